@@ -1,0 +1,84 @@
+/* driver.h: what a hypervisor driver provides: small ops tables per object kind. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "call.h"
+#include "error.h"
+
+typedef struct Connection Connection;
+typedef struct Driver Driver;
+typedef struct Domain Domain;
+typedef struct Network Network;
+typedef struct StoragePool StoragePool;
+typedef struct StorageVol StorageVol;
+typedef struct VolDef VolDef;
+
+typedef struct DomainRuntimeInfo {
+        uint64_t cpu_time_ns;
+        uint64_t memory_kib;        /* current balloon size */
+} DomainRuntimeInfo;
+
+/* Each op reports what happened through domain_transition() (now or later) and returns 0
+ * when done, VERB_PENDING when it will complete call later, or -1 with err set. The core has
+ * checked state and job before calling. */
+typedef struct DomainOps {
+        int (*start)(Domain *d, unsigned flags, Call *call, VbError *err);
+        int (*shutdown)(Domain *d, unsigned flags, Call *call, VbError *err);
+        int (*reboot)(Domain *d, unsigned flags, Call *call, VbError *err);
+        int (*reset)(Domain *d, unsigned flags, Call *call, VbError *err);
+        int (*suspend)(Domain *d, Call *call, VbError *err);
+        int (*resume)(Domain *d, Call *call, VbError *err);
+        int (*destroy)(Domain *d, unsigned flags, Call *call, VbError *err);
+        int (*get_runtime_info)(Domain *d, DomainRuntimeInfo *info, VbError *err);
+        void (*forget)(Domain *d);  /* free d->driver_data */
+} DomainOps;
+
+typedef struct NetworkOps {
+        int (*start)(Network *n, VbError *err);
+        int (*stop)(Network *n, VbError *err);
+} NetworkOps;
+
+typedef struct PoolOps {
+        int (*start)(StoragePool *p, VbError *err);   /* and scan its volumes */
+        int (*stop)(StoragePool *p, VbError *err);
+        int (*build)(StoragePool *p, unsigned flags, VbError *err);
+        int (*remove)(StoragePool *p, unsigned flags, VbError *err);  /* virStoragePoolDelete */
+        int (*refresh)(StoragePool *p, VbError *err);
+        /* Fill def->key, def->path (and allocation) and create the volume's storage. */
+        int (*vol_create)(StoragePool *p, VolDef *def, StorageVol *from, VbError *err);
+        int (*vol_delete)(StorageVol *v, unsigned flags, VbError *err);
+        int (*vol_wipe)(StorageVol *v, unsigned flags, VbError *err);
+        int (*vol_resize)(StorageVol *v, uint64_t capacity, unsigned flags, VbError *err);
+} PoolOps;
+
+typedef struct NodeInfo {
+        char model[32];
+        uint64_t memory_kib;
+        unsigned cpus, mhz, nodes, sockets, cores, threads;
+} NodeInfo;
+
+typedef struct HostOps {
+        char *(*capabilities)(Connection *c, VbError *err);
+        char *(*sysinfo)(Connection *c, VbError *err);
+        int (*node_info)(Connection *c, NodeInfo *info, VbError *err);
+        int (*free_memory)(Connection *c, uint64_t *bytes, VbError *err);
+} HostOps;
+
+struct Driver {
+        const char *name;          /* "Test": the D-Bus path element /org/libvirt/Test */
+        const char *uri;           /* "test:///default" */
+        const char *type;          /* virConnectGetType: "TEST", "QEMU" */
+        unsigned long version;     /* hypervisor version, libvirt's encoding */
+        /* Fill the connection (for Test: the built-in content). */
+        int (*open)(Connection *c, VbError *err);
+        void (*close)(Connection *c);
+        const DomainOps *domain;
+        const NetworkOps *network;
+        const PoolOps *pool;
+        const HostOps *host;
+};
+
+/* Built-in drivers. */
+extern const Driver test_driver;

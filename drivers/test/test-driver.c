@@ -1,0 +1,225 @@
+/* test-driver.c: the Test connection: an in-memory hypervisor with libvirt's test:///default content. */
+#define LOG_MODULE "test"
+#include "driver.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "domain.h"
+#include "log.h"
+#include "network.h"
+#include "storage.h"
+#include "test-content.h"
+
+/* Guests here do nothing but change state: every op reports its outcome at once. */
+static int test_domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {
+        domain_transition(d, DOMAIN_INPUT_BOOTED);
+        if (flags & DOMAIN_START_PAUSED)
+                domain_transition(d, DOMAIN_INPUT_PAUSED);
+        return 0;
+}
+
+static int test_domain_shutdown(Domain *d, unsigned flags, Call *call, VbError *err) {
+        domain_transition(d, DOMAIN_INPUT_POWERED_OFF);
+        return 0;
+}
+
+static int test_domain_reset(Domain *d, unsigned flags, Call *call, VbError *err) {
+        domain_transition(d, DOMAIN_INPUT_RESET);
+        return 0;
+}
+
+static int test_domain_suspend(Domain *d, Call *call, VbError *err) {
+        domain_transition(d, DOMAIN_INPUT_PAUSED);
+        return 0;
+}
+
+static int test_domain_resume(Domain *d, Call *call, VbError *err) {
+        domain_transition(d, DOMAIN_INPUT_RESUMED);
+        return 0;
+}
+
+static int test_domain_destroy(Domain *d, unsigned flags, Call *call, VbError *err) {
+        domain_transition(d, DOMAIN_INPUT_DESTROYED);
+        return 0;
+}
+
+/* libvirt's test driver reports wall-clock time as CPU time; a steady clock serves the same. */
+static int test_domain_runtime(Domain *d, DomainRuntimeInfo *info, VbError *err) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        info->cpu_time_ns = (uint64_t) ts.tv_sec * 1000000000ULL + (uint64_t) ts.tv_nsec;
+        info->memory_kib = domain_current_def(d)->current_memory_kib;
+        return 0;
+}
+
+static const DomainOps test_domain_ops = {
+        .start = test_domain_start,
+        .shutdown = test_domain_shutdown,
+        .reboot = test_domain_reset,
+        .reset = test_domain_reset,
+        .suspend = test_domain_suspend,
+        .resume = test_domain_resume,
+        .destroy = test_domain_destroy,
+        .get_runtime_info = test_domain_runtime,
+};
+
+/* Volumes live in memory only; the key and path are the pool's target path and the name. */
+static int test_vol_create(StoragePool *p, VolDef *def, StorageVol *from, VbError *err) {
+        const char *dir = p->def->target_path ? p->def->target_path : "";
+        char *path = NULL;
+        if (asprintf(&path, "%s/%s", dir, def->name) < 0)
+                return vb_error_errno(err, -ENOMEM, "volume path");
+        char *key = strdup(path);
+        if (!key) {
+                free(path);
+                return vb_error_errno(err, -ENOMEM, "volume key");
+        }
+        free(def->path);
+        free(def->key);
+        def->path = path;
+        def->key = key;
+        if (from && def->allocation < from->def->allocation)
+                def->allocation = from->def->allocation;
+        if (def->allocation > def->capacity)
+                def->allocation = def->capacity;
+        if (p->def->available < def->allocation)
+                return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_TEST,
+                                    "Not enough free space in pool for volume '%s'", def->name);
+        p->def->allocation += def->allocation;
+        p->def->available -= def->allocation;
+        return 0;
+}
+
+static int test_vol_delete(StorageVol *v, unsigned flags, VbError *err) {
+        StoragePool *p = v->pool;
+        p->def->allocation -= v->def->allocation;
+        p->def->available += v->def->allocation;
+        return 0;
+}
+
+static int test_vol_wipe(StorageVol *v, unsigned flags, VbError *err) {
+        return 0;
+}
+
+static int test_vol_resize(StorageVol *v, uint64_t capacity, unsigned flags, VbError *err) {
+        v->def->capacity = capacity;
+        return 0;
+}
+
+static const PoolOps test_pool_ops = {
+        .vol_create = test_vol_create,
+        .vol_delete = test_vol_delete,
+        .vol_wipe = test_vol_wipe,
+        .vol_resize = test_vol_resize,
+};
+
+static char *test_capabilities(Connection *c, VbError *err) {
+        static const char caps[] =
+                "<capabilities>\n\n"
+                "  <host>\n"
+                "    <cpu>\n"
+                "      <arch>i686</arch>\n"
+                "      <features>\n"
+                "        <pae/>\n"
+                "        <nonpae/>\n"
+                "      </features>\n"
+                "    </cpu>\n"
+                "    <power_management/>\n"
+                "    <iommu support='no'/>\n"
+                "    <secmodel>\n"
+                "      <model>testSecurity</model>\n"
+                "      <doi></doi>\n"
+                "    </secmodel>\n"
+                "  </host>\n\n"
+                "  <guest>\n"
+                "    <os_type>hvm</os_type>\n"
+                "    <arch name='i686'>\n"
+                "      <wordsize>32</wordsize>\n"
+                "      <emulator>/usr/bin/test-hv</emulator>\n"
+                "      <domain type='test'/>\n"
+                "    </arch>\n"
+                "    <features>\n"
+                "      <pae/>\n"
+                "      <nonpae/>\n"
+                "    </features>\n"
+                "  </guest>\n\n"
+                "  <guest>\n"
+                "    <os_type>xen</os_type>\n"
+                "    <arch name='i686'>\n"
+                "      <wordsize>32</wordsize>\n"
+                "      <emulator>/usr/bin/test-hv</emulator>\n"
+                "      <domain type='test'/>\n"
+                "    </arch>\n"
+                "  </guest>\n\n"
+                "</capabilities>\n";
+        char *s = strdup(caps);
+        if (!s)
+                vb_error_errno(err, -ENOMEM, "capabilities");
+        return s;
+}
+
+static char *test_sysinfo(Connection *c, VbError *err) {
+        char *s = strdup(test_sysinfo_xml);
+        if (!s)
+                vb_error_errno(err, -ENOMEM, "sysinfo");
+        return s;
+}
+
+static int test_node_info(Connection *c, NodeInfo *info, VbError *err) {
+        *info = (NodeInfo) { .memory_kib = 3145728, .cpus = 16, .mhz = 1400, .nodes = 2,
+                             .sockets = 2, .cores = 2, .threads = 2 };
+        snprintf(info->model, sizeof info->model, "i686");
+        return 0;
+}
+
+static int test_free_memory(Connection *c, uint64_t *bytes, VbError *err) {
+        *bytes = 3072ULL * 1024;   /* the cells' free memory, as libvirt's test driver reports */
+        return 0;
+}
+
+static const HostOps test_host_ops = {
+        .capabilities = test_capabilities,
+        .sysinfo = test_sysinfo,
+        .node_info = test_node_info,
+        .free_memory = test_free_memory,
+};
+
+/* Fresh content at every start, as libvirt's test:///default. */
+static int test_open(Connection *c, VbError *err) {
+        Domain *d = NULL;
+        DomainDef *dd = domain_def_parse(test_domain_xml, sizeof test_domain_xml - 1, 0, err);
+        if (!dd || domain_add(c, dd, true, &d, err) < 0) {
+                domain_def_free(dd);
+                return -1;
+        }
+        if (domain_restore_state(d, DOMAIN_RUNNING, RUNNING_UNKNOWN, err) < 0)
+                return -1;
+
+        NetworkDef *nd = network_def_parse(test_network_xml, sizeof test_network_xml - 1, 0, err);
+        if (!nd || network_add(c, nd, true, true, NULL, err) < 0) {
+                network_def_free(nd);
+                return -1;
+        }
+        PoolDef *pd = pool_def_parse(test_pool_xml, sizeof test_pool_xml - 1, 0, err);
+        if (!pd || pool_add(c, pd, true, true, NULL, err) < 0) {
+                pool_def_free(pd);
+                return -1;
+        }
+        log_debug("test:///default content loaded");
+        return 0;
+}
+
+const Driver test_driver = {
+        .name = "Test",
+        .uri = "test:///default",
+        .type = "TEST",
+        .version = 2,
+        .open = test_open,
+        .domain = &test_domain_ops,
+        .pool = &test_pool_ops,
+        .host = &test_host_ops,
+};

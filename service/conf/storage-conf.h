@@ -1,0 +1,40 @@
+/* storage-conf.h: storage pool and volume definitions (<pool>, <volume>), parsed and formatted as pure functions. */
+#pragma once
+
+#include <stdint.h>
+#include <stddef.h>
+
+#include "error.h"
+
+typedef struct PoolDefPrivate PoolDefPrivate;
+
+typedef struct PoolDef {
+        char *type;                 /* dir, fs, netfs, logical, disk, iscsi, … */
+        char *name;
+        uint8_t uuid[16];
+        uint64_t capacity, allocation, available;   /* bytes */
+        char *target_path;          /* <target><path>, may be NULL */
+        PoolDefPrivate *priv;       /* source, permissions, … */
+} PoolDef;
+
+PoolDef *pool_def_parse(const char *xml, size_t len, unsigned flags, VbError *err);
+char *pool_def_format(const PoolDef *def, unsigned flags);
+PoolDef *pool_def_copy(const PoolDef *def);
+PoolDef *pool_def_free(PoolDef *def);
+
+typedef struct VolDefPrivate VolDefPrivate;
+
+typedef struct VolDef {
+        char *name;
+        char *key;                  /* set by the pool when created (the path for dir pools) */
+        char *path;                 /* <target><path>, set by the pool */
+        char *type;                 /* file, block, dir, … (default file) */
+        char *format;               /* <target><format type='…'>: raw, qcow2, … may be NULL */
+        uint64_t capacity, allocation;   /* bytes */
+        VolDefPrivate *priv;
+} VolDef;
+
+VolDef *vol_def_parse(const char *xml, size_t len, unsigned flags, VbError *err);
+char *vol_def_format(const VolDef *def, unsigned flags);
+VolDef *vol_def_copy(const VolDef *def);
+VolDef *vol_def_free(VolDef *def);

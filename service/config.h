@@ -1,0 +1,61 @@
+/* config.h: virtbusd.conf, in libvirtd.conf syntax, with libvirtd.conf's key names. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct Config {
+        int log_level;          /* 1..4, default 3 */
+        char *log_filters;      /* NULL = none */
+        char *log_outputs;      /* NULL = default (stderr) */
+} Config;
+
+/* Defaults for every key. */
+void config_init(Config *c);
+void config_done(Config *c);
+
+/* Parse a file. A missing file is not an error when optional is true (the defaults stand:
+ * *c is reset to them). *c must have been through config_init().
+ * Unknown keys: a warning through log.h naming file:line. Malformed lines, wrong value types,
+ * out-of-range values: returns -EINVAL with "FILE:LINE: what was expected" in errbuf and *c
+ * untouched. A file that cannot be read (unreadable, not a regular file, larger than
+ * CONFIG_FILE_MAX) gives a negative errno, errbuf naming the file, and *c untouched.
+ * On success *c is replaced. */
+int config_load(Config *c, const char *path, bool optional, char *errbuf, size_t errlen);
+
+/* Same, from a buffer (for tests); name stands in for the file name in messages. */
+int config_parse(Config *c, const char *name, const char *text, size_t len, char *errbuf, size_t errlen);
+
+/* The limit on a configuration file's size, checked before it is read. */
+#define CONFIG_FILE_MAX (1024 * 1024)
+
+/* The table-driven parser underneath, for other files in the same syntax (libvirt's qemu.conf
+ * and network.conf use it too) and for tests. Each known key names its type and where its
+ * value goes in the target struct: a new key is one line in a table. */
+typedef enum ConfigType {
+        CONFIG_INT,             /* int, within [min, max] */
+        CONFIG_BOOL,            /* bool, written 0 or 1 */
+        CONFIG_STRING,          /* char *, owned; "..." or '...' */
+        CONFIG_STRING_LIST,     /* char **, owned, NULL-terminated; [ "a", "b" ] */
+} ConfigType;
+
+typedef struct ConfigKey {
+        const char *name;
+        ConfigType type;
+        size_t offset;          /* offsetof(target struct, field) */
+        int min, max;           /* CONFIG_INT only */
+} ConfigKey;
+
+#define CONFIG_KEY_INT(type, field, lo, hi) { #field, CONFIG_INT, offsetof(type, field), (lo), (hi) }
+#define CONFIG_KEY_BOOL(type, field) { #field, CONFIG_BOOL, offsetof(type, field), 0, 1 }
+#define CONFIG_KEY_STRING(type, field) { #field, CONFIG_STRING, offsetof(type, field), 0, 0 }
+#define CONFIG_KEY_STRING_LIST(type, field) { #field, CONFIG_STRING_LIST, offsetof(type, field), 0, 0 }
+
+/* Stores each known key of text into target as it is met (a later line wins over an earlier
+ * one), warns about unknown keys, and stops at the first error with -EINVAL and
+ * "NAME:LINE: ..." in errbuf. target is then partly written: parse into a scratch copy. */
+int config_parse_table(const ConfigKey *keys, size_t n_keys, void *target, const char *name,
+                       const char *text, size_t len, char *errbuf, size_t errlen);
+/* Frees the strings and lists of target that keys describe, leaving NULLs. */
+void config_free_table(const ConfigKey *keys, size_t n_keys, void *target);
+

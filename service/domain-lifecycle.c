@@ -1,0 +1,244 @@
+/* domain-lifecycle.c: the lifecycle verbs (start, shutdown, …), the job rule and the one transition function. */
+#define LOG_MODULE "core"
+#include "domain.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include "domain-persist.h"
+#include "driver.h"
+#include "log.h"
+
+/* Which states each verb accepts, and what a caller hears otherwise (libvirt's texts). */
+typedef struct VerbRule {
+        const char *job_name;
+        unsigned states;
+        VbErrorCode code;
+        const char *refusal;    /* %s: the domain's name, where the text has one */
+} VerbRule;
+
+#define S(x) (1u << DOMAIN_##x)
+static const VerbRule verb_rules[] = {
+        [DOMAIN_JOB_START] = { "start", S(SHUTOFF) | S(NOSTATE), VB_ERR_INTERNAL_ERROR,
+                               "Domain '%s' is already running" },
+        [DOMAIN_JOB_SHUTDOWN] = { "shutdown", S(RUNNING) | S(BLOCKED) | S(PAUSED), VB_ERR_INTERNAL_ERROR,
+                                  "domain '%s' not running" },
+        [DOMAIN_JOB_REBOOT] = { "reboot", S(RUNNING) | S(BLOCKED), VB_ERR_OPERATION_INVALID,
+                                "domain is not running" },
+        [DOMAIN_JOB_RESET] = { "reset", S(RUNNING) | S(BLOCKED), VB_ERR_OPERATION_INVALID,
+                               "domain is not running" },
+        [DOMAIN_JOB_SUSPEND] = { "suspend", S(RUNNING) | S(BLOCKED), VB_ERR_INTERNAL_ERROR,
+                                 "domain '%s' not running" },
+        [DOMAIN_JOB_RESUME] = { "resume", S(PAUSED), VB_ERR_INTERNAL_ERROR, "domain '%s' not paused" },
+        [DOMAIN_JOB_DESTROY] = { "destroy", ~(S(SHUTOFF) | S(NOSTATE)), VB_ERR_OPERATION_INVALID,
+                                 "domain is not running" },
+        [DOMAIN_JOB_MODIFY] = { "modify", ~0u, VB_ERR_OK, NULL },
+};
+#undef S
+
+/* One job at a time: a second mutating call is refused, never interleaved. */
+static int domain_job_begin(Domain *d, DomainJob job, VbError *err) {
+        const VerbRule *rule = &verb_rules[job];
+        if (d->removed)
+                return vb_error_set(err, VB_ERR_NO_DOMAIN, VB_FROM_DOMAIN, "domain '%s' is gone", d->obj.name);
+        if (d->job != DOMAIN_JOB_NONE)
+                return vb_error_set(err, VB_ERR_OPERATION_TIMEOUT, VB_FROM_DOMAIN,
+                                    "cannot acquire state change lock (held by %s)", verb_rules[d->job].job_name);
+        if (!(rule->states & (1u << d->state))) {
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+                return vb_error_set(err, rule->code, VB_FROM_DOMAIN, rule->refusal, d->obj.name);
+#pragma GCC diagnostic pop
+        }
+        d->job = job;
+        return 0;
+}
+
+void domain_job_end(Domain *d) {
+        d->job = DOMAIN_JOB_NONE;
+}
+
+/* Run a driver op inside a job; the domain stays allocated until the op has returned. */
+static int domain_run(Domain *d, DomainJob job, int (*op)(Domain *, unsigned, Call *, VbError *),
+                      unsigned flags, Call *call, VbError *err) {
+        if (!op)
+                return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_DOMAIN, "%s", verb_rules[job].job_name);
+        if (domain_job_begin(d, job, err) < 0)
+                return -1;
+        domain_ref(d);
+        log_debug("domain %s: job %s begins", d->obj.name, verb_rules[job].job_name);
+        int r = op(d, flags, call, err);
+        if (r != VERB_PENDING)
+                domain_job_end(d);
+        domain_unref(d);
+        return r < 0 ? -1 : r;
+}
+
+static int op_suspend(Domain *d, unsigned flags, Call *call, VbError *err) {
+        return d->obj.conn->driver->domain->suspend(d, call, err);
+}
+
+static int op_resume(Domain *d, unsigned flags, Call *call, VbError *err) {
+        return d->obj.conn->driver->domain->resume(d, call, err);
+}
+
+static const DomainOps *ops_of(Domain *d) {
+        static const DomainOps none;
+        const DomainOps *ops = d->obj.conn->driver->domain;
+        return ops ? ops : &none;
+}
+
+int domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {
+        if (vb_check_flags(flags, DOMAIN_START_PAUSED | DOMAIN_START_AUTODESTROY | 0x4 | 0x8 | DOMAIN_START_VALIDATE,
+                           "virDomainCreateWithFlags", err) < 0)
+                return -1;
+        return domain_run(d, DOMAIN_JOB_START, ops_of(d)->start, flags, call, err);
+}
+
+int domain_shutdown(Domain *d, unsigned flags, Call *call, VbError *err) {
+        if (vb_check_flags(flags, 0x3f, "virDomainShutdownFlags", err) < 0)
+                return -1;
+        return domain_run(d, DOMAIN_JOB_SHUTDOWN, ops_of(d)->shutdown, flags, call, err);
+}
+
+int domain_reboot(Domain *d, unsigned flags, Call *call, VbError *err) {
+        if (vb_check_flags(flags, 0x3f, "virDomainReboot", err) < 0)
+                return -1;
+        return domain_run(d, DOMAIN_JOB_REBOOT, ops_of(d)->reboot, flags, call, err);
+}
+
+int domain_reset(Domain *d, unsigned flags, Call *call, VbError *err) {
+        if (vb_check_flags(flags, 0, "virDomainReset", err) < 0)
+                return -1;
+        return domain_run(d, DOMAIN_JOB_RESET, ops_of(d)->reset, flags, call, err);
+}
+
+int domain_suspend(Domain *d, Call *call, VbError *err) {
+        return domain_run(d, DOMAIN_JOB_SUSPEND, ops_of(d)->suspend ? op_suspend : NULL, 0, call, err);
+}
+
+int domain_resume(Domain *d, Call *call, VbError *err) {
+        return domain_run(d, DOMAIN_JOB_RESUME, ops_of(d)->resume ? op_resume : NULL, 0, call, err);
+}
+
+int domain_destroy(Domain *d, unsigned flags, Call *call, VbError *err) {
+        if (vb_check_flags(flags, 0x3, "virDomainDestroyFlags", err) < 0)
+                return -1;
+        return domain_run(d, DOMAIN_JOB_DESTROY, ops_of(d)->destroy, flags, call, err);
+}
+
+int domain_create_xml(Connection *c, const char *xml, size_t len, unsigned flags, Call *call,
+                      Domain **out, VbError *err) {
+        if (vb_check_flags(flags, DOMAIN_START_PAUSED | DOMAIN_START_AUTODESTROY | 0x4 | 0x8 | DOMAIN_START_VALIDATE,
+                           "virDomainCreateXML", err) < 0)
+                return -1;
+        Domain *d = NULL;
+        DomainDef *def = domain_parse_for(c, xml, len, flags & DOMAIN_START_VALIDATE, &d, err);
+        if (!def)
+                return -1;
+        if (d) {
+                /* libvirt starts an existing inactive domain of that name with this definition. */
+                domain_def_free(def);
+                if (domain_is_active(d))
+                        return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_DOMAIN,
+                                            "domain '%s' is already active", d->obj.name);
+                return vb_error_set(err, VB_ERR_OPERATION_FAILED, VB_FROM_DOMAIN,
+                                    "domain '%s' is already defined", d->obj.name);
+        }
+        if (domain_add(c, def, false, &d, err) < 0) {
+                domain_def_free(def);
+                return -1;
+        }
+        notify_simple(&d->obj, NOTICE_ADDED);
+        domain_ref(d);
+        int r = domain_start(d, flags & ~DOMAIN_START_VALIDATE, call, err);
+        if (r < 0 && !d->removed)
+                domain_remove(d);      /* a transient domain that never ran leaves no trace */
+        if (r >= 0 && out)
+                *out = d->removed ? NULL : d;
+        domain_unref(d);
+        return r;
+}
+
+/* Entering an active state from shut off: a running definition and an id. */
+static int domain_enter_active(Domain *d) {
+        Connection *c = d->obj.conn;
+        if (!d->live) {
+                d->live = domain_def_copy(d->def);
+                if (!d->live)
+                        return -ENOMEM;
+        }
+        if (d->obj.id <= 0) {
+                int r = registry_set_id(&c->domains, &d->obj, c->next_domain_id++);
+                if (r < 0)
+                        return r;
+        }
+        d->live->id = d->obj.id;
+        return 0;
+}
+
+/* Leaving for shut off: the running definition and the id go; a transient domain goes. */
+static void domain_enter_shutoff(Domain *d) {
+        registry_set_id(&d->obj.conn->domains, &d->obj, -1);
+        if (d->persistent) {
+                domain_def_free(d->live);
+                d->live = NULL;
+        }
+        d->updated = false;
+        domain_remove_status(d, NULL);
+}
+
+int domain_transition(Domain *d, DomainInput input) {
+        const DomainTransition *t = domain_transition_lookup(d->state, input);
+        if (!t) {
+                log_debug("domain %s: input %s ignored in state %s", d->obj.name,
+                          domain_input_to_string(input), domain_state_to_string(d->state));
+                return -EINVAL;
+        }
+        DomainState old = d->state;
+        bool was_active = domain_is_active(d);
+        unsigned changed = PROP_STATE;
+        bool was_updated = d->updated;
+
+        if (!was_active && t->to != DOMAIN_SHUTOFF) {
+                int r = domain_enter_active(d);
+                if (r < 0)
+                        return log_error_errno(r, "domain %s: cannot enter %s: out of memory", d->obj.name,
+                                               domain_state_to_string(t->to));
+                changed |= PROP_ACTIVE | PROP_ID;
+        }
+        d->state = t->to;
+        d->reason = t->reason;
+        if (was_active && t->to == DOMAIN_SHUTOFF) {
+                domain_enter_shutoff(d);
+                changed |= PROP_ACTIVE | PROP_ID | (was_updated ? PROP_UPDATED : 0);
+        }
+        log_info("domain %s: %s → %s (%s, reason %d)", d->obj.name, domain_state_to_string(old),
+                 domain_state_to_string(t->to), domain_input_to_string(input), t->reason);
+
+        if (domain_is_active(d)) {
+                VbError err = { 0 };
+                if (domain_save_status(d, &err) < 0)
+                        log_error("domain %s: cannot save status: %s", d->obj.name, err.message);
+        }
+        if (t->event >= 0)
+                notify_lifecycle(&d->obj, t->event, t->detail);
+        if (input == DOMAIN_INPUT_RESET)
+                notify_simple(&d->obj, NOTICE_REBOOT);
+        notify_changed(&d->obj, changed);
+        if (!domain_is_active(d) && !d->persistent)
+                domain_remove(d);
+        return 0;
+}
+
+int domain_restore_state(Domain *d, DomainState state, int reason, VbError *err) {
+        if (state != DOMAIN_SHUTOFF && state != DOMAIN_NOSTATE) {
+                int r = domain_enter_active(d);
+                if (r < 0)
+                        return vb_error_errno(err, r, "restore domain state");
+        }
+        d->state = state;
+        d->reason = reason;
+        log_debug("domain %s: restored as %s (reason %d)", d->obj.name, domain_state_to_string(state), reason);
+        return 0;
+}

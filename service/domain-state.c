@@ -1,0 +1,82 @@
+/* domain-state.c: the domain transition table: (state, input) → (state, reason, lifecycle event). */
+#include "domain-state.h"
+
+#include <stddef.h>
+
+#define S(x) (1u << DOMAIN_##x)
+#define ACTIVE (S(RUNNING) | S(BLOCKED) | S(PAUSED) | S(SHUTDOWN) | S(CRASHED) | S(PMSUSPENDED))
+#define NONE (-1)
+
+/* Every state change a domain can make. A row that is absent is a refusal. */
+static const DomainTransition domain_table[] = {
+        { S(SHUTOFF) | S(NOSTATE), DOMAIN_INPUT_BOOTED,
+          DOMAIN_RUNNING, RUNNING_BOOTED, EVENT_STARTED, STARTED_BOOTED },
+        { S(RUNNING) | S(BLOCKED), DOMAIN_INPUT_PAUSED,
+          DOMAIN_PAUSED, PAUSED_USER, EVENT_SUSPENDED, SUSPENDED_PAUSED },
+        { S(RUNNING) | S(BLOCKED), DOMAIN_INPUT_PAUSED_IOERROR,
+          DOMAIN_PAUSED, PAUSED_IOERROR, EVENT_SUSPENDED, SUSPENDED_IOERROR },
+        { S(RUNNING) | S(BLOCKED), DOMAIN_INPUT_PAUSED_WATCHDOG,
+          DOMAIN_PAUSED, PAUSED_WATCHDOG, EVENT_SUSPENDED, SUSPENDED_WATCHDOG },
+        { S(PAUSED), DOMAIN_INPUT_RESUMED,
+          DOMAIN_RUNNING, RUNNING_UNPAUSED, EVENT_RESUMED, RESUMED_UNPAUSED },
+        { S(RUNNING) | S(BLOCKED) | S(PAUSED), DOMAIN_INPUT_SHUTTING_DOWN,
+          DOMAIN_SHUTDOWN, SHUTDOWN_USER, EVENT_SHUTDOWN, SHUTDOWN_FINISHED },
+        { S(RUNNING) | S(BLOCKED) | S(PAUSED) | S(SHUTDOWN) | S(PMSUSPENDED), DOMAIN_INPUT_POWERED_OFF,
+          DOMAIN_SHUTOFF, SHUTOFF_SHUTDOWN, EVENT_STOPPED, STOPPED_SHUTDOWN },
+        { ACTIVE, DOMAIN_INPUT_DESTROYED,
+          DOMAIN_SHUTOFF, SHUTOFF_DESTROYED, EVENT_STOPPED, STOPPED_DESTROYED },
+        { ACTIVE, DOMAIN_INPUT_FAILED,
+          DOMAIN_SHUTOFF, SHUTOFF_CRASHED, EVENT_STOPPED, STOPPED_FAILED },
+        { S(RUNNING) | S(BLOCKED) | S(PAUSED) | S(SHUTDOWN), DOMAIN_INPUT_PANICKED,
+          DOMAIN_CRASHED, CRASHED_PANICKED, EVENT_CRASHED, CRASHED_EV_PANICKED },
+        { S(RUNNING) | S(BLOCKED), DOMAIN_INPUT_RESET,
+          DOMAIN_RUNNING, RUNNING_BOOTED, NONE, 0 },
+        { S(RUNNING) | S(BLOCKED), DOMAIN_INPUT_PM_SUSPENDED,
+          DOMAIN_PMSUSPENDED, PMSUSPENDED_UNKNOWN, EVENT_PMSUSPENDED, PMSUSPENDED_MEMORY },
+        { S(PMSUSPENDED), DOMAIN_INPUT_PM_WOKEUP,
+          DOMAIN_RUNNING, RUNNING_WAKEUP, EVENT_STARTED, STARTED_WAKEUP },
+};
+
+const DomainTransition *domain_transition_lookup(DomainState state, DomainInput input) {
+        if ((unsigned) state >= _DOMAIN_STATE_MAX)
+                return NULL;
+        for (size_t i = 0; i < sizeof domain_table / sizeof domain_table[0]; i++)
+                if (domain_table[i].input == input && (domain_table[i].from_mask & (1u << state)))
+                        return &domain_table[i];
+        return NULL;
+}
+
+static const char *const state_names[_DOMAIN_STATE_MAX] = {
+        [DOMAIN_NOSTATE] = "nostate",
+        [DOMAIN_RUNNING] = "running",
+        [DOMAIN_BLOCKED] = "blocked",
+        [DOMAIN_PAUSED] = "paused",
+        [DOMAIN_SHUTDOWN] = "shutdown",
+        [DOMAIN_SHUTOFF] = "shutoff",
+        [DOMAIN_CRASHED] = "crashed",
+        [DOMAIN_PMSUSPENDED] = "pmsuspended",
+};
+
+static const char *const input_names[_DOMAIN_INPUT_MAX] = {
+        [DOMAIN_INPUT_BOOTED] = "booted",
+        [DOMAIN_INPUT_PAUSED] = "paused",
+        [DOMAIN_INPUT_PAUSED_IOERROR] = "paused-ioerror",
+        [DOMAIN_INPUT_PAUSED_WATCHDOG] = "paused-watchdog",
+        [DOMAIN_INPUT_RESUMED] = "resumed",
+        [DOMAIN_INPUT_SHUTTING_DOWN] = "shutting-down",
+        [DOMAIN_INPUT_POWERED_OFF] = "powered-off",
+        [DOMAIN_INPUT_DESTROYED] = "destroyed",
+        [DOMAIN_INPUT_FAILED] = "failed",
+        [DOMAIN_INPUT_PANICKED] = "panicked",
+        [DOMAIN_INPUT_RESET] = "reset",
+        [DOMAIN_INPUT_PM_SUSPENDED] = "pm-suspended",
+        [DOMAIN_INPUT_PM_WOKEUP] = "pm-wokeup",
+};
+
+const char *domain_state_to_string(DomainState s) {
+        return (unsigned) s < _DOMAIN_STATE_MAX ? state_names[s] : "invalid";
+}
+
+const char *domain_input_to_string(DomainInput in) {
+        return (unsigned) in < _DOMAIN_INPUT_MAX ? input_names[in] : "invalid";
+}

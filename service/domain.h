@@ -1,0 +1,111 @@
+/* domain.h: the Domain object, its core verbs and its one transition function. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "call.h"
+#include "domain-conf.h"
+#include "domain-state.h"
+#include "error.h"
+#include "manager.h"
+
+/* A job is one mutating verb in flight. One at a time per domain. */
+typedef enum DomainJob {
+        DOMAIN_JOB_NONE,
+        DOMAIN_JOB_START,
+        DOMAIN_JOB_SHUTDOWN,
+        DOMAIN_JOB_REBOOT,
+        DOMAIN_JOB_RESET,
+        DOMAIN_JOB_SUSPEND,
+        DOMAIN_JOB_RESUME,
+        DOMAIN_JOB_DESTROY,
+        DOMAIN_JOB_MODIFY,
+} DomainJob;
+
+typedef struct Domain {
+        Object obj;             /* first: uuid, name, id */
+        DomainDef *def;         /* the persistent configuration; NULL when transient */
+        DomainDef *live;        /* the running configuration; NULL when shut off */
+        bool persistent, autostart;
+        bool updated;           /* the configuration changed since the running one was made */
+        DomainState state;
+        int reason;
+        DomainJob job;
+        unsigned n_ref;         /* the registry holds one; a verb in flight holds one */
+        bool removed;           /* out of the registry, freed at the last unref */
+        void *driver_data;
+} Domain;
+
+/* libvirt's virDomainInfo */
+typedef struct DomainInfo {
+        int state;
+        uint64_t max_mem_kib, memory_kib;
+        unsigned vcpus;
+        uint64_t cpu_time_ns;
+} DomainInfo;
+
+/* Flags, libvirt's values. */
+enum {
+        DOMAIN_DEFINE_VALIDATE = 1u << 0,        /* VIR_DOMAIN_DEFINE_VALIDATE */
+        DOMAIN_START_PAUSED = 1u << 0,           /* VIR_DOMAIN_START_PAUSED */
+        DOMAIN_START_AUTODESTROY = 1u << 1,
+        DOMAIN_START_VALIDATE = 1u << 4,
+        DOMAIN_AFFECT_LIVE = 1u << 0,
+        DOMAIN_AFFECT_CONFIG = 1u << 1,
+};
+
+static inline bool domain_is_active(const Domain *d) {
+        return d->state != DOMAIN_SHUTOFF && d->state != DOMAIN_NOSTATE;
+}
+/* The definition callers see: the live one while running, else the persistent one. */
+static inline const DomainDef *domain_current_def(const Domain *d) {
+        return d->live ? d->live : d->def;
+}
+
+/* Lookups: NULL with libvirt's "Domain not found: …" in err. */
+Domain *domain_lookup_uuid(Connection *c, const uint8_t uuid[16], VbError *err);
+Domain *domain_lookup_name(Connection *c, const char *name, VbError *err);
+Domain *domain_lookup_id(Connection *c, int id, VbError *err);
+
+/* Verbs. Each returns 0 (done), VERB_PENDING (call completes later) or -1 with err set, and
+ * on failure leaves every object and file as it was. */
+int domain_define(Connection *c, const char *xml, size_t len, unsigned flags, Domain **out, VbError *err);
+int domain_create_xml(Connection *c, const char *xml, size_t len, unsigned flags, Call *call,
+                      Domain **out, VbError *err);
+int domain_undefine(Domain *d, unsigned flags, VbError *err);
+int domain_start(Domain *d, unsigned flags, Call *call, VbError *err);
+int domain_shutdown(Domain *d, unsigned flags, Call *call, VbError *err);
+int domain_reboot(Domain *d, unsigned flags, Call *call, VbError *err);
+int domain_reset(Domain *d, unsigned flags, Call *call, VbError *err);
+int domain_suspend(Domain *d, Call *call, VbError *err);
+int domain_resume(Domain *d, Call *call, VbError *err);
+int domain_destroy(Domain *d, unsigned flags, Call *call, VbError *err);
+int domain_set_autostart(Domain *d, bool autostart, VbError *err);
+char *domain_get_xml(Domain *d, unsigned flags, VbError *err);
+int domain_get_info(Domain *d, DomainInfo *info, VbError *err);
+int domain_get_metadata(Domain *d, int type, const char *uri, unsigned flags, char **out, VbError *err);
+int domain_set_metadata(Domain *d, int type, const char *text, const char *key, const char *uri,
+                        unsigned flags, VbError *err);
+
+/* The only place a domain's state changes: looks (state, input) up in the table, logs
+ * old → new, persists the status where the driver persists, and notifies observers.
+ * An input that is not valid in the current state is logged and ignored (-EINVAL). */
+int domain_transition(Domain *d, DomainInput input);
+
+Domain *domain_ref(Domain *d);
+Domain *domain_unref(Domain *d);
+
+/* Job bracket for drivers that complete later: the core begins the job; the driver ends it. */
+void domain_job_end(Domain *d);
+
+/* Load persisted definitions (drivers that persist call this from open()). */
+int domain_load_all(Connection *c);
+/* Add a domain built by a driver (test content, restart recovery); takes def. */
+int domain_add(Connection *c, DomainDef *def, bool persistent, Domain **out, VbError *err);
+/* Drop every domain (connection teardown); no notices. */
+void domain_free_all(Connection *c);
+
+/* Put a domain into a state found rather than reached (built-in content, restart recovery):
+ * no lifecycle event, since nothing happened; an active state gets a running definition and an id. */
+int domain_restore_state(Domain *d, DomainState state, int reason, VbError *err);

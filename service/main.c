@@ -1,0 +1,200 @@
+/* main.c: virtbusd: options, configuration, the event loop, signals and sd_notify. */
+#define LOG_MODULE "daemon"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <systemd/sd-daemon.h>
+#include <systemd/sd-event.h>
+
+#include "build-config.h"
+#include "bus.h"
+#include "config.h"
+#include "driver.h"
+#include "log.h"
+#include "manager.h"
+#include "paths.h"
+
+typedef struct Options {
+        int mode;               /* 0 unset, 1 system, 2 session */
+        const char *config;
+        bool verbose;
+} Options;
+
+typedef struct Daemon {
+        Options opts;
+        Paths paths;
+        Config config;
+        sd_event *event;
+        Manager *manager;
+        Bus *bus;
+} Daemon;
+
+static void usage(FILE *f) {
+        fprintf(f,
+                "Usage: virtbusd --system | --session [OPTIONS]\n\n"
+                "Virtualization host daemon: libvirt's object model on D-Bus (org.libvirt).\n\n"
+                "  --system         serve the system bus; state under /etc, /var/lib, /run\n"
+                "  --session        serve the session bus; state under the XDG base directories\n"
+                "  --config FILE    read FILE instead of the mode's virtbusd.conf\n"
+                "  --verbose        log at debug level\n"
+                "  --version        print the version and exit\n"
+                "  --help           print this help and exit\n");
+}
+
+static int parse_options(int argc, char **argv, Options *o) {
+        static const struct option longopts[] = {
+                { "system", no_argument, NULL, 's' },
+                { "session", no_argument, NULL, 'S' },
+                { "config", required_argument, NULL, 'c' },
+                { "verbose", no_argument, NULL, 'v' },
+                { "version", no_argument, NULL, 'V' },
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        int c;
+        while ((c = getopt_long(argc, argv, "vhc:", longopts, NULL)) >= 0) {
+                switch (c) {
+                case 's':
+                case 'S':
+                        if (o->mode && o->mode != (c == 's' ? 1 : 2)) {
+                                fprintf(stderr, "virtbusd: --system and --session exclude each other\n");
+                                return -EINVAL;
+                        }
+                        o->mode = c == 's' ? 1 : 2;
+                        break;
+                case 'c':
+                        o->config = optarg;
+                        break;
+                case 'v':
+                        o->verbose = true;
+                        break;
+                case 'V':
+                        printf("virtbusd %s\n", VIRTBUS_VERSION);
+                        return 0;
+                case 'h':
+                        usage(stdout);
+                        return 0;
+                default:
+                        usage(stderr);
+                        return -EINVAL;
+                }
+        }
+        if (optind < argc) {
+                fprintf(stderr, "virtbusd: unexpected argument '%s'\n", argv[optind]);
+                return -EINVAL;
+        }
+        if (!o->mode)   /* as libvirt-dbus: root serves the system bus, others their session */
+                o->mode = geteuid() == 0 ? 1 : 2;
+        return 1;
+}
+
+/* Read the configuration and apply its logging settings; on failure nothing changes. */
+static int daemon_load_config(Daemon *d, char *errbuf, size_t errlen) {
+        const char *path = d->opts.config ? d->opts.config : d->paths.config_file;
+        Config c;
+        config_init(&c);
+        int r = config_load(&c, path, !d->opts.config, errbuf, errlen);
+        if (r < 0) {
+                config_done(&c);
+                return r;
+        }
+        r = log_setup(c.log_level, c.log_filters, c.log_outputs, errbuf, errlen);
+        if (r < 0) {
+                config_done(&c);
+                return r;
+        }
+        config_done(&d->config);
+        d->config = c;
+        return 0;
+}
+
+static int on_exit_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+        Daemon *d = userdata;
+        log_info("signal %s: exiting", strsignal((int) si->ssi_signo));
+        sd_notify(false, "STOPPING=1\nSTATUS=Stopping");
+        return sd_event_exit(d->event, 0);
+}
+
+static int on_reload_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+        Daemon *d = userdata;
+        char msg[512] = "";
+        sd_notify(false, "RELOADING=1");
+        if (daemon_load_config(d, msg, sizeof msg) < 0)
+                log_error("reload refused, previous configuration kept: %s", msg);
+        else
+                log_info("configuration reloaded");
+        log_force_debug(d->opts.verbose);
+        sd_notify(false, "READY=1\nSTATUS=Running");
+        return 0;
+}
+
+static int daemon_run(Daemon *d) {
+        char msg[512] = "";
+        bool system = d->opts.mode == 1;
+        int r = paths_init(&d->paths, system, msg, sizeof msg);
+        if (r < 0)
+                return fprintf(stderr, "virtbusd: %s\n", msg), r;
+        config_init(&d->config);
+        r = daemon_load_config(d, msg, sizeof msg);
+        if (r < 0)
+                return fprintf(stderr, "virtbusd: %s\n", msg), r;
+        log_force_debug(d->opts.verbose);
+
+        sigset_t mask;
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGHUP);
+        sigprocmask(SIG_BLOCK, &mask, NULL);
+        signal(SIGPIPE, SIG_IGN);
+
+        r = sd_event_default(&d->event);
+        if (r < 0)
+                return log_error_errno(r, "cannot create the event loop: %s", strerror(-r));
+        sd_event_add_signal(d->event, NULL, SIGTERM, on_exit_signal, d);
+        sd_event_add_signal(d->event, NULL, SIGINT, on_exit_signal, d);
+        sd_event_add_signal(d->event, NULL, SIGHUP, on_reload_signal, d);
+
+        r = manager_new(d->event, &d->manager);
+        if (r < 0)
+                return log_error_errno(r, "out of memory");
+        d->manager->system_mode = system;
+        VbError err = { 0 };
+        if (manager_add_connection(d->manager, &test_driver, NULL, &err) < 0) {
+                log_error("cannot open %s: %s", test_driver.uri, err.message);
+                return -EIO;
+        }
+
+        r = bus_open(d->manager, d->event, system, &d->bus, msg, sizeof msg);
+        if (r < 0) {
+                log_error("%s", msg);
+                fprintf(stderr, "virtbusd: %s\n", msg);
+                return r;
+        }
+        log_info("virtbusd %s ready on the %s bus", VIRTBUS_VERSION, system ? "system" : "session");
+        sd_notify(false, "READY=1\nSTATUS=Running");
+        r = sd_event_loop(d->event);
+        if (r < 0)
+                log_error("event loop failed: %s", strerror(-r));
+        return r;
+}
+
+int main(int argc, char **argv) {
+        Daemon d = { 0 };
+        int r = parse_options(argc, argv, &d.opts);
+        if (r <= 0)
+                return r < 0 ? 2 : 0;
+        r = daemon_run(&d);
+        d.bus = bus_close(d.bus);
+        d.manager = manager_free(d.manager);
+        sd_event_unref(d.event);
+        config_done(&d.config);
+        paths_done(&d.paths);
+        log_close();
+        return r < 0 ? 1 : 0;
+}

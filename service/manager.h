@@ -1,0 +1,93 @@
+/* manager.h: the Manager (every connection, every observer) and the Connection (one hypervisor driver's objects). */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <systemd/sd-event.h>
+
+#include "error.h"
+#include "object.h"
+
+typedef struct Driver Driver;
+typedef struct Manager Manager;
+
+/* What observers are told. Core code produces notices; the doors turn them into D-Bus signals
+ * and remote events. */
+typedef enum NoticeType {
+        NOTICE_ADDED,           /* an object appeared (define, create, volume create) */
+        NOTICE_REMOVED,         /* an object is about to be freed: last chance to read it */
+        NOTICE_LIFECYCLE,       /* event/detail: libvirt's lifecycle codes for the kind */
+        NOTICE_CHANGED,         /* changed: PROP_* bits of properties whose values changed */
+        NOTICE_REBOOT,          /* domain: the guest rebooted (libvirt's REBOOT event id) */
+        NOTICE_METADATA,        /* domain: event = metadata type, text = namespace URI or NULL */
+        NOTICE_POOL_REFRESH,    /* pool: refreshed */
+} NoticeType;
+
+/* Property bits, shared by all kinds (each kind uses its subset). */
+enum {
+        PROP_ACTIVE = 1u << 0,
+        PROP_AUTOSTART = 1u << 1,
+        PROP_ID = 1u << 2,
+        PROP_NAME = 1u << 3,
+        PROP_PERSISTENT = 1u << 4,
+        PROP_UPDATED = 1u << 5,
+        PROP_OSTYPE = 1u << 6,
+        PROP_BRIDGE = 1u << 7,
+        PROP_SCHEDULER = 1u << 8,
+        PROP_STATE = 1u << 9,    /* not a D-Bus property: state/reason moved */
+};
+
+typedef struct Notice {
+        NoticeType type;
+        Object *obj;
+        int event, detail;
+        unsigned changed;
+        const char *text;
+} Notice;
+
+typedef void (*ObserverFn)(const Notice *n, void *userdata);
+
+/* One hypervisor connection (test:///default, qemu:///system …) and everything it holds. */
+struct Connection {
+        Manager *manager;
+        const Driver *driver;
+        void *driver_data;
+        Registry domains, networks, pools;
+        HashMap vols_by_key, vols_by_path;
+        int next_domain_id;
+        char *config_dir;      /* persistent definitions; NULL when the driver keeps none */
+        char *state_dir;       /* runtime status files; NULL when none */
+};
+
+typedef struct Observer {
+        ObserverFn fn;
+        void *userdata;
+        struct Observer *next;
+} Observer;
+
+struct Manager {
+        sd_event *event;
+        Connection **conns;
+        size_t n_conns;
+        Observer *observers;
+        bool system_mode;
+        char *config_root;     /* /etc/virtbus or $XDG_CONFIG_HOME/virtbus */
+        char *state_root;      /* /var/lib/virtbus or $XDG_STATE_HOME/virtbus */
+        char *run_root;        /* /run/virtbus or $XDG_RUNTIME_DIR/virtbus */
+};
+
+int manager_new(sd_event *event, Manager **out);
+Manager *manager_free(Manager *m);
+/* Open a connection with driver and add it; the driver's open() fills it. */
+int manager_add_connection(Manager *m, const Driver *driver, Connection **out, VbError *err);
+Connection *manager_find_connection(Manager *m, const char *uri_or_name);
+
+int manager_add_observer(Manager *m, ObserverFn fn, void *userdata);
+void manager_remove_observer(Manager *m, ObserverFn fn, void *userdata);
+/* Deliver a notice to every observer, in registration order. */
+void manager_notify(Manager *m, const Notice *n);
+
+/* Helpers for core code. */
+void notify_lifecycle(Object *o, int event, int detail);
+void notify_changed(Object *o, unsigned changed);
+void notify_simple(Object *o, NoticeType type);

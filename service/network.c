@@ -1,0 +1,256 @@
+/* network.c: Network objects and their two-state machine (inactive ↔ active). */
+#define LOG_MODULE "core"
+#include "network.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "driver.h"
+#include "log.h"
+#include "uuid.h"
+
+static Network *network_new(Connection *c, const NetworkDef *def) {
+        Network *n = calloc(1, sizeof *n);
+        if (!n)
+                return NULL;
+        n->obj.kind = OBJECT_NETWORK;
+        n->obj.conn = c;
+        n->obj.id = -1;
+        memcpy(n->obj.uuid, def->uuid, 16);
+        n->obj.name = strdup(def->name);
+        if (!n->obj.name) {
+                free(n);
+                return NULL;
+        }
+        return n;
+}
+
+static void network_free(Network *n) {
+        network_def_free(n->def);
+        network_def_free(n->live);
+        free(n->obj.name);
+        free(n);
+}
+
+static void network_remove(Network *n) {
+        notify_simple(&n->obj, NOTICE_REMOVED);
+        registry_remove(&n->obj.conn->networks, &n->obj);
+        network_free(n);
+}
+
+void network_free_all(Connection *c) {
+        while (c->networks.first) {
+                Network *n = (Network *) c->networks.first;
+                registry_remove(&c->networks, &n->obj);
+                network_free(n);
+        }
+}
+
+int network_add(Connection *c, NetworkDef *def, bool persistent, bool active, Network **out, VbError *err) {
+        Network *n = network_new(c, def);
+        if (!n)
+                return vb_error_errno(err, -ENOMEM, "network");
+        if (registry_add(&c->networks, &n->obj) < 0) {
+                network_free(n);
+                return vb_error_set(err, VB_ERR_OPERATION_FAILED, VB_FROM_NETWORK,
+                                    "network '%s' already exists", def->name);
+        }
+        n->persistent = persistent;
+        if (persistent)
+                n->def = def;
+        if (active) {
+                n->live = persistent ? network_def_copy(def) : def;
+                n->active = n->live != NULL;
+        }
+        if (out)
+                *out = n;
+        return 0;
+}
+
+Network *network_lookup_uuid(Connection *c, const uint8_t uuid[16], VbError *err) {
+        Network *n = (Network *) registry_find_uuid(&c->networks, uuid);
+        if (!n) {
+                char s[UUID_STRING_LEN];
+                uuid_format(uuid, s);
+                vb_error_set(err, VB_ERR_NO_NETWORK, VB_FROM_NETWORK, "no network with matching uuid '%s'", s);
+        }
+        return n;
+}
+
+Network *network_lookup_name(Connection *c, const char *name, VbError *err) {
+        Network *n = (Network *) registry_find_name(&c->networks, name);
+        if (!n)
+                vb_error_set(err, VB_ERR_NO_NETWORK, VB_FROM_NETWORK, "no network with matching name '%s'", name);
+        return n;
+}
+
+static NetworkDef *network_parse_for(Connection *c, const char *xml, size_t len, Network **existing,
+                                     VbError *err) {
+        NetworkDef *def = network_def_parse(xml, len, 0, err);
+        if (!def)
+                return NULL;
+        char s[UUID_STRING_LEN];
+        Network *by_uuid = (Network *) registry_find_uuid(&c->networks, def->uuid);
+        Network *by_name = (Network *) registry_find_name(&c->networks, def->name);
+        if (by_name && by_name != by_uuid) {
+                uuid_format(by_name->obj.uuid, s);
+                vb_error_set(err, VB_ERR_OPERATION_FAILED, VB_FROM_NETWORK,
+                             "network '%s' already exists with uuid %s", def->name, s);
+                return network_def_free(def);
+        }
+        if (by_uuid && !by_name) {
+                uuid_format(by_uuid->obj.uuid, s);
+                vb_error_set(err, VB_ERR_OPERATION_FAILED, VB_FROM_NETWORK,
+                             "network '%s' is already defined with uuid %s", by_uuid->obj.name, s);
+                return network_def_free(def);
+        }
+        *existing = by_uuid;
+        return def;
+}
+
+/* The one place a network's state changes. */
+static int network_transition(Network *n, bool active, VbError *err) {
+        const NetworkOps *ops = n->obj.conn->driver->network;
+        if (active) {
+                NetworkDef *live = n->live ? NULL : network_def_copy(n->def);
+                if (!n->live && !live)
+                        return vb_error_errno(err, -ENOMEM, "network");
+                if (ops && ops->start && ops->start(n, err) < 0) {
+                        network_def_free(live);
+                        return -1;
+                }
+                if (live)
+                        n->live = live;
+        } else {
+                if (ops && ops->stop && ops->stop(n, err) < 0)
+                        return -1;
+                if (n->persistent) {
+                        network_def_free(n->live);
+                        n->live = NULL;
+                }
+        }
+        n->active = active;
+        log_info("network %s: %s", n->obj.name, active ? "inactive → active" : "active → inactive");
+        notify_lifecycle(&n->obj, active ? NETWORK_EVENT_STARTED : NETWORK_EVENT_STOPPED, 0);
+        notify_changed(&n->obj, PROP_ACTIVE);
+        if (!active && !n->persistent)
+                network_remove(n);
+        return 0;
+}
+
+int network_define(Connection *c, const char *xml, size_t len, unsigned flags, Network **out, VbError *err) {
+        if (vb_check_flags(flags, 1, "virNetworkDefineXMLFlags", err) < 0)
+                return -1;
+        Network *n = NULL;
+        NetworkDef *def = network_parse_for(c, xml, len, &n, err);
+        if (!def)
+                return -1;
+        if (!n) {
+                if (network_add(c, def, true, false, &n, err) < 0) {
+                        network_def_free(def);
+                        return -1;
+                }
+                notify_simple(&n->obj, NOTICE_ADDED);
+                notify_lifecycle(&n->obj, NETWORK_EVENT_DEFINED, 0);
+        } else {
+                bool was_persistent = n->persistent;
+                network_def_free(n->def);
+                n->def = def;
+                n->persistent = true;
+                notify_lifecycle(&n->obj, NETWORK_EVENT_DEFINED, 0);
+                notify_changed(&n->obj, (was_persistent ? 0 : PROP_PERSISTENT) | (n->active ? 0 : PROP_BRIDGE));
+        }
+        if (out)
+                *out = n;
+        return 0;
+}
+
+int network_create_xml(Connection *c, const char *xml, size_t len, unsigned flags, Network **out, VbError *err) {
+        if (vb_check_flags(flags, 1, "virNetworkCreateXMLFlags", err) < 0)
+                return -1;
+        Network *n = NULL;
+        NetworkDef *def = network_parse_for(c, xml, len, &n, err);
+        if (!def)
+                return -1;
+        if (n) {
+                network_def_free(def);
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_NETWORK,
+                                    "network '%s' already exists", n->obj.name);
+        }
+        if (network_add(c, def, false, false, &n, err) < 0) {
+                network_def_free(def);
+                return -1;
+        }
+        n->live = def;
+        notify_simple(&n->obj, NOTICE_ADDED);
+        if (network_transition(n, true, err) < 0) {
+                network_remove(n);
+                return -1;
+        }
+        if (out)
+                *out = n;
+        return 0;
+}
+
+int network_undefine(Network *n, VbError *err) {
+        if (!n->persistent)
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_NETWORK,
+                                    "network '%s' is not persistent", n->obj.name);
+        notify_lifecycle(&n->obj, NETWORK_EVENT_UNDEFINED, 0);
+        if (n->active) {
+                network_def_free(n->def);
+                n->def = NULL;
+                unsigned changed = PROP_PERSISTENT | (n->autostart ? PROP_AUTOSTART : 0);
+                n->persistent = n->autostart = false;
+                notify_changed(&n->obj, changed);
+        } else {
+                network_remove(n);
+        }
+        return 0;
+}
+
+int network_start(Network *n, VbError *err) {
+        if (n->active)
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_NETWORK,
+                                    "Network '%s' is already running", n->obj.name);
+        return network_transition(n, true, err);
+}
+
+int network_destroy(Network *n, VbError *err) {
+        if (!n->active)
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_NETWORK,
+                                    "network '%s' is not active", n->obj.name);
+        return network_transition(n, false, err);
+}
+
+int network_set_autostart(Network *n, bool autostart, VbError *err) {
+        if (!n->persistent)
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_NETWORK,
+                                    "cannot set autostart for transient network");
+        if (n->autostart == autostart)
+                return 0;
+        n->autostart = autostart;
+        notify_changed(&n->obj, PROP_AUTOSTART);
+        return 0;
+}
+
+char *network_get_xml(Network *n, unsigned flags, VbError *err) {
+        if (vb_check_flags(flags, NETWORK_FORMAT_INACTIVE, "virNetworkGetXMLDesc", err) < 0)
+                return NULL;
+        const NetworkDef *def = (flags & NETWORK_FORMAT_INACTIVE) && n->def ? n->def : (n->live ? n->live : n->def);
+        char *xml = network_def_format(def, flags);
+        if (!xml)
+                vb_error_errno(err, -ENOMEM, "format network XML");
+        return xml;
+}
+
+const char *network_bridge_name(Network *n, VbError *err) {
+        const NetworkDef *def = n->live ? n->live : n->def;
+        if (!def->bridge) {
+                vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_NETWORK,
+                             "network '%s' does not have a bridge name.", n->obj.name);
+                return NULL;
+        }
+        return def->bridge;
+}

@@ -1,0 +1,35 @@
+/* network.h: the Network object, its verbs and its (inactive ↔ active) state machine. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "error.h"
+#include "manager.h"
+#include "network-conf.h"
+
+/* virNetworkEventLifecycleType */
+enum { NETWORK_EVENT_DEFINED = 0, NETWORK_EVENT_UNDEFINED = 1, NETWORK_EVENT_STARTED = 2,
+       NETWORK_EVENT_STOPPED = 3 };
+
+typedef struct Network {
+        Object obj;
+        NetworkDef *def;        /* persistent definition (NULL when transient) */
+        NetworkDef *live;       /* running definition (NULL when inactive) */
+        bool active, persistent, autostart;
+        void *driver_data;
+} Network;
+
+Network *network_lookup_uuid(Connection *c, const uint8_t uuid[16], VbError *err);
+Network *network_lookup_name(Connection *c, const char *name, VbError *err);
+
+int network_define(Connection *c, const char *xml, size_t len, unsigned flags, Network **out, VbError *err);
+int network_create_xml(Connection *c, const char *xml, size_t len, unsigned flags, Network **out, VbError *err);
+int network_undefine(Network *n, VbError *err);
+int network_start(Network *n, VbError *err);
+int network_destroy(Network *n, VbError *err);
+int network_set_autostart(Network *n, bool autostart, VbError *err);
+char *network_get_xml(Network *n, unsigned flags, VbError *err);
+const char *network_bridge_name(Network *n, VbError *err);
+
+int network_add(Connection *c, NetworkDef *def, bool persistent, bool active, Network **out, VbError *err);
+void network_free_all(Connection *c);

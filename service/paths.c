@@ -1,0 +1,71 @@
+/* paths.c: the directory layout of both modes, like libvirt's system and session daemons. */
+#include "paths.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "build-config.h"
+
+static char *join(const char *a, const char *b) {
+        char *s = NULL;
+        return asprintf(&s, "%s%s", a, b) < 0 ? NULL : s;
+}
+
+/* $VAR if set and absolute, else $HOME/fallback. */
+static char *xdg_dir(const char *var, const char *fallback) {
+        const char *v = getenv(var);
+        if (v && v[0] == '/')
+                return strdup(v);
+        const char *home = getenv("HOME");
+        if (!home || home[0] != '/')
+                return NULL;
+        char *s = NULL;
+        return asprintf(&s, "%s/%s", home, fallback) < 0 ? NULL : s;
+}
+
+int paths_init(Paths *p, bool system, char *errbuf, size_t errlen) {
+        memset(p, 0, sizeof *p);
+        if (system) {
+                p->config_root = join(SYSCONFDIR, "/virtbus");
+                p->state_root = join(LOCALSTATEDIR, "/lib/virtbus");
+                p->run_root = strdup("/run/virtbus");
+                p->log_root = join(LOCALSTATEDIR, "/log/virtbus");
+        } else {
+                char *config = xdg_dir("XDG_CONFIG_HOME", ".config");
+                char *state = xdg_dir("XDG_STATE_HOME", ".local/state");
+                const char *rt = getenv("XDG_RUNTIME_DIR");
+                if (!config || !state) {
+                        free(config);
+                        free(state);
+                        snprintf(errbuf, errlen, "neither XDG_CONFIG_HOME/XDG_STATE_HOME nor HOME is set");
+                        return -ENOENT;
+                }
+                p->config_root = join(config, "/virtbus");
+                p->state_root = join(state, "/virtbus");
+                /* Without XDG_RUNTIME_DIR, runtime files go under the state directory. */
+                p->run_root = rt && rt[0] == '/' ? join(rt, "/virtbus") : join(state, "/virtbus/run");
+                p->log_root = join(state, "/virtbus/log");
+                free(config);
+                free(state);
+        }
+        if (p->config_root)
+                p->config_file = join(p->config_root, "/virtbusd.conf");
+        if (!p->config_root || !p->state_root || !p->run_root || !p->log_root || !p->config_file) {
+                paths_done(p);
+                snprintf(errbuf, errlen, "out of memory");
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+void paths_done(Paths *p) {
+        free(p->config_file);
+        free(p->config_root);
+        free(p->state_root);
+        free(p->run_root);
+        free(p->log_root);
+        memset(p, 0, sizeof *p);
+}

@@ -1,0 +1,172 @@
+/* storage-vol.c: StorageVol objects inside an active pool, found by name, key or path. */
+#define LOG_MODULE "core"
+#include "storage.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "driver.h"
+#include "log.h"
+
+void vol_free_all(StoragePool *p);
+
+static void vol_index(StorageVol *v, bool add) {
+        Connection *c = v->obj.conn;
+        if (add) {
+                if (v->def->key)
+                        hashmap_put_str(&c->vols_by_key, v->def->key, v);
+                if (v->def->path)
+                        hashmap_put_str(&c->vols_by_path, v->def->path, v);
+        } else {
+                if (v->def->key)
+                        hashmap_remove(&c->vols_by_key, v->def->key, strlen(v->def->key));
+                if (v->def->path)
+                        hashmap_remove(&c->vols_by_path, v->def->path, strlen(v->def->path));
+        }
+}
+
+static void vol_free(StorageVol *v) {
+        vol_def_free(v->def);
+        free(v->obj.name);
+        free(v);
+}
+
+static void vol_remove(StorageVol *v, bool announce) {
+        if (announce)
+                notify_simple(&v->obj, NOTICE_REMOVED);
+        vol_index(v, false);
+        registry_remove(&v->pool->volumes, &v->obj);
+        vol_free(v);
+}
+
+/* The pool stopped: its volumes are no longer reachable. */
+void vol_free_all(StoragePool *p) {
+        while (p->volumes.first)
+                vol_remove((StorageVol *) p->volumes.first, true);
+}
+
+StorageVol *vol_lookup_name(StoragePool *p, const char *name, VbError *err) {
+        if (pool_check_active(p, err) < 0)
+                return NULL;
+        StorageVol *v = (StorageVol *) registry_find_name(&p->volumes, name);
+        if (!v)
+                vb_error_set(err, VB_ERR_NO_STORAGE_VOL, VB_FROM_STORAGE,
+                             "no storage vol with matching name '%s'", name);
+        return v;
+}
+
+StorageVol *vol_lookup_key(Connection *c, const char *key, VbError *err) {
+        StorageVol *v = hashmap_get(&c->vols_by_key, key, strlen(key));
+        if (!v)
+                vb_error_set(err, VB_ERR_NO_STORAGE_VOL, VB_FROM_STORAGE,
+                             "no storage vol with matching key '%s'", key);
+        return v;
+}
+
+StorageVol *vol_lookup_path(Connection *c, const char *path, VbError *err) {
+        StorageVol *v = hashmap_get(&c->vols_by_path, path, strlen(path));
+        if (!v)
+                vb_error_set(err, VB_ERR_NO_STORAGE_VOL, VB_FROM_STORAGE,
+                             "no storage vol with matching path '%s'", path);
+        return v;
+}
+
+int vol_create_xml(StoragePool *p, const char *xml, size_t len, unsigned flags, StorageVol *from,
+                   StorageVol **out, VbError *err) {
+        /* PREALLOC_METADATA, REFLINK, VALIDATE */
+        if (vb_check_flags(flags, 0x7, from ? "virStorageVolCreateXMLFrom" : "virStorageVolCreateXML", err) < 0)
+                return -1;
+        if (pool_check_active(p, err) < 0)
+                return -1;
+        const PoolOps *ops = p->obj.conn->driver->pool;
+        if (!ops || !ops->vol_create)
+                return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_STORAGE, "storage pool does not support volume creation");
+        VolDef *def = vol_def_parse(xml, len, 0, err);
+        if (!def)
+                return -1;
+        if (registry_find_name(&p->volumes, def->name)) {
+                vb_error_set(err, VB_ERR_STORAGE_VOL_EXIST, VB_FROM_STORAGE, "'%s'", def->name);
+                vol_def_free(def);
+                return -1;
+        }
+        StorageVol *v = calloc(1, sizeof *v);
+        if (!v || !(v->obj.name = strdup(def->name))) {
+                free(v);
+                vol_def_free(def);
+                return vb_error_errno(err, -ENOMEM, "volume");
+        }
+        v->obj.kind = OBJECT_VOLUME;
+        v->obj.conn = p->obj.conn;
+        v->obj.id = -1;
+        v->pool = p;
+        v->def = def;
+        if (ops->vol_create(p, def, from, err) < 0) {
+                vol_free(v);
+                return -1;
+        }
+        if (registry_add(&p->volumes, &v->obj) < 0) {
+                vol_free(v);
+                return vb_error_errno(err, -ENOMEM, "volume");
+        }
+        vol_index(v, true);
+        log_info("pool %s: volume %s created", p->obj.name, def->name);
+        notify_simple(&v->obj, NOTICE_ADDED);
+        if (out)
+                *out = v;
+        return 0;
+}
+
+int vol_delete(StorageVol *v, unsigned flags, VbError *err) {
+        if (vb_check_flags(flags, 0x3, "virStorageVolDelete", err) < 0)
+                return -1;
+        const PoolOps *ops = v->obj.conn->driver->pool;
+        if (ops && ops->vol_delete && ops->vol_delete(v, flags, err) < 0)
+                return -1;
+        log_info("pool %s: volume %s deleted", v->pool->obj.name, v->obj.name);
+        vol_remove(v, true);
+        return 0;
+}
+
+int vol_wipe(StorageVol *v, unsigned flags, VbError *err) {
+        if (vb_check_flags(flags, 0, "virStorageVolWipe", err) < 0)
+                return -1;
+        const PoolOps *ops = v->obj.conn->driver->pool;
+        if (!ops || !ops->vol_wipe)
+                return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_STORAGE, "virStorageVolWipe");
+        return ops->vol_wipe(v, flags, err);
+}
+
+int vol_resize(StorageVol *v, uint64_t capacity, unsigned flags, VbError *err) {
+        /* ALLOCATE, DELTA, SHRINK */
+        if (vb_check_flags(flags, 0x7, "virStorageVolResize", err) < 0)
+                return -1;
+        if (flags & 0x2)
+                capacity += v->def->capacity;
+        if (capacity < v->def->capacity && !(flags & 0x4))
+                return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_STORAGE,
+                                    "Can't shrink capacity below current capacity unless shrink flag explicitly specified");
+        const PoolOps *ops = v->obj.conn->driver->pool;
+        if (!ops || !ops->vol_resize)
+                return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_STORAGE, "virStorageVolResize");
+        return ops->vol_resize(v, capacity, flags, err);
+}
+
+char *vol_get_xml(StorageVol *v, unsigned flags, VbError *err) {
+        if (vb_check_flags(flags, 0, "virStorageVolGetXMLDesc", err) < 0)
+                return NULL;
+        char *xml = vol_def_format(v->def, 0);
+        if (!xml)
+                vb_error_errno(err, -ENOMEM, "format volume XML");
+        return xml;
+}
+
+int vol_get_info(StorageVol *v, VolInfo *info, VbError *err) {
+        static const char *const types[] = { "file", "block", "dir", "network", "netdir", "ploop" };
+        int type = 0;
+        for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+                if (v->def->type && strcmp(v->def->type, types[i]) == 0)
+                        type = (int) i;
+        *info = (VolInfo) { .type = type, .capacity = v->def->capacity, .allocation = v->def->allocation };
+        return 0;
+}

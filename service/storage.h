@@ -1,0 +1,77 @@
+/* storage.h: StoragePool and StorageVol objects, their verbs and the pool state machine. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "manager.h"
+#include "storage-conf.h"
+
+/* virStoragePoolState */
+typedef enum PoolState {
+        POOL_INACTIVE = 0,
+        POOL_BUILDING = 1,
+        POOL_RUNNING = 2,
+        POOL_DEGRADED = 3,
+        POOL_INACCESSIBLE = 4,
+} PoolState;
+
+/* virStoragePoolEventLifecycleType */
+enum { POOL_EVENT_DEFINED = 0, POOL_EVENT_UNDEFINED = 1, POOL_EVENT_STARTED = 2,
+       POOL_EVENT_STOPPED = 3, POOL_EVENT_CREATED = 4, POOL_EVENT_DELETED = 5 };
+
+typedef struct StoragePool {
+        Object obj;
+        PoolDef *def;
+        bool persistent, autostart;
+        PoolState state;
+        Registry volumes;       /* by name, in creation order */
+        void *driver_data;
+} StoragePool;
+
+typedef struct StorageVol {
+        Object obj;             /* name; uuid unused */
+        StoragePool *pool;
+        VolDef *def;
+} StorageVol;
+
+/* libvirt's virStoragePoolInfo / virStorageVolInfo */
+typedef struct PoolInfo { int state; uint64_t capacity, allocation, available; } PoolInfo;
+typedef struct VolInfo { int type; uint64_t capacity, allocation; } VolInfo;
+
+static inline bool pool_is_active(const StoragePool *p) {
+        return p->state == POOL_RUNNING || p->state == POOL_DEGRADED;
+}
+
+StoragePool *pool_lookup_uuid(Connection *c, const uint8_t uuid[16], VbError *err);
+StoragePool *pool_lookup_name(Connection *c, const char *name, VbError *err);
+StoragePool *pool_lookup_volume(StorageVol *v);
+
+int pool_define(Connection *c, const char *xml, size_t len, unsigned flags, StoragePool **out, VbError *err);
+int pool_create_xml(Connection *c, const char *xml, size_t len, unsigned flags, StoragePool **out, VbError *err);
+int pool_undefine(StoragePool *p, VbError *err);
+int pool_start(StoragePool *p, unsigned flags, VbError *err);
+int pool_build(StoragePool *p, unsigned flags, VbError *err);
+int pool_destroy(StoragePool *p, VbError *err);
+int pool_delete(StoragePool *p, unsigned flags, VbError *err);
+int pool_refresh(StoragePool *p, unsigned flags, VbError *err);
+int pool_set_autostart(StoragePool *p, bool autostart, VbError *err);
+char *pool_get_xml(StoragePool *p, unsigned flags, VbError *err);
+int pool_get_info(StoragePool *p, PoolInfo *info, VbError *err);
+/* Volumes of an active pool (error when inactive), in creation order. */
+int pool_check_active(StoragePool *p, VbError *err);
+
+StorageVol *vol_lookup_name(StoragePool *p, const char *name, VbError *err);
+StorageVol *vol_lookup_key(Connection *c, const char *key, VbError *err);
+StorageVol *vol_lookup_path(Connection *c, const char *path, VbError *err);
+int vol_create_xml(StoragePool *p, const char *xml, size_t len, unsigned flags, StorageVol *from,
+                   StorageVol **out, VbError *err);
+int vol_delete(StorageVol *v, unsigned flags, VbError *err);
+int vol_wipe(StorageVol *v, unsigned flags, VbError *err);
+int vol_resize(StorageVol *v, uint64_t capacity, unsigned flags, VbError *err);
+char *vol_get_xml(StorageVol *v, unsigned flags, VbError *err);
+int vol_get_info(StorageVol *v, VolInfo *info, VbError *err);
+
+int pool_add(Connection *c, PoolDef *def, bool persistent, bool active, StoragePool **out, VbError *err);
+void pool_free_all(Connection *c);
