@@ -152,6 +152,7 @@ static int daemon_run(Daemon *d) {
         sigaddset(&mask, SIGHUP);
         sigprocmask(SIG_BLOCK, &mask, NULL);
         signal(SIGPIPE, SIG_IGN);
+        signal(SIGXFSZ, SIG_IGN);   /* a full file system or RLIMIT_FSIZE is an error to report, not death */
 
         r = sd_event_default(&d->event);
         if (r < 0)
