@@ -1,5 +1,4 @@
 /* persist.c: one file per object, replaced atomically so that a crash leaves the old or the new file. */
-#define _GNU_SOURCE             /* asprintf, mkostemp */
 #define LOG_MODULE "persist"
 
 #include "persist.h"
