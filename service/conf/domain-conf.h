@@ -10,6 +10,7 @@
 /* Flags of domain_def_parse. */
 enum {
         DOMAIN_PARSE_VALIDATE = 1u << 0,   /* refuse unknown elements/attributes (libvirt's VALIDATE flag) */
+        DOMAIN_PARSE_STATUS = 1u << 1,     /* live XML (status files): keep <domain id='…'>; otherwise id = -1 */
 };
 
 /* Flags of domain_def_format: libvirt's VIR_DOMAIN_XML_* values. */
@@ -50,7 +51,13 @@ typedef struct DomainDef {
 /* Parse a definition. xml need not be NUL-terminated. Missing UUID and MACs are generated.
  * Errors name the element at fault, with libvirt's texts where libvirt has one. */
 DomainDef *domain_def_parse(const char *xml, size_t len, unsigned flags, VbError *err);
-/* Format to a newly allocated string; libvirt's layout (two-space indent, attribute order). */
+/* The same from a <domain> element of a document already read with xml_read_untrusted (for
+ * status files that wrap the definition, e.g. <domstatus><domain …/></domstatus>). */
+struct _xmlNode;
+DomainDef *domain_def_parse_node(struct _xmlNode *node, unsigned flags, VbError *err);
+/* Format to a newly allocated string; libvirt's layout (two-space indent, attribute order).
+ * INACTIVE leaves out what only a running guest has (id, chosen labels, automatic VNC port);
+ * graphics passwords appear only with SECURE. NULL on allocation failure. */
 char *domain_def_format(const DomainDef *def, unsigned flags);
 DomainDef *domain_def_copy(const DomainDef *def);
 DomainDef *domain_def_free(DomainDef *def);

@@ -17,6 +17,7 @@ typedef struct NetworkDef {
 } NetworkDef;
 
 enum { NETWORK_FORMAT_INACTIVE = 1u << 0 };   /* libvirt's VIR_NETWORK_XML_INACTIVE */
+enum { NETWORK_PARSE_VALIDATE = 1u << 0 };     /* refuse unknown elements and attributes */
 
 NetworkDef *network_def_parse(const char *xml, size_t len, unsigned flags, VbError *err);
 char *network_def_format(const NetworkDef *def, unsigned flags);

@@ -17,6 +17,8 @@ typedef struct PoolDef {
         PoolDefPrivate *priv;       /* source, permissions, … */
 } PoolDef;
 
+enum { POOL_PARSE_VALIDATE = 1u << 0 };        /* refuse unknown elements and attributes */
+
 PoolDef *pool_def_parse(const char *xml, size_t len, unsigned flags, VbError *err);
 char *pool_def_format(const PoolDef *def, unsigned flags);
 PoolDef *pool_def_copy(const PoolDef *def);
@@ -33,6 +35,8 @@ typedef struct VolDef {
         uint64_t capacity, allocation;   /* bytes */
         VolDefPrivate *priv;
 } VolDef;
+
+enum { VOL_PARSE_VALIDATE = 1u << 0 };         /* refuse unknown elements and attributes */
 
 VolDef *vol_def_parse(const char *xml, size_t len, unsigned flags, VbError *err);
 char *vol_def_format(const VolDef *def, unsigned flags);

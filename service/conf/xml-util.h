@@ -38,6 +38,9 @@ char *xml_child_text(xmlNodePtr node, const char *name);
 /* libvirt-style location of node for messages: "./cputune/shares[1]". */
 void xml_node_path(xmlNodePtr node, char *out, size_t size);
 
+/* Trim surrounding whitespace in place (numbers in element text may be pretty-printed);
+ * returns s. NULL stays NULL. */
+char *xml_strip(char *s);
 /* Strict decimal numbers: optional leading sign only for the signed form, no spaces, no junk. */
 int xml_parse_u64(const char *s, uint64_t *out);
 int xml_parse_i64(const char *s, int64_t *out);
@@ -51,6 +54,11 @@ int xml_scale_u64(uint64_t value, const char *unit, uint64_t default_scale, uint
 int xml_error_attr(VbError *err, xmlNodePtr node, const char *attr, const char *value,
                    const char *expected);
 int xml_error_value(VbError *err, xmlNodePtr node, const char *value);
+
+/* Grow *array (of elements of size `size`, *n of them) by one zeroed element; NULL on OOM. */
+void *conf_array_add(void *array_ptr, size_t *n, size_t size);
+/* strdup that keeps NULL. -1 on OOM. */
+int conf_strdup(char **dst, const char *src);
 
 /* ---- formatting ---- */
 

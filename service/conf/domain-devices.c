@@ -1,0 +1,358 @@
+/* domain-devices.c: <devices>: one table per device kind, listed in libvirt's output order. */
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "domain-priv.h"
+#include "uuid.h"
+
+#define ENUM(...) ((const char *const[]) { __VA_ARGS__, NULL })
+#define YESNO xml_values_yes_no
+#define ONOFF xml_values_on_off
+/* Guest addresses and aliases are accepted and dropped: placement is the driver's business. */
+#define DEVICE_INFO { "alias", NULL, XF_KNOWN, 0, NULL }, { "address", NULL, XF_KNOWN, 0, NULL }
+
+static const XmlField disk_fields[] = {
+        { NULL, "type", XF_ENUM, offsetof(DomainDisk, type),
+          ENUM("file", "block", "dir", "network", "volume", "nvme", "vhostuser") },
+        { NULL, "device", XF_ENUM, offsetof(DomainDisk, device), ENUM("disk", "cdrom", "floppy", "lun") },
+        { "driver", "name", XF_STR, offsetof(DomainDisk, driver_name), NULL },
+        { "driver", "type", XF_STR, offsetof(DomainDisk, driver_type), NULL },
+        { "driver", "cache", XF_ENUM, offsetof(DomainDisk, driver_cache),
+          ENUM("default", "none", "writethrough", "writeback", "directsync", "unsafe") },
+        { "driver", "discard", XF_ENUM, offsetof(DomainDisk, driver_discard), ENUM("unmap", "ignore") },
+        { "source", "file", XF_STR, offsetof(DomainDisk, source_file), NULL },
+        { "source", "dev", XF_STR, offsetof(DomainDisk, source_dev), NULL },
+        { "backingStore", NULL, XF_KNOWN, 0, NULL },
+        { "target", "dev", XF_STR, offsetof(DomainDisk, target_dev), NULL },
+        { "target", "bus", XF_ENUM, offsetof(DomainDisk, target_bus),
+          ENUM("ide", "fdc", "scsi", "virtio", "xen", "usb", "uml", "sata", "sd") },
+        { "readonly", NULL, XF_FLAG, offsetof(DomainDisk, readonly), NULL },
+        { "shareable", NULL, XF_FLAG, offsetof(DomainDisk, shareable), NULL },
+        { "serial", NULL, XF_STR, offsetof(DomainDisk, serial), NULL },
+        { "boot", "order", XF_UINT, offsetof(DomainDisk, boot_order), NULL },
+        DEVICE_INFO,
+};
+
+static const XmlField controller_fields[] = {
+        { NULL, "type", XF_ENUM, offsetof(DomainController, type),
+          ENUM("ide", "fdc", "scsi", "sata", "virtio-serial", "ccid", "usb", "pci", "xenbus", "isa") },
+        { NULL, "index", XF_UINT, offsetof(DomainController, index), NULL },
+        { NULL, "model", XF_STR, offsetof(DomainController, model), NULL },
+        { NULL, "ports", XF_UINT, offsetof(DomainController, ports), NULL },
+        { "model", NULL, XF_KNOWN, 0, NULL },
+        { "target", NULL, XF_KNOWN, 0, NULL },
+        { "driver", NULL, XF_KNOWN, 0, NULL },
+        DEVICE_INFO,
+};
+
+static const XmlField interface_fields[] = {
+        { NULL, "type", XF_ENUM, offsetof(DomainInterface, type),
+          ENUM("network", "bridge", "user", "direct", "ethernet", "hostdev", "vhostuser",
+               "server", "client", "mcast", "udp", "vdpa", "null", "vds") },
+        { "mac", NULL, XF_KNOWN, 0, NULL },
+        { "source", "network", XF_STR, offsetof(DomainInterface, source_network), NULL },
+        { "source", "bridge", XF_STR, offsetof(DomainInterface, source_bridge), NULL },
+        { "source", "dev", XF_STR, offsetof(DomainInterface, source_dev), NULL },
+        { "source", "mode", XF_STR, offsetof(DomainInterface, source_mode), NULL },
+        { "target", "dev", XF_STR, offsetof(DomainInterface, target_dev), NULL },
+        { "model", "type", XF_STR, offsetof(DomainInterface, model_type), NULL },
+        { "link", "state", XF_ENUM, offsetof(DomainInterface, link_state), ENUM("up", "down") },
+        { "boot", "order", XF_UINT, offsetof(DomainInterface, boot_order), NULL },
+        DEVICE_INFO,
+};
+
+static const XmlField chr_fields[] = {
+        { NULL, "type", XF_ENUM, offsetof(DomainChr, type),
+          ENUM("null", "vc", "pty", "dev", "file", "pipe", "stdio", "udp", "tcp", "unix",
+               "spicevmc", "spiceport", "nmdm", "qemu-vdagent", "dbus") },
+        { NULL, "tty", XF_STR, offsetof(DomainChr, tty), NULL },
+        { "source", "mode", XF_ENUM, offsetof(DomainChr, source_mode), ENUM("bind", "connect") },
+        { "source", "path", XF_STR, offsetof(DomainChr, source_path), NULL },
+        { "target", "type", XF_STR, offsetof(DomainChr, target_type), NULL },
+        { "target", "name", XF_STR, offsetof(DomainChr, target_name), NULL },
+        { "target", "port", XF_UINT, offsetof(DomainChr, target_port), NULL },
+        { "target", "state", XF_KNOWN, 0, NULL },
+        { "protocol", NULL, XF_KNOWN, 0, NULL },
+        { "log", NULL, XF_KNOWN, 0, NULL },
+        DEVICE_INFO,
+};
+
+static const XmlField input_fields[] = {
+        { NULL, "type", XF_ENUM, offsetof(DomainInput, type),
+          ENUM("mouse", "tablet", "keyboard", "passthrough", "evdev") },
+        { NULL, "bus", XF_ENUM, offsetof(DomainInput, bus),
+          ENUM("ps2", "usb", "xen", "parallels", "virtio", "none") },
+        DEVICE_INFO,
+};
+
+static const XmlField graphics_fields[] = {
+        { NULL, "type", XF_ENUM, offsetof(DomainGraphics, type),
+          ENUM("sdl", "vnc", "rdp", "desktop", "spice", "egl-headless", "dbus") },
+        { NULL, "port", XF_INT, offsetof(DomainGraphics, port), NULL },
+        { NULL, "tlsPort", XF_INT, offsetof(DomainGraphics, tls_port), NULL },
+        { NULL, "autoport", XF_ENUM, offsetof(DomainGraphics, autoport), YESNO },
+        { NULL, "listen", XF_STR, offsetof(DomainGraphics, listen), NULL },
+        { NULL, "keymap", XF_STR, offsetof(DomainGraphics, keymap), NULL },
+        { NULL, "passwd", XF_STR, offsetof(DomainGraphics, passwd), NULL },
+        { "listen", NULL, XF_KNOWN, 0, NULL },
+        { "image", NULL, XF_KNOWN, 0, NULL },
+        { "gl", NULL, XF_KNOWN, 0, NULL },
+        DEVICE_INFO,
+};
+
+static const XmlField video_fields[] = {
+        { "model", "type", XF_ENUM, offsetof(DomainVideo, model_type),
+          ENUM("vga", "cirrus", "vmvga", "xen", "vbox", "qxl", "parallels", "virtio", "gop",
+               "none", "bochs", "ramfb") },
+        { "model", "ram", XF_UINT, offsetof(DomainVideo, ram), NULL },
+        { "model", "vram", XF_UINT, offsetof(DomainVideo, vram), NULL },
+        { "model", "vgamem", XF_UINT, offsetof(DomainVideo, vgamem), NULL },
+        { "model", "heads", XF_UINT, offsetof(DomainVideo, heads), NULL },
+        { "model", "primary", XF_ENUM, offsetof(DomainVideo, primary), YESNO },
+        { "driver", NULL, XF_KNOWN, 0, NULL },
+        DEVICE_INFO,
+};
+
+static const XmlField watchdog_fields[] = {
+        { NULL, "model", XF_ENUM, offsetof(DomainWatchdog, model),
+          ENUM("i6300esb", "ib700", "diag288", "itco") },
+        { NULL, "action", XF_ENUM, offsetof(DomainWatchdog, action),
+          ENUM("reset", "shutdown", "poweroff", "pause", "none", "dump", "inject-nmi") },
+        DEVICE_INFO,
+};
+
+static const XmlField memballoon_fields[] = {
+        { NULL, "model", XF_ENUM, offsetof(DomainMemballoon, model),
+          ENUM("virtio", "xen", "none", "virtio-transitional", "virtio-non-transitional") },
+        { NULL, "autodeflate", XF_ENUM, offsetof(DomainMemballoon, autodeflate), ONOFF },
+        { "stats", "period", XF_UINT, offsetof(DomainMemballoon, stats_period), NULL },
+        DEVICE_INFO,
+};
+
+static const XmlField rng_fields[] = {
+        { NULL, "model", XF_ENUM, offsetof(DomainRng, model),
+          ENUM("virtio", "virtio-transitional", "virtio-non-transitional") },
+        { "rate", NULL, XF_KNOWN, 0, NULL },
+        { "backend", "model", XF_ENUM, offsetof(DomainRng, backend_model), ENUM("random", "egd", "builtin") },
+        { "backend", NULL, XF_STR, offsetof(DomainRng, backend), NULL },
+        DEVICE_INFO,
+};
+
+/* One device kind: its element, its table and where its array lives in DomainDevices. */
+typedef struct DeviceKind {
+        const char *name;
+        const XmlField *fields;
+        size_t n_fields;
+        size_t array, count, size;     /* offsets of the array and its count; element size */
+        int (*post_parse)(xmlNodePtr node, void *dev, VbError *err);
+} DeviceKind;
+
+static int interface_post_parse(xmlNodePtr node, void *dev, VbError *err);
+static int graphics_post_parse(xmlNodePtr node, void *dev, VbError *err);
+static int disk_post_parse(xmlNodePtr node, void *dev, VbError *err);
+
+#define KIND(n, t, arr, type, post) \
+        { n, t, XML_N(t), offsetof(DomainDevices, arr), offsetof(DomainDevices, n_##arr), sizeof(type), post }
+
+/* libvirt's order of device kinds in <devices>. */
+static const DeviceKind device_kinds[] = {
+        KIND("disk", disk_fields, disks, DomainDisk, disk_post_parse),
+        KIND("controller", controller_fields, controllers, DomainController, NULL),
+        KIND("interface", interface_fields, interfaces, DomainInterface, interface_post_parse),
+        KIND("serial", chr_fields, serials, DomainChr, NULL),
+        KIND("console", chr_fields, consoles, DomainChr, NULL),
+        KIND("channel", chr_fields, channels, DomainChr, NULL),
+        KIND("input", input_fields, inputs, DomainInput, NULL),
+        KIND("graphics", graphics_fields, graphics, DomainGraphics, graphics_post_parse),
+        KIND("video", video_fields, videos, DomainVideo, NULL),
+        KIND("watchdog", watchdog_fields, watchdogs, DomainWatchdog, NULL),
+        { "memballoon", memballoon_fields, XML_N(memballoon_fields), 0, 0, 0, NULL },
+        KIND("rng", rng_fields, rngs, DomainRng, NULL),
+};
+
+static int devices_oom(VbError *err) {
+        return vb_error_set(err, VB_ERR_NO_MEMORY, VB_FROM_DOMAIN, NULL);
+}
+
+static int disk_post_parse(xmlNodePtr node, void *dev, VbError *err) {
+        DomainDisk *disk = dev;
+        if ((!disk->type && conf_strdup(&disk->type, "file") < 0) ||
+            (!disk->device && conf_strdup(&disk->device, "disk") < 0))
+                return devices_oom(err);
+        return 0;
+}
+
+/* A NIC without a MAC gets one now, so that it keeps it across restarts. */
+static int interface_post_parse(xmlNodePtr node, void *dev, VbError *err) {
+        DomainInterface *nic = dev;
+        if (!nic->type)
+                return vb_error_set(err, VB_ERR_XML_ERROR, VB_FROM_XML,
+                                    "Missing required attribute 'type' in element 'interface'");
+        char *mac = xml_node_prop(xml_node_child(node, "mac"), "address");
+        if (!mac) {
+                int r = mac_generate(nic->mac);
+                return r < 0 ? vb_error_errno(err, r, "mac_generate") : 0;
+        }
+        int r = 0;
+        if (mac_parse(mac, nic->mac) < 0) {
+                char *end;
+                unsigned long first = strtoul(mac, &end, 16);
+                bool multicast = end != mac && (*end == ':' || *end == '-') && first < 256 && (first & 1);
+                r = vb_error_set(err, VB_ERR_INVALID_MAC, VB_FROM_DOMAIN,
+                                 multicast ? "expected unicast mac address, found multicast '%s'"
+                                           : "unable to parse mac address '%s'", mac);
+        }
+        free(mac);
+        return r;
+}
+
+/* Both listen forms name the same address; libvirt writes both, and a VNC display without a
+ * fixed port is an automatic one. */
+static int graphics_post_parse(xmlNodePtr node, void *dev, VbError *err) {
+        DomainGraphics *g = dev;
+        if (!g->type)
+                return vb_error_set(err, VB_ERR_XML_ERROR, VB_FROM_XML,
+                                    "Missing required attribute 'type' in element 'graphics'");
+        xmlNodePtr l = xml_node_child(node, "listen");
+        if (l) {
+                g->listen_type = xml_node_prop(l, "type");
+                if (!g->listen && g->listen_type && strcmp(g->listen_type, "address") == 0)
+                        g->listen = xml_node_prop(l, "address");
+                g->listen_network = xml_node_prop(l, "network");
+                g->listen_socket = xml_node_prop(l, "socket");
+        }
+        bool vnc = strcmp(g->type, "vnc") == 0, spice = strcmp(g->type, "spice") == 0;
+        if (!g->listen_type && (g->listen || vnc || spice) && conf_strdup(&g->listen_type, "address") < 0)
+                return devices_oom(err);
+        if (vnc && (!g->port.set || g->port.v == -1)) {
+                g->port.set = true;
+                g->port.v = -1;
+                free(g->autoport);
+                if (conf_strdup(&g->autoport, "yes") < 0)
+                        return devices_oom(err);
+        }
+        return 0;
+}
+
+int domain_devices_parse(DomainDevices *d, xmlNodePtr devices, unsigned flags, VbError *err) {
+        for (xmlNodePtr c = xml_node_child(devices, NULL); c; c = c->next) {
+                if (c->type != XML_ELEMENT_NODE)
+                        continue;
+                if (xmlStrEqual(c->name, BAD_CAST "emulator")) {
+                        free(d->emulator);
+                        d->emulator = xml_node_text(c);
+                        continue;
+                }
+                const DeviceKind *k = NULL;
+                for (size_t i = 0; i < XML_N(device_kinds) && !k; i++)
+                        if (xmlStrEqual(c->name, BAD_CAST device_kinds[i].name))
+                                k = &device_kinds[i];
+                if (!k) {
+                        if (flags & XML_FIELDS_VALIDATE)
+                                return vb_error_set(err, VB_ERR_XML_INVALID_SCHEMA, VB_FROM_XML,
+                                                    "Element devices has extra content: %s",
+                                                    (const char *) c->name);
+                        continue;
+                }
+                void *dev;
+                if (!k->size) {
+                        /* libvirt allows one balloon; a second one is ignored like unknown content */
+                        if (d->memballoon.model)
+                                continue;
+                        dev = &d->memballoon;
+                } else {
+                        dev = conf_array_add((char *) d + k->array, (size_t *) ((char *) d + k->count), k->size);
+                        if (!dev)
+                                return devices_oom(err);
+                }
+                if (xml_fields_parse(c, k->fields, k->n_fields, dev, flags, err) < 0)
+                        return -1;
+                if (k->post_parse && k->post_parse(c, dev, err) < 0)
+                        return -1;
+        }
+        return 0;
+}
+
+static void devices_hook(XmlBuf *c, const char *child, const void *obj) {
+        /* Only two of the caller-handled children are ever written back. */
+        if (strcmp(child, "mac") == 0) {
+                const DomainInterface *nic = obj;
+                char mac[18];
+                mac_format(nic->mac, mac);
+                xml_buf_open(c, "mac");
+                xml_buf_attr(c, "address", mac);
+                xml_buf_puts(c, "/>\n");
+        } else if (strcmp(child, "listen") == 0) {
+                const DomainGraphics *g = obj;
+                if (!g->listen_type)
+                        return;
+                xml_buf_open(c, "listen");
+                xml_buf_attr(c, "type", g->listen_type);
+                if (strcmp(g->listen_type, "address") == 0)
+                        xml_buf_attr(c, "address", g->listen);
+                xml_buf_attr(c, "network", g->listen_network);
+                xml_buf_attr(c, "socket", g->listen_socket);
+                xml_buf_puts(c, "/>\n");
+        }
+}
+
+static void graphics_format(XmlBuf *b, const XmlField *t, size_t n, const DomainGraphics *src,
+                            unsigned flags) {
+        DomainGraphics g = *src;
+        if (!(flags & DOMAIN_FORMAT_SECURE))
+                g.passwd = NULL;
+        /* The port of an automatic display is only meaningful while it runs. */
+        if ((flags & DOMAIN_FORMAT_INACTIVE) && g.autoport && strcmp(g.autoport, "yes") == 0 &&
+            g.type && strcmp(g.type, "vnc") == 0)
+                g.port.v = -1;
+        if (g.listen_type && strcmp(g.listen_type, "address") != 0)
+                g.listen = NULL;
+        xml_fields_format(b, "graphics", t, n, &g, devices_hook);
+}
+
+void domain_devices_format(XmlBuf *b, const DomainDevices *d, unsigned flags) {
+        XmlBuf c = XML_BUF_CHILD(b);
+        xml_buf_text_element(&c, "emulator", d->emulator);
+        for (size_t i = 0; i < XML_N(device_kinds); i++) {
+                const DeviceKind *k = &device_kinds[i];
+                if (!k->size) {
+                        if (d->memballoon.model)
+                                xml_fields_format(&c, k->name, k->fields, k->n_fields, &d->memballoon, NULL);
+                        continue;
+                }
+                const char *array = *(char *const *) ((const char *) d + k->array);
+                size_t count = *(const size_t *) ((const char *) d + k->count);
+                for (size_t j = 0; j < count; j++) {
+                        const void *dev = array + j * k->size;
+                        if (strcmp(k->name, "graphics") == 0)
+                                graphics_format(&c, k->fields, k->n_fields, dev, flags);
+                        else
+                                xml_fields_format(&c, k->name, k->fields, k->n_fields, dev, devices_hook);
+                }
+        }
+        xml_buf_open(b, "devices");
+        xml_buf_close(b, "devices", &c, true);
+}
+
+void domain_devices_free(DomainDevices *d) {
+        free(d->emulator);
+        for (size_t i = 0; i < d->n_graphics; i++) {
+                free(d->graphics[i].listen_type);
+                free(d->graphics[i].listen_network);
+                free(d->graphics[i].listen_socket);
+        }
+        for (size_t i = 0; i < XML_N(device_kinds); i++) {
+                const DeviceKind *k = &device_kinds[i];
+                if (!k->size) {
+                        xml_fields_free(k->fields, k->n_fields, &d->memballoon);
+                        continue;
+                }
+                char **array = (char **) ((char *) d + k->array);
+                size_t count = *(size_t *) ((char *) d + k->count);
+                for (size_t j = 0; j < count; j++)
+                        xml_fields_free(k->fields, k->n_fields, *array + j * k->size);
+                free(*array);
+        }
+}

@@ -1,0 +1,207 @@
+/* domain-priv.h: the parts of DomainDef owned by conf/ (os, cpu, devices …); drivers may read them. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <libxml/tree.h>
+
+#include "domain-conf.h"
+#include "xml-util.h"
+
+/* Strings are NULL when the XML did not give them, unless a comment names a default. */
+
+typedef struct DomainOs {
+        char *firmware;                    /* <os firmware='efi'> */
+        char *type;                        /* only while parsing: moved to DomainDef.os_type */
+        char *arch, *machine;
+        char *loader, *loader_readonly, *loader_secure, *loader_type;
+        char *nvram;
+        char *kernel, *initrd, *cmdline, *dtb;
+        char **boot_devs;                  /* hd, cdrom, network, fd; in order */
+        size_t n_boot_devs;
+        char *bootmenu_enable;
+        char *smbios_mode;
+} DomainOs;
+
+typedef struct DomainFeatures {
+        bool acpi, apic, pae;
+        char *vmport_state, *smm_state;
+} DomainFeatures;
+
+typedef struct DomainCpuFeature {
+        char *policy, *name;
+} DomainCpuFeature;
+
+typedef struct DomainCpu {
+        char *mode;                        /* custom, host-model, host-passthrough, maximum */
+        char *match, *check, *migratable;
+        char *model, *model_fallback;
+        char *vendor;
+        ConfInt sockets, dies, cores, threads;
+        DomainCpuFeature *features;
+        size_t n_features;
+} DomainCpu;
+
+typedef struct DomainTimer {
+        char *name, *tickpolicy, *present, *track;
+} DomainTimer;
+
+typedef struct DomainClock {
+        char *offset;                      /* NULL = utc */
+        char *timezone, *adjustment, *basis;
+        DomainTimer *timers;
+        size_t n_timers;
+} DomainClock;
+
+typedef struct DomainVcpuPin {
+        ConfInt vcpu;
+        char *cpuset;
+} DomainVcpuPin;
+
+typedef struct DomainCputune {
+        ConfInt shares, period, quota;
+        DomainVcpuPin *vcpupins;
+        size_t n_vcpupins;
+        char *emulatorpin;                 /* cpuset */
+} DomainCputune;
+
+typedef struct DomainSysinfoEntry {
+        char *name, *value;
+} DomainSysinfoEntry;
+
+typedef struct DomainSysinfoGroup {
+        char *name;                        /* bios, system, baseBoard, chassis, oemStrings */
+        DomainSysinfoEntry *entries;
+        size_t n_entries;
+} DomainSysinfoGroup;
+
+typedef struct DomainSysinfo {
+        char *type;                        /* smbios; NULL = no <sysinfo> */
+        DomainSysinfoGroup *groups;        /* in libvirt's group order */
+        size_t n_groups;
+} DomainSysinfo;
+
+typedef struct DomainPm {
+        char *suspend_to_mem, *suspend_to_disk;   /* yes / no */
+} DomainPm;
+
+typedef struct DomainSeclabel {
+        char *type, *model, *relabel;
+        char *label, *imagelabel, *baselabel;
+} DomainSeclabel;
+
+typedef struct DomainDisk {
+        char *type, *device;
+        char *driver_name, *driver_type, *driver_cache, *driver_discard;
+        char *source_file, *source_dev;
+        char *target_dev, *target_bus;
+        ConfInt boot_order;
+        bool readonly, shareable;
+        char *serial;
+} DomainDisk;
+
+typedef struct DomainInterface {
+        char *type;                        /* network, bridge, user, direct … */
+        uint8_t mac[6];                    /* generated when the XML has none */
+        char *source_network, *source_bridge, *source_dev, *source_mode;
+        char *target_dev;
+        char *model_type;
+        ConfInt boot_order;
+        char *link_state;
+} DomainInterface;
+
+typedef struct DomainChr {
+        char *type;                        /* pty, file, unix, … */
+        char *tty;                         /* live: <serial tty='/dev/pts/N'> */
+        char *source_mode, *source_path;
+        char *target_type, *target_name;
+        ConfInt target_port;
+} DomainChr;
+
+typedef struct DomainGraphics {
+        char *type;                        /* vnc, spice, … */
+        ConfInt port, tls_port;
+        char *autoport, *listen, *passwd, *keymap;
+        char *listen_type;                 /* <listen type='…'>; address when only listen= given */
+        char *listen_network, *listen_socket;   /* <listen type='network' network='…'>, type='socket' */
+} DomainGraphics;
+
+typedef struct DomainVideo {
+        char *model_type;
+        ConfInt ram, vram, vgamem, heads;
+        char *primary;
+} DomainVideo;
+
+typedef struct DomainInput {
+        char *type, *bus;
+} DomainInput;
+
+typedef struct DomainController {
+        char *type, *model;
+        ConfInt index, ports;
+} DomainController;
+
+typedef struct DomainMemballoon {
+        char *model;                       /* NULL = no <memballoon> */
+        char *autodeflate;
+        ConfInt stats_period;
+} DomainMemballoon;
+
+typedef struct DomainRng {
+        char *model, *backend_model, *backend;
+} DomainRng;
+
+typedef struct DomainWatchdog {
+        char *model, *action;
+} DomainWatchdog;
+
+typedef struct DomainDevices {
+        char *emulator;
+        DomainDisk *disks;              size_t n_disks;
+        DomainController *controllers;  size_t n_controllers;
+        DomainInterface *interfaces;    size_t n_interfaces;
+        DomainChr *serials;             size_t n_serials;
+        DomainChr *consoles;            size_t n_consoles;
+        DomainChr *channels;            size_t n_channels;
+        DomainInput *inputs;            size_t n_inputs;
+        DomainGraphics *graphics;       size_t n_graphics;
+        DomainVideo *videos;            size_t n_videos;
+        DomainWatchdog *watchdogs;      size_t n_watchdogs;
+        DomainMemballoon memballoon;
+        DomainRng *rngs;                size_t n_rngs;
+} DomainDevices;
+
+struct DomainDefPrivate {
+        xmlDocPtr metadata;                /* root <metadata>, namespaced children only; may be NULL */
+        char *vcpu_placement;              /* NULL = static */
+        char *vcpu_cpuset;
+        DomainCputune cputune;
+        DomainSysinfo sysinfo;
+        DomainOs os;
+        DomainFeatures features;
+        DomainCpu cpu;
+        DomainClock clock;
+        DomainPm pm;
+        DomainDevices devices;
+        DomainSeclabel *seclabels;
+        size_t n_seclabels;
+};
+
+/* Sections of <domain> outside <devices> (domain-sections.c). */
+int domain_sections_parse(DomainDef *def, xmlNodePtr root, unsigned flags, VbError *err);
+/* cputune, sysinfo, os, features, cpu, clock: what libvirt writes between <vcpu> and <on_*>. */
+void domain_sections_format_head(XmlBuf *b, const DomainDef *def, unsigned flags);
+/* pm: what libvirt writes between <on_crash> and <devices>. */
+void domain_sections_format_tail(XmlBuf *b, const DomainDef *def, unsigned flags);
+void domain_sections_format_seclabels(XmlBuf *b, const DomainDef *def, unsigned flags);
+void domain_sections_free(DomainDefPrivate *p);
+
+/* <devices> (domain-devices.c). */
+int domain_devices_parse(DomainDevices *d, xmlNodePtr devices, unsigned flags, VbError *err);
+void domain_devices_format(XmlBuf *b, const DomainDevices *d, unsigned flags);
+void domain_devices_free(DomainDevices *d);
+
+/* <metadata> (domain-metadata.c). */
+int domain_metadata_parse(DomainDefPrivate *p, xmlNodePtr node, VbError *err);
+void domain_metadata_format(XmlBuf *b, const DomainDefPrivate *p);
