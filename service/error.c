@@ -42,6 +42,23 @@ const char *vb_error_prefix(VbErrorCode code) {
         return "unknown error";
 }
 
+/* A message cut at the buffer's end must not end in half a UTF-8 character: D-Bus refuses
+ * invalid UTF-8, and the error would be lost. */
+static void error_trim_utf8(char *s) {
+        size_t len = strlen(s);
+        if (len < VB_ERROR_MESSAGE_MAX - 1)
+                return;
+        size_t i = len;
+        while (i > 0 && ((unsigned char) s[i - 1] & 0xc0) == 0x80)
+                i--;
+        if (i > 0 && ((unsigned char) s[i - 1] & 0x80)) {
+                unsigned char lead = (unsigned char) s[i - 1];
+                size_t need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+                if (len - (i - 1) < need)
+                        s[i - 1] = '\0';
+        }
+}
+
 int vb_error_setv(VbError *e, VbErrorCode code, VbErrorFrom from, const char *fmt, va_list ap) {
         if (!e)
                 return -1;
@@ -57,6 +74,7 @@ int vb_error_setv(VbError *e, VbErrorCode code, VbErrorFrom from, const char *fm
                 n = sizeof e->message - 1;
         if (fmt)
                 vsnprintf(e->message + n, sizeof e->message - n, fmt, ap);
+        error_trim_utf8(e->message);
         return -1;
 }
 
@@ -77,6 +95,7 @@ int vb_error_set_raw(VbError *e, VbErrorCode code, VbErrorFrom from, const char 
         e->from = from;
         vsnprintf(e->message, sizeof e->message, fmt, ap);
         va_end(ap);
+        error_trim_utf8(e->message);
         return -1;
 }
 

@@ -1,7 +1,6 @@
 /* test-util.h: scratch directories and whole-file helpers shared by the core unit tests. */
 #pragma once
 
-#define _GNU_SOURCE
 #include <dirent.h>
 #include <fcntl.h>
 #include <ftw.h>

@@ -231,6 +231,26 @@ static void test_pool_and_volumes(void **state) {
         assert_int_equal(pool_start(p, 0, &err), 0);
 }
 
+/* A long client value cut at the buffer's end must leave valid UTF-8 for D-Bus. */
+static void test_error_truncation_keeps_utf8(void **state) {
+        char value[3000];
+        size_t n = 0;
+        while (n + 2 < sizeof value - 1) {
+                value[n++] = (char) 0xc3;   /* é */
+                value[n++] = (char) 0xa9;
+        }
+        value[n] = '\0';
+        for (int shift = 0; shift < 2; shift++) {
+                VbError err = { 0 };
+                vb_error_set(&err, VB_ERR_XML_ERROR, VB_FROM_XML, "%.*sInvalid value '%s'", shift, "x", value);
+                size_t len = strlen(err.message);
+                assert_true(len < VB_ERROR_MESSAGE_MAX);
+                assert_true(len > VB_ERROR_MESSAGE_MAX - 4);
+                /* The message ends on a whole character: its last byte is the second of an é pair. */
+                assert_int_equal((unsigned char) err.message[len - 1], 0xa9);
+        }
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_initial_content, setup, teardown),
@@ -241,6 +261,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_undefine_running_keeps_it, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_persistence, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_pool_and_volumes, setup, teardown),
+                cmocka_unit_test(test_error_truncation_keeps_utf8),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
