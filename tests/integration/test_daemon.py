@@ -1,0 +1,192 @@
+#!/usr/bin/python3
+"""test_daemon.py: virtbusd as a process: options, configuration errors, the bus name, SIGHUP, clean exit."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import unittest
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import BUS_NAME, TEST, CONNECT, VIRTBUSD, Daemon, VirtbusTestCase  # noqa: E402
+
+
+def run_virtbusd(args, env=None, timeout=10):
+    return subprocess.run([str(VIRTBUSD)] + args, capture_output=True, text=True, timeout=timeout, env=env)
+
+
+class Options(unittest.TestCase):
+    def test_version(self):
+        p = run_virtbusd(["--version"])
+        self.assertEqual(p.returncode, 0)
+        self.assertRegex(p.stdout, r"^virtbusd \d+\.\d+\.\d+\n$")
+
+    def test_help(self):
+        p = run_virtbusd(["--help"])
+        self.assertEqual(p.returncode, 0)
+        for opt in ("--system", "--session", "--config", "--verbose", "--version"):
+            self.assertIn(opt, p.stdout)
+
+    def test_bad_option(self):
+        p = run_virtbusd(["--bogus"])
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("Usage", p.stderr)
+
+    def test_system_and_session_exclude(self):
+        p = run_virtbusd(["--system", "--session"])
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("exclude each other", p.stderr)
+
+
+class ConfiguredDaemon(Daemon):
+    """A Daemon whose virtbusd.conf (under XDG_CONFIG_HOME/virtbus) is written before it starts."""
+
+    def __init__(self, conf_text):
+        super().__init__()
+        conf_dir = self.tmp / "pre-config" / "virtbus"
+        conf_dir.mkdir(parents=True)
+        (conf_dir / "virtbusd.conf").write_text(conf_text)
+        self.conf_path = conf_dir / "virtbusd.conf"
+
+    def spawn(self, extra_env=None, args=None):
+        """Start the bus, then virtbusd with --config, without waiting for the name."""
+        import harness
+        socket = self.tmp / "bus"
+        config = self.tmp / "bus.conf"
+        config.write_text(harness._DBUS_CONFIG.format(socket=socket))
+        self.dbus_proc = subprocess.Popen(
+            ["dbus-daemon", "--config-file=%s" % config, "--nofork", "--print-address=1"],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        self.address = self.dbus_proc.stdout.readline().strip()
+        env = dict(os.environ)
+        for var in ("XDG_STATE_HOME", "XDG_RUNTIME_DIR", "HOME"):
+            d = self.tmp / var.lower()
+            d.mkdir(mode=0o700, exist_ok=True)
+            env[var] = str(d)
+        env["XDG_CONFIG_HOME"] = str(self.tmp / "pre-config")
+        env["DBUS_SESSION_BUS_ADDRESS"] = self.address
+        env.update(extra_env or {})
+        self.env = env
+        self.log_path = self.tmp / "virtbusd.log"
+        with open(self.log_path, "w") as out:
+            self.proc = subprocess.Popen([str(VIRTBUSD), "--session"] + (args or []), env=env,
+                                         stdout=out, stderr=subprocess.STDOUT)
+        import dbus
+        self.bus = dbus.bus.BusConnection(self.address)
+        return self
+
+    def wait_name(self, timeout=5):
+        deadline = time.monotonic() + timeout
+        while not self.bus.name_has_owner(BUS_NAME):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                return False
+            time.sleep(0.02)
+        return True
+
+
+class Configuration(unittest.TestCase):
+    def tearDown(self):
+        if getattr(self, "d", None):
+            self.d.bus.close()
+            self.d.stop()
+
+    def test_malformed_config_refuses_to_start_naming_file_and_line(self):
+        self.d = ConfiguredDaemon('# virtbusd.conf\nlog_filters = "1:core"\nlog_level = "debug"\n').spawn()
+        code = self.d.proc.wait(timeout=10)
+        self.assertNotEqual(code, 0)
+        out = self.d.log()
+        self.assertIn("%s:3" % self.d.conf_path, out)
+        self.assertIn("log_level", out)
+        self.assertFalse(self.d.bus.name_has_owner(BUS_NAME))
+
+    def test_unterminated_string_names_line(self):
+        self.d = ConfiguredDaemon('log_level = 3\n\nlog_outputs = "1:stderr\n').spawn()
+        self.assertNotEqual(self.d.proc.wait(timeout=10), 0)
+        self.assertIn("%s:3" % self.d.conf_path, self.d.log())
+
+    def test_unknown_key_warns_and_starts(self):
+        self.d = ConfiguredDaemon('log_level = 3\nno_such_key = 1\n').spawn()
+        self.assertTrue(self.d.wait_name(), self.d.log())
+        self.assertIn("%s:2" % self.d.conf_path, self.d.log())
+        self.assertIn("no_such_key", self.d.log())
+        self.assertEqual(self.d.stop(), 0)
+        self.d = None
+
+    def test_sighup_reloads_and_a_broken_file_keeps_the_old_settings(self):
+        logfile = None
+        self.d = ConfiguredDaemon("log_level = 4\n")
+        logfile = self.d.tmp / "virtbusd-file.log"
+        self.d.conf_path.write_text('log_level = 4\nlog_outputs = "1:file:%s"\n' % logfile)
+        self.d.spawn()
+        self.assertTrue(self.d.wait_name(), self.d.log())
+        conn = self.d.bus.get_object(BUS_NAME, TEST)
+        conn.DomainDefineXML("<domain type='test'><name>before</name><memory>1024</memory>"
+                             "<os><type>hvm</type></os></domain>", dbus_interface=CONNECT)
+        self.assertNotIn("domain before defined", logfile.read_text())
+
+        # Debug level now: what is logged at info level appears.
+        self.d.conf_path.write_text('log_level = 1\nlog_outputs = "1:file:%s"\n' % logfile)
+        self.d.proc.send_signal(signal.SIGHUP)
+        self.d.bus.get_object(BUS_NAME, "/org/libvirt").Ping(dbus_interface="org.freedesktop.DBus.Peer")
+        conn.DomainDefineXML("<domain type='test'><name>hup</name><memory>1024</memory>"
+                             "<os><type>hvm</type></os></domain>", dbus_interface=CONNECT)
+        text = logfile.read_text()
+        self.assertIn("configuration reloaded", text)
+        self.assertIn("domain hup defined", text)
+
+        # A broken file: refused with file:line, the daemon serves on with the old settings.
+        self.d.conf_path.write_text('log_level = [ 1\n')
+        self.d.proc.send_signal(signal.SIGHUP)
+        self.d.bus.get_object(BUS_NAME, "/org/libvirt").Ping(dbus_interface="org.freedesktop.DBus.Peer")
+        self.assertEqual(len(conn.ListDomains(0, dbus_interface=CONNECT)), 3)
+        text = logfile.read_text()
+        self.assertIn("reload refused", text)
+        self.assertIn("%s:1" % self.d.conf_path, text)
+        self.assertIsNone(self.d.proc.poll())
+        self.assertEqual(self.d.stop(), 0)
+        self.d = None
+
+
+class BusName(VirtbusTestCase):
+    def test_second_daemon_refuses_with_clear_message(self):
+        env = dict(os.environ)
+        env["DBUS_SESSION_BUS_ADDRESS"] = self.daemon.address
+        for var in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_RUNTIME_DIR"):
+            env[var] = str(self.daemon.tmp / ("second-" + var.lower()))
+        p = run_virtbusd(["--session"], env=env)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("org.libvirt is already owned", p.stderr)
+        # The first one is untouched and still answers.
+        self.assertEqual(len(self.connect.ListDomains(0)), 1)
+
+    def test_owns_the_name_promptly(self):
+        # Time from exec to owning the name, reported (not a pass/fail timing).
+        d = ConfiguredDaemon("")
+        t0 = time.monotonic()
+        d.spawn()
+        try:
+            self.assertTrue(d.wait_name(timeout=10), d.log())
+            print("\nname owned after %.1f ms" % ((time.monotonic() - t0) * 1000), file=sys.stderr)
+        finally:
+            d.bus.close()
+            self.assertEqual(d.stop(), 0)
+
+    def test_sigint_exits_cleanly(self):
+        self.daemon.proc.send_signal(signal.SIGINT)
+        self.assertEqual(self.daemon.proc.wait(timeout=5), 0)
+
+
+class Unreachable(unittest.TestCase):
+    def test_no_bus_is_a_clear_error(self):
+        env = dict(os.environ)
+        env["DBUS_SESSION_BUS_ADDRESS"] = "unix:path=/nonexistent/virtbus-bus"
+        env["XDG_RUNTIME_DIR"] = "/tmp"
+        p = run_virtbusd(["--session"], env=env)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("session bus", p.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
