@@ -1,4 +1,4 @@
-/* storage-vol.c: <volume> parse and format, in libvirt's layout. */
+/* vol-conf.c: <volume> parse and format, in libvirt's layout. */
 #include <stdlib.h>
 #include <string.h>
 
