@@ -1,0 +1,503 @@
+/* bus-connect.c: org.libvirt.Connect: one hypervisor connection's properties, lists, lookups, define/create and host queries. */
+#define LOG_MODULE "bus"
+#include "bus-internal.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "domain.h"
+#include "driver.h"
+#include "log.h"
+#include "network.h"
+#include "storage.h"
+#include "uuid.h"
+
+/* --- Properties --- */
+
+static int connect_property_get(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        BusSubtree *t = userdata;
+        if (strcmp(property, "Encrypted") == 0 || strcmp(property, "Secure") == 0)
+                return sd_bus_message_append(reply, "b", 0);  /* a local connection: neither */
+        if (strcmp(property, "LibVersion") == 0)
+                return sd_bus_message_append(reply, "t", BUS_LIB_VERSION);
+        if (strcmp(property, "Version") == 0)
+                return sd_bus_message_append(reply, "t", (uint64_t) t->conn->driver->version);
+        if (strcmp(property, "Hostname") == 0) {
+                char name[HOST_NAME_MAX + 1] = "";
+                if (gethostname(name, sizeof name) < 0)
+                        return bus_errno(ret_error, -errno);
+                name[HOST_NAME_MAX] = '\0';
+                return sd_bus_message_append(reply, "s", name);
+        }
+        return -ENOENT;
+}
+
+static bool connect_exists(BusSubtree *t, const char *path) {
+        return true;
+}
+
+/* --- Lists (libvirt's virConnectListAll* filter flags) --- */
+
+enum {
+        LIST_DOMAINS_ACTIVE = 1 << 0, LIST_DOMAINS_INACTIVE = 1 << 1,
+        LIST_DOMAINS_PERSISTENT = 1 << 2, LIST_DOMAINS_TRANSIENT = 1 << 3,
+        LIST_DOMAINS_RUNNING = 1 << 4, LIST_DOMAINS_PAUSED = 1 << 5,
+        LIST_DOMAINS_SHUTOFF = 1 << 6, LIST_DOMAINS_OTHER = 1 << 7,
+        LIST_DOMAINS_MANAGEDSAVE = 1 << 8, LIST_DOMAINS_NO_MANAGEDSAVE = 1 << 9,
+        LIST_DOMAINS_AUTOSTART = 1 << 10, LIST_DOMAINS_NO_AUTOSTART = 1 << 11,
+        LIST_DOMAINS_HAS_SNAPSHOT = 1 << 12, LIST_DOMAINS_NO_SNAPSHOT = 1 << 13,
+        LIST_DOMAINS_HAS_CHECKPOINT = 1 << 14, LIST_DOMAINS_NO_CHECKPOINT = 1 << 15,
+        LIST_DOMAINS_ALL = (1 << 16) - 1,
+};
+/* Networks and pools share the first six bits; pools add one bit per pool type. */
+enum {
+        LIST_INACTIVE = 1 << 0, LIST_ACTIVE = 1 << 1, LIST_PERSISTENT = 1 << 2, LIST_TRANSIENT = 1 << 3,
+        LIST_AUTOSTART = 1 << 4, LIST_NO_AUTOSTART = 1 << 5,
+        LIST_NETWORKS_ALL = (1 << 6) - 1,
+        LIST_POOLS_ALL = (1 << 20) - 1,
+};
+
+/* A filter group passes when none of its bits is asked for, or the object has one that is. */
+static bool group_passes(unsigned flags, unsigned group, unsigned have) {
+        return !(flags & group) || (flags & have & group);
+}
+
+static bool keep_domain(const Object *o, void *data) {
+        unsigned flags = *(unsigned *) data;
+        const Domain *d = (const Domain *) o;
+        unsigned state_bit = d->state == DOMAIN_RUNNING ? LIST_DOMAINS_RUNNING
+                : d->state == DOMAIN_PAUSED ? LIST_DOMAINS_PAUSED
+                : d->state == DOMAIN_SHUTOFF ? LIST_DOMAINS_SHUTOFF : LIST_DOMAINS_OTHER;
+        return group_passes(flags, LIST_DOMAINS_ACTIVE | LIST_DOMAINS_INACTIVE,
+                            domain_is_active(d) ? LIST_DOMAINS_ACTIVE : LIST_DOMAINS_INACTIVE) &&
+               group_passes(flags, LIST_DOMAINS_PERSISTENT | LIST_DOMAINS_TRANSIENT,
+                            d->persistent ? LIST_DOMAINS_PERSISTENT : LIST_DOMAINS_TRANSIENT) &&
+               group_passes(flags, LIST_DOMAINS_RUNNING | LIST_DOMAINS_PAUSED | LIST_DOMAINS_SHUTOFF |
+                            LIST_DOMAINS_OTHER, state_bit) &&
+               /* virtbus keeps no managed save images, snapshots or checkpoints yet */
+               group_passes(flags, LIST_DOMAINS_MANAGEDSAVE | LIST_DOMAINS_NO_MANAGEDSAVE,
+                            LIST_DOMAINS_NO_MANAGEDSAVE) &&
+               group_passes(flags, LIST_DOMAINS_AUTOSTART | LIST_DOMAINS_NO_AUTOSTART,
+                            d->autostart ? LIST_DOMAINS_AUTOSTART : LIST_DOMAINS_NO_AUTOSTART) &&
+               group_passes(flags, LIST_DOMAINS_HAS_SNAPSHOT | LIST_DOMAINS_NO_SNAPSHOT, LIST_DOMAINS_NO_SNAPSHOT) &&
+               group_passes(flags, LIST_DOMAINS_HAS_CHECKPOINT | LIST_DOMAINS_NO_CHECKPOINT,
+                            LIST_DOMAINS_NO_CHECKPOINT);
+}
+
+static bool keep_common(unsigned flags, bool active, bool persistent, bool autostart) {
+        return group_passes(flags, LIST_ACTIVE | LIST_INACTIVE, active ? LIST_ACTIVE : LIST_INACTIVE) &&
+               group_passes(flags, LIST_PERSISTENT | LIST_TRANSIENT, persistent ? LIST_PERSISTENT : LIST_TRANSIENT) &&
+               group_passes(flags, LIST_AUTOSTART | LIST_NO_AUTOSTART, autostart ? LIST_AUTOSTART : LIST_NO_AUTOSTART);
+}
+
+static bool keep_network(const Object *o, void *data) {
+        const Network *n = (const Network *) o;
+        return keep_common(*(unsigned *) data, n->active, n->persistent, n->autostart);
+}
+
+/* virConnectListAllStoragePoolsFlags' type bits, from bit 6 on. */
+static const char *const pool_types[] = {
+        "dir", "fs", "netfs", "logical", "disk", "iscsi", "scsi", "mpath", "rbd", "sheepdog",
+        "gluster", "zfs", "vstorage", "iscsi-direct",
+};
+
+static bool keep_pool(const Object *o, void *data) {
+        unsigned flags = *(unsigned *) data;
+        const StoragePool *p = (const StoragePool *) o;
+        unsigned type_bit = 0;
+        for (size_t i = 0; i < sizeof pool_types / sizeof pool_types[0]; i++)
+                if (p->def && p->def->type && strcmp(p->def->type, pool_types[i]) == 0)
+                        type_bit = 1u << (6 + i);
+        return keep_common(flags, pool_is_active(p), p->persistent, p->autostart) &&
+               group_passes(flags, LIST_POOLS_ALL & ~LIST_NETWORKS_ALL, type_bit);
+}
+
+static int method_list_domains(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        BusSubtree *t = userdata;
+        unsigned flags;
+        int r = sd_bus_message_read(m, "u", &flags);
+        if (r < 0)
+                return r;
+        r = bus_check_flags(flags, LIST_DOMAINS_ALL, "virConnectListAllDomains", ret_error);
+        if (r < 0)
+                return r;
+        return bus_reply_object_list(m, &t->conn->domains, keep_domain, &flags);
+}
+
+static int method_list_networks(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        BusSubtree *t = userdata;
+        unsigned flags;
+        int r = sd_bus_message_read(m, "u", &flags);
+        if (r < 0)
+                return r;
+        r = bus_check_flags(flags, LIST_NETWORKS_ALL, "virConnectListAllNetworks", ret_error);
+        if (r < 0)
+                return r;
+        return bus_reply_object_list(m, &t->conn->networks, keep_network, &flags);
+}
+
+static int method_list_pools(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        BusSubtree *t = userdata;
+        unsigned flags;
+        int r = sd_bus_message_read(m, "u", &flags);
+        if (r < 0)
+                return r;
+        r = bus_check_flags(flags, LIST_POOLS_ALL, "virConnectListAllStoragePools", ret_error);
+        if (r < 0)
+                return r;
+        return bus_reply_object_list(m, &t->conn->pools, keep_pool, &flags);
+}
+
+/* --- Domains --- */
+
+static int method_domain_create_xml(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        BusSubtree *t = userdata;
+        const char *xml;
+        unsigned flags;
+        Domain *d = NULL;
+        VbError err = { 0 };
+        int r = sd_bus_message_read(m, "su", &xml, &flags);
+        if (r < 0)
+                return r;
+        Call *call = bus_call_new(m);
+        if (!call)
+                return -ENOMEM;
+        r = domain_create_xml(t->conn, xml, strlen(xml), flags, call, &d, &err);
+        if (r >= 0 && !d && r != VERB_PENDING) {
+                /* started and already gone again (a transient guest that stopped at once) */
+                r = vb_error_set(&err, VB_ERR_NO_DOMAIN, VB_FROM_DOMAIN, NULL);
+        }
+        return bus_call_finish(call, r, &err, d ? &d->obj : NULL, ret_error);
+}
+
+static int method_domain_define_xml(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        BusSubtree *t = userdata;
+        const char *xml;
+        Domain *d = NULL;
+        VbError err = { 0 };
+        int r = sd_bus_message_read(m, "s", &xml);
+        if (r < 0)
+                return r;
+        if (domain_define(t->conn, xml, strlen(xml), 0, &d, &err) < 0)
+                return bus_error(ret_error, &err);
+        return bus_reply_object(m, &d->obj);
+}
+
+static int reply_found(sd_bus_message *m, const Object *o, const VbError *err, sd_bus_error *ret_error) {
+        if (!o)
+                return bus_error(ret_error, err);
+        return bus_reply_object(m, o);
+}
+
+static int method_domain_lookup_by_id(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        BusSubtree *t = userdata;
+        int32_t id;
+        VbError err = { 0 };
+        int r = sd_bus_message_read(m, "i", &id);
+        if (r < 0)
+                return r;
+        Domain *d = domain_lookup_id(t->conn, id, &err);
+        return reply_found(m, d ? &d->obj : NULL, &err, ret_error);
+}
+
+static int method_domain_lookup_by_name(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        BusSubtree *t = userdata;
+        const char *name;
+        VbError err = { 0 };
+        int r = sd_bus_message_read(m, "s", &name);
+        if (r < 0)
+                return r;
+        Domain *d = domain_lookup_name(t->conn, name, &err);
+        return reply_found(m, d ? &d->obj : NULL, &err, ret_error);
+}
+
+static int method_domain_lookup_by_uuid(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        BusSubtree *t = userdata;
+        const char *text;
+        uint8_t uuid[16];
+        VbError err = { 0 };
+        int r = sd_bus_message_read(m, "s", &text);
+        if (r < 0)
+                return r;
+        if (uuid_parse(text, uuid) < 0) {
+                vb_error_set_raw(&err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN, "Invalid UUID");
+                return bus_error(ret_error, &err);
+        }
+        Domain *d = domain_lookup_uuid(t->conn, uuid, &err);
+        return reply_found(m, d ? &d->obj : NULL, &err, ret_error);
+}
+
+/* --- Networks --- */
+
+static int method_network_create_xml(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        BusSubtree *t = userdata;
+        const char *xml;
+        Network *n = NULL;
+        VbError err = { 0 };
+        int r = sd_bus_message_read(m, "s", &xml);
+        if (r < 0)
+                return r;
+        if (network_create_xml(t->conn, xml, strlen(xml), 0, &n, &err) < 0)
+                return bus_error(ret_error, &err);
+        return bus_reply_object(m, &n->obj);
+}
+
+static int method_network_define_xml(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        BusSubtree *t = userdata;
+        const char *xml;
+        Network *n = NULL;
+        VbError err = { 0 };
+        int r = sd_bus_message_read(m, "s", &xml);
+        if (r < 0)
+                return r;
+        if (network_define(t->conn, xml, strlen(xml), 0, &n, &err) < 0)
+                return bus_error(ret_error, &err);
+        return bus_reply_object(m, &n->obj);
+}
+
+static int method_network_lookup_by_name(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        BusSubtree *t = userdata;
+        const char *name;
+        VbError err = { 0 };
+        int r = sd_bus_message_read(m, "s", &name);
+        if (r < 0)
+                return r;
+        Network *n = network_lookup_name(t->conn, name, &err);
+        return reply_found(m, n ? &n->obj : NULL, &err, ret_error);
+}
+
+static int method_network_lookup_by_uuid(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        BusSubtree *t = userdata;
+        const char *text;
+        uint8_t uuid[16];
+        VbError err = { 0 };
+        int r = sd_bus_message_read(m, "s", &text);
+        if (r < 0)
+                return r;
+        if (uuid_parse(text, uuid) < 0) {
+                vb_error_set_raw(&err, VB_ERR_INVALID_ARG, VB_FROM_NETWORK,
+                                 "uuidstr in virNetworkLookupByUUIDString must be a valid UUID");
+                return bus_error(ret_error, &err);
+        }
+        Network *n = network_lookup_uuid(t->conn, uuid, &err);
+        return reply_found(m, n ? &n->obj : NULL, &err, ret_error);
+}
+
+/* --- Storage --- */
+
+static int pool_from_xml(sd_bus_message *m, BusSubtree *t, bool start, sd_bus_error *ret_error) {
+        const char *xml;
+        unsigned flags;
+        StoragePool *p = NULL;
+        VbError err = { 0 };
+        int r = sd_bus_message_read(m, "su", &xml, &flags);
+        if (r < 0)
+                return r;
+        r = start ? pool_create_xml(t->conn, xml, strlen(xml), flags, &p, &err)
+                  : pool_define(t->conn, xml, strlen(xml), flags, &p, &err);
+        if (r < 0)
+                return bus_error(ret_error, &err);
+        return bus_reply_object(m, &p->obj);
+}
+
+static int method_pool_create_xml(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        return pool_from_xml(m, userdata, true, ret_error);
+}
+
+static int method_pool_define_xml(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        return pool_from_xml(m, userdata, false, ret_error);
+}
+
+static int method_pool_lookup_by_name(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        BusSubtree *t = userdata;
+        const char *name;
+        VbError err = { 0 };
+        int r = sd_bus_message_read(m, "s", &name);
+        if (r < 0)
+                return r;
+        StoragePool *p = pool_lookup_name(t->conn, name, &err);
+        return reply_found(m, p ? &p->obj : NULL, &err, ret_error);
+}
+
+static int method_pool_lookup_by_uuid(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        BusSubtree *t = userdata;
+        const char *text;
+        uint8_t uuid[16];
+        VbError err = { 0 };
+        int r = sd_bus_message_read(m, "s", &text);
+        if (r < 0)
+                return r;
+        if (uuid_parse(text, uuid) < 0) {
+                vb_error_set_raw(&err, VB_ERR_INVALID_ARG, VB_FROM_STORAGE,
+                                 "uuidstr in virStoragePoolLookupByUUIDString must be a valid UUID");
+                return bus_error(ret_error, &err);
+        }
+        StoragePool *p = pool_lookup_uuid(t->conn, uuid, &err);
+        return reply_found(m, p ? &p->obj : NULL, &err, ret_error);
+}
+
+static int method_vol_lookup(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        BusSubtree *t = userdata;
+        const char *s;
+        VbError err = { 0 };
+        int r = sd_bus_message_read(m, "s", &s);
+        if (r < 0)
+                return r;
+        bool by_key = strcmp(sd_bus_message_get_member(m), "StorageVolLookupByKey") == 0;
+        StorageVol *v = by_key ? vol_lookup_key(t->conn, s, &err) : vol_lookup_path(t->conn, s, &err);
+        return reply_found(m, v ? &v->obj : NULL, &err, ret_error);
+}
+
+/* --- Host --- */
+
+static const HostOps *host_ops(BusSubtree *t, const char *function, VbError *err) {
+        const HostOps *ops = t->conn->driver->host;
+        if (!ops)
+                vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_NONE, "%s", function);
+        return ops;
+}
+
+static int reply_string(sd_bus_message *m, char *s, const VbError *err, sd_bus_error *ret_error) {
+        if (!s)
+                return bus_error(ret_error, err);
+        int r = sd_bus_reply_method_return(m, "s", s);
+        free(s);
+        return r;
+}
+
+static int method_get_capabilities(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        BusSubtree *t = userdata;
+        VbError err = { 0 };
+        const HostOps *ops = host_ops(t, "virConnectGetCapabilities", &err);
+        if (ops && !ops->capabilities)
+                ops = NULL, vb_error_set(&err, VB_ERR_NO_SUPPORT, VB_FROM_NONE, "virConnectGetCapabilities");
+        return reply_string(m, ops ? ops->capabilities(t->conn, &err) : NULL, &err, ret_error);
+}
+
+static int method_get_sysinfo(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        BusSubtree *t = userdata;
+        unsigned flags;
+        VbError err = { 0 };
+        int r = sd_bus_message_read(m, "u", &flags);
+        if (r < 0)
+                return r;
+        r = bus_check_flags(flags, 0, "virConnectGetSysinfo", ret_error);
+        if (r < 0)
+                return r;
+        const HostOps *ops = host_ops(t, "virConnectGetSysinfo", &err);
+        if (ops && !ops->sysinfo)
+                ops = NULL, vb_error_set(&err, VB_ERR_NO_SUPPORT, VB_FROM_NONE, "virConnectGetSysinfo");
+        return reply_string(m, ops ? ops->sysinfo(t->conn, &err) : NULL, &err, ret_error);
+}
+
+static int method_node_get_free_memory(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        BusSubtree *t = userdata;
+        uint64_t bytes = 0;
+        VbError err = { 0 };
+        const HostOps *ops = host_ops(t, "virNodeGetFreeMemory", &err);
+        if (ops && !ops->free_memory)
+                ops = NULL, vb_error_set(&err, VB_ERR_NO_SUPPORT, VB_FROM_NONE, "virNodeGetFreeMemory");
+        if (!ops || ops->free_memory(t->conn, &bytes, &err) < 0)
+                return bus_error(ret_error, &err);
+        return sd_bus_reply_method_return(m, "t", bytes);
+}
+
+/* virNodeGetMemoryStats in KiB. The host ops know total and free memory; buffers and cached
+ * stay 0 until a driver reports them. */
+static int method_node_get_memory_stats(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        BusSubtree *t = userdata;
+        int32_t cell;
+        unsigned flags;
+        NodeInfo info = { 0 };
+        uint64_t free_bytes = 0;
+        VbError err = { 0 };
+        int r = sd_bus_message_read(m, "iu", &cell, &flags);
+        if (r < 0)
+                return r;
+        r = bus_check_flags(flags, 0, "virNodeGetMemoryStats", ret_error);
+        if (r < 0)
+                return r;
+        const HostOps *ops = host_ops(t, "virNodeGetMemoryStats", &err);
+        if (ops && (!ops->node_info || !ops->free_memory))
+                ops = NULL, vb_error_set(&err, VB_ERR_NO_SUPPORT, VB_FROM_NONE, "virNodeGetMemoryStats");
+        if (!ops || ops->node_info(t->conn, &info, &err) < 0 || ops->free_memory(t->conn, &free_bytes, &err) < 0)
+                return bus_error(ret_error, &err);
+        if (cell != -1 && (cell < 0 || (unsigned) cell >= (info.nodes ? info.nodes : 1))) {
+                vb_error_set(&err, VB_ERR_INVALID_ARG, VB_FROM_NONE, "cell number %d out of range", cell);
+                return bus_error(ret_error, &err);
+        }
+        return sd_bus_reply_method_return(m, "a{st}", 4, "total", info.memory_kib, "free", free_bytes / 1024,
+                                          "buffers", UINT64_C(0), "cached", UINT64_C(0));
+}
+
+#define UNPRIV SD_BUS_VTABLE_UNPRIVILEGED
+
+static const sd_bus_vtable connect_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_PROPERTY("Encrypted", "b", connect_property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Hostname", "s", connect_property_get, 0, 0),
+        SD_BUS_PROPERTY("LibVersion", "t", connect_property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Secure", "b", connect_property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Version", "t", connect_property_get, 0, 0),
+        SD_BUS_METHOD_WITH_ARGS("DomainCreateXML", SD_BUS_ARGS("s", xml, "u", flags), SD_BUS_RESULT("o", domain),
+                                method_domain_create_xml, UNPRIV),
+        SD_BUS_METHOD_WITH_ARGS("DomainDefineXML", SD_BUS_ARGS("s", xml), SD_BUS_RESULT("o", domain),
+                                method_domain_define_xml, UNPRIV),
+        SD_BUS_METHOD_WITH_ARGS("DomainLookupByID", SD_BUS_ARGS("i", id), SD_BUS_RESULT("o", domain),
+                                method_domain_lookup_by_id, UNPRIV),
+        SD_BUS_METHOD_WITH_ARGS("DomainLookupByName", SD_BUS_ARGS("s", name), SD_BUS_RESULT("o", domain),
+                                method_domain_lookup_by_name, UNPRIV),
+        SD_BUS_METHOD_WITH_ARGS("DomainLookupByUUID", SD_BUS_ARGS("s", uuid), SD_BUS_RESULT("o", domain),
+                                method_domain_lookup_by_uuid, UNPRIV),
+        SD_BUS_METHOD_WITH_ARGS("GetCapabilities", SD_BUS_NO_ARGS, SD_BUS_RESULT("s", capabilities),
+                                method_get_capabilities, UNPRIV),
+        SD_BUS_METHOD_WITH_ARGS("GetSysinfo", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("s", sysinfo),
+                                method_get_sysinfo, UNPRIV),
+        SD_BUS_METHOD_WITH_ARGS("ListDomains", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("ao", domains),
+                                method_list_domains, UNPRIV),
+        SD_BUS_METHOD_WITH_ARGS("ListNetworks", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("ao", networks),
+                                method_list_networks, UNPRIV),
+        SD_BUS_METHOD_WITH_ARGS("ListStoragePools", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("ao", storagePools),
+                                method_list_pools, UNPRIV),
+        SD_BUS_METHOD_WITH_ARGS("NetworkCreateXML", SD_BUS_ARGS("s", xml), SD_BUS_RESULT("o", network),
+                                method_network_create_xml, UNPRIV),
+        SD_BUS_METHOD_WITH_ARGS("NetworkDefineXML", SD_BUS_ARGS("s", xml), SD_BUS_RESULT("o", network),
+                                method_network_define_xml, UNPRIV),
+        SD_BUS_METHOD_WITH_ARGS("NetworkLookupByName", SD_BUS_ARGS("s", name), SD_BUS_RESULT("o", network),
+                                method_network_lookup_by_name, UNPRIV),
+        SD_BUS_METHOD_WITH_ARGS("NetworkLookupByUUID", SD_BUS_ARGS("s", uuid), SD_BUS_RESULT("o", network),
+                                method_network_lookup_by_uuid, UNPRIV),
+        SD_BUS_METHOD_WITH_ARGS("NodeGetFreeMemory", SD_BUS_NO_ARGS, SD_BUS_RESULT("t", freemem),
+                                method_node_get_free_memory, UNPRIV),
+        SD_BUS_METHOD_WITH_ARGS("NodeGetMemoryStats", SD_BUS_ARGS("i", cellNum, "u", flags),
+                                SD_BUS_RESULT("a{st}", stats), method_node_get_memory_stats, UNPRIV),
+        SD_BUS_METHOD_WITH_ARGS("StoragePoolCreateXML", SD_BUS_ARGS("s", xml, "u", flags),
+                                SD_BUS_RESULT("o", storagePool), method_pool_create_xml, UNPRIV),
+        SD_BUS_METHOD_WITH_ARGS("StoragePoolDefineXML", SD_BUS_ARGS("s", xml, "u", flags),
+                                SD_BUS_RESULT("o", storagePool), method_pool_define_xml, UNPRIV),
+        SD_BUS_METHOD_WITH_ARGS("StoragePoolLookupByName", SD_BUS_ARGS("s", name), SD_BUS_RESULT("o", storagePool),
+                                method_pool_lookup_by_name, UNPRIV),
+        SD_BUS_METHOD_WITH_ARGS("StoragePoolLookupByUUID", SD_BUS_ARGS("s", uuid), SD_BUS_RESULT("o", storagePool),
+                                method_pool_lookup_by_uuid, UNPRIV),
+        SD_BUS_METHOD_WITH_ARGS("StorageVolLookupByKey", SD_BUS_ARGS("s", key), SD_BUS_RESULT("o", storageVol),
+                                method_vol_lookup, UNPRIV),
+        SD_BUS_METHOD_WITH_ARGS("StorageVolLookupByPath", SD_BUS_ARGS("s", path), SD_BUS_RESULT("o", storageVol),
+                                method_vol_lookup, UNPRIV),
+        SD_BUS_SIGNAL_WITH_ARGS("DomainEvent", SD_BUS_ARGS("o", domain, "i", event, "i", detail), 0),
+        SD_BUS_SIGNAL_WITH_ARGS("NetworkEvent", SD_BUS_ARGS("o", network, "i", event), 0),
+        SD_BUS_SIGNAL_WITH_ARGS("StoragePoolEvent", SD_BUS_ARGS("o", storagePool, "i", event, "i", detail), 0),
+        SD_BUS_VTABLE_END,
+};
+
+const BusKind bus_kind_connect = {
+        .kind = _OBJECT_KIND_MAX,
+        .interface = "org.libvirt.Connect",
+        .vtable = connect_vtable,
+        .changes = NULL,
+        .exists = connect_exists,
+        .enumerate = NULL,
+};

@@ -1,0 +1,326 @@
+/* bus-domain.c: org.libvirt.Domain: properties, lifecycle verbs, XML, state and metadata of one domain. */
+#define LOG_MODULE "bus"
+#include "bus-internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "domain.h"
+#include "driver.h"
+#include "log.h"
+#include "uuid.h"
+
+static Domain *domain_of(BusSubtree *t, const char *path, VbError *err) {
+        return bus_path_domain(t->conn, t->path, path, err);
+}
+
+static Domain *domain_of_message(BusSubtree *t, sd_bus_message *m, VbError *err) {
+        return domain_of(t, sd_bus_message_get_path(m), err);
+}
+
+/* What virDomainGetOSType and virDomainGetSchedulerType answer. libvirt's test driver reports
+ * "linux" and ("fair", 1) whatever the XML says; hypervisor drivers report the <os><type> and
+ * the cgroup scheduler ("posix" with its parameter count). */
+static bool driver_is_test(const Domain *d) {
+        return strcmp(d->obj.conn->driver->type, "TEST") == 0;
+}
+
+static const char *domain_os_type(const Domain *d) {
+        const DomainDef *def = domain_current_def(d);
+        if (driver_is_test(d))
+                return "linux";
+        return def && def->os_type ? def->os_type : "hvm";
+}
+
+static int domain_property_get(sd_bus *bus, const char *path, const char *interface, const char *property,
+                               sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        VbError err = { 0 };
+        Domain *d = domain_of(userdata, path, &err);
+        if (!d)
+                return bus_error(ret_error, &err);
+
+        if (strcmp(property, "Active") == 0)
+                return sd_bus_message_append(reply, "b", domain_is_active(d));
+        if (strcmp(property, "Autostart") == 0)
+                return sd_bus_message_append(reply, "b", d->autostart);
+        if (strcmp(property, "Id") == 0)
+                /* libvirt-dbus reports 0 where libvirt says -1 (not running) */
+                return sd_bus_message_append(reply, "u", (uint32_t) (d->obj.id > 0 ? d->obj.id : 0));
+        if (strcmp(property, "Name") == 0)
+                return sd_bus_message_append(reply, "s", d->obj.name);
+        if (strcmp(property, "OSType") == 0)
+                return sd_bus_message_append(reply, "s", domain_os_type(d));
+        if (strcmp(property, "Persistent") == 0)
+                return sd_bus_message_append(reply, "b", d->persistent);
+        if (strcmp(property, "SchedulerType") == 0)
+                return driver_is_test(d) ? sd_bus_message_append(reply, "(si)", "fair", 1)
+                                         : sd_bus_message_append(reply, "(si)", "posix", 5);
+        if (strcmp(property, "UUID") == 0) {
+                char text[UUID_STRING_LEN];
+                uuid_format(d->obj.uuid, text);
+                return sd_bus_message_append(reply, "s", text);
+        }
+        if (strcmp(property, "Updated") == 0)
+                return sd_bus_message_append(reply, "b", d->updated);
+        return -ENOENT;
+}
+
+static int domain_property_set_autostart(sd_bus *bus, const char *path, const char *interface,
+                                         const char *property, sd_bus_message *value, void *userdata,
+                                         sd_bus_error *ret_error) {
+        int autostart;
+        VbError err = { 0 };
+        int r = sd_bus_message_read(value, "b", &autostart);
+        if (r < 0)
+                return r;
+        Domain *d = domain_of(userdata, path, &err);
+        if (!d || domain_set_autostart(d, autostart, &err) < 0)
+                return bus_error(ret_error, &err);
+        return 0;
+}
+
+static bool domain_exists(BusSubtree *t, const char *path) {
+        return domain_of(t, path, NULL) != NULL;
+}
+
+static int domain_enumerate(sd_bus *bus, const char *prefix, void *userdata, char ***nodes,
+                            sd_bus_error *ret_error) {
+        BusSubtree *t = userdata;
+        return bus_enumerate_registry(&t->conn->domains, nodes);
+}
+
+/* --- Lifecycle: verbs that may finish later --- */
+
+typedef enum LifecycleVerb { VERB_CREATE, VERB_SHUTDOWN, VERB_REBOOT, VERB_RESET, VERB_DESTROY,
+                             VERB_SUSPEND, VERB_RESUME } LifecycleVerb;
+
+static int run_lifecycle(sd_bus_message *m, BusSubtree *t, LifecycleVerb verb, sd_bus_error *ret_error) {
+        unsigned flags = 0;
+        VbError err = { 0 };
+        int r;
+        if (verb != VERB_SUSPEND && verb != VERB_RESUME) {
+                r = sd_bus_message_read(m, "u", &flags);
+                if (r < 0)
+                        return r;
+        }
+        Domain *d = domain_of_message(t, m, &err);
+        if (!d)
+                return bus_error(ret_error, &err);
+        Call *call = bus_call_new(m);
+        if (!call)
+                return -ENOMEM;
+        switch (verb) {
+        case VERB_CREATE: r = domain_start(d, flags, call, &err); break;
+        case VERB_SHUTDOWN: r = domain_shutdown(d, flags, call, &err); break;
+        case VERB_REBOOT: r = domain_reboot(d, flags, call, &err); break;
+        case VERB_RESET: r = domain_reset(d, flags, call, &err); break;
+        case VERB_DESTROY: r = domain_destroy(d, flags, call, &err); break;
+        case VERB_SUSPEND: r = domain_suspend(d, call, &err); break;
+        case VERB_RESUME: r = domain_resume(d, call, &err); break;
+        default: r = vb_error_set(&err, VB_ERR_INTERNAL_ERROR, VB_FROM_NONE, "unknown verb"); break;
+        }
+        return bus_call_finish(call, r, &err, NULL, ret_error);
+}
+
+static int method_create(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        return run_lifecycle(m, userdata, VERB_CREATE, ret_error);
+}
+static int method_shutdown(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        return run_lifecycle(m, userdata, VERB_SHUTDOWN, ret_error);
+}
+static int method_reboot(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        return run_lifecycle(m, userdata, VERB_REBOOT, ret_error);
+}
+static int method_reset(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        return run_lifecycle(m, userdata, VERB_RESET, ret_error);
+}
+static int method_destroy(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        return run_lifecycle(m, userdata, VERB_DESTROY, ret_error);
+}
+static int method_suspend(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        return run_lifecycle(m, userdata, VERB_SUSPEND, ret_error);
+}
+static int method_resume(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        return run_lifecycle(m, userdata, VERB_RESUME, ret_error);
+}
+
+/* --- Synchronous methods --- */
+
+static int method_undefine(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        unsigned flags;
+        VbError err = { 0 };
+        int r = sd_bus_message_read(m, "u", &flags);
+        if (r < 0)
+                return r;
+        Domain *d = domain_of_message(userdata, m, &err);
+        if (!d || domain_undefine(d, flags, &err) < 0)
+                return bus_error(ret_error, &err);
+        return sd_bus_reply_method_return(m, NULL);
+}
+
+static int method_get_xml_desc(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        unsigned flags;
+        VbError err = { 0 };
+        int r = sd_bus_message_read(m, "u", &flags);
+        if (r < 0)
+                return r;
+        Domain *d = domain_of_message(userdata, m, &err);
+        char *xml = d ? domain_get_xml(d, flags, &err) : NULL;
+        if (!xml)
+                return bus_error(ret_error, &err);
+        r = sd_bus_reply_method_return(m, "s", xml);
+        free(xml);
+        return r;
+}
+
+static int method_get_state(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        unsigned flags;
+        VbError err = { 0 };
+        int r = sd_bus_message_read(m, "u", &flags);
+        if (r < 0)
+                return r;
+        r = bus_check_flags(flags, 0, "virDomainGetState", ret_error);
+        if (r < 0)
+                return r;
+        Domain *d = domain_of_message(userdata, m, &err);
+        if (!d)
+                return bus_error(ret_error, &err);
+        return sd_bus_reply_method_return(m, "(ii)", (int32_t) d->state, (int32_t) d->reason);
+}
+
+/* virDomainGetVcpusFlags: LIVE=1, CONFIG=2, MAXIMUM=4 (GUEST=8 needs an agent). */
+static int method_get_vcpus(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        enum { VCPU_LIVE = 1, VCPU_CONFIG = 2, VCPU_MAXIMUM = 4 };
+        unsigned flags;
+        VbError err = { 0 };
+        int r = sd_bus_message_read(m, "u", &flags);
+        if (r < 0)
+                return r;
+        r = bus_check_flags(flags, VCPU_LIVE | VCPU_CONFIG | VCPU_MAXIMUM, "virDomainGetVcpusFlags", ret_error);
+        if (r < 0)
+                return r;
+        Domain *d = domain_of_message(userdata, m, &err);
+        if (!d)
+                return bus_error(ret_error, &err);
+        const DomainDef *def;
+        if ((flags & VCPU_LIVE) && (flags & VCPU_CONFIG)) {
+                vb_error_set_raw(&err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN,
+                                 "Flags 'VIR_DOMAIN_AFFECT_LIVE' and 'VIR_DOMAIN_AFFECT_CONFIG' are mutually exclusive");
+                return bus_error(ret_error, &err);
+        }
+        if (flags & VCPU_LIVE) {
+                if (!domain_is_active(d)) {
+                        vb_error_set(&err, VB_ERR_OPERATION_INVALID, VB_FROM_DOMAIN, "domain is not running");
+                        return bus_error(ret_error, &err);
+                }
+                def = d->live;
+        } else if (flags & VCPU_CONFIG) {
+                if (!d->persistent) {
+                        vb_error_set(&err, VB_ERR_OPERATION_INVALID, VB_FROM_DOMAIN,
+                                     "transient domains do not have any persistent config");
+                        return bus_error(ret_error, &err);
+                }
+                def = d->def;
+        } else {
+                def = domain_current_def(d);
+        }
+        if (!def) {
+                vb_error_set(&err, VB_ERR_INTERNAL_ERROR, VB_FROM_DOMAIN, "domain '%s' has no definition",
+                             d->obj.name);
+                return bus_error(ret_error, &err);
+        }
+        return sd_bus_reply_method_return(m, "u", (uint32_t) ((flags & VCPU_MAXIMUM) ? def->vcpus : def->current_vcpus));
+}
+
+static int method_get_metadata(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        int32_t type;
+        const char *uri;
+        unsigned flags;
+        char *text = NULL;
+        VbError err = { 0 };
+        int r = sd_bus_message_read(m, "isu", &type, &uri, &flags);
+        if (r < 0)
+                return r;
+        Domain *d = domain_of_message(userdata, m, &err);
+        if (!d || domain_get_metadata(d, type, bus_empty_to_null(uri), flags, &text, &err) < 0)
+                return bus_error(ret_error, &err);
+        r = sd_bus_reply_method_return(m, "s", text ? text : "");
+        free(text);
+        return r;
+}
+
+static int method_set_metadata(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        int32_t type;
+        const char *text, *key, *uri;
+        unsigned flags;
+        VbError err = { 0 };
+        int r = sd_bus_message_read(m, "isssu", &type, &text, &key, &uri, &flags);
+        if (r < 0)
+                return r;
+        Domain *d = domain_of_message(userdata, m, &err);
+        if (!d || domain_set_metadata(d, type, bus_empty_to_null(text), bus_empty_to_null(key),
+                                      bus_empty_to_null(uri), flags, &err) < 0)
+                return bus_error(ret_error, &err);
+        return sd_bus_reply_method_return(m, NULL);
+}
+
+#define UNPRIV SD_BUS_VTABLE_UNPRIVILEGED
+#define CHANGES SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE
+
+static const sd_bus_vtable domain_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_PROPERTY("Active", "b", domain_property_get, 0, CHANGES),
+        SD_BUS_WRITABLE_PROPERTY("Autostart", "b", domain_property_get, domain_property_set_autostart, 0,
+                                 CHANGES | UNPRIV),
+        SD_BUS_PROPERTY("Id", "u", domain_property_get, 0, CHANGES),
+        SD_BUS_PROPERTY("Name", "s", domain_property_get, 0, CHANGES),
+        SD_BUS_PROPERTY("OSType", "s", domain_property_get, 0, CHANGES),
+        SD_BUS_PROPERTY("Persistent", "b", domain_property_get, 0, CHANGES),
+        SD_BUS_PROPERTY("SchedulerType", "(si)", domain_property_get, 0, CHANGES),
+        SD_BUS_PROPERTY("Updated", "b", domain_property_get, 0, CHANGES),
+        SD_BUS_PROPERTY("UUID", "s", domain_property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_METHOD_WITH_ARGS("Create", SD_BUS_ARGS("u", flags), SD_BUS_NO_RESULT, method_create, UNPRIV),
+        SD_BUS_METHOD_WITH_ARGS("Destroy", SD_BUS_ARGS("u", flags), SD_BUS_NO_RESULT, method_destroy, UNPRIV),
+        SD_BUS_METHOD_WITH_ARGS("GetMetadata", SD_BUS_ARGS("i", type, "s", uri, "u", flags),
+                                SD_BUS_RESULT("s", metadata), method_get_metadata, UNPRIV),
+        SD_BUS_METHOD_WITH_ARGS("GetState", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("(ii)", state),
+                                method_get_state, UNPRIV),
+        SD_BUS_METHOD_WITH_ARGS("GetVcpus", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("u", vcpus),
+                                method_get_vcpus, UNPRIV),
+        SD_BUS_METHOD_WITH_ARGS("GetXMLDesc", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("s", xml),
+                                method_get_xml_desc, UNPRIV),
+        SD_BUS_METHOD_WITH_ARGS("Reboot", SD_BUS_ARGS("u", flags), SD_BUS_NO_RESULT, method_reboot, UNPRIV),
+        SD_BUS_METHOD_WITH_ARGS("Reset", SD_BUS_ARGS("u", flags), SD_BUS_NO_RESULT, method_reset, UNPRIV),
+        SD_BUS_METHOD_WITH_ARGS("Resume", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_resume, UNPRIV),
+        SD_BUS_METHOD_WITH_ARGS("SetMetadata",
+                                SD_BUS_ARGS("i", type, "s", metadata, "s", key, "s", uri, "u", flags),
+                                SD_BUS_NO_RESULT, method_set_metadata, UNPRIV),
+        SD_BUS_METHOD_WITH_ARGS("Shutdown", SD_BUS_ARGS("u", flags), SD_BUS_NO_RESULT, method_shutdown, UNPRIV),
+        SD_BUS_METHOD_WITH_ARGS("Suspend", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_suspend, UNPRIV),
+        SD_BUS_METHOD_WITH_ARGS("Undefine", SD_BUS_ARGS("u", flags), SD_BUS_NO_RESULT, method_undefine, UNPRIV),
+        SD_BUS_SIGNAL_WITH_ARGS("MetadataChange", SD_BUS_ARGS("i", type, "s", nsuri), 0),
+        SD_BUS_SIGNAL("Reboot", "", 0),
+        SD_BUS_VTABLE_END,
+};
+
+static const BusPropName domain_changes[] = {
+        { PROP_ACTIVE, "Active" },
+        { PROP_AUTOSTART, "Autostart" },
+        { PROP_ID, "Id" },
+        { PROP_NAME, "Name" },
+        { PROP_OSTYPE, "OSType" },
+        { PROP_PERSISTENT, "Persistent" },
+        { PROP_SCHEDULER, "SchedulerType" },
+        { PROP_UPDATED, "Updated" },
+        { 0, NULL },
+};
+
+const BusKind bus_kind_domain = {
+        .kind = OBJECT_DOMAIN,
+        .interface = "org.libvirt.Domain",
+        .vtable = domain_vtable,
+        .changes = domain_changes,
+        .exists = domain_exists,
+        .enumerate = domain_enumerate,
+};

@@ -1,0 +1,93 @@
+/* bus-internal.h: what the D-Bus adapter files share: the Bus, per-kind descriptions, reply helpers. */
+#pragma once
+
+#include <stdbool.h>
+#include <systemd/sd-bus.h>
+
+#include "bus-path.h"
+#include "bus.h"
+#include "call.h"
+#include "error.h"
+#include "manager.h"
+
+#define BUS_NAME "org.libvirt"
+#define BUS_ERROR_LIBVIRT "org.libvirt.Error"
+#define BUS_LIB_VERSION UINT64_C(9000000)    /* what LibVersion reports: libvirt 9.0.0 */
+
+typedef struct BusSubtree BusSubtree;
+
+/* A PROP_* bit and the D-Bus property that shows it (for PropertiesChanged). */
+typedef struct BusPropName {
+        unsigned bit;
+        const char *name;
+} BusPropName;
+
+/* The D-Bus face of one object kind (or of the Connect object itself). */
+typedef struct BusKind {
+        ObjectKind kind;                /* _OBJECT_KIND_MAX for Connect */
+        const char *interface;
+        const sd_bus_vtable *vtable;
+        /* Properties that PropertiesChanged announces (only those with EMITS_CHANGE). */
+        const BusPropName *changes;
+        /* Does the object behind path exist now? (GetAll on a stale path is an empty a{sv}.) */
+        bool (*exists)(BusSubtree *t, const char *path);
+        sd_bus_node_enumerator_t enumerate;     /* NULL for Connect */
+} BusKind;
+
+/* One registration: the Connect object of a connection, or one kind's subtree below it. The
+ * vtable handlers get it as userdata; it names where to look, never an object. */
+struct BusSubtree {
+        Bus *bus;
+        Connection *conn;
+        const BusKind *kind;
+        char *path;                     /* the Connect path, or the subtree's prefix */
+};
+
+struct Bus {
+        Manager *manager;
+        sd_bus *bus;
+        BusSubtree **subtrees;
+        size_t n_subtrees;
+        bool observing;
+};
+
+extern const BusKind bus_kind_connect;
+extern const BusKind bus_kind_domain;
+extern const BusKind bus_kind_network;
+extern const BusKind bus_kind_pool;
+extern const BusKind bus_kind_vol;
+
+const BusKind *bus_kind_of(ObjectKind kind);
+
+/* bus-props.c: org.freedesktop.DBus.Properties answered ourselves (GetAll double-wrapped). */
+int bus_properties_handler(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+
+/* Fallback-vtable find callback shared by the kinds: any single element below the prefix is an
+ * object as far as dispatch goes (stale paths get libvirt's "not found" from the method). */
+int bus_find_leaf(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found,
+                  sd_bus_error *ret_error);
+
+/* Reply helpers (bus.c). */
+int bus_error(sd_bus_error *ret_error, const VbError *err);
+int bus_errno(sd_bus_error *ret_error, int r);
+Identity bus_identity(sd_bus_message *m);
+/* Reply "o" with the object's path. */
+int bus_reply_object(sd_bus_message *m, const Object *o);
+/* Reply "ao" with the paths of the objects for which keep(o, data) is true. */
+int bus_reply_object_list(sd_bus_message *m, const Registry *reg, bool (*keep)(const Object *o, void *data),
+                          void *data);
+/* Collect the paths of a registry's objects into a NULL-terminated strv for a node enumerator. */
+int bus_enumerate_registry(const Registry *reg, char ***nodes);
+
+/* A verb that may complete later: make the Call before calling the verb, then finish with the
+ * verb's result. On sync success the reply is empty or "o" with result_obj's path. */
+Call *bus_call_new(sd_bus_message *m);
+int bus_call_finish(Call *call, int r, const VbError *err, const Object *result_obj, sd_bus_error *ret_error);
+
+/* "ListAllDomains" → "unsupported flags (0x…) in function virConnectListAllDomains". */
+int bus_check_flags(unsigned flags, unsigned allowed, const char *function, sd_bus_error *ret_error);
+
+/* "" means "none" in libvirt-dbus's string arguments. */
+static inline const char *bus_empty_to_null(const char *s) {
+        return s && *s ? s : NULL;
+}

@@ -1,0 +1,23 @@
+/* bus.h: the D-Bus door: org.libvirt on the system or session bus, libvirt-dbus 1.4.1 compatible. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <systemd/sd-event.h>
+
+#include "manager.h"
+
+typedef struct Bus Bus;
+
+/* Connect to the system bus (system=true) or the session bus (DBUS_SESSION_BUS_ADDRESS), attach
+ * to event, register /org/libvirt/<driver name> for every connection of m (Connect, the
+ * domain, network, storagepool and storagevol subtrees, and the empty nodedev, interface,
+ * nwfilter, secret and domainsnapshot nodes, so that `busctl tree` matches libvirt-dbus), an
+ * ObjectManager at /org/libvirt, a manager observer that turns notices into signals, and
+ * finally request the name org.libvirt (no queueing). On failure returns a negative errno and a
+ * message in errbuf, e.g. "bus name org.libvirt is already owned by another process" or
+ * "cannot connect to the session bus: …". The event loop exits when the bus disconnects. */
+int bus_open(Manager *m, sd_event *event, bool system, Bus **out, char *errbuf, size_t errlen);
+
+/* Release the name, flush what is queued, disconnect and free. Accepts NULL; returns NULL. */
+Bus *bus_close(Bus *b);

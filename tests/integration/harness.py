@@ -1,0 +1,340 @@
+"""harness.py: a private dbus-daemon and a real virtbusd --session on it, for the integration tests.
+
+Run the tests with the Debian interpreter (it has python3-dbus and gi):
+    /usr/bin/python3 -m unittest discover -s tests/integration -p 'test_bus*.py'
+or one file alone:
+    /usr/bin/python3 tests/integration/test_bus_lifecycle.py
+
+The daemon binary is $VIRTBUSD, or build/service/virtbusd below the repository root.
+Set VIRTBUS_TEST_KEEP=1 to keep the temporary directory (logs, bus config) for inspection.
+"""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import dbus
+import dbus.lowlevel
+import dbus.mainloop.glib
+from gi.repository import GLib
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+VIRTBUSD = Path(os.environ.get("VIRTBUSD", REPO_ROOT / "build" / "service" / "virtbusd"))
+INTERFACES_DIR = REPO_ROOT / "interfaces"
+REFERENCE_DIR = Path("/usr/share/dbus-1/interfaces")
+
+BUS_NAME = "org.libvirt"
+ROOT = "/org/libvirt"
+TEST = "/org/libvirt/Test"
+CONNECT = "org.libvirt.Connect"
+DOMAIN = "org.libvirt.Domain"
+NETWORK = "org.libvirt.Network"
+POOL = "org.libvirt.StoragePool"
+VOL = "org.libvirt.StorageVol"
+PROPS = "org.freedesktop.DBus.Properties"
+OBJMGR = "org.freedesktop.DBus.ObjectManager"
+LIBVIRT_ERROR = "org.libvirt.Error"
+
+# libvirt's test:///default content (dbus-api.md §2)
+TEST_DOMAIN_UUID = "6695eb01-f6a4-8304-79aa-97f2502e193f"
+TEST_NETWORK_UUID = "dd8fe884-6c02-601e-7551-cca97df1c5df"
+TEST_POOL_UUID = "dfe224cb-28fb-8dd0-c4b2-64eb3f0f4566"
+TEST_DOMAIN_PATH = TEST + "/domain/_" + TEST_DOMAIN_UUID.replace("-", "_")
+TEST_NETWORK_PATH = TEST + "/network/_" + TEST_NETWORK_UUID.replace("-", "_")
+TEST_POOL_PATH = TEST + "/storagepool/_" + TEST_POOL_UUID.replace("-", "_")
+
+DOMAIN_XML = """<domain type='test'>
+  <name>{name}</name>
+  <memory unit='KiB'>1048576</memory>
+  <vcpu>1</vcpu>
+  <os><type>hvm</type></os>
+</domain>"""
+NETWORK_XML = """<network>
+  <name>{name}</name>
+  <bridge name='{bridge}'/>
+  <ip address='10.9.8.1' netmask='255.255.255.0'/>
+</network>"""
+POOL_XML = """<pool type='dir'>
+  <name>{name}</name>
+  <target><path>/{name}</path></target>
+</pool>"""
+VOL_XML = """<volume>
+  <name>{name}</name>
+  <capacity unit='bytes'>{capacity}</capacity>
+</volume>"""
+
+_DBUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <!-- A private session bus: no service directories, so nothing is ever auto-activated. -->
+  <type>session</type>
+  <keep_umask/>
+  <listen>unix:path={socket}</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"""
+
+
+def encode_str(s):
+    """libvirt-dbus's EncodeStr, for volume paths."""
+    out = []
+    for b in s.encode():
+        c = chr(b)
+        out.append(c if c.isascii() and c.isalnum() else "_%02x" % b)
+    return "".join(out)
+
+
+def uuid_path(kind, uuid):
+    return "%s/%s/_%s" % (TEST, kind, uuid.replace("-", "_"))
+
+
+class Daemon:
+    """A dbus-daemon and a virtbusd --session, each in a fresh temporary directory."""
+
+    def __init__(self):
+        keep = os.environ.get("VIRTBUS_TEST_KEEP")
+        self.tmp = Path(tempfile.mkdtemp(prefix="virtbus-it-"))
+        self.keep = bool(keep)
+        self.dbus_proc = None
+        self.proc = None
+        self.address = None
+
+    def start(self):
+        if not VIRTBUSD.exists():
+            raise unittest.SkipTest("virtbusd not built: %s" % VIRTBUSD)
+        socket = self.tmp / "bus"
+        config = self.tmp / "bus.conf"
+        config.write_text(_DBUS_CONFIG.format(socket=socket))
+        with open(self.tmp / "dbus-daemon.log", "w") as err:
+            self.dbus_proc = subprocess.Popen(
+                ["dbus-daemon", "--config-file=%s" % config, "--nofork", "--print-address=1"],
+                stdout=subprocess.PIPE, stderr=err, text=True)
+        self.address = self.dbus_proc.stdout.readline().strip()
+        if not self.address:
+            raise RuntimeError("dbus-daemon did not start: %s" % (self.tmp / "dbus-daemon.log").read_text())
+
+        env = dict(os.environ)
+        for var in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_RUNTIME_DIR", "HOME"):
+            d = self.tmp / var.lower()
+            d.mkdir(mode=0o700)
+            env[var] = str(d)
+        env["DBUS_SESSION_BUS_ADDRESS"] = self.address
+        env.pop("DBUS_SYSTEM_BUS_ADDRESS", None)
+        self.log_path = self.tmp / "virtbusd.log"
+        with open(self.log_path, "w") as out:
+            self.proc = subprocess.Popen([str(VIRTBUSD), "--session"], env=env,
+                                         stdout=out, stderr=subprocess.STDOUT)
+        self.bus = dbus.bus.BusConnection(self.address)
+        deadline = time.monotonic() + 5
+        while not self.bus.name_has_owner(BUS_NAME):
+            if self.proc.poll() is not None:
+                raise RuntimeError("virtbusd exited with %d before owning %s:\n%s"
+                                   % (self.proc.returncode, BUS_NAME, self.log()))
+            if time.monotonic() > deadline:
+                raise RuntimeError("virtbusd did not own %s within 5 s:\n%s" % (BUS_NAME, self.log()))
+            time.sleep(0.02)
+        return self
+
+    def log(self):
+        try:
+            return self.log_path.read_text()
+        except OSError:
+            return ""
+
+    def stop(self):
+        """SIGTERM virtbusd; returns its exit code (None if it had to be killed)."""
+        code = None
+        if self.proc:
+            if self.proc.poll() is None:
+                self.proc.send_signal(signal.SIGTERM)
+                try:
+                    code = self.proc.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    self.proc.kill()
+                    self.proc.wait()
+            else:
+                code = self.proc.returncode
+            self.proc = None
+        if self.dbus_proc:
+            self.dbus_proc.terminate()
+            try:
+                self.dbus_proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.dbus_proc.kill()
+                self.dbus_proc.wait()
+            self.dbus_proc.stdout.close()
+            self.dbus_proc = None
+        if not self.keep:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+        return code
+
+    # --- command-line clients ---
+
+    def busctl(self, *args, check=True):
+        p = subprocess.run(["busctl", "--address=%s" % self.address, "--no-pager"] + list(args),
+                           capture_output=True, text=True, timeout=10)
+        if check and p.returncode != 0:
+            raise AssertionError("busctl %s failed (%d): %s" % (" ".join(args), p.returncode, p.stderr))
+        return p
+
+    def gdbus(self, *args, check=True):
+        p = subprocess.run(["gdbus"] + list(args[:1]) + ["--address", self.address] + list(args[1:]),
+                           capture_output=True, text=True, timeout=10)
+        if check and p.returncode != 0:
+            raise AssertionError("gdbus %s failed (%d): %s" % (" ".join(args), p.returncode, p.stderr))
+        return p
+
+
+class SignalMonitor:
+    """Every signal org.libvirt sends, in the order this connection receives them."""
+
+    def __init__(self, address):
+        self.conn = dbus.bus.BusConnection(address, mainloop=dbus.mainloop.glib.DBusGMainLoop())
+        self.owner = self.conn.get_name_owner(BUS_NAME)
+        self.signals = []
+        self.conn.add_message_filter(self._filter)
+        self.conn.add_match_string("type='signal',sender='%s'" % BUS_NAME)
+
+    def _filter(self, conn, msg):
+        if isinstance(msg, dbus.lowlevel.SignalMessage) and msg.get_sender() == self.owner:
+            self.signals.append((msg.get_interface(), msg.get_member(), msg.get_path(), msg.get_args_list()))
+        return dbus.lowlevel.HANDLER_RESULT_NOT_YET_HANDLED
+
+    def sync(self):
+        """Everything virtbusd sent before it answers a Ping has reached us once this returns."""
+        self.conn.call_blocking(BUS_NAME, ROOT, "org.freedesktop.DBus.Peer", "Ping", "", ())
+        # The blocking call queued what arrived before the reply; dispatch it all.
+        ctx = GLib.MainContext.default()
+        idle = 0
+        deadline = time.monotonic() + 2
+        while idle < 3 and time.monotonic() < deadline:
+            if ctx.iteration(False):
+                idle = 0
+            else:
+                idle += 1
+                time.sleep(0.002)
+        return self
+
+    def take(self):
+        """The signals so far, simplified, and forget them."""
+        self.sync()
+        out = [simplify(s) for s in self.signals]
+        self.signals = []
+        return out
+
+    def close(self):
+        self.conn.close()
+
+
+def simplify(sig):
+    """A signal as a comparable tuple: (member, path, args…), PropertiesChanged with sorted names."""
+    iface, member, path, args = sig
+    if member == "PropertiesChanged":
+        return (member, path, str(args[0]), tuple(sorted(str(k) for k in args[1])))
+    if member == "InterfacesAdded":
+        return (member, str(args[0]), tuple(sorted(str(k) for k in args[1] if str(k).startswith("org.libvirt"))))
+    if member == "InterfacesRemoved":
+        return (member, str(args[0]), tuple(sorted(str(k) for k in args[1] if str(k).startswith("org.libvirt"))))
+    return (member, path) + tuple(str(a) if isinstance(a, dbus.ObjectPath) else int(a)
+                                  if isinstance(a, (dbus.Int32, dbus.UInt32)) else a for a in args)
+
+
+class VirtbusTestCase(unittest.TestCase):
+    """A fresh daemon for every test, stopped (and its exit code checked) afterwards."""
+
+    def setUp(self):
+        self.daemon = Daemon()
+        try:
+            self.daemon.start()
+        except Exception:
+            self.daemon.stop()
+            raise
+        self.bus = self.daemon.bus
+        self.monitor = None
+
+    def tearDown(self):
+        if self.monitor:
+            self.monitor.close()
+        self.bus.close()
+        log = self.daemon.log()
+        code = self.daemon.stop()
+        self.assertEqual(code, 0, "virtbusd did not exit cleanly on SIGTERM:\n" + log)
+
+    # --- helpers ---
+
+    def start_monitor(self):
+        self.monitor = SignalMonitor(self.daemon.address)
+        self.monitor.sync()
+        return self.monitor
+
+    def iface(self, path, interface):
+        return dbus.Interface(self.bus.get_object(BUS_NAME, path), interface)
+
+    @property
+    def connect(self):
+        return self.iface(TEST, CONNECT)
+
+    def get_all(self, path, interface):
+        return self.iface(path, PROPS).GetAll(interface)
+
+    def get(self, path, interface, name):
+        return self.iface(path, PROPS).Get(interface, name)
+
+    def set(self, path, interface, name, value):
+        return self.iface(path, PROPS).Set(interface, name, value)
+
+    def assertDBusError(self, name, call, *args, message=None, prefix=None):
+        with self.assertRaises(dbus.exceptions.DBusException) as cm:
+            call(*args)
+        self.assertEqual(cm.exception.get_dbus_name(), name, cm.exception.get_dbus_message())
+        if message is not None:
+            self.assertEqual(cm.exception.get_dbus_message(), message)
+        if prefix is not None:
+            self.assertTrue(cm.exception.get_dbus_message().startswith(prefix), cm.exception.get_dbus_message())
+        return cm.exception.get_dbus_message()
+
+    def introspect(self, path):
+        xml = self.iface(path, "org.freedesktop.DBus.Introspectable").Introspect()
+        return ET.fromstring(str(xml))
+
+    def define_domain(self, name="dbus-test"):
+        return str(self.connect.DomainDefineXML(DOMAIN_XML.format(name=name)))
+
+
+class OracleMixin:
+    """libvirt's own test:///default driver (python3-libvirt), for exact error texts."""
+
+    @classmethod
+    def oracle(cls):
+        try:
+            import libvirt
+        except ImportError:
+            raise unittest.SkipTest("python3-libvirt is not installed")
+        libvirt.registerErrorHandler(lambda *a: None, None)
+        return libvirt, libvirt.open("test:///default")
+
+    def oracle_error(self, fn):
+        libvirt, _ = self.oracle()
+        try:
+            fn()
+        except libvirt.libvirtError as e:
+            return e.get_error_message()
+        self.fail("the oracle did not fail")
+
+
+def main():
+    if sys.executable != "/usr/bin/python3":
+        print("note: run with /usr/bin/python3 (python3-dbus, gi)", file=sys.stderr)
+    unittest.main(verbosity=2)

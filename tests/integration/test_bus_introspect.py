@@ -1,0 +1,152 @@
+#!/usr/bin/python3
+"""test_bus_introspect.py: live introspection equals interfaces/*.xml, which libvirt-dbus 1.4.1's files contain; the object tree."""
+
+import sys
+import unittest
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import (CONNECT, DOMAIN, INTERFACES_DIR, NETWORK, POOL, REFERENCE_DIR, ROOT, TEST,  # noqa: E402
+                     TEST_DOMAIN_PATH, TEST_NETWORK_PATH, TEST_POOL_PATH, VOL, VOL_XML, VirtbusTestCase, main)
+
+EMITS = "org.freedesktop.DBus.Property.EmitsChangedSignal"
+KINDS = [CONNECT, DOMAIN, NETWORK, POOL, VOL]
+
+
+def members(iface):
+    """{(kind, name): description} of an <interface> element, normalized for comparison."""
+    out = {}
+    for el in iface:
+        name = el.get("name")
+        if el.tag == "method":
+            args = tuple((a.get("type"), a.get("direction", "in")) for a in el if a.tag == "arg")
+            out[("method", name)] = args
+        elif el.tag == "signal":
+            out[("signal", name)] = tuple(a.get("type") for a in el if a.tag == "arg")
+        elif el.tag == "property":
+            out[("property", name)] = (el.get("type"), el.get("access"))
+    return out
+
+
+def emits(iface):
+    """{property: EmitsChangedSignal} with the interface default ("true") filled in."""
+    default = "true"
+    for a in iface.findall("annotation"):
+        if a.get("name") == EMITS:
+            default = a.get("value")
+    out = {}
+    for p in iface.findall("property"):
+        value = default
+        for a in p.findall("annotation"):
+            if a.get("name") == EMITS:
+                value = a.get("value")
+        out[p.get("name")] = value
+    return out
+
+
+def arg_names(iface):
+    return {(el.tag, el.get("name")): tuple(a.get("name") for a in el if a.tag == "arg")
+            for el in iface if el.tag in ("method", "signal")}
+
+
+def file_interface(directory, name):
+    root = ET.parse(Path(directory) / (name + ".xml")).getroot()
+    for iface in root.iter("interface"):
+        if iface.get("name") == name:
+            return iface
+    raise AssertionError("%s not in %s" % (name, directory))
+
+
+class TestInterfaceFiles(unittest.TestCase):
+    """(b) every member of our files exists in libvirt-dbus 1.4.1's with an identical signature."""
+
+    def test_subset_of_libvirt_dbus(self):
+        if not REFERENCE_DIR.joinpath(CONNECT + ".xml").exists():
+            self.skipTest("libvirt-dbus interface files are not installed")
+        for name in KINDS:
+            with self.subTest(interface=name):
+                ours = members(file_interface(INTERFACES_DIR, name))
+                ref = members(file_interface(REFERENCE_DIR, name))
+                for key, sig in ours.items():
+                    self.assertIn(key, ref, "%s.%s is not in libvirt-dbus 1.4.1" % (name, key[1]))
+                    self.assertEqual(sig, ref[key], "%s.%s differs from libvirt-dbus 1.4.1" % (name, key[1]))
+                # every property of these five kinds is served
+                ref_props = {k for k in ref if k[0] == "property"}
+                self.assertEqual({k for k in ours if k[0] == "property"}, ref_props)
+
+    def test_argument_names_match_libvirt_dbus(self):
+        if not REFERENCE_DIR.joinpath(CONNECT + ".xml").exists():
+            self.skipTest("libvirt-dbus interface files are not installed")
+        for name in KINDS:
+            ours = arg_names(file_interface(INTERFACES_DIR, name))
+            ref = arg_names(file_interface(REFERENCE_DIR, name))
+            for key, names in ours.items():
+                self.assertEqual(names, ref[key], "%s.%s argument names" % (name, key[1]))
+
+
+class TestLiveIntrospection(VirtbusTestCase):
+    """(a) what the daemon introspects is exactly what interfaces/*.xml says."""
+
+    def check_object(self, path, name):
+        node = self.introspect(path)
+        live = [i for i in node.findall("interface") if i.get("name") == name]
+        self.assertEqual(len(live), 1, "%s does not introspect %s" % (path, name))
+        ours = file_interface(INTERFACES_DIR, name)
+        self.assertEqual(members(live[0]), members(ours), "%s: live members differ from interfaces/%s.xml"
+                         % (path, name))
+        self.assertEqual(emits(live[0]), emits(ours), "%s: EmitsChangedSignal differs" % path)
+        self.assertEqual(arg_names(live[0]), arg_names(ours), "%s: argument names differ" % path)
+        standard = {i.get("name") for i in node.findall("interface")}
+        for std in ("org.freedesktop.DBus.Properties", "org.freedesktop.DBus.Introspectable",
+                    "org.freedesktop.DBus.Peer"):
+            self.assertIn(std, standard)
+
+    def test_connect(self):
+        self.check_object(TEST, CONNECT)
+
+    def test_domain(self):
+        self.check_object(TEST_DOMAIN_PATH, DOMAIN)
+
+    def test_network(self):
+        self.check_object(TEST_NETWORK_PATH, NETWORK)
+
+    def test_pool(self):
+        self.check_object(TEST_POOL_PATH, POOL)
+
+    def test_volume(self):
+        vol = self.iface(TEST_POOL_PATH, POOL).StorageVolCreateXML(VOL_XML.format(name="a.img", capacity=1024), 0)
+        self.check_object(str(vol), VOL)
+
+    def test_stale_path_still_has_the_interface(self):
+        # libvirt-dbus dispatches to unlisted nodes too; calls there fail with "not found"
+        self.check_object(TEST + "/domain/_11111111_2222_3333_4444_555555555555", DOMAIN)
+
+    def test_tree(self):
+        root = self.introspect(ROOT)
+        self.assertIn("Test", [n.get("name") for n in root.findall("node")])
+        self.assertIn("org.freedesktop.DBus.ObjectManager", [i.get("name") for i in root.findall("interface")])
+        children = sorted(n.get("name") for n in self.introspect(TEST).findall("node"))
+        self.assertEqual(children, sorted(["domain", "network", "storagepool", "storagevol", "nodedev",
+                                           "interface", "nwfilter", "secret", "domainsnapshot"]))
+        leaves = [n.get("name") for n in self.introspect(TEST + "/domain").findall("node")]
+        self.assertEqual(leaves, [TEST_DOMAIN_PATH.rsplit("/", 1)[1]])
+
+    def test_busctl_tree(self):
+        out = self.daemon.busctl("tree", "--list", "org.libvirt").stdout.split()
+        expected = ["/", "/org", ROOT, TEST] + [TEST + "/" + k for k in ("domain", "domainsnapshot", "interface", "network",
+                                                              "nodedev", "nwfilter", "secret", "storagepool",
+                                                              "storagevol")]
+        expected += [TEST_DOMAIN_PATH, TEST_NETWORK_PATH, TEST_POOL_PATH]
+        self.assertEqual(sorted(out), sorted(expected))
+
+    def test_busctl_introspect(self):
+        out = self.daemon.busctl("introspect", "org.libvirt", TEST_DOMAIN_PATH).stdout
+        # busctl shows no values: it expects GetAll single-wrapped, libvirt-dbus double-wraps them
+        self.assertRegex(out, r"\.Autostart\s+property\s+b\s+\S+\s+emits-change writable")
+        self.assertRegex(out, r"\.UUID\s+property\s+s\s+\S+\s+const")
+        self.assertRegex(out, r"\.GetState\s+method\s+u\s+\(ii\)")
+
+
+if __name__ == "__main__":
+    main()
