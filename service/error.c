@@ -116,7 +116,7 @@ void vb_error_clear(VbError *e) {
 
 int vb_check_flags(unsigned flags, unsigned allowed, const char *function, VbError *e) {
         if (flags & ~allowed)
-                return vb_error_set(e, VB_ERR_INVALID_ARG, VB_FROM_NONE, "unsupported flags (0x%x) in function %s",
-                                    flags & ~allowed, function);
+                return vb_error_set_raw(e, VB_ERR_INVALID_ARG, VB_FROM_NONE, "unsupported flags (0x%x) in function %s",
+                                        flags & ~allowed, function);
         return 0;
 }

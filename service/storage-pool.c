@@ -93,6 +93,12 @@ StoragePool *pool_lookup_name(Connection *c, const char *name, VbError *err) {
         return p;
 }
 
+int pool_list_volumes(StoragePool *p, VbError *err) {
+        if (!pool_is_active(p))   /* libvirt's text for listing names no pool */
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_STORAGE, "storage pool is not active");
+        return 0;
+}
+
 StoragePool *pool_lookup_volume(StorageVol *v) {
         return v->pool;
 }
@@ -234,7 +240,7 @@ int pool_build(StoragePool *p, unsigned flags, VbError *err) {
                 return -1;
         if (pool_is_active(p))
                 return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_STORAGE,
-                                    "storage pool '%s' is already active", p->obj.name);
+                                    "storage pool '%s' is active", p->obj.name);
         if (pool_ops(p)->build && pool_ops(p)->build(p, flags, err) < 0)
                 return -1;
         notify_lifecycle(&p->obj, POOL_EVENT_CREATED, 0);
@@ -255,7 +261,7 @@ int pool_delete(StoragePool *p, unsigned flags, VbError *err) {
                 return -1;
         if (pool_is_active(p))
                 return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_STORAGE,
-                                    "storage pool '%s' is still active", p->obj.name);
+                                    "storage pool '%s' is active", p->obj.name);
         if (!pool_ops(p)->remove)
                 return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_STORAGE, "pool does not support pool deletion");
         if (pool_ops(p)->remove(p, flags, err) < 0)

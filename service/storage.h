@@ -59,8 +59,10 @@ int pool_refresh(StoragePool *p, unsigned flags, VbError *err);
 int pool_set_autostart(StoragePool *p, bool autostart, VbError *err);
 char *pool_get_xml(StoragePool *p, unsigned flags, VbError *err);
 int pool_get_info(StoragePool *p, PoolInfo *info, VbError *err);
-/* Volumes of an active pool (error when inactive), in creation order. */
+/* An error naming the pool unless it is active. */
 int pool_check_active(StoragePool *p, VbError *err);
+/* May the pool's volumes be listed? (libvirt words this refusal differently.) */
+int pool_list_volumes(StoragePool *p, VbError *err);
 
 StorageVol *vol_lookup_name(StoragePool *p, const char *name, VbError *err);
 StorageVol *vol_lookup_key(Connection *c, const char *key, VbError *err);

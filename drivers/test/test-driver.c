@@ -27,8 +27,8 @@ static int test_domain_shutdown(Domain *d, unsigned flags, Call *call, VbError *
         return 0;
 }
 
+/* libvirt's test driver reports no event for a reboot or reset: nothing changes state. */
 static int test_domain_reset(Domain *d, unsigned flags, Call *call, VbError *err) {
-        domain_transition(d, DOMAIN_INPUT_RESET);
         return 0;
 }
 
@@ -94,6 +94,11 @@ static int test_vol_create(StoragePool *p, VolDef *def, StorageVol *from, VbErro
         return 0;
 }
 
+/* Deleting a dir pool removes its (imaginary) directory: nothing to do in memory. */
+static int test_pool_remove(StoragePool *p, unsigned flags, VbError *err) {
+        return 0;
+}
+
 static int test_vol_delete(StorageVol *v, unsigned flags, VbError *err) {
         StoragePool *p = v->pool;
         p->def->allocation -= v->def->allocation;
@@ -111,6 +116,7 @@ static int test_vol_resize(StorageVol *v, uint64_t capacity, unsigned flags, VbE
 }
 
 static const PoolOps test_pool_ops = {
+        .remove = test_pool_remove,
         .vol_create = test_vol_create,
         .vol_delete = test_vol_delete,
         .vol_wipe = test_vol_wipe,

@@ -97,6 +97,43 @@ void domain_metadata_format(XmlBuf *b, const DomainDefPrivate *p) {
         xml_buf_close(b, "metadata", &c, false);
 }
 
+/* libvirt hands an element back without the namespace it is filed under: the client named
+ * that namespace in the call, and gets <foo/> for what it set as <foo/>. */
+static void metadata_strip_ns(xmlNodePtr node, const char *uri) {
+        if (node->ns && node->ns->href && strcmp((const char *) node->ns->href, uri) == 0)
+                node->ns = NULL;
+        for (xmlNsPtr *pp = &node->nsDef; *pp;) {
+                xmlNsPtr ns = *pp;
+                if (ns->href && strcmp((const char *) ns->href, uri) == 0) {
+                        *pp = ns->next;
+                        ns->next = NULL;
+                        xmlFreeNs(ns);
+                } else {
+                        pp = &ns->next;
+                }
+        }
+        for (xmlNodePtr c = node->children; c; c = c->next)
+                if (c->type == XML_ELEMENT_NODE)
+                        metadata_strip_ns(c, uri);
+}
+
+static char *metadata_export(xmlNodePtr node, const char *uri) {
+        xmlDocPtr doc = xmlNewDoc((const xmlChar *) "1.0");
+        if (!doc)
+                return NULL;
+        xmlNodePtr copy = xmlDocCopyNode(node, doc, 1);
+        char *r = NULL;
+        if (copy) {
+                xmlDocSetRootElement(doc, copy);
+                /* The copy carries the namespaces it uses as its own declarations. */
+                xmlReconciliateNs(doc, copy);
+                metadata_strip_ns(copy, uri);
+                r = metadata_dump(doc, copy, 0, 1);
+        }
+        xmlFreeDoc(doc);
+        return r;
+}
+
 static int metadata_missing(VbError *err) {
         return vb_error_set(err, VB_ERR_NO_DOMAIN_METADATA, VB_FROM_DOMAIN,
                             "Requested metadata element is not present");
@@ -121,7 +158,7 @@ int domain_def_get_metadata(const DomainDef *def, int type, const char *uri, cha
                 xmlNodePtr node = metadata_find(def->priv, uri);
                 if (!node)
                         return metadata_missing(err);
-                *out = metadata_dump(def->priv->metadata, node, 0, 0);
+                *out = metadata_export(node, uri);
                 return *out ? 0 : metadata_oom(err);
         }
         default:
