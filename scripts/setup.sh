@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# scripts/setup.sh: install what virtbus needs from Debian 12's packages, then configure and
+# build it into build/ (or $VIRTBUS_BUILD_DIR).
+#
+# Idempotent: when every package is already installed it asks no registry and only runs ninja.
+# Works as root; otherwise prefixes apt-get with sudo.
+set -euo pipefail
+
+# Everything the project installs, in one place.
+#   build:      compiler, meson/ninja, the libraries virtbusd links
+#   tests:      cmocka, a D-Bus daemon for private buses, busctl (systemd), gdbus (libglib2.0-bin),
+#               python3-dbus/gi clients, virsh and python3-libvirt as real libvirt clients,
+#               valgrind, clang (sanitizers, fuzzing)
+#   benchmarks: libvirt-daemon (libvirtd 9.0) and libvirt-dbus 1.4.1, the side-by-side reference;
+#               util-linux (unshare) to run libvirtd in a private mount namespace
+#   docs:       man-db and groff-base, to render the man pages
+PACKAGES=(
+	gcc libc6-dev meson ninja-build pkg-config
+	libsystemd-dev libxml2-dev libjson-c-dev
+	libcmocka-dev
+	dbus dbus-daemon dbus-bin systemd libglib2.0-bin
+	python3 python3-dbus python3-gi
+	libvirt-clients python3-libvirt
+	valgrind clang
+	libvirt-daemon libvirt-dbus util-linux
+	man-db groff-base
+)
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+builddir=${VIRTBUS_BUILD_DIR:-build}
+
+log() { printf 'setup: %s\n' "$*" >&2; }
+
+# Which of PACKAGES are not installed? One dpkg-query call for all of them.
+missing_packages() {
+	local installed
+	installed=$(dpkg-query -W -f='${Package} ${Status}\n' "${PACKAGES[@]}" 2>/dev/null |
+		awk '$2 == "install" && $3 == "ok" && $4 == "installed" { print $1 }' || true)
+	local p
+	for p in "${PACKAGES[@]}"; do
+		grep -qxF "$p" <<<"$installed" || printf '%s\n' "$p"
+	done
+}
+
+mapfile -t missing < <(missing_packages)
+if ((${#missing[@]})); then
+	log "installing: ${missing[*]}"
+	sudo=()
+	if [[ $(id -u) -ne 0 ]]; then
+		command -v sudo >/dev/null || { log "not root and no sudo: install ${missing[*]} by hand"; exit 1; }
+		sudo=(sudo)
+	fi
+	apt=("${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -q -y
+		-o DPkg::Lock::Timeout=300 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
+	"${apt[@]}" update
+	# No recommends: libvirt-daemon would otherwise bring all of QEMU, which the reference side
+	# of the benchmark (the test:///default driver) does not need.
+	if ! "${apt[@]}" install --no-install-recommends "${missing[@]}"; then
+		log "install failed; refreshing the package lists and trying once more"
+		"${apt[@]}" update
+		"${apt[@]}" install --no-install-recommends "${missing[@]}"
+	fi
+	mapfile -t still < <(missing_packages)
+	if ((${#still[@]})); then
+		log "still missing after install: ${still[*]}"
+		exit 1
+	fi
+else
+	log "all ${#PACKAGES[@]} packages present"
+fi
+
+cd "$root"
+if [[ -f $builddir/meson-private/coredata.dat ]]; then
+	meson setup --reconfigure "$builddir"
+else
+	meson setup "$builddir"
+fi
+ninja -C "$builddir"
