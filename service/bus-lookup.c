@@ -34,19 +34,36 @@ char *bus_subtree_path(const Connection *c, ObjectKind kind) {
         return s;
 }
 
-char *bus_object_path(const Object *o) {
-        char *leaf, *prefix, *path;
+/* UUID-named objects fit a fixed buffer: lists of thousands are built with no allocation. */
+int bus_object_path_buf(const Object *o, char *buf, size_t n) {
         char uuid_leaf[BUS_UUID_LEAF_LEN];
-
-        if (o->kind == OBJECT_VOLUME) {
-                const StorageVol *v = (const StorageVol *) o;
-                leaf = bus_path_encode_str(v->def && v->def->key ? v->def->key : o->name);
-        } else {
-                bus_path_encode_uuid(o->uuid, uuid_leaf);
-                leaf = strdup(uuid_leaf);
+        if (o->kind == OBJECT_VOLUME)
+                return -EINVAL;
+        bus_path_encode_uuid(o->uuid, uuid_leaf);
+        const char *parts[] = { BUS_ROOT_PATH "/", o->conn->driver->name, "/", bus_kind_node(o->kind), "/", uuid_leaf };
+        size_t len = 0;
+        for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+                size_t l = strlen(parts[i]);
+                if (len + l >= n)
+                        return -ENAMETOOLONG;
+                memcpy(buf + len, parts[i], l);
+                len += l;
         }
-        prefix = bus_subtree_path(o->conn, o->kind);
-        path = leaf && prefix ? bus_path_join(prefix, leaf) : NULL;
+        buf[len] = '\0';
+        return 0;
+}
+
+char *bus_object_path(const Object *o) {
+        char buf[256];
+        if (bus_object_path_buf(o, buf, sizeof buf) == 0)
+                return strdup(buf);
+        const char *key = o->kind == OBJECT_VOLUME && ((const StorageVol *) o)->def &&
+                                          ((const StorageVol *) o)->def->key
+                                  ? ((const StorageVol *) o)->def->key
+                                  : o->name;
+        char *leaf = bus_path_encode_str(key);
+        char *prefix = bus_subtree_path(o->conn, o->kind);
+        char *path = leaf && prefix ? bus_path_join(prefix, leaf) : NULL;
         free(leaf);
         free(prefix);
         return path;

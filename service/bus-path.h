@@ -47,6 +47,8 @@ char *bus_connect_path(const Connection *c);
 char *bus_subtree_path(const Connection *c, ObjectKind kind);
 /* The path of an object: UUID leaf for domains, networks and pools; EncodeStr(key) for volumes. */
 char *bus_object_path(const Object *o);
+/* Into buf, for the kinds named by UUID (not volumes): 0, -EINVAL or -ENAMETOOLONG. */
+int bus_object_path_buf(const Object *o, char *buf, size_t n);
 
 /* The object a path names, looked up again on every call (libvirt's texts when it is gone).
  * prefix is the kind's subtree path. */

@@ -61,8 +61,13 @@ int bus_reply_object_list(sd_bus_message *m, const Registry *reg, bool (*keep)(c
                         break;
                 if (keep && !keep(o, data))
                         continue;
+                char buf[256];
+                if (bus_object_path_buf(o, buf, sizeof buf) == 0) {
+                        r = sd_bus_message_append_basic(reply, 'o', buf);
+                        continue;
+                }
                 char *path = bus_object_path(o);
-                r = path ? sd_bus_message_append(reply, "o", path) : -ENOMEM;
+                r = path ? sd_bus_message_append_basic(reply, 'o', path) : -ENOMEM;
                 free(path);
         }
         if (r >= 0)
