@@ -13,6 +13,9 @@ set -euo pipefail
 #               valgrind, clang (sanitizers, fuzzing)
 #   benchmarks: libvirt-daemon (libvirtd 9.0) and libvirt-dbus 1.4.1, the side-by-side reference;
 #               util-linux (unshare) to run libvirtd in a private mount namespace
+#   qemu:       qemu-system-x86 and qemu-utils (the hypervisor and qemu-img), xz-utils for the
+#               test guest (tests/guest/build-guest.sh downloads the kernel and busybox-static
+#               .debs itself and installs neither)
 #   docs:       man-db and groff-base, to render the man pages
 PACKAGES=(
 	gcc libc6-dev meson ninja-build pkg-config
@@ -23,6 +26,7 @@ PACKAGES=(
 	libvirt-clients python3-libvirt
 	valgrind clang
 	libvirt-daemon libvirt-dbus util-linux
+	qemu-system-x86 qemu-utils xz-utils
 	man-db groff-base
 )
 

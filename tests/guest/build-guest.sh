@@ -1,0 +1,376 @@
+#!/usr/bin/env bash
+# tests/guest/build-guest.sh OUTDIR: build the tiny bootable test guest of the QEMU-driver tests.
+#
+# From Debian's packages, without installing anything on the host:
+#   OUTDIR/vmlinuz         a Debian kernel: the installed one (/boot/vmlinuz-*, with its
+#                          /lib/modules) or linux-image-amd64's kernel, fetched with
+#                          `apt-get download` and unpacked with dpkg-deb -x
+#   OUTDIR/initramfs.img   a gzip'd cpio (newc) holding busybox-static, evdev.ko and button.ko
+#                          (and whatever they depend on) from that same kernel, and /init
+#   OUTDIR/inputs          what they were built from (the cache key)
+# and prints, on stdout, shell assignments for the caller:
+#   VIRTBUS_GUEST_KERNEL=OUTDIR/vmlinuz
+#   VIRTBUS_GUEST_INITRD=OUTDIR/initramfs.img
+#   VIRTBUS_GUEST_APPEND='console=ttyS0 ...'
+#
+# Cached and idempotent: when OUTDIR/inputs already names the same package versions and the
+# same hash of this script (which holds the whole guest userland below), nothing is done.
+# Concurrent runs on one OUTDIR serialise on OUTDIR/.lock.
+#
+# Environment:
+#   VIRTBUS_GUEST_DEBS=DIR       where downloaded .debs are kept (default OUTDIR/debs)
+#   VIRTBUS_GUEST_KERNEL_SOURCE=installed|download
+#                                force one kernel source (default: installed if there is one)
+#
+# The guest (see tests/guest/README.md): /init prints VIRTBUS-GUEST-UP on the console once
+# busybox acpid listens to the ACPI power button; the button runs `poweroff -f` after
+# printing VIRTBUS-GUEST-POWEROFF. virtbus.{poweroff,reboot,crash}_after=N on the kernel
+# command line, or the lines poweroff / reboot / crash typed on the serial console, make the
+# guest do that itself.
+set -euo pipefail
+umask 022
+
+log() { printf 'build-guest: %s\n' "$*" >&2; }
+die() { log "$*"; exit 1; }
+
+# The local package lists may know nothing (a fresh machine) or name a version the archive no
+# longer has (the security archive keeps only the newest): as root, refresh them once and start
+# over; otherwise say what to do.
+work=
+refresh_and_retry() { # WHY
+	if [[ -z ${VIRTBUS_GUEST_APT_UPDATED:-} && $(id -u) -eq 0 ]]; then
+		log "$1: running apt-get update and starting over"
+		apt-get -q update >&2 || die "apt-get update failed"
+		[[ -z $work ]] || rm -rf "$work"
+		VIRTBUS_GUEST_APT_UPDATED=1 exec bash "$self" "$outdir"
+	fi
+	die "$1: run 'apt-get update' first"
+}
+
+(($# == 1)) || die "usage: $0 OUTDIR"
+mkdir -p "$1"
+outdir=$(cd "$1" && pwd)
+debdir=${VIRTBUS_GUEST_DEBS:-$outdir/debs}
+self=$(readlink -f "${BASH_SOURCE[0]}")
+append='console=ttyS0 quiet panic=-1'
+
+exec 9>"$outdir/.lock"
+flock 9
+
+print_result() {
+	printf 'VIRTBUS_GUEST_KERNEL=%q\n' "$outdir/vmlinuz"
+	printf 'VIRTBUS_GUEST_INITRD=%q\n' "$outdir/initramfs.img"
+	printf "VIRTBUS_GUEST_APPEND='%s'\n" "$append"
+}
+
+# --- where the kernel and busybox come from -------------------------------------------------
+
+installed_version() { # PACKAGE: its version when installed, else nothing
+	dpkg-query -W -f='${db:Status-Status} ${Version}\n' "$1" 2>/dev/null |
+		awk '$1 == "installed" { print $2 }' || true
+}
+
+# Candidate versions from the local package lists, in one apt-cache call (each call may take a
+# second: with no pkgcache.bin, apt parses all lists every time). linux-image-amd64 is a
+# metapackage whose Depends names the kernel package and its exact version.
+declare -A cand=()
+kmeta_dep=
+read_candidates() {
+	local pkg field value
+	while IFS=$'\t' read -r pkg field value; do
+		case $field in
+		Version) cand[$pkg]=$value ;;
+		Depends) [[ $pkg != linux-image-amd64 ]] || kmeta_dep=$value ;;
+		esac
+	done < <(LC_ALL=C apt-cache show --no-all-versions "$@" 2>/dev/null |
+		awk '/^Package:/ { p = $2 } /^(Version|Depends):/ { f = $1; sub(/:$/, "", f); $1 = ""; sub(/^ /, ""); print p "\t" f "\t" $0 }' ||
+		true)
+}
+
+# The installed kernel: the newest /boot/vmlinuz-V that is readable and has /lib/modules/V.
+installed_kernel=
+if [[ ${VIRTBUS_GUEST_KERNEL_SOURCE:-} != download ]]; then
+	while read -r f; do
+		v=${f#/boot/vmlinuz-}
+		if [[ -r $f && -d /lib/modules/$v/kernel ]]; then installed_kernel=$v; fi
+	done < <(ls -1v /boot/vmlinuz-* 2>/dev/null || true)
+fi
+[[ -n $installed_kernel || ${VIRTBUS_GUEST_KERNEL_SOURCE:-} != installed ]] ||
+	die "no installed kernel (/boot/vmlinuz-* with /lib/modules)"
+
+bver=$(installed_version busybox-static)
+[[ -n $bver && -x /bin/busybox ]] || bver=
+
+want=()
+[[ -n $installed_kernel ]] || want+=(linux-image-amd64)
+[[ -n $bver ]] || want+=(busybox-static)
+((${#want[@]} == 0)) || read_candidates "${want[@]}"
+
+if [[ -n $installed_kernel ]]; then
+	kpkg=$(dpkg-query -S "/boot/vmlinuz-$installed_kernel" 2>/dev/null | cut -d: -f1 | head -n1 || true)
+	kver=${kpkg:+$(installed_version "$kpkg")}
+	# Not from a package (or dpkg says nothing): key on the file itself.
+	[[ -n $kver ]] || kver=sha256:$(sha256sum "/boot/vmlinuz-$installed_kernel" | cut -d' ' -f1)
+	kernel_key="installed ${kpkg:-/boot/vmlinuz-$installed_kernel} $kver"
+else
+	# "linux-image-6.1.0-56-amd64 (= 6.1.192-2)"
+	kpkg=$(tr ',' '\n' <<<"$kmeta_dep" | sed 's/^ *//; s/[ (].*//' | grep -m1 '^linux-image-' || true)
+	[[ -n $kpkg ]] || refresh_and_retry "apt-cache knows no linux-image-amd64"
+	kver=$(tr ',' '\n' <<<"$kmeta_dep" | sed -n "s/^ *$kpkg (= \(.*\))\$/\1/p" | head -n1 || true)
+	if [[ -z $kver ]]; then
+		read_candidates "$kpkg"
+		kver=${cand[$kpkg]:-}
+	fi
+	[[ -n $kver ]] || refresh_and_retry "no candidate version of $kpkg"
+	kernel_key="download $kpkg $kver"
+fi
+
+if [[ -n $bver ]]; then
+	busybox_key="installed busybox-static $bver"
+else
+	bver=${cand[busybox-static]:-}
+	[[ -n $bver ]] || refresh_and_retry "apt-cache knows no busybox-static"
+	busybox_key="download busybox-static $bver"
+fi
+
+inputs="script $(sha256sum "$self" | cut -d' ' -f1)
+kernel $kernel_key
+busybox $busybox_key"
+
+if [[ -f $outdir/inputs && -f $outdir/vmlinuz && -f $outdir/initramfs.img ]] &&
+	[[ $(cat "$outdir/inputs") == "$inputs" ]]; then
+	log "up to date in $outdir"
+	print_result
+	exit 0
+fi
+
+# --- fetch and unpack ----------------------------------------------------------------------
+
+work=$(mktemp -d "$outdir/.build.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+fetch() { # PACKAGE VERSION: sets deb to its .deb in $debdir, downloading it when missing
+	# (not in a subshell: refresh_and_retry must re-exec the script itself, lock and all)
+	local pkg=$1 ver=$2
+	mkdir -p "$debdir"
+	# apt-get download names the file PKG_VER_ARCH.deb with the epoch's ':' as %3a.
+	deb=$(find "$debdir" -maxdepth 1 -name "${pkg}_${ver//:/%3a}_*.deb" | head -n1 || true)
+	if [[ -z $deb ]]; then
+		log "downloading $pkg $ver"
+		local aptopts=()
+		# As root, apt drops to _apt for downloads, which cannot write a root-owned folder.
+		[[ $(id -u) -ne 0 ]] || aptopts=(-o APT::Sandbox::User=root)
+		(cd "$debdir" && apt-get -q "${aptopts[@]}" download "$pkg=$ver" >&2) ||
+			refresh_and_retry "apt-get download $pkg=$ver failed"
+		deb=$(find "$debdir" -maxdepth 1 -name "${pkg}_${ver//:/%3a}_*.deb" | head -n1 || true)
+		[[ -n $deb ]] || die "apt-get download left no .deb for $pkg $ver in $debdir"
+		# Older versions of the same package are dead weight now.
+		find "$debdir" -maxdepth 1 -name "${pkg}_*.deb" ! -path "$deb" -delete
+	fi
+}
+
+if [[ -n $installed_kernel ]]; then
+	krel=$installed_kernel
+	vmlinuz=/boot/vmlinuz-$krel
+	moddir=/lib/modules/$krel
+else
+	fetch "$kpkg" "$kver"
+	log "unpacking $(basename "$deb")"
+	mkdir "$work/kernel"
+	dpkg-deb -x "$deb" "$work/kernel"
+	vmlinuz=$(find "$work/kernel/boot" -maxdepth 1 -name 'vmlinuz-*' | head -n1 || true)
+	[[ -n $vmlinuz ]] || die "no /boot/vmlinuz-* in $deb"
+	krel=${vmlinuz##*/vmlinuz-}
+	moddir=$(find "$work/kernel" -maxdepth 3 -path "*/modules/$krel" -type d | head -n1 || true)
+	[[ -n $moddir ]] || die "no modules/$krel in $deb"
+fi
+
+if [[ $busybox_key == installed* ]]; then
+	busybox=/bin/busybox
+else
+	fetch busybox-static "$bver"
+	mkdir "$work/busybox"
+	dpkg-deb -x "$deb" "$work/busybox"
+	busybox=$work/busybox/bin/busybox
+fi
+[[ -x $busybox ]] || die "no busybox binary at $busybox"
+"$busybox" true || die "$busybox does not run here"
+"$busybox" acpid --help >/dev/null 2>&1 || die "$busybox has no acpid applet"
+
+# --- modules: evdev and button, and what they depend on --------------------------------------
+
+root=$work/root
+mkdir -p "$root"/{bin,dev,etc/acpi/PWRF,lib/modules,proc,sys,tmp,run,var/log}
+
+modfile() { # NAME: the module's file under $moddir (names may spell - as _ and vice versa)
+	local n=$1
+	find "$moddir/kernel" \( -name "$n.ko" -o -name "$n.ko.*" -o -name "${n//_/-}.ko" \
+		-o -name "${n//_/-}.ko.*" -o -name "${n//-/_}.ko" -o -name "${n//-/_}.ko.*" \) | head -n1 || true
+}
+
+builtin() { # NAME: true when the kernel has it built in
+	[[ -f $moddir/modules.builtin ]] &&
+		grep -qE "/(${1}|${1//_/-}|${1//-/_})\.ko$" "$moddir/modules.builtin"
+}
+
+decompress() { # FILE.ko[.xz|.gz|.zst] DEST.ko: busybox insmod takes plain .ko only
+	case $1 in
+	*.ko) cp "$1" "$2" ;;
+	*.ko.xz) xz -dc "$1" >"$2" ;;
+	*.ko.gz) gzip -dc "$1" >"$2" ;;
+	*.ko.zst) zstd -qdc "$1" >"$2" ;;
+	*) die "unknown module compression: $1" ;;
+	esac
+}
+
+declare -A loaded=()
+load_order=()
+add_module() { # NAME [optional]: copy it, after what it depends on, into the initramfs
+	local n=$1 f dep deps
+	[[ -z ${loaded[$n]:-} ]] || return 0
+	loaded[$n]=1
+	if builtin "$n"; then
+		log "module $n is built in"
+		return 0
+	fi
+	f=$(modfile "$n")
+	if [[ -z $f ]]; then
+		[[ ${2:-} == optional ]] || die "module $n not found under $moddir"
+		log "module $n not found under $moddir: left out"
+		return 0
+	fi
+	decompress "$f" "$root/lib/modules/$n.ko"
+	# The dependency list is in the module's .modinfo strings; modules.dep may not exist
+	# (a kernel package leaves it to depmod at install time).
+	deps=$(tr '\0' '\n' <"$root/lib/modules/$n.ko" | sed -n 's/^depends=//p' | head -n1 || true)
+	for dep in ${deps//,/ }; do add_module "$dep"; done
+	load_order+=("$n")
+}
+# The ACPI power button reaches busybox acpid only through an evdev device (there is no
+# /proc/acpi/event): both are modules in Debian's kernel.
+add_module evdev
+add_module button
+# pvpanic (-device pvpanic, or pvpanic-pci): a guest panic becomes QEMU's GUEST_PANICKED.
+add_module pvpanic-mmio optional
+add_module pvpanic-pci optional
+printf '%s\n' "${load_order[@]}" >"$root/lib/modules/load-order"
+log "kernel $krel, modules: ${load_order[*]:-none (built in)}"
+
+# --- userland --------------------------------------------------------------------------------
+
+cp "$busybox" "$root/bin/busybox"
+
+cat >"$root/init" <<'EOF'
+#!/bin/busybox sh
+# The virtbus test guest's init (tests/guest/build-guest.sh).
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+exec </dev/console >/dev/console 2>&1
+
+say() { echo "$*"; }
+
+while read -r m; do
+	insmod "/lib/modules/$m.ko" || say "virtbus-guest: insmod $m failed"
+done </lib/modules/load-order
+
+# busybox acpid opens /dev/input/event0, event1, ... once, at its start: wait for the power
+# button's event device first, then until acpid holds it open.
+button=
+for _ in $(seq 100); do
+	for d in /sys/class/input/event*; do
+		[ -e "$d/device/name" ] || continue
+		case $(cat "$d/device/name") in
+		"Power Button") [ -c "/dev/input/${d##*/}" ] && button=/dev/input/${d##*/} ;;
+		esac
+	done
+	[ -n "$button" ] && break
+	sleep 0.05
+done
+[ -n "$button" ] || say "virtbus-guest: no ACPI power button event device"
+acpid -d -c /etc/acpi -a /etc/acpid.conf &
+acpid_pid=$!
+acpid_listens() {
+	for fd in "/proc/$acpid_pid/fd"/*; do
+		[ "$(readlink "$fd")" = "$button" ] && return 0
+	done
+	return 1
+}
+if [ -n "$button" ]; then
+	for _ in $(seq 100); do
+		acpid_listens && break
+		sleep 0.05
+	done
+	acpid_listens || say "virtbus-guest: acpid does not listen to $button"
+fi
+
+say VIRTBUS-GUEST-UP
+
+# virtbus.poweroff_after=N, virtbus.reboot_after=N, virtbus.crash_after=N: do it N seconds
+# after VIRTBUS-GUEST-UP (on every boot: the guest keeps no state across a reboot).
+after() { # SECONDS ACTION
+	( sleep "$1" && /etc/acpi/do "$2" ) &
+}
+for arg in $(cat /proc/cmdline); do
+	case $arg in
+	virtbus.poweroff_after=*) after "${arg#*=}" poweroff ;;
+	virtbus.reboot_after=*) after "${arg#*=}" reboot ;;
+	virtbus.crash_after=*) after "${arg#*=}" crash ;;
+	esac
+done
+
+# Commands typed on the serial console; with no input (a file or null backend) this blocks.
+while :; do
+	if read -r cmd; then
+		case $cmd in
+		poweroff | reboot | crash) /etc/acpi/do "$cmd" ;;
+		"") ;;
+		*) say "virtbus-guest: unknown command '$cmd' (poweroff, reboot, crash)" ;;
+		esac
+	else
+		sleep 3600
+	fi
+done
+EOF
+
+cat >"$root/etc/acpi/do" <<'EOF'
+#!/bin/sh
+# /etc/acpi/do poweroff|reboot|crash: say so on the console, then do it at once.
+case $1 in
+poweroff) echo VIRTBUS-GUEST-POWEROFF >/dev/console; exec poweroff -f ;;
+reboot) echo VIRTBUS-GUEST-REBOOT >/dev/console; exec reboot -f ;;
+crash) echo VIRTBUS-GUEST-CRASH >/dev/console; echo 1 >/proc/sys/kernel/sysrq; echo c >/proc/sysrq-trigger ;;
+esac
+EOF
+
+# busybox acpid: an event whose text contains the first word runs /etc/acpi/<second word>
+# (a file, or run-parts on a folder). The ACPI power button's event is
+# "button/power PWRF 00000080" (PWRB for a button device declared as such).
+cat >"$root/etc/acpid.conf" <<'EOF'
+PWRF PWRF/00000080
+PWRB PWRF/00000080
+EOF
+cat >"$root/etc/acpi/PWRF/00000080" <<'EOF'
+#!/bin/sh
+exec /etc/acpi/do poweroff
+EOF
+chmod 0755 "$root/init" "$root/etc/acpi/do" "$root/etc/acpi/PWRF/00000080" "$root/bin/busybox"
+chmod 1777 "$root/tmp"
+
+# --- pack ------------------------------------------------------------------------------------
+
+# Same inputs, same bytes: fixed times, owner root, no inode or device numbers of the host.
+find "$root" -exec touch -h -d @0 {} +
+(cd "$root" && find . -mindepth 1 | LC_ALL=C sort |
+	"$busybox" cpio -o -H newc -R 0:0 --ignore-devno --renumber-inodes 2>/dev/null) |
+	gzip -n -9 >"$work/initramfs.img"
+cp "$vmlinuz" "$work/vmlinuz"
+
+mv -f "$work/vmlinuz" "$outdir/vmlinuz"
+mv -f "$work/initramfs.img" "$outdir/initramfs.img"
+printf '%s\n' "$krel" >"$outdir/kernel-release"
+printf '%s\n' "$inputs" >"$outdir/inputs"
+log "built $outdir/vmlinuz ($krel) and $outdir/initramfs.img ($(stat -c %s "$outdir/initramfs.img") bytes)"
+print_result
