@@ -1,0 +1,421 @@
+/* qemu-command-disk.c: boot order, controllers and disks (-blockdev nodes under their device frontends). */
+#include "qemu-command-priv.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_CONTROLLERS 32     /* controller indices a domain may use, per type */
+
+/* Where a disk sits: its bus and libvirt's drive address derived from its target name. */
+typedef struct DiskPlace {
+        const char *bus;       /* virtio, sata, ide, scsi */
+        unsigned ctrl, busno, unit;
+        char alias[32];
+} DiskPlace;
+
+/* libvirt's virDiskNameToIndex: the letters after the prefix, bijective base 26 ("vda" 0,
+ * "vdz" 25, "vdaa" 26). */
+static int disk_name_index(const char *dev, const char **prefix) {
+        static const char *const prefixes[] = { "xvd", "ubd", "fd", "hd", "vd", "sd", NULL };
+        const char *p = NULL;
+        for (size_t i = 0; prefixes[i] && !p; i++)
+                if (strncmp(dev, prefixes[i], strlen(prefixes[i])) == 0)
+                        p = prefixes[i];
+        if (!p)
+                return -1;
+        const char *s = dev + strlen(p);
+        long idx = 0;
+        if (!*s || strlen(s) > 4)
+                return -1;
+        for (; *s; s++) {
+                if (*s < 'a' || *s > 'z')
+                        return -1;
+                idx = idx * 26 + (*s - 'a' + 1);
+        }
+        *prefix = p;
+        return (int) (idx - 1);
+}
+
+static const char *disk_default_bus(const char *prefix) {
+        if (strcmp(prefix, "hd") == 0)
+                return "ide";
+        if (strcmp(prefix, "sd") == 0)
+                return "scsi";
+        if (strcmp(prefix, "vd") == 0)
+                return "virtio";
+        if (strcmp(prefix, "fd") == 0)
+                return "fdc";
+        return strcmp(prefix, "xvd") == 0 ? "xen" : "uml";
+}
+
+static int disk_place(const DomainDisk *d, DiskPlace *p, VbError *err) {
+        const char *prefix = NULL;
+        int idx = d->target_dev ? disk_name_index(d->target_dev, &prefix) : -1;
+        if (idx < 0)
+                return vb_error_set(err, VB_ERR_XML_ERROR, VB_FROM_QEMU,
+                                    "Unknown disk name '%s' and no address specified",
+                                    d->target_dev ? d->target_dev : "");
+        *p = (DiskPlace) { .bus = d->target_bus ? d->target_bus : disk_default_bus(prefix) };
+        if (strcmp(p->bus, "virtio") == 0) {
+                snprintf(p->alias, sizeof p->alias, "virtio-disk%d", idx);
+        } else if (strcmp(p->bus, "ide") == 0) {
+                p->ctrl = (unsigned) idx / 4;
+                p->busno = ((unsigned) idx % 4) / 2;
+                p->unit = (unsigned) idx % 2;
+                snprintf(p->alias, sizeof p->alias, "ide%u-%u-%u", p->ctrl, p->busno, p->unit);
+        } else if (strcmp(p->bus, "sata") == 0) {
+                p->ctrl = (unsigned) idx / 6;
+                p->unit = (unsigned) idx % 6;
+                snprintf(p->alias, sizeof p->alias, "sata%u-0-%u", p->ctrl, p->unit);
+        } else if (strcmp(p->bus, "scsi") == 0) {
+                p->ctrl = (unsigned) idx / 7;
+                p->unit = (unsigned) idx % 7;
+                snprintf(p->alias, sizeof p->alias, "scsi%u-0-0-%u", p->ctrl, p->unit);
+        } else {
+                return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_QEMU,
+                                    "disk bus '%s' of disk '%s' is not supported", p->bus, d->target_dev);
+        }
+        if (p->ctrl >= MAX_CONTROLLERS)
+                return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_QEMU,
+                                    "disk '%s' is beyond the controllers supported", d->target_dev);
+        return 0;
+}
+
+int qemu_disk_alias(const DomainDef *def, size_t i, char *buf, size_t len, VbError *err) {
+        if (!def || !def->priv || i >= def->priv->devices.n_disks)
+                return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_QEMU, "no disk %zu", i);
+        DiskPlace p;
+        if (disk_place(&def->priv->devices.disks[i], &p, err) < 0)
+                return -1;
+        snprintf(buf, len, "%s", p.alias);
+        return 0;
+}
+
+/* ---- boot order ---- */
+
+static int boot_first(const QemuCmd *c, const char *dev, bool *is_disk) {
+        const DomainDevices *d = c->devs;
+        if (strcmp(dev, "network") == 0) {
+                *is_disk = false;
+                for (size_t i = 0; i < d->n_interfaces; i++)
+                        if (!c->nic_boot[i])
+                                return (int) i;
+                return -1;
+        }
+        *is_disk = true;
+        const char *device = strcmp(dev, "hd") == 0 ? "disk" : strcmp(dev, "cdrom") == 0 ? "cdrom" : NULL;
+        for (size_t i = 0; device && i < d->n_disks; i++)
+                if (qemu_str_eq(d->disks[i].device, device) && !c->disk_boot[i])
+                        return (int) i;
+        return -1;
+}
+
+/* Per-device <boot order> as it is, else <os><boot dev> in order, each to the first device
+ * of its kind (libvirt's translation of os/boot into bootindex properties). */
+int qemu_cmd_assign_boot(QemuCmd *c) {
+        const DomainDevices *d = c->devs;
+        const DomainOs *os = &c->def->priv->os;
+        bool per_device = false;
+        for (size_t i = 0; i < d->n_disks; i++)
+                per_device |= d->disks[i].boot_order.set;
+        for (size_t i = 0; i < d->n_interfaces; i++)
+                per_device |= d->interfaces[i].boot_order.set;
+        if (!per_device) {
+                int next = 1;
+                for (size_t b = 0; b < os->n_boot_devs; b++) {
+                        bool is_disk;
+                        int i = boot_first(c, os->boot_devs[b], &is_disk);
+                        if (i >= 0)
+                                (is_disk ? c->disk_boot : c->nic_boot)[i] = next++;
+                }
+                return 0;
+        }
+        if (os->n_boot_devs)
+                return vb_error_set(c->err, VB_ERR_XML_ERROR, VB_FROM_QEMU,
+                                    "per-device boot elements cannot be used together with os/boot elements");
+        size_t n = d->n_disks + d->n_interfaces;
+        for (size_t i = 0; i < n; i++) {
+                const ConfInt *o = i < d->n_disks ? &d->disks[i].boot_order
+                                                  : &d->interfaces[i - d->n_disks].boot_order;
+                if (!o->set)
+                        continue;
+                if (o->v < 1 || o->v > 65535)
+                        return qemu_cmd_unsupported(c, "boot order %lld is out of range", o->v);
+                for (size_t j = 0; j < i; j++) {
+                        const ConfInt *q = j < d->n_disks ? &d->disks[j].boot_order
+                                                          : &d->interfaces[j - d->n_disks].boot_order;
+                        if (q->set && q->v == o->v)
+                                return vb_error_set(c->err, VB_ERR_XML_ERROR, VB_FROM_QEMU,
+                                                    "boot order '%lld' used for more than one device", o->v);
+                }
+                if (i < d->n_disks)
+                        c->disk_boot[i] = (int) o->v;
+                else
+                        c->nic_boot[i - d->n_disks] = (int) o->v;
+        }
+        return 0;
+}
+
+/* ---- controllers ---- */
+
+typedef struct Controllers {
+        bool scsi[MAX_CONTROLLERS], sata[MAX_CONTROLLERS], vserial[MAX_CONTROLLERS];
+        bool usb, usb_none;
+} Controllers;
+
+static int usb_controller(QemuCmd *c, const DomainController *ctl, Controllers *have) {
+        const char *model = ctl->model ? ctl->model : "qemu-xhci";
+        if (ctl->index.set && ctl->index.v != 0)
+                return qemu_cmd_unsupported(c, "USB controller %lld is not supported (only controller 0 is)",
+                                            ctl->index.v);
+        if (have->usb || have->usb_none)
+                return qemu_cmd_unsupported(c, "only one USB controller is supported");
+        if (strcmp(model, "none") == 0) {
+                have->usb_none = true;
+                return 0;
+        }
+        /* libvirt's model names → QEMU's device names */
+        const char *dev = strcmp(model, "qemu-xhci") == 0 ? "qemu-xhci"
+                        : strcmp(model, "nec-xhci") == 0 ? "nec-usb-xhci"
+                        : strcmp(model, "piix3-uhci") == 0 ? "piix3-usb-uhci" : NULL;
+        bool xhci = dev && strstr(dev, "xhci");
+        if (!dev)
+                return qemu_cmd_unsupported(c, "USB controller model '%s' is not supported", model);
+        QemuStr s = { 0 };
+        qstr_printf(&s, "%s,id=usb", dev);
+        if (xhci && ctl->ports.set) {
+                if (ctl->ports.v < 1 || ctl->ports.v > 15) {
+                        free(s.s);
+                        return qemu_cmd_unsupported(c, "USB controller '%s' supports 1 to 15 ports, not %lld",
+                                                    model, ctl->ports.v);
+                }
+                qstr_printf(&s, ",p2=%lld,p3=%lld", ctl->ports.v, ctl->ports.v);
+        }
+        qemu_cmd_opt(c, "-device", &s);
+        have->usb = true;
+        return 0;
+}
+
+static void scsi_controller(QemuCmd *c, unsigned index, Controllers *have) {
+        qemu_cmd_arg(c, "-device");
+        qemu_cmd_argf(c, "virtio-scsi-pci,id=scsi%u", index);
+        have->scsi[index] = true;
+}
+
+/* q35's own AHCI (id "ide") is SATA controller 0. */
+static void sata_controller(QemuCmd *c, unsigned index, Controllers *have) {
+        if (!(c->q35 && index == 0)) {
+                qemu_cmd_arg(c, "-device");
+                qemu_cmd_argf(c, "ich9-ahci,id=sata%u", index);
+        }
+        have->sata[index] = true;
+}
+
+static void vserial_controller(QemuCmd *c, unsigned index, Controllers *have) {
+        qemu_cmd_arg(c, "-device");
+        qemu_cmd_argf(c, "virtio-serial-pci,id=virtio-serial%u", index);
+        have->vserial[index] = true;
+}
+
+static int ide_unsupported(QemuCmd *c) {
+        return qemu_cmd_unsupported(c, "IDE controllers are unsupported for this QEMU binary or machine type");
+}
+
+int qemu_cmd_controllers(QemuCmd *c) {
+        const DomainDevices *d = c->devs;
+        Controllers have = { 0 };
+        for (size_t i = 0; i < d->n_controllers; i++) {
+                const DomainController *ctl = &d->controllers[i];
+                const char *type = ctl->type ? ctl->type : "";
+                long long index = ctl->index.set ? ctl->index.v : 0;
+                if (strcmp(type, "usb") == 0) {
+                        if (usb_controller(c, ctl, &have) < 0)
+                                return -1;
+                        continue;
+                }
+                if (strcmp(type, "pci") == 0 || strcmp(type, "fdc") == 0 || strcmp(type, "isa") == 0)
+                        continue;          /* the machine's own; devices are placed by QEMU */
+                if (strcmp(type, "ide") == 0) {
+                        if (c->q35)
+                                return ide_unsupported(c);
+                        if (index != 0)
+                                return qemu_cmd_unsupported(c, "Only a single IDE controller is supported "
+                                                            "for this machine type");
+                        continue;
+                }
+                if (index < 0 || index >= MAX_CONTROLLERS)
+                        return qemu_cmd_unsupported(c, "%s controller index %lld is out of range", type, index);
+                bool *seen = strcmp(type, "scsi") == 0 ? have.scsi : strcmp(type, "sata") == 0 ? have.sata
+                           : strcmp(type, "virtio-serial") == 0 ? have.vserial : NULL;
+                if (!seen)
+                        return qemu_cmd_unsupported(c, "controller type '%s' is not supported", type);
+                if (seen[index])
+                        return qemu_cmd_unsupported(c, "%s controller %lld is defined twice", type, index);
+                if (seen == have.scsi) {
+                        if (ctl->model && strcmp(ctl->model, "virtio-scsi") != 0)
+                                return qemu_cmd_unsupported(c, "SCSI controller model '%s' is not supported "
+                                                            "(only virtio-scsi is)", ctl->model);
+                        scsi_controller(c, (unsigned) index, &have);
+                } else if (seen == have.sata) {
+                        sata_controller(c, (unsigned) index, &have);
+                } else {
+                        vserial_controller(c, (unsigned) index, &have);
+                }
+        }
+
+        /* The controllers devices need but the definition leaves out. */
+        if (qemu_cmd_needs_usb(c)) {
+                if (have.usb_none)
+                        return qemu_cmd_unsupported(c, "USB is disabled for this domain, but USB devices are "
+                                                    "present in the domain XML");
+                if (!have.usb) {
+                        DomainController xhci = { 0 };
+                        if (usb_controller(c, &xhci, &have) < 0)
+                                return -1;
+                }
+        }
+        for (size_t i = 0; i < d->n_disks; i++) {
+                DiskPlace p;
+                if (disk_place(&d->disks[i], &p, c->err) < 0)
+                        return -1;
+                if (strcmp(p.bus, "ide") == 0 && c->q35)
+                        return ide_unsupported(c);
+                if (strcmp(p.bus, "scsi") == 0 && !have.scsi[p.ctrl])
+                        scsi_controller(c, p.ctrl, &have);
+                if (strcmp(p.bus, "sata") == 0 && !have.sata[p.ctrl])
+                        sata_controller(c, p.ctrl, &have);
+        }
+        if (qemu_cmd_needs_virtio_serial(c) && !have.vserial[0])
+                vserial_controller(c, 0, &have);
+        return 0;
+}
+
+/* ---- disks ---- */
+
+typedef struct CacheMode {
+        const char *name;
+        bool direct, no_flush, write_cache;
+} CacheMode;
+
+static const CacheMode cache_modes[] = {
+        { "none", true, false, true },
+        { "writethrough", false, false, false },
+        { "writeback", false, false, true },
+        { "directsync", true, false, false },
+        { "unsafe", false, true, true },
+};
+
+static const CacheMode *disk_cache(const DomainDisk *d) {
+        for (size_t i = 0; d->driver_cache && i < sizeof cache_modes / sizeof cache_modes[0]; i++)
+                if (strcmp(d->driver_cache, cache_modes[i].name) == 0)
+                        return &cache_modes[i];
+        return NULL;                       /* "default" or none given: QEMU's defaults */
+}
+
+static void disk_cache_opts(QemuStr *s, const CacheMode *cache) {
+        if (cache)
+                qstr_printf(s, ",cache.direct=%s,cache.no-flush=%s", cache->direct ? "on" : "off",
+                            cache->no_flush ? "on" : "off");
+}
+
+static int disk_check(QemuCmd *c, const DomainDisk *d, const DiskPlace *p, const char **source,
+                      const char **format) {
+        const char *dev = d->target_dev;
+        bool cdrom = qemu_str_eq(d->device, "cdrom");
+        if (!cdrom && !qemu_str_eq(d->device, "disk"))
+                return qemu_cmd_unsupported(c, "disk device '%s' of disk '%s' is not supported",
+                                            d->device ? d->device : "", dev);
+        if (d->driver_name && strcmp(d->driver_name, "qemu") != 0)
+                return qemu_cmd_unsupported(c, "disk driver name '%s' of disk '%s' is not supported",
+                                            d->driver_name, dev);
+        *format = d->driver_type ? d->driver_type : "raw";
+        if (strcmp(*format, "raw") != 0 && strcmp(*format, "qcow2") != 0)
+                return qemu_cmd_unsupported(c, "disk format '%s' of disk '%s' is not supported "
+                                            "(only raw and qcow2 are)", *format, dev);
+        if (qemu_str_eq(d->type, "file"))
+                *source = d->source_file;
+        else if (qemu_str_eq(d->type, "block"))
+                *source = d->source_dev;
+        else
+                return qemu_cmd_unsupported(c, "disk type '%s' of disk '%s' is not supported",
+                                            d->type ? d->type : "", dev);
+        if (*source && (*source)[0] != '/')
+                return qemu_cmd_unsupported(c, "disk source '%s' of disk '%s' must be an absolute path",
+                                            *source, dev);
+        if (!*source && !cdrom)
+                return qemu_cmd_unsupported(c, "disk '%s' has no source", dev);
+        if (cdrom && strcmp(p->bus, "virtio") == 0)
+                return qemu_cmd_unsupported(c, "disk device 'cdrom' is not supported on bus 'virtio' (disk '%s')",
+                                            dev);
+        if (!cdrom && d->readonly && (strcmp(p->bus, "ide") == 0 || strcmp(p->bus, "sata") == 0))
+                return qemu_cmd_unsupported(c, "readonly %s disks are not supported", p->bus);
+        if (strcmp(p->bus, "ide") == 0 && p->ctrl > 0)
+                return qemu_cmd_unsupported(c, "Only a single IDE controller is supported for this machine type");
+        return 0;
+}
+
+static int qemu_cmd_disk(QemuCmd *c, size_t i) {
+        const DomainDisk *d = &c->devs->disks[i];
+        DiskPlace p;
+        const char *source = NULL, *format = NULL;
+        if (disk_place(d, &p, c->err) < 0 || disk_check(c, d, &p, &source, &format) < 0)
+                return -1;
+        for (size_t j = 0; j < i; j++)
+                if (qemu_str_eq(c->devs->disks[j].target_dev, d->target_dev)) {
+                        const DomainDisk *o = &c->devs->disks[j];
+                        const char *os = o->source_file ? o->source_file : o->source_dev;
+                        return vb_error_set(c->err, VB_ERR_XML_ERROR, VB_FROM_QEMU,
+                                            "target '%s' duplicated for disk sources '%s' and '%s'",
+                                            d->target_dev, os ? os : "<null>", source ? source : "<null>");
+                }
+        bool cdrom = strcmp(d->device, "cdrom") == 0, readonly = cdrom || d->readonly;
+        const CacheMode *cache = disk_cache(d);
+        QemuStr s = { 0 };
+        if (source) {
+                const char *driver = qemu_str_eq(d->type, "file") ? "file" : cdrom ? "host_cdrom" : "host_device";
+                qstr_printf(&s, "driver=%s", driver);
+                qstr_kv(&s, "filename", source);
+                qstr_printf(&s, ",node-name=drive-%s-storage,auto-read-only=on,discard=unmap", p.alias);
+                disk_cache_opts(&s, cache);
+                qemu_cmd_opt(c, "-blockdev", &s);
+                qstr_printf(&s, "node-name=drive-%s,read-only=%s", p.alias, readonly ? "on" : "off");
+                if (qemu_str_eq(d->driver_discard, "unmap"))
+                        qstr_printf(&s, ",discard=unmap");
+                disk_cache_opts(&s, cache);
+                qstr_printf(&s, ",driver=%s,file=drive-%s-storage", format, p.alias);
+                qemu_cmd_opt(c, "-blockdev", &s);
+        }
+
+        const char *kind = cdrom ? "cd" : "hd";
+        if (strcmp(p.bus, "virtio") == 0)
+                qstr_printf(&s, "virtio-blk-pci");
+        else if (strcmp(p.bus, "ide") == 0)
+                qstr_printf(&s, "ide-%s,bus=ide.%u,unit=%u", kind, p.busno, p.unit);
+        else if (strcmp(p.bus, "sata") == 0 && c->q35 && p.ctrl == 0)
+                qstr_printf(&s, "ide-%s,bus=ide.%u", kind, p.unit);
+        else if (strcmp(p.bus, "sata") == 0)
+                qstr_printf(&s, "ide-%s,bus=sata%u.%u", kind, p.ctrl, p.unit);
+        else
+                qstr_printf(&s, "scsi-%s,bus=scsi%u.0,channel=0,scsi-id=0,lun=%u", kind, p.ctrl, p.unit);
+        if (source)
+                qstr_printf(&s, ",drive=drive-%s", p.alias);
+        qstr_printf(&s, ",id=%s", p.alias);
+        if (c->disk_boot[i])
+                qstr_printf(&s, ",bootindex=%d", c->disk_boot[i]);
+        if (cache)
+                qstr_printf(&s, ",write-cache=%s", cache->write_cache ? "on" : "off");
+        if (d->shareable)
+                qstr_printf(&s, ",share-rw=on");
+        if (d->serial)
+                qstr_kv(&s, "serial", d->serial);
+        qemu_cmd_opt(c, "-device", &s);
+        return 0;
+}
+
+int qemu_cmd_disks(QemuCmd *c) {
+        for (size_t i = 0; i < c->devs->n_disks; i++)
+                if (qemu_cmd_disk(c, i) < 0)
+                        return -1;
+        return 0;
+}

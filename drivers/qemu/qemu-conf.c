@@ -1,0 +1,126 @@
+/* qemu-conf.c: qemu.conf through service/config.c's table parser: the keys, their checks and defaults. */
+#include "qemu-conf.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "error.h"
+#include "persist.h"
+
+static int qemu_conf_check_not_empty(const char *v, char *why, size_t whylen) {
+        if (!*v) {
+                snprintf(why, whylen, "must not be empty");
+                return -EINVAL;
+        }
+        return 0;
+}
+
+static int qemu_conf_check_absolute(const char *v, char *why, size_t whylen) {
+        if (v[0] != '/') {
+                snprintf(why, whylen, "expected an absolute file name, got \"%s\"", v);
+                return -EINVAL;
+        }
+        return 0;
+}
+
+/* Values that end up inside a QEMU option string unescaped must be plain tokens. */
+static int qemu_conf_check_token(const char *v, const char *accept, const char *what,
+                                 char *why, size_t whylen) {
+        if (!*v || v[strspn(v, accept)] != '\0') {
+                snprintf(why, whylen, "expected %s, got \"%s\"", what, v);
+                return -EINVAL;
+        }
+        return 0;
+}
+
+#define ALNUM "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+static int qemu_conf_check_machine(const char *v, char *why, size_t whylen) {
+        return qemu_conf_check_token(v, ALNUM "._-", "a machine type such as \"pc\" or \"q35\"", why, whylen);
+}
+
+static int qemu_conf_check_listen(const char *v, char *why, size_t whylen) {
+        return qemu_conf_check_token(v, ALNUM ".:-", "an IP address or a host name", why, whylen);
+}
+
+static const ConfigKey qemu_conf_keys[] = {
+        CONFIG_KEY_STRING_CHECKED(QemuConfig, user, qemu_conf_check_not_empty),
+        CONFIG_KEY_STRING_CHECKED(QemuConfig, group, qemu_conf_check_not_empty),
+        CONFIG_KEY_STRING_CHECKED(QemuConfig, vnc_listen, qemu_conf_check_listen),
+        CONFIG_KEY_STRING_CHECKED(QemuConfig, spice_listen, qemu_conf_check_listen),
+        CONFIG_KEY_INT(QemuConfig, remote_display_port_min, 5900, 65535),
+        CONFIG_KEY_INT(QemuConfig, remote_display_port_max, 5900, 65535),
+        CONFIG_KEY_STRING_CHECKED(QemuConfig, emulator, qemu_conf_check_absolute),
+        CONFIG_KEY_STRING_CHECKED(QemuConfig, machine_type, qemu_conf_check_machine),
+};
+
+#define QEMU_CONF_N_KEYS (sizeof qemu_conf_keys / sizeof qemu_conf_keys[0])
+
+void qemu_conf_done(QemuConfig *c) {
+        config_free_table(qemu_conf_keys, QEMU_CONF_N_KEYS, c);
+}
+
+int qemu_conf_init(QemuConfig *c) {
+        *c = (QemuConfig) {
+                .user = strdup("root"),
+                .group = strdup("root"),
+                .vnc_listen = strdup("127.0.0.1"),
+                .spice_listen = strdup("127.0.0.1"),
+                .remote_display_port_min = 5900,
+                .remote_display_port_max = 65535,
+                .emulator = strdup("/usr/bin/qemu-system-x86_64"),
+                .machine_type = strdup("pc"),
+        };
+        if (!c->user || !c->group || !c->vnc_listen || !c->spice_listen || !c->emulator ||
+            !c->machine_type) {
+                qemu_conf_done(c);
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+int qemu_conf_parse(QemuConfig *c, const char *name, const char *text, size_t len,
+                    char *errbuf, size_t errlen) {
+        QemuConfig tmp;
+        int r = qemu_conf_init(&tmp);
+        if (r < 0) {
+                if (errbuf && errlen > 0)
+                        snprintf(errbuf, errlen, "%s: out of memory", name);
+                return r;
+        }
+        r = config_parse_table(qemu_conf_keys, QEMU_CONF_N_KEYS, &tmp, name, text, len, errbuf, errlen);
+        if (r == 0 && tmp.remote_display_port_min > tmp.remote_display_port_max) {
+                if (errbuf && errlen > 0)
+                        snprintf(errbuf, errlen,
+                                 "%s: remote_display_port_min (%d) is greater than remote_display_port_max (%d)",
+                                 name, tmp.remote_display_port_min, tmp.remote_display_port_max);
+                r = -EINVAL;
+        }
+        if (r < 0) {
+                qemu_conf_done(&tmp);
+                return r;
+        }
+        qemu_conf_done(c);
+        *c = tmp;
+        return 0;
+}
+
+int qemu_conf_load(QemuConfig *c, const char *path, bool optional, char *errbuf, size_t errlen) {
+        VbError err = { 0 };
+        char *text = NULL;
+        size_t len = 0;
+        int r = persist_read_file(path, CONFIG_FILE_MAX, &text, &len, &err);
+        if (r == -ENOENT && optional)
+                return qemu_conf_parse(c, path, "", 0, errbuf, errlen);
+        if (r < 0) {
+                if (errbuf && errlen > 0)
+                        snprintf(errbuf, errlen, "%s", err.message);
+                return r;
+        }
+        r = qemu_conf_parse(c, path, text, len, errbuf, errlen);
+        free(text);
+        return r;
+}

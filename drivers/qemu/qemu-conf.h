@@ -1,0 +1,57 @@
+/* qemu-conf.h: qemu.conf, the QEMU driver's configuration, in libvirt's qemu.conf syntax. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * The keys (libvirt's qemu.conf names where the meaning is the same; the syntax is
+ * libvirtd.conf's, read by service/config.c):
+ *
+ *   user = "root"                 the user QEMU runs as (a name or "+UID"); default "root"
+ *   group = "root"                its group (a name or "+GID"); default "root"
+ *   vnc_listen = "127.0.0.1"      the address a VNC display listens on when the domain's
+ *                                 <graphics> names none; default "127.0.0.1"
+ *   spice_listen = "127.0.0.1"    the same for SPICE; default "127.0.0.1"
+ *   remote_display_port_min = 5900
+ *   remote_display_port_max = 65535
+ *                                 the range the driver picks automatic VNC and SPICE ports from
+ *                                 (both within 5900..65535, min <= max)
+ *
+ * virtbus's own keys (libvirt has no equivalent):
+ *
+ *   emulator = "/usr/bin/qemu-system-x86_64"
+ *                                 the QEMU binary for a domain without <emulator>
+ *                                 (an absolute file name)
+ *   machine_type = "pc"           the machine type for a domain whose <os><type> has no
+ *                                 machine='…' ("pc", "q35", "pc-q35-7.2", …)
+ *
+ * Not supported yet (they warn as unknown keys): vnc_auto_unix_socket, vnc_tls, spice_tls,
+ * security_driver, dynamic_ownership, cgroup_*, and the rest of libvirt's qemu.conf.
+ */
+
+typedef struct QemuConfig {
+        char *user;
+        char *group;
+        char *vnc_listen;
+        char *spice_listen;
+        int remote_display_port_min;
+        int remote_display_port_max;
+        char *emulator;
+        char *machine_type;
+} QemuConfig;
+
+/* Every key at its default. Returns 0 or -ENOMEM (then *c holds no memory). */
+int qemu_conf_init(QemuConfig *c);
+void qemu_conf_done(QemuConfig *c);
+
+/* Parse text in qemu.conf syntax; name stands in for the file name in messages.
+ * Unknown keys: a warning naming file:line. Wrong types and bad values: -EINVAL with
+ * "NAME:LINE: what was expected" in errbuf and *c untouched. On success *c is replaced
+ * (it must have been through qemu_conf_init()). */
+int qemu_conf_parse(QemuConfig *c, const char *name, const char *text, size_t len,
+                    char *errbuf, size_t errlen);
+
+/* The same from a file. A missing file is not an error when optional is true: *c is reset to
+ * the defaults. A file that cannot be read gives a negative errno and errbuf names it. */
+int qemu_conf_load(QemuConfig *c, const char *path, bool optional, char *errbuf, size_t errlen);
