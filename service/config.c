@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,11 +14,79 @@
 #include "log.h"
 #include "persist.h"
 
+/* Value checks of the remote door's string keys (libvirtd.conf keeps numbers in strings). */
+static int config_check_octal_mode(const char *v, char *why, size_t whylen) {
+        size_t n = strspn(v, "01234567");
+        if (n == 0 || v[n] != '\0' || strtoul(v, NULL, 8) > 07777) {
+                snprintf(why, whylen, "expected an octal mode such as \"0700\", got \"%s\"", v);
+                return -EINVAL;
+        }
+        return 0;
+}
+
+static int config_check_port(const char *v, char *why, size_t whylen) {
+        size_t n = strspn(v, "0123456789");
+        if (n == 0 || n > 5 || v[n] != '\0' || strtoul(v, NULL, 10) < 1 || strtoul(v, NULL, 10) > 65535) {
+                snprintf(why, whylen, "expected a port number from 1 to 65535, got \"%s\"", v);
+                return -EINVAL;
+        }
+        return 0;
+}
+
+static int config_check_absolute_path(const char *v, char *why, size_t whylen) {
+        if (v[0] != '/') {
+                snprintf(why, whylen, "expected an absolute directory name, got \"%s\"", v);
+                return -EINVAL;
+        }
+        return 0;
+}
+
+static int config_check_not_empty(const char *v, char *why, size_t whylen) {
+        if (!*v) {
+                snprintf(why, whylen, "must not be empty");
+                return -EINVAL;
+        }
+        return 0;
+}
+
+static int config_check_auth_unix(const char *v, char *why, size_t whylen) {
+        if (strcmp(v, "none") == 0)
+                return 0;
+        if (strcmp(v, "polkit") == 0 || strcmp(v, "sasl") == 0)
+                snprintf(why, whylen, "\"%s\" is not supported yet (only \"none\" is)", v);
+        else
+                snprintf(why, whylen, "expected \"none\", \"polkit\" or \"sasl\", got \"%s\"", v);
+        return -EINVAL;
+}
+
+/* "sasl" is valid here; the server refuses it when it would have to listen on TCP with it. */
+static int config_check_auth_tcp(const char *v, char *why, size_t whylen) {
+        if (strcmp(v, "none") == 0 || strcmp(v, "sasl") == 0)
+                return 0;
+        snprintf(why, whylen, "expected \"none\" or \"sasl\", got \"%s\"", v);
+        return -EINVAL;
+}
+
 /* The keys virtbusd.conf knows; a new key is one line here plus its field in Config. */
 static const ConfigKey config_keys[] = {
         CONFIG_KEY_INT(Config, log_level, 1, 4),
         CONFIG_KEY_STRING(Config, log_filters),
         CONFIG_KEY_STRING(Config, log_outputs),
+        CONFIG_KEY_STRING_CHECKED(Config, unix_sock_dir, config_check_absolute_path),
+        CONFIG_KEY_STRING_CHECKED(Config, unix_sock_group, config_check_not_empty),
+        CONFIG_KEY_STRING_CHECKED(Config, unix_sock_ro_perms, config_check_octal_mode),
+        CONFIG_KEY_STRING_CHECKED(Config, unix_sock_rw_perms, config_check_octal_mode),
+        CONFIG_KEY_BOOL(Config, listen_tcp),
+        CONFIG_KEY_STRING_CHECKED(Config, listen_addr, config_check_not_empty),
+        CONFIG_KEY_STRING_CHECKED(Config, tcp_port, config_check_port),
+        CONFIG_KEY_STRING_CHECKED(Config, auth_tcp, config_check_auth_tcp),
+        CONFIG_KEY_STRING_CHECKED(Config, auth_unix_ro, config_check_auth_unix),
+        CONFIG_KEY_STRING_CHECKED(Config, auth_unix_rw, config_check_auth_unix),
+        CONFIG_KEY_INT(Config, max_clients, 1, INT_MAX),
+        CONFIG_KEY_INT(Config, max_anonymous_clients, 0, INT_MAX),
+        CONFIG_KEY_INT(Config, max_client_requests, 1, INT_MAX),
+        CONFIG_KEY_INT(Config, keepalive_interval, -1, INT_MAX),
+        CONFIG_KEY_INT(Config, keepalive_count, 0, INT_MAX),
 };
 
 #define CONFIG_N_KEYS (sizeof config_keys / sizeof config_keys[0])
@@ -268,6 +337,11 @@ static int config_store(ConfigParser *P, unsigned line, const ConfigKey *k, Conf
         case CONFIG_STRING:
                 if (v->kind != CONFIG_VALUE_STRING)
                         return config_error(P, line, "%s: expected a string", k->name);
+                if (k->check) {
+                        char why[256] = "invalid value";
+                        if (k->check(v->string, why, sizeof why) < 0)
+                                return config_error(P, line, "%s: %s", k->name, why);
+                }
                 free(*(char **) field);
                 *(char **) field = v->string;
                 v->string = NULL;
@@ -348,7 +422,14 @@ void config_free_table(const ConfigKey *keys, size_t n_keys, void *target) {
 }
 
 void config_init(Config *c) {
-        *c = (Config) { .log_level = 3 };
+        *c = (Config) {
+                .log_level = 3,
+                .max_clients = 5000,
+                .max_anonymous_clients = 20,
+                .max_client_requests = 5,
+                .keepalive_interval = 5,
+                .keepalive_count = 5,
+        };
 }
 
 void config_done(Config *c) {

@@ -8,6 +8,24 @@ typedef struct Config {
         int log_level;          /* 1..4, default 3 */
         char *log_filters;      /* NULL = none */
         char *log_outputs;      /* NULL = default (stderr) */
+
+        /* The remote door (service/remote/server.c). A string left NULL takes the default the
+         * server applies, as libvirtd does. */
+        char *unix_sock_dir;            /* NULL = /run/libvirt or $XDG_RUNTIME_DIR/libvirt */
+        char *unix_sock_group;          /* NULL = the daemon's own group */
+        char *unix_sock_ro_perms;       /* octal; NULL = "0777" */
+        char *unix_sock_rw_perms;       /* octal; NULL = "0700" */
+        bool listen_tcp;                /* default 0 */
+        char *listen_addr;              /* NULL = every address */
+        char *tcp_port;                 /* a number, as a string (libvirtd.conf's type); NULL = "16509" */
+        char *auth_tcp;                 /* "none" | "sasl"; NULL = "sasl", libvirt's default */
+        char *auth_unix_ro;             /* "none" (the only one supported yet); NULL = "none" */
+        char *auth_unix_rw;
+        int max_clients;                /* default 5000 */
+        int max_anonymous_clients;      /* default 20; 0 = no limit of its own */
+        int max_client_requests;        /* calls in flight per client, default 5 */
+        int keepalive_interval;         /* seconds, default 5; <= 0 disables the server's PINGs */
+        int keepalive_count;            /* unanswered PINGs before a client is dropped, default 5 */
 } Config;
 
 /* Defaults for every key. */
@@ -44,12 +62,16 @@ typedef struct ConfigKey {
         ConfigType type;
         size_t offset;          /* offsetof(target struct, field) */
         int min, max;           /* CONFIG_INT only */
+        /* CONFIG_STRING only, optional: checks a value before it is stored; on refusal returns
+         * -EINVAL with why (the key's name and file:line are added around it). */
+        int (*check)(const char *value, char *why, size_t whylen);
 } ConfigKey;
 
-#define CONFIG_KEY_INT(type, field, lo, hi) { #field, CONFIG_INT, offsetof(type, field), (lo), (hi) }
-#define CONFIG_KEY_BOOL(type, field) { #field, CONFIG_BOOL, offsetof(type, field), 0, 1 }
-#define CONFIG_KEY_STRING(type, field) { #field, CONFIG_STRING, offsetof(type, field), 0, 0 }
-#define CONFIG_KEY_STRING_LIST(type, field) { #field, CONFIG_STRING_LIST, offsetof(type, field), 0, 0 }
+#define CONFIG_KEY_INT(type, field, lo, hi) { #field, CONFIG_INT, offsetof(type, field), (lo), (hi), NULL }
+#define CONFIG_KEY_BOOL(type, field) { #field, CONFIG_BOOL, offsetof(type, field), 0, 1, NULL }
+#define CONFIG_KEY_STRING(type, field) { #field, CONFIG_STRING, offsetof(type, field), 0, 0, NULL }
+#define CONFIG_KEY_STRING_CHECKED(type, field, fn) { #field, CONFIG_STRING, offsetof(type, field), 0, 0, (fn) }
+#define CONFIG_KEY_STRING_LIST(type, field) { #field, CONFIG_STRING_LIST, offsetof(type, field), 0, 0, NULL }
 
 /* Stores each known key of text into target as it is met (a later line wins over an earlier
  * one), warns about unknown keys, and stops at the first error with -EINVAL and

@@ -18,6 +18,7 @@
 #include "log.h"
 #include "manager.h"
 #include "paths.h"
+#include "remote/server.h"
 
 typedef struct Options {
         int mode;               /* 0 unset, 1 system, 2 session */
@@ -32,6 +33,7 @@ typedef struct Daemon {
         sd_event *event;
         Manager *manager;
         Bus *bus;
+        RemoteServer *remote;
 } Daemon;
 
 static void usage(FILE *f) {
@@ -126,8 +128,10 @@ static int on_reload_signal(sd_event_source *s, const struct signalfd_siginfo *s
         sd_notify(false, "RELOADING=1");
         if (daemon_load_config(d, msg, sizeof msg) < 0)
                 log_error("reload refused, previous configuration kept: %s", msg);
-        else
+        else {
+                remote_server_reconfigure(d->remote, &d->config);
                 log_info("configuration reloaded");
+        }
         log_force_debug(d->opts.verbose);
         sd_notify(false, "READY=1\nSTATUS=Running");
         return 0;
@@ -177,6 +181,14 @@ static int daemon_run(Daemon *d) {
                 fprintf(stderr, "virtbusd: %s\n", msg);
                 return r;
         }
+        /* The remote door after the bus: a daemon that cannot own org.libvirt must not have
+         * taken over the libvirt sockets either. */
+        r = remote_server_new(d->manager, d->event, &d->config, system, NULL, &d->remote, msg, sizeof msg);
+        if (r < 0) {
+                log_error("%s", msg);
+                fprintf(stderr, "virtbusd: %s\n", msg);
+                return r;
+        }
         log_info("virtbusd %s ready on the %s bus", VIRTBUS_VERSION, system ? "system" : "session");
         sd_notify(false, "READY=1\nSTATUS=Running");
         r = sd_event_loop(d->event);
@@ -191,6 +203,7 @@ int main(int argc, char **argv) {
         if (r <= 0)
                 return r < 0 ? 2 : 0;
         r = daemon_run(&d);
+        d.remote = remote_server_free(d.remote);
         d.bus = bus_close(d.bus);
         d.manager = manager_free(d.manager);
         sd_event_unref(d.event);

@@ -1,0 +1,69 @@
+/* client.h: one remote-protocol client as the protocol code sees it; the connection itself is server.c's. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "call.h"
+#include "manager.h"
+
+typedef struct RemoteServer RemoteServer;
+typedef struct RemoteEventSubs RemoteEventSubs;   /* the client's event callbacks: events.c's */
+
+/* libvirt's remote_auth_type */
+typedef enum RemoteAuthType {
+        REMOTE_AUTH_NONE = 0,
+        REMOTE_AUTH_SASL = 1,
+        REMOTE_AUTH_POLKIT = 2,
+} RemoteAuthType;
+
+typedef struct RemoteClient RemoteClient;
+
+/* The fields the protocol code reads and writes. server.c allocates the client (with private
+ * fields after these) and frees it when the last reference goes. */
+struct RemoteClient {
+        unsigned n_ref;
+        RemoteServer *server;
+        Manager *manager;
+        Connection *conn;               /* set by connect_open; NULL before */
+        Identity who;                   /* SO_PEERCRED for unix sockets; uid -1 for TCP */
+        bool readonly;                  /* the read-only socket, or connect_open with VIR_CONNECT_RO */
+        bool authenticated;             /* true from the start when the listener's auth is none */
+        RemoteAuthType auth_type;       /* what auth_list answers */
+        bool keepalive_requested;       /* feature 10 was asked: the server may ping now */
+        bool close_callback;            /* connect_register_close_callback */
+        bool closing;                   /* no more dispatch; output is flushed, then the socket closed */
+        RemoteEventSubs *subs;          /* NULL until the first event registration */
+        unsigned pending;               /* calls in flight (max_client_requests) */
+};
+
+/* --- provided by server.c --- */
+
+RemoteClient *remote_client_ref(RemoteClient *c);
+RemoteClient *remote_client_unref(RemoteClient *c);
+/* Queue a complete packet (length word included) for sending, in order. Takes packet (malloc'ed)
+ * in every case. A client whose queue would pass its limit is dropped: -ENOBUFS. */
+int remote_client_send(RemoteClient *c, uint8_t *packet, size_t len);
+/* Stop reading; close once the queued output is out (after a fatal protocol error). */
+void remote_client_close(RemoteClient *c);
+/* Feature 10 was asked: start the keepalive timer (PING after keepalive_interval idle). */
+void remote_client_keepalive_start(RemoteClient *c);
+/* A PONG (or any packet) arrived: the peer is alive. */
+void remote_client_keepalive_seen(RemoteClient *c);
+/* Every client of the server, for event delivery (the callback may send). */
+void remote_server_foreach_client(RemoteServer *s, void (*fn)(RemoteClient *c, void *userdata), void *userdata);
+/* A server-wide counter for event callback ids (libvirt's are shared across connections). */
+int remote_server_next_callback_id(RemoteServer *s);
+
+/* --- provided by the protocol side (dispatch.c, events.c, packet.c) --- */
+
+/* Handle one complete incoming packet: len includes the length word, 28 <= len <= the maximum
+ * (server.c checks the length word before it allocates). Replies go out through
+ * remote_client_send(); a pending call keeps a reference to c. */
+void remote_dispatch(RemoteClient *c, const uint8_t *packet, size_t len);
+/* A core notice: send the MESSAGE packets c's event callbacks ask for. */
+void remote_events_deliver(RemoteClient *c, const Notice *n);
+void remote_event_subs_free(RemoteEventSubs *subs);
+/* A keepalive packet (proc 1 PING or 2 PONG), newly allocated. */
+int remote_packet_keepalive(int proc, uint8_t **packet, size_t *len);

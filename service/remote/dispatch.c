@@ -1,0 +1,268 @@
+/* dispatch.c: one incoming packet: keepalive, header checks, authentication, connection and read-only gates, the handler, and the reply now or later. */
+#define LOG_MODULE "remote"
+#include "dispatch.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "domain.h"
+#include "log.h"
+
+/* ------------------------------------------------------------------ errors */
+
+int remote_error_rpc(VbError *e, const char *fmt, ...) {
+        char text[VB_ERROR_MESSAGE_MAX];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(text, sizeof text, fmt, ap);
+        va_end(ap);
+        return vb_error_set_raw(e, (VbErrorCode) REMOTE_ERR_RPC, (VbErrorFrom) REMOTE_FROM_RPC, "%s", text);
+}
+
+int remote_error_decode(RemoteCall *rc) {
+        return remote_error_rpc(&rc->err, "Unable to decode message payload");
+}
+
+int remote_check_flags(RemoteCall *rc, unsigned flags, unsigned allowed) {
+        const RemoteProcName *name = remote_proc_name(rc->hdr.proc);
+        return vb_check_flags(flags, allowed, name && name->api ? name->api : "virConnect", &rc->err);
+}
+
+/* ------------------------------------------------------------------ sending */
+
+void remote_send(RemoteClient *c, uint8_t *packet, size_t len) {
+        int r = remote_client_send(c, packet, len);
+        if (r < 0)
+                log_debug("client %p: packet of %zu bytes not queued: %s", (void *) c, len, strerror(-r));
+}
+
+static void send_error(RemoteClient *c, const PacketHeader *req, const VbError *e) {
+        uint8_t *packet = NULL;
+        size_t len = 0;
+        if (packet_error(req, MSG_REPLY, e, &packet, &len) < 0) {
+                log_error("client %p: cannot build an error reply (serial %u)", (void *) c, req->serial);
+                return;
+        }
+        remote_send(c, packet, len);
+}
+
+/* Send the reply in w; a reply that outgrew the packet maximum becomes an error instead. */
+static void send_reply(RemoteClient *c, const PacketHeader *req, XdrWriter *w) {
+        uint8_t *packet = NULL;
+        size_t len = 0;
+        int r = packet_end(w, &packet, &len);
+        if (r < 0) {
+                VbError e = { 0 };
+                if (r == -ENOMEM)
+                        vb_error_errno(&e, r, "reply");
+                else
+                        remote_error_rpc(&e, "Unable to encode message payload");
+                log_warning("client %p: reply to procedure %d not sent: %s", (void *) c, req->proc, e.message);
+                send_error(c, req, &e);
+                return;
+        }
+        remote_send(c, packet, len);
+}
+
+static void begin_reply(XdrWriter *w, const PacketHeader *req) {
+        PacketHeader h = *req;
+        h.type = MSG_REPLY;
+        h.status = MSG_STATUS_OK;
+        packet_begin(w, &h);
+}
+
+/* ------------------------------------------------------------------ calls that finish later */
+
+/* The remote door's part of a Call: whom to answer and how. */
+typedef struct RemotePending {
+        RemoteClient *client;
+        PacketHeader hdr;
+        RemoteReplyFn encode;
+        Domain *dom;
+        bool in_flight;         /* counted in client->pending */
+} RemotePending;
+
+static void pending_free(RemotePending *p) {
+        if (!p)
+                return;
+        if (p->dom)
+                domain_unref(p->dom);
+        remote_client_unref(p->client);
+        free(p);
+}
+
+static void remote_call_done(Call *call, int r, const VbError *err, void *result) {
+        RemotePending *p = call->userdata;
+        if (!p)
+                return;         /* answered already (the handler replied at once) */
+        call->userdata = NULL;
+
+        /* the transport resumes reading when a reply ends a call in flight: count it first */
+        if (p->in_flight && p->client->pending > 0)
+                p->client->pending--;
+        p->in_flight = false;
+
+        XdrWriter w;
+        VbError e = { 0 };
+        begin_reply(&w, &p->hdr);
+        if (r < 0) {
+                if (err)
+                        e = *err;
+                else
+                        vb_error_set(&e, VB_ERR_INTERNAL_ERROR, VB_FROM_NONE, "operation failed without a reason");
+        } else if (p->encode && p->encode(&w, p->dom, result, &e) < 0) {
+                r = -1;
+        }
+        if (r < 0) {
+                xdr_writer_done(&w);
+                send_error(p->client, &p->hdr, &e);
+        } else {
+                send_reply(p->client, &p->hdr, &w);
+        }
+        pending_free(p);
+}
+
+Call *remote_call_new(RemoteCall *rc, RemoteReplyFn encode, Domain *dom) {
+        RemotePending *p = calloc(1, sizeof *p);
+        if (!p)
+                return NULL;
+        p->client = remote_client_ref(rc->client);
+        p->hdr = rc->hdr;
+        p->encode = encode;
+        p->dom = dom ? domain_ref(dom) : NULL;
+        Identity who = rc->client->who;
+        who.readonly = rc->client->readonly;
+        Call *call = call_new(CALL_DOOR_REMOTE, &who, remote_call_done, p);
+        if (!call)
+                pending_free(p);
+        return call;
+}
+
+void remote_call_set_domain(Call *call, Domain *dom) {
+        RemotePending *p = call->completed ? NULL : call->userdata;
+        if (!p || !dom || p->dom)
+                return;
+        p->dom = domain_ref(dom);
+}
+
+int remote_call_finish(RemoteCall *rc, Call *call, int r) {
+        RemotePending *p = call->completed ? NULL : call->userdata;
+        int q;
+
+        if (!p) {
+                q = REMOTE_REPLY_LATER;         /* the verb completed the call; done has answered */
+        } else if (r == VERB_PENDING) {
+                p->in_flight = true;
+                rc->client->pending++;
+                q = REMOTE_REPLY_LATER;         /* the verb holds its own reference */
+        } else {
+                call->userdata = NULL;          /* a late completion finds nothing to answer */
+                if (r < 0)
+                        q = -1;
+                else if (p->encode && p->encode(&rc->ret, p->dom, NULL, &rc->err) < 0)
+                        q = -1;
+                else
+                        q = 0;
+                pending_free(p);
+        }
+        call_unref(call);
+        return q;
+}
+
+/* ------------------------------------------------------------------ keepalive */
+
+static void dispatch_keepalive(RemoteClient *c, const PacketHeader *h) {
+        if (h->proc == KEEPALIVE_PROC_PING) {
+                uint8_t *packet = NULL;
+                size_t len = 0;
+                if (remote_packet_keepalive(KEEPALIVE_PROC_PONG, &packet, &len) == 0)
+                        remote_send(c, packet, len);
+                remote_client_keepalive_seen(c);
+        } else if (h->proc == KEEPALIVE_PROC_PONG) {
+                remote_client_keepalive_seen(c);
+        } else {
+                log_debug("client %p: unknown keepalive message %d ignored", (void *) c, h->proc);
+        }
+}
+
+/* ------------------------------------------------------------------ calls */
+
+/* The checks libvirt makes before a procedure runs, in its order. */
+static int dispatch_call(RemoteCall *rc) {
+        RemoteClient *c = rc->client;
+        const PacketHeader *h = &rc->hdr;
+
+        if (h->type != MSG_CALL)
+                return remote_error_rpc(&rc->err, "Unexpected message type %u", h->type);
+        if (h->status != MSG_STATUS_OK)
+                return remote_error_rpc(&rc->err, "Unexpected message status %u", h->status);
+
+        const RemoteProc *proc = remote_proc_lookup(h->proc);
+        const RemoteProcName *name = remote_proc_name(h->proc);
+        if (!proc && (!name || !name->api))
+                return remote_error_rpc(&rc->err, "unknown procedure: %d", h->proc);
+        unsigned flags = proc ? proc->flags : 0;
+
+        if (!c->authenticated && !(flags & PROC_PREAUTH))
+                return remote_error_rpc(&rc->err, "authentication required");
+        if (!c->conn && !(flags & PROC_NO_CONN))
+                return vb_error_set(&rc->err, VB_ERR_INTERNAL_ERROR, (VbErrorFrom) REMOTE_FROM_RPC,
+                                    "hypervisor connection not open");
+        if (c->readonly && (flags & PROC_MUTATES) && name && name->api)
+                return vb_error_set(&rc->err, VB_ERR_OPERATION_DENIED, (VbErrorFrom) name->from,
+                                    "read only access prevents %s", name->api);
+        if (!proc)
+                return vb_error_set(&rc->err, VB_ERR_NO_SUPPORT, (VbErrorFrom) name->from, "%s", name->api);
+        return proc->fn(rc);
+}
+
+void remote_dispatch(RemoteClient *c, const uint8_t *packet, size_t len) {
+        PacketHeader h;
+
+        if (c->closing)
+                return;
+        if (len < PACKET_LEN_MIN || len > PACKET_LEN_MAX || packet_header_decode(packet, len, &h) < 0) {
+                log_warning("client %p: malformed packet of %zu bytes", (void *) c, len);
+                remote_client_close(c);
+                return;
+        }
+
+        if (h.prog == KEEPALIVE_PROGRAM && h.vers == KEEPALIVE_PROTOCOL_VERSION && h.type == MSG_MESSAGE) {
+                dispatch_keepalive(c, &h);
+                return;
+        }
+        if (h.type == MSG_STREAM || h.type == MSG_STREAM_HOLE) {
+                /* No streams are open: late data of a finished stream, dropped as libvirt does. */
+                log_debug("client %p: stream packet (serial %u, proc %d) ignored", (void *) c, h.serial, h.proc);
+                return;
+        }
+
+        remote_client_ref(c);
+        RemoteCall rc = { .client = c, .hdr = h };
+        int r;
+        begin_reply(&rc.ret, &h);
+        if (h.prog != REMOTE_PROGRAM || h.vers != REMOTE_PROTOCOL_VERSION) {
+                /* libvirt prints both with %d */
+                r = remote_error_rpc(&rc.err, "Cannot find program %d version %d", (int) h.prog, (int) h.vers);
+        } else {
+                xdr_reader_init(&rc.args, packet + PACKET_LEN_MIN, len - PACKET_LEN_MIN);
+                r = dispatch_call(&rc);
+        }
+
+        if (r == REMOTE_REPLY_LATER) {
+                xdr_writer_done(&rc.ret);
+        } else if (r < 0) {
+                xdr_writer_done(&rc.ret);
+                if (!rc.err.message[0])
+                        vb_error_set(&rc.err, VB_ERR_INTERNAL_ERROR, VB_FROM_NONE, "procedure %d failed", h.proc);
+                log_debug("client %p: procedure %d (serial %u) failed: %s", (void *) c, h.proc, h.serial,
+                          rc.err.message);
+                send_error(c, &h, &rc.err);
+        } else {
+                send_reply(c, &h, &rc.ret);
+        }
+        remote_client_unref(c);
+}

@@ -1,0 +1,308 @@
+/* dispatch.h: what the protocol side of the remote door shares: packets, calls in flight, the procedure table and the wire forms of objects. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "call.h"
+#include "client.h"
+#include "error.h"
+#include "packet.h"
+#include "xdr.h"
+
+typedef struct Domain Domain;
+typedef struct Network Network;
+typedef struct StoragePool StoragePool;
+typedef struct StorageVol StorageVol;
+
+/* libvirt numbers the core's enums do not carry. */
+#define REMOTE_ERR_RPC 39               /* VIR_ERR_RPC */
+#define REMOTE_ERR_AUTH_FAILED 45       /* VIR_ERR_AUTH_FAILED */
+#define REMOTE_FROM_RPC 7               /* VIR_FROM_RPC */
+#define REMOTE_LIB_VERSION 9000000u     /* what connect_get_lib_version answers: libvirt 9.0.0 */
+
+/* remote_protocol.x limits (libvirt 9.0). */
+#define REMOTE_DOMAIN_LIST_MAX 16384u
+#define REMOTE_NETWORK_LIST_MAX 16384u
+#define REMOTE_STORAGE_POOL_LIST_MAX 4096u
+#define REMOTE_STORAGE_VOL_LIST_MAX 16384u
+#define REMOTE_AUTH_TYPE_LIST_MAX 20u
+#define REMOTE_SECURITY_MODEL_MAX 257u
+#define REMOTE_SECURITY_DOI_MAX 257u
+#define REMOTE_SECURITY_LABEL_MAX 4097u
+#define REMOTE_DOMAIN_MESSAGES_MAX 2048u
+#define REMOTE_EVENT_CALLBACKS_MAX 4096u   /* per client; libvirt has no such limit, memory does */
+
+/* ------------------------------------------------------------------ packets (packet.c) */
+
+/* Decode the 24-byte header after the length word of a complete packet. */
+int packet_header_decode(const uint8_t *packet, size_t len, PacketHeader *h);
+/* Start a packet in w (capped at PACKET_LEN_MAX): the length word, then h. */
+int packet_begin(XdrWriter *w, const PacketHeader *h);
+/* Fill in the length word and hand the packet over; -EMSGSIZE/-ENOMEM when w failed. */
+int packet_end(XdrWriter *w, uint8_t **packet, size_t *len);
+/* A whole error packet answering req (type REPLY or STREAM, status ERROR, remote_error). */
+int packet_error(const PacketHeader *req, uint32_t type, const VbError *e, uint8_t **packet, size_t *len);
+/* libvirt's remote_error payload for e (str1/str2 as libvirt fills them). */
+int packet_put_error(XdrWriter *w, const VbError *e);
+
+/* ------------------------------------------------------------------ calls (dispatch.c) */
+
+/* One CALL being handled. The handler reads args, writes its reply payload into ret (the
+ * header is already there) and returns 0, or sets err and returns -1, or returns
+ * REMOTE_REPLY_LATER after handing the reply to a pending call (remote_call_finish). */
+typedef struct RemoteCall {
+        RemoteClient *client;
+        PacketHeader hdr;
+        XdrReader args;
+        XdrWriter ret;
+        VbError err;
+} RemoteCall;
+
+#define REMOTE_REPLY_LATER 1
+
+typedef int (*RemoteProcFn)(RemoteCall *rc);
+
+enum {
+        PROC_PREAUTH = 1u << 0,         /* allowed before authentication */
+        PROC_NO_CONN = 1u << 1,         /* allowed before connect_open */
+        PROC_MUTATES = 1u << 2,         /* refused on a read-only client */
+};
+
+typedef struct RemoteProc {
+        RemoteProcFn fn;
+        unsigned flags;
+} RemoteProc;
+
+/* proc-table.c: the procedures virtbus implements; NULL for any other number. */
+const RemoteProc *remote_proc_lookup(int proc);
+
+/* procnames.c: every REMOTE_PROGRAM procedure of libvirt 9.0, with its public API name and
+ * the virErrorDomain its API file reports. NULL for numbers libvirt does not have. */
+typedef struct RemoteProcName {
+        const char *name;       /* "domain_get_xml_desc" */
+        const char *api;        /* "virDomainGetXMLDesc" */
+        int from;               /* VIR_FROM_DOMAIN … */
+} RemoteProcName;
+const RemoteProcName *remote_proc_name(int proc);
+
+/* Errors a handler reports. All return -1. */
+int remote_error_decode(RemoteCall *rc);                         /* "Unable to decode message payload" */
+int remote_error_rpc(VbError *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* libvirt's check of a flags argument, named after this procedure's API function. */
+int remote_check_flags(RemoteCall *rc, unsigned flags, unsigned allowed);
+
+/* Read the arguments' end: -1 with the decode error when anything was malformed. */
+static inline int remote_args_end(RemoteCall *rc) {
+        return xdr_reader_ok(&rc->args) ? 0 : remote_error_decode(rc);
+}
+
+/* A synchronous verb's result as a handler's: 0 or -1 (never REMOTE_REPLY_LATER). */
+static inline int remote_done(int r) {
+        return r < 0 ? -1 : 0;
+}
+
+/* A verb that may complete later. The Call's context keeps a reference to the client and the
+ * request header; encode (NULL: a void reply) writes the reply payload on success, from the
+ * domain kept here (referenced) or the object the completion hands over; -1 with err set
+ * when there is nothing to answer with. */
+typedef int (*RemoteReplyFn)(XdrWriter *w, Domain *dom, void *result, VbError *err);
+Call *remote_call_new(RemoteCall *rc, RemoteReplyFn encode, Domain *dom);
+/* Give the context the domain a verb produced (create_xml) while it is still in flight. */
+void remote_call_set_domain(Call *call, Domain *dom);
+/* After the verb returned r: answer now through rc (0 / -1), or leave the answer to the
+ * call's completion (REMOTE_REPLY_LATER). Drops the handler's reference to call. */
+int remote_call_finish(RemoteCall *rc, Call *call, int r);
+
+/* Send a complete packet; logs and drops it when the client cannot take it. */
+void remote_send(RemoteClient *c, uint8_t *packet, size_t len);
+
+/* ------------------------------------------------------------------ objects on the wire (proc-common.c) */
+
+/* remote_nonnull_domain: name, uuid, id (-1 when inactive). */
+int remote_put_domain(XdrWriter *w, const Domain *d);
+int remote_put_network(XdrWriter *w, const Network *n);
+int remote_put_pool(XdrWriter *w, const StoragePool *p);
+int remote_put_vol(XdrWriter *w, const StorageVol *v);
+
+/* Read a handle and find the object it names (by UUID, as libvirt's drivers do). The reads
+ * happen at once; the lookups after remote_args_end, so a malformed payload is reported as
+ * such whatever it names. */
+typedef struct RemoteRef {
+        uint8_t uuid[16];
+        char *pool, *name, *key;        /* volumes */
+} RemoteRef;
+int remote_get_domain_ref(RemoteCall *rc, RemoteRef *ref);
+int remote_get_network_ref(RemoteCall *rc, RemoteRef *ref);
+int remote_get_pool_ref(RemoteCall *rc, RemoteRef *ref);
+int remote_get_vol_ref(RemoteCall *rc, RemoteRef *ref);
+void remote_ref_done(RemoteRef *ref);
+Domain *remote_find_domain(RemoteCall *rc, const RemoteRef *ref);
+Network *remote_find_network(RemoteCall *rc, const RemoteRef *ref);
+StoragePool *remote_find_pool(RemoteCall *rc, const RemoteRef *ref);
+StorageVol *remote_find_vol(RemoteCall *rc, const RemoteRef *ref);
+
+/* Common argument shapes: {T obj} and {T obj; u32 flags}, read and resolved in one step;
+ * flags may be NULL for the first. */
+Domain *remote_read_domain(RemoteCall *rc, unsigned *flags);
+Network *remote_read_network(RemoteCall *rc, unsigned *flags);
+StoragePool *remote_read_pool(RemoteCall *rc, unsigned *flags);
+StorageVol *remote_read_vol(RemoteCall *rc, unsigned *flags);
+
+/* Replies of one scalar or one string; put_string takes s (NULL: the error in rc->err). */
+int remote_reply_int(RemoteCall *rc, int32_t v);
+int remote_reply_string(RemoteCall *rc, char *s);
+
+/* Is this the Test driver? (libvirt's test driver answers a few queries its own way.) */
+bool remote_conn_is_test(const RemoteClient *c);
+
+/* ------------------------------------------------------------------ handlers (proc-*.c, events.c) */
+
+#define REMOTE_HANDLER(name) int name(RemoteCall *rc)
+
+/* proc-connect.c */
+REMOTE_HANDLER(proc_connect_open);
+REMOTE_HANDLER(proc_connect_close);
+REMOTE_HANDLER(proc_connect_get_type);
+REMOTE_HANDLER(proc_connect_get_version);
+REMOTE_HANDLER(proc_connect_get_lib_version);
+REMOTE_HANDLER(proc_connect_get_hostname);
+REMOTE_HANDLER(proc_connect_get_uri);
+REMOTE_HANDLER(proc_connect_get_capabilities);
+REMOTE_HANDLER(proc_connect_get_sysinfo);
+REMOTE_HANDLER(proc_connect_get_max_vcpus);
+REMOTE_HANDLER(proc_connect_supports_feature);
+REMOTE_HANDLER(proc_connect_is_secure);
+REMOTE_HANDLER(proc_connect_register_close_callback);
+REMOTE_HANDLER(proc_connect_unregister_close_callback);
+REMOTE_HANDLER(proc_node_get_info);
+REMOTE_HANDLER(proc_node_get_free_memory);
+REMOTE_HANDLER(proc_node_get_security_model);
+REMOTE_HANDLER(proc_auth_list);
+REMOTE_HANDLER(proc_auth_unavailable);
+
+/* proc-list.c */
+REMOTE_HANDLER(proc_connect_list_all_domains);
+REMOTE_HANDLER(proc_connect_list_all_networks);
+REMOTE_HANDLER(proc_connect_list_all_storage_pools);
+REMOTE_HANDLER(proc_storage_pool_list_all_volumes);
+REMOTE_HANDLER(proc_connect_num_of_domains);
+REMOTE_HANDLER(proc_connect_list_domains);
+REMOTE_HANDLER(proc_connect_num_of_defined_domains);
+REMOTE_HANDLER(proc_connect_list_defined_domains);
+REMOTE_HANDLER(proc_connect_num_of_networks);
+REMOTE_HANDLER(proc_connect_list_networks);
+REMOTE_HANDLER(proc_connect_num_of_defined_networks);
+REMOTE_HANDLER(proc_connect_list_defined_networks);
+REMOTE_HANDLER(proc_connect_num_of_storage_pools);
+REMOTE_HANDLER(proc_connect_list_storage_pools);
+REMOTE_HANDLER(proc_connect_num_of_defined_storage_pools);
+REMOTE_HANDLER(proc_connect_list_defined_storage_pools);
+REMOTE_HANDLER(proc_storage_pool_num_of_volumes);
+REMOTE_HANDLER(proc_storage_pool_list_volumes);
+
+/* proc-domain.c: lookups, definitions, queries */
+REMOTE_HANDLER(proc_domain_lookup_by_id);
+REMOTE_HANDLER(proc_domain_lookup_by_name);
+REMOTE_HANDLER(proc_domain_lookup_by_uuid);
+REMOTE_HANDLER(proc_domain_define_xml);
+REMOTE_HANDLER(proc_domain_define_xml_flags);
+REMOTE_HANDLER(proc_domain_undefine);
+REMOTE_HANDLER(proc_domain_undefine_flags);
+REMOTE_HANDLER(proc_domain_get_xml_desc);
+REMOTE_HANDLER(proc_domain_get_info);
+REMOTE_HANDLER(proc_domain_get_state);
+REMOTE_HANDLER(proc_domain_get_os_type);
+REMOTE_HANDLER(proc_domain_get_max_memory);
+REMOTE_HANDLER(proc_domain_get_max_vcpus);
+REMOTE_HANDLER(proc_domain_get_vcpus_flags);
+REMOTE_HANDLER(proc_domain_is_active);
+REMOTE_HANDLER(proc_domain_is_persistent);
+REMOTE_HANDLER(proc_domain_is_updated);
+REMOTE_HANDLER(proc_domain_get_autostart);
+REMOTE_HANDLER(proc_domain_set_autostart);
+REMOTE_HANDLER(proc_domain_has_managed_save_image);
+REMOTE_HANDLER(proc_domain_snapshot_num);
+REMOTE_HANDLER(proc_domain_get_security_label);
+REMOTE_HANDLER(proc_domain_get_messages);
+REMOTE_HANDLER(proc_domain_get_metadata);
+REMOTE_HANDLER(proc_domain_set_metadata);
+
+/* proc-domain-life.c: lifecycle verbs, which may complete later */
+REMOTE_HANDLER(proc_domain_create);
+REMOTE_HANDLER(proc_domain_create_with_flags);
+REMOTE_HANDLER(proc_domain_create_xml);
+REMOTE_HANDLER(proc_domain_destroy);
+REMOTE_HANDLER(proc_domain_destroy_flags);
+REMOTE_HANDLER(proc_domain_shutdown);
+REMOTE_HANDLER(proc_domain_shutdown_flags);
+REMOTE_HANDLER(proc_domain_reboot);
+REMOTE_HANDLER(proc_domain_reset);
+REMOTE_HANDLER(proc_domain_suspend);
+REMOTE_HANDLER(proc_domain_resume);
+
+/* proc-network.c */
+REMOTE_HANDLER(proc_network_lookup_by_name);
+REMOTE_HANDLER(proc_network_lookup_by_uuid);
+REMOTE_HANDLER(proc_network_define_xml);
+REMOTE_HANDLER(proc_network_define_xml_flags);
+REMOTE_HANDLER(proc_network_create_xml);
+REMOTE_HANDLER(proc_network_create_xml_flags);
+REMOTE_HANDLER(proc_network_create);
+REMOTE_HANDLER(proc_network_destroy);
+REMOTE_HANDLER(proc_network_undefine);
+REMOTE_HANDLER(proc_network_get_xml_desc);
+REMOTE_HANDLER(proc_network_get_bridge_name);
+REMOTE_HANDLER(proc_network_get_autostart);
+REMOTE_HANDLER(proc_network_set_autostart);
+REMOTE_HANDLER(proc_network_is_active);
+REMOTE_HANDLER(proc_network_is_persistent);
+
+/* proc-storage.c: pools */
+REMOTE_HANDLER(proc_storage_pool_lookup_by_name);
+REMOTE_HANDLER(proc_storage_pool_lookup_by_uuid);
+REMOTE_HANDLER(proc_storage_pool_lookup_by_volume);
+REMOTE_HANDLER(proc_storage_pool_define_xml);
+REMOTE_HANDLER(proc_storage_pool_create_xml);
+REMOTE_HANDLER(proc_storage_pool_create);
+REMOTE_HANDLER(proc_storage_pool_build);
+REMOTE_HANDLER(proc_storage_pool_destroy);
+REMOTE_HANDLER(proc_storage_pool_delete);
+REMOTE_HANDLER(proc_storage_pool_undefine);
+REMOTE_HANDLER(proc_storage_pool_refresh);
+REMOTE_HANDLER(proc_storage_pool_get_xml_desc);
+REMOTE_HANDLER(proc_storage_pool_get_info);
+REMOTE_HANDLER(proc_storage_pool_get_autostart);
+REMOTE_HANDLER(proc_storage_pool_set_autostart);
+REMOTE_HANDLER(proc_storage_pool_is_active);
+REMOTE_HANDLER(proc_storage_pool_is_persistent);
+
+/* proc-volume.c */
+REMOTE_HANDLER(proc_storage_vol_lookup_by_name);
+REMOTE_HANDLER(proc_storage_vol_lookup_by_key);
+REMOTE_HANDLER(proc_storage_vol_lookup_by_path);
+REMOTE_HANDLER(proc_storage_vol_create_xml);
+REMOTE_HANDLER(proc_storage_vol_create_xml_from);
+REMOTE_HANDLER(proc_storage_vol_delete);
+REMOTE_HANDLER(proc_storage_vol_wipe);
+REMOTE_HANDLER(proc_storage_vol_wipe_pattern);
+REMOTE_HANDLER(proc_storage_vol_resize);
+REMOTE_HANDLER(proc_storage_vol_get_xml_desc);
+REMOTE_HANDLER(proc_storage_vol_get_info);
+REMOTE_HANDLER(proc_storage_vol_get_info_flags);
+REMOTE_HANDLER(proc_storage_vol_get_path);
+
+/* events.c */
+REMOTE_HANDLER(proc_connect_domain_event_register);
+REMOTE_HANDLER(proc_connect_domain_event_deregister);
+REMOTE_HANDLER(proc_connect_domain_event_register_any);
+REMOTE_HANDLER(proc_connect_domain_event_deregister_any);
+REMOTE_HANDLER(proc_connect_domain_event_callback_register_any);
+REMOTE_HANDLER(proc_connect_domain_event_callback_deregister_any);
+REMOTE_HANDLER(proc_connect_network_event_register_any);
+REMOTE_HANDLER(proc_connect_network_event_deregister_any);
+REMOTE_HANDLER(proc_connect_storage_pool_event_register_any);
+REMOTE_HANDLER(proc_connect_storage_pool_event_deregister_any);
+/* connect_close: the client's subscriptions go with its connection. */
+void remote_events_drop_all(RemoteClient *c);

@@ -1,0 +1,133 @@
+/* proc-common.c: objects on the wire (remote_nonnull_domain and friends), handles resolved to core objects, small replies. */
+#include "dispatch.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "domain.h"
+#include "driver.h"
+#include "network.h"
+#include "storage.h"
+
+/* ------------------------------------------------------------------ writing objects */
+
+int remote_put_domain(XdrWriter *w, const Domain *d) {
+        xdr_put_string(w, d->obj.name);
+        xdr_put_fixed(w, d->obj.uuid, 16);
+        return xdr_put_i32(w, d->obj.id > 0 ? d->obj.id : -1);
+}
+
+int remote_put_network(XdrWriter *w, const Network *n) {
+        xdr_put_string(w, n->obj.name);
+        return xdr_put_fixed(w, n->obj.uuid, 16);
+}
+
+int remote_put_pool(XdrWriter *w, const StoragePool *p) {
+        xdr_put_string(w, p->obj.name);
+        return xdr_put_fixed(w, p->obj.uuid, 16);
+}
+
+int remote_put_vol(XdrWriter *w, const StorageVol *v) {
+        xdr_put_string(w, v->pool->obj.name);
+        xdr_put_string(w, v->obj.name);
+        return xdr_put_string(w, v->def && v->def->key ? v->def->key : "");
+}
+
+/* ------------------------------------------------------------------ reading handles */
+
+int remote_get_domain_ref(RemoteCall *rc, RemoteRef *ref) {
+        int32_t id;
+        xdr_skip_string(&rc->args, REMOTE_STRING_MAX);         /* name: libvirt's drivers look up the UUID */
+        xdr_get_fixed(&rc->args, ref->uuid, 16);
+        return xdr_get_i32(&rc->args, &id);
+}
+
+int remote_get_network_ref(RemoteCall *rc, RemoteRef *ref) {
+        xdr_skip_string(&rc->args, REMOTE_STRING_MAX);
+        return xdr_get_fixed(&rc->args, ref->uuid, 16);
+}
+
+int remote_get_pool_ref(RemoteCall *rc, RemoteRef *ref) {
+        return remote_get_network_ref(rc, ref);
+}
+
+int remote_get_vol_ref(RemoteCall *rc, RemoteRef *ref) {
+        xdr_get_string(&rc->args, REMOTE_STRING_MAX, &ref->pool, NULL);
+        xdr_get_string(&rc->args, REMOTE_STRING_MAX, &ref->name, NULL);
+        return xdr_get_string(&rc->args, REMOTE_STRING_MAX, &ref->key, NULL);
+}
+
+void remote_ref_done(RemoteRef *ref) {
+        free(ref->pool);
+        free(ref->name);
+        free(ref->key);
+        *ref = (RemoteRef) { 0 };
+}
+
+Domain *remote_find_domain(RemoteCall *rc, const RemoteRef *ref) {
+        return domain_lookup_uuid(rc->client->conn, ref->uuid, &rc->err);
+}
+
+Network *remote_find_network(RemoteCall *rc, const RemoteRef *ref) {
+        return network_lookup_uuid(rc->client->conn, ref->uuid, &rc->err);
+}
+
+StoragePool *remote_find_pool(RemoteCall *rc, const RemoteRef *ref) {
+        return pool_lookup_uuid(rc->client->conn, ref->uuid, &rc->err);
+}
+
+/* libvirt's storage driver finds a volume handle's pool by name, then the volume in it. */
+StorageVol *remote_find_vol(RemoteCall *rc, const RemoteRef *ref) {
+        StoragePool *p = pool_lookup_name(rc->client->conn, ref->pool, &rc->err);
+        return p ? vol_lookup_name(p, ref->name, &rc->err) : NULL;
+}
+
+/* {T obj} or {T obj; u32 flags}: read everything, then resolve. */
+#define READ_OBJECT(rc, flags, get, find, type)                              \
+        do {                                                                 \
+                RemoteRef ref = { 0 };                                       \
+                type *o = NULL;                                              \
+                get(rc, &ref);                                               \
+                if (flags)                                                   \
+                        xdr_get_u32(&(rc)->args, flags);                     \
+                if (remote_args_end(rc) == 0)                                \
+                        o = find(rc, &ref);                                  \
+                remote_ref_done(&ref);                                       \
+                return o;                                                    \
+        } while (0)
+
+Domain *remote_read_domain(RemoteCall *rc, unsigned *flags) {
+        READ_OBJECT(rc, flags, remote_get_domain_ref, remote_find_domain, Domain);
+}
+
+Network *remote_read_network(RemoteCall *rc, unsigned *flags) {
+        READ_OBJECT(rc, flags, remote_get_network_ref, remote_find_network, Network);
+}
+
+StoragePool *remote_read_pool(RemoteCall *rc, unsigned *flags) {
+        READ_OBJECT(rc, flags, remote_get_pool_ref, remote_find_pool, StoragePool);
+}
+
+StorageVol *remote_read_vol(RemoteCall *rc, unsigned *flags) {
+        READ_OBJECT(rc, flags, remote_get_vol_ref, remote_find_vol, StorageVol);
+}
+
+/* ------------------------------------------------------------------ replies */
+
+/* A writer that failed (reply too large) is noticed when the reply is sent. */
+int remote_reply_int(RemoteCall *rc, int32_t v) {
+        xdr_put_i32(&rc->ret, v);
+        return 0;
+}
+
+int remote_reply_string(RemoteCall *rc, char *s) {
+        if (!s)
+                return -1;
+        xdr_put_string(&rc->ret, s);
+        free(s);
+        return 0;
+}
+
+bool remote_conn_is_test(const RemoteClient *c) {
+        return c->conn && c->conn->driver->type && strcmp(c->conn->driver->type, "TEST") == 0;
+}

@@ -1,0 +1,123 @@
+/* proc-network.c: virtual network procedures. */
+#include "dispatch.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "network.h"
+
+static int reply_network(RemoteCall *rc, Network *n) {
+        if (!n)
+                return -1;
+        remote_put_network(&rc->ret, n);
+        return 0;
+}
+
+REMOTE_HANDLER(proc_network_lookup_by_name) {
+        char *name = NULL;
+        xdr_get_string(&rc->args, REMOTE_STRING_MAX, &name, NULL);
+        int r = remote_args_end(rc);
+        if (r == 0)
+                r = reply_network(rc, network_lookup_name(rc->client->conn, name, &rc->err));
+        free(name);
+        return r;
+}
+
+REMOTE_HANDLER(proc_network_lookup_by_uuid) {
+        uint8_t uuid[16];
+        xdr_get_fixed(&rc->args, uuid, sizeof uuid);
+        if (remote_args_end(rc) < 0)
+                return -1;
+        return reply_network(rc, network_lookup_uuid(rc->client->conn, uuid, &rc->err));
+}
+
+/* {string xml} or {string xml; u32 flags} → {net}: define, or create and start. */
+static int from_xml(RemoteCall *rc, bool with_flags, bool start) {
+        char *xml = NULL;
+        size_t len = 0;
+        uint32_t flags = 0;
+        Network *n = NULL;
+        xdr_get_string(&rc->args, REMOTE_STRING_MAX, &xml, &len);
+        if (with_flags)
+                xdr_get_u32(&rc->args, &flags);
+        int r = remote_args_end(rc);
+        if (r == 0) {
+                r = start ? network_create_xml(rc->client->conn, xml, len, flags, &n, &rc->err)
+                          : network_define(rc->client->conn, xml, len, flags, &n, &rc->err);
+                r = r < 0 ? -1 : reply_network(rc, n);
+        }
+        free(xml);
+        return r;
+}
+
+REMOTE_HANDLER(proc_network_define_xml) {
+        return from_xml(rc, false, false);
+}
+
+REMOTE_HANDLER(proc_network_define_xml_flags) {
+        return from_xml(rc, true, false);
+}
+
+REMOTE_HANDLER(proc_network_create_xml) {
+        return from_xml(rc, false, true);
+}
+
+REMOTE_HANDLER(proc_network_create_xml_flags) {
+        return from_xml(rc, true, true);
+}
+
+REMOTE_HANDLER(proc_network_create) {
+        Network *n = remote_read_network(rc, NULL);
+        return n ? remote_done(network_start(n, &rc->err)) : -1;
+}
+
+REMOTE_HANDLER(proc_network_destroy) {
+        Network *n = remote_read_network(rc, NULL);
+        return n ? remote_done(network_destroy(n, &rc->err)) : -1;
+}
+
+REMOTE_HANDLER(proc_network_undefine) {
+        Network *n = remote_read_network(rc, NULL);
+        return n ? remote_done(network_undefine(n, &rc->err)) : -1;
+}
+
+REMOTE_HANDLER(proc_network_get_xml_desc) {
+        unsigned flags = 0;
+        Network *n = remote_read_network(rc, &flags);
+        return n ? remote_reply_string(rc, network_get_xml(n, flags, &rc->err)) : -1;
+}
+
+REMOTE_HANDLER(proc_network_get_bridge_name) {
+        Network *n = remote_read_network(rc, NULL);
+        const char *bridge = n ? network_bridge_name(n, &rc->err) : NULL;
+        if (!bridge)
+                return -1;
+        xdr_put_string(&rc->ret, bridge);
+        return 0;
+}
+
+REMOTE_HANDLER(proc_network_get_autostart) {
+        Network *n = remote_read_network(rc, NULL);
+        return n ? remote_reply_int(rc, n->autostart) : -1;
+}
+
+REMOTE_HANDLER(proc_network_set_autostart) {
+        RemoteRef ref = { 0 };
+        int32_t autostart;
+        remote_get_network_ref(rc, &ref);
+        xdr_get_i32(&rc->args, &autostart);
+        if (remote_args_end(rc) < 0)
+                return -1;
+        Network *n = remote_find_network(rc, &ref);
+        return n ? remote_done(network_set_autostart(n, autostart != 0, &rc->err)) : -1;
+}
+
+REMOTE_HANDLER(proc_network_is_active) {
+        Network *n = remote_read_network(rc, NULL);
+        return n ? remote_reply_int(rc, n->active) : -1;
+}
+
+REMOTE_HANDLER(proc_network_is_persistent) {
+        Network *n = remote_read_network(rc, NULL);
+        return n ? remote_reply_int(rc, n->persistent) : -1;
+}

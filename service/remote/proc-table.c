@@ -1,0 +1,162 @@
+/* proc-table.c: the REMOTE_PROGRAM procedures virtbus implements, by number, with their gates. Every other number libvirt defines is "not supported"; numbers it does not define are unknown. */
+#include "dispatch.h"
+
+#include <stddef.h>
+
+#define P(num, fn, fl) [num] = { fn, fl }
+#define PRE (PROC_PREAUTH | PROC_NO_CONN)
+#define NOCONN PROC_NO_CONN
+#define MUT PROC_MUTATES
+
+static const RemoteProc procs[] = {
+        /* connection */
+        P(1, proc_connect_open, NOCONN),
+        P(2, proc_connect_close, NOCONN),
+        P(3, proc_connect_get_type, 0),
+        P(4, proc_connect_get_version, 0),
+        P(5, proc_connect_get_max_vcpus, 0),
+        P(6, proc_node_get_info, 0),
+        P(7, proc_connect_get_capabilities, 0),
+        P(59, proc_connect_get_hostname, 0),
+        P(60, proc_connect_supports_feature, NOCONN),
+        P(66, proc_auth_list, PRE),
+        P(67, proc_auth_unavailable, PRE),
+        P(68, proc_auth_unavailable, PRE),
+        P(69, proc_auth_unavailable, PRE),
+        P(70, proc_auth_unavailable, PRE),
+        P(102, proc_node_get_free_memory, 0),
+        P(110, proc_connect_get_uri, 0),
+        P(122, proc_node_get_security_model, 0),
+        P(149, proc_connect_is_secure, 0),
+        P(157, proc_connect_get_lib_version, 0),
+        P(203, proc_connect_get_sysinfo, 0),
+        P(360, proc_connect_register_close_callback, 0),
+        P(361, proc_connect_unregister_close_callback, 0),
+
+        /* lists */
+        P(21, proc_connect_list_defined_domains, 0),
+        P(25, proc_connect_num_of_defined_domains, 0),
+        P(36, proc_connect_list_defined_networks, 0),
+        P(37, proc_connect_list_domains, 0),
+        P(38, proc_connect_list_networks, 0),
+        P(50, proc_connect_num_of_defined_networks, 0),
+        P(51, proc_connect_num_of_domains, 0),
+        P(52, proc_connect_num_of_networks, 0),
+        P(71, proc_connect_num_of_storage_pools, 0),
+        P(72, proc_connect_list_storage_pools, 0),
+        P(73, proc_connect_num_of_defined_storage_pools, 0),
+        P(74, proc_connect_list_defined_storage_pools, 0),
+        P(91, proc_storage_pool_num_of_volumes, 0),
+        P(92, proc_storage_pool_list_volumes, 0),
+        P(273, proc_connect_list_all_domains, 0),
+        P(281, proc_connect_list_all_storage_pools, 0),
+        P(282, proc_storage_pool_list_all_volumes, 0),
+        P(283, proc_connect_list_all_networks, 0),
+
+        /* domains */
+        P(9, proc_domain_create, MUT),
+        P(10, proc_domain_create_xml, MUT),
+        P(11, proc_domain_define_xml, MUT),
+        P(12, proc_domain_destroy, MUT),
+        P(14, proc_domain_get_xml_desc, 0),
+        P(15, proc_domain_get_autostart, 0),
+        P(16, proc_domain_get_info, 0),
+        P(17, proc_domain_get_max_memory, 0),
+        P(18, proc_domain_get_max_vcpus, 0),
+        P(19, proc_domain_get_os_type, 0),
+        P(22, proc_domain_lookup_by_id, 0),
+        P(23, proc_domain_lookup_by_name, 0),
+        P(24, proc_domain_lookup_by_uuid, 0),
+        P(27, proc_domain_reboot, MUT),
+        P(28, proc_domain_resume, MUT),
+        P(29, proc_domain_set_autostart, MUT),
+        P(33, proc_domain_shutdown, MUT),
+        P(34, proc_domain_suspend, MUT),
+        P(35, proc_domain_undefine, MUT),
+        P(121, proc_domain_get_security_label, 0),
+        P(150, proc_domain_is_active, 0),
+        P(151, proc_domain_is_persistent, 0),
+        P(183, proc_domain_has_managed_save_image, 0),
+        P(187, proc_domain_snapshot_num, 0),
+        P(196, proc_domain_create_with_flags, MUT),
+        P(200, proc_domain_get_vcpus_flags, 0),
+        P(202, proc_domain_is_updated, 0),
+        P(212, proc_domain_get_state, 0),
+        P(231, proc_domain_undefine_flags, MUT),
+        P(234, proc_domain_destroy_flags, MUT),
+        P(245, proc_domain_reset, MUT),
+        P(258, proc_domain_shutdown_flags, MUT),
+        P(264, proc_domain_set_metadata, MUT),
+        P(265, proc_domain_get_metadata, 0),
+        P(350, proc_domain_define_xml_flags, MUT),
+        P(426, proc_domain_get_messages, 0),
+
+        /* networks */
+        P(39, proc_network_create, MUT),
+        P(40, proc_network_create_xml, MUT),
+        P(41, proc_network_define_xml, MUT),
+        P(42, proc_network_destroy, MUT),
+        P(43, proc_network_get_xml_desc, 0),
+        P(44, proc_network_get_autostart, 0),
+        P(45, proc_network_get_bridge_name, 0),
+        P(46, proc_network_lookup_by_name, 0),
+        P(47, proc_network_lookup_by_uuid, 0),
+        P(48, proc_network_set_autostart, MUT),
+        P(49, proc_network_undefine, MUT),
+        P(152, proc_network_is_active, 0),
+        P(153, proc_network_is_persistent, 0),
+        P(432, proc_network_define_xml_flags, MUT),
+        P(437, proc_network_create_xml_flags, MUT),
+
+        /* storage pools */
+        P(76, proc_storage_pool_create_xml, MUT),
+        P(77, proc_storage_pool_define_xml, MUT),
+        P(78, proc_storage_pool_create, MUT),
+        P(79, proc_storage_pool_build, MUT),
+        P(80, proc_storage_pool_destroy, MUT),
+        P(81, proc_storage_pool_delete, MUT),
+        P(82, proc_storage_pool_undefine, MUT),
+        P(83, proc_storage_pool_refresh, MUT),
+        P(84, proc_storage_pool_lookup_by_name, 0),
+        P(85, proc_storage_pool_lookup_by_uuid, 0),
+        P(86, proc_storage_pool_lookup_by_volume, 0),
+        P(87, proc_storage_pool_get_info, 0),
+        P(88, proc_storage_pool_get_xml_desc, 0),
+        P(89, proc_storage_pool_get_autostart, 0),
+        P(90, proc_storage_pool_set_autostart, MUT),
+        P(154, proc_storage_pool_is_active, 0),
+        P(155, proc_storage_pool_is_persistent, 0),
+
+        /* storage volumes */
+        P(93, proc_storage_vol_create_xml, MUT),
+        P(94, proc_storage_vol_delete, MUT),
+        P(95, proc_storage_vol_lookup_by_name, 0),
+        P(96, proc_storage_vol_lookup_by_key, 0),
+        P(97, proc_storage_vol_lookup_by_path, 0),
+        P(98, proc_storage_vol_get_info, 0),
+        P(99, proc_storage_vol_get_xml_desc, 0),
+        P(100, proc_storage_vol_get_path, 0),
+        P(125, proc_storage_vol_create_xml_from, MUT),
+        P(165, proc_storage_vol_wipe, MUT),
+        P(259, proc_storage_vol_wipe_pattern, MUT),
+        P(260, proc_storage_vol_resize, MUT),
+        P(378, proc_storage_vol_get_info_flags, 0),
+
+        /* events */
+        P(105, proc_connect_domain_event_register, 0),
+        P(106, proc_connect_domain_event_deregister, 0),
+        P(167, proc_connect_domain_event_register_any, 0),
+        P(168, proc_connect_domain_event_deregister_any, 0),
+        P(313, proc_connect_network_event_register_any, 0),
+        P(314, proc_connect_network_event_deregister_any, 0),
+        P(316, proc_connect_domain_event_callback_register_any, 0),
+        P(317, proc_connect_domain_event_callback_deregister_any, 0),
+        P(368, proc_connect_storage_pool_event_register_any, 0),
+        P(369, proc_connect_storage_pool_event_deregister_any, 0),
+};
+
+const RemoteProc *remote_proc_lookup(int proc) {
+        if (proc <= 0 || (size_t) proc >= sizeof procs / sizeof procs[0] || !procs[proc].fn)
+                return NULL;
+        return &procs[proc];
+}

@@ -1,0 +1,173 @@
+/* proc-volume.c: storage volume procedures. */
+#include "dispatch.h"
+
+#include <stdlib.h>
+
+#include "storage.h"
+
+static int reply_vol(RemoteCall *rc, StorageVol *v) {
+        if (!v)
+                return -1;
+        remote_put_vol(&rc->ret, v);
+        return 0;
+}
+
+REMOTE_HANDLER(proc_storage_vol_lookup_by_name) {
+        RemoteRef ref = { 0 };
+        char *name = NULL;
+        int r;
+        remote_get_pool_ref(rc, &ref);
+        xdr_get_string(&rc->args, REMOTE_STRING_MAX, &name, NULL);
+        r = remote_args_end(rc);
+        if (r == 0) {
+                StoragePool *p = remote_find_pool(rc, &ref);
+                r = p ? reply_vol(rc, vol_lookup_name(p, name, &rc->err)) : -1;
+        }
+        free(name);
+        return r;
+}
+
+/* {string key} or {string path} → {vol} */
+static int lookup_string(RemoteCall *rc, bool by_key) {
+        char *s = NULL;
+        xdr_get_string(&rc->args, REMOTE_STRING_MAX, &s, NULL);
+        int r = remote_args_end(rc);
+        if (r == 0)
+                r = reply_vol(rc, by_key ? vol_lookup_key(rc->client->conn, s, &rc->err)
+                                         : vol_lookup_path(rc->client->conn, s, &rc->err));
+        free(s);
+        return r;
+}
+
+REMOTE_HANDLER(proc_storage_vol_lookup_by_key) {
+        return lookup_string(rc, true);
+}
+
+REMOTE_HANDLER(proc_storage_vol_lookup_by_path) {
+        return lookup_string(rc, false);
+}
+
+/* {pool; string xml; u32 flags} and {pool; string xml; vol clonevol; u32 flags} → {vol} */
+static int create(RemoteCall *rc, bool clone) {
+        RemoteRef pool_ref = { 0 }, from_ref = { 0 };
+        char *xml = NULL;
+        size_t len = 0;
+        uint32_t flags;
+        int r;
+        remote_get_pool_ref(rc, &pool_ref);
+        xdr_get_string(&rc->args, REMOTE_STRING_MAX, &xml, &len);
+        if (clone)
+                remote_get_vol_ref(rc, &from_ref);
+        xdr_get_u32(&rc->args, &flags);
+        r = remote_args_end(rc);
+        if (r == 0) {
+                StoragePool *p = remote_find_pool(rc, &pool_ref);
+                StorageVol *from = p && clone ? remote_find_vol(rc, &from_ref) : NULL;
+                StorageVol *v = NULL;
+                if (!p || (clone && !from) || vol_create_xml(p, xml, len, flags, from, &v, &rc->err) < 0)
+                        r = -1;
+                else
+                        r = reply_vol(rc, v);
+        }
+        remote_ref_done(&from_ref);
+        free(xml);
+        return r;
+}
+
+REMOTE_HANDLER(proc_storage_vol_create_xml) {
+        return create(rc, false);
+}
+
+REMOTE_HANDLER(proc_storage_vol_create_xml_from) {
+        return create(rc, true);
+}
+
+REMOTE_HANDLER(proc_storage_vol_delete) {
+        unsigned flags = 0;
+        StorageVol *v = remote_read_vol(rc, &flags);
+        return v ? remote_done(vol_delete(v, flags, &rc->err)) : -1;
+}
+
+REMOTE_HANDLER(proc_storage_vol_wipe) {
+        unsigned flags = 0;
+        StorageVol *v = remote_read_vol(rc, &flags);
+        return v ? remote_done(vol_wipe(v, flags, &rc->err)) : -1;
+}
+
+/* {vol; u32 algorithm; u32 flags}: the core wipes with zeros only (algorithm 0). */
+REMOTE_HANDLER(proc_storage_vol_wipe_pattern) {
+        RemoteRef ref = { 0 };
+        uint32_t algorithm, flags;
+        int r;
+        remote_get_vol_ref(rc, &ref);
+        xdr_get_u32(&rc->args, &algorithm);
+        xdr_get_u32(&rc->args, &flags);
+        r = remote_args_end(rc);
+        if (r == 0) {
+                StorageVol *v = remote_find_vol(rc, &ref);
+                if (!v)
+                        r = -1;
+                else if (algorithm != 0)
+                        r = vb_error_set(&rc->err, VB_ERR_NO_SUPPORT, VB_FROM_STORAGE, "virStorageVolWipePattern");
+                else
+                        r = remote_done(vol_wipe(v, flags, &rc->err));
+        }
+        remote_ref_done(&ref);
+        return r;
+}
+
+/* {vol; uhyper capacity; u32 flags} */
+REMOTE_HANDLER(proc_storage_vol_resize) {
+        RemoteRef ref = { 0 };
+        uint64_t capacity;
+        uint32_t flags;
+        int r;
+        remote_get_vol_ref(rc, &ref);
+        xdr_get_u64(&rc->args, &capacity);
+        xdr_get_u32(&rc->args, &flags);
+        r = remote_args_end(rc);
+        if (r == 0) {
+                StorageVol *v = remote_find_vol(rc, &ref);
+                r = v ? remote_done(vol_resize(v, capacity, flags, &rc->err)) : -1;
+        }
+        remote_ref_done(&ref);
+        return r;
+}
+
+REMOTE_HANDLER(proc_storage_vol_get_xml_desc) {
+        unsigned flags = 0;
+        StorageVol *v = remote_read_vol(rc, &flags);
+        return v ? remote_reply_string(rc, vol_get_xml(v, flags, &rc->err)) : -1;
+}
+
+/* {char type; uhyper capacity, allocation} */
+static int reply_info(RemoteCall *rc, StorageVol *v) {
+        VolInfo info = { 0 };
+        if (!v || vol_get_info(v, &info, &rc->err) < 0)
+                return -1;
+        xdr_put_i32(&rc->ret, (signed char) info.type);
+        xdr_put_u64(&rc->ret, info.capacity);
+        xdr_put_u64(&rc->ret, info.allocation);
+        return 0;
+}
+
+REMOTE_HANDLER(proc_storage_vol_get_info) {
+        return reply_info(rc, remote_read_vol(rc, NULL));
+}
+
+/* VIR_STORAGE_VOL_GET_PHYSICAL: the allocation is the physical size, the same for plain files. */
+REMOTE_HANDLER(proc_storage_vol_get_info_flags) {
+        unsigned flags = 0;
+        StorageVol *v = remote_read_vol(rc, &flags);
+        if (v && remote_check_flags(rc, flags, 1) < 0)
+                return -1;
+        return reply_info(rc, v);
+}
+
+REMOTE_HANDLER(proc_storage_vol_get_path) {
+        StorageVol *v = remote_read_vol(rc, NULL);
+        if (!v)
+                return -1;
+        xdr_put_string(&rc->ret, v->def && v->def->path ? v->def->path : "");
+        return 0;
+}

@@ -1,0 +1,82 @@
+/* server.h: the remote door's server: listeners, client connections, limits, keepalive and event fan-out. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <systemd/sd-event.h>
+
+#include "client.h"
+#include "config.h"
+#include "listen.h"
+#include "manager.h"
+#include "packet.h"
+
+/* Open the listeners: the read-write and read-only unix sockets (unix_sock_dir, or
+ * run_root/libvirt, where run_root NULL means /run in system mode and $XDG_RUNTIME_DIR in
+ * session mode) and, with listen_tcp = 1, TCP, or adopt the sockets systemd passes
+ * (sd_listen_fds). Registers a manager observer that hands every notice to every client and
+ * starts accepting on e. On failure returns a negative errno with a message in errbuf and
+ * leaves nothing behind. */
+int remote_server_new(Manager *m, sd_event *e, const Config *cfg, bool system, const char *run_root,
+                      RemoteServer **out, char *errbuf, size_t errlen);
+/* Closes the listeners (removing the socket files it created), drops every client; clients
+ * still referenced by pending calls are freed when their last reference goes. Returns NULL. */
+RemoteServer *remote_server_free(RemoteServer *s);
+/* SIGHUP: apply the keys that can change live (max_clients, max_anonymous_clients,
+ * max_client_requests, keepalive_interval, keepalive_count). Socket keys take effect at the
+ * next start; a change to them is logged. */
+int remote_server_reconfigure(RemoteServer *s, const Config *cfg);
+
+/* ---- internal: shared by server.c and client.c, and used by the unit tests ---- */
+
+typedef struct RemoteLimits {
+        unsigned max_clients;
+        unsigned max_anonymous_clients;         /* 0: no limit of its own */
+        unsigned max_client_requests;
+        int keepalive_interval;                 /* seconds; <= 0: the server never pings */
+        unsigned keepalive_count;
+        uint64_t auth_timeout_usec;             /* unauthenticated clients are dropped after it */
+        uint64_t close_timeout_usec;            /* a closing client's output must be out by then */
+        size_t output_max;                      /* bytes queued for one client */
+} RemoteLimits;
+
+#define REMOTE_AUTH_TIMEOUT_USEC (30ull * 1000000ull)
+#define REMOTE_CLOSE_TIMEOUT_USEC (10ull * 1000000ull)
+#define REMOTE_OUTPUT_MAX ((size_t) 2 * PACKET_LEN_MAX)
+
+/* Like remote_server_new(), with the sockets systemd would pass given explicitly (fds and
+ * their names; names may be NULL). The fds are the server's in every case. */
+int remote_server_new_with_fds(Manager *m, sd_event *e, const Config *cfg, bool system, const char *run_root,
+                               const int *fds, char **names, size_t n_fds,
+                               RemoteServer **out, char *errbuf, size_t errlen);
+
+RemoteLimits *remote_server_limits(RemoteServer *s);
+sd_event *remote_server_event(RemoteServer *s);
+Manager *remote_server_manager(RemoteServer *s);
+/* Clients that are connected (not yet dropped). */
+size_t remote_server_n_clients(RemoteServer *s);
+/* The listeners, for tests and messages. */
+size_t remote_server_n_listeners(RemoteServer *s);
+const ListenSocket *remote_server_listener(RemoteServer *s, size_t i);
+/* Every listener answers auth_list with auth from now on (tests: the configuration offers only
+ * "none" so far). */
+void remote_server_set_auth(RemoteServer *s, RemoteAuthType auth);
+
+/* client.c → server.c: c was dropped (its socket is closed); the server forgets it at its next
+ * reap. c is still referenced by the server until then. */
+void remote_server_client_gone(RemoteServer *s, RemoteClient *c);
+/* client.c → server.c: c is being freed after the server let go of it. */
+void remote_server_client_freed(RemoteServer *s, RemoteClient *c);
+
+/* server.c → client.c. A new client on an accepted socket (which it owns from now, even on
+ * failure), holding one reference: the server's. */
+int remote_client_new(RemoteServer *s, int fd, const ListenSocket *l, RemoteAuthType auth, unsigned id,
+                      RemoteClient **out);
+/* Close the socket at once, without flushing; log why at level. The client stays allocated while
+ * referenced; sending to it discards the packet. */
+void remote_client_drop(RemoteClient *c, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+bool remote_client_is_dropped(const RemoteClient *c);
+/* The limits changed: re-arm the timers, resume reading if the request limit allows.
+ * keepalive_restarted: keepalive was off and is on now, so silence is counted from now. */
+void remote_client_limits_changed(RemoteClient *c, bool keepalive_restarted);
