@@ -24,7 +24,7 @@ PACKAGES=(
 	dbus dbus-daemon dbus-bin systemd libglib2.0-bin
 	python3 python3-dbus python3-gi
 	libvirt-clients python3-libvirt
-	valgrind clang
+	valgrind clang libclang-rt-14-dev
 	libvirt-daemon libvirt-dbus util-linux
 	qemu-system-x86 qemu-utils xz-utils
 	man-db groff-base
