@@ -6,78 +6,9 @@
 #include "domain.h"
 #include "network.h"
 #include "storage.h"
+#include "list-filter.h"
 
-/* virConnectListAllDomainsFlags */
-enum {
-        LIST_DOMAINS_ACTIVE = 1 << 0, LIST_DOMAINS_INACTIVE = 1 << 1,
-        LIST_DOMAINS_PERSISTENT = 1 << 2, LIST_DOMAINS_TRANSIENT = 1 << 3,
-        LIST_DOMAINS_RUNNING = 1 << 4, LIST_DOMAINS_PAUSED = 1 << 5,
-        LIST_DOMAINS_SHUTOFF = 1 << 6, LIST_DOMAINS_OTHER = 1 << 7,
-        LIST_DOMAINS_MANAGEDSAVE = 1 << 8, LIST_DOMAINS_NO_MANAGEDSAVE = 1 << 9,
-        LIST_DOMAINS_AUTOSTART = 1 << 10, LIST_DOMAINS_NO_AUTOSTART = 1 << 11,
-        LIST_DOMAINS_HAS_SNAPSHOT = 1 << 12, LIST_DOMAINS_NO_SNAPSHOT = 1 << 13,
-        LIST_DOMAINS_HAS_CHECKPOINT = 1 << 14, LIST_DOMAINS_NO_CHECKPOINT = 1 << 15,
-        LIST_DOMAINS_ALL = (1 << 16) - 1,
-};
-/* virConnectListAllNetworksFlags; pools share the first six bits and add one per pool type. */
-enum {
-        LIST_INACTIVE = 1 << 0, LIST_ACTIVE = 1 << 1, LIST_PERSISTENT = 1 << 2, LIST_TRANSIENT = 1 << 3,
-        LIST_AUTOSTART = 1 << 4, LIST_NO_AUTOSTART = 1 << 5,
-        LIST_NETWORKS_ALL = (1 << 6) - 1,
-        LIST_POOLS_ALL = (1 << 20) - 1,
-};
-
-/* A group of filter bits passes when none of them is asked for, or the object has one that is. */
-static bool group_passes(unsigned flags, unsigned group, unsigned have) {
-        return !(flags & group) || (flags & have & group);
-}
-
-static bool keep_domain(const Object *o, unsigned flags) {
-        const Domain *d = (const Domain *) o;
-        unsigned state_bit = d->state == DOMAIN_RUNNING ? LIST_DOMAINS_RUNNING
-                : d->state == DOMAIN_PAUSED ? LIST_DOMAINS_PAUSED
-                : d->state == DOMAIN_SHUTOFF ? LIST_DOMAINS_SHUTOFF : LIST_DOMAINS_OTHER;
-        return group_passes(flags, LIST_DOMAINS_ACTIVE | LIST_DOMAINS_INACTIVE,
-                            domain_is_active(d) ? LIST_DOMAINS_ACTIVE : LIST_DOMAINS_INACTIVE) &&
-               group_passes(flags, LIST_DOMAINS_PERSISTENT | LIST_DOMAINS_TRANSIENT,
-                            d->persistent ? LIST_DOMAINS_PERSISTENT : LIST_DOMAINS_TRANSIENT) &&
-               group_passes(flags, LIST_DOMAINS_RUNNING | LIST_DOMAINS_PAUSED | LIST_DOMAINS_SHUTOFF |
-                            LIST_DOMAINS_OTHER, state_bit) &&
-               /* no managed save images, snapshots or checkpoints exist yet */
-               group_passes(flags, LIST_DOMAINS_MANAGEDSAVE | LIST_DOMAINS_NO_MANAGEDSAVE, LIST_DOMAINS_NO_MANAGEDSAVE) &&
-               group_passes(flags, LIST_DOMAINS_AUTOSTART | LIST_DOMAINS_NO_AUTOSTART,
-                            d->autostart ? LIST_DOMAINS_AUTOSTART : LIST_DOMAINS_NO_AUTOSTART) &&
-               group_passes(flags, LIST_DOMAINS_HAS_SNAPSHOT | LIST_DOMAINS_NO_SNAPSHOT, LIST_DOMAINS_NO_SNAPSHOT) &&
-               group_passes(flags, LIST_DOMAINS_HAS_CHECKPOINT | LIST_DOMAINS_NO_CHECKPOINT, LIST_DOMAINS_NO_CHECKPOINT);
-}
-
-static bool keep_common(unsigned flags, bool active, bool persistent, bool autostart) {
-        return group_passes(flags, LIST_ACTIVE | LIST_INACTIVE, active ? LIST_ACTIVE : LIST_INACTIVE) &&
-               group_passes(flags, LIST_PERSISTENT | LIST_TRANSIENT, persistent ? LIST_PERSISTENT : LIST_TRANSIENT) &&
-               group_passes(flags, LIST_AUTOSTART | LIST_NO_AUTOSTART, autostart ? LIST_AUTOSTART : LIST_NO_AUTOSTART);
-}
-
-static bool keep_network(const Object *o, unsigned flags) {
-        const Network *n = (const Network *) o;
-        return keep_common(flags, n->active, n->persistent, n->autostart);
-}
-
-/* virConnectListAllStoragePoolsFlags' type bits, from bit 6 on. */
-static const char *const pool_types[] = {
-        "dir", "fs", "netfs", "logical", "disk", "iscsi", "scsi", "mpath", "rbd", "sheepdog",
-        "gluster", "zfs", "vstorage", "iscsi-direct",
-};
-
-static bool keep_pool(const Object *o, unsigned flags) {
-        const StoragePool *p = (const StoragePool *) o;
-        unsigned type_bit = 0;
-        for (size_t i = 0; i < sizeof pool_types / sizeof pool_types[0]; i++)
-                if (p->def && p->def->type && strcmp(p->def->type, pool_types[i]) == 0)
-                        type_bit = 1u << (6 + i);
-        return keep_common(flags, pool_is_active(p), p->persistent, p->autostart) &&
-               group_passes(flags, LIST_POOLS_ALL & ~LIST_NETWORKS_ALL, type_bit);
-}
-
+/* The filters are the core's (list-filter.c), shared with the D-Bus door. */
 static bool keep_any(const Object *o, unsigned flags) {
         return true;
 }
@@ -102,9 +33,9 @@ static int put_vol(XdrWriter *w, const Object *o) {
         return remote_put_vol(w, (const StorageVol *) o);
 }
 
-static const ListKind list_domains = { keep_domain, put_domain, REMOTE_DOMAIN_LIST_MAX, "domains" };
-static const ListKind list_networks = { keep_network, put_network, REMOTE_NETWORK_LIST_MAX, "networks" };
-static const ListKind list_pools = { keep_pool, put_pool, REMOTE_STORAGE_POOL_LIST_MAX, "storage pools" };
+static const ListKind list_domains = { list_filter_domain, put_domain, REMOTE_DOMAIN_LIST_MAX, "domains" };
+static const ListKind list_networks = { list_filter_network, put_network, REMOTE_NETWORK_LIST_MAX, "networks" };
+static const ListKind list_pools = { list_filter_pool, put_pool, REMOTE_STORAGE_POOL_LIST_MAX, "storage pools" };
 static const ListKind list_vols = { keep_any, put_vol, REMOTE_STORAGE_VOL_LIST_MAX, "storage volumes" };
 
 /* {T objs<max>; u32 ret}: the objects only when the client asked for them, the count always. */
@@ -227,7 +158,7 @@ REMOTE_HANDLER(proc_connect_list_domains) {
         REGISTRY_FOREACH(o, &rc->client->conn->domains) {
                 if ((int32_t) n >= max)
                         break;
-                if (!keep_domain(o, LIST_DOMAINS_ACTIVE))
+                if (!list_filter_domain(o, LIST_DOMAINS_ACTIVE))
                         continue;
                 xdr_put_i32(&rc->ret, o->id);
                 n++;
