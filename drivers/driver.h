@@ -71,6 +71,7 @@ struct Driver {
         const char *uri;           /* "test:///default" */
         const char *type;          /* virConnectGetType: "TEST", "QEMU" */
         unsigned long version;     /* hypervisor version, libvirt's encoding */
+        int error_from;            /* VbErrorFrom of the driver's own errors (lookups): VB_FROM_TEST, VB_FROM_QEMU */
         /* Fill the connection (for Test: the built-in content). */
         int (*open)(Connection *c, VbError *err);
         void (*close)(Connection *c);

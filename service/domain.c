@@ -94,21 +94,21 @@ void domain_free_all(Connection *c) {
 Domain *domain_lookup_uuid(Connection *c, const uint8_t uuid[16], VbError *err) {
         Domain *d = (Domain *) registry_find_uuid(&c->domains, uuid);
         if (!d)   /* libvirt's lookups say no more than this; cockpit compares the text */
-                vb_error_set(err, VB_ERR_NO_DOMAIN, VB_FROM_DOMAIN, NULL);
+                vb_error_set(err, VB_ERR_NO_DOMAIN, connection_error_origin(c), NULL);
         return d;
 }
 
 Domain *domain_lookup_name(Connection *c, const char *name, VbError *err) {
         Domain *d = (Domain *) registry_find_name(&c->domains, name);
         if (!d)
-                vb_error_set(err, VB_ERR_NO_DOMAIN, VB_FROM_DOMAIN, NULL);
+                vb_error_set(err, VB_ERR_NO_DOMAIN, connection_error_origin(c), NULL);
         return d;
 }
 
 Domain *domain_lookup_id(Connection *c, int id, VbError *err) {
         Domain *d = (Domain *) registry_find_id(&c->domains, id);
         if (!d)
-                vb_error_set(err, VB_ERR_NO_DOMAIN, VB_FROM_DOMAIN, NULL);
+                vb_error_set(err, VB_ERR_NO_DOMAIN, connection_error_origin(c), NULL);
         return d;
 }
 

@@ -98,6 +98,10 @@ Connection *manager_find_connection(Manager *m, const char *uri_or_name) {
         return NULL;
 }
 
+int connection_error_origin(const Connection *c) {
+        return c->driver->error_from;
+}
+
 int manager_add_observer(Manager *m, ObserverFn fn, void *userdata) {
         Observer *o = calloc(1, sizeof *o);
         if (!o)

@@ -81,6 +81,9 @@ Manager *manager_free(Manager *m);
 /* Open a connection with driver and add it; the driver's open() fills it. */
 int manager_add_connection(Manager *m, const Driver *driver, Connection **out, VbError *err);
 Connection *manager_find_connection(Manager *m, const char *uri_or_name);
+/* Where the connection's driver errors come from, as libvirt reports it (VB_FROM_TEST, …):
+ * lookups fail with the driver's origin. */
+int connection_error_origin(const Connection *c);
 
 int manager_add_observer(Manager *m, ObserverFn fn, void *userdata);
 void manager_remove_observer(Manager *m, ObserverFn fn, void *userdata);

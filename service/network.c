@@ -73,7 +73,7 @@ Network *network_lookup_uuid(Connection *c, const uint8_t uuid[16], VbError *err
         if (!n) {
                 char s[UUID_STRING_LEN];
                 uuid_format(uuid, s);
-                vb_error_set(err, VB_ERR_NO_NETWORK, VB_FROM_NETWORK, "no network with matching uuid '%s'", s);
+                vb_error_set(err, VB_ERR_NO_NETWORK, connection_error_origin(c), "no network with matching uuid '%s'", s);
         }
         return n;
 }
@@ -81,7 +81,7 @@ Network *network_lookup_uuid(Connection *c, const uint8_t uuid[16], VbError *err
 Network *network_lookup_name(Connection *c, const char *name, VbError *err) {
         Network *n = (Network *) registry_find_name(&c->networks, name);
         if (!n)
-                vb_error_set(err, VB_ERR_NO_NETWORK, VB_FROM_NETWORK, "no network with matching name '%s'", name);
+                vb_error_set(err, VB_ERR_NO_NETWORK, connection_error_origin(c), "no network with matching name '%s'", name);
         return n;
 }
 

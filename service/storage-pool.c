@@ -79,7 +79,7 @@ StoragePool *pool_lookup_uuid(Connection *c, const uint8_t uuid[16], VbError *er
         if (!p) {
                 char s[UUID_STRING_LEN];
                 uuid_format(uuid, s);
-                vb_error_set(err, VB_ERR_NO_STORAGE_POOL, VB_FROM_STORAGE,
+                vb_error_set(err, VB_ERR_NO_STORAGE_POOL, connection_error_origin(c),
                              "no storage pool with matching uuid '%s'", s);
         }
         return p;
@@ -88,7 +88,7 @@ StoragePool *pool_lookup_uuid(Connection *c, const uint8_t uuid[16], VbError *er
 StoragePool *pool_lookup_name(Connection *c, const char *name, VbError *err) {
         StoragePool *p = (StoragePool *) registry_find_name(&c->pools, name);
         if (!p)
-                vb_error_set(err, VB_ERR_NO_STORAGE_POOL, VB_FROM_STORAGE,
+                vb_error_set(err, VB_ERR_NO_STORAGE_POOL, connection_error_origin(c),
                              "no storage pool with matching name '%s'", name);
         return p;
 }

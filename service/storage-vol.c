@@ -51,7 +51,7 @@ StorageVol *vol_lookup_name(StoragePool *p, const char *name, VbError *err) {
                 return NULL;
         StorageVol *v = (StorageVol *) registry_find_name(&p->volumes, name);
         if (!v)
-                vb_error_set(err, VB_ERR_NO_STORAGE_VOL, VB_FROM_STORAGE,
+                vb_error_set(err, VB_ERR_NO_STORAGE_VOL, connection_error_origin(p->obj.conn),
                              "no storage vol with matching name '%s'", name);
         return v;
 }
@@ -59,7 +59,7 @@ StorageVol *vol_lookup_name(StoragePool *p, const char *name, VbError *err) {
 StorageVol *vol_lookup_key(Connection *c, const char *key, VbError *err) {
         StorageVol *v = hashmap_get(&c->vols_by_key, key, strlen(key));
         if (!v)
-                vb_error_set(err, VB_ERR_NO_STORAGE_VOL, VB_FROM_STORAGE,
+                vb_error_set(err, VB_ERR_NO_STORAGE_VOL, connection_error_origin(c),
                              "no storage vol with matching key '%s'", key);
         return v;
 }
@@ -67,7 +67,7 @@ StorageVol *vol_lookup_key(Connection *c, const char *key, VbError *err) {
 StorageVol *vol_lookup_path(Connection *c, const char *path, VbError *err) {
         StorageVol *v = hashmap_get(&c->vols_by_path, path, strlen(path));
         if (!v)
-                vb_error_set(err, VB_ERR_NO_STORAGE_VOL, VB_FROM_STORAGE,
+                vb_error_set(err, VB_ERR_NO_STORAGE_VOL, connection_error_origin(c),
                              "no storage vol with matching path '%s'", path);
         return v;
 }

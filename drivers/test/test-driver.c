@@ -224,6 +224,7 @@ const Driver test_driver = {
         .uri = "test:///default",
         .type = "TEST",
         .version = 2,
+        .error_from = VB_FROM_TEST,
         .open = test_open,
         .domain = &test_domain_ops,
         .pool = &test_pool_ops,
