@@ -82,15 +82,29 @@ static int test_vol_create(StoragePool *p, VolDef *def, StorageVol *from, VbErro
         free(def->key);
         def->path = path;
         def->key = key;
+        /* As libvirt's test driver: fully allocated raw files; the pool counts the allocation
+         * but keeps reporting the same space available. */
         if (from && def->allocation < from->def->allocation)
                 def->allocation = from->def->allocation;
-        if (def->allocation > def->capacity)
+        if (def->allocation == 0 || def->allocation > def->capacity)
                 def->allocation = def->capacity;
+        if (!def->format && !(def->format = strdup("raw")))
+                return vb_error_errno(err, -ENOMEM, "volume format");
+        if (!def->type && !(def->type = strdup("file")))
+                return vb_error_errno(err, -ENOMEM, "volume type");
         if (p->def->available < def->allocation)
                 return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_TEST,
                                     "Not enough free space in pool for volume '%s'", def->name);
         p->def->allocation += def->allocation;
-        p->def->available -= def->allocation;
+        return 0;
+}
+
+/* Every pool of libvirt's test driver has 100 GiB when it starts, whatever its definition says. */
+static int test_pool_start(StoragePool *p, VbError *err) {
+        if (p->def->capacity == 0) {
+                p->def->capacity = 100ULL << 30;
+                p->def->available = 100ULL << 30;
+        }
         return 0;
 }
 
@@ -100,9 +114,7 @@ static int test_pool_remove(StoragePool *p, unsigned flags, VbError *err) {
 }
 
 static int test_vol_delete(StorageVol *v, unsigned flags, VbError *err) {
-        StoragePool *p = v->pool;
-        p->def->allocation -= v->def->allocation;
-        p->def->available += v->def->allocation;
+        v->pool->def->allocation -= v->def->allocation;
         return 0;
 }
 
@@ -116,6 +128,7 @@ static int test_vol_resize(StorageVol *v, uint64_t capacity, unsigned flags, VbE
 }
 
 static const PoolOps test_pool_ops = {
+        .start = test_pool_start,
         .remove = test_pool_remove,
         .vol_create = test_vol_create,
         .vol_delete = test_vol_delete,
