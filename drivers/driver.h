@@ -14,6 +14,8 @@ typedef struct Network Network;
 typedef struct StoragePool StoragePool;
 typedef struct StorageVol StorageVol;
 typedef struct VolDef VolDef;
+typedef struct DomainDef DomainDef;
+typedef struct PoolDef PoolDef;
 
 typedef struct DomainRuntimeInfo {
         uint64_t cpu_time_ns;
@@ -31,6 +33,7 @@ typedef struct DomainOps {
         int (*suspend)(Domain *d, Call *call, VbError *err);
         int (*resume)(Domain *d, Call *call, VbError *err);
         int (*destroy)(Domain *d, unsigned flags, Call *call, VbError *err);
+        /* Called for inactive domains too (info is prefilled from the definition). */
         int (*get_runtime_info)(Domain *d, DomainRuntimeInfo *info, VbError *err);
         void (*forget)(Domain *d);  /* free d->driver_data */
 } DomainOps;
@@ -79,6 +82,10 @@ struct Driver {
         const NetworkOps *network;
         const PoolOps *pool;
         const HostOps *host;
+        /* Driver defaults applied to every parsed definition before it is used (libvirt's
+         * post-parse callbacks): the Test driver's i686 arch and 100 GiB pools. May be NULL. */
+        int (*domain_post_parse)(Connection *c, DomainDef *def, VbError *err);
+        int (*pool_post_parse)(Connection *c, PoolDef *def, VbError *err);
 };
 
 /* Built-in drivers. */

@@ -47,7 +47,7 @@ static int domain_job_begin(Domain *d, DomainJob job, VbError *err) {
         if (!(rule->states & (1u << d->state))) {
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
-                return vb_error_set(err, rule->code, VB_FROM_DOMAIN, rule->refusal, d->obj.name);
+                return vb_error_set(err, rule->code, connection_error_origin(d->obj.conn), rule->refusal, d->obj.name);
 #pragma GCC diagnostic pop
         }
         d->job = job;

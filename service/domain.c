@@ -134,8 +134,13 @@ static int domain_check_identity(Connection *c, const DomainDef *def, Domain **e
 DomainDef *domain_parse_for(Connection *c, const char *xml, size_t len, bool validate,
                             Domain **existing, VbError *err) {
         DomainDef *def = domain_def_parse(xml, len, validate ? DOMAIN_PARSE_VALIDATE : 0, err);
-        if (!def)
+        if (!def) {
+                if (err && err->code == VB_ERR_XML_DETAIL)
+                        err->from = VB_FROM_DOMAIN;   /* libvirt reports malformed XML from its parser's user */
                 return NULL;
+        }
+        if (c->driver->domain_post_parse && c->driver->domain_post_parse(c, def, err) < 0)
+                return domain_def_free(def);
         if (domain_check_identity(c, def, existing, err) < 0)
                 return domain_def_free(def);
         return def;
@@ -247,7 +252,7 @@ int domain_get_info(Domain *d, DomainInfo *info, VbError *err) {
         const DomainDef *def = domain_current_def(d);
         const DomainOps *ops = d->obj.conn->driver->domain;
         DomainRuntimeInfo rt = { .memory_kib = def->current_memory_kib };
-        if (domain_is_active(d) && ops && ops->get_runtime_info && ops->get_runtime_info(d, &rt, err) < 0)
+        if (ops && ops->get_runtime_info && ops->get_runtime_info(d, &rt, err) < 0)
                 return -1;
         *info = (DomainInfo) {
                 .state = d->state,

@@ -88,8 +88,11 @@ Network *network_lookup_name(Connection *c, const char *name, VbError *err) {
 static NetworkDef *network_parse_for(Connection *c, const char *xml, size_t len, Network **existing,
                                      VbError *err) {
         NetworkDef *def = network_def_parse(xml, len, 0, err);
-        if (!def)
+        if (!def) {
+                if (err && err->code == VB_ERR_XML_DETAIL)
+                        err->from = VB_FROM_NETWORK;
                 return NULL;
+        }
         char s[UUID_STRING_LEN];
         Network *by_uuid = (Network *) registry_find_uuid(&c->networks, def->uuid);
         Network *by_name = (Network *) registry_find_name(&c->networks, def->name);
@@ -212,7 +215,7 @@ int network_undefine(Network *n, VbError *err) {
 
 int network_start(Network *n, VbError *err) {
         if (n->active)
-                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_NETWORK,
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, connection_error_origin(n->obj.conn),
                                     "Network '%s' is already running", n->obj.name);
         return network_transition(n, true, err);
 }

@@ -129,8 +129,13 @@ static void pool_transition(StoragePool *p, PoolState to, int event) {
 static PoolDef *pool_parse_for(Connection *c, const char *xml, size_t len, StoragePool **existing,
                                VbError *err) {
         PoolDef *def = pool_def_parse(xml, len, 0, err);
-        if (!def)
+        if (!def) {
+                if (err && err->code == VB_ERR_XML_DETAIL)
+                        err->from = VB_FROM_STORAGE;
                 return NULL;
+        }
+        if (c->driver->pool_post_parse && c->driver->pool_post_parse(c, def, err) < 0)
+                return pool_def_free(def);
         char s[UUID_STRING_LEN];
         StoragePool *by_uuid = (StoragePool *) registry_find_uuid(&c->pools, def->uuid);
         StoragePool *by_name = (StoragePool *) registry_find_name(&c->pools, def->name);
@@ -225,7 +230,7 @@ int pool_start(StoragePool *p, unsigned flags, VbError *err) {
         if (vb_check_flags(flags, 0x7, "virStoragePoolCreate", err) < 0)
                 return -1;
         if (pool_is_active(p))
-                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_STORAGE,
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, connection_error_origin(p->obj.conn),
                                     "storage pool '%s' is active", p->obj.name);
         if ((flags & 0x7) && pool_build(p, flags & 0x6, err) < 0)
                 return -1;

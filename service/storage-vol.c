@@ -86,7 +86,7 @@ int vol_create_xml(StoragePool *p, const char *xml, size_t len, unsigned flags, 
         if (!def)
                 return -1;
         if (registry_find_name(&p->volumes, def->name)) {
-                vb_error_set(err, VB_ERR_OPERATION_FAILED, VB_FROM_STORAGE, "storage vol already exists");
+                vb_error_set(err, VB_ERR_OPERATION_FAILED, connection_error_origin(p->obj.conn), "storage vol already exists");
                 vol_def_free(def);
                 return -1;
         }

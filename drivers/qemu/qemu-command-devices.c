@@ -11,7 +11,7 @@
 
 /* ---- what the devices need of the buses ---- */
 
-static const char *input_bus(const DomainInput *in) {
+static const char *input_bus(const DomainInputDev *in) {
         if (in->bus)
                 return in->bus;
         return qemu_str_eq(in->type, "tablet") ? "usb" : "ps2";
@@ -219,7 +219,7 @@ int qemu_cmd_chardevs(QemuCmd *c) {
 
 int qemu_cmd_inputs(QemuCmd *c) {
         for (size_t i = 0; i < c->devs->n_inputs; i++) {
-                const DomainInput *in = &c->devs->inputs[i];
+                const DomainInputDev *in = &c->devs->inputs[i];
                 const char *type = in->type ? in->type : "", *bus = input_bus(in);
                 const char *usb = NULL, *virtio = NULL;
                 if (strcmp(type, "tablet") == 0) {

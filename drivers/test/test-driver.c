@@ -13,6 +13,7 @@
 #include "network.h"
 #include "storage.h"
 #include "test-content.h"
+#include "domain-priv.h"
 
 /* Guests here do nothing but change state: every op reports its outcome at once. */
 static int test_domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {
@@ -99,12 +100,19 @@ static int test_vol_create(StoragePool *p, VolDef *def, StorageVol *from, VbErro
         return 0;
 }
 
-/* Every pool of libvirt's test driver has 100 GiB when it starts, whatever its definition says. */
-static int test_pool_start(StoragePool *p, VbError *err) {
-        if (p->def->capacity == 0) {
-                p->def->capacity = 100ULL << 30;
-                p->def->available = 100ULL << 30;
+/* Every pool of libvirt's test driver has 100 GiB, whatever its definition says. */
+static int test_pool_post_parse(Connection *c, PoolDef *def, VbError *err) {
+        if (def->capacity == 0) {
+                def->capacity = 100ULL << 30;
+                def->available = 100ULL << 30;
         }
+        return 0;
+}
+
+/* libvirt's test driver runs its guests as i686 unless told otherwise. */
+static int test_domain_post_parse(Connection *c, DomainDef *def, VbError *err) {
+        if (!def->priv->os.arch && !(def->priv->os.arch = strdup("i686")))
+                return vb_error_errno(err, -ENOMEM, "domain arch");
         return 0;
 }
 
@@ -128,7 +136,6 @@ static int test_vol_resize(StorageVol *v, uint64_t capacity, unsigned flags, VbE
 }
 
 static const PoolOps test_pool_ops = {
-        .start = test_pool_start,
         .remove = test_pool_remove,
         .vol_create = test_vol_create,
         .vol_delete = test_vol_delete,
@@ -137,45 +144,7 @@ static const PoolOps test_pool_ops = {
 };
 
 static char *test_capabilities(Connection *c, VbError *err) {
-        static const char caps[] =
-                "<capabilities>\n\n"
-                "  <host>\n"
-                "    <cpu>\n"
-                "      <arch>i686</arch>\n"
-                "      <features>\n"
-                "        <pae/>\n"
-                "        <nonpae/>\n"
-                "      </features>\n"
-                "    </cpu>\n"
-                "    <power_management/>\n"
-                "    <iommu support='no'/>\n"
-                "    <secmodel>\n"
-                "      <model>testSecurity</model>\n"
-                "      <doi></doi>\n"
-                "    </secmodel>\n"
-                "  </host>\n\n"
-                "  <guest>\n"
-                "    <os_type>hvm</os_type>\n"
-                "    <arch name='i686'>\n"
-                "      <wordsize>32</wordsize>\n"
-                "      <emulator>/usr/bin/test-hv</emulator>\n"
-                "      <domain type='test'/>\n"
-                "    </arch>\n"
-                "    <features>\n"
-                "      <pae/>\n"
-                "      <nonpae/>\n"
-                "    </features>\n"
-                "  </guest>\n\n"
-                "  <guest>\n"
-                "    <os_type>xen</os_type>\n"
-                "    <arch name='i686'>\n"
-                "      <wordsize>32</wordsize>\n"
-                "      <emulator>/usr/bin/test-hv</emulator>\n"
-                "      <domain type='test'/>\n"
-                "    </arch>\n"
-                "  </guest>\n\n"
-                "</capabilities>\n";
-        char *s = strdup(caps);
+        char *s = strdup(test_capabilities_xml);
         if (!s)
                 vb_error_errno(err, -ENOMEM, "capabilities");
         return s;
@@ -242,4 +211,6 @@ const Driver test_driver = {
         .domain = &test_domain_ops,
         .pool = &test_pool_ops,
         .host = &test_host_ops,
+        .domain_post_parse = test_domain_post_parse,
+        .pool_post_parse = test_pool_post_parse,
 };

@@ -12,6 +12,19 @@
 #define ONOFF xml_values_on_off
 /* Guest addresses and aliases are accepted and dropped: placement is the driver's business. */
 #define DEVICE_INFO { "alias", NULL, XF_KNOWN, 0, NULL }, { "address", NULL, XF_KNOWN, 0, NULL }
+/* Devices whose address is kept: libvirt's <address> attributes, in its order. */
+#define DEVICE_ADDRESS(T) \
+        { "alias", NULL, XF_KNOWN, 0, NULL }, \
+        { "address", "type", XF_STR, offsetof(T, address.type), NULL }, \
+        { "address", "controller", XF_STR, offsetof(T, address.controller), NULL }, \
+        { "address", "domain", XF_STR, offsetof(T, address.domain), NULL }, \
+        { "address", "bus", XF_STR, offsetof(T, address.bus), NULL }, \
+        { "address", "slot", XF_STR, offsetof(T, address.slot), NULL }, \
+        { "address", "target", XF_STR, offsetof(T, address.target), NULL }, \
+        { "address", "unit", XF_STR, offsetof(T, address.unit), NULL }, \
+        { "address", "port", XF_STR, offsetof(T, address.port), NULL }, \
+        { "address", "function", XF_STR, offsetof(T, address.function), NULL }, \
+        { "address", "multifunction", XF_STR, offsetof(T, address.multifunction), NULL }
 
 static const XmlField disk_fields[] = {
         { NULL, "type", XF_ENUM, offsetof(DomainDisk, type),
@@ -32,7 +45,7 @@ static const XmlField disk_fields[] = {
         { "shareable", NULL, XF_FLAG, offsetof(DomainDisk, shareable), NULL },
         { "serial", NULL, XF_STR, offsetof(DomainDisk, serial), NULL },
         { "boot", "order", XF_UINT, offsetof(DomainDisk, boot_order), NULL },
-        DEVICE_INFO,
+        DEVICE_ADDRESS(DomainDisk),
 };
 
 static const XmlField controller_fields[] = {
@@ -44,7 +57,7 @@ static const XmlField controller_fields[] = {
         { "model", NULL, XF_KNOWN, 0, NULL },
         { "target", NULL, XF_KNOWN, 0, NULL },
         { "driver", NULL, XF_KNOWN, 0, NULL },
-        DEVICE_INFO,
+        DEVICE_ADDRESS(DomainController),
 };
 
 static const XmlField interface_fields[] = {
@@ -60,7 +73,7 @@ static const XmlField interface_fields[] = {
         { "model", "type", XF_STR, offsetof(DomainInterface, model_type), NULL },
         { "link", "state", XF_ENUM, offsetof(DomainInterface, link_state), ENUM("up", "down") },
         { "boot", "order", XF_UINT, offsetof(DomainInterface, boot_order), NULL },
-        DEVICE_INFO,
+        DEVICE_ADDRESS(DomainInterface),
 };
 
 static const XmlField chr_fields[] = {
@@ -80,9 +93,9 @@ static const XmlField chr_fields[] = {
 };
 
 static const XmlField input_fields[] = {
-        { NULL, "type", XF_ENUM, offsetof(DomainInput, type),
+        { NULL, "type", XF_ENUM, offsetof(DomainInputDev, type),
           ENUM("mouse", "tablet", "keyboard", "passthrough", "evdev") },
-        { NULL, "bus", XF_ENUM, offsetof(DomainInput, bus),
+        { NULL, "bus", XF_ENUM, offsetof(DomainInputDev, bus),
           ENUM("ps2", "usb", "xen", "parallels", "virtio", "none") },
         DEVICE_INFO,
 };
@@ -112,7 +125,7 @@ static const XmlField video_fields[] = {
         { "model", "heads", XF_UINT, offsetof(DomainVideo, heads), NULL },
         { "model", "primary", XF_ENUM, offsetof(DomainVideo, primary), YESNO },
         { "driver", NULL, XF_KNOWN, 0, NULL },
-        DEVICE_INFO,
+        DEVICE_ADDRESS(DomainVideo),
 };
 
 static const XmlField watchdog_fields[] = {
@@ -120,7 +133,7 @@ static const XmlField watchdog_fields[] = {
           ENUM("i6300esb", "ib700", "diag288", "itco") },
         { NULL, "action", XF_ENUM, offsetof(DomainWatchdog, action),
           ENUM("reset", "shutdown", "poweroff", "pause", "none", "dump", "inject-nmi") },
-        DEVICE_INFO,
+        DEVICE_ADDRESS(DomainWatchdog),
 };
 
 static const XmlField memballoon_fields[] = {
@@ -128,7 +141,7 @@ static const XmlField memballoon_fields[] = {
           ENUM("virtio", "xen", "none", "virtio-transitional", "virtio-non-transitional") },
         { NULL, "autodeflate", XF_ENUM, offsetof(DomainMemballoon, autodeflate), ONOFF },
         { "stats", "period", XF_UINT, offsetof(DomainMemballoon, stats_period), NULL },
-        DEVICE_INFO,
+        DEVICE_ADDRESS(DomainMemballoon),
 };
 
 static const XmlField rng_fields[] = {
@@ -137,7 +150,7 @@ static const XmlField rng_fields[] = {
         { "rate", NULL, XF_KNOWN, 0, NULL },
         { "backend", "model", XF_ENUM, offsetof(DomainRng, backend_model), ENUM("random", "egd", "builtin") },
         { "backend", NULL, XF_STR, offsetof(DomainRng, backend), NULL },
-        DEVICE_INFO,
+        DEVICE_ADDRESS(DomainRng),
 };
 
 /* One device kind: its element, its table and where its array lives in DomainDevices. */
@@ -164,7 +177,7 @@ static const DeviceKind device_kinds[] = {
         KIND("serial", chr_fields, serials, DomainChr, NULL),
         KIND("console", chr_fields, consoles, DomainChr, NULL),
         KIND("channel", chr_fields, channels, DomainChr, NULL),
-        KIND("input", input_fields, inputs, DomainInput, NULL),
+        KIND("input", input_fields, inputs, DomainInputDev, NULL),
         KIND("graphics", graphics_fields, graphics, DomainGraphics, graphics_post_parse),
         KIND("video", video_fields, videos, DomainVideo, NULL),
         KIND("watchdog", watchdog_fields, watchdogs, DomainWatchdog, NULL),

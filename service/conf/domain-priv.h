@@ -91,6 +91,12 @@ typedef struct DomainSeclabel {
         char *label, *imagelabel, *baselabel;
 } DomainSeclabel;
 
+/* <address>: where a device sits on its bus (pci, drive, …); kept as written, all optional. */
+typedef struct DomainAddress {
+        char *type, *domain, *bus, *slot, *function, *multifunction;
+        char *controller, *target, *unit, *port;
+} DomainAddress;
+
 typedef struct DomainDisk {
         char *type, *device;
         char *driver_name, *driver_type, *driver_cache, *driver_discard;
@@ -99,6 +105,7 @@ typedef struct DomainDisk {
         ConfInt boot_order;
         bool readonly, shareable;
         char *serial;
+        DomainAddress address;
 } DomainDisk;
 
 typedef struct DomainInterface {
@@ -109,6 +116,7 @@ typedef struct DomainInterface {
         char *model_type;
         ConfInt boot_order;
         char *link_state;
+        DomainAddress address;
 } DomainInterface;
 
 typedef struct DomainChr {
@@ -131,29 +139,34 @@ typedef struct DomainVideo {
         char *model_type;
         ConfInt ram, vram, vgamem, heads;
         char *primary;
+        DomainAddress address;
 } DomainVideo;
 
-typedef struct DomainInput {
+typedef struct DomainInputDev {
         char *type, *bus;
-} DomainInput;
+} DomainInputDev;
 
 typedef struct DomainController {
         char *type, *model;
         ConfInt index, ports;
+        DomainAddress address;
 } DomainController;
 
 typedef struct DomainMemballoon {
         char *model;                       /* NULL = no <memballoon> */
         char *autodeflate;
         ConfInt stats_period;
+        DomainAddress address;
 } DomainMemballoon;
 
 typedef struct DomainRng {
         char *model, *backend_model, *backend;
+        DomainAddress address;
 } DomainRng;
 
 typedef struct DomainWatchdog {
         char *model, *action;
+        DomainAddress address;
 } DomainWatchdog;
 
 typedef struct DomainDevices {
@@ -164,7 +177,7 @@ typedef struct DomainDevices {
         DomainChr *serials;             size_t n_serials;
         DomainChr *consoles;            size_t n_consoles;
         DomainChr *channels;            size_t n_channels;
-        DomainInput *inputs;            size_t n_inputs;
+        DomainInputDev *inputs;            size_t n_inputs;
         DomainGraphics *graphics;       size_t n_graphics;
         DomainVideo *videos;            size_t n_videos;
         DomainWatchdog *watchdogs;      size_t n_watchdogs;
