@@ -28,6 +28,7 @@ PACKAGES=(
 	libvirt-daemon libvirt-dbus util-linux
 	qemu-system-x86 qemu-utils xz-utils
 	man-db groff-base
+	libpolkit-gobject-1-dev polkitd
 )
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -49,7 +49,15 @@ struct Bus {
         BusSubtree **subtrees;
         size_t n_subtrees;
         bool observing;
+        struct Authz *authz;            /* NULL: no gate (the session bus) */
+        void *authz_allowed;            /* bus-authz.c: calls allowed, queued again */
+        unsigned authz_pending;         /* checks in flight */
 };
+
+/* bus-authz.c: the polkit action a call needs (NULL: none, e.g. Introspect). */
+const char *bus_authz_action(const char *interface, const char *member);
+/* Drop the allowed calls not yet dispatched again (bus_close). */
+void bus_authz_forget(Bus *b);
 
 extern const BusKind bus_kind_connect;
 extern const BusKind bus_kind_domain;

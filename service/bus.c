@@ -257,6 +257,7 @@ Bus *bus_close(Bus *b) {
                 return NULL;
         if (b->observing)
                 manager_remove_observer(b->manager, bus_on_notice, b);
+        bus_authz_forget(b);
         if (b->bus) {
                 /* -ESRCH/-EADDRINUSE when we never owned it: nothing to release. */
                 (void) sd_bus_release_name(b->bus, BUS_NAME);

@@ -19,5 +19,11 @@ typedef struct Bus Bus;
  * "cannot connect to the session bus: …". The event loop exits when the bus disconnects. */
 int bus_open(Manager *m, sd_event *event, bool system, Bus **out, char *errbuf, size_t errlen);
 
+/* Authorize every call to org.libvirt with polkit from now on (the system bus): a filter holds
+ * each call until authz answers, before any handler reads its arguments. authz is not owned and
+ * must be freed before the bus is closed (pending checks answer through the bus). */
+typedef struct Authz Authz;
+int bus_set_authz(Bus *b, Authz *authz);
+
 /* Release the name, flush what is queued, disconnect and free. Accepts NULL; returns NULL. */
 Bus *bus_close(Bus *b);

@@ -50,10 +50,10 @@ static int config_check_not_empty(const char *v, char *why, size_t whylen) {
 }
 
 static int config_check_auth_unix(const char *v, char *why, size_t whylen) {
-        if (strcmp(v, "none") == 0)
+        if (strcmp(v, "none") == 0 || strcmp(v, "polkit") == 0)
                 return 0;
-        if (strcmp(v, "polkit") == 0 || strcmp(v, "sasl") == 0)
-                snprintf(why, whylen, "\"%s\" is not supported yet (only \"none\" is)", v);
+        if (strcmp(v, "sasl") == 0)
+                snprintf(why, whylen, "\"%s\" is not supported yet (only \"none\" and \"polkit\" are)", v);
         else
                 snprintf(why, whylen, "expected \"none\", \"polkit\" or \"sasl\", got \"%s\"", v);
         return -EINVAL;
@@ -82,6 +82,7 @@ static const ConfigKey config_keys[] = {
         CONFIG_KEY_STRING_CHECKED(Config, auth_tcp, config_check_auth_tcp),
         CONFIG_KEY_STRING_CHECKED(Config, auth_unix_ro, config_check_auth_unix),
         CONFIG_KEY_STRING_CHECKED(Config, auth_unix_rw, config_check_auth_unix),
+        CONFIG_KEY_STRING_LIST(Config, access_drivers),
         CONFIG_KEY_INT(Config, max_clients, 1, INT_MAX),
         CONFIG_KEY_INT(Config, max_anonymous_clients, 0, INT_MAX),
         CONFIG_KEY_INT(Config, max_client_requests, 1, INT_MAX),

@@ -19,8 +19,11 @@ typedef struct Config {
         char *listen_addr;              /* NULL = every address */
         char *tcp_port;                 /* a number, as a string (libvirtd.conf's type); NULL = "16509" */
         char *auth_tcp;                 /* "none" | "sasl"; NULL = "sasl", libvirt's default */
-        char *auth_unix_ro;             /* "none" (the only one supported yet); NULL = "none" */
-        char *auth_unix_rw;
+        char *auth_unix_ro;             /* "none" | "polkit"; NULL = "none" */
+        char *auth_unix_rw;             /* "none" | "polkit"; NULL = "none" (the rw socket's mode
+                                         * then defaults to 0777 with polkit, 0700 without) */
+        char **access_drivers;          /* NULL-terminated; [ "polkit" ] asks the fine-grained
+                                         * org.libvirt.api.* actions; NULL = none */
         int max_clients;                /* default 5000 */
         int max_anonymous_clients;      /* default 20; 0 = no limit of its own */
         int max_client_requests;        /* calls in flight per client, default 5 */

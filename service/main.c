@@ -12,6 +12,7 @@
 #include <systemd/sd-event.h>
 
 #include "build-config.h"
+#include "authz.h"
 #include "bus.h"
 #include "config.h"
 #include "driver.h"
@@ -34,6 +35,7 @@ typedef struct Daemon {
         Manager *manager;
         Bus *bus;
         RemoteServer *remote;
+        Authz *authz;
 } Daemon;
 
 static void usage(FILE *f) {
@@ -175,12 +177,18 @@ static int daemon_run(Daemon *d) {
                 return -EIO;
         }
 
+        r = authz_new(d->event, &d->authz);
+        if (r < 0)
+                return log_error_errno(r, "cannot set up authorization: %s", strerror(-r));
         r = bus_open(d->manager, d->event, system, &d->bus, msg, sizeof msg);
         if (r < 0) {
                 log_error("%s", msg);
                 fprintf(stderr, "virtbusd: %s\n", msg);
                 return r;
         }
+        /* On the system bus polkit decides who may call (the bus policy lets anyone in). */
+        if (system && (r = bus_set_authz(d->bus, d->authz)) < 0)
+                return log_error_errno(r, "cannot authorize calls on the system bus: %s", strerror(-r));
         /* The remote door after the bus: a daemon that cannot own org.libvirt must not have
          * taken over the libvirt sockets either. */
         r = remote_server_new(d->manager, d->event, &d->config, system, NULL, &d->remote, msg, sizeof msg);
@@ -189,6 +197,7 @@ static int daemon_run(Daemon *d) {
                 fprintf(stderr, "virtbusd: %s\n", msg);
                 return r;
         }
+        remote_server_set_authz(d->remote, d->authz);
         log_info("virtbusd %s ready on the %s bus", VIRTBUS_VERSION, system ? "system" : "session");
         sd_notify(false, "READY=1\nSTATUS=Running");
         r = sd_event_loop(d->event);
@@ -203,6 +212,7 @@ int main(int argc, char **argv) {
         if (r <= 0)
                 return r < 0 ? 2 : 0;
         r = daemon_run(&d);
+        d.authz = authz_free(d.authz);          /* first: pending checks answer through both doors */
         d.remote = remote_server_free(d.remote);
         d.bus = bus_close(d.bus);
         d.manager = manager_free(d.manager);

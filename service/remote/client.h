@@ -36,6 +36,10 @@ struct RemoteClient {
         bool closing;                   /* no more dispatch; output is flushed, then the socket closed */
         RemoteEventSubs *subs;          /* NULL until the first event registration */
         unsigned pending;               /* calls in flight (max_client_requests) */
+        /* Authorization (auth_unix_rw/ro = "polkit"), set by server.c right after accept(). */
+        struct Authz *authz;            /* NULL: polkit checks are refused */
+        uint64_t start_time;            /* of who.pid (/proc/PID/stat), for a race-free polkit subject */
+        bool auth_in_progress;          /* an auth_polkit check is pending */
 };
 
 /* --- provided by server.c --- */

@@ -181,6 +181,7 @@ REMOTE_HANDLER(proc_node_get_free_memory);
 REMOTE_HANDLER(proc_node_get_security_model);
 REMOTE_HANDLER(proc_auth_list);
 REMOTE_HANDLER(proc_auth_unavailable);
+REMOTE_HANDLER(proc_auth_polkit);
 
 /* proc-list.c */
 REMOTE_HANDLER(proc_connect_list_all_domains);

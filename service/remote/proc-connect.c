@@ -1,6 +1,8 @@
 /* proc-connect.c: the connection procedures: open and close, features, authentication list, driver and host queries. */
 #include "dispatch.h"
 
+#include "authz.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -215,6 +217,77 @@ REMOTE_HANDLER(proc_node_get_security_model) {
         xdr_put_char_array(&rc->ret, test ? "testSecurity" : "none");
         xdr_put_char_array(&rc->ret, test ? "" : "0");
         return 0;
+}
+
+/* ---- auth_polkit (70): the connection-level check, answered when polkit has decided ---- */
+
+typedef struct PolkitAuth {
+        RemoteClient *client;
+        PacketHeader hdr;
+} PolkitAuth;
+
+static void proc_auth_polkit_done(int r, const VbError *err, void *userdata) {
+        PolkitAuth *pa = userdata;
+        RemoteClient *c = pa->client;
+        c->auth_in_progress = false;
+        if (c->pending > 0)
+                c->pending--;
+        uint8_t *packet = NULL;
+        size_t len = 0;
+        if (r == 0) {
+                c->authenticated = true;
+                XdrWriter w;
+                PacketHeader h = pa->hdr;
+                h.type = MSG_REPLY;
+                h.status = MSG_STATUS_OK;
+                packet_begin(&w, &h);
+                xdr_put_i32(&w, 1);     /* complete */
+                if (packet_end(&w, &packet, &len) == 0)
+                        remote_send(c, packet, len);
+        } else if (packet_error(&pa->hdr, MSG_REPLY, err, &packet, &len) == 0) {
+                remote_send(c, packet, len);
+        }
+        remote_client_unref(c);
+        free(pa);
+}
+
+/* libvirt: org.libvirt.unix.manage on the rw socket, monitor on the ro one, with the client's
+ * pid, start time and uid; interaction allowed (an agent may ask for a password). */
+REMOTE_HANDLER(proc_auth_polkit) {
+        RemoteClient *c = rc->client;
+        if (remote_args_end(rc) < 0)
+                return -1;
+        if (c->auth_type != REMOTE_AUTH_POLKIT)
+                return vb_error_set_raw(&rc->err, (VbErrorCode) REMOTE_ERR_AUTH_FAILED, (VbErrorFrom) REMOTE_FROM_RPC,
+                                        "authentication failed: authentication failed");
+        if (c->authenticated) {
+                xdr_put_i32(&rc->ret, 1);
+                return 0;
+        }
+        if (c->auth_in_progress)
+                return vb_error_set_raw(&rc->err, (VbErrorCode) REMOTE_ERR_AUTH_FAILED, (VbErrorFrom) REMOTE_FROM_RPC,
+                                        "authentication failed: an authentication is already in progress");
+        PolkitAuth *pa = calloc(1, sizeof *pa);
+        if (!pa)
+                return vb_error_errno(&rc->err, -ENOMEM, "auth_polkit");
+        pa->client = remote_client_ref(c);
+        pa->hdr = rc->hdr;
+        AuthzSubject subject = {
+                .kind = AUTHZ_SUBJECT_PROCESS,
+                .pid = c->who.pid,
+                .start_time = c->start_time,
+                .uid = c->who.uid,
+        };
+        int r = authz_check(c->authz, &subject, c->readonly ? AUTHZ_ACTION_MONITOR : AUTHZ_ACTION_MANAGE, NULL, true,
+                            proc_auth_polkit_done, pa, &rc->err);
+        if (r < 0) {
+                remote_client_unref(c);
+                free(pa);
+                return -1;
+        }
+        c->auth_in_progress = true;
+        c->pending++;
+        return REMOTE_REPLY_LATER;
 }
 
 REMOTE_HANDLER(proc_auth_list) {

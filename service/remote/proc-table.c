@@ -23,7 +23,7 @@ static const RemoteProc procs[] = {
         P(67, proc_auth_unavailable, PRE),
         P(68, proc_auth_unavailable, PRE),
         P(69, proc_auth_unavailable, PRE),
-        P(70, proc_auth_unavailable, PRE),
+        P(70, proc_auth_polkit, PRE),
         P(102, proc_node_get_free_memory, 0),
         P(110, proc_connect_get_uri, 0),
         P(122, proc_node_get_security_model, 0),

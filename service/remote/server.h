@@ -20,6 +20,10 @@
  * leaves nothing behind. */
 int remote_server_new(Manager *m, sd_event *e, const Config *cfg, bool system, const char *run_root,
                       RemoteServer **out, char *errbuf, size_t errlen);
+/* The authorization module auth_polkit asks (not owned; it must outlive the server's clients'
+ * checks: free it after the server). Without one, auth_polkit is refused. */
+typedef struct Authz Authz;
+void remote_server_set_authz(RemoteServer *s, Authz *authz);
 /* Closes the listeners (removing the socket files it created), drops every client; clients
  * still referenced by pending calls are freed when their last reference goes. Returns NULL. */
 RemoteServer *remote_server_free(RemoteServer *s);

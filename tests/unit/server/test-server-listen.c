@@ -49,6 +49,28 @@ static void test_default_sockets_and_modes(void **state) {
         fx_free(f);
 }
 
+/* libvirt's default: with polkit deciding, the rw socket is open to everyone (0777). */
+static void test_polkit_rw_socket_defaults_to_0777(void **state) {
+        Fixture *f = fx_new();
+        f->cfg.auth_unix_rw = strdup("polkit");
+        assert_int_equal(fx_start(f), 0);
+        char *rw = fx_path(f, "libvirt-sock"), *ro = fx_path(f, "libvirt-sock-ro");
+        assert_int_equal(st_mode_of(rw) & 07777, 0777);
+        assert_int_equal(st_mode_of(ro) & 07777, 0777);
+        free(rw);
+        free(ro);
+        fx_free(f);
+        /* an explicit unix_sock_rw_perms still wins */
+        f = fx_new();
+        f->cfg.auth_unix_rw = strdup("polkit");
+        f->cfg.unix_sock_rw_perms = strdup("0770");
+        assert_int_equal(fx_start(f), 0);
+        rw = fx_path(f, "libvirt-sock");
+        assert_int_equal(st_mode_of(rw) & 07777, 0770);
+        free(rw);
+        fx_free(f);
+}
+
 static void test_configured_modes_group_and_nested_dir(void **state) {
         Fixture *f = fx_new();
         free(f->cfg.unix_sock_dir);
@@ -198,9 +220,17 @@ static void test_auth_refusals_name_the_key(void **state) {
         assert_int_equal(fx_start(f), -EOPNOTSUPP);
         assert_non_null(strstr(f->err, "auth_tcp"));
         f->cfg.listen_tcp = false;
-        f->cfg.auth_unix_rw = strdup("polkit");
+        f->cfg.auth_unix_rw = strdup("sasl");
         assert_int_equal(fx_start(f), -EOPNOTSUPP);
         assert_non_null(strstr(f->err, "auth_unix_rw"));
+        free(f->cfg.auth_unix_rw);
+        f->cfg.auth_unix_rw = strdup("polkit");
+        f->cfg.access_drivers = calloc(2, sizeof(char *));
+        f->cfg.access_drivers[0] = strdup("polkit");
+        assert_int_equal(fx_start(f), -EOPNOTSUPP);
+        assert_non_null(strstr(f->err, "access_drivers"));
+        free(f->cfg.auth_unix_rw);
+        f->cfg.auth_unix_rw = strdup("sasl");
         assert_non_null(strstr(f->err, "not supported yet"));
         /* Nothing was left behind. */
         assert_int_equal(access(f->sock_dir, F_OK) == 0 ? st_count_entries(f->sock_dir) : 0, 0);
@@ -345,6 +375,7 @@ static void test_parse_mode(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_default_sockets_and_modes),
+                cmocka_unit_test(test_polkit_rw_socket_defaults_to_0777),
                 cmocka_unit_test(test_configured_modes_group_and_nested_dir),
                 cmocka_unit_test(test_system_mode_dir_from_run_root),
                 cmocka_unit_test(test_session_mode_needs_runtime_dir),
