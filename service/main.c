@@ -19,6 +19,7 @@
 #include "log.h"
 #include "manager.h"
 #include "paths.h"
+#include "qemu-driver.h"
 #include "remote/server.h"
 
 typedef struct Options {
@@ -171,9 +172,19 @@ static int daemon_run(Daemon *d) {
         if (r < 0)
                 return log_error_errno(r, "out of memory");
         d->manager->system_mode = system;
+        d->manager->config_root = strdup(d->paths.config_root);
+        d->manager->state_root = strdup(d->paths.state_root);
+        d->manager->run_root = strdup(d->paths.run_root);
+        if (!d->manager->config_root || !d->manager->state_root || !d->manager->run_root)
+                return log_error_errno(-ENOMEM, "out of memory");
         VbError err = { 0 };
         if (manager_add_connection(d->manager, &test_driver, NULL, &err) < 0) {
                 log_error("cannot open %s: %s", test_driver.uri, err.message);
+                return -EIO;
+        }
+        const Driver *qemu = system ? &qemu_system_driver : &qemu_session_driver;
+        if (manager_add_connection(d->manager, qemu, NULL, &err) < 0) {
+                log_error("cannot open %s: %s", qemu->uri, err.message);
                 return -EIO;
         }
 

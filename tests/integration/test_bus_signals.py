@@ -187,6 +187,7 @@ class TestObjectManager(VirtbusTestCase):
                  for p, ifaces in objects.items()}
         paths = {p: i for p, i in paths.items() if i}
         self.assertEqual(paths, {
+            ROOT + "/QEMU": {CONNECT},          # qemu:///session, no domains defined
             TEST: {CONNECT},
             TEST_DOMAIN_PATH: {DOMAIN},
             TEST_NETWORK_PATH: {NETWORK},
