@@ -159,10 +159,16 @@ static int qemu_open(Connection *c, bool system, VbError *err) {
                 qemu_conn_free(qc);
                 return vb_error_errno(err, -ENOMEM, "QEMU connection");
         }
+        /* A qemu.conf that does not parse stops the daemon, naming file:line, like virtbusd.conf:
+         * running guests with settings the admin did not write is worse than not starting. */
         char msg[512] = "";
-        if (qemu_conf_load(&qc->cfg, conf, true, msg, sizeof msg) < 0)
-                log_error("%s; qemu.conf defaults are used", msg);
+        int k = qemu_conf_load(&qc->cfg, conf, true, msg, sizeof msg);
         free(conf);
+        if (k < 0) {
+                free(cache);
+                qemu_conn_free(qc);
+                return vb_error_set_raw(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_QEMU, "%s", msg);
+        }
         int r = persist_ensure_dir(c->state_dir, err);
         if (r >= 0)
                 r = qemu_caps_cache_new(m->event, cache, c->state_dir, &qc->caps);

@@ -106,6 +106,17 @@ class Configuration(unittest.TestCase):
         self.assertNotEqual(self.d.proc.wait(timeout=10), 0)
         self.assertIn("%s:3" % self.d.conf_path, self.d.log())
 
+    def test_malformed_qemu_conf_refuses_to_start_naming_file_and_line(self):
+        self.d = ConfiguredDaemon("log_level = 3\n")
+        qemu_conf = self.d.conf_path.parent / "qemu.conf"
+        qemu_conf.write_text('vnc_listen = "127.0.0.1"\nremote_display_port_min = "low"\n')
+        self.d.spawn()
+        self.assertNotEqual(self.d.proc.wait(timeout=10), 0)
+        out = self.d.log()
+        self.assertIn("%s:2" % qemu_conf, out)
+        self.assertIn("remote_display_port_min", out)
+        self.assertFalse(self.d.bus.name_has_owner(BUS_NAME))
+
     def test_unknown_key_warns_and_starts(self):
         self.d = ConfiguredDaemon('log_level = 3\nno_such_key = 1\n').spawn()
         self.assertTrue(self.d.wait_name(), self.d.log())
