@@ -55,40 +55,35 @@ static bool keep_pool(const Object *o, void *data) {
         return list_filter_pool(o, *(unsigned *) data);
 }
 
-static int method_list_domains(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        BusSubtree *t = userdata;
+/* List*(u flags): libvirt's flag check, then the filtered paths. */
+static int reply_list(sd_bus_message *m, const Registry *reg, bool (*keep)(const Object *o, void *data),
+                      unsigned allowed, const char *function, sd_bus_error *ret_error) {
         unsigned flags;
         int r = sd_bus_message_read(m, "u", &flags);
         if (r < 0)
                 return r;
-        r = bus_check_flags(flags, LIST_DOMAINS_ALL, "virConnectListAllDomains", ret_error);
+        r = bus_check_flags(flags, allowed, function, ret_error);
         if (r < 0)
                 return r;
-        return bus_reply_object_list(m, &t->conn->domains, keep_domain, &flags);
+        return bus_reply_object_list(m, reg, keep, &flags);
+}
+
+static int method_list_domains(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        BusSubtree *t = userdata;
+        return reply_list(m, &t->conn->domains, keep_domain, LIST_DOMAINS_ALL, "virConnectListAllDomains",
+                          ret_error);
 }
 
 static int method_list_networks(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         BusSubtree *t = userdata;
-        unsigned flags;
-        int r = sd_bus_message_read(m, "u", &flags);
-        if (r < 0)
-                return r;
-        r = bus_check_flags(flags, LIST_NETWORKS_ALL, "virConnectListAllNetworks", ret_error);
-        if (r < 0)
-                return r;
-        return bus_reply_object_list(m, &t->conn->networks, keep_network, &flags);
+        return reply_list(m, &t->conn->networks, keep_network, LIST_NETWORKS_ALL, "virConnectListAllNetworks",
+                          ret_error);
 }
 
 static int method_list_pools(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         BusSubtree *t = userdata;
-        unsigned flags;
-        int r = sd_bus_message_read(m, "u", &flags);
-        if (r < 0)
-                return r;
-        r = bus_check_flags(flags, LIST_POOLS_ALL, "virConnectListAllStoragePools", ret_error);
-        if (r < 0)
-                return r;
-        return bus_reply_object_list(m, &t->conn->pools, keep_pool, &flags);
+        return reply_list(m, &t->conn->pools, keep_pool, LIST_POOLS_ALL, "virConnectListAllStoragePools",
+                          ret_error);
 }
 
 /* --- Domains --- */
