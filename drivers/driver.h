@@ -16,6 +16,7 @@ typedef struct StorageVol StorageVol;
 typedef struct VolDef VolDef;
 typedef struct DomainDef DomainDef;
 typedef struct PoolDef PoolDef;
+typedef struct DomainStats DomainStats;
 
 typedef struct DomainRuntimeInfo {
         uint64_t cpu_time_ns;
@@ -35,6 +36,13 @@ typedef struct DomainOps {
         int (*destroy)(Domain *d, unsigned flags, Call *call, VbError *err);
         /* Called for inactive domains too (info is prefilled from the definition). */
         int (*get_runtime_info)(Domain *d, DomainRuntimeInfo *info, VbError *err);
+        /* The balloon of a running domain to kib (the core has checked the bounds and holds a
+         * modify job); the op sets d->live's current memory when done. */
+        int (*set_memory)(Domain *d, uint64_t kib, Call *call, VbError *err);
+        /* Runtime parts of the stats of a running domain (st is prefilled from the definition:
+         * vcpus without times, blocks with the sizes of their files). 0 when done, or
+         * VERB_PENDING: the op completes call with st as result, then frees st. */
+        int (*get_stats)(Domain *d, DomainStats *st, Call *call, VbError *err);
         void (*forget)(Domain *d);  /* free d->driver_data */
 } DomainOps;
 

@@ -233,6 +233,127 @@ static int method_get_vcpus(sd_bus_message *m, void *userdata, sd_bus_error *ret
         return sd_bus_reply_method_return(m, "u", (uint32_t) ((flags & VCPU_MAXIMUM) ? def->vcpus : def->current_vcpus));
 }
 
+/* virDomainSetMemoryFlags: may finish later (the QEMU balloon command). */
+static int method_set_memory(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        uint64_t kib;
+        unsigned flags;
+        VbError err = { 0 };
+        int r = sd_bus_message_read(m, "tu", &kib, &flags);
+        if (r < 0)
+                return r;
+        Domain *d = domain_of_message(userdata, m, &err);
+        if (!d)
+                return bus_error(ret_error, &err);
+        Call *call = bus_call_new(m);
+        if (!call)
+                return -ENOMEM;
+        r = domain_set_memory(d, kib, flags, call, &err);
+        return bus_call_finish(call, r, &err, NULL, ret_error);
+}
+
+/* --- GetStats: typed parameters, each value double-wrapped as libvirt-dbus does --- */
+
+static int append_param(sd_bus_message *reply, const char *key, char type, const void *value) {
+        char sig[2] = { type, 0 };
+        int r = sd_bus_message_open_container(reply, 'e', "sv");
+        if (r >= 0)
+                r = sd_bus_message_append(reply, "s", key);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'v', "v");
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'v', sig);
+        if (r >= 0)
+                r = sd_bus_message_append_basic(reply, type, value);
+        for (int i = 0; r >= 0 && i < 3; i++)
+                r = sd_bus_message_close_container(reply);
+        return r;
+}
+
+static int append_stat(const DomainStatParam *p, void *userdata) {
+        sd_bus_message *reply = userdata;
+        switch (p->type) {
+        case DOMAIN_STAT_INT: return append_param(reply, p->key, 'i', &p->i);
+        case DOMAIN_STAT_UINT: return append_param(reply, p->key, 'u', &p->u);
+        case DOMAIN_STAT_ULLONG: return append_param(reply, p->key, 't', &p->ull);
+        case DOMAIN_STAT_STRING: return append_param(reply, p->key, 's', p->s);
+        }
+        return -EINVAL;
+}
+
+/* libvirt-dbus's virtDBusUtilTypedParamsToGVariant: a{sv}, every value a variant in a variant. */
+static int append_stats(sd_bus_message *reply, const DomainStats *st) {
+        int r = sd_bus_message_open_container(reply, 'a', "{sv}");
+        if (r >= 0)
+                r = domain_stats_foreach(st, append_stat, reply);
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        return r;
+}
+
+static int reply_stats(sd_bus_message *m, const DomainStats *st) {
+        sd_bus_message *reply = NULL;
+        int r = sd_bus_message_new_method_return(m, &reply);
+        if (r >= 0)
+                r = append_stats(reply, st);
+        if (r >= 0)
+                r = sd_bus_send(NULL, reply, NULL);
+        sd_bus_message_unref(reply);
+        return r;
+}
+
+static void stats_done(Call *call, int r, const VbError *err, void *result) {
+        sd_bus_message *m = call->userdata;
+        if (!m)
+                return;
+        call->userdata = NULL;
+        int q;
+        if (r < 0 || !result) {
+                sd_bus_error e = SD_BUS_ERROR_NULL;
+                bus_error(&e, err);
+                q = sd_bus_reply_method_error(m, &e);
+                sd_bus_error_free(&e);
+        } else {
+                q = reply_stats(m, result);
+        }
+        if (q < 0)
+                log_warning("cannot send the reply of GetStats: %s", strerror(-q));
+        sd_bus_message_unref(m);
+}
+
+static int method_get_stats(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        unsigned stats, flags;
+        VbError err = { 0 };
+        DomainStats *st = NULL;
+        int r = sd_bus_message_read(m, "uu", &stats, &flags);
+        if (r < 0)
+                return r;
+        Domain *d = domain_of_message(userdata, m, &err);
+        if (!d)
+                return bus_error(ret_error, &err);
+        Identity who = bus_identity(m);
+        Call *call = call_new(CALL_DOOR_BUS, &who, stats_done, sd_bus_message_ref(m));
+        if (!call) {
+                sd_bus_message_unref(m);
+                return -ENOMEM;
+        }
+        r = domain_get_stats(d, stats, flags, call, &st, &err);
+        if (r != VERB_PENDING) {
+                sd_bus_message_unref(call->userdata);
+                call->userdata = NULL;
+                if (r < 0)
+                        r = bus_error(ret_error, &err);
+                else {
+                        r = reply_stats(m, st);
+                        domain_stats_free(st);
+                        r = r < 0 ? r : 1;
+                }
+        } else {
+                r = 1;
+        }
+        call_unref(call);
+        return r;
+}
+
 static int method_get_metadata(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         int32_t type;
         const char *uri;
@@ -286,6 +407,8 @@ static const sd_bus_vtable domain_vtable[] = {
                                 SD_BUS_RESULT("s", metadata), method_get_metadata, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("GetState", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("(ii)", state),
                                 method_get_state, UNPRIV),
+        SD_BUS_METHOD_WITH_ARGS("GetStats", SD_BUS_ARGS("u", stats, "u", flags), SD_BUS_RESULT("a{sv}", records),
+                                method_get_stats, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("GetVcpus", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("u", vcpus),
                                 method_get_vcpus, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("GetXMLDesc", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("s", xml),
@@ -293,6 +416,8 @@ static const sd_bus_vtable domain_vtable[] = {
         SD_BUS_METHOD_WITH_ARGS("Reboot", SD_BUS_ARGS("u", flags), SD_BUS_NO_RESULT, method_reboot, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("Reset", SD_BUS_ARGS("u", flags), SD_BUS_NO_RESULT, method_reset, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("Resume", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_resume, UNPRIV),
+        SD_BUS_METHOD_WITH_ARGS("SetMemory", SD_BUS_ARGS("t", memory, "u", flags), SD_BUS_NO_RESULT,
+                                method_set_memory, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("SetMetadata",
                                 SD_BUS_ARGS("i", type, "s", metadata, "s", key, "s", uri, "u", flags),
                                 SD_BUS_NO_RESULT, method_set_metadata, UNPRIV),

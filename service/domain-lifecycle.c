@@ -242,3 +242,68 @@ int domain_restore_state(Domain *d, DomainState state, int reason, VbError *err)
         log_debug("domain %s: restored as %s (reason %d)", d->obj.name, domain_state_to_string(state), reason);
         return 0;
 }
+
+/* virDomainSetMemoryFlags. CURRENT (0) is the live definition of a running domain, else the
+ * persistent one; the persistent <currentMemory> is saved before the balloon moves. */
+int domain_set_memory(Domain *d, uint64_t kib, unsigned flags, Call *call, VbError *err) {
+        if (vb_check_flags(flags, DOMAIN_AFFECT_LIVE | DOMAIN_AFFECT_CONFIG | DOMAIN_MEM_MAXIMUM,
+                           "virDomainSetMemoryFlags", err) < 0)
+                return -1;
+        if (d->removed)
+                return vb_error_set(err, VB_ERR_NO_DOMAIN, VB_FROM_DOMAIN, "domain '%s' is gone", d->obj.name);
+        if (!(flags & (DOMAIN_AFFECT_LIVE | DOMAIN_AFFECT_CONFIG)))
+                flags |= domain_is_active(d) ? DOMAIN_AFFECT_LIVE : DOMAIN_AFFECT_CONFIG;
+        bool live = flags & DOMAIN_AFFECT_LIVE, config = flags & DOMAIN_AFFECT_CONFIG;
+        if (live && !domain_is_active(d))
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_DOMAIN, "domain is not running");
+        if (config && !d->persistent)
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_DOMAIN,
+                                    "cannot change persistent config of a transient domain");
+        if ((flags & DOMAIN_MEM_MAXIMUM) && live)
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_DOMAIN,
+                                    "cannot resize the maximum memory on an active domain");
+        const DomainOps *ops = ops_of(d);
+        if (live && !ops->set_memory)
+                return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_DOMAIN, "virDomainSetMemoryFlags");
+        if (!(flags & DOMAIN_MEM_MAXIMUM)) {
+                if ((live && kib > d->live->memory_kib) || (config && kib > d->def->memory_kib))
+                        return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN,
+                                            "cannot set memory higher than max memory");
+        } else if (kib == 0) {
+                return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN, "memory must be greater than zero");
+        }
+        if (domain_job_begin(d, DOMAIN_JOB_MODIFY, err) < 0)
+                return -1;
+        if (config) {
+                DomainDef *nd = domain_def_copy(d->def);
+                if (!nd) {
+                        domain_job_end(d);
+                        return vb_error_errno(err, -ENOMEM, "copy domain definition");
+                }
+                if (flags & DOMAIN_MEM_MAXIMUM) {
+                        nd->memory_kib = kib;
+                        if (nd->current_memory_kib > kib)
+                                nd->current_memory_kib = kib;
+                } else {
+                        nd->current_memory_kib = kib;
+                }
+                if (domain_save_config(d->obj.conn, nd, err) < 0) {
+                        domain_def_free(nd);
+                        domain_job_end(d);
+                        return -1;
+                }
+                domain_def_free(d->def);
+                d->def = nd;
+        }
+        if (!live) {
+                domain_job_end(d);
+                return 0;
+        }
+        domain_ref(d);
+        log_debug("domain %s: balloon to %llu KiB", d->obj.name, (unsigned long long) kib);
+        int r = ops->set_memory(d, kib, call, err);
+        if (r != VERB_PENDING)
+                domain_job_end(d);
+        domain_unref(d);
+        return r < 0 ? -1 : r;
+}

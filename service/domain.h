@@ -53,7 +53,56 @@ enum {
         DOMAIN_START_VALIDATE = 1u << 4,
         DOMAIN_AFFECT_LIVE = 1u << 0,
         DOMAIN_AFFECT_CONFIG = 1u << 1,
+        DOMAIN_MEM_MAXIMUM = 1u << 2,            /* VIR_DOMAIN_MEM_MAXIMUM */
 };
+
+/* virDomainListGetStats groups virtbus answers (libvirt's VIR_DOMAIN_STATS_* values). */
+enum {
+        DOMAIN_STATS_STATE = 1u << 0,
+        DOMAIN_STATS_BALLOON = 1u << 2,
+        DOMAIN_STATS_VCPU = 1u << 3,
+        DOMAIN_STATS_BLOCK = 1u << 5,
+};
+
+typedef struct DomainVcpuStat {
+        int state;              /* virVcpuState: 0 offline, 1 running */
+        uint64_t time_ns;       /* 0 with has_time false: unknown */
+        bool has_time;
+} DomainVcpuStat;
+
+typedef struct DomainBlockStat {
+        char *name, *path;      /* target dev, source file (path may be NULL) */
+        bool has_sizes;
+        uint64_t capacity, allocation, physical;
+} DomainBlockStat;
+
+/* One domain's record of virDomainListGetStats, as plain values (the doors encode it). */
+typedef struct DomainStats {
+        unsigned groups;        /* the DOMAIN_STATS_* present */
+        int state, reason;
+        uint64_t balloon_current_kib, balloon_maximum_kib;
+        unsigned vcpu_current, vcpu_maximum;
+        DomainVcpuStat *vcpus;  size_t n_vcpus;    /* running domains only */
+        DomainBlockStat *blocks; size_t n_blocks;
+} DomainStats;
+
+DomainStats *domain_stats_free(DomainStats *st);
+
+/* The record as libvirt's typed parameters, in libvirt's order and with its keys and types
+ * (state.state int, balloon.current ullong KiB, vcpu.N.time ullong ns, block.N.name string, …). */
+typedef enum DomainStatType {
+        DOMAIN_STAT_INT = 1, DOMAIN_STAT_UINT = 2, DOMAIN_STAT_ULLONG = 4, DOMAIN_STAT_STRING = 7,
+} DomainStatType;     /* virTypedParameterType */
+typedef struct DomainStatParam {
+        char key[48];
+        DomainStatType type;
+        int32_t i;
+        uint32_t u;
+        uint64_t ull;
+        const char *s;
+} DomainStatParam;
+/* Calls fn for each parameter until it returns < 0 (returned). */
+int domain_stats_foreach(const DomainStats *st, int (*fn)(const DomainStatParam *p, void *userdata), void *userdata);
 
 static inline bool domain_is_active(const Domain *d) {
         return d->state != DOMAIN_SHUTOFF && d->state != DOMAIN_NOSTATE;
@@ -84,6 +133,12 @@ int domain_destroy(Domain *d, unsigned flags, Call *call, VbError *err);
 int domain_set_autostart(Domain *d, bool autostart, VbError *err);
 char *domain_get_xml(Domain *d, unsigned flags, VbError *err);
 int domain_get_info(Domain *d, DomainInfo *info, VbError *err);
+/* virDomainSetMemoryFlags: the balloon of a running domain (LIVE) and/or <currentMemory> (CONFIG).
+ * May be pending (the QEMU balloon command): the call completes when QEMU has answered. */
+int domain_set_memory(Domain *d, uint64_t kib, unsigned flags, Call *call, VbError *err);
+/* virDomainListGetStats for one domain: 0 with *out (the caller frees it), or VERB_PENDING: call
+ * completes with the DomainStats as its result (borrowed: freed after the completion). */
+int domain_get_stats(Domain *d, unsigned stats, unsigned flags, Call *call, DomainStats **out, VbError *err);
 int domain_get_metadata(Domain *d, int type, const char *uri, unsigned flags, char **out, VbError *err);
 int domain_set_metadata(Domain *d, int type, const char *text, const char *key, const char *uri,
                         unsigned flags, VbError *err);

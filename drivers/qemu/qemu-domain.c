@@ -52,11 +52,23 @@ static void qemu_domain_finish(QemuDomain *qd, int r, const VbError *err) {
         call_unref(call);
 }
 
+static void ptys_clear(QemuDomain *qd) {
+        for (size_t i = 0; i < qd->n_ptys; i++) {
+                free(qd->pty_labels[i]);
+                free(qd->pty_paths[i]);
+        }
+        free(qd->pty_labels);
+        free(qd->pty_paths);
+        qd->pty_labels = qd->pty_paths = NULL;
+        qd->n_ptys = 0;
+}
+
 void qemu_domain_forget(Domain *d) {
         QemuDomain *qd = d->driver_data;
         if (!qd)
                 return;
         qemu_domain_release(qd);
+        ptys_clear(qd);
         call_unref(qd->call);
         free(qd->monitor_path);
         free(qd);
@@ -79,6 +91,7 @@ static void qemu_domain_stopped(QemuDomain *qd) {
         qd->shutdown_seen = qd->fake_reboot = qd->in_fake_reboot = false;
         qd->destroying = qd->monitor_broken = qd->recovering = false;
         qd->balloon_kib = 0;
+        ptys_clear(qd);
 }
 
 static void on_process_exit(QemuProcess *p, const siginfo_t *si, void *userdata) {
@@ -222,6 +235,9 @@ static void start_done(QemuDomain *qd) {
         Domain *d = domain_ref(qd->domain);
         unsigned flags = qd->start_flags;
         domain_transition(d, DOMAIN_INPUT_BOOTED);
+        if (d->live && qd->n_ptys)
+                qemu_live_set_ptys(d->live, (const char *const *) qd->pty_labels,
+                                   (const char *const *) qd->pty_paths, qd->n_ptys);
         live_set_display_ports(qd);
         if (flags & DOMAIN_START_PAUSED)
                 domain_transition(d, DOMAIN_INPUT_PAUSED);
@@ -267,6 +283,43 @@ static void on_status(Qmp *q, json_object *ret, const char *cls, const char *des
         domain_unref(d);
 }
 
+static void start_continue(QemuDomain *qd, Qmp *q) {
+        if (qd->start_flags & DOMAIN_START_PAUSED)
+                start_done(qd);
+        else
+                qmp_send(q, "cont", NULL, on_start_cont, qd);
+}
+
+/* [{"label": "charserial0", "filename": "pty:/dev/pts/5", …}, …]: the ptys QEMU opened. */
+static void on_chardev(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
+        QemuDomain *qd = userdata;
+        if (q != qd->qmp || qd->wait != QEMU_WAIT_START)
+                return;
+        ptys_clear(qd);
+        size_t n = ret && json_object_is_type(ret, json_type_array) ? json_object_array_length(ret) : 0;
+        if (cls)
+                log_warning("domain %s: query-chardev failed: %s", qd->domain->obj.name, desc ? desc : cls);
+        qd->pty_labels = calloc(n ? n : 1, sizeof *qd->pty_labels);
+        qd->pty_paths = calloc(n ? n : 1, sizeof *qd->pty_paths);
+        for (size_t i = 0; qd->pty_labels && qd->pty_paths && i < n; i++) {
+                json_object *e = json_object_array_get_idx(ret, i), *l, *f;
+                if (!json_object_object_get_ex(e, "label", &l) || !json_object_object_get_ex(e, "filename", &f))
+                        continue;
+                const char *file = json_object_get_string(f);
+                if (!file || strncmp(file, "pty:", 4) != 0)
+                        continue;
+                char *label = strdup(json_object_get_string(l)), *path = strdup(file + 4);
+                if (!label || !path) {
+                        free(label);
+                        free(path);
+                        break;
+                }
+                qd->pty_labels[qd->n_ptys] = label;
+                qd->pty_paths[qd->n_ptys++] = path;
+        }
+        start_continue(qd, q);
+}
+
 static void on_ready(Qmp *q, int r, void *userdata) {
         QemuDomain *qd = userdata;
         if (q != qd->qmp)
@@ -288,10 +341,10 @@ static void on_ready(Qmp *q, int r, void *userdata) {
         if (qd->recovering)
                 qmp_send(q, "query-status", NULL, on_status, qd);
         else if (qd->wait == QEMU_WAIT_START) {
-                if (qd->start_flags & DOMAIN_START_PAUSED)
-                        start_done(qd);
-                else
-                        qmp_send(q, "cont", NULL, on_start_cont, qd);
+                if (qemu_live_has_pty(domain_current_def(qd->domain)) &&
+                    qmp_send(q, "query-chardev", NULL, on_chardev, qd) == 0)
+                        return;
+                start_continue(qd, q);
         }
 }
 
@@ -496,7 +549,135 @@ static int qemu_domain_runtime(Domain *d, DomainRuntimeInfo *info, VbError *err)
         return 0;
 }
 
+/* ---- balloon ---- */
+
+static void on_balloon_reply(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
+        QemuDomain *qd = userdata;
+        if (q != qd->qmp || qd->wait != QEMU_WAIT_REPLY)
+                return;
+        Domain *d = domain_ref(qd->domain);
+        if (cls) {
+                VbError e = { 0 };
+                vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "%s", desc ? desc : cls);
+                qemu_domain_finish(qd, -1, &e);
+        } else {
+                /* The guest's balloon driver moves later (BALLOON_CHANGE); the target is what
+                 * the running definition and GetInfo show meanwhile. */
+                if (d->live) {
+                        d->live->current_memory_kib = qd->balloon_target_kib;
+                        domain_save_status(d, NULL);
+                }
+                qd->balloon_kib = qd->balloon_target_kib;
+                qemu_domain_finish(qd, 0, NULL);
+        }
+        domain_unref(d);
+}
+
+static int qemu_domain_set_memory(Domain *d, uint64_t kib, Call *call, VbError *err) {
+        QemuDomain *qd = d->driver_data;
+        if (!qemu_live_has_balloon(d->live))
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU,
+                                    "Unable to change memory of active domain without the balloon device being enabled");
+        if (!qd || !qd->qmp || !qmp_is_ready(qd->qmp))
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU,
+                                    "the QEMU monitor of domain '%s' is not available", d->obj.name);
+        json_object *args = json_object_new_object();
+        if (!args)
+                return vb_error_errno(err, -ENOMEM, "balloon");
+        json_object_object_add(args, "value", json_object_new_int64((int64_t) (kib * 1024)));
+        int r = qmp_send(qd->qmp, "balloon", args, on_balloon_reply, qd);
+        if (r < 0)
+                return vb_error_errno(err, r, "balloon");
+        qd->wait = QEMU_WAIT_REPLY;
+        qd->after_reply = _DOMAIN_INPUT_MAX;
+        qd->balloon_target_kib = kib;
+        qd->call = call_ref(call);
+        return VERB_PENDING;
+}
+
+/* ---- stats ---- */
+
+/* utime + stime of one thread (/proc/TID/stat), in ns. */
+static bool thread_cpu_time(long tid, uint64_t *ns) {
+        char path[64], buf[1024];
+        snprintf(path, sizeof path, "/proc/%ld/stat", tid);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return false;
+        ssize_t n = read(fd, buf, sizeof buf - 1);
+        close(fd);
+        if (n <= 0)
+                return false;
+        buf[n] = '\0';
+        const char *p = strrchr(buf, ')');
+        unsigned long long utime = 0, stime = 0;
+        if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2)
+                return false;
+        long hz = sysconf(_SC_CLK_TCK);
+        *ns = (utime + stime) * (1000000000ULL / (unsigned long long) (hz > 0 ? hz : 100));
+        return true;
+}
+
+typedef struct StatsQuery {
+        Domain *d;              /* a reference */
+        DomainStats *st;
+        Call *call;             /* a reference */
+} StatsQuery;
+
+static void stats_fill_runtime(Domain *d, DomainStats *st) {
+        QemuDomain *qd = d->driver_data;
+        if (qd && qd->balloon_kib)
+                st->balloon_current_kib = qd->balloon_kib;
+}
+
+/* [{"cpu-index": 0, "thread-id": 1234, …}, …] → each vCPU thread's CPU time. Called exactly
+ * once, also when the monitor goes away (ret NULL): the stats go out with what is known. */
+static void on_cpus_fast(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
+        StatsQuery *sq = userdata;
+        size_t n = ret && json_object_is_type(ret, json_type_array) ? json_object_array_length(ret) : 0;
+        for (size_t i = 0; i < n; i++) {
+                json_object *e = json_object_array_get_idx(ret, i), *idx, *tid;
+                if (!json_object_object_get_ex(e, "cpu-index", &idx) || !json_object_object_get_ex(e, "thread-id", &tid))
+                        continue;
+                int64_t k = json_object_get_int64(idx);
+                if (k < 0 || (uint64_t) k >= sq->st->n_vcpus)
+                        continue;
+                DomainVcpuStat *v = &sq->st->vcpus[k];
+                v->state = 1;
+                v->has_time = thread_cpu_time((long) json_object_get_int64(tid), &v->time_ns);
+        }
+        if (cls)
+                log_debug("domain %s: query-cpus-fast: %s", sq->d->obj.name, desc ? desc : cls);
+        stats_fill_runtime(sq->d, sq->st);
+        call_complete(sq->call, 0, NULL, sq->st);
+        call_unref(sq->call);
+        domain_stats_free(sq->st);
+        domain_unref(sq->d);
+        free(sq);
+}
+
+static int qemu_domain_get_stats(Domain *d, DomainStats *st, Call *call, VbError *err) {
+        QemuDomain *qd = d->driver_data;
+        stats_fill_runtime(d, st);
+        if (!(st->groups & DOMAIN_STATS_VCPU) || st->n_vcpus == 0 || !call || !qd || !qd->qmp ||
+            !qmp_is_ready(qd->qmp))
+                return 0;
+        StatsQuery *sq = calloc(1, sizeof *sq);
+        if (!sq)
+                return vb_error_errno(err, -ENOMEM, "stats");
+        *sq = (StatsQuery) { .d = domain_ref(d), .st = st, .call = call_ref(call) };
+        if (qmp_send(qd->qmp, "query-cpus-fast", NULL, on_cpus_fast, sq) < 0) {
+                call_unref(sq->call);
+                domain_unref(sq->d);
+                free(sq);
+                return 0;
+        }
+        return VERB_PENDING;
+}
+
 const DomainOps qemu_domain_ops = {
+        .set_memory = qemu_domain_set_memory,
+        .get_stats = qemu_domain_get_stats,
         .start = qemu_domain_start,
         .shutdown = qemu_domain_shutdown,
         .reboot = qemu_domain_reboot,

@@ -57,6 +57,9 @@ typedef struct QemuDomain {
         bool recovering;        /* adopted after a restart, monitor being reconnected */
         int vnc_port, spice_port;       /* chosen for automatic displays at start; -1 none */
         uint64_t balloon_kib;   /* last BALLOON_CHANGE (0: none seen) */
+        uint64_t balloon_target_kib;    /* the balloon command in flight */
+        char **pty_labels, **pty_paths; /* query-chardev at start: chardev label → /dev/pts/N */
+        size_t n_ptys;
         sd_event_source *kill_timer;
 } QemuDomain;
 

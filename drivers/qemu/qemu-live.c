@@ -1,6 +1,8 @@
 /* qemu-live.c: the running definition's live values (automatic display ports). */
 #include "qemu-live.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "domain-priv.h"
@@ -18,4 +20,76 @@ void qemu_live_set_display_ports(DomainDef *live, int vnc_port, int spice_port) 
                 if (autoport && port > 0)
                         g->port = (ConfInt) { .set = true, .v = port };
         }
+}
+
+static bool chr_is_pty(const DomainChr *chr) {
+        return !chr->type || strcmp(chr->type, "pty") == 0;
+}
+
+static const char *pty_of(const char *label, const char *const *labels, const char *const *paths, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                if (strcmp(labels[i], label) == 0)
+                        return paths[i];
+        return NULL;
+}
+
+/* libvirt's live XML: <serial type='pty'><source path='/dev/pts/N'/> and the console, which
+ * shares the serial's chardev, with tty='/dev/pts/N' too. */
+static void chr_set_pty(DomainChr *chr, const char *path, bool tty) {
+        char *p = strdup(path), *t = tty ? strdup(path) : NULL;
+        if (!p || (tty && !t)) {
+                free(p);
+                free(t);
+                return;
+        }
+        free(chr->source_path);
+        chr->source_path = p;
+        if (tty) {
+                free(chr->tty);
+                chr->tty = t;
+        }
+}
+
+void qemu_live_set_ptys(DomainDef *live, const char *const *labels, const char *const *paths, size_t n) {
+        if (!live || !live->priv || n == 0)
+                return;
+        DomainDevices *dev = &live->priv->devices;
+        char label[32];
+        for (size_t i = 0; i < dev->n_serials; i++) {
+                DomainChr *chr = &dev->serials[i];
+                long long port = chr->target_port.set ? chr->target_port.v : (long long) i;
+                snprintf(label, sizeof label, "charserial%lld", port);
+                const char *p = chr_is_pty(chr) ? pty_of(label, labels, paths, n) : NULL;
+                if (p)
+                        chr_set_pty(chr, p, false);
+        }
+        for (size_t i = 0; i < dev->n_consoles; i++) {
+                DomainChr *chr = &dev->consoles[i];
+                if (!chr->target_type || strcmp(chr->target_type, "serial") == 0)
+                        snprintf(label, sizeof label, "charserial%lld",
+                                 chr->target_port.set ? chr->target_port.v : 0LL);
+                else
+                        snprintf(label, sizeof label, "charconsole%zu", i);
+                const char *p = chr_is_pty(chr) ? pty_of(label, labels, paths, n) : NULL;
+                if (p)
+                        chr_set_pty(chr, p, true);
+        }
+}
+
+bool qemu_live_has_pty(const DomainDef *def) {
+        if (!def || !def->priv)
+                return false;
+        const DomainDevices *dev = &def->priv->devices;
+        for (size_t i = 0; i < dev->n_serials; i++)
+                if (chr_is_pty(&dev->serials[i]))
+                        return true;
+        for (size_t i = 0; i < dev->n_consoles; i++)
+                if (chr_is_pty(&dev->consoles[i]))
+                        return true;
+        return false;
+}
+
+bool qemu_live_has_balloon(const DomainDef *def) {
+        return !def || !def->priv || !def->priv->devices.memballoon.model ||
+               strcmp(def->priv->devices.memballoon.model, "none") != 0;
 }

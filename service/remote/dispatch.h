@@ -240,6 +240,9 @@ REMOTE_HANDLER(proc_domain_shutdown);
 REMOTE_HANDLER(proc_domain_shutdown_flags);
 REMOTE_HANDLER(proc_domain_reboot);
 REMOTE_HANDLER(proc_domain_reset);
+REMOTE_HANDLER(proc_domain_set_memory);
+REMOTE_HANDLER(proc_connect_get_all_domain_stats);
+REMOTE_HANDLER(proc_domain_set_memory_flags);
 REMOTE_HANDLER(proc_domain_suspend);
 REMOTE_HANDLER(proc_domain_resume);
 

@@ -108,3 +108,32 @@ REMOTE_HANDLER(proc_domain_create_xml) {
                 remote_call_set_domain(call, d);
         return remote_call_finish(rc, call, r);
 }
+
+/* {dom; uhyper memory (KiB)} and {dom; uhyper memory; u32 flags}: the QEMU balloon answers
+ * later. virDomainSetMemory is SetMemoryFlags(AFFECT_LIVE) in libvirt's drivers. */
+static int set_memory(RemoteCall *rc, bool with_flags) {
+        RemoteRef ref = { 0 };
+        uint64_t kib = 0;
+        uint32_t flags = DOMAIN_AFFECT_LIVE;
+        remote_get_domain_ref(rc, &ref);
+        xdr_get_u64(&rc->args, &kib);
+        if (with_flags)
+                xdr_get_u32(&rc->args, &flags);
+        if (remote_args_end(rc) < 0)
+                return -1;
+        Domain *d = remote_find_domain(rc, &ref);
+        if (!d)
+                return -1;
+        Call *call = remote_call_new(rc, NULL, d);
+        if (!call)
+                return vb_error_errno(&rc->err, -ENOMEM, "pending call");
+        return remote_call_finish(rc, call, domain_set_memory(d, kib, flags, call, &rc->err));
+}
+
+REMOTE_HANDLER(proc_domain_set_memory) {
+        return set_memory(rc, false);
+}
+
+REMOTE_HANDLER(proc_domain_set_memory_flags) {
+        return set_memory(rc, true);
+}

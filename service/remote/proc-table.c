@@ -70,6 +70,7 @@ static const RemoteProc procs[] = {
         P(27, proc_domain_reboot, MUT),
         P(28, proc_domain_resume, MUT),
         P(29, proc_domain_set_autostart, MUT),
+        P(31, proc_domain_set_memory, MUT),
         P(33, proc_domain_shutdown, MUT),
         P(34, proc_domain_suspend, MUT),
         P(35, proc_domain_undefine, MUT),
@@ -81,6 +82,7 @@ static const RemoteProc procs[] = {
         P(196, proc_domain_create_with_flags, MUT),
         P(200, proc_domain_get_vcpus_flags, 0),
         P(202, proc_domain_is_updated, 0),
+        P(204, proc_domain_set_memory_flags, MUT),
         P(212, proc_domain_get_state, 0),
         P(231, proc_domain_undefine_flags, MUT),
         P(234, proc_domain_destroy_flags, MUT),
@@ -88,6 +90,7 @@ static const RemoteProc procs[] = {
         P(258, proc_domain_shutdown_flags, MUT),
         P(264, proc_domain_set_metadata, MUT),
         P(265, proc_domain_get_metadata, 0),
+        P(344, proc_connect_get_all_domain_stats, 0),
         P(350, proc_domain_define_xml_flags, MUT),
         P(426, proc_domain_get_messages, 0),
 

@@ -133,6 +133,28 @@ class _PythonClient:
 
     # --- more ---
 
+    def test_set_memory_and_domain_stats(self):
+        lv = self.libvirt
+        d = self.conn.lookupByName("test")
+        d.setMemory(1048576)                                         # proc 31
+        d.setMemoryFlags(524288, lv.VIR_DOMAIN_AFFECT_LIVE)          # proc 204
+        self.assertEqual(d.info()[2], 524288)
+        with self.assertRaises(lv.libvirtError) as cm:
+            d.setMemoryFlags(1 << 40, 0)
+        self.assertEqual(cm.exception.get_error_message(), "invalid argument: cannot set memory higher than max memory")
+        groups = lv.VIR_DOMAIN_STATS_STATE | lv.VIR_DOMAIN_STATS_BALLOON | lv.VIR_DOMAIN_STATS_VCPU | lv.VIR_DOMAIN_STATS_BLOCK
+        records = self.conn.getAllDomainStats(groups)                # proc 344, every domain
+        self.assertEqual([r[0].name() for r in records], ["test"])
+        st = records[0][1]
+        self.assertEqual((st["state.state"], st["balloon.current"], st["balloon.maximum"]), (1, 524288, 8388608))
+        self.assertEqual((st["vcpu.current"], st["vcpu.maximum"], st["vcpu.0.state"]), (2, 2, 1))
+        self.assertGreater(st["vcpu.1.time"], 0)
+        self.assertEqual((st["block.count"], st["block.0.name"], st["block.0.path"]), (1, "vda", "/guest/diskimage1"))
+        one = self.conn.domainListGetStats([d], lv.VIR_DOMAIN_STATS_STATE)   # the same procedure, one domain
+        self.assertEqual(one[0][1], {"state.state": d.state()[0], "state.reason": d.state()[1]})
+        self.assertEqual(self.conn.getAllDomainStats(lv.VIR_DOMAIN_STATS_STATE,
+                                                     lv.VIR_CONNECT_GET_ALL_DOMAINS_STATS_SHUTOFF), [])
+
     def test_domain_lifecycle_states(self):
         def step(c, what):
             d = c.lookupByName("demo")

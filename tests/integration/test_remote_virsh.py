@@ -65,6 +65,14 @@ class _DomainLifecycle:
             "dumpxml test",
         ])
 
+    def test_setmem_and_vcpucount(self):
+        self.compare_with_oracle([
+            "setmem test 1048576", "dominfo test", "setmem test 99999999", "setmem --live test 524288",
+            "dominfo test", "setmem --config test 2000000", "dumpxml --inactive test", "dumpxml test",
+            "vcpucount test", "vcpucount --maximum --live test",
+            "define %s" % self.xml, "setmem demo 100000", "setmem --config demo 100000", "dominfo demo",
+        ])
+
     def test_undefine_running_domain_makes_it_transient(self):
         x = self.xml
         self.compare_with_oracle([

@@ -1,0 +1,193 @@
+"""test_qemu_stats.py: a real QEMU guest's live values on both doors: balloon (SetMemory), stats, vCPUs, pty paths.
+
+    /usr/bin/python3 tests/integration/test_qemu_stats.py -v
+
+Reuses test_qemu_lifecycle.py's daemon (virtbusd --session, a private bus, the libvirt unix
+socket) and guest image; one guest with a virtio balloon, two vCPUs, a raw disk and a serial
+console on a pty. Skips when qemu-system-x86_64 is missing.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import unittest
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "guest"))
+import guest  # noqa: E402
+import harness  # noqa: E402
+import remote_harness  # noqa: E402
+import test_qemu_lifecycle as lc  # noqa: E402
+
+DOMAIN_XML = """<domain type='qemu'>
+  <name>{name}</name>
+  <memory unit='MiB'>256</memory>
+  <vcpu>2</vcpu>
+  <os>
+    <type arch='x86_64' machine='pc'>hvm</type>
+    <kernel>{kernel}</kernel>
+    <initrd>{initrd}</initrd>
+    <cmdline>{append}</cmdline>
+  </os>
+  <devices>
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='raw'/>
+      <source file='{disk}'/>
+      <target dev='vda' bus='virtio'/>
+    </disk>
+    <serial type='pty'><target port='0'/></serial>
+    <console type='pty'><target type='serial' port='0'/></console>
+    <memballoon model='virtio'/>
+  </devices>
+</domain>
+"""
+
+# virDomainStatsTypes
+STATS_STATE, STATS_BALLOON, STATS_VCPU, STATS_BLOCK = 1, 4, 8, 32
+
+
+class QemuStatsTest(unittest.TestCase):
+    name = "stats-guest"
+
+    @classmethod
+    def setUpClass(cls):
+        if not shutil.which("qemu-system-x86_64"):
+            raise unittest.SkipTest("qemu-system-x86_64 is not installed")
+        cls.image = guest.build()
+        cls.libvirt = remote_harness.start_event_loop()
+        cls.daemon = lc.QemuDaemon()
+        try:
+            cls.daemon.start()
+        except Exception:
+            cls.daemon.stop()
+            raise
+        cls.events, cls.bus_events = [], []
+        cls.open_clients()
+        cls.disk = cls.daemon.tmp / "disk.img"
+        with open(cls.disk, "wb") as f:
+            f.truncate(16 << 20)
+        xml_path = cls.daemon.tmp / "stats.xml"
+        xml_path.write_text(DOMAIN_XML.format(name=cls.name, kernel=cls.image.kernel, initrd=cls.image.initrd,
+                                              append=cls.image.append, disk=cls.disk))
+        cls.xml_path = xml_path
+
+    open_clients = classmethod(lc.QemuLifecycleTest.open_clients.__func__)
+    close_clients = classmethod(lc.QemuLifecycleTest.close_clients.__func__)
+    tearDownClass = classmethod(lc.QemuLifecycleTest.tearDownClass.__func__)
+    virsh = lc.QemuLifecycleTest.virsh
+    dom = lc.QemuLifecycleTest.dom
+    dom_path = lc.QemuLifecycleTest.dom_path
+    busctl_domain = lc.QemuLifecycleTest.busctl_domain
+
+    def bus_dom(self):
+        return self.dbus.Interface(self.bus.get_object(harness.BUS_NAME, self.dom_path()), harness.DOMAIN)
+
+    def test_01_start_pty_in_live_xml(self):
+        self.virsh("define %s" % self.xml_path)
+        # inactive: stats from the definition, no vCPU times
+        st = self.bus_dom().GetStats(self.dbus.UInt32(STATS_STATE | STATS_VCPU), self.dbus.UInt32(0))
+        self.assertEqual(int(st["state.state"]), 5)
+        self.assertNotIn("vcpu.0.time", st)
+        self.virsh("start %s" % self.name)
+        live = ET.fromstring(self.virsh("dumpxml %s" % self.name).stdout)
+        src = live.find("devices/serial/source")
+        self.assertIsNotNone(src, "no <source> in the live <serial>")
+        pts = src.get("path")
+        self.assertTrue(pts.startswith("/dev/pts/"), pts)
+        self.assertTrue(os.path.exists(pts), pts)
+        console = live.find("devices/console")
+        self.assertEqual(console.get("tty"), pts)
+        self.assertEqual(console.find("source").get("path"), pts)
+        # the inactive definition has no pty path
+        inactive = ET.fromstring(self.virsh("dumpxml --inactive %s" % self.name).stdout)
+        self.assertIsNone(inactive.find("devices/serial/source"))
+        # D-Bus shows the same running definition
+        self.assertIn("path='%s'" % pts, self.bus_dom().GetXMLDesc(self.dbus.UInt32(0)).replace('"', "'"))
+
+    def test_02_vcpus(self):
+        self.assertEqual(self.virsh("vcpucount --live --active %s" % self.name).stdout.strip(), "2")
+        self.assertEqual(self.virsh("vcpucount --maximum --config %s" % self.name).stdout.strip(), "2")
+        self.assertEqual(int(self.bus_dom().GetVcpus(self.dbus.UInt32(0))), 2)
+        self.assertEqual(int(self.bus_dom().GetVcpus(self.dbus.UInt32(4))), 2)
+
+    def test_03_setmem_virsh(self):
+        self.virsh("setmem %s 200M" % self.name)                  # virDomainSetMemory (proc 31)
+        self.assertEqual(self.dom().info()[2], 200 * 1024)
+        live = ET.fromstring(self.dom().XMLDesc(0))
+        self.assertEqual(int(live.find("currentMemory").text), 200 * 1024)
+        self.virsh("setmem --live %s 192M" % self.name)           # virDomainSetMemoryFlags (proc 204)
+        self.assertEqual(self.dom().info()[2], 192 * 1024)
+        p = self.virsh("setmem --live %s 512M" % self.name, check=False)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("cannot set memory higher than max memory", p.stderr)
+        # --config changes the persistent <currentMemory> only
+        self.virsh("setmem --config %s 128M" % self.name)
+        inactive = ET.fromstring(self.dom().XMLDesc(self.libvirt.VIR_DOMAIN_XML_INACTIVE))
+        self.assertEqual(int(inactive.find("currentMemory").text), 128 * 1024)
+        self.assertEqual(self.dom().info()[2], 192 * 1024)
+
+    def test_04_setmem_dbus(self):
+        self.bus_dom().SetMemory(self.dbus.UInt64(180 * 1024), self.dbus.UInt32(1))
+        self.assertEqual(self.dom().info()[2], 180 * 1024)
+        with self.assertRaises(self.dbus.exceptions.DBusException) as cm:
+            self.bus_dom().SetMemory(self.dbus.UInt64(1 << 30), self.dbus.UInt32(0))
+        self.assertEqual(cm.exception.get_dbus_name(), "org.libvirt.Error")
+        self.assertIn("cannot set memory higher than max memory", cm.exception.get_dbus_message())
+        self.busctl_domain("SetMemory", "tu", str(176 * 1024), "0")
+        self.assertEqual(self.dom().info()[2], 176 * 1024)
+
+    def test_05_get_stats_dbus(self):
+        st = self.bus_dom().GetStats(self.dbus.UInt32(STATS_STATE | STATS_BALLOON | STATS_VCPU | STATS_BLOCK),
+                                     self.dbus.UInt32(0))
+        for key, v in st.items():       # libvirt-dbus double-wraps every value (cockpit checks)
+            self.assertEqual(v.variant_level, 2, key)
+        self.assertEqual(int(st["state.state"]), 1)
+        self.assertEqual(int(st["state.reason"]), 1)
+        self.assertEqual(int(st["balloon.current"]), 176 * 1024)
+        self.assertEqual(int(st["balloon.maximum"]), 256 * 1024)
+        self.assertEqual(int(st["vcpu.current"]), 2)
+        self.assertEqual(int(st["vcpu.maximum"]), 2)
+        for i in (0, 1):
+            self.assertEqual(int(st["vcpu.%d.state" % i]), 1)
+            self.assertIn("vcpu.%d.time" % i, st)
+        self.assertGreater(int(st["vcpu.0.time"]), 0)          # the guest's kernel has been running
+        self.assertEqual(int(st["block.count"]), 1)
+        self.assertEqual(str(st["block.0.name"]), "vda")
+        self.assertEqual(str(st["block.0.path"]), str(self.disk))
+        self.assertEqual(int(st["block.0.capacity"]), 16 << 20)
+        self.assertEqual(int(st["block.0.physical"]), 16 << 20)
+        self.assertIn("block.0.allocation", st)
+        # the wire shape, as gdbus prints it: <<value>>
+        p = subprocess.run(["gdbus", "call", "--address", self.daemon.bus_address, "--dest", harness.BUS_NAME,
+                            "--object-path", self.dom_path(), "--method", harness.DOMAIN + ".GetStats", "1", "0"],
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("'state.state': <<1>>", p.stdout)
+        # only the groups asked for
+        st = self.bus_dom().GetStats(self.dbus.UInt32(STATS_BALLOON), self.dbus.UInt32(0))
+        self.assertEqual(sorted(st.keys()), ["balloon.current", "balloon.maximum"])
+
+    def test_06_domstats_remote(self):
+        out = self.virsh("domstats --state --balloon --vcpu --block %s" % self.name).stdout
+        for line in ("state.state=1", "balloon.current=%d" % (176 * 1024), "balloon.maximum=%d" % (256 * 1024),
+                     "vcpu.current=2", "vcpu.maximum=2", "vcpu.1.state=1", "block.count=1", "block.0.name=vda",
+                     "block.0.capacity=%d" % (16 << 20)):
+            self.assertIn("  " + line + "\n", out)
+        self.assertIn("vcpu.0.time=", out)
+        records = self.conn.getAllDomainStats(self.libvirt.VIR_DOMAIN_STATS_VCPU)
+        self.assertEqual([r[0].name() for r in records], [self.name])
+        self.assertGreater(records[0][1]["vcpu.0.time"], 0)
+
+    def test_07_destroy(self):
+        self.virsh("destroy %s" % self.name)
+        p = self.virsh("setmem %s 100M" % self.name, check=False)   # LIVE on a shut-off domain
+        self.assertIn("domain is not running", p.stderr)
+        self.assertEqual(self.dom().info()[2], 128 * 1024)         # the --config value of test_03
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
