@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "authz-api.h"
 #include "authz.h"
 #include "log.h"
 
@@ -23,6 +24,8 @@ typedef struct BusAuthzCheck {
         Bus *bus;
         sd_bus_message *m;
         const char *action;
+        bool api;                       /* the fine-grained step (after the connection-level one) */
+        char api_action[128];           /* for the log and the refusal */
 } BusAuthzCheck;
 
 /* Reading: Get*, List*, *LookupBy*, NodeGet*; properties read with Get/GetAll and
@@ -57,17 +60,59 @@ static bool bus_authz_take_allowed(Bus *b, sd_bus_message *m) {
 
 static void bus_authz_refuse(sd_bus_message *m, const char *action, const VbError *err) {
         const char *member = sd_bus_message_get_member(m);
-        int r = sd_bus_reply_method_errorf(m, SD_BUS_ERROR_ACCESS_DENIED, "%s is not allowed: %s (polkit action %s)",
-                                           member ? member : "the call", err->message, action);
+        /* the fine-grained refusal (authz_api_denied) names its action already */
+        bool named = strstr(err->message, "(polkit action ") != NULL;
+        int r = sd_bus_reply_method_errorf(m, SD_BUS_ERROR_ACCESS_DENIED, "%s is not allowed: %s%s%s%s",
+                                           member ? member : "the call", err->message, named ? "" : " (polkit action ",
+                                           named ? "" : action, named ? "" : ")");
         if (r < 0)
                 log_debug("cannot answer a refused call: %s", strerror(-r));
+}
+
+static void bus_authz_done(int r, const VbError *err, void *userdata);
+
+/* The connection-level check said yes: with access_drivers = [ "polkit" ], the fine-grained one
+ * for the object the path names, before the handler reads any argument. 1: asked (c is the
+ * check's now), 0: nothing to ask, -1: refused at once (answered). */
+static int bus_authz_api_step(Bus *b, BusAuthzCheck *c) {
+        AuthzApiRule rule;
+        Connection *conn = NULL;
+        Object *obj = NULL;
+        if (!b->authz_api || c->api || bus_authz_api_rule(b, c->m, &rule, &conn, &obj) <= 0)
+                return 0;
+        /* Secure XML (passwords) needs read_secure, as in libvirt; the flags are one uint32. */
+        if (obj && obj->kind == OBJECT_DOMAIN && sd_bus_message_is_method_call(c->m, BUS_DOMAIN_INTERFACE, "GetXMLDesc")) {
+                uint32_t flags = 0;
+                if (sd_bus_message_read(c->m, "u", &flags) < 0 || sd_bus_message_rewind(c->m, true) < 0 ||
+                    (flags & BUS_XML_SECURE))
+                        rule.perms[0] = "read_secure";
+        }
+        c->api = true;
+        authz_api_action(rule.object, rule.perms[0], c->api_action, sizeof c->api_action);
+        c->action = c->api_action;
+        AuthzSubject subject = { .kind = AUTHZ_SUBJECT_BUS_NAME, .bus_name = sd_bus_message_get_sender(c->m),
+                                 .uid = (uid_t) -1 };
+        VbError err = { 0 };
+        int r = authz_api_check(b->authz, &subject, &rule, conn, obj,
+                                sd_bus_message_get_allow_interactive_authorization(c->m) > 0, bus_authz_done, c, &err);
+        if (r < 0) {
+                bus_authz_refuse(c->m, c->action, &err);
+                return -1;
+        }
+        b->authz_pending++;
+        return 1;
 }
 
 static void bus_authz_done(int r, const VbError *err, void *userdata) {
         BusAuthzCheck *c = userdata;
         Bus *b = c->bus;
         b->authz_pending--;
-        if (r < 0) {
+        int step = r < 0 ? 0 : bus_authz_api_step(b, c);
+        if (step > 0)
+                return;         /* asked again: this runs once more with the answer */
+        if (step < 0) {
+                /* refused already */
+        } else if (r < 0) {
                 bus_authz_refuse(c->m, c->action, err);
         } else {
                 BusAllowed *a = calloc(1, sizeof *a);
@@ -143,6 +188,12 @@ int bus_set_authz(Bus *b, Authz *authz) {
         b->authz = authz;
         log_info("calls to " BUS_NAME " are authorized with polkit");
         return 0;
+}
+
+void bus_set_authz_api(Bus *b, bool on) {
+        b->authz_api = on;
+        if (on)
+                log_info("calls to " BUS_NAME " are also checked against the org.libvirt.api.* actions");
 }
 
 void bus_authz_forget(Bus *b) {

@@ -52,10 +52,15 @@ struct Bus {
         struct Authz *authz;            /* NULL: no gate (the session bus) */
         void *authz_allowed;            /* bus-authz.c: calls allowed, queued again */
         unsigned authz_pending;         /* checks in flight */
+        bool authz_api;                 /* access_drivers = [ "polkit" ]: org.libvirt.api.* checks too */
 };
 
 /* bus-authz.c: the polkit action a call needs (NULL: none, e.g. Introspect). */
 const char *bus_authz_action(const char *interface, const char *member);
+/* bus-authz-api.c: the fine-grained rule a call needs and the object its path names (borrowed):
+ * 1, or 0 when there is none to check (no object behind the path: the handler says so). */
+struct AuthzApiRule;
+int bus_authz_api_rule(Bus *b, sd_bus_message *m, struct AuthzApiRule *rule, Connection **conn, Object **obj);
 /* Drop the allowed calls not yet dispatched again (bus_close). */
 void bus_authz_forget(Bus *b);
 

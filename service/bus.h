@@ -24,6 +24,9 @@ int bus_open(Manager *m, sd_event *event, bool system, Bus **out, char *errbuf, 
  * must be freed before the bus is closed (pending checks answer through the bus). */
 typedef struct Authz Authz;
 int bus_set_authz(Bus *b, Authz *authz);
+/* access_drivers = [ "polkit" ]: after the connection-level check, each call is checked against
+ * libvirt's fine-grained action for the object it touches (bus-authz-api.c). */
+void bus_set_authz_api(Bus *b, bool on);
 
 /* Release the name, flush what is queued, disconnect and free. Accepts NULL; returns NULL. */
 Bus *bus_close(Bus *b);

@@ -67,6 +67,14 @@ static int config_check_auth_tcp(const char *v, char *why, size_t whylen) {
         return -EINVAL;
 }
 
+/* libvirt's access drivers: "nop" (no fine-grained checks) and "polkit" (org.libvirt.api.*). */
+static int config_check_access_driver(const char *v, char *why, size_t whylen) {
+        if (strcmp(v, "nop") == 0 || strcmp(v, "polkit") == 0)
+                return 0;
+        snprintf(why, whylen, "expected \"nop\" or \"polkit\", got \"%s\"", v);
+        return -EINVAL;
+}
+
 /* The keys virtbusd.conf knows; a new key is one line here plus its field in Config. */
 static const ConfigKey config_keys[] = {
         CONFIG_KEY_INT(Config, log_level, 1, 4),
@@ -82,7 +90,7 @@ static const ConfigKey config_keys[] = {
         CONFIG_KEY_STRING_CHECKED(Config, auth_tcp, config_check_auth_tcp),
         CONFIG_KEY_STRING_CHECKED(Config, auth_unix_ro, config_check_auth_unix),
         CONFIG_KEY_STRING_CHECKED(Config, auth_unix_rw, config_check_auth_unix),
-        CONFIG_KEY_STRING_LIST(Config, access_drivers),
+        CONFIG_KEY_STRING_LIST_CHECKED(Config, access_drivers, config_check_access_driver),
         CONFIG_KEY_INT(Config, max_clients, 1, INT_MAX),
         CONFIG_KEY_INT(Config, max_anonymous_clients, 0, INT_MAX),
         CONFIG_KEY_INT(Config, max_client_requests, 1, INT_MAX),
@@ -350,6 +358,11 @@ static int config_store(ConfigParser *P, unsigned line, const ConfigKey *k, Conf
         case CONFIG_STRING_LIST:
                 if (v->kind != CONFIG_VALUE_LIST)
                         return config_error(P, line, "%s: expected a list of strings", k->name);
+                for (char **e = v->list; k->check && e && *e; e++) {
+                        char why[256] = "invalid value";
+                        if (k->check(*e, why, sizeof why) < 0)
+                                return config_error(P, line, "%s: %s", k->name, why);
+                }
                 config_strv_free(*(char ***) field);
                 *(char ***) field = v->list;
                 v->list = NULL;

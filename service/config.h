@@ -75,6 +75,8 @@ typedef struct ConfigKey {
 #define CONFIG_KEY_STRING(type, field) { #field, CONFIG_STRING, offsetof(type, field), 0, 0, NULL }
 #define CONFIG_KEY_STRING_CHECKED(type, field, fn) { #field, CONFIG_STRING, offsetof(type, field), 0, 0, (fn) }
 #define CONFIG_KEY_STRING_LIST(type, field) { #field, CONFIG_STRING_LIST, offsetof(type, field), 0, 0, NULL }
+/* Each element checked with fn. */
+#define CONFIG_KEY_STRING_LIST_CHECKED(type, field, fn) { #field, CONFIG_STRING_LIST, offsetof(type, field), 0, 0, (fn) }
 
 /* Stores each known key of text into target as it is met (a later line wins over an earlier
  * one), warns about unknown keys, and stops at the first error with -EINVAL and

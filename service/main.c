@@ -200,6 +200,9 @@ static int daemon_run(Daemon *d) {
         /* On the system bus polkit decides who may call (the bus policy lets anyone in). */
         if (system && (r = bus_set_authz(d->bus, d->authz)) < 0)
                 return log_error_errno(r, "cannot authorize calls on the system bus: %s", strerror(-r));
+        for (char **ad = d->config.access_drivers; system && ad && *ad; ad++)
+                if (strcmp(*ad, "polkit") == 0)
+                        bus_set_authz_api(d->bus, true);
         /* The remote door after the bus: a daemon that cannot own org.libvirt must not have
          * taken over the libvirt sockets either. */
         r = remote_server_new(d->manager, d->event, &d->config, system, NULL, &d->remote, msg, sizeof msg);

@@ -40,6 +40,7 @@ struct RemoteClient {
         struct Authz *authz;            /* NULL: polkit checks are refused */
         uint64_t start_time;            /* of who.pid (/proc/PID/stat), for a race-free polkit subject */
         bool auth_in_progress;          /* an auth_polkit check is pending */
+        bool authz_api;                 /* access_drivers = [ "polkit" ]: org.libvirt.api.* checks (dispatch.c) */
 };
 
 /* --- provided by server.c --- */

@@ -8,8 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "authz.h"
 #include "domain.h"
 #include "log.h"
+#include "network.h"
+#include "proc-acl.h"
+#include "storage.h"
 
 /* ------------------------------------------------------------------ errors */
 
@@ -190,6 +194,147 @@ static void dispatch_keepalive(RemoteClient *c, const PacketHeader *h) {
 
 /* ------------------------------------------------------------------ calls */
 
+/* ------------------------------------------------------------------ fine-grained checks */
+
+static void dispatch_reply(RemoteClient *c, const PacketHeader *h, RemoteCall *rc, int r);
+
+/* A call held until polkit has answered its org.libvirt.api.* check; the arguments are kept
+ * unread until then. */
+typedef struct AclPending {
+        RemoteClient *client;
+        PacketHeader hdr;
+        uint8_t *args;
+        size_t len;
+} AclPending;
+
+static void dispatch_acl_done(int r, const VbError *err, void *userdata) {
+        AclPending *p = userdata;
+        RemoteClient *c = p->client;
+        if (c->pending > 0)
+                c->pending--;
+        if (!c->closing) {
+                RemoteCall rc = { .client = c, .hdr = p->hdr };
+                const RemoteProc *proc = remote_proc_lookup(p->hdr.proc);
+                int q;
+                begin_reply(&rc.ret, &p->hdr);
+                if (r < 0) {
+                        rc.err = *err;
+                        q = -1;
+                } else if (!c->conn || !proc) {
+                        /* the connection was closed while polkit was asked */
+                        q = vb_error_set(&rc.err, VB_ERR_INTERNAL_ERROR, (VbErrorFrom) REMOTE_FROM_RPC,
+                                         "hypervisor connection not open");
+                } else {
+                        xdr_reader_init(&rc.args, p->args, p->len);
+                        q = proc->fn(&rc);
+                }
+                dispatch_reply(c, &p->hdr, &rc, q);
+        }
+        remote_client_unref(c);
+        free(p->args);
+        free(p);
+}
+
+/* access_drivers = [ "polkit" ]: ask about the object the leading argument names (read from a
+ * copy of the reader: the handler reads the arguments again, from the start, once allowed). A
+ * payload too short for the object, or an object that does not exist, goes to the handler,
+ * which reports it as libvirt's lookup would. */
+static int dispatch_acl(RemoteCall *rc, const RemoteProc *proc, const RemoteAcl *acl) {
+        RemoteClient *c = rc->client;
+        RemoteCall peek = *rc;
+        RemoteRef ref = { 0 };
+        Object *o = NULL;
+        AuthzApiRule rule = acl->rule;
+        switch (acl->arg) {
+        case REMOTE_ACL_DOMAIN:
+                remote_get_domain_ref(&peek, &ref);
+                if (xdr_reader_ok(&peek.args))
+                        o = (Object *) remote_find_domain(&peek, &ref);
+                break;
+        case REMOTE_ACL_NETWORK:
+                remote_get_network_ref(&peek, &ref);
+                if (xdr_reader_ok(&peek.args))
+                        o = (Object *) remote_find_network(&peek, &ref);
+                break;
+        case REMOTE_ACL_POOL:
+                remote_get_pool_ref(&peek, &ref);
+                if (xdr_reader_ok(&peek.args))
+                        o = (Object *) remote_find_pool(&peek, &ref);
+                break;
+        case REMOTE_ACL_VOL:
+                remote_get_vol_ref(&peek, &ref);
+                if (xdr_reader_ok(&peek.args))
+                        o = (Object *) remote_find_vol(&peek, &ref);
+                break;
+        case REMOTE_ACL_BY_NAME: {
+                char *name = NULL;
+                size_t len = 0;
+                if (xdr_get_string(&peek.args, REMOTE_STRING_MAX, &name, &len) == 0 && name) {
+                        if (rule.object == AUTHZ_API_DOMAIN)
+                                o = (Object *) domain_lookup_name(c->conn, name, &peek.err);
+                        else if (rule.object == AUTHZ_API_NETWORK)
+                                o = (Object *) network_lookup_name(c->conn, name, &peek.err);
+                        else if (rule.object == AUTHZ_API_POOL)
+                                o = (Object *) pool_lookup_name(c->conn, name, &peek.err);
+                }
+                free(name);
+                break;
+        }
+        case REMOTE_ACL_BY_UUID:
+                if (xdr_get_fixed(&peek.args, ref.uuid, 16) == 0) {
+                        if (rule.object == AUTHZ_API_DOMAIN)
+                                o = (Object *) domain_lookup_uuid(c->conn, ref.uuid, &peek.err);
+                        else if (rule.object == AUTHZ_API_NETWORK)
+                                o = (Object *) network_lookup_uuid(c->conn, ref.uuid, &peek.err);
+                        else if (rule.object == AUTHZ_API_POOL)
+                                o = (Object *) pool_lookup_uuid(c->conn, ref.uuid, &peek.err);
+                }
+                break;
+        case REMOTE_ACL_BY_ID: {
+                int32_t id = 0;
+                if (xdr_get_i32(&peek.args, &id) == 0 && rule.object == AUTHZ_API_DOMAIN)
+                        o = (Object *) domain_lookup_id(c->conn, id, &peek.err);
+                break;
+        }
+        case REMOTE_ACL_NONE:
+                break;
+        }
+        remote_ref_done(&ref);
+        if (acl->arg != REMOTE_ACL_NONE && !o)
+                return proc->fn(rc);
+        if (acl->secure_flag) {
+                uint32_t flags = 0;
+                if (xdr_get_u32(&peek.args, &flags) < 0 || (flags & acl->secure_flag))
+                        rule.perms[0] = "read_secure";
+        }
+
+        AclPending *p = calloc(1, sizeof *p);
+        size_t len = rc->args.len;
+        if (!p || !(p->args = malloc(len ? len : 1))) {
+                free(p);
+                return vb_error_errno(&rc->err, -ENOMEM, "authorization");
+        }
+        memcpy(p->args, rc->args.data, len);
+        p->len = len;
+        p->hdr = rc->hdr;
+        p->client = remote_client_ref(c);
+        AuthzSubject subject = {
+                .kind = AUTHZ_SUBJECT_PROCESS,
+                .pid = c->who.pid,
+                .start_time = c->start_time,
+                .uid = c->who.uid,
+        };
+        int r = authz_api_check(c->authz, &subject, &rule, c->conn, o, false, dispatch_acl_done, p, &rc->err);
+        if (r < 0) {
+                remote_client_unref(c);
+                free(p->args);
+                free(p);
+                return -1;
+        }
+        c->pending++;
+        return REMOTE_REPLY_LATER;
+}
+
 /* The checks libvirt makes before a procedure runs, in its order. */
 static int dispatch_call(RemoteCall *rc) {
         RemoteClient *c = rc->client;
@@ -216,6 +361,11 @@ static int dispatch_call(RemoteCall *rc) {
                                     "read only access prevents %s", name->api);
         if (!proc)
                 return vb_error_set(&rc->err, VB_ERR_NO_SUPPORT, (VbErrorFrom) name->from, "%s", name->api);
+        if (c->authz_api) {
+                const RemoteAcl *acl = remote_proc_acl(h->proc);
+                if (acl)
+                        return dispatch_acl(rc, proc, acl);
+        }
         return proc->fn(rc);
 }
 
@@ -252,17 +402,22 @@ void remote_dispatch(RemoteClient *c, const uint8_t *packet, size_t len) {
                 r = dispatch_call(&rc);
         }
 
-        if (r == REMOTE_REPLY_LATER) {
-                xdr_writer_done(&rc.ret);
-        } else if (r < 0) {
-                xdr_writer_done(&rc.ret);
-                if (!rc.err.message[0])
-                        vb_error_set(&rc.err, VB_ERR_INTERNAL_ERROR, VB_FROM_NONE, "procedure %d failed", h.proc);
-                log_debug("client %p: procedure %d (serial %u) failed: %s", (void *) c, h.proc, h.serial,
-                          rc.err.message);
-                send_error(c, &h, &rc.err);
-        } else {
-                send_reply(c, &h, &rc.ret);
-        }
+        dispatch_reply(c, &h, &rc, r);
         remote_client_unref(c);
+}
+
+/* The handler's answer r: now (0: the reply in rc->ret; -1: the error in rc->err) or later. */
+static void dispatch_reply(RemoteClient *c, const PacketHeader *h, RemoteCall *rc, int r) {
+        if (r == REMOTE_REPLY_LATER) {
+                xdr_writer_done(&rc->ret);
+        } else if (r < 0) {
+                xdr_writer_done(&rc->ret);
+                if (!rc->err.message[0])
+                        vb_error_set(&rc->err, VB_ERR_INTERNAL_ERROR, VB_FROM_NONE, "procedure %d failed", h->proc);
+                log_debug("client %p: procedure %d (serial %u) failed: %s", (void *) c, h->proc, h->serial,
+                          rc->err.message);
+                send_error(c, h, &rc->err);
+        } else {
+                send_reply(c, h, &rc->ret);
+        }
 }

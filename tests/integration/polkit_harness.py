@@ -99,9 +99,10 @@ def build_paths():
 
 
 class PolkitWorld:
-    """The bus, polkitd and virtbusd. conf: extra virtbusd.conf lines."""
+    """The bus, polkitd and virtbusd. conf: extra virtbusd.conf lines; rules: the rules.d file."""
 
-    def __init__(self, conf=""):
+    def __init__(self, conf="", rules=TEST_RULES):
+        self.rules = rules
         self.tmp = Path(tempfile.mkdtemp(prefix="virtbus-polkit-"))
         os.chmod(self.tmp, 0o755)
         self.conf_extra = conf
@@ -131,8 +132,9 @@ class PolkitWorld:
     def setup_mounts(self):
         actions = self._dir("actions")
         shutil.copy(ROOT / "policy" / "org.libvirt.unix.policy", actions)
+        shutil.copy(ROOT / "policy" / "org.libvirt.api.policy", actions)
         rules = self._dir("rules.d")
-        (rules / "10-virtbus-test.rules").write_text(TEST_RULES)
+        (rules / "10-virtbus-test.rules").write_text(self.rules)
         share_rules = self._dir("share-rules.d")
         self._bind(actions, "/usr/share/polkit-1/actions")
         self._bind(rules, "/etc/polkit-1/rules.d")

@@ -89,6 +89,23 @@ print(json.dumps(out))
 """
 
 
+# A raw remote client as a given user: auth_polkit, connect_open, then each procedure with the
+# domain (name, uuid) as its leading argument and zeros after it; prints (proc, error or "ok").
+ACL_CALLER = r"""
+import json, sys
+sys.path.insert(0, %r)
+import remote_harness as rh
+sock, name, uuidstr, procs = json.load(sys.stdin)
+out = []
+with rh.RawClient(sock) as c:
+    assert c.call(70).status == rh.OK
+    c.call_ok(1, rh.p_opt_string("test:///default") + rh.p_uint(0))
+    for p in procs:
+        r = c.call(p, rh.p_domain(name, uuidstr, -1) + bytes(64))
+        out.append([p, "ok" if r.status == rh.OK else rh.parse_remote_error(r.payload).message])
+print(json.dumps(out))
+"""
+
 # Send one auth_polkit (remote) or one D-Bus call (bus) and exit without waiting for the answer.
 FIRE_AND_EXIT = r"""
 import socket, struct, sys
@@ -388,6 +405,218 @@ class PolkitTest(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         p = self.world.virsh("daemon", ["list", "--all"])
         self.assertEqual(p.returncode, 0, p.stderr)
+
+
+# access_drivers = [ "polkit" ]: user "daemon" may connect (manage/monitor, the harness's rule)
+# and, of the domains, only get at and read "demo"; every other domain action is refused.
+API_RULES = ph.TEST_RULES + """
+polkit.addRule(function(action, subject) {
+    if (subject.user == "daemon" && action.id.indexOf("org.libvirt.api.domain.") == 0) {
+        if (action.lookup("domain_name") == "demo" && action.lookup("connect_driver") == "TEST" &&
+            (action.id == "org.libvirt.api.domain.getattr" || action.id == "org.libvirt.api.domain.read"))
+            return polkit.Result.YES;
+        return polkit.Result.NO;
+    }
+    if (subject.user == "daemon" && action.id == "org.libvirt.api.connect.search-domains")
+        return polkit.Result.YES;
+});
+"""
+
+DEMO_XML = """<domain type='test'>
+  <name>demo</name>
+  <memory>8192</memory>
+  <os><type>hvm</type></os>
+</domain>
+"""
+
+
+class FineGrainedTest(unittest.TestCase):
+    """The org.libvirt.api.* checks on both doors, with a rule that looks at domain_name."""
+    world = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.world = ph.PolkitWorld(conf='auth_unix_rw = "polkit"\naccess_drivers = [ "polkit" ]\n', rules=API_RULES)
+        try:
+            cls.world.start()
+            xml = cls.world.tmp / "demo.xml"
+            xml.write_text(DEMO_XML)
+            p = cls.world.virsh(None, ["define", str(xml)])
+            assert p.returncode == 0, p.stderr
+        except Exception:
+            print(cls.world.log("polkitd"), cls.world.log(), file=sys.stderr)
+            cls.world.stop()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.world:
+            cls.world.stop()
+
+    def domain_path(self, name):
+        p = self.world.busctl(None, CONNECT, IFACE + "Connect", "DomainLookupByName", "s", name)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return p.stdout.split('"')[1]
+
+    def domain_state(self, name):
+        p = self.world.busctl(None, self.domain_path(name), IFACE + "Domain", "GetState", "u", 0)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return p.stdout.strip()
+
+    def test_policy_file_lists_libvirt_actions(self):
+        root = ET.parse(ROOT / "policy" / "org.libvirt.api.policy").getroot()
+        ids = {a.get("id"): a for a in root.iter("action")}
+        for aid in ("org.libvirt.api.domain.start", "org.libvirt.api.domain.read-secure",
+                    "org.libvirt.api.storage-pool.search-storage-vols", "org.libvirt.api.storage-vol.data-write",
+                    "org.libvirt.api.connect.search-domains", "org.libvirt.api.network.stop"):
+            self.assertIn(aid, ids)
+        self.assertEqual(ids["org.libvirt.api.domain.read"].find("defaults/allow_active").text, "yes")
+        self.assertEqual(ids["org.libvirt.api.domain.start"].find("defaults/allow_active").text, "auth_admin_keep")
+
+    def test_tables_cover_procedures_and_policy(self):
+        """Every procedure of proc-table.c has a fine-grained rule in proc-acl.c or is knowingly
+        left at the connection-level check; every permission the tables ask exists in the policy."""
+        acl_text = (ROOT / "service" / "remote" / "proc-acl.c").read_text()
+        acl = {int(n) for n in re.findall(r"AS?\((\d+),", acl_text)}
+        unchecked = {1, 2, 60, 66, 67, 68, 69, 70, 110, 122, 149, 360, 361,   # open, auth, local facts
+                     86, 95, 96, 97,                                          # volume lookups (not yet)
+                     106, 168, 314, 317, 369}                                 # event deregistration
+        for n, _ in remote_procs():
+            self.assertTrue(n in acl or n in unchecked, "procedure %d has no rule in proc-acl.c" % n)
+        objects = {"CONNECT": "connect", "DOMAIN": "domain", "NETWORK": "network", "POOL": "storage-pool",
+                   "VOL": "storage-vol"}
+        ids = {a.get("id") for a in ET.parse(ROOT / "policy" / "org.libvirt.api.policy").getroot().iter("action")}
+        bus_text = (ROOT / "service" / "bus-authz-api.c").read_text()
+        used = re.findall(r"AS?\(\d+, \w+, (\w+), (?:\w+, )?([^)]*)\)", acl_text)
+        used += re.findall(r"R\((\w+), ([^)]*)\)", bus_text)
+        self.assertGreater(len(used), 80)
+        for obj, perms in used:
+            for perm in re.findall(r'"(\w+)"', perms):
+                aid = "org.libvirt.api.%s.%s" % (objects[obj], perm.replace("_", "-"))
+                self.assertIn(aid, ids)
+
+    def test_dbus_read_demo_only(self):
+        demo, test = self.domain_path("demo"), self.domain_path("test")
+        p = self.world.busctl("daemon", demo, IFACE + "Domain", "GetXMLDesc", "u", 0)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("<name>demo</name>", p.stdout)
+        p = self.world.busctl("daemon", test, IFACE + "Domain", "GetXMLDesc", "u", 0)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("Access denied", p.stderr)
+        [(name, msg)] = self.dbus_calls([[test, IFACE + "Domain", "GetXMLDesc", ["u"]]])
+        self.assertEqual(name, "org.freedesktop.DBus.Error.AccessDenied")
+        self.assertIn("org.libvirt.api.domain.read", msg)
+        # looking "test" up needs domain.getattr on it; "demo" is allowed
+        p = self.world.busctl("daemon", CONNECT, IFACE + "Connect", "DomainLookupByName", "s", "test")
+        self.assertNotEqual(p.returncode, 0)
+        p = self.world.busctl("daemon", CONNECT, IFACE + "Connect", "DomainLookupByName", "s", "demo")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        p = self.world.busctl("daemon", CONNECT, IFACE + "Connect", "DomainLookupByUUID", "s",
+                              "6695eb01-f6a4-8304-79aa-97f2502e193f")
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("Access denied", p.stderr)
+        # a property read is a read too
+        p = self.world.busctl("daemon", demo, "org.freedesktop.DBus.Properties", "Get", "ss", IFACE + "Domain", "Name")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        p = self.world.busctl("daemon", test, "org.freedesktop.DBus.Properties", "Get", "ss", IFACE + "Domain", "Name")
+        self.assertNotEqual(p.returncode, 0)
+
+    def test_dbus_cannot_start_demo(self):
+        demo = self.domain_path("demo")
+        before = self.domain_state("demo")
+        [(name, msg)] = self.dbus_calls([[demo, IFACE + "Domain", "Create", ["u"]]])
+        self.assertEqual(name, "org.freedesktop.DBus.Error.AccessDenied")
+        self.assertEqual(msg, "Create is not allowed: access denied: access denied by policy "
+                              "(polkit action org.libvirt.api.domain.start)")
+        self.assertEqual(self.domain_state("demo"), before)
+        # connect-level: defining a domain needs domain.write (the rule says no), before the XML is read
+        [(name, msg)] = self.dbus_calls([[CONNECT, IFACE + "Connect", "DomainDefineXML", ["s", "u"]]])
+        self.assertEqual(name, "org.freedesktop.DBus.Error.AccessDenied")
+        self.assertIn("org.libvirt.api.domain.write", msg)
+
+    def test_dbus_root_allowed(self):
+        p = self.world.busctl(None, self.domain_path("test"), IFACE + "Domain", "GetXMLDesc", "u", 0)
+        self.assertEqual(p.returncode, 0, p.stderr)
+
+    def test_virsh_read_demo_only(self):
+        p = self.world.virsh("daemon", ["dumpxml", "demo"])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("<name>demo</name>", p.stdout)
+        p = self.world.virsh("daemon", ["dominfo", "demo"])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        # the lookup of "test" already needs domain.getattr on it
+        p = self.world.virsh("daemon", ["dumpxml", "test"])
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("failed to get domain 'test'", p.stderr)    # virsh's words for any lookup error
+        self.assertIn("org.libvirt.api.domain.getattr refused for pid", self.world.log())
+        p = self.world.virsh("daemon", ["domstate", "6695eb01-f6a4-8304-79aa-97f2502e193f"])   # by UUID
+        self.assertNotEqual(p.returncode, 0)
+
+    def test_virsh_cannot_start_demo(self):
+        before = self.domain_state("demo")
+        p = self.world.virsh("daemon", ["start", "demo"])
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("error: access denied: access denied by policy (polkit action org.libvirt.api.domain.start)",
+                      p.stderr)
+        self.assertEqual(self.domain_state("demo"), before)
+
+    def test_virsh_list_allowed(self):
+        p = self.world.virsh("daemon", ["list", "--all"])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("demo", p.stdout)
+
+    def test_virsh_root_allowed(self):
+        p = self.world.virsh(None, ["dumpxml", "test"])
+        self.assertEqual(p.returncode, 0, p.stderr)
+
+    def test_remote_matrix(self):
+        """Every procedure of service/remote/proc-acl.c that takes a domain: refused on "test" with its
+        action named, and on "demo" unless the permission is read; nothing changes."""
+        text = (ROOT / "service" / "remote" / "proc-acl.c").read_text()
+        table = [(int(n), perm) for n, perm in re.findall(r'AS?\((\d+), DOMAIN, DOMAIN, (?:\w+, )?"(\w+)"', text)]
+        self.assertGreater(len(table), 30)
+        uuids = {}
+        for name in ("test", "demo"):
+            p = self.world.virsh(None, ["domuuid", name])
+            self.assertEqual(p.returncode, 0, p.stderr)
+            uuids[name] = p.stdout.strip()
+        before = [self.domain_state("test"), self.domain_state("demo")]
+        prefix, env = self.world.as_user("daemon")
+        import subprocess
+        for name in ("test", "demo"):
+            p = subprocess.run(prefix + ["/usr/bin/python3", "-c", ACL_CALLER % str(Path(__file__).resolve().parent)],
+                               input=json.dumps([str(self.world.sock_dir / "libvirt-sock"), name, uuids[name],
+                                                 [n for n, _ in table]]),
+                               env=env, capture_output=True, text=True, timeout=120)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            for (proc, msg), (_, perm) in zip(json.loads(p.stdout), table):
+                action = "org.libvirt.api.domain." + perm.replace("_", "-")
+                if name == "demo" and perm == "read":
+                    self.assertNotIn("access denied", msg, "proc %d" % proc)
+                else:
+                    self.assertEqual(msg, "access denied: access denied by policy (polkit action %s)" % action,
+                                     "proc %d on %s" % (proc, name))
+        self.assertEqual([self.domain_state("test"), self.domain_state("demo")], before)
+
+    def test_dbus_matrix(self):
+        """Every org.libvirt.Domain method of interfaces/*.xml on "test": refused by a fine-grained
+        action; nothing changes."""
+        test = self.domain_path("test")
+        calls = [[test, iface, member, sigs] for iface, member, sigs in interface_methods() if iface == IFACE + "Domain"]
+        self.assertGreater(len(calls), 10)
+        before = self.domain_state("test")
+        for (name, msg), call in zip(self.dbus_calls(calls), calls):
+            self.assertEqual(name, "org.freedesktop.DBus.Error.AccessDenied", call[2])
+            self.assertIn("(polkit action org.libvirt.api.domain.", msg, call[2])
+        self.assertEqual(self.domain_state("test"), before)
+
+    def dbus_calls(self, calls):
+        prefix, env = self.world.as_user("daemon")
+        import subprocess
+        p = subprocess.run(prefix + ["/usr/bin/python3", "-c", DBUS_CALLER], input=json.dumps(calls), env=env,
+                           capture_output=True, text=True, timeout=120)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return json.loads(p.stdout)
 
 
 if __name__ == "__main__":

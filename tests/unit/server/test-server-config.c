@@ -120,6 +120,7 @@ static void test_refusals_name_file_and_line(void **state) {
         expect_error("keepalive_interval = -2\n", "t.conf:1: keepalive_interval: must be between -1 and");
         expect_error("keepalive_count = -1\n", "t.conf:1: keepalive_count");
         expect_error("keepalive_count = \"5\"\n", "t.conf:1: keepalive_count: expected an integer");
+        expect_error("\n\naccess_drivers = [ \"nop\", \"selinux\" ]\n", "t.conf:3: access_drivers: expected \"nop\" or \"polkit\", got \"selinux\"");
 }
 
 int main(void) {
