@@ -149,8 +149,8 @@ static int method_domain_lookup_by_name(sd_bus_message *m, void *userdata, sd_bu
         return reply_found(m, d ? &d->obj : NULL, &err, ret_error);
 }
 
-static int method_domain_lookup_by_uuid(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        BusSubtree *t = userdata;
+/* *LookupByUUID(s): libvirt's complaint for a malformed UUID, then the core lookup. */
+static int reply_lookup_uuid(sd_bus_message *m, BusSubtree *t, ObjectKind kind, sd_bus_error *ret_error) {
         const char *text;
         uint8_t uuid[16];
         VbError err = { 0 };
@@ -158,11 +158,23 @@ static int method_domain_lookup_by_uuid(sd_bus_message *m, void *userdata, sd_bu
         if (r < 0)
                 return r;
         if (uuid_parse(text, uuid) < 0) {
-                vb_error_set_raw(&err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN, "Invalid UUID");
+                if (kind == OBJECT_DOMAIN)
+                        vb_error_set_raw(&err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN, "Invalid UUID");
+                else
+                        vb_error_set_raw(&err, VB_ERR_INVALID_ARG, kind == OBJECT_NETWORK ? VB_FROM_NETWORK : VB_FROM_STORAGE,
+                                         "uuidstr in %s must be a valid UUID",
+                                         kind == OBJECT_NETWORK ? "virNetworkLookupByUUIDString"
+                                                                : "virStoragePoolLookupByUUIDString");
                 return bus_error(ret_error, &err);
         }
-        Domain *d = domain_lookup_uuid(t->conn, uuid, &err);
-        return reply_found(m, d ? &d->obj : NULL, &err, ret_error);
+        Object *o = kind == OBJECT_DOMAIN ? (Object *) domain_lookup_uuid(t->conn, uuid, &err)
+                  : kind == OBJECT_NETWORK ? (Object *) network_lookup_uuid(t->conn, uuid, &err)
+                  : (Object *) pool_lookup_uuid(t->conn, uuid, &err);
+        return reply_found(m, o, &err, ret_error);
+}
+
+static int method_domain_lookup_by_uuid(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        return reply_lookup_uuid(m, userdata, OBJECT_DOMAIN, ret_error);
 }
 
 /* --- Networks --- */
@@ -205,20 +217,7 @@ static int method_network_lookup_by_name(sd_bus_message *m, void *userdata, sd_b
 }
 
 static int method_network_lookup_by_uuid(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        BusSubtree *t = userdata;
-        const char *text;
-        uint8_t uuid[16];
-        VbError err = { 0 };
-        int r = sd_bus_message_read(m, "s", &text);
-        if (r < 0)
-                return r;
-        if (uuid_parse(text, uuid) < 0) {
-                vb_error_set_raw(&err, VB_ERR_INVALID_ARG, VB_FROM_NETWORK,
-                                 "uuidstr in virNetworkLookupByUUIDString must be a valid UUID");
-                return bus_error(ret_error, &err);
-        }
-        Network *n = network_lookup_uuid(t->conn, uuid, &err);
-        return reply_found(m, n ? &n->obj : NULL, &err, ret_error);
+        return reply_lookup_uuid(m, userdata, OBJECT_NETWORK, ret_error);
 }
 
 /* --- Storage --- */
@@ -258,20 +257,7 @@ static int method_pool_lookup_by_name(sd_bus_message *m, void *userdata, sd_bus_
 }
 
 static int method_pool_lookup_by_uuid(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        BusSubtree *t = userdata;
-        const char *text;
-        uint8_t uuid[16];
-        VbError err = { 0 };
-        int r = sd_bus_message_read(m, "s", &text);
-        if (r < 0)
-                return r;
-        if (uuid_parse(text, uuid) < 0) {
-                vb_error_set_raw(&err, VB_ERR_INVALID_ARG, VB_FROM_STORAGE,
-                                 "uuidstr in virStoragePoolLookupByUUIDString must be a valid UUID");
-                return bus_error(ret_error, &err);
-        }
-        StoragePool *p = pool_lookup_uuid(t->conn, uuid, &err);
-        return reply_found(m, p ? &p->obj : NULL, &err, ret_error);
+        return reply_lookup_uuid(m, userdata, OBJECT_POOL, ret_error);
 }
 
 static int method_vol_lookup(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
