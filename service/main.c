@@ -37,6 +37,7 @@ typedef struct Daemon {
         Bus *bus;
         RemoteServer *remote;
         Authz *authz;
+        bool started_polkit_api;        /* access_drivers had "polkit" at start */
 } Daemon;
 
 static void usage(FILE *f) {
@@ -118,6 +119,14 @@ static int daemon_load_config(Daemon *d, char *errbuf, size_t errlen) {
         return 0;
 }
 
+/* access_drivers = [ "polkit" ]: the fine-grained org.libvirt.api.* checks. */
+static bool config_wants_polkit_api(const Config *c) {
+        for (char **ad = c->access_drivers; ad && *ad; ad++)
+                if (strcmp(*ad, "polkit") == 0)
+                        return true;
+        return false;
+}
+
 static int on_exit_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
         Daemon *d = userdata;
         log_info("signal %s: exiting", strsignal((int) si->ssi_signo));
@@ -132,6 +141,9 @@ static int on_reload_signal(sd_event_source *s, const struct signalfd_siginfo *s
         if (daemon_load_config(d, msg, sizeof msg) < 0)
                 log_error("reload refused, previous configuration kept: %s", msg);
         else {
+                /* As libvirtd, the access drivers are chosen once, at start. */
+                if (config_wants_polkit_api(&d->config) != d->started_polkit_api)
+                        log_warning("access_drivers changed: it takes effect at the next start");
                 remote_server_reconfigure(d->remote, &d->config);
                 log_info("configuration reloaded");
         }
@@ -200,9 +212,9 @@ static int daemon_run(Daemon *d) {
         /* On the system bus polkit decides who may call (the bus policy lets anyone in). */
         if (system && (r = bus_set_authz(d->bus, d->authz)) < 0)
                 return log_error_errno(r, "cannot authorize calls on the system bus: %s", strerror(-r));
-        for (char **ad = d->config.access_drivers; system && ad && *ad; ad++)
-                if (strcmp(*ad, "polkit") == 0)
-                        bus_set_authz_api(d->bus, true);
+        d->started_polkit_api = config_wants_polkit_api(&d->config);
+        if (system)
+                bus_set_authz_api(d->bus, d->started_polkit_api);
         /* The remote door after the bus: a daemon that cannot own org.libvirt must not have
          * taken over the libvirt sockets either. */
         r = remote_server_new(d->manager, d->event, &d->config, system, NULL, &d->remote, msg, sizeof msg);
