@@ -147,12 +147,9 @@ static void polkit_backend_stop(void *backend) {
         free(b);
 }
 
+/* The module's one export, found by authz-module.c with dlsym(). */
 const AuthzBackend authz_backend_polkit = {
         .start = polkit_backend_start,
         .submit = polkit_backend_submit,
         .stop = polkit_backend_stop,
 };
-
-int authz_new(sd_event *e, Authz **out) {
-        return authz_new_with_backend(e, &authz_backend_polkit, out);
-}

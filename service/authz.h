@@ -66,10 +66,12 @@ bool authz_request_interactive(const AuthzRequest *req);
 /* From any thread, once per request; message explains an AUTHZ_ANSWER_ERROR. */
 void authz_request_answer(AuthzRequest *req, AuthzAnswer answer, const char *message);
 
+/* Exported by the virtbus-authz-polkit module (authz-polkit.c). */
 extern const AuthzBackend authz_backend_polkit;
 
-/* The authz module on the loop e with polkit behind it (authz-polkit.c); the backend thread
- * starts at the first check. */
+/* The authz module on the loop e with polkit behind it. The polkit module (and with it glib) is
+ * loaded at the first check (authz-module.c), so a daemon nobody asks polkit about never maps
+ * it; the backend thread starts then too. */
 int authz_new(sd_event *e, Authz **out);
 int authz_new_with_backend(sd_event *e, const AuthzBackend *backend, Authz **out);
 /* Stops the backend; checks still pending are answered "refused" first. Accepts NULL. */
