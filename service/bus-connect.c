@@ -179,30 +179,26 @@ static int method_domain_lookup_by_uuid(sd_bus_message *m, void *userdata, sd_bu
 
 /* --- Networks --- */
 
-static int method_network_create_xml(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        BusSubtree *t = userdata;
+static int network_from_xml(sd_bus_message *m, BusSubtree *t, bool start, sd_bus_error *ret_error) {
         const char *xml;
         Network *n = NULL;
         VbError err = { 0 };
         int r = sd_bus_message_read(m, "s", &xml);
         if (r < 0)
                 return r;
-        if (network_create_xml(t->conn, xml, strlen(xml), 0, &n, &err) < 0)
+        r = start ? network_create_xml(t->conn, xml, strlen(xml), 0, &n, &err)
+                  : network_define(t->conn, xml, strlen(xml), 0, &n, &err);
+        if (r < 0)
                 return bus_error(ret_error, &err);
         return bus_reply_object(m, &n->obj);
 }
 
+static int method_network_create_xml(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        return network_from_xml(m, userdata, true, ret_error);
+}
+
 static int method_network_define_xml(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        BusSubtree *t = userdata;
-        const char *xml;
-        Network *n = NULL;
-        VbError err = { 0 };
-        int r = sd_bus_message_read(m, "s", &xml);
-        if (r < 0)
-                return r;
-        if (network_define(t->conn, xml, strlen(xml), 0, &n, &err) < 0)
-                return bus_error(ret_error, &err);
-        return bus_reply_object(m, &n->obj);
+        return network_from_xml(m, userdata, false, ret_error);
 }
 
 static int method_network_lookup_by_name(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {

@@ -167,11 +167,7 @@ static int method_get_xml_desc(sd_bus_message *m, void *userdata, sd_bus_error *
                 return r;
         Domain *d = domain_of_message(userdata, m, &err);
         char *xml = d ? domain_get_xml(d, flags, &err) : NULL;
-        if (!xml)
-                return bus_error(ret_error, &err);
-        r = sd_bus_reply_method_return(m, "s", xml);
-        free(xml);
-        return r;
+        return bus_reply_string_owned(m, xml, &err, ret_error);
 }
 
 static int method_get_state(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {

@@ -86,6 +86,8 @@ int bus_errno(sd_bus_error *ret_error, int r);
 Identity bus_identity(sd_bus_message *m);
 /* Reply "o" with the object's path. */
 int bus_reply_object(sd_bus_message *m, const Object *o);
+/* Reply with a string a core verb allocated (XML), or with err when it is NULL; frees it. */
+int bus_reply_string_owned(sd_bus_message *m, char *s, const VbError *err, sd_bus_error *ret_error);
 /* Reply "ao" with the paths of the objects for which keep(o, data) is true. */
 int bus_reply_object_list(sd_bus_message *m, const Registry *reg, bool (*keep)(const Object *o, void *data),
                           void *data);

@@ -97,11 +97,7 @@ static int method_get_xml_desc(sd_bus_message *m, void *userdata, sd_bus_error *
                 return r;
         Network *n = network_of(userdata, sd_bus_message_get_path(m), &err);
         char *xml = n ? network_get_xml(n, flags, &err) : NULL;
-        if (!xml)
-                return bus_error(ret_error, &err);
-        r = sd_bus_reply_method_return(m, "s", xml);
-        free(xml);
-        return r;
+        return bus_reply_string_owned(m, xml, &err, ret_error);
 }
 
 /* virNetworkUpdate: the core has no verb for it yet; answer as a driver without it does. */

@@ -49,6 +49,14 @@ int bus_reply_object(sd_bus_message *m, const Object *o) {
         return r;
 }
 
+int bus_reply_string_owned(sd_bus_message *m, char *s, const VbError *err, sd_bus_error *ret_error) {
+        if (!s)
+                return bus_error(ret_error, err);
+        int r = sd_bus_reply_method_return(m, "s", s);
+        free(s);
+        return r;
+}
+
 int bus_reply_object_list(sd_bus_message *m, const Registry *reg, bool (*keep)(const Object *o, void *data),
                           void *data) {
         sd_bus_message *reply = NULL;

@@ -129,11 +129,7 @@ static int method_pool_get_xml_desc(sd_bus_message *m, void *userdata, sd_bus_er
                 return r;
         StoragePool *p = pool_of(userdata, sd_bus_message_get_path(m), &err);
         char *xml = p ? pool_get_xml(p, flags, &err) : NULL;
-        if (!xml)
-                return bus_error(ret_error, &err);
-        r = sd_bus_reply_method_return(m, "s", xml);
-        free(xml);
-        return r;
+        return bus_reply_string_owned(m, xml, &err, ret_error);
 }
 
 static int method_pool_list_volumes(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
@@ -322,11 +318,7 @@ static int method_vol_get_xml_desc(sd_bus_message *m, void *userdata, sd_bus_err
                 return r;
         StorageVol *v = vol_of(userdata, sd_bus_message_get_path(m), &err);
         char *xml = v ? vol_get_xml(v, flags, &err) : NULL;
-        if (!xml)
-                return bus_error(ret_error, &err);
-        r = sd_bus_reply_method_return(m, "s", xml);
-        free(xml);
-        return r;
+        return bus_reply_string_owned(m, xml, &err, ret_error);
 }
 
 static int method_vol_resize(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
