@@ -70,6 +70,28 @@ print(json.dumps(out))
 
 # A raw remote-protocol client run as a given user: optional auth_polkit, then each procedure
 # with an empty payload; prints (proc, error message or "ok").
+_harness_copy = None
+
+
+def readable_harness_dir():
+    """The raw-socket harness where the unprivileged callers can import it: the checkout itself
+    may sit in a directory only root can enter (a mktemp -d clone, as CI may use)."""
+    global _harness_copy
+    if _harness_copy is None:
+        import atexit
+        import shutil
+        import tempfile
+        d = tempfile.mkdtemp(prefix="virtbus-harness-")
+        os.chmod(d, 0o755)
+        here = Path(__file__).resolve().parent
+        for name in ("harness.py", "remote_harness.py"):
+            shutil.copy(here / name, d)
+            os.chmod(os.path.join(d, name), 0o644)
+        atexit.register(shutil.rmtree, d, True)
+        _harness_copy = d
+    return _harness_copy
+
+
 RAW_CALLER = r"""
 import json, sys
 sys.path.insert(0, %r)
@@ -183,7 +205,7 @@ class PolkitTest(unittest.TestCase):
     def raw_calls(self, user, sock, do_auth, procs, do_open=False):
         prefix, env = self.world.as_user(user)
         import subprocess
-        p = subprocess.run(prefix + ["/usr/bin/python3", "-c", RAW_CALLER % str(Path(__file__).resolve().parent)],
+        p = subprocess.run(prefix + ["/usr/bin/python3", "-c", RAW_CALLER % readable_harness_dir()],
                            input=json.dumps([str(sock), do_auth, procs, do_open]), env=env, capture_output=True, text=True,
                            timeout=120)
         self.assertEqual(p.returncode, 0, p.stderr)
@@ -584,7 +606,7 @@ class FineGrainedTest(unittest.TestCase):
         prefix, env = self.world.as_user("daemon")
         import subprocess
         for name in ("test", "demo"):
-            p = subprocess.run(prefix + ["/usr/bin/python3", "-c", ACL_CALLER % str(Path(__file__).resolve().parent)],
+            p = subprocess.run(prefix + ["/usr/bin/python3", "-c", ACL_CALLER % readable_harness_dir()],
                                input=json.dumps([str(self.world.sock_dir / "libvirt-sock"), name, uuids[name],
                                                  [n for n, _ in table]]),
                                env=env, capture_output=True, text=True, timeout=120)
