@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "domain-priv.h"
+#include "domain-model.h"
 #include "qemu-command.h"
 
 /* One option value being written ("virtio-blk-pci,drive=…,id=…"). Allocation failure is

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "domain-priv.h"
+#include "domain-model.h"
 
 void qemu_live_set_display_ports(DomainDef *live, int vnc_port, int spice_port) {
         if (!live || !live->priv)

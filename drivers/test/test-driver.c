@@ -13,7 +13,7 @@
 #include "network.h"
 #include "storage.h"
 #include "test-content.h"
-#include "domain-priv.h"
+#include "domain-model.h"
 
 /* Guests here do nothing but change state: every op reports its outcome at once. */
 static int test_domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {

@@ -23,7 +23,7 @@ IFACE = "org.libvirt."
 
 
 def bus_action(interface, member):
-    """The action service/bus-authz.c asks: the same rule, to generate the matrix."""
+    """The action service/bus/bus-authz.c asks: the same rule, to generate the matrix."""
     if interface == "org.freedesktop.DBus.Properties":
         return "monitor" if member in ("Get", "GetAll") else "manage"
     if member.startswith(("Get", "List", "NodeGet")) or "LookupBy" in member:
@@ -43,8 +43,8 @@ def interface_methods():
 
 
 def remote_procs():
-    """(number, flags) of every procedure in service/remote/proc-table.c."""
-    text = (ROOT / "service" / "remote" / "proc-table.c").read_text()
+    """(number, flags) of every procedure in service/remote/proto/proc-table.c."""
+    text = (ROOT / "service" / "remote" / "proto" / "proc-table.c").read_text()
     return [(int(n), fl.strip()) for n, fl in re.findall(r"P\((\d+),\s*\w+,\s*([^)]*)\)", text)]
 
 
@@ -498,7 +498,7 @@ class FineGrainedTest(unittest.TestCase):
     def test_tables_cover_procedures_and_policy(self):
         """Every procedure of proc-table.c has a fine-grained rule in proc-acl.c or is knowingly
         left at the connection-level check; every permission the tables ask exists in the policy."""
-        acl_text = (ROOT / "service" / "remote" / "proc-acl.c").read_text()
+        acl_text = (ROOT / "service" / "remote" / "proto" / "proc-acl.c").read_text()
         acl = {int(n) for n in re.findall(r"AS?\((\d+),", acl_text)}
         unchecked = {1, 2, 60, 66, 67, 68, 69, 70, 110, 122, 149, 360, 361,   # open, auth, local facts
                      86, 95, 96, 97,                                          # volume lookups (not yet)
@@ -508,7 +508,7 @@ class FineGrainedTest(unittest.TestCase):
         objects = {"CONNECT": "connect", "DOMAIN": "domain", "NETWORK": "network", "POOL": "storage-pool",
                    "VOL": "storage-vol"}
         ids = {a.get("id") for a in ET.parse(ROOT / "policy" / "org.libvirt.api.policy").getroot().iter("action")}
-        bus_text = (ROOT / "service" / "bus-authz-api.c").read_text()
+        bus_text = (ROOT / "service" / "bus" / "bus-authz-api.c").read_text()
         used = re.findall(r"AS?\(\d+, \w+, (\w+), (?:\w+, )?([^)]*)\)", acl_text)
         used += re.findall(r"R\((\w+), ([^)]*)\)", bus_text)
         self.assertGreater(len(used), 80)
@@ -592,9 +592,9 @@ class FineGrainedTest(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
 
     def test_remote_matrix(self):
-        """Every procedure of service/remote/proc-acl.c that takes a domain: refused on "test" with its
+        """Every procedure of service/remote/proto/proc-acl.c that takes a domain: refused on "test" with its
         action named, and on "demo" unless the permission is read; nothing changes."""
-        text = (ROOT / "service" / "remote" / "proc-acl.c").read_text()
+        text = (ROOT / "service" / "remote" / "proto" / "proc-acl.c").read_text()
         table = [(int(n), perm) for n, perm in re.findall(r'AS?\((\d+), DOMAIN, DOMAIN, (?:\w+, )?"(\w+)"', text)]
         self.assertGreater(len(table), 30)
         uuids = {}

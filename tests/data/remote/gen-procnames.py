@@ -1,7 +1,7 @@
 #!/usr/bin/python3
-"""Generate service/remote/procnames.c from the shared remote-procs.tsv (facts only: numbers, names).
+"""Generate service/remote/proto/procnames.c from the shared remote-procs.tsv (facts only: numbers, names).
 
-usage: gen-procnames.py /work/shared/specs/remote-procs.tsv > service/remote/procnames.c
+usage: gen-procnames.py /work/shared/specs/remote-procs.tsv > service/remote/proto/procnames.c
 
 The public API name is derived from the procedure name the way libvirt spells its functions
 (domain_get_xml_desc -> virDomainGetXMLDesc), and the error origin from the libvirt-*.c file

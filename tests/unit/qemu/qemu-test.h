@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "domain-conf.h"
-#include "domain-priv.h"
+#include "domain-model.h"
 #include "qemu-command.h"
 #include "qemu-conf.h"
 

@@ -20,7 +20,7 @@
 #include "manager.h"
 #include "paths.h"
 #include "qemu-driver.h"
-#include "remote/server.h"
+#include "server.h"
 
 typedef struct Options {
         int mode;               /* 0 unset, 1 system, 2 session */

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "domain-priv.h"
+#include "domain-model.h"
 #include "driver.h"
 
 DomainStats *domain_stats_free(DomainStats *st) {

@@ -1,13 +1,13 @@
-/* domain-priv.h: the parts of DomainDef owned by conf/ (os, cpu, devices …); drivers may read them. */
+/* domain-model.h: what a domain definition holds beyond the fields the core reads (os, cpu, devices …): conf/ fills it, drivers read it. */
 #pragma once
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#include <libxml/tree.h>
+#include <libxml/tree.h>  /* xmlDocPtr of <metadata> */
 
 #include "domain-conf.h"
-#include "xml-util.h"
+#include "xml-util.h"   /* ConfInt */
 
 /* Strings are NULL when the XML did not give them, unless a comment names a default. */
 
@@ -200,21 +200,3 @@ struct DomainDefPrivate {
         DomainSeclabel *seclabels;
         size_t n_seclabels;
 };
-
-/* Sections of <domain> outside <devices> (domain-sections.c). */
-int domain_sections_parse(DomainDef *def, xmlNodePtr root, unsigned flags, VbError *err);
-/* cputune, sysinfo, os, features, cpu, clock: what libvirt writes between <vcpu> and <on_*>. */
-void domain_sections_format_head(XmlBuf *b, const DomainDef *def, unsigned flags);
-/* pm: what libvirt writes between <on_crash> and <devices>. */
-void domain_sections_format_tail(XmlBuf *b, const DomainDef *def, unsigned flags);
-void domain_sections_format_seclabels(XmlBuf *b, const DomainDef *def, unsigned flags);
-void domain_sections_free(DomainDefPrivate *p);
-
-/* <devices> (domain-devices.c). */
-int domain_devices_parse(DomainDevices *d, xmlNodePtr devices, unsigned flags, VbError *err);
-void domain_devices_format(XmlBuf *b, const DomainDevices *d, unsigned flags);
-void domain_devices_free(DomainDevices *d);
-
-/* <metadata> (domain-metadata.c). */
-int domain_metadata_parse(DomainDefPrivate *p, xmlNodePtr node, VbError *err);
-void domain_metadata_format(XmlBuf *b, const DomainDefPrivate *p);

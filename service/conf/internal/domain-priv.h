@@ -1,0 +1,24 @@
+/* domain-priv.h: conf/'s own helpers for the domain XML sections; nothing outside conf/ includes it. */
+#pragma once
+
+#include "domain-model.h"
+#include "xml-util.h"
+
+
+/* Sections of <domain> outside <devices> (domain-sections.c). */
+int domain_sections_parse(DomainDef *def, xmlNodePtr root, unsigned flags, VbError *err);
+/* cputune, sysinfo, os, features, cpu, clock: what libvirt writes between <vcpu> and <on_*>. */
+void domain_sections_format_head(XmlBuf *b, const DomainDef *def, unsigned flags);
+/* pm: what libvirt writes between <on_crash> and <devices>. */
+void domain_sections_format_tail(XmlBuf *b, const DomainDef *def, unsigned flags);
+void domain_sections_format_seclabels(XmlBuf *b, const DomainDef *def, unsigned flags);
+void domain_sections_free(DomainDefPrivate *p);
+
+/* <devices> (domain-devices.c). */
+int domain_devices_parse(DomainDevices *d, xmlNodePtr devices, unsigned flags, VbError *err);
+void domain_devices_format(XmlBuf *b, const DomainDevices *d, unsigned flags);
+void domain_devices_free(DomainDevices *d);
+
+/* <metadata> (domain-metadata.c). */
+int domain_metadata_parse(DomainDefPrivate *p, xmlNodePtr node, VbError *err);
+void domain_metadata_format(XmlBuf *b, const DomainDefPrivate *p);
