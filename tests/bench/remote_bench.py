@@ -531,7 +531,11 @@ def machine():
         pass
     return {"cpu": model, "cores": os.cpu_count(), "memory": mem, "kernel": platform.release(),
             "python": platform.python_version(), "libvirt_client": libvirt.getVersion(),
-            "loadavg": " ".join(f"{x:.2f}" for x in os.getloadavg())}
+            "loadavg": loadavg()}
+
+
+def loadavg():
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def virtbusd_version(binary):
@@ -606,6 +610,7 @@ def run(opts):
         shutil.rmtree(workdir, ignore_errors=True)
     for s in sides:
         results[s.label] = s.res
+    results["loadavg_end"] = loadavg()
     return results
 
 
@@ -616,6 +621,8 @@ def combine(runs):
         return runs[0]
     out = dict(runs[-1])
     out["runs"] = len(runs)
+    out["date"] = runs[0]["date"]
+    out["machine"] = runs[0]["machine"]       # its load average is the first run's start
     for label in ("virtbusd", "libvirtd"):
         if label not in runs[-1]:
             continue
@@ -698,8 +705,11 @@ def render(results):
                  f"{ratio(a, b):.2f}" if a and b else "n/a", ""))
 
     out = []
-    out.append(f"Run {results['date']} on {m['cpu']}, {m['cores']} cores, {m['memory']}, "
-               f"Linux {m['kernel']}, load average at the end {m['loadavg']}.  ")
+    nruns = results.get("runs", 1)
+    what = f"{nruns} whole runs (medians of their values)" if nruns > 1 else "one run"
+    out.append(f"Run {results['date']} ({what}) on {m['cpu']}, {m['cores']} cores, {m['memory']}, "
+               f"Linux {m['kernel']}, load average at the start {m['loadavg']}, "
+               f"at the end {results.get('loadavg_end', '?')}.  ")
     out.append(f"Command: `/usr/bin/python3 {results['command']}`.  ")
     out.append(f"virtbusd: {results.get('virtbusd_version', '?')}; libvirtd 9.0 as a {results.get('libvirtd_mode')}; "
                f"client python3-libvirt / virsh {m['libvirt_client'] // 1000000}.{m['libvirt_client'] // 1000 % 1000}."
