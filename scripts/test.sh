@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # scripts/test.sh: build virtbus (scripts/setup.sh) and run every meson test suite.
 # Extra arguments go to `meson test` (e.g. --suite unit, or a test's name).
-# Exits with meson test's status. CI runs exactly this (.ci/run).
+# Exits with meson test's status; with CI=true, also non-zero when a test was skipped. CI runs
+# exactly this (.ci/run, which sets CI=true).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -15,21 +16,40 @@ rm -f "$log"
 status=0
 meson test -C "$builddir" --print-errorlogs "$@" || status=$?
 
-# One plain closing line with the counts, read from meson's own log.
+# One plain closing line with the counts, read from meson's own log. With CI=true (.ci/run sets
+# it) a skipped test fails the run: in CI every suite must really run (polkit, QEMU, firmware).
+ci=false
+case ${CI:-} in [Tt][Rr][Uu][Ee] | 1 | [Yy][Ee][Ss]) ci=true ;; esac
 if [[ -f $log ]]; then
-	/usr/bin/python3 - "$log" <<'PY' || true
+	summary=0
+	/usr/bin/python3 - "$log" "$ci" <<'PY' || summary=$?
 import json, sys
-counts = {}
+counts, skipped = {}, []
 with open(sys.argv[1]) as f:
     for line in f:
         line = line.strip()
         if line:
-            r = json.loads(line).get("result", "?")
+            t = json.loads(line)
+            r = t.get("result", "?")
             counts[r] = counts.get(r, 0) + 1
+            if r == "SKIP":
+                skipped.append(t.get("name", "?"))
 passed = counts.get("OK", 0) + counts.get("EXPECTEDFAIL", 0)
-skipped = counts.get("SKIP", 0)
-failed = sum(counts.values()) - passed - skipped
-print(f"meson: {passed} passed, {failed} failed, {skipped} skipped")
+failed = sum(counts.values()) - passed - len(skipped)
+print(f"meson: {passed} passed, {failed} failed, {len(skipped)} skipped")
+if skipped:
+    print("skipped: " + ", ".join(skipped))
+    if sys.argv[2] == "true":
+        print("test: CI=true and tests were skipped: failing the run (install what they need)")
+        sys.exit(3)
 PY
+	if [[ $summary -ne 0 && $status -eq 0 ]]; then
+		# 3: skips under CI=true; anything else: the log could not be read, which CI cannot accept.
+		[[ $summary -eq 3 || $ci = true ]] && status=1
+		[[ $summary -eq 3 ]] || echo "test: could not read $log for the summary"
+	fi
+elif [[ $ci = true ]]; then
+	echo "test: CI=true and no $log to check for skipped tests: failing the run"
+	[[ $status -ne 0 ]] || status=1
 fi
 exit "$status"

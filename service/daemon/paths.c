@@ -33,6 +33,7 @@ int paths_init(Paths *p, bool system, char *errbuf, size_t errlen) {
                 p->state_root = join(LOCALSTATEDIR, "/lib/virtbus");
                 p->run_root = strdup("/run/virtbus");
                 p->log_root = join(LOCALSTATEDIR, "/log/virtbus");
+                p->libvirt_base = strdup("/run");
         } else {
                 char *config = xdg_dir("XDG_CONFIG_HOME", ".config");
                 char *state = xdg_dir("XDG_STATE_HOME", ".local/state");
@@ -48,12 +49,18 @@ int paths_init(Paths *p, bool system, char *errbuf, size_t errlen) {
                 /* Without XDG_RUNTIME_DIR, runtime files go under the state directory. */
                 p->run_root = rt && rt[0] == '/' ? join(rt, "/virtbus") : join(state, "/virtbus/run");
                 p->log_root = join(state, "/virtbus/log");
+                /* libvirt's session daemon and its clients agree on $XDG_RUNTIME_DIR/libvirt and,
+                 * without it, on $XDG_CACHE_HOME/libvirt or ~/.cache/libvirt: the sockets must be
+                 * where `virsh -c qemu:///session` looks. NULL when none is set: the remote door
+                 * then needs unix_sock_dir, and says so. */
+                p->libvirt_base = rt && rt[0] == '/' ? strdup(rt) : xdg_dir("XDG_CACHE_HOME", ".cache");
                 free(config);
                 free(state);
         }
         if (p->config_root)
                 p->config_file = join(p->config_root, "/virtbusd.conf");
-        if (!p->config_root || !p->state_root || !p->run_root || !p->log_root || !p->config_file) {
+        if (!p->config_root || !p->state_root || !p->run_root || !p->log_root || !p->config_file ||
+            (system && !p->libvirt_base)) {
                 paths_done(p);
                 snprintf(errbuf, errlen, "out of memory");
                 return -ENOMEM;
@@ -67,5 +74,6 @@ void paths_done(Paths *p) {
         free(p->state_root);
         free(p->run_root);
         free(p->log_root);
+        free(p->libvirt_base);
         memset(p, 0, sizeof *p);
 }

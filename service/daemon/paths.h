@@ -10,6 +10,9 @@ typedef struct Paths {
         char *state_root;      /* persistent state: /var/lib/virtbus */
         char *run_root;        /* runtime state: /run/virtbus */
         char *log_root;        /* logs: /var/log/virtbus */
+        char *libvirt_base;    /* holds libvirt/, the remote door's sockets: /run; in session mode
+                                * $XDG_RUNTIME_DIR, else $XDG_CACHE_HOME or ~/.cache, as libvirt
+                                * (NULL when none of them is set) */
 } Paths;
 
 /* Fill p for the mode; -ENOENT with a message when HOME/XDG variables cannot give a place. */

@@ -2,7 +2,7 @@
 mount namespace so that the host's polkit configuration and /run/dbus are never touched.
 
 The test re-executes itself under `unshare -m --propagation private` (root only; otherwise it
-is skipped with exit code 77). Inside, temporary directories are bind-mounted over
+is skipped with exit code 77, a failure under CI=true). Inside, temporary directories are bind-mounted over
 /usr/share/polkit-1/actions (the project's action file only), /etc/polkit-1/rules.d and
 /usr/share/polkit-1/rules.d (the test's rules only), /run/dbus (the private bus's socket is
 /run/dbus/system_bus_socket, where polkitd, busctl and virsh look), and /etc/virtbus,
@@ -85,8 +85,8 @@ def enter_namespace():
     elif not shutil.which("unshare") or not shutil.which("dbus-daemon"):
         reason = "unshare or dbus-daemon missing"
     if reason:
-        print("SKIP: " + reason)
-        sys.exit(77)
+        import testmain
+        testmain.skip_program(reason)   # exit 77, or 1 under CI=true
     env = dict(os.environ, **{NS_ENV: "1"})
     os.execvpe("unshare", ["unshare", "-m", "--propagation", "private", sys.executable] + sys.argv, env)
 

@@ -1,7 +1,9 @@
 #!/usr/bin/python3
-"""test_daemon.py: virtbusd as a process: options, configuration errors, the bus name, SIGHUP, clean exit."""
+"""test_daemon.py: virtbusd as a process: options, configuration errors, the bus name, SIGHUP, clean exit,
+where the libvirt sockets go without XDG_RUNTIME_DIR."""
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -50,8 +52,9 @@ class ConfiguredDaemon(Daemon):
         (conf_dir / "virtbusd.conf").write_text(conf_text)
         self.conf_path = conf_dir / "virtbusd.conf"
 
-    def spawn(self, extra_env=None, args=None):
-        """Start the bus, then virtbusd with --config, without waiting for the name."""
+    def spawn(self, extra_env=None, args=None, unset=()):
+        """Start the bus, then virtbusd with --config, without waiting for the name; the variables
+        in unset are removed from its environment."""
         import harness
         socket = self.tmp / "bus"
         config = self.tmp / "bus.conf"
@@ -68,6 +71,8 @@ class ConfiguredDaemon(Daemon):
         env["XDG_CONFIG_HOME"] = str(self.tmp / "pre-config")
         env["DBUS_SESSION_BUS_ADDRESS"] = self.address
         env.update(extra_env or {})
+        for var in unset:
+            env.pop(var, None)
         self.env = env
         self.log_path = self.tmp / "virtbusd.log"
         with open(self.log_path, "w") as out:
@@ -189,6 +194,58 @@ class BusName(VirtbusTestCase):
         self.assertEqual(self.daemon.proc.wait(timeout=5), 0)
 
 
+class NoRuntimeDir(unittest.TestCase):
+    """As libvirt's session daemon: without XDG_RUNTIME_DIR the sockets go to $XDG_CACHE_HOME/libvirt,
+    else ~/.cache/libvirt (a root shell on a fresh machine has neither XDG variable)."""
+
+    def tearDown(self):
+        if getattr(self, "d", None):
+            self.d.bus.close()
+            self.assertEqual(self.d.stop(), 0)
+
+    def assertServes(self, sock_dir):
+        for name in ("libvirt-sock", "libvirt-sock-ro"):
+            self.assertTrue((sock_dir / name).is_socket(), "%s/%s: %s" % (sock_dir, name, self.d.log()))
+        virsh = shutil.which("virsh")
+        if not virsh:
+            self.fail("virsh is not installed (libvirt-clients)")
+        # A client in the same kind of shell: no XDG variables, its own HOME.
+        home = self.d.tmp / "client-home"
+        home.mkdir()
+        env = {"HOME": str(home), "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C"}
+        sock = sock_dir / "libvirt-sock"
+        for uri, want in (("test+unix:///default?socket=%s" % sock, "test"),
+                          ("qemu+unix:///session?socket=%s" % sock, None)):
+            p = subprocess.run([virsh, "-c", uri, "list", "--all", "--name"], capture_output=True,
+                               text=True, timeout=30, env=env, stdin=subprocess.DEVNULL)
+            self.assertEqual(p.returncode, 0, "%s: %s\n%s" % (uri, p.stderr, self.d.log()))
+            if want:
+                self.assertEqual(p.stdout.split(), [want])
+
+    def test_sockets_in_home_cache(self):
+        self.d = ConfiguredDaemon("").spawn(unset=("XDG_RUNTIME_DIR", "XDG_CACHE_HOME"))
+        self.assertTrue(self.d.wait_name(), self.d.log())
+        self.assertServes(Path(self.d.env["HOME"]) / ".cache" / "libvirt")
+        self.assertFalse((self.d.tmp / "xdg_runtime_dir" / "libvirt").exists())
+
+    def test_sockets_in_xdg_cache_home(self):
+        self.d = ConfiguredDaemon("")
+        cache = self.d.tmp / "cache-home"
+        self.d.spawn(extra_env={"XDG_CACHE_HOME": str(cache)}, unset=("XDG_RUNTIME_DIR",))
+        self.assertTrue(self.d.wait_name(), self.d.log())
+        self.assertServes(cache / "libvirt")
+
+    def test_no_place_for_the_sockets_is_a_clear_error(self):
+        self.d = ConfiguredDaemon("").spawn(unset=("XDG_RUNTIME_DIR", "XDG_CACHE_HOME", "HOME"))
+        self.assertEqual(self.d.proc.wait(timeout=10), 1)
+        out = self.d.log()
+        self.assertIn("cannot place the libvirt sockets", out)
+        self.assertIn("unix_sock_dir", out)
+        self.d.bus.close()
+        self.d.stop()
+        self.d = None
+
+
 class Unreachable(unittest.TestCase):
     def test_no_bus_is_a_clear_error(self):
         env = dict(os.environ)
@@ -200,4 +257,5 @@ class Unreachable(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    import testmain  # noqa: E402  (skips say so: exit 77, or a failure with CI=true)
+    testmain.main()

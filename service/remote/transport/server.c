@@ -151,7 +151,8 @@ static int server_socket_dir(const Config *cfg, bool system, const char *run_roo
         const char *base = run_root ? run_root : system ? "/run" : getenv("XDG_RUNTIME_DIR");
         if (!base || base[0] != '/')
                 return server_fail(-ENOENT, errbuf, errlen,
-                                   "XDG_RUNTIME_DIR is not set to an absolute path: cannot place the libvirt sockets "
+                                   "none of XDG_RUNTIME_DIR, XDG_CACHE_HOME and HOME is an absolute path: "
+                                   "cannot place the libvirt sockets "
                                    "(set unix_sock_dir in virtbusd.conf)");
         if (asprintf(out, "%s/libvirt", base) < 0)
                 return server_fail(-ENOMEM, errbuf, errlen, "out of memory");

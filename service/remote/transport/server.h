@@ -14,10 +14,10 @@
 
 /* Open the listeners: the read-write and read-only unix sockets (unix_sock_dir, or
  * run_root/libvirt, where run_root NULL means /run in system mode and $XDG_RUNTIME_DIR in
- * session mode) and, with listen_tcp = 1, TCP, or adopt the sockets systemd passes
- * (sd_listen_fds). Registers a manager observer that hands every notice to every client and
- * starts accepting on e. On failure returns a negative errno with a message in errbuf and
- * leaves nothing behind. */
+ * session mode; virtbusd passes Paths.libvirt_base) and, with listen_tcp = 1, TCP, or adopt
+ * the sockets systemd passes (sd_listen_fds). Registers a manager observer that hands every
+ * notice to every client and starts accepting on e. On failure returns a negative errno with a
+ * message in errbuf and leaves nothing behind. */
 int remote_server_new(Manager *m, sd_event *e, const Config *cfg, bool system, const char *run_root,
                       RemoteServer **out, char *errbuf, size_t errlen);
 /* The authorization module auth_polkit asks (not owned; it must outlive the server's clients'

@@ -1,12 +1,14 @@
-/* test-util.h: scratch directories and whole-file helpers shared by the core unit tests. */
+/* test-util.h: scratch directories, whole-file helpers and the skip rule shared by the unit tests. */
 #pragma once
 
 #include <dirent.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -77,3 +79,27 @@ static inline int tu_count_entries(const char *dir) {
         closedir(d);
         return n;
 }
+
+/* CI=true (set by .ci/run): whatever a test needs must be there, so a skip is a failure. */
+static inline bool tu_ci(void) {
+        const char *ci = getenv("CI");
+        return ci && (strcasecmp(ci, "true") == 0 || strcmp(ci, "1") == 0 || strcasecmp(ci, "yes") == 0);
+}
+
+/* A test program that cannot run here, from main(): 77 (meson's SKIP) with the reason, or a
+ * failure under CI=true. */
+static inline int tu_skip_program(const char *reason) {
+        bool ci = tu_ci();
+        fprintf(stderr, "%s: %s\n", ci ? "FAIL (CI=true: a skip is a failure)" : "SKIP", reason);
+        return ci ? 1 : 77;
+}
+
+/* One cmocka test that cannot run here: skipped with the reason, or failed under CI=true.
+ * Needs <cmocka.h>. */
+#define TU_SKIP(reason)                                                                          \
+        do {                                                                                     \
+                if (tu_ci())                                                                     \
+                        fail_msg("CI=true: a skip is a failure: %s", (reason));                  \
+                print_message("skipped: %s\n", (reason));                                        \
+                skip();                                                                          \
+        } while (0)

@@ -357,10 +357,8 @@ static void test_log_tail(void **state) {
 }
 
 int main(void) {
-        if (access(QEMU, X_OK) < 0) {
-                fprintf(stderr, "%s not installed: skipped\n", QEMU);
-                return 77;
-        }
+        if (access(QEMU, X_OK) < 0)
+                return tu_skip_program(QEMU " is not installed (Debian package qemu-system-x86)");
         log_setup(4, NULL, NULL, NULL, 0);
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_missing_binary, setup, teardown),
