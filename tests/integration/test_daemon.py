@@ -204,6 +204,11 @@ class NoRuntimeDir(unittest.TestCase):
             self.assertEqual(self.d.stop(), 0)
 
     def assertServes(self, sock_dir):
+        # The bus name is taken before the remote door listens: give the sockets a moment.
+        deadline = time.monotonic() + 10
+        while not all((sock_dir / n).is_socket() for n in ("libvirt-sock", "libvirt-sock-ro")) \
+                and time.monotonic() < deadline:
+            time.sleep(0.05)
         for name in ("libvirt-sock", "libvirt-sock-ro"):
             self.assertTrue((sock_dir / name).is_socket(), "%s/%s: %s" % (sock_dir, name, self.d.log()))
         virsh = shutil.which("virsh")
