@@ -416,7 +416,7 @@ static bool client_handshake(Client *c) {
                 return false;
         if (r < 0) {
                 remote_client_drop(&c->pub, r == -ECONNRESET ? LOG_LEVEL_DEBUG : LOG_LEVEL_WARNING,
-                                   "handshake of its %s layer failed: %s", c->t->top->ops->name, strerror(-r));
+                                   "%s handshake failed: %s", remote_transport_unready(c->t)->ops->name, strerror(-r));
                 return false;
         }
         log_debug("client %u (%s): handshake done", c->id, c->peer);

@@ -87,10 +87,15 @@ int remote_transport_handshake(RemoteTransport *t) {
 }
 
 bool remote_transport_ready(const RemoteTransport *t) {
+        return !remote_transport_unready(t);
+}
+
+const RemoteLayer *remote_transport_unready(const RemoteTransport *t) {
+        const RemoteLayer *lowest = NULL;
         for (const RemoteLayer *l = t->top; l; l = l->below)
                 if (!l->ready)
-                        return false;
-        return true;
+                        lowest = l;
+        return lowest;
 }
 
 size_t remote_transport_pending(const RemoteTransport *t) {

@@ -81,6 +81,8 @@ int remote_transport_flush(RemoteTransport *t);
  * -errno. */
 int remote_transport_handshake(RemoteTransport *t);
 bool remote_transport_ready(const RemoteTransport *t);
+/* The lowest layer whose handshake is not done (the one that failed, after a failure), or NULL. */
+const RemoteLayer *remote_transport_unready(const RemoteTransport *t);
 /* Bytes held readable inside the layers. */
 size_t remote_transport_pending(const RemoteTransport *t);
 /* EPOLLIN / EPOLLOUT the layers need on their own account. */
