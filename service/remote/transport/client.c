@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "outqueue.h"
 #include "server.h"
 #include "transport.h"
 
@@ -21,12 +22,6 @@
 #define RX_BATCH 16             /* packets per wakeup, so that a busy client does not starve the others */
 #define TX_IOV 16               /* queued packets per write to the transport */
 #define TIMER_ACCURACY_USEC (50ull * 1000ull)
-
-typedef struct OutPacket {
-        struct OutPacket *next;
-        uint8_t *data;
-        size_t len, off;
-} OutPacket;
 
 typedef struct Client {
         RemoteClient pub;               /* first: what the protocol side sees */
@@ -48,8 +43,7 @@ typedef struct Client {
         uint8_t *rx_big;
         size_t rx_big_len, rx_big_got;
         /* Output, in order. */
-        OutPacket *out_head, *out_tail;
-        size_t out_bytes;
+        OutQueue out;
         /* Timers (CLOCK_MONOTONIC usec, 0 = none); one sd-event timer serves the earliest. */
         uint64_t auth_deadline, close_deadline;
         bool ka_on;
@@ -81,23 +75,12 @@ static uint64_t client_now(const Client *c) {
         return t;
 }
 
-static void client_free_output(Client *c) {
-        while (c->out_head) {
-                OutPacket *o = c->out_head;
-                c->out_head = o->next;
-                free(o->data);
-                free(o);
-        }
-        c->out_tail = NULL;
-        c->out_bytes = 0;
-}
-
 static void client_free(Client *c) {
         sd_event_source_disable_unref(c->io);
         sd_event_source_disable_unref(c->timer);
         sd_event_source_disable_unref(c->kick);
         remote_transport_free(c->t);
-        client_free_output(c);
+        out_queue_clear(&c->out);
         free(c->rx_big);
         if (c->pub.subs)
                 remote_event_subs_free(c->pub.subs);
@@ -157,7 +140,7 @@ void remote_client_drop(RemoteClient *rc, int level, const char *fmt, ...) {
         c->timer = sd_event_source_disable_unref(c->timer);
         c->kick = sd_event_source_disable_unref(c->kick);
         c->t = remote_transport_free(c->t);
-        client_free_output(c);
+        out_queue_clear(&c->out);
         free(c->rx_big);
         c->rx_big = NULL;
         c->waiting = false;
@@ -179,7 +162,7 @@ static void client_send_failed(Client *c, int e) {
 /* Nothing waits to go out: neither queued packets nor bytes a layer holds (a TLS record half
  * sent). Closing and the end of input wait for this. */
 static bool client_output_empty(const Client *c) {
-        return !c->out_head && (!c->t || !(remote_transport_wants(c->t) & EPOLLOUT));
+        return out_queue_empty(&c->out) && (!c->t || !(remote_transport_wants(c->t) & EPOLLOUT));
 }
 
 /* The queue into the top layer, then the layers' own held output down to the socket. The one
@@ -187,13 +170,10 @@ static bool client_output_empty(const Client *c) {
 static void client_flush(Client *c) {
         if (c->dropped || !remote_transport_ready(c->t))
                 return;         /* a handshake first; its end flushes what was queued meanwhile */
-        while (c->out_head && !c->dropped) {
+        while (!out_queue_empty(&c->out) && !c->dropped) {
                 struct iovec iov[TX_IOV];
-                size_t n = 0, want = 0;
-                for (OutPacket *o = c->out_head; o && n < TX_IOV; o = o->next, n++) {
-                        iov[n] = (struct iovec) { .iov_base = o->data + o->off, .iov_len = o->len - o->off };
-                        want += iov[n].iov_len;
-                }
+                size_t want;
+                size_t n = out_queue_iov(&c->out, iov, TX_IOV, &want);
                 ssize_t w = remote_transport_writev(c->t, iov, n);
                 if (w == -EAGAIN)
                         break;
@@ -201,21 +181,7 @@ static void client_flush(Client *c) {
                         client_send_failed(c, (int) -w);
                         return;
                 }
-                c->out_bytes -= (size_t) w;
-                for (size_t left = (size_t) w; left > 0;) {
-                        OutPacket *o = c->out_head;
-                        size_t rest = o->len - o->off;
-                        if (left < rest) {
-                                o->off += left;
-                                break;
-                        }
-                        left -= rest;
-                        c->out_head = o->next;
-                        free(o->data);
-                        free(o);
-                }
-                if (!c->out_head)
-                        c->out_tail = NULL;
+                out_queue_advance(&c->out, (size_t) w);
                 if ((size_t) w < want)
                         break;          /* the transport is full: EPOLLOUT says when to go on */
         }
@@ -231,26 +197,18 @@ int remote_client_send(RemoteClient *rc, uint8_t *packet, size_t len) {
                 return -ENOTCONN;
         }
         const RemoteLimits *lim = client_limits(c);
-        if (c->out_bytes > 0 && c->out_bytes + len > lim->output_max) {
+        if (c->out.bytes > 0 && c->out.bytes + len > lim->output_max) {
                 free(packet);
                 remote_client_drop(rc, LOG_LEVEL_WARNING, "more than %zu bytes of output waiting: it does not read",
                                    lim->output_max);
                 return -ENOBUFS;
         }
-        OutPacket *o = malloc(sizeof *o);
-        if (!o) {
-                free(packet);
+        bool was_empty = out_queue_empty(&c->out);
+        if (out_queue_push(&c->out, packet, len) < 0) {
                 remote_client_drop(rc, LOG_LEVEL_ERROR, "out of memory for its output");
                 return -ENOMEM;
         }
-        *o = (OutPacket) { .data = packet, .len = len };
-        if (c->out_tail)
-                c->out_tail->next = o;
-        else
-                c->out_head = o;
-        c->out_tail = o;
-        c->out_bytes += len;
-        if (c->out_head == o)
+        if (was_empty)
                 client_flush(c);        /* nothing was waiting: try at once, saving a trip through the loop */
         if (client_wait_over(c))
                 client_kick(c);         /* the reply ended a pending call */
@@ -393,7 +351,7 @@ static void client_update(Client *c) {
         uint32_t layers = remote_transport_wants(c->t);
         if (!ready && !layers)
                 layers = EPOLLIN;       /* a handshake that did not say: the peer speaks first */
-        uint32_t ev = (reading ? EPOLLIN : 0) | (c->out_head && ready ? EPOLLOUT : 0) | layers;
+        uint32_t ev = (reading ? EPOLLIN : 0) | (!out_queue_empty(&c->out) && ready ? EPOLLOUT : 0) | layers;
         int r = 0;
         if (ev && ev != c->io_events) {
                 r = sd_event_source_set_io_events(c->io, ev);
