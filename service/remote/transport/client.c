@@ -1,8 +1,7 @@
-/* client.c: one remote client's connection: packets in within the limits, the output queue, keepalive and the client's timers. */
+/* client.c: one remote client's connection: packets in within the limits over its layer stack, the output queue, keepalive and the client's timers. */
 #define LOG_MODULE "remote"
 
 #include <errno.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdarg.h>
@@ -15,23 +14,21 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "outqueue.h"
 #include "server.h"
+#include "transport.h"
 
 #define RX_INLINE 1024          /* small packets are read and dispatched from here, without an allocation */
 #define RX_BATCH 16             /* packets per wakeup, so that a busy client does not starve the others */
-#define TX_IOV 16               /* queued packets per sendmsg() */
+#define TX_IOV 16               /* queued packets per write to the transport */
 #define TIMER_ACCURACY_USEC (50ull * 1000ull)
-
-typedef struct OutPacket {
-        struct OutPacket *next;
-        uint8_t *data;
-        size_t len, off;
-} OutPacket;
 
 typedef struct Client {
         RemoteClient pub;               /* first: what the protocol side sees */
         unsigned id;
-        int fd;
+        RemoteTransport *t;             /* the layers, the socket at the bottom; NULL once dropped */
+        RemotePacketFn dispatch;        /* where complete packets go: the protocol side */
+        void *dispatch_userdata;
         sd_event *event;
         char *peer;                     /* for messages */
         bool dropped;                   /* socket closed; the server forgets it at its next reap */
@@ -46,8 +43,7 @@ typedef struct Client {
         uint8_t *rx_big;
         size_t rx_big_len, rx_big_got;
         /* Output, in order. */
-        OutPacket *out_head, *out_tail;
-        size_t out_bytes;
+        OutQueue out;
         /* Timers (CLOCK_MONOTONIC usec, 0 = none); one sd-event timer serves the earliest. */
         uint64_t auth_deadline, close_deadline;
         bool ka_on;
@@ -79,24 +75,12 @@ static uint64_t client_now(const Client *c) {
         return t;
 }
 
-static void client_free_output(Client *c) {
-        while (c->out_head) {
-                OutPacket *o = c->out_head;
-                c->out_head = o->next;
-                free(o->data);
-                free(o);
-        }
-        c->out_tail = NULL;
-        c->out_bytes = 0;
-}
-
 static void client_free(Client *c) {
         sd_event_source_disable_unref(c->io);
         sd_event_source_disable_unref(c->timer);
         sd_event_source_disable_unref(c->kick);
-        if (c->fd >= 0)
-                close(c->fd);
-        client_free_output(c);
+        remote_transport_free(c->t);
+        out_queue_clear(&c->out);
         free(c->rx_big);
         if (c->pub.subs)
                 remote_event_subs_free(c->pub.subs);
@@ -155,10 +139,8 @@ void remote_client_drop(RemoteClient *rc, int level, const char *fmt, ...) {
         c->io = sd_event_source_disable_unref(c->io);
         c->timer = sd_event_source_disable_unref(c->timer);
         c->kick = sd_event_source_disable_unref(c->kick);
-        if (c->fd >= 0)
-                close(c->fd);
-        c->fd = -1;
-        client_free_output(c);
+        c->t = remote_transport_free(c->t);
+        out_queue_clear(&c->out);
         free(c->rx_big);
         c->rx_big = NULL;
         c->waiting = false;
@@ -172,44 +154,40 @@ static void client_kick(Client *c) {
 
 /* ---- output ---- */
 
+static void client_send_failed(Client *c, int e) {
+        remote_client_drop(&c->pub, e == EPIPE || e == ECONNRESET ? LOG_LEVEL_DEBUG : LOG_LEVEL_WARNING,
+                           "cannot send: %s", strerror(e));
+}
+
+/* Nothing waits to go out: neither queued packets nor bytes a layer holds (a TLS record half
+ * sent). Closing and the end of input wait for this. */
+static bool client_output_empty(const Client *c) {
+        return out_queue_empty(&c->out) && (!c->t || !(remote_transport_wants(c->t) & EPOLLOUT));
+}
+
+/* The queue into the top layer, then the layers' own held output down to the socket. The one
+ * place where output leaves: the queue is drained when this returns with client_output_empty(). */
 static void client_flush(Client *c) {
-        while (c->out_head && !c->dropped) {
+        if (c->dropped || !remote_transport_ready(c->t))
+                return;         /* a handshake first; its end flushes what was queued meanwhile */
+        while (!out_queue_empty(&c->out) && !c->dropped) {
                 struct iovec iov[TX_IOV];
-                size_t n = 0, want = 0;
-                for (OutPacket *o = c->out_head; o && n < TX_IOV; o = o->next, n++) {
-                        iov[n] = (struct iovec) { .iov_base = o->data + o->off, .iov_len = o->len - o->off };
-                        want += iov[n].iov_len;
-                }
-                struct msghdr mh = { .msg_iov = iov, .msg_iovlen = n };
-                ssize_t w = sendmsg(c->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+                size_t want;
+                size_t n = out_queue_iov(&c->out, iov, TX_IOV, &want);
+                ssize_t w = remote_transport_writev(c->t, iov, n);
+                if (w == -EAGAIN)
+                        break;
                 if (w < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        if (errno == EAGAIN)
-                                return;
-                        remote_client_drop(&c->pub, errno == EPIPE || errno == ECONNRESET ? LOG_LEVEL_DEBUG
-                                                                                          : LOG_LEVEL_WARNING,
-                                           "cannot send: %s", strerror(errno));
+                        client_send_failed(c, (int) -w);
                         return;
                 }
-                c->out_bytes -= (size_t) w;
-                for (size_t left = (size_t) w; left > 0;) {
-                        OutPacket *o = c->out_head;
-                        size_t rest = o->len - o->off;
-                        if (left < rest) {
-                                o->off += left;
-                                break;
-                        }
-                        left -= rest;
-                        c->out_head = o->next;
-                        free(o->data);
-                        free(o);
-                }
-                if (!c->out_head)
-                        c->out_tail = NULL;
+                out_queue_advance(&c->out, (size_t) w);
                 if ((size_t) w < want)
-                        return;         /* the socket is full: EPOLLOUT says when to go on */
+                        break;          /* the transport is full: EPOLLOUT says when to go on */
         }
+        int r = c->dropped ? 0 : remote_transport_flush(c->t);
+        if (r < 0 && r != -EAGAIN)
+                client_send_failed(c, -r);
 }
 
 int remote_client_send(RemoteClient *rc, uint8_t *packet, size_t len) {
@@ -219,26 +197,18 @@ int remote_client_send(RemoteClient *rc, uint8_t *packet, size_t len) {
                 return -ENOTCONN;
         }
         const RemoteLimits *lim = client_limits(c);
-        if (c->out_bytes > 0 && c->out_bytes + len > lim->output_max) {
+        if (c->out.bytes > 0 && c->out.bytes + len > lim->output_max) {
                 free(packet);
                 remote_client_drop(rc, LOG_LEVEL_WARNING, "more than %zu bytes of output waiting: it does not read",
                                    lim->output_max);
                 return -ENOBUFS;
         }
-        OutPacket *o = malloc(sizeof *o);
-        if (!o) {
-                free(packet);
+        bool was_empty = out_queue_empty(&c->out);
+        if (out_queue_push(&c->out, packet, len) < 0) {
                 remote_client_drop(rc, LOG_LEVEL_ERROR, "out of memory for its output");
                 return -ENOMEM;
         }
-        *o = (OutPacket) { .data = packet, .len = len };
-        if (c->out_tail)
-                c->out_tail->next = o;
-        else
-                c->out_head = o;
-        c->out_tail = o;
-        c->out_bytes += len;
-        if (c->out_head == o)
+        if (was_empty)
                 client_flush(c);        /* nothing was waiting: try at once, saving a trip through the loop */
         if (client_wait_over(c))
                 client_kick(c);         /* the reply ended a pending call */
@@ -248,8 +218,18 @@ int remote_client_send(RemoteClient *rc, uint8_t *packet, size_t len) {
 
 /* ---- input ---- */
 
+/* Whether input is wanted now: the one rule client_update() turns into EPOLLIN (and into a kick
+ * when the layers hold input already). A reason to pause input belongs here. */
 static bool client_may_read(const Client *c) {
-        return !c->dropped && !c->pub.closing && !c->eof && c->pub.pending < client_limits(c)->max_client_requests;
+        return !c->dropped && !c->pub.closing && !c->eof && remote_transport_ready(c->t) &&
+               c->pub.pending < client_limits(c)->max_client_requests;
+}
+
+static void client_deliver(Client *c, const uint8_t *packet, size_t len) {
+        if (c->dispatch)
+                c->dispatch(&c->pub, packet, len, c->dispatch_userdata);
+        else
+                remote_client_drop(&c->pub, LOG_LEVEL_ERROR, "no protocol handler for its packets");
 }
 
 /* Dispatch the next complete packet: 1 done, 0 more bytes are needed, -1 the client was dropped. */
@@ -261,7 +241,7 @@ static int client_rx_next(Client *c) {
                 size_t len = c->rx_big_len;
                 c->rx_big = NULL;
                 c->rx_big_len = c->rx_big_got = 0;
-                remote_dispatch(&c->pub, p, len);
+                client_deliver(c, p, len);
                 free(p);
                 return 1;
         }
@@ -275,7 +255,7 @@ static int client_rx_next(Client *c) {
         }
         if (len <= c->rx_used) {
                 /* In place: the caller holds a reference, so rx outlives even a drop. */
-                remote_dispatch(&c->pub, c->rx, len);
+                client_deliver(c, c->rx, len);
                 memmove(c->rx, c->rx + len, c->rx_used - len);
                 c->rx_used -= len;
                 return 1;
@@ -324,13 +304,11 @@ static void client_read(Client *c, bool hup) {
                         return;
                 uint8_t *buf = c->rx_big ? c->rx_big + c->rx_big_got : c->rx + c->rx_used;
                 size_t want = c->rx_big ? c->rx_big_len - c->rx_big_got : RX_INLINE - c->rx_used;
-                ssize_t got = read(c->fd, buf, want);
+                ssize_t got = remote_transport_read(c->t, buf, want);
                 if (got < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        if (errno != EAGAIN)
-                                remote_client_drop(&c->pub, errno == ECONNRESET ? LOG_LEVEL_DEBUG : LOG_LEVEL_WARNING,
-                                                   "cannot read: %s", strerror(errno));
+                        if (got != -EAGAIN)
+                                remote_client_drop(&c->pub, got == -ECONNRESET ? LOG_LEVEL_DEBUG : LOG_LEVEL_WARNING,
+                                                   "cannot read: %s", strerror((int) -got));
                         return;
                 }
                 if (got == 0) {
@@ -341,29 +319,39 @@ static void client_read(Client *c, bool hup) {
                         c->rx_big_got += (size_t) got;
                 else
                         c->rx_used += (size_t) got;
-                drained = (size_t) got < want;
+                /* Short, but a layer may hold more (a decrypted record): that is not the socket
+                 * emptied, and epoll would never say so. */
+                drained = (size_t) got < want && remote_transport_pending(c->t) == 0;
                 remote_client_keepalive_seen(&c->pub);   /* any byte shows the peer is alive */
         }
         client_kick(c);         /* the batch is used up: packets already read wait for the next turn */
 }
 
 /* Reading, writing and closing follow from the client's state; called after everything that
- * changes it. */
+ * changes it. The one place that turns the socket's events on and off. */
 static void client_update(Client *c) {
         if (c->dropped)
                 return;
-        if (c->pub.closing && !c->out_head) {
+        bool out_empty = client_output_empty(c);
+        if (c->pub.closing && out_empty) {
                 remote_client_drop(&c->pub, LOG_LEVEL_DEBUG, "closed after its last reply");
                 return;
         }
-        if (c->eof && !c->out_head && c->pub.pending == 0) {
+        if (c->eof && out_empty && c->pub.pending == 0) {
                 remote_client_drop(&c->pub, LOG_LEVEL_DEBUG, "disconnected");
                 return;
         }
         bool busy = c->pub.pending >= client_limits(c)->max_client_requests;
-        bool reading = !c->pub.closing && !c->eof && !busy;
+        bool reading = client_may_read(c);
         c->waiting = c->eof || (busy && !c->pub.closing);
-        uint32_t ev = (reading ? EPOLLIN : 0) | (c->out_head ? EPOLLOUT : 0);
+        /* Input a layer already holds never makes the socket readable: drain it from the loop. */
+        if (reading && remote_transport_pending(c->t) > 0)
+                client_kick(c);
+        bool ready = remote_transport_ready(c->t);
+        uint32_t layers = remote_transport_wants(c->t);
+        if (!ready && !layers)
+                layers = EPOLLIN;       /* a handshake that did not say: the peer speaks first */
+        uint32_t ev = (reading ? EPOLLIN : 0) | (!out_queue_empty(&c->out) && ready ? EPOLLOUT : 0) | layers;
         int r = 0;
         if (ev && ev != c->io_events) {
                 r = sd_event_source_set_io_events(c->io, ev);
@@ -377,6 +365,23 @@ static void client_update(Client *c) {
                 remote_client_drop(&c->pub, LOG_LEVEL_ERROR, "cannot watch its socket: %s", strerror(-r));
 }
 
+/* The layers' handshakes, as the socket allows: false while they are not done (or failed). */
+static bool client_handshake(Client *c) {
+        if (remote_transport_ready(c->t))
+                return true;
+        int r = remote_transport_handshake(c->t);
+        if (r == -EAGAIN)
+                return false;
+        if (r < 0) {
+                remote_client_drop(&c->pub, r == -ECONNRESET ? LOG_LEVEL_DEBUG : LOG_LEVEL_WARNING,
+                                   "%s handshake failed: %s", remote_transport_unready(c->t)->ops->name, strerror(-r));
+                return false;
+        }
+        log_debug("client %u (%s): handshake done", c->id, c->peer);
+        client_flush(c);        /* what was queued meanwhile */
+        return true;
+}
+
 static int client_on_io(sd_event_source *es, int fd, uint32_t revents, void *userdata) {
         Client *c = userdata;
         remote_client_ref(&c->pub);
@@ -385,14 +390,18 @@ static int client_on_io(sd_event_source *es, int fd, uint32_t revents, void *use
                 socklen_t len = sizeof e;
                 getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len);
                 remote_client_drop(&c->pub, LOG_LEVEL_DEBUG, "connection error: %s", e ? strerror(e) : "unknown");
-        } else {
+        } else if (client_handshake(c)) {
+                /* A layer that asked for events of its own (a TLS read that must write) is
+                 * served by a read as much as by a flush. */
+                bool layer_io = c->t && remote_transport_wants(c->t);
                 if (revents & EPOLLOUT)
                         client_flush(c);
-                if (revents & EPOLLIN)
+                if (revents & EPOLLIN || (layer_io && client_may_read(c)))
                         client_read(c, revents & EPOLLHUP);
                 else if (revents & EPOLLHUP)
                         remote_client_drop(&c->pub, LOG_LEVEL_DEBUG, "hung up");
-        }
+        } else if (revents & EPOLLHUP && !c->dropped)
+                remote_client_drop(&c->pub, LOG_LEVEL_DEBUG, "hung up during the handshake");
         client_update(c);
         remote_client_unref(&c->pub);
         return 0;
@@ -524,19 +533,11 @@ void remote_client_limits_changed(RemoteClient *rc, bool keepalive_restarted) {
 
 /* ---- a new client ---- */
 
-static char *client_describe_peer(int fd, ListenKind kind, Identity *who) {
+static char *client_describe_peer(const RemotePeer *p) {
         char *s = NULL;
-        if (kind == LISTEN_TCP) {
-                struct sockaddr_storage ss;
-                socklen_t len = sizeof ss;
-                char host[NI_MAXHOST], serv[NI_MAXSERV];
-                if (getpeername(fd, (struct sockaddr *) &ss, &len) < 0 ||
-                    getnameinfo((struct sockaddr *) &ss, len, host, sizeof host, serv, sizeof serv,
-                                NI_NUMERICHOST | NI_NUMERICSERV) != 0)
-                        return strdup("tcp peer");
-                return asprintf(&s, ss.ss_family == AF_INET6 ? "[%s]:%s" : "%s:%s", host, serv) < 0 ? NULL : s;
-        }
-        return asprintf(&s, "pid %d, uid %u", (int) who->pid, (unsigned) who->uid) < 0 ? NULL : s;
+        if (!p->has_cred)
+                return strdup(p->address[0] ? p->address : "tcp peer");
+        return asprintf(&s, "pid %d, uid %u", (int) p->pid, (unsigned) p->uid) < 0 ? NULL : s;
 }
 
 int remote_client_new(RemoteServer *s, int fd, const ListenSocket *l, RemoteAuthType auth, unsigned id,
@@ -557,24 +558,21 @@ int remote_client_new(RemoteServer *s, int fd, const ListenSocket *l, RemoteAuth
                 .auth_type = auth,
         };
         c->id = id;
-        c->fd = fd;
         c->event = sd_event_ref(remote_server_event(s));
-        int r = 0;
         if (l->kind == LISTEN_TCP) {
                 int one = 1;
                 setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);   /* small RPCs, one at a time */
-        } else {
-                struct ucred cr;
-                socklen_t len = sizeof cr;
-                if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0)
-                        r = -errno;     /* no identity, no service */
-                else
-                        c->pub.who = (Identity) { .uid = cr.uid, .gid = cr.gid, .pid = cr.pid, .readonly = readonly };
         }
-        if (r == 0 && !(c->peer = client_describe_peer(fd, l->kind, &c->pub.who)))
+        RemotePeer peer;
+        int r = remote_transport_new(fd, &c->t);
+        if (r == 0)
+                r = remote_transport_identity(c->t, &peer);     /* a unix socket without credentials is not served */
+        if (r == 0 && peer.has_cred)
+                c->pub.who = (Identity) { .uid = peer.uid, .gid = peer.gid, .pid = peer.pid, .readonly = readonly };
+        if (r == 0 && !(c->peer = client_describe_peer(&peer)))
                 r = -ENOMEM;
         if (r == 0)
-                r = sd_event_add_io(c->event, &c->io, fd, EPOLLIN, client_on_io, c);
+                r = sd_event_add_io(c->event, &c->io, c->t->fd, EPOLLIN, client_on_io, c);
         if (r == 0) {
                 c->io_events = EPOLLIN;
                 c->io_enabled = true;
@@ -595,4 +593,20 @@ int remote_client_new(RemoteServer *s, int fd, const ListenSocket *l, RemoteAuth
         log_debug("client %u (%s) connected on %s%s", id, c->peer, l->name, readonly ? " (read-only)" : "");
         *out = &c->pub;
         return 0;
+}
+
+void remote_client_set_dispatch(RemoteClient *rc, RemotePacketFn fn, void *userdata) {
+        Client *c = client_of(rc);
+        c->dispatch = fn;
+        c->dispatch_userdata = userdata;
+}
+
+void remote_client_push_layer(RemoteClient *rc, RemoteLayer *l) {
+        Client *c = client_of(rc);
+        if (c->dropped) {
+                l->ops->close(l);
+                return;
+        }
+        remote_transport_push(c->t, l);
+        client_update(c);       /* reading waits for the handshake, which may speak first */
 }

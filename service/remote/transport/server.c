@@ -70,9 +70,18 @@ struct RemoteServer {
         bool started_listen_tcp;
         Authz *authz;                   /* not owned */
         bool authz_api;                 /* access_drivers = [ "polkit" ] */
+        RemotePacketFn dispatch;        /* the protocol side, for each new client */
+        void *dispatch_userdata;
+        RemoteLayersFn layers;          /* layers above the socket, for each new client */
+        void *layers_userdata;
 };
 
 static int server_fail(int r, char *errbuf, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* The protocol side's entry point, unless a test or a later door says otherwise. */
+static void server_dispatch_default(RemoteClient *c, const uint8_t *packet, size_t len, void *userdata) {
+        remote_dispatch(c, packet, len);
+}
 
 static int server_fail(int r, char *errbuf, size_t errlen, const char *fmt, ...) {
         if (errbuf && errlen > 0) {
@@ -277,6 +286,14 @@ static void server_take_client(RemoteServer *s, Listener *l, int fd) {
                 log_error("refused a connection on %s: %s", l->sock.name, strerror(-r));
                 return;
         }
+        remote_client_set_dispatch(c, s->dispatch, s->dispatch_userdata);
+        if (s->layers && (r = s->layers(c, &l->sock, s->layers_userdata)) < 0) {
+                log_error("refused a connection on %s: cannot set up its layers: %s", l->sock.name, strerror(-r));
+                c->server = NULL;       /* never counted: nothing for the server to forget */
+                remote_client_drop(c, LOG_LEVEL_DEBUG, "refused");
+                remote_client_unref(c);
+                return;
+        }
         c->authz = s->authz;
         c->authz_api = s->authz_api;
         if (l->auth == REMOTE_AUTH_POLKIT || s->authz_api) {
@@ -475,6 +492,7 @@ int remote_server_new_with_fds(Manager *m, sd_event *e, const Config *cfg, bool 
         }
         s->manager = m;
         s->event = sd_event_ref(e);
+        s->dispatch = server_dispatch_default;
         s->limits = (RemoteLimits) {
                 .auth_timeout_usec = REMOTE_AUTH_TIMEOUT_USEC,
                 .close_timeout_usec = REMOTE_CLOSE_TIMEOUT_USEC,
@@ -638,4 +656,14 @@ void remote_server_set_authz(RemoteServer *s, Authz *authz) {
 void remote_server_set_auth(RemoteServer *s, RemoteAuthType auth) {
         for (size_t i = 0; i < s->n_listeners; i++)
                 s->listeners[i]->auth = auth;
+}
+
+void remote_server_set_dispatch(RemoteServer *s, RemotePacketFn fn, void *userdata) {
+        s->dispatch = fn;
+        s->dispatch_userdata = userdata;
+}
+
+void remote_server_set_layers(RemoteServer *s, RemoteLayersFn fn, void *userdata) {
+        s->layers = fn;
+        s->layers_userdata = userdata;
 }

@@ -11,6 +11,7 @@
 #include "listen.h"
 #include "manager.h"
 #include "packet.h"
+#include "transport.h"
 
 /* Open the listeners: the read-write and read-only unix sockets (unix_sock_dir, or
  * run_root/libvirt, where run_root NULL means /run in system mode and $XDG_RUNTIME_DIR in
@@ -67,6 +68,17 @@ const ListenSocket *remote_server_listener(RemoteServer *s, size_t i);
  * "none" so far). */
 void remote_server_set_auth(RemoteServer *s, RemoteAuthType auth);
 
+/* Where a client's complete packets go (len includes the length word and is within the limits).
+ * The transport calls nothing of the protocol side for incoming data but this. */
+typedef void (*RemotePacketFn)(RemoteClient *c, const uint8_t *packet, size_t len, void *userdata);
+/* The handler of every client accepted from now; remote_dispatch() until told otherwise. */
+void remote_server_set_dispatch(RemoteServer *s, RemotePacketFn fn, void *userdata);
+/* Layers above the socket for every client accepted from now: fn pushes them with
+ * remote_client_push_layer() (TLS on a TLS listener, later). A negative return refuses the
+ * connection. */
+typedef int (*RemoteLayersFn)(RemoteClient *c, const ListenSocket *l, void *userdata);
+void remote_server_set_layers(RemoteServer *s, RemoteLayersFn fn, void *userdata);
+
 /* client.c → server.c: c was dropped (its socket is closed); the server forgets it at its next
  * reap. c is still referenced by the server until then. */
 void remote_server_client_gone(RemoteServer *s, RemoteClient *c);
@@ -81,6 +93,10 @@ int remote_client_new(RemoteServer *s, int fd, const ListenSocket *l, RemoteAuth
  * referenced; sending to it discards the packet. */
 void remote_client_drop(RemoteClient *c, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 bool remote_client_is_dropped(const RemoteClient *c);
+void remote_client_set_dispatch(RemoteClient *c, RemotePacketFn fn, void *userdata);
+/* l goes on top of c's layers (the client owns it from now, and closes it at once if c was
+ * dropped). Reading waits until its handshake, if it has one, is done. */
+void remote_client_push_layer(RemoteClient *c, RemoteLayer *l);
 /* The limits changed: re-arm the timers, resume reading if the request limit allows.
  * keepalive_restarted: keepalive was off and is on now, so silence is counted from now. */
 void remote_client_limits_changed(RemoteClient *c, bool keepalive_restarted);

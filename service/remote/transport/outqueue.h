@@ -1,0 +1,26 @@
+/* outqueue.h: a client's output: whole packets in order, the first one perhaps partly sent. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+typedef struct OutPacket OutPacket;
+
+typedef struct OutQueue {
+        OutPacket *head, *tail;
+        size_t bytes;                   /* not yet sent */
+} OutQueue;
+
+/* Append packet (malloc'ed; the queue owns it from now, and frees it on failure): 0 or -ENOMEM. */
+int out_queue_push(OutQueue *q, uint8_t *packet, size_t len);
+/* Up to max iovecs of what is still to send, from the front; *total is their byte count. */
+size_t out_queue_iov(const OutQueue *q, struct iovec *iov, size_t max, size_t *total);
+/* n bytes from the front were sent: drop the packets that are complete. */
+void out_queue_advance(OutQueue *q, size_t n);
+void out_queue_clear(OutQueue *q);
+
+static inline bool out_queue_empty(const OutQueue *q) {
+        return !q->head;
+}
