@@ -37,6 +37,7 @@ typedef struct Client {
         bool dropped;                   /* socket closed; the server forgets it at its next reap */
         bool eof;                       /* the peer shut down its side: answer what is pending, then close */
         bool waiting;                   /* reading waits for c->pending to fall or the end of input */
+        unsigned input_paused;          /* streams whose sink is full (remote_client_pause_input) */
         sd_event_source *io, *timer, *kick;
         uint32_t io_events;
         bool io_enabled;
@@ -96,6 +97,7 @@ static void client_free(Client *c) {
         sd_event_source_disable_unref(c->kick);
         if (c->fd >= 0)
                 close(c->fd);
+        remote_streams_free(&c->pub);
         client_free_output(c);
         free(c->rx_big);
         if (c->pub.subs)
@@ -162,6 +164,7 @@ void remote_client_drop(RemoteClient *rc, int level, const char *fmt, ...) {
         free(c->rx_big);
         c->rx_big = NULL;
         c->waiting = false;
+        remote_streams_free(rc);
         remote_server_client_gone(rc->server, rc);
 }
 
@@ -249,7 +252,8 @@ int remote_client_send(RemoteClient *rc, uint8_t *packet, size_t len) {
 /* ---- input ---- */
 
 static bool client_may_read(const Client *c) {
-        return !c->dropped && !c->pub.closing && !c->eof && c->pub.pending < client_limits(c)->max_client_requests;
+        return !c->dropped && !c->pub.closing && !c->eof && !c->input_paused &&
+               c->pub.pending < client_limits(c)->max_client_requests;
 }
 
 /* Dispatch the next complete packet: 1 done, 0 more bytes are needed, -1 the client was dropped. */
@@ -361,7 +365,7 @@ static void client_update(Client *c) {
                 return;
         }
         bool busy = c->pub.pending >= client_limits(c)->max_client_requests;
-        bool reading = !c->pub.closing && !c->eof && !busy;
+        bool reading = !c->pub.closing && !c->eof && !busy && !c->input_paused;
         c->waiting = c->eof || (busy && !c->pub.closing);
         uint32_t ev = (reading ? EPOLLIN : 0) | (c->out_head ? EPOLLOUT : 0);
         int r = 0;
@@ -386,8 +390,11 @@ static int client_on_io(sd_event_source *es, int fd, uint32_t revents, void *use
                 getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len);
                 remote_client_drop(&c->pub, LOG_LEVEL_DEBUG, "connection error: %s", e ? strerror(e) : "unknown");
         } else {
-                if (revents & EPOLLOUT)
+                if (revents & EPOLLOUT) {
                         client_flush(c);
+                        if (!c->out_head && !c->dropped)
+                                remote_streams_output_drained(&c->pub);
+                }
                 if (revents & EPOLLIN)
                         client_read(c, revents & EPOLLHUP);
                 else if (revents & EPOLLHUP)
@@ -407,6 +414,28 @@ static int client_on_kick(sd_event_source *es, void *userdata) {
         client_update(c);
         remote_client_unref(&c->pub);
         return 0;
+}
+
+/* ---- streams: flow control from the protocol side ---- */
+
+void remote_client_pause_input(RemoteClient *rc) {
+        Client *c = client_of(rc);
+        c->input_paused++;
+        client_update(c);
+}
+
+void remote_client_resume_input(RemoteClient *rc) {
+        Client *c = client_of(rc);
+        if (c->input_paused == 0)
+                return;
+        if (--c->input_paused == 0) {
+                client_update(c);
+                client_kick(c);         /* packets already read wait in rx */
+        }
+}
+
+size_t remote_client_output_bytes(RemoteClient *rc) {
+        return client_of(rc)->out_bytes;
 }
 
 void remote_client_close(RemoteClient *rc) {
