@@ -287,6 +287,32 @@ static void test_screenshot_of_an_inactive_domain(void **state) {
         assert_string_equal(err.message, "unsupported flags (0x1) in function virDomainScreenshot");
 }
 
+/* A connection whose driver has no screenshot op (QEMU's, for now) says libvirt's "not
+ * supported", whatever the domain's state, and streams nothing. */
+static void test_screenshot_not_supported_without_the_op(void **state) {
+        Fixture *f = *state;
+        static DomainOps ops;
+        static Driver drv;
+        ops = *test_driver.domain;
+        ops.screenshot = NULL;
+        drv = test_driver;
+        drv.domain = &ops;
+        drv.uri = "test:///noshot";
+        drv.name = "NoShot";
+        Connection *conn = NULL;
+        VbError err = { 0 };
+        assert_int_equal(manager_add_connection(f->m, &drv, &conn, &err), 0);
+        Domain *d = domain_lookup_name(conn, "test", &err);
+        assert_non_null(d);
+        Stream *st = NULL;
+        char *mime = NULL;
+        assert_int_equal(domain_screenshot(d, 0, 0, &st, &mime, &err), -1);
+        assert_int_equal(err.code, VB_ERR_NO_SUPPORT);
+        assert_string_equal(err.message, "this function is not supported by the connection driver: virDomainScreenshot");
+        assert_null(st);
+        assert_null(mime);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_download_waits_for_a_client_that_does_not_read, setup, teardown),
@@ -294,6 +320,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_client_abort_and_disconnect_abort_the_stream, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_screenshot_arrives_whole, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_screenshot_of_an_inactive_domain, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_screenshot_not_supported_without_the_op, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
