@@ -106,3 +106,8 @@ int bus_check_flags(unsigned flags, unsigned allowed, const char *function, sd_b
 static inline const char *bus_empty_to_null(const char *s) {
         return s && *s ? s : NULL;
 }
+
+/* bus-stream.c: the door becomes st's consumer and writes it into a pipe; *reader is the
+ * caller's end (returned with 'h', then closed by the door). Holes arrive as zeros. */
+typedef struct Stream Stream;
+int bus_stream_download_fd(sd_event *event, Stream *st, int *reader);

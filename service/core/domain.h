@@ -9,6 +9,7 @@
 #include "domain-state.h"
 #include "error.h"
 #include "manager.h"
+#include "stream.h"
 
 /* A job is one mutating verb in flight. One at a time per domain. */
 typedef enum DomainJob {
@@ -139,6 +140,9 @@ int domain_set_memory(Domain *d, uint64_t kib, unsigned flags, Call *call, VbErr
 /* virDomainListGetStats for one domain: 0 with *out (the caller frees it), or VERB_PENDING: call
  * completes with the DomainStats as its result (borrowed: freed after the completion). */
 int domain_get_stats(Domain *d, unsigned stats, unsigned flags, Call *call, DomainStats **out, VbError *err);
+/* virDomainScreenshot: 0 with *st (the door consumes it, and unrefs it) and *mime (freed by
+ * the caller), or -1. The driver produces the image into the stream from the event loop. */
+int domain_screenshot(Domain *d, unsigned screen, unsigned flags, Stream **st, char **mime, VbError *err);
 int domain_get_metadata(Domain *d, int type, const char *uri, unsigned flags, char **out, VbError *err);
 int domain_set_metadata(Domain *d, int type, const char *text, const char *key, const char *uri,
                         unsigned flags, VbError *err);

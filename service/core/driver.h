@@ -17,6 +17,7 @@ typedef struct VolDef VolDef;
 typedef struct DomainDef DomainDef;
 typedef struct PoolDef PoolDef;
 typedef struct DomainStats DomainStats;
+typedef struct Stream Stream;
 
 typedef struct DomainRuntimeInfo {
         uint64_t cpu_time_ns;
@@ -43,6 +44,10 @@ typedef struct DomainOps {
          * vcpus without times, blocks with the sizes of their files). 0 when done, or
          * VERB_PENDING: the op completes call with st as result, then frees st. */
         int (*get_stats)(Domain *d, DomainStats *st, Call *call, VbError *err);
+        /* A picture of screen `screen` of a running domain: the op becomes st's producer (the
+         * door is its consumer) and sets *mime ("image/png", malloc'ed). NULL: the connection
+         * answers libvirt's "not supported". */
+        int (*screenshot)(Domain *d, unsigned screen, Stream *st, char **mime, VbError *err);
         void (*forget)(Domain *d);  /* free d->driver_data */
 } DomainOps;
 

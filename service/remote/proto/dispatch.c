@@ -385,8 +385,7 @@ void remote_dispatch(RemoteClient *c, const uint8_t *packet, size_t len) {
                 return;
         }
         if (h.type == MSG_STREAM || h.type == MSG_STREAM_HOLE) {
-                /* No streams are open: late data of a finished stream, dropped as libvirt does. */
-                log_debug("client %p: stream packet (serial %u, proc %d) ignored", (void *) c, h.serial, h.proc);
+                remote_stream_packet(c, &h, packet + PACKET_LEN_MIN, len - PACKET_LEN_MIN);
                 return;
         }
 

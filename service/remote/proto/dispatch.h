@@ -9,6 +9,7 @@
 #include "client.h"
 #include "error.h"
 #include "packet.h"
+#include "stream.h"
 #include "xdr.h"
 
 typedef struct Domain Domain;
@@ -114,6 +115,23 @@ void remote_call_set_domain(Call *call, Domain *dom);
 /* After the verb returned r: answer now through rc (0 / -1), or leave the answer to the
  * call's completion (REMOTE_REPLY_LATER). Drops the handler's reference to call. */
 int remote_call_finish(RemoteCall *rc, Call *call, int r);
+
+/* ------------------------------------------------------------------ streams (streams.c) */
+
+#define REMOTE_STREAM_CHUNK (256u * 1024u)               /* data bytes per STREAM packet */
+#define REMOTE_STREAM_OUTPUT_WINDOW (1024u * 1024u)      /* a download waits while this much output is queued */
+
+typedef enum RemoteStreamDir {
+        REMOTE_STREAM_DOWNLOAD,         /* daemon → client: the door consumes st */
+        REMOTE_STREAM_UPLOAD,           /* client → daemon: the door produces into st */
+} RemoteStreamDir;
+
+/* Tie st to the call rc answers: after the reply, st's data moves in STREAM packets with the
+ * call's serial and procedure. Takes a reference to st. sparse: holes travel as STREAM_HOLE
+ * packets (the client asked for a sparse stream); else a download sends them as zeros. */
+int remote_stream_open(RemoteCall *rc, Stream *st, RemoteStreamDir dir, bool sparse);
+/* A STREAM or STREAM_HOLE packet from the client (payload: after the header). */
+void remote_stream_packet(RemoteClient *c, const PacketHeader *h, const uint8_t *payload, size_t len);
 
 /* Send a complete packet; logs and drops it when the client cannot take it. */
 void remote_send(RemoteClient *c, uint8_t *packet, size_t len);
@@ -229,6 +247,7 @@ REMOTE_HANDLER(proc_domain_get_security_label);
 REMOTE_HANDLER(proc_domain_get_messages);
 REMOTE_HANDLER(proc_domain_get_metadata);
 REMOTE_HANDLER(proc_domain_set_metadata);
+REMOTE_HANDLER(proc_domain_screenshot);
 
 /* proc-domain-life.c: lifecycle verbs, which may complete later */
 REMOTE_HANDLER(proc_domain_create);

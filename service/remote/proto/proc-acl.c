@@ -86,6 +86,7 @@ static const RemoteAcl acls[] = {
         A(200, DOMAIN, DOMAIN, "read"),
         A(202, DOMAIN, DOMAIN, "read"),
         A(204, DOMAIN, DOMAIN, "write"),                /* domain_set_memory_flags */
+        A(211, DOMAIN, DOMAIN, "screenshot"),          /* domain_screenshot */
         A(212, DOMAIN, DOMAIN, "read"),
         A(231, DOMAIN, DOMAIN, "delete"),               /* domain_undefine_flags */
         A(234, DOMAIN, DOMAIN, "stop"),                 /* domain_destroy_flags */

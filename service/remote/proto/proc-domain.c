@@ -291,3 +291,29 @@ REMOTE_HANDLER(proc_domain_set_metadata) {
         free(uri);
         return r;
 }
+
+/* {dom; u32 screen; u32 flags} → {remote_string mime}, then the image as a download stream
+ * with this call's serial. */
+REMOTE_HANDLER(proc_domain_screenshot) {
+        RemoteRef ref = { 0 };
+        uint32_t screen = 0, flags = 0;
+        remote_get_domain_ref(rc, &ref);
+        xdr_get_u32(&rc->args, &screen);
+        xdr_get_u32(&rc->args, &flags);
+        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
+        remote_ref_done(&ref);
+        if (!d)
+                return -1;
+        Stream *st = NULL;
+        char *mime = NULL;
+        if (domain_screenshot(d, screen, flags, &st, &mime, &rc->err) < 0)
+                return -1;
+        int r = remote_stream_open(rc, st, REMOTE_STREAM_DOWNLOAD, false);
+        if (r < 0)
+                stream_abort(st, &rc->err);
+        else
+                xdr_put_opt_string(&rc->ret, mime);
+        stream_unref(st);
+        free(mime);
+        return r;
+}

@@ -83,6 +83,7 @@ static const RemoteProc procs[] = {
         P(200, proc_domain_get_vcpus_flags, 0),
         P(202, proc_domain_is_updated, 0),
         P(204, proc_domain_set_memory_flags, MUT),
+        P(211, proc_domain_screenshot, MUT),   /* then a download stream */
         P(212, proc_domain_get_state, 0),
         P(231, proc_domain_undefine_flags, MUT),
         P(234, proc_domain_destroy_flags, MUT),

@@ -34,6 +34,7 @@ typedef struct Client {
         bool dropped;                   /* socket closed; the server forgets it at its next reap */
         bool eof;                       /* the peer shut down its side: answer what is pending, then close */
         bool waiting;                   /* reading waits for c->pending to fall or the end of input */
+        unsigned input_paused;          /* streams whose sink is full (remote_client_pause_input) */
         sd_event_source *io, *timer, *kick;
         uint32_t io_events;
         bool io_enabled;
@@ -79,6 +80,7 @@ static void client_free(Client *c) {
         sd_event_source_disable_unref(c->io);
         sd_event_source_disable_unref(c->timer);
         sd_event_source_disable_unref(c->kick);
+        remote_streams_free(&c->pub);
         remote_transport_free(c->t);
         out_queue_clear(&c->out);
         free(c->rx_big);
@@ -144,6 +146,7 @@ void remote_client_drop(RemoteClient *rc, int level, const char *fmt, ...) {
         free(c->rx_big);
         c->rx_big = NULL;
         c->waiting = false;
+        remote_streams_free(rc);
         remote_server_client_gone(rc->server, rc);
 }
 
@@ -221,7 +224,7 @@ int remote_client_send(RemoteClient *rc, uint8_t *packet, size_t len) {
 /* Whether input is wanted now: the one rule client_update() turns into EPOLLIN (and into a kick
  * when the layers hold input already). A reason to pause input belongs here. */
 static bool client_may_read(const Client *c) {
-        return !c->dropped && !c->pub.closing && !c->eof && remote_transport_ready(c->t) &&
+        return !c->dropped && !c->pub.closing && !c->eof && !c->input_paused && remote_transport_ready(c->t) &&
                c->pub.pending < client_limits(c)->max_client_requests;
 }
 
@@ -394,8 +397,11 @@ static int client_on_io(sd_event_source *es, int fd, uint32_t revents, void *use
                 /* A layer that asked for events of its own (a TLS read that must write) is
                  * served by a read as much as by a flush. */
                 bool layer_io = c->t && remote_transport_wants(c->t);
-                if (revents & EPOLLOUT)
+                if (revents & EPOLLOUT) {
                         client_flush(c);
+                        if (out_queue_empty(&c->out) && !c->dropped)
+                                remote_streams_output_drained(&c->pub);
+                }
                 if (revents & EPOLLIN || (layer_io && client_may_read(c)))
                         client_read(c, revents & EPOLLHUP);
                 else if (revents & EPOLLHUP)
@@ -416,6 +422,28 @@ static int client_on_kick(sd_event_source *es, void *userdata) {
         client_update(c);
         remote_client_unref(&c->pub);
         return 0;
+}
+
+/* ---- streams: flow control from the protocol side ---- */
+
+void remote_client_pause_input(RemoteClient *rc) {
+        Client *c = client_of(rc);
+        c->input_paused++;
+        client_update(c);
+}
+
+void remote_client_resume_input(RemoteClient *rc) {
+        Client *c = client_of(rc);
+        if (c->input_paused == 0)
+                return;
+        if (--c->input_paused == 0) {
+                client_update(c);
+                client_kick(c);         /* packets already read wait in rx */
+        }
+}
+
+size_t remote_client_output_bytes(RemoteClient *rc) {
+        return client_of(rc)->out.bytes;
 }
 
 void remote_client_close(RemoteClient *rc) {

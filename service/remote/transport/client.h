@@ -10,6 +10,7 @@
 
 typedef struct RemoteServer RemoteServer;
 typedef struct RemoteEventSubs RemoteEventSubs;   /* the client's event callbacks: events.c's */
+typedef struct RemoteStream RemoteStream;         /* an open stream: streams.c's */
 
 /* libvirt's remote_auth_type */
 typedef enum RemoteAuthType {
@@ -35,6 +36,7 @@ struct RemoteClient {
         bool close_callback;            /* connect_register_close_callback */
         bool closing;                   /* no more dispatch; output is flushed, then the socket closed */
         RemoteEventSubs *subs;          /* NULL until the first event registration */
+        RemoteStream *streams;          /* open streams (streams.c), freed before the client */
         unsigned pending;               /* calls in flight (max_client_requests) */
         /* Authorization (auth_unix_rw/ro = "polkit"), set by server.c right after accept(). */
         struct Authz *authz;            /* NULL: polkit checks are refused */
@@ -56,6 +58,12 @@ void remote_client_close(RemoteClient *c);
 void remote_client_keepalive_start(RemoteClient *c);
 /* A PONG (or any packet) arrived: the peer is alive. */
 void remote_client_keepalive_seen(RemoteClient *c);
+/* Streams: stop reading the client's packets while an upload's sink is full, and go on. Pauses
+ * nest: input resumes when every pause is resumed. */
+void remote_client_pause_input(RemoteClient *c);
+void remote_client_resume_input(RemoteClient *c);
+/* Bytes queued for the client and not yet written: a download waits while it is large. */
+size_t remote_client_output_bytes(RemoteClient *c);
 /* Every client of the server, for event delivery (the callback may send). */
 void remote_server_foreach_client(RemoteServer *s, void (*fn)(RemoteClient *c, void *userdata), void *userdata);
 /* A server-wide counter for event callback ids (libvirt's are shared across connections). */
@@ -70,5 +78,10 @@ void remote_dispatch(RemoteClient *c, const uint8_t *packet, size_t len);
 /* A core notice: send the MESSAGE packets c's event callbacks ask for. */
 void remote_events_deliver(RemoteClient *c, const Notice *n);
 void remote_event_subs_free(RemoteEventSubs *subs);
+/* The output queue has been written out (called from the socket's writability, never from
+ * inside remote_client_send()): streams waiting for room go on. */
+void remote_streams_output_drained(RemoteClient *c);
+/* The client is going: abort and forget its streams (from drop and from the last unref). */
+void remote_streams_free(RemoteClient *c);
 /* A keepalive packet (proc 1 PING or 2 PONG), newly allocated. */
 int remote_packet_keepalive(int proc, uint8_t **packet, size_t *len);

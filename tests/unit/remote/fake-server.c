@@ -20,6 +20,7 @@ static void client_free(FakeClient *fc) {
                         s->n_clients--;
                         break;
                 }
+        remote_streams_free(&fc->c);
         remote_event_subs_free(fc->c.subs);
         fake_client_clear(fc);
         free(fc->out);
@@ -49,7 +50,20 @@ int remote_client_send(RemoteClient *c, uint8_t *packet, size_t len) {
                 fc->cap_out = cap;
         }
         fc->out[fc->n_out++] = (FakePacket) { packet, len };
+        fc->output_bytes += len;
         return 0;
+}
+
+void remote_client_pause_input(RemoteClient *c) {
+        ((FakeClient *) c)->input_paused++;
+}
+
+void remote_client_resume_input(RemoteClient *c) {
+        ((FakeClient *) c)->input_paused--;
+}
+
+size_t remote_client_output_bytes(RemoteClient *c) {
+        return ((FakeClient *) c)->output_bytes;
 }
 
 void remote_client_close(RemoteClient *c) {
@@ -144,6 +158,7 @@ void fake_client_clear(FakeClient *fc) {
         for (size_t i = 0; i < fc->n_out; i++)
                 free(fc->out[i].data);
         fc->n_out = 0;
+        fc->output_bytes = 0;
 }
 
 static void put32(uint8_t *p, uint32_t v) {

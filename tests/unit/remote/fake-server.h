@@ -19,6 +19,8 @@ typedef struct FakeClient {
         size_t n_out, cap_out;
         bool close_requested;
         unsigned keepalive_starts, keepalive_seen;
+        unsigned input_paused;          /* remote_client_pause_input() minus resume */
+        size_t output_bytes;            /* bytes of out[]: the test "reads" them with fake_client_clear() */
 } FakeClient;
 
 struct RemoteServer {
