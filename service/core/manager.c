@@ -6,11 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "domain.h"
 #include "driver.h"
+#include "kinds.h"
 #include "log.h"
-#include "network.h"
-#include "storage.h"
 
 int manager_new(sd_event *event, Manager **out) {
         Manager *m = calloc(1, sizeof *m);
@@ -34,12 +32,7 @@ static void connection_free(Connection *c) {
                 return;
         if (c->driver->close)
                 c->driver->close(c);
-        domain_free_all(c);
-        registry_done(&c->domains);
-        if (c->net != c->manager->host_networks)
-                network_subsystem_free(c->net);
-        if (c->storage != c->manager->host_storage)
-                storage_subsystem_free(c->storage);
+        connection_release_all(c);
         free(c->config_dir);
         free(c->state_dir);
         free(c);

@@ -53,8 +53,10 @@ struct Connection {
         Manager *manager;
         const Driver *driver;
         void *driver_data;
+        /* The objects, by kind (kinds.h: connection_registry, connection_load_all, and the
+         * release at close): domains of its own; networks and pools in the Manager's host-wide
+         * subsystems, or in the connection's own (Driver.own_*); volumes inside pools. */
         Registry domains;
-        /* The Manager's host-wide subsystems, or the connection's own (Driver.own_*). */
         NetworkSubsystem *net;
         StorageSubsystem *storage;
         int next_domain_id;
