@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "domain-persist.h"
+#include "kinds.h"
 #include "log.h"
 #include "persist.h"
 
@@ -179,7 +180,7 @@ static int qemu_open(Connection *c, bool system, VbError *err) {
         }
         c->driver_data = qc;
 
-        domain_load_all(c);
+        connection_load_all(c);
         qemu_recover_all(qc);
 
         QemuCaps *caps = qemu_caps_cache_lookup(qc->caps, qemu_binary(qc));

@@ -107,7 +107,7 @@ static const DomainOps test_domain_ops = {
 };
 
 /* Volumes live in memory only; the key and path are the pool's target path and the name. */
-static int test_vol_create(StoragePool *p, VolDef *def, StorageVol *from, VbError *err) {
+static int test_vol_create(StoragePool *p, VolDef *def, StorageVol *from, Call *call, VbError *err) {
         const char *dir = p->def->target_path ? p->def->target_path : "";
         char *path = NULL;
         if (asprintf(&path, "%s/%s", dir, def->name) < 0)
@@ -139,7 +139,7 @@ static int test_vol_create(StoragePool *p, VolDef *def, StorageVol *from, VbErro
 }
 
 /* Every pool of libvirt's test driver has 100 GiB, whatever its definition says. */
-static int test_pool_post_parse(Connection *c, PoolDef *def, VbError *err) {
+static int test_pool_post_parse(PoolDef *def, VbError *err) {
         if (def->capacity == 0) {
                 def->capacity = 100ULL << 30;
                 def->available = 100ULL << 30;
@@ -154,27 +154,71 @@ static int test_domain_post_parse(Connection *c, DomainDef *def, VbError *err) {
         return 0;
 }
 
-/* Deleting a dir pool removes its (imaginary) directory: nothing to do in memory. */
-static int test_pool_remove(StoragePool *p, unsigned flags, VbError *err) {
+/* Networks and pools live in this connection's memory only: keeping a definition, starting,
+ * stopping, building or deleting a pool all succeed at once, as in libvirt's test driver. */
+static int test_network_define(Network *n, const NetworkDef *def, VbError *err) {
         return 0;
 }
 
-static int test_vol_delete(StorageVol *v, unsigned flags, VbError *err) {
+static int test_network_undefine(Network *n, VbError *err) {
+        return 0;
+}
+
+static int test_network_switch(Network *n, Call *call, VbError *err) {
+        return 0;
+}
+
+static const NetworkOps test_network_ops = {
+        .define = test_network_define,
+        .undefine = test_network_undefine,
+        .start = test_network_switch,
+        .stop = test_network_switch,
+};
+
+static int test_pool_define(StoragePool *p, const PoolDef *def, VbError *err) {
+        return 0;
+}
+
+static int test_pool_undefine(StoragePool *p, VbError *err) {
+        return 0;
+}
+
+static int test_pool_switch(StoragePool *p, Call *call, VbError *err) {
+        return 0;
+}
+
+static int test_pool_build(StoragePool *p, unsigned flags, Call *call, VbError *err) {
+        return 0;
+}
+
+/* Deleting a dir pool removes its (imaginary) directory: nothing to do in memory. */
+static int test_pool_remove(StoragePool *p, unsigned flags, Call *call, VbError *err) {
+        return 0;
+}
+
+static int test_vol_delete(StorageVol *v, unsigned flags, Call *call, VbError *err) {
         v->pool->def->allocation -= v->def->allocation;
         return 0;
 }
 
-static int test_vol_wipe(StorageVol *v, unsigned flags, VbError *err) {
+static int test_vol_wipe(StorageVol *v, unsigned flags, Call *call, VbError *err) {
         return 0;
 }
 
-static int test_vol_resize(StorageVol *v, uint64_t capacity, unsigned flags, VbError *err) {
+static int test_vol_resize(StorageVol *v, uint64_t capacity, unsigned flags, Call *call, VbError *err) {
         v->def->capacity = capacity;
         return 0;
 }
 
 static const PoolOps test_pool_ops = {
+        .post_parse = test_pool_post_parse,
+        .define = test_pool_define,
+        .undefine = test_pool_undefine,
+        .start = test_pool_switch,
+        .stop = test_pool_switch,
+        .build = test_pool_build,
         .remove = test_pool_remove,
+        .refresh = test_pool_switch,
         .vol_create = test_vol_create,
         .vol_delete = test_vol_delete,
         .vol_wipe = test_vol_wipe,
@@ -247,8 +291,8 @@ const Driver test_driver = {
         .error_from = VB_FROM_TEST,
         .open = test_open,
         .domain = &test_domain_ops,
-        .pool = &test_pool_ops,
+        .own_networks = &test_network_ops,
+        .own_pools = &test_pool_ops,
         .host = &test_host_ops,
         .domain_post_parse = test_domain_post_parse,
-        .pool_post_parse = test_pool_post_parse,
 };

@@ -76,13 +76,13 @@ static int method_list_domains(sd_bus_message *m, void *userdata, sd_bus_error *
 
 static int method_list_networks(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         BusSubtree *t = userdata;
-        return reply_list(m, &t->conn->networks, keep_network, LIST_NETWORKS_ALL, "virConnectListAllNetworks",
+        return reply_list(m, &t->conn->net->networks, keep_network, LIST_NETWORKS_ALL, "virConnectListAllNetworks",
                           ret_error);
 }
 
 static int method_list_pools(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         BusSubtree *t = userdata;
-        return reply_list(m, &t->conn->pools, keep_pool, LIST_POOLS_ALL, "virConnectListAllStoragePools",
+        return reply_list(m, &t->conn->storage->pools, keep_pool, LIST_POOLS_ALL, "virConnectListAllStoragePools",
                           ret_error);
 }
 
@@ -186,11 +186,16 @@ static int network_from_xml(sd_bus_message *m, BusSubtree *t, bool start, sd_bus
         int r = sd_bus_message_read(m, "s", &xml);
         if (r < 0)
                 return r;
-        r = start ? network_create_xml(t->conn, xml, strlen(xml), 0, &n, &err)
-                  : network_define(t->conn, xml, strlen(xml), 0, &n, &err);
-        if (r < 0)
-                return bus_error(ret_error, &err);
-        return bus_reply_object(m, &n->obj);
+        if (!start) {
+                if (network_define(t->conn, xml, strlen(xml), 0, &n, &err) < 0)
+                        return bus_error(ret_error, &err);
+                return bus_reply_object(m, &n->obj);
+        }
+        Call *call = bus_call_new(m);
+        if (!call)
+                return -ENOMEM;
+        r = network_create_xml(t->conn, xml, strlen(xml), 0, call, &n, &err);
+        return bus_call_finish(call, r, &err, n ? &n->obj : NULL, ret_error);
 }
 
 static int method_network_create_xml(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
@@ -226,11 +231,16 @@ static int pool_from_xml(sd_bus_message *m, BusSubtree *t, bool start, sd_bus_er
         int r = sd_bus_message_read(m, "su", &xml, &flags);
         if (r < 0)
                 return r;
-        r = start ? pool_create_xml(t->conn, xml, strlen(xml), flags, &p, &err)
-                  : pool_define(t->conn, xml, strlen(xml), flags, &p, &err);
-        if (r < 0)
-                return bus_error(ret_error, &err);
-        return bus_reply_object(m, &p->obj);
+        if (!start) {
+                if (pool_define(t->conn, xml, strlen(xml), flags, &p, &err) < 0)
+                        return bus_error(ret_error, &err);
+                return bus_reply_object(m, &p->obj);
+        }
+        Call *call = bus_call_new(m);
+        if (!call)
+                return -ENOMEM;
+        r = pool_create_xml(t->conn, xml, strlen(xml), flags, call, &p, &err);
+        return bus_call_finish(call, r, &err, p ? &p->obj : NULL, ret_error);
 }
 
 static int method_pool_create_xml(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {

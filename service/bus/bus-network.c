@@ -57,7 +57,7 @@ static bool network_exists(BusSubtree *t, const char *path) {
 static int network_enumerate(sd_bus *bus, const char *prefix, void *userdata, char ***nodes,
                              sd_bus_error *ret_error) {
         BusSubtree *t = userdata;
-        return bus_enumerate_registry(&t->conn->networks, nodes);
+        return bus_enumerate_registry(&t->conn->net->networks, nodes);
 }
 
 typedef enum NetworkVerb { NETWORK_CREATE, NETWORK_DESTROY, NETWORK_UNDEFINE } NetworkVerb;
@@ -68,15 +68,16 @@ static int run_verb(sd_bus_message *m, BusSubtree *t, NetworkVerb verb, sd_bus_e
         Network *n = network_of(t, sd_bus_message_get_path(m), &err);
         if (!n)
                 return bus_error(ret_error, &err);
+        Call *call = bus_call_new(m);
+        if (!call)
+                return -ENOMEM;
         switch (verb) {
-        case NETWORK_CREATE: r = network_start(n, &err); break;
-        case NETWORK_DESTROY: r = network_destroy(n, &err); break;
+        case NETWORK_CREATE: r = network_start(n, call, &err); break;
+        case NETWORK_DESTROY: r = network_destroy(n, call, &err); break;
         case NETWORK_UNDEFINE: r = network_undefine(n, &err); break;
         default: r = -1; break;
         }
-        if (r < 0)
-                return bus_error(ret_error, &err);
-        return sd_bus_reply_method_return(m, NULL);
+        return bus_call_finish(call, r, &err, NULL, ret_error);
 }
 
 static int method_create(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {

@@ -61,7 +61,7 @@ static bool pool_exists(BusSubtree *t, const char *path) {
 
 static int pool_enumerate(sd_bus *bus, const char *prefix, void *userdata, char ***nodes, sd_bus_error *ret_error) {
         BusSubtree *t = userdata;
-        return bus_enumerate_registry(&t->conn->pools, nodes);
+        return bus_enumerate_registry(&t->conn->storage->pools, nodes);
 }
 
 typedef enum PoolVerb { POOL_BUILD, POOL_CREATE, POOL_DELETE, POOL_DESTROY, POOL_UNDEFINE, POOL_REFRESH } PoolVerb;
@@ -78,18 +78,19 @@ static int run_pool_verb(sd_bus_message *m, BusSubtree *t, PoolVerb verb, sd_bus
         StoragePool *p = pool_of(t, sd_bus_message_get_path(m), &err);
         if (!p)
                 return bus_error(ret_error, &err);
+        Call *call = bus_call_new(m);
+        if (!call)
+                return -ENOMEM;
         switch (verb) {
-        case POOL_BUILD: r = pool_build(p, flags, &err); break;
-        case POOL_CREATE: r = pool_start(p, flags, &err); break;
-        case POOL_DELETE: r = pool_delete(p, flags, &err); break;
-        case POOL_DESTROY: r = pool_destroy(p, &err); break;
+        case POOL_BUILD: r = pool_build(p, flags, call, &err); break;
+        case POOL_CREATE: r = pool_start(p, flags, call, &err); break;
+        case POOL_DELETE: r = pool_delete(p, flags, call, &err); break;
+        case POOL_DESTROY: r = pool_destroy(p, call, &err); break;
         case POOL_UNDEFINE: r = pool_undefine(p, &err); break;
-        case POOL_REFRESH: r = pool_refresh(p, flags, &err); break;
+        case POOL_REFRESH: r = pool_refresh(p, flags, call, &err); break;
         default: r = -1; break;
         }
-        if (r < 0)
-                return bus_error(ret_error, &err);
-        return sd_bus_reply_method_return(m, NULL);
+        return bus_call_finish(call, r, &err, NULL, ret_error);
 }
 
 static int method_pool_build(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
@@ -166,9 +167,11 @@ static int method_pool_vol_create_xml(sd_bus_message *m, void *userdata, sd_bus_
                 if (!from)
                         return bus_error(ret_error, &err);
         }
-        if (vol_create_xml(p, xml, strlen(xml), flags, from, &v, &err) < 0)
-                return bus_error(ret_error, &err);
-        return bus_reply_object(m, &v->obj);
+        Call *call = bus_call_new(m);
+        if (!call)
+                return -ENOMEM;
+        r = vol_create_xml(p, xml, strlen(xml), flags, from, call, &v, &err);
+        return bus_call_finish(call, r, &err, v ? &v->obj : NULL, ret_error);
 }
 
 static int method_pool_vol_lookup_by_name(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
@@ -258,12 +261,12 @@ static bool vol_exists(BusSubtree *t, const char *path) {
 static int vol_enumerate(sd_bus *bus, const char *prefix, void *userdata, char ***nodes, sd_bus_error *ret_error) {
         BusSubtree *t = userdata;
         size_t n = 0, total = 0;
-        REGISTRY_FOREACH(o, &t->conn->pools)
+        REGISTRY_FOREACH(o, &t->conn->storage->pools)
                 total += ((StoragePool *) o)->volumes.count;
         char **list = calloc(total + 1, sizeof *list);
         if (!list)
                 return -ENOMEM;
-        REGISTRY_FOREACH(o, &t->conn->pools)
+        REGISTRY_FOREACH(o, &t->conn->storage->pools)
                 REGISTRY_FOREACH(vo, &((StoragePool *) o)->volumes) {
                         if (n == total)
                                 break;
@@ -288,9 +291,12 @@ static int method_vol_delete(sd_bus_message *m, void *userdata, sd_bus_error *re
         if (r < 0)
                 return r;
         StorageVol *v = vol_of(userdata, sd_bus_message_get_path(m), &err);
-        if (!v || vol_delete(v, flags, &err) < 0)
+        if (!v)
                 return bus_error(ret_error, &err);
-        return sd_bus_reply_method_return(m, NULL);
+        Call *call = bus_call_new(m);
+        if (!call)
+                return -ENOMEM;
+        return bus_call_finish(call, vol_delete(v, flags, call, &err), &err, NULL, ret_error);
 }
 
 static int method_vol_get_info(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
@@ -329,9 +335,12 @@ static int method_vol_resize(sd_bus_message *m, void *userdata, sd_bus_error *re
         if (r < 0)
                 return r;
         StorageVol *v = vol_of(userdata, sd_bus_message_get_path(m), &err);
-        if (!v || vol_resize(v, capacity, flags, &err) < 0)
+        if (!v)
                 return bus_error(ret_error, &err);
-        return sd_bus_reply_method_return(m, NULL);
+        Call *call = bus_call_new(m);
+        if (!call)
+                return -ENOMEM;
+        return bus_call_finish(call, vol_resize(v, capacity, flags, call, &err), &err, NULL, ret_error);
 }
 
 /* libvirt-dbus calls virStorageVolWipePattern; the core wipes with zeros only (pattern 0). */
@@ -349,9 +358,10 @@ static int method_vol_wipe(sd_bus_message *m, void *userdata, sd_bus_error *ret_
                 vb_error_set(&err, VB_ERR_NO_SUPPORT, VB_FROM_STORAGE, "virStorageVolWipePattern");
                 return bus_error(ret_error, &err);
         }
-        if (vol_wipe(v, flags, &err) < 0)
-                return bus_error(ret_error, &err);
-        return sd_bus_reply_method_return(m, NULL);
+        Call *call = bus_call_new(m);
+        if (!call)
+                return -ENOMEM;
+        return bus_call_finish(call, vol_wipe(v, flags, call, &err), &err, NULL, ret_error);
 }
 
 static const sd_bus_vtable vol_vtable[] = {

@@ -158,7 +158,8 @@ Domain *domain_unref(Domain *d);
 /* Job bracket for drivers that complete later: the core begins the job; the driver ends it. */
 void domain_job_end(Domain *d);
 
-/* Load persisted definitions (drivers that persist call this from open()). */
+/* Load persisted definitions: the domain slot of the kinds table (kinds.h); drivers that
+ * persist call connection_load_all from open(). */
 int domain_load_all(Connection *c);
 /* Add a domain built by a driver (test content, restart recovery); takes def. */
 int domain_add(Connection *c, DomainDef *def, bool persistent, Domain **out, VbError *err);

@@ -18,6 +18,9 @@ typedef struct DomainDef DomainDef;
 typedef struct PoolDef PoolDef;
 typedef struct DomainStats DomainStats;
 typedef struct Stream Stream;
+typedef struct NetworkDef NetworkDef;
+typedef struct NetworkOps NetworkOps;
+typedef struct PoolOps PoolOps;
 
 typedef struct DomainRuntimeInfo {
         uint64_t cpu_time_ns;
@@ -51,23 +54,36 @@ typedef struct DomainOps {
         void (*forget)(Domain *d);  /* free d->driver_data */
 } DomainOps;
 
-typedef struct NetworkOps {
-        int (*start)(Network *n, VbError *err);
-        int (*stop)(Network *n, VbError *err);
-} NetworkOps;
+/* Network and pool ops belong to a subsystem (host.h), not to a connection. Each op returns 0
+ * when done, -1 with err set, or VERB_PENDING: it then reports its outcome later with
+ * network_job_done / pool_job_done / vol_job_done, and the core applies it and answers call.
+ * The core has checked state and taken the object's job before calling. A NULL op: the
+ * subsystem cannot do that, and the verb answers libvirt's "not supported". */
+struct NetworkOps {
+        /* Keep a (new) definition, before the core installs it; and forget it (undefine). */
+        int (*define)(Network *n, const NetworkDef *def, VbError *err);
+        int (*undefine)(Network *n, VbError *err);
+        int (*start)(Network *n, Call *call, VbError *err);
+        int (*stop)(Network *n, Call *call, VbError *err);
+};
 
-typedef struct PoolOps {
-        int (*start)(StoragePool *p, VbError *err);   /* and scan its volumes */
-        int (*stop)(StoragePool *p, VbError *err);
-        int (*build)(StoragePool *p, unsigned flags, VbError *err);
-        int (*remove)(StoragePool *p, unsigned flags, VbError *err);  /* virStoragePoolDelete */
-        int (*refresh)(StoragePool *p, VbError *err);
-        /* Fill def->key, def->path (and allocation) and create the volume's storage. */
-        int (*vol_create)(StoragePool *p, VolDef *def, StorageVol *from, VbError *err);
-        int (*vol_delete)(StorageVol *v, unsigned flags, VbError *err);
-        int (*vol_wipe)(StorageVol *v, unsigned flags, VbError *err);
-        int (*vol_resize)(StorageVol *v, uint64_t capacity, unsigned flags, VbError *err);
-} PoolOps;
+struct PoolOps {
+        /* Defaults applied to every parsed definition (the Test driver's 100 GiB pools). */
+        int (*post_parse)(PoolDef *def, VbError *err);
+        int (*define)(StoragePool *p, const PoolDef *def, VbError *err);
+        int (*undefine)(StoragePool *p, VbError *err);
+        int (*start)(StoragePool *p, Call *call, VbError *err);   /* and scan its volumes */
+        int (*stop)(StoragePool *p, Call *call, VbError *err);
+        int (*build)(StoragePool *p, unsigned flags, Call *call, VbError *err);
+        int (*remove)(StoragePool *p, unsigned flags, Call *call, VbError *err);  /* virStoragePoolDelete */
+        int (*refresh)(StoragePool *p, Call *call, VbError *err);
+        /* Fill def->key, def->path (and allocation) and create the volume's storage. The job is
+         * the pool's ("vol-create"); the volume is published when the op has succeeded. */
+        int (*vol_create)(StoragePool *p, VolDef *def, StorageVol *from, Call *call, VbError *err);
+        int (*vol_delete)(StorageVol *v, unsigned flags, Call *call, VbError *err);
+        int (*vol_wipe)(StorageVol *v, unsigned flags, Call *call, VbError *err);
+        int (*vol_resize)(StorageVol *v, uint64_t capacity, unsigned flags, Call *call, VbError *err);
+};
 
 typedef struct NodeInfo {
         char model[32];
@@ -92,13 +108,14 @@ struct Driver {
         int (*open)(Connection *c, VbError *err);
         void (*close)(Connection *c);
         const DomainOps *domain;
-        const NetworkOps *network;
-        const PoolOps *pool;
+        /* Networks and pools of its own, inside each connection (Test, as libvirt's test
+         * driver); NULL: the connection uses the Manager's host-wide subsystems (QEMU). */
+        const NetworkOps *own_networks;
+        const PoolOps *own_pools;
         const HostOps *host;
         /* Driver defaults applied to every parsed definition before it is used (libvirt's
-         * post-parse callbacks): the Test driver's i686 arch and 100 GiB pools. May be NULL. */
+         * post-parse callbacks): the Test driver's i686 arch. May be NULL. */
         int (*domain_post_parse)(Connection *c, DomainDef *def, VbError *err);
-        int (*pool_post_parse)(Connection *c, PoolDef *def, VbError *err);
 };
 
 /* Built-in drivers. */

@@ -6,16 +6,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "domain.h"
 #include "driver.h"
+#include "kinds.h"
 #include "log.h"
-#include "network.h"
-#include "storage.h"
 
 int manager_new(sd_event *event, Manager **out) {
         Manager *m = calloc(1, sizeof *m);
         if (!m)
                 return -ENOMEM;
+        m->host_networks = network_subsystem_new(&host_network_ops, VB_FROM_NETWORK);
+        m->host_storage = storage_subsystem_new(&host_pool_ops, VB_FROM_STORAGE);
+        if (!m->host_networks || !m->host_storage) {
+                network_subsystem_free(m->host_networks);
+                storage_subsystem_free(m->host_storage);
+                free(m);
+                return -ENOMEM;
+        }
         m->event = event ? sd_event_ref(event) : NULL;
         *out = m;
         return 0;
@@ -26,14 +32,7 @@ static void connection_free(Connection *c) {
                 return;
         if (c->driver->close)
                 c->driver->close(c);
-        domain_free_all(c);
-        network_free_all(c);
-        pool_free_all(c);
-        registry_done(&c->domains);
-        registry_done(&c->networks);
-        registry_done(&c->pools);
-        hashmap_done(&c->vols_by_key);
-        hashmap_done(&c->vols_by_path);
+        connection_release_all(c);
         free(c->config_dir);
         free(c->state_dir);
         free(c);
@@ -45,6 +44,8 @@ Manager *manager_free(Manager *m) {
         for (size_t i = 0; i < m->n_conns; i++)
                 connection_free(m->conns[i]);
         free(m->conns);
+        network_subsystem_free(m->host_networks);
+        storage_subsystem_free(m->host_storage);
         while (m->observers) {
                 Observer *o = m->observers;
                 m->observers = o->next;
@@ -66,14 +67,20 @@ int manager_add_connection(Manager *m, const Driver *driver, Connection **out, V
         c->driver = driver;
         c->next_domain_id = 1;
         registry_init(&c->domains);
-        registry_init(&c->networks);
-        registry_init(&c->pools);
-        hashmap_init(&c->vols_by_key);
-        hashmap_init(&c->vols_by_path);
+        c->net = driver->own_networks ? network_subsystem_new(driver->own_networks, driver->error_from)
+                                      : m->host_networks;
+        c->storage = driver->own_pools ? storage_subsystem_new(driver->own_pools, driver->error_from)
+                                       : m->host_storage;
+        if (!c->net || !c->storage) {
+                c->driver = &(const Driver) { 0 };   /* not opened: nothing to close */
+                connection_free(c);
+                return vb_error_errno(err, -ENOMEM, "connection");
+        }
 
         Connection **conns = realloc(m->conns, (m->n_conns + 1) * sizeof *conns);
         if (!conns) {
-                free(c);
+                c->driver = &(const Driver) { 0 };
+                connection_free(c);
                 return vb_error_errno(err, -ENOMEM, "connection");
         }
         m->conns = conns;

@@ -6,6 +6,7 @@
 #include <systemd/sd-event.h>
 
 #include "error.h"
+#include "host.h"
 #include "object.h"
 
 typedef struct Driver Driver;
@@ -52,8 +53,12 @@ struct Connection {
         Manager *manager;
         const Driver *driver;
         void *driver_data;
-        Registry domains, networks, pools;
-        HashMap vols_by_key, vols_by_path;
+        /* The objects, by kind (kinds.h: connection_registry, connection_load_all, and the
+         * release at close): domains of its own; networks and pools in the Manager's host-wide
+         * subsystems, or in the connection's own (Driver.own_*); volumes inside pools. */
+        Registry domains;
+        NetworkSubsystem *net;
+        StorageSubsystem *storage;
         int next_domain_id;
         char *config_dir;      /* persistent definitions; NULL when the driver keeps none */
         char *state_dir;       /* runtime status files; NULL when none */
@@ -70,6 +75,8 @@ struct Manager {
         Connection **conns;
         size_t n_conns;
         Observer *observers;
+        NetworkSubsystem *host_networks;  /* host-wide: every connection without its own */
+        StorageSubsystem *host_storage;
         bool system_mode;
         char *config_root;     /* /etc/virtbus or $XDG_CONFIG_HOME/virtbus */
         char *state_root;      /* /var/lib/virtbus or $XDG_STATE_HOME/virtbus */

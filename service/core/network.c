@@ -35,23 +35,32 @@ static void network_free(Network *n) {
 
 static void network_remove(Network *n) {
         notify_simple(&n->obj, NOTICE_REMOVED);
-        registry_remove(&n->obj.conn->networks, &n->obj);
+        registry_remove(&n->obj.conn->net->networks, &n->obj);
         network_free(n);
 }
 
-void network_free_all(Connection *c) {
-        while (c->networks.first) {
-                Network *n = (Network *) c->networks.first;
-                registry_remove(&c->networks, &n->obj);
+void network_free_all(Registry *networks) {
+        while (networks->first) {
+                Network *n = (Network *) networks->first;
+                registry_remove(networks, &n->obj);
                 network_free(n);
         }
+}
+
+static const NetworkOps *ops_of(Connection *c) {
+        return c->net->ops;
+}
+
+/* libvirt's answer when the subsystem has no op for an API. */
+static int not_supported(const char *api, VbError *err) {
+        return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_NETWORK, "%s", api);
 }
 
 int network_add(Connection *c, NetworkDef *def, bool persistent, bool active, Network **out, VbError *err) {
         Network *n = network_new(c, def);
         if (!n)
                 return vb_error_errno(err, -ENOMEM, "network");
-        if (registry_add(&c->networks, &n->obj) < 0) {
+        if (registry_add(&c->net->networks, &n->obj) < 0) {
                 network_free(n);
                 return vb_error_set(err, VB_ERR_OPERATION_FAILED, VB_FROM_NETWORK,
                                     "network '%s' already exists", def->name);
@@ -69,19 +78,19 @@ int network_add(Connection *c, NetworkDef *def, bool persistent, bool active, Ne
 }
 
 Network *network_lookup_uuid(Connection *c, const uint8_t uuid[16], VbError *err) {
-        Network *n = (Network *) registry_find_uuid(&c->networks, uuid);
+        Network *n = (Network *) registry_find_uuid(&c->net->networks, uuid);
         if (!n) {
                 char s[UUID_STRING_LEN];
                 uuid_format(uuid, s);
-                vb_error_set(err, VB_ERR_NO_NETWORK, connection_error_origin(c), "no network with matching uuid '%s'", s);
+                vb_error_set(err, VB_ERR_NO_NETWORK, c->net->error_from, "no network with matching uuid '%s'", s);
         }
         return n;
 }
 
 Network *network_lookup_name(Connection *c, const char *name, VbError *err) {
-        Network *n = (Network *) registry_find_name(&c->networks, name);
+        Network *n = (Network *) registry_find_name(&c->net->networks, name);
         if (!n)
-                vb_error_set(err, VB_ERR_NO_NETWORK, connection_error_origin(c), "no network with matching name '%s'", name);
+                vb_error_set(err, VB_ERR_NO_NETWORK, c->net->error_from, "no network with matching name '%s'", name);
         return n;
 }
 
@@ -94,8 +103,8 @@ static NetworkDef *network_parse_for(Connection *c, const char *xml, size_t len,
                 return NULL;
         }
         char s[UUID_STRING_LEN];
-        Network *by_uuid = (Network *) registry_find_uuid(&c->networks, def->uuid);
-        Network *by_name = (Network *) registry_find_name(&c->networks, def->name);
+        Network *by_uuid = (Network *) registry_find_uuid(&c->net->networks, def->uuid);
+        Network *by_name = (Network *) registry_find_name(&c->net->networks, def->name);
         if (by_name && by_name != by_uuid) {
                 uuid_format(by_name->obj.uuid, s);
                 vb_error_set(err, VB_ERR_OPERATION_FAILED, VB_FROM_NETWORK,
@@ -112,39 +121,77 @@ static NetworkDef *network_parse_for(Connection *c, const char *xml, size_t len,
         return def;
 }
 
-/* The one place a network's state changes. */
-static int network_transition(Network *n, bool active, VbError *err) {
-        const NetworkOps *ops = n->obj.conn->driver->network;
-        if (active) {
-                NetworkDef *live = n->live ? NULL : network_def_copy(n->def);
-                if (!n->live && !live)
-                        return vb_error_errno(err, -ENOMEM, "network");
-                if (ops && ops->start && ops->start(n, err) < 0) {
-                        network_def_free(live);
-                        return -1;
-                }
-                if (live)
-                        n->live = live;
-        } else {
-                if (ops && ops->stop && ops->stop(n, err) < 0)
-                        return -1;
+/* The end of a start, now or later: active with its running definition, or back as it was. */
+static void *finish_start(Object *o, void *data, int *r, VbError *err) {
+        Network *n = (Network *) o;
+        if (*r < 0) {
                 if (n->persistent) {
                         network_def_free(n->live);
                         n->live = NULL;
                 }
+                return NULL;
         }
-        n->active = active;
-        log_info("network %s: %s", n->obj.name, active ? "inactive → active" : "active → inactive");
-        notify_lifecycle(&n->obj, active ? NETWORK_EVENT_STARTED : NETWORK_EVENT_STOPPED, 0);
+        n->active = true;
+        log_info("network %s: inactive → active", n->obj.name);
+        notify_lifecycle(&n->obj, NETWORK_EVENT_STARTED, 0);
         notify_changed(&n->obj, PROP_ACTIVE);
-        if (!active && !n->persistent)
+        return n;
+}
+
+/* A transient network that did not start leaves no trace. */
+static void *finish_create(Object *o, void *data, int *r, VbError *err) {
+        Network *n = finish_start(o, data, r, err);
+        if (*r < 0)
+                network_remove((Network *) o);
+        return n;
+}
+
+static void *finish_stop(Object *o, void *data, int *r, VbError *err) {
+        Network *n = (Network *) o;
+        if (*r < 0)
+                return NULL;
+        if (n->persistent) {
+                network_def_free(n->live);
+                n->live = NULL;
+        }
+        n->active = false;
+        log_info("network %s: active → inactive", n->obj.name);
+        notify_lifecycle(&n->obj, NETWORK_EVENT_STOPPED, 0);
+        notify_changed(&n->obj, PROP_ACTIVE);
+        if (!n->persistent)
                 network_remove(n);
-        return 0;
+        return NULL;
+}
+
+/* Run a start/stop op inside the network's job; the job has been taken. */
+static int network_run(Network *n, int (*op)(Network *, Call *, VbError *), JobFinishFn finish, Call *call,
+                       VbError *err) {
+        n->job.finish = finish;
+        n->job.call = call ? call_ref(call) : NULL;
+        log_debug("network %s: job %s begins", n->obj.name, n->job.name);
+        return job_settle(&n->job, &n->obj, op(n, call, err), err);
+}
+
+void network_job_done(Network *n, int r, const VbError *err) {
+        job_done(&n->job, &n->obj, r, err);
+}
+
+static int network_start_job(Network *n, JobFinishFn finish, Call *call, VbError *err) {
+        if (job_begin(&n->job, "start", VB_FROM_NETWORK, err) < 0)
+                return -1;
+        if (!n->live && !(n->live = network_def_copy(n->def))) {
+                job_settle(&n->job, &n->obj, -1, NULL);
+                return vb_error_errno(err, -ENOMEM, "network");
+        }
+        return network_run(n, ops_of(n->obj.conn)->start, finish, call, err);
 }
 
 int network_define(Connection *c, const char *xml, size_t len, unsigned flags, Network **out, VbError *err) {
         if (vb_check_flags(flags, 1, "virNetworkDefineXMLFlags", err) < 0)
                 return -1;
+        const NetworkOps *ops = ops_of(c);
+        if (!ops->define)
+                return not_supported(flags ? "virNetworkDefineXMLFlags" : "virNetworkDefineXML", err);
         Network *n = NULL;
         NetworkDef *def = network_parse_for(c, xml, len, &n, err);
         if (!def)
@@ -154,9 +201,24 @@ int network_define(Connection *c, const char *xml, size_t len, unsigned flags, N
                         network_def_free(def);
                         return -1;
                 }
+                if (ops->define(n, def, err) < 0) {
+                        registry_remove(&c->net->networks, &n->obj);
+                        network_free(n);
+                        return -1;
+                }
                 notify_simple(&n->obj, NOTICE_ADDED);
                 notify_lifecycle(&n->obj, NETWORK_EVENT_DEFINED, 0);
         } else {
+                if (job_begin(&n->job, "define", VB_FROM_NETWORK, err) < 0) {
+                        network_def_free(def);
+                        return -1;
+                }
+                int r = ops->define(n, def, err);
+                job_settle(&n->job, &n->obj, r < 0 ? -1 : 0, NULL);
+                if (r < 0) {
+                        network_def_free(def);
+                        return -1;
+                }
                 bool was_persistent = n->persistent;
                 network_def_free(n->def);
                 n->def = def;
@@ -169,9 +231,12 @@ int network_define(Connection *c, const char *xml, size_t len, unsigned flags, N
         return 0;
 }
 
-int network_create_xml(Connection *c, const char *xml, size_t len, unsigned flags, Network **out, VbError *err) {
+int network_create_xml(Connection *c, const char *xml, size_t len, unsigned flags, Call *call, Network **out,
+                       VbError *err) {
         if (vb_check_flags(flags, 1, "virNetworkCreateXMLFlags", err) < 0)
                 return -1;
+        if (!ops_of(c)->start)
+                return not_supported(flags ? "virNetworkCreateXMLFlags" : "virNetworkCreateXML", err);
         Network *n = NULL;
         NetworkDef *def = network_parse_for(c, xml, len, &n, err);
         if (!def)
@@ -187,19 +252,26 @@ int network_create_xml(Connection *c, const char *xml, size_t len, unsigned flag
         }
         n->live = def;
         notify_simple(&n->obj, NOTICE_ADDED);
-        if (network_transition(n, true, err) < 0) {
-                network_remove(n);
-                return -1;
-        }
-        if (out)
-                *out = n;
-        return 0;
+        Network *created = n;
+        int r = network_start_job(n, finish_create, call, err);
+        if (r >= 0 && out)
+                *out = created;
+        return r;
 }
 
 int network_undefine(Network *n, VbError *err) {
+        const NetworkOps *ops = ops_of(n->obj.conn);
+        if (!ops->undefine)
+                return not_supported("virNetworkUndefine", err);
         if (!n->persistent)
                 return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_NETWORK,
                                     "network '%s' is not persistent", n->obj.name);
+        if (job_begin(&n->job, "undefine", VB_FROM_NETWORK, err) < 0)
+                return -1;
+        int r = ops->undefine(n, err);
+        job_settle(&n->job, &n->obj, r < 0 ? -1 : 0, NULL);
+        if (r < 0)
+                return -1;
         notify_lifecycle(&n->obj, NETWORK_EVENT_UNDEFINED, 0);
         if (n->active) {
                 network_def_free(n->def);
@@ -213,24 +285,35 @@ int network_undefine(Network *n, VbError *err) {
         return 0;
 }
 
-int network_start(Network *n, VbError *err) {
+int network_start(Network *n, Call *call, VbError *err) {
+        if (!ops_of(n->obj.conn)->start)
+                return not_supported("virNetworkCreate", err);
         if (n->active)
-                return vb_error_set(err, VB_ERR_OPERATION_INVALID, connection_error_origin(n->obj.conn),
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, n->obj.conn->net->error_from,
                                     "Network '%s' is already running", n->obj.name);
-        return network_transition(n, true, err);
+        return network_start_job(n, finish_start, call, err);
 }
 
-int network_destroy(Network *n, VbError *err) {
+int network_destroy(Network *n, Call *call, VbError *err) {
+        const NetworkOps *ops = ops_of(n->obj.conn);
+        if (!ops->stop)
+                return not_supported("virNetworkDestroy", err);
         if (!n->active)
                 return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_NETWORK,
                                     "network '%s' is not active", n->obj.name);
-        return network_transition(n, false, err);
+        if (job_begin(&n->job, "destroy", VB_FROM_NETWORK, err) < 0)
+                return -1;
+        return network_run(n, ops->stop, finish_stop, call, err);
 }
 
 int network_set_autostart(Network *n, bool autostart, VbError *err) {
+        if (!ops_of(n->obj.conn)->define)
+                return not_supported("virNetworkSetAutostart", err);
         if (!n->persistent)
                 return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_NETWORK,
                                     "cannot set autostart for transient network");
+        if (n->job.name)
+                return job_begin(&n->job, "autostart", VB_FROM_NETWORK, err);
         if (n->autostart == autostart)
                 return 0;
         n->autostart = autostart;

@@ -3,7 +3,9 @@
 
 #include <stdbool.h>
 
+#include "call.h"
 #include "error.h"
+#include "job.h"
 #include "manager.h"
 #include "network-conf.h"
 
@@ -16,20 +18,26 @@ typedef struct Network {
         NetworkDef *def;        /* persistent definition (NULL when transient) */
         NetworkDef *live;       /* running definition (NULL when inactive) */
         bool active, persistent, autostart;
+        Job job;                /* one mutating verb at a time */
         void *driver_data;
 } Network;
 
 Network *network_lookup_uuid(Connection *c, const uint8_t uuid[16], VbError *err);
 Network *network_lookup_name(Connection *c, const char *name, VbError *err);
 
+/* The verbs return 0 when done, VERB_PENDING when call is answered later (the driver op runs
+ * on), or -1 with err set. create_xml hands the new network out at once even when pending. */
 int network_define(Connection *c, const char *xml, size_t len, unsigned flags, Network **out, VbError *err);
-int network_create_xml(Connection *c, const char *xml, size_t len, unsigned flags, Network **out, VbError *err);
+int network_create_xml(Connection *c, const char *xml, size_t len, unsigned flags, Call *call, Network **out,
+                       VbError *err);
 int network_undefine(Network *n, VbError *err);
-int network_start(Network *n, VbError *err);
-int network_destroy(Network *n, VbError *err);
+int network_start(Network *n, Call *call, VbError *err);
+int network_destroy(Network *n, Call *call, VbError *err);
 int network_set_autostart(Network *n, bool autostart, VbError *err);
+/* A NetworkOps op that answered VERB_PENDING is done: n may be freed on return. */
+void network_job_done(Network *n, int r, const VbError *err);
 char *network_get_xml(Network *n, unsigned flags, VbError *err);
 const char *network_bridge_name(Network *n, VbError *err);
 
 int network_add(Connection *c, NetworkDef *def, bool persistent, bool active, Network **out, VbError *err);
-void network_free_all(Connection *c);
+void network_free_all(Registry *networks);

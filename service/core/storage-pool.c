@@ -13,9 +13,11 @@
 void vol_free_all(StoragePool *p);
 
 static const PoolOps *pool_ops(StoragePool *p) {
-        static const PoolOps none;
-        const PoolOps *ops = p->obj.conn->driver->pool;
-        return ops ? ops : &none;
+        return p->obj.conn->storage->ops;
+}
+
+static int not_supported(const char *api, VbError *err) {
+        return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_STORAGE, "%s", api);
 }
 
 static StoragePool *pool_new(Connection *c, const PoolDef *def) {
@@ -45,23 +47,34 @@ static void pool_free(StoragePool *p) {
 
 static void pool_remove(StoragePool *p) {
         notify_simple(&p->obj, NOTICE_REMOVED);
-        registry_remove(&p->obj.conn->pools, &p->obj);
+        registry_remove(&p->obj.conn->storage->pools, &p->obj);
         pool_free(p);
 }
 
-void pool_free_all(Connection *c) {
-        while (c->pools.first) {
-                StoragePool *p = (StoragePool *) c->pools.first;
-                registry_remove(&c->pools, &p->obj);
+void pool_free_all(Registry *pools) {
+        while (pools->first) {
+                StoragePool *p = (StoragePool *) pools->first;
+                registry_remove(pools, &p->obj);
                 pool_free(p);
         }
+}
+
+bool pool_busy(StoragePool *p, VbError *err) {
+        if (p->job.name)
+                return job_begin(&p->job, "?", VB_FROM_STORAGE, err) < 0;
+        REGISTRY_FOREACH(o, &p->volumes) {
+                StorageVol *v = (StorageVol *) o;
+                if (v->job.name)
+                        return job_begin(&v->job, "?", VB_FROM_STORAGE, err) < 0;
+        }
+        return false;
 }
 
 int pool_add(Connection *c, PoolDef *def, bool persistent, bool active, StoragePool **out, VbError *err) {
         StoragePool *p = pool_new(c, def);
         if (!p)
                 return vb_error_errno(err, -ENOMEM, "pool");
-        if (registry_add(&c->pools, &p->obj) < 0) {
+        if (registry_add(&c->storage->pools, &p->obj) < 0) {
                 pool_free(p);
                 return vb_error_set(err, VB_ERR_OPERATION_FAILED, VB_FROM_STORAGE,
                                     "pool '%s' already exists", def->name);
@@ -75,20 +88,20 @@ int pool_add(Connection *c, PoolDef *def, bool persistent, bool active, StorageP
 }
 
 StoragePool *pool_lookup_uuid(Connection *c, const uint8_t uuid[16], VbError *err) {
-        StoragePool *p = (StoragePool *) registry_find_uuid(&c->pools, uuid);
+        StoragePool *p = (StoragePool *) registry_find_uuid(&c->storage->pools, uuid);
         if (!p) {
                 char s[UUID_STRING_LEN];
                 uuid_format(uuid, s);
-                vb_error_set(err, VB_ERR_NO_STORAGE_POOL, connection_error_origin(c),
+                vb_error_set(err, VB_ERR_NO_STORAGE_POOL, c->storage->error_from,
                              "no storage pool with matching uuid '%s'", s);
         }
         return p;
 }
 
 StoragePool *pool_lookup_name(Connection *c, const char *name, VbError *err) {
-        StoragePool *p = (StoragePool *) registry_find_name(&c->pools, name);
+        StoragePool *p = (StoragePool *) registry_find_name(&c->storage->pools, name);
         if (!p)
-                vb_error_set(err, VB_ERR_NO_STORAGE_POOL, connection_error_origin(c),
+                vb_error_set(err, VB_ERR_NO_STORAGE_POOL, c->storage->error_from,
                              "no storage pool with matching name '%s'", name);
         return p;
 }
@@ -134,11 +147,11 @@ static PoolDef *pool_parse_for(Connection *c, const char *xml, size_t len, Stora
                         err->from = VB_FROM_STORAGE;
                 return NULL;
         }
-        if (c->driver->pool_post_parse && c->driver->pool_post_parse(c, def, err) < 0)
+        if (c->storage->ops->post_parse && c->storage->ops->post_parse(def, err) < 0)
                 return pool_def_free(def);
         char s[UUID_STRING_LEN];
-        StoragePool *by_uuid = (StoragePool *) registry_find_uuid(&c->pools, def->uuid);
-        StoragePool *by_name = (StoragePool *) registry_find_name(&c->pools, def->name);
+        StoragePool *by_uuid = (StoragePool *) registry_find_uuid(&c->storage->pools, def->uuid);
+        StoragePool *by_name = (StoragePool *) registry_find_name(&c->storage->pools, def->name);
         if (by_name && by_name != by_uuid) {
                 uuid_format(by_name->obj.uuid, s);
                 vb_error_set(err, VB_ERR_OPERATION_FAILED, VB_FROM_STORAGE,
@@ -158,15 +171,23 @@ static PoolDef *pool_parse_for(Connection *c, const char *xml, size_t len, Stora
 int pool_define(Connection *c, const char *xml, size_t len, unsigned flags, StoragePool **out, VbError *err) {
         if (vb_check_flags(flags, 1, "virStoragePoolDefineXML", err) < 0)
                 return -1;
+        const PoolOps *ops = c->storage->ops;
+        if (!ops->define)
+                return not_supported("virStoragePoolDefineXML", err);
         StoragePool *p = NULL;
         PoolDef *def = pool_parse_for(c, xml, len, &p, err);
         if (!def)
                 return -1;
         if (p) {
-                if (pool_is_active(p)) {
+                int r = -1;
+                if (pool_is_active(p))
+                        vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_STORAGE,
+                                     "storage pool '%s' is active", p->obj.name);
+                else if (!pool_busy(p, err))
+                        r = ops->define(p, def, err);
+                if (r < 0) {
                         pool_def_free(def);
-                        return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_STORAGE,
-                                            "storage pool '%s' is active", p->obj.name);
+                        return -1;
                 }
                 pool_def_free(p->def);
                 p->def = def;
@@ -174,6 +195,13 @@ int pool_define(Connection *c, const char *xml, size_t len, unsigned flags, Stor
         } else {
                 if (pool_add(c, def, true, false, &p, err) < 0) {
                         pool_def_free(def);
+                        return -1;
+                }
+                if (ops->define(p, def, err) < 0) {
+                        p->def = NULL;
+                        pool_def_free(def);
+                        registry_remove(&c->storage->pools, &p->obj);
+                        pool_free(p);
                         return -1;
                 }
                 notify_simple(&p->obj, NOTICE_ADDED);
@@ -184,10 +212,91 @@ int pool_define(Connection *c, const char *xml, size_t len, unsigned flags, Stor
         return 0;
 }
 
-int pool_create_xml(Connection *c, const char *xml, size_t len, unsigned flags, StoragePool **out, VbError *err) {
+/* Run a pool op inside the pool's job (taken by the caller). */
+static int pool_run(StoragePool *p, int r, VbError *err) {
+        return job_settle(&p->job, &p->obj, r, err);
+}
+
+static int pool_job(StoragePool *p, const char *name, JobFinishFn finish, Call *call, VbError *err) {
+        if (pool_busy(p, err) || job_begin(&p->job, name, VB_FROM_STORAGE, err) < 0)
+                return -1;
+        p->job.finish = finish;
+        p->job.call = call ? call_ref(call) : NULL;
+        log_debug("pool %s: job %s begins", p->obj.name, name);
+        return 0;
+}
+
+void pool_job_done(StoragePool *p, int r, const VbError *err) {
+        job_done(&p->job, &p->obj, r, err);
+}
+
+static void *finish_start(Object *o, void *data, int *r, VbError *err) {
+        StoragePool *p = (StoragePool *) o;
+        if (*r >= 0)
+                pool_transition(p, POOL_RUNNING, POOL_EVENT_STARTED);
+        return p;
+}
+
+/* A transient pool that did not start leaves no trace. */
+static void *finish_create(Object *o, void *data, int *r, VbError *err) {
+        StoragePool *p = (StoragePool *) o;
+        if (*r < 0) {
+                pool_remove(p);
+                return NULL;
+        }
+        p->persistent = false;
+        pool_transition(p, POOL_RUNNING, POOL_EVENT_STARTED);
+        return p;
+}
+
+static void *finish_build(Object *o, void *data, int *r, VbError *err) {
+        if (*r >= 0)
+                notify_lifecycle(o, POOL_EVENT_CREATED, 0);
+        return NULL;
+}
+
+static void *finish_stop(Object *o, void *data, int *r, VbError *err) {
+        if (*r >= 0)
+                pool_transition((StoragePool *) o, POOL_INACTIVE, POOL_EVENT_STOPPED);
+        return NULL;
+}
+
+static void *finish_delete(Object *o, void *data, int *r, VbError *err) {
+        if (*r >= 0)
+                notify_lifecycle(o, POOL_EVENT_DELETED, 0);
+        return NULL;
+}
+
+static void *finish_refresh(Object *o, void *data, int *r, VbError *err) {
+        if (*r >= 0)
+                notify_simple(o, NOTICE_POOL_REFRESH);
+        return NULL;
+}
+
+/* The build a start asks for (flags): it runs without a call, so it must finish at once. */
+static int pool_build_first(StoragePool *p, unsigned flags, VbError *err) {
+        const PoolOps *ops = pool_ops(p);
+        if (!(flags & 0x7))
+                return 0;
+        if (!ops->build)
+                return not_supported("virStoragePoolBuild", err);
+        int b = ops->build(p, flags & 0x6, NULL, err);
+        if (b == VERB_PENDING)
+                return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_STORAGE,
+                                    "pool '%s': a build that runs on cannot start the pool", p->obj.name);
+        if (b < 0)
+                return -1;
+        notify_lifecycle(&p->obj, POOL_EVENT_CREATED, 0);
+        return 0;
+}
+
+int pool_create_xml(Connection *c, const char *xml, size_t len, unsigned flags, Call *call, StoragePool **out,
+                    VbError *err) {
         /* BUILD, BUILD_OVERWRITE, BUILD_NO_OVERWRITE */
         if (vb_check_flags(flags, 0x7, "virStoragePoolCreateXML", err) < 0)
                 return -1;
+        if (!c->storage->ops->start)
+                return not_supported("virStoragePoolCreateXML", err);
         StoragePool *p = NULL;
         PoolDef *def = pool_parse_for(c, xml, len, &p, err);
         if (!def)
@@ -203,91 +312,103 @@ int pool_create_xml(Connection *c, const char *xml, size_t len, unsigned flags, 
         }
         p->persistent = true;   /* held until started, so that a failed start frees it once */
         notify_simple(&p->obj, NOTICE_ADDED);
-        int r = pool_start(p, flags, err);
-        p->persistent = false;
-        if (r < 0) {
+        if (pool_build_first(p, flags, err) < 0 || pool_job(p, "start", finish_create, call, err) < 0) {
                 pool_remove(p);
                 return -1;
         }
-        if (out)
-                *out = p;
-        return 0;
+        StoragePool *created = p;       /* finish_create frees it when the start fails */
+        int r = pool_run(p, c->storage->ops->start(p, call, err), err);
+        if (r >= 0 && out)
+                *out = created;
+        return r;
 }
 
 int pool_undefine(StoragePool *p, VbError *err) {
+        const PoolOps *ops = pool_ops(p);
+        if (!ops->undefine)
+                return not_supported("virStoragePoolUndefine", err);
         if (pool_is_active(p))
                 return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_STORAGE,
                                     "storage pool '%s' is still active", p->obj.name);
         if (!p->persistent)
                 return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_STORAGE,
                                     "storage pool '%s' is transient", p->obj.name);
+        if (pool_busy(p, err) || ops->undefine(p, err) < 0)
+                return -1;
         notify_lifecycle(&p->obj, POOL_EVENT_UNDEFINED, 0);
         pool_remove(p);
         return 0;
 }
 
-int pool_start(StoragePool *p, unsigned flags, VbError *err) {
+int pool_start(StoragePool *p, unsigned flags, Call *call, VbError *err) {
         if (vb_check_flags(flags, 0x7, "virStoragePoolCreate", err) < 0)
                 return -1;
+        if (!pool_ops(p)->start)
+                return not_supported("virStoragePoolCreate", err);
         if (pool_is_active(p))
-                return vb_error_set(err, VB_ERR_OPERATION_INVALID, connection_error_origin(p->obj.conn),
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, p->obj.conn->storage->error_from,
                                     "storage pool '%s' is active", p->obj.name);
-        if ((flags & 0x7) && pool_build(p, flags & 0x6, err) < 0)
+        if (pool_build_first(p, flags, err) < 0 || pool_job(p, "start", finish_start, call, err) < 0)
                 return -1;
-        if (pool_ops(p)->start && pool_ops(p)->start(p, err) < 0)
-                return -1;
-        pool_transition(p, POOL_RUNNING, POOL_EVENT_STARTED);
-        return 0;
+        return pool_run(p, pool_ops(p)->start(p, call, err), err);
 }
 
-int pool_build(StoragePool *p, unsigned flags, VbError *err) {
+int pool_build(StoragePool *p, unsigned flags, Call *call, VbError *err) {
         if (vb_check_flags(flags, 0x7, "virStoragePoolBuild", err) < 0)
                 return -1;
+        const PoolOps *ops = pool_ops(p);
+        if (!ops->build)
+                return not_supported("virStoragePoolBuild", err);
         if (pool_is_active(p))
                 return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_STORAGE,
                                     "storage pool '%s' is active", p->obj.name);
-        if (pool_ops(p)->build && pool_ops(p)->build(p, flags, err) < 0)
+        if (pool_job(p, "build", finish_build, call, err) < 0)
                 return -1;
-        notify_lifecycle(&p->obj, POOL_EVENT_CREATED, 0);
-        return 0;
+        return pool_run(p, ops->build(p, flags, call, err), err);
 }
 
-int pool_destroy(StoragePool *p, VbError *err) {
-        if (pool_check_active(p, err) < 0)
+int pool_destroy(StoragePool *p, Call *call, VbError *err) {
+        const PoolOps *ops = pool_ops(p);
+        if (!ops->stop)
+                return not_supported("virStoragePoolDestroy", err);
+        if (pool_check_active(p, err) < 0 || pool_job(p, "destroy", finish_stop, call, err) < 0)
                 return -1;
-        if (pool_ops(p)->stop && pool_ops(p)->stop(p, err) < 0)
-                return -1;
-        pool_transition(p, POOL_INACTIVE, POOL_EVENT_STOPPED);
-        return 0;
+        return pool_run(p, ops->stop(p, call, err), err);
 }
 
-int pool_delete(StoragePool *p, unsigned flags, VbError *err) {
+int pool_delete(StoragePool *p, unsigned flags, Call *call, VbError *err) {
         if (vb_check_flags(flags, 1, "virStoragePoolDelete", err) < 0)
                 return -1;
         if (pool_is_active(p))
                 return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_STORAGE,
                                     "storage pool '%s' is active", p->obj.name);
-        if (!pool_ops(p)->remove)
+        const PoolOps *ops = pool_ops(p);
+        if (!ops->remove)
                 return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_STORAGE, "pool does not support pool deletion");
-        if (pool_ops(p)->remove(p, flags, err) < 0)
+        if (pool_job(p, "delete", finish_delete, call, err) < 0)
                 return -1;
-        notify_lifecycle(&p->obj, POOL_EVENT_DELETED, 0);
-        return 0;
+        return pool_run(p, ops->remove(p, flags, call, err), err);
 }
 
-int pool_refresh(StoragePool *p, unsigned flags, VbError *err) {
-        if (vb_check_flags(flags, 0, "virStoragePoolRefresh", err) < 0 || pool_check_active(p, err) < 0)
+int pool_refresh(StoragePool *p, unsigned flags, Call *call, VbError *err) {
+        if (vb_check_flags(flags, 0, "virStoragePoolRefresh", err) < 0)
                 return -1;
-        if (pool_ops(p)->refresh && pool_ops(p)->refresh(p, err) < 0)
+        const PoolOps *ops = pool_ops(p);
+        if (!ops->refresh)
+                return not_supported("virStoragePoolRefresh", err);
+        if (pool_check_active(p, err) < 0 || pool_job(p, "refresh", finish_refresh, call, err) < 0)
                 return -1;
-        notify_simple(&p->obj, NOTICE_POOL_REFRESH);
-        return 0;
+        return pool_run(p, ops->refresh(p, call, err), err);
 }
 
 int pool_set_autostart(StoragePool *p, bool autostart, VbError *err) {
+        if (!pool_ops(p)->define)
+                return not_supported("virStoragePoolSetAutostart", err);
         if (!p->persistent)
                 return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_STORAGE,
                                     "cannot set autostart for transient pool");
+        if (pool_busy(p, err))
+                return -1;
         if (p->autostart == autostart)
                 return 0;
         p->autostart = autostart;

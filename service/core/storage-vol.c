@@ -12,17 +12,17 @@
 void vol_free_all(StoragePool *p);
 
 static void vol_index(StorageVol *v, bool add) {
-        Connection *c = v->obj.conn;
+        StorageSubsystem *s = v->obj.conn->storage;
         if (add) {
                 if (v->def->key)
-                        hashmap_put_str(&c->vols_by_key, v->def->key, v);
+                        hashmap_put_str(&s->vols_by_key, v->def->key, v);
                 if (v->def->path)
-                        hashmap_put_str(&c->vols_by_path, v->def->path, v);
+                        hashmap_put_str(&s->vols_by_path, v->def->path, v);
         } else {
                 if (v->def->key)
-                        hashmap_remove(&c->vols_by_key, v->def->key, strlen(v->def->key));
+                        hashmap_remove(&s->vols_by_key, v->def->key, strlen(v->def->key));
                 if (v->def->path)
-                        hashmap_remove(&c->vols_by_path, v->def->path, strlen(v->def->path));
+                        hashmap_remove(&s->vols_by_path, v->def->path, strlen(v->def->path));
         }
 }
 
@@ -51,42 +51,69 @@ StorageVol *vol_lookup_name(StoragePool *p, const char *name, VbError *err) {
                 return NULL;
         StorageVol *v = (StorageVol *) registry_find_name(&p->volumes, name);
         if (!v)
-                vb_error_set(err, VB_ERR_NO_STORAGE_VOL, connection_error_origin(p->obj.conn),
+                vb_error_set(err, VB_ERR_NO_STORAGE_VOL, p->obj.conn->storage->error_from,
                              "no storage vol with matching name '%s'", name);
         return v;
 }
 
 StorageVol *vol_lookup_key(Connection *c, const char *key, VbError *err) {
-        StorageVol *v = hashmap_get(&c->vols_by_key, key, strlen(key));
+        StorageVol *v = hashmap_get(&c->storage->vols_by_key, key, strlen(key));
         if (!v)
-                vb_error_set(err, VB_ERR_NO_STORAGE_VOL, connection_error_origin(c),
+                vb_error_set(err, VB_ERR_NO_STORAGE_VOL, c->storage->error_from,
                              "no storage vol with matching key '%s'", key);
         return v;
 }
 
 StorageVol *vol_lookup_path(Connection *c, const char *path, VbError *err) {
-        StorageVol *v = hashmap_get(&c->vols_by_path, path, strlen(path));
+        StorageVol *v = hashmap_get(&c->storage->vols_by_path, path, strlen(path));
         if (!v)
-                vb_error_set(err, VB_ERR_NO_STORAGE_VOL, connection_error_origin(c),
+                vb_error_set(err, VB_ERR_NO_STORAGE_VOL, c->storage->error_from,
                              "no storage vol with matching path '%s'", path);
         return v;
 }
 
-int vol_create_xml(StoragePool *p, const char *xml, size_t len, unsigned flags, StorageVol *from,
+static const PoolOps *ops_of(Connection *c) {
+        return c->storage->ops;
+}
+
+static int not_supported(const char *api, VbError *err) {
+        return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_STORAGE, "%s", api);
+}
+
+static void *publish(StoragePool *p, StorageVol *v, int *r, VbError *err) {
+        if (*r >= 0 && registry_add(&p->volumes, &v->obj) < 0)
+                *r = vb_error_errno(err, -ENOMEM, "volume");
+        if (*r < 0) {
+                vol_free(v);
+                return NULL;
+        }
+        vol_index(v, true);
+        log_info("pool %s: volume %s created", p->obj.name, v->def->name);
+        notify_simple(&v->obj, NOTICE_ADDED);
+        return v;
+}
+
+/* The end of a volume creation (the pool's job): the volume (data) is published, or forgotten. */
+static void *finish_vol_create(Object *o, void *data, int *r, VbError *err) {
+        return publish((StoragePool *) o, data, r, err);
+}
+
+int vol_create_xml(StoragePool *p, const char *xml, size_t len, unsigned flags, StorageVol *from, Call *call,
                    StorageVol **out, VbError *err) {
         /* PREALLOC_METADATA, REFLINK, VALIDATE */
-        if (vb_check_flags(flags, 0x7, from ? "virStorageVolCreateXMLFrom" : "virStorageVolCreateXML", err) < 0)
+        const char *api = from ? "virStorageVolCreateXMLFrom" : "virStorageVolCreateXML";
+        if (vb_check_flags(flags, 0x7, api, err) < 0)
                 return -1;
+        const PoolOps *ops = ops_of(p->obj.conn);
+        if (!ops->vol_create)
+                return not_supported(api, err);
         if (pool_check_active(p, err) < 0)
                 return -1;
-        const PoolOps *ops = p->obj.conn->driver->pool;
-        if (!ops || !ops->vol_create)
-                return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_STORAGE, "storage pool does not support volume creation");
         VolDef *def = vol_def_parse(xml, len, 0, err);
         if (!def)
                 return -1;
         if (registry_find_name(&p->volumes, def->name)) {
-                vb_error_set(err, VB_ERR_OPERATION_FAILED, connection_error_origin(p->obj.conn), "storage vol already exists");
+                vb_error_set(err, VB_ERR_OPERATION_FAILED, p->obj.conn->storage->error_from, "storage vol already exists");
                 vol_def_free(def);
                 return -1;
         }
@@ -101,43 +128,66 @@ int vol_create_xml(StoragePool *p, const char *xml, size_t len, unsigned flags, 
         v->obj.id = -1;
         v->pool = p;
         v->def = def;
-        if (ops->vol_create(p, def, from, err) < 0) {
+        if (pool_busy(p, err) || job_begin(&p->job, "vol-create", VB_FROM_STORAGE, err) < 0) {
                 vol_free(v);
                 return -1;
         }
-        if (registry_add(&p->volumes, &v->obj) < 0) {
-                vol_free(v);
-                return vb_error_errno(err, -ENOMEM, "volume");
-        }
-        vol_index(v, true);
-        log_info("pool %s: volume %s created", p->obj.name, def->name);
-        notify_simple(&v->obj, NOTICE_ADDED);
-        if (out)
+        p->job.finish = finish_vol_create;
+        p->job.data = v;
+        p->job.call = call ? call_ref(call) : NULL;
+        int r = ops->vol_create(p, def, from, call, err);
+        if (r == VERB_PENDING)
+                return VERB_PENDING;
+        r = job_settle(&p->job, &p->obj, r, err);
+        if (r >= 0 && out)
                 *out = v;
+        return r;
+}
+
+static int vol_run(StorageVol *v, const char *name, JobFinishFn finish, Call *call, VbError *err) {
+        if (job_begin(&v->job, name, VB_FROM_STORAGE, err) < 0)
+                return -1;
+        v->job.finish = finish;
+        v->job.call = call ? call_ref(call) : NULL;
         return 0;
 }
 
-int vol_delete(StorageVol *v, unsigned flags, VbError *err) {
+void vol_job_done(StorageVol *v, int r, const VbError *err) {
+        job_done(&v->job, &v->obj, r, err);
+}
+
+static void *finish_delete(Object *o, void *data, int *r, VbError *err) {
+        StorageVol *v = (StorageVol *) o;
+        if (*r >= 0) {
+                log_info("pool %s: volume %s deleted", v->pool->obj.name, v->obj.name);
+                vol_remove(v, true);
+        }
+        return NULL;
+}
+
+int vol_delete(StorageVol *v, unsigned flags, Call *call, VbError *err) {
         if (vb_check_flags(flags, 0x3, "virStorageVolDelete", err) < 0)
                 return -1;
-        const PoolOps *ops = v->obj.conn->driver->pool;
-        if (ops && ops->vol_delete && ops->vol_delete(v, flags, err) < 0)
+        const PoolOps *ops = ops_of(v->obj.conn);
+        if (!ops->vol_delete)
+                return not_supported("virStorageVolDelete", err);
+        if (vol_run(v, "delete", finish_delete, call, err) < 0)
                 return -1;
-        log_info("pool %s: volume %s deleted", v->pool->obj.name, v->obj.name);
-        vol_remove(v, true);
-        return 0;
+        return job_settle(&v->job, &v->obj, ops->vol_delete(v, flags, call, err), err);
 }
 
-int vol_wipe(StorageVol *v, unsigned flags, VbError *err) {
+int vol_wipe(StorageVol *v, unsigned flags, Call *call, VbError *err) {
         if (vb_check_flags(flags, 0, "virStorageVolWipe", err) < 0)
                 return -1;
-        const PoolOps *ops = v->obj.conn->driver->pool;
-        if (!ops || !ops->vol_wipe)
-                return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_STORAGE, "virStorageVolWipe");
-        return ops->vol_wipe(v, flags, err);
+        const PoolOps *ops = ops_of(v->obj.conn);
+        if (!ops->vol_wipe)
+                return not_supported("virStorageVolWipe", err);
+        if (vol_run(v, "wipe", NULL, call, err) < 0)
+                return -1;
+        return job_settle(&v->job, &v->obj, ops->vol_wipe(v, flags, call, err), err);
 }
 
-int vol_resize(StorageVol *v, uint64_t capacity, unsigned flags, VbError *err) {
+int vol_resize(StorageVol *v, uint64_t capacity, unsigned flags, Call *call, VbError *err) {
         /* ALLOCATE, DELTA, SHRINK */
         if (vb_check_flags(flags, 0x7, "virStorageVolResize", err) < 0)
                 return -1;
@@ -146,10 +196,12 @@ int vol_resize(StorageVol *v, uint64_t capacity, unsigned flags, VbError *err) {
         if (capacity < v->def->capacity && !(flags & 0x4))
                 return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_STORAGE,
                                     "Can't shrink capacity below current capacity unless shrink flag explicitly specified");
-        const PoolOps *ops = v->obj.conn->driver->pool;
-        if (!ops || !ops->vol_resize)
-                return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_STORAGE, "virStorageVolResize");
-        return ops->vol_resize(v, capacity, flags, err);
+        const PoolOps *ops = ops_of(v->obj.conn);
+        if (!ops->vol_resize)
+                return not_supported("virStorageVolResize", err);
+        if (vol_run(v, "resize", NULL, call, err) < 0)
+                return -1;
+        return job_settle(&v->job, &v->obj, ops->vol_resize(v, capacity, flags, call, err), err);
 }
 
 char *vol_get_xml(StorageVol *v, unsigned flags, VbError *err) {

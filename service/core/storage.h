@@ -4,7 +4,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "call.h"
 #include "error.h"
+#include "job.h"
 #include "manager.h"
 #include "storage-conf.h"
 
@@ -27,6 +29,7 @@ typedef struct StoragePool {
         bool persistent, autostart;
         PoolState state;
         Registry volumes;       /* by name, in creation order */
+        Job job;                /* one mutating verb at a time (volume creation included) */
         void *driver_data;
 } StoragePool;
 
@@ -34,6 +37,7 @@ typedef struct StorageVol {
         Object obj;             /* name; uuid unused */
         StoragePool *pool;
         VolDef *def;
+        Job job;
 } StorageVol;
 
 /* libvirt's virStoragePoolInfo / virStorageVolInfo */
@@ -48,15 +52,19 @@ StoragePool *pool_lookup_uuid(Connection *c, const uint8_t uuid[16], VbError *er
 StoragePool *pool_lookup_name(Connection *c, const char *name, VbError *err);
 StoragePool *pool_lookup_volume(StorageVol *v);
 
+/* The verbs return 0 when done, VERB_PENDING when call is answered later, or -1 with err set. */
 int pool_define(Connection *c, const char *xml, size_t len, unsigned flags, StoragePool **out, VbError *err);
-int pool_create_xml(Connection *c, const char *xml, size_t len, unsigned flags, StoragePool **out, VbError *err);
+int pool_create_xml(Connection *c, const char *xml, size_t len, unsigned flags, Call *call, StoragePool **out,
+                    VbError *err);
 int pool_undefine(StoragePool *p, VbError *err);
-int pool_start(StoragePool *p, unsigned flags, VbError *err);
-int pool_build(StoragePool *p, unsigned flags, VbError *err);
-int pool_destroy(StoragePool *p, VbError *err);
-int pool_delete(StoragePool *p, unsigned flags, VbError *err);
-int pool_refresh(StoragePool *p, unsigned flags, VbError *err);
+int pool_start(StoragePool *p, unsigned flags, Call *call, VbError *err);
+int pool_build(StoragePool *p, unsigned flags, Call *call, VbError *err);
+int pool_destroy(StoragePool *p, Call *call, VbError *err);
+int pool_delete(StoragePool *p, unsigned flags, Call *call, VbError *err);
+int pool_refresh(StoragePool *p, unsigned flags, Call *call, VbError *err);
 int pool_set_autostart(StoragePool *p, bool autostart, VbError *err);
+/* A PoolOps pool op that answered VERB_PENDING is done: p may be freed on return. */
+void pool_job_done(StoragePool *p, int r, const VbError *err);
 char *pool_get_xml(StoragePool *p, unsigned flags, VbError *err);
 int pool_get_info(StoragePool *p, PoolInfo *info, VbError *err);
 /* An error naming the pool unless it is active. */
@@ -67,13 +75,19 @@ int pool_list_volumes(StoragePool *p, VbError *err);
 StorageVol *vol_lookup_name(StoragePool *p, const char *name, VbError *err);
 StorageVol *vol_lookup_key(Connection *c, const char *key, VbError *err);
 StorageVol *vol_lookup_path(Connection *c, const char *path, VbError *err);
-int vol_create_xml(StoragePool *p, const char *xml, size_t len, unsigned flags, StorageVol *from,
+/* Pending creation: the volume appears (and the call gets it) when the op is done. */
+int vol_create_xml(StoragePool *p, const char *xml, size_t len, unsigned flags, StorageVol *from, Call *call,
                    StorageVol **out, VbError *err);
-int vol_delete(StorageVol *v, unsigned flags, VbError *err);
-int vol_wipe(StorageVol *v, unsigned flags, VbError *err);
-int vol_resize(StorageVol *v, uint64_t capacity, unsigned flags, VbError *err);
+int vol_delete(StorageVol *v, unsigned flags, Call *call, VbError *err);
+int vol_wipe(StorageVol *v, unsigned flags, Call *call, VbError *err);
+int vol_resize(StorageVol *v, uint64_t capacity, unsigned flags, Call *call, VbError *err);
+/* A volume op (delete, wipe, resize) that answered VERB_PENDING is done; v may be freed. A
+ * pending vol_create ends with pool_job_done. */
+void vol_job_done(StorageVol *v, int r, const VbError *err);
 char *vol_get_xml(StorageVol *v, unsigned flags, VbError *err);
 int vol_get_info(StorageVol *v, VolInfo *info, VbError *err);
 
 int pool_add(Connection *c, PoolDef *def, bool persistent, bool active, StoragePool **out, VbError *err);
-void pool_free_all(Connection *c);
+void pool_free_all(Registry *pools);
+/* Is a job running on the pool or one of its volumes? */
+bool pool_busy(StoragePool *p, VbError *err);

@@ -145,6 +145,13 @@ Call *remote_call_new(RemoteCall *rc, RemoteReplyFn encode, Domain *dom) {
         return call;
 }
 
+Call *remote_call_plain(RemoteCall *rc, RemoteReplyFn encode) {
+        Call *call = remote_call_new(rc, encode, NULL);
+        if (!call)
+                vb_error_errno(&rc->err, -ENOMEM, "pending call");
+        return call;
+}
+
 void remote_call_set_domain(Call *call, Domain *dom) {
         RemotePending *p = call->completed ? NULL : call->userdata;
         if (!p || !dom || p->dom)

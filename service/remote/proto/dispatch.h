@@ -110,6 +110,9 @@ static inline int remote_done(int r) {
  * when there is nothing to answer with. */
 typedef int (*RemoteReplyFn)(XdrWriter *w, Domain *dom, void *result, VbError *err);
 Call *remote_call_new(RemoteCall *rc, RemoteReplyFn encode, Domain *dom);
+/* A call with no domain and nothing to encode but what the handler writes (verbs of networks,
+ * pools and volumes); NULL with rc->err set when out of memory. */
+Call *remote_call_plain(RemoteCall *rc, RemoteReplyFn encode);
 /* Give the context the domain a verb produced (create_xml) while it is still in flight. */
 void remote_call_set_domain(Call *call, Domain *dom);
 /* After the verb returned r: answer now through rc (0 / -1), or leave the answer to the

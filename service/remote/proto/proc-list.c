@@ -74,11 +74,11 @@ REMOTE_HANDLER(proc_connect_list_all_domains) {
 }
 
 REMOTE_HANDLER(proc_connect_list_all_networks) {
-        return list_all(rc, &rc->client->conn->networks, &list_networks, LIST_NETWORKS_ALL);
+        return list_all(rc, &rc->client->conn->net->networks, &list_networks, LIST_NETWORKS_ALL);
 }
 
 REMOTE_HANDLER(proc_connect_list_all_storage_pools) {
-        return list_all(rc, &rc->client->conn->pools, &list_pools, LIST_POOLS_ALL);
+        return list_all(rc, &rc->client->conn->storage->pools, &list_pools, LIST_POOLS_ALL);
 }
 
 REMOTE_HANDLER(proc_storage_pool_list_all_volumes) {
@@ -175,47 +175,47 @@ REMOTE_HANDLER(proc_connect_list_defined_domains) {
 }
 
 REMOTE_HANDLER(proc_connect_num_of_networks) {
-        return reply_count(rc, &rc->client->conn->networks, &list_networks, LIST_ACTIVE);
+        return reply_count(rc, &rc->client->conn->net->networks, &list_networks, LIST_ACTIVE);
 }
 
 REMOTE_HANDLER(proc_connect_num_of_defined_networks) {
-        return reply_count(rc, &rc->client->conn->networks, &list_networks, LIST_INACTIVE);
+        return reply_count(rc, &rc->client->conn->net->networks, &list_networks, LIST_INACTIVE);
 }
 
 REMOTE_HANDLER(proc_connect_list_networks) {
         int32_t max;
         if (read_max(rc, "maxnames", "REMOTE_NETWORK_LIST_MAX", REMOTE_NETWORK_LIST_MAX, &max) < 0)
                 return -1;
-        return reply_names(rc, &rc->client->conn->networks, &list_networks, LIST_ACTIVE, max);
+        return reply_names(rc, &rc->client->conn->net->networks, &list_networks, LIST_ACTIVE, max);
 }
 
 REMOTE_HANDLER(proc_connect_list_defined_networks) {
         int32_t max;
         if (read_max(rc, "maxnames", "REMOTE_NETWORK_LIST_MAX", REMOTE_NETWORK_LIST_MAX, &max) < 0)
                 return -1;
-        return reply_names(rc, &rc->client->conn->networks, &list_networks, LIST_INACTIVE, max);
+        return reply_names(rc, &rc->client->conn->net->networks, &list_networks, LIST_INACTIVE, max);
 }
 
 REMOTE_HANDLER(proc_connect_num_of_storage_pools) {
-        return reply_count(rc, &rc->client->conn->pools, &list_pools, LIST_ACTIVE);
+        return reply_count(rc, &rc->client->conn->storage->pools, &list_pools, LIST_ACTIVE);
 }
 
 REMOTE_HANDLER(proc_connect_num_of_defined_storage_pools) {
-        return reply_count(rc, &rc->client->conn->pools, &list_pools, LIST_INACTIVE);
+        return reply_count(rc, &rc->client->conn->storage->pools, &list_pools, LIST_INACTIVE);
 }
 
 REMOTE_HANDLER(proc_connect_list_storage_pools) {
         int32_t max;
         if (read_max(rc, "maxnames", "REMOTE_STORAGE_POOL_LIST_MAX", REMOTE_STORAGE_POOL_LIST_MAX, &max) < 0)
                 return -1;
-        return reply_names(rc, &rc->client->conn->pools, &list_pools, LIST_ACTIVE, max);
+        return reply_names(rc, &rc->client->conn->storage->pools, &list_pools, LIST_ACTIVE, max);
 }
 
 REMOTE_HANDLER(proc_connect_list_defined_storage_pools) {
         int32_t max;
         if (read_max(rc, "maxnames", "REMOTE_STORAGE_POOL_LIST_MAX", REMOTE_STORAGE_POOL_LIST_MAX, &max) < 0)
                 return -1;
-        return reply_names(rc, &rc->client->conn->pools, &list_pools, LIST_INACTIVE, max);
+        return reply_names(rc, &rc->client->conn->storage->pools, &list_pools, LIST_INACTIVE, max);
 }
 
 REMOTE_HANDLER(proc_storage_pool_num_of_volumes) {

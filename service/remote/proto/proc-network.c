@@ -13,6 +13,14 @@ static int reply_network(RemoteCall *rc, Network *n) {
         return 0;
 }
 
+/* A pending create answers with the network the completion hands over; one answered at once
+ * gets it written by the handler. */
+static int encode_network(XdrWriter *w, Domain *dom, void *result, VbError *err) {
+        if (result)
+                remote_put_network(w, result);
+        return 0;
+}
+
 REMOTE_HANDLER(proc_network_lookup_by_name) {
         char *name = NULL;
         xdr_get_string(&rc->args, REMOTE_STRING_MAX, &name, NULL);
@@ -42,9 +50,16 @@ static int from_xml(RemoteCall *rc, bool with_flags, bool start) {
                 xdr_get_u32(&rc->args, &flags);
         int r = remote_args_end(rc);
         if (r == 0) {
-                r = start ? network_create_xml(rc->client->conn, xml, len, flags, &n, &rc->err)
-                          : network_define(rc->client->conn, xml, len, flags, &n, &rc->err);
-                r = r < 0 ? -1 : reply_network(rc, n);
+                Call *call = start ? remote_call_plain(rc, encode_network) : NULL;
+                if (!start)
+                        r = network_define(rc->client->conn, xml, len, flags, &n, &rc->err) < 0 ? -1 : 0;
+                else if (!call)
+                        r = -1;
+                else
+                        r = remote_call_finish(rc, call, network_create_xml(rc->client->conn, xml, len, flags,
+                                                                            call, &n, &rc->err));
+                if (r == 0)
+                        r = reply_network(rc, n);
         }
         free(xml);
         return r;
@@ -68,12 +83,14 @@ REMOTE_HANDLER(proc_network_create_xml_flags) {
 
 REMOTE_HANDLER(proc_network_create) {
         Network *n = remote_read_network(rc, NULL);
-        return n ? remote_done(network_start(n, &rc->err)) : -1;
+        Call *call = n ? remote_call_plain(rc, NULL) : NULL;
+        return call ? remote_call_finish(rc, call, network_start(n, call, &rc->err)) : -1;
 }
 
 REMOTE_HANDLER(proc_network_destroy) {
         Network *n = remote_read_network(rc, NULL);
-        return n ? remote_done(network_destroy(n, &rc->err)) : -1;
+        Call *call = n ? remote_call_plain(rc, NULL) : NULL;
+        return call ? remote_call_finish(rc, call, network_destroy(n, call, &rc->err)) : -1;
 }
 
 REMOTE_HANDLER(proc_network_undefine) {

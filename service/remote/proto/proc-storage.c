@@ -35,6 +35,13 @@ REMOTE_HANDLER(proc_storage_pool_lookup_by_volume) {
         return v ? reply_pool(rc, pool_lookup_volume(v)) : -1;
 }
 
+/* A pending create answers with the pool the completion hands over. */
+static int encode_pool(XdrWriter *w, Domain *dom, void *result, VbError *err) {
+        if (result)
+                remote_put_pool(w, result);
+        return 0;
+}
+
 /* {string xml; u32 flags} → {pool} */
 static int from_xml(RemoteCall *rc, bool start) {
         char *xml = NULL;
@@ -45,9 +52,16 @@ static int from_xml(RemoteCall *rc, bool start) {
         xdr_get_u32(&rc->args, &flags);
         int r = remote_args_end(rc);
         if (r == 0) {
-                r = start ? pool_create_xml(rc->client->conn, xml, len, flags, &p, &rc->err)
-                          : pool_define(rc->client->conn, xml, len, flags, &p, &rc->err);
-                r = r < 0 ? -1 : reply_pool(rc, p);
+                Call *call = start ? remote_call_plain(rc, encode_pool) : NULL;
+                if (!start)
+                        r = pool_define(rc->client->conn, xml, len, flags, &p, &rc->err) < 0 ? -1 : 0;
+                else if (!call)
+                        r = -1;
+                else
+                        r = remote_call_finish(rc, call, pool_create_xml(rc->client->conn, xml, len, flags,
+                                                                         call, &p, &rc->err));
+                if (r == 0)
+                        r = reply_pool(rc, p);
         }
         free(xml);
         return r;
@@ -64,24 +78,28 @@ REMOTE_HANDLER(proc_storage_pool_create_xml) {
 REMOTE_HANDLER(proc_storage_pool_create) {
         unsigned flags = 0;
         StoragePool *p = remote_read_pool(rc, &flags);
-        return p ? remote_done(pool_start(p, flags, &rc->err)) : -1;
+        Call *call = p ? remote_call_plain(rc, NULL) : NULL;
+        return call ? remote_call_finish(rc, call, pool_start(p, flags, call, &rc->err)) : -1;
 }
 
 REMOTE_HANDLER(proc_storage_pool_build) {
         unsigned flags = 0;
         StoragePool *p = remote_read_pool(rc, &flags);
-        return p ? remote_done(pool_build(p, flags, &rc->err)) : -1;
+        Call *call = p ? remote_call_plain(rc, NULL) : NULL;
+        return call ? remote_call_finish(rc, call, pool_build(p, flags, call, &rc->err)) : -1;
 }
 
 REMOTE_HANDLER(proc_storage_pool_destroy) {
         StoragePool *p = remote_read_pool(rc, NULL);
-        return p ? remote_done(pool_destroy(p, &rc->err)) : -1;
+        Call *call = p ? remote_call_plain(rc, NULL) : NULL;
+        return call ? remote_call_finish(rc, call, pool_destroy(p, call, &rc->err)) : -1;
 }
 
 REMOTE_HANDLER(proc_storage_pool_delete) {
         unsigned flags = 0;
         StoragePool *p = remote_read_pool(rc, &flags);
-        return p ? remote_done(pool_delete(p, flags, &rc->err)) : -1;
+        Call *call = p ? remote_call_plain(rc, NULL) : NULL;
+        return call ? remote_call_finish(rc, call, pool_delete(p, flags, call, &rc->err)) : -1;
 }
 
 REMOTE_HANDLER(proc_storage_pool_undefine) {
@@ -92,7 +110,8 @@ REMOTE_HANDLER(proc_storage_pool_undefine) {
 REMOTE_HANDLER(proc_storage_pool_refresh) {
         unsigned flags = 0;
         StoragePool *p = remote_read_pool(rc, &flags);
-        return p ? remote_done(pool_refresh(p, flags, &rc->err)) : -1;
+        Call *call = p ? remote_call_plain(rc, NULL) : NULL;
+        return call ? remote_call_finish(rc, call, pool_refresh(p, flags, call, &rc->err)) : -1;
 }
 
 REMOTE_HANDLER(proc_storage_pool_get_xml_desc) {

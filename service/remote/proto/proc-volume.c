@@ -47,6 +47,13 @@ REMOTE_HANDLER(proc_storage_vol_lookup_by_path) {
         return lookup_string(rc, false);
 }
 
+/* A pending creation answers with the volume the completion hands over. */
+static int encode_vol(XdrWriter *w, Domain *dom, void *result, VbError *err) {
+        if (result)
+                remote_put_vol(w, result);
+        return 0;
+}
+
 /* {pool; string xml; u32 flags} and {pool; string xml; vol clonevol; u32 flags} → {vol} */
 static int create(RemoteCall *rc, bool clone) {
         RemoteRef pool_ref = { 0 }, from_ref = { 0 };
@@ -64,9 +71,12 @@ static int create(RemoteCall *rc, bool clone) {
                 StoragePool *p = remote_find_pool(rc, &pool_ref);
                 StorageVol *from = p && clone ? remote_find_vol(rc, &from_ref) : NULL;
                 StorageVol *v = NULL;
-                if (!p || (clone && !from) || vol_create_xml(p, xml, len, flags, from, &v, &rc->err) < 0)
+                Call *call = p && (!clone || from) ? remote_call_plain(rc, encode_vol) : NULL;
+                if (!call)
                         r = -1;
                 else
+                        r = remote_call_finish(rc, call, vol_create_xml(p, xml, len, flags, from, call, &v, &rc->err));
+                if (r == 0)
                         r = reply_vol(rc, v);
         }
         remote_ref_done(&from_ref);
@@ -85,13 +95,15 @@ REMOTE_HANDLER(proc_storage_vol_create_xml_from) {
 REMOTE_HANDLER(proc_storage_vol_delete) {
         unsigned flags = 0;
         StorageVol *v = remote_read_vol(rc, &flags);
-        return v ? remote_done(vol_delete(v, flags, &rc->err)) : -1;
+        Call *call = v ? remote_call_plain(rc, NULL) : NULL;
+        return call ? remote_call_finish(rc, call, vol_delete(v, flags, call, &rc->err)) : -1;
 }
 
 REMOTE_HANDLER(proc_storage_vol_wipe) {
         unsigned flags = 0;
         StorageVol *v = remote_read_vol(rc, &flags);
-        return v ? remote_done(vol_wipe(v, flags, &rc->err)) : -1;
+        Call *call = v ? remote_call_plain(rc, NULL) : NULL;
+        return call ? remote_call_finish(rc, call, vol_wipe(v, flags, call, &rc->err)) : -1;
 }
 
 /* {vol; u32 algorithm; u32 flags}: the core wipes with zeros only (algorithm 0). */
@@ -109,8 +121,10 @@ REMOTE_HANDLER(proc_storage_vol_wipe_pattern) {
                         r = -1;
                 else if (algorithm != 0)
                         r = vb_error_set(&rc->err, VB_ERR_NO_SUPPORT, VB_FROM_STORAGE, "virStorageVolWipePattern");
-                else
-                        r = remote_done(vol_wipe(v, flags, &rc->err));
+                else {
+                        Call *call = remote_call_plain(rc, NULL);
+                        r = call ? remote_call_finish(rc, call, vol_wipe(v, flags, call, &rc->err)) : -1;
+                }
         }
         remote_ref_done(&ref);
         return r;
@@ -128,7 +142,8 @@ REMOTE_HANDLER(proc_storage_vol_resize) {
         r = remote_args_end(rc);
         if (r == 0) {
                 StorageVol *v = remote_find_vol(rc, &ref);
-                r = v ? remote_done(vol_resize(v, capacity, flags, &rc->err)) : -1;
+                Call *call = v ? remote_call_plain(rc, NULL) : NULL;
+                r = call ? remote_call_finish(rc, call, vol_resize(v, capacity, flags, call, &rc->err)) : -1;
         }
         remote_ref_done(&ref);
         return r;

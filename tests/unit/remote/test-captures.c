@@ -286,7 +286,7 @@ static void make_vol2(void) {
         VbError err = { 0 };
         StoragePool *p = pool_lookup_name(R.conn, "default-pool", &err);
         assert_non_null(p);
-        if (vol_create_xml(p, xml, sizeof xml - 1, 0, NULL, NULL, &err) < 0)
+        if (vol_create_xml(p, xml, sizeof xml - 1, 0, NULL, NULL, NULL, &err) < 0)
                 fail_msg("vol2.img: %s", err.message);
 }
 

@@ -627,7 +627,7 @@ static void test_events(void **state) {
 
         /* network lifecycle */
         Network *n = network_lookup_name(f->conn, "default", NULL);
-        assert_int_equal(network_destroy(n, NULL), 0);
+        assert_int_equal(network_destroy(n, NULL, NULL), 0);
         assert_int_equal(f->fc->n_out, 1);
         r = message(f->fc, 0);
         assert_int_equal(r.proc, 315);
@@ -637,7 +637,7 @@ static void test_events(void **state) {
 
         /* pool refresh, and no lifecycle message for it (only refresh was asked) */
         StoragePool *p = pool_lookup_name(f->conn, "default-pool", NULL);
-        assert_int_equal(pool_refresh(p, 0, NULL), 0);
+        assert_int_equal(pool_refresh(p, 0, NULL, NULL), 0);
         assert_int_equal(f->fc->n_out, 1);
         r = message(f->fc, 0);
         assert_int_equal(r.proc, 373);

@@ -219,16 +219,16 @@ static void test_pool_and_volumes(void **state) {
         StoragePool *p = pool_lookup_name(f->c, "default-pool", &err);
         const char *vxml = "<volume><name>sparse.img</name><capacity unit='G'>1</capacity></volume>";
         StorageVol *v = NULL;
-        assert_int_equal(vol_create_xml(p, vxml, strlen(vxml), 0, NULL, &v, &err), 0);
+        assert_int_equal(vol_create_xml(p, vxml, strlen(vxml), 0, NULL, NULL, &v, &err), 0);
         assert_string_equal(v->def->key, "/default-pool/sparse.img");
         assert_ptr_equal(vol_lookup_path(f->c, "/default-pool/sparse.img", &err), v);
-        assert_int_equal(vol_create_xml(p, vxml, strlen(vxml), 0, NULL, NULL, &err), -1);
-        assert_int_equal(pool_destroy(p, &err), 0);
+        assert_int_equal(vol_create_xml(p, vxml, strlen(vxml), 0, NULL, NULL, NULL, &err), -1);
+        assert_int_equal(pool_destroy(p, NULL, &err), 0);
         assert_null(vol_lookup_key(f->c, "/default-pool/sparse.img", &err));
         assert_string_equal(err.message, "Storage volume not found: no storage vol with matching key '/default-pool/sparse.img'");
-        assert_int_equal(pool_destroy(p, &err), -1);
+        assert_int_equal(pool_destroy(p, NULL, &err), -1);
         assert_string_equal(err.message, "Requested operation is not valid: storage pool 'default-pool' is not active");
-        assert_int_equal(pool_start(p, 0, &err), 0);
+        assert_int_equal(pool_start(p, 0, NULL, &err), 0);
 }
 
 /* A long client value cut at the buffer's end must leave valid UTF-8 for D-Bus. */
