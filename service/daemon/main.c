@@ -20,6 +20,7 @@
 #include "manager.h"
 #include "paths.h"
 #include "qemu-driver.h"
+#include "protocol.h"
 #include "server.h"
 
 typedef struct Options {
@@ -217,7 +218,8 @@ static int daemon_run(Daemon *d) {
                 bus_set_authz_api(d->bus, d->started_polkit_api);
         /* The remote door after the bus: a daemon that cannot own org.libvirt must not have
          * taken over the libvirt sockets either. */
-        r = remote_server_new(d->manager, d->event, &d->config, system, d->paths.libvirt_base, &d->remote, msg, sizeof msg);
+        r = remote_server_new(d->manager, d->event, &d->config, system, d->paths.libvirt_base, &remote_protocol, &d->remote, msg,
+                              sizeof msg);
         if (r < 0) {
                 log_error("%s", msg);
                 fprintf(stderr, "virtbusd: %s\n", msg);

@@ -9,6 +9,7 @@
 #include "client.h"
 #include "error.h"
 #include "packet.h"
+#include "protocol.h"
 #include "stream.h"
 #include "xdr.h"
 

@@ -27,8 +27,7 @@ typedef struct Client {
         RemoteClient pub;               /* first: what the protocol side sees */
         unsigned id;
         RemoteTransport *t;             /* the layers, the socket at the bottom; NULL once dropped */
-        RemotePacketFn dispatch;        /* where complete packets go: the protocol side */
-        void *dispatch_userdata;
+        const RemoteProtocol *proto;    /* where complete packets go: the protocol side */
         sd_event *event;
         char *peer;                     /* for messages */
         bool dropped;                   /* socket closed; the server forgets it at its next reap */
@@ -80,12 +79,10 @@ static void client_free(Client *c) {
         sd_event_source_disable_unref(c->io);
         sd_event_source_disable_unref(c->timer);
         sd_event_source_disable_unref(c->kick);
-        remote_streams_free(&c->pub);
+        c->proto->freed(&c->pub);
         remote_transport_free(c->t);
         out_queue_clear(&c->out);
         free(c->rx_big);
-        if (c->pub.subs)
-                remote_event_subs_free(c->pub.subs);
         if (c->pub.server)
                 remote_server_client_freed(c->pub.server, &c->pub);
         sd_event_unref(c->event);
@@ -146,7 +143,7 @@ void remote_client_drop(RemoteClient *rc, int level, const char *fmt, ...) {
         free(c->rx_big);
         c->rx_big = NULL;
         c->waiting = false;
-        remote_streams_free(rc);
+        c->proto->dropped(rc);
         remote_server_client_gone(rc->server, rc);
 }
 
@@ -229,10 +226,7 @@ static bool client_may_read(const Client *c) {
 }
 
 static void client_deliver(Client *c, const uint8_t *packet, size_t len) {
-        if (c->dispatch)
-                c->dispatch(&c->pub, packet, len, c->dispatch_userdata);
-        else
-                remote_client_drop(&c->pub, LOG_LEVEL_ERROR, "no protocol handler for its packets");
+        c->proto->packet(&c->pub, packet, len);
 }
 
 /* Dispatch the next complete packet: 1 done, 0 more bytes are needed, -1 the client was dropped. */
@@ -400,7 +394,7 @@ static int client_on_io(sd_event_source *es, int fd, uint32_t revents, void *use
                 if (revents & EPOLLOUT) {
                         client_flush(c);
                         if (out_queue_empty(&c->out) && !c->dropped)
-                                remote_streams_output_drained(&c->pub);
+                                c->proto->output_drained(&c->pub);
                 }
                 if (revents & EPOLLIN || (layer_io && client_may_read(c)))
                         client_read(c, revents & EPOLLHUP);
@@ -478,7 +472,7 @@ static void client_keepalive_fire(Client *c, uint64_t now) {
         }
         uint8_t *p = NULL;
         size_t len = 0;
-        if (remote_packet_keepalive(KEEPALIVE_PROC_PING, &p, &len) < 0) {
+        if (c->proto->keepalive(KEEPALIVE_PROC_PING, &p, &len) < 0) {
                 remote_client_drop(&c->pub, LOG_LEVEL_ERROR, "out of memory for a keepalive PING");
                 return;
         }
@@ -586,6 +580,7 @@ int remote_client_new(RemoteServer *s, int fd, const ListenSocket *l, RemoteAuth
                 .auth_type = auth,
         };
         c->id = id;
+        c->proto = remote_server_protocol(s);
         c->event = sd_event_ref(remote_server_event(s));
         if (l->kind == LISTEN_TCP) {
                 int one = 1;
@@ -621,12 +616,6 @@ int remote_client_new(RemoteServer *s, int fd, const ListenSocket *l, RemoteAuth
         log_debug("client %u (%s) connected on %s%s", id, c->peer, l->name, readonly ? " (read-only)" : "");
         *out = &c->pub;
         return 0;
-}
-
-void remote_client_set_dispatch(RemoteClient *rc, RemotePacketFn fn, void *userdata) {
-        Client *c = client_of(rc);
-        c->dispatch = fn;
-        c->dispatch_userdata = userdata;
 }
 
 void remote_client_push_layer(RemoteClient *rc, RemoteLayer *l) {

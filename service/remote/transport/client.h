@@ -69,19 +69,25 @@ void remote_server_foreach_client(RemoteServer *s, void (*fn)(RemoteClient *c, v
 /* A server-wide counter for event callback ids (libvirt's are shared across connections). */
 int remote_server_next_callback_id(RemoteServer *s);
 
-/* --- provided by the protocol side (dispatch.c, events.c, packet.c) --- */
+/* --- what the transport calls on the protocol side --- */
 
-/* Handle one complete incoming packet: len includes the length word, 28 <= len <= the maximum
- * (server.c checks the length word before it allocates). Replies go out through
- * remote_client_send(); a pending call keeps a reference to c. */
-void remote_dispatch(RemoteClient *c, const uint8_t *packet, size_t len);
-/* A core notice: send the MESSAGE packets c's event callbacks ask for. */
-void remote_events_deliver(RemoteClient *c, const Notice *n);
-void remote_event_subs_free(RemoteEventSubs *subs);
-/* The output queue has been written out (called from the socket's writability, never from
- * inside remote_client_send()): streams waiting for room go on. */
-void remote_streams_output_drained(RemoteClient *c);
-/* The client is going: abort and forget its streams (from drop and from the last unref). */
-void remote_streams_free(RemoteClient *c);
-/* A keepalive packet (proc 1 PING or 2 PONG), newly allocated. */
-int remote_packet_keepalive(int proc, uint8_t **packet, size_t *len);
+/* The protocol side as the transport sees it: an ops table given to the server when it is made
+ * (proto/'s remote_protocol in the daemon, a double in the transport's unit tests), so the
+ * transport links nothing of the protocol. */
+typedef struct RemoteProtocol {
+        /* One complete incoming packet: len includes the length word, 28 <= len <= the maximum
+         * (the transport checks the length word before it allocates). Replies go out through
+         * remote_client_send(); a pending call keeps a reference to c. */
+        void (*packet)(RemoteClient *c, const uint8_t *packet, size_t len);
+        /* A core notice: send the MESSAGE packets c's event callbacks ask for. */
+        void (*notice)(RemoteClient *c, const Notice *n);
+        /* The output queue has been written out (from the socket's writability, never from
+         * inside remote_client_send()): streams waiting for room go on. */
+        void (*output_drained)(RemoteClient *c);
+        /* c was dropped: abort its streams. */
+        void (*dropped)(RemoteClient *c);
+        /* c is being freed: abort its streams and free its event subscriptions. */
+        void (*freed)(RemoteClient *c);
+        /* A keepalive packet (proc 1 PING or 2 PONG), newly allocated. */
+        int (*keepalive)(int proc, uint8_t **packet, size_t *len);
+} RemoteProtocol;

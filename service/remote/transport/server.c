@@ -70,18 +70,12 @@ struct RemoteServer {
         bool started_listen_tcp;
         Authz *authz;                   /* not owned */
         bool authz_api;                 /* access_drivers = [ "polkit" ] */
-        RemotePacketFn dispatch;        /* the protocol side, for each new client */
-        void *dispatch_userdata;
+        const RemoteProtocol *proto;    /* the protocol side, for every client */
         RemoteLayersFn layers;          /* layers above the socket, for each new client */
         void *layers_userdata;
 };
 
 static int server_fail(int r, char *errbuf, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-/* The protocol side's entry point, unless a test or a later door says otherwise. */
-static void server_dispatch_default(RemoteClient *c, const uint8_t *packet, size_t len, void *userdata) {
-        remote_dispatch(c, packet, len);
-}
 
 static int server_fail(int r, char *errbuf, size_t errlen, const char *fmt, ...) {
         if (errbuf && errlen > 0) {
@@ -286,7 +280,6 @@ static void server_take_client(RemoteServer *s, Listener *l, int fd) {
                 log_error("refused a connection on %s: %s", l->sock.name, strerror(-r));
                 return;
         }
-        remote_client_set_dispatch(c, s->dispatch, s->dispatch_userdata);
         if (s->layers && (r = s->layers(c, &l->sock, s->layers_userdata)) < 0) {
                 log_error("refused a connection on %s: cannot set up its layers: %s", l->sock.name, strerror(-r));
                 c->server = NULL;       /* never counted: nothing for the server to forget */
@@ -409,7 +402,7 @@ int remote_server_next_callback_id(RemoteServer *s) {
 }
 
 static void server_deliver_one(RemoteClient *c, void *userdata) {
-        remote_events_deliver(c, userdata);
+        c->server->proto->notice(c, userdata);
 }
 
 static void server_on_notice(const Notice *n, void *userdata) {
@@ -482,7 +475,7 @@ static int server_remember_config(RemoteServer *s, const Config *cfg) {
 }
 
 int remote_server_new_with_fds(Manager *m, sd_event *e, const Config *cfg, bool system, const char *run_root,
-                               const int *fds, char **names, size_t n_fds,
+                               const int *fds, char **names, size_t n_fds, const RemoteProtocol *proto,
                                RemoteServer **out, char *errbuf, size_t errlen) {
         RemoteServer *s = calloc(1, sizeof *s);
         if (!s) {
@@ -492,7 +485,7 @@ int remote_server_new_with_fds(Manager *m, sd_event *e, const Config *cfg, bool 
         }
         s->manager = m;
         s->event = sd_event_ref(e);
-        s->dispatch = server_dispatch_default;
+        s->proto = proto;
         s->limits = (RemoteLimits) {
                 .auth_timeout_usec = REMOTE_AUTH_TIMEOUT_USEC,
                 .close_timeout_usec = REMOTE_CLOSE_TIMEOUT_USEC,
@@ -560,7 +553,7 @@ int remote_server_new_with_fds(Manager *m, sd_event *e, const Config *cfg, bool 
 }
 
 int remote_server_new(Manager *m, sd_event *e, const Config *cfg, bool system, const char *run_root,
-                      RemoteServer **out, char *errbuf, size_t errlen) {
+                      const RemoteProtocol *proto, RemoteServer **out, char *errbuf, size_t errlen) {
         char **names = NULL;
         int n = sd_listen_fds_with_names(true, &names);
         if (n < 0) {
@@ -570,7 +563,7 @@ int remote_server_new(Manager *m, sd_event *e, const Config *cfg, bool system, c
         int fds[n > 0 ? n : 1];
         for (int i = 0; i < n; i++)
                 fds[i] = SD_LISTEN_FDS_START + i;
-        int r = remote_server_new_with_fds(m, e, cfg, system, run_root, fds, names, (size_t) n, out, errbuf, errlen);
+        int r = remote_server_new_with_fds(m, e, cfg, system, run_root, fds, names, (size_t) n, proto, out, errbuf, errlen);
         for (char **p = names; p && *p; p++)
                 free(*p);
         free(names);
@@ -625,6 +618,10 @@ int remote_server_reconfigure(RemoteServer *s, const Config *cfg) {
 
 /* ---- internal accessors ---- */
 
+const RemoteProtocol *remote_server_protocol(RemoteServer *s) {
+        return s->proto;
+}
+
 RemoteLimits *remote_server_limits(RemoteServer *s) {
         return &s->limits;
 }
@@ -656,11 +653,6 @@ void remote_server_set_authz(RemoteServer *s, Authz *authz) {
 void remote_server_set_auth(RemoteServer *s, RemoteAuthType auth) {
         for (size_t i = 0; i < s->n_listeners; i++)
                 s->listeners[i]->auth = auth;
-}
-
-void remote_server_set_dispatch(RemoteServer *s, RemotePacketFn fn, void *userdata) {
-        s->dispatch = fn;
-        s->dispatch_userdata = userdata;
 }
 
 void remote_server_set_layers(RemoteServer *s, RemoteLayersFn fn, void *userdata) {

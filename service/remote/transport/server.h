@@ -20,7 +20,7 @@
  * notice to every client and starts accepting on e. On failure returns a negative errno with a
  * message in errbuf and leaves nothing behind. */
 int remote_server_new(Manager *m, sd_event *e, const Config *cfg, bool system, const char *run_root,
-                      RemoteServer **out, char *errbuf, size_t errlen);
+                      const RemoteProtocol *proto, RemoteServer **out, char *errbuf, size_t errlen);
 /* The authorization module auth_polkit asks (not owned; it must outlive the server's clients'
  * checks: free it after the server). Without one, auth_polkit is refused. */
 typedef struct Authz Authz;
@@ -53,10 +53,12 @@ typedef struct RemoteLimits {
 /* Like remote_server_new(), with the sockets systemd would pass given explicitly (fds and
  * their names; names may be NULL). The fds are the server's in every case. */
 int remote_server_new_with_fds(Manager *m, sd_event *e, const Config *cfg, bool system, const char *run_root,
-                               const int *fds, char **names, size_t n_fds,
+                               const int *fds, char **names, size_t n_fds, const RemoteProtocol *proto,
                                RemoteServer **out, char *errbuf, size_t errlen);
 
 RemoteLimits *remote_server_limits(RemoteServer *s);
+/* The protocol side the server was made with (client.c calls it through this). */
+const RemoteProtocol *remote_server_protocol(RemoteServer *s);
 sd_event *remote_server_event(RemoteServer *s);
 Manager *remote_server_manager(RemoteServer *s);
 /* Clients that are connected (not yet dropped). */
@@ -68,11 +70,6 @@ const ListenSocket *remote_server_listener(RemoteServer *s, size_t i);
  * "none" so far). */
 void remote_server_set_auth(RemoteServer *s, RemoteAuthType auth);
 
-/* Where a client's complete packets go (len includes the length word and is within the limits).
- * The transport calls nothing of the protocol side for incoming data but this. */
-typedef void (*RemotePacketFn)(RemoteClient *c, const uint8_t *packet, size_t len, void *userdata);
-/* The handler of every client accepted from now; remote_dispatch() until told otherwise. */
-void remote_server_set_dispatch(RemoteServer *s, RemotePacketFn fn, void *userdata);
 /* Layers above the socket for every client accepted from now: fn pushes them with
  * remote_client_push_layer() (TLS on a TLS listener, later). A negative return refuses the
  * connection. */
@@ -93,7 +90,6 @@ int remote_client_new(RemoteServer *s, int fd, const ListenSocket *l, RemoteAuth
  * referenced; sending to it discards the packet. */
 void remote_client_drop(RemoteClient *c, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 bool remote_client_is_dropped(const RemoteClient *c);
-void remote_client_set_dispatch(RemoteClient *c, RemotePacketFn fn, void *userdata);
 /* l goes on top of c's layers (the client owns it from now, and closes it at once if c was
  * dropped). Reading waits until its handshake, if it has one, is done. */
 void remote_client_push_layer(RemoteClient *c, RemoteLayer *l);

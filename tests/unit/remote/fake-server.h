@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "client.h"
+#include "protocol.h"
 #include "manager.h"
 
 typedef struct FakePacket {

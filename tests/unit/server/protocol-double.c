@@ -72,13 +72,15 @@ size_t double_release(size_t n) {
 }
 
 /* The double opens no streams. */
-void remote_streams_output_drained(RemoteClient *c) {
+static void double_output_drained(RemoteClient *c) {
 }
 
-void remote_streams_free(RemoteClient *c) {
+static void double_dropped(RemoteClient *c) {
 }
 
-void remote_dispatch(RemoteClient *c, const uint8_t *packet, size_t len) {
+static int double_keepalive(int proc, uint8_t **packet, size_t *len);
+
+void double_dispatch(RemoteClient *c, const uint8_t *packet, size_t len) {
         PacketHeader h;
         double_parse(packet, &h);
         double_state.dispatched++;
@@ -89,7 +91,7 @@ void remote_dispatch(RemoteClient *c, const uint8_t *packet, size_t len) {
                 if (h.proc == KEEPALIVE_PROC_PING) {
                         uint8_t *p;
                         size_t n;
-                        if (remote_packet_keepalive(KEEPALIVE_PROC_PONG, &p, &n) == 0)
+                        if (double_keepalive(KEEPALIVE_PROC_PONG, &p, &n) == 0)
                                 remote_client_send(c, p, n);
                 } else {
                         double_state.pongs++;
@@ -134,7 +136,7 @@ void remote_dispatch(RemoteClient *c, const uint8_t *packet, size_t len) {
         }
 }
 
-void remote_events_deliver(RemoteClient *c, const Notice *n) {
+static void double_deliver(RemoteClient *c, const Notice *n) {
         double_state.delivered++;
         size_t len;
         uint8_t *p = double_packet(REMOTE_PROGRAM, 318, MSG_MESSAGE, 1, NULL, 0, &len);
@@ -142,11 +144,23 @@ void remote_events_deliver(RemoteClient *c, const Notice *n) {
                 remote_client_send(c, p, len);
 }
 
-void remote_event_subs_free(RemoteEventSubs *subs) {
-        double_state.subs_freed++;
+static void double_freed(RemoteClient *c) {
+        if (c->subs) {
+                double_state.subs_freed++;
+                c->subs = NULL;
+        }
 }
 
-int remote_packet_keepalive(int proc, uint8_t **packet, size_t *len) {
+static int double_keepalive(int proc, uint8_t **packet, size_t *len) {
         *packet = double_packet(KEEPALIVE_PROGRAM, proc, MSG_MESSAGE, 0, NULL, 0, len);
         return *packet ? 0 : -ENOMEM;
 }
+
+const RemoteProtocol protocol_double = {
+        .packet = double_dispatch,
+        .notice = double_deliver,
+        .output_drained = double_output_drained,
+        .dropped = double_dropped,
+        .freed = double_freed,
+        .keepalive = double_keepalive,
+};

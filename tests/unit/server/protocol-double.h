@@ -19,8 +19,8 @@ enum {
 };
 
 typedef struct DoubleState {
-        unsigned dispatched;            /* packets remote_dispatch() got */
-        unsigned delivered;             /* remote_events_deliver() calls */
+        unsigned dispatched;            /* packets double_dispatch() got */
+        unsigned delivered;             /* notices delivered */
         unsigned pongs;                 /* PONGs received */
         unsigned subs_freed;
         int last_send;                  /* what the last remote_client_send() of the double returned */
@@ -33,6 +33,10 @@ typedef struct DoubleState {
 } DoubleState;
 
 extern DoubleState double_state;
+
+/* The double as the transport's protocol side; double_dispatch is its packet handler. */
+extern const RemoteProtocol protocol_double;
+void double_dispatch(RemoteClient *c, const uint8_t *packet, size_t len);
 
 void double_reset(void);
 /* Answer up to n held calls, oldest first; returns how many. */

@@ -30,6 +30,7 @@ typedef struct Fixture {
         Manager *m;
         RemoteServer *s;
         Config cfg;
+        const RemoteProtocol *proto;    /* protocol_double unless a test says otherwise */
         char err[512];
 } Fixture;
 
@@ -55,12 +56,13 @@ static inline Fixture *fx_new(void) {
         config_init(&f->cfg);
         f->cfg.unix_sock_dir = strdup(f->sock_dir);
         double_reset();
+        f->proto = &protocol_double;
         return f;
 }
 
 static inline int fx_start(Fixture *f) {
         f->err[0] = '\0';
-        return remote_server_new_with_fds(f->m, f->e, &f->cfg, false, NULL, NULL, NULL, 0, &f->s, f->err, sizeof f->err);
+        return remote_server_new_with_fds(f->m, f->e, &f->cfg, false, NULL, NULL, NULL, 0, f->proto, &f->s, f->err, sizeof f->err);
 }
 
 static inline char *fx_path(Fixture *f, const char *name) {

@@ -15,10 +15,12 @@
 static unsigned callback_packets;
 
 /* The server's packet callback: counts, then hands over to the protocol double. */
-static void counting_dispatch(RemoteClient *c, const uint8_t *packet, size_t len, void *userdata) {
-        (*(unsigned *) userdata)++;
-        remote_dispatch(c, packet, len);
+static void counting_dispatch(RemoteClient *c, const uint8_t *packet, size_t len) {
+        callback_packets++;
+        double_dispatch(c, packet, len);
 }
+
+static RemoteProtocol counting_protocol;
 
 static int push_xor(RemoteClient *c, const ListenSocket *l, void *userdata) {
         RemoteLayer *x;
@@ -33,10 +35,12 @@ static Fixture *layered_server(unsigned max_client_requests) {
         Fixture *f = fx_new();
         if (max_client_requests)
                 f->cfg.max_client_requests = max_client_requests;
+        callback_packets = 0;
+        counting_protocol = protocol_double;
+        counting_protocol.packet = counting_dispatch;
+        f->proto = &counting_protocol;
         assert_int_equal(fx_start(f), 0);
         remote_server_set_layers(f->s, push_xor, NULL);
-        callback_packets = 0;
-        remote_server_set_dispatch(f->s, counting_dispatch, &callback_packets);
         layer_double_stats = (LayerDoubleStats) { 0 };
         return f;
 }

@@ -98,7 +98,7 @@ static void test_system_mode_dir_from_run_root(void **state) {
         Fixture *f = fx_new();
         free(f->cfg.unix_sock_dir);
         f->cfg.unix_sock_dir = NULL;
-        assert_int_equal(remote_server_new_with_fds(f->m, f->e, &f->cfg, true, f->dir, NULL, NULL, 0, &f->s, f->err,
+        assert_int_equal(remote_server_new_with_fds(f->m, f->e, &f->cfg, true, f->dir, NULL, NULL, 0, &protocol_double, &f->s, f->err,
                                                     sizeof f->err), 0);
         char *dir, *rw;
         assert_true(asprintf(&dir, "%s/libvirt", f->dir) > 0);
@@ -299,7 +299,7 @@ static void test_adopt_sockets_by_name_and_path(void **state) {
         char *rw = fx_path(f, "systemd-sock"), *ro = fx_path(f, "other-ro"), *odd = fx_path(f, "odd");
         int fds[3] = { make_listener_at(rw), make_listener_at(ro), make_listener_at(odd) };
         char *names[] = { "virtbusd.socket", "unknown", "foo.socket", NULL };
-        assert_int_equal(remote_server_new_with_fds(f->m, f->e, &f->cfg, false, NULL, fds, names, 3, &f->s, f->err,
+        assert_int_equal(remote_server_new_with_fds(f->m, f->e, &f->cfg, false, NULL, fds, names, 3, &protocol_double, &f->s, f->err,
                                                     sizeof f->err), 0);
         /* The two adopted; the third (a name not ours) closed; nothing created. */
         assert_int_equal(remote_server_n_listeners(f->s), 2);
@@ -331,7 +331,7 @@ static void test_adopt_only_some(void **state) {
         char *rw = fx_path(f, "sd-sock"), *ro = fx_path(f, "libvirt-sock-ro");
         int fd = make_listener_at(rw);
         char *names[] = { "virtbusd.socket", NULL };
-        assert_int_equal(remote_server_new_with_fds(f->m, f->e, &f->cfg, false, NULL, &fd, names, 1, &f->s, f->err,
+        assert_int_equal(remote_server_new_with_fds(f->m, f->e, &f->cfg, false, NULL, &fd, names, 1, &protocol_double, &f->s, f->err,
                                                     sizeof f->err), 0);
         assert_int_equal(remote_server_n_listeners(f->s), 2);
         assert_true(S_ISSOCK(st_mode_of(ro)));
@@ -349,7 +349,7 @@ static void test_adopted_tcp_needs_auth_none(void **state) {
         char *names[] = { "virtbusd-tcp.socket", NULL };
         socklen_t len = sizeof sa;
         assert_int_equal(getsockname(fd, (struct sockaddr *) &sa, &len), 0);
-        assert_int_equal(remote_server_new_with_fds(f->m, f->e, &f->cfg, false, NULL, &fd, names, 1, &f->s, f->err,
+        assert_int_equal(remote_server_new_with_fds(f->m, f->e, &f->cfg, false, NULL, &fd, names, 1, &protocol_double, &f->s, f->err,
                                                     sizeof f->err), -EOPNOTSUPP);
         assert_non_null(strstr(f->err, "auth_tcp"));
         /* The socket went with the failed server: nobody listens on its port. */

@@ -1,0 +1,19 @@
+/* protocol.c: the protocol side as one ops table for the transport. */
+#include "protocol.h"
+
+static void protocol_client_freed(RemoteClient *c) {
+        remote_streams_free(c);
+        if (c->subs) {
+                remote_event_subs_free(c->subs);
+                c->subs = NULL;
+        }
+}
+
+const RemoteProtocol remote_protocol = {
+        .packet = remote_dispatch,
+        .notice = remote_events_deliver,
+        .output_drained = remote_streams_output_drained,
+        .dropped = remote_streams_free,
+        .freed = protocol_client_freed,
+        .keepalive = remote_packet_keepalive,
+};

@@ -1,0 +1,22 @@
+/* protocol.h: the protocol side's entry points, and remote_protocol, the ops table the transport is given. */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "client.h"
+
+/* The table the daemon gives remote_server_new(): the functions below. */
+extern const RemoteProtocol remote_protocol;
+
+/* Handle one complete incoming packet (dispatch.c). */
+void remote_dispatch(RemoteClient *c, const uint8_t *packet, size_t len);
+/* A core notice: send the MESSAGE packets c's event callbacks ask for (events.c). */
+void remote_events_deliver(RemoteClient *c, const Notice *n);
+void remote_event_subs_free(RemoteEventSubs *subs);
+/* The output queue has been written out: streams waiting for room go on (streams.c). */
+void remote_streams_output_drained(RemoteClient *c);
+/* The client is going: abort and forget its streams (streams.c). */
+void remote_streams_free(RemoteClient *c);
+/* A keepalive packet (proc 1 PING or 2 PONG), newly allocated (packet.c). */
+int remote_packet_keepalive(int proc, uint8_t **packet, size_t *len);
