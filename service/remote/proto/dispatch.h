@@ -67,15 +67,16 @@ typedef int (*RemoteProcFn)(RemoteCall *rc);
 enum {
         PROC_PREAUTH = 1u << 0,         /* allowed before authentication */
         PROC_NO_CONN = 1u << 1,         /* allowed before connect_open */
-        PROC_MUTATES = 1u << 2,         /* refused on a read-only client */
 };
 
+/* The gates only the remote door has; the read-only gate, the ACL and the flags are the API
+ * row's (api.h). */
 typedef struct RemoteProc {
         RemoteProcFn fn;
-        unsigned flags;
+        unsigned flags;         /* PROC_PREAUTH, PROC_NO_CONN */
 } RemoteProc;
 
-/* proc-table.c: the procedures virtbus implements; NULL for any other number. */
+/* proc-table.c: the handler of the API row of this procedure; NULL when virtbus serves none. */
 const RemoteProc *remote_proc_lookup(int proc);
 
 /* procnames.c: every REMOTE_PROGRAM procedure of libvirt 9.0, with its public API name and
