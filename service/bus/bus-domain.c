@@ -92,14 +92,12 @@ static int domain_enumerate(sd_bus *bus, const char *prefix, void *userdata, cha
 
 /* --- Lifecycle: verbs that may finish later --- */
 
-typedef enum LifecycleVerb { VERB_CREATE, VERB_SHUTDOWN, VERB_REBOOT, VERB_RESET, VERB_DESTROY,
-                             VERB_SUSPEND, VERB_RESUME } LifecycleVerb;
-
-static int run_lifecycle(sd_bus_message *m, BusSubtree *t, LifecycleVerb verb, sd_bus_error *ret_error) {
+/* Suspend and Resume take no flags on D-Bus; the others one uint32. */
+static int run_lifecycle(sd_bus_message *m, BusSubtree *t, ApiId api, sd_bus_error *ret_error) {
         unsigned flags = 0;
         VbError err = { 0 };
         int r;
-        if (verb != VERB_SUSPEND && verb != VERB_RESUME) {
+        if (api != API_DOMAIN_SUSPEND && api != API_DOMAIN_RESUME) {
                 r = sd_bus_message_read(m, "u", &flags);
                 if (r < 0)
                         return r;
@@ -110,39 +108,30 @@ static int run_lifecycle(sd_bus_message *m, BusSubtree *t, LifecycleVerb verb, s
         Call *call = bus_call_new(m);
         if (!call)
                 return -ENOMEM;
-        switch (verb) {
-        case VERB_CREATE: r = domain_start(d, flags, call, &err); break;
-        case VERB_SHUTDOWN: r = domain_shutdown(d, flags, call, &err); break;
-        case VERB_REBOOT: r = domain_reboot(d, flags, call, &err); break;
-        case VERB_RESET: r = domain_reset(d, flags, call, &err); break;
-        case VERB_DESTROY: r = domain_destroy(d, flags, call, &err); break;
-        case VERB_SUSPEND: r = domain_suspend(d, call, &err); break;
-        case VERB_RESUME: r = domain_resume(d, call, &err); break;
-        default: r = vb_error_set(&err, VB_ERR_INTERNAL_ERROR, VB_FROM_NONE, "unknown verb"); break;
-        }
+        r = domain_lifecycle(d, api, flags, call, &err);
         return bus_call_finish(call, r, &err, NULL, ret_error);
 }
 
 static int method_create(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        return run_lifecycle(m, userdata, VERB_CREATE, ret_error);
+        return run_lifecycle(m, userdata, API_DOMAIN_CREATE_WITH_FLAGS, ret_error);
 }
 static int method_shutdown(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        return run_lifecycle(m, userdata, VERB_SHUTDOWN, ret_error);
+        return run_lifecycle(m, userdata, API_DOMAIN_SHUTDOWN_FLAGS, ret_error);
 }
 static int method_reboot(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        return run_lifecycle(m, userdata, VERB_REBOOT, ret_error);
+        return run_lifecycle(m, userdata, API_DOMAIN_REBOOT, ret_error);
 }
 static int method_reset(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        return run_lifecycle(m, userdata, VERB_RESET, ret_error);
+        return run_lifecycle(m, userdata, API_DOMAIN_RESET, ret_error);
 }
 static int method_destroy(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        return run_lifecycle(m, userdata, VERB_DESTROY, ret_error);
+        return run_lifecycle(m, userdata, API_DOMAIN_DESTROY_FLAGS, ret_error);
 }
 static int method_suspend(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        return run_lifecycle(m, userdata, VERB_SUSPEND, ret_error);
+        return run_lifecycle(m, userdata, API_DOMAIN_SUSPEND, ret_error);
 }
 static int method_resume(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        return run_lifecycle(m, userdata, VERB_RESUME, ret_error);
+        return run_lifecycle(m, userdata, API_DOMAIN_RESUME, ret_error);
 }
 
 /* --- Synchronous methods --- */

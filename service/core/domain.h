@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "api.h"
 #include "call.h"
 #include "domain-conf.h"
 #include "domain-state.h"
@@ -123,10 +124,12 @@ int domain_define(Connection *c, const char *xml, size_t len, unsigned flags, Do
 int domain_create_xml(Connection *c, const char *xml, size_t len, unsigned flags, Call *call,
                       Domain **out, VbError *err);
 int domain_undefine(Domain *d, unsigned flags, VbError *err);
+/* The lifecycle verbs, one for every door: api is the API row the caller asked for
+ * (API_DOMAIN_SUSPEND, API_DOMAIN_DESTROY_FLAGS, …), whose flags are checked here. */
+int domain_lifecycle(Domain *d, ApiId api, unsigned flags, Call *call, VbError *err);
+/* The same for the daemon's own callers (autostart, tests). */
 int domain_start(Domain *d, unsigned flags, Call *call, VbError *err);
 int domain_shutdown(Domain *d, unsigned flags, Call *call, VbError *err);
-int domain_reboot(Domain *d, unsigned flags, Call *call, VbError *err);
-int domain_reset(Domain *d, unsigned flags, Call *call, VbError *err);
 int domain_suspend(Domain *d, Call *call, VbError *err);
 int domain_resume(Domain *d, Call *call, VbError *err);
 int domain_destroy(Domain *d, unsigned flags, Call *call, VbError *err);
