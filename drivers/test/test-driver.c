@@ -230,6 +230,13 @@ const Driver test_driver = {
         .domain = &test_domain_ops,
         .pool = &test_pool_ops,
         .host = &test_host_ops,
+        .os_type = "linux",
+        .scheduler = "fair",
+        .scheduler_nparams = 1,
+        .max_vcpus = 32,
+        .security_model = "testSecurity",
+        .security_doi = "",
+        .security_label = "libvirt-test",
         .domain_post_parse = test_domain_post_parse,
         .pool_post_parse = test_pool_post_parse,
 };

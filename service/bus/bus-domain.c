@@ -19,20 +19,6 @@ static Domain *domain_of_message(BusSubtree *t, sd_bus_message *m, VbError *err)
         return domain_of(t, sd_bus_message_get_path(m), err);
 }
 
-/* What virDomainGetOSType and virDomainGetSchedulerType answer. libvirt's test driver reports
- * "linux" and ("fair", 1) whatever the XML says; hypervisor drivers report the <os><type> and
- * the cgroup scheduler ("posix" with its parameter count). */
-static bool driver_is_test(const Domain *d) {
-        return strcmp(d->obj.conn->driver->type, "TEST") == 0;
-}
-
-static const char *domain_os_type(const Domain *d) {
-        const DomainDef *def = domain_current_def(d);
-        if (driver_is_test(d))
-                return "linux";
-        return def && def->os_type ? def->os_type : "hvm";
-}
-
 static int domain_property_get(sd_bus *bus, const char *path, const char *interface, const char *property,
                                sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
         VbError err = { 0 };
@@ -53,9 +39,11 @@ static int domain_property_get(sd_bus *bus, const char *path, const char *interf
                 return sd_bus_message_append(reply, "s", domain_os_type(d));
         if (strcmp(property, "Persistent") == 0)
                 return sd_bus_message_append(reply, "b", d->persistent);
-        if (strcmp(property, "SchedulerType") == 0)
-                return driver_is_test(d) ? sd_bus_message_append(reply, "(si)", "fair", 1)
-                                         : sd_bus_message_append(reply, "(si)", "posix", 5);
+        if (strcmp(property, "SchedulerType") == 0) {
+                int nparams = 0;
+                const char *type = domain_scheduler_type(d, &nparams);
+                return sd_bus_message_append(reply, "(si)", type, (int32_t) nparams);
+        }
         if (strcmp(property, "UUID") == 0) {
                 char text[UUID_STRING_LEN];
                 uuid_format(d->obj.uuid, text);

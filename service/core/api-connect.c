@@ -37,7 +37,7 @@ const ApiRow api_rows_connect[] = {
         ROW(CONNECT_GET_LIB_VERSION, 157, "virConnectGetLibVersion", NODBUS, RO, VERB, ACL(NONE, CONNECT, "getattr")),
         ROW(CONNECT_DOMAIN_EVENT_REGISTER_ANY, 167, "virConnectDomainEventRegisterAny", NODBUS, RO, VERB, ACL(NONE, CONNECT, "search_domains")),
         ROW(CONNECT_DOMAIN_EVENT_DEREGISTER_ANY, 168, "virConnectDomainEventDeregisterAny", NODBUS, RO, VERB, NOACL),
-        ROW(CONNECT_GET_SYSINFO, 203, "virConnectGetSysinfo", DBUS(CONNECT, "GetSysinfo"), RO, VERB, ACL(NONE, CONNECT, "read")),
+        ROW(CONNECT_GET_SYSINFO, 203, "virConnectGetSysinfo", DBUS(CONNECT, "GetSysinfo"), RO, 0, ACL(NONE, CONNECT, "read")),
         ROW(CONNECT_LIST_ALL_DOMAINS, 273, "virConnectListAllDomains", DBUS(CONNECT, "ListDomains"), RO, VERB, ACL(NONE, CONNECT, "search_domains")),
         ROW(CONNECT_LIST_ALL_STORAGE_POOLS, 281, "virConnectListAllStoragePools", DBUS(CONNECT, "ListStoragePools"), RO, VERB, ACL(NONE, CONNECT, "search_storage_pools")),
         ROW(CONNECT_LIST_ALL_NETWORKS, 283, "virConnectListAllNetworks", DBUS(CONNECT, "ListNetworks"), RO, VERB, ACL(NONE, CONNECT, "search_networks")),
@@ -50,7 +50,7 @@ const ApiRow api_rows_connect[] = {
         ROW(CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY, 368, "virConnectStoragePoolEventRegisterAny", NODBUS, RO, VERB, ACL(NONE, CONNECT, "search_storage_pools")),
         ROW(CONNECT_STORAGE_POOL_EVENT_DEREGISTER_ANY, 369, "virConnectStoragePoolEventDeregisterAny", NODBUS, RO, VERB, NOACL),
         /* D-Bus only: the remote door does not serve node_get_memory_stats (159) yet */
-        ROW(NODE_GET_MEMORY_STATS, 0, "virNodeGetMemoryStats", DBUS(CONNECT, "NodeGetMemoryStats"), RO, VERB,
+        ROW(NODE_GET_MEMORY_STATS, 0, "virNodeGetMemoryStats", DBUS(CONNECT, "NodeGetMemoryStats"), RO, 0,
             ACL(NONE, CONNECT, "read")),
 };
 

@@ -155,8 +155,6 @@ StorageVol *remote_read_vol(RemoteCall *rc, unsigned *flags);
 int remote_reply_int(RemoteCall *rc, int32_t v);
 int remote_reply_string(RemoteCall *rc, char *s);
 
-/* Is this the Test driver? (libvirt's test driver answers a few queries its own way.) */
-bool remote_conn_is_test(const RemoteClient *c);
 
 /* ------------------------------------------------------------------ handlers (proc-*.c, events.c) */
 
