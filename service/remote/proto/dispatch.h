@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "api.h"
 #include "call.h"
 #include "client.h"
 #include "error.h"
@@ -78,6 +79,8 @@ typedef struct RemoteProc {
 
 /* proc-table.c: the handler of the API row of this procedure; NULL when virtbus serves none. */
 const RemoteProc *remote_proc_lookup(int proc);
+/* The handler of an API row, by the row (NULL: the remote door does not serve it). */
+const RemoteProc *remote_proc_of_api(ApiId id);
 
 /* procnames.c: every REMOTE_PROGRAM procedure of libvirt 9.0, with its public API name and
  * the virErrorDomain its API file reports. NULL for numbers libvirt does not have. */

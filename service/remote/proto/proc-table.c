@@ -159,9 +159,11 @@ static const RemoteProc procs[_API_ID_MAX] = {
         P(CONNECT_STORAGE_POOL_EVENT_DEREGISTER_ANY, proc_connect_storage_pool_event_deregister_any, 0),
 };
 
+const RemoteProc *remote_proc_of_api(ApiId id) {
+        return id > API_NONE && id < _API_ID_MAX && procs[id].fn ? &procs[id] : NULL;
+}
+
 const RemoteProc *remote_proc_lookup(int proc) {
         const ApiRow *row = api_row_by_proc(proc);
-        if (!row || !procs[row->id].fn)
-                return NULL;
-        return &procs[row->id];
+        return row ? remote_proc_of_api(row->id) : NULL;
 }
