@@ -294,5 +294,12 @@ const Driver test_driver = {
         .own_networks = &test_network_ops,
         .own_pools = &test_pool_ops,
         .host = &test_host_ops,
+        .os_type = "linux",
+        .scheduler = "fair",
+        .scheduler_nparams = 1,
+        .max_vcpus = 32,
+        .security_model = "testSecurity",
+        .security_doi = "",
+        .security_label = "libvirt-test",
         .domain_post_parse = test_domain_post_parse,
 };

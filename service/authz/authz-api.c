@@ -176,3 +176,19 @@ int authz_api_denied(const char *action, const VbError *why, VbError *err) {
         return vb_error_set_raw(err, VB_ERR_ACCESS_DENIED, VB_FROM_ACCESS, "access denied: %s (polkit action %s)", text,
                                 action);
 }
+
+bool authz_api_rule_of(const ApiAcl *acl, unsigned flags, AuthzApiRule *rule) {
+        *rule = (AuthzApiRule) { 0 };
+        return api_acl_rule(acl, flags, &rule->object, rule->perms);
+}
+
+int authz_api_check_acl(Authz *a, const AuthzSubject *subject, const ApiAcl *acl, unsigned flags, Connection *conn,
+                        const ApiObjectKey *key, bool interactive, AuthzDoneFn done, void *userdata, VbError *err) {
+        AuthzApiRule rule;
+        if (!authz_api_rule_of(acl, flags, &rule))
+                return 0;
+        Object *o = NULL;
+        if (acl->arg != API_ARG_NONE && !(o = api_acl_object(conn, acl, key)))
+                return 0;
+        return authz_api_check(a, subject, &rule, conn, o, interactive, done, userdata, err);
+}

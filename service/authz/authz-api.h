@@ -4,19 +4,20 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "api.h"
 #include "authz.h"
 #include "object.h"
 
-/* The objects libvirt's access permissions are about (viraccessperm.h). */
-typedef enum AuthzApiObject {
-        AUTHZ_API_CONNECT,
-        AUTHZ_API_DOMAIN,
-        AUTHZ_API_NETWORK,
-        AUTHZ_API_POOL,
-        AUTHZ_API_VOL,
-} AuthzApiObject;
+/* The objects libvirt's access permissions are about: the API table's (api.h), under the names
+ * the authz layer has always used. */
+typedef ApiAclObject AuthzApiObject;
+#define AUTHZ_API_CONNECT API_ACL_CONNECT
+#define AUTHZ_API_DOMAIN API_ACL_DOMAIN
+#define AUTHZ_API_NETWORK API_ACL_NETWORK
+#define AUTHZ_API_POOL API_ACL_POOL
+#define AUTHZ_API_VOL API_ACL_VOL
 
-#define AUTHZ_API_MAX_PERMS 2
+#define AUTHZ_API_MAX_PERMS API_ACL_MAX_PERMS
 
 /* What one call needs: up to two permissions (libvirt checks all of them) on one object kind.
  * libvirt's names: "start", "read_secure", "search_storage_vols"; the action id turns '_' into
@@ -42,3 +43,15 @@ int authz_api_check(Authz *a, const AuthzSubject *subject, const AuthzApiRule *r
 
 /* The refusal both doors give: libvirt's VIR_ERR_ACCESS_DENIED from VIR_FROM_ACCESS. */
 int authz_api_denied(const char *action, const VbError *why, VbError *err);
+
+/* The rule an ACL (an API row's, a property's) asks for a call with these flags (read_secure
+ * when they ask for secrets): false when it has no fine-grained check. */
+bool authz_api_rule_of(const ApiAcl *acl, unsigned flags, AuthzApiRule *rule);
+
+/* A door's whole fine-grained question for one call: the ACL's rule, the object its check is
+ * about (found from key by api_acl_object, the one lookup both doors use), then
+ * authz_api_check. Returns 0 when there is nothing to ask (no rule, or the object is not
+ * there: the handler reports that as libvirt's lookup would), AUTHZ_PENDING, or -1 with err
+ * set. */
+int authz_api_check_acl(Authz *a, const AuthzSubject *subject, const ApiAcl *acl, unsigned flags, Connection *conn,
+                        const ApiObjectKey *key, bool interactive, AuthzDoneFn done, void *userdata, VbError *err);

@@ -1,167 +1,14 @@
-/* bus-authz-api.c: the D-Bus door's fine-grained rules: (interface, member) → libvirt's object and permissions, the object found from the path alone. */
+/* bus-authz-api.c: the D-Bus door's side of the fine-grained checks: which API row (or property) a call is, and the key of the object it is about, from the path or the lookup's argument. The rules themselves are the API table's (service/core/api-*.c). */
 #define LOG_MODULE "bus"
 #include "bus-internal.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "api.h"
 #include "authz-api.h"
-#include "domain.h"
-#include "network.h"
-#include "storage.h"
 #include "uuid.h"
-
-typedef struct BusApiEntry {
-        const char *member;
-        AuthzApiRule rule;
-} BusApiEntry;
-
-#define R(obj, ...) { .object = AUTHZ_API_##obj, .perms = { __VA_ARGS__ } }
-
-/* The Connect object: lookups of domains, networks and pools check getattr on the object their
- * argument names (bus_api_lookup_arg); lists and volume lookups are connect-level (libvirt
- * filters lists object by object; virtbus does not). Create and define are checked before the
- * XML is parsed: the new object's name is not known yet, so only connect_driver is in the
- * details. */
-static const BusApiEntry connect_rules[] = {
-        { "DomainCreateXML", R(DOMAIN, "write", "start") },
-        { "DomainDefineXML", R(DOMAIN, "write", "save") },
-        { "DomainLookupByID", R(DOMAIN, "getattr") },           /* the object the argument names */
-        { "DomainLookupByName", R(DOMAIN, "getattr") },
-        { "DomainLookupByUUID", R(DOMAIN, "getattr") },
-        { "GetCapabilities", R(CONNECT, "read") },
-        { "GetSysinfo", R(CONNECT, "read") },
-        { "ListDomains", R(CONNECT, "search_domains") },
-        { "ListNetworks", R(CONNECT, "search_networks") },
-        { "ListStoragePools", R(CONNECT, "search_storage_pools") },
-        { "NetworkCreateXML", R(NETWORK, "write", "start") },
-        { "NetworkDefineXML", R(NETWORK, "write", "save") },
-        { "NetworkLookupByName", R(NETWORK, "getattr") },
-        { "NetworkLookupByUUID", R(NETWORK, "getattr") },
-        { "NodeGetFreeMemory", R(CONNECT, "read") },
-        { "NodeGetMemoryStats", R(CONNECT, "read") },
-        { "StoragePoolCreateXML", R(POOL, "write", "start") },
-        { "StoragePoolDefineXML", R(POOL, "write", "save") },
-        { "StoragePoolLookupByName", R(POOL, "getattr") },
-        { "StoragePoolLookupByUUID", R(POOL, "getattr") },
-        { "StorageVolLookupByKey", R(CONNECT, "search_storage_pools") },
-        { "StorageVolLookupByPath", R(CONNECT, "search_storage_pools") },
-        { NULL },
-};
-
-static const BusApiEntry domain_rules[] = {
-        { "Create", R(DOMAIN, "start") },
-        { "Destroy", R(DOMAIN, "stop") },
-        { "GetMetadata", R(DOMAIN, "read") },
-        { "GetState", R(DOMAIN, "read") },
-        { "GetStats", R(DOMAIN, "read") },
-        { "GetVcpus", R(DOMAIN, "read") },
-        { "GetXMLDesc", R(DOMAIN, "read") },            /* read_secure with VIR_DOMAIN_XML_SECURE */
-        { "Reboot", R(DOMAIN, "init_control") },
-        { "Reset", R(DOMAIN, "reset") },
-        { "Resume", R(DOMAIN, "suspend") },
-        { "SetMemory", R(DOMAIN, "write") },
-        { "SetMetadata", R(DOMAIN, "write") },
-        { "Shutdown", R(DOMAIN, "init_control") },
-        { "Suspend", R(DOMAIN, "suspend") },
-        { "Undefine", R(DOMAIN, "delete") },
-        { NULL },
-};
-
-static const BusApiEntry network_rules[] = {
-        { "Create", R(NETWORK, "start") },
-        { "Destroy", R(NETWORK, "stop") },
-        { "GetXMLDesc", R(NETWORK, "read") },
-        { "Undefine", R(NETWORK, "delete") },
-        { "Update", R(NETWORK, "write", "save") },
-        { NULL },
-};
-
-static const BusApiEntry pool_rules[] = {
-        { "Build", R(POOL, "format") },
-        { "Create", R(POOL, "start") },
-        { "Delete", R(POOL, "format") },
-        { "Destroy", R(POOL, "stop") },
-        { "GetInfo", R(POOL, "read") },
-        { "GetXMLDesc", R(POOL, "read") },
-        { "ListStorageVolumes", R(POOL, "search_storage_vols") },
-        { "Refresh", R(POOL, "refresh") },
-        { "StorageVolCreateXML", R(VOL, "create") },
-        { "StorageVolCreateXMLFrom", R(VOL, "create") },
-        { "StorageVolLookupByName", R(POOL, "search_storage_vols") },
-        { "Undefine", R(POOL, "delete") },
-        { NULL },
-};
-
-static const BusApiEntry vol_rules[] = {
-        { "Delete", R(VOL, "delete") },
-        { "GetInfo", R(VOL, "read") },
-        { "GetXMLDesc", R(VOL, "read") },
-        { "Resize", R(VOL, "resize") },
-        { "Wipe", R(VOL, "data_write") },
-        { NULL },
-};
-
-static const AuthzApiRule read_rules[] = {
-        [OBJECT_DOMAIN] = R(DOMAIN, "read"),
-        [OBJECT_NETWORK] = R(NETWORK, "read"),
-        [OBJECT_POOL] = R(POOL, "read"),
-        [OBJECT_VOLUME] = R(VOL, "read"),
-        [_OBJECT_KIND_MAX] = R(CONNECT, "read"),
-};
-
-static const AuthzApiRule write_rules[] = {
-        [OBJECT_DOMAIN] = R(DOMAIN, "write"),
-        [OBJECT_NETWORK] = R(NETWORK, "write"),
-        [OBJECT_POOL] = R(POOL, "write"),
-        [OBJECT_VOLUME] = R(VOL, "data_write"),        /* libvirt has no storage_vol.write */
-        [_OBJECT_KIND_MAX] = R(CONNECT, "write"),
-};
-
-static const BusApiEntry *kind_rules(ObjectKind k) {
-        switch (k) {
-        case OBJECT_DOMAIN: return domain_rules;
-        case OBJECT_NETWORK: return network_rules;
-        case OBJECT_POOL: return pool_rules;
-        case OBJECT_VOLUME: return vol_rules;
-        default: return connect_rules;
-        }
-}
-
-/* A Connect lookup (DomainLookupByName, NetworkLookupByUUID, DomainLookupByID, …): the object its
- * first argument names, read and rewound (the handler reads it again), or NULL. */
-static Object *bus_api_lookup_arg(Connection *c, sd_bus_message *m, const char *member) {
-        const char *by = strstr(member, "LookupBy");
-        if (!by)
-                return NULL;
-        by += strlen("LookupBy");
-        VbError ignored = { 0 };
-        Object *o = NULL;
-        if (strcmp(by, "ID") == 0) {
-                int32_t id = 0;
-                if (sd_bus_message_read(m, "i", &id) >= 0)
-                        o = (Object *) domain_lookup_id(c, (int) id, &ignored);
-        } else {
-                const char *arg = NULL;
-                uint8_t uuid[16];
-                if (sd_bus_message_read(m, "s", &arg) < 0 || !arg)
-                        arg = NULL;
-                bool by_uuid = strcmp(by, "UUID") == 0;
-                if (arg && by_uuid && uuid_parse(arg, uuid) < 0)
-                        arg = NULL;
-                if (arg && strncmp(member, "Domain", 6) == 0)
-                        o = by_uuid ? (Object *) domain_lookup_uuid(c, uuid, &ignored)
-                                    : (Object *) domain_lookup_name(c, arg, &ignored);
-                else if (arg && strncmp(member, "Network", 7) == 0)
-                        o = by_uuid ? (Object *) network_lookup_uuid(c, uuid, &ignored)
-                                    : (Object *) network_lookup_name(c, arg, &ignored);
-                else if (arg && strncmp(member, "StoragePool", 11) == 0)
-                        o = by_uuid ? (Object *) pool_lookup_uuid(c, uuid, &ignored)
-                                    : (Object *) pool_lookup_name(c, arg, &ignored);
-        }
-        sd_bus_message_rewind(m, true);
-        return o;
-}
 
 /* The registration serving path: the Connect object itself, or the subtree path is below. */
 static BusSubtree *bus_api_subtree(Bus *b, const char *path) {
@@ -176,7 +23,56 @@ static BusSubtree *bus_api_subtree(Bus *b, const char *path) {
         return NULL;
 }
 
-int bus_authz_api_rule(Bus *b, sd_bus_message *m, AuthzApiRule *rule, Connection **conn, Object **obj) {
+const ApiRow *bus_api_row(sd_bus_message *m) {
+        const char *interface = sd_bus_message_get_interface(m);
+        const char *member = sd_bus_message_get_member(m);
+        return api_row_by_member(interface, member);
+}
+
+/* The leading uint32 flags of a call whose ACL has a secure flag (GetXMLDesc), rewound for
+ * the handler; unreadable flags ask for the stronger permission. */
+unsigned bus_api_secure_flags(const ApiAcl *acl, sd_bus_message *m) {
+        uint32_t flags = 0;
+        if (!acl || !acl->secure_flag)
+                return 0;
+        if (sd_bus_message_read(m, "u", &flags) < 0)
+                flags = acl->secure_flag;
+        sd_bus_message_rewind(m, true);
+        return flags;
+}
+
+/* The key the object path names: a UUID leaf (domains, networks, pools) or a volume's key. */
+static void bus_api_path_key(BusSubtree *t, const char *path, uint8_t uuid[16], char **vol_key, ApiObjectKey *key) {
+        const char *leaf = bus_path_leaf(t->path, path);
+        char text[BUS_UUID_LEAF_LEN];
+        if (!leaf)
+                return;
+        if (t->kind->kind == OBJECT_VOLUME) {
+                if (bus_path_decode_str(leaf, vol_key) == 0)
+                        key->vol_key = *vol_key;
+        } else if (bus_path_decode_uuid(leaf, text) == 0 && uuid_parse(text, uuid) == 0) {
+                key->uuid = uuid;
+        }
+}
+
+/* The key a Connect lookup's first argument gives (name, UUID string or id), rewound. */
+static void bus_api_arg_key(const ApiAcl *acl, sd_bus_message *m, uint8_t uuid[16], ApiObjectKey *key) {
+        const char *arg = NULL;
+        int32_t id = 0;
+        if (acl->arg == API_ARG_BY_ID) {
+                if (sd_bus_message_read(m, "i", &id) >= 0)
+                        key->id = id;
+        } else if (sd_bus_message_read(m, "s", &arg) >= 0 && arg) {
+                if (acl->arg == API_ARG_BY_NAME)
+                        key->name = arg;
+                else if (uuid_parse(arg, uuid) == 0)
+                        key->uuid = uuid;
+        }
+        sd_bus_message_rewind(m, true);
+}
+
+int bus_authz_api_check(Bus *b, sd_bus_message *m, const AuthzSubject *subject, bool interactive, AuthzDoneFn done,
+                        void *userdata, char *action, size_t n, VbError *err) {
         const char *path = sd_bus_message_get_path(m);
         const char *interface = sd_bus_message_get_interface(m);
         const char *member = sd_bus_message_get_member(m);
@@ -189,37 +85,29 @@ int bus_authz_api_rule(Bus *b, sd_bus_message *m, AuthzApiRule *rule, Connection
         if (!t)
                 return 0;       /* /org/libvirt itself (GetManagedObjects): the connection-level check only */
         ObjectKind k = t->kind->kind;
-        *conn = t->conn;
-        *obj = NULL;
-        if (k != _OBJECT_KIND_MAX) {
-                VbError ignored = { 0 };
-                switch (k) {
-                case OBJECT_DOMAIN: *obj = (Object *) bus_path_domain(t->conn, t->path, path, &ignored); break;
-                case OBJECT_NETWORK: *obj = (Object *) bus_path_network(t->conn, t->path, path, &ignored); break;
-                case OBJECT_POOL: *obj = (Object *) bus_path_pool(t->conn, t->path, path, &ignored); break;
-                case OBJECT_VOLUME: *obj = (Object *) bus_path_vol(t->conn, t->path, path, &ignored); break;
-                default: break;
-                }
-                if (!*obj)
-                        return 0;       /* gone or never there: the handler says so, as libvirt's lookup would */
-        }
+
+        const ApiAcl *acl;
         if (interface && strcmp(interface, "org.freedesktop.DBus.Properties") == 0) {
-                bool get = strcmp(member, "Get") == 0 || strcmp(member, "GetAll") == 0;
-                *rule = get ? read_rules[k] : write_rules[k];
-                return 1;
+                acl = api_property_acl(k, !(strcmp(member, "Get") == 0 || strcmp(member, "GetAll") == 0));
+        } else {
+                const ApiRow *row = api_row_by_member(t->kind->interface, member);
+                /* a member without a row (not served): its handler, if any, answers; as a write */
+                acl = row ? &row->acl : api_property_acl(k, true);
         }
-        for (const BusApiEntry *e = kind_rules(k); e->member; e++)
-                if (strcmp(e->member, member) == 0) {
-                        *rule = e->rule;
-                        if (k == _OBJECT_KIND_MAX && strcmp(rule->perms[0], "getattr") == 0 &&
-                            rule->object != AUTHZ_API_CONNECT) {
-                                *obj = bus_api_lookup_arg(t->conn, m, member);
-                                if (!*obj)
-                                        return 0;       /* not found: the handler says so */
-                        }
-                        return 1;
-                }
-        /* A method not listed yet: reading if its name says so, writing otherwise. */
-        *rule = strncmp(member, "Get", 3) == 0 || strncmp(member, "List", 4) == 0 ? read_rules[k] : write_rules[k];
-        return 1;
+
+        uint8_t uuid[16];
+        char *vol_key = NULL;
+        ApiObjectKey key = { 0 };
+        if (k != _OBJECT_KIND_MAX)
+                bus_api_path_key(t, path, uuid, &vol_key, &key);
+        else if (acl->arg != API_ARG_NONE)
+                bus_api_arg_key(acl, m, uuid, &key);
+        unsigned flags = bus_api_secure_flags(acl, m);
+
+        AuthzApiRule rule;
+        if (authz_api_rule_of(acl, flags, &rule))
+                authz_api_action(rule.object, rule.perms[0], action, n);
+        int r = authz_api_check_acl(b->authz, subject, acl, flags, t->conn, &key, interactive, done, userdata, err);
+        free(vol_key);
+        return r;
 }

@@ -7,12 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api.h"
 #include "authz-api.h"
 #include "authz.h"
 #include "log.h"
-
-#define BUS_DOMAIN_INTERFACE "org.libvirt.Domain"
-#define BUS_XML_SECURE 1u       /* VIR_DOMAIN_XML_SECURE */
 
 /* A call polkit allowed, queued again for dispatch: the filter lets it through once. */
 typedef struct BusAllowed {
@@ -28,9 +26,9 @@ typedef struct BusAuthzCheck {
         char api_action[128];           /* for the log and the refusal */
 } BusAuthzCheck;
 
-/* Reading: Get*, List*, *LookupBy*, NodeGet*; properties read with Get/GetAll and
- * GetManagedObjects. Everything else changes state (a method added later is "manage" until
- * it is listed here). */
+/* Reading: the API rows that do not mutate; properties read with Get/GetAll and
+ * GetManagedObjects. A call without a row (no interface given, a member not served) is read
+ * from its name: Get*, List*, *LookupBy*, NodeGet*; everything else is "manage". */
 const char *bus_authz_action(const char *interface, const char *member) {
         if (!member)
                 return AUTHZ_ACTION_MANAGE;
@@ -40,6 +38,9 @@ const char *bus_authz_action(const char *interface, const char *member) {
         if (interface && strcmp(interface, "org.freedesktop.DBus.Properties") == 0)
                 return strcmp(member, "Get") == 0 || strcmp(member, "GetAll") == 0 ? AUTHZ_ACTION_MONITOR
                                                                                    : AUTHZ_ACTION_MANAGE;
+        const ApiRow *row = api_row_by_member(interface, member);
+        if (row)
+                return row->mutates ? AUTHZ_ACTION_MANAGE : AUTHZ_ACTION_MONITOR;
         if (strncmp(member, "Get", 3) == 0 || strncmp(member, "List", 4) == 0 || strncmp(member, "NodeGet", 7) == 0 ||
             strstr(member, "LookupBy"))
                 return AUTHZ_ACTION_MONITOR;
@@ -75,26 +76,18 @@ static void bus_authz_done(int r, const VbError *err, void *userdata);
  * for the object the path names, before the handler reads any argument. 1: asked (c is the
  * check's now), 0: nothing to ask, -1: refused at once (answered). */
 static int bus_authz_api_step(Bus *b, BusAuthzCheck *c) {
-        AuthzApiRule rule;
-        Connection *conn = NULL;
-        Object *obj = NULL;
-        if (!b->authz_api || c->api || bus_authz_api_rule(b, c->m, &rule, &conn, &obj) <= 0)
+        if (!b->authz_api || c->api)
                 return 0;
-        /* Secure XML (passwords) needs read_secure, as in libvirt; the flags are one uint32. */
-        if (obj && obj->kind == OBJECT_DOMAIN && sd_bus_message_is_method_call(c->m, BUS_DOMAIN_INTERFACE, "GetXMLDesc")) {
-                uint32_t flags = 0;
-                if (sd_bus_message_read(c->m, "u", &flags) < 0 || sd_bus_message_rewind(c->m, true) < 0 ||
-                    (flags & BUS_XML_SECURE))
-                        rule.perms[0] = "read_secure";
-        }
         c->api = true;
-        authz_api_action(rule.object, rule.perms[0], c->api_action, sizeof c->api_action);
-        c->action = c->api_action;
         AuthzSubject subject = { .kind = AUTHZ_SUBJECT_BUS_NAME, .bus_name = sd_bus_message_get_sender(c->m),
                                  .uid = (uid_t) -1 };
         VbError err = { 0 };
-        int r = authz_api_check(b->authz, &subject, &rule, conn, obj,
-                                sd_bus_message_get_allow_interactive_authorization(c->m) > 0, bus_authz_done, c, &err);
+        c->api_action[0] = '\0';
+        int r = bus_authz_api_check(b, c->m, &subject, sd_bus_message_get_allow_interactive_authorization(c->m) > 0,
+                                    bus_authz_done, c, c->api_action, sizeof c->api_action, &err);
+        if (r == 0)
+                return 0;
+        c->action = c->api_action;
         if (r < 0) {
                 bus_authz_refuse(c->m, c->action, &err);
                 return -1;
@@ -146,11 +139,9 @@ static int bus_authz_filter(sd_bus_message *m, void *userdata, sd_bus_error *ret
                 return 0;
         /* Secure XML (passwords) is for managers, as libvirt refuses it on read-only connections.
          * The flags are one uint32, not the XML a refused caller must never get parsed. */
-        if (strcmp(action, AUTHZ_ACTION_MONITOR) == 0 &&
-            sd_bus_message_is_method_call(m, BUS_DOMAIN_INTERFACE, "GetXMLDesc")) {
-                uint32_t flags = 0;
-                if (sd_bus_message_read(m, "u", &flags) < 0 || sd_bus_message_rewind(m, true) < 0 ||
-                    (flags & BUS_XML_SECURE))
+        if (strcmp(action, AUTHZ_ACTION_MONITOR) == 0) {
+                const ApiRow *row = bus_api_row(m);
+                if (row && (bus_api_secure_flags(&row->acl, m) & row->acl.secure_flag))
                         action = AUTHZ_ACTION_MANAGE;
         }
         const char *sender = sd_bus_message_get_sender(m);

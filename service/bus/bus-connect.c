@@ -11,6 +11,7 @@
 
 #include "domain.h"
 #include "driver.h"
+#include "node.h"
 #include "log.h"
 #include "network.h"
 #include "storage.h"
@@ -280,13 +281,6 @@ static int method_vol_lookup(sd_bus_message *m, void *userdata, sd_bus_error *re
 
 /* --- Host --- */
 
-static const HostOps *host_ops(BusSubtree *t, const char *function, VbError *err) {
-        const HostOps *ops = t->conn->driver->host;
-        if (!ops)
-                vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_NONE, "%s", function);
-        return ops;
-}
-
 static int reply_string(sd_bus_message *m, char *s, const VbError *err, sd_bus_error *ret_error) {
         if (!s)
                 return bus_error(ret_error, err);
@@ -298,10 +292,7 @@ static int reply_string(sd_bus_message *m, char *s, const VbError *err, sd_bus_e
 static int method_get_capabilities(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         BusSubtree *t = userdata;
         VbError err = { 0 };
-        const HostOps *ops = host_ops(t, "virConnectGetCapabilities", &err);
-        if (ops && !ops->capabilities)
-                ops = NULL, vb_error_set(&err, VB_ERR_NO_SUPPORT, VB_FROM_NONE, "virConnectGetCapabilities");
-        return reply_string(m, ops ? ops->capabilities(t->conn, &err) : NULL, &err, ret_error);
+        return reply_string(m, node_capabilities(t->conn, &err), &err, ret_error);
 }
 
 static int method_get_sysinfo(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
@@ -311,53 +302,32 @@ static int method_get_sysinfo(sd_bus_message *m, void *userdata, sd_bus_error *r
         int r = sd_bus_message_read(m, "u", &flags);
         if (r < 0)
                 return r;
-        r = bus_check_flags(flags, 0, "virConnectGetSysinfo", ret_error);
-        if (r < 0)
-                return r;
-        const HostOps *ops = host_ops(t, "virConnectGetSysinfo", &err);
-        if (ops && !ops->sysinfo)
-                ops = NULL, vb_error_set(&err, VB_ERR_NO_SUPPORT, VB_FROM_NONE, "virConnectGetSysinfo");
-        return reply_string(m, ops ? ops->sysinfo(t->conn, &err) : NULL, &err, ret_error);
+        return reply_string(m, node_sysinfo(t->conn, flags, &err), &err, ret_error);
 }
 
 static int method_node_get_free_memory(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         BusSubtree *t = userdata;
         uint64_t bytes = 0;
         VbError err = { 0 };
-        const HostOps *ops = host_ops(t, "virNodeGetFreeMemory", &err);
-        if (ops && !ops->free_memory)
-                ops = NULL, vb_error_set(&err, VB_ERR_NO_SUPPORT, VB_FROM_NONE, "virNodeGetFreeMemory");
-        if (!ops || ops->free_memory(t->conn, &bytes, &err) < 0)
+        if (node_free_memory(t->conn, &bytes, &err) < 0)
                 return bus_error(ret_error, &err);
         return sd_bus_reply_method_return(m, "t", bytes);
 }
 
-/* virNodeGetMemoryStats in KiB. The host ops know total and free memory; buffers and cached
- * stay 0 until a driver reports them. */
+/* virNodeGetMemoryStats in KiB. */
 static int method_node_get_memory_stats(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         BusSubtree *t = userdata;
         int32_t cell;
         unsigned flags;
-        NodeInfo info = { 0 };
-        uint64_t free_bytes = 0;
+        NodeMemoryStats st;
         VbError err = { 0 };
         int r = sd_bus_message_read(m, "iu", &cell, &flags);
         if (r < 0)
                 return r;
-        r = bus_check_flags(flags, 0, "virNodeGetMemoryStats", ret_error);
-        if (r < 0)
-                return r;
-        const HostOps *ops = host_ops(t, "virNodeGetMemoryStats", &err);
-        if (ops && (!ops->node_info || !ops->free_memory))
-                ops = NULL, vb_error_set(&err, VB_ERR_NO_SUPPORT, VB_FROM_NONE, "virNodeGetMemoryStats");
-        if (!ops || ops->node_info(t->conn, &info, &err) < 0 || ops->free_memory(t->conn, &free_bytes, &err) < 0)
+        if (node_memory_stats(t->conn, cell, flags, &st, &err) < 0)
                 return bus_error(ret_error, &err);
-        if (cell != -1 && (cell < 0 || (unsigned) cell >= (info.nodes ? info.nodes : 1))) {
-                vb_error_set(&err, VB_ERR_INVALID_ARG, VB_FROM_NONE, "cell number %d out of range", cell);
-                return bus_error(ret_error, &err);
-        }
-        return sd_bus_reply_method_return(m, "a{st}", 4, "total", info.memory_kib, "free", free_bytes / 1024,
-                                          "buffers", UINT64_C(0), "cached", UINT64_C(0));
+        return sd_bus_reply_method_return(m, "a{st}", 4, "total", st.total_kib, "free", st.free_kib, "buffers",
+                                          st.buffers_kib, "cached", st.cached_kib);
 }
 
 #define UNPRIV SD_BUS_VTABLE_UNPRIVILEGED

@@ -20,20 +20,6 @@ static Domain *domain_of_message(BusSubtree *t, sd_bus_message *m, VbError *err)
         return domain_of(t, sd_bus_message_get_path(m), err);
 }
 
-/* What virDomainGetOSType and virDomainGetSchedulerType answer. libvirt's test driver reports
- * "linux" and ("fair", 1) whatever the XML says; hypervisor drivers report the <os><type> and
- * the cgroup scheduler ("posix" with its parameter count). */
-static bool driver_is_test(const Domain *d) {
-        return strcmp(d->obj.conn->driver->type, "TEST") == 0;
-}
-
-static const char *domain_os_type(const Domain *d) {
-        const DomainDef *def = domain_current_def(d);
-        if (driver_is_test(d))
-                return "linux";
-        return def && def->os_type ? def->os_type : "hvm";
-}
-
 static int domain_property_get(sd_bus *bus, const char *path, const char *interface, const char *property,
                                sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
         VbError err = { 0 };
@@ -54,9 +40,11 @@ static int domain_property_get(sd_bus *bus, const char *path, const char *interf
                 return sd_bus_message_append(reply, "s", domain_os_type(d));
         if (strcmp(property, "Persistent") == 0)
                 return sd_bus_message_append(reply, "b", d->persistent);
-        if (strcmp(property, "SchedulerType") == 0)
-                return driver_is_test(d) ? sd_bus_message_append(reply, "(si)", "fair", 1)
-                                         : sd_bus_message_append(reply, "(si)", "posix", 5);
+        if (strcmp(property, "SchedulerType") == 0) {
+                int nparams = 0;
+                const char *type = domain_scheduler_type(d, &nparams);
+                return sd_bus_message_append(reply, "(si)", type, (int32_t) nparams);
+        }
         if (strcmp(property, "UUID") == 0) {
                 char text[UUID_STRING_LEN];
                 uuid_format(d->obj.uuid, text);
@@ -93,14 +81,12 @@ static int domain_enumerate(sd_bus *bus, const char *prefix, void *userdata, cha
 
 /* --- Lifecycle: verbs that may finish later --- */
 
-typedef enum LifecycleVerb { VERB_CREATE, VERB_SHUTDOWN, VERB_REBOOT, VERB_RESET, VERB_DESTROY,
-                             VERB_SUSPEND, VERB_RESUME } LifecycleVerb;
-
-static int run_lifecycle(sd_bus_message *m, BusSubtree *t, LifecycleVerb verb, sd_bus_error *ret_error) {
+/* Suspend and Resume take no flags on D-Bus; the others one uint32. */
+static int run_lifecycle(sd_bus_message *m, BusSubtree *t, ApiId api, sd_bus_error *ret_error) {
         unsigned flags = 0;
         VbError err = { 0 };
         int r;
-        if (verb != VERB_SUSPEND && verb != VERB_RESUME) {
+        if (api != API_DOMAIN_SUSPEND && api != API_DOMAIN_RESUME) {
                 r = sd_bus_message_read(m, "u", &flags);
                 if (r < 0)
                         return r;
@@ -111,39 +97,30 @@ static int run_lifecycle(sd_bus_message *m, BusSubtree *t, LifecycleVerb verb, s
         Call *call = bus_call_new(m);
         if (!call)
                 return -ENOMEM;
-        switch (verb) {
-        case VERB_CREATE: r = domain_start(d, flags, call, &err); break;
-        case VERB_SHUTDOWN: r = domain_shutdown(d, flags, call, &err); break;
-        case VERB_REBOOT: r = domain_reboot(d, flags, call, &err); break;
-        case VERB_RESET: r = domain_reset(d, flags, call, &err); break;
-        case VERB_DESTROY: r = domain_destroy(d, flags, call, &err); break;
-        case VERB_SUSPEND: r = domain_suspend(d, call, &err); break;
-        case VERB_RESUME: r = domain_resume(d, call, &err); break;
-        default: r = vb_error_set(&err, VB_ERR_INTERNAL_ERROR, VB_FROM_NONE, "unknown verb"); break;
-        }
+        r = domain_lifecycle(d, api, flags, call, &err);
         return bus_call_finish(call, r, &err, NULL, ret_error);
 }
 
 static int method_create(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        return run_lifecycle(m, userdata, VERB_CREATE, ret_error);
+        return run_lifecycle(m, userdata, API_DOMAIN_CREATE_WITH_FLAGS, ret_error);
 }
 static int method_shutdown(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        return run_lifecycle(m, userdata, VERB_SHUTDOWN, ret_error);
+        return run_lifecycle(m, userdata, API_DOMAIN_SHUTDOWN_FLAGS, ret_error);
 }
 static int method_reboot(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        return run_lifecycle(m, userdata, VERB_REBOOT, ret_error);
+        return run_lifecycle(m, userdata, API_DOMAIN_REBOOT, ret_error);
 }
 static int method_reset(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        return run_lifecycle(m, userdata, VERB_RESET, ret_error);
+        return run_lifecycle(m, userdata, API_DOMAIN_RESET, ret_error);
 }
 static int method_destroy(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        return run_lifecycle(m, userdata, VERB_DESTROY, ret_error);
+        return run_lifecycle(m, userdata, API_DOMAIN_DESTROY_FLAGS, ret_error);
 }
 static int method_suspend(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        return run_lifecycle(m, userdata, VERB_SUSPEND, ret_error);
+        return run_lifecycle(m, userdata, API_DOMAIN_SUSPEND, ret_error);
 }
 static int method_resume(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        return run_lifecycle(m, userdata, VERB_RESUME, ret_error);
+        return run_lifecycle(m, userdata, API_DOMAIN_RESUME, ret_error);
 }
 
 /* --- Synchronous methods --- */

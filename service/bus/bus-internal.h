@@ -4,6 +4,8 @@
 #include <stdbool.h>
 #include <systemd/sd-bus.h>
 
+#include "api.h"
+#include "authz.h"
 #include "bus-path.h"
 #include "bus.h"
 #include "call.h"
@@ -57,10 +59,16 @@ struct Bus {
 
 /* bus-authz.c: the polkit action a call needs (NULL: none, e.g. Introspect). */
 const char *bus_authz_action(const char *interface, const char *member);
-/* bus-authz-api.c: the fine-grained rule a call needs and the object its path names (borrowed):
- * 1, or 0 when there is none to check (no object behind the path: the handler says so). */
-struct AuthzApiRule;
-int bus_authz_api_rule(Bus *b, sd_bus_message *m, struct AuthzApiRule *rule, Connection **conn, Object **obj);
+/* bus-authz-api.c: the API row of a call (by its interface and member), NULL when none. */
+const ApiRow *bus_api_row(sd_bus_message *m);
+/* The flags a call whose ACL has a secure flag carries first (rewound); 0 for the others. */
+unsigned bus_api_secure_flags(const ApiAcl *acl, sd_bus_message *m);
+/* The fine-grained check of a call (access_drivers = [ "polkit" ]): its row's ACL (a property's
+ * for org.freedesktop.DBus.Properties), about the object its path or lookup argument names;
+ * the action asked first into action. 0: nothing to ask (no rule, or no object behind the
+ * path: the handler says so); AUTHZ_PENDING; -1 with err set. */
+int bus_authz_api_check(Bus *b, sd_bus_message *m, const AuthzSubject *subject, bool interactive, AuthzDoneFn done,
+                        void *userdata, char *action, size_t n, VbError *err);
 /* Drop the allowed calls not yet dispatched again (bus_close). */
 void bus_authz_forget(Bus *b);
 

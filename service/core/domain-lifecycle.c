@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "api.h"
 #include "domain-persist.h"
 #include "driver.h"
 #include "log.h"
@@ -88,49 +89,77 @@ static const DomainOps *ops_of(Domain *d) {
         return ops ? ops : &none;
 }
 
-int domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {
-        if (vb_check_flags(flags, DOMAIN_START_PAUSED | DOMAIN_START_AUTODESTROY | 0x4 | 0x8 | DOMAIN_START_VALIDATE,
-                           "virDomainCreateWithFlags", err) < 0)
+/* The lifecycle APIs: which job each one is and the driver op that does it. */
+typedef struct LifecycleVerb {
+        ApiId api;
+        DomainJob job;
+} LifecycleVerb;
+
+static const LifecycleVerb lifecycle_verbs[] = {
+        { API_DOMAIN_CREATE, DOMAIN_JOB_START },
+        { API_DOMAIN_CREATE_WITH_FLAGS, DOMAIN_JOB_START },
+        { API_DOMAIN_SHUTDOWN, DOMAIN_JOB_SHUTDOWN },
+        { API_DOMAIN_SHUTDOWN_FLAGS, DOMAIN_JOB_SHUTDOWN },
+        { API_DOMAIN_REBOOT, DOMAIN_JOB_REBOOT },
+        { API_DOMAIN_RESET, DOMAIN_JOB_RESET },
+        { API_DOMAIN_SUSPEND, DOMAIN_JOB_SUSPEND },
+        { API_DOMAIN_RESUME, DOMAIN_JOB_RESUME },
+        { API_DOMAIN_DESTROY, DOMAIN_JOB_DESTROY },
+        { API_DOMAIN_DESTROY_FLAGS, DOMAIN_JOB_DESTROY },
+};
+
+typedef int (*LifecycleOp)(Domain *, unsigned, Call *, VbError *);
+
+static LifecycleOp lifecycle_op(Domain *d, DomainJob job) {
+        const DomainOps *ops = ops_of(d);
+        switch (job) {
+        case DOMAIN_JOB_START: return ops->start;
+        case DOMAIN_JOB_SHUTDOWN: return ops->shutdown;
+        case DOMAIN_JOB_REBOOT: return ops->reboot;
+        case DOMAIN_JOB_RESET: return ops->reset;
+        case DOMAIN_JOB_SUSPEND: return ops->suspend ? op_suspend : NULL;
+        case DOMAIN_JOB_RESUME: return ops->resume ? op_resume : NULL;
+        case DOMAIN_JOB_DESTROY: return ops->destroy;
+        default: return NULL;
+        }
+}
+
+int domain_lifecycle(Domain *d, ApiId api, unsigned flags, Call *call, VbError *err) {
+        const ApiRow *row = api_row(api);
+        const LifecycleVerb *verb = NULL;
+        for (size_t i = 0; i < sizeof lifecycle_verbs / sizeof lifecycle_verbs[0]; i++)
+                if (lifecycle_verbs[i].api == api)
+                        verb = &lifecycle_verbs[i];
+        if (!row || !verb)
+                return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_DOMAIN, "API %d is not a lifecycle verb", (int) api);
+        if (api_check_flags(row, flags, err) < 0)
                 return -1;
-        return domain_run(d, DOMAIN_JOB_START, ops_of(d)->start, flags, call, err);
+        return domain_run(d, verb->job, lifecycle_op(d, verb->job), flags, call, err);
+}
+
+int domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {
+        return domain_lifecycle(d, API_DOMAIN_CREATE_WITH_FLAGS, flags, call, err);
 }
 
 int domain_shutdown(Domain *d, unsigned flags, Call *call, VbError *err) {
-        if (vb_check_flags(flags, 0x3f, "virDomainShutdownFlags", err) < 0)
-                return -1;
-        return domain_run(d, DOMAIN_JOB_SHUTDOWN, ops_of(d)->shutdown, flags, call, err);
-}
-
-int domain_reboot(Domain *d, unsigned flags, Call *call, VbError *err) {
-        if (vb_check_flags(flags, 0x3f, "virDomainReboot", err) < 0)
-                return -1;
-        return domain_run(d, DOMAIN_JOB_REBOOT, ops_of(d)->reboot, flags, call, err);
-}
-
-int domain_reset(Domain *d, unsigned flags, Call *call, VbError *err) {
-        if (vb_check_flags(flags, 0, "virDomainReset", err) < 0)
-                return -1;
-        return domain_run(d, DOMAIN_JOB_RESET, ops_of(d)->reset, flags, call, err);
+        return domain_lifecycle(d, API_DOMAIN_SHUTDOWN_FLAGS, flags, call, err);
 }
 
 int domain_suspend(Domain *d, Call *call, VbError *err) {
-        return domain_run(d, DOMAIN_JOB_SUSPEND, ops_of(d)->suspend ? op_suspend : NULL, 0, call, err);
+        return domain_lifecycle(d, API_DOMAIN_SUSPEND, 0, call, err);
 }
 
 int domain_resume(Domain *d, Call *call, VbError *err) {
-        return domain_run(d, DOMAIN_JOB_RESUME, ops_of(d)->resume ? op_resume : NULL, 0, call, err);
+        return domain_lifecycle(d, API_DOMAIN_RESUME, 0, call, err);
 }
 
 int domain_destroy(Domain *d, unsigned flags, Call *call, VbError *err) {
-        if (vb_check_flags(flags, 0x3, "virDomainDestroyFlags", err) < 0)
-                return -1;
-        return domain_run(d, DOMAIN_JOB_DESTROY, ops_of(d)->destroy, flags, call, err);
+        return domain_lifecycle(d, API_DOMAIN_DESTROY_FLAGS, flags, call, err);
 }
 
 int domain_create_xml(Connection *c, const char *xml, size_t len, unsigned flags, Call *call,
                       Domain **out, VbError *err) {
-        if (vb_check_flags(flags, DOMAIN_START_PAUSED | DOMAIN_START_AUTODESTROY | 0x4 | 0x8 | DOMAIN_START_VALIDATE,
-                           "virDomainCreateXML", err) < 0)
+        if (api_check_flags(api_row(API_DOMAIN_CREATE_XML), flags, err) < 0)
                 return -1;
         Domain *d = NULL;
         DomainDef *def = domain_parse_for(c, xml, len, flags & DOMAIN_START_VALIDATE, &d, err);

@@ -328,3 +328,22 @@ fail:
         domain_def_free(new_live);
         return -1;
 }
+
+const char *domain_os_type(const Domain *d) {
+        const DomainDef *def = domain_current_def(d);
+        if (d->obj.conn->driver->os_type)
+                return d->obj.conn->driver->os_type;
+        return def && def->os_type ? def->os_type : "hvm";
+}
+
+const char *domain_scheduler_type(const Domain *d, int *nparams) {
+        const Driver *drv = d->obj.conn->driver;
+        *nparams = drv->scheduler ? drv->scheduler_nparams : 5;
+        return drv->scheduler ? drv->scheduler : "posix";
+}
+
+const char *domain_security_label(const Domain *d, bool *enforcing) {
+        const char *label = domain_is_active(d) ? d->obj.conn->driver->security_label : NULL;
+        *enforcing = label != NULL;
+        return label ? label : "";
+}

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "api.h"
 #include "call.h"
 #include "domain-conf.h"
 #include "domain-state.h"
@@ -124,14 +125,21 @@ int domain_define(Connection *c, const char *xml, size_t len, unsigned flags, Do
 int domain_create_xml(Connection *c, const char *xml, size_t len, unsigned flags, Call *call,
                       Domain **out, VbError *err);
 int domain_undefine(Domain *d, unsigned flags, VbError *err);
+/* The lifecycle verbs, one for every door: api is the API row the caller asked for
+ * (API_DOMAIN_SUSPEND, API_DOMAIN_DESTROY_FLAGS, …), whose flags are checked here. */
+int domain_lifecycle(Domain *d, ApiId api, unsigned flags, Call *call, VbError *err);
+/* The same for the daemon's own callers (autostart, tests). */
 int domain_start(Domain *d, unsigned flags, Call *call, VbError *err);
 int domain_shutdown(Domain *d, unsigned flags, Call *call, VbError *err);
-int domain_reboot(Domain *d, unsigned flags, Call *call, VbError *err);
-int domain_reset(Domain *d, unsigned flags, Call *call, VbError *err);
 int domain_suspend(Domain *d, Call *call, VbError *err);
 int domain_resume(Domain *d, Call *call, VbError *err);
 int domain_destroy(Domain *d, unsigned flags, Call *call, VbError *err);
 int domain_set_autostart(Domain *d, bool autostart, VbError *err);
+/* What virDomainGetOSType, virDomainGetSchedulerType and virDomainGetSecurityLabel answer: the
+ * driver's traits (driver.h) where it has its own answer, the definition otherwise. */
+const char *domain_os_type(const Domain *d);
+const char *domain_scheduler_type(const Domain *d, int *nparams);
+const char *domain_security_label(const Domain *d, bool *enforcing);    /* "" when unlabelled */
 char *domain_get_xml(Domain *d, unsigned flags, VbError *err);
 int domain_get_info(Domain *d, DomainInfo *info, VbError *err);
 /* virDomainSetMemoryFlags: the balloon of a running domain (LIVE) and/or <currentMemory> (CONFIG).

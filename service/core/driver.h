@@ -113,6 +113,18 @@ struct Driver {
         const NetworkOps *own_networks;
         const PoolOps *own_pools;
         const HostOps *host;
+        /* What a driver answers its own way, as data: the doors never compare driver names.
+         * virDomainGetOSType whatever the XML says (Test: "linux"); NULL: the <os><type>. */
+        const char *os_type;
+        /* virDomainGetSchedulerType: Test "fair" with 1 parameter; NULL: "posix" with 5 (the
+         * cgroup scheduler of hypervisor drivers). */
+        const char *scheduler;
+        int scheduler_nparams;
+        /* virConnectGetMaxVcpus whatever the type asked (Test: 32); 0: not supported. */
+        int max_vcpus;
+        /* The security driver: virNodeGetSecurityModel's model and DOI, and the label of a
+         * running domain (enforcing). NULL model: none (libvirt's "none", DOI "0", no label). */
+        const char *security_model, *security_doi, *security_label;
         /* Driver defaults applied to every parsed definition before it is used (libvirt's
          * post-parse callbacks): the Test driver's i686 arch. May be NULL. */
         int (*domain_post_parse)(Connection *c, DomainDef *def, VbError *err);

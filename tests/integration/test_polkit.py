@@ -42,10 +42,29 @@ def interface_methods():
     return out
 
 
+ROW_RE = re.compile(r'ROW\((\w+), (\d+), "\w+", (?:DBUS\(\w+, "\w+"\)|NODBUS), (MUT|RO), \w+,\s*'
+                    r'(NOACL|ACL(?:_SECURE)?\((\w+), (\w+), (?:\w+, )?([^)]*)\))\)')
+
+
+def api_rows():
+    """(id, proc, mutates, arg, object, perms) of every row of the API table, service/core/api-*.c."""
+    out = []
+    for f in sorted((ROOT / "service" / "core").glob("api-*.c")):
+        for ident, proc, mut, _, arg, obj, perms in ROW_RE.findall(f.read_text()):
+            out.append((ident, int(proc), mut == "MUT", arg, obj, re.findall(r'"(\w+)"', perms)))
+    return out
+
+
 def remote_procs():
-    """(number, flags) of every procedure in service/remote/proto/proc-table.c."""
+    """(number, gates) of every procedure in service/remote/proto/proc-table.c, its number and
+    read-only gate ("MUT") from its row in the API table."""
+    rows = {r[0]: r for r in api_rows()}
     text = (ROOT / "service" / "remote" / "proto" / "proc-table.c").read_text()
-    return [(int(n), fl.strip()) for n, fl in re.findall(r"P\((\d+),\s*\w+,\s*([^)]*)\)", text)]
+    out = []
+    for ident, gates in re.findall(r"P\(([A-Z0-9_]+),\s*\w+,\s*([^)]*)\)", text):
+        row = rows[ident]
+        out.append((row[1], gates.strip() + (" | MUT" if row[2] else "")))
+    return out
 
 
 # A python3-dbus client run as a given user: calls each (path, iface, method, sig) with dummy
@@ -496,24 +515,24 @@ class FineGrainedTest(unittest.TestCase):
         self.assertEqual(ids["org.libvirt.api.domain.start"].find("defaults/allow_active").text, "auth_admin_keep")
 
     def test_tables_cover_procedures_and_policy(self):
-        """Every procedure of proc-table.c has a fine-grained rule in proc-acl.c or is knowingly
-        left at the connection-level check; every permission the tables ask exists in the policy."""
-        acl_text = (ROOT / "service" / "remote" / "proto" / "proc-acl.c").read_text()
-        acl = {int(n) for n in re.findall(r"AS?\((\d+),", acl_text)}
+        """Every procedure of proc-table.c has a fine-grained rule in its API row or is knowingly
+        left at the connection-level check; every permission the table asks exists in the policy."""
+        rows = api_rows()
+        acl = {proc for _, proc, _, _, _, perms in rows if perms}
         unchecked = {1, 2, 60, 66, 67, 68, 69, 70, 110, 122, 149, 360, 361,   # open, auth, local facts
-                     86, 95, 96, 97,                                          # volume lookups (not yet)
+                     86,                                                      # pool_lookup_by_volume (not yet)
                      106, 168, 314, 317, 369}                                 # event deregistration
         for n, _ in remote_procs():
-            self.assertTrue(n in acl or n in unchecked, "procedure %d has no rule in proc-acl.c" % n)
+            self.assertTrue(n in acl or n in unchecked, "procedure %d has no rule in the API table" % n)
         objects = {"CONNECT": "connect", "DOMAIN": "domain", "NETWORK": "network", "POOL": "storage-pool",
                    "VOL": "storage-vol"}
         ids = {a.get("id") for a in ET.parse(ROOT / "policy" / "org.libvirt.api.policy").getroot().iter("action")}
-        bus_text = (ROOT / "service" / "bus" / "bus-authz-api.c").read_text()
-        used = re.findall(r"AS?\(\d+, \w+, (\w+), (?:\w+, )?([^)]*)\)", acl_text)
-        used += re.findall(r"R\((\w+), ([^)]*)\)", bus_text)
+        api_text = (ROOT / "service" / "core" / "api.c").read_text()
+        used = [(obj, perms) for _, _, _, _, obj, perms in rows if perms]
+        used += [(obj, re.findall(r'"(\w+)"', perms)) for obj, perms in re.findall(r"ACL\(\w+, (\w+), ([^)]*)\)", api_text)]
         self.assertGreater(len(used), 80)
         for obj, perms in used:
-            for perm in re.findall(r'"(\w+)"', perms):
+            for perm in perms:
                 aid = "org.libvirt.api.%s.%s" % (objects[obj], perm.replace("_", "-"))
                 self.assertIn(aid, ids)
 
@@ -592,10 +611,10 @@ class FineGrainedTest(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
 
     def test_remote_matrix(self):
-        """Every procedure of service/remote/proto/proc-acl.c that takes a domain: refused on "test" with its
-        action named, and on "demo" unless the permission is read; nothing changes."""
-        text = (ROOT / "service" / "remote" / "proto" / "proc-acl.c").read_text()
-        table = [(int(n), perm) for n, perm in re.findall(r'AS?\((\d+), DOMAIN, DOMAIN, (?:\w+, )?"(\w+)"', text)]
+        """Every procedure of the API table (service/core/api-*.c) that takes a domain: refused on "test" with
+        its action named, and on "demo" unless the permission is read; nothing changes."""
+        table = [(proc, perms[0]) for _, proc, _, arg, obj, perms in api_rows()
+                 if proc and arg == "DOMAIN" and obj == "DOMAIN"]
         self.assertGreater(len(table), 30)
         uuids = {}
         for name in ("test", "demo"):

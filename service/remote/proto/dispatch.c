@@ -8,12 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api.h"
+#include "authz-api.h"
 #include "authz.h"
 #include "domain.h"
 #include "log.h"
-#include "network.h"
-#include "proc-acl.h"
-#include "storage.h"
 
 /* ------------------------------------------------------------------ errors */
 
@@ -242,83 +241,51 @@ static void dispatch_acl_done(int r, const VbError *err, void *userdata) {
         free(p);
 }
 
-/* access_drivers = [ "polkit" ]: ask about the object the leading argument names (read from a
- * copy of the reader: the handler reads the arguments again, from the start, once allowed). A
- * payload too short for the object, or an object that does not exist, goes to the handler,
- * which reports it as libvirt's lookup would. */
-static int dispatch_acl(RemoteCall *rc, const RemoteProc *proc, const RemoteAcl *acl) {
+/* The key of the object row's check is about, read from a copy of the reader (the handler
+ * reads the arguments again, from the start, once allowed), and the flags after it when the
+ * row has a secure flag. A payload too short leaves the key empty. */
+static void dispatch_acl_key(RemoteCall *peek, const ApiRow *row, RemoteRef *ref, char **name, int32_t *id,
+                             ApiObjectKey *key, unsigned *flags) {
+        size_t len = 0;
+        switch (row->acl.arg) {
+        case API_ARG_DOMAIN: remote_get_domain_ref(peek, ref); break;
+        case API_ARG_NETWORK: remote_get_network_ref(peek, ref); break;
+        case API_ARG_POOL: remote_get_pool_ref(peek, ref); break;
+        case API_ARG_VOL: remote_get_vol_ref(peek, ref); break;
+        case API_ARG_BY_NAME: xdr_get_string(&peek->args, REMOTE_STRING_MAX, name, &len); break;
+        case API_ARG_BY_UUID: xdr_get_fixed(&peek->args, ref->uuid, 16); break;
+        case API_ARG_BY_ID: xdr_get_i32(&peek->args, id); break;
+        case API_ARG_NONE: break;
+        }
+        if (!xdr_reader_ok(&peek->args))
+                return;
+        *key = (ApiObjectKey) { .uuid = ref->uuid, .name = *name ? *name : ref->name, .pool = ref->pool, .id = *id };
+        uint32_t f = 0;
+        if (row->acl.secure_flag && xdr_get_u32(&peek->args, &f) == 0)
+                *flags = f;
+        else if (row->acl.secure_flag)
+                *flags = row->acl.secure_flag;  /* unreadable flags: ask for the stronger permission */
+}
+
+/* access_drivers = [ "polkit" ]: the row's fine-grained check, about the object the leading
+ * argument names. A payload too short for the object, or an object that does not exist, goes
+ * to the handler, which reports it as libvirt's lookup would. */
+static int dispatch_acl(RemoteCall *rc, const RemoteProc *proc, const ApiRow *row) {
         RemoteClient *c = rc->client;
         RemoteCall peek = *rc;
         RemoteRef ref = { 0 };
-        Object *o = NULL;
-        AuthzApiRule rule = acl->rule;
-        switch (acl->arg) {
-        case REMOTE_ACL_DOMAIN:
-                remote_get_domain_ref(&peek, &ref);
-                if (xdr_reader_ok(&peek.args))
-                        o = (Object *) remote_find_domain(&peek, &ref);
-                break;
-        case REMOTE_ACL_NETWORK:
-                remote_get_network_ref(&peek, &ref);
-                if (xdr_reader_ok(&peek.args))
-                        o = (Object *) remote_find_network(&peek, &ref);
-                break;
-        case REMOTE_ACL_POOL:
-                remote_get_pool_ref(&peek, &ref);
-                if (xdr_reader_ok(&peek.args))
-                        o = (Object *) remote_find_pool(&peek, &ref);
-                break;
-        case REMOTE_ACL_VOL:
-                remote_get_vol_ref(&peek, &ref);
-                if (xdr_reader_ok(&peek.args))
-                        o = (Object *) remote_find_vol(&peek, &ref);
-                break;
-        case REMOTE_ACL_BY_NAME: {
-                char *name = NULL;
-                size_t len = 0;
-                if (xdr_get_string(&peek.args, REMOTE_STRING_MAX, &name, &len) == 0 && name) {
-                        if (rule.object == AUTHZ_API_DOMAIN)
-                                o = (Object *) domain_lookup_name(c->conn, name, &peek.err);
-                        else if (rule.object == AUTHZ_API_NETWORK)
-                                o = (Object *) network_lookup_name(c->conn, name, &peek.err);
-                        else if (rule.object == AUTHZ_API_POOL)
-                                o = (Object *) pool_lookup_name(c->conn, name, &peek.err);
-                }
-                free(name);
-                break;
-        }
-        case REMOTE_ACL_BY_UUID:
-                if (xdr_get_fixed(&peek.args, ref.uuid, 16) == 0) {
-                        if (rule.object == AUTHZ_API_DOMAIN)
-                                o = (Object *) domain_lookup_uuid(c->conn, ref.uuid, &peek.err);
-                        else if (rule.object == AUTHZ_API_NETWORK)
-                                o = (Object *) network_lookup_uuid(c->conn, ref.uuid, &peek.err);
-                        else if (rule.object == AUTHZ_API_POOL)
-                                o = (Object *) pool_lookup_uuid(c->conn, ref.uuid, &peek.err);
-                }
-                break;
-        case REMOTE_ACL_BY_ID: {
-                int32_t id = 0;
-                if (xdr_get_i32(&peek.args, &id) == 0 && rule.object == AUTHZ_API_DOMAIN)
-                        o = (Object *) domain_lookup_id(c->conn, id, &peek.err);
-                break;
-        }
-        case REMOTE_ACL_NONE:
-                break;
-        }
-        remote_ref_done(&ref);
-        if (acl->arg != REMOTE_ACL_NONE && !o)
-                return proc->fn(rc);
-        if (acl->secure_flag) {
-                uint32_t flags = 0;
-                if (xdr_get_u32(&peek.args, &flags) < 0 || (flags & acl->secure_flag))
-                        rule.perms[0] = "read_secure";
-        }
+        char *name = NULL;
+        int32_t id = 0;
+        unsigned flags = 0;
+        ApiObjectKey key = { 0 };
+        dispatch_acl_key(&peek, row, &ref, &name, &id, &key, &flags);
 
         AclPending *p = calloc(1, sizeof *p);
         size_t len = rc->args.len;
         if (!p || !(p->args = malloc(len ? len : 1))) {
                 free(p);
+                free(name);
+                remote_ref_done(&ref);
                 return vb_error_errno(&rc->err, -ENOMEM, "authorization");
         }
         memcpy(p->args, rc->args.data, len);
@@ -331,12 +298,15 @@ static int dispatch_acl(RemoteCall *rc, const RemoteProc *proc, const RemoteAcl 
                 .start_time = c->start_time,
                 .uid = c->who.uid,
         };
-        int r = authz_api_check(c->authz, &subject, &rule, c->conn, o, false, dispatch_acl_done, p, &rc->err);
-        if (r < 0) {
+        int r = authz_api_check_acl(c->authz, &subject, &row->acl, flags, c->conn, &key, false, dispatch_acl_done, p,
+                                    &rc->err);
+        free(name);
+        remote_ref_done(&ref);
+        if (r <= 0) {
                 remote_client_unref(c);
                 free(p->args);
                 free(p);
-                return -1;
+                return r < 0 ? -1 : proc->fn(rc);
         }
         c->pending++;
         return REMOTE_REPLY_LATER;
@@ -356,6 +326,7 @@ static int dispatch_call(RemoteCall *rc) {
         const RemoteProcName *name = remote_proc_name(h->proc);
         if (!proc && (!name || !name->api))
                 return remote_error_rpc(&rc->err, "unknown procedure: %d", h->proc);
+        const ApiRow *row = api_row_by_proc(h->proc);
         unsigned flags = proc ? proc->flags : 0;
 
         if (!c->authenticated && !(flags & PROC_PREAUTH))
@@ -363,16 +334,13 @@ static int dispatch_call(RemoteCall *rc) {
         if (!c->conn && !(flags & PROC_NO_CONN))
                 return vb_error_set(&rc->err, VB_ERR_INTERNAL_ERROR, (VbErrorFrom) REMOTE_FROM_RPC,
                                     "hypervisor connection not open");
-        if (c->readonly && (flags & PROC_MUTATES) && name && name->api)
+        if (c->readonly && row && row->mutates && name && name->api)
                 return vb_error_set(&rc->err, VB_ERR_OPERATION_DENIED, (VbErrorFrom) name->from,
                                     "read only access prevents %s", name->api);
         if (!proc)
                 return vb_error_set(&rc->err, VB_ERR_NO_SUPPORT, (VbErrorFrom) name->from, "%s", name->api);
-        if (c->authz_api) {
-                const RemoteAcl *acl = remote_proc_acl(h->proc);
-                if (acl)
-                        return dispatch_acl(rc, proc, acl);
-        }
+        if (c->authz_api && row && row->acl.perms[0])
+                return dispatch_acl(rc, proc, row);
         return proc->fn(rc);
 }
 

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "api.h"
 #include "call.h"
 #include "client.h"
 #include "error.h"
@@ -69,16 +70,19 @@ typedef int (*RemoteProcFn)(RemoteCall *rc);
 enum {
         PROC_PREAUTH = 1u << 0,         /* allowed before authentication */
         PROC_NO_CONN = 1u << 1,         /* allowed before connect_open */
-        PROC_MUTATES = 1u << 2,         /* refused on a read-only client */
 };
 
+/* The gates only the remote door has; the read-only gate, the ACL and the flags are the API
+ * row's (api.h). */
 typedef struct RemoteProc {
         RemoteProcFn fn;
-        unsigned flags;
+        unsigned flags;         /* PROC_PREAUTH, PROC_NO_CONN */
 } RemoteProc;
 
-/* proc-table.c: the procedures virtbus implements; NULL for any other number. */
+/* proc-table.c: the handler of the API row of this procedure; NULL when virtbus serves none. */
 const RemoteProc *remote_proc_lookup(int proc);
+/* The handler of an API row, by the row (NULL: the remote door does not serve it). */
+const RemoteProc *remote_proc_of_api(ApiId id);
 
 /* procnames.c: every REMOTE_PROGRAM procedure of libvirt 9.0, with its public API name and
  * the virErrorDomain its API file reports. NULL for numbers libvirt does not have. */
@@ -176,8 +180,6 @@ StorageVol *remote_read_vol(RemoteCall *rc, unsigned *flags);
 int remote_reply_int(RemoteCall *rc, int32_t v);
 int remote_reply_string(RemoteCall *rc, char *s);
 
-/* Is this the Test driver? (libvirt's test driver answers a few queries its own way.) */
-bool remote_conn_is_test(const RemoteClient *c);
 
 /* ------------------------------------------------------------------ handlers (proc-*.c, events.c) */
 

@@ -128,6 +128,3 @@ int remote_reply_string(RemoteCall *rc, char *s) {
         return 0;
 }
 
-bool remote_conn_is_test(const RemoteClient *c) {
-        return c->conn && c->conn->driver->type && strcmp(c->conn->driver->type, "TEST") == 0;
-}

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "driver.h"
+#include "node.h"
 #include "manager.h"
 
 /* virDrvFeature numbers clients ask about (libvirt_internal.h). */
@@ -146,37 +147,21 @@ REMOTE_HANDLER(proc_connect_is_secure) {
         return remote_reply_int(rc, 1);
 }
 
-static const HostOps *host_ops(RemoteCall *rc, bool have) {
-        const RemoteProcName *name = remote_proc_name(rc->hdr.proc);
-        const HostOps *ops = rc->client->conn->driver->host;
-        if (!ops || !have) {
-                vb_error_set(&rc->err, VB_ERR_NO_SUPPORT, (VbErrorFrom) name->from, "%s", name->api);
-                return NULL;
-        }
-        return ops;
-}
-
-#define HOST_OP(rc, op) \
-        (host_ops(rc, (rc)->client->conn->driver->host && (rc)->client->conn->driver->host->op))
-
 REMOTE_HANDLER(proc_connect_get_capabilities) {
-        const HostOps *ops = HOST_OP(rc, capabilities);
-        return ops ? remote_reply_string(rc, ops->capabilities(rc->client->conn, &rc->err)) : -1;
+        return remote_reply_string(rc, node_capabilities(rc->client->conn, &rc->err));
 }
 
 REMOTE_HANDLER(proc_connect_get_sysinfo) {
         uint32_t flags;
         xdr_get_u32(&rc->args, &flags);
-        if (remote_args_end(rc) < 0 || remote_check_flags(rc, flags, 0) < 0)
+        if (remote_args_end(rc) < 0)
                 return -1;
-        const HostOps *ops = HOST_OP(rc, sysinfo);
-        return ops ? remote_reply_string(rc, ops->sysinfo(rc->client->conn, &rc->err)) : -1;
+        return remote_reply_string(rc, node_sysinfo(rc->client->conn, flags, &rc->err));
 }
 
 REMOTE_HANDLER(proc_node_get_info) {
         NodeInfo info = { 0 };
-        const HostOps *ops = HOST_OP(rc, node_info);
-        if (!ops || ops->node_info(rc->client->conn, &info, &rc->err) < 0)
+        if (node_get_info(rc->client->conn, &info, &rc->err) < 0)
                 return -1;
         xdr_put_char_fixed(&rc->ret, info.model, sizeof info.model);
         xdr_put_u64(&rc->ret, info.memory_kib);
@@ -191,31 +176,30 @@ REMOTE_HANDLER(proc_node_get_info) {
 
 REMOTE_HANDLER(proc_node_get_free_memory) {
         uint64_t bytes = 0;
-        const HostOps *ops = HOST_OP(rc, free_memory);
-        if (!ops || ops->free_memory(rc->client->conn, &bytes, &rc->err) < 0)
+        if (node_free_memory(rc->client->conn, &bytes, &rc->err) < 0)
                 return -1;
         xdr_put_u64(&rc->ret, bytes);
         return 0;
 }
 
-/* virConnectGetMaxVcpus: libvirt's test driver answers 32 whatever the type. */
+/* virConnectGetMaxVcpus: the driver's number whatever the type (libvirt's test driver: 32). */
 REMOTE_HANDLER(proc_connect_get_max_vcpus) {
         char *type = NULL;
         xdr_get_opt_string(&rc->args, REMOTE_STRING_MAX, &type);
         free(type);
         if (remote_args_end(rc) < 0)
                 return -1;
-        if (!remote_conn_is_test(rc->client))
-                return vb_error_set(&rc->err, VB_ERR_NO_SUPPORT, VB_FROM_DOMAIN, "virConnectGetMaxVcpus");
-        return remote_reply_int(rc, 32);
+        int n = node_max_vcpus(rc->client->conn, &rc->err);
+        return n < 0 ? -1 : remote_reply_int(rc, n);
 }
 
 /* The security driver's model and DOI: libvirt's test driver has its own; without a security
  * driver libvirt reports "none" with DOI "0". */
 REMOTE_HANDLER(proc_node_get_security_model) {
-        bool test = remote_conn_is_test(rc->client);
-        xdr_put_char_array(&rc->ret, test ? "testSecurity" : "none");
-        xdr_put_char_array(&rc->ret, test ? "" : "0");
+        const char *model, *doi;
+        node_security_model(rc->client->conn, &model, &doi);
+        xdr_put_char_array(&rc->ret, model);
+        xdr_put_char_array(&rc->ret, doi);
         return 0;
 }
 

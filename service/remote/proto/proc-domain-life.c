@@ -4,10 +4,8 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "api.h"
 #include "domain.h"
-
-typedef enum LifeVerb { LIFE_START, LIFE_SHUTDOWN, LIFE_REBOOT, LIFE_RESET, LIFE_DESTROY, LIFE_SUSPEND,
-                        LIFE_RESUME } LifeVerb;
 
 /* The reply {remote_nonnull_domain dom} of create_with_flags and create_xml, written when the
  * verb is done, so the id is the one the domain runs with. */
@@ -19,69 +17,56 @@ static int reply_domain(XdrWriter *w, Domain *dom, void *result, VbError *err) {
         return 0;
 }
 
-static int run_verb(RemoteCall *rc, Domain *d, LifeVerb verb, unsigned flags, RemoteReplyFn encode) {
+/* {dom} or {dom; u32 flags}: the verb of the API row of this procedure. */
+static int lifecycle(RemoteCall *rc, ApiId api, bool with_flags, RemoteReplyFn encode) {
+        unsigned flags = 0;
+        Domain *d = remote_read_domain(rc, with_flags ? &flags : NULL);
+        if (!d)
+                return -1;
         Call *call = remote_call_new(rc, encode, d);
         if (!call)
                 return vb_error_errno(&rc->err, -ENOMEM, "pending call");
-        int r;
-        switch (verb) {
-        case LIFE_START: r = domain_start(d, flags, call, &rc->err); break;
-        case LIFE_SHUTDOWN: r = domain_shutdown(d, flags, call, &rc->err); break;
-        case LIFE_REBOOT: r = domain_reboot(d, flags, call, &rc->err); break;
-        case LIFE_RESET: r = domain_reset(d, flags, call, &rc->err); break;
-        case LIFE_DESTROY: r = domain_destroy(d, flags, call, &rc->err); break;
-        case LIFE_SUSPEND: r = domain_suspend(d, call, &rc->err); break;
-        case LIFE_RESUME: r = domain_resume(d, call, &rc->err); break;
-        default: r = vb_error_set(&rc->err, VB_ERR_INTERNAL_ERROR, VB_FROM_NONE, "unknown verb"); break;
-        }
-        return remote_call_finish(rc, call, r);
-}
-
-/* {dom} or {dom; u32 flags} */
-static int lifecycle(RemoteCall *rc, LifeVerb verb, bool with_flags, RemoteReplyFn encode) {
-        unsigned flags = 0;
-        Domain *d = remote_read_domain(rc, with_flags ? &flags : NULL);
-        return d ? run_verb(rc, d, verb, flags, encode) : -1;
+        return remote_call_finish(rc, call, domain_lifecycle(d, api, flags, call, &rc->err));
 }
 
 REMOTE_HANDLER(proc_domain_create) {
-        return lifecycle(rc, LIFE_START, false, NULL);
+        return lifecycle(rc, API_DOMAIN_CREATE, false, NULL);
 }
 
 REMOTE_HANDLER(proc_domain_create_with_flags) {
-        return lifecycle(rc, LIFE_START, true, reply_domain);
+        return lifecycle(rc, API_DOMAIN_CREATE_WITH_FLAGS, true, reply_domain);
 }
 
 REMOTE_HANDLER(proc_domain_destroy) {
-        return lifecycle(rc, LIFE_DESTROY, false, NULL);
+        return lifecycle(rc, API_DOMAIN_DESTROY, false, NULL);
 }
 
 REMOTE_HANDLER(proc_domain_destroy_flags) {
-        return lifecycle(rc, LIFE_DESTROY, true, NULL);
+        return lifecycle(rc, API_DOMAIN_DESTROY_FLAGS, true, NULL);
 }
 
 REMOTE_HANDLER(proc_domain_shutdown) {
-        return lifecycle(rc, LIFE_SHUTDOWN, false, NULL);
+        return lifecycle(rc, API_DOMAIN_SHUTDOWN, false, NULL);
 }
 
 REMOTE_HANDLER(proc_domain_shutdown_flags) {
-        return lifecycle(rc, LIFE_SHUTDOWN, true, NULL);
+        return lifecycle(rc, API_DOMAIN_SHUTDOWN_FLAGS, true, NULL);
 }
 
 REMOTE_HANDLER(proc_domain_reboot) {
-        return lifecycle(rc, LIFE_REBOOT, true, NULL);
+        return lifecycle(rc, API_DOMAIN_REBOOT, true, NULL);
 }
 
 REMOTE_HANDLER(proc_domain_reset) {
-        return lifecycle(rc, LIFE_RESET, true, NULL);
+        return lifecycle(rc, API_DOMAIN_RESET, true, NULL);
 }
 
 REMOTE_HANDLER(proc_domain_suspend) {
-        return lifecycle(rc, LIFE_SUSPEND, false, NULL);
+        return lifecycle(rc, API_DOMAIN_SUSPEND, false, NULL);
 }
 
 REMOTE_HANDLER(proc_domain_resume) {
-        return lifecycle(rc, LIFE_RESUME, false, NULL);
+        return lifecycle(rc, API_DOMAIN_RESUME, false, NULL);
 }
 
 /* {string xml_desc; u32 flags} → {dom}: the domain exists once the verb returns, running or

@@ -117,15 +117,12 @@ REMOTE_HANDLER(proc_domain_get_info) {
         return 0;
 }
 
-/* libvirt's test driver reports "linux" whatever the XML says (as the D-Bus door's OSType);
- * hypervisor drivers report <os><type>. */
+/* The driver's answer (libvirt's test driver: "linux" whatever the XML says) or <os><type>. */
 REMOTE_HANDLER(proc_domain_get_os_type) {
         Domain *d = remote_read_domain(rc, NULL);
         if (!d)
                 return -1;
-        const DomainDef *def = domain_current_def(d);
-        const char *type = remote_conn_is_test(rc->client) ? "linux" : def && def->os_type ? def->os_type : "hvm";
-        xdr_put_string(&rc->ret, type);
+        xdr_put_string(&rc->ret, domain_os_type(d));
         return 0;
 }
 
@@ -225,16 +222,16 @@ REMOTE_HANDLER(proc_domain_snapshot_num) {
         return d ? remote_reply_int(rc, 0) : -1;
 }
 
-/* {char label<4097>; int enforcing}: libvirt's test driver labels a running domain
- * "libvirt-test", enforcing, and an inactive one not at all; without a security driver
- * there is no label either. */
+/* {char label<4097>; int enforcing}: the driver's label of a running domain (libvirt's test
+ * driver: "libvirt-test", enforcing); an inactive one, or one without a security driver, has
+ * none. */
 REMOTE_HANDLER(proc_domain_get_security_label) {
         Domain *d = remote_read_domain(rc, NULL);
         if (!d)
                 return -1;
-        bool labelled = remote_conn_is_test(rc->client) && domain_is_active(d);
-        xdr_put_char_array(&rc->ret, labelled ? "libvirt-test" : "");
-        xdr_put_i32(&rc->ret, labelled ? 1 : 0);
+        bool enforcing = false;
+        xdr_put_char_array(&rc->ret, domain_security_label(d, &enforcing));
+        xdr_put_i32(&rc->ret, enforcing ? 1 : 0);
         return 0;
 }
 

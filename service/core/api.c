@@ -1,0 +1,170 @@
+/* api.c: the API table's indexes (by API, by remote procedure, by D-Bus member), its flags check, its ACL rules and the one lookup of the object a check is about. */
+#include "api.h"
+
+#include <string.h>
+
+#include "api-rows.h"
+#include "domain.h"
+#include "network.h"
+#include "storage.h"
+
+#define API_PROC_MAX 512        /* above libvirt 9.0's last procedure (454) */
+
+typedef struct ApiIndex {
+        bool built;
+        const ApiRow *by_id[_API_ID_MAX];
+        const ApiRow *by_proc[API_PROC_MAX];
+} ApiIndex;
+
+static ApiIndex idx;
+
+static const struct {
+        const ApiRow *rows;
+        const size_t *n;
+} groups[] = {
+        { api_rows_connect, &api_n_rows_connect },
+        { api_rows_domain, &api_n_rows_domain },
+        { api_rows_network, &api_n_rows_network },
+        { api_rows_storage, &api_n_rows_storage },
+};
+
+int api_foreach(int (*fn)(const ApiRow *row, void *userdata), void *userdata) {
+        for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++)
+                for (size_t i = 0; i < *groups[g].n; i++) {
+                        int r = fn(&groups[g].rows[i], userdata);
+                        if (r < 0)
+                                return r;
+                }
+        return 0;
+}
+
+static int index_row(const ApiRow *row, void *userdata) {
+        if (row->id > API_NONE && row->id < _API_ID_MAX)
+                idx.by_id[row->id] = row;
+        if (row->proc > 0 && row->proc < API_PROC_MAX)
+                idx.by_proc[row->proc] = row;
+        return 0;
+}
+
+/* Built on first use: the rows are constant, so is the index. */
+static const ApiIndex *api_index(void) {
+        if (!idx.built) {
+                api_foreach(index_row, NULL);
+                idx.built = true;
+        }
+        return &idx;
+}
+
+const ApiRow *api_row(ApiId id) {
+        return id > API_NONE && id < _API_ID_MAX ? api_index()->by_id[id] : NULL;
+}
+
+const ApiRow *api_row_by_proc(int proc) {
+        return proc > 0 && proc < API_PROC_MAX ? api_index()->by_proc[proc] : NULL;
+}
+
+typedef struct MemberQuery {
+        const char *interface, *member;
+        const ApiRow *found;
+} MemberQuery;
+
+static int match_member(const ApiRow *row, void *userdata) {
+        MemberQuery *q = userdata;
+        if (!row->dbus_member || strcmp(row->dbus_member, q->member) != 0 ||
+            strcmp(row->dbus_interface, q->interface) != 0)
+                return 0;
+        q->found = row;
+        return -1;
+}
+
+const ApiRow *api_row_by_member(const char *interface, const char *member) {
+        if (!interface || !member)
+                return NULL;
+        MemberQuery q = { interface, member, NULL };
+        api_foreach(match_member, &q);
+        return q.found;
+}
+
+int api_check_flags(const ApiRow *row, unsigned flags, VbError *err) {
+        if (!row || row->flags == API_FLAGS_VERB)
+                return 0;
+        return vb_check_flags(flags, row->flags, row->name, err);
+}
+
+bool api_acl_rule(const ApiAcl *acl, unsigned flags, ApiAclObject *object, const char *perms[API_ACL_MAX_PERMS]) {
+        if (!acl || !acl->perms[0])
+                return false;
+        *object = acl->object;
+        for (size_t i = 0; i < API_ACL_MAX_PERMS; i++)
+                perms[i] = acl->perms[i];
+        if (acl->secure_flag && (flags & acl->secure_flag))
+                perms[0] = "read_secure";
+        return true;
+}
+
+const ApiAcl *api_property_acl(ObjectKind kind, bool set) {
+        static const ApiAcl read_acls[] = {
+                [OBJECT_DOMAIN] = ACL(DOMAIN, DOMAIN, "read"),
+                [OBJECT_NETWORK] = ACL(NETWORK, NETWORK, "read"),
+                [OBJECT_POOL] = ACL(POOL, POOL, "read"),
+                [OBJECT_VOLUME] = ACL(VOL, VOL, "read"),
+                [_OBJECT_KIND_MAX] = ACL(NONE, CONNECT, "read"),
+        };
+        static const ApiAcl write_acls[] = {
+                [OBJECT_DOMAIN] = ACL(DOMAIN, DOMAIN, "write"),
+                [OBJECT_NETWORK] = ACL(NETWORK, NETWORK, "write"),
+                [OBJECT_POOL] = ACL(POOL, POOL, "write"),
+                [OBJECT_VOLUME] = ACL(VOL, VOL, "data_write"),  /* libvirt has no storage_vol.write */
+                [_OBJECT_KIND_MAX] = ACL(NONE, CONNECT, "write"),
+        };
+        if ((unsigned) kind > _OBJECT_KIND_MAX)
+                kind = _OBJECT_KIND_MAX;
+        return set ? &write_acls[kind] : &read_acls[kind];
+}
+
+static Object *find_by_name(Connection *c, ApiAclObject object, const char *name, VbError *err) {
+        switch (object) {
+        case API_ACL_DOMAIN: return (Object *) domain_lookup_name(c, name, err);
+        case API_ACL_NETWORK: return (Object *) network_lookup_name(c, name, err);
+        case API_ACL_POOL: return (Object *) pool_lookup_name(c, name, err);
+        default: return NULL;
+        }
+}
+
+static Object *find_by_uuid(Connection *c, ApiAclObject object, const uint8_t uuid[16], VbError *err) {
+        switch (object) {
+        case API_ACL_DOMAIN: return (Object *) domain_lookup_uuid(c, uuid, err);
+        case API_ACL_NETWORK: return (Object *) network_lookup_uuid(c, uuid, err);
+        case API_ACL_POOL: return (Object *) pool_lookup_uuid(c, uuid, err);
+        default: return NULL;
+        }
+}
+
+Object *api_acl_object(Connection *c, const ApiAcl *acl, const ApiObjectKey *key) {
+        VbError ignored = { 0 };
+        if (!c || !acl || !key)
+                return NULL;
+        switch (acl->arg) {
+        case API_ARG_DOMAIN:
+                return key->uuid ? find_by_uuid(c, API_ACL_DOMAIN, key->uuid, &ignored) : NULL;
+        case API_ARG_NETWORK:
+                return key->uuid ? find_by_uuid(c, API_ACL_NETWORK, key->uuid, &ignored) : NULL;
+        case API_ARG_POOL:
+                return key->uuid ? find_by_uuid(c, API_ACL_POOL, key->uuid, &ignored) : NULL;
+        case API_ARG_VOL: {
+                if (key->vol_key)
+                        return (Object *) vol_lookup_key(c, key->vol_key, &ignored);
+                StoragePool *p = key->pool ? pool_lookup_name(c, key->pool, &ignored) : NULL;
+                return p && key->name ? (Object *) vol_lookup_name(p, key->name, &ignored) : NULL;
+        }
+        case API_ARG_BY_NAME:
+                return key->name ? find_by_name(c, acl->object, key->name, &ignored) : NULL;
+        case API_ARG_BY_UUID:
+                return key->uuid ? find_by_uuid(c, acl->object, key->uuid, &ignored) : NULL;
+        case API_ARG_BY_ID:
+                return acl->object == API_ACL_DOMAIN ? (Object *) domain_lookup_id(c, key->id, &ignored) : NULL;
+        case API_ARG_NONE:
+                break;
+        }
+        return NULL;
+}

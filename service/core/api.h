@@ -1,0 +1,239 @@
+/* api.h: the API table: one row per libvirt API virtbus serves, read by both doors (remote procedure, D-Bus member, ACL, read-only gate, flags). */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "object.h"
+
+/* Every API virtbus knows, by libvirt's remote procedure name (APIs the remote door does not
+ * serve by libvirt's function name). The rows are in api-connect.c, api-domain.c,
+ * api-network.c and api-storage.c. */
+typedef enum ApiId {
+        API_NONE,
+        API_AUTH_LIST,
+        API_AUTH_POLKIT,
+        API_AUTH_SASL_INIT,
+        API_AUTH_SASL_START,
+        API_AUTH_SASL_STEP,
+        API_CONNECT_CLOSE,
+        API_CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY,
+        API_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY,
+        API_CONNECT_DOMAIN_EVENT_DEREGISTER,
+        API_CONNECT_DOMAIN_EVENT_DEREGISTER_ANY,
+        API_CONNECT_DOMAIN_EVENT_REGISTER,
+        API_CONNECT_DOMAIN_EVENT_REGISTER_ANY,
+        API_CONNECT_GET_ALL_DOMAIN_STATS,
+        API_CONNECT_GET_CAPABILITIES,
+        API_CONNECT_GET_HOSTNAME,
+        API_CONNECT_GET_LIB_VERSION,
+        API_CONNECT_GET_MAX_VCPUS,
+        API_CONNECT_GET_SYSINFO,
+        API_CONNECT_GET_TYPE,
+        API_CONNECT_GET_URI,
+        API_CONNECT_GET_VERSION,
+        API_CONNECT_IS_SECURE,
+        API_CONNECT_LIST_ALL_DOMAINS,
+        API_CONNECT_LIST_ALL_NETWORKS,
+        API_CONNECT_LIST_ALL_STORAGE_POOLS,
+        API_CONNECT_LIST_DEFINED_DOMAINS,
+        API_CONNECT_LIST_DEFINED_NETWORKS,
+        API_CONNECT_LIST_DEFINED_STORAGE_POOLS,
+        API_CONNECT_LIST_DOMAINS,
+        API_CONNECT_LIST_NETWORKS,
+        API_CONNECT_LIST_STORAGE_POOLS,
+        API_CONNECT_NETWORK_EVENT_DEREGISTER_ANY,
+        API_CONNECT_NETWORK_EVENT_REGISTER_ANY,
+        API_CONNECT_NUM_OF_DEFINED_DOMAINS,
+        API_CONNECT_NUM_OF_DEFINED_NETWORKS,
+        API_CONNECT_NUM_OF_DEFINED_STORAGE_POOLS,
+        API_CONNECT_NUM_OF_DOMAINS,
+        API_CONNECT_NUM_OF_NETWORKS,
+        API_CONNECT_NUM_OF_STORAGE_POOLS,
+        API_CONNECT_OPEN,
+        API_CONNECT_REGISTER_CLOSE_CALLBACK,
+        API_CONNECT_STORAGE_POOL_EVENT_DEREGISTER_ANY,
+        API_CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY,
+        API_CONNECT_SUPPORTS_FEATURE,
+        API_CONNECT_UNREGISTER_CLOSE_CALLBACK,
+        API_DOMAIN_CREATE,
+        API_DOMAIN_CREATE_WITH_FLAGS,
+        API_DOMAIN_CREATE_XML,
+        API_DOMAIN_DEFINE_XML,
+        API_DOMAIN_DEFINE_XML_FLAGS,
+        API_DOMAIN_DESTROY,
+        API_DOMAIN_DESTROY_FLAGS,
+        API_DOMAIN_GET_AUTOSTART,
+        API_DOMAIN_GET_INFO,
+        API_DOMAIN_GET_MAX_MEMORY,
+        API_DOMAIN_GET_MAX_VCPUS,
+        API_DOMAIN_GET_MESSAGES,
+        API_DOMAIN_GET_METADATA,
+        API_DOMAIN_GET_OS_TYPE,
+        API_DOMAIN_GET_SECURITY_LABEL,
+        API_DOMAIN_GET_STATE,
+        API_DOMAIN_GET_VCPUS_FLAGS,
+        API_DOMAIN_GET_XML_DESC,
+        API_DOMAIN_HAS_MANAGED_SAVE_IMAGE,
+        API_DOMAIN_IS_ACTIVE,
+        API_DOMAIN_IS_PERSISTENT,
+        API_DOMAIN_IS_UPDATED,
+        API_DOMAIN_LIST_GET_STATS,
+        API_DOMAIN_LOOKUP_BY_ID,
+        API_DOMAIN_LOOKUP_BY_NAME,
+        API_DOMAIN_LOOKUP_BY_UUID,
+        API_DOMAIN_REBOOT,
+        API_DOMAIN_RESET,
+        API_DOMAIN_RESUME,
+        API_DOMAIN_SET_AUTOSTART,
+        API_DOMAIN_SET_MEMORY,
+        API_DOMAIN_SCREENSHOT,
+        API_DOMAIN_SET_MEMORY_FLAGS,
+        API_DOMAIN_SET_METADATA,
+        API_DOMAIN_SHUTDOWN,
+        API_DOMAIN_SHUTDOWN_FLAGS,
+        API_DOMAIN_SNAPSHOT_NUM,
+        API_DOMAIN_SUSPEND,
+        API_DOMAIN_UNDEFINE,
+        API_DOMAIN_UNDEFINE_FLAGS,
+        API_NETWORK_CREATE,
+        API_NETWORK_CREATE_XML,
+        API_NETWORK_CREATE_XML_FLAGS,
+        API_NETWORK_DEFINE_XML,
+        API_NETWORK_DEFINE_XML_FLAGS,
+        API_NETWORK_DESTROY,
+        API_NETWORK_GET_AUTOSTART,
+        API_NETWORK_GET_BRIDGE_NAME,
+        API_NETWORK_GET_XML_DESC,
+        API_NETWORK_IS_ACTIVE,
+        API_NETWORK_IS_PERSISTENT,
+        API_NETWORK_LOOKUP_BY_NAME,
+        API_NETWORK_LOOKUP_BY_UUID,
+        API_NETWORK_SET_AUTOSTART,
+        API_NETWORK_UNDEFINE,
+        API_NETWORK_UPDATE,
+        API_NODE_GET_FREE_MEMORY,
+        API_NODE_GET_INFO,
+        API_NODE_GET_MEMORY_STATS,
+        API_NODE_GET_SECURITY_MODEL,
+        API_STORAGE_POOL_BUILD,
+        API_STORAGE_POOL_CREATE,
+        API_STORAGE_POOL_CREATE_XML,
+        API_STORAGE_POOL_DEFINE_XML,
+        API_STORAGE_POOL_DELETE,
+        API_STORAGE_POOL_DESTROY,
+        API_STORAGE_POOL_GET_AUTOSTART,
+        API_STORAGE_POOL_GET_INFO,
+        API_STORAGE_POOL_GET_XML_DESC,
+        API_STORAGE_POOL_IS_ACTIVE,
+        API_STORAGE_POOL_IS_PERSISTENT,
+        API_STORAGE_POOL_LIST_ALL_VOLUMES,
+        API_STORAGE_POOL_LIST_VOLUMES,
+        API_STORAGE_POOL_LOOKUP_BY_NAME,
+        API_STORAGE_POOL_LOOKUP_BY_UUID,
+        API_STORAGE_POOL_LOOKUP_BY_VOLUME,
+        API_STORAGE_POOL_NUM_OF_VOLUMES,
+        API_STORAGE_POOL_REFRESH,
+        API_STORAGE_POOL_SET_AUTOSTART,
+        API_STORAGE_POOL_UNDEFINE,
+        API_STORAGE_VOL_CREATE_XML,
+        API_STORAGE_VOL_CREATE_XML_FROM,
+        API_STORAGE_VOL_DELETE,
+        API_STORAGE_VOL_GET_INFO,
+        API_STORAGE_VOL_GET_INFO_FLAGS,
+        API_STORAGE_VOL_GET_PATH,
+        API_STORAGE_VOL_GET_XML_DESC,
+        API_STORAGE_VOL_LOOKUP_BY_KEY,
+        API_STORAGE_VOL_LOOKUP_BY_NAME,
+        API_STORAGE_VOL_LOOKUP_BY_PATH,
+        API_STORAGE_VOL_RESIZE,
+        API_STORAGE_VOL_WIPE,
+        API_STORAGE_VOL_WIPE_PATTERN,
+        _API_ID_MAX,
+} ApiId;
+
+/* The objects libvirt's access permissions are about (viraccessperm.h). */
+typedef enum ApiAclObject {
+        API_ACL_CONNECT,
+        API_ACL_DOMAIN,
+        API_ACL_NETWORK,
+        API_ACL_POOL,
+        API_ACL_VOL,
+} ApiAclObject;
+
+/* Which object a fine-grained check is about: the one the call is on (the remote handle that
+ * leads its arguments, the D-Bus object path), the one a lookup's argument names (libvirt
+ * checks getattr on the object found), or none (connect-level: connect_driver only). */
+typedef enum ApiAclArg {
+        API_ARG_NONE,
+        API_ARG_DOMAIN,
+        API_ARG_NETWORK,
+        API_ARG_POOL,
+        API_ARG_VOL,
+        API_ARG_BY_NAME,
+        API_ARG_BY_UUID,
+        API_ARG_BY_ID,
+} ApiAclArg;
+
+#define API_ACL_MAX_PERMS 2
+
+/* libvirt's @acl annotation of an API: up to two permissions (all are checked) on one object
+ * kind, "read_secure" instead of the first when the call's flags carry secure_flag. No
+ * permission: the connection-level check is all there is. */
+typedef struct ApiAcl {
+        ApiAclArg arg;
+        ApiAclObject object;
+        unsigned secure_flag;
+        const char *perms[API_ACL_MAX_PERMS];
+} ApiAcl;
+
+/* Flags the verb checks itself (its own mask, its own words): not checked from the row yet. */
+#define API_FLAGS_VERB (~0u)
+
+typedef struct ApiRow {
+        ApiId id;
+        const char *name;               /* libvirt's function: "virDomainSuspend" */
+        int proc;                       /* REMOTE_PROGRAM procedure; 0: not served by the remote door */
+        const char *dbus_interface;     /* "org.libvirt.Domain"; NULL: not on D-Bus */
+        const char *dbus_member;        /* "Suspend" */
+        bool mutates;                   /* refused on read-only connections; "manage" on D-Bus */
+        unsigned flags;                 /* the flags accepted, or API_FLAGS_VERB */
+        ApiAcl acl;
+} ApiRow;
+
+/* The row of an API, of a remote procedure, of a D-Bus (interface, member); NULL when virtbus
+ * has none. */
+const ApiRow *api_row(ApiId id);
+const ApiRow *api_row_by_proc(int proc);
+const ApiRow *api_row_by_member(const char *interface, const char *member);
+
+/* Every row, in no particular order (for the tables' own tests): call fn until it returns < 0. */
+int api_foreach(int (*fn)(const ApiRow *row, void *userdata), void *userdata);
+
+/* libvirt's check of a flags argument against the row: "unsupported flags (0x…) in function
+ * virDomainSuspend". 0, or -1 with err set. Rows with API_FLAGS_VERB always pass. */
+int api_check_flags(const ApiRow *row, unsigned flags, VbError *err);
+
+/* The fine-grained rule a call needs: the ACL's (a row's, or a property's), with read_secure
+ * when flags ask for secrets. Returns false when it asks for no fine-grained check. */
+bool api_acl_rule(const ApiAcl *acl, unsigned flags, ApiAclObject *object, const char *perms[API_ACL_MAX_PERMS]);
+
+/* Properties of org.libvirt.<kind> (Get/GetAll, Set): libvirt-dbus reads and writes them with
+ * the object's read and write APIs. kind _OBJECT_KIND_MAX: the Connect object. */
+const ApiAcl *api_property_acl(ObjectKind kind, bool set);
+
+/* What a door decoded from a call, for finding the object its fine-grained check is about. */
+typedef struct ApiObjectKey {
+        const uint8_t *uuid;            /* domains, networks, pools: the handle's or the argument's */
+        const char *name;               /* a lookup's name; a volume's name (with pool) */
+        const char *pool;               /* volumes: their pool's name */
+        const char *vol_key;            /* volumes named by key (D-Bus paths) */
+        int id;                         /* API_ARG_BY_ID */
+} ApiObjectKey;
+
+/* The object an ACL's check is about (borrowed), found the way libvirt's drivers find it; NULL
+ * when it checks none, or it is not there (the handler then says so, as libvirt's lookup
+ * would). One function for both doors. */
+Object *api_acl_object(Connection *c, const ApiAcl *acl, const ApiObjectKey *key);

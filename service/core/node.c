@@ -1,0 +1,72 @@
+/* node.c: the host's facts a connection answers, through the driver's host ops and traits; one place for both doors' "not supported". */
+#include "node.h"
+
+#include "api.h"
+#include "manager.h"
+
+/* libvirt's "this function is not supported by the connection driver: <the row's function>". */
+static int node_unsupported(ApiId api, VbError *err) {
+        const ApiRow *row = api_row(api);
+        return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_DOMAIN, "%s", row ? row->name : "virConnect");
+}
+
+static const HostOps *node_host_ops(const Connection *c) {
+        static const HostOps none;
+        return c->driver->host ? c->driver->host : &none;
+}
+
+char *node_capabilities(Connection *c, VbError *err) {
+        if (!node_host_ops(c)->capabilities) {
+                node_unsupported(API_CONNECT_GET_CAPABILITIES, err);
+                return NULL;
+        }
+        return node_host_ops(c)->capabilities(c, err);
+}
+
+char *node_sysinfo(Connection *c, unsigned flags, VbError *err) {
+        if (api_check_flags(api_row(API_CONNECT_GET_SYSINFO), flags, err) < 0)
+                return NULL;
+        if (!node_host_ops(c)->sysinfo) {
+                node_unsupported(API_CONNECT_GET_SYSINFO, err);
+                return NULL;
+        }
+        return node_host_ops(c)->sysinfo(c, err);
+}
+
+int node_get_info(Connection *c, NodeInfo *info, VbError *err) {
+        if (!node_host_ops(c)->node_info)
+                return node_unsupported(API_NODE_GET_INFO, err);
+        return node_host_ops(c)->node_info(c, info, err);
+}
+
+int node_free_memory(Connection *c, uint64_t *bytes, VbError *err) {
+        if (!node_host_ops(c)->free_memory)
+                return node_unsupported(API_NODE_GET_FREE_MEMORY, err);
+        return node_host_ops(c)->free_memory(c, bytes, err);
+}
+
+int node_memory_stats(Connection *c, int cell, unsigned flags, NodeMemoryStats *st, VbError *err) {
+        NodeInfo info = { 0 };
+        uint64_t free_bytes = 0;
+        if (api_check_flags(api_row(API_NODE_GET_MEMORY_STATS), flags, err) < 0)
+                return -1;
+        if (!node_host_ops(c)->node_info || !node_host_ops(c)->free_memory)
+                return node_unsupported(API_NODE_GET_MEMORY_STATS, err);
+        if (node_host_ops(c)->node_info(c, &info, err) < 0 || node_host_ops(c)->free_memory(c, &free_bytes, err) < 0)
+                return -1;
+        if (cell != -1 && (cell < 0 || (unsigned) cell >= (info.nodes ? info.nodes : 1)))
+                return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_NONE, "cell number %d out of range", cell);
+        *st = (NodeMemoryStats) { .total_kib = info.memory_kib, .free_kib = free_bytes / 1024 };
+        return 0;
+}
+
+int node_max_vcpus(Connection *c, VbError *err) {
+        if (c->driver->max_vcpus <= 0)
+                return node_unsupported(API_CONNECT_GET_MAX_VCPUS, err);
+        return c->driver->max_vcpus;
+}
+
+void node_security_model(const Connection *c, const char **model, const char **doi) {
+        *model = c->driver->security_model ? c->driver->security_model : "none";
+        *doi = c->driver->security_model ? (c->driver->security_doi ? c->driver->security_doi : "") : "0";
+}
