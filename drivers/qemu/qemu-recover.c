@@ -13,7 +13,6 @@
 #include "domain-persist.h"
 #include "log.h"
 #include "persist.h"
-#include "xml-util.h"
 
 /* Beside the core's NAME.xml (<domstatus>) in the run directory. */
 #define RUNTIME_SUFFIX ".runtime.json"
@@ -61,70 +60,26 @@ void qemu_runtime_remove(Connection *c, const char *name) {
                 persist_remove(c->state_dir, fn, NULL);
 }
 
-static int state_from_string(const char *s, DomainState *out) {
-        static const char *const names[] = { "nostate", "running", "blocked", "paused", "shutdown",
-                                             "shutoff", "crashed", "pmsuspended" };
-        for (size_t i = 0; s && i < sizeof names / sizeof names[0]; i++)
-                if (strcmp(s, names[i]) == 0)
-                        return (*out = (DomainState) i), 0;
-        return -EINVAL;
-}
-
-static char *prop(xmlNodePtr n, const char *name) {
-        return (char *) xmlGetProp(n, (const xmlChar *) name);
-}
-
-/* The guest is gone (or cannot be told apart from a stranger): shut off and forget the files. */
+/* The guest is gone (or cannot be told apart from a stranger): shut off and forget the files.
+ * -no-shutdown: a guest that powered off leaves QEMU running, so a QEMU that is gone ended
+ * abnormally (libvirt reasons the same way: SHUTOFF_CRASHED, the FAILED input). */
 static void recover_dead(Domain *d, const char *why) {
         log_warning("domain %s: %s; reported shut off (crashed)", d->obj.name, why);
-        domain_remove_status(d, NULL);
         qemu_runtime_remove(d->obj.conn, d->obj.name);
         char *mon = NULL;
         if (qemu_monitor_path(d->obj.conn, d->obj.name, &mon) == 0)
                 unlink(mon);
         free(mon);
-        if (!d->persistent) {
-                domain_remove(d);
-                return;
-        }
-        d->live = domain_def_free(d->live);
-        /* -no-shutdown: a guest that powered off leaves QEMU running, so a QEMU that is gone
-         * ended abnormally (libvirt reasons the same way: SHUTOFF_CRASHED). */
-        domain_restore_state(d, DOMAIN_SHUTOFF, SHUTOFF_CRASHED, NULL);
+        domain_transition(d, DOMAIN_INPUT_FAILED);
 }
 
 static int recover_one(const char *dir, const char *name, const char *data, size_t len, void *userdata) {
         QemuConn *qc = userdata;
         Connection *c = qc->conn;
         VbError err = { 0 };
-        xmlDocPtr doc = xml_read_untrusted(data, len, "domstatus", "domain_status", &err);
-        if (!doc) {
-                log_error("cannot read status file %s/%s: %s", dir, name, err.message);
-                return -EINVAL;
-        }
-        xmlNodePtr root = xmlDocGetRootElement(doc);
-        char *st = prop(root, "state"), *rs = prop(root, "reason"), *id_s = prop(root, "id");
-        DomainState state = DOMAIN_NOSTATE;
-        int reason = rs ? atoi(rs) : 0, id = id_s ? atoi(id_s) : -1;
-        int bad = state_from_string(st, &state);
-        xmlFree(st);
-        xmlFree(rs);
-        xmlFree(id_s);
-        xmlNodePtr dn = xml_node_child(root, "domain");
-        DomainDef *def = dn && bad == 0 ? domain_def_parse_node(dn, DOMAIN_PARSE_STATUS, &err) : NULL;
-        xmlFreeDoc(doc);
-        if (!def) {
-                log_error("cannot read status file %s/%s: %s", dir, name, err.code ? err.message : "bad state");
-                return -EINVAL;
-        }
-
-        Domain *d = (Domain *) registry_find_uuid(&c->domains, def->uuid);
-        if (d) {
-                domain_def_free(d->live);
-                d->live = def;
-        } else if (domain_add(c, def, false, &d, &err) < 0) {
-                log_error("cannot recover %s/%s: %s", dir, name, err.message);
-                domain_def_free(def);
+        Domain *d = NULL;
+        if (domain_recover(c, data, len, &d, &err) < 0) {
+                log_error("cannot recover from status file %s/%s: %s", dir, name, err.message);
                 return -EINVAL;
         }
 
@@ -155,13 +110,7 @@ static int recover_one(const char *dir, const char *name, const char *data, size
         }
         qd->monitor_path = strdup(mon);
         json_object_put(o);
-        if (id > 0 && registry_set_id(&c->domains, &d->obj, id) == 0 && c->next_domain_id <= id)
-                c->next_domain_id = id + 1;
-        if (domain_restore_state(d, state, reason, &err) < 0) {
-                log_error("domain %s: %s", d->obj.name, err.message);
-                return -EINVAL;
-        }
-        log_info("domain %s: QEMU pid %d found again (%s)", d->obj.name, (int) pid, domain_state_to_string(state));
+        log_info("domain %s: QEMU pid %d found again (%s)", d->obj.name, (int) pid, domain_state_to_string(d->state));
         if (!qd->monitor_path || qemu_domain_open_monitor(qd, true) < 0) {
                 qd->monitor_broken = true;
                 log_error("domain %s: cannot reach its QEMU monitor; kept running, marked", d->obj.name);
