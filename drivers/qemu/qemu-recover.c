@@ -108,13 +108,11 @@ static int recover_one(const char *dir, const char *name, const char *data, size
                 recover_dead(d, r == -ESRCH ? "its QEMU ended while the daemon was away" : "its QEMU cannot be watched");
                 return 0;
         }
+        free(qd->monitor_path);
         qd->monitor_path = strdup(mon);
         json_object_put(o);
         log_info("domain %s: QEMU pid %d found again (%s)", d->obj.name, (int) pid, domain_state_to_string(d->state));
-        if (!qd->monitor_path || qemu_domain_open_monitor(qd, true) < 0) {
-                qd->monitor_broken = true;
-                log_error("domain %s: cannot reach its QEMU monitor; kept running, marked", d->obj.name);
-        }
+        qemu_phase_enter(qd, QEMU_PHASE_RECONNECTING);
         return 0;
 }
 
