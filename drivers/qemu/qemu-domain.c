@@ -38,6 +38,7 @@ static void qemu_domain_release(QemuDomain *qd) {
         qmp_close(q);
         qd->proc = qemu_process_free(qd->proc);
         qd->kill_timer = sd_event_source_disable_unref(qd->kill_timer);
+        qd->retry_timer = sd_event_source_disable_unref(qd->retry_timer);
 }
 
 void qemu_domain_pending(QemuDomain *qd, Call *call) {
@@ -85,6 +86,7 @@ static const char *const phase_names[_QEMU_PHASE_MAX] = {
         [QEMU_PHASE_DESTROYING] = "destroying",
         [QEMU_PHASE_RECONNECTING] = "reconnecting",
         [QEMU_PHASE_UNMANAGED] = "unmanaged",
+        [QEMU_PHASE_LOST] = "lost",
 };
 
 const char *qemu_phase_to_string(QemuPhase p) {
@@ -96,6 +98,15 @@ static void on_closed(Qmp *q, int reason, void *userdata);
 static void on_ready(Qmp *q, int r, void *userdata);
 static int on_kill_timer(sd_event_source *s, uint64_t usec, void *userdata);
 
+static int on_retry_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        QemuDomain *qd = userdata;
+        qd->retry_timer = sd_event_source_disable_unref(qd->retry_timer);
+        Domain *d = domain_ref(qd->domain);
+        qemu_recover_retry(qd);
+        domain_unref(d);
+        return 0;
+}
+
 static int open_monitor(QemuDomain *qd, uint64_t timeout_usec) {
         if (!qd->monitor_path || !qd->qc)
                 return -EINVAL;
@@ -106,6 +117,8 @@ static int open_monitor(QemuDomain *qd, uint64_t timeout_usec) {
 static void enter_none(QemuDomain *qd) {
         Domain *d = qd->domain;
         qemu_domain_release(qd);
+        if (!qd->monitor_path)
+                qemu_monitor_path(d->obj.conn, d->obj.name, &qd->monitor_path);
         if (qd->monitor_path)
                 unlink(qd->monitor_path);
         qd->monitor_path = (free(qd->monitor_path), NULL);
@@ -135,6 +148,11 @@ void qemu_phase_enter(QemuDomain *qd, QemuPhase next) {
                 qd->kill_timer = sd_event_source_disable_unref(qd->kill_timer);
         if (next != QEMU_PHASE_STARTING)
                 qd->live = domain_def_free(qd->live);
+        if (next != QEMU_PHASE_LOST) {
+                qd->retry_timer = sd_event_source_disable_unref(qd->retry_timer);
+                qd->retry_usec = 0;
+                qd->lost_why[0] = '\0';
+        }
 
         switch (next) {
         case QEMU_PHASE_NONE:
@@ -180,6 +198,18 @@ void qemu_phase_enter(QemuDomain *qd, QemuPhase next) {
                 log_error("domain %s: no QEMU monitor; the domain keeps running, marked", d->obj.name);
                 break;
         }
+        case QEMU_PHASE_LOST:
+                /* Nothing is deleted and nothing is reported gone: a QEMU may run on. */
+                qd->retry_usec = qd->retry_usec ? qd->retry_usec * 2 : QEMU_RECOVER_RETRY_MIN_USEC;
+                if (qd->retry_usec > QEMU_RECOVER_RETRY_MAX_USEC)
+                        qd->retry_usec = QEMU_RECOVER_RETRY_MAX_USEC;
+                log_error("domain %s: %s; its files are kept, it is not reported shut off, and it is looked for "
+                          "again in %llu s", d->obj.name, qd->lost_why, (unsigned long long) (qd->retry_usec / 1000000));
+                qd->retry_timer = sd_event_source_disable_unref(qd->retry_timer);
+                if (qd->qc)
+                        sd_event_add_time_relative(qd->qc->event, &qd->retry_timer, CLOCK_MONOTONIC, qd->retry_usec, 0,
+                                                   on_retry_timer, qd);
+                break;
         case QEMU_PHASE_RUNNING:
         case QEMU_PHASE_REBOOTING:
         case _QEMU_PHASE_MAX:
@@ -478,6 +508,18 @@ int qemu_domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {
         if (qd->phase != QEMU_PHASE_NONE)
                 return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU,
                                     "domain is already running: its QEMU process is %s", qemu_phase_to_string(qd->phase));
+        /* Never a second QEMU on the same disks: one left from before (a restart that could not
+         * take it over, a record that was lost) is looked for first. */
+        QemuFound f;
+        int k = qemu_domain_find(d, &f);
+        if (k > 0)
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU,
+                                    "domain is already running: QEMU process %d of domain '%s' is alive (found by its %s)",
+                                    (int) f.pid, d->obj.name, f.how);
+        if (k < 0)
+                return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_QEMU,
+                                    "cannot tell whether a QEMU process of domain '%s' still runs (%s); not starting another",
+                                    d->obj.name, f.why);
         QemuConn *qc = qd->qc;
         Connection *c = d->obj.conn;
         char *mon = NULL, *logp = NULL;

@@ -9,6 +9,7 @@
 #include "driver.h"
 #include "qemu-caps.h"
 #include "qemu-conf.h"
+#include "qemu-find.h"
 #include "qemu-process.h"
 #include "qmp.h"
 
@@ -33,8 +34,8 @@ typedef struct QemuConn {
 
 /* Where the domain's QEMU process stands, as the driver sees it (the guest's own state,
  * running or paused, is the core's). Only qemu_phase_enter() (qemu-domain.c) writes it: it
- * logs old → new, stops what the old phase had running (the destroy grace timer) and
- * starts what the new one needs. */
+ * logs old → new, stops what the old phase had running (the destroy grace timer, the
+ * recovery retry timer) and starts what the new one needs. */
 typedef enum QemuPhase {
         QEMU_PHASE_NONE,           /* no QEMU: nothing watched, no runtime files */
         QEMU_PHASE_STARTING,       /* spawned with -S: monitor, query-chardev, cont; the start waits */
@@ -45,6 +46,8 @@ typedef enum QemuPhase {
         QEMU_PHASE_DESTROYING,     /* SIGTERM sent, SIGKILL after the grace time: the exit follows */
         QEMU_PHASE_RECONNECTING,   /* found again after a restart: monitor reconnecting, query-status */
         QEMU_PHASE_UNMANAGED,      /* runs, but its monitor is unreachable or was dropped: kept, marked */
+        QEMU_PHASE_LOST,           /* after a restart: may run, but cannot be found or watched now;
+                                    * looked for again on a timer, never reported gone meanwhile */
         _QEMU_PHASE_MAX,
 } QemuPhase;
 
@@ -63,7 +66,10 @@ typedef struct QemuDomain {
         VbError start_error;    /* STARTING: why the start is being given up (code 0: QEMU's log says) */
         uint64_t balloon_kib;   /* last BALLOON_CHANGE (0: none seen) */
         uint64_t balloon_target_kib;    /* the balloon command in flight */
+        char lost_why[256];     /* LOST: what stands in the way */
+        uint64_t retry_usec;    /* LOST: the delay before the next look */
         sd_event_source *kill_timer;    /* DESTROYING */
+        sd_event_source *retry_timer;   /* LOST */
 } QemuDomain;
 
 QemuConn *qemu_conn_of(Connection *c);
@@ -87,7 +93,23 @@ void qemu_domain_release_all(Connection *c);
 extern const DomainOps qemu_domain_ops;
 
 /* qemu-recover.c: the runtime record beside the core's status file, and restart recovery. */
+#define QEMU_RECOVER_RETRY_MIN_USEC (2 * 1000000ULL)
+#define QEMU_RECOVER_RETRY_MAX_USEC (60 * 1000000ULL)
+typedef struct QemuRuntime {
+        pid_t pid;
+        uint64_t start_time;
+        char *monitor;
+} QemuRuntime;
 int qemu_runtime_save(QemuDomain *qd, VbError *err);
+/* 0 with *rt (qemu_runtime_clear() it), -ENOENT without a record, -EBADMSG for one that does
+ * not read as ours, or another negative errno; why says what. */
+int qemu_runtime_read(Connection *c, const char *name, QemuRuntime *rt, char *why, size_t whylen);
+void qemu_runtime_clear(QemuRuntime *rt);
+/* Is a QEMU of d alive? Its runtime record (a live process with the recorded start time),
+ * else qemu_find_running(). 1 found, 0 none, -1 cannot tell (out->why). */
+int qemu_domain_find(Domain *d, QemuFound *out);
+/* LOST: look for the QEMU again (the retry timer). */
+void qemu_recover_retry(QemuDomain *qd);
 void qemu_runtime_remove(Connection *c, const char *name);
 int qemu_recover_all(QemuConn *qc);
 int qemu_monitor_path(Connection *c, const char *name, char **out);

@@ -74,6 +74,9 @@ static int qemu_domain_resume(Domain *d, Call *call, VbError *err) {
 
 static int qemu_domain_destroy(Domain *d, unsigned flags, Call *call, VbError *err) {
         QemuDomain *qd = d->driver_data;
+        if (qd && qd->phase == QEMU_PHASE_LOST)
+                return vb_error_set(err, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU,
+                                    "cannot destroy domain '%s': %s; it is looked for again", d->obj.name, qd->lost_why);
         if (!qd || !qd->proc || qemu_process_has_exited(qd->proc)) {
                 domain_transition(d, DOMAIN_INPUT_DESTROYED);
                 return 0;
