@@ -172,8 +172,13 @@ static void recover_attempt(QemuDomain *qd) {
                 if (a == 0) {
                         free(qd->monitor_path);
                         qd->monitor_path = rt.monitor;
-                        log_info("domain %s: QEMU pid %d found again (%s)", d->obj.name, (int) rt.pid,
-                                 domain_state_to_string(d->state));
+                        /* After an error was logged, its end is worth as much. */
+                        if (qd->phase == QEMU_PHASE_LOST)
+                                log_warning("domain %s: QEMU pid %d found again (%s)", d->obj.name, (int) rt.pid,
+                                            domain_state_to_string(d->state));
+                        else
+                                log_info("domain %s: QEMU pid %d found again (%s)", d->obj.name, (int) rt.pid,
+                                         domain_state_to_string(d->state));
                         qemu_phase_enter(qd, QEMU_PHASE_RECONNECTING);
                         return;
                 }

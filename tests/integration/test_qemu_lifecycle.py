@@ -537,6 +537,56 @@ class QemuLifecycleTest(unittest.TestCase):
         self.start_guest()      # with it gone, the start goes ahead
         self.dom().destroy()
 
+    def test_17_unwatchable_qemu_is_kept(self):
+        """A QEMU that cannot be watched after a restart (pidfd_open failing with EMFILE, injected with
+        strace): shown running, never shut off, its files kept, destroy refused with the reason, and
+        looked for again on a timer until it is found."""
+        strace = shutil.which("strace")
+        if not strace:
+            self.skipTest("strace is not installed")
+        self.start_guest()
+        pid, uuid = self.qemu_pid(), self.dom().UUIDString()
+        run = self.run_dir()
+        self.close_clients()
+        self.daemon.proc.send_signal(signal.SIGKILL)
+        self.daemon.proc.wait(timeout=10)
+        # The first three looks fail (at 0, 2 and 6 s); the fourth (14 s) finds it.
+        with open(self.daemon.log_path, "a") as out:
+            out.write("=== restart under strace ===\n")
+            out.flush()
+            self.daemon.proc = subprocess.Popen(
+                [strace, "-o", "/dev/null", "-e", "trace=pidfd_open", "-e", "inject=pidfd_open:error=EMFILE:when=1..3",
+                 str(remote_harness.VIRTBUSD), "--session", "--config", str(self.daemon.conf_path)],
+                env=self.daemon.env(), stdout=out, stderr=subprocess.STDOUT)
+        self.daemon._wait_listening(10)
+        self.open_clients()
+        self.assertIn("cannot be watched", self.daemon.log())
+        self.assertEqual(self.domstate(), "running (booted)")
+        with self.assertRaises(self.libvirt.libvirtError) as cm:
+            self.dom().destroy()
+        self.assertIn("Too many open files; it is looked for again", cm.exception.get_error_message())
+        self.assert_no_second_qemu(pid, uuid)
+        for suffix in (".xml", ".runtime.json", ".monitor"):
+            self.assertTrue((run / (self.name + suffix)).exists(), suffix)
+        self.assertFalse(process_gone(pid))
+        wait_for("QEMU %d to be found again" % pid,
+                 lambda: "QEMU pid %d found again" % pid in self.daemon.log(), 30)
+        self.assertEqual(self.domstate(), "running (booted)")
+        self.clear_events()
+        self.dom().suspend()            # its monitor is back
+        self.wait_event(SUSPENDED, 0)
+        self.dom().destroy()
+        self.assertEqual(self.domstate(), "shut off (destroyed)")
+        wait_for("QEMU %d to end" % pid, lambda: process_gone(pid), 10)
+        # Back to a daemon without strace: end the traced daemon itself (strace then exits too).
+        self.close_clients()
+        with open("/proc/%d/task/%d/children" % (self.daemon.proc.pid, self.daemon.proc.pid)) as f:
+            for child in f.read().split():
+                os.kill(int(child), signal.SIGTERM)
+        self.daemon.proc.wait(timeout=10)
+        self.daemon.restart()
+        self.open_clients()
+
     def test_10_transient(self):
         """CreateXML over D-Bus: a transient guest (with an automatic VNC port), gone once destroyed."""
         xml = self.domain_xml("transient", disk="<graphics type='vnc' autoport='yes'/>")
