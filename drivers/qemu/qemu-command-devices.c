@@ -64,7 +64,13 @@ int qemu_cmd_interfaces(QemuCmd *c) {
                         qemu_cmd_arg(c, "-netdev");
                         qemu_cmd_argf(c, "user,id=hostnet%zu", i);
                 } else if (strcmp(type, "bridge") == 0 || strcmp(type, "network") == 0) {
-                        int fd = in->tap_fds && i < in->n_tap_fds ? in->tap_fds[i] : -1;
+                        /* A driver that gives no tap fds at all creates no taps: say so plainly
+                         * rather than fail at start for a reason the user cannot act on. */
+                        if (!in->tap_fds)
+                                return vb_error_set(c->err, VB_ERR_NO_SUPPORT, VB_FROM_QEMU,
+                                                    "interface type '%s' (no tap device can be created for it yet)",
+                                                    type);
+                        int fd = i < in->n_tap_fds ? in->tap_fds[i] : -1;
                         if (fd < 0)
                                 return vb_error_set(c->err, VB_ERR_INTERNAL_ERROR, VB_FROM_QEMU,
                                                     "no tap device was opened for interface %zu (type '%s')",

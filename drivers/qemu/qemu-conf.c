@@ -36,6 +36,27 @@ static int qemu_conf_check_token(const char *v, const char *accept, const char *
         return 0;
 }
 
+/* Until the DAC security driver exists QEMU runs as the daemon's user (root): another user or
+ * group would be parsed and silently not applied, so it is refused instead. */
+static int qemu_conf_check_root(const char *v, const char *what, char *why, size_t whylen) {
+        if (qemu_conf_check_not_empty(v, why, whylen) < 0)
+                return -EINVAL;
+        if (strcmp(v, "root") == 0 || strcmp(v, "+0") == 0)
+                return 0;
+        snprintf(why, whylen,
+                 "\"%s\" is not supported yet: QEMU runs as root until the DAC security driver is "
+                 "implemented; set %s = \"root\" or leave the key out", v, what);
+        return -EINVAL;
+}
+
+static int qemu_conf_check_user(const char *v, char *why, size_t whylen) {
+        return qemu_conf_check_root(v, "user", why, whylen);
+}
+
+static int qemu_conf_check_group(const char *v, char *why, size_t whylen) {
+        return qemu_conf_check_root(v, "group", why, whylen);
+}
+
 #define ALNUM "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 static int qemu_conf_check_machine(const char *v, char *why, size_t whylen) {
@@ -47,8 +68,8 @@ static int qemu_conf_check_listen(const char *v, char *why, size_t whylen) {
 }
 
 static const ConfigKey qemu_conf_keys[] = {
-        CONFIG_KEY_STRING_CHECKED(QemuConfig, user, qemu_conf_check_not_empty),
-        CONFIG_KEY_STRING_CHECKED(QemuConfig, group, qemu_conf_check_not_empty),
+        CONFIG_KEY_STRING_CHECKED(QemuConfig, user, qemu_conf_check_user),
+        CONFIG_KEY_STRING_CHECKED(QemuConfig, group, qemu_conf_check_group),
         CONFIG_KEY_STRING_CHECKED(QemuConfig, vnc_listen, qemu_conf_check_listen),
         CONFIG_KEY_STRING_CHECKED(QemuConfig, spice_listen, qemu_conf_check_listen),
         CONFIG_KEY_INT(QemuConfig, remote_display_port_min, 5900, 65535),

@@ -8,8 +8,11 @@
  * The keys (libvirt's qemu.conf names where the meaning is the same; the syntax is
  * libvirtd.conf's, read by service/config.c):
  *
- *   user = "root"                 the user QEMU runs as (a name or "+UID"); default "root"
- *   group = "root"                its group (a name or "+GID"); default "root"
+ *   user = "root"                 the user QEMU runs as (a name or "+UID"); default "root".
+ *                                 Only "root" (or "+0") is accepted until the DAC security
+ *                                 driver is implemented: anything else refuses to load,
+ *                                 naming file:line, rather than be ignored
+ *   group = "root"                its group (a name or "+GID"); default "root"; the same rule
  *   vnc_listen = "127.0.0.1"      the address a VNC display listens on when the domain's
  *                                 <graphics> names none; default "127.0.0.1"
  *   spice_listen = "127.0.0.1"    the same for SPICE; default "127.0.0.1"

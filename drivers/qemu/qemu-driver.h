@@ -9,6 +9,7 @@
 #include "driver.h"
 #include "qemu-caps.h"
 #include "qemu-conf.h"
+#include "qemu-find.h"
 #include "qemu-process.h"
 #include "qmp.h"
 
@@ -31,53 +32,84 @@ typedef struct QemuConn {
         bool probing;
 } QemuConn;
 
-/* What a pending verb waits for. */
-typedef enum QemuWait {
-        QEMU_WAIT_NONE,
-        QEMU_WAIT_START,        /* the monitor, then cont */
-        QEMU_WAIT_REPLY,        /* the reply to a QMP command (stop, cont, powerdown, reset) */
-        QEMU_WAIT_EXIT,         /* the process's end (destroy) */
-} QemuWait;
+/* Where the domain's QEMU process stands, as the driver sees it (the guest's own state,
+ * running or paused, is the core's). Only qemu_phase_enter() (qemu-domain.c) writes it: it
+ * logs old → new, stops what the old phase had running (the destroy grace timer, the
+ * recovery retry timer) and starts what the new one needs. */
+typedef enum QemuPhase {
+        QEMU_PHASE_NONE,           /* no QEMU: nothing watched, no runtime files */
+        QEMU_PHASE_STARTING,       /* spawned with -S: monitor, query-chardev, cont; the start waits */
+        QEMU_PHASE_RUNNING,        /* the monitor answers; verbs are QMP commands */
+        QEMU_PHASE_REBOOTING,      /* reboot asked (ACPI): the next SHUTDOWN is a reset, not an end */
+        QEMU_PHASE_RESETTING,      /* that SHUTDOWN came: system_reset and cont sent; RESET ends it */
+        QEMU_PHASE_POWERED_OFF,    /* the guest powered off (SHUTDOWN): quit sent, the exit follows */
+        QEMU_PHASE_DESTROYING,     /* SIGTERM sent, SIGKILL after the grace time: the exit follows */
+        QEMU_PHASE_RECONNECTING,   /* found again after a restart: monitor reconnecting, query-status */
+        QEMU_PHASE_UNMANAGED,      /* runs, but its monitor is unreachable or was dropped: kept, marked */
+        QEMU_PHASE_LOST,           /* after a restart: may run, but cannot be found or watched now;
+                                    * looked for again on a timer, never reported gone meanwhile */
+        _QEMU_PHASE_MAX,
+} QemuPhase;
 
 typedef struct QemuDomain {
         Domain *domain;         /* not a reference: the domain owns this */
         QemuConn *qc;           /* NULL once the connection is closing */
+        QemuPhase phase;
         QemuProcess *proc;
         Qmp *qmp;
         char *monitor_path;
-        Call *call;             /* the pending verb's call (a reference), or NULL */
-        QemuWait wait;
+        bool job;               /* a verb answered VERB_PENDING: the driver ends its job */
+        Call *call;             /* that verb's call (a reference), or NULL */
         unsigned start_flags;
         DomainInput after_reply;        /* transition on the reply when the event has not come (or _MAX) */
-        bool shutdown_seen;     /* the guest powered off (SHUTDOWN event): quit, then POWERED_OFF */
-        bool fake_reboot;       /* reboot asked: the next SHUTDOWN is a reset, not an end */
-        bool in_fake_reboot;    /* between that SHUTDOWN and the cont that follows it */
-        bool destroying;
-        bool monitor_broken;    /* unreachable or dropped (over QMP_MESSAGE_MAX): kept running */
-        bool recovering;        /* adopted after a restart, monitor being reconnected */
-        int vnc_port, spice_port;       /* chosen for automatic displays at start; -1 none */
+        DomainDef *live;        /* STARTING: the running definition, handed to the core at BOOTED */
+        VbError start_error;    /* STARTING: why the start is being given up (code 0: QEMU's log says) */
         uint64_t balloon_kib;   /* last BALLOON_CHANGE (0: none seen) */
         uint64_t balloon_target_kib;    /* the balloon command in flight */
-        char **pty_labels, **pty_paths; /* query-chardev at start: chardev label → /dev/pts/N */
-        size_t n_ptys;
-        sd_event_source *kill_timer;
+        char lost_why[256];     /* LOST: what stands in the way */
+        uint64_t retry_usec;    /* LOST: the delay before the next look */
+        sd_event_source *kill_timer;    /* DESTROYING */
+        sd_event_source *retry_timer;   /* LOST */
 } QemuDomain;
 
 QemuConn *qemu_conn_of(Connection *c);
 QemuDomain *qemu_domain_get(Domain *d);        /* created on first use; NULL on ENOMEM */
 
-/* qemu-domain.c */
-extern const DomainOps qemu_domain_ops;
-/* Wire a process and a monitor socket to qd (start or recovery). */
-int qemu_domain_open_monitor(QemuDomain *qd, bool recovering);
+/* qemu-domain.c: the process, its phases and its monitor. */
+const char *qemu_phase_to_string(QemuPhase p);
+/* The one writer of qd->phase. */
+void qemu_phase_enter(QemuDomain *qd, QemuPhase next);
+int qemu_domain_start(Domain *d, unsigned flags, Call *call, VbError *err);
 void qemu_domain_forget(Domain *d);
+/* A verb answered VERB_PENDING: keep its call; qemu_domain_finish() ends the job and answers. */
+void qemu_domain_pending(QemuDomain *qd, Call *call);
+void qemu_domain_finish(QemuDomain *qd, int r, const VbError *err);
 /* Watch a QEMU found again after a restart (qemu_process_adopt with the domain's exit handler). */
 int qemu_domain_adopt(QemuDomain *qd, pid_t pid, uint64_t start_time, const char *log_path, VbError *err);
 /* Let go of every QEMU without signalling it (the daemon is stopping). */
 void qemu_domain_release_all(Connection *c);
 
+/* qemu-ops.c */
+extern const DomainOps qemu_domain_ops;
+
 /* qemu-recover.c: the runtime record beside the core's status file, and restart recovery. */
+#define QEMU_RECOVER_RETRY_MIN_USEC (2 * 1000000ULL)
+#define QEMU_RECOVER_RETRY_MAX_USEC (60 * 1000000ULL)
+typedef struct QemuRuntime {
+        pid_t pid;
+        uint64_t start_time;
+        char *monitor;
+} QemuRuntime;
 int qemu_runtime_save(QemuDomain *qd, VbError *err);
+/* 0 with *rt (qemu_runtime_clear() it), -ENOENT without a record, -EBADMSG for one that does
+ * not read as ours, or another negative errno; why says what. */
+int qemu_runtime_read(Connection *c, const char *name, QemuRuntime *rt, char *why, size_t whylen);
+void qemu_runtime_clear(QemuRuntime *rt);
+/* Is a QEMU of d alive? Its runtime record (a live process with the recorded start time),
+ * else qemu_find_running(). 1 found, 0 none, -1 cannot tell (out->why). */
+int qemu_domain_find(Domain *d, QemuFound *out);
+/* LOST: look for the QEMU again (the retry timer). */
+void qemu_recover_retry(QemuDomain *qd);
 void qemu_runtime_remove(Connection *c, const char *name);
 int qemu_recover_all(QemuConn *qc);
 int qemu_monitor_path(Connection *c, const char *name, char **out);

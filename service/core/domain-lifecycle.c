@@ -217,27 +217,69 @@ static void domain_enter_shutoff(Domain *d) {
         domain_remove_status(d, NULL);
 }
 
-int domain_transition(Domain *d, DomainInput input) {
+/* The transition. live (taken), when not NULL, becomes the running definition of a domain
+ * entering an active state. With err, a status file that cannot be written refuses an entry
+ * into an active state: the domain goes back to what it was and nothing is announced. */
+static int domain_transition_do(Domain *d, DomainInput input, DomainDef *live, VbError *err) {
         const DomainTransition *t = domain_transition_lookup(d->state, input);
         if (!t) {
                 log_debug("domain %s: input %s ignored in state %s", d->obj.name,
                           domain_input_to_string(input), domain_state_to_string(d->state));
+                domain_def_free(live);
+                vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_DOMAIN, "domain '%s' cannot go from %s on %s",
+                             d->obj.name, domain_state_to_string(d->state), domain_input_to_string(input));
                 return -EINVAL;
         }
         DomainState old = d->state;
+        int old_reason = d->reason;
         bool was_active = domain_is_active(d);
+        bool entering = !was_active && t->to != DOMAIN_SHUTOFF;
         unsigned changed = PROP_STATE;
         bool was_updated = d->updated;
+        DomainDef *old_live = d->live;
+        int old_id = d->obj.id;
 
-        if (!was_active && t->to != DOMAIN_SHUTOFF) {
+        if (entering) {
+                if (live)
+                        d->live = live;
                 int r = domain_enter_active(d);
-                if (r < 0)
+                if (r < 0) {
+                        if (live) {
+                                d->live = old_live;
+                                domain_def_free(live);
+                        }
+                        vb_error_errno(err, r, "enter an active state");
                         return log_error_errno(r, "domain %s: cannot enter %s: out of memory", d->obj.name,
                                                domain_state_to_string(t->to));
+                }
                 changed |= PROP_ACTIVE | PROP_ID;
+        } else {
+                domain_def_free(live);
         }
         d->state = t->to;
         d->reason = t->reason;
+
+        if (domain_is_active(d)) {
+                VbError e = { 0 };
+                if (domain_save_status(d, &e) < 0) {
+                        log_error("domain %s: cannot save status: %s", d->obj.name, e.message);
+                        if (err && entering) {
+                                /* Refused: back to what it was, as if the input had not come. */
+                                d->state = old;
+                                d->reason = old_reason;
+                                if (old_id <= 0)
+                                        registry_set_id(&d->obj.conn->domains, &d->obj, -1);
+                                if (d->live != old_live) {
+                                        domain_def_free(d->live);
+                                        d->live = old_live;
+                                }
+                                *err = e;
+                                return -EIO;
+                        }
+                }
+        }
+        if (entering && live && old_live && old_live != d->live)
+                domain_def_free(old_live);
         if (was_active && t->to == DOMAIN_SHUTOFF) {
                 domain_enter_shutoff(d);
                 changed |= PROP_ACTIVE | PROP_ID | (was_updated ? PROP_UPDATED : 0);
@@ -245,11 +287,6 @@ int domain_transition(Domain *d, DomainInput input) {
         log_info("domain %s: %s → %s (%s, reason %d)", d->obj.name, domain_state_to_string(old),
                  domain_state_to_string(t->to), domain_input_to_string(input), t->reason);
 
-        if (domain_is_active(d)) {
-                VbError err = { 0 };
-                if (domain_save_status(d, &err) < 0)
-                        log_error("domain %s: cannot save status: %s", d->obj.name, err.message);
-        }
         if (t->event >= 0)
                 notify_lifecycle(&d->obj, t->event, t->detail);
         if (input == DOMAIN_INPUT_RESET)
@@ -258,6 +295,14 @@ int domain_transition(Domain *d, DomainInput input) {
         if (!domain_is_active(d) && !d->persistent)
                 domain_remove(d);
         return 0;
+}
+
+int domain_transition(Domain *d, DomainInput input) {
+        return domain_transition_do(d, input, NULL, NULL);
+}
+
+int domain_transition_live(Domain *d, DomainInput input, DomainDef *live, VbError *err) {
+        return domain_transition_do(d, input, live, err) < 0 ? -1 : 0;
 }
 
 int domain_restore_state(Domain *d, DomainState state, int reason, VbError *err) {

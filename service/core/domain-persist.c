@@ -11,6 +11,7 @@
 
 #include "log.h"
 #include "persist.h"
+#include "status-conf.h"
 
 static int file_name(char *buf, size_t n, const char *name) {
         /* Names come from parsed XML: never let one leave the directory. */
@@ -78,18 +79,13 @@ int domain_save_status(Domain *d, VbError *err) {
         char fn[NAME_MAX + 1];
         if (file_name(fn, sizeof fn, d->obj.name) < 0)
                 return 0;
-        char *xml = domain_def_format(d->live, DOMAIN_FORMAT_SECURE);
-        if (!xml)
-                return vb_error_errno(err, -ENOMEM, "format domain XML");
-        char *doc = NULL;
-        int k = asprintf(&doc, "<domstatus state='%s' reason='%d' id='%d'>\n%s</domstatus>\n",
-                         domain_state_to_string(d->state), d->reason, d->obj.id, xml);
-        free(xml);
-        if (k < 0)
+        DomainStatus st = { .state = d->state, .reason = d->reason, .id = d->obj.id, .def = d->live };
+        char *doc = domain_status_format(&st);
+        if (!doc)
                 return vb_error_errno(err, -ENOMEM, "format domain status");
         int r = persist_ensure_dir(c->state_dir, err);
         if (r >= 0)
-                r = persist_write(c->state_dir, fn, doc, (size_t) k, err);
+                r = persist_write(c->state_dir, fn, doc, strlen(doc), err);
         free(doc);
         return r < 0 ? -1 : 0;
 }
@@ -102,6 +98,68 @@ int domain_remove_status(Domain *d, VbError *err) {
         if (file_name(fn, sizeof fn, d->obj.name) < 0)
                 return 0;
         return persist_remove(c->state_dir, fn, err) < 0 ? -1 : 0;
+}
+
+int domain_recover(Connection *c, const char *xml, size_t len, Domain **out, VbError *err) {
+        DomainStatus st;
+        if (domain_status_parse(xml, len, &st, err) < 0)
+                return -1;
+        const char *name = st.def->name;
+        Domain *d = (Domain *) registry_find_uuid(&c->domains, st.def->uuid);
+        Domain *same_name = (Domain *) registry_find_name(&c->domains, name);
+        Object *same_id = registry_find_id(&c->domains, st.id);
+        int r = -1;
+        if (st.state == DOMAIN_SHUTOFF || st.state == DOMAIN_NOSTATE)
+                vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_DOMAIN,
+                             "the status of domain '%s' records it %s: nothing to recover", name,
+                             domain_state_to_string(st.state));
+        else if (st.id <= 0)
+                vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_DOMAIN,
+                             "the status of domain '%s' records no id", name);
+        else if (same_name != d)
+                vb_error_set(err, VB_ERR_OPERATION_FAILED, VB_FROM_DOMAIN,
+                             "domain '%s' is already defined with another uuid", name);
+        else if (d && domain_is_active(d))
+                vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_DOMAIN, "domain '%s' is already active",
+                             name);
+        else if (same_id)
+                vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_DOMAIN,
+                             "the status of domain '%s' records id %d, which domain '%s' has", name, st.id,
+                             same_id->name);
+        else
+                r = 0;
+        if (r < 0) {
+                domain_status_clear(&st);
+                return -1;
+        }
+        DomainDef *live = st.def;
+        st.def = NULL;
+        if (!d) {
+                /* Not defined persistently: it comes back as the transient domain it was. */
+                if (domain_add(c, live, false, &d, err) < 0) {
+                        domain_def_free(live);
+                        return -1;
+                }
+        } else {
+                domain_def_free(d->live);
+                d->live = live;
+        }
+        if (registry_set_id(&c->domains, &d->obj, st.id) < 0 ||
+            domain_restore_state(d, st.state, st.reason, err) < 0) {
+                registry_set_id(&c->domains, &d->obj, -1);
+                if (!d->persistent)
+                        domain_remove(d);
+                else
+                        d->live = domain_def_free(d->live);
+                return err->code ? -1 : vb_error_errno(err, -ENOMEM, "recover domain");
+        }
+        if (c->next_domain_id <= st.id)
+                c->next_domain_id = st.id + 1;
+        log_info("domain %s: recovered as %s (reason %d, id %d)", d->obj.name, domain_state_to_string(d->state),
+                 d->reason, d->obj.id);
+        if (out)
+                *out = d;
+        return 0;
 }
 
 static int domain_load_one(const char *dir, const char *name, const char *data, size_t len, void *userdata) {

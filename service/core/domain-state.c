@@ -3,9 +3,13 @@
 
 #include <stddef.h>
 
+#include "status-conf.h"
+
 #define S(x) (1u << DOMAIN_##x)
 #define ACTIVE (S(RUNNING) | S(BLOCKED) | S(PAUSED) | S(SHUTDOWN) | S(CRASHED) | S(PMSUSPENDED))
 #define NONE (-1)
+
+_Static_assert(_DOMAIN_STATE_MAX == DOMAIN_STATUS_N_STATES, "the status file names every state");
 
 /* Every state change a domain can make. A row that is absent is a refusal. */
 static const DomainTransition domain_table[] = {
@@ -46,17 +50,6 @@ const DomainTransition *domain_transition_lookup(DomainState state, DomainInput 
         return NULL;
 }
 
-static const char *const state_names[_DOMAIN_STATE_MAX] = {
-        [DOMAIN_NOSTATE] = "nostate",
-        [DOMAIN_RUNNING] = "running",
-        [DOMAIN_BLOCKED] = "blocked",
-        [DOMAIN_PAUSED] = "paused",
-        [DOMAIN_SHUTDOWN] = "shutdown",
-        [DOMAIN_SHUTOFF] = "shutoff",
-        [DOMAIN_CRASHED] = "crashed",
-        [DOMAIN_PMSUSPENDED] = "pmsuspended",
-};
-
 static const char *const input_names[_DOMAIN_INPUT_MAX] = {
         [DOMAIN_INPUT_BOOTED] = "booted",
         [DOMAIN_INPUT_PAUSED] = "paused",
@@ -73,8 +66,10 @@ static const char *const input_names[_DOMAIN_INPUT_MAX] = {
         [DOMAIN_INPUT_PM_WOKEUP] = "pm-wokeup",
 };
 
+/* The status file's names (conf/status-conf.c), so that logs and status files agree. */
 const char *domain_state_to_string(DomainState s) {
-        return (unsigned) s < _DOMAIN_STATE_MAX ? state_names[s] : "invalid";
+        const char *name = domain_status_state_name((int) s);
+        return name ? name : "invalid";
 }
 
 const char *domain_input_to_string(DomainInput in) {

@@ -202,10 +202,14 @@ int domain_undefine(Domain *d, unsigned flags, VbError *err) {
         if (d->job != DOMAIN_JOB_NONE)
                 return vb_error_set(err, VB_ERR_OPERATION_TIMEOUT, VB_FROM_DOMAIN,
                                     "cannot acquire state change lock (held by another job)");
-        if (domain_remove_config(d->obj.conn, d->obj.name, err) < 0)
+        /* The autostart mark first: a mark left behind would start a domain no longer defined. */
+        if (d->autostart && domain_remove_autostart(d->obj.conn, d->obj.name, err) < 0)
                 return -1;
-        if (d->autostart)
-                domain_remove_autostart(d->obj.conn, d->obj.name, NULL);
+        if (domain_remove_config(d->obj.conn, d->obj.name, err) < 0) {
+                if (d->autostart && domain_save_autostart(d->obj.conn, d->obj.name, NULL) < 0)
+                        log_error("domain %s: its autostart mark is gone though it stays defined", d->obj.name);
+                return -1;
+        }
         log_info("domain %s undefined", d->obj.name);
         notify_lifecycle(&d->obj, EVENT_UNDEFINED, UNDEFINED_REMOVED);
         if (domain_is_active(d)) {

@@ -159,6 +159,14 @@ int domain_set_metadata(Domain *d, int type, const char *text, const char *key, 
  * old → new, persists the status where the driver persists, and notifies observers.
  * An input that is not valid in the current state is logged and ignored (-EINVAL). */
 int domain_transition(Domain *d, DomainInput input);
+/* The same for a driver whose guest has just begun to run (DOMAIN_INPUT_BOOTED): live, when
+ * not NULL, becomes the running definition before anything is written or announced, so the
+ * status file and the observers of the STARTED event see what the driver learnt at start (pty
+ * paths, automatic ports); it is taken in every case. A status file that cannot be written
+ * refuses the entry into an active state: -1 with err, the domain as it was (inactive, no
+ * id), nothing announced, and the driver stops its guest. An input not valid in the current
+ * state is refused the same way. */
+int domain_transition_live(Domain *d, DomainInput input, DomainDef *live, VbError *err);
 
 Domain *domain_ref(Domain *d);
 Domain *domain_unref(Domain *d);

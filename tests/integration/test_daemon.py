@@ -122,6 +122,17 @@ class Configuration(unittest.TestCase):
         self.assertIn("remote_display_port_min", out)
         self.assertFalse(self.d.bus.name_has_owner(BUS_NAME))
 
+    def test_qemu_conf_user_not_root_refuses_to_start(self):
+        """QEMU runs as root until DAC exists: another user is refused, not parsed and ignored."""
+        self.d = ConfiguredDaemon("log_level = 3\n")
+        qemu_conf = self.d.conf_path.parent / "qemu.conf"
+        qemu_conf.write_text('# unprivileged guests\nuser = "libvirt-qemu"\n')
+        self.d.spawn()
+        self.assertNotEqual(self.d.proc.wait(timeout=10), 0)
+        out = self.d.log()
+        self.assertIn('%s:2: user: "libvirt-qemu" is not supported yet' % qemu_conf, out)
+        self.assertFalse(self.d.bus.name_has_owner(BUS_NAME))
+
     def test_unknown_key_warns_and_starts(self):
         self.d = ConfiguredDaemon('log_level = 3\nno_such_key = 1\n').spawn()
         self.assertTrue(self.d.wait_name(), self.d.log())

@@ -117,6 +117,17 @@ static const QemuGoldenCase qemu_golden_cases[] = {
 
 #define QEMU_N_GOLDEN (sizeof qemu_golden_cases / sizeof qemu_golden_cases[0])
 
+/* What the driver cannot do yet, refused with the inputs it gives today (no tap fds): NAME.xml
+ * gives the error. */
+static const QemuGoldenCase qemu_driver_refusals[] = {
+        { "err-nic-network", false, VB_ERR_NO_SUPPORT,
+          "this function is not supported by the connection driver: interface type 'network' (no tap "
+          "device can be created for it yet)" },
+        { "err-nic-bridge", false, VB_ERR_NO_SUPPORT,
+          "this function is not supported by the connection driver: interface type 'bridge' (no tap "
+          "device can be created for it yet)" },
+};
+
 /* Fixed stand-ins for what the driver chooses at start. */
 static const int qemu_test_tap_fds[] = { 30, 31, 32, 33, 34, 35, 36, 37 };
 

@@ -65,6 +65,29 @@ static void test_golden(void **state) {
                 check_golden(&qemu_golden_cases[i]);
 }
 
+/* Interfaces on a bridge or a virtual network need taps the driver does not create yet: a
+ * start answers libvirt's "not supported" naming the type (define accepts them). */
+static void test_driver_refusals(void **state) {
+        for (size_t i = 0; i < sizeof qemu_driver_refusals / sizeof qemu_driver_refusals[0]; i++) {
+                const QemuGoldenCase *gc = &qemu_driver_refusals[i];
+                DomainDef *def = qt_parse(gc->name);
+                QemuTestInput t;
+                qt_input(&t, def, true);
+                t.in.tap_fds = NULL;
+                t.in.n_tap_fds = 0;
+                VbError err = { 0 };
+                char **argv = qemu_command_build(&t.in, &err);
+                if (argv || strcmp(err.message, gc->error) != 0)
+                        print_error("%s: got \"%s\"\n", gc->name, argv ? "a command line" : err.message);
+                assert_null(argv);
+                assert_int_equal(err.code, gc->error_code);
+                assert_int_equal(err.from, VB_FROM_QEMU);
+                assert_string_equal(err.message, gc->error);
+                qt_input_done(&t);
+                domain_def_free(def);
+        }
+}
+
 /* The argv every command line starts and ends with, whatever the guest. */
 static void test_fixed_parts(void **state) {
         DomainDef *def = qt_parse("minimal");
@@ -187,6 +210,7 @@ static void test_driver_inputs_missing(void **state) {
         assert_string_equal(err.message, "internal error: no tap device was opened for interface 1 (type 'bridge')");
         t.in.tap_fds = NULL;
         assert_null(qemu_command_build(&t.in, &err));
+        assert_int_equal(err.code, VB_ERR_NO_SUPPORT);
         qt_input_done(&t);
         domain_def_free(def);
 
@@ -337,6 +361,7 @@ static void test_to_string(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_golden),
+                cmocka_unit_test(test_driver_refusals),
                 cmocka_unit_test(test_fixed_parts),
                 cmocka_unit_test(test_config_defaults),
                 cmocka_unit_test(test_commas_escaped),

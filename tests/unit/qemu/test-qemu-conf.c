@@ -29,8 +29,8 @@ static void test_defaults(void **state) {
 static void test_every_key(void **state) {
         const char *text =
                 "# qemu.conf\n"
-                "user = \"qemu\"\n"
-                "group = \"+64055\"\n"
+                "user = \"root\"\n"
+                "group = \"+0\"\n"
                 "vnc_listen = \"0.0.0.0\"\n"
                 "spice_listen = \"::\"\n"
                 "remote_display_port_min = 5910\n"
@@ -41,8 +41,8 @@ static void test_every_key(void **state) {
         assert_int_equal(qemu_conf_init(&c), 0);
         char err[256] = "";
         assert_int_equal(parse(&c, text, err, sizeof err), 0);
-        assert_string_equal(c.user, "qemu");
-        assert_string_equal(c.group, "+64055");
+        assert_string_equal(c.user, "root");
+        assert_string_equal(c.group, "+0");
         assert_string_equal(c.vnc_listen, "0.0.0.0");
         assert_string_equal(c.spice_listen, "::");
         assert_int_equal(c.remote_display_port_min, 5910);
@@ -50,8 +50,8 @@ static void test_every_key(void **state) {
         assert_string_equal(c.emulator, "/usr/local/bin/qemu-system-x86_64");
         assert_string_equal(c.machine_type, "pc-q35-7.2");
         /* A later parse starts again from the defaults. */
-        assert_int_equal(parse(&c, "user = \"nobody\"\n", err, sizeof err), 0);
-        assert_string_equal(c.user, "nobody");
+        assert_int_equal(parse(&c, "user = \"+0\"\n", err, sizeof err), 0);
+        assert_string_equal(c.user, "+0");
         assert_string_equal(c.machine_type, "pc");
         qemu_conf_done(&c);
 }
@@ -63,14 +63,14 @@ static void test_unknown_keys_warn(void **state) {
                 "security_driver = \"none\"\n"
                 "cgroup_device_acl = [ \"/dev/null\", \"/dev/full\" ]\n"
                 "vnc_auto_unix_socket = 1\n"
-                "user = \"qemu\"\n";
+                "user = \"+0\"\n";
         char *dir = tu_mkdtemp(), *logfile = tu_path(dir, "log"), *outputs, err[256] = "";
         assert_true(asprintf(&outputs, "3:file:%s", logfile) > 0);
         assert_int_equal(log_setup(3, NULL, outputs, err, sizeof err), 0);
         QemuConfig c;
         assert_int_equal(qemu_conf_init(&c), 0);
         assert_int_equal(parse(&c, text, err, sizeof err), 0);
-        assert_string_equal(c.user, "qemu");
+        assert_string_equal(c.user, "+0");
         qemu_conf_done(&c);
         log_close();
         char *log = tu_read_file(logfile);
@@ -102,6 +102,16 @@ static void test_errors(void **state) {
                 { "remote_display_port_min = 6000\nremote_display_port_max = 5999\n",
                   "qemu.conf: remote_display_port_min (6000) is greater than remote_display_port_max (5999)" },
                 { "user \"qemu\"\n", "qemu.conf:1: expected '=' after 'user', found '\"'" },
+                /* Parsed and not applied would be worse than refused: QEMU runs as root for now. */
+                { "# run unprivileged\nuser = \"qemu\"\n",
+                  "qemu.conf:2: user: \"qemu\" is not supported yet: QEMU runs as root until the DAC security "
+                  "driver is implemented; set user = \"root\" or leave the key out" },
+                { "user = \"root\"\ngroup = \"+107\"\n",
+                  "qemu.conf:2: group: \"+107\" is not supported yet: QEMU runs as root until the DAC security "
+                  "driver is implemented; set group = \"root\" or leave the key out" },
+                { "user = \"+1000\"\n",
+                  "qemu.conf:1: user: \"+1000\" is not supported yet: QEMU runs as root until the DAC security "
+                  "driver is implemented; set user = \"root\" or leave the key out" },
         };
         for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
                 QemuConfig c;
@@ -149,6 +159,17 @@ static void test_load(void **state) {
         snprintf(want, sizeof want, "%s:2: machine_type: expected a string", path);
         assert_string_equal(err, want);
         assert_string_equal(c.machine_type, "q35");
+
+        /* A user QEMU would not run as: refused with the file's name and line. */
+        f = fopen(path, "w");
+        assert_non_null(f);
+        fputs("vnc_listen = \"::1\"\nuser = \"libvirt-qemu\"\n", f);
+        fclose(f);
+        assert_int_equal(qemu_conf_load(&c, path, true, err, sizeof err), -EINVAL);
+        snprintf(want, sizeof want, "%s:2: user: \"libvirt-qemu\" is not supported yet: QEMU runs as root until the "
+                 "DAC security driver is implemented; set user = \"root\" or leave the key out", path);
+        assert_string_equal(err, want);
+        assert_string_equal(c.user, "root");
         qemu_conf_done(&c);
         free(path);
         tu_rm_rf(dir);

@@ -1,0 +1,256 @@
+/* qemu-ops.c: the QEMU domain ops: lifecycle verbs as QMP commands or signals, the balloon, runtime information and stats. */
+#define LOG_MODULE "qemu"
+#include "qemu-driver.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "domain-persist.h"
+#include "log.h"
+#include "qemu-live.h"
+
+/* ---- verbs as QMP commands ---- */
+
+static void on_op_reply(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
+        QemuDomain *qd = userdata;
+        if (q != qd->qmp || !qd->job)
+                return;
+        Domain *d = domain_ref(qd->domain);
+        if (cls) {
+                VbError e = { 0 };
+                vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "%s", desc ? desc : cls);
+                if (qd->phase == QEMU_PHASE_REBOOTING)
+                        qemu_phase_enter(qd, QEMU_PHASE_RUNNING);       /* no reboot after all */
+                qemu_domain_finish(qd, -1, &e);
+        } else {
+                /* The event usually came first; if not, the reply is as good a witness. */
+                if (qd->after_reply != _DOMAIN_INPUT_MAX)
+                        domain_transition(d, qd->after_reply);
+                qemu_domain_finish(qd, 0, NULL);
+        }
+        domain_unref(d);
+}
+
+static int qemu_domain_command(Domain *d, Call *call, const char *command, DomainInput after, VbError *err) {
+        QemuDomain *qd = d->driver_data;
+        if (!qd || !qd->qmp || !qmp_is_ready(qd->qmp))
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU,
+                                    "the QEMU monitor of domain '%s' is not available", d->obj.name);
+        int r = qmp_send(qd->qmp, command, NULL, on_op_reply, qd);
+        if (r < 0)
+                return vb_error_errno(err, r, command);
+        qd->after_reply = after;
+        qemu_domain_pending(qd, call);
+        return VERB_PENDING;
+}
+
+static int qemu_domain_shutdown(Domain *d, unsigned flags, Call *call, VbError *err) {
+        return qemu_domain_command(d, call, "system_powerdown", _DOMAIN_INPUT_MAX, err);
+}
+
+static int qemu_domain_reboot(Domain *d, unsigned flags, Call *call, VbError *err) {
+        int r = qemu_domain_command(d, call, "system_powerdown", _DOMAIN_INPUT_MAX, err);
+        if (r >= 0)
+                qemu_phase_enter(d->driver_data, QEMU_PHASE_REBOOTING);
+        return r;
+}
+
+static int qemu_domain_reset(Domain *d, unsigned flags, Call *call, VbError *err) {
+        return qemu_domain_command(d, call, "system_reset", _DOMAIN_INPUT_MAX, err);
+}
+
+static int qemu_domain_suspend(Domain *d, Call *call, VbError *err) {
+        return qemu_domain_command(d, call, "stop", DOMAIN_INPUT_PAUSED, err);
+}
+
+static int qemu_domain_resume(Domain *d, Call *call, VbError *err) {
+        return qemu_domain_command(d, call, "cont", DOMAIN_INPUT_RESUMED, err);
+}
+
+static int qemu_domain_destroy(Domain *d, unsigned flags, Call *call, VbError *err) {
+        QemuDomain *qd = d->driver_data;
+        if (qd && qd->phase == QEMU_PHASE_LOST)
+                return vb_error_set(err, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU,
+                                    "cannot destroy domain '%s': %s; it is looked for again", d->obj.name, qd->lost_why);
+        if (!qd || !qd->proc || qemu_process_has_exited(qd->proc)) {
+                domain_transition(d, DOMAIN_INPUT_DESTROYED);
+                return 0;
+        }
+        int r = qemu_process_kill(qd->proc, SIGTERM);
+        if (r < 0 && r != -ESRCH)
+                return vb_error_errno(err, r, "kill QEMU");
+        qemu_phase_enter(qd, QEMU_PHASE_DESTROYING);
+        qemu_domain_pending(qd, call);
+        return VERB_PENDING;
+}
+
+/* CPU time from /proc/PID/stat (utime + stime); memory from the balloon's last report. */
+static int qemu_domain_runtime(Domain *d, DomainRuntimeInfo *info, VbError *err) {
+        QemuDomain *qd = d->driver_data;
+        info->memory_kib = qd && qd->balloon_kib ? qd->balloon_kib : domain_current_def(d)->current_memory_kib;
+        if (!qd || !qd->proc)
+                return 0;
+        char path[64], buf[1024];
+        snprintf(path, sizeof path, "/proc/%d/stat", (int) qemu_process_pid(qd->proc));
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return 0;
+        ssize_t n = read(fd, buf, sizeof buf - 1);
+        close(fd);
+        if (n <= 0)
+                return 0;
+        buf[n] = '\0';
+        const char *p = strrchr(buf, ')');
+        unsigned long long utime = 0, stime = 0;
+        /* after "pid (comm)": state is field 3; utime and stime are fields 14 and 15 */
+        if (p && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) == 2) {
+                long hz = sysconf(_SC_CLK_TCK);
+                info->cpu_time_ns = (utime + stime) * (1000000000ULL / (unsigned long long) (hz > 0 ? hz : 100));
+        }
+        return 0;
+}
+
+/* ---- balloon ---- */
+
+static void on_balloon_reply(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
+        QemuDomain *qd = userdata;
+        if (q != qd->qmp || !qd->job)
+                return;
+        Domain *d = domain_ref(qd->domain);
+        VbError e = { 0 };
+        if (cls) {
+                vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "%s", desc ? desc : cls);
+                qemu_domain_finish(qd, -1, &e);
+        } else {
+                /* The guest's balloon driver moves later (BALLOON_CHANGE); the target is what
+                 * the running definition and GetInfo show meanwhile. */
+                qd->balloon_kib = qd->balloon_target_kib;
+                int r = 0;
+                if (d->live) {
+                        d->live->current_memory_kib = qd->balloon_target_kib;
+                        r = domain_save_status(d, &e);
+                }
+                qemu_domain_finish(qd, r, r < 0 ? &e : NULL);
+        }
+        domain_unref(d);
+}
+
+static int qemu_domain_set_memory(Domain *d, uint64_t kib, Call *call, VbError *err) {
+        QemuDomain *qd = d->driver_data;
+        if (!qemu_live_has_balloon(d->live))
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU,
+                                    "Unable to change memory of active domain without the balloon device being enabled");
+        if (!qd || !qd->qmp || !qmp_is_ready(qd->qmp))
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU,
+                                    "the QEMU monitor of domain '%s' is not available", d->obj.name);
+        json_object *args = json_object_new_object();
+        if (!args)
+                return vb_error_errno(err, -ENOMEM, "balloon");
+        json_object_object_add(args, "value", json_object_new_int64((int64_t) (kib * 1024)));
+        int r = qmp_send(qd->qmp, "balloon", args, on_balloon_reply, qd);
+        if (r < 0)
+                return vb_error_errno(err, r, "balloon");
+        qd->after_reply = _DOMAIN_INPUT_MAX;
+        qd->balloon_target_kib = kib;
+        qemu_domain_pending(qd, call);
+        return VERB_PENDING;
+}
+
+/* ---- stats ---- */
+
+/* utime + stime of one thread (/proc/TID/stat), in ns. */
+static bool thread_cpu_time(long tid, uint64_t *ns) {
+        char path[64], buf[1024];
+        snprintf(path, sizeof path, "/proc/%ld/stat", tid);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return false;
+        ssize_t n = read(fd, buf, sizeof buf - 1);
+        close(fd);
+        if (n <= 0)
+                return false;
+        buf[n] = '\0';
+        const char *p = strrchr(buf, ')');
+        unsigned long long utime = 0, stime = 0;
+        if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2)
+                return false;
+        long hz = sysconf(_SC_CLK_TCK);
+        *ns = (utime + stime) * (1000000000ULL / (unsigned long long) (hz > 0 ? hz : 100));
+        return true;
+}
+
+typedef struct StatsQuery {
+        Domain *d;              /* a reference */
+        DomainStats *st;
+        Call *call;             /* a reference */
+} StatsQuery;
+
+static void stats_fill_runtime(Domain *d, DomainStats *st) {
+        QemuDomain *qd = d->driver_data;
+        if (qd && qd->balloon_kib)
+                st->balloon_current_kib = qd->balloon_kib;
+}
+
+/* [{"cpu-index": 0, "thread-id": 1234, …}, …] → each vCPU thread's CPU time. Called exactly
+ * once, also when the monitor goes away (ret NULL): the stats go out with what is known. */
+static void on_cpus_fast(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
+        StatsQuery *sq = userdata;
+        size_t n = ret && json_object_is_type(ret, json_type_array) ? json_object_array_length(ret) : 0;
+        for (size_t i = 0; i < n; i++) {
+                json_object *e = json_object_array_get_idx(ret, i), *idx, *tid;
+                if (!json_object_object_get_ex(e, "cpu-index", &idx) || !json_object_object_get_ex(e, "thread-id", &tid))
+                        continue;
+                int64_t k = json_object_get_int64(idx);
+                if (k < 0 || (uint64_t) k >= sq->st->n_vcpus)
+                        continue;
+                DomainVcpuStat *v = &sq->st->vcpus[k];
+                v->state = 1;
+                v->has_time = thread_cpu_time((long) json_object_get_int64(tid), &v->time_ns);
+        }
+        if (cls)
+                log_debug("domain %s: query-cpus-fast: %s", sq->d->obj.name, desc ? desc : cls);
+        stats_fill_runtime(sq->d, sq->st);
+        call_complete(sq->call, 0, NULL, sq->st);
+        call_unref(sq->call);
+        domain_stats_free(sq->st);
+        domain_unref(sq->d);
+        free(sq);
+}
+
+static int qemu_domain_get_stats(Domain *d, DomainStats *st, Call *call, VbError *err) {
+        QemuDomain *qd = d->driver_data;
+        stats_fill_runtime(d, st);
+        if (!(st->groups & DOMAIN_STATS_VCPU) || st->n_vcpus == 0 || !call || !qd || !qd->qmp ||
+            !qmp_is_ready(qd->qmp))
+                return 0;
+        StatsQuery *sq = calloc(1, sizeof *sq);
+        if (!sq)
+                return vb_error_errno(err, -ENOMEM, "stats");
+        *sq = (StatsQuery) { .d = domain_ref(d), .st = st, .call = call_ref(call) };
+        if (qmp_send(qd->qmp, "query-cpus-fast", NULL, on_cpus_fast, sq) < 0) {
+                call_unref(sq->call);
+                domain_unref(sq->d);
+                free(sq);
+                return 0;
+        }
+        return VERB_PENDING;
+}
+
+const DomainOps qemu_domain_ops = {
+        .set_memory = qemu_domain_set_memory,
+        .get_stats = qemu_domain_get_stats,
+        .start = qemu_domain_start,
+        .shutdown = qemu_domain_shutdown,
+        .reboot = qemu_domain_reboot,
+        .reset = qemu_domain_reset,
+        .suspend = qemu_domain_suspend,
+        .resume = qemu_domain_resume,
+        .destroy = qemu_domain_destroy,
+        .get_runtime_info = qemu_domain_runtime,
+        .forget = qemu_domain_forget,
+};
