@@ -13,7 +13,7 @@
 
 #include "log.h"
 #include "persist.h"
-#include "qemu-process.h"
+#include "qemu-find.h"
 #include "qmp.h"
 
 /* Bump when the record's layout or its meaning changes: older cache files are then ignored. */
@@ -250,7 +250,7 @@ struct QemuCapsProbe {
         json_object *replies;    /* its answers */
         unsigned n_waiting;      /* queries without an answer yet */
         bool answered;           /* every query of the run answered */
-        QemuProcess *proc;
+        Process *proc;
         Qmp *qmp;
         char *sock_path, *log_path;
         sd_event_source *start, *timeout;
@@ -482,9 +482,9 @@ static void qemu_caps_probe_finish(QemuCapsProbe *p) {
 /* Tear down the current run's QEMU and monitor; the socket and log go too. */
 static void qemu_caps_probe_cleanup_run(QemuCapsProbe *p) {
         p->qmp = qmp_close(p->qmp);
-        if (p->proc && !qemu_process_has_exited(p->proc))
-                (void) qemu_process_kill(p->proc, SIGKILL);     /* only when the cache goes away */
-        p->proc = qemu_process_free(p->proc);
+        if (p->proc && !process_has_exited(p->proc))
+                (void) process_kill(p->proc, SIGKILL);     /* only when the cache goes away */
+        p->proc = process_free(p->proc);
         p->timeout = sd_event_source_disable_unref(p->timeout);
         if (p->sock_path)
                 (void) unlink(p->sock_path);
@@ -505,7 +505,7 @@ static void qemu_caps_probe_run_end(QemuCapsProbe *p) {
         if (p->run_error[0]) {
                 char *tail = NULL;
                 if (p->proc)
-                        (void) qemu_process_log_tail(p->proc, 1024, &tail);
+                        (void) process_log_tail(p->proc, 1024, &tail);
                 const char *sep = tail && *tail ? ": " : "";
                 if (p->accel == QEMU_ACCEL_KVM) {
                         /* A failed kvm run only means no KVM guests. */
@@ -536,12 +536,12 @@ static void qemu_caps_probe_run_failed(QemuCapsProbe *p, const char *what) {
         if (!p->run_error[0])
                 snprintf(p->run_error, sizeof p->run_error, "%s", what);
         p->qmp = qmp_close(p->qmp);
-        if (p->proc && !qemu_process_has_exited(p->proc) && qemu_process_kill(p->proc, SIGKILL) >= 0)
+        if (p->proc && !process_has_exited(p->proc) && process_kill(p->proc, SIGKILL) >= 0)
                 return;
         qemu_caps_probe_run_end(p);
 }
 
-static void qemu_caps_on_exited(QemuProcess *proc, const siginfo_t *si, void *userdata) {
+static void qemu_caps_on_exited(Process *proc, const siginfo_t *si, void *userdata) {
         QemuCapsProbe *p = userdata;
         if (!p->answered && !p->run_error[0]) {
                 if (si->si_code == CLD_EXITED)
@@ -621,7 +621,7 @@ static void qemu_caps_probe_run(QemuCapsProbe *p) {
                          "-qmp", qmp_arg, NULL };
         (void) persist_ensure_dir(c->run_dir, NULL);
         (void) unlink(p->sock_path);
-        int r = qemu_process_spawn(c->event, argv, p->log_path, NULL, 0, qemu_caps_on_exited, p, &p->proc, &err);
+        int r = process_spawn(c->event, &qemu_program, argv, p->log_path, NULL, 0, qemu_caps_on_exited, p, &p->proc, &err);
         free(qmp_arg);
         if (r < 0) {
                 qemu_caps_probe_run_failed(p, err.message);

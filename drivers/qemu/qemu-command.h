@@ -9,7 +9,7 @@
 #include "qemu-conf.h"
 
 /*
- * What the command line decides for the driver (qemu-process.c):
+ * What the command line decides for the driver (qemu-domain.c, which spawns QEMU through lib/process.c):
  *
  * - QEMU starts paused (-S): the driver connects to the QMP socket, sets what only QMP can
  *   set (balloon target for <currentMemory>, balloon <stats period>, VNC and SPICE passwords

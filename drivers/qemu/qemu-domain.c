@@ -36,7 +36,7 @@ static void qemu_domain_release(QemuDomain *qd) {
         Qmp *q = qd->qmp;
         qd->qmp = NULL;
         qmp_close(q);
-        qd->proc = qemu_process_free(qd->proc);
+        qd->proc = process_free(qd->proc);
         qd->kill_timer = sd_event_source_disable_unref(qd->kill_timer);
         qd->retry_timer = sd_event_source_disable_unref(qd->retry_timer);
 }
@@ -135,7 +135,7 @@ static void start_fail(QemuDomain *qd, const VbError *err) {
         log_error("domain %s: start failed: %s", qd->domain->obj.name,
                   qd->start_error.code ? qd->start_error.message : "(see QEMU's log)");
         if (qd->proc)
-                qemu_process_kill(qd->proc, SIGKILL);
+                process_kill(qd->proc, SIGKILL);
 }
 
 void qemu_phase_enter(QemuDomain *qd, QemuPhase next) {
@@ -222,13 +222,13 @@ static int on_kill_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         log_warning("domain %s: QEMU ignored SIGTERM for %llu s: SIGKILL", qd->domain->obj.name,
                     (unsigned long long) (QEMU_DESTROY_GRACE_USEC / 1000000));
         if (qd->proc)
-                qemu_process_kill(qd->proc, SIGKILL);
+                process_kill(qd->proc, SIGKILL);
         return 0;
 }
 
 /* ---- the process's end ---- */
 
-static void on_process_exit(QemuProcess *p, const siginfo_t *si, void *userdata) {
+static void on_process_exit(Process *p, const siginfo_t *si, void *userdata) {
         QemuDomain *qd = userdata;
         Domain *d = domain_ref(qd->domain);
         QemuPhase phase = qd->phase;
@@ -238,7 +238,7 @@ static void on_process_exit(QemuProcess *p, const siginfo_t *si, void *userdata)
                 if (!e.code) {
                         /* QEMU's own words: the end of its log, the part it wrote since it was spawned. */
                         char *tail = NULL;
-                        qemu_process_log_tail(p, 4096, &tail);
+                        process_log_tail(p, 4096, &tail);
                         vb_error_set(&e, VB_ERR_INTERNAL_ERROR, VB_FROM_QEMU,
                                      "process exited while connecting to monitor: %s",
                                      tail && *tail ? tail : "(no output)");
@@ -261,7 +261,7 @@ static void on_process_exit(QemuProcess *p, const siginfo_t *si, void *userdata)
                                                                                         : DOMAIN_INPUT_FAILED;
         if (in == DOMAIN_INPUT_FAILED)
                 log_warning("domain %s: QEMU (pid %d) ended unexpectedly (code %d, status %d)", d->obj.name,
-                            (int) qemu_process_pid(p), si->si_code, si->si_status);
+                            (int) process_pid(p), si->si_code, si->si_status);
         qemu_phase_enter(qd, QEMU_PHASE_NONE);
         domain_transition(d, in);
         if (domain_is_active(d)) {
@@ -281,7 +281,7 @@ static void on_process_exit(QemuProcess *p, const siginfo_t *si, void *userdata)
 }
 
 int qemu_domain_adopt(QemuDomain *qd, pid_t pid, uint64_t start_time, const char *log_path, VbError *err) {
-        return qemu_process_adopt(qd->qc->event, pid, start_time, log_path, on_process_exit, qd, &qd->proc, err);
+        return process_adopt(qd->qc->event, &qemu_program, pid, start_time, log_path, on_process_exit, qd, &qd->proc, err);
 }
 
 void qemu_domain_release_all(Connection *c) {
@@ -289,7 +289,7 @@ void qemu_domain_release_all(Connection *c) {
                 QemuDomain *qd = ((Domain *) o)->driver_data;
                 if (qd && qd->phase == QEMU_PHASE_STARTING && qd->proc) {
                         /* Still -S and never reported running: nothing to keep for the next start. */
-                        qemu_process_kill(qd->proc, SIGKILL);
+                        process_kill(qd->proc, SIGKILL);
                         qemu_runtime_remove(c, o->name);
                         if (qd->monitor_path)
                                 unlink(qd->monitor_path);
@@ -563,7 +563,7 @@ int qemu_domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {
         }
         qemu_live_set_display_ports(live, vnc, spice);
         unlink(mon);
-        int r = qemu_process_spawn(qc->event, argv, logp, NULL, 0, on_process_exit, qd, &qd->proc, err);
+        int r = process_spawn(qc->event, &qemu_program, argv, logp, NULL, 0, on_process_exit, qd, &qd->proc, err);
         qemu_argv_free(argv);
         free(logp);
         if (r < 0) {
@@ -571,7 +571,7 @@ int qemu_domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {
                 free(mon);
                 return -1;
         }
-        log_debug("domain %s: QEMU pid %d spawned", d->obj.name, (int) qemu_process_pid(qd->proc));
+        log_debug("domain %s: QEMU pid %d spawned", d->obj.name, (int) process_pid(qd->proc));
         free(qd->monitor_path);
         qd->monitor_path = mon;
         qd->start_flags = flags;

@@ -10,7 +10,7 @@
 #include "qemu-caps.h"
 #include "qemu-conf.h"
 #include "qemu-find.h"
-#include "qemu-process.h"
+#include "process.h"
 #include "qmp.h"
 
 /* The drivers main.c adds: qemu:///session (session mode) or qemu:///system (system mode).
@@ -55,7 +55,7 @@ typedef struct QemuDomain {
         Domain *domain;         /* not a reference: the domain owns this */
         QemuConn *qc;           /* NULL once the connection is closing */
         QemuPhase phase;
-        QemuProcess *proc;
+        Process *proc;
         Qmp *qmp;
         char *monitor_path;
         bool job;               /* a verb answered VERB_PENDING: the driver ends its job */
@@ -84,7 +84,7 @@ void qemu_domain_forget(Domain *d);
 /* A verb answered VERB_PENDING: keep its call; qemu_domain_finish() ends the job and answers. */
 void qemu_domain_pending(QemuDomain *qd, Call *call);
 void qemu_domain_finish(QemuDomain *qd, int r, const VbError *err);
-/* Watch a QEMU found again after a restart (qemu_process_adopt with the domain's exit handler). */
+/* Watch a QEMU found again after a restart (process_adopt with the domain's exit handler). */
 int qemu_domain_adopt(QemuDomain *qd, pid_t pid, uint64_t start_time, const char *log_path, VbError *err);
 /* Let go of every QEMU without signalling it (the daemon is stopping). */
 void qemu_domain_release_all(Connection *c);

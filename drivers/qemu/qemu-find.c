@@ -1,6 +1,8 @@
 /* qemu-find.c: a live QEMU of a domain found without its runtime record: the listener on its monitor socket, and the command lines in /proc. */
 #include "qemu-find.h"
 
+#include "error.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -12,7 +14,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "qemu-process.h"
+#include "process.h"
+
+const ProcessProgram qemu_program = { "QEMU", VB_FROM_QEMU };
 
 #define CMDLINE_MAX ((size_t) 1024 * 1024)
 
@@ -212,7 +216,7 @@ int qemu_find_running(const char *name, const char *uuid, const char *monitor_pa
         cmdline_of(pid, name, uuid, monitor_path, &u, &m, &n);
         if (listener)
                 m = true;       /* it holds the socket, whatever its command line says */
-        out->adoptable = u && m && total == 1 && qemu_process_read_start_time(pid, &out->start_time) == 0;
+        out->adoptable = u && m && total == 1 && process_read_start_time(pid, &out->start_time) == 0;
         if (total > 1)
                 snprintf(out->why, sizeof out->why, "%u processes name this domain (pid %d among them)", total,
                          (int) pid);

@@ -6,6 +6,11 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "process.h"
+
+/* QEMU as lib/process.c names it in messages ("Cannot find QEMU binary …"). */
+extern const ProcessProgram qemu_program;
+
 typedef struct QemuFound {
         pid_t pid;              /* found: the process */
         uint64_t start_time;    /* found: its start time (field 22 of /proc/PID/stat) */

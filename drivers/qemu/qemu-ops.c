@@ -77,11 +77,11 @@ static int qemu_domain_destroy(Domain *d, unsigned flags, Call *call, VbError *e
         if (qd && qd->phase == QEMU_PHASE_LOST)
                 return vb_error_set(err, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU,
                                     "cannot destroy domain '%s': %s; it is looked for again", d->obj.name, qd->lost_why);
-        if (!qd || !qd->proc || qemu_process_has_exited(qd->proc)) {
+        if (!qd || !qd->proc || process_has_exited(qd->proc)) {
                 domain_transition(d, DOMAIN_INPUT_DESTROYED);
                 return 0;
         }
-        int r = qemu_process_kill(qd->proc, SIGTERM);
+        int r = process_kill(qd->proc, SIGTERM);
         if (r < 0 && r != -ESRCH)
                 return vb_error_errno(err, r, "kill QEMU");
         qemu_phase_enter(qd, QEMU_PHASE_DESTROYING);
@@ -96,7 +96,7 @@ static int qemu_domain_runtime(Domain *d, DomainRuntimeInfo *info, VbError *err)
         if (!qd || !qd->proc)
                 return 0;
         char path[64], buf[1024];
-        snprintf(path, sizeof path, "/proc/%d/stat", (int) qemu_process_pid(qd->proc));
+        snprintf(path, sizeof path, "/proc/%d/stat", (int) process_pid(qd->proc));
         int fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
                 return 0;

@@ -47,8 +47,8 @@ int qemu_runtime_save(QemuDomain *qd, VbError *err) {
         json_object *o = json_object_new_object();
         if (!o)
                 return vb_error_errno(err, -ENOMEM, "runtime record");
-        json_object_object_add(o, "pid", json_object_new_int64(qemu_process_pid(qd->proc)));
-        json_object_object_add(o, "start_time", json_object_new_uint64(qemu_process_start_time(qd->proc)));
+        json_object_object_add(o, "pid", json_object_new_int64(process_pid(qd->proc)));
+        json_object_object_add(o, "start_time", json_object_new_uint64(process_start_time(qd->proc)));
         json_object_object_add(o, "monitor", json_object_new_string(qd->monitor_path));
         const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
         int r = persist_write(c->state_dir, fn, text, strlen(text), err);
@@ -109,7 +109,7 @@ int qemu_domain_find(Domain *d, QemuFound *out) {
         /* The record first: a process alive with the recorded start time is the one. */
         if (qemu_runtime_read(c, d->obj.name, &rt, why, sizeof why) == 0) {
                 uint64_t st;
-                if (qemu_process_read_start_time(rt.pid, &st) == 0 && st == rt.start_time) {
+                if (process_read_start_time(rt.pid, &st) == 0 && st == rt.start_time) {
                         out->pid = rt.pid;
                         out->start_time = st;
                         out->how = "runtime record";

@@ -6,7 +6,7 @@
 #include <sys/wait.h>
 
 #include "qemu-find.h"
-#include "qemu-process.h"
+#include "process.h"
 #include "../core/test-util.h"
 
 #define UUID "6ba7b810-9dad-41d1-80b4-00c04fd430c8"
@@ -135,7 +135,7 @@ static void test_found_by_monitor_socket(void **state) {
         assert_string_equal(found.how, "monitor socket");
         assert_true(found.adoptable);
         uint64_t st;
-        assert_int_equal(qemu_process_read_start_time(f->child, &st), 0);
+        assert_int_equal(process_read_start_time(f->child, &st), 0);
         assert_true(found.start_time == st);
 
         /* Another uuid with this monitor socket: found (a start must not steal it), not adoptable. */

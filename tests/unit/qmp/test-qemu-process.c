@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "qemu-process.h"
+#include "qemu-find.h"
 #include "../core/test-util.h"
 
 #define QEMU "/usr/bin/qemu-system-x86_64"
@@ -20,7 +20,7 @@ typedef struct Exit {
         siginfo_t si;
 } Exit;
 
-static void on_exited(QemuProcess *p, const siginfo_t *si, void *userdata) {
+static void on_exited(Process *p, const siginfo_t *si, void *userdata) {
         Exit *x = userdata;
         x->done = true;
         x->count++;
@@ -85,21 +85,21 @@ static void wait_sigterm_handler(pid_t pid) {
         fail_msg("QEMU %d never handled SIGTERM", (int) pid);
 }
 
-/* qemu_process_spawn, and the child tracked for the end of the group. */
-static int spawn(Fixture *f, char *const argv[], const int *keep, size_t n_keep, Exit *x, QemuProcess **p,
+/* process_spawn, and the child tracked for the end of the group. */
+static int spawn(Fixture *f, char *const argv[], const int *keep, size_t n_keep, Exit *x, Process **p,
                  VbError *err) {
-        int r = qemu_process_spawn(f->e, argv, f->log, keep, n_keep, on_exited, x, p, err);
+        int r = process_spawn(f->e, &qemu_program, argv, f->log, keep, n_keep, on_exited, x, p, err);
         if (r >= 0)
-                tq_track(qemu_process_pid(*p));
+                tq_track(process_pid(*p));
         return r;
 }
 
 static void test_missing_binary(void **state) {
         Fixture *f = *state;
-        QemuProcess *p = NULL;
+        Process *p = NULL;
         VbError err = { 0 };
         char *argv[] = { "/nonexistent/qemu-system-x86_64", "-S", NULL };
-        assert_int_equal(qemu_process_spawn(f->e, argv, f->log, NULL, 0, on_exited, NULL, &p, &err), -1);
+        assert_int_equal(process_spawn(f->e, &qemu_program, argv, f->log, NULL, 0, on_exited, NULL, &p, &err), -1);
         assert_null(p);
         assert_string_equal(err.message,
                             "Cannot find QEMU binary /nonexistent/qemu-system-x86_64: No such file or directory");
@@ -107,14 +107,14 @@ static void test_missing_binary(void **state) {
         assert_int_equal(access(f->log, F_OK), -1);     /* nothing started, no log */
 
         char *argv2[] = { "no-such-qemu-binary", NULL };
-        assert_int_equal(qemu_process_spawn(f->e, argv2, f->log, NULL, 0, on_exited, NULL, &p, &err), -1);
+        assert_int_equal(process_spawn(f->e, &qemu_program, argv2, f->log, NULL, 0, on_exited, NULL, &p, &err), -1);
         assert_non_null(strstr(err.message, "no-such-qemu-binary"));
 
         /* Descriptors 0-2 cannot be passed, nor closed ones. */
         int bad[] = { 1 };
-        assert_int_equal(qemu_process_spawn(f->e, idle_argv, f->log, bad, 1, on_exited, NULL, &p, &err), -1);
+        assert_int_equal(process_spawn(f->e, &qemu_program, idle_argv, f->log, bad, 1, on_exited, NULL, &p, &err), -1);
         int closed_fd[] = { 999 };
-        assert_int_equal(qemu_process_spawn(f->e, idle_argv, f->log, closed_fd, 1, on_exited, NULL, &p, &err), -1);
+        assert_int_equal(process_spawn(f->e, &qemu_program, idle_argv, f->log, closed_fd, 1, on_exited, NULL, &p, &err), -1);
 }
 
 /* QEMU refuses its command line: the exit is seen, and the log tail is QEMU's own message. */
@@ -131,25 +131,25 @@ static void test_qemu_error_in_log(void **state) {
                   "Could not open '/nonexistent.img': No such file or directory" },
         };
         for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-                QemuProcess *p = NULL;
+                Process *p = NULL;
                 VbError err = { 0 };
                 Exit x = { 0 };
                 assert_int_equal(spawn(f, cases[i].argv, NULL, 0, &x, &p, &err), 0);
                 tq_run_until(f->e, &x.done, 10000);
                 assert_int_equal(x.si.si_code, CLD_EXITED);
                 assert_int_equal(x.si.si_status, 1);
-                assert_int_equal(x.si.si_pid, qemu_process_pid(p));
-                assert_true(qemu_process_has_exited(p));
-                assert_int_equal(qemu_process_kill(p, SIGTERM), -ESRCH);
+                assert_int_equal(x.si.si_pid, process_pid(p));
+                assert_true(process_has_exited(p));
+                assert_int_equal(process_kill(p, SIGTERM), -ESRCH);
                 char *tail = NULL;
-                assert_int_equal(qemu_process_log_tail(p, 4096, &tail), 0);
+                assert_int_equal(process_log_tail(p, 4096, &tail), 0);
                 assert_string_equal(tail, cases[i].expect);     /* only what this QEMU wrote */
                 free(tail);
                 /* A short tail starts at a line start. */
-                assert_int_equal(qemu_process_log_tail(p, 20, &tail), 0);
+                assert_int_equal(process_log_tail(p, 20, &tail), 0);
                 assert_true(strlen(tail) <= 20);
                 free(tail);
-                qemu_process_free(p);
+                process_free(p);
         }
         struct stat st;
         assert_int_equal(stat(f->log, &st), 0);
@@ -195,12 +195,12 @@ static void test_clean_start(void **state) {
         char *canary = tu_path(f->dir, "canary");
         int leaky = open(canary, O_RDWR | O_CREAT, 0600);
         assert_true(leaky >= 3);
-        QemuProcess *p = NULL;
+        Process *p = NULL;
         VbError err = { 0 };
         Exit x = { 0 };
         int keep[] = { pipefd[1] };
         assert_int_equal(spawn(f, idle_argv, keep, 1, &x, &p, &err), 0);
-        pid_t pid = qemu_process_pid(p);
+        pid_t pid = process_pid(p);
         wait_exec(pid);
         wait_sigterm_handler(pid);      /* past exec for sure: its environment is in place */
 
@@ -225,24 +225,24 @@ static void test_clean_start(void **state) {
         assert_int_equal(getsid(pid), pid);
         assert_int_equal(getpgid(pid), pid);
         uint64_t st;
-        assert_int_equal(qemu_process_read_start_time(pid, &st), 0);
-        assert_true(st == qemu_process_start_time(p));
+        assert_int_equal(process_read_start_time(pid, &st), 0);
+        assert_true(st == process_start_time(p));
         assert_true(st > 0);
 
         /* SIGTERM: QEMU says so in its log and exits 0; the pidfd wakes us, the child is reaped. */
-        assert_int_equal(qemu_process_kill(p, SIGTERM), 0);
+        assert_int_equal(process_kill(p, SIGTERM), 0);
         tq_run_until(f->e, &x.done, 10000);
         assert_int_equal(x.si.si_code, CLD_EXITED);
         assert_int_equal(x.si.si_status, 0);
         assert_int_equal(waitpid(pid, NULL, WNOHANG), -1);      /* already reaped */
         assert_int_equal(errno, ECHILD);
         char *tail = NULL;
-        assert_int_equal(qemu_process_log_tail(p, 4096, &tail), 0);
+        assert_int_equal(process_log_tail(p, 4096, &tail), 0);
         assert_non_null(strstr(tail, "terminating on signal 15"));
         free(tail);
         tq_run_for(f->e, 20);
         assert_int_equal(x.count, 1);
-        qemu_process_free(p);
+        process_free(p);
         close(pipefd[0]);
         close(pipefd[1]);
         close(leaky);
@@ -251,45 +251,45 @@ static void test_clean_start(void **state) {
 
 static void test_killed_status(void **state) {
         Fixture *f = *state;
-        QemuProcess *p = NULL;
+        Process *p = NULL;
         VbError err = { 0 };
         Exit x = { 0 };
         assert_int_equal(spawn(f, idle_argv, NULL, 0, &x, &p, &err), 0);
-        assert_int_equal(qemu_process_kill(p, SIGKILL), 0);
+        assert_int_equal(process_kill(p, SIGKILL), 0);
         tq_run_until(f->e, &x.done, 10000);
         assert_int_equal(x.si.si_code, CLD_KILLED);
         assert_int_equal(x.si.si_status, SIGKILL);
-        qemu_process_free(p);
+        process_free(p);
 }
 
 /* Restart recovery: a running QEMU found again by pid and start time. */
 static void test_adopt_child(void **state) {
         Fixture *f = *state;
-        QemuProcess *p = NULL, *a = NULL;
+        Process *p = NULL, *a = NULL;
         VbError err = { 0 };
         Exit x = { 0 }, y = { 0 };
         assert_int_equal(spawn(f, idle_argv, NULL, 0, &x, &p, &err), 0);
-        pid_t pid = qemu_process_pid(p);
-        uint64_t start = qemu_process_start_time(p);
+        pid_t pid = process_pid(p);
+        uint64_t start = process_start_time(p);
         /* The daemon restarted: the old handle is gone, the process is not. */
-        qemu_process_free(p);
+        process_free(p);
         assert_int_equal(kill(pid, 0), 0);
 
         /* Same pid, different start time: another process now has the pid. */
-        assert_int_equal(qemu_process_adopt(f->e, pid, start + 1, NULL, on_exited, &y, &a, &err), -ESRCH);
+        assert_int_equal(process_adopt(f->e, &qemu_program, pid, start + 1, NULL, on_exited, &y, &a, &err), -ESRCH);
         assert_null(a);
-        assert_int_equal(qemu_process_adopt(f->e, pid, start, f->log, on_exited, &y, &a, &err), 0);
-        assert_int_equal(qemu_process_pid(a), pid);
-        assert_true(qemu_process_start_time(a) == start);
-        assert_int_equal(qemu_process_kill(a, SIGKILL), 0);
+        assert_int_equal(process_adopt(f->e, &qemu_program, pid, start, f->log, on_exited, &y, &a, &err), 0);
+        assert_int_equal(process_pid(a), pid);
+        assert_true(process_start_time(a) == start);
+        assert_int_equal(process_kill(a, SIGKILL), 0);
         tq_run_until(f->e, &y.done, 10000);
         /* Still our child here, so the status is known. */
         assert_int_equal(y.si.si_code, CLD_KILLED);
         assert_false(x.done);
-        qemu_process_free(a);
+        process_free(a);
 
         /* A pid nobody uses any more. */
-        assert_int_equal(qemu_process_adopt(f->e, pid, start, NULL, on_exited, &y, &a, &err), -ESRCH);
+        assert_int_equal(process_adopt(f->e, &qemu_program, pid, start, NULL, on_exited, &y, &a, &err), -ESRCH);
 }
 
 /* A QEMU that is not our child (started by the daemon before its restart): its end is seen,
@@ -322,21 +322,21 @@ static void test_adopt_stranger(void **state) {
         tq_track(pid);
         wait_exec(pid);
         uint64_t start;
-        assert_int_equal(qemu_process_read_start_time(pid, &start), 0);
-        QemuProcess *a = NULL;
+        assert_int_equal(process_read_start_time(pid, &start), 0);
+        Process *a = NULL;
         VbError err = { 0 };
         Exit y = { 0 };
-        assert_int_equal(qemu_process_adopt(f->e, pid, start, NULL, on_exited, &y, &a, &err), 0);
-        assert_int_equal(qemu_process_kill(a, SIGTERM), 0);
+        assert_int_equal(process_adopt(f->e, &qemu_program, pid, start, NULL, on_exited, &y, &a, &err), 0);
+        assert_int_equal(process_kill(a, SIGTERM), 0);
         tq_run_until(f->e, &y.done, 10000);
         assert_int_equal(y.si.si_code, 0);
         assert_int_equal(y.si.si_pid, pid);
-        assert_true(qemu_process_has_exited(a));
+        assert_true(process_has_exited(a));
         char *tail = NULL;
-        assert_int_equal(qemu_process_log_tail(a, 100, &tail), 0);
+        assert_int_equal(process_log_tail(a, 100, &tail), 0);
         assert_string_equal(tail, "");
         free(tail);
-        qemu_process_free(a);
+        process_free(a);
 }
 
 static void test_log_tail(void **state) {
@@ -344,16 +344,16 @@ static void test_log_tail(void **state) {
         const char *text = "old line\nfirst\nsecond line\nthird\n\n";
         assert_int_equal(tu_write_file(f->log, text, strlen(text)), 0);
         char *tail = NULL;
-        assert_int_equal(qemu_log_tail(f->log, 9, 4096, &tail), 0);
+        assert_int_equal(log_file_tail(f->log, 9, 4096, &tail), 0);
         assert_string_equal(tail, "first\nsecond line\nthird");
         free(tail);
-        assert_int_equal(qemu_log_tail(f->log, 0, 10, &tail), 0);
+        assert_int_equal(log_file_tail(f->log, 0, 10, &tail), 0);
         assert_string_equal(tail, "third");
         free(tail);
-        assert_int_equal(qemu_log_tail(f->log, 1000, 10, &tail), 0);
+        assert_int_equal(log_file_tail(f->log, 1000, 10, &tail), 0);
         assert_string_equal(tail, "");
         free(tail);
-        assert_int_equal(qemu_log_tail("/nonexistent/log", 0, 10, &tail), -ENOENT);
+        assert_int_equal(log_file_tail("/nonexistent/log", 0, 10, &tail), -ENOENT);
 }
 
 int main(void) {

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "qemu-process.h"
+#include "qemu-find.h"
 #include "../core/test-util.h"
 
 #define QEMU "/usr/bin/qemu-system-x86_64"
@@ -16,14 +16,14 @@
 typedef struct Vm {
         sd_event *e;
         char *dir, *sock, *log;
-        QemuProcess *proc;
+        Process *proc;
         TqMonitor m;
         bool exited;
         siginfo_t si;
         uint64_t t_spawn, t_ready, t_exited;
 } Vm;
 
-static void vm_on_exited(QemuProcess *p, const siginfo_t *si, void *userdata) {
+static void vm_on_exited(Process *p, const siginfo_t *si, void *userdata) {
         Vm *vm = userdata;
         vm->exited = true;
         vm->si = *si;
@@ -69,9 +69,9 @@ static void vm_start_with(Vm *vm, sd_event *e, bool pass_fd) {
                          NULL };
         VbError err = { 0 };
         vm->t_spawn = tq_now_usec();
-        assert_int_equal(qemu_process_spawn(e, argv, vm->log, &lfd, pass_fd ? 1 : 0, vm_on_exited, vm, &vm->proc,
+        assert_int_equal(process_spawn(e, &qemu_program, argv, vm->log, &lfd, pass_fd ? 1 : 0, vm_on_exited, vm, &vm->proc,
                                             &err), 0);
-        tq_track(qemu_process_pid(vm->proc));
+        tq_track(process_pid(vm->proc));
         if (lfd >= 0)
                 close(lfd);
         assert_int_equal(qmp_open(e, vm->sock, 10 * 1000 * 1000, vm_on_event, vm_on_closed, vm_on_ready, vm, &vm->m.q), 0);
@@ -86,10 +86,10 @@ static void vm_start(Vm *vm, sd_event *e) {
 static void vm_stop(Vm *vm) {
         vm->m.q = qmp_close(vm->m.q);
         if (!vm->exited) {
-                assert_int_equal(qemu_process_kill(vm->proc, SIGKILL), 0);
+                assert_int_equal(process_kill(vm->proc, SIGKILL), 0);
                 tq_run_until(vm->e, &vm->exited, 10000);
         }
-        qemu_process_free(vm->proc);
+        process_free(vm->proc);
         free(vm->sock);
         free(vm->log);
         tu_rm_rf(vm->dir);
@@ -172,7 +172,7 @@ static void test_lifecycle(void **state) {
         assert_int_equal(quit.count, 1);
         assert_int_equal(vm.si.si_code, CLD_EXITED);
         assert_int_equal(vm.si.si_status, 0);
-        assert_int_equal(vm.si.si_pid, qemu_process_pid(vm.proc));
+        assert_int_equal(vm.si.si_pid, process_pid(vm.proc));
         tq_reply_done(&quit);
         vm_stop(&vm);
         sd_event_unref(e);
@@ -203,7 +203,7 @@ static void measure(bool pass_fd) {
                 /* Alternate SIGKILL (destroy) and SIGTERM (graceful destroy). */
                 int sig = i % 2 ? SIGTERM : SIGKILL;
                 uint64_t t0 = tq_now_usec();
-                assert_int_equal(qemu_process_kill(vm.proc, sig), 0);
+                assert_int_equal(process_kill(vm.proc, sig), 0);
                 tq_run_until(e, &vm.exited, 10000);
                 (sig == SIGKILL ? killed : termed)[i / 2] = vm.t_exited - t0;
                 vm_stop(&vm);

@@ -1,7 +1,7 @@
-/* qemu-process.c: start QEMU as a direct child (clone3 with a pidfd), watch the pidfd, reap at once, find a survivor again. */
-#define LOG_MODULE "qemu.process"
+/* process.c: start a program as a direct child (clone3 with a pidfd), watch the pidfd, reap at once, find a survivor again. */
+#define LOG_MODULE "process"
 
-#include "qemu-process.h"
+#include "process.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,7 +19,8 @@
 #include "build-config.h"
 #include "log.h"
 
-struct QemuProcess {
+struct Process {
+        const ProcessProgram *prog;
         sd_event_source *src;
         int pidfd;
         pid_t pid;
@@ -27,13 +28,13 @@ struct QemuProcess {
         bool exited;
         char *log_path;
         off_t log_start;
-        QemuProcessExitedFn exited_fn;
+        ProcessExitedFn exited_fn;
         void *userdata;
 };
 
-static char *const qemu_env[] = { "PATH=/usr/bin:/bin", "LC_ALL=C", "HOME=/", NULL };
+static char *const child_env[] = { "PATH=/usr/bin:/bin", "LC_ALL=C", "HOME=/", NULL };
 
-int qemu_process_read_start_time(pid_t pid, uint64_t *out) {
+int process_read_start_time(pid_t pid, uint64_t *out) {
         char path[64], buf[1024];
         snprintf(path, sizeof path, "/proc/%d/stat", (int) pid);
         int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -70,8 +71,8 @@ int qemu_process_read_start_time(pid_t pid, uint64_t *out) {
         return -EIO;
 }
 
-static int qemu_process_on_pidfd(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
-        QemuProcess *p = userdata;
+static int process_on_pidfd(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        Process *p = userdata;
         siginfo_t si = { 0 };
         if (waitid(P_PIDFD, (id_t) p->pidfd, &si, WEXITED | WNOHANG) < 0) {
                 if (errno != ECHILD) {
@@ -88,26 +89,26 @@ static int qemu_process_on_pidfd(sd_event_source *s, int fd, uint32_t revents, v
         p->exited = true;
         (void) sd_event_source_set_enabled(s, SD_EVENT_OFF);
         if (si.si_code == CLD_EXITED)
-                log_info("QEMU %d exited with status %d", (int) p->pid, si.si_status);
+                log_info("%s %d exited with status %d", p->prog->name, (int) p->pid, si.si_status);
         else if (si.si_code == CLD_KILLED || si.si_code == CLD_DUMPED)
-                log_info("QEMU %d killed by signal %d", (int) p->pid, si.si_status);
+                log_info("%s %d killed by signal %d", p->prog->name, (int) p->pid, si.si_status);
         else
-                log_info("QEMU %d ended", (int) p->pid);
+                log_info("%s %d ended", p->prog->name, (int) p->pid);
         if (p->exited_fn)
                 p->exited_fn(p, &si, p->userdata);      /* may free p */
         return 0;
 }
 
-static int qemu_process_watch(QemuProcess *p, sd_event *e) {
-        int r = sd_event_add_io(e, &p->src, p->pidfd, EPOLLIN, qemu_process_on_pidfd, p);
+static int process_watch(Process *p, sd_event *e) {
+        int r = sd_event_add_io(e, &p->src, p->pidfd, EPOLLIN, process_on_pidfd, p);
         if (r < 0)
                 return r;
-        (void) sd_event_source_set_description(p->src, "qemu-pidfd");
+        (void) sd_event_source_set_description(p->src, "process-pidfd");
         return 0;
 }
 
-/* argv[0] as an absolute path, looked up in the PATH QEMU gets when it has no slash. */
-static int qemu_process_resolve(const char *name, char **out) {
+/* argv[0] as an absolute path, looked up in the PATH the child gets when it has no slash. */
+static int process_resolve(const char *name, char **out) {
         if (strchr(name, '/')) {
                 if (access(name, X_OK) < 0)
                         return -errno;
@@ -130,8 +131,8 @@ static int qemu_process_resolve(const char *name, char **out) {
         return r;
 }
 
-/* One line of header before QEMU's own output, like libvirt's per-domain log. */
-static void qemu_process_write_header(int fd, char *const argv[]) {
+/* One line of header before the program's own output, like libvirt's per-domain log. */
+static void process_write_header(int fd, char *const argv[]) {
         char *line = NULL;
         size_t len = 0;
         FILE *f = open_memstream(&line, &len);
@@ -144,7 +145,7 @@ static void qemu_process_write_header(int fd, char *const argv[]) {
         char when[64];
         strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
         fprintf(f, "%s.%03ld+0000: starting up virtbus %s\n", when, ts.tv_nsec / 1000000, VIRTBUS_VERSION);
-        for (char *const *v = qemu_env; *v; v++)
+        for (char *const *v = child_env; *v; v++)
                 fprintf(f, "%s ", *v);
         for (char *const *a = argv; *a; a++) {
                 bool plain = **a && strspn(*a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -164,17 +165,17 @@ static void qemu_process_write_header(int fd, char *const argv[]) {
                 fputc(a[1] ? ' ' : '\n', f);
         }
         if (fclose(f) == 0 && write(fd, line, len) < 0)
-                log_warning("cannot write the QEMU log header: %s", strerror(errno));
+                log_warning("cannot write the log header: %s", strerror(errno));
         free(line);
 }
 
-static void qemu_child_puts(const char *s) {
+static void child_puts(const char *s) {
         (void) !write(STDERR_FILENO, s, strlen(s));
 }
 
 /* In the child, between clone and exec: async-signal-safe calls only (the daemon may have
  * threads, whose locks are frozen here). */
-static _Noreturn void qemu_child_exec(const char *path, char *const argv[], int null_fd, int log_fd,
+static _Noreturn void child_exec(const char *path, char *const argv[], int null_fd, int log_fd,
                                        const int *keep, size_t n_keep) {
         for (int sig = 1; sig < _NSIG; sig++) {
                 struct sigaction sa = { .sa_handler = SIG_DFL };
@@ -198,22 +199,22 @@ static _Noreturn void qemu_child_exec(const char *path, char *const argv[], int 
         sigset_t none;
         sigemptyset(&none);
         (void) sigprocmask(SIG_SETMASK, &none, NULL);
-        execve(path, argv, qemu_env);
+        execve(path, argv, child_env);
         const char *why = strerrordesc_np(errno);
-        qemu_child_puts("virtbus: cannot execute ");
-        qemu_child_puts(path);
-        qemu_child_puts(": ");
-        qemu_child_puts(why ? why : "error");
-        qemu_child_puts("\n");
+        child_puts("virtbus: cannot execute ");
+        child_puts(path);
+        child_puts(": ");
+        child_puts(why ? why : "error");
+        child_puts("\n");
         _exit(127);
 }
 
-static int qemu_fd_cmp(const void *a, const void *b) {
+static int fd_cmp(const void *a, const void *b) {
         return *(const int *) a - *(const int *) b;
 }
 
 /* fork(), but atomically with a pidfd: nobody can reap the child before we hold the pidfd. */
-static pid_t qemu_process_clone(int *pidfd) {
+static pid_t process_clone(int *pidfd) {
         struct clone_args args = {
                 .flags = CLONE_PIDFD,
                 .pidfd = (uint64_t) (uintptr_t) pidfd,
@@ -238,34 +239,36 @@ static pid_t qemu_process_clone(int *pidfd) {
         return pid;
 }
 
-int qemu_process_spawn(sd_event *e, char *const argv[], const char *log_path, const int *keep_fds,
-                       size_t n_keep_fds, QemuProcessExitedFn exited, void *userdata, QemuProcess **out,
+int process_spawn(sd_event *e, const ProcessProgram *prog, char *const argv[], const char *log_path, const int *keep_fds,
+                       size_t n_keep_fds, ProcessExitedFn exited, void *userdata, Process **out,
                        VbError *err) {
         if (!argv || !argv[0])
-                return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_QEMU, "no QEMU command line");
+                return vb_error_set(err, VB_ERR_INTERNAL_ERROR, prog->error_from, "no %s command line", prog->name);
         for (size_t i = 0; i < n_keep_fds; i++)
                 if (keep_fds[i] < 3 || fcntl(keep_fds[i], F_GETFD) < 0)
-                        return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_QEMU,
-                                            "cannot pass descriptor %d to QEMU", keep_fds[i]);
+                        return vb_error_set(err, VB_ERR_INTERNAL_ERROR, prog->error_from,
+                                            "cannot pass descriptor %d to %s", keep_fds[i], prog->name);
         char *path = NULL;
-        int r = qemu_process_resolve(argv[0], &path);
+        int r = process_resolve(argv[0], &path);
         if (r < 0) {
-                vb_error_set_raw(err, VB_ERR_SYSTEM_ERROR, VB_FROM_QEMU, "Cannot find QEMU binary %s: %s", argv[0],
+                vb_error_set_raw(err, VB_ERR_SYSTEM_ERROR, prog->error_from, "Cannot find %s binary %s: %s", prog->name, argv[0],
                                  strerror(-r));
                 return -1;
         }
-        QemuProcess *p = calloc(1, sizeof *p);
+        Process *p = calloc(1, sizeof *p);
         int *keep = malloc((n_keep_fds ? n_keep_fds : 1) * sizeof *keep);
         int log_fd = -1, null_fd = -1;
-        if (p)
+        if (p) {
                 p->pidfd = -1;
+                p->prog = prog;
+        }
         if (!p || !keep || !(p->log_path = strdup(log_path))) {
-                vb_error_set(err, VB_ERR_NO_MEMORY, VB_FROM_QEMU, NULL);
+                vb_error_set(err, VB_ERR_NO_MEMORY, prog->error_from, NULL);
                 goto fail;
         }
         if (n_keep_fds > 0) {
                 memcpy(keep, keep_fds, n_keep_fds * sizeof *keep);
-                qsort(keep, n_keep_fds, sizeof *keep, qemu_fd_cmp);
+                qsort(keep, n_keep_fds, sizeof *keep, fd_cmp);
         }
 
         /* Both at 3 or above, so that the child's dup2() onto 0-2 cannot overwrite one with the other. */
@@ -275,7 +278,7 @@ int qemu_process_spawn(sd_event *e, char *const argv[], const char *log_path, co
                 close(fd);
         }
         if (log_fd < 0) {
-                vb_error_set_raw(err, VB_ERR_SYSTEM_ERROR, VB_FROM_QEMU, "cannot open log file '%s': %s", log_path,
+                vb_error_set_raw(err, VB_ERR_SYSTEM_ERROR, prog->error_from, "cannot open log file '%s': %s", log_path,
                                  strerror(errno));
                 goto fail;
         }
@@ -285,10 +288,10 @@ int qemu_process_spawn(sd_event *e, char *const argv[], const char *log_path, co
                 close(fd);
         }
         if (null_fd < 0) {
-                vb_error_set_raw(err, VB_ERR_SYSTEM_ERROR, VB_FROM_QEMU, "cannot open /dev/null: %s", strerror(errno));
+                vb_error_set_raw(err, VB_ERR_SYSTEM_ERROR, prog->error_from, "cannot open /dev/null: %s", strerror(errno));
                 goto fail;
         }
-        qemu_process_write_header(log_fd, argv);
+        process_write_header(log_fd, argv);
         struct stat st;
         p->log_start = fstat(log_fd, &st) == 0 ? st.st_size : 0;
 
@@ -297,24 +300,28 @@ int qemu_process_spawn(sd_event *e, char *const argv[], const char *log_path, co
         sigset_t all, old;
         sigfillset(&all);
         sigprocmask(SIG_SETMASK, &all, &old);
-        pid_t pid = qemu_process_clone(&p->pidfd);
+        pid_t pid = process_clone(&p->pidfd);
         if (pid == 0)
-                qemu_child_exec(path, argv, null_fd, log_fd, keep, n_keep_fds);
+                child_exec(path, argv, null_fd, log_fd, keep, n_keep_fds);
         int clone_errno = errno;
         sigprocmask(SIG_SETMASK, &old, NULL);
         if (pid < 0) {
-                vb_error_set_raw(err, VB_ERR_SYSTEM_ERROR, VB_FROM_QEMU, "cannot start %s: %s", path,
+                vb_error_set_raw(err, VB_ERR_SYSTEM_ERROR, prog->error_from, "cannot start %s: %s", path,
                                  strerror(clone_errno));
                 goto fail;
         }
         p->pid = pid;
         /* The child exists until we reap it, so its start time is readable even if it died. */
-        r = qemu_process_read_start_time(pid, &p->start_time);
+        r = process_read_start_time(pid, &p->start_time);
         if (r >= 0)
-                r = qemu_process_watch(p, e);
+                r = process_watch(p, e);
         if (r < 0) {
                 /* A child we cannot watch would be lost: take it back now. */
-                vb_error_errno(err, r, "cannot watch the QEMU process");
+                if (r == -ENOMEM)
+                        vb_error_set(err, VB_ERR_NO_MEMORY, prog->error_from, NULL);
+                else
+                        vb_error_set_raw(err, VB_ERR_SYSTEM_ERROR, prog->error_from, "cannot watch the %s process: %s",
+                                         prog->name, strerror(-r));
                 (void) pidfd_send_signal(p->pidfd, SIGKILL, NULL, 0);
                 siginfo_t si;
                 (void) waitid(P_PIDFD, (id_t) p->pidfd, &si, WEXITED);
@@ -322,7 +329,7 @@ int qemu_process_spawn(sd_event *e, char *const argv[], const char *log_path, co
         }
         p->exited_fn = exited;
         p->userdata = userdata;
-        log_info("started QEMU %s as pid %d, log %s", path, (int) pid, log_path);
+        log_info("started %s %s as pid %d, log %s", prog->name, path, (int) pid, log_path);
         close(log_fd);
         close(null_fd);
         free(keep);
@@ -336,38 +343,44 @@ fail:
                 close(null_fd);
         free(keep);
         free(path);
-        qemu_process_free(p);
+        process_free(p);
         return -1;
 }
 
-int qemu_process_adopt(sd_event *e, pid_t pid, uint64_t start_time, const char *log_path,
-                       QemuProcessExitedFn exited, void *userdata, QemuProcess **out, VbError *err) {
-        QemuProcess *p = calloc(1, sizeof *p);
-        if (p)
+int process_adopt(sd_event *e, const ProcessProgram *prog, pid_t pid, uint64_t start_time, const char *log_path,
+                       ProcessExitedFn exited, void *userdata, Process **out, VbError *err) {
+        Process *p = calloc(1, sizeof *p);
+        if (p) {
                 p->pidfd = -1;
+                p->prog = prog;
+        }
         if (!p || (log_path && !(p->log_path = strdup(log_path)))) {
-                qemu_process_free(p);
-                vb_error_set(err, VB_ERR_NO_MEMORY, VB_FROM_QEMU, NULL);
+                process_free(p);
+                vb_error_set(err, VB_ERR_NO_MEMORY, prog->error_from, NULL);
                 return -ENOMEM;
         }
         p->pid = pid;
         /* Open the pidfd first, then check the start time: the pidfd then names the process
          * whose start time matched, even if pid is reused later. */
         p->pidfd = pidfd_open(pid, 0);
-        int r = p->pidfd < 0 ? -errno : qemu_process_read_start_time(pid, &p->start_time);
+        int r = p->pidfd < 0 ? -errno : process_read_start_time(pid, &p->start_time);
         if (r >= 0 && p->start_time != start_time) {
-                log_warning("pid %d started at %llu, not %llu: not the QEMU we started", (int) pid,
-                            (unsigned long long) p->start_time, (unsigned long long) start_time);
+                log_warning("pid %d started at %llu, not %llu: not the %s we started", (int) pid,
+                            (unsigned long long) p->start_time, (unsigned long long) start_time, prog->name);
                 r = -ESRCH;
         }
         if (r == -ESRCH) {
-                vb_error_set(err, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "QEMU process %d is gone", (int) pid);
+                vb_error_set(err, VB_ERR_OPERATION_FAILED, prog->error_from, "%s process %d is gone", prog->name, (int) pid);
                 goto fail;
         }
         if (r >= 0)
-                r = qemu_process_watch(p, e);
+                r = process_watch(p, e);
         if (r < 0) {
-                vb_error_errno(err, r, "cannot watch the QEMU process");
+                if (r == -ENOMEM)
+                        vb_error_set(err, VB_ERR_NO_MEMORY, prog->error_from, NULL);
+                else
+                        vb_error_set_raw(err, VB_ERR_SYSTEM_ERROR, prog->error_from, "cannot watch the %s process: %s",
+                                         prog->name, strerror(-r));
                 goto fail;
         }
         if (p->log_path) {
@@ -376,15 +389,15 @@ int qemu_process_adopt(sd_event *e, pid_t pid, uint64_t start_time, const char *
         }
         p->exited_fn = exited;
         p->userdata = userdata;
-        log_info("found QEMU pid %d again", (int) pid);
+        log_info("found %s pid %d again", prog->name, (int) pid);
         *out = p;
         return 0;
 fail:
-        qemu_process_free(p);
+        process_free(p);
         return r;
 }
 
-int qemu_process_kill(QemuProcess *p, int sig) {
+int process_kill(Process *p, int sig) {
         if (p->exited)
                 return -ESRCH;
         if (pidfd_send_signal(p->pidfd, sig, NULL, 0) < 0)
@@ -392,19 +405,19 @@ int qemu_process_kill(QemuProcess *p, int sig) {
         return 0;
 }
 
-pid_t qemu_process_pid(const QemuProcess *p) {
+pid_t process_pid(const Process *p) {
         return p->pid;
 }
 
-uint64_t qemu_process_start_time(const QemuProcess *p) {
+uint64_t process_start_time(const Process *p) {
         return p->start_time;
 }
 
-bool qemu_process_has_exited(const QemuProcess *p) {
+bool process_has_exited(const Process *p) {
         return p->exited;
 }
 
-int qemu_log_tail(const char *path, off_t since, size_t max, char **out) {
+int log_file_tail(const char *path, off_t since, size_t max, char **out) {
         int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
         if (fd < 0)
                 return -errno;
@@ -449,15 +462,15 @@ int qemu_log_tail(const char *path, off_t since, size_t max, char **out) {
         return 0;
 }
 
-int qemu_process_log_tail(const QemuProcess *p, size_t max, char **out) {
+int process_log_tail(const Process *p, size_t max, char **out) {
         if (!p->log_path) {
                 *out = strdup("");
                 return *out ? 0 : -ENOMEM;
         }
-        return qemu_log_tail(p->log_path, p->log_start, max, out);
+        return log_file_tail(p->log_path, p->log_start, max, out);
 }
 
-QemuProcess *qemu_process_free(QemuProcess *p) {
+Process *process_free(Process *p) {
         if (!p)
                 return NULL;
         sd_event_source_disable_unref(p->src);

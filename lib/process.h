@@ -1,0 +1,66 @@
+/* process.h: a program (QEMU, dnsmasq, qemu-img …) as a direct child of the daemon, watched through a pidfd; or a survivor found again after a restart. */
+#pragma once
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <systemd/sd-event.h>
+
+#include "error.h"
+
+typedef struct Process Process;
+
+/* What a program is called in messages and where its errors come from: { "QEMU",
+ * VB_FROM_QEMU } gives libvirt's "Cannot find QEMU binary …". */
+typedef struct ProcessProgram {
+        const char *name;
+        int error_from;         /* VbErrorFrom */
+} ProcessProgram;
+
+/* The process ended and was reaped. si is waitid()'s answer (si_code CLD_EXITED with
+ * si_status the exit code, or CLD_KILLED/CLD_DUMPED with the signal), or, for an adopted
+ * process that is not our child, si_code 0: it ended, status unknown. p stays valid until
+ * process_free(), which the callback may call. */
+typedef void (*ProcessExitedFn)(Process *p, const siginfo_t *si, void *userdata);
+
+/* Start argv[0] (an absolute path, or a name found in /usr/bin:/bin) with a clean environment
+ * (PATH=/usr/bin:/bin, LC_ALL=C, HOME=/), stdin from /dev/null, stdout and stderr appended
+ * to log_path (created mode 0600; a header line with the command goes first), as a session
+ * leader (a signal to the daemon's process group or terminal does not reach it: it outlives
+ * the daemon), with the descriptors in keep_fds (each >= 3) inherited and every other one
+ * closed. Its exit is seen at once through a pidfd on e. Returns 0, or -1 with err set
+ * (libvirt's "Cannot find QEMU binary …", with prog's name, when argv[0] is not there). An exec that fails in
+ * the child is written to the log and reported as exit status 127. */
+int process_spawn(sd_event *e, const ProcessProgram *prog, char *const argv[], const char *log_path, const int *keep_fds,
+                       size_t n_keep_fds, ProcessExitedFn exited, void *userdata, Process **out,
+                       VbError *err);
+
+/* Restart recovery: watch the running process pid, started at start_time (field 22 of
+ * /proc/PID/stat, as process_start_time() gave it). A pid now used by another process
+ * (start time differs) or no longer used gives -ESRCH; other failures a negative errno; err
+ * says which. log_path (may be NULL) is only used for process_log_tail(). */
+int process_adopt(sd_event *e, const ProcessProgram *prog, pid_t pid, uint64_t start_time, const char *log_path,
+                       ProcessExitedFn exited, void *userdata, Process **out, VbError *err);
+
+/* Send sig through the pidfd (never to a recycled pid). -ESRCH once the process has ended. */
+int process_kill(Process *p, int sig);
+
+pid_t process_pid(const Process *p);
+uint64_t process_start_time(const Process *p);
+/* True once the exited callback has run. */
+bool process_has_exited(const Process *p);
+
+/* What the program wrote to the log since it was spawned (or adopted): at most max bytes, the last
+ * ones, from a line start, without trailing white space. *out is "" when there is nothing.
+ * Returns 0 or a negative errno. */
+int process_log_tail(const Process *p, size_t max, char **out);
+/* The same for any file, from byte offset since on. */
+int log_file_tail(const char *path, off_t since, size_t max, char **out);
+
+/* The start time (clock ticks after boot) of pid from /proc/PID/stat, or a negative errno. */
+int process_read_start_time(pid_t pid, uint64_t *out);
+
+/* Stop watching and free. Never signals the process. Returns NULL. */
+Process *process_free(Process *p);
