@@ -3,6 +3,8 @@
  * driver that keeps its own in memory (Test) gets private ones inside its connection. */
 #pragma once
 
+#include <stdbool.h>
+
 #include "hashmap.h"
 #include "object.h"
 
@@ -20,6 +22,7 @@ typedef struct StorageSubsystem {
         HashMap vols_by_key, vols_by_path;
         const PoolOps *ops;
         int error_from;
+        bool loaded;            /* persistent pools read (ops->load_all ran) */
 } StorageSubsystem;
 
 /* The host's backends: none yet (bridges, dnsmasq, dir/fs/logical pools come later), so every

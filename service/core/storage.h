@@ -87,6 +87,13 @@ void vol_job_done(StorageVol *v, int r, const VbError *err);
 char *vol_get_xml(StorageVol *v, unsigned flags, VbError *err);
 int vol_get_info(StorageVol *v, VolInfo *info, VbError *err);
 
+/* A backend's scan: add the volume def describes (taken), or give the existing one of that
+ * name this def (a refresh); and forget a volume whose storage has gone. */
+int pool_sync_volume(StoragePool *p, VolDef *def, VbError *err);
+void pool_drop_volume(StorageVol *v);
+/* The persistent pools of a subsystem with a load_all op, once (kinds.c). */
+int pool_load_all(Connection *c);
+
 int pool_add(Connection *c, PoolDef *def, bool persistent, bool active, StoragePool **out, VbError *err);
 void pool_free_all(Registry *pools);
 /* Is a job running on the pool or one of its volumes? */
