@@ -48,6 +48,10 @@ int dir_vol_delete(StorageVol *v, unsigned flags, Call *call, VbError *err);
 int dir_vol_wipe(StorageVol *v, unsigned flags, Call *call, VbError *err);
 int dir_vol_resize(StorageVol *v, uint64_t capacity, unsigned flags, Call *call, VbError *err);
 
+/* dir-stream.c */
+int dir_vol_download(StorageVol *v, uint64_t offset, uint64_t length, Stream *st, VbError *err);
+int dir_vol_upload(StorageVol *v, uint64_t offset, uint64_t length, Stream *st, VbError *err);
+
 /* dir-copy.c: run in a child process (storage-child.h). */
 typedef struct CopyJob {
         int src, dst;           /* open files */

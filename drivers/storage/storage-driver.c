@@ -159,6 +159,8 @@ const PoolOps storage_host_ops = {
         .vol_delete = dir_vol_delete,
         .vol_wipe = dir_vol_wipe,
         .vol_resize = dir_vol_resize,
+        .vol_download = dir_vol_download,
+        .vol_upload = dir_vol_upload,
         .load_all = storage_load_all,
         .set_autostart = storage_set_autostart,
 };

@@ -10,6 +10,7 @@
 #include "log.h"
 
 void vol_free_all(StoragePool *p);
+void vol_forget_all(StoragePool *p);
 
 static void vol_index(StorageVol *v, bool add) {
         StorageSubsystem *s = v->obj.conn->storage;

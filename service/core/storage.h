@@ -9,6 +9,7 @@
 #include "job.h"
 #include "manager.h"
 #include "storage-conf.h"
+#include "stream.h"
 
 /* virStoragePoolState */
 typedef enum PoolState {
@@ -84,6 +85,10 @@ int vol_resize(StorageVol *v, uint64_t capacity, unsigned flags, Call *call, VbE
 /* A volume op (delete, wipe, resize) that answered VERB_PENDING is done; v may be freed. A
  * pending vol_create ends with pool_job_done. */
 void vol_job_done(StorageVol *v, int r, const VbError *err);
+/* virStorageVolDownload / virStorageVolUpload: a stream (*out, referenced) whose other end the
+ * door takes; the volume's job is held until the transfer ends. flags: 1 = sparse stream. */
+int vol_download(StorageVol *v, uint64_t offset, uint64_t length, unsigned flags, Stream **out, VbError *err);
+int vol_upload(StorageVol *v, uint64_t offset, uint64_t length, unsigned flags, Stream **out, VbError *err);
 char *vol_get_xml(StorageVol *v, unsigned flags, VbError *err);
 int vol_get_info(StorageVol *v, VolInfo *info, VbError *err);
 

@@ -298,6 +298,42 @@ class StorageDir(unittest.TestCase):
         self.assertFalse(copy.exists())
         self.assertNotIn("copy.img", self.virsh("vol-list %s" % name).stdout)
 
+    def make_sparse_source(self, size):
+        """Random data with holes: 1 MiB of data, 2 MiB hole, 512 KiB data, the rest a hole."""
+        src = SCRATCH / ("src-%d.bin" % StorageDir.n)
+        with open(src, "wb") as f:
+            f.write(os.urandom(1 << 20))
+            f.seek(3 << 20)
+            f.write(os.urandom(512 << 10))
+            f.truncate(size)
+        return src
+
+    def test_upload_download_virsh(self):
+        name, path = self.new_pool("xfer")
+        size = 8 << 20
+        src = self.make_sparse_source(size)
+        for sparse in ("", "--sparse"):
+            vol = "up%s.img" % sparse.strip("-")
+            self.virsh("vol-create-as %s %s %d --format raw" % (name, vol, size))
+            self.virsh("vol-upload --pool %s %s %s %s" % (name, vol, src, sparse))
+            self.assertEqual(sha256(path / vol), sha256(src), sparse)
+            out = SCRATCH / ("down-%s" % vol)
+            self.virsh("vol-download --pool %s %s %s %s" % (name, vol, out, sparse))
+            self.assertEqual(sha256(out), sha256(src), sparse)
+            if sparse:      # holes stayed holes on both ends
+                self.assertLess((path / vol).stat().st_blocks * 512, 3 << 20)
+                self.assertLess(out.stat().st_blocks * 512, 3 << 20)
+        # a partial download: offset and length
+        out = SCRATCH / "part.bin"
+        self.virsh("vol-download --pool %s up.img %s --offset %d --length %d" % (name, out, 1 << 20, 3 << 20))
+        with open(src, "rb") as f:
+            f.seek(1 << 20)
+            self.assertEqual(out.read_bytes(), f.read(3 << 20))
+        # a range outside the volume is refused, and changes nothing
+        p = self.virsh("vol-upload --pool %s up.img %s --offset %d" % (name, src, 64 << 20), ok=False)
+        self.assertIn("is outside volume 'up.img'", p.stderr)
+        self.assertEqual(sha256(path / "up.img"), sha256(src))
+
     def test_hostile_names_and_symlinks(self):
         name, path = self.new_pool("safe")
         outside = SCRATCH / ("victim-%s" % name)
