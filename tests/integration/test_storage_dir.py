@@ -334,6 +334,49 @@ class StorageDir(unittest.TestCase):
         self.assertIn("is outside volume 'up.img'", p.stderr)
         self.assertEqual(sha256(path / "up.img"), sha256(src))
 
+    def test_upload_download_dbus_fd(self):
+        """StorageVol.Upload / Download (virtbus extensions) with unix fds: a file and a pipe."""
+        import dbus
+        bus = dbus.bus.BusConnection(self.daemon.bus_address)
+        name, path = self.new_pool("dbusx")
+        size = 8 << 20
+        src = self.make_sparse_source(size)
+        self.virsh("vol-create-as %s d.img %d --format raw" % (name, size))
+        qemu = bus.get_object("org.libvirt", "/org/libvirt/QEMU")
+        vol_path = qemu.StorageVolLookupByPath(str(path / "d.img"), dbus_interface="org.libvirt.Connect")
+        vol = dbus.Interface(bus.get_object("org.libvirt", vol_path), "org.libvirt.StorageVol")
+        with open(src, "rb") as f:
+            vol.Upload(dbus.UInt64(0), dbus.UInt64(0), dbus.UInt32(1), dbus.types.UnixFd(f), timeout=60)
+        self.assertEqual(sha256(path / "d.img"), sha256(src))
+        # into a regular file, sparse: the holes stay holes
+        out = SCRATCH / "dbus-down.bin"
+        with open(out, "wb") as f:
+            vol.Download(dbus.UInt64(0), dbus.UInt64(0), dbus.UInt32(1), dbus.types.UnixFd(f), timeout=60)
+        self.assertEqual(sha256(out), sha256(src))
+        self.assertLess(out.stat().st_blocks * 512, 3 << 20)
+        # into a pipe: zeros for the holes, the end of file ends the data
+        r, w = os.pipe()
+        h = hashlib.sha256()
+        import threading
+        got = []
+        def reader():
+            with os.fdopen(r, "rb") as rf:
+                for chunk in iter(lambda: rf.read(1 << 16), b""):
+                    h.update(chunk)
+                    got.append(len(chunk))
+        t = threading.Thread(target=reader)
+        t.start()
+        vol.Download(dbus.UInt64(0), dbus.UInt64(0), dbus.UInt32(0), dbus.types.UnixFd(w), timeout=60)
+        os.close(w)
+        t.join(30)
+        self.assertEqual(sum(got), size)
+        self.assertEqual(h.hexdigest(), sha256(src))
+        # a range outside the volume: the D-Bus error names it
+        with open(src, "rb") as f:
+            with self.assertRaises(dbus.exceptions.DBusException) as cm:
+                vol.Upload(dbus.UInt64(64 << 20), dbus.UInt64(0), dbus.UInt32(0), dbus.types.UnixFd(f))
+        self.assertIn("is outside volume 'd.img'", str(cm.exception))
+
     def test_hostile_names_and_symlinks(self):
         name, path = self.new_pool("safe")
         outside = SCRATCH / ("victim-%s" % name)
