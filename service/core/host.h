@@ -25,7 +25,7 @@ typedef struct StorageSubsystem {
         bool loaded;            /* persistent pools read (ops->load_all ran) */
 } StorageSubsystem;
 
-/* The host's backends: none yet (bridges, dnsmasq, dir/fs/logical pools come later), so every
+/* The host's default backends: none (the daemon attaches drivers/storage's to the storage subsystem), so every
  * verb that would change the host answers "not supported". */
 extern const NetworkOps host_network_ops;
 extern const PoolOps host_pool_ops;
