@@ -119,3 +119,7 @@ static inline const char *bus_empty_to_null(const char *s) {
  * caller's end (returned with 'h', then closed by the door). Holes arrive as zeros. */
 typedef struct Stream Stream;
 int bus_stream_download_fd(sd_event *event, Stream *st, int *reader);
+
+/* bus-vol-stream.c: StorageVol.Upload / Download (t offset, t length, u flags, h fd). */
+int bus_method_vol_upload(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_method_vol_download(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);

@@ -109,6 +109,16 @@ void storage_format_perms(XmlBuf *b, const StoragePerms *perms) {
         xml_buf_close(b, "permissions", &c, false);
 }
 
+void storage_perms_view(const StoragePerms *perms, StoragePermsView *out) {
+        out->mode = perms->mode.set ? (int) perms->mode.v : -1;
+        out->owner = perms->owner.set ? perms->owner.v : -1;
+        out->group = perms->group.set ? perms->group.v : -1;
+}
+
+void pool_def_get_perms(const PoolDef *def, StoragePermsView *out) {
+        storage_perms_view(&def->priv->perms, out);
+}
+
 void storage_free_perms(StoragePerms *perms) {
         free(perms->label);
         perms->label = NULL;

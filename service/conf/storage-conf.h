@@ -19,6 +19,14 @@ typedef struct PoolDef {
 
 enum { POOL_PARSE_VALIDATE = 1u << 0 };        /* refuse unknown elements and attributes */
 
+/* <permissions> as a storage backend applies them: -1 where the XML says nothing. */
+typedef struct StoragePermsView {
+        int mode;
+        long long owner, group;
+} StoragePermsView;
+
+void pool_def_get_perms(const PoolDef *def, StoragePermsView *out);
+
 PoolDef *pool_def_parse(const char *xml, size_t len, unsigned flags, VbError *err);
 char *pool_def_format(const PoolDef *def, unsigned flags);
 PoolDef *pool_def_copy(const PoolDef *def);
@@ -33,10 +41,14 @@ typedef struct VolDef {
         char *type;                 /* file, block, dir, … (default file) */
         char *format;               /* <target><format type='…'>: raw, qcow2, … may be NULL */
         uint64_t capacity, allocation;   /* bytes */
+        char *backing_path;         /* <backingStore><path>, may be NULL */
+        char *backing_format;       /* <backingStore><format type='…'>, may be NULL */
         VolDefPrivate *priv;
 } VolDef;
 
 enum { VOL_PARSE_VALIDATE = 1u << 0 };         /* refuse unknown elements and attributes */
+
+void vol_def_get_perms(const VolDef *def, StoragePermsView *out);
 
 VolDef *vol_def_parse(const char *xml, size_t len, unsigned flags, VbError *err);
 char *vol_def_format(const VolDef *def, unsigned flags);

@@ -51,6 +51,16 @@ static int vol_parse_root(VolDef *def, xmlNodePtr root, unsigned flags, VbError 
         /* libvirt's default: a volume without <allocation> is fully allocated. */
         if (!has_allocation)
                 def->allocation = def->capacity;
+        xmlNodePtr backing = xml_node_child(root, "backingStore");
+        if (backing) {
+                if ((flags & XML_FIELDS_VALIDATE) &&
+                    xml_check_known(backing, NULL, ENUM("path", "format", "permissions"), err) < 0)
+                        return -1;
+                def->backing_path = xml_strip(xml_child_text(backing, "path"));
+                def->backing_format = xml_node_prop(xml_node_child(backing, "format"), "type");
+                if (!def->backing_path || !def->backing_path[0])
+                        return vb_error_set(err, VB_ERR_XML_ERROR, VB_FROM_XML, "missing backing store path");
+        }
         xmlNodePtr target = xml_node_child(root, "target");
         return target ? vol_parse_target(def, target, flags, err) : 0;
 }
@@ -98,9 +108,24 @@ char *vol_def_format(const VolDef *def, unsigned flags) {
                 xml_buf_open(&b, "target");
                 xml_buf_close(&b, "target", &c, false);
         }
+        if (def->backing_path) {
+                XmlBuf s = XML_BUF_CHILD(&b);
+                xml_buf_text_element(&s, "path", def->backing_path);
+                if (def->backing_format) {
+                        xml_buf_open(&s, "format");
+                        xml_buf_attr(&s, "type", def->backing_format);
+                        xml_buf_puts(&s, "/>\n");
+                }
+                xml_buf_open(&b, "backingStore");
+                xml_buf_close(&b, "backingStore", &s, false);
+        }
         b.indent = 0;
         xml_buf_puts(&b, "</volume>\n");
         return xml_buf_steal(&b);
+}
+
+void vol_def_get_perms(const VolDef *def, StoragePermsView *out) {
+        storage_perms_view(&def->priv->perms, out);
 }
 
 VolDef *vol_def_copy(const VolDef *def) {
@@ -120,6 +145,8 @@ VolDef *vol_def_free(VolDef *def) {
         free(def->path);
         free(def->type);
         free(def->format);
+        free(def->backing_path);
+        free(def->backing_format);
         if (def->priv) {
                 storage_free_perms(&def->priv->perms);
                 free(def->priv);

@@ -31,6 +31,9 @@ const ApiRow api_rows_storage[] = {
         ROW(STORAGE_POOL_IS_ACTIVE, 154, "virStoragePoolIsActive", NODBUS, RO, VERB, ACL(POOL, POOL, "read")),
         ROW(STORAGE_POOL_IS_PERSISTENT, 155, "virStoragePoolIsPersistent", NODBUS, RO, VERB, ACL(POOL, POOL, "read")),
         ROW(STORAGE_VOL_WIPE, 165, "virStorageVolWipe", NODBUS, MUT, VERB, ACL(VOL, VOL, "data_write")),
+        /* then an upload / a download stream; D-Bus: virtbus's own Upload/Download with an fd */
+        ROW(STORAGE_VOL_UPLOAD, 208, "virStorageVolUpload", DBUS(VOL, "Upload"), MUT, VERB, ACL(VOL, VOL, "data_write")),
+        ROW(STORAGE_VOL_DOWNLOAD, 209, "virStorageVolDownload", DBUS(VOL, "Download"), MUT, VERB, ACL(VOL, VOL, "data_read")),
         ROW(STORAGE_VOL_WIPE_PATTERN, 259, "virStorageVolWipePattern", DBUS(VOL, "Wipe"), MUT, VERB, ACL(VOL, VOL, "data_write")),
         ROW(STORAGE_VOL_RESIZE, 260, "virStorageVolResize", DBUS(VOL, "Resize"), MUT, VERB, ACL(VOL, VOL, "resize")),
         ROW(STORAGE_POOL_LIST_ALL_VOLUMES, 282, "virStoragePoolListAllVolumes", DBUS(POOL, "ListStorageVolumes"), RO, VERB, ACL(POOL, POOL, "search_storage_vols")),

@@ -83,6 +83,16 @@ struct PoolOps {
         int (*vol_delete)(StorageVol *v, unsigned flags, Call *call, VbError *err);
         int (*vol_wipe)(StorageVol *v, unsigned flags, Call *call, VbError *err);
         int (*vol_resize)(StorageVol *v, uint64_t capacity, unsigned flags, Call *call, VbError *err);
+        /* Move the volume's bytes [offset, offset + length) (length 0: to the end) through st:
+         * the op is st's producer (download) or consumer (upload) and ends the volume's job with
+         * vol_job_done when the transfer is over. */
+        int (*vol_download)(StorageVol *v, uint64_t offset, uint64_t length, Stream *st, VbError *err);
+        int (*vol_upload)(StorageVol *v, uint64_t offset, uint64_t length, Stream *st, VbError *err);
+        /* Persistent definitions (and autostart) of a host-wide subsystem, loaded into its
+         * first connection at open (kinds.c); returns how many files were refused. May be NULL. */
+        int (*load_all)(Connection *c);
+        /* Keep the autostart mark; NULL: the core keeps it in memory only. */
+        int (*set_autostart)(StoragePool *p, bool autostart, VbError *err);
 };
 
 typedef struct NodeInfo {

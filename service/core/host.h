@@ -3,6 +3,8 @@
  * driver that keeps its own in memory (Test) gets private ones inside its connection. */
 #pragma once
 
+#include <stdbool.h>
+
 #include "hashmap.h"
 #include "object.h"
 
@@ -20,9 +22,10 @@ typedef struct StorageSubsystem {
         HashMap vols_by_key, vols_by_path;
         const PoolOps *ops;
         int error_from;
+        bool loaded;            /* persistent pools read (ops->load_all ran) */
 } StorageSubsystem;
 
-/* The host's backends: none yet (bridges, dnsmasq, dir/fs/logical pools come later), so every
+/* The host's default backends: none (the daemon attaches drivers/storage's to the storage subsystem), so every
  * verb that would change the host answers "not supported". */
 extern const NetworkOps host_network_ops;
 extern const PoolOps host_pool_ops;

@@ -3,6 +3,7 @@
 
 #include "domain.h"
 #include "host.h"
+#include "storage.h"
 
 static Registry *domains_of(Connection *c) {
         return &c->domains;
@@ -36,7 +37,7 @@ static void release_pools(Connection *c) {     /* and their volumes */
 static const ObjectKindOps kinds[_OBJECT_KIND_MAX] = {
         [OBJECT_DOMAIN] = { "domain", domains_of, domain_load_all, release_domains },
         [OBJECT_NETWORK] = { "network", networks_of, NULL, release_networks },
-        [OBJECT_POOL] = { "pool", pools_of, NULL, release_pools },
+        [OBJECT_POOL] = { "pool", pools_of, pool_load_all, release_pools },
         [OBJECT_VOLUME] = { "volume", NULL, NULL, NULL },
 };
 

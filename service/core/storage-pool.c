@@ -11,6 +11,7 @@
 #include "uuid.h"
 
 void vol_free_all(StoragePool *p);
+void vol_forget_all(StoragePool *p);
 
 static const PoolOps *pool_ops(StoragePool *p) {
         return p->obj.conn->storage->ops;
@@ -55,6 +56,7 @@ void pool_free_all(Registry *pools) {
         while (pools->first) {
                 StoragePool *p = (StoragePool *) pools->first;
                 registry_remove(pools, &p->obj);
+                vol_forget_all(p);
                 pool_free(p);
         }
 }
@@ -411,6 +413,8 @@ int pool_set_autostart(StoragePool *p, bool autostart, VbError *err) {
                 return -1;
         if (p->autostart == autostart)
                 return 0;
+        if (pool_ops(p)->set_autostart && pool_ops(p)->set_autostart(p, autostart, err) < 0)
+                return -1;
         p->autostart = autostart;
         notify_changed(&p->obj, PROP_AUTOSTART);
         return 0;
@@ -434,4 +438,12 @@ int pool_get_info(StoragePool *p, PoolInfo *info, VbError *err) {
                 .available = active ? p->def->available : 0,
         };
         return 0;
+}
+
+int pool_load_all(Connection *c) {
+        StorageSubsystem *s = c->storage;
+        if (!s || s->loaded || !s->ops->load_all)
+                return 0;
+        s->loaded = true;
+        return s->ops->load_all(c);
 }

@@ -10,6 +10,7 @@
 #include "log.h"
 
 void vol_free_all(StoragePool *p);
+void vol_forget_all(StoragePool *p);
 
 static void vol_index(StorageVol *v, bool add) {
         StorageSubsystem *s = v->obj.conn->storage;
@@ -38,6 +39,15 @@ static void vol_remove(StorageVol *v, bool announce) {
         vol_index(v, false);
         registry_remove(&v->pool->volumes, &v->obj);
         vol_free(v);
+}
+
+/* The subsystem goes (daemon exit): no notices, the connections may be gone already. */
+void vol_forget_all(StoragePool *p) {
+        while (p->volumes.first) {
+                StorageVol *v = (StorageVol *) p->volumes.first;
+                registry_remove(&p->volumes, &v->obj);
+                vol_free(v);
+        }
 }
 
 /* The pool stopped: its volumes are no longer reachable. */
@@ -221,4 +231,37 @@ int vol_get_info(StorageVol *v, VolInfo *info, VbError *err) {
                         type = (int) i;
         *info = (VolInfo) { .type = type, .capacity = v->def->capacity, .allocation = v->def->allocation };
         return 0;
+}
+
+int pool_sync_volume(StoragePool *p, VolDef *def, VbError *err) {
+        StorageVol *v = (StorageVol *) registry_find_name(&p->volumes, def->name);
+        if (v) {
+                vol_index(v, false);
+                vol_def_free(v->def);
+                v->def = def;
+                vol_index(v, true);
+                return 0;
+        }
+        v = calloc(1, sizeof *v);
+        if (!v || !(v->obj.name = strdup(def->name))) {
+                free(v);
+                vol_def_free(def);
+                return vb_error_errno(err, -ENOMEM, "volume");
+        }
+        v->obj.kind = OBJECT_VOLUME;
+        v->obj.conn = p->obj.conn;
+        v->obj.id = -1;
+        v->pool = p;
+        v->def = def;
+        if (registry_add(&p->volumes, &v->obj) < 0) {
+                vol_free(v);
+                return vb_error_errno(err, -ENOMEM, "volume");
+        }
+        vol_index(v, true);
+        notify_simple(&v->obj, NOTICE_ADDED);
+        return 0;
+}
+
+void pool_drop_volume(StorageVol *v) {
+        vol_remove(v, true);
 }

@@ -9,6 +9,7 @@
 #include "job.h"
 #include "manager.h"
 #include "storage-conf.h"
+#include "stream.h"
 
 /* virStoragePoolState */
 typedef enum PoolState {
@@ -84,8 +85,19 @@ int vol_resize(StorageVol *v, uint64_t capacity, unsigned flags, Call *call, VbE
 /* A volume op (delete, wipe, resize) that answered VERB_PENDING is done; v may be freed. A
  * pending vol_create ends with pool_job_done. */
 void vol_job_done(StorageVol *v, int r, const VbError *err);
+/* virStorageVolDownload / virStorageVolUpload: a stream (*out, referenced) whose other end the
+ * door takes; the volume's job is held until the transfer ends. flags: 1 = sparse stream. */
+int vol_download(StorageVol *v, uint64_t offset, uint64_t length, unsigned flags, Stream **out, VbError *err);
+int vol_upload(StorageVol *v, uint64_t offset, uint64_t length, unsigned flags, Stream **out, VbError *err);
 char *vol_get_xml(StorageVol *v, unsigned flags, VbError *err);
 int vol_get_info(StorageVol *v, VolInfo *info, VbError *err);
+
+/* A backend's scan: add the volume def describes (taken), or give the existing one of that
+ * name this def (a refresh); and forget a volume whose storage has gone. */
+int pool_sync_volume(StoragePool *p, VolDef *def, VbError *err);
+void pool_drop_volume(StorageVol *v);
+/* The persistent pools of a subsystem with a load_all op, once (kinds.c). */
+int pool_load_all(Connection *c);
 
 int pool_add(Connection *c, PoolDef *def, bool persistent, bool active, StoragePool **out, VbError *err);
 void pool_free_all(Registry *pools);

@@ -22,6 +22,7 @@
 #include "qemu-driver.h"
 #include "protocol.h"
 #include "server.h"
+#include "storage-driver.h"
 
 typedef struct Options {
         int mode;               /* 0 unset, 1 system, 2 session */
@@ -185,6 +186,7 @@ static int daemon_run(Daemon *d) {
         if (r < 0)
                 return log_error_errno(r, "out of memory");
         d->manager->system_mode = system;
+        storage_driver_attach(d->manager);   /* dir pools for the QEMU connections */
         d->manager->config_root = strdup(d->paths.config_root);
         d->manager->state_root = strdup(d->paths.state_root);
         d->manager->run_root = strdup(d->paths.run_root);

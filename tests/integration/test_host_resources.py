@@ -1,11 +1,11 @@
 #!/usr/bin/python3
 """test_host_resources.py: networks and pools on the QEMU connection, through both doors.
 
-Networks and storage pools belong to the host's subsystems, which have no backend yet (no
-bridge, no dnsmasq, no directory pools): on qemu:///session (and system) every verb that would
-change the host answers libvirt's "this function is not supported by the connection driver:
-<API>", lists are empty and lookups fail, so nothing reports success without effect. The Test
-connection keeps its own in-memory networks and pools.
+Networks and storage pools belong to the host's subsystems. Networks have no backend yet (no
+bridge, no dnsmasq) and storage has dir pools only (test_storage_dir.py): on qemu:///session
+(and system) every verb that would need a missing backend answers libvirt's "this function is
+not supported by the connection driver: <what>", lists stay empty and lookups fail, so nothing
+reports success without effect. The Test connection keeps its own in-memory networks and pools.
 
 Clients as users run them: virsh over qemu+unix:///session?socket=… (the remote door), busctl
 and gdbus on /org/libvirt/QEMU (the D-Bus door), one virtbusd --session for all.
@@ -36,11 +36,14 @@ DEFAULT_NETWORK = """<network>
 </network>
 """
 
-DIR_POOL = """<pool type='dir'>
+# A pool type the host has no backend for (yet).
+LOGICAL_POOL = """<pool type='logical'>
   <name>images</name>
-  <target><path>/var/lib/libvirt/images</path></target>
+  <source><name>vg0</name></source>
+  <target><path>/dev/vg0</path></target>
 </pool>
 """
+NO_LOGICAL = "storage pool type 'logical' (the host has dir pools only)"
 
 NO_SUPPORT = "this function is not supported by the connection driver: "
 QEMU_PATH = "/org/libvirt/QEMU"
@@ -57,7 +60,7 @@ class HostResources(unittest.TestCase):
             raise
         cls.files = Path(tempfile.mkdtemp(prefix="virtbus-host-"))
         (cls.files / "default.xml").write_text(DEFAULT_NETWORK)
-        (cls.files / "images.xml").write_text(DIR_POOL)
+        (cls.files / "images.xml").write_text(LOGICAL_POOL)
         cls.qemu_uri = "qemu+unix:///session?socket=%s" % cls.daemon.sock
 
     @classmethod
@@ -97,15 +100,14 @@ class HostResources(unittest.TestCase):
     def test_virsh_pool_define_and_start_refused(self):
         f = self.files / "images.xml"
         self.assertRefused("pool-define %s" % f, "error: Failed to define pool from %s\n"
-                           "error: %svirStoragePoolDefineXML\n" % (f, NO_SUPPORT))
+                           "error: %s%s\n" % (f, NO_SUPPORT, NO_LOGICAL))
         self.assertRefused("pool-start images", "error: failed to get pool 'images'\n"
                            "error: Storage pool not found: no storage pool with matching name 'images'\n")
         self.assertRefused("pool-create %s" % f, "error: Failed to create pool from %s\n"
-                           "error: %svirStoragePoolCreateXML\n" % (f, NO_SUPPORT))
+                           "error: %s%s\n" % (f, NO_SUPPORT, NO_LOGICAL))
         p = self.virsh("pool-list --all")
         self.assertEqual((p.returncode, p.stdout, p.stderr),
                          (0, " Name   State   Autostart\n---------------------------\n\n", ""))
-        self.assertFalse(Path("/var/lib/libvirt/images/.virtbus-probe").exists())
 
     def test_virsh_test_connection_keeps_its_own(self):
         """The Test connection's networks and pools stay private and fully working."""
@@ -127,8 +129,8 @@ class HostResources(unittest.TestCase):
     def test_dbus_define_refused_on_qemu(self):
         cases = [("NetworkDefineXML", "s", [DEFAULT_NETWORK], "virNetworkDefineXML"),
                  ("NetworkCreateXML", "s", [DEFAULT_NETWORK], "virNetworkCreateXML"),
-                 ("StoragePoolDefineXML", "su", [DIR_POOL, 0], "virStoragePoolDefineXML"),
-                 ("StoragePoolCreateXML", "su", [DIR_POOL, 0], "virStoragePoolCreateXML")]
+                 ("StoragePoolDefineXML", "su", [LOGICAL_POOL, 0], NO_LOGICAL),
+                 ("StoragePoolCreateXML", "su", [LOGICAL_POOL, 0], NO_LOGICAL)]
         for method, sig, args, api in cases:
             p = self.busctl(QEMU_PATH, method, sig, *args)
             self.assertEqual((p.returncode, p.stdout, p.stderr),

@@ -38,6 +38,7 @@ struct VolDefPrivate {
 int storage_parse_perms(StoragePerms *perms, xmlNodePtr node, unsigned flags, VbError *err);
 void storage_format_perms(XmlBuf *b, const StoragePerms *perms);
 void storage_free_perms(StoragePerms *perms);
+void storage_perms_view(const StoragePerms *perms, StoragePermsView *out);
 /* <capacity unit='…'>N</capacity> → bytes; absent leaves *bytes alone and returns 0. */
 int storage_parse_size(xmlNodePtr parent, const char *name, uint64_t *bytes, bool *present,
                        VbError *err);

@@ -317,6 +317,8 @@ REMOTE_HANDLER(proc_storage_vol_delete);
 REMOTE_HANDLER(proc_storage_vol_wipe);
 REMOTE_HANDLER(proc_storage_vol_wipe_pattern);
 REMOTE_HANDLER(proc_storage_vol_resize);
+REMOTE_HANDLER(proc_storage_vol_upload);
+REMOTE_HANDLER(proc_storage_vol_download);
 REMOTE_HANDLER(proc_storage_vol_get_xml_desc);
 REMOTE_HANDLER(proc_storage_vol_get_info);
 REMOTE_HANDLER(proc_storage_vol_get_info_flags);

@@ -145,6 +145,8 @@ static const RemoteProc procs[_API_ID_MAX] = {
         P(STORAGE_VOL_WIPE, proc_storage_vol_wipe, 0),
         P(STORAGE_VOL_WIPE_PATTERN, proc_storage_vol_wipe_pattern, 0),
         P(STORAGE_VOL_RESIZE, proc_storage_vol_resize, 0),
+        P(STORAGE_VOL_UPLOAD, proc_storage_vol_upload, 0),      /* then an upload stream */
+        P(STORAGE_VOL_DOWNLOAD, proc_storage_vol_download, 0),  /* then a download stream */
         P(STORAGE_VOL_GET_INFO_FLAGS, proc_storage_vol_get_info_flags, 0),
 
         /* events */

@@ -186,3 +186,35 @@ REMOTE_HANDLER(proc_storage_vol_get_path) {
         xdr_put_string(&rc->ret, v->def && v->def->path ? v->def->path : "");
         return 0;
 }
+
+/* {vol; u64 offset; u64 length; u32 flags} → {}, then the volume's bytes as a stream with this
+ * call's serial: from the client (upload) or to it (download); flags 1: a sparse stream. */
+static int vol_stream_proc(RemoteCall *rc, bool upload) {
+        RemoteRef ref = { 0 };
+        uint64_t offset = 0, length = 0;
+        uint32_t flags = 0;
+        remote_get_vol_ref(rc, &ref);
+        xdr_get_u64(&rc->args, &offset);
+        xdr_get_u64(&rc->args, &length);
+        xdr_get_u32(&rc->args, &flags);
+        StorageVol *v = remote_args_end(rc) < 0 ? NULL : remote_find_vol(rc, &ref);
+        remote_ref_done(&ref);
+        if (!v)
+                return -1;
+        Stream *st = NULL;
+        if ((upload ? vol_upload : vol_download)(v, offset, length, flags, &st, &rc->err) < 0)
+                return -1;
+        int r = remote_stream_open(rc, st, upload ? REMOTE_STREAM_UPLOAD : REMOTE_STREAM_DOWNLOAD, flags & 1);
+        if (r < 0)
+                stream_abort(st, &rc->err);
+        stream_unref(st);
+        return r;
+}
+
+REMOTE_HANDLER(proc_storage_vol_upload) {
+        return vol_stream_proc(rc, true);
+}
+
+REMOTE_HANDLER(proc_storage_vol_download) {
+        return vol_stream_proc(rc, false);
+}
