@@ -45,7 +45,7 @@ typedef struct Client {
         /* Output, in order. */
         OutQueue out;
         /* Timers (CLOCK_MONOTONIC usec, 0 = none); one sd-event timer serves the earliest. */
-        uint64_t auth_deadline, close_deadline;
+        uint64_t auth_deadline, close_deadline, handshake_deadline;
         bool ka_on;
         uint64_t ka_last_rx, ka_last_ping;
         unsigned ka_unanswered;
@@ -54,7 +54,8 @@ typedef struct Client {
 
 static const RemoteLimits fallback_limits = {
         .max_clients = 1, .max_client_requests = 1, .keepalive_interval = -1,
-        .auth_timeout_usec = REMOTE_AUTH_TIMEOUT_USEC, .close_timeout_usec = REMOTE_CLOSE_TIMEOUT_USEC,
+        .auth_timeout_usec = REMOTE_AUTH_TIMEOUT_USEC, .handshake_timeout_usec = REMOTE_HANDSHAKE_TIMEOUT_USEC,
+        .close_timeout_usec = REMOTE_CLOSE_TIMEOUT_USEC,
         .output_max = REMOTE_OUTPUT_MAX,
 };
 
@@ -375,6 +376,7 @@ static bool client_handshake(Client *c) {
                 return false;
         }
         log_debug("client %u (%s): handshake done", c->id, c->peer);
+        client_timer_update(c);         /* the handshake's deadline is over */
         client_flush(c);        /* what was queued meanwhile */
         return true;
 }
@@ -489,6 +491,10 @@ static int client_on_timer(sd_event_source *es, uint64_t usec, void *userdata) {
         if ((c->pub.closing || c->eof) && c->close_deadline && now >= c->close_deadline)
                 remote_client_drop(&c->pub, LOG_LEVEL_INFO, c->eof ? "gone before its calls were answered"
                                                                    : "did not take its last replies in time");
+        else if (c->handshake_deadline && now >= c->handshake_deadline && !remote_transport_ready(c->t))
+                remote_client_drop(&c->pub, LOG_LEVEL_INFO, "did not finish its %s handshake within %llu s",
+                                   remote_transport_unready(c->t)->ops->name,
+                                   (unsigned long long) (client_limits(c)->handshake_timeout_usec / 1000000ull));
         else if (!c->pub.authenticated && c->auth_deadline && now >= c->auth_deadline)
                 remote_client_drop(&c->pub, LOG_LEVEL_INFO, "did not authenticate within %llu s",
                                    (unsigned long long) (client_limits(c)->auth_timeout_usec / 1000000ull));
@@ -502,13 +508,16 @@ static int client_on_timer(sd_event_source *es, uint64_t usec, void *userdata) {
 static void client_timer_update(Client *c) {
         if (c->dropped)
                 return;
-        uint64_t d[3] = {
+        if (c->handshake_deadline && remote_transport_ready(c->t))
+                c->handshake_deadline = 0;
+        uint64_t d[4] = {
+                c->handshake_deadline,
                 c->pub.authenticated ? 0 : c->auth_deadline,
                 c->pub.closing || c->eof ? c->close_deadline : 0,
                 client_keepalive_deadline(c),
         };
         uint64_t next = 0;
-        for (size_t i = 0; i < 3; i++)
+        for (size_t i = 0; i < 4; i++)
                 if (d[i] && (!next || d[i] < next))
                         next = d[i];
         int r;
@@ -582,7 +591,7 @@ int remote_client_new(RemoteServer *s, int fd, const ListenSocket *l, RemoteAuth
         c->id = id;
         c->proto = remote_server_protocol(s);
         c->event = sd_event_ref(remote_server_event(s));
-        if (l->kind == LISTEN_TCP) {
+        if (l->kind == LISTEN_TCP || l->kind == LISTEN_TLS) {
                 int one = 1;
                 setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);   /* small RPCs, one at a time */
         }
@@ -625,5 +634,9 @@ void remote_client_push_layer(RemoteClient *rc, RemoteLayer *l) {
                 return;
         }
         remote_transport_push(c->t, l);
+        if (!l->ready && !c->handshake_deadline) {
+                c->handshake_deadline = client_now(c) + client_limits(c)->handshake_timeout_usec;
+                client_timer_update(c);
+        }
         client_update(c);       /* reading waits for the handshake, which may speak first */
 }
