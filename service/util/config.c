@@ -122,6 +122,7 @@ static const ConfigKey config_keys[] = {
         CONFIG_KEY_BOOL(Config, tls_no_sanity_certificate),
         CONFIG_KEY_STRING_LIST(Config, tls_allowed_dn_list),
         CONFIG_KEY_STRING_CHECKED(Config, tls_priority, config_check_not_empty),
+        CONFIG_KEY_STRING_LIST(Config, sasl_allowed_username_list),
 };
 
 #define CONFIG_N_KEYS (sizeof config_keys / sizeof config_keys[0])

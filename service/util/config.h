@@ -43,6 +43,7 @@ typedef struct Config {
         bool tls_no_sanity_certificate; /* default 0: the server's own certificates are checked at start */
         char **tls_allowed_dn_list;     /* NULL-terminated wildcard patterns; NULL = any DN */
         char *tls_priority;             /* gnutls priority string; NULL = "NORMAL" */
+        char **sasl_allowed_username_list;      /* wildcard patterns; NULL = any SASL user */
 } Config;
 
 /* Defaults for every key. */

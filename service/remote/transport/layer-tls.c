@@ -227,7 +227,10 @@ static uint32_t tls_wants(RemoteLayer *l) {
 }
 
 static int tls_identity(RemoteLayer *l, RemotePeer *p) {
-        p->x509_dname = ((TlsLayer *) l)->dn;
+        TlsLayer *t = (TlsLayer *) l;
+        p->x509_dname = t->dn;
+        if (t->state == TLS_OPEN)
+                p->tls_ssf = (unsigned) gnutls_cipher_get_key_size(gnutls_cipher_get(t->session)) * 8;
         return 0;
 }
 

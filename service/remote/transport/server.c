@@ -18,6 +18,7 @@
 #include "authz.h"
 #include "layer-tls.h"
 #include "log.h"
+#include "sasl-auth.h"
 #include "tls-context.h"
 
 #define ACCEPT_BATCH 32                                 /* per wakeup, so that clients get their turn */
@@ -75,6 +76,8 @@ struct RemoteServer {
         bool started_listen_tcp, started_listen_tls;
         bool system;                    /* for the TLS files' default paths on reload */
         TlsContext *tls;                /* the TLS listeners' credentials; NULL without one */
+        char **sasl_allowed;            /* sasl_allowed_username_list; NULL = anyone */
+        unsigned auth_failures;
         Authz *authz;                   /* not owned */
         bool authz_api;                 /* access_drivers = [ "polkit" ] */
         const RemoteProtocol *proto;    /* the protocol side, for every client */
@@ -100,6 +103,31 @@ static bool streq_null(const char *a, const char *b) {
 
 static const char *config_string(const Config *cfg, size_t offset) {
         return *(char *const *) ((const char *) cfg + offset);
+}
+
+static void server_strv_free(char **v) {
+        for (char **p = v; p && *p; p++)
+                free(*p);
+        free(v);
+}
+
+/* sasl_allowed_username_list, copied; on failure the old list stays. */
+static int server_apply_sasl_allowed(RemoteServer *s, const Config *cfg) {
+        char **const src = cfg->sasl_allowed_username_list;
+        size_t n = 0;
+        while (src && src[n])
+                n++;
+        char **v = src ? calloc(n + 1, sizeof *v) : NULL;
+        if (src && !v)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++)
+                if (!(v[i] = strdup(src[i]))) {
+                        server_strv_free(v);
+                        return -ENOMEM;
+                }
+        server_strv_free(s->sasl_allowed);
+        s->sasl_allowed = v;
+        return 0;
 }
 
 static void server_apply_limits(RemoteServer *s, const Config *cfg) {
@@ -129,23 +157,24 @@ static int server_check_auth(const Config *cfg, bool tcp, bool tcp_from_systemd,
                         return server_fail(-EOPNOTSUPP, errbuf, errlen,
                                            "access_drivers = [ \"%s\" ] is not supported yet (only \"nop\" and \"polkit\" are)",
                                            *d);
-        if (tcp && !streq_null(cfg->auth_tcp, "none"))
-                return server_fail(-EOPNOTSUPP, errbuf, errlen,
-                                   "%s needs auth_tcp = \"none\" set explicitly in virtbusd.conf: auth_tcp is \"%s\"%s, "
-                                   "and SASL is not supported yet",
-                                   tcp_from_systemd ? "the TCP socket passed by systemd" : "listen_tcp = 1",
-                                   cfg->auth_tcp ? cfg->auth_tcp : "sasl", cfg->auth_tcp ? "" : " (the default)");
-        if (tls && cfg->auth_tls && strcmp(cfg->auth_tls, "none") != 0)
-                return server_fail(-EOPNOTSUPP, errbuf, errlen, "auth_tls = \"%s\" is not supported yet (only \"none\" is)",
-                                   cfg->auth_tls);
+        /* SASL's plugins and libvirt.conf are read now: a broken setup stops the start. */
+        bool sasl = (tcp && !streq_null(cfg->auth_tcp, "none")) || (tls && streq_null(cfg->auth_tls, "sasl"));
+        char why[256] = "";
+        if (sasl && remote_sasl_global_init(why, sizeof why) < 0)
+                return server_fail(-EIO, errbuf, errlen, "%s = \"sasl\"%s: %s",
+                                   tcp && !streq_null(cfg->auth_tcp, "none") ? "auth_tcp" : "auth_tls",
+                                   tcp && !cfg->auth_tcp ? " (the default)" : "", why);
+        (void) tcp_from_systemd;
         return 0;
 }
 
 static RemoteAuthType server_auth_of(const char *value) {
-        return value && strcmp(value, "polkit") == 0 ? REMOTE_AUTH_POLKIT : REMOTE_AUTH_NONE;
+        return value && strcmp(value, "polkit") == 0 ? REMOTE_AUTH_POLKIT
+             : value && strcmp(value, "sasl") == 0   ? REMOTE_AUTH_SASL
+                                                     : REMOTE_AUTH_NONE;
 }
 
-/* Each unix listener takes its socket's auth key; TCP stays "none" (checked above). */
+/* Each listener takes its auth key: auth_tcp defaults to "sasl", auth_tls to "none", as in libvirt. */
 static void server_apply_auth(RemoteServer *s, const Config *cfg) {
         for (size_t i = 0; i < s->n_listeners; i++) {
                 Listener *l = s->listeners[i];
@@ -153,6 +182,10 @@ static void server_apply_auth(RemoteServer *s, const Config *cfg) {
                         l->auth = server_auth_of(cfg->auth_unix_rw);
                 else if (l->sock.kind == LISTEN_UNIX_RO)
                         l->auth = server_auth_of(cfg->auth_unix_ro);
+                else if (l->sock.kind == LISTEN_TCP)
+                        l->auth = server_auth_of(cfg->auth_tcp ? cfg->auth_tcp : "sasl");
+                else if (l->sock.kind == LISTEN_TLS)
+                        l->auth = server_auth_of(cfg->auth_tls);
         }
 }
 
@@ -473,8 +506,9 @@ static int server_open_tcp(RemoteServer *s, const Config *cfg, char *errbuf, siz
         size_t n = 0;
         int r = listen_tcp(cfg->listen_addr, cfg->tcp_port ? cfg->tcp_port : DEFAULT_TCP_PORT, &v, &n, errbuf, errlen);
         for (size_t i = 0; r == 0 && i < n; i++) {
-                log_warning("listening on %s with auth_tcp = \"none\": anyone who reaches it has full control, "
-                            "unencrypted", v[i].name);
+                if (streq_null(cfg->auth_tcp, "none"))
+                        log_warning("listening on %s with auth_tcp = \"none\": anyone who reaches it has full "
+                                    "control, unencrypted", v[i].name);
                 if (server_add_listener(s, &v[i]) < 0)
                         r = server_fail(-ENOMEM, errbuf, errlen, "out of memory");
         }
@@ -531,6 +565,12 @@ int remote_server_new_with_fds(Manager *m, sd_event *e, const Config *cfg, bool 
         server_apply_limits(s, cfg);
 
         bool have[LISTEN_N_KINDS] = { false };
+        if (server_apply_sasl_allowed(s, cfg) < 0) {
+                for (size_t i = 0; i < n_fds; i++)
+                        close(fds[i]);
+                remote_server_free(s);
+                return server_fail(-ENOMEM, errbuf, errlen, "out of memory");
+        }
         int r = 0;
         for (size_t i = 0; i < n_fds; i++) {
                 ListenSocket sock;
@@ -641,6 +681,7 @@ RemoteServer *remote_server_free(RemoteServer *s) {
         for (size_t i = 0; i < N_RESTART_KEYS; i++)
                 free(s->started[i]);
         tls_context_unref(s->tls);
+        server_strv_free(s->sasl_allowed);
         sd_event_unref(s->event);
         free(s);
         return NULL;
@@ -666,6 +707,8 @@ int remote_server_reconfigure(RemoteServer *s, const Config *cfg) {
                 return -EINVAL;
         bool keepalive_restarted = s->limits.keepalive_interval <= 0 && cfg->keepalive_interval > 0;
         server_apply_limits(s, cfg);
+        if (server_apply_sasl_allowed(s, cfg) < 0)
+                log_error("sasl_allowed_username_list not reloaded: out of memory");
         for (size_t i = 0; i < s->n_clients; i++)
                 if (!remote_client_is_dropped(s->clients[i]))
                         remote_client_limits_changed(s->clients[i], keepalive_restarted);
@@ -722,4 +765,12 @@ void remote_server_set_auth(RemoteServer *s, RemoteAuthType auth) {
 void remote_server_set_layers(RemoteServer *s, RemoteLayersFn fn, void *userdata) {
         s->layers = fn;
         s->layers_userdata = userdata;
+}
+
+char *const *remote_server_sasl_allowed(RemoteServer *s) {
+        return s ? s->sasl_allowed : NULL;
+}
+
+unsigned remote_server_auth_failed(RemoteServer *s) {
+        return s ? ++s->auth_failures : 0;
 }
