@@ -17,6 +17,8 @@ set -euo pipefail
 #               test guest (tests/guest/build-guest.sh downloads the kernel and busybox-static
 #               .debs itself and installs neither), ovmf for the UEFI case of the launch test
 #   docs:       man-db and groff-base, to render the man pages
+#   remote:     gnutls (the TLS listener), gnutls-bin (certtool: the tests' private PKI),
+#               cyrus-sasl with its DIGEST-MD5/SCRAM plugins, sasl2-bin (saslpasswd2: the tests' sasldb)
 PACKAGES=(
 	gcc libc6-dev meson ninja-build pkg-config
 	libsystemd-dev libxml2-dev libjson-c-dev
@@ -29,6 +31,8 @@ PACKAGES=(
 	qemu-system-x86 qemu-utils xz-utils ovmf
 	man-db groff-base
 	libpolkit-gobject-1-dev polkitd
+	libgnutls28-dev gnutls-bin
+	libsasl2-dev libsasl2-modules sasl2-bin
 )
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -67,6 +67,21 @@ static int config_check_auth_tcp(const char *v, char *why, size_t whylen) {
         return -EINVAL;
 }
 
+static int config_check_auth_tls(const char *v, char *why, size_t whylen) {
+        if (strcmp(v, "none") == 0 || strcmp(v, "sasl") == 0)
+                return 0;
+        snprintf(why, whylen, "expected \"none\" or \"sasl\", got \"%s\"", v);
+        return -EINVAL;
+}
+
+static int config_check_absolute_file(const char *v, char *why, size_t whylen) {
+        if (v[0] != '/') {
+                snprintf(why, whylen, "expected an absolute file name, got \"%s\"", v);
+                return -EINVAL;
+        }
+        return 0;
+}
+
 /* libvirt's access drivers: "nop" (no fine-grained checks) and "polkit" (org.libvirt.api.*). */
 static int config_check_access_driver(const char *v, char *why, size_t whylen) {
         if (strcmp(v, "nop") == 0 || strcmp(v, "polkit") == 0)
@@ -96,6 +111,18 @@ static const ConfigKey config_keys[] = {
         CONFIG_KEY_INT(Config, max_client_requests, 1, INT_MAX),
         CONFIG_KEY_INT(Config, keepalive_interval, -1, INT_MAX),
         CONFIG_KEY_INT(Config, keepalive_count, 0, INT_MAX),
+        CONFIG_KEY_BOOL(Config, listen_tls),
+        CONFIG_KEY_STRING_CHECKED(Config, tls_port, config_check_port),
+        CONFIG_KEY_STRING_CHECKED(Config, auth_tls, config_check_auth_tls),
+        CONFIG_KEY_STRING_CHECKED(Config, key_file, config_check_absolute_file),
+        CONFIG_KEY_STRING_CHECKED(Config, cert_file, config_check_absolute_file),
+        CONFIG_KEY_STRING_CHECKED(Config, ca_file, config_check_absolute_file),
+        CONFIG_KEY_STRING_CHECKED(Config, crl_file, config_check_absolute_file),
+        CONFIG_KEY_BOOL(Config, tls_no_verify_certificate),
+        CONFIG_KEY_BOOL(Config, tls_no_sanity_certificate),
+        CONFIG_KEY_STRING_LIST(Config, tls_allowed_dn_list),
+        CONFIG_KEY_STRING_CHECKED(Config, tls_priority, config_check_not_empty),
+        CONFIG_KEY_STRING_LIST(Config, sasl_allowed_username_list),
 };
 
 #define CONFIG_N_KEYS (sizeof config_keys / sizeof config_keys[0])

@@ -29,6 +29,21 @@ typedef struct Config {
         int max_client_requests;        /* calls in flight per client, default 5 */
         int keepalive_interval;         /* seconds, default 5; <= 0 disables the server's PINGs */
         int keepalive_count;            /* unanswered PINGs before a client is dropped, default 5 */
+
+        /* TLS (service/remote/transport/tls-context.c). Paths left NULL take libvirt's defaults:
+         * /etc/pki/... in system mode, ~/.pki/libvirt/... in session mode. */
+        bool listen_tls;                /* default 0 */
+        char *tls_port;                 /* NULL = "16514" */
+        char *auth_tls;                 /* "none" | "sasl"; NULL = "none", libvirt's default */
+        char *key_file;
+        char *cert_file;
+        char *ca_file;
+        char *crl_file;                 /* NULL: the default CRL file if it exists, else none */
+        bool tls_no_verify_certificate; /* default 0: clients must present a valid certificate */
+        bool tls_no_sanity_certificate; /* default 0: the server's own certificates are checked at start */
+        char **tls_allowed_dn_list;     /* NULL-terminated wildcard patterns; NULL = any DN */
+        char *tls_priority;             /* gnutls priority string; NULL = "NORMAL" */
+        char **sasl_allowed_username_list;      /* wildcard patterns; NULL = any SASL user */
 } Config;
 
 /* Defaults for every key. */

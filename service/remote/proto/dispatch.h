@@ -207,6 +207,11 @@ REMOTE_HANDLER(proc_auth_list);
 REMOTE_HANDLER(proc_auth_unavailable);
 REMOTE_HANDLER(proc_auth_polkit);
 
+/* proc-auth-sasl.c */
+REMOTE_HANDLER(proc_auth_sasl_init);
+REMOTE_HANDLER(proc_auth_sasl_start);
+REMOTE_HANDLER(proc_auth_sasl_step);
+
 /* proc-list.c */
 REMOTE_HANDLER(proc_connect_list_all_domains);
 REMOTE_HANDLER(proc_connect_list_all_networks);

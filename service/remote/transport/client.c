@@ -2,6 +2,7 @@
 #define LOG_MODULE "remote"
 
 #include <errno.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 
 #include "log.h"
 #include "outqueue.h"
+#include "sasl-auth.h"
 #include "server.h"
 #include "transport.h"
 
@@ -34,6 +36,8 @@ typedef struct Client {
         bool eof;                       /* the peer shut down its side: answer what is pending, then close */
         bool waiting;                   /* reading waits for c->pending to fall or the end of input */
         unsigned input_paused;          /* streams whose sink is full (remote_client_pause_input) */
+        RemoteLayer *next_layer;        /* goes on once the reply queued after it is out (SASL) */
+        bool next_layer_armed;          /* that reply is queued */
         sd_event_source *io, *timer, *kick;
         uint32_t io_events;
         bool io_enabled;
@@ -45,7 +49,7 @@ typedef struct Client {
         /* Output, in order. */
         OutQueue out;
         /* Timers (CLOCK_MONOTONIC usec, 0 = none); one sd-event timer serves the earliest. */
-        uint64_t auth_deadline, close_deadline;
+        uint64_t auth_deadline, close_deadline, handshake_deadline;
         bool ka_on;
         uint64_t ka_last_rx, ka_last_ping;
         unsigned ka_unanswered;
@@ -54,7 +58,8 @@ typedef struct Client {
 
 static const RemoteLimits fallback_limits = {
         .max_clients = 1, .max_client_requests = 1, .keepalive_interval = -1,
-        .auth_timeout_usec = REMOTE_AUTH_TIMEOUT_USEC, .close_timeout_usec = REMOTE_CLOSE_TIMEOUT_USEC,
+        .auth_timeout_usec = REMOTE_AUTH_TIMEOUT_USEC, .handshake_timeout_usec = REMOTE_HANDSHAKE_TIMEOUT_USEC,
+        .close_timeout_usec = REMOTE_CLOSE_TIMEOUT_USEC,
         .output_max = REMOTE_OUTPUT_MAX,
 };
 
@@ -80,6 +85,11 @@ static void client_free(Client *c) {
         sd_event_source_disable_unref(c->timer);
         sd_event_source_disable_unref(c->kick);
         c->proto->freed(&c->pub);
+        if (c->next_layer)
+                c->next_layer->ops->close(c->next_layer);
+        remote_sasl_free(c->pub.sasl);
+        free(c->pub.sasl_username);
+        free(c->pub.x509_dname);
         remote_transport_free(c->t);
         out_queue_clear(&c->out);
         free(c->rx_big);
@@ -188,6 +198,14 @@ static void client_flush(Client *c) {
         int r = c->dropped ? 0 : remote_transport_flush(c->t);
         if (r < 0 && r != -EAGAIN)
                 client_send_failed(c, -r);
+        if (c->next_layer_armed && !c->dropped && out_queue_empty(&c->out)) {
+                /* The last plaintext reply has gone into the layers: from now on, the new one. */
+                RemoteLayer *l = c->next_layer;
+                c->next_layer = NULL;
+                c->next_layer_armed = false;
+                remote_transport_push(c->t, l);
+                log_debug("client %u (%s): %s layer on", c->id, c->peer, l->ops->name);
+        }
 }
 
 int remote_client_send(RemoteClient *rc, uint8_t *packet, size_t len) {
@@ -204,6 +222,8 @@ int remote_client_send(RemoteClient *rc, uint8_t *packet, size_t len) {
                 return -ENOBUFS;
         }
         bool was_empty = out_queue_empty(&c->out);
+        if (c->next_layer)
+                c->next_layer_armed = true;     /* this is the reply that goes out in plaintext */
         if (out_queue_push(&c->out, packet, len) < 0) {
                 remote_client_drop(rc, LOG_LEVEL_ERROR, "out of memory for its output");
                 return -ENOMEM;
@@ -375,6 +395,10 @@ static bool client_handshake(Client *c) {
                 return false;
         }
         log_debug("client %u (%s): handshake done", c->id, c->peer);
+        RemotePeer peer;
+        if (!c->pub.x509_dname && remote_transport_identity(c->t, &peer) == 0 && peer.x509_dname)
+                c->pub.x509_dname = strdup(peer.x509_dname);
+        client_timer_update(c);         /* the handshake's deadline is over */
         client_flush(c);        /* what was queued meanwhile */
         return true;
 }
@@ -489,6 +513,10 @@ static int client_on_timer(sd_event_source *es, uint64_t usec, void *userdata) {
         if ((c->pub.closing || c->eof) && c->close_deadline && now >= c->close_deadline)
                 remote_client_drop(&c->pub, LOG_LEVEL_INFO, c->eof ? "gone before its calls were answered"
                                                                    : "did not take its last replies in time");
+        else if (c->handshake_deadline && now >= c->handshake_deadline && !remote_transport_ready(c->t))
+                remote_client_drop(&c->pub, LOG_LEVEL_INFO, "did not finish its %s handshake within %llu s",
+                                   remote_transport_unready(c->t)->ops->name,
+                                   (unsigned long long) (client_limits(c)->handshake_timeout_usec / 1000000ull));
         else if (!c->pub.authenticated && c->auth_deadline && now >= c->auth_deadline)
                 remote_client_drop(&c->pub, LOG_LEVEL_INFO, "did not authenticate within %llu s",
                                    (unsigned long long) (client_limits(c)->auth_timeout_usec / 1000000ull));
@@ -502,13 +530,16 @@ static int client_on_timer(sd_event_source *es, uint64_t usec, void *userdata) {
 static void client_timer_update(Client *c) {
         if (c->dropped)
                 return;
-        uint64_t d[3] = {
+        if (c->handshake_deadline && remote_transport_ready(c->t))
+                c->handshake_deadline = 0;
+        uint64_t d[4] = {
+                c->handshake_deadline,
                 c->pub.authenticated ? 0 : c->auth_deadline,
                 c->pub.closing || c->eof ? c->close_deadline : 0,
                 client_keepalive_deadline(c),
         };
         uint64_t next = 0;
-        for (size_t i = 0; i < 3; i++)
+        for (size_t i = 0; i < 4; i++)
                 if (d[i] && (!next || d[i] < next))
                         next = d[i];
         int r;
@@ -582,7 +613,7 @@ int remote_client_new(RemoteServer *s, int fd, const ListenSocket *l, RemoteAuth
         c->id = id;
         c->proto = remote_server_protocol(s);
         c->event = sd_event_ref(remote_server_event(s));
-        if (l->kind == LISTEN_TCP) {
+        if (l->kind == LISTEN_TCP || l->kind == LISTEN_TLS) {
                 int one = 1;
                 setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);   /* small RPCs, one at a time */
         }
@@ -625,5 +656,55 @@ void remote_client_push_layer(RemoteClient *rc, RemoteLayer *l) {
                 return;
         }
         remote_transport_push(c->t, l);
+        if (!l->ready && !c->handshake_deadline) {
+                c->handshake_deadline = client_now(c) + client_limits(c)->handshake_timeout_usec;
+                client_timer_update(c);
+        }
         client_update(c);       /* reading waits for the handshake, which may speak first */
+}
+
+void remote_client_push_layer_after_reply(RemoteClient *rc, RemoteLayer *l) {
+        Client *c = client_of(rc);
+        if (c->dropped || c->next_layer) {
+                l->ops->close(l);
+                return;
+        }
+        c->next_layer = l;
+        c->next_layer_armed = false;
+}
+
+/* "ip;port" of a socket address, as cyrus-sasl wants it. */
+static int client_sasl_addr(const struct sockaddr_storage *ss, socklen_t len, char *buf, size_t size) {
+        char host[NI_MAXHOST], serv[NI_MAXSERV];
+        if (getnameinfo((const struct sockaddr *) ss, len, host, sizeof host, serv, sizeof serv,
+                        NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+                return -EINVAL;
+        return snprintf(buf, size, "%s;%s", host, serv) < (int) size ? 0 : -ENAMETOOLONG;
+}
+
+int remote_client_sasl_new(RemoteClient *rc, RemoteSasl **out, char *errbuf, size_t errlen) {
+        Client *c = client_of(rc);
+        if (c->dropped)
+                return -ENOTCONN;
+        struct sockaddr_storage local, remote;
+        socklen_t llen = sizeof local, rlen = sizeof remote;
+        char la[NI_MAXHOST + NI_MAXSERV + 2], ra[NI_MAXHOST + NI_MAXSERV + 2];
+        bool inet = getsockname(c->t->fd, (struct sockaddr *) &local, &llen) == 0 &&
+                    getpeername(c->t->fd, (struct sockaddr *) &remote, &rlen) == 0 &&
+                    local.ss_family != AF_UNIX && client_sasl_addr(&local, llen, la, sizeof la) == 0 &&
+                    client_sasl_addr(&remote, rlen, ra, sizeof ra) == 0;
+        RemotePeer peer;
+        if (remote_transport_identity(c->t, &peer) < 0)
+                peer.tls_ssf = 0;
+        return remote_sasl_new(inet ? la : NULL, inet ? ra : NULL, peer.tls_ssf, out, errbuf, errlen);
+}
+
+const char *remote_client_peer_name(RemoteClient *rc) {
+        return client_of(rc)->peer;
+}
+
+bool remote_client_has_tls(RemoteClient *rc) {
+        Client *c = client_of(rc);
+        RemotePeer peer;
+        return !c->dropped && remote_transport_identity(c->t, &peer) == 0 && peer.tls_ssf > 0;
 }

@@ -43,6 +43,10 @@ struct RemoteClient {
         uint64_t start_time;            /* of who.pid (/proc/PID/stat), for a race-free polkit subject */
         bool auth_in_progress;          /* an auth_polkit check is pending */
         bool authz_api;                 /* access_drivers = [ "polkit" ]: org.libvirt.api.* checks (dispatch.c) */
+        /* SASL (auth_tcp / auth_tls = "sasl"): the session while it negotiates (sasl-auth.h). */
+        struct RemoteSasl *sasl;
+        char *sasl_username;            /* once authenticated by SASL */
+        char *x509_dname;               /* a TLS client's certificate DN, once its handshake is done */
 };
 
 /* --- provided by server.c --- */
@@ -64,6 +68,20 @@ void remote_client_pause_input(RemoteClient *c);
 void remote_client_resume_input(RemoteClient *c);
 /* Bytes queued for the client and not yet written: a download waits while it is large. */
 size_t remote_client_output_bytes(RemoteClient *c);
+/* SASL: a session for c's connection (its addresses, and its TLS layer's strength); the layer
+ * l goes on top of c's layers once the reply sent next (the last in plaintext) is out. */
+int remote_client_sasl_new(RemoteClient *c, struct RemoteSasl **out, char *errbuf, size_t errlen);
+typedef struct RemoteLayer RemoteLayer;
+void remote_client_push_layer_after_reply(RemoteClient *c, RemoteLayer *l);
+/* c's connection has a TLS layer whose handshake is done. */
+bool remote_client_has_tls(RemoteClient *c);
+/* The peer as log messages name it ("127.0.0.1:41330", "pid 12, uid 0"). */
+const char *remote_client_peer_name(RemoteClient *c);
+/* sasl_allowed_username_list (NULL: anyone), and a failed authentication counted server-wide:
+ * returns the count so far. */
+char *const *remote_server_sasl_allowed(RemoteServer *s);
+unsigned remote_server_auth_failed(RemoteServer *s);
+
 /* Every client of the server, for event delivery (the callback may send). */
 void remote_server_foreach_client(RemoteServer *s, void (*fn)(RemoteClient *c, void *userdata), void *userdata);
 /* A server-wide counter for event callback ids (libvirt's are shared across connections). */

@@ -43,6 +43,8 @@ const char *listen_kind_name(ListenKind kind) {
                 return "read-only";
         case LISTEN_TCP:
                 return "tcp";
+        case LISTEN_TLS:
+                return "tls";
         }
         return "?";
 }
@@ -281,9 +283,11 @@ int listen_adopt(int fd, const char *name, ListenSocket *out, char *errbuf, size
                 { "virtbusd.socket", LISTEN_UNIX_RW },
                 { "virtbusd-ro.socket", LISTEN_UNIX_RO },
                 { "virtbusd-tcp.socket", LISTEN_TCP },
+                { "virtbusd-tls.socket", LISTEN_TLS },
                 { "libvirtd.socket", LISTEN_UNIX_RW },
                 { "libvirtd-ro.socket", LISTEN_UNIX_RO },
                 { "libvirtd-tcp.socket", LISTEN_TCP },
+                { "libvirtd-tls.socket", LISTEN_TLS },
         };
         bool named = name && *name && strcmp(name, "unknown") != 0;
         int kind = -1;
@@ -303,14 +307,14 @@ int listen_adopt(int fd, const char *name, ListenSocket *out, char *errbuf, size
                 if (kind < 0)
                         kind = listen_str_ends(path, "-ro") ? LISTEN_UNIX_RO
                              : listen_str_ends(path, "-admin-sock") ? -1 : LISTEN_UNIX_RW;
-                if (kind == LISTEN_TCP || kind < 0)
+                if (kind == LISTEN_TCP || kind == LISTEN_TLS || kind < 0)
                         return listen_fail(-EINVAL, errbuf, errlen, "socket %d from systemd (%s) does not fit: %s",
                                            fd, named ? name : "unnamed", path);
                 desc = strndup(path, sizeof sa.sun_path);
         } else if (sd_is_socket_inet(fd, AF_UNSPEC, SOCK_STREAM, 1, 0) > 0) {
                 if (kind < 0)
                         kind = LISTEN_TCP;
-                if (kind != LISTEN_TCP)
+                if (kind != LISTEN_TCP && kind != LISTEN_TLS)
                         return listen_fail(-EINVAL, errbuf, errlen, "socket %d from systemd (%s) is a TCP socket", fd, name);
                 struct sockaddr_storage ss;
                 socklen_t len = sizeof ss;

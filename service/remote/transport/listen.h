@@ -9,7 +9,9 @@ typedef enum ListenKind {
         LISTEN_UNIX_RW,
         LISTEN_UNIX_RO,
         LISTEN_TCP,
+        LISTEN_TLS,             /* TCP with a TLS layer on every client (listen_tls) */
 } ListenKind;
+#define LISTEN_N_KINDS 4
 
 typedef struct ListenSocket {
         int fd;                 /* listening, non-blocking, close-on-exec */
@@ -37,9 +39,9 @@ int listen_unix(const char *path, ListenKind kind, mode_t mode, gid_t gid, Liste
 int listen_tcp(const char *addr, const char *port, ListenSocket **out, size_t *n_out, char *errbuf, size_t errlen);
 
 /* Take a socket passed by systemd. name is its FileDescriptorName (virtbusd.socket,
- * virtbusd-ro.socket, virtbusd-tcp.socket, or libvirtd's unit names) or NULL/"unknown"; without
+ * virtbusd-ro.socket, virtbusd-tcp.socket, virtbusd-tls.socket, or libvirtd's unit names) or NULL/"unknown"; without
  * a known name, a unix socket whose path ends in "-ro" is the read-only one and other unix
- * sockets are read-write (except an admin socket), and an inet socket is TCP. Returns 0 and
+ * sockets are read-write (except an admin socket), and an inet socket is TCP (a TLS socket must be named). Returns 0 and
  * fills *out (path NULL: systemd owns the file), or -EINVAL when fd is not a socket this door
  * can serve (the caller closes it). The fd is made non-blocking. */
 int listen_adopt(int fd, const char *name, ListenSocket *out, char *errbuf, size_t errlen);

@@ -16,12 +16,16 @@
 #include <systemd/sd-daemon.h>
 
 #include "authz.h"
+#include "layer-tls.h"
 #include "log.h"
+#include "sasl-auth.h"
+#include "tls-context.h"
 
 #define ACCEPT_BATCH 32                                 /* per wakeup, so that clients get their turn */
 #define ACCEPT_PAUSE_USEC (1000ull * 1000ull)           /* after EMFILE and friends */
 #define REFUSAL_LOG_INTERVAL_USEC (5ull * 1000ull * 1000ull)
 #define DEFAULT_TCP_PORT "16509"
+#define DEFAULT_TLS_PORT "16514"
 
 typedef struct Listener {
         RemoteServer *server;
@@ -42,6 +46,8 @@ static const struct {
         { "unix_sock_rw_perms", offsetof(Config, unix_sock_rw_perms) },
         { "listen_addr", offsetof(Config, listen_addr) },
         { "tcp_port", offsetof(Config, tcp_port) },
+        { "tls_port", offsetof(Config, tls_port) },
+        { "auth_tls", offsetof(Config, auth_tls) },
         { "auth_tcp", offsetof(Config, auth_tcp) },
         { "auth_unix_ro", offsetof(Config, auth_unix_ro) },
         { "auth_unix_rw", offsetof(Config, auth_unix_rw) },
@@ -67,7 +73,11 @@ struct RemoteServer {
         uint64_t refusal_logged_at;
         unsigned refusals_unlogged;
         char *started[N_RESTART_KEYS];
-        bool started_listen_tcp;
+        bool started_listen_tcp, started_listen_tls;
+        bool system;                    /* for the TLS files' default paths on reload */
+        TlsContext *tls;                /* the TLS listeners' credentials; NULL without one */
+        char **sasl_allowed;            /* sasl_allowed_username_list; NULL = anyone */
+        unsigned auth_failures;
         Authz *authz;                   /* not owned */
         bool authz_api;                 /* access_drivers = [ "polkit" ] */
         const RemoteProtocol *proto;    /* the protocol side, for every client */
@@ -95,6 +105,31 @@ static const char *config_string(const Config *cfg, size_t offset) {
         return *(char *const *) ((const char *) cfg + offset);
 }
 
+static void server_strv_free(char **v) {
+        for (char **p = v; p && *p; p++)
+                free(*p);
+        free(v);
+}
+
+/* sasl_allowed_username_list, copied; on failure the old list stays. */
+static int server_apply_sasl_allowed(RemoteServer *s, const Config *cfg) {
+        char **const src = cfg->sasl_allowed_username_list;
+        size_t n = 0;
+        while (src && src[n])
+                n++;
+        char **v = src ? calloc(n + 1, sizeof *v) : NULL;
+        if (src && !v)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++)
+                if (!(v[i] = strdup(src[i]))) {
+                        server_strv_free(v);
+                        return -ENOMEM;
+                }
+        server_strv_free(s->sasl_allowed);
+        s->sasl_allowed = v;
+        return 0;
+}
+
 static void server_apply_limits(RemoteServer *s, const Config *cfg) {
         s->limits.max_clients = (unsigned) cfg->max_clients;
         s->limits.max_anonymous_clients = (unsigned) cfg->max_anonymous_clients;
@@ -104,7 +139,8 @@ static void server_apply_limits(RemoteServer *s, const Config *cfg) {
 }
 
 /* What the protocol side cannot serve yet is refused here, naming the key. */
-static int server_check_auth(const Config *cfg, bool tcp, bool tcp_from_systemd, char *errbuf, size_t errlen) {
+static int server_check_auth(const Config *cfg, bool tcp, bool tcp_from_systemd, bool tls, char *errbuf,
+                             size_t errlen) {
         const struct {
                 const char *key, *value;
         } unix_auth[] = { { "auth_unix_rw", cfg->auth_unix_rw }, { "auth_unix_ro", cfg->auth_unix_ro } };
@@ -121,20 +157,24 @@ static int server_check_auth(const Config *cfg, bool tcp, bool tcp_from_systemd,
                         return server_fail(-EOPNOTSUPP, errbuf, errlen,
                                            "access_drivers = [ \"%s\" ] is not supported yet (only \"nop\" and \"polkit\" are)",
                                            *d);
-        if (tcp && !streq_null(cfg->auth_tcp, "none"))
-                return server_fail(-EOPNOTSUPP, errbuf, errlen,
-                                   "%s needs auth_tcp = \"none\" set explicitly in virtbusd.conf: auth_tcp is \"%s\"%s, "
-                                   "and SASL is not supported yet",
-                                   tcp_from_systemd ? "the TCP socket passed by systemd" : "listen_tcp = 1",
-                                   cfg->auth_tcp ? cfg->auth_tcp : "sasl", cfg->auth_tcp ? "" : " (the default)");
+        /* SASL's plugins and libvirt.conf are read now: a broken setup stops the start. */
+        bool sasl = (tcp && !streq_null(cfg->auth_tcp, "none")) || (tls && streq_null(cfg->auth_tls, "sasl"));
+        char why[256] = "";
+        if (sasl && remote_sasl_global_init(why, sizeof why) < 0)
+                return server_fail(-EIO, errbuf, errlen, "%s = \"sasl\"%s: %s",
+                                   tcp && !streq_null(cfg->auth_tcp, "none") ? "auth_tcp" : "auth_tls",
+                                   tcp && !cfg->auth_tcp ? " (the default)" : "", why);
+        (void) tcp_from_systemd;
         return 0;
 }
 
 static RemoteAuthType server_auth_of(const char *value) {
-        return value && strcmp(value, "polkit") == 0 ? REMOTE_AUTH_POLKIT : REMOTE_AUTH_NONE;
+        return value && strcmp(value, "polkit") == 0 ? REMOTE_AUTH_POLKIT
+             : value && strcmp(value, "sasl") == 0   ? REMOTE_AUTH_SASL
+                                                     : REMOTE_AUTH_NONE;
 }
 
-/* Each unix listener takes its socket's auth key; TCP stays "none" (checked above). */
+/* Each listener takes its auth key: auth_tcp defaults to "sasl", auth_tls to "none", as in libvirt. */
 static void server_apply_auth(RemoteServer *s, const Config *cfg) {
         for (size_t i = 0; i < s->n_listeners; i++) {
                 Listener *l = s->listeners[i];
@@ -142,6 +182,10 @@ static void server_apply_auth(RemoteServer *s, const Config *cfg) {
                         l->auth = server_auth_of(cfg->auth_unix_rw);
                 else if (l->sock.kind == LISTEN_UNIX_RO)
                         l->auth = server_auth_of(cfg->auth_unix_ro);
+                else if (l->sock.kind == LISTEN_TCP)
+                        l->auth = server_auth_of(cfg->auth_tcp ? cfg->auth_tcp : "sasl");
+                else if (l->sock.kind == LISTEN_TLS)
+                        l->auth = server_auth_of(cfg->auth_tls);
         }
 }
 
@@ -280,7 +324,16 @@ static void server_take_client(RemoteServer *s, Listener *l, int fd) {
                 log_error("refused a connection on %s: %s", l->sock.name, strerror(-r));
                 return;
         }
-        if (s->layers && (r = s->layers(c, &l->sock, s->layers_userdata)) < 0) {
+        /* The listener's own layer first: TLS is the TLS listener's alone. */
+        if (l->sock.kind == LISTEN_TLS) {
+                RemoteLayer *tls = NULL;
+                r = s->tls ? remote_layer_tls_new(s->tls, &tls) : -ENOKEY;
+                if (r == 0)
+                        remote_client_push_layer(c, tls);
+        }
+        if (r == 0 && s->layers)
+                r = s->layers(c, &l->sock, s->layers_userdata);
+        if (r < 0) {
                 log_error("refused a connection on %s: cannot set up its layers: %s", l->sock.name, strerror(-r));
                 c->server = NULL;       /* never counted: nothing for the server to forget */
                 remote_client_drop(c, LOG_LEVEL_DEBUG, "refused");
@@ -453,13 +506,29 @@ static int server_open_tcp(RemoteServer *s, const Config *cfg, char *errbuf, siz
         size_t n = 0;
         int r = listen_tcp(cfg->listen_addr, cfg->tcp_port ? cfg->tcp_port : DEFAULT_TCP_PORT, &v, &n, errbuf, errlen);
         for (size_t i = 0; r == 0 && i < n; i++) {
-                log_warning("listening on %s with auth_tcp = \"none\": anyone who reaches it has full control, "
-                            "unencrypted", v[i].name);
+                if (streq_null(cfg->auth_tcp, "none"))
+                        log_warning("listening on %s with auth_tcp = \"none\": anyone who reaches it has full "
+                                    "control, unencrypted", v[i].name);
                 if (server_add_listener(s, &v[i]) < 0)
                         r = server_fail(-ENOMEM, errbuf, errlen, "out of memory");
         }
         for (size_t i = 0; v && i < n; i++)
                 listen_socket_close(&v[i]);     /* those not taken (after a failure); taken ones are fd -1 */
+        free(v);
+        return r;
+}
+
+static int server_open_tls(RemoteServer *s, const Config *cfg, char *errbuf, size_t errlen) {
+        ListenSocket *v = NULL;
+        size_t n = 0;
+        int r = listen_tcp(cfg->listen_addr, cfg->tls_port ? cfg->tls_port : DEFAULT_TLS_PORT, &v, &n, errbuf, errlen);
+        for (size_t i = 0; r == 0 && i < n; i++) {
+                v[i].kind = LISTEN_TLS;
+                if (server_add_listener(s, &v[i]) < 0)
+                        r = server_fail(-ENOMEM, errbuf, errlen, "out of memory");
+        }
+        for (size_t i = 0; v && i < n; i++)
+                listen_socket_close(&v[i]);
         free(v);
         return r;
 }
@@ -471,6 +540,7 @@ static int server_remember_config(RemoteServer *s, const Config *cfg) {
                         return -ENOMEM;
         }
         s->started_listen_tcp = cfg->listen_tcp;
+        s->started_listen_tls = cfg->listen_tls;
         return 0;
 }
 
@@ -488,12 +558,19 @@ int remote_server_new_with_fds(Manager *m, sd_event *e, const Config *cfg, bool 
         s->proto = proto;
         s->limits = (RemoteLimits) {
                 .auth_timeout_usec = REMOTE_AUTH_TIMEOUT_USEC,
+                .handshake_timeout_usec = REMOTE_HANDSHAKE_TIMEOUT_USEC,
                 .close_timeout_usec = REMOTE_CLOSE_TIMEOUT_USEC,
                 .output_max = REMOTE_OUTPUT_MAX,
         };
         server_apply_limits(s, cfg);
 
-        bool have[3] = { false, false, false };
+        bool have[LISTEN_N_KINDS] = { false };
+        if (server_apply_sasl_allowed(s, cfg) < 0) {
+                for (size_t i = 0; i < n_fds; i++)
+                        close(fds[i]);
+                remote_server_free(s);
+                return server_fail(-ENOMEM, errbuf, errlen, "out of memory");
+        }
         int r = 0;
         for (size_t i = 0; i < n_fds; i++) {
                 ListenSocket sock;
@@ -511,12 +588,20 @@ int remote_server_new_with_fds(Manager *m, sd_event *e, const Config *cfg, bool 
                         s->listeners[s->n_listeners - 1]->from_systemd = true;
         }
         if (r == 0)
-                r = server_check_auth(cfg, have[LISTEN_TCP] || cfg->listen_tcp, have[LISTEN_TCP], errbuf, errlen);
+                r = server_check_auth(cfg, have[LISTEN_TCP] || cfg->listen_tcp, have[LISTEN_TCP],
+                                      have[LISTEN_TLS] || cfg->listen_tls, errbuf, errlen);
+        /* The credentials before any socket: a daemon that cannot serve TLS must not be seen
+         * listening, not even for a moment. */
+        s->system = system;
+        if (r == 0 && (have[LISTEN_TLS] || cfg->listen_tls))
+                r = tls_context_load(cfg, system, &s->tls, errbuf, errlen);
         if (r == 0 && (!have[LISTEN_UNIX_RW] || !have[LISTEN_UNIX_RO]))
                 r = server_open_unix(s, cfg, system, run_root, !have[LISTEN_UNIX_RW], !have[LISTEN_UNIX_RO], errbuf,
                                      errlen);
         if (r == 0 && cfg->listen_tcp && !have[LISTEN_TCP])
                 r = server_open_tcp(s, cfg, errbuf, errlen);
+        if (r == 0 && cfg->listen_tls && !have[LISTEN_TLS])
+                r = server_open_tls(s, cfg, errbuf, errlen);
         if (r == 0)
                 server_apply_auth(s, cfg);
         for (char **d = cfg->access_drivers; r == 0 && d && *d; d++)
@@ -595,9 +680,26 @@ RemoteServer *remote_server_free(RemoteServer *s) {
         sd_event_source_disable_unref(s->accept_resume);
         for (size_t i = 0; i < N_RESTART_KEYS; i++)
                 free(s->started[i]);
+        tls_context_unref(s->tls);
+        server_strv_free(s->sasl_allowed);
         sd_event_unref(s->event);
         free(s);
         return NULL;
+}
+
+/* New credentials for new connections; sessions keep theirs. A bad new file keeps the old ones. */
+static void server_reload_tls(RemoteServer *s, const Config *cfg) {
+        if (!s->tls)
+                return;
+        char msg[512] = "";
+        TlsContext *fresh = NULL;
+        if (tls_context_load(cfg, s->system, &fresh, msg, sizeof msg) < 0) {
+                log_error("TLS credentials not reloaded, the previous ones stay in service: %s", msg);
+                return;
+        }
+        tls_context_unref(s->tls);
+        s->tls = fresh;
+        log_info("TLS credentials reloaded");
 }
 
 int remote_server_reconfigure(RemoteServer *s, const Config *cfg) {
@@ -605,6 +707,8 @@ int remote_server_reconfigure(RemoteServer *s, const Config *cfg) {
                 return -EINVAL;
         bool keepalive_restarted = s->limits.keepalive_interval <= 0 && cfg->keepalive_interval > 0;
         server_apply_limits(s, cfg);
+        if (server_apply_sasl_allowed(s, cfg) < 0)
+                log_error("sasl_allowed_username_list not reloaded: out of memory");
         for (size_t i = 0; i < s->n_clients; i++)
                 if (!remote_client_is_dropped(s->clients[i]))
                         remote_client_limits_changed(s->clients[i], keepalive_restarted);
@@ -613,6 +717,9 @@ int remote_server_reconfigure(RemoteServer *s, const Config *cfg) {
                         log_warning("%s changed: it takes effect at the next start", restart_keys[i].name);
         if (s->started_listen_tcp != cfg->listen_tcp)
                 log_warning("listen_tcp changed: it takes effect at the next start");
+        if (s->started_listen_tls != cfg->listen_tls)
+                log_warning("listen_tls changed: it takes effect at the next start");
+        server_reload_tls(s, cfg);
         return 0;
 }
 
@@ -658,4 +765,12 @@ void remote_server_set_auth(RemoteServer *s, RemoteAuthType auth) {
 void remote_server_set_layers(RemoteServer *s, RemoteLayersFn fn, void *userdata) {
         s->layers = fn;
         s->layers_userdata = userdata;
+}
+
+char *const *remote_server_sasl_allowed(RemoteServer *s) {
+        return s ? s->sasl_allowed : NULL;
+}
+
+unsigned remote_server_auth_failed(RemoteServer *s) {
+        return s ? ++s->auth_failures : 0;
 }

@@ -19,6 +19,7 @@ typedef struct RemotePeer {
         char address[80];               /* TCP: "host:port" or "[v6]:port"; "" for unix sockets */
         const char *x509_dname;         /* owned by the TLS layer; NULL until it exists */
         const char *sasl_username;      /* owned by the SASL layer; NULL until it exists */
+        unsigned tls_ssf;               /* the TLS cipher's key bits; 0 without TLS */
 } RemotePeer;
 
 /* A layer turns the byte stream of the layer below into its own. Every operation is

@@ -276,8 +276,32 @@ static void test_bad_length_word_through_the_layers(void **state) {
         fx_free(f);
 }
 
+/* A peer that connects and says nothing costs its descriptor until the handshake's deadline,
+ * and meanwhile another client is served at once. */
+static void test_silent_peer_dropped_at_the_handshake_deadline(void **state) {
+        Fixture *f = layered_server(0);
+        remote_server_limits(f->s)->handshake_timeout_usec = 300000;
+        int silent = connect_rw(f);
+        fx_run(f, 50000);
+        RemoteTransport *good = lt_connect(f);
+        assert_int_equal(lt_call(f, good, DOUBLE_PROC_ECHO, 1, NULL, 0), 0);
+        lt_expect_reply(f, good, 1);
+        uint64_t t0 = st_now();
+        assert_true(st_closed_within(f, silent, 2000000));
+        assert_true(st_now() - t0 < 1000000);
+        close(silent);
+        /* The served client's deadline ended with its handshake: it stays. */
+        fx_run(f, 400000);
+        assert_int_equal(lt_call(f, good, DOUBLE_PROC_ECHO, 2, NULL, 0), 0);
+        lt_expect_reply(f, good, 2);
+        assert_int_equal(remote_server_n_clients(f->s), 1);
+        remote_transport_free(good);
+        fx_free(f);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_silent_peer_dropped_at_the_handshake_deadline),
                 cmocka_unit_test(test_packets_through_two_layers),
                 cmocka_unit_test(test_input_held_in_the_layer_while_calls_pend),
                 cmocka_unit_test(test_peer_without_the_layer_is_dropped),
