@@ -103,7 +103,7 @@ bool qemu_security_confined(const QemuConn *qc);
 int qemu_security_start(QemuConn *qc, const DomainDef *def, ProcessCreds *creds, VbError *err);
 /* QEMU is gone: give def's files back. */
 void qemu_security_stop(QemuConn *qc, const DomainDef *def);
-/* A listening socket bound at path for QEMU to inherit (fd >= 3), or -1 with err. */
+/* A unix socket bound at path (QEMU listens on it) for QEMU to inherit (fd >= 3), or -1 with err. */
 int qemu_monitor_listen(const char *path, VbError *err);
 
 /* qemu-ops.c */

@@ -68,11 +68,13 @@ int qemu_monitor_listen(const char *path, VbError *err) {
                 return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_QEMU, "monitor path too long: %s", path);
         strcpy(sa.sun_path, path);
         int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (fd < 0 || bind(fd, (struct sockaddr *) &sa, sizeof sa) < 0 || listen(fd, 1) < 0) {
+        /* Bound, not listening: QEMU calls listen() itself, so that a client's SO_PEERCRED names
+         * QEMU (qemu-find.c tells a domain's QEMU by it), not the daemon. */
+        if (fd < 0 || bind(fd, (struct sockaddr *) &sa, sizeof sa) < 0) {
                 int e = errno;
                 if (fd >= 0)
                         close(fd);
-                return vb_error_set_raw(err, VB_ERR_SYSTEM_ERROR, VB_FROM_QEMU, "cannot listen on the monitor socket %s: %s",
+                return vb_error_set_raw(err, VB_ERR_SYSTEM_ERROR, VB_FROM_QEMU, "cannot bind the monitor socket %s: %s",
                                         path, strerror(e));
         }
         /* At 3 or above: the child keeps it by number. */

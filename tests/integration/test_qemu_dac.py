@@ -215,6 +215,17 @@ class DacTest(unittest.TestCase):
         for path in (image, self.kernel, self.initrd, console):
             self.assertEqual(owner(path), (self.uid, self.uid), path)
         self.assertEqual(refs(image), 1)
+        # QEMU listens on the monitor socket the daemon bound for it: a client's SO_PEERCRED
+        # names QEMU (what finds a QEMU again after a restart without its record).
+        import socket
+        import struct
+        mon = self.daemon.tmp / "xdg_runtime_dir" / "virtbus" / "qemu"
+        mons = [m for m in mon.iterdir() if m.is_socket() and "solo" in m.name]
+        self.assertEqual(len(mons), 1, list(mon.iterdir()))
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.connect(str(mons[0]))
+            cred = s.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+            self.assertEqual(struct.unpack("3i", cred), (pid, self.uid, self.uid))
         # The daemon itself stays root.
         self.assertEqual(status_fields(self.daemon.proc.pid)["Uid"][0], "0")
         self.destroy("solo")
