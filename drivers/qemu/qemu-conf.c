@@ -81,6 +81,14 @@ static int qemu_conf_check_listen(const char *v, char *why, size_t whylen) {
         return qemu_conf_check_token(v, ALNUM ".:-", "an IP address or a host name", why, whylen);
 }
 
+/* The controllers virtbus places guests with (cpuset, blkio, devices … are not used yet). */
+static int qemu_conf_check_controller(const char *v, char *why, size_t whylen) {
+        if (strcmp(v, "cpu") == 0 || strcmp(v, "cpuacct") == 0 || strcmp(v, "memory") == 0)
+                return 0;
+        snprintf(why, whylen, "\"%s\" is not a controller virtbus uses (cpu, cpuacct, memory)", v);
+        return -EINVAL;
+}
+
 static const ConfigKey qemu_conf_keys[] = {
         CONFIG_KEY_STRING_CHECKED(QemuConfig, user, qemu_conf_check_user),
         CONFIG_KEY_STRING_CHECKED(QemuConfig, group, qemu_conf_check_group),
@@ -93,6 +101,7 @@ static const ConfigKey qemu_conf_keys[] = {
         CONFIG_KEY_BOOL(QemuConfig, dynamic_ownership),
         CONFIG_KEY_BOOL(QemuConfig, remember_owner),
         CONFIG_KEY_BOOL(QemuConfig, seccomp_sandbox),
+        CONFIG_KEY_STRING_LIST_CHECKED(QemuConfig, cgroup_controllers, qemu_conf_check_controller),
 };
 
 #define QEMU_CONF_N_KEYS (sizeof qemu_conf_keys / sizeof qemu_conf_keys[0])

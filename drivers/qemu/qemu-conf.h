@@ -17,6 +17,10 @@
  *                                 serials) to user:group at start, give them back at stop
  *   remember_owner = 1            keep the original owner (trusted.virtbus.dac.* extended
  *                                 attributes, with a reference count) to give back
+ *   cgroup_controllers = [ "cpu", "cpuacct", "memory" ]
+ *                                 a cgroup per guest (machine.slice/virtbus-qemu-NAME.scope)
+ *                                 with <cputune>; [] for none. Default: on for
+ *                                 qemu:///system, off for qemu:///session
  *   seccomp_sandbox = 1           QEMU's -sandbox on,obsolete=deny,elevateprivileges=deny,
  *                                 spawn=deny,resourcecontrol=deny (0: none)
  *   vnc_listen = "127.0.0.1"      the address a VNC display listens on when the domain's
@@ -51,6 +55,7 @@ typedef struct QemuConfig {
         bool dynamic_ownership;
         bool remember_owner;
         bool seccomp_sandbox;
+        char **cgroup_controllers;      /* NULL: the connection's default; { NULL }: none */
 } QemuConfig;
 
 /* Every key at its default. Returns 0 or -ENOMEM (then *c holds no memory). */

@@ -143,8 +143,10 @@ void qemu_phase_enter(QemuDomain *qd, QemuPhase next) {
         Domain *d = qd->domain;
         /* QEMU is gone (it ended, a start failed, or it ended while the daemon was away): its
          * files go back to their owners, once: before the running definition is dropped. */
-        if (next == QEMU_PHASE_NONE && (old != QEMU_PHASE_NONE || domain_is_active(d)))
+        if (next == QEMU_PHASE_NONE && (old != QEMU_PHASE_NONE || domain_is_active(d))) {
                 qemu_security_stop(qd->qc, qd->live ? qd->live : domain_current_def(d));
+                qemu_cgroup_stop(qd->qc, d->obj.name);
+        }
         qd->phase = next;
         if (old != next)
                 log_info("domain %s: QEMU %s → %s", d->obj.name, qemu_phase_to_string(old), qemu_phase_to_string(next));
@@ -610,7 +612,8 @@ int qemu_domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {
         qemu_phase_enter(qd, QEMU_PHASE_STARTING);
         /* Without its record a QEMU could not be found again after a restart: no start then. */
         VbError e = { 0 };
-        if (qemu_runtime_save(qd, &e) < 0)
+        if (qemu_runtime_save(qd, &e) < 0 ||
+            qemu_cgroup_start(qc, d->obj.name, qd->live, process_pid(qd->proc), &e) < 0)
                 start_fail(qd, &e);
         return VERB_PENDING;
 }

@@ -172,6 +172,7 @@ static int qemu_open(Connection *c, bool system, VbError *err) {
                 return vb_error_set_raw(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_QEMU, "%s", msg);
         }
         qemu_security_init(qc, system);
+        qemu_cgroup_init(qc, system);
         int r = persist_ensure_dir(c->state_dir, err);
         if (r >= 0)
                 r = qemu_caps_cache_new(m->event, cache, c->state_dir, &qc->caps);

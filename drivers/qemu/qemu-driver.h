@@ -35,6 +35,7 @@ typedef struct QemuConn {
         SecurityStack sec;      /* dac, or none when QEMU runs as the daemon's own user */
         bool sec_ready;         /* false: sec_error says why no guest starts */
         VbError sec_error;
+        bool cgroups;           /* each guest gets a cgroup (qemu-cgroup.c) */
 } QemuConn;
 
 /* Where the domain's QEMU process stands, as the driver sees it (the guest's own state,
@@ -105,6 +106,11 @@ int qemu_security_start(QemuConn *qc, const DomainDef *def, ProcessCreds *creds,
 void qemu_security_stop(QemuConn *qc, const DomainDef *def);
 /* A unix socket bound at path (QEMU listens on it) for QEMU to inherit (fd >= 3), or -1 with err. */
 int qemu_monitor_listen(const char *path, VbError *err);
+
+/* qemu-cgroup.c: a cgroup per guest. */
+void qemu_cgroup_init(QemuConn *qc, bool system);
+int qemu_cgroup_start(QemuConn *qc, const char *name, const DomainDef *def, pid_t pid, VbError *err);
+void qemu_cgroup_stop(QemuConn *qc, const char *name);
 
 /* qemu-ops.c */
 extern const DomainOps qemu_domain_ops;

@@ -39,6 +39,7 @@ DOMAIN_XML = """<domain type='qemu'>
   <name>{name}</name>
   <memory unit='MiB'>64</memory>
   <vcpu>1</vcpu>
+  {cputune}
   <os>
     <type arch='x86_64' machine='pc'>hvm</type>
     <kernel>{kernel}</kernel>
@@ -129,6 +130,7 @@ class DacTest(unittest.TestCase):
         conf_dir = cls.daemon.tmp / "xdg_config_home" / "virtbus"
         conf_dir.mkdir(parents=True)
         (conf_dir / "qemu.conf").write_text('# written by test_qemu_dac.py\nuser = "%s"\ngroup = "%s"\n'
+                                            'cgroup_controllers = [ "cpu", "cpuacct", "memory" ]\n'
                                             % (USER, USER))
         try:
             cls.daemon.start()
@@ -170,12 +172,12 @@ class DacTest(unittest.TestCase):
         os.chmod(path, mode)
         return path
 
-    def define(self, name, image, readonly=False):
+    def define(self, name, image, readonly=False, cputune=""):
         console = self.work / ("%s.console" % name)
         xml = self.work / ("%s.xml" % name)
         xml.write_text(DOMAIN_XML.format(name=name, kernel=self.kernel, initrd=self.initrd, append=self.append,
                                          image=image, console=console,
-                                         readonly="<readonly/>" if readonly else ""))
+                                         readonly="<readonly/>" if readonly else "", cputune=cputune))
         self.virsh("define %s" % xml)
         return console
 
@@ -279,6 +281,34 @@ class DacTest(unittest.TestCase):
         self.assertEqual(owner(image), OWNER)
         self.assertIsNone(refs(image))
         self.assertEqual(owner(self.kernel), (0, 0))
+
+    def test_05_cgroup_with_cputune(self):
+        """qemu.conf cgroup_controllers: QEMU in its own cgroup under machine.slice with <cputune>."""
+        name = "vbdac-cg-%d" % os.getpid()     # unique on a host shared by several test runs
+        image = self.make_image(name)
+        self.define(name, image, cputune="<cputune><shares>512</shares><period>100000</period>"
+                                         "<quota>50000</quota></cputune>")
+        pid = self.start(name)
+        group = "machine.slice/virtbus-qemu-%s.scope" % name
+        cg = Path("/sys/fs/cgroup")
+        v2 = (cg / "cgroup.controllers").exists()
+        lines = Path("/proc/%d/cgroup" % pid).read_text().splitlines()
+        if v2:
+            self.assertIn("0::/%s" % group, lines)
+            self.assertEqual((cg / group / "cpu.weight").read_text().split(), ["20"])
+            self.assertEqual((cg / group / "cpu.max").read_text().split(), ["50000", "100000"])
+            dirs = [cg / group]
+        else:
+            for ctrl in ("cpu", "cpuacct", "memory"):
+                self.assertTrue(any(l.split(":")[1] == ctrl and l.split(":")[2] == "/" + group for l in lines),
+                                "%s not in %s's %s cgroup: %s" % (pid, group, ctrl, lines))
+            self.assertEqual((cg / "cpu" / group / "cpu.shares").read_text().strip(), "512")
+            self.assertEqual((cg / "cpu" / group / "cpu.cfs_period_us").read_text().strip(), "100000")
+            self.assertEqual((cg / "cpu" / group / "cpu.cfs_quota_us").read_text().strip(), "50000")
+            dirs = [cg / c / group for c in ("cpu", "cpuacct", "memory")]
+        self.destroy(name)
+        for d in dirs:
+            self.assertFalse(d.exists(), "%s left after stop" % d)
 
 
 if __name__ == "__main__":
