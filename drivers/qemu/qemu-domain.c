@@ -588,6 +588,8 @@ int qemu_domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {
                 return -1;
         }
         qemu_live_set_display_ports(live, vnc, spice);
+        if (qemu_security_live_label(qc, live) < 0)
+                log_warning("domain %s: out of memory: its running definition lacks its <seclabel>", d->obj.name);
         int r = process_spawn_as(qc->event, &qemu_program, argv, logp, confined ? &mon_fd : NULL, confined ? 1 : 0,
                                  confined ? &creds : NULL, on_process_exit, qd, &qd->proc, err);
         if (mon_fd > 0)

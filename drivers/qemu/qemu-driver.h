@@ -102,6 +102,8 @@ void qemu_security_done(QemuConn *qc);
 bool qemu_security_confined(const QemuConn *qc);
 /* Label def's files and fill creds; -1 with err (nothing left labelled) on failure. */
 int qemu_security_start(QemuConn *qc, const DomainDef *def, ProcessCreds *creds, VbError *err);
+/* Add the DAC <seclabel> (user and image label) to the running definition. */
+int qemu_security_live_label(QemuConn *qc, DomainDef *live);
 /* QEMU is gone: give def's files back. */
 void qemu_security_stop(QemuConn *qc, const DomainDef *def);
 /* A unix socket bound at path (QEMU listens on it) for QEMU to inherit (fd >= 3), or -1 with err. */

@@ -10,6 +10,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "domain-model.h"
 #include "log.h"
 
 /* The system daemon's QEMU runs as a dedicated account (scripts/setup.sh creates it); the
@@ -60,6 +61,31 @@ int qemu_security_start(QemuConn *qc, const DomainDef *def, ProcessCreds *creds,
 void qemu_security_stop(QemuConn *qc, const DomainDef *def) {
         if (qc && qc->sec_ready && def)
                 security_stack_restore(&qc->sec, def);
+}
+
+/* The running definition says who QEMU runs as, as libvirt's does:
+ * <seclabel type='dynamic' model='dac' relabel='yes'><label>+UID:+GID</label>… */
+int qemu_security_live_label(QemuConn *qc, DomainDef *live) {
+        if (!qemu_security_confined(qc) || !live->priv)
+                return 0;
+        DomainDefPrivate *p = live->priv;
+        for (size_t i = 0; i < p->n_seclabels; i++)
+                if (p->seclabels[i].model && strcmp(p->seclabels[i].model, "dac") == 0)
+                        return 0;       /* the user's own words stand */
+        char label[64];
+        if (security_driver_dac.process_label(&qc->dac, label, sizeof label) < 0)
+                return -ENOBUFS;
+        DomainSeclabel *v = realloc(p->seclabels, (p->n_seclabels + 1) * sizeof *v);
+        if (!v)
+                return -ENOMEM;
+        p->seclabels = v;
+        DomainSeclabel *s = &v[p->n_seclabels];
+        *s = (DomainSeclabel) { .type = strdup("dynamic"), .model = strdup("dac"), .relabel = strdup(qc->dac.dynamic_ownership ? "yes" : "no"),
+                                .label = strdup(label), .imagelabel = strdup(label) };
+        p->n_seclabels++;
+        if (!s->type || !s->model || !s->relabel || !s->label || !s->imagelabel)
+                return -ENOMEM;
+        return 0;
 }
 
 int qemu_monitor_listen(const char *path, VbError *err) {

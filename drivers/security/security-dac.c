@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "domain-model.h"
 #include "log.h"
 
 /* "+N" or a name; getpw*_r / getgr*_r read /etc (nss files) at a start, no network lookups
@@ -183,8 +184,26 @@ static void dac_restore_paths(const SecurityDacConfig *c, const SecurityPaths *p
                 dac_owner_give_back(p->v[i].path, c->remember_owner);
 }
 
+/* <seclabel model='dac' relabel='no'/> or type='none': the guest's files are left alone
+ * (libvirt's rule); QEMU still runs as the user. */
+static bool dac_relabel(const DomainDef *def) {
+        const DomainDefPrivate *p = def->priv;
+        for (size_t i = 0; p && i < p->n_seclabels; i++) {
+                const DomainSeclabel *s = &p->seclabels[i];
+                if (!s->model || strcmp(s->model, "dac") != 0)
+                        continue;
+                if ((s->type && strcmp(s->type, "none") == 0) || (s->relabel && strcmp(s->relabel, "no") == 0))
+                        return false;
+        }
+        return true;
+}
+
 static int dac_set_files(const void *cfg, const DomainDef *def, VbError *err) {
-        const SecurityDacConfig *c = cfg;
+        const SecurityDacConfig *c0 = cfg;
+        SecurityDacConfig cc = *c0;
+        if (!dac_relabel(def))
+                cc.dynamic_ownership = false;
+        const SecurityDacConfig *c = &cc;
         SecurityPaths p;
         if (security_paths_of(def, &p) < 0)
                 return vb_error_set(err, VB_ERR_NO_MEMORY, VB_FROM_SECURITY, NULL);
@@ -222,7 +241,7 @@ static int dac_set_files(const void *cfg, const DomainDef *def, VbError *err) {
 
 static void dac_restore_files(const void *cfg, const DomainDef *def) {
         const SecurityDacConfig *c = cfg;
-        if (!c->dynamic_ownership)
+        if (!c->dynamic_ownership || !dac_relabel(def))
                 return;
         SecurityPaths p;
         if (security_paths_of(def, &p) < 0) {

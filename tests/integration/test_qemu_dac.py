@@ -228,6 +228,14 @@ class DacTest(unittest.TestCase):
             s.connect(str(mons[0]))
             cred = s.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
             self.assertEqual(struct.unpack("3i", cred), (pid, self.uid, self.uid))
+        # The running definition says so, as libvirt's does; the inactive one does not.
+        import xml.etree.ElementTree as ET
+        live = ET.fromstring(self.virsh("dumpxml solo").stdout)
+        labels = [(l.get("type"), l.get("model"), l.get("relabel"), l.findtext("label"), l.findtext("imagelabel"))
+                  for l in live.findall("seclabel")]
+        want = "+%d:+%d" % (self.uid, self.uid)
+        self.assertEqual(labels, [("dynamic", "dac", "yes", want, want)])
+        self.assertEqual(ET.fromstring(self.virsh("dumpxml --inactive solo").stdout).findall("seclabel/label"), [])
         # The daemon itself stays root.
         self.assertEqual(status_fields(self.daemon.proc.pid)["Uid"][0], "0")
         self.destroy("solo")
