@@ -5,11 +5,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/pidfd.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -173,10 +175,41 @@ static void child_puts(const char *s) {
         (void) !write(STDERR_FILENO, s, strlen(s));
 }
 
+static _Noreturn void child_fail(const char *what) {
+        const char *why = strerrordesc_np(errno);
+        child_puts("virtbus: cannot ");
+        child_puts(what);
+        child_puts(": ");
+        child_puts(why ? why : "error");
+        child_puts("\n");
+        _exit(127);
+}
+
+/* Raw system calls: glibc's set*id() wrappers would try to reach the parent's other threads,
+ * which do not exist in the child. */
+static void child_set_creds(const ProcessCreds *c, int cap_last) {
+        for (int cap = 0; cap <= cap_last; cap++)
+                if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
+                        child_fail("drop the capability bounding set");
+        if (syscall(SYS_setgroups, c->n_groups, c->groups) < 0)
+                child_fail("set the supplementary groups");
+        if (syscall(SYS_setresgid, c->gid, c->gid, c->gid) < 0)
+                child_fail("set the group id");
+        if (syscall(SYS_setresuid, c->uid, c->uid, c->uid) < 0)
+                child_fail("set the user id");
+        if (c->uid != 0) {
+                (void) prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+                struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+                struct __user_cap_data_struct d[2] = { 0 };
+                if (syscall(SYS_capset, &h, d) < 0)
+                        child_fail("clear the capabilities");
+        }
+}
+
 /* In the child, between clone and exec: async-signal-safe calls only (the daemon may have
  * threads, whose locks are frozen here). */
 static _Noreturn void child_exec(const char *path, char *const argv[], int null_fd, int log_fd,
-                                       const int *keep, size_t n_keep) {
+                                       const int *keep, size_t n_keep, const ProcessCreds *creds, int cap_last) {
         for (int sig = 1; sig < _NSIG; sig++) {
                 struct sigaction sa = { .sa_handler = SIG_DFL };
                 if (sig != SIGKILL && sig != SIGSTOP)
@@ -196,6 +229,8 @@ static _Noreturn void child_exec(const char *path, char *const argv[], int null_
                 lo = (unsigned) keep[i] + 1;
         }
         (void) close_range(lo, ~0U, 0);
+        if (creds)
+                child_set_creds(creds, cap_last);
         sigset_t none;
         sigemptyset(&none);
         (void) sigprocmask(SIG_SETMASK, &none, NULL);
@@ -239,9 +274,33 @@ static pid_t process_clone(int *pidfd) {
         return pid;
 }
 
+/* The highest capability number the kernel knows (the bounding set to empty); 63 when unknown
+ * (dropping a number the kernel does not know gives EINVAL, which the child ignores). */
+static int cap_last_cap(void) {
+        int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
+        char buf[16];
+        ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+        if (fd >= 0)
+                close(fd);
+        if (n <= 0)
+                return 63;
+        buf[n] = '\0';
+        int v = atoi(buf);
+        return v > 0 && v < 64 ? v : 63;
+}
+
 int process_spawn(sd_event *e, const ProcessProgram *prog, char *const argv[], const char *log_path, const int *keep_fds,
                        size_t n_keep_fds, ProcessExitedFn exited, void *userdata, Process **out,
                        VbError *err) {
+        return process_spawn_as(e, prog, argv, log_path, keep_fds, n_keep_fds, NULL, exited, userdata, out, err);
+}
+
+int process_spawn_as(sd_event *e, const ProcessProgram *prog, char *const argv[], const char *log_path,
+                     const int *keep_fds, size_t n_keep_fds, const ProcessCreds *creds, ProcessExitedFn exited,
+                     void *userdata, Process **out, VbError *err) {
+        if (creds && (creds->n_groups > PROCESS_MAX_GROUPS || (creds->n_groups && !creds->groups)))
+                return vb_error_set(err, VB_ERR_INTERNAL_ERROR, prog->error_from, "too many groups for %s", prog->name);
+        int cap_last = creds ? cap_last_cap() : 0;
         if (!argv || !argv[0])
                 return vb_error_set(err, VB_ERR_INTERNAL_ERROR, prog->error_from, "no %s command line", prog->name);
         for (size_t i = 0; i < n_keep_fds; i++)
@@ -302,7 +361,7 @@ int process_spawn(sd_event *e, const ProcessProgram *prog, char *const argv[], c
         sigprocmask(SIG_SETMASK, &all, &old);
         pid_t pid = process_clone(&p->pidfd);
         if (pid == 0)
-                child_exec(path, argv, null_fd, log_fd, keep, n_keep_fds);
+                child_exec(path, argv, null_fd, log_fd, keep, n_keep_fds, creds, cap_last);
         int clone_errno = errno;
         sigprocmask(SIG_SETMASK, &old, NULL);
         if (pid < 0) {

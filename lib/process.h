@@ -37,6 +37,26 @@ int process_spawn(sd_event *e, const ProcessProgram *prog, char *const argv[], c
                        size_t n_keep_fds, ProcessExitedFn exited, void *userdata, Process **out,
                        VbError *err);
 
+/* Who the program runs as: set in the child between clone and exec, with raw system calls
+ * (the values are computed in the parent: no name lookups in the child). The supplementary
+ * groups become groups[], then the gid, then the uid (real, effective and saved); every
+ * capability is dropped from the bounding set first (no setuid binary can give any back)
+ * and, once the uid is not 0, the inheritable and ambient sets are emptied as well (the
+ * kernel empties the permitted and effective sets itself). The daemon keeps its own. */
+typedef struct ProcessCreds {
+        uid_t uid;
+        gid_t gid;
+        const gid_t *groups;
+        size_t n_groups;        /* at most PROCESS_MAX_GROUPS */
+} ProcessCreds;
+#define PROCESS_MAX_GROUPS 65536
+
+/* process_spawn() with creds (NULL: the daemon's own user and capabilities). A child that
+ * cannot take them writes why to the log and exits with status 127 before exec. */
+int process_spawn_as(sd_event *e, const ProcessProgram *prog, char *const argv[], const char *log_path,
+                     const int *keep_fds, size_t n_keep_fds, const ProcessCreds *creds, ProcessExitedFn exited,
+                     void *userdata, Process **out, VbError *err);
+
 /* Restart recovery: watch the running process pid, started at start_time (field 22 of
  * /proc/PID/stat, as process_start_time() gave it). A pid now used by another process
  * (start time differs) or no longer used gives -ESRCH; other failures a negative errno; err

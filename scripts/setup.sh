@@ -78,6 +78,18 @@ else
 	log "all ${#PACKAGES[@]} packages present"
 fi
 
+# The account qemu:///system runs its guests' QEMU as (qemu.conf's default user, as Debian's
+# libvirt creates libvirt-qemu): a system user without a login, in the kvm group for /dev/kvm.
+if [[ $(id -u) -eq 0 ]] && ! getent passwd virtbus-qemu >/dev/null; then
+	log "creating the system user virtbus-qemu"
+	groups=()
+	getent group kvm >/dev/null && groups=(-G kvm)
+	useradd --system --user-group "${groups[@]}" --home-dir /nonexistent --no-create-home \
+		--shell /usr/sbin/nologin --comment "virtbus QEMU guests" virtbus-qemu
+elif ! getent passwd virtbus-qemu >/dev/null; then
+	log "not root: create the user virtbus-qemu by hand (useradd --system --user-group virtbus-qemu)"
+fi
+
 cd "$root"
 if [[ -f $builddir/meson-private/coredata.dat ]]; then
 	meson setup --reconfigure "$builddir"

@@ -490,7 +490,10 @@ static int qemu_cmd_head(QemuCmd *c) {
         qemu_cmd_arg(c, "-no-user-config");
         qemu_cmd_arg(c, "-nodefaults");
         qstr_printf(&s, "socket,id=charmonitor");
-        qstr_kv(&s, "path", in->qmp_socket_path);
+        if (in->qmp_socket_fd > 0)
+                qstr_printf(&s, ",fd=%d", in->qmp_socket_fd);
+        else
+                qstr_kv(&s, "path", in->qmp_socket_path);
         qstr_printf(&s, ",server=on,wait=off");
         qemu_cmd_opt(c, "-chardev", &s);
         qemu_cmd_arg(c, "-mon");
@@ -498,6 +501,10 @@ static int qemu_cmd_head(QemuCmd *c) {
         if (qemu_cmd_clock(c) < 0)
                 return -1;
         qemu_cmd_arg(c, "-no-shutdown");
+        if (in->seccomp_sandbox) {
+                qemu_cmd_arg(c, "-sandbox");
+                qemu_cmd_arg(c, "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny");
+        }
         if (qemu_str_eq(def->on_reboot, "destroy"))
                 qemu_cmd_arg(c, "-no-reboot");
         qemu_cmd_pm(c);

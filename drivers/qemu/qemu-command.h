@@ -72,6 +72,12 @@ typedef struct QemuCommandInput {
         const QemuConfig *cfg;           /* NULL: qemu.conf's defaults */
         const char *name;                /* domain name; NULL: def->name */
         const char *qmp_socket_path;     /* required */
+        /* > 0: a listening unix socket the daemon bound at qmp_socket_path, inherited by QEMU
+         * (-chardev socket,fd=N): QEMU need not be able to write the socket's directory. */
+        int qmp_socket_fd;
+        /* qemu.conf seccomp_sandbox: -sandbox on with obsolete, elevateprivileges, spawn and
+         * resourcecontrol denied. */
+        bool seccomp_sandbox;
         const char *log_path;            /* not used by the command line yet (chardev <log>) */
         bool kvm_available;              /* /dev/kvm usable: type='kvm' needs it */
         int vnc_port;                    /* port chosen by the driver for an autoport VNC display; -1 none */

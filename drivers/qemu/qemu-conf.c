@@ -2,6 +2,8 @@
 #include "qemu-conf.h"
 
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,25 +38,37 @@ static int qemu_conf_check_token(const char *v, const char *accept, const char *
         return 0;
 }
 
-/* Until the DAC security driver exists QEMU runs as the daemon's user (root): another user or
- * group would be parsed and silently not applied, so it is refused instead. */
-static int qemu_conf_check_root(const char *v, const char *what, char *why, size_t whylen) {
+/* "+N" or the name of a user (group) this host knows: a name that does not resolve is
+ * refused naming file:line rather than found out at the first guest's start. */
+static int qemu_conf_check_id(const char *v, bool group, char *why, size_t whylen) {
         if (qemu_conf_check_not_empty(v, why, whylen) < 0)
                 return -EINVAL;
-        if (strcmp(v, "root") == 0 || strcmp(v, "+0") == 0)
+        if (v[0] == '+') {
+                char *end;
+                errno = 0;
+                unsigned long n = strtoul(v + 1, &end, 10);
+                if (!v[1] || *end || errno || n >= 0xffffffffUL) {
+                        snprintf(why, whylen, "expected a name or +NUMBER, got \"%s\"", v);
+                        return -EINVAL;
+                }
                 return 0;
-        snprintf(why, whylen,
-                 "\"%s\" is not supported yet: QEMU runs as root until the DAC security driver is "
-                 "implemented; set %s = \"root\" or leave the key out", v, what);
+        }
+        char buf[16384];
+        struct passwd pw, *pwp = NULL;
+        struct group gr, *grp = NULL;
+        if (group ? (getgrnam_r(v, &gr, buf, sizeof buf, &grp), grp != NULL)
+                  : (getpwnam_r(v, &pw, buf, sizeof buf, &pwp), pwp != NULL))
+                return 0;
+        snprintf(why, whylen, "no %s named \"%s\" on this host", group ? "group" : "user", v);
         return -EINVAL;
 }
 
 static int qemu_conf_check_user(const char *v, char *why, size_t whylen) {
-        return qemu_conf_check_root(v, "user", why, whylen);
+        return qemu_conf_check_id(v, false, why, whylen);
 }
 
 static int qemu_conf_check_group(const char *v, char *why, size_t whylen) {
-        return qemu_conf_check_root(v, "group", why, whylen);
+        return qemu_conf_check_id(v, true, why, whylen);
 }
 
 #define ALNUM "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
@@ -67,6 +81,14 @@ static int qemu_conf_check_listen(const char *v, char *why, size_t whylen) {
         return qemu_conf_check_token(v, ALNUM ".:-", "an IP address or a host name", why, whylen);
 }
 
+/* The controllers virtbus places guests with (cpuset, blkio, devices … are not used yet). */
+static int qemu_conf_check_controller(const char *v, char *why, size_t whylen) {
+        if (strcmp(v, "cpu") == 0 || strcmp(v, "cpuacct") == 0 || strcmp(v, "memory") == 0)
+                return 0;
+        snprintf(why, whylen, "\"%s\" is not a controller virtbus uses (cpu, cpuacct, memory)", v);
+        return -EINVAL;
+}
+
 static const ConfigKey qemu_conf_keys[] = {
         CONFIG_KEY_STRING_CHECKED(QemuConfig, user, qemu_conf_check_user),
         CONFIG_KEY_STRING_CHECKED(QemuConfig, group, qemu_conf_check_group),
@@ -76,6 +98,10 @@ static const ConfigKey qemu_conf_keys[] = {
         CONFIG_KEY_INT(QemuConfig, remote_display_port_max, 5900, 65535),
         CONFIG_KEY_STRING_CHECKED(QemuConfig, emulator, qemu_conf_check_absolute),
         CONFIG_KEY_STRING_CHECKED(QemuConfig, machine_type, qemu_conf_check_machine),
+        CONFIG_KEY_BOOL(QemuConfig, dynamic_ownership),
+        CONFIG_KEY_BOOL(QemuConfig, remember_owner),
+        CONFIG_KEY_BOOL(QemuConfig, seccomp_sandbox),
+        CONFIG_KEY_STRING_LIST_CHECKED(QemuConfig, cgroup_controllers, qemu_conf_check_controller),
 };
 
 #define QEMU_CONF_N_KEYS (sizeof qemu_conf_keys / sizeof qemu_conf_keys[0])
@@ -86,8 +112,9 @@ void qemu_conf_done(QemuConfig *c) {
 
 int qemu_conf_init(QemuConfig *c) {
         *c = (QemuConfig) {
-                .user = strdup("root"),
-                .group = strdup("root"),
+                .dynamic_ownership = true,
+                .remember_owner = true,
+                .seccomp_sandbox = true,
                 .vnc_listen = strdup("127.0.0.1"),
                 .spice_listen = strdup("127.0.0.1"),
                 .remote_display_port_min = 5900,
@@ -95,7 +122,7 @@ int qemu_conf_init(QemuConfig *c) {
                 .emulator = strdup("/usr/bin/qemu-system-x86_64"),
                 .machine_type = strdup("pc"),
         };
-        if (!c->user || !c->group || !c->vnc_listen || !c->spice_listen || !c->emulator ||
+        if (!c->vnc_listen || !c->spice_listen || !c->emulator ||
             !c->machine_type) {
                 qemu_conf_done(c);
                 return -ENOMEM;

@@ -8,11 +8,21 @@
  * The keys (libvirt's qemu.conf names where the meaning is the same; the syntax is
  * libvirtd.conf's, read by service/config.c):
  *
- *   user = "root"                 the user QEMU runs as (a name or "+UID"); default "root".
- *                                 Only "root" (or "+0") is accepted until the DAC security
- *                                 driver is implemented: anything else refuses to load,
- *                                 naming file:line, rather than be ignored
- *   group = "root"                its group (a name or "+GID"); default "root"; the same rule
+ *   user = "virtbus-qemu"         the user QEMU runs as (a name this host knows or "+UID");
+ *                                 default (NULL here): "virtbus-qemu" for qemu:///system, the
+ *                                 daemon's own user for qemu:///session. A name that does not
+ *                                 resolve refuses to load, naming file:line
+ *   group = "virtbus-qemu"        its group (a name or "+GID"); default: the user's primary group
+ *   dynamic_ownership = 1         chown the files QEMU opens (disks, kernel, initrd, file
+ *                                 serials) to user:group at start, give them back at stop
+ *   remember_owner = 1            keep the original owner (trusted.virtbus.dac.* extended
+ *                                 attributes, with a reference count) to give back
+ *   cgroup_controllers = [ "cpu", "cpuacct", "memory" ]
+ *                                 a cgroup per guest (machine.slice/virtbus-qemu-NAME.scope)
+ *                                 with <cputune>; [] for none. Default: on for
+ *                                 qemu:///system, off for qemu:///session
+ *   seccomp_sandbox = 1           QEMU's -sandbox on,obsolete=deny,elevateprivileges=deny,
+ *                                 spawn=deny,resourcecontrol=deny (0: none)
  *   vnc_listen = "127.0.0.1"      the address a VNC display listens on when the domain's
  *                                 <graphics> names none; default "127.0.0.1"
  *   spice_listen = "127.0.0.1"    the same for SPICE; default "127.0.0.1"
@@ -30,18 +40,22 @@
  *                                 machine='…' ("pc", "q35", "pc-q35-7.2", …)
  *
  * Not supported yet (they warn as unknown keys): vnc_auto_unix_socket, vnc_tls, spice_tls,
- * security_driver, dynamic_ownership, cgroup_*, and the rest of libvirt's qemu.conf.
+ * security_driver, cgroup_*, and the rest of libvirt's qemu.conf.
  */
 
 typedef struct QemuConfig {
-        char *user;
-        char *group;
+        char *user;             /* NULL: the connection's default (see user above) */
+        char *group;            /* NULL: the user's primary group */
         char *vnc_listen;
         char *spice_listen;
         int remote_display_port_min;
         int remote_display_port_max;
         char *emulator;
         char *machine_type;
+        bool dynamic_ownership;
+        bool remember_owner;
+        bool seccomp_sandbox;
+        char **cgroup_controllers;      /* NULL: the connection's default; { NULL }: none */
 } QemuConfig;
 
 /* Every key at its default. Returns 0 or -ENOMEM (then *c holds no memory). */

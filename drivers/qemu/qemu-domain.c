@@ -141,6 +141,12 @@ static void start_fail(QemuDomain *qd, const VbError *err) {
 void qemu_phase_enter(QemuDomain *qd, QemuPhase next) {
         QemuPhase old = qd->phase;
         Domain *d = qd->domain;
+        /* QEMU is gone (it ended, a start failed, or it ended while the daemon was away): its
+         * files go back to their owners, once: before the running definition is dropped. */
+        if (next == QEMU_PHASE_NONE && (old != QEMU_PHASE_NONE || domain_is_active(d))) {
+                qemu_security_stop(qd->qc, qd->live ? qd->live : domain_current_def(d));
+                qemu_cgroup_stop(qd->qc, d->obj.name);
+        }
         qd->phase = next;
         if (old != next)
                 log_info("domain %s: QEMU %s → %s", d->obj.name, qemu_phase_to_string(old), qemu_phase_to_string(next));
@@ -538,15 +544,30 @@ int qemu_domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {
                 free(logp);
                 return vb_error_errno(err, -ENOMEM, "running definition");
         }
+        /* Who QEMU runs as and its files labelled (undone below when the start goes no further). */
+        ProcessCreds creds = { 0 };
+        if (qemu_security_start(qc, live, &creds, err) < 0) {
+                domain_def_free(live);
+                free(mon);
+                free(logp);
+                return -1;
+        }
+        bool confined = qemu_security_confined(qc);
         int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
         if (fd >= 0)
                 close(fd);
+        /* QEMU as another user cannot create its monitor in the daemon's directory: the daemon
+         * binds it and QEMU inherits the listening socket. */
+        unlink(mon);
+        int mon_fd = confined ? qemu_monitor_listen(mon, err) : 0;
         int vnc = pick_display_port(&qc->cfg, -1), spice = pick_display_port(&qc->cfg, vnc);
         QemuCommandInput in = {
                 .def = live,
                 .cfg = &qc->cfg,
                 .name = d->obj.name,
                 .qmp_socket_path = mon,
+                .qmp_socket_fd = mon_fd,
+                .seccomp_sandbox = qc->cfg.seccomp_sandbox,
                 .log_path = logp,
                 .kvm_available = fd >= 0,
                 .vnc_port = vnc,
@@ -554,19 +575,31 @@ int qemu_domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {
                 .emulator_default = QEMU_EMULATOR_DEFAULT,
                 .channel_dir = c->state_dir,
         };
-        char **argv = qemu_command_build(&in, err);
+        char **argv = mon_fd >= 0 ? qemu_command_build(&in, err) : NULL;
         if (!argv) {
+                if (mon_fd > 0) {
+                        close(mon_fd);
+                        unlink(mon);
+                }
+                qemu_security_stop(qc, live);
                 domain_def_free(live);
                 free(mon);
                 free(logp);
                 return -1;
         }
         qemu_live_set_display_ports(live, vnc, spice);
-        unlink(mon);
-        int r = process_spawn(qc->event, &qemu_program, argv, logp, NULL, 0, on_process_exit, qd, &qd->proc, err);
+        if (qemu_security_live_label(qc, live) < 0)
+                log_warning("domain %s: out of memory: its running definition lacks its <seclabel>", d->obj.name);
+        int r = process_spawn_as(qc->event, &qemu_program, argv, logp, confined ? &mon_fd : NULL, confined ? 1 : 0,
+                                 confined ? &creds : NULL, on_process_exit, qd, &qd->proc, err);
+        if (mon_fd > 0)
+                close(mon_fd);
         qemu_argv_free(argv);
         free(logp);
         if (r < 0) {
+                if (mon_fd > 0)
+                        unlink(mon);
+                qemu_security_stop(qc, live);
                 domain_def_free(live);
                 free(mon);
                 return -1;
@@ -581,7 +614,8 @@ int qemu_domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {
         qemu_phase_enter(qd, QEMU_PHASE_STARTING);
         /* Without its record a QEMU could not be found again after a restart: no start then. */
         VbError e = { 0 };
-        if (qemu_runtime_save(qd, &e) < 0)
+        if (qemu_runtime_save(qd, &e) < 0 ||
+            qemu_cgroup_start(qc, d->obj.name, qd->live, process_pid(qd->proc), &e) < 0)
                 start_fail(qd, &e);
         return VERB_PENDING;
 }

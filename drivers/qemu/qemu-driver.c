@@ -112,6 +112,7 @@ static void qemu_conn_free(QemuConn *qc) {
         if (!qc)
                 return;
         qemu_caps_cache_free(qc->caps);
+        qemu_security_done(qc);
         qemu_conf_done(&qc->cfg);
         free(qc->log_dir);
         free(qc);
@@ -170,6 +171,8 @@ static int qemu_open(Connection *c, bool system, VbError *err) {
                 qemu_conn_free(qc);
                 return vb_error_set_raw(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_QEMU, "%s", msg);
         }
+        qemu_security_init(qc, system);
+        qemu_cgroup_init(qc, system);
         int r = persist_ensure_dir(c->state_dir, err);
         if (r >= 0)
                 r = qemu_caps_cache_new(m->event, cache, c->state_dir, &qc->caps);

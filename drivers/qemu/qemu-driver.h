@@ -12,6 +12,7 @@
 #include "qemu-find.h"
 #include "process.h"
 #include "qmp.h"
+#include "security.h"
 
 /* The drivers main.c adds: qemu:///session (session mode) or qemu:///system (system mode).
  * Not const: the hypervisor version is learnt from the QEMU binary at open. */
@@ -30,6 +31,11 @@ typedef struct QemuConn {
         QemuCapsCache *caps;
         char *log_dir;          /* QEMU's logs: NAME.log */
         bool probing;
+        SecurityDacConfig dac;  /* qemu.conf's user and group, resolved */
+        SecurityStack sec;      /* dac, or none when QEMU runs as the daemon's own user */
+        bool sec_ready;         /* false: sec_error says why no guest starts */
+        VbError sec_error;
+        bool cgroups;           /* each guest gets a cgroup (qemu-cgroup.c) */
 } QemuConn;
 
 /* Where the domain's QEMU process stands, as the driver sees it (the guest's own state,
@@ -88,6 +94,25 @@ void qemu_domain_finish(QemuDomain *qd, int r, const VbError *err);
 int qemu_domain_adopt(QemuDomain *qd, pid_t pid, uint64_t start_time, const char *log_path, VbError *err);
 /* Let go of every QEMU without signalling it (the daemon is stopping). */
 void qemu_domain_release_all(Connection *c);
+
+/* qemu-security.c: the security stack of a connection. */
+int qemu_security_init(QemuConn *qc, bool system);
+void qemu_security_done(QemuConn *qc);
+/* Does QEMU run as another user than the daemon's? */
+bool qemu_security_confined(const QemuConn *qc);
+/* Label def's files and fill creds; -1 with err (nothing left labelled) on failure. */
+int qemu_security_start(QemuConn *qc, const DomainDef *def, ProcessCreds *creds, VbError *err);
+/* Add the DAC <seclabel> (user and image label) to the running definition. */
+int qemu_security_live_label(QemuConn *qc, DomainDef *live);
+/* QEMU is gone: give def's files back. */
+void qemu_security_stop(QemuConn *qc, const DomainDef *def);
+/* A unix socket bound at path (QEMU listens on it) for QEMU to inherit (fd >= 3), or -1 with err. */
+int qemu_monitor_listen(const char *path, VbError *err);
+
+/* qemu-cgroup.c: a cgroup per guest. */
+void qemu_cgroup_init(QemuConn *qc, bool system);
+int qemu_cgroup_start(QemuConn *qc, const char *name, const DomainDef *def, pid_t pid, VbError *err);
+void qemu_cgroup_stop(QemuConn *qc, const char *name);
 
 /* qemu-ops.c */
 extern const DomainOps qemu_domain_ops;

@@ -49,6 +49,7 @@ typedef enum VbErrorFrom {
         VB_FROM_STORAGE = 18,
         VB_FROM_NETWORK = 19,
         VB_FROM_DOMAIN = 20,
+        VB_FROM_SECURITY = 24,
         VB_FROM_ACCESS = 55,
         VB_FROM_POLKIT = 60,
 } VbErrorFrom;

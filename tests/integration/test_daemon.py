@@ -122,15 +122,15 @@ class Configuration(unittest.TestCase):
         self.assertIn("remote_display_port_min", out)
         self.assertFalse(self.d.bus.name_has_owner(BUS_NAME))
 
-    def test_qemu_conf_user_not_root_refuses_to_start(self):
-        """QEMU runs as root until DAC exists: another user is refused, not parsed and ignored."""
+    def test_qemu_conf_unknown_user_refuses_to_start(self):
+        """A user QEMU could never run as is refused at load, naming file:line, not at the first start."""
         self.d = ConfiguredDaemon("log_level = 3\n")
         qemu_conf = self.d.conf_path.parent / "qemu.conf"
-        qemu_conf.write_text('# unprivileged guests\nuser = "libvirt-qemu"\n')
+        qemu_conf.write_text('# unprivileged guests\nuser = "no-such-user-virbus"\n')
         self.d.spawn()
         self.assertNotEqual(self.d.proc.wait(timeout=10), 0)
         out = self.d.log()
-        self.assertIn('%s:2: user: "libvirt-qemu" is not supported yet' % qemu_conf, out)
+        self.assertIn('%s:2: user: no user named "no-such-user-virbus" on this host' % qemu_conf, out)
         self.assertFalse(self.d.bus.name_has_owner(BUS_NAME))
 
     def test_unknown_key_warns_and_starts(self):

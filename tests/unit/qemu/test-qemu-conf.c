@@ -14,8 +14,11 @@ static int parse(QemuConfig *c, const char *text, char *err, size_t errlen) {
 static void test_defaults(void **state) {
         QemuConfig c;
         assert_int_equal(qemu_conf_init(&c), 0);
-        assert_string_equal(c.user, "root");
-        assert_string_equal(c.group, "root");
+        assert_null(c.user);            /* the connection's default: virtbus-qemu or the daemon's user */
+        assert_null(c.group);
+        assert_true(c.dynamic_ownership);
+        assert_true(c.remember_owner);
+        assert_true(c.seccomp_sandbox);
         assert_string_equal(c.vnc_listen, "127.0.0.1");
         assert_string_equal(c.spice_listen, "127.0.0.1");
         assert_int_equal(c.remote_display_port_min, 5900);
@@ -36,7 +39,10 @@ static void test_every_key(void **state) {
                 "remote_display_port_min = 5910\n"
                 "remote_display_port_max = 5999   # a small range\n"
                 "emulator = \"/usr/local/bin/qemu-system-x86_64\"\n"
-                "machine_type = \"pc-q35-7.2\"\n";
+                "machine_type = \"pc-q35-7.2\"\n"
+                "dynamic_ownership = 0\n"
+                "remember_owner = 0\n"
+                "seccomp_sandbox = 0\n";
         QemuConfig c;
         assert_int_equal(qemu_conf_init(&c), 0);
         char err[256] = "";
@@ -49,6 +55,9 @@ static void test_every_key(void **state) {
         assert_int_equal(c.remote_display_port_max, 5999);
         assert_string_equal(c.emulator, "/usr/local/bin/qemu-system-x86_64");
         assert_string_equal(c.machine_type, "pc-q35-7.2");
+        assert_false(c.dynamic_ownership);
+        assert_false(c.remember_owner);
+        assert_false(c.seccomp_sandbox);
         /* A later parse starts again from the defaults. */
         assert_int_equal(parse(&c, "user = \"+0\"\n", err, sizeof err), 0);
         assert_string_equal(c.user, "+0");
@@ -102,16 +111,13 @@ static void test_errors(void **state) {
                 { "remote_display_port_min = 6000\nremote_display_port_max = 5999\n",
                   "qemu.conf: remote_display_port_min (6000) is greater than remote_display_port_max (5999)" },
                 { "user \"qemu\"\n", "qemu.conf:1: expected '=' after 'user', found '\"'" },
-                /* Parsed and not applied would be worse than refused: QEMU runs as root for now. */
-                { "# run unprivileged\nuser = \"qemu\"\n",
-                  "qemu.conf:2: user: \"qemu\" is not supported yet: QEMU runs as root until the DAC security "
-                  "driver is implemented; set user = \"root\" or leave the key out" },
-                { "user = \"root\"\ngroup = \"+107\"\n",
-                  "qemu.conf:2: group: \"+107\" is not supported yet: QEMU runs as root until the DAC security "
-                  "driver is implemented; set group = \"root\" or leave the key out" },
-                { "user = \"+1000\"\n",
-                  "qemu.conf:1: user: \"+1000\" is not supported yet: QEMU runs as root until the DAC security "
-                  "driver is implemented; set user = \"root\" or leave the key out" },
+                /* A user that does not resolve would fail every start: refused at load. */
+                { "# run unprivileged\nuser = \"no-such-user-virbus\"\n",
+                  "qemu.conf:2: user: no user named \"no-such-user-virbus\" on this host" },
+                { "user = \"root\"\ngroup = \"no-such-group-virbus\"\n",
+                  "qemu.conf:2: group: no group named \"no-such-group-virbus\" on this host" },
+                { "user = \"+10x\"\n", "qemu.conf:1: user: expected a name or +NUMBER, got \"+10x\"" },
+                { "dynamic_ownership = 2\n", "qemu.conf:1: dynamic_ownership: expected 0 or 1" },
         };
         for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
                 QemuConfig c;
@@ -122,7 +128,7 @@ static void test_errors(void **state) {
                         print_error("case %zu: got \"%s\"\n", i, err);
                 assert_string_equal(err, cases[i].error);
                 /* Refused: the configuration in force is untouched. */
-                assert_string_equal(c.user, "root");
+                assert_null(c.user);
                 assert_int_equal(c.remote_display_port_min, 5900);
                 qemu_conf_done(&c);
         }
@@ -138,7 +144,7 @@ static void test_load(void **state) {
         free(c.user);
         c.user = strdup("changed");
         assert_int_equal(qemu_conf_load(&c, path, true, err, sizeof err), 0);
-        assert_string_equal(c.user, "root");
+        assert_null(c.user);
         assert_int_equal(qemu_conf_load(&c, path, false, err, sizeof err), -ENOENT);
         assert_non_null(strstr(err, path));
 
@@ -160,16 +166,15 @@ static void test_load(void **state) {
         assert_string_equal(err, want);
         assert_string_equal(c.machine_type, "q35");
 
-        /* A user QEMU would not run as: refused with the file's name and line. */
+        /* A user this host does not know: refused with the file's name and line. */
         f = fopen(path, "w");
         assert_non_null(f);
-        fputs("vnc_listen = \"::1\"\nuser = \"libvirt-qemu\"\n", f);
+        fputs("vnc_listen = \"::1\"\nuser = \"no-such-user-virbus\"\n", f);
         fclose(f);
         assert_int_equal(qemu_conf_load(&c, path, true, err, sizeof err), -EINVAL);
-        snprintf(want, sizeof want, "%s:2: user: \"libvirt-qemu\" is not supported yet: QEMU runs as root until the "
-                 "DAC security driver is implemented; set user = \"root\" or leave the key out", path);
+        snprintf(want, sizeof want, "%s:2: user: no user named \"no-such-user-virbus\" on this host", path);
         assert_string_equal(err, want);
-        assert_string_equal(c.user, "root");
+        assert_null(c.user);
         qemu_conf_done(&c);
         free(path);
         tu_rm_rf(dir);

@@ -1,0 +1,113 @@
+/* qemu-security.c: the QEMU connection's security stack (drivers/security): who QEMU runs as, its files labelled at start and given back when QEMU is gone. */
+#define LOG_MODULE "qemu"
+#include "qemu-driver.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "domain-model.h"
+#include "log.h"
+
+/* The system daemon's QEMU runs as a dedicated account (scripts/setup.sh creates it); the
+ * session daemon's as the daemon's own user, as in libvirt. */
+#define QEMU_SYSTEM_USER "virtbus-qemu"
+
+int qemu_security_init(QemuConn *qc, bool system) {
+        const char *user = qc->cfg.user ? qc->cfg.user : system ? QEMU_SYSTEM_USER : NULL;
+        qc->dac.dynamic_ownership = qc->cfg.dynamic_ownership;
+        qc->dac.remember_owner = qc->cfg.remember_owner;
+        qc->sec.n = 0;
+        if (security_dac_resolve(user, qc->cfg.group, &qc->dac, &qc->sec_error) < 0) {
+                /* The daemon runs (other connections, the definitions) but no guest starts. */
+                log_error("%s: no guest of this connection can start", qc->sec_error.message);
+                return -1;
+        }
+        qc->sec_ready = true;
+        /* QEMU as the daemon's own user (the session, or root's daemon told user = "root"):
+         * nothing to change hands. */
+        if (qc->dac.uid == getuid() && qc->dac.gid == getgid()) {
+                security_stack_push(&qc->sec, &security_driver_none, NULL);
+                log_info("QEMU runs as the daemon's user %u:%u", (unsigned) qc->dac.uid, (unsigned) qc->dac.gid);
+        } else {
+                security_stack_push(&qc->sec, &security_driver_dac, &qc->dac);
+                log_info("QEMU runs as %u:%u (dynamic_ownership %d, remember_owner %d)", (unsigned) qc->dac.uid,
+                         (unsigned) qc->dac.gid, qc->dac.dynamic_ownership, qc->dac.remember_owner);
+        }
+        return 0;
+}
+
+void qemu_security_done(QemuConn *qc) {
+        security_dac_config_done(&qc->dac);
+}
+
+bool qemu_security_confined(const QemuConn *qc) {
+        return qc->sec_ready && qc->sec.n > 0 && qc->sec.layer[0].drv == &security_driver_dac;
+}
+
+int qemu_security_start(QemuConn *qc, const DomainDef *def, ProcessCreds *creds, VbError *err) {
+        if (!qc->sec_ready) {
+                if (err)
+                        *err = qc->sec_error;
+                return -1;
+        }
+        return security_stack_set(&qc->sec, def, creds, err);
+}
+
+void qemu_security_stop(QemuConn *qc, const DomainDef *def) {
+        if (qc && qc->sec_ready && def)
+                security_stack_restore(&qc->sec, def);
+}
+
+/* The running definition says who QEMU runs as, as libvirt's does:
+ * <seclabel type='dynamic' model='dac' relabel='yes'><label>+UID:+GID</label>… */
+int qemu_security_live_label(QemuConn *qc, DomainDef *live) {
+        if (!qemu_security_confined(qc) || !live->priv)
+                return 0;
+        DomainDefPrivate *p = live->priv;
+        for (size_t i = 0; i < p->n_seclabels; i++)
+                if (p->seclabels[i].model && strcmp(p->seclabels[i].model, "dac") == 0)
+                        return 0;       /* the user's own words stand */
+        char label[64];
+        if (security_driver_dac.process_label(&qc->dac, label, sizeof label) < 0)
+                return -ENOBUFS;
+        DomainSeclabel *v = realloc(p->seclabels, (p->n_seclabels + 1) * sizeof *v);
+        if (!v)
+                return -ENOMEM;
+        p->seclabels = v;
+        DomainSeclabel *s = &v[p->n_seclabels];
+        *s = (DomainSeclabel) { .type = strdup("dynamic"), .model = strdup("dac"), .relabel = strdup(qc->dac.dynamic_ownership ? "yes" : "no"),
+                                .label = strdup(label), .imagelabel = strdup(label) };
+        p->n_seclabels++;
+        if (!s->type || !s->model || !s->relabel || !s->label || !s->imagelabel)
+                return -ENOMEM;
+        return 0;
+}
+
+int qemu_monitor_listen(const char *path, VbError *err) {
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        if (strlen(path) >= sizeof sa.sun_path)
+                return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_QEMU, "monitor path too long: %s", path);
+        strcpy(sa.sun_path, path);
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        /* Bound, not listening: QEMU calls listen() itself, so that a client's SO_PEERCRED names
+         * QEMU (qemu-find.c tells a domain's QEMU by it), not the daemon. */
+        if (fd < 0 || bind(fd, (struct sockaddr *) &sa, sizeof sa) < 0) {
+                int e = errno;
+                if (fd >= 0)
+                        close(fd);
+                return vb_error_set_raw(err, VB_ERR_SYSTEM_ERROR, VB_FROM_QEMU, "cannot bind the monitor socket %s: %s",
+                                        path, strerror(e));
+        }
+        /* At 3 or above: the child keeps it by number. */
+        if (fd < 3) {
+                int f = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+                close(fd);
+                fd = f;
+        }
+        return fd;
+}

@@ -1,0 +1,86 @@
+/* security.h: the security drivers that confine a guest's QEMU, stacked as libvirt stacks them: each takes a definition and the process's credentials, never a Domain or a door. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "domain-conf.h"
+#include "error.h"
+#include "process.h"
+
+/* A file QEMU opens itself, found in a definition (security-paths.c). */
+typedef enum SecurityPathKind {
+        SECURITY_PATH_DISK,     /* a <disk> source: "storage file" in messages */
+        SECURITY_PATH_BOOT,     /* <kernel>, <initrd>, <dtb>, <nvram> */
+        SECURITY_PATH_CHARDEV,  /* a file <serial>/<console>: created (0600) when missing */
+} SecurityPathKind;
+
+typedef struct SecurityPath {
+        char *path;
+        SecurityPathKind kind;
+        bool readonly;
+} SecurityPath;
+
+typedef struct SecurityPaths {
+        SecurityPath *v;
+        size_t n;
+} SecurityPaths;
+
+/* The files of def QEMU opens, each once (a path named twice is writable if either says so).
+ * Pure. Returns 0 or -ENOMEM. */
+int security_paths_of(const DomainDef *def, SecurityPaths *out);
+void security_paths_free(SecurityPaths *p);
+
+/* The DAC driver's settings: qemu.conf's user, group, dynamic_ownership, remember_owner,
+ * resolved to numbers by the caller. */
+typedef struct SecurityDacConfig {
+        uid_t uid;
+        gid_t gid;
+        gid_t *groups;          /* the user's supplementary groups (owned) */
+        size_t n_groups;
+        bool dynamic_ownership;
+        bool remember_owner;
+} SecurityDacConfig;
+
+/* Resolve user and group (names, or "+N") and the user's supplementary groups. user NULL
+ * means the daemon's own user, group NULL that user's primary group. On failure err says
+ * which name does not resolve. */
+int security_dac_resolve(const char *user, const char *group, SecurityDacConfig *out, VbError *err);
+void security_dac_config_done(SecurityDacConfig *c);
+
+/* One security driver: a small ops table (libvirt's stack: dac first, then selinux or
+ * apparmor). Each hook may be NULL. */
+typedef struct SecurityDriver {
+        const char *model;      /* "dac", "selinux", "apparmor", "none" */
+        const char *doi;        /* "0" for dac and none */
+        /* Is it usable on this host? false: inactive, and why says so. */
+        bool (*probe)(char *why, size_t whylen);
+        /* Fill in what the child takes before exec (credentials). */
+        int (*set_process)(const void *cfg, const DomainDef *def, ProcessCreds *creds, VbError *err);
+        /* At start: label the files QEMU opens; undo what was done before failing. */
+        int (*set_files)(const void *cfg, const DomainDef *def, VbError *err);
+        /* At stop (or a failed start): give the files back. Never fails: logs. */
+        void (*restore_files)(const void *cfg, const DomainDef *def);
+        /* The process label as <seclabel> and DomainGetSecurityLabel show it. */
+        int (*process_label)(const void *cfg, char *buf, size_t len);
+} SecurityDriver;
+
+extern const SecurityDriver security_driver_dac;
+extern const SecurityDriver security_driver_none;
+
+/* The stack of one connection. */
+#define SECURITY_STACK_MAX 4
+typedef struct SecurityStack {
+        struct {
+                const SecurityDriver *drv;
+                const void *cfg;
+        } layer[SECURITY_STACK_MAX];
+        size_t n;
+} SecurityStack;
+
+int security_stack_push(SecurityStack *s, const SecurityDriver *drv, const void *cfg);
+/* Every layer's set_process and set_files, in order; on failure what was labelled is restored. */
+int security_stack_set(const SecurityStack *s, const DomainDef *def, ProcessCreds *creds, VbError *err);
+/* Every layer's restore_files, in reverse order. */
+void security_stack_restore(const SecurityStack *s, const DomainDef *def);
