@@ -15,6 +15,9 @@
 typedef struct Client {
         RemoteClient pub;               /* first: what the protocol side sees */
         unsigned id;
+        bool admin;                     /* on the admin socket: its own protocol, no events */
+        ListenKind kind;                /* the listener it came from (admin: the transport it reports) */
+        int64_t connected_at;           /* CLOCK_REALTIME seconds, for the admin interface */
         RemoteTransport *t;             /* the layers, the socket at the bottom; NULL once dropped */
         const RemoteProtocol *proto;    /* where complete packets go: the protocol side */
         sd_event *event;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "client-internal.h"
@@ -133,6 +134,8 @@ int remote_client_new(RemoteServer *s, int fd, const ListenSocket *l, RemoteAuth
                 .auth_type = auth,
         };
         c->id = id;
+        c->kind = l->kind;
+        c->connected_at = (int64_t) time(NULL);
         c->proto = remote_server_protocol(s);
         c->event = sd_event_ref(remote_server_event(s));
         if (l->kind == LISTEN_TCP || l->kind == LISTEN_TLS) {
@@ -231,3 +234,48 @@ bool remote_client_has_tls(RemoteClient *rc) {
         return !c->dropped && remote_transport_identity(c->t, &peer) == 0 && peer.tls_ssf > 0;
 }
 
+
+unsigned remote_client_id(const RemoteClient *rc) {
+        return ((const Client *) rc)->id;
+}
+
+int remote_client_info(RemoteClient *rc, RemoteClientInfo *out) {
+        Client *c = client_of(rc);
+        *out = (RemoteClientInfo) {
+                .id = c->id,
+                .connected_at = c->connected_at,
+                .transport = c->kind == LISTEN_TLS ? REMOTE_CLIENT_TRANS_TLS
+                           : c->kind == LISTEN_TCP ? REMOTE_CLIENT_TRANS_TCP
+                                                   : REMOTE_CLIENT_TRANS_UNIX,
+                .admin = c->admin,
+                .readonly = rc->readonly,
+                .sasl_username = rc->sasl_username,
+                .x509_dname = rc->x509_dname,
+                .uid = (uid_t) -1,
+                .gid = (gid_t) -1,
+                .pid = -1,
+        };
+        if (c->dropped)
+                return -ENOTCONN;
+        RemotePeer peer;
+        int r = remote_transport_identity(c->t, &peer);
+        if (r < 0)
+                return r;
+        snprintf(out->address, sizeof out->address, "%s", peer.address);
+        if (peer.has_cred) {
+                out->has_cred = true;
+                out->uid = peer.uid;
+                out->gid = peer.gid;
+                out->pid = peer.pid;
+        }
+        return 0;
+}
+
+void remote_client_set_admin(RemoteClient *rc, const RemoteProtocol *proto) {
+        client_of(rc)->proto = proto;
+        client_of(rc)->admin = true;
+}
+
+bool remote_client_is_admin(const RemoteClient *rc) {
+        return ((const Client *) rc)->admin;
+}

@@ -54,7 +54,7 @@ static void server_refuse(RemoteServer *s, int fd, const Listener *l, const char
         s->refusals_unlogged = 0;
 }
 
-static size_t server_n_unauthenticated(RemoteServer *s) {
+size_t remote_server_n_unauthenticated(RemoteServer *s) {
         size_t n = 0;
         for (size_t i = 0; i < s->n_clients; i++)
                 if (!remote_client_is_dropped(s->clients[i]) && !s->clients[i]->authenticated)
@@ -63,12 +63,12 @@ static size_t server_n_unauthenticated(RemoteServer *s) {
 }
 
 static void server_take_client(RemoteServer *s, Listener *l, int fd) {
-        if (s->n_live >= s->limits.max_clients) {
+        if (!l->admin_proto && s->n_live - server_n_live_admin(s) >= s->limits.max_clients) {
                 server_refuse(s, fd, l, "max_clients", s->limits.max_clients);
                 return;
         }
         if (l->auth != REMOTE_AUTH_NONE && s->limits.max_anonymous_clients &&
-            server_n_unauthenticated(s) >= s->limits.max_anonymous_clients) {
+            remote_server_n_unauthenticated(s) >= s->limits.max_anonymous_clients) {
                 server_refuse(s, fd, l, "max_anonymous_clients", s->limits.max_anonymous_clients);
                 return;
         }
@@ -105,6 +105,8 @@ static void server_take_client(RemoteServer *s, Listener *l, int fd) {
                 remote_client_unref(c);
                 return;
         }
+        if (l->admin_proto)
+                remote_client_set_admin(c, l->admin_proto);
         c->authz = s->authz;
         c->authz_api = s->authz_api;
         if (l->auth == REMOTE_AUTH_POLKIT || s->authz_api) {

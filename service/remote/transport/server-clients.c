@@ -60,7 +60,7 @@ void remote_server_foreach_client(RemoteServer *s, void (*fn)(RemoteClient *c, v
         /* Indexing afresh each time: fn may drop clients (the reap comes later) but adds none. */
         for (size_t i = 0; s && i < s->n_clients; i++) {
                 RemoteClient *c = s->clients[i];
-                if (!remote_client_is_dropped(c) && !c->closing)
+                if (!remote_client_is_dropped(c) && !c->closing && !remote_client_is_admin(c))
                         fn(c, userdata);
         }
 }
@@ -73,3 +73,22 @@ int remote_server_next_callback_id(RemoteServer *s) {
         return id;
 }
 
+
+RemoteClient *remote_server_find_client(RemoteServer *s, unsigned id) {
+        for (size_t i = 0; s && i < s->n_clients; i++)
+                if (!remote_client_is_dropped(s->clients[i]) && remote_client_id(s->clients[i]) == id)
+                        return s->clients[i];
+        return NULL;
+}
+
+size_t server_n_live_admin(RemoteServer *s) {
+        size_t n = 0;
+        for (size_t i = 0; i < s->n_clients; i++)
+                if (!remote_client_is_dropped(s->clients[i]) && remote_client_is_admin(s->clients[i]))
+                        n++;
+        return n;
+}
+
+RemoteClient *remote_server_client_at(RemoteServer *s, size_t i) {
+        return s && i < s->n_clients ? s->clients[i] : NULL;
+}

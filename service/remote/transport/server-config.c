@@ -114,7 +114,7 @@ void server_apply_auth(RemoteServer *s, const Config *cfg) {
         }
 }
 
-static int server_socket_dir(const Config *cfg, bool system, const char *run_root, char **out, char *errbuf,
+int server_socket_dir(const Config *cfg, bool system, const char *run_root, char **out, char *errbuf,
                              size_t errlen) {
         if (cfg->unix_sock_dir) {
                 *out = strdup(cfg->unix_sock_dir);

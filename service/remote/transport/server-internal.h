@@ -13,6 +13,7 @@ typedef struct Listener {
         ListenSocket sock;
         RemoteAuthType auth;
         bool from_systemd;
+        const RemoteProtocol *admin_proto;      /* the admin socket: its clients' protocol; else NULL */
         sd_event_source *io;
 } Listener;
 
@@ -40,6 +41,7 @@ struct RemoteServer {
         char *started[SERVER_N_RESTART_KEYS];
         bool started_listen_tcp, started_listen_tls;
         bool system;                    /* for the TLS files' default paths on reload */
+        const Config *cfg;              /* the daemon's, reloaded in place: server-update-tls reads it */
         TlsContext *tls;                /* the TLS listeners' credentials; NULL without one */
         char **sasl_allowed;            /* sasl_allowed_username_list; NULL = anyone */
         unsigned auth_failures;
@@ -67,6 +69,7 @@ int server_open_unix(RemoteServer *s, const Config *cfg, bool system, const char
                      char *errbuf, size_t errlen);
 int server_open_tcp(RemoteServer *s, const Config *cfg, char *errbuf, size_t errlen);
 int server_open_tls(RemoteServer *s, const Config *cfg, char *errbuf, size_t errlen);
+int server_socket_dir(const Config *cfg, bool system, const char *run_root, char **out, char *errbuf, size_t errlen);
 
 /* server-accept.c: accepting within the limits */
 int server_on_accept_resume(sd_event_source *es, uint64_t usec, void *userdata);
@@ -77,3 +80,5 @@ int server_on_reap(sd_event_source *es, void *userdata);
 
 /* server-reload.c: what SIGHUP can change */
 int server_remember_config(RemoteServer *s, const Config *cfg);
+/* server-clients.c */
+size_t server_n_live_admin(RemoteServer *s);

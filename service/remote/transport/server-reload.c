@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "log.h"
@@ -47,18 +48,32 @@ int server_remember_config(RemoteServer *s, const Config *cfg) {
 }
 
 /* New credentials for new connections; sessions keep theirs. A bad new file keeps the old ones. */
-static void server_reload_tls(RemoteServer *s, const Config *cfg) {
-        if (!s->tls)
-                return;
-        char msg[512] = "";
+static int server_load_tls(RemoteServer *s, const Config *cfg, char *errbuf, size_t errlen) {
         TlsContext *fresh = NULL;
-        if (tls_context_load(cfg, s->system, &fresh, msg, sizeof msg) < 0) {
-                log_error("TLS credentials not reloaded, the previous ones stay in service: %s", msg);
-                return;
+        int r = tls_context_load(cfg, s->system, &fresh, errbuf, errlen);
+        if (r < 0) {
+                log_error("TLS credentials not reloaded, the previous ones stay in service: %s", errbuf);
+                return r;
         }
         tls_context_unref(s->tls);
         s->tls = fresh;
         log_info("TLS credentials reloaded");
+        return 0;
+}
+
+static void server_reload_tls(RemoteServer *s, const Config *cfg) {
+        char msg[512] = "";
+        if (s->tls)
+                (void) server_load_tls(s, cfg, msg, sizeof msg);
+}
+
+int remote_server_update_tls(RemoteServer *s, char *errbuf, size_t errlen) {
+        if (!s->tls || !s->cfg) {
+                snprintf(errbuf, errlen, "this server has no TLS listener");
+                return -EOPNOTSUPP;
+        }
+        /* The files as the configuration names them now (the daemon reloads it in place). */
+        return server_load_tls(s, s->cfg, errbuf, errlen);
 }
 
 int remote_server_reconfigure(RemoteServer *s, const Config *cfg) {

@@ -4,6 +4,7 @@
 #include "server-internal.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -34,6 +35,7 @@ int remote_server_new_with_fds(Manager *m, sd_event *e, const Config *cfg, bool 
         s->manager = m;
         s->event = sd_event_ref(e);
         s->proto = proto;
+        s->cfg = cfg;
         s->limits = (RemoteLimits) {
                 .auth_timeout_usec = REMOTE_AUTH_TIMEOUT_USEC,
                 .handshake_timeout_usec = REMOTE_HANDSHAKE_TIMEOUT_USEC,
@@ -131,6 +133,36 @@ int remote_server_new(Manager *m, sd_event *e, const Config *cfg, bool system, c
                 free(*p);
         free(names);
         return r;
+}
+
+int remote_server_add_admin(RemoteServer *s, const Config *cfg, bool system, const char *run_root,
+                            const RemoteProtocol *admin_proto, char *errbuf, size_t errlen) {
+        char *dir = NULL, *path = NULL;
+        int r = server_socket_dir(cfg, system, run_root, &dir, errbuf, errlen);
+        if (r < 0)
+                return r;
+        if (asprintf(&path, "%s/libvirt-admin-sock", dir) < 0) {
+                free(dir);
+                return server_fail(-ENOMEM, errbuf, errlen, "out of memory");
+        }
+        free(dir);
+        ListenSocket sock;
+        /* root only, whatever unix_sock_rw_perms says: it can change how the daemon logs and
+         * disconnect anyone */
+        r = listen_unix(path, LISTEN_UNIX_RW, 0700, (gid_t) -1, &sock, errbuf, errlen);
+        free(path);
+        if (r < 0)
+                return r;
+        if (server_add_listener(s, &sock) < 0)
+                return server_fail(-ENOMEM, errbuf, errlen, "out of memory");
+        Listener *l = s->listeners[s->n_listeners - 1];
+        l->admin_proto = admin_proto;
+        l->auth = REMOTE_AUTH_NONE;
+        r = sd_event_add_io(s->event, &l->io, l->sock.fd, EPOLLIN, server_on_listener_io, l);
+        if (r < 0)
+                return server_fail(r, errbuf, errlen, "cannot watch %s: %s", l->sock.name, strerror(-r));
+        log_info("listening on %s (admin)", l->sock.name);
+        return 0;
 }
 
 RemoteServer *remote_server_free(RemoteServer *s) {
