@@ -33,6 +33,7 @@ PACKAGES=(
 	libpolkit-gobject-1-dev polkitd
 	libgnutls28-dev gnutls-bin
 	libsasl2-dev libsasl2-modules sasl2-bin
+	openssh-server openssh-client netcat-openbsd
 )
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

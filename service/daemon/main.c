@@ -21,6 +21,7 @@
 #include "paths.h"
 #include "qemu-driver.h"
 #include "protocol.h"
+#include "admin.h"
 #include "server.h"
 #include "storage-driver.h"
 
@@ -228,6 +229,11 @@ static int daemon_run(Daemon *d) {
                 return r;
         }
         remote_server_set_authz(d->remote, d->authz);
+        /* virt-admin's socket beside the others; a daemon without it still serves. */
+        r = remote_server_add_admin(d->remote, &d->config, system, d->paths.libvirt_base, &remote_admin_protocol, msg,
+                                    sizeof msg);
+        if (r < 0)
+                log_warning("no admin socket: %s", msg);
         log_info("virtbusd %s ready on the %s bus", VIRTBUS_VERSION, system ? "system" : "session");
         sd_notify(false, "READY=1\nSTATUS=Running");
         r = sd_event_loop(d->event);

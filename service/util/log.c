@@ -44,6 +44,8 @@ typedef struct LogSettings {
 #define LOG_SETTINGS_DEFAULT ((LogSettings) { .level = LOG_LEVEL_WARNING })
 
 static LogSettings log_settings = { .level = LOG_LEVEL_WARNING };
+/* The settings as given, for the admin interface to read back and change one of them. */
+static char *log_current_filters, *log_current_outputs;
 static bool log_debug_forced;
 /* Below this level nothing can be written anywhere: lets log_enabled() refuse most debug
  * messages with one comparison, before any filter is looked at. */
@@ -233,10 +235,45 @@ int log_setup(int level, const char *filters, const char *outputs, char *errbuf,
                 log_settings_done(&s);
                 return r;
         }
+        char *f = filters && *filters ? strdup(filters) : NULL, *o = outputs && *outputs ? strdup(outputs) : NULL;
+        if ((filters && *filters && !f) || (outputs && *outputs && !o)) {
+                free(f);
+                free(o);
+                log_settings_done(&s);
+                return log_fail(errbuf, errlen, -ENOMEM, "out of memory");
+        }
+        free(log_current_filters);
+        free(log_current_outputs);
+        log_current_filters = f;
+        log_current_outputs = o;
         log_settings_done(&log_settings);
         log_settings = s;
         log_min_level = log_settings_min_level(&log_settings);
         return 0;
+}
+
+int log_get_level(void) {
+        return (int) log_settings.level;
+}
+
+const char *log_get_filters(void) {
+        return log_current_filters;
+}
+
+const char *log_get_outputs(void) {
+        return log_current_outputs;
+}
+
+size_t log_count_tokens(const char *list) {
+        size_t n = 0;
+        for (const char *p = list; p && *p;) {
+                p += strspn(p, " \t\n");
+                if (!*p)
+                        break;
+                n++;
+                p += strcspn(p, " \t\n");
+        }
+        return n;
 }
 
 void log_force_debug(bool on) {
@@ -245,6 +282,9 @@ void log_force_debug(bool on) {
 }
 
 void log_close(void) {
+        free(log_current_filters);
+        free(log_current_outputs);
+        log_current_filters = log_current_outputs = NULL;
         log_settings_done(&log_settings);
         log_min_level = log_settings_min_level(&log_settings);
 }

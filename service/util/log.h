@@ -24,6 +24,14 @@ typedef enum LogLevel {
  * its negative errno (and a message) instead of -EINVAL. With no outputs, stderr takes every
  * message the level and filters let through. Not thread-safe: call from the event loop. */
 int log_setup(int level, const char *filters, const char *outputs, char *errbuf, size_t errlen);
+/* The settings the last successful log_setup() was given: the level, and the filters and
+ * outputs as strings (NULL: none given). For the admin interface, which changes one and passes
+ * the others back. */
+int log_get_level(void);
+const char *log_get_filters(void);
+const char *log_get_outputs(void);
+/* Space-separated entries in a filters or outputs string. */
+size_t log_count_tokens(const char *list);
 /* --verbose: level 1 regardless of the configuration: every message of every module goes to
  * every output, whatever the filters and the outputs' levels say. */
 void log_force_debug(bool on);

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "call.h"
 #include "manager.h"
@@ -86,6 +87,43 @@ unsigned remote_server_auth_failed(RemoteServer *s);
 void remote_server_foreach_client(RemoteServer *s, void (*fn)(RemoteClient *c, void *userdata), void *userdata);
 /* A server-wide counter for event callback ids (libvirt's are shared across connections). */
 int remote_server_next_callback_id(RemoteServer *s);
+
+/* The admin interface's view of a client (libvirt's virAdmClient and virAdmClientGetInfo). */
+typedef enum RemoteClientTransport {      /* libvirt's virClientTransport */
+        REMOTE_CLIENT_TRANS_UNIX = 0,
+        REMOTE_CLIENT_TRANS_TCP = 1,
+        REMOTE_CLIENT_TRANS_TLS = 2,
+} RemoteClientTransport;
+
+typedef struct RemoteClientInfo {
+        unsigned id;
+        int64_t connected_at;           /* seconds since the epoch */
+        RemoteClientTransport transport;
+        bool admin;                     /* a client of the admin socket (server "admin") */
+        bool readonly;
+        char address[80];               /* TCP/TLS: "host:port"; "" for unix sockets */
+        bool has_cred;                  /* unix sockets: uid, gid and pid are the peer's */
+        uid_t uid;
+        gid_t gid;
+        pid_t pid;
+        const char *sasl_username;      /* NULL unless authenticated by SASL; owned by the client */
+        const char *x509_dname;         /* NULL without a TLS client certificate; owned by the client */
+} RemoteClientInfo;
+
+unsigned remote_client_id(const RemoteClient *c);
+bool remote_client_is_admin(const RemoteClient *c);
+/* -ENOTCONN once dropped. */
+int remote_client_info(RemoteClient *c, RemoteClientInfo *out);
+/* The live client with that id (admin clients included), or NULL. */
+RemoteClient *remote_server_find_client(RemoteServer *s, unsigned id);
+/* The server's i-th client in the order they came (dropped ones included until reaped), NULL
+ * past the end. */
+RemoteClient *remote_server_client_at(RemoteServer *s, size_t i);
+/* Counts for the admin interface's client limits. */
+size_t remote_server_n_unauthenticated(RemoteServer *s);
+/* Reload the TLS credentials from their files now (admin: server-update-tls): 0, or a negative
+ * errno with a message in errbuf while the previous credentials stay in service. */
+int remote_server_update_tls(RemoteServer *s, char *errbuf, size_t errlen);
 
 /* --- what the transport calls on the protocol side --- */
 

@@ -33,6 +33,12 @@ RemoteServer *remote_server_free(RemoteServer *s);
  * next start; a change to them is logged. */
 int remote_server_reconfigure(RemoteServer *s, const Config *cfg);
 
+/* The admin socket (libvirt-admin-sock in the socket directory, mode 0700: root only) whose
+ * clients speak the admin program through admin_proto and get no events. Admin clients do not
+ * count against max_clients, so that an administrator can always get in. */
+int remote_server_add_admin(RemoteServer *s, const Config *cfg, bool system, const char *run_root,
+                            const RemoteProtocol *admin_proto, char *errbuf, size_t errlen);
+
 /* ---- internal: shared by server.c and client.c, and used by the unit tests ---- */
 
 typedef struct RemoteLimits {
@@ -97,6 +103,8 @@ bool remote_client_is_dropped(const RemoteClient *c);
 /* l goes on top of c's layers (the client owns it from now, and closes it at once if c was
  * dropped). Reading waits until its handshake, if it has one, is done. */
 void remote_client_push_layer(RemoteClient *c, RemoteLayer *l);
+/* c came on the admin socket: its packets go to proto, and it gets no events. */
+void remote_client_set_admin(RemoteClient *c, const RemoteProtocol *proto);
 /* The limits changed: re-arm the timers, resume reading if the request limit allows.
  * keepalive_restarted: keepalive was off and is on now, so silence is counted from now. */
 void remote_client_limits_changed(RemoteClient *c, bool keepalive_restarted);

@@ -1,0 +1,86 @@
+/* client-internal.h: a remote client's private state, shared by client*.c (lifecycle, I/O, timers). */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <systemd/sd-event.h>
+
+#include "outqueue.h"
+#include "server.h"
+#include "transport.h"
+
+#define RX_INLINE 1024          /* small packets are read and dispatched from here, without an allocation */
+#define TIMER_ACCURACY_USEC (50ull * 1000ull)
+
+typedef struct Client {
+        RemoteClient pub;               /* first: what the protocol side sees */
+        unsigned id;
+        bool admin;                     /* on the admin socket: its own protocol, no events */
+        ListenKind kind;                /* the listener it came from (admin: the transport it reports) */
+        int64_t connected_at;           /* CLOCK_REALTIME seconds, for the admin interface */
+        RemoteTransport *t;             /* the layers, the socket at the bottom; NULL once dropped */
+        const RemoteProtocol *proto;    /* where complete packets go: the protocol side */
+        sd_event *event;
+        char *peer;                     /* for messages */
+        bool dropped;                   /* socket closed; the server forgets it at its next reap */
+        bool eof;                       /* the peer shut down its side: answer what is pending, then close */
+        bool waiting;                   /* reading waits for c->pending to fall or the end of input */
+        unsigned input_paused;          /* streams whose sink is full (remote_client_pause_input) */
+        RemoteLayer *next_layer;        /* goes on once the reply queued after it is out (SASL) */
+        bool next_layer_armed;          /* that reply is queued */
+        sd_event_source *io, *timer, *kick;
+        uint32_t io_events;
+        bool io_enabled;
+        /* Input: a packet is read into rx when it fits, else into rx_big, allocated only once its
+         * length word has been checked. */
+        size_t rx_used;
+        uint8_t *rx_big;
+        size_t rx_big_len, rx_big_got;
+        /* Output, in order. */
+        OutQueue out;
+        /* Timers (CLOCK_MONOTONIC usec, 0 = none); one sd-event timer serves the earliest. */
+        uint64_t auth_deadline, close_deadline, handshake_deadline;
+        bool ka_on;
+        uint64_t ka_last_rx, ka_last_ping;
+        unsigned ka_unanswered;
+        uint8_t rx[RX_INLINE];
+} Client;
+
+/* The limits of a client the server has let go of. */
+extern const RemoteLimits client_fallback_limits;
+
+static inline Client *client_of(RemoteClient *rc) {
+        return (Client *) rc;
+}
+
+static inline const RemoteLimits *client_limits(const Client *c) {
+        return c->pub.server ? remote_server_limits(c->pub.server) : &client_fallback_limits;
+}
+
+static inline uint64_t client_now(const Client *c) {
+        uint64_t t = 0;
+        sd_event_now(c->event, CLOCK_MONOTONIC, &t);
+        return t;
+}
+
+/* client.c */
+void client_free(Client *c);
+/* Reading waited for pending calls to end: are they over? */
+bool client_wait_over(const Client *c);
+/* Run client_on_kick() soon (input already read, a pending call ended). */
+void client_kick(Client *c);
+
+/* client-io.c */
+/* Reading, writing and closing follow from the client's state: call after every change to it. */
+void client_update(Client *c);
+void client_flush(Client *c);
+bool client_output_empty(const Client *c);
+bool client_may_read(const Client *c);
+void client_read(Client *c, bool hup);
+int client_on_io(sd_event_source *es, int fd, uint32_t revents, void *userdata);
+int client_on_kick(sd_event_source *es, void *userdata);
+
+/* client-timers.c */
+/* The one sd-event timer at the earliest of the client's deadlines. */
+void client_timer_update(Client *c);
+int client_on_timer(sd_event_source *es, uint64_t usec, void *userdata);
