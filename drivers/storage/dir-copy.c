@@ -1,4 +1,4 @@
-/* dir-copy.c: the blocking halves of clone and wipe, run in a child process (storage-child.h). */
+/* dir-copy.c: the blocking halves of clone and wipe, run in a child process (lib/process-run.h: async-signal-safe calls only). */
 #include <errno.h>
 #include <linux/fs.h>
 #include <stdio.h>
@@ -64,7 +64,7 @@ int dir_copy_sparse(void *arg, char *msg, size_t msg_size) {
         return 0;
 fail:;
         int e = errno ? errno : EIO;
-        snprintf(msg, msg_size, "cannot copy volume data: %s", strerror(e));
+        snprintf(msg, msg_size, "cannot copy volume data: %s", strerrordesc_np(e));
         return e;
 }
 
@@ -78,14 +78,14 @@ int dir_zero_file(void *arg, char *msg, size_t msg_size) {
                 ssize_t w = pwrite(j->fd, zeros, n, (off_t) off);
                 if (w <= 0) {
                         int e = w < 0 ? errno : EIO;
-                        snprintf(msg, msg_size, "cannot wipe volume: %s", strerror(e));
+                        snprintf(msg, msg_size, "cannot wipe volume: %s", strerrordesc_np(e));
                         return e;
                 }
                 off += (uint64_t) w;
         }
         if (fsync(j->fd) < 0) {
                 int e = errno;
-                snprintf(msg, msg_size, "cannot wipe volume: %s", strerror(e));
+                snprintf(msg, msg_size, "cannot wipe volume: %s", strerrordesc_np(e));
                 return e;
         }
         return 0;
