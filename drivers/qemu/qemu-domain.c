@@ -17,6 +17,7 @@
 #include "persist.h"
 #include "qemu-command.h"
 #include "qemu-live.h"
+#include "storage.h"
 
 QemuDomain *qemu_domain_get(Domain *d) {
         if (!d->driver_data) {
@@ -537,6 +538,13 @@ int qemu_domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {
                 free(mon);
                 free(logp);
                 return vb_error_errno(err, -ENOMEM, "running definition");
+        }
+        /* Volumes become the files (or block devices) they are now: QEMU and the live XML see those. */
+        if (domain_resolve_volume_disks(c, live, err) < 0) {
+                domain_def_free(live);
+                free(mon);
+                free(logp);
+                return -1;
         }
         int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
         if (fd >= 0)

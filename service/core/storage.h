@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "call.h"
+#include "domain-conf.h"
 #include "error.h"
 #include "job.h"
 #include "manager.h"
@@ -91,6 +92,11 @@ int vol_download(StorageVol *v, uint64_t offset, uint64_t length, unsigned flags
 int vol_upload(StorageVol *v, uint64_t offset, uint64_t length, unsigned flags, Stream **out, VbError *err);
 char *vol_get_xml(StorageVol *v, unsigned flags, VbError *err);
 int vol_get_info(StorageVol *v, VolInfo *info, VbError *err);
+
+/* Each <disk type='volume'> of def (a running definition being prepared) becomes the file or
+ * block disk its pool and volume name (its format given to the disk when it names none), as
+ * the live XML then shows it; libvirt's errors for a missing or inactive pool or volume. */
+int domain_resolve_volume_disks(Connection *c, DomainDef *def, VbError *err);
 
 /* A backend's scan: add the volume def describes (taken), or give the existing one of that
  * name this def (a refresh); and forget a volume whose storage has gone. */
