@@ -12,6 +12,7 @@
 #include "domain-model.h"
 #include "log.h"
 #include "storage-backend.h"
+#include "child-progress.h"
 #include "process-run.h"
 
 /* virStorageVolDeleteFlags / libvirt's wipe: no force flag in the API; in use means refused. */
@@ -75,6 +76,7 @@ typedef struct VolWork {
         ZeroJob zero;
         uint64_t capacity;
         char fdpath[32];
+        ChildProgress *progress;        /* wipe */
 } VolWork;
 
 static void work_end(VolWork *w, int status, const char *out, const char *what) {
@@ -97,6 +99,7 @@ static void work_end(VolWork *w, int status, const char *out, const char *what) 
                 }
         }
         close(w->fd);
+        child_progress_free(w->progress);
         free(w);
         dir_pool_update_sizes(v->pool);
         vol_job_done(v, r, r < 0 ? &err : NULL);
@@ -134,8 +137,11 @@ int dir_vol_wipe(StorageVol *v, unsigned flags, Call *call, VbError *err) {
                 return -1;
         struct stat st;
         fstat(w->fd, &st);
-        w->zero = (ZeroJob) { .fd = w->fd, .size = (uint64_t) st.st_size };
+        w->progress = child_progress_new(v->pool, v->obj.name, "wipe", (uint64_t) st.st_size);
+        w->zero = (ZeroJob) { .fd = w->fd, .size = (uint64_t) st.st_size,
+                              .progress = child_progress_counter(w->progress) };
         if (process_run_fn(storage_event(v->pool), &storage_helper, dir_zero_file, &w->zero, on_wiped, w, err) < 0) {
+                child_progress_free(w->progress);
                 close(w->fd);
                 free(w);
                 return -1;

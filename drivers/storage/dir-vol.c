@@ -11,6 +11,7 @@
 
 #include "log.h"
 #include "storage-backend.h"
+#include "child-progress.h"
 #include "process-run.h"
 
 /* One pending volume operation: what its child needs and what the end applies. */
@@ -24,6 +25,7 @@ typedef struct VolOp {
         CopyJob copy;
         ZeroJob zero;
         char fdpath[32], srcpath[32];
+        ChildProgress *progress;        /* clone: told on the source volume */
 } VolOp;
 
 static VolOp *vol_op_new(StoragePool *p) {
@@ -36,6 +38,7 @@ static VolOp *vol_op_new(StoragePool *p) {
 }
 
 static void vol_op_free(VolOp *op) {
+        child_progress_free(op->progress);
         if (op->fd >= 0)
                 close(op->fd);
         if (op->src >= 0)
@@ -122,6 +125,8 @@ static int run_info(VolOp *op, VbError *err) {
 static void on_created(int status, const char *out, size_t len, void *userdata) {
         VolOp *op = userdata;
         VbError err = { 0 };
+        child_progress_free(op->progress);
+        op->progress = NULL;
         if (status != 0) {
                 child_error(&err, "cannot create volume", status, out);
                 create_end(op, -1, &err);
@@ -175,7 +180,9 @@ static int start_clone(VolOp *op, StorageVol *from, VbError *err) {
         struct stat st;
         if (fstat(op->src, &st) < 0)
                 return storage_sys_error(err, errno, "cannot stat volume '%s'", from->obj.name);
-        op->copy = (CopyJob) { .src = op->src, .dst = op->fd, .size = (uint64_t) st.st_size };
+        op->progress = child_progress_new(sp, from->obj.name, "clone", (uint64_t) st.st_size);
+        op->copy = (CopyJob) { .src = op->src, .dst = op->fd, .size = (uint64_t) st.st_size,
+                               .progress = child_progress_counter(op->progress) };
         if (op->def->capacity < from->def->capacity)
                 op->def->capacity = from->def->capacity;
         return process_run_fn(storage_event(op->pool), &storage_helper, copy_then_resize, op, on_created, op, err) < 0 ? -1

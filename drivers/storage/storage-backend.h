@@ -61,10 +61,12 @@ int dir_vol_upload(StorageVol *v, uint64_t offset, uint64_t length, Stream *st, 
 typedef struct CopyJob {
         int src, dst;           /* open files */
         uint64_t size;          /* bytes of src to copy (holes kept) */
+        uint64_t *progress;     /* may be NULL: bytes done so far (child-progress.h) */
 } CopyJob;
 int dir_copy_sparse(void *arg, char *msg, size_t msg_size);
 typedef struct ZeroJob {
         int fd;
         uint64_t size;
+        uint64_t *progress;     /* may be NULL */
 } ZeroJob;
 int dir_zero_file(void *arg, char *msg, size_t msg_size);
