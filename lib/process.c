@@ -539,3 +539,70 @@ Process *process_free(Process *p) {
         free(p);
         return NULL;
 }
+
+int process_fork(sd_event *e, const ProcessProgram *prog, int out_fd, ProcessChildFn fn, void *arg,
+                 ProcessExitedFn exited, void *userdata, Process **out, VbError *err) {
+        if (out_fd < 3 || fcntl(out_fd, F_GETFD) < 0)
+                return vb_error_set(err, VB_ERR_INTERNAL_ERROR, prog->error_from, "cannot pass descriptor %d to %s",
+                                    out_fd, prog->name);
+        Process *p = calloc(1, sizeof *p);
+        if (!p)
+                return vb_error_set(err, VB_ERR_NO_MEMORY, prog->error_from, NULL);
+        p->pidfd = -1;
+        p->prog = prog;
+        int null_fd = -1, fd = open("/dev/null", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd >= 0) {
+                null_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+                close(fd);
+        }
+        if (null_fd < 0) {
+                vb_error_set_raw(err, VB_ERR_SYSTEM_ERROR, prog->error_from, "cannot open /dev/null: %s", strerror(errno));
+                process_free(p);
+                return -1;
+        }
+        sigset_t all, old;
+        sigfillset(&all);
+        sigprocmask(SIG_SETMASK, &all, &old);
+        pid_t pid = process_clone(&p->pidfd);
+        if (pid == 0) {
+                for (int sig = 1; sig < _NSIG; sig++) {
+                        struct sigaction sa = { .sa_handler = SIG_DFL };
+                        if (sig != SIGKILL && sig != SIGSTOP)
+                                (void) sigaction(sig, &sa, NULL);
+                }
+                if (dup2(null_fd, STDIN_FILENO) < 0 || dup2(out_fd, STDOUT_FILENO) < 0 ||
+                    dup2(out_fd, STDERR_FILENO) < 0)
+                        _exit(127);
+                sigset_t none;
+                sigemptyset(&none);
+                (void) sigprocmask(SIG_SETMASK, &none, NULL);
+                _exit(fn(arg) & 0xff);
+        }
+        int clone_errno = errno;
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        close(null_fd);
+        if (pid < 0) {
+                vb_error_set_raw(err, VB_ERR_SYSTEM_ERROR, prog->error_from, "cannot start %s: %s", prog->name,
+                                 strerror(clone_errno));
+                process_free(p);
+                return -1;
+        }
+        p->pid = pid;
+        int r = process_read_start_time(pid, &p->start_time);
+        if (r >= 0)
+                r = process_watch(p, e);
+        if (r < 0) {
+                vb_error_set_raw(err, VB_ERR_SYSTEM_ERROR, prog->error_from, "cannot watch the %s process: %s", prog->name,
+                                 strerror(-r));
+                (void) pidfd_send_signal(p->pidfd, SIGKILL, NULL, 0);
+                siginfo_t si;
+                (void) waitid(P_PIDFD, (id_t) p->pidfd, &si, WEXITED);
+                process_free(p);
+                return -1;
+        }
+        p->exited_fn = exited;
+        p->userdata = userdata;
+        log_debug("forked %s as pid %d", prog->name, (int) pid);
+        *out = p;
+        return 0;
+}

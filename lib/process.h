@@ -84,3 +84,16 @@ int process_read_start_time(pid_t pid, uint64_t *out);
 
 /* Stop watching and free. Never signals the process. Returns NULL. */
 Process *process_free(Process *p);
+
+/* What a child made by process_fork() runs: its return value is the exit status. It shares
+ * the daemon's memory image at the moment of the fork but not its threads, so it may use
+ * async-signal-safe calls only (no malloc, no stdio, no log), and never the event loop. */
+typedef int (*ProcessChildFn)(void *arg);
+
+/* Fork a child (clone3 with a pidfd, as process_spawn) that runs fn(arg) and exits with what
+ * it returns: stdin from /dev/null, stdout and stderr on out_fd (>= 3), signals at their
+ * defaults and unblocked. Unlike process_spawn it keeps every descriptor of the daemon open
+ * (the work is on files the daemon opened) and stays in the daemon's session. prog names it
+ * in the log and in errors. Returns 0, or -1 with err set. */
+int process_fork(sd_event *e, const ProcessProgram *prog, int out_fd, ProcessChildFn fn, void *arg,
+                 ProcessExitedFn exited, void *userdata, Process **out, VbError *err);

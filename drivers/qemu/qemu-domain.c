@@ -17,6 +17,7 @@
 #include "persist.h"
 #include "qemu-command.h"
 #include "qemu-live.h"
+#include "storage.h"
 
 QemuDomain *qemu_domain_get(Domain *d) {
         if (!d->driver_data) {
@@ -543,6 +544,14 @@ int qemu_domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {
                 free(mon);
                 free(logp);
                 return vb_error_errno(err, -ENOMEM, "running definition");
+        }
+        /* Volumes become the files (or block devices) they are now: QEMU, the live XML and the
+         * security drivers see those. */
+        if (domain_resolve_volume_disks(c, live, err) < 0) {
+                domain_def_free(live);
+                free(mon);
+                free(logp);
+                return -1;
         }
         /* Who QEMU runs as and its files labelled (undone below when the start goes no further). */
         ProcessCreds creds = { 0 };

@@ -1,4 +1,4 @@
-/* dir-copy.c: the blocking halves of clone and wipe, run in a child process (storage-child.h). */
+/* dir-copy.c: the blocking halves of clone and wipe, run in a child process (lib/process-run.h: async-signal-safe calls only). */
 #include <errno.h>
 #include <linux/fs.h>
 #include <stdio.h>
@@ -8,7 +8,12 @@
 
 #include "storage-backend.h"
 
-static int copy_range(int src, int dst, off_t off, off_t end) {
+static void tell(uint64_t *progress, uint64_t done) {
+        if (progress)
+                __atomic_store_n(progress, done, __ATOMIC_RELAXED);
+}
+
+static int copy_range(int src, int dst, off_t off, off_t end, uint64_t *progress) {
         while (off < end) {
                 loff_t in = off, out = off;
                 ssize_t n = copy_file_range(src, &in, dst, &out, (size_t) (end - off), 0);
@@ -26,6 +31,7 @@ static int copy_range(int src, int dst, off_t off, off_t end) {
                         return 0;       /* the source is shorter than it said */
                 }
                 off += n;
+                tell(progress, (uint64_t) off);
         }
         return 0;
 }
@@ -37,6 +43,7 @@ int dir_copy_sparse(void *arg, char *msg, size_t msg_size) {
         if (ioctl(j->dst, FICLONE, j->src) == 0) {
                 if (ftruncate(j->dst, (off_t) j->size) < 0)
                         goto fail;
+                tell(j->progress, j->size);
                 return 0;
         }
         off_t off = 0, end = (off_t) j->size;
@@ -52,7 +59,7 @@ int dir_copy_sparse(void *arg, char *msg, size_t msg_size) {
                 off_t hole = lseek(j->src, data, SEEK_HOLE);
                 if (hole < 0 || hole > end)
                         hole = end;
-                int r = copy_range(j->src, j->dst, data, hole);
+                int r = copy_range(j->src, j->dst, data, hole, j->progress);
                 if (r) {
                         errno = r;
                         goto fail;
@@ -64,7 +71,7 @@ int dir_copy_sparse(void *arg, char *msg, size_t msg_size) {
         return 0;
 fail:;
         int e = errno ? errno : EIO;
-        snprintf(msg, msg_size, "cannot copy volume data: %s", strerror(e));
+        snprintf(msg, msg_size, "cannot copy volume data: %s", strerrordesc_np(e));
         return e;
 }
 
@@ -78,14 +85,15 @@ int dir_zero_file(void *arg, char *msg, size_t msg_size) {
                 ssize_t w = pwrite(j->fd, zeros, n, (off_t) off);
                 if (w <= 0) {
                         int e = w < 0 ? errno : EIO;
-                        snprintf(msg, msg_size, "cannot wipe volume: %s", strerror(e));
+                        snprintf(msg, msg_size, "cannot wipe volume: %s", strerrordesc_np(e));
                         return e;
                 }
                 off += (uint64_t) w;
+                tell(j->progress, off);
         }
         if (fsync(j->fd) < 0) {
                 int e = errno;
-                snprintf(msg, msg_size, "cannot wipe volume: %s", strerror(e));
+                snprintf(msg, msg_size, "cannot wipe volume: %s", strerrordesc_np(e));
                 return e;
         }
         return 0;

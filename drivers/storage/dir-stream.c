@@ -1,8 +1,7 @@
-/* dir-stream.c: upload and download of a dir pool's volume through a core Stream, holes kept (SEEK_DATA/SEEK_HOLE, punched holes). */
+/* dir-stream.c: upload and download of a dir pool's volume through a core Stream, holes kept; the file I/O runs in a worker thread (storage-io.c), the loop only moves buffers. */
 #define LOG_MODULE "storage"
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/falloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -10,31 +9,38 @@
 
 #include "log.h"
 #include "storage-backend.h"
+#include "storage-io.h"
 #include "stream.h"
 
-/* At most this much file I/O per wake-up: the loop serves others between chunks. */
+/* One worker request moves at most this much: the stream window (1 MiB) holds four. */
 #define CHUNK (256u * 1024u)
 
 typedef struct VolXfer {
         StorageVol *vol;
         Stream *st;
+        IoWorker *io;
         int fd;
-        uint64_t pos, end;
+        uint64_t start, pos, end;
         bool upload;            /* we are the consumer (else the producer) */
-        bool finished;          /* download: stream_finish done */
-        char *buf;
+        bool finished;          /* download: stream_finish done; upload: the end was read */
+        bool ending;            /* the end is decided: once the worker is idle, xfer_end */
+        int end_r;
+        VbError end_err;
 } VolXfer;
 
 static void xfer_end(VolXfer *x, int r, const VbError *err) {
         StorageVol *v = x->vol;
+        VbError e = { 0 };
+        if (err)
+                e = *err;
         /* Let go of our end only: the door's end finishes its own way. */
         if (x->upload)
                 stream_set_consumer(x->st, NULL, NULL);
         else
                 stream_set_producer(x->st, NULL, NULL);
         stream_unref(x->st);
+        io_worker_free(x->io);          /* idle here: nothing to wait for */
         close(x->fd);
-        free(x->buf);
         free(x);
         /* The sizes as the file now has them (an upload fills holes). */
         VolDef *fresh = dir_vol_describe(v->pool, v->obj.name);
@@ -44,122 +50,135 @@ static void xfer_end(VolXfer *x, int r, const VbError *err) {
                 vol_def_free(fresh);
         }
         dir_pool_update_sizes(v->pool);
+        vol_progress_end(v);
         log_info("volume %s: transfer %s", v->obj.name, r < 0 ? "failed" : "done");
-        vol_job_done(v, r, err);
+        vol_job_done(v, r, err ? &e : NULL);
+}
+
+/* End now, or as soon as the worker's running request is back. */
+static void xfer_settle(VolXfer *x, int r, const VbError *err) {
+        if (!x->ending) {
+                x->ending = true;
+                x->end_r = r;
+                if (err)
+                        x->end_err = *err;
+        }
+        if (!io_worker_busy(x->io))
+                xfer_end(x, x->end_r, x->end_r < 0 && x->end_err.code ? &x->end_err : NULL);
 }
 
 static void xfer_fail(VolXfer *x, int errnum, const char *what) {
         VbError e = { 0 };
         storage_sys_error(&e, errnum, what, x->vol->def->path);
         stream_abort(x->st, &e);
-        xfer_end(x, -1, &e);
+        xfer_settle(x, -1, &e);
 }
 
 /* ---- download: the file into the stream ---- */
 
-static void download_wake(Stream *st, void *userdata) {
-        VolXfer *x = userdata;
+static void download_step(VolXfer *x) {
+        Stream *st = x->st;
+        if (x->ending || io_worker_busy(x->io))
+                return;
         if (stream_is_over(st)) {
                 const VbError *e = stream_error(st);
-                xfer_end(x, stream_is_closed(st) || !e ? 0 : -1, e);
+                xfer_settle(x, stream_is_closed(st) || !e ? 0 : -1, e);
                 return;
         }
-        while (!x->finished && stream_space(st) > 0) {
-                if (x->pos >= x->end) {
-                        stream_finish(st);
-                        x->finished = true;
-                        return;
-                }
-                off_t data = lseek(x->fd, (off_t) x->pos, SEEK_DATA);
-                if (data < 0 && errno != ENXIO)
-                        data = (off_t) x->pos;          /* no hole support: all data */
-                if (data < 0 || (uint64_t) data >= x->end)
-                        data = (off_t) x->end;
-                if ((uint64_t) data > x->pos) {
-                        stream_write_hole(st, (uint64_t) data - x->pos);
-                        x->pos = (uint64_t) data;
-                        continue;
-                }
-                off_t hole = lseek(x->fd, (off_t) x->pos, SEEK_HOLE);
-                uint64_t stop = hole < 0 || (uint64_t) hole > x->end ? x->end : (uint64_t) hole;
-                size_t n = stream_space(st);
-                if (n > CHUNK)
-                        n = CHUNK;
-                if (n > stop - x->pos)
-                        n = (size_t) (stop - x->pos);
-                ssize_t got = pread(x->fd, x->buf, n, (off_t) x->pos);
-                if (got <= 0) {
-                        xfer_fail(x, got < 0 ? errno : EIO, "cannot read volume '%s'");
-                        return;
-                }
-                stream_write(st, x->buf, (size_t) got);
-                x->pos += (uint64_t) got;
+        if (x->finished)
+                return;
+        if (x->pos >= x->end) {
+                stream_finish(st);
+                x->finished = true;
+                return;
         }
+        size_t space = stream_space(st);
+        if (space == 0)
+                return;         /* the consumer's reads wake us */
+        IoReq r = { .op = IO_READ, .pos = x->pos, .len = space < CHUNK ? space : CHUNK, .end = x->end };
+        io_worker_submit(x->io, &r);
+}
+
+static void download_wake(Stream *st, void *userdata) {
+        download_step(userdata);
 }
 
 /* ---- upload: the stream into the file ---- */
 
-static int zero_range(int fd, uint64_t off, uint64_t len) {
-        if (fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t) off, (off_t) len) == 0)
-                return 0;
-        static const char zeros[65536];
-        while (len) {
-                size_t n = len < sizeof zeros ? (size_t) len : sizeof zeros;
-                ssize_t w = pwrite(fd, zeros, n, (off_t) off);
-                if (w <= 0)
-                        return -1;
-                off += (uint64_t) w;
-                len -= (uint64_t) w;
+static void upload_step(VolXfer *x) {
+        Stream *st = x->st;
+        if (x->ending || io_worker_busy(x->io) || x->finished)
+                return;
+        size_t n = 0;
+        uint64_t hole = 0;
+        StreamItem it = stream_read(st, io_worker_buf(x->io), CHUNK, &n, &hole);
+        if (it == STREAM_ITEM_NONE)
+                return;
+        if (it == STREAM_ITEM_ERROR) {
+                xfer_settle(x, -1, stream_error(st));
+                return;
         }
-        return 0;
+        if (it == STREAM_ITEM_END) {
+                x->finished = true;
+                IoReq r = { .op = IO_SYNC };
+                io_worker_submit(x->io, &r);
+                return;
+        }
+        uint64_t len = it == STREAM_ITEM_DATA ? n : hole;
+        if (len > x->end - x->pos) {
+                VbError e = { 0 };
+                vb_error_set(&e, VB_ERR_INVALID_ARG, VB_FROM_STORAGE,
+                             "upload to volume '%s' goes past the end it asked for (%llu bytes)",
+                             x->vol->obj.name, (unsigned long long) x->end);
+                stream_abort(st, &e);
+                xfer_settle(x, -1, &e);
+                return;
+        }
+        IoReq r = { .op = it == STREAM_ITEM_DATA ? IO_WRITE : IO_ZERO, .pos = x->pos, .len = len };
+        io_worker_submit(x->io, &r);
 }
 
 static void upload_wake(Stream *st, void *userdata) {
+        upload_step(userdata);
+}
+
+/* ---- the worker's results, on the loop ---- */
+
+static void on_io_done(IoWorker *w, const IoReq *r, void *userdata) {
         VolXfer *x = userdata;
-        for (;;) {
-                size_t n = 0;
-                uint64_t hole = 0;
-                StreamItem it = stream_read(st, x->buf, CHUNK, &n, &hole);
-                if (it == STREAM_ITEM_NONE)
-                        return;
-                if (it == STREAM_ITEM_ERROR) {
-                        xfer_end(x, -1, stream_error(st));
-                        return;
-                }
-                if (it == STREAM_ITEM_END) {
-                        if (fsync(x->fd) < 0) {
-                                xfer_fail(x, errno, "cannot sync volume '%s'");
-                                return;
-                        }
-                        stream_close(st);
-                        xfer_end(x, 0, NULL);
-                        return;
-                }
-                uint64_t len = it == STREAM_ITEM_DATA ? n : hole;
-                if (len > x->end - x->pos) {
-                        VbError e = { 0 };
-                        vb_error_set(&e, VB_ERR_INVALID_ARG, VB_FROM_STORAGE,
-                                     "upload to volume '%s' goes past the end it asked for (%llu bytes)",
-                                     x->vol->obj.name, (unsigned long long) x->end);
-                        stream_abort(st, &e);
-                        xfer_end(x, -1, &e);
-                        return;
-                }
-                if (it == STREAM_ITEM_DATA) {
-                        for (size_t done = 0; done < n;) {
-                                ssize_t w = pwrite(x->fd, x->buf + done, n - done, (off_t) (x->pos + done));
-                                if (w <= 0) {
-                                        xfer_fail(x, w < 0 ? errno : EIO, "cannot write volume '%s'");
-                                        return;
-                                }
-                                done += (size_t) w;
-                        }
-                } else if (zero_range(x->fd, x->pos, hole) < 0) {
-                        xfer_fail(x, errno, "cannot write volume '%s'");
-                        return;
-                }
-                x->pos += len;
+        if (x->ending) {
+                xfer_settle(x, x->end_r, NULL);
+                return;
         }
+        if (r->errnum) {
+                xfer_fail(x, r->errnum, r->op == IO_READ ? "cannot read volume '%s'"
+                                        : r->op == IO_SYNC ? "cannot sync volume '%s'" : "cannot write volume '%s'");
+                return;
+        }
+        switch (r->op) {
+        case IO_READ:
+                if (r->hole) {
+                        stream_write_hole(x->st, r->hole);
+                        x->pos += r->hole;
+                } else {
+                        stream_write(x->st, io_worker_buf(w), r->got);  /* fits: space only grew */
+                        x->pos += r->got;
+                }
+                break;
+        case IO_WRITE:
+        case IO_ZERO:
+                x->pos += r->len;
+                break;
+        case IO_SYNC:
+                stream_close(x->st);
+                xfer_settle(x, 0, NULL);
+                return;
+        }
+        vol_progress_update(x->vol, x->pos - x->start);
+        if (x->upload)
+                upload_step(x);
+        else
+                download_step(x);
 }
 
 static int xfer_start(StorageVol *v, uint64_t offset, uint64_t length, Stream *st, bool upload, VbError *err) {
@@ -181,15 +200,19 @@ static int xfer_start(StorageVol *v, uint64_t offset, uint64_t length, Stream *s
                                     (unsigned long long) size);
         }
         VolXfer *x = calloc(1, sizeof *x);
-        char *buf = malloc(CHUNK);
-        if (!x || !buf) {
+        int r = x ? io_worker_new(storage_event(v->pool), fd, CHUNK, on_io_done, x, &x->io) : -ENOMEM;
+        if (r < 0) {
                 free(x);
-                free(buf);
                 close(fd);
-                return vb_error_errno(err, -ENOMEM, "volume transfer");
+                return vb_error_errno(err, r, "volume transfer");
         }
-        *x = (VolXfer) { .vol = v, .st = stream_ref(st), .fd = fd, .pos = offset,
-                         .end = length ? offset + length : size, .buf = buf, .upload = upload };
+        x->vol = v;
+        x->st = stream_ref(st);
+        x->fd = fd;
+        x->start = x->pos = offset;
+        x->end = length ? offset + length : size;
+        x->upload = upload;
+        vol_progress_begin(v, upload ? "upload" : "download", x->end - offset);
         if (upload)
                 stream_set_consumer(st, upload_wake, x);
         else

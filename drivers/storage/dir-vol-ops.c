@@ -12,7 +12,8 @@
 #include "domain-model.h"
 #include "log.h"
 #include "storage-backend.h"
-#include "storage-child.h"
+#include "child-progress.h"
+#include "process-run.h"
 
 /* virStorageVolDeleteFlags / libvirt's wipe: no force flag in the API; in use means refused. */
 static const char *vol_user(StorageVol *v) {
@@ -75,6 +76,7 @@ typedef struct VolWork {
         ZeroJob zero;
         uint64_t capacity;
         char fdpath[32];
+        ChildProgress *progress;        /* wipe */
 } VolWork;
 
 static void work_end(VolWork *w, int status, const char *out, const char *what) {
@@ -97,6 +99,7 @@ static void work_end(VolWork *w, int status, const char *out, const char *what) 
                 }
         }
         close(w->fd);
+        child_progress_free(w->progress);
         free(w);
         dir_pool_update_sizes(v->pool);
         vol_job_done(v, r, r < 0 ? &err : NULL);
@@ -134,8 +137,11 @@ int dir_vol_wipe(StorageVol *v, unsigned flags, Call *call, VbError *err) {
                 return -1;
         struct stat st;
         fstat(w->fd, &st);
-        w->zero = (ZeroJob) { .fd = w->fd, .size = (uint64_t) st.st_size };
-        if (storage_child_run(storage_event(v->pool), dir_zero_file, &w->zero, on_wiped, w, err) < 0) {
+        w->progress = child_progress_new(v->pool, v->obj.name, "wipe", (uint64_t) st.st_size);
+        w->zero = (ZeroJob) { .fd = w->fd, .size = (uint64_t) st.st_size,
+                              .progress = child_progress_counter(w->progress) };
+        if (process_run_fn(storage_event(v->pool), &storage_helper, dir_zero_file, &w->zero, on_wiped, w, err) < 0) {
+                child_progress_free(w->progress);
                 close(w->fd);
                 free(w);
                 return -1;
@@ -147,7 +153,7 @@ static int grow_allocated(void *arg, char *msg, size_t msg_size) {
         VolWork *w = arg;
         int r = posix_fallocate(w->fd, 0, (off_t) w->capacity);
         if (r)
-                snprintf(msg, msg_size, "cannot allocate: %s", strerror(r));
+                snprintf(msg, msg_size, "cannot allocate: %s", strerrordesc_np(r));
         return r;
 }
 
@@ -171,7 +177,7 @@ int dir_vol_resize(StorageVol *v, uint64_t capacity, unsigned flags, Call *call,
                 return r;
         }
         if (raw) {
-                r = storage_child_run(storage_event(v->pool), grow_allocated, w, on_resized, w, err);
+                r = process_run_fn(storage_event(v->pool), &storage_helper, grow_allocated, w, on_resized, w, err);
         } else {
                 char size[32];
                 snprintf(size, sizeof size, "%llu", (unsigned long long) capacity);
@@ -181,7 +187,7 @@ int dir_vol_resize(StorageVol *v, uint64_t capacity, unsigned flags, Call *call,
                         argv[6] = w->fdpath;
                         argv[7] = size;
                 }
-                r = storage_child_exec(storage_event(v->pool), argv, &w->fd, 1, on_resized, w, err);
+                r = process_run_exec(storage_event(v->pool), &storage_qemu_img, argv, &w->fd, 1, on_resized, w, err);
         }
         if (r < 0) {
                 close(w->fd);

@@ -11,7 +11,8 @@
 
 #include "log.h"
 #include "storage-backend.h"
-#include "storage-child.h"
+#include "child-progress.h"
+#include "process-run.h"
 
 /* One pending volume operation: what its child needs and what the end applies. */
 typedef struct VolOp {
@@ -24,6 +25,7 @@ typedef struct VolOp {
         CopyJob copy;
         ZeroJob zero;
         char fdpath[32], srcpath[32];
+        ChildProgress *progress;        /* clone: told on the source volume */
 } VolOp;
 
 static VolOp *vol_op_new(StoragePool *p) {
@@ -36,6 +38,7 @@ static VolOp *vol_op_new(StoragePool *p) {
 }
 
 static void vol_op_free(VolOp *op) {
+        child_progress_free(op->progress);
         if (op->fd >= 0)
                 close(op->fd);
         if (op->src >= 0)
@@ -116,12 +119,14 @@ static void on_info(int status, const char *out, size_t len, void *userdata) {
 
 static int run_info(VolOp *op, VbError *err) {
         char *argv[] = { QEMU_IMG, "info", "--output=json", "-U", op->fdpath, NULL };
-        return storage_child_exec(storage_event(op->pool), argv, &op->fd, 1, on_info, op, err);
+        return process_run_exec(storage_event(op->pool), &storage_qemu_img, argv, &op->fd, 1, on_info, op, err);
 }
 
 static void on_created(int status, const char *out, size_t len, void *userdata) {
         VolOp *op = userdata;
         VbError err = { 0 };
+        child_progress_free(op->progress);
+        op->progress = NULL;
         if (status != 0) {
                 child_error(&err, "cannot create volume", status, out);
                 create_end(op, -1, &err);
@@ -141,7 +146,7 @@ static int allocate_file(void *arg, char *msg, size_t msg_size) {
         int r = posix_fallocate(op->fd, 0, (off_t) op->def->allocation);
         if (r)
                 snprintf(msg, msg_size, "cannot allocate %llu bytes: %s", (unsigned long long) op->def->allocation,
-                         strerror(r));
+                         strerrordesc_np(r));
         return r;
 }
 
@@ -150,7 +155,7 @@ static int copy_then_resize(void *arg, char *msg, size_t msg_size) {
         int r = dir_copy_sparse(&op->copy, msg, msg_size);
         if (!r && op->def->capacity > op->copy.size && ftruncate(op->fd, (off_t) op->def->capacity) < 0) {
                 r = errno;
-                snprintf(msg, msg_size, "cannot grow the clone: %s", strerror(r));
+                snprintf(msg, msg_size, "cannot grow the clone: %s", strerrordesc_np(r));
         }
         return r;
 }
@@ -169,16 +174,18 @@ static int start_clone(VolOp *op, StorageVol *from, VbError *err) {
                 int fds[2] = { op->fd, op->src };
                 char *argv[] = { QEMU_IMG, "convert", "-f", (char *) from_format, "-O", op->def->format,
                                  op->srcpath, op->fdpath, NULL };
-                return storage_child_exec(storage_event(op->pool), argv, fds, 2, on_created, op, err) < 0 ? -1
+                return process_run_exec(storage_event(op->pool), &storage_qemu_img, argv, fds, 2, on_created, op, err) < 0 ? -1
                                                                                                        : VERB_PENDING;
         }
         struct stat st;
         if (fstat(op->src, &st) < 0)
                 return storage_sys_error(err, errno, "cannot stat volume '%s'", from->obj.name);
-        op->copy = (CopyJob) { .src = op->src, .dst = op->fd, .size = (uint64_t) st.st_size };
+        op->progress = child_progress_new(sp, from->obj.name, "clone", (uint64_t) st.st_size);
+        op->copy = (CopyJob) { .src = op->src, .dst = op->fd, .size = (uint64_t) st.st_size,
+                               .progress = child_progress_counter(op->progress) };
         if (op->def->capacity < from->def->capacity)
                 op->def->capacity = from->def->capacity;
-        return storage_child_run(storage_event(op->pool), copy_then_resize, op, on_created, op, err) < 0 ? -1
+        return process_run_fn(storage_event(op->pool), &storage_helper, copy_then_resize, op, on_created, op, err) < 0 ? -1
                                                                                                     : VERB_PENDING;
 }
 
@@ -194,7 +201,7 @@ static int start_create(VolOp *op, VbError *err) {
                         sizes_from_fd(def, op->fd);
                         return 0;
                 }
-                return storage_child_run(storage_event(op->pool), allocate_file, op, on_created, op, err) < 0 ? -1
+                return process_run_fn(storage_event(op->pool), &storage_helper, allocate_file, op, on_created, op, err) < 0 ? -1
                                                                                                      : VERB_PENDING;
         }
         char size[32], *backing = NULL;
@@ -214,7 +221,7 @@ static int start_create(VolOp *op, VbError *err) {
         if (def->capacity || !def->backing_path)
                 argv[n++] = size;
         argv[n] = NULL;
-        int r = storage_child_exec(storage_event(op->pool), argv, &op->fd, 1, on_created, op, err);
+        int r = process_run_exec(storage_event(op->pool), &storage_qemu_img, argv, &op->fd, 1, on_created, op, err);
         free(backing);
         return r < 0 ? -1 : VERB_PENDING;
 }

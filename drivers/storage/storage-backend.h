@@ -6,9 +6,14 @@
 #include <systemd/sd-event.h>
 
 #include "driver.h"
+#include "process-run.h"
 #include "storage.h"
 
 #define QEMU_IMG "/usr/bin/qemu-img"
+
+/* The helper children, as lib/process-run.h names them in the log and in errors. */
+extern const ProcessProgram storage_qemu_img;   /* qemu-img */
+extern const ProcessProgram storage_helper;     /* a function in a forked child: copy, zeroing */
 
 /* An active dir pool: its target directory, held open, so that every volume is reached
  * relative to it (openat with O_NOFOLLOW): a symlink never leads out of the pool. */
@@ -52,14 +57,16 @@ int dir_vol_resize(StorageVol *v, uint64_t capacity, unsigned flags, Call *call,
 int dir_vol_download(StorageVol *v, uint64_t offset, uint64_t length, Stream *st, VbError *err);
 int dir_vol_upload(StorageVol *v, uint64_t offset, uint64_t length, Stream *st, VbError *err);
 
-/* dir-copy.c: run in a child process (storage-child.h). */
+/* dir-copy.c: run in a child process (lib/process-run.h: async-signal-safe calls only). */
 typedef struct CopyJob {
         int src, dst;           /* open files */
         uint64_t size;          /* bytes of src to copy (holes kept) */
+        uint64_t *progress;     /* may be NULL: bytes done so far (child-progress.h) */
 } CopyJob;
 int dir_copy_sparse(void *arg, char *msg, size_t msg_size);
 typedef struct ZeroJob {
         int fd;
         uint64_t size;
+        uint64_t *progress;     /* may be NULL */
 } ZeroJob;
 int dir_zero_file(void *arg, char *msg, size_t msg_size);

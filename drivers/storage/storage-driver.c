@@ -12,6 +12,9 @@
 #include "persist.h"
 #include "storage-backend.h"
 
+const ProcessProgram storage_qemu_img = { "qemu-img", VB_FROM_STORAGE };
+const ProcessProgram storage_helper = { "storage helper", VB_FROM_STORAGE };
+
 int storage_sys_error(VbError *err, int errnum, const char *fmt, const char *what) {
         char text[512];
         snprintf(text, sizeof text, fmt, what);

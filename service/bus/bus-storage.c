@@ -251,6 +251,9 @@ static int vol_property_get(sd_bus *bus, const char *path, const char *interface
                 return sd_bus_message_append(reply, "s", v->obj.name);
         if (strcmp(property, "Path") == 0)
                 return sd_bus_message_append(reply, "s", v->def && v->def->path ? v->def->path : "");
+        if (strcmp(property, "Progress") == 0)
+                return sd_bus_message_append(reply, "(stt)", v->progress.op ? v->progress.op : "",
+                                             v->progress.done, v->progress.total);
         return -ENOENT;
 }
 
@@ -369,6 +372,8 @@ static const sd_bus_vtable vol_vtable[] = {
         SD_BUS_PROPERTY("Key", "s", vol_property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("Name", "s", vol_property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("Path", "s", vol_property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        /* virtbus extension: a long operation's (operation, bytes done, bytes total) */
+        SD_BUS_PROPERTY("Progress", "(stt)", vol_property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_METHOD_WITH_ARGS("Delete", SD_BUS_ARGS("u", flags), SD_BUS_NO_RESULT, method_vol_delete, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("Download", SD_BUS_ARGS("t", offset, "t", length, "u", flags, "h", fd),
                                 SD_BUS_NO_RESULT, bus_method_vol_download, UNPRIV),
@@ -385,11 +390,16 @@ static const sd_bus_vtable vol_vtable[] = {
         SD_BUS_VTABLE_END,
 };
 
+static const BusPropName vol_changes[] = {
+        { PROP_PROGRESS, "Progress" },
+        { 0, NULL },
+};
+
 const BusKind bus_kind_vol = {
         .kind = OBJECT_VOLUME,
         .interface = "org.libvirt.StorageVol",
         .vtable = vol_vtable,
-        .changes = NULL,
+        .changes = vol_changes,
         .exists = vol_exists,
         .enumerate = vol_enumerate,
 };

@@ -37,6 +37,8 @@ static const XmlField disk_fields[] = {
         { "driver", "discard", XF_ENUM, offsetof(DomainDisk, driver_discard), ENUM("unmap", "ignore") },
         { "source", "file", XF_STR, offsetof(DomainDisk, source_file), NULL },
         { "source", "dev", XF_STR, offsetof(DomainDisk, source_dev), NULL },
+        { "source", "pool", XF_STR, offsetof(DomainDisk, source_pool), NULL },
+        { "source", "volume", XF_STR, offsetof(DomainDisk, source_volume), NULL },
         { "backingStore", NULL, XF_KNOWN, 0, NULL },
         { "target", "dev", XF_STR, offsetof(DomainDisk, target_dev), NULL },
         { "target", "bus", XF_ENUM, offsetof(DomainDisk, target_bus),

@@ -101,6 +101,7 @@ typedef struct DomainDisk {
         char *type, *device;
         char *driver_name, *driver_type, *driver_cache, *driver_discard;
         char *source_file, *source_dev;
+        char *source_pool, *source_volume;     /* type='volume': resolved at start (live: file or block) */
         char *target_dev, *target_bus;
         ConfInt boot_order;
         bool readonly, shareable;

@@ -36,6 +36,7 @@ enum {
         PROP_BRIDGE = 1u << 7,
         PROP_SCHEDULER = 1u << 8,
         PROP_STATE = 1u << 9,    /* not a D-Bus property: state/reason moved */
+        PROP_PROGRESS = 1u << 10, /* volume: a long operation's bytes done of total */
 };
 
 typedef struct Notice {

@@ -1,5 +1,7 @@
 /* storage-vol.c: StorageVol objects inside an active pool, found by name, key or path. */
 #define LOG_MODULE "core"
+#include <systemd/sd-event.h>
+
 #include "storage.h"
 
 #include <errno.h>
@@ -28,6 +30,7 @@ static void vol_index(StorageVol *v, bool add) {
 }
 
 static void vol_free(StorageVol *v) {
+        sd_event_source_disable_unref(v->progress.later);
         vol_def_free(v->def);
         free(v->obj.name);
         free(v);

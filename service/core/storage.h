@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "call.h"
+#include "domain-conf.h"
 #include "error.h"
 #include "job.h"
 #include "manager.h"
@@ -34,11 +35,22 @@ typedef struct StoragePool {
         void *driver_data;
 } StoragePool;
 
+/* A long operation on a volume (clone from it, upload, download, wipe): what it is and how
+ * far it got, for a progress bar (D-Bus StorageVol.Progress). op is NULL when none runs. */
+typedef struct VolProgress {
+        const char *op;
+        uint64_t done, total;
+        uint64_t told_usec;     /* when observers last heard: at most 5 notices a second */
+        uint64_t told_done;
+        struct sd_event_source *later;  /* tells a count held back by the rate limit */
+} VolProgress;
+
 typedef struct StorageVol {
         Object obj;             /* name; uuid unused */
         StoragePool *pool;
         VolDef *def;
         Job job;
+        VolProgress progress;
 } StorageVol;
 
 /* libvirt's virStoragePoolInfo / virStorageVolInfo */
@@ -91,6 +103,19 @@ int vol_download(StorageVol *v, uint64_t offset, uint64_t length, unsigned flags
 int vol_upload(StorageVol *v, uint64_t offset, uint64_t length, unsigned flags, Stream **out, VbError *err);
 char *vol_get_xml(StorageVol *v, unsigned flags, VbError *err);
 int vol_get_info(StorageVol *v, VolInfo *info, VbError *err);
+
+/* Each <disk type='volume'> of def (a running definition being prepared) becomes the file or
+ * block disk its pool and volume name (its format given to the disk when it names none), as
+ * the live XML then shows it; libvirt's errors for a missing or inactive pool or volume. */
+int domain_resolve_volume_disks(Connection *c, DomainDef *def, VbError *err);
+
+/* Progress of a long operation on v (storage-progress.c): begin (observers told at once),
+ * update (told at most every 200 ms; a count held back is told when the 200 ms are over, so a
+ * stalled transfer shows where it stalled), end (told the final count, then that none runs).
+ * The volume's free must end a running progress (vol_progress_end). */
+void vol_progress_begin(StorageVol *v, const char *op, uint64_t total);
+void vol_progress_update(StorageVol *v, uint64_t done);
+void vol_progress_end(StorageVol *v);
 
 /* A backend's scan: add the volume def describes (taken), or give the existing one of that
  * name this def (a refresh); and forget a volume whose storage has gone. */

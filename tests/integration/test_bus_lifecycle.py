@@ -210,6 +210,8 @@ class TestStorageLifecycle(VirtbusTestCase):
         self.assertEqual(path, TEST + "/storagevol/_2fdefault_2dpool_2fsparse_2eimg")
         self.assertEqual(path, TEST + "/storagevol/" + encode_str("/default-pool/sparse.img"))
         props = self.get_all(path, VOL)
+        # Progress is virtbus's extension (docs/storage.md): no operation runs on the volume
+        self.assertEqual(tuple(props.pop("Progress")), ("", 0, 0))
         self.assertEqual(dict(props), {"Key": "/default-pool/sparse.img", "Name": "sparse.img",
                                        "Path": "/default-pool/sparse.img"})
         vol = self.iface(path, VOL)

@@ -295,6 +295,27 @@ static void test_public_fields_drive_output(void **state) {
         domain_def_free(def);
 }
 
+/* <disk type='volume'> keeps its pool and volume through parse, format and copy (the QEMU
+ * driver resolves them at start). */
+static void test_volume_disk_kept(void **state) {
+        VbError err = { 0 };
+        DomainDef *def = parse(MINIMAL_HEAD "<devices><disk type='volume' device='disk'>"
+                               "<source pool='guests' volume='a.qcow2'/><target dev='vda' bus='virtio'/>"
+                               "</disk></devices></domain>", DOMAIN_PARSE_VALIDATE, &err);
+        assert_non_null(def);
+        DomainDisk *d = &def->priv->devices.disks[0];
+        assert_string_equal(d->type, "volume");
+        assert_string_equal(d->source_pool, "guests");
+        assert_string_equal(d->source_volume, "a.qcow2");
+        DomainDef *copy = domain_def_copy(def);
+        char *out = domain_def_format(copy, 0);
+        assert_non_null(strstr(out, "<disk type='volume' device='disk'>"));
+        assert_non_null(strstr(out, "<source pool='guests' volume='a.qcow2'/>"));
+        free(out);
+        domain_def_free(copy);
+        domain_def_free(def);
+}
+
 /* An id is only taken from status XML: defining from a running guest's dumpxml must not. */
 static void test_id_only_from_status(void **state) {
         const char *xml = "<domain type='test' id='3'><name>a</name><memory>1024</memory>"
@@ -367,6 +388,7 @@ int main(void) {
                 cmocka_unit_test(test_format_flags),
                 cmocka_unit_test(test_copy_is_deep_and_exact),
                 cmocka_unit_test(test_public_fields_drive_output),
+                cmocka_unit_test(test_volume_disk_kept),
                 cmocka_unit_test(test_current_memory_clamped),
                 cmocka_unit_test(test_whitespace_around_numbers),
                 cmocka_unit_test(test_id_only_from_status),
