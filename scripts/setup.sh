@@ -17,6 +17,8 @@ set -euo pipefail
 #               test guest (tests/guest/build-guest.sh downloads the kernel and busybox-static
 #               .debs itself and installs neither), ovmf for the UEFI case of the launch test
 #   docs:       man-db and groff-base, to render the man pages
+#   networks:   libnl-3/libnl-route-3 (bridges, taps, routes), libnftables (the firewall),
+#               dnsmasq-base (DHCP and DNS of virtual networks), nftables (nft, to inspect rules in tests)
 PACKAGES=(
 	gcc libc6-dev meson ninja-build pkg-config
 	libsystemd-dev libxml2-dev libjson-c-dev
@@ -29,6 +31,7 @@ PACKAGES=(
 	qemu-system-x86 qemu-utils xz-utils ovmf
 	man-db groff-base
 	libpolkit-gobject-1-dev polkitd
+	libnl-3-dev libnl-route-3-dev libnftables-dev dnsmasq-base nftables
 )
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
