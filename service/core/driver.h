@@ -60,11 +60,17 @@ typedef struct DomainOps {
  * The core has checked state and taken the object's job before calling. A NULL op: the
  * subsystem cannot do that, and the verb answers libvirt's "not supported". */
 struct NetworkOps {
+        /* Complete a parsed definition before anything else sees it (the host's: a free virbrN
+         * and a MAC when none is given, as libvirt); existing is the network it redefines, if
+         * any. NULL: nothing to add. */
+        int (*post_parse)(Connection *c, Network *existing, NetworkDef *def, VbError *err);
         /* Keep a (new) definition, before the core installs it; and forget it (undefine). */
         int (*define)(Network *n, const NetworkDef *def, VbError *err);
         int (*undefine)(Network *n, VbError *err);
         int (*start)(Network *n, Call *call, VbError *err);
         int (*stop)(Network *n, Call *call, VbError *err);
+        /* Persist the autostart mark (NULL: kept in memory only). */
+        int (*set_autostart)(Network *n, bool autostart, VbError *err);
 };
 
 struct PoolOps {

@@ -117,6 +117,9 @@ static NetworkDef *network_parse_for(Connection *c, const char *xml, size_t len,
                              "network '%s' is already defined with uuid %s", by_uuid->obj.name, s);
                 return network_def_free(def);
         }
+        const NetworkOps *ops = ops_of(c);
+        if (ops->post_parse && ops->post_parse(c, by_uuid, def, err) < 0)
+                return network_def_free(def);
         *existing = by_uuid;
         return def;
 }
@@ -316,6 +319,9 @@ int network_set_autostart(Network *n, bool autostart, VbError *err) {
                 return job_begin(&n->job, "autostart", VB_FROM_NETWORK, err);
         if (n->autostart == autostart)
                 return 0;
+        const NetworkOps *ops = ops_of(n->obj.conn);
+        if (ops->set_autostart && ops->set_autostart(n, autostart, err) < 0)
+                return -1;
         n->autostart = autostart;
         notify_changed(&n->obj, PROP_AUTOSTART);
         return 0;
