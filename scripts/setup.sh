@@ -18,7 +18,8 @@ set -euo pipefail
 #               .debs itself and installs neither), ovmf for the UEFI case of the launch test
 #   docs:       man-db and groff-base, to render the man pages
 #   networks:   libnl-3/libnl-route-3 (bridges, taps, routes), libnftables (the firewall),
-#               dnsmasq-base (DHCP and DNS of virtual networks), nftables (nft, to inspect rules in tests)
+#               dnsmasq-base (DHCP and DNS of virtual networks), nftables (nft, to inspect rules in tests),
+#               iputils-ping and busybox-static (udhcpc) for the tests' guests in network namespaces
 PACKAGES=(
 	gcc libc6-dev meson ninja-build pkg-config
 	libsystemd-dev libxml2-dev libjson-c-dev
@@ -31,7 +32,7 @@ PACKAGES=(
 	qemu-system-x86 qemu-utils xz-utils ovmf
 	man-db groff-base
 	libpolkit-gobject-1-dev polkitd
-	libnl-3-dev libnl-route-3-dev libnftables-dev dnsmasq-base nftables
+	libnl-3-dev libnl-route-3-dev libnftables-dev dnsmasq-base nftables iputils-ping busybox-static
 )
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

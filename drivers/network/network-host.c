@@ -2,8 +2,10 @@
 #define LOG_MODULE "network"
 #include "network-host.h"
 
+#include <errno.h>
 #include <net/if.h>
 #include <nftables/libnftables.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,6 +51,25 @@ static void firewall_down(const NetworkPlan *p) {
         free(script);
 }
 
+/* nat and route networks forward between the bridge and the rest of the host, as libvirt
+ * turns on: the namespace's (or host's) forwarding for each family the network routes. */
+static int enable_forwarding(const NetworkPlan *p, VbError *err) {
+        const char *m = p->forward_mode;
+        if (!m || (strcmp(m, "nat") != 0 && strcmp(m, "route") != 0))
+                return 0;
+        for (size_t i = 0; i < p->n_ips; i++) {
+                const char *path = p->ips[i].ipv6 ? "/proc/sys/net/ipv6/conf/all/forwarding"
+                                                  : "/proc/sys/net/ipv4/ip_forward";
+                FILE *f = fopen(path, "we");
+                if (!f || fputs("1\n", f) < 0 || fclose(f) != 0) {
+                        int e = errno;
+                        return vb_error_set(err, VB_ERR_SYSTEM_ERROR, VB_FROM_NETWORK,
+                                            "cannot enable forwarding (%s): %s", path, strerror(e));
+                }
+        }
+        return 0;
+}
+
 static int check_free(const NetworkPlan *p, VbError *err) {
         if (netlink_link_exists(p->bridge))
                 return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_NETWORK, "bridge name '%s' already in use.",
@@ -87,7 +108,7 @@ int network_host_up(const NetworkPlan *p, VbError *err) {
         for (size_t i = 0; i < p->n_ips; i++)
                 if (netlink_addr_add(p->bridge, p->ips[i].address, p->ips[i].prefix, err) < 0)
                         goto undo;
-        if (netlink_link_set_up(p->bridge, true, err) < 0 || firewall_up(p, err) < 0)
+        if (netlink_link_set_up(p->bridge, true, err) < 0 || firewall_up(p, err) < 0 || enable_forwarding(p, err) < 0)
                 goto undo;
         log_info("network %s: bridge %s up", p->name, p->bridge);
         return 0;

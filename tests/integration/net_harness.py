@@ -104,7 +104,9 @@ def pids_of(comm):
         if not d.isdigit():
             continue
         try:
-            if open("/proc/%s/comm" % d).read().strip() == comm and os.readlink("/proc/%s/ns/net" % d) == mine:
+            with open("/proc/%s/comm" % d) as f:
+                name = f.read().strip()
+            if name == comm and os.readlink("/proc/%s/ns/net" % d) == mine:
                 out.append(int(d))
         except OSError:
             pass
