@@ -3,6 +3,7 @@
 #include "network-dnsmasq.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,6 +121,10 @@ int dnsmasq_start(sd_event *e, const NetworkPlan *p, const DnsmasqFiles *files, 
         if (r < 0)
                 return -1;
         unlink(files->pid);
+        /* dnsmasq would create its lease file with its own umask: the daemon's files are 0600. */
+        int lfd = open(files->leases, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (lfd >= 0)
+                close(lfd);
         Dnsmasq *d = dnsmasq_new(e, files, ended, userdata);
         if (!d)
                 return vb_error_errno(err, -ENOMEM, "dnsmasq");

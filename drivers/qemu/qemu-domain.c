@@ -17,6 +17,7 @@
 #include "persist.h"
 #include "qemu-command.h"
 #include "qemu-live.h"
+#include "qemu-net.h"
 
 QemuDomain *qemu_domain_get(Domain *d) {
         if (!d->driver_data) {
@@ -541,6 +542,15 @@ int qemu_domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {
         int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
         if (fd >= 0)
                 close(fd);
+        /* Taps are the system daemon's (libvirt's session daemon would need a setuid helper):
+         * without them the command line refuses bridge and network interfaces plainly. */
+        QemuNics nics = { 0 };
+        if (c->manager->system_mode && qemu_nics_prepare(c, live, &nics, err) < 0) {
+                domain_def_free(live);
+                free(mon);
+                free(logp);
+                return -1;
+        }
         int vnc = pick_display_port(&qc->cfg, -1), spice = pick_display_port(&qc->cfg, vnc);
         QemuCommandInput in = {
                 .def = live,
@@ -553,9 +563,12 @@ int qemu_domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {
                 .spice_port = spice,
                 .emulator_default = QEMU_EMULATOR_DEFAULT,
                 .channel_dir = c->state_dir,
+                .tap_fds = nics.fds,
+                .n_tap_fds = nics.n,
         };
         char **argv = qemu_command_build(&in, err);
         if (!argv) {
+                qemu_nics_close(&nics);
                 domain_def_free(live);
                 free(mon);
                 free(logp);
@@ -563,7 +576,13 @@ int qemu_domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {
         }
         qemu_live_set_display_ports(live, vnc, spice);
         unlink(mon);
-        int r = process_spawn(qc->event, &qemu_program, argv, logp, NULL, 0, on_process_exit, qd, &qd->proc, err);
+        int keep[QEMU_NICS_TAPS_MAX];
+        size_t n_keep = 0;
+        for (size_t i = 0; i < nics.n && n_keep < QEMU_NICS_TAPS_MAX; i++)
+                if (nics.fds[i] >= 0)
+                        keep[n_keep++] = nics.fds[i];
+        int r = process_spawn(qc->event, &qemu_program, argv, logp, keep, n_keep, on_process_exit, qd, &qd->proc, err);
+        qemu_nics_close(&nics);   /* QEMU holds the taps now; they go when it does */
         qemu_argv_free(argv);
         free(logp);
         if (r < 0) {

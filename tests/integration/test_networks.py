@@ -139,6 +139,7 @@ class NetworkTests(unittest.TestCase):
         dnsmasq_conf = Path(nh.polkit_harness.build_paths()[1]) / "lib" / "virtbus" / "dnsmasq" / "default.conf"
         self.assertEqual(stat.S_IMODE(dnsmasq_conf.stat().st_mode), 0o600)
         self.assertIn("interface=virbr0", dnsmasq_conf.read_text())
+        self.assertEqual(stat.S_IMODE((dnsmasq_conf.parent / "default.leases").stat().st_mode), 0o600)
         # a second start is refused with libvirt's words
         self.assertIn("is already running", self.virsh_fails("net-start", "default"))
         self.virsh("net-destroy", "default")
@@ -242,8 +243,8 @@ class NetworkTests(unittest.TestCase):
             guests.append(g)
             ip = g.dhcp(self.tmp, "guest-a")
             self.assertTrue(ip.startswith("192.168.122."), ip)
-            leases = (Path(nh.polkit_harness.build_paths()[1]) / "lib/virtbus/dnsmasq/default.leases").read_text()
-            self.assertIn("52:54:00:aa:00:01 %s guest-a" % ip, leases)
+            lease_file = Path(nh.polkit_harness.build_paths()[1]) / "lib/virtbus/dnsmasq/default.leases"
+            nh.wait_for(lambda: "52:54:00:aa:00:01 %s guest-a" % ip in lease_file.read_text(), "the lease")
             self.assertTrue(g.ping("192.168.122.1", tries=5))
             self.assertEqual(sh("ping", "-c", "1", "-W", "2", ip, check=False).returncode, 0)
             # the outside peer has no route back to 192.168.122.0/24: only NAT gets a reply home
