@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "driver.h"
@@ -16,6 +17,7 @@
 #include "network-dnsmasq.h"
 #include "network-gen.h"
 #include "network-host.h"
+#include "network-leases.h"
 #include "network.h"
 #include "persist.h"
 #include "uuid.h"
@@ -244,7 +246,36 @@ static int net_stop(Network *n, Call *call, VbError *err) {
         return 0;
 }
 
+/* ---- leases, from dnsmasq's lease file ---- */
+
+static int net_get_dhcp_leases(Network *n, const char *mac, NetworkLease **out, size_t *n_out, VbError *err) {
+        const NetworkDef *def = n->live ? n->live : n->def;
+        NetworkPlan plan;
+        DnsmasqFiles f;
+        if (network_plan_build(def, &plan, err) < 0)
+                return -1;
+        if (files_of(n, &f, err) < 0) {
+                network_plan_done(&plan);
+                return -1;
+        }
+        char *text = NULL;
+        size_t len;
+        int r = persist_read_file(f.leases, PERSIST_FILE_MAX, &text, &len, NULL);
+        /* A network that never handed out a lease has no file: no leases. */
+        r = r == -ENOENT ? 0 : r;
+        if (r < 0)
+                vb_error_set(err, VB_ERR_SYSTEM_ERROR, VB_FROM_NETWORK, "cannot read the leases of network '%s' (%s)",
+                             n->obj.name, f.leases);
+        else if (network_leases_parse(text, &plan, (int64_t) time(NULL), mac, out, n_out) < 0)
+                r = vb_error_errno(err, -ENOMEM, "leases");
+        free(text);
+        dnsmasq_files_done(&f);
+        network_plan_done(&plan);
+        return r < 0 ? -1 : 0;
+}
+
 static const NetworkOps network_host_ops = {
+        .get_dhcp_leases = net_get_dhcp_leases,
         .post_parse = net_post_parse,
         .define = net_define,
         .undefine = net_undefine,

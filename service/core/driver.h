@@ -20,6 +20,7 @@ typedef struct DomainStats DomainStats;
 typedef struct Stream Stream;
 typedef struct NetworkDef NetworkDef;
 typedef struct NetworkOps NetworkOps;
+typedef struct NetworkLease NetworkLease;
 typedef struct PoolOps PoolOps;
 
 typedef struct DomainRuntimeInfo {
@@ -69,6 +70,8 @@ struct NetworkOps {
         int (*undefine)(Network *n, VbError *err);
         int (*start)(Network *n, Call *call, VbError *err);
         int (*stop)(Network *n, Call *call, VbError *err);
+        /* The DHCP leases of a network (only those of mac when not NULL), newest state. */
+        int (*get_dhcp_leases)(Network *n, const char *mac, NetworkLease **out, size_t *n_out, VbError *err);
         /* Persist the autostart mark (NULL: kept in memory only). */
         int (*set_autostart)(Network *n, bool autostart, VbError *err);
 };

@@ -346,3 +346,27 @@ const char *network_bridge_name(Network *n, VbError *err) {
         }
         return def->bridge;
 }
+
+int network_get_dhcp_leases(Network *n, const char *mac, unsigned flags, NetworkLease **out, size_t *n_out,
+                            VbError *err) {
+        *out = NULL;
+        *n_out = 0;
+        if (vb_check_flags(flags, 0, "virNetworkGetDHCPLeases", err) < 0)
+                return -1;
+        const NetworkOps *ops = ops_of(n->obj.conn);
+        if (!ops->get_dhcp_leases)
+                return not_supported("virNetworkGetDHCPLeases", err);
+        return ops->get_dhcp_leases(n, mac, out, n_out, err);
+}
+
+void network_leases_free(NetworkLease *leases, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                free(leases[i].iface);
+                free(leases[i].mac);
+                free(leases[i].iaid);
+                free(leases[i].ipaddr);
+                free(leases[i].hostname);
+                free(leases[i].clientid);
+        }
+        free(leases);
+}

@@ -6,10 +6,13 @@ refused and change nothing; "guests" (network namespaces behind veth pairs on th
 DHCP leases from the real dnsmasq, reach an outside peer through NAT and nothing through an
 isolated network; after kill -9 and a restart the network keeps serving."""
 
+import json
 import os
+import re
 import stat
 import subprocess
 import sys
+import time
 import unittest
 from pathlib import Path
 
@@ -221,6 +224,26 @@ class NetworkTests(unittest.TestCase):
                        capture_output=True, text=True, check=True)
         self.assert_nothing_left()
 
+    def assert_leases(self, ip):
+        """The lease as virsh net-dhcp-leases (remote proc 341) and D-Bus GetDHCPLeases show it."""
+        out = self.virsh("net-dhcp-leases", "default")
+        self.assertRegex(out, r"52:54:00:aa:00:01\s+ipv4\s+%s/24\s+guest-a" % re.escape(ip))
+        self.assertIn(ip, self.virsh("net-dhcp-leases", "default", "--mac", "52:54:00:AA:00:01"))
+        self.assertNotIn(ip, self.virsh("net-dhcp-leases", "default", "--mac", "52:54:00:00:00:99"))
+        p = subprocess.run(["busctl", "--system", "call", "org.libvirt", "/org/libvirt/QEMU",
+                            "org.libvirt.Connect", "NetworkLookupByName", "s", "default"],
+                           capture_output=True, text=True, check=True)
+        path = p.stdout.split('"')[1]
+        p = subprocess.run(["busctl", "--system", "--json=short", "call", "org.libvirt", path,
+                            "org.libvirt.Network", "GetDHCPLeases", "su", "", "0"],
+                           capture_output=True, text=True, check=True)
+        leases = json.loads(p.stdout)["data"][0]
+        self.assertEqual(len(leases), 1)
+        iface, expiry, typ, mac, iaid, addr, prefix, host, clientid = leases[0]
+        self.assertEqual((iface, typ, mac, iaid, addr, prefix, host), ("virbr0", 0, "52:54:00:aa:00:01", "", ip, 24,
+                                                                        "guest-a"))
+        self.assertGreater(expiry, time.time())
+
     def test_guests_nat_isolated_and_restart(self):
         """DHCP from dnsmasq, NAT to an outside peer, isolation, and all of it across kill -9."""
         outside = subprocess.Popen(["unshare", "-n", "sleep", "600"])
@@ -245,6 +268,7 @@ class NetworkTests(unittest.TestCase):
             self.assertTrue(ip.startswith("192.168.122."), ip)
             lease_file = Path(nh.polkit_harness.build_paths()[1]) / "lib/virtbus/dnsmasq/default.leases"
             nh.wait_for(lambda: "52:54:00:aa:00:01 %s guest-a" % ip in lease_file.read_text(), "the lease")
+            self.assert_leases(ip)
             self.assertTrue(g.ping("192.168.122.1", tries=5))
             self.assertEqual(sh("ping", "-c", "1", "-W", "2", ip, check=False).returncode, 0)
             # the outside peer has no route back to 192.168.122.0/24: only NAT gets a reply home
@@ -269,6 +293,7 @@ class NetworkTests(unittest.TestCase):
             self.assertIn("adopted", self.w.log())
             self.assertTrue(g.ping("198.51.100.2"))
             self.assertEqual(g.dhcp(self.tmp, "guest-a"), ip)    # the same dnsmasq renews the lease
+            self.assert_leases(ip)
             self.assertFalse(h.ping("198.51.100.2"))
 
             # a transient network is gone with its destroy; autostart brings default back

@@ -103,6 +103,7 @@ static const RemoteProc procs[_API_ID_MAX] = {
         P(NETWORK_DESTROY, proc_network_destroy, 0),
         P(NETWORK_GET_XML_DESC, proc_network_get_xml_desc, 0),
         P(NETWORK_GET_AUTOSTART, proc_network_get_autostart, 0),
+        P(NETWORK_GET_DHCP_LEASES, proc_network_get_dhcp_leases, 0),
         P(NETWORK_GET_BRIDGE_NAME, proc_network_get_bridge_name, 0),
         P(NETWORK_LOOKUP_BY_NAME, proc_network_lookup_by_name, 0),
         P(NETWORK_LOOKUP_BY_UUID, proc_network_lookup_by_uuid, 0),
