@@ -166,6 +166,43 @@ class NetworkTests(unittest.TestCase):
         self.virsh("net-destroy", "other")
         self.assert_nothing_left("virbr1")
 
+    def test_modes_route_open_bridge(self):
+        """route: forwarding rules, no masquerade; open: a bridge and no table at all; bridge: the
+        host's bridge is used as it is and left alone at destroy."""
+        (self.tmp / "other.xml").write_text("<network><name>other</name><forward mode='route'/>"
+                                            "<bridge name='virbr4'/><ip address='10.44.0.1' prefix='24'/></network>")
+        self.virsh("net-define", str(self.tmp / "other.xml"))
+        self.virsh("net-start", "other")
+        rules = sh("nft", "list", "table", "inet", "virtbus_virbr4").stdout
+        self.assertIn('oifname "virbr4" ip daddr 10.44.0.0/24 accept', rules)
+        self.assertNotIn("masquerade", rules)
+        self.assertEqual(open("/proc/sys/net/ipv4/ip_forward").read().strip(), "1")
+        self.virsh("net-destroy", "other")
+        self.assert_nothing_left("virbr4")
+        self.virsh("net-undefine", "other")
+
+        (self.tmp / "other.xml").write_text("<network><name>other</name><forward mode='open'/>"
+                                            "<bridge name='virbr4'/><ip address='10.44.0.1' prefix='24'/></network>")
+        self.virsh("net-create", str(self.tmp / "other.xml"))
+        self.assertTrue(nh.link_exists("virbr4"))
+        self.assertNotIn("virtbus_virbr4", nh.nft_tables())
+        self.virsh("net-destroy", "other")
+        self.assert_nothing_left("virbr4")
+
+        sh("ip", "link", "add", "brhost", "type", "bridge")
+        (self.tmp / "other.xml").write_text("<network><name>other</name><forward mode='bridge'/>"
+                                            "<bridge name='brhost'/></network>")
+        self.virsh("net-create", str(self.tmp / "other.xml"))
+        self.assertRegex(self.virsh("net-list"), r"other\s+active")
+        self.assertFalse(nh.pids_of("dnsmasq"))
+        self.virsh("net-destroy", "other")
+        self.assertTrue(nh.link_exists("brhost"))
+        sh("ip", "link", "del", "brhost")
+        (self.tmp / "other.xml").write_text("<network><name>other</name><forward mode='bridge'/>"
+                                            "<bridge name='nosuchbr'/></network>")
+        self.assertIn("bridge 'nosuchbr' of network 'other' does not exist",
+                      self.virsh_fails("net-create", str(self.tmp / "other.xml")))
+
     def test_subnet_in_use_refused(self):
         sh("ip", "link", "add", "outside0", "type", "veth", "peer", "name", "outside0p")
         sh("ip", "addr", "add", "192.168.122.50/24", "dev", "outside0")
