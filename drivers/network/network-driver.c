@@ -3,6 +3,7 @@
 #include "network-driver.h"
 
 #include <errno.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -374,7 +375,43 @@ static int load_live(const char *dir, const char *name, const char *data, size_t
         return 0;
 }
 
-int network_driver_open(Connection *c, VbError *err) {
+/* The first start of the system daemon on a host without networks defines 'default' (NAT,
+ * virbr0, 192.168.122.0/24 or the first free 192.168.x.0/24, DHCP .2-.254) with autostart, as
+ * Debian's libvirt-daemon-config-network does at install. Once: a marker in the config dir
+ * remembers it, so a deleted default stays deleted. */
+#define DEFAULT_MARKER "default-network.created"
+
+static void create_default(Connection *c, NetDriver *d) {
+        char marker[4096];
+        snprintf(marker, sizeof marker, "%s/%s", d->config_dir, DEFAULT_MARKER);
+        if (access(marker, F_OK) == 0 || c->net->networks.first)
+                return;
+        int x = 122;
+        for (; x < 255; x++) {
+                char subnet[32], dev[IF_NAMESIZE];
+                snprintf(subnet, sizeof subnet, "192.168.%d.0", x);
+                if (netlink_route_conflict(subnet, 24, dev, NULL) == 0)
+                        break;
+        }
+        VbError err = { 0 };
+        if (x == 255) {
+                log_warning("no free 192.168.x.0/24 for the default network: not defined");
+        } else {
+                char xml[1024];
+                snprintf(xml, sizeof xml,
+                         "<network><name>default</name><forward mode='nat'/>"
+                         "<ip address='192.168.%d.1' netmask='255.255.255.0'><dhcp>"
+                         "<range start='192.168.%d.2' end='192.168.%d.254'/></dhcp></ip></network>", x, x, x);
+                Network *n = NULL;
+                if (network_define(c, xml, strlen(xml), 0, &n, &err) < 0 || network_set_autostart(n, true, &err) < 0)
+                        log_error("cannot define the default network: %s", err.message);
+                else
+                        log_info("network default defined on 192.168.%d.0/24, autostart", x);
+        }
+        persist_write(d->config_dir, DEFAULT_MARKER, "", 0, NULL);
+}
+
+int network_driver_open(Connection *c, bool want_default, VbError *err) {
         Manager *m = c->manager;
         NetDriver *d = calloc(1, sizeof *d);
         if (!d)
@@ -393,6 +430,8 @@ int network_driver_open(Connection *c, VbError *err) {
         LoadCtx ctx = { c, d };
         persist_load_dir(d->config_dir, ".xml", load_def, &ctx);
         persist_load_dir(d->run_dir, ".xml", load_live, &ctx);
+        if (want_default)
+                create_default(c, d);
         REGISTRY_FOREACH(o, &c->net->networks) {
                 Network *n = (Network *) o;
                 VbError e = { 0 };

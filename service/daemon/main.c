@@ -203,7 +203,7 @@ static int daemon_run(Daemon *d) {
                 return -EIO;
         }
         /* Host networks are the system daemon's (libvirt's session daemon has none either). */
-        if (system && network_driver_open(qemu_conn, &err) < 0) {
+        if (system && network_driver_open(qemu_conn, d->config.create_default_network, &err) < 0) {
                 log_error("cannot open the host's networks: %s", err.message);
                 return -EIO;
         }

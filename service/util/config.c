@@ -96,6 +96,7 @@ static const ConfigKey config_keys[] = {
         CONFIG_KEY_INT(Config, max_client_requests, 1, INT_MAX),
         CONFIG_KEY_INT(Config, keepalive_interval, -1, INT_MAX),
         CONFIG_KEY_INT(Config, keepalive_count, 0, INT_MAX),
+        CONFIG_KEY_BOOL(Config, create_default_network),
 };
 
 #define CONFIG_N_KEYS (sizeof config_keys / sizeof config_keys[0])
@@ -443,6 +444,7 @@ void config_init(Config *c) {
                 .max_client_requests = 5,
                 .keepalive_interval = 5,
                 .keepalive_count = 5,
+                .create_default_network = true,
         };
 }
 

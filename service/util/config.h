@@ -29,6 +29,8 @@ typedef struct Config {
         int max_client_requests;        /* calls in flight per client, default 5 */
         int keepalive_interval;         /* seconds, default 5; <= 0 disables the server's PINGs */
         int keepalive_count;            /* unanswered PINGs before a client is dropped, default 5 */
+        bool create_default_network;    /* --system: define the NAT network 'default' once, as
+                                         * Debian's libvirt-daemon-config-network; default 1 */
 } Config;
 
 /* Defaults for every key. */

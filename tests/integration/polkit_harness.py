@@ -101,6 +101,8 @@ def build_paths():
 class PolkitWorld:
     """The bus, polkitd and virtbusd. conf: extra virtbusd.conf lines; rules: the rules.d file."""
 
+    create_default_network = 0
+
     def __init__(self, conf="", rules=TEST_RULES):
         self.rules = rules
         self.tmp = Path(tempfile.mkdtemp(prefix="virtbus-polkit-"))
@@ -176,7 +178,9 @@ class PolkitWorld:
 
     def start_virtbusd(self):
         self.conf_path = self.tmp / "virtbusd.conf"
-        self.conf_path.write_text('unix_sock_dir = "%s"\n%s\n' % (self.sock_dir, self.conf_extra))
+        # No default network: these tests share the host's network namespace (NetWorld does not).
+        self.conf_path.write_text('unix_sock_dir = "%s"\ncreate_default_network = %d\n%s\n'
+                                  % (self.sock_dir, self.create_default_network, self.conf_extra))
         with open(self.tmp / "virtbusd.log", "w") as log:
             self.procs["virtbusd"] = subprocess.Popen(
                 [str(VIRTBUSD), "--system", "--config", str(self.conf_path), "--verbose"],

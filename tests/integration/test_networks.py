@@ -352,5 +352,34 @@ class NetworkTests(unittest.TestCase):
             outside.wait()
 
 
+class DefaultNetworkTests(unittest.TestCase):
+    """The first start of the system daemon defines and autostarts 'default' on a free subnet;
+    once only."""
+
+    def test_default_created_once(self):
+        # 192.168.122.0/24 is in use here: the default network takes the next free /24
+        sh("ip", "link", "add", "outside0", "type", "veth", "peer", "name", "outside0p")
+        sh("ip", "addr", "add", "192.168.122.50/24", "dev", "outside0")
+        sh("ip", "link", "set", "outside0", "up")
+        w = nh.NetWorld()
+        w.create_default_network = 1
+        try:
+            w.start()
+            self.assertRegex(w.virsh("net-list", check=True).stdout, r"default\s+active\s+yes\s+yes")
+            xml = w.virsh("net-dumpxml", "default", check=True).stdout
+            self.assertIn("<ip address='192.168.123.1' netmask='255.255.255.0'>", xml)
+            self.assertIn("<range start='192.168.123.2' end='192.168.123.254'/>", xml)
+            self.assertIn("inet 192.168.123.1/24", sh("ip", "-o", "addr", "show", "virbr0").stdout)
+            w.virsh("net-destroy", "default", check=True)
+            w.virsh("net-undefine", "default", check=True)
+            w.kill9_virtbusd()
+            w.restart_virtbusd()
+            self.assertNotIn("default", w.virsh("net-list", "--all", check=True).stdout)
+        finally:
+            w.virsh("net-destroy", "default")
+            w.stop()
+            sh("ip", "link", "del", "outside0", check=False)
+
+
 if __name__ == "__main__":
     testmain.main()
