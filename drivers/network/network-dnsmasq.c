@@ -21,6 +21,7 @@ struct Dnsmasq {
         sd_event *event;
         Process *launcher;      /* the daemonizing dnsmasq: it exits once the server serves */
         Process *server;
+        sd_event_source *kill_timer;    /* SIGKILL when SIGTERM was not enough */
         char *pid_file, *log;
         DnsmasqStartedFn started;
         DnsmasqEndedFn ended;
@@ -154,10 +155,24 @@ int dnsmasq_adopt(sd_event *e, pid_t pid, uint64_t start_time, const DnsmasqFile
         return 0;
 }
 
+#define DNSMASQ_STOP_TIMEOUT_USEC (5 * 1000000ULL)
+
+static int on_kill_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        Dnsmasq *d = userdata;
+        log_warning("dnsmasq %d ignored SIGTERM for 5 s: SIGKILL", (int) process_pid(d->server));
+        process_kill(d->server, SIGKILL);
+        return 0;
+}
+
 int dnsmasq_stop(Dnsmasq *d) {
         if (!d->server || process_has_exited(d->server))
                 return 1;
-        return process_kill(d->server, SIGTERM) == -ESRCH ? 1 : 0;
+        if (process_kill(d->server, SIGTERM) == -ESRCH)
+                return 1;
+        if (!d->kill_timer)
+                sd_event_add_time_relative(d->event, &d->kill_timer, CLOCK_MONOTONIC, DNSMASQ_STOP_TIMEOUT_USEC, 0,
+                                           on_kill_timer, d);
+        return 0;
 }
 
 pid_t dnsmasq_pid(const Dnsmasq *d) {
@@ -171,6 +186,7 @@ uint64_t dnsmasq_start_time(const Dnsmasq *d) {
 Dnsmasq *dnsmasq_free(Dnsmasq *d) {
         if (!d)
                 return NULL;
+        sd_event_source_disable_unref(d->kill_timer);
         process_free(d->launcher);
         process_free(d->server);
         sd_event_unref(d->event);

@@ -203,6 +203,23 @@ class NetworkTests(unittest.TestCase):
         self.assertIn("bridge 'nosuchbr' of network 'other' does not exist",
                       self.virsh_fails("net-create", str(self.tmp / "other.xml")))
 
+    def test_dnsmasq_missing_refused(self):
+        """dnsmasq cannot be run (a non-executable file over it, in this mount namespace only):
+        the start fails naming it and leaves nothing behind."""
+        fake = self.tmp / "not-dnsmasq"
+        fake.write_text("")
+        sh("mount", "--bind", str(fake), "/usr/sbin/dnsmasq")
+        try:
+            self.virsh("net-define", str(self.tmp / "default.xml"))
+            err = self.virsh_fails("net-start", "default")
+            self.assertIn("Cannot find dnsmasq binary /usr/sbin/dnsmasq", err)
+            self.assert_nothing_left()
+            self.assertRegex(self.virsh("net-list", "--all"), r"default\s+inactive")
+        finally:
+            sh("umount", "/usr/sbin/dnsmasq")
+        self.virsh("net-start", "default")    # and works once dnsmasq is back
+        self.assertEqual(len(nh.pids_of("dnsmasq")), 1)
+
     def test_subnet_in_use_refused(self):
         sh("ip", "link", "add", "outside0", "type", "veth", "peer", "name", "outside0p")
         sh("ip", "addr", "add", "192.168.122.50/24", "dev", "outside0")
