@@ -6,8 +6,10 @@ domiflist show them, the guest gets a lease from dnsmasq that the namespace can 
 keeps its connectivity across a kill -9 and restart of the daemon, and its taps are gone once
 it stops."""
 
+import json
 import os
 import re
+import subprocess
 import sys
 import time
 import unittest
@@ -114,6 +116,19 @@ class NetworkGuestTest(unittest.TestCase):
         lease_file = Path(nh.polkit_harness.build_paths()[1]) / "lib/virtbus/dnsmasq/default.leases"
         nh.wait_for(lambda: "52:54:00:77:00:01 %s virtbus-guest" % ip in lease_file.read_text(),
                     "the lease in %s" % lease_file)
+        # virsh domifaddr (remote proc 353) and D-Bus InterfaceAddresses, from the lease
+        self.assertRegex(self.virsh("domifaddr", "netguest"),
+                         r"vnet0\s+52:54:00:77:00:01\s+ipv4\s+%s/24" % re.escape(ip))
+        self.assertNotIn("guesttap1", self.virsh("domifaddr", "netguest"))   # no lease on brhost
+        p = subprocess.run(["busctl", "--system", "call", "org.libvirt", "/org/libvirt/QEMU",
+                            "org.libvirt.Connect", "DomainLookupByName", "s", "netguest"],
+                           capture_output=True, text=True, check=True)
+        p = subprocess.run(["busctl", "--system", "--json=short", "call", "org.libvirt", p.stdout.split('"')[1],
+                            "org.libvirt.Domain", "InterfaceAddresses", "uu", "0", "0"],
+                           capture_output=True, text=True, check=True)
+        self.assertEqual(json.loads(p.stdout)["data"][0], [["vnet0", "52:54:00:77:00:01", [[0, ip, 24]]]])
+        p = self.w.virsh("domifaddr", "netguest", "--source", "agent")
+        self.assertIn("not supported", p.stderr)
         ping = lambda: sh("ping", "-c", "1", "-W", "1", ip, check=False).returncode == 0
         nh.wait_for(ping, "the guest to answer a ping", timeout=20)
 

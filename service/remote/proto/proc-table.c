@@ -82,6 +82,7 @@ static const RemoteProc procs[_API_ID_MAX] = {
         P(DOMAIN_SNAPSHOT_NUM, proc_domain_snapshot_num, 0),
         P(DOMAIN_CREATE_WITH_FLAGS, proc_domain_create_with_flags, 0),
         P(DOMAIN_GET_VCPUS_FLAGS, proc_domain_get_vcpus_flags, 0),
+        P(DOMAIN_INTERFACE_ADDRESSES, proc_domain_interface_addresses, 0),
         P(DOMAIN_IS_UPDATED, proc_domain_is_updated, 0),
         P(DOMAIN_SET_MEMORY_FLAGS, proc_domain_set_memory_flags, 0),
         P(DOMAIN_SCREENSHOT, proc_domain_screenshot, 0),     /* then a download stream */
