@@ -151,6 +151,29 @@ class NetworkTests(unittest.TestCase):
         self.virsh("net-undefine", "default")
         self.assertFalse(conf.exists())
 
+    def test_lifecycle_events_both_doors(self):
+        """Defined, started, stopped, undefined: virsh net-event on the remote door and
+        NetworkEvent signals on the bus."""
+        virsh_ev = subprocess.Popen(["virsh", "-c", self.w.uri, "net-event", "--event", "lifecycle", "--loop",
+                                     "--timeout", "20"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        bus_ev = subprocess.Popen(["dbus-monitor", "--system",
+                                   "type='signal',interface='org.libvirt.Connect',member='NetworkEvent'"],
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        time.sleep(1)   # both subscribed
+        self.virsh("net-define", str(self.tmp / "default.xml"))
+        self.virsh("net-start", "default")
+        self.virsh("net-destroy", "default")
+        self.virsh("net-undefine", "default")
+        time.sleep(1)
+        virsh_ev.terminate()
+        bus_ev.terminate()
+        out = virsh_ev.communicate(timeout=10)[0]
+        for what in ("Defined", "Started", "Stopped", "Undefined"):
+            self.assertRegex(out, r"event 'lifecycle' for network default: %s" % what)
+        bus_out = bus_ev.communicate(timeout=10)[0]
+        codes = [int(x) for x in re.findall(r'member=NetworkEvent\n\s+object path "[^"]+"\n\s+int32 (\d+)', bus_out)]
+        self.assertEqual(codes, [0, 2, 3, 1], bus_out)
+
     def test_defaults_assigned(self):
         """No bridge name nor MAC given: a free virbrN (virbr0 is a host link here) and a MAC."""
         sh("ip", "link", "add", "virbr0", "type", "veth", "peer", "name", "virbr0p")
