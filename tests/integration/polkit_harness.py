@@ -113,8 +113,10 @@ class PolkitWorld:
         self.mounts = []
         self.created = []
 
-    def _bind(self, src, dst):
-        """Bind src over dst; a missing dst is created (and left: see stop())."""
+    def _bind(self, src, dst, pin=False):
+        """Bind src over dst; a missing dst is created (and left: see stop()). pin: put a file in
+        the host's dst under the mount, so that a test of an older harness cannot remove the
+        directory (which would detach this mount) while this one runs."""
         missing = []
         d = Path(dst)
         while not d.exists():
@@ -122,6 +124,8 @@ class PolkitWorld:
             d = d.parent
         Path(dst).mkdir(parents=True, exist_ok=True)
         self.created += reversed(missing)
+        if pin:
+            (Path(dst) / ".virtbus-test-mount-point").touch()
         subprocess.run(["mount", "--bind", str(src), str(dst)], check=True)
         self.mounts.append(str(dst))
 
@@ -147,7 +151,7 @@ class PolkitWorld:
                              ("var-lib-virtbus", localstatedir + "/lib/virtbus"),
                              ("var-log-virtbus", localstatedir + "/log/virtbus"),
                              ("run-virtbus", "/run/virtbus")):
-            self._bind(self._dir(name, 0o755), target)
+            self._bind(self._dir(name, 0o755), target, pin=True)
         for user, uid, gid in (ALLOWED_USER, DENIED_USER, SLOW_USER):
             h = self._dir("home-" + user, 0o700)
             os.chown(h, uid, gid)
