@@ -19,6 +19,9 @@ set -euo pipefail
 #   docs:       man-db and groff-base, to render the man pages
 #   remote:     gnutls (the TLS listener), gnutls-bin (certtool: the tests' private PKI),
 #               cyrus-sasl with its DIGEST-MD5/SCRAM plugins, sasl2-bin (saslpasswd2: the tests' sasldb)
+#   networks:   libnl-3/libnl-route-3 (bridges, taps, routes), libnftables (the firewall),
+#               dnsmasq-base (DHCP and DNS of virtual networks), nftables (nft, to inspect rules in tests),
+#               iputils-ping and busybox-static (udhcpc) for the tests' guests in network namespaces
 PACKAGES=(
 	gcc libc6-dev meson ninja-build pkg-config
 	libsystemd-dev libxml2-dev libjson-c-dev
@@ -34,6 +37,7 @@ PACKAGES=(
 	libgnutls28-dev gnutls-bin
 	libsasl2-dev libsasl2-modules sasl2-bin
 	openssh-server openssh-client netcat-openbsd
+	libnl-3-dev libnl-route-3-dev libnftables-dev dnsmasq-base nftables iputils-ping busybox-static
 )
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -17,6 +17,7 @@
 #include "persist.h"
 #include "qemu-command.h"
 #include "qemu-live.h"
+#include "qemu-net.h"
 #include "storage.h"
 
 QemuDomain *qemu_domain_get(Domain *d) {
@@ -569,6 +570,20 @@ int qemu_domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {
          * binds it and QEMU inherits the listening socket. */
         unlink(mon);
         int mon_fd = confined ? qemu_monitor_listen(mon, err) : 0;
+        /* Taps are the system daemon's (libvirt's session daemon would need a setuid helper):
+         * without them the command line refuses bridge and network interfaces plainly. */
+        QemuNics nics = { 0 };
+        if (mon_fd >= 0 && c->manager->system_mode && qemu_nics_prepare(c, live, &nics, err) < 0) {
+                if (mon_fd > 0) {
+                        close(mon_fd);
+                        unlink(mon);
+                }
+                qemu_security_stop(qc, live);
+                domain_def_free(live);
+                free(mon);
+                free(logp);
+                return -1;
+        }
         int vnc = pick_display_port(&qc->cfg, -1), spice = pick_display_port(&qc->cfg, vnc);
         QemuCommandInput in = {
                 .def = live,
@@ -583,9 +598,12 @@ int qemu_domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {
                 .spice_port = spice,
                 .emulator_default = QEMU_EMULATOR_DEFAULT,
                 .channel_dir = c->state_dir,
+                .tap_fds = nics.fds,
+                .n_tap_fds = nics.n,
         };
         char **argv = mon_fd >= 0 ? qemu_command_build(&in, err) : NULL;
         if (!argv) {
+                qemu_nics_close(&nics);
                 if (mon_fd > 0) {
                         close(mon_fd);
                         unlink(mon);
@@ -599,10 +617,19 @@ int qemu_domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {
         qemu_live_set_display_ports(live, vnc, spice);
         if (qemu_security_live_label(qc, live) < 0)
                 log_warning("domain %s: out of memory: its running definition lacks its <seclabel>", d->obj.name);
-        int r = process_spawn_as(qc->event, &qemu_program, argv, logp, confined ? &mon_fd : NULL, confined ? 1 : 0,
-                                 confined ? &creds : NULL, on_process_exit, qd, &qd->proc, err);
+        /* What QEMU inherits: the monitor's listening socket when confined, and the taps. */
+        int keep[QEMU_NICS_TAPS_MAX + 1];
+        size_t n_keep = 0;
+        if (confined)
+                keep[n_keep++] = mon_fd;
+        for (size_t i = 0; i < nics.n && n_keep < QEMU_NICS_TAPS_MAX + 1; i++)
+                if (nics.fds[i] >= 0)
+                        keep[n_keep++] = nics.fds[i];
+        int r = process_spawn_as(qc->event, &qemu_program, argv, logp, keep, n_keep, confined ? &creds : NULL,
+                                 on_process_exit, qd, &qd->proc, err);
         if (mon_fd > 0)
                 close(mon_fd);
+        qemu_nics_close(&nics);   /* QEMU holds the taps now; they go when it does */
         qemu_argv_free(argv);
         free(logp);
         if (r < 0) {

@@ -9,6 +9,7 @@
 
 #include "domain.h"
 #include "driver.h"
+#include "domain-ifaddr.h"
 #include "log.h"
 #include "uuid.h"
 
@@ -392,6 +393,45 @@ static int method_screenshot(sd_bus_message *m, void *userdata, sd_bus_error *re
 #define UNPRIV SD_BUS_VTABLE_UNPRIVILEGED
 #define CHANGES SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE
 
+/* virDomainInterfaceAddresses → a(ssa(isu)): name, hwaddr, (type, addr, prefix) */
+static int method_interface_addresses(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        uint32_t source, flags;
+        VbError err = { 0 };
+        int r = sd_bus_message_read(m, "uu", &source, &flags);
+        if (r < 0)
+                return r;
+        Domain *d = domain_of_message(userdata, m, &err);
+        DomainIfaceAddrs *a = NULL;
+        size_t n = 0;
+        if (!d || domain_interface_addresses(d, source, flags, &a, &n, &err) < 0)
+                return bus_error(ret_error, &err);
+        sd_bus_message *reply = NULL;
+        r = sd_bus_message_new_method_return(m, &reply);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "(ssa(isu))");
+        for (size_t i = 0; r >= 0 && i < n; i++) {
+                r = sd_bus_message_open_container(reply, 'r', "ssa(isu)");
+                if (r >= 0)
+                        r = sd_bus_message_append(reply, "ss", a[i].name, a[i].hwaddr ? a[i].hwaddr : "");
+                if (r >= 0)
+                        r = sd_bus_message_open_container(reply, 'a', "(isu)");
+                for (size_t j = 0; r >= 0 && j < a[i].n_leases; j++)
+                        r = sd_bus_message_append(reply, "(isu)", a[i].leases[j].type, a[i].leases[j].ipaddr,
+                                                  a[i].leases[j].prefix);
+                if (r >= 0)
+                        r = sd_bus_message_close_container(reply);
+                if (r >= 0)
+                        r = sd_bus_message_close_container(reply);
+        }
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r >= 0)
+                r = sd_bus_send(NULL, reply, NULL);
+        sd_bus_message_unref(reply);
+        domain_iface_addrs_free(a, n);
+        return r < 0 ? r : 1;
+}
+
 static const sd_bus_vtable domain_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_PROPERTY("Active", "b", domain_property_get, 0, CHANGES),
@@ -416,6 +456,8 @@ static const sd_bus_vtable domain_vtable[] = {
                                 method_get_vcpus, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("GetXMLDesc", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("s", xml),
                                 method_get_xml_desc, UNPRIV),
+        SD_BUS_METHOD_WITH_ARGS("InterfaceAddresses", SD_BUS_ARGS("u", source, "u", flags),
+                                SD_BUS_RESULT("a(ssa(isu))", ifaces), method_interface_addresses, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("Reboot", SD_BUS_ARGS("u", flags), SD_BUS_NO_RESULT, method_reboot, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("Reset", SD_BUS_ARGS("u", flags), SD_BUS_NO_RESULT, method_reset, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("Resume", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_resume, UNPRIV),

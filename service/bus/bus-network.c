@@ -116,6 +116,38 @@ static int method_update(sd_bus_message *m, void *userdata, sd_bus_error *ret_er
         return bus_error(ret_error, &err);
 }
 
+/* virNetworkGetDHCPLeases: "" for a NULL mac in, "" for NULL strings out (libvirt-dbus's rule). */
+static int method_get_dhcp_leases(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        const char *mac;
+        uint32_t flags;
+        VbError err = { 0 };
+        int r = sd_bus_message_read(m, "su", &mac, &flags);
+        if (r < 0)
+                return r;
+        Network *n = network_of(userdata, sd_bus_message_get_path(m), &err);
+        NetworkLease *leases = NULL;
+        size_t count = 0;
+        if (!n || network_get_dhcp_leases(n, mac[0] ? mac : NULL, flags, &leases, &count, &err) < 0)
+                return bus_error(ret_error, &err);
+        sd_bus_message *reply = NULL;
+        r = sd_bus_message_new_method_return(m, &reply);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "(sxisssuss)");
+        for (size_t i = 0; r >= 0 && i < count; i++) {
+                const NetworkLease *l = &leases[i];
+                r = sd_bus_message_append(reply, "(sxisssuss)", l->iface, l->expiry, l->type, l->mac ? l->mac : "",
+                                          l->iaid ? l->iaid : "", l->ipaddr, l->prefix, l->hostname ? l->hostname : "",
+                                          l->clientid ? l->clientid : "");
+        }
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r >= 0)
+                r = sd_bus_send(NULL, reply, NULL);
+        sd_bus_message_unref(reply);
+        network_leases_free(leases, count);
+        return r < 0 ? r : 1;
+}
+
 #define UNPRIV SD_BUS_VTABLE_UNPRIVILEGED
 #define CHANGES SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE
 
@@ -129,6 +161,8 @@ static const sd_bus_vtable network_vtable[] = {
         SD_BUS_PROPERTY("UUID", "s", network_property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_METHOD_WITH_ARGS("Create", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_create, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("Destroy", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_destroy, UNPRIV),
+        SD_BUS_METHOD_WITH_ARGS("GetDHCPLeases", SD_BUS_ARGS("s", mac, "u", flags),
+                                SD_BUS_RESULT("a(sxisssuss)", leases), method_get_dhcp_leases, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("GetXMLDesc", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("s", xml),
                                 method_get_xml_desc, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("Undefine", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_undefine, UNPRIV),

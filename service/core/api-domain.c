@@ -14,6 +14,7 @@ const ApiRow api_rows_domain[] = {
         ROW(DOMAIN_CREATE_XML, 10, "virDomainCreateXML", DBUS(CONNECT, "DomainCreateXML"), MUT, START_FLAGS, ACL(NONE, DOMAIN, "write", "start")),
         ROW(DOMAIN_DEFINE_XML, 11, "virDomainDefineXML", NODBUS, MUT, VERB, ACL(NONE, DOMAIN, "write", "save")),
         ROW(DOMAIN_DESTROY, 12, "virDomainDestroy", NODBUS, MUT, 0, ACL(DOMAIN, DOMAIN, "stop")),
+        ROW(DOMAIN_INTERFACE_ADDRESSES, 353, "virDomainInterfaceAddresses", DBUS(DOMAIN, "InterfaceAddresses"), RO, VERB, ACL(DOMAIN, DOMAIN, "read")),
         ROW(DOMAIN_GET_XML_DESC, 14, "virDomainGetXMLDesc", DBUS(DOMAIN, "GetXMLDesc"), RO, VERB, ACL_SECURE(DOMAIN, DOMAIN, 1, "read")),
         ROW(DOMAIN_GET_AUTOSTART, 15, "virDomainGetAutostart", NODBUS, RO, VERB, ACL(DOMAIN, DOMAIN, "read")),
         ROW(DOMAIN_GET_INFO, 16, "virDomainGetInfo", NODBUS, RO, VERB, ACL(DOMAIN, DOMAIN, "read")),

@@ -6,6 +6,7 @@ const ApiRow api_rows_network[] = {
         ROW(NETWORK_CREATE_XML, 40, "virNetworkCreateXML", DBUS(CONNECT, "NetworkCreateXML"), MUT, VERB, ACL(NONE, NETWORK, "write", "start")),
         ROW(NETWORK_DEFINE_XML, 41, "virNetworkDefineXML", DBUS(CONNECT, "NetworkDefineXML"), MUT, VERB, ACL(NONE, NETWORK, "write", "save")),
         ROW(NETWORK_DESTROY, 42, "virNetworkDestroy", DBUS(NETWORK, "Destroy"), MUT, VERB, ACL(NETWORK, NETWORK, "stop")),
+        ROW(NETWORK_GET_DHCP_LEASES, 341, "virNetworkGetDHCPLeases", DBUS(NETWORK, "GetDHCPLeases"), RO, VERB, ACL(NETWORK, NETWORK, "read")),
         ROW(NETWORK_GET_XML_DESC, 43, "virNetworkGetXMLDesc", DBUS(NETWORK, "GetXMLDesc"), RO, VERB, ACL(NETWORK, NETWORK, "read")),
         ROW(NETWORK_GET_AUTOSTART, 44, "virNetworkGetAutostart", NODBUS, RO, VERB, ACL(NETWORK, NETWORK, "read")),
         ROW(NETWORK_GET_BRIDGE_NAME, 45, "virNetworkGetBridgeName", NODBUS, RO, VERB, ACL(NETWORK, NETWORK, "read")),

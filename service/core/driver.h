@@ -20,6 +20,7 @@ typedef struct DomainStats DomainStats;
 typedef struct Stream Stream;
 typedef struct NetworkDef NetworkDef;
 typedef struct NetworkOps NetworkOps;
+typedef struct NetworkLease NetworkLease;
 typedef struct PoolOps PoolOps;
 
 typedef struct DomainRuntimeInfo {
@@ -60,11 +61,19 @@ typedef struct DomainOps {
  * The core has checked state and taken the object's job before calling. A NULL op: the
  * subsystem cannot do that, and the verb answers libvirt's "not supported". */
 struct NetworkOps {
+        /* Complete a parsed definition before anything else sees it (the host's: a free virbrN
+         * and a MAC when none is given, as libvirt); existing is the network it redefines, if
+         * any. NULL: nothing to add. */
+        int (*post_parse)(Connection *c, Network *existing, NetworkDef *def, VbError *err);
         /* Keep a (new) definition, before the core installs it; and forget it (undefine). */
         int (*define)(Network *n, const NetworkDef *def, VbError *err);
         int (*undefine)(Network *n, VbError *err);
         int (*start)(Network *n, Call *call, VbError *err);
         int (*stop)(Network *n, Call *call, VbError *err);
+        /* The DHCP leases of a network (only those of mac when not NULL), newest state. */
+        int (*get_dhcp_leases)(Network *n, const char *mac, NetworkLease **out, size_t *n_out, VbError *err);
+        /* Persist the autostart mark (NULL: kept in memory only). */
+        int (*set_autostart)(Network *n, bool autostart, VbError *err);
 };
 
 struct PoolOps {

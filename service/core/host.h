@@ -15,6 +15,7 @@ typedef struct NetworkSubsystem {
         Registry networks;
         const NetworkOps *ops;  /* never NULL; a missing op answers "not supported" */
         int error_from;         /* origin of lookup errors: VB_FROM_NETWORK, or the driver's */
+        void *driver_data;      /* the host network driver's state (drivers/network) */
 } NetworkSubsystem;
 
 typedef struct StorageSubsystem {

@@ -117,6 +117,9 @@ static NetworkDef *network_parse_for(Connection *c, const char *xml, size_t len,
                              "network '%s' is already defined with uuid %s", by_uuid->obj.name, s);
                 return network_def_free(def);
         }
+        const NetworkOps *ops = ops_of(c);
+        if (ops->post_parse && ops->post_parse(c, by_uuid, def, err) < 0)
+                return network_def_free(def);
         *existing = by_uuid;
         return def;
 }
@@ -316,6 +319,9 @@ int network_set_autostart(Network *n, bool autostart, VbError *err) {
                 return job_begin(&n->job, "autostart", VB_FROM_NETWORK, err);
         if (n->autostart == autostart)
                 return 0;
+        const NetworkOps *ops = ops_of(n->obj.conn);
+        if (ops->set_autostart && ops->set_autostart(n, autostart, err) < 0)
+                return -1;
         n->autostart = autostart;
         notify_changed(&n->obj, PROP_AUTOSTART);
         return 0;
@@ -339,4 +345,28 @@ const char *network_bridge_name(Network *n, VbError *err) {
                 return NULL;
         }
         return def->bridge;
+}
+
+int network_get_dhcp_leases(Network *n, const char *mac, unsigned flags, NetworkLease **out, size_t *n_out,
+                            VbError *err) {
+        *out = NULL;
+        *n_out = 0;
+        if (vb_check_flags(flags, 0, "virNetworkGetDHCPLeases", err) < 0)
+                return -1;
+        const NetworkOps *ops = ops_of(n->obj.conn);
+        if (!ops->get_dhcp_leases)
+                return not_supported("virNetworkGetDHCPLeases", err);
+        return ops->get_dhcp_leases(n, mac, out, n_out, err);
+}
+
+void network_leases_free(NetworkLease *leases, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                free(leases[i].iface);
+                free(leases[i].mac);
+                free(leases[i].iaid);
+                free(leases[i].ipaddr);
+                free(leases[i].hostname);
+                free(leases[i].clientid);
+        }
+        free(leases);
 }

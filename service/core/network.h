@@ -2,6 +2,8 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "call.h"
 #include "error.h"
@@ -12,6 +14,17 @@
 /* virNetworkEventLifecycleType */
 enum { NETWORK_EVENT_DEFINED = 0, NETWORK_EVENT_UNDEFINED = 1, NETWORK_EVENT_STARTED = 2,
        NETWORK_EVENT_STOPPED = 3 };
+
+/* virNetworkDHCPLease */
+enum { NETWORK_LEASE_IPV4 = 0, NETWORK_LEASE_IPV6 = 1 };
+typedef struct NetworkLease {
+        char *iface;
+        int64_t expiry;         /* seconds since the epoch; 0: never */
+        int type;               /* NETWORK_LEASE_IPV4/6 */
+        char *mac, *iaid, *ipaddr;
+        unsigned prefix;
+        char *hostname, *clientid;
+} NetworkLease;
 
 typedef struct Network {
         Object obj;
@@ -37,6 +50,10 @@ int network_set_autostart(Network *n, bool autostart, VbError *err);
 /* A NetworkOps op that answered VERB_PENDING is done: n may be freed on return. */
 void network_job_done(Network *n, int r, const VbError *err);
 char *network_get_xml(Network *n, unsigned flags, VbError *err);
+/* virNetworkGetDHCPLeases: mac (NULL: all) in any case; flags must be 0. */
+int network_get_dhcp_leases(Network *n, const char *mac, unsigned flags, NetworkLease **out, size_t *n_out,
+                            VbError *err);
+void network_leases_free(NetworkLease *leases, size_t n);
 const char *network_bridge_name(Network *n, VbError *err);
 
 int network_add(Connection *c, NetworkDef *def, bool persistent, bool active, Network **out, VbError *err);

@@ -19,6 +19,7 @@
 #include "log.h"
 #include "manager.h"
 #include "paths.h"
+#include "network-driver.h"
 #include "qemu-driver.h"
 #include "protocol.h"
 #include "admin.h"
@@ -199,8 +200,14 @@ static int daemon_run(Daemon *d) {
                 return -EIO;
         }
         const Driver *qemu = system ? &qemu_system_driver : &qemu_session_driver;
-        if (manager_add_connection(d->manager, qemu, NULL, &err) < 0) {
+        Connection *qemu_conn = NULL;
+        if (manager_add_connection(d->manager, qemu, &qemu_conn, &err) < 0) {
                 log_error("cannot open %s: %s", qemu->uri, err.message);
+                return -EIO;
+        }
+        /* Host networks are the system daemon's (libvirt's session daemon has none either). */
+        if (system && network_driver_open(qemu_conn, d->config.create_default_network, &err) < 0) {
+                log_error("cannot open the host's networks: %s", err.message);
                 return -EIO;
         }
 

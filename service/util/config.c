@@ -123,6 +123,7 @@ static const ConfigKey config_keys[] = {
         CONFIG_KEY_STRING_LIST(Config, tls_allowed_dn_list),
         CONFIG_KEY_STRING_CHECKED(Config, tls_priority, config_check_not_empty),
         CONFIG_KEY_STRING_LIST(Config, sasl_allowed_username_list),
+        CONFIG_KEY_BOOL(Config, create_default_network),
 };
 
 #define CONFIG_N_KEYS (sizeof config_keys / sizeof config_keys[0])
@@ -470,6 +471,7 @@ void config_init(Config *c) {
                 .max_client_requests = 5,
                 .keepalive_interval = 5,
                 .keepalive_count = 5,
+                .create_default_network = true,
         };
 }
 

@@ -44,6 +44,8 @@ typedef struct Config {
         char **tls_allowed_dn_list;     /* NULL-terminated wildcard patterns; NULL = any DN */
         char *tls_priority;             /* gnutls priority string; NULL = "NORMAL" */
         char **sasl_allowed_username_list;      /* wildcard patterns; NULL = any SASL user */
+        bool create_default_network;    /* --system: define the NAT network 'default' once, as
+                                         * Debian's libvirt-daemon-config-network; default 1 */
 } Config;
 
 /* Defaults for every key. */

@@ -253,6 +253,9 @@ add_module button
 # pvpanic (-device pvpanic, or pvpanic-pci): a guest panic becomes QEMU's GUEST_PANICKED.
 add_module pvpanic-mmio optional
 add_module pvpanic-pci optional
+# virtio-net (and failover, net_failover): a NIC that asks for a DHCP lease at boot.
+add_module virtio_pci optional
+add_module virtio_net optional
 printf '%s\n' "${load_order[@]}" >"$root/lib/modules/load-order"
 log "kernel $krel, modules: ${load_order[*]:-none (built in)}"
 
@@ -306,6 +309,14 @@ if [ -n "$button" ]; then
 	acpid_listens || say "virtbus-guest: acpid does not listen to $button"
 fi
 
+# A NIC (virtio-net) asks for a DHCP lease in the background and says what it got:
+# VIRTBUS-GUEST-LEASE <ip> on the console (the network tests wait for it).
+if [ -e /sys/class/net/eth0 ]; then
+	ip link set lo up
+	ip link set eth0 up
+	udhcpc -i eth0 -f -t 1000 -T 1 -A 1 -x hostname:virtbus-guest -s /etc/udhcpc.sh >/dev/null 2>&1 &
+fi
+
 say VIRTBUS-GUEST-UP
 
 # virtbus.poweroff_after=N, virtbus.reboot_after=N, virtbus.crash_after=N: do it N seconds
@@ -335,6 +346,20 @@ while :; do
 done
 EOF
 
+cat >"$root/etc/udhcpc.sh" <<'EOF'
+#!/bin/sh
+# udhcpc's hook in the test guest: configure the lease and say so on the console.
+case "$1" in
+bound | renew)
+	ip addr flush dev "$interface"
+	ip addr add "$ip/$mask" dev "$interface"
+	[ -n "$router" ] && ip route replace default via "$router"
+	echo "VIRTBUS-GUEST-LEASE $ip" >/dev/console
+	;;
+esac
+exit 0
+EOF
+
 cat >"$root/etc/acpi/do" <<'EOF'
 #!/bin/sh
 # /etc/acpi/do poweroff|reboot|crash: say so on the console, then do it at once.
@@ -356,7 +381,7 @@ cat >"$root/etc/acpi/PWRF/00000080" <<'EOF'
 #!/bin/sh
 exec /etc/acpi/do poweroff
 EOF
-chmod 0755 "$root/init" "$root/etc/acpi/do" "$root/etc/acpi/PWRF/00000080" "$root/bin/busybox"
+chmod 0755 "$root/init" "$root/etc/udhcpc.sh" "$root/etc/acpi/do" "$root/etc/acpi/PWRF/00000080" "$root/bin/busybox"
 chmod 1777 "$root/tmp"
 
 # --- pack ------------------------------------------------------------------------------------

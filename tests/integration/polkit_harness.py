@@ -101,6 +101,8 @@ def build_paths():
 class PolkitWorld:
     """The bus, polkitd and virtbusd. conf: extra virtbusd.conf lines; rules: the rules.d file."""
 
+    create_default_network = 0
+
     def __init__(self, conf="", rules=TEST_RULES):
         self.rules = rules
         self.tmp = Path(tempfile.mkdtemp(prefix="virtbus-polkit-"))
@@ -111,8 +113,10 @@ class PolkitWorld:
         self.mounts = []
         self.created = []
 
-    def _bind(self, src, dst):
-        """Bind src over dst; a missing dst is created, and removed again in stop()."""
+    def _bind(self, src, dst, pin=False):
+        """Bind src over dst; a missing dst is created (and left: see stop()). pin: put a file in
+        the host's dst under the mount, so that a test of an older harness cannot remove the
+        directory (which would detach this mount) while this one runs."""
         missing = []
         d = Path(dst)
         while not d.exists():
@@ -120,6 +124,8 @@ class PolkitWorld:
             d = d.parent
         Path(dst).mkdir(parents=True, exist_ok=True)
         self.created += reversed(missing)
+        if pin:
+            (Path(dst) / ".virtbus-test-mount-point").touch()
         subprocess.run(["mount", "--bind", str(src), str(dst)], check=True)
         self.mounts.append(str(dst))
 
@@ -145,7 +151,7 @@ class PolkitWorld:
                              ("var-lib-virtbus", localstatedir + "/lib/virtbus"),
                              ("var-log-virtbus", localstatedir + "/log/virtbus"),
                              ("run-virtbus", "/run/virtbus")):
-            self._bind(self._dir(name, 0o755), target)
+            self._bind(self._dir(name, 0o755), target, pin=True)
         for user, uid, gid in (ALLOWED_USER, DENIED_USER, SLOW_USER):
             h = self._dir("home-" + user, 0o700)
             os.chown(h, uid, gid)
@@ -176,7 +182,9 @@ class PolkitWorld:
 
     def start_virtbusd(self):
         self.conf_path = self.tmp / "virtbusd.conf"
-        self.conf_path.write_text('unix_sock_dir = "%s"\n%s\n' % (self.sock_dir, self.conf_extra))
+        # No default network: these tests share the host's network namespace (NetWorld does not).
+        self.conf_path.write_text('unix_sock_dir = "%s"\ncreate_default_network = %d\n%s\n'
+                                  % (self.sock_dir, self.create_default_network, self.conf_extra))
         with open(self.tmp / "virtbusd.log", "w") as log:
             self.procs["virtbusd"] = subprocess.Popen(
                 [str(VIRTBUSD), "--system", "--config", str(self.conf_path), "--verbose"],
@@ -213,11 +221,10 @@ class PolkitWorld:
                     p.wait()
         for m in reversed(self.mounts):
             subprocess.run(["umount", "-l", m])
-        for d in reversed(self.created):       # mount points this test had to create on the host
-            try:
-                d.rmdir()
-            except OSError:
-                pass
+        # Mount points this test had to create on the host stay (empty): another test running at
+        # the same time may have its own mount on the same path, and removing the directory
+        # would detach that mount in its namespace (the kernel does so for a deleted mount
+        # point), taking its daemon's files away mid-test.
         if not os.environ.get("VIRTBUS_TEST_KEEP"):
             shutil.rmtree(self.tmp, ignore_errors=True)
 

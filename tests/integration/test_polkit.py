@@ -26,7 +26,8 @@ def bus_action(interface, member):
     """The action service/bus/bus-authz.c asks: the same rule, to generate the matrix."""
     if interface == "org.freedesktop.DBus.Properties":
         return "monitor" if member in ("Get", "GetAll") else "manage"
-    if member.startswith(("Get", "List", "NodeGet")) or "LookupBy" in member:
+    # InterfaceAddresses reads (virDomainInterfaceAddresses, ACL domain:read) without saying so
+    if member.startswith(("Get", "List", "NodeGet")) or "LookupBy" in member or member == "InterfaceAddresses":
         return "monitor"
     return "manage"
 

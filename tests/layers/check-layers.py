@@ -24,6 +24,7 @@ LAYERS = {
     "driver-qemu": ["drivers/qemu"],
     "driver-storage": ["drivers/storage"],
     "driver-security": ["drivers/security"],
+    "driver-network": ["drivers/network"],
     "bus": ["service/bus"],
     "remote": ["service/remote/proto", "service/remote/transport"],
     "daemon": ["service/daemon"],
@@ -41,6 +42,7 @@ ALLOWED = {
     "driver-storage": BASE | {"conf", "core", "lib", "driver-storage"},
     # The security drivers (DAC …): a definition and a process in, never a Domain or a door.
     "driver-security": BASE | {"conf", "core", "lib", "driver-security"},
+    "driver-network": BASE | {"conf", "core", "lib", "driver-network"},
     "bus": BASE | {"conf", "core", "authz", "bus"},
     "remote": BASE | {"conf", "core", "authz", "remote"},
     "daemon": set(LAYERS) - {"conf-internal"},

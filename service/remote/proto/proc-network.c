@@ -138,3 +138,38 @@ REMOTE_HANDLER(proc_network_is_persistent) {
         Network *n = remote_read_network(rc, NULL);
         return n ? remote_reply_int(rc, n->persistent) : -1;
 }
+
+/* {net; string? mac; u32 need_results; u32 flags} → {lease leases<>; u32 ret} */
+REMOTE_HANDLER(proc_network_get_dhcp_leases) {
+        RemoteRef ref = { 0 };
+        char *mac = NULL;
+        uint32_t need_results = 0, flags = 0;
+        remote_get_network_ref(rc, &ref);
+        xdr_get_opt_string(&rc->args, REMOTE_STRING_MAX, &mac);
+        xdr_get_u32(&rc->args, &need_results);
+        xdr_get_u32(&rc->args, &flags);
+        Network *n = remote_args_end(rc) == 0 ? remote_find_network(rc, &ref) : NULL;
+        remote_ref_done(&ref);
+        NetworkLease *leases = NULL;
+        size_t count = 0;
+        int r = n ? network_get_dhcp_leases(n, mac, flags, &leases, &count, &rc->err) : -1;
+        free(mac);
+        if (r < 0)
+                return -1;
+        xdr_put_u32(&rc->ret, need_results ? (uint32_t) count : 0);
+        for (size_t i = 0; need_results && i < count; i++) {
+                const NetworkLease *l = &leases[i];
+                xdr_put_string(&rc->ret, l->iface);
+                xdr_put_i64(&rc->ret, l->expiry);
+                xdr_put_i32(&rc->ret, l->type);
+                xdr_put_opt_string(&rc->ret, l->mac);
+                xdr_put_opt_string(&rc->ret, l->iaid);
+                xdr_put_string(&rc->ret, l->ipaddr);
+                xdr_put_u32(&rc->ret, l->prefix);
+                xdr_put_opt_string(&rc->ret, l->hostname);
+                xdr_put_opt_string(&rc->ret, l->clientid);
+        }
+        xdr_put_u32(&rc->ret, (uint32_t) count);
+        network_leases_free(leases, count);
+        return 0;
+}

@@ -82,6 +82,7 @@ static const RemoteProc procs[_API_ID_MAX] = {
         P(DOMAIN_SNAPSHOT_NUM, proc_domain_snapshot_num, 0),
         P(DOMAIN_CREATE_WITH_FLAGS, proc_domain_create_with_flags, 0),
         P(DOMAIN_GET_VCPUS_FLAGS, proc_domain_get_vcpus_flags, 0),
+        P(DOMAIN_INTERFACE_ADDRESSES, proc_domain_interface_addresses, 0),
         P(DOMAIN_IS_UPDATED, proc_domain_is_updated, 0),
         P(DOMAIN_SET_MEMORY_FLAGS, proc_domain_set_memory_flags, 0),
         P(DOMAIN_SCREENSHOT, proc_domain_screenshot, 0),     /* then a download stream */
@@ -103,6 +104,7 @@ static const RemoteProc procs[_API_ID_MAX] = {
         P(NETWORK_DESTROY, proc_network_destroy, 0),
         P(NETWORK_GET_XML_DESC, proc_network_get_xml_desc, 0),
         P(NETWORK_GET_AUTOSTART, proc_network_get_autostart, 0),
+        P(NETWORK_GET_DHCP_LEASES, proc_network_get_dhcp_leases, 0),
         P(NETWORK_GET_BRIDGE_NAME, proc_network_get_bridge_name, 0),
         P(NETWORK_LOOKUP_BY_NAME, proc_network_lookup_by_name, 0),
         P(NETWORK_LOOKUP_BY_UUID, proc_network_lookup_by_uuid, 0),

@@ -1,0 +1,36 @@
+/* network-dnsmasq.h: a network's dnsmasq, started daemonized (so that its readiness and its errors are known) and then watched through a pidfd; found again after a restart. */
+#pragma once
+
+#include <stdint.h>
+#include <sys/types.h>
+#include <systemd/sd-event.h>
+
+#include "error.h"
+#include "network-plan.h"
+
+typedef struct Dnsmasq Dnsmasq;
+
+/* started: dnsmasq serves (r = 0) or failed to start (r = -1, err says why, with its own
+ * words). stopped: it ended (after dnsmasq_stop, or on its own). */
+typedef void (*DnsmasqStartedFn)(Dnsmasq *d, int r, const VbError *err, void *userdata);
+typedef void (*DnsmasqEndedFn)(Dnsmasq *d, void *userdata);
+
+typedef struct DnsmasqFiles {
+        char *conf, *log, *leases, *pid;
+} DnsmasqFiles;
+
+/* The files of network name: dir/name.{conf,log,leases} and run_dir/name.pid. */
+int dnsmasq_files(const char *dir, const char *run_dir, const char *name, DnsmasqFiles *f);
+void dnsmasq_files_done(DnsmasqFiles *f);
+
+/* Write the configuration (0600) and start dnsmasq; started is called later. */
+int dnsmasq_start(sd_event *e, const NetworkPlan *p, const DnsmasqFiles *files, DnsmasqStartedFn started,
+                  DnsmasqEndedFn ended, void *userdata, Dnsmasq **out, VbError *err);
+/* After a restart: the dnsmasq of pid, started at start_time. -ESRCH when it is gone. */
+int dnsmasq_adopt(sd_event *e, pid_t pid, uint64_t start_time, const DnsmasqFiles *files, DnsmasqEndedFn ended,
+                  void *userdata, Dnsmasq **out, VbError *err);
+/* SIGTERM; ended is called when it is gone. Returns 1 when it was already gone. */
+int dnsmasq_stop(Dnsmasq *d);
+pid_t dnsmasq_pid(const Dnsmasq *d);
+uint64_t dnsmasq_start_time(const Dnsmasq *d);
+Dnsmasq *dnsmasq_free(Dnsmasq *d);

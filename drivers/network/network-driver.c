@@ -1,0 +1,446 @@
+/* network-driver.c: NetworkOps of the host: definitions on disk, start and stop of bridge, firewall and dnsmasq, recovery and autostart. */
+#define LOG_MODULE "network"
+#include "network-driver.h"
+
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "driver.h"
+#include "host.h"
+#include "log.h"
+#include "netlink.h"
+#include "network-dnsmasq.h"
+#include "network-gen.h"
+#include "network-host.h"
+#include "network-leases.h"
+#include "network.h"
+#include "persist.h"
+#include "uuid.h"
+
+typedef struct NetDriver {
+        sd_event *event;
+        char *config_dir, *autostart_dir, *run_dir, *dnsmasq_dir;
+} NetDriver;
+
+/* A network's host side while it runs. */
+typedef struct NetState {
+        Dnsmasq *dnsmasq;
+        bool stopping;
+} NetState;
+
+static NetDriver *driver_of(Network *n) {
+        return n->obj.conn->net->driver_data;
+}
+
+static NetState *state_of(Network *n) {
+        if (!n->driver_data)
+                n->driver_data = calloc(1, sizeof(NetState));
+        return n->driver_data;
+}
+
+static int file_name(char *buf, size_t len, const char *name, const char *suffix) {
+        return snprintf(buf, len, "%s%s", name, suffix) >= (int) len ? -ENAMETOOLONG : 0;
+}
+
+/* ---- definitions ---- */
+
+static bool bridge_used_by_other(Connection *c, Network *self, const char *name, const char *bridge) {
+        REGISTRY_FOREACH(o, &c->net->networks) {
+                Network *n = (Network *) o;
+                const NetworkDef *d = n->def ? n->def : n->live;
+                if (n != self && strcmp(o->name, name) != 0 && d && d->bridge && strcmp(d->bridge, bridge) == 0)
+                        return true;
+        }
+        return false;
+}
+
+static int net_post_parse(Connection *c, Network *existing, NetworkDef *def, VbError *err) {
+        NetworkPlan plan;
+        if (network_plan_build(def, &plan, err) < 0)
+                return -1;
+        bool own = network_mode_own_bridge(&plan);
+        network_plan_done(&plan);
+        const NetworkDef *old = existing ? (existing->def ? existing->def : existing->live) : NULL;
+        if (!def->bridge && own) {
+                if (old && old->bridge) {
+                        if (network_def_set_bridge(def, old->bridge) < 0)
+                                return vb_error_errno(err, -ENOMEM, "network");
+                } else {
+                        char br[16];
+                        for (int i = 0; i < 256; i++) {
+                                snprintf(br, sizeof br, "virbr%d", i);
+                                if (!bridge_used_by_other(c, existing, def->name, br) && !netlink_link_exists(br))
+                                        break;
+                        }
+                        if (network_def_set_bridge(def, br) < 0)
+                                return vb_error_errno(err, -ENOMEM, "network");
+                }
+        } else if (def->bridge && bridge_used_by_other(c, existing, def->name, def->bridge)) {
+                return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_NETWORK, "bridge name '%s' already in use.",
+                                    def->bridge);
+        }
+        if (own && !network_def_mac(def)) {
+                const char *keep = old ? network_def_mac(old) : NULL;
+                uint8_t mac[6] = { 0x52, 0x54, 0x00 };
+                char text[18];
+                if (!keep) {
+                        if (getrandom(mac + 3, 3, 0) != 3)
+                                return vb_error_errno(err, -errno, "getrandom");
+                        mac_format(mac, text);
+                        keep = text;
+                }
+                if (network_def_set_mac(def, keep) < 0)
+                        return vb_error_errno(err, -ENOMEM, "network");
+        }
+        return 0;
+}
+
+static int save_def(NetDriver *d, const NetworkDef *def, const char *dir, unsigned flags, VbError *err) {
+        char fn[512];
+        char *xml = network_def_format(def, flags);
+        if (!xml)
+                return vb_error_errno(err, -ENOMEM, "format network XML");
+        int r = file_name(fn, sizeof fn, def->name, ".xml");
+        if (r == 0)
+                r = persist_write(dir, fn, xml, strlen(xml), err);
+        free(xml);
+        return r < 0 ? -1 : 0;
+}
+
+static int net_define(Network *n, const NetworkDef *def, VbError *err) {
+        return save_def(driver_of(n), def, driver_of(n)->config_dir, NETWORK_FORMAT_INACTIVE, err);
+}
+
+static int net_undefine(Network *n, VbError *err) {
+        NetDriver *d = driver_of(n);
+        char fn[512];
+        if (file_name(fn, sizeof fn, n->obj.name, ".xml") < 0)
+                return vb_error_errno(err, -ENAMETOOLONG, "network file name");
+        if (persist_remove(d->config_dir, fn, err) < 0 || persist_remove(d->autostart_dir, fn, err) < 0)
+                return -1;
+        return 0;
+}
+
+static int net_set_autostart(Network *n, bool on, VbError *err) {
+        NetDriver *d = driver_of(n);
+        char fn[512];
+        if (file_name(fn, sizeof fn, n->obj.name, ".xml") < 0)
+                return vb_error_errno(err, -ENAMETOOLONG, "network file name");
+        int r = on ? persist_write(d->autostart_dir, fn, "", 0, err) : persist_remove(d->autostart_dir, fn, err);
+        return r < 0 ? -1 : 0;
+}
+
+/* ---- runtime status: the live definition and dnsmasq's identity ---- */
+
+static void status_remove(Network *n) {
+        NetDriver *d = driver_of(n);
+        char fn[512];
+        if (file_name(fn, sizeof fn, n->obj.name, ".xml") == 0)
+                persist_remove(d->run_dir, fn, NULL);
+        if (file_name(fn, sizeof fn, n->obj.name, ".dnsmasq") == 0)
+                persist_remove(d->run_dir, fn, NULL);
+}
+
+static int status_save_dnsmasq(Network *n, Dnsmasq *dm, VbError *err) {
+        char fn[512], text[64];
+        snprintf(text, sizeof text, "%d %llu\n", (int) dnsmasq_pid(dm), (unsigned long long) dnsmasq_start_time(dm));
+        if (file_name(fn, sizeof fn, n->obj.name, ".dnsmasq") < 0)
+                return vb_error_errno(err, -ENAMETOOLONG, "network file name");
+        return persist_write(driver_of(n)->run_dir, fn, text, strlen(text), err) < 0 ? -1 : 0;
+}
+
+static int files_of(Network *n, DnsmasqFiles *f, VbError *err) {
+        NetDriver *d = driver_of(n);
+        if (dnsmasq_files(d->dnsmasq_dir, d->run_dir, n->obj.name, f) < 0)
+                return vb_error_errno(err, -ENOMEM, "dnsmasq files");
+        return 0;
+}
+
+/* ---- start and stop ---- */
+
+static void teardown(Network *n) {
+        NetworkPlan plan;
+        if (n->live && network_plan_build(n->live, &plan, NULL) == 0) {
+                network_host_down(&plan);
+                network_plan_done(&plan);
+        }
+        status_remove(n);
+}
+
+static void on_dnsmasq_ended(Dnsmasq *dm, void *userdata) {
+        Network *n = userdata;
+        NetState *st = n->driver_data;
+        st->dnsmasq = dnsmasq_free(dm);
+        if (st->stopping) {
+                st->stopping = false;
+                teardown(n);
+                network_job_done(n, 0, NULL);
+                return;
+        }
+        log_warning("network %s: dnsmasq ended: no DHCP and DNS on %s until the network is restarted", n->obj.name,
+                    n->live && n->live->bridge ? n->live->bridge : "its bridge");
+}
+
+static void on_dnsmasq_started(Dnsmasq *dm, int r, const VbError *err, void *userdata) {
+        Network *n = userdata;
+        NetState *st = n->driver_data;
+        VbError e = { 0 };
+        if (r == 0 && status_save_dnsmasq(n, dm, &e) < 0) {
+                dnsmasq_stop(dm);
+                err = &e;
+                r = -1;
+        }
+        if (r < 0) {
+                st->dnsmasq = dnsmasq_free(st->dnsmasq);
+                teardown(n);
+        }
+        network_job_done(n, r, err);
+}
+
+static int net_start(Network *n, Call *call, VbError *err) {
+        NetDriver *d = driver_of(n);
+        NetState *st = state_of(n);
+        if (!st)
+                return vb_error_errno(err, -ENOMEM, "network");
+        NetworkPlan plan;
+        if (network_plan_build(n->live, &plan, err) < 0)
+                return -1;
+        int r = network_host_up(&plan, err);
+        if (r == 0 && save_def(d, n->live, d->run_dir, 0, err) < 0) {
+                network_host_down(&plan);
+                r = -1;
+        }
+        if (r == 0 && network_mode_dnsmasq(&plan)) {
+                DnsmasqFiles f;
+                r = files_of(n, &f, err);
+                if (r == 0) {
+                        r = dnsmasq_start(d->event, &plan, &f, on_dnsmasq_started, on_dnsmasq_ended, n, &st->dnsmasq,
+                                          err);
+                        dnsmasq_files_done(&f);
+                }
+                if (r < 0) {
+                        network_host_down(&plan);
+                        status_remove(n);
+                } else {
+                        r = VERB_PENDING;
+                }
+        }
+        network_plan_done(&plan);
+        return r;
+}
+
+static int net_stop(Network *n, Call *call, VbError *err) {
+        NetState *st = state_of(n);
+        if (st && st->dnsmasq && dnsmasq_stop(st->dnsmasq) == 0) {
+                st->stopping = true;
+                return VERB_PENDING;
+        }
+        if (st)
+                st->dnsmasq = dnsmasq_free(st->dnsmasq);
+        teardown(n);
+        return 0;
+}
+
+/* ---- leases, from dnsmasq's lease file ---- */
+
+static int net_get_dhcp_leases(Network *n, const char *mac, NetworkLease **out, size_t *n_out, VbError *err) {
+        const NetworkDef *def = n->live ? n->live : n->def;
+        NetworkPlan plan;
+        DnsmasqFiles f;
+        if (network_plan_build(def, &plan, err) < 0)
+                return -1;
+        if (files_of(n, &f, err) < 0) {
+                network_plan_done(&plan);
+                return -1;
+        }
+        char *text = NULL;
+        size_t len;
+        int r = persist_read_file(f.leases, PERSIST_FILE_MAX, &text, &len, NULL);
+        /* A network that never handed out a lease has no file: no leases. */
+        r = r == -ENOENT ? 0 : r;
+        if (r < 0)
+                vb_error_set(err, VB_ERR_SYSTEM_ERROR, VB_FROM_NETWORK, "cannot read the leases of network '%s' (%s)",
+                             n->obj.name, f.leases);
+        else if (network_leases_parse(text, &plan, (int64_t) time(NULL), mac, out, n_out) < 0)
+                r = vb_error_errno(err, -ENOMEM, "leases");
+        free(text);
+        dnsmasq_files_done(&f);
+        network_plan_done(&plan);
+        return r < 0 ? -1 : 0;
+}
+
+static const NetworkOps network_host_ops = {
+        .get_dhcp_leases = net_get_dhcp_leases,
+        .post_parse = net_post_parse,
+        .define = net_define,
+        .undefine = net_undefine,
+        .start = net_start,
+        .stop = net_stop,
+        .set_autostart = net_set_autostart,
+};
+
+/* ---- open: load, recover, autostart ---- */
+
+typedef struct LoadCtx {
+        Connection *c;
+        NetDriver *d;
+} LoadCtx;
+
+static int load_def(const char *dir, const char *name, const char *data, size_t len, void *userdata) {
+        LoadCtx *ctx = userdata;
+        VbError err = { 0 };
+        NetworkDef *def = network_def_parse(data, len, 0, &err);
+        Network *n = NULL;
+        if (!def || network_add(ctx->c, def, true, false, &n, &err) < 0) {
+                network_def_free(def);
+                log_error("network definition %s/%s refused: %s", dir, name, err.message);
+                return -1;
+        }
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", ctx->d->autostart_dir, name);
+        n->autostart = access(path, F_OK) == 0;
+        return 0;
+}
+
+static void recover_dnsmasq(Network *n, NetState *st) {
+        NetDriver *d = driver_of(n);
+        char fn[512], *text = NULL;
+        size_t len;
+        int pid = 0;
+        unsigned long long start = 0;
+        DnsmasqFiles f;
+        VbError err = { 0 };
+        if (files_of(n, &f, &err) < 0)
+                return;
+        if (file_name(fn, sizeof fn, n->obj.name, ".dnsmasq") == 0 &&
+            persist_read(d->run_dir, fn, 64, &text, &len, NULL) == 0 && sscanf(text, "%d %llu", &pid, &start) == 2 &&
+            dnsmasq_adopt(d->event, pid, start, &f, on_dnsmasq_ended, n, &st->dnsmasq, &err) == 0) {
+                log_info("network %s: dnsmasq %d adopted", n->obj.name, pid);
+        } else {
+                log_warning("network %s: dnsmasq is gone; no DHCP and DNS until the network is restarted",
+                            n->obj.name);
+        }
+        free(text);
+        dnsmasq_files_done(&f);
+}
+
+static int load_live(const char *dir, const char *name, const char *data, size_t len, void *userdata) {
+        LoadCtx *ctx = userdata;
+        VbError err = { 0 };
+        NetworkDef *def = network_def_parse(data, len, 0, &err);
+        if (!def) {
+                log_error("network status %s/%s refused: %s", dir, name, err.message);
+                return -1;
+        }
+        Network *n = (Network *) registry_find_uuid(&ctx->c->net->networks, def->uuid);
+        if (n) {
+                n->live = def;
+                n->active = true;
+        } else if (network_add(ctx->c, def, false, true, &n, &err) < 0) {
+                log_error("network status %s/%s refused: %s", dir, name, err.message);
+                network_def_free(def);
+                return -1;
+        }
+        NetState *st = state_of(n);
+        NetworkPlan plan;
+        int r = st ? network_plan_build(n->live, &plan, &err) : -1;
+        if (r == 0) {
+                r = network_host_reattach(&plan, &err);
+                if (r == 0 && network_mode_dnsmasq(&plan))
+                        recover_dnsmasq(n, st);
+                network_plan_done(&plan);
+        }
+        if (r < 0) {
+                log_warning("network %s was running but is not any more: %s", n->obj.name, err.message);
+                teardown(n);
+                network_def_free(n->live);
+                n->live = NULL;
+                n->active = false;
+                if (!n->persistent) {
+                        registry_remove(&ctx->c->net->networks, &n->obj);
+                        network_def_free(n->def);
+                        free(n->obj.name);
+                        free(n->driver_data);
+                        free(n);
+                }
+                return 0;
+        }
+        log_info("network %s: running on %s", n->obj.name, n->live->bridge ? n->live->bridge : "(no bridge)");
+        return 0;
+}
+
+/* The first start of the system daemon on a host without networks defines 'default' (NAT,
+ * virbr0, 192.168.122.0/24 or the first free 192.168.x.0/24, DHCP .2-.254) with autostart, as
+ * Debian's libvirt-daemon-config-network does at install. Once: a marker in the config dir
+ * remembers it, so a deleted default stays deleted. */
+#define DEFAULT_MARKER "default-network.created"
+
+static void create_default(Connection *c, NetDriver *d) {
+        char marker[4096];
+        snprintf(marker, sizeof marker, "%s/%s", d->config_dir, DEFAULT_MARKER);
+        if (access(marker, F_OK) == 0 || c->net->networks.first)
+                return;
+        int x = 122;
+        for (; x < 255; x++) {
+                char subnet[32], dev[IF_NAMESIZE];
+                snprintf(subnet, sizeof subnet, "192.168.%d.0", x);
+                if (netlink_route_conflict(subnet, 24, dev, NULL) == 0)
+                        break;
+        }
+        VbError err = { 0 };
+        if (x == 255) {
+                log_warning("no free 192.168.x.0/24 for the default network: not defined");
+        } else {
+                char xml[1024];
+                snprintf(xml, sizeof xml,
+                         "<network><name>default</name><forward mode='nat'/>"
+                         "<ip address='192.168.%d.1' netmask='255.255.255.0'><dhcp>"
+                         "<range start='192.168.%d.2' end='192.168.%d.254'/></dhcp></ip></network>", x, x, x);
+                Network *n = NULL;
+                if (network_define(c, xml, strlen(xml), 0, &n, &err) < 0 || network_set_autostart(n, true, &err) < 0)
+                        log_error("cannot define the default network: %s", err.message);
+                else
+                        log_info("network default defined on 192.168.%d.0/24, autostart", x);
+        }
+        persist_write(d->config_dir, DEFAULT_MARKER, "", 0, NULL);
+}
+
+int network_driver_open(Connection *c, bool want_default, VbError *err) {
+        Manager *m = c->manager;
+        NetDriver *d = calloc(1, sizeof *d);
+        if (!d)
+                return vb_error_errno(err, -ENOMEM, "network driver");
+        d->event = m->event;
+        if (asprintf(&d->config_dir, "%s/network", m->config_root) < 0 ||
+            asprintf(&d->autostart_dir, "%s/network/autostart", m->config_root) < 0 ||
+            asprintf(&d->run_dir, "%s/network", m->run_root) < 0 ||
+            asprintf(&d->dnsmasq_dir, "%s/dnsmasq", m->state_root) < 0)
+                return vb_error_errno(err, -ENOMEM, "network driver");
+        if (persist_ensure_dir(d->autostart_dir, err) < 0 || persist_ensure_dir(d->run_dir, err) < 0 ||
+            persist_ensure_dir(d->dnsmasq_dir, err) < 0)
+                return -1;
+        c->net->driver_data = d;
+        c->net->ops = &network_host_ops;
+        LoadCtx ctx = { c, d };
+        persist_load_dir(d->config_dir, ".xml", load_def, &ctx);
+        persist_load_dir(d->run_dir, ".xml", load_live, &ctx);
+        if (want_default)
+                create_default(c, d);
+        REGISTRY_FOREACH(o, &c->net->networks) {
+                Network *n = (Network *) o;
+                VbError e = { 0 };
+                if (!n->autostart || n->active)
+                        continue;
+                if (network_start(n, NULL, &e) < 0)
+                        log_error("autostart of network %s failed: %s", o->name, e.message);
+                else
+                        log_info("network %s: autostarted", o->name);
+        }
+        return 0;
+}

@@ -1,0 +1,130 @@
+"""net_harness.py: `virtbusd --system` with its host networks, inside private mount and network
+namespaces: the bridges, firewall tables and dnsmasq it starts never touch the host's.
+
+The test re-executes itself under `unshare -m -n --propagation private` (root only). Inside,
+polkit_harness's PolkitWorld provides the private system bus, polkitd and the redirected
+/etc/virtbus, /var/lib/virtbus, /run/virtbus; the namespace's loopback is brought up."""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import polkit_harness
+from polkit_harness import PolkitWorld
+
+NS_ENV = "VIRTBUS_NET_NS"
+
+# libvirt's default network, as Debian's libvirt-daemon-config-network installs it.
+DEFAULT_XML = """<network>
+  <name>default</name>
+  <uuid>5c9b4b8e-1d2a-4b8e-9f3a-0e4b1c2d3e4f</uuid>
+  <forward mode='nat'/>
+  <bridge name='virbr0' stp='on' delay='0'/>
+  <mac address='52:54:00:4a:2b:1c'/>
+  <ip address='192.168.122.1' netmask='255.255.255.0'>
+    <dhcp>
+      <range start='192.168.122.2' end='192.168.122.254'/>
+    </dhcp>
+  </ip>
+</network>
+"""
+
+
+def enter_namespace():
+    """Re-run this script in private mount and network namespaces (once)."""
+    if os.environ.get(NS_ENV) == "1":
+        return
+    reason = None
+    if os.geteuid() != 0:
+        reason = "needs root (mount and network namespaces)"
+    elif not polkit_harness.POLKITD.exists():
+        reason = "polkitd is not installed"
+    elif not os.path.exists("/usr/sbin/dnsmasq"):
+        reason = "dnsmasq (dnsmasq-base) is not installed"
+    elif not shutil.which("nft"):
+        reason = "nft (nftables) is not installed"
+    if reason:
+        import testmain
+        testmain.skip_program(reason)
+    env = dict(os.environ, **{NS_ENV: "1", polkit_harness.NS_ENV: "1"})
+    os.execvpe("unshare", ["unshare", "-m", "-n", "--propagation", "private", sys.executable] + sys.argv, env)
+
+
+def sh(*argv, check=True):
+    return subprocess.run(list(argv), capture_output=True, text=True, check=check)
+
+
+class NetWorld(PolkitWorld):
+    """The system daemon of polkit_harness, in a network namespace of its own."""
+
+    def start(self):
+        sh("ip", "link", "set", "lo", "up")
+        return super().start()
+
+    @property
+    def uri(self):
+        return "qemu+unix:///system?socket=%s" % (self.sock_dir / "libvirt-sock")
+
+    def virsh(self, *cmd, check=False):
+        p = subprocess.run(["virsh", "-q", "-c", self.uri] + list(cmd), capture_output=True, text=True, timeout=60)
+        if check and p.returncode != 0:
+            raise AssertionError("virsh %s failed: %s%s" % (" ".join(cmd), p.stderr, self.log()[-3000:]))
+        return p
+
+    def kill9_virtbusd(self):
+        p = self.procs.pop("virtbusd")
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+
+    def restart_virtbusd(self):
+        with open(self.tmp / "virtbusd.log", "a") as log:
+            self.procs["virtbusd"] = subprocess.Popen(
+                [str(polkit_harness.VIRTBUSD), "--system", "--config", str(self.conf_path), "--verbose"],
+                stdout=log, stderr=subprocess.STDOUT)
+        self._wait(lambda: self.has_name("org.libvirt") and (self.sock_dir / "libvirt-sock-ro").exists(), "virtbusd")
+
+    def stop(self):
+        # What the daemon leaves running on purpose (dnsmasq) dies with the namespace's test.
+        for pid in pids_of("dnsmasq"):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        super().stop()
+
+
+def pids_of(comm):
+    """Processes named comm that run in this network namespace."""
+    mine = os.readlink("/proc/self/ns/net")
+    out = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open("/proc/%s/comm" % d) as f:
+                name = f.read().strip()
+            if name == comm and os.readlink("/proc/%s/ns/net" % d) == mine:
+                out.append(int(d))
+        except OSError:
+            pass
+    return out
+
+
+def link_exists(name):
+    return sh("ip", "link", "show", name, check=False).returncode == 0
+
+
+def nft_tables():
+    return sh("nft", "list", "tables").stdout
+
+
+def wait_for(cond, what, timeout=10):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if cond():
+            return
+        time.sleep(0.05)
+    raise AssertionError("timed out waiting for " + what)

@@ -1,0 +1,173 @@
+#!/usr/bin/python3
+"""test_network_guest.py: a real TCG guest (tests/guest, with virtio-net and busybox udhcpc) on
+the default network of `virtbusd --system`, in private mount and network namespaces: the daemon
+creates its taps (one on the network's bridge, one on a host bridge), the live XML and virsh
+domiflist show them, the guest gets a lease from dnsmasq that the namespace can ping, the guest
+keeps its connectivity across a kill -9 and restart of the daemon, and its taps are gone once
+it stops."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import unittest
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "guest"))
+import guest  # noqa: E402
+import net_harness as nh  # noqa: E402
+
+if os.environ.get(nh.NS_ENV) != "1":
+    guest.build()   # before the namespace: building may download the kernel and busybox
+nh.enter_namespace()
+
+import testmain  # noqa: E402
+from net_harness import sh  # noqa: E402
+
+DOMAIN_XML = """<domain type='qemu'>
+  <name>netguest</name>
+  <memory unit='MiB'>256</memory>
+  <vcpu>1</vcpu>
+  <os>
+    <type arch='x86_64' machine='pc'>hvm</type>
+    <kernel>{kernel}</kernel>
+    <initrd>{initrd}</initrd>
+    <cmdline>{append}</cmdline>
+  </os>
+  <features><acpi/></features>
+  <devices>
+    <interface type='network'>
+      <mac address='52:54:00:77:00:01'/>
+      <source network='default'/>
+      <model type='virtio'/>
+    </interface>
+    <interface type='bridge'>
+      <mac address='52:54:00:77:00:02'/>
+      <source bridge='brhost'/>
+      <target dev='guesttap1'/>
+      <model type='virtio'/>
+    </interface>
+    <serial type='file'>
+      <source path='{console}'/>
+      <target port='0'/>
+    </serial>
+    <memballoon model='none'/>
+  </devices>
+</domain>
+"""
+
+BOOT_TIMEOUT = 120
+
+
+class NetworkGuestTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.image = guest.build()
+        cls.w = nh.NetWorld().start()
+        (cls.w.tmp / "default.xml").write_text(nh.DEFAULT_XML)
+        cls.console = cls.w.tmp / "console.log"
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.w.virsh("destroy", "netguest")
+        cls.w.stop()
+
+    def virsh(self, *cmd):
+        return self.w.virsh(*cmd, check=True).stdout
+
+    def console_text(self):
+        try:
+            return self.console.read_text(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def test_guest_lease_and_taps(self):
+        self.virsh("net-define", str(self.w.tmp / "default.xml"))
+        self.virsh("net-start", "default")
+        sh("ip", "link", "add", "brhost", "type", "bridge")
+        sh("ip", "link", "set", "brhost", "up")
+        xml = self.w.tmp / "netguest.xml"
+        xml.write_text(DOMAIN_XML.format(kernel=self.image.kernel, initrd=self.image.initrd,
+                                         append=self.image.append, console=self.console))
+        self.virsh("define", str(xml))
+        self.virsh("start", "netguest")
+
+        live = self.virsh("dumpxml", "netguest")
+        self.assertRegex(live, r"<source network='default' bridge='virbr0'/>")
+        self.assertIn("<target dev='vnet0'/>", live)
+        self.assertIn("<target dev='guesttap1'/>", live)
+        self.assertNotIn("vnet0", self.virsh("dumpxml", "--inactive", "netguest"))
+        self.assertIn("master virbr0", sh("ip", "link", "show", "vnet0").stdout)
+        self.assertIn("master brhost", sh("ip", "link", "show", "guesttap1").stdout)
+        self.assertIn("fe:54:00:77:00:01", sh("ip", "link", "show", "vnet0").stdout)
+        iflist = self.virsh("domiflist", "netguest")
+        self.assertRegex(iflist, r"vnet0\s+network\s+default\s+virtio\s+52:54:00:77:00:01")
+        self.assertRegex(iflist, r"guesttap1\s+bridge\s+brhost\s+virtio\s+52:54:00:77:00:02")
+
+        nh.wait_for(lambda: "VIRTBUS-GUEST-LEASE" in self.console_text(), "the guest's DHCP lease",
+                    timeout=BOOT_TIMEOUT)
+        ip = re.search(r"VIRTBUS-GUEST-LEASE (\S+)", self.console_text()).group(1)
+        self.assertTrue(ip.startswith("192.168.122."), ip)
+        # dnsmasq answers first and writes its lease file after
+        lease_file = Path(nh.polkit_harness.build_paths()[1]) / "lib/virtbus/dnsmasq/default.leases"
+        nh.wait_for(lambda: "52:54:00:77:00:01 %s virtbus-guest" % ip in lease_file.read_text(),
+                    "the lease in %s" % lease_file)
+        # virsh domifaddr (remote proc 353) and D-Bus InterfaceAddresses, from the lease
+        self.assertRegex(self.virsh("domifaddr", "netguest"),
+                         r"vnet0\s+52:54:00:77:00:01\s+ipv4\s+%s/24" % re.escape(ip))
+        self.assertNotIn("guesttap1", self.virsh("domifaddr", "netguest"))   # no lease on brhost
+        p = subprocess.run(["busctl", "--system", "call", "org.libvirt", "/org/libvirt/QEMU",
+                            "org.libvirt.Connect", "DomainLookupByName", "s", "netguest"],
+                           capture_output=True, text=True, check=True)
+        p = subprocess.run(["busctl", "--system", "--json=short", "call", "org.libvirt", p.stdout.split('"')[1],
+                            "org.libvirt.Domain", "InterfaceAddresses", "uu", "0", "0"],
+                           capture_output=True, text=True, check=True)
+        self.assertEqual(json.loads(p.stdout)["data"][0], [["vnet0", "52:54:00:77:00:01", [[0, ip, 24]]]])
+        p = self.w.virsh("domifaddr", "netguest", "--source", "agent")
+        self.assertIn("not supported", p.stderr)
+        ping = lambda: sh("ping", "-c", "1", "-W", "1", ip, check=False).returncode == 0
+        nh.wait_for(ping, "the guest to answer a ping", timeout=20)
+
+        # the daemon dies and comes back: the guest keeps its tap, bridge and DHCP server
+        self.w.kill9_virtbusd()
+        self.assertTrue(ping())
+        self.w.restart_virtbusd()
+        self.assertIn("running", self.virsh("domstate", "netguest"))
+        self.assertTrue(ping())
+        self.assertIn("<target dev='vnet0'/>", self.virsh("dumpxml", "netguest"))
+
+        self.virsh("destroy", "netguest")
+        nh.wait_for(lambda: not nh.link_exists("vnet0") and not nh.link_exists("guesttap1"),
+                    "the guest's taps to be gone")
+        self.virsh("undefine", "netguest")
+
+    def test_refusals(self):
+        """A NIC on a network that is not running, or a bridge that does not exist: refused at
+        start with the reason, no tap left behind."""
+        for name, iface, want in (
+                ("nicnonet", "<interface type='network'><source network='nosuch'/></interface>",
+                 "no network with matching name 'nosuch'"),
+                ("nicnobr", "<interface type='bridge'><source bridge='nosuchbr'/></interface>",
+                 "bridge 'nosuchbr' of the interface does not exist")):
+            xml = self.w.tmp / (name + ".xml")
+            xml.write_text(DOMAIN_XML.format(kernel=self.image.kernel, initrd=self.image.initrd,
+                                             append=self.image.append, console=self.console)
+                           .replace("netguest", name)
+                           .replace(DOMAIN_XML[DOMAIN_XML.index("    <interface type='network'>"):
+                                               DOMAIN_XML.index("    <serial")], iface + "\n"))
+            self.virsh("define", str(xml))
+            links = sh("ip", "-o", "link").stdout.count("\n")
+            p = self.w.virsh("start", name)
+            self.assertNotEqual(p.returncode, 0)
+            self.assertIn(want, p.stderr)
+            self.assertIn("shut off", self.virsh("domstate", name))
+            self.assertEqual(sh("ip", "-o", "link").stdout.count("\n"), links, "a tap was left behind")
+            self.virsh("undefine", name)
+
+
+if __name__ == "__main__":
+    testmain.main()
