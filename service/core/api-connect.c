@@ -32,7 +32,7 @@ const ApiRow api_rows_connect[] = {
         ROW(CONNECT_DOMAIN_EVENT_REGISTER, 105, "virConnectDomainEventRegister", NODBUS, RO, VERB, ACL(NONE, CONNECT, "search_domains")),
         ROW(CONNECT_DOMAIN_EVENT_DEREGISTER, 106, "virConnectDomainEventDeregister", NODBUS, RO, VERB, NOACL),
         ROW(CONNECT_GET_URI, 110, "virConnectGetURI", NODBUS, RO, VERB, NOACL),
-        ROW(NODE_GET_SECURITY_MODEL, 122, "virNodeGetSecurityModel", NODBUS, RO, VERB, NOACL),
+        ROW(NODE_GET_SECURITY_MODEL, 122, "virNodeGetSecurityModel", DBUS(CONNECT, "NodeGetSecurityModel"), RO, VERB, NOACL),
         ROW(CONNECT_IS_SECURE, 149, "virConnectIsSecure", NODBUS, RO, VERB, NOACL),
         ROW(CONNECT_GET_LIB_VERSION, 157, "virConnectGetLibVersion", NODBUS, RO, VERB, ACL(NONE, CONNECT, "getattr")),
         ROW(CONNECT_DOMAIN_EVENT_REGISTER_ANY, 167, "virConnectDomainEventRegisterAny", NODBUS, RO, VERB, ACL(NONE, CONNECT, "search_domains")),

@@ -70,3 +70,14 @@ void node_security_model(const Connection *c, const char **model, const char **d
         *model = c->driver->security_model ? c->driver->security_model : "none";
         *doi = c->driver->security_model ? (c->driver->security_doi ? c->driver->security_doi : "") : "0";
 }
+
+char *node_domain_capabilities(Connection *c, const char *emulator, const char *arch, const char *machine,
+                               const char *virttype, unsigned flags, VbError *err) {
+        if (api_check_flags(api_row(API_CONNECT_GET_DOMAIN_CAPABILITIES), flags, err) < 0)
+                return NULL;
+        if (!node_host_ops(c)->domain_capabilities) {
+                node_unsupported(API_CONNECT_GET_DOMAIN_CAPABILITIES, err);
+                return NULL;
+        }
+        return node_host_ops(c)->domain_capabilities(c, emulator, arch, machine, virttype, err);
+}

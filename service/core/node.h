@@ -25,3 +25,8 @@ int node_memory_stats(Connection *c, int cell, unsigned flags, NodeMemoryStats *
 int node_max_vcpus(Connection *c, VbError *err);
 /* virNodeGetSecurityModel: the driver's, or libvirt's "none" with DOI "0". */
 void node_security_model(const Connection *c, const char **model, const char **doi);
+
+/* virConnectGetDomainCapabilities: emulator, arch, machine, virttype may be NULL (the driver's
+ * defaults). Newly allocated XML, or NULL with err set ("not supported" without the op). */
+char *node_domain_capabilities(Connection *c, const char *emulator, const char *arch, const char *machine,
+                               const char *virttype, unsigned flags, VbError *err);

@@ -12,7 +12,10 @@ from harness import (CONNECT, DOMAIN, INTERFACES_DIR, NETWORK, POOL, REFERENCE_D
 
 EMITS = "org.freedesktop.DBus.Property.EmitsChangedSignal"
 EXTENSION = "org.libvirt.virtbus.Extension"     # a member libvirt-dbus 1.4.1 does not have
-KINDS = [CONNECT, DOMAIN, NETWORK, POOL, VOL]
+SNAPSHOT = "org.libvirt.DomainSnapshot"
+HOST_KINDS = {"interface": "org.libvirt.Interface", "nodedev": "org.libvirt.NodeDevice", "secret": "org.libvirt.Secret",
+              "nwfilter": "org.libvirt.NWFilter", "domainsnapshot": SNAPSHOT}
+KINDS = [CONNECT, DOMAIN, NETWORK, POOL, VOL] + list(HOST_KINDS.values())
 
 
 def members(iface):
@@ -85,9 +88,8 @@ class TestInterfaceFiles(unittest.TestCase):
                         continue
                     self.assertIn(key, ref, "%s.%s is not in libvirt-dbus 1.4.1" % (name, key[1]))
                     self.assertEqual(sig, ref[key], "%s.%s differs from libvirt-dbus 1.4.1" % (name, key[1]))
-                # every property of these five kinds is served
-                ref_props = {k for k in ref if k[0] == "property"}
-                self.assertEqual({k for k in ours if k[0] == "property"}, ref_props)
+                # every method, property and signal of libvirt-dbus 1.4.1 is served
+                self.assertEqual(set(ref) - set(ours), set(), "%s lacks members of libvirt-dbus 1.4.1" % name)
 
     def test_argument_names_match_libvirt_dbus(self):
         if not REFERENCE_DIR.joinpath(CONNECT + ".xml").exists():
@@ -135,6 +137,23 @@ class TestLiveIntrospection(VirtbusTestCase):
     def test_volume(self):
         vol = self.iface(TEST_POOL_PATH, POOL).StorageVolCreateXML(VOL_XML.format(name="a.img", capacity=1024), 0)
         self.check_object(str(vol), VOL)
+
+    def test_host_object_kinds(self):
+        # the kinds the core keeps no objects of yet: served at any leaf below their node
+        for node, name in HOST_KINDS.items():
+            with self.subTest(kind=node):
+                self.check_object(TEST + "/" + node + "/_11111111_2222_3333_4444_555555555555", name)
+
+    def test_counts(self):
+        # libvirt-dbus 1.4.1: 194 methods, 37 properties, 27 signals over its ten interfaces
+        counts = {"method": 0, "property": 0, "signal": 0}
+        for name in KINDS:
+            for kind, _ in members(file_interface(INTERFACES_DIR, name)):
+                counts[kind] += 1
+        extensions_n = sum(len(extensions(file_interface(INTERFACES_DIR, n))) for n in KINDS)
+        self.assertEqual(counts["method"] - extensions_n, 194)
+        self.assertEqual(counts["property"], 37)
+        self.assertEqual(counts["signal"], 27)
 
     def test_stale_path_still_has_the_interface(self):
         # libvirt-dbus dispatches to unlisted nodes too; calls there fail with "not found"
