@@ -1,0 +1,212 @@
+#!/usr/bin/python3
+"""test_api_surface.py: every libvirt-dbus 1.4.1 member answers on both connections (generated from interfaces/*.xml);
+domain capabilities, the security model and all-domain stats on both doors, against libvirt where it can say."""
+
+import subprocess
+import sys
+import time
+import unittest
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import dbus
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import (BUS_NAME, CONNECT, DOMAIN, INTERFACES_DIR, LIBVIRT_ERROR, NETWORK, TEST,  # noqa: E402
+                     TEST_DOMAIN_PATH, TEST_NETWORK_PATH, VirtbusTestCase, main)
+import remote_harness  # noqa: E402
+
+QEMU = "/org/libvirt/QEMU"
+NOT_SUPPORTED = "org.libvirt.virtbus.NotSupported"
+NO_SUPPORT = "this function is not supported by the connection driver: "
+STALE = "_11111111_2222_3333_4444_555555555555"
+HOST_NODES = {"org.libvirt.Interface": ("interface", "virInterfaceLookupByMACString"),
+              "org.libvirt.NodeDevice": ("nodedev", "virNodeDeviceLookupByName"),
+              "org.libvirt.Secret": ("secret", "virSecretLookupByUUID"),
+              "org.libvirt.NWFilter": ("nwfilter", "virNWFilterLookupByUUID"),
+              "org.libvirt.DomainSnapshot": ("domainsnapshot", "virDomainSnapshotLookupByName")}
+
+
+def zero(sig):
+    """A harmless value of a D-Bus type: empty strings, zeros, empty containers."""
+    if sig in ("s", "o"):
+        return "" if sig == "s" else "/"
+    if sig == "b":
+        return False
+    if sig in ("y", "n", "q", "i", "u", "x", "t", "d", "h"):
+        return 0
+    if sig.startswith("a{"):
+        return dbus.Dictionary({}, signature=sig[2:-1])
+    if sig.startswith("a"):
+        return dbus.Array([], signature=sig[1:])
+    raise ValueError(sig)
+
+
+def not_supported_methods():
+    """(interface, method, [in types], the function named in its answer) for every marked member."""
+    out = []
+    for f in sorted(INTERFACES_DIR.glob("*.xml")):
+        for iface in ET.parse(f).getroot().iter("interface"):
+            for m in iface.findall("method"):
+                fn = [a.get("value") for a in m.findall("annotation") if a.get("name") == NOT_SUPPORTED]
+                if fn:
+                    ins = [a.get("type") for a in m.findall("arg") if a.get("direction", "in") == "in"]
+                    out.append((iface.get("name"), m.get("name"), ins, fn[0]))
+    return out
+
+
+class TestEveryMember(VirtbusTestCase):
+    """The members virtbus does not serve yet exist with libvirt-dbus's signatures and answer libvirt's text."""
+
+    def call(self, path, interface, member, ins):
+        return self.bus.call_blocking(BUS_NAME, path, interface, member, "".join(ins), [zero(t) for t in ins])
+
+    def expect(self, path, interface, member, ins, message):
+        with self.assertRaises(dbus.exceptions.DBusException, msg="%s %s.%s" % (path, interface, member)) as cm:
+            self.call(path, interface, member, ins)
+        self.assertEqual(cm.exception.get_dbus_name(), LIBVIRT_ERROR, "%s.%s" % (interface, member))
+        self.assertEqual(cm.exception.get_dbus_message(), message, "%s %s.%s" % (path, interface, member))
+
+    def test_not_supported_members(self):
+        members = not_supported_methods()
+        self.assertGreater(len(members), 100)
+        for interface, member, ins, fn in members:
+            with self.subTest(member="%s.%s" % (interface, member)):
+                if interface == CONNECT:
+                    for path in (TEST, QEMU):
+                        self.expect(path, interface, member, ins, NO_SUPPORT + fn)
+                elif interface == DOMAIN:
+                    self.expect(TEST_DOMAIN_PATH, interface, member, ins, NO_SUPPORT + fn)
+                    # the object's lookup comes first, as in libvirt-dbus
+                    with self.assertRaises(dbus.exceptions.DBusException) as cm:
+                        self.call(QEMU + "/domain/" + STALE, interface, member, ins)
+                    self.assertTrue(cm.exception.get_dbus_message().startswith("Domain not found"))
+                elif interface == NETWORK:
+                    self.expect(TEST_NETWORK_PATH, interface, member, ins, NO_SUPPORT + fn)
+                else:
+                    node, lookup = HOST_NODES[interface]
+                    for root in (TEST, QEMU):
+                        self.expect(root + "/" + node + "/" + STALE, interface, member, ins, NO_SUPPORT + lookup)
+
+    def test_host_kind_properties(self):
+        # GetAll on a path with no object is an empty dictionary, as libvirt-dbus answers
+        for interface, (node, _) in HOST_NODES.items():
+            props = self.iface(TEST + "/" + node + "/" + STALE, "org.freedesktop.DBus.Properties").GetAll(interface)
+            self.assertEqual(dict(props), {})
+
+
+def oracle_conn():
+    import libvirt
+    return libvirt.open("test:///default")
+
+
+def wait_probed(fn, timeout=60):
+    """QEMU's capabilities are probed once, in the background, from the daemon's start."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return fn()
+        except Exception as e:         # noqa: BLE001 - both doors' errors
+            text = str(e)
+            if "not probed yet" not in text or time.monotonic() > deadline:
+                raise
+        time.sleep(0.1)
+
+
+class TestHostFacts(VirtbusTestCase):
+
+    def test_security_model(self):
+        self.assertEqual(list(self.connect.NodeGetSecurityModel()), oracle_conn().getSecurityModel())
+
+    def test_has_managed_save_image(self):
+        self.assertEqual(bool(self.iface(TEST_DOMAIN_PATH, DOMAIN).HasManagedSaveImage(0)),
+                         bool(oracle_conn().lookupByName("test").hasManagedSaveImage(0)))
+
+    def test_all_domain_stats(self):
+        records = self.connect.GetAllDomainStats(0, 0)
+        self.assertEqual(records.signature, "(sa{sv})")
+        self.assertEqual([str(r[0]) for r in records], ["test"])
+        one = self.iface(TEST_DOMAIN_PATH, DOMAIN).GetStats(0, 0)
+        self.assertEqual(sorted(records[0][1].keys()), sorted(one.keys()))   # vCPU times move on
+        self.assertEqual(records[0][1]["state.state"], one["state.state"])
+        self.assertEqual(records[0][1]["balloon.current"], one["balloon.current"])
+        # double-wrapped values, as libvirt-dbus (cockpit checks the outer "v")
+        raw = self.daemon.busctl("call", "--verbose", BUS_NAME, TEST, CONNECT, "GetAllDomainStats", "uu", "0", "0").stdout
+        self.assertIn('VARIANT "v"', raw)
+        # the filter flags: ACTIVE (16) keeps the running test domain, INACTIVE (32) none
+        self.assertEqual(len(self.connect.GetAllDomainStats(0, 16)), 1)
+        self.assertEqual(len(self.connect.GetAllDomainStats(0, 32)), 0)
+
+    def test_domain_capabilities_test(self):
+        expected = None
+        try:
+            oracle_conn().getDomainCapabilities(None, None, None, None, 0)
+        except Exception as e:          # noqa: BLE001
+            expected = e.get_error_message()
+        self.assertEqual(expected, NO_SUPPORT + "virConnectGetDomainCapabilities")
+        self.assertDBusError(LIBVIRT_ERROR, self.connect.GetDomainCapabilities, "", "", "", "", 0, message=expected)
+
+    def test_domain_capabilities_qemu(self):
+        qemu = self.iface(QEMU, CONNECT)
+        xml = wait_probed(lambda: qemu.GetDomainCapabilities("", "", "", "", 0))
+        root = ET.fromstring(str(xml))
+        self.assertEqual(root.tag, "domainCapabilities")
+        self.assertTrue(root.findtext("path"))
+        self.assertEqual(root.findtext("arch"), "x86_64")
+        # what cockpit-machines reads: the vCPU maximum and the disk buses
+        self.assertIsNotNone(root.find("vcpu"))
+        self.assertIsNotNone(root.find("devices/disk/enum[@name='bus']"))
+        self.assertEqual(str(qemu.GetDomainCapabilities("", "x86_64", "", "qemu", 0)),
+                         str(qemu.GetDomainCapabilities(root.findtext("path"), "", "", "qemu", 0)))
+        self.assertDBusError(LIBVIRT_ERROR, qemu.GetDomainCapabilities, "", "sparc", "", "", 0,
+                             message="invalid argument: Emulator '%s' does not support arch 'sparc'"
+                                     % root.findtext("path"))
+        self.assertDBusError(LIBVIRT_ERROR, qemu.GetDomainCapabilities, "", "", "", "", 8,
+                             message="unsupported flags (0x8) in function virConnectGetDomainCapabilities")
+
+
+class TestRemoteHostFacts(remote_harness.RemoteTestCase):
+    """The same facts through the remote door, with virsh and python3-libvirt."""
+
+    def qemu_uri(self):
+        return "qemu+unix:///session?socket=%s" % self.daemon.sock
+
+    def test_domcapabilities_test_matches_libvirt(self):
+        self.compare_with_oracle(["domcapabilities"])
+
+    def test_domcapabilities_qemu_both_doors(self):
+        import libvirt
+        conn = libvirt.open(self.qemu_uri())
+        try:
+            xml = wait_probed(lambda: conn.getDomainCapabilities(None, None, None, None, 0))
+            bus = dbus.bus.BusConnection(self.daemon.bus_address)
+            qemu = dbus.Interface(bus.get_object(BUS_NAME, QEMU), CONNECT)
+            self.assertEqual(xml, str(qemu.GetDomainCapabilities("", "", "", "", 0)))
+            bus.close()
+            p = remote_harness.run_virsh(self.qemu_uri(), "domcapabilities --virttype qemu",
+                                         env=self.daemon.client_env())
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertEqual(ET.fromstring(p.stdout).findtext("domain"), "qemu")
+            p = remote_harness.run_virsh(self.qemu_uri(), "domcapabilities --arch sparc", env=self.daemon.client_env())
+            self.assertNotEqual(p.returncode, 0)
+            self.assertIn("does not support arch 'sparc'", p.stderr)
+        finally:
+            conn.close()
+
+    def test_not_supported_procedure(self):
+        # a procedure virtbus does not serve: libvirt's text, the same on the read-only socket for a reading one
+        import libvirt
+        conn = libvirt.open(self.uri)
+        try:
+            with self.assertRaises(libvirt.libvirtError) as cm:
+                conn.listAllInterfaces(0)
+            self.assertEqual(cm.exception.get_error_message(), NO_SUPPORT + "virConnectListAllInterfaces")
+        finally:
+            conn.close()
+        p = self.virsh("nodedev-detach pci_0000_00_01_0")
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn(NO_SUPPORT + "virNodeDeviceLookupByName", p.stderr)
+
+
+if __name__ == "__main__":
+    main()
