@@ -1,6 +1,7 @@
 /* test-driver.c: the Test connection: an in-memory hypervisor with libvirt's test:///default content. */
 #define LOG_MODULE "test"
 #include "driver.h"
+#include "iface.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -283,6 +284,8 @@ static int test_open(Connection *c, VbError *err) {
         return 0;
 }
 
+extern const HostIfaceOps test_iface_ops;        /* test-iface.c */
+
 const Driver test_driver = {
         .name = "Test",
         .uri = "test:///default",
@@ -294,6 +297,7 @@ const Driver test_driver = {
         .own_networks = &test_network_ops,
         .own_pools = &test_pool_ops,
         .host = &test_host_ops,
+        .interfaces = &test_iface_ops,
         .os_type = "linux",
         .scheduler = "fair",
         .scheduler_nparams = 1,

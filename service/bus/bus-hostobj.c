@@ -1,4 +1,4 @@
-/* bus-hostobj.c: the D-Bus faces of interfaces, node devices, secrets, network filters and domain snapshots: their subtrees, properties and methods, with libvirt's answers while the core keeps none of them. */
+/* bus-hostobj.c: the D-Bus faces of node devices, secrets, network filters and domain snapshots: their subtrees, properties and methods, with libvirt's answers while the core keeps none of them. */
 #define LOG_MODULE "bus"
 #include "bus-unsupported.h"
 
@@ -18,6 +18,8 @@ static const char *lookup_api(ObjectKind kind) {
 }
 
 int bus_host_object_lookup(BusSubtree *t, const char *path, VbError *err) {
+        if (t->kind->kind == OBJECT_INTERFACE)
+                return bus_iface_lookup(t, path, err);
         return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_NONE, "%s", lookup_api(t->kind->kind));
 }
 
@@ -38,15 +40,6 @@ static int host_enumerate(sd_bus *bus, const char *prefix, void *userdata, char 
 }
 
 #define CONST SD_BUS_VTABLE_PROPERTY_CONST
-
-static const sd_bus_vtable interface_vtable[] = {
-        SD_BUS_VTABLE_START(0),
-        SD_BUS_PROPERTY("Active", "b", host_property_get, 0, 0),
-        SD_BUS_PROPERTY("MAC", "s", host_property_get, 0, CONST),
-        SD_BUS_PROPERTY("Name", "s", host_property_get, 0, CONST),
-        BUS_INTERFACE_NOT_SUPPORTED
-        SD_BUS_VTABLE_END,
-};
 
 static const sd_bus_vtable nodedev_vtable[] = {
         SD_BUS_VTABLE_START(0),
@@ -85,7 +78,6 @@ static const BusPropName no_changes[] = { { 0, NULL } };
         const BusKind var = { .kind = kind_, .interface = iface, .vtable = vt, .changes = no_changes, \
                               .exists = host_exists, .enumerate = host_enumerate }
 
-HOST_KIND(bus_kind_interface, OBJECT_INTERFACE, "org.libvirt.Interface", interface_vtable);
 HOST_KIND(bus_kind_nodedev, OBJECT_NODEDEV, "org.libvirt.NodeDevice", nodedev_vtable);
 HOST_KIND(bus_kind_secret, OBJECT_SECRET, "org.libvirt.Secret", secret_vtable);
 HOST_KIND(bus_kind_nwfilter, OBJECT_NWFILTER, "org.libvirt.NWFilter", nwfilter_vtable);

@@ -8,6 +8,11 @@
 int bus_method_not_supported(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 /* bus-hostobj.c: the object of a path of a kind the core keeps none of yet: -1, err set. */
 int bus_host_object_lookup(BusSubtree *t, const char *path, VbError *err);
+/* bus-iface.c: the same for an interface's path; and Connect's methods for interfaces. */
+int bus_iface_lookup(BusSubtree *t, const char *path, VbError *err);
+int bus_method_interface_lookup_by_name(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_method_interface_lookup_by_mac(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_method_list_interfaces(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 
 #define BUS_CONNECT_NOT_SUPPORTED \
         SD_BUS_METHOD_WITH_ARGS("BaselineCPU", SD_BUS_ARGS("as", xmlCPUs, "u", flags), SD_BUS_RESULT("s", cpu), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
@@ -22,9 +27,6 @@ int bus_host_object_lookup(BusSubtree *t, const char *path, VbError *err);
         SD_BUS_METHOD_WITH_ARGS("InterfaceChangeCommit", SD_BUS_ARGS("u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("InterfaceChangeRollback", SD_BUS_ARGS("u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("InterfaceDefineXML", SD_BUS_ARGS("s", xml, "u", flags), SD_BUS_RESULT("o", interface), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("InterfaceLookupByMAC", SD_BUS_ARGS("s", mac), SD_BUS_RESULT("o", interface), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("InterfaceLookupByName", SD_BUS_ARGS("s", name), SD_BUS_RESULT("o", interface), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("ListInterfaces", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("ao", interfaces), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("ListNodeDevices", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("ao", devs), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("ListNWFilters", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("ao", nwfilters), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("ListSecrets", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("ao", secrets), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
@@ -153,7 +155,6 @@ int bus_host_object_lookup(BusSubtree *t, const char *path, VbError *err);
 #define BUS_INTERFACE_NOT_SUPPORTED \
         SD_BUS_METHOD_WITH_ARGS("Create", SD_BUS_ARGS("u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("Destroy", SD_BUS_ARGS("u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("GetXMLDesc", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("s", xml), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("Undefine", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED),
 
 #define BUS_NODEDEVICE_NOT_SUPPORTED \

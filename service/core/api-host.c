@@ -34,7 +34,7 @@ const ApiRow api_rows_host[] = {
         ROW(INTERFACE_CHANGE_COMMIT, 221, "virInterfaceChangeCommit", DBUS(CONNECT, "InterfaceChangeCommit"), MUT, VERB, ACL(NONE, INTERFACE, "write")),
         ROW(INTERFACE_CHANGE_ROLLBACK, 222, "virInterfaceChangeRollback", DBUS(CONNECT, "InterfaceChangeRollback"), MUT, VERB, ACL(NONE, INTERFACE, "write")),
         ROW(NODE_GET_CPU_STATS, 227, "virNodeGetCPUStats", DBUS(CONNECT, "NodeGetCPUStats"), RO, VERB, ACL(NONE, CONNECT, "read")),
-        ROW(CONNECT_LIST_ALL_INTERFACES, 284, "virConnectListAllInterfaces", DBUS(CONNECT, "ListInterfaces"), RO, VERB, ACL(NONE, CONNECT, "search_interfaces")),
+        ROW(CONNECT_LIST_ALL_INTERFACES, 284, "virConnectListAllInterfaces", DBUS(CONNECT, "ListInterfaces"), RO, 3, ACL(NONE, CONNECT, "search_interfaces")),
         ROW(CONNECT_LIST_ALL_NODE_DEVICES, 285, "virConnectListAllNodeDevices", DBUS(CONNECT, "ListNodeDevices"), RO, VERB, ACL(NONE, CONNECT, "search_node_devices")),
         ROW(CONNECT_LIST_ALL_NWFILTERS, 286, "virConnectListAllNWFilters", DBUS(CONNECT, "ListNWFilters"), RO, VERB, ACL(NONE, CONNECT, "search_nwfilters")),
         ROW(CONNECT_LIST_ALL_SECRETS, 287, "virConnectListAllSecrets", DBUS(CONNECT, "ListSecrets"), RO, VERB, ACL(NONE, CONNECT, "search_secrets")),
@@ -45,6 +45,12 @@ const ApiRow api_rows_host[] = {
         ROW(NODE_DEVICE_DETACH_FLAGS, 301, "virNodeDeviceDetachFlags", DBUS(NODEDEV, "Detach"), MUT, VERB, ACL(NONE, NODEDEV, "write")),
         ROW(CONNECT_GET_CPU_MODEL_NAMES, 312, "virConnectGetCPUModelNames", DBUS(CONNECT, "GetCPUModelNames"), RO, VERB, ACL(NONE, CONNECT, "read")),
         ROW(CONNECT_GET_DOMAIN_CAPABILITIES, 342, "virConnectGetDomainCapabilities", DBUS(CONNECT, "GetDomainCapabilities"), RO, 0, ACL(NONE, CONNECT, "read")),
+        /* host interfaces: the remote door's own calls (no D-Bus member) */
+        ROW(CONNECT_NUM_OF_INTERFACES, 126, "virConnectNumOfInterfaces", NODBUS, RO, VERB, ACL(NONE, CONNECT, "search_interfaces")),
+        ROW(CONNECT_LIST_INTERFACES, 127, "virConnectListInterfaces", NODBUS, RO, VERB, ACL(NONE, CONNECT, "search_interfaces")),
+        ROW(CONNECT_NUM_OF_DEFINED_INTERFACES, 137, "virConnectNumOfDefinedInterfaces", NODBUS, RO, VERB, ACL(NONE, CONNECT, "search_interfaces")),
+        ROW(CONNECT_LIST_DEFINED_INTERFACES, 138, "virConnectListDefinedInterfaces", NODBUS, RO, VERB, ACL(NONE, CONNECT, "search_interfaces")),
+        ROW(INTERFACE_IS_ACTIVE, 156, "virInterfaceIsActive", NODBUS, RO, VERB, ACL(NONE, INTERFACE, "read")),
 };
 
 const size_t api_n_rows_host = sizeof api_rows_host / sizeof api_rows_host[0];

@@ -116,6 +116,8 @@ struct Driver {
         const NetworkOps *own_networks;
         const PoolOps *own_pools;
         const HostOps *host;
+        /* Host network interfaces, read-only (iface.h); NULL: "not supported". */
+        const struct HostIfaceOps *interfaces;
         /* What a driver answers its own way, as data: the doors never compare driver names.
          * virDomainGetOSType whatever the XML says (Test: "linux"); NULL: the <os><type>. */
         const char *os_type;

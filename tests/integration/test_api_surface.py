@@ -20,8 +20,10 @@ QEMU = "/org/libvirt/QEMU"
 NOT_SUPPORTED = "org.libvirt.virtbus.NotSupported"
 NO_SUPPORT = "this function is not supported by the connection driver: "
 STALE = "_11111111_2222_3333_4444_555555555555"
-HOST_NODES = {"org.libvirt.Interface": ("interface", "virInterfaceLookupByMACString"),
-              "org.libvirt.NodeDevice": ("nodedev", "virNodeDeviceLookupByName"),
+IFACE = "org.libvirt.Interface"
+ETH1 = "aa_3abb_3acc_3add_3aee_3aff"         # EncodeStr("aa:bb:cc:dd:ee:ff")
+NO_MAC = "00_3a00_3a00_3a00_3a00_3a00"
+HOST_NODES = {"org.libvirt.NodeDevice": ("nodedev", "virNodeDeviceLookupByName"),
               "org.libvirt.Secret": ("secret", "virSecretLookupByUUID"),
               "org.libvirt.NWFilter": ("nwfilter", "virNWFilterLookupByUUID"),
               "org.libvirt.DomainSnapshot": ("domainsnapshot", "virDomainSnapshotLookupByName")}
@@ -83,6 +85,13 @@ class TestEveryMember(VirtbusTestCase):
                     self.assertTrue(cm.exception.get_dbus_message().startswith("Domain not found"))
                 elif interface == NETWORK:
                     self.expect(TEST_NETWORK_PATH, interface, member, ins, NO_SUPPORT + fn)
+                elif interface == IFACE:
+                    # the Test connection has interfaces (eth1): a path with no interface is "not found"
+                    self.expect(TEST + "/interface/" + NO_MAC, interface, member, ins,
+                                "Interface not found: no interface with matching mac '00:00:00:00:00:00'")
+                    self.expect(TEST + "/interface/" + ETH1, interface, member, ins, NO_SUPPORT + fn)
+                    self.expect(QEMU + "/interface/" + STALE, interface, member, ins,
+                                NO_SUPPORT + "virInterfaceLookupByMACString")
                 else:
                     node, lookup = HOST_NODES[interface]
                     for root in (TEST, QEMU):
@@ -90,9 +99,42 @@ class TestEveryMember(VirtbusTestCase):
 
     def test_host_kind_properties(self):
         # GetAll on a path with no object is an empty dictionary, as libvirt-dbus answers
-        for interface, (node, _) in HOST_NODES.items():
+        for interface, (node, _) in list(HOST_NODES.items()) + [(IFACE, ("interface", None))]:
             props = self.iface(TEST + "/" + node + "/" + STALE, "org.freedesktop.DBus.Properties").GetAll(interface)
             self.assertEqual(dict(props), {})
+
+
+class TestInterfaces(VirtbusTestCase):
+    """Host interfaces: the Test connection's are libvirt's test driver's (eth1); QEMU has no backend yet."""
+
+    def test_list_and_lookup(self):
+        paths = [str(p) for p in self.connect.ListInterfaces(0)]
+        self.assertEqual(paths, [TEST + "/interface/" + ETH1])
+        self.assertEqual(str(self.connect.InterfaceLookupByName("eth1")), paths[0])
+        self.assertEqual(str(self.connect.InterfaceLookupByMAC("AA:BB:CC:DD:EE:FF")), paths[0])
+        self.assertEqual([str(p) for p in self.connect.ListInterfaces(2)], paths)     # ACTIVE
+        self.assertEqual(list(self.connect.ListInterfaces(1)), [])                    # INACTIVE
+        self.assertDBusError(LIBVIRT_ERROR, self.connect.InterfaceLookupByName, "nope",
+                             message="Interface not found: no interface with matching name 'nope'")
+        self.assertDBusError(LIBVIRT_ERROR, self.connect.ListInterfaces, 4,
+                             message="unsupported flags (0x4) in function virConnectListAllInterfaces")
+
+    def test_properties_and_xml(self):
+        import libvirt
+        oracle = libvirt.open("test:///default").interfaceLookupByName("eth1")
+        path = TEST + "/interface/" + ETH1
+        props = self.get_all(path, IFACE)
+        self.assertEqual({str(k): v for k, v in props.items()},
+                         {"Active": bool(oracle.isActive()), "MAC": oracle.MACString(), "Name": oracle.name()})
+        self.assertEqual(str(self.iface(path, IFACE).GetXMLDesc(0)), oracle.XMLDesc(0))
+        self.assertDBusError(LIBVIRT_ERROR, self.iface(path, IFACE).GetXMLDesc, 1,
+                             message="unsupported flags (0x1) in function testInterfaceGetXMLDesc")
+        out = self.daemon.busctl("tree", "--list", BUS_NAME).stdout.split()
+        self.assertIn(path, out)
+
+    def test_qemu_says_not_supported(self):
+        self.assertDBusError(LIBVIRT_ERROR, self.iface(QEMU, CONNECT).ListInterfaces, 0,
+                             message=NO_SUPPORT + "virConnectListAllInterfaces")
 
 
 def oracle_conn():
@@ -193,10 +235,31 @@ class TestRemoteHostFacts(remote_harness.RemoteTestCase):
         finally:
             conn.close()
 
+    def test_iface_commands_match_libvirt(self):
+        self.compare_with_oracle(["iface-list", "iface-list --all", "iface-list --inactive", "iface-dumpxml eth1",
+                                  "iface-dumpxml nope", "iface-dumpxml eth1 --inactive", "iface-mac eth1",
+                                  "iface-name aa:bb:cc:dd:ee:ff", "iface-name aa:bb:cc:dd:ee:00"])
+
+    def test_iface_python(self):
+        import libvirt
+        conn, oracle = libvirt.open(self.uri), libvirt.open("test:///default")
+        try:
+            self.assertEqual(conn.numOfInterfaces(), oracle.numOfInterfaces())
+            self.assertEqual(conn.listInterfaces(), oracle.listInterfaces())
+            self.assertEqual(conn.numOfDefinedInterfaces(), oracle.numOfDefinedInterfaces())
+            self.assertEqual(conn.listDefinedInterfaces(), oracle.listDefinedInterfaces())
+            ours, theirs = conn.listAllInterfaces(0), oracle.listAllInterfaces(0)
+            self.assertEqual([(i.name(), i.MACString(), i.isActive()) for i in ours],
+                             [(i.name(), i.MACString(), i.isActive()) for i in theirs])
+            self.assertEqual(ours[0].XMLDesc(0), theirs[0].XMLDesc(0))
+        finally:
+            conn.close()
+            oracle.close()
+
     def test_not_supported_procedure(self):
         # a procedure virtbus does not serve: libvirt's text, the same on the read-only socket for a reading one
         import libvirt
-        conn = libvirt.open(self.uri)
+        conn = libvirt.open(self.qemu_uri())
         try:
             with self.assertRaises(libvirt.libvirtError) as cm:
                 conn.listAllInterfaces(0)

@@ -175,7 +175,8 @@ class TestLiveIntrospection(VirtbusTestCase):
         expected = ["/", "/org", ROOT, TEST] + [TEST + "/" + k for k in ("domain", "domainsnapshot", "interface", "network",
                                                               "nodedev", "nwfilter", "secret", "storagepool",
                                                               "storagevol")]
-        expected += [TEST_DOMAIN_PATH, TEST_NETWORK_PATH, TEST_POOL_PATH]
+        expected += [TEST_DOMAIN_PATH, TEST_NETWORK_PATH, TEST_POOL_PATH,
+                     TEST + "/interface/aa_3abb_3acc_3add_3aee_3aff"]      # eth1, by EncodeStr(MAC)
         self.assertEqual(sorted(out), sorted(expected))
 
     def test_busctl_introspect(self):

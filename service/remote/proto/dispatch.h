@@ -204,6 +204,16 @@ REMOTE_HANDLER(proc_node_get_info);
 REMOTE_HANDLER(proc_node_get_free_memory);
 REMOTE_HANDLER(proc_node_get_security_model);
 REMOTE_HANDLER(proc_connect_get_domain_capabilities);
+/* proc-iface.c */
+REMOTE_HANDLER(proc_connect_num_of_interfaces);
+REMOTE_HANDLER(proc_connect_num_of_defined_interfaces);
+REMOTE_HANDLER(proc_connect_list_interfaces);
+REMOTE_HANDLER(proc_connect_list_defined_interfaces);
+REMOTE_HANDLER(proc_connect_list_all_interfaces);
+REMOTE_HANDLER(proc_interface_lookup_by_name);
+REMOTE_HANDLER(proc_interface_lookup_by_mac_string);
+REMOTE_HANDLER(proc_interface_get_xml_desc);
+REMOTE_HANDLER(proc_interface_is_active);
 REMOTE_HANDLER(proc_auth_list);
 REMOTE_HANDLER(proc_auth_unavailable);
 /* A row virtbus does not serve yet (proc-table-unsupported.h): libvirt's "not supported" with its API's name. */

@@ -35,6 +35,17 @@ static const RemoteProc procs[_API_ID_MAX] = {
         P(CONNECT_UNREGISTER_CLOSE_CALLBACK, proc_connect_unregister_close_callback, 0),
         P(CONNECT_GET_DOMAIN_CAPABILITIES, proc_connect_get_domain_capabilities, 0),
 
+        /* host interfaces */
+        P(CONNECT_NUM_OF_INTERFACES, proc_connect_num_of_interfaces, 0),
+        P(CONNECT_NUM_OF_DEFINED_INTERFACES, proc_connect_num_of_defined_interfaces, 0),
+        P(CONNECT_LIST_INTERFACES, proc_connect_list_interfaces, 0),
+        P(CONNECT_LIST_DEFINED_INTERFACES, proc_connect_list_defined_interfaces, 0),
+        P(CONNECT_LIST_ALL_INTERFACES, proc_connect_list_all_interfaces, 0),
+        P(INTERFACE_LOOKUP_BY_NAME, proc_interface_lookup_by_name, 0),
+        P(INTERFACE_LOOKUP_BY_MAC_STRING, proc_interface_lookup_by_mac_string, 0),
+        P(INTERFACE_GET_XML_DESC, proc_interface_get_xml_desc, 0),
+        P(INTERFACE_IS_ACTIVE, proc_interface_is_active, 0),
+
         /* lists */
         P(CONNECT_LIST_DEFINED_DOMAINS, proc_connect_list_defined_domains, 0),
         P(CONNECT_NUM_OF_DEFINED_DOMAINS, proc_connect_num_of_defined_domains, 0),
