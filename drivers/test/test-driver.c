@@ -1,6 +1,7 @@
 /* test-driver.c: the Test connection: an in-memory hypervisor with libvirt's test:///default content. */
 #define LOG_MODULE "test"
 #include "driver.h"
+#include "domain-info.h"
 #include "iface.h"
 
 #include <errno.h>
@@ -285,6 +286,7 @@ static int test_open(Connection *c, VbError *err) {
 }
 
 extern const HostIfaceOps test_iface_ops;        /* test-iface.c */
+extern const DomainInfoOps test_info_ops;        /* test-info.c */
 
 const Driver test_driver = {
         .name = "Test",
@@ -298,6 +300,7 @@ const Driver test_driver = {
         .own_pools = &test_pool_ops,
         .host = &test_host_ops,
         .interfaces = &test_iface_ops,
+        .info = &test_info_ops,
         .os_type = "linux",
         .scheduler = "fair",
         .scheduler_nparams = 1,

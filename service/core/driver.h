@@ -118,6 +118,8 @@ struct Driver {
         const HostOps *host;
         /* Host network interfaces, read-only (iface.h); NULL: "not supported". */
         const struct HostIfaceOps *interfaces;
+        /* Per-request domain information (domain-info.h); NULL: "not supported". */
+        const struct DomainInfoOps *info;
         /* What a driver answers its own way, as data: the doors never compare driver names.
          * virDomainGetOSType whatever the XML says (Test: "linux"); NULL: the <os><type>. */
         const char *os_type;

@@ -204,6 +204,15 @@ REMOTE_HANDLER(proc_node_get_info);
 REMOTE_HANDLER(proc_node_get_free_memory);
 REMOTE_HANDLER(proc_node_get_security_model);
 REMOTE_HANDLER(proc_connect_get_domain_capabilities);
+/* proc-domain-info.c */
+REMOTE_HANDLER(proc_domain_get_scheduler_type);
+REMOTE_HANDLER(proc_domain_get_scheduler_parameters);
+REMOTE_HANDLER(proc_domain_get_scheduler_parameters_flags);
+REMOTE_HANDLER(proc_domain_memory_stats);
+REMOTE_HANDLER(proc_domain_get_block_info);
+REMOTE_HANDLER(proc_domain_interface_stats);
+REMOTE_HANDLER(proc_domain_get_hostname);
+REMOTE_HANDLER(proc_domain_get_time);
 /* proc-iface.c */
 REMOTE_HANDLER(proc_connect_num_of_interfaces);
 REMOTE_HANDLER(proc_connect_num_of_defined_interfaces);

@@ -35,6 +35,16 @@ static const RemoteProc procs[_API_ID_MAX] = {
         P(CONNECT_UNREGISTER_CLOSE_CALLBACK, proc_connect_unregister_close_callback, 0),
         P(CONNECT_GET_DOMAIN_CAPABILITIES, proc_connect_get_domain_capabilities, 0),
 
+        /* domain information */
+        P(DOMAIN_GET_SCHEDULER_TYPE, proc_domain_get_scheduler_type, 0),
+        P(DOMAIN_GET_SCHEDULER_PARAMETERS, proc_domain_get_scheduler_parameters, 0),
+        P(DOMAIN_GET_SCHEDULER_PARAMETERS_FLAGS, proc_domain_get_scheduler_parameters_flags, 0),
+        P(DOMAIN_MEMORY_STATS, proc_domain_memory_stats, 0),
+        P(DOMAIN_GET_BLOCK_INFO, proc_domain_get_block_info, 0),
+        P(DOMAIN_INTERFACE_STATS, proc_domain_interface_stats, 0),
+        P(DOMAIN_GET_HOSTNAME, proc_domain_get_hostname, 0),
+        P(DOMAIN_GET_TIME, proc_domain_get_time, 0),
+
         /* host interfaces */
         P(CONNECT_NUM_OF_INTERFACES, proc_connect_num_of_interfaces, 0),
         P(CONNECT_NUM_OF_DEFINED_INTERFACES, proc_connect_num_of_defined_interfaces, 0),
