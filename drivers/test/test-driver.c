@@ -3,6 +3,7 @@
 #include "driver.h"
 #include "domain-info.h"
 #include "iface.h"
+#include "nodedev.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -287,6 +288,7 @@ static int test_open(Connection *c, VbError *err) {
 
 extern const HostIfaceOps test_iface_ops;        /* test-iface.c */
 extern const DomainInfoOps test_info_ops;        /* test-info.c */
+extern const NodeDevOps test_nodedev_ops;        /* test-nodedev.c */
 
 const Driver test_driver = {
         .name = "Test",
@@ -301,6 +303,7 @@ const Driver test_driver = {
         .host = &test_host_ops,
         .interfaces = &test_iface_ops,
         .info = &test_info_ops,
+        .nodedevs = &test_nodedev_ops,
         .os_type = "linux",
         .scheduler = "fair",
         .scheduler_nparams = 1,

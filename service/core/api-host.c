@@ -51,6 +51,11 @@ const ApiRow api_rows_host[] = {
         ROW(CONNECT_NUM_OF_DEFINED_INTERFACES, 137, "virConnectNumOfDefinedInterfaces", NODBUS, RO, VERB, ACL(NONE, CONNECT, "search_interfaces")),
         ROW(CONNECT_LIST_DEFINED_INTERFACES, 138, "virConnectListDefinedInterfaces", NODBUS, RO, VERB, ACL(NONE, CONNECT, "search_interfaces")),
         ROW(INTERFACE_IS_ACTIVE, 156, "virInterfaceIsActive", NODBUS, RO, VERB, ACL(NONE, INTERFACE, "read")),
+        /* node devices: the remote door's own calls */
+        ROW(NODE_NUM_OF_DEVICES, 111, "virNodeNumOfDevices", NODBUS, RO, VERB, ACL(NONE, CONNECT, "search_node_devices")),
+        ROW(NODE_LIST_DEVICES, 112, "virNodeListDevices", NODBUS, RO, VERB, ACL(NONE, CONNECT, "search_node_devices")),
+        ROW(NODE_DEVICE_GET_PARENT, 115, "virNodeDeviceGetParent", NODBUS, RO, VERB, ACL(NONE, NODEDEV, "read")),
+        ROW(NODE_DEVICE_NUM_OF_CAPS, 116, "virNodeDeviceNumOfCaps", NODBUS, RO, VERB, ACL(NONE, NODEDEV, "read")),
 };
 
 const size_t api_n_rows_host = sizeof api_rows_host / sizeof api_rows_host[0];

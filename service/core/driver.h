@@ -120,6 +120,8 @@ struct Driver {
         const struct HostIfaceOps *interfaces;
         /* Per-request domain information (domain-info.h); NULL: "not supported". */
         const struct DomainInfoOps *info;
+        /* Host node devices (nodedev.h); NULL: "not supported". */
+        const struct NodeDevOps *nodedevs;
         /* What a driver answers its own way, as data: the doors never compare driver names.
          * virDomainGetOSType whatever the XML says (Test: "linux"); NULL: the <os><type>. */
         const char *os_type;

@@ -21,6 +21,7 @@ NOT_SUPPORTED = "org.libvirt.virtbus.NotSupported"
 NO_SUPPORT = "this function is not supported by the connection driver: "
 STALE = "_11111111_2222_3333_4444_555555555555"
 IFACE = "org.libvirt.Interface"
+NODEDEV = "org.libvirt.NodeDevice"
 ETH1 = "aa_3abb_3acc_3add_3aee_3aff"         # EncodeStr("aa:bb:cc:dd:ee:ff")
 NO_MAC = "00_3a00_3a00_3a00_3a00_3a00"
 HOST_NODES = {"org.libvirt.NodeDevice": ("nodedev", "virNodeDeviceLookupByName"),
@@ -92,6 +93,13 @@ class TestEveryMember(VirtbusTestCase):
                     self.expect(TEST + "/interface/" + ETH1, interface, member, ins, NO_SUPPORT + fn)
                     self.expect(QEMU + "/interface/" + STALE, interface, member, ins,
                                 NO_SUPPORT + "virInterfaceLookupByMACString")
+                elif interface == NODEDEV:
+                    # the Test connection has libvirt's four node devices
+                    self.expect(TEST + "/nodedev/nope", interface, member, ins,
+                                "Node device not found: no node device with matching name 'nope'")
+                    self.expect(TEST + "/nodedev/computer", interface, member, ins, NO_SUPPORT + fn)
+                    self.expect(QEMU + "/nodedev/" + STALE, interface, member, ins,
+                                NO_SUPPORT + "virNodeDeviceLookupByName")
                 else:
                     node, lookup = HOST_NODES[interface]
                     for root in (TEST, QEMU):
@@ -102,6 +110,33 @@ class TestEveryMember(VirtbusTestCase):
         for interface, (node, _) in list(HOST_NODES.items()) + [(IFACE, ("interface", None))]:
             props = self.iface(TEST + "/" + node + "/" + STALE, "org.freedesktop.DBus.Properties").GetAll(interface)
             self.assertEqual(dict(props), {})
+
+
+class TestNodeDevices(VirtbusTestCase):
+    """Node devices: the Test connection's are libvirt's test driver's four."""
+
+    def test_list_lookup_xml(self):
+        import libvirt
+        oracle = libvirt.open("test:///default")
+        # libvirt's test driver lists from a hash table: its order changes from run to run
+        paths = sorted(str(p) for p in self.connect.ListNodeDevices(0))
+        self.assertEqual(paths, sorted(TEST + "/nodedev/" + d.name().replace("_", "_5f")
+                                       for d in oracle.listAllDevices(0)))
+        self.assertEqual(sorted(str(p) for p in self.connect.ListNodeDevices(1 << 9)),       # CAP_FC_HOST
+                         sorted(TEST + "/nodedev/" + d.name().replace("_", "_5f") for d in oracle.listAllDevices(1 << 9)))
+        path = str(self.connect.NodeDeviceLookupByName("scsi_host11"))
+        self.assertEqual(path, TEST + "/nodedev/scsi_5fhost11")
+        dev, theirs = self.iface(path, NODEDEV), oracle.nodeDeviceLookupByName("scsi_host11")
+        self.assertEqual(str(dev.GetXMLDesc(0)), theirs.XMLDesc(0))
+        self.assertEqual([str(c) for c in dev.ListCaps()], theirs.listCaps())
+        props = self.get_all(path, NODEDEV)
+        self.assertEqual((str(props["Name"]), str(props["Parent"])), (theirs.name(), theirs.parent()))
+        self.assertDBusError(LIBVIRT_ERROR, self.connect.NodeDeviceLookupByName, "nope",
+                             message="Node device not found: no node device with matching name 'nope'")
+        self.assertDBusError(LIBVIRT_ERROR, self.connect.ListNodeDevices, 1 << 31,
+                             message="unsupported flags (0x80000000) in function testConnectListAllNodeDevices")
+        self.assertDBusError(LIBVIRT_ERROR, self.iface(QEMU, CONNECT).ListNodeDevices, 0,
+                             message=NO_SUPPORT + "virConnectListAllNodeDevices")
 
 
 class TestInterfaces(VirtbusTestCase):
@@ -240,6 +275,31 @@ class TestRemoteHostFacts(remote_harness.RemoteTestCase):
                                   "iface-dumpxml nope", "iface-dumpxml eth1 --inactive", "iface-mac eth1",
                                   "iface-name aa:bb:cc:dd:ee:ff", "iface-name aa:bb:cc:dd:ee:00"])
 
+    def test_nodedev_commands_match_libvirt(self):
+        self.compare_with_oracle(["nodedev-list", "nodedev-list --cap scsi_host", "nodedev-list --tree",
+                                  "nodedev-dumpxml computer", "nodedev-dumpxml scsi_host1", "nodedev-dumpxml scsi_host11",
+                                  "nodedev-dumpxml nope"])
+
+    def test_nodedev_python(self):
+        import libvirt
+        conn, oracle = libvirt.open(self.uri), libvirt.open("test:///default")
+        try:
+            self.assertEqual(conn.numOfDevices(None, 0), oracle.numOfDevices(None, 0))
+            # (libvirt's test driver lists in hash order, which changes from run to run)
+            self.assertEqual(sorted(conn.listDevices(None, 0)), sorted(oracle.listDevices(None, 0)))
+            self.assertEqual(sorted(conn.listDevices("vports", 0)), sorted(oracle.listDevices("vports", 0)))
+            self.assertEqual(conn.listDevices("pci", 0), oracle.listDevices("pci", 0))
+            for flags in (0, 1, 1 << 5, 1 << 10):
+                self.assertEqual(sorted(d.name() for d in conn.listAllDevices(flags)),
+                                 sorted(d.name() for d in oracle.listAllDevices(flags)))
+            for d in oracle.listAllDevices(0):
+                ours = conn.nodeDeviceLookupByName(d.name())
+                self.assertEqual((ours.parent(), ours.listCaps(), ours.numOfCaps(), ours.XMLDesc(0)),
+                                 (d.parent(), d.listCaps(), d.numOfCaps(), d.XMLDesc(0)))
+        finally:
+            conn.close()
+            oracle.close()
+
     def test_iface_python(self):
         import libvirt
         conn, oracle = libvirt.open(self.uri), libvirt.open("test:///default")
@@ -266,9 +326,7 @@ class TestRemoteHostFacts(remote_harness.RemoteTestCase):
             self.assertEqual(cm.exception.get_error_message(), NO_SUPPORT + "virConnectListAllInterfaces")
         finally:
             conn.close()
-        p = self.virsh("nodedev-detach pci_0000_00_01_0")
-        self.assertNotEqual(p.returncode, 0)
-        self.assertIn(NO_SUPPORT + "virNodeDeviceLookupByName", p.stderr)
+        self.compare_with_oracle(["nodedev-detach scsi_host1", "secret-list", "nwfilter-list"])
 
 
 if __name__ == "__main__":

@@ -177,6 +177,7 @@ class TestLiveIntrospection(VirtbusTestCase):
                                                               "storagevol")]
         expected += [TEST_DOMAIN_PATH, TEST_NETWORK_PATH, TEST_POOL_PATH,
                      TEST + "/interface/aa_3abb_3acc_3add_3aee_3aff"]      # eth1, by EncodeStr(MAC)
+        expected += [TEST + "/nodedev/" + n for n in ("computer", "scsi_5fhost1", "scsi_5fhost2", "scsi_5fhost11")]
         self.assertEqual(sorted(out), sorted(expected))
 
     def test_busctl_introspect(self):

@@ -213,6 +213,15 @@ REMOTE_HANDLER(proc_domain_get_block_info);
 REMOTE_HANDLER(proc_domain_interface_stats);
 REMOTE_HANDLER(proc_domain_get_hostname);
 REMOTE_HANDLER(proc_domain_get_time);
+/* proc-nodedev.c */
+REMOTE_HANDLER(proc_node_num_of_devices);
+REMOTE_HANDLER(proc_node_list_devices);
+REMOTE_HANDLER(proc_connect_list_all_node_devices);
+REMOTE_HANDLER(proc_node_device_lookup_by_name);
+REMOTE_HANDLER(proc_node_device_get_xml_desc);
+REMOTE_HANDLER(proc_node_device_get_parent);
+REMOTE_HANDLER(proc_node_device_num_of_caps);
+REMOTE_HANDLER(proc_node_device_list_caps);
 /* proc-iface.c */
 REMOTE_HANDLER(proc_connect_num_of_interfaces);
 REMOTE_HANDLER(proc_connect_num_of_defined_interfaces);

@@ -45,6 +45,16 @@ static const RemoteProc procs[_API_ID_MAX] = {
         P(DOMAIN_GET_HOSTNAME, proc_domain_get_hostname, 0),
         P(DOMAIN_GET_TIME, proc_domain_get_time, 0),
 
+        /* node devices */
+        P(NODE_NUM_OF_DEVICES, proc_node_num_of_devices, 0),
+        P(NODE_LIST_DEVICES, proc_node_list_devices, 0),
+        P(CONNECT_LIST_ALL_NODE_DEVICES, proc_connect_list_all_node_devices, 0),
+        P(NODE_DEVICE_LOOKUP_BY_NAME, proc_node_device_lookup_by_name, 0),
+        P(NODE_DEVICE_GET_XML_DESC, proc_node_device_get_xml_desc, 0),
+        P(NODE_DEVICE_GET_PARENT, proc_node_device_get_parent, 0),
+        P(NODE_DEVICE_NUM_OF_CAPS, proc_node_device_num_of_caps, 0),
+        P(NODE_DEVICE_LIST_CAPS, proc_node_device_list_caps, 0),
+
         /* host interfaces */
         P(CONNECT_NUM_OF_INTERFACES, proc_connect_num_of_interfaces, 0),
         P(CONNECT_NUM_OF_DEFINED_INTERFACES, proc_connect_num_of_defined_interfaces, 0),
