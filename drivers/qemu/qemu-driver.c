@@ -127,6 +127,10 @@ static char *qemu_domain_capabilities(Connection *c, const char *emulator, const
 static const HostOps qemu_host_ops = {
         .capabilities = qemu_capabilities,
         .domain_capabilities = qemu_domain_capabilities,
+        .memory_stats = qemu_node_memory_stats,
+        .cpu_stats = qemu_node_cpu_stats,
+        .cells_free_memory = qemu_node_cells_free_memory,
+        .cpu_map = qemu_node_cpu_map,
         .node_info = qemu_node_info,
         .free_memory = qemu_free_memory,
 };

@@ -1,9 +1,7 @@
 /* test-driver.c: the Test connection: an in-memory hypervisor with libvirt's test:///default content. */
 #define LOG_MODULE "test"
 #include "driver.h"
-#include "domain-info.h"
-#include "iface.h"
-#include "nodedev.h"
+#include "test-ops.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -255,6 +253,9 @@ static int test_free_memory(Connection *c, uint64_t *bytes, VbError *err) {
 }
 
 static const HostOps test_host_ops = {
+        .cpu_stats = test_node_cpu_stats,
+        .cells_free_memory = test_node_cells_free_memory,
+        .cpu_map = test_node_cpu_map,
         .capabilities = test_capabilities,
         .sysinfo = test_sysinfo,
         .node_info = test_node_info,
@@ -285,10 +286,6 @@ static int test_open(Connection *c, VbError *err) {
         log_debug("test:///default content loaded");
         return 0;
 }
-
-extern const HostIfaceOps test_iface_ops;        /* test-iface.c */
-extern const DomainInfoOps test_info_ops;        /* test-info.c */
-extern const NodeDevOps test_nodedev_ops;        /* test-nodedev.c */
 
 const Driver test_driver = {
         .name = "Test",

@@ -5,6 +5,7 @@
 
 #include "iface.h"
 #include <stdio.h>
+#include "test-ops.h"
 
 static const struct {
         const char *name, *mac;

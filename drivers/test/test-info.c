@@ -8,6 +8,7 @@
 #include "domain-info.h"
 #include "domain-model.h"
 #include "domain.h"
+#include "test-ops.h"
 
 #define TEST_GUEST_TIME 627319920       /* the guest clock libvirt's test driver reports */
 

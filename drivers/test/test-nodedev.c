@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "nodedev.h"
+#include "test-ops.h"
 
 static const struct {
         const char *name, *parent, *cap;

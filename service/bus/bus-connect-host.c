@@ -163,3 +163,46 @@ int bus_method_get_all_domain_stats(sd_bus_message *m, void *userdata, sd_bus_er
         gather_step(g);
         return 1;
 }
+
+/* --- node statistics --- */
+
+int bus_method_node_get_cpu_stats(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        BusSubtree *t = userdata;
+        int32_t cpu;
+        unsigned flags;
+        NodeCpuStats st;
+        VbError err = { 0 };
+        int r = sd_bus_message_read(m, "iu", &cpu, &flags);
+        if (r < 0)
+                return r;
+        if (node_cpu_stats(t->conn, cpu, flags, &st, &err) < 0)
+                return bus_error(ret_error, &err);
+        return sd_bus_reply_method_return(m, "a{st}", 4, "kernel", st.kernel_ns, "user", st.user_ns, "idle",
+                                          st.idle_ns, "iowait", st.iowait_ns);
+}
+
+/* libvirt-dbus: one boolean per CPU present, true when it is online. */
+int bus_method_node_get_cpu_map(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        BusSubtree *t = userdata;
+        unsigned flags, online = 0;
+        uint8_t map[1024];
+        VbError err = { 0 };
+        int r = sd_bus_message_read(m, "u", &flags);
+        if (r < 0)
+                return r;
+        int present = node_cpu_map(t->conn, map, sizeof map, &online, flags, &err);
+        if (present < 0)
+                return bus_error(ret_error, &err);
+        sd_bus_message *reply = NULL;
+        r = sd_bus_message_new_method_return(m, &reply);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "b");
+        for (int i = 0; r >= 0 && i < present && i < (int) sizeof map * 8; i++)
+                r = sd_bus_message_append(reply, "b", (map[i / 8] >> (i % 8)) & 1);
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r >= 0)
+                r = sd_bus_send(NULL, reply, NULL);
+        sd_bus_message_unref(reply);
+        return r;
+}

@@ -124,6 +124,8 @@ int bus_append_stat_param(sd_bus_message *reply, const DomainStatParam *p);
 int bus_method_get_domain_capabilities(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_node_get_security_model(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_get_all_domain_stats(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_method_node_get_cpu_stats(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_method_node_get_cpu_map(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 
 /* bus-stream.c: the door becomes st's consumer and writes it into a pipe; *reader is the
  * caller's end (returned with 'h', then closed by the door). Holes arrive as zeros. */

@@ -49,8 +49,7 @@ const ApiRow api_rows_connect[] = {
         ROW(CONNECT_UNREGISTER_CLOSE_CALLBACK, 361, "virConnectUnregisterCloseCallback", NODBUS, RO, VERB, NOACL),
         ROW(CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY, 368, "virConnectStoragePoolEventRegisterAny", NODBUS, RO, VERB, ACL(NONE, CONNECT, "search_storage_pools")),
         ROW(CONNECT_STORAGE_POOL_EVENT_DEREGISTER_ANY, 369, "virConnectStoragePoolEventDeregisterAny", NODBUS, RO, VERB, NOACL),
-        /* D-Bus only: the remote door does not serve node_get_memory_stats (159) yet */
-        ROW(NODE_GET_MEMORY_STATS, 0, "virNodeGetMemoryStats", DBUS(CONNECT, "NodeGetMemoryStats"), RO, 0,
+        ROW(NODE_GET_MEMORY_STATS, 228, "virNodeGetMemoryStats", DBUS(CONNECT, "NodeGetMemoryStats"), RO, 0,
             ACL(NONE, CONNECT, "read")),
 };
 

@@ -99,6 +99,14 @@ typedef struct HostOps {
         /* virConnectGetDomainCapabilities: NULL arguments mean the driver's defaults. */
         char *(*domain_capabilities)(Connection *c, const char *emulator, const char *arch, const char *machine,
                                      const char *virttype, VbError *err);
+        /* virNodeGetMemoryStats in KiB (cell -1: the whole host); out: total, free, buffers, cached. */
+        int (*memory_stats)(Connection *c, int cell, uint64_t out[4], VbError *err);
+        /* virNodeGetCPUStats in ns (cpu -1: all); out: kernel, user, idle, iowait. */
+        int (*cpu_stats)(Connection *c, int cpu, uint64_t out[4], VbError *err);
+        /* virNodeGetCellsFreeMemory: up to max cells from start, in bytes; the count. */
+        int (*cells_free_memory)(Connection *c, int start, int max, uint64_t *bytes, VbError *err);
+        /* virNodeGetCPUMap: the CPUs online into map (maplen bytes), their count; returns the CPUs present. */
+        int (*cpu_map)(Connection *c, uint8_t *map, size_t maplen, unsigned *online, VbError *err);
 } HostOps;
 
 struct Driver {

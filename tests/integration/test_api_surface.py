@@ -2,6 +2,7 @@
 """test_api_surface.py: every libvirt-dbus 1.4.1 member answers on both connections (generated from interfaces/*.xml);
 domain capabilities, the security model and all-domain stats on both doors, against libvirt where it can say."""
 
+import os
 import subprocess
 import sys
 import time
@@ -195,6 +196,16 @@ class TestHostFacts(VirtbusTestCase):
     def test_security_model(self):
         self.assertEqual(list(self.connect.NodeGetSecurityModel()), oracle_conn().getSecurityModel())
 
+    def test_node_cpu(self):
+        import libvirt
+        oracle = libvirt.open("test:///default")
+        present, cpumap, online = oracle.getCPUMap(0)
+        self.assertEqual([bool(b) for b in self.connect.NodeGetCPUMap(0)], list(cpumap))
+        self.assertEqual({str(k): int(v) for k, v in self.connect.NodeGetCPUStats(-1, 0).items()},
+                         oracle.getCPUStats(-1, 0))
+        qemu = [bool(b) for b in self.iface(QEMU, CONNECT).NodeGetCPUMap(0)]
+        self.assertEqual(sum(qemu), os.cpu_count())
+
     def test_has_managed_save_image(self):
         self.assertEqual(bool(self.iface(TEST_DOMAIN_PATH, DOMAIN).HasManagedSaveImage(0)),
                          bool(oracle_conn().lookupByName("test").hasManagedSaveImage(0)))
@@ -267,6 +278,33 @@ class TestRemoteHostFacts(remote_harness.RemoteTestCase):
             p = remote_harness.run_virsh(self.qemu_uri(), "domcapabilities --arch sparc", env=self.daemon.client_env())
             self.assertNotEqual(p.returncode, 0)
             self.assertIn("does not support arch 'sparc'", p.stderr)
+        finally:
+            conn.close()
+
+    def test_node_commands_match_libvirt(self):
+        self.compare_with_oracle(["nodecpustats", "nodecpustats 1", "nodememstats", "freecell --all", "freecell",
+                                  "freecell 1", "nodecpumap", "nodecpumap --pretty", "nodeinfo"])
+
+    def test_node_facts_qemu(self):
+        import libvirt
+        conn = libvirt.open(self.qemu_uri())
+        try:
+            present, cpumap, online = conn.getCPUMap(0)
+            want_present = int(open("/sys/devices/system/cpu/present").read().strip().split("-")[-1].split(",")[-1]) + 1
+            self.assertEqual(present, want_present)
+            self.assertEqual(online, sum(cpumap))
+            self.assertEqual(online, os.cpu_count())
+            cpu = conn.getCPUStats(-1, 0)
+            self.assertEqual(sorted(cpu), ["idle", "iowait", "kernel", "user"])
+            self.assertGreater(cpu["idle"] + cpu["user"], 0)
+            mem = conn.getMemoryStats(-1, 0)
+            self.assertEqual(sorted(mem), ["buffers", "cached", "free", "total"])
+            total_kib = int(open("/proc/meminfo").readline().split()[1])
+            self.assertEqual(mem["total"], total_kib)
+            self.assertGreater(conn.getCellsFreeMemory(0, 1)[0], 0)
+            with self.assertRaises(libvirt.libvirtError) as cm:
+                conn.getCPUStats(100000, 0)
+            self.assertIn("Invalid cpuNum", cm.exception.get_error_message())
         finally:
             conn.close()
 

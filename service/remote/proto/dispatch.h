@@ -204,6 +204,10 @@ REMOTE_HANDLER(proc_node_get_info);
 REMOTE_HANDLER(proc_node_get_free_memory);
 REMOTE_HANDLER(proc_node_get_security_model);
 REMOTE_HANDLER(proc_connect_get_domain_capabilities);
+REMOTE_HANDLER(proc_node_get_cpu_stats);
+REMOTE_HANDLER(proc_node_get_memory_stats);
+REMOTE_HANDLER(proc_node_get_cells_free_memory);
+REMOTE_HANDLER(proc_node_get_cpu_map);
 /* proc-domain-info.c */
 REMOTE_HANDLER(proc_domain_get_scheduler_type);
 REMOTE_HANDLER(proc_domain_get_scheduler_parameters);

@@ -34,6 +34,10 @@ static const RemoteProc procs[_API_ID_MAX] = {
         P(CONNECT_REGISTER_CLOSE_CALLBACK, proc_connect_register_close_callback, 0),
         P(CONNECT_UNREGISTER_CLOSE_CALLBACK, proc_connect_unregister_close_callback, 0),
         P(CONNECT_GET_DOMAIN_CAPABILITIES, proc_connect_get_domain_capabilities, 0),
+        P(NODE_GET_CPU_STATS, proc_node_get_cpu_stats, 0),
+        P(NODE_GET_MEMORY_STATS, proc_node_get_memory_stats, 0),
+        P(NODE_GET_CELLS_FREE_MEMORY, proc_node_get_cells_free_memory, 0),
+        P(NODE_GET_CPU_MAP, proc_node_get_cpu_map, 0),
 
         /* domain information */
         P(DOMAIN_GET_SCHEDULER_TYPE, proc_domain_get_scheduler_type, 0),

@@ -1,0 +1,65 @@
+/* qemu-host.c: the QEMU connections' node statistics, from the host's /proc and /sys (lib/hostinfo.c). */
+#include "qemu-driver.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hostinfo.h"
+
+static int failed(VbError *err, int r, const char *what) {
+        return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_QEMU, "cannot read %s: %s", what, strerror(-r));
+}
+
+int qemu_node_memory_stats(Connection *c, int cell, uint64_t out[4], VbError *err) {
+        if (cell == -1) {
+                static const char *const keys[] = { "MemTotal", "MemFree", "Buffers", "Cached" };
+                for (int i = 0; i < 4; i++) {
+                        int r = hostinfo_meminfo("/proc/meminfo", keys[i], &out[i]);
+                        if (r < 0)
+                                return failed(err, r, "/proc/meminfo");
+                }
+                return 0;
+        }
+        char path[128];
+        snprintf(path, sizeof path, "/sys/devices/system/node/node%d/meminfo", cell);
+        if (hostinfo_meminfo(path, "MemTotal", &out[0]) < 0 || hostinfo_meminfo(path, "MemFree", &out[1]) < 0)
+                return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_NONE, "cell number %d out of range", cell);
+        out[2] = out[3] = 0;
+        return 0;
+}
+
+int qemu_node_cpu_stats(Connection *c, int cpu, uint64_t out[4], VbError *err) {
+        HostCpuTimes t;
+        int r = hostinfo_cpu_times(NULL, cpu, &t);
+        if (r == -ENOENT)
+                return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_NONE, "Invalid cpuNum in %s", "virNodeGetCPUStats");
+        if (r < 0)
+                return failed(err, r, "/proc/stat");
+        out[0] = t.kernel_ns, out[1] = t.user_ns, out[2] = t.idle_ns, out[3] = t.iowait_ns;
+        return 0;
+}
+
+int qemu_node_cells_free_memory(Connection *c, int start, int max, uint64_t *bytes, VbError *err) {
+        int n = 0;
+        for (int cell = start; n < max; cell++) {
+                uint64_t kib;
+                if (hostinfo_cell_free_kib(NULL, cell, &kib) < 0)
+                        break;
+                bytes[n++] = kib * 1024;
+        }
+        if (n == 0 && start == 0) {     /* no NUMA in sysfs: the host is one cell */
+                uint64_t kib;
+                if (hostinfo_meminfo("/proc/meminfo", "MemFree", &kib) < 0)
+                        return failed(err, -EIO, "/proc/meminfo");
+                bytes[n++] = kib * 1024;
+        }
+        if (n == 0)
+                return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_NONE, "start cell %d out of range", start);
+        return n;
+}
+
+int qemu_node_cpu_map(Connection *c, uint8_t *map, size_t maplen, unsigned *online, VbError *err) {
+        int r = hostinfo_cpu_map(NULL, map, maplen, online);
+        return r < 0 ? failed(err, r, "/sys/devices/system/cpu") : r;
+}
