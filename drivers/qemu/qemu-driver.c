@@ -238,6 +238,7 @@ Driver qemu_session_driver = {
         .close = qemu_close,
         .domain = &qemu_domain_ops,
         .host = &qemu_host_ops,
+        .interfaces = &qemu_iface_ops,
 };
 
 Driver qemu_system_driver = {
@@ -249,4 +250,5 @@ Driver qemu_system_driver = {
         .close = qemu_close,
         .domain = &qemu_domain_ops,
         .host = &qemu_host_ops,
+        .interfaces = &qemu_iface_ops,
 };

@@ -5,7 +5,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <stdlib.h>
+
 #include "hostinfo.h"
+#include "iface.h"
+#include "netif.h"
 
 static int failed(VbError *err, int r, const char *what) {
         return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_QEMU, "cannot read %s: %s", what, strerror(-r));
@@ -63,3 +67,34 @@ int qemu_node_cpu_map(Connection *c, uint8_t *map, size_t maplen, unsigned *onli
         int r = hostinfo_cpu_map(NULL, map, maplen, online);
         return r < 0 ? failed(err, r, "/sys/devices/system/cpu") : r;
 }
+
+/* --- host interfaces, read-only from sysfs (libvirt's udev backend does the same) --- */
+
+static int qemu_iface_list(Connection *c, HostIfaceList *out, VbError *err) {
+        NetIf *list = NULL;
+        size_t n = 0;
+        int r = netif_scan(NULL, &list, &n);
+        if (r < 0)
+                return failed(err, r, "/sys/class/net");
+        out->items = calloc(n ? n : 1, sizeof *out->items);
+        if (!out->items) {
+                netif_free(list, n);
+                return vb_error_errno(err, -ENOMEM, "interfaces");
+        }
+        for (size_t i = 0; i < n; i++) {
+                HostIface *it = &out->items[out->n++];
+                snprintf(it->name, sizeof it->name, "%s", list[i].name);
+                snprintf(it->mac, sizeof it->mac, "%s", list[i].mac);
+                it->active = list[i].up;
+                it->xml = list[i].xml;
+                list[i].xml = NULL;
+        }
+        netif_free(list, n);
+        return 0;
+}
+
+const HostIfaceOps qemu_iface_ops = {
+        .list = qemu_iface_list,
+        .xml_flags = 1,          /* VIR_INTERFACE_XML_INACTIVE */
+        .xml_desc_function = "udevInterfaceGetXMLDesc",
+};

@@ -115,7 +115,7 @@ int host_iface_by_mac(Connection *c, const char *mac, HostIface *out, VbError *e
 
 char *host_iface_xml(Connection *c, const HostIface *i, unsigned flags, VbError *err) {
         const HostIfaceOps *ops = c->driver->interfaces;
-        if (vb_check_flags(flags, 0, ops && ops->xml_desc_function ? ops->xml_desc_function : "virInterfaceGetXMLDesc",
+        if (vb_check_flags(flags, ops ? ops->xml_flags : 0, ops && ops->xml_desc_function ? ops->xml_desc_function : "virInterfaceGetXMLDesc",
                            err) < 0)
                 return NULL;
         char *s = strdup(i->xml ? i->xml : "");

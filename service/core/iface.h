@@ -28,7 +28,9 @@ typedef struct HostIfaceList {
 typedef struct HostIfaceOps {
         /* Every interface of the host now, into *out (the core frees it). */
         int (*list)(Connection *c, HostIfaceList *out, VbError *err);
-        /* The function name libvirt's driver reports in its flags errors ("testInterfaceGetXMLDesc"). */
+        /* GetXMLDesc's flags the driver accepts (udev: VIR_INTERFACE_XML_INACTIVE, the same XML), and
+         * the function name its flags errors report ("testInterfaceGetXMLDesc"). */
+        unsigned xml_flags;
         const char *xml_desc_function;
 } HostIfaceOps;
 

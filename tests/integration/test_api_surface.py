@@ -92,8 +92,8 @@ class TestEveryMember(VirtbusTestCase):
                     self.expect(TEST + "/interface/" + NO_MAC, interface, member, ins,
                                 "Interface not found: no interface with matching mac '00:00:00:00:00:00'")
                     self.expect(TEST + "/interface/" + ETH1, interface, member, ins, NO_SUPPORT + fn)
-                    self.expect(QEMU + "/interface/" + STALE, interface, member, ins,
-                                NO_SUPPORT + "virInterfaceLookupByMACString")
+                    self.expect(QEMU + "/interface/02_3a00_3a00_3a00_3a00_3a99", interface, member, ins,
+                                "Interface not found: no interface with matching mac '02:00:00:00:00:99'")
                 elif interface == NODEDEV:
                     # the Test connection has libvirt's four node devices
                     self.expect(TEST + "/nodedev/nope", interface, member, ins,
@@ -168,9 +168,27 @@ class TestInterfaces(VirtbusTestCase):
         out = self.daemon.busctl("tree", "--list", BUS_NAME).stdout.split()
         self.assertIn(path, out)
 
-    def test_qemu_says_not_supported(self):
-        self.assertDBusError(LIBVIRT_ERROR, self.iface(QEMU, CONNECT).ListInterfaces, 0,
-                             message=NO_SUPPORT + "virConnectListAllInterfaces")
+    def test_qemu_host_interfaces(self):
+        # read-only from sysfs, as libvirt's udev backend: the daemon's own network namespace
+        qemu = self.iface(QEMU, CONNECT)
+        names = sorted(os.listdir("/sys/class/net"))
+        paths = [str(p) for p in qemu.ListInterfaces(0)]
+        self.assertEqual(len(paths), len(names))
+        got = {}
+        for path in paths:
+            props = self.get_all(path, IFACE)
+            got[str(props["Name"])] = (str(props["MAC"]), bool(props["Active"]))
+            xml = ET.fromstring(str(self.iface(path, IFACE).GetXMLDesc(0)))
+            self.assertEqual(xml.get("name"), str(props["Name"]))
+            self.assertEqual(str(self.iface(path, IFACE).GetXMLDesc(1)), str(self.iface(path, IFACE).GetXMLDesc(0)))
+        self.assertEqual(sorted(got), names)
+        for name in names:
+            mac = open("/sys/class/net/%s/address" % name).read().strip()
+            up = bool(int(open("/sys/class/net/%s/flags" % name).read(), 16) & 1)
+            self.assertEqual(got[name], (mac, up), name)
+        self.assertEqual(str(qemu.InterfaceLookupByName("lo")), QEMU + "/interface/" + "00_3a00_3a00_3a00_3a00_3a00")
+        self.assertDBusError(LIBVIRT_ERROR, qemu.InterfaceLookupByName, "no-such-if0",
+                             message="Interface not found: no interface with matching name 'no-such-if0'")
 
 
 def oracle_conn():
@@ -360,8 +378,15 @@ class TestRemoteHostFacts(remote_harness.RemoteTestCase):
         conn = libvirt.open(self.qemu_uri())
         try:
             with self.assertRaises(libvirt.libvirtError) as cm:
-                conn.listAllInterfaces(0)
-            self.assertEqual(cm.exception.get_error_message(), NO_SUPPORT + "virConnectListAllInterfaces")
+                conn.listAllSecrets(0)
+            self.assertEqual(cm.exception.get_error_message(), NO_SUPPORT + "virConnectListAllSecrets")
+            # host interfaces: what sysfs shows
+            ifaces = conn.listAllInterfaces(0)
+            self.assertEqual(sorted(i.name() for i in ifaces), sorted(os.listdir("/sys/class/net")))
+            self.assertEqual(conn.interfaceLookupByName("lo").XMLDesc(0), ifaces[[i.name() for i in ifaces].index("lo")].XMLDesc(0))
+            p = remote_harness.run_virsh(self.qemu_uri(), "iface-list --all", env=self.daemon.client_env())
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertIn(" lo ", p.stdout)
         finally:
             conn.close()
         self.compare_with_oracle(["nodedev-detach scsi_host1", "secret-list", "nwfilter-list"])
