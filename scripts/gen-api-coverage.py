@@ -89,7 +89,7 @@ out = ["# API coverage", "",
        "", "Every callable procedure is either served or answered with libvirt's own text, "
        "`this function is not supported by the connection driver: <API>`; a procedure number libvirt does not "
        "define is `unknown procedure`. Some served procedures still say \"not supported\" on one connection "
-       "(GetDomainCapabilities on Test, as libvirt's test driver; interfaces on QEMU, no backend yet).", ""]
+       "(GetDomainCapabilities on Test, as libvirt's test driver; node device detach/reattach, which need vfio-pci, on both).", ""]
 for (key, why), items in sorted(groups.items(), key=lambda g: g[0][0]):
     out.append("### Not supported: %s (%d)" % (why, len(items)))
     out.append("")

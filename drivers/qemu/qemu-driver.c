@@ -239,6 +239,7 @@ Driver qemu_session_driver = {
         .domain = &qemu_domain_ops,
         .host = &qemu_host_ops,
         .interfaces = &qemu_iface_ops,
+        .nodedevs = &qemu_nodedev_ops,
 };
 
 Driver qemu_system_driver = {
@@ -251,4 +252,5 @@ Driver qemu_system_driver = {
         .domain = &qemu_domain_ops,
         .host = &qemu_host_ops,
         .interfaces = &qemu_iface_ops,
+        .nodedevs = &qemu_nodedev_ops,
 };

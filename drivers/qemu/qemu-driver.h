@@ -120,3 +120,4 @@ int qemu_node_cpu_stats(Connection *c, int cpu, uint64_t out[4], VbError *err);
 int qemu_node_cells_free_memory(Connection *c, int start, int max, uint64_t *bytes, VbError *err);
 int qemu_node_cpu_map(Connection *c, uint8_t *map, size_t maplen, unsigned *online, VbError *err);
 extern const struct HostIfaceOps qemu_iface_ops;
+extern const struct NodeDevOps qemu_nodedev_ops;

@@ -10,6 +10,8 @@
 #include "hostinfo.h"
 #include "iface.h"
 #include "netif.h"
+#include "nodedev.h"
+#include "sysfs-devices.h"
 
 static int failed(VbError *err, int r, const char *what) {
         return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_QEMU, "cannot read %s: %s", what, strerror(-r));
@@ -97,4 +99,37 @@ const HostIfaceOps qemu_iface_ops = {
         .list = qemu_iface_list,
         .xml_flags = 1,          /* VIR_INTERFACE_XML_INACTIVE */
         .xml_desc_function = "udevInterfaceGetXMLDesc",
+};
+
+/* --- node devices, read-only from sysfs: the computer, PCI devices, network interfaces --- */
+
+static int qemu_nodedev_list(Connection *c, NodeDevList *out, VbError *err) {
+        SysDev *list = NULL;
+        size_t n = 0;
+        int r = sysdev_scan(NULL, &list, &n);
+        if (r < 0)
+                return failed(err, r, "/sys");
+        out->items = calloc(n ? n : 1, sizeof *out->items);
+        if (!out->items) {
+                sysdev_free(list, n);
+                return vb_error_errno(err, -ENOMEM, "node devices");
+        }
+        for (size_t i = 0; i < n; i++) {
+                NodeDev *d = &out->items[out->n++];
+                snprintf(d->name, sizeof d->name, "%s", list[i].name);
+                snprintf(d->parent, sizeof d->parent, "%s", list[i].parent);
+                d->caps[d->n_caps++] = list[i].cap;
+                d->cap_flags = list[i].cap_flags;
+                d->xml = list[i].xml;
+                list[i].xml = NULL;
+        }
+        sysdev_free(list, n);
+        return 0;
+}
+
+const NodeDevOps qemu_nodedev_ops = {
+        .list = qemu_nodedev_list,
+        .list_flags = ((1u << 22) - 1) | (1u << 30) | (1u << 31),     /* capabilities, INACTIVE, ACTIVE */
+        .list_function = "nodeConnectListAllNodeDevices",
+        .xml_desc_function = "nodeDeviceGetXMLDesc",
 };

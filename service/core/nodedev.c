@@ -77,6 +77,8 @@ int nodedev_list(Connection *c, unsigned flags, NodeDevList *out, VbError *err) 
         if (fetch(c, API_CONNECT_LIST_ALL_NODE_DEVICES, out, err) < 0)
                 return -1;
         keep_matching(out, flags & ((1u << 30) - 1));
+        if ((flags & (3u << 30)) == (1u << 30))         /* INACTIVE alone: the devices listed are all active */
+                nodedev_list_done(out);
         return 0;
 }
 

@@ -14,6 +14,7 @@
 
 #include "hostinfo.h"
 #include "netif.h"
+#include "sysfs-devices.h"
 
 static char root[256];
 
@@ -161,10 +162,69 @@ static void test_node_facts(void **state) {
         assert_int_equal(map[1], 0x01);
 }
 
+/* A second tree: a PCI NIC (virtio) with its driver, and its network interface below it. */
+static void test_node_devices(void **state) {
+        char saved[200];
+        snprintf(saved, sizeof saved, "%.190s", root);
+        snprintf(root, sizeof root, "%.190s/devs", saved);
+        assert_int_equal(mkdir(root, 0755), 0);
+        const char *dev = "/sys/devices/pci0000:00/0000:00:03.0";
+        char p[512], target[512];
+        snprintf(p, sizeof p, "%s/class", dev);
+        put(p, "0x020000\n");
+        snprintf(p, sizeof p, "%s/vendor", dev);
+        put(p, "0x1af4\n");
+        snprintf(p, sizeof p, "%s/device", dev);
+        put(p, "0x1041\n");
+        put("/sys/bus/drivers/virtio-pci", NULL);
+        snprintf(p, sizeof p, "%s%s/driver", root, dev);
+        assert_int_equal(symlink("../../../bus/drivers/virtio-pci", p), 0);
+        put("/sys/bus/pci/devices", NULL);
+        snprintf(p, sizeof p, "%s/sys/bus/pci/devices/0000:00:03.0", root);
+        assert_int_equal(symlink("../../../devices/pci0000:00/0000:00:03.0", p), 0);
+        snprintf(p, sizeof p, "%s/virtio2/net/eth0/address", dev);
+        put(p, "52:54:00:aa:bb:01\n");
+        snprintf(p, sizeof p, "%s/virtio2/net/eth0/operstate", dev);
+        put(p, "up\n");
+        snprintf(p, sizeof p, "%s/virtio2/net/eth0/type", dev);
+        put(p, "1\n");
+        put("/sys/class/net", NULL);
+        snprintf(p, sizeof p, "%s/sys/class/net/eth0", root);
+        snprintf(target, sizeof target, "../../devices/pci0000:00/0000:00:03.0/virtio2/net/eth0");
+        assert_int_equal(symlink(target, p), 0);
+        put("/sys/class/dmi/id/sys_vendor", "QEMU\n");
+        put("/sys/class/dmi/id/product_name", "Standard PC\n");
+
+        SysDev *l = NULL;
+        size_t n = 0;
+        assert_int_equal(sysdev_scan(root, &l, &n), 0);
+        assert_int_equal(n, 3);
+        assert_string_equal(l[0].name, "computer");
+        assert_string_equal(l[0].xml, "<device>\n  <name>computer</name>\n  <capability type='system'>\n"
+                                      "    <product>Standard PC</product>\n    <hardware>\n      <vendor>QEMU</vendor>\n"
+                                      "    </hardware>\n  </capability>\n</device>\n");
+        assert_string_equal(l[1].name, "pci_0000_00_03_0");
+        assert_string_equal(l[1].parent, "computer");
+        assert_string_equal(l[1].xml, "<device>\n  <name>pci_0000_00_03_0</name>\n"
+                                      "  <path>/sys/devices/pci0000:00/0000:00:03.0</path>\n  <parent>computer</parent>\n"
+                                      "  <driver>\n    <name>virtio-pci</name>\n  </driver>\n"
+                                      "  <capability type='pci'>\n    <class>0x020000</class>\n    <domain>0</domain>\n"
+                                      "    <bus>0</bus>\n    <slot>3</slot>\n    <function>0</function>\n"
+                                      "    <product id='0x1041'/>\n    <vendor id='0x1af4'/>\n  </capability>\n</device>\n");
+        assert_string_equal(l[2].name, "net_eth0_52_54_00_aa_bb_01");
+        assert_string_equal(l[2].parent, "pci_0000_00_03_0");
+        assert_string_equal(l[2].cap, "net");
+        assert_non_null(strstr(l[2].xml, "    <interface>eth0</interface>\n    <address>52:54:00:aa:bb:01</address>\n"
+                                         "    <link state='up'/>\n    <capability type='80203'/>\n"));
+        sysdev_free(l, n);
+        snprintf(root, sizeof root, "%s", saved);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_interfaces),
                 cmocka_unit_test(test_node_facts),
+                cmocka_unit_test(test_node_devices),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }
