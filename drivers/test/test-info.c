@@ -86,7 +86,61 @@ static int test_scheduler_params(Domain *d, unsigned flags, DomainSchedParam *ou
         return 1;
 }
 
+#define TEST_HOST_CPUS 16       /* libvirt's test node: 2 cells x 2 sockets x 2 cores x 2 threads */
+
+/* Every vCPU may run on every host CPU the map has room for. */
+static void all_cpus(uint8_t *map, int maplen) {
+        memset(map, 0, (size_t) maplen);
+        for (int i = 0; i < TEST_HOST_CPUS && i < maplen * 8; i++)
+                map[i / 8] |= (uint8_t) (1u << (i % 8));
+}
+
+static int test_vcpus(Domain *d, DomainVcpuInfo *info, int maxinfo, uint8_t *maps, int maplen, VbError *err) {
+        const DomainDef *def = domain_current_def(d);
+        int n = def ? (int) def->current_vcpus : 0;
+        if (n > maxinfo)
+                n = maxinfo;
+        uint64_t t = (uint64_t) (now_us() / 10);        /* libvirt's test driver: the wall clock */
+        for (int i = 0; i < n; i++) {
+                info[i] = (DomainVcpuInfo) { .number = (unsigned) i, .state = 1, .cpu_time_ns = t,
+                                             .cpu = TEST_HOST_CPUS - 1 };
+                if (maps && maplen > 0)
+                        all_cpus(maps + (size_t) i * (size_t) maplen, maplen);
+        }
+        return n;
+}
+
+static int test_vcpu_pin_info(Domain *d, unsigned flags, uint8_t *maps, int ncpumaps, int maplen, VbError *err) {
+        if (vb_check_flags(flags, 0x3, "testDomainGetVcpuPinInfo", err) < 0)
+                return -1;
+        const DomainDef *def = domain_current_def(d);
+        int n = def ? (int) def->vcpus : 0;
+        if (n > ncpumaps)
+                n = ncpumaps;
+        for (int i = 0; i < n && maplen > 0; i++)
+                all_cpus(maps + (size_t) i * (size_t) maplen, maplen);
+        return n;
+}
+
+static int test_emulator_pin_info(Domain *d, unsigned flags, uint8_t *map, int maplen, VbError *err) {
+        if (vb_check_flags(flags, 0x3, "testDomainGetEmulatorPinInfo", err) < 0)
+                return -1;
+        if (maplen > 0)
+                all_cpus(map, maplen);
+        return 1;
+}
+
+static int test_iothreads(Domain *d, unsigned flags, unsigned *ids, int max, VbError *err) {
+        if (vb_check_flags(flags, 0x3, "testDomainGetIOThreadInfo", err) < 0)
+                return -1;
+        return 0;               /* the test domain has none */
+}
+
 const DomainInfoOps test_info_ops = {
+        .vcpus = test_vcpus,
+        .vcpu_pin_info = test_vcpu_pin_info,
+        .emulator_pin_info = test_emulator_pin_info,
+        .iothreads = test_iothreads,
         .memory_stats = test_memory_stats,
         .block_info = test_block_info,
         .interface_stats = test_interface_stats,

@@ -98,3 +98,30 @@ int domain_scheduler_params(Domain *d, unsigned flags, DomainSchedParam *out, in
                 max = DOMAIN_SCHED_PARAMS_MAX;
         return info_ops(d)->scheduler_params(d, flags, out, max, err);
 }
+
+int domain_vcpus(Domain *d, DomainVcpuInfo *info, int maxinfo, uint8_t *maps, int maplen, VbError *err) {
+        if (!info_ops(d)->vcpus)
+                return unsupported(API_DOMAIN_GET_VCPUS, err);
+        if (!domain_is_active(d))
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_DOMAIN,
+                                    "cannot list vcpus for an inactive domain");
+        return info_ops(d)->vcpus(d, info, maxinfo, maps, maplen, err);
+}
+
+int domain_vcpu_pin_info(Domain *d, unsigned flags, uint8_t *maps, int ncpumaps, int maplen, VbError *err) {
+        if (!info_ops(d)->vcpu_pin_info)
+                return unsupported(API_DOMAIN_GET_VCPU_PIN_INFO, err);
+        return info_ops(d)->vcpu_pin_info(d, flags, maps, ncpumaps, maplen, err);
+}
+
+int domain_emulator_pin_info(Domain *d, unsigned flags, uint8_t *map, int maplen, VbError *err) {
+        if (!info_ops(d)->emulator_pin_info)
+                return unsupported(API_DOMAIN_GET_EMULATOR_PIN_INFO, err);
+        return info_ops(d)->emulator_pin_info(d, flags, map, maplen, err);
+}
+
+int domain_iothreads(Domain *d, unsigned flags, unsigned *ids, int max, VbError *err) {
+        if (!info_ops(d)->iothreads)
+                return unsupported(API_DOMAIN_GET_IOTHREAD_INFO, err);
+        return info_ops(d)->iothreads(d, flags, ids, max, err);
+}

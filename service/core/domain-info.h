@@ -38,6 +38,15 @@ typedef struct DomainSchedParam {
         unsigned value;                 /* every scheduler field virtbus knows is an unsigned int */
 } DomainSchedParam;
 
+typedef struct DomainVcpuInfo {
+        unsigned number;
+        int state;                      /* virVcpuState: 1 running */
+        uint64_t cpu_time_ns;
+        int cpu;                        /* the host CPU it runs on */
+} DomainVcpuInfo;
+
+#define DOMAIN_CPUMAP_MAX 2048          /* REMOTE_CPUMAP_MAX */
+
 /* A driver's answers (driver.h: Driver.info). Each NULL op: libvirt's "not supported". The
  * core has found the domain, checked that it runs where libvirt needs it to, and found the
  * device; ops check their own flags in the driver's words. */
@@ -48,6 +57,15 @@ typedef struct DomainInfoOps {
         char *(*hostname)(Domain *d, unsigned flags, VbError *err);
         int (*get_time)(Domain *d, unsigned flags, int64_t *seconds, unsigned *nseconds, VbError *err);
         int (*scheduler_params)(Domain *d, unsigned flags, DomainSchedParam *out, int max, VbError *err);
+        /* Running vCPUs: up to maxinfo entries, and maplen bytes of CPU map per entry into maps
+         * (may be NULL); the count. */
+        int (*vcpus)(Domain *d, DomainVcpuInfo *info, int maxinfo, uint8_t *maps, int maplen, VbError *err);
+        /* Pinning of up to ncpumaps vCPUs (maplen bytes each; flags LIVE/CONFIG); the count. */
+        int (*vcpu_pin_info)(Domain *d, unsigned flags, uint8_t *maps, int ncpumaps, int maplen, VbError *err);
+        /* The emulator threads' pinning into map; 1 when there is one, 0 when none. */
+        int (*emulator_pin_info)(Domain *d, unsigned flags, uint8_t *map, int maplen, VbError *err);
+        /* IOThread ids (up to max), each pinned like the emulator; the count. */
+        int (*iothreads)(Domain *d, unsigned flags, unsigned *ids, int max, VbError *err);
 } DomainInfoOps;
 
 /* virDomainMemoryStats: up to max stats (at most DOMAIN_MEMSTAT_NR); the count, or -1. */
@@ -61,3 +79,8 @@ char *domain_hostname(Domain *d, unsigned flags, VbError *err);
 int domain_get_time(Domain *d, unsigned flags, int64_t *seconds, unsigned *nseconds, VbError *err);
 /* virDomainGetSchedulerParametersFlags: up to max parameters; the count, or -1. */
 int domain_scheduler_params(Domain *d, unsigned flags, DomainSchedParam *out, int max, VbError *err);
+/* virDomainGetVcpus (running domains): the count, or -1. */
+int domain_vcpus(Domain *d, DomainVcpuInfo *info, int maxinfo, uint8_t *maps, int maplen, VbError *err);
+int domain_vcpu_pin_info(Domain *d, unsigned flags, uint8_t *maps, int ncpumaps, int maplen, VbError *err);
+int domain_emulator_pin_info(Domain *d, unsigned flags, uint8_t *map, int maplen, VbError *err);
+int domain_iothreads(Domain *d, unsigned flags, unsigned *ids, int max, VbError *err);

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """test_domain_info.py: per-request domain information (schedinfo, dommemstat, domblkinfo, domifstat, domhostname,
-domtime) on the Test connection, against libvirt's test driver: virsh output byte for byte, python3-libvirt, D-Bus."""
+domtime, vcpuinfo, vcpupin, emulatorpin, iothreadinfo) on the Test connection, against libvirt's test driver:
+virsh output byte for byte, python3-libvirt, D-Bus."""
 
 import sys
 import time
@@ -32,7 +33,10 @@ class TestVirsh(remote_harness.RemoteTestCase):
                                   "dommemstat test", "domblkinfo test vda", "domblkinfo test /guest/diskimage1",
                                   "domblkinfo test vdz", "domifstat test vnet9", "domhostname test", "domtime test",
                                   "domtime test --pretty", "define %s" % xml, "dommemstat off", "domblkinfo off vdb",
-                                  "domifstat off vnet7", "domhostname off", "domtime off", "schedinfo off"])
+                                  "domifstat off vnet7", "domhostname off", "domtime off", "schedinfo off",
+                                  "vcpuinfo test", "vcpuinfo test --pretty", "vcpupin test", "vcpupin test --config",
+                                  "emulatorpin test", "emulatorpin test --live", "iothreadinfo test", "vcpuinfo off",
+                                  "vcpupin off", "emulatorpin off", "iothreadinfo off"])
 
     def test_interface_stats_follow_the_clock(self):
         # libvirt's test driver derives them from the wall clock: compare within a second's worth
@@ -64,6 +68,13 @@ class TestVirsh(remote_harness.RemoteTestCase):
                 theirs.schedulerParametersFlags(libvirt.VIR_TYPED_PARAM_STRING_OKAY)
             self.assertEqual(ours_err.exception.get_error_message(), theirs_err.exception.get_error_message())
             self.assertEqual(ours.hostname(), theirs.hostname())
+            self.assertEqual(ours.vcpuPinInfo(0), theirs.vcpuPinInfo(0))
+            self.assertEqual(ours.emulatorPinInfo(0), theirs.emulatorPinInfo(0))
+            self.assertEqual(ours.ioThreadInfo(0), theirs.ioThreadInfo(0))
+            info, maps = ours.vcpus()
+            their_info, their_maps = theirs.vcpus()
+            self.assertEqual(maps, their_maps)
+            self.assertEqual([(n, s, c) for n, s, _, c in info], [(n, s, c) for n, s, _, c in their_info])
             self.assertEqual(ours.getTime(), theirs.getTime())
         finally:
             conn.close()
@@ -90,6 +101,10 @@ class TestBus(VirtbusTestCase):
         raw = self.daemon.busctl("call", "--verbose", "org.libvirt", TEST_DOMAIN_PATH, DOMAIN,
                                  "GetSchedulerParameters", "u", "0").stdout
         self.assertIn('VARIANT "v"', raw)          # double-wrapped, as libvirt-dbus
+        self.assertEqual([list(map(bool, m)) for m in dom.GetVcpuPinInfo(0)],
+                         [list(m) for m in theirs.vcpuPinInfo(0)])
+        self.assertEqual(list(map(bool, dom.GetEmulatorPinInfo(0))), list(theirs.emulatorPinInfo(0)))
+        self.assertEqual(list(dom.GetIOThreadInfo(0)), [])
         self.assertDBusError(LIBVIRT_ERROR, dom.GetHostname, 1,
                              message="unsupported flags (0x1) in function testDomainGetHostname")
 

@@ -217,6 +217,10 @@ REMOTE_HANDLER(proc_domain_get_block_info);
 REMOTE_HANDLER(proc_domain_interface_stats);
 REMOTE_HANDLER(proc_domain_get_hostname);
 REMOTE_HANDLER(proc_domain_get_time);
+REMOTE_HANDLER(proc_domain_get_vcpus);
+REMOTE_HANDLER(proc_domain_get_vcpu_pin_info);
+REMOTE_HANDLER(proc_domain_get_emulator_pin_info);
+REMOTE_HANDLER(proc_domain_get_iothread_info);
 /* proc-nodedev.c */
 REMOTE_HANDLER(proc_node_num_of_devices);
 REMOTE_HANDLER(proc_node_list_devices);

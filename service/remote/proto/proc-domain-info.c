@@ -1,6 +1,7 @@
 /* proc-domain-info.c: the remote procedures of per-request domain information (scheduler, memory stats, block info, interface stats, hostname, time): decode → core domain-info.c → encode. */
 #include "dispatch.h"
 
+#include <errno.h>
 #include <stdlib.h>
 
 #include "domain-info.h"
@@ -141,5 +142,122 @@ REMOTE_HANDLER(proc_domain_get_time) {
                 return -1;
         xdr_put_i64(&rc->ret, seconds);
         xdr_put_u32(&rc->ret, nseconds);
+        return 0;
+}
+
+#define REMOTE_VCPUINFO_MAX 16384
+#define REMOTE_CPUMAPS_MAX 8388608
+#define REMOTE_IOTHREAD_INFO_MAX 16384
+
+/* {dom; int maxinfo; int maplen} → {remote_vcpu_info info<>; opaque cpumaps<>} */
+REMOTE_HANDLER(proc_domain_get_vcpus) {
+        RemoteRef ref = { 0 };
+        int32_t maxinfo = 0, maplen = 0;
+        remote_get_domain_ref(rc, &ref);
+        xdr_get_i32(&rc->args, &maxinfo);
+        xdr_get_i32(&rc->args, &maplen);
+        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
+        remote_ref_done(&ref);
+        if (!d)
+                return -1;
+        if (maxinfo > REMOTE_VCPUINFO_MAX)
+                return remote_error_rpc(&rc->err, "maxinfo > REMOTE_VCPUINFO_MAX");
+        if (maxinfo < 0 || maplen < 0 || (int64_t) maxinfo * maplen > REMOTE_CPUMAPS_MAX)
+                return remote_error_rpc(&rc->err, "maxinfo * maplen > REMOTE_CPUMAPS_MAX");
+        DomainVcpuInfo *info = calloc(maxinfo ? (size_t) maxinfo : 1, sizeof *info);
+        uint8_t *maps = calloc((size_t) maxinfo * (size_t) maplen + 1, 1);
+        int n = info && maps ? domain_vcpus(d, info, maxinfo, maps, maplen, &rc->err)
+                             : vb_error_errno(&rc->err, -ENOMEM, "vcpus");
+        if (n >= 0) {
+                xdr_put_u32(&rc->ret, (uint32_t) n);
+                for (int i = 0; i < n; i++) {
+                        xdr_put_u32(&rc->ret, info[i].number);
+                        xdr_put_i32(&rc->ret, info[i].state);
+                        xdr_put_u64(&rc->ret, info[i].cpu_time_ns);
+                        xdr_put_i32(&rc->ret, info[i].cpu);
+                }
+                xdr_put_u32(&rc->ret, (uint32_t) maxinfo * (uint32_t) maplen);
+                xdr_put_fixed(&rc->ret, maps, (size_t) maxinfo * (size_t) maplen);
+        }
+        free(info);
+        free(maps);
+        return n < 0 ? -1 : 0;
+}
+
+/* {dom; int ncpumaps; int maplen; u32 flags} → {opaque cpumaps<>; int num} */
+REMOTE_HANDLER(proc_domain_get_vcpu_pin_info) {
+        RemoteRef ref = { 0 };
+        int32_t ncpumaps = 0, maplen = 0;
+        uint32_t flags = 0;
+        remote_get_domain_ref(rc, &ref);
+        xdr_get_i32(&rc->args, &ncpumaps);
+        xdr_get_i32(&rc->args, &maplen);
+        xdr_get_u32(&rc->args, &flags);
+        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
+        remote_ref_done(&ref);
+        if (!d)
+                return -1;
+        if (ncpumaps > REMOTE_VCPUINFO_MAX)
+                return remote_error_rpc(&rc->err, "ncpumaps > REMOTE_VCPUINFO_MAX");
+        if (ncpumaps < 0 || maplen < 0 || (int64_t) ncpumaps * maplen > REMOTE_CPUMAPS_MAX)
+                return remote_error_rpc(&rc->err, "maxinfo * maplen > REMOTE_CPUMAPS_MAX");
+        size_t len = (size_t) ncpumaps * (size_t) maplen;
+        uint8_t *maps = calloc(len + 1, 1);
+        int n = maps ? domain_vcpu_pin_info(d, flags, maps, ncpumaps, maplen, &rc->err)
+                     : vb_error_errno(&rc->err, -ENOMEM, "vcpu pinning");
+        if (n >= 0) {
+                xdr_put_u32(&rc->ret, (uint32_t) len);
+                xdr_put_fixed(&rc->ret, maps, len);
+                xdr_put_i32(&rc->ret, n);
+        }
+        free(maps);
+        return n < 0 ? -1 : 0;
+}
+
+/* {dom; int maplen; u32 flags} → {opaque cpumaps<>; int ret} */
+REMOTE_HANDLER(proc_domain_get_emulator_pin_info) {
+        RemoteRef ref = { 0 };
+        int32_t maplen = 0;
+        uint32_t flags = 0;
+        remote_get_domain_ref(rc, &ref);
+        xdr_get_i32(&rc->args, &maplen);
+        xdr_get_u32(&rc->args, &flags);
+        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
+        remote_ref_done(&ref);
+        if (!d)
+                return -1;
+        if (maplen < 0 || maplen > REMOTE_CPUMAPS_MAX)
+                return remote_error_rpc(&rc->err, "maplen > REMOTE_CPUMAPS_MAX");
+        uint8_t *map = calloc((size_t) maplen + 1, 1);
+        int r = map ? domain_emulator_pin_info(d, flags, map, maplen, &rc->err)
+                    : vb_error_errno(&rc->err, -ENOMEM, "emulator pinning");
+        if (r >= 0) {
+                xdr_put_u32(&rc->ret, (uint32_t) maplen);
+                xdr_put_fixed(&rc->ret, map, (size_t) maplen);
+                xdr_put_i32(&rc->ret, r);
+        }
+        free(map);
+        return r < 0 ? -1 : 0;
+}
+
+/* {dom; u32 flags} → {remote_domain_iothread_info info<>: {u32 id; opaque cpumap<>}; u32 ret} */
+REMOTE_HANDLER(proc_domain_get_iothread_info) {
+        unsigned flags = 0;
+        Domain *d = remote_read_domain(rc, &flags);
+        if (!d)
+                return -1;
+        unsigned ids[64];
+        int n = domain_iothreads(d, flags, ids, 64, &rc->err);
+        if (n < 0)
+                return -1;
+        uint8_t map[DOMAIN_CPUMAP_MAX / 8];
+        int r = domain_emulator_pin_info(d, 0, map, sizeof map, &rc->err);
+        xdr_put_u32(&rc->ret, (uint32_t) n);
+        for (int i = 0; i < n; i++) {
+                xdr_put_u32(&rc->ret, ids[i]);
+                xdr_put_u32(&rc->ret, r > 0 ? (uint32_t) sizeof map : 0);
+                xdr_put_fixed(&rc->ret, map, r > 0 ? sizeof map : 0);
+        }
+        xdr_put_u32(&rc->ret, (uint32_t) n);
         return 0;
 }

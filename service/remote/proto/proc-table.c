@@ -48,6 +48,10 @@ static const RemoteProc procs[_API_ID_MAX] = {
         P(DOMAIN_INTERFACE_STATS, proc_domain_interface_stats, 0),
         P(DOMAIN_GET_HOSTNAME, proc_domain_get_hostname, 0),
         P(DOMAIN_GET_TIME, proc_domain_get_time, 0),
+        P(DOMAIN_GET_VCPUS, proc_domain_get_vcpus, 0),
+        P(DOMAIN_GET_VCPU_PIN_INFO, proc_domain_get_vcpu_pin_info, 0),
+        P(DOMAIN_GET_EMULATOR_PIN_INFO, proc_domain_get_emulator_pin_info, 0),
+        P(DOMAIN_GET_IOTHREAD_INFO, proc_domain_get_iothread_info, 0),
 
         /* node devices */
         P(NODE_NUM_OF_DEVICES, proc_node_num_of_devices, 0),
