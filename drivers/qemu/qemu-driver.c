@@ -100,8 +100,37 @@ static int qemu_free_memory(Connection *c, uint64_t *bytes, VbError *err) {
         return 0;
 }
 
+/* The connection's one binary: another emulator or architecture is refused, as libvirt does
+ * for a binary or arch it has no capabilities of. */
+static char *qemu_domain_capabilities(Connection *c, const char *emulator, const char *arch, const char *machine,
+                                      const char *virttype, VbError *err) {
+        QemuConn *qc = qemu_conn_of(c);
+        QemuCaps *caps = qemu_caps_cache_lookup(qc->caps, qemu_binary(qc));
+        if (!caps) {
+                vb_error_set(err, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "capabilities of %s %s", qemu_binary(qc),
+                             qc->probing ? "not probed yet" : "cannot be probed");
+                return NULL;
+        }
+        if (emulator && strcmp(emulator, caps->binary) != 0) {
+                vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_QEMU, "emulator '%s' is not this connection's '%s'",
+                             emulator, caps->binary);
+                return NULL;
+        }
+        if (arch && strcmp(arch, caps->arch) != 0) {
+                vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_QEMU, "Emulator '%s' does not support arch '%s'",
+                             caps->binary, arch);
+                return NULL;
+        }
+        return qemu_caps_format_domain_capabilities(caps, virttype, machine, err);
+}
+
 static const HostOps qemu_host_ops = {
         .capabilities = qemu_capabilities,
+        .domain_capabilities = qemu_domain_capabilities,
+        .memory_stats = qemu_node_memory_stats,
+        .cpu_stats = qemu_node_cpu_stats,
+        .cells_free_memory = qemu_node_cells_free_memory,
+        .cpu_map = qemu_node_cpu_map,
         .node_info = qemu_node_info,
         .free_memory = qemu_free_memory,
 };
@@ -212,6 +241,8 @@ Driver qemu_session_driver = {
         .close = qemu_close,
         .domain = &qemu_domain_ops,
         .host = &qemu_host_ops,
+        .interfaces = &qemu_iface_ops,
+        .nodedevs = &qemu_nodedev_ops,
 };
 
 Driver qemu_system_driver = {
@@ -223,4 +254,6 @@ Driver qemu_system_driver = {
         .close = qemu_close,
         .domain = &qemu_domain_ops,
         .host = &qemu_host_ops,
+        .interfaces = &qemu_iface_ops,
+        .nodedevs = &qemu_nodedev_ops,
 };

@@ -138,3 +138,11 @@ void qemu_recover_retry(QemuDomain *qd);
 void qemu_runtime_remove(Connection *c, const char *name);
 int qemu_recover_all(QemuConn *qc);
 int qemu_monitor_path(Connection *c, const char *name, char **out);
+
+/* qemu-host.c: node statistics from /proc and /sys (HostOps). */
+int qemu_node_memory_stats(Connection *c, int cell, uint64_t out[4], VbError *err);
+int qemu_node_cpu_stats(Connection *c, int cpu, uint64_t out[4], VbError *err);
+int qemu_node_cells_free_memory(Connection *c, int start, int max, uint64_t *bytes, VbError *err);
+int qemu_node_cpu_map(Connection *c, uint8_t *map, size_t maplen, unsigned *online, VbError *err);
+extern const struct HostIfaceOps qemu_iface_ops;
+extern const struct NodeDevOps qemu_nodedev_ops;

@@ -1,6 +1,7 @@
 /* test-driver.c: the Test connection: an in-memory hypervisor with libvirt's test:///default content. */
 #define LOG_MODULE "test"
 #include "driver.h"
+#include "test-ops.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -252,6 +253,9 @@ static int test_free_memory(Connection *c, uint64_t *bytes, VbError *err) {
 }
 
 static const HostOps test_host_ops = {
+        .cpu_stats = test_node_cpu_stats,
+        .cells_free_memory = test_node_cells_free_memory,
+        .cpu_map = test_node_cpu_map,
         .capabilities = test_capabilities,
         .sysinfo = test_sysinfo,
         .node_info = test_node_info,
@@ -294,6 +298,9 @@ const Driver test_driver = {
         .own_networks = &test_network_ops,
         .own_pools = &test_pool_ops,
         .host = &test_host_ops,
+        .interfaces = &test_iface_ops,
+        .info = &test_info_ops,
+        .nodedevs = &test_nodedev_ops,
         .os_type = "linux",
         .scheduler = "fair",
         .scheduler_nparams = 1,

@@ -23,6 +23,10 @@ static const char *const object_names[] = {
         [AUTHZ_API_NETWORK] = "network",
         [AUTHZ_API_POOL] = "storage-pool",
         [AUTHZ_API_VOL] = "storage-vol",
+        [API_ACL_INTERFACE] = "interface",
+        [API_ACL_NODEDEV] = "node-device",
+        [API_ACL_SECRET] = "secret",
+        [API_ACL_NWFILTER] = "nwfilter",
 };
 
 int authz_api_action(AuthzApiObject object, const char *perm, char *buf, size_t n) {

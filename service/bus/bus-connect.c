@@ -1,6 +1,7 @@
 /* bus-connect.c: org.libvirt.Connect: one hypervisor connection's properties, lists, lookups, define/create and host queries. */
 #define LOG_MODULE "bus"
 #include "bus-internal.h"
+#include "bus-unsupported.h"
 #include "list-filter.h"
 
 #include <errno.h>
@@ -353,6 +354,19 @@ static const sd_bus_vtable connect_vtable[] = {
                                 method_get_capabilities, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("GetSysinfo", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("s", sysinfo),
                                 method_get_sysinfo, UNPRIV),
+        SD_BUS_METHOD_WITH_ARGS("GetAllDomainStats", SD_BUS_ARGS("u", stats, "u", flags),
+                                SD_BUS_RESULT("a(sa{sv})", records), bus_method_get_all_domain_stats, UNPRIV),
+        SD_BUS_METHOD_WITH_ARGS("GetDomainCapabilities",
+                                SD_BUS_ARGS("s", emulatorbin, "s", arch, "s", machine, "s", virttype, "u", flags),
+                                SD_BUS_RESULT("s", domCapabilities), bus_method_get_domain_capabilities, UNPRIV),
+        SD_BUS_METHOD_WITH_ARGS("InterfaceLookupByMAC", SD_BUS_ARGS("s", mac), SD_BUS_RESULT("o", interface),
+                                bus_method_interface_lookup_by_mac, UNPRIV),
+        SD_BUS_METHOD_WITH_ARGS("InterfaceLookupByName", SD_BUS_ARGS("s", name), SD_BUS_RESULT("o", interface),
+                                bus_method_interface_lookup_by_name, UNPRIV),
+        SD_BUS_METHOD_WITH_ARGS("ListInterfaces", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("ao", interfaces),
+                                bus_method_list_interfaces, UNPRIV),
+        SD_BUS_METHOD_WITH_ARGS("NodeGetSecurityModel", SD_BUS_NO_ARGS, SD_BUS_RESULT("(ss)", secModel),
+                                bus_method_node_get_security_model, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("ListDomains", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("ao", domains),
                                 method_list_domains, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("ListNetworks", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("ao", networks),
@@ -386,6 +400,7 @@ static const sd_bus_vtable connect_vtable[] = {
         SD_BUS_SIGNAL_WITH_ARGS("DomainEvent", SD_BUS_ARGS("o", domain, "i", event, "i", detail), 0),
         SD_BUS_SIGNAL_WITH_ARGS("NetworkEvent", SD_BUS_ARGS("o", network, "i", event), 0),
         SD_BUS_SIGNAL_WITH_ARGS("StoragePoolEvent", SD_BUS_ARGS("o", storagePool, "i", event, "i", detail), 0),
+        BUS_CONNECT_NOT_SUPPORTED
         SD_BUS_VTABLE_END,
 };
 

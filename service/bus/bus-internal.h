@@ -77,6 +77,7 @@ extern const BusKind bus_kind_domain;
 extern const BusKind bus_kind_network;
 extern const BusKind bus_kind_pool;
 extern const BusKind bus_kind_vol;
+extern const BusKind bus_kind_interface, bus_kind_nodedev, bus_kind_secret, bus_kind_nwfilter, bus_kind_snapshot;
 
 const BusKind *bus_kind_of(ObjectKind kind);
 
@@ -114,6 +115,17 @@ int bus_check_flags(unsigned flags, unsigned allowed, const char *function, sd_b
 static inline const char *bus_empty_to_null(const char *s) {
         return s && *s ? s : NULL;
 }
+
+/* bus-domain.c: one typed parameter of a stats record, double-wrapped as libvirt-dbus does. */
+typedef struct DomainStatParam DomainStatParam;
+int bus_append_stat_param(sd_bus_message *reply, const DomainStatParam *p);
+
+/* bus-connect-host.c: Connect methods of host facts and all-domain stats. */
+int bus_method_get_domain_capabilities(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_method_node_get_security_model(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_method_get_all_domain_stats(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_method_node_get_cpu_stats(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_method_node_get_cpu_map(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 
 /* bus-stream.c: the door becomes st's consumer and writes it into a pipe; *reader is the
  * caller's end (returned with 'h', then closed by the door). Holes arrive as zeros. */

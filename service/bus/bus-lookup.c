@@ -19,6 +19,11 @@ const char *bus_kind_node(ObjectKind kind) {
         case OBJECT_NETWORK: return "network";
         case OBJECT_POOL: return "storagepool";
         case OBJECT_VOLUME: return "storagevol";
+        case OBJECT_INTERFACE: return "interface";
+        case OBJECT_NODEDEV: return "nodedev";
+        case OBJECT_SECRET: return "secret";
+        case OBJECT_NWFILTER: return "nwfilter";
+        case OBJECT_SNAPSHOT: return "domainsnapshot";
         default: return NULL;
         }
 }

@@ -1,6 +1,7 @@
 /* bus-network.c: org.libvirt.Network: properties and verbs of one virtual network. */
 #define LOG_MODULE "bus"
 #include "bus-internal.h"
+#include "bus-unsupported.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -169,6 +170,7 @@ static const sd_bus_vtable network_vtable[] = {
         SD_BUS_METHOD_WITH_ARGS("Update",
                                 SD_BUS_ARGS("u", command, "u", section, "i", parentIndex, "s", xml, "u", flags),
                                 SD_BUS_NO_RESULT, method_update, UNPRIV),
+        BUS_NETWORK_NOT_SUPPORTED
         SD_BUS_VTABLE_END,
 };
 

@@ -12,7 +12,6 @@
 
 /* Kind nodes libvirt-dbus registers under every Connect path although virtbus serves no
  * objects there yet; they keep `busctl tree` the same. */
-static const char *const empty_nodes[] = { "nodedev", "interface", "nwfilter", "secret", "domainsnapshot" };
 
 const BusKind *bus_kind_of(ObjectKind kind) {
         switch (kind) {
@@ -20,12 +19,13 @@ const BusKind *bus_kind_of(ObjectKind kind) {
         case OBJECT_NETWORK: return &bus_kind_network;
         case OBJECT_POOL: return &bus_kind_pool;
         case OBJECT_VOLUME: return &bus_kind_vol;
+        case OBJECT_INTERFACE: return &bus_kind_interface;
+        case OBJECT_NODEDEV: return &bus_kind_nodedev;
+        case OBJECT_SECRET: return &bus_kind_secret;
+        case OBJECT_NWFILTER: return &bus_kind_nwfilter;
+        case OBJECT_SNAPSHOT: return &bus_kind_snapshot;
         default: return &bus_kind_connect;
         }
-}
-
-static int empty_node_handler(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        return 0;       /* nothing here: let sd-bus answer (Introspect, UnknownObject) */
 }
 
 static BusSubtree *subtree_add(Bus *b, Connection *c, const BusKind *kind, char *path) {
@@ -44,7 +44,8 @@ static BusSubtree *subtree_add(Bus *b, Connection *c, const BusKind *kind, char 
 /* Register one Connection: its Connect object, the kind subtrees and the empty nodes. The slots
  * are floating: they live as long as the sd_bus. */
 static int register_connection(Bus *b, Connection *c) {
-        static const ObjectKind kinds[] = { OBJECT_DOMAIN, OBJECT_NETWORK, OBJECT_POOL, OBJECT_VOLUME };
+        static const ObjectKind kinds[] = { OBJECT_DOMAIN, OBJECT_NETWORK, OBJECT_POOL, OBJECT_VOLUME, OBJECT_INTERFACE,
+                                            OBJECT_NODEDEV, OBJECT_SECRET, OBJECT_NWFILTER, OBJECT_SNAPSHOT };
         char *path = bus_connect_path(c);
         if (!path)
                 return -ENOMEM;
@@ -85,15 +86,6 @@ static int register_connection(Bus *b, Connection *c) {
                         return r;
         }
 
-        for (size_t i = 0; i < sizeof empty_nodes / sizeof empty_nodes[0]; i++) {
-                char *node = bus_path_join(path, empty_nodes[i]);
-                if (!node)
-                        return -ENOMEM;
-                r = sd_bus_add_fallback(b->bus, NULL, node, empty_node_handler, NULL);
-                free(node);
-                if (r < 0)
-                        return r;
-        }
         log_debug("registered %s for %s", path, c->driver->uri);
         return 0;
 }

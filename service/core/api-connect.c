@@ -32,7 +32,7 @@ const ApiRow api_rows_connect[] = {
         ROW(CONNECT_DOMAIN_EVENT_REGISTER, 105, "virConnectDomainEventRegister", NODBUS, RO, VERB, ACL(NONE, CONNECT, "search_domains")),
         ROW(CONNECT_DOMAIN_EVENT_DEREGISTER, 106, "virConnectDomainEventDeregister", NODBUS, RO, VERB, NOACL),
         ROW(CONNECT_GET_URI, 110, "virConnectGetURI", NODBUS, RO, VERB, NOACL),
-        ROW(NODE_GET_SECURITY_MODEL, 122, "virNodeGetSecurityModel", NODBUS, RO, VERB, NOACL),
+        ROW(NODE_GET_SECURITY_MODEL, 122, "virNodeGetSecurityModel", DBUS(CONNECT, "NodeGetSecurityModel"), RO, VERB, NOACL),
         ROW(CONNECT_IS_SECURE, 149, "virConnectIsSecure", NODBUS, RO, VERB, NOACL),
         ROW(CONNECT_GET_LIB_VERSION, 157, "virConnectGetLibVersion", NODBUS, RO, VERB, ACL(NONE, CONNECT, "getattr")),
         ROW(CONNECT_DOMAIN_EVENT_REGISTER_ANY, 167, "virConnectDomainEventRegisterAny", NODBUS, RO, VERB, ACL(NONE, CONNECT, "search_domains")),
@@ -49,8 +49,7 @@ const ApiRow api_rows_connect[] = {
         ROW(CONNECT_UNREGISTER_CLOSE_CALLBACK, 361, "virConnectUnregisterCloseCallback", NODBUS, RO, VERB, NOACL),
         ROW(CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY, 368, "virConnectStoragePoolEventRegisterAny", NODBUS, RO, VERB, ACL(NONE, CONNECT, "search_storage_pools")),
         ROW(CONNECT_STORAGE_POOL_EVENT_DEREGISTER_ANY, 369, "virConnectStoragePoolEventDeregisterAny", NODBUS, RO, VERB, NOACL),
-        /* D-Bus only: the remote door does not serve node_get_memory_stats (159) yet */
-        ROW(NODE_GET_MEMORY_STATS, 0, "virNodeGetMemoryStats", DBUS(CONNECT, "NodeGetMemoryStats"), RO, 0,
+        ROW(NODE_GET_MEMORY_STATS, 228, "virNodeGetMemoryStats", DBUS(CONNECT, "NodeGetMemoryStats"), RO, 0,
             ACL(NONE, CONNECT, "read")),
 };
 

@@ -34,7 +34,7 @@ const ApiRow api_rows_domain[] = {
         ROW(DOMAIN_GET_SECURITY_LABEL, 121, "virDomainGetSecurityLabel", NODBUS, RO, VERB, ACL(DOMAIN, DOMAIN, "read")),
         ROW(DOMAIN_IS_ACTIVE, 150, "virDomainIsActive", NODBUS, RO, VERB, ACL(DOMAIN, DOMAIN, "read")),
         ROW(DOMAIN_IS_PERSISTENT, 151, "virDomainIsPersistent", NODBUS, RO, VERB, ACL(DOMAIN, DOMAIN, "read")),
-        ROW(DOMAIN_HAS_MANAGED_SAVE_IMAGE, 183, "virDomainHasManagedSaveImage", NODBUS, RO, VERB, ACL(DOMAIN, DOMAIN, "read")),
+        ROW(DOMAIN_HAS_MANAGED_SAVE_IMAGE, 183, "virDomainHasManagedSaveImage", DBUS(DOMAIN, "HasManagedSaveImage"), RO, VERB, ACL(DOMAIN, DOMAIN, "read")),
         ROW(DOMAIN_SNAPSHOT_NUM, 187, "virDomainSnapshotNum", NODBUS, RO, VERB, ACL(DOMAIN, DOMAIN, "read")),
         ROW(DOMAIN_CREATE_WITH_FLAGS, 196, "virDomainCreateWithFlags", DBUS(DOMAIN, "Create"), MUT, START_FLAGS, ACL(DOMAIN, DOMAIN, "start")),
         ROW(DOMAIN_GET_VCPUS_FLAGS, 200, "virDomainGetVcpusFlags", DBUS(DOMAIN, "GetVcpus"), RO, VERB, ACL(DOMAIN, DOMAIN, "read")),
@@ -49,7 +49,7 @@ const ApiRow api_rows_domain[] = {
         ROW(DOMAIN_SHUTDOWN_FLAGS, 258, "virDomainShutdownFlags", DBUS(DOMAIN, "Shutdown"), MUT, SHUTDOWN_FLAGS, ACL(DOMAIN, DOMAIN, "init_control")),
         ROW(DOMAIN_SET_METADATA, 264, "virDomainSetMetadata", DBUS(DOMAIN, "SetMetadata"), MUT, VERB, ACL(DOMAIN, DOMAIN, "write")),
         ROW(DOMAIN_GET_METADATA, 265, "virDomainGetMetadata", DBUS(DOMAIN, "GetMetadata"), RO, VERB, ACL(DOMAIN, DOMAIN, "read")),
-        ROW(CONNECT_GET_ALL_DOMAIN_STATS, 344, "virConnectGetAllDomainStats", NODBUS, RO, VERB, ACL(NONE, CONNECT, "search_domains")),
+        ROW(CONNECT_GET_ALL_DOMAIN_STATS, 344, "virConnectGetAllDomainStats", DBUS(CONNECT, "GetAllDomainStats"), RO, VERB, ACL(NONE, CONNECT, "search_domains")),
         ROW(DOMAIN_DEFINE_XML_FLAGS, 350, "virDomainDefineXMLFlags", DBUS(CONNECT, "DomainDefineXML"), MUT, VERB, ACL(NONE, DOMAIN, "write", "save")),
         ROW(DOMAIN_GET_MESSAGES, 426, "virDomainGetMessages", NODBUS, RO, VERB, ACL(DOMAIN, DOMAIN, "read")),
         /* D-Bus only: libvirt-dbus reads one domain's stats with virDomainListGetStats */

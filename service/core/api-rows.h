@@ -8,6 +8,11 @@
 #define IFACE_NETWORK "org.libvirt.Network"
 #define IFACE_POOL "org.libvirt.StoragePool"
 #define IFACE_VOL "org.libvirt.StorageVol"
+#define IFACE_SNAPSHOT "org.libvirt.DomainSnapshot"
+#define IFACE_INTERFACE "org.libvirt.Interface"
+#define IFACE_NODEDEV "org.libvirt.NodeDevice"
+#define IFACE_SECRET "org.libvirt.Secret"
+#define IFACE_NWFILTER "org.libvirt.NWFilter"
 
 /* ROW(id, proc, "virName", DBUS(iface, "Member") | NODBUS, MUT | RO, flags | VERB, ACL(…) | NOACL) */
 #define ROW(id_, proc_, name_, dbus_, mut_, flags_, acl_) \
@@ -25,3 +30,5 @@
 
 extern const ApiRow api_rows_connect[], api_rows_domain[], api_rows_network[], api_rows_storage[];
 extern const size_t api_n_rows_connect, api_n_rows_domain, api_n_rows_network, api_n_rows_storage;
+extern const ApiRow api_rows_host[], api_rows_domain_more[], api_rows_netstor_more[];
+extern const size_t api_n_rows_host, api_n_rows_domain_more, api_n_rows_netstor_more;

@@ -26,6 +26,9 @@ static const struct {
         { api_rows_domain, &api_n_rows_domain },
         { api_rows_network, &api_n_rows_network },
         { api_rows_storage, &api_n_rows_storage },
+        { api_rows_host, &api_n_rows_host },
+        { api_rows_domain_more, &api_n_rows_domain_more },
+        { api_rows_netstor_more, &api_n_rows_netstor_more },
 };
 
 int api_foreach(int (*fn)(const ApiRow *row, void *userdata), void *userdata) {
@@ -108,6 +111,11 @@ const ApiAcl *api_property_acl(ObjectKind kind, bool set) {
                 [OBJECT_NETWORK] = ACL(NETWORK, NETWORK, "read"),
                 [OBJECT_POOL] = ACL(POOL, POOL, "read"),
                 [OBJECT_VOLUME] = ACL(VOL, VOL, "read"),
+                [OBJECT_INTERFACE] = ACL(NONE, INTERFACE, "read"),
+                [OBJECT_NODEDEV] = ACL(NONE, NODEDEV, "read"),
+                [OBJECT_SECRET] = ACL(NONE, SECRET, "read"),
+                [OBJECT_NWFILTER] = ACL(NONE, NWFILTER, "read"),
+                [OBJECT_SNAPSHOT] = ACL(NONE, DOMAIN, "read"),
                 [_OBJECT_KIND_MAX] = ACL(NONE, CONNECT, "read"),
         };
         static const ApiAcl write_acls[] = {
@@ -115,6 +123,11 @@ const ApiAcl *api_property_acl(ObjectKind kind, bool set) {
                 [OBJECT_NETWORK] = ACL(NETWORK, NETWORK, "write"),
                 [OBJECT_POOL] = ACL(POOL, POOL, "write"),
                 [OBJECT_VOLUME] = ACL(VOL, VOL, "data_write"),  /* libvirt has no storage_vol.write */
+                [OBJECT_INTERFACE] = ACL(NONE, INTERFACE, "write"),
+                [OBJECT_NODEDEV] = ACL(NONE, NODEDEV, "write"),
+                [OBJECT_SECRET] = ACL(NONE, SECRET, "write"),
+                [OBJECT_NWFILTER] = ACL(NONE, NWFILTER, "write"),
+                [OBJECT_SNAPSHOT] = ACL(NONE, DOMAIN, "write"),
                 [_OBJECT_KIND_MAX] = ACL(NONE, CONNECT, "write"),
         };
         if ((unsigned) kind > _OBJECT_KIND_MAX)

@@ -115,6 +115,17 @@ typedef struct HostOps {
         char *(*sysinfo)(Connection *c, VbError *err);
         int (*node_info)(Connection *c, NodeInfo *info, VbError *err);
         int (*free_memory)(Connection *c, uint64_t *bytes, VbError *err);
+        /* virConnectGetDomainCapabilities: NULL arguments mean the driver's defaults. */
+        char *(*domain_capabilities)(Connection *c, const char *emulator, const char *arch, const char *machine,
+                                     const char *virttype, VbError *err);
+        /* virNodeGetMemoryStats in KiB (cell -1: the whole host); out: total, free, buffers, cached. */
+        int (*memory_stats)(Connection *c, int cell, uint64_t out[4], VbError *err);
+        /* virNodeGetCPUStats in ns (cpu -1: all); out: kernel, user, idle, iowait. */
+        int (*cpu_stats)(Connection *c, int cpu, uint64_t out[4], VbError *err);
+        /* virNodeGetCellsFreeMemory: up to max cells from start, in bytes; the count. */
+        int (*cells_free_memory)(Connection *c, int start, int max, uint64_t *bytes, VbError *err);
+        /* virNodeGetCPUMap: the CPUs online into map (maplen bytes), their count; returns the CPUs present. */
+        int (*cpu_map)(Connection *c, uint8_t *map, size_t maplen, unsigned *online, VbError *err);
 } HostOps;
 
 struct Driver {
@@ -132,6 +143,12 @@ struct Driver {
         const NetworkOps *own_networks;
         const PoolOps *own_pools;
         const HostOps *host;
+        /* Host network interfaces, read-only (iface.h); NULL: "not supported". */
+        const struct HostIfaceOps *interfaces;
+        /* Per-request domain information (domain-info.h); NULL: "not supported". */
+        const struct DomainInfoOps *info;
+        /* Host node devices (nodedev.h); NULL: "not supported". */
+        const struct NodeDevOps *nodedevs;
         /* What a driver answers its own way, as data: the doors never compare driver names.
          * virDomainGetOSType whatever the XML says (Test: "linux"); NULL: the <os><type>. */
         const char *os_type;

@@ -46,18 +46,48 @@ int node_free_memory(Connection *c, uint64_t *bytes, VbError *err) {
 }
 
 int node_memory_stats(Connection *c, int cell, unsigned flags, NodeMemoryStats *st, VbError *err) {
-        NodeInfo info = { 0 };
-        uint64_t free_bytes = 0;
+        uint64_t v[4] = { 0 };
         if (api_check_flags(api_row(API_NODE_GET_MEMORY_STATS), flags, err) < 0)
                 return -1;
-        if (!node_host_ops(c)->node_info || !node_host_ops(c)->free_memory)
+        if (!node_host_ops(c)->memory_stats)
                 return node_unsupported(API_NODE_GET_MEMORY_STATS, err);
-        if (node_host_ops(c)->node_info(c, &info, err) < 0 || node_host_ops(c)->free_memory(c, &free_bytes, err) < 0)
-                return -1;
-        if (cell != -1 && (cell < 0 || (unsigned) cell >= (info.nodes ? info.nodes : 1)))
+        if (cell < -1)
                 return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_NONE, "cell number %d out of range", cell);
-        *st = (NodeMemoryStats) { .total_kib = info.memory_kib, .free_kib = free_bytes / 1024 };
+        if (node_host_ops(c)->memory_stats(c, cell, v, err) < 0)
+                return -1;
+        *st = (NodeMemoryStats) { .total_kib = v[0], .free_kib = v[1], .buffers_kib = v[2], .cached_kib = v[3] };
         return 0;
+}
+
+int node_cpu_stats(Connection *c, int cpu, unsigned flags, NodeCpuStats *st, VbError *err) {
+        uint64_t v[4] = { 0 };
+        if (api_check_flags(api_row(API_NODE_GET_CPU_STATS), flags, err) < 0)
+                return -1;
+        if (!node_host_ops(c)->cpu_stats)
+                return node_unsupported(API_NODE_GET_CPU_STATS, err);
+        if (cpu < -1)
+                return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_NONE, "Invalid cpuNum in virNodeGetCPUStats");
+        if (node_host_ops(c)->cpu_stats(c, cpu, v, err) < 0)
+                return -1;
+        *st = (NodeCpuStats) { .kernel_ns = v[0], .user_ns = v[1], .idle_ns = v[2], .iowait_ns = v[3] };
+        return 0;
+}
+
+int node_cells_free_memory(Connection *c, int start, int max, uint64_t *bytes, VbError *err) {
+        if (!node_host_ops(c)->cells_free_memory)
+                return node_unsupported(API_NODE_GET_CELLS_FREE_MEMORY, err);
+        if (start < 0 || max <= 0)
+                return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_NONE, "start %d and count %d of cells out of range",
+                                    start, max);
+        return node_host_ops(c)->cells_free_memory(c, start, max, bytes, err);
+}
+
+int node_cpu_map(Connection *c, uint8_t *map, size_t maplen, unsigned *online, unsigned flags, VbError *err) {
+        if (api_check_flags(api_row(API_NODE_GET_CPU_MAP), flags, err) < 0)
+                return -1;
+        if (!node_host_ops(c)->cpu_map)
+                return node_unsupported(API_NODE_GET_CPU_MAP, err);
+        return node_host_ops(c)->cpu_map(c, map, maplen, online, err);
 }
 
 int node_max_vcpus(Connection *c, VbError *err) {
@@ -69,4 +99,15 @@ int node_max_vcpus(Connection *c, VbError *err) {
 void node_security_model(const Connection *c, const char **model, const char **doi) {
         *model = c->driver->security_model ? c->driver->security_model : "none";
         *doi = c->driver->security_model ? (c->driver->security_doi ? c->driver->security_doi : "") : "0";
+}
+
+char *node_domain_capabilities(Connection *c, const char *emulator, const char *arch, const char *machine,
+                               const char *virttype, unsigned flags, VbError *err) {
+        if (api_check_flags(api_row(API_CONNECT_GET_DOMAIN_CAPABILITIES), flags, err) < 0)
+                return NULL;
+        if (!node_host_ops(c)->domain_capabilities) {
+                node_unsupported(API_CONNECT_GET_DOMAIN_CAPABILITIES, err);
+                return NULL;
+        }
+        return node_host_ops(c)->domain_capabilities(c, emulator, arch, machine, virttype, err);
 }

@@ -14,8 +14,7 @@ char *node_sysinfo(Connection *c, unsigned flags, VbError *err);
 int node_get_info(Connection *c, NodeInfo *info, VbError *err);
 int node_free_memory(Connection *c, uint64_t *bytes, VbError *err);
 
-/* virNodeGetMemoryStats in KiB for cell (-1: all). buffers and cached stay 0 until a driver
- * reports them. */
+/* virNodeGetMemoryStats in KiB for cell (-1: all), from the driver's memory_stats op. */
 typedef struct NodeMemoryStats {
         uint64_t total_kib, free_kib, buffers_kib, cached_kib;
 } NodeMemoryStats;
@@ -25,3 +24,18 @@ int node_memory_stats(Connection *c, int cell, unsigned flags, NodeMemoryStats *
 int node_max_vcpus(Connection *c, VbError *err);
 /* virNodeGetSecurityModel: the driver's, or libvirt's "none" with DOI "0". */
 void node_security_model(const Connection *c, const char **model, const char **doi);
+
+/* virConnectGetDomainCapabilities: emulator, arch, machine, virttype may be NULL (the driver's
+ * defaults). Newly allocated XML, or NULL with err set ("not supported" without the op). */
+char *node_domain_capabilities(Connection *c, const char *emulator, const char *arch, const char *machine,
+                               const char *virttype, unsigned flags, VbError *err);
+
+/* virNodeGetCPUStats in ns for cpu (-1: all). */
+typedef struct NodeCpuStats {
+        uint64_t kernel_ns, user_ns, idle_ns, iowait_ns;
+} NodeCpuStats;
+int node_cpu_stats(Connection *c, int cpu, unsigned flags, NodeCpuStats *st, VbError *err);
+/* virNodeGetCellsFreeMemory: bytes of up to max cells from start; the count, or -1. */
+int node_cells_free_memory(Connection *c, int start, int max, uint64_t *bytes, VbError *err);
+/* virNodeGetCPUMap: map (maplen bytes) of the CPUs online, their count; the CPUs present, or -1. */
+int node_cpu_map(Connection *c, uint8_t *map, size_t maplen, unsigned *online, unsigned flags, VbError *err);

@@ -12,6 +12,12 @@ typedef enum ObjectKind {
         OBJECT_NETWORK,
         OBJECT_POOL,
         OBJECT_VOLUME,
+        /* host objects and snapshots: D-Bus subtrees (and API rows) before the core keeps them */
+        OBJECT_INTERFACE,
+        OBJECT_NODEDEV,
+        OBJECT_SECRET,
+        OBJECT_NWFILTER,
+        OBJECT_SNAPSHOT,
         _OBJECT_KIND_MAX,
 } ObjectKind;
 

@@ -12,7 +12,10 @@ from harness import (CONNECT, DOMAIN, INTERFACES_DIR, NETWORK, POOL, REFERENCE_D
 
 EMITS = "org.freedesktop.DBus.Property.EmitsChangedSignal"
 EXTENSION = "org.libvirt.virtbus.Extension"     # a member libvirt-dbus 1.4.1 does not have
-KINDS = [CONNECT, DOMAIN, NETWORK, POOL, VOL]
+SNAPSHOT = "org.libvirt.DomainSnapshot"
+HOST_KINDS = {"interface": "org.libvirt.Interface", "nodedev": "org.libvirt.NodeDevice", "secret": "org.libvirt.Secret",
+              "nwfilter": "org.libvirt.NWFilter", "domainsnapshot": SNAPSHOT}
+KINDS = [CONNECT, DOMAIN, NETWORK, POOL, VOL] + list(HOST_KINDS.values())
 
 
 def members(iface):
@@ -85,7 +88,9 @@ class TestInterfaceFiles(unittest.TestCase):
                         continue
                     self.assertIn(key, ref, "%s.%s is not in libvirt-dbus 1.4.1" % (name, key[1]))
                     self.assertEqual(sig, ref[key], "%s.%s differs from libvirt-dbus 1.4.1" % (name, key[1]))
-                # every property of these five kinds is served (and ours, marked as extensions)
+                # every method, property and signal of libvirt-dbus 1.4.1 is served
+                self.assertEqual(set(ref) - set(ours), set(), "%s lacks members of libvirt-dbus 1.4.1" % name)
+                # and no property beyond them but ours, marked as extensions
                 ref_props = {k for k in ref if k[0] == "property"}
                 self.assertEqual({k for k in ours if k[0] == "property" and k[1] not in extra}, ref_props)
 
@@ -136,6 +141,28 @@ class TestLiveIntrospection(VirtbusTestCase):
         vol = self.iface(TEST_POOL_PATH, POOL).StorageVolCreateXML(VOL_XML.format(name="a.img", capacity=1024), 0)
         self.check_object(str(vol), VOL)
 
+    def test_host_object_kinds(self):
+        # the kinds the core keeps no objects of yet: served at any leaf below their node
+        for node, name in HOST_KINDS.items():
+            with self.subTest(kind=node):
+                self.check_object(TEST + "/" + node + "/_11111111_2222_3333_4444_555555555555", name)
+
+    def test_counts(self):
+        # libvirt-dbus 1.4.1: 194 methods, 37 properties, 27 signals over its ten interfaces
+        counts = {"method": 0, "property": 0, "signal": 0}
+        for name in KINDS:
+            for kind, _ in members(file_interface(INTERFACES_DIR, name)):
+                counts[kind] += 1
+        ext = {"method": 0, "property": 0, "signal": 0}
+        for name in KINDS:
+            iface = file_interface(INTERFACES_DIR, name)
+            marked = extensions(iface)
+            for kind, member in members(iface):
+                ext[kind] += member in marked
+        self.assertEqual(counts["method"] - ext["method"], 194)
+        self.assertEqual(counts["property"] - ext["property"], 37)
+        self.assertEqual(counts["signal"], 27)
+
     def test_stale_path_still_has_the_interface(self):
         # libvirt-dbus dispatches to unlisted nodes too; calls there fail with "not found"
         self.check_object(TEST + "/domain/_11111111_2222_3333_4444_555555555555", DOMAIN)
@@ -156,7 +183,9 @@ class TestLiveIntrospection(VirtbusTestCase):
         expected = ["/", "/org", ROOT, TEST] + [TEST + "/" + k for k in ("domain", "domainsnapshot", "interface", "network",
                                                               "nodedev", "nwfilter", "secret", "storagepool",
                                                               "storagevol")]
-        expected += [TEST_DOMAIN_PATH, TEST_NETWORK_PATH, TEST_POOL_PATH]
+        expected += [TEST_DOMAIN_PATH, TEST_NETWORK_PATH, TEST_POOL_PATH,
+                     TEST + "/interface/aa_3abb_3acc_3add_3aee_3aff"]      # eth1, by EncodeStr(MAC)
+        expected += [TEST + "/nodedev/" + n for n in ("computer", "scsi_5fhost1", "scsi_5fhost2", "scsi_5fhost11")]
         self.assertEqual(sorted(out), sorted(expected))
 
     def test_busctl_introspect(self):

@@ -186,6 +186,12 @@ class TestObjectManager(VirtbusTestCase):
         paths = {str(p): {str(i) for i in ifaces if str(i).startswith("org.libvirt")}
                  for p, ifaces in objects.items()}
         paths = {p: i for p, i in paths.items() if i}
+        # host objects (interfaces, node devices): the Test connection's, and the QEMU ones the host has
+        host = {p for p, i in paths.items() if i & {"org.libvirt.Interface", "org.libvirt.NodeDevice"}}
+        self.assertIn(TEST + "/interface/aa_3abb_3acc_3add_3aee_3aff", host)
+        self.assertIn(TEST + "/nodedev/scsi_5fhost11", host)
+        self.assertIn(ROOT + "/QEMU/nodedev/computer", host)
+        paths = {p: i for p, i in paths.items() if p not in host}
         self.assertEqual(paths, {
             ROOT + "/QEMU": {CONNECT},          # qemu:///session, no domains defined
             TEST: {CONNECT},

@@ -22,12 +22,28 @@ CONNECT = "/org/libvirt/Test"
 IFACE = "org.libvirt."
 
 
+IFACES = {"CONNECT": "Connect", "DOMAIN": "Domain", "NETWORK": "Network", "POOL": "StoragePool", "VOL": "StorageVol",
+          "SNAPSHOT": "DomainSnapshot", "INTERFACE": "Interface", "NODEDEV": "NodeDevice", "SECRET": "Secret",
+          "NWFILTER": "NWFilter"}
+
+
+def row_mutates():
+    """{(interface, member): mutates} of the API rows with a D-Bus member."""
+    out = {}
+    for f in sorted((ROOT / "service" / "core").glob("api-*.c")):
+        for iface, member, mut in re.findall(r'DBUS\((\w+), "(\w+)"\), (MUT|RO)', f.read_text()):
+            out[("org.libvirt." + IFACES[iface], member)] = mut == "MUT"
+    return out
+
+
 def bus_action(interface, member):
-    """The action service/bus/bus-authz.c asks: the same rule, to generate the matrix."""
+    """The action service/bus/bus-authz.c asks: the same rule (the API row, else the member's name)."""
     if interface == "org.freedesktop.DBus.Properties":
         return "monitor" if member in ("Get", "GetAll") else "manage"
-    # InterfaceAddresses reads (virDomainInterfaceAddresses, ACL domain:read) without saying so
-    if member.startswith(("Get", "List", "NodeGet")) or "LookupBy" in member or member == "InterfaceAddresses":
+    mutates = row_mutates().get((interface, member))
+    if mutates is not None:
+        return "manage" if mutates else "monitor"
+    if member.startswith(("Get", "List", "NodeGet")) or "LookupBy" in member:
         return "monitor"
     return "manage"
 
@@ -526,7 +542,8 @@ class FineGrainedTest(unittest.TestCase):
         for n, _ in remote_procs():
             self.assertTrue(n in acl or n in unchecked, "procedure %d has no rule in the API table" % n)
         objects = {"CONNECT": "connect", "DOMAIN": "domain", "NETWORK": "network", "POOL": "storage-pool",
-                   "VOL": "storage-vol"}
+                   "VOL": "storage-vol", "INTERFACE": "interface", "NODEDEV": "node-device", "SECRET": "secret",
+                   "NWFILTER": "nwfilter"}
         ids = {a.get("id") for a in ET.parse(ROOT / "policy" / "org.libvirt.api.policy").getroot().iter("action")}
         api_text = (ROOT / "service" / "core" / "api.c").read_text()
         used = [(obj, perms) for _, _, _, _, obj, perms in rows if perms]

@@ -203,8 +203,47 @@ REMOTE_HANDLER(proc_connect_unregister_close_callback);
 REMOTE_HANDLER(proc_node_get_info);
 REMOTE_HANDLER(proc_node_get_free_memory);
 REMOTE_HANDLER(proc_node_get_security_model);
+REMOTE_HANDLER(proc_connect_get_domain_capabilities);
+REMOTE_HANDLER(proc_node_get_cpu_stats);
+REMOTE_HANDLER(proc_node_get_memory_stats);
+REMOTE_HANDLER(proc_node_get_cells_free_memory);
+REMOTE_HANDLER(proc_node_get_cpu_map);
+/* proc-domain-info.c */
+REMOTE_HANDLER(proc_domain_get_scheduler_type);
+REMOTE_HANDLER(proc_domain_get_scheduler_parameters);
+REMOTE_HANDLER(proc_domain_get_scheduler_parameters_flags);
+REMOTE_HANDLER(proc_domain_memory_stats);
+REMOTE_HANDLER(proc_domain_get_block_info);
+REMOTE_HANDLER(proc_domain_interface_stats);
+REMOTE_HANDLER(proc_domain_get_hostname);
+REMOTE_HANDLER(proc_domain_get_time);
+REMOTE_HANDLER(proc_domain_get_vcpus);
+REMOTE_HANDLER(proc_domain_get_vcpu_pin_info);
+REMOTE_HANDLER(proc_domain_get_emulator_pin_info);
+REMOTE_HANDLER(proc_domain_get_iothread_info);
+/* proc-nodedev.c */
+REMOTE_HANDLER(proc_node_num_of_devices);
+REMOTE_HANDLER(proc_node_list_devices);
+REMOTE_HANDLER(proc_connect_list_all_node_devices);
+REMOTE_HANDLER(proc_node_device_lookup_by_name);
+REMOTE_HANDLER(proc_node_device_get_xml_desc);
+REMOTE_HANDLER(proc_node_device_get_parent);
+REMOTE_HANDLER(proc_node_device_num_of_caps);
+REMOTE_HANDLER(proc_node_device_list_caps);
+/* proc-iface.c */
+REMOTE_HANDLER(proc_connect_num_of_interfaces);
+REMOTE_HANDLER(proc_connect_num_of_defined_interfaces);
+REMOTE_HANDLER(proc_connect_list_interfaces);
+REMOTE_HANDLER(proc_connect_list_defined_interfaces);
+REMOTE_HANDLER(proc_connect_list_all_interfaces);
+REMOTE_HANDLER(proc_interface_lookup_by_name);
+REMOTE_HANDLER(proc_interface_lookup_by_mac_string);
+REMOTE_HANDLER(proc_interface_get_xml_desc);
+REMOTE_HANDLER(proc_interface_is_active);
 REMOTE_HANDLER(proc_auth_list);
 REMOTE_HANDLER(proc_auth_unavailable);
+/* A row virtbus does not serve yet (proc-table-unsupported.h): libvirt's "not supported" with its API's name. */
+REMOTE_HANDLER(proc_not_supported);
 REMOTE_HANDLER(proc_auth_polkit);
 
 /* proc-auth-sasl.c */

@@ -128,3 +128,11 @@ int remote_reply_string(RemoteCall *rc, char *s) {
         return 0;
 }
 
+
+/* After the gates the row gives (read-only, ACL): the procedure's API is not served yet. */
+REMOTE_HANDLER(proc_not_supported) {
+        const RemoteProcName *name = remote_proc_name(rc->hdr.proc);
+        const ApiRow *row = api_row_by_proc(rc->hdr.proc);
+        return vb_error_set(&rc->err, VB_ERR_NO_SUPPORT, name ? (VbErrorFrom) name->from : VB_FROM_NONE, "%s",
+                            row ? row->name : "unknown");
+}

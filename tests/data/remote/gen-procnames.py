@@ -14,7 +14,7 @@ WORDS = {
     'xml': 'XML', 'uuid': 'UUID', 'uri': 'URI', 'os': 'OS', 'cpu': 'CPU', 'id': 'ID',
     'nmi': 'NMI', 'pm': 'PM', 'fstrim': 'FSTrim', 'fsfreeze': 'FSFreeze', 'fsthaw': 'FSThaw',
     'fsinfo': 'FSInfo', 'iothread': 'IOThread', 'nwfilter': 'NWFilter', 'dhcp': 'DHCP',
-    'fd': 'FD', 'mac': 'MAC', 'scsi': 'SCSI', 'wwn': 'WWN', 'sev': 'SEV', 'ssh': 'SSH',
+    'fd': 'FD', 'mac': 'MAC', 'nwfilters': 'NWFilters', 'scsi': 'SCSI', 'wwn': 'WWN', 'sev': 'SEV', 'ssh': 'SSH',
 }
 
 # Events and auth are not API functions; they never reach the "not supported" path.

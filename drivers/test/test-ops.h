@@ -1,0 +1,18 @@
+/* test-ops.h: the Test driver's tables and host ops kept in their own files (test-iface.c, test-info.c, test-nodedev.c, test-node.c). */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "domain-info.h"
+#include "driver.h"
+#include "iface.h"
+#include "nodedev.h"
+
+extern const HostIfaceOps test_iface_ops;
+extern const DomainInfoOps test_info_ops;
+extern const NodeDevOps test_nodedev_ops;
+
+int test_node_cpu_stats(Connection *c, int cpu, uint64_t out[4], VbError *err);
+int test_node_cells_free_memory(Connection *c, int start, int max, uint64_t *bytes, VbError *err);
+int test_node_cpu_map(Connection *c, uint8_t *map, size_t maplen, unsigned *online, VbError *err);

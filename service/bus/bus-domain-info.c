@@ -1,0 +1,181 @@
+/* bus-domain-info.c: org.libvirt.Domain's per-request information: MemoryStats, GetHostname, GetTime, GetSchedulerParameters (the core's domain-info.c). */
+#define LOG_MODULE "bus"
+#include "bus-unsupported.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "domain-info.h"
+#include "domain-model.h"
+#include "domain.h"
+#include "node.h"
+
+static Domain *domain_of_call(sd_bus_message *m, void *userdata, unsigned *flags, VbError *err) {
+        BusSubtree *t = userdata;
+        if (sd_bus_message_read(m, "u", flags) < 0)
+                return NULL;
+        return bus_path_domain(t->conn, t->path, sd_bus_message_get_path(m), err);
+}
+
+int bus_method_memory_stats(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        unsigned flags = 0;
+        VbError err = { 0 };
+        DomainMemStat stats[DOMAIN_MEMSTAT_NR];
+        Domain *d = domain_of_call(m, userdata, &flags, &err);
+        int n = d ? domain_memory_stats(d, DOMAIN_MEMSTAT_NR, flags, stats, &err) : -1;
+        if (n < 0)
+                return bus_error(ret_error, &err);
+        sd_bus_message *reply = NULL;
+        int r = sd_bus_message_new_method_return(m, &reply);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "{it}");
+        for (int i = 0; r >= 0 && i < n; i++)
+                r = sd_bus_message_append(reply, "{it}", (int32_t) stats[i].tag, stats[i].val);
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r >= 0)
+                r = sd_bus_send(NULL, reply, NULL);
+        sd_bus_message_unref(reply);
+        return r;
+}
+
+int bus_method_get_hostname(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        unsigned flags = 0;
+        VbError err = { 0 };
+        Domain *d = domain_of_call(m, userdata, &flags, &err);
+        return bus_reply_string_owned(m, d ? domain_hostname(d, flags, &err) : NULL, &err, ret_error);
+}
+
+int bus_method_get_time(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        unsigned flags = 0, nseconds = 0;
+        int64_t seconds = 0;
+        VbError err = { 0 };
+        Domain *d = domain_of_call(m, userdata, &flags, &err);
+        if (!d || domain_get_time(d, flags, &seconds, &nseconds, &err) < 0)
+                return bus_error(ret_error, &err);
+        return sd_bus_reply_method_return(m, "(tu)", (uint64_t) seconds, (uint32_t) nseconds);
+}
+
+/* Typed parameters as libvirt-dbus sends them: a{sv}, each value a variant in a variant. */
+int bus_method_get_scheduler_parameters(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        unsigned flags = 0;
+        VbError err = { 0 };
+        DomainSchedParam params[DOMAIN_SCHED_PARAMS_MAX];
+        Domain *d = domain_of_call(m, userdata, &flags, &err);
+        int n = d ? domain_scheduler_params(d, flags, params, DOMAIN_SCHED_PARAMS_MAX, &err) : -1;
+        if (n < 0)
+                return bus_error(ret_error, &err);
+        sd_bus_message *reply = NULL;
+        int r = sd_bus_message_new_method_return(m, &reply);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "{sv}");
+        for (int i = 0; r >= 0 && i < n; i++) {
+                DomainStatParam p = { .type = DOMAIN_STAT_UINT, .u = params[i].value };
+                snprintf(p.key, sizeof p.key, "%.47s", params[i].field);      /* field names are short */
+                r = bus_append_stat_param(reply, &p);
+        }
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r >= 0)
+                r = sd_bus_send(NULL, reply, NULL);
+        sd_bus_message_unref(reply);
+        return r;
+}
+
+/* libvirt-dbus sizes CPU maps by the host's CPUs (virNodeGetCPUMap) and sends booleans. */
+static int host_cpus(Domain *d, VbError *err) {
+        uint8_t scratch[DOMAIN_CPUMAP_MAX / 8];
+        unsigned online = 0;
+        int n = node_cpu_map(d->obj.conn, scratch, sizeof scratch, &online, 0, err);
+        return n > (int) sizeof scratch * 8 ? (int) sizeof scratch * 8 : n;
+}
+
+static int append_map(sd_bus_message *reply, const uint8_t *map, int ncpus) {
+        int r = sd_bus_message_open_container(reply, 'a', "b");
+        for (int i = 0; r >= 0 && i < ncpus; i++)
+                r = sd_bus_message_append(reply, "b", (map[i / 8] >> (i % 8)) & 1);
+        return r >= 0 ? sd_bus_message_close_container(reply) : r;
+}
+
+int bus_method_get_vcpu_pin_info(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        unsigned flags = 0;
+        VbError err = { 0 };
+        Domain *d = domain_of_call(m, userdata, &flags, &err);
+        int ncpus = d ? host_cpus(d, &err) : -1;
+        const DomainDef *def = d ? domain_current_def(d) : NULL;
+        int nvcpus = def ? (int) def->vcpus : 0, maplen = ncpus > 0 ? (ncpus + 7) / 8 : 0;
+        if (ncpus < 0)
+                return bus_error(ret_error, &err);
+        uint8_t *maps = calloc((size_t) nvcpus * (size_t) maplen + 1, 1);
+        if (!maps)
+                return -ENOMEM;
+        int n = domain_vcpu_pin_info(d, flags, maps, nvcpus, maplen, &err);
+        if (n < 0) {
+                free(maps);
+                return bus_error(ret_error, &err);
+        }
+        sd_bus_message *reply = NULL;
+        int r = sd_bus_message_new_method_return(m, &reply);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "ab");
+        for (int i = 0; r >= 0 && i < n; i++)
+                r = append_map(reply, maps + (size_t) i * (size_t) maplen, ncpus);
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r >= 0)
+                r = sd_bus_send(NULL, reply, NULL);
+        sd_bus_message_unref(reply);
+        free(maps);
+        return r;
+}
+
+int bus_method_get_emulator_pin_info(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        unsigned flags = 0;
+        VbError err = { 0 };
+        uint8_t map[DOMAIN_CPUMAP_MAX / 8] = { 0 };
+        Domain *d = domain_of_call(m, userdata, &flags, &err);
+        int ncpus = d ? host_cpus(d, &err) : -1;
+        if (ncpus < 0 || domain_emulator_pin_info(d, flags, map, (ncpus + 7) / 8, &err) < 0)
+                return bus_error(ret_error, &err);
+        sd_bus_message *reply = NULL;
+        int r = sd_bus_message_new_method_return(m, &reply);
+        if (r >= 0)
+                r = append_map(reply, map, ncpus);
+        if (r >= 0)
+                r = sd_bus_send(NULL, reply, NULL);
+        sd_bus_message_unref(reply);
+        return r;
+}
+
+int bus_method_get_iothread_info(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        unsigned flags = 0, ids[64];
+        VbError err = { 0 };
+        uint8_t map[DOMAIN_CPUMAP_MAX / 8] = { 0 };
+        Domain *d = domain_of_call(m, userdata, &flags, &err);
+        int ncpus = d ? host_cpus(d, &err) : -1;
+        int n = ncpus >= 0 ? domain_iothreads(d, flags, ids, 64, &err) : -1;
+        if (n < 0)
+                return bus_error(ret_error, &err);
+        if (n > 0 && domain_emulator_pin_info(d, 0, map, (ncpus + 7) / 8, &err) < 0)
+                return bus_error(ret_error, &err);
+        sd_bus_message *reply = NULL;
+        int r = sd_bus_message_new_method_return(m, &reply);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "(uab)");
+        for (int i = 0; r >= 0 && i < n; i++) {
+                r = sd_bus_message_open_container(reply, 'r', "uab");
+                if (r >= 0)
+                        r = sd_bus_message_append(reply, "u", ids[i]);
+                if (r >= 0)
+                        r = append_map(reply, map, ncpus);
+                if (r >= 0)
+                        r = sd_bus_message_close_container(reply);
+        }
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r >= 0)
+                r = sd_bus_send(NULL, reply, NULL);
+        sd_bus_message_unref(reply);
+        return r;
+}

@@ -1,0 +1,86 @@
+/* domain-info.h: what a domain reports on request beyond its state and stats: memory stats, block info, interface stats, hostname, guest time, scheduler parameters; the driver's DomainInfoOps answers, the core checks state, devices and flags. */
+#pragma once
+
+#include <stdint.h>
+
+#include "error.h"
+
+typedef struct Domain Domain;
+typedef struct DomainDisk DomainDisk;
+typedef struct DomainInterface DomainInterface;
+
+/* virDomainMemoryStatTags */
+enum {
+        DOMAIN_MEMSTAT_SWAP_IN, DOMAIN_MEMSTAT_SWAP_OUT, DOMAIN_MEMSTAT_MAJOR_FAULT, DOMAIN_MEMSTAT_MINOR_FAULT,
+        DOMAIN_MEMSTAT_UNUSED, DOMAIN_MEMSTAT_AVAILABLE, DOMAIN_MEMSTAT_ACTUAL_BALLOON, DOMAIN_MEMSTAT_RSS,
+        DOMAIN_MEMSTAT_USABLE, DOMAIN_MEMSTAT_LAST_UPDATE, DOMAIN_MEMSTAT_DISK_CACHES,
+        DOMAIN_MEMSTAT_HUGETLB_PGALLOC, DOMAIN_MEMSTAT_HUGETLB_PGFAIL,
+        DOMAIN_MEMSTAT_NR,
+};
+
+typedef struct DomainMemStat {
+        int tag;
+        uint64_t val;
+} DomainMemStat;
+
+typedef struct DomainBlockInfo {
+        uint64_t capacity, allocation, physical;
+} DomainBlockInfo;
+
+typedef struct DomainIfStats {
+        int64_t rx_bytes, rx_packets, rx_errs, rx_drop, tx_bytes, tx_packets, tx_errs, tx_drop;
+} DomainIfStats;
+
+#define DOMAIN_SCHED_PARAMS_MAX 16      /* REMOTE_DOMAIN_SCHEDULER_PARAMETERS_MAX */
+
+typedef struct DomainSchedParam {
+        char field[80];                 /* VIR_TYPED_PARAM_FIELD_LENGTH */
+        unsigned value;                 /* every scheduler field virtbus knows is an unsigned int */
+} DomainSchedParam;
+
+typedef struct DomainVcpuInfo {
+        unsigned number;
+        int state;                      /* virVcpuState: 1 running */
+        uint64_t cpu_time_ns;
+        int cpu;                        /* the host CPU it runs on */
+} DomainVcpuInfo;
+
+#define DOMAIN_CPUMAP_MAX 2048          /* REMOTE_CPUMAP_MAX */
+
+/* A driver's answers (driver.h: Driver.info). Each NULL op: libvirt's "not supported". The
+ * core has found the domain, checked that it runs where libvirt needs it to, and found the
+ * device; ops check their own flags in the driver's words. */
+typedef struct DomainInfoOps {
+        int (*memory_stats)(Domain *d, unsigned flags, DomainMemStat *out, unsigned max, VbError *err);
+        int (*block_info)(Domain *d, const DomainDisk *disk, unsigned flags, DomainBlockInfo *out, VbError *err);
+        int (*interface_stats)(Domain *d, const DomainInterface *net, DomainIfStats *out, VbError *err);
+        char *(*hostname)(Domain *d, unsigned flags, VbError *err);
+        int (*get_time)(Domain *d, unsigned flags, int64_t *seconds, unsigned *nseconds, VbError *err);
+        int (*scheduler_params)(Domain *d, unsigned flags, DomainSchedParam *out, int max, VbError *err);
+        /* Running vCPUs: up to maxinfo entries, and maplen bytes of CPU map per entry into maps
+         * (may be NULL); the count. */
+        int (*vcpus)(Domain *d, DomainVcpuInfo *info, int maxinfo, uint8_t *maps, int maplen, VbError *err);
+        /* Pinning of up to ncpumaps vCPUs (maplen bytes each; flags LIVE/CONFIG); the count. */
+        int (*vcpu_pin_info)(Domain *d, unsigned flags, uint8_t *maps, int ncpumaps, int maplen, VbError *err);
+        /* The emulator threads' pinning into map; 1 when there is one, 0 when none. */
+        int (*emulator_pin_info)(Domain *d, unsigned flags, uint8_t *map, int maplen, VbError *err);
+        /* IOThread ids (up to max), each pinned like the emulator; the count. */
+        int (*iothreads)(Domain *d, unsigned flags, unsigned *ids, int max, VbError *err);
+} DomainInfoOps;
+
+/* virDomainMemoryStats: up to max stats (at most DOMAIN_MEMSTAT_NR); the count, or -1. */
+int domain_memory_stats(Domain *d, unsigned max, unsigned flags, DomainMemStat *out, VbError *err);
+/* virDomainGetBlockInfo: disk is a target ("vda") or a source path. */
+int domain_block_info(Domain *d, const char *disk, unsigned flags, DomainBlockInfo *out, VbError *err);
+/* virDomainInterfaceStats: device is a target ("vnet0") or a MAC address. */
+int domain_interface_stats(Domain *d, const char *device, DomainIfStats *out, VbError *err);
+/* virDomainGetHostname: newly allocated, or NULL with err set. */
+char *domain_hostname(Domain *d, unsigned flags, VbError *err);
+int domain_get_time(Domain *d, unsigned flags, int64_t *seconds, unsigned *nseconds, VbError *err);
+/* virDomainGetSchedulerParametersFlags: up to max parameters; the count, or -1. */
+int domain_scheduler_params(Domain *d, unsigned flags, DomainSchedParam *out, int max, VbError *err);
+/* virDomainGetVcpus (running domains): the count, or -1. */
+int domain_vcpus(Domain *d, DomainVcpuInfo *info, int maxinfo, uint8_t *maps, int maplen, VbError *err);
+int domain_vcpu_pin_info(Domain *d, unsigned flags, uint8_t *maps, int ncpumaps, int maplen, VbError *err);
+int domain_emulator_pin_info(Domain *d, unsigned flags, uint8_t *map, int maplen, VbError *err);
+int domain_iothreads(Domain *d, unsigned flags, unsigned *ids, int max, VbError *err);

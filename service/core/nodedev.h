@@ -1,0 +1,47 @@
+/* nodedev.h: host node devices (virNodeDevice): the driver lists them afresh on every call; the core filters by capability, finds, and keeps libvirt's texts. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "error.h"
+
+typedef struct Connection Connection;
+
+#define NODEDEV_NAME_MAX 128
+#define NODEDEV_CAPS_MAX 8
+#define NODEDEV_MAX 65536               /* REMOTE_NODE_DEVICE_LIST_MAX */
+
+typedef struct NodeDev {
+        char name[NODEDEV_NAME_MAX];
+        char parent[NODEDEV_NAME_MAX];  /* "" for the root */
+        const char *caps[NODEDEV_CAPS_MAX];     /* top-level capability names (virNodeDeviceListCaps), static */
+        size_t n_caps;
+        unsigned cap_flags;             /* VIR_CONNECT_LIST_NODE_DEVICES_CAP_* this device matches (nested too) */
+        char *xml;                      /* owned */
+} NodeDev;
+
+typedef struct NodeDevList {
+        NodeDev *items;
+        size_t n;
+} NodeDevList;
+
+typedef struct NodeDevOps {
+        int (*list)(Connection *c, NodeDevList *out, VbError *err);
+        /* The list flags the driver accepts, and the function its flags errors name. */
+        unsigned list_flags;
+        const char *list_function;
+        const char *xml_desc_function;
+} NodeDevOps;
+
+/* VIR_CONNECT_LIST_NODE_DEVICES_CAP_* of a capability name ("pci", "scsi_host"), 0 if unknown. */
+unsigned nodedev_cap_flag(const char *cap);
+
+void nodedev_done(NodeDev *d);
+void nodedev_list_done(NodeDevList *l);
+/* virConnectListAllNodeDevices: the devices matching any of the CAP flags (none: all). */
+int nodedev_list(Connection *c, unsigned flags, NodeDevList *out, VbError *err);
+/* virNodeListDevices / virNodeNumOfDevices: cap NULL for all. */
+int nodedev_list_cap(Connection *c, const char *cap, unsigned flags, NodeDevList *out, VbError *err);
+int nodedev_by_name(Connection *c, const char *name, NodeDev *out, VbError *err);
+char *nodedev_xml(Connection *c, const NodeDev *d, unsigned flags, VbError *err);

@@ -1,0 +1,263 @@
+/* proc-domain-info.c: the remote procedures of per-request domain information (scheduler, memory stats, block info, interface stats, hostname, time): decode → core domain-info.c → encode. */
+#include "dispatch.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include "domain-info.h"
+#include "domain.h"
+
+#define REMOTE_DOMAIN_MEMORY_STATS_MAX 1024u
+#define REMOTE_DOMAIN_SCHEDULER_PARAMETERS_MAX 16
+#define DEVICE_ARG_MAX 4096
+#define TYPED_PARAM_UINT 2
+
+/* {dom; int nparams[; u32 flags]} → {remote_typed_param params<>} */
+static int reply_scheduler_params(RemoteCall *rc, bool with_flags) {
+        RemoteRef ref = { 0 };
+        int32_t nparams = 0;
+        uint32_t flags = 0;
+        remote_get_domain_ref(rc, &ref);
+        xdr_get_i32(&rc->args, &nparams);
+        if (with_flags)
+                xdr_get_u32(&rc->args, &flags);
+        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
+        remote_ref_done(&ref);
+        if (!d)
+                return -1;
+        if (nparams > REMOTE_DOMAIN_SCHEDULER_PARAMETERS_MAX)
+                return remote_error_rpc(&rc->err, "nparams too large");
+        DomainSchedParam params[DOMAIN_SCHED_PARAMS_MAX];
+        int n = domain_scheduler_params(d, flags, params, nparams > 0 ? nparams : 0, &rc->err);
+        if (n < 0)
+                return -1;
+        xdr_put_u32(&rc->ret, (uint32_t) n);
+        for (int i = 0; i < n; i++) {
+                xdr_put_string(&rc->ret, params[i].field);
+                xdr_put_i32(&rc->ret, TYPED_PARAM_UINT);
+                xdr_put_u32(&rc->ret, params[i].value);
+        }
+        return 0;
+}
+
+REMOTE_HANDLER(proc_domain_get_scheduler_type) {
+        Domain *d = remote_read_domain(rc, NULL);
+        if (!d)
+                return -1;
+        int nparams = 0;
+        xdr_put_string(&rc->ret, domain_scheduler_type(d, &nparams));
+        xdr_put_i32(&rc->ret, nparams);
+        return 0;
+}
+
+REMOTE_HANDLER(proc_domain_get_scheduler_parameters) {
+        return reply_scheduler_params(rc, false);
+}
+
+REMOTE_HANDLER(proc_domain_get_scheduler_parameters_flags) {
+        return reply_scheduler_params(rc, true);
+}
+
+/* {dom; u32 maxStats; u32 flags} → {remote_domain_memory_stat stats<>: {int tag; uhyper val}} */
+REMOTE_HANDLER(proc_domain_memory_stats) {
+        RemoteRef ref = { 0 };
+        uint32_t max = 0, flags = 0;
+        remote_get_domain_ref(rc, &ref);
+        xdr_get_u32(&rc->args, &max);
+        xdr_get_u32(&rc->args, &flags);
+        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
+        remote_ref_done(&ref);
+        if (!d)
+                return -1;
+        if (max > REMOTE_DOMAIN_MEMORY_STATS_MAX)
+                return remote_error_rpc(&rc->err, "maxStats > REMOTE_DOMAIN_MEMORY_STATS_MAX");
+        DomainMemStat stats[DOMAIN_MEMSTAT_NR];
+        int n = domain_memory_stats(d, max, flags, stats, &rc->err);
+        if (n < 0)
+                return -1;
+        xdr_put_u32(&rc->ret, (uint32_t) n);
+        for (int i = 0; i < n; i++) {
+                xdr_put_i32(&rc->ret, stats[i].tag);
+                xdr_put_u64(&rc->ret, stats[i].val);
+        }
+        return 0;
+}
+
+/* {dom; remote_nonnull_string path; u32 flags} → {uhyper allocation, capacity, physical} */
+REMOTE_HANDLER(proc_domain_get_block_info) {
+        RemoteRef ref = { 0 };
+        char *path = NULL;
+        size_t len;
+        uint32_t flags = 0;
+        remote_get_domain_ref(rc, &ref);
+        xdr_get_string(&rc->args, DEVICE_ARG_MAX, &path, &len);
+        xdr_get_u32(&rc->args, &flags);
+        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
+        remote_ref_done(&ref);
+        DomainBlockInfo info;
+        int r = d ? domain_block_info(d, path, flags, &info, &rc->err) : -1;
+        free(path);
+        if (r < 0)
+                return -1;
+        xdr_put_u64(&rc->ret, info.allocation);
+        xdr_put_u64(&rc->ret, info.capacity);
+        xdr_put_u64(&rc->ret, info.physical);
+        return 0;
+}
+
+/* {dom; remote_nonnull_string device} → {hyper rx_bytes … tx_drop} */
+REMOTE_HANDLER(proc_domain_interface_stats) {
+        RemoteRef ref = { 0 };
+        char *device = NULL;
+        size_t len;
+        remote_get_domain_ref(rc, &ref);
+        xdr_get_string(&rc->args, DEVICE_ARG_MAX, &device, &len);
+        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
+        remote_ref_done(&ref);
+        DomainIfStats s;
+        int r = d ? domain_interface_stats(d, device, &s, &rc->err) : -1;
+        free(device);
+        if (r < 0)
+                return -1;
+        const int64_t v[] = { s.rx_bytes, s.rx_packets, s.rx_errs, s.rx_drop,
+                              s.tx_bytes, s.tx_packets, s.tx_errs, s.tx_drop };
+        for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+                xdr_put_i64(&rc->ret, v[i]);
+        return 0;
+}
+
+REMOTE_HANDLER(proc_domain_get_hostname) {
+        unsigned flags = 0;
+        Domain *d = remote_read_domain(rc, &flags);
+        return d ? remote_reply_string(rc, domain_hostname(d, flags, &rc->err)) : -1;
+}
+
+/* {dom; u32 flags} → {hyper seconds; unsigned nseconds} */
+REMOTE_HANDLER(proc_domain_get_time) {
+        unsigned flags = 0;
+        Domain *d = remote_read_domain(rc, &flags);
+        int64_t seconds;
+        unsigned nseconds;
+        if (!d || domain_get_time(d, flags, &seconds, &nseconds, &rc->err) < 0)
+                return -1;
+        xdr_put_i64(&rc->ret, seconds);
+        xdr_put_u32(&rc->ret, nseconds);
+        return 0;
+}
+
+#define REMOTE_VCPUINFO_MAX 16384
+#define REMOTE_CPUMAPS_MAX 8388608
+#define REMOTE_IOTHREAD_INFO_MAX 16384
+
+/* {dom; int maxinfo; int maplen} → {remote_vcpu_info info<>; opaque cpumaps<>} */
+REMOTE_HANDLER(proc_domain_get_vcpus) {
+        RemoteRef ref = { 0 };
+        int32_t maxinfo = 0, maplen = 0;
+        remote_get_domain_ref(rc, &ref);
+        xdr_get_i32(&rc->args, &maxinfo);
+        xdr_get_i32(&rc->args, &maplen);
+        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
+        remote_ref_done(&ref);
+        if (!d)
+                return -1;
+        if (maxinfo > REMOTE_VCPUINFO_MAX)
+                return remote_error_rpc(&rc->err, "maxinfo > REMOTE_VCPUINFO_MAX");
+        if (maxinfo < 0 || maplen < 0 || (int64_t) maxinfo * maplen > REMOTE_CPUMAPS_MAX)
+                return remote_error_rpc(&rc->err, "maxinfo * maplen > REMOTE_CPUMAPS_MAX");
+        DomainVcpuInfo *info = calloc(maxinfo ? (size_t) maxinfo : 1, sizeof *info);
+        uint8_t *maps = calloc((size_t) maxinfo * (size_t) maplen + 1, 1);
+        int n = info && maps ? domain_vcpus(d, info, maxinfo, maps, maplen, &rc->err)
+                             : vb_error_errno(&rc->err, -ENOMEM, "vcpus");
+        if (n >= 0) {
+                xdr_put_u32(&rc->ret, (uint32_t) n);
+                for (int i = 0; i < n; i++) {
+                        xdr_put_u32(&rc->ret, info[i].number);
+                        xdr_put_i32(&rc->ret, info[i].state);
+                        xdr_put_u64(&rc->ret, info[i].cpu_time_ns);
+                        xdr_put_i32(&rc->ret, info[i].cpu);
+                }
+                xdr_put_u32(&rc->ret, (uint32_t) maxinfo * (uint32_t) maplen);
+                xdr_put_fixed(&rc->ret, maps, (size_t) maxinfo * (size_t) maplen);
+        }
+        free(info);
+        free(maps);
+        return n < 0 ? -1 : 0;
+}
+
+/* {dom; int ncpumaps; int maplen; u32 flags} → {opaque cpumaps<>; int num} */
+REMOTE_HANDLER(proc_domain_get_vcpu_pin_info) {
+        RemoteRef ref = { 0 };
+        int32_t ncpumaps = 0, maplen = 0;
+        uint32_t flags = 0;
+        remote_get_domain_ref(rc, &ref);
+        xdr_get_i32(&rc->args, &ncpumaps);
+        xdr_get_i32(&rc->args, &maplen);
+        xdr_get_u32(&rc->args, &flags);
+        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
+        remote_ref_done(&ref);
+        if (!d)
+                return -1;
+        if (ncpumaps > REMOTE_VCPUINFO_MAX)
+                return remote_error_rpc(&rc->err, "ncpumaps > REMOTE_VCPUINFO_MAX");
+        if (ncpumaps < 0 || maplen < 0 || (int64_t) ncpumaps * maplen > REMOTE_CPUMAPS_MAX)
+                return remote_error_rpc(&rc->err, "maxinfo * maplen > REMOTE_CPUMAPS_MAX");
+        size_t len = (size_t) ncpumaps * (size_t) maplen;
+        uint8_t *maps = calloc(len + 1, 1);
+        int n = maps ? domain_vcpu_pin_info(d, flags, maps, ncpumaps, maplen, &rc->err)
+                     : vb_error_errno(&rc->err, -ENOMEM, "vcpu pinning");
+        if (n >= 0) {
+                xdr_put_u32(&rc->ret, (uint32_t) len);
+                xdr_put_fixed(&rc->ret, maps, len);
+                xdr_put_i32(&rc->ret, n);
+        }
+        free(maps);
+        return n < 0 ? -1 : 0;
+}
+
+/* {dom; int maplen; u32 flags} → {opaque cpumaps<>; int ret} */
+REMOTE_HANDLER(proc_domain_get_emulator_pin_info) {
+        RemoteRef ref = { 0 };
+        int32_t maplen = 0;
+        uint32_t flags = 0;
+        remote_get_domain_ref(rc, &ref);
+        xdr_get_i32(&rc->args, &maplen);
+        xdr_get_u32(&rc->args, &flags);
+        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
+        remote_ref_done(&ref);
+        if (!d)
+                return -1;
+        if (maplen < 0 || maplen > REMOTE_CPUMAPS_MAX)
+                return remote_error_rpc(&rc->err, "maplen > REMOTE_CPUMAPS_MAX");
+        uint8_t *map = calloc((size_t) maplen + 1, 1);
+        int r = map ? domain_emulator_pin_info(d, flags, map, maplen, &rc->err)
+                    : vb_error_errno(&rc->err, -ENOMEM, "emulator pinning");
+        if (r >= 0) {
+                xdr_put_u32(&rc->ret, (uint32_t) maplen);
+                xdr_put_fixed(&rc->ret, map, (size_t) maplen);
+                xdr_put_i32(&rc->ret, r);
+        }
+        free(map);
+        return r < 0 ? -1 : 0;
+}
+
+/* {dom; u32 flags} → {remote_domain_iothread_info info<>: {u32 id; opaque cpumap<>}; u32 ret} */
+REMOTE_HANDLER(proc_domain_get_iothread_info) {
+        unsigned flags = 0;
+        Domain *d = remote_read_domain(rc, &flags);
+        if (!d)
+                return -1;
+        unsigned ids[64];
+        int n = domain_iothreads(d, flags, ids, 64, &rc->err);
+        if (n < 0)
+                return -1;
+        uint8_t map[DOMAIN_CPUMAP_MAX / 8];
+        int r = domain_emulator_pin_info(d, 0, map, sizeof map, &rc->err);
+        xdr_put_u32(&rc->ret, (uint32_t) n);
+        for (int i = 0; i < n; i++) {
+                xdr_put_u32(&rc->ret, ids[i]);
+                xdr_put_u32(&rc->ret, r > 0 ? (uint32_t) sizeof map : 0);
+                xdr_put_fixed(&rc->ret, map, r > 0 ? sizeof map : 0);
+        }
+        xdr_put_u32(&rc->ret, (uint32_t) n);
+        return 0;
+}
