@@ -289,6 +289,40 @@ static int graphics_post_parse(xmlNodePtr node, void *dev, VbError *err) {
         return 0;
 }
 
+/* libvirt gives a controller written without index the lowest one its type has free; the UHCI
+ * companions of an EHCI controller share its index. */
+static void controllers_assign_indexes(DomainDevices *d) {
+        long long last_ehci = 0;
+        for (size_t i = 0; i < d->n_controllers; i++) {
+                DomainController *ctl = &d->controllers[i];
+                bool companion = ctl->model && strncmp(ctl->model, "ich9-uhci", 9) == 0 && ctl->type &&
+                                 strcmp(ctl->type, "usb") == 0;
+                if (ctl->index.set) {
+                        if (ctl->model && strcmp(ctl->model, "ich9-ehci1") == 0)
+                                last_ehci = ctl->index.v;
+                        continue;
+                }
+                if (companion) {
+                        ctl->index = (ConfInt) { true, last_ehci };
+                        continue;
+                }
+                long long idx = 0;
+                for (bool used = true; used; ) {
+                        used = false;
+                        for (size_t j = 0; j < d->n_controllers && !used; j++) {
+                                const DomainController *o = &d->controllers[j];
+                                used = j != i && o->index.set && o->index.v == idx && o->type && ctl->type &&
+                                       strcmp(o->type, ctl->type) == 0;
+                        }
+                        if (used)
+                                idx++;
+                }
+                ctl->index = (ConfInt) { true, idx };
+                if (ctl->model && strcmp(ctl->model, "ich9-ehci1") == 0)
+                        last_ehci = idx;
+        }
+}
+
 int domain_devices_parse(DomainDevices *d, xmlNodePtr devices, unsigned flags, VbError *err) {
         for (xmlNodePtr c = xml_node_child(devices, NULL); c; c = c->next) {
                 if (c->type != XML_ELEMENT_NODE)
@@ -330,6 +364,7 @@ int domain_devices_parse(DomainDevices *d, xmlNodePtr devices, unsigned flags, V
                 if (k->post_parse && k->post_parse(c, dev, err) < 0)
                         return -1;
         }
+        controllers_assign_indexes(d);
         return 0;
 }
 
