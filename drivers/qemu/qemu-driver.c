@@ -209,6 +209,7 @@ Driver qemu_session_driver = {
         .close = qemu_close,
         .domain = &qemu_domain_ops,
         .host = &qemu_host_ops,
+        .domain_post_parse = qemu_domain_post_parse,
 };
 
 Driver qemu_system_driver = {
@@ -220,4 +221,5 @@ Driver qemu_system_driver = {
         .close = qemu_close,
         .domain = &qemu_domain_ops,
         .host = &qemu_host_ops,
+        .domain_post_parse = qemu_domain_post_parse,
 };

@@ -92,6 +92,9 @@ void qemu_domain_release_all(Connection *c);
 /* qemu-ops.c */
 extern const DomainOps qemu_domain_ops;
 
+/* Define-time settling of a definition (qemu-define.c): the versioned machine type. */
+int qemu_domain_post_parse(Connection *c, DomainDef *def, VbError *err);
+
 /* qemu-recover.c: the runtime record beside the core's status file, and restart recovery. */
 #define QEMU_RECOVER_RETRY_MIN_USEC (2 * 1000000ULL)
 #define QEMU_RECOVER_RETRY_MAX_USEC (60 * 1000000ULL)

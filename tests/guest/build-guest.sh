@@ -306,6 +306,15 @@ if [ -n "$button" ]; then
 	acpid_listens || say "virtbus-guest: acpid does not listen to $button"
 fi
 
+# virtbus.lspci: the PCI devices the guest sees, one line each (address vendor:device class),
+# so a test can check that every device of a definition reached the guest.
+case " $(cat /proc/cmdline) " in
+*" virtbus.lspci "*)
+	for d in /sys/bus/pci/devices/*; do
+		say "VIRTBUS-GUEST-PCI ${d##*/} $(cat "$d/vendor"):$(cat "$d/device") $(cat "$d/class")"
+	done ;;
+esac
+
 say VIRTBUS-GUEST-UP
 
 # virtbus.poweroff_after=N, virtbus.reboot_after=N, virtbus.crash_after=N: do it N seconds
