@@ -96,6 +96,9 @@ typedef struct HostOps {
         char *(*sysinfo)(Connection *c, VbError *err);
         int (*node_info)(Connection *c, NodeInfo *info, VbError *err);
         int (*free_memory)(Connection *c, uint64_t *bytes, VbError *err);
+        /* virConnectGetDomainCapabilities: each argument NULL when the caller left it out. */
+        char *(*domain_capabilities)(Connection *c, const char *emulator, const char *arch,
+                                     const char *machine, const char *virttype, VbError *err);
 } HostOps;
 
 struct Driver {

@@ -11,6 +11,9 @@ typedef struct Connection Connection;
 /* Newly allocated text, or NULL with err set. */
 char *node_capabilities(Connection *c, VbError *err);
 char *node_sysinfo(Connection *c, unsigned flags, VbError *err);
+/* virConnectGetDomainCapabilities; NULL or "" arguments: the driver's defaults. */
+char *node_domain_capabilities(Connection *c, const char *emulator, const char *arch, const char *machine,
+                               const char *virttype, unsigned flags, VbError *err);
 int node_get_info(Connection *c, NodeInfo *info, VbError *err);
 int node_free_memory(Connection *c, uint64_t *bytes, VbError *err);
 

@@ -194,6 +194,7 @@ REMOTE_HANDLER(proc_connect_get_lib_version);
 REMOTE_HANDLER(proc_connect_get_hostname);
 REMOTE_HANDLER(proc_connect_get_uri);
 REMOTE_HANDLER(proc_connect_get_capabilities);
+REMOTE_HANDLER(proc_connect_get_domain_capabilities);
 REMOTE_HANDLER(proc_connect_get_sysinfo);
 REMOTE_HANDLER(proc_connect_get_max_vcpus);
 REMOTE_HANDLER(proc_connect_supports_feature);

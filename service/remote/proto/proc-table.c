@@ -31,6 +31,7 @@ static const RemoteProc procs[_API_ID_MAX] = {
         P(CONNECT_IS_SECURE, proc_connect_is_secure, 0),
         P(CONNECT_GET_LIB_VERSION, proc_connect_get_lib_version, 0),
         P(CONNECT_GET_SYSINFO, proc_connect_get_sysinfo, 0),
+        P(CONNECT_GET_DOMAIN_CAPABILITIES, proc_connect_get_domain_capabilities, 0),
         P(CONNECT_REGISTER_CLOSE_CALLBACK, proc_connect_register_close_callback, 0),
         P(CONNECT_UNREGISTER_CLOSE_CALLBACK, proc_connect_unregister_close_callback, 0),
 

@@ -247,7 +247,11 @@ static void test_unsupported(void **state) {
         assert_error(&r, 3, 20, "this function is not supported by the connection driver: virDomainGetJobInfo");
         assert_string_equal(r.str1, "this function is not supported by the connection driver: %s");
         assert_string_equal(r.str2, "virDomainGetJobInfo");
-        r = call(f, f->fc, 342, NULL);
+        XdrWriter w;
+        for (int i = 0; i < 4; i++)
+                xdr_put_opt_string(i ? &w : args(&w), NULL);   /* emulatorbin, arch, machine, virttype */
+        xdr_put_u32(&w, 0);
+        r = call(f, f->fc, 342, &w);
         assert_error(&r, 3, 20, "this function is not supported by the connection driver: virConnectGetDomainCapabilities");
         r = call(f, f->fc, 341, NULL);
         assert_error(&r, 3, 19, "this function is not supported by the connection driver: virNetworkGetDHCPLeases");
