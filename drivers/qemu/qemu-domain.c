@@ -1,6 +1,8 @@
 /* qemu-domain.c: a QEMU guest's process: its phases, start, QMP events and the process's end as state-machine inputs. */
 #define LOG_MODULE "qemu"
 #include "qemu-driver.h"
+#include "domain-model.h"
+#include "qemu-firmware.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -537,6 +539,12 @@ int qemu_domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {
                 free(mon);
                 free(logp);
                 return vb_error_errno(err, -ENOMEM, "running definition");
+        }
+        if (qemu_nvram_prepare(live->priv->os.nvram, live->priv->os.nvram_template, err) < 0) {
+                domain_def_free(live);
+                free(mon);
+                free(logp);
+                return -1;
         }
         int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
         if (fd >= 0)

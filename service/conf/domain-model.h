@@ -16,7 +16,7 @@ typedef struct DomainOs {
         char *type;                        /* only while parsing: moved to DomainDef.os_type */
         char *arch, *machine;
         char *loader, *loader_readonly, *loader_secure, *loader_type;
-        char *nvram;
+        char *nvram, *nvram_template;       /* <nvram template='…'>path</nvram> */
         char *kernel, *initrd, *cmdline, *dtb;
         char **boot_devs;                  /* hd, cdrom, network, fd; in order */
         size_t n_boot_devs;

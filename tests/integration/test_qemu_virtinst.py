@@ -27,7 +27,7 @@ BOOT_TIMEOUT = 90
 
 # What the guest lists (address → vendor:device), libvirt's places for virt-install's XML.
 Q35_LINUX2022 = {
-    "0000:00:01.0": "0x1b36:0x0100",   # qxl-vga, the primary video
+    "0000:00:01.0": "0x1af4:0x1050",   # virtio-vga: virt-install picks virtio video from the domain capabilities
     "0000:00:1b.0": "0x8086:0x293e",   # ich9-intel-hda (--sound ich9)
     "0000:01:00.0": "0x1af4:0x1041",   # virtio-net (modern, behind root port 1)
     "0000:02:00.0": "0x1b36:0x000d",   # qemu-xhci
@@ -66,8 +66,9 @@ class VirtInstallTest(unittest.TestCase):
         # The machine aliases resolve once the daemon has probed QEMU (right after it starts).
         wait_for("QEMU's capabilities", lambda: cls.daemon.virsh("unix", "capabilities").returncode == 0, 30)
         cls.guests = {}
-        for name, osinfo, machine in (("vi-q35", "linux2022", "q35"), ("vi-pc", "generic", "pc")):
-            cls.guests[name] = cls.virt_install(name, osinfo, machine)
+        for name, osinfo, machine, uefi in (("vi-q35", "linux2022", "q35", False), ("vi-pc", "generic", "pc", False),
+                                            ("vi-uefi", "linux2022", "pc", True)):
+            cls.guests[name] = cls.virt_install(name, osinfo, machine, uefi)
 
     @classmethod
     def tearDownClass(cls):
@@ -78,12 +79,12 @@ class VirtInstallTest(unittest.TestCase):
         cls.daemon.stop()
 
     @classmethod
-    def virt_install(cls, name, osinfo, machine):
+    def virt_install(cls, name, osinfo, machine, uefi=False, start=True):
         console = cls.daemon.tmp / ("%s.console" % name)
         args = ["virt-install", "--connect", cls.daemon.uri(), "--name", name, "--osinfo", osinfo,
                 "--machine", machine, "--memory", "256", "--disk", "none", "--import", "--noautoconsole",
-                "--boot", "kernel=%s,initrd=%s,kernel_args=%s virtbus.lspci" % (
-                    cls.image.kernel, cls.image.initrd, cls.image.append),
+                "--boot", "%skernel=%s,initrd=%s,kernel_args=%s virtbus.lspci" % (
+                    "uefi," if uefi else "", cls.image.kernel, cls.image.initrd, cls.image.append),
                 "--serial", "file,path=%s" % console]
         p = remote_harness.subprocess.run(args, capture_output=True, text=True, timeout=120,
                                           env=cls.daemon.client_env())
@@ -135,6 +136,51 @@ class VirtInstallTest(unittest.TestCase):
         xml = self.dumpxml("vi-pc", inactive=True)
         self.assertIn("<sound model='ich6'/>", xml)
         self.assertIn("model='ich9-ehci1'", xml)
+
+    def nvram_dir(self):
+        return self.daemon.tmp / "xdg_state_home" / "virtbus" / "qemu" / "nvram"
+
+    def test_uefi_guest_boots_with_its_own_nvram(self):
+        """--boot uefi: the domain capabilities offer OVMF, the definition names the firmware the
+        descriptors chose and the guest's own NVRAM, copied from the template, and the guest
+        boots through OVMF."""
+        p = self.daemon.virsh("unix", "domcapabilities --machine pc")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("<value>efi</value>", p.stdout)
+        self.assertIn("/usr/share/OVMF/OVMF_CODE_4M.fd", p.stdout)
+        xml = self.dumpxml("vi-uefi", inactive=True)
+        self.assertIn("<os firmware='efi'>", xml)
+        self.assertIn("<loader readonly='yes' secure='no' type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.fd</loader>", xml)
+        nvram = self.nvram_dir() / "vi-uefi_VARS.fd"
+        self.assertIn("<nvram template='/usr/share/OVMF/OVMF_VARS_4M.fd'>%s</nvram>" % nvram, xml)
+        self.assertEqual(nvram.stat().st_mode & 0o777, 0o600)
+        self.assertEqual(nvram.stat().st_size, Path("/usr/share/OVMF/OVMF_VARS_4M.fd").stat().st_size)
+        # virt-install gives a UEFI linux2022 guest virtio video: it reaches the guest as virtio-vga
+        self.assertIn("<model type='virtio'", xml)
+        seen = self.pci_seen("vi-uefi")
+        self.assertEqual(seen.get("0000:00:02.0"), "0x1af4:0x1050")
+
+    def test_uefi_q35_gets_secure_boot(self):
+        """On q35 Debian's first descriptor is OVMF with Secure Boot and Microsoft's keys: SMM on."""
+        p = remote_harness.subprocess.run(
+            ["virt-install", "--connect", self.daemon.uri(), "--name", "vi-sb", "--osinfo", "linux2022",
+             "--machine", "q35", "--boot", "uefi", "--memory", "256", "--disk", "none", "--import", "--print-xml"],
+            capture_output=True, text=True, timeout=60, env=self.daemon.client_env())
+        self.assertEqual(p.returncode, 0, p.stderr)
+        path = self.daemon.tmp / "vi-sb.xml"
+        path.write_text(p.stdout)
+        self.assertEqual(self.daemon.virsh("unix", "define %s" % path).returncode, 0)
+        try:
+            xml = self.dumpxml("vi-sb", inactive=True)
+            self.assertIn("<loader readonly='yes' secure='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.ms.fd</loader>",
+                          xml)
+            self.assertIn("<smm state='on'/>", xml)
+            p = self.daemon.virsh("unix", "start vi-sb")
+            self.assertEqual(p.returncode, 0, p.stderr + self.daemon.log()[-2000:])
+            self.assertTrue((self.nvram_dir() / "vi-sb_VARS.fd").exists())
+        finally:
+            self.daemon.virsh("unix", "destroy vi-sb")
+            self.daemon.virsh("unix", "undefine vi-sb --nvram")
 
     def test_unsupported_device_refused_by_name(self):
         xml = self.daemon.tmp / "fs.xml"

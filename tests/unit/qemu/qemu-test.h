@@ -89,6 +89,7 @@ static const QemuGoldenCase qemu_golden_cases[] = {
         { "virtinst-linux2022-pc", false, 0, NULL },
         { "virtinst-generic-q35", false, 0, NULL },
         { "virtinst-generic-pc", false, 0, NULL },
+        { "virtinst-uefi-q35", false, 0, NULL },
         { "kvm", true, VB_ERR_CONFIG_UNSUPPORTED,
           "unsupported configuration: Domain requires KVM, but it is not available. Check that "
           "virtualization is enabled in the host BIOS, and host configuration is setup to load the "
