@@ -63,6 +63,7 @@ void qemu_domain_forget(Domain *d) {
         QemuDomain *qd = d->driver_data;
         if (!qd)
                 return;
+        qemu_console_close(qd, NULL);
         qemu_domain_release(qd);
         call_unref(qd->call);
         domain_def_free(qd->live);

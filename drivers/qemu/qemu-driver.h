@@ -70,7 +70,10 @@ typedef struct QemuDomain {
         uint64_t retry_usec;    /* LOST: the delay before the next look */
         sd_event_source *kill_timer;    /* DESTROYING */
         sd_event_source *retry_timer;   /* LOST */
+        struct QemuConsole *console;    /* the client of the console (qemu-console.c), or NULL */
 } QemuDomain;
+
+typedef struct QemuConsole QemuConsole;
 
 QemuConn *qemu_conn_of(Connection *c);
 QemuDomain *qemu_domain_get(Domain *d);        /* created on first use; NULL on ENOMEM */
@@ -91,6 +94,11 @@ void qemu_domain_release_all(Connection *c);
 
 /* qemu-ops.c */
 extern const DomainOps qemu_domain_ops;
+
+/* qemu-console.c: virDomainOpenConsole; close ends the client's session (why NULL: an end). */
+int qemu_domain_open_console(Domain *d, const char *dev_name, unsigned flags, Stream *out, Stream *in,
+                             VbError *err);
+void qemu_console_close(QemuDomain *qd, const VbError *why);
 
 /* Define-time settling of a definition (qemu-define.c): the versioned machine type. */
 int qemu_domain_post_parse(Connection *c, DomainDef *def, VbError *err);

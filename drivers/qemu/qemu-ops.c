@@ -252,5 +252,6 @@ const DomainOps qemu_domain_ops = {
         .resume = qemu_domain_resume,
         .destroy = qemu_domain_destroy,
         .get_runtime_info = qemu_domain_runtime,
+        .open_console = qemu_domain_open_console,
         .forget = qemu_domain_forget,
 };
