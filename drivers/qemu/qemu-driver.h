@@ -99,6 +99,8 @@ extern const DomainOps qemu_domain_ops;
 int qemu_domain_open_console(Domain *d, const char *dev_name, unsigned flags, Stream *out, Stream *in,
                              VbError *err);
 void qemu_console_close(QemuDomain *qd, const VbError *why);
+/* qemu-screenshot.c: virDomainScreenshot through QMP screendump (PNG). */
+int qemu_domain_screenshot(Domain *d, unsigned screen, Stream *st, char **mime, VbError *err);
 
 /* Define-time settling of a definition (qemu-define.c): the versioned machine type. */
 int qemu_domain_post_parse(Connection *c, DomainDef *def, VbError *err);

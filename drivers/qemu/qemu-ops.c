@@ -253,5 +253,6 @@ const DomainOps qemu_domain_ops = {
         .destroy = qemu_domain_destroy,
         .get_runtime_info = qemu_domain_runtime,
         .open_console = qemu_domain_open_console,
+        .screenshot = qemu_domain_screenshot,
         .forget = qemu_domain_forget,
 };

@@ -9,8 +9,11 @@ it sees (virtbus.lspci): each device virt-install wrote must be there, at libvir
 The definition keeps the versioned machine type the alias resolved to at define time.
 """
 
+import os
 import re
 import shutil
+import struct
+import zlib
 import sys
 import time
 import unittest
@@ -181,6 +184,40 @@ class VirtInstallTest(unittest.TestCase):
         finally:
             self.daemon.virsh("unix", "destroy vi-sb")
             self.daemon.virsh("unix", "undefine vi-sb --nvram")
+
+    def assert_png_not_blank(self, data):
+        self.assertEqual(data[:8], b"\x89PNG\r\n\x1a\n")
+        width, height = struct.unpack(">II", data[16:24])
+        self.assertGreater(width * height, 0)
+        idat, pos = b"", 8
+        while pos < len(data):
+            n, kind = struct.unpack(">I4s", data[pos:pos + 8])
+            if kind == b"IDAT":
+                idat += data[pos + 8:pos + 8 + n]
+            pos += 12 + n
+        pixels = zlib.decompress(idat)
+        self.assertGreater(len(set(pixels)), 2, "a blank screen")
+
+    def test_screenshot_through_qmp_on_both_doors(self):
+        """virsh screenshot and the D-Bus Screenshot extension: QEMU's screendump as PNG."""
+        self.pci_seen("vi-pc")              # booted: the screen shows the boot text
+        out = self.daemon.tmp / "shot.png"
+        p = self.daemon.virsh("unix", "screenshot vi-pc %s" % out)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("with type of image/png", p.stdout)
+        self.assert_png_not_blank(out.read_bytes())
+        import dbus
+        bus = dbus.bus.BusConnection(self.daemon.bus_address)
+        try:
+            uuid = self.daemon.virsh("unix", "domuuid vi-pc").stdout.strip()
+            path = "/org/libvirt/QEMU/domain/_%s" % uuid.replace("-", "_")
+            mime, fd = bus.get_object("org.libvirt", path).Screenshot(
+                dbus.UInt32(0), dbus.UInt32(0), dbus_interface="org.libvirt.Domain")
+            self.assertEqual(mime, "image/png")
+            with os.fdopen(fd.take(), "rb") as f:
+                self.assert_png_not_blank(f.read())
+        finally:
+            bus.close()
 
     def test_unsupported_device_refused_by_name(self):
         xml = self.daemon.tmp / "fs.xml"
