@@ -119,3 +119,6 @@ static inline const char *bus_empty_to_null(const char *s) {
  * caller's end (returned with 'h', then closed by the door). Holes arrive as zeros. */
 typedef struct Stream Stream;
 int bus_stream_download_fd(sd_event *event, Stream *st, int *reader);
+/* bus-console.c: a console's Streams (out: guest → caller, in: caller → guest) as one end of a
+ * socket pair for the caller (*client: its fd, to be sent and closed). */
+int bus_console_fd(sd_event *event, Stream *out, Stream *in, int *client);

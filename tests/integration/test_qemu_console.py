@@ -145,7 +145,45 @@ class QemuConsoleTest(unittest.TestCase):
         self.assertIn("Connected to domain '%s'" % self.name, out)
         self.assertIn("unknown command 'virshword'", out)
 
-    def test_4_not_running(self):
+    def test_4_dbus_console_fd(self):
+        """org.libvirt.Domain.OpenConsole (a virtbus extension): the console as a socket."""
+        import dbus
+        import socket
+        bus = dbus.bus.BusConnection(self.daemon.bus_address)
+        try:
+            path = "/org/libvirt/QEMU/domain/_%s" % self.dom.UUIDString().replace("-", "_")
+            fd = bus.get_object("org.libvirt", path).OpenConsole("", dbus.UInt32(0),
+                                                                 dbus_interface="org.libvirt.Domain")
+            sock = socket.socket(fileno=fd.take())
+        finally:
+            bus.close()
+        sock.settimeout(0.2)
+        got, deadline = b"", time.monotonic() + 60
+        while b"unknown command 'dbusword'" not in got:
+            self.assertLess(time.monotonic(), deadline, "no answer on the D-Bus console: %r" % got[-300:])
+            sock.sendall(b"dbusword\n")
+            t = time.monotonic()
+            while time.monotonic() - t < 2 and b"unknown command 'dbusword'" not in got:
+                try:
+                    got += sock.recv(4096)
+                except socket.timeout:
+                    pass
+        # one client at a time here too: python3-libvirt is refused while the socket is open
+        with self.assertRaises(self.libvirt.libvirtError):
+            self.dom.openConsole(None, self.conn.newStream(0), 0)
+        sock.close()
+        # closing the socket ends the session: a new client gets the console
+        def reopen():
+            try:
+                st = self.conn.newStream(0)
+                self.dom.openConsole(None, st, 0)
+                st.abort()
+                return True
+            except self.libvirt.libvirtError:
+                return False
+        wait_for("the console to be free after the socket closed", reopen, 10)
+
+    def test_5_not_running(self):
         self.daemon.virsh("unix", "define %s" % (self.daemon.tmp / "guest.xml"))
         other = self.daemon.tmp / "off.xml"
         other.write_text((self.daemon.tmp / "guest.xml").read_text().replace(self.name, "console-off"))
