@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "domain-model.h"
 #include "log.h"
@@ -102,4 +103,29 @@ static int qemu_domain_resolve_machine(Connection *c, DomainDef *def, VbError *e
         free(os->machine);
         os->machine = name;
         return 0;
+}
+
+/* ---- undefine: the guest's NVRAM goes with its definition only when asked ---- */
+
+#define UNDEFINE_NVRAM 4u
+#define UNDEFINE_KEEP_NVRAM 8u
+
+static const char *nvram_of(const DomainDef *def) {
+        return def && def->priv->os.nvram && access(def->priv->os.nvram, F_OK) == 0 ? def->priv->os.nvram : NULL;
+}
+
+/* libvirt's rule: a domain whose NVRAM exists is undefined with --nvram (the file goes) or
+ * --keep-nvram (it stays), never silently either way. */
+int qemu_domain_undefine_check(Domain *d, unsigned flags, VbError *err) {
+        if ((flags & UNDEFINE_NVRAM) && (flags & UNDEFINE_KEEP_NVRAM))
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU, "cannot both keep and delete nvram");
+        if (nvram_of(d->def) && !(flags & (UNDEFINE_NVRAM | UNDEFINE_KEEP_NVRAM)))
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU, "cannot undefine domain with nvram");
+        return 0;
+}
+
+void qemu_domain_undefined(Domain *d, const DomainDef *def, unsigned flags) {
+        const char *nvram = nvram_of(def);
+        if (nvram && (flags & UNDEFINE_NVRAM) && unlink(nvram) < 0)
+                log_warning("domain %s: cannot remove NVRAM %s: %s", d->obj.name, nvram, strerror(errno));
 }

@@ -426,7 +426,25 @@ static void on_status(Qmp *q, json_object *ret, const char *cls, const char *des
         domain_unref(d);
 }
 
+/* <memballoon><stats period='N'/>: QEMU polls the guest's balloon statistics every N s; only
+ * QMP sets it (qom-set on the balloon device), before the guest runs. */
+static void on_stats_period(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
+        QemuDomain *qd = userdata;
+        if (cls)
+                log_warning("domain %s: balloon stats period not set: %s", qd->domain->obj.name, desc ? desc : cls);
+        else
+                log_info("domain %s: balloon statistics period set", qd->domain->obj.name);
+}
+
 static void start_continue(QemuDomain *qd, Qmp *q) {
+        const DomainMemballoon *b = &qd->live->priv->devices.memballoon;
+        if (b->stats_period.set && b->stats_period.v > 0 && !(b->model && strcmp(b->model, "none") == 0)) {
+                json_object *args = json_object_new_object();
+                json_object_object_add(args, "path", json_object_new_string("/machine/peripheral/balloon0"));
+                json_object_object_add(args, "property", json_object_new_string("guest-stats-polling-interval"));
+                json_object_object_add(args, "value", json_object_new_int64(b->stats_period.v));
+                qmp_send(q, "qom-set", args, on_stats_period, qd);
+        }
         if (qd->start_flags & DOMAIN_START_PAUSED)
                 start_done(qd);
         else

@@ -104,6 +104,9 @@ int qemu_domain_screenshot(Domain *d, unsigned screen, Stream *st, char **mime, 
 
 /* Define-time settling of a definition (qemu-define.c): the versioned machine type. */
 int qemu_domain_post_parse(Connection *c, DomainDef *def, VbError *err);
+/* Undefine and the guest's NVRAM (qemu-define.c). */
+int qemu_domain_undefine_check(Domain *d, unsigned flags, VbError *err);
+void qemu_domain_undefined(Domain *d, const DomainDef *def, unsigned flags);
 
 /* qemu-recover.c: the runtime record beside the core's status file, and restart recovery. */
 #define QEMU_RECOVER_RETRY_MIN_USEC (2 * 1000000ULL)

@@ -57,6 +57,11 @@ typedef struct DomainOps {
          * this domain". NULL: "not supported". */
         int (*open_console)(Domain *d, const char *dev_name, unsigned flags, Stream *out, Stream *in,
                             VbError *err);
+        /* Undefine: the driver's refusals before anything changes (libvirt's "cannot undefine
+         * domain with nvram"), and its own files of the definition once it is gone (the NVRAM
+         * with VIR_DOMAIN_UNDEFINE_NVRAM). Either may be NULL. */
+        int (*undefine_check)(Domain *d, unsigned flags, VbError *err);
+        void (*undefined)(Domain *d, const DomainDef *def, unsigned flags);
         void (*forget)(Domain *d);  /* free d->driver_data */
 } DomainOps;
 

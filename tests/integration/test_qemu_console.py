@@ -38,7 +38,7 @@ DOMAIN_XML = """<domain type='qemu'>
   <devices>
     <serial type='pty'><target port='0'/></serial>
     <console type='pty'><target type='serial' port='0'/></console>
-    <memballoon model='none'/>
+    <memballoon model='virtio'><stats period='5'/></memballoon>
   </devices>
 </domain>
 """
@@ -79,6 +79,7 @@ class QemuConsoleTest(unittest.TestCase):
         cls.image = guest.build()
         cls.libvirt = remote_harness.start_event_loop()
         cls.daemon = QemuDaemon()
+        cls.daemon.conf_extra = "log_level = 2"     # info: the balloon test reads the log
         cls.daemon.start()
         cls.name = "console-guest"
         xml = cls.daemon.tmp / "guest.xml"
@@ -182,6 +183,10 @@ class QemuConsoleTest(unittest.TestCase):
             except self.libvirt.libvirtError:
                 return False
         wait_for("the console to be free after the socket closed", reopen, 10)
+
+    def test_6_balloon_stats_period_set(self):
+        """<stats period='5'/> reaches QEMU (qom-set before the guest ran), which accepted it."""
+        self.assertIn("domain %s: balloon statistics period set" % self.name, self.daemon.log())
 
     def test_5_not_running(self):
         self.daemon.virsh("unix", "define %s" % (self.daemon.tmp / "guest.xml"))

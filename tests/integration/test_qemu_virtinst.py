@@ -180,7 +180,17 @@ class VirtInstallTest(unittest.TestCase):
             self.assertIn("<smm state='on'/>", xml)
             p = self.daemon.virsh("unix", "start vi-sb")
             self.assertEqual(p.returncode, 0, p.stderr + self.daemon.log()[-2000:])
-            self.assertTrue((self.nvram_dir() / "vi-sb_VARS.fd").exists())
+            nvram = self.nvram_dir() / "vi-sb_VARS.fd"
+            self.assertTrue(nvram.exists())
+            self.daemon.virsh("unix", "destroy vi-sb")
+            # libvirt's rule: the NVRAM goes with --nvram, stays with --keep-nvram, and
+            # without either the undefine is refused
+            p = self.daemon.virsh("unix", "undefine vi-sb")
+            self.assertNotEqual(p.returncode, 0)
+            self.assertIn("Requested operation is not valid: cannot undefine domain with nvram", p.stderr)
+            p = self.daemon.virsh("unix", "undefine vi-sb --nvram")
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertFalse(nvram.exists())
         finally:
             self.daemon.virsh("unix", "destroy vi-sb")
             self.daemon.virsh("unix", "undefine vi-sb --nvram")
