@@ -15,7 +15,8 @@ set -euo pipefail
 #               util-linux (unshare) to run libvirtd in a private mount namespace
 #   qemu:       qemu-system-x86 and qemu-utils (the hypervisor and qemu-img), xz-utils for the
 #               test guest (tests/guest/build-guest.sh downloads the kernel and busybox-static
-#               .debs itself and installs neither), ovmf for the UEFI case of the launch test
+#               .debs itself and installs neither), ovmf for the UEFI case of the launch test,
+#               virtinst (virt-install) whose default XML a test boots
 #   docs:       man-db and groff-base, to render the man pages
 #   remote:     gnutls (the TLS listener), gnutls-bin (certtool: the tests' private PKI),
 #               cyrus-sasl with its DIGEST-MD5/SCRAM plugins, sasl2-bin (saslpasswd2: the tests' sasldb)
@@ -31,7 +32,7 @@ PACKAGES=(
 	libvirt-clients python3-libvirt
 	valgrind clang libclang-rt-14-dev
 	libvirt-daemon libvirt-dbus util-linux
-	qemu-system-x86 qemu-utils xz-utils ovmf
+	qemu-system-x86 qemu-utils xz-utils ovmf virtinst
 	man-db groff-base
 	libpolkit-gobject-1-dev polkitd
 	libgnutls28-dev gnutls-bin

@@ -21,7 +21,10 @@ bool qemu_cmd_needs_usb(const QemuCmd *c) {
         for (size_t i = 0; i < c->devs->n_inputs; i++)
                 if (strcmp(input_bus(&c->devs->inputs[i]), "usb") == 0)
                         return true;
-        return false;
+        for (size_t i = 0; i < c->devs->n_sounds; i++)
+                if (qemu_str_eq(c->devs->sounds[i].model, "usb"))
+                        return true;
+        return c->devs->n_redirdevs > 0 || c->devs->n_hubs > 0;
 }
 
 bool qemu_cmd_needs_virtio_serial(const QemuCmd *c) {
@@ -84,6 +87,7 @@ int qemu_cmd_interfaces(QemuCmd *c) {
                 mac_format(nic->mac, mac);
                 QemuStr s = { 0 };
                 qstr_printf(&s, "%s,netdev=hostnet%zu,id=net%zu,mac=%s", model, i, i, mac);
+                qemu_pci_append(c, &s, &c->pci->nic[i]);
                 if (c->nic_boot[i])
                         qstr_printf(&s, ",bootindex=%d", c->nic_boot[i]);
                 qemu_cmd_opt(c, "-device", &s);
@@ -246,8 +250,10 @@ int qemu_cmd_inputs(QemuCmd *c) {
                         qemu_cmd_arg(c, "-device");
                         qemu_cmd_argf(c, "%s,id=input%zu,bus=usb.0", usb, i);
                 } else if (strcmp(bus, "virtio") == 0) {
-                        qemu_cmd_arg(c, "-device");
-                        qemu_cmd_argf(c, "%s,id=input%zu", virtio, i);
+                        QemuStr s = { 0 };
+                        qstr_printf(&s, "%s,id=input%zu", virtio, i);
+                        qemu_pci_append(c, &s, &c->pci->input[i]);
+                        qemu_cmd_opt(c, "-device", &s);
                 } else {
                         return qemu_cmd_unsupported(c, "input '%s' on bus '%s' is not supported", type, bus);
                 }
@@ -324,6 +330,18 @@ static int qemu_cmd_spice(QemuCmd *c, const DomainGraphics *g) {
         qstr_printf(&s, "port=%d,addr=%s", port, addr);
         if (!g->passwd)
                 qstr_printf(&s, ",disable-ticketing=on");
+        if (g->image_compression) {
+                static const char *const modes[] = { "auto_glz", "auto_lz", "quic", "glz", "lz", "off", NULL };
+                bool ok = false;
+                for (size_t i = 0; modes[i]; i++)
+                        ok |= strcmp(g->image_compression, modes[i]) == 0;
+                if (!ok) {
+                        free(s.s);
+                        return qemu_cmd_unsupported(c, "SPICE image compression '%s' is not supported",
+                                                    g->image_compression);
+                }
+                qstr_printf(&s, ",image-compression=%s", g->image_compression);
+        }
         qstr_printf(&s, ",seamless-migration=on");
         qemu_cmd_opt(c, "-spice", &s);
         return 0;
@@ -383,6 +401,7 @@ static int qemu_cmd_video(QemuCmd *c, size_t i, bool primary) {
                 return qemu_cmd_unsupported(c, "video type '%s' is only valid as primary video device", type);
         QemuStr s = { 0 };
         qstr_printf(&s, "%s,id=video%zu", dev, i);
+        qemu_pci_append(c, &s, &c->pci->video[i]);
         bool qxl = strcmp(type, "qxl") == 0;
         if ((qxl || strcmp(type, "virtio") == 0) && v->heads.set)
                 qstr_printf(&s, ",max_outputs=%lld", v->heads.v);
@@ -400,8 +419,10 @@ int qemu_cmd_videos(QemuCmd *c) {
         const DomainDevices *d = c->devs;
         if (d->n_videos == 0) {
                 if (d->n_graphics) {
-                        qemu_cmd_arg(c, "-device");
-                        qemu_cmd_arg(c, "VGA,id=video0");
+                        QemuStr s = { 0 };
+                        qstr_printf(&s, "VGA,id=video0");
+                        qemu_pci_append(c, &s, &c->pci->default_video);
+                        qemu_cmd_opt(c, "-device", &s);
                 }
                 return 0;
         }
@@ -432,8 +453,10 @@ int qemu_cmd_watchdogs(QemuCmd *c) {
                 const char *model = w->model ? w->model : "";
                 if (strcmp(model, "i6300esb") != 0 && strcmp(model, "ib700") != 0)
                         return qemu_cmd_unsupported(c, "watchdog model '%s' is not supported", model);
-                qemu_cmd_arg(c, "-device");
-                qemu_cmd_argf(c, "%s,id=watchdog0", model);
+                QemuStr s = { 0 };
+                qstr_printf(&s, "%s,id=watchdog0", model);
+                qemu_pci_append(c, &s, &c->pci->watchdog[i]);
+                qemu_cmd_opt(c, "-device", &s);
                 if (!w->action)
                         continue;
                 if (strcmp(w->action, "dump") == 0)
@@ -458,8 +481,10 @@ int qemu_cmd_memballoon(QemuCmd *c) {
                 dev = "virtio-balloon-pci-non-transitional";
         else
                 return qemu_cmd_unsupported(c, "memballoon model '%s' is not supported", model);
-        qemu_cmd_arg(c, "-device");
-        qemu_cmd_argf(c, "%s,id=balloon0%s", dev, qemu_str_eq(b->autodeflate, "on") ? ",deflate-on-oom=on" : "");
+        QemuStr s = { 0 };
+        qstr_printf(&s, "%s,id=balloon0%s", dev, qemu_str_eq(b->autodeflate, "on") ? ",deflate-on-oom=on" : "");
+        qemu_pci_append(c, &s, &c->pci->balloon);
+        qemu_cmd_opt(c, "-device", &s);
         return 0;
 }
 
@@ -488,8 +513,9 @@ int qemu_cmd_rngs(QemuCmd *c) {
                         return qemu_cmd_unsupported(c, "rng backend model '%s' is not supported", backend);
                 }
                 qemu_cmd_opt(c, "-object", &s);
-                qemu_cmd_arg(c, "-device");
-                qemu_cmd_argf(c, "%s,rng=objrng%zu,id=rng%zu", dev, i, i);
+                qstr_printf(&s, "%s,rng=objrng%zu,id=rng%zu", dev, i, i);
+                qemu_pci_append(c, &s, &c->pci->rng[i]);
+                qemu_cmd_opt(c, "-device", &s);
         }
         return 0;
 }

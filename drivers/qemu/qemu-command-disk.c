@@ -164,26 +164,53 @@ typedef struct Controllers {
         bool usb, usb_none;
 } Controllers;
 
-static int usb_controller(QemuCmd *c, const DomainController *ctl, Controllers *have) {
+/* libvirt's USB model names → QEMU's device names. */
+static const char *const usb_models[][2] = {
+        { "qemu-xhci", "qemu-xhci" },
+        { "nec-xhci", "nec-usb-xhci" },
+        { "piix3-uhci", "piix3-usb-uhci" },
+        { "ich9-ehci1", "ich9-usb-ehci1" },
+        { "ich9-uhci1", "ich9-usb-uhci1" },
+        { "ich9-uhci2", "ich9-usb-uhci2" },
+        { "ich9-uhci3", "ich9-usb-uhci3" },
+};
+
+/* ctl's place is at (a NULL place: the machine's own, piix3-uhci at 00:01.2 on i440fx). */
+static int usb_controller(QemuCmd *c, const DomainController *ctl, const QemuPciAddr *a, Controllers *have) {
         const char *model = ctl->model ? ctl->model : "qemu-xhci";
         if (ctl->index.set && ctl->index.v != 0)
                 return qemu_cmd_unsupported(c, "USB controller %lld is not supported (only controller 0 is)",
                                             ctl->index.v);
-        if (have->usb || have->usb_none)
+        bool companion = strncmp(model, "ich9-uhci", 9) == 0;
+        if ((have->usb && !companion) || have->usb_none)
                 return qemu_cmd_unsupported(c, "only one USB controller is supported");
         if (strcmp(model, "none") == 0) {
                 have->usb_none = true;
                 return 0;
         }
-        /* libvirt's model names → QEMU's device names */
-        const char *dev = strcmp(model, "qemu-xhci") == 0 ? "qemu-xhci"
-                        : strcmp(model, "nec-xhci") == 0 ? "nec-usb-xhci"
-                        : strcmp(model, "piix3-uhci") == 0 ? "piix3-usb-uhci" : NULL;
+        const char *dev = NULL;
+        for (size_t i = 0; i < sizeof usb_models / sizeof usb_models[0]; i++)
+                if (strcmp(model, usb_models[i][0]) == 0)
+                        dev = usb_models[i][1];
         bool xhci = dev && strstr(dev, "xhci");
         if (!dev)
                 return qemu_cmd_unsupported(c, "USB controller model '%s' is not supported", model);
         QemuStr s = { 0 };
-        qstr_printf(&s, "%s,id=usb", dev);
+        if (companion) {
+                /* an UHCI companion of the EHCI controller "usb": its ports from startport */
+                long long start = 0;
+                if (ctl->master_startport) {
+                        char *end;
+                        start = strtoll(ctl->master_startport, &end, 0);
+                        if (*end || start < 0 || start > 5) {
+                                return qemu_cmd_unsupported(c, "USB companion startport '%s' is not valid",
+                                                            ctl->master_startport);
+                        }
+                }
+                qstr_printf(&s, "%s,masterbus=usb.0,firstport=%lld", dev, start);
+        } else {
+                qstr_printf(&s, "%s,id=usb", dev);
+        }
         if (xhci && ctl->ports.set) {
                 if (ctl->ports.v < 1 || ctl->ports.v > 15) {
                         free(s.s);
@@ -192,29 +219,40 @@ static int usb_controller(QemuCmd *c, const DomainController *ctl, Controllers *
                 }
                 qstr_printf(&s, ",p2=%lld,p3=%lld", ctl->ports.v, ctl->ports.v);
         }
+        if (a)
+                qemu_pci_append(c, &s, a);
+        else if (strcmp(model, "piix3-uhci") == 0 && !c->q35)
+                qstr_printf(&s, ",bus=pci.0,addr=0x1.0x2");
         qemu_cmd_opt(c, "-device", &s);
-        have->usb = true;
+        if (!companion)
+                have->usb = true;
         return 0;
 }
 
-static void scsi_controller(QemuCmd *c, unsigned index, Controllers *have) {
-        qemu_cmd_arg(c, "-device");
-        qemu_cmd_argf(c, "virtio-scsi-pci,id=scsi%u", index);
+static void scsi_controller(QemuCmd *c, unsigned index, const QemuPciAddr *a, Controllers *have) {
+        QemuStr s = { 0 };
+        qstr_printf(&s, "virtio-scsi-pci,id=scsi%u", index);
+        qemu_pci_append(c, &s, a);
+        qemu_cmd_opt(c, "-device", &s);
         have->scsi[index] = true;
 }
 
 /* q35's own AHCI (id "ide") is SATA controller 0. */
-static void sata_controller(QemuCmd *c, unsigned index, Controllers *have) {
+static void sata_controller(QemuCmd *c, unsigned index, const QemuPciAddr *a, Controllers *have) {
         if (!(c->q35 && index == 0)) {
-                qemu_cmd_arg(c, "-device");
-                qemu_cmd_argf(c, "ich9-ahci,id=sata%u", index);
+                QemuStr s = { 0 };
+                qstr_printf(&s, "ich9-ahci,id=sata%u", index);
+                qemu_pci_append(c, &s, a);
+                qemu_cmd_opt(c, "-device", &s);
         }
         have->sata[index] = true;
 }
 
-static void vserial_controller(QemuCmd *c, unsigned index, Controllers *have) {
-        qemu_cmd_arg(c, "-device");
-        qemu_cmd_argf(c, "virtio-serial-pci,id=virtio-serial%u", index);
+static void vserial_controller(QemuCmd *c, unsigned index, const QemuPciAddr *a, Controllers *have) {
+        QemuStr s = { 0 };
+        qstr_printf(&s, "virtio-serial-pci,id=virtio-serial%u", index);
+        qemu_pci_append(c, &s, a);
+        qemu_cmd_opt(c, "-device", &s);
         have->vserial[index] = true;
 }
 
@@ -222,20 +260,45 @@ static int ide_unsupported(QemuCmd *c) {
         return qemu_cmd_unsupported(c, "IDE controllers are unsupported for this QEMU binary or machine type");
 }
 
+/* A pcie-root-port: bus "pci.<index>", port and chassis as written or libvirt's defaults. */
+static int root_port(QemuCmd *c, const DomainController *ctl, const QemuPciAddr *a) {
+        long long index = ctl->index.v;
+        long long chassis = index, port = (long long) ((a->slot << 3) | a->function);
+        char *end;
+        if (ctl->model_name && strcmp(ctl->model_name, "pcie-root-port") != 0)
+                return qemu_cmd_unsupported(c, "PCI controller model name '%s' is not supported", ctl->model_name);
+        if (ctl->target_chassis && ((chassis = strtoll(ctl->target_chassis, &end, 0)) < 0 || *end || chassis > 255))
+                return qemu_cmd_unsupported(c, "PCI controller %lld chassis '%s' is not valid", index, ctl->target_chassis);
+        if (ctl->target_port && ((port = strtoll(ctl->target_port, &end, 0)) < 0 || *end || port > 255))
+                return qemu_cmd_unsupported(c, "PCI controller %lld port '%s' is not valid", index, ctl->target_port);
+        QemuStr s = { 0 };
+        qstr_printf(&s, "pcie-root-port,port=%lld,chassis=%lld,id=pci.%lld", port, chassis, index);
+        qemu_pci_append(c, &s, a);
+        qemu_cmd_opt(c, "-device", &s);
+        return 0;
+}
+
 int qemu_cmd_controllers(QemuCmd *c) {
         const DomainDevices *d = c->devs;
+        const QemuPciPlan *pci = c->pci;
         Controllers have = { 0 };
+        /* PCI controllers first: the buses the others sit on. */
+        for (size_t i = 0; i < d->n_controllers; i++)
+                if (qemu_str_eq(d->controllers[i].type, "pci") && d->controllers[i].index.v > 0 &&
+                    root_port(c, &d->controllers[i], &pci->ctrl[i]) < 0)
+                        return -1;
         for (size_t i = 0; i < d->n_controllers; i++) {
                 const DomainController *ctl = &d->controllers[i];
                 const char *type = ctl->type ? ctl->type : "";
                 long long index = ctl->index.set ? ctl->index.v : 0;
+                const QemuPciAddr *a = &pci->ctrl[i];
                 if (strcmp(type, "usb") == 0) {
-                        if (usb_controller(c, ctl, &have) < 0)
+                        if (usb_controller(c, ctl, a->set ? a : NULL, &have) < 0)
                                 return -1;
                         continue;
                 }
                 if (strcmp(type, "pci") == 0 || strcmp(type, "fdc") == 0 || strcmp(type, "isa") == 0)
-                        continue;          /* the machine's own; devices are placed by QEMU */
+                        continue;          /* the machine's own, or made above */
                 if (strcmp(type, "ide") == 0) {
                         if (c->q35)
                                 return ide_unsupported(c);
@@ -256,11 +319,11 @@ int qemu_cmd_controllers(QemuCmd *c) {
                         if (ctl->model && strcmp(ctl->model, "virtio-scsi") != 0)
                                 return qemu_cmd_unsupported(c, "SCSI controller model '%s' is not supported "
                                                             "(only virtio-scsi is)", ctl->model);
-                        scsi_controller(c, (unsigned) index, &have);
+                        scsi_controller(c, (unsigned) index, a, &have);
                 } else if (seen == have.sata) {
-                        sata_controller(c, (unsigned) index, &have);
+                        sata_controller(c, (unsigned) index, a, &have);
                 } else {
-                        vserial_controller(c, (unsigned) index, &have);
+                        vserial_controller(c, (unsigned) index, a, &have);
                 }
         }
 
@@ -271,7 +334,7 @@ int qemu_cmd_controllers(QemuCmd *c) {
                                                     "present in the domain XML");
                 if (!have.usb) {
                         DomainController xhci = { 0 };
-                        if (usb_controller(c, &xhci, &have) < 0)
+                        if (usb_controller(c, &xhci, &pci->auto_usb, &have) < 0)
                                 return -1;
                 }
         }
@@ -282,12 +345,12 @@ int qemu_cmd_controllers(QemuCmd *c) {
                 if (strcmp(p.bus, "ide") == 0 && c->q35)
                         return ide_unsupported(c);
                 if (strcmp(p.bus, "scsi") == 0 && !have.scsi[p.ctrl])
-                        scsi_controller(c, p.ctrl, &have);
+                        scsi_controller(c, p.ctrl, p.ctrl == 0 ? &pci->auto_scsi : NULL, &have);
                 if (strcmp(p.bus, "sata") == 0 && !have.sata[p.ctrl])
-                        sata_controller(c, p.ctrl, &have);
+                        sata_controller(c, p.ctrl, NULL, &have);
         }
         if (qemu_cmd_needs_virtio_serial(c) && !have.vserial[0])
-                vserial_controller(c, 0, &have);
+                vserial_controller(c, 0, &pci->auto_vserial, &have);
         return 0;
 }
 
@@ -388,9 +451,10 @@ static int qemu_cmd_disk(QemuCmd *c, size_t i) {
         }
 
         const char *kind = cdrom ? "cd" : "hd";
-        if (strcmp(p.bus, "virtio") == 0)
+        if (strcmp(p.bus, "virtio") == 0) {
                 qstr_printf(&s, "virtio-blk-pci");
-        else if (strcmp(p.bus, "ide") == 0)
+                qemu_pci_append(c, &s, &c->pci->disk[i]);
+        } else if (strcmp(p.bus, "ide") == 0)
                 qstr_printf(&s, "ide-%s,bus=ide.%u,unit=%u", kind, p.busno, p.unit);
         else if (strcmp(p.bus, "sata") == 0 && c->q35 && p.ctrl == 0)
                 qstr_printf(&s, "ide-%s,bus=ide.%u", kind, p.unit);

@@ -21,6 +21,21 @@ void qstr_escaped(QemuStr *s, const char *v);
 /* ",key=v" with v escaped. */
 void qstr_kv(QemuStr *s, const char *key, const char *v);
 
+/* Where a PCI device sits (qemu-command-pci.c); set false: not a PCI device here. */
+typedef struct QemuPciAddr {
+        bool set, multifunction;
+        unsigned bus, slot, function;
+} QemuPciAddr;
+
+#define QEMU_PCI_MAX_BUSES 64
+
+/* The places of every PCI device of the definition, by device kind and position. */
+typedef struct QemuPciPlan {
+        QemuPciAddr *ctrl, *disk, *nic, *sound, *video, *watchdog, *rng, *input;
+        QemuPciAddr balloon, default_video;
+        QemuPciAddr auto_usb, auto_vserial, auto_scsi;   /* controllers the definition leaves out */
+} QemuPciPlan;
+
 /* The command being built. */
 typedef struct QemuCmd {
         const QemuCommandInput *in;
@@ -33,6 +48,7 @@ typedef struct QemuCmd {
         bool q35, kvm;
         int *disk_boot;          /* bootindex of each disk, 0 = none */
         int *nic_boot;           /* and of each interface */
+        struct QemuPciPlan *pci; /* after qemu_cmd_plan_pci() */
 } QemuCmd;
 
 void qemu_cmd_arg(QemuCmd *c, const char *arg);
@@ -46,6 +62,19 @@ int qemu_cmd_unsupported(QemuCmd *c, const char *fmt, ...) __attribute__((format
 /* A plain token ([A-Za-z0-9._-]+): what may stand unescaped in an option string. */
 bool qemu_token_ok(const char *s);
 bool qemu_str_eq(const char *a, const char *b);    /* NULL-safe strcmp == 0 */
+
+/* qemu-command-pci.c: the PCI plan, and ",bus=…,addr=…" of a place (nothing when not set). */
+int qemu_cmd_plan_pci(QemuCmd *c);
+void qemu_pci_plan_free(QemuPciPlan *p);
+void qemu_pci_append(const QemuCmd *c, QemuStr *s, const QemuPciAddr *a);
+const char *qemu_pci_bus_name(const QemuCmd *c, unsigned bus, char *buf, size_t len);
+
+/* qemu-command-extra.c: sound, USB redirection and hubs, panic, TPM, and the refusal of
+ * devices the driver cannot make. */
+int qemu_cmd_sounds(QemuCmd *c);
+int qemu_cmd_redirdevs(QemuCmd *c);
+int qemu_cmd_panics(QemuCmd *c);
+int qemu_cmd_check_unsupported_devices(QemuCmd *c);
 
 /* qemu-command-disk.c: bootindex of disks and NICs, controllers, disks. */
 int qemu_cmd_assign_boot(QemuCmd *c);

@@ -529,6 +529,8 @@ char **qemu_command_build(const QemuCommandInput *in, VbError *err) {
         if (c.disk_boot && c.nic_boot &&
             qemu_cmd_check_domain(&c) == 0 &&
             qemu_cmd_head(&c) == 0 &&
+            qemu_cmd_check_unsupported_devices(&c) == 0 &&
+            qemu_cmd_plan_pci(&c) == 0 &&
             qemu_cmd_assign_boot(&c) == 0 &&
             qemu_cmd_controllers(&c) == 0 &&
             qemu_cmd_disks(&c) == 0 &&
@@ -536,10 +538,13 @@ char **qemu_command_build(const QemuCommandInput *in, VbError *err) {
             qemu_cmd_chardevs(&c) == 0 &&
             qemu_cmd_inputs(&c) == 0 &&
             qemu_cmd_graphics(&c) == 0 &&
+            qemu_cmd_sounds(&c) == 0 &&
             qemu_cmd_videos(&c) == 0 &&
+            qemu_cmd_redirdevs(&c) == 0 &&
             qemu_cmd_watchdogs(&c) == 0 &&
             qemu_cmd_memballoon(&c) == 0 &&
-            qemu_cmd_rngs(&c) == 0) {
+            qemu_cmd_rngs(&c) == 0 &&
+            qemu_cmd_panics(&c) == 0) {
                 qemu_cmd_arg(&c, "-sandbox");
                 qemu_cmd_arg(&c, "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny");
                 qemu_cmd_arg(&c, "-msg");
@@ -552,6 +557,7 @@ char **qemu_command_build(const QemuCommandInput *in, VbError *err) {
         }
         free(c.disk_boot);
         free(c.nic_boot);
+        qemu_pci_plan_free(c.pci);
         if (r < 0) {
                 qemu_argv_free(c.argv);
                 return NULL;

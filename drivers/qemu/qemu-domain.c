@@ -1,6 +1,8 @@
 /* qemu-domain.c: a QEMU guest's process: its phases, start, QMP events and the process's end as state-machine inputs. */
 #define LOG_MODULE "qemu"
 #include "qemu-driver.h"
+#include "domain-model.h"
+#include "qemu-firmware.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -63,6 +65,7 @@ void qemu_domain_forget(Domain *d) {
         QemuDomain *qd = d->driver_data;
         if (!qd)
                 return;
+        qemu_console_close(qd, NULL);
         qemu_domain_release(qd);
         call_unref(qd->call);
         domain_def_free(qd->live);
@@ -431,7 +434,25 @@ static void on_status(Qmp *q, json_object *ret, const char *cls, const char *des
         domain_unref(d);
 }
 
+/* <memballoon><stats period='N'/>: QEMU polls the guest's balloon statistics every N s; only
+ * QMP sets it (qom-set on the balloon device), before the guest runs. */
+static void on_stats_period(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
+        QemuDomain *qd = userdata;
+        if (cls)
+                log_warning("domain %s: balloon stats period not set: %s", qd->domain->obj.name, desc ? desc : cls);
+        else
+                log_info("domain %s: balloon statistics period set", qd->domain->obj.name);
+}
+
 static void start_continue(QemuDomain *qd, Qmp *q) {
+        const DomainMemballoon *b = &qd->live->priv->devices.memballoon;
+        if (b->stats_period.set && b->stats_period.v > 0 && !(b->model && strcmp(b->model, "none") == 0)) {
+                json_object *args = json_object_new_object();
+                json_object_object_add(args, "path", json_object_new_string("/machine/peripheral/balloon0"));
+                json_object_object_add(args, "property", json_object_new_string("guest-stats-polling-interval"));
+                json_object_object_add(args, "value", json_object_new_int64(b->stats_period.v));
+                qmp_send(q, "qom-set", args, on_stats_period, qd);
+        }
         if (qd->start_flags & DOMAIN_START_PAUSED)
                 start_done(qd);
         else
@@ -547,8 +568,9 @@ int qemu_domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {
                 return vb_error_errno(err, -ENOMEM, "running definition");
         }
         /* Volumes become the files (or block devices) they are now: QEMU, the live XML and the
-         * security drivers see those. */
-        if (domain_resolve_volume_disks(c, live, err) < 0) {
+         * security drivers see those; a UEFI guest's NVRAM is copied from its template. */
+        if (domain_resolve_volume_disks(c, live, err) < 0 ||
+            qemu_nvram_prepare(live->priv->os.nvram, live->priv->os.nvram_template, err) < 0) {
                 domain_def_free(live);
                 free(mon);
                 free(logp);

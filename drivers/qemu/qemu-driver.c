@@ -51,6 +51,26 @@ static char *qemu_capabilities(Connection *c, VbError *err) {
         return qemu_caps_format_capabilities(&caps, 1, err);
 }
 
+/* libvirt's checks of the arguments, then the probed binary's domain capabilities. */
+static char *qemu_domain_capabilities(Connection *c, const char *emulator, const char *arch, const char *machine,
+                                      const char *virttype, VbError *err) {
+        QemuConn *qc = qemu_conn_of(c);
+        const char *binary = emulator ? emulator : qemu_binary(qc);
+        QemuCaps *caps = qemu_caps_cache_lookup(qc->caps, binary);
+        if (!caps) {
+                vb_error_set(err, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "capabilities of %s %s", binary,
+                             emulator && strcmp(emulator, qemu_binary(qc)) != 0 ? "are not known (only the "
+                             "configured emulator is probed)" : qc->probing ? "not probed yet" : "cannot be probed");
+                return NULL;
+        }
+        if (arch && strcmp(arch, caps->arch) != 0) {
+                vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_QEMU,
+                             "Emulator '%s' does not support arch '%s'", binary, arch);
+                return NULL;
+        }
+        return qemu_caps_format_domain_capabilities(caps, virttype, machine, err);
+}
+
 /* A "Key:   value kB" line of /proc/meminfo, in KiB. */
 static int meminfo(const char *key, uint64_t *kib) {
         FILE *f = fopen("/proc/meminfo", "re");
@@ -100,33 +120,9 @@ static int qemu_free_memory(Connection *c, uint64_t *bytes, VbError *err) {
         return 0;
 }
 
-/* The connection's one binary: another emulator or architecture is refused, as libvirt does
- * for a binary or arch it has no capabilities of. */
-static char *qemu_domain_capabilities(Connection *c, const char *emulator, const char *arch, const char *machine,
-                                      const char *virttype, VbError *err) {
-        QemuConn *qc = qemu_conn_of(c);
-        QemuCaps *caps = qemu_caps_cache_lookup(qc->caps, qemu_binary(qc));
-        if (!caps) {
-                vb_error_set(err, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "capabilities of %s %s", qemu_binary(qc),
-                             qc->probing ? "not probed yet" : "cannot be probed");
-                return NULL;
-        }
-        if (emulator && strcmp(emulator, caps->binary) != 0) {
-                vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_QEMU, "emulator '%s' is not this connection's '%s'",
-                             emulator, caps->binary);
-                return NULL;
-        }
-        if (arch && strcmp(arch, caps->arch) != 0) {
-                vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_QEMU, "Emulator '%s' does not support arch '%s'",
-                             caps->binary, arch);
-                return NULL;
-        }
-        return qemu_caps_format_domain_capabilities(caps, virttype, machine, err);
-}
-
 static const HostOps qemu_host_ops = {
-        .capabilities = qemu_capabilities,
         .domain_capabilities = qemu_domain_capabilities,
+        .capabilities = qemu_capabilities,
         .memory_stats = qemu_node_memory_stats,
         .cpu_stats = qemu_node_cpu_stats,
         .cells_free_memory = qemu_node_cells_free_memory,
@@ -243,6 +239,7 @@ Driver qemu_session_driver = {
         .host = &qemu_host_ops,
         .interfaces = &qemu_iface_ops,
         .nodedevs = &qemu_nodedev_ops,
+        .domain_post_parse = qemu_domain_post_parse,
 };
 
 Driver qemu_system_driver = {
@@ -256,4 +253,5 @@ Driver qemu_system_driver = {
         .host = &qemu_host_ops,
         .interfaces = &qemu_iface_ops,
         .nodedevs = &qemu_nodedev_ops,
+        .domain_post_parse = qemu_domain_post_parse,
 };

@@ -76,7 +76,10 @@ typedef struct QemuDomain {
         uint64_t retry_usec;    /* LOST: the delay before the next look */
         sd_event_source *kill_timer;    /* DESTROYING */
         sd_event_source *retry_timer;   /* LOST */
+        struct QemuConsole *console;    /* the client of the console (qemu-console.c), or NULL */
 } QemuDomain;
+
+typedef struct QemuConsole QemuConsole;
 
 QemuConn *qemu_conn_of(Connection *c);
 QemuDomain *qemu_domain_get(Domain *d);        /* created on first use; NULL on ENOMEM */
@@ -116,6 +119,19 @@ void qemu_cgroup_stop(QemuConn *qc, const char *name);
 
 /* qemu-ops.c */
 extern const DomainOps qemu_domain_ops;
+
+/* qemu-console.c: virDomainOpenConsole; close ends the client's session (why NULL: an end). */
+int qemu_domain_open_console(Domain *d, const char *dev_name, unsigned flags, Stream *out, Stream *in,
+                             VbError *err);
+void qemu_console_close(QemuDomain *qd, const VbError *why);
+/* qemu-screenshot.c: virDomainScreenshot through QMP screendump (PNG). */
+int qemu_domain_screenshot(Domain *d, unsigned screen, Stream *st, char **mime, VbError *err);
+
+/* Define-time settling of a definition (qemu-define.c): the versioned machine type. */
+int qemu_domain_post_parse(Connection *c, DomainDef *def, VbError *err);
+/* Undefine and the guest's NVRAM (qemu-define.c). */
+int qemu_domain_undefine_check(Domain *d, unsigned flags, VbError *err);
+void qemu_domain_undefined(Domain *d, const DomainDef *def, unsigned flags);
 
 /* qemu-recover.c: the runtime record beside the core's status file, and restart recovery. */
 #define QEMU_RECOVER_RETRY_MIN_USEC (2 * 1000000ULL)

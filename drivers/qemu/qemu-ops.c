@@ -252,5 +252,9 @@ const DomainOps qemu_domain_ops = {
         .resume = qemu_domain_resume,
         .destroy = qemu_domain_destroy,
         .get_runtime_info = qemu_domain_runtime,
+        .open_console = qemu_domain_open_console,
+        .screenshot = qemu_domain_screenshot,
+        .undefine_check = qemu_domain_undefine_check,
+        .undefined = qemu_domain_undefined,
         .forget = qemu_domain_forget,
 };

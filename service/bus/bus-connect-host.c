@@ -1,4 +1,4 @@
-/* bus-connect-host.c: org.libvirt.Connect methods of host facts (domain capabilities, security model) and GetAllDomainStats, whose records arrive domain by domain. */
+/* bus-connect-host.c: org.libvirt.Connect methods of host facts (security model) and GetAllDomainStats, whose records arrive domain by domain. */
 #define LOG_MODULE "bus"
 #include "bus-internal.h"
 
@@ -10,19 +10,6 @@
 #include "list-filter.h"
 #include "log.h"
 #include "node.h"
-
-int bus_method_get_domain_capabilities(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        BusSubtree *t = userdata;
-        const char *emulator, *arch, *machine, *virttype;
-        unsigned flags;
-        VbError err = { 0 };
-        int r = sd_bus_message_read(m, "ssssu", &emulator, &arch, &machine, &virttype, &flags);
-        if (r < 0)
-                return r;
-        char *xml = node_domain_capabilities(t->conn, bus_empty_to_null(emulator), bus_empty_to_null(arch),
-                                             bus_empty_to_null(machine), bus_empty_to_null(virttype), flags, &err);
-        return bus_reply_string_owned(m, xml, &err, ret_error);
-}
 
 int bus_method_node_get_security_model(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         BusSubtree *t = userdata;

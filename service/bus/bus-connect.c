@@ -296,6 +296,19 @@ static int method_get_capabilities(sd_bus_message *m, void *userdata, sd_bus_err
         return reply_string(m, node_capabilities(t->conn, &err), &err, ret_error);
 }
 
+/* Empty strings stand for NULL arguments, as in libvirt-dbus. */
+static int method_get_domain_capabilities(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        BusSubtree *t = userdata;
+        const char *emulator, *arch, *machine, *virttype;
+        unsigned flags;
+        VbError err = { 0 };
+        int r = sd_bus_message_read(m, "ssssu", &emulator, &arch, &machine, &virttype, &flags);
+        if (r < 0)
+                return r;
+        return reply_string(m, node_domain_capabilities(t->conn, emulator, arch, machine, virttype, flags, &err),
+                            &err, ret_error);
+}
+
 static int method_get_sysinfo(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         BusSubtree *t = userdata;
         unsigned flags;
@@ -352,13 +365,13 @@ static const sd_bus_vtable connect_vtable[] = {
                                 method_domain_lookup_by_uuid, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("GetCapabilities", SD_BUS_NO_ARGS, SD_BUS_RESULT("s", capabilities),
                                 method_get_capabilities, UNPRIV),
+        SD_BUS_METHOD_WITH_ARGS("GetDomainCapabilities",
+                                SD_BUS_ARGS("s", emulatorbin, "s", arch, "s", machine, "s", virttype, "u", flags),
+                                SD_BUS_RESULT("s", domCapabilities), method_get_domain_capabilities, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("GetSysinfo", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("s", sysinfo),
                                 method_get_sysinfo, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("GetAllDomainStats", SD_BUS_ARGS("u", stats, "u", flags),
                                 SD_BUS_RESULT("a(sa{sv})", records), bus_method_get_all_domain_stats, UNPRIV),
-        SD_BUS_METHOD_WITH_ARGS("GetDomainCapabilities",
-                                SD_BUS_ARGS("s", emulatorbin, "s", arch, "s", machine, "s", virttype, "u", flags),
-                                SD_BUS_RESULT("s", domCapabilities), bus_method_get_domain_capabilities, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("InterfaceLookupByMAC", SD_BUS_ARGS("s", mac), SD_BUS_RESULT("o", interface),
                                 bus_method_interface_lookup_by_mac, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("InterfaceLookupByName", SD_BUS_ARGS("s", name), SD_BUS_RESULT("o", interface),

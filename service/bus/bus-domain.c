@@ -410,6 +410,37 @@ static int method_screenshot(sd_bus_message *m, void *userdata, sd_bus_error *re
         return r;
 }
 
+/* virDomainOpenConsole, which libvirt-dbus lacks: (dev_name, flags) → fd, one end of a
+ * stream socket pair: what the guest prints is read from it, what is written to it reaches
+ * the guest. "" names the first console. */
+static int method_open_console(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        BusSubtree *t = userdata;
+        const char *dev;
+        unsigned flags;
+        VbError err = { 0 };
+        int r = sd_bus_message_read(m, "su", &dev, &flags);
+        if (r < 0)
+                return r;
+        Domain *d = domain_of_message(t, m, &err);
+        Stream *out = NULL, *in = NULL;
+        if (!d || domain_open_console(d, *dev ? dev : NULL, flags, &out, &in, &err) < 0)
+                return bus_error(ret_error, &err);
+        int fd = -1;
+        r = bus_console_fd(t->conn->manager->event, out, in, &fd);
+        if (r < 0) {
+                vb_error_errno(&err, r, "console");
+                stream_abort(out, &err);
+                stream_abort(in, &err);
+                r = bus_error(ret_error, &err);
+        } else {
+                r = sd_bus_reply_method_return(m, "h", fd);     /* sd-bus sends a duplicate */
+                close(fd);
+        }
+        stream_unref(out);
+        stream_unref(in);
+        return r;
+}
+
 #define UNPRIV SD_BUS_VTABLE_UNPRIVILEGED
 #define CHANGES SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE
 
@@ -483,6 +514,8 @@ static const sd_bus_vtable domain_vtable[] = {
         SD_BUS_METHOD_WITH_ARGS("Reboot", SD_BUS_ARGS("u", flags), SD_BUS_NO_RESULT, method_reboot, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("Reset", SD_BUS_ARGS("u", flags), SD_BUS_NO_RESULT, method_reset, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("Resume", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_resume, UNPRIV),
+        SD_BUS_METHOD_WITH_ARGS("OpenConsole", SD_BUS_ARGS("s", dev_name, "u", flags),
+                                SD_BUS_RESULT("h", fd), method_open_console, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("Screenshot", SD_BUS_ARGS("u", screen, "u", flags),
                                 SD_BUS_RESULT("s", mimetype, "h", fd), method_screenshot, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("SetMemory", SD_BUS_ARGS("t", memory, "u", flags), SD_BUS_NO_RESULT,

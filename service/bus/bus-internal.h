@@ -121,7 +121,6 @@ typedef struct DomainStatParam DomainStatParam;
 int bus_append_stat_param(sd_bus_message *reply, const DomainStatParam *p);
 
 /* bus-connect-host.c: Connect methods of host facts and all-domain stats. */
-int bus_method_get_domain_capabilities(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_node_get_security_model(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_get_all_domain_stats(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_node_get_cpu_stats(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
@@ -135,3 +134,6 @@ int bus_stream_download_fd(sd_event *event, Stream *st, int *reader);
 /* bus-vol-stream.c: StorageVol.Upload / Download (t offset, t length, u flags, h fd). */
 int bus_method_vol_upload(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_vol_download(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+/* bus-console.c: a console's Streams (out: guest → caller, in: caller → guest) as one end of a
+ * socket pair for the caller (*client: its fd, to be sent and closed). */
+int bus_console_fd(sd_event *event, Stream *out, Stream *in, int *client);

@@ -56,9 +56,11 @@ static const XmlField controller_fields[] = {
         { NULL, "index", XF_UINT, offsetof(DomainController, index), NULL },
         { NULL, "model", XF_STR, offsetof(DomainController, model), NULL },
         { NULL, "ports", XF_UINT, offsetof(DomainController, ports), NULL },
-        { "model", NULL, XF_KNOWN, 0, NULL },
-        { "target", NULL, XF_KNOWN, 0, NULL },
+        { "model", "name", XF_STR, offsetof(DomainController, model_name), NULL },
+        { "target", "chassis", XF_STR, offsetof(DomainController, target_chassis), NULL },
+        { "target", "port", XF_STR, offsetof(DomainController, target_port), NULL },
         { "driver", NULL, XF_KNOWN, 0, NULL },
+        { "master", "startport", XF_STR, offsetof(DomainController, master_startport), NULL },
         DEVICE_ADDRESS(DomainController),
 };
 
@@ -112,7 +114,7 @@ static const XmlField graphics_fields[] = {
         { NULL, "keymap", XF_STR, offsetof(DomainGraphics, keymap), NULL },
         { NULL, "passwd", XF_STR, offsetof(DomainGraphics, passwd), NULL },
         { "listen", NULL, XF_KNOWN, 0, NULL },
-        { "image", NULL, XF_KNOWN, 0, NULL },
+        { "image", "compression", XF_STR, offsetof(DomainGraphics, image_compression), NULL },
         { "gl", NULL, XF_KNOWN, 0, NULL },
         DEVICE_INFO,
 };
@@ -155,6 +157,39 @@ static const XmlField rng_fields[] = {
         DEVICE_ADDRESS(DomainRng),
 };
 
+static const XmlField sound_fields[] = {
+        { NULL, "model", XF_ENUM, offsetof(DomainSound, model),
+          ENUM("sb16", "es1370", "pcspk", "ac97", "ich6", "ich9", "usb", "ich7") },
+        { "codec", "type", XF_ENUM, offsetof(DomainSound, codec_type), ENUM("duplex", "micro", "output") },
+        { "audio", NULL, XF_KNOWN, 0, NULL },
+        DEVICE_ADDRESS(DomainSound),
+};
+
+static const XmlField redirdev_fields[] = {
+        { NULL, "bus", XF_ENUM, offsetof(DomainRedirdev, bus), ENUM("usb") },
+        { NULL, "type", XF_ENUM, offsetof(DomainRedirdev, type),
+          ENUM("null", "vc", "pty", "dev", "file", "pipe", "stdio", "udp", "tcp", "unix",
+               "spicevmc", "spiceport", "nmdm", "qemu-vdagent", "dbus") },
+        DEVICE_ADDRESS(DomainRedirdev),
+};
+
+static const XmlField hub_fields[] = {
+        { NULL, "type", XF_ENUM, offsetof(DomainHub, type), ENUM("usb") },
+        DEVICE_ADDRESS(DomainHub),
+};
+
+static const XmlField tpm_fields[] = {
+        { NULL, "model", XF_ENUM, offsetof(DomainTpm, model), ENUM("tpm-tis", "tpm-crb", "tpm-spapr", "spapr-tpm-proxy") },
+        { "backend", "type", XF_ENUM, offsetof(DomainTpm, backend_type), ENUM("passthrough", "emulator", "external") },
+        { "backend", "version", XF_ENUM, offsetof(DomainTpm, backend_version), ENUM("1.2", "2.0") },
+        DEVICE_INFO,
+};
+
+static const XmlField panic_fields[] = {
+        { NULL, "model", XF_ENUM, offsetof(DomainPanic, model), ENUM("isa", "pseries", "hyperv", "s390", "pvpanic") },
+        DEVICE_ADDRESS(DomainPanic),
+};
+
 /* One device kind: its element, its table and where its array lives in DomainDevices. */
 typedef struct DeviceKind {
         const char *name;
@@ -180,11 +215,16 @@ static const DeviceKind device_kinds[] = {
         KIND("console", chr_fields, consoles, DomainChr, NULL),
         KIND("channel", chr_fields, channels, DomainChr, NULL),
         KIND("input", input_fields, inputs, DomainInputDev, NULL),
+        KIND("tpm", tpm_fields, tpms, DomainTpm, NULL),
         KIND("graphics", graphics_fields, graphics, DomainGraphics, graphics_post_parse),
+        KIND("sound", sound_fields, sounds, DomainSound, NULL),
         KIND("video", video_fields, videos, DomainVideo, NULL),
+        KIND("redirdev", redirdev_fields, redirdevs, DomainRedirdev, NULL),
+        KIND("hub", hub_fields, hubs, DomainHub, NULL),
         KIND("watchdog", watchdog_fields, watchdogs, DomainWatchdog, NULL),
         { "memballoon", memballoon_fields, XML_N(memballoon_fields), 0, 0, 0, NULL },
         KIND("rng", rng_fields, rngs, DomainRng, NULL),
+        KIND("panic", panic_fields, panics, DomainPanic, NULL),
 };
 
 static int devices_oom(VbError *err) {
@@ -251,6 +291,40 @@ static int graphics_post_parse(xmlNodePtr node, void *dev, VbError *err) {
         return 0;
 }
 
+/* libvirt gives a controller written without index the lowest one its type has free; the UHCI
+ * companions of an EHCI controller share its index. */
+static void controllers_assign_indexes(DomainDevices *d) {
+        long long last_ehci = 0;
+        for (size_t i = 0; i < d->n_controllers; i++) {
+                DomainController *ctl = &d->controllers[i];
+                bool companion = ctl->model && strncmp(ctl->model, "ich9-uhci", 9) == 0 && ctl->type &&
+                                 strcmp(ctl->type, "usb") == 0;
+                if (ctl->index.set) {
+                        if (ctl->model && strcmp(ctl->model, "ich9-ehci1") == 0)
+                                last_ehci = ctl->index.v;
+                        continue;
+                }
+                if (companion) {
+                        ctl->index = (ConfInt) { true, last_ehci };
+                        continue;
+                }
+                long long idx = 0;
+                for (bool used = true; used; ) {
+                        used = false;
+                        for (size_t j = 0; j < d->n_controllers && !used; j++) {
+                                const DomainController *o = &d->controllers[j];
+                                used = j != i && o->index.set && o->index.v == idx && o->type && ctl->type &&
+                                       strcmp(o->type, ctl->type) == 0;
+                        }
+                        if (used)
+                                idx++;
+                }
+                ctl->index = (ConfInt) { true, idx };
+                if (ctl->model && strcmp(ctl->model, "ich9-ehci1") == 0)
+                        last_ehci = idx;
+        }
+}
+
 int domain_devices_parse(DomainDevices *d, xmlNodePtr devices, unsigned flags, VbError *err) {
         for (xmlNodePtr c = xml_node_child(devices, NULL); c; c = c->next) {
                 if (c->type != XML_ELEMENT_NODE)
@@ -264,6 +338,11 @@ int domain_devices_parse(DomainDevices *d, xmlNodePtr devices, unsigned flags, V
                 for (size_t i = 0; i < XML_N(device_kinds) && !k; i++)
                         if (xmlStrEqual(c->name, BAD_CAST device_kinds[i].name))
                                 k = &device_kinds[i];
+                if (!k && domain_other_device_known((const char *) c->name)) {
+                        if (domain_other_device_add(d, c) < 0)
+                                return devices_oom(err);
+                        continue;
+                }
                 if (!k) {
                         if (flags & XML_FIELDS_VALIDATE)
                                 return vb_error_set(err, VB_ERR_XML_INVALID_SCHEMA, VB_FROM_XML,
@@ -287,6 +366,7 @@ int domain_devices_parse(DomainDevices *d, xmlNodePtr devices, unsigned flags, V
                 if (k->post_parse && k->post_parse(c, dev, err) < 0)
                         return -1;
         }
+        controllers_assign_indexes(d);
         return 0;
 }
 
@@ -347,6 +427,7 @@ void domain_devices_format(XmlBuf *b, const DomainDevices *d, unsigned flags) {
                                 xml_fields_format(&c, k->name, k->fields, k->n_fields, dev, devices_hook);
                 }
         }
+        domain_other_devices_format(&c, d);
         xml_buf_open(b, "devices");
         xml_buf_close(b, "devices", &c, true);
 }
@@ -358,6 +439,7 @@ void domain_devices_free(DomainDevices *d) {
                 free(d->graphics[i].listen_network);
                 free(d->graphics[i].listen_socket);
         }
+        domain_other_devices_free(d);
         for (size_t i = 0; i < XML_N(device_kinds); i++) {
                 const DeviceKind *k = &device_kinds[i];
                 if (!k->size) {

@@ -16,7 +16,7 @@ typedef struct DomainOs {
         char *type;                        /* only while parsing: moved to DomainDef.os_type */
         char *arch, *machine;
         char *loader, *loader_readonly, *loader_secure, *loader_type;
-        char *nvram;
+        char *nvram, *nvram_template;       /* <nvram template='…'>path</nvram> */
         char *kernel, *initrd, *cmdline, *dtb;
         char **boot_devs;                  /* hd, cdrom, network, fd; in order */
         size_t n_boot_devs;
@@ -134,6 +134,7 @@ typedef struct DomainGraphics {
         char *autoport, *listen, *passwd, *keymap;
         char *listen_type;                 /* <listen type='…'>; address when only listen= given */
         char *listen_network, *listen_socket;   /* <listen type='network' network='…'>, type='socket' */
+        char *image_compression;           /* SPICE <image compression='off'/> */
 } DomainGraphics;
 
 typedef struct DomainVideo {
@@ -150,8 +151,45 @@ typedef struct DomainInputDev {
 typedef struct DomainController {
         char *type, *model;
         ConfInt index, ports;
+        char *model_name;                  /* <model name='pcie-root-port'/> */
+        char *target_chassis, *target_port; /* <target chassis='1' port='0x10'/>, as written */
+        char *master_startport;            /* <master startport='0'/> of USB companions */
         DomainAddress address;
 } DomainController;
+
+typedef struct DomainSound {
+        char *model;                       /* ich9, ich6, ac97, es1370, sb16, usb, ich7 … */
+        char *codec_type;                  /* the first <codec type='…'/> */
+        DomainAddress address;
+} DomainSound;
+
+typedef struct DomainRedirdev {
+        char *bus, *type;                  /* usb, spicevmc */
+        DomainAddress address;
+} DomainRedirdev;
+
+typedef struct DomainHub {
+        char *type;                        /* usb */
+        DomainAddress address;
+} DomainHub;
+
+typedef struct DomainTpm {
+        char *model;                       /* tpm-tis, tpm-crb, tpm-spapr */
+        char *backend_type, *backend_version;
+} DomainTpm;
+
+typedef struct DomainPanic {
+        char *model;                       /* isa, pseries, hyperv, s390, pvpanic */
+        DomainAddress address;
+} DomainPanic;
+
+/* A device element libvirt knows that this model does not describe yet (<filesystem>,
+ * <hostdev>, <smartcard> …): kept as written, so it is never dropped silently; a driver
+ * that cannot make it refuses the definition at start, naming the element. */
+typedef struct DomainOtherDevice {
+        char *name;                        /* the element's name */
+        char *xml;                         /* the element as written */
+} DomainOtherDevice;
 
 typedef struct DomainMemballoon {
         char *model;                       /* NULL = no <memballoon> */
@@ -184,6 +222,12 @@ typedef struct DomainDevices {
         DomainWatchdog *watchdogs;      size_t n_watchdogs;
         DomainMemballoon memballoon;
         DomainRng *rngs;                size_t n_rngs;
+        DomainSound *sounds;            size_t n_sounds;
+        DomainRedirdev *redirdevs;      size_t n_redirdevs;
+        DomainHub *hubs;                size_t n_hubs;
+        DomainTpm *tpms;                size_t n_tpms;
+        DomainPanic *panics;            size_t n_panics;
+        DomainOtherDevice *others;      size_t n_others;
 } DomainDevices;
 
 struct DomainDefPrivate {

@@ -42,6 +42,7 @@ static const XmlField os_fields[] = {
         { "loader", "secure", XF_ENUM, offsetof(DomainOs, loader_secure), YESNO },
         { "loader", "type", XF_ENUM, offsetof(DomainOs, loader_type), ENUM("rom", "pflash") },
         { "loader", NULL, XF_STR, offsetof(DomainOs, loader), NULL },
+        { "nvram", "template", XF_STR, offsetof(DomainOs, nvram_template), NULL },
         { "nvram", NULL, XF_STR, offsetof(DomainOs, nvram), NULL },
         { "kernel", NULL, XF_STR, offsetof(DomainOs, kernel), NULL },
         { "initrd", NULL, XF_STR, offsetof(DomainOs, initrd), NULL },

@@ -37,6 +37,7 @@ const ApiRow api_rows_connect[] = {
         ROW(CONNECT_GET_LIB_VERSION, 157, "virConnectGetLibVersion", NODBUS, RO, VERB, ACL(NONE, CONNECT, "getattr")),
         ROW(CONNECT_DOMAIN_EVENT_REGISTER_ANY, 167, "virConnectDomainEventRegisterAny", NODBUS, RO, VERB, ACL(NONE, CONNECT, "search_domains")),
         ROW(CONNECT_DOMAIN_EVENT_DEREGISTER_ANY, 168, "virConnectDomainEventDeregisterAny", NODBUS, RO, VERB, NOACL),
+        ROW(CONNECT_GET_DOMAIN_CAPABILITIES, 342, "virConnectGetDomainCapabilities", DBUS(CONNECT, "GetDomainCapabilities"), RO, 0, ACL(NONE, CONNECT, "write")),
         ROW(CONNECT_GET_SYSINFO, 203, "virConnectGetSysinfo", DBUS(CONNECT, "GetSysinfo"), RO, 0, ACL(NONE, CONNECT, "read")),
         ROW(CONNECT_LIST_ALL_DOMAINS, 273, "virConnectListAllDomains", DBUS(CONNECT, "ListDomains"), RO, VERB, ACL(NONE, CONNECT, "search_domains")),
         ROW(CONNECT_LIST_ALL_STORAGE_POOLS, 281, "virConnectListAllStoragePools", DBUS(CONNECT, "ListStoragePools"), RO, VERB, ACL(NONE, CONNECT, "search_storage_pools")),

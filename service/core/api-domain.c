@@ -41,6 +41,7 @@ const ApiRow api_rows_domain[] = {
         ROW(DOMAIN_IS_UPDATED, 202, "virDomainIsUpdated", NODBUS, RO, VERB, ACL(DOMAIN, DOMAIN, "read")),
         ROW(DOMAIN_SET_MEMORY_FLAGS, 204, "virDomainSetMemoryFlags", DBUS(DOMAIN, "SetMemory"), MUT, VERB, ACL(DOMAIN, DOMAIN, "write")),
         /* then a download stream; D-Bus: virtbus's own Screenshot, an fd (libvirt-dbus has no streams) */
+        ROW(DOMAIN_OPEN_CONSOLE, 201, "virDomainOpenConsole", DBUS(DOMAIN, "OpenConsole"), MUT, VERB, ACL(DOMAIN, DOMAIN, "open_device")),
         ROW(DOMAIN_SCREENSHOT, 211, "virDomainScreenshot", DBUS(DOMAIN, "Screenshot"), MUT, VERB, ACL(DOMAIN, DOMAIN, "screenshot")),
         ROW(DOMAIN_GET_STATE, 212, "virDomainGetState", DBUS(DOMAIN, "GetState"), RO, VERB, ACL(DOMAIN, DOMAIN, "read")),
         ROW(DOMAIN_UNDEFINE_FLAGS, 231, "virDomainUndefineFlags", DBUS(DOMAIN, "Undefine"), MUT, VERB, ACL(DOMAIN, DOMAIN, "delete")),

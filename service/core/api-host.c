@@ -44,7 +44,6 @@ const ApiRow api_rows_host[] = {
         ROW(NODE_DEVICE_LOOKUP_SCSI_HOST_BY_WWN, 297, "virNodeDeviceLookupSCSIHostByWWN", DBUS(CONNECT, "NodeDeviceLookupSCSIHostByWWN"), RO, VERB, ACL(NONE, NODEDEV, "read")),
         ROW(NODE_DEVICE_DETACH_FLAGS, 301, "virNodeDeviceDetachFlags", DBUS(NODEDEV, "Detach"), MUT, VERB, ACL(NONE, NODEDEV, "write")),
         ROW(CONNECT_GET_CPU_MODEL_NAMES, 312, "virConnectGetCPUModelNames", DBUS(CONNECT, "GetCPUModelNames"), RO, VERB, ACL(NONE, CONNECT, "read")),
-        ROW(CONNECT_GET_DOMAIN_CAPABILITIES, 342, "virConnectGetDomainCapabilities", DBUS(CONNECT, "GetDomainCapabilities"), RO, 0, ACL(NONE, CONNECT, "read")),
         /* host interfaces: the remote door's own calls (no D-Bus member) */
         ROW(CONNECT_NUM_OF_INTERFACES, 126, "virConnectNumOfInterfaces", NODBUS, RO, VERB, ACL(NONE, CONNECT, "search_interfaces")),
         ROW(CONNECT_LIST_INTERFACES, 127, "virConnectListInterfaces", NODBUS, RO, VERB, ACL(NONE, CONNECT, "search_interfaces")),

@@ -202,6 +202,9 @@ int domain_undefine(Domain *d, unsigned flags, VbError *err) {
         if (d->job != DOMAIN_JOB_NONE)
                 return vb_error_set(err, VB_ERR_OPERATION_TIMEOUT, VB_FROM_DOMAIN,
                                     "cannot acquire state change lock (held by another job)");
+        const DomainOps *ops = d->obj.conn->driver->domain;
+        if (ops && ops->undefine_check && ops->undefine_check(d, flags, err) < 0)
+                return -1;
         /* The autostart mark first: a mark left behind would start a domain no longer defined. */
         if (d->autostart && domain_remove_autostart(d->obj.conn, d->obj.name, err) < 0)
                 return -1;
@@ -211,6 +214,8 @@ int domain_undefine(Domain *d, unsigned flags, VbError *err) {
                 return -1;
         }
         log_info("domain %s undefined", d->obj.name);
+        if (ops && ops->undefined)
+                ops->undefined(d, d->def, flags);
         notify_lifecycle(&d->obj, EVENT_UNDEFINED, UNDEFINED_REMOVED);
         if (domain_is_active(d)) {
                 /* A running domain lives on as a transient one. */

@@ -151,6 +151,11 @@ int domain_get_stats(Domain *d, unsigned stats, unsigned flags, Call *call, Doma
 /* virDomainScreenshot: 0 with *st (the door consumes it, and unrefs it) and *mime (freed by
  * the caller), or -1. The driver produces the image into the stream from the event loop. */
 int domain_screenshot(Domain *d, unsigned screen, unsigned flags, Stream **st, char **mime, VbError *err);
+/* virDomainOpenConsole: 0 with *out (guest → client; the door consumes it) and *in (client →
+ * guest; the door produces into it), both unref'ed by the door; or -1. */
+#define DOMAIN_CONSOLE_FORCE 1u
+#define DOMAIN_CONSOLE_SAFE 2u
+int domain_open_console(Domain *d, const char *dev_name, unsigned flags, Stream **out, Stream **in, VbError *err);
 int domain_get_metadata(Domain *d, int type, const char *uri, unsigned flags, char **out, VbError *err);
 int domain_set_metadata(Domain *d, int type, const char *text, const char *key, const char *uri,
                         unsigned flags, VbError *err);

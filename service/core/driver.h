@@ -52,6 +52,17 @@ typedef struct DomainOps {
          * door is its consumer) and sets *mime ("image/png", malloc'ed). NULL: the connection
          * answers libvirt's "not supported". */
         int (*screenshot)(Domain *d, unsigned screen, Stream *st, char **mime, VbError *err);
+        /* The guest's console dev_name (NULL: the first console or serial) of a running domain:
+         * the op becomes out's producer and in's consumer. One client at a time: FORCE (1)
+         * takes over from the one there, else libvirt's "Active console session exists for
+         * this domain". NULL: "not supported". */
+        int (*open_console)(Domain *d, const char *dev_name, unsigned flags, Stream *out, Stream *in,
+                            VbError *err);
+        /* Undefine: the driver's refusals before anything changes (libvirt's "cannot undefine
+         * domain with nvram"), and its own files of the definition once it is gone (the NVRAM
+         * with VIR_DOMAIN_UNDEFINE_NVRAM). Either may be NULL. */
+        int (*undefine_check)(Domain *d, unsigned flags, VbError *err);
+        void (*undefined)(Domain *d, const DomainDef *def, unsigned flags);
         void (*forget)(Domain *d);  /* free d->driver_data */
 } DomainOps;
 

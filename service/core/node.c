@@ -33,6 +33,22 @@ char *node_sysinfo(Connection *c, unsigned flags, VbError *err) {
         return node_host_ops(c)->sysinfo(c, err);
 }
 
+static const char *nonempty(const char *s) {
+        return s && *s ? s : NULL;
+}
+
+char *node_domain_capabilities(Connection *c, const char *emulator, const char *arch, const char *machine,
+                               const char *virttype, unsigned flags, VbError *err) {
+        if (api_check_flags(api_row(API_CONNECT_GET_DOMAIN_CAPABILITIES), flags, err) < 0)
+                return NULL;
+        if (!node_host_ops(c)->domain_capabilities) {
+                node_unsupported(API_CONNECT_GET_DOMAIN_CAPABILITIES, err);
+                return NULL;
+        }
+        return node_host_ops(c)->domain_capabilities(c, nonempty(emulator), nonempty(arch), nonempty(machine),
+                                                     nonempty(virttype), err);
+}
+
 int node_get_info(Connection *c, NodeInfo *info, VbError *err) {
         if (!node_host_ops(c)->node_info)
                 return node_unsupported(API_NODE_GET_INFO, err);
@@ -101,13 +117,3 @@ void node_security_model(const Connection *c, const char **model, const char **d
         *doi = c->driver->security_model ? (c->driver->security_doi ? c->driver->security_doi : "") : "0";
 }
 
-char *node_domain_capabilities(Connection *c, const char *emulator, const char *arch, const char *machine,
-                               const char *virttype, unsigned flags, VbError *err) {
-        if (api_check_flags(api_row(API_CONNECT_GET_DOMAIN_CAPABILITIES), flags, err) < 0)
-                return NULL;
-        if (!node_host_ops(c)->domain_capabilities) {
-                node_unsupported(API_CONNECT_GET_DOMAIN_CAPABILITIES, err);
-                return NULL;
-        }
-        return node_host_ops(c)->domain_capabilities(c, emulator, arch, machine, virttype, err);
-}

@@ -11,6 +11,9 @@ typedef struct Connection Connection;
 /* Newly allocated text, or NULL with err set. */
 char *node_capabilities(Connection *c, VbError *err);
 char *node_sysinfo(Connection *c, unsigned flags, VbError *err);
+/* virConnectGetDomainCapabilities; NULL or "" arguments: the driver's defaults. */
+char *node_domain_capabilities(Connection *c, const char *emulator, const char *arch, const char *machine,
+                               const char *virttype, unsigned flags, VbError *err);
 int node_get_info(Connection *c, NodeInfo *info, VbError *err);
 int node_free_memory(Connection *c, uint64_t *bytes, VbError *err);
 
@@ -24,11 +27,6 @@ int node_memory_stats(Connection *c, int cell, unsigned flags, NodeMemoryStats *
 int node_max_vcpus(Connection *c, VbError *err);
 /* virNodeGetSecurityModel: the driver's, or libvirt's "none" with DOI "0". */
 void node_security_model(const Connection *c, const char **model, const char **doi);
-
-/* virConnectGetDomainCapabilities: emulator, arch, machine, virttype may be NULL (the driver's
- * defaults). Newly allocated XML, or NULL with err set ("not supported" without the op). */
-char *node_domain_capabilities(Connection *c, const char *emulator, const char *arch, const char *machine,
-                               const char *virttype, unsigned flags, VbError *err);
 
 /* virNodeGetCPUStats in ns for cpu (-1: all). */
 typedef struct NodeCpuStats {

@@ -316,6 +316,14 @@ if [ -e /sys/class/net/eth0 ]; then
 	ip link set eth0 up
 	udhcpc -i eth0 -f -t 1000 -T 1 -A 1 -x hostname:virtbus-guest -s /etc/udhcpc.sh >/dev/null 2>&1 &
 fi
+# virtbus.lspci: the PCI devices the guest sees, one line each (address vendor:device class),
+# so a test can check that every device of a definition reached the guest.
+case " $(cat /proc/cmdline) " in
+*" virtbus.lspci "*)
+	for d in /sys/bus/pci/devices/*; do
+		say "VIRTBUS-GUEST-PCI ${d##*/} $(cat "$d/vendor"):$(cat "$d/device") $(cat "$d/class")"
+	done ;;
+esac
 
 say VIRTBUS-GUEST-UP
 

@@ -19,6 +19,12 @@ int domain_devices_parse(DomainDevices *d, xmlNodePtr devices, unsigned flags, V
 void domain_devices_format(XmlBuf *b, const DomainDevices *d, unsigned flags);
 void domain_devices_free(DomainDevices *d);
 
+/* Device elements libvirt knows that the model keeps as written (domain-devices-other.c). */
+bool domain_other_device_known(const char *name);
+int domain_other_device_add(DomainDevices *d, xmlNodePtr node);   /* -1: out of memory */
+void domain_other_devices_format(XmlBuf *b, const DomainDevices *d);
+void domain_other_devices_free(DomainDevices *d);
+
 /* <metadata> (domain-metadata.c). */
 int domain_metadata_parse(DomainDefPrivate *p, xmlNodePtr node, VbError *err);
 void domain_metadata_format(XmlBuf *b, const DomainDefPrivate *p);

@@ -132,12 +132,16 @@ int remote_call_finish(RemoteCall *rc, Call *call, int r);
 typedef enum RemoteStreamDir {
         REMOTE_STREAM_DOWNLOAD,         /* daemon → client: the door consumes st */
         REMOTE_STREAM_UPLOAD,           /* client → daemon: the door produces into st */
+        REMOTE_STREAM_DUPLEX,           /* both at once (a console): two Streams, one each way */
 } RemoteStreamDir;
 
 /* Tie st to the call rc answers: after the reply, st's data moves in STREAM packets with the
  * call's serial and procedure. Takes a reference to st. sparse: holes travel as STREAM_HOLE
  * packets (the client asked for a sparse stream); else a download sends them as zeros. */
 int remote_stream_open(RemoteCall *rc, Stream *st, RemoteStreamDir dir, bool sparse);
+/* A duplex stream (virDomainOpenConsole): out's data goes to the client, the client's packets
+ * into in, both with the call's serial; a finish from the client ends both. */
+int remote_stream_open_duplex(RemoteCall *rc, Stream *out, Stream *in);
 /* A STREAM or STREAM_HOLE packet from the client (payload: after the header). */
 void remote_stream_packet(RemoteClient *c, const PacketHeader *h, const uint8_t *payload, size_t len);
 
@@ -194,6 +198,8 @@ REMOTE_HANDLER(proc_connect_get_lib_version);
 REMOTE_HANDLER(proc_connect_get_hostname);
 REMOTE_HANDLER(proc_connect_get_uri);
 REMOTE_HANDLER(proc_connect_get_capabilities);
+REMOTE_HANDLER(proc_connect_get_domain_capabilities);
+REMOTE_HANDLER(proc_domain_open_console);
 REMOTE_HANDLER(proc_connect_get_sysinfo);
 REMOTE_HANDLER(proc_connect_get_max_vcpus);
 REMOTE_HANDLER(proc_connect_supports_feature);
@@ -203,7 +209,6 @@ REMOTE_HANDLER(proc_connect_unregister_close_callback);
 REMOTE_HANDLER(proc_node_get_info);
 REMOTE_HANDLER(proc_node_get_free_memory);
 REMOTE_HANDLER(proc_node_get_security_model);
-REMOTE_HANDLER(proc_connect_get_domain_capabilities);
 REMOTE_HANDLER(proc_node_get_cpu_stats);
 REMOTE_HANDLER(proc_node_get_memory_stats);
 REMOTE_HANDLER(proc_node_get_cells_free_memory);

@@ -151,6 +151,22 @@ REMOTE_HANDLER(proc_connect_get_capabilities) {
         return remote_reply_string(rc, node_capabilities(rc->client->conn, &rc->err));
 }
 
+/* remote_connect_get_domain_capabilities_args: four remote_string (emulatorbin, arch,
+ * machine, virttype) and the flags. */
+REMOTE_HANDLER(proc_connect_get_domain_capabilities) {
+        char *arg[4] = { NULL, NULL, NULL, NULL };
+        uint32_t flags = 0;
+        for (size_t i = 0; i < 4; i++)
+                xdr_get_opt_string(&rc->args, REMOTE_STRING_MAX, &arg[i]);
+        xdr_get_u32(&rc->args, &flags);
+        char *xml = NULL;
+        if (remote_args_end(rc) == 0)
+                xml = node_domain_capabilities(rc->client->conn, arg[0], arg[1], arg[2], arg[3], flags, &rc->err);
+        for (size_t i = 0; i < 4; i++)
+                free(arg[i]);
+        return remote_reply_string(rc, xml);
+}
+
 REMOTE_HANDLER(proc_connect_get_sysinfo) {
         uint32_t flags;
         xdr_get_u32(&rc->args, &flags);

@@ -31,9 +31,9 @@ static const RemoteProc procs[_API_ID_MAX] = {
         P(CONNECT_IS_SECURE, proc_connect_is_secure, 0),
         P(CONNECT_GET_LIB_VERSION, proc_connect_get_lib_version, 0),
         P(CONNECT_GET_SYSINFO, proc_connect_get_sysinfo, 0),
+        P(CONNECT_GET_DOMAIN_CAPABILITIES, proc_connect_get_domain_capabilities, 0),
         P(CONNECT_REGISTER_CLOSE_CALLBACK, proc_connect_register_close_callback, 0),
         P(CONNECT_UNREGISTER_CLOSE_CALLBACK, proc_connect_unregister_close_callback, 0),
-        P(CONNECT_GET_DOMAIN_CAPABILITIES, proc_connect_get_domain_capabilities, 0),
         P(NODE_GET_CPU_STATS, proc_node_get_cpu_stats, 0),
         P(NODE_GET_MEMORY_STATS, proc_node_get_memory_stats, 0),
         P(NODE_GET_CELLS_FREE_MEMORY, proc_node_get_cells_free_memory, 0),
@@ -126,6 +126,7 @@ static const RemoteProc procs[_API_ID_MAX] = {
         P(DOMAIN_IS_UPDATED, proc_domain_is_updated, 0),
         P(DOMAIN_SET_MEMORY_FLAGS, proc_domain_set_memory_flags, 0),
         P(DOMAIN_SCREENSHOT, proc_domain_screenshot, 0),     /* then a download stream */
+        P(DOMAIN_OPEN_CONSOLE, proc_domain_open_console, 0), /* then a duplex stream */
         P(DOMAIN_GET_STATE, proc_domain_get_state, 0),
         P(DOMAIN_UNDEFINE_FLAGS, proc_domain_undefine_flags, 0),
         P(DOMAIN_DESTROY_FLAGS, proc_domain_destroy_flags, 0),

@@ -15,6 +15,7 @@ typedef struct RemoteStream {
         RemoteClient *client;           /* not referenced: the client frees its streams first */
         PacketHeader hdr;
         Stream *st;
+        Stream *up;                     /* duplex: the client → daemon half (st is the other) */
         RemoteStreamDir dir;
         bool sparse;                    /* holes go as STREAM_HOLE packets; else as zeros */
         uint64_t zeros;                 /* download: zeros of a hole still to send */
@@ -62,16 +63,25 @@ static void rs_free(RemoteStream *rs, const char *why) {
                 *pp = rs->next;
         if (rs->paused)
                 remote_client_resume_input(rs->client);
-        if (rs->dir == REMOTE_STREAM_DOWNLOAD)
-                stream_set_consumer(rs->st, NULL, NULL);
-        else
+        if (rs->dir == REMOTE_STREAM_UPLOAD)
                 stream_set_producer(rs->st, NULL, NULL);
-        if (why && !stream_is_over(rs->st)) {
-                VbError e = { 0 };
+        else
+                stream_set_consumer(rs->st, NULL, NULL);
+        if (rs->up)
+                stream_set_producer(rs->up, NULL, NULL);
+        VbError e = { 0 };
+        if (why)
                 vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_NONE, "%s", why);
+        if (why && !stream_is_over(rs->st))
                 stream_abort(rs->st, &e);
+        if (rs->up && !stream_is_over(rs->up)) {
+                if (why)
+                        stream_abort(rs->up, &e);
+                else
+                        stream_finish(rs->up);     /* the client is done typing */
         }
         stream_unref(rs->st);
+        stream_unref(rs->up);
         free(rs);
 }
 
@@ -161,8 +171,21 @@ void remote_streams_output_drained(RemoteClient *c) {
 
 /* ---- upload: the client's packets into the stream, and its input paused while the sink is full ---- */
 
+/* The stream the client's packets go into. */
+static Stream *rs_sink(const RemoteStream *rs) {
+        return rs->dir == REMOTE_STREAM_DUPLEX ? rs->up : rs->st;
+}
+
 static void rs_producer_wake(Stream *st, void *userdata) {
         RemoteStream *rs = userdata;
+        if (rs->dir == REMOTE_STREAM_DUPLEX && stream_is_over(st)) {
+                /* the guest's side went: the download half tells the client */
+                if (rs->paused) {
+                        rs->paused = false;
+                        remote_client_resume_input(rs->client);
+                }
+                return;
+        }
         if (stream_is_over(st)) {
                 const VbError *e = stream_error(st);
                 if (e)
@@ -189,9 +212,9 @@ static void rs_upload_data(RemoteStream *rs, uint32_t type, const uint8_t *paylo
                 xdr_reader_init(&x, payload, len);
                 xdr_get_u64(&x, &hole);
                 xdr_get_u32(&x, &flags);
-                r = xdr_reader_ok(&x) ? stream_write_hole(rs->st, hole) : -EBADMSG;
+                r = xdr_reader_ok(&x) ? stream_write_hole(rs_sink(rs), hole) : -EBADMSG;
         } else {
-                r = stream_push(rs->st, payload, len);
+                r = stream_push(rs_sink(rs), payload, len);
         }
         if (r < 0 && r != -EPIPE) {
                 VbError e = { 0 };
@@ -199,10 +222,10 @@ static void rs_upload_data(RemoteStream *rs, uint32_t type, const uint8_t *paylo
                         remote_error_rpc(&e, "Unable to decode message payload");
                 else
                         vb_error_errno(&e, r, "stream");
-                stream_abort(rs->st, &e);       /* the producer wake sends the error */
+                stream_abort(rs_sink(rs), &e);       /* the producer wake sends the error */
                 return;
         }
-        if (!rs->paused && !stream_is_over(rs->st) && stream_space(rs->st) == 0) {
+        if (!rs->paused && !stream_is_over(rs_sink(rs)) && stream_space(rs_sink(rs)) == 0) {
                 rs->paused = true;
                 remote_client_pause_input(rs->client);
         }
@@ -227,13 +250,13 @@ void remote_stream_packet(RemoteClient *c, const PacketHeader *h, const uint8_t 
         }
         switch (h->status) {
         case MSG_STATUS_CONTINUE:
-                if (rs->dir == REMOTE_STREAM_UPLOAD && !rs->finishing)
+                if (rs->dir != REMOTE_STREAM_DOWNLOAD && !rs->finishing)
                         rs_upload_data(rs, h->type, payload, len);
                 else
                         log_debug("client %p: data for a download stream (serial %u) ignored", (void *) c, h->serial);
                 return;
         case MSG_STATUS_OK:             /* finish */
-                if (rs->dir == REMOTE_STREAM_DOWNLOAD) {
+                if (rs->dir != REMOTE_STREAM_UPLOAD) {
                         stream_close(rs->st);
                         rs_send_empty(rs, MSG_STATUS_OK);
                         rs_free(rs, NULL);
@@ -277,10 +300,19 @@ int remote_stream_open(RemoteCall *rc, Stream *st, RemoteStreamDir dir, bool spa
         };
         rc->client->streams = rs;
         /* the first wake-up runs from the loop, after the reply this call is about to send */
-        if (dir == REMOTE_STREAM_DOWNLOAD)
-                stream_set_consumer(st, rs_consumer_wake, rs);
-        else
+        if (dir == REMOTE_STREAM_UPLOAD)
                 stream_set_producer(st, rs_producer_wake, rs);
+        else
+                stream_set_consumer(st, rs_consumer_wake, rs);
+        return 0;
+}
+
+int remote_stream_open_duplex(RemoteCall *rc, Stream *out, Stream *in) {
+        if (remote_stream_open(rc, out, REMOTE_STREAM_DUPLEX, false) < 0)
+                return -1;
+        RemoteStream *rs = rc->client->streams;
+        rs->up = stream_ref(in);
+        stream_set_producer(in, rs_producer_wake, rs);
         return 0;
 }
 

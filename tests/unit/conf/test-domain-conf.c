@@ -85,9 +85,9 @@ static const Refusal refusals[] = {
           "invalid MAC address: expected unicast mac address, found multicast '01:00:00:00:00:01'" },
         { MINIMAL_HEAD "<bogus/></domain>", DOMAIN_PARSE_VALIDATE, VB_ERR_XML_INVALID_SCHEMA, VB_FROM_XML,
           "XML document failed to validate against schema: Element domain has extra content: bogus" },
-        { MINIMAL_HEAD "<devices><sound model='ich9'/></devices></domain>", DOMAIN_PARSE_VALIDATE,
+        { MINIMAL_HEAD "<devices><bogusdev/></devices></domain>", DOMAIN_PARSE_VALIDATE,
           VB_ERR_XML_INVALID_SCHEMA, VB_FROM_XML,
-          "XML document failed to validate against schema: Element devices has extra content: sound" },
+          "XML document failed to validate against schema: Element devices has extra content: bogusdev" },
         { MINIMAL_HEAD "<devices><disk type='file' foo='1'/></devices></domain>", DOMAIN_PARSE_VALIDATE,
           VB_ERR_XML_INVALID_SCHEMA, VB_FROM_XML,
           "XML document failed to validate against schema: Invalid attribute foo for element disk" },
@@ -147,15 +147,20 @@ static void test_refusals(void **state) {
         }
 }
 
-/* Without VALIDATE, what the layer does not know is dropped, not refused. */
+/* Without VALIDATE, what libvirt does not know either is dropped, not refused; a device libvirt
+ * knows is never dropped: modelled (<sound>) or kept as written (<smartcard>). */
 static void test_unknown_dropped_without_validate(void **state) {
         VbError err = { 0 };
         DomainDef *def = parse(MINIMAL_HEAD "<bogus><deeper/></bogus><devices><sound model='ich9'/>"
+                               "<smartcard mode='passthrough' type='spicevmc'/><bogusdev/>"
                                "<disk type='file' foo='1'/></devices></domain>", 0, &err);
         assert_non_null(def);
         char *out = domain_def_format(def, 0);
         assert_null(strstr(out, "bogus"));
-        assert_null(strstr(out, "sound"));
+        assert_non_null(strstr(out, "<sound model='ich9'/>"));
+        assert_non_null(strstr(out, "<smartcard mode=\"passthrough\" type=\"spicevmc\"/>"));
+        assert_int_equal(def->priv->devices.n_others, 1);
+        assert_string_equal(def->priv->devices.others[0].name, "smartcard");
         assert_null(strstr(out, "foo"));
         free(out);
         domain_def_free(def);

@@ -85,6 +85,11 @@ static const QemuGoldenCase qemu_golden_cases[] = {
         { "cpu-maximum", false, 0, NULL },
         { "firmware-efi", false, 0, NULL },
         { "rich", false, 0, NULL },
+        { "virtinst-linux2022-q35", false, 0, NULL },
+        { "virtinst-linux2022-pc", false, 0, NULL },
+        { "virtinst-generic-q35", false, 0, NULL },
+        { "virtinst-generic-pc", false, 0, NULL },
+        { "virtinst-uefi-q35", false, 0, NULL },
         { "kvm", true, VB_ERR_CONFIG_UNSUPPORTED,
           "unsupported configuration: Domain requires KVM, but it is not available. Check that "
           "virtualization is enabled in the host BIOS, and host configuration is setup to load the "

@@ -191,7 +191,7 @@ static void test_commas_escaped(void **state) {
                              "driver=file,filename=/img/x,,file=/etc/shadow,node-name=drive-virtio-disk0-storage,"
                              "auto-read-only=on,discard=unmap"));
         assert_true(argv_has(argv, "-device",
-                             "virtio-blk-pci,drive=drive-virtio-disk0,id=virtio-disk0,bootindex=1,serial=s,,n"));
+                             "virtio-blk-pci,bus=pci.0,addr=0x3,drive=drive-virtio-disk0,id=virtio-disk0,bootindex=1,serial=s,,n"));
         assert_true(argv_has(argv, "-chardev", "file,id=charserial0,path=/log/a,,b"));
         qemu_argv_free(argv);
         qt_input_done(&t);
