@@ -136,6 +136,10 @@ class TestLiveIntrospection(VirtbusTestCase):
         vol = self.iface(TEST_POOL_PATH, POOL).StorageVolCreateXML(VOL_XML.format(name="a.img", capacity=1024), 0)
         self.check_object(str(vol), VOL)
 
+    def test_admin(self):
+        # virtbus's own interface (no libvirt-dbus counterpart): live equals interfaces/ too
+        self.check_object(ROOT + "/admin", "org.libvirt.virtbus.Admin")
+
     def test_stale_path_still_has_the_interface(self):
         # libvirt-dbus dispatches to unlisted nodes too; calls there fail with "not found"
         self.check_object(TEST + "/domain/_11111111_2222_3333_4444_555555555555", DOMAIN)
@@ -157,6 +161,7 @@ class TestLiveIntrospection(VirtbusTestCase):
                                                               "nodedev", "nwfilter", "secret", "storagepool",
                                                               "storagevol")]
         expected += [TEST_DOMAIN_PATH, TEST_NETWORK_PATH, TEST_POOL_PATH]
+        expected += [ROOT + "/admin"]   # org.libvirt.virtbus.Admin, virtbus's own
         self.assertEqual(sorted(out), sorted(expected))
 
     def test_busctl_introspect(self):
