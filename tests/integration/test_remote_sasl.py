@@ -187,6 +187,24 @@ class SaslTest(unittest.TestCase):
         self.wait_log("SASL authentication of client 127.0.0.1:")
         self.wait_log("failed authentications so far")
 
+    def test_failure_is_paced_without_blocking_others(self):
+        # A wrong password is answered after a 1 s pause (libvirtd answers at once and lets the
+        # client try again on the same connection); the loop serves others meanwhile.
+        env = self.auth_env("fred", "wrong")
+        t0 = time.monotonic()
+        bad = subprocess.Popen([rh.VIRSH, "-c", self.tcp_uri(mech="DIGEST-MD5"), "list", "--all"], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(0.3)
+        good = self.virsh(self.tcp_uri(mech="DIGEST-MD5"), "list --all")
+        t_good = time.monotonic()
+        self.assertEqual(good.returncode, 0, good.stderr)
+        out, err = bad.communicate(timeout=20)
+        t_bad = time.monotonic()
+        self.assertNotEqual(bad.returncode, 0)
+        self.assertIn("authentication failed", err)
+        self.assertGreaterEqual(t_bad - t0, 1.0)
+        self.assertLess(t_good, t_bad, "the good client waited for the bad one's pause")
+
     def test_user_outside_allow_list_refused(self):
         r = self.virsh(self.tcp_uri(mech="DIGEST-MD5"), "list --all", user="bob", password="bobpw")
         self.assertNotEqual(r.returncode, 0)
