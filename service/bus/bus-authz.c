@@ -38,6 +38,8 @@ const char *bus_authz_action(const char *interface, const char *member) {
         if (interface && strcmp(interface, "org.freedesktop.DBus.Properties") == 0)
                 return strcmp(member, "Get") == 0 || strcmp(member, "GetAll") == 0 ? AUTHZ_ACTION_MONITOR
                                                                                    : AUTHZ_ACTION_MANAGE;
+        if (interface && strcmp(interface, BUS_ADMIN_INTERFACE) == 0)
+                return BUS_ADMIN_ACTION;   /* reading too: clients' identities are the admin's business */
         const ApiRow *row = api_row_by_member(interface, member);
         if (row)
                 return row->mutates ? AUTHZ_ACTION_MANAGE : AUTHZ_ACTION_MONITOR;

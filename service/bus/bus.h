@@ -28,5 +28,14 @@ int bus_set_authz(Bus *b, Authz *authz);
  * libvirt's fine-grained action for the object it touches (bus-authz-api.c). */
 void bus_set_authz_api(Bus *b, bool on);
 
+/* org.libvirt.virtbus.Admin at /org/libvirt/admin (bus-admin.c): the administration a serves
+ * (servers, clients, limits, logging, TLS reload), the same functions as virt-admin's. On the
+ * system bus every call needs polkit's org.libvirt.virtbus.admin. a must outlive the bus. */
+typedef struct Admin Admin;
+#define BUS_ADMIN_PATH "/org/libvirt/admin"
+#define BUS_ADMIN_INTERFACE "org.libvirt.virtbus.Admin"
+#define BUS_ADMIN_ACTION "org.libvirt.virtbus.admin"
+int bus_add_admin(Bus *b, Admin *a);
+
 /* Release the name, flush what is queued, disconnect and free. Accepts NULL; returns NULL. */
 Bus *bus_close(Bus *b);

@@ -23,6 +23,8 @@
 #include "qemu-driver.h"
 #include "protocol.h"
 #include "admin.h"
+#include "administration.h"
+#include "server-admin.h"
 #include "server.h"
 #include "storage-driver.h"
 
@@ -41,6 +43,7 @@ typedef struct Daemon {
         Bus *bus;
         RemoteServer *remote;
         Authz *authz;
+        Admin *admin;                   /* the administration both doors serve */
         bool started_polkit_api;        /* access_drivers had "polkit" at start */
 } Daemon;
 
@@ -214,12 +217,18 @@ static int daemon_run(Daemon *d) {
         r = authz_new(d->event, &d->authz);
         if (r < 0)
                 return log_error_errno(r, "cannot set up authorization: %s", strerror(-r));
+        if ((r = admin_new(&d->admin)) < 0)
+                return log_error_errno(r, "out of memory");
         r = bus_open(d->manager, d->event, system, &d->bus, msg, sizeof msg);
         if (r < 0) {
                 log_error("%s", msg);
                 fprintf(stderr, "virtbusd: %s\n", msg);
                 return r;
         }
+        /* org.libvirt.virtbus.Admin at /org/libvirt/admin: the servers appear as the remote
+         * door registers them below. */
+        if ((r = bus_add_admin(d->bus, d->admin)) < 0)
+                return log_error_errno(r, "cannot serve the admin interface on the bus: %s", strerror(-r));
         /* On the system bus polkit decides who may call (the bus policy lets anyone in). */
         if (system && (r = bus_set_authz(d->bus, d->authz)) < 0)
                 return log_error_errno(r, "cannot authorize calls on the system bus: %s", strerror(-r));
@@ -236,6 +245,8 @@ static int daemon_run(Daemon *d) {
                 return r;
         }
         remote_server_set_authz(d->remote, d->authz);
+        if ((r = remote_server_admin_register(d->remote, d->admin)) < 0)
+                return log_error_errno(r, "cannot register the remote servers for administration: %s", strerror(-r));
         /* virt-admin's socket beside the others; a daemon without it still serves. */
         r = remote_server_add_admin(d->remote, &d->config, system, d->paths.libvirt_base, &remote_admin_protocol, msg,
                                     sizeof msg);
@@ -258,6 +269,7 @@ int main(int argc, char **argv) {
         d.authz = authz_free(d.authz);          /* first: pending checks answer through both doors */
         d.remote = remote_server_free(d.remote);
         d.bus = bus_close(d.bus);
+        d.admin = admin_free(d.admin);
         d.manager = manager_free(d.manager);
         sd_event_unref(d.event);
         config_done(&d.config);

@@ -26,10 +26,12 @@ ALLOWED_USER = ("daemon", 1, 1)         # allowed by the test's rules.d rule
 SLOW_USER = ("bin", 2, 2)               # allowed, after polkitd has waited a second
 DENIED_USER = ("nobody", 65534, 65534)  # no rule: libvirt's defaults apply
 
-TEST_RULES = """// virtbus tests: user "daemon" may manage and monitor.
+TEST_RULES = """// virtbus tests: user "daemon" may manage, monitor and administer.
 polkit.addRule(function(action, subject) {
     if ((action.id == "org.libvirt.unix.manage" || action.id == "org.libvirt.unix.monitor") &&
         subject.user == "daemon")
+        return polkit.Result.YES;
+    if (action.id == "org.libvirt.virtbus.admin" && subject.user == "daemon")
         return polkit.Result.YES;
     if (action.id == "org.libvirt.unix.manage" && subject.user == "bin") {
         polkit.spawn(["/bin/sleep", "1"]);
@@ -139,6 +141,7 @@ class PolkitWorld:
         actions = self._dir("actions")
         shutil.copy(ROOT / "policy" / "org.libvirt.unix.policy", actions)
         shutil.copy(ROOT / "policy" / "org.libvirt.api.policy", actions)
+        shutil.copy(ROOT / "policy" / "org.libvirt.virtbus.policy", actions)
         rules = self._dir("rules.d")
         (rules / "10-virtbus-test.rules").write_text(self.rules)
         share_rules = self._dir("share-rules.d")

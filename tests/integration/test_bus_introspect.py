@@ -163,6 +163,10 @@ class TestLiveIntrospection(VirtbusTestCase):
         self.assertEqual(counts["property"] - ext["property"], 37)
         self.assertEqual(counts["signal"], 27)
 
+    def test_admin(self):
+        # virtbus's own interface (no libvirt-dbus counterpart): live equals interfaces/ too
+        self.check_object(ROOT + "/admin", "org.libvirt.virtbus.Admin")
+
     def test_stale_path_still_has_the_interface(self):
         # libvirt-dbus dispatches to unlisted nodes too; calls there fail with "not found"
         self.check_object(TEST + "/domain/_11111111_2222_3333_4444_555555555555", DOMAIN)
@@ -185,6 +189,7 @@ class TestLiveIntrospection(VirtbusTestCase):
                                                               "storagevol")]
         expected += [TEST_DOMAIN_PATH, TEST_NETWORK_PATH, TEST_POOL_PATH,
                      TEST + "/interface/aa_3abb_3acc_3add_3aee_3aff"]      # eth1, by EncodeStr(MAC)
+        expected += [ROOT + "/admin"]   # org.libvirt.virtbus.Admin, virtbus's own
         expected += [TEST + "/nodedev/" + n for n in ("computer", "scsi_5fhost1", "scsi_5fhost2", "scsi_5fhost11")]
         self.assertEqual(sorted(out), sorted(expected))
 

@@ -198,7 +198,9 @@ class TestObjectManager(VirtbusTestCase):
             TEST_DOMAIN_PATH: {DOMAIN},
             TEST_NETWORK_PATH: {NETWORK},
             TEST_POOL_PATH: {POOL},
+            ROOT + "/admin": {"org.libvirt.virtbus.Admin"},     # virtbus's own, no properties
         })
+        self.assertEqual(dict(objects[dbus.ObjectPath(ROOT + "/admin")]["org.libvirt.virtbus.Admin"]), {})
         dom = objects[dbus.ObjectPath(TEST_DOMAIN_PATH)][DOMAIN]
         self.assertEqual(dom["Name"], "test")
         self.assertEqual(dom["Id"], 1)

@@ -40,6 +40,8 @@ def bus_action(interface, member):
     """The action service/bus/bus-authz.c asks: the same rule (the API row, else the member's name)."""
     if interface == "org.freedesktop.DBus.Properties":
         return "monitor" if member in ("Get", "GetAll") else "manage"
+    if interface == "org.libvirt.virtbus.Admin":
+        return "admin"          # org.libvirt.virtbus.admin for every member, reading too
     mutates = row_mutates().get((interface, member))
     if mutates is not None:
         return "manage" if mutates else "monitor"
@@ -393,6 +395,28 @@ class PolkitTest(unittest.TestCase):
         self.assertEqual(msg, "Destroy is not allowed: authentication unavailable: no polkit agent available to "
                               "authenticate action 'org.libvirt.unix.manage' (polkit action org.libvirt.unix.manage)")
         self.assertEqual(self.state(), before)
+
+    # ---- the Admin interface: its own action ----
+
+    def test_admin_interface_needs_its_action(self):
+        admin = "org.libvirt.virtbus.Admin"
+        methods = [(m, sigs) for iface, m, sigs in interface_methods() if iface == admin]
+        self.assertGreaterEqual(len(methods), 11)
+        before = self.root_call("/org/libvirt/admin", admin, "GetLogFilters")
+        # nobody (no rule: auth_admin without an agent) and bin (allowed org.libvirt.unix.manage,
+        # not administration) are refused every method before any argument is read
+        for user in ("nobody", "bin"):
+            out = self.dbus_calls(user, [["/org/libvirt/admin", admin, m, sigs] for m, sigs in methods])
+            for (m, _), (name, msg) in zip(methods, out):
+                self.assertEqual(name, "org.freedesktop.DBus.Error.AccessDenied", "%s %s: %s" % (user, m, msg))
+                self.assertIn("org.libvirt.virtbus.admin", msg)
+        self.assertEqual(self.root_call("/org/libvirt/admin", admin, "GetLogFilters"), before)
+        # daemon is allowed by the test's rule
+        p = self.world.busctl("daemon", "/org/libvirt/admin", admin, "ListServers")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stdout.strip(), 'as 2 "libvirtd" "admin"')
+        p = self.world.busctl("daemon", "/org/libvirt/admin", admin, "ListClients", "s", "libvirtd")
+        self.assertEqual(p.returncode, 0, p.stderr)
 
     # ---- a slow polkitd, callers that leave ----
 

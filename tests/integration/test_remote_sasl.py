@@ -187,6 +187,45 @@ class SaslTest(unittest.TestCase):
         self.wait_log("SASL authentication of client 127.0.0.1:")
         self.wait_log("failed authentications so far")
 
+    def test_admin_client_info_has_the_sasl_user_name(self):
+        # SCRAM over TLS with a client certificate: virt-admin shows both identities
+        p = subprocess.Popen([rh.VIRSH, "-c", self.tls_uri("SCRAM-SHA-256")], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=self.auth_env("fred", "fredpw"),
+                             text=True)
+        self.addCleanup(lambda: (p.kill(), p.wait(), p.stdout.close(), p.stderr.close(), p.stdin.close()))
+        p.stdin.write("list --all\n")
+        p.stdin.flush()
+        p.stdout.readline()
+        uri = "libvirtd:///session?socket=%s" % (Path(self.d.sock).parent / "libvirt-admin-sock")
+        admin = lambda *cmd: subprocess.run(["/usr/bin/virt-admin", "-c", uri] + list(cmd), env=self.d.client_env(),
+                                            capture_output=True, text=True, timeout=20)
+        a = admin("srv-clients-list", "libvirtd")
+        self.assertEqual(a.returncode, 0, a.stderr)
+        ids = [int(line.split()[0]) for line in a.stdout.splitlines()[2:] if line.split()[1:2] == ["tls"]]
+        self.assertEqual(len(ids), 1, a.stdout)
+        info = admin("client-info", "libvirtd", str(ids[0]))
+        self.assertEqual(info.returncode, 0, info.stderr)
+        self.assertRegex(info.stdout, r"sasl_user_name\s*: fred(@\S+)?\n")
+        self.assertRegex(info.stdout, r"tls_x509_dname\s*: \S*CN=client1\n")
+
+    def test_failure_is_paced_without_blocking_others(self):
+        # A wrong password is answered after a 1 s pause (libvirtd answers at once and lets the
+        # client try again on the same connection); the loop serves others meanwhile.
+        env = self.auth_env("fred", "wrong")
+        t0 = time.monotonic()
+        bad = subprocess.Popen([rh.VIRSH, "-c", self.tcp_uri(mech="DIGEST-MD5"), "list", "--all"], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(0.3)
+        good = self.virsh(self.tcp_uri(mech="DIGEST-MD5"), "list --all")
+        t_good = time.monotonic()
+        self.assertEqual(good.returncode, 0, good.stderr)
+        out, err = bad.communicate(timeout=20)
+        t_bad = time.monotonic()
+        self.assertNotEqual(bad.returncode, 0)
+        self.assertIn("authentication failed", err)
+        self.assertGreaterEqual(t_bad - t0, 1.0)
+        self.assertLess(t_good, t_bad, "the good client waited for the bad one's pause")
+
     def test_user_outside_allow_list_refused(self):
         r = self.virsh(self.tcp_uri(mech="DIGEST-MD5"), "list --all", user="bob", password="bobpw")
         self.assertNotEqual(r.returncode, 0)

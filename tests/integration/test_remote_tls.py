@@ -189,6 +189,67 @@ class TlsTest(unittest.TestCase):
             stuck.close()
             garbage.close()
 
+    def server_serial(self):
+        """The serial of the certificate the server presents now (Python's ssl client)."""
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.load_verify_locations(str(self.k["ca"][0]))
+        ctx.check_hostname = False
+        ctx.load_cert_chain(str(self.k["good"][0]), str(self.k["good"][1]))
+        with socket.create_connection(("127.0.0.1", self.d.tls_port), timeout=5) as raw:
+            with ctx.wrap_socket(raw) as s:
+                return int(s.getpeercert()["serialNumber"], 16)
+
+    def virt_admin(self, *cmd):
+        uri = "libvirtd:///session?socket=%s" % (Path(self.d.sock).parent / "libvirt-admin-sock")
+        return subprocess.run(["/usr/bin/virt-admin", "-c", uri] + list(cmd), env=self.d.client_env(),
+                              capture_output=True, text=True, timeout=20)
+
+    def test_admin_client_info_has_the_x509_dname(self):
+        p = subprocess.Popen([rh.VIRSH, "-c", self.d.tls_uri(self.good)], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=self.d.client_env(), text=True)
+        self.addCleanup(lambda: (p.kill(), p.wait(), p.stdout.close(), p.stderr.close(), p.stdin.close()))
+        p.stdin.write("list --all\n")
+        p.stdin.flush()
+        p.stdout.readline()
+        a = self.virt_admin("srv-clients-list", "libvirtd")
+        self.assertEqual(a.returncode, 0, a.stderr)
+        ids = [int(line.split()[0]) for line in a.stdout.splitlines()[2:] if line.split()[1:2] == ["tls"]]
+        self.assertEqual(len(ids), 1, a.stdout)
+        info = self.virt_admin("client-info", "libvirtd", str(ids[0]))
+        self.assertEqual(info.returncode, 0, info.stderr)
+        self.assertRegex(info.stdout, r"transport\s*: tls\n")
+        self.assertRegex(info.stdout, r"tls_x509_dname\s*: C=GB,ST=London,L=London,O=virtbus,CN=client1\n")
+        self.assertRegex(info.stdout, r"sock_addr\s*: 127\.0\.0\.1:\d+\n")
+        # the D-Bus face of the same administration says the same
+        b = subprocess.run(["busctl", "--address=" + self.d.bus_address, "call", "org.libvirt", "/org/libvirt/admin",
+                            "org.libvirt.virtbus.Admin", "ClientInfo", "st", "libvirtd", str(ids[0])],
+                           capture_output=True, text=True, timeout=20)
+        self.assertEqual(b.returncode, 0, b.stderr)
+        self.assertIn('"tls_x509_dname" s "C=GB,ST=London,L=London,O=virtbus,CN=client1"', b.stdout)
+
+    def test_zy_admin_update_tls_serves_the_new_certificate(self):
+        # A renewed server certificate (new key, new serial) in place of the old files:
+        # srv-update-tls succeeds and new connections get it; clients keep working.
+        cert, key = Path(self.k["server"][0]), Path(self.k["server"][1])
+        saved = cert.read_bytes(), key.read_bytes()
+        self.addCleanup(lambda: (cert.write_bytes(saved[0]), key.write_bytes(saved[1]),
+                                 self.virt_admin("srv-update-tls", "libvirtd")))
+        before = self.server_serial()
+        pki = self.k["pki"]
+        new_cert, new_key = pki._issue("server-renewed", self.k["ca"],
+                                       ["organization = virtbus", 'cn = "127.0.0.1"', "ip_address = 127.0.0.1",
+                                        "serial = 777", "tls_www_server", "encryption_key", "signing_key",
+                                        "expiration_days = 30"])
+        cert.write_bytes(new_cert.read_bytes())
+        key.write_bytes(new_key.read_bytes())
+        self.assertEqual(self.server_serial(), before)          # nothing reread yet
+        a = self.virt_admin("srv-update-tls", "libvirtd")
+        self.assertEqual(a.returncode, 0, a.stderr)
+        self.assertEqual(self.server_serial(), 777)
+        r = self.virsh(self.good, "list --all")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("test", r.stdout)
+
     def test_zz_sighup_keeps_old_credentials_on_a_bad_file(self):
         # cert_file swapped for garbage: the reload is refused, the old credentials serve on.
         cert = Path(self.k["server"][0])

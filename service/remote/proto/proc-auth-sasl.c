@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth-pace.h"
 #include "dispatch.h"
 #include "log.h"
 #include "packet.h"
@@ -54,16 +55,17 @@ static int sasl_refuse(RemoteCall *rc) {
                                 "authentication failed: authentication failed");
 }
 
-/* A failed authentication: logged with the peer and the count, the session gone, the connection
- * closed once the error is out (the client must connect again to try again). */
+/* A failed authentication: logged with the peer and the count, the session gone, the error
+ * answered after a pause (auth-pace.c) and the connection closed once it is out (the client must
+ * connect again to try again). */
 static int sasl_fail(RemoteCall *rc, const char *why) {
         RemoteClient *c = rc->client;
         unsigned n = remote_server_auth_failed(c->server);
         log_warning("SASL authentication of client %s failed: %s (%u failed authentications so far)",
                     remote_client_peer_name(c), why, n);
         c->sasl = remote_sasl_free(c->sasl);
-        remote_client_close(c);
-        return sasl_refuse(rc);
+        sasl_refuse(rc);
+        return remote_auth_fail_paced(rc, REMOTE_AUTH_FAIL_DELAY_USEC);
 }
 
 /* Procedures 67-69 only for a client its listener asks SASL of, and not twice. */

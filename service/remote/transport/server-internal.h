@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 
+#include "server-admin.h"
 #include "server.h"
 #include "tls-context.h"
 
@@ -50,6 +51,8 @@ struct RemoteServer {
         const RemoteProtocol *proto;    /* the protocol side, for every client */
         RemoteLayersFn layers;          /* layers above the socket, for each new client */
         void *layers_userdata;
+        Admin *admin;                   /* server-admin.c: not owned; NULL until registered */
+        ServerAdminView admin_views[2]; /* "libvirtd", "admin" */
 };
 
 /* server-config.c: the configuration into listeners, limits and lists */

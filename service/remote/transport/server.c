@@ -168,6 +168,7 @@ int remote_server_add_admin(RemoteServer *s, const Config *cfg, bool system, con
 RemoteServer *remote_server_free(RemoteServer *s) {
         if (!s)
                 return NULL;
+        remote_server_admin_unregister(s);
         if (s->observing)
                 manager_remove_observer(s->manager, server_on_notice, s);
         for (size_t i = 0; i < s->n_listeners; i++) {

@@ -1,0 +1,101 @@
+/* administration.h: the daemon's administration (libvirt's admin API) once, for both doors: servers,
+ * their clients and limits, logging, TLS reload. The remote admin program (virt-admin) and the
+ * D-Bus interface org.libvirt.virtbus.Admin decode their arguments and call these functions. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+/* libvirt's virClientTransport */
+enum { ADMIN_TRANSPORT_UNIX = 0, ADMIN_TRANSPORT_TCP = 1, ADMIN_TRANSPORT_TLS = 2 };
+
+/* One client as an administrator sees it (virAdmClient and virAdmClientGetInfo). */
+typedef struct AdminClient {
+        unsigned id;
+        int64_t connected_at;           /* seconds since the epoch */
+        int transport;                  /* ADMIN_TRANSPORT_* */
+        bool readonly;
+        char address[80];               /* TCP/TLS: "host:port"; "" for unix sockets */
+        bool has_cred;                  /* unix sockets: uid, gid and pid are the peer's */
+        uid_t uid;
+        gid_t gid;
+        pid_t pid;
+        const char *sasl_username;      /* NULL unless SASL; valid until control returns to the loop */
+        const char *x509_dname;         /* NULL without a client certificate; same lifetime */
+} AdminClient;
+
+typedef struct AdminLimits {
+        unsigned max_clients;           /* nclients_max */
+        unsigned max_unauth;            /* nclients_unauth_max (0: no limit of its own) */
+        unsigned n_clients;             /* nclients */
+        unsigned n_unauth;              /* nclients_unauth */
+} AdminLimits;
+
+/* What a server (the remote door's transport) gives the administration. */
+typedef struct AdminServerOps {
+        /* The i-th live client in the order they came: 0, or -ENOENT past the end. */
+        int (*client_at)(void *ud, size_t i, AdminClient *out);
+        /* The live client with that id: 0, or -ENOENT. */
+        int (*client_find)(void *ud, unsigned id, AdminClient *out);
+        /* Disconnect it (why: for its log line). */
+        void (*client_close)(void *ud, unsigned id, const char *why);
+        void (*get_limits)(void *ud, AdminLimits *out);
+        /* Only max_clients and max_unauth are read; they were checked. */
+        void (*set_limits)(void *ud, const AdminLimits *lim);
+        /* Reload the TLS files: 0; -EOPNOTSUPP without a TLS listener; another negative errno
+         * with a message in msg (the old credentials stay in service). NULL: no TLS at all. */
+        int (*update_tls)(void *ud, char *msg, size_t n);
+} AdminServerOps;
+
+typedef struct Admin Admin;
+typedef struct AdminServer AdminServer;
+
+int admin_new(Admin **out);
+Admin *admin_free(Admin *a);
+/* Servers in the order added ("libvirtd", "admin"); ops and ud must outlive the Admin or be
+ * removed. */
+int admin_add_server(Admin *a, const char *name, const AdminServerOps *ops, void *ud);
+void admin_remove_server(Admin *a, const char *name);
+
+size_t admin_n_servers(const Admin *a);
+const char *admin_server_name_at(const Admin *a, size_t i);
+/* NULL with libvirt's "no server with matching name '%s'". */
+AdminServer *admin_server_lookup(Admin *a, const char *name, VbError *err);
+const char *admin_server_name(const AdminServer *s);
+
+/* The live clients: fn for each (nothing past the n-th when only counting: fn NULL). Returns
+ * how many. */
+size_t admin_server_clients(AdminServer *s, void (*fn)(const AdminClient *c, void *ud), void *ud);
+/* 0, or -1 with libvirt's "no client with matching id '%llu'". */
+int admin_client_lookup(AdminServer *s, uint64_t id, AdminClient *out, VbError *err);
+
+/* virTypedParameterType, as both doors pass them */
+enum { ADMIN_TP_INT = 1, ADMIN_TP_UINT = 2, ADMIN_TP_BOOLEAN = 6, ADMIN_TP_STRING = 7 };
+typedef void (*AdminParamFn)(const char *field, int type, int64_t num, const char *str, void *ud);
+/* virAdmClientGetInfo's typed parameters of a client, in libvirt's order and names. */
+void admin_client_info_foreach(const AdminClient *c, AdminParamFn fn, void *ud);
+/* Disconnect client id of s; self_id: the caller's own client on s (0: none), refused. */
+int admin_client_close(AdminServer *s, uint64_t id, unsigned self_id, const char *by, VbError *err);
+
+/* nclients_max, nclients, nclients_unauth_max, nclients_unauth (UINT). */
+void admin_limits_foreach(AdminServer *s, AdminParamFn fn, void *ud);
+/* Start from the current limits (admin_limits_begin), set fields one by one (each checked:
+ * only nclients_max and nclients_unauth_max, unsigned), then commit (checked together). A
+ * refusal changes nothing. */
+void admin_limits_begin(AdminServer *s, AdminLimits *next);
+int admin_limits_set_field(AdminLimits *next, const char *field, int type, uint64_t value, VbError *err);
+int admin_limits_commit(AdminServer *s, const AdminLimits *next, VbError *err);
+
+/* The log filters (NULL: none) and outputs ("level:stderr" when none were configured, into
+ * buf). */
+const char *admin_log_filters(void);
+const char *admin_log_outputs(char *buf, size_t n);
+/* Replace them (NULL or "": none / the default); a list that does not parse changes nothing. */
+int admin_set_log_filters(const char *v, VbError *err);
+int admin_set_log_outputs(const char *v, VbError *err);
+
+int admin_update_tls(AdminServer *s, VbError *err);
