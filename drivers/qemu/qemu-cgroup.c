@@ -1,4 +1,4 @@
-/* qemu-cgroup.c: a guest's QEMU in its own cgroup (lib/cgroup.c) under machine.slice with the definition's <cputune>, removed when QEMU is gone. */
+/* qemu-cgroup.c: a guest's QEMU in its own cgroup (lib/cgroup.c) under machine.slice with the definition's <cputune> and <memtune>, removed when QEMU is gone. */
 #define LOG_MODULE "qemu"
 #include "qemu-driver.h"
 
@@ -43,8 +43,18 @@ int qemu_cgroup_start(QemuConn *qc, const char *name, const DomainDef *def, pid_
                 t.period_us = ct->period.set ? (unsigned long long) ct->period.v : 0;
                 t.quota_us = ct->quota.set ? ct->quota.v : 0;
         }
-        CgroupWrite w[CGROUP_MAX_WRITES];
-        size_t n = cgroup_cpu_plan(&t, cgroup_is_v2(NULL), w);
+        const DomainMemtune *mt = def->priv ? &def->priv->memtune : NULL;
+        CgroupMemTune m = { 0 };
+        if (mt) {
+                m = (CgroupMemTune) { mt->hard_limit_kib, mt->soft_limit_kib, mt->swap_hard_limit_kib };
+                if (m.hard_kib && m.swap_hard_kib && m.hard_kib > m.swap_hard_kib)
+                        return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_QEMU,
+                                            "memory hard_limit tunable value must be lower than or equal to swap_hard_limit");
+        }
+        CgroupWrite w[2 * CGROUP_MAX_WRITES];
+        bool v2 = cgroup_is_v2(NULL);
+        size_t n = cgroup_cpu_plan(&t, v2, w);
+        n += cgroup_memory_plan(&m, v2, w + n);
         if (cgroup_create_for(NULL, group, pid, w, n, err) < 0)
                 return -1;
         log_info("domain %s: QEMU %d in cgroup %s", name, (int) pid, group);

@@ -291,11 +291,14 @@ class DacTest(unittest.TestCase):
         self.assertEqual(owner(self.kernel), (0, 0))
 
     def test_05_cgroup_with_cputune(self):
-        """qemu.conf cgroup_controllers: QEMU in its own cgroup under machine.slice with <cputune>."""
+        """qemu.conf cgroup_controllers: QEMU in its own cgroup under machine.slice with <cputune> and <memtune>."""
         name = "vbdac-cg-%d" % os.getpid()     # unique on a host shared by several test runs
         image = self.make_image(name)
         self.define(name, image, cputune="<cputune><shares>512</shares><period>100000</period>"
-                                         "<quota>50000</quota></cputune>")
+                                         "<quota>50000</quota></cputune>"
+                                         "<memtune><hard_limit unit='MiB'>512</hard_limit>"
+                                         "<soft_limit unit='MiB'>256</soft_limit>"
+                                         "<swap_hard_limit unit='GiB'>1</swap_hard_limit></memtune>")
         pid = self.start(name)
         group = "machine.slice/virtbus-qemu-%s.scope" % name
         cg = Path("/sys/fs/cgroup")
@@ -305,6 +308,9 @@ class DacTest(unittest.TestCase):
             self.assertIn("0::/%s" % group, lines)
             self.assertEqual((cg / group / "cpu.weight").read_text().split(), ["20"])
             self.assertEqual((cg / group / "cpu.max").read_text().split(), ["50000", "100000"])
+            self.assertEqual((cg / group / "memory.max").read_text().strip(), str(512 << 20))
+            self.assertEqual((cg / group / "memory.high").read_text().strip(), str(256 << 20))
+            self.assertEqual((cg / group / "memory.swap.max").read_text().strip(), str(512 << 20))
             dirs = [cg / group]
         else:
             for ctrl in ("cpu", "cpuacct", "memory"):
@@ -313,10 +319,27 @@ class DacTest(unittest.TestCase):
             self.assertEqual((cg / "cpu" / group / "cpu.shares").read_text().strip(), "512")
             self.assertEqual((cg / "cpu" / group / "cpu.cfs_period_us").read_text().strip(), "100000")
             self.assertEqual((cg / "cpu" / group / "cpu.cfs_quota_us").read_text().strip(), "50000")
+            mem = cg / "memory" / group
+            self.assertEqual((mem / "memory.limit_in_bytes").read_text().strip(), str(512 << 20))
+            self.assertEqual((mem / "memory.soft_limit_in_bytes").read_text().strip(), str(256 << 20))
+            self.assertEqual((mem / "memory.memsw.limit_in_bytes").read_text().strip(), str(1 << 30))
             dirs = [cg / c / group for c in ("cpu", "cpuacct", "memory")]
         self.destroy(name)
         for d in dirs:
             self.assertFalse(d.exists(), "%s left after stop" % d)
+
+    def test_06_memtune_swap_below_hard_refused(self):
+        """A <memtune> whose swap_hard_limit is below its hard_limit is defined (as libvirt does) but not started."""
+        name = "vbdac-mt-%d" % os.getpid()
+        image = self.make_image(name)
+        self.define(name, image, cputune="<memtune><hard_limit unit='MiB'>512</hard_limit>"
+                                         "<swap_hard_limit unit='MiB'>256</swap_hard_limit></memtune>")
+        r = self.virsh("start %s" % name, check=False)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("memory hard_limit tunable value must be lower than or equal to swap_hard_limit", r.stderr)
+        self.assertEqual(self.virsh("domstate %s" % name).stdout.strip(), "shut off")
+        self.assertFalse((Path("/sys/fs/cgroup/memory/machine.slice") / ("virtbus-qemu-%s.scope" % name)).exists())
+        self.assertEqual(owner(image), OWNER)
 
 
 if __name__ == "__main__":
