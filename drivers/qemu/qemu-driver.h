@@ -113,6 +113,7 @@ int qemu_monitor_listen(const char *path, VbError *err);
 void qemu_cgroup_init(QemuConn *qc, bool system);
 int qemu_cgroup_start(QemuConn *qc, const char *name, const DomainDef *def, pid_t pid, VbError *err);
 void qemu_cgroup_stop(QemuConn *qc, const char *name);
+int qemu_cgroup_set_memtune(Domain *d, const DomainMemtune *m, VbError *err);
 
 /* qemu-ops.c */
 extern const DomainOps qemu_domain_ops;

@@ -17,6 +17,7 @@ typedef struct VolDef VolDef;
 typedef struct DomainDef DomainDef;
 typedef struct PoolDef PoolDef;
 typedef struct DomainStats DomainStats;
+typedef struct DomainMemtune DomainMemtune;
 typedef struct Stream Stream;
 typedef struct NetworkDef NetworkDef;
 typedef struct NetworkOps NetworkOps;
@@ -51,6 +52,9 @@ typedef struct DomainOps {
          * door is its consumer) and sets *mime ("image/png", malloc'ed). NULL: the connection
          * answers libvirt's "not supported". */
         int (*screenshot)(Domain *d, unsigned screen, Stream *st, char **mime, VbError *err);
+        /* <memtune> of a running domain to m (its guest's cgroup); the core then keeps m in
+         * d->live. NULL: the live definition alone changes (Test, as libvirt's test driver). */
+        int (*set_memtune)(Domain *d, const DomainMemtune *m, VbError *err);
         void (*forget)(Domain *d);  /* free d->driver_data */
 } DomainOps;
 

@@ -311,7 +311,6 @@ class DacTest(unittest.TestCase):
             self.assertEqual((cg / group / "memory.max").read_text().strip(), str(512 << 20))
             self.assertEqual((cg / group / "memory.high").read_text().strip(), str(256 << 20))
             self.assertEqual((cg / group / "memory.swap.max").read_text().strip(), str(512 << 20))
-            dirs = [cg / group]
         else:
             for ctrl in ("cpu", "cpuacct", "memory"):
                 self.assertTrue(any(l.split(":")[1] == ctrl and l.split(":")[2] == "/" + group for l in lines),
@@ -323,7 +322,27 @@ class DacTest(unittest.TestCase):
             self.assertEqual((mem / "memory.limit_in_bytes").read_text().strip(), str(512 << 20))
             self.assertEqual((mem / "memory.soft_limit_in_bytes").read_text().strip(), str(256 << 20))
             self.assertEqual((mem / "memory.memsw.limit_in_bytes").read_text().strip(), str(1 << 30))
-            dirs = [cg / c / group for c in ("cpu", "cpuacct", "memory")]
+            hard, swap = mem / "memory.limit_in_bytes", mem / "memory.memsw.limit_in_bytes"
+        if v2:
+            hard, swap = cg / group / "memory.max", cg / group / "memory.swap.max"
+        # virsh memtune: live changes reach the cgroup and read back; a bad one changes nothing.
+        self.virsh("memtune %s --hard-limit 409600 --swap-hard-limit 2097152 --live" % name)
+        self.assertEqual(hard.read_text().strip(), str(400 << 20))
+        self.assertEqual(swap.read_text().strip(), str((2 << 30) if not v2 else (2 << 30) - (400 << 20)))
+        out = self.virsh("memtune %s" % name).stdout
+        self.assertRegex(out, r"hard_limit\s*: 409600\n")
+        self.assertRegex(out, r"soft_limit\s*: 262144\n")
+        self.assertRegex(out, r"swap_hard_limit: 2097152\n")
+        r = self.virsh("memtune %s --hard-limit 4194304 --live" % name, check=False)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("memory hard_limit tunable value must be lower than or equal to swap_hard_limit", r.stderr)
+        self.assertEqual(hard.read_text().strip(), str(400 << 20))
+        self.virsh("memtune %s --soft-limit -1 --live" % name)
+        self.assertRegex(self.virsh("memtune %s" % name).stdout, r"soft_limit\s*: unlimited\n")
+        # The persistent definition is untouched by live changes.
+        self.assertIn("<hard_limit unit='KiB'>524288</hard_limit>", self.virsh("dumpxml --inactive %s" % name).stdout)
+        self.assertIn("<hard_limit unit='KiB'>409600</hard_limit>", self.virsh("dumpxml %s" % name).stdout)
+        dirs = [cg / group] if v2 else [cg / c / group for c in ("cpu", "cpuacct", "memory")]
         self.destroy(name)
         for d in dirs:
             self.assertFalse(d.exists(), "%s left after stop" % d)

@@ -259,6 +259,8 @@ REMOTE_HANDLER(proc_domain_get_messages);
 REMOTE_HANDLER(proc_domain_get_metadata);
 REMOTE_HANDLER(proc_domain_set_metadata);
 REMOTE_HANDLER(proc_domain_screenshot);
+REMOTE_HANDLER(proc_domain_get_memory_parameters);
+REMOTE_HANDLER(proc_domain_set_memory_parameters);
 
 /* proc-domain-life.c: lifecycle verbs, which may complete later */
 REMOTE_HANDLER(proc_domain_create);

@@ -95,6 +95,8 @@ static const RemoteProc procs[_API_ID_MAX] = {
         P(CONNECT_GET_ALL_DOMAIN_STATS, proc_connect_get_all_domain_stats, 0),
         P(DOMAIN_DEFINE_XML_FLAGS, proc_domain_define_xml_flags, 0),
         P(DOMAIN_GET_MESSAGES, proc_domain_get_messages, 0),
+        P(DOMAIN_SET_MEMORY_PARAMETERS, proc_domain_set_memory_parameters, 0),
+        P(DOMAIN_GET_MEMORY_PARAMETERS, proc_domain_get_memory_parameters, 0),
 
         /* networks */
         P(NETWORK_CREATE, proc_network_create, 0),
