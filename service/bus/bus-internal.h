@@ -123,3 +123,7 @@ int bus_stream_download_fd(sd_event *event, Stream *st, int *reader);
 /* bus-vol-stream.c: StorageVol.Upload / Download (t offset, t length, u flags, h fd). */
 int bus_method_vol_upload(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_vol_download(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+
+/* bus-domain-tune.c: Domain.GetMemoryParameters (u flags → a{sv}) and SetMemoryParameters (a{sv}, u). */
+int bus_method_get_memory_parameters(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_method_set_memory_parameters(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);

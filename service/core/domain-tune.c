@@ -28,7 +28,7 @@ static int tune_pick(Domain *d, unsigned *flags, bool both_ok, const char *api, 
                 *flags |= domain_is_active(d) ? DOMAIN_AFFECT_LIVE : DOMAIN_AFFECT_CONFIG;
         if (!both_ok && (*flags & DOMAIN_AFFECT_LIVE) && (*flags & DOMAIN_AFFECT_CONFIG))
                 return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN,
-                                    "Flags 'live' and 'config' are mutually exclusive");
+                                    "Flags 'VIR_DOMAIN_AFFECT_LIVE' and 'VIR_DOMAIN_AFFECT_CONFIG' are mutually exclusive");
         if ((*flags & DOMAIN_AFFECT_LIVE) && !domain_is_active(d))
                 return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_DOMAIN, "domain is not running");
         if ((*flags & DOMAIN_AFFECT_CONFIG) && !d->persistent)
