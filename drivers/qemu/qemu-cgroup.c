@@ -110,3 +110,13 @@ int qemu_cgroup_set_memtune(Domain *d, const DomainMemtune *mt, VbError *err) {
                  m.swap_hard_kib);
         return 0;
 }
+
+/* CPU time of everything in the guest's cgroup (QEMU and its threads), as libvirt's
+ * virDomainGetInfo reads it; -1 without a cgroup (the caller falls back to /proc). */
+int qemu_cgroup_cpu_time(Domain *d, uint64_t *ns) {
+        QemuConn *qc = qemu_conn_of(d->obj.conn);
+        char group[512];
+        if (!qc || !qc->cgroups || group_name(d->obj.name, group, sizeof group) < 0)
+                return -1;
+        return cgroup_cpu_time(NULL, group, ns) < 0 ? -1 : 0;
+}

@@ -114,6 +114,7 @@ void qemu_cgroup_init(QemuConn *qc, bool system);
 int qemu_cgroup_start(QemuConn *qc, const char *name, const DomainDef *def, pid_t pid, VbError *err);
 void qemu_cgroup_stop(QemuConn *qc, const char *name);
 int qemu_cgroup_set_memtune(Domain *d, const DomainMemtune *m, VbError *err);
+int qemu_cgroup_cpu_time(Domain *d, uint64_t *ns);
 
 /* qemu-ops.c */
 extern const DomainOps qemu_domain_ops;

@@ -95,6 +95,8 @@ static int qemu_domain_runtime(Domain *d, DomainRuntimeInfo *info, VbError *err)
         info->memory_kib = qd && qd->balloon_kib ? qd->balloon_kib : domain_current_def(d)->current_memory_kib;
         if (!qd || !qd->proc)
                 return 0;
+        if (qemu_cgroup_cpu_time(d, &info->cpu_time_ns) == 0)
+                return 0;
         char path[64], buf[1024];
         snprintf(path, sizeof path, "/proc/%d/stat", (int) process_pid(qd->proc));
         int fd = open(path, O_RDONLY | O_CLOEXEC);

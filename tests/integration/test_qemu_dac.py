@@ -14,6 +14,7 @@ enough (it has opened its files by then). Needs root (chown, trusted.* attribute
 """
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -325,6 +326,17 @@ class DacTest(unittest.TestCase):
             hard, swap = mem / "memory.limit_in_bytes", mem / "memory.memsw.limit_in_bytes"
         if v2:
             hard, swap = cg / group / "memory.max", cg / group / "memory.swap.max"
+        # CPU time (dominfo) is the cgroup's: between two readings of its counter.
+        usage = ((lambda: int((cg / "cpuacct" / group / "cpuacct.usage").read_text())) if not v2 else
+                 (lambda: 1000 * int(dict(l.split() for l in (cg / group / "cpu.stat").read_text().splitlines())
+                                     ["usage_usec"])))
+        before = usage()
+        info = self.virsh("dominfo %s" % name).stdout
+        after = usage()
+        secs = float(re.search(r"CPU time:\s+([0-9.]+)s", info).group(1))
+        self.assertGreater(secs, 0, info)
+        self.assertLessEqual(round(before / 1e9, 1) - 0.1, secs)
+        self.assertLessEqual(secs, round(after / 1e9, 1) + 0.1)
         # virsh memtune: live changes reach the cgroup and read back; a bad one changes nothing.
         self.virsh("memtune %s --hard-limit 409600 --swap-hard-limit 2097152 --live" % name)
         self.assertEqual(hard.read_text().strip(), str(400 << 20))
