@@ -120,3 +120,26 @@ int qemu_cgroup_cpu_time(Domain *d, uint64_t *ns) {
                 return -1;
         return cgroup_cpu_time(NULL, group, ns) < 0 ? -1 : 0;
 }
+
+/* virDomainSetSchedulerParameters on a running guest: shares, period and quota into its cgroup
+ * (the whole guest's, as at start: vCPU threads have no groups of their own yet). */
+int qemu_cgroup_set_cputune(Domain *d, const DomainCputune *ct, VbError *err) {
+        QemuConn *qc = qemu_conn_of(d->obj.conn);
+        char group[512];
+        if (!qc || !qc->cgroups)
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU, "cgroup CPU controller is not mounted");
+        if (group_name(d->obj.name, group, sizeof group) < 0)
+                return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_QEMU, "domain name too long for a cgroup");
+        CgroupCpuTune t = {
+                .has_shares = ct->shares.set,
+                .shares = ct->shares.set ? (unsigned long long) ct->shares.v : 0,
+                .period_us = ct->period.set ? (unsigned long long) ct->period.v : 0,
+                .quota_us = ct->quota.set ? ct->quota.v : 0,
+        };
+        CgroupWrite w[CGROUP_MAX_WRITES];
+        size_t n = cgroup_cpu_plan(&t, cgroup_is_v2(NULL), w);
+        if (cgroup_apply(NULL, group, w, n, err) < 0)
+                return -1;
+        log_info("domain %s: cputune shares %llu period %llu quota %lld", d->obj.name, t.shares, t.period_us, t.quota_us);
+        return 0;
+}

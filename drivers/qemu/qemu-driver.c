@@ -212,6 +212,8 @@ Driver qemu_session_driver = {
         .close = qemu_close,
         .domain = &qemu_domain_ops,
         .host = &qemu_host_ops,
+        .scheduler = "posix",
+        .scheduler_nparams = 3,         /* cpu_shares, vcpu_period, vcpu_quota (domain-sched.c) */
 };
 
 Driver qemu_system_driver = {
@@ -223,4 +225,6 @@ Driver qemu_system_driver = {
         .close = qemu_close,
         .domain = &qemu_domain_ops,
         .host = &qemu_host_ops,
+        .scheduler = "posix",
+        .scheduler_nparams = 3,         /* cpu_shares, vcpu_period, vcpu_quota (domain-sched.c) */
 };

@@ -246,6 +246,7 @@ static int qemu_domain_get_stats(Domain *d, DomainStats *st, Call *call, VbError
 const DomainOps qemu_domain_ops = {
         .set_memory = qemu_domain_set_memory,
         .set_memtune = qemu_cgroup_set_memtune,
+        .set_cputune = qemu_cgroup_set_cputune,
         .get_stats = qemu_domain_get_stats,
         .start = qemu_domain_start,
         .shutdown = qemu_domain_shutdown,

@@ -248,6 +248,7 @@ static int append_stat(const DomainStatParam *p, void *userdata) {
         switch (p->type) {
         case DOMAIN_STAT_INT: return append_param(reply, p->key, 'i', &p->i);
         case DOMAIN_STAT_UINT: return append_param(reply, p->key, 'u', &p->u);
+        case DOMAIN_STAT_LLONG: return append_param(reply, p->key, 'x', &p->ull);
         case DOMAIN_STAT_ULLONG: return append_param(reply, p->key, 't', &p->ull);
         case DOMAIN_STAT_STRING: return append_param(reply, p->key, 's', p->s);
         }

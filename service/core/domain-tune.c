@@ -44,6 +44,7 @@ int domain_get_memory_params(Domain *d, unsigned flags, DomainTuneParam out[DOMA
         DomainMemtune m = def && def->priv ? def->priv->memtune : (DomainMemtune) { 0 };
         for (size_t i = 0; i < DOMAIN_MEMTUNE_NPARAMS; i++) {
                 snprintf(out[i].name, sizeof out[i].name, "%s", memtune_names[i]);
+                out[i].type = DOMAIN_STAT_ULLONG;
                 uint64_t v = *memtune_slot(&m, i);
                 out[i].ull = v ? v : DOMAIN_MEMORY_UNLIMITED;
         }

@@ -95,7 +95,7 @@ DomainStats *domain_stats_free(DomainStats *st);
 /* The record as libvirt's typed parameters, in libvirt's order and with its keys and types
  * (state.state int, balloon.current ullong KiB, vcpu.N.time ullong ns, block.N.name string, …). */
 typedef enum DomainStatType {
-        DOMAIN_STAT_INT = 1, DOMAIN_STAT_UINT = 2, DOMAIN_STAT_ULLONG = 4, DOMAIN_STAT_STRING = 7,
+        DOMAIN_STAT_INT = 1, DOMAIN_STAT_UINT = 2, DOMAIN_STAT_LLONG = 3, DOMAIN_STAT_ULLONG = 4, DOMAIN_STAT_STRING = 7,
 } DomainStatType;     /* virTypedParameterType */
 typedef struct DomainStatParam {
         char key[48];
@@ -171,6 +171,14 @@ typedef struct DomainTuneParam {
 /* Fills out, returns the number of parameters (3), or -1. */
 int domain_get_memory_params(Domain *d, unsigned flags, DomainTuneParam out[DOMAIN_MEMTUNE_NPARAMS], VbError *err);
 int domain_set_memory_params(Domain *d, const DomainTuneParam *params, size_t n, unsigned flags, VbError *err);
+
+/* virDomainGet/SetSchedulerParameters(Flags) (domain-sched.c). Test ("fair"): weight (uint,
+ * always 50, a set is checked and dropped, as libvirt's test driver); others ("posix"):
+ * cpu_shares (ullong), vcpu_period (ullong, µs), vcpu_quota (llong, µs, -1 none) from <cputune>,
+ * applied live by the driver's set_cputune. */
+#define DOMAIN_SCHED_NPARAMS_MAX 3
+int domain_get_sched_params(Domain *d, unsigned flags, DomainTuneParam out[DOMAIN_SCHED_NPARAMS_MAX], VbError *err);
+int domain_set_sched_params(Domain *d, const DomainTuneParam *params, size_t n, unsigned flags, VbError *err);
 
 /* The only place a domain's state changes: looks (state, input) up in the table, logs
  * old → new, persists the status where the driver persists, and notifies observers.

@@ -18,6 +18,7 @@ typedef struct DomainDef DomainDef;
 typedef struct PoolDef PoolDef;
 typedef struct DomainStats DomainStats;
 typedef struct DomainMemtune DomainMemtune;
+typedef struct DomainCputune DomainCputune;
 typedef struct Stream Stream;
 typedef struct NetworkDef NetworkDef;
 typedef struct NetworkOps NetworkOps;
@@ -55,6 +56,9 @@ typedef struct DomainOps {
         /* <memtune> of a running domain to m (its guest's cgroup); the core then keeps m in
          * d->live. NULL: the live definition alone changes (Test, as libvirt's test driver). */
         int (*set_memtune)(Domain *d, const DomainMemtune *m, VbError *err);
+        /* <cputune> shares/period/quota of a running domain to t (its cgroup); the core then
+         * keeps them in d->live. NULL: virDomainSetSchedulerParameters is not supported live. */
+        int (*set_cputune)(Domain *d, const DomainCputune *t, VbError *err);
         void (*forget)(Domain *d);  /* free d->driver_data */
 } DomainOps;
 

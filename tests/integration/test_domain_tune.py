@@ -34,6 +34,15 @@ class RemoteMemtune(remote_harness.RemoteTestCase):
             "memtune test --live",
         ])
 
+    def test_virsh_schedinfo_as_libvirt(self):
+        self.compare_with_oracle([
+            "schedinfo test",
+            "schedinfo test --set weight=100",
+            "schedinfo test",
+            "schedinfo test --set bogus=1",
+            "schedinfo test --set weight=abc",
+        ])
+
     def test_python_typed_parameters(self):
         libvirt.registerErrorHandler(lambda *a: None, None)
         conn = libvirt.open(self.uri)

@@ -337,6 +337,25 @@ class DacTest(unittest.TestCase):
         self.assertGreater(secs, 0, info)
         self.assertLessEqual(round(before / 1e9, 1) - 0.1, secs)
         self.assertLessEqual(secs, round(after / 1e9, 1) + 0.1)
+        # virsh schedinfo: <cputune> read back, cpu_shares changed live in the cgroup.
+        out = self.virsh("schedinfo %s" % name).stdout
+        self.assertRegex(out, r"Scheduler\s*: posix\n")
+        self.assertRegex(out, r"cpu_shares\s*: 512\n")
+        self.assertRegex(out, r"vcpu_period\s*: 100000\n")
+        self.assertRegex(out, r"vcpu_quota\s*: 50000\n")
+        self.virsh("schedinfo %s --live --set cpu_shares=2048" % name)
+        self.virsh("schedinfo %s --live --set vcpu_quota=-1" % name)
+        if v2:
+            self.assertEqual((cg / group / "cpu.weight").read_text().split(), ["79"])
+            self.assertEqual((cg / group / "cpu.max").read_text().split(), ["max", "100000"])
+        else:
+            self.assertEqual((cg / "cpu" / group / "cpu.shares").read_text().strip(), "2048")
+            self.assertEqual((cg / "cpu" / group / "cpu.cfs_quota_us").read_text().strip(), "-1")
+        self.assertRegex(self.virsh("schedinfo %s" % name).stdout, r"cpu_shares\s*: 2048\n")
+        self.assertRegex(self.virsh("schedinfo %s --config" % name).stdout, r"cpu_shares\s*: 512\n")
+        r = self.virsh("schedinfo %s --live --set vcpu_period=10" % name, check=False)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("value of 'vcpu_period' is out of range [1000, 1000000]", r.stderr)
         # virsh memtune: live changes reach the cgroup and read back; a bad one changes nothing.
         self.virsh("memtune %s --hard-limit 409600 --swap-hard-limit 2097152 --live" % name)
         self.assertEqual(hard.read_text().strip(), str(400 << 20))

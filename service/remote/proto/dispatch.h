@@ -261,6 +261,11 @@ REMOTE_HANDLER(proc_domain_set_metadata);
 REMOTE_HANDLER(proc_domain_screenshot);
 REMOTE_HANDLER(proc_domain_get_memory_parameters);
 REMOTE_HANDLER(proc_domain_set_memory_parameters);
+REMOTE_HANDLER(proc_domain_get_scheduler_type);
+REMOTE_HANDLER(proc_domain_get_scheduler_parameters);
+REMOTE_HANDLER(proc_domain_get_scheduler_parameters_flags);
+REMOTE_HANDLER(proc_domain_set_scheduler_parameters);
+REMOTE_HANDLER(proc_domain_set_scheduler_parameters_flags);
 
 /* proc-domain-life.c: lifecycle verbs, which may complete later */
 REMOTE_HANDLER(proc_domain_create);

@@ -97,6 +97,11 @@ static const RemoteProc procs[_API_ID_MAX] = {
         P(DOMAIN_GET_MESSAGES, proc_domain_get_messages, 0),
         P(DOMAIN_SET_MEMORY_PARAMETERS, proc_domain_set_memory_parameters, 0),
         P(DOMAIN_GET_MEMORY_PARAMETERS, proc_domain_get_memory_parameters, 0),
+        P(DOMAIN_GET_SCHEDULER_TYPE, proc_domain_get_scheduler_type, 0),
+        P(DOMAIN_GET_SCHEDULER_PARAMETERS, proc_domain_get_scheduler_parameters, 0),
+        P(DOMAIN_SET_SCHEDULER_PARAMETERS, proc_domain_set_scheduler_parameters, 0),
+        P(DOMAIN_SET_SCHEDULER_PARAMETERS_FLAGS, proc_domain_set_scheduler_parameters_flags, 0),
+        P(DOMAIN_GET_SCHEDULER_PARAMETERS_FLAGS, proc_domain_get_scheduler_parameters_flags, 0),
 
         /* networks */
         P(NETWORK_CREATE, proc_network_create, 0),
