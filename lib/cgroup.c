@@ -57,6 +57,28 @@ size_t cgroup_cpu_plan(const CgroupCpuTune *t, bool v2, CgroupWrite out[CGROUP_M
         return n;
 }
 
+static void plan_bytes(CgroupWrite *w, const char *file, unsigned long long kib) {
+        w->controller = "memory";
+        snprintf(w->file, sizeof w->file, "%s", file);
+        snprintf(w->value, sizeof w->value, "%llu", kib * 1024ULL);
+}
+
+size_t cgroup_memory_plan(const CgroupMemTune *t, bool v2, CgroupWrite out[CGROUP_MAX_WRITES]) {
+        size_t n = 0;
+        if (t->hard_kib)
+                plan_bytes(&out[n++], v2 ? "memory.max" : "memory.limit_in_bytes", t->hard_kib);
+        if (t->soft_kib)
+                plan_bytes(&out[n++], v2 ? "memory.high" : "memory.soft_limit_in_bytes", t->soft_kib);
+        if (t->swap_hard_kib) {
+                if (v2)
+                        plan_bytes(&out[n++], "memory.swap.max",
+                                   t->swap_hard_kib > t->hard_kib ? t->swap_hard_kib - t->hard_kib : 0);
+                else
+                        plan_bytes(&out[n++], "memory.memsw.limit_in_bytes", t->swap_hard_kib);
+        }
+        return n;
+}
+
 bool cgroup_is_v2(const char *root) {
         char *p;
         if (asprintf(&p, "%s/cgroup.controllers", root ? root : CGROUP_ROOT) < 0)

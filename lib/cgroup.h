@@ -26,6 +26,16 @@ typedef struct CgroupWrite {
 #define CGROUP_MAX_WRITES 4
 size_t cgroup_cpu_plan(const CgroupCpuTune *t, bool v2, CgroupWrite out[CGROUP_MAX_WRITES]);
 
+/* <memtune> in KiB; 0 = unset (not written). */
+typedef struct CgroupMemTune {
+        unsigned long long hard_kib, soft_kib, swap_hard_kib;
+} CgroupMemTune;
+/* Pure, like cgroup_cpu_plan. v1: memory.limit_in_bytes, memory.soft_limit_in_bytes,
+ * memory.memsw.limit_in_bytes (memory plus swap); v2 (libvirt's mapping): memory.max,
+ * memory.high, memory.swap.max (swap only: swap_hard - hard). The hard limit is written before
+ * the swap limit, which must not be below it (the order a new, unlimited group needs). */
+size_t cgroup_memory_plan(const CgroupMemTune *t, bool v2, CgroupWrite out[CGROUP_MAX_WRITES]);
+
 /* The host's cgroups: v2 when /sys/fs/cgroup is the unified hierarchy. root overrides
  * /sys/fs/cgroup (tests). */
 bool cgroup_is_v2(const char *root);

@@ -240,6 +240,8 @@ Driver qemu_session_driver = {
         .interfaces = &qemu_iface_ops,
         .nodedevs = &qemu_nodedev_ops,
         .domain_post_parse = qemu_domain_post_parse,
+        .scheduler = "posix",
+        .scheduler_nparams = 3,         /* cpu_shares, vcpu_period, vcpu_quota (domain-sched.c) */
 };
 
 Driver qemu_system_driver = {
@@ -254,4 +256,6 @@ Driver qemu_system_driver = {
         .interfaces = &qemu_iface_ops,
         .nodedevs = &qemu_nodedev_ops,
         .domain_post_parse = qemu_domain_post_parse,
+        .scheduler = "posix",
+        .scheduler_nparams = 3,         /* cpu_shares, vcpu_period, vcpu_quota (domain-sched.c) */
 };

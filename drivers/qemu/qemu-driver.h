@@ -116,6 +116,9 @@ int qemu_monitor_listen(const char *path, VbError *err);
 void qemu_cgroup_init(QemuConn *qc, bool system);
 int qemu_cgroup_start(QemuConn *qc, const char *name, const DomainDef *def, pid_t pid, VbError *err);
 void qemu_cgroup_stop(QemuConn *qc, const char *name);
+int qemu_cgroup_set_memtune(Domain *d, const DomainMemtune *m, VbError *err);
+int qemu_cgroup_cpu_time(Domain *d, uint64_t *ns);
+int qemu_cgroup_set_cputune(Domain *d, const DomainCputune *t, VbError *err);
 
 /* qemu-ops.c */
 extern const DomainOps qemu_domain_ops;

@@ -95,6 +95,8 @@ static int qemu_domain_runtime(Domain *d, DomainRuntimeInfo *info, VbError *err)
         info->memory_kib = qd && qd->balloon_kib ? qd->balloon_kib : domain_current_def(d)->current_memory_kib;
         if (!qd || !qd->proc)
                 return 0;
+        if (qemu_cgroup_cpu_time(d, &info->cpu_time_ns) == 0)
+                return 0;
         char path[64], buf[1024];
         snprintf(path, sizeof path, "/proc/%d/stat", (int) process_pid(qd->proc));
         int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -243,6 +245,8 @@ static int qemu_domain_get_stats(Domain *d, DomainStats *st, Call *call, VbError
 
 const DomainOps qemu_domain_ops = {
         .set_memory = qemu_domain_set_memory,
+        .set_memtune = qemu_cgroup_set_memtune,
+        .set_cputune = qemu_cgroup_set_cputune,
         .get_stats = qemu_domain_get_stats,
         .start = qemu_domain_start,
         .shutdown = qemu_domain_shutdown,

@@ -250,6 +250,7 @@ static int append_stat(const DomainStatParam *p, void *userdata) {
         switch (p->type) {
         case DOMAIN_STAT_INT: return append_param(reply, p->key, 'i', &p->i);
         case DOMAIN_STAT_UINT: return append_param(reply, p->key, 'u', &p->u);
+        case DOMAIN_STAT_LLONG: return append_param(reply, p->key, 'x', &p->ull);
         case DOMAIN_STAT_ULLONG: return append_param(reply, p->key, 't', &p->ull);
         case DOMAIN_STAT_STRING: return append_param(reply, p->key, 's', p->s);
         }
@@ -497,6 +498,8 @@ static const sd_bus_vtable domain_vtable[] = {
         SD_BUS_PROPERTY("UUID", "s", domain_property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_METHOD_WITH_ARGS("Create", SD_BUS_ARGS("u", flags), SD_BUS_NO_RESULT, method_create, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("Destroy", SD_BUS_ARGS("u", flags), SD_BUS_NO_RESULT, method_destroy, UNPRIV),
+        SD_BUS_METHOD_WITH_ARGS("GetMemoryParameters", SD_BUS_ARGS("u", flags),
+                                SD_BUS_RESULT("a{sv}", memoryParameters), bus_method_get_memory_parameters, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("GetMetadata", SD_BUS_ARGS("i", type, "s", uri, "u", flags),
                                 SD_BUS_RESULT("s", metadata), method_get_metadata, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("GetState", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("(ii)", state),
@@ -520,6 +523,8 @@ static const sd_bus_vtable domain_vtable[] = {
                                 SD_BUS_RESULT("s", mimetype, "h", fd), method_screenshot, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("SetMemory", SD_BUS_ARGS("t", memory, "u", flags), SD_BUS_NO_RESULT,
                                 method_set_memory, UNPRIV),
+        SD_BUS_METHOD_WITH_ARGS("SetMemoryParameters", SD_BUS_ARGS("a{sv}", params, "u", flags), SD_BUS_NO_RESULT,
+                                bus_method_set_memory_parameters, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("SetMetadata",
                                 SD_BUS_ARGS("i", type, "s", metadata, "s", key, "s", uri, "u", flags),
                                 SD_BUS_NO_RESULT, method_set_metadata, UNPRIV),

@@ -137,3 +137,7 @@ int bus_method_vol_download(sd_bus_message *m, void *userdata, sd_bus_error *ret
 /* bus-console.c: a console's Streams (out: guest → caller, in: caller → guest) as one end of a
  * socket pair for the caller (*client: its fd, to be sent and closed). */
 int bus_console_fd(sd_event *event, Stream *out, Stream *in, int *client);
+
+/* bus-domain-tune.c: Domain.GetMemoryParameters (u flags → a{sv}) and SetMemoryParameters (a{sv}, u). */
+int bus_method_get_memory_parameters(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_method_set_memory_parameters(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);

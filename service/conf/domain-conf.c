@@ -21,7 +21,7 @@ static const char *const domain_lifecycle_actions[] = {
 };
 
 static const char *const domain_children[] = {
-        "name", "uuid", "title", "description", "metadata", "memory", "currentMemory", "vcpu",
+        "name", "uuid", "title", "description", "metadata", "memory", "currentMemory", "memtune", "vcpu",
         "cputune", "sysinfo", "os", "features", "cpu", "clock", "on_poweroff", "on_reboot",
         "on_crash", "pm", "devices", "seclabel", NULL,
 };
@@ -175,6 +175,9 @@ static int domain_parse_root(DomainDef *def, xmlNodePtr root, unsigned flags, Vb
                 def->current_memory_kib = def->memory_kib;
 
         unsigned fflags = flags & DOMAIN_PARSE_VALIDATE ? XML_FIELDS_VALIDATE : 0;
+        xmlNodePtr memtune = xml_node_child(root, "memtune");
+        if (memtune && domain_memtune_parse(&def->priv->memtune, memtune, fflags, err) < 0)
+                return -1;
         if (domain_parse_vcpu(def, xml_node_child(root, "vcpu"), fflags, err) < 0)
                 return -1;
         if (domain_parse_lifecycle(root, "on_poweroff", &def->on_poweroff, err) < 0 ||
@@ -247,6 +250,7 @@ char *domain_def_format(const DomainDef *def, unsigned flags) {
         xml_buf_printf(&b, "<currentMemory unit='KiB'>%llu</currentMemory>\n",
                        (unsigned long long) (def->current_memory_kib ? def->current_memory_kib
                                                                      : def->memory_kib));
+        domain_memtune_format(&b, &p->memtune);
         xml_buf_open(&b, "vcpu");
         xml_buf_attr(&b, "placement", p->vcpu_placement ? p->vcpu_placement : "static");
         xml_buf_attr(&b, "cpuset", p->vcpu_cpuset);

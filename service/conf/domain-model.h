@@ -66,6 +66,11 @@ typedef struct DomainCputune {
         char *emulatorpin;                 /* cpuset */
 } DomainCputune;
 
+/* <memtune>: limits in KiB; 0 = unset (libvirt's "unlimited" is not stored). */
+typedef struct DomainMemtune {
+        uint64_t hard_limit_kib, soft_limit_kib, swap_hard_limit_kib;
+} DomainMemtune;
+
 typedef struct DomainSysinfoEntry {
         char *name, *value;
 } DomainSysinfoEntry;
@@ -235,6 +240,7 @@ struct DomainDefPrivate {
         char *vcpu_placement;              /* NULL = static */
         char *vcpu_cpuset;
         DomainCputune cputune;
+        DomainMemtune memtune;
         DomainSysinfo sysinfo;
         DomainOs os;
         DomainFeatures features;

@@ -53,6 +53,14 @@ const ApiRow api_rows_domain[] = {
         ROW(CONNECT_GET_ALL_DOMAIN_STATS, 344, "virConnectGetAllDomainStats", DBUS(CONNECT, "GetAllDomainStats"), RO, VERB, ACL(NONE, CONNECT, "search_domains")),
         ROW(DOMAIN_DEFINE_XML_FLAGS, 350, "virDomainDefineXMLFlags", DBUS(CONNECT, "DomainDefineXML"), MUT, VERB, ACL(NONE, DOMAIN, "write", "save")),
         ROW(DOMAIN_GET_MESSAGES, 426, "virDomainGetMessages", NODBUS, RO, VERB, ACL(DOMAIN, DOMAIN, "read")),
+        /* tunables (domain-tune.c): the guest's cgroup limits */
+        ROW(DOMAIN_SET_MEMORY_PARAMETERS, 197, "virDomainSetMemoryParameters", DBUS(DOMAIN, "SetMemoryParameters"), MUT, VERB, ACL(DOMAIN, DOMAIN, "write")),
+        ROW(DOMAIN_GET_SCHEDULER_TYPE, 56, "virDomainGetSchedulerType", NODBUS, RO, VERB, ACL(DOMAIN, DOMAIN, "read")),
+        ROW(DOMAIN_GET_SCHEDULER_PARAMETERS, 57, "virDomainGetSchedulerParameters", NODBUS, RO, VERB, ACL(DOMAIN, DOMAIN, "read")),
+        ROW(DOMAIN_SET_SCHEDULER_PARAMETERS, 58, "virDomainSetSchedulerParameters", NODBUS, MUT, VERB, ACL(DOMAIN, DOMAIN, "write")),
+        ROW(DOMAIN_SET_SCHEDULER_PARAMETERS_FLAGS, 219, "virDomainSetSchedulerParametersFlags", DBUS(DOMAIN, "SetSchedulerParameters"), MUT, VERB, ACL(DOMAIN, DOMAIN, "write")),
+        ROW(DOMAIN_GET_SCHEDULER_PARAMETERS_FLAGS, 223, "virDomainGetSchedulerParametersFlags", DBUS(DOMAIN, "GetSchedulerParameters"), RO, VERB, ACL(DOMAIN, DOMAIN, "read")),
+        ROW(DOMAIN_GET_MEMORY_PARAMETERS, 198, "virDomainGetMemoryParameters", DBUS(DOMAIN, "GetMemoryParameters"), RO, VERB, ACL(DOMAIN, DOMAIN, "read")),
         /* D-Bus only: libvirt-dbus reads one domain's stats with virDomainListGetStats */
         ROW(DOMAIN_LIST_GET_STATS, 0, "virDomainListGetStats", DBUS(DOMAIN, "GetStats"), RO, VERB, ACL(DOMAIN, DOMAIN, "read")),
 };

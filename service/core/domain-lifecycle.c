@@ -38,7 +38,7 @@ static const VerbRule verb_rules[] = {
 #undef S
 
 /* One job at a time: a second mutating call is refused, never interleaved. */
-static int domain_job_begin(Domain *d, DomainJob job, VbError *err) {
+int domain_job_begin(Domain *d, DomainJob job, VbError *err) {
         const VerbRule *rule = &verb_rules[job];
         if (d->removed)
                 return vb_error_set(err, VB_ERR_NO_DOMAIN, VB_FROM_DOMAIN, "domain '%s' is gone", d->obj.name);

@@ -79,6 +79,8 @@ typedef struct DomainBlockStat {
 } DomainBlockStat;
 
 /* One domain's record of virDomainListGetStats, as plain values (the doors encode it). */
+#define VB_TUNE_FIELD_MAX 80     /* VIR_TYPED_PARAM_FIELD_LENGTH */
+
 typedef struct DomainStats {
         unsigned groups;        /* the DOMAIN_STATS_* present */
         int state, reason;
@@ -93,7 +95,7 @@ DomainStats *domain_stats_free(DomainStats *st);
 /* The record as libvirt's typed parameters, in libvirt's order and with its keys and types
  * (state.state int, balloon.current ullong KiB, vcpu.N.time ullong ns, block.N.name string, …). */
 typedef enum DomainStatType {
-        DOMAIN_STAT_INT = 1, DOMAIN_STAT_UINT = 2, DOMAIN_STAT_ULLONG = 4, DOMAIN_STAT_STRING = 7,
+        DOMAIN_STAT_INT = 1, DOMAIN_STAT_UINT = 2, DOMAIN_STAT_LLONG = 3, DOMAIN_STAT_ULLONG = 4, DOMAIN_STAT_STRING = 7,
 } DomainStatType;     /* virTypedParameterType */
 typedef struct DomainStatParam {
         char key[48];
@@ -160,6 +162,29 @@ int domain_get_metadata(Domain *d, int type, const char *uri, unsigned flags, ch
 int domain_set_metadata(Domain *d, int type, const char *text, const char *key, const char *uri,
                         unsigned flags, VbError *err);
 
+/* virDomainGetMemoryParameters / SetMemoryParameters (domain-tune.c): libvirt's typed
+ * parameters hard_limit, soft_limit, swap_hard_limit (ullong KiB; DOMAIN_MEMORY_UNLIMITED for
+ * none). Flags: DOMAIN_AFFECT_*. A set is checked whole, then applied live by the driver's
+ * set_memtune (the guest's cgroup) and/or saved in the persistent definition. */
+#define DOMAIN_MEMTUNE_NPARAMS 3
+#define DOMAIN_MEMORY_UNLIMITED 9007199254740991ULL     /* VIR_DOMAIN_MEMORY_PARAM_UNLIMITED */
+typedef struct DomainTuneParam {
+        char name[VB_TUNE_FIELD_MAX];
+        DomainStatType type;
+        uint64_t ull;
+} DomainTuneParam;
+/* Fills out, returns the number of parameters (3), or -1. */
+int domain_get_memory_params(Domain *d, unsigned flags, DomainTuneParam out[DOMAIN_MEMTUNE_NPARAMS], VbError *err);
+int domain_set_memory_params(Domain *d, const DomainTuneParam *params, size_t n, unsigned flags, VbError *err);
+
+/* virDomainGet/SetSchedulerParameters(Flags) (domain-sched.c). Test ("fair"): weight (uint,
+ * always 50, a set is checked and dropped, as libvirt's test driver); others ("posix"):
+ * cpu_shares (ullong), vcpu_period (ullong, µs), vcpu_quota (llong, µs, -1 none) from <cputune>,
+ * applied live by the driver's set_cputune. */
+#define DOMAIN_SCHED_NPARAMS_MAX 3
+int domain_get_sched_params(Domain *d, unsigned flags, DomainTuneParam out[DOMAIN_SCHED_NPARAMS_MAX], VbError *err);
+int domain_set_sched_params(Domain *d, const DomainTuneParam *params, size_t n, unsigned flags, VbError *err);
+
 /* The only place a domain's state changes: looks (state, input) up in the table, logs
  * old → new, persists the status where the driver persists, and notifies observers.
  * An input that is not valid in the current state is logged and ignored (-EINVAL). */
@@ -177,6 +202,8 @@ Domain *domain_ref(Domain *d);
 Domain *domain_unref(Domain *d);
 
 /* Job bracket for drivers that complete later: the core begins the job; the driver ends it. */
+/* Begin a job (refused while another runs or in a state the job cannot start from). */
+int domain_job_begin(Domain *d, DomainJob job, VbError *err);
 void domain_job_end(Domain *d);
 
 /* Load persisted definitions: the domain slot of the kinds table (kinds.h); drivers that

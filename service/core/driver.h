@@ -17,6 +17,8 @@ typedef struct VolDef VolDef;
 typedef struct DomainDef DomainDef;
 typedef struct PoolDef PoolDef;
 typedef struct DomainStats DomainStats;
+typedef struct DomainMemtune DomainMemtune;
+typedef struct DomainCputune DomainCputune;
 typedef struct Stream Stream;
 typedef struct NetworkDef NetworkDef;
 typedef struct NetworkOps NetworkOps;
@@ -63,6 +65,12 @@ typedef struct DomainOps {
          * with VIR_DOMAIN_UNDEFINE_NVRAM). Either may be NULL. */
         int (*undefine_check)(Domain *d, unsigned flags, VbError *err);
         void (*undefined)(Domain *d, const DomainDef *def, unsigned flags);
+        /* <memtune> of a running domain to m (its guest's cgroup); the core then keeps m in
+         * d->live. NULL: the live definition alone changes (Test, as libvirt's test driver). */
+        int (*set_memtune)(Domain *d, const DomainMemtune *m, VbError *err);
+        /* <cputune> shares/period/quota of a running domain to t (its cgroup); the core then
+         * keeps them in d->live. NULL: virDomainSetSchedulerParameters is not supported live. */
+        int (*set_cputune)(Domain *d, const DomainCputune *t, VbError *err);
         void (*forget)(Domain *d);  /* free d->driver_data */
 } DomainOps;
 

@@ -14,6 +14,7 @@ enough (it has opened its files by then). Needs root (chown, trusted.* attribute
 """
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -291,11 +292,14 @@ class DacTest(unittest.TestCase):
         self.assertEqual(owner(self.kernel), (0, 0))
 
     def test_05_cgroup_with_cputune(self):
-        """qemu.conf cgroup_controllers: QEMU in its own cgroup under machine.slice with <cputune>."""
+        """qemu.conf cgroup_controllers: QEMU in its own cgroup under machine.slice with <cputune> and <memtune>."""
         name = "vbdac-cg-%d" % os.getpid()     # unique on a host shared by several test runs
         image = self.make_image(name)
         self.define(name, image, cputune="<cputune><shares>512</shares><period>100000</period>"
-                                         "<quota>50000</quota></cputune>")
+                                         "<quota>50000</quota></cputune>"
+                                         "<memtune><hard_limit unit='MiB'>512</hard_limit>"
+                                         "<soft_limit unit='MiB'>256</soft_limit>"
+                                         "<swap_hard_limit unit='GiB'>1</swap_hard_limit></memtune>")
         pid = self.start(name)
         group = "machine.slice/virtbus-qemu-%s.scope" % name
         cg = Path("/sys/fs/cgroup")
@@ -305,7 +309,9 @@ class DacTest(unittest.TestCase):
             self.assertIn("0::/%s" % group, lines)
             self.assertEqual((cg / group / "cpu.weight").read_text().split(), ["20"])
             self.assertEqual((cg / group / "cpu.max").read_text().split(), ["50000", "100000"])
-            dirs = [cg / group]
+            self.assertEqual((cg / group / "memory.max").read_text().strip(), str(512 << 20))
+            self.assertEqual((cg / group / "memory.high").read_text().strip(), str(256 << 20))
+            self.assertEqual((cg / group / "memory.swap.max").read_text().strip(), str(512 << 20))
         else:
             for ctrl in ("cpu", "cpuacct", "memory"):
                 self.assertTrue(any(l.split(":")[1] == ctrl and l.split(":")[2] == "/" + group for l in lines),
@@ -313,10 +319,77 @@ class DacTest(unittest.TestCase):
             self.assertEqual((cg / "cpu" / group / "cpu.shares").read_text().strip(), "512")
             self.assertEqual((cg / "cpu" / group / "cpu.cfs_period_us").read_text().strip(), "100000")
             self.assertEqual((cg / "cpu" / group / "cpu.cfs_quota_us").read_text().strip(), "50000")
-            dirs = [cg / c / group for c in ("cpu", "cpuacct", "memory")]
+            mem = cg / "memory" / group
+            self.assertEqual((mem / "memory.limit_in_bytes").read_text().strip(), str(512 << 20))
+            self.assertEqual((mem / "memory.soft_limit_in_bytes").read_text().strip(), str(256 << 20))
+            self.assertEqual((mem / "memory.memsw.limit_in_bytes").read_text().strip(), str(1 << 30))
+            hard, swap = mem / "memory.limit_in_bytes", mem / "memory.memsw.limit_in_bytes"
+        if v2:
+            hard, swap = cg / group / "memory.max", cg / group / "memory.swap.max"
+        # CPU time (dominfo) is the cgroup's: between two readings of its counter.
+        usage = ((lambda: int((cg / "cpuacct" / group / "cpuacct.usage").read_text())) if not v2 else
+                 (lambda: 1000 * int(dict(l.split() for l in (cg / group / "cpu.stat").read_text().splitlines())
+                                     ["usage_usec"])))
+        before = usage()
+        info = self.virsh("dominfo %s" % name).stdout
+        after = usage()
+        secs = float(re.search(r"CPU time:\s+([0-9.]+)s", info).group(1))
+        self.assertGreater(secs, 0, info)
+        self.assertLessEqual(round(before / 1e9, 1) - 0.1, secs)
+        self.assertLessEqual(secs, round(after / 1e9, 1) + 0.1)
+        # virsh schedinfo: <cputune> read back, cpu_shares changed live in the cgroup.
+        out = self.virsh("schedinfo %s" % name).stdout
+        self.assertRegex(out, r"Scheduler\s*: posix\n")
+        self.assertRegex(out, r"cpu_shares\s*: 512\n")
+        self.assertRegex(out, r"vcpu_period\s*: 100000\n")
+        self.assertRegex(out, r"vcpu_quota\s*: 50000\n")
+        self.virsh("schedinfo %s --live --set cpu_shares=2048" % name)
+        self.virsh("schedinfo %s --live --set vcpu_quota=-1" % name)
+        if v2:
+            self.assertEqual((cg / group / "cpu.weight").read_text().split(), ["79"])
+            self.assertEqual((cg / group / "cpu.max").read_text().split(), ["max", "100000"])
+        else:
+            self.assertEqual((cg / "cpu" / group / "cpu.shares").read_text().strip(), "2048")
+            self.assertEqual((cg / "cpu" / group / "cpu.cfs_quota_us").read_text().strip(), "-1")
+        self.assertRegex(self.virsh("schedinfo %s" % name).stdout, r"cpu_shares\s*: 2048\n")
+        self.assertRegex(self.virsh("schedinfo %s --config" % name).stdout, r"cpu_shares\s*: 512\n")
+        r = self.virsh("schedinfo %s --live --set vcpu_period=10" % name, check=False)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("value of 'vcpu_period' is out of range [1000, 1000000]", r.stderr)
+        # virsh memtune: live changes reach the cgroup and read back; a bad one changes nothing.
+        self.virsh("memtune %s --hard-limit 409600 --swap-hard-limit 2097152 --live" % name)
+        self.assertEqual(hard.read_text().strip(), str(400 << 20))
+        self.assertEqual(swap.read_text().strip(), str((2 << 30) if not v2 else (2 << 30) - (400 << 20)))
+        out = self.virsh("memtune %s" % name).stdout
+        self.assertRegex(out, r"hard_limit\s*: 409600\n")
+        self.assertRegex(out, r"soft_limit\s*: 262144\n")
+        self.assertRegex(out, r"swap_hard_limit: 2097152\n")
+        r = self.virsh("memtune %s --hard-limit 4194304 --live" % name, check=False)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("memory hard_limit tunable value must be lower than or equal to swap_hard_limit", r.stderr)
+        self.assertEqual(hard.read_text().strip(), str(400 << 20))
+        self.virsh("memtune %s --soft-limit -1 --live" % name)
+        self.assertRegex(self.virsh("memtune %s" % name).stdout, r"soft_limit\s*: unlimited\n")
+        # The persistent definition is untouched by live changes.
+        self.assertIn("<hard_limit unit='KiB'>524288</hard_limit>", self.virsh("dumpxml --inactive %s" % name).stdout)
+        self.assertIn("<hard_limit unit='KiB'>409600</hard_limit>", self.virsh("dumpxml %s" % name).stdout)
+        dirs = [cg / group] if v2 else [cg / c / group for c in ("cpu", "cpuacct", "memory")]
         self.destroy(name)
         for d in dirs:
             self.assertFalse(d.exists(), "%s left after stop" % d)
+
+    def test_06_memtune_swap_below_hard_refused(self):
+        """A <memtune> whose swap_hard_limit is below its hard_limit is defined (as libvirt does) but not started."""
+        name = "vbdac-mt-%d" % os.getpid()
+        image = self.make_image(name)
+        self.define(name, image, cputune="<memtune><hard_limit unit='MiB'>512</hard_limit>"
+                                         "<swap_hard_limit unit='MiB'>256</swap_hard_limit></memtune>")
+        r = self.virsh("start %s" % name, check=False)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("memory hard_limit tunable value must be lower than or equal to swap_hard_limit", r.stderr)
+        self.assertEqual(self.virsh("domstate %s" % name).stdout.strip(), "shut off")
+        self.assertFalse((Path("/sys/fs/cgroup/memory/machine.slice") / ("virtbus-qemu-%s.scope" % name)).exists())
+        self.assertEqual(owner(image), OWNER)
 
 
 if __name__ == "__main__":

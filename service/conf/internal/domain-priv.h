@@ -14,6 +14,10 @@ void domain_sections_format_tail(XmlBuf *b, const DomainDef *def, unsigned flags
 void domain_sections_format_seclabels(XmlBuf *b, const DomainDef *def, unsigned flags);
 void domain_sections_free(DomainDefPrivate *p);
 
+/* <memtune> (domain-memtune.c): written between <currentMemory> and <vcpu>. */
+int domain_memtune_parse(DomainMemtune *m, xmlNodePtr node, unsigned flags, VbError *err);
+void domain_memtune_format(XmlBuf *b, const DomainMemtune *m);
+
 /* <devices> (domain-devices.c). */
 int domain_devices_parse(DomainDevices *d, xmlNodePtr devices, unsigned flags, VbError *err);
 void domain_devices_format(XmlBuf *b, const DomainDevices *d, unsigned flags);

@@ -214,9 +214,6 @@ REMOTE_HANDLER(proc_node_get_memory_stats);
 REMOTE_HANDLER(proc_node_get_cells_free_memory);
 REMOTE_HANDLER(proc_node_get_cpu_map);
 /* proc-domain-info.c */
-REMOTE_HANDLER(proc_domain_get_scheduler_type);
-REMOTE_HANDLER(proc_domain_get_scheduler_parameters);
-REMOTE_HANDLER(proc_domain_get_scheduler_parameters_flags);
 REMOTE_HANDLER(proc_domain_memory_stats);
 REMOTE_HANDLER(proc_domain_get_block_info);
 REMOTE_HANDLER(proc_domain_interface_stats);
@@ -303,6 +300,13 @@ REMOTE_HANDLER(proc_domain_get_messages);
 REMOTE_HANDLER(proc_domain_get_metadata);
 REMOTE_HANDLER(proc_domain_set_metadata);
 REMOTE_HANDLER(proc_domain_screenshot);
+REMOTE_HANDLER(proc_domain_get_memory_parameters);
+REMOTE_HANDLER(proc_domain_set_memory_parameters);
+REMOTE_HANDLER(proc_domain_get_scheduler_type);
+REMOTE_HANDLER(proc_domain_get_scheduler_parameters);
+REMOTE_HANDLER(proc_domain_get_scheduler_parameters_flags);
+REMOTE_HANDLER(proc_domain_set_scheduler_parameters);
+REMOTE_HANDLER(proc_domain_set_scheduler_parameters_flags);
 
 /* proc-domain-life.c: lifecycle verbs, which may complete later */
 REMOTE_HANDLER(proc_domain_create);

@@ -1,4 +1,4 @@
-/* proc-domain-info.c: the remote procedures of per-request domain information (scheduler, memory stats, block info, interface stats, hostname, time): decode → core domain-info.c → encode. */
+/* proc-domain-info.c: the remote procedures of per-request domain information (memory stats, block info, interface stats, hostname, time): decode → core domain-info.c → encode. */
 #include "dispatch.h"
 
 #include <errno.h>
@@ -11,52 +11,6 @@
 #define REMOTE_DOMAIN_SCHEDULER_PARAMETERS_MAX 16
 #define DEVICE_ARG_MAX 4096
 #define TYPED_PARAM_UINT 2
-
-/* {dom; int nparams[; u32 flags]} → {remote_typed_param params<>} */
-static int reply_scheduler_params(RemoteCall *rc, bool with_flags) {
-        RemoteRef ref = { 0 };
-        int32_t nparams = 0;
-        uint32_t flags = 0;
-        remote_get_domain_ref(rc, &ref);
-        xdr_get_i32(&rc->args, &nparams);
-        if (with_flags)
-                xdr_get_u32(&rc->args, &flags);
-        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
-        remote_ref_done(&ref);
-        if (!d)
-                return -1;
-        if (nparams > REMOTE_DOMAIN_SCHEDULER_PARAMETERS_MAX)
-                return remote_error_rpc(&rc->err, "nparams too large");
-        DomainSchedParam params[DOMAIN_SCHED_PARAMS_MAX];
-        int n = domain_scheduler_params(d, flags, params, nparams > 0 ? nparams : 0, &rc->err);
-        if (n < 0)
-                return -1;
-        xdr_put_u32(&rc->ret, (uint32_t) n);
-        for (int i = 0; i < n; i++) {
-                xdr_put_string(&rc->ret, params[i].field);
-                xdr_put_i32(&rc->ret, TYPED_PARAM_UINT);
-                xdr_put_u32(&rc->ret, params[i].value);
-        }
-        return 0;
-}
-
-REMOTE_HANDLER(proc_domain_get_scheduler_type) {
-        Domain *d = remote_read_domain(rc, NULL);
-        if (!d)
-                return -1;
-        int nparams = 0;
-        xdr_put_string(&rc->ret, domain_scheduler_type(d, &nparams));
-        xdr_put_i32(&rc->ret, nparams);
-        return 0;
-}
-
-REMOTE_HANDLER(proc_domain_get_scheduler_parameters) {
-        return reply_scheduler_params(rc, false);
-}
-
-REMOTE_HANDLER(proc_domain_get_scheduler_parameters_flags) {
-        return reply_scheduler_params(rc, true);
-}
 
 /* {dom; u32 maxStats; u32 flags} → {remote_domain_memory_stat stats<>: {int tag; uhyper val}} */
 REMOTE_HANDLER(proc_domain_memory_stats) {

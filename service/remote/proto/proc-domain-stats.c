@@ -39,6 +39,7 @@ static int put_param(const DomainStatParam *p, void *userdata) {
         switch (p->type) {
         case DOMAIN_STAT_INT: return xdr_put_i32(w, p->i);
         case DOMAIN_STAT_UINT: return xdr_put_u32(w, p->u);
+        case DOMAIN_STAT_LLONG: return xdr_put_i64(w, (int64_t) p->ull);
         case DOMAIN_STAT_ULLONG: return xdr_put_u64(w, p->ull);
         case DOMAIN_STAT_STRING: return xdr_put_string(w, p->s);
         }

@@ -40,9 +40,6 @@ static const RemoteProc procs[_API_ID_MAX] = {
         P(NODE_GET_CPU_MAP, proc_node_get_cpu_map, 0),
 
         /* domain information */
-        P(DOMAIN_GET_SCHEDULER_TYPE, proc_domain_get_scheduler_type, 0),
-        P(DOMAIN_GET_SCHEDULER_PARAMETERS, proc_domain_get_scheduler_parameters, 0),
-        P(DOMAIN_GET_SCHEDULER_PARAMETERS_FLAGS, proc_domain_get_scheduler_parameters_flags, 0),
         P(DOMAIN_MEMORY_STATS, proc_domain_memory_stats, 0),
         P(DOMAIN_GET_BLOCK_INFO, proc_domain_get_block_info, 0),
         P(DOMAIN_INTERFACE_STATS, proc_domain_interface_stats, 0),
@@ -137,6 +134,13 @@ static const RemoteProc procs[_API_ID_MAX] = {
         P(CONNECT_GET_ALL_DOMAIN_STATS, proc_connect_get_all_domain_stats, 0),
         P(DOMAIN_DEFINE_XML_FLAGS, proc_domain_define_xml_flags, 0),
         P(DOMAIN_GET_MESSAGES, proc_domain_get_messages, 0),
+        P(DOMAIN_SET_MEMORY_PARAMETERS, proc_domain_set_memory_parameters, 0),
+        P(DOMAIN_GET_MEMORY_PARAMETERS, proc_domain_get_memory_parameters, 0),
+        P(DOMAIN_GET_SCHEDULER_TYPE, proc_domain_get_scheduler_type, 0),
+        P(DOMAIN_GET_SCHEDULER_PARAMETERS, proc_domain_get_scheduler_parameters, 0),
+        P(DOMAIN_SET_SCHEDULER_PARAMETERS, proc_domain_set_scheduler_parameters, 0),
+        P(DOMAIN_SET_SCHEDULER_PARAMETERS_FLAGS, proc_domain_set_scheduler_parameters_flags, 0),
+        P(DOMAIN_GET_SCHEDULER_PARAMETERS_FLAGS, proc_domain_get_scheduler_parameters_flags, 0),
 
         /* networks */
         P(NETWORK_CREATE, proc_network_create, 0),

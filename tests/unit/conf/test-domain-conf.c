@@ -124,6 +124,11 @@ static const Refusal refusals[] = {
           "XML error: Invalid value for attribute 'type' in element 'disk': 'bogus'." },
         { MINIMAL_HEAD "<cputune><shares>abc</shares></cputune></domain>", 0, VB_ERR_XML_ERROR, VB_FROM_XML,
           "XML error: Invalid value 'abc' for element or attribute './cputune/shares[1]'" },
+        { MINIMAL_HEAD "<memtune><hard_limit unit='GiB'>abc</hard_limit></memtune></domain>", 0,
+          VB_ERR_XML_ERROR, VB_FROM_XML,
+          "XML error: Invalid value 'abc' for element or attribute './memtune/hard_limit[1]'" },
+        { MINIMAL_HEAD "<memtune><soft_limit unit='parsec'>1</soft_limit></memtune></domain>", 0,
+          VB_ERR_INVALID_ARG, VB_FROM_XML, "invalid argument: unknown suffix 'parsec'" },
         { MINIMAL_HEAD "<devices><video><model type='vga' vram='x'/></video></devices></domain>", 0,
           VB_ERR_XML_ERROR, VB_FROM_XML,
           "XML error: Invalid value for attribute 'vram' in element 'model': 'x'. Expected non-negative integer value" },
@@ -192,6 +197,9 @@ static void test_typed_fields(void **state) {
         assert_int_equal(p->cpu.threads.v, 2);
         assert_int_equal(p->cputune.quota.v, -1);
         assert_int_equal(p->cputune.n_vcpupins, 2);
+        assert_int_equal(p->memtune.hard_limit_kib, 1048576);
+        assert_int_equal(p->memtune.soft_limit_kib, 524288);
+        assert_int_equal(p->memtune.swap_hard_limit_kib, 2097152);
 
         const DomainDevices *d = &p->devices;
         assert_string_equal(d->emulator, "/usr/bin/qemu-system-x86_64");

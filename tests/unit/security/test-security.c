@@ -171,6 +171,30 @@ static void test_cgroup_plan(void **state) {
         assert_int_equal(cgroup_cpu_plan(&t, false, w), 0);
 }
 
+static void test_memory_plan(void **state) {
+        CgroupWrite w[CGROUP_MAX_WRITES];
+        CgroupMemTune t = { .hard_kib = 1048576, .soft_kib = 524288, .swap_hard_kib = 2097152 };
+        assert_int_equal(cgroup_memory_plan(&t, false, w), 3);
+        assert_string_equal(w[0].controller, "memory");
+        assert_string_equal(w[0].file, "memory.limit_in_bytes");
+        assert_string_equal(w[0].value, "1073741824");
+        assert_string_equal(w[1].file, "memory.soft_limit_in_bytes");
+        assert_string_equal(w[1].value, "536870912");
+        assert_string_equal(w[2].file, "memory.memsw.limit_in_bytes");
+        assert_string_equal(w[2].value, "2147483648");
+        /* v2: swap.max counts the swap alone. */
+        assert_int_equal(cgroup_memory_plan(&t, true, w), 3);
+        assert_string_equal(w[0].file, "memory.max");
+        assert_string_equal(w[1].file, "memory.high");
+        assert_string_equal(w[2].file, "memory.swap.max");
+        assert_string_equal(w[2].value, "1073741824");
+        t = (CgroupMemTune) { .soft_kib = 1 };
+        assert_int_equal(cgroup_memory_plan(&t, true, w), 1);
+        assert_string_equal(w[0].value, "1024");
+        t = (CgroupMemTune) { 0 };
+        assert_int_equal(cgroup_memory_plan(&t, false, w), 0);
+}
+
 int main(void) {
         assert_non_null(mkdtemp(dir));
         chmod(dir, 0755);
@@ -179,6 +203,7 @@ int main(void) {
                 cmocka_unit_test(test_owner_records),
                 cmocka_unit_test(test_access),
                 cmocka_unit_test(test_cgroup_plan),
+                cmocka_unit_test(test_memory_plan),
         };
         int r = cmocka_run_group_tests(tests, NULL, NULL);
         rmdir(dir);

@@ -1,0 +1,96 @@
+/* bus-domain-tune.c: Domain.GetMemoryParameters / SetMemoryParameters with libvirt-dbus's a{sv} typed parameters. */
+#include "bus-internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bus-path.h"
+#include "domain.h"
+
+static Domain *tune_domain(sd_bus_message *m, void *userdata, VbError *err) {
+        BusSubtree *t = userdata;
+        return bus_path_domain(t->conn, t->path, sd_bus_message_get_path(m), err);
+}
+
+/* libvirt-dbus answers typed parameters as a{sv} whose v holds a v (as GetStats). */
+int bus_method_get_memory_parameters(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        unsigned flags;
+        VbError err = { 0 };
+        int r = sd_bus_message_read(m, "u", &flags);
+        if (r < 0)
+                return r;
+        Domain *d = tune_domain(m, userdata, &err);
+        DomainTuneParam p[DOMAIN_MEMTUNE_NPARAMS];
+        int n = d ? domain_get_memory_params(d, flags, p, &err) : -1;
+        if (n < 0)
+                return bus_error(ret_error, &err);
+        sd_bus_message *reply = NULL;
+        r = sd_bus_message_new_method_return(m, &reply);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "{sv}");
+        for (int i = 0; r >= 0 && i < n; i++) {
+                r = sd_bus_message_open_container(reply, 'e', "sv");
+                if (r >= 0)
+                        r = sd_bus_message_append(reply, "s", p[i].name);
+                if (r >= 0)
+                        r = sd_bus_message_open_container(reply, 'v', "v");
+                if (r >= 0)
+                        r = sd_bus_message_append(reply, "v", "t", p[i].ull);
+                if (r >= 0)
+                        r = sd_bus_message_close_container(reply);
+                if (r >= 0)
+                        r = sd_bus_message_close_container(reply);
+        }
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r >= 0)
+                r = sd_bus_send(NULL, reply, NULL);
+        sd_bus_message_unref(reply);
+        return r < 0 ? r : 1;
+}
+
+/* a{sv}: each value a variant of its type ("t" for the memory limits), as libvirt-dbus reads
+ * them; other types are passed on for the core to name. */
+int bus_method_set_memory_parameters(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        DomainTuneParam p[16];
+        size_t n = 0;
+        unsigned flags;
+        VbError err = { 0 };
+        int r = sd_bus_message_enter_container(m, 'a', "{sv}");
+        while (r >= 0 && (r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
+                if (n == sizeof p / sizeof p[0]) {
+                        vb_error_set(&err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN, "too many parameters (at most 16)");
+                        return bus_error(ret_error, &err);
+                }
+                const char *name, *contents;
+                char type;
+                r = sd_bus_message_read(m, "s", &name);
+                if (r >= 0)
+                        r = sd_bus_message_peek_type(m, &type, &contents);
+                if (r < 0)
+                        return r;
+                snprintf(p[n].name, sizeof p[n].name, "%s", name);
+                p[n].ull = 0;
+                if (strcmp(contents, "t") == 0) {
+                        p[n].type = DOMAIN_STAT_ULLONG;
+                        r = sd_bus_message_read(m, "v", "t", &p[n].ull);
+                } else {
+                        p[n].type = strcmp(contents, "s") == 0 ? DOMAIN_STAT_STRING : DOMAIN_STAT_INT;
+                        r = sd_bus_message_skip(m, "v");
+                }
+                if (r >= 0)
+                        r = sd_bus_message_exit_container(m);
+                n++;
+        }
+        if (r >= 0)
+                r = sd_bus_message_exit_container(m);
+        if (r >= 0)
+                r = sd_bus_message_read(m, "u", &flags);
+        if (r < 0)
+                return r;
+        Domain *d = tune_domain(m, userdata, &err);
+        if (!d || domain_set_memory_params(d, p, n, flags, &err) < 0)
+                return bus_error(ret_error, &err);
+        return sd_bus_reply_method_return(m, NULL);
+}

@@ -1,0 +1,172 @@
+/* proc-domain-tune.c: domain_get/set_memory_parameters and domain_get/set_scheduler_parameters(_flags): libvirt's typed parameters on the wire, <memtune> and <cputune> in the core. */
+#include "dispatch.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "domain.h"
+
+#define REMOTE_DOMAIN_MEMORY_PARAMETERS_MAX 16u
+#define TYPED_PARAM_STRING_OKAY (1u << 2)       /* VIR_TYPED_PARAM_STRING_OKAY: clients may send it */
+
+/* remote_typed_param: string field; int type; value (union on type). Every type is read so the
+ * core can name a wrong one; integers are kept in ull (signed ones sign-extended). */
+static int get_typed_param(XdrReader *r, DomainTuneParam *p) {
+        char *field = NULL;
+        size_t len = 0;
+        int32_t type = 0, i32;
+        uint64_t u64;
+        if (xdr_get_string(r, VB_TUNE_FIELD_MAX - 1, &field, &len) < 0 || xdr_get_i32(r, &type) < 0) {
+                free(field);
+                return -EINVAL;
+        }
+        snprintf(p->name, sizeof p->name, "%s", field);
+        free(field);
+        p->type = (DomainStatType) type;
+        switch (type) {
+        case 1: case 2: case 6:
+                if (xdr_get_i32(r, &i32) < 0)
+                        return -EINVAL;
+                p->ull = type == 2 ? (uint64_t) (uint32_t) i32 : (uint64_t) (int64_t) i32;
+                return 0;
+        case 3: case 4: case 5:
+                if (xdr_get_u64(r, &u64) < 0)
+                        return -EINVAL;
+                p->ull = u64;
+                return 0;
+        case 7: return xdr_skip_string(r, REMOTE_STRING_MAX);
+        }
+        return -EINVAL;
+}
+
+static int put_typed_param(XdrWriter *w, const DomainTuneParam *p) {
+        xdr_put_string(w, p->name);
+        xdr_put_i32(w, (int32_t) p->type);
+        switch (p->type) {
+        case DOMAIN_STAT_INT: return xdr_put_i32(w, (int32_t) p->ull);
+        case DOMAIN_STAT_UINT: return xdr_put_u32(w, (uint32_t) p->ull);
+        case DOMAIN_STAT_LLONG: return xdr_put_i64(w, (int64_t) p->ull);
+        case DOMAIN_STAT_ULLONG: return xdr_put_u64(w, p->ull);
+        case DOMAIN_STAT_STRING: break;
+        }
+        return -EINVAL;
+}
+
+typedef int (*SetParams)(Domain *d, const DomainTuneParam *params, size_t n, unsigned flags, VbError *err);
+
+/* {dom; remote_typed_param params<16>; [u32 flags]} */
+static int set_params(RemoteCall *rc, SetParams set, bool with_flags) {
+        RemoteRef ref = { 0 };
+        uint32_t n = 0, flags = 0;
+        DomainTuneParam params[REMOTE_DOMAIN_MEMORY_PARAMETERS_MAX];
+        remote_get_domain_ref(rc, &ref);
+        bool bad = false;
+        if (xdr_get_array_len(&rc->args, REMOTE_DOMAIN_MEMORY_PARAMETERS_MAX, 12, &n) == 0)
+                for (uint32_t i = 0; i < n && !bad; i++)
+                        bad = get_typed_param(&rc->args, &params[i]) < 0;
+        if (!bad && with_flags)
+                xdr_get_u32(&rc->args, &flags);
+        if (remote_args_end(rc) < 0)
+                return -1;
+        if (bad)
+                return vb_error_set(&rc->err, VB_ERR_INVALID_ARG, VB_FROM_REMOTE, "unknown typed parameter type");
+        Domain *d = remote_find_domain(rc, &ref);
+        if (!d)
+                return -1;
+        return set(d, params, n, flags, &rc->err);
+}
+
+REMOTE_HANDLER(proc_domain_set_memory_parameters) {
+        return set_params(rc, domain_set_memory_params, true);
+}
+
+REMOTE_HANDLER(proc_domain_set_scheduler_parameters) {
+        return set_params(rc, domain_set_sched_params, false);
+}
+
+REMOTE_HANDLER(proc_domain_set_scheduler_parameters_flags) {
+        return set_params(rc, domain_set_sched_params, true);
+}
+
+/* {dom; int nparams; [u32 flags]} → {remote_typed_param params<16>}: at most nparams of them. */
+static int get_sched(RemoteCall *rc, bool with_flags) {
+        RemoteRef ref = { 0 };
+        int32_t want = 0;
+        uint32_t flags = 0;
+        remote_get_domain_ref(rc, &ref);
+        xdr_get_i32(&rc->args, &want);
+        if (with_flags)
+                xdr_get_u32(&rc->args, &flags);
+        if (remote_args_end(rc) < 0)
+                return -1;
+        if (want < 0 || (uint32_t) want > REMOTE_DOMAIN_MEMORY_PARAMETERS_MAX)
+                return vb_error_set(&rc->err, VB_ERR_INTERNAL_ERROR, VB_FROM_REMOTE, "nparams too large");
+        Domain *d = remote_find_domain(rc, &ref);
+        if (!d)
+                return -1;
+        DomainTuneParam out[DOMAIN_SCHED_NPARAMS_MAX];
+        int n = domain_get_sched_params(d, flags, out, &rc->err);     /* the core knows who takes STRING_OKAY */
+        if (n < 0)
+                return -1;
+        if (n > want)
+                n = want;
+        xdr_put_u32(&rc->ret, (uint32_t) n);
+        for (int i = 0; i < n; i++)
+                put_typed_param(&rc->ret, &out[i]);
+        return 0;
+}
+
+/* {dom} → {string type; int nparams} */
+REMOTE_HANDLER(proc_domain_get_scheduler_type) {
+        Domain *d = remote_read_domain(rc, NULL);
+        if (!d)
+                return -1;
+        int n = 0;
+        xdr_put_string(&rc->ret, domain_scheduler_type(d, &n));
+        xdr_put_i32(&rc->ret, n);
+        return 0;
+}
+
+REMOTE_HANDLER(proc_domain_get_scheduler_parameters) {
+        return get_sched(rc, false);
+}
+
+REMOTE_HANDLER(proc_domain_get_scheduler_parameters_flags) {
+        return get_sched(rc, true);
+}
+
+/* {dom; int nparams; u32 flags} → {remote_typed_param params<16>; int nparams}: nparams 0 asks
+ * how many there are. */
+REMOTE_HANDLER(proc_domain_get_memory_parameters) {
+        RemoteRef ref = { 0 };
+        int32_t want = 0;
+        uint32_t flags = 0;
+        remote_get_domain_ref(rc, &ref);
+        xdr_get_i32(&rc->args, &want);
+        xdr_get_u32(&rc->args, &flags);
+        if (remote_args_end(rc) < 0)
+                return -1;
+        if (want < 0 || (uint32_t) want > REMOTE_DOMAIN_MEMORY_PARAMETERS_MAX)
+                return vb_error_set(&rc->err, VB_ERR_INTERNAL_ERROR, VB_FROM_REMOTE, "nparams too large");
+        Domain *d = remote_find_domain(rc, &ref);
+        if (!d)
+                return -1;
+        DomainTuneParam out[DOMAIN_MEMTUNE_NPARAMS];
+        int n = domain_get_memory_params(d, flags & ~TYPED_PARAM_STRING_OKAY, out, &rc->err);
+        if (n < 0)
+                return -1;
+        if (want == 0) {
+                xdr_put_u32(&rc->ret, 0);
+                xdr_put_i32(&rc->ret, n);
+                return 0;
+        }
+        if (n > want)
+                n = want;
+        xdr_put_u32(&rc->ret, (uint32_t) n);
+        for (int i = 0; i < n; i++)
+                put_typed_param(&rc->ret, &out[i]);
+        xdr_put_i32(&rc->ret, n);
+        return 0;
+}
