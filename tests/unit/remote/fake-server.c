@@ -231,6 +231,7 @@ unsigned remote_server_auth_failed(RemoteServer *s) {
 }
 
 /* auth-pace.c's timer: the double has no loop, so a failed authentication is answered at once. */
+sd_event *remote_server_event(RemoteServer *s);     /* server.h's, which the double does not include */
 sd_event *remote_server_event(RemoteServer *s) {
         return NULL;
 }
