@@ -1,4 +1,4 @@
-/* bus-domain-tune.c: Domain.GetMemoryParameters / SetMemoryParameters with libvirt-dbus's a{sv} typed parameters. */
+/* bus-domain-tune.c: Domain.GetMemoryParameters / SetMemoryParameters / SetSchedulerParameters with libvirt-dbus's a{sv} typed parameters. */
 #include "bus-internal.h"
 
 #include <errno.h>
@@ -50,19 +50,14 @@ int bus_method_get_memory_parameters(sd_bus_message *m, void *userdata, sd_bus_e
         return r < 0 ? r : 1;
 }
 
-/* a{sv}: each value a variant of its type ("t" for the memory limits), as libvirt-dbus reads
- * them; other types are passed on for the core to name. */
-int bus_method_set_memory_parameters(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        DomainTuneParam p[16];
+/* a{sv}: each value a variant of its type (u, i, t or x), as libvirt-dbus reads them; other
+ * types are passed on for the core to name. Then the flags. */
+static int tune_params_read(sd_bus_message *m, DomainTuneParam p[16], size_t *np, unsigned *flags, VbError *err) {
         size_t n = 0;
-        unsigned flags;
-        VbError err = { 0 };
         int r = sd_bus_message_enter_container(m, 'a', "{sv}");
         while (r >= 0 && (r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
-                if (n == sizeof p / sizeof p[0]) {
-                        vb_error_set(&err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN, "too many parameters (at most 16)");
-                        return bus_error(ret_error, &err);
-                }
+                if (n == 16)
+                        return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN, "too many parameters (at most 16)");
                 const char *name, *contents;
                 char type;
                 r = sd_bus_message_read(m, "s", &name);
@@ -72,11 +67,26 @@ int bus_method_set_memory_parameters(sd_bus_message *m, void *userdata, sd_bus_e
                         return r;
                 snprintf(p[n].name, sizeof p[n].name, "%s", name);
                 p[n].ull = 0;
+                uint32_t u32;
+                int32_t i32;
+                int64_t i64;
                 if (strcmp(contents, "t") == 0) {
                         p[n].type = DOMAIN_STAT_ULLONG;
                         r = sd_bus_message_read(m, "v", "t", &p[n].ull);
+                } else if (strcmp(contents, "u") == 0) {
+                        p[n].type = DOMAIN_STAT_UINT;
+                        r = sd_bus_message_read(m, "v", "u", &u32);
+                        p[n].ull = u32;
+                } else if (strcmp(contents, "i") == 0) {
+                        p[n].type = DOMAIN_STAT_INT;
+                        r = sd_bus_message_read(m, "v", "i", &i32);
+                        p[n].ull = (uint64_t) (int64_t) i32;
+                } else if (strcmp(contents, "x") == 0) {
+                        p[n].type = DOMAIN_STAT_LLONG;
+                        r = sd_bus_message_read(m, "v", "x", &i64);
+                        p[n].ull = (uint64_t) i64;
                 } else {
-                        p[n].type = strcmp(contents, "s") == 0 ? DOMAIN_STAT_STRING : DOMAIN_STAT_INT;
+                        p[n].type = DOMAIN_STAT_STRING;
                         r = sd_bus_message_skip(m, "v");
                 }
                 if (r >= 0)
@@ -86,11 +96,33 @@ int bus_method_set_memory_parameters(sd_bus_message *m, void *userdata, sd_bus_e
         if (r >= 0)
                 r = sd_bus_message_exit_container(m);
         if (r >= 0)
-                r = sd_bus_message_read(m, "u", &flags);
+                r = sd_bus_message_read(m, "u", flags);
+        *np = n;
+        return r < 0 ? r : 0;
+}
+
+static int tune_set(sd_bus_message *m, void *userdata, sd_bus_error *ret_error,
+                    int (*set)(Domain *, const DomainTuneParam *, size_t, unsigned, VbError *)) {
+        DomainTuneParam p[16];
+        size_t n = 0;
+        unsigned flags = 0;
+        VbError err = { 0 };
+        int r = tune_params_read(m, p, &n, &flags, &err);
+        if (r == -1 && err.code)
+                return bus_error(ret_error, &err);
         if (r < 0)
                 return r;
         Domain *d = tune_domain(m, userdata, &err);
-        if (!d || domain_set_memory_params(d, p, n, flags, &err) < 0)
+        if (!d || set(d, p, n, flags, &err) < 0)
                 return bus_error(ret_error, &err);
         return sd_bus_reply_method_return(m, NULL);
+}
+
+int bus_method_set_memory_parameters(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        return tune_set(m, userdata, ret_error, domain_set_memory_params);
+}
+
+/* virDomainSetSchedulerParametersFlags, through the same core verb as the remote door. */
+int bus_method_set_scheduler_parameters(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        return tune_set(m, userdata, ret_error, domain_set_sched_params);
 }

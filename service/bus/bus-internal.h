@@ -141,3 +141,4 @@ int bus_console_fd(sd_event *event, Stream *out, Stream *in, int *client);
 /* bus-domain-tune.c: Domain.GetMemoryParameters (u flags → a{sv}) and SetMemoryParameters (a{sv}, u). */
 int bus_method_get_memory_parameters(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_set_memory_parameters(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_method_set_scheduler_parameters(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
