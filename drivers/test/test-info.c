@@ -75,17 +75,6 @@ static int test_get_time(Domain *d, unsigned flags, int64_t *seconds, unsigned *
         return 0;
 }
 
-/* The "fair" scheduler's one parameter. */
-static int test_scheduler_params(Domain *d, unsigned flags, DomainSchedParam *out, int max, VbError *err) {
-        if (vb_check_flags(flags, 0, "testDomainGetSchedulerParametersFlags", err) < 0)
-                return -1;
-        if (max < 1)
-                return 0;
-        snprintf(out[0].field, sizeof out[0].field, "weight");
-        out[0].value = 50;
-        return 1;
-}
-
 #define TEST_HOST_CPUS 16       /* libvirt's test node: 2 cells x 2 sockets x 2 cores x 2 threads */
 
 /* Every vCPU may run on every host CPU the map has room for. */
@@ -146,5 +135,4 @@ const DomainInfoOps test_info_ops = {
         .interface_stats = test_interface_stats,
         .hostname = test_hostname,
         .get_time = test_get_time,
-        .scheduler_params = test_scheduler_params,
 };

@@ -91,13 +91,6 @@ int domain_get_time(Domain *d, unsigned flags, int64_t *seconds, unsigned *nseco
         return info_ops(d)->get_time(d, flags, seconds, nseconds, err);
 }
 
-int domain_scheduler_params(Domain *d, unsigned flags, DomainSchedParam *out, int max, VbError *err) {
-        if (!info_ops(d)->scheduler_params)
-                return unsupported(API_DOMAIN_GET_SCHEDULER_PARAMETERS_FLAGS, err);
-        if (max > DOMAIN_SCHED_PARAMS_MAX)
-                max = DOMAIN_SCHED_PARAMS_MAX;
-        return info_ops(d)->scheduler_params(d, flags, out, max, err);
-}
 
 int domain_vcpus(Domain *d, DomainVcpuInfo *info, int maxinfo, uint8_t *maps, int maplen, VbError *err) {
         if (!info_ops(d)->vcpus)

@@ -31,12 +31,6 @@ typedef struct DomainIfStats {
         int64_t rx_bytes, rx_packets, rx_errs, rx_drop, tx_bytes, tx_packets, tx_errs, tx_drop;
 } DomainIfStats;
 
-#define DOMAIN_SCHED_PARAMS_MAX 16      /* REMOTE_DOMAIN_SCHEDULER_PARAMETERS_MAX */
-
-typedef struct DomainSchedParam {
-        char field[80];                 /* VIR_TYPED_PARAM_FIELD_LENGTH */
-        unsigned value;                 /* every scheduler field virtbus knows is an unsigned int */
-} DomainSchedParam;
 
 typedef struct DomainVcpuInfo {
         unsigned number;
@@ -56,7 +50,6 @@ typedef struct DomainInfoOps {
         int (*interface_stats)(Domain *d, const DomainInterface *net, DomainIfStats *out, VbError *err);
         char *(*hostname)(Domain *d, unsigned flags, VbError *err);
         int (*get_time)(Domain *d, unsigned flags, int64_t *seconds, unsigned *nseconds, VbError *err);
-        int (*scheduler_params)(Domain *d, unsigned flags, DomainSchedParam *out, int max, VbError *err);
         /* Running vCPUs: up to maxinfo entries, and maplen bytes of CPU map per entry into maps
          * (may be NULL); the count. */
         int (*vcpus)(Domain *d, DomainVcpuInfo *info, int maxinfo, uint8_t *maps, int maplen, VbError *err);
@@ -77,8 +70,6 @@ int domain_interface_stats(Domain *d, const char *device, DomainIfStats *out, Vb
 /* virDomainGetHostname: newly allocated, or NULL with err set. */
 char *domain_hostname(Domain *d, unsigned flags, VbError *err);
 int domain_get_time(Domain *d, unsigned flags, int64_t *seconds, unsigned *nseconds, VbError *err);
-/* virDomainGetSchedulerParametersFlags: up to max parameters; the count, or -1. */
-int domain_scheduler_params(Domain *d, unsigned flags, DomainSchedParam *out, int max, VbError *err);
 /* virDomainGetVcpus (running domains): the count, or -1. */
 int domain_vcpus(Domain *d, DomainVcpuInfo *info, int maxinfo, uint8_t *maps, int maplen, VbError *err);
 int domain_vcpu_pin_info(Domain *d, unsigned flags, uint8_t *maps, int ncpumaps, int maplen, VbError *err);
