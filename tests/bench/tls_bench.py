@@ -259,16 +259,20 @@ def render(res, opts):
         ratio = vb["median"] / lv["median"] if lv and vb and lv["median"] else float("nan")
         out.append("| %s | %.2f ms (%.2f) | %.2f ms (%.2f) | %.2f× |" % (name, lv["median"], lv["p90"], vb["median"],
                                                                       vb["p90"], ratio))
-    out += ["", "CPU per operation (ms): the client's (python3-libvirt, this process) and the daemon's threads'.", "",
-            "| operation | client CPU with libvirtd | libvirtd CPU | client CPU with virtbusd | virtbusd CPU |"
-            " floor: client CPU / libvirtd time |", "|---|---|---|---|---|---|"]
+    out += ["", "CPU per operation (ms): the client's (python3-libvirt, this process, all its threads) and the "
+            "daemon's (utime + stime). \"both ends\": virtbusd's client + daemon CPU over libvirtd's; \"floor\": "
+            "the client's CPU alone over libvirtd's client + daemon CPU, the ratio a daemon costing nothing would get.",
+            "", "| operation | client CPU with libvirtd | libvirtd CPU | client CPU with virtbusd | virtbusd CPU |"
+            " both ends | floor |", "|---|---|---|---|---|---|---|"]
     for name, key, _ in rows:
         lv, vb = res["libvirtd"].get(key), res["virtbusd"].get(key)
         if not lv or not vb or "client_cpu" not in lv:
             continue
-        out.append("| %s | %.3f | %.3f | %.3f | %.3f | %.2f× |" % (name, lv["client_cpu"], lv["daemon_cpu"],
-                                                              vb["client_cpu"], vb["daemon_cpu"],
-                                                              vb["client_cpu"] / lv["median"]))
+        lv_total = lv["client_cpu"] + lv["daemon_cpu"]
+        out.append("| %s | %.3f | %.3f | %.3f | %.3f | %.2f× | %.2f× |" % (
+            name, lv["client_cpu"], lv["daemon_cpu"], vb["client_cpu"], vb["daemon_cpu"],
+            (vb["client_cpu"] + vb["daemon_cpu"]) / lv_total if lv_total else float("nan"),
+            vb["client_cpu"] / lv_total if lv_total else float("nan")))
     return "\n".join(out) + "\n"
 
 
