@@ -67,7 +67,8 @@ class SaslThreadTest(unittest.TestCase):
         except OSError:
             pass
 
-    def test_stuck_sasl_step_does_not_delay_other_clients(self):
+    def start_stuck_client(self):
+        """virsh over TCP with DIGEST-MD5, once its SASL step waits on the FIFO."""
         auth = self.d.tmp / "auth.conf"
         auth.write_text("[credentials-t]\nauthname=fred\npassword=fredpw\n\n[auth-libvirt-127.0.0.1]\ncredentials=t\n")
         env = self.d.client_env()
@@ -75,13 +76,33 @@ class SaslThreadTest(unittest.TestCase):
         stuck = subprocess.Popen([rh.VIRSH, "-c", "test+tcp://127.0.0.1:%d/default?auth=sasl.DIGEST-MD5" % self.d.port,
                                   "list", "--all"], env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                  stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 15
+        while not blocked_on_fifo(self.d.proc.pid):
+            if stuck.poll() is not None:
+                self.fail("virsh finished before its SASL step blocked: %s" % (stuck.communicate(),))
+            if time.monotonic() > deadline:
+                stuck.kill()
+                self.fail("the SASL step never reached the sasldb lookup")
+            time.sleep(0.05)
+        return stuck
+
+    def test_client_leaving_during_its_step(self):
+        stuck = self.start_stuck_client()
+        stuck.kill()
+        stuck.wait()
+        self.release_fifo()
+        deadline = time.monotonic() + 10
+        while blocked_on_fifo(self.d.proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self.assertFalse(blocked_on_fifo(self.d.proc.pid))
+        r = self.d.virsh("unix", "list --all")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("test", r.stdout)
+        self.assertTrue(self.d.alive())
+
+    def test_stuck_sasl_step_does_not_delay_other_clients(self):
+        stuck = self.start_stuck_client()
         try:
-            deadline = time.monotonic() + 15
-            while not blocked_on_fifo(self.d.proc.pid):
-                if stuck.poll() is not None:
-                    self.fail("virsh finished before its SASL step blocked: %s" % (stuck.communicate(),))
-                self.assertLess(time.monotonic(), deadline, "the SASL step never reached the sasldb lookup")
-                time.sleep(0.05)
 
             # Another client, on the unix socket, while that step waits.
             result = {}
