@@ -129,7 +129,9 @@ static VolWork *work_new(StorageVol *v, VbError *err) {
         return w;
 }
 
-int dir_vol_wipe(StorageVol *v, unsigned flags, Call *call, VbError *err) {
+int dir_vol_wipe(StorageVol *v, unsigned algorithm, unsigned flags, Call *call, VbError *err) {
+        if (algorithm != 0)
+                return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_STORAGE, "wiping algorithm %u", algorithm);
         if (check_unused(v, "wipe", err) < 0)
                 return -1;
         VolWork *w = work_new(v, err);

@@ -29,8 +29,37 @@ static inline sd_event *storage_event(const StoragePool *p) {
         return p->obj.conn->manager->event;
 }
 
+/* One pool type's verbs (the PoolOps of the host's storage subsystem pick the backend by
+ * <pool type>). check completes and checks a parsed definition of that type; a NULL verb
+ * answers libvirt's "not supported". */
+typedef struct StorageBackend {
+        const char *type;
+        int (*check)(PoolDef *def, VbError *err);
+        int (*build)(StoragePool *p, unsigned flags, Call *call, VbError *err);
+        int (*start)(StoragePool *p, Call *call, VbError *err);
+        int (*stop)(StoragePool *p, Call *call, VbError *err);
+        int (*refresh)(StoragePool *p, Call *call, VbError *err);
+        int (*remove)(StoragePool *p, unsigned flags, Call *call, VbError *err);
+        int (*vol_create)(StoragePool *p, VolDef *def, StorageVol *from, Call *call, VbError *err);
+        int (*vol_delete)(StorageVol *v, unsigned flags, Call *call, VbError *err);
+        int (*vol_wipe)(StorageVol *v, unsigned algorithm, unsigned flags, Call *call, VbError *err);
+        int (*vol_resize)(StorageVol *v, uint64_t capacity, unsigned flags, Call *call, VbError *err);
+        int (*vol_download)(StorageVol *v, uint64_t offset, uint64_t length, Stream *st, VbError *err);
+        int (*vol_upload)(StorageVol *v, uint64_t offset, uint64_t length, Stream *st, VbError *err);
+} StorageBackend;
+
+extern const StorageBackend storage_backend_dir;        /* dir-pool.c */
+extern const StorageBackend storage_backend_fs;         /* fs-pool.c */
+extern const StorageBackend storage_backend_logical;    /* logical-pool.c */
+
+/* virStoragePoolBuildFlags */
+enum { POOL_BUILD_NO_OVERWRITE = 1u << 2, POOL_BUILD_OVERWRITE = 1u << 3 };
+
 /* errno → libvirt's system error ("cannot open directory '/x': No such file or directory"). */
 int storage_sys_error(VbError *err, int errnum, const char *fmt, const char *what);
+
+/* A helper child that ended with status != 0: "<what> failed: <its output, trimmed>". */
+int storage_child_error(VbError *err, int status, const char *out, const char *fmt, const char *what);
 
 /* A volume name is one path element inside the pool: no '/', no leading '.', not empty. */
 int storage_check_vol_name(const char *name, VbError *err);
@@ -50,7 +79,7 @@ VolDef *dir_vol_describe(StoragePool *p, const char *name);
 /* dir-vol.c */
 int dir_vol_create(StoragePool *p, VolDef *def, StorageVol *from, Call *call, VbError *err);
 int dir_vol_delete(StorageVol *v, unsigned flags, Call *call, VbError *err);
-int dir_vol_wipe(StorageVol *v, unsigned flags, Call *call, VbError *err);
+int dir_vol_wipe(StorageVol *v, unsigned algorithm, unsigned flags, Call *call, VbError *err);
 int dir_vol_resize(StorageVol *v, uint64_t capacity, unsigned flags, Call *call, VbError *err);
 
 /* dir-stream.c */

@@ -282,7 +282,9 @@ static int pool_build_first(StoragePool *p, unsigned flags, VbError *err) {
                 return 0;
         if (!ops->build)
                 return not_supported("virStoragePoolBuild", err);
-        int b = ops->build(p, flags & 0x6, NULL, err);
+        /* virStoragePoolCreateFlags BUILD_OVERWRITE (2) and BUILD_NO_OVERWRITE (4) are the
+         * build's OVERWRITE (8) and NO_OVERWRITE (4). */
+        int b = ops->build(p, ((flags & 0x2) ? 0x8 : 0) | (flags & 0x4), NULL, err);
         if (b == VERB_PENDING)
                 return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_STORAGE,
                                     "pool '%s': a build that runs on cannot start the pool", p->obj.name);
@@ -356,7 +358,8 @@ int pool_start(StoragePool *p, unsigned flags, Call *call, VbError *err) {
 }
 
 int pool_build(StoragePool *p, unsigned flags, Call *call, VbError *err) {
-        if (vb_check_flags(flags, 0x7, "virStoragePoolBuild", err) < 0)
+        /* REPAIR, RESIZE, NO_OVERWRITE, OVERWRITE */
+        if (vb_check_flags(flags, 0xf, "virStoragePoolBuild", err) < 0)
                 return -1;
         const PoolOps *ops = pool_ops(p);
         if (!ops->build)
