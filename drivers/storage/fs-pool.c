@@ -349,8 +349,9 @@ const StorageBackend storage_backend_fs = {
         .remove = dir_pool_remove,
         .vol_create = dir_vol_create,
         .vol_delete = dir_vol_delete,
-        .vol_wipe = dir_vol_wipe,
+        .vol_wipe = storage_wipe,
         .vol_resize = dir_vol_resize,
         .vol_download = dir_vol_download,
         .vol_upload = dir_vol_upload,
+        .vol_open = dir_vol_open,
 };

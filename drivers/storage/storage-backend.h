@@ -46,7 +46,15 @@ typedef struct StorageBackend {
         int (*vol_resize)(StorageVol *v, uint64_t capacity, unsigned flags, Call *call, VbError *err);
         int (*vol_download)(StorageVol *v, uint64_t offset, uint64_t length, Stream *st, VbError *err);
         int (*vol_upload)(StorageVol *v, uint64_t offset, uint64_t length, Stream *st, VbError *err);
+        /* Open the volume's storage (flags: O_RDONLY, O_RDWR, …) and tell its size in bytes:
+         * a file relative to the pool directory (dir_vol_open), a block device. */
+        int (*vol_open)(StorageVol *v, int flags, uint64_t *size, VbError *err);
 } StorageBackend;
+
+/* The volume's storage, opened by its backend's vol_open: a descriptor, or -1 with err set. */
+int storage_vol_open(StorageVol *v, int flags, uint64_t *size, VbError *err);
+/* "cannot <what> volume 'x': it is in use by running domain 'y'" (dir-vol-ops.c). */
+int storage_vol_check_unused(StorageVol *v, const char *what, VbError *err);
 
 extern const StorageBackend storage_backend_dir;        /* dir-pool.c */
 extern const StorageBackend storage_backend_fs;         /* fs-pool.c */
@@ -76,11 +84,16 @@ void dir_pool_update_sizes(StoragePool *p);
  * directory, a symlink, a special file). */
 VolDef *dir_vol_describe(StoragePool *p, const char *name);
 
+/* A regular file of the pool directory, never through a symlink. */
+int dir_vol_open(StorageVol *v, int flags, uint64_t *size, VbError *err);
+
 /* dir-vol.c */
 int dir_vol_create(StoragePool *p, VolDef *def, StorageVol *from, Call *call, VbError *err);
 int dir_vol_delete(StorageVol *v, unsigned flags, Call *call, VbError *err);
-int dir_vol_wipe(StorageVol *v, unsigned algorithm, unsigned flags, Call *call, VbError *err);
 int dir_vol_resize(StorageVol *v, uint64_t capacity, unsigned flags, Call *call, VbError *err);
+
+/* wipe.c: virStorageVolWipePattern's algorithms on what storage_vol_open gives (any backend). */
+int storage_wipe(StorageVol *v, unsigned algorithm, unsigned flags, Call *call, VbError *err);
 
 /* dir-stream.c */
 int dir_vol_download(StorageVol *v, uint64_t offset, uint64_t length, Stream *st, VbError *err);

@@ -128,6 +128,13 @@ static int storage_vol_wipe_pattern(StorageVol *v, unsigned algorithm, unsigned 
         return b && b->vol_wipe ? b->vol_wipe(v, algorithm, flags, call, err) : no_support(v->pool, "volume wipe", err);
 }
 
+int storage_vol_open(StorageVol *v, int flags, uint64_t *size, VbError *err) {
+        const StorageBackend *b = backend(v->pool);
+        if (!b || !b->vol_open)
+                return no_support(v->pool, "volume access", err);
+        return b->vol_open(v, flags, size, err);
+}
+
 static int storage_vol_wipe(StorageVol *v, unsigned flags, Call *call, VbError *err) {
         return storage_vol_wipe_pattern(v, 0, flags, call, err);
 }
@@ -234,6 +241,7 @@ const PoolOps storage_host_ops = {
         .vol_create = storage_vol_create,
         .vol_delete = storage_vol_delete,
         .vol_wipe = storage_vol_wipe,
+        .vol_wipe_pattern = storage_vol_wipe_pattern,
         .vol_resize = storage_vol_resize,
         .vol_download = storage_vol_download,
         .vol_upload = storage_vol_upload,

@@ -110,6 +110,8 @@ struct PoolOps {
         int (*vol_create)(StoragePool *p, VolDef *def, StorageVol *from, Call *call, VbError *err);
         int (*vol_delete)(StorageVol *v, unsigned flags, Call *call, VbError *err);
         int (*vol_wipe)(StorageVol *v, unsigned flags, Call *call, VbError *err);
+        /* virStorageVolWipePattern with an algorithm other than zero (0 goes to vol_wipe). */
+        int (*vol_wipe_pattern)(StorageVol *v, unsigned algorithm, unsigned flags, Call *call, VbError *err);
         int (*vol_resize)(StorageVol *v, uint64_t capacity, unsigned flags, Call *call, VbError *err);
         /* Move the volume's bytes [offset, offset + length) (length 0: to the end) through st:
          * the op is st's producer (download) or consumer (upload) and ends the volume's job with

@@ -93,6 +93,8 @@ int vol_create_xml(StoragePool *p, const char *xml, size_t len, unsigned flags, 
                    StorageVol **out, VbError *err);
 int vol_delete(StorageVol *v, unsigned flags, Call *call, VbError *err);
 int vol_wipe(StorageVol *v, unsigned flags, Call *call, VbError *err);
+/* virStorageVolWipePattern: algorithm a virStorageVolWipeAlgorithm (0: zero, as vol_wipe). */
+int vol_wipe_pattern(StorageVol *v, unsigned algorithm, unsigned flags, Call *call, VbError *err);
 int vol_resize(StorageVol *v, uint64_t capacity, unsigned flags, Call *call, VbError *err);
 /* A volume op (delete, wipe, resize) that answered VERB_PENDING is done; v may be freed. A
  * pending vol_create ends with pool_job_done. */

@@ -247,6 +247,59 @@ class StorageFs(unittest.TestCase):
         self.virsh("pool-autostart --disable %s" % self.name)
         self.virsh("pool-undefine %s" % self.name)
 
+    def test_wipe_algorithms_on_disk(self):
+        """vol-wipe --algorithm: zero, trim (holes), scrub's random and dod; refused without scrub."""
+        self.define()
+        self.virsh("pool-build %s" % self.name)
+        self.virsh("pool-start %s" % self.name)
+        self.addCleanup(self.virsh, "pool-destroy %s" % self.name, False)
+        size = (1 << 20) + 1000           # not a whole number of blocks: the size must stay
+        self.virsh("vol-create-as %s w.img %d --allocation %d" % (self.name, size, size))
+        vol = self.target / "w.img"
+
+        def fill():
+            vol.write_bytes(b"\x5a" * size)
+
+        fill()
+        self.virsh("vol-wipe --pool %s w.img --algorithm random" % self.name)
+        data = vol.read_bytes()
+        self.assertEqual(len(data), size)
+        self.assertLess(data.count(b"\x5a"), size // 100)           # overwritten with random bytes
+        self.assertLess(data.count(b"\0"), size // 100)
+
+        fill()
+        self.virsh("vol-wipe --pool %s w.img --algorithm dod" % self.name)
+        self.assertEqual(vol.read_bytes(), b"\xff" * size)          # DoD 5220.22-M: random, 0x00, 0xff
+
+        fill()
+        self.virsh("vol-wipe --pool %s w.img --algorithm zero" % self.name)
+        self.assertEqual(vol.read_bytes(), b"\0" * size)
+
+        fill()
+        os.sync()
+        self.assertGreater(vol.stat().st_blocks, 0)
+        self.virsh("vol-wipe --pool %s w.img --algorithm trim" % self.name)
+        self.assertEqual(vol.read_bytes(), b"\0" * size)
+        self.assertLessEqual(vol.stat().st_blocks * 512, 8192)       # given back (but a partial last block)
+        self.assertEqual(vol.stat().st_size, size)
+
+        # without scrub (hidden in this namespace): refused, the volume untouched
+        fill()
+        subprocess.run(["mount", "--bind", "/dev/null", "/usr/bin/scrub"], check=True)
+        try:
+            p = self.virsh("vol-wipe --pool %s w.img --algorithm gutmann" % self.name, ok=False)
+        finally:
+            subprocess.run(["umount", "/usr/bin/scrub"], check=True)
+        self.assertIn("wiping algorithm 'gutmann' is not supported: it needs /usr/bin/scrub "
+                      "(Debian package scrub), which is not installed", p.stderr)
+        self.assertEqual(vol.read_bytes(), b"\x5a" * size)
+        import libvirt
+        conn = libvirt.open(self.uri)
+        self.addCleanup(conn.close)
+        with self.assertRaises(libvirt.libvirtError) as cm:
+            conn.storagePoolLookupByName(self.name).storageVolLookupByName("w.img").wipePattern(42, 0)
+        self.assertIn("wiping algorithm 42 not supported", str(cm.exception))
+
 
 if __name__ == "__main__":
     testmain.main()
