@@ -82,7 +82,7 @@ static int storage_post_parse(PoolDef *def, VbError *err) {
         const StorageBackend *b = backend_of_type(def->type);
         if (!b)
                 return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_STORAGE,
-                                    "storage pool type '%s' (the host has dir, fs and logical pools)", def->type);
+                                    "storage pool type '%s' has no backend on this host", def->type);
         if (def->name[0] == '.' || strchr(def->name, '/'))
                 return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_STORAGE,
                                     "pool name '%s' cannot contain '/' or start with '.'", def->name);

@@ -16,9 +16,10 @@ static const char *const pool_types[] = {
         "rbd", "sheepdog", "gluster", "zfs", "vstorage", NULL,
 };
 
-/* Pool types whose storage libvirt reaches through a local directory or device path. */
+/* Pool types whose storage libvirt reaches through a local directory or device path (a
+ * logical pool's is /dev/<volume group>, set by its backend). */
 static const char *const pool_types_with_target[] = {
-        "dir", "fs", "netfs", "logical", "disk", "iscsi", "scsi", "mpath", NULL,
+        "dir", "fs", "netfs", "disk", "iscsi", "scsi", "mpath", NULL,
 };
 
 static const XmlField host_fields[] = {
