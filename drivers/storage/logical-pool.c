@@ -244,4 +244,5 @@ const StorageBackend storage_backend_logical = {
         .vol_download = dir_vol_download,
         .vol_upload = dir_vol_upload,
         .vol_open = logical_vol_open,
+        .find_sources = logical_find_sources,
 };

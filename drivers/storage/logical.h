@@ -17,3 +17,6 @@ int logical_vol_create(StoragePool *p, VolDef *def, StorageVol *from, Call *call
 int logical_vol_delete(StorageVol *v, unsigned flags, Call *call, VbError *err);
 int logical_vol_resize(StorageVol *v, uint64_t capacity, unsigned flags, Call *call, VbError *err);
 int logical_vol_open(StorageVol *v, int flags, uint64_t *size, VbError *err);
+
+/* logical-sources.c: the volume groups of the host's physical volumes (pvs), as <sources>. */
+int logical_find_sources(sd_event *e, const char *spec, Call *call, VbError *err);

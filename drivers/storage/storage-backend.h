@@ -49,6 +49,9 @@ typedef struct StorageBackend {
         /* Open the volume's storage (flags: O_RDONLY, O_RDWR, …) and tell its size in bytes:
          * a file relative to the pool directory (dir_vol_open), a block device. */
         int (*vol_open)(StorageVol *v, int flags, uint64_t *size, VbError *err);
+        /* FindStoragePoolSources for this type: VERB_PENDING and call completed with the
+         * <sources> XML, or -1. */
+        int (*find_sources)(sd_event *e, const char *spec, Call *call, VbError *err);
 } StorageBackend;
 
 /* The volume's storage, opened by its backend's vol_open: a descriptor, or -1 with err set. */

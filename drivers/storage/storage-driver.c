@@ -135,6 +135,13 @@ int storage_vol_open(StorageVol *v, int flags, uint64_t *size, VbError *err) {
         return b->vol_open(v, flags, size, err);
 }
 
+static int storage_find_sources(Connection *c, const char *type, const char *spec, Call *call, VbError *err) {
+        const StorageBackend *b = backend_of_type(type);
+        if (!b || !b->find_sources)
+                return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_STORAGE, "finding sources of '%s' pools", type);
+        return b->find_sources(c->manager->event, spec, call, err);
+}
+
 static int storage_vol_wipe(StorageVol *v, unsigned flags, Call *call, VbError *err) {
         return storage_vol_wipe_pattern(v, 0, flags, call, err);
 }
@@ -245,6 +252,7 @@ const PoolOps storage_host_ops = {
         .vol_resize = storage_vol_resize,
         .vol_download = storage_vol_download,
         .vol_upload = storage_vol_upload,
+        .find_sources = storage_find_sources,
         .load_all = storage_load_all,
         .set_autostart = storage_set_autostart,
 };

@@ -118,6 +118,10 @@ struct PoolOps {
          * vol_job_done when the transfer is over. */
         int (*vol_download)(StorageVol *v, uint64_t offset, uint64_t length, Stream *st, VbError *err);
         int (*vol_upload)(StorageVol *v, uint64_t offset, uint64_t length, Stream *st, VbError *err);
+        /* virConnectFindStoragePoolSources for pools of type (spec: the <source> to look
+         * around, may be NULL): VERB_PENDING, then call completed with the <sources> XML as
+         * result (a string the op frees after call_complete); or -1 with err set. May be NULL. */
+        int (*find_sources)(Connection *c, const char *type, const char *spec, Call *call, VbError *err);
         /* Persistent definitions (and autostart) of a host-wide subsystem, loaded into its
          * first connection at open (kinds.c); returns how many files were refused. May be NULL. */
         int (*load_all)(Connection *c);

@@ -199,6 +199,27 @@ class StorageLogical(unittest.TestCase):
         self.virsh("vol-delete --pool %s v1" % name)
         self.assertEqual(report("lvs", VG), [])
 
+    def test_find_storage_pool_sources_both_doors(self):
+        want = "<sources>\n</sources>\n"
+        self.assertEqual(self.virsh("find-storage-pool-sources logical").stdout.rstrip("\n") + "\n", want)
+        name = self.define("found")
+        self.virsh("pool-build %s" % name)
+        devices = "".join("    <device path='%s'/>\n" % d for d in sorted(self.devs))
+        want = ("<sources>\n  <source>\n%s    <name>%s</name>\n    <format type='lvm2'/>\n  </source>\n"
+                "</sources>\n" % (devices, VG))
+        self.assertEqual(self.virsh("find-storage-pool-sources logical").stdout.rstrip("\n") + "\n", want)
+        import dbus
+        bus = dbus.bus.BusConnection(self.daemon.bus_address)
+        qemu = bus.get_object("org.libvirt", "/org/libvirt/QEMU")
+        got = qemu.FindStoragePoolSources("logical", "", dbus.UInt32(0), dbus_interface="org.libvirt.Connect")
+        self.assertEqual(str(got), want)
+        with self.assertRaises(dbus.exceptions.DBusException) as cm:
+            qemu.FindStoragePoolSources("dir", "", dbus.UInt32(0), dbus_interface="org.libvirt.Connect")
+        self.assertIn("this function is not supported by the connection driver: finding sources of 'dir' pools",
+                      str(cm.exception))
+        p = self.virsh("find-storage-pool-sources logical --srcSpec /dev/null", ok=False)
+        self.assertEqual(p.returncode, 0, p.stderr)     # the spec is read and ignored, as libvirt's logical backend
+
     def test_build_refuses_a_used_device_without_overwrite(self):
         subprocess.run(["mkfs.ext4", "-q", "-F", self.devs[1]], check=True)
         name = self.define("used")
