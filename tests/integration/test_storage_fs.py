@@ -190,6 +190,27 @@ class StorageFs(unittest.TestCase):
         self.virsh("pool-destroy %s" % self.name)
         self.virsh("pool-undefine %s" % self.name)
 
+    def test_start_and_create_with_build_flag(self):
+        """pool-start --build and pool-create --build: mkfs (in a child), then mount, one call."""
+        self.define()
+        self.virsh("pool-start %s --build" % self.name)
+        self.assertEqual(blkid_type(self.dev), "ext4")
+        self.assertEqual(mounted_from(self.target), self.dev)
+        self.virsh("pool-destroy %s" % self.name)
+        self.virsh("pool-undefine %s" % self.name)
+        # a transient pool; --no-overwrite now meets the ext4 made above: refused, nothing left
+        f = SCRATCH / (self.name + "-t.xml")
+        f.write_text(fs_pool_xml(self.name + "t", self.dev, self.target))
+        p = self.virsh("pool-create %s --build --no-overwrite" % f, ok=False)
+        self.assertIn("already formatted using 'ext4'", p.stderr)
+        self.assertNotIn(self.name + "t", self.virsh("pool-list --all").stdout)
+        self.virsh("pool-create %s --build --overwrite" % f)
+        self.assertEqual(mounted_from(self.target), self.dev)
+        self.assertRegex(self.virsh("pool-info %st" % self.name).stdout, r"Persistent:\s+no")
+        self.virsh("pool-destroy %st" % self.name)
+        self.assertIsNone(mounted_from(self.target))
+        self.assertNotIn(self.name + "t", self.virsh("pool-list --all").stdout)
+
     def test_format_auto_mounts_what_is_there(self):
         subprocess.run(["mkfs.ext2", "-q", self.dev], check=True)
         self.define(fmt=None)
@@ -270,6 +291,18 @@ class StorageFs(unittest.TestCase):
         fill()
         self.virsh("vol-wipe --pool %s w.img --algorithm dod" % self.name)
         self.assertEqual(vol.read_bytes(), b"\xff" * size)          # DoD 5220.22-M: random, 0x00, 0xff
+
+        # the D-Bus door: StorageVol.Wipe(pattern, flags), pattern 8 = random
+        import dbus
+        bus = dbus.bus.BusConnection(self.daemon.bus_address)
+        qemu = bus.get_object("org.libvirt", "/org/libvirt/QEMU")
+        vol_path = qemu.StorageVolLookupByPath(str(vol), dbus_interface="org.libvirt.Connect")
+        fill()
+        bus.get_object("org.libvirt", vol_path).Wipe(dbus.UInt32(8), dbus.UInt32(0),
+                                                     dbus_interface="org.libvirt.StorageVol")
+        data = vol.read_bytes()
+        self.assertEqual(len(data), size)
+        self.assertLess(data.count(b"\x5a"), size // 100)
 
         fill()
         self.virsh("vol-wipe --pool %s w.img --algorithm zero" % self.name)
