@@ -199,9 +199,9 @@ static int do_mount(void *arg, char *msg, size_t msg_size) {
         for (size_t i = 0; i < m->n_types; i++) {
                 if (mount(m->dev, m->target, m->types[i], MS_NOSUID | MS_NODEV, NULL) == 0)
                         return 0;
-                e = errno;
-                if (e != EINVAL && e != ENODEV)
-                        break;
+                /* "Not this type" (EINVAL, ENODEV) tells less than any other refusal. */
+                if ((errno != EINVAL && errno != ENODEV) || e == EINVAL)
+                        e = errno;
         }
         snprintf(msg, msg_size, "cannot mount '%s' on '%s': %s", m->dev, m->target, strerrordesc_np(e));
         return e;
