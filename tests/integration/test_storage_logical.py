@@ -92,7 +92,10 @@ class StorageLogical(unittest.TestCase):
 
     @classmethod
     def lvm_cleanup(cls):
-        lvm("vgremove", "-f", VG, check=False)
+        # every group LVM sees is on this test's devices (the filter): remove them all
+        p = lvm("vgs", "--noheadings", "-o", "vg_name", check=False)
+        for vg in set(p.stdout.split()) | {VG}:
+            lvm("vgremove", "-f", vg, check=False)
         for d in cls.devs:
             lvm("pvremove", "-ff", "-y", d, check=False)
             subprocess.run(["wipefs", "-a", "-q", d])
@@ -219,6 +222,18 @@ class StorageLogical(unittest.TestCase):
                       str(cm.exception))
         p = self.virsh("find-storage-pool-sources logical --srcSpec /dev/null", ok=False)
         self.assertEqual(p.returncode, 0, p.stderr)     # the spec is read and ignored, as libvirt's logical backend
+
+    def test_find_sources_one_source_per_group(self):
+        for vg, dev in (("vbtestb", self.devs[1]), ("vbtesta", self.devs[0])):
+            lvm("pvcreate", "-q", dev)
+            lvm("vgcreate", "-q", vg, dev)
+        # one <source> per group, in the order pvs lists their first PV
+        pvs = report("pvs", "-o", "pv_name,vg_name")
+        want = "<sources>\n" + "".join(
+            "  <source>\n    <device path='%s'/>\n    <name>%s</name>\n    <format type='lvm2'/>\n  </source>\n"
+            % (p["pv_name"], p["vg_name"]) for p in pvs) + "</sources>\n"
+        self.assertEqual(sorted(p["vg_name"] for p in pvs), ["vbtesta", "vbtestb"])
+        self.assertEqual(self.virsh("find-storage-pool-sources logical").stdout.rstrip("\n") + "\n", want)
 
     def test_build_refuses_a_used_device_without_overwrite(self):
         subprocess.run(["mkfs.ext4", "-q", "-F", self.devs[1]], check=True)
