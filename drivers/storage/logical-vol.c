@@ -91,7 +91,7 @@ int logical_vol_create(StoragePool *p, VolDef *def, StorageVol *from, Call *call
                                     def->format);
         free(def->path);
         free(def->type);
-        def->path = NULL;
+        def->path = def->type = NULL;
         if (asprintf(&def->path, "%s/%s", p->def->target_path, def->name) < 0 || !(def->type = strdup("block")))
                 return vb_error_errno(err, -ENOMEM, "volume");
         LvOp *op = lv_op_new(p, def->name, def->capacity, err);
