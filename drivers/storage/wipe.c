@@ -44,13 +44,13 @@ static void wipe_end(Wipe *w, int status, const char *out) {
         int r = 0;
         if (status != 0)
                 r = storage_child_error(&err, status, out, "wipe of volume '%s'", v->obj.name);
-        /* scrub fills a file's last block: the volume keeps its size. */
-        else if (!w->block && ftruncate(w->fd, (off_t) w->size) < 0)
-                r = storage_sys_error(&err, errno, "cannot resize volume '%s'", v->def->path);
-        else if (!w->block && fsync(w->fd) < 0)
-                r = storage_sys_error(&err, errno, "cannot sync volume '%s'", v->def->path);
         struct stat st;
-        if (!w->block && fstat(w->fd, &st) == 0)
+        bool have = !w->block && fstat(w->fd, &st) == 0;
+        /* scrub pads a file to its last block (and syncs each pass): the volume keeps its size;
+         * only the padding goes, the loop does not wait for a disk. */
+        if (r == 0 && have && (uint64_t) st.st_size != w->size && ftruncate(w->fd, (off_t) w->size) < 0)
+                r = storage_sys_error(&err, errno, "cannot resize volume '%s'", v->def->path);
+        if (have && fstat(w->fd, &st) == 0)
                 v->def->allocation = (uint64_t) st.st_blocks * 512;
         close(w->fd);
         child_progress_free(w->progress);
