@@ -138,6 +138,10 @@ class StorageFs(unittest.TestCase):
         back = SCRATCH / (self.name + "-down.bin")
         self.virsh("vol-download --pool %s a.img %s --length %d" % (self.name, back, len(data)))
         self.assertEqual(hashlib.sha256(back.read_bytes()).hexdigest(), hashlib.sha256(data).hexdigest())
+        self.virsh("vol-clone --pool %s a.img a2.img" % self.name)
+        self.assertEqual(hashlib.sha256((self.target / "a2.img").read_bytes()).hexdigest(),
+                         hashlib.sha256(vol.read_bytes()).hexdigest())
+        self.virsh("vol-delete --pool %s a2.img" % self.name)
         listing = self.virsh("vol-list %s" % self.name).stdout
         self.assertIn("a.img", listing)
         self.assertIn("b.qcow2", listing)
