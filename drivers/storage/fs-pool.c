@@ -56,9 +56,15 @@ typedef struct FsBuild {
         unsigned flags;
 } FsBuild;
 
+/* The target directory is made last: a refused build leaves nothing behind. */
 static void build_end(FsBuild *b, int r, const VbError *err) {
         StoragePool *p = b->pool;
+        VbError e = { 0 };
         free(b);
+        if (r == 0 && dir_pool_build(p, 0, NULL, &e) < 0) {
+                r = -1;
+                err = &e;
+        }
         pool_job_done(p, r, err);
 }
 
@@ -130,8 +136,6 @@ static int fs_build(StoragePool *p, unsigned flags, Call *call, VbError *err) {
         if (!S_ISBLK(st.st_mode))
                 return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_STORAGE,
                                     "source device '%s' is not a block device", dev);
-        if (dir_pool_build(p, 0, NULL, err) < 0)
-                return -1;
         FsBuild *b = calloc(1, sizeof *b);
         if (!b)
                 return vb_error_errno(err, -ENOMEM, "pool build");

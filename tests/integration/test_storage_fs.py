@@ -182,6 +182,7 @@ class StorageFs(unittest.TestCase):
         p = self.virsh("pool-build %s --no-overwrite" % self.name, ok=False)
         self.assertNotEqual(p.returncode, 0)
         self.assertIn("Storage pool already built: Device '%s' already formatted using 'ext4'" % self.dev, p.stderr)
+        self.assertFalse(self.target.exists())                   # a refused build makes nothing
         self.virsh("pool-build %s" % self.name)                  # no flag: the file system is kept
         self.virsh("pool-start %s" % self.name)
         self.assertEqual((self.target / "precious").read_text(), "keep me")
