@@ -354,6 +354,7 @@ REMOTE_HANDLER(proc_storage_pool_lookup_by_name);
 REMOTE_HANDLER(proc_storage_pool_lookup_by_uuid);
 REMOTE_HANDLER(proc_storage_pool_lookup_by_volume);
 REMOTE_HANDLER(proc_storage_pool_define_xml);
+REMOTE_HANDLER(proc_connect_find_storage_pool_sources);
 REMOTE_HANDLER(proc_storage_pool_create_xml);
 REMOTE_HANDLER(proc_storage_pool_create);
 REMOTE_HANDLER(proc_storage_pool_build);
