@@ -59,6 +59,8 @@ int network_dnsmasq_conf(const NetworkPlan *p, const DnsmasqPaths *paths, char *
                 fprintf(f, "dhcp-no-override\ndhcp-authoritative\n");
                 fprintf(f, "dhcp-lease-max=%llu\n", (unsigned long long) (lease_max > 1000000 ? 1000000 : lease_max));
                 fprintf(f, "dhcp-leasefile=%s\n", paths->lease_file);
+                if (paths->lease_helper)
+                        fprintf(f, "dhcp-script=%s\n", paths->lease_helper);
         }
         if (ra)
                 fprintf(f, "enable-ra\n");

@@ -31,7 +31,8 @@ struct Dnsmasq {
 int dnsmasq_files(const char *dir, const char *run_dir, const char *name, DnsmasqFiles *f) {
         *f = (DnsmasqFiles) { 0 };
         if (asprintf(&f->conf, "%s/%s.conf", dir, name) < 0 || asprintf(&f->log, "%s/%s.log", dir, name) < 0 ||
-            asprintf(&f->leases, "%s/%s.leases", dir, name) < 0 || asprintf(&f->pid, "%s/%s.pid", run_dir, name) < 0) {
+            asprintf(&f->leases, "%s/%s.leases", dir, name) < 0 ||
+            asprintf(&f->status, "%s/%s.status", dir, name) < 0 || asprintf(&f->pid, "%s/%s.pid", run_dir, name) < 0) {
                 dnsmasq_files_done(f);
                 return -ENOMEM;
         }
@@ -42,6 +43,7 @@ void dnsmasq_files_done(DnsmasqFiles *f) {
         free(f->conf);
         free(f->log);
         free(f->leases);
+        free(f->status);
         free(f->pid);
         *f = (DnsmasqFiles) { 0 };
 }
@@ -111,7 +113,7 @@ static void on_launcher_exited(Process *p, const siginfo_t *si, void *userdata) 
 int dnsmasq_start(sd_event *e, const NetworkPlan *p, const DnsmasqFiles *files, DnsmasqStartedFn started,
                   DnsmasqEndedFn ended, void *userdata, Dnsmasq **out, VbError *err) {
         char *conf = NULL;
-        DnsmasqPaths paths = { .pid_file = files->pid, .lease_file = files->leases };
+        DnsmasqPaths paths = { .pid_file = files->pid, .lease_file = files->leases, .lease_helper = files->helper };
         if (network_dnsmasq_conf(p, &paths, &conf) < 0)
                 return vb_error_errno(err, -ENOMEM, "dnsmasq configuration");
         char *slash = strrchr(files->conf, '/');

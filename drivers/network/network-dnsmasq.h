@@ -16,10 +16,12 @@ typedef void (*DnsmasqStartedFn)(Dnsmasq *d, int r, const VbError *err, void *us
 typedef void (*DnsmasqEndedFn)(Dnsmasq *d, void *userdata);
 
 typedef struct DnsmasqFiles {
-        char *conf, *log, *leases, *pid;
+        char *conf, *log, *leases, *status, *pid;
+        const char *helper;     /* virtbus-leases-helper, beside the daemon's binary (not owned) */
 } DnsmasqFiles;
 
-/* The files of network name: dir/name.{conf,log,leases} and run_dir/name.pid. */
+/* The files of network name: dir/name.{conf,log,leases,status} and run_dir/name.pid; status
+ * is kept by virtbus-leases-helper, which dnsmasq runs for each lease change. */
 int dnsmasq_files(const char *dir, const char *run_dir, const char *name, DnsmasqFiles *f);
 void dnsmasq_files_done(DnsmasqFiles *f);
 

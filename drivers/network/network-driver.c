@@ -23,9 +23,12 @@
 #include "persist.h"
 #include "uuid.h"
 
+#define LEASE_HELPER "virtbus-leases-helper"
+
 typedef struct NetDriver {
         sd_event *event;
         char *config_dir, *autostart_dir, *run_dir, *dnsmasq_dir;
+        char *lease_helper;     /* virtbus-leases-helper beside the daemon's binary; NULL: not found */
 } NetDriver;
 
 /* A network's host side while it runs. */
@@ -159,6 +162,7 @@ static int files_of(Network *n, DnsmasqFiles *f, VbError *err) {
         NetDriver *d = driver_of(n);
         if (dnsmasq_files(d->dnsmasq_dir, d->run_dir, n->obj.name, f) < 0)
                 return vb_error_errno(err, -ENOMEM, "dnsmasq files");
+        f->helper = d->lease_helper;
         return 0;
 }
 
@@ -219,6 +223,12 @@ static int net_start(Network *n, Call *call, VbError *err) {
         if (r == 0 && network_mode_dnsmasq(&plan)) {
                 DnsmasqFiles f;
                 r = files_of(n, &f, err);
+                if (r == 0 && !d->lease_helper) {
+                        r = vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_NETWORK,
+                                         "Cannot find %s beside virtbusd: DHCP leases could not be kept",
+                                         LEASE_HELPER);
+                        dnsmasq_files_done(&f);
+                }
                 if (r == 0) {
                         r = dnsmasq_start(d->event, &plan, &f, on_dnsmasq_started, on_dnsmasq_ended, n, &st->dnsmasq,
                                           err);
@@ -247,7 +257,7 @@ static int net_stop(Network *n, Call *call, VbError *err) {
         return 0;
 }
 
-/* ---- leases, from dnsmasq's lease file ---- */
+/* ---- leases, from the status file virtbus-leases-helper keeps ---- */
 
 static int net_get_dhcp_leases(Network *n, const char *mac, NetworkLease **out, size_t *n_out, VbError *err) {
         const NetworkDef *def = n->live ? n->live : n->def;
@@ -261,14 +271,17 @@ static int net_get_dhcp_leases(Network *n, const char *mac, NetworkLease **out, 
         }
         char *text = NULL;
         size_t len;
-        int r = persist_read_file(f.leases, PERSIST_FILE_MAX, &text, &len, NULL);
+        int r = persist_read_file(f.status, PERSIST_FILE_MAX, &text, &len, NULL);
         /* A network that never handed out a lease has no file: no leases. */
         r = r == -ENOENT ? 0 : r;
         if (r < 0)
                 vb_error_set(err, VB_ERR_SYSTEM_ERROR, VB_FROM_NETWORK, "cannot read the leases of network '%s' (%s)",
-                             n->obj.name, f.leases);
-        else if (network_leases_parse(text, &plan, (int64_t) time(NULL), mac, out, n_out) < 0)
-                r = vb_error_errno(err, -ENOMEM, "leases");
+                             n->obj.name, f.status);
+        else if ((r = network_leases_parse(text, &plan, (int64_t) time(NULL), mac, out, n_out)) == -2)
+                vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_NETWORK,
+                             "the lease status file %s of network '%s' is not a JSON array", f.status, n->obj.name);
+        else if (r < 0)
+                vb_error_errno(err, -ENOMEM, "leases");
         free(text);
         dnsmasq_files_done(&f);
         network_plan_done(&plan);
@@ -286,6 +299,27 @@ static const NetworkOps network_host_ops = {
 };
 
 /* ---- open: load, recover, autostart ---- */
+
+/* virtbus-leases-helper beside the running binary (build/service/ or the installed sbin). */
+static char *find_lease_helper(void) {
+        char exe[4096], *path = NULL;
+        ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+        if (len <= 0)
+                return NULL;
+        exe[len] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (!slash)
+                return NULL;
+        *slash = '\0';
+        if (asprintf(&path, "%s/%s", exe, LEASE_HELPER) < 0)
+                return NULL;
+        if (access(path, X_OK) < 0) {
+                log_warning("%s not found: networks with DHCP cannot start", path);
+                free(path);
+                return NULL;
+        }
+        return path;
+}
 
 typedef struct LoadCtx {
         Connection *c;
@@ -425,6 +459,7 @@ int network_driver_open(Connection *c, bool want_default, VbError *err) {
         if (persist_ensure_dir(d->autostart_dir, err) < 0 || persist_ensure_dir(d->run_dir, err) < 0 ||
             persist_ensure_dir(d->dnsmasq_dir, err) < 0)
                 return -1;
+        d->lease_helper = find_lease_helper();
         c->net->driver_data = d;
         c->net->ops = &network_host_ops;
         LoadCtx ctx = { c, d };

@@ -26,6 +26,7 @@ bool network_mode_dnsmasq(const NetworkPlan *p);
 typedef struct DnsmasqPaths {
         const char *pid_file;
         const char *lease_file;
+        const char *lease_helper;       /* --dhcp-script (virtbus-leases-helper); NULL: none */
 } DnsmasqPaths;
 
 /* dnsmasq's configuration for the network (libvirt's layout: one file per network). */

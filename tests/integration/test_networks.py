@@ -344,8 +344,14 @@ class NetworkTests(unittest.TestCase):
             guests.append(g)
             ip = g.dhcp(self.tmp, "guest-a")
             self.assertTrue(ip.startswith("192.168.122."), ip)
-            lease_file = Path(nh.polkit_harness.build_paths()[1]) / "lib/virtbus/dnsmasq/default.leases"
-            nh.wait_for(lambda: "52:54:00:aa:00:01 %s guest-a" % ip in lease_file.read_text(), "the lease")
+            # the lease as virtbus-leases-helper (dnsmasq's --dhcp-script) recorded it: 0600 JSON
+            status = Path(nh.polkit_harness.build_paths()[1]) / "lib/virtbus/dnsmasq/default.status"
+            nh.wait_for(lambda: status.exists() and ip in status.read_text(), "the lease status file")
+            self.assertEqual(stat.S_IMODE(status.stat().st_mode), 0o600)
+            entry, = json.loads(status.read_text())
+            self.assertEqual((entry["mac-address"], entry["ip-address"], entry["hostname"]),
+                             ("52:54:00:aa:00:01", ip, "guest-a"))
+            self.assertGreater(entry["expiry-time"], time.time())
             self.assert_leases(ip)
             self.assertTrue(g.ping("192.168.122.1", tries=20))
             self.assertEqual(sh("ping", "-c", "1", "-W", "2", ip, check=False).returncode, 0)

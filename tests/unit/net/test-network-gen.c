@@ -65,7 +65,8 @@ static void check_case(const char *name) {
         char *nft = NULL, *conf = NULL;
         assert_int_equal(network_nft_script(&plan, &nft), 0);
         golden(name, "nft", nft);
-        DnsmasqPaths paths = { .pid_file = "/run/virtbus/network/x.pid", .lease_file = "/var/lib/virtbus/dnsmasq/x.leases" };
+        DnsmasqPaths paths = { .pid_file = "/run/virtbus/network/x.pid", .lease_file = "/var/lib/virtbus/dnsmasq/x.leases",
+                              .lease_helper = "/usr/sbin/virtbus-leases-helper" };
         if (network_mode_dnsmasq(&plan)) {
                 assert_int_equal(network_dnsmasq_conf(&plan, &paths, &conf), 0);
                 golden(name, "dnsmasq", conf);
