@@ -3,6 +3,9 @@
 #include "network-driver.h"
 
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <sys/stat.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +22,7 @@
 #include "network-gen.h"
 #include "network-host.h"
 #include "network-leases.h"
+#include "network-update.h"
 #include "network.h"
 #include "persist.h"
 #include "uuid.h"
@@ -29,6 +33,8 @@ typedef struct NetDriver {
         sd_event *event;
         char *config_dir, *autostart_dir, *run_dir, *dnsmasq_dir;
         char *lease_helper;     /* virtbus-leases-helper beside the daemon's binary; NULL: not found */
+        char *dnsmasq_user, *dnsmasq_group;     /* dnsmasq's unprivileged identity */
+        gid_t dnsmasq_gid;
 } NetDriver;
 
 /* A network's host side while it runs. */
@@ -163,6 +169,9 @@ static int files_of(Network *n, DnsmasqFiles *f, VbError *err) {
         if (dnsmasq_files(d->dnsmasq_dir, d->run_dir, n->obj.name, f) < 0)
                 return vb_error_errno(err, -ENOMEM, "dnsmasq files");
         f->helper = d->lease_helper;
+        f->user = d->dnsmasq_user;
+        f->group = d->dnsmasq_group;
+        f->gid = d->dnsmasq_gid;
         return 0;
 }
 
@@ -288,7 +297,50 @@ static int net_get_dhcp_leases(Network *n, const char *mac, NetworkLease **out, 
         return r < 0 ? -1 : 0;
 }
 
+/* ---- net-update ---- */
+
+/* A running network learns new DHCP and DNS hosts through its hosts files and a SIGHUP; the
+ * rest of dnsmasq's configuration is read at its start only. */
+static bool live_section_ok(unsigned section) {
+        return section == NETWORK_SECTION_IP_DHCP_HOST || section == NETWORK_SECTION_DNS_HOST;
+}
+
+static int net_update(Network *n, const NetworkDef *config, const NetworkDef *live, unsigned section, VbError *err) {
+        NetDriver *d = driver_of(n);
+        NetworkPlan cplan = { 0 }, lplan = { 0 };
+        int r = 0;
+        if (config && network_plan_build(config, &cplan, err) < 0)
+                return -1;
+        if (live && network_plan_build(live, &lplan, err) < 0)
+                r = -1;
+        NetState *st = n->driver_data;
+        bool has_dnsmasq = live && st && st->dnsmasq;
+        if (r == 0 && has_dnsmasq && !live_section_ok(section))
+                r = vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_NETWORK,
+                                 "this change of running network '%s' needs a restart of its dnsmasq: update the "
+                                 "persistent definition (--config) and restart the network", n->obj.name);
+        if (r == 0 && config)
+                r = save_def(d, config, d->config_dir, NETWORK_FORMAT_INACTIVE, err);
+        if (r == 0 && live) {
+                DnsmasqFiles f;
+                r = save_def(d, live, d->run_dir, 0, err);
+                if (r == 0 && has_dnsmasq && (r = files_of(n, &f, err)) == 0) {
+                        r = dnsmasq_write_hosts(&lplan, &f, err);
+                        if (r == 0 && dnsmasq_reload(st->dnsmasq) < 0)
+                                log_warning("network %s: dnsmasq is gone; the update takes effect at its next start",
+                                            n->obj.name);
+                        dnsmasq_files_done(&f);
+                }
+        }
+        if (config)
+                network_plan_done(&cplan);
+        if (live)
+                network_plan_done(&lplan);
+        return r;
+}
+
 static const NetworkOps network_host_ops = {
+        .update = net_update,
         .get_dhcp_leases = net_get_dhcp_leases,
         .post_parse = net_post_parse,
         .define = net_define,
@@ -299,6 +351,30 @@ static const NetworkOps network_host_ops = {
 };
 
 /* ---- open: load, recover, autostart ---- */
+
+/* dnsmasq drops root for Debian's "dnsmasq" user (or "nobody") and its group, named in its
+ * configuration; that group may enter the dnsmasq directory (0710) and read the hosts files
+ * (0640), nothing else there (configuration, leases and status stay 0600). Looked up once, at
+ * the daemon's start. */
+static int dnsmasq_identity(NetDriver *d, VbError *err) {
+        struct passwd *pw = getpwnam("dnsmasq");
+        if (!pw)
+                pw = getpwnam("nobody");
+        if (!pw)
+                return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_NETWORK,
+                                    "neither a 'dnsmasq' nor a 'nobody' user exists for dnsmasq to run as");
+        d->dnsmasq_user = strdup(pw->pw_name);
+        d->dnsmasq_gid = pw->pw_gid;
+        struct group *gr = getgrgid(pw->pw_gid);
+        char gid[32];
+        snprintf(gid, sizeof gid, "%u", (unsigned) pw->pw_gid);
+        d->dnsmasq_group = strdup(gr ? gr->gr_name : gid);
+        if (!d->dnsmasq_user || !d->dnsmasq_group)
+                return vb_error_errno(err, -ENOMEM, "network driver");
+        if (chown(d->dnsmasq_dir, 0, d->dnsmasq_gid) < 0 || chmod(d->dnsmasq_dir, 0710) < 0)
+                return vb_error_errno(err, -errno, d->dnsmasq_dir);
+        return 0;
+}
 
 /* virtbus-leases-helper beside the running binary (build/service/ or the installed sbin). */
 static char *find_lease_helper(void) {
@@ -460,6 +536,8 @@ int network_driver_open(Connection *c, bool want_default, VbError *err) {
             persist_ensure_dir(d->dnsmasq_dir, err) < 0)
                 return -1;
         d->lease_helper = find_lease_helper();
+        if (dnsmasq_identity(d, err) < 0)
+                return -1;
         c->net->driver_data = d;
         c->net->ops = &network_host_ops;
         LoadCtx ctx = { c, d };

@@ -8,6 +8,7 @@
 
 #include "driver.h"
 #include "log.h"
+#include "network-update.h"
 #include "uuid.h"
 
 static Network *network_new(Connection *c, const NetworkDef *def) {
@@ -369,4 +370,65 @@ void network_leases_free(NetworkLease *leases, size_t n) {
                 free(leases[i].clientid);
         }
         free(leases);
+}
+
+/* A copy of def with the update applied, or NULL with err set. */
+static NetworkDef *updated_copy(const NetworkDef *def, unsigned command, unsigned section, int parent_index,
+                                const char *xml, VbError *err) {
+        NetworkDef *copy = network_def_copy(def);
+        if (!copy) {
+                vb_error_errno(err, -ENOMEM, "network");
+                return NULL;
+        }
+        if (network_def_update(copy, command, section, parent_index, xml, err) < 0)
+                return network_def_free(copy);
+        return copy;
+}
+
+int network_update(Network *n, unsigned command, unsigned section, int parent_index, const char *xml,
+                   unsigned flags, VbError *err) {
+        if (vb_check_flags(flags, NETWORK_UPDATE_AFFECT_LIVE | NETWORK_UPDATE_AFFECT_CONFIG, "virNetworkUpdate",
+                           err) < 0)
+                return -1;
+        const NetworkOps *ops = ops_of(n->obj.conn);
+        if (!ops->update)
+                return not_supported("virNetworkUpdate", err);
+        bool live = flags & NETWORK_UPDATE_AFFECT_LIVE, config = flags & NETWORK_UPDATE_AFFECT_CONFIG;
+        if (!live && !config) {
+                live = n->active;
+                config = !n->active;
+        }
+        if (live && !n->active)
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_NETWORK, "network is not running");
+        if (config && !n->persistent)
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_NETWORK,
+                                    "cannot change persistent config of a transient network");
+        if (job_begin(&n->job, "update", VB_FROM_NETWORK, err) < 0)
+                return -1;
+        NetworkDef *new_def = NULL, *new_live = NULL;
+        int r = 0;
+        if (config && !(new_def = updated_copy(n->def, command, section, parent_index, xml, err)))
+                r = -1;
+        if (r == 0 && live && !(new_live = updated_copy(n->live, command, section, parent_index, xml, err)))
+                r = -1;
+        if (r == 0)
+                r = ops->update(n, new_def, new_live, section, err) < 0 ? -1 : 0;
+        if (r == 0) {
+                if (new_def) {
+                        network_def_free(n->def);
+                        n->def = new_def;
+                        new_def = NULL;
+                }
+                if (new_live) {
+                        network_def_free(n->live);
+                        n->live = new_live;
+                        new_live = NULL;
+                }
+                log_info("network %s: updated (section %u, command %u,%s%s)", n->obj.name, section, command,
+                         config ? " config" : "", live ? " live" : "");
+        }
+        network_def_free(new_def);
+        network_def_free(new_live);
+        job_settle(&n->job, &n->obj, r, NULL);
+        return r;
 }
