@@ -21,6 +21,7 @@
 #include "network-dnsmasq.h"
 #include "network-gen.h"
 #include "network-host.h"
+#include "network-host-job.h"
 #include "network-leases.h"
 #include "network-update.h"
 #include "network.h"
@@ -41,6 +42,10 @@ typedef struct NetDriver {
 typedef struct NetState {
         Dnsmasq *dnsmasq;
         bool stopping;
+        NetworkPlan plan;       /* of n->live, while a start or stop is under way */
+        bool planned;
+        int end_r;              /* how the job ends once the host side is down */
+        VbError end_err;
 } NetState;
 
 static NetDriver *driver_of(Network *n) {
@@ -177,6 +182,8 @@ static int files_of(Network *n, DnsmasqFiles *f, VbError *err) {
 
 /* ---- start and stop ---- */
 
+/* After a restart, for a network found broken: the host side down at once (the daemon does
+ * not serve yet). */
 static void teardown(Network *n) {
         NetworkPlan plan;
         if (n->live && network_plan_build(n->live, &plan, NULL) == 0) {
@@ -186,14 +193,54 @@ static void teardown(Network *n) {
         status_remove(n);
 }
 
+static void plan_drop(NetState *st) {
+        if (st->planned)
+                network_plan_done(&st->plan);
+        st->planned = false;
+}
+
+static void on_host_down(int r, const VbError *err, void *userdata) {
+        Network *n = userdata;
+        NetState *st = n->driver_data;
+        int end_r = st->end_r;
+        VbError end_err = st->end_err;
+        status_remove(n);
+        plan_drop(st);
+        network_job_done(n, end_r, end_r < 0 ? &end_err : NULL);
+}
+
+/* The bridge and table down off the event loop, then the job ends with r (err). 0: pending;
+ * -1: no thread could run, the host side was taken down here and the job is the caller's. */
+static int teardown_async(Network *n, int r, const VbError *err) {
+        NetState *st = n->driver_data;
+        st->end_r = r;
+        st->end_err = err ? *err : (VbError) { 0 };
+        if (!st->planned && n->live && network_plan_build(n->live, &st->plan, NULL) == 0)
+                st->planned = true;
+        VbError e = { 0 };
+        if (st->planned && network_host_run(driver_of(n)->event, &st->plan, false, on_host_down, n, &e) == 0)
+                return 0;
+        if (st->planned)
+                network_host_down(&st->plan);
+        status_remove(n);
+        plan_drop(st);
+        return -1;
+}
+
+/* teardown_async from a callback: the job ends either way. */
+static void teardown_and_end(Network *n, int r, const VbError *err) {
+        VbError copy = err ? *err : (VbError) { 0 };
+        if (teardown_async(n, r, err) < 0)
+                network_job_done(n, r, r < 0 ? &copy : NULL);
+}
+
 static void on_dnsmasq_ended(Dnsmasq *dm, void *userdata) {
         Network *n = userdata;
         NetState *st = n->driver_data;
         st->dnsmasq = dnsmasq_free(dm);
         if (st->stopping) {
                 st->stopping = false;
-                teardown(n);
-                network_job_done(n, 0, NULL);
+                teardown_and_end(n, 0, NULL);
                 return;
         }
         log_warning("network %s: dnsmasq ended: no DHCP and DNS on %s until the network is restarted", n->obj.name,
@@ -211,9 +258,41 @@ static void on_dnsmasq_started(Dnsmasq *dm, int r, const VbError *err, void *use
         }
         if (r < 0) {
                 st->dnsmasq = dnsmasq_free(st->dnsmasq);
-                teardown(n);
+                teardown_and_end(n, -1, err);
+                return;
         }
-        network_job_done(n, r, err);
+        plan_drop(st);
+        network_job_done(n, 0, NULL);
+}
+
+/* The bridge and table are up (built in a thread): the status file, then dnsmasq. */
+static void on_host_up(int r, const VbError *err, void *userdata) {
+        Network *n = userdata;
+        NetState *st = n->driver_data;
+        NetDriver *d = driver_of(n);
+        VbError e = { 0 };
+        if (r < 0) {
+                plan_drop(st);
+                network_job_done(n, -1, err);
+                return;
+        }
+        if (save_def(d, n->live, d->run_dir, 0, &e) < 0) {
+                teardown_and_end(n, -1, &e);
+                return;
+        }
+        if (!network_mode_dnsmasq(&st->plan)) {
+                plan_drop(st);
+                network_job_done(n, 0, NULL);
+                return;
+        }
+        DnsmasqFiles f;
+        r = files_of(n, &f, &e);
+        if (r == 0) {
+                r = dnsmasq_start(d->event, &st->plan, &f, on_dnsmasq_started, on_dnsmasq_ended, n, &st->dnsmasq, &e);
+                dnsmasq_files_done(&f);
+        }
+        if (r < 0)
+                teardown_and_end(n, -1, &e);
 }
 
 static int net_start(Network *n, Call *call, VbError *err) {
@@ -221,49 +300,31 @@ static int net_start(Network *n, Call *call, VbError *err) {
         NetState *st = state_of(n);
         if (!st)
                 return vb_error_errno(err, -ENOMEM, "network");
-        NetworkPlan plan;
-        if (network_plan_build(n->live, &plan, err) < 0)
+        if (network_plan_build(n->live, &st->plan, err) < 0)
                 return -1;
-        int r = network_host_up(&plan, err);
-        if (r == 0 && save_def(d, n->live, d->run_dir, 0, err) < 0) {
-                network_host_down(&plan);
-                r = -1;
+        st->planned = true;
+        if (network_mode_dnsmasq(&st->plan) && !d->lease_helper) {
+                plan_drop(st);
+                return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_NETWORK,
+                                    "Cannot find %s beside virtbusd: DHCP leases could not be kept", LEASE_HELPER);
         }
-        if (r == 0 && network_mode_dnsmasq(&plan)) {
-                DnsmasqFiles f;
-                r = files_of(n, &f, err);
-                if (r == 0 && !d->lease_helper) {
-                        r = vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_NETWORK,
-                                         "Cannot find %s beside virtbusd: DHCP leases could not be kept",
-                                         LEASE_HELPER);
-                        dnsmasq_files_done(&f);
-                }
-                if (r == 0) {
-                        r = dnsmasq_start(d->event, &plan, &f, on_dnsmasq_started, on_dnsmasq_ended, n, &st->dnsmasq,
-                                          err);
-                        dnsmasq_files_done(&f);
-                }
-                if (r < 0) {
-                        network_host_down(&plan);
-                        status_remove(n);
-                } else {
-                        r = VERB_PENDING;
-                }
+        if (network_host_run(d->event, &st->plan, true, on_host_up, n, err) < 0) {
+                plan_drop(st);
+                return -1;
         }
-        network_plan_done(&plan);
-        return r;
+        return VERB_PENDING;
 }
 
 static int net_stop(Network *n, Call *call, VbError *err) {
         NetState *st = state_of(n);
-        if (st && st->dnsmasq && dnsmasq_stop(st->dnsmasq) == 0) {
+        if (!st)
+                return vb_error_errno(err, -ENOMEM, "network");
+        if (st->dnsmasq && dnsmasq_stop(st->dnsmasq) == 0) {
                 st->stopping = true;
                 return VERB_PENDING;
         }
-        if (st)
-                st->dnsmasq = dnsmasq_free(st->dnsmasq);
-        teardown(n);
-        return 0;
+        st->dnsmasq = dnsmasq_free(st->dnsmasq);
+        return teardown_async(n, 0, NULL) == 0 ? VERB_PENDING : 0;
 }
 
 /* ---- leases, from the status file virtbus-leases-helper keeps ---- */
@@ -469,16 +530,7 @@ static int load_live(const char *dir, const char *name, const char *data, size_t
         if (r < 0) {
                 log_warning("network %s was running but is not any more: %s", n->obj.name, err.message);
                 teardown(n);
-                network_def_free(n->live);
-                n->live = NULL;
-                n->active = false;
-                if (!n->persistent) {
-                        registry_remove(&ctx->c->net->networks, &n->obj);
-                        network_def_free(n->def);
-                        free(n->obj.name);
-                        free(n->driver_data);
-                        free(n);
-                }
+                network_recovered_stopped(n);
                 return 0;
         }
         log_info("network %s: running on %s", n->obj.name, n->live->bridge ? n->live->bridge : "(no bridge)");

@@ -31,7 +31,18 @@ static void network_free(Network *n) {
         network_def_free(n->def);
         network_def_free(n->live);
         free(n->obj.name);
+        free(n->driver_data);
         free(n);
+}
+
+void network_recovered_stopped(Network *n) {
+        network_def_free(n->live);
+        n->live = NULL;
+        n->active = false;
+        if (!n->persistent) {
+                registry_remove(&n->obj.conn->net->networks, &n->obj);
+                network_free(n);
+        }
 }
 
 static void network_remove(Network *n) {

@@ -32,7 +32,7 @@ typedef struct Network {
         NetworkDef *live;       /* running definition (NULL when inactive) */
         bool active, persistent, autostart;
         Job job;                /* one mutating verb at a time */
-        void *driver_data;
+        void *driver_data;      /* the network driver's (malloc'd; freed with the network) */
 } Network;
 
 Network *network_lookup_uuid(Connection *c, const uint8_t uuid[16], VbError *err);
@@ -62,4 +62,7 @@ int network_update(Network *n, unsigned command, unsigned section, int parent_in
 const char *network_bridge_name(Network *n, VbError *err);
 
 int network_add(Connection *c, NetworkDef *def, bool persistent, bool active, Network **out, VbError *err);
+/* Recovery at the daemon's start: a network recorded as running is not (its driver cleaned
+ * up): inactive again, and gone when it was transient. */
+void network_recovered_stopped(Network *n);
 void network_free_all(Registry *networks);
