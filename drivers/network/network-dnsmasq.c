@@ -53,6 +53,13 @@ void dnsmasq_files_done(DnsmasqFiles *f) {
         *f = (DnsmasqFiles) { 0 };
 }
 
+void dnsmasq_files_remove(const DnsmasqFiles *f) {
+        const char *paths[] = { f->conf, f->leases, f->status, f->hostsfile, f->addnhosts };
+        for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
+                if (paths[i] && unlink(paths[i]) < 0 && errno != ENOENT)
+                        log_warning("cannot remove %s: %s", paths[i], strerror(errno));
+}
+
 static Dnsmasq *dnsmasq_new(sd_event *e, const DnsmasqFiles *files, DnsmasqEndedFn ended, void *userdata) {
         Dnsmasq *d = calloc(1, sizeof *d);
         if (!d)

@@ -28,6 +28,9 @@ typedef struct DnsmasqFiles {
  * is kept by virtbus-leases-helper, which dnsmasq runs for each lease change. */
 int dnsmasq_files(const char *dir, const char *run_dir, const char *name, DnsmasqFiles *f);
 void dnsmasq_files_done(DnsmasqFiles *f);
+/* Forget a network's DHCP state (configuration, leases, status, hosts files; the log stays):
+ * when it is undefined, or when a transient network stops, as libvirt does. */
+void dnsmasq_files_remove(const DnsmasqFiles *f);
 
 /* Write the configuration (0600) and start dnsmasq; started is called later. */
 int dnsmasq_start(sd_event *e, const NetworkPlan *p, const DnsmasqFiles *files, DnsmasqStartedFn started,

@@ -1,6 +1,7 @@
 /* network-driver.c: NetworkOps of the host: definitions on disk, start and stop of bridge, firewall and dnsmasq, recovery and autostart. */
 #define LOG_MODULE "network"
 #include "network-driver.h"
+#include "network-driver-priv.h"
 
 #include <errno.h>
 #include <grp.h>
@@ -28,27 +29,9 @@
 #include "persist.h"
 #include "uuid.h"
 
-#define LEASE_HELPER "virtbus-leases-helper"
 
-typedef struct NetDriver {
-        sd_event *event;
-        char *config_dir, *autostart_dir, *run_dir, *dnsmasq_dir;
-        char *lease_helper;     /* virtbus-leases-helper beside the daemon's binary; NULL: not found */
-        char *dnsmasq_user, *dnsmasq_group;     /* dnsmasq's unprivileged identity */
-        gid_t dnsmasq_gid;
-} NetDriver;
 
-/* A network's host side while it runs. */
-typedef struct NetState {
-        Dnsmasq *dnsmasq;
-        bool stopping;
-        NetworkPlan plan;       /* of n->live, while a start or stop is under way */
-        bool planned;
-        int end_r;              /* how the job ends once the host side is down */
-        VbError end_err;
-} NetState;
-
-static NetDriver *driver_of(Network *n) {
+NetDriver *net_driver_of(Network *n) {
         return n->obj.conn->net->driver_data;
 }
 
@@ -115,7 +98,7 @@ static int net_post_parse(Connection *c, Network *existing, NetworkDef *def, VbE
         return 0;
 }
 
-static int save_def(NetDriver *d, const NetworkDef *def, const char *dir, unsigned flags, VbError *err) {
+int net_save_def(NetDriver *d, const NetworkDef *def, const char *dir, unsigned flags, VbError *err) {
         char fn[512];
         char *xml = network_def_format(def, flags);
         if (!xml)
@@ -128,21 +111,25 @@ static int save_def(NetDriver *d, const NetworkDef *def, const char *dir, unsign
 }
 
 static int net_define(Network *n, const NetworkDef *def, VbError *err) {
-        return save_def(driver_of(n), def, driver_of(n)->config_dir, NETWORK_FORMAT_INACTIVE, err);
+        return net_save_def(net_driver_of(n), def, net_driver_of(n)->config_dir, NETWORK_FORMAT_INACTIVE, err);
 }
 
+static void forget_dhcp_state(Network *n);
+
 static int net_undefine(Network *n, VbError *err) {
-        NetDriver *d = driver_of(n);
+        NetDriver *d = net_driver_of(n);
         char fn[512];
         if (file_name(fn, sizeof fn, n->obj.name, ".xml") < 0)
                 return vb_error_errno(err, -ENAMETOOLONG, "network file name");
         if (persist_remove(d->config_dir, fn, err) < 0 || persist_remove(d->autostart_dir, fn, err) < 0)
                 return -1;
+        if (!n->active)
+                forget_dhcp_state(n);
         return 0;
 }
 
 static int net_set_autostart(Network *n, bool on, VbError *err) {
-        NetDriver *d = driver_of(n);
+        NetDriver *d = net_driver_of(n);
         char fn[512];
         if (file_name(fn, sizeof fn, n->obj.name, ".xml") < 0)
                 return vb_error_errno(err, -ENAMETOOLONG, "network file name");
@@ -153,7 +140,7 @@ static int net_set_autostart(Network *n, bool on, VbError *err) {
 /* ---- runtime status: the live definition and dnsmasq's identity ---- */
 
 static void status_remove(Network *n) {
-        NetDriver *d = driver_of(n);
+        NetDriver *d = net_driver_of(n);
         char fn[512];
         if (file_name(fn, sizeof fn, n->obj.name, ".xml") == 0)
                 persist_remove(d->run_dir, fn, NULL);
@@ -166,11 +153,11 @@ static int status_save_dnsmasq(Network *n, Dnsmasq *dm, VbError *err) {
         snprintf(text, sizeof text, "%d %llu\n", (int) dnsmasq_pid(dm), (unsigned long long) dnsmasq_start_time(dm));
         if (file_name(fn, sizeof fn, n->obj.name, ".dnsmasq") < 0)
                 return vb_error_errno(err, -ENAMETOOLONG, "network file name");
-        return persist_write(driver_of(n)->run_dir, fn, text, strlen(text), err) < 0 ? -1 : 0;
+        return persist_write(net_driver_of(n)->run_dir, fn, text, strlen(text), err) < 0 ? -1 : 0;
 }
 
-static int files_of(Network *n, DnsmasqFiles *f, VbError *err) {
-        NetDriver *d = driver_of(n);
+int net_files_of(Network *n, DnsmasqFiles *f, VbError *err) {
+        NetDriver *d = net_driver_of(n);
         if (dnsmasq_files(d->dnsmasq_dir, d->run_dir, n->obj.name, f) < 0)
                 return vb_error_errno(err, -ENOMEM, "dnsmasq files");
         f->helper = d->lease_helper;
@@ -178,6 +165,15 @@ static int files_of(Network *n, DnsmasqFiles *f, VbError *err) {
         f->group = d->dnsmasq_group;
         f->gid = d->dnsmasq_gid;
         return 0;
+}
+
+/* A network that is neither defined nor running keeps no DHCP state. */
+static void forget_dhcp_state(Network *n) {
+        DnsmasqFiles f;
+        if (net_files_of(n, &f, NULL) == 0) {
+                dnsmasq_files_remove(&f);
+                dnsmasq_files_done(&f);
+        }
 }
 
 /* ---- start and stop ---- */
@@ -205,6 +201,8 @@ static void on_host_down(int r, const VbError *err, void *userdata) {
         int end_r = st->end_r;
         VbError end_err = st->end_err;
         status_remove(n);
+        if (!n->persistent)
+                forget_dhcp_state(n);
         plan_drop(st);
         network_job_done(n, end_r, end_r < 0 ? &end_err : NULL);
 }
@@ -218,7 +216,7 @@ static int teardown_async(Network *n, int r, const VbError *err) {
         if (!st->planned && n->live && network_plan_build(n->live, &st->plan, NULL) == 0)
                 st->planned = true;
         VbError e = { 0 };
-        if (st->planned && network_host_run(driver_of(n)->event, &st->plan, false, on_host_down, n, &e) == 0)
+        if (st->planned && network_host_run(net_driver_of(n)->event, &st->plan, false, on_host_down, n, &e) == 0)
                 return 0;
         if (st->planned)
                 network_host_down(&st->plan);
@@ -269,14 +267,14 @@ static void on_dnsmasq_started(Dnsmasq *dm, int r, const VbError *err, void *use
 static void on_host_up(int r, const VbError *err, void *userdata) {
         Network *n = userdata;
         NetState *st = n->driver_data;
-        NetDriver *d = driver_of(n);
+        NetDriver *d = net_driver_of(n);
         VbError e = { 0 };
         if (r < 0) {
                 plan_drop(st);
                 network_job_done(n, -1, err);
                 return;
         }
-        if (save_def(d, n->live, d->run_dir, 0, &e) < 0) {
+        if (net_save_def(d, n->live, d->run_dir, 0, &e) < 0) {
                 teardown_and_end(n, -1, &e);
                 return;
         }
@@ -286,7 +284,7 @@ static void on_host_up(int r, const VbError *err, void *userdata) {
                 return;
         }
         DnsmasqFiles f;
-        r = files_of(n, &f, &e);
+        r = net_files_of(n, &f, &e);
         if (r == 0) {
                 r = dnsmasq_start(d->event, &st->plan, &f, on_dnsmasq_started, on_dnsmasq_ended, n, &st->dnsmasq, &e);
                 dnsmasq_files_done(&f);
@@ -296,7 +294,7 @@ static void on_host_up(int r, const VbError *err, void *userdata) {
 }
 
 static int net_start(Network *n, Call *call, VbError *err) {
-        NetDriver *d = driver_of(n);
+        NetDriver *d = net_driver_of(n);
         NetState *st = state_of(n);
         if (!st)
                 return vb_error_errno(err, -ENOMEM, "network");
@@ -327,82 +325,9 @@ static int net_stop(Network *n, Call *call, VbError *err) {
         return teardown_async(n, 0, NULL) == 0 ? VERB_PENDING : 0;
 }
 
-/* ---- leases, from the status file virtbus-leases-helper keeps ---- */
-
-static int net_get_dhcp_leases(Network *n, const char *mac, NetworkLease **out, size_t *n_out, VbError *err) {
-        const NetworkDef *def = n->live ? n->live : n->def;
-        NetworkPlan plan;
-        DnsmasqFiles f;
-        if (network_plan_build(def, &plan, err) < 0)
-                return -1;
-        if (files_of(n, &f, err) < 0) {
-                network_plan_done(&plan);
-                return -1;
-        }
-        char *text = NULL;
-        size_t len;
-        int r = persist_read_file(f.status, PERSIST_FILE_MAX, &text, &len, NULL);
-        /* A network that never handed out a lease has no file: no leases. */
-        r = r == -ENOENT ? 0 : r;
-        if (r < 0)
-                vb_error_set(err, VB_ERR_SYSTEM_ERROR, VB_FROM_NETWORK, "cannot read the leases of network '%s' (%s)",
-                             n->obj.name, f.status);
-        else if ((r = network_leases_parse(text, &plan, (int64_t) time(NULL), mac, out, n_out)) == -2)
-                vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_NETWORK,
-                             "the lease status file %s of network '%s' is not a JSON array", f.status, n->obj.name);
-        else if (r < 0)
-                vb_error_errno(err, -ENOMEM, "leases");
-        free(text);
-        dnsmasq_files_done(&f);
-        network_plan_done(&plan);
-        return r < 0 ? -1 : 0;
-}
-
-/* ---- net-update ---- */
-
-/* A running network learns new DHCP and DNS hosts through its hosts files and a SIGHUP; the
- * rest of dnsmasq's configuration is read at its start only. */
-static bool live_section_ok(unsigned section) {
-        return section == NETWORK_SECTION_IP_DHCP_HOST || section == NETWORK_SECTION_DNS_HOST;
-}
-
-static int net_update(Network *n, const NetworkDef *config, const NetworkDef *live, unsigned section, VbError *err) {
-        NetDriver *d = driver_of(n);
-        NetworkPlan cplan = { 0 }, lplan = { 0 };
-        int r = 0;
-        if (config && network_plan_build(config, &cplan, err) < 0)
-                return -1;
-        if (live && network_plan_build(live, &lplan, err) < 0)
-                r = -1;
-        NetState *st = n->driver_data;
-        bool has_dnsmasq = live && st && st->dnsmasq;
-        if (r == 0 && has_dnsmasq && !live_section_ok(section))
-                r = vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_NETWORK,
-                                 "this change of running network '%s' needs a restart of its dnsmasq: update the "
-                                 "persistent definition (--config) and restart the network", n->obj.name);
-        if (r == 0 && config)
-                r = save_def(d, config, d->config_dir, NETWORK_FORMAT_INACTIVE, err);
-        if (r == 0 && live) {
-                DnsmasqFiles f;
-                r = save_def(d, live, d->run_dir, 0, err);
-                if (r == 0 && has_dnsmasq && (r = files_of(n, &f, err)) == 0) {
-                        r = dnsmasq_write_hosts(&lplan, &f, err);
-                        if (r == 0 && dnsmasq_reload(st->dnsmasq) < 0)
-                                log_warning("network %s: dnsmasq is gone; the update takes effect at its next start",
-                                            n->obj.name);
-                        dnsmasq_files_done(&f);
-                }
-        }
-        if (config)
-                network_plan_done(&cplan);
-        if (live)
-                network_plan_done(&lplan);
-        return r;
-}
-
 static const NetworkOps network_host_ops = {
-        .update = net_update,
-        .get_dhcp_leases = net_get_dhcp_leases,
+        .update = network_driver_update,
+        .get_dhcp_leases = network_driver_leases,
         .post_parse = net_post_parse,
         .define = net_define,
         .undefine = net_undefine,
@@ -480,14 +405,14 @@ static int load_def(const char *dir, const char *name, const char *data, size_t 
 }
 
 static void recover_dnsmasq(Network *n, NetState *st) {
-        NetDriver *d = driver_of(n);
+        NetDriver *d = net_driver_of(n);
         char fn[512], *text = NULL;
         size_t len;
         int pid = 0;
         unsigned long long start = 0;
         DnsmasqFiles f;
         VbError err = { 0 };
-        if (files_of(n, &f, &err) < 0)
+        if (net_files_of(n, &f, &err) < 0)
                 return;
         if (file_name(fn, sizeof fn, n->obj.name, ".dnsmasq") == 0 &&
             persist_read(d->run_dir, fn, 64, &text, &len, NULL) == 0 && sscanf(text, "%d %llu", &pid, &start) == 2 &&

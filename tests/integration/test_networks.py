@@ -151,6 +151,9 @@ class NetworkTests(unittest.TestCase):
         self.assertRegex(self.virsh("net-list", "--all"), r"default\s+inactive")
         self.virsh("net-undefine", "default")
         self.assertFalse(conf.exists())
+        # an undefined network keeps no DHCP state (configuration, leases, hosts files)
+        for suffix in ("conf", "leases", "status", "hostsfile", "addnhosts"):
+            self.assertFalse((dnsmasq_conf.parent / ("default." + suffix)).exists(), suffix)
 
     def test_lifecycle_events_both_doors(self):
         """Defined, started, stopped, undefined: virsh net-event on the remote door and
