@@ -74,10 +74,12 @@ static NetworkIp *parent_ip(NetworkDef *def, int index, const char *addr, VbErro
         return NULL;
 }
 
-static void host_text(const NetworkDhcpHost *h, char *out, size_t len) {
-        snprintf(out, len, "<host%s%s%s%s%s%s%s%s%s/>", h->mac ? " mac='" : "", h->mac ? h->mac : "", h->mac ? "'" : "",
-                 h->name ? " name='" : "", h->name ? h->name : "", h->name ? "'" : "", h->ip ? " ip='" : "",
-                 h->ip ? h->ip : "", h->ip ? "'" : "");
+/* libvirt's texts show a missing attribute as (null). */
+#define OR_NULL(s) ((s) ? (s) : "(null)")
+
+static void host_text(const NetworkDhcpHost *h, bool element, char *out, size_t len) {
+        snprintf(out, len, element ? "<host mac='%s' name='%s' ip='%s'/>" : "mac='%s'\" \"name='%s'\" \"ip='%s'",
+                 OR_NULL(h->mac), OR_NULL(h->name), OR_NULL(h->ip));
 }
 
 static void dhcp_host_clear(NetworkDhcpHost *h) {
@@ -113,7 +115,7 @@ static int update_dhcp_host(NetworkDef *def, unsigned cmd, int index, xmlNodePtr
         NetworkIp *ip = parent_ip(def, index, h.ip, err);
         if (!ip)
                 goto out;
-        host_text(&h, text, sizeof text);
+        host_text(&h, cmd != NETWORK_UPDATE_MODIFY, text, sizeof text);
         if (cmd == NETWORK_UPDATE_ADD_FIRST || cmd == NETWORK_UPDATE_ADD_LAST) {
                 for (size_t i = 0; i < ip->n_hosts; i++) {
                         const NetworkDhcpHost *o = &ip->hosts[i];
