@@ -162,6 +162,8 @@ int main(int argc, char **argv) {
                 json_object *l = json_object_new_object();
                 add_str(l, "ip-address", ip);
                 add_str(l, iaid ? "iaid" : "mac-address", argv[2]);
+                if (iaid)       /* an IPv6 lease: the client's MAC when dnsmasq knows it */
+                        add_str(l, "mac-address", env_or_null("DNSMASQ_MAC"));
                 add_str(l, "hostname", hostname && strcmp(hostname, "*") != 0 ? hostname : NULL);
                 add_str(l, "client-id", env_or_null("DNSMASQ_CLIENT_ID"));
                 add_str(l, "server-duid", env_or_null("DNSMASQ_SERVER_DUID"));

@@ -110,7 +110,31 @@ static void test_add_old_del(void **state) {
         network_leases_free(l, n);
 }
 
+static const char *later_env(void) {
+        static char buf[64];
+        snprintf(buf, sizeof buf, "DNSMASQ_LEASE_EXPIRES=%lld", (long long) time(NULL) + 3600);
+        return buf;
+}
+
 static void test_bad_input(void **state) {
+        /* an IPv6 lease: the IAID, and the MAC dnsmasq gives in DNSMASQ_MAC */
+        const char *env6[] = { later_env(), "DNSMASQ_IAID=12345", "DNSMASQ_MAC=52:54:00:aa:00:06", NULL };
+        assert_int_equal(helper((const char *[]) { "add", "12345", "fd00::5", "six", NULL }, env6), 0);
+        NetworkPlanIp ips[2] = { { .ipv6 = false, .prefix = 24 }, { .ipv6 = true, .prefix = 64 } };
+        NetworkPlan plan6 = { .name = "default", .bridge = "virbr0", .ips = ips, .n_ips = 2 };
+        NetworkLease *l6;
+        size_t n6;
+        char *text6 = slurp(status);
+        assert_int_equal(network_leases_parse(text6, &plan6, (int64_t) time(NULL), "52:54:00:AA:00:06", &l6, &n6), 0);
+        free(text6);
+        assert_int_equal(n6, 1);
+        assert_int_equal(l6[0].type, NETWORK_LEASE_IPV6);
+        assert_string_equal(l6[0].iaid, "12345");
+        assert_int_equal(l6[0].prefix, 64);
+        assert_string_equal(l6[0].hostname, "six");
+        network_leases_free(l6, n6);
+        assert_int_equal(helper((const char *[]) { "del", "12345", "fd00::5", NULL }, env6), 0);
+
         /* a status file that is not a JSON array is refused by the reader, restarted by the helper */
         FILE *f = fopen(status, "we");
         fputs("{\"not\": \"an array\"}", f);
