@@ -24,6 +24,8 @@ typedef struct NetDriver {
 typedef struct NetState {
         Dnsmasq *dnsmasq;
         bool stopping;
+        bool restarting;        /* net-update: dnsmasq stops to start again with st->plan */
+        bool restart_pending;   /* ... and is starting again */
         NetworkPlan plan;       /* of n->live, while a start or stop is under way */
         bool planned;
         int end_r;              /* how the job ends once the host side is down */
@@ -35,6 +37,10 @@ NetDriver *net_driver_of(Network *n);
 int net_save_def(NetDriver *d, const NetworkDef *def, const char *dir, unsigned flags, VbError *err);
 /* The dnsmasq files of n, with the helper and dnsmasq's identity filled in. */
 int net_files_of(Network *n, DnsmasqFiles *f, VbError *err);
+
+/* net-update of what dnsmasq reads at its start only: stop it and start it again with
+ * live's configuration. VERB_PENDING (network_job_done follows) or -1. */
+int net_dnsmasq_restart(Network *n, const NetworkDef *live, VbError *err);
 
 /* NetworkOps.get_dhcp_leases and .update */
 int network_driver_leases(Network *n, const char *mac, NetworkLease **out, size_t *n_out, VbError *err);

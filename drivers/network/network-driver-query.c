@@ -45,12 +45,13 @@ int network_driver_leases(Network *n, const char *mac, NetworkLease **out, size_
 /* ---- net-update ---- */
 
 /* A running network learns new DHCP and DNS hosts through its hosts files and a SIGHUP; the
- * rest of dnsmasq's configuration is read at its start only. */
+ * rest of dnsmasq's configuration is read at its start only: dnsmasq starts again. */
 static bool live_section_ok(unsigned section) {
         return section == NETWORK_SECTION_IP_DHCP_HOST || section == NETWORK_SECTION_DNS_HOST;
 }
 
-int network_driver_update(Network *n, const NetworkDef *config, const NetworkDef *live, unsigned section, VbError *err) {
+int network_driver_update(Network *n, const NetworkDef *config, const NetworkDef *live, unsigned section,
+                          VbError *err) {
         NetDriver *d = net_driver_of(n);
         NetworkPlan cplan = { 0 }, lplan = { 0 };
         int r = 0;
@@ -60,16 +61,13 @@ int network_driver_update(Network *n, const NetworkDef *config, const NetworkDef
                 r = -1;
         NetState *st = n->driver_data;
         bool has_dnsmasq = live && st && st->dnsmasq;
-        if (r == 0 && has_dnsmasq && !live_section_ok(section))
-                r = vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_NETWORK,
-                                 "this change of running network '%s' needs a restart of its dnsmasq: update the "
-                                 "persistent definition (--config) and restart the network", n->obj.name);
+        bool restart = has_dnsmasq && !live_section_ok(section);
         if (r == 0 && config)
                 r = net_save_def(d, config, d->config_dir, NETWORK_FORMAT_INACTIVE, err);
         if (r == 0 && live) {
                 DnsmasqFiles f;
                 r = net_save_def(d, live, d->run_dir, 0, err);
-                if (r == 0 && has_dnsmasq && (r = net_files_of(n, &f, err)) == 0) {
+                if (r == 0 && has_dnsmasq && !restart && (r = net_files_of(n, &f, err)) == 0) {
                         r = dnsmasq_write_hosts(&lplan, &f, err);
                         if (r == 0 && dnsmasq_reload(st->dnsmasq) < 0)
                                 log_warning("network %s: dnsmasq is gone; the update takes effect at its next start",
@@ -81,6 +79,7 @@ int network_driver_update(Network *n, const NetworkDef *config, const NetworkDef
                 network_plan_done(&cplan);
         if (live)
                 network_plan_done(&lplan);
+        if (r == 0 && restart)
+                r = net_dnsmasq_restart(n, live, err);
         return r;
 }
-

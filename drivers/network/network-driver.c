@@ -232,10 +232,69 @@ static void teardown_and_end(Network *n, int r, const VbError *err) {
                 network_job_done(n, r, r < 0 ? &copy : NULL);
 }
 
+static void on_dnsmasq_started(Dnsmasq *dm, int r, const VbError *err, void *userdata);
+static void on_dnsmasq_ended(Dnsmasq *dm, void *userdata);
+
+/* net-update's restart: dnsmasq again, with the configuration of st->plan. */
+static int restart_start(Network *n, VbError *err) {
+        NetState *st = n->driver_data;
+        DnsmasqFiles f;
+        int r = net_files_of(n, &f, err);
+        if (r == 0) {
+                r = dnsmasq_start(net_driver_of(n)->event, &st->plan, &f, on_dnsmasq_started, on_dnsmasq_ended, n,
+                                  &st->dnsmasq, err);
+                dnsmasq_files_done(&f);
+        }
+        st->restart_pending = r == 0;
+        return r;
+}
+
+/* The restart failed: the network runs on without dnsmasq, its files as before the update. */
+static void restart_failed(Network *n, const VbError *err) {
+        NetState *st = n->driver_data;
+        NetDriver *d = net_driver_of(n);
+        VbError copy = err ? *err : (VbError) { 0 };
+        st->dnsmasq = dnsmasq_free(st->dnsmasq);
+        plan_drop(st);
+        net_save_def(d, n->live, d->run_dir, 0, NULL);
+        if (n->persistent)
+                net_save_def(d, n->def, d->config_dir, NETWORK_FORMAT_INACTIVE, NULL);
+        log_warning("network %s: dnsmasq did not start again after the update: %s", n->obj.name, copy.message);
+        network_job_done(n, -1, &copy);
+}
+
+int net_dnsmasq_restart(Network *n, const NetworkDef *live, VbError *err) {
+        NetState *st = n->driver_data;
+        if (network_plan_build(live, &st->plan, err) < 0)
+                return -1;
+        st->planned = true;
+        if (dnsmasq_stop(st->dnsmasq) == 0) {
+                st->restarting = true;
+                return VERB_PENDING;
+        }
+        st->dnsmasq = dnsmasq_free(st->dnsmasq);
+        if (restart_start(n, err) < 0) {
+                NetDriver *d = net_driver_of(n);
+                plan_drop(st);
+                net_save_def(d, n->live, d->run_dir, 0, NULL);
+                if (n->persistent)
+                        net_save_def(d, n->def, d->config_dir, NETWORK_FORMAT_INACTIVE, NULL);
+                return -1;
+        }
+        return VERB_PENDING;
+}
+
 static void on_dnsmasq_ended(Dnsmasq *dm, void *userdata) {
         Network *n = userdata;
         NetState *st = n->driver_data;
         st->dnsmasq = dnsmasq_free(dm);
+        if (st->restarting) {
+                VbError e = { 0 };
+                st->restarting = false;
+                if (restart_start(n, &e) < 0)
+                        restart_failed(n, &e);
+                return;
+        }
         if (st->stopping) {
                 st->stopping = false;
                 teardown_and_end(n, 0, NULL);
@@ -253,6 +312,12 @@ static void on_dnsmasq_started(Dnsmasq *dm, int r, const VbError *err, void *use
                 dnsmasq_stop(dm);
                 err = &e;
                 r = -1;
+        }
+        bool restart = st->restart_pending;
+        st->restart_pending = false;
+        if (r < 0 && restart) {
+                restart_failed(n, err);
+                return;
         }
         if (r < 0) {
                 st->dnsmasq = dnsmasq_free(st->dnsmasq);

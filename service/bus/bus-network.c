@@ -112,9 +112,13 @@ static int method_update(sd_bus_message *m, void *userdata, sd_bus_error *ret_er
         if (r < 0)
                 return r;
         Network *n = network_of(userdata, sd_bus_message_get_path(m), &err);
-        if (!n || network_update(n, command, section, parent_index, xml, flags, &err) < 0)
+        if (!n)
                 return bus_error(ret_error, &err);
-        return sd_bus_reply_method_return(m, "");
+        Call *call = bus_call_new(m);
+        if (!call)
+                return -ENOMEM;
+        r = network_update(n, command, section, parent_index, xml, flags, call, &err);
+        return bus_call_finish(call, r, &err, NULL, ret_error);
 }
 
 /* virNetworkGetDHCPLeases: "" for a NULL mac in, "" for NULL strings out (libvirt-dbus's rule). */

@@ -95,7 +95,8 @@ struct NetworkOps {
         int (*set_autostart)(Network *n, bool autostart, VbError *err);
         /* virNetworkUpdate: config (NULL: unchanged) is the new persistent definition, live (NULL:
          * unchanged) the new running one, both with section edited; check both, keep config and
-         * apply live (dnsmasq's hosts) or change nothing. The core installs them on success. */
+         * apply live (dnsmasq's hosts, or a restart of dnsmasq: VERB_PENDING, then
+         * network_job_done) or change nothing. The core installs them on success. */
         int (*update)(Network *n, const NetworkDef *config, const NetworkDef *live, unsigned section, VbError *err);
 };
 

@@ -396,8 +396,37 @@ static NetworkDef *updated_copy(const NetworkDef *def, unsigned command, unsigne
         return copy;
 }
 
+typedef struct UpdateData {
+        NetworkDef *def, *live;         /* the edited definitions, installed when the op succeeds */
+        unsigned section, command;
+        bool config, live_too;
+} UpdateData;
+
+static void *finish_update(Object *o, void *data, int *r, VbError *err) {
+        Network *n = (Network *) o;
+        UpdateData *u = data;
+        if (*r == 0) {
+                if (u->def) {
+                        network_def_free(n->def);
+                        n->def = u->def;
+                        u->def = NULL;
+                }
+                if (u->live) {
+                        network_def_free(n->live);
+                        n->live = u->live;
+                        u->live = NULL;
+                }
+                log_info("network %s: updated (section %u, command %u,%s%s)", n->obj.name, u->section, u->command,
+                         u->config ? " config" : "", u->live_too ? " live" : "");
+        }
+        network_def_free(u->def);
+        network_def_free(u->live);
+        free(u);
+        return NULL;
+}
+
 int network_update(Network *n, unsigned command, unsigned section, int parent_index, const char *xml,
-                   unsigned flags, VbError *err) {
+                   unsigned flags, Call *call, VbError *err) {
         if (vb_check_flags(flags, NETWORK_UPDATE_AFFECT_LIVE | NETWORK_UPDATE_AFFECT_CONFIG, "virNetworkUpdate",
                            err) < 0)
                 return -1;
@@ -414,32 +443,21 @@ int network_update(Network *n, unsigned command, unsigned section, int parent_in
         if (config && !n->persistent)
                 return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_NETWORK,
                                     "cannot change persistent config of a transient network");
-        if (job_begin(&n->job, "update", VB_FROM_NETWORK, err) < 0)
+        UpdateData *u = calloc(1, sizeof *u);
+        if (!u)
+                return vb_error_errno(err, -ENOMEM, "network");
+        *u = (UpdateData) { .section = section, .command = command, .config = config, .live_too = live };
+        if ((config && !(u->def = updated_copy(n->def, command, section, parent_index, xml, err))) ||
+            (live && !(u->live = updated_copy(n->live, command, section, parent_index, xml, err)))) {
+                finish_update(&n->obj, u, &(int) { -1 }, err);
                 return -1;
-        NetworkDef *new_def = NULL, *new_live = NULL;
-        int r = 0;
-        if (config && !(new_def = updated_copy(n->def, command, section, parent_index, xml, err)))
-                r = -1;
-        if (r == 0 && live && !(new_live = updated_copy(n->live, command, section, parent_index, xml, err)))
-                r = -1;
-        if (r == 0)
-                r = ops->update(n, new_def, new_live, section, err) < 0 ? -1 : 0;
-        if (r == 0) {
-                if (new_def) {
-                        network_def_free(n->def);
-                        n->def = new_def;
-                        new_def = NULL;
-                }
-                if (new_live) {
-                        network_def_free(n->live);
-                        n->live = new_live;
-                        new_live = NULL;
-                }
-                log_info("network %s: updated (section %u, command %u,%s%s)", n->obj.name, section, command,
-                         config ? " config" : "", live ? " live" : "");
         }
-        network_def_free(new_def);
-        network_def_free(new_live);
-        job_settle(&n->job, &n->obj, r, NULL);
-        return r;
+        if (job_begin(&n->job, "update", VB_FROM_NETWORK, err) < 0) {
+                finish_update(&n->obj, u, &(int) { -1 }, err);
+                return -1;
+        }
+        n->job.finish = finish_update;
+        n->job.data = u;
+        n->job.call = call ? call_ref(call) : NULL;
+        return job_settle(&n->job, &n->obj, ops->update(n, u->def, u->live, section, err), err);
 }

@@ -56,9 +56,10 @@ int network_get_dhcp_leases(Network *n, const char *mac, unsigned flags, Network
 void network_leases_free(NetworkLease *leases, size_t n);
 /* virNetworkUpdate (network-update.h has the commands, sections and flags): edit one section of
  * the running definition (AFFECT_LIVE), the persistent one (AFFECT_CONFIG) or, with neither,
- * the running one of an active network and the persistent one of an inactive network. */
+ * the running one of an active network and the persistent one of an inactive network. May
+ * answer VERB_PENDING (a running network's dnsmasq restarts) and complete call later. */
 int network_update(Network *n, unsigned command, unsigned section, int parent_index, const char *xml,
-                   unsigned flags, VbError *err);
+                   unsigned flags, Call *call, VbError *err);
 const char *network_bridge_name(Network *n, VbError *err);
 
 int network_add(Connection *c, NetworkDef *def, bool persistent, bool active, Network **out, VbError *err);

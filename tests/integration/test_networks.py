@@ -334,8 +334,8 @@ class NetworkTests(unittest.TestCase):
                  "couldn't locate a matching dhcp host entry in network 'default'"),
                 (("add", "ip-dhcp-host", "<hostx/>"), "unexpected element <hostx>, expecting <host>"),
                 (("add", "bridge", "<bridge name='x'/>"), "can't update 'bridge' section of network 'default'"),
-                (("add", "ip-dhcp-range", "<range start='192.168.122.2' end='192.168.122.9'/>", "--live"),
-                 "needs a restart of its dnsmasq"),
+                (("add", "ip-dhcp-range", "<range start='192.168.122.2' end='192.168.122.254'/>", "--live"),
+                 "there is an existing dhcp range entry in network 'default' that matches"),
                 (("modify", "dns-host", "<host ip='192.168.122.5'><hostname>a</hostname></host>"),
                  "DNS HOST records cannot be modified, only added or deleted")):
             self.assertIn(want, self.virsh_fails("net-update", "default", *cmd))
@@ -545,6 +545,14 @@ class DnsTests(unittest.TestCase):
             self.w.virsh("net-update", "other", "delete", "dns-host",
                          "<host ip='10.55.0.50'><hostname>web</hostname></host>", "--live", check=True)
             nh.wait_for(lambda: "10.55.0.50" not in self.lookup(g, "web"), "web to be gone", timeout=20)
+            # a TXT record is read by dnsmasq at its start only: net-update --live restarts it
+            before = nh.dnsmasq_servers()
+            self.w.virsh("net-update", "other", "add", "dns-txt", "<txt name='motd2' value='second record'/>",
+                         "--live", check=True)
+            self.assertIn("second record", self.lookup(g, "motd2", "TXT"))
+            self.assertNotEqual(nh.dnsmasq_servers(), before)
+            self.assertEqual(len(nh.dnsmasq_servers()), 1)
+            self.assertIn("10.55.0.60", self.lookup(g, "db"))     # the hosts files came along
             # --live only: the definition keeps web
             self.assertIn("<hostname>web</hostname>", self.w.virsh("net-dumpxml", "other", "--inactive",
                                                                     check=True).stdout)

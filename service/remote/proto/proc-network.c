@@ -190,7 +190,10 @@ REMOTE_HANDLER(proc_network_update) {
         xdr_get_u32(&rc->args, &flags);
         Network *n = remote_args_end(rc) == 0 ? remote_find_network(rc, &ref) : NULL;
         remote_ref_done(&ref);
-        int r = n ? remote_done(network_update(n, command, section, parent_index, xml, flags, &rc->err)) : -1;
+        Call *call = n ? remote_call_plain(rc, NULL) : NULL;
+        int r = call ? remote_call_finish(rc, call, network_update(n, command, section, parent_index, xml, flags,
+                                                                   call, &rc->err))
+                     : -1;
         free(xml);
         return r;
 }
