@@ -456,7 +456,8 @@ class NetworkTests(unittest.TestCase):
             self.assert_nothing_left()
             self.w.kill9_virtbusd()
             self.w.restart_virtbusd()
-            self.assertRegex(self.virsh("net-list"), r"default\s+active\s+yes\s+yes")
+            nh.wait_for(lambda: re.search(r"default\s+active\s+yes\s+yes", self.w.virsh("net-list").stdout),
+                        "default to be autostarted")
             self.assertTrue(nh.link_exists("virbr0"))
             self.assertIn("autostarted", self.w.log())
         finally:
@@ -600,7 +601,9 @@ class DefaultNetworkTests(unittest.TestCase):
         w.create_default_network = 1
         try:
             w.start()
-            self.assertRegex(w.virsh("net-list", check=True).stdout, r"default\s+active\s+yes\s+yes")
+            # autostart runs once the daemon serves; the start completes moments later
+            nh.wait_for(lambda: re.search(r"default\s+active\s+yes\s+yes", w.virsh("net-list").stdout),
+                        "default to be autostarted")
             xml = w.virsh("net-dumpxml", "default", check=True).stdout
             self.assertIn("<ip address='192.168.123.1' netmask='255.255.255.0'>", xml)
             self.assertIn("<range start='192.168.123.2' end='192.168.123.254'/>", xml)
