@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +32,10 @@ struct Dnsmasq {
 int dnsmasq_files(const char *dir, const char *run_dir, const char *name, DnsmasqFiles *f) {
         *f = (DnsmasqFiles) { 0 };
         if (asprintf(&f->conf, "%s/%s.conf", dir, name) < 0 || asprintf(&f->log, "%s/%s.log", dir, name) < 0 ||
-            asprintf(&f->leases, "%s/%s.leases", dir, name) < 0 || asprintf(&f->pid, "%s/%s.pid", run_dir, name) < 0) {
+            asprintf(&f->leases, "%s/%s.leases", dir, name) < 0 ||
+            asprintf(&f->status, "%s/%s.status", dir, name) < 0 ||
+            asprintf(&f->hostsfile, "%s/%s.hostsfile", dir, name) < 0 ||
+            asprintf(&f->addnhosts, "%s/%s.addnhosts", dir, name) < 0 || asprintf(&f->pid, "%s/%s.pid", run_dir, name) < 0) {
                 dnsmasq_files_done(f);
                 return -ENOMEM;
         }
@@ -42,8 +46,18 @@ void dnsmasq_files_done(DnsmasqFiles *f) {
         free(f->conf);
         free(f->log);
         free(f->leases);
+        free(f->status);
+        free(f->hostsfile);
+        free(f->addnhosts);
         free(f->pid);
         *f = (DnsmasqFiles) { 0 };
+}
+
+void dnsmasq_files_remove(const DnsmasqFiles *f) {
+        const char *paths[] = { f->conf, f->leases, f->status, f->hostsfile, f->addnhosts };
+        for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
+                if (paths[i] && unlink(paths[i]) < 0 && errno != ENOENT)
+                        log_warning("cannot remove %s: %s", paths[i], strerror(errno));
 }
 
 static Dnsmasq *dnsmasq_new(sd_event *e, const DnsmasqFiles *files, DnsmasqEndedFn ended, void *userdata) {
@@ -108,18 +122,77 @@ static void on_launcher_exited(Process *p, const siginfo_t *si, void *userdata) 
         d->started(d, r, r < 0 ? &err : NULL, d->userdata);
 }
 
+/* dir and base name of path, for persist_write. */
+static int write_file(const char *path, const char *text, VbError *err) {
+        const char *slash = strrchr(path, '/');
+        char dir[4096];
+        snprintf(dir, sizeof dir, "%.*s", (int) (slash - path), path);
+        return persist_write(dir, slash + 1, text, strlen(text), err) < 0 ? -1 : 0;
+}
+
+/* dnsmasq reads its hosts files again on SIGHUP as its unprivileged user: root:gid 0640,
+ * replaced atomically. */
+static int write_group_file(const char *path, const char *text, gid_t gid, VbError *err) {
+        char *tmp = NULL;
+        if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
+                return vb_error_errno(err, -ENOMEM, "dnsmasq hosts file");
+        int fd = mkostemp(tmp, O_CLOEXEC), r = 0;
+        if (fd < 0) {
+                r = vb_error_errno(err, -errno, tmp);
+                free(tmp);
+                return r;
+        }
+        size_t len = strlen(text), done = 0;
+        if (fchown(fd, 0, gid) < 0 || fchmod(fd, 0640) < 0)
+                r = -errno;
+        while (r == 0 && done < len) {
+                ssize_t n = write(fd, text + done, len - done);
+                if (n < 0 && errno != EINTR)
+                        r = -errno;
+                done += n > 0 ? (size_t) n : 0;
+        }
+        if (r == 0 && fsync(fd) < 0)
+                r = -errno;
+        close(fd);
+        if (r == 0 && rename(tmp, path) < 0)
+                r = -errno;
+        if (r < 0) {
+                unlink(tmp);
+                vb_error_errno(err, r, path);
+        }
+        free(tmp);
+        return r < 0 ? -1 : 0;
+}
+
+int dnsmasq_write_hosts(const NetworkPlan *p, const DnsmasqFiles *files, VbError *err) {
+        char *dhcp = NULL, *dns = NULL;
+        if (network_dnsmasq_hosts(p, &dhcp, &dns) < 0)
+                return vb_error_errno(err, -ENOMEM, "dnsmasq hosts files");
+        int r = write_group_file(files->hostsfile, dhcp, files->gid, err);
+        if (r == 0)
+                r = write_group_file(files->addnhosts, dns, files->gid, err);
+        free(dhcp);
+        free(dns);
+        return r;
+}
+
+int dnsmasq_reload(Dnsmasq *d) {
+        if (!d->server || process_has_exited(d->server))
+                return -ESRCH;
+        return process_kill(d->server, SIGHUP);
+}
+
 int dnsmasq_start(sd_event *e, const NetworkPlan *p, const DnsmasqFiles *files, DnsmasqStartedFn started,
                   DnsmasqEndedFn ended, void *userdata, Dnsmasq **out, VbError *err) {
         char *conf = NULL;
-        DnsmasqPaths paths = { .pid_file = files->pid, .lease_file = files->leases };
+        DnsmasqPaths paths = { .pid_file = files->pid, .lease_file = files->leases, .lease_helper = files->helper,
+                               .hostsfile = files->hostsfile, .addnhosts = files->addnhosts,
+                               .user = files->user, .group = files->group };
         if (network_dnsmasq_conf(p, &paths, &conf) < 0)
                 return vb_error_errno(err, -ENOMEM, "dnsmasq configuration");
-        char *slash = strrchr(files->conf, '/');
-        char dir[4096];
-        snprintf(dir, sizeof dir, "%.*s", (int) (slash - files->conf), files->conf);
-        int r = persist_write(dir, slash + 1, conf, strlen(conf), err);
+        int r = write_file(files->conf, conf, err);
         free(conf);
-        if (r < 0)
+        if (r < 0 || dnsmasq_write_hosts(p, files, err) < 0)
                 return -1;
         unlink(files->pid);
         /* dnsmasq would create its lease file with its own umask: the daemon's files are 0600. */

@@ -1,8 +1,12 @@
 /* network-driver.c: NetworkOps of the host: definitions on disk, start and stop of bridge, firewall and dnsmasq, recovery and autostart. */
 #define LOG_MODULE "network"
 #include "network-driver.h"
+#include "network-driver-priv.h"
 
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <sys/stat.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,23 +22,16 @@
 #include "network-dnsmasq.h"
 #include "network-gen.h"
 #include "network-host.h"
+#include "network-host-job.h"
 #include "network-leases.h"
+#include "network-update.h"
 #include "network.h"
 #include "persist.h"
 #include "uuid.h"
 
-typedef struct NetDriver {
-        sd_event *event;
-        char *config_dir, *autostart_dir, *run_dir, *dnsmasq_dir;
-} NetDriver;
 
-/* A network's host side while it runs. */
-typedef struct NetState {
-        Dnsmasq *dnsmasq;
-        bool stopping;
-} NetState;
 
-static NetDriver *driver_of(Network *n) {
+NetDriver *net_driver_of(Network *n) {
         return n->obj.conn->net->driver_data;
 }
 
@@ -101,7 +98,7 @@ static int net_post_parse(Connection *c, Network *existing, NetworkDef *def, VbE
         return 0;
 }
 
-static int save_def(NetDriver *d, const NetworkDef *def, const char *dir, unsigned flags, VbError *err) {
+int net_save_def(NetDriver *d, const NetworkDef *def, const char *dir, unsigned flags, VbError *err) {
         char fn[512];
         char *xml = network_def_format(def, flags);
         if (!xml)
@@ -114,21 +111,25 @@ static int save_def(NetDriver *d, const NetworkDef *def, const char *dir, unsign
 }
 
 static int net_define(Network *n, const NetworkDef *def, VbError *err) {
-        return save_def(driver_of(n), def, driver_of(n)->config_dir, NETWORK_FORMAT_INACTIVE, err);
+        return net_save_def(net_driver_of(n), def, net_driver_of(n)->config_dir, NETWORK_FORMAT_INACTIVE, err);
 }
 
+static void forget_dhcp_state(Network *n);
+
 static int net_undefine(Network *n, VbError *err) {
-        NetDriver *d = driver_of(n);
+        NetDriver *d = net_driver_of(n);
         char fn[512];
         if (file_name(fn, sizeof fn, n->obj.name, ".xml") < 0)
                 return vb_error_errno(err, -ENAMETOOLONG, "network file name");
         if (persist_remove(d->config_dir, fn, err) < 0 || persist_remove(d->autostart_dir, fn, err) < 0)
                 return -1;
+        if (!n->active)
+                forget_dhcp_state(n);
         return 0;
 }
 
 static int net_set_autostart(Network *n, bool on, VbError *err) {
-        NetDriver *d = driver_of(n);
+        NetDriver *d = net_driver_of(n);
         char fn[512];
         if (file_name(fn, sizeof fn, n->obj.name, ".xml") < 0)
                 return vb_error_errno(err, -ENAMETOOLONG, "network file name");
@@ -139,7 +140,7 @@ static int net_set_autostart(Network *n, bool on, VbError *err) {
 /* ---- runtime status: the live definition and dnsmasq's identity ---- */
 
 static void status_remove(Network *n) {
-        NetDriver *d = driver_of(n);
+        NetDriver *d = net_driver_of(n);
         char fn[512];
         if (file_name(fn, sizeof fn, n->obj.name, ".xml") == 0)
                 persist_remove(d->run_dir, fn, NULL);
@@ -152,18 +153,33 @@ static int status_save_dnsmasq(Network *n, Dnsmasq *dm, VbError *err) {
         snprintf(text, sizeof text, "%d %llu\n", (int) dnsmasq_pid(dm), (unsigned long long) dnsmasq_start_time(dm));
         if (file_name(fn, sizeof fn, n->obj.name, ".dnsmasq") < 0)
                 return vb_error_errno(err, -ENAMETOOLONG, "network file name");
-        return persist_write(driver_of(n)->run_dir, fn, text, strlen(text), err) < 0 ? -1 : 0;
+        return persist_write(net_driver_of(n)->run_dir, fn, text, strlen(text), err) < 0 ? -1 : 0;
 }
 
-static int files_of(Network *n, DnsmasqFiles *f, VbError *err) {
-        NetDriver *d = driver_of(n);
+int net_files_of(Network *n, DnsmasqFiles *f, VbError *err) {
+        NetDriver *d = net_driver_of(n);
         if (dnsmasq_files(d->dnsmasq_dir, d->run_dir, n->obj.name, f) < 0)
                 return vb_error_errno(err, -ENOMEM, "dnsmasq files");
+        f->helper = d->lease_helper;
+        f->user = d->dnsmasq_user;
+        f->group = d->dnsmasq_group;
+        f->gid = d->dnsmasq_gid;
         return 0;
+}
+
+/* A network that is neither defined nor running keeps no DHCP state. */
+static void forget_dhcp_state(Network *n) {
+        DnsmasqFiles f;
+        if (net_files_of(n, &f, NULL) == 0) {
+                dnsmasq_files_remove(&f);
+                dnsmasq_files_done(&f);
+        }
 }
 
 /* ---- start and stop ---- */
 
+/* After a restart, for a network found broken: the host side down at once (the daemon does
+ * not serve yet). */
 static void teardown(Network *n) {
         NetworkPlan plan;
         if (n->live && network_plan_build(n->live, &plan, NULL) == 0) {
@@ -173,14 +189,115 @@ static void teardown(Network *n) {
         status_remove(n);
 }
 
+static void plan_drop(NetState *st) {
+        if (st->planned)
+                network_plan_done(&st->plan);
+        st->planned = false;
+}
+
+static void on_host_down(int r, const VbError *err, void *userdata) {
+        Network *n = userdata;
+        NetState *st = n->driver_data;
+        int end_r = st->end_r;
+        VbError end_err = st->end_err;
+        status_remove(n);
+        if (!n->persistent)
+                forget_dhcp_state(n);
+        plan_drop(st);
+        network_job_done(n, end_r, end_r < 0 ? &end_err : NULL);
+}
+
+/* The bridge and table down off the event loop, then the job ends with r (err). 0: pending;
+ * -1: no thread could run, the host side was taken down here and the job is the caller's. */
+static int teardown_async(Network *n, int r, const VbError *err) {
+        NetState *st = n->driver_data;
+        st->end_r = r;
+        st->end_err = err ? *err : (VbError) { 0 };
+        if (!st->planned && n->live && network_plan_build(n->live, &st->plan, NULL) == 0)
+                st->planned = true;
+        VbError e = { 0 };
+        if (st->planned && network_host_run(net_driver_of(n)->event, &st->plan, false, on_host_down, n, &e) == 0)
+                return 0;
+        if (st->planned)
+                network_host_down(&st->plan);
+        status_remove(n);
+        plan_drop(st);
+        return -1;
+}
+
+/* teardown_async from a callback: the job ends either way. */
+static void teardown_and_end(Network *n, int r, const VbError *err) {
+        VbError copy = err ? *err : (VbError) { 0 };
+        if (teardown_async(n, r, err) < 0)
+                network_job_done(n, r, r < 0 ? &copy : NULL);
+}
+
+static void on_dnsmasq_started(Dnsmasq *dm, int r, const VbError *err, void *userdata);
+static void on_dnsmasq_ended(Dnsmasq *dm, void *userdata);
+
+/* net-update's restart: dnsmasq again, with the configuration of st->plan. */
+static int restart_start(Network *n, VbError *err) {
+        NetState *st = n->driver_data;
+        DnsmasqFiles f;
+        int r = net_files_of(n, &f, err);
+        if (r == 0) {
+                r = dnsmasq_start(net_driver_of(n)->event, &st->plan, &f, on_dnsmasq_started, on_dnsmasq_ended, n,
+                                  &st->dnsmasq, err);
+                dnsmasq_files_done(&f);
+        }
+        st->restart_pending = r == 0;
+        return r;
+}
+
+/* The restart failed: the network runs on without dnsmasq, its files as before the update. */
+static void restart_failed(Network *n, const VbError *err) {
+        NetState *st = n->driver_data;
+        NetDriver *d = net_driver_of(n);
+        VbError copy = err ? *err : (VbError) { 0 };
+        st->dnsmasq = dnsmasq_free(st->dnsmasq);
+        plan_drop(st);
+        net_save_def(d, n->live, d->run_dir, 0, NULL);
+        if (n->persistent)
+                net_save_def(d, n->def, d->config_dir, NETWORK_FORMAT_INACTIVE, NULL);
+        log_warning("network %s: dnsmasq did not start again after the update: %s", n->obj.name, copy.message);
+        network_job_done(n, -1, &copy);
+}
+
+int net_dnsmasq_restart(Network *n, const NetworkDef *live, VbError *err) {
+        NetState *st = n->driver_data;
+        if (network_plan_build(live, &st->plan, err) < 0)
+                return -1;
+        st->planned = true;
+        if (dnsmasq_stop(st->dnsmasq) == 0) {
+                st->restarting = true;
+                return VERB_PENDING;
+        }
+        st->dnsmasq = dnsmasq_free(st->dnsmasq);
+        if (restart_start(n, err) < 0) {
+                NetDriver *d = net_driver_of(n);
+                plan_drop(st);
+                net_save_def(d, n->live, d->run_dir, 0, NULL);
+                if (n->persistent)
+                        net_save_def(d, n->def, d->config_dir, NETWORK_FORMAT_INACTIVE, NULL);
+                return -1;
+        }
+        return VERB_PENDING;
+}
+
 static void on_dnsmasq_ended(Dnsmasq *dm, void *userdata) {
         Network *n = userdata;
         NetState *st = n->driver_data;
         st->dnsmasq = dnsmasq_free(dm);
+        if (st->restarting) {
+                VbError e = { 0 };
+                st->restarting = false;
+                if (restart_start(n, &e) < 0)
+                        restart_failed(n, &e);
+                return;
+        }
         if (st->stopping) {
                 st->stopping = false;
-                teardown(n);
-                network_job_done(n, 0, NULL);
+                teardown_and_end(n, 0, NULL);
                 return;
         }
         log_warning("network %s: dnsmasq ended: no DHCP and DNS on %s until the network is restarted", n->obj.name,
@@ -196,87 +313,86 @@ static void on_dnsmasq_started(Dnsmasq *dm, int r, const VbError *err, void *use
                 err = &e;
                 r = -1;
         }
+        bool restart = st->restart_pending;
+        st->restart_pending = false;
+        if (r < 0 && restart) {
+                restart_failed(n, err);
+                return;
+        }
         if (r < 0) {
                 st->dnsmasq = dnsmasq_free(st->dnsmasq);
-                teardown(n);
+                teardown_and_end(n, -1, err);
+                return;
         }
-        network_job_done(n, r, err);
+        plan_drop(st);
+        network_job_done(n, 0, NULL);
+}
+
+/* The bridge and table are up (built in a thread): the status file, then dnsmasq. */
+static void on_host_up(int r, const VbError *err, void *userdata) {
+        Network *n = userdata;
+        NetState *st = n->driver_data;
+        NetDriver *d = net_driver_of(n);
+        VbError e = { 0 };
+        if (r < 0) {
+                plan_drop(st);
+                network_job_done(n, -1, err);
+                return;
+        }
+        if (net_save_def(d, n->live, d->run_dir, 0, &e) < 0) {
+                teardown_and_end(n, -1, &e);
+                return;
+        }
+        if (!network_mode_dnsmasq(&st->plan)) {
+                plan_drop(st);
+                network_job_done(n, 0, NULL);
+                return;
+        }
+        DnsmasqFiles f;
+        r = net_files_of(n, &f, &e);
+        if (r == 0) {
+                r = dnsmasq_start(d->event, &st->plan, &f, on_dnsmasq_started, on_dnsmasq_ended, n, &st->dnsmasq, &e);
+                dnsmasq_files_done(&f);
+        }
+        if (r < 0)
+                teardown_and_end(n, -1, &e);
 }
 
 static int net_start(Network *n, Call *call, VbError *err) {
-        NetDriver *d = driver_of(n);
+        NetDriver *d = net_driver_of(n);
         NetState *st = state_of(n);
         if (!st)
                 return vb_error_errno(err, -ENOMEM, "network");
-        NetworkPlan plan;
-        if (network_plan_build(n->live, &plan, err) < 0)
+        if (network_plan_build(n->live, &st->plan, err) < 0)
                 return -1;
-        int r = network_host_up(&plan, err);
-        if (r == 0 && save_def(d, n->live, d->run_dir, 0, err) < 0) {
-                network_host_down(&plan);
-                r = -1;
+        st->planned = true;
+        if (network_mode_dnsmasq(&st->plan) && !d->lease_helper) {
+                plan_drop(st);
+                return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_NETWORK,
+                                    "Cannot find %s beside virtbusd: DHCP leases could not be kept", LEASE_HELPER);
         }
-        if (r == 0 && network_mode_dnsmasq(&plan)) {
-                DnsmasqFiles f;
-                r = files_of(n, &f, err);
-                if (r == 0) {
-                        r = dnsmasq_start(d->event, &plan, &f, on_dnsmasq_started, on_dnsmasq_ended, n, &st->dnsmasq,
-                                          err);
-                        dnsmasq_files_done(&f);
-                }
-                if (r < 0) {
-                        network_host_down(&plan);
-                        status_remove(n);
-                } else {
-                        r = VERB_PENDING;
-                }
+        if (network_host_run(d->event, &st->plan, true, on_host_up, n, err) < 0) {
+                plan_drop(st);
+                return -1;
         }
-        network_plan_done(&plan);
-        return r;
+        return VERB_PENDING;
 }
 
 static int net_stop(Network *n, Call *call, VbError *err) {
         NetState *st = state_of(n);
-        if (st && st->dnsmasq && dnsmasq_stop(st->dnsmasq) == 0) {
+        if (!st)
+                return vb_error_errno(err, -ENOMEM, "network");
+        if (st->dnsmasq && dnsmasq_stop(st->dnsmasq) == 0) {
                 st->stopping = true;
                 return VERB_PENDING;
         }
-        if (st)
-                st->dnsmasq = dnsmasq_free(st->dnsmasq);
-        teardown(n);
-        return 0;
-}
-
-/* ---- leases, from dnsmasq's lease file ---- */
-
-static int net_get_dhcp_leases(Network *n, const char *mac, NetworkLease **out, size_t *n_out, VbError *err) {
-        const NetworkDef *def = n->live ? n->live : n->def;
-        NetworkPlan plan;
-        DnsmasqFiles f;
-        if (network_plan_build(def, &plan, err) < 0)
-                return -1;
-        if (files_of(n, &f, err) < 0) {
-                network_plan_done(&plan);
-                return -1;
-        }
-        char *text = NULL;
-        size_t len;
-        int r = persist_read_file(f.leases, PERSIST_FILE_MAX, &text, &len, NULL);
-        /* A network that never handed out a lease has no file: no leases. */
-        r = r == -ENOENT ? 0 : r;
-        if (r < 0)
-                vb_error_set(err, VB_ERR_SYSTEM_ERROR, VB_FROM_NETWORK, "cannot read the leases of network '%s' (%s)",
-                             n->obj.name, f.leases);
-        else if (network_leases_parse(text, &plan, (int64_t) time(NULL), mac, out, n_out) < 0)
-                r = vb_error_errno(err, -ENOMEM, "leases");
-        free(text);
-        dnsmasq_files_done(&f);
-        network_plan_done(&plan);
-        return r < 0 ? -1 : 0;
+        st->dnsmasq = dnsmasq_free(st->dnsmasq);
+        return teardown_async(n, 0, NULL) == 0 ? VERB_PENDING : 0;
 }
 
 static const NetworkOps network_host_ops = {
-        .get_dhcp_leases = net_get_dhcp_leases,
+        .update = network_driver_update,
+        .get_dhcp_leases = network_driver_leases,
         .post_parse = net_post_parse,
         .define = net_define,
         .undefine = net_undefine,
@@ -286,6 +402,51 @@ static const NetworkOps network_host_ops = {
 };
 
 /* ---- open: load, recover, autostart ---- */
+
+/* dnsmasq drops root for Debian's "dnsmasq" user (or "nobody") and its group, named in its
+ * configuration; that group may enter the dnsmasq directory (0710) and read the hosts files
+ * (0640), nothing else there (configuration, leases and status stay 0600). Looked up once, at
+ * the daemon's start. */
+static int dnsmasq_identity(NetDriver *d, VbError *err) {
+        struct passwd *pw = getpwnam("dnsmasq");
+        if (!pw)
+                pw = getpwnam("nobody");
+        if (!pw)
+                return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_NETWORK,
+                                    "neither a 'dnsmasq' nor a 'nobody' user exists for dnsmasq to run as");
+        d->dnsmasq_user = strdup(pw->pw_name);
+        d->dnsmasq_gid = pw->pw_gid;
+        struct group *gr = getgrgid(pw->pw_gid);
+        char gid[32];
+        snprintf(gid, sizeof gid, "%u", (unsigned) pw->pw_gid);
+        d->dnsmasq_group = strdup(gr ? gr->gr_name : gid);
+        if (!d->dnsmasq_user || !d->dnsmasq_group)
+                return vb_error_errno(err, -ENOMEM, "network driver");
+        if (chown(d->dnsmasq_dir, 0, d->dnsmasq_gid) < 0 || chmod(d->dnsmasq_dir, 0710) < 0)
+                return vb_error_errno(err, -errno, d->dnsmasq_dir);
+        return 0;
+}
+
+/* virtbus-leases-helper beside the running binary (build/service/ or the installed sbin). */
+static char *find_lease_helper(void) {
+        char exe[4096], *path = NULL;
+        ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+        if (len <= 0)
+                return NULL;
+        exe[len] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (!slash)
+                return NULL;
+        *slash = '\0';
+        if (asprintf(&path, "%s/%s", exe, LEASE_HELPER) < 0)
+                return NULL;
+        if (access(path, X_OK) < 0) {
+                log_warning("%s not found: networks with DHCP cannot start", path);
+                free(path);
+                return NULL;
+        }
+        return path;
+}
 
 typedef struct LoadCtx {
         Connection *c;
@@ -309,14 +470,14 @@ static int load_def(const char *dir, const char *name, const char *data, size_t 
 }
 
 static void recover_dnsmasq(Network *n, NetState *st) {
-        NetDriver *d = driver_of(n);
+        NetDriver *d = net_driver_of(n);
         char fn[512], *text = NULL;
         size_t len;
         int pid = 0;
         unsigned long long start = 0;
         DnsmasqFiles f;
         VbError err = { 0 };
-        if (files_of(n, &f, &err) < 0)
+        if (net_files_of(n, &f, &err) < 0)
                 return;
         if (file_name(fn, sizeof fn, n->obj.name, ".dnsmasq") == 0 &&
             persist_read(d->run_dir, fn, 64, &text, &len, NULL) == 0 && sscanf(text, "%d %llu", &pid, &start) == 2 &&
@@ -359,16 +520,7 @@ static int load_live(const char *dir, const char *name, const char *data, size_t
         if (r < 0) {
                 log_warning("network %s was running but is not any more: %s", n->obj.name, err.message);
                 teardown(n);
-                network_def_free(n->live);
-                n->live = NULL;
-                n->active = false;
-                if (!n->persistent) {
-                        registry_remove(&ctx->c->net->networks, &n->obj);
-                        network_def_free(n->def);
-                        free(n->obj.name);
-                        free(n->driver_data);
-                        free(n);
-                }
+                network_recovered_stopped(n);
                 return 0;
         }
         log_info("network %s: running on %s", n->obj.name, n->live->bridge ? n->live->bridge : "(no bridge)");
@@ -424,6 +576,9 @@ int network_driver_open(Connection *c, bool want_default, VbError *err) {
                 return vb_error_errno(err, -ENOMEM, "network driver");
         if (persist_ensure_dir(d->autostart_dir, err) < 0 || persist_ensure_dir(d->run_dir, err) < 0 ||
             persist_ensure_dir(d->dnsmasq_dir, err) < 0)
+                return -1;
+        d->lease_helper = find_lease_helper();
+        if (dnsmasq_identity(d, err) < 0)
                 return -1;
         c->net->driver_data = d;
         c->net->ops = &network_host_ops;

@@ -26,7 +26,14 @@ bool network_mode_dnsmasq(const NetworkPlan *p);
 typedef struct DnsmasqPaths {
         const char *pid_file;
         const char *lease_file;
+        const char *lease_helper;       /* --dhcp-script (virtbus-leases-helper); NULL: none */
+        const char *hostsfile;          /* dhcp-hostsfile (static DHCP hosts); NULL: none */
+        const char *addnhosts;          /* addn-hosts (<dns><host> records); NULL: none */
+        const char *user, *group;       /* what dnsmasq runs as once it serves (reads the hosts files as) */
 } DnsmasqPaths;
 
 /* dnsmasq's configuration for the network (libvirt's layout: one file per network). */
 int network_dnsmasq_conf(const NetworkPlan *p, const DnsmasqPaths *paths, char **out);
+/* The contents of the files dnsmasq reads again on SIGHUP: static DHCP hosts (one
+ * "mac,ip,name" a line) and DNS hosts ("ip<TAB>name…"). 0 or -1 (ENOMEM). */
+int network_dnsmasq_hosts(const NetworkPlan *p, char **dhcp_hosts, char **dns_hosts);

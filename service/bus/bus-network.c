@@ -102,7 +102,7 @@ static int method_get_xml_desc(sd_bus_message *m, void *userdata, sd_bus_error *
         return bus_reply_string_owned(m, xml, &err, ret_error);
 }
 
-/* virNetworkUpdate: the core has no verb for it yet; answer as a driver without it does. */
+/* virNetworkUpdate(command, section, parentIndex, xml, flags), in libvirt-dbus's order. */
 static int method_update(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         uint32_t command, section, flags;
         int32_t parent_index;
@@ -112,9 +112,13 @@ static int method_update(sd_bus_message *m, void *userdata, sd_bus_error *ret_er
         if (r < 0)
                 return r;
         Network *n = network_of(userdata, sd_bus_message_get_path(m), &err);
-        if (n)
-                vb_error_set(&err, VB_ERR_NO_SUPPORT, VB_FROM_NETWORK, "virNetworkUpdate");
-        return bus_error(ret_error, &err);
+        if (!n)
+                return bus_error(ret_error, &err);
+        Call *call = bus_call_new(m);
+        if (!call)
+                return -ENOMEM;
+        r = network_update(n, command, section, parent_index, xml, flags, call, &err);
+        return bus_call_finish(call, r, &err, NULL, ret_error);
 }
 
 /* virNetworkGetDHCPLeases: "" for a NULL mac in, "" for NULL strings out (libvirt-dbus's rule). */

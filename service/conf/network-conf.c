@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "network-dns-priv.h"
 #include "network-priv.h"
 #include "uuid.h"
 
@@ -44,6 +45,7 @@ static const XmlField network_fields[] = {
         { "mac", "address", XF_STR, offsetof(NetworkDefPrivate, mac), NULL },
         { "domain", "name", XF_STR, offsetof(NetworkDefPrivate, domain_name), NULL },
         { "domain", "localOnly", XF_ENUM, offsetof(NetworkDefPrivate, domain_local_only), xml_values_yes_no },
+        { "dns", NULL, XF_KNOWN, 0, NULL },
         { "ip", NULL, XF_KNOWN, 0, NULL },
 };
 
@@ -199,6 +201,9 @@ static int network_parse_root(NetworkDef *def, xmlNodePtr root, unsigned flags, 
         if (network_check_mac(&p->mac, "Invalid bridge mac address '%s' in network '%s'",
                               def->name, err) < 0)
                 return -1;
+        xmlNodePtr dns = xml_node_child(root, "dns");
+        if (dns && network_dns_parse(dns, &p->dns, def->name, flags, err) < 0)
+                return -1;
         for (xmlNodePtr n = xml_node_child(root, "ip"); n; n = xml_node_next_same(n)) {
                 NetworkIp *ip = conf_array_add(&p->ips, &p->n_ips, sizeof *ip);
                 if (!ip)
@@ -240,6 +245,11 @@ static void network_ip_hook(XmlBuf *c, const char *child, const void *obj) {
                 xml_fields_format(&d, "bootp", bootp_fields, XML_N(bootp_fields), ip, NULL);
         xml_buf_open(c, "dhcp");
         xml_buf_close(c, "dhcp", &d, true);
+}
+
+static void network_dns_hook(XmlBuf *c, const char *child, const void *obj) {
+        if (strcmp(child, "dns") == 0)
+                network_dns_format(c, &((const NetworkDefPrivate *) obj)->dns);
 }
 
 static void network_format_forward(XmlBuf *b, const NetworkDef *def) {
@@ -287,7 +297,7 @@ char *network_def_format(const NetworkDef *def, unsigned flags) {
         xml_buf_text_element(&b, "name", def->name);
         xml_buf_text_element(&b, "uuid", uuid);
         network_format_forward(&b, def);
-        xml_fields_format_children(&b, network_fields, XML_N(network_fields), &p, NULL);
+        xml_fields_format_children(&b, network_fields, XML_N(network_fields), &p, network_dns_hook);
         for (size_t i = 0; i < p.n_ips; i++) {
                 const NetworkIp *ip = &p.ips[i];
                 XmlBuf c = XML_BUF_CHILD(&b);
@@ -333,6 +343,7 @@ NetworkDef *network_def_free(NetworkDef *def) {
                         xml_fields_free(bootp_fields, XML_N(bootp_fields), ip);
                 }
                 free(p->ips);
+                network_dns_clear(&p->dns);
                 free(p);
         }
         free(def);

@@ -127,6 +127,8 @@ int network_plan_build(const NetworkDef *def, NetworkPlan *plan, VbError *err) {
                 .stp = !p->stp || strcmp(p->stp, "off") != 0,
                 .delay = p->delay.set ? (unsigned) p->delay.v : 0,
                 .domain = p->domain_name,
+                .domain_local = p->domain_local_only && strcmp(p->domain_local_only, "yes") == 0,
+                .dns = &p->dns,
         };
         if (p->n_ips && !(plan->ips = calloc(p->n_ips, sizeof *plan->ips)))
                 return vb_error_errno(err, -12, "network plan");

@@ -7,6 +7,7 @@
 
 #include "error.h"
 #include "network-conf.h"
+#include "network-dns.h"
 
 #define NETWORK_PLAN_ADDR_MAX 46   /* INET6_ADDRSTRLEN */
 
@@ -41,6 +42,8 @@ typedef struct NetworkPlan {
         bool stp;
         unsigned delay;
         const char *domain;
+        bool domain_local;              /* <domain localOnly='yes'> */
+        const NetworkDns *dns;          /* never NULL (empty when the XML has no <dns>) */
         NetworkPlanIp *ips;
         size_t n_ips;
 } NetworkPlan;

@@ -18,8 +18,7 @@ const ApiRow api_rows_network[] = {
         ROW(NETWORK_IS_PERSISTENT, 153, "virNetworkIsPersistent", NODBUS, RO, VERB, ACL(NETWORK, NETWORK, "read")),
         ROW(NETWORK_DEFINE_XML_FLAGS, 432, "virNetworkDefineXMLFlags", NODBUS, MUT, VERB, ACL(NONE, NETWORK, "write", "save")),
         ROW(NETWORK_CREATE_XML_FLAGS, 437, "virNetworkCreateXMLFlags", NODBUS, MUT, VERB, ACL(NONE, NETWORK, "write", "start")),
-        /* D-Bus only: the remote door does not serve network_update (291) yet */
-        ROW(NETWORK_UPDATE, 0, "virNetworkUpdate", DBUS(NETWORK, "Update"), MUT, VERB, ACL(NETWORK, NETWORK, "write", "save")),
+        ROW(NETWORK_UPDATE, 291, "virNetworkUpdate", DBUS(NETWORK, "Update"), MUT, VERB, ACL(NETWORK, NETWORK, "write", "save")),
 };
 
 const size_t api_n_rows_network = sizeof api_rows_network / sizeof api_rows_network[0];

@@ -93,6 +93,11 @@ struct NetworkOps {
         int (*get_dhcp_leases)(Network *n, const char *mac, NetworkLease **out, size_t *n_out, VbError *err);
         /* Persist the autostart mark (NULL: kept in memory only). */
         int (*set_autostart)(Network *n, bool autostart, VbError *err);
+        /* virNetworkUpdate: config (NULL: unchanged) is the new persistent definition, live (NULL:
+         * unchanged) the new running one, both with section edited; check both, keep config and
+         * apply live (dnsmasq's hosts, or a restart of dnsmasq: VERB_PENDING, then
+         * network_job_done) or change nothing. The core installs them on success. */
+        int (*update)(Network *n, const NetworkDef *config, const NetworkDef *live, unsigned section, VbError *err);
 };
 
 struct PoolOps {

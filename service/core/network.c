@@ -8,6 +8,7 @@
 
 #include "driver.h"
 #include "log.h"
+#include "network-update.h"
 #include "uuid.h"
 
 static Network *network_new(Connection *c, const NetworkDef *def) {
@@ -30,7 +31,18 @@ static void network_free(Network *n) {
         network_def_free(n->def);
         network_def_free(n->live);
         free(n->obj.name);
+        free(n->driver_data);
         free(n);
+}
+
+void network_recovered_stopped(Network *n) {
+        network_def_free(n->live);
+        n->live = NULL;
+        n->active = false;
+        if (!n->persistent) {
+                registry_remove(&n->obj.conn->net->networks, &n->obj);
+                network_free(n);
+        }
 }
 
 static void network_remove(Network *n) {
@@ -369,4 +381,83 @@ void network_leases_free(NetworkLease *leases, size_t n) {
                 free(leases[i].clientid);
         }
         free(leases);
+}
+
+/* A copy of def with the update applied, or NULL with err set. */
+static NetworkDef *updated_copy(const NetworkDef *def, unsigned command, unsigned section, int parent_index,
+                                const char *xml, VbError *err) {
+        NetworkDef *copy = network_def_copy(def);
+        if (!copy) {
+                vb_error_errno(err, -ENOMEM, "network");
+                return NULL;
+        }
+        if (network_def_update(copy, command, section, parent_index, xml, err) < 0)
+                return network_def_free(copy);
+        return copy;
+}
+
+typedef struct UpdateData {
+        NetworkDef *def, *live;         /* the edited definitions, installed when the op succeeds */
+        unsigned section, command;
+        bool config, live_too;
+} UpdateData;
+
+static void *finish_update(Object *o, void *data, int *r, VbError *err) {
+        Network *n = (Network *) o;
+        UpdateData *u = data;
+        if (*r == 0) {
+                if (u->def) {
+                        network_def_free(n->def);
+                        n->def = u->def;
+                        u->def = NULL;
+                }
+                if (u->live) {
+                        network_def_free(n->live);
+                        n->live = u->live;
+                        u->live = NULL;
+                }
+                log_info("network %s: updated (section %u, command %u,%s%s)", n->obj.name, u->section, u->command,
+                         u->config ? " config" : "", u->live_too ? " live" : "");
+        }
+        network_def_free(u->def);
+        network_def_free(u->live);
+        free(u);
+        return NULL;
+}
+
+int network_update(Network *n, unsigned command, unsigned section, int parent_index, const char *xml,
+                   unsigned flags, Call *call, VbError *err) {
+        if (vb_check_flags(flags, NETWORK_UPDATE_AFFECT_LIVE | NETWORK_UPDATE_AFFECT_CONFIG, "virNetworkUpdate",
+                           err) < 0)
+                return -1;
+        const NetworkOps *ops = ops_of(n->obj.conn);
+        if (!ops->update)
+                return not_supported("virNetworkUpdate", err);
+        bool live = flags & NETWORK_UPDATE_AFFECT_LIVE, config = flags & NETWORK_UPDATE_AFFECT_CONFIG;
+        if (!live && !config) {
+                live = n->active;
+                config = !n->active;
+        }
+        if (live && !n->active)
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_NETWORK, "network is not running");
+        if (config && !n->persistent)
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_NETWORK,
+                                    "cannot change persistent config of a transient network");
+        UpdateData *u = calloc(1, sizeof *u);
+        if (!u)
+                return vb_error_errno(err, -ENOMEM, "network");
+        *u = (UpdateData) { .section = section, .command = command, .config = config, .live_too = live };
+        if ((config && !(u->def = updated_copy(n->def, command, section, parent_index, xml, err))) ||
+            (live && !(u->live = updated_copy(n->live, command, section, parent_index, xml, err)))) {
+                finish_update(&n->obj, u, &(int) { -1 }, err);
+                return -1;
+        }
+        if (job_begin(&n->job, "update", VB_FROM_NETWORK, err) < 0) {
+                finish_update(&n->obj, u, &(int) { -1 }, err);
+                return -1;
+        }
+        n->job.finish = finish_update;
+        n->job.data = u;
+        n->job.call = call ? call_ref(call) : NULL;
+        return job_settle(&n->job, &n->obj, ops->update(n, u->def, u->live, section, err), err);
 }

@@ -32,7 +32,7 @@ typedef struct Network {
         NetworkDef *live;       /* running definition (NULL when inactive) */
         bool active, persistent, autostart;
         Job job;                /* one mutating verb at a time */
-        void *driver_data;
+        void *driver_data;      /* the network driver's (malloc'd; freed with the network) */
 } Network;
 
 Network *network_lookup_uuid(Connection *c, const uint8_t uuid[16], VbError *err);
@@ -54,7 +54,16 @@ char *network_get_xml(Network *n, unsigned flags, VbError *err);
 int network_get_dhcp_leases(Network *n, const char *mac, unsigned flags, NetworkLease **out, size_t *n_out,
                             VbError *err);
 void network_leases_free(NetworkLease *leases, size_t n);
+/* virNetworkUpdate (network-update.h has the commands, sections and flags): edit one section of
+ * the running definition (AFFECT_LIVE), the persistent one (AFFECT_CONFIG) or, with neither,
+ * the running one of an active network and the persistent one of an inactive network. May
+ * answer VERB_PENDING (a running network's dnsmasq restarts) and complete call later. */
+int network_update(Network *n, unsigned command, unsigned section, int parent_index, const char *xml,
+                   unsigned flags, Call *call, VbError *err);
 const char *network_bridge_name(Network *n, VbError *err);
 
 int network_add(Connection *c, NetworkDef *def, bool persistent, bool active, Network **out, VbError *err);
+/* Recovery at the daemon's start: a network recorded as running is not (its driver cleaned
+ * up): inactive again, and gone when it was transient. */
+void network_recovered_stopped(Network *n);
 void network_free_all(Registry *networks);

@@ -7,7 +7,7 @@ other: both want virbr0), timed through python3-libvirt on the system socket.
 
 Needs root. libvirtd runs with its directories (/etc/libvirt/qemu, /run/libvirt,
 /var/lib/libvirt, /var/cache/libvirt, /var/log/libvirt) bind-mounted from temporary ones;
-its firewall backend in 9.0 is iptables. Prints a markdown table (docs/networks.md keeps one)."""
+its firewall backend in 9.0 is iptables. Prints a markdown table (docs/benchmarks-network.md keeps one)."""
 
 import argparse
 import os

@@ -120,6 +120,19 @@ def pids_of(comm):
     return out
 
 
+def dnsmasq_servers():
+    """The dnsmasq servers of this namespace: not their --dhcp-script helper children (also
+    named dnsmasq), which run the lease helper as root."""
+    pids = pids_of("dnsmasq")
+    def parent(pid):
+        try:
+            with open("/proc/%d/stat" % pid) as f:
+                return int(f.read().rsplit(")", 1)[1].split()[1])
+        except OSError:
+            return 0
+    return [p for p in pids if parent(p) not in pids]
+
+
 def link_exists(name):
     return sh("ip", "link", "show", name, check=False).returncode == 0
 

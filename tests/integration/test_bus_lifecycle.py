@@ -165,11 +165,22 @@ class TestNetworkLifecycle(VirtbusTestCase):
         self.iface(path, NETWORK).Destroy()
         self.assertDBusError(LIBVIRT_ERROR, self.connect.NetworkLookupByName, "n2", prefix="Network not found")
 
-    def test_update_is_not_supported_yet(self):
+    def test_update_dhcp_host(self):
+        """Update(command, section, parentIndex, xml, flags) on the Test driver's running default
+        network: the live definition changes, with libvirt's texts for what cannot."""
         path = str(self.connect.NetworkLookupByName("default"))
-        self.assertDBusError(LIBVIRT_ERROR, self.iface(path, NETWORK).Update, 1, 4, -1,
-                             "<host mac='00:16:3e:77:e2:ed' ip='192.168.122.10'/>", 0,
-                             message="this function is not supported by the connection driver: virNetworkUpdate")
+        net = self.iface(path, NETWORK)
+        host = "<host mac='00:16:3e:77:e2:ed' ip='192.168.122.10'/>"
+        self.assertDBusError(LIBVIRT_ERROR, net.Update, 1, 4, -1, host, 0,
+                             message="Requested operation is not valid: couldn't locate an existing dhcp host entry "
+                                     "with \"mac='00:16:3e:77:e2:ed'\" \"name='(null)'\" \"ip='192.168.122.10'\" in "
+                                     "network 'default'")
+        net.Update(3, 4, -1, host, 0)           # add-last ip-dhcp-host, current (live)
+        self.assertIn(host, str(net.GetXMLDesc(0)))
+        self.assertDBusError(LIBVIRT_ERROR, net.Update, 3, 1, -1, "<bridge name='x'/>", 0,
+                             message="Operation not supported: can't update 'bridge' section of network 'default'")
+        net.Update(2, 4, -1, host, 0)           # delete
+        self.assertNotIn("00:16:3e:77:e2:ed", str(net.GetXMLDesc(0)))
 
 
 class TestStorageLifecycle(VirtbusTestCase):

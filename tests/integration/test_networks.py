@@ -139,7 +139,7 @@ class NetworkTests(unittest.TestCase):
         rules = sh("nft", "list", "table", "inet", "virtbus_virbr0").stdout
         self.assertIn("masquerade", rules)
         self.assertIn("ip daddr 224.0.0.0/24 return", rules)
-        self.assertEqual(len(nh.pids_of("dnsmasq")), 1)
+        self.assertEqual(len(nh.dnsmasq_servers()), 1)
         dnsmasq_conf = Path(nh.polkit_harness.build_paths()[1]) / "lib" / "virtbus" / "dnsmasq" / "default.conf"
         self.assertEqual(stat.S_IMODE(dnsmasq_conf.stat().st_mode), 0o600)
         self.assertIn("interface=virbr0", dnsmasq_conf.read_text())
@@ -151,6 +151,9 @@ class NetworkTests(unittest.TestCase):
         self.assertRegex(self.virsh("net-list", "--all"), r"default\s+inactive")
         self.virsh("net-undefine", "default")
         self.assertFalse(conf.exists())
+        # an undefined network keeps no DHCP state (configuration, leases, hosts files)
+        for suffix in ("conf", "leases", "status", "hostsfile", "addnhosts"):
+            self.assertFalse((dnsmasq_conf.parent / ("default." + suffix)).exists(), suffix)
 
     def test_lifecycle_events_both_doors(self):
         """Defined, started, stopped, undefined: virsh net-event on the remote door and
@@ -186,7 +189,7 @@ class NetworkTests(unittest.TestCase):
         self.assertRegex(xml, r"<mac address='52:54:00:[0-9a-f:]{8}'/>")
         self.virsh("net-start", "other")
         self.assertTrue(nh.link_exists("virbr1"))
-        self.assertEqual(nh.pids_of("dnsmasq"), nh.pids_of("dnsmasq")[:1])
+        self.assertEqual(len(nh.dnsmasq_servers()), 1)
         self.virsh("net-destroy", "other")
         self.assert_nothing_left("virbr1")
 
@@ -242,7 +245,7 @@ class NetworkTests(unittest.TestCase):
         finally:
             sh("umount", "/usr/sbin/dnsmasq")
         self.virsh("net-start", "default")    # and works once dnsmasq is back
-        self.assertEqual(len(nh.pids_of("dnsmasq")), 1)
+        self.assertEqual(len(nh.dnsmasq_servers()), 1)
 
     def test_subnet_in_use_refused(self):
         sh("ip", "link", "add", "outside0", "type", "veth", "peer", "name", "outside0p")
@@ -302,6 +305,70 @@ class NetworkTests(unittest.TestCase):
                        capture_output=True, text=True, check=True)
         self.assert_nothing_left()
 
+    def test_update_dhcp_host(self):
+        """virsh net-update (remote proc 291) and D-Bus Network.Update: a static DHCP host added to
+        the running network and its definition; a "guest" with that MAC gets the fixed address.
+        Bad updates are refused and change nothing."""
+        self.virsh("net-define", str(self.tmp / "default.xml"))
+        self.virsh("net-start", "default")
+        host = "<host mac='52:54:00:aa:00:07' name='fixed' ip='192.168.122.77'/>"
+        self.virsh("net-update", "default", "add-last", "ip-dhcp-host", host, "--live", "--config")
+        for flag in ("", "--inactive"):
+            self.assertIn(host, self.virsh("net-dumpxml", "default", *([flag] if flag else [])))
+        hostsfile = Path(nh.polkit_harness.build_paths()[1]) / "lib/virtbus/dnsmasq/default.hostsfile"
+        self.assertEqual(hostsfile.read_text(), "52:54:00:aa:00:07,192.168.122.77,fixed\n")
+        self.assertEqual(stat.S_IMODE(hostsfile.stat().st_mode), 0o640)
+        g = Guest("f", "virbr0", "52:54:00:aa:00:07")
+        try:
+            self.assertEqual(g.dhcp(self.tmp, "fixed"), "192.168.122.77")
+        finally:
+            g.close()
+
+        before = self.virsh("net-dumpxml", "default")
+        for cmd, want in (
+                (("add", "ip-dhcp-host", "<host mac='52:54:00:aa:00:07' ip='192.168.122.78'/>"),
+                 "there is an existing dhcp host entry in network 'default' that matches"),
+                (("add", "ip-dhcp-host", "<host mac='52:54:00:aa:00:08' ip='10.9.9.9'/>"),
+                 "DHCP host address 10.9.9.9 is not within network 192.168.122.1/24"),
+                (("delete", "ip-dhcp-host", "<host mac='52:54:00:aa:00:09'/>"),
+                 "couldn't locate a matching dhcp host entry in network 'default'"),
+                (("add", "ip-dhcp-host", "<hostx/>"), "unexpected element <hostx>, expecting <host>"),
+                (("add", "bridge", "<bridge name='x'/>"), "can't update 'bridge' section of network 'default'"),
+                (("add", "ip-dhcp-range", "<range start='192.168.122.2' end='192.168.122.254'/>", "--live"),
+                 "there is an existing dhcp range entry in network 'default' that matches"),
+                (("modify", "dns-host", "<host ip='192.168.122.5'><hostname>a</hostname></host>"),
+                 "DNS HOST records cannot be modified, only added or deleted")):
+            self.assertIn(want, self.virsh_fails("net-update", "default", *cmd))
+        self.assertEqual(self.virsh("net-dumpxml", "default"), before)
+
+        # modify and delete through D-Bus Update(command, section, parentIndex, xml, flags)
+        p = subprocess.run(["busctl", "--system", "call", "org.libvirt", "/org/libvirt/QEMU",
+                            "org.libvirt.Connect", "NetworkLookupByName", "s", "default"],
+                           capture_output=True, text=True, check=True)
+        path = p.stdout.split('"')[1]
+        def update(command, xml, flags):
+            return subprocess.run(["busctl", "--system", "call", "--", "org.libvirt", path, "org.libvirt.Network", "Update",
+                                   "uuisu", str(command), "4", "-1", xml, str(flags)], capture_output=True, text=True)
+        p = update(1, "<host mac='52:54:00:aa:00:07' name='fixed' ip='192.168.122.80'/>", 3)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("192.168.122.80", hostsfile.read_text())
+        self.assertIn("ip='192.168.122.80'", self.virsh("net-dumpxml", "default", "--inactive"))
+        p = update(2, "<host mac='52:54:00:aa:00:07'/>", 1)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(hostsfile.read_text(), "")
+        self.assertNotIn("52:54:00:aa:00:07", self.virsh("net-dumpxml", "default"))
+        self.assertIn("52:54:00:aa:00:07", self.virsh("net-dumpxml", "default", "--inactive"))
+        p = update(2, "<host mac='52:54:00:aa:00:07'/>", 1)
+        self.assertIn("couldn't locate a matching dhcp host entry", p.stderr)
+        # a persistent change of an inactive network; --live on it is refused
+        self.virsh("net-destroy", "default")
+        self.assertIn("network is not running", self.virsh_fails("net-update", "default", "delete", "ip-dhcp-host",
+                                                                 "<host mac='52:54:00:aa:00:07'/>", "--live"))
+        self.virsh("net-update", "default", "delete", "ip-dhcp-host", "<host mac='52:54:00:aa:00:07'/>")
+        self.assertNotIn("52:54:00:aa:00:07", self.virsh("net-dumpxml", "default"))
+        conf = Path(nh.polkit_harness.build_paths()[0]) / "virtbus" / "network" / "default.xml"
+        self.assertNotIn("52:54:00:aa:00:07", conf.read_text())
+
     def assert_leases(self, ip):
         """The lease as virsh net-dhcp-leases (remote proc 341) and D-Bus GetDHCPLeases show it."""
         out = self.virsh("net-dhcp-leases", "default")
@@ -344,8 +411,14 @@ class NetworkTests(unittest.TestCase):
             guests.append(g)
             ip = g.dhcp(self.tmp, "guest-a")
             self.assertTrue(ip.startswith("192.168.122."), ip)
-            lease_file = Path(nh.polkit_harness.build_paths()[1]) / "lib/virtbus/dnsmasq/default.leases"
-            nh.wait_for(lambda: "52:54:00:aa:00:01 %s guest-a" % ip in lease_file.read_text(), "the lease")
+            # the lease as virtbus-leases-helper (dnsmasq's --dhcp-script) recorded it: 0600 JSON
+            status = Path(nh.polkit_harness.build_paths()[1]) / "lib/virtbus/dnsmasq/default.status"
+            nh.wait_for(lambda: status.exists() and ip in status.read_text(), "the lease status file")
+            self.assertEqual(stat.S_IMODE(status.stat().st_mode), 0o600)
+            entry, = json.loads(status.read_text())
+            self.assertEqual((entry["mac-address"], entry["ip-address"], entry["hostname"]),
+                             ("52:54:00:aa:00:01", ip, "guest-a"))
+            self.assertGreater(entry["expiry-time"], time.time())
             self.assert_leases(ip)
             self.assertTrue(g.ping("192.168.122.1", tries=20))
             self.assertEqual(sh("ping", "-c", "1", "-W", "2", ip, check=False).returncode, 0)
@@ -383,7 +456,8 @@ class NetworkTests(unittest.TestCase):
             self.assert_nothing_left()
             self.w.kill9_virtbusd()
             self.w.restart_virtbusd()
-            self.assertRegex(self.virsh("net-list"), r"default\s+active\s+yes\s+yes")
+            nh.wait_for(lambda: re.search(r"default\s+active\s+yes\s+yes", self.w.virsh("net-list").stdout),
+                        "default to be autostarted")
             self.assertTrue(nh.link_exists("virbr0"))
             self.assertIn("autostarted", self.w.log())
         finally:
@@ -391,6 +465,127 @@ class NetworkTests(unittest.TestCase):
                 g.close()
             outside.kill()
             outside.wait()
+
+
+DNS_XML = """<network>
+  <name>other</name>
+  <forward mode='nat'/>
+  <bridge name='virbr5'/>
+  <domain name='lab.example'/>
+  <dns forwardPlainNames='no'>
+    <forwarder domain='corp.example'/>
+    <txt name='motd' value='hello from virtbus'/>
+    <srv service='ldap' protocol='tcp' domain='lab.example' target='dir.lab.example' port='389' priority='1' weight='5'/>
+    <host ip='10.55.0.50'>
+      <hostname>web</hostname>
+      <hostname>www.lab.example</hostname>
+    </host>
+  </dns>
+  <ip address='10.55.0.1' prefix='24'>
+    <dhcp>
+      <range start='10.55.0.100' end='10.55.0.150'/>
+    </dhcp>
+  </ip>
+</network>
+"""
+
+
+class DnsTests(unittest.TestCase):
+    """<dns> records served by the network's dnsmasq on its bridge address, asked from a "guest"
+    namespace with busybox nslookup; net-update changes hosts of the running network (SIGHUP)
+    and of its definition."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.w = nh.NetWorld().start()
+        cls.tmp = cls.w.tmp
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.w.stop()
+
+    def tearDown(self):
+        self.w.virsh("net-destroy", "other")
+        self.w.virsh("net-undefine", "other")
+        sh("ip", "link", "del", "virbr5", check=False)
+
+    def lookup(self, g, name, qtype="A"):
+        p = g.run("busybox", "nslookup", "-type=" + qtype, name, "10.55.0.1", check=False, timeout=20)
+        return p.stdout + p.stderr
+
+    def test_dns_records_served(self):
+        (self.tmp / "dns.xml").write_text(DNS_XML)
+        self.w.virsh("net-define", str(self.tmp / "dns.xml"), check=True)
+        xml = self.w.virsh("net-dumpxml", "other", check=True).stdout
+        for part in ("<dns forwardPlainNames='no'>", "<forwarder domain='corp.example'/>",
+                     "<txt name='motd' value='hello from virtbus'/>",
+                     "<srv service='ldap' protocol='tcp' domain='lab.example' target='dir.lab.example' port='389' "
+                     "priority='1' weight='5'/>", "<hostname>www.lab.example</hostname>"):
+            self.assertIn(part, xml)
+        self.w.virsh("net-start", "other", check=True)
+        g = Guest("d", "virbr5", "52:54:00:dd:00:01")
+        try:
+            g.run("ip", "addr", "add", "10.55.0.20/24", "dev", "eth0")
+            try:
+                nh.wait_for(lambda: "10.55.0.50" in self.lookup(g, "web"), "dnsmasq to answer web", timeout=20)
+            except AssertionError:
+                log = Path(nh.polkit_harness.build_paths()[1]) / "lib/virtbus/dnsmasq/other.log"
+                raise AssertionError(self.lookup(g, "web") + log.read_text()[-2000:])
+            self.assertIn("10.55.0.50", self.lookup(g, "www.lab.example"))
+            self.assertIn("hello from virtbus", self.lookup(g, "motd", "TXT"))
+            self.assertIn("dir.lab.example", self.lookup(g, "_ldap._tcp.lab.example", "SRV"))
+            # corp.example is answered here only (no upstream here anyway): NXDOMAIN, not a timeout
+            self.assertRegex(self.lookup(g, "x.corp.example"), r"NXDOMAIN|can't find")
+
+            # net-update on the running network: dnsmasq reads its hosts files again
+            self.w.virsh("net-update", "other", "add", "dns-host",
+                         "<host ip='10.55.0.60'><hostname>db</hostname></host>", "--live", "--config", check=True)
+            nh.wait_for(lambda: "10.55.0.60" in self.lookup(g, "db"), "dnsmasq to answer db", timeout=20)
+            self.assertIn("<hostname>db</hostname>", self.w.virsh("net-dumpxml", "other", "--inactive",
+                                                                   check=True).stdout)
+            self.w.virsh("net-update", "other", "delete", "dns-host",
+                         "<host ip='10.55.0.50'><hostname>web</hostname></host>", "--live", check=True)
+            nh.wait_for(lambda: "10.55.0.50" not in self.lookup(g, "web"), "web to be gone", timeout=20)
+            # a TXT record is read by dnsmasq at its start only: net-update --live restarts it
+            before = nh.dnsmasq_servers()
+            self.w.virsh("net-update", "other", "add", "dns-txt", "<txt name='motd2' value='second record'/>",
+                         "--live", check=True)
+            self.assertIn("second record", self.lookup(g, "motd2", "TXT"))
+            self.assertNotEqual(nh.dnsmasq_servers(), before)
+            self.assertEqual(len(nh.dnsmasq_servers()), 1)
+            self.assertIn("10.55.0.60", self.lookup(g, "db"))     # the hosts files came along
+            # --live only: the definition keeps web
+            self.assertIn("<hostname>web</hostname>", self.w.virsh("net-dumpxml", "other", "--inactive",
+                                                                    check=True).stdout)
+            self.assertNotIn("<hostname>web</hostname>", self.w.virsh("net-dumpxml", "other", check=True).stdout)
+        finally:
+            g.close()
+
+    def test_dns_disabled(self):
+        """enable='no': dnsmasq serves DHCP only (port=0); nothing answers DNS on the bridge."""
+        (self.tmp / "dns.xml").write_text("<network><name>other</name><bridge name='virbr5'/><dns enable='no'/>"
+                                          "<ip address='10.55.0.1' prefix='24'><dhcp>"
+                                          "<range start='10.55.0.100' end='10.55.0.150'/></dhcp></ip></network>")
+        self.w.virsh("net-create", str(self.tmp / "dns.xml"), check=True)
+        g = Guest("e", "virbr5", "52:54:00:dd:00:02")
+        try:
+            ip = g.dhcp(self.tmp, "guest-e")
+            self.assertTrue(ip.startswith("10.55.0."), ip)
+            out = self.lookup(g, "virbr5")
+            self.assertNotIn("Address: 10.55.0.1", out)
+            self.assertRegex(out, r"timed out|refused|no servers|can't|connection", out)
+        finally:
+            g.close()
+        self.w.virsh("net-destroy", "other", check=True)
+        # bad <dns> is refused with the reason and defines nothing
+        (self.tmp / "bad.xml").write_text("<network><name>other</name><dns enable='no'><host ip='10.55.0.9'>"
+                                          "<hostname>x</hostname></host></dns></network>")
+        err = self.w.virsh("net-define", str(self.tmp / "bad.xml")).stderr
+        self.assertIn("Extra data in disabled network 'other'", err)
+        (self.tmp / "bad.xml").write_text("<network><name>other</name><dns><host ip='10.55.0.9'/></dns></network>")
+        self.assertIn("Missing hostname in network 'other' DNS HOST record",
+                      self.w.virsh("net-define", str(self.tmp / "bad.xml")).stderr)
+        self.assertNotIn("other", self.w.virsh("net-list", "--all", check=True).stdout)
 
 
 class DefaultNetworkTests(unittest.TestCase):
@@ -406,7 +601,9 @@ class DefaultNetworkTests(unittest.TestCase):
         w.create_default_network = 1
         try:
             w.start()
-            self.assertRegex(w.virsh("net-list", check=True).stdout, r"default\s+active\s+yes\s+yes")
+            # autostart runs once the daemon serves; the start completes moments later
+            nh.wait_for(lambda: re.search(r"default\s+active\s+yes\s+yes", w.virsh("net-list").stdout),
+                        "default to be autostarted")
             xml = w.virsh("net-dumpxml", "default", check=True).stdout
             self.assertIn("<ip address='192.168.123.1' netmask='255.255.255.0'>", xml)
             self.assertIn("<range start='192.168.123.2' end='192.168.123.254'/>", xml)

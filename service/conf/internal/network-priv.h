@@ -2,6 +2,7 @@
 #pragma once
 
 #include "network-conf.h"
+#include "network-dns.h"
 #include "xml-util.h"
 
 typedef struct NetworkDhcpRange {
@@ -38,6 +39,7 @@ struct NetworkDefPrivate {
         ConfInt mtu;
         char *mac;                      /* normalised aa:bb:cc:dd:ee:ff */
         char *domain_name, *domain_local_only;
+        NetworkDns dns;                 /* <dns> (network-dns.c) */
         NetworkIp *ips;
         size_t n_ips;
 };

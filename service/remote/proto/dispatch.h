@@ -348,6 +348,7 @@ REMOTE_HANDLER(proc_domain_interface_addresses);
 REMOTE_HANDLER(proc_network_set_autostart);
 REMOTE_HANDLER(proc_network_is_active);
 REMOTE_HANDLER(proc_network_is_persistent);
+REMOTE_HANDLER(proc_network_update);
 
 /* proc-storage.c: pools */
 REMOTE_HANDLER(proc_storage_pool_lookup_by_name);

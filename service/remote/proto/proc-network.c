@@ -173,3 +173,27 @@ REMOTE_HANDLER(proc_network_get_dhcp_leases) {
         network_leases_free(leases, count);
         return 0;
 }
+
+/* {net; u32 command; u32 section; i32 parentIndex; string xml; u32 flags}: libvirt's client
+ * sends the section in the field named command and the command in the one named section (its
+ * driver callback takes them in that order), so the first is the section. */
+REMOTE_HANDLER(proc_network_update) {
+        RemoteRef ref = { 0 };
+        uint32_t section = 0, command = 0, flags = 0;
+        int32_t parent_index = -1;
+        char *xml = NULL;
+        remote_get_network_ref(rc, &ref);
+        xdr_get_u32(&rc->args, &section);
+        xdr_get_u32(&rc->args, &command);
+        xdr_get_i32(&rc->args, &parent_index);
+        xdr_get_string(&rc->args, REMOTE_STRING_MAX, &xml, NULL);
+        xdr_get_u32(&rc->args, &flags);
+        Network *n = remote_args_end(rc) == 0 ? remote_find_network(rc, &ref) : NULL;
+        remote_ref_done(&ref);
+        Call *call = n ? remote_call_plain(rc, NULL) : NULL;
+        int r = call ? remote_call_finish(rc, call, network_update(n, command, section, parent_index, xml, flags,
+                                                                   call, &rc->err))
+                     : -1;
+        free(xml);
+        return r;
+}

@@ -159,6 +159,7 @@ static const RemoteProc procs[_API_ID_MAX] = {
         P(NETWORK_IS_PERSISTENT, proc_network_is_persistent, 0),
         P(NETWORK_DEFINE_XML_FLAGS, proc_network_define_xml_flags, 0),
         P(NETWORK_CREATE_XML_FLAGS, proc_network_create_xml_flags, 0),
+        P(NETWORK_UPDATE, proc_network_update, 0),
 
         /* storage pools */
         P(STORAGE_POOL_CREATE_XML, proc_storage_pool_create_xml, 0),

@@ -25,6 +25,8 @@ static const GoldenCase golden_cases[] = {
         { "network-nat", "network-nat", KIND_NETWORK, 0, 0 },
         { "network-isolated", "network-isolated", KIND_NETWORK, 0, 0 },
         { "network-bridge", "network-bridge", KIND_NETWORK, 0, 0 },
+        { "network-dns", "network-dns", KIND_NETWORK, 0, 0 },
+        { "network-dns-off", "network-dns-off", KIND_NETWORK, 0, 0 },
         { "pool-dir", "pool-dir", KIND_POOL, 0, 0 },
         { "pool-netfs", "pool-netfs", KIND_POOL, 0, 0 },
         { "pool-logical", "pool-logical", KIND_POOL, 0, 0 },

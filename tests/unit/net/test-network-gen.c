@@ -65,10 +65,21 @@ static void check_case(const char *name) {
         char *nft = NULL, *conf = NULL;
         assert_int_equal(network_nft_script(&plan, &nft), 0);
         golden(name, "nft", nft);
-        DnsmasqPaths paths = { .pid_file = "/run/virtbus/network/x.pid", .lease_file = "/var/lib/virtbus/dnsmasq/x.leases" };
+        DnsmasqPaths paths = { .pid_file = "/run/virtbus/network/x.pid", .lease_file = "/var/lib/virtbus/dnsmasq/x.leases",
+                              .lease_helper = "/usr/sbin/virtbus-leases-helper",
+                              .hostsfile = "/var/lib/virtbus/dnsmasq/x.hostsfile",
+                              .addnhosts = "/var/lib/virtbus/dnsmasq/x.addnhosts",
+                              .user = "dnsmasq", .group = "nogroup" };
         if (network_mode_dnsmasq(&plan)) {
                 assert_int_equal(network_dnsmasq_conf(&plan, &paths, &conf), 0);
                 golden(name, "dnsmasq", conf);
+                char *dhcp = NULL, *dns = NULL, *both = NULL;
+                assert_int_equal(network_dnsmasq_hosts(&plan, &dhcp, &dns), 0);
+                assert_true(asprintf(&both, "## dhcp-hostsfile\n%s## addn-hosts\n%s", dhcp, dns) > 0);
+                golden(name, "hosts", both);
+                free(dhcp);
+                free(dns);
+                free(both);
         }
         free(nft);
         free(conf);
@@ -81,6 +92,8 @@ static void test_nat_rich(void **state) { check_case("nat-rich"); }
 static void test_isolated(void **state) { check_case("isolated"); }
 static void test_route_v6(void **state) { check_case("route-v6"); }
 static void test_open(void **state) { check_case("open"); }
+static void test_dns_rich(void **state) { check_case("dns-rich"); }
+static void test_dns_off(void **state) { check_case("dns-off"); }
 
 static void test_table_name(void **state) {
         char t[NETWORK_NFT_TABLE_MAX];
@@ -128,6 +141,8 @@ int main(void) {
                 cmocka_unit_test(test_isolated),
                 cmocka_unit_test(test_route_v6),
                 cmocka_unit_test(test_open),
+                cmocka_unit_test(test_dns_rich),
+                cmocka_unit_test(test_dns_off),
                 cmocka_unit_test(test_table_name),
                 cmocka_unit_test(test_refused),
         };
