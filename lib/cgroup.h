@@ -21,7 +21,7 @@ typedef struct CgroupCpuTune {
 typedef struct CgroupWrite {
         const char *controller;         /* "cpu" */
         char file[32];
-        char value[48];
+        char value[128];
 } CgroupWrite;
 #define CGROUP_MAX_WRITES 4
 size_t cgroup_cpu_plan(const CgroupCpuTune *t, bool v2, CgroupWrite out[CGROUP_MAX_WRITES]);
@@ -54,3 +54,12 @@ int cgroup_apply(const char *root, const char *group, const CgroupWrite *w, size
 void cgroup_remove(const char *root, const char *group);
 /* CPU time used by group, in nanoseconds (v1 cpuacct.usage, v2 cpu.stat usage_usec). */
 int cgroup_cpu_time(const char *root, const char *group, uint64_t *ns);
+
+/* Is there a cpuset controller to pin with (v1: its hierarchy mounted; v2: in cgroup.controllers)? */
+bool cgroup_has_cpuset(const char *root);
+/* GROUP/CHILD (vcpu0, emulator) for some threads of a guest already in GROUP: created (v1 in
+ * the cpu, cpuacct and cpuset hierarchies, cpuset.cpus/mems from GROUP; v2 a threaded child
+ * with cpu and cpuset enabled above it) and tids moved in (v1 tasks, v2 cgroup.threads). A
+ * thread that has ended is skipped. 0, or -1 with err. cgroup_remove() removes the children. */
+int cgroup_thread_group(const char *root, const char *group, const char *child, const pid_t *tids, size_t n,
+                        VbError *err);

@@ -21,7 +21,7 @@ void qemu_cgroup_init(QemuConn *qc, bool system) {
                 log_info("guests get a cgroup each under machine.slice (cgroup v%d)", cgroup_is_v2(NULL) ? 2 : 1);
 }
 
-static int group_name(const char *name, char *buf, size_t len) {
+int qemu_cgroup_group(const char *name, char *buf, size_t len) {
         int n = snprintf(buf, len, "machine.slice/virtbus-qemu-%s.scope", name);
         if (n < 0 || (size_t) n >= len)
                 return -1;
@@ -35,15 +35,13 @@ int qemu_cgroup_start(QemuConn *qc, const char *name, const DomainDef *def, pid_
         if (!qc->cgroups)
                 return 0;
         char group[512];
-        if (group_name(name, group, sizeof group) < 0)
+        if (qemu_cgroup_group(name, group, sizeof group) < 0)
                 return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_QEMU, "domain name too long for a cgroup");
         const DomainCputune *ct = def->priv ? &def->priv->cputune : NULL;
         CgroupCpuTune t = { 0 };
-        if (ct) {
+        if (ct) {       /* period and quota are per vCPU: their groups get them (qemu-pin.c) */
                 t.has_shares = ct->shares.set;
                 t.shares = ct->shares.set ? (unsigned long long) ct->shares.v : 0;
-                t.period_us = ct->period.set ? (unsigned long long) ct->period.v : 0;
-                t.quota_us = ct->quota.set ? ct->quota.v : 0;
         }
         const DomainMemtune *mt = def->priv ? &def->priv->memtune : NULL;
         CgroupMemTune m = { 0 };
@@ -65,7 +63,7 @@ int qemu_cgroup_start(QemuConn *qc, const char *name, const DomainDef *def, pid_
 
 void qemu_cgroup_stop(QemuConn *qc, const char *name) {
         char group[512];
-        if (!qc || !qc->cgroups || group_name(name, group, sizeof group) < 0)
+        if (!qc || !qc->cgroups || qemu_cgroup_group(name, group, sizeof group) < 0)
                 return;
         cgroup_remove(NULL, group);
 }
@@ -79,7 +77,7 @@ int qemu_cgroup_set_memtune(Domain *d, const DomainMemtune *mt, VbError *err) {
         if (!qc || !qc->cgroups)
                 return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU,
                                     "cgroup memory controller is not mounted");
-        if (group_name(d->obj.name, group, sizeof group) < 0)
+        if (qemu_cgroup_group(d->obj.name, group, sizeof group) < 0)
                 return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_QEMU, "domain name too long for a cgroup");
         bool v2 = cgroup_is_v2(NULL);
         CgroupMemTune m = { mt->hard_limit_kib, mt->soft_limit_kib, mt->swap_hard_limit_kib };
@@ -116,19 +114,19 @@ int qemu_cgroup_set_memtune(Domain *d, const DomainMemtune *mt, VbError *err) {
 int qemu_cgroup_cpu_time(Domain *d, uint64_t *ns) {
         QemuConn *qc = qemu_conn_of(d->obj.conn);
         char group[512];
-        if (!qc || !qc->cgroups || group_name(d->obj.name, group, sizeof group) < 0)
+        if (!qc || !qc->cgroups || qemu_cgroup_group(d->obj.name, group, sizeof group) < 0)
                 return -1;
         return cgroup_cpu_time(NULL, group, ns) < 0 ? -1 : 0;
 }
 
-/* virDomainSetSchedulerParameters on a running guest: shares, period and quota into its cgroup
- * (the whole guest's, as at start: vCPU threads have no groups of their own yet). */
+/* virDomainSetSchedulerParameters on a running guest: shares into its cgroup, period and quota
+ * into each vCPU's (as at start; the guest's own group when its vCPUs have none). */
 int qemu_cgroup_set_cputune(Domain *d, const DomainCputune *ct, VbError *err) {
         QemuConn *qc = qemu_conn_of(d->obj.conn);
         char group[512];
         if (!qc || !qc->cgroups)
                 return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU, "cgroup CPU controller is not mounted");
-        if (group_name(d->obj.name, group, sizeof group) < 0)
+        if (qemu_cgroup_group(d->obj.name, group, sizeof group) < 0)
                 return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_QEMU, "domain name too long for a cgroup");
         CgroupCpuTune t = {
                 .has_shares = ct->shares.set,
@@ -136,10 +134,23 @@ int qemu_cgroup_set_cputune(Domain *d, const DomainCputune *ct, VbError *err) {
                 .period_us = ct->period.set ? (unsigned long long) ct->period.v : 0,
                 .quota_us = ct->quota.set ? ct->quota.v : 0,
         };
+        QemuDomain *qd = d->driver_data;
+        size_t nv = qd ? qd->n_vcpu_tids : 0;
+        bool v2 = cgroup_is_v2(NULL);
+        CgroupCpuTune whole = t, per = { .period_us = t.period_us, .quota_us = t.quota_us };
+        if (nv)
+                whole.period_us = 0, whole.quota_us = 0;
         CgroupWrite w[CGROUP_MAX_WRITES];
-        size_t n = cgroup_cpu_plan(&t, cgroup_is_v2(NULL), w);
+        size_t n = cgroup_cpu_plan(&whole, v2, w);
         if (cgroup_apply(NULL, group, w, n, err) < 0)
                 return -1;
+        n = cgroup_cpu_plan(&per, v2, w);
+        for (size_t i = 0; i < nv; i++) {
+                char sub[600];
+                snprintf(sub, sizeof sub, "%s/vcpu%zu", group, i);
+                if (cgroup_apply(NULL, sub, w, n, err) < 0)
+                        return -1;
+        }
         log_info("domain %s: cputune shares %llu period %llu quota %lld", d->obj.name, t.shares, t.period_us, t.quota_us);
         return 0;
 }

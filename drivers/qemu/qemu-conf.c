@@ -81,11 +81,11 @@ static int qemu_conf_check_listen(const char *v, char *why, size_t whylen) {
         return qemu_conf_check_token(v, ALNUM ".:-", "an IP address or a host name", why, whylen);
 }
 
-/* The controllers virtbus places guests with (cpuset, blkio, devices … are not used yet). */
+/* The controllers virtbus places guests with (blkio, devices … are not used yet). */
 static int qemu_conf_check_controller(const char *v, char *why, size_t whylen) {
-        if (strcmp(v, "cpu") == 0 || strcmp(v, "cpuacct") == 0 || strcmp(v, "memory") == 0)
+        if (strcmp(v, "cpu") == 0 || strcmp(v, "cpuacct") == 0 || strcmp(v, "memory") == 0 || strcmp(v, "cpuset") == 0)
                 return 0;
-        snprintf(why, whylen, "\"%s\" is not a controller virtbus uses (cpu, cpuacct, memory)", v);
+        snprintf(why, whylen, "\"%s\" is not a controller virtbus uses (cpu, cpuacct, memory, cpuset)", v);
         return -EINVAL;
 }
 

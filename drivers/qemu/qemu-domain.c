@@ -70,6 +70,7 @@ void qemu_domain_forget(Domain *d) {
         call_unref(qd->call);
         domain_def_free(qd->live);
         free(qd->monitor_path);
+        free(qd->vcpu_tids);
         free(qd);
         d->driver_data = NULL;
 }
@@ -130,6 +131,8 @@ static void enter_none(QemuDomain *qd) {
         qemu_runtime_remove(d->obj.conn, d->obj.name);
         qd->live = domain_def_free(qd->live);
         qd->balloon_kib = 0;
+        qd->vcpu_tids = (free(qd->vcpu_tids), NULL);
+        qd->n_vcpu_tids = 0;
 }
 
 /* The start is given up: QEMU is killed and its exit fails the call with err, or when err is
@@ -505,11 +508,24 @@ static void on_ready(Qmp *q, int r, void *userdata) {
         }
         if (qd->phase == QEMU_PHASE_RECONNECTING) {
                 qmp_send(q, "query-status", NULL, on_status, qd);
+                qemu_threads_query(qd, q, false);
         } else if (qd->phase == QEMU_PHASE_STARTING) {
-                if (qemu_live_has_pty(qd->live) && qmp_send(q, "query-chardev", NULL, on_chardev, qd) == 0)
-                        return;
-                start_continue(qd, q);
+                if (qemu_threads_query(qd, q, true) < 0) {
+                        VbError e = { 0 };
+                        vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "cannot ask QEMU for its vCPU threads");
+                        start_fail(qd, &e);
+                }
         }
+}
+
+void qemu_domain_threads_placed(QemuDomain *qd, Qmp *q, const VbError *err) {
+        if (err) {
+                start_fail(qd, err);
+                return;
+        }
+        if (qemu_live_has_pty(qd->live) && qmp_send(q, "query-chardev", NULL, on_chardev, qd) == 0)
+                return;
+        start_continue(qd, q);
 }
 
 /* A free TCP port on the loopback for an automatic display port (QEMU binds it itself). */

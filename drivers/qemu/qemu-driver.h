@@ -77,6 +77,8 @@ typedef struct QemuDomain {
         sd_event_source *kill_timer;    /* DESTROYING */
         sd_event_source *retry_timer;   /* LOST */
         struct QemuConsole *console;    /* the client of the console (qemu-console.c), or NULL */
+        pid_t *vcpu_tids;       /* vCPU i's thread (query-cpus-fast), n_vcpu_tids of them */
+        size_t n_vcpu_tids;
 } QemuDomain;
 
 typedef struct QemuConsole QemuConsole;
@@ -119,6 +121,17 @@ void qemu_cgroup_stop(QemuConn *qc, const char *name);
 int qemu_cgroup_set_memtune(Domain *d, const DomainMemtune *m, VbError *err);
 int qemu_cgroup_cpu_time(Domain *d, uint64_t *ns);
 int qemu_cgroup_set_cputune(Domain *d, const DomainCputune *t, VbError *err);
+/* The guest's group below the cgroup root: machine.slice/virtbus-qemu-NAME.scope. */
+int qemu_cgroup_group(const char *name, char *buf, size_t len);
+
+/* qemu-pin.c: vCPU and emulator threads (query-cpus-fast; place: STARTING, put them in their
+ * cgroups and pin them, then qemu_domain_threads_placed(); otherwise only learn them). */
+int qemu_threads_query(QemuDomain *qd, Qmp *q, bool place);
+int qemu_pin_vcpu(Domain *d, unsigned vcpu, const uint8_t *map, size_t maplen, const char *cpuset, VbError *err);
+int qemu_pin_emulator(Domain *d, const uint8_t *map, size_t maplen, const char *cpuset, VbError *err);
+extern const struct DomainInfoOps qemu_info_ops;
+/* qemu-domain.c: the start goes on once the threads are placed (err: it is given up). */
+void qemu_domain_threads_placed(QemuDomain *qd, Qmp *q, const VbError *err);
 
 /* qemu-ops.c */
 extern const DomainOps qemu_domain_ops;

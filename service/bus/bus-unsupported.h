@@ -23,6 +23,8 @@ int bus_method_get_hostname(sd_bus_message *m, void *userdata, sd_bus_error *ret
 int bus_method_get_time(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_get_scheduler_parameters(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_get_vcpu_pin_info(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_method_pin_vcpu(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_method_pin_emulator(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_get_emulator_pin_info(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_get_iothread_info(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 
@@ -110,9 +112,9 @@ int bus_method_get_iothread_info(sd_bus_message *m, void *userdata, sd_bus_error
         SD_BUS_METHOD_WITH_ARGS("MigrateStartPostCopy", SD_BUS_ARGS("u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("MigrateToURI3", SD_BUS_ARGS("s", dconuri, "a{sv}", params, "u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("OpenGraphicsFD", SD_BUS_ARGS("u", idx, "u", flags), SD_BUS_RESULT("h", fd), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("PinEmulator", SD_BUS_ARGS("ab", cpumap, "u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("PinEmulator", SD_BUS_ARGS("ab", cpumap, "u", flags), SD_BUS_NO_RESULT, bus_method_pin_emulator, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("PinIOThread", SD_BUS_ARGS("u", iothreadId, "ab", cpumap, "u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("PinVcpu", SD_BUS_ARGS("u", vcpu, "ab", cpumap, "u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("PinVcpu", SD_BUS_ARGS("u", vcpu, "ab", cpumap, "u", flags), SD_BUS_NO_RESULT, bus_method_pin_vcpu, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("PMWakeup", SD_BUS_ARGS("u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("Rename", SD_BUS_ARGS("s", name, "u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("Save", SD_BUS_ARGS("s", to, "s", xml, "u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \

@@ -71,6 +71,10 @@ typedef struct DomainOps {
         /* <cputune> shares/period/quota of a running domain to t (its cgroup); the core then
          * keeps them in d->live. NULL: virDomainSetSchedulerParameters is not supported live. */
         int (*set_cputune)(Domain *d, const DomainCputune *t, VbError *err);
+        /* A running vCPU's / the emulator threads' host CPUs to map (also given as the cpuset
+         * list "0-1,3"); the core then keeps the pin in d->live. NULL: not supported. */
+        int (*pin_vcpu)(Domain *d, unsigned vcpu, const uint8_t *map, size_t maplen, const char *cpuset, VbError *err);
+        int (*pin_emulator)(Domain *d, const uint8_t *map, size_t maplen, const char *cpuset, VbError *err);
         void (*forget)(Domain *d);  /* free d->driver_data */
 } DomainOps;
 

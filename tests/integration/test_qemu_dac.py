@@ -306,19 +306,23 @@ class DacTest(unittest.TestCase):
         v2 = (cg / "cgroup.controllers").exists()
         lines = Path("/proc/%d/cgroup" % pid).read_text().splitlines()
         if v2:
-            self.assertIn("0::/%s" % group, lines)
+            self.assertIn("0::/%s/emulator" % group, lines)
             self.assertEqual((cg / group / "cpu.weight").read_text().split(), ["20"])
-            self.assertEqual((cg / group / "cpu.max").read_text().split(), ["50000", "100000"])
+            self.assertEqual((cg / group / "vcpu0" / "cpu.max").read_text().split(), ["50000", "100000"])
             self.assertEqual((cg / group / "memory.max").read_text().strip(), str(512 << 20))
             self.assertEqual((cg / group / "memory.high").read_text().strip(), str(256 << 20))
             self.assertEqual((cg / group / "memory.swap.max").read_text().strip(), str(512 << 20))
         else:
-            for ctrl in ("cpu", "cpuacct", "memory"):
-                self.assertTrue(any(l.split(":")[1] == ctrl and l.split(":")[2] == "/" + group for l in lines),
-                                "%s not in %s's %s cgroup: %s" % (pid, group, ctrl, lines))
+            # QEMU's main thread is in the guest's emulator child for cpu and cpuacct (vcpuN and
+            # emulator, qemu-pin.c), in the guest's own group for memory.
+            for ctrl, where in (("cpu", "/emulator"), ("cpuacct", "/emulator"), ("memory", "")):
+                self.assertTrue(any(l.split(":")[1] == ctrl and l.split(":")[2] == "/" + group + where for l in lines),
+                                "%s not in %s's %s cgroup: %s" % (pid, group + where, ctrl, lines))
             self.assertEqual((cg / "cpu" / group / "cpu.shares").read_text().strip(), "512")
-            self.assertEqual((cg / "cpu" / group / "cpu.cfs_period_us").read_text().strip(), "100000")
-            self.assertEqual((cg / "cpu" / group / "cpu.cfs_quota_us").read_text().strip(), "50000")
+            # period and quota are per vCPU (its own child group), as libvirt's vcpu_period/quota
+            self.assertEqual((cg / "cpu" / group / "vcpu0" / "cpu.cfs_period_us").read_text().strip(), "100000")
+            self.assertEqual((cg / "cpu" / group / "vcpu0" / "cpu.cfs_quota_us").read_text().strip(), "50000")
+            self.assertEqual((cg / "cpu" / group / "cpu.cfs_quota_us").read_text().strip(), "-1")
             mem = cg / "memory" / group
             self.assertEqual((mem / "memory.limit_in_bytes").read_text().strip(), str(512 << 20))
             self.assertEqual((mem / "memory.soft_limit_in_bytes").read_text().strip(), str(256 << 20))
@@ -347,10 +351,10 @@ class DacTest(unittest.TestCase):
         self.virsh("schedinfo %s --live --set vcpu_quota=-1" % name)
         if v2:
             self.assertEqual((cg / group / "cpu.weight").read_text().split(), ["79"])
-            self.assertEqual((cg / group / "cpu.max").read_text().split(), ["max", "100000"])
+            self.assertEqual((cg / group / "vcpu0" / "cpu.max").read_text().split(), ["max", "100000"])
         else:
             self.assertEqual((cg / "cpu" / group / "cpu.shares").read_text().strip(), "2048")
-            self.assertEqual((cg / "cpu" / group / "cpu.cfs_quota_us").read_text().strip(), "-1")
+            self.assertEqual((cg / "cpu" / group / "vcpu0" / "cpu.cfs_quota_us").read_text().strip(), "-1")
         self.assertRegex(self.virsh("schedinfo %s" % name).stdout, r"cpu_shares\s*: 2048\n")
         self.assertRegex(self.virsh("schedinfo %s --config" % name).stdout, r"cpu_shares\s*: 512\n")
         r = self.virsh("schedinfo %s --live --set vcpu_period=10" % name, check=False)
@@ -373,7 +377,7 @@ class DacTest(unittest.TestCase):
         # The persistent definition is untouched by live changes.
         self.assertIn("<hard_limit unit='KiB'>524288</hard_limit>", self.virsh("dumpxml --inactive %s" % name).stdout)
         self.assertIn("<hard_limit unit='KiB'>409600</hard_limit>", self.virsh("dumpxml %s" % name).stdout)
-        dirs = [cg / group] if v2 else [cg / c / group for c in ("cpu", "cpuacct", "memory")]
+        dirs = [cg / group] if v2 else [cg / c / group for c in ("cpu", "cpuacct", "memory", "cpuset")]
         self.destroy(name)
         for d in dirs:
             self.assertFalse(d.exists(), "%s left after stop" % d)

@@ -1,0 +1,127 @@
+/* test-cgroup.c: CPU lists (util/cpumap.c) and the per-thread child groups of lib/cgroup.c over a fake v1 tree (plain directories and files). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "cpumap.h"
+
+static void cpu_lists_round_trip(void **state) {
+        (void) state;
+        uint8_t map[4];
+        assert_int_equal(cpumap_parse("0-3,^2,9,17-18", map, sizeof map), 0);
+        assert_int_equal(map[0], 0x0b);
+        assert_int_equal(map[1], 0x02);
+        assert_int_equal(map[2], 0x06);
+        assert_int_equal(cpumap_count(map, sizeof map), 6);
+        char *s = cpumap_format(map, sizeof map);
+        assert_string_equal(s, "0-1,3,9,17-18");
+        free(s);
+        assert_int_equal(cpumap_parse("1", map, sizeof map), 0);
+        s = cpumap_format(map, sizeof map);
+        assert_string_equal(s, "1");
+        free(s);
+        memset(map, 0, sizeof map);
+        s = cpumap_format(map, sizeof map);
+        assert_string_equal(s, "");
+        free(s);
+        map[3] = 0x80;
+        s = cpumap_format(map, sizeof map);
+        assert_string_equal(s, "31");
+        free(s);
+}
+
+static void cpu_lists_refused(void **state) {
+        (void) state;
+        uint8_t map[1];
+        assert_int_equal(cpumap_parse("", map, sizeof map), -EINVAL);
+        assert_int_equal(cpumap_parse("a", map, sizeof map), -EINVAL);
+        assert_int_equal(cpumap_parse("3-1", map, sizeof map), -EINVAL);
+        assert_int_equal(cpumap_parse("1,", map, sizeof map), -EINVAL);
+        assert_int_equal(cpumap_parse("1-", map, sizeof map), -EINVAL);
+        assert_int_equal(cpumap_parse("8", map, sizeof map), -ERANGE);
+        assert_int_equal(cpumap_parse("99999999999999999999999", map, sizeof map), -ERANGE);
+        assert_int_equal(cpumap_parse(NULL, map, sizeof map), -EINVAL);
+}
+
+static void put(const char *path, const char *text) {
+        FILE *f = fopen(path, "w");
+        assert_non_null(f);
+        fputs(text, f);
+        fclose(f);
+}
+
+static char *slurp(const char *path) {
+        static char buf[256];
+        FILE *f = fopen(path, "r");
+        assert_non_null(f);
+        size_t n = fread(buf, 1, sizeof buf - 1, f);
+        buf[n] = '\0';
+        fclose(f);
+        return buf;
+}
+
+/* v1: GROUP/vcpu0 in the cpu, cpuacct and cpuset hierarchies, the thread written into each
+ * tasks file; the cpuset child takes the guest's CPUs and nodes; removal takes the children. */
+static void thread_group_v1(void **state) {
+        (void) state;
+        char root[] = "/tmp/vb-cgroup-XXXXXX", p[512];
+        assert_non_null(mkdtemp(root));
+        const char *ctrls[] = { "cpu", "cpuacct", "cpuset", "memory" };
+        for (size_t i = 0; i < 4; i++) {
+                snprintf(p, sizeof p, "%s/%s/machine.slice/g.scope", root, ctrls[i]);
+                char cmd[600];
+                snprintf(cmd, sizeof cmd, "mkdir -p %s", p);
+                assert_int_equal(system(cmd), 0);
+        }
+        snprintf(p, sizeof p, "%s/cpuset/machine.slice/g.scope/cpuset.cpus", root);
+        put(p, "0-3\n");
+        snprintf(p, sizeof p, "%s/cpuset/machine.slice/g.scope/cpuset.mems", root);
+        put(p, "0\n");
+        /* the kernel creates a new group's files (empty): this fake tree has them beforehand */
+        for (size_t i = 0; i < 3; i++) {
+                snprintf(p, sizeof p, "%s/%s/machine.slice/g.scope/vcpu0", root, ctrls[i]);
+                assert_int_equal(mkdir(p, 0755), 0);
+                snprintf(p, sizeof p, "%s/%s/machine.slice/g.scope/vcpu0/tasks", root, ctrls[i]);
+                put(p, "");
+        }
+        snprintf(p, sizeof p, "%s/cpuset/machine.slice/g.scope/vcpu0/cpuset.cpus", root);
+        put(p, "\n");
+        snprintf(p, sizeof p, "%s/cpuset/machine.slice/g.scope/vcpu0/cpuset.mems", root);
+        put(p, "\n");
+        VbError err = { 0 };
+        pid_t tids[] = { 4242 };
+        assert_int_equal(cgroup_thread_group(root, "machine.slice/g.scope", "vcpu0", tids, 1, &err), 0);
+        for (size_t i = 0; i < 3; i++) {
+                snprintf(p, sizeof p, "%s/%s/machine.slice/g.scope/vcpu0/tasks", root, ctrls[i]);
+                assert_string_equal(slurp(p), "4242");
+        }
+        snprintf(p, sizeof p, "%s/memory/machine.slice/g.scope/vcpu0", root);
+        assert_int_equal(access(p, F_OK), -1);  /* memory is per process: no thread groups */
+        snprintf(p, sizeof p, "%s/cpuset/machine.slice/g.scope/vcpu0/cpuset.cpus", root);
+        assert_string_equal(slurp(p), "0-3");
+        snprintf(p, sizeof p, "%s/cpuset/machine.slice/g.scope/vcpu0/cpuset.mems", root);
+        assert_string_equal(slurp(p), "0");
+        assert_true(cgroup_has_cpuset(root));
+        char cmd[600];
+        snprintf(cmd, sizeof cmd, "rm -rf %s", root);
+        assert_int_equal(system(cmd), 0);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(cpu_lists_round_trip),
+                cmocka_unit_test(cpu_lists_refused),
+                cmocka_unit_test(thread_group_v1),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
