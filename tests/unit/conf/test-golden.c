@@ -22,6 +22,7 @@ static const GoldenCase golden_cases[] = {
         { "domain-live", "domain-live-inactive", KIND_DOMAIN, DOMAIN_PARSE_STATUS, DOMAIN_FORMAT_INACTIVE },
         { "domain-defaults", "domain-defaults", KIND_DOMAIN, 0, 0 },
         { "domain-metadata", "domain-metadata", KIND_DOMAIN, 0, 0 },
+        { "domain-tune", "domain-tune", KIND_DOMAIN, 0, 0 },
         { "network-nat", "network-nat", KIND_NETWORK, 0, 0 },
         { "network-isolated", "network-isolated", KIND_NETWORK, 0, 0 },
         { "network-bridge", "network-bridge", KIND_NETWORK, 0, 0 },
