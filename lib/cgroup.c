@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,7 @@
 
 /* cpuset last: a host without its hierarchy still gets the others (pinning then uses
  * sched_setaffinity alone). */
-static const char *const v1_controllers[] = { "cpu", "cpuacct", "memory", "cpuset" };
+static const char *const v1_controllers[] = { "cpu", "cpuacct", "memory", "cpuset", "blkio" };
 #define N_V1 (sizeof v1_controllers / sizeof v1_controllers[0])
 
 size_t cgroup_cpu_plan(const CgroupCpuTune *t, bool v2, CgroupWrite out[CGROUP_MAX_WRITES]) {
@@ -391,4 +392,84 @@ int cgroup_thread_group(const char *root, const char *group, const char *child, 
                 vb_error_set(err, VB_ERR_NO_MEMORY, VB_FROM_NONE, NULL);
         free(sub);
         return r < 0 ? -1 : 0;
+}
+
+const char *cgroup_blkio_weight_file(const char *root, const char *group) {
+        root = root ? root : CGROUP_ROOT;
+        bool v2 = cgroup_is_v2(root);
+        static const char *const v1[] = { "blkio.bfq.weight", "blkio.weight" }, *const v2f[] = { "io.bfq.weight", "io.weight" };
+        char *dir;
+        if (cgroup_path(root, v2, "blkio", group, &dir) < 0)
+                return NULL;
+        const char *found = NULL;
+        for (size_t i = 0; i < 2 && !found; i++) {
+                char *p;
+                if (asprintf(&p, "%s/%s", dir, v2 ? v2f[i] : v1[i]) < 0)
+                        break;
+                if (access(p, F_OK) == 0)
+                        found = v2 ? v2f[i] : v1[i];
+                free(p);
+        }
+        free(dir);
+        return found;
+}
+
+static void plan_write(CgroupWrite *w, const char *file, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void plan_write(CgroupWrite *w, const char *file, const char *fmt, ...) {
+        w->controller = "blkio";
+        snprintf(w->file, sizeof w->file, "%s", file);
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(w->value, sizeof w->value, fmt, ap);
+        va_end(ap);
+}
+
+int cgroup_blkio_plan(const CgroupBlkio *b, bool v2, const char *weight_file, CgroupWrite *out, size_t max,
+                      VbError *err) {
+        size_t n = 0;
+        bool wants_weight = b->weight != 0;
+        for (size_t i = 0; i < b->n_devices; i++)
+                wants_weight = wants_weight || b->devices[i].weight != 0;
+        if (wants_weight && !weight_file)
+                return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_NONE,
+                                    "blkio weight is not supported on this host: its I/O scheduler has no weights "
+                                    "(no %s)", v2 ? "io.weight or io.bfq.weight" : "blkio.weight or blkio.bfq.weight");
+        if (b->weight && b->weight < 100)
+                return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_NONE, "blkio weight %u is out of range [100, 1000]",
+                                    b->weight);
+        if (b->weight > 1000)
+                return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_NONE, "blkio weight %u is out of range [100, 1000]",
+                                    b->weight);
+        /* every device can write up to 5 files (v1) */
+        if (1 + 5 * b->n_devices > max)
+                return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_NONE, "too many blkiotune devices (at most %zu)",
+                                    (max - 1) / 5);
+        if (b->weight)
+                plan_write(&out[n++], weight_file, "%u", b->weight);
+        for (size_t i = 0; i < b->n_devices; i++) {
+                const CgroupBlkioDev *d = &b->devices[i];
+                char dev[32];
+                snprintf(dev, sizeof dev, "%u:%u", d->major, d->minor);
+                if (d->weight) {
+                        char file[40];
+                        snprintf(file, sizeof file, v2 ? "%s" : "%s_device", weight_file);
+                        plan_write(&out[n++], file, "%s %u", dev, d->weight);
+                }
+                if (v2) {
+                        /* io.max: one line, each limit "max" when unset */
+                        const uint64_t v[] = { d->read_bytes_sec, d->write_bytes_sec, d->read_iops_sec, d->write_iops_sec };
+                        char s[4][24];
+                        for (int k = 0; k < 4; k++)
+                                v[k] ? snprintf(s[k], sizeof s[k], "%llu", (unsigned long long) v[k])
+                                     : snprintf(s[k], sizeof s[k], "max");
+                        plan_write(&out[n++], "io.max", "%s rbps=%s wbps=%s riops=%s wiops=%s", dev, s[0], s[1], s[2], s[3]);
+                        continue;
+                }
+                /* v1: 0 lifts the limit */
+                plan_write(&out[n++], "blkio.throttle.read_bps_device", "%s %llu", dev, (unsigned long long) d->read_bytes_sec);
+                plan_write(&out[n++], "blkio.throttle.write_bps_device", "%s %llu", dev, (unsigned long long) d->write_bytes_sec);
+                plan_write(&out[n++], "blkio.throttle.read_iops_device", "%s %llu", dev, (unsigned long long) d->read_iops_sec);
+                plan_write(&out[n++], "blkio.throttle.write_iops_device", "%s %llu", dev, (unsigned long long) d->write_iops_sec);
+        }
+        return (int) n;
 }

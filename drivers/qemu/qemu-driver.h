@@ -123,6 +123,11 @@ int qemu_cgroup_cpu_time(Domain *d, uint64_t *ns);
 int qemu_cgroup_set_cputune(Domain *d, const DomainCputune *t, VbError *err);
 /* The guest's group below the cgroup root: machine.slice/virtbus-qemu-NAME.scope. */
 int qemu_cgroup_group(const char *name, char *buf, size_t len);
+/* <numatune> (cpuset.mems) and <blkiotune> into the guest's group (at start and live). */
+int qemu_cgroup_apply_numatune(const char *group, const DomainNumatune *nt, VbError *err);
+int qemu_cgroup_apply_blkiotune(const char *group, const DomainBlkiotune *bt, VbError *err);
+int qemu_cgroup_set_blkiotune(Domain *d, const DomainBlkiotune *t, VbError *err);
+int qemu_cgroup_set_numatune(Domain *d, const DomainNumatune *t, VbError *err);
 
 /* qemu-pin.c: vCPU and emulator threads (query-cpus-fast; place: STARTING, put them in their
  * cgroups and pin them, then qemu_domain_threads_placed(); otherwise only learn them). */

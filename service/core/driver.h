@@ -19,6 +19,8 @@ typedef struct PoolDef PoolDef;
 typedef struct DomainStats DomainStats;
 typedef struct DomainMemtune DomainMemtune;
 typedef struct DomainCputune DomainCputune;
+typedef struct DomainBlkiotune DomainBlkiotune;
+typedef struct DomainNumatune DomainNumatune;
 typedef struct Stream Stream;
 typedef struct NetworkDef NetworkDef;
 typedef struct NetworkOps NetworkOps;
@@ -75,6 +77,10 @@ typedef struct DomainOps {
          * list "0-1,3"); the core then keeps the pin in d->live. NULL: not supported. */
         int (*pin_vcpu)(Domain *d, unsigned vcpu, const uint8_t *map, size_t maplen, const char *cpuset, VbError *err);
         int (*pin_emulator)(Domain *d, const uint8_t *map, size_t maplen, const char *cpuset, VbError *err);
+        /* <blkiotune> / <numatune> of a running domain to t (its cgroup); the core then keeps t
+         * in d->live. NULL: virDomainSet/GetBlkioParameters, Set/GetNumaParameters not supported. */
+        int (*set_blkiotune)(Domain *d, const DomainBlkiotune *t, VbError *err);
+        int (*set_numatune)(Domain *d, const DomainNumatune *t, VbError *err);
         void (*forget)(Domain *d);  /* free d->driver_data */
 } DomainOps;
 

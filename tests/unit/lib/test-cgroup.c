@@ -117,11 +117,43 @@ static void thread_group_v1(void **state) {
         assert_int_equal(system(cmd), 0);
 }
 
+/* blkiotune plans: v1 files per limit (0 lifts), v2 one io.max line, a weight only with a weight file. */
+static void blkio_plans(void **state) {
+        (void) state;
+        CgroupBlkioDev dev = { .major = 7, .minor = 3, .read_bytes_sec = 1048576, .write_iops_sec = 300 };
+        CgroupBlkio b = { 0, &dev, 1 };
+        CgroupWrite w[16];
+        VbError err = { 0 };
+        assert_int_equal(cgroup_blkio_plan(&b, false, NULL, w, 16, &err), 4);
+        assert_string_equal(w[0].file, "blkio.throttle.read_bps_device");
+        assert_string_equal(w[0].value, "7:3 1048576");
+        assert_string_equal(w[1].value, "7:3 0");
+        assert_string_equal(w[3].file, "blkio.throttle.write_iops_device");
+        assert_string_equal(w[3].value, "7:3 300");
+        assert_int_equal(cgroup_blkio_plan(&b, true, NULL, w, 16, &err), 1);
+        assert_string_equal(w[0].file, "io.max");
+        assert_string_equal(w[0].value, "7:3 rbps=1048576 wbps=max riops=max wiops=300");
+        b.weight = 500;
+        assert_int_equal(cgroup_blkio_plan(&b, false, NULL, w, 16, &err), -1);
+        assert_non_null(strstr(err.message, "blkio weight is not supported on this host"));
+        assert_int_equal(cgroup_blkio_plan(&b, false, "blkio.bfq.weight", w, 16, &err), 5);
+        assert_string_equal(w[0].file, "blkio.bfq.weight");
+        assert_string_equal(w[0].value, "500");
+        dev.weight = 200;
+        assert_int_equal(cgroup_blkio_plan(&b, false, "blkio.weight", w, 16, &err), 6);
+        assert_string_equal(w[1].file, "blkio.weight_device");
+        assert_string_equal(w[1].value, "7:3 200");
+        b.weight = 50;
+        assert_int_equal(cgroup_blkio_plan(&b, false, "blkio.weight", w, 16, &err), -1);
+        assert_int_equal(cgroup_blkio_plan(&b, false, "blkio.weight", w, 3, &err), -1);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(cpu_lists_round_trip),
                 cmocka_unit_test(cpu_lists_refused),
                 cmocka_unit_test(thread_group_v1),
+                cmocka_unit_test(blkio_plans),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
