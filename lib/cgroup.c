@@ -473,3 +473,32 @@ int cgroup_blkio_plan(const CgroupBlkio *b, bool v2, const char *weight_file, Cg
         }
         return (int) n;
 }
+
+int cgroup_cpu_stats(const char *root, const char *group, CgroupCpuStats *out) {
+        root = root ? root : CGROUP_ROOT;
+        bool v2 = cgroup_is_v2(root);
+        *out = (CgroupCpuStats) { 0 };
+        int r = cgroup_cpu_time(root, group, &out->time_ns);
+        if (r < 0)
+                return r;
+        char *p;
+        if (v2 ? asprintf(&p, "%s/%s/cpu.stat", root, group) < 0 : asprintf(&p, "%s/cpuacct/%s/cpuacct.stat", root, group) < 0)
+                return -ENOMEM;
+        FILE *f = fopen(p, "re");
+        free(p);
+        if (!f)
+                return -errno;
+        /* v1 counts in USER_HZ ticks, v2 in microseconds */
+        long hz = sysconf(_SC_CLK_TCK);
+        uint64_t tick_ns = hz > 0 ? 1000000000ULL / (uint64_t) hz : 10000000ULL;
+        char line[128];
+        unsigned long long v;
+        while (fgets(line, sizeof line, f)) {
+                if (v2 ? sscanf(line, "user_usec %llu", &v) == 1 : sscanf(line, "user %llu", &v) == 1)
+                        out->user_ns = v2 ? v * 1000 : v * tick_ns;
+                else if (v2 ? sscanf(line, "system_usec %llu", &v) == 1 : sscanf(line, "system %llu", &v) == 1)
+                        out->system_ns = v2 ? v * 1000 : v * tick_ns;
+        }
+        fclose(f);
+        return 0;
+}

@@ -83,3 +83,10 @@ const char *cgroup_blkio_weight_file(const char *root, const char *group);
  * than max allows: -1 with err (nothing planned). Otherwise the count. */
 int cgroup_blkio_plan(const CgroupBlkio *b, bool v2, const char *weight_file, CgroupWrite *out, size_t max,
                       VbError *err);
+
+/* GetStats' cpu group from group's counters: cpu.time (as cgroup_cpu_time), cpu.user and
+ * cpu.system (v1 cpuacct.stat in USER_HZ ticks, v2 cpu.stat user_usec/system_usec), in ns. */
+typedef struct CgroupCpuStats {
+        uint64_t time_ns, user_ns, system_ns;
+} CgroupCpuStats;
+int cgroup_cpu_stats(const char *root, const char *group, CgroupCpuStats *out);

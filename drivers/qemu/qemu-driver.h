@@ -129,6 +129,10 @@ int qemu_cgroup_apply_blkiotune(const char *group, const DomainBlkiotune *bt, Vb
 int qemu_cgroup_set_blkiotune(Domain *d, const DomainBlkiotune *t, VbError *err);
 int qemu_cgroup_set_numatune(Domain *d, const DomainNumatune *t, VbError *err);
 
+/* qemu-stats-cpu.c: GetStats' cpu group (cpu.time, cpu.user, cpu.system) from the guest's
+ * cgroup; -1 without one. */
+int qemu_stats_cpu(Domain *d, uint64_t *time_ns, uint64_t *user_ns, uint64_t *system_ns);
+
 /* qemu-pin.c: vCPU and emulator threads (query-cpus-fast; place: STARTING, put them in their
  * cgroups and pin them, then qemu_domain_threads_placed(); otherwise only learn them). */
 int qemu_threads_query(QemuDomain *qd, Qmp *q, bool place);

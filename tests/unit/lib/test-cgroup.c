@@ -148,12 +148,35 @@ static void blkio_plans(void **state) {
         assert_int_equal(cgroup_blkio_plan(&b, false, "blkio.weight", w, 3, &err), -1);
 }
 
+/* cpu.time, cpu.user, cpu.system from a fake v1 cpuacct group (ticks of USER_HZ). */
+static void cpu_stats_v1(void **state) {
+        (void) state;
+        char root[] = "/tmp/vb-cgroup-XXXXXX", p[512], cmd[600];
+        assert_non_null(mkdtemp(root));
+        snprintf(cmd, sizeof cmd, "mkdir -p %s/cpuacct/g", root);
+        assert_int_equal(system(cmd), 0);
+        snprintf(p, sizeof p, "%s/cpuacct/g/cpuacct.usage", root);
+        put(p, "5000000000\n");
+        snprintf(p, sizeof p, "%s/cpuacct/g/cpuacct.stat", root);
+        put(p, "user 300\nsystem 100\n");
+        CgroupCpuStats st;
+        assert_int_equal(cgroup_cpu_stats(root, "g", &st), 0);
+        uint64_t tick = 1000000000ULL / (uint64_t) sysconf(_SC_CLK_TCK);
+        assert_int_equal(st.time_ns, 5000000000ULL);
+        assert_int_equal(st.user_ns, 300 * tick);
+        assert_int_equal(st.system_ns, 100 * tick);
+        assert_int_not_equal(cgroup_cpu_stats(root, "missing", &st), 0);
+        snprintf(cmd, sizeof cmd, "rm -rf %s", root);
+        assert_int_equal(system(cmd), 0);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(cpu_lists_round_trip),
                 cmocka_unit_test(cpu_lists_refused),
                 cmocka_unit_test(thread_group_v1),
                 cmocka_unit_test(blkio_plans),
+                cmocka_unit_test(cpu_stats_v1),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
