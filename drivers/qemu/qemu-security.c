@@ -28,6 +28,12 @@ int qemu_security_init(QemuConn *qc, bool system) {
                 return -1;
         }
         qc->sec_ready = true;
+        /* libvirt's stack puts SELinux or AppArmor above DAC where the host runs one. */
+        char why[256];
+        if (!security_selinux_active(why, sizeof why))
+                log_info("security driver selinux inactive: %s", why);
+        else
+                log_warning("%s, but virtbus does not label guests yet: QEMU runs without an sVirt label", why);
         /* QEMU as the daemon's own user (the session, or root's daemon told user = "root"):
          * nothing to change hands. */
         if (qc->dac.uid == getuid() && qc->dac.gid == getgid()) {
