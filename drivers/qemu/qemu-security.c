@@ -12,6 +12,7 @@
 
 #include "domain-model.h"
 #include "log.h"
+#include "security-apparmor.h"
 
 /* The system daemon's QEMU runs as a dedicated account (scripts/setup.sh creates it); the
  * session daemon's as the daemon's own user, as in libvirt. */
@@ -34,6 +35,10 @@ int qemu_security_init(QemuConn *qc, bool system) {
                 log_info("security driver selinux inactive: %s", why);
         else
                 log_warning("%s, but virtbus does not label guests yet: QEMU runs without an sVirt label", why);
+        if (!security_apparmor_active(why, sizeof why))
+                log_info("security driver apparmor inactive: %s", why);
+        else
+                log_warning("%s, but virtbus does not load guest profiles yet: QEMU runs unconfined by AppArmor", why);
         /* QEMU as the daemon's own user (the session, or root's daemon told user = "root"):
          * nothing to change hands. */
         if (qc->dac.uid == getuid() && qc->dac.gid == getgid()) {
