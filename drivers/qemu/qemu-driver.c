@@ -48,7 +48,11 @@ static char *qemu_capabilities(Connection *c, VbError *err) {
                              qc->probing ? "not probed yet" : "cannot be probed");
                 return NULL;
         }
-        return qemu_caps_format_capabilities(&caps, 1, err);
+        char *xml = qemu_caps_format_capabilities(&caps, 1, err);
+        xml = xml ? qemu_security_caps_secmodel(qc, xml) : NULL;
+        if (!xml && !err->code)
+                vb_error_set(err, VB_ERR_NO_MEMORY, VB_FROM_QEMU, NULL);
+        return xml;
 }
 
 /* libvirt's checks of the arguments, then the probed binary's domain capabilities. */

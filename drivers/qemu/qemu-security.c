@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -121,4 +122,25 @@ int qemu_monitor_listen(const char *path, VbError *err) {
                 fd = f;
         }
         return fd;
+}
+
+/* virsh capabilities: libvirt lists the DAC driver under the primary one ("none" on a host
+ * without SELinux or AppArmor) with the user:group QEMU runs as for both guest types:
+ * <secmodel><model>dac</model><doi>0</doi><baselabel type='kvm'>+UID:+GID</baselabel>…
+ * Spliced in after the first </secmodel> of xml (freed); the new text, or NULL on ENOMEM. */
+char *qemu_security_caps_secmodel(QemuConn *qc, char *xml) {
+        const char *mark = "</secmodel>\n";
+        char *at = xml && qc->sec_ready ? strstr(xml, mark) : NULL;
+        if (!at)
+                return xml;
+        at += strlen(mark);
+        char *out = NULL;
+        int n = asprintf(&out,
+                         "%.*s    <secmodel>\n      <model>dac</model>\n      <doi>0</doi>\n"
+                         "      <baselabel type='kvm'>+%u:+%u</baselabel>\n"
+                         "      <baselabel type='qemu'>+%u:+%u</baselabel>\n    </secmodel>\n%s",
+                         (int) (at - xml), xml, (unsigned) qc->dac.uid, (unsigned) qc->dac.gid, (unsigned) qc->dac.uid,
+                         (unsigned) qc->dac.gid, at);
+        free(xml);
+        return n < 0 ? NULL : out;
 }

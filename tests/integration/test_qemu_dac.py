@@ -395,6 +395,16 @@ class DacTest(unittest.TestCase):
         self.assertFalse((Path("/sys/fs/cgroup/memory/machine.slice") / ("virtbus-qemu-%s.scope" % name)).exists())
         self.assertEqual(owner(image), OWNER)
 
+    def test_07_capabilities_secmodels(self):
+        """virsh capabilities: the primary model none, then DAC with the user QEMU runs as (libvirt's layout)."""
+        caps = self.virsh("capabilities").stdout
+        self.assertRegex(caps, r"<secmodel>\s*<model>none</model>\s*<doi>0</doi>\s*</secmodel>\s*"
+                               r"<secmodel>\s*<model>dac</model>\s*<doi>0</doi>\s*"
+                               r"<baselabel type='kvm'>\+%d:\+%d</baselabel>\s*"
+                               r"<baselabel type='qemu'>\+%d:\+%d</baselabel>\s*</secmodel>"
+                               % (self.uid, self.uid, self.uid, self.uid))
+        self.assertEqual(caps.count("<secmodel>"), 2)
+
 
 if __name__ == "__main__":
     testmain.main()
