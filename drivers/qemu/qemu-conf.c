@@ -89,6 +89,13 @@ static int qemu_conf_check_controller(const char *v, char *why, size_t whylen) {
         return -EINVAL;
 }
 
+static int qemu_conf_check_namespace(const char *v, char *why, size_t whylen) {
+        if (strcmp(v, "mount") == 0)
+                return 0;
+        snprintf(why, whylen, "\"%s\" is not a namespace virtbus gives QEMU (mount)", v);
+        return -EINVAL;
+}
+
 static const ConfigKey qemu_conf_keys[] = {
         CONFIG_KEY_STRING_CHECKED(QemuConfig, user, qemu_conf_check_user),
         CONFIG_KEY_STRING_CHECKED(QemuConfig, group, qemu_conf_check_group),
@@ -102,6 +109,7 @@ static const ConfigKey qemu_conf_keys[] = {
         CONFIG_KEY_BOOL(QemuConfig, remember_owner),
         CONFIG_KEY_BOOL(QemuConfig, seccomp_sandbox),
         CONFIG_KEY_STRING_LIST_CHECKED(QemuConfig, cgroup_controllers, qemu_conf_check_controller),
+        CONFIG_KEY_STRING_LIST_CHECKED(QemuConfig, namespaces, qemu_conf_check_namespace),
 };
 
 #define QEMU_CONF_N_KEYS (sizeof qemu_conf_keys / sizeof qemu_conf_keys[0])

@@ -663,8 +663,16 @@ int qemu_domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {
         for (size_t i = 0; i < nics.n && n_keep < QEMU_NICS_TAPS_MAX + 1; i++)
                 if (nics.fds[i] >= 0)
                         keep[n_keep++] = nics.fds[i];
-        int r = process_spawn_as(qc->event, &qemu_program, argv, logp, keep, n_keep, confined ? &creds : NULL,
-                                 on_process_exit, qd, &qd->proc, err);
+        /* qemu.conf namespaces = [ "mount" ]: a private /dev (qemu-ns.c), as the daemon's user too. */
+        QemuMountNs ns;
+        int r = qemu_ns_prepare(qc, c, live, &ns, err);
+        if (r > 0) {
+                creds.mount_ns = &ns.ns;
+                creds.keep_ids = !confined;
+        }
+        if (r >= 0)
+                r = process_spawn_as(qc->event, &qemu_program, argv, logp, keep, n_keep,
+                                     confined || creds.mount_ns ? &creds : NULL, on_process_exit, qd, &qd->proc, err);
         if (mon_fd > 0)
                 close(mon_fd);
         qemu_nics_close(&nics);   /* QEMU holds the taps now; they go when it does */

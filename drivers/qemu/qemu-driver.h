@@ -131,6 +131,19 @@ int qemu_cgroup_apply_blkiotune(const char *group, const DomainBlkiotune *bt, Vb
 int qemu_cgroup_set_blkiotune(Domain *d, const DomainBlkiotune *t, VbError *err);
 int qemu_cgroup_set_numatune(Domain *d, const DomainNumatune *t, VbError *err);
 
+/* qemu-ns.c: qemu.conf namespaces = [ "mount" ]: the private /dev of one QEMU. */
+#include "process-ns.h"
+#define QEMU_DEV_NODES_MAX 64
+typedef struct QemuMountNs {
+        ProcessMountNs ns;
+        ProcessDevNode nodes[QEMU_DEV_NODES_MAX];
+        char staging[512];
+} QemuMountNs;
+/* 1 with out filled (the host's nodes QEMU needs: null, zero, full, random, urandom, ptmx,
+ * kvm and net/tun where present, the definition's block disks), 0 when qemu.conf asks for no
+ * mount namespace, -1 with err. */
+int qemu_ns_prepare(QemuConn *qc, Connection *c, const DomainDef *def, QemuMountNs *out, VbError *err);
+
 /* qemu-stats-cpu.c: GetStats' cpu group (cpu.time, cpu.user, cpu.system) from the guest's
  * cgroup; -1 without one. */
 int qemu_stats_cpu(Domain *d, uint64_t *time_ns, uint64_t *user_ns, uint64_t *system_ns);

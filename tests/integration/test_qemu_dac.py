@@ -132,6 +132,7 @@ class DacTest(unittest.TestCase):
         conf_dir.mkdir(parents=True)
         (conf_dir / "qemu.conf").write_text('# written by test_qemu_dac.py\nuser = "%s"\ngroup = "%s"\n'
                                             'cgroup_controllers = [ "cpu", "cpuacct", "memory" ]\n'
+                                            'namespaces = [ "mount" ]\n'
                                             % (USER, USER))
         try:
             cls.daemon.start()

@@ -92,7 +92,8 @@ class PinTest(unittest.TestCase):
         conf_dir = cls.daemon.tmp / "xdg_config_home" / "virtbus"
         conf_dir.mkdir(parents=True)
         (conf_dir / "qemu.conf").write_text('# written by test_qemu_pin.py\n'
-                                            'cgroup_controllers = [ "cpu", "cpuacct", "memory", "cpuset" ]\n')
+                                            'cgroup_controllers = [ "cpu", "cpuacct", "memory", "cpuset" ]\n'
+                                            'namespaces = [ "mount" ]\n')
         cls.daemon.start()
         cls.name = "vbpin-%d" % os.getpid()    # unique on a host shared by several test runs
         cls.group = "machine.slice/virtbus-qemu-%s.scope" % cls.name
@@ -231,6 +232,28 @@ class PinTest(unittest.TestCase):
         with self.assertRaises(dbus.exceptions.DBusException) as cm:
             dom.PinVcpu(dbus.UInt32(0), dbus.Array([False, False], signature="b"), dbus.UInt32(1))
         self.assertIn("Empty cpu list for pinning", str(cm.exception))
+
+    def test_03_5_private_dev(self):
+        """namespaces = [ "mount" ]: QEMU's /dev is a tmpfs of its own holding only the nodes it needs."""
+        pid = self.qemu_pid()
+        self.assertNotEqual(os.readlink("/proc/%d/ns/mnt" % pid), os.readlink("/proc/self/ns/mnt"))
+        dev_mounts = [l.split() for l in Path("/proc/%d/mountinfo" % pid).read_text().splitlines()
+                      if l.split()[4] == "/dev"]
+        # the last mount on /dev is the one QEMU sees (the host's devtmpfs lies hidden under it)
+        fields = dev_mounts[-1]
+        self.assertEqual(fields[fields.index("-") + 1], "tmpfs", dev_mounts)
+        self.assertIn("nosuid", fields[5])
+        root = Path("/proc/%d/root/dev" % pid)
+        want = {"null", "zero", "full", "random", "urandom", "ptmx", "fd", "stdin", "stdout", "stderr", "pts"}
+        for optional in ("kvm", "net", "vhost-net", "shm", "mqueue"):
+            if Path("/dev", optional).exists():
+                want.add(optional)
+        self.assertEqual(set(os.listdir(root)), want)
+        for node in ("null", "urandom", "ptmx"):
+            st, host = os.stat(root / node), os.stat(Path("/dev") / node)
+            self.assertEqual((st.st_rdev, st.st_mode), (host.st_rdev, host.st_mode), node)
+        # the host's /dev is untouched
+        self.assertIn("loop-control", os.listdir("/dev"))
 
     def test_04_groups_gone_after_stop(self):
         """destroy: the guest's group and its vcpuN/emulator children are removed in every hierarchy."""
