@@ -50,8 +50,9 @@ int qemu_ns_prepare(QemuConn *qc, Connection *c, const DomainDef *def, QemuMount
                                     strerror(errno));
         static const char *const base[] = { "/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom",
                                             "/dev/ptmx" };
+        /* only /dev/null is a must: a host missing another one gives QEMU none either */
         for (size_t i = 0; i < sizeof base / sizeof base[0]; i++)
-                if (add(out, base[i], true, err) < 0)
+                if (add(out, base[i], i == 0, err) < 0)
                         return -1;
         if (add(out, "/dev/kvm", false, err) < 0 || add(out, "/dev/net/tun", false, err) < 0 ||
             add(out, "/dev/vhost-net", false, err) < 0)
