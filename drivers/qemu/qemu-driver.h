@@ -111,6 +111,9 @@ int qemu_security_start(QemuConn *qc, const DomainDef *def, ProcessCreds *creds,
 int qemu_security_live_label(QemuConn *qc, DomainDef *live);
 /* QEMU is gone: give def's files back. */
 void qemu_security_stop(QemuConn *qc, const DomainDef *def);
+/* virDomainGetSecurityLabelList: none, then DAC (qemu-security.c). */
+#include "domain-seclabel.h"
+int qemu_security_labels(Domain *d, DomainSecLabel *out, int max, VbError *err);
 /* capabilities XML with the DAC <secmodel> added after the primary one (xml is taken). */
 char *qemu_security_caps_secmodel(QemuConn *qc, char *xml);
 /* A unix socket bound at path (QEMU listens on it) for QEMU to inherit (fd >= 3), or -1 with err. */

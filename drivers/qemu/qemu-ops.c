@@ -251,6 +251,7 @@ const DomainOps qemu_domain_ops = {
         .pin_emulator = qemu_pin_emulator,
         .set_blkiotune = qemu_cgroup_set_blkiotune,
         .set_numatune = qemu_cgroup_set_numatune,
+        .security_labels = qemu_security_labels,
         .get_stats = qemu_domain_get_stats,
         .start = qemu_domain_start,
         .shutdown = qemu_domain_shutdown,

@@ -144,3 +144,38 @@ char *qemu_security_caps_secmodel(QemuConn *qc, char *xml) {
         free(xml);
         return n < 0 ? NULL : out;
 }
+
+/* virDomainGetSecurityLabelList: libvirt's stack on a host without SELinux or AppArmor is the
+ * primary "none" (an empty label) and DAC, whose label is the definition's DAC <label> or, without
+ * one, the QEMU process's own "+UID:+GID"; neither enforces. */
+int qemu_security_labels(Domain *d, DomainSecLabel *out, int max, VbError *err) {
+        QemuDomain *qd = d->driver_data;
+        if (!qd || !qd->proc || max < 2)
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU, "domain is not running");
+        out[0] = (DomainSecLabel) { .label = "", .enforcing = false };
+        const DomainDef *def = domain_current_def(d);
+        const char *dac = NULL;
+        for (size_t i = 0; def && def->priv && i < def->priv->n_seclabels && !dac; i++)
+                if (def->priv->seclabels[i].model && strcmp(def->priv->seclabels[i].model, "dac") == 0)
+                        dac = def->priv->seclabels[i].label;
+        if (dac) {
+                snprintf(out[1].label, sizeof out[1].label, "%s", dac);
+                return 2;
+        }
+        char path[64], line[256];
+        unsigned uid = 0, gid = 0;
+        bool have_uid = false, have_gid = false;
+        snprintf(path, sizeof path, "/proc/%d/status", (int) process_pid(qd->proc));
+        FILE *f = fopen(path, "re");
+        while (f && fgets(line, sizeof line, f)) {
+                have_uid = have_uid || sscanf(line, "Uid: %u", &uid) == 1;
+                have_gid = have_gid || sscanf(line, "Gid: %u", &gid) == 1;
+        }
+        if (f)
+                fclose(f);
+        if (!have_uid || !have_gid)
+                return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_QEMU, "cannot read the user of QEMU %d",
+                                    (int) process_pid(qd->proc));
+        snprintf(out[1].label, sizeof out[1].label, "+%u:+%u", uid, gid);
+        return 2;
+}

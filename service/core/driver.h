@@ -21,6 +21,7 @@ typedef struct DomainMemtune DomainMemtune;
 typedef struct DomainCputune DomainCputune;
 typedef struct DomainBlkiotune DomainBlkiotune;
 typedef struct DomainNumatune DomainNumatune;
+typedef struct DomainSecLabel DomainSecLabel;
 typedef struct Stream Stream;
 typedef struct NetworkDef NetworkDef;
 typedef struct NetworkOps NetworkOps;
@@ -81,6 +82,9 @@ typedef struct DomainOps {
          * in d->live. NULL: virDomainSet/GetBlkioParameters, Set/GetNumaParameters not supported. */
         int (*set_blkiotune)(Domain *d, const DomainBlkiotune *t, VbError *err);
         int (*set_numatune)(Domain *d, const DomainNumatune *t, VbError *err);
+        /* virDomainGetSecurityLabelList of a running domain: one label per driver of the
+         * stack into out (at most max, zeroed); the count. NULL: not supported. */
+        int (*security_labels)(Domain *d, DomainSecLabel *out, int max, VbError *err);
         void (*forget)(Domain *d);  /* free d->driver_data */
 } DomainOps;
 

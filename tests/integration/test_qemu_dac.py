@@ -406,6 +406,27 @@ class DacTest(unittest.TestCase):
                                % (self.uid, self.uid, self.uid, self.uid))
         self.assertEqual(caps.count("<secmodel>"), 2)
 
+    def test_08_security_label_list(self):
+        """GetSecurityLabelList: none for a guest that is off; running, the stack's none then DAC's user, as libvirt."""
+        import dbus
+        import libvirt
+        name = "vbdac-sl-%d" % os.getpid()
+        self.define(name, self.make_image(name))
+        conn = libvirt.open(self.daemon.uri())
+        try:
+            dom = conn.lookupByName(name)
+            self.assertEqual(dom.securityLabelList(), [])
+            self.start(name)
+            self.assertEqual(dom.securityLabelList(), [["", 0], ["+%d:+%d" % (self.uid, self.uid), 0]])
+        finally:
+            conn.close()
+        bus = dbus.bus.BusConnection(self.daemon.bus_address)
+        c = dbus.Interface(bus.get_object("org.libvirt", lc.QEMU_PATH), "org.libvirt.Connect")
+        d = dbus.Interface(bus.get_object("org.libvirt", c.DomainLookupByName(name)), "org.libvirt.Domain")
+        self.assertEqual([(str(l), bool(e)) for l, e in d.GetSecurityLabelList()],
+                         [("", False), ("+%d:+%d" % (self.uid, self.uid), False)])
+        self.destroy(name)
+
 
 if __name__ == "__main__":
     testmain.main()

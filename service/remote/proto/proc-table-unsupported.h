@@ -36,7 +36,6 @@
         P(DOMAIN_GET_JOB_INFO, proc_not_supported, 0),
         P(DOMAIN_GET_JOB_STATS, proc_not_supported, 0),
         P(DOMAIN_GET_PERF_EVENTS, proc_not_supported, 0),
-        P(DOMAIN_GET_SECURITY_LABEL_LIST, proc_not_supported, 0),
         P(DOMAIN_INJECT_NMI, proc_not_supported, 0),
         P(DOMAIN_LIST_ALL_SNAPSHOTS, proc_not_supported, 0),
         P(DOMAIN_MANAGED_SAVE, proc_not_supported, 0),
