@@ -20,8 +20,8 @@ typedef struct CgroupCpuTune {
  * conversion: 1 + (shares - 2) * 9999 / 262142) and cpu.max ("QUOTA PERIOD", "max" for none). */
 typedef struct CgroupWrite {
         const char *controller;         /* "cpu" */
-        char file[32];
-        char value[48];
+        char file[48];
+        char value[128];
 } CgroupWrite;
 #define CGROUP_MAX_WRITES 4
 size_t cgroup_cpu_plan(const CgroupCpuTune *t, bool v2, CgroupWrite out[CGROUP_MAX_WRITES]);
@@ -54,3 +54,39 @@ int cgroup_apply(const char *root, const char *group, const CgroupWrite *w, size
 void cgroup_remove(const char *root, const char *group);
 /* CPU time used by group, in nanoseconds (v1 cpuacct.usage, v2 cpu.stat usage_usec). */
 int cgroup_cpu_time(const char *root, const char *group, uint64_t *ns);
+
+/* Is there a cpuset controller to pin with (v1: its hierarchy mounted; v2: in cgroup.controllers)? */
+bool cgroup_has_cpuset(const char *root);
+/* GROUP/CHILD (vcpu0, emulator) for some threads of a guest already in GROUP: created (v1 in
+ * the cpu, cpuacct and cpuset hierarchies, cpuset.cpus/mems from GROUP; v2 a threaded child
+ * with cpu and cpuset enabled above it) and tids moved in (v1 tasks, v2 cgroup.threads). A
+ * thread that has ended is skipped. 0, or -1 with err. cgroup_remove() removes the children. */
+int cgroup_thread_group(const char *root, const char *group, const char *child, const pid_t *tids, size_t n,
+                        VbError *err);
+
+/* <blkiotune> for one guest, devices already resolved to major:minor; 0 = unset. */
+typedef struct CgroupBlkioDev {
+        unsigned major, minor, weight;
+        uint64_t read_bytes_sec, write_bytes_sec, read_iops_sec, write_iops_sec;
+} CgroupBlkioDev;
+typedef struct CgroupBlkio {
+        unsigned weight;
+        const CgroupBlkioDev *devices;
+        size_t n_devices;
+} CgroupBlkio;
+/* The weight file group has on this host (v1 blkio.bfq.weight or blkio.weight; v2 io.bfq.weight
+ * or io.weight), or NULL when its I/O scheduler has none (no CFQ/BFQ). */
+const char *cgroup_blkio_weight_file(const char *root, const char *group);
+/* Pure: the writes for b (v1: the weight file, WEIGHT_device, blkio.throttle.{read,write}_{bps,
+ * iops}_device, 0 lifting a limit; v2: the weight file and one io.max line per device, "max"
+ * for an unset limit). A weight without weight_file, a weight outside 100-1000 or more devices
+ * than max allows: -1 with err (nothing planned). Otherwise the count. */
+int cgroup_blkio_plan(const CgroupBlkio *b, bool v2, const char *weight_file, CgroupWrite *out, size_t max,
+                      VbError *err);
+
+/* GetStats' cpu group from group's counters: cpu.time (as cgroup_cpu_time), cpu.user and
+ * cpu.system (v1 cpuacct.stat in USER_HZ ticks, v2 cpu.stat user_usec/system_usec), in ns. */
+typedef struct CgroupCpuStats {
+        uint64_t time_ns, user_ns, system_ns;
+} CgroupCpuStats;
+int cgroup_cpu_stats(const char *root, const char *group, CgroupCpuStats *out);

@@ -20,6 +20,7 @@
 
 #include "build-config.h"
 #include "log.h"
+#include "process-ns.h"
 
 struct Process {
         const ProcessProgram *prog;
@@ -229,7 +230,12 @@ static _Noreturn void child_exec(const char *path, char *const argv[], int null_
                 lo = (unsigned) keep[i] + 1;
         }
         (void) close_range(lo, ~0U, 0);
-        if (creds)
+        if (creds && creds->mount_ns) {
+                const char *what = process_child_mount_ns(creds->mount_ns);
+                if (what)
+                        child_fail(what);
+        }
+        if (creds && !creds->keep_ids)
                 child_set_creds(creds, cap_last);
         sigset_t none;
         sigemptyset(&none);

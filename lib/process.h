@@ -43,11 +43,14 @@ int process_spawn(sd_event *e, const ProcessProgram *prog, char *const argv[], c
  * capability is dropped from the bounding set first (no setuid binary can give any back)
  * and, once the uid is not 0, the inheritable and ambient sets are emptied as well (the
  * kernel empties the permitted and effective sets itself). The daemon keeps its own. */
+typedef struct ProcessMountNs ProcessMountNs;
 typedef struct ProcessCreds {
         uid_t uid;
         gid_t gid;
         const gid_t *groups;
         size_t n_groups;        /* at most PROCESS_MAX_GROUPS */
+        bool keep_ids;          /* run as the daemon's user: only mount_ns applies */
+        const ProcessMountNs *mount_ns; /* NULL: the daemon's mount namespace (process-ns.c) */
 } ProcessCreds;
 #define PROCESS_MAX_GROUPS 65536
 

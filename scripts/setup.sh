@@ -41,6 +41,7 @@ PACKAGES=(
 	libnl-3-dev libnl-route-3-dev libnftables-dev dnsmasq-base nftables iputils-ping busybox-static
 	krb5-kdc krb5-admin-server krb5-user libsasl2-modules-gssapi-mit
 	lvm2 scrub
+	libselinux1-dev
 )
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

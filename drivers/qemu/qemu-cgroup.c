@@ -5,7 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
+#include <errno.h>
 
 #include "cgroup.h"
 #include "domain-model.h"
@@ -21,7 +24,7 @@ void qemu_cgroup_init(QemuConn *qc, bool system) {
                 log_info("guests get a cgroup each under machine.slice (cgroup v%d)", cgroup_is_v2(NULL) ? 2 : 1);
 }
 
-static int group_name(const char *name, char *buf, size_t len) {
+int qemu_cgroup_group(const char *name, char *buf, size_t len) {
         int n = snprintf(buf, len, "machine.slice/virtbus-qemu-%s.scope", name);
         if (n < 0 || (size_t) n >= len)
                 return -1;
@@ -31,19 +34,61 @@ static int group_name(const char *name, char *buf, size_t len) {
         return 0;
 }
 
+/* <numatune><memory mode='strict|restrictive' nodeset='…'/>: the guest's cpuset.mems (its vcpuN
+ * and emulator children, created later, take it from there). Other modes need a memory policy
+ * inside QEMU, which virtbus does not set: refused. */
+int qemu_cgroup_apply_numatune(const char *group, const DomainNumatune *nt, VbError *err) {
+        if (!nt->nodeset)
+                return 0;
+        if (nt->mode && strcmp(nt->mode, "strict") != 0 && strcmp(nt->mode, "restrictive") != 0)
+                return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_QEMU,
+                                    "numatune mode '%s' is not supported (only strict and restrictive)", nt->mode);
+        if (!cgroup_has_cpuset(NULL))
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU, "cgroup cpuset controller is not mounted");
+        CgroupWrite w = { .controller = "cpuset", .file = "cpuset.mems" };
+        snprintf(w.value, sizeof w.value, "%s", nt->nodeset);
+        return cgroup_apply(NULL, group, &w, 1, err);
+}
+
+/* <blkiotune>: each device path resolved to its major:minor, then lib/cgroup.c's plan. */
+int qemu_cgroup_apply_blkiotune(const char *group, const DomainBlkiotune *bt, VbError *err) {
+        if (!bt->weight && !bt->n_devices)
+                return 0;
+        CgroupBlkioDev *devs = calloc(bt->n_devices ? bt->n_devices : 1, sizeof *devs);
+        if (!devs)
+                return vb_error_errno(err, -ENOMEM, "blkiotune");
+        for (size_t i = 0; i < bt->n_devices; i++) {
+                const DomainBlkioDevice *d = &bt->devices[i];
+                struct stat st;
+                if (stat(d->path, &st) < 0 || !S_ISBLK(st.st_mode)) {
+                        free(devs);
+                        return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_QEMU, "Path '%s' must be a block device",
+                                            d->path);
+                }
+                devs[i] = (CgroupBlkioDev) { major(st.st_rdev), minor(st.st_rdev), d->weight, d->read_bytes_sec,
+                                             d->write_bytes_sec, d->read_iops_sec, d->write_iops_sec };
+        }
+        CgroupBlkio b = { bt->weight, devs, bt->n_devices };
+        CgroupWrite w[64];
+        bool v2 = cgroup_is_v2(NULL);
+        int n = cgroup_blkio_plan(&b, v2, cgroup_blkio_weight_file(NULL, group), w, 64, err);
+        free(devs);
+        if (n < 0 || cgroup_apply(NULL, group, w, (size_t) n, err) < 0)
+                return -1;
+        return 0;
+}
+
 int qemu_cgroup_start(QemuConn *qc, const char *name, const DomainDef *def, pid_t pid, VbError *err) {
         if (!qc->cgroups)
                 return 0;
         char group[512];
-        if (group_name(name, group, sizeof group) < 0)
+        if (qemu_cgroup_group(name, group, sizeof group) < 0)
                 return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_QEMU, "domain name too long for a cgroup");
         const DomainCputune *ct = def->priv ? &def->priv->cputune : NULL;
         CgroupCpuTune t = { 0 };
-        if (ct) {
+        if (ct) {       /* period and quota are per vCPU: their groups get them (qemu-pin.c) */
                 t.has_shares = ct->shares.set;
                 t.shares = ct->shares.set ? (unsigned long long) ct->shares.v : 0;
-                t.period_us = ct->period.set ? (unsigned long long) ct->period.v : 0;
-                t.quota_us = ct->quota.set ? ct->quota.v : 0;
         }
         const DomainMemtune *mt = def->priv ? &def->priv->memtune : NULL;
         CgroupMemTune m = { 0 };
@@ -57,7 +102,9 @@ int qemu_cgroup_start(QemuConn *qc, const char *name, const DomainDef *def, pid_
         bool v2 = cgroup_is_v2(NULL);
         size_t n = cgroup_cpu_plan(&t, v2, w);
         n += cgroup_memory_plan(&m, v2, w + n);
-        if (cgroup_create_for(NULL, group, pid, w, n, err) < 0)
+        if (cgroup_create_for(NULL, group, pid, w, n, err) < 0 ||
+            (def->priv && qemu_cgroup_apply_numatune(group, &def->priv->numatune, err) < 0) ||
+            (def->priv && qemu_cgroup_apply_blkiotune(group, &def->priv->blkiotune, err) < 0))
                 return -1;
         log_info("domain %s: QEMU %d in cgroup %s", name, (int) pid, group);
         return 0;
@@ -65,7 +112,7 @@ int qemu_cgroup_start(QemuConn *qc, const char *name, const DomainDef *def, pid_
 
 void qemu_cgroup_stop(QemuConn *qc, const char *name) {
         char group[512];
-        if (!qc || !qc->cgroups || group_name(name, group, sizeof group) < 0)
+        if (!qc || !qc->cgroups || qemu_cgroup_group(name, group, sizeof group) < 0)
                 return;
         cgroup_remove(NULL, group);
 }
@@ -79,7 +126,7 @@ int qemu_cgroup_set_memtune(Domain *d, const DomainMemtune *mt, VbError *err) {
         if (!qc || !qc->cgroups)
                 return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU,
                                     "cgroup memory controller is not mounted");
-        if (group_name(d->obj.name, group, sizeof group) < 0)
+        if (qemu_cgroup_group(d->obj.name, group, sizeof group) < 0)
                 return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_QEMU, "domain name too long for a cgroup");
         bool v2 = cgroup_is_v2(NULL);
         CgroupMemTune m = { mt->hard_limit_kib, mt->soft_limit_kib, mt->swap_hard_limit_kib };
@@ -116,19 +163,19 @@ int qemu_cgroup_set_memtune(Domain *d, const DomainMemtune *mt, VbError *err) {
 int qemu_cgroup_cpu_time(Domain *d, uint64_t *ns) {
         QemuConn *qc = qemu_conn_of(d->obj.conn);
         char group[512];
-        if (!qc || !qc->cgroups || group_name(d->obj.name, group, sizeof group) < 0)
+        if (!qc || !qc->cgroups || qemu_cgroup_group(d->obj.name, group, sizeof group) < 0)
                 return -1;
         return cgroup_cpu_time(NULL, group, ns) < 0 ? -1 : 0;
 }
 
-/* virDomainSetSchedulerParameters on a running guest: shares, period and quota into its cgroup
- * (the whole guest's, as at start: vCPU threads have no groups of their own yet). */
+/* virDomainSetSchedulerParameters on a running guest: shares into its cgroup, period and quota
+ * into each vCPU's (as at start; the guest's own group when its vCPUs have none). */
 int qemu_cgroup_set_cputune(Domain *d, const DomainCputune *ct, VbError *err) {
         QemuConn *qc = qemu_conn_of(d->obj.conn);
         char group[512];
         if (!qc || !qc->cgroups)
                 return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU, "cgroup CPU controller is not mounted");
-        if (group_name(d->obj.name, group, sizeof group) < 0)
+        if (qemu_cgroup_group(d->obj.name, group, sizeof group) < 0)
                 return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_QEMU, "domain name too long for a cgroup");
         CgroupCpuTune t = {
                 .has_shares = ct->shares.set,
@@ -136,10 +183,77 @@ int qemu_cgroup_set_cputune(Domain *d, const DomainCputune *ct, VbError *err) {
                 .period_us = ct->period.set ? (unsigned long long) ct->period.v : 0,
                 .quota_us = ct->quota.set ? ct->quota.v : 0,
         };
+        QemuDomain *qd = d->driver_data;
+        size_t nv = qd ? qd->n_vcpu_tids : 0;
+        bool v2 = cgroup_is_v2(NULL);
+        CgroupCpuTune whole = t, per = { .period_us = t.period_us, .quota_us = t.quota_us };
+        if (nv)
+                whole.period_us = 0, whole.quota_us = 0;
         CgroupWrite w[CGROUP_MAX_WRITES];
-        size_t n = cgroup_cpu_plan(&t, cgroup_is_v2(NULL), w);
+        size_t n = cgroup_cpu_plan(&whole, v2, w);
         if (cgroup_apply(NULL, group, w, n, err) < 0)
                 return -1;
+        n = cgroup_cpu_plan(&per, v2, w);
+        for (size_t i = 0; i < nv; i++) {
+                char sub[600];
+                snprintf(sub, sizeof sub, "%s/vcpu%zu", group, i);
+                if (cgroup_apply(NULL, sub, w, n, err) < 0)
+                        return -1;
+        }
         log_info("domain %s: cputune shares %llu period %llu quota %lld", d->obj.name, t.shares, t.period_us, t.quota_us);
         return 0;
+}
+
+/* virDomainSetBlkioParameters on a running guest. */
+int qemu_cgroup_set_blkiotune(Domain *d, const DomainBlkiotune *t, VbError *err) {
+        QemuConn *qc = qemu_conn_of(d->obj.conn);
+        char group[512];
+        if (!qc || !qc->cgroups)
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU,
+                                    "blkio cgroup isn't mounted");
+        if (qemu_cgroup_group(d->obj.name, group, sizeof group) < 0)
+                return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_QEMU, "domain name too long for a cgroup");
+        if (qemu_cgroup_apply_blkiotune(group, t, err) < 0)
+                return -1;
+        log_info("domain %s: blkiotune weight %u, %zu device(s)", d->obj.name, t->weight, t->n_devices);
+        return 0;
+}
+
+/* virDomainSetNumaParameters on a running guest: cpuset.mems of its group and of the vcpuN and
+ * emulator children. v1 keeps every child inside its parent: a smaller set goes to the children
+ * first, a larger one to the parent first; one order of the two works. */
+int qemu_cgroup_set_numatune(Domain *d, const DomainNumatune *t, VbError *err) {
+        QemuConn *qc = qemu_conn_of(d->obj.conn);
+        QemuDomain *qd = d->driver_data;
+        char group[512];
+        if (!qc || !qc->cgroups || !cgroup_has_cpuset(NULL))
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU, "cgroup cpuset controller is not mounted");
+        if (qemu_cgroup_group(d->obj.name, group, sizeof group) < 0)
+                return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_QEMU, "domain name too long for a cgroup");
+        size_t nv = qd ? qd->n_vcpu_tids : 0;
+        CgroupWrite w = { .controller = "cpuset", .file = "cpuset.mems" };
+        snprintf(w.value, sizeof w.value, "%s", t->nodeset);
+        for (int order = 0; order < 2; order++) {
+                VbError e = { 0 };
+                bool ok = order == 0 || qemu_cgroup_apply_numatune(group, t, &e) == 0;
+                for (size_t i = 0; ok && i <= nv; i++) {
+                        char sub[600];
+                        if (i < nv)
+                                snprintf(sub, sizeof sub, "%s/vcpu%zu", group, i);
+                        else
+                                snprintf(sub, sizeof sub, "%s/emulator", group);
+                        ok = cgroup_apply(NULL, sub, &w, 1, &e) == 0;
+                }
+                if (ok && order == 0)
+                        ok = qemu_cgroup_apply_numatune(group, t, &e) == 0;
+                if (ok) {
+                        log_info("domain %s: memory nodes %s", d->obj.name, t->nodeset);
+                        return 0;
+                }
+                if (order == 1) {
+                        *err = e;
+                        return -1;
+                }
+        }
+        return -1;
 }

@@ -81,11 +81,18 @@ static int qemu_conf_check_listen(const char *v, char *why, size_t whylen) {
         return qemu_conf_check_token(v, ALNUM ".:-", "an IP address or a host name", why, whylen);
 }
 
-/* The controllers virtbus places guests with (cpuset, blkio, devices … are not used yet). */
+/* The controllers virtbus places guests with (blkio, devices … are not used yet). */
 static int qemu_conf_check_controller(const char *v, char *why, size_t whylen) {
-        if (strcmp(v, "cpu") == 0 || strcmp(v, "cpuacct") == 0 || strcmp(v, "memory") == 0)
+        if (strcmp(v, "cpu") == 0 || strcmp(v, "cpuacct") == 0 || strcmp(v, "memory") == 0 || strcmp(v, "cpuset") == 0)
                 return 0;
-        snprintf(why, whylen, "\"%s\" is not a controller virtbus uses (cpu, cpuacct, memory)", v);
+        snprintf(why, whylen, "\"%s\" is not a controller virtbus uses (cpu, cpuacct, memory, cpuset)", v);
+        return -EINVAL;
+}
+
+static int qemu_conf_check_namespace(const char *v, char *why, size_t whylen) {
+        if (strcmp(v, "mount") == 0)
+                return 0;
+        snprintf(why, whylen, "\"%s\" is not a namespace virtbus gives QEMU (mount)", v);
         return -EINVAL;
 }
 
@@ -102,6 +109,7 @@ static const ConfigKey qemu_conf_keys[] = {
         CONFIG_KEY_BOOL(QemuConfig, remember_owner),
         CONFIG_KEY_BOOL(QemuConfig, seccomp_sandbox),
         CONFIG_KEY_STRING_LIST_CHECKED(QemuConfig, cgroup_controllers, qemu_conf_check_controller),
+        CONFIG_KEY_STRING_LIST_CHECKED(QemuConfig, namespaces, qemu_conf_check_namespace),
 };
 
 #define QEMU_CONF_N_KEYS (sizeof qemu_conf_keys / sizeof qemu_conf_keys[0])

@@ -56,6 +56,7 @@ typedef struct QemuConfig {
         bool remember_owner;
         bool seccomp_sandbox;
         char **cgroup_controllers;      /* NULL: the connection's default; { NULL }: none */
+        char **namespaces;              /* NULL or { NULL }: none; "mount": a private /dev (qemu-ns.c) */
 } QemuConfig;
 
 /* Every key at its default. Returns 0 or -ENOMEM (then *c holds no memory). */

@@ -70,6 +70,7 @@ void qemu_domain_forget(Domain *d) {
         call_unref(qd->call);
         domain_def_free(qd->live);
         free(qd->monitor_path);
+        free(qd->vcpu_tids);
         free(qd);
         d->driver_data = NULL;
 }
@@ -130,6 +131,8 @@ static void enter_none(QemuDomain *qd) {
         qemu_runtime_remove(d->obj.conn, d->obj.name);
         qd->live = domain_def_free(qd->live);
         qd->balloon_kib = 0;
+        qd->vcpu_tids = (free(qd->vcpu_tids), NULL);
+        qd->n_vcpu_tids = 0;
 }
 
 /* The start is given up: QEMU is killed and its exit fails the call with err, or when err is
@@ -505,11 +508,24 @@ static void on_ready(Qmp *q, int r, void *userdata) {
         }
         if (qd->phase == QEMU_PHASE_RECONNECTING) {
                 qmp_send(q, "query-status", NULL, on_status, qd);
+                qemu_threads_query(qd, q, false);
         } else if (qd->phase == QEMU_PHASE_STARTING) {
-                if (qemu_live_has_pty(qd->live) && qmp_send(q, "query-chardev", NULL, on_chardev, qd) == 0)
-                        return;
-                start_continue(qd, q);
+                if (qemu_threads_query(qd, q, true) < 0) {
+                        VbError e = { 0 };
+                        vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "cannot ask QEMU for its vCPU threads");
+                        start_fail(qd, &e);
+                }
         }
+}
+
+void qemu_domain_threads_placed(QemuDomain *qd, Qmp *q, const VbError *err) {
+        if (err) {
+                start_fail(qd, err);
+                return;
+        }
+        if (qemu_live_has_pty(qd->live) && qmp_send(q, "query-chardev", NULL, on_chardev, qd) == 0)
+                return;
+        start_continue(qd, q);
 }
 
 /* A free TCP port on the loopback for an automatic display port (QEMU binds it itself). */
@@ -647,8 +663,16 @@ int qemu_domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {
         for (size_t i = 0; i < nics.n && n_keep < QEMU_NICS_TAPS_MAX + 1; i++)
                 if (nics.fds[i] >= 0)
                         keep[n_keep++] = nics.fds[i];
-        int r = process_spawn_as(qc->event, &qemu_program, argv, logp, keep, n_keep, confined ? &creds : NULL,
-                                 on_process_exit, qd, &qd->proc, err);
+        /* qemu.conf namespaces = [ "mount" ]: a private /dev (qemu-ns.c), as the daemon's user too. */
+        QemuMountNs ns;
+        int r = qemu_ns_prepare(qc, c, live, &ns, err);
+        if (r > 0) {
+                creds.mount_ns = &ns.ns;
+                creds.keep_ids = !confined;
+        }
+        if (r >= 0)
+                r = process_spawn_as(qc->event, &qemu_program, argv, logp, keep, n_keep,
+                                     confined || creds.mount_ns ? &creds : NULL, on_process_exit, qd, &qd->proc, err);
         if (mon_fd > 0)
                 close(mon_fd);
         qemu_nics_close(&nics);   /* QEMU holds the taps now; they go when it does */

@@ -48,7 +48,11 @@ static char *qemu_capabilities(Connection *c, VbError *err) {
                              qc->probing ? "not probed yet" : "cannot be probed");
                 return NULL;
         }
-        return qemu_caps_format_capabilities(&caps, 1, err);
+        char *xml = qemu_caps_format_capabilities(&caps, 1, err);
+        xml = xml ? qemu_security_caps_secmodel(qc, xml) : NULL;
+        if (!xml && !err->code)
+                vb_error_set(err, VB_ERR_NO_MEMORY, VB_FROM_QEMU, NULL);
+        return xml;
 }
 
 /* libvirt's checks of the arguments, then the probed binary's domain capabilities. */
@@ -236,6 +240,7 @@ Driver qemu_session_driver = {
         .open = qemu_open_session,
         .close = qemu_close,
         .domain = &qemu_domain_ops,
+        .info = &qemu_info_ops,
         .host = &qemu_host_ops,
         .interfaces = &qemu_iface_ops,
         .nodedevs = &qemu_nodedev_ops,
@@ -252,6 +257,7 @@ Driver qemu_system_driver = {
         .open = qemu_open_system,
         .close = qemu_close,
         .domain = &qemu_domain_ops,
+        .info = &qemu_info_ops,
         .host = &qemu_host_ops,
         .interfaces = &qemu_iface_ops,
         .nodedevs = &qemu_nodedev_ops,

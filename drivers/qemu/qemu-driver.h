@@ -77,6 +77,8 @@ typedef struct QemuDomain {
         sd_event_source *kill_timer;    /* DESTROYING */
         sd_event_source *retry_timer;   /* LOST */
         struct QemuConsole *console;    /* the client of the console (qemu-console.c), or NULL */
+        pid_t *vcpu_tids;       /* vCPU i's thread (query-cpus-fast), n_vcpu_tids of them */
+        size_t n_vcpu_tids;
 } QemuDomain;
 
 typedef struct QemuConsole QemuConsole;
@@ -109,6 +111,11 @@ int qemu_security_start(QemuConn *qc, const DomainDef *def, ProcessCreds *creds,
 int qemu_security_live_label(QemuConn *qc, DomainDef *live);
 /* QEMU is gone: give def's files back. */
 void qemu_security_stop(QemuConn *qc, const DomainDef *def);
+/* virDomainGetSecurityLabelList: none, then DAC (qemu-security.c). */
+#include "domain-seclabel.h"
+int qemu_security_labels(Domain *d, DomainSecLabel *out, int max, VbError *err);
+/* capabilities XML with the DAC <secmodel> added after the primary one (xml is taken). */
+char *qemu_security_caps_secmodel(QemuConn *qc, char *xml);
 /* A unix socket bound at path (QEMU listens on it) for QEMU to inherit (fd >= 3), or -1 with err. */
 int qemu_monitor_listen(const char *path, VbError *err);
 
@@ -119,6 +126,39 @@ void qemu_cgroup_stop(QemuConn *qc, const char *name);
 int qemu_cgroup_set_memtune(Domain *d, const DomainMemtune *m, VbError *err);
 int qemu_cgroup_cpu_time(Domain *d, uint64_t *ns);
 int qemu_cgroup_set_cputune(Domain *d, const DomainCputune *t, VbError *err);
+/* The guest's group below the cgroup root: machine.slice/virtbus-qemu-NAME.scope. */
+int qemu_cgroup_group(const char *name, char *buf, size_t len);
+/* <numatune> (cpuset.mems) and <blkiotune> into the guest's group (at start and live). */
+int qemu_cgroup_apply_numatune(const char *group, const DomainNumatune *nt, VbError *err);
+int qemu_cgroup_apply_blkiotune(const char *group, const DomainBlkiotune *bt, VbError *err);
+int qemu_cgroup_set_blkiotune(Domain *d, const DomainBlkiotune *t, VbError *err);
+int qemu_cgroup_set_numatune(Domain *d, const DomainNumatune *t, VbError *err);
+
+/* qemu-ns.c: qemu.conf namespaces = [ "mount" ]: the private /dev of one QEMU. */
+#include "process-ns.h"
+#define QEMU_DEV_NODES_MAX 64
+typedef struct QemuMountNs {
+        ProcessMountNs ns;
+        ProcessDevNode nodes[QEMU_DEV_NODES_MAX];
+        char staging[512];
+} QemuMountNs;
+/* 1 with out filled (the host's nodes QEMU needs: null, zero, full, random, urandom, ptmx,
+ * kvm and net/tun where present, the definition's block disks), 0 when qemu.conf asks for no
+ * mount namespace, -1 with err. */
+int qemu_ns_prepare(QemuConn *qc, Connection *c, const DomainDef *def, QemuMountNs *out, VbError *err);
+
+/* qemu-stats-cpu.c: GetStats' cpu group (cpu.time, cpu.user, cpu.system) from the guest's
+ * cgroup; -1 without one. */
+int qemu_stats_cpu(Domain *d, uint64_t *time_ns, uint64_t *user_ns, uint64_t *system_ns);
+
+/* qemu-pin.c: vCPU and emulator threads (query-cpus-fast; place: STARTING, put them in their
+ * cgroups and pin them, then qemu_domain_threads_placed(); otherwise only learn them). */
+int qemu_threads_query(QemuDomain *qd, Qmp *q, bool place);
+int qemu_pin_vcpu(Domain *d, unsigned vcpu, const uint8_t *map, size_t maplen, const char *cpuset, VbError *err);
+int qemu_pin_emulator(Domain *d, const uint8_t *map, size_t maplen, const char *cpuset, VbError *err);
+extern const struct DomainInfoOps qemu_info_ops;
+/* qemu-domain.c: the start goes on once the threads are placed (err: it is given up). */
+void qemu_domain_threads_placed(QemuDomain *qd, Qmp *q, const VbError *err);
 
 /* qemu-ops.c */
 extern const DomainOps qemu_domain_ops;

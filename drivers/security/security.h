@@ -68,6 +68,9 @@ typedef struct SecurityDriver {
 
 extern const SecurityDriver security_driver_dac;
 extern const SecurityDriver security_driver_none;
+/* security-selinux.c: probe only for now (inactive without SELinux; labelling not wired). */
+extern const SecurityDriver security_driver_selinux;
+bool security_selinux_active(char *why, size_t whylen);
 
 /* The stack of one connection. */
 #define SECURITY_STACK_MAX 4

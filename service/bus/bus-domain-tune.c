@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "bus-path.h"
+#include "bus-unsupported.h"
 #include "domain.h"
 
 static Domain *tune_domain(sd_bus_message *m, void *userdata, VbError *err) {
@@ -85,8 +86,14 @@ static int tune_params_read(sd_bus_message *m, DomainTuneParam p[16], size_t *np
                         p[n].type = DOMAIN_STAT_LLONG;
                         r = sd_bus_message_read(m, "v", "x", &i64);
                         p[n].ull = (uint64_t) i64;
+                } else if (strcmp(contents, "s") == 0) {
+                        const char *str = NULL;
+                        p[n].type = DOMAIN_STAT_STRING;
+                        r = sd_bus_message_read(m, "v", "s", &str);
+                        snprintf(p[n].str, sizeof p[n].str, "%s", str ? str : "");
                 } else {
                         p[n].type = DOMAIN_STAT_STRING;
+                        p[n].str[0] = '\0';
                         r = sd_bus_message_skip(m, "v");
                 }
                 if (r >= 0)
@@ -103,7 +110,7 @@ static int tune_params_read(sd_bus_message *m, DomainTuneParam p[16], size_t *np
 
 static int tune_set(sd_bus_message *m, void *userdata, sd_bus_error *ret_error,
                     int (*set)(Domain *, const DomainTuneParam *, size_t, unsigned, VbError *)) {
-        DomainTuneParam p[16];
+        static DomainTuneParam p[16];   /* 16 KiB: not on the stack; one call at a time on the loop */
         size_t n = 0;
         unsigned flags = 0;
         VbError err = { 0 };
@@ -125,4 +132,65 @@ int bus_method_set_memory_parameters(sd_bus_message *m, void *userdata, sd_bus_e
 /* virDomainSetSchedulerParametersFlags, through the same core verb as the remote door. */
 int bus_method_set_scheduler_parameters(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         return tune_set(m, userdata, ret_error, domain_set_sched_params);
+}
+
+/* a{sv} of typed parameters of any type (u, i, t, x, s), each value a variant in a variant. */
+static int tune_get(sd_bus_message *m, void *userdata, sd_bus_error *ret_error,
+                    int (*get)(Domain *, unsigned, DomainTuneParam *, VbError *), size_t max) {
+        unsigned flags;
+        VbError err = { 0 };
+        int r = sd_bus_message_read(m, "u", &flags);
+        if (r < 0)
+                return r;
+        static DomainTuneParam p[8];
+        Domain *d = tune_domain(m, userdata, &err);
+        int n = d && max <= 8 ? get(d, flags, p, &err) : -1;
+        if (n < 0)
+                return bus_error(ret_error, &err);
+        sd_bus_message *reply = NULL;
+        r = sd_bus_message_new_method_return(m, &reply);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "{sv}");
+        for (int i = 0; r >= 0 && i < n; i++) {
+                r = sd_bus_message_open_container(reply, 'e', "sv");
+                if (r >= 0)
+                        r = sd_bus_message_append(reply, "s", p[i].name);
+                if (r >= 0)
+                        r = sd_bus_message_open_container(reply, 'v', "v");
+                if (r >= 0) {
+                        switch (p[i].type) {
+                        case DOMAIN_STAT_INT: r = sd_bus_message_append(reply, "v", "i", (int32_t) p[i].ull); break;
+                        case DOMAIN_STAT_UINT: r = sd_bus_message_append(reply, "v", "u", (uint32_t) p[i].ull); break;
+                        case DOMAIN_STAT_LLONG: r = sd_bus_message_append(reply, "v", "x", (int64_t) p[i].ull); break;
+                        case DOMAIN_STAT_STRING: r = sd_bus_message_append(reply, "v", "s", p[i].str); break;
+                        default: r = sd_bus_message_append(reply, "v", "t", p[i].ull); break;
+                        }
+                }
+                if (r >= 0)
+                        r = sd_bus_message_close_container(reply);
+                if (r >= 0)
+                        r = sd_bus_message_close_container(reply);
+        }
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r >= 0)
+                r = sd_bus_send(NULL, reply, NULL);
+        sd_bus_message_unref(reply);
+        return r < 0 ? r : 1;
+}
+
+int bus_method_get_blkio_parameters(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        return tune_get(m, userdata, ret_error, domain_get_blkio_params, DOMAIN_BLKIO_NPARAMS);
+}
+
+int bus_method_set_blkio_parameters(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        return tune_set(m, userdata, ret_error, domain_set_blkio_params);
+}
+
+int bus_method_get_numa_parameters(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        return tune_get(m, userdata, ret_error, domain_get_numa_params, DOMAIN_NUMA_NPARAMS);
+}
+
+int bus_method_set_numa_parameters(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        return tune_set(m, userdata, ret_error, domain_set_numa_params);
 }

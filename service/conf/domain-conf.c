@@ -23,7 +23,8 @@ static const char *const domain_lifecycle_actions[] = {
 static const char *const domain_children[] = {
         "name", "uuid", "title", "description", "metadata", "memory", "currentMemory", "memtune", "vcpu",
         "cputune", "sysinfo", "os", "features", "cpu", "clock", "on_poweroff", "on_reboot",
-        "on_crash", "pm", "devices", "seclabel", NULL,
+        "on_crash", "pm", "devices", "seclabel",
+        "blkiotune", "numatune", NULL,
 };
 
 static bool str_in(const char *s, const char *const *list) {
@@ -178,6 +179,11 @@ static int domain_parse_root(DomainDef *def, xmlNodePtr root, unsigned flags, Vb
         xmlNodePtr memtune = xml_node_child(root, "memtune");
         if (memtune && domain_memtune_parse(&def->priv->memtune, memtune, fflags, err) < 0)
                 return -1;
+        xmlNodePtr blkiotune = xml_node_child(root, "blkiotune"), numatune = xml_node_child(root, "numatune");
+        if (blkiotune && domain_blkiotune_parse(&def->priv->blkiotune, blkiotune, fflags, err) < 0)
+                return -1;
+        if (numatune && domain_numatune_parse(&def->priv->numatune, numatune, fflags, err) < 0)
+                return -1;
         if (domain_parse_vcpu(def, xml_node_child(root, "vcpu"), fflags, err) < 0)
                 return -1;
         if (domain_parse_lifecycle(root, "on_poweroff", &def->on_poweroff, err) < 0 ||
@@ -250,6 +256,7 @@ char *domain_def_format(const DomainDef *def, unsigned flags) {
         xml_buf_printf(&b, "<currentMemory unit='KiB'>%llu</currentMemory>\n",
                        (unsigned long long) (def->current_memory_kib ? def->current_memory_kib
                                                                      : def->memory_kib));
+        domain_blkiotune_format(&b, &p->blkiotune);
         domain_memtune_format(&b, &p->memtune);
         xml_buf_open(&b, "vcpu");
         xml_buf_attr(&b, "placement", p->vcpu_placement ? p->vcpu_placement : "static");
@@ -301,6 +308,7 @@ DomainDef *domain_def_free(DomainDef *def) {
                 free(p->vcpu_placement);
                 free(p->vcpu_cpuset);
                 domain_sections_free(p);
+                domain_blkio_numa_free(p);
                 domain_devices_free(&p->devices);
                 free(p);
         }

@@ -71,6 +71,25 @@ typedef struct DomainMemtune {
         uint64_t hard_limit_kib, soft_limit_kib, swap_hard_limit_kib;
 } DomainMemtune;
 
+/* <blkiotune>: the guest's block I/O cgroup settings; 0 = unset. */
+typedef struct DomainBlkioDevice {
+        char *path;                        /* a block device: its major:minor is what the cgroup takes */
+        unsigned weight;
+        uint64_t read_bytes_sec, write_bytes_sec, read_iops_sec, write_iops_sec;
+} DomainBlkioDevice;
+
+typedef struct DomainBlkiotune {
+        unsigned weight;                   /* 100-1000 */
+        DomainBlkioDevice *devices;
+        size_t n_devices;
+} DomainBlkiotune;
+
+/* <numatune><memory mode='…' nodeset='…'/>: the memory nodes the guest may use. */
+typedef struct DomainNumatune {
+        char *mode;                        /* strict, preferred, interleave, restrictive; NULL: strict */
+        char *nodeset;                     /* NULL: no <memory> */
+} DomainNumatune;
+
 typedef struct DomainSysinfoEntry {
         char *name, *value;
 } DomainSysinfoEntry;
@@ -241,6 +260,8 @@ struct DomainDefPrivate {
         char *vcpu_cpuset;
         DomainCputune cputune;
         DomainMemtune memtune;
+        DomainBlkiotune blkiotune;
+        DomainNumatune numatune;
         DomainSysinfo sysinfo;
         DomainOs os;
         DomainFeatures features;

@@ -315,6 +315,7 @@ void domain_sections_format_head(XmlBuf *b, const DomainDef *def, unsigned flags
             p->cputune.n_vcpupins)
                 xml_fields_format(b, "cputune", cputune_fields, XML_N(cputune_fields), &p->cputune,
                                   sections_hook);
+        domain_numatune_format(b, &p->numatune);
         sections_format_sysinfo(b, &p->sysinfo);
 
         DomainOs os = p->os;    /* shallow: only to show the public os_type through the table */

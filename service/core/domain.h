@@ -168,10 +168,13 @@ int domain_set_metadata(Domain *d, int type, const char *text, const char *key, 
  * set_memtune (the guest's cgroup) and/or saved in the persistent definition. */
 #define DOMAIN_MEMTUNE_NPARAMS 3
 #define DOMAIN_MEMORY_UNLIMITED 9007199254740991ULL     /* VIR_DOMAIN_MEMORY_PARAM_UNLIMITED */
+#define DOMAIN_TUNE_STR_MAX 1024 /* a string parameter's bytes with its NUL (blkio device lists) */
+#define DOMAIN_CPUMAP_NODES 1024  /* NUMA nodes a nodeset may name */
 typedef struct DomainTuneParam {
         char name[VB_TUNE_FIELD_MAX];
         DomainStatType type;
         uint64_t ull;
+        char str[DOMAIN_TUNE_STR_MAX];  /* DOMAIN_STAT_STRING */
 } DomainTuneParam;
 /* Fills out, returns the number of parameters (3), or -1. */
 int domain_get_memory_params(Domain *d, unsigned flags, DomainTuneParam out[DOMAIN_MEMTUNE_NPARAMS], VbError *err);
@@ -184,6 +187,18 @@ int domain_set_memory_params(Domain *d, const DomainTuneParam *params, size_t n,
 #define DOMAIN_SCHED_NPARAMS_MAX 3
 int domain_get_sched_params(Domain *d, unsigned flags, DomainTuneParam out[DOMAIN_SCHED_NPARAMS_MAX], VbError *err);
 int domain_set_sched_params(Domain *d, const DomainTuneParam *params, size_t n, unsigned flags, VbError *err);
+
+/* virDomainGet/SetBlkioParameters (domain-blkio-tune.c): weight (uint) and device_weight,
+ * device_read_iops_sec, device_write_iops_sec, device_read_bytes_sec, device_write_bytes_sec
+ * (strings "PATH,VALUE[,PATH,VALUE…]", 0 removing a value) from <blkiotune>, applied live by the
+ * driver's set_blkiotune. virDomainGet/SetNumaParameters: numa_mode (int: 0 strict, 1 preferred,
+ * 2 interleave, 3 restrictive) and numa_nodeset (string) from <numatune>, live by set_numatune. */
+#define DOMAIN_BLKIO_NPARAMS 6
+#define DOMAIN_NUMA_NPARAMS 2
+int domain_get_blkio_params(Domain *d, unsigned flags, DomainTuneParam out[DOMAIN_BLKIO_NPARAMS], VbError *err);
+int domain_set_blkio_params(Domain *d, const DomainTuneParam *params, size_t n, unsigned flags, VbError *err);
+int domain_get_numa_params(Domain *d, unsigned flags, DomainTuneParam out[DOMAIN_NUMA_NPARAMS], VbError *err);
+int domain_set_numa_params(Domain *d, const DomainTuneParam *params, size_t n, unsigned flags, VbError *err);
 
 /* The only place a domain's state changes: looks (state, input) up in the table, logs
  * old → new, persists the status where the driver persists, and notifies observers.

@@ -19,6 +19,9 @@ typedef struct PoolDef PoolDef;
 typedef struct DomainStats DomainStats;
 typedef struct DomainMemtune DomainMemtune;
 typedef struct DomainCputune DomainCputune;
+typedef struct DomainBlkiotune DomainBlkiotune;
+typedef struct DomainNumatune DomainNumatune;
+typedef struct DomainSecLabel DomainSecLabel;
 typedef struct Stream Stream;
 typedef struct NetworkDef NetworkDef;
 typedef struct NetworkOps NetworkOps;
@@ -71,6 +74,17 @@ typedef struct DomainOps {
         /* <cputune> shares/period/quota of a running domain to t (its cgroup); the core then
          * keeps them in d->live. NULL: virDomainSetSchedulerParameters is not supported live. */
         int (*set_cputune)(Domain *d, const DomainCputune *t, VbError *err);
+        /* A running vCPU's / the emulator threads' host CPUs to map (also given as the cpuset
+         * list "0-1,3"); the core then keeps the pin in d->live. NULL: not supported. */
+        int (*pin_vcpu)(Domain *d, unsigned vcpu, const uint8_t *map, size_t maplen, const char *cpuset, VbError *err);
+        int (*pin_emulator)(Domain *d, const uint8_t *map, size_t maplen, const char *cpuset, VbError *err);
+        /* <blkiotune> / <numatune> of a running domain to t (its cgroup); the core then keeps t
+         * in d->live. NULL: virDomainSet/GetBlkioParameters, Set/GetNumaParameters not supported. */
+        int (*set_blkiotune)(Domain *d, const DomainBlkiotune *t, VbError *err);
+        int (*set_numatune)(Domain *d, const DomainNumatune *t, VbError *err);
+        /* virDomainGetSecurityLabelList of a running domain: one label per driver of the
+         * stack into out (at most max, zeroed); the count. NULL: not supported. */
+        int (*security_labels)(Domain *d, DomainSecLabel *out, int max, VbError *err);
         void (*forget)(Domain *d);  /* free d->driver_data */
 } DomainOps;
 

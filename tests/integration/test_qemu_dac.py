@@ -132,6 +132,7 @@ class DacTest(unittest.TestCase):
         conf_dir.mkdir(parents=True)
         (conf_dir / "qemu.conf").write_text('# written by test_qemu_dac.py\nuser = "%s"\ngroup = "%s"\n'
                                             'cgroup_controllers = [ "cpu", "cpuacct", "memory" ]\n'
+                                            'namespaces = [ "mount" ]\n'
                                             % (USER, USER))
         try:
             cls.daemon.start()
@@ -306,19 +307,23 @@ class DacTest(unittest.TestCase):
         v2 = (cg / "cgroup.controllers").exists()
         lines = Path("/proc/%d/cgroup" % pid).read_text().splitlines()
         if v2:
-            self.assertIn("0::/%s" % group, lines)
+            self.assertIn("0::/%s/emulator" % group, lines)
             self.assertEqual((cg / group / "cpu.weight").read_text().split(), ["20"])
-            self.assertEqual((cg / group / "cpu.max").read_text().split(), ["50000", "100000"])
+            self.assertEqual((cg / group / "vcpu0" / "cpu.max").read_text().split(), ["50000", "100000"])
             self.assertEqual((cg / group / "memory.max").read_text().strip(), str(512 << 20))
             self.assertEqual((cg / group / "memory.high").read_text().strip(), str(256 << 20))
             self.assertEqual((cg / group / "memory.swap.max").read_text().strip(), str(512 << 20))
         else:
-            for ctrl in ("cpu", "cpuacct", "memory"):
-                self.assertTrue(any(l.split(":")[1] == ctrl and l.split(":")[2] == "/" + group for l in lines),
-                                "%s not in %s's %s cgroup: %s" % (pid, group, ctrl, lines))
+            # QEMU's main thread is in the guest's emulator child for cpu and cpuacct (vcpuN and
+            # emulator, qemu-pin.c), in the guest's own group for memory.
+            for ctrl, where in (("cpu", "/emulator"), ("cpuacct", "/emulator"), ("memory", "")):
+                self.assertTrue(any(l.split(":")[1] == ctrl and l.split(":")[2] == "/" + group + where for l in lines),
+                                "%s not in %s's %s cgroup: %s" % (pid, group + where, ctrl, lines))
             self.assertEqual((cg / "cpu" / group / "cpu.shares").read_text().strip(), "512")
-            self.assertEqual((cg / "cpu" / group / "cpu.cfs_period_us").read_text().strip(), "100000")
-            self.assertEqual((cg / "cpu" / group / "cpu.cfs_quota_us").read_text().strip(), "50000")
+            # period and quota are per vCPU (its own child group), as libvirt's vcpu_period/quota
+            self.assertEqual((cg / "cpu" / group / "vcpu0" / "cpu.cfs_period_us").read_text().strip(), "100000")
+            self.assertEqual((cg / "cpu" / group / "vcpu0" / "cpu.cfs_quota_us").read_text().strip(), "50000")
+            self.assertEqual((cg / "cpu" / group / "cpu.cfs_quota_us").read_text().strip(), "-1")
             mem = cg / "memory" / group
             self.assertEqual((mem / "memory.limit_in_bytes").read_text().strip(), str(512 << 20))
             self.assertEqual((mem / "memory.soft_limit_in_bytes").read_text().strip(), str(256 << 20))
@@ -347,10 +352,10 @@ class DacTest(unittest.TestCase):
         self.virsh("schedinfo %s --live --set vcpu_quota=-1" % name)
         if v2:
             self.assertEqual((cg / group / "cpu.weight").read_text().split(), ["79"])
-            self.assertEqual((cg / group / "cpu.max").read_text().split(), ["max", "100000"])
+            self.assertEqual((cg / group / "vcpu0" / "cpu.max").read_text().split(), ["max", "100000"])
         else:
             self.assertEqual((cg / "cpu" / group / "cpu.shares").read_text().strip(), "2048")
-            self.assertEqual((cg / "cpu" / group / "cpu.cfs_quota_us").read_text().strip(), "-1")
+            self.assertEqual((cg / "cpu" / group / "vcpu0" / "cpu.cfs_quota_us").read_text().strip(), "-1")
         self.assertRegex(self.virsh("schedinfo %s" % name).stdout, r"cpu_shares\s*: 2048\n")
         self.assertRegex(self.virsh("schedinfo %s --config" % name).stdout, r"cpu_shares\s*: 512\n")
         r = self.virsh("schedinfo %s --live --set vcpu_period=10" % name, check=False)
@@ -373,7 +378,7 @@ class DacTest(unittest.TestCase):
         # The persistent definition is untouched by live changes.
         self.assertIn("<hard_limit unit='KiB'>524288</hard_limit>", self.virsh("dumpxml --inactive %s" % name).stdout)
         self.assertIn("<hard_limit unit='KiB'>409600</hard_limit>", self.virsh("dumpxml %s" % name).stdout)
-        dirs = [cg / group] if v2 else [cg / c / group for c in ("cpu", "cpuacct", "memory")]
+        dirs = [cg / group] if v2 else [cg / c / group for c in ("cpu", "cpuacct", "memory", "cpuset")]
         self.destroy(name)
         for d in dirs:
             self.assertFalse(d.exists(), "%s left after stop" % d)
@@ -390,6 +395,37 @@ class DacTest(unittest.TestCase):
         self.assertEqual(self.virsh("domstate %s" % name).stdout.strip(), "shut off")
         self.assertFalse((Path("/sys/fs/cgroup/memory/machine.slice") / ("virtbus-qemu-%s.scope" % name)).exists())
         self.assertEqual(owner(image), OWNER)
+
+    def test_07_capabilities_secmodels(self):
+        """virsh capabilities: the primary model none, then DAC with the user QEMU runs as (libvirt's layout)."""
+        caps = self.virsh("capabilities").stdout
+        self.assertRegex(caps, r"<secmodel>\s*<model>none</model>\s*<doi>0</doi>\s*</secmodel>\s*"
+                               r"<secmodel>\s*<model>dac</model>\s*<doi>0</doi>\s*"
+                               r"<baselabel type='kvm'>\+%d:\+%d</baselabel>\s*"
+                               r"<baselabel type='qemu'>\+%d:\+%d</baselabel>\s*</secmodel>"
+                               % (self.uid, self.uid, self.uid, self.uid))
+        self.assertEqual(caps.count("<secmodel>"), 2)
+
+    def test_08_security_label_list(self):
+        """GetSecurityLabelList: none for a guest that is off; running, the stack's none then DAC's user, as libvirt."""
+        import dbus
+        import libvirt
+        name = "vbdac-sl-%d" % os.getpid()
+        self.define(name, self.make_image(name))
+        conn = libvirt.open(self.daemon.uri())
+        try:
+            dom = conn.lookupByName(name)
+            self.assertEqual(dom.securityLabelList(), [])
+            self.start(name)
+            self.assertEqual(dom.securityLabelList(), [["", 0], ["+%d:+%d" % (self.uid, self.uid), 0]])
+        finally:
+            conn.close()
+        bus = dbus.bus.BusConnection(self.daemon.bus_address)
+        c = dbus.Interface(bus.get_object("org.libvirt", lc.QEMU_PATH), "org.libvirt.Connect")
+        d = dbus.Interface(bus.get_object("org.libvirt", c.DomainLookupByName(name)), "org.libvirt.Domain")
+        self.assertEqual([(str(l), bool(e)) for l, e in d.GetSecurityLabelList()],
+                         [("", False), ("+%d:+%d" % (self.uid, self.uid), False)])
+        self.destroy(name)
 
 
 if __name__ == "__main__":

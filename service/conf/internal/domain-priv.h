@@ -17,6 +17,12 @@ void domain_sections_free(DomainDefPrivate *p);
 /* <memtune> (domain-memtune.c): written between <currentMemory> and <vcpu>. */
 int domain_memtune_parse(DomainMemtune *m, xmlNodePtr node, unsigned flags, VbError *err);
 void domain_memtune_format(XmlBuf *b, const DomainMemtune *m);
+/* <blkiotune> (before <memtune>) and <numatune> (after <cputune>), domain-blkio.c. */
+int domain_blkiotune_parse(DomainBlkiotune *t, xmlNodePtr node, unsigned flags, VbError *err);
+void domain_blkiotune_format(XmlBuf *b, const DomainBlkiotune *t);
+int domain_numatune_parse(DomainNumatune *t, xmlNodePtr node, unsigned flags, VbError *err);
+void domain_numatune_format(XmlBuf *b, const DomainNumatune *t);
+void domain_blkio_numa_free(DomainDefPrivate *p);
 
 /* <devices> (domain-devices.c). */
 int domain_devices_parse(DomainDevices *d, xmlNodePtr devices, unsigned flags, VbError *err);

@@ -228,6 +228,13 @@ REMOTE_HANDLER(proc_domain_get_time);
 REMOTE_HANDLER(proc_domain_get_vcpus);
 REMOTE_HANDLER(proc_domain_get_vcpu_pin_info);
 REMOTE_HANDLER(proc_domain_get_emulator_pin_info);
+REMOTE_HANDLER(proc_domain_pin_vcpu_flags);
+REMOTE_HANDLER(proc_domain_pin_emulator);
+REMOTE_HANDLER(proc_domain_get_security_label_list);
+REMOTE_HANDLER(proc_domain_get_blkio_parameters);
+REMOTE_HANDLER(proc_domain_set_blkio_parameters);
+REMOTE_HANDLER(proc_domain_get_numa_parameters);
+REMOTE_HANDLER(proc_domain_set_numa_parameters);
 REMOTE_HANDLER(proc_domain_get_iothread_info);
 /* proc-nodedev.c */
 REMOTE_HANDLER(proc_node_num_of_devices);

@@ -48,6 +48,13 @@ static const RemoteProc procs[_API_ID_MAX] = {
         P(DOMAIN_GET_VCPUS, proc_domain_get_vcpus, 0),
         P(DOMAIN_GET_VCPU_PIN_INFO, proc_domain_get_vcpu_pin_info, 0),
         P(DOMAIN_GET_EMULATOR_PIN_INFO, proc_domain_get_emulator_pin_info, 0),
+        P(DOMAIN_PIN_VCPU_FLAGS, proc_domain_pin_vcpu_flags, 0),
+        P(DOMAIN_PIN_EMULATOR, proc_domain_pin_emulator, 0),
+        P(DOMAIN_GET_SECURITY_LABEL_LIST, proc_domain_get_security_label_list, 0),
+        P(DOMAIN_GET_BLKIO_PARAMETERS, proc_domain_get_blkio_parameters, 0),
+        P(DOMAIN_SET_BLKIO_PARAMETERS, proc_domain_set_blkio_parameters, 0),
+        P(DOMAIN_GET_NUMA_PARAMETERS, proc_domain_get_numa_parameters, 0),
+        P(DOMAIN_SET_NUMA_PARAMETERS, proc_domain_set_numa_parameters, 0),
         P(DOMAIN_GET_IOTHREAD_INFO, proc_domain_get_iothread_info, 0),
 
         /* node devices */
