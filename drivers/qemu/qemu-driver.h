@@ -165,3 +165,5 @@ int qemu_node_cells_free_memory(Connection *c, int start, int max, uint64_t *byt
 int qemu_node_cpu_map(Connection *c, uint8_t *map, size_t maplen, unsigned *online, VbError *err);
 extern const struct HostIfaceOps qemu_iface_ops;
 extern const struct NodeDevOps qemu_nodedev_ops;
+/* qemu-info.c: per-request information (a NIC's counters). */
+extern const struct DomainInfoOps qemu_info_ops;

@@ -108,8 +108,10 @@ class NetworkGuestTest(unittest.TestCase):
         self.assertRegex(iflist, r"vnet0\s+network\s+default\s+virtio\s+52:54:00:77:00:01")
         self.assertRegex(iflist, r"guesttap1\s+bridge\s+brhost\s+virtio\s+52:54:00:77:00:02")
 
+        early = self.domifstat("vnet0")
         nh.wait_for(lambda: "VIRTBUS-GUEST-LEASE" in self.console_text(), "the guest's DHCP lease",
                     timeout=BOOT_TIMEOUT)
+        self.check_domifstat(early)
         ip = re.search(r"VIRTBUS-GUEST-LEASE (\S+)", self.console_text()).group(1)
         self.assertTrue(ip.startswith("192.168.122."), ip)
         # dnsmasq answers first and writes its lease file after
@@ -144,6 +146,56 @@ class NetworkGuestTest(unittest.TestCase):
         nh.wait_for(lambda: not nh.link_exists("vnet0") and not nh.link_exists("guesttap1"),
                     "the guest's taps to be gone")
         self.virsh("undefine", "netguest")
+
+    def domifstat(self, dev):
+        out = self.virsh("domifstat", "netguest", dev)
+        return {k: int(v) for _, k, v in (line.split() for line in out.splitlines() if line.strip())}
+
+    def tap_counters(self, tap):
+        st = json.loads(sh("ip", "-j", "-s", "link", "show", tap).stdout)[0]["stats64"]
+        return st["rx"]["packets"], st["tx"]["packets"]
+
+    def check_domifstat(self, early):
+        """virsh domifstat (remote proc 65) counts the guest's side of its tap: what the tap
+        received is what the guest sent, and the DHCP exchange made both grow."""
+        tap_rx0, tap_tx0 = self.tap_counters("vnet0")
+        st = self.domifstat("vnet0")
+        tap_rx1, tap_tx1 = self.tap_counters("vnet0")
+        self.assertTrue(tap_rx0 <= st["tx_packets"] <= tap_rx1, (tap_rx0, st, tap_rx1))
+        self.assertTrue(tap_tx0 <= st["rx_packets"] <= tap_tx1, (tap_tx0, st, tap_tx1))
+        self.assertGreater(st["tx_packets"], early["tx_packets"])     # DISCOVER and REQUEST, at least
+        self.assertGreater(st["rx_packets"], early["rx_packets"])     # OFFER and ACK
+        self.assertGreater(st["tx_bytes"], early["tx_bytes"] + 2 * 300)
+        self.assertEqual(st["rx_errs"], 0)
+        by_mac = self.domifstat("52:54:00:77:00:01")                   # the same NIC by its MAC
+        self.assertGreaterEqual(by_mac["tx_packets"], st["tx_packets"])
+        p = self.w.virsh("domifstat", "netguest", "eth9")
+        self.assertIn("'eth9' is not a known interface", p.stderr)
+        # python3-libvirt's tuple, and the same counters in domstats --interface (net.N.*)
+        import libvirt
+        conn = libvirt.open(self.w.uri)
+        try:
+            t = conn.lookupByName("netguest").interfaceStats("guesttap1")
+            self.assertEqual(len(t), 8)
+            recs = conn.domainListGetStats([conn.lookupByName("netguest")], libvirt.VIR_DOMAIN_STATS_INTERFACE)
+            rec = recs[0][1]
+        finally:
+            conn.close()
+        self.assertEqual(rec["net.count"], 2)
+        self.assertEqual((rec["net.0.name"], rec["net.1.name"]), ("vnet0", "guesttap1"))
+        self.assertGreaterEqual(rec["net.0.tx.pkts"], st["tx_packets"])
+        # D-Bus: Domain.GetStats with VIR_DOMAIN_STATS_INTERFACE (libvirt-dbus has no InterfaceStats)
+        p = subprocess.run(["busctl", "--system", "call", "org.libvirt", "/org/libvirt/QEMU",
+                            "org.libvirt.Connect", "DomainLookupByName", "s", "netguest"],
+                           capture_output=True, text=True, check=True)
+        p = subprocess.run(["busctl", "--system", "--json=short", "call", "org.libvirt", p.stdout.split('"')[1],
+                            "org.libvirt.Domain", "GetStats", "uu", "16", "0"],
+                           capture_output=True, text=True, check=True)
+        data = json.loads(p.stdout)["data"][0]
+        val = lambda k: data[k]["data"]["data"]     # each value double-wrapped, as libvirt-dbus
+        self.assertEqual(val("net.0.name"), "vnet0")
+        self.assertGreaterEqual(val("net.0.tx.pkts"), st["tx_packets"])
+        self.assertGreaterEqual(val("net.0.rx.bytes"), st["rx_bytes"])
 
     def test_refusals(self):
         """A NIC on a network that is not running, or a bridge that does not exist: refused at
