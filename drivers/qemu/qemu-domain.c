@@ -453,6 +453,7 @@ static void start_continue(QemuDomain *qd, Qmp *q) {
                 json_object_object_add(args, "value", json_object_new_int64(b->stats_period.v));
                 qmp_send(q, "qom-set", args, on_stats_period, qd);
         }
+        qemu_nics_start_links(qd, q);
         if (qd->start_flags & DOMAIN_START_PAUSED)
                 start_done(qd);
         else

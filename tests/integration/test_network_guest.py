@@ -44,6 +44,7 @@ DOMAIN_XML = """<domain type='qemu'>
       <mac address='52:54:00:77:00:01'/>
       <source network='default'/>
       <model type='virtio'/>
+      <link state='down'/>
     </interface>
     <interface type='bridge'>
       <mac address='52:54:00:77:00:02'/>
@@ -108,7 +109,17 @@ class NetworkGuestTest(unittest.TestCase):
         self.assertRegex(iflist, r"vnet0\s+network\s+default\s+virtio\s+52:54:00:77:00:01")
         self.assertRegex(iflist, r"guesttap1\s+bridge\s+brhost\s+virtio\s+52:54:00:77:00:02")
 
+        # <link state='down'/> at start: QEMU's set_link before the guest runs, so its DHCP
+        # requests go nowhere until domif-setlink brings the link up
+        self.assertIn("<link state='down'/>", live)
+        self.assertEqual(self.virsh("domif-getlink", "netguest", "vnet0").split(), ["vnet0", "down"])
+        nh.wait_for(lambda: "VIRTBUS-GUEST-UP" in self.console_text(), "the guest's init", timeout=BOOT_TIMEOUT)
+        time.sleep(3)
+        self.assertNotIn("VIRTBUS-GUEST-LEASE", self.console_text())
+        self.assertEqual(self.tap_counters("vnet0")[0], 0, "the guest sent through a link that is down")
         early = self.domifstat("vnet0")
+        self.virsh("domif-setlink", "netguest", "vnet0", "up")       # check=True: virsh -q prints nothing
+        self.assertEqual(self.virsh("domif-getlink", "netguest", "vnet0").split(), ["vnet0", "up"])
         nh.wait_for(lambda: "VIRTBUS-GUEST-LEASE" in self.console_text(), "the guest's DHCP lease",
                     timeout=BOOT_TIMEOUT)
         self.check_domifstat(early)
@@ -133,6 +144,7 @@ class NetworkGuestTest(unittest.TestCase):
         self.assertIn("not supported", p.stderr)
         ping = lambda: sh("ping", "-c", "1", "-W", "1", ip, check=False).returncode == 0
         nh.wait_for(ping, "the guest to answer a ping", timeout=20)
+        self.check_setlink(ping)
 
         # the daemon dies and comes back: the guest keeps its tap, bridge and DHCP server
         self.w.kill9_virtbusd()
@@ -196,6 +208,42 @@ class NetworkGuestTest(unittest.TestCase):
         self.assertEqual(val("net.0.name"), "vnet0")
         self.assertGreaterEqual(val("net.0.tx.pkts"), st["tx_packets"])
         self.assertGreaterEqual(val("net.0.rx.bytes"), st["rx_bytes"])
+
+    def check_setlink(self, ping):
+        """domif-setlink/getlink: virDomainUpdateDeviceFlags with the NIC's XML (remote proc 174,
+        D-Bus UpdateDevice) and QMP set_link; --config changes only the definition."""
+        path = subprocess.run(["busctl", "--system", "call", "org.libvirt", "/org/libvirt/QEMU",
+                               "org.libvirt.Connect", "DomainLookupByName", "s", "netguest"],
+                              capture_output=True, text=True, check=True).stdout.split('"')[1]
+        nic = re.search(r"<interface type='network'>.*?</interface>", self.virsh("dumpxml", "netguest"), re.S).group(0)
+        update = lambda xml: subprocess.run(["busctl", "--system", "call", "org.libvirt", path, "org.libvirt.Domain",
+                                             "UpdateDevice", "su", xml, "1"], capture_output=True, text=True)
+        p = update(nic.replace("<link state='up'/>", "<link state='down'/>"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("<link state='down'/>", self.virsh("dumpxml", "netguest"))
+        self.assertEqual(self.virsh("domif-getlink", "netguest", "52:54:00:77:00:01").split(),
+                         ["52:54:00:77:00:01", "down"])
+        time.sleep(1)
+        self.assertFalse(ping(), "the guest answers through a link that is down")
+        self.virsh("domif-setlink", "netguest", "vnet0", "up")
+        nh.wait_for(ping, "the guest to answer again", timeout=20)
+        # refusals: nothing changes
+        p = update(nic.replace("52:54:00:77:00:01", "52:54:00:77:00:99"))
+        self.assertIn("no device matching MAC address 52:54:00:77:00:99 found", p.stderr)
+        p = update(nic.replace("<model type='virtio'/>", "<model type='e1000'/>"))
+        self.assertIn("cannot change the model of a network interface", p.stderr)
+        p = update("<disk type='file' device='cdrom'><target dev='hdc'/></disk>")
+        self.assertIn("not supported by the connection driver", p.stderr)
+        p = update("<interface type='network'><mac address='52:54:00:77:00:01'/><link state='sideways'/></interface>")
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("<link state='up'/>", self.virsh("dumpxml", "netguest"))
+        # --config: the definition only
+        self.virsh("domif-setlink", "--config", "netguest", "52:54:00:77:00:02", "down")
+        second = re.findall(r"<interface.*?</interface>", self.virsh("dumpxml", "--inactive", "netguest"), re.S)[1]
+        self.assertIn("<link state='down'/>", second)
+        second_live = re.findall(r"<interface.*?</interface>", self.virsh("dumpxml", "netguest"), re.S)[1]
+        self.assertNotIn("state='down'", second_live)
+        self.assertEqual(self.virsh("domif-getlink", "netguest", "guesttap1").split(), ["guesttap1", "up"])
 
     def test_refusals(self):
         """A NIC on a network that is not running, or a bridge that does not exist: refused at
