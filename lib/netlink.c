@@ -234,6 +234,16 @@ static struct rtnl_link *link_get(const char *name, VbError *err) {
         return link;
 }
 
+bool netlink_link_is_macvtap(const char *name) {
+        VbError err = { 0 };
+        struct rtnl_link *link = netlink_link_exists(name) ? link_get(name, &err) : NULL;
+        const char *type = link ? rtnl_link_get_type(link) : NULL;
+        bool yes = type && strcmp(type, "macvtap") == 0;
+        if (link)
+                rtnl_link_put(link);
+        return yes;
+}
+
 int netlink_link_get_master(const char *name, char *out, VbError *err) {
         struct rtnl_link *link = link_get(name, err);
         if (!link)

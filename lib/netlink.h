@@ -36,6 +36,8 @@ int netlink_veth_create(const char *a, const char *b, VbError *err);
 int netlink_macvtap_create(const char *name, const char *lower, const char *mode, const uint8_t mac[6],
                            VbError *err);
 int netlink_link_delete(const char *name, VbError *err);
+/* Is name a macvtap (so that deleting it deletes nothing else)? */
+bool netlink_link_is_macvtap(const char *name);
 
 int netlink_link_set_up(const char *name, bool up, VbError *err);
 int netlink_link_set_mtu(const char *name, unsigned mtu, VbError *err);
