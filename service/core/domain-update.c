@@ -99,8 +99,10 @@ int domain_update_device(Domain *d, const char *xml, size_t len, unsigned flags,
         if (config && !d->persistent)
                 return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_DOMAIN,
                                     "cannot change persistent config of a transient domain");
+        /* A driver that cannot change a running NIC does not update definitions either (libvirt's
+         * test driver has no UpdateDevice at all). */
         const DomainOps *ops = d->obj.conn->driver->domain;
-        if (live && (!ops || !ops->set_interface_link))
+        if (!ops || !ops->set_interface_link)
                 return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_DOMAIN, "virDomainUpdateDeviceFlags");
         const char *kind = "";
         DomainDevices *dev = domain_device_parse(xml, len, &kind, err);
