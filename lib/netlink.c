@@ -216,6 +216,23 @@ int netlink_link_set_master(const char *name, const char *bridge, VbError *err) 
                            bridge ? "cannot attach '%s' to its bridge" : "cannot release '%s' from its bridge", err);
 }
 
+int netlink_link_setup(const char *name, const uint8_t mac[6], unsigned mtu, const char *bridge, bool up,
+                       VbError *err) {
+        int index = netlink_link_index(name);
+        if (!index)
+                return no_link(name ? name : "", err);
+        uint32_t master = 0;
+        if (bridge && !(master = (uint32_t) netlink_link_index(bridge)))
+                return no_link(bridge, err);
+        struct nl_msg *msg = newlink_msg(index, 0, up ? IFF_UP : 0, up ? IFF_UP : 0);
+        if (msg && ((mac && nla_put(msg, IFLA_ADDRESS, 6, mac) < 0) || (mtu && nla_put_u32(msg, IFLA_MTU, mtu) < 0) ||
+                    (master && nla_put_u32(msg, IFLA_MASTER, master) < 0))) {
+                nlmsg_free(msg);
+                msg = NULL;
+        }
+        return send_msg(msg, err, "cannot set up network interface '%s'", name);
+}
+
 /* The kernel's view of one link, or NULL. */
 static struct rtnl_link *link_get(const char *name, VbError *err) {
         struct nl_sock *sk = sock_open(err);
@@ -232,6 +249,16 @@ static struct rtnl_link *link_get(const char *name, VbError *err) {
                 return NULL;
         }
         return link;
+}
+
+bool netlink_link_is_macvtap(const char *name) {
+        VbError err = { 0 };
+        struct rtnl_link *link = netlink_link_exists(name) ? link_get(name, &err) : NULL;
+        const char *type = link ? rtnl_link_get_type(link) : NULL;
+        bool yes = type && strcmp(type, "macvtap") == 0;
+        if (link)
+                rtnl_link_put(link);
+        return yes;
 }
 
 int netlink_link_get_master(const char *name, char *out, VbError *err) {

@@ -36,12 +36,18 @@ int netlink_veth_create(const char *a, const char *b, VbError *err);
 int netlink_macvtap_create(const char *name, const char *lower, const char *mode, const uint8_t mac[6],
                            VbError *err);
 int netlink_link_delete(const char *name, VbError *err);
+/* Is name a macvtap (so that deleting it deletes nothing else)? */
+bool netlink_link_is_macvtap(const char *name);
 
 int netlink_link_set_up(const char *name, bool up, VbError *err);
 int netlink_link_set_mtu(const char *name, unsigned mtu, VbError *err);
 int netlink_link_set_mac(const char *name, const uint8_t mac[6], VbError *err);
 /* Enslave name to bridge (NULL: release it from its master). */
 int netlink_link_set_master(const char *name, const char *bridge, VbError *err);
+/* All of a new device's settings in one request (one wait for the kernel's RTNL lock, which
+ * other namespaces' work may hold): mac (NULL: kept), mtu (0: kept), bridge (NULL: none), up. */
+int netlink_link_setup(const char *name, const uint8_t mac[6], unsigned mtu, const char *bridge, bool up,
+                       VbError *err);
 /* The name of name's master in *out (size >= 16), "" when it has none. */
 int netlink_link_get_master(const char *name, char *out, VbError *err);
 bool netlink_link_is_up(const char *name);

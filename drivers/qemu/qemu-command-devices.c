@@ -55,38 +55,69 @@ static const char *nic_model(const char *model) {
         return NULL;
 }
 
-int qemu_cmd_interfaces(QemuCmd *c) {
+/* Interfaces whose backend is a tap-like descriptor the driver opened: a tap (on a bridge, or
+ * alone for ethernet) or a macvtap (direct). */
+static bool nic_has_tap(const char *type) {
+        return strcmp(type, "bridge") == 0 || strcmp(type, "network") == 0 || strcmp(type, "direct") == 0 ||
+               strcmp(type, "ethernet") == 0;
+}
+
+/* -netdev tap,fd=N (one queue) or fds=A:B:… (<driver queues='N'>, one descriptor per queue). */
+static int nic_tap_netdev(QemuCmd *c, size_t i, const char *type, unsigned queues) {
         const QemuCommandInput *in = c->in;
+        /* A driver that gives no tap fds at all creates no taps: say so plainly rather than fail
+         * at start for a reason the user cannot act on. */
+        if (!in->tap_fds)
+                return vb_error_set(c->err, VB_ERR_NO_SUPPORT, VB_FROM_QEMU,
+                                    "interface type '%s' (no tap device can be created for it yet)", type);
+        int fd = i < in->n_tap_fds ? in->tap_fds[i] : -1;
+        const int *q = queues > 1 && in->tap_queue_fds && i < in->n_tap_fds ? in->tap_queue_fds[i] : NULL;
+        if (fd < 0 || (queues > 1 && !q))
+                return vb_error_set(c->err, VB_ERR_INTERNAL_ERROR, VB_FROM_QEMU,
+                                    "no tap device was opened for interface %zu (type '%s')", i, type);
+        QemuStr s = { 0 };
+        if (queues > 1) {
+                qstr_printf(&s, "tap,fds=%d", q[0]);
+                for (unsigned k = 1; k < queues; k++)
+                        qstr_printf(&s, ":%d", q[k]);
+        } else {
+                qstr_printf(&s, "tap,fd=%d", fd);
+        }
+        qstr_printf(&s, ",id=hostnet%zu", i);
+        qemu_cmd_opt(c, "-netdev", &s);
+        return 0;
+}
+
+int qemu_cmd_interfaces(QemuCmd *c) {
         for (size_t i = 0; i < c->devs->n_interfaces; i++) {
                 const DomainInterface *nic = &c->devs->interfaces[i];
                 const char *type = nic->type ? nic->type : "";
                 const char *model = nic_model(nic->model_type);
                 if (!model)
                         return qemu_cmd_unsupported(c, "interface model '%s' is not supported", nic->model_type);
+                unsigned queues = nic->driver_queues.set && nic->driver_queues.v > 1 ? (unsigned) nic->driver_queues.v : 1;
+                if (queues > 1 && strcmp(model, "virtio-net-pci") != 0)
+                        return qemu_cmd_unsupported(c, "multiqueue (<driver queues='%u'>) needs the virtio model", queues);
+                if (queues > 1 && !nic_has_tap(type))
+                        return qemu_cmd_unsupported(c, "multiqueue is not supported for interfaces of type '%s'", type);
+                if (qemu_str_eq(nic->driver_name, "vhost") && qemu_str_eq(c->in->def->virt_type, "kvm"))
+                        return qemu_cmd_unsupported(c, "vhost-net (<driver name='vhost'>) is not supported yet");
                 if (strcmp(type, "user") == 0) {
                         qemu_cmd_arg(c, "-netdev");
                         qemu_cmd_argf(c, "user,id=hostnet%zu", i);
-                } else if (strcmp(type, "bridge") == 0 || strcmp(type, "network") == 0) {
-                        /* A driver that gives no tap fds at all creates no taps: say so plainly
-                         * rather than fail at start for a reason the user cannot act on. */
-                        if (!in->tap_fds)
-                                return vb_error_set(c->err, VB_ERR_NO_SUPPORT, VB_FROM_QEMU,
-                                                    "interface type '%s' (no tap device can be created for it yet)",
-                                                    type);
-                        int fd = i < in->n_tap_fds ? in->tap_fds[i] : -1;
-                        if (fd < 0)
-                                return vb_error_set(c->err, VB_ERR_INTERNAL_ERROR, VB_FROM_QEMU,
-                                                    "no tap device was opened for interface %zu (type '%s')",
-                                                    i, type);
-                        qemu_cmd_arg(c, "-netdev");
-                        qemu_cmd_argf(c, "tap,fd=%d,id=hostnet%zu", fd, i);
+                } else if (nic_has_tap(type)) {
+                        if (nic_tap_netdev(c, i, type, queues) < 0)
+                                return -1;
                 } else {
                         return qemu_cmd_unsupported(c, "interface type '%s' is not supported", type);
                 }
                 char mac[18];
                 mac_format(nic->mac, mac);
                 QemuStr s = { 0 };
-                qstr_printf(&s, "%s,netdev=hostnet%zu,id=net%zu,mac=%s", model, i, i, mac);
+                qstr_printf(&s, "%s", model);
+                if (queues > 1)         /* a vector per queue each way, one for config, one for control */
+                        qstr_printf(&s, ",mq=on,vectors=%u", 2 * queues + 2);
+                qstr_printf(&s, ",netdev=hostnet%zu,id=net%zu,mac=%s", i, i, mac);
                 qemu_pci_append(c, &s, &c->pci->nic[i]);
                 if (c->nic_boot[i])
                         qstr_printf(&s, ",bootindex=%d", c->nic_boot[i]);

@@ -84,10 +84,13 @@ typedef struct QemuCommandInput {
         int spice_port;                  /* the same for an autoport SPICE display; -1 none */
         const char *emulator_default;    /* when neither <emulator> nor qemu.conf's emulator is set */
         /* tap_fds[i]: the tap device's fd, open in QEMU, for interface i (in <devices> order)
-         * of type bridge or network; -1 or beyond n_tap_fds for interfaces that need none.
+         * of type bridge, network, ethernet (a tap) or direct (a macvtap); -1 or beyond n_tap_fds for interfaces that need none.
          * NULL: the driver creates no taps, and such interfaces are refused (VB_ERR_NO_SUPPORT). */
         const int *tap_fds;
         size_t n_tap_fds;
+        /* tap_queue_fds[i] (i < n_tap_fds): for interface i with <driver queues='N'> (N > 1), its
+         * N queue descriptors (-netdev tap,fds=…); NULL entries or array for the others. */
+        const int *const *tap_queue_fds;
         /* Where unix channels without <source path> get their socket: channel_dir/<target name>
          * (libvirt generates such paths for the guest agent channel). NULL: such a channel is
          * an error. */

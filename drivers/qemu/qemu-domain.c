@@ -154,6 +154,7 @@ void qemu_phase_enter(QemuDomain *qd, QemuPhase next) {
         if (next == QEMU_PHASE_NONE && (old != QEMU_PHASE_NONE || domain_is_active(d))) {
                 qemu_security_stop(qd->qc, qd->live ? qd->live : domain_current_def(d));
                 qemu_cgroup_stop(qd->qc, d->obj.name);
+                qemu_nics_release(d->obj.conn, qd->live ? qd->live : d->live);   /* never the persistent one */
         }
         qd->phase = next;
         if (old != next)
@@ -456,6 +457,7 @@ static void start_continue(QemuDomain *qd, Qmp *q) {
                 json_object_object_add(args, "value", json_object_new_int64(b->stats_period.v));
                 qmp_send(q, "qom-set", args, on_stats_period, qd);
         }
+        qemu_nics_start_links(qd, q);
         if (qd->start_flags & DOMAIN_START_PAUSED)
                 start_done(qd);
         else
@@ -638,10 +640,11 @@ int qemu_domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {
                 .channel_dir = c->state_dir,
                 .tap_fds = nics.fds,
                 .n_tap_fds = nics.n,
+                .tap_queue_fds = nics.queue_fds,
         };
         char **argv = mon_fd >= 0 ? qemu_command_build(&in, err) : NULL;
         if (!argv) {
-                qemu_nics_close(&nics);
+                qemu_nics_abandon(&nics);
                 if (mon_fd > 0) {
                         close(mon_fd);
                         unlink(mon);
@@ -660,9 +663,8 @@ int qemu_domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {
         size_t n_keep = 0;
         if (confined)
                 keep[n_keep++] = mon_fd;
-        for (size_t i = 0; i < nics.n && n_keep < QEMU_NICS_TAPS_MAX + 1; i++)
-                if (nics.fds[i] >= 0)
-                        keep[n_keep++] = nics.fds[i];
+        for (size_t i = 0; i < nics.n_all && n_keep < QEMU_NICS_TAPS_MAX + 1; i++)
+                keep[n_keep++] = nics.all[i];
         /* qemu.conf namespaces = [ "mount" ]: a private /dev (qemu-ns.c), as the daemon's user too. */
         QemuMountNs ns;
         int r = qemu_ns_prepare(qc, c, live, &ns, err);
@@ -675,6 +677,8 @@ int qemu_domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {
                                      confined || creds.mount_ns ? &creds : NULL, on_process_exit, qd, &qd->proc, err);
         if (mon_fd > 0)
                 close(mon_fd);
+        if (r < 0)
+                qemu_nics_abandon(&nics);
         qemu_nics_close(&nics);   /* QEMU holds the taps now; they go when it does */
         qemu_argv_free(argv);
         free(logp);

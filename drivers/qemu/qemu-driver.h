@@ -205,3 +205,9 @@ int qemu_node_cells_free_memory(Connection *c, int start, int max, uint64_t *byt
 int qemu_node_cpu_map(Connection *c, uint8_t *map, size_t maplen, unsigned *online, VbError *err);
 extern const struct HostIfaceOps qemu_iface_ops;
 extern const struct NodeDevOps qemu_nodedev_ops;
+/* qemu-nic-link.c: a running NIC's link (DomainOps.set_interface_link), and the links written
+ * down in the definition set so before the guest runs. */
+int qemu_domain_set_interface_link(Domain *d, size_t index, bool up, Call *call, VbError *err);
+void qemu_nics_start_links(QemuDomain *qd, Qmp *q);
+/* qemu-info.c: per-request information (a NIC's counters). */
+extern const struct DomainInfoOps qemu_info_ops;

@@ -1,4 +1,4 @@
-/* qemu-net.h: the host side of a guest's NICs (type network and bridge): taps on bridges, opened for QEMU. */
+/* qemu-net.h: the host side of a guest's NICs: taps (network, bridge, ethernet) and macvtaps (direct), opened for QEMU. */
 #pragma once
 
 #include <stddef.h>
@@ -7,19 +7,31 @@
 #include "error.h"
 #include "manager.h"
 
-#define QEMU_NICS_TAPS_MAX 64
+#define QEMU_NICS_TAPS_MAX 64           /* descriptors (queues) for all of a domain's NICs */
 
 typedef struct QemuNics {
-        int *fds;       /* fds[i]: interface i's tap, or -1 (a NIC that needs none) */
-        size_t n;
+        int *fds;               /* fds[i]: interface i's (first) descriptor, or -1 (a NIC that needs none) */
+        const int **queue_fds;  /* queue_fds[i]: its descriptors when it has several queues, else NULL */
+        int *all;               /* every descriptor (QEMU inherits them) */
+        size_t n, n_all;
+        char **macvtaps;        /* macvtaps this start created (they outlive QEMU) */
+        size_t n_macvtaps;
 } QemuNics;
 
-/* For every interface of type network (on the running network's bridge) or bridge (on a
- * host bridge) of live: create a tap (its <target dev> or the first free vnetN) with the
- * guest's MAC (first byte 0xfe, as libvirt) and the bridge's MTU, attach it to the bridge and
- * bring it up; record its name (and, for type network, the bridge) in live. The taps vanish
- * when the last descriptor closes: QEMU's, when the guest stops, whoever runs then. On
- * failure nothing is left. */
+/* For every interface of live that needs a host device: type network (on the running
+ * network's bridge) or bridge (on a host bridge): a tap (its <target dev> or the first free
+ * vnetN) with the guest's MAC (first byte 0xfe, as libvirt) and the bridge's MTU, on the
+ * bridge and up; type ethernet: such a tap on no bridge, or with <target managed='no'> the
+ * existing tap <target dev> as it is; type direct: a macvtap (<target dev> or the first free
+ * macvtapN) on <source dev> in <source mode> (vepa by default) with the guest's MAC, up.
+ * <driver queues='N'> opens N descriptors (multiqueue). The names (and, for type network,
+ * the bridge) are recorded in live. Taps vanish with the last descriptor (QEMU's); macvtaps
+ * do not: qemu_nics_release() deletes them. On failure nothing is left. */
 int qemu_nics_prepare(Connection *c, DomainDef *live, QemuNics *nics, VbError *err);
-/* Close the daemon's descriptors (after QEMU has inherited them, or on failure). */
+/* Close the daemon's descriptors (after QEMU has inherited them). */
 void qemu_nics_close(QemuNics *nics);
+/* The start did not happen: delete the macvtaps too, and close. */
+void qemu_nics_abandon(QemuNics *nics);
+/* The guest is gone (live is its running definition, also when recovered after a daemon
+ * restart): delete its macvtaps. */
+void qemu_nics_release(Connection *c, const DomainDef *live);

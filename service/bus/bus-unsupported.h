@@ -33,6 +33,8 @@ int bus_method_get_numa_parameters(sd_bus_message *m, void *userdata, sd_bus_err
 int bus_method_set_numa_parameters(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_get_emulator_pin_info(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_get_iothread_info(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+/* bus-domain-device.c */
+int bus_method_update_device(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 
 #define BUS_CONNECT_NOT_SUPPORTED \
         SD_BUS_METHOD_WITH_ARGS("BaselineCPU", SD_BUS_ARGS("as", xmlCPUs, "u", flags), SD_BUS_RESULT("s", cpu), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
@@ -139,7 +141,7 @@ int bus_method_get_iothread_info(sd_bus_message *m, void *userdata, sd_bus_error
         SD_BUS_METHOD_WITH_ARGS("SnapshotCurrent", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("o", domainSnapshot), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("SnapshotCreateXML", SD_BUS_ARGS("s", xml, "u", flags), SD_BUS_RESULT("o", domainSnapshot), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("SnapshotLookupByName", SD_BUS_ARGS("s", name, "u", flags), SD_BUS_RESULT("o", domainSnapshot), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("UpdateDevice", SD_BUS_ARGS("s", xml, "u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("UpdateDevice", SD_BUS_ARGS("s", xml, "u", flags), SD_BUS_NO_RESULT, bus_method_update_device, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_SIGNAL_WITH_ARGS("AgentEvent", SD_BUS_ARGS("i", state, "i", reason), 0), \
         SD_BUS_SIGNAL_WITH_ARGS("BalloonChange", SD_BUS_ARGS("t", actual), 0), \
         SD_BUS_SIGNAL_WITH_ARGS("BlockJob", SD_BUS_ARGS("s", disk, "i", type, "i", status), 0), \

@@ -138,7 +138,10 @@ typedef struct DomainInterface {
         uint8_t mac[6];                    /* generated when the XML has none */
         char *source_network, *source_bridge, *source_dev, *source_mode;
         char *target_dev;
+        char *target_managed;              /* type ethernet: <target managed='no'>: the tap exists already */
         char *model_type;
+        char *driver_name;                 /* <driver name='vhost'|'qemu'> */
+        ConfInt driver_queues;             /* <driver queues='N'>: a multiqueue tap */
         ConfInt boot_order;
         char *link_state;
         DomainAddress address;

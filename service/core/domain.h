@@ -63,6 +63,7 @@ enum {
         DOMAIN_STATS_STATE = 1u << 0,
         DOMAIN_STATS_BALLOON = 1u << 2,
         DOMAIN_STATS_VCPU = 1u << 3,
+        DOMAIN_STATS_INTERFACE = 1u << 4,
         DOMAIN_STATS_BLOCK = 1u << 5,
 };
 
@@ -78,6 +79,12 @@ typedef struct DomainBlockStat {
         uint64_t capacity, allocation, physical;
 } DomainBlockStat;
 
+typedef struct DomainNetStat {
+        size_t index;           /* the interface's place in the definition (net.<index>.*) */
+        char *name;             /* its host device (tap, macvtap) */
+        uint64_t rx_bytes, rx_pkts, rx_errs, rx_drop, tx_bytes, tx_pkts, tx_errs, tx_drop;
+} DomainNetStat;
+
 /* One domain's record of virDomainListGetStats, as plain values (the doors encode it). */
 #define VB_TUNE_FIELD_MAX 80     /* VIR_TYPED_PARAM_FIELD_LENGTH */
 
@@ -88,6 +95,8 @@ typedef struct DomainStats {
         unsigned vcpu_current, vcpu_maximum;
         DomainVcpuStat *vcpus;  size_t n_vcpus;    /* running domains only */
         DomainBlockStat *blocks; size_t n_blocks;
+        size_t net_count;       /* every interface of the definition */
+        DomainNetStat *nets; size_t n_nets;        /* those with a host device, running domains only */
 } DomainStats;
 
 DomainStats *domain_stats_free(DomainStats *st);

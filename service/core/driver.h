@@ -49,6 +49,10 @@ typedef struct DomainOps {
         /* The balloon of a running domain to kib (the core has checked the bounds and holds a
          * modify job); the op sets d->live's current memory when done. */
         int (*set_memory)(Domain *d, uint64_t kib, Call *call, VbError *err);
+        /* The link of NIC index (in d->live's <devices> order) of a running domain up or down
+         * (the core holds a modify job); the op sets that NIC's <link state> in d->live when
+         * done. NULL: virDomainUpdateDeviceFlags answers "not supported" for live changes. */
+        int (*set_interface_link)(Domain *d, size_t index, bool up, Call *call, VbError *err);
         /* Runtime parts of the stats of a running domain (st is prefilled from the definition:
          * vcpus without times, blocks with the sizes of their files). 0 when done, or
          * VERB_PENDING: the op completes call with st as result, then frees st. */

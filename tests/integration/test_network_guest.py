@@ -44,6 +44,7 @@ DOMAIN_XML = """<domain type='qemu'>
       <mac address='52:54:00:77:00:01'/>
       <source network='default'/>
       <model type='virtio'/>
+      <link state='down'/>
     </interface>
     <interface type='bridge'>
       <mac address='52:54:00:77:00:02'/>
@@ -108,8 +109,20 @@ class NetworkGuestTest(unittest.TestCase):
         self.assertRegex(iflist, r"vnet0\s+network\s+default\s+virtio\s+52:54:00:77:00:01")
         self.assertRegex(iflist, r"guesttap1\s+bridge\s+brhost\s+virtio\s+52:54:00:77:00:02")
 
+        # <link state='down'/> at start: QEMU's set_link before the guest runs, so its DHCP
+        # requests go nowhere until domif-setlink brings the link up
+        self.assertIn("<link state='down'/>", live)
+        self.assertEqual(self.virsh("domif-getlink", "netguest", "vnet0").split(), ["vnet0", "down"])
+        nh.wait_for(lambda: "VIRTBUS-GUEST-UP" in self.console_text(), "the guest's init", timeout=BOOT_TIMEOUT)
+        time.sleep(3)
+        self.assertNotIn("VIRTBUS-GUEST-LEASE", self.console_text())
+        self.assertEqual(self.tap_counters("vnet0")[0], 0, "the guest sent through a link that is down")
+        early = self.domifstat("vnet0")
+        self.virsh("domif-setlink", "netguest", "vnet0", "up")       # check=True: virsh -q prints nothing
+        self.assertEqual(self.virsh("domif-getlink", "netguest", "vnet0").split(), ["vnet0", "up"])
         nh.wait_for(lambda: "VIRTBUS-GUEST-LEASE" in self.console_text(), "the guest's DHCP lease",
                     timeout=BOOT_TIMEOUT)
+        self.check_domifstat(early)
         ip = re.search(r"VIRTBUS-GUEST-LEASE (\S+)", self.console_text()).group(1)
         self.assertTrue(ip.startswith("192.168.122."), ip)
         # dnsmasq answers first and writes its lease file after
@@ -131,6 +144,7 @@ class NetworkGuestTest(unittest.TestCase):
         self.assertIn("not supported", p.stderr)
         ping = lambda: sh("ping", "-c", "1", "-W", "1", ip, check=False).returncode == 0
         nh.wait_for(ping, "the guest to answer a ping", timeout=20)
+        self.check_setlink(ping)
 
         # the daemon dies and comes back: the guest keeps its tap, bridge and DHCP server
         self.w.kill9_virtbusd()
@@ -144,6 +158,92 @@ class NetworkGuestTest(unittest.TestCase):
         nh.wait_for(lambda: not nh.link_exists("vnet0") and not nh.link_exists("guesttap1"),
                     "the guest's taps to be gone")
         self.virsh("undefine", "netguest")
+
+    def domifstat(self, dev):
+        out = self.virsh("domifstat", "netguest", dev)
+        return {k: int(v) for _, k, v in (line.split() for line in out.splitlines() if line.strip())}
+
+    def tap_counters(self, tap):
+        st = json.loads(sh("ip", "-j", "-s", "link", "show", tap).stdout)[0]["stats64"]
+        return st["rx"]["packets"], st["tx"]["packets"]
+
+    def check_domifstat(self, early):
+        """virsh domifstat (remote proc 65) counts the guest's side of its tap: what the tap
+        received is what the guest sent, and the DHCP exchange made both grow."""
+        tap_rx0, tap_tx0 = self.tap_counters("vnet0")
+        st = self.domifstat("vnet0")
+        tap_rx1, tap_tx1 = self.tap_counters("vnet0")
+        self.assertTrue(tap_rx0 <= st["tx_packets"] <= tap_rx1, (tap_rx0, st, tap_rx1))
+        self.assertTrue(tap_tx0 <= st["rx_packets"] <= tap_tx1, (tap_tx0, st, tap_tx1))
+        self.assertGreater(st["tx_packets"], early["tx_packets"])     # DISCOVER and REQUEST, at least
+        self.assertGreater(st["rx_packets"], early["rx_packets"])     # OFFER and ACK
+        self.assertGreater(st["tx_bytes"], early["tx_bytes"] + 2 * 300)
+        self.assertEqual(st["rx_errs"], 0)
+        by_mac = self.domifstat("52:54:00:77:00:01")                   # the same NIC by its MAC
+        self.assertGreaterEqual(by_mac["tx_packets"], st["tx_packets"])
+        p = self.w.virsh("domifstat", "netguest", "eth9")
+        self.assertIn("'eth9' is not a known interface", p.stderr)
+        # python3-libvirt's tuple, and the same counters in domstats --interface (net.N.*)
+        import libvirt
+        conn = libvirt.open(self.w.uri)
+        try:
+            t = conn.lookupByName("netguest").interfaceStats("guesttap1")
+            self.assertEqual(len(t), 8)
+            recs = conn.domainListGetStats([conn.lookupByName("netguest")], libvirt.VIR_DOMAIN_STATS_INTERFACE)
+            rec = recs[0][1]
+        finally:
+            conn.close()
+        self.assertEqual(rec["net.count"], 2)
+        self.assertEqual((rec["net.0.name"], rec["net.1.name"]), ("vnet0", "guesttap1"))
+        self.assertGreaterEqual(rec["net.0.tx.pkts"], st["tx_packets"])
+        # D-Bus: Domain.GetStats with VIR_DOMAIN_STATS_INTERFACE (libvirt-dbus has no InterfaceStats)
+        p = subprocess.run(["busctl", "--system", "call", "org.libvirt", "/org/libvirt/QEMU",
+                            "org.libvirt.Connect", "DomainLookupByName", "s", "netguest"],
+                           capture_output=True, text=True, check=True)
+        p = subprocess.run(["busctl", "--system", "--json=short", "call", "org.libvirt", p.stdout.split('"')[1],
+                            "org.libvirt.Domain", "GetStats", "uu", "16", "0"],
+                           capture_output=True, text=True, check=True)
+        data = json.loads(p.stdout)["data"][0]
+        val = lambda k: data[k]["data"]["data"]     # each value double-wrapped, as libvirt-dbus
+        self.assertEqual(val("net.0.name"), "vnet0")
+        self.assertGreaterEqual(val("net.0.tx.pkts"), st["tx_packets"])
+        self.assertGreaterEqual(val("net.0.rx.bytes"), st["rx_bytes"])
+
+    def check_setlink(self, ping):
+        """domif-setlink/getlink: virDomainUpdateDeviceFlags with the NIC's XML (remote proc 174,
+        D-Bus UpdateDevice) and QMP set_link; --config changes only the definition."""
+        path = subprocess.run(["busctl", "--system", "call", "org.libvirt", "/org/libvirt/QEMU",
+                               "org.libvirt.Connect", "DomainLookupByName", "s", "netguest"],
+                              capture_output=True, text=True, check=True).stdout.split('"')[1]
+        nic = re.search(r"<interface type='network'>.*?</interface>", self.virsh("dumpxml", "netguest"), re.S).group(0)
+        update = lambda xml: subprocess.run(["busctl", "--system", "call", "org.libvirt", path, "org.libvirt.Domain",
+                                             "UpdateDevice", "su", xml, "1"], capture_output=True, text=True)
+        p = update(nic.replace("<link state='up'/>", "<link state='down'/>"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("<link state='down'/>", self.virsh("dumpxml", "netguest"))
+        self.assertEqual(self.virsh("domif-getlink", "netguest", "52:54:00:77:00:01").split(),
+                         ["52:54:00:77:00:01", "down"])
+        time.sleep(1)
+        self.assertFalse(ping(), "the guest answers through a link that is down")
+        self.virsh("domif-setlink", "netguest", "vnet0", "up")
+        nh.wait_for(ping, "the guest to answer again", timeout=20)
+        # refusals: nothing changes
+        p = update(nic.replace("52:54:00:77:00:01", "52:54:00:77:00:99"))
+        self.assertIn("no device matching MAC address 52:54:00:77:00:99 found", p.stderr)
+        p = update(nic.replace("<model type='virtio'/>", "<model type='e1000'/>"))
+        self.assertIn("cannot change the model of a network interface", p.stderr)
+        p = update("<disk type='file' device='cdrom'><target dev='hdc'/></disk>")
+        self.assertIn("not supported by the connection driver", p.stderr)
+        p = update("<interface type='network'><mac address='52:54:00:77:00:01'/><link state='sideways'/></interface>")
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("<link state='up'/>", self.virsh("dumpxml", "netguest"))
+        # --config: the definition only
+        self.virsh("domif-setlink", "--config", "netguest", "52:54:00:77:00:02", "down")
+        second = re.findall(r"<interface.*?</interface>", self.virsh("dumpxml", "--inactive", "netguest"), re.S)[1]
+        self.assertIn("<link state='down'/>", second)
+        second_live = re.findall(r"<interface.*?</interface>", self.virsh("dumpxml", "netguest"), re.S)[1]
+        self.assertNotIn("state='down'", second_live)
+        self.assertEqual(self.virsh("domif-getlink", "netguest", "guesttap1").split(), ["guesttap1", "up"])
 
     def test_refusals(self):
         """A NIC on a network that is not running, or a bridge that does not exist: refused at

@@ -352,6 +352,7 @@ REMOTE_HANDLER(proc_network_get_bridge_name);
 REMOTE_HANDLER(proc_network_get_autostart);
 REMOTE_HANDLER(proc_network_get_dhcp_leases);
 REMOTE_HANDLER(proc_domain_interface_addresses);
+REMOTE_HANDLER(proc_domain_update_device_flags);
 REMOTE_HANDLER(proc_network_set_autostart);
 REMOTE_HANDLER(proc_network_is_active);
 REMOTE_HANDLER(proc_network_is_persistent);

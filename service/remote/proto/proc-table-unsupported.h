@@ -73,7 +73,6 @@
         P(DOMAIN_SNAPSHOT_IS_CURRENT, proc_not_supported, 0),
         P(DOMAIN_SNAPSHOT_LIST_ALL_CHILDREN, proc_not_supported, 0),
         P(DOMAIN_SNAPSHOT_LOOKUP_BY_NAME, proc_not_supported, 0),
-        P(DOMAIN_UPDATE_DEVICE_FLAGS, proc_not_supported, 0),
         P(INTERFACE_CHANGE_BEGIN, proc_not_supported, 0),
         P(INTERFACE_CHANGE_COMMIT, proc_not_supported, 0),
         P(INTERFACE_CHANGE_ROLLBACK, proc_not_supported, 0),

@@ -43,6 +43,7 @@ static const RemoteProc procs[_API_ID_MAX] = {
         P(DOMAIN_MEMORY_STATS, proc_domain_memory_stats, 0),
         P(DOMAIN_GET_BLOCK_INFO, proc_domain_get_block_info, 0),
         P(DOMAIN_INTERFACE_STATS, proc_domain_interface_stats, 0),
+        P(DOMAIN_UPDATE_DEVICE_FLAGS, proc_domain_update_device_flags, 0),
         P(DOMAIN_GET_HOSTNAME, proc_domain_get_hostname, 0),
         P(DOMAIN_GET_TIME, proc_domain_get_time, 0),
         P(DOMAIN_GET_VCPUS, proc_domain_get_vcpus, 0),

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "netlink.h"
+#include "macvtap.h"
 #include "tap.h"
 
 static const uint8_t BR_MAC[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
@@ -102,6 +103,16 @@ static void test_veth_master(void **state) {
                 assert_true(netlink_link_exists("tmvt0"));
                 assert_int_equal(netlink_link_delete("tmvt0", &err), 0);
         }
+        /* this test's namespace is not the one /sys was mounted for: the device number is not
+         * taken from another namespace's /sys */
+        assert_int_equal(netlink_macvtap_create("tmvt0", "tveth1", "bridge", BR_MAC, &err), 0);
+        assert_true(netlink_link_is_macvtap("tmvt0"));
+        int mfd[2] = { -1, -1 };
+        assert_int_equal(macvtap_open("tmvt0", 2, "/tmp", mfd, &err), -1);
+        assert_non_null(strstr(err.message, "cannot open macvtap 'tmvt0'"));
+        assert_int_equal(mfd[0], -1);
+        assert_int_equal(macvtap_open("tmvt0", 17, "/tmp", mfd, &err), -1);
+        assert_int_equal(netlink_link_delete("tmvt0", &err), 0);
         assert_int_equal(netlink_macvtap_create("tmvt0", "tveth1", "sideways", NULL, &err), -1);
         assert_non_null(strstr(err.message, "unknown macvtap mode 'sideways'"));
         assert_false(netlink_link_exists("tmvt0"));
@@ -157,6 +168,20 @@ static void test_tap(void **state) {
         assert_false(netlink_link_exists("tmq0"));
         assert_int_equal(tap_create("tmq0", 0, fd, name, &err), -1);
         assert_int_equal(tap_create("tmq0", 17, fd, name, &err), -1);
+
+        /* MAC, MTU, bridge and up in one request (qemu-net.c's taps) */
+        assert_int_equal(tap_create("tset0", 1, fd, name, &err), 0);
+        uint8_t mac2[6] = { 0xfe, 0x54, 0x00, 0x0a, 0x0b, 0x0c };
+        assert_int_equal(netlink_link_setup("tset0", mac2, 1300, "tbr4", true, &err), 0);
+        assert_int_equal(netlink_link_get_master("tset0", master, &err), 0);
+        assert_string_equal(master, "tbr4");
+        assert_int_equal(netlink_link_mtu("tset0"), 1300);
+        assert_true(netlink_link_is_up("tset0"));
+        assert_false(netlink_link_is_macvtap("tset0"));
+        assert_int_equal(netlink_link_setup("tset0", NULL, 0, "nosuchbr", true, &err), -1);
+        assert_non_null(strstr(err.message, "nosuchbr"));
+        tap_close_all(fd, 1);
+        assert_int_equal(netlink_link_setup("tset0", NULL, 0, NULL, true, &err), -1);
         assert_int_equal(netlink_link_delete("tbr4", &err), 0);
 }
 

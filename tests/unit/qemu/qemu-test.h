@@ -75,6 +75,7 @@ static const QemuGoldenCase qemu_golden_cases[] = {
         { "q35-storage", false, 0, NULL },
         { "kernel-boot", false, 0, NULL },
         { "nics", false, 0, NULL },
+        { "nics-host", false, 0, NULL },
         { "chardevs", false, 0, NULL },
         { "console-file", false, 0, NULL },
         { "graphics", false, 0, NULL },
@@ -113,8 +114,10 @@ static const QemuGoldenCase qemu_golden_cases[] = {
         { "err-machine", false, VB_ERR_CONFIG_UNSUPPORTED,
           "unsupported configuration: machine type 'microvm' is not supported (only the pc and q35 "
           "families are)" },
-        { "err-nic-direct", false, VB_ERR_CONFIG_UNSUPPORTED,
-          "unsupported configuration: interface type 'direct' is not supported" },
+        { "err-nic-mq-model", false, VB_ERR_CONFIG_UNSUPPORTED,
+          "unsupported configuration: multiqueue (<driver queues='2'>) needs the virtio model" },
+        { "err-nic-mq-user", false, VB_ERR_CONFIG_UNSUPPORTED,
+          "unsupported configuration: multiqueue is not supported for interfaces of type 'user'" },
         { "err-disk-duplicate", false, VB_ERR_XML_ERROR,
           "XML error: target 'vda' duplicated for disk sources '/var/lib/virtbus/images/a.img' and "
           "'/var/lib/virtbus/images/b.img'" },
@@ -135,6 +138,12 @@ static const QemuGoldenCase qemu_driver_refusals[] = {
 
 /* Fixed stand-ins for what the driver chooses at start. */
 static const int qemu_test_tap_fds[] = { 30, 31, 32, 33, 34, 35, 36, 37 };
+/* Interface i's queue descriptors when it has <driver queues>: 40 + 10i onwards. */
+#define QT_QUEUES(i) ((const int[]) { 40 + 10 * (i), 41 + 10 * (i), 42 + 10 * (i), 43 + 10 * (i), \
+                                      44 + 10 * (i), 45 + 10 * (i), 46 + 10 * (i), 47 + 10 * (i) })
+static const int *const qemu_test_tap_queue_fds[] = {
+        QT_QUEUES(0), QT_QUEUES(1), QT_QUEUES(2), QT_QUEUES(3), QT_QUEUES(4), QT_QUEUES(5), QT_QUEUES(6), QT_QUEUES(7),
+};
 
 typedef struct QemuTestInput {
         QemuCommandInput in;
@@ -159,6 +168,7 @@ static inline void qt_input(QemuTestInput *t, const DomainDef *def, bool kvm) {
                 .spice_port = 5901,
                 .tap_fds = qemu_test_tap_fds,
                 .n_tap_fds = sizeof qemu_test_tap_fds / sizeof qemu_test_tap_fds[0],
+                .tap_queue_fds = qemu_test_tap_queue_fds,
                 .channel_dir = t->channels,
         };
 }

@@ -168,9 +168,15 @@ static void make_runnable(DomainDef *def, const char *name) {
                                 free(lists[l][i].source_path);
                                 lists[l][i].source_path = scratch_file("%s-chr%zu-%zu", name, l, i);
                         }
-        for (size_t i = 0; i < d->n_interfaces; i++)
-                if (str_eq(d->interfaces[i].type, "bridge") || str_eq(d->interfaces[i].type, "network"))
-                        replace(&d->interfaces[i].type, "user");
+        /* No taps here: NICs with a host device become user networking, with one queue. */
+        for (size_t i = 0; i < d->n_interfaces; i++) {
+                DomainInterface *nic = &d->interfaces[i];
+                if (str_eq(nic->type, "bridge") || str_eq(nic->type, "network") || str_eq(nic->type, "direct") ||
+                    str_eq(nic->type, "ethernet")) {
+                        replace(&nic->type, "user");
+                        nic->driver_queues.set = false;
+                }
+        }
         for (size_t i = 0; i < d->n_graphics; i++) {
                 DomainGraphics *g = &d->graphics[i];
                 replace(&g->listen, "127.0.0.1");

@@ -1,0 +1,28 @@
+/* bus-domain-device.c: org.libvirt.Domain.UpdateDevice (virDomainUpdateDeviceFlags: a NIC's link state). */
+#define LOG_MODULE "bus"
+#include "bus-unsupported.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "domain-update.h"
+#include "domain.h"
+
+/* UpdateDevice(s xml, u flags): QEMU's set_link answers later. */
+int bus_method_update_device(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        BusSubtree *t = userdata;
+        const char *xml;
+        unsigned flags;
+        VbError err = { 0 };
+        int r = sd_bus_message_read(m, "su", &xml, &flags);
+        if (r < 0)
+                return r;
+        Domain *d = bus_path_domain(t->conn, t->path, sd_bus_message_get_path(m), &err);
+        if (!d)
+                return bus_error(ret_error, &err);
+        Call *call = bus_call_new(m);
+        if (!call)
+                return -ENOMEM;
+        r = domain_update_device(d, xml, strlen(xml), flags, call, &err);
+        return bus_call_finish(call, r, &err, NULL, ret_error);
+}

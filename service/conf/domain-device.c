@@ -1,0 +1,50 @@
+/* domain-device.c: one device element parsed alone, by putting it under a <devices> of its own. */
+#include "domain-device.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "domain-priv.h"
+#include "xml-util.h"
+
+static const char *const modelled[] = {
+        "disk", "controller", "interface", "serial", "console", "channel", "input", "tpm", "graphics",
+        "sound", "video", "redirdev", "hub", "watchdog", "memballoon", "rng", "panic",
+};
+
+DomainDevices *domain_device_parse(const char *xml, size_t len, const char **kind, VbError *err) {
+        xmlDocPtr doc = xml_read_untrusted(xml, len, NULL, "device_definition", err);
+        if (!doc)
+                return NULL;
+        xmlNodePtr root = xmlDocGetRootElement(doc);
+        const char *name = "";
+        for (size_t i = 0; i < sizeof modelled / sizeof modelled[0]; i++)
+                if (xmlStrEqual(root->name, BAD_CAST modelled[i]))
+                        name = modelled[i];
+        if (kind)
+                *kind = name;
+        DomainDevices *dev = calloc(1, sizeof *dev);
+        xmlNodePtr wrap = dev ? xmlNewDocNode(doc, NULL, BAD_CAST "devices", NULL) : NULL;
+        if (!wrap) {
+                free(dev);
+                xmlFreeDoc(doc);
+                vb_error_set(err, VB_ERR_NO_MEMORY, VB_FROM_DOMAIN, NULL);
+                return NULL;
+        }
+        xmlUnlinkNode(root);
+        xmlDocSetRootElement(doc, wrap);
+        xmlAddChild(wrap, root);
+        int r = domain_devices_parse(dev, wrap, 0, err);
+        xmlFreeDoc(doc);
+        if (r < 0)
+                return domain_device_free(dev);
+        return dev;
+}
+
+DomainDevices *domain_device_free(DomainDevices *dev) {
+        if (dev) {
+                domain_devices_free(dev);
+                free(dev);
+        }
+        return NULL;
+}
