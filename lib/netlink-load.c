@@ -78,6 +78,10 @@ int netlink_link_delete(const char *name, VbError *err) {
         return nl(err) ? ops->link_delete(name, err) : -1;
 }
 
+bool netlink_link_is_macvtap(const char *name) {
+        return nl(NULL) ? ops->link_is_macvtap(name) : false;
+}
+
 int netlink_link_set_up(const char *name, bool up, VbError *err) {
         return nl(err) ? ops->link_set_up(name, up, err) : -1;
 }
@@ -92,6 +96,11 @@ int netlink_link_set_mac(const char *name, const uint8_t mac[6], VbError *err) {
 
 int netlink_link_set_master(const char *name, const char *bridge, VbError *err) {
         return nl(err) ? ops->link_set_master(name, bridge, err) : -1;
+}
+
+int netlink_link_setup(const char *name, const uint8_t mac[6], unsigned mtu, const char *bridge, bool up,
+                       VbError *err) {
+        return nl(err) ? ops->link_setup(name, mac, mtu, bridge, up, err) : -1;
 }
 
 int netlink_link_get_master(const char *name, char *out, VbError *err) {

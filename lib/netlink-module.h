@@ -14,7 +14,7 @@
 
 #define NETLINK_MODULE_NAME "virtbus-netlink.so"
 #define NETLINK_MODULE_TABLE "netlink_module"
-#define NETLINK_MODULE_ABI 1
+#define NETLINK_MODULE_ABI 2
 
 typedef struct NetlinkOps {
         unsigned abi;
@@ -25,10 +25,13 @@ typedef struct NetlinkOps {
         int (*macvtap_create)(const char *name, const char *lower, const char *mode, const uint8_t mac[6],
                               VbError *err);
         int (*link_delete)(const char *name, VbError *err);
+        bool (*link_is_macvtap)(const char *name);
         int (*link_set_up)(const char *name, bool up, VbError *err);
         int (*link_set_mtu)(const char *name, unsigned mtu, VbError *err);
         int (*link_set_mac)(const char *name, const uint8_t mac[6], VbError *err);
         int (*link_set_master)(const char *name, const char *bridge, VbError *err);
+        int (*link_setup)(const char *name, const uint8_t mac[6], unsigned mtu, const char *bridge, bool up,
+                          VbError *err);
         int (*link_get_master)(const char *name, char *out, VbError *err);
         bool (*link_is_up)(const char *name);
         unsigned (*link_mtu)(const char *name);
