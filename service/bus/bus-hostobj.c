@@ -1,4 +1,4 @@
-/* bus-hostobj.c: the D-Bus faces of secrets, network filters and domain snapshots: their subtrees, properties and methods, with libvirt's answers while the core keeps none of them. */
+/* bus-hostobj.c: the D-Bus faces of network filters and domain snapshots: their subtrees, properties and methods, with libvirt's answers while the core keeps none of them. */
 #define LOG_MODULE "bus"
 #include "bus-unsupported.h"
 
@@ -22,6 +22,8 @@ int bus_host_object_lookup(BusSubtree *t, const char *path, VbError *err) {
                 return bus_iface_lookup(t, path, err);
         if (t->kind->kind == OBJECT_NODEDEV)
                 return bus_nodedev_lookup(t, path, err);
+        if (t->kind->kind == OBJECT_SECRET)
+                return bus_secret_lookup(t, path, err);
         return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_NONE, "%s", lookup_api(t->kind->kind));
 }
 
@@ -43,15 +45,6 @@ static int host_enumerate(sd_bus *bus, const char *prefix, void *userdata, char 
 
 #define CONST SD_BUS_VTABLE_PROPERTY_CONST
 
-static const sd_bus_vtable secret_vtable[] = {
-        SD_BUS_VTABLE_START(0),
-        SD_BUS_PROPERTY("UUID", "s", host_property_get, 0, CONST),
-        SD_BUS_PROPERTY("UsageID", "s", host_property_get, 0, CONST),
-        SD_BUS_PROPERTY("UsageType", "i", host_property_get, 0, CONST),
-        BUS_SECRET_NOT_SUPPORTED
-        SD_BUS_VTABLE_END,
-};
-
 static const sd_bus_vtable nwfilter_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_PROPERTY("Name", "s", host_property_get, 0, CONST),
@@ -72,6 +65,5 @@ static const BusPropName no_changes[] = { { 0, NULL } };
         const BusKind var = { .kind = kind_, .interface = iface, .vtable = vt, .changes = no_changes, \
                               .exists = host_exists, .enumerate = host_enumerate }
 
-HOST_KIND(bus_kind_secret, OBJECT_SECRET, "org.libvirt.Secret", secret_vtable);
 HOST_KIND(bus_kind_nwfilter, OBJECT_NWFILTER, "org.libvirt.NWFilter", nwfilter_vtable);
 HOST_KIND(bus_kind_snapshot, OBJECT_SNAPSHOT, "org.libvirt.DomainSnapshot", snapshot_vtable);

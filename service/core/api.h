@@ -304,6 +304,11 @@ typedef enum ApiId {
         API_SECRET_LOOKUP_BY_UUID,
         API_SECRET_SET_VALUE,
         API_SECRET_UNDEFINE,
+        /* secrets served by the host's store (secret.c) */
+        API_CONNECT_NUM_OF_SECRETS,
+        API_CONNECT_LIST_SECRETS,
+        API_CONNECT_SECRET_EVENT_REGISTER_ANY,
+        API_CONNECT_SECRET_EVENT_DEREGISTER_ANY,
         _API_ID_MAX,
 } ApiId;
 

@@ -168,6 +168,8 @@ struct Driver {
         const struct DomainInfoOps *info;
         /* Host node devices (nodedev.h); NULL: "not supported". */
         const struct NodeDevOps *nodedevs;
+        /* The connection sees the host's secret store (secret.h); false: "not supported" (Test). */
+        bool host_secrets;
         /* What a driver answers its own way, as data: the doors never compare driver names.
          * virDomainGetOSType whatever the XML says (Test: "linux"); NULL: the <os><type>. */
         const char *os_type;

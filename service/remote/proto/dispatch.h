@@ -390,5 +390,21 @@ REMOTE_HANDLER(proc_connect_network_event_register_any);
 REMOTE_HANDLER(proc_connect_network_event_deregister_any);
 REMOTE_HANDLER(proc_connect_storage_pool_event_register_any);
 REMOTE_HANDLER(proc_connect_storage_pool_event_deregister_any);
+REMOTE_HANDLER(proc_connect_secret_event_register_any);
+REMOTE_HANDLER(proc_connect_secret_event_deregister_any);
+
+/* proc-secret.c */
+typedef struct Secret Secret;
+int remote_put_secret(XdrWriter *w, const Secret *s);
+REMOTE_HANDLER(proc_connect_num_of_secrets);
+REMOTE_HANDLER(proc_connect_list_secrets);
+REMOTE_HANDLER(proc_connect_list_all_secrets);
+REMOTE_HANDLER(proc_secret_lookup_by_uuid);
+REMOTE_HANDLER(proc_secret_lookup_by_usage);
+REMOTE_HANDLER(proc_secret_define_xml);
+REMOTE_HANDLER(proc_secret_get_xml_desc);
+REMOTE_HANDLER(proc_secret_set_value);
+REMOTE_HANDLER(proc_secret_get_value);
+REMOTE_HANDLER(proc_secret_undefine);
 /* connect_close: the client's subscriptions go with its connection. */
 void remote_events_drop_all(RemoteClient *c);

@@ -207,6 +207,20 @@ static const RemoteProc procs[_API_ID_MAX] = {
         P(CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY, proc_connect_domain_event_callback_deregister_any, 0),
         P(CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY, proc_connect_storage_pool_event_register_any, 0),
         P(CONNECT_STORAGE_POOL_EVENT_DEREGISTER_ANY, proc_connect_storage_pool_event_deregister_any, 0),
+        P(CONNECT_SECRET_EVENT_REGISTER_ANY, proc_connect_secret_event_register_any, 0),
+        P(CONNECT_SECRET_EVENT_DEREGISTER_ANY, proc_connect_secret_event_deregister_any, 0),
+
+        /* secrets (proc-secret.c) */
+        P(CONNECT_NUM_OF_SECRETS, proc_connect_num_of_secrets, 0),
+        P(CONNECT_LIST_SECRETS, proc_connect_list_secrets, 0),
+        P(CONNECT_LIST_ALL_SECRETS, proc_connect_list_all_secrets, 0),
+        P(SECRET_LOOKUP_BY_UUID, proc_secret_lookup_by_uuid, 0),
+        P(SECRET_LOOKUP_BY_USAGE, proc_secret_lookup_by_usage, 0),
+        P(SECRET_DEFINE_XML, proc_secret_define_xml, 0),
+        P(SECRET_GET_XML_DESC, proc_secret_get_xml_desc, 0),
+        P(SECRET_SET_VALUE, proc_secret_set_value, 0),
+        P(SECRET_GET_VALUE, proc_secret_get_value, 0),
+        P(SECRET_UNDEFINE, proc_secret_undefine, 0),
 
         /* rows not served yet: libvirt's "not supported" after the gates */
 #include "proc-table-unsupported.h"
