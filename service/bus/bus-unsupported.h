@@ -23,6 +23,12 @@ int bus_method_secret_define_xml(sd_bus_message *m, void *userdata, sd_bus_error
 int bus_method_secret_lookup_by_uuid(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_secret_lookup_by_usage(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_list_secrets(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+/* bus-nwfilter.c: a network filter's path; Connect's network filter methods. */
+int bus_nwfilter_lookup(BusSubtree *t, const char *path, VbError *err);
+int bus_method_nwfilter_define_xml(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_method_nwfilter_lookup_by_name(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_method_nwfilter_lookup_by_uuid(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_method_list_nwfilters(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 /* bus-domain-info.c */
 int bus_method_memory_stats(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_get_hostname(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
@@ -46,14 +52,14 @@ int bus_method_get_iothread_info(sd_bus_message *m, void *userdata, sd_bus_error
         SD_BUS_METHOD_WITH_ARGS("InterfaceChangeRollback", SD_BUS_ARGS("u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("InterfaceDefineXML", SD_BUS_ARGS("s", xml, "u", flags), SD_BUS_RESULT("o", interface), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("ListNodeDevices", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("ao", devs), bus_method_list_node_devices, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("ListNWFilters", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("ao", nwfilters), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("ListNWFilters", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("ao", nwfilters), bus_method_list_nwfilters, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("ListSecrets", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("ao", secrets), bus_method_list_secrets, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("NodeDeviceCreateXML", SD_BUS_ARGS("s", xml, "u", flags), SD_BUS_RESULT("o", dev), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("NodeDeviceLookupByName", SD_BUS_ARGS("s", name), SD_BUS_RESULT("o", dev), bus_method_node_device_lookup_by_name, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("NodeDeviceLookupSCSIHostByWWN", SD_BUS_ARGS("s", wwnn, "s", wwpn, "u", flags), SD_BUS_RESULT("o", dev), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("NWFilterDefineXML", SD_BUS_ARGS("s", xml), SD_BUS_RESULT("o", nwfilter), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("NWFilterLookupByName", SD_BUS_ARGS("s", name), SD_BUS_RESULT("o", nwfilter), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("NWFilterLookupByUUID", SD_BUS_ARGS("s", uuid), SD_BUS_RESULT("o", nwfilter), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("NWFilterDefineXML", SD_BUS_ARGS("s", xml), SD_BUS_RESULT("o", nwfilter), bus_method_nwfilter_define_xml, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("NWFilterLookupByName", SD_BUS_ARGS("s", name), SD_BUS_RESULT("o", nwfilter), bus_method_nwfilter_lookup_by_name, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("NWFilterLookupByUUID", SD_BUS_ARGS("s", uuid), SD_BUS_RESULT("o", nwfilter), bus_method_nwfilter_lookup_by_uuid, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("NodeGetCPUMap", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("ab", res), bus_method_node_get_cpu_map, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("NodeGetCPUStats", SD_BUS_ARGS("i", cpuNum, "u", flags), SD_BUS_RESULT("a{st}", cpuStats), bus_method_node_get_cpu_stats, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("NodeGetMemoryParameters", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("a{sv}", memoryParameters), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
@@ -177,9 +183,5 @@ int bus_method_get_iothread_info(sd_bus_message *m, void *userdata, sd_bus_error
         SD_BUS_METHOD_WITH_ARGS("Detach", SD_BUS_ARGS("s", driverName, "u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("ReAttach", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("Reset", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED),
-
-#define BUS_NWFILTER_NOT_SUPPORTED \
-        SD_BUS_METHOD_WITH_ARGS("GetXMLDesc", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("s", xml), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("Undefine", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED),
 
 #define BUS_NETWORK_NOT_SUPPORTED     /* none left: GetDHCPLeases is served (bus-network.c) */

@@ -170,6 +170,8 @@ struct Driver {
         const struct NodeDevOps *nodedevs;
         /* The connection sees the host's secret store (secret.h); false: "not supported" (Test). */
         bool host_secrets;
+        /* The same for network filters and their bindings (nwfilter.h). */
+        bool host_nwfilters;
         /* What a driver answers its own way, as data: the doors never compare driver names.
          * virDomainGetOSType whatever the XML says (Test: "linux"); NULL: the <os><type>. */
         const char *os_type;

@@ -62,6 +62,7 @@ struct Connection {
         NetworkSubsystem *net;
         StorageSubsystem *storage;
         struct SecretStore *secrets;   /* the host's (secret.h); NULL: the driver keeps none */
+        struct NWFilterStore *nwfilters;       /* the host's (nwfilter.h); NULL: none */
         int next_domain_id;
         char *config_dir;      /* persistent definitions; NULL when the driver keeps none */
         char *state_dir;       /* runtime status files; NULL when none */
@@ -81,6 +82,7 @@ struct Manager {
         NetworkSubsystem *host_networks;  /* host-wide: every connection without its own */
         StorageSubsystem *host_storage;
         struct SecretStore *host_secrets;  /* secret.h: made by the first connection that keeps secrets */
+        struct NWFilterStore *host_nwfilters;      /* nwfilter.h: the same for network filters */
         bool system_mode;
         char *config_root;     /* /etc/virtbus or $XDG_CONFIG_HOME/virtbus */
         char *state_root;      /* /var/lib/virtbus or $XDG_STATE_HOME/virtbus */

@@ -406,5 +406,20 @@ REMOTE_HANDLER(proc_secret_get_xml_desc);
 REMOTE_HANDLER(proc_secret_set_value);
 REMOTE_HANDLER(proc_secret_get_value);
 REMOTE_HANDLER(proc_secret_undefine);
+/* proc-nwfilter.c */
+REMOTE_HANDLER(proc_connect_num_of_nwfilters);
+REMOTE_HANDLER(proc_connect_list_nwfilters);
+REMOTE_HANDLER(proc_connect_list_all_nwfilters);
+REMOTE_HANDLER(proc_nwfilter_lookup_by_name);
+REMOTE_HANDLER(proc_nwfilter_lookup_by_uuid);
+REMOTE_HANDLER(proc_nwfilter_get_xml_desc);
+REMOTE_HANDLER(proc_nwfilter_define_xml);
+REMOTE_HANDLER(proc_nwfilter_define_xml_flags);
+REMOTE_HANDLER(proc_nwfilter_undefine);
+REMOTE_HANDLER(proc_nwfilter_binding_lookup_by_port_dev);
+REMOTE_HANDLER(proc_nwfilter_binding_get_xml_desc);
+REMOTE_HANDLER(proc_nwfilter_binding_create_xml);
+REMOTE_HANDLER(proc_nwfilter_binding_delete);
+REMOTE_HANDLER(proc_connect_list_all_nwfilter_bindings);
 /* connect_close: the client's subscriptions go with its connection. */
 void remote_events_drop_all(RemoteClient *c);
