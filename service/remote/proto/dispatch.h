@@ -406,6 +406,8 @@ REMOTE_HANDLER(proc_secret_get_xml_desc);
 REMOTE_HANDLER(proc_secret_set_value);
 REMOTE_HANDLER(proc_secret_get_value);
 REMOTE_HANDLER(proc_secret_undefine);
+/* proc-cpu.c */
+REMOTE_HANDLER(proc_connect_get_cpu_model_names);
 /* proc-nwfilter.c */
 REMOTE_HANDLER(proc_connect_num_of_nwfilters);
 REMOTE_HANDLER(proc_connect_list_nwfilters);

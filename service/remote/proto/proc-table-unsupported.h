@@ -4,7 +4,6 @@
         P(CONNECT_BASELINE_CPU, proc_not_supported, 0),
         P(CONNECT_COMPARE_CPU, proc_not_supported, 0),
         P(CONNECT_FIND_STORAGE_POOL_SOURCES, proc_not_supported, 0),
-        P(CONNECT_GET_CPU_MODEL_NAMES, proc_not_supported, 0),
         P(DOMAIN_ABORT_JOB, proc_not_supported, 0),
         P(DOMAIN_ADD_IOTHREAD, proc_not_supported, 0),
         P(DOMAIN_ATTACH_DEVICE_FLAGS, proc_not_supported, 0),

@@ -222,6 +222,9 @@ static const RemoteProc procs[_API_ID_MAX] = {
         P(SECRET_GET_VALUE, proc_secret_get_value, 0),
         P(SECRET_UNDEFINE, proc_secret_undefine, 0),
 
+        /* host CPU models (proc-cpu.c) */
+        P(CONNECT_GET_CPU_MODEL_NAMES, proc_connect_get_cpu_model_names, 0),
+
         /* network filters and bindings (proc-nwfilter.c) */
         P(CONNECT_NUM_OF_NWFILTERS, proc_connect_num_of_nwfilters, 0),
         P(CONNECT_LIST_NWFILTERS, proc_connect_list_nwfilters, 0),
