@@ -44,7 +44,7 @@ const ApiRow api_rows_host[] = {
         ROW(CONNECT_SECRET_EVENT_DEREGISTER_ANY, 381, "virConnectSecretEventDeregisterAny", NODBUS, RO, VERB, NOACL),
         ROW(CONNECT_NUM_OF_NWFILTERS, 178, "virConnectNumOfNWFilters", NODBUS, RO, VERB, ACL(NONE, CONNECT, "search_nwfilters")),
         ROW(CONNECT_LIST_NWFILTERS, 179, "virConnectListNWFilters", NODBUS, RO, VERB, ACL(NONE, CONNECT, "search_nwfilters")),
-        ROW(NWFILTER_DEFINE_XML_FLAGS, 431, "virNWFilterDefineXMLFlags", NODBUS, MUT, VERB, ACL(NONE, NWFILTER, "write", "save")),
+        ROW(NWFILTER_DEFINE_XML_FLAGS, 431, "virNWFilterDefineXMLFlags", NODBUS, MUT, VERB, ACL(NONE, NWFILTER, "write")),
         ROW(NWFILTER_BINDING_LOOKUP_BY_PORT_DEV, 397, "virNWFilterBindingLookupByPortDev", NODBUS, RO, VERB, ACL(NONE, NWFILTER_BINDING, "getattr")),
         ROW(NWFILTER_BINDING_GET_XML_DESC, 398, "virNWFilterBindingGetXMLDesc", NODBUS, RO, VERB, ACL(NONE, NWFILTER_BINDING, "read")),
         ROW(NWFILTER_BINDING_CREATE_XML, 399, "virNWFilterBindingCreateXML", NODBUS, MUT, VERB, ACL(NONE, NWFILTER_BINDING, "create")),
