@@ -129,6 +129,7 @@ static const HostOps qemu_host_ops = {
         .cpu_map = qemu_node_cpu_map,
         .node_info = qemu_node_info,
         .free_memory = qemu_free_memory,
+        .memory_parameters = qemu_node_memory_parameters,
 };
 
 /* ---- open and close ---- */

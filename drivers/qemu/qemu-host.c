@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "hostinfo.h"
+#include "hostmem.h"
 #include "iface.h"
 #include "netif.h"
 #include "nodedev.h"
@@ -33,6 +34,17 @@ int qemu_node_memory_stats(Connection *c, int cell, uint64_t out[4], VbError *er
                 return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_NONE, "cell number %d out of range", cell);
         out[2] = out[3] = 0;
         return 0;
+}
+
+/* KSM from /sys/kernel/mm/ksm, as libvirt's host memory code reads it. */
+int qemu_node_memory_parameters(Connection *c, uint64_t out[8], VbError *err) {
+        bool merge = false;
+        int r = hostmem_ksm_read(NULL, out, &merge);
+        if (r == -ENOENT)
+                return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_NONE, "virNodeGetMemoryParameters");
+        if (r < 0)
+                return failed(err, r, "/sys/kernel/mm/ksm");
+        return merge ? 8 : 7;
 }
 
 int qemu_node_cpu_stats(Connection *c, int cpu, uint64_t out[4], VbError *err) {

@@ -145,6 +145,9 @@ typedef struct HostOps {
         int (*cells_free_memory)(Connection *c, int start, int max, uint64_t *bytes, VbError *err);
         /* virNodeGetCPUMap: the CPUs online into map (maplen bytes), their count; returns the CPUs present. */
         int (*cpu_map)(Connection *c, uint8_t *map, size_t maplen, unsigned *online, VbError *err);
+        /* virNodeGetMemoryParameters: KSM's eight values in libvirt's order (node-memory.c); the
+         * count (7 without merge_across_nodes), or -1. */
+        int (*memory_parameters)(Connection *c, uint64_t out[8], VbError *err);
 } HostOps;
 
 struct Driver {

@@ -2,7 +2,7 @@
 """test_host_cpu.py: virsh cpu-models on both connections, byte for byte against libvirt's test driver
 (whose list is libvirt's CPU map, the QEMU driver's too); python3-libvirt's errors; D-Bus
 GetCPUModelNames on /org/libvirt/Test and /org/libvirt/QEMU; node-memory-tune and nodesuspend
-answer as libvirt's test driver does."""
+answer as libvirt's test driver does on Test, and node-memory-tune shows the host's KSM on QEMU."""
 
 import sys
 import unittest
@@ -44,6 +44,39 @@ class HostCPU(unittest.TestCase):
             self.assertEqual(self.virsh(self.qemu_uri, "cpu-models " + arch).stdout,
                              remote_harness.run_virsh("test:///default", "cpu-models " + arch).stdout)
         self.assertIn("Haswell-noTSX-IBRS\n", self.virsh(self.qemu_uri, "cpu-models x86_64").stdout)
+
+    def test_node_memory_parameters_from_ksm(self):
+        ksm = Path("/sys/kernel/mm/ksm")
+        want = [("shm_pages_to_scan", "pages_to_scan"), ("shm_sleep_millisecs", "sleep_millisecs")]
+        p = self.virsh(self.qemu_uri, "node-memory-tune")
+        if not ksm.exists():        # a kernel without KSM: libvirt's "not supported", checked, not skipped
+            self.assertIn("this function is not supported by the connection driver: virNodeGetMemoryParameters",
+                          p.stderr)
+            return
+        self.assertEqual(p.returncode, 0, p.stderr)
+        lines = p.stdout.splitlines()
+        self.assertEqual(lines[0], "Shared memory:")
+        got = dict(line.split() for line in lines[1:] if line.strip())
+        names = ["shm_pages_to_scan", "shm_sleep_millisecs", "shm_pages_shared", "shm_pages_sharing",
+                 "shm_pages_unshared", "shm_pages_volatile", "shm_full_scans"]
+        if (ksm / "merge_across_nodes").exists():
+            names.append("shm_merge_across_nodes")
+        self.assertEqual(sorted(got), sorted(names))
+        for ours, f in want:        # settings, stable while the test runs
+            self.assertEqual(int(got[ours]), int((ksm / f).read_text()))
+        libvirt = remote_harness.libvirt_module()
+        conn = libvirt.open(self.qemu_uri)
+        try:
+            params = conn.getMemoryParameters(0)
+            self.assertEqual(sorted(params), sorted(names))
+            self.assertEqual(params["shm_sleep_millisecs"], int((ksm / "sleep_millisecs").read_text()))
+        finally:
+            conn.close()
+        bus = dbus.bus.BusConnection(self.daemon.bus_address)
+        connect = dbus.Interface(bus.get_object("org.libvirt", "/org/libvirt/QEMU"), "org.libvirt.Connect")
+        params = connect.NodeGetMemoryParameters(0)
+        self.assertEqual(sorted(str(k) for k in params), sorted(names))
+        self.assertEqual(int(params["shm_pages_to_scan"]), int((ksm / "pages_to_scan").read_text()))
 
     def test_python_errors(self):
         libvirt = remote_harness.libvirt_module()

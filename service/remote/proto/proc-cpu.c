@@ -1,9 +1,10 @@
-/* proc-cpu.c: the remote procedures of host CPU models (virConnectGetCPUModelNames): thin decode → core cpu-models.c → encode. */
+/* proc-cpu.c: the remote procedures of host CPU models (virConnectGetCPUModelNames) and memory parameters (virNodeGetMemoryParameters): thin decode → core cpu-models.c → encode. */
 #include "dispatch.h"
 
 #include <stdlib.h>
 
 #include "cpu-models.h"
+#include "node.h"
 
 #define REMOTE_CONNECT_CPU_MODELS_MAX 8192
 
@@ -31,6 +32,42 @@ REMOTE_HANDLER(proc_connect_get_cpu_model_names) {
         xdr_put_u32(&rc->ret, k);
         for (uint32_t i = 0; i < k; i++)
                 xdr_put_string(&rc->ret, models[i]);
+        xdr_put_i32(&rc->ret, n);
+        return 0;
+}
+
+#define REMOTE_NODE_MEMORY_PARAMETERS_MAX 64
+
+/* {int nparams; u32 flags} → {remote_typed_param params<>; int nparams}: nparams 0 asks for the count. */
+REMOTE_HANDLER(proc_node_get_memory_parameters) {
+        int32_t want;
+        uint32_t flags;
+        NodeMemParam p[NODE_MEMORY_PARAMS_MAX];
+        xdr_get_i32(&rc->args, &want);
+        xdr_get_u32(&rc->args, &flags);
+        if (remote_args_end(rc) < 0)
+                return -1;
+        if (want < 0 || want > REMOTE_NODE_MEMORY_PARAMETERS_MAX)
+                return vb_error_set(&rc->err, VB_ERR_INTERNAL_ERROR, VB_FROM_REMOTE, "nparams too large");
+        int n = node_memory_parameters(rc->client->conn, flags, p, &rc->err);
+        if (n < 0)
+                return -1;
+        if (want == 0) {
+                xdr_put_u32(&rc->ret, 0);
+                xdr_put_i32(&rc->ret, NODE_MEMORY_PARAMS_MAX);   /* libvirt answers its constant */
+                return 0;
+        }
+        if (n > want)
+                n = want;
+        xdr_put_u32(&rc->ret, (uint32_t) n);
+        for (int i = 0; i < n; i++) {
+                xdr_put_string(&rc->ret, p[i].name);
+                xdr_put_i32(&rc->ret, p[i].type);
+                if (p[i].type == 2)
+                        xdr_put_u32(&rc->ret, (uint32_t) p[i].value);
+                else
+                        xdr_put_u64(&rc->ret, p[i].value);
+        }
         xdr_put_i32(&rc->ret, n);
         return 0;
 }

@@ -1,4 +1,4 @@
-/* test-secret-conf.c: secret XML: golden files (parse → format → parse is a fixed point) and libvirt's refusals. */
+/* test-secret-conf.c: secret XML: golden files (parse → format → parse is a fixed point; the .out.xml are what libvirt 9.0's virSecretDefFormat writes for the .in.xml) and libvirt's refusals. */
 #include "conf-test.h"
 
 #include "secret-conf.h"

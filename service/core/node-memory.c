@@ -1,0 +1,36 @@
+/* node-memory.c: virNodeGetMemoryParameters: the driver's KSM values as libvirt's typed parameters (names, types, order). */
+#include "node.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "driver.h"
+#include "manager.h"
+
+#define TYPED_PARAM_STRING_OKAY 4u
+
+int node_memory_parameters(Connection *c, unsigned flags, NodeMemParam out[NODE_MEMORY_PARAMS_MAX], VbError *err) {
+        static const struct {
+                const char *name;
+                int type;       /* virTypedParameterType: 2 uint, 4 ullong */
+        } params[NODE_MEMORY_PARAMS_MAX] = {
+                { "shm_pages_to_scan", 2 }, { "shm_sleep_millisecs", 2 }, { "shm_pages_shared", 4 },
+                { "shm_pages_sharing", 4 }, { "shm_pages_unshared", 4 }, { "shm_pages_volatile", 4 },
+                { "shm_full_scans", 4 }, { "shm_merge_across_nodes", 2 },
+        };
+        const HostOps *ops = c->driver->host;
+        if (!ops || !ops->memory_parameters)
+                return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_NONE, "virNodeGetMemoryParameters");
+        if (vb_check_flags(flags, TYPED_PARAM_STRING_OKAY, "virNodeGetMemoryParameters", err) < 0)
+                return -1;
+        uint64_t v[NODE_MEMORY_PARAMS_MAX] = { 0 };
+        int n = ops->memory_parameters(c, v, err);
+        if (n < 0)
+                return -1;
+        for (int i = 0; i < n && i < NODE_MEMORY_PARAMS_MAX; i++) {
+                snprintf(out[i].name, sizeof out[i].name, "%s", params[i].name);
+                out[i].type = params[i].type;
+                out[i].value = v[i];
+        }
+        return n;
+}
