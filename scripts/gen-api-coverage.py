@@ -41,7 +41,7 @@ REASONS = [
     ("cpu", r"(compare|baseline)(_hypervisor)?_cpu",
      "CPU comparison and baseline: they need libvirt's CPU feature map, not just its model names (a later issue)"),
     ("hardware", r"(node_suspend|pm_suspend|pm_wakeup|sev_info|launch_security|alloc_pages|free_pages)",
-     "host facilities virtbus does not drive: host suspend (systemd-logind owns it), guest PM, AMD SEV, hugepage pools"),
+     "host facilities virtbus does not drive: host suspend (systemd-logind owns it), guest PM, AMD SEV, resizing hugepage pools"),
     ("agent", r"(fs_?(freeze|thaw|trim)|get_fsinfo|guest_vcpus|guest_info|user_password|agent_|authorized_ssh|"
               r"domain_set_time$)", "guest-agent calls (need the QEMU guest agent channel: a later issue)"),
     ("jobs", r"(job|block_(pull|rebase|commit|copy|resize)|disk_errors|control_info|dirty_rate)",

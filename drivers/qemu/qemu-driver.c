@@ -130,6 +130,7 @@ static const HostOps qemu_host_ops = {
         .node_info = qemu_node_info,
         .free_memory = qemu_free_memory,
         .memory_parameters = qemu_node_memory_parameters,
+        .free_pages = qemu_node_free_pages,
 };
 
 /* ---- open and close ---- */

@@ -49,6 +49,7 @@ const ApiRow api_rows_host[] = {
         ROW(NWFILTER_BINDING_GET_XML_DESC, 398, "virNWFilterBindingGetXMLDesc", NODBUS, RO, VERB, ACL(NONE, NWFILTER_BINDING, "read")),
         ROW(NWFILTER_BINDING_CREATE_XML, 399, "virNWFilterBindingCreateXML", NODBUS, MUT, VERB, ACL(NONE, NWFILTER_BINDING, "create")),
         ROW(NWFILTER_BINDING_DELETE, 400, "virNWFilterBindingDelete", NODBUS, MUT, VERB, ACL(NONE, NWFILTER_BINDING, "delete")),
+        ROW(NODE_GET_FREE_PAGES, 340, "virNodeGetFreePages", NODBUS, RO, VERB, ACL(NONE, CONNECT, "read")),
         ROW(CONNECT_LIST_ALL_NWFILTER_BINDINGS, 401, "virConnectListAllNWFilterBindings", NODBUS, RO, VERB, ACL(NONE, CONNECT, "search_nwfilter_bindings")),
         ROW(NODE_SET_MEMORY_PARAMETERS, 288, "virNodeSetMemoryParameters", DBUS(CONNECT, "NodeSetMemoryParameters"), MUT, VERB, ACL(NONE, CONNECT, "write")),
         ROW(NODE_GET_MEMORY_PARAMETERS, 289, "virNodeGetMemoryParameters", DBUS(CONNECT, "NodeGetMemoryParameters"), RO, VERB, ACL(NONE, CONNECT, "read")),

@@ -148,6 +148,10 @@ typedef struct HostOps {
         /* virNodeGetMemoryParameters: KSM's eight values in libvirt's order (node-memory.c); the
          * count (7 without merge_across_nodes), or -1. */
         int (*memory_parameters)(Connection *c, uint64_t out[8], VbError *err);
+        /* virNodeGetFreePages: counts[cell * npages + i] of free pages of pages[i] KiB in cells
+         * start … start + cells - 1 (node-memory.c checks the arguments first). 0, or -1. */
+        int (*free_pages)(Connection *c, const uint32_t *pages, unsigned npages, int start, unsigned cells,
+                          uint64_t *counts, VbError *err);
 } HostOps;
 
 struct Driver {

@@ -1,4 +1,4 @@
-/* node-memory.c: virNodeGetMemoryParameters: the driver's KSM values as libvirt's typed parameters (names, types, order). */
+/* node-memory.c: virNodeGetMemoryParameters (the driver's KSM values as libvirt's typed parameters: names, types, order) and virNodeGetFreePages. */
 #include "node.h"
 
 #include <stdio.h>
@@ -33,4 +33,23 @@ int node_memory_parameters(Connection *c, unsigned flags, NodeMemParam out[NODE_
                 out[i].value = v[i];
         }
         return n;
+}
+
+int node_free_pages(Connection *c, const uint32_t *pages, unsigned npages, int start, unsigned cells, unsigned flags,
+                    uint64_t *counts, VbError *err) {
+        const HostOps *ops = c->driver->host;
+        if (!ops || !ops->free_pages)
+                return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_NONE, "virNodeGetFreePages");
+        const char *fn = c->driver->error_from == VB_FROM_TEST ? "testNodeGetFreePages" : "qemuNodeGetFreePages";
+        if (vb_check_flags(flags, 0, fn, err) < 0) {
+                if (err)
+                        err->from = c->driver->error_from;
+                return -1;
+        }
+        if (npages == 0 || cells == 0 || start < 0)
+                return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_NONE, "%s",
+                                    npages == 0 ? "npages in virNodeGetFreePages must not be zero"
+                                    : cells == 0 ? "cellCount in virNodeGetFreePages must not be zero"
+                                                 : "startCell in virNodeGetFreePages must be zero or greater");
+        return ops->free_pages(c, pages, npages, start, cells, counts, err);
 }

@@ -48,3 +48,6 @@ typedef struct NodeMemParam {
         uint64_t value;
 } NodeMemParam;
 int node_memory_parameters(Connection *c, unsigned flags, NodeMemParam out[NODE_MEMORY_PARAMS_MAX], VbError *err);
+/* virNodeGetFreePages: npages sizes (KiB) × cells from start into counts; 0 or -1. */
+int node_free_pages(Connection *c, const uint32_t *pages, unsigned npages, int start, unsigned cells, unsigned flags,
+                    uint64_t *counts, VbError *err);

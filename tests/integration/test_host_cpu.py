@@ -34,7 +34,8 @@ class HostCPU(unittest.TestCase):
 
     def test_virsh_against_libvirt(self):
         for cmd in ("cpu-models x86_64", "cpu-models i686", "cpu-models ppc64le", "cpu-models aarch64",
-                    "cpu-models foo", "node-memory-tune", "nodesuspend mem 60"):
+                    "cpu-models foo", "node-memory-tune", "nodesuspend mem 60", "freepages --all",
+                    "freepages --cellno 1 --pagesize 2048", "freepages --cellno 0"):
             theirs = remote_harness.run_virsh("test:///default", cmd)
             ours = self.virsh(self.test_uri, cmd)
             self.assertEqual((ours.returncode, ours.stdout, ours.stderr),
@@ -77,6 +78,27 @@ class HostCPU(unittest.TestCase):
         params = connect.NodeGetMemoryParameters(0)
         self.assertEqual(sorted(str(k) for k in params), sorted(names))
         self.assertEqual(int(params["shm_pages_to_scan"]), int((ksm / "pages_to_scan").read_text()))
+
+    def test_qemu_free_pages_from_sysfs(self):
+        libvirt = remote_harness.libvirt_module()
+        conn = libvirt.open(self.qemu_uri)
+        try:
+            hp = Path("/sys/devices/system/node/node0/hugepages/hugepages-2048kB/free_hugepages")
+            if hp.exists():
+                self.assertEqual(conn.getFreePages([2048], 0, 1, 0), {0: {2048: int(hp.read_text())}})
+            free4k = conn.getFreePages([4], 0, 1, 0)[0][4]
+            meminfo = Path("/sys/devices/system/node/node0/meminfo").read_text()
+            memfree = int(next(line.split()[3] for line in meminfo.splitlines() if "MemFree:" in line))
+            self.assertLess(abs(free4k - memfree // 4), 64 * 1024)      # within 256 MiB of a moving value
+            with self.assertRaises(libvirt.libvirtError) as cm:
+                conn.getFreePages([12345], 0, 1, 0)
+            self.assertEqual(cm.exception.get_error_message(),
+                             "operation failed: page size 12345 is not available on node 0")
+        finally:
+            conn.close()
+        p = self.virsh(self.qemu_uri, "freepages --all")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("Node 0:\n4KiB: ", p.stdout)
 
     def test_python_errors(self):
         libvirt = remote_harness.libvirt_module()

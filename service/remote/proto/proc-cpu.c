@@ -71,3 +71,33 @@ REMOTE_HANDLER(proc_node_get_memory_parameters) {
         xdr_put_i32(&rc->ret, n);
         return 0;
 }
+
+#define REMOTE_NODE_MAX_PAGES 1024u
+#define REMOTE_NODE_FREE_PAGES_MAX 1024u
+
+/* {unsigned pages<REMOTE_NODE_MAX_PAGES>; int startCell; unsigned cellCount; unsigned flags}
+ * → {unsigned hyper counts<REMOTE_NODE_FREE_PAGES_MAX>} */
+REMOTE_HANDLER(proc_node_get_free_pages) {
+        uint32_t n = 0, cells = 0, flags = 0;
+        uint32_t pages[REMOTE_NODE_MAX_PAGES];
+        int32_t start = 0;
+        if (xdr_get_array_len(&rc->args, REMOTE_NODE_MAX_PAGES, 4, &n) < 0)
+                n = 0;
+        for (uint32_t i = 0; i < n; i++)
+                xdr_get_u32(&rc->args, &pages[i]);
+        xdr_get_i32(&rc->args, &start);
+        xdr_get_u32(&rc->args, &cells);
+        xdr_get_u32(&rc->args, &flags);
+        if (remote_args_end(rc) < 0)
+                return -1;
+        /* the limit before any allocation: n ≤ 1024, so the product fits 64 bits */
+        if ((uint64_t) n * cells > REMOTE_NODE_FREE_PAGES_MAX)
+                return remote_error_rpc(&rc->err, "the result won't fit into REMOTE_NODE_FREE_PAGES_MAX");
+        uint64_t counts[REMOTE_NODE_FREE_PAGES_MAX];
+        if (node_free_pages(rc->client->conn, pages, n, start, cells, flags, counts, &rc->err) < 0)
+                return -1;
+        xdr_put_u32(&rc->ret, n * cells);
+        for (uint32_t i = 0; i < n * cells; i++)
+                xdr_put_u64(&rc->ret, counts[i]);
+        return 0;
+}
