@@ -133,6 +133,8 @@ static const HostOps qemu_host_ops = {
         .cpu_map = qemu_node_cpu_map,
         .node_info = qemu_node_info,
         .free_memory = qemu_free_memory,
+        .memory_parameters = qemu_node_memory_parameters,
+        .free_pages = qemu_node_free_pages,
 };
 
 /* ---- open and close ---- */
@@ -245,6 +247,8 @@ Driver qemu_session_driver = {
         .interfaces = &qemu_iface_ops,
         .nodedevs = &qemu_nodedev_ops,
         .info = &qemu_info_ops,
+        .host_secrets = true,
+        .host_nwfilters = true,
         .domain_post_parse = qemu_domain_post_parse,
         .scheduler = "posix",
         .scheduler_nparams = 3,         /* cpu_shares, vcpu_period, vcpu_quota (domain-sched.c) */
@@ -263,6 +267,8 @@ Driver qemu_system_driver = {
         .interfaces = &qemu_iface_ops,
         .nodedevs = &qemu_nodedev_ops,
         .info = &qemu_info_ops,
+        .host_secrets = true,
+        .host_nwfilters = true,
         .domain_post_parse = qemu_domain_post_parse,
         .scheduler = "posix",
         .scheduler_nparams = 3,         /* cpu_shares, vcpu_period, vcpu_quota (domain-sched.c) */

@@ -200,6 +200,9 @@ int qemu_monitor_path(Connection *c, const char *name, char **out);
 
 /* qemu-host.c: node statistics from /proc and /sys (HostOps). */
 int qemu_node_memory_stats(Connection *c, int cell, uint64_t out[4], VbError *err);
+int qemu_node_memory_parameters(Connection *c, uint64_t out[8], VbError *err);
+int qemu_node_free_pages(Connection *c, const uint32_t *pages, unsigned npages, int start, unsigned cells,
+                         uint64_t *counts, VbError *err);
 int qemu_node_cpu_stats(Connection *c, int cpu, uint64_t out[4], VbError *err);
 int qemu_node_cells_free_memory(Connection *c, int start, int max, uint64_t *bytes, VbError *err);
 int qemu_node_cpu_map(Connection *c, uint8_t *map, size_t maplen, unsigned *online, VbError *err);

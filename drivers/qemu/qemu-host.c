@@ -6,8 +6,11 @@
 #include <string.h>
 
 #include <stdlib.h>
+#include <inttypes.h>
+#include <unistd.h>
 
 #include "hostinfo.h"
+#include "hostmem.h"
 #include "iface.h"
 #include "netif.h"
 #include "nodedev.h"
@@ -32,6 +35,50 @@ int qemu_node_memory_stats(Connection *c, int cell, uint64_t out[4], VbError *er
         if (hostinfo_meminfo(path, "MemTotal", &out[0]) < 0 || hostinfo_meminfo(path, "MemFree", &out[1]) < 0)
                 return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_NONE, "cell number %d out of range", cell);
         out[2] = out[3] = 0;
+        return 0;
+}
+
+/* KSM from /sys/kernel/mm/ksm, as libvirt's host memory code reads it. */
+int qemu_node_memory_parameters(Connection *c, uint64_t out[8], VbError *err) {
+        bool merge = false;
+        int r = hostmem_ksm_read(NULL, out, &merge);
+        if (r == -ENOENT)
+                return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_NONE, "virNodeGetMemoryParameters");
+        if (r < 0)
+                return failed(err, r, "/sys/kernel/mm/ksm");
+        return merge ? 8 : 7;
+}
+
+/* Free pages per NUMA node: the base page size from the node's MemFree, huge pages from their
+ * sysfs pool (libvirt's own sources). */
+int qemu_node_free_pages(Connection *c, const uint32_t *pages, unsigned npages, int start, unsigned cells,
+                         uint64_t *counts, VbError *err) {
+        unsigned base_kib = (unsigned) (sysconf(_SC_PAGESIZE) / 1024);
+        for (unsigned i = 0; i < cells; i++) {
+                int node = start + (int) i;
+                for (unsigned j = 0; j < npages; j++) {
+                        char path[160];
+                        uint64_t v = 0;
+                        int r;
+                        if (pages[j] == base_kib) {
+                                snprintf(path, sizeof path, "/sys/devices/system/node/node%d/meminfo", node);
+                                r = hostinfo_meminfo(path, "MemFree", &v);
+                                v /= base_kib;
+                        } else {
+                                snprintf(path, sizeof path,
+                                         "/sys/devices/system/node/node%d/hugepages/hugepages-%ukB/free_hugepages", node,
+                                         pages[j]);
+                                FILE *f = fopen(path, "re");
+                                r = f && fscanf(f, "%" SCNu64, &v) == 1 ? 0 : -ENOENT;
+                                if (f)
+                                        fclose(f);
+                        }
+                        if (r < 0)
+                                return vb_error_set(err, VB_ERR_OPERATION_FAILED, VB_FROM_NONE,
+                                                    "page size %u is not available on node %d", pages[j], node);
+                        counts[i * npages + j] = v;
+                }
+        }
         return 0;
 }
 

@@ -267,6 +267,7 @@ static const HostOps test_host_ops = {
         .sysinfo = test_sysinfo,
         .node_info = test_node_info,
         .free_memory = test_free_memory,
+        .free_pages = test_node_free_pages,
 };
 
 /* Fresh content at every start, as libvirt's test:///default. */

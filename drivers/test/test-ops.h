@@ -16,3 +16,5 @@ extern const NodeDevOps test_nodedev_ops;
 int test_node_cpu_stats(Connection *c, int cpu, uint64_t out[4], VbError *err);
 int test_node_cells_free_memory(Connection *c, int start, int max, uint64_t *bytes, VbError *err);
 int test_node_cpu_map(Connection *c, uint8_t *map, size_t maplen, unsigned *online, VbError *err);
+int test_node_free_pages(Connection *c, const uint32_t *pages, unsigned npages, int start, unsigned cells,
+                         uint64_t *counts, VbError *err);

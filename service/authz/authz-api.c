@@ -27,6 +27,7 @@ static const char *const object_names[] = {
         [API_ACL_NODEDEV] = "node-device",
         [API_ACL_SECRET] = "secret",
         [API_ACL_NWFILTER] = "nwfilter",
+        [API_ACL_NWFILTER_BINDING] = "nwfilter-binding",
 };
 
 int authz_api_action(AuthzApiObject object, const char *perm, char *buf, size_t n) {

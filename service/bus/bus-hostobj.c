@@ -1,4 +1,4 @@
-/* bus-hostobj.c: the D-Bus faces of secrets, network filters and domain snapshots: their subtrees, properties and methods, with libvirt's answers while the core keeps none of them. */
+/* bus-hostobj.c: the D-Bus face of domain snapshots: their subtrees, properties and methods, with libvirt's answers while the core keeps none of them. */
 #define LOG_MODULE "bus"
 #include "bus-unsupported.h"
 
@@ -22,14 +22,11 @@ int bus_host_object_lookup(BusSubtree *t, const char *path, VbError *err) {
                 return bus_iface_lookup(t, path, err);
         if (t->kind->kind == OBJECT_NODEDEV)
                 return bus_nodedev_lookup(t, path, err);
+        if (t->kind->kind == OBJECT_SECRET)
+                return bus_secret_lookup(t, path, err);
+        if (t->kind->kind == OBJECT_NWFILTER)
+                return bus_nwfilter_lookup(t, path, err);
         return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_NONE, "%s", lookup_api(t->kind->kind));
-}
-
-static int host_property_get(sd_bus *bus, const char *path, const char *interface, const char *property,
-                             sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        VbError err = { 0 };
-        bus_host_object_lookup(userdata, path, &err);
-        return bus_error(ret_error, &err);
 }
 
 static bool host_exists(BusSubtree *t, const char *path) {
@@ -40,25 +37,6 @@ static int host_enumerate(sd_bus *bus, const char *prefix, void *userdata, char 
         *nodes = NULL;
         return 0;
 }
-
-#define CONST SD_BUS_VTABLE_PROPERTY_CONST
-
-static const sd_bus_vtable secret_vtable[] = {
-        SD_BUS_VTABLE_START(0),
-        SD_BUS_PROPERTY("UUID", "s", host_property_get, 0, CONST),
-        SD_BUS_PROPERTY("UsageID", "s", host_property_get, 0, CONST),
-        SD_BUS_PROPERTY("UsageType", "i", host_property_get, 0, CONST),
-        BUS_SECRET_NOT_SUPPORTED
-        SD_BUS_VTABLE_END,
-};
-
-static const sd_bus_vtable nwfilter_vtable[] = {
-        SD_BUS_VTABLE_START(0),
-        SD_BUS_PROPERTY("Name", "s", host_property_get, 0, CONST),
-        SD_BUS_PROPERTY("UUID", "s", host_property_get, 0, CONST),
-        BUS_NWFILTER_NOT_SUPPORTED
-        SD_BUS_VTABLE_END,
-};
 
 static const sd_bus_vtable snapshot_vtable[] = {
         SD_BUS_VTABLE_START(0),
@@ -72,6 +50,4 @@ static const BusPropName no_changes[] = { { 0, NULL } };
         const BusKind var = { .kind = kind_, .interface = iface, .vtable = vt, .changes = no_changes, \
                               .exists = host_exists, .enumerate = host_enumerate }
 
-HOST_KIND(bus_kind_secret, OBJECT_SECRET, "org.libvirt.Secret", secret_vtable);
-HOST_KIND(bus_kind_nwfilter, OBJECT_NWFILTER, "org.libvirt.NWFilter", nwfilter_vtable);
 HOST_KIND(bus_kind_snapshot, OBJECT_SNAPSHOT, "org.libvirt.DomainSnapshot", snapshot_vtable);

@@ -17,6 +17,21 @@ int bus_method_list_interfaces(sd_bus_message *m, void *userdata, sd_bus_error *
 int bus_nodedev_lookup(BusSubtree *t, const char *path, VbError *err);
 int bus_method_node_device_lookup_by_name(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_list_node_devices(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+/* bus-secret.c: a secret's path; Connect's secret methods. */
+int bus_secret_lookup(BusSubtree *t, const char *path, VbError *err);
+int bus_method_secret_define_xml(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_method_secret_lookup_by_uuid(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_method_secret_lookup_by_usage(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_method_list_secrets(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+/* bus-nwfilter.c: a network filter's path; Connect's network filter methods. */
+int bus_nwfilter_lookup(BusSubtree *t, const char *path, VbError *err);
+int bus_method_nwfilter_define_xml(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_method_nwfilter_lookup_by_name(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_method_nwfilter_lookup_by_uuid(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_method_list_nwfilters(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+/* bus-cpu.c: Connect.GetCPUModelNames. */
+int bus_method_get_cpu_model_names(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_method_node_get_memory_parameters(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 /* bus-domain-info.c */
 int bus_method_memory_stats(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_get_hostname(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
@@ -43,27 +58,27 @@ int bus_method_update_device(sd_bus_message *m, void *userdata, sd_bus_error *re
         SD_BUS_METHOD_WITH_ARGS("DomainRestore", SD_BUS_ARGS("s", from, "s", xml, "u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("DomainSaveImageDefineXML", SD_BUS_ARGS("s", file, "s", xml, "u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("DomainSaveImageGetXMLDesc", SD_BUS_ARGS("s", file, "u", flags), SD_BUS_RESULT("s", xml), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("GetCPUModelNames", SD_BUS_ARGS("s", arch, "u", flags), SD_BUS_RESULT("as", models), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("GetCPUModelNames", SD_BUS_ARGS("s", arch, "u", flags), SD_BUS_RESULT("as", models), bus_method_get_cpu_model_names, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("InterfaceChangeBegin", SD_BUS_ARGS("u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("InterfaceChangeCommit", SD_BUS_ARGS("u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("InterfaceChangeRollback", SD_BUS_ARGS("u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("InterfaceDefineXML", SD_BUS_ARGS("s", xml, "u", flags), SD_BUS_RESULT("o", interface), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("ListNodeDevices", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("ao", devs), bus_method_list_node_devices, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("ListNWFilters", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("ao", nwfilters), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("ListSecrets", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("ao", secrets), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("ListNWFilters", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("ao", nwfilters), bus_method_list_nwfilters, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("ListSecrets", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("ao", secrets), bus_method_list_secrets, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("NodeDeviceCreateXML", SD_BUS_ARGS("s", xml, "u", flags), SD_BUS_RESULT("o", dev), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("NodeDeviceLookupByName", SD_BUS_ARGS("s", name), SD_BUS_RESULT("o", dev), bus_method_node_device_lookup_by_name, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("NodeDeviceLookupSCSIHostByWWN", SD_BUS_ARGS("s", wwnn, "s", wwpn, "u", flags), SD_BUS_RESULT("o", dev), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("NWFilterDefineXML", SD_BUS_ARGS("s", xml), SD_BUS_RESULT("o", nwfilter), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("NWFilterLookupByName", SD_BUS_ARGS("s", name), SD_BUS_RESULT("o", nwfilter), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("NWFilterLookupByUUID", SD_BUS_ARGS("s", uuid), SD_BUS_RESULT("o", nwfilter), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("NWFilterDefineXML", SD_BUS_ARGS("s", xml), SD_BUS_RESULT("o", nwfilter), bus_method_nwfilter_define_xml, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("NWFilterLookupByName", SD_BUS_ARGS("s", name), SD_BUS_RESULT("o", nwfilter), bus_method_nwfilter_lookup_by_name, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("NWFilterLookupByUUID", SD_BUS_ARGS("s", uuid), SD_BUS_RESULT("o", nwfilter), bus_method_nwfilter_lookup_by_uuid, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("NodeGetCPUMap", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("ab", res), bus_method_node_get_cpu_map, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("NodeGetCPUStats", SD_BUS_ARGS("i", cpuNum, "u", flags), SD_BUS_RESULT("a{st}", cpuStats), bus_method_node_get_cpu_stats, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("NodeGetMemoryParameters", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("a{sv}", memoryParameters), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("NodeGetMemoryParameters", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("a{sv}", memoryParameters), bus_method_node_get_memory_parameters, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("NodeSetMemoryParameters", SD_BUS_ARGS("a{sv}", params, "u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("SecretDefineXML", SD_BUS_ARGS("s", xml, "u", flags), SD_BUS_RESULT("o", secret), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("SecretLookupByUUID", SD_BUS_ARGS("s", uuid), SD_BUS_RESULT("o", secret), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("SecretLookupByUsage", SD_BUS_ARGS("i", usageType, "s", usageID), SD_BUS_RESULT("o", secret), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("SecretDefineXML", SD_BUS_ARGS("s", xml, "u", flags), SD_BUS_RESULT("o", secret), bus_method_secret_define_xml, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("SecretLookupByUUID", SD_BUS_ARGS("s", uuid), SD_BUS_RESULT("o", secret), bus_method_secret_lookup_by_uuid, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("SecretLookupByUsage", SD_BUS_ARGS("i", usageType, "s", usageID), SD_BUS_RESULT("o", secret), bus_method_secret_lookup_by_usage, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_SIGNAL_WITH_ARGS("NodeDeviceEvent", SD_BUS_ARGS("o", dev, "i", event, "i", detail), 0), \
         SD_BUS_SIGNAL_WITH_ARGS("SecretEvent", SD_BUS_ARGS("o", secret, "i", event, "i", detail), 0),
 
@@ -180,15 +195,5 @@ int bus_method_update_device(sd_bus_message *m, void *userdata, sd_bus_error *re
         SD_BUS_METHOD_WITH_ARGS("Detach", SD_BUS_ARGS("s", driverName, "u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("ReAttach", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("Reset", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED),
-
-#define BUS_SECRET_NOT_SUPPORTED \
-        SD_BUS_METHOD_WITH_ARGS("GetValue", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("ay", value), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("GetXMLDesc", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("s", xml), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("SetValue", SD_BUS_ARGS("ay", value, "u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("Undefine", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED),
-
-#define BUS_NWFILTER_NOT_SUPPORTED \
-        SD_BUS_METHOD_WITH_ARGS("GetXMLDesc", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("s", xml), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("Undefine", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED),
 
 #define BUS_NETWORK_NOT_SUPPORTED     /* none left: GetDHCPLeases is served (bus-network.c) */

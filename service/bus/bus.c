@@ -112,6 +112,10 @@ static void emit_lifecycle(Bus *b, const Notice *n, const char *path) {
                 r = sd_bus_emit_signal(b->bus, connect_path, bus_kind_connect.interface, "StoragePoolEvent",
                                        "oii", path, n->event, n->detail);
                 break;
+        case OBJECT_SECRET:
+                r = sd_bus_emit_signal(b->bus, connect_path, bus_kind_connect.interface, "SecretEvent",
+                                       "oii", path, n->event, n->detail);
+                break;
         default:
                 r = 0;  /* volumes have no lifecycle signal in libvirt-dbus */
                 break;
@@ -170,6 +174,8 @@ static void bus_on_notice(const Notice *n, void *userdata) {
         case NOTICE_POOL_REFRESH:
                 r = sd_bus_emit_signal(b->bus, path, bus_kind_pool.interface, "Refresh", NULL);
                 break;
+        case NOTICE_SECRET_VALUE:
+                break;  /* libvirt-dbus 1.4.1 has no signal for it (the remote door has its event) */
         }
         if (r < 0)
                 log_warning("cannot emit signal (notice %d) for %s: %s", n->type, path, strerror(-r));

@@ -304,6 +304,21 @@ typedef enum ApiId {
         API_SECRET_LOOKUP_BY_UUID,
         API_SECRET_SET_VALUE,
         API_SECRET_UNDEFINE,
+        /* secrets served by the host's store (secret.c) */
+        API_CONNECT_NUM_OF_SECRETS,
+        API_CONNECT_LIST_SECRETS,
+        API_CONNECT_SECRET_EVENT_REGISTER_ANY,
+        API_CONNECT_SECRET_EVENT_DEREGISTER_ANY,
+        /* network filters and their bindings (nwfilter.c) */
+        API_CONNECT_NUM_OF_NWFILTERS,
+        API_CONNECT_LIST_NWFILTERS,
+        API_NWFILTER_DEFINE_XML_FLAGS,
+        API_NWFILTER_BINDING_LOOKUP_BY_PORT_DEV,
+        API_NWFILTER_BINDING_GET_XML_DESC,
+        API_NWFILTER_BINDING_CREATE_XML,
+        API_NWFILTER_BINDING_DELETE,
+        API_CONNECT_LIST_ALL_NWFILTER_BINDINGS,
+        API_NODE_GET_FREE_PAGES,
         _API_ID_MAX,
 } ApiId;
 
@@ -318,6 +333,7 @@ typedef enum ApiAclObject {
         API_ACL_NODEDEV,
         API_ACL_SECRET,
         API_ACL_NWFILTER,
+        API_ACL_NWFILTER_BINDING,
 } ApiAclObject;
 
 /* Which object a fine-grained check is about: the one the call is on (the remote handle that

@@ -174,6 +174,13 @@ typedef struct HostOps {
         int (*cells_free_memory)(Connection *c, int start, int max, uint64_t *bytes, VbError *err);
         /* virNodeGetCPUMap: the CPUs online into map (maplen bytes), their count; returns the CPUs present. */
         int (*cpu_map)(Connection *c, uint8_t *map, size_t maplen, unsigned *online, VbError *err);
+        /* virNodeGetMemoryParameters: KSM's eight values in libvirt's order (node-memory.c); the
+         * count (7 without merge_across_nodes), or -1. */
+        int (*memory_parameters)(Connection *c, uint64_t out[8], VbError *err);
+        /* virNodeGetFreePages: counts[cell * npages + i] of free pages of pages[i] KiB in cells
+         * start … start + cells - 1 (node-memory.c checks the arguments first). 0, or -1. */
+        int (*free_pages)(Connection *c, const uint32_t *pages, unsigned npages, int start, unsigned cells,
+                          uint64_t *counts, VbError *err);
 } HostOps;
 
 struct Driver {
@@ -197,6 +204,10 @@ struct Driver {
         const struct DomainInfoOps *info;
         /* Host node devices (nodedev.h); NULL: "not supported". */
         const struct NodeDevOps *nodedevs;
+        /* The connection sees the host's secret store (secret.h); false: "not supported" (Test). */
+        bool host_secrets;
+        /* The same for network filters and their bindings (nwfilter.h). */
+        bool host_nwfilters;
         /* What a driver answers its own way, as data: the doors never compare driver names.
          * virDomainGetOSType whatever the XML says (Test: "linux"); NULL: the <os><type>. */
         const char *os_type;

@@ -3,6 +3,8 @@
 
 #include "domain.h"
 #include "host.h"
+#include "nwfilter.h"
+#include "secret.h"
 #include "storage.h"
 
 static Registry *domains_of(Connection *c) {
@@ -39,6 +41,8 @@ static const ObjectKindOps kinds[_OBJECT_KIND_MAX] = {
         [OBJECT_NETWORK] = { "network", networks_of, NULL, release_networks },
         [OBJECT_POOL] = { "pool", pools_of, pool_load_all, release_pools },
         [OBJECT_VOLUME] = { "volume", NULL, NULL, NULL },
+        [OBJECT_SECRET] = { "secret", secret_registry_of, secret_load_all, secret_release },
+        [OBJECT_NWFILTER] = { "nwfilter", nwfilter_registry_of, nwfilter_load_all, nwfilter_release },
 };
 
 const ObjectKindOps *object_kind_ops(ObjectKind kind) {

@@ -22,6 +22,7 @@ typedef enum NoticeType {
         NOTICE_REBOOT,          /* domain: the guest rebooted (libvirt's REBOOT event id) */
         NOTICE_METADATA,        /* domain: event = metadata type, text = namespace URI or NULL */
         NOTICE_POOL_REFRESH,    /* pool: refreshed */
+        NOTICE_SECRET_VALUE,    /* secret: its value was set */
 } NoticeType;
 
 /* Property bits, shared by all kinds (each kind uses its subset). */
@@ -60,6 +61,8 @@ struct Connection {
         Registry domains;
         NetworkSubsystem *net;
         StorageSubsystem *storage;
+        struct SecretStore *secrets;   /* the host's (secret.h); NULL: the driver keeps none */
+        struct NWFilterStore *nwfilters;       /* the host's (nwfilter.h); NULL: none */
         int next_domain_id;
         char *config_dir;      /* persistent definitions; NULL when the driver keeps none */
         char *state_dir;       /* runtime status files; NULL when none */
@@ -78,6 +81,8 @@ struct Manager {
         Observer *observers;
         NetworkSubsystem *host_networks;  /* host-wide: every connection without its own */
         StorageSubsystem *host_storage;
+        struct SecretStore *host_secrets;  /* secret.h: made by the first connection that keeps secrets */
+        struct NWFilterStore *host_nwfilters;      /* nwfilter.h: the same for network filters */
         bool system_mode;
         char *config_root;     /* /etc/virtbus or $XDG_CONFIG_HOME/virtbus */
         char *state_root;      /* /var/lib/virtbus or $XDG_STATE_HOME/virtbus */

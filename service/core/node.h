@@ -37,3 +37,17 @@ int node_cpu_stats(Connection *c, int cpu, unsigned flags, NodeCpuStats *st, VbE
 int node_cells_free_memory(Connection *c, int start, int max, uint64_t *bytes, VbError *err);
 /* virNodeGetCPUMap: map (maplen bytes) of the CPUs online, their count; the CPUs present, or -1. */
 int node_cpu_map(Connection *c, uint8_t *map, size_t maplen, unsigned *online, unsigned flags, VbError *err);
+
+/* virNodeGetMemoryParameters (node-memory.c): KSM's settings and counters as libvirt's typed
+ * parameters, from the driver's memory_parameters op ("not supported" without one, as libvirt's
+ * test driver). The count, or -1. */
+#define NODE_MEMORY_PARAMS_MAX 8
+typedef struct NodeMemParam {
+        char name[32];
+        int type;               /* virTypedParameterType: 2 uint, 4 ullong */
+        uint64_t value;
+} NodeMemParam;
+int node_memory_parameters(Connection *c, unsigned flags, NodeMemParam out[NODE_MEMORY_PARAMS_MAX], VbError *err);
+/* virNodeGetFreePages: npages sizes (KiB) × cells from start into counts; 0 or -1. */
+int node_free_pages(Connection *c, const uint32_t *pages, unsigned npages, int start, unsigned cells, unsigned flags,
+                    uint64_t *counts, VbError *err);

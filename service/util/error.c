@@ -29,6 +29,10 @@ const char *vb_error_prefix(VbErrorCode code) {
         case VB_ERR_NO_STORAGE_VOL: return "Storage volume not found";
         case VB_ERR_OPERATION_INVALID: return "Requested operation is not valid";
         case VB_ERR_NO_INTERFACE: return "Interface not found";
+        case VB_ERR_INVALID_NWFILTER: return "Invalid network filter";
+        case VB_ERR_NO_NWFILTER: return "Network filter not found";
+        case VB_ERR_INVALID_SECRET: return "Invalid secret";
+        case VB_ERR_NO_SECRET: return "Secret not found";
         case VB_ERR_NO_NODE_DEVICE: return "Node device not found";
         case VB_ERR_CONFIG_UNSUPPORTED: return "unsupported configuration";
         case VB_ERR_OPERATION_TIMEOUT: return "Timed out during operation";
@@ -40,6 +44,7 @@ const char *vb_error_prefix(VbErrorCode code) {
         case VB_ERR_ACCESS_DENIED: return "access denied";
         case VB_ERR_STORAGE_VOL_EXIST: return "storage volume already exists";
         case VB_ERR_XML_INVALID_SCHEMA: return "XML document failed to validate against schema";
+        case VB_ERR_NO_NWFILTER_BINDING: return "Network filter binding not found";
         }
         return "unknown error";
 }

@@ -26,6 +26,10 @@ typedef enum VbErrorCode {
         VB_ERR_NO_STORAGE_VOL = 50,
         VB_ERR_OPERATION_INVALID = 55,
         VB_ERR_NO_INTERFACE = 57,
+        VB_ERR_INVALID_NWFILTER = 61,
+        VB_ERR_NO_NWFILTER = 62,
+        VB_ERR_INVALID_SECRET = 65,
+        VB_ERR_NO_SECRET = 66,
         VB_ERR_NO_NODE_DEVICE = 53,
         VB_ERR_CONFIG_UNSUPPORTED = 67,
         VB_ERR_OPERATION_TIMEOUT = 68,
@@ -37,6 +41,7 @@ typedef enum VbErrorCode {
         VB_ERR_ACCESS_DENIED = 88,
         VB_ERR_STORAGE_VOL_EXIST = 90,
         VB_ERR_XML_INVALID_SCHEMA = 92,
+        VB_ERR_NO_NWFILTER_BINDING = 101,
 } VbErrorCode;
 
 /* libvirt's virErrorDomain values (where an error came from). */
@@ -52,6 +57,9 @@ typedef enum VbErrorFrom {
         VB_FROM_NETWORK = 19,
         VB_FROM_DOMAIN = 20,
         VB_FROM_SECURITY = 24,
+        VB_FROM_SECRET = 30,
+        VB_FROM_CPU = 31,
+        VB_FROM_NWFILTER = 33,
         VB_FROM_ACCESS = 55,
         VB_FROM_POLKIT = 60,
 } VbErrorFrom;

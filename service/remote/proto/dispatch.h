@@ -406,5 +406,40 @@ REMOTE_HANDLER(proc_connect_network_event_register_any);
 REMOTE_HANDLER(proc_connect_network_event_deregister_any);
 REMOTE_HANDLER(proc_connect_storage_pool_event_register_any);
 REMOTE_HANDLER(proc_connect_storage_pool_event_deregister_any);
+REMOTE_HANDLER(proc_connect_secret_event_register_any);
+REMOTE_HANDLER(proc_connect_secret_event_deregister_any);
+
+/* proc-secret.c */
+typedef struct Secret Secret;
+int remote_put_secret(XdrWriter *w, const Secret *s);
+REMOTE_HANDLER(proc_connect_num_of_secrets);
+REMOTE_HANDLER(proc_connect_list_secrets);
+REMOTE_HANDLER(proc_connect_list_all_secrets);
+REMOTE_HANDLER(proc_secret_lookup_by_uuid);
+REMOTE_HANDLER(proc_secret_lookup_by_usage);
+REMOTE_HANDLER(proc_secret_define_xml);
+REMOTE_HANDLER(proc_secret_get_xml_desc);
+REMOTE_HANDLER(proc_secret_set_value);
+REMOTE_HANDLER(proc_secret_get_value);
+REMOTE_HANDLER(proc_secret_undefine);
+/* proc-cpu.c */
+REMOTE_HANDLER(proc_connect_get_cpu_model_names);
+REMOTE_HANDLER(proc_node_get_memory_parameters);
+REMOTE_HANDLER(proc_node_get_free_pages);
+/* proc-nwfilter.c */
+REMOTE_HANDLER(proc_connect_num_of_nwfilters);
+REMOTE_HANDLER(proc_connect_list_nwfilters);
+REMOTE_HANDLER(proc_connect_list_all_nwfilters);
+REMOTE_HANDLER(proc_nwfilter_lookup_by_name);
+REMOTE_HANDLER(proc_nwfilter_lookup_by_uuid);
+REMOTE_HANDLER(proc_nwfilter_get_xml_desc);
+REMOTE_HANDLER(proc_nwfilter_define_xml);
+REMOTE_HANDLER(proc_nwfilter_define_xml_flags);
+REMOTE_HANDLER(proc_nwfilter_undefine);
+REMOTE_HANDLER(proc_nwfilter_binding_lookup_by_port_dev);
+REMOTE_HANDLER(proc_nwfilter_binding_get_xml_desc);
+REMOTE_HANDLER(proc_nwfilter_binding_create_xml);
+REMOTE_HANDLER(proc_nwfilter_binding_delete);
+REMOTE_HANDLER(proc_connect_list_all_nwfilter_bindings);
 /* connect_close: the client's subscriptions go with its connection. */
 void remote_events_drop_all(RemoteClient *c);

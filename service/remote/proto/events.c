@@ -9,6 +9,7 @@
 #include "domain.h"
 #include "log.h"
 #include "network.h"
+#include "secret.h"
 #include "storage.h"
 
 /* Event ids (virDomainEventID, virNetworkEventID, virStoragePoolEventID) in libvirt 9.0. */
@@ -22,6 +23,9 @@ enum {
         POOL_EVENT_ID_LIFECYCLE = 0,
         POOL_EVENT_ID_REFRESH = 1,
         POOL_EVENT_ID_LAST = 2,
+        SECRET_EVENT_ID_LIFECYCLE = 0,
+        SECRET_EVENT_ID_VALUE_CHANGED = 1,
+        SECRET_EVENT_ID_LAST = 2,
 };
 
 /* MESSAGE procedures. */
@@ -34,9 +38,11 @@ enum {
         PROC_POOL_EVENT_LIFECYCLE = 370,
         PROC_POOL_EVENT_REFRESH = 373,
         PROC_DOMAIN_EVENT_CALLBACK_METADATA_CHANGE = 379,
+        PROC_SECRET_EVENT_LIFECYCLE = 382,
+        PROC_SECRET_EVENT_VALUE_CHANGED = 383,
 };
 
-typedef enum SubKind { SUB_DOMAIN, SUB_NETWORK, SUB_POOL } SubKind;
+typedef enum SubKind { SUB_DOMAIN, SUB_NETWORK, SUB_POOL, SUB_SECRET } SubKind;
 
 typedef struct EventSub {
         SubKind kind;
@@ -65,7 +71,7 @@ void remote_events_drop_all(RemoteClient *c) {
 }
 
 static const char *const kind_words[] = {
-        [SUB_DOMAIN] = "domain", [SUB_NETWORK] = "network", [SUB_POOL] = "storage pool",
+        [SUB_DOMAIN] = "domain", [SUB_NETWORK] = "network", [SUB_POOL] = "storage pool", [SUB_SECRET] = "secret",
 };
 
 static EventSub *sub_add(RemoteCall *rc, SubKind kind, int event_id, bool legacy) {
@@ -118,7 +124,12 @@ static int register_any(RemoteCall *rc, SubKind kind, int last) {
         if (filtered) {
                 if (kind == SUB_DOMAIN)
                         remote_get_domain_ref(rc, &ref);
-                else
+                else if (kind == SUB_SECRET) {  /* remote_nonnull_secret: uuid, usageType, usageID */
+                        int32_t usage_type;
+                        xdr_get_fixed(&rc->args, ref.uuid, 16);
+                        xdr_get_i32(&rc->args, &usage_type);
+                        xdr_skip_string(&rc->args, REMOTE_STRING_MAX);
+                } else
                         remote_get_network_ref(rc, &ref);       /* networks and pools: name, uuid */
         }
         if (remote_args_end(rc) < 0)
@@ -127,6 +138,7 @@ static int register_any(RemoteCall *rc, SubKind kind, int last) {
                 return vb_error_set(&rc->err, VB_ERR_INTERNAL_ERROR, (VbErrorFrom) REMOTE_FROM_RPC,
                                     kind == SUB_DOMAIN ? "unsupported event ID %d"
                                     : kind == SUB_NETWORK ? "unsupported network event ID %d"
+                                    : kind == SUB_SECRET ? "unsupported secret event ID %d"
                                                           : "unsupported storage pool event ID %d", event_id);
         EventSub *e = sub_add(rc, kind, event_id, false);
         if (!e)
@@ -174,6 +186,14 @@ REMOTE_HANDLER(proc_connect_storage_pool_event_register_any) {
 
 REMOTE_HANDLER(proc_connect_storage_pool_event_deregister_any) {
         return deregister_any(rc, SUB_POOL);
+}
+
+REMOTE_HANDLER(proc_connect_secret_event_register_any) {
+        return register_any(rc, SUB_SECRET, SECRET_EVENT_ID_LAST);
+}
+
+REMOTE_HANDLER(proc_connect_secret_event_deregister_any) {
+        return deregister_any(rc, SUB_SECRET);
 }
 
 /* ------------------------------------------------------------------ legacy registrations */
@@ -264,6 +284,7 @@ static void put_object(XdrWriter *w, const Object *o) {
         case OBJECT_DOMAIN: remote_put_domain(w, (const Domain *) o); break;
         case OBJECT_NETWORK: remote_put_network(w, (const Network *) o); break;
         case OBJECT_POOL: remote_put_pool(w, (const StoragePool *) o); break;
+        case OBJECT_SECRET: remote_put_secret(w, (const Secret *) o); break;
         default: break;
         }
 }
@@ -280,7 +301,13 @@ static int message_proc(const EventSub *e, const Notice *n) {
                         return PROC_NETWORK_EVENT_LIFECYCLE;
                 if (e->kind == SUB_POOL && n->obj->kind == OBJECT_POOL)
                         return PROC_POOL_EVENT_LIFECYCLE;
+                if (e->kind == SUB_SECRET && n->obj->kind == OBJECT_SECRET)
+                        return PROC_SECRET_EVENT_LIFECYCLE;
                 return 0;
+        case NOTICE_SECRET_VALUE:
+                if (e->kind != SUB_SECRET || e->event_id != SECRET_EVENT_ID_VALUE_CHANGED)
+                        return 0;
+                return PROC_SECRET_EVENT_VALUE_CHANGED;
         case NOTICE_REBOOT:
                 if (e->kind != SUB_DOMAIN || e->event_id != DOMAIN_EVENT_ID_REBOOT)
                         return 0;
@@ -312,6 +339,7 @@ static void deliver_one(RemoteClient *c, const EventSub *e, const Notice *n, int
         case PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE:
         case PROC_NETWORK_EVENT_LIFECYCLE:
         case PROC_POOL_EVENT_LIFECYCLE:
+        case PROC_SECRET_EVENT_LIFECYCLE:
                 xdr_put_i32(&w, n->event);
                 xdr_put_i32(&w, n->detail);
                 break;

@@ -217,6 +217,41 @@ static const RemoteProc procs[_API_ID_MAX] = {
         P(CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY, proc_connect_domain_event_callback_deregister_any, 0),
         P(CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY, proc_connect_storage_pool_event_register_any, 0),
         P(CONNECT_STORAGE_POOL_EVENT_DEREGISTER_ANY, proc_connect_storage_pool_event_deregister_any, 0),
+        P(CONNECT_SECRET_EVENT_REGISTER_ANY, proc_connect_secret_event_register_any, 0),
+        P(CONNECT_SECRET_EVENT_DEREGISTER_ANY, proc_connect_secret_event_deregister_any, 0),
+
+        /* secrets (proc-secret.c) */
+        P(CONNECT_NUM_OF_SECRETS, proc_connect_num_of_secrets, 0),
+        P(CONNECT_LIST_SECRETS, proc_connect_list_secrets, 0),
+        P(CONNECT_LIST_ALL_SECRETS, proc_connect_list_all_secrets, 0),
+        P(SECRET_LOOKUP_BY_UUID, proc_secret_lookup_by_uuid, 0),
+        P(SECRET_LOOKUP_BY_USAGE, proc_secret_lookup_by_usage, 0),
+        P(SECRET_DEFINE_XML, proc_secret_define_xml, 0),
+        P(SECRET_GET_XML_DESC, proc_secret_get_xml_desc, 0),
+        P(SECRET_SET_VALUE, proc_secret_set_value, 0),
+        P(SECRET_GET_VALUE, proc_secret_get_value, 0),
+        P(SECRET_UNDEFINE, proc_secret_undefine, 0),
+
+        /* host CPU models (proc-cpu.c) */
+        P(CONNECT_GET_CPU_MODEL_NAMES, proc_connect_get_cpu_model_names, 0),
+        P(NODE_GET_MEMORY_PARAMETERS, proc_node_get_memory_parameters, 0),
+        P(NODE_GET_FREE_PAGES, proc_node_get_free_pages, 0),
+
+        /* network filters and bindings (proc-nwfilter.c) */
+        P(CONNECT_NUM_OF_NWFILTERS, proc_connect_num_of_nwfilters, 0),
+        P(CONNECT_LIST_NWFILTERS, proc_connect_list_nwfilters, 0),
+        P(CONNECT_LIST_ALL_NWFILTERS, proc_connect_list_all_nwfilters, 0),
+        P(NWFILTER_LOOKUP_BY_NAME, proc_nwfilter_lookup_by_name, 0),
+        P(NWFILTER_LOOKUP_BY_UUID, proc_nwfilter_lookup_by_uuid, 0),
+        P(NWFILTER_GET_XML_DESC, proc_nwfilter_get_xml_desc, 0),
+        P(NWFILTER_DEFINE_XML, proc_nwfilter_define_xml, 0),
+        P(NWFILTER_DEFINE_XML_FLAGS, proc_nwfilter_define_xml_flags, 0),
+        P(NWFILTER_UNDEFINE, proc_nwfilter_undefine, 0),
+        P(NWFILTER_BINDING_LOOKUP_BY_PORT_DEV, proc_nwfilter_binding_lookup_by_port_dev, 0),
+        P(NWFILTER_BINDING_GET_XML_DESC, proc_nwfilter_binding_get_xml_desc, 0),
+        P(NWFILTER_BINDING_CREATE_XML, proc_nwfilter_binding_create_xml, 0),
+        P(NWFILTER_BINDING_DELETE, proc_nwfilter_binding_delete, 0),
+        P(CONNECT_LIST_ALL_NWFILTER_BINDINGS, proc_connect_list_all_nwfilter_bindings, 0),
 
         /* rows not served yet: libvirt's "not supported" after the gates */
 #include "proc-table-unsupported.h"
