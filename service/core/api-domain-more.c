@@ -29,6 +29,8 @@ const ApiRow api_rows_domain_more[] = {
         ROW(DOMAIN_GET_CONTROL_INFO, 229, "virDomainGetControlInfo", DBUS(DOMAIN, "GetControlInfo"), RO, VERB, ACL(DOMAIN, DOMAIN, "read")),
         ROW(DOMAIN_GET_VCPU_PIN_INFO, 230, "virDomainGetVcpuPinInfo", DBUS(DOMAIN, "GetVcpuPinInfo"), RO, VERB, ACL(DOMAIN, DOMAIN, "read")),
         ROW(DOMAIN_SAVE_FLAGS, 232, "virDomainSaveFlags", DBUS(DOMAIN, "Save"), MUT, VERB, ACL(DOMAIN, DOMAIN, "write")),
+        ROW(DOMAIN_RESTORE, 54, "virDomainRestore", NODBUS, MUT, VERB, ACL(NONE, DOMAIN, "write")),
+        ROW(DOMAIN_SAVE, 55, "virDomainSave", NODBUS, MUT, VERB, ACL(DOMAIN, DOMAIN, "write")),
         ROW(DOMAIN_RESTORE_FLAGS, 233, "virDomainRestoreFlags", DBUS(CONNECT, "DomainRestore"), MUT, VERB, ACL(NONE, DOMAIN, "write")),
         ROW(DOMAIN_SAVE_IMAGE_GET_XML_DESC, 235, "virDomainSaveImageGetXMLDesc", DBUS(CONNECT, "DomainSaveImageGetXMLDesc"), RO, VERB, ACL(NONE, DOMAIN, "read")),
         ROW(DOMAIN_SAVE_IMAGE_DEFINE_XML, 236, "virDomainSaveImageDefineXML", DBUS(CONNECT, "DomainSaveImageDefineXML"), MUT, VERB, ACL(NONE, DOMAIN, "write")),

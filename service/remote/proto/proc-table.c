@@ -116,6 +116,13 @@ static const RemoteProc procs[_API_ID_MAX] = {
         P(DOMAIN_IS_ACTIVE, proc_domain_is_active, 0),
         P(DOMAIN_IS_PERSISTENT, proc_domain_is_persistent, 0),
         P(DOMAIN_HAS_MANAGED_SAVE_IMAGE, proc_domain_has_managed_save_image, 0),
+        P(DOMAIN_SAVE, proc_domain_save, 0),                 /* QEMU's stream into the image */
+        P(DOMAIN_SAVE_FLAGS, proc_domain_save_flags, 0),
+        P(DOMAIN_RESTORE, proc_domain_restore, 0),
+        P(DOMAIN_RESTORE_FLAGS, proc_domain_restore_flags, 0),
+        P(DOMAIN_SAVE_IMAGE_GET_XML_DESC, proc_domain_save_image_get_xml_desc, 0),
+        P(DOMAIN_MANAGED_SAVE, proc_domain_managed_save, 0),
+        P(DOMAIN_MANAGED_SAVE_REMOVE, proc_domain_managed_save_remove, 0),
         P(DOMAIN_SNAPSHOT_NUM, proc_domain_snapshot_num, 0),
         P(DOMAIN_CREATE_WITH_FLAGS, proc_domain_create_with_flags, 0),
         P(DOMAIN_GET_VCPUS_FLAGS, proc_domain_get_vcpus_flags, 0),
