@@ -145,6 +145,7 @@ char *qemu_domain_managed_save_path(Domain *d);
 void qemu_incoming_wait(QemuDomain *qd, Qmp *q);
 /* The save reached the image (the exit that follows is its end, not a failure). */
 bool qemu_save_done(const QemuDomain *qd);
+/* The save is over: an image that is not whole is removed. */
 void qemu_save_free(QemuDomain *qd);
 /* The start from an image has been reported: the image's fields go (a managed image too). */
 void qemu_incoming_done(QemuDomain *qd, bool restored);

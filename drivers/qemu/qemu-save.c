@@ -36,6 +36,9 @@ void qemu_save_free(QemuDomain *qd) {
         QemuSave *s = qd->save;
         if (!s)
                 return;
+        /* QEMU went away before the image was whole: no half image is left to restore from. */
+        if (!s->done && s->path && unlink(s->path) == 0)
+                log_warning("domain %s: incomplete save image %s removed", qd->domain->obj.name, s->path);
         qd->save = NULL;
         if (s->fd >= 0)
                 close(s->fd);
@@ -54,8 +57,7 @@ static void save_fail(QemuDomain *qd, const VbError *why) {
         QemuSave *s = qd->save;
         Domain *d = domain_ref(qd->domain);
         VbError e = *why;
-        log_error("domain %s: save to %s failed: %s", d->obj.name, s->path, e.message);
-        unlink(s->path);
+        log_error("domain %s: save to %s failed: %s", d->obj.name, s->path ? s->path : "(a device)", e.message);
         if (qd->qmp && s->was_running)
                 qmp_send(qd->qmp, "cont", NULL, on_ignore, NULL);
         qemu_save_free(qd);
@@ -108,7 +110,7 @@ static void on_save_query(Qmp *q, json_object *ret, const char *cls, const char 
                 s->done = true;
                 close(s->fd);
                 s->fd = -1;
-                log_info("domain %s: state saved to %s", qd->domain->obj.name, s->path);
+                log_info("domain %s: state saved to %s", qd->domain->obj.name, s->path ? s->path : "(a device)");
                 /* QEMU's end is the save's end (on_process_exit reports SAVED). */
                 qmp_send(qd->qmp, "quit", NULL, on_ignore, NULL);
         } else if (strcmp(status, "failed") == 0 || strcmp(status, "cancelled") == 0) {
@@ -151,18 +153,20 @@ int qemu_domain_save(Domain *d, int fd, const char *path, Call *call, VbError *e
         QemuDomain *qd = d->driver_data;
         if (!qd || qd->phase != QEMU_PHASE_RUNNING || !qd->qmp || !qmp_is_ready(qd->qmp)) {
                 close(fd);
-                unlink(path);
+                if (path)
+                        unlink(path);
                 return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU,
                                     "the QEMU monitor of domain '%s' is not available", d->obj.name);
         }
         QemuSave *s = calloc(1, sizeof *s);
         int qfd = fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 3) : -1;
-        if (!s || qfd < 0 || !(s->path = strdup(path))) {
+        if (!s || qfd < 0 || (path && !(s->path = strdup(path)))) {
                 if (qfd >= 0)
                         close(qfd);
                 free(s);
                 close(fd);
-                unlink(path);
+                if (path)
+                        unlink(path);
                 return vb_error_errno(err, -ENOMEM, "save");
         }
         s->fd = fd;

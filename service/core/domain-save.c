@@ -180,18 +180,23 @@ static int save_to(Domain *d, const char *path, const char *dxml, unsigned flags
                 domain_job_end(d);
                 return -1;
         }
-        (void) fchmod(fd, 0600);        /* an existing file keeps its mode through O_TRUNC */
+        /* A regular file is ours to remove when the save fails; a device (or a pipe) never is. */
+        struct stat st;
+        bool regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+        if (regular)
+                (void) fchmod(fd, 0600);        /* an existing file keeps its mode through O_TRUNC */
         int r = save_image_write_header(fd, xml, running, err);
         free(xml);
         if (r < 0) {
                 close(fd);
-                unlink(path);
+                if (regular)
+                        unlink(path);
                 domain_job_end(d);
                 return -1;
         }
         domain_ref(d);
         log_info("domain %s: saving to %s", d->obj.name, path);
-        r = ops->save(d, fd, path, call, err);
+        r = ops->save(d, fd, regular ? path : NULL, call, err);
         if (r != VERB_PENDING)
                 domain_job_end(d);
         domain_unref(d);

@@ -74,7 +74,8 @@ typedef struct DomainOps {
         /* virDomainSave: the state of a running or paused domain into fd (taken), which already
          * holds the image header (domain-save.h) and is positioned after it. The op reports
          * DOMAIN_INPUT_SAVED once the state is on disk and the hypervisor has ended; on failure
-         * the guest goes on as before and the op unlinks path. NULL: "not supported". */
+         * the guest goes on as before and the op unlinks path (NULL: the image is no regular
+         * file, a device, and is never unlinked). NULL op: "not supported". */
         int (*save)(Domain *d, int fd, const char *path, Call *call, VbError *err);
         /* Start inactive d from the state in fd (taken, positioned after the header) with live
          * (taken) as its running definition; the op reports DOMAIN_INPUT_RESTORED (then PAUSED

@@ -206,6 +206,15 @@ class QemuSaveTest(unittest.TestCase):
             p = self.daemon.virsh("unix", "restore %s" % img)
             self.assertIn("is already active", p.stderr)
         self.assertTrue(self.dom.isActive())
+        # a device is written to but never removed when the save fails (here: the header);
+        # a private node of /dev/full's device (1:7), so a regression cannot touch the host's
+        full = self.images / "full"
+        os.mknod(full, 0o666 | stat.S_IFCHR, os.makedev(1, 7))
+        p = self.daemon.virsh("unix", "save %s %s" % (self.name, full))
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("No space left on device", p.stderr)
+        self.assertTrue(stat.S_ISCHR(os.stat(full).st_mode))
+        self.assertEqual(self.dom.state()[0], RUNNING)
         off = self.daemon.tmp / "off.xml"
         off.write_text(self.xml.read_text().replace(self.name, "save-off"))
         self.virsh_ok("define %s" % off)
