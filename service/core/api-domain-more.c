@@ -31,6 +31,7 @@ const ApiRow api_rows_domain_more[] = {
         ROW(DOMAIN_SAVE_FLAGS, 232, "virDomainSaveFlags", DBUS(DOMAIN, "Save"), MUT, VERB, ACL(DOMAIN, DOMAIN, "write")),
         ROW(DOMAIN_RESTORE, 54, "virDomainRestore", NODBUS, MUT, VERB, ACL(NONE, DOMAIN, "write")),
         ROW(DOMAIN_SAVE, 55, "virDomainSave", NODBUS, MUT, VERB, ACL(DOMAIN, DOMAIN, "write")),
+        ROW(DOMAIN_MANAGED_SAVE_GET_XML_DESC, 388, "virDomainManagedSaveGetXMLDesc", NODBUS, RO, VERB, ACL(DOMAIN, DOMAIN, "read")),
         ROW(DOMAIN_RESTORE_FLAGS, 233, "virDomainRestoreFlags", DBUS(CONNECT, "DomainRestore"), MUT, VERB, ACL(NONE, DOMAIN, "write")),
         ROW(DOMAIN_SAVE_IMAGE_GET_XML_DESC, 235, "virDomainSaveImageGetXMLDesc", DBUS(CONNECT, "DomainSaveImageGetXMLDesc"), RO, VERB, ACL(NONE, DOMAIN, "read")),
         ROW(DOMAIN_SAVE_IMAGE_DEFINE_XML, 236, "virDomainSaveImageDefineXML", DBUS(CONNECT, "DomainSaveImageDefineXML"), MUT, VERB, ACL(NONE, DOMAIN, "write")),

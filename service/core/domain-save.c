@@ -277,6 +277,28 @@ int domain_managed_save_remove(Domain *d, unsigned flags, VbError *err) {
         return r;
 }
 
+char *domain_managed_save_xml(Domain *d, unsigned flags, VbError *err) {
+        if (vb_check_flags(flags, DOMAIN_FORMAT_SECURE, "virDomainManagedSaveGetXMLDesc", err) < 0)
+                return NULL;
+        const DomainOps *ops = ops_of(d->obj.conn);
+        if (!ops->managed_save_path) {
+                vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_DOMAIN, "virDomainManagedSaveGetXMLDesc");
+                return NULL;
+        }
+        char *path = ops->managed_save_path(d);
+        if (!path) {
+                vb_error_errno(err, -ENOMEM, "managed save path");
+                return NULL;
+        }
+        char *xml = NULL;
+        if (access(path, F_OK) < 0)
+                vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_DOMAIN, "domain does not have managed save image");
+        else
+                xml = domain_save_image_xml(d->obj.conn, path, flags, err);
+        free(path);
+        return xml;
+}
+
 /* ---- restore ---- */
 
 /* Inside d's start job: the op with a running definition parsed from xml. */

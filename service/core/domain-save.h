@@ -49,6 +49,8 @@ int domain_restore(Connection *c, const char *path, const char *dxml, unsigned f
 char *domain_save_image_xml(Connection *c, const char *path, unsigned flags, VbError *err);
 int domain_managed_save(Domain *d, unsigned flags, Call *call, VbError *err);
 int domain_managed_save_remove(Domain *d, unsigned flags, VbError *err);
+/* virDomainManagedSaveGetXMLDesc: the XML kept in d's managed save image (malloc'ed). */
+char *domain_managed_save_xml(Domain *d, unsigned flags, VbError *err);
 /* Has d a managed save image? false when the driver keeps none. */
 bool domain_has_managed_save(Domain *d);
 /* The start of an inactive domain with a managed save image resumes from it (called by the

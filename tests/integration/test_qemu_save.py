@@ -143,6 +143,7 @@ class QemuSaveTest(unittest.TestCase):
         self.assertIn(self.name, names)
         self.assertNotIn(self.name, self.virsh_ok("list --all --without-managed-save --name").split())
         self.assertIn("saved", self.virsh_ok("list --all --managed-save"))
+        self.assertIn("<name>%s</name>" % self.name, self.virsh_ok("managedsave-dumpxml %s" % self.name))
         # an image is not undefined by accident
         p = self.daemon.virsh("unix", "undefine %s" % self.name)
         self.assertNotEqual(p.returncode, 0)
@@ -152,6 +153,8 @@ class QemuSaveTest(unittest.TestCase):
         self.assertEqual(self.dom.state(), [RUNNING, RUNNING_RESTORED])
         self.wait_event(VIR_DOMAIN_EVENT_STARTED, STARTED_RESTORED)
         self.assertEqual(self.dom.hasManagedSaveImage(0), 0)     # used up
+        p = self.daemon.virsh("unix", "managedsave-dumpxml %s" % self.name)
+        self.assertIn("domain does not have managed save image", p.stderr)
         self.assertEqual(self.state()[0], "managed")
 
     def test_4_managed_save_remove_boots_afresh(self):

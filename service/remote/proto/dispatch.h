@@ -207,6 +207,7 @@ REMOTE_HANDLER(proc_domain_restore_flags);
 REMOTE_HANDLER(proc_domain_save_image_get_xml_desc);
 REMOTE_HANDLER(proc_domain_managed_save);
 REMOTE_HANDLER(proc_domain_managed_save_remove);
+REMOTE_HANDLER(proc_domain_managed_save_get_xml_desc);
 REMOTE_HANDLER(proc_connect_get_sysinfo);
 REMOTE_HANDLER(proc_connect_get_max_vcpus);
 REMOTE_HANDLER(proc_connect_supports_feature);

@@ -96,6 +96,13 @@ REMOTE_HANDLER(proc_domain_managed_save) {
         return remote_call_finish(rc, call, domain_managed_save(d, flags, call, &rc->err));
 }
 
+/* {dom; u32 flags} → {string xml} */
+REMOTE_HANDLER(proc_domain_managed_save_get_xml_desc) {
+        unsigned flags = 0;
+        Domain *d = remote_read_domain(rc, &flags);
+        return d ? remote_reply_string(rc, domain_managed_save_xml(d, flags, &rc->err)) : -1;
+}
+
 REMOTE_HANDLER(proc_domain_managed_save_remove) {
         unsigned flags = 0;
         Domain *d = remote_read_domain(rc, &flags);

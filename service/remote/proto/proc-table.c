@@ -123,6 +123,7 @@ static const RemoteProc procs[_API_ID_MAX] = {
         P(DOMAIN_SAVE_IMAGE_GET_XML_DESC, proc_domain_save_image_get_xml_desc, 0),
         P(DOMAIN_MANAGED_SAVE, proc_domain_managed_save, 0),
         P(DOMAIN_MANAGED_SAVE_REMOVE, proc_domain_managed_save_remove, 0),
+        P(DOMAIN_MANAGED_SAVE_GET_XML_DESC, proc_domain_managed_save_get_xml_desc, 0),
         P(DOMAIN_SNAPSHOT_NUM, proc_domain_snapshot_num, 0),
         P(DOMAIN_CREATE_WITH_FLAGS, proc_domain_create_with_flags, 0),
         P(DOMAIN_GET_VCPUS_FLAGS, proc_domain_get_vcpus_flags, 0),
