@@ -549,6 +549,10 @@ char **qemu_command_build(const QemuCommandInput *in, VbError *err) {
                 qemu_cmd_arg(&c, "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny");
                 qemu_cmd_arg(&c, "-msg");
                 qemu_cmd_arg(&c, "timestamp=on");
+                if (in->incoming_fd > 0) {
+                        qemu_cmd_arg(&c, "-incoming");
+                        qemu_cmd_argf(&c, "fd:%d", in->incoming_fd);
+                }
                 r = 0;
         }
         if (c.oom || !c.disk_boot || !c.nic_boot) {

@@ -95,6 +95,8 @@ typedef struct QemuCommandInput {
          * (libvirt generates such paths for the guest agent channel). NULL: such a channel is
          * an error. */
         const char *channel_dir;
+        /* >= 0: QEMU loads a saved state from this inherited descriptor (-incoming fd:N). */
+        int incoming_fd;
 } QemuCommandInput;
 
 /* NULL-terminated argv, newly allocated; argv[0] is the emulator: <emulator> from the XML,

@@ -109,6 +109,7 @@ static int qemu_domain_resolve_machine(Connection *c, DomainDef *def, VbError *e
 
 #define UNDEFINE_NVRAM 4u
 #define UNDEFINE_KEEP_NVRAM 8u
+#define UNDEFINE_MANAGED_SAVE 1u
 
 static const char *nvram_of(const DomainDef *def) {
         return def && def->priv->os.nvram && access(def->priv->os.nvram, F_OK) == 0 ? def->priv->os.nvram : NULL;
@@ -121,6 +122,13 @@ int qemu_domain_undefine_check(Domain *d, unsigned flags, VbError *err) {
                 return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU, "cannot both keep and delete nvram");
         if (nvram_of(d->def) && !(flags & (UNDEFINE_NVRAM | UNDEFINE_KEEP_NVRAM)))
                 return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU, "cannot undefine domain with nvram");
+        /* A managed save image goes only with --managed-save (libvirt's rule). */
+        char *image = qemu_domain_managed_save_path(d);
+        bool has_image = image && access(image, F_OK) == 0;
+        free(image);
+        if (has_image && !(flags & UNDEFINE_MANAGED_SAVE))
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU,
+                                    "Refusing to undefine while domain managed save image exists");
         return 0;
 }
 
@@ -128,4 +136,8 @@ void qemu_domain_undefined(Domain *d, const DomainDef *def, unsigned flags) {
         const char *nvram = nvram_of(def);
         if (nvram && (flags & UNDEFINE_NVRAM) && unlink(nvram) < 0)
                 log_warning("domain %s: cannot remove NVRAM %s: %s", d->obj.name, nvram, strerror(errno));
+        char *image = (flags & UNDEFINE_MANAGED_SAVE) ? qemu_domain_managed_save_path(d) : NULL;
+        if (image && unlink(image) < 0 && errno != ENOENT)
+                log_warning("domain %s: cannot remove managed save image %s: %s", d->obj.name, image, strerror(errno));
+        free(image);
 }

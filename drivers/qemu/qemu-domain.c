@@ -66,6 +66,8 @@ void qemu_domain_forget(Domain *d) {
         if (!qd)
                 return;
         qemu_console_close(qd, NULL);
+        qemu_save_free(qd);
+        qemu_incoming_done(qd, false);
         qemu_domain_release(qd);
         call_unref(qd->call);
         domain_def_free(qd->live);
@@ -93,6 +95,7 @@ static const char *const phase_names[_QEMU_PHASE_MAX] = {
         [QEMU_PHASE_RECONNECTING] = "reconnecting",
         [QEMU_PHASE_UNMANAGED] = "unmanaged",
         [QEMU_PHASE_LOST] = "lost",
+        [QEMU_PHASE_SAVING] = "saving",
 };
 
 const char *qemu_phase_to_string(QemuPhase p) {
@@ -227,6 +230,7 @@ void qemu_phase_enter(QemuDomain *qd, QemuPhase next) {
                 break;
         case QEMU_PHASE_RUNNING:
         case QEMU_PHASE_REBOOTING:
+        case QEMU_PHASE_SAVING:
         case _QEMU_PHASE_MAX:
                 break;
         }
@@ -260,6 +264,7 @@ static void on_process_exit(Process *p, const siginfo_t *si, void *userdata) {
                         free(tail);
                 }
                 log_warning("domain %s: QEMU ended during start: %s", d->obj.name, e.message);
+                qemu_incoming_done(qd, false);
                 qemu_phase_enter(qd, QEMU_PHASE_NONE);
                 if (!domain_is_active(d))
                         domain_remove_status(d, NULL);
@@ -271,7 +276,10 @@ static void on_process_exit(Process *p, const siginfo_t *si, void *userdata) {
         }
 
         /* A panicked guest's QEMU that ends (QEMU's panic action powers it off) ended by a crash. */
+        bool saved = phase == QEMU_PHASE_SAVING && qemu_save_done(qd);
+        qemu_save_free(qd);
         DomainInput in = phase == QEMU_PHASE_DESTROYING ? DOMAIN_INPUT_DESTROYED
+                         : saved ? DOMAIN_INPUT_SAVED
                          : phase == QEMU_PHASE_POWERED_OFF && d->state != DOMAIN_CRASHED ? DOMAIN_INPUT_POWERED_OFF
                                                                                         : DOMAIN_INPUT_FAILED;
         if (in == DOMAIN_INPUT_FAILED)
@@ -284,7 +292,7 @@ static void on_process_exit(Process *p, const siginfo_t *si, void *userdata) {
                 domain_restore_state(d, DOMAIN_SHUTOFF, SHUTOFF_UNKNOWN, NULL);
                 domain_remove_status(d, NULL);
         }
-        if (qd->job && phase == QEMU_PHASE_DESTROYING) {
+        if (qd->job && (phase == QEMU_PHASE_DESTROYING || saved)) {
                 qemu_domain_finish(qd, 0, NULL);
         } else if (qd->job) {
                 VbError e = { 0 };
@@ -338,7 +346,8 @@ static void on_event(Qmp *q, const char *event, json_object *data, void *userdat
         } else if (strcmp(event, "SHUTDOWN") == 0) {
                 if (phase == QEMU_PHASE_REBOOTING) {
                         qemu_phase_enter(qd, QEMU_PHASE_RESETTING);
-                } else if (phase != QEMU_PHASE_POWERED_OFF && phase != QEMU_PHASE_STARTING) {
+                } else if (phase != QEMU_PHASE_POWERED_OFF && phase != QEMU_PHASE_STARTING &&
+                           phase != QEMU_PHASE_SAVING) {       /* a save's quit: its exit is the end */
                         domain_transition(d, DOMAIN_INPUT_SHUTTING_DOWN);
                         qemu_phase_enter(qd, QEMU_PHASE_POWERED_OFF);
                 }
@@ -385,11 +394,13 @@ static void start_done(QemuDomain *qd) {
         qd->live = NULL;
         VbError e = { 0 };
         /* The running definition, with its ptys and ports, before anyone hears of the start. */
-        if (domain_transition_live(d, DOMAIN_INPUT_BOOTED, live, &e) < 0) {
+        if (domain_transition_live(d, qd->incoming ? DOMAIN_INPUT_RESTORED : DOMAIN_INPUT_BOOTED, live, &e) < 0) {
                 start_fail(qd, &e);
                 domain_unref(d);
                 return;
         }
+        if (qd->incoming)
+                qemu_incoming_done(qd, true);
         qemu_phase_enter(qd, QEMU_PHASE_RUNNING);
         if (flags & DOMAIN_START_PAUSED)
                 domain_transition(d, DOMAIN_INPUT_PAUSED);
@@ -448,7 +459,11 @@ static void on_stats_period(Qmp *q, json_object *ret, const char *cls, const cha
                 log_info("domain %s: balloon statistics period set", qd->domain->obj.name);
 }
 
-static void start_continue(QemuDomain *qd, Qmp *q) {
+void qemu_domain_start_continue(QemuDomain *qd, Qmp *q) {
+        if (qd->incoming && !qd->incoming_loaded) {
+                qemu_incoming_wait(qd, q);      /* comes back here once QEMU has the image loaded */
+                return;
+        }
         const DomainMemballoon *b = &qd->live->priv->devices.memballoon;
         if (b->stats_period.set && b->stats_period.v > 0 && !(b->model && strcmp(b->model, "none") == 0)) {
                 json_object *args = json_object_new_object();
@@ -488,7 +503,7 @@ static void on_chardev(Qmp *q, json_object *ret, const char *cls, const char *de
                 qemu_live_set_ptys(qd->live, labels, paths, k);
         free(labels);
         free(paths);
-        start_continue(qd, q);
+        qemu_domain_start_continue(qd, q);
 }
 
 static void on_ready(Qmp *q, int r, void *userdata) {
@@ -527,7 +542,7 @@ void qemu_domain_threads_placed(QemuDomain *qd, Qmp *q, const VbError *err) {
         }
         if (qemu_live_has_pty(qd->live) && qmp_send(q, "query-chardev", NULL, on_chardev, qd) == 0)
                 return;
-        start_continue(qd, q);
+        qemu_domain_start_continue(qd, q);
 }
 
 /* A free TCP port on the loopback for an automatic display port (QEMU binds it itself). */
@@ -579,7 +594,7 @@ int qemu_domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {
                 return err->code ? -1 : vb_error_errno(err, -ENOMEM, "log path");
         }
         /* What runs is a copy: the running definition, with the values the start chooses. */
-        DomainDef *live = domain_def_copy(domain_current_def(d));
+        DomainDef *live = domain_def_copy(qd->incoming_def ? qd->incoming_def : domain_current_def(d));
         if (!live) {
                 free(mon);
                 free(logp);
@@ -641,6 +656,7 @@ int qemu_domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {
                 .tap_fds = nics.fds,
                 .n_tap_fds = nics.n,
                 .tap_queue_fds = nics.queue_fds,
+                .incoming_fd = qd->incoming ? qd->incoming_fd : -1,
         };
         char **argv = mon_fd >= 0 ? qemu_command_build(&in, err) : NULL;
         if (!argv) {
@@ -659,10 +675,12 @@ int qemu_domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {
         if (qemu_security_live_label(qc, live) < 0)
                 log_warning("domain %s: out of memory: its running definition lacks its <seclabel>", d->obj.name);
         /* What QEMU inherits: the monitor's listening socket when confined, and the taps. */
-        int keep[QEMU_NICS_TAPS_MAX + 1];
+        int keep[QEMU_NICS_TAPS_MAX + 2];
         size_t n_keep = 0;
         if (confined)
                 keep[n_keep++] = mon_fd;
+        if (qd->incoming)
+                keep[n_keep++] = qd->incoming_fd;
         for (size_t i = 0; i < nics.n_all && n_keep < QEMU_NICS_TAPS_MAX + 1; i++)
                 keep[n_keep++] = nics.all[i];
         /* qemu.conf namespaces = [ "mount" ]: a private /dev (qemu-ns.c), as the daemon's user too. */

@@ -54,6 +54,8 @@ typedef enum QemuPhase {
         QEMU_PHASE_UNMANAGED,      /* runs, but its monitor is unreachable or was dropped: kept, marked */
         QEMU_PHASE_LOST,           /* after a restart: may run, but cannot be found or watched now;
                                     * looked for again on a timer, never reported gone meanwhile */
+        QEMU_PHASE_SAVING,         /* virDomainSave: the guest stopped, its state migrating to the
+                                    * image (qemu-save.c); once there, quit sent: the exit follows */
         _QEMU_PHASE_MAX,
 } QemuPhase;
 
@@ -79,6 +81,14 @@ typedef struct QemuDomain {
         struct QemuConsole *console;    /* the client of the console (qemu-console.c), or NULL */
         pid_t *vcpu_tids;       /* vCPU i's thread (query-cpus-fast), n_vcpu_tids of them */
         size_t n_vcpu_tids;
+        struct QemuSave *save;          /* SAVING: the save in flight (qemu-save.c) */
+        /* A start from a save image (qemu-save.c): QEMU gets the image's stream as -incoming
+         * fd:N and is continued (or kept paused) once it has loaded it. */
+        bool incoming;
+        int incoming_fd;
+        bool incoming_loaded;
+        const DomainDef *incoming_def;  /* the running definition to start with (borrowed) */
+        char *incoming_remove;          /* the managed save image, removed once restored */
 } QemuDomain;
 
 typedef struct QemuConsole QemuConsole;
@@ -162,6 +172,23 @@ void qemu_domain_threads_placed(QemuDomain *qd, Qmp *q, const VbError *err);
 
 /* qemu-ops.c */
 extern const DomainOps qemu_domain_ops;
+
+/* qemu-domain.c: the rest of a start once the monitor is up (QEMU still -S). */
+void qemu_domain_start_continue(QemuDomain *qd, Qmp *q);
+
+/* qemu-save.c: virDomainSave and restore through QEMU's migration stream. */
+int qemu_domain_save(Domain *d, int fd, const char *path, Call *call, VbError *err);
+int qemu_domain_restore(Domain *d, DomainDef *live, int fd, bool paused, const char *remove_path, Call *call,
+                        VbError *err);
+char *qemu_domain_managed_save_path(Domain *d);
+/* STARTING from an image: wait until QEMU has loaded it, then qemu_domain_start_continue(). */
+void qemu_incoming_wait(QemuDomain *qd, Qmp *q);
+/* The save reached the image (the exit that follows is its end, not a failure). */
+bool qemu_save_done(const QemuDomain *qd);
+/* The save is over: an image that is not whole is removed. */
+void qemu_save_free(QemuDomain *qd);
+/* The start from an image has been reported: the image's fields go (a managed image too). */
+void qemu_incoming_done(QemuDomain *qd, bool restored);
 
 /* qemu-console.c: virDomainOpenConsole; close ends the client's session (why NULL: an end). */
 int qemu_domain_open_console(Domain *d, const char *dev_name, unsigned flags, Stream *out, Stream *in,

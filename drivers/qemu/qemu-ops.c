@@ -266,5 +266,8 @@ const DomainOps qemu_domain_ops = {
         .screenshot = qemu_domain_screenshot,
         .undefine_check = qemu_domain_undefine_check,
         .undefined = qemu_domain_undefined,
+        .save = qemu_domain_save,
+        .restore = qemu_domain_restore,
+        .managed_save_path = qemu_domain_managed_save_path,
         .forget = qemu_domain_forget,
 };

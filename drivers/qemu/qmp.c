@@ -37,6 +37,7 @@ typedef struct QmpPending {
         uint64_t id;
         char *text;             /* the serialized command until it is queued for writing */
         bool handshake;         /* qmp_capabilities: may go out before the monitor is ready */
+        int fd;                 /* sent with the command's bytes (SCM_RIGHTS), then closed; -1: none */
         QmpReplyFn fn;
         void *userdata;
 } QmpPending;
@@ -54,6 +55,7 @@ struct Qmp {
         size_t msg_bytes;       /* bytes of the message being read so far */
         char *wbuf;
         size_t wlen, wpos, wcap;
+        bool fd_blocked;        /* a command carrying a descriptor waits for the socket to take it */
         QmpPending *pending, *pending_tail;
         uint64_t next_id;
         json_object *greeting;
@@ -106,6 +108,8 @@ static void qmp_fail_pending(Qmp *q, const char *why) {
                 QmpPending *next = p->next;
                 if (p->fn)
                         p->fn(q, NULL, "Disconnected", why, p->userdata);
+                if (p->fd >= 0)
+                        close(p->fd);
                 free(p->text);
                 free(p);
                 p = next;
@@ -160,18 +164,55 @@ static int qmp_wbuf_append(Qmp *q, const char *s, size_t n) {
 static int qmp_update_events(Qmp *q) {
         if (!q->io)
                 return 0;
-        return sd_event_source_set_io_events(q->io, EPOLLIN | (q->wpos < q->wlen ? EPOLLOUT : 0));
+        return sd_event_source_set_io_events(q->io, EPOLLIN | (q->wpos < q->wlen || q->fd_blocked ? EPOLLOUT : 0));
+}
+
+/* sendmsg() of text with fd attached (SCM_RIGHTS): bytes sent, or a negative errno. */
+static ssize_t qmp_send_with_fd(int sock, const char *text, int fd) {
+        char control[CMSG_SPACE(sizeof(int))];
+        memset(control, 0, sizeof control);
+        struct iovec iov = { .iov_base = (void *) text, .iov_len = strlen(text) };
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
+                             .msg_controllen = sizeof control };
+        struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+        cm->cmsg_level = SOL_SOCKET;
+        cm->cmsg_type = SCM_RIGHTS;
+        cm->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+        ssize_t n = sendmsg(sock, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+        return n < 0 ? -errno : n;
 }
 
 /* Move commands that may go out now into the write buffer, in order. */
 static int qmp_flush_queue(Qmp *q) {
         if (!q->io)
                 return 0;
+        q->fd_blocked = false;
         for (QmpPending *p = q->pending; p; p = p->next) {
                 if (!p->text || !(q->state == QMP_READY || p->handshake))
                         continue;
-                log_debug("QMP %s: send %s", qmp_name(q), p->text);
-                int r = qmp_wbuf_append(q, p->text, strlen(p->text));
+                size_t off = 0;
+                if (p->fd >= 0) {
+                        /* The descriptor rides on the command's first bytes: everything before
+                         * them must be out first (qmp_write() comes back here then). */
+                        if (q->wpos < q->wlen) {
+                                q->fd_blocked = true;
+                                break;
+                        }
+                        ssize_t n = qmp_send_with_fd(q->fd, p->text, p->fd);
+                        if (n < 0) {
+                                if (n == -EAGAIN || n == -EINTR) {
+                                        q->fd_blocked = true;
+                                        break;
+                                }
+                                return (int) n;
+                        }
+                        close(p->fd);
+                        p->fd = -1;
+                        off = (size_t) n;
+                }
+                log_debug("QMP %s: send %s%s", qmp_name(q), p->text, off ? " (with a descriptor)" : "");
+                int r = qmp_wbuf_append(q, p->text + off, strlen(p->text) - off);
                 if (r < 0)
                         return r;
                 free(p->text);
@@ -180,16 +221,19 @@ static int qmp_flush_queue(Qmp *q) {
         return qmp_update_events(q);
 }
 
-static int qmp_queue(Qmp *q, const char *command, json_object *args, QmpReplyFn fn, void *userdata,
-                     bool handshake) {
+static int qmp_queue_fd(Qmp *q, const char *command, json_object *args, int fd, QmpReplyFn fn, void *userdata,
+                        bool handshake) {
         QmpPending *p = calloc(1, sizeof *p);
         json_object *msg = json_object_new_object();
         if (!p || !msg) {
                 free(p);
                 json_object_put(msg);
                 json_object_put(args);
+                if (fd >= 0)
+                        close(fd);
                 return -ENOMEM;
         }
+        p->fd = fd;
         p->id = ++q->next_id;
         json_object_object_add(msg, "execute", json_object_new_string(command));
         if (args)
@@ -198,6 +242,8 @@ static int qmp_queue(Qmp *q, const char *command, json_object *args, QmpReplyFn 
         const char *s = json_object_to_json_string_ext(msg, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
         if (!s || asprintf(&p->text, "%s\n", s) < 0) {
                 json_object_put(msg);
+                if (fd >= 0)
+                        close(fd);
                 free(p);
                 return -ENOMEM;
         }
@@ -213,12 +259,27 @@ static int qmp_queue(Qmp *q, const char *command, json_object *args, QmpReplyFn 
         return qmp_flush_queue(q);
 }
 
+static int qmp_queue(Qmp *q, const char *command, json_object *args, QmpReplyFn fn, void *userdata,
+                     bool handshake) {
+        return qmp_queue_fd(q, command, args, -1, fn, userdata, handshake);
+}
+
 int qmp_send(Qmp *q, const char *command, json_object *args, QmpReplyFn fn, void *userdata) {
         if (!q || !qmp_live(q)) {
                 json_object_put(args);
                 return -ENOTCONN;
         }
         return qmp_queue(q, command, args, fn, userdata, false);
+}
+
+int qmp_send_fd(Qmp *q, const char *command, json_object *args, int fd, QmpReplyFn fn, void *userdata) {
+        if (!q || !qmp_live(q)) {
+                json_object_put(args);
+                if (fd >= 0)
+                        close(fd);
+                return -ENOTCONN;
+        }
+        return qmp_queue_fd(q, command, args, fd, fn, userdata, false);
 }
 
 static QmpPending *qmp_take_pending(Qmp *q, uint64_t id) {
@@ -386,8 +447,11 @@ static int qmp_write(Qmp *q) {
                 }
                 q->wpos += (size_t) n;
         }
-        if (q->wpos == q->wlen)
+        if (q->wpos == q->wlen) {
                 q->wpos = q->wlen = 0;
+                if (q->fd_blocked)
+                        return qmp_flush_queue(q);      /* a command with a descriptor waited */
+        }
         return qmp_update_events(q);
 }
 

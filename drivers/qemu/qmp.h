@@ -46,6 +46,10 @@ int qmp_open_fd(sd_event *e, int fd, uint64_t timeout_usec, QmpEventFn ev, QmpCl
  * -ENOMEM. */
 int qmp_send(Qmp *q, const char *command, json_object *args, QmpReplyFn fn, void *userdata);
 
+/* qmp_send() with a descriptor passed along (SCM_RIGHTS), as getfd and add-fd need. fd is
+ * taken in every case (closed once sent, or on failure). */
+int qmp_send_fd(Qmp *q, const char *command, json_object *args, int fd, QmpReplyFn fn, void *userdata);
+
 /* Disconnect and free: pending replies get fn(q, NULL, "Disconnected", …) exactly once, from
  * inside this call; closed and ready are not called. Safe from any callback. Returns NULL. */
 Qmp *qmp_close(Qmp *q);

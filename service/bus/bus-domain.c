@@ -261,21 +261,6 @@ int bus_append_stat_param(sd_bus_message *reply, const DomainStatParam *p) {
         return append_stat(p, reply);
 }
 
-/* HasManagedSaveImage: virtbus keeps no managed save images (the remote door answers the same). */
-static int method_has_managed_save_image(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        unsigned flags;
-        VbError err = { 0 };
-        int r = sd_bus_message_read(m, "u", &flags);
-        if (r < 0)
-                return r;
-        r = bus_check_flags(flags, 0, "virDomainHasManagedSaveImage", ret_error);
-        if (r < 0)
-                return r;
-        if (!domain_of_message(userdata, m, &err))
-                return bus_error(ret_error, &err);
-        return sd_bus_reply_method_return(m, "b", 0);
-}
-
 /* libvirt-dbus's virtDBusUtilTypedParamsToGVariant: a{sv}, every value a variant in a variant. */
 static int append_stats(sd_bus_message *reply, const DomainStats *st) {
         int r = sd_bus_message_open_container(reply, 'a', "{sv}");
@@ -513,7 +498,13 @@ static const sd_bus_vtable domain_vtable[] = {
         SD_BUS_METHOD_WITH_ARGS("InterfaceAddresses", SD_BUS_ARGS("u", source, "u", flags),
                                 SD_BUS_RESULT("a(ssa(isu))", ifaces), method_interface_addresses, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("HasManagedSaveImage", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("b", managedSaveImage),
-                                method_has_managed_save_image, UNPRIV),
+                                bus_method_domain_has_managed_save_image, UNPRIV),
+        SD_BUS_METHOD_WITH_ARGS("ManagedSave", SD_BUS_ARGS("u", flags), SD_BUS_NO_RESULT, bus_method_domain_managed_save,
+                                UNPRIV),
+        SD_BUS_METHOD_WITH_ARGS("ManagedSaveRemove", SD_BUS_ARGS("u", flags), SD_BUS_NO_RESULT,
+                                bus_method_domain_managed_save_remove, UNPRIV),
+        SD_BUS_METHOD_WITH_ARGS("Save", SD_BUS_ARGS("s", to, "s", xml, "u", flags), SD_BUS_NO_RESULT,
+                                bus_method_domain_save, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("Reboot", SD_BUS_ARGS("u", flags), SD_BUS_NO_RESULT, method_reboot, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("Reset", SD_BUS_ARGS("u", flags), SD_BUS_NO_RESULT, method_reset, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("Resume", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_resume, UNPRIV),

@@ -7,6 +7,7 @@
 
 #include "api.h"
 #include "domain-persist.h"
+#include "domain-save.h"
 #include "driver.h"
 #include "log.h"
 
@@ -34,6 +35,8 @@ static const VerbRule verb_rules[] = {
         [DOMAIN_JOB_DESTROY] = { "destroy", ~(S(SHUTOFF) | S(NOSTATE)), VB_ERR_OPERATION_INVALID,
                                  "domain is not running" },
         [DOMAIN_JOB_MODIFY] = { "modify", ~0u, VB_ERR_OK, NULL },
+        [DOMAIN_JOB_SAVE] = { "save", S(RUNNING) | S(BLOCKED) | S(PAUSED), VB_ERR_OPERATION_INVALID,
+                              "domain is not running" },
 };
 #undef S
 
@@ -89,6 +92,17 @@ static const DomainOps *ops_of(Domain *d) {
         return ops ? ops : &none;
 }
 
+/* A domain with a managed save image resumes from it; FORCE_BOOT drops the image and boots. */
+static int op_start(Domain *d, unsigned flags, Call *call, VbError *err) {
+        int r = 0;
+        int k = domain_start_from_managed_save(d, flags, call, &r, err);
+        if (k < 0)
+                return -1;
+        if (k > 0)
+                return r;
+        return ops_of(d)->start(d, flags & ~DOMAIN_START_FORCE_BOOT, call, err);
+}
+
 /* The lifecycle APIs: which job each one is and the driver op that does it. */
 typedef struct LifecycleVerb {
         ApiId api;
@@ -113,7 +127,7 @@ typedef int (*LifecycleOp)(Domain *, unsigned, Call *, VbError *);
 static LifecycleOp lifecycle_op(Domain *d, DomainJob job) {
         const DomainOps *ops = ops_of(d);
         switch (job) {
-        case DOMAIN_JOB_START: return ops->start;
+        case DOMAIN_JOB_START: return ops->start ? op_start : NULL;
         case DOMAIN_JOB_SHUTDOWN: return ops->shutdown;
         case DOMAIN_JOB_REBOOT: return ops->reboot;
         case DOMAIN_JOB_RESET: return ops->reset;

@@ -39,6 +39,10 @@ static const DomainTransition domain_table[] = {
           DOMAIN_PMSUSPENDED, PMSUSPENDED_UNKNOWN, EVENT_PMSUSPENDED, PMSUSPENDED_MEMORY },
         { S(PMSUSPENDED), DOMAIN_INPUT_PM_WOKEUP,
           DOMAIN_RUNNING, RUNNING_WAKEUP, EVENT_STARTED, STARTED_WAKEUP },
+        { S(RUNNING) | S(BLOCKED) | S(PAUSED), DOMAIN_INPUT_SAVED,
+          DOMAIN_SHUTOFF, SHUTOFF_SAVED, EVENT_STOPPED, STOPPED_SAVED },
+        { S(SHUTOFF) | S(NOSTATE), DOMAIN_INPUT_RESTORED,
+          DOMAIN_RUNNING, RUNNING_RESTORED, EVENT_STARTED, STARTED_RESTORED },
 };
 
 const DomainTransition *domain_transition_lookup(DomainState state, DomainInput input) {
@@ -64,6 +68,8 @@ static const char *const input_names[_DOMAIN_INPUT_MAX] = {
         [DOMAIN_INPUT_RESET] = "reset",
         [DOMAIN_INPUT_PM_SUSPENDED] = "pm-suspended",
         [DOMAIN_INPUT_PM_WOKEUP] = "pm-wokeup",
+        [DOMAIN_INPUT_SAVED] = "saved",
+        [DOMAIN_INPUT_RESTORED] = "restored",
 };
 
 /* The status file's names (conf/status-conf.c), so that logs and status files agree. */

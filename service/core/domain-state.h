@@ -61,6 +61,8 @@ typedef enum DomainInput {
         DOMAIN_INPUT_RESET,           /* hard reset: stays running */
         DOMAIN_INPUT_PM_SUSPENDED,
         DOMAIN_INPUT_PM_WOKEUP,
+        DOMAIN_INPUT_SAVED,           /* its state went to a save image and the hypervisor ended */
+        DOMAIN_INPUT_RESTORED,        /* started from a save image */
         _DOMAIN_INPUT_MAX,
 } DomainInput;
 

@@ -23,6 +23,7 @@ typedef enum DomainJob {
         DOMAIN_JOB_RESUME,
         DOMAIN_JOB_DESTROY,
         DOMAIN_JOB_MODIFY,
+        DOMAIN_JOB_SAVE,
 } DomainJob;
 
 typedef struct Domain {

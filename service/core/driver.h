@@ -89,6 +89,20 @@ typedef struct DomainOps {
         /* virDomainGetSecurityLabelList of a running domain: one label per driver of the
          * stack into out (at most max, zeroed); the count. NULL: not supported. */
         int (*security_labels)(Domain *d, DomainSecLabel *out, int max, VbError *err);
+        /* virDomainSave: the state of a running or paused domain into fd (taken), which already
+         * holds the image header (domain-save.h) and is positioned after it. The op reports
+         * DOMAIN_INPUT_SAVED once the state is on disk and the hypervisor has ended; on failure
+         * the guest goes on as before and the op unlinks path (NULL: the image is no regular
+         * file, a device, and is never unlinked). NULL op: "not supported". */
+        int (*save)(Domain *d, int fd, const char *path, Call *call, VbError *err);
+        /* Start inactive d from the state in fd (taken, positioned after the header) with live
+         * (taken) as its running definition; the op reports DOMAIN_INPUT_RESTORED (then PAUSED
+         * when paused) and, once it has, unlinks remove_path when not NULL (a managed save
+         * image). NULL: "not supported". */
+        int (*restore)(Domain *d, DomainDef *live, int fd, bool paused, const char *remove_path, Call *call,
+                       VbError *err);
+        /* Where d's managed save image lives (malloc'ed); NULL op: no managed save. */
+        char *(*managed_save_path)(Domain *d);
         void (*forget)(Domain *d);  /* free d->driver_data */
 } DomainOps;
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "domain.h"
+#include "domain-save.h"
 #include "network.h"
 #include "storage.h"
 
@@ -23,9 +24,10 @@ bool list_filter_domain(const Object *o, unsigned flags) {
                             d->persistent ? LIST_DOMAINS_PERSISTENT : LIST_DOMAINS_TRANSIENT) &&
                group_passes(flags, LIST_DOMAINS_RUNNING | LIST_DOMAINS_PAUSED | LIST_DOMAINS_SHUTOFF |
                             LIST_DOMAINS_OTHER, state_bit) &&
-               /* virtbus keeps no managed save images, snapshots or checkpoints yet */
+               /* virtbus keeps no snapshots or checkpoints yet */
                group_passes(flags, LIST_DOMAINS_MANAGEDSAVE | LIST_DOMAINS_NO_MANAGEDSAVE,
-                            LIST_DOMAINS_NO_MANAGEDSAVE) &&
+                            !(flags & (LIST_DOMAINS_MANAGEDSAVE | LIST_DOMAINS_NO_MANAGEDSAVE)) ? 0
+                            : domain_has_managed_save((Domain *) d) ? LIST_DOMAINS_MANAGEDSAVE : LIST_DOMAINS_NO_MANAGEDSAVE) &&
                group_passes(flags, LIST_DOMAINS_AUTOSTART | LIST_DOMAINS_NO_AUTOSTART,
                             d->autostart ? LIST_DOMAINS_AUTOSTART : LIST_DOMAINS_NO_AUTOSTART) &&
                group_passes(flags, LIST_DOMAINS_HAS_SNAPSHOT | LIST_DOMAINS_NO_SNAPSHOT, LIST_DOMAINS_NO_SNAPSHOT) &&

@@ -345,6 +345,10 @@ while :; do
 	if read -r cmd; then
 		case $cmd in
 		poweroff | reboot | crash) /etc/acpi/do "$cmd" ;;
+		# mark WORD / state: a word kept in this shell's memory and the uptime, so a test
+		# can tell a guest restored from a save image from one that booted again.
+		mark\ *) mark=${cmd#mark }; say "VIRTBUS-GUEST-MARKED $mark" ;;
+		state) say "VIRTBUS-GUEST-STATE mark=${mark:-none} uptime=$(cut -d' ' -f1 /proc/uptime)" ;;
 		"") ;;
 		*) say "virtbus-guest: unknown command '$cmd' (poweroff, reboot, crash)" ;;
 		esac

@@ -207,14 +207,7 @@ REMOTE_HANDLER(proc_domain_set_autostart) {
         return d ? remote_done(domain_set_autostart(d, autostart != 0, &rc->err)) : -1;
 }
 
-/* virtbus keeps no managed save images and no snapshots yet. */
-REMOTE_HANDLER(proc_domain_has_managed_save_image) {
-        unsigned flags = 0;
-        Domain *d = remote_read_domain(rc, &flags);
-        if (!d || remote_check_flags(rc, flags, 0) < 0)
-                return -1;
-        return remote_reply_int(rc, 0);
-}
+/* virtbus keeps no snapshots yet. */
 
 REMOTE_HANDLER(proc_domain_snapshot_num) {
         unsigned flags = 0;

@@ -25,6 +25,9 @@ typedef struct Peer {
         size_t n_cmds;
         bool answer_caps;       /* reply to qmp_capabilities by itself */
         bool eof, broken;
+        int fds[8];             /* descriptors received (SCM_RIGHTS) */
+        size_t fd_cmd[8];       /* with the bytes of which command (its index in cmds) */
+        size_t n_fds;
 } Peer;
 
 static void peer_update(Peer *p) {
@@ -77,7 +80,19 @@ static int peer_on_io(sd_event_source *s, int fd, uint32_t revents, void *userda
                 peer_update(p);
         }
         if (revents & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
-                ssize_t n = read(fd, p->in + p->in_len, sizeof p->in - p->in_len - 1);
+                char control[CMSG_SPACE(sizeof(int) * 4)];
+                struct iovec iov = { .iov_base = p->in + p->in_len, .iov_len = sizeof p->in - p->in_len - 1 };
+                struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
+                                     .msg_controllen = sizeof control };
+                ssize_t n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
+                for (struct cmsghdr *cm = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL; cm; cm = CMSG_NXTHDR(&mh, cm))
+                        if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
+                                int rfd;
+                                memcpy(&rfd, CMSG_DATA(cm), sizeof rfd);
+                                assert_true(p->n_fds < 8);
+                                p->fd_cmd[p->n_fds] = p->n_cmds;        /* the next command completed */
+                                p->fds[p->n_fds++] = rfd;
+                        }
                 if (n <= 0) {
                         p->eof = true;
                         sd_event_source_set_enabled(s, SD_EVENT_OFF);
@@ -116,6 +131,8 @@ static void peer_done(Peer *p) {
                 close(p->fd);
         for (size_t i = 0; i < p->n_cmds; i++)
                 json_object_put(p->cmds[i]);
+        for (size_t i = 0; i < p->n_fds; i++)
+                close(p->fds[i]);
         free(p->out);
 }
 
@@ -514,6 +531,46 @@ static void test_connect_retry(void **state) {
         tu_rm_rf(dir);
 }
 
+/* qmp_send_fd: the descriptor arrives with its own command's bytes, after the commands queued
+ * before it and before those after it, and is the same open file. */
+static void test_fd_passing(void **state) {
+        Pair t;
+        pair_open(&t, 0);
+        pair_ready(&t);
+        int pipefd[2];
+        assert_int_equal(pipe2(pipefd, O_CLOEXEC), 0);
+        TqReply r1 = { 0 }, r2 = { 0 }, r3 = { 0 };
+        assert_int_equal(qmp_send(t.m.q, "stop", NULL, tq_on_reply, &r1), 0);
+        json_object *args = json_object_new_object();
+        json_object_object_add(args, "fdname", json_object_new_string("img"));
+        assert_int_equal(qmp_send_fd(t.m.q, "getfd", args, pipefd[1], tq_on_reply, &r2), 0);
+        assert_int_equal(qmp_send(t.m.q, "migrate", NULL, tq_on_reply, &r3), 0);
+        wait_cmds(&t, 4);
+        assert_string_equal(peer_cmd_name(&t.peer, 1), "stop");
+        assert_string_equal(peer_cmd_name(&t.peer, 2), "getfd");
+        assert_string_equal(peer_cmd_name(&t.peer, 3), "migrate");
+        assert_int_equal(t.peer.n_fds, 1);
+        /* in the read that carried getfd's bytes (stop's may share it), never with migrate's */
+        assert_true(t.peer.fd_cmd[0] >= 1 && t.peer.fd_cmd[0] <= 2);
+        assert_int_equal(write(t.peer.fds[0], "x", 1), 1);
+        char c = 0;
+        assert_int_equal(read(pipefd[0], &c, 1), 1);
+        assert_int_equal(c, 'x');
+        /* the daemon's copy was closed once sent: the received one is the last writer */
+        close(t.peer.fds[0]);
+        t.peer.n_fds = 0;
+        assert_int_equal(read(pipefd[0], &c, 1), 0);
+        close(pipefd[0]);
+        for (size_t i = 1; i <= 3; i++)
+                peer_sendf(&t.peer, "{\"return\": {}, \"id\": %lld}\r\n", (long long) peer_cmd_id(&t.peer, i));
+        tq_run_until(t.e, &r3.done, 2000);
+        assert_true(r1.done && r2.done);
+        tq_reply_done(&r1);
+        tq_reply_done(&r2);
+        tq_reply_done(&r3);
+        pair_close(&t);
+}
+
 int main(void) {
         log_setup(4, NULL, NULL, NULL, 0);
         const struct CMUnitTest tests[] = {
@@ -525,6 +582,7 @@ int main(void) {
                 cmocka_unit_test(test_close_inside_callback),
                 cmocka_unit_test(test_protocol_errors),
                 cmocka_unit_test(test_connect_retry),
+                cmocka_unit_test(test_fd_passing),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,312 @@
+/* qemu-save.c: virDomainSave and restore: QEMU's migration stream into the image after its header (getfd + migrate "fd:"), and back (-incoming fd:N). */
+#define LOG_MODULE "qemu"
+#include "qemu-driver.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "domain-conf.h"
+#include "log.h"
+#include "manager.h"
+
+/* How often query-migrate is asked while a stream moves. */
+#define QEMU_SAVE_POLL_USEC (20 * 1000ULL)
+#define QEMU_SAVE_FDNAME "virtbus-save"
+
+typedef struct QemuSave {
+        int fd;                 /* the image, open for writing after its header */
+        char *path;
+        bool was_running;
+        bool done;              /* QEMU wrote all of it; quit sent */
+        VbError error;          /* the first step that failed */
+        sd_event_source *poll;
+} QemuSave;
+
+bool qemu_save_done(const QemuDomain *qd) {
+        return qd->save && qd->save->done;
+}
+
+void qemu_save_free(QemuDomain *qd) {
+        QemuSave *s = qd->save;
+        if (!s)
+                return;
+        /* QEMU went away before the image was whole: no half image is left to restore from. */
+        if (!s->done && s->path && unlink(s->path) == 0)
+                log_warning("domain %s: incomplete save image %s removed", qd->domain->obj.name, s->path);
+        qd->save = NULL;
+        if (s->fd >= 0)
+                close(s->fd);
+        s->poll = sd_event_source_disable_unref(s->poll);
+        free(s->path);
+        free(s);
+}
+
+static void on_ignore(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
+        if (cls)
+                log_debug("QMP command failed: %s: %s", cls, desc ? desc : "");
+}
+
+/* The save did not happen: the image goes, the guest goes on as it was. */
+static void save_fail(QemuDomain *qd, const VbError *why) {
+        QemuSave *s = qd->save;
+        Domain *d = domain_ref(qd->domain);
+        VbError e = *why;
+        log_error("domain %s: save to %s failed: %s", d->obj.name, s->path ? s->path : "(a device)", e.message);
+        if (qd->qmp && s->was_running)
+                qmp_send(qd->qmp, "cont", NULL, on_ignore, NULL);
+        qemu_save_free(qd);
+        if (qd->phase == QEMU_PHASE_SAVING)
+                qemu_phase_enter(qd, QEMU_PHASE_RUNNING);
+        qemu_domain_finish(qd, -1, &e);
+        domain_unref(d);
+}
+
+static void on_step(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
+        QemuDomain *qd = userdata;
+        if (q != qd->qmp || !qd->save || !cls || qd->save->error.code)
+                return;
+        vb_error_set(&qd->save->error, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "%s", desc ? desc : cls);
+}
+
+static int on_poll_timer(sd_event_source *src, uint64_t usec, void *userdata);
+
+static void poll_again(QemuDomain *qd) {
+        QemuSave *s = qd->save;
+        s->poll = sd_event_source_disable_unref(s->poll);
+        int r = qd->qc ? sd_event_add_time_relative(qd->qc->event, &s->poll, CLOCK_MONOTONIC, QEMU_SAVE_POLL_USEC, 0,
+                                                    on_poll_timer, qd)
+                       : -ENOTCONN;
+        if (r < 0) {
+                VbError e = { 0 };
+                vb_error_errno(&e, r, "migration timer");
+                save_fail(qd, &e);
+        }
+}
+
+/* {"status": "active"|"completed"|"failed"|…, "error-desc": …} */
+static const char *migration_status(json_object *ret, const char **error_desc) {
+        json_object *v;
+        *error_desc = ret && json_object_object_get_ex(ret, "error-desc", &v) ? json_object_get_string(v) : NULL;
+        return ret && json_object_object_get_ex(ret, "status", &v) ? json_object_get_string(v) : NULL;
+}
+
+static void on_save_query(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
+        QemuDomain *qd = userdata;
+        if (q != qd->qmp || !qd->save)
+                return;
+        VbError e = { 0 };
+        const char *edesc, *status = migration_status(ret, &edesc);
+        if (cls || !status) {
+                vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "query-migrate: %s", desc ? desc : "no status");
+                save_fail(qd, &e);
+        } else if (strcmp(status, "completed") == 0) {
+                QemuSave *s = qd->save;
+                s->done = true;
+                close(s->fd);
+                s->fd = -1;
+                log_info("domain %s: state saved to %s", qd->domain->obj.name, s->path ? s->path : "(a device)");
+                /* QEMU's end is the save's end (on_process_exit reports SAVED). */
+                qmp_send(qd->qmp, "quit", NULL, on_ignore, NULL);
+        } else if (strcmp(status, "failed") == 0 || strcmp(status, "cancelled") == 0) {
+                vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "operation failed: job 'domain save' failed: %s",
+                             edesc ? edesc : status);
+                save_fail(qd, &e);
+        } else {
+                poll_again(qd);
+        }
+}
+
+static int on_poll_timer(sd_event_source *src, uint64_t usec, void *userdata) {
+        QemuDomain *qd = userdata;
+        QemuSave *s = qd->save;
+        if (!s)
+                return 0;
+        s->poll = sd_event_source_disable_unref(s->poll);
+        if (qmp_send(qd->qmp, "query-migrate", NULL, on_save_query, qd) < 0) {
+                VbError e = { 0 };
+                vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "the QEMU monitor went away during the save");
+                save_fail(qd, &e);
+        }
+        return 0;
+}
+
+static void on_migrate(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
+        QemuDomain *qd = userdata;
+        if (q != qd->qmp || !qd->save)
+                return;
+        on_step(q, ret, cls, desc, userdata);
+        if (qd->save->error.code) {
+                VbError e = qd->save->error;
+                save_fail(qd, &e);
+                return;
+        }
+        poll_again(qd);
+}
+
+int qemu_domain_save(Domain *d, int fd, const char *path, Call *call, VbError *err) {
+        QemuDomain *qd = d->driver_data;
+        if (!qd || qd->phase != QEMU_PHASE_RUNNING || !qd->qmp || !qmp_is_ready(qd->qmp)) {
+                close(fd);
+                if (path)
+                        unlink(path);
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU,
+                                    "the QEMU monitor of domain '%s' is not available", d->obj.name);
+        }
+        QemuSave *s = calloc(1, sizeof *s);
+        int qfd = fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 3) : -1;
+        if (!s || qfd < 0 || (path && !(s->path = strdup(path)))) {
+                if (qfd >= 0)
+                        close(qfd);
+                free(s);
+                close(fd);
+                if (path)
+                        unlink(path);
+                return vb_error_errno(err, -ENOMEM, "save");
+        }
+        s->fd = fd;
+        s->was_running = d->state != DOMAIN_PAUSED;
+        qd->save = s;
+        qemu_phase_enter(qd, QEMU_PHASE_SAVING);
+        /* In order on the monitor: the CPUs stop (the image is one consistent state), no
+         * bandwidth cap (QEMU's default is for live migration over a network), the image's
+         * descriptor, the stream into it. The first failure is the one reported. */
+        json_object *params = json_object_new_object();
+        json_object_object_add(params, "max-bandwidth", json_object_new_int64(INT64_C(1) << 40));
+        json_object *getfd = json_object_new_object();
+        json_object_object_add(getfd, "fdname", json_object_new_string(QEMU_SAVE_FDNAME));
+        json_object *mig = json_object_new_object();
+        json_object_object_add(mig, "uri", json_object_new_string("fd:" QEMU_SAVE_FDNAME));
+        int r = 0;
+        if (s->was_running)
+                r = qmp_send(qd->qmp, "stop", NULL, on_step, qd);
+        if (r >= 0)
+                r = qmp_send(qd->qmp, "migrate-set-parameters", params, on_step, qd);
+        else
+                json_object_put(params);
+        if (r >= 0)
+                r = qmp_send_fd(qd->qmp, "getfd", getfd, qfd, on_step, qd);
+        else {
+                json_object_put(getfd);
+                close(qfd);
+        }
+        if (r >= 0)
+                r = qmp_send(qd->qmp, "migrate", mig, on_migrate, qd);
+        else
+                json_object_put(mig);
+        qemu_domain_pending(qd, call);
+        if (r < 0) {
+                /* Replies already queued see qd->save gone and return. */
+                VbError e = { 0 };
+                vb_error_errno(&e, r, "save");
+                save_fail(qd, &e);
+                return VERB_PENDING;    /* answered already */
+        }
+        log_info("domain %s: saving (QEMU migration to the image)", d->obj.name);
+        return VERB_PENDING;
+}
+
+/* ---- restore ---- */
+
+void qemu_incoming_done(QemuDomain *qd, bool restored) {
+        if (!qd->incoming && !qd->incoming_remove)
+                return;
+        if (restored && qd->incoming_remove) {
+                if (unlink(qd->incoming_remove) < 0)
+                        log_warning("domain %s: cannot remove the managed save image %s: %s", qd->domain->obj.name,
+                                    qd->incoming_remove, strerror(errno));
+                else
+                        log_info("domain %s: restored; managed save image removed", qd->domain->obj.name);
+        }
+        qd->incoming = false;
+        qd->incoming_loaded = false;
+        qd->incoming_fd = -1;
+        qd->incoming_def = NULL;
+        free(qd->incoming_remove);
+        qd->incoming_remove = NULL;
+}
+
+static void on_incoming_timer_query(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata);
+
+static int on_incoming_timer(sd_event_source *src, uint64_t usec, void *userdata) {
+        QemuDomain *qd = userdata;
+        sd_event_source_disable_unref(src);
+        if (qd->phase == QEMU_PHASE_STARTING && qd->qmp)
+                qmp_send(qd->qmp, "query-migrate", NULL, on_incoming_timer_query, qd);
+        return 0;
+}
+
+static void on_incoming_timer_query(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
+        QemuDomain *qd = userdata;
+        if (q != qd->qmp || qd->phase != QEMU_PHASE_STARTING || !qd->incoming)
+                return;
+        const char *edesc, *status = migration_status(ret, &edesc);
+        if (!cls && status && strcmp(status, "completed") == 0) {
+                qd->incoming_loaded = true;
+                log_info("domain %s: saved state loaded", qd->domain->obj.name);
+                qemu_domain_start_continue(qd, q);
+                return;
+        }
+        if (cls || (status && (strcmp(status, "failed") == 0 || strcmp(status, "cancelled") == 0))) {
+                /* QEMU ends on a stream it cannot load: its log says why. */
+                log_error("domain %s: loading the saved state failed: %s", qd->domain->obj.name,
+                          edesc ? edesc : desc ? desc : status ? status : "?");
+                if (qd->proc)
+                        process_kill(qd->proc, SIGKILL);
+                return;
+        }
+        sd_event_source *t = NULL;
+        if (!qd->qc || sd_event_add_time_relative(qd->qc->event, &t, CLOCK_MONOTONIC, QEMU_SAVE_POLL_USEC, 0,
+                                                  on_incoming_timer, qd) < 0) {
+                if (qd->proc)
+                        process_kill(qd->proc, SIGKILL);
+                return;
+        }
+        sd_event_source_set_floating(t, true);
+        sd_event_source_unref(t);
+}
+
+void qemu_incoming_wait(QemuDomain *qd, Qmp *q) {
+        qmp_send(q, "query-migrate", NULL, on_incoming_timer_query, qd);
+}
+
+int qemu_domain_restore(Domain *d, DomainDef *live, int fd, bool paused, const char *remove_path, Call *call,
+                        VbError *err) {
+        QemuDomain *qd = qemu_domain_get(d);
+        if (!qd) {
+                close(fd);
+                domain_def_free(live);
+                return vb_error_errno(err, -ENOMEM, "domain");
+        }
+        /* The image's stream for QEMU; its number must not be one the start uses below 3. */
+        if (remove_path && !(qd->incoming_remove = strdup(remove_path))) {
+                close(fd);
+                domain_def_free(live);
+                return vb_error_errno(err, -ENOMEM, "restore");
+        }
+        qd->incoming = true;
+        qd->incoming_loaded = false;
+        qd->incoming_fd = fd;
+        qd->incoming_def = live;
+        int r = qemu_domain_start(d, paused ? DOMAIN_START_PAUSED : 0, call, err);
+        /* QEMU has inherited the stream (or there is no QEMU); the definition was copied. */
+        close(fd);
+        qd->incoming_fd = -1;
+        qd->incoming_def = NULL;
+        domain_def_free(live);
+        if (r < 0)
+                qemu_incoming_done(qd, false);
+        return r;
+}
+
+char *qemu_domain_managed_save_path(Domain *d) {
+        char *p = NULL;
+        if (asprintf(&p, "%s/qemu/save/%s.save", d->obj.conn->manager->state_root, d->obj.name) < 0)
+                return NULL;
+        return p;
+}
