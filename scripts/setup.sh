@@ -39,6 +39,7 @@ PACKAGES=(
 	libsasl2-dev libsasl2-modules sasl2-bin
 	openssh-server openssh-client netcat-openbsd
 	libnl-3-dev libnl-route-3-dev libnftables-dev dnsmasq-base nftables iputils-ping busybox-static
+	libiscsi-dev tgt qemu-block-extra
 )
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -10,6 +10,7 @@
 
 #include "log.h"
 #include "persist.h"
+#include "iscsi-direct.h"
 #include "storage-backend.h"
 
 const ProcessProgram storage_qemu_img = { "qemu-img", VB_FROM_STORAGE };
@@ -43,9 +44,11 @@ static int pool_file_name(const char *name, char *out, size_t size) {
 }
 
 static int storage_post_parse(PoolDef *def, VbError *err) {
+        if (strcmp(def->type, "iscsi-direct") == 0)
+                return iscsi_direct_post_parse(def, err);
         if (strcmp(def->type, "dir") != 0)
                 return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_STORAGE,
-                                    "storage pool type '%s' (the host has dir pools only)", def->type);
+                                    "storage pool type '%s' (the host has dir and iscsi-direct pools only)", def->type);
         if (def->name[0] == '.' || strchr(def->name, '/'))
                 return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_STORAGE,
                                     "pool name '%s' cannot contain '/' or start with '.'", def->name);
@@ -149,21 +152,79 @@ static int storage_load_all(Connection *c) {
         return refused;
 }
 
+/* ---- the ops by pool type: dir, or iscsi-direct (whose LUNs are made by the target's admin) ---- */
+
+static int no_support(VbError *err, const char *what) {
+        return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_STORAGE, "%s", what);
+}
+
+static int host_pool_start(StoragePool *p, Call *call, VbError *err) {
+        return iscsi_direct_is(p) ? iscsi_direct_pool_start(p, call, err) : dir_pool_start(p, call, err);
+}
+
+static int host_pool_stop(StoragePool *p, Call *call, VbError *err) {
+        return iscsi_direct_is(p) ? iscsi_direct_pool_stop(p, call, err) : dir_pool_stop(p, call, err);
+}
+
+static int host_pool_refresh(StoragePool *p, Call *call, VbError *err) {
+        return iscsi_direct_is(p) ? iscsi_direct_pool_refresh(p, call, err) : dir_pool_refresh(p, call, err);
+}
+
+static int host_pool_build(StoragePool *p, unsigned flags, Call *call, VbError *err) {
+        return iscsi_direct_is(p) ? no_support(err, "virStoragePoolBuild: an iscsi-direct pool has nothing to build")
+                                  : dir_pool_build(p, flags, call, err);
+}
+
+static int host_pool_remove(StoragePool *p, unsigned flags, Call *call, VbError *err) {
+        return iscsi_direct_is(p) ? no_support(err, "pool does not support pool deletion")
+                                  : dir_pool_remove(p, flags, call, err);
+}
+
+static int host_vol_create(StoragePool *p, VolDef *def, StorageVol *from, Call *call, VbError *err) {
+        return iscsi_direct_is(p) ? no_support(err, "storage pool does not support volume creation")
+                                  : dir_vol_create(p, def, from, call, err);
+}
+
+static int host_vol_delete(StorageVol *v, unsigned flags, Call *call, VbError *err) {
+        return iscsi_direct_is(v->pool) ? no_support(err, "storage pool does not support volume deletion")
+                                        : dir_vol_delete(v, flags, call, err);
+}
+
+static int host_vol_wipe(StorageVol *v, unsigned flags, Call *call, VbError *err) {
+        return iscsi_direct_is(v->pool) ? no_support(err, "virStorageVolWipe: not on iscsi-direct volumes yet")
+                                        : dir_vol_wipe(v, flags, call, err);
+}
+
+static int host_vol_resize(StorageVol *v, uint64_t capacity, unsigned flags, Call *call, VbError *err) {
+        return iscsi_direct_is(v->pool) ? no_support(err, "storage pool does not support changing of volume capacity")
+                                        : dir_vol_resize(v, capacity, flags, call, err);
+}
+
+static int host_vol_download(StorageVol *v, uint64_t offset, uint64_t length, Stream *st, VbError *err) {
+        return iscsi_direct_is(v->pool) ? iscsi_direct_vol_download(v, offset, length, st, err)
+                                        : dir_vol_download(v, offset, length, st, err);
+}
+
+static int host_vol_upload(StorageVol *v, uint64_t offset, uint64_t length, Stream *st, VbError *err) {
+        return iscsi_direct_is(v->pool) ? iscsi_direct_vol_upload(v, offset, length, st, err)
+                                        : dir_vol_upload(v, offset, length, st, err);
+}
+
 const PoolOps storage_host_ops = {
         .post_parse = storage_post_parse,
         .define = storage_define,
         .undefine = storage_undefine,
-        .start = dir_pool_start,
-        .stop = dir_pool_stop,
-        .build = dir_pool_build,
-        .remove = dir_pool_remove,
-        .refresh = dir_pool_refresh,
-        .vol_create = dir_vol_create,
-        .vol_delete = dir_vol_delete,
-        .vol_wipe = dir_vol_wipe,
-        .vol_resize = dir_vol_resize,
-        .vol_download = dir_vol_download,
-        .vol_upload = dir_vol_upload,
+        .start = host_pool_start,
+        .stop = host_pool_stop,
+        .build = host_pool_build,
+        .remove = host_pool_remove,
+        .refresh = host_pool_refresh,
+        .vol_create = host_vol_create,
+        .vol_delete = host_vol_delete,
+        .vol_wipe = host_vol_wipe,
+        .vol_resize = host_vol_resize,
+        .vol_download = host_vol_download,
+        .vol_upload = host_vol_upload,
         .load_all = storage_load_all,
         .set_autostart = storage_set_autostart,
 };

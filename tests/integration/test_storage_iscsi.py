@@ -1,0 +1,243 @@
+#!/usr/bin/python3
+"""test_storage_iscsi.py: iscsi-direct pools against a real iSCSI target.
+
+The script re-runs itself under `unshare -n -m`: a private network namespace with only lo up,
+and a private mount namespace with tmpfs over the scratch tree and over /run/tgtd (tgtd's
+control socket). A real tgtd serves a target with two file-backed disk LUNs on 127.0.0.1:3260;
+one virtbusd logs in to it through libiscsi; real virsh drives it over the remote door.
+
+    /usr/bin/python3 tests/integration/test_storage_iscsi.py -v
+"""
+
+import hashlib
+import os
+import re
+import subprocess
+import sys
+import time
+import unittest
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import testmain  # noqa: E402
+
+NS_MARK = "VIRTBUS_ISCSI_NS"
+if os.environ.get(NS_MARK) != "1":
+    if os.geteuid() != 0:
+        testmain.skip_program("needs root for private network and mount namespaces (unshare -n -m)")
+    os.environ[NS_MARK] = "1"
+    os.execvp("unshare", ["unshare", "-n", "-m", "--propagation", "private", sys.executable] + sys.argv)
+
+import remote_harness  # noqa: E402
+
+SCRATCH = Path("/tmp/virtbus-iscsi-scratch")
+TARGET = "iqn.2026-12.org.virtbus.test:disks"
+INITIATOR = "iqn.2026-12.org.virtbus.test:initiator"
+LUN1_SIZE = 8 << 20
+LUN2_SIZE = 4 << 20
+
+
+def sha256(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+def tgtadm(*args):
+    p = subprocess.run(["tgtadm", "--lld", "iscsi"] + list(args), capture_output=True, text=True, timeout=20)
+    if p.returncode != 0:
+        raise AssertionError("tgtadm %s: %s" % (" ".join(args), p.stderr))
+    return p.stdout
+
+
+def pool_xml(name, port=3260, initiator=INITIATOR, target=TARGET):
+    ini = "<initiator><iqn name='%s'/></initiator>" % initiator if initiator else ""
+    return ("<pool type='iscsi-direct'><name>%s</name><source><host name='127.0.0.1' port='%d'/>"
+            "<device path='%s'/>%s</source></pool>" % (name, port, target, ini))
+
+
+class IscsiDirect(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
+        for d in (SCRATCH, Path("/run/tgtd")):
+            d.mkdir(parents=True, exist_ok=True)
+            subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m,mode=0755", "tmpfs", str(d)], check=True)
+        cls.lun1 = SCRATCH / "lun1.img"
+        cls.lun2 = SCRATCH / "lun2.img"
+        for f, size in ((cls.lun1, LUN1_SIZE), (cls.lun2, LUN2_SIZE)):
+            with open(f, "wb") as fh:
+                fh.truncate(size)
+        cls.tgtd_log = open(SCRATCH / "tgtd.log", "w")
+        cls.tgtd = subprocess.Popen(["tgtd", "-f", "--iscsi", "portal=127.0.0.1:3260"],
+                                    stdout=cls.tgtd_log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 10
+        while subprocess.run(["tgtadm", "--lld", "iscsi", "--mode", "sys", "--op", "show"],
+                             capture_output=True).returncode != 0:
+            if time.monotonic() > deadline or cls.tgtd.poll() is not None:
+                raise AssertionError("tgtd did not come up")
+            time.sleep(0.05)
+        tgtadm("--op", "new", "--mode", "target", "--tid", "1", "-T", TARGET)
+        tgtadm("--op", "new", "--mode", "logicalunit", "--tid", "1", "--lun", "1", "-b", str(cls.lun1))
+        tgtadm("--op", "new", "--mode", "logicalunit", "--tid", "1", "--lun", "2", "-b", str(cls.lun2))
+        tgtadm("--op", "bind", "--mode", "target", "--tid", "1", "-I", "ALL")
+        cls.daemon = remote_harness.RemoteDaemon(tcp=False)
+        cls.daemon.start()
+        cls.uri = "qemu+unix:///session?socket=%s" % cls.daemon.sock
+        cls.n = 0
+
+    @classmethod
+    def tearDownClass(cls):
+        alive = cls.daemon.alive()
+        log = cls.daemon.log()
+        code = cls.daemon.stop()
+        cls.tgtd.terminate()
+        try:
+            cls.tgtd.wait(3)
+        except subprocess.TimeoutExpired:     # tgtd ignores SIGTERM while it has targets
+            cls.tgtd.kill()
+            cls.tgtd.wait(10)
+        cls.tgtd_log.close()
+        for d in (Path("/run/tgtd"), SCRATCH):
+            subprocess.run(["umount", "-l", str(d)])
+        assert alive and code == 0, "virtbusd died or did not exit cleanly:\n" + log
+
+    def virsh(self, cmd, ok=True):
+        p = remote_harness.run_virsh(self.uri, cmd, env=self.daemon.client_env(), timeout=60)
+        if ok:
+            self.assertEqual(p.returncode, 0, "%s: %s\n%s" % (cmd, p.stderr, self.daemon.log()[-3000:]))
+        return p
+
+    def define(self, **kw):
+        IscsiDirect.n += 1
+        name = "iscsi%d" % IscsiDirect.n
+        f = SCRATCH / (name + ".xml")
+        f.write_text(pool_xml(name, **kw))
+        return name, f
+
+    def sessions(self):
+        """The initiators tgtd has a session (I_T nexus) with."""
+        out = tgtadm("--op", "show", "--mode", "target")
+        return re.findall(r"Initiator: (\S+)", out)
+
+    def wait_sessions(self, n):
+        deadline = time.monotonic() + 5
+        while len(self.sessions()) != n and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self.sessions()
+
+    def vol_path(self, lun):
+        return "ip-127.0.0.1:3260-iscsi-%s-lun-%d" % (TARGET, lun)
+
+    def test_lifecycle_and_round_trip(self):
+        name, f = self.define()
+        self.virsh("pool-define %s" % f)
+        xml = self.virsh("pool-dumpxml %s" % name).stdout
+        self.assertIn("<iqn name='%s'/>" % INITIATOR, xml)
+        self.assertIn("<device path='%s'/>" % TARGET, xml)
+        self.assertEqual(self.sessions(), [])
+        self.virsh("pool-start %s" % name)
+        # start logs in: the target sees our initiator's session, and it stays while the pool runs
+        self.assertEqual(self.wait_sessions(1), [INITIATOR])
+        vols = self.virsh("vol-list %s --details" % name).stdout
+        self.assertRegex(vols, r"unit:0:0:1\s+%s\s+network\s+8\.00 MiB" % re.escape(self.vol_path(1)))
+        self.assertRegex(vols, r"unit:0:0:2\s+%s\s+network\s+4\.00 MiB" % re.escape(self.vol_path(2)))
+        self.assertNotIn("unit:0:0:0", vols)        # tgt's LUN 0 is a controller, not a disk
+        info = self.virsh("pool-info --bytes %s" % name).stdout
+        self.assertRegex(info, r"Capacity:\s+%d" % (LUN1_SIZE + LUN2_SIZE))
+        self.assertEqual(self.virsh("vol-key --pool %s unit:0:0:1" % name).stdout.strip(), self.vol_path(1))
+        self.assertEqual(self.virsh("vol-name %s" % self.vol_path(2)).stdout.strip(), "unit:0:0:2")
+        vinfo = self.virsh("vol-info --bytes --pool %s unit:0:0:1" % name).stdout
+        self.assertRegex(vinfo, r"Capacity:\s+%d" % LUN1_SIZE)
+
+        # upload random data with a zero run in the middle, at an offset that is not a block
+        # multiple: it reaches the LUN's backing file byte for byte
+        payload = os.urandom(1 << 20) + bytes(1 << 20) + os.urandom((1 << 20) + 100)
+        src = SCRATCH / "up.bin"
+        src.write_bytes(payload)
+        self.virsh("vol-upload --pool %s unit:0:0:1 %s --offset 1000" % (name, src))
+        on_disk = self.lun1.read_bytes()
+        self.assertEqual(on_disk[1000:1000 + len(payload)], payload)
+        self.assertEqual(on_disk[:1000], bytes(1000))
+        # download gives the same sha256, with and without --sparse
+        for sparse in ("", "--sparse"):
+            dst = SCRATCH / ("down%s.bin" % sparse)
+            self.virsh("vol-download --pool %s unit:0:0:1 %s --offset 1000 --length %d %s"
+                       % (name, dst, len(payload), sparse))
+            self.assertEqual(sha256(dst.read_bytes()), sha256(payload), sparse)
+        # the whole LUN down: its size, its bytes
+        whole = SCRATCH / "whole.bin"
+        self.virsh("vol-download --pool %s unit:0:0:1 %s" % (name, whole))
+        self.assertEqual(sha256(whole.read_bytes()), sha256(on_disk))
+        # a sparse upload punches zeros over what was there
+        self.lun2.write_bytes(b"\xff" * LUN2_SIZE)
+        sparse_src = SCRATCH / "sparse.bin"
+        with open(sparse_src, "wb") as fh:
+            fh.write(b"head")
+            fh.truncate(LUN2_SIZE - 8192)
+            fh.seek(LUN2_SIZE - 4096)
+            fh.write(b"tail")
+        self.virsh("vol-upload --sparse --pool %s unit:0:0:2 %s" % (name, sparse_src))
+        self.assertEqual(sha256(self.lun2.read_bytes()[:LUN2_SIZE - 8192]), sha256(sparse_src.read_bytes()[:LUN2_SIZE - 8192]))
+
+        # a range past the end is refused before anything moves
+        p = self.virsh("vol-upload --pool %s unit:0:0:2 %s --offset %d" % (name, src, LUN2_SIZE + 512), ok=False)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("outside volume 'unit:0:0:2'", p.stderr)
+        # what an iscsi-direct pool cannot do is refused, not faked
+        p = self.virsh("vol-create-as %s new 1M" % name, ok=False)
+        self.assertIn("this function is not supported by the connection driver: storage pool does not support volume creation", p.stderr)
+        p = self.virsh("vol-delete --pool %s unit:0:0:1" % name, ok=False)
+        self.assertIn("does not support volume deletion", p.stderr)
+        self.assertEqual(self.lun1.stat().st_size, LUN1_SIZE)
+
+        # a LUN added on the target appears at refresh, one removed goes
+        tgtadm("--op", "delete", "--mode", "logicalunit", "--tid", "1", "--lun", "2")
+        self.virsh("pool-refresh %s" % name)
+        vols = self.virsh("vol-list %s" % name).stdout
+        self.assertNotIn("unit:0:0:2", vols)
+        self.assertIn("unit:0:0:1", vols)
+        tgtadm("--op", "new", "--mode", "logicalunit", "--tid", "1", "--lun", "2", "-b", str(self.lun2))
+        self.virsh("pool-refresh %s" % name)
+        self.assertIn("unit:0:0:2", self.virsh("vol-list %s" % name).stdout)
+
+        # stop logs out
+        self.virsh("pool-destroy %s" % name)
+        self.assertEqual(self.wait_sessions(0), [])
+        self.assertRegex(self.virsh("pool-info %s" % name).stdout, r"State:\s+inactive")
+        # and starts again
+        self.virsh("pool-start %s" % name)
+        self.assertEqual(self.wait_sessions(1), [INITIATOR])
+        self.virsh("pool-destroy %s" % name)
+        self.assertEqual(self.wait_sessions(0), [])
+        self.virsh("pool-undefine %s" % name)
+
+    def test_unreachable_target(self):
+        # nothing listens on 3261: the start fails with the reason, the pool stays inactive
+        name, f = self.define(port=3261)
+        self.virsh("pool-define %s" % f)
+        p = self.virsh("pool-start %s" % name, ok=False)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("iSCSI target of pool '%s'" % name, p.stderr)
+        self.assertRegex(self.virsh("pool-info %s" % name).stdout, r"State:\s+inactive")
+        # a target name the portal does not serve: the login is refused
+        name2, f2 = self.define(target="iqn.2026-12.org.virtbus.test:nothing")
+        self.virsh("pool-define %s" % f2)
+        p = self.virsh("pool-start %s" % name2, ok=False)
+        self.assertIn("cannot log in to the iSCSI target", p.stderr)
+        self.assertEqual(self.wait_sessions(0), [])
+        self.assertTrue(self.daemon.alive())
+        self.virsh("pool-undefine %s" % name)
+        self.virsh("pool-undefine %s" % name2)
+
+    def test_bad_definitions(self):
+        name, f = self.define(initiator=None)
+        p = self.virsh("pool-define %s" % f, ok=False)
+        self.assertIn("needs <source><initiator><iqn name='…'/></initiator>", p.stderr)
+        f.write_text("<pool type='iscsi-direct'><name>x</name><source><device path='%s'/>"
+                     "<initiator><iqn name='%s'/></initiator></source></pool>" % (TARGET, INITIATOR))
+        p = self.virsh("pool-define %s" % f, ok=False)
+        self.assertIn("needs exactly one <source><host name='…'/>", p.stderr)
+        self.assertNotIn(name, self.virsh("pool-list --all").stdout)
+
+
+if __name__ == "__main__":
+    testmain.main()
