@@ -26,7 +26,18 @@ typedef struct VolXfer {
         bool ending;            /* the end is decided: once the worker is idle, xfer_end */
         int end_r;
         VbError end_err;
+        struct VolXfer *next;   /* the live transfers, for the daemon's shutdown */
 } VolXfer;
+
+static VolXfer *live_xfers;
+
+static void xfer_unlink(VolXfer *x) {
+        for (VolXfer **pp = &live_xfers; *pp; pp = &(*pp)->next)
+                if (*pp == x) {
+                        *pp = x->next;
+                        return;
+                }
+}
 
 static void xfer_end(VolXfer *x, int r, const VbError *err) {
         StorageVol *v = x->vol;
@@ -41,6 +52,7 @@ static void xfer_end(VolXfer *x, int r, const VbError *err) {
         stream_unref(x->st);
         io_worker_free(x->io);          /* idle here: nothing to wait for */
         close(x->fd);
+        xfer_unlink(x);
         free(x);
         /* The sizes as the file now has them (an upload fills holes). */
         VolDef *fresh = dir_vol_describe(v->pool, v->obj.name);
@@ -212,6 +224,8 @@ static int xfer_start(StorageVol *v, uint64_t offset, uint64_t length, Stream *s
         x->start = x->pos = offset;
         x->end = length ? offset + length : size;
         x->upload = upload;
+        x->next = live_xfers;
+        live_xfers = x;
         vol_progress_begin(v, upload ? "upload" : "download", x->end - offset);
         if (upload)
                 stream_set_consumer(st, upload_wake, x);
@@ -226,4 +240,32 @@ int dir_vol_download(StorageVol *v, uint64_t offset, uint64_t length, Stream *st
 
 int dir_vol_upload(StorageVol *v, uint64_t offset, uint64_t length, Stream *st, VbError *err) {
         return xfer_start(v, offset, length, st, true, err);
+}
+
+int dir_xfer_shutdown_all(void) {
+        int n = 0;
+        while (live_xfers) {
+                VolXfer *x = live_xfers;
+                live_xfers = x->next;
+                /* The loop is over: the worker finishes its running request and is joined; what
+                 * reached the file stays there, and the log says how far an upload got. */
+                io_worker_free(x->io);
+                if (x->upload && !x->finished)
+                        log_warning("volume %s: upload cut by the daemon's shutdown after %llu of %llu bytes: "
+                                    "the volume is half written",
+                                    x->vol->def->path, (unsigned long long) (x->pos - x->start),
+                                    (unsigned long long) (x->end - x->start));
+                else
+                        log_info("volume %s: %s cut by the daemon's shutdown", x->vol->def->path,
+                                 x->upload ? "upload" : "download");
+                if (x->upload)
+                        stream_set_consumer(x->st, NULL, NULL);
+                else
+                        stream_set_producer(x->st, NULL, NULL);
+                stream_unref(x->st);
+                close(x->fd);
+                free(x);
+                n++;
+        }
+        return n;
 }

@@ -403,3 +403,27 @@ IscsiConn *iscsi_conn_free(IscsiConn *c) {
         conn_free_parts(c);
         return NULL;
 }
+
+void iscsi_conn_close(IscsiConn *c) {
+        if (!c)
+                return;
+        pthread_mutex_lock(&c->lock);
+        /* A request still running keeps the slot: wait for it, then ask for the logout. */
+        while (c->pending) {
+                pthread_mutex_unlock(&c->lock);
+                usleep(1000);
+                pthread_mutex_lock(&c->lock);
+        }
+        if (c->busy)
+                free(c->req.luns);      /* a scan result nobody will take */
+        c->req = (IscsiReq) { .op = ISCSI_LOGOUT };
+        c->pending = true;
+        c->busy = true;
+        c->quit = true;
+        pthread_cond_signal(&c->cond);
+        pthread_mutex_unlock(&c->lock);
+        pthread_join(c->thread, NULL);
+        pthread_mutex_destroy(&c->lock);
+        pthread_cond_destroy(&c->cond);
+        conn_free_parts(c);
+}

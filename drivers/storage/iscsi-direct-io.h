@@ -59,3 +59,6 @@ bool iscsi_conn_busy(const IscsiConn *c);
 /* Ends the thread after the running request (waited for), destroys the context (a session
  * still logged in is dropped without a logout) and frees. */
 IscsiConn *iscsi_conn_free(IscsiConn *c);
+/* After the loop is over (daemon shutdown): let the running request end, log out (blocking, in
+ * the thread), join it and free. */
+void iscsi_conn_close(IscsiConn *c);

@@ -206,3 +206,13 @@ int iscsi_direct_pool_stop(StoragePool *p, Call *call, VbError *err) {
         iscsi_conn_submit(ip->conn, &req);
         return VERB_PENDING;
 }
+
+void iscsi_direct_pool_shutdown(StoragePool *p) {
+        IscsiPool *ip = p->driver_data;
+        if (!ip)
+                return;
+        iscsi_conn_close(ip->conn);
+        ip->conn = NULL;
+        iscsi_pool_free(p);
+        log_info("pool %s: logged out at shutdown", p->obj.name);
+}

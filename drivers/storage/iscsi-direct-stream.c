@@ -23,7 +23,18 @@ typedef struct LunXfer {
         bool ending;            /* the outcome is decided: log out, then xfer_end */
         int end_r;
         VbError end_err;
+        struct LunXfer *next;   /* the live transfers, for the daemon's shutdown */
 } LunXfer;
+
+static LunXfer *live_xfers;
+
+static void xfer_unlink(LunXfer *x) {
+        for (LunXfer **pp = &live_xfers; *pp; pp = &(*pp)->next)
+                if (*pp == x) {
+                        *pp = x->next;
+                        return;
+                }
+}
 
 static void xfer_end(LunXfer *x) {
         StorageVol *v = x->vol;
@@ -35,6 +46,7 @@ static void xfer_end(LunXfer *x) {
                 stream_set_producer(x->st, NULL, NULL);
         stream_unref(x->st);
         iscsi_conn_free(x->conn);       /* idle: logged out */
+        xfer_unlink(x);
         free(x);
         vol_progress_end(v);
         log_info("volume %s: iSCSI transfer %s", v->obj.name, r < 0 ? "failed" : "done");
@@ -202,6 +214,8 @@ static int xfer_start(StorageVol *v, uint64_t offset, uint64_t length, Stream *s
         x->start = x->pos = offset;
         x->end = length ? offset + length : size;
         x->upload = upload;
+        x->next = live_xfers;
+        live_xfers = x;
         vol_progress_begin(v, upload ? "upload" : "download", x->end - offset);
         if (upload)
                 stream_set_consumer(st, upload_wake, x);
@@ -216,4 +230,29 @@ int iscsi_direct_vol_download(StorageVol *v, uint64_t offset, uint64_t length, S
 
 int iscsi_direct_vol_upload(StorageVol *v, uint64_t offset, uint64_t length, Stream *st, VbError *err) {
         return xfer_start(v, offset, length, st, true, err);
+}
+
+int iscsi_direct_xfer_shutdown_all(void) {
+        int n = 0;
+        while (live_xfers) {
+                LunXfer *x = live_xfers;
+                live_xfers = x->next;
+                if (x->upload && !x->finished)
+                        log_warning("volume %s: upload cut by the daemon's shutdown after %llu of %llu bytes: "
+                                    "the LUN is half written",
+                                    x->vol->def->path, (unsigned long long) (x->pos - x->start),
+                                    (unsigned long long) (x->end - x->start));
+                else
+                        log_info("volume %s: %s cut by the daemon's shutdown", x->vol->def->path,
+                                 x->upload ? "upload" : "download");
+                iscsi_conn_close(x->conn);      /* the running request, a logout, the thread joined */
+                if (x->upload)
+                        stream_set_consumer(x->st, NULL, NULL);
+                else
+                        stream_set_producer(x->st, NULL, NULL);
+                stream_unref(x->st);
+                free(x);
+                n++;
+        }
+        return n;
 }

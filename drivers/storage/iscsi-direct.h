@@ -38,3 +38,7 @@ int iscsi_direct_pool_refresh(StoragePool *p, Call *call, VbError *err);
 /* iscsi-direct-stream.c: upload and download through a session of their own. */
 int iscsi_direct_vol_download(StorageVol *v, uint64_t offset, uint64_t length, Stream *st, VbError *err);
 int iscsi_direct_vol_upload(StorageVol *v, uint64_t offset, uint64_t length, Stream *st, VbError *err);
+/* At the daemon's shutdown: every transfer still running logged out, joined and freed. */
+int iscsi_direct_xfer_shutdown_all(void);
+/* iscsi-direct-pool.c: an active pool's session logged out and its thread joined (shutdown). */
+void iscsi_direct_pool_shutdown(StoragePool *p);

@@ -56,6 +56,9 @@ int dir_vol_resize(StorageVol *v, uint64_t capacity, unsigned flags, Call *call,
 /* dir-stream.c */
 int dir_vol_download(StorageVol *v, uint64_t offset, uint64_t length, Stream *st, VbError *err);
 int dir_vol_upload(StorageVol *v, uint64_t offset, uint64_t length, Stream *st, VbError *err);
+/* At the daemon's shutdown (the loop is over): join and free every transfer still running,
+ * logging each (an upload cut half way says so). Returns how many there were. */
+int dir_xfer_shutdown_all(void);
 
 /* dir-copy.c: run in a child process (lib/process-run.h: async-signal-safe calls only). */
 typedef struct CopyJob {

@@ -232,3 +232,16 @@ const PoolOps storage_host_ops = {
 void storage_driver_attach(Manager *m) {
         m->host_storage->ops = &storage_host_ops;
 }
+
+void storage_driver_shutdown(Manager *m) {
+        int n = dir_xfer_shutdown_all() + iscsi_direct_xfer_shutdown_all();
+        if (n)
+                log_info("%d volume transfer(s) ended by the shutdown", n);
+        REGISTRY_FOREACH(o, &m->host_storage->pools) {
+                StoragePool *p = (StoragePool *) o;
+                if (iscsi_direct_is(p))
+                        iscsi_direct_pool_shutdown(p);
+                else
+                        dir_pool_stop(p, NULL, NULL);   /* closes the directory */
+        }
+}

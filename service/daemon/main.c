@@ -270,6 +270,8 @@ int main(int argc, char **argv) {
         d.remote = remote_server_free(d.remote);
         d.bus = bus_close(d.bus);
         d.admin = admin_free(d.admin);
+        if (d.manager)
+                storage_driver_shutdown(d.manager);    /* transfers joined, sessions logged out */
         d.manager = manager_free(d.manager);
         sd_event_unref(d.event);
         config_done(&d.config);

@@ -238,6 +238,70 @@ class IscsiDirect(unittest.TestCase):
         self.assertIn("needs exactly one <source><host name='…'/>", p.stderr)
         self.assertNotIn(name, self.virsh("pool-list --all").stdout)
 
+    def test_shutdown_with_uploads_in_flight(self):
+        """SIGTERM while an upload to a LUN and one to a dir volume are half way: the daemon
+        exits cleanly, joins the workers, logs out of the target and says what was cut."""
+        daemon = remote_harness.RemoteDaemon(tcp=False)
+        daemon.keep = True
+        daemon.start()
+        uri = "qemu+unix:///session?socket=%s" % daemon.sock
+        env = daemon.client_env()
+
+        def virsh(cmd):
+            p = remote_harness.run_virsh(uri, cmd, env=env, timeout=60)
+            self.assertEqual(p.returncode, 0, "%s: %s\n%s" % (cmd, p.stderr, daemon.log()[-3000:]))
+
+        name, f = self.define()
+        virsh("pool-create %s" % f)
+        self.assertEqual(self.wait_sessions(1), [INITIATOR])
+        dirpool = SCRATCH / "shutdown-dir"
+        virsh("pool-create-as sd dir --target %s --build" % dirpool)
+        virsh("vol-create-as sd half.img 4M")
+        writers, clients = [], []
+        try:
+            for pool, vol in ((name, "unit:0:0:1"), ("sd", "half.img")):
+                fifo = SCRATCH / ("fifo-%s" % pool)
+                os.mkfifo(fifo)
+                clients.append(subprocess.Popen(["virsh", "-c", uri, "vol-upload", "--pool", pool, vol, str(fifo)],
+                                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE))
+                w = open(fifo, "wb")
+                w.write(b"\xab" * (3 << 20))        # three MiB, then the writer stalls
+                w.flush()
+                writers.append(w)
+            # both uploads have written their first MiB
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                if (self.lun1.read_bytes()[:1 << 20] == b"\xab" * (1 << 20)
+                        and (dirpool / "half.img").read_bytes()[:1 << 20] == b"\xab" * (1 << 20)):
+                    break
+                time.sleep(0.1)
+            else:
+                for c in clients:
+                    c.kill()
+                self.fail("uploads did not start: %s\n%s" % ([c.communicate()[1] for c in clients],
+                                                              daemon.log()[-3000:]))
+            self.assertTrue(daemon.alive())
+            code = daemon.stop()
+            log = daemon.log()
+        finally:
+            for w in writers:
+                try:
+                    w.close()
+                except BrokenPipeError:
+                    pass
+            for c in clients:
+                c.communicate(timeout=20)
+            daemon.keep = False
+            daemon.stop()
+        self.assertEqual(code, 0, log[-3000:])
+        self.assertRegex(log, r"volume %s: upload cut by the daemon's shutdown after \d+ of %d bytes: "
+                              r"the LUN is half written" % (re.escape(self.vol_path(1)), LUN1_SIZE))
+        self.assertRegex(log, r"volume %s/half.img: upload cut by the daemon's shutdown after \d+ of 4194304 bytes"
+                         % re.escape(str(dirpool)))
+        self.assertEqual(self.wait_sessions(0), [])
+        # what reached the volumes stays there
+        self.assertEqual((dirpool / "half.img").read_bytes()[:1 << 20], b"\xab" * (1 << 20))
+
 
 if __name__ == "__main__":
     testmain.main()
