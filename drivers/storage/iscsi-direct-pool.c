@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain-model.h"
 #include "log.h"
 
 bool iscsi_direct_is(const StoragePool *p) {
@@ -215,4 +216,22 @@ void iscsi_direct_pool_shutdown(StoragePool *p) {
         ip->conn = NULL;
         iscsi_pool_free(p);
         log_info("pool %s: logged out at shutdown", p->obj.name);
+}
+
+int iscsi_direct_network_source(StorageVol *v, DomainDiskNet *net, VbError *err) {
+        const IscsiLun *lun = iscsi_direct_vol_lun(v);
+        PoolIscsiSourceView src;
+        pool_def_get_iscsi_source(v->pool->def, &src);
+        if (!lun || !src.host || !src.device || !src.initiator_iqn)
+                return vb_error_set(err, VB_ERR_NO_STORAGE_VOL, VB_FROM_STORAGE,
+                                    "no storage vol with matching name '%s'", v->obj.name);
+        net->protocol = strdup("iscsi");
+        net->host = strdup(src.host);
+        net->port = src.port > 0 ? (unsigned) src.port : ISCSI_DEFAULT_PORT;
+        net->target = strdup(src.device);
+        net->lun = lun->lun;
+        net->initiator = strdup(src.initiator_iqn);
+        if (!net->protocol || !net->host || !net->target || !net->initiator)
+                return vb_error_errno(err, -ENOMEM, "disk source");
+        return 0;
 }

@@ -34,6 +34,8 @@ const IscsiLun *iscsi_direct_vol_lun(const StorageVol *v);
 int iscsi_direct_pool_start(StoragePool *p, Call *call, VbError *err);
 int iscsi_direct_pool_stop(StoragePool *p, Call *call, VbError *err);
 int iscsi_direct_pool_refresh(StoragePool *p, Call *call, VbError *err);
+/* A guest disk on LUN volume v: QEMU's own iSCSI client logs in there. */
+int iscsi_direct_network_source(StorageVol *v, DomainDiskNet *net, VbError *err);
 
 /* iscsi-direct-stream.c: upload and download through a session of their own. */
 int iscsi_direct_vol_download(StorageVol *v, uint64_t offset, uint64_t length, Stream *st, VbError *err);

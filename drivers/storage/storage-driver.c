@@ -225,6 +225,7 @@ const PoolOps storage_host_ops = {
         .vol_resize = host_vol_resize,
         .vol_download = host_vol_download,
         .vol_upload = host_vol_upload,
+        .network_source = iscsi_direct_network_source,
         .load_all = storage_load_all,
         .set_autostart = storage_set_autostart,
 };

@@ -238,6 +238,51 @@ class IscsiDirect(unittest.TestCase):
         self.assertIn("needs exactly one <source><host name='…'/>", p.stderr)
         self.assertNotIn(name, self.virsh("pool-list --all").stdout)
 
+    def qemu_cmdline(self, name):
+        for pid in os.listdir("/proc"):
+            if not pid.isdigit():
+                continue
+            try:
+                argv = Path("/proc/%s/cmdline" % pid).read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if argv and argv[0].endswith(b"qemu-system-x86_64") and ("guest=%s," % name).encode() in b" ".join(argv):
+                return [a.decode() for a in argv]
+        return None
+
+    def test_guest_disk_on_a_lun(self):
+        """<disk type='volume'> on an iscsi-direct LUN: QEMU's own iSCSI client logs in."""
+        name, f = self.define()
+        self.virsh("pool-create %s" % f)
+        self.addCleanup(self.virsh, "pool-destroy %s" % name, False)
+        self.assertEqual(self.wait_sessions(1), [INITIATOR])
+        dom = "onlun%d" % IscsiDirect.n
+        xml = SCRATCH / (dom + ".xml")
+        xml.write_text("""<domain type='qemu'><name>%s</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='pc'>hvm</type></os>
+  <devices>
+    <disk type='volume' device='disk'><source pool='%s' volume='unit:0:0:2'/><target dev='vda' bus='virtio'/></disk>
+    <memballoon model='none'/>
+  </devices></domain>""" % (dom, name))
+        self.virsh("define %s" % xml)
+        self.virsh("start %s" % dom)
+        self.addCleanup(self.virsh, "undefine %s" % dom, False)
+        self.addCleanup(self.virsh, "destroy %s" % dom, False)
+        argv = self.qemu_cmdline(dom)
+        self.assertIsNotNone(argv)
+        blockdev = [a for a in argv if a.startswith("driver=iscsi")]
+        self.assertEqual(len(blockdev), 1, argv)
+        self.assertTrue(blockdev[0].startswith("driver=iscsi,transport=tcp,portal=127.0.0.1:3260,target=%s,lun=2,"
+                                               "initiator-name=%s," % (TARGET, INITIATOR)), blockdev[0])
+        # QEMU logged in beside the pool's session, and the guest is running
+        self.assertEqual(self.wait_sessions(2), [INITIATOR, INITIATOR])
+        self.assertRegex(self.virsh("domstate %s" % dom).stdout, "running")
+        # the live XML keeps type='volume' (as libvirt's does)
+        live = self.virsh("dumpxml %s" % dom).stdout
+        self.assertIn("<source pool='%s' volume='unit:0:0:2'/>" % name, live)
+        self.virsh("destroy %s" % dom)
+        self.assertEqual(self.wait_sessions(1), [INITIATOR])
+
     def test_shutdown_with_uploads_in_flight(self):
         """SIGTERM while an upload to a LUN and one to a dir volume are half way: the daemon
         exits cleanly, joins the workers, logs out of the target and says what was cut."""
