@@ -42,5 +42,9 @@ int iscsi_direct_vol_download(StorageVol *v, uint64_t offset, uint64_t length, S
 int iscsi_direct_vol_upload(StorageVol *v, uint64_t offset, uint64_t length, Stream *st, VbError *err);
 /* At the daemon's shutdown: every transfer still running logged out, joined and freed. */
 int iscsi_direct_xfer_shutdown_all(void);
+/* iscsi-direct-wipe.c: zeros over the whole LUN (refused while a running guest uses it). */
+int iscsi_direct_vol_wipe(StorageVol *v, unsigned flags, Call *call, VbError *err);
+/* At the daemon's shutdown: every wipe still running logged out, joined and freed. */
+int iscsi_direct_wipe_shutdown_all(void);
 /* iscsi-direct-pool.c: an active pool's session logged out and its thread joined (shutdown). */
 void iscsi_direct_pool_shutdown(StoragePool *p);

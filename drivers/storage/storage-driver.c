@@ -191,8 +191,7 @@ static int host_vol_delete(StorageVol *v, unsigned flags, Call *call, VbError *e
 }
 
 static int host_vol_wipe(StorageVol *v, unsigned flags, Call *call, VbError *err) {
-        return iscsi_direct_is(v->pool) ? no_support(err, "virStorageVolWipe: not on iscsi-direct volumes yet")
-                                        : dir_vol_wipe(v, flags, call, err);
+        return iscsi_direct_is(v->pool) ? iscsi_direct_vol_wipe(v, flags, call, err) : dir_vol_wipe(v, flags, call, err);
 }
 
 static int host_vol_resize(StorageVol *v, uint64_t capacity, unsigned flags, Call *call, VbError *err) {
@@ -235,7 +234,7 @@ void storage_driver_attach(Manager *m) {
 }
 
 void storage_driver_shutdown(Manager *m) {
-        int n = dir_xfer_shutdown_all() + iscsi_direct_xfer_shutdown_all();
+        int n = dir_xfer_shutdown_all() + iscsi_direct_xfer_shutdown_all() + iscsi_direct_wipe_shutdown_all();
         if (n)
                 log_info("%d volume transfer(s) ended by the shutdown", n);
         REGISTRY_FOREACH(o, &m->host_storage->pools) {

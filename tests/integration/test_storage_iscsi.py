@@ -280,8 +280,17 @@ class IscsiDirect(unittest.TestCase):
         # the live XML keeps type='volume' (as libvirt's does)
         live = self.virsh("dumpxml %s" % dom).stdout
         self.assertIn("<source pool='%s' volume='unit:0:0:2'/>" % name, live)
+        # a LUN a running guest uses is not wiped
+        self.lun2.write_bytes(b"\x5a" * LUN2_SIZE)
+        p = self.virsh("vol-wipe --pool %s unit:0:0:2" % name, ok=False)
+        self.assertIn("cannot wipe volume 'unit:0:0:2': it is in use by running domain '%s'" % dom, p.stderr)
+        self.assertEqual(self.lun2.read_bytes(), b"\x5a" * LUN2_SIZE)
         self.virsh("destroy %s" % dom)
         self.assertEqual(self.wait_sessions(1), [INITIATOR])
+        # once the guest is gone, wipe writes zeros over the whole LUN
+        self.virsh("vol-wipe --pool %s unit:0:0:2" % name)
+        self.assertEqual(self.lun2.read_bytes(), bytes(LUN2_SIZE))
+        self.assertEqual(self.wait_sessions(1), [INITIATOR])     # the wipe's own session is gone
 
     def test_shutdown_with_uploads_in_flight(self):
         """SIGTERM while an upload to a LUN and one to a dir volume are half way: the daemon
