@@ -53,7 +53,7 @@ ROOT = remote_bench.ROOT
 DOC = ROOT / "docs" / "benchmarks-storage.md"
 SCRATCH = Path("/tmp/virtbus-storage-bench")
 MIB = 1 << 20
-TARGETS = {"upload": 2.0, "download": 2.0, "clone": 0.5, "list": 0.5}
+TARGETS = {"upload": 2.0, "download": 2.0, "clone": 0.5, "list": 0.5, "listcalls": 0.5}
 
 
 def log(*a):
@@ -65,7 +65,7 @@ class Side:
         self.label = label
         self.daemon = daemon
         self.owner = owner              # uid the daemon runs as (its pool directory's owner)
-        self.res = {k: [] for k in ("upload", "download", "clone", "list")}
+        self.res = {k: [] for k in ("upload", "download", "clone", "list", "listcalls")}
 
     def start(self):
         self.daemon.start(timeout=30) if self.label == "libvirtd" else self.daemon.start()
@@ -145,6 +145,11 @@ def run_round(side, size, src):
 
     for _ in range(3):          # short: three samples a round
         side.res["list"].append(side.timed_virsh("vol-list many"))
+        # the daemon's share of it: the same calls from python3-libvirt on an open connection
+        t0 = time.perf_counter()
+        for v in side.listpool.listAllVolumes(0):
+            v.path()
+        side.res["listcalls"].append(time.perf_counter() - t0)
 
 
 def fmt(side, key, size):
@@ -161,7 +166,8 @@ def render(sides, size, n_vols, rounds):
     for key, what in (("upload", "vol-upload, %d MiB of random data" % (size // MIB)),
                       ("download", "vol-download, %d MiB" % (size // MIB)),
                       ("clone", "clone of a %d MiB raw volume, half holes" % (size // MIB)),
-                      ("list", "vol-list of %d volumes" % n_vols)):
+                      ("list", "vol-list of %d volumes (virsh)" % n_vols),
+                      ("listcalls", "ListAllVolumes + %d GetPath (python3-libvirt, open connection)" % n_vols)):
         a, am = fmt(vb, key, size)
         b, bm = fmt(lv, key, size)
         if key in ("upload", "download"):
