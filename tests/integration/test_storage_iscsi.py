@@ -292,6 +292,51 @@ class IscsiDirect(unittest.TestCase):
         self.assertEqual(self.lun2.read_bytes(), bytes(LUN2_SIZE))
         self.assertEqual(self.wait_sessions(1), [INITIATOR])     # the wipe's own session is gone
 
+    def test_autostart_after_restart(self):
+        """A persistent, autostarted pool logs in again when the daemon comes back; one whose
+        target is unreachable stays inactive with the reason in the log."""
+        daemon = remote_harness.RemoteDaemon(tcp=False)
+        daemon.keep = True
+        daemon.start()
+        uri = "qemu+unix:///session?socket=%s" % daemon.sock
+        env = daemon.client_env()
+
+        def virsh(cmd):
+            p = remote_harness.run_virsh(uri, cmd, env=env, timeout=60)
+            self.assertEqual(p.returncode, 0, "%s: %s\n%s" % (cmd, p.stderr, daemon.log()[-3000:]))
+            return p.stdout
+
+        try:
+            name, f = self.define()
+            lost, lf = self.define(port=3261)
+            for n, x in ((name, f), (lost, lf)):
+                virsh("pool-define %s" % x)
+                virsh("pool-autostart %s" % n)
+            virsh("pool-start %s" % name)
+            self.assertEqual(self.wait_sessions(1), [INITIATOR])
+            self.assertEqual(daemon.stop(), 0)
+            self.assertEqual(self.wait_sessions(0), [])
+            daemon.start()
+            self.assertEqual(self.wait_sessions(1), [INITIATOR])
+            deadline = time.monotonic() + 10
+            # the login was seen; the LUN scan that follows answers the start
+            while time.monotonic() < deadline:
+                p = remote_harness.run_virsh(uri, "vol-list %s" % name, env=env, timeout=60)
+                if p.returncode == 0 and "unit:0:0:1" in p.stdout:
+                    break
+                time.sleep(0.1)
+            self.assertIn("unit:0:0:2", virsh("vol-list %s" % name))
+            listing = virsh("pool-list --all")
+            self.assertRegex(listing, r"\n %s +active +yes\n" % name)
+            self.assertRegex(listing, r"\n %s +inactive +yes\n" % lost)
+            self.assertIn("pool %s: operation failed: iSCSI target of pool '%s': cannot log in" % (lost, lost),
+                          daemon.log())
+            virsh("pool-destroy %s" % name)
+            self.assertEqual(self.wait_sessions(0), [])
+        finally:
+            daemon.keep = False
+            daemon.stop()
+
     def test_shutdown_with_uploads_in_flight(self):
         """SIGTERM while an upload to a LUN and one to a dir volume are half way: the daemon
         exits cleanly, joins the workers, logs out of the target and says what was cut."""
