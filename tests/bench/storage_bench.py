@@ -153,11 +153,12 @@ def run_round(side, size, src):
 
 
 def fmt(side, key, size):
+    """The median, and the range of the rounds (load on the machine moves them a lot)."""
     s = side.res[key]
     med = statistics.median(s)
     if key in ("upload", "download"):
-        return "%.0f MiB/s" % (size / MIB / med), med
-    return "%.0f ms" % (med * 1000), med
+        return "%.0f MiB/s (%.0f–%.0f)" % (size / MIB / med, size / MIB / max(s), size / MIB / min(s)), med
+    return "%.0f ms (%.0f–%.0f)" % (med * 1000, min(s) * 1000, max(s) * 1000), med
 
 
 def render(sides, size, n_vols, rounds):
@@ -179,7 +180,7 @@ def render(sides, size, n_vols, rounds):
             verdict = "met" if ratio <= TARGETS[key] else "missed"
             target = "<= %.1fx" % TARGETS[key]
         rows.append("| %s | %s | %s | %.2fx | %s | %s |" % (what, a, b, ratio, target, verdict))
-    head = ("| workload (median of %d rounds) | virtbusd | libvirtd 9.0 | ratio | target | |\n"
+    head = ("| workload (median of %d rounds; range) | virtbusd | libvirtd 9.0 | ratio of medians | target | |\n"
             "|---|---|---|---|---|---|\n" % rounds)
     return head + "\n".join(rows) + "\n"
 
@@ -187,8 +188,11 @@ def render(sides, size, n_vols, rounds):
 def write_doc(table, size):
     text = DOC.read_text() if DOC.exists() else ""
     marker = "<!-- results -->"
-    stamp = "Run of %s on %s; %s." % (datetime.date.today().isoformat(), machine(),
-                                      virtbusd_version(remote_harness.VIRTBUSD))
+    m = machine()
+    host = "%s, %s cores, %s, kernel %s" % (m.get("cpu"), m.get("cores"), m.get("memory"), m.get("kernel"))
+    stamp = "Run of %s on %s; %s; load average at the end: %s." % (
+        datetime.date.today().isoformat(), host, virtbusd_version(remote_harness.VIRTBUSD),
+        " ".join(open("/proc/loadavg").read().split()[:3]))
     block = "%s\n%s\n\n%s%s\n" % (marker, stamp, table, marker)
     if text.count(marker) == 2:
         pre, _, rest = text.partition(marker)

@@ -292,6 +292,29 @@ class IscsiDirect(unittest.TestCase):
         self.assertEqual(self.lun2.read_bytes(), bytes(LUN2_SIZE))
         self.assertEqual(self.wait_sessions(1), [INITIATOR])     # the wipe's own session is gone
 
+    def test_dbus_fd_round_trip(self):
+        """StorageVol.Upload / Download with unix fds on a LUN (D-Bus door): same sha256."""
+        import dbus
+        name, f = self.define()
+        self.virsh("pool-create %s" % f)
+        self.addCleanup(self.virsh, "pool-destroy %s" % name, False)
+        bus = dbus.bus.BusConnection(self.daemon.bus_address)
+        qemu = bus.get_object("org.libvirt", "/org/libvirt/QEMU")
+        vol_path = qemu.StorageVolLookupByPath(self.vol_path(2), dbus_interface="org.libvirt.Connect")
+        vol = dbus.Interface(bus.get_object("org.libvirt", vol_path), "org.libvirt.StorageVol")
+        self.assertEqual(vol.Get("org.libvirt.StorageVol", "Name", dbus_interface="org.freedesktop.DBus.Properties"),
+                         "unit:0:0:2")
+        data = os.urandom(LUN2_SIZE // 2) + bytes(LUN2_SIZE // 2)
+        src, dst = SCRATCH / "dbus-up.bin", SCRATCH / "dbus-down.bin"
+        src.write_bytes(data)
+        with open(src, "rb") as fh:
+            vol.Upload(dbus.UInt64(0), dbus.UInt64(0), dbus.UInt32(1), dbus.types.UnixFd(fh), timeout=60)
+        self.assertEqual(sha256(self.lun2.read_bytes()), sha256(data))
+        with open(dst, "wb") as fh:
+            vol.Download(dbus.UInt64(0), dbus.UInt64(0), dbus.UInt32(1), dbus.types.UnixFd(fh), timeout=60)
+        self.assertEqual(sha256(dst.read_bytes()), sha256(data))
+        bus.close()
+
     def test_autostart_after_restart(self):
         """A persistent, autostarted pool logs in again when the daemon comes back; one whose
         target is unreachable stays inactive with the reason in the log."""
