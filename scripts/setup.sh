@@ -33,13 +33,13 @@ PACKAGES=(
 	valgrind clang libclang-rt-14-dev
 	libvirt-daemon libvirt-dbus util-linux
 	qemu-system-x86 qemu-utils xz-utils ovmf virtinst
+	libiscsi-dev tgt qemu-block-extra
 	man-db groff-base
 	libpolkit-gobject-1-dev polkitd
 	libgnutls28-dev gnutls-bin
 	libsasl2-dev libsasl2-modules sasl2-bin
 	openssh-server openssh-client netcat-openbsd
 	libnl-3-dev libnl-route-3-dev libnftables-dev dnsmasq-base nftables iputils-ping busybox-static
-	libiscsi-dev tgt qemu-block-extra
 )
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
