@@ -40,6 +40,8 @@ PACKAGES=(
 	libsasl2-dev libsasl2-modules sasl2-bin
 	openssh-server openssh-client netcat-openbsd
 	libnl-3-dev libnl-route-3-dev libnftables-dev dnsmasq-base nftables iputils-ping busybox-static
+	krb5-kdc krb5-admin-server krb5-user libsasl2-modules-gssapi-mit
+	lvm2 scrub
 )
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -4,7 +4,7 @@
 
 #include <errno.h>
 #include <net/if.h>
-#include <nftables/libnftables.h>
+#include "nft-load.h"             /* libnftables, loaded on first use */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

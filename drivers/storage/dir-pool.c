@@ -217,3 +217,24 @@ int dir_pool_remove(StoragePool *p, unsigned flags, Call *call, VbError *err) {
         log_info("pool %s: removed %s", p->obj.name, path);
         return 0;
 }
+
+static int dir_check(PoolDef *def, VbError *err) {
+        return 0;
+}
+
+const StorageBackend storage_backend_dir = {
+        .type = "dir",
+        .check = dir_check,
+        .build = dir_pool_build,
+        .start = dir_pool_start,
+        .stop = dir_pool_stop,
+        .refresh = dir_pool_refresh,
+        .remove = dir_pool_remove,
+        .vol_create = dir_vol_create,
+        .vol_delete = dir_vol_delete,
+        .vol_wipe = storage_wipe,
+        .vol_resize = dir_vol_resize,
+        .vol_download = dir_vol_download,
+        .vol_upload = dir_vol_upload,
+        .vol_open = dir_vol_open,
+};

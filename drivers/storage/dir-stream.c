@@ -194,16 +194,10 @@ static void on_io_done(IoWorker *w, const IoReq *r, void *userdata) {
 }
 
 static int xfer_start(StorageVol *v, uint64_t offset, uint64_t length, Stream *st, bool upload, VbError *err) {
-        int fd = openat(dir_pool_fd(v->pool), v->obj.name, (upload ? O_WRONLY : O_RDONLY) | O_NOFOLLOW | O_CLOEXEC);
+        uint64_t size = 0;
+        int fd = storage_vol_open(v, upload ? O_WRONLY : O_RDONLY, &size, err);
         if (fd < 0)
-                return storage_sys_error(err, errno, "cannot open volume '%s'", v->def->path);
-        struct stat sb;
-        if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
-                close(fd);
-                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_STORAGE,
-                                    "volume '%s' is not a regular file", v->def->path);
-        }
-        uint64_t size = (uint64_t) sb.st_size;
+                return -1;
         if (offset > size || (length && length > size - offset)) {
                 close(fd);
                 return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_STORAGE,

@@ -1,4 +1,4 @@
-/* dir-vol-ops.c: delete, wipe and resize of a dir pool's volumes, refused while a running guest uses the volume. */
+/* dir-vol-ops.c: delete and resize of a dir pool's volumes, refused while a running guest uses the volume. */
 #define LOG_MODULE "storage"
 #include <errno.h>
 #include <fcntl.h>
@@ -37,7 +37,7 @@ static const char *vol_user(StorageVol *v) {
         return NULL;
 }
 
-static int check_unused(StorageVol *v, const char *what, VbError *err) {
+int storage_vol_check_unused(StorageVol *v, const char *what, VbError *err) {
         const char *user = vol_user(v);
         if (user)
                 return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_STORAGE,
@@ -46,7 +46,7 @@ static int check_unused(StorageVol *v, const char *what, VbError *err) {
         return 0;
 }
 
-static int open_vol(StorageVol *v, int flags, VbError *err) {
+int dir_vol_open(StorageVol *v, int flags, uint64_t *size, VbError *err) {
         int fd = openat(dir_pool_fd(v->pool), v->obj.name, flags | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0)
                 return storage_sys_error(err, errno, "cannot open volume '%s'", v->def->path);
@@ -56,11 +56,13 @@ static int open_vol(StorageVol *v, int flags, VbError *err) {
                 return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_STORAGE,
                                     "volume '%s' is not a regular file", v->def->path);
         }
+        if (size)
+                *size = (uint64_t) st.st_size;
         return fd;
 }
 
 int dir_vol_delete(StorageVol *v, unsigned flags, Call *call, VbError *err) {
-        if (check_unused(v, "delete", err) < 0)
+        if (storage_vol_check_unused(v, "delete", err) < 0)
                 return -1;
         /* unlinkat removes the name in the pool directory: a symlink itself, never its target. */
         if (unlinkat(dir_pool_fd(v->pool), v->obj.name, 0) < 0 && errno != ENOENT)
@@ -73,10 +75,8 @@ int dir_vol_delete(StorageVol *v, unsigned flags, Call *call, VbError *err) {
 typedef struct VolWork {
         StorageVol *vol;
         int fd;
-        ZeroJob zero;
         uint64_t capacity;
         char fdpath[32];
-        ChildProgress *progress;        /* wipe */
 } VolWork;
 
 static void work_end(VolWork *w, int status, const char *out, const char *what) {
@@ -99,14 +99,9 @@ static void work_end(VolWork *w, int status, const char *out, const char *what) 
                 }
         }
         close(w->fd);
-        child_progress_free(w->progress);
         free(w);
         dir_pool_update_sizes(v->pool);
         vol_job_done(v, r, r < 0 ? &err : NULL);
-}
-
-static void on_wiped(int status, const char *out, size_t len, void *userdata) {
-        work_end(userdata, status, out, "wipe of volume");
 }
 
 static void on_resized(int status, const char *out, size_t len, void *userdata) {
@@ -120,33 +115,13 @@ static VolWork *work_new(StorageVol *v, VbError *err) {
                 return NULL;
         }
         w->vol = v;
-        w->fd = open_vol(v, O_RDWR, err);
+        w->fd = storage_vol_open(v, O_RDWR, NULL, err);
         if (w->fd < 0) {
                 free(w);
                 return NULL;
         }
         snprintf(w->fdpath, sizeof w->fdpath, "/dev/fd/%d", w->fd);
         return w;
-}
-
-int dir_vol_wipe(StorageVol *v, unsigned flags, Call *call, VbError *err) {
-        if (check_unused(v, "wipe", err) < 0)
-                return -1;
-        VolWork *w = work_new(v, err);
-        if (!w)
-                return -1;
-        struct stat st;
-        fstat(w->fd, &st);
-        w->progress = child_progress_new(v->pool, v->obj.name, "wipe", (uint64_t) st.st_size);
-        w->zero = (ZeroJob) { .fd = w->fd, .size = (uint64_t) st.st_size,
-                              .progress = child_progress_counter(w->progress) };
-        if (process_run_fn(storage_event(v->pool), &storage_helper, dir_zero_file, &w->zero, on_wiped, w, err) < 0) {
-                child_progress_free(w->progress);
-                close(w->fd);
-                free(w);
-                return -1;
-        }
-        return VERB_PENDING;
 }
 
 static int grow_allocated(void *arg, char *msg, size_t msg_size) {

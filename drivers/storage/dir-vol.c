@@ -46,19 +46,6 @@ static void vol_op_free(VolOp *op) {
         free(op);
 }
 
-static int vol_open(StoragePool *p, const char *name, int flags, VbError *err) {
-        int fd = openat(dir_pool_fd(p), name, flags | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0)
-                return storage_sys_error(err, errno, "cannot open volume '%s'", name);
-        struct stat st;
-        if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-                close(fd);
-                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_STORAGE,
-                                    "volume '%s' is not a regular file", name);
-        }
-        return fd;
-}
-
 /* The child's failure as the operation's error: its own words when it wrote some. */
 static void child_error(VbError *err, const char *what, int status, const char *out) {
         size_t n = strlen(out);
@@ -162,10 +149,12 @@ static int copy_then_resize(void *arg, char *msg, size_t msg_size) {
 
 static int start_clone(VolOp *op, StorageVol *from, VbError *err) {
         StoragePool *sp = from->pool;
-        if (dir_pool_fd(sp) < 0)
+        if (!pool_is_active(sp))
                 return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_STORAGE,
                                     "storage pool '%s' is not active", sp->obj.name);
-        op->src = vol_open(sp, from->obj.name, O_RDONLY, err);
+        /* The source as its own backend opens it: a file of a dir or fs pool, an LV's device. */
+        uint64_t src_size = 0;
+        op->src = storage_vol_open(from, O_RDONLY, &src_size, err);
         if (op->src < 0)
                 return -1;
         const char *from_format = from->def->format ? from->def->format : "raw";
@@ -177,11 +166,8 @@ static int start_clone(VolOp *op, StorageVol *from, VbError *err) {
                 return process_run_exec(storage_event(op->pool), &storage_qemu_img, argv, fds, 2, on_created, op, err) < 0 ? -1
                                                                                                        : VERB_PENDING;
         }
-        struct stat st;
-        if (fstat(op->src, &st) < 0)
-                return storage_sys_error(err, errno, "cannot stat volume '%s'", from->obj.name);
-        op->progress = child_progress_new(sp, from->obj.name, "clone", (uint64_t) st.st_size);
-        op->copy = (CopyJob) { .src = op->src, .dst = op->fd, .size = (uint64_t) st.st_size,
+        op->progress = child_progress_new(sp, from->obj.name, "clone", src_size);
+        op->copy = (CopyJob) { .src = op->src, .dst = op->fd, .size = src_size,
                                .progress = child_progress_counter(op->progress) };
         if (op->def->capacity < from->def->capacity)
                 op->def->capacity = from->def->capacity;

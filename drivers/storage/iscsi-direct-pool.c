@@ -40,9 +40,6 @@ int iscsi_direct_post_parse(PoolDef *def, VbError *err) {
                 return vb_error_set(err, VB_ERR_XML_ERROR, VB_FROM_XML,
                                     "iscsi-direct pool '%s' needs <source><initiator><iqn name='…'/></initiator>",
                                     def->name);
-        if (def->name[0] == '.' || strchr(def->name, '/'))
-                return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_STORAGE,
-                                    "pool name '%s' cannot contain '/' or start with '.'", def->name);
         return 0;
 }
 

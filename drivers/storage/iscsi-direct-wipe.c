@@ -105,7 +105,15 @@ static void on_wipe_io(IscsiConn *c, IscsiReq *r, void *userdata) {
         wipe_next(w);
 }
 
-int iscsi_direct_vol_wipe(StorageVol *v, unsigned flags, Call *call, VbError *err) {
+int iscsi_direct_vol_wipe(StorageVol *v, unsigned algorithm, unsigned flags, Call *call, VbError *err) {
+        if (algorithm != 0) {
+                const char *name = storage_wipe_algorithm_name(algorithm);
+                if (!name)
+                        return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_STORAGE, "wiping algorithm %u not supported",
+                                            algorithm);
+                return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_STORAGE,
+                                    "wiping algorithm '%s' on an iscsi-direct pool (only 'zero' is)", name);
+        }
         const char *user = lun_user(v);
         if (user)
                 return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_STORAGE,

@@ -23,7 +23,8 @@ typedef struct IscsiPool {
 
 /* Is it an iscsi-direct pool? */
 bool iscsi_direct_is(const StoragePool *p);
-/* Checks of a definition: one host, one device (the target's IQN), an initiator IQN. */
+/* Checks of a definition (the backend's check): one host, one device (the target's IQN), an
+ * initiator IQN. */
 int iscsi_direct_post_parse(PoolDef *def, VbError *err);
 /* The target of an active pool's session (strings owned by the pool). */
 int iscsi_direct_target(const StoragePool *p, IscsiTarget *t);
@@ -42,8 +43,9 @@ int iscsi_direct_vol_download(StorageVol *v, uint64_t offset, uint64_t length, S
 int iscsi_direct_vol_upload(StorageVol *v, uint64_t offset, uint64_t length, Stream *st, VbError *err);
 /* At the daemon's shutdown: every transfer still running logged out, joined and freed. */
 int iscsi_direct_xfer_shutdown_all(void);
-/* iscsi-direct-wipe.c: zeros over the whole LUN (refused while a running guest uses it). */
-int iscsi_direct_vol_wipe(StorageVol *v, unsigned flags, Call *call, VbError *err);
+/* iscsi-direct-wipe.c: zeros over the whole LUN (refused while a running guest uses it); any
+ * other algorithm is refused as not supported. */
+int iscsi_direct_vol_wipe(StorageVol *v, unsigned algorithm, unsigned flags, Call *call, VbError *err);
 /* At the daemon's shutdown: every wipe still running logged out, joined and freed. */
 int iscsi_direct_wipe_shutdown_all(void);
 /* iscsi-direct-pool.c: an active pool's session logged out and its thread joined (shutdown). */

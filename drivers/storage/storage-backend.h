@@ -29,8 +29,52 @@ static inline sd_event *storage_event(const StoragePool *p) {
         return p->obj.conn->manager->event;
 }
 
+/* One pool type's verbs (the PoolOps of the host's storage subsystem pick the backend by
+ * <pool type>). check completes and checks a parsed definition of that type; a NULL verb
+ * answers libvirt's "not supported". */
+typedef struct StorageBackend {
+        const char *type;
+        bool no_target_path;    /* the pool has no <target><path> (iscsi-direct: LUNs over the network) */
+        int (*check)(PoolDef *def, VbError *err);
+        int (*build)(StoragePool *p, unsigned flags, Call *call, VbError *err);
+        int (*start)(StoragePool *p, Call *call, VbError *err);
+        int (*stop)(StoragePool *p, Call *call, VbError *err);
+        int (*refresh)(StoragePool *p, Call *call, VbError *err);
+        int (*remove)(StoragePool *p, unsigned flags, Call *call, VbError *err);
+        int (*vol_create)(StoragePool *p, VolDef *def, StorageVol *from, Call *call, VbError *err);
+        int (*vol_delete)(StorageVol *v, unsigned flags, Call *call, VbError *err);
+        int (*vol_wipe)(StorageVol *v, unsigned algorithm, unsigned flags, Call *call, VbError *err);
+        int (*vol_resize)(StorageVol *v, uint64_t capacity, unsigned flags, Call *call, VbError *err);
+        int (*vol_download)(StorageVol *v, uint64_t offset, uint64_t length, Stream *st, VbError *err);
+        int (*vol_upload)(StorageVol *v, uint64_t offset, uint64_t length, Stream *st, VbError *err);
+        /* Open the volume's storage (flags: O_RDONLY, O_RDWR, …) and tell its size in bytes:
+         * a file relative to the pool directory (dir_vol_open), a block device. */
+        int (*vol_open)(StorageVol *v, int flags, uint64_t *size, VbError *err);
+        /* FindStoragePoolSources for this type: VERB_PENDING and call completed with the
+         * <sources> XML, or -1. */
+        int (*find_sources)(sd_event *e, const char *spec, Call *call, VbError *err);
+        /* Where a network volume is, for a guest disk on it (PoolOps.network_source). */
+        int (*network_source)(StorageVol *v, DomainDiskNet *net, VbError *err);
+} StorageBackend;
+
+/* The volume's storage, opened by its backend's vol_open: a descriptor, or -1 with err set. */
+int storage_vol_open(StorageVol *v, int flags, uint64_t *size, VbError *err);
+/* "cannot <what> volume 'x': it is in use by running domain 'y'" (dir-vol-ops.c). */
+int storage_vol_check_unused(StorageVol *v, const char *what, VbError *err);
+
+extern const StorageBackend storage_backend_dir;        /* dir-pool.c */
+extern const StorageBackend storage_backend_fs;         /* fs-pool.c */
+extern const StorageBackend storage_backend_logical;    /* logical-pool.c */
+extern const StorageBackend storage_backend_iscsi_direct;       /* iscsi-direct-backend.c */
+
+/* virStoragePoolBuildFlags */
+enum { POOL_BUILD_NO_OVERWRITE = 1u << 2, POOL_BUILD_OVERWRITE = 1u << 3 };
+
 /* errno → libvirt's system error ("cannot open directory '/x': No such file or directory"). */
 int storage_sys_error(VbError *err, int errnum, const char *fmt, const char *what);
+
+/* A helper child that ended with status != 0: "<what> failed: <its output, trimmed>". */
+int storage_child_error(VbError *err, int status, const char *out, const char *fmt, const char *what);
 
 /* A volume name is one path element inside the pool: no '/', no leading '.', not empty. */
 int storage_check_vol_name(const char *name, VbError *err);
@@ -47,11 +91,18 @@ void dir_pool_update_sizes(StoragePool *p);
  * directory, a symlink, a special file). */
 VolDef *dir_vol_describe(StoragePool *p, const char *name);
 
+/* A regular file of the pool directory, never through a symlink. */
+int dir_vol_open(StorageVol *v, int flags, uint64_t *size, VbError *err);
+
 /* dir-vol.c */
 int dir_vol_create(StoragePool *p, VolDef *def, StorageVol *from, Call *call, VbError *err);
 int dir_vol_delete(StorageVol *v, unsigned flags, Call *call, VbError *err);
-int dir_vol_wipe(StorageVol *v, unsigned flags, Call *call, VbError *err);
 int dir_vol_resize(StorageVol *v, uint64_t capacity, unsigned flags, Call *call, VbError *err);
+
+/* wipe.c: virStorageVolWipePattern's algorithms on what storage_vol_open gives (any backend). */
+int storage_wipe(StorageVol *v, unsigned algorithm, unsigned flags, Call *call, VbError *err);
+/* The name of virStorageVolWipeAlgorithm algorithm ("zero", "dod", …), NULL past the last. */
+const char *storage_wipe_algorithm_name(unsigned algorithm);
 
 /* dir-stream.c */
 int dir_vol_download(StorageVol *v, uint64_t offset, uint64_t length, Stream *st, VbError *err);

@@ -22,6 +22,23 @@ int storage_sys_error(VbError *err, int errnum, const char *fmt, const char *wha
         return vb_error_set_raw(err, VB_ERR_SYSTEM_ERROR, VB_FROM_STORAGE, "%s: %s", text, strerror(errnum));
 }
 
+int storage_child_error(VbError *err, int status, const char *out, const char *fmt, const char *what) {
+        char text[512];
+        snprintf(text, sizeof text, fmt, what);
+        size_t n = out ? strlen(out) : 0;
+        while (n && (out[n - 1] == '\n' || out[n - 1] == ' '))
+                n--;
+        const char *o = out;
+        while (n && (*o == ' ' || *o == '\n')) {
+                o++;
+                n--;
+        }
+        if (!n)
+                return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_STORAGE, "%s failed with status %d", text,
+                                    status);
+        return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_STORAGE, "%s failed: %.*s", text, (int) n, o);
+}
+
 int storage_check_vol_name(const char *name, VbError *err) {
         if (!name[0] || name[0] == '.' || strchr(name, '/') || strlen(name) > 255)
                 return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_STORAGE,
@@ -43,23 +60,99 @@ static int pool_file_name(const char *name, char *out, size_t size) {
         return snprintf(out, size, "%s.xml", name) < (int) size ? 0 : -ENAMETOOLONG;
 }
 
+static const StorageBackend *const backends[] = {
+        &storage_backend_dir, &storage_backend_fs, &storage_backend_logical,
+        &storage_backend_iscsi_direct,
+};
+
+static const StorageBackend *backend_of_type(const char *type) {
+        for (size_t i = 0; i < sizeof backends / sizeof *backends; i++)
+                if (strcmp(backends[i]->type, type) == 0)
+                        return backends[i];
+        return NULL;
+}
+
+static const StorageBackend *backend(const StoragePool *p) {
+        return backend_of_type(p->def->type);
+}
+
+static int no_support(const StoragePool *p, const char *what, VbError *err) {
+        return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_STORAGE, "%s of a '%s' pool", what, p->def->type);
+}
+
 static int storage_post_parse(PoolDef *def, VbError *err) {
-        if (strcmp(def->type, "iscsi-direct") == 0)
-                return iscsi_direct_post_parse(def, err);
-        if (strcmp(def->type, "dir") != 0)
+        const StorageBackend *b = backend_of_type(def->type);
+        if (!b)
                 return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_STORAGE,
-                                    "storage pool type '%s' (the host has dir and iscsi-direct pools only)", def->type);
+                                    "storage pool type '%s' has no backend on this host", def->type);
         if (def->name[0] == '.' || strchr(def->name, '/'))
                 return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_STORAGE,
                                     "pool name '%s' cannot contain '/' or start with '.'", def->name);
+        if (b->check && b->check(def, err) < 0)
+                return -1;
+        if (b->no_target_path)
+                return 0;
         if (!def->target_path || def->target_path[0] != '/')
                 return vb_error_set(err, VB_ERR_XML_ERROR, VB_FROM_XML,
-                                    "dir pool '%s' needs an absolute <target><path>", def->name);
+                                    "%s pool '%s' needs an absolute <target><path>", def->type, def->name);
         /* A trailing slash would make two spellings of one volume path. */
         size_t n = strlen(def->target_path);
         while (n > 1 && def->target_path[n - 1] == '/')
                 def->target_path[--n] = '\0';
         return 0;
+}
+
+#define POOL_VERB(verb, what, params, args)                                         \
+        static int storage_##verb params {                                          \
+                const StorageBackend *b = backend(p);                               \
+                return b && b->verb ? b->verb args : no_support(p, what, err);      \
+        }
+#define VOL_VERB(verb, what, params, args)                                          \
+        static int storage_##verb params {                                          \
+                const StorageBackend *b = backend(v->pool);                         \
+                return b && b->verb ? b->verb args : no_support(v->pool, what, err); \
+        }
+POOL_VERB(build, "build", (StoragePool *p, unsigned flags, Call *call, VbError *err), (p, flags, call, err))
+POOL_VERB(start, "start", (StoragePool *p, Call *call, VbError *err), (p, call, err))
+POOL_VERB(stop, "stop", (StoragePool *p, Call *call, VbError *err), (p, call, err))
+POOL_VERB(refresh, "refresh", (StoragePool *p, Call *call, VbError *err), (p, call, err))
+POOL_VERB(remove, "delete", (StoragePool *p, unsigned flags, Call *call, VbError *err), (p, flags, call, err))
+POOL_VERB(vol_create, "volume creation", (StoragePool *p, VolDef *def, StorageVol *from, Call *call, VbError *err),
+          (p, def, from, call, err))
+VOL_VERB(vol_delete, "volume delete", (StorageVol *v, unsigned flags, Call *call, VbError *err), (v, flags, call, err))
+VOL_VERB(vol_resize, "volume resize", (StorageVol *v, uint64_t capacity, unsigned flags, Call *call, VbError *err),
+         (v, capacity, flags, call, err))
+VOL_VERB(vol_download, "volume download", (StorageVol *v, uint64_t offset, uint64_t length, Stream *st, VbError *err),
+         (v, offset, length, st, err))
+VOL_VERB(vol_upload, "volume upload", (StorageVol *v, uint64_t offset, uint64_t length, Stream *st, VbError *err),
+         (v, offset, length, st, err))
+
+static int storage_vol_wipe_pattern(StorageVol *v, unsigned algorithm, unsigned flags, Call *call, VbError *err) {
+        const StorageBackend *b = backend(v->pool);
+        return b && b->vol_wipe ? b->vol_wipe(v, algorithm, flags, call, err) : no_support(v->pool, "volume wipe", err);
+}
+
+int storage_vol_open(StorageVol *v, int flags, uint64_t *size, VbError *err) {
+        const StorageBackend *b = backend(v->pool);
+        if (!b || !b->vol_open)
+                return no_support(v->pool, "volume access", err);
+        return b->vol_open(v, flags, size, err);
+}
+
+static int storage_find_sources(Connection *c, const char *type, const char *spec, Call *call, VbError *err) {
+        const StorageBackend *b = backend_of_type(type);
+        if (!b || !b->find_sources)
+                return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_STORAGE, "finding sources of '%s' pools", type);
+        return b->find_sources(c->manager->event, spec, call, err);
+}
+
+static int storage_network_source(StorageVol *v, DomainDiskNet *net, VbError *err) {
+        const StorageBackend *b = backend(v->pool);
+        return b && b->network_source ? b->network_source(v, net, err) : no_support(v->pool, "a network disk", err);
+}
+
+static int storage_vol_wipe(StorageVol *v, unsigned flags, Call *call, VbError *err) {
+        return storage_vol_wipe_pattern(v, 0, flags, call, err);
 }
 
 static int storage_define(StoragePool *p, const PoolDef *def, VbError *err) {
@@ -152,79 +245,24 @@ static int storage_load_all(Connection *c) {
         return refused;
 }
 
-/* ---- the ops by pool type: dir, or iscsi-direct (whose LUNs are made by the target's admin) ---- */
-
-static int no_support(VbError *err, const char *what) {
-        return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_STORAGE, "%s", what);
-}
-
-static int host_pool_start(StoragePool *p, Call *call, VbError *err) {
-        return iscsi_direct_is(p) ? iscsi_direct_pool_start(p, call, err) : dir_pool_start(p, call, err);
-}
-
-static int host_pool_stop(StoragePool *p, Call *call, VbError *err) {
-        return iscsi_direct_is(p) ? iscsi_direct_pool_stop(p, call, err) : dir_pool_stop(p, call, err);
-}
-
-static int host_pool_refresh(StoragePool *p, Call *call, VbError *err) {
-        return iscsi_direct_is(p) ? iscsi_direct_pool_refresh(p, call, err) : dir_pool_refresh(p, call, err);
-}
-
-static int host_pool_build(StoragePool *p, unsigned flags, Call *call, VbError *err) {
-        return iscsi_direct_is(p) ? no_support(err, "virStoragePoolBuild: an iscsi-direct pool has nothing to build")
-                                  : dir_pool_build(p, flags, call, err);
-}
-
-static int host_pool_remove(StoragePool *p, unsigned flags, Call *call, VbError *err) {
-        return iscsi_direct_is(p) ? no_support(err, "pool does not support pool deletion")
-                                  : dir_pool_remove(p, flags, call, err);
-}
-
-static int host_vol_create(StoragePool *p, VolDef *def, StorageVol *from, Call *call, VbError *err) {
-        return iscsi_direct_is(p) ? no_support(err, "storage pool does not support volume creation")
-                                  : dir_vol_create(p, def, from, call, err);
-}
-
-static int host_vol_delete(StorageVol *v, unsigned flags, Call *call, VbError *err) {
-        return iscsi_direct_is(v->pool) ? no_support(err, "storage pool does not support volume deletion")
-                                        : dir_vol_delete(v, flags, call, err);
-}
-
-static int host_vol_wipe(StorageVol *v, unsigned flags, Call *call, VbError *err) {
-        return iscsi_direct_is(v->pool) ? iscsi_direct_vol_wipe(v, flags, call, err) : dir_vol_wipe(v, flags, call, err);
-}
-
-static int host_vol_resize(StorageVol *v, uint64_t capacity, unsigned flags, Call *call, VbError *err) {
-        return iscsi_direct_is(v->pool) ? no_support(err, "storage pool does not support changing of volume capacity")
-                                        : dir_vol_resize(v, capacity, flags, call, err);
-}
-
-static int host_vol_download(StorageVol *v, uint64_t offset, uint64_t length, Stream *st, VbError *err) {
-        return iscsi_direct_is(v->pool) ? iscsi_direct_vol_download(v, offset, length, st, err)
-                                        : dir_vol_download(v, offset, length, st, err);
-}
-
-static int host_vol_upload(StorageVol *v, uint64_t offset, uint64_t length, Stream *st, VbError *err) {
-        return iscsi_direct_is(v->pool) ? iscsi_direct_vol_upload(v, offset, length, st, err)
-                                        : dir_vol_upload(v, offset, length, st, err);
-}
-
 const PoolOps storage_host_ops = {
         .post_parse = storage_post_parse,
         .define = storage_define,
         .undefine = storage_undefine,
-        .start = host_pool_start,
-        .stop = host_pool_stop,
-        .build = host_pool_build,
-        .remove = host_pool_remove,
-        .refresh = host_pool_refresh,
-        .vol_create = host_vol_create,
-        .vol_delete = host_vol_delete,
-        .vol_wipe = host_vol_wipe,
-        .vol_resize = host_vol_resize,
-        .vol_download = host_vol_download,
-        .vol_upload = host_vol_upload,
-        .network_source = iscsi_direct_network_source,
+        .start = storage_start,
+        .stop = storage_stop,
+        .build = storage_build,
+        .remove = storage_remove,
+        .refresh = storage_refresh,
+        .vol_create = storage_vol_create,
+        .vol_delete = storage_vol_delete,
+        .vol_wipe = storage_vol_wipe,
+        .vol_wipe_pattern = storage_vol_wipe_pattern,
+        .vol_resize = storage_vol_resize,
+        .vol_download = storage_vol_download,
+        .vol_upload = storage_vol_upload,
+        .find_sources = storage_find_sources,
+        .network_source = storage_network_source,
         .load_all = storage_load_all,
         .set_autostart = storage_set_autostart,
 };
@@ -240,8 +278,8 @@ void storage_driver_shutdown(Manager *m) {
         REGISTRY_FOREACH(o, &m->host_storage->pools) {
                 StoragePool *p = (StoragePool *) o;
                 if (iscsi_direct_is(p))
-                        iscsi_direct_pool_shutdown(p);
+                        iscsi_direct_pool_shutdown(p);  /* logs out, joins the session's thread */
                 else
-                        dir_pool_stop(p, NULL, NULL);   /* closes the directory */
+                        dir_pool_stop(p, NULL, NULL);   /* dir, fs: closes the directory (a mount stays); logical: holds nothing */
         }
 }

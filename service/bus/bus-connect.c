@@ -402,6 +402,8 @@ static const sd_bus_vtable connect_vtable[] = {
                                 SD_BUS_RESULT("o", storagePool), method_pool_create_xml, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("StoragePoolDefineXML", SD_BUS_ARGS("s", xml, "u", flags),
                                 SD_BUS_RESULT("o", storagePool), method_pool_define_xml, UNPRIV),
+        SD_BUS_METHOD_WITH_ARGS("FindStoragePoolSources", SD_BUS_ARGS("s", type, "s", srcSpec, "u", flags),
+                                SD_BUS_RESULT("s", storagePoolSources), bus_method_find_pool_sources, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("StoragePoolLookupByName", SD_BUS_ARGS("s", name), SD_BUS_RESULT("o", storagePool),
                                 method_pool_lookup_by_name, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("StoragePoolLookupByUUID", SD_BUS_ARGS("s", uuid), SD_BUS_RESULT("o", storagePool),

@@ -133,6 +133,8 @@ int bus_stream_download_fd(sd_event *event, Stream *st, int *reader);
 
 /* bus-vol-stream.c: StorageVol.Upload / Download (t offset, t length, u flags, h fd). */
 int bus_method_vol_upload(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+/* Connect.FindStoragePoolSources (bus-pool-sources.c): answered when the scan is done. */
+int bus_method_find_pool_sources(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_vol_download(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 /* bus-console.c: a console's Streams (out: guest → caller, in: caller → guest) as one end of a
  * socket pair for the caller (*client: its fd, to be sent and closed). */

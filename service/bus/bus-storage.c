@@ -357,14 +357,10 @@ static int method_vol_wipe(sd_bus_message *m, void *userdata, sd_bus_error *ret_
         StorageVol *v = vol_of(userdata, sd_bus_message_get_path(m), &err);
         if (!v)
                 return bus_error(ret_error, &err);
-        if (pattern != 0) {
-                vb_error_set(&err, VB_ERR_NO_SUPPORT, VB_FROM_STORAGE, "virStorageVolWipePattern");
-                return bus_error(ret_error, &err);
-        }
         Call *call = bus_call_new(m);
         if (!call)
                 return -ENOMEM;
-        return bus_call_finish(call, vol_wipe(v, flags, call, &err), &err, NULL, ret_error);
+        return bus_call_finish(call, vol_wipe_pattern(v, pattern, flags, call, &err), &err, NULL, ret_error);
 }
 
 static const sd_bus_vtable vol_vtable[] = {

@@ -16,9 +16,10 @@ static const char *const pool_types[] = {
         "rbd", "sheepdog", "gluster", "zfs", "vstorage", NULL,
 };
 
-/* Pool types whose storage libvirt reaches through a local directory or device path. */
+/* Pool types whose storage libvirt reaches through a local directory or device path (a
+ * logical pool's is /dev/<volume group>, set by its backend). */
 static const char *const pool_types_with_target[] = {
-        "dir", "fs", "netfs", "logical", "disk", "iscsi", "scsi", "mpath", NULL,
+        "dir", "fs", "netfs", "disk", "iscsi", "scsi", "mpath", NULL,
 };
 
 static const XmlField host_fields[] = {
@@ -129,6 +130,33 @@ void pool_def_get_iscsi_source(const PoolDef *def, PoolIscsiSourceView *out) {
         }
         if (p->n_devices)
                 out->device = p->devices[0].path;
+}
+
+void pool_def_get_source(const PoolDef *def, PoolSourceView *out) {
+        const PoolDefPrivate *p = def->priv;
+        *out = (PoolSourceView) { .name = p->source_name, .format = p->source_format };
+        for (size_t i = 0; i < p->n_devices && out->n_devices < 16; i++)
+                if (p->devices[i].path)
+                        out->devices[out->n_devices++] = p->devices[i].path;
+}
+
+int pool_def_set_source(PoolDef *def, const char *name, const char *format) {
+        PoolDefPrivate *p = def->priv;
+        char *n = name ? strdup(name) : NULL, *f = format ? strdup(format) : NULL;
+        if ((name && !n) || (format && !f)) {
+                free(n);
+                free(f);
+                return -ENOMEM;
+        }
+        if (name) {
+                free(p->source_name);
+                p->source_name = n;
+        }
+        if (format) {
+                free(p->source_format);
+                p->source_format = f;
+        }
+        return 0;
 }
 
 void storage_free_perms(StoragePerms *perms) {

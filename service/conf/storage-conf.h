@@ -38,6 +38,18 @@ typedef struct PoolIscsiSourceView {
 } PoolIscsiSourceView;
 
 void pool_def_get_iscsi_source(const PoolDef *def, PoolIscsiSourceView *out);
+/* <source> as a storage backend reads it: NULL or 0 where the XML says nothing. The strings
+ * belong to def. */
+typedef struct PoolSourceView {
+        const char *name;           /* <name>: the volume group of a logical pool */
+        const char *format;         /* <format type='…'>: ext4, lvm2, … */
+        size_t n_devices;
+        const char *devices[16];    /* <device path='…'>, the first 16 */
+} PoolSourceView;
+
+void pool_def_get_source(const PoolDef *def, PoolSourceView *out);
+/* Set <source><name> and <format type> (NULL leaves one as it is); -ENOMEM. */
+int pool_def_set_source(PoolDef *def, const char *name, const char *format);
 
 PoolDef *pool_def_parse(const char *xml, size_t len, unsigned flags, VbError *err);
 char *pool_def_format(const PoolDef *def, unsigned flags);

@@ -111,6 +111,8 @@ struct PoolOps {
         int (*vol_create)(StoragePool *p, VolDef *def, StorageVol *from, Call *call, VbError *err);
         int (*vol_delete)(StorageVol *v, unsigned flags, Call *call, VbError *err);
         int (*vol_wipe)(StorageVol *v, unsigned flags, Call *call, VbError *err);
+        /* virStorageVolWipePattern with an algorithm other than zero (0 goes to vol_wipe). */
+        int (*vol_wipe_pattern)(StorageVol *v, unsigned algorithm, unsigned flags, Call *call, VbError *err);
         int (*vol_resize)(StorageVol *v, uint64_t capacity, unsigned flags, Call *call, VbError *err);
         /* Move the volume's bytes [offset, offset + length) (length 0: to the end) through st:
          * the op is st's producer (download) or consumer (upload) and ends the volume's job with
@@ -121,6 +123,10 @@ struct PoolOps {
          * disk on it; net is zeroed, its strings malloc'ed by the op. NULL: network volumes
          * cannot be disks. */
         int (*network_source)(StorageVol *v, DomainDiskNet *net, VbError *err);
+        /* virConnectFindStoragePoolSources for pools of type (spec: the <source> to look
+         * around, may be NULL): VERB_PENDING, then call completed with the <sources> XML as
+         * result (a string the op frees after call_complete); or -1 with err set. May be NULL. */
+        int (*find_sources)(Connection *c, const char *type, const char *spec, Call *call, VbError *err);
         /* Persistent definitions (and autostart) of a host-wide subsystem, loaded into its
          * first connection at open (kinds.c); returns how many files were refused. May be NULL. */
         int (*load_all)(Connection *c);

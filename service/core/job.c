@@ -4,6 +4,8 @@
 
 #include "log.h"
 
+char job_chained_mark;
+
 int job_begin(Job *j, const char *name, int error_from, VbError *err) {
         if (j->name)
                 return vb_error_set(err, VB_ERR_OPERATION_TIMEOUT, error_from,
@@ -23,8 +25,8 @@ int job_settle(Job *j, Object *o, int r, VbError *err) {
         *j = (Job) { 0 };
         if (r < 0)
                 r = -1;
-        if (finish)
-                finish(o, data, &r, err);
+        if (finish && finish(o, data, &r, err) == JOB_CHAINED)
+                return VERB_PENDING;
         return r < 0 ? -1 : 0;
 }
 
@@ -41,6 +43,11 @@ void job_done(Job *j, Object *o, int r, const VbError *err) {
                 vb_error_set(&e, VB_ERR_INTERNAL_ERROR, VB_FROM_NONE, "%s failed", name ? name : "job");
         r = r < 0 ? -1 : 0;
         void *result = finish ? finish(o, data, &r, &e) : NULL;
+        if (result == JOB_CHAINED) {
+                log_debug("job %s ended: the next one answers", name ? name : "?");
+                call_unref(call);
+                return;
+        }
         log_debug("job %s ended: %d", name ? name : "?", r);
         call_complete(call, r, r < 0 ? &e : NULL, result);
         call_unref(call);

@@ -10,6 +10,12 @@
  * (a created network), or NULL. data: the job's. */
 typedef void *(*JobFinishFn)(Object *o, void *data, int *r, VbError *err);
 
+/* What a finish returns when it has begun the verb's next step as a new job on the same
+ * object and call (a pool's start after its build): the call is answered when that job ends,
+ * and job_settle answers VERB_PENDING. */
+extern char job_chained_mark;
+#define JOB_CHAINED ((void *) &job_chained_mark)
+
 typedef struct Job {
         const char *name;       /* NULL: no job */
         Call *call;             /* answered when a pending op ends (referenced; may be NULL) */

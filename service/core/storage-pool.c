@@ -275,21 +275,55 @@ static void *finish_refresh(Object *o, void *data, int *r, VbError *err) {
         return NULL;
 }
 
-/* The build a start asks for (flags): it runs without a call, so it must finish at once. */
-static int pool_build_first(StoragePool *p, unsigned flags, VbError *err) {
+/* virStoragePoolCreateFlags BUILD_OVERWRITE (2) and BUILD_NO_OVERWRITE (4) are the build's
+ * OVERWRITE (8) and NO_OVERWRITE (4). */
+static unsigned build_flags(unsigned create_flags) {
+        return ((create_flags & 0x2) ? 0x8 : 0) | (create_flags & 0x4);
+}
+
+/* A start with a build flag: the build ran as the job "start" (data: its call); when it
+ * succeeded the pool is started under the same call, and then finishes the verb. */
+static void *chain_start(Object *o, Call *call, int *r, VbError *err, JobFinishFn then) {
+        StoragePool *p = (StoragePool *) o;
+        if (*r < 0)
+                return then(o, NULL, r, err);
+        notify_lifecycle(o, POOL_EVENT_CREATED, 0);
+        if (pool_job(p, "start", then, call, err) < 0) {
+                *r = -1;
+                return then(o, NULL, r, err);
+        }
+        int s = pool_ops(p)->start(p, call, err);
+        if (s == VERB_PENDING)
+                return JOB_CHAINED;
+        call_unref(p->job.call);
+        p->job = (Job) { 0 };
+        *r = s < 0 ? -1 : 0;
+        return then(o, NULL, r, err);
+}
+
+static void *finish_build_then_start(Object *o, void *data, int *r, VbError *err) {
+        return chain_start(o, data, r, err, finish_start);
+}
+
+static void *finish_build_then_create(Object *o, void *data, int *r, VbError *err) {
+        return chain_start(o, data, r, err, finish_create);
+}
+
+/* The start job: a build first when flags ask for one (pool-start --build). */
+static int pool_start_job(StoragePool *p, unsigned flags, JobFinishFn then, JobFinishFn build_then, Call *call,
+                          VbError *err) {
         const PoolOps *ops = pool_ops(p);
-        if (!(flags & 0x7))
-                return 0;
+        if (!(flags & 0x7)) {
+                if (pool_job(p, "start", then, call, err) < 0)
+                        return -1;
+                return pool_run(p, ops->start(p, call, err), err);
+        }
         if (!ops->build)
                 return not_supported("virStoragePoolBuild", err);
-        int b = ops->build(p, flags & 0x6, NULL, err);
-        if (b == VERB_PENDING)
-                return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_STORAGE,
-                                    "pool '%s': a build that runs on cannot start the pool", p->obj.name);
-        if (b < 0)
+        if (pool_job(p, "start", build_then, call, err) < 0)
                 return -1;
-        notify_lifecycle(&p->obj, POOL_EVENT_CREATED, 0);
-        return 0;
+        p->job.data = call;
+        return pool_run(p, ops->build(p, build_flags(flags), call, err), err);
 }
 
 int pool_create_xml(Connection *c, const char *xml, size_t len, unsigned flags, Call *call, StoragePool **out,
@@ -314,12 +348,12 @@ int pool_create_xml(Connection *c, const char *xml, size_t len, unsigned flags, 
         }
         p->persistent = true;   /* held until started, so that a failed start frees it once */
         notify_simple(&p->obj, NOTICE_ADDED);
-        if (pool_build_first(p, flags, err) < 0 || pool_job(p, "start", finish_create, call, err) < 0) {
+        if ((flags & 0x7) && !c->storage->ops->build) {
                 pool_remove(p);
-                return -1;
+                return not_supported("virStoragePoolBuild", err);
         }
         StoragePool *created = p;       /* finish_create frees it when the start fails */
-        int r = pool_run(p, c->storage->ops->start(p, call, err), err);
+        int r = pool_start_job(p, flags, finish_create, finish_build_then_create, call, err);
         if (r >= 0 && out)
                 *out = created;
         return r;
@@ -350,13 +384,12 @@ int pool_start(StoragePool *p, unsigned flags, Call *call, VbError *err) {
         if (pool_is_active(p))
                 return vb_error_set(err, VB_ERR_OPERATION_INVALID, p->obj.conn->storage->error_from,
                                     "storage pool '%s' is active", p->obj.name);
-        if (pool_build_first(p, flags, err) < 0 || pool_job(p, "start", finish_start, call, err) < 0)
-                return -1;
-        return pool_run(p, pool_ops(p)->start(p, call, err), err);
+        return pool_start_job(p, flags, finish_start, finish_build_then_start, call, err);
 }
 
 int pool_build(StoragePool *p, unsigned flags, Call *call, VbError *err) {
-        if (vb_check_flags(flags, 0x7, "virStoragePoolBuild", err) < 0)
+        /* REPAIR, RESIZE, NO_OVERWRITE, OVERWRITE */
+        if (vb_check_flags(flags, 0xf, "virStoragePoolBuild", err) < 0)
                 return -1;
         const PoolOps *ops = pool_ops(p);
         if (!ops->build)

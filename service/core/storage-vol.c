@@ -200,6 +200,19 @@ int vol_wipe(StorageVol *v, unsigned flags, Call *call, VbError *err) {
         return job_settle(&v->job, &v->obj, ops->vol_wipe(v, flags, call, err), err);
 }
 
+int vol_wipe_pattern(StorageVol *v, unsigned algorithm, unsigned flags, Call *call, VbError *err) {
+        if (algorithm == 0)
+                return vol_wipe(v, flags, call, err);
+        if (vb_check_flags(flags, 0, "virStorageVolWipePattern", err) < 0)
+                return -1;
+        const PoolOps *ops = ops_of(v->obj.conn);
+        if (!ops->vol_wipe_pattern)
+                return not_supported("virStorageVolWipePattern", err);
+        if (vol_run(v, "wipe", NULL, call, err) < 0)
+                return -1;
+        return job_settle(&v->job, &v->obj, ops->vol_wipe_pattern(v, algorithm, flags, call, err), err);
+}
+
 int vol_resize(StorageVol *v, uint64_t capacity, unsigned flags, Call *call, VbError *err) {
         /* ALLOCATE, DELTA, SHRINK */
         if (vb_check_flags(flags, 0x7, "virStorageVolResize", err) < 0)

@@ -79,6 +79,9 @@ int pool_set_autostart(StoragePool *p, bool autostart, VbError *err);
 /* A PoolOps pool op that answered VERB_PENDING is done: p may be freed on return. */
 void pool_job_done(StoragePool *p, int r, const VbError *err);
 char *pool_get_xml(StoragePool *p, unsigned flags, VbError *err);
+/* virConnectFindStoragePoolSources (storage-sources.c): VERB_PENDING, call completed with the
+ * <sources> XML (a const char * valid during the completion), or -1 with err set. */
+int pool_find_sources(Connection *c, const char *type, const char *spec, unsigned flags, Call *call, VbError *err);
 int pool_get_info(StoragePool *p, PoolInfo *info, VbError *err);
 /* An error naming the pool unless it is active. */
 int pool_check_active(StoragePool *p, VbError *err);
@@ -93,6 +96,8 @@ int vol_create_xml(StoragePool *p, const char *xml, size_t len, unsigned flags, 
                    StorageVol **out, VbError *err);
 int vol_delete(StorageVol *v, unsigned flags, Call *call, VbError *err);
 int vol_wipe(StorageVol *v, unsigned flags, Call *call, VbError *err);
+/* virStorageVolWipePattern: algorithm a virStorageVolWipeAlgorithm (0: zero, as vol_wipe). */
+int vol_wipe_pattern(StorageVol *v, unsigned algorithm, unsigned flags, Call *call, VbError *err);
 int vol_resize(StorageVol *v, uint64_t capacity, unsigned flags, Call *call, VbError *err);
 /* A volume op (delete, wipe, resize) that answered VERB_PENDING is done; v may be freed. A
  * pending vol_create ends with pool_job_done. */

@@ -147,6 +147,39 @@ class LibvirtdTls:
                 self.proc.wait()
 
 
+def daemon_cpu_ns(pid):
+    """CPU time (ns) the daemon has used so far, its exited threads included (utime + stime of
+    /proc/PID/stat, in clock ticks: 10 ms resolution, small against a run's total)."""
+    fields = Path("/proc/%d/stat" % pid).read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1e9 / os.sysconf("SC_CLK_TCK")
+
+
+def alternate_cpu(sides, key, count, make_op, rounds=5, warmup=0):
+    """rb.alternate, plus each side's CPU per op: the client's (this process, all its threads:
+    time.process_time around each op) and the daemon's (schedstat totals before and after: an idle
+    daemon uses none, so what the other side's turns add to it is noise only)."""
+    client = {s.label: [0.0, 0] for s in sides}
+
+    def make(side):
+        op = make_op(side)
+        acc = client[side.label]
+
+        def timed_op():
+            t0 = time.process_time()
+            op()
+            acc[0] += time.process_time() - t0
+            acc[1] += 1
+        return timed_op
+    before = {s.label: daemon_cpu_ns(s.pid) for s in sides}
+    rb.alternate(sides, key, count, make, rounds=rounds, warmup=warmup)
+    for s in sides:
+        n = client[s.label][1]
+        s.res[key]["client_cpu"] = client[s.label][0] * 1000.0 / n
+        s.res[key]["daemon_cpu"] = (daemon_cpu_ns(s.pid) - before[s.label]) / 1e6 / n
+        log("%s: %s CPU per op: client %.3f ms, daemon %.3f ms" % (s.label, key, s.res[key]["client_cpu"],
+                                                                  s.res[key]["daemon_cpu"]))
+
+
 def tls_uri(side, setup, extra=""):
     return "test+tls://127.0.0.1:%d/default?pkipath=%s%s" % (side.port, setup.pkipath, extra)
 
@@ -173,7 +206,7 @@ def measure_tls(sides, setup, opts):
             c.listAllDomains(0)
             c.close()
         return op
-    rb.alternate(sides, "tls_connect_list", opts.connects, connect_list, warmup=2)
+    alternate_cpu(sides, "tls_connect_list", opts.connects, connect_list, warmup=2)
 
     def calls(side):
         c = side.holder
@@ -182,7 +215,7 @@ def measure_tls(sides, setup, opts):
             for _ in range(opts.calls):
                 c.getLibVersion()
         return op
-    rb.alternate(sides, "tls_calls", opts.rounds, calls, rounds=opts.rounds, warmup=1)
+    alternate_cpu(sides, "tls_calls", opts.rounds, calls, rounds=opts.rounds, warmup=1)
     for s in sides:
         s.holder.close()
 
@@ -198,7 +231,7 @@ def measure_scram(sides, setup, opts):
         def op():
             scram_open(uri).close()
         return op
-    rb.alternate(sides, "scram_connect", opts.scram, connect, warmup=2)
+    alternate_cpu(sides, "scram_connect", opts.scram, connect, warmup=2)
 
 
 def run_pair(opts, setup, workdir, auth, fn):
@@ -226,6 +259,20 @@ def render(res, opts):
         ratio = vb["median"] / lv["median"] if lv and vb and lv["median"] else float("nan")
         out.append("| %s | %.2f ms (%.2f) | %.2f ms (%.2f) | %.2f× |" % (name, lv["median"], lv["p90"], vb["median"],
                                                                       vb["p90"], ratio))
+    out += ["", "CPU per operation (ms): the client's (python3-libvirt, this process, all its threads) and the "
+            "daemon's (utime + stime). \"both ends\": virtbusd's client + daemon CPU over libvirtd's; \"floor\": "
+            "the client's CPU alone over libvirtd's client + daemon CPU, the ratio a daemon costing nothing would get.",
+            "", "| operation | client CPU with libvirtd | libvirtd CPU | client CPU with virtbusd | virtbusd CPU |"
+            " both ends | floor |", "|---|---|---|---|---|---|---|"]
+    for name, key, _ in rows:
+        lv, vb = res["libvirtd"].get(key), res["virtbusd"].get(key)
+        if not lv or not vb or "client_cpu" not in lv:
+            continue
+        lv_total = lv["client_cpu"] + lv["daemon_cpu"]
+        out.append("| %s | %.3f | %.3f | %.3f | %.3f | %.2f× | %.2f× |" % (
+            name, lv["client_cpu"], lv["daemon_cpu"], vb["client_cpu"], vb["daemon_cpu"],
+            (vb["client_cpu"] + vb["daemon_cpu"]) / lv_total if lv_total else float("nan"),
+            vb["client_cpu"] / lv_total if lv_total else float("nan")))
     return "\n".join(out) + "\n"
 
 

@@ -36,14 +36,14 @@ DEFAULT_NETWORK = """<network>
 </network>
 """
 
-# A pool type the host has no backend for (yet).
-LOGICAL_POOL = """<pool type='logical'>
+# A pool type the host has no backend for.
+LOGICAL_POOL = """<pool type='gluster'>
   <name>images</name>
   <source><name>vg0</name></source>
   <target><path>/dev/vg0</path></target>
 </pool>
 """
-NO_LOGICAL = "storage pool type 'logical' (the host has dir pools only)"
+NO_LOGICAL = "storage pool type 'gluster' has no backend on this host"
 
 NO_SUPPORT = "this function is not supported by the connection driver: "
 QEMU_PATH = "/org/libvirt/QEMU"

@@ -212,9 +212,9 @@ class StorageDir(unittest.TestCase):
         p = self.virsh("pool-define %s" % bad, ok=False)
         self.assertEqual(p.returncode, 1)
         self.assertIn("Premature end of data in tag path", p.stderr)
-        bad.write_text("<pool type='logical'><name>vg</name><target><path>/dev/vg</path></target></pool>")
+        bad.write_text("<pool type='gluster'><name>vg</name><target><path>/dev/vg</path></target></pool>")
         p = self.virsh("pool-define %s" % bad, ok=False)
-        self.assertIn("this function is not supported by the connection driver: storage pool type 'logical'",
+        self.assertIn("this function is not supported by the connection driver: storage pool type 'gluster'",
                       p.stderr)
         bad.write_text("<pool type='dir'><name>rel</name><target><path>relative/dir</path></target></pool>")
         p = self.virsh("pool-define %s" % bad, ok=False)

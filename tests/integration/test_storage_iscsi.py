@@ -287,6 +287,11 @@ class IscsiDirect(unittest.TestCase):
         self.assertEqual(self.lun2.read_bytes(), b"\x5a" * LUN2_SIZE)
         self.virsh("destroy %s" % dom)
         self.assertEqual(self.wait_sessions(1), [INITIATOR])
+        # an algorithm other than zero is refused by name, and nothing is written
+        p = self.virsh("vol-wipe --pool %s unit:0:0:2 --algorithm dod" % name, ok=False)
+        self.assertIn("this function is not supported by the connection driver: wiping algorithm 'dod' on an "
+                      "iscsi-direct pool (only 'zero' is)", p.stderr)
+        self.assertEqual(self.lun2.read_bytes(), b"\x5a" * LUN2_SIZE)
         # once the guest is gone, wipe writes zeros over the whole LUN
         self.virsh("vol-wipe --pool %s unit:0:0:2" % name)
         self.assertEqual(self.lun2.read_bytes(), bytes(LUN2_SIZE))

@@ -241,6 +241,15 @@ static void dispatch_acl_done(int r, const VbError *err, void *userdata) {
         free(p);
 }
 
+/* A handler's work finished off the loop (a SASL step in a thread): answer the request h now,
+ * with what fn writes into rc, as if the handler had just returned. */
+void remote_call_resume(RemoteClient *c, const PacketHeader *h, int (*fn)(RemoteCall *rc, void *userdata),
+                        void *userdata) {
+        RemoteCall rc = { .client = c, .hdr = *h };
+        begin_reply(&rc.ret, h);
+        dispatch_reply(c, h, &rc, fn(&rc, userdata));
+}
+
 /* The key of the object row's check is about, read from a copy of the reader (the handler
  * reads the arguments again, from the start, once allowed), and the flags after it when the
  * row has a secure flag. A payload too short leaves the key empty. */

@@ -124,6 +124,12 @@ void remote_call_set_domain(Call *call, Domain *dom);
  * call's completion (REMOTE_REPLY_LATER). Drops the handler's reference to call. */
 int remote_call_finish(RemoteCall *rc, Call *call, int r);
 
+/* Answer the request h now, from the loop, with what fn writes into rc (0: the reply in rc->ret;
+ * -1: the error in rc->err; REMOTE_REPLY_LATER), as dispatch does with a handler's answer: for a
+ * handler whose work ran off the loop (proc-auth-sasl.c's steps). */
+void remote_call_resume(RemoteClient *c, const PacketHeader *h, int (*fn)(RemoteCall *rc, void *userdata),
+                        void *userdata);
+
 /* ------------------------------------------------------------------ streams (streams.c) */
 
 #define REMOTE_STREAM_CHUNK (256u * 1024u)               /* data bytes per STREAM packet */
@@ -348,6 +354,7 @@ REMOTE_HANDLER(proc_storage_pool_lookup_by_name);
 REMOTE_HANDLER(proc_storage_pool_lookup_by_uuid);
 REMOTE_HANDLER(proc_storage_pool_lookup_by_volume);
 REMOTE_HANDLER(proc_storage_pool_define_xml);
+REMOTE_HANDLER(proc_connect_find_storage_pool_sources);
 REMOTE_HANDLER(proc_storage_pool_create_xml);
 REMOTE_HANDLER(proc_storage_pool_create);
 REMOTE_HANDLER(proc_storage_pool_build);

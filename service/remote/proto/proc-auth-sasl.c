@@ -12,6 +12,7 @@
 #include "packet.h"
 #include "sasl-auth.h"
 #include "server.h"
+#include "work-thread.h"
 
 #define SASL_DATA_MAX 65536                     /* REMOTE_AUTH_SASL_DATA_MAX */
 #define SASL_MECH_MAX 100                       /* a mechanism's name; libvirt's strings are longer, names are not */
@@ -68,9 +69,10 @@ static int sasl_fail(RemoteCall *rc, const char *why) {
         return remote_auth_fail_paced(rc, REMOTE_AUTH_FAIL_DELAY_USEC);
 }
 
-/* Procedures 67-69 only for a client its listener asks SASL of, and not twice. */
+/* Procedures 67-69 only for a client its listener asks SASL of, not twice, and not while a step
+ * of its runs. */
 static bool sasl_expected(RemoteClient *c) {
-        return c->auth_type == REMOTE_AUTH_SASL && !c->authenticated;
+        return c->auth_type == REMOTE_AUTH_SASL && !c->authenticated && !c->sasl_busy;
 }
 
 REMOTE_HANDLER(proc_auth_sasl_init) {
@@ -141,6 +143,91 @@ static int sasl_answer(RemoteCall *rc, RemoteSaslResult res, const void *out, si
         return 0;
 }
 
+/* ---- a start or step runs in a thread: a mechanism whose step waits (GSSAPI, an auxprop plugin
+ * or saslauthd asking another host) holds that client only, never the loop ---- */
+
+typedef struct SaslStep {
+        RemoteClient *client;
+        PacketHeader hdr;
+        RemoteSasl *sasl;               /* taken from the client while the step runs */
+        char *mech;                     /* NULL: a step, else a start with this mechanism */
+        uint8_t *data;
+        size_t dlen;
+        bool nil;
+        RemoteSaslResult res;           /* what the thread got */
+        const void *out;                /* lives in the session until its next call */
+        size_t outlen;
+        char why[256];
+} SaslStep;
+
+static void sasl_step_free(SaslStep *st) {
+        free(st->mech);
+        free(st->data);
+        free(st);
+}
+
+/* In the thread: only the session, which nothing else touches until sasl_step_done. */
+static void sasl_step_work(void *userdata) {
+        SaslStep *st = userdata;
+        if (st->mech)
+                st->res = remote_sasl_start(st->sasl, st->mech, st->data, st->dlen, st->nil, &st->out, &st->outlen,
+                                            st->why, sizeof st->why);
+        else
+                st->res = remote_sasl_step(st->sasl, st->data, st->dlen, st->nil, &st->out, &st->outlen, st->why,
+                                           sizeof st->why);
+}
+
+static int sasl_step_answer(RemoteCall *rc, void *userdata) {
+        SaslStep *st = userdata;
+        return sasl_answer(rc, st->res, st->out, st->outlen, st->why);
+}
+
+/* On the loop again: the session back to the client, and the answer as the handler would give it. */
+static void sasl_step_done(void *userdata) {
+        SaslStep *st = userdata;
+        RemoteClient *c = st->client;
+        c->sasl_busy = false;
+        if (c->pending > 0)
+                c->pending--;
+        if (c->closing)
+                remote_sasl_free(st->sasl);
+        else {
+                c->sasl = st->sasl;
+                remote_call_resume(c, &st->hdr, sasl_step_answer, st);
+        }
+        remote_client_unref(c);
+        sasl_step_free(st);
+}
+
+/* Takes mech (NULL for a step) and data in every case. */
+static int sasl_step_off_loop(RemoteCall *rc, char *mech, uint8_t *data, size_t dlen, bool nil) {
+        RemoteClient *c = rc->client;
+        SaslStep *st = calloc(1, sizeof *st);
+        if (!st) {
+                free(mech);
+                free(data);
+                return vb_error_errno(&rc->err, -ENOMEM, "auth_sasl");
+        }
+        *st = (SaslStep) { .client = c, .hdr = rc->hdr, .sasl = c->sasl, .mech = mech, .data = data, .dlen = dlen,
+                           .nil = nil };
+        c->sasl = NULL;
+        c->sasl_busy = true;
+        int r = remote_work_run(remote_server_event(c->server), sasl_step_work, sasl_step_done, st);
+        if (r < 0) {
+                /* no thread: the step runs here, as it would have without threads */
+                log_debug("SASL step of client %s on the loop: %s", remote_client_peer_name(c), strerror(-r));
+                c->sasl = st->sasl;
+                c->sasl_busy = false;
+                sasl_step_work(st);
+                r = sasl_answer(rc, st->res, st->out, st->outlen, st->why);
+                sasl_step_free(st);
+                return r;
+        }
+        remote_client_ref(c);
+        c->pending++;
+        return REMOTE_REPLY_LATER;
+}
+
 REMOTE_HANDLER(proc_auth_sasl_start) {
         RemoteClient *c = rc->client;
         char *mech = NULL;
@@ -154,12 +241,9 @@ REMOTE_HANDLER(proc_auth_sasl_start) {
         if (r == 0 && (!sasl_expected(c) || !c->sasl))
                 r = sasl_refuse(rc);
         if (r == 0) {
-                const void *out = NULL;
-                size_t outlen = 0;
-                char why[256] = "";
-                RemoteSaslResult res = remote_sasl_start(c->sasl, mech, data, dlen, nil != 0, &out, &outlen, why,
-                                                         sizeof why);
-                r = sasl_answer(rc, res, out, outlen, why);
+                r = sasl_step_off_loop(rc, mech, data, dlen, nil != 0);
+                mech = NULL;            /* the step owns them now */
+                data = NULL;
         }
         free(mech);
         free(data);
@@ -177,11 +261,8 @@ REMOTE_HANDLER(proc_auth_sasl_step) {
         if (r == 0 && (!sasl_expected(c) || !c->sasl))
                 r = sasl_refuse(rc);
         if (r == 0) {
-                const void *out = NULL;
-                size_t outlen = 0;
-                char why[256] = "";
-                RemoteSaslResult res = remote_sasl_step(c->sasl, data, dlen, nil != 0, &out, &outlen, why, sizeof why);
-                r = sasl_answer(rc, res, out, outlen, why);
+                r = sasl_step_off_loop(rc, NULL, data, dlen, nil != 0);
+                data = NULL;
         }
         free(data);
         return r;

@@ -158,3 +158,30 @@ REMOTE_HANDLER(proc_storage_pool_is_persistent) {
         StoragePool *p = remote_read_pool(rc, NULL);
         return p ? remote_reply_int(rc, p->persistent) : -1;
 }
+
+/* The <sources> XML the completion hands over. */
+static int encode_sources(XdrWriter *w, Domain *dom, void *result, VbError *err) {
+        if (!result)
+                return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_STORAGE, "no pool sources");
+        xdr_put_string(w, result);
+        return 0;
+}
+
+/* {string type; string *srcSpec; u32 flags} → {string xml}: answered when the scan is done. */
+REMOTE_HANDLER(proc_connect_find_storage_pool_sources) {
+        char *type = NULL, *spec = NULL;
+        uint32_t flags;
+        xdr_get_string(&rc->args, REMOTE_STRING_MAX, &type, NULL);
+        xdr_get_opt_string(&rc->args, REMOTE_STRING_MAX, &spec);
+        xdr_get_u32(&rc->args, &flags);
+        int r = remote_args_end(rc);
+        if (r == 0) {
+                Call *call = remote_call_plain(rc, encode_sources);
+                r = call ? remote_call_finish(rc, call, pool_find_sources(rc->client->conn, type, spec, flags, call,
+                                                                           &rc->err))
+                         : -1;
+        }
+        free(type);
+        free(spec);
+        return r;
+}

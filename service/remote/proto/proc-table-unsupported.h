@@ -3,7 +3,6 @@
  * moves to proc-table.c. */
         P(CONNECT_BASELINE_CPU, proc_not_supported, 0),
         P(CONNECT_COMPARE_CPU, proc_not_supported, 0),
-        P(CONNECT_FIND_STORAGE_POOL_SOURCES, proc_not_supported, 0),
         P(CONNECT_GET_CPU_MODEL_NAMES, proc_not_supported, 0),
         P(CONNECT_LIST_ALL_NWFILTERS, proc_not_supported, 0),
         P(CONNECT_LIST_ALL_SECRETS, proc_not_supported, 0),

@@ -163,6 +163,7 @@ static const RemoteProc procs[_API_ID_MAX] = {
         /* storage pools */
         P(STORAGE_POOL_CREATE_XML, proc_storage_pool_create_xml, 0),
         P(STORAGE_POOL_DEFINE_XML, proc_storage_pool_define_xml, 0),
+        P(CONNECT_FIND_STORAGE_POOL_SOURCES, proc_connect_find_storage_pool_sources, 0),
         P(STORAGE_POOL_CREATE, proc_storage_pool_create, 0),
         P(STORAGE_POOL_BUILD, proc_storage_pool_build, 0),
         P(STORAGE_POOL_DESTROY, proc_storage_pool_destroy, 0),

@@ -106,7 +106,7 @@ REMOTE_HANDLER(proc_storage_vol_wipe) {
         return call ? remote_call_finish(rc, call, vol_wipe(v, flags, call, &rc->err)) : -1;
 }
 
-/* {vol; u32 algorithm; u32 flags}: the core wipes with zeros only (algorithm 0). */
+/* {vol; u32 algorithm; u32 flags} */
 REMOTE_HANDLER(proc_storage_vol_wipe_pattern) {
         RemoteRef ref = { 0 };
         uint32_t algorithm, flags;
@@ -119,11 +119,9 @@ REMOTE_HANDLER(proc_storage_vol_wipe_pattern) {
                 StorageVol *v = remote_find_vol(rc, &ref);
                 if (!v)
                         r = -1;
-                else if (algorithm != 0)
-                        r = vb_error_set(&rc->err, VB_ERR_NO_SUPPORT, VB_FROM_STORAGE, "virStorageVolWipePattern");
                 else {
                         Call *call = remote_call_plain(rc, NULL);
-                        r = call ? remote_call_finish(rc, call, vol_wipe(v, flags, call, &rc->err)) : -1;
+                        r = call ? remote_call_finish(rc, call, vol_wipe_pattern(v, algorithm, flags, call, &rc->err)) : -1;
                 }
         }
         remote_ref_done(&ref);

@@ -46,6 +46,7 @@ struct RemoteClient {
         bool authz_api;                 /* access_drivers = [ "polkit" ]: org.libvirt.api.* checks (dispatch.c) */
         /* SASL (auth_tcp / auth_tls = "sasl"): the session while it negotiates (sasl-auth.h). */
         struct RemoteSasl *sasl;
+        bool sasl_busy;                 /* a start or step runs in a worker thread (it holds the session) */
         char *sasl_username;            /* once authenticated by SASL */
         char *x509_dname;               /* a TLS client's certificate DN, once its handshake is done */
 };

@@ -4,6 +4,7 @@
 #include "sasl-auth.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,9 +37,34 @@ static void sasl_set(char *buf, size_t len, const char *fmt, ...) {
         va_end(ap);
 }
 
+/* cyrus-sasl's own locks are no-ops unless given real ones: steps run in threads
+ * (proc-auth-sasl.c), one session each, while the loop makes and disposes of other sessions. */
+static void *sasl_mutex_alloc(void) {
+        pthread_mutex_t *m = malloc(sizeof *m);
+        if (m)
+                pthread_mutex_init(m, NULL);
+        return m;
+}
+
+static int sasl_mutex_lock(void *m) {
+        return pthread_mutex_lock(m) == 0 ? SASL_OK : SASL_FAIL;
+}
+
+static int sasl_mutex_unlock(void *m) {
+        return pthread_mutex_unlock(m) == 0 ? SASL_OK : SASL_FAIL;
+}
+
+static void sasl_mutex_free(void *m) {
+        if (m) {
+                pthread_mutex_destroy(m);
+                free(m);
+        }
+}
+
 int remote_sasl_global_init(char *errbuf, size_t errlen) {
         if (sasl_inited)
                 return 0;
+        sasl_set_mutex(sasl_mutex_alloc, sasl_mutex_lock, sasl_mutex_unlock, sasl_mutex_free);
         int e = sasl_server_init(NULL, SASL_APP_NAME);
         if (e != SASL_OK) {
                 sasl_set(errbuf, errlen, "cannot initialize SASL: %s", sasl_errstring(e, NULL, NULL));
