@@ -26,6 +26,10 @@ typedef struct VolXfer {
         bool ending;            /* the end is decided: once the worker is idle, xfer_end */
         int end_r;
         VbError end_err;
+        /* The buffer of the running request (stream_buf_new): a download reads into it and the
+         * stream adopts it; an upload writes the chunk it took from the stream. No copies. */
+        void *buf;
+        size_t buf_cap;         /* download: its size (a read the window cuts short gets a small one) */
         struct VolXfer *next;   /* the live transfers, for the daemon's shutdown */
 } VolXfer;
 
@@ -51,6 +55,7 @@ static void xfer_end(VolXfer *x, int r, const VbError *err) {
                 stream_set_producer(x->st, NULL, NULL);
         stream_unref(x->st);
         io_worker_free(x->io);          /* idle here: nothing to wait for */
+        stream_buf_free(x->buf);
         close(x->fd);
         xfer_unlink(x);
         free(x);
@@ -108,6 +113,18 @@ static void download_step(VolXfer *x) {
         if (space == 0)
                 return;         /* the consumer's reads wake us */
         IoReq r = { .op = IO_READ, .pos = x->pos, .len = space < CHUNK ? space : CHUNK, .end = x->end };
+        if (x->buf && x->buf_cap < r.len) {
+                stream_buf_free(x->buf);
+                x->buf = NULL;
+        }
+        if (!x->buf) {
+                if (!(x->buf = stream_buf_new(r.len))) {
+                        xfer_fail(x, ENOMEM, "cannot read volume '%s'");
+                        return;
+                }
+                x->buf_cap = r.len;
+        }
+        r.buf = x->buf;
         io_worker_submit(x->io, &r);
 }
 
@@ -123,7 +140,9 @@ static void upload_step(VolXfer *x) {
                 return;
         size_t n = 0;
         uint64_t hole = 0;
-        StreamItem it = stream_read(st, io_worker_buf(x->io), CHUNK, &n, &hole);
+        stream_buf_free(x->buf);        /* the last write's */
+        x->buf = NULL;
+        StreamItem it = stream_take(st, &x->buf, &n, &hole);
         if (it == STREAM_ITEM_NONE)
                 return;
         if (it == STREAM_ITEM_ERROR) {
@@ -146,7 +165,7 @@ static void upload_step(VolXfer *x) {
                 xfer_settle(x, -1, &e);
                 return;
         }
-        IoReq r = { .op = it == STREAM_ITEM_DATA ? IO_WRITE : IO_ZERO, .pos = x->pos, .len = len };
+        IoReq r = { .op = it == STREAM_ITEM_DATA ? IO_WRITE : IO_ZERO, .pos = x->pos, .len = len, .buf = x->buf };
         io_worker_submit(x->io, &r);
 }
 
@@ -173,7 +192,9 @@ static void on_io_done(IoWorker *w, const IoReq *r, void *userdata) {
                         stream_write_hole(x->st, r->hole);
                         x->pos += r->hole;
                 } else {
-                        stream_write(x->st, io_worker_buf(w), r->got);  /* fits: space only grew */
+                        void *b = x->buf;
+                        x->buf = NULL;
+                        stream_write_buf(x->st, b, r->got);     /* fits: space only grew */
                         x->pos += r->got;
                 }
                 break;
@@ -257,6 +278,7 @@ int dir_xfer_shutdown_all(void) {
                 else
                         stream_set_producer(x->st, NULL, NULL);
                 stream_unref(x->st);
+                stream_buf_free(x->buf);        /* the worker was joined above */
                 close(x->fd);
                 free(x);
                 n++;

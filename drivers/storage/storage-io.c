@@ -51,10 +51,10 @@ static bool in_known_run(IoWorker *w, IoReq *r) {
         if (r->pos < w->run_start || r->pos >= w->run_end)
                 return false;
         uint64_t stop = w->run_end < r->end ? w->run_end : r->end;
-        size_t n = r->len < w->bufsize ? (size_t) r->len : w->bufsize;
+        size_t n = r->buf || r->len < w->bufsize ? (size_t) r->len : w->bufsize;
         if (n > stop - r->pos)
                 n = (size_t) (stop - r->pos);
-        ssize_t got = pread(w->fd, w->buf, n, (off_t) r->pos);
+        ssize_t got = pread(w->fd, r->buf ? r->buf : w->buf, n, (off_t) r->pos);
         if (got <= 0)
                 r->errnum = got < 0 ? errno : EIO;
         else
@@ -78,10 +78,10 @@ static void io_read(IoWorker *w, IoReq *r) {
         uint64_t stop = hole < 0 || (uint64_t) hole > r->end ? r->end : (uint64_t) hole;
         w->run_start = r->pos;
         w->run_end = stop;
-        size_t n = r->len < w->bufsize ? (size_t) r->len : w->bufsize;
+        size_t n = r->buf || r->len < w->bufsize ? (size_t) r->len : w->bufsize;
         if (n > stop - r->pos)
                 n = (size_t) (stop - r->pos);
-        ssize_t got = pread(w->fd, w->buf, n, (off_t) r->pos);
+        ssize_t got = pread(w->fd, r->buf ? r->buf : w->buf, n, (off_t) r->pos);
         if (got <= 0)
                 r->errnum = got < 0 ? errno : EIO;
         else
@@ -91,7 +91,7 @@ static void io_read(IoWorker *w, IoReq *r) {
 static void io_write(IoWorker *w, IoReq *r) {
         w->run_start = w->run_end = 0;  /* writes change where the holes are */
         for (size_t done = 0; done < r->len;) {
-                ssize_t n = pwrite(w->fd, w->buf + done, r->len - done, (off_t) (r->pos + done));
+                ssize_t n = pwrite(w->fd, (r->buf ? r->buf : w->buf) + done, r->len - done, (off_t) (r->pos + done));
                 if (n <= 0) {
                         r->errnum = n < 0 ? errno : EIO;
                         return;
