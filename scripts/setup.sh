@@ -33,6 +33,7 @@ PACKAGES=(
 	valgrind clang libclang-rt-14-dev
 	libvirt-daemon libvirt-dbus util-linux
 	qemu-system-x86 qemu-utils xz-utils ovmf virtinst
+	libiscsi-dev tgt qemu-block-extra
 	man-db groff-base
 	libpolkit-gobject-1-dev polkitd
 	libgnutls28-dev gnutls-bin

@@ -396,7 +396,12 @@ static int disk_check(QemuCmd *c, const DomainDisk *d, const DiskPlace *p, const
         if (strcmp(*format, "raw") != 0 && strcmp(*format, "qcow2") != 0)
                 return qemu_cmd_unsupported(c, "disk format '%s' of disk '%s' is not supported "
                                             "(only raw and qcow2 are)", *format, dev);
-        if (qemu_str_eq(d->type, "file"))
+        if (d->net) {
+                if (!qemu_str_eq(d->net->protocol, "iscsi"))
+                        return qemu_cmd_unsupported(c, "disk '%s': network protocol '%s' is not supported", dev,
+                                                    d->net->protocol ? d->net->protocol : "");
+                *source = NULL;
+        } else if (qemu_str_eq(d->type, "file"))
                 *source = d->source_file;
         else if (qemu_str_eq(d->type, "block"))
                 *source = d->source_dev;
@@ -406,7 +411,7 @@ static int disk_check(QemuCmd *c, const DomainDisk *d, const DiskPlace *p, const
         if (*source && (*source)[0] != '/')
                 return qemu_cmd_unsupported(c, "disk source '%s' of disk '%s' must be an absolute path",
                                             *source, dev);
-        if (!*source && !cdrom)
+        if (!*source && !cdrom && !d->net)
                 return qemu_cmd_unsupported(c, "disk '%s' has no source", dev);
         if (cdrom && strcmp(p->bus, "virtio") == 0)
                 return qemu_cmd_unsupported(c, "disk device 'cdrom' is not supported on bus 'virtio' (disk '%s')",
@@ -435,10 +440,18 @@ static int qemu_cmd_disk(QemuCmd *c, size_t i) {
         bool cdrom = strcmp(d->device, "cdrom") == 0, readonly = cdrom || d->readonly;
         const CacheMode *cache = disk_cache(d);
         QemuStr s = { 0 };
-        if (source) {
-                const char *driver = qemu_str_eq(d->type, "file") ? "file" : cdrom ? "host_cdrom" : "host_device";
-                qstr_printf(&s, "driver=%s", driver);
-                qstr_kv(&s, "filename", source);
+        if (source || d->net) {
+                if (d->net) {
+                        /* QEMU's libiscsi block driver (Debian: qemu-block-extra) logs in itself. */
+                        qstr_printf(&s, "driver=iscsi,transport=tcp,portal=%s:%u", d->net->host, d->net->port);
+                        qstr_kv(&s, "target", d->net->target);
+                        qstr_printf(&s, ",lun=%u", d->net->lun);
+                        qstr_kv(&s, "initiator-name", d->net->initiator);
+                } else {
+                        const char *driver = qemu_str_eq(d->type, "file") ? "file" : cdrom ? "host_cdrom" : "host_device";
+                        qstr_printf(&s, "driver=%s", driver);
+                        qstr_kv(&s, "filename", source);
+                }
                 qstr_printf(&s, ",node-name=drive-%s-storage,auto-read-only=on,discard=unmap", p.alias);
                 disk_cache_opts(&s, cache);
                 qemu_cmd_opt(c, "-blockdev", &s);
@@ -462,7 +475,7 @@ static int qemu_cmd_disk(QemuCmd *c, size_t i) {
                 qstr_printf(&s, "ide-%s,bus=sata%u.%u", kind, p.ctrl, p.unit);
         else
                 qstr_printf(&s, "scsi-%s,bus=scsi%u.0,channel=0,scsi-id=0,lun=%u", kind, p.ctrl, p.unit);
-        if (source)
+        if (source || d->net)
                 qstr_printf(&s, ",drive=drive-%s", p.alias);
         qstr_printf(&s, ",id=%s", p.alias);
         if (c->disk_boot[i])

@@ -26,7 +26,22 @@ typedef struct VolXfer {
         bool ending;            /* the end is decided: once the worker is idle, xfer_end */
         int end_r;
         VbError end_err;
+        /* The buffer of the running request (stream_buf_new): a download reads into it and the
+         * stream adopts it; an upload writes the chunk it took from the stream. No copies. */
+        void *buf;
+        size_t buf_cap;         /* download: its size (a read the window cuts short gets a small one) */
+        struct VolXfer *next;   /* the live transfers, for the daemon's shutdown */
 } VolXfer;
+
+static VolXfer *live_xfers;
+
+static void xfer_unlink(VolXfer *x) {
+        for (VolXfer **pp = &live_xfers; *pp; pp = &(*pp)->next)
+                if (*pp == x) {
+                        *pp = x->next;
+                        return;
+                }
+}
 
 static void xfer_end(VolXfer *x, int r, const VbError *err) {
         StorageVol *v = x->vol;
@@ -40,7 +55,9 @@ static void xfer_end(VolXfer *x, int r, const VbError *err) {
                 stream_set_producer(x->st, NULL, NULL);
         stream_unref(x->st);
         io_worker_free(x->io);          /* idle here: nothing to wait for */
+        stream_buf_free(x->buf);
         close(x->fd);
+        xfer_unlink(x);
         free(x);
         /* The sizes as the file now has them (an upload fills holes). */
         VolDef *fresh = dir_vol_describe(v->pool, v->obj.name);
@@ -96,6 +113,18 @@ static void download_step(VolXfer *x) {
         if (space == 0)
                 return;         /* the consumer's reads wake us */
         IoReq r = { .op = IO_READ, .pos = x->pos, .len = space < CHUNK ? space : CHUNK, .end = x->end };
+        if (x->buf && x->buf_cap < r.len) {
+                stream_buf_free(x->buf);
+                x->buf = NULL;
+        }
+        if (!x->buf) {
+                if (!(x->buf = stream_buf_new(r.len))) {
+                        xfer_fail(x, ENOMEM, "cannot read volume '%s'");
+                        return;
+                }
+                x->buf_cap = r.len;
+        }
+        r.buf = x->buf;
         io_worker_submit(x->io, &r);
 }
 
@@ -111,7 +140,9 @@ static void upload_step(VolXfer *x) {
                 return;
         size_t n = 0;
         uint64_t hole = 0;
-        StreamItem it = stream_read(st, io_worker_buf(x->io), CHUNK, &n, &hole);
+        stream_buf_free(x->buf);        /* the last write's */
+        x->buf = NULL;
+        StreamItem it = stream_take(st, &x->buf, &n, &hole);
         if (it == STREAM_ITEM_NONE)
                 return;
         if (it == STREAM_ITEM_ERROR) {
@@ -134,7 +165,7 @@ static void upload_step(VolXfer *x) {
                 xfer_settle(x, -1, &e);
                 return;
         }
-        IoReq r = { .op = it == STREAM_ITEM_DATA ? IO_WRITE : IO_ZERO, .pos = x->pos, .len = len };
+        IoReq r = { .op = it == STREAM_ITEM_DATA ? IO_WRITE : IO_ZERO, .pos = x->pos, .len = len, .buf = x->buf };
         io_worker_submit(x->io, &r);
 }
 
@@ -161,7 +192,9 @@ static void on_io_done(IoWorker *w, const IoReq *r, void *userdata) {
                         stream_write_hole(x->st, r->hole);
                         x->pos += r->hole;
                 } else {
-                        stream_write(x->st, io_worker_buf(w), r->got);  /* fits: space only grew */
+                        void *b = x->buf;
+                        x->buf = NULL;
+                        stream_write_buf(x->st, b, r->got);     /* fits: space only grew */
                         x->pos += r->got;
                 }
                 break;
@@ -206,6 +239,8 @@ static int xfer_start(StorageVol *v, uint64_t offset, uint64_t length, Stream *s
         x->start = x->pos = offset;
         x->end = length ? offset + length : size;
         x->upload = upload;
+        x->next = live_xfers;
+        live_xfers = x;
         vol_progress_begin(v, upload ? "upload" : "download", x->end - offset);
         if (upload)
                 stream_set_consumer(st, upload_wake, x);
@@ -220,4 +255,33 @@ int dir_vol_download(StorageVol *v, uint64_t offset, uint64_t length, Stream *st
 
 int dir_vol_upload(StorageVol *v, uint64_t offset, uint64_t length, Stream *st, VbError *err) {
         return xfer_start(v, offset, length, st, true, err);
+}
+
+int dir_xfer_shutdown_all(void) {
+        int n = 0;
+        while (live_xfers) {
+                VolXfer *x = live_xfers;
+                live_xfers = x->next;
+                /* The loop is over: the worker finishes its running request and is joined; what
+                 * reached the file stays there, and the log says how far an upload got. */
+                io_worker_free(x->io);
+                if (x->upload && !x->finished)
+                        log_warning("volume %s: upload cut by the daemon's shutdown after %llu of %llu bytes: "
+                                    "the volume is half written",
+                                    x->vol->def->path, (unsigned long long) (x->pos - x->start),
+                                    (unsigned long long) (x->end - x->start));
+                else
+                        log_info("volume %s: %s cut by the daemon's shutdown", x->vol->def->path,
+                                 x->upload ? "upload" : "download");
+                if (x->upload)
+                        stream_set_consumer(x->st, NULL, NULL);
+                else
+                        stream_set_producer(x->st, NULL, NULL);
+                stream_unref(x->st);
+                stream_buf_free(x->buf);        /* the worker was joined above */
+                close(x->fd);
+                free(x);
+                n++;
+        }
+        return n;
 }

@@ -34,6 +34,7 @@ static inline sd_event *storage_event(const StoragePool *p) {
  * answers libvirt's "not supported". */
 typedef struct StorageBackend {
         const char *type;
+        bool no_target_path;    /* the pool has no <target><path> (iscsi-direct: LUNs over the network) */
         int (*check)(PoolDef *def, VbError *err);
         int (*build)(StoragePool *p, unsigned flags, Call *call, VbError *err);
         int (*start)(StoragePool *p, Call *call, VbError *err);
@@ -52,6 +53,8 @@ typedef struct StorageBackend {
         /* FindStoragePoolSources for this type: VERB_PENDING and call completed with the
          * <sources> XML, or -1. */
         int (*find_sources)(sd_event *e, const char *spec, Call *call, VbError *err);
+        /* Where a network volume is, for a guest disk on it (PoolOps.network_source). */
+        int (*network_source)(StorageVol *v, DomainDiskNet *net, VbError *err);
 } StorageBackend;
 
 /* The volume's storage, opened by its backend's vol_open: a descriptor, or -1 with err set. */
@@ -62,6 +65,7 @@ int storage_vol_check_unused(StorageVol *v, const char *what, VbError *err);
 extern const StorageBackend storage_backend_dir;        /* dir-pool.c */
 extern const StorageBackend storage_backend_fs;         /* fs-pool.c */
 extern const StorageBackend storage_backend_logical;    /* logical-pool.c */
+extern const StorageBackend storage_backend_iscsi_direct;       /* iscsi-direct-backend.c */
 
 /* virStoragePoolBuildFlags */
 enum { POOL_BUILD_NO_OVERWRITE = 1u << 2, POOL_BUILD_OVERWRITE = 1u << 3 };
@@ -97,10 +101,15 @@ int dir_vol_resize(StorageVol *v, uint64_t capacity, unsigned flags, Call *call,
 
 /* wipe.c: virStorageVolWipePattern's algorithms on what storage_vol_open gives (any backend). */
 int storage_wipe(StorageVol *v, unsigned algorithm, unsigned flags, Call *call, VbError *err);
+/* The name of virStorageVolWipeAlgorithm algorithm ("zero", "dod", …), NULL past the last. */
+const char *storage_wipe_algorithm_name(unsigned algorithm);
 
 /* dir-stream.c */
 int dir_vol_download(StorageVol *v, uint64_t offset, uint64_t length, Stream *st, VbError *err);
 int dir_vol_upload(StorageVol *v, uint64_t offset, uint64_t length, Stream *st, VbError *err);
+/* At the daemon's shutdown (the loop is over): join and free every transfer still running,
+ * logging each (an upload cut half way says so). Returns how many there were. */
+int dir_xfer_shutdown_all(void);
 
 /* dir-copy.c: run in a child process (lib/process-run.h: async-signal-safe calls only). */
 typedef struct CopyJob {

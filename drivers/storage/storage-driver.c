@@ -10,6 +10,7 @@
 
 #include "log.h"
 #include "persist.h"
+#include "iscsi-direct.h"
 #include "storage-backend.h"
 
 const ProcessProgram storage_qemu_img = { "qemu-img", VB_FROM_STORAGE };
@@ -61,6 +62,7 @@ static int pool_file_name(const char *name, char *out, size_t size) {
 
 static const StorageBackend *const backends[] = {
         &storage_backend_dir, &storage_backend_fs, &storage_backend_logical,
+        &storage_backend_iscsi_direct,
 };
 
 static const StorageBackend *backend_of_type(const char *type) {
@@ -88,6 +90,8 @@ static int storage_post_parse(PoolDef *def, VbError *err) {
                                     "pool name '%s' cannot contain '/' or start with '.'", def->name);
         if (b->check && b->check(def, err) < 0)
                 return -1;
+        if (b->no_target_path)
+                return 0;
         if (!def->target_path || def->target_path[0] != '/')
                 return vb_error_set(err, VB_ERR_XML_ERROR, VB_FROM_XML,
                                     "%s pool '%s' needs an absolute <target><path>", def->type, def->name);
@@ -140,6 +144,11 @@ static int storage_find_sources(Connection *c, const char *type, const char *spe
         if (!b || !b->find_sources)
                 return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_STORAGE, "finding sources of '%s' pools", type);
         return b->find_sources(c->manager->event, spec, call, err);
+}
+
+static int storage_network_source(StorageVol *v, DomainDiskNet *net, VbError *err) {
+        const StorageBackend *b = backend(v->pool);
+        return b && b->network_source ? b->network_source(v, net, err) : no_support(v->pool, "a network disk", err);
 }
 
 static int storage_vol_wipe(StorageVol *v, unsigned flags, Call *call, VbError *err) {
@@ -253,10 +262,24 @@ const PoolOps storage_host_ops = {
         .vol_download = storage_vol_download,
         .vol_upload = storage_vol_upload,
         .find_sources = storage_find_sources,
+        .network_source = storage_network_source,
         .load_all = storage_load_all,
         .set_autostart = storage_set_autostart,
 };
 
 void storage_driver_attach(Manager *m) {
         m->host_storage->ops = &storage_host_ops;
+}
+
+void storage_driver_shutdown(Manager *m) {
+        int n = dir_xfer_shutdown_all() + iscsi_direct_xfer_shutdown_all() + iscsi_direct_wipe_shutdown_all();
+        if (n)
+                log_info("%d volume transfer(s) ended by the shutdown", n);
+        REGISTRY_FOREACH(o, &m->host_storage->pools) {
+                StoragePool *p = (StoragePool *) o;
+                if (iscsi_direct_is(p))
+                        iscsi_direct_pool_shutdown(p);  /* logs out, joins the session's thread */
+                else
+                        dir_pool_stop(p, NULL, NULL);   /* dir, fs: closes the directory (a mount stays); logical: holds nothing */
+        }
 }

@@ -22,6 +22,7 @@ struct IoWorker {
         bool busy;              /* loop side: submitted, result not yet delivered */
         IoReq req;              /* the thread's while busy */
         int fd, efd;
+        uint64_t run_start, run_end;    /* a data run SEEK_HOLE found (the thread's): reads inside it seek no more */
         char *buf;
         size_t bufsize;
         sd_event_source *src;
@@ -44,7 +45,26 @@ static int zero_range(int fd, uint64_t off, uint64_t len) {
         return 0;
 }
 
+/* Reads inside the data run found last need no SEEK_DATA/SEEK_HOLE: on some file systems
+ * (tmpfs) each of those walks the file's pages from pos, which made a download quadratic. */
+static bool in_known_run(IoWorker *w, IoReq *r) {
+        if (r->pos < w->run_start || r->pos >= w->run_end)
+                return false;
+        uint64_t stop = w->run_end < r->end ? w->run_end : r->end;
+        size_t n = r->buf || r->len < w->bufsize ? (size_t) r->len : w->bufsize;
+        if (n > stop - r->pos)
+                n = (size_t) (stop - r->pos);
+        ssize_t got = pread(w->fd, r->buf ? r->buf : w->buf, n, (off_t) r->pos);
+        if (got <= 0)
+                r->errnum = got < 0 ? errno : EIO;
+        else
+                r->got = (size_t) got;
+        return true;
+}
+
 static void io_read(IoWorker *w, IoReq *r) {
+        if (in_known_run(w, r))
+                return;
         off_t data = lseek(w->fd, (off_t) r->pos, SEEK_DATA);
         if (data < 0 && errno != ENXIO)
                 data = (off_t) r->pos;          /* no hole support: all data */
@@ -56,10 +76,12 @@ static void io_read(IoWorker *w, IoReq *r) {
         }
         off_t hole = lseek(w->fd, (off_t) r->pos, SEEK_HOLE);
         uint64_t stop = hole < 0 || (uint64_t) hole > r->end ? r->end : (uint64_t) hole;
-        size_t n = r->len < w->bufsize ? (size_t) r->len : w->bufsize;
+        w->run_start = r->pos;
+        w->run_end = stop;
+        size_t n = r->buf || r->len < w->bufsize ? (size_t) r->len : w->bufsize;
         if (n > stop - r->pos)
                 n = (size_t) (stop - r->pos);
-        ssize_t got = pread(w->fd, w->buf, n, (off_t) r->pos);
+        ssize_t got = pread(w->fd, r->buf ? r->buf : w->buf, n, (off_t) r->pos);
         if (got <= 0)
                 r->errnum = got < 0 ? errno : EIO;
         else
@@ -67,8 +89,9 @@ static void io_read(IoWorker *w, IoReq *r) {
 }
 
 static void io_write(IoWorker *w, IoReq *r) {
+        w->run_start = w->run_end = 0;  /* writes change where the holes are */
         for (size_t done = 0; done < r->len;) {
-                ssize_t n = pwrite(w->fd, w->buf + done, r->len - done, (off_t) (r->pos + done));
+                ssize_t n = pwrite(w->fd, (r->buf ? r->buf : w->buf) + done, r->len - done, (off_t) (r->pos + done));
                 if (n <= 0) {
                         r->errnum = n < 0 ? errno : EIO;
                         return;
@@ -100,6 +123,7 @@ static void *io_thread(void *arg) {
                         io_write(w, &r);
                         break;
                 case IO_ZERO:
+                        w->run_start = w->run_end = 0;
                         r.errnum = zero_range(w->fd, r.pos, r.len);
                         break;
                 case IO_SYNC:

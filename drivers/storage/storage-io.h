@@ -18,6 +18,7 @@ typedef enum IoOp {
 typedef struct IoReq {
         IoOp op;
         uint64_t pos, len, end;
+        char *buf;              /* NULL: the worker's buffer; else len bytes the caller owns until done */
         /* results */
         int errnum;             /* 0, or what failed */
         uint64_t hole;

@@ -28,6 +28,10 @@ static const char *const algorithm_names[] = {
 };
 enum { WIPE_ZERO = 0, WIPE_RANDOM = 8, WIPE_TRIM = 9, WIPE_LAST = 10 };
 
+const char *storage_wipe_algorithm_name(unsigned algorithm) {
+        return algorithm < WIPE_LAST ? algorithm_names[algorithm] : NULL;
+}
+
 typedef struct Wipe {
         StorageVol *vol;
         int fd;

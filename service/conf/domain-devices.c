@@ -373,6 +373,16 @@ int domain_devices_parse(DomainDevices *d, xmlNodePtr devices, unsigned flags, V
         return 0;
 }
 
+void domain_disk_net_free(DomainDiskNet *n) {
+        if (!n)
+                return;
+        free(n->protocol);
+        free(n->host);
+        free(n->target);
+        free(n->initiator);
+        free(n);
+}
+
 static void devices_hook(XmlBuf *c, const char *child, const void *obj) {
         /* Only two of the caller-handled children are ever written back. */
         if (strcmp(child, "mac") == 0) {
@@ -443,6 +453,8 @@ void domain_devices_free(DomainDevices *d) {
                 free(d->graphics[i].listen_socket);
         }
         domain_other_devices_free(d);
+        for (size_t i = 0; i < d->n_disks; i++)
+                domain_disk_net_free(d->disks[i].net);
         for (size_t i = 0; i < XML_N(device_kinds); i++) {
                 const DeviceKind *k = &device_kinds[i];
                 if (!k->size) {

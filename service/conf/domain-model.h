@@ -121,8 +121,21 @@ typedef struct DomainAddress {
         char *controller, *target, *unit, *port;
 } DomainAddress;
 
+/* Where a running definition's <disk type='volume'> on a network volume (an iscsi-direct LUN)
+ * leads: set by the core at start, never parsed nor formatted (the XML keeps type='volume',
+ * as libvirt's does), freed with the disk. */
+typedef struct DomainDiskNet {
+        char *protocol;                    /* "iscsi" */
+        char *host;
+        unsigned port;
+        char *target;                      /* the target's IQN */
+        unsigned lun;
+        char *initiator;                   /* the initiator IQN QEMU logs in as */
+} DomainDiskNet;
+
 typedef struct DomainDisk {
         char *type, *device;
+        DomainDiskNet *net;                /* runtime only: see DomainDiskNet */
         char *driver_name, *driver_type, *driver_cache, *driver_discard;
         char *source_file, *source_dev;
         char *source_pool, *source_volume;     /* type='volume': resolved at start (live: file or block) */
@@ -275,3 +288,6 @@ struct DomainDefPrivate {
         DomainSeclabel *seclabels;
         size_t n_seclabels;
 };
+
+/* Free a disk's runtime network source (NULL is fine). */
+void domain_disk_net_free(DomainDiskNet *n);

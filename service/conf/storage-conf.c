@@ -120,6 +120,18 @@ void pool_def_get_perms(const PoolDef *def, StoragePermsView *out) {
         storage_perms_view(&def->priv->perms, out);
 }
 
+void pool_def_get_iscsi_source(const PoolDef *def, PoolIscsiSourceView *out) {
+        const PoolDefPrivate *p = def->priv;
+        *out = (PoolIscsiSourceView) { .port = -1, .n_hosts = p->n_hosts, .n_devices = p->n_devices,
+                                       .initiator_iqn = p->initiator_iqn };
+        if (p->n_hosts) {
+                out->host = p->hosts[0].name;
+                out->port = p->hosts[0].port.set ? p->hosts[0].port.v : -1;
+        }
+        if (p->n_devices)
+                out->device = p->devices[0].path;
+}
+
 void pool_def_get_source(const PoolDef *def, PoolSourceView *out) {
         const PoolDefPrivate *p = def->priv;
         *out = (PoolSourceView) { .name = p->source_name, .format = p->source_format };
@@ -197,6 +209,10 @@ static int pool_parse_source(PoolDef *def, xmlNodePtr src, unsigned flags, VbErr
                 if (xml_fields_parse(d, device_fields, XML_N(device_fields), dev, flags, err) < 0)
                         return -1;
         }
+        xmlNodePtr ini = xml_node_child(src, "initiator");
+        xmlNodePtr iqn = ini ? xml_node_child(ini, "iqn") : NULL;
+        if (iqn && !(p->initiator_iqn = xml_node_prop(iqn, "name")))
+                return vb_error_set(err, VB_ERR_XML_ERROR, VB_FROM_XML, "missing iqn name");
         return 0;
 }
 
@@ -273,6 +289,14 @@ static void pool_source_hook(XmlBuf *c, const char *child, const void *obj) {
                 for (size_t i = 0; i < p->n_devices; i++)
                         xml_fields_format(c, "device", device_fields, XML_N(device_fields),
                                           &p->devices[i], NULL);
+        else if (strcmp(child, "initiator") == 0 && p->initiator_iqn) {
+                XmlBuf i = XML_BUF_CHILD(c);
+                xml_buf_open(&i, "iqn");
+                xml_buf_attr(&i, "name", p->initiator_iqn);
+                xml_buf_close(&i, "iqn", NULL, false);
+                xml_buf_open(c, "initiator");
+                xml_buf_close(c, "initiator", &i, false);
+        }
 }
 
 char *pool_def_format(const PoolDef *def, unsigned flags) {
@@ -331,6 +355,7 @@ PoolDef *pool_def_free(PoolDef *def) {
                         xml_fields_free(device_fields, XML_N(device_fields), &p->devices[i]);
                 free(p->hosts);
                 free(p->devices);
+                free(p->initiator_iqn);
                 xml_fields_free(source_fields, XML_N(source_fields), p);
                 storage_free_perms(&p->perms);
                 free(p);

@@ -27,6 +27,17 @@ typedef struct StoragePermsView {
 
 void pool_def_get_perms(const PoolDef *def, StoragePermsView *out);
 
+/* The network source of an iSCSI pool as a backend reads it: the first <host> (port -1 when
+ * not given), the first <device path>, <initiator><iqn name>; NULL where the XML has none. */
+typedef struct PoolIscsiSourceView {
+        const char *host;
+        long long port;
+        const char *device;
+        const char *initiator_iqn;
+        size_t n_hosts, n_devices;
+} PoolIscsiSourceView;
+
+void pool_def_get_iscsi_source(const PoolDef *def, PoolIscsiSourceView *out);
 /* <source> as a storage backend reads it: NULL or 0 where the XML says nothing. The strings
  * belong to def. */
 typedef struct PoolSourceView {

@@ -27,6 +27,7 @@ typedef struct NetworkDef NetworkDef;
 typedef struct NetworkOps NetworkOps;
 typedef struct NetworkLease NetworkLease;
 typedef struct PoolOps PoolOps;
+typedef struct DomainDiskNet DomainDiskNet;
 
 typedef struct DomainRuntimeInfo {
         uint64_t cpu_time_ns;
@@ -155,6 +156,10 @@ struct PoolOps {
          * vol_job_done when the transfer is over. */
         int (*vol_download)(StorageVol *v, uint64_t offset, uint64_t length, Stream *st, VbError *err);
         int (*vol_upload)(StorageVol *v, uint64_t offset, uint64_t length, Stream *st, VbError *err);
+        /* Where a network volume is (protocol, host, port, target, LUN, initiator), for a guest
+         * disk on it; net is zeroed, its strings malloc'ed by the op. NULL: network volumes
+         * cannot be disks. */
+        int (*network_source)(StorageVol *v, DomainDiskNet *net, VbError *err);
         /* virConnectFindStoragePoolSources for pools of type (spec: the <source> to look
          * around, may be NULL): VERB_PENDING, then call completed with the <sources> XML as
          * result (a string the op frees after call_complete); or -1 with err set. May be NULL. */

@@ -3,10 +3,32 @@
 #include <string.h>
 
 #include "domain-model.h"
+#include "driver.h"
 #include "storage.h"
 
 static int resolve_oom(VbError *err) {
         return vb_error_set(err, VB_ERR_NO_MEMORY, VB_FROM_STORAGE, NULL);
+}
+
+static bool pool_ops_network_source(StoragePool *p) {
+        return p->obj.conn->storage->ops->network_source != NULL;
+}
+
+/* A network volume (an iscsi-direct LUN): the backend says where it is; the disk keeps
+ * type='volume' in the XML and carries the location for the QEMU command line. */
+static int resolve_network(StoragePool *p, StorageVol *v, DomainDisk *disk, VbError *err) {
+        DomainDiskNet *net = calloc(1, sizeof *net);
+        if (!net)
+                return resolve_oom(err);
+        if (p->obj.conn->storage->ops->network_source(v, net, err) < 0) {
+                domain_disk_net_free(net);
+                return -1;
+        }
+        domain_disk_net_free(disk->net);
+        disk->net = net;
+        if (!disk->driver_type && !(disk->driver_type = strdup("raw")))
+                return resolve_oom(err);
+        return 0;
 }
 
 static int resolve_disk(Connection *c, DomainDisk *disk, VbError *err) {
@@ -25,6 +47,8 @@ static int resolve_disk(Connection *c, DomainDisk *disk, VbError *err) {
         if (!v)
                 return -1;
         const char *vtype = v->def->type ? v->def->type : "file";
+        if (strcmp(vtype, "network") == 0 && pool_ops_network_source(p))
+                return resolve_network(p, v, disk, err);
         bool block = strcmp(vtype, "block") == 0;
         if (!block && strcmp(vtype, "file") != 0)
                 return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_STORAGE,

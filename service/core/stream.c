@@ -125,6 +125,8 @@ size_t stream_space(const Stream *s) {
         return s->window - s->buffered;
 }
 
+static void stream_append(Stream *s, Chunk *c);
+
 static int stream_queue(Stream *s, const void *buf, size_t len, uint64_t hole) {
         Chunk *c = malloc(sizeof *c + len);
         if (!c)
@@ -132,16 +134,20 @@ static int stream_queue(Stream *s, const void *buf, size_t len, uint64_t hole) {
         *c = (Chunk) { .hole = hole, .len = len };
         if (len)
                 memcpy(c->data, buf, len);
+        stream_append(s, c);
+        return 0;
+}
+
+static void stream_append(Stream *s, Chunk *c) {
         if (s->tail)
                 s->tail->next = c;
         else
                 s->head = c;
         s->tail = c;
-        s->buffered += len;
+        s->buffered += c->len;
         if (s->buffered > s->peak)
                 s->peak = s->buffered;
         stream_poke_consumer(s);
-        return 0;
 }
 
 int64_t stream_write(Stream *s, const void *buf, size_t len) {
@@ -169,6 +175,36 @@ int stream_push(Stream *s, const void *buf, size_t len) {
         if (r >= 0 && stream_space(s) == 0)
                 s->producer.waiting = true;
         return r;
+}
+
+void *stream_buf_new(size_t cap) {
+        Chunk *c = malloc(sizeof *c + cap);
+        if (!c)
+                return NULL;
+        *c = (Chunk) { 0 };
+        return c->data;
+}
+
+static Chunk *chunk_of(void *buf) {
+        return (Chunk *) ((uint8_t *) buf - offsetof(Chunk, data));
+}
+
+void stream_buf_free(void *buf) {
+        if (buf)
+                free(chunk_of(buf));
+}
+
+int stream_write_buf(Stream *s, void *buf, size_t len) {
+        if (stream_is_over(s) || s->finished || len == 0) {
+                stream_buf_free(buf);
+                return len == 0 && !stream_is_over(s) && !s->finished ? 0 : -EPIPE;
+        }
+        Chunk *c = chunk_of(buf);
+        *c = (Chunk) { .len = len };
+        stream_append(s, c);
+        if (stream_space(s) == 0)
+                s->producer.waiting = true;
+        return 0;
 }
 
 int stream_write_hole(Stream *s, uint64_t len) {
@@ -325,4 +361,39 @@ int stream_produce_buffer(Stream *s, const void *data, size_t len, void (*free_f
         *b = (BufferSource) { .data = data, .len = len, .free_fn = free_fn, .free_data = free_data };
         stream_set_producer(stream_ref(s), buffer_source_wake, b);
         return 0;
+}
+
+StreamItem stream_take(Stream *s, void **buf, size_t *n, uint64_t *hole) {
+        *buf = NULL;
+        Chunk *c = s->head;
+        if (s->aborted || !c || c->hole || c->off) {
+                /* no data to hand over whole: a hole, the end, an error, nothing yet, or the rest
+                 * of a chunk stream_read began (copied) */
+                size_t rest = c && !c->hole && !s->aborted ? c->len - c->off : 0;
+                void *b = rest ? stream_buf_new(rest) : NULL;
+                if (rest && !b) {
+                        VbError e = { 0 };
+                        vb_error_errno(&e, -ENOMEM, "stream");
+                        stream_abort(s, &e);
+                        *n = 0;
+                        *hole = 0;
+                        return STREAM_ITEM_ERROR;
+                }
+                StreamItem it = stream_read(s, b, rest, n, hole);
+                if (it == STREAM_ITEM_DATA)
+                        *buf = b;
+                else
+                        stream_buf_free(b);
+                return it;
+        }
+        s->head = c->next;
+        if (!s->head)
+                s->tail = NULL;
+        s->buffered -= c->len;
+        *n = c->len;
+        *hole = 0;
+        *buf = c->data;
+        if (s->producer.waiting && stream_space(s) > 0)
+                stream_schedule(s, &s->producer);
+        return STREAM_ITEM_DATA;
 }

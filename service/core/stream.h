@@ -64,6 +64,20 @@ StreamItem stream_read(Stream *s, void *buf, size_t cap, size_t *n, uint64_t *ho
  * the producer is woken and sees stream_is_over(). */
 void stream_close(Stream *s);
 
+/* ---- without copies: buffers handed over whole ---- */
+
+/* A buffer of cap bytes the stream can adopt (stream_write_buf); NULL when out of memory. */
+void *stream_buf_new(size_t cap);
+/* Free a buffer of stream_buf_new or stream_take (NULL: nothing). */
+void stream_buf_free(void *buf);
+/* Queue len bytes of buf (from stream_buf_new, at least len bytes) without copying them: the
+ * stream owns buf from now on, also when it answers an error (-EPIPE, as stream_write). Like
+ * stream_push, all of len is taken, so the producer asks stream_space() first. */
+int stream_write_buf(Stream *s, void *buf, size_t len);
+/* The next item, as stream_read, but data comes whole as the producer queued it: *buf (the
+ * caller's, to free with stream_buf_free) holds *n bytes. */
+StreamItem stream_take(Stream *s, void **buf, size_t *n, uint64_t *hole);
+
 /* ---- either end ---- */
 
 /* Abort with e (NULL: "stream aborted"): queued data is dropped, both ends are woken. */

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -262,6 +263,11 @@ static int daemon_run(Daemon *d) {
 
 int main(int argc, char **argv) {
         Daemon d = { 0 };
+        /* Volume transfers move 256 KiB buffers through the streams: keep them in the heap (not
+         * a fresh mmap each, whose pages fault in again) and the heap's top untrimmed while
+         * they come and go. Measured: 1 GiB vol-download 2x faster (docs/benchmarks-storage.md). */
+        mallopt(M_MMAP_THRESHOLD, 1 << 20);
+        mallopt(M_TRIM_THRESHOLD, 8 << 20);
         int r = parse_options(argc, argv, &d.opts);
         if (r <= 0)
                 return r < 0 ? 2 : 0;
@@ -270,6 +276,8 @@ int main(int argc, char **argv) {
         d.remote = remote_server_free(d.remote);
         d.bus = bus_close(d.bus);
         d.admin = admin_free(d.admin);
+        if (d.manager)
+                storage_driver_shutdown(d.manager);    /* transfers joined, sessions logged out */
         d.manager = manager_free(d.manager);
         sd_event_unref(d.event);
         config_done(&d.config);

@@ -27,6 +27,7 @@ struct PoolDefPrivate {
         char *source_dir;
         char *source_name;
         char *source_format;
+        char *initiator_iqn;        /* <initiator><iqn name='…'/> (iscsi, iscsi-direct) */
         StoragePerms perms;
 };
 

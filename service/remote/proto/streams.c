@@ -23,12 +23,10 @@ typedef struct RemoteStream {
         bool want_output;               /* download: stopped until the output queue drains */
         bool paused;                    /* upload: the client's input is paused for us */
         bool finishing;                 /* upload: the client finished; answer once the sink has all */
+        uint8_t *spare;                 /* download: a packet of a full chunk the last read left unused */
 } RemoteStream;
 
-static uint8_t *packet_raw(const PacketHeader *h, uint32_t type, uint32_t status, size_t payload, size_t *len) {
-        uint8_t *p = malloc(PACKET_LEN_MIN + payload);
-        if (!p)
-                return NULL;
+static void packet_header_put(uint8_t *p, const PacketHeader *h, uint32_t type, uint32_t status, size_t payload) {
         uint32_t words[7] = { PACKET_LEN_MIN + payload, h->prog, h->vers, (uint32_t) h->proc, type, h->serial, status };
         for (size_t i = 0; i < 7; i++) {
                 p[i * 4] = words[i] >> 24;
@@ -36,6 +34,13 @@ static uint8_t *packet_raw(const PacketHeader *h, uint32_t type, uint32_t status
                 p[i * 4 + 2] = words[i] >> 8;
                 p[i * 4 + 3] = words[i];
         }
+}
+
+static uint8_t *packet_raw(const PacketHeader *h, uint32_t type, uint32_t status, size_t payload, size_t *len) {
+        uint8_t *p = malloc(PACKET_LEN_MIN + payload);
+        if (!p)
+                return NULL;
+        packet_header_put(p, h, type, status, payload);
         *len = PACKET_LEN_MIN + payload;
         return p;
 }
@@ -82,22 +87,21 @@ static void rs_free(RemoteStream *rs, const char *why) {
         }
         stream_unref(rs->st);
         stream_unref(rs->up);
+        free(rs->spare);
         free(rs);
 }
 
 /* ---- download: the stream's data out as packets, while the client's queue has room ---- */
 
-static void rs_send_data(RemoteStream *rs, const void *data, size_t n) {
+/* n bytes of zeros (a hole of a non-sparse download) as a STREAM packet. */
+static void rs_send_zeros(RemoteStream *rs, size_t n) {
         size_t len;
         uint8_t *p = packet_raw(&rs->hdr, MSG_STREAM, MSG_STATUS_CONTINUE, n, &len);
         if (!p) {
                 remote_client_close(rs->client);       /* a stream with a gap is worse than none */
                 return;
         }
-        if (data)
-                memcpy(p + PACKET_LEN_MIN, data, n);
-        else
-                memset(p + PACKET_LEN_MIN, 0, n);
+        memset(p + PACKET_LEN_MIN, 0, n);
         remote_send(rs->client, p, len);
 }
 
@@ -116,7 +120,6 @@ static void rs_send_hole(RemoteStream *rs, uint64_t hole) {
 }
 
 static void rs_pump(RemoteStream *rs) {
-        static uint8_t buf[REMOTE_STREAM_CHUNK];
         RemoteClient *c = rs->client;
         rs->want_output = false;
         while (!rs->end_sent && !c->closing) {
@@ -125,17 +128,30 @@ static void rs_pump(RemoteStream *rs) {
                         return;
                 }
                 if (rs->zeros > 0) {
-                        size_t n = rs->zeros < sizeof buf ? (size_t) rs->zeros : sizeof buf;
+                        size_t n = rs->zeros < REMOTE_STREAM_CHUNK ? (size_t) rs->zeros : REMOTE_STREAM_CHUNK;
                         rs->zeros -= n;
-                        rs_send_data(rs, NULL, n);
+                        rs_send_zeros(rs, n);
                         continue;
+                }
+                /* The data is read straight into the packet that goes out (no bounce buffer). */
+                if (!rs->spare && !(rs->spare = malloc(PACKET_LEN_MIN + REMOTE_STREAM_CHUNK))) {
+                        remote_client_close(c);         /* a stream with a gap is worse than none */
+                        return;
                 }
                 size_t n = 0;
                 uint64_t hole = 0;
-                switch (stream_read(rs->st, buf, sizeof buf, &n, &hole)) {
-                case STREAM_ITEM_DATA:
-                        rs_send_data(rs, buf, n);
+                switch (stream_read(rs->st, rs->spare + PACKET_LEN_MIN, REMOTE_STREAM_CHUNK, &n, &hole)) {
+                case STREAM_ITEM_DATA: {
+                        uint8_t *p = rs->spare;
+                        rs->spare = NULL;
+                        if (n < REMOTE_STREAM_CHUNK / 2) {      /* the output queue counts bytes sent, not held */
+                                uint8_t *q = realloc(p, PACKET_LEN_MIN + n);
+                                p = q ? q : p;
+                        }
+                        packet_header_put(p, &rs->hdr, MSG_STREAM, MSG_STATUS_CONTINUE, n);
+                        remote_send(c, p, PACKET_LEN_MIN + n);
                         break;
+                }
                 case STREAM_ITEM_HOLE:
                         if (rs->sparse)
                                 rs_send_hole(rs, hole);

@@ -16,6 +16,7 @@
 #define ACCEPT_BATCH 32                                 /* per wakeup, so that clients get their turn */
 #define ACCEPT_PAUSE_USEC (1000ull * 1000ull)           /* after EMFILE and friends */
 #define REFUSAL_LOG_INTERVAL_USEC (5ull * 1000ull * 1000ull)
+#define SOCKET_SNDBUF (1024 * 1024)                     /* a unix client's send buffer: 4 stream packets */
 
 int server_on_accept_resume(sd_event_source *es, uint64_t usec, void *userdata) {
         RemoteServer *s = userdata;
@@ -129,6 +130,14 @@ int server_on_listener_io(sd_event_source *es, int fd, uint32_t revents, void *u
         for (int i = 0; i < ACCEPT_BATCH; i++) {
                 int cfd = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
                 if (cfd >= 0) {
+                        if (l->sock.kind == LISTEN_UNIX_RW || l->sock.kind == LISTEN_UNIX_RO) {
+                                /* A unix socket's default send buffer (wmem_default, 208 KiB) is
+                                 * less than one 256 KiB stream packet: every download packet then
+                                 * takes two sendmsg calls and two wake-ups of the client. TCP
+                                 * keeps the kernel's auto-tuning. Capped by wmem_max; best effort. */
+                                int sndbuf = SOCKET_SNDBUF;
+                                (void) setsockopt(cfd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
+                        }
                         server_take_client(l->server, l, cfd);
                         continue;
                 }

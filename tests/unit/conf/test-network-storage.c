@@ -193,6 +193,37 @@ static void test_pool_fields(void **state) {
         free(xml);
 }
 
+/* iscsi-direct's source: host, target IQN and initiator IQN survive a format round trip. */
+static void test_pool_iscsi_source(void **state) {
+        static const char xml[] =
+                "<pool type='iscsi-direct'><name>t</name><source><host name='127.0.0.1' port='3260'/>"
+                "<device path='iqn.2026-12.test:tgt'/><initiator><iqn name='iqn.2026-12.test:me'/></initiator>"
+                "</source></pool>";
+        VbError err = { 0 };
+        PoolDef *def = pool_def_parse(xml, sizeof xml - 1, POOL_PARSE_VALIDATE, &err);
+        assert_non_null(def);
+        char *out = pool_def_format(def, 0);
+        assert_non_null(strstr(out, "<initiator>\n"));
+        assert_non_null(strstr(out, "<iqn name='iqn.2026-12.test:me'/>"));
+        PoolDef *again = pool_def_parse(out, strlen(out), POOL_PARSE_VALIDATE, &err);
+        assert_non_null(again);
+        PoolIscsiSourceView v;
+        pool_def_get_iscsi_source(again, &v);
+        assert_string_equal(v.host, "127.0.0.1");
+        assert_int_equal(v.port, 3260);
+        assert_string_equal(v.device, "iqn.2026-12.test:tgt");
+        assert_string_equal(v.initiator_iqn, "iqn.2026-12.test:me");
+        assert_int_equal(v.n_hosts, 1);
+        pool_def_free(again);
+        pool_def_free(def);
+        free(out);
+        /* <iqn> without its name is an error, not an empty initiator */
+        static const char bad[] = "<pool type='iscsi-direct'><name>t</name><source><initiator><iqn/></initiator>"
+                                  "</source></pool>";
+        assert_null(pool_def_parse(bad, sizeof bad - 1, 0, &err));
+        assert_non_null(strstr(err.message, "missing iqn name"));
+}
+
 static void test_vol_fields(void **state) {
         char *xml = conf_test_read("vol-qcow2.in.xml");
         VbError err = { 0 };
@@ -248,6 +279,7 @@ int main(void) {
                 cmocka_unit_test(test_network_fields),
                 cmocka_unit_test(test_network_defaults),
                 cmocka_unit_test(test_pool_fields),
+                cmocka_unit_test(test_pool_iscsi_source),
                 cmocka_unit_test(test_vol_fields),
                 cmocka_unit_test(test_null_safety),
         };

@@ -1,4 +1,4 @@
-/* test-stream.c: the core Stream: a fast producer is held back by a slow consumer (the buffer stays under the window), holes, the end, abort and close. */
+/* test-stream.c: the core Stream: a fast producer is held back by a slow consumer (the buffer stays under the window), holes, the end, abort and close, buffers handed over without copies. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -140,6 +140,51 @@ static void test_push_past_window_then_space_is_zero(void **state) {
         sd_event_unref(e);
 }
 
+/* Buffers handed over whole: the consumer gets the producer's very buffer, the window counts
+ * it, a chunk begun by stream_read comes as a copy of its rest, holes and the end as usual. */
+static void test_buffers_handed_over_without_copies(void **state) {
+        sd_event *e = NULL;
+        Stream *s = NULL;
+        assert_int_equal(sd_event_new(&e), 0);
+        assert_int_equal(stream_new(e, 64, &s), 0);
+        uint8_t *a = stream_buf_new(40), *b = stream_buf_new(40);
+        assert_non_null(a);
+        assert_non_null(b);
+        memset(a, 'a', 40);
+        memset(b, 'b', 40);
+        assert_int_equal(stream_write_buf(s, a, 40), 0);
+        assert_int_equal(stream_space(s), 24);
+        assert_int_equal(stream_write_buf(s, b, 30), 0);      /* all taken, past the window */
+        assert_int_equal(stream_space(s), 0);
+        assert_int_equal(stream_buffered(s), 70);
+        assert_int_equal(stream_write_hole(s, 1000), 0);
+        void *got = NULL;
+        size_t n;
+        uint64_t hole;
+        assert_int_equal(stream_take(s, &got, &n, &hole), STREAM_ITEM_DATA);
+        assert_ptr_equal(got, a);                               /* the same memory: no copy */
+        assert_int_equal(n, 40);
+        assert_int_equal(stream_buffered(s), 30);
+        stream_buf_free(got);
+        uint8_t small[10];
+        assert_int_equal(stream_read(s, small, 10, &n, &hole), STREAM_ITEM_DATA);
+        assert_int_equal(n, 10);
+        assert_int_equal(stream_take(s, &got, &n, &hole), STREAM_ITEM_DATA);
+        assert_int_equal(n, 20);                                /* the rest of b, copied */
+        assert_memory_equal(got, "bbbbbbbbbbbbbbbbbbbb", 20);
+        stream_buf_free(got);
+        assert_int_equal(stream_take(s, &got, &n, &hole), STREAM_ITEM_HOLE);
+        assert_null(got);
+        assert_int_equal(hole, 1000);
+        assert_int_equal(stream_take(s, &got, &n, &hole), STREAM_ITEM_NONE);
+        assert_int_equal(stream_finish(s), 0);
+        assert_int_equal(stream_take(s, &got, &n, &hole), STREAM_ITEM_END);
+        /* a finished stream refuses a buffer (and frees it: ASan/valgrind see no leak) */
+        assert_int_equal(stream_write_buf(s, stream_buf_new(8), 8), -EPIPE);
+        stream_unref(s);
+        sd_event_unref(e);
+}
+
 static void on_wake_count(Stream *s, void *userdata) {
         (*(unsigned *) userdata)++;
 }
@@ -205,6 +250,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_slow_consumer_holds_producer_back),
                 cmocka_unit_test(test_push_past_window_then_space_is_zero),
+                cmocka_unit_test(test_buffers_handed_over_without_copies),
                 cmocka_unit_test(test_abort_wakes_both_ends_and_drops_data),
                 cmocka_unit_test(test_wakes_are_deferred),
         };

@@ -198,6 +198,39 @@ static void test_commas_escaped(void **state) {
         domain_def_free(def);
 }
 
+/* A disk on an iscsi-direct LUN (the runtime source the core resolved): QEMU's iscsi driver,
+ * the user's strings escaped. */
+static void test_iscsi_disk(void **state) {
+        const char *xml = "<domain type='qemu'><name>i</name><memory>65536</memory><os><type>hvm</type></os>"
+                          "<devices><disk type='volume' device='disk'><source pool='p' volume='unit:0:0:1'/>"
+                          "<driver name='qemu' type='raw'/><target dev='vda' bus='virtio'/></disk></devices></domain>";
+        DomainDef *def = domain_def_parse(xml, strlen(xml), 0, NULL);
+        assert_non_null(def);
+        DomainDiskNet *net = calloc(1, sizeof *net);
+        assert_non_null(net);
+        net->protocol = strdup("iscsi");
+        net->host = strdup("192.0.2.1");
+        net->port = 3260;
+        net->target = strdup("iqn.2026-12.t:a,b");
+        net->lun = 1;
+        net->initiator = strdup("iqn.2026-12.t:me");
+        def->priv->devices.disks[0].net = net;
+        QemuTestInput t;
+        VbError err = { 0 };
+        qt_input(&t, def, false);
+        char **argv = qemu_command_build(&t.in, &err);
+        assert_non_null(argv);
+        assert_true(argv_has(argv, "-blockdev",
+                             "driver=iscsi,transport=tcp,portal=192.0.2.1:3260,target=iqn.2026-12.t:a,,b,lun=1,"
+                             "initiator-name=iqn.2026-12.t:me,node-name=drive-virtio-disk0-storage,auto-read-only=on,"
+                             "discard=unmap"));
+        assert_true(argv_has(argv, "-blockdev",
+                             "node-name=drive-virtio-disk0,read-only=off,driver=raw,file=drive-virtio-disk0-storage"));
+        qemu_argv_free(argv);
+        qt_input_done(&t);
+        domain_def_free(def);
+}
+
 /* What only the driver knows must be there: tap fds, the automatic port, the socket paths. */
 static void test_driver_inputs_missing(void **state) {
         QemuTestInput t;
@@ -366,6 +399,7 @@ int main(void) {
                 cmocka_unit_test(test_config_defaults),
                 cmocka_unit_test(test_commas_escaped),
                 cmocka_unit_test(test_driver_inputs_missing),
+                cmocka_unit_test(test_iscsi_disk),
                 cmocka_unit_test(test_tokens_checked),
                 cmocka_unit_test(test_disk_alias),
                 cmocka_unit_test(test_to_string),
