@@ -302,6 +302,21 @@ static int qemu_cmd_vnc(QemuCmd *c, const DomainGraphics *g) {
         } else {
                 return qemu_cmd_unsupported(c, "VNC listen type '%s' is not supported", ltype);
         }
+        if (g->websocket.set) {
+                long long ws = g->websocket.v == -1 ? c->in->websocket_port : g->websocket.v;
+                if (strcmp(ltype, "address") != 0) {
+                        free(s.s);
+                        return qemu_cmd_unsupported(c, "VNC websocket needs a listen address");
+                }
+                if (ws < 1 || ws > 65535) {
+                        free(s.s);
+                        return g->websocket.v == -1
+                               ? vb_error_set(c->err, VB_ERR_INTERNAL_ERROR, VB_FROM_QEMU,
+                                              "no port was chosen for the automatic VNC websocket")
+                               : qemu_cmd_unsupported(c, "VNC websocket port %lld is not in [1,65535]", ws);
+                }
+                qstr_printf(&s, ",websocket=%lld", ws);
+        }
         if (g->passwd)
                 qstr_printf(&s, ",password=on");
         qemu_cmd_opt(c, "-vnc", &s);

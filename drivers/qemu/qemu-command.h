@@ -82,6 +82,7 @@ typedef struct QemuCommandInput {
         bool kvm_available;              /* /dev/kvm usable: type='kvm' needs it */
         int vnc_port;                    /* port chosen by the driver for an autoport VNC display; -1 none */
         int spice_port;                  /* the same for an autoport SPICE display; -1 none */
+        int websocket_port;              /* the same for VNC's websocket='-1'; -1 none */
         const char *emulator_default;    /* when neither <emulator> nor qemu.conf's emulator is set */
         /* tap_fds[i]: the tap device's fd, open in QEMU, for interface i (in <devices> order)
          * of type bridge or network; -1 or beyond n_tap_fds for interfaces that need none.

@@ -30,6 +30,9 @@
  *   remote_display_port_max = 65535
  *                                 the range the driver picks automatic VNC and SPICE ports from
  *                                 (both within 5900..65535, min <= max)
+ *   remote_websocket_port_min = 5700
+ *   remote_websocket_port_max = 65535
+ *                                 the range of automatic VNC websocket ports (websocket='-1')
  *
  * virtbus's own keys (libvirt has no equivalent):
  *
@@ -50,6 +53,8 @@ typedef struct QemuConfig {
         char *spice_listen;
         int remote_display_port_min;
         int remote_display_port_max;
+        int remote_websocket_port_min;
+        int remote_websocket_port_max;
         char *emulator;
         char *machine_type;
         bool dynamic_ownership;

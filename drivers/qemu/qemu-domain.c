@@ -122,6 +122,7 @@ static int open_monitor(QemuDomain *qd, uint64_t timeout_usec) {
 static void enter_none(QemuDomain *qd) {
         Domain *d = qd->domain;
         qemu_domain_release(qd);
+        qemu_display_release(qd);
         if (!qd->monitor_path)
                 qemu_monitor_path(d->obj.conn, d->obj.name, &qd->monitor_path);
         if (qd->monitor_path)
@@ -141,6 +142,10 @@ static void start_fail(QemuDomain *qd, const VbError *err) {
                   qd->start_error.code ? qd->start_error.message : "(see QEMU's log)");
         if (qd->proc)
                 process_kill(qd->proc, SIGKILL);
+}
+
+void qemu_domain_start_fail(QemuDomain *qd, const VbError *err) {
+        start_fail(qd, err);
 }
 
 void qemu_phase_enter(QemuDomain *qd, QemuPhase next) {
@@ -453,6 +458,7 @@ static void start_continue(QemuDomain *qd, Qmp *q) {
                 json_object_object_add(args, "value", json_object_new_int64(b->stats_period.v));
                 qmp_send(q, "qom-set", args, on_stats_period, qd);
         }
+        qemu_display_set_passwords(qd, q);     /* before the guest runs: QEMU answers in order */
         if (qd->start_flags & DOMAIN_START_PAUSED)
                 start_done(qd);
         else
@@ -510,24 +516,6 @@ static void on_ready(Qmp *q, int r, void *userdata) {
                         return;
                 start_continue(qd, q);
         }
-}
-
-/* A free TCP port on the loopback for an automatic display port (QEMU binds it itself). */
-static int pick_display_port(const QemuConfig *cfg, int skip) {
-        for (int port = cfg->remote_display_port_min; port <= cfg->remote_display_port_max; port++) {
-                if (port == skip)
-                        continue;
-                int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-                if (fd < 0)
-                        return -1;
-                struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t) port),
-                                          .sin_addr.s_addr = htonl(INADDR_ANY) };
-                int r = bind(fd, (struct sockaddr *) &sa, sizeof sa);
-                close(fd);
-                if (r == 0)
-                        return port;
-        }
-        return -1;
 }
 
 int qemu_domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {
@@ -606,25 +594,8 @@ int qemu_domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {
                 free(logp);
                 return -1;
         }
-        int vnc = pick_display_port(&qc->cfg, -1), spice = pick_display_port(&qc->cfg, vnc);
-        QemuCommandInput in = {
-                .def = live,
-                .cfg = &qc->cfg,
-                .name = d->obj.name,
-                .qmp_socket_path = mon,
-                .qmp_socket_fd = mon_fd,
-                .seccomp_sandbox = qc->cfg.seccomp_sandbox,
-                .log_path = logp,
-                .kvm_available = fd >= 0,
-                .vnc_port = vnc,
-                .spice_port = spice,
-                .emulator_default = QEMU_EMULATOR_DEFAULT,
-                .channel_dir = c->state_dir,
-                .tap_fds = nics.fds,
-                .n_tap_fds = nics.n,
-        };
-        char **argv = mon_fd >= 0 ? qemu_command_build(&in, err) : NULL;
-        if (!argv) {
+        /* The automatic display ports, reserved until QEMU is gone (qemu-display.c). */
+        if (mon_fd >= 0 && qemu_display_reserve(qd, live, err) < 0) {
                 qemu_nics_close(&nics);
                 if (mon_fd > 0) {
                         close(mon_fd);
@@ -636,7 +607,42 @@ int qemu_domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {
                 free(logp);
                 return -1;
         }
-        qemu_live_set_display_ports(live, vnc, spice);
+        int vnc = qd->display_ports[QEMU_PORT_VNC] ? qd->display_ports[QEMU_PORT_VNC] : -1;
+        int spice = qd->display_ports[QEMU_PORT_SPICE] ? qd->display_ports[QEMU_PORT_SPICE] : -1;
+        int ws = qd->display_ports[QEMU_PORT_WEBSOCKET] ? qd->display_ports[QEMU_PORT_WEBSOCKET] : -1;
+        QemuCommandInput in = {
+                .def = live,
+                .cfg = &qc->cfg,
+                .name = d->obj.name,
+                .qmp_socket_path = mon,
+                .qmp_socket_fd = mon_fd,
+                .seccomp_sandbox = qc->cfg.seccomp_sandbox,
+                .log_path = logp,
+                .kvm_available = fd >= 0,
+                .vnc_port = vnc,
+                .spice_port = spice,
+                .websocket_port = ws,
+                .emulator_default = QEMU_EMULATOR_DEFAULT,
+                .channel_dir = c->state_dir,
+                .tap_fds = nics.fds,
+                .n_tap_fds = nics.n,
+        };
+        char **argv = mon_fd >= 0 ? qemu_command_build(&in, err) : NULL;
+        if (!argv) {
+                qemu_display_release(qd);
+                qemu_nics_close(&nics);
+                if (mon_fd > 0) {
+                        close(mon_fd);
+                        unlink(mon);
+                }
+                qemu_security_stop(qc, live);
+                domain_def_free(live);
+                free(mon);
+                free(logp);
+                return -1;
+        }
+        qemu_live_set_display_ports(live, qd->display_ports);
+        qemu_display_live_listen(qc, live);
         if (qemu_security_live_label(qc, live) < 0)
                 log_warning("domain %s: out of memory: its running definition lacks its <seclabel>", d->obj.name);
         /* What QEMU inherits: the monitor's listening socket when confined, and the taps. */
@@ -655,6 +661,7 @@ int qemu_domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {
         qemu_argv_free(argv);
         free(logp);
         if (r < 0) {
+                qemu_display_release(qd);
                 if (mon_fd > 0)
                         unlink(mon);
                 qemu_security_stop(qc, live);

@@ -10,6 +10,7 @@
 #include "qemu-caps.h"
 #include "qemu-conf.h"
 #include "qemu-find.h"
+#include "qemu-ports.h"
 #include "process.h"
 #include "qmp.h"
 #include "security.h"
@@ -36,6 +37,7 @@ typedef struct QemuConn {
         bool sec_ready;         /* false: sec_error says why no guest starts */
         VbError sec_error;
         bool cgroups;           /* each guest gets a cgroup (qemu-cgroup.c) */
+        QemuPorts ports;        /* automatic display ports held by guests (qemu-display.c) */
 } QemuConn;
 
 /* Where the domain's QEMU process stands, as the driver sees it (the guest's own state,
@@ -77,6 +79,7 @@ typedef struct QemuDomain {
         sd_event_source *kill_timer;    /* DESTROYING */
         sd_event_source *retry_timer;   /* LOST */
         struct QemuConsole *console;    /* the client of the console (qemu-console.c), or NULL */
+        int display_ports[3];   /* reserved VNC, SPICE, websocket ports (0: none) */
 } QemuDomain;
 
 typedef struct QemuConsole QemuConsole;
@@ -93,6 +96,8 @@ void qemu_domain_forget(Domain *d);
 /* A verb answered VERB_PENDING: keep its call; qemu_domain_finish() ends the job and answers. */
 void qemu_domain_pending(QemuDomain *qd, Call *call);
 void qemu_domain_finish(QemuDomain *qd, int r, const VbError *err);
+/* A start is given up with err: QEMU is killed, its exit fails the start's call. */
+void qemu_domain_start_fail(QemuDomain *qd, const VbError *err);
 /* Watch a QEMU found again after a restart (process_adopt with the domain's exit handler). */
 int qemu_domain_adopt(QemuDomain *qd, pid_t pid, uint64_t start_time, const char *log_path, VbError *err);
 /* Let go of every QEMU without signalling it (the daemon is stopping). */
@@ -165,3 +170,21 @@ int qemu_node_cells_free_memory(Connection *c, int start, int max, uint64_t *byt
 int qemu_node_cpu_map(Connection *c, uint8_t *map, size_t maplen, unsigned *online, VbError *err);
 extern const struct HostIfaceOps qemu_iface_ops;
 extern const struct NodeDevOps qemu_nodedev_ops;
+
+/* qemu-display.c: the automatic ports of a guest's displays, and its graphics verbs. */
+enum { QEMU_PORT_VNC, QEMU_PORT_SPICE, QEMU_PORT_WEBSOCKET };
+/* Reserve the automatic ports live's <graphics> need into qd->display_ports. */
+int qemu_display_reserve(QemuDomain *qd, const DomainDef *live, VbError *err);
+/* After a restart: hold again the ports the live definition of a running guest shows. */
+void qemu_display_hold_live(QemuDomain *qd, const DomainDef *live);
+/* STARTING: the <graphics passwd> of the running definition through QMP set_password (a
+ * refusal fails the start). */
+void qemu_display_set_passwords(QemuDomain *qd, Qmp *q);
+/* The listen address of each display into the running definition (qemu.conf's by default). */
+void qemu_display_live_listen(QemuConn *qc, DomainDef *live);
+/* QEMU is gone (or never came): its ports are free for the next guest. */
+void qemu_display_release(QemuDomain *qd);
+
+/* qemu-keys.c: virDomainSendKey through QMP send-key. */
+int qemu_domain_send_key(Domain *d, unsigned codeset, unsigned holdtime, const uint32_t *keys, size_t n,
+                         Call *call, VbError *err);

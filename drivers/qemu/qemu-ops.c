@@ -258,6 +258,7 @@ const DomainOps qemu_domain_ops = {
         .get_runtime_info = qemu_domain_runtime,
         .open_console = qemu_domain_open_console,
         .screenshot = qemu_domain_screenshot,
+        .send_key = qemu_domain_send_key,
         .undefine_check = qemu_domain_undefine_check,
         .undefined = qemu_domain_undefined,
         .forget = qemu_domain_forget,

@@ -71,6 +71,13 @@ typedef struct DomainOps {
         /* <cputune> shares/period/quota of a running domain to t (its cgroup); the core then
          * keeps them in d->live. NULL: virDomainSetSchedulerParameters is not supported live. */
         int (*set_cputune)(Domain *d, const DomainCputune *t, VbError *err);
+        /* virDomainSendKey to a running domain: n (1..16) keycodes of codeset (libvirt's
+         * virKeycodeSet numbers) pressed together for holdtime ms (0: the hypervisor's
+         * default). The op translates them (an untranslatable one: VB_ERR_INVALID_ARG) and
+         * may answer VERB_PENDING, ending the core's modify job when it completes. NULL:
+         * "not supported". */
+        int (*send_key)(Domain *d, unsigned codeset, unsigned holdtime, const uint32_t *keys, size_t n,
+                        Call *call, VbError *err);
         void (*forget)(Domain *d);  /* free d->driver_data */
 } DomainOps;
 

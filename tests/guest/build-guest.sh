@@ -345,6 +345,8 @@ while :; do
 	if read -r cmd; then
 		case $cmd in
 		poweroff | reboot | crash) /etc/acpi/do "$cmd" ;;
+		# keyboard interrupts so far (virDomainSendKey's test)
+		i8042) say "VIRTBUS-GUEST-I8042 $(awk '$NF == "i8042" && $1 == "1:" { print $2 }' /proc/interrupts)" ;;
 		"") ;;
 		*) say "virtbus-guest: unknown command '$cmd' (poweroff, reboot, crash)" ;;
 		esac

@@ -61,7 +61,6 @@
         P(DOMAIN_SAVE_FLAGS, proc_not_supported, 0),
         P(DOMAIN_SAVE_IMAGE_DEFINE_XML, proc_not_supported, 0),
         P(DOMAIN_SAVE_IMAGE_GET_XML_DESC, proc_not_supported, 0),
-        P(DOMAIN_SEND_KEY, proc_not_supported, 0),
         P(DOMAIN_SEND_PROCESS_SIGNAL, proc_not_supported, 0),
         P(DOMAIN_SET_BLKIO_PARAMETERS, proc_not_supported, 0),
         P(DOMAIN_SET_BLOCK_IO_TUNE, proc_not_supported, 0),
