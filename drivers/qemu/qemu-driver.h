@@ -185,6 +185,8 @@ void qemu_display_live_listen(QemuConn *qc, DomainDef *live);
 /* QEMU is gone (or never came): its ports are free for the next guest. */
 void qemu_display_release(QemuDomain *qd);
 
+/* qemu-graphics-fd.c: virDomainOpenGraphicsFD (QMP getfd + add_client). */
+int qemu_domain_open_graphics_fd(Domain *d, unsigned idx, unsigned flags, Call *call, VbError *err);
 /* qemu-keys.c: virDomainSendKey through QMP send-key. */
 int qemu_domain_send_key(Domain *d, unsigned codeset, unsigned holdtime, const uint32_t *keys, size_t n,
                          Call *call, VbError *err);

@@ -259,6 +259,7 @@ const DomainOps qemu_domain_ops = {
         .open_console = qemu_domain_open_console,
         .screenshot = qemu_domain_screenshot,
         .send_key = qemu_domain_send_key,
+        .open_graphics_fd = qemu_domain_open_graphics_fd,
         .undefine_check = qemu_domain_undefine_check,
         .undefined = qemu_domain_undefined,
         .forget = qemu_domain_forget,

@@ -37,6 +37,7 @@ typedef struct QmpPending {
         uint64_t id;
         char *text;             /* the serialized command until it is queued for writing */
         bool handshake;         /* qmp_capabilities: may go out before the monitor is ready */
+        int pass_fd;            /* a descriptor its first byte carries (SCM_RIGHTS), or -1 */
         QmpReplyFn fn;
         void *userdata;
 } QmpPending;
@@ -55,6 +56,8 @@ struct Qmp {
         char *wbuf;
         size_t wlen, wpos, wcap;
         QmpPending *pending, *pending_tail;
+        int out_fd;             /* the descriptor the byte at wbuf[out_fd_at] carries, or -1 */
+        size_t out_fd_at;
         uint64_t next_id;
         json_object *greeting;
         QmpEventFn on_event;
@@ -94,6 +97,9 @@ static void qmp_release(Qmp *q) {
                 close(q->fd);
         q->fd = -1;
         q->wlen = q->wpos = 0;
+        if (q->out_fd >= 0)
+                close(q->out_fd);
+        q->out_fd = -1;
 }
 
 /* Answer every command still waiting with "Disconnected", once each. A callback may send
@@ -106,6 +112,8 @@ static void qmp_fail_pending(Qmp *q, const char *why) {
                 QmpPending *next = p->next;
                 if (p->fn)
                         p->fn(q, NULL, "Disconnected", why, p->userdata);
+                if (p->pass_fd >= 0)
+                        close(p->pass_fd);
                 free(p->text);
                 free(p);
                 p = next;
@@ -170,6 +178,13 @@ static int qmp_flush_queue(Qmp *q) {
         for (QmpPending *p = q->pending; p; p = p->next) {
                 if (!p->text || !(q->state == QMP_READY || p->handshake))
                         continue;
+                if (p->pass_fd >= 0) {
+                        if (q->out_fd >= 0)
+                                break;          /* one descriptor in the buffer at a time: the rest waits */
+                        q->out_fd = p->pass_fd;
+                        q->out_fd_at = q->wlen;
+                        p->pass_fd = -1;
+                }
                 log_debug("QMP %s: send %s", qmp_name(q), p->text);
                 int r = qmp_wbuf_append(q, p->text, strlen(p->text));
                 if (r < 0)
@@ -180,14 +195,17 @@ static int qmp_flush_queue(Qmp *q) {
         return qmp_update_events(q);
 }
 
-static int qmp_queue(Qmp *q, const char *command, json_object *args, QmpReplyFn fn, void *userdata,
-                     bool handshake) {
+/* pass_fd (or -1) is taken in every case. */
+static int qmp_queue_fd(Qmp *q, const char *command, json_object *args, QmpReplyFn fn, void *userdata,
+                        bool handshake, int pass_fd) {
         QmpPending *p = calloc(1, sizeof *p);
         json_object *msg = json_object_new_object();
         if (!p || !msg) {
                 free(p);
                 json_object_put(msg);
                 json_object_put(args);
+                if (pass_fd >= 0)
+                        close(pass_fd);
                 return -ENOMEM;
         }
         p->id = ++q->next_id;
@@ -199,10 +217,13 @@ static int qmp_queue(Qmp *q, const char *command, json_object *args, QmpReplyFn 
         if (!s || asprintf(&p->text, "%s\n", s) < 0) {
                 json_object_put(msg);
                 free(p);
+                if (pass_fd >= 0)
+                        close(pass_fd);
                 return -ENOMEM;
         }
         json_object_put(msg);
         p->handshake = handshake;
+        p->pass_fd = pass_fd;
         p->fn = fn;
         p->userdata = userdata;
         if (q->pending_tail)
@@ -213,12 +234,26 @@ static int qmp_queue(Qmp *q, const char *command, json_object *args, QmpReplyFn 
         return qmp_flush_queue(q);
 }
 
+static int qmp_queue(Qmp *q, const char *command, json_object *args, QmpReplyFn fn, void *userdata,
+                     bool handshake) {
+        return qmp_queue_fd(q, command, args, fn, userdata, handshake, -1);
+}
+
 int qmp_send(Qmp *q, const char *command, json_object *args, QmpReplyFn fn, void *userdata) {
         if (!q || !qmp_live(q)) {
                 json_object_put(args);
                 return -ENOTCONN;
         }
         return qmp_queue(q, command, args, fn, userdata, false);
+}
+
+int qmp_send_fd(Qmp *q, const char *command, json_object *args, int fd, QmpReplyFn fn, void *userdata) {
+        if (!q || !qmp_live(q)) {
+                json_object_put(args);
+                close(fd);
+                return -ENOTCONN;
+        }
+        return qmp_queue_fd(q, command, args, fn, userdata, false, fd);
 }
 
 static QmpPending *qmp_take_pending(Qmp *q, uint64_t id) {
@@ -376,9 +411,36 @@ static int qmp_read(Qmp *q) {
         return 0;
 }
 
+/* The bytes from wpos, up to the descriptor's byte (which goes with the descriptor). */
+static ssize_t qmp_send_bytes(Qmp *q) {
+        size_t end = q->out_fd >= 0 && q->out_fd_at > q->wpos ? q->out_fd_at : q->wlen;
+        struct iovec iov = { .iov_base = q->wbuf + q->wpos, .iov_len = end - q->wpos };
+        union {
+                struct cmsghdr h;
+                char buf[CMSG_SPACE(sizeof(int))];
+        } ctl = { 0 };
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+        bool with_fd = q->out_fd >= 0 && q->out_fd_at == q->wpos;
+        if (with_fd) {
+                mh.msg_control = ctl.buf;
+                mh.msg_controllen = sizeof ctl.buf;
+                struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+                c->cmsg_level = SOL_SOCKET;
+                c->cmsg_type = SCM_RIGHTS;
+                c->cmsg_len = CMSG_LEN(sizeof(int));
+                memcpy(CMSG_DATA(c), &q->out_fd, sizeof(int));
+        }
+        ssize_t n = sendmsg(q->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n > 0 && with_fd) {
+                close(q->out_fd);       /* QEMU has its copy */
+                q->out_fd = -1;
+        }
+        return n;
+}
+
 static int qmp_write(Qmp *q) {
         while (q->wpos < q->wlen) {
-                ssize_t n = send(q->fd, q->wbuf + q->wpos, q->wlen - q->wpos, MSG_NOSIGNAL | MSG_DONTWAIT);
+                ssize_t n = qmp_send_bytes(q);
                 if (n < 0) {
                         if (errno == EAGAIN || errno == EINTR)
                                 break;
@@ -386,8 +448,13 @@ static int qmp_write(Qmp *q) {
                 }
                 q->wpos += (size_t) n;
         }
-        if (q->wpos == q->wlen)
+        if (q->wpos == q->wlen) {
                 q->wpos = q->wlen = 0;
+                /* commands held behind a descriptor go now */
+                for (QmpPending *p = q->pending; p; p = p->next)
+                        if (p->text && q->state == QMP_READY)
+                                return qmp_flush_queue(q);
+        }
         return qmp_update_events(q);
 }
 
@@ -495,6 +562,7 @@ static int qmp_new(sd_event *e, uint64_t timeout_usec, QmpEventFn ev, QmpClosedF
                 return -ENOMEM;
         q->n_ref = 1;
         q->fd = -1;
+        q->out_fd = -1;
         q->event = e;
         q->tok = json_tokener_new_ex(QMP_JSON_DEPTH);
         if (!q->tok) {

@@ -45,6 +45,9 @@ int qmp_open_fd(sd_event *e, int fd, uint64_t timeout_usec, QmpEventFn ev, QmpCl
  * (fn will be called once), or -ENOTCONN after a failure or close (fn is never called), or
  * -ENOMEM. */
 int qmp_send(Qmp *q, const char *command, json_object *args, QmpReplyFn fn, void *userdata);
+/* The same, with fd (taken in every case) passed to QEMU with the command (SCM_RIGHTS on its
+ * first byte): for getfd and add-fd. */
+int qmp_send_fd(Qmp *q, const char *command, json_object *args, int fd, QmpReplyFn fn, void *userdata);
 
 /* Disconnect and free: pending replies get fn(q, NULL, "Disconnected", …) exactly once, from
  * inside this call; closed and ready are not called. Safe from any callback. Returns NULL. */

@@ -33,3 +33,18 @@ int domain_send_key(Domain *d, unsigned codeset, unsigned holdtime, const uint32
         domain_unref(d);
         return r < 0 ? -1 : r;
 }
+
+int domain_open_graphics_fd(Domain *d, unsigned idx, unsigned flags, Call *call, VbError *err) {
+        const DomainOps *ops = d->obj.conn->driver->domain;
+        if (!ops || !ops->open_graphics_fd)
+                return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_DOMAIN, "virDomainOpenGraphicsFD");
+        if (vb_check_flags(flags, DOMAIN_OPEN_GRAPHICS_SKIPAUTH, "virDomainOpenGraphicsFD", err) < 0)
+                return -1;
+        if (d->removed)
+                return vb_error_set(err, VB_ERR_NO_DOMAIN, VB_FROM_DOMAIN, "domain '%s' is gone", d->obj.name);
+        if (!domain_is_active(d))
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_DOMAIN, "domain is not running");
+        log_debug("domain %s: a socket to display %u%s", d->obj.name, idx,
+                  (flags & DOMAIN_OPEN_GRAPHICS_SKIPAUTH) ? " (no authentication)" : "");
+        return ops->open_graphics_fd(d, idx, flags, call, err);
+}

@@ -78,6 +78,11 @@ typedef struct DomainOps {
          * "not supported". */
         int (*send_key)(Domain *d, unsigned codeset, unsigned holdtime, const uint32_t *keys, size_t n,
                         Call *call, VbError *err);
+        /* virDomainOpenGraphicsFD: a socket connected to display idx (the idx-th <graphics>)
+         * of a running domain; flags: DOMAIN_OPEN_GRAPHICS_SKIPAUTH. Completes call with result
+         * an int * to the socket, which the op closes after call_complete (a door duplicates
+         * it). NULL: "not supported". */
+        int (*open_graphics_fd)(Domain *d, unsigned idx, unsigned flags, Call *call, VbError *err);
         void (*forget)(Domain *d);  /* free d->driver_data */
 } DomainOps;
 

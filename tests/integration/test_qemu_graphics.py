@@ -284,6 +284,47 @@ class QemuGraphicsTest(unittest.TestCase):
             dom.sendKey(0, 0, [30], 1, 0)
         self.assertEqual(str(cm.exception), "Requested operation is not valid: domain is not running")
 
+    def test_5_open_graphics_fd(self):
+        """virt-manager's local console: a socket QEMU took through QMP getfd + add_client,
+        passed over the unix socket (REPLY_WITH_FDS) or D-Bus."""
+        self.define("g-a", VNC.format(passwd="fdpass") + SPICE)
+        self.virsh_ok("start g-a")
+        dom = self.conn.lookupByName("g-a")
+        fd = dom.openGraphicsFD(0, 0)
+        with socket.socket(fileno=fd) as s:
+            types, result = vnc_handshake(s, "fdpass")
+        self.assertEqual((types, result), ([2], 0))
+        # SKIPAUTH: no password asked
+        fd = dom.openGraphicsFD(0, self.libvirt.VIR_DOMAIN_OPEN_GRAPHICS_SKIPAUTH)
+        with socket.socket(fileno=fd) as s:
+            self.assertEqual(vnc_handshake(s)[0], [1])
+        # the second display is SPICE
+        fd = dom.openGraphicsFD(1, 0)
+        with socket.socket(fileno=fd) as s:
+            s.settimeout(10)
+            s.sendall(b"REDQ" + struct.pack("<III", 2, 2, 18) + struct.pack("<IBBIII", 0, 1, 0, 0, 0, 18))
+            self.assertEqual(recv_exact(s, 4), b"REDQ")
+        with self.assertRaises(self.libvirt.libvirtError) as cm:
+            dom.openGraphicsFD(2, 0)
+        self.assertIn("No graphics backend with index 2", str(cm.exception))
+        # the connection goes on serving after descriptors went over it
+        self.assertEqual(dom.name(), "g-a")
+        import dbus
+        bus = dbus.bus.BusConnection(self.daemon.bus_address)
+        try:
+            path = "/org/libvirt/QEMU/domain/_%s" % dom.UUIDString().replace("-", "_")
+            ufd = bus.get_object("org.libvirt", path).OpenGraphicsFD(
+                dbus.UInt32(0), dbus.UInt32(self.libvirt.VIR_DOMAIN_OPEN_GRAPHICS_SKIPAUTH),
+                dbus_interface="org.libvirt.Domain")
+            with socket.socket(fileno=ufd.take()) as s:
+                self.assertEqual(vnc_handshake(s)[0], [1])
+        finally:
+            bus.close()
+        self.virsh_ok("destroy g-a")
+        with self.assertRaises(self.libvirt.libvirtError) as cm:
+            dom.openGraphicsFD(0, 0)
+        self.assertEqual(str(cm.exception), "Requested operation is not valid: domain is not running")
+
 
 if __name__ == "__main__":
     from testmain import main

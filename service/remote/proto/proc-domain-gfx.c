@@ -27,3 +27,24 @@ REMOTE_HANDLER(proc_domain_send_key) {
                 return vb_error_errno(&rc->err, -ENOMEM, "pending call");
         return remote_call_finish(rc, call, domain_send_key(d, codeset, holdtime, keys, n, flags, call, &rc->err));
 }
+
+/* {dom; u32 idx; u32 flags} → a REPLY_WITH_FDS carrying a socket connected to the display
+ * (unix sockets only: elsewhere libvirt's client does not ask, lacking FEATURE_FD_PASSING). */
+REMOTE_HANDLER(proc_domain_open_graphics_fd) {
+        RemoteRef ref = { 0 };
+        uint32_t idx = 0, flags = 0;
+        remote_get_domain_ref(rc, &ref);
+        xdr_get_u32(&rc->args, &idx);
+        xdr_get_u32(&rc->args, &flags);
+        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
+        remote_ref_done(&ref);
+        if (!d)
+                return -1;
+        if (!remote_client_can_pass_fds(rc->client))
+                return vb_error_set(&rc->err, VB_ERR_ARGUMENT_UNSUPPORTED, VB_FROM_DOMAIN,
+                                    "fd passing is not supported by this connection");
+        Call *call = remote_call_new_fd(rc, d);
+        if (!call)
+                return vb_error_errno(&rc->err, -ENOMEM, "pending call");
+        return remote_call_finish(rc, call, domain_open_graphics_fd(d, idx, flags, call, &rc->err));
+}

@@ -50,7 +50,6 @@
         P(DOMAIN_MIGRATE_SET_MAX_DOWNTIME, proc_not_supported, 0),
         P(DOMAIN_MIGRATE_SET_MAX_SPEED, proc_not_supported, 0),
         P(DOMAIN_MIGRATE_START_POST_COPY, proc_not_supported, 0),
-        P(DOMAIN_OPEN_GRAPHICS_FD, proc_not_supported, 0),
         P(DOMAIN_PIN_EMULATOR, proc_not_supported, 0),
         P(DOMAIN_PIN_IOTHREAD, proc_not_supported, 0),
         P(DOMAIN_PIN_VCPU_FLAGS, proc_not_supported, 0),
