@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <grp.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,6 +98,8 @@ static const ConfigKey qemu_conf_keys[] = {
         CONFIG_KEY_INT(QemuConfig, remote_display_port_min, 5900, 65535),
         CONFIG_KEY_INT(QemuConfig, remote_display_port_max, 5900, 65535),
         CONFIG_KEY_INT(QemuConfig, remote_websocket_port_min, 5700, 65535),
+        CONFIG_KEY_INT(QemuConfig, max_size, 0, INT_MAX),
+        CONFIG_KEY_INT(QemuConfig, max_backups, 0, 1000),
         CONFIG_KEY_INT(QemuConfig, remote_websocket_port_max, 5700, 65535),
         CONFIG_KEY_STRING_CHECKED(QemuConfig, emulator, qemu_conf_check_absolute),
         CONFIG_KEY_STRING_CHECKED(QemuConfig, machine_type, qemu_conf_check_machine),
@@ -122,6 +125,8 @@ int qemu_conf_init(QemuConfig *c) {
                 .remote_display_port_min = 5900,
                 .remote_display_port_max = 65535,
                 .remote_websocket_port_min = 5700,
+                .max_size = 2097152,
+                .max_backups = 3,
                 .remote_websocket_port_max = 65535,
                 .emulator = strdup("/usr/bin/qemu-system-x86_64"),
                 .machine_type = strdup("pc"),

@@ -41,6 +41,8 @@ static void qemu_domain_release(QemuDomain *qd) {
         qd->qmp = NULL;
         qmp_close(q);
         qd->proc = process_free(qd->proc);
+        qd->log_writer = process_free(qd->log_writer);  /* never signalled: it ends with QEMU's output */
+        qd->exit_deferred = false;
         qd->kill_timer = sd_event_source_disable_unref(qd->kill_timer);
         qd->retry_timer = sd_event_source_disable_unref(qd->retry_timer);
 }
@@ -249,6 +251,15 @@ static void on_process_exit(Process *p, const siginfo_t *si, void *userdata) {
         Domain *d = domain_ref(qd->domain);
         QemuPhase phase = qd->phase;
 
+        if (phase == QEMU_PHASE_STARTING && qd->log_writer && !process_has_exited(qd->log_writer) &&
+            !qd->exit_deferred) {
+                /* QEMU's last words are in the pipe still: the writer's end reports this exit */
+                qd->exit_deferred = true;
+                qd->exit_info = *si;
+                domain_unref(d);
+                return;
+        }
+        qd->exit_deferred = false;
         if (phase == QEMU_PHASE_STARTING) {
                 VbError e = qd->start_error;
                 if (!e.code) {
@@ -294,6 +305,14 @@ static void on_process_exit(Process *p, const siginfo_t *si, void *userdata) {
                 qemu_domain_finish(qd, -1, &e);
         }
         domain_unref(d);
+}
+
+void qemu_logs_writer_gone(QemuDomain *qd) {
+        qd->log_writer = process_free(qd->log_writer);
+        if (qd->exit_deferred && qd->proc) {
+                siginfo_t si = qd->exit_info;
+                on_process_exit(qd->proc, &si, qd);
+        }
 }
 
 int qemu_domain_adopt(QemuDomain *qd, pid_t pid, uint64_t start_time, const char *log_path, VbError *err) {
@@ -653,8 +672,14 @@ int qemu_domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {
         for (size_t i = 0; i < nics.n && n_keep < QEMU_NICS_TAPS_MAX + 1; i++)
                 if (nics.fds[i] >= 0)
                         keep[n_keep++] = nics.fds[i];
-        int r = process_spawn_as(qc->event, &qemu_program, argv, logp, keep, n_keep, confined ? &creds : NULL,
-                                 on_process_exit, qd, &qd->proc, err);
+        /* QEMU's output through a pipe to its log writer, which outlives the daemon. */
+        int log_fd = -1;
+        int r = qemu_logs_start(qd, logp, &log_fd, err);
+        if (r == 0) {
+                r = process_spawn_fd_as(qc->event, &qemu_program, argv, logp, log_fd, keep, n_keep,
+                                        confined ? &creds : NULL, on_process_exit, qd, &qd->proc, err);
+                close(log_fd);  /* QEMU holds the write end now: its end is the writer's end of file */
+        }
         if (mon_fd > 0)
                 close(mon_fd);
         qemu_nics_close(&nics);   /* QEMU holds the taps now; they go when it does */

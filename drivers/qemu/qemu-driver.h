@@ -80,6 +80,9 @@ typedef struct QemuDomain {
         sd_event_source *retry_timer;   /* LOST */
         struct QemuConsole *console;    /* the client of the console (qemu-console.c), or NULL */
         int display_ports[3];   /* reserved VNC, SPICE, websocket ports (0: none) */
+        Process *log_writer;    /* virtbus-qemu-log of the QEMU this daemon started, until it ends */
+        bool exit_deferred;     /* QEMU ended while starting: its log writer has its last words */
+        siginfo_t exit_info;    /* that exit, handled when the writer is done */
 } QemuDomain;
 
 typedef struct QemuConsole QemuConsole;
@@ -187,6 +190,12 @@ void qemu_display_release(QemuDomain *qd);
 
 /* qemu-graphics-fd.c: virDomainOpenGraphicsFD (QMP getfd + add_client). */
 int qemu_domain_open_graphics_fd(Domain *d, unsigned idx, unsigned flags, Call *call, VbError *err);
+/* qemu-logs.c: QEMU's stdout/stderr through a pipe (*write_fd, the daemon closes it once QEMU
+ * has it) to virtbus-qemu-log, which appends to log_path, rotates it (qemu.conf max_size,
+ * max_backups) and outlives the daemon. */
+int qemu_logs_start(QemuDomain *qd, const char *log_path, int *write_fd, VbError *err);
+/* qemu-domain.c: the log writer ended (a deferred start failure is reported now). */
+void qemu_logs_writer_gone(QemuDomain *qd);
 /* qemu-keys.c: virDomainSendKey through QMP send-key. */
 int qemu_domain_send_key(Domain *d, unsigned codeset, unsigned holdtime, const uint32_t *keys, size_t n,
                          Call *call, VbError *err);
