@@ -93,6 +93,11 @@ typedef struct QemuCommandInput {
          * (libvirt generates such paths for the guest agent channel). NULL: such a channel is
          * an error. */
         const char *channel_dir;
+        /* serial_file_fds[i]: for <serial type='file'> i (in <devices> order), the write end of
+         * a pipe to the daemon's log writer for its <source path>, open in QEMU: passed with
+         * -add-fd and opened as /dev/fdset/N. -1 or beyond n: QEMU opens the file itself. */
+        const int *serial_file_fds;
+        size_t n_serial_file_fds;
 } QemuCommandInput;
 
 /* NULL-terminated argv, newly allocated; argv[0] is the emulator: <emulator> from the XML,

@@ -41,7 +41,7 @@ static void qemu_domain_release(QemuDomain *qd) {
         qd->qmp = NULL;
         qmp_close(q);
         qd->proc = process_free(qd->proc);
-        qd->log_writer = process_free(qd->log_writer);  /* never signalled: it ends with QEMU's output */
+        qemu_logs_release(qd);  /* never signalled: the writers end with QEMU's output */
         qd->exit_deferred = false;
         qd->kill_timer = sd_event_source_disable_unref(qd->kill_timer);
         qd->retry_timer = sd_event_source_disable_unref(qd->retry_timer);
@@ -626,6 +626,21 @@ int qemu_domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {
                 free(logp);
                 return -1;
         }
+        /* File-backed serials write through log writers too (rotated, kept across restarts). */
+        int serial_fds[QEMU_SERIAL_LOGS_MAX];
+        if (mon_fd >= 0 && qemu_logs_serials(qd, live, serial_fds, QEMU_SERIAL_LOGS_MAX, err) < 0) {
+                qemu_display_release(qd);
+                qemu_nics_close(&nics);
+                if (mon_fd > 0) {
+                        close(mon_fd);
+                        unlink(mon);
+                }
+                qemu_security_stop(qc, live);
+                domain_def_free(live);
+                free(mon);
+                free(logp);
+                return -1;
+        }
         int vnc = qd->display_ports[QEMU_PORT_VNC] ? qd->display_ports[QEMU_PORT_VNC] : -1;
         int spice = qd->display_ports[QEMU_PORT_SPICE] ? qd->display_ports[QEMU_PORT_SPICE] : -1;
         int ws = qd->display_ports[QEMU_PORT_WEBSOCKET] ? qd->display_ports[QEMU_PORT_WEBSOCKET] : -1;
@@ -645,9 +660,14 @@ int qemu_domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {
                 .channel_dir = c->state_dir,
                 .tap_fds = nics.fds,
                 .n_tap_fds = nics.n,
+                .serial_file_fds = serial_fds,
+                .n_serial_file_fds = mon_fd >= 0 ? QEMU_SERIAL_LOGS_MAX : 0,
         };
         char **argv = mon_fd >= 0 ? qemu_command_build(&in, err) : NULL;
         if (!argv) {
+                for (size_t i = 0; mon_fd >= 0 && i < QEMU_SERIAL_LOGS_MAX; i++)
+                        if (serial_fds[i] >= 0)
+                                close(serial_fds[i]);
                 qemu_display_release(qd);
                 qemu_nics_close(&nics);
                 if (mon_fd > 0) {
@@ -665,11 +685,14 @@ int qemu_domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {
         if (qemu_security_live_label(qc, live) < 0)
                 log_warning("domain %s: out of memory: its running definition lacks its <seclabel>", d->obj.name);
         /* What QEMU inherits: the monitor's listening socket when confined, and the taps. */
-        int keep[QEMU_NICS_TAPS_MAX + 1];
+        int keep[QEMU_NICS_TAPS_MAX + 1 + QEMU_SERIAL_LOGS_MAX];
         size_t n_keep = 0;
+        for (size_t i = 0; i < QEMU_SERIAL_LOGS_MAX; i++)
+                if (serial_fds[i] >= 0)
+                        keep[n_keep++] = serial_fds[i];
         if (confined)
                 keep[n_keep++] = mon_fd;
-        for (size_t i = 0; i < nics.n && n_keep < QEMU_NICS_TAPS_MAX + 1; i++)
+        for (size_t i = 0; i < nics.n && n_keep < QEMU_NICS_TAPS_MAX + 1 + QEMU_SERIAL_LOGS_MAX; i++)
                 if (nics.fds[i] >= 0)
                         keep[n_keep++] = nics.fds[i];
         /* QEMU's output through a pipe to its log writer, which outlives the daemon. */
@@ -682,6 +705,9 @@ int qemu_domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {
         }
         if (mon_fd > 0)
                 close(mon_fd);
+        for (size_t i = 0; i < QEMU_SERIAL_LOGS_MAX; i++)
+                if (serial_fds[i] >= 0)
+                        close(serial_fds[i]);   /* QEMU holds them: its end is their writers' end of file */
         qemu_nics_close(&nics);   /* QEMU holds the taps now; they go when it does */
         qemu_argv_free(argv);
         free(logp);

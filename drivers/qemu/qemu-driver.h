@@ -59,6 +59,8 @@ typedef enum QemuPhase {
         _QEMU_PHASE_MAX,
 } QemuPhase;
 
+#define QEMU_SERIAL_LOGS_MAX 4     /* file-backed serials whose file goes through a log writer */
+
 typedef struct QemuDomain {
         Domain *domain;         /* not a reference: the domain owns this */
         QemuConn *qc;           /* NULL once the connection is closing */
@@ -81,6 +83,7 @@ typedef struct QemuDomain {
         struct QemuConsole *console;    /* the client of the console (qemu-console.c), or NULL */
         int display_ports[3];   /* reserved VNC, SPICE, websocket ports (0: none) */
         Process *log_writer;    /* virtbus-qemu-log of the QEMU this daemon started, until it ends */
+        Process *serial_writers[QEMU_SERIAL_LOGS_MAX];  /* those of its <serial type='file'> */
         bool exit_deferred;     /* QEMU ended while starting: its log writer has its last words */
         siginfo_t exit_info;    /* that exit, handled when the writer is done */
 } QemuDomain;
@@ -194,6 +197,11 @@ int qemu_domain_open_graphics_fd(Domain *d, unsigned idx, unsigned flags, Call *
  * has it) to virtbus-qemu-log, which appends to log_path, rotates it (qemu.conf max_size,
  * max_backups) and outlives the daemon. */
 int qemu_logs_start(QemuDomain *qd, const char *log_path, int *write_fd, VbError *err);
+/* The same for the first QEMU_SERIAL_LOGS_MAX <serial type='file'> of live: fds[i] the write
+ * end for serial i, -1 for the others (the caller closes them once QEMU has them). */
+int qemu_logs_serials(QemuDomain *qd, const DomainDef *live, int *fds, size_t n, VbError *err);
+/* Stop watching every writer (they end by themselves with QEMU's output). */
+void qemu_logs_release(QemuDomain *qd);
 /* qemu-domain.c: the log writer ended (a deferred start failure is reported now). */
 void qemu_logs_writer_gone(QemuDomain *qd);
 /* qemu-keys.c: virDomainSendKey through QMP send-key. */

@@ -337,6 +337,8 @@ for arg in $(cat /proc/cmdline); do
 	virtbus.poweroff_after=*) after "${arg#*=}" poweroff ;;
 	virtbus.reboot_after=*) after "${arg#*=}" reboot ;;
 	virtbus.crash_after=*) after "${arg#*=}" crash ;;
+	# numbered lines on the console, a few a second (the log writer's test)
+	virtbus.count=*) ( i=0; while [ "$i" -lt "${arg#*=}" ]; do say "VIRTBUS-COUNT $i"; i=$((i + 1)); usleep 20000; done ) & ;;
 	esac
 done
 
