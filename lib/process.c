@@ -304,6 +304,13 @@ int process_spawn(sd_event *e, const ProcessProgram *prog, char *const argv[], c
 int process_spawn_as(sd_event *e, const ProcessProgram *prog, char *const argv[], const char *log_path,
                      const int *keep_fds, size_t n_keep_fds, const ProcessCreds *creds, ProcessExitedFn exited,
                      void *userdata, Process **out, VbError *err) {
+        return process_spawn_fd_as(e, prog, argv, log_path, -1, keep_fds, n_keep_fds, creds, exited, userdata, out,
+                                   err);
+}
+
+int process_spawn_fd_as(sd_event *e, const ProcessProgram *prog, char *const argv[], const char *log_path,
+                        int out_fd, const int *keep_fds, size_t n_keep_fds, const ProcessCreds *creds,
+                        ProcessExitedFn exited, void *userdata, Process **out, VbError *err) {
         if (creds && (creds->n_groups > PROCESS_MAX_GROUPS || (creds->n_groups && !creds->groups)))
                 return vb_error_set(err, VB_ERR_INTERNAL_ERROR, prog->error_from, "too many groups for %s", prog->name);
         int cap_last = creds ? cap_last_cap() : 0;
@@ -338,6 +345,18 @@ int process_spawn_as(sd_event *e, const ProcessProgram *prog, char *const argv[]
 
         /* Both at 3 or above, so that the child's dup2() onto 0-2 cannot overwrite one with the other. */
         int fd = open(log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, 0600);
+        if (fd >= 0 && out_fd >= 0) {
+                /* the header straight into the log; the program's output through out_fd */
+                process_write_header(fd, argv);
+                struct stat hst;
+                p->log_start = fstat(fd, &hst) == 0 ? hst.st_size : 0;
+                close(fd);
+                fd = fcntl(out_fd, F_DUPFD_CLOEXEC, 3);
+                if (fd >= 0) {
+                        log_fd = fd;
+                        fd = -1;
+                }
+        }
         if (fd >= 0) {
                 log_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
                 close(fd);
@@ -356,9 +375,11 @@ int process_spawn_as(sd_event *e, const ProcessProgram *prog, char *const argv[]
                 vb_error_set_raw(err, VB_ERR_SYSTEM_ERROR, prog->error_from, "cannot open /dev/null: %s", strerror(errno));
                 goto fail;
         }
-        process_write_header(log_fd, argv);
         struct stat st;
-        p->log_start = fstat(log_fd, &st) == 0 ? st.st_size : 0;
+        if (out_fd < 0) {
+                process_write_header(log_fd, argv);
+                p->log_start = fstat(log_fd, &st) == 0 ? st.st_size : 0;
+        }
 
         /* Block every signal across the clone so that no handler runs in the child before exec;
          * the child restores defaults and unblocks. */

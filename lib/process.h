@@ -60,6 +60,12 @@ int process_spawn_as(sd_event *e, const ProcessProgram *prog, char *const argv[]
                      const int *keep_fds, size_t n_keep_fds, const ProcessCreds *creds, ProcessExitedFn exited,
                      void *userdata, Process **out, VbError *err);
 
+/* process_spawn_as() whose stdout and stderr are out_fd (a pipe to a log writer) rather than
+ * log_path, which still gets the header line and is what process_log_tail() reads. */
+int process_spawn_fd_as(sd_event *e, const ProcessProgram *prog, char *const argv[], const char *log_path,
+                        int out_fd, const int *keep_fds, size_t n_keep_fds, const ProcessCreds *creds,
+                        ProcessExitedFn exited, void *userdata, Process **out, VbError *err);
+
 /* Restart recovery: watch the running process pid, started at start_time (field 22 of
  * /proc/PID/stat, as process_start_time() gave it). A pid now used by another process
  * (start time differs) or no longer used gives -ESRCH; other failures a negative errno; err

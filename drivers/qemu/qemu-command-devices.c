@@ -142,8 +142,20 @@ static int qemu_chardev(QemuCmd *c, const DomainChr *chr, const char *id, const 
                         return qemu_cmd_unsupported(c, "<%s type='%s'> needs a <source path>", what, type);
                 if (p[0] != '/')
                         return qemu_cmd_unsupported(c, "<%s> source path '%s' must be absolute", what, p);
+                size_t si = (size_t) (chr - c->devs->serials);
+                bool is_serial = c->devs->n_serials && chr >= c->devs->serials &&
+                                 si < c->devs->n_serials;
+                int pipe_fd = strcmp(type, "file") == 0 && is_serial && si < c->in->n_serial_file_fds
+                              ? c->in->serial_file_fds[si] : -1;
                 qstr_printf(&s, "%s,id=%s", strcmp(type, "file") == 0 ? "file" : "socket", id);
-                qstr_kv(&s, "path", p);
+                if (pipe_fd >= 0) {
+                        /* the log writer's pipe: QEMU opens it through an fd set (set 100 + i) */
+                        qemu_cmd_arg(c, "-add-fd");
+                        qemu_cmd_argf(c, "fd=%d,set=%zu", pipe_fd, 100 + si);
+                        qstr_printf(&s, ",path=/dev/fdset/%zu,append=on", 100 + si);
+                } else {
+                        qstr_kv(&s, "path", p);
+                }
                 if (strcmp(type, "unix") == 0 && !qemu_str_eq(chr->source_mode, "connect"))
                         qstr_printf(&s, ",server=on,wait=off");
         } else if (strcmp(type, "spicevmc") == 0) {
@@ -332,6 +344,21 @@ static int qemu_cmd_vnc(QemuCmd *c, const DomainGraphics *g) {
                 qstr_printf(&s, strchr(addr, ':') ? "[%s]:%d" : "%s:%d", addr, port - 5900);
         } else {
                 return qemu_cmd_unsupported(c, "VNC listen type '%s' is not supported", ltype);
+        }
+        if (g->websocket.set) {
+                long long ws = g->websocket.v == -1 ? c->in->websocket_port : g->websocket.v;
+                if (strcmp(ltype, "address") != 0) {
+                        free(s.s);
+                        return qemu_cmd_unsupported(c, "VNC websocket needs a listen address");
+                }
+                if (ws < 1 || ws > 65535) {
+                        free(s.s);
+                        return g->websocket.v == -1
+                               ? vb_error_set(c->err, VB_ERR_INTERNAL_ERROR, VB_FROM_QEMU,
+                                              "no port was chosen for the automatic VNC websocket")
+                               : qemu_cmd_unsupported(c, "VNC websocket port %lld is not in [1,65535]", ws);
+                }
+                qstr_printf(&s, ",websocket=%lld", ws);
         }
         if (g->passwd)
                 qstr_printf(&s, ",password=on");

@@ -82,6 +82,7 @@ typedef struct QemuCommandInput {
         bool kvm_available;              /* /dev/kvm usable: type='kvm' needs it */
         int vnc_port;                    /* port chosen by the driver for an autoport VNC display; -1 none */
         int spice_port;                  /* the same for an autoport SPICE display; -1 none */
+        int websocket_port;              /* the same for VNC's websocket='-1'; -1 none */
         const char *emulator_default;    /* when neither <emulator> nor qemu.conf's emulator is set */
         /* tap_fds[i]: the tap device's fd, open in QEMU, for interface i (in <devices> order)
          * of type bridge, network, ethernet (a tap) or direct (a macvtap); -1 or beyond n_tap_fds for interfaces that need none.
@@ -97,6 +98,11 @@ typedef struct QemuCommandInput {
         const char *channel_dir;
         /* >= 0: QEMU loads a saved state from this inherited descriptor (-incoming fd:N). */
         int incoming_fd;
+        /* serial_file_fds[i]: for <serial type='file'> i (in <devices> order), the write end of
+         * a pipe to the daemon's log writer for its <source path>, open in QEMU: passed with
+         * -add-fd and opened as /dev/fdset/N. -1 or beyond n: QEMU opens the file itself. */
+        const int *serial_file_fds;
+        size_t n_serial_file_fds;
 } QemuCommandInput;
 
 /* NULL-terminated argv, newly allocated; argv[0] is the emulator: <emulator> from the XML,

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <grp.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,6 +104,10 @@ static const ConfigKey qemu_conf_keys[] = {
         CONFIG_KEY_STRING_CHECKED(QemuConfig, spice_listen, qemu_conf_check_listen),
         CONFIG_KEY_INT(QemuConfig, remote_display_port_min, 5900, 65535),
         CONFIG_KEY_INT(QemuConfig, remote_display_port_max, 5900, 65535),
+        CONFIG_KEY_INT(QemuConfig, remote_websocket_port_min, 5700, 65535),
+        CONFIG_KEY_INT(QemuConfig, max_size, 0, INT_MAX),
+        CONFIG_KEY_INT(QemuConfig, max_backups, 0, 1000),
+        CONFIG_KEY_INT(QemuConfig, remote_websocket_port_max, 5700, 65535),
         CONFIG_KEY_STRING_CHECKED(QemuConfig, emulator, qemu_conf_check_absolute),
         CONFIG_KEY_STRING_CHECKED(QemuConfig, machine_type, qemu_conf_check_machine),
         CONFIG_KEY_BOOL(QemuConfig, dynamic_ownership),
@@ -127,6 +132,10 @@ int qemu_conf_init(QemuConfig *c) {
                 .spice_listen = strdup("127.0.0.1"),
                 .remote_display_port_min = 5900,
                 .remote_display_port_max = 65535,
+                .remote_websocket_port_min = 5700,
+                .max_size = 2097152,
+                .max_backups = 3,
+                .remote_websocket_port_max = 65535,
                 .emulator = strdup("/usr/bin/qemu-system-x86_64"),
                 .machine_type = strdup("pc"),
         };
@@ -153,6 +162,13 @@ int qemu_conf_parse(QemuConfig *c, const char *name, const char *text, size_t le
                         snprintf(errbuf, errlen,
                                  "%s: remote_display_port_min (%d) is greater than remote_display_port_max (%d)",
                                  name, tmp.remote_display_port_min, tmp.remote_display_port_max);
+                r = -EINVAL;
+        }
+        if (r == 0 && tmp.remote_websocket_port_min > tmp.remote_websocket_port_max) {
+                if (errbuf && errlen > 0)
+                        snprintf(errbuf, errlen,
+                                 "%s: remote_websocket_port_min (%d) is greater than remote_websocket_port_max (%d)",
+                                 name, tmp.remote_websocket_port_min, tmp.remote_websocket_port_max);
                 r = -EINVAL;
         }
         if (r < 0) {

@@ -30,6 +30,12 @@
  *   remote_display_port_max = 65535
  *                                 the range the driver picks automatic VNC and SPICE ports from
  *                                 (both within 5900..65535, min <= max)
+ *   max_size = 2097152            virtlogd.conf's: QEMU's log of a guest is rotated when it
+ *                                 would pass this many bytes (0: never)
+ *   max_backups = 3               and this many rotated logs are kept (NAME.log.1 …)
+ *   remote_websocket_port_min = 5700
+ *   remote_websocket_port_max = 65535
+ *                                 the range of automatic VNC websocket ports (websocket='-1')
  *
  * virtbus's own keys (libvirt has no equivalent):
  *
@@ -50,6 +56,10 @@ typedef struct QemuConfig {
         char *spice_listen;
         int remote_display_port_min;
         int remote_display_port_max;
+        int remote_websocket_port_min;
+        int remote_websocket_port_max;
+        int max_size;           /* a guest's log is rotated past this many bytes (0: never) */
+        int max_backups;        /* rotated logs kept: NAME.log.1 … */
         char *emulator;
         char *machine_type;
         bool dynamic_ownership;

@@ -41,6 +41,8 @@ static void qemu_domain_release(QemuDomain *qd) {
         qd->qmp = NULL;
         qmp_close(q);
         qd->proc = process_free(qd->proc);
+        qemu_logs_release(qd);  /* never signalled: the writers end with QEMU's output */
+        qd->exit_deferred = false;
         qd->kill_timer = sd_event_source_disable_unref(qd->kill_timer);
         qd->retry_timer = sd_event_source_disable_unref(qd->retry_timer);
 }
@@ -126,6 +128,7 @@ static int open_monitor(QemuDomain *qd, uint64_t timeout_usec) {
 static void enter_none(QemuDomain *qd) {
         Domain *d = qd->domain;
         qemu_domain_release(qd);
+        qemu_display_release(qd);
         if (!qd->monitor_path)
                 qemu_monitor_path(d->obj.conn, d->obj.name, &qd->monitor_path);
         if (qd->monitor_path)
@@ -147,6 +150,10 @@ static void start_fail(QemuDomain *qd, const VbError *err) {
                   qd->start_error.code ? qd->start_error.message : "(see QEMU's log)");
         if (qd->proc)
                 process_kill(qd->proc, SIGKILL);
+}
+
+void qemu_domain_start_fail(QemuDomain *qd, const VbError *err) {
+        start_fail(qd, err);
 }
 
 void qemu_phase_enter(QemuDomain *qd, QemuPhase next) {
@@ -252,6 +259,15 @@ static void on_process_exit(Process *p, const siginfo_t *si, void *userdata) {
         Domain *d = domain_ref(qd->domain);
         QemuPhase phase = qd->phase;
 
+        if (phase == QEMU_PHASE_STARTING && qd->log_writer && !process_has_exited(qd->log_writer) &&
+            !qd->exit_deferred) {
+                /* QEMU's last words are in the pipe still: the writer's end reports this exit */
+                qd->exit_deferred = true;
+                qd->exit_info = *si;
+                domain_unref(d);
+                return;
+        }
+        qd->exit_deferred = false;
         if (phase == QEMU_PHASE_STARTING) {
                 VbError e = qd->start_error;
                 if (!e.code) {
@@ -301,6 +317,14 @@ static void on_process_exit(Process *p, const siginfo_t *si, void *userdata) {
                 qemu_domain_finish(qd, -1, &e);
         }
         domain_unref(d);
+}
+
+void qemu_logs_writer_gone(QemuDomain *qd) {
+        qd->log_writer = process_free(qd->log_writer);
+        if (qd->exit_deferred && qd->proc) {
+                siginfo_t si = qd->exit_info;
+                on_process_exit(qd->proc, &si, qd);
+        }
 }
 
 int qemu_domain_adopt(QemuDomain *qd, pid_t pid, uint64_t start_time, const char *log_path, VbError *err) {
@@ -473,6 +497,7 @@ void qemu_domain_start_continue(QemuDomain *qd, Qmp *q) {
                 qmp_send(q, "qom-set", args, on_stats_period, qd);
         }
         qemu_nics_start_links(qd, q);
+        qemu_display_set_passwords(qd, q);     /* before the guest runs: QEMU answers in order */
         if (qd->start_flags & DOMAIN_START_PAUSED)
                 start_done(qd);
         else
@@ -543,24 +568,6 @@ void qemu_domain_threads_placed(QemuDomain *qd, Qmp *q, const VbError *err) {
         if (qemu_live_has_pty(qd->live) && qmp_send(q, "query-chardev", NULL, on_chardev, qd) == 0)
                 return;
         qemu_domain_start_continue(qd, q);
-}
-
-/* A free TCP port on the loopback for an automatic display port (QEMU binds it itself). */
-static int pick_display_port(const QemuConfig *cfg, int skip) {
-        for (int port = cfg->remote_display_port_min; port <= cfg->remote_display_port_max; port++) {
-                if (port == skip)
-                        continue;
-                int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-                if (fd < 0)
-                        return -1;
-                struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t) port),
-                                          .sin_addr.s_addr = htonl(INADDR_ANY) };
-                int r = bind(fd, (struct sockaddr *) &sa, sizeof sa);
-                close(fd);
-                if (r == 0)
-                        return port;
-        }
-        return -1;
 }
 
 int qemu_domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {
@@ -639,7 +646,39 @@ int qemu_domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {
                 free(logp);
                 return -1;
         }
-        int vnc = pick_display_port(&qc->cfg, -1), spice = pick_display_port(&qc->cfg, vnc);
+        /* The automatic display ports, reserved until QEMU is gone (qemu-display.c). */
+        if (mon_fd >= 0 && qemu_display_reserve(qd, live, err) < 0) {
+                qemu_nics_abandon(&nics);
+                qemu_nics_close(&nics);
+                if (mon_fd > 0) {
+                        close(mon_fd);
+                        unlink(mon);
+                }
+                qemu_security_stop(qc, live);
+                domain_def_free(live);
+                free(mon);
+                free(logp);
+                return -1;
+        }
+        /* File-backed serials write through log writers too (rotated, kept across restarts). */
+        int serial_fds[QEMU_SERIAL_LOGS_MAX];
+        if (mon_fd >= 0 && qemu_logs_serials(qd, live, serial_fds, QEMU_SERIAL_LOGS_MAX, err) < 0) {
+                qemu_display_release(qd);
+                qemu_nics_abandon(&nics);
+                qemu_nics_close(&nics);
+                if (mon_fd > 0) {
+                        close(mon_fd);
+                        unlink(mon);
+                }
+                qemu_security_stop(qc, live);
+                domain_def_free(live);
+                free(mon);
+                free(logp);
+                return -1;
+        }
+        int vnc = qd->display_ports[QEMU_PORT_VNC] ? qd->display_ports[QEMU_PORT_VNC] : -1;
+        int spice = qd->display_ports[QEMU_PORT_SPICE] ? qd->display_ports[QEMU_PORT_SPICE] : -1;
+        int ws = qd->display_ports[QEMU_PORT_WEBSOCKET] ? qd->display_ports[QEMU_PORT_WEBSOCKET] : -1;
         QemuCommandInput in = {
                 .def = live,
                 .cfg = &qc->cfg,
@@ -651,16 +690,24 @@ int qemu_domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {
                 .kvm_available = fd >= 0,
                 .vnc_port = vnc,
                 .spice_port = spice,
+                .websocket_port = ws,
                 .emulator_default = QEMU_EMULATOR_DEFAULT,
                 .channel_dir = c->state_dir,
                 .tap_fds = nics.fds,
                 .n_tap_fds = nics.n,
                 .tap_queue_fds = nics.queue_fds,
                 .incoming_fd = qd->incoming ? qd->incoming_fd : -1,
+                .serial_file_fds = serial_fds,
+                .n_serial_file_fds = mon_fd >= 0 ? QEMU_SERIAL_LOGS_MAX : 0,
         };
         char **argv = mon_fd >= 0 ? qemu_command_build(&in, err) : NULL;
         if (!argv) {
+                for (size_t i = 0; mon_fd >= 0 && i < QEMU_SERIAL_LOGS_MAX; i++)
+                        if (serial_fds[i] >= 0)
+                                close(serial_fds[i]);
+                qemu_display_release(qd);
                 qemu_nics_abandon(&nics);
+                qemu_nics_close(&nics);
                 if (mon_fd > 0) {
                         close(mon_fd);
                         unlink(mon);
@@ -671,17 +718,21 @@ int qemu_domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {
                 free(logp);
                 return -1;
         }
-        qemu_live_set_display_ports(live, vnc, spice);
+        qemu_live_set_display_ports(live, qd->display_ports);
+        qemu_display_live_listen(qc, live);
         if (qemu_security_live_label(qc, live) < 0)
                 log_warning("domain %s: out of memory: its running definition lacks its <seclabel>", d->obj.name);
         /* What QEMU inherits: the monitor's listening socket when confined, and the taps. */
-        int keep[QEMU_NICS_TAPS_MAX + 2];
+        int keep[QEMU_NICS_TAPS_MAX + 2 + QEMU_SERIAL_LOGS_MAX];
         size_t n_keep = 0;
+        for (size_t i = 0; i < QEMU_SERIAL_LOGS_MAX; i++)
+                if (serial_fds[i] >= 0)
+                        keep[n_keep++] = serial_fds[i];
         if (confined)
                 keep[n_keep++] = mon_fd;
         if (qd->incoming)
                 keep[n_keep++] = qd->incoming_fd;
-        for (size_t i = 0; i < nics.n_all && n_keep < QEMU_NICS_TAPS_MAX + 1; i++)
+        for (size_t i = 0; i < nics.n_all && n_keep < QEMU_NICS_TAPS_MAX + 2 + QEMU_SERIAL_LOGS_MAX; i++)
                 keep[n_keep++] = nics.all[i];
         /* qemu.conf namespaces = [ "mount" ]: a private /dev (qemu-ns.c), as the daemon's user too. */
         QemuMountNs ns;
@@ -690,17 +741,27 @@ int qemu_domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {
                 creds.mount_ns = &ns.ns;
                 creds.keep_ids = !confined;
         }
+        /* QEMU's output through a pipe to its log writer, which outlives the daemon. */
+        int log_fd = -1;
         if (r >= 0)
-                r = process_spawn_as(qc->event, &qemu_program, argv, logp, keep, n_keep,
-                                     confined || creds.mount_ns ? &creds : NULL, on_process_exit, qd, &qd->proc, err);
+                r = qemu_logs_start(qd, logp, &log_fd, err);
+        if (r >= 0) {
+                r = process_spawn_fd_as(qc->event, &qemu_program, argv, logp, log_fd, keep, n_keep,
+                                        confined || creds.mount_ns ? &creds : NULL, on_process_exit, qd, &qd->proc, err);
+                close(log_fd);  /* QEMU holds the write end now: its end is the writer's end of file */
+        }
         if (mon_fd > 0)
                 close(mon_fd);
+        for (size_t i = 0; i < QEMU_SERIAL_LOGS_MAX; i++)
+                if (serial_fds[i] >= 0)
+                        close(serial_fds[i]);   /* QEMU holds them: its end is their writers' end of file */
         if (r < 0)
                 qemu_nics_abandon(&nics);
         qemu_nics_close(&nics);   /* QEMU holds the taps now; they go when it does */
         qemu_argv_free(argv);
         free(logp);
         if (r < 0) {
+                qemu_display_release(qd);
                 if (mon_fd > 0)
                         unlink(mon);
                 qemu_security_stop(qc, live);

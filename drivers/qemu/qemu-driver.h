@@ -6,10 +6,12 @@
 #include <systemd/sd-event.h>
 
 #include "domain.h"
+#include "domain-info.h"
 #include "driver.h"
 #include "qemu-caps.h"
 #include "qemu-conf.h"
 #include "qemu-find.h"
+#include "qemu-ports.h"
 #include "process.h"
 #include "qmp.h"
 #include "security.h"
@@ -36,6 +38,7 @@ typedef struct QemuConn {
         bool sec_ready;         /* false: sec_error says why no guest starts */
         VbError sec_error;
         bool cgroups;           /* each guest gets a cgroup (qemu-cgroup.c) */
+        QemuPorts ports;        /* automatic display ports held by guests (qemu-display.c) */
 } QemuConn;
 
 /* Where the domain's QEMU process stands, as the driver sees it (the guest's own state,
@@ -58,6 +61,8 @@ typedef enum QemuPhase {
                                     * image (qemu-save.c); once there, quit sent: the exit follows */
         _QEMU_PHASE_MAX,
 } QemuPhase;
+
+#define QEMU_SERIAL_LOGS_MAX 4     /* file-backed serials whose file goes through a log writer */
 
 typedef struct QemuDomain {
         Domain *domain;         /* not a reference: the domain owns this */
@@ -89,6 +94,11 @@ typedef struct QemuDomain {
         bool incoming_loaded;
         const DomainDef *incoming_def;  /* the running definition to start with (borrowed) */
         char *incoming_remove;          /* the managed save image, removed once restored */
+        int display_ports[3];   /* reserved VNC, SPICE, websocket ports (0: none) */
+        Process *log_writer;    /* virtbus-qemu-log of the QEMU this daemon started, until it ends */
+        Process *serial_writers[QEMU_SERIAL_LOGS_MAX];  /* those of its <serial type='file'> */
+        bool exit_deferred;     /* QEMU ended while starting: its log writer has its last words */
+        siginfo_t exit_info;    /* that exit, handled when the writer is done */
 } QemuDomain;
 
 typedef struct QemuConsole QemuConsole;
@@ -105,6 +115,8 @@ void qemu_domain_forget(Domain *d);
 /* A verb answered VERB_PENDING: keep its call; qemu_domain_finish() ends the job and answers. */
 void qemu_domain_pending(QemuDomain *qd, Call *call);
 void qemu_domain_finish(QemuDomain *qd, int r, const VbError *err);
+/* A start is given up with err: QEMU is killed, its exit fails the start's call. */
+void qemu_domain_start_fail(QemuDomain *qd, const VbError *err);
 /* Watch a QEMU found again after a restart (process_adopt with the domain's exit handler). */
 int qemu_domain_adopt(QemuDomain *qd, pid_t pid, uint64_t start_time, const char *log_path, VbError *err);
 /* Let go of every QEMU without signalling it (the daemon is stopping). */
@@ -166,7 +178,10 @@ int qemu_stats_cpu(Domain *d, uint64_t *time_ns, uint64_t *user_ns, uint64_t *sy
 int qemu_threads_query(QemuDomain *qd, Qmp *q, bool place);
 int qemu_pin_vcpu(Domain *d, unsigned vcpu, const uint8_t *map, size_t maplen, const char *cpuset, VbError *err);
 int qemu_pin_emulator(Domain *d, const uint8_t *map, size_t maplen, const char *cpuset, VbError *err);
-extern const struct DomainInfoOps qemu_info_ops;
+/* ... and their reports (qemu_info_ops in qemu-info.c). */
+int qemu_vcpus(Domain *d, DomainVcpuInfo *info, int maxinfo, uint8_t *maps, int maplen, VbError *err);
+int qemu_vcpu_pin_info(Domain *d, unsigned flags, uint8_t *maps, int ncpumaps, int maplen, VbError *err);
+int qemu_emulator_pin_info(Domain *d, unsigned flags, uint8_t *map, int maplen, VbError *err);
 /* qemu-domain.c: the start goes on once the threads are placed (err: it is given up). */
 void qemu_domain_threads_placed(QemuDomain *qd, Qmp *q, const VbError *err);
 
@@ -241,3 +256,34 @@ int qemu_domain_set_interface_link(Domain *d, size_t index, bool up, Call *call,
 void qemu_nics_start_links(QemuDomain *qd, Qmp *q);
 /* qemu-info.c: per-request information (a NIC's counters). */
 extern const struct DomainInfoOps qemu_info_ops;
+
+/* qemu-display.c: the automatic ports of a guest's displays, and its graphics verbs. */
+enum { QEMU_PORT_VNC, QEMU_PORT_SPICE, QEMU_PORT_WEBSOCKET };
+/* Reserve the automatic ports live's <graphics> need into qd->display_ports. */
+int qemu_display_reserve(QemuDomain *qd, const DomainDef *live, VbError *err);
+/* After a restart: hold again the ports the live definition of a running guest shows. */
+void qemu_display_hold_live(QemuDomain *qd, const DomainDef *live);
+/* STARTING: the <graphics passwd> of the running definition through QMP set_password (a
+ * refusal fails the start). */
+void qemu_display_set_passwords(QemuDomain *qd, Qmp *q);
+/* The listen address of each display into the running definition (qemu.conf's by default). */
+void qemu_display_live_listen(QemuConn *qc, DomainDef *live);
+/* QEMU is gone (or never came): its ports are free for the next guest. */
+void qemu_display_release(QemuDomain *qd);
+
+/* qemu-graphics-fd.c: virDomainOpenGraphicsFD (QMP getfd + add_client). */
+int qemu_domain_open_graphics_fd(Domain *d, unsigned idx, unsigned flags, Call *call, VbError *err);
+/* qemu-logs.c: QEMU's stdout/stderr through a pipe (*write_fd, the daemon closes it once QEMU
+ * has it) to virtbus-qemu-log, which appends to log_path, rotates it (qemu.conf max_size,
+ * max_backups) and outlives the daemon. */
+int qemu_logs_start(QemuDomain *qd, const char *log_path, int *write_fd, VbError *err);
+/* The same for the first QEMU_SERIAL_LOGS_MAX <serial type='file'> of live: fds[i] the write
+ * end for serial i, -1 for the others (the caller closes them once QEMU has them). */
+int qemu_logs_serials(QemuDomain *qd, const DomainDef *live, int *fds, size_t n, VbError *err);
+/* Stop watching every writer (they end by themselves with QEMU's output). */
+void qemu_logs_release(QemuDomain *qd);
+/* qemu-domain.c: the log writer ended (a deferred start failure is reported now). */
+void qemu_logs_writer_gone(QemuDomain *qd);
+/* qemu-keys.c: virDomainSendKey through QMP send-key. */
+int qemu_domain_send_key(Domain *d, unsigned codeset, unsigned holdtime, const uint32_t *keys, size_t n,
+                         Call *call, VbError *err);

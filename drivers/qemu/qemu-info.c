@@ -36,4 +36,7 @@ static int qemu_interface_stats(Domain *d, const DomainInterface *net, DomainIfS
 
 const DomainInfoOps qemu_info_ops = {
         .interface_stats = qemu_interface_stats,
+        .vcpus = qemu_vcpus,
+        .vcpu_pin_info = qemu_vcpu_pin_info,
+        .emulator_pin_info = qemu_emulator_pin_info,
 };

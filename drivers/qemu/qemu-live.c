@@ -7,7 +7,7 @@
 
 #include "domain-model.h"
 
-void qemu_live_set_display_ports(DomainDef *live, int vnc_port, int spice_port) {
+void qemu_live_set_display_ports(DomainDef *live, const int ports[3]) {
         if (!live || !live->priv)
                 return;
         DomainDevices *dev = &live->priv->devices;
@@ -15,10 +15,19 @@ void qemu_live_set_display_ports(DomainDef *live, int vnc_port, int spice_port) 
                 DomainGraphics *g = &dev->graphics[i];
                 /* "automatic" as qemu-command-devices.c decides it */
                 bool autoport = (g->autoport && strcmp(g->autoport, "yes") == 0) || !g->port.set || g->port.v == -1;
-                int port = !g->type ? -1 : strcmp(g->type, "vnc") == 0 ? vnc_port
-                                         : strcmp(g->type, "spice") == 0 ? spice_port : -1;
-                if (autoport && port > 0)
+                bool vnc = g->type && strcmp(g->type, "vnc") == 0;
+                int port = !g->type ? -1 : vnc ? ports[0] : strcmp(g->type, "spice") == 0 ? ports[1] : -1;
+                if (autoport && port > 0) {
+                        /* libvirt's live XML: autoport='yes' with the port; a restart reads both */
+                        char *yes = strdup("yes");
+                        if (yes) {
+                                free(g->autoport);
+                                g->autoport = yes;
+                        }
                         g->port = (ConfInt) { .set = true, .v = port };
+                }
+                if (vnc && g->websocket.set && g->websocket.v == -1 && ports[2] > 0)
+                        g->websocket.v = ports[2];
         }
 }
 

@@ -261,7 +261,7 @@ static const DomainDef *pick_def(Domain *d, unsigned flags, const char *fn, VbEr
         return live ? d->live : d->def;
 }
 
-static int qemu_vcpu_pin_info(Domain *d, unsigned flags, uint8_t *maps, int ncpumaps, int maplen, VbError *err) {
+int qemu_vcpu_pin_info(Domain *d, unsigned flags, uint8_t *maps, int ncpumaps, int maplen, VbError *err) {
         const DomainDef *def = pick_def(d, flags, "qemuDomainGetVcpuPinInfo", err);
         if (!def)
                 return -1;
@@ -271,7 +271,7 @@ static int qemu_vcpu_pin_info(Domain *d, unsigned flags, uint8_t *maps, int ncpu
         return n;
 }
 
-static int qemu_emulator_pin_info(Domain *d, unsigned flags, uint8_t *map, int maplen, VbError *err) {
+int qemu_emulator_pin_info(Domain *d, unsigned flags, uint8_t *map, int maplen, VbError *err) {
         const DomainDef *def = pick_def(d, flags, "qemuDomainGetEmulatorPinInfo", err);
         if (!def)
                 return -1;
@@ -306,7 +306,7 @@ static void thread_facts(pid_t pid, pid_t tid, uint64_t *ns, int *cpu) {
                 *cpu = atoi(p + 1);
 }
 
-static int qemu_vcpus(Domain *d, DomainVcpuInfo *info, int maxinfo, uint8_t *maps, int maplen, VbError *err) {
+int qemu_vcpus(Domain *d, DomainVcpuInfo *info, int maxinfo, uint8_t *maps, int maplen, VbError *err) {
         QemuDomain *qd = running(d, err);
         if (!qd)
                 return -1;
@@ -330,8 +330,3 @@ static int qemu_vcpus(Domain *d, DomainVcpuInfo *info, int maxinfo, uint8_t *map
         return n;
 }
 
-const DomainInfoOps qemu_info_ops = {
-        .vcpus = qemu_vcpus,
-        .vcpu_pin_info = qemu_vcpu_pin_info,
-        .emulator_pin_info = qemu_emulator_pin_info,
-};

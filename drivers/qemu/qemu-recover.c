@@ -285,6 +285,8 @@ static int recover_one(const char *dir, const char *name, const char *data, size
                 log_error("domain %s: cannot recover it: out of memory", d->obj.name);
                 return -ENOMEM;
         }
+        /* Its automatic display ports stay its own while its QEMU may run. */
+        qemu_display_hold_live(qd, domain_current_def(d));
         recover_attempt(qd);
         return 0;
 }

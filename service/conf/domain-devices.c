@@ -113,6 +113,7 @@ static const XmlField graphics_fields[] = {
         { NULL, "port", XF_INT, offsetof(DomainGraphics, port), NULL },
         { NULL, "tlsPort", XF_INT, offsetof(DomainGraphics, tls_port), NULL },
         { NULL, "autoport", XF_ENUM, offsetof(DomainGraphics, autoport), YESNO },
+        { NULL, "websocket", XF_INT, offsetof(DomainGraphics, websocket), NULL },
         { NULL, "listen", XF_STR, offsetof(DomainGraphics, listen), NULL },
         { NULL, "keymap", XF_STR, offsetof(DomainGraphics, keymap), NULL },
         { NULL, "passwd", XF_STR, offsetof(DomainGraphics, passwd), NULL },

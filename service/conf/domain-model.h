@@ -171,6 +171,7 @@ typedef struct DomainChr {
 typedef struct DomainGraphics {
         char *type;                        /* vnc, spice, … */
         ConfInt port, tls_port;
+        ConfInt websocket;                 /* VNC's websocket port; -1: automatic */
         char *autoport, *listen, *passwd, *keymap;
         char *listen_type;                 /* <listen type='…'>; address when only listen= given */
         char *listen_network, *listen_socket;   /* <listen type='network' network='…'>, type='socket' */

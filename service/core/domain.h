@@ -168,6 +168,17 @@ int domain_screenshot(Domain *d, unsigned screen, unsigned flags, Stream **st, c
 #define DOMAIN_CONSOLE_FORCE 1u
 #define DOMAIN_CONSOLE_SAFE 2u
 int domain_open_console(Domain *d, const char *dev_name, unsigned flags, Stream **out, Stream **in, VbError *err);
+
+/* domain-graphics.c: virDomainSendKey (up to DOMAIN_SEND_KEY_MAX keycodes of one codeset,
+ * libvirt's numbering: 0 linux, 1 xt, 2 atset1, … 9 qnum). May answer VERB_PENDING. */
+#define DOMAIN_SEND_KEY_MAX 16
+#define DOMAIN_KEYCODE_SET_LAST 9
+int domain_send_key(Domain *d, unsigned codeset, unsigned holdtime, const uint32_t *keys, size_t n,
+                    unsigned flags, Call *call, VbError *err);
+/* virDomainOpenGraphicsFD: answers VERB_PENDING; the completion's result is an int * to a
+ * socket connected to the display (the door duplicates it). */
+#define DOMAIN_OPEN_GRAPHICS_SKIPAUTH (1u << 0)
+int domain_open_graphics_fd(Domain *d, unsigned idx, unsigned flags, Call *call, VbError *err);
 int domain_get_metadata(Domain *d, int type, const char *uri, unsigned flags, char **out, VbError *err);
 int domain_set_metadata(Domain *d, int type, const char *text, const char *key, const char *uri,
                         unsigned flags, VbError *err);

@@ -104,6 +104,18 @@ typedef struct DomainOps {
                        VbError *err);
         /* Where d's managed save image lives (malloc'ed); NULL op: no managed save. */
         char *(*managed_save_path)(Domain *d);
+        /* virDomainSendKey to a running domain: n (1..16) keycodes of codeset (libvirt's
+         * virKeycodeSet numbers) pressed together for holdtime ms (0: the hypervisor's
+         * default). The op translates them (an untranslatable one: VB_ERR_INVALID_ARG) and
+         * may answer VERB_PENDING, ending the core's modify job when it completes. NULL:
+         * "not supported". */
+        int (*send_key)(Domain *d, unsigned codeset, unsigned holdtime, const uint32_t *keys, size_t n,
+                        Call *call, VbError *err);
+        /* virDomainOpenGraphicsFD: a socket connected to display idx (the idx-th <graphics>)
+         * of a running domain; flags: DOMAIN_OPEN_GRAPHICS_SKIPAUTH. Completes call with result
+         * an int * to the socket, which the op closes after call_complete (a door duplicates
+         * it). NULL: "not supported". */
+        int (*open_graphics_fd)(Domain *d, unsigned idx, unsigned flags, Call *call, VbError *err);
         void (*forget)(Domain *d);  /* free d->driver_data */
 } DomainOps;
 

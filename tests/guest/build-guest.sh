@@ -337,6 +337,8 @@ for arg in $(cat /proc/cmdline); do
 	virtbus.poweroff_after=*) after "${arg#*=}" poweroff ;;
 	virtbus.reboot_after=*) after "${arg#*=}" reboot ;;
 	virtbus.crash_after=*) after "${arg#*=}" crash ;;
+	# numbered lines on the console, a few a second (the log writer's test)
+	virtbus.count=*) ( i=0; while [ "$i" -lt "${arg#*=}" ]; do say "VIRTBUS-COUNT $i"; i=$((i + 1)); usleep 20000; done ) & ;;
 	esac
 done
 
@@ -349,6 +351,8 @@ while :; do
 		# can tell a guest restored from a save image from one that booted again.
 		mark\ *) mark=${cmd#mark }; say "VIRTBUS-GUEST-MARKED $mark" ;;
 		state) say "VIRTBUS-GUEST-STATE mark=${mark:-none} uptime=$(cut -d' ' -f1 /proc/uptime)" ;;
+		# keyboard interrupts so far (virDomainSendKey's test)
+		i8042) say "VIRTBUS-GUEST-I8042 $(awk '$NF == "i8042" && $1 == "1:" { print $2 }' /proc/interrupts)" ;;
 		"") ;;
 		*) say "virtbus-guest: unknown command '$cmd' (poweroff, reboot, crash)" ;;
 		esac

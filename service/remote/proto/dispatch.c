@@ -3,10 +3,12 @@
 #include "dispatch.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "api.h"
 #include "authz-api.h"
@@ -86,7 +88,33 @@ typedef struct RemotePending {
         RemoteReplyFn encode;
         Domain *dom;
         bool in_flight;         /* counted in client->pending */
+        bool reply_fd;          /* remote_call_new_fd: the result is an int * to send */
 } RemotePending;
+
+/* REPLY_WITH_FDS: the header, the number of descriptors (libvirt puts it before the payload),
+ * a void payload; the descriptor follows the packet on the socket. */
+static int send_reply_fd(RemotePending *p, const int *fdp, VbError *e) {
+        int fd = fdp ? fcntl(*fdp, F_DUPFD_CLOEXEC, 3) : -1;
+        if (fd < 0)
+                return vb_error_errno(e, fdp ? -errno : -EINVAL, "descriptor for the reply");
+        PacketHeader h = p->hdr;
+        h.type = MSG_REPLY_WITH_FDS;
+        h.status = MSG_STATUS_OK;
+        XdrWriter w;
+        packet_begin(&w, &h);
+        xdr_put_u32(&w, 1);
+        uint8_t *packet = NULL;
+        size_t len = 0;
+        if (packet_end(&w, &packet, &len) < 0) {
+                close(fd);
+                return vb_error_errno(e, -ENOMEM, "reply");
+        }
+        int r = remote_client_send_fds(p->client, packet, len, &fd, 1);
+        if (r == -ENOTSUP)
+                return vb_error_set(e, VB_ERR_ARGUMENT_UNSUPPORTED, VB_FROM_NONE,
+                                    "fd passing is not supported by this connection");
+        return 0;
+}
 
 static void pending_free(RemotePending *p) {
         if (!p)
@@ -116,6 +144,14 @@ static void remote_call_done(Call *call, int r, const VbError *err, void *result
                         e = *err;
                 else
                         vb_error_set(&e, VB_ERR_INTERNAL_ERROR, VB_FROM_NONE, "operation failed without a reason");
+        } else if (p->reply_fd) {
+                xdr_writer_done(&w);
+                if (send_reply_fd(p, result, &e) == 0) {
+                        pending_free(p);
+                        return;
+                }
+                begin_reply(&w, &p->hdr);
+                r = -1;
         } else if (p->encode && p->encode(&w, p->dom, result, &e) < 0) {
                 r = -1;
         }
@@ -141,6 +177,13 @@ Call *remote_call_new(RemoteCall *rc, RemoteReplyFn encode, Domain *dom) {
         Call *call = call_new(CALL_DOOR_REMOTE, &who, remote_call_done, p);
         if (!call)
                 pending_free(p);
+        return call;
+}
+
+Call *remote_call_new_fd(RemoteCall *rc, Domain *dom) {
+        Call *call = remote_call_new(rc, NULL, dom);
+        if (call)
+                ((RemotePending *) call->userdata)->reply_fd = true;
         return call;
 }
 
@@ -172,6 +215,8 @@ int remote_call_finish(RemoteCall *rc, Call *call, int r) {
                 call->userdata = NULL;          /* a late completion finds nothing to answer */
                 if (r < 0)
                         q = -1;
+                else if (p->reply_fd)   /* a descriptor comes only with a completion */
+                        q = vb_error_set(&rc->err, VB_ERR_INTERNAL_ERROR, VB_FROM_NONE, "no descriptor to send");
                 else if (p->encode && p->encode(&rc->ret, p->dom, NULL, &rc->err) < 0)
                         q = -1;
                 else

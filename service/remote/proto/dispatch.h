@@ -118,6 +118,9 @@ Call *remote_call_new(RemoteCall *rc, RemoteReplyFn encode, Domain *dom);
 /* A call with no domain and nothing to encode but what the handler writes (verbs of networks,
  * pools and volumes); NULL with rc->err set when out of memory. */
 Call *remote_call_plain(RemoteCall *rc, RemoteReplyFn encode);
+/* A call whose success reply is a REPLY_WITH_FDS with no payload but the descriptor the
+ * completion's result points to (an int *, duplicated here; the verb keeps its own). */
+Call *remote_call_new_fd(RemoteCall *rc, Domain *dom);
 /* Give the context the domain a verb produced (create_xml) while it is still in flight. */
 void remote_call_set_domain(Call *call, Domain *dom);
 /* After the verb returned r: answer now through rc (0 / -1), or leave the answer to the
@@ -321,6 +324,8 @@ REMOTE_HANDLER(proc_domain_get_messages);
 REMOTE_HANDLER(proc_domain_get_metadata);
 REMOTE_HANDLER(proc_domain_set_metadata);
 REMOTE_HANDLER(proc_domain_screenshot);
+REMOTE_HANDLER(proc_domain_send_key);
+REMOTE_HANDLER(proc_domain_open_graphics_fd);
 REMOTE_HANDLER(proc_domain_get_memory_parameters);
 REMOTE_HANDLER(proc_domain_set_memory_parameters);
 REMOTE_HANDLER(proc_domain_get_scheduler_type);

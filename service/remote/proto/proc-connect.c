@@ -94,7 +94,9 @@ REMOTE_HANDLER(proc_connect_supports_feature) {
         case FEATURE_REMOTE_CLOSE_CALLBACK:
                 supported = 1;
                 break;
-        case FEATURE_FD_PASSING:        /* CALL_WITH_FDS is not taken */
+        case FEATURE_FD_PASSING:        /* replies with fds (OpenGraphicsFD); CALL_WITH_FDS is not taken */
+                supported = remote_client_can_pass_fds(c);
+                break;
         default:
                 supported = 0;
                 break;

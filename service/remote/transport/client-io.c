@@ -8,6 +8,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 #include "client-internal.h"
 #include "log.h"
@@ -34,6 +35,19 @@ void client_flush(Client *c) {
         if (c->dropped || !remote_transport_ready(c->t))
                 return;         /* a handshake first; its end flushes what was queued meanwhile */
         while (!out_queue_empty(&c->out) && !c->dropped) {
+                int fd = out_queue_head_fd(&c->out);
+                if (fd >= 0) {
+                        /* a REPLY_WITH_FDS is out: its descriptors follow, one per message */
+                        int r = remote_transport_send_fd(c->t, fd);
+                        if (r == -EAGAIN)
+                                break;
+                        if (r < 0) {
+                                client_send_failed(c, -r);
+                                return;
+                        }
+                        out_queue_fd_sent(&c->out);
+                        continue;
+                }
                 struct iovec iov[TX_IOV];
                 size_t want;
                 size_t n = out_queue_iov(&c->out, iov, TX_IOV, &want);
@@ -62,10 +76,21 @@ void client_flush(Client *c) {
 }
 
 int remote_client_send(RemoteClient *rc, uint8_t *packet, size_t len) {
+        return remote_client_send_fds(rc, packet, len, NULL, 0);
+}
+
+bool remote_client_can_pass_fds(RemoteClient *rc) {
         Client *c = client_of(rc);
-        if (c->dropped) {
+        return !c->dropped && remote_transport_can_pass_fds(c->t);
+}
+
+int remote_client_send_fds(RemoteClient *rc, uint8_t *packet, size_t len, const int *fds, size_t n_fds) {
+        Client *c = client_of(rc);
+        if (c->dropped || (n_fds && !remote_transport_can_pass_fds(c->t))) {
+                for (size_t i = 0; i < n_fds; i++)
+                        close(fds[i]);
                 free(packet);
-                return -ENOTCONN;
+                return c->dropped ? -ENOTCONN : -ENOTSUP;
         }
         const RemoteLimits *lim = client_limits(c);
         if (c->out.bytes > 0 && c->out.bytes + len > lim->output_max) {
@@ -77,7 +102,7 @@ int remote_client_send(RemoteClient *rc, uint8_t *packet, size_t len) {
         bool was_empty = out_queue_empty(&c->out);
         if (c->next_layer)
                 c->next_layer_armed = true;     /* this is the reply that goes out in plaintext */
-        if (out_queue_push(&c->out, packet, len) < 0) {
+        if (out_queue_push_fds(&c->out, packet, len, fds, n_fds) < 0) {
                 remote_client_drop(rc, LOG_LEVEL_ERROR, "out of memory for its output");
                 return -ENOMEM;
         }

@@ -58,6 +58,11 @@ RemoteClient *remote_client_unref(RemoteClient *c);
 /* Queue a complete packet (length word included) for sending, in order. Takes packet (malloc'ed)
  * in every case. A client whose queue would pass its limit is dropped: -ENOBUFS. */
 int remote_client_send(RemoteClient *c, uint8_t *packet, size_t len);
+/* The same with descriptors sent after the packet (a REPLY_WITH_FDS), taken in every case:
+ * -ENOTSUP (closed, nothing queued) when the client's transport cannot carry them. */
+int remote_client_send_fds(RemoteClient *c, uint8_t *packet, size_t len, const int *fds, size_t n_fds);
+/* Whether this client's connection carries descriptors (a unix socket without TLS or SASL). */
+bool remote_client_can_pass_fds(RemoteClient *c);
 /* Stop reading; close once the queued output is out (after a fatal protocol error). */
 void remote_client_close(RemoteClient *c);
 /* Feature 10 was asked: start the keepalive timer (PING after keepalive_interval idle). */

@@ -3,20 +3,41 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define OUT_FDS_MAX 32          /* libvirt's VIR_NET_MESSAGE_NUM_FDS_MAX */
 
 struct OutPacket {
         OutPacket *next;
         uint8_t *data;
         size_t len, off;
+        int fds[OUT_FDS_MAX];
+        size_t n_fds, fds_sent;
 };
 
+static void packet_free(OutPacket *o) {
+        for (size_t i = o->fds_sent; i < o->n_fds; i++)
+                close(o->fds[i]);
+        free(o->data);
+        free(o);
+}
+
 int out_queue_push(OutQueue *q, uint8_t *packet, size_t len) {
-        OutPacket *o = malloc(sizeof *o);
+        return out_queue_push_fds(q, packet, len, NULL, 0);
+}
+
+int out_queue_push_fds(OutQueue *q, uint8_t *packet, size_t len, const int *fds, size_t n_fds) {
+        OutPacket *o = n_fds <= OUT_FDS_MAX ? malloc(sizeof *o) : NULL;
         if (!o) {
+                for (size_t i = 0; i < n_fds; i++)
+                        close(fds[i]);
                 free(packet);
-                return -ENOMEM;
+                return n_fds <= OUT_FDS_MAX ? -ENOMEM : -E2BIG;
         }
-        *o = (OutPacket) { .data = packet, .len = len };
+        *o = (OutPacket) { .data = packet, .len = len, .n_fds = n_fds };
+        if (n_fds)
+                memcpy(o->fds, fds, n_fds * sizeof *fds);
         if (q->tail)
                 q->tail->next = o;
         else
@@ -29,9 +50,13 @@ int out_queue_push(OutQueue *q, uint8_t *packet, size_t len) {
 size_t out_queue_iov(const OutQueue *q, struct iovec *iov, size_t max, size_t *total) {
         size_t n = 0;
         *total = 0;
-        for (OutPacket *o = q->head; o && n < max; o = o->next, n++) {
-                iov[n] = (struct iovec) { .iov_base = o->data + o->off, .iov_len = o->len - o->off };
-                *total += iov[n].iov_len;
+        for (OutPacket *o = q->head; o && n < max; o = o->next) {
+                if (o->off < o->len) {
+                        iov[n] = (struct iovec) { .iov_base = o->data + o->off, .iov_len = o->len - o->off };
+                        *total += iov[n++].iov_len;
+                }
+                if (o->fds_sent < o->n_fds)
+                        break;          /* its descriptors go before the next packet's bytes */
         }
         return n;
 }
@@ -46,20 +71,39 @@ void out_queue_advance(OutQueue *q, size_t n) {
                         break;
                 }
                 n -= rest;
+                o->off = o->len;
+                if (o->fds_sent < o->n_fds)
+                        break;          /* stays until its descriptors are out */
                 q->head = o->next;
-                free(o->data);
-                free(o);
+                packet_free(o);
         }
         if (!q->head)
                 q->tail = NULL;
+}
+
+int out_queue_head_fd(const OutQueue *q) {
+        const OutPacket *o = q->head;
+        return o && o->off == o->len && o->fds_sent < o->n_fds ? o->fds[o->fds_sent] : -1;
+}
+
+void out_queue_fd_sent(OutQueue *q) {
+        OutPacket *o = q->head;
+        if (!o || o->off != o->len || o->fds_sent >= o->n_fds)
+                return;
+        close(o->fds[o->fds_sent++]);
+        if (o->fds_sent == o->n_fds) {
+                q->head = o->next;
+                packet_free(o);
+                if (!q->head)
+                        q->tail = NULL;
+        }
 }
 
 void out_queue_clear(OutQueue *q) {
         while (q->head) {
                 OutPacket *o = q->head;
                 q->head = o->next;
-                free(o->data);
-                free(o);
+                packet_free(o);
         }
         *q = (OutQueue) { 0 };
 }

@@ -15,6 +15,14 @@ typedef struct OutQueue {
 
 /* Append packet (malloc'ed; the queue owns it from now, and frees it on failure): 0 or -ENOMEM. */
 int out_queue_push(OutQueue *q, uint8_t *packet, size_t len);
+/* The same, with descriptors that go after the packet's last byte (SCM_RIGHTS, one per
+ * sendmsg, as libvirt's REPLY_WITH_FDS): the queue owns them from now (closed when sent, on
+ * clear and on failure). */
+int out_queue_push_fds(OutQueue *q, uint8_t *packet, size_t len, const int *fds, size_t n_fds);
+/* The descriptor the head packet waits to send now that its bytes are out, or -1. */
+int out_queue_head_fd(const OutQueue *q);
+/* That descriptor was sent: close it and go on (the packet goes with its last one). */
+void out_queue_fd_sent(OutQueue *q);
 /* Up to max iovecs of what is still to send, from the front; *total is their byte count. */
 size_t out_queue_iov(const OutQueue *q, struct iovec *iov, size_t max, size_t *total);
 /* n bytes from the front were sent: drop the packets that are complete. */

@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 int remote_transport_new(int fd, RemoteTransport **out) {
@@ -53,6 +55,39 @@ ssize_t remote_transport_read(RemoteTransport *t, void *buf, size_t len) {
 
 ssize_t remote_transport_writev(RemoteTransport *t, const struct iovec *iov, size_t n) {
         return remote_layer_writev(t->top, iov, n);
+}
+
+bool remote_transport_can_pass_fds(RemoteTransport *t) {
+        struct sockaddr_storage ss;
+        socklen_t len = sizeof ss;
+        return t && t->top && !t->top->below && getsockname(t->fd, (struct sockaddr *) &ss, &len) == 0 &&
+               ss.ss_family == AF_UNIX;
+}
+
+int remote_transport_send_fd(RemoteTransport *t, int fd) {
+        if (!remote_transport_can_pass_fds(t))
+                return -ENOTSUP;
+        char byte = 0;
+        struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+        union {
+                struct cmsghdr h;
+                char buf[CMSG_SPACE(sizeof(int))];
+        } ctl = { 0 };
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
+                             .msg_controllen = sizeof ctl.buf };
+        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &fd, sizeof(int));
+        for (;;) {
+                ssize_t w = sendmsg(t->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+                if (w == 1)
+                        return 0;
+                if (w < 0 && errno == EINTR)
+                        continue;
+                return w < 0 ? -errno : -EIO;
+        }
 }
 
 int remote_transport_flush(RemoteTransport *t) {

@@ -76,6 +76,10 @@ RemoteTransport *remote_transport_free(RemoteTransport *t);
 
 ssize_t remote_transport_read(RemoteTransport *t, void *buf, size_t len);
 ssize_t remote_transport_writev(RemoteTransport *t, const struct iovec *iov, size_t n);
+/* Descriptors travel only over a unix socket with no layer on it (no TLS, no SASL). */
+bool remote_transport_can_pass_fds(RemoteTransport *t);
+/* fd with one zero byte (SCM_RIGHTS), as libvirt's virSocketSendFD: 0, -EAGAIN, -errno. */
+int remote_transport_send_fd(RemoteTransport *t, int fd);
 /* Every layer's held output, bottom-most last: 0 all out, -EAGAIN, -errno. */
 int remote_transport_flush(RemoteTransport *t);
 /* Runs the handshakes of the layers not ready yet, from the socket up: 0 all ready, -EAGAIN,

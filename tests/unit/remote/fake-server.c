@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 RemoteClient *remote_client_ref(RemoteClient *c) {
@@ -53,6 +54,22 @@ int remote_client_send(RemoteClient *c, uint8_t *packet, size_t len) {
         fc->out[fc->n_out++] = (FakePacket) { packet, len };
         fc->output_bytes += len;
         return 0;
+}
+
+/* The fake clients have no socket: no descriptors travel (libvirt's answer for TCP). */
+bool remote_client_can_pass_fds(RemoteClient *c) {
+        (void) c;
+        return false;
+}
+
+int remote_client_send_fds(RemoteClient *c, uint8_t *packet, size_t len, const int *fds, size_t n_fds) {
+        if (n_fds) {
+                for (size_t i = 0; i < n_fds; i++)
+                        close(fds[i]);
+                free(packet);
+                return -ENOTSUP;
+        }
+        return remote_client_send(c, packet, len);
 }
 
 void remote_client_pause_input(RemoteClient *c) {
