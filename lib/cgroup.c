@@ -245,3 +245,34 @@ int cgroup_cpu_time(const char *root, const char *group, uint64_t *ns) {
         fclose(f);
         return r;
 }
+
+int cgroup_cpu_stat(const char *root, const char *group, uint64_t *total, uint64_t *user, uint64_t *system) {
+        root = root ? root : CGROUP_ROOT;
+        bool v2 = cgroup_is_v2(root);
+        int r = cgroup_cpu_time(root, group, total);
+        if (r < 0)
+                return r;
+        char *p;
+        if (v2 ? asprintf(&p, "%s/%s/cpu.stat", root, group) < 0 : asprintf(&p, "%s/cpuacct/%s/cpuacct.stat", root, group) < 0)
+                return -ENOMEM;
+        FILE *f = fopen(p, "re");
+        free(p);
+        if (!f)
+                return -errno;
+        long hz = sysconf(_SC_CLK_TCK);
+        unsigned long long tick = 1000000000ULL / (unsigned long long) (hz > 0 ? hz : 100), v;
+        char line[128];
+        int found = 0;
+        while (fgets(line, sizeof line, f)) {
+                if (v2 && sscanf(line, "user_usec %llu", &v) == 1)
+                        *user = v * 1000, found++;
+                else if (v2 && sscanf(line, "system_usec %llu", &v) == 1)
+                        *system = v * 1000, found++;
+                else if (!v2 && sscanf(line, "user %llu", &v) == 1)
+                        *user = v * tick, found++;
+                else if (!v2 && sscanf(line, "system %llu", &v) == 1)
+                        *system = v * tick, found++;
+        }
+        fclose(f);
+        return found == 2 ? 0 : -EIO;
+}

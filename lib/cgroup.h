@@ -54,3 +54,6 @@ int cgroup_apply(const char *root, const char *group, const CgroupWrite *w, size
 void cgroup_remove(const char *root, const char *group);
 /* CPU time used by group, in nanoseconds (v1 cpuacct.usage, v2 cpu.stat usage_usec). */
 int cgroup_cpu_time(const char *root, const char *group, uint64_t *ns);
+/* CPU time used by group and its user and system parts, in nanoseconds (v2 cpu.stat
+ * usage_usec/user_usec/system_usec; v1 cpuacct.usage and cpuacct.stat in clock ticks). */
+int cgroup_cpu_stat(const char *root, const char *group, uint64_t *total, uint64_t *user, uint64_t *system);

@@ -118,6 +118,10 @@ int qemu_cgroup_start(QemuConn *qc, const char *name, const DomainDef *def, pid_
 void qemu_cgroup_stop(QemuConn *qc, const char *name);
 int qemu_cgroup_set_memtune(Domain *d, const DomainMemtune *m, VbError *err);
 int qemu_cgroup_cpu_time(Domain *d, uint64_t *ns);
+int qemu_cgroup_cpu_stat(Domain *d, uint64_t *total, uint64_t *user, uint64_t *system);
+
+/* qemu-stats.c: the runtime part of virDomainListGetStats (DomainOps.get_stats). */
+int qemu_domain_get_stats(Domain *d, DomainStats *st, Call *call, VbError *err);
 int qemu_cgroup_set_cputune(Domain *d, const DomainCputune *t, VbError *err);
 
 /* qemu-ops.c */

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "domain-info.h"
 #include "domain-model.h"
 #include "driver.h"
 
@@ -21,6 +22,9 @@ DomainStats *domain_stats_free(DomainStats *st) {
                 free(st->blocks[i].path);
         }
         free(st->blocks);
+        for (size_t i = 0; i < st->n_nets; i++)
+                free(st->nets[i].name);
+        free(st->nets);
         free(st->vcpus);
         free(st);
         return NULL;
@@ -84,7 +88,9 @@ static int fill_blocks(DomainStats *st, const DomainDef *def) {
 }
 
 int domain_get_stats(Domain *d, unsigned stats, unsigned flags, Call *call, DomainStats **out, VbError *err) {
-        const unsigned known = DOMAIN_STATS_STATE | DOMAIN_STATS_BALLOON | DOMAIN_STATS_VCPU | DOMAIN_STATS_BLOCK;
+        const unsigned known = DOMAIN_STATS_STATE | DOMAIN_STATS_CPU_TOTAL | DOMAIN_STATS_BALLOON | DOMAIN_STATS_VCPU |
+                               DOMAIN_STATS_INTERFACE | DOMAIN_STATS_BLOCK | DOMAIN_STATS_PERF |
+                               DOMAIN_STATS_DIRTYRATE;
         /* ENFORCE_STATS (1 << 31) refuses groups virtbus does not know; others are left out. */
         if ((flags & (1u << 31)) && (stats & ~known))
                 return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_DOMAIN,
@@ -136,6 +142,26 @@ int domain_get_stats(Domain *d, unsigned stats, unsigned flags, Call *call, Doma
         return 0;
 }
 
+/* balloon.<name> of a virDomainMemoryStatTags value (libvirt's keys; "actual" is
+ * balloon.current and has none). */
+static const char *balloon_stat_name(int tag) {
+        static const char *const names[DOMAIN_MEMSTAT_NR] = {
+                [DOMAIN_MEMSTAT_SWAP_IN] = "balloon.swap_in",
+                [DOMAIN_MEMSTAT_SWAP_OUT] = "balloon.swap_out",
+                [DOMAIN_MEMSTAT_MAJOR_FAULT] = "balloon.major_fault",
+                [DOMAIN_MEMSTAT_MINOR_FAULT] = "balloon.minor_fault",
+                [DOMAIN_MEMSTAT_UNUSED] = "balloon.unused",
+                [DOMAIN_MEMSTAT_AVAILABLE] = "balloon.available",
+                [DOMAIN_MEMSTAT_RSS] = "balloon.rss",
+                [DOMAIN_MEMSTAT_USABLE] = "balloon.usable",
+                [DOMAIN_MEMSTAT_LAST_UPDATE] = "balloon.last-update",
+                [DOMAIN_MEMSTAT_DISK_CACHES] = "balloon.disk_caches",
+                [DOMAIN_MEMSTAT_HUGETLB_PGALLOC] = "balloon.hugetlb_pgalloc",
+                [DOMAIN_MEMSTAT_HUGETLB_PGFAIL] = "balloon.hugetlb_pgfail",
+        };
+        return tag >= 0 && tag < DOMAIN_MEMSTAT_NR ? names[tag] : NULL;
+}
+
 typedef struct StatEmit {
         int (*fn)(const DomainStatParam *p, void *userdata);
         void *userdata;
@@ -175,9 +201,22 @@ int domain_stats_foreach(const DomainStats *st, int (*fn)(const DomainStatParam 
                 emit_i(&e, "state.state", 0, st->state);
                 emit_i(&e, "state.reason", 0, st->reason);
         }
+        if ((st->groups & DOMAIN_STATS_CPU_TOTAL) && st->has_cpu) {
+                emit_t(&e, "cpu.time", 0, st->cpu_time_ns);
+                emit_t(&e, "cpu.user", 0, st->cpu_user_ns);
+                emit_t(&e, "cpu.system", 0, st->cpu_system_ns);
+                emit_u(&e, "cpu.cache.monitor.count", 0, 0);   /* no resctrl monitors are made */
+                emit_t(&e, "cpu.haltpoll.success.time", 0, st->haltpoll_success_ns);
+                emit_t(&e, "cpu.haltpoll.fail.time", 0, st->haltpoll_fail_ns);
+        }
         if (st->groups & DOMAIN_STATS_BALLOON) {
                 emit_t(&e, "balloon.current", 0, st->balloon_current_kib);
                 emit_t(&e, "balloon.maximum", 0, st->balloon_maximum_kib);
+                for (size_t i = 0; i < st->n_balloon && i < DOMAIN_BALLOON_STATS_MAX; i++) {
+                        const char *name = balloon_stat_name(st->balloon[i].tag);
+                        if (name)
+                                emit_t(&e, name, 0, st->balloon[i].val);
+                }
         }
         if (st->groups & DOMAIN_STATS_VCPU) {
                 emit_u(&e, "vcpu.current", 0, st->vcpu_current);
@@ -186,6 +225,29 @@ int domain_stats_foreach(const DomainStats *st, int (*fn)(const DomainStatParam 
                         emit_i(&e, "vcpu.%zu.state", i, st->vcpus[i].state);
                         if (st->vcpus[i].has_time)
                                 emit_t(&e, "vcpu.%zu.time", i, st->vcpus[i].time_ns);
+                        if (st->vcpus[i].has_sched) {
+                                emit_t(&e, "vcpu.%zu.wait", i, st->vcpus[i].wait_ns);
+                                emit_t(&e, "vcpu.%zu.delay", i, st->vcpus[i].delay_ns);
+                        }
+                }
+        }
+        if ((st->groups & DOMAIN_STATS_INTERFACE) && st->has_net) {
+                emit_u(&e, "net.count", 0, (uint32_t) st->n_nets);
+                for (size_t i = 0; i < st->n_nets; i++) {
+                        const DomainNetStat *n = &st->nets[i];
+                        if (!n->name)
+                                continue;       /* no host device (type user): libvirt names none */
+                        emit_s(&e, "net.%zu.name", i, n->name);
+                        if (!n->has_counters)
+                                continue;
+                        emit_t(&e, "net.%zu.rx.bytes", i, n->rx_bytes);
+                        emit_t(&e, "net.%zu.rx.pkts", i, n->rx_pkts);
+                        emit_t(&e, "net.%zu.rx.errs", i, n->rx_errs);
+                        emit_t(&e, "net.%zu.rx.drop", i, n->rx_drop);
+                        emit_t(&e, "net.%zu.tx.bytes", i, n->tx_bytes);
+                        emit_t(&e, "net.%zu.tx.pkts", i, n->tx_pkts);
+                        emit_t(&e, "net.%zu.tx.errs", i, n->tx_errs);
+                        emit_t(&e, "net.%zu.tx.drop", i, n->tx_drop);
                 }
         }
         if (st->groups & DOMAIN_STATS_BLOCK) {
@@ -195,11 +257,34 @@ int domain_stats_foreach(const DomainStats *st, int (*fn)(const DomainStatParam 
                         emit_s(&e, "block.%zu.name", i, b->name);
                         if (b->path)
                                 emit_s(&e, "block.%zu.path", i, b->path);
+                        if (b->backing_index)
+                                emit_u(&e, "block.%zu.backingIndex", i, b->backing_index);
+                        if (b->has_io) {
+                                emit_t(&e, "block.%zu.rd.reqs", i, b->rd_reqs);
+                                emit_t(&e, "block.%zu.rd.bytes", i, b->rd_bytes);
+                                emit_t(&e, "block.%zu.rd.times", i, b->rd_times);
+                                emit_t(&e, "block.%zu.wr.reqs", i, b->wr_reqs);
+                                emit_t(&e, "block.%zu.wr.bytes", i, b->wr_bytes);
+                                emit_t(&e, "block.%zu.wr.times", i, b->wr_times);
+                                emit_t(&e, "block.%zu.fl.reqs", i, b->fl_reqs);
+                                emit_t(&e, "block.%zu.fl.times", i, b->fl_times);
+                        }
                         if (b->has_sizes) {
                                 emit_t(&e, "block.%zu.allocation", i, b->allocation);
                                 emit_t(&e, "block.%zu.capacity", i, b->capacity);
                                 emit_t(&e, "block.%zu.physical", i, b->physical);
                         }
+                }
+        }
+        if ((st->groups & DOMAIN_STATS_DIRTYRATE) && st->has_dirtyrate) {
+                emit_i(&e, "dirtyrate.calc_status", 0, st->dirty_status);
+                DomainStatParam p = { .type = DOMAIN_STAT_LLONG, .ull = (uint64_t) st->dirty_start };
+                emit(&e, &p, "dirtyrate.calc_start_time", 0);
+                emit_i(&e, "dirtyrate.calc_period", 0, st->dirty_period);
+                emit_s(&e, "dirtyrate.calc_mode", 0, st->dirty_mode);
+                if (st->dirty_status == 2) {
+                        DomainStatParam m = { .type = DOMAIN_STAT_LLONG, .ull = (uint64_t) st->dirty_mbps };
+                        emit(&e, &m, "dirtyrate.megabytes_per_second", 0);
                 }
         }
         return e.r;

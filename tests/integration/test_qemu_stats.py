@@ -39,12 +39,30 @@ DOMAIN_XML = """<domain type='qemu'>
       <source file='{disk}'/>
       <target dev='vda' bus='virtio'/>
     </disk>
+    <interface type='user'><model type='virtio'/></interface>
     <serial type='pty'><target port='0'/></serial>
     <console type='pty'><target type='serial' port='0'/></console>
     <memballoon model='virtio'/>
   </devices>
 </domain>
 """
+
+# `virsh domstats` of libvirtd 9.0 for this guest (2 vCPUs, one raw disk, one user NIC, a
+# virtio balloon without a stats period, TCG, no cgroup), recorded from a run beside it
+LIBVIRT_KEYS = (["state.state", "state.reason",
+                 "cpu.time", "cpu.user", "cpu.system", "cpu.cache.monitor.count",
+                 "cpu.haltpoll.success.time", "cpu.haltpoll.fail.time",
+                 "balloon.current", "balloon.maximum", "balloon.last-update", "balloon.rss",
+                 "vcpu.current", "vcpu.maximum"] +
+                ["vcpu.%d.%s" % (i, k) for i in (0, 1) for k in ("state", "time", "wait", "delay")] +
+                ["net.count",
+                 "block.count", "block.0.name", "block.0.path", "block.0.backingIndex"] +
+                ["block.0.%s.%s" % (op, k) for op, ks in (("rd", ("reqs", "bytes", "times")),
+                                                          ("wr", ("reqs", "bytes", "times")),
+                                                          ("fl", ("reqs", "times"))) for k in ks] +
+                ["block.0.allocation", "block.0.capacity", "block.0.physical",
+                 "dirtyrate.calc_status", "dirtyrate.calc_start_time", "dirtyrate.calc_period",
+                 "dirtyrate.calc_mode"])
 
 # virDomainStatsTypes
 STATS_STATE, STATS_BALLOON, STATS_VCPU, STATS_BLOCK = 1, 4, 8, 32
@@ -169,7 +187,7 @@ class QemuStatsTest(unittest.TestCase):
         self.assertIn("'state.state': <<1>>", p.stdout)
         # only the groups asked for
         st = self.bus_dom().GetStats(self.dbus.UInt32(STATS_BALLOON), self.dbus.UInt32(0))
-        self.assertEqual(sorted(st.keys()), ["balloon.current", "balloon.maximum"])
+        self.assertEqual(sorted(st.keys()), ["balloon.current", "balloon.last-update", "balloon.maximum", "balloon.rss"])
 
     def test_06_domstats_remote(self):
         out = self.virsh("domstats --state --balloon --vcpu --block %s" % self.name).stdout
@@ -181,6 +199,39 @@ class QemuStatsTest(unittest.TestCase):
         records = self.conn.getAllDomainStats(self.libvirt.VIR_DOMAIN_STATS_VCPU)
         self.assertEqual([r[0].name() for r in records], [self.name])
         self.assertGreater(records[0][1]["vcpu.0.time"], 0)
+
+    def test_06b_domstats_all_groups(self):
+        # libvirtd 9.0 on the same guest (session daemon, no cgroup, TCG, a user NIC) prints
+        # exactly these keys for `virsh domstats`, in this order (tests/bench/domstats_bench.py
+        # --keys shows them side by side)
+        out = self.virsh("domstats %s" % self.name).stdout
+        keys = [line.strip().split("=", 1)[0] for line in out.splitlines()[1:] if "=" in line]
+        self.assertEqual(keys, LIBVIRT_KEYS)
+        values = dict(line.strip().split("=", 1) for line in out.splitlines()[1:] if "=" in line)
+        self.assertGreater(int(values["cpu.time"]), 0)
+        self.assertEqual(int(values["cpu.time"]), int(values["cpu.user"]) + int(values["cpu.system"]))
+        self.assertGreater(int(values["balloon.rss"]), 1024)
+        self.assertEqual(values["balloon.last-update"], "0")           # no <stats period>: nothing polled
+        # query-blockstats' counters (this guest does no disk I/O of its own: all 0 here)
+        for k in ("rd.reqs", "rd.bytes", "rd.times", "wr.reqs", "wr.bytes", "wr.times", "fl.reqs", "fl.times"):
+            self.assertGreaterEqual(int(values["block.0." + k]), 0)
+        self.assertEqual(values["block.0.allocation"], "0")            # nothing written: wr_highest_offset
+        for i in (0, 1):
+            self.assertGreater(int(values["vcpu.%d.delay" % i]), 0)     # schedstat's run delay
+        self.assertEqual(values["dirtyrate.calc_mode"], "page-sampling")
+        # the same record on D-Bus (Connect.GetAllDomainStats, Domain.GetStats)
+        conn = self.dbus.Interface(self.bus.get_object(harness.BUS_NAME, "/org/libvirt/QEMU"), harness.CONNECT)
+        recs = conn.GetAllDomainStats(self.dbus.UInt32(0), self.dbus.UInt32(0))
+        self.assertEqual(len(recs), 1)
+        self.assertEqual(sorted(recs[0][1].keys()), sorted(LIBVIRT_KEYS))
+        st = self.bus_dom().GetStats(self.dbus.UInt32(0), self.dbus.UInt32(0))
+        self.assertEqual(sorted(st.keys()), sorted(LIBVIRT_KEYS))
+        self.assertEqual(str(st["dirtyrate.calc_mode"]), "page-sampling")
+        # python3-libvirt's types: ullong counters, uint counts
+        rec = self.dom().connect().domainListGetStats([self.dom()], 0)[0][1]
+        self.assertIsInstance(rec["block.0.wr.bytes"], int)
+        self.assertEqual(rec["net.count"], 1)
+        self.assertEqual(rec["block.0.backingIndex"], 1)
 
     def test_07_destroy(self):
         self.virsh("destroy %s" % self.name)
