@@ -35,6 +35,40 @@ static ssize_t read_small(const char *path, char *buf, size_t len) {
         return n;
 }
 
+/* A whole proc file (which comes a page per read), NUL-terminated, at most max bytes; NULL on
+ * failure. */
+static char *read_all(const char *path, size_t max) {
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return NULL;
+        size_t cap = 16384, len = 0;
+        char *buf = malloc(cap);
+        while (buf) {
+                if (cap - len < 4096) {
+                        char *nb = cap < max ? realloc(buf, cap * 2) : NULL;
+                        if (!nb) {
+                                free(buf);
+                                buf = NULL;
+                                break;
+                        }
+                        buf = nb;
+                        cap *= 2;
+                }
+                ssize_t n = read(fd, buf + len, cap - len - 1);
+                if (n < 0) {
+                        free(buf);
+                        buf = NULL;
+                } else if (n == 0) {
+                        buf[len] = '\0';
+                        break;
+                } else {
+                        len += (size_t) n;
+                }
+        }
+        close(fd);
+        return buf;
+}
+
 static uint64_t ticks_to_ns(unsigned long long t) {
         long hz = sysconf(_SC_CLK_TCK);
         return t * (1000000000ULL / (unsigned long long) (hz > 0 ? hz : 100));
@@ -98,17 +132,28 @@ static void fill_cpu(Domain *d, pid_t pid, DomainStats *st) {
                 fill_haltpoll(pid, st);
 }
 
-static bool read_counter(const char *dev, const char *name, uint64_t *out) {
-        char path[128], buf[32];
-        snprintf(path, sizeof path, "/sys/class/net/%s/statistics/%s", dev, name);
-        if (read_small(path, buf, sizeof buf) <= 0)
-                return false;
-        *out = strtoull(buf, NULL, 10);
-        return true;
+/* A device's line of /proc/net/dev (the reader's network namespace, as libvirt reads it):
+ * rx bytes packets errs drop fifo frame compressed multicast, tx bytes packets errs drop …. */
+static bool read_net_dev(const char *text, const char *dev, uint64_t v[8]) {
+        size_t len = strlen(dev);
+        for (const char *line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+                while (*line == ' ')
+                        line++;
+                if (strncmp(line, dev, len) != 0 || line[len] != ':')
+                        continue;
+                unsigned long long x[12];
+                if (sscanf(line + len + 1, "%llu %llu %llu %llu %*u %*u %*u %*u %llu %llu %llu %llu", &x[0], &x[1], &x[2],
+                           &x[3], &x[4], &x[5], &x[6], &x[7]) != 8)
+                        return false;
+                for (int i = 0; i < 8; i++)
+                        v[i] = x[i];
+                return true;
+        }
+        return false;
 }
 
 /* net.*: one entry per NIC of the running definition; a NIC with a host device gets its
- * counters from sysfs, turned round for a tap (what the host receives the guest sent) except
+ * counters from /proc/net/dev, turned round for a tap (what the host receives the guest sent) except
  * for types whose device is the guest's view itself (ethernet, direct), as libvirt does. */
 static int fill_nets(const DomainDef *def, DomainStats *st) {
         const DomainDevices *dev = def && def->priv ? &def->priv->devices : NULL;
@@ -119,26 +164,27 @@ static int fill_nets(const DomainDef *def, DomainStats *st) {
         if (!st->nets)
                 return -ENOMEM;
         st->n_nets = dev->n_interfaces;
+        char *netdev = read_all("/proc/net/dev", 16u << 20);
         for (size_t i = 0; i < dev->n_interfaces; i++) {
                 const DomainInterface *ni = &dev->interfaces[i];
                 DomainNetStat *n = &st->nets[i];
                 if (!ni->target_dev || !ni->target_dev[0] || strchr(ni->target_dev, '/'))
                         continue;
-                if (!(n->name = strdup(ni->target_dev)))
+                if (!(n->name = strdup(ni->target_dev))) {
+                        free(netdev);
                         return -ENOMEM;
+                }
                 bool same_view = str_eq(ni->type, "ethernet") || str_eq(ni->type, "direct");
-                uint64_t v[8];
-                static const char *const names[8] = { "rx_bytes", "rx_packets", "rx_errors", "rx_dropped",
-                                                      "tx_bytes", "tx_packets", "tx_errors", "tx_dropped" };
-                bool ok = true;
-                for (size_t k = 0; k < 8 && ok; k++)
-                        ok = read_counter(n->name, names[same_view ? k : (k + 4) % 8], &v[k]);
-                if (!ok)
+                uint64_t h[8], v[8];
+                if (!netdev || !read_net_dev(netdev, n->name, h))
                         continue;
+                for (size_t k = 0; k < 8; k++)
+                        v[k] = h[same_view ? k : (k + 4) % 8];
                 *n = (DomainNetStat) { .name = n->name, .has_counters = true, .rx_bytes = v[0], .rx_pkts = v[1],
                                        .rx_errs = v[2], .rx_drop = v[3], .tx_bytes = v[4], .tx_pkts = v[5],
                                        .tx_errs = v[6], .tx_drop = v[7] };
         }
+        free(netdev);
         return 0;
 }
 
