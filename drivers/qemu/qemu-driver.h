@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <systemd/sd-event.h>
 
+#include "domain-info.h"
 #include "domain.h"
 #include "driver.h"
 #include "qemu-caps.h"
@@ -122,6 +123,13 @@ int qemu_cgroup_cpu_stat(Domain *d, uint64_t *total, uint64_t *user, uint64_t *s
 
 /* qemu-stats.c: the runtime part of virDomainListGetStats (DomainOps.get_stats). */
 int qemu_domain_get_stats(Domain *d, DomainStats *st, Call *call, VbError *err);
+/* A whole proc file, NUL-terminated (malloc'd; NULL on failure or beyond max bytes). */
+char *qemu_read_all(const char *path, size_t max);
+/* dev's line of /proc/net/dev's text: rx bytes, packets, errs, drop, tx bytes, packets, errs, drop. */
+bool qemu_net_dev_counters(const char *text, const char *dev, uint64_t v[8]);
+
+/* qemu-info.c: the QEMU connection's per-request domain information (Driver.info). */
+extern const DomainInfoOps qemu_info_ops;
 int qemu_cgroup_set_cputune(Domain *d, const DomainCputune *t, VbError *err);
 
 /* qemu-ops.c */

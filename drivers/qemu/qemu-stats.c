@@ -37,7 +37,7 @@ static ssize_t read_small(const char *path, char *buf, size_t len) {
 
 /* A whole proc file (which comes a page per read), NUL-terminated, at most max bytes; NULL on
  * failure. */
-static char *read_all(const char *path, size_t max) {
+char *qemu_read_all(const char *path, size_t max) {
         int fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
                 return NULL;
@@ -134,7 +134,7 @@ static void fill_cpu(Domain *d, pid_t pid, DomainStats *st) {
 
 /* A device's line of /proc/net/dev (the reader's network namespace, as libvirt reads it):
  * rx bytes packets errs drop fifo frame compressed multicast, tx bytes packets errs drop …. */
-static bool read_net_dev(const char *text, const char *dev, uint64_t v[8]) {
+bool qemu_net_dev_counters(const char *text, const char *dev, uint64_t v[8]) {
         size_t len = strlen(dev);
         for (const char *line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
                 while (*line == ' ')
@@ -164,7 +164,7 @@ static int fill_nets(const DomainDef *def, DomainStats *st) {
         if (!st->nets)
                 return -ENOMEM;
         st->n_nets = dev->n_interfaces;
-        char *netdev = read_all("/proc/net/dev", 16u << 20);
+        char *netdev = qemu_read_all("/proc/net/dev", 16u << 20);
         for (size_t i = 0; i < dev->n_interfaces; i++) {
                 const DomainInterface *ni = &dev->interfaces[i];
                 DomainNetStat *n = &st->nets[i];
@@ -176,7 +176,7 @@ static int fill_nets(const DomainDef *def, DomainStats *st) {
                 }
                 bool same_view = str_eq(ni->type, "ethernet") || str_eq(ni->type, "direct");
                 uint64_t h[8], v[8];
-                if (!netdev || !read_net_dev(netdev, n->name, h))
+                if (!netdev || !qemu_net_dev_counters(netdev, n->name, h))
                         continue;
                 for (size_t k = 0; k < 8; k++)
                         v[k] = h[same_view ? k : (k + 4) % 8];

@@ -42,29 +42,34 @@ static bool qcow2_virtual_size(int fd, uint64_t *out) {
         return true;
 }
 
-/* capacity (what the guest sees), allocation (bytes in use on the host), physical (the file). */
-static void block_sizes(DomainBlockStat *b) {
-        if (!b->path)
-                return;
-        int fd = open(b->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+int domain_block_file_sizes(const char *path, uint64_t *capacity, uint64_t *allocation, uint64_t *physical) {
+        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
         if (fd < 0)
-                return;
+                return -errno;
         struct stat s;
-        if (fstat(fd, &s) == 0) {
-                uint64_t size = (uint64_t) s.st_size;
-                if (S_ISBLK(s.st_mode)) {
-                        off_t end = lseek(fd, 0, SEEK_END);
-                        size = end > 0 ? (uint64_t) end : 0;
-                        b->allocation = size;
-                } else {
-                        b->allocation = (uint64_t) s.st_blocks * 512;
-                }
-                b->physical = size;
-                if (!qcow2_virtual_size(fd, &b->capacity))
-                        b->capacity = size;
-                b->has_sizes = true;
+        if (fstat(fd, &s) < 0) {
+                int r = -errno;
+                close(fd);
+                return r;
         }
+        uint64_t size = (uint64_t) s.st_size;
+        if (S_ISBLK(s.st_mode)) {
+                off_t end = lseek(fd, 0, SEEK_END);
+                size = end > 0 ? (uint64_t) end : 0;
+                *allocation = size;
+        } else {
+                *allocation = (uint64_t) s.st_blocks * 512;
+        }
+        *physical = size;
+        if (!qcow2_virtual_size(fd, capacity))
+                *capacity = size;
         close(fd);
+        return 0;
+}
+
+static void block_sizes(DomainBlockStat *b) {
+        if (b->path && domain_block_file_sizes(b->path, &b->capacity, &b->allocation, &b->physical) == 0)
+                b->has_sizes = true;
 }
 
 static int fill_blocks(DomainStats *st, const DomainDef *def) {

@@ -126,6 +126,9 @@ typedef struct DomainStats {
 } DomainStats;
 
 DomainStats *domain_stats_free(DomainStats *st);
+/* A disk image's capacity (what the guest sees: a qcow2 header's virtual size, else the size),
+ * allocation (bytes in use on the host) and physical size; 0 or a negative errno. */
+int domain_block_file_sizes(const char *path, uint64_t *capacity, uint64_t *allocation, uint64_t *physical);
 
 /* The record as libvirt's typed parameters, in libvirt's order and with its keys and types
  * (state.state int, balloon.current ullong KiB, vcpu.N.time ullong ns, block.N.name string, …). */

@@ -233,6 +233,33 @@ class QemuStatsTest(unittest.TestCase):
         self.assertEqual(rec["net.count"], 1)
         self.assertEqual(rec["block.0.backingIndex"], 1)
 
+    def test_06c_domain_info(self):
+        # virsh vcpuinfo (virDomainGetVcpus): the vCPU threads' CPU, time and affinity
+        out = self.virsh("vcpuinfo %s" % self.name).stdout
+        ncpu = os.cpu_count()
+        for i in (0, 1):
+            self.assertRegex(out, r"VCPU:\s+%d\nCPU:\s+\d+\nState:\s+running\n" % i)
+        self.assertIn("CPU Affinity:   %s\n" % ("y" * ncpu), out)
+        self.assertRegex(out, r"CPU time:\s+[0-9.]+s")              # vCPU 0 has run the kernel
+        info = self.dom().vcpus()
+        self.assertEqual([v[0] for v in info[0]], [0, 1])
+        self.assertEqual([v[1] for v in info[0]], [1, 1])          # VIR_VCPU_RUNNING
+        self.assertGreater(info[0][0][2], 0)
+        # domblkinfo (virDomainGetBlockInfo): libvirt's numbers for a sparse 16 MiB raw file
+        self.assertEqual(self.virsh("domblkinfo %s vda" % self.name).stdout,
+                         "Capacity:       16777216\nAllocation:     0\nPhysical:       16777216\n\n")
+        self.assertEqual(self.dom().blockInfo(str(self.disk)), [16 << 20, 0, 16 << 20])
+        p = self.virsh("domblkinfo %s vdz" % self.name, check=False)
+        self.assertIn("invalid path vdz not assigned to domain", p.stderr)
+        # iothreadinfo: the QEMU driver starts none
+        self.assertEqual(self.virsh("iothreadinfo %s" % self.name).stdout.strip(), "No IOThreads found for the domain")
+        self.assertEqual(list(self.bus_dom().GetIOThreadInfo(self.dbus.UInt32(0))), [])
+        # domifstat of a user NIC: nothing on the host to count
+        mac = ET.fromstring(self.dom().XMLDesc(0)).find("devices/interface/mac").get("address")
+        p = self.virsh("domifstat %s %s" % (self.name, mac), check=False)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("has no host device", p.stderr)
+
     def test_07_destroy(self):
         self.virsh("destroy %s" % self.name)
         p = self.virsh("setmem %s 100M" % self.name, check=False)   # LIVE on a shut-off domain
