@@ -40,6 +40,18 @@ int bus_method_memory_stats(sd_bus_message *m, void *userdata, sd_bus_error *ret
         return r;
 }
 
+/* GetJobInfo() (no flags in 1.4.1) → (ittttttttttt) */
+int bus_method_get_job_info(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        BusSubtree *t = userdata;
+        VbError err = { 0 };
+        DomainJobInfo ji;
+        Domain *d = bus_path_domain(t->conn, t->path, sd_bus_message_get_path(m), &err);
+        if (!d || domain_job_info(d, &ji, &err) < 0)
+                return bus_error(ret_error, &err);
+        return sd_bus_reply_method_return(m, "(ittttttttttt)", (int32_t) ji.type, ji.v[0], ji.v[1], ji.v[2], ji.v[3],
+                                          ji.v[4], ji.v[5], ji.v[6], ji.v[7], ji.v[8], ji.v[9], ji.v[10]);
+}
+
 int bus_method_get_hostname(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         unsigned flags = 0;
         VbError err = { 0 };

@@ -118,3 +118,12 @@ int domain_iothreads(Domain *d, unsigned flags, unsigned *ids, int max, VbError 
                 return unsupported(API_DOMAIN_GET_IOTHREAD_INFO, err);
         return info_ops(d)->iothreads(d, flags, ids, max, err);
 }
+
+int domain_job_info(Domain *d, DomainJobInfo *out, VbError *err) {
+        if (!info_ops(d)->job_info)
+                return unsupported(API_DOMAIN_GET_JOB_INFO, err);
+        if (need_running(d, err) < 0)
+                return -1;
+        *out = (DomainJobInfo) { 0 };
+        return info_ops(d)->job_info(d, out, err);
+}

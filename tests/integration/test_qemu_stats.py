@@ -254,6 +254,10 @@ class QemuStatsTest(unittest.TestCase):
         # iothreadinfo: the QEMU driver starts none
         self.assertEqual(self.virsh("iothreadinfo %s" % self.name).stdout.strip(), "No IOThreads found for the domain")
         self.assertEqual(list(self.bus_dom().GetIOThreadInfo(self.dbus.UInt32(0))), [])
+        # domjobinfo (virDomainGetJobInfo): no background job, as libvirtd prints it
+        self.assertEqual(self.virsh("domjobinfo %s" % self.name).stdout, "Job type:         None        \n\n")
+        self.assertEqual(self.dom().jobInfo(), [0] * 12)
+        self.assertEqual([int(x) for x in self.bus_dom().GetJobInfo()], [0] * 12)
         # domifstat of a user NIC: nothing on the host to count
         mac = ET.fromstring(self.dom().XMLDesc(0)).find("devices/interface/mac").get("address")
         p = self.virsh("domifstat %s %s" % (self.name, mac), check=False)
@@ -265,6 +269,8 @@ class QemuStatsTest(unittest.TestCase):
         p = self.virsh("setmem %s 100M" % self.name, check=False)   # LIVE on a shut-off domain
         self.assertIn("domain is not running", p.stderr)
         self.assertEqual(self.dom().info()[2], 128 * 1024)         # the --config value of test_03
+        p = self.virsh("domjobinfo %s" % self.name, check=False)
+        self.assertIn("domain is not running", p.stderr)
 
 
 if __name__ == "__main__":

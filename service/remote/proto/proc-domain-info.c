@@ -215,3 +215,19 @@ REMOTE_HANDLER(proc_domain_get_iothread_info) {
         xdr_put_u32(&rc->ret, (uint32_t) n);
         return 0;
 }
+
+/* {dom} → {int type; uhyper timeElapsed, timeRemaining, dataTotal, dataProcessed, dataRemaining,
+ * memTotal, memProcessed, memRemaining, fileTotal, fileProcessed, fileRemaining} */
+REMOTE_HANDLER(proc_domain_get_job_info) {
+        RemoteRef ref = { 0 };
+        remote_get_domain_ref(rc, &ref);
+        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
+        remote_ref_done(&ref);
+        DomainJobInfo ji;
+        if (!d || domain_job_info(d, &ji, &rc->err) < 0)
+                return -1;
+        xdr_put_i32(&rc->ret, ji.type);
+        for (int i = 0; i < 11; i++)
+                xdr_put_u64(&rc->ret, ji.v[i]);
+        return 0;
+}
