@@ -70,6 +70,19 @@ typedef struct DomainInfoOps {
         int (*job_info)(Domain *d, DomainJobInfo *out, VbError *err);
 } DomainInfoOps;
 
+typedef struct Call Call;
+
+/* A virDomainMemoryStats answer that came later (the result of domain_memory_stats_call). */
+typedef struct DomainMemStats {
+        int n;
+        DomainMemStat s[DOMAIN_MEMSTAT_NR];
+} DomainMemStats;
+
+/* virDomainMemoryStats for either door: the driver's memory_stats op when it has one (0, out
+ * filled), else the balloon group of its stats (QEMU: QMP): 0 with out filled, or VERB_PENDING
+ * and call completes with a DomainMemStats (borrowed) as its result; -1 with err. */
+int domain_memory_stats_call(Domain *d, unsigned max, unsigned flags, Call *call, DomainMemStats *out, VbError *err);
+
 /* virDomainMemoryStats: up to max stats (at most DOMAIN_MEMSTAT_NR); the count, or -1. */
 int domain_memory_stats(Domain *d, unsigned max, unsigned flags, DomainMemStat *out, VbError *err);
 /* virDomainGetBlockInfo: disk is a target ("vda") or a source path. */

@@ -254,6 +254,17 @@ class QemuStatsTest(unittest.TestCase):
         # iothreadinfo: the QEMU driver starts none
         self.assertEqual(self.virsh("iothreadinfo %s" % self.name).stdout.strip(), "No IOThreads found for the domain")
         self.assertEqual(list(self.bus_dom().GetIOThreadInfo(self.dbus.UInt32(0))), [])
+        # dommemstat (virDomainMemoryStats, over QMP): libvirtd's lines for this guest
+        out = self.virsh("dommemstat %s" % self.name).stdout
+        self.assertRegex(out, r"^actual %d\n(.*\n)*last_update 0\nrss \d+\n\n$" % (176 * 1024))
+        st = self.dom().memoryStats()
+        self.assertEqual(st["actual"], 176 * 1024)
+        self.assertGreater(st["rss"], 1024)
+        bus = {int(k): int(v) for k, v in self.bus_dom().MemoryStats(self.dbus.UInt32(0)).items()}
+        self.assertEqual(bus[6], 176 * 1024)                         # VIR_DOMAIN_MEMORY_STAT_ACTUAL_BALLOON
+        self.assertIn(7, bus)                                        # RSS
+        p = self.virsh("dommemstat %s --period 0" % self.name, check=False)
+        self.assertNotEqual(p.returncode, 0)                          # virDomainSetMemoryStatsPeriod: not supported
         # domjobinfo (virDomainGetJobInfo): no background job, as libvirtd prints it
         self.assertEqual(self.virsh("domjobinfo %s" % self.name).stdout, "Job type:         None        \n\n")
         self.assertEqual(self.dom().jobInfo(), [0] * 12)
@@ -269,8 +280,9 @@ class QemuStatsTest(unittest.TestCase):
         p = self.virsh("setmem %s 100M" % self.name, check=False)   # LIVE on a shut-off domain
         self.assertIn("domain is not running", p.stderr)
         self.assertEqual(self.dom().info()[2], 128 * 1024)         # the --config value of test_03
-        p = self.virsh("domjobinfo %s" % self.name, check=False)
-        self.assertIn("domain is not running", p.stderr)
+        for cmd in ("domjobinfo", "dommemstat"):
+            p = self.virsh("%s %s" % (cmd, self.name), check=False)
+            self.assertIn("domain is not running", p.stderr)
 
 
 if __name__ == "__main__":
