@@ -493,12 +493,24 @@ int cgroup_cpu_stats(const char *root, const char *group, CgroupCpuStats *out) {
         uint64_t tick_ns = hz > 0 ? 1000000000ULL / (uint64_t) hz : 10000000ULL;
         char line[128];
         unsigned long long v;
+        int found = 0;
         while (fgets(line, sizeof line, f)) {
                 if (v2 ? sscanf(line, "user_usec %llu", &v) == 1 : sscanf(line, "user %llu", &v) == 1)
-                        out->user_ns = v2 ? v * 1000 : v * tick_ns;
+                        out->user_ns = v2 ? v * 1000 : v * tick_ns, found++;
                 else if (v2 ? sscanf(line, "system_usec %llu", &v) == 1 : sscanf(line, "system %llu", &v) == 1)
-                        out->system_ns = v2 ? v * 1000 : v * tick_ns;
+                        out->system_ns = v2 ? v * 1000 : v * tick_ns, found++;
         }
         fclose(f);
+        return found ? 0 : -EIO;
+}
+
+int cgroup_cpu_stat(const char *root, const char *group, uint64_t *total, uint64_t *user, uint64_t *system) {
+        CgroupCpuStats st;
+        int r = cgroup_cpu_stats(root, group, &st);
+        if (r < 0)
+                return r;
+        *total = st.time_ns;
+        *user = st.user_ns;
+        *system = st.system_ns;
         return 0;
 }

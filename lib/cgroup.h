@@ -90,3 +90,6 @@ typedef struct CgroupCpuStats {
         uint64_t time_ns, user_ns, system_ns;
 } CgroupCpuStats;
 int cgroup_cpu_stats(const char *root, const char *group, CgroupCpuStats *out);
+/* CPU time used by group and its user and system parts, in nanoseconds (v2 cpu.stat
+ * usage_usec/user_usec/system_usec; v1 cpuacct.usage and cpuacct.stat in clock ticks). */
+int cgroup_cpu_stat(const char *root, const char *group, uint64_t *total, uint64_t *user, uint64_t *system);

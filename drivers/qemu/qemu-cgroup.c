@@ -168,6 +168,15 @@ int qemu_cgroup_cpu_time(Domain *d, uint64_t *ns) {
         return cgroup_cpu_time(NULL, group, ns) < 0 ? -1 : 0;
 }
 
+/* cpu.time, cpu.user and cpu.system of the guest's cgroup; -1 without one. */
+int qemu_cgroup_cpu_stat(Domain *d, uint64_t *total, uint64_t *user, uint64_t *system) {
+        QemuConn *qc = qemu_conn_of(d->obj.conn);
+        char group[512];
+        if (!qc || !qc->cgroups || qemu_cgroup_group(d->obj.name, group, sizeof group) < 0)
+                return -1;
+        return cgroup_cpu_stat(NULL, group, total, user, system) < 0 ? -1 : 0;
+}
+
 /* virDomainSetSchedulerParameters on a running guest: shares into its cgroup, period and quota
  * into each vCPU's (as at start; the guest's own group when its vCPUs have none). */
 int qemu_cgroup_set_cputune(Domain *d, const DomainCputune *ct, VbError *err) {

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <systemd/sd-event.h>
 
+#include "domain-info.h"
 #include "domain.h"
 #include "domain-info.h"
 #include "driver.h"
@@ -147,6 +148,17 @@ int qemu_cgroup_start(QemuConn *qc, const char *name, const DomainDef *def, pid_
 void qemu_cgroup_stop(QemuConn *qc, const char *name);
 int qemu_cgroup_set_memtune(Domain *d, const DomainMemtune *m, VbError *err);
 int qemu_cgroup_cpu_time(Domain *d, uint64_t *ns);
+int qemu_cgroup_cpu_stat(Domain *d, uint64_t *total, uint64_t *user, uint64_t *system);
+
+/* qemu-stats.c: the runtime part of virDomainListGetStats (DomainOps.get_stats). */
+int qemu_domain_get_stats(Domain *d, DomainStats *st, Call *call, VbError *err);
+/* A whole proc file, NUL-terminated (malloc'd; NULL on failure or beyond max bytes). */
+char *qemu_read_all(const char *path, size_t max);
+/* dev's line of /proc/net/dev's text: rx bytes, packets, errs, drop, tx bytes, packets, errs, drop. */
+bool qemu_net_dev_counters(const char *text, const char *dev, uint64_t v[8]);
+
+/* qemu-info.c: the QEMU connection's per-request domain information (Driver.info). */
+extern const DomainInfoOps qemu_info_ops;
 int qemu_cgroup_set_cputune(Domain *d, const DomainCputune *t, VbError *err);
 /* The guest's group below the cgroup root: machine.slice/virtbus-qemu-NAME.scope. */
 int qemu_cgroup_group(const char *name, char *buf, size_t len);
@@ -169,9 +181,6 @@ typedef struct QemuMountNs {
  * mount namespace, -1 with err. */
 int qemu_ns_prepare(QemuConn *qc, Connection *c, const DomainDef *def, QemuMountNs *out, VbError *err);
 
-/* qemu-stats-cpu.c: GetStats' cpu group (cpu.time, cpu.user, cpu.system) from the guest's
- * cgroup; -1 without one. */
-int qemu_stats_cpu(Domain *d, uint64_t *time_ns, uint64_t *user_ns, uint64_t *system_ns);
 
 /* qemu-pin.c: vCPU and emulator threads (query-cpus-fast; place: STARTING, put them in their
  * cgroups and pin them, then qemu_domain_threads_placed(); otherwise only learn them). */

@@ -1,4 +1,4 @@
-/* qemu-ops.c: the QEMU domain ops: lifecycle verbs as QMP commands or signals, the balloon, runtime information and stats. */
+/* qemu-ops.c: the QEMU domain ops: lifecycle verbs as QMP commands or signals, the balloon, runtime information (stats: qemu-stats.c). */
 #define LOG_MODULE "qemu"
 #include "qemu-driver.h"
 
@@ -160,86 +160,6 @@ static int qemu_domain_set_memory(Domain *d, uint64_t kib, Call *call, VbError *
         qd->after_reply = _DOMAIN_INPUT_MAX;
         qd->balloon_target_kib = kib;
         qemu_domain_pending(qd, call);
-        return VERB_PENDING;
-}
-
-/* ---- stats ---- */
-
-/* utime + stime of one thread (/proc/TID/stat), in ns. */
-static bool thread_cpu_time(long tid, uint64_t *ns) {
-        char path[64], buf[1024];
-        snprintf(path, sizeof path, "/proc/%ld/stat", tid);
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return false;
-        ssize_t n = read(fd, buf, sizeof buf - 1);
-        close(fd);
-        if (n <= 0)
-                return false;
-        buf[n] = '\0';
-        const char *p = strrchr(buf, ')');
-        unsigned long long utime = 0, stime = 0;
-        if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2)
-                return false;
-        long hz = sysconf(_SC_CLK_TCK);
-        *ns = (utime + stime) * (1000000000ULL / (unsigned long long) (hz > 0 ? hz : 100));
-        return true;
-}
-
-typedef struct StatsQuery {
-        Domain *d;              /* a reference */
-        DomainStats *st;
-        Call *call;             /* a reference */
-} StatsQuery;
-
-static void stats_fill_runtime(Domain *d, DomainStats *st) {
-        QemuDomain *qd = d->driver_data;
-        if (qd && qd->balloon_kib)
-                st->balloon_current_kib = qd->balloon_kib;
-}
-
-/* [{"cpu-index": 0, "thread-id": 1234, …}, …] → each vCPU thread's CPU time. Called exactly
- * once, also when the monitor goes away (ret NULL): the stats go out with what is known. */
-static void on_cpus_fast(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
-        StatsQuery *sq = userdata;
-        size_t n = ret && json_object_is_type(ret, json_type_array) ? json_object_array_length(ret) : 0;
-        for (size_t i = 0; i < n; i++) {
-                json_object *e = json_object_array_get_idx(ret, i), *idx, *tid;
-                if (!json_object_object_get_ex(e, "cpu-index", &idx) || !json_object_object_get_ex(e, "thread-id", &tid))
-                        continue;
-                int64_t k = json_object_get_int64(idx);
-                if (k < 0 || (uint64_t) k >= sq->st->n_vcpus)
-                        continue;
-                DomainVcpuStat *v = &sq->st->vcpus[k];
-                v->state = 1;
-                v->has_time = thread_cpu_time((long) json_object_get_int64(tid), &v->time_ns);
-        }
-        if (cls)
-                log_debug("domain %s: query-cpus-fast: %s", sq->d->obj.name, desc ? desc : cls);
-        stats_fill_runtime(sq->d, sq->st);
-        call_complete(sq->call, 0, NULL, sq->st);
-        call_unref(sq->call);
-        domain_stats_free(sq->st);
-        domain_unref(sq->d);
-        free(sq);
-}
-
-static int qemu_domain_get_stats(Domain *d, DomainStats *st, Call *call, VbError *err) {
-        QemuDomain *qd = d->driver_data;
-        stats_fill_runtime(d, st);
-        if (!(st->groups & DOMAIN_STATS_VCPU) || st->n_vcpus == 0 || !call || !qd || !qd->qmp ||
-            !qmp_is_ready(qd->qmp))
-                return 0;
-        StatsQuery *sq = calloc(1, sizeof *sq);
-        if (!sq)
-                return vb_error_errno(err, -ENOMEM, "stats");
-        *sq = (StatsQuery) { .d = domain_ref(d), .st = st, .call = call_ref(call) };
-        if (qmp_send(qd->qmp, "query-cpus-fast", NULL, on_cpus_fast, sq) < 0) {
-                call_unref(sq->call);
-                domain_unref(sq->d);
-                free(sq);
-                return 0;
-        }
         return VERB_PENDING;
 }
 

@@ -5,8 +5,11 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "call.h"
 #include "domain-info.h"
+#include "log.h"
 #include "domain-model.h"
 #include "domain.h"
 #include "node.h"
@@ -18,26 +21,74 @@ static Domain *domain_of_call(sd_bus_message *m, void *userdata, unsigned *flags
         return bus_path_domain(t->conn, t->path, sd_bus_message_get_path(m), err);
 }
 
-int bus_method_memory_stats(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        unsigned flags = 0;
-        VbError err = { 0 };
-        DomainMemStat stats[DOMAIN_MEMSTAT_NR];
-        Domain *d = domain_of_call(m, userdata, &flags, &err);
-        int n = d ? domain_memory_stats(d, DOMAIN_MEMSTAT_NR, flags, stats, &err) : -1;
-        if (n < 0)
-                return bus_error(ret_error, &err);
+static int reply_memory_stats(sd_bus_message *m, const DomainMemStats *ms) {
         sd_bus_message *reply = NULL;
         int r = sd_bus_message_new_method_return(m, &reply);
         if (r >= 0)
                 r = sd_bus_message_open_container(reply, 'a', "{it}");
-        for (int i = 0; r >= 0 && i < n; i++)
-                r = sd_bus_message_append(reply, "{it}", (int32_t) stats[i].tag, stats[i].val);
+        for (int i = 0; r >= 0 && i < ms->n; i++)
+                r = sd_bus_message_append(reply, "{it}", (int32_t) ms->s[i].tag, ms->s[i].val);
         if (r >= 0)
                 r = sd_bus_message_close_container(reply);
         if (r >= 0)
                 r = sd_bus_send(NULL, reply, NULL);
         sd_bus_message_unref(reply);
         return r;
+}
+
+/* QEMU's balloon statistics come later (QMP): the reply goes out from here then. */
+static void memory_stats_done(Call *call, int r, const VbError *err, void *result) {
+        sd_bus_message *m = call->userdata;
+        if (!m)
+                return;
+        call->userdata = NULL;
+        int q;
+        if (r < 0 || !result) {
+                sd_bus_error e = SD_BUS_ERROR_NULL;
+                bus_error(&e, err);
+                q = sd_bus_reply_method_error(m, &e);
+                sd_bus_error_free(&e);
+        } else {
+                q = reply_memory_stats(m, result);
+        }
+        if (q < 0)
+                log_warning("cannot send the reply of MemoryStats: %s", strerror(-q));
+        sd_bus_message_unref(m);
+}
+
+int bus_method_memory_stats(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        unsigned flags = 0;
+        VbError err = { 0 };
+        Domain *d = domain_of_call(m, userdata, &flags, &err);
+        if (!d)
+                return bus_error(ret_error, &err);
+        Identity who = bus_identity(m);
+        Call *call = call_new(CALL_DOOR_BUS, &who, memory_stats_done, sd_bus_message_ref(m));
+        if (!call) {
+                sd_bus_message_unref(m);
+                return -ENOMEM;
+        }
+        DomainMemStats ms = { 0 };
+        int r = domain_memory_stats_call(d, DOMAIN_MEMSTAT_NR, flags, call, &ms, &err);
+        if (r != VERB_PENDING) {
+                sd_bus_message_unref(call->userdata);
+                call->userdata = NULL;
+                r = r < 0 ? bus_error(ret_error, &err) : reply_memory_stats(m, &ms);
+        }
+        call_unref(call);
+        return r < 0 ? r : 1;
+}
+
+/* GetJobInfo() (no flags in 1.4.1) → (ittttttttttt) */
+int bus_method_get_job_info(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        BusSubtree *t = userdata;
+        VbError err = { 0 };
+        DomainJobInfo ji;
+        Domain *d = bus_path_domain(t->conn, t->path, sd_bus_message_get_path(m), &err);
+        if (!d || domain_job_info(d, &ji, &err) < 0)
+                return bus_error(ret_error, &err);
+        return sd_bus_reply_method_return(m, "(ittttttttttt)", (int32_t) ji.type, ji.v[0], ji.v[1], ji.v[2], ji.v[3],
+                                          ji.v[4], ji.v[5], ji.v[6], ji.v[7], ji.v[8], ji.v[9], ji.v[10]);
 }
 
 int bus_method_get_hostname(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {

@@ -1,11 +1,14 @@
 /* domain-info.c: per-request domain information (memory stats, block info, interface stats, hostname, time, scheduler parameters): the checks libvirt makes before its driver answers, then the driver's DomainInfoOps. */
 #include "domain-info.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "api.h"
+#include "call.h"
 #include "domain-model.h"
 #include "domain.h"
 #include "driver.h"
@@ -117,4 +120,85 @@ int domain_iothreads(Domain *d, unsigned flags, unsigned *ids, int max, VbError 
         if (!info_ops(d)->iothreads)
                 return unsupported(API_DOMAIN_GET_IOTHREAD_INFO, err);
         return info_ops(d)->iothreads(d, flags, ids, max, err);
+}
+
+int domain_job_info(Domain *d, DomainJobInfo *out, VbError *err) {
+        if (!info_ops(d)->job_info)
+                return unsupported(API_DOMAIN_GET_JOB_INFO, err);
+        if (need_running(d, err) < 0)
+                return -1;
+        *out = (DomainJobInfo) { 0 };
+        return info_ops(d)->job_info(d, out, err);
+}
+
+/* ---- memory stats through the driver's stats (QEMU's balloon statistics come over QMP) ---- */
+
+typedef struct MemRequest {
+        Call *outer;            /* a reference */
+        unsigned max;
+        bool balloon;
+} MemRequest;
+
+/* libvirt's list: "actual" (the balloon's size) when there is a balloon, then what the guest
+ * reported, in the stats' order (RSS last). */
+static void mem_from_stats(const DomainStats *st, unsigned max, bool balloon, DomainMemStats *out) {
+        out->n = 0;
+        if (balloon && (unsigned) out->n < max)
+                out->s[out->n++] = (DomainMemStat) { DOMAIN_MEMSTAT_ACTUAL_BALLOON, st->balloon_current_kib };
+        for (size_t i = 0; i < st->n_balloon && (unsigned) out->n < max && out->n < DOMAIN_MEMSTAT_NR; i++)
+                out->s[out->n++] = (DomainMemStat) { st->balloon[i].tag, st->balloon[i].val };
+}
+
+static void mem_done(Call *inner, int r, const VbError *err, void *result) {
+        MemRequest *q = inner->userdata;
+        if (r < 0 || !result) {
+                call_complete(q->outer, -1, err, NULL);
+        } else {
+                DomainMemStats ms;
+                mem_from_stats(result, q->max, q->balloon, &ms);
+                call_complete(q->outer, 0, NULL, &ms);
+        }
+        call_unref(q->outer);
+        free(q);
+}
+
+int domain_memory_stats_call(Domain *d, unsigned max, unsigned flags, Call *call, DomainMemStats *out, VbError *err) {
+        if (max > DOMAIN_MEMSTAT_NR)
+                max = DOMAIN_MEMSTAT_NR;
+        if (info_ops(d)->memory_stats) {
+                int n = domain_memory_stats(d, max, flags, out->s, err);
+                if (n < 0)
+                        return -1;
+                out->n = n;
+                return 0;
+        }
+        const DomainOps *ops = d->obj.conn->driver->domain;
+        if (!ops || !ops->get_stats)
+                return unsupported(API_DOMAIN_MEMORY_STATS, err);
+        if (vb_check_flags(flags, 0, "virDomainMemoryStats", err) < 0 || need_running(d, err) < 0)
+                return -1;
+        const DomainDevices *dev = devices_of(d);
+        bool balloon = dev && dev->memballoon.model && strcmp(dev->memballoon.model, "none") != 0;
+        MemRequest *q = calloc(1, sizeof *q);
+        Call *inner = q ? call_new(CALL_DOOR_INTERNAL, &call->who, mem_done, q) : NULL;
+        if (!inner) {
+                free(q);
+                return vb_error_errno(err, -ENOMEM, "memory stats");
+        }
+        *q = (MemRequest) { .outer = call_ref(call), .max = max, .balloon = balloon };
+        DomainStats *st = NULL;
+        int r = domain_get_stats(d, DOMAIN_STATS_BALLOON, 0, inner, &st, err);
+        if (r == VERB_PENDING) {
+                call_unref(inner);
+                return VERB_PENDING;
+        }
+        if (r == 0) {
+                mem_from_stats(st, max, balloon, out);
+                domain_stats_free(st);
+        }
+        call_unref(q->outer);
+        free(q);
+        inner->userdata = NULL;
+        call_unref(inner);
+        return r < 0 ? -1 : 0;
 }

@@ -32,6 +32,13 @@ typedef struct DomainIfStats {
 } DomainIfStats;
 
 
+/* virDomainJobInfo: type (virDomainJobType: 0 none) and ten counters (time elapsed and
+ * remaining in ms; data, memory and file totals/processed/remaining in bytes). */
+typedef struct DomainJobInfo {
+        int type;
+        uint64_t v[11];
+} DomainJobInfo;
+
 typedef struct DomainVcpuInfo {
         unsigned number;
         int state;                      /* virVcpuState: 1 running */
@@ -59,7 +66,22 @@ typedef struct DomainInfoOps {
         int (*emulator_pin_info)(Domain *d, unsigned flags, uint8_t *map, int maplen, VbError *err);
         /* IOThread ids (up to max), each pinned like the emulator; the count. */
         int (*iothreads)(Domain *d, unsigned flags, unsigned *ids, int max, VbError *err);
+        /* The running domain's background job (migration, save, dump), or type 0. */
+        int (*job_info)(Domain *d, DomainJobInfo *out, VbError *err);
 } DomainInfoOps;
+
+typedef struct Call Call;
+
+/* A virDomainMemoryStats answer that came later (the result of domain_memory_stats_call). */
+typedef struct DomainMemStats {
+        int n;
+        DomainMemStat s[DOMAIN_MEMSTAT_NR];
+} DomainMemStats;
+
+/* virDomainMemoryStats for either door: the driver's memory_stats op when it has one (0, out
+ * filled), else the balloon group of its stats (QEMU: QMP): 0 with out filled, or VERB_PENDING
+ * and call completes with a DomainMemStats (borrowed) as its result; -1 with err. */
+int domain_memory_stats_call(Domain *d, unsigned max, unsigned flags, Call *call, DomainMemStats *out, VbError *err);
 
 /* virDomainMemoryStats: up to max stats (at most DOMAIN_MEMSTAT_NR); the count, or -1. */
 int domain_memory_stats(Domain *d, unsigned max, unsigned flags, DomainMemStat *out, VbError *err);
@@ -75,3 +97,5 @@ int domain_vcpus(Domain *d, DomainVcpuInfo *info, int maxinfo, uint8_t *maps, in
 int domain_vcpu_pin_info(Domain *d, unsigned flags, uint8_t *maps, int ncpumaps, int maplen, VbError *err);
 int domain_emulator_pin_info(Domain *d, unsigned flags, uint8_t *map, int maplen, VbError *err);
 int domain_iothreads(Domain *d, unsigned flags, unsigned *ids, int max, VbError *err);
+/* virDomainGetJobInfo (running domains). */
+int domain_job_info(Domain *d, DomainJobInfo *out, VbError *err);

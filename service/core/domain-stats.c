@@ -42,29 +42,34 @@ static bool qcow2_virtual_size(int fd, uint64_t *out) {
         return true;
 }
 
-/* capacity (what the guest sees), allocation (bytes in use on the host), physical (the file). */
-static void block_sizes(DomainBlockStat *b) {
-        if (!b->path)
-                return;
-        int fd = open(b->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+int domain_block_file_sizes(const char *path, uint64_t *capacity, uint64_t *allocation, uint64_t *physical) {
+        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
         if (fd < 0)
-                return;
+                return -errno;
         struct stat s;
-        if (fstat(fd, &s) == 0) {
-                uint64_t size = (uint64_t) s.st_size;
-                if (S_ISBLK(s.st_mode)) {
-                        off_t end = lseek(fd, 0, SEEK_END);
-                        size = end > 0 ? (uint64_t) end : 0;
-                        b->allocation = size;
-                } else {
-                        b->allocation = (uint64_t) s.st_blocks * 512;
-                }
-                b->physical = size;
-                if (!qcow2_virtual_size(fd, &b->capacity))
-                        b->capacity = size;
-                b->has_sizes = true;
+        if (fstat(fd, &s) < 0) {
+                int r = -errno;
+                close(fd);
+                return r;
         }
+        uint64_t size = (uint64_t) s.st_size;
+        if (S_ISBLK(s.st_mode)) {
+                off_t end = lseek(fd, 0, SEEK_END);
+                size = end > 0 ? (uint64_t) end : 0;
+                *allocation = size;
+        } else {
+                *allocation = (uint64_t) s.st_blocks * 512;
+        }
+        *physical = size;
+        if (!qcow2_virtual_size(fd, capacity))
+                *capacity = size;
         close(fd);
+        return 0;
+}
+
+static void block_sizes(DomainBlockStat *b) {
+        if (b->path && domain_block_file_sizes(b->path, &b->capacity, &b->allocation, &b->physical) == 0)
+                b->has_sizes = true;
 }
 
 static int fill_blocks(DomainStats *st, const DomainDef *def) {
@@ -87,43 +92,10 @@ static int fill_blocks(DomainStats *st, const DomainDef *def) {
         return 0;
 }
 
-/* A running domain's NICs that have a host device, counted by the driver as virDomainInterfaceStats
- * does; one the driver cannot count is left out, as libvirt leaves out what it cannot read. */
-static int fill_nets(DomainStats *st, Domain *d, const DomainDef *def) {
-        const DomainDevices *dev = def->priv ? &def->priv->devices : NULL;
-        st->net_count = dev ? dev->n_interfaces : 0;
-        const DomainInfoOps *info = d->obj.conn->driver->info;
-        if (!domain_is_active(d)) {
-                st->groups &= ~(unsigned) DOMAIN_STATS_INTERFACE;     /* libvirt: nothing for a shut-off domain */
-                return 0;
-        }
-        if (!st->net_count || !info || !info->interface_stats)
-                return 0;
-        st->nets = calloc(st->net_count, sizeof *st->nets);
-        if (!st->nets)
-                return -ENOMEM;
-        for (size_t i = 0; i < dev->n_interfaces; i++) {
-                const DomainInterface *n = &dev->interfaces[i];
-                DomainIfStats s;
-                VbError err = { 0 };
-                if (!n->target_dev || info->interface_stats(d, n, &s, &err) < 0)
-                        continue;
-                DomainNetStat *o = &st->nets[st->n_nets];
-                *o = (DomainNetStat) { .index = i, .name = strdup(n->target_dev),
-                                       .rx_bytes = (uint64_t) s.rx_bytes, .rx_pkts = (uint64_t) s.rx_packets,
-                                       .rx_errs = (uint64_t) s.rx_errs, .rx_drop = (uint64_t) s.rx_drop,
-                                       .tx_bytes = (uint64_t) s.tx_bytes, .tx_pkts = (uint64_t) s.tx_packets,
-                                       .tx_errs = (uint64_t) s.tx_errs, .tx_drop = (uint64_t) s.tx_drop };
-                if (!o->name)
-                        return -ENOMEM;
-                st->n_nets++;
-        }
-        return 0;
-}
-
 int domain_get_stats(Domain *d, unsigned stats, unsigned flags, Call *call, DomainStats **out, VbError *err) {
-        const unsigned known = DOMAIN_STATS_STATE | DOMAIN_STATS_BALLOON | DOMAIN_STATS_VCPU | DOMAIN_STATS_BLOCK |
-                              DOMAIN_STATS_INTERFACE;
+        const unsigned known = DOMAIN_STATS_STATE | DOMAIN_STATS_CPU_TOTAL | DOMAIN_STATS_BALLOON | DOMAIN_STATS_VCPU |
+                               DOMAIN_STATS_INTERFACE | DOMAIN_STATS_BLOCK | DOMAIN_STATS_PERF |
+                               DOMAIN_STATS_DIRTYRATE;
         /* ENFORCE_STATS (1 << 31) refuses groups virtbus does not know; others are left out. */
         if ((flags & (1u << 31)) && (stats & ~known))
                 return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_DOMAIN,
@@ -157,8 +129,6 @@ int domain_get_stats(Domain *d, unsigned stats, unsigned flags, Call *call, Doma
         }
         if (r == 0 && (st->groups & DOMAIN_STATS_BLOCK))
                 r = fill_blocks(st, def);
-        if (r == 0 && (st->groups & DOMAIN_STATS_INTERFACE))
-                r = fill_nets(st, d, def);
         if (r < 0) {
                 domain_stats_free(st);
                 return vb_error_errno(err, r, "domain stats");
@@ -175,6 +145,26 @@ int domain_get_stats(Domain *d, unsigned stats, unsigned flags, Call *call, Doma
         }
         *out = st;
         return 0;
+}
+
+/* balloon.<name> of a virDomainMemoryStatTags value (libvirt's keys; "actual" is
+ * balloon.current and has none). */
+static const char *balloon_stat_name(int tag) {
+        static const char *const names[DOMAIN_MEMSTAT_NR] = {
+                [DOMAIN_MEMSTAT_SWAP_IN] = "balloon.swap_in",
+                [DOMAIN_MEMSTAT_SWAP_OUT] = "balloon.swap_out",
+                [DOMAIN_MEMSTAT_MAJOR_FAULT] = "balloon.major_fault",
+                [DOMAIN_MEMSTAT_MINOR_FAULT] = "balloon.minor_fault",
+                [DOMAIN_MEMSTAT_UNUSED] = "balloon.unused",
+                [DOMAIN_MEMSTAT_AVAILABLE] = "balloon.available",
+                [DOMAIN_MEMSTAT_RSS] = "balloon.rss",
+                [DOMAIN_MEMSTAT_USABLE] = "balloon.usable",
+                [DOMAIN_MEMSTAT_LAST_UPDATE] = "balloon.last-update",
+                [DOMAIN_MEMSTAT_DISK_CACHES] = "balloon.disk_caches",
+                [DOMAIN_MEMSTAT_HUGETLB_PGALLOC] = "balloon.hugetlb_pgalloc",
+                [DOMAIN_MEMSTAT_HUGETLB_PGFAIL] = "balloon.hugetlb_pgfail",
+        };
+        return tag >= 0 && tag < DOMAIN_MEMSTAT_NR ? names[tag] : NULL;
 }
 
 typedef struct StatEmit {
@@ -216,9 +206,22 @@ int domain_stats_foreach(const DomainStats *st, int (*fn)(const DomainStatParam 
                 emit_i(&e, "state.state", 0, st->state);
                 emit_i(&e, "state.reason", 0, st->reason);
         }
+        if ((st->groups & DOMAIN_STATS_CPU_TOTAL) && st->has_cpu) {
+                emit_t(&e, "cpu.time", 0, st->cpu_time_ns);
+                emit_t(&e, "cpu.user", 0, st->cpu_user_ns);
+                emit_t(&e, "cpu.system", 0, st->cpu_system_ns);
+                emit_u(&e, "cpu.cache.monitor.count", 0, 0);   /* no resctrl monitors are made */
+                emit_t(&e, "cpu.haltpoll.success.time", 0, st->haltpoll_success_ns);
+                emit_t(&e, "cpu.haltpoll.fail.time", 0, st->haltpoll_fail_ns);
+        }
         if (st->groups & DOMAIN_STATS_BALLOON) {
                 emit_t(&e, "balloon.current", 0, st->balloon_current_kib);
                 emit_t(&e, "balloon.maximum", 0, st->balloon_maximum_kib);
+                for (size_t i = 0; i < st->n_balloon && i < DOMAIN_BALLOON_STATS_MAX; i++) {
+                        const char *name = balloon_stat_name(st->balloon[i].tag);
+                        if (name)
+                                emit_t(&e, name, 0, st->balloon[i].val);
+                }
         }
         if (st->groups & DOMAIN_STATS_VCPU) {
                 emit_u(&e, "vcpu.current", 0, st->vcpu_current);
@@ -227,21 +230,29 @@ int domain_stats_foreach(const DomainStats *st, int (*fn)(const DomainStatParam 
                         emit_i(&e, "vcpu.%zu.state", i, st->vcpus[i].state);
                         if (st->vcpus[i].has_time)
                                 emit_t(&e, "vcpu.%zu.time", i, st->vcpus[i].time_ns);
+                        if (st->vcpus[i].has_sched) {
+                                emit_t(&e, "vcpu.%zu.wait", i, st->vcpus[i].wait_ns);
+                                emit_t(&e, "vcpu.%zu.delay", i, st->vcpus[i].delay_ns);
+                        }
                 }
         }
-        if (st->groups & DOMAIN_STATS_INTERFACE) {
-                emit_u(&e, "net.count", 0, (uint32_t) st->net_count);
+        if ((st->groups & DOMAIN_STATS_INTERFACE) && st->has_net) {
+                emit_u(&e, "net.count", 0, (uint32_t) st->n_nets);
                 for (size_t i = 0; i < st->n_nets; i++) {
                         const DomainNetStat *n = &st->nets[i];
-                        emit_s(&e, "net.%zu.name", n->index, n->name);
-                        emit_t(&e, "net.%zu.rx.bytes", n->index, n->rx_bytes);
-                        emit_t(&e, "net.%zu.rx.pkts", n->index, n->rx_pkts);
-                        emit_t(&e, "net.%zu.rx.errs", n->index, n->rx_errs);
-                        emit_t(&e, "net.%zu.rx.drop", n->index, n->rx_drop);
-                        emit_t(&e, "net.%zu.tx.bytes", n->index, n->tx_bytes);
-                        emit_t(&e, "net.%zu.tx.pkts", n->index, n->tx_pkts);
-                        emit_t(&e, "net.%zu.tx.errs", n->index, n->tx_errs);
-                        emit_t(&e, "net.%zu.tx.drop", n->index, n->tx_drop);
+                        if (!n->name)
+                                continue;       /* no host device (type user): libvirt names none */
+                        emit_s(&e, "net.%zu.name", i, n->name);
+                        if (!n->has_counters)
+                                continue;
+                        emit_t(&e, "net.%zu.rx.bytes", i, n->rx_bytes);
+                        emit_t(&e, "net.%zu.rx.pkts", i, n->rx_pkts);
+                        emit_t(&e, "net.%zu.rx.errs", i, n->rx_errs);
+                        emit_t(&e, "net.%zu.rx.drop", i, n->rx_drop);
+                        emit_t(&e, "net.%zu.tx.bytes", i, n->tx_bytes);
+                        emit_t(&e, "net.%zu.tx.pkts", i, n->tx_pkts);
+                        emit_t(&e, "net.%zu.tx.errs", i, n->tx_errs);
+                        emit_t(&e, "net.%zu.tx.drop", i, n->tx_drop);
                 }
         }
         if (st->groups & DOMAIN_STATS_BLOCK) {
@@ -251,11 +262,34 @@ int domain_stats_foreach(const DomainStats *st, int (*fn)(const DomainStatParam 
                         emit_s(&e, "block.%zu.name", i, b->name);
                         if (b->path)
                                 emit_s(&e, "block.%zu.path", i, b->path);
+                        if (b->backing_index)
+                                emit_u(&e, "block.%zu.backingIndex", i, b->backing_index);
+                        if (b->has_io) {
+                                emit_t(&e, "block.%zu.rd.reqs", i, b->rd_reqs);
+                                emit_t(&e, "block.%zu.rd.bytes", i, b->rd_bytes);
+                                emit_t(&e, "block.%zu.rd.times", i, b->rd_times);
+                                emit_t(&e, "block.%zu.wr.reqs", i, b->wr_reqs);
+                                emit_t(&e, "block.%zu.wr.bytes", i, b->wr_bytes);
+                                emit_t(&e, "block.%zu.wr.times", i, b->wr_times);
+                                emit_t(&e, "block.%zu.fl.reqs", i, b->fl_reqs);
+                                emit_t(&e, "block.%zu.fl.times", i, b->fl_times);
+                        }
                         if (b->has_sizes) {
                                 emit_t(&e, "block.%zu.allocation", i, b->allocation);
                                 emit_t(&e, "block.%zu.capacity", i, b->capacity);
                                 emit_t(&e, "block.%zu.physical", i, b->physical);
                         }
+                }
+        }
+        if ((st->groups & DOMAIN_STATS_DIRTYRATE) && st->has_dirtyrate) {
+                emit_i(&e, "dirtyrate.calc_status", 0, st->dirty_status);
+                DomainStatParam p = { .type = DOMAIN_STAT_LLONG, .ull = (uint64_t) st->dirty_start };
+                emit(&e, &p, "dirtyrate.calc_start_time", 0);
+                emit_i(&e, "dirtyrate.calc_period", 0, st->dirty_period);
+                emit_s(&e, "dirtyrate.calc_mode", 0, st->dirty_mode);
+                if (st->dirty_status == 2) {
+                        DomainStatParam m = { .type = DOMAIN_STAT_LLONG, .ull = (uint64_t) st->dirty_mbps };
+                        emit(&e, &m, "dirtyrate.megabytes_per_second", 0);
                 }
         }
         return e.r;

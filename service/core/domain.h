@@ -62,29 +62,46 @@ enum {
 /* virDomainListGetStats groups virtbus answers (libvirt's VIR_DOMAIN_STATS_* values). */
 enum {
         DOMAIN_STATS_STATE = 1u << 0,
+        DOMAIN_STATS_CPU_TOTAL = 1u << 1,
         DOMAIN_STATS_BALLOON = 1u << 2,
         DOMAIN_STATS_VCPU = 1u << 3,
         DOMAIN_STATS_INTERFACE = 1u << 4,
         DOMAIN_STATS_BLOCK = 1u << 5,
+        DOMAIN_STATS_PERF = 1u << 6,    /* answered; empty while no perf event is enabled, as libvirt's */
+        DOMAIN_STATS_DIRTYRATE = 1u << 9,
 };
 
 typedef struct DomainVcpuStat {
         int state;              /* virVcpuState: 0 offline, 1 running */
         uint64_t time_ns;       /* 0 with has_time false: unknown */
         bool has_time;
+        bool has_sched;         /* wait (sched's wait_sum) and delay (schedstat's run delay) known */
+        uint64_t wait_ns, delay_ns;
 } DomainVcpuStat;
 
 typedef struct DomainBlockStat {
         char *name, *path;      /* target dev, source file (path may be NULL) */
         bool has_sizes;
         uint64_t capacity, allocation, physical;
+        unsigned backing_index; /* the running image's index in its chain (0: none known) */
+        bool has_io;            /* the hypervisor's counters (query-blockstats) */
+        uint64_t rd_reqs, rd_bytes, rd_times, wr_reqs, wr_bytes, wr_times, fl_reqs, fl_times;
 } DomainBlockStat;
 
+/* One guest NIC's counters, as the guest sees them (a tap's rx is the guest's tx). */
 typedef struct DomainNetStat {
-        size_t index;           /* the interface's place in the definition (net.<index>.*) */
-        char *name;             /* its host device (tap, macvtap) */
+        char *name;             /* the host-side device (tap) */
+        bool has_counters;
         uint64_t rx_bytes, rx_pkts, rx_errs, rx_drop, tx_bytes, tx_pkts, tx_errs, tx_drop;
 } DomainNetStat;
+
+/* balloon.* beyond current/maximum: libvirt's virDomainMemoryStatTags (domain-info.h), KiB
+ * or counts, in the order they were found. */
+typedef struct DomainBalloonStat {
+        int tag;
+        uint64_t val;
+} DomainBalloonStat;
+#define DOMAIN_BALLOON_STATS_MAX 16
 
 /* One domain's record of virDomainListGetStats, as plain values (the doors encode it). */
 #define VB_TUNE_FIELD_MAX 80     /* VIR_TYPED_PARAM_FIELD_LENGTH */
@@ -96,11 +113,23 @@ typedef struct DomainStats {
         unsigned vcpu_current, vcpu_maximum;
         DomainVcpuStat *vcpus;  size_t n_vcpus;    /* running domains only */
         DomainBlockStat *blocks; size_t n_blocks;
-        size_t net_count;       /* every interface of the definition */
-        DomainNetStat *nets; size_t n_nets;        /* those with a host device, running domains only */
+        bool has_cpu;           /* cpu.time/user/system (ns) known: the driver filled them */
+        uint64_t cpu_time_ns, cpu_user_ns, cpu_system_ns;
+        uint64_t haltpoll_success_ns, haltpoll_fail_ns;    /* with has_cpu */
+        DomainBalloonStat balloon[DOMAIN_BALLOON_STATS_MAX]; size_t n_balloon;
+        bool has_net;           /* the driver gathered the interfaces (net.count is emitted) */
+        DomainNetStat *nets;    size_t n_nets;
+        bool has_dirtyrate;     /* query-dirty-rate answered */
+        int dirty_status;       /* virDomainDirtyRateStatus: 0 unstarted, 1 measuring, 2 measured */
+        int64_t dirty_start, dirty_mbps;
+        int dirty_period;
+        char dirty_mode[16];
 } DomainStats;
 
 DomainStats *domain_stats_free(DomainStats *st);
+/* A disk image's capacity (what the guest sees: a qcow2 header's virtual size, else the size),
+ * allocation (bytes in use on the host) and physical size; 0 or a negative errno. */
+int domain_block_file_sizes(const char *path, uint64_t *capacity, uint64_t *allocation, uint64_t *physical);
 
 /* The record as libvirt's typed parameters, in libvirt's order and with its keys and types
  * (state.state int, balloon.current ullong KiB, vcpu.N.time ullong ns, block.N.name string, …). */

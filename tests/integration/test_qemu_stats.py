@@ -39,12 +39,30 @@ DOMAIN_XML = """<domain type='qemu'>
       <source file='{disk}'/>
       <target dev='vda' bus='virtio'/>
     </disk>
+    <interface type='user'><model type='virtio'/></interface>
     <serial type='pty'><target port='0'/></serial>
     <console type='pty'><target type='serial' port='0'/></console>
     <memballoon model='virtio'/>
   </devices>
 </domain>
 """
+
+# `virsh domstats` of libvirtd 9.0 for this guest (2 vCPUs, one raw disk, one user NIC, a
+# virtio balloon without a stats period, TCG, no cgroup), recorded from a run beside it
+LIBVIRT_KEYS = (["state.state", "state.reason",
+                 "cpu.time", "cpu.user", "cpu.system", "cpu.cache.monitor.count",
+                 "cpu.haltpoll.success.time", "cpu.haltpoll.fail.time",
+                 "balloon.current", "balloon.maximum", "balloon.last-update", "balloon.rss",
+                 "vcpu.current", "vcpu.maximum"] +
+                ["vcpu.%d.%s" % (i, k) for i in (0, 1) for k in ("state", "time", "wait", "delay")] +
+                ["net.count",
+                 "block.count", "block.0.name", "block.0.path", "block.0.backingIndex"] +
+                ["block.0.%s.%s" % (op, k) for op, ks in (("rd", ("reqs", "bytes", "times")),
+                                                          ("wr", ("reqs", "bytes", "times")),
+                                                          ("fl", ("reqs", "times"))) for k in ks] +
+                ["block.0.allocation", "block.0.capacity", "block.0.physical",
+                 "dirtyrate.calc_status", "dirtyrate.calc_start_time", "dirtyrate.calc_period",
+                 "dirtyrate.calc_mode"])
 
 # virDomainStatsTypes
 STATS_STATE, STATS_BALLOON, STATS_VCPU, STATS_BLOCK = 1, 4, 8, 32
@@ -169,7 +187,7 @@ class QemuStatsTest(unittest.TestCase):
         self.assertIn("'state.state': <<1>>", p.stdout)
         # only the groups asked for
         st = self.bus_dom().GetStats(self.dbus.UInt32(STATS_BALLOON), self.dbus.UInt32(0))
-        self.assertEqual(sorted(st.keys()), ["balloon.current", "balloon.maximum"])
+        self.assertEqual(sorted(st.keys()), ["balloon.current", "balloon.last-update", "balloon.maximum", "balloon.rss"])
 
     def test_06_domstats_remote(self):
         out = self.virsh("domstats --state --balloon --vcpu --block %s" % self.name).stdout
@@ -182,11 +200,89 @@ class QemuStatsTest(unittest.TestCase):
         self.assertEqual([r[0].name() for r in records], [self.name])
         self.assertGreater(records[0][1]["vcpu.0.time"], 0)
 
+    def test_06b_domstats_all_groups(self):
+        # libvirtd 9.0 on the same guest (session daemon, no cgroup, TCG, a user NIC) prints
+        # exactly these keys for `virsh domstats`, in this order (tests/bench/domstats_bench.py
+        # --keys shows them side by side)
+        out = self.virsh("domstats %s" % self.name).stdout
+        keys = [line.strip().split("=", 1)[0] for line in out.splitlines()[1:] if "=" in line]
+        self.assertEqual(keys, LIBVIRT_KEYS)
+        values = dict(line.strip().split("=", 1) for line in out.splitlines()[1:] if "=" in line)
+        self.assertGreater(int(values["cpu.time"]), 0)
+        self.assertEqual(int(values["cpu.time"]), int(values["cpu.user"]) + int(values["cpu.system"]))
+        self.assertGreater(int(values["balloon.rss"]), 1024)
+        self.assertEqual(values["balloon.last-update"], "0")           # no <stats period>: nothing polled
+        # query-blockstats' counters (this guest does no disk I/O of its own: all 0 here)
+        for k in ("rd.reqs", "rd.bytes", "rd.times", "wr.reqs", "wr.bytes", "wr.times", "fl.reqs", "fl.times"):
+            self.assertGreaterEqual(int(values["block.0." + k]), 0)
+        self.assertEqual(values["block.0.allocation"], "0")            # nothing written: wr_highest_offset
+        for i in (0, 1):
+            self.assertGreater(int(values["vcpu.%d.delay" % i]), 0)     # schedstat's run delay
+        self.assertEqual(values["dirtyrate.calc_mode"], "page-sampling")
+        # the same record on D-Bus (Connect.GetAllDomainStats, Domain.GetStats)
+        conn = self.dbus.Interface(self.bus.get_object(harness.BUS_NAME, "/org/libvirt/QEMU"), harness.CONNECT)
+        recs = conn.GetAllDomainStats(self.dbus.UInt32(0), self.dbus.UInt32(0))
+        self.assertEqual(len(recs), 1)
+        self.assertEqual(sorted(recs[0][1].keys()), sorted(LIBVIRT_KEYS))
+        st = self.bus_dom().GetStats(self.dbus.UInt32(0), self.dbus.UInt32(0))
+        self.assertEqual(sorted(st.keys()), sorted(LIBVIRT_KEYS))
+        self.assertEqual(str(st["dirtyrate.calc_mode"]), "page-sampling")
+        # python3-libvirt's types: ullong counters, uint counts
+        rec = self.dom().connect().domainListGetStats([self.dom()], 0)[0][1]
+        self.assertIsInstance(rec["block.0.wr.bytes"], int)
+        self.assertEqual(rec["net.count"], 1)
+        self.assertEqual(rec["block.0.backingIndex"], 1)
+
+    def test_06c_domain_info(self):
+        # virsh vcpuinfo (virDomainGetVcpus): the vCPU threads' CPU, time and affinity
+        out = self.virsh("vcpuinfo %s" % self.name).stdout
+        ncpu = os.cpu_count()
+        for i in (0, 1):
+            self.assertRegex(out, r"VCPU:\s+%d\nCPU:\s+\d+\nState:\s+running\n" % i)
+        self.assertIn("CPU Affinity:   %s\n" % ("y" * ncpu), out)
+        self.assertRegex(out, r"CPU time:\s+[0-9.]+s")              # vCPU 0 has run the kernel
+        info = self.dom().vcpus()
+        self.assertEqual([v[0] for v in info[0]], [0, 1])
+        self.assertEqual([v[1] for v in info[0]], [1, 1])          # VIR_VCPU_RUNNING
+        self.assertGreater(info[0][0][2], 0)
+        # domblkinfo (virDomainGetBlockInfo): libvirt's numbers for a sparse 16 MiB raw file
+        self.assertEqual(self.virsh("domblkinfo %s vda" % self.name).stdout,
+                         "Capacity:       16777216\nAllocation:     0\nPhysical:       16777216\n\n")
+        self.assertEqual(self.dom().blockInfo(str(self.disk)), [16 << 20, 0, 16 << 20])
+        p = self.virsh("domblkinfo %s vdz" % self.name, check=False)
+        self.assertIn("invalid path vdz not assigned to domain", p.stderr)
+        # iothreadinfo: the QEMU driver starts none
+        self.assertEqual(self.virsh("iothreadinfo %s" % self.name).stdout.strip(), "No IOThreads found for the domain")
+        self.assertEqual(list(self.bus_dom().GetIOThreadInfo(self.dbus.UInt32(0))), [])
+        # dommemstat (virDomainMemoryStats, over QMP): libvirtd's lines for this guest
+        out = self.virsh("dommemstat %s" % self.name).stdout
+        self.assertRegex(out, r"^actual %d\n(.*\n)*last_update 0\nrss \d+\n\n$" % (176 * 1024))
+        st = self.dom().memoryStats()
+        self.assertEqual(st["actual"], 176 * 1024)
+        self.assertGreater(st["rss"], 1024)
+        bus = {int(k): int(v) for k, v in self.bus_dom().MemoryStats(self.dbus.UInt32(0)).items()}
+        self.assertEqual(bus[6], 176 * 1024)                         # VIR_DOMAIN_MEMORY_STAT_ACTUAL_BALLOON
+        self.assertIn(7, bus)                                        # RSS
+        p = self.virsh("dommemstat %s --period 0" % self.name, check=False)
+        self.assertNotEqual(p.returncode, 0)                          # virDomainSetMemoryStatsPeriod: not supported
+        # domjobinfo (virDomainGetJobInfo): no background job, as libvirtd prints it
+        self.assertEqual(self.virsh("domjobinfo %s" % self.name).stdout, "Job type:         None        \n\n")
+        self.assertEqual(self.dom().jobInfo(), [0] * 12)
+        self.assertEqual([int(x) for x in self.bus_dom().GetJobInfo()], [0] * 12)
+        # domifstat of a user NIC: nothing on the host to count
+        mac = ET.fromstring(self.dom().XMLDesc(0)).find("devices/interface/mac").get("address")
+        p = self.virsh("domifstat %s %s" % (self.name, mac), check=False)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("has no host device", p.stderr)
+
     def test_07_destroy(self):
         self.virsh("destroy %s" % self.name)
         p = self.virsh("setmem %s 100M" % self.name, check=False)   # LIVE on a shut-off domain
         self.assertIn("domain is not running", p.stderr)
         self.assertEqual(self.dom().info()[2], 128 * 1024)         # the --config value of test_03
+        for cmd in ("domjobinfo", "dommemstat"):
+            p = self.virsh("%s %s" % (cmd, self.name), check=False)
+            self.assertIn("domain is not running", p.stderr)
 
 
 if __name__ == "__main__":

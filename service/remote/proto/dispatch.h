@@ -232,6 +232,7 @@ REMOTE_HANDLER(proc_node_get_cells_free_memory);
 REMOTE_HANDLER(proc_node_get_cpu_map);
 /* proc-domain-info.c */
 REMOTE_HANDLER(proc_domain_memory_stats);
+REMOTE_HANDLER(proc_domain_get_job_info);
 REMOTE_HANDLER(proc_domain_get_block_info);
 REMOTE_HANDLER(proc_domain_interface_stats);
 REMOTE_HANDLER(proc_domain_get_hostname);

@@ -13,6 +13,22 @@
 #define TYPED_PARAM_UINT 2
 
 /* {dom; u32 maxStats; u32 flags} → {remote_domain_memory_stat stats<>: {int tag; uhyper val}} */
+/* {remote_domain_memory_stat stats<>}: {int tag; uhyper val} each */
+static void put_memory_stats(XdrWriter *w, const DomainMemStats *ms) {
+        xdr_put_u32(w, (uint32_t) ms->n);
+        for (int i = 0; i < ms->n; i++) {
+                xdr_put_i32(w, ms->s[i].tag);
+                xdr_put_u64(w, ms->s[i].val);
+        }
+}
+
+/* The answer that came later (QEMU's balloon statistics); nothing when it was written at once. */
+static int encode_memory_stats(XdrWriter *w, Domain *dom, void *result, VbError *err) {
+        if (result)
+                put_memory_stats(w, result);
+        return 0;
+}
+
 REMOTE_HANDLER(proc_domain_memory_stats) {
         RemoteRef ref = { 0 };
         uint32_t max = 0, flags = 0;
@@ -25,16 +41,14 @@ REMOTE_HANDLER(proc_domain_memory_stats) {
                 return -1;
         if (max > REMOTE_DOMAIN_MEMORY_STATS_MAX)
                 return remote_error_rpc(&rc->err, "maxStats > REMOTE_DOMAIN_MEMORY_STATS_MAX");
-        DomainMemStat stats[DOMAIN_MEMSTAT_NR];
-        int n = domain_memory_stats(d, max, flags, stats, &rc->err);
-        if (n < 0)
+        Call *call = remote_call_new(rc, encode_memory_stats, d);
+        if (!call)
                 return -1;
-        xdr_put_u32(&rc->ret, (uint32_t) n);
-        for (int i = 0; i < n; i++) {
-                xdr_put_i32(&rc->ret, stats[i].tag);
-                xdr_put_u64(&rc->ret, stats[i].val);
-        }
-        return 0;
+        DomainMemStats ms = { 0 };
+        int r = domain_memory_stats_call(d, max, flags, call, &ms, &rc->err);
+        if (r == 0)
+                put_memory_stats(&rc->ret, &ms);
+        return remote_call_finish(rc, call, r);
 }
 
 /* {dom; remote_nonnull_string path; u32 flags} → {uhyper allocation, capacity, physical} */
@@ -213,5 +227,21 @@ REMOTE_HANDLER(proc_domain_get_iothread_info) {
                 xdr_put_fixed(&rc->ret, map, r > 0 ? sizeof map : 0);
         }
         xdr_put_u32(&rc->ret, (uint32_t) n);
+        return 0;
+}
+
+/* {dom} → {int type; uhyper timeElapsed, timeRemaining, dataTotal, dataProcessed, dataRemaining,
+ * memTotal, memProcessed, memRemaining, fileTotal, fileProcessed, fileRemaining} */
+REMOTE_HANDLER(proc_domain_get_job_info) {
+        RemoteRef ref = { 0 };
+        remote_get_domain_ref(rc, &ref);
+        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
+        remote_ref_done(&ref);
+        DomainJobInfo ji;
+        if (!d || domain_job_info(d, &ji, &rc->err) < 0)
+                return -1;
+        xdr_put_i32(&rc->ret, ji.type);
+        for (int i = 0; i < 11; i++)
+                xdr_put_u64(&rc->ret, ji.v[i]);
         return 0;
 }

@@ -29,7 +29,6 @@
         P(DOMAIN_GET_FSINFO, proc_not_supported, 0),
         P(DOMAIN_GET_GUEST_VCPUS, proc_not_supported, 0),
         P(DOMAIN_GET_INTERFACE_PARAMETERS, proc_not_supported, 0),
-        P(DOMAIN_GET_JOB_INFO, proc_not_supported, 0),
         P(DOMAIN_GET_JOB_STATS, proc_not_supported, 0),
         P(DOMAIN_GET_PERF_EVENTS, proc_not_supported, 0),
         P(DOMAIN_INJECT_NMI, proc_not_supported, 0),

@@ -41,6 +41,7 @@ static const RemoteProc procs[_API_ID_MAX] = {
 
         /* domain information */
         P(DOMAIN_MEMORY_STATS, proc_domain_memory_stats, 0),
+        P(DOMAIN_GET_JOB_INFO, proc_domain_get_job_info, 0),
         P(DOMAIN_GET_BLOCK_INFO, proc_domain_get_block_info, 0),
         P(DOMAIN_INTERFACE_STATS, proc_domain_interface_stats, 0),
         P(DOMAIN_UPDATE_DEVICE_FLAGS, proc_domain_update_device_flags, 0),
