@@ -79,6 +79,7 @@ typedef struct QemuDomain {
         struct QemuConsole *console;    /* the client of the console (qemu-console.c), or NULL */
         pid_t *vcpu_tids;       /* vCPU i's thread (query-cpus-fast), n_vcpu_tids of them */
         size_t n_vcpu_tids;
+        struct QemuUnplug *unplug;      /* a detach waiting for DEVICE_DELETED (qemu-hotplug.c), or NULL */
 } QemuDomain;
 
 typedef struct QemuConsole QemuConsole;
@@ -211,3 +212,11 @@ int qemu_domain_set_interface_link(Domain *d, size_t index, bool up, Call *call,
 void qemu_nics_start_links(QemuDomain *qd, Qmp *q);
 /* qemu-info.c: per-request information (a NIC's counters). */
 extern const struct DomainInfoOps qemu_info_ops;
+/* qemu-hotplug.c: disks attached and detached live (DomainOps.attach_disk/detach_disk), the
+ * DEVICE_DELETED / DEVICE_UNPLUG_GUEST_ERROR events, and the pending removal dropped when QEMU
+ * is gone. */
+typedef struct QemuUnplug QemuUnplug;
+int qemu_domain_attach_disk(Domain *d, DomainDevices *dev, Call *call, VbError *err);
+int qemu_domain_detach_disk(Domain *d, size_t index, Call *call, VbError *err);
+void qemu_hotplug_event(QemuDomain *qd, const char *event, json_object *data);
+void qemu_unplug_forget(QemuDomain *qd);

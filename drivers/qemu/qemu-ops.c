@@ -246,6 +246,8 @@ static int qemu_domain_get_stats(Domain *d, DomainStats *st, Call *call, VbError
 const DomainOps qemu_domain_ops = {
         .set_memory = qemu_domain_set_memory,
         .set_interface_link = qemu_domain_set_interface_link,
+        .attach_disk = qemu_domain_attach_disk,
+        .detach_disk = qemu_domain_detach_disk,
         .set_memtune = qemu_cgroup_set_memtune,
         .set_cputune = qemu_cgroup_set_cputune,
         .pin_vcpu = qemu_pin_vcpu,

@@ -15,6 +15,7 @@ typedef struct StoragePool StoragePool;
 typedef struct StorageVol StorageVol;
 typedef struct VolDef VolDef;
 typedef struct DomainDef DomainDef;
+typedef struct DomainDevices DomainDevices;
 typedef struct PoolDef PoolDef;
 typedef struct DomainStats DomainStats;
 typedef struct DomainMemtune DomainMemtune;
@@ -90,6 +91,12 @@ typedef struct DomainOps {
          * stack into out (at most max, zeroed); the count. NULL: not supported. */
         int (*security_labels)(Domain *d, DomainSecLabel *out, int max, VbError *err);
         void (*forget)(Domain *d);  /* free d->driver_data */
+        /* Hotplug (domain-hotplug.c; the core holds a modify job and has checked the device
+         * against d->live): attach disk 0 of dev to a running domain (the op takes dev in
+         * every case) and append it to d->live when QEMU has it; detach disk index of
+         * d->live (removed from d->live when the guest let it go). NULL: not supported. */
+        int (*attach_disk)(Domain *d, DomainDevices *dev, Call *call, VbError *err);
+        int (*detach_disk)(Domain *d, size_t index, Call *call, VbError *err);
 } DomainOps;
 
 /* Network and pool ops belong to a subsystem (host.h), not to a connection. Each op returns 0

@@ -256,6 +256,9 @@ add_module pvpanic-pci optional
 # virtio-net (and failover, net_failover): a NIC that asks for a DHCP lease at boot.
 add_module virtio_pci optional
 add_module virtio_net optional
+# virtio-blk: a disk hotplugged into the running guest shows up in /sys/block (the `disks`
+# console command lists them).
+add_module virtio_blk optional
 printf '%s\n' "${load_order[@]}" >"$root/lib/modules/load-order"
 log "kernel $krel, modules: ${load_order[*]:-none (built in)}"
 
@@ -345,8 +348,9 @@ while :; do
 	if read -r cmd; then
 		case $cmd in
 		poweroff | reboot | crash) /etc/acpi/do "$cmd" ;;
+		disks) say "VIRTBUS-GUEST-DISKS $(cd /sys/block && for b in *; do case $b in loop* | ram*) ;; *) printf '%s:%s ' "$b" "$(cat "$b/size")" ;; esac; done)" ;;
 		"") ;;
-		*) say "virtbus-guest: unknown command '$cmd' (poweroff, reboot, crash)" ;;
+		*) say "virtbus-guest: unknown command '$cmd' (poweroff, reboot, crash, disks)" ;;
 		esac
 	else
 		sleep 3600
