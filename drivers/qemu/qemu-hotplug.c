@@ -409,3 +409,13 @@ void qemu_hotplug_event(QemuDomain *qd, const char *event, json_object *data) {
                 qemu_domain_finish(qd, 0, NULL);
         domain_unref(d);
 }
+
+long qemu_disk_by_alias(const DomainDef *def, const char *alias) {
+        for (size_t i = 0; def && def->priv && i < def->priv->devices.n_disks; i++) {
+                char a[32];
+                VbError e = { 0 };
+                if (qemu_disk_alias(def, i, a, sizeof a, &e) == 0 && strcmp(a, alias) == 0)
+                        return (long) i;
+        }
+        return -1;
+}

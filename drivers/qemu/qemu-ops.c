@@ -248,6 +248,7 @@ const DomainOps qemu_domain_ops = {
         .set_interface_link = qemu_domain_set_interface_link,
         .attach_disk = qemu_domain_attach_disk,
         .detach_disk = qemu_domain_detach_disk,
+        .disk_by_alias = qemu_disk_by_alias,
         .set_memtune = qemu_cgroup_set_memtune,
         .set_cputune = qemu_cgroup_set_cputune,
         .pin_vcpu = qemu_pin_vcpu,

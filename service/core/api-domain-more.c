@@ -9,6 +9,7 @@ const ApiRow api_rows_domain_more[] = {
         ROW(DOMAIN_DETACH_DEVICE_FLAGS, 161, "virDomainDetachDeviceFlags", DBUS(DOMAIN, "DetachDevice"), MUT, VERB, ACL(DOMAIN, DOMAIN, "write")),
         ROW(DOMAIN_ATTACH_DEVICE, 8, "virDomainAttachDevice", NODBUS, MUT, 0, ACL(DOMAIN, DOMAIN, "write")),
         ROW(DOMAIN_DETACH_DEVICE, 13, "virDomainDetachDevice", NODBUS, MUT, 0, ACL(DOMAIN, DOMAIN, "write")),
+        ROW(DOMAIN_DETACH_DEVICE_ALIAS, 392, "virDomainDetachDeviceAlias", NODBUS, MUT, VERB, ACL(DOMAIN, DOMAIN, "write")),
         ROW(DOMAIN_GET_JOB_INFO, 163, "virDomainGetJobInfo", DBUS(DOMAIN, "GetJobInfo"), RO, VERB, ACL(DOMAIN, DOMAIN, "read")),
         ROW(DOMAIN_ABORT_JOB, 164, "virDomainAbortJob", DBUS(DOMAIN, "AbortJob"), MUT, VERB, ACL(DOMAIN, DOMAIN, "write")),
         ROW(DOMAIN_MIGRATE_SET_MAX_DOWNTIME, 166, "virDomainMigrateSetMaxDowntime", DBUS(DOMAIN, "MigrateSetMaxDowntime"), MUT, VERB, ACL(DOMAIN, DOMAIN, "write")),

@@ -134,6 +134,30 @@ int domain_attach_device(Domain *d, const char *xml, size_t len, unsigned flags,
         return r < 0 ? -1 : r;
 }
 
+/* Detach disk ci of the definition (CONFIG, ci >= 0) and/or li of the running guest (LIVE). */
+static int detach(Domain *d, long ci, long li, Call *call, VbError *err) {
+        if (domain_job_begin(d, DOMAIN_JOB_MODIFY, err) < 0)
+                return -1;
+        DomainDef *old = NULL;
+        int r = ci >= 0 ? change_config(d, NULL, ci, &old, err) : 0;
+        if (r < 0 || li < 0) {
+                domain_def_free(old);
+                domain_job_end(d);
+                return r;
+        }
+        domain_ref(d);
+        log_info("domain %s: detaching disk %ld", d->obj.name, li);
+        r = d->obj.conn->driver->domain->detach_disk(d, (size_t) li, call, err);
+        if (r < 0 && old)
+                config_back(d, old);
+        else
+                domain_def_free(old);
+        if (r != VERB_PENDING)
+                domain_job_end(d);
+        domain_unref(d);
+        return r < 0 ? -1 : r;
+}
+
 int domain_detach_device(Domain *d, const char *xml, size_t len, unsigned flags, Call *call, VbError *err) {
         if (check_target(d, &flags, "virDomainDetachDeviceFlags", err) < 0)
                 return -1;
@@ -150,26 +174,22 @@ int domain_detach_device(Domain *d, const char *xml, size_t len, unsigned flags,
                 return -1;
         }
         domain_device_free(dev);
-        if (domain_job_begin(d, DOMAIN_JOB_MODIFY, err) < 0)
+        return detach(d, ci, li, call, err);
+}
+
+int domain_detach_device_alias(Domain *d, const char *alias, unsigned flags, Call *call, VbError *err) {
+        unsigned f = flags;
+        if (check_target(d, &f, "virDomainDetachDeviceAlias", err) < 0)
                 return -1;
-        DomainDef *old = NULL;
-        int r = config ? change_config(d, NULL, ci, &old, err) : 0;
-        if (r < 0 || !live) {
-                domain_def_free(old);
-                domain_job_end(d);
-                return r;
-        }
-        domain_ref(d);
-        log_info("domain %s: detaching disk %ld", d->obj.name, li);
-        r = d->obj.conn->driver->domain->detach_disk(d, (size_t) li, call, err);
-        if (r < 0 && old)
-                config_back(d, old);
-        else
-                domain_def_free(old);
-        if (r != VERB_PENDING)
-                domain_job_end(d);
-        domain_unref(d);
-        return r < 0 ? -1 : r;
+        const DomainOps *ops = d->obj.conn->driver->domain;
+        if (!ops->disk_by_alias)
+                return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_DOMAIN, "virDomainDetachDeviceAlias");
+        bool live = f & DOMAIN_AFFECT_LIVE, config = f & DOMAIN_AFFECT_CONFIG;
+        long ci = config ? ops->disk_by_alias(d->def, alias) : -1;
+        long li = live ? ops->disk_by_alias(d->live, alias) : -1;
+        if ((config && ci < 0) || (live && li < 0))
+                return vb_error_set(err, VB_ERR_DEVICE_MISSING, VB_FROM_DOMAIN, "no device found with alias %s", alias);
+        return detach(d, ci, li, call, err);
 }
 
 void domain_notify_device(Domain *d, NoticeType type, const char *alias) {

@@ -21,3 +21,8 @@ int domain_detach_device(Domain *d, const char *xml, size_t len, unsigned flags,
  * removed, or that the guest refused its removal (a NOTICE_DEVICE_* type). */
 #include "manager.h"
 void domain_notify_device(Domain *d, NoticeType type, const char *alias);
+
+/* virDomainDetachDeviceAlias: the disk whose device alias (virtio-disk1, scsi0-0-0-1, as the
+ * driver names it) is alias, as domain_detach_device(); flags LIVE/CONFIG. libvirt answers
+ * once the guest was asked; here the call waits for the guest as a detach does (5 s at most). */
+int domain_detach_device_alias(Domain *d, const char *alias, unsigned flags, Call *call, VbError *err);

@@ -97,6 +97,8 @@ typedef struct DomainOps {
          * d->live (removed from d->live when the guest let it go). NULL: not supported. */
         int (*attach_disk)(Domain *d, DomainDevices *dev, Call *call, VbError *err);
         int (*detach_disk)(Domain *d, size_t index, Call *call, VbError *err);
+        /* The index of the disk of def whose device alias is alias (virtio-disk1, …), or -1. */
+        long (*disk_by_alias)(const DomainDef *def, const char *alias);
 } DomainOps;
 
 /* Network and pool ops belong to a subsystem (host.h), not to a connection. Each op returns 0

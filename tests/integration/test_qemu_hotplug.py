@@ -224,6 +224,20 @@ class QemuHotplugTest(unittest.TestCase):
         self.wait_guest("the disk gone", lambda d: "vda" not in d)
         self.assertEqual(disks(self.virsh("dumpxml %s" % self.name).stdout), {})
 
+    def test_5_detach_by_alias(self):
+        img = self.images["vdd"]
+        del self.events[:]
+        self.virsh("attach-disk %s %s vdd --subdriver qcow2 --live" % (self.name, img))
+        self.wait_events(("added", "virtio-disk3"))
+        self.wait_guest("the disk in the guest", lambda d: "vda" in d)
+        p = self.virsh("detach-device-alias %s virtio-disk9 --live" % self.name, check=False)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("no device found with alias virtio-disk9", p.stderr)
+        self.virsh("detach-device-alias %s virtio-disk3 --live" % self.name)
+        self.wait_events(("removed", "virtio-disk3"))
+        self.wait_guest("the disk gone", lambda d: "vda" not in d)
+        self.assertEqual(disks(self.virsh("dumpxml %s" % self.name).stdout), {})
+
 
 if __name__ == "__main__":
     from testmain import main

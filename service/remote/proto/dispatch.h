@@ -357,6 +357,7 @@ REMOTE_HANDLER(proc_domain_attach_device);
 REMOTE_HANDLER(proc_domain_attach_device_flags);
 REMOTE_HANDLER(proc_domain_detach_device);
 REMOTE_HANDLER(proc_domain_detach_device_flags);
+REMOTE_HANDLER(proc_domain_detach_device_alias);
 REMOTE_HANDLER(proc_network_set_autostart);
 REMOTE_HANDLER(proc_network_is_active);
 REMOTE_HANDLER(proc_network_is_persistent);

@@ -50,3 +50,28 @@ REMOTE_HANDLER(proc_domain_detach_device) {
 REMOTE_HANDLER(proc_domain_detach_device_flags) {
         return hotplug(rc, domain_detach_device, true);
 }
+
+/* {dom; string alias; u32 flags} → {} */
+REMOTE_HANDLER(proc_domain_detach_device_alias) {
+        RemoteRef ref = { 0 };
+        char *alias = NULL;
+        size_t len = 0;
+        uint32_t flags = 0;
+        remote_get_domain_ref(rc, &ref);
+        xdr_get_string(&rc->args, REMOTE_STRING_MAX, &alias, &len);
+        xdr_get_u32(&rc->args, &flags);
+        Domain *d = remote_args_end(rc) == 0 ? remote_find_domain(rc, &ref) : NULL;
+        remote_ref_done(&ref);
+        if (!d) {
+                free(alias);
+                return -1;
+        }
+        Call *call = remote_call_new(rc, NULL, d);
+        if (!call) {
+                free(alias);
+                return vb_error_errno(&rc->err, -ENOMEM, "pending call");
+        }
+        int r = domain_detach_device_alias(d, alias, flags, call, &rc->err);
+        free(alias);
+        return remote_call_finish(rc, call, r);
+}

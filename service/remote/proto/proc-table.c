@@ -48,6 +48,7 @@ static const RemoteProc procs[_API_ID_MAX] = {
         P(DOMAIN_ATTACH_DEVICE_FLAGS, proc_domain_attach_device_flags, 0),
         P(DOMAIN_DETACH_DEVICE, proc_domain_detach_device, 0),
         P(DOMAIN_DETACH_DEVICE_FLAGS, proc_domain_detach_device_flags, 0),
+        P(DOMAIN_DETACH_DEVICE_ALIAS, proc_domain_detach_device_alias, 0),
         P(DOMAIN_GET_HOSTNAME, proc_domain_get_hostname, 0),
         P(DOMAIN_GET_TIME, proc_domain_get_time, 0),
         P(DOMAIN_GET_VCPUS, proc_domain_get_vcpus, 0),
