@@ -219,5 +219,6 @@ typedef struct QemuUnplug QemuUnplug;
 int qemu_domain_attach_disk(Domain *d, DomainDevices *dev, Call *call, VbError *err);
 int qemu_domain_detach_disk(Domain *d, size_t index, Call *call, VbError *err);
 long qemu_disk_by_alias(const DomainDef *def, const char *alias);
+int qemu_domain_change_media(Domain *d, size_t index, const char *path, const char *format, Call *call, VbError *err);
 void qemu_hotplug_event(QemuDomain *qd, const char *event, json_object *data);
 void qemu_unplug_forget(QemuDomain *qd);

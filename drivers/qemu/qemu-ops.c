@@ -249,6 +249,7 @@ const DomainOps qemu_domain_ops = {
         .attach_disk = qemu_domain_attach_disk,
         .detach_disk = qemu_domain_detach_disk,
         .disk_by_alias = qemu_disk_by_alias,
+        .change_media = qemu_domain_change_media,
         .set_memtune = qemu_cgroup_set_memtune,
         .set_cputune = qemu_cgroup_set_cputune,
         .pin_vcpu = qemu_pin_vcpu,

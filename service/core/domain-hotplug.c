@@ -196,3 +196,69 @@ void domain_notify_device(Domain *d, NoticeType type, const char *alias) {
         Notice n = { .type = type, .obj = &d->obj, .text = alias };
         manager_notify(d->obj.conn->manager, &n);
 }
+
+static int set_str(char **dst, const char *src) {
+        char *c = src ? strdup(src) : NULL;
+        if (src && !c)
+                return -ENOMEM;
+        free(*dst);
+        *dst = c;
+        return 0;
+}
+
+int domain_update_disk(Domain *d, DomainDevices *dev, bool live, bool config, Call *call, VbError *err) {
+        const DomainDisk *want = &dev->disks[0];
+        const DomainOps *ops = d->obj.conn->driver->domain;
+        const char *target = want->target_dev ? want->target_dev : "";
+        long ci = config ? domain_devices_find_disk(devices_of(d->def), target) : -1;
+        long li = live ? domain_devices_find_disk(devices_of(d->live), target) : -1;
+        int r = -1;
+        if (!ops->change_media) {
+                vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_DOMAIN, "virDomainUpdateDeviceFlags");
+        } else if ((config && ci < 0) || (live && li < 0)) {
+                vb_error_set(err, VB_ERR_DEVICE_MISSING, VB_FROM_DOMAIN, "disk %s not found", target);
+        } else if (!want->device || strcmp(want->device, "cdrom") != 0 ||
+                   (ci >= 0 && strcmp(devices_of(d->def)->disks[ci].device, "cdrom") != 0) ||
+                   (li >= 0 && strcmp(devices_of(d->live)->disks[li].device, "cdrom") != 0)) {
+                vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_DOMAIN,
+                             "disk %s: only the media of a cdrom can be changed", target);
+        } else if (want->type && strcmp(want->type, "file") != 0) {
+                vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_DOMAIN,
+                             "disk %s: only file media can be inserted", target);
+        } else if (want->source_file && want->source_file[0] != '/') {
+                vb_error_set(err, VB_ERR_XML_ERROR, VB_FROM_DOMAIN, "disk %s: the media path '%s' is not absolute",
+                             target, want->source_file);
+        } else {
+                r = 0;
+        }
+        if (r < 0 || domain_job_begin(d, DOMAIN_JOB_MODIFY, err) < 0) {
+                domain_device_free(dev);
+                return -1;
+        }
+        if (ci >= 0) {
+                DomainDef *nd = domain_def_copy(d->def);
+                DomainDisk *c = nd ? &devices_of(nd)->disks[ci] : NULL;
+                if (!c || set_str(&c->source_file, want->source_file) < 0 ||
+                    (want->driver_type && set_str(&c->driver_type, want->driver_type) < 0)) {
+                        r = vb_error_errno(err, -ENOMEM, "update device");
+                } else if ((r = domain_save_config(d->obj.conn, nd, err)) == 0) {
+                        domain_def_free(d->def);
+                        d->def = nd;
+                        nd = NULL;
+                }
+                domain_def_free(nd);
+        }
+        if (r < 0 || li < 0) {
+                domain_device_free(dev);
+                domain_job_end(d);
+                return r;
+        }
+        domain_ref(d);
+        log_info("domain %s: cdrom %s media %s", d->obj.name, target, want->source_file ? want->source_file : "ejected");
+        r = ops->change_media(d, (size_t) li, want->source_file, want->driver_type ? want->driver_type : "raw", call, err);
+        domain_device_free(dev);
+        if (r != VERB_PENDING)
+                domain_job_end(d);
+        domain_unref(d);
+        return r < 0 ? -1 : r;
+}

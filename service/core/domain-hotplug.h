@@ -5,6 +5,7 @@
 
 #include "call.h"
 #include "domain.h"
+#include "driver.h"
 
 /* xml is one <disk> element; flags LIVE/CONFIG (CURRENT: live when running). Refused with
  * nothing changed: another device kind, a disk without <target dev>, a target the definition
@@ -26,3 +27,8 @@ void domain_notify_device(Domain *d, NoticeType type, const char *alias);
  * driver names it) is alias, as domain_detach_device(); flags LIVE/CONFIG. libvirt answers
  * once the guest was asked; here the call waits for the guest as a detach does (5 s at most). */
 int domain_detach_device_alias(Domain *d, const char *alias, unsigned flags, Call *call, VbError *err);
+
+/* virDomainUpdateDeviceFlags with a <disk device='cdrom'> (domain-update.c resolved flags and
+ * parsed dev, which this takes): the media of the cdrom with that target changes to the
+ * new <source> (no source: ejected), in the definition and/or through the driver. */
+int domain_update_disk(Domain *d, DomainDevices *dev, bool live, bool config, Call *call, VbError *err);

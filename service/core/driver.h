@@ -99,6 +99,9 @@ typedef struct DomainOps {
         int (*detach_disk)(Domain *d, size_t index, Call *call, VbError *err);
         /* The index of the disk of def whose device alias is alias (virtio-disk1, …), or -1. */
         long (*disk_by_alias)(const DomainDef *def, const char *alias);
+        /* The media of cdrom index of d->live: path (format raw/qcow2) inserted, or ejected
+         * when path is NULL; the op sets the disk's source in d->live when QEMU did it. */
+        int (*change_media)(Domain *d, size_t index, const char *path, const char *format, Call *call, VbError *err);
 } DomainOps;
 
 /* Network and pool ops belong to a subsystem (host.h), not to a connection. Each op returns 0

@@ -8,6 +8,7 @@ the guest's `disks` console command lists what its kernel sees in /sys/block, th
 persistent XML follow, and the device-added / device-removed events reach python3-libvirt and D-Bus clients.
 """
 
+import json
 import os
 import shutil
 import subprocess
@@ -40,6 +41,7 @@ DOMAIN_XML = """<domain type='qemu'>
   <devices>
     <serial type='pty'><target port='0'/></serial>
     <console type='pty'><target type='serial' port='0'/></console>
+    <disk type='file' device='cdrom'><target dev='hdc' bus='ide'/><readonly/></disk>
   </devices>
 </domain>
 """
@@ -54,7 +56,12 @@ DISK_XML = """<disk type='file' device='disk'>
 
 def disks(xml):
     return {d.find("target").get("dev"): d.find("source").get("file")
-            for d in ET.fromstring(xml).findall("./devices/disk")}
+            for d in ET.fromstring(xml).findall("./devices/disk[@device='disk']")}
+
+
+def cdrom_source(xml):
+    src = ET.fromstring(xml).find("./devices/disk[@device='cdrom']/source")
+    return None if src is None else src.get("file")
 
 
 class QemuHotplugTest(unittest.TestCase):
@@ -174,7 +181,7 @@ class QemuHotplugTest(unittest.TestCase):
         # virsh looks for the disk in the XML itself; the daemon's own answer is libvirt's too.
         p = self.virsh("detach-disk %s vdb --live" % self.name, check=False)
         self.assertNotEqual(p.returncode, 0)
-        self.assertIn("Failed to get disk information", p.stderr)
+        self.assertIn("No disk found whose source path or target is vdb", p.stderr)
         with self.assertRaises(self.libvirt.libvirtError) as cm:
             self.dom.detachDeviceFlags(DISK_XML.format(path=img, dev="vdb"), self.libvirt.VIR_DOMAIN_AFFECT_LIVE)
         self.assertEqual(str(cm.exception), "device not found: disk vdb not found")
@@ -237,6 +244,29 @@ class QemuHotplugTest(unittest.TestCase):
         self.wait_events(("removed", "virtio-disk3"))
         self.wait_guest("the disk gone", lambda d: "vda" not in d)
         self.assertEqual(disks(self.virsh("dumpxml %s" % self.name).stdout), {})
+
+    def test_6_cdrom_media_change(self):
+        iso = self.daemon.tmp / "media.iso"
+        iso.write_bytes(b"\0" * 65536)
+        os.chmod(iso, 0o600)
+        self.virsh("change-media %s hdc %s --insert --live --config" % (self.name, iso))
+        self.assertEqual(cdrom_source(self.virsh("dumpxml %s" % self.name).stdout), str(iso))
+        self.assertEqual(cdrom_source(self.virsh("dumpxml --inactive %s" % self.name).stdout), str(iso))
+        pid = int(json.loads((self.daemon.tmp / "xdg_runtime_dir" / "virtbus" / "qemu" /
+                              ("%s.runtime.json" % self.name)).read_text())["pid"])
+
+        def qemu_has(path):
+            fds = Path("/proc/%d/fd" % pid)
+            return any(os.path.realpath(fds / f) == str(path) for f in os.listdir(fds))
+        wait_for("QEMU to open the media", lambda: qemu_has(iso), 10)
+        self.virsh("change-media %s hdc --eject --live" % self.name)
+        self.assertIsNone(cdrom_source(self.virsh("dumpxml %s" % self.name).stdout))
+        self.assertEqual(cdrom_source(self.virsh("dumpxml --inactive %s" % self.name).stdout), str(iso))
+        wait_for("QEMU to close the media", lambda: not qemu_has(iso), 10)
+        # Only a cdrom's media can change.
+        p = self.virsh("update-device %s %s --live" % (self.name, self.daemon.tmp / "vdc.xml"), check=False)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("disk vdc not found", p.stderr)
 
 
 if __name__ == "__main__":
