@@ -85,13 +85,14 @@ static void nodes_del(Qmp *q, const char *alias, bool format, bool storage) {
 
 /* ---- attach ---- */
 
-typedef enum { STEP_STORAGE, STEP_FORMAT, STEP_DEVICE } AttachStep;
+typedef enum { STEP_QUERY_PCI, STEP_STORAGE, STEP_FORMAT, STEP_DEVICE } AttachStep;
 
 typedef struct Attach {
         QemuDomain *qd;
         DomainDevices *dev;     /* the disk, moved into d->live on success */
         char alias[32];
         AttachStep step;
+        char bus[32];           /* q35: the empty pcie-root-port a virtio disk goes to */
 } Attach;
 
 static void attach_free(Attach *a) {
@@ -126,9 +127,10 @@ static json_object *format_args(const DomainDisk *disk, const char *alias) {
         return o;
 }
 
-/* virtio: a PCI slot QEMU picks on bus 0 (i440fx; q35's root complex takes no hotplug);
- * SCSI: the unit on its controller, as the command line places it. */
-static json_object *device_args(const DomainDisk *disk, const char *alias) {
+/* virtio: a PCI slot QEMU picks on bus 0 (i440fx), or slot 0 of the first empty
+ * pcie-root-port (q35: its root complex takes no hotplug; bus set); SCSI: the unit on its
+ * controller, as the command line places it. */
+static json_object *device_args(const DomainDisk *disk, const char *alias, const char *bus_q35) {
         json_object *o = json_object_new_object();
         char drive[64];
         snprintf(drive, sizeof drive, "drive-%s", alias);
@@ -143,6 +145,10 @@ static json_object *device_args(const DomainDisk *disk, const char *alias) {
                 json_object_object_add(o, "lun", json_object_new_int((int) unit));
         } else {
                 json_object_object_add(o, "driver", json_object_new_string("virtio-blk-pci"));
+                if (bus_q35 && bus_q35[0]) {
+                        json_object_object_add(o, "bus", json_object_new_string(bus_q35));
+                        json_object_object_add(o, "addr", json_object_new_string("0x0"));
+                }
         }
         json_object_object_add(o, "drive", json_object_new_string(drive));
         json_object_object_add(o, "id", json_object_new_string(alias));
@@ -155,15 +161,39 @@ static json_object *device_args(const DomainDisk *disk, const char *alias) {
 
 static void on_attach(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata);
 
+/* The id ("pci.N") of the first pcie-root-port of query-pci's answer with no device behind it. */
+static bool free_root_port(json_object *ret, char *out, size_t len) {
+        size_t nb = json_object_is_type(ret, json_type_array) ? json_object_array_length(ret) : 0;
+        for (size_t b = 0; b < nb; b++) {
+                json_object *devs, *bus = json_object_array_get_idx(ret, b);
+                if (!json_object_object_get_ex(bus, "devices", &devs) || !json_object_is_type(devs, json_type_array))
+                        continue;
+                for (size_t i = 0; i < json_object_array_length(devs); i++) {
+                        json_object *dev = json_object_array_get_idx(devs, i), *id, *br, *under;
+                        if (!json_object_object_get_ex(dev, "qdev_id", &id) ||
+                            strncmp(json_object_get_string(id), "pci.", 4) != 0 ||
+                            !json_object_object_get_ex(dev, "pci_bridge", &br) ||
+                            !json_object_object_get_ex(br, "devices", &under) ||
+                            json_object_array_length(under) != 0)
+                                continue;
+                        snprintf(out, len, "%s", json_object_get_string(id));
+                        return true;
+                }
+        }
+        return false;
+}
+
 static int attach_send(Attach *a, Qmp *q) {
         DomainDisk *disk = &a->dev->disks[0];
         switch (a->step) {
+        case STEP_QUERY_PCI:
+                return qmp_send(q, "query-pci", NULL, on_attach, a);
         case STEP_STORAGE:
                 return qmp_send(q, "blockdev-add", storage_args(disk, a->alias), on_attach, a);
         case STEP_FORMAT:
                 return qmp_send(q, "blockdev-add", format_args(disk, a->alias), on_attach, a);
         case STEP_DEVICE:
-                return qmp_send(q, "device_add", device_args(disk, a->alias), on_attach, a);
+                return qmp_send(q, "device_add", device_args(disk, a->alias, a->bus), on_attach, a);
         }
         return -EINVAL;
 }
@@ -185,6 +215,13 @@ static void on_attach(Qmp *q, json_object *ret, const char *cls, const char *des
                 vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "cannot attach disk %s: %s",
                              disk->target_dev, desc ? desc : cls);
                 nodes_del(q, a->alias, a->step > STEP_FORMAT, a->step > STEP_STORAGE);
+                unlabel(qd->qc, d, disk);
+                goto done;
+        }
+        if (a->step == STEP_QUERY_PCI && !free_root_port(ret, a->bus, sizeof a->bus)) {
+                vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU,
+                             "cannot attach disk %s: no free pcie-root-port (add <controller type='pci' "
+                             "model='pcie-root-port'/> to the definition)", disk->target_dev);
                 unlabel(qd->qc, d, disk);
                 goto done;
         }
@@ -259,7 +296,9 @@ int qemu_domain_attach_disk(Domain *d, DomainDevices *dev, Call *call, VbError *
                 goto fail;
         a->qd = qd;
         a->dev = dev;
-        a->step = STEP_STORAGE;
+        const char *machine = d->live->priv->os.machine;
+        bool q35 = machine && (strcmp(machine, "q35") == 0 || strncmp(machine, "pc-q35-", 7) == 0);
+        a->step = q35 && strncmp(a->alias, "virtio-disk", 11) == 0 ? STEP_QUERY_PCI : STEP_STORAGE;
         int r = attach_send(a, qd->qmp);
         if (r < 0) {
                 unlabel(qd->qc, d, disk);

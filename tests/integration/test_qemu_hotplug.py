@@ -268,6 +268,37 @@ class QemuHotplugTest(unittest.TestCase):
         self.assertNotEqual(p.returncode, 0)
         self.assertIn("disk vdc not found", p.stderr)
 
+    def test_7_q35_virtio_disk_on_a_root_port(self):
+        # q35's root complex takes no hotplug: the disk goes to the first empty pcie-root-port.
+        name = "hotplug-q35"
+        xml = (DOMAIN_XML.replace("machine='pc'", "machine='q35'")
+               .replace("<disk type='file' device='cdrom'><target dev='hdc' bus='ide'/><readonly/></disk>",
+                        "<controller type='pci' model='pcie-root'/>"
+                        "<controller type='pci' model='pcie-root-port'/>"
+                        "<controller type='pci' model='pcie-root-port'/>")
+               .format(name=name, kernel=self.image.kernel, initrd=self.image.initrd, append=self.image.append))
+        path = self.daemon.tmp / "q35.xml"
+        path.write_text(xml)
+        self.virsh("define %s" % path)
+        self.virsh("start %s" % name)
+        try:
+            dom = self.conn.lookupByName(name)
+            reader = ConsoleReader(self.libvirt, self.conn, dom)
+            saved, self.console = self.console, reader
+            try:
+                self.guest_disks()
+                img = self.daemon.tmp / "q35.qcow2"
+                subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", str(img), "16M"], check=True)
+                self.virsh("attach-disk %s %s vdb --subdriver qcow2 --live" % (name, img))
+                self.wait_guest("the disk in the q35 guest", lambda d: d.get("vda") == str(16 * 2048))
+                self.virsh("detach-disk %s vdb --live" % name)
+                self.wait_guest("the disk gone from the q35 guest", lambda d: "vda" not in d)
+            finally:
+                self.console = saved
+                reader.stream.abort()
+        finally:
+            self.virsh("destroy %s" % name, check=False)
+
 
 if __name__ == "__main__":
     from testmain import main
