@@ -70,6 +70,7 @@ void qemu_domain_forget(Domain *d) {
         qemu_console_close(qd, NULL);
         qemu_save_free(qd);
         qemu_incoming_done(qd, false);
+        qemu_unplug_forget(qd);
         qemu_domain_release(qd);
         call_unref(qd->call);
         domain_def_free(qd->live);
@@ -139,6 +140,7 @@ static void enter_none(QemuDomain *qd) {
         qd->balloon_kib = 0;
         qd->vcpu_tids = (free(qd->vcpu_tids), NULL);
         qd->n_vcpu_tids = 0;
+        qemu_unplug_forget(qd);
 }
 
 /* The start is given up: QEMU is killed and its exit fails the call with err, or when err is
@@ -388,6 +390,8 @@ static void on_event(Qmp *q, const char *event, json_object *data, void *userdat
                 json_object *v;
                 if (data && json_object_object_get_ex(data, "actual", &v))
                         qd->balloon_kib = (uint64_t) json_object_get_int64(v) / 1024;
+        } else if (strcmp(event, "DEVICE_DELETED") == 0 || strcmp(event, "DEVICE_UNPLUG_GUEST_ERROR") == 0) {
+                qemu_hotplug_event(qd, event, data);
         }
         domain_unref(d);
 }

@@ -100,6 +100,7 @@ typedef struct QemuDomain {
         Process *serial_writers[QEMU_SERIAL_LOGS_MAX];  /* those of its <serial type='file'> */
         bool exit_deferred;     /* QEMU ended while starting: its log writer has its last words */
         siginfo_t exit_info;    /* that exit, handled when the writer is done */
+        struct QemuUnplug *unplug;      /* a detach waiting for DEVICE_DELETED (qemu-hotplug.c), or NULL */
 } QemuDomain;
 
 typedef struct QemuConsole QemuConsole;
@@ -296,3 +297,13 @@ void qemu_logs_writer_gone(QemuDomain *qd);
 /* qemu-keys.c: virDomainSendKey through QMP send-key. */
 int qemu_domain_send_key(Domain *d, unsigned codeset, unsigned holdtime, const uint32_t *keys, size_t n,
                          Call *call, VbError *err);
+/* qemu-hotplug.c: disks attached and detached live (DomainOps.attach_disk/detach_disk), the
+ * DEVICE_DELETED / DEVICE_UNPLUG_GUEST_ERROR events, and the pending removal dropped when QEMU
+ * is gone. */
+typedef struct QemuUnplug QemuUnplug;
+int qemu_domain_attach_disk(Domain *d, DomainDevices *dev, Call *call, VbError *err);
+int qemu_domain_detach_disk(Domain *d, size_t index, Call *call, VbError *err);
+long qemu_disk_by_alias(const DomainDef *def, const char *alias);
+int qemu_domain_change_media(Domain *d, size_t index, const char *path, const char *format, Call *call, VbError *err);
+void qemu_hotplug_event(QemuDomain *qd, const char *event, json_object *data);
+void qemu_unplug_forget(QemuDomain *qd);

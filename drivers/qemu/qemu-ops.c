@@ -166,6 +166,10 @@ static int qemu_domain_set_memory(Domain *d, uint64_t kib, Call *call, VbError *
 const DomainOps qemu_domain_ops = {
         .set_memory = qemu_domain_set_memory,
         .set_interface_link = qemu_domain_set_interface_link,
+        .attach_disk = qemu_domain_attach_disk,
+        .detach_disk = qemu_domain_detach_disk,
+        .disk_by_alias = qemu_disk_by_alias,
+        .change_media = qemu_domain_change_media,
         .set_memtune = qemu_cgroup_set_memtune,
         .set_cputune = qemu_cgroup_set_cputune,
         .pin_vcpu = qemu_pin_vcpu,

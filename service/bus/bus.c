@@ -176,6 +176,16 @@ static void bus_on_notice(const Notice *n, void *userdata) {
                 break;
         case NOTICE_SECRET_VALUE:
                 break;  /* libvirt-dbus 1.4.1 has no signal for it (the remote door has its event) */
+        case NOTICE_DEVICE_ADDED:
+                r = sd_bus_emit_signal(b->bus, path, bus_kind_domain.interface, "DeviceAdded", "s", n->text ? n->text : "");
+                break;
+        case NOTICE_DEVICE_REMOVED:
+                r = sd_bus_emit_signal(b->bus, path, bus_kind_domain.interface, "DeviceRemoved", "s", n->text ? n->text : "");
+                break;
+        case NOTICE_DEVICE_REMOVAL_FAILED:
+                r = sd_bus_emit_signal(b->bus, path, bus_kind_domain.interface, "DeviceRemovalFailed", "s",
+                                       n->text ? n->text : "");
+                break;
         }
         if (r < 0)
                 log_warning("cannot emit signal (notice %d) for %s: %s", n->type, path, strerror(-r));

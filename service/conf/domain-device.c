@@ -1,6 +1,7 @@
 /* domain-device.c: one device element parsed alone, by putting it under a <devices> of its own. */
 #include "domain-device.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,4 +48,32 @@ DomainDevices *domain_device_free(DomainDevices *dev) {
                 free(dev);
         }
         return NULL;
+}
+
+int domain_devices_move_disk(DomainDevices *to, DomainDevices *from, size_t i) {
+        if (i >= from->n_disks)
+                return -EINVAL;
+        DomainDisk *v = realloc(to->disks, (to->n_disks + 1) * sizeof *v);
+        if (!v)
+                return -ENOMEM;
+        to->disks = v;
+        v[to->n_disks++] = from->disks[i];
+        memmove(&from->disks[i], &from->disks[i + 1], (from->n_disks - i - 1) * sizeof from->disks[0]);
+        from->n_disks--;
+        return 0;
+}
+
+void domain_devices_remove_disk(DomainDevices *d, size_t i) {
+        if (i >= d->n_disks)
+                return;
+        domain_disk_clear(&d->disks[i]);
+        memmove(&d->disks[i], &d->disks[i + 1], (d->n_disks - i - 1) * sizeof d->disks[0]);
+        d->n_disks--;
+}
+
+long domain_devices_find_disk(const DomainDevices *d, const char *target_dev) {
+        for (size_t i = 0; target_dev && i < d->n_disks; i++)
+                if (d->disks[i].target_dev && strcmp(d->disks[i].target_dev, target_dev) == 0)
+                        return (long) i;
+        return -1;
 }

@@ -12,3 +12,11 @@
  * domain definition (size, depth, no DOCTYPE, the device's own fields and MAC). */
 DomainDevices *domain_device_parse(const char *xml, size_t len, const char **kind, VbError *err);
 DomainDevices *domain_device_free(DomainDevices *dev);
+
+/* Hotplug (virDomainAttachDevice/DetachDevice): move disk i of from to the end of to's disks
+ * (from no longer holds it); 0, or -ENOMEM with both unchanged. */
+int domain_devices_move_disk(DomainDevices *to, DomainDevices *from, size_t i);
+/* Remove disk i of d (freed); the disks after it move up. */
+void domain_devices_remove_disk(DomainDevices *d, size_t i);
+/* The index of the disk with target dev name in d, or -1. */
+long domain_devices_find_disk(const DomainDevices *d, const char *target_dev);

@@ -469,3 +469,8 @@ void domain_devices_free(DomainDevices *d) {
                 free(*array);
         }
 }
+
+void domain_disk_clear(DomainDisk *disk) {
+        xml_fields_free(disk_fields, XML_N(disk_fields), disk);
+        memset(disk, 0, sizeof *disk);
+}

@@ -1,4 +1,4 @@
-/* domain-update.c: virDomainUpdateDeviceFlags for NICs: the link state, live (through the driver) and in the definition. */
+/* domain-update.c: virDomainUpdateDeviceFlags for NICs: the link state, live (through the driver) and in the definition (a cdrom's media: domain-hotplug.c). */
 #define LOG_MODULE "core"
 #include "domain-update.h"
 
@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "domain-device.h"
+#include "domain-hotplug.h"
 #include "domain-model.h"
 #include "domain-persist.h"
 #include "driver.h"
@@ -108,6 +109,8 @@ int domain_update_device(Domain *d, const char *xml, size_t len, unsigned flags,
         DomainDevices *dev = domain_device_parse(xml, len, &kind, err);
         if (!dev)
                 return -1;
+        if (strcmp(kind, "disk") == 0 && dev->n_disks == 1)
+                return domain_update_disk(d, dev, live, config, call, err);
         if (strcmp(kind, "interface") != 0 || dev->n_interfaces != 1) {
                 domain_device_free(dev);
                 return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_DOMAIN,

@@ -15,6 +15,7 @@ typedef struct StoragePool StoragePool;
 typedef struct StorageVol StorageVol;
 typedef struct VolDef VolDef;
 typedef struct DomainDef DomainDef;
+typedef struct DomainDevices DomainDevices;
 typedef struct PoolDef PoolDef;
 typedef struct DomainStats DomainStats;
 typedef struct DomainMemtune DomainMemtune;
@@ -117,6 +118,17 @@ typedef struct DomainOps {
          * it). NULL: "not supported". */
         int (*open_graphics_fd)(Domain *d, unsigned idx, unsigned flags, Call *call, VbError *err);
         void (*forget)(Domain *d);  /* free d->driver_data */
+        /* Hotplug (domain-hotplug.c; the core holds a modify job and has checked the device
+         * against d->live): attach disk 0 of dev to a running domain (the op takes dev in
+         * every case) and append it to d->live when QEMU has it; detach disk index of
+         * d->live (removed from d->live when the guest let it go). NULL: not supported. */
+        int (*attach_disk)(Domain *d, DomainDevices *dev, Call *call, VbError *err);
+        int (*detach_disk)(Domain *d, size_t index, Call *call, VbError *err);
+        /* The index of the disk of def whose device alias is alias (virtio-disk1, …), or -1. */
+        long (*disk_by_alias)(const DomainDef *def, const char *alias);
+        /* The media of cdrom index of d->live: path (format raw/qcow2) inserted, or ejected
+         * when path is NULL; the op sets the disk's source in d->live when QEMU did it. */
+        int (*change_media)(Domain *d, size_t index, const char *path, const char *format, Call *call, VbError *err);
 } DomainOps;
 
 /* Network and pool ops belong to a subsystem (host.h), not to a connection. Each op returns 0

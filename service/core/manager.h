@@ -23,6 +23,9 @@ typedef enum NoticeType {
         NOTICE_METADATA,        /* domain: event = metadata type, text = namespace URI or NULL */
         NOTICE_POOL_REFRESH,    /* pool: refreshed */
         NOTICE_SECRET_VALUE,    /* secret: its value was set */
+        NOTICE_DEVICE_ADDED,    /* domain: text = the device's alias (hotplug) */
+        NOTICE_DEVICE_REMOVED,  /* domain: text = the device's alias (the guest let it go) */
+        NOTICE_DEVICE_REMOVAL_FAILED,   /* domain: text = the alias (the guest refused) */
 } NoticeType;
 
 /* Property bits, shared by all kinds (each kind uses its subset). */

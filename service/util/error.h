@@ -42,6 +42,7 @@ typedef enum VbErrorCode {
         VB_ERR_STORAGE_VOL_EXIST = 90,
         VB_ERR_XML_INVALID_SCHEMA = 92,
         VB_ERR_NO_NWFILTER_BINDING = 101,
+        VB_ERR_DEVICE_MISSING = 99,
 } VbErrorCode;
 
 /* libvirt's virErrorDomain values (where an error came from). */

@@ -256,6 +256,9 @@ add_module pvpanic-pci optional
 # virtio-net (and failover, net_failover): a NIC that asks for a DHCP lease at boot.
 add_module virtio_pci optional
 add_module virtio_net optional
+# virtio-blk: a disk hotplugged into the running guest shows up in /sys/block (the `disks`
+# console command lists them).
+add_module virtio_blk optional
 printf '%s\n' "${load_order[@]}" >"$root/lib/modules/load-order"
 log "kernel $krel, modules: ${load_order[*]:-none (built in)}"
 
@@ -353,8 +356,9 @@ while :; do
 		state) say "VIRTBUS-GUEST-STATE mark=${mark:-none} uptime=$(cut -d' ' -f1 /proc/uptime)" ;;
 		# keyboard interrupts so far (virDomainSendKey's test)
 		i8042) say "VIRTBUS-GUEST-I8042 $(awk '$NF == "i8042" && $1 == "1:" { print $2 }' /proc/interrupts)" ;;
+		disks) say "VIRTBUS-GUEST-DISKS $(cd /sys/block && for b in *; do case $b in loop* | ram*) ;; *) printf '%s:%s ' "$b" "$(cat "$b/size")" ;; esac; done)" ;;
 		"") ;;
-		*) say "virtbus-guest: unknown command '$cmd' (poweroff, reboot, crash)" ;;
+		*) say "virtbus-guest: unknown command '$cmd' (poweroff, reboot, crash, disks)" ;;
 		esac
 	else
 		sleep 3600

@@ -28,6 +28,7 @@ void domain_blkio_numa_free(DomainDefPrivate *p);
 int domain_devices_parse(DomainDevices *d, xmlNodePtr devices, unsigned flags, VbError *err);
 void domain_devices_format(XmlBuf *b, const DomainDevices *d, unsigned flags);
 void domain_devices_free(DomainDevices *d);
+void domain_disk_clear(DomainDisk *disk);     /* free one disk's fields */
 
 /* Device elements libvirt knows that the model keeps as written (domain-devices-other.c). */
 bool domain_other_device_known(const char *name);

@@ -17,6 +17,9 @@ enum {
         DOMAIN_EVENT_ID_LIFECYCLE = 0,
         DOMAIN_EVENT_ID_REBOOT = 1,
         DOMAIN_EVENT_ID_METADATA_CHANGE = 23,
+        DOMAIN_EVENT_ID_DEVICE_REMOVED = 15,
+        DOMAIN_EVENT_ID_DEVICE_ADDED = 19,
+        DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED = 22,
         DOMAIN_EVENT_ID_LAST = 27,
         NETWORK_EVENT_ID_LIFECYCLE = 0,
         NETWORK_EVENT_ID_LAST = 1,
@@ -40,6 +43,10 @@ enum {
         PROC_DOMAIN_EVENT_CALLBACK_METADATA_CHANGE = 379,
         PROC_SECRET_EVENT_LIFECYCLE = 382,
         PROC_SECRET_EVENT_VALUE_CHANGED = 383,
+        PROC_DOMAIN_EVENT_DEVICE_REMOVED = 311,
+        PROC_DOMAIN_EVENT_CALLBACK_DEVICE_REMOVED = 333,
+        PROC_DOMAIN_EVENT_CALLBACK_DEVICE_ADDED = 354,
+        PROC_DOMAIN_EVENT_CALLBACK_DEVICE_REMOVAL_FAILED = 367,
 };
 
 typedef enum SubKind { SUB_DOMAIN, SUB_NETWORK, SUB_POOL, SUB_SECRET } SubKind;
@@ -316,6 +323,18 @@ static int message_proc(const EventSub *e, const Notice *n) {
                 if (e->kind != SUB_DOMAIN || e->event_id != DOMAIN_EVENT_ID_METADATA_CHANGE || e->legacy)
                         return 0;
                 return PROC_DOMAIN_EVENT_CALLBACK_METADATA_CHANGE;
+        case NOTICE_DEVICE_REMOVED:
+                if (e->kind != SUB_DOMAIN || e->event_id != DOMAIN_EVENT_ID_DEVICE_REMOVED)
+                        return 0;
+                return e->legacy ? PROC_DOMAIN_EVENT_DEVICE_REMOVED : PROC_DOMAIN_EVENT_CALLBACK_DEVICE_REMOVED;
+        case NOTICE_DEVICE_ADDED:
+                if (e->kind != SUB_DOMAIN || e->event_id != DOMAIN_EVENT_ID_DEVICE_ADDED || e->legacy)
+                        return 0;
+                return PROC_DOMAIN_EVENT_CALLBACK_DEVICE_ADDED;
+        case NOTICE_DEVICE_REMOVAL_FAILED:
+                if (e->kind != SUB_DOMAIN || e->event_id != DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED || e->legacy)
+                        return 0;
+                return PROC_DOMAIN_EVENT_CALLBACK_DEVICE_REMOVAL_FAILED;
         case NOTICE_POOL_REFRESH:
                 if (e->kind != SUB_POOL || e->event_id != POOL_EVENT_ID_REFRESH)
                         return 0;
@@ -346,6 +365,12 @@ static void deliver_one(RemoteClient *c, const EventSub *e, const Notice *n, int
         case PROC_DOMAIN_EVENT_CALLBACK_METADATA_CHANGE:
                 xdr_put_i32(&w, n->event);
                 xdr_put_opt_string(&w, n->text);
+                break;
+        case PROC_DOMAIN_EVENT_DEVICE_REMOVED:
+        case PROC_DOMAIN_EVENT_CALLBACK_DEVICE_REMOVED:
+        case PROC_DOMAIN_EVENT_CALLBACK_DEVICE_ADDED:
+        case PROC_DOMAIN_EVENT_CALLBACK_DEVICE_REMOVAL_FAILED:
+                xdr_put_string(&w, n->text ? n->text : "");
                 break;
         default:
                 break;

@@ -1,0 +1,563 @@
+/* qemu-hotplug.c: disks attached to and detached from a running guest through QMP (blockdev-add, device_add, device_del and DEVICE_DELETED, blockdev-del), with the DAC label of the image. */
+#define LOG_MODULE "qemu"
+#include "qemu-driver.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "domain-device.h"
+#include "domain-hotplug.h"
+#include "domain-model.h"
+#include "domain-persist.h"
+#include "log.h"
+#include "qemu-command.h"
+#include "qemu-command-priv.h"
+
+/* How long a detach waits for the guest to let the device go (libvirt's 5 s): then the call
+ * answers (the request was sent) and the removal completes whenever DEVICE_DELETED comes. */
+#define QEMU_UNPLUG_TIMEOUT_USEC (5 * 1000000ULL)
+
+/* A definition holding only disk (not owned): what the security stack labels and restores. */
+typedef struct OneDisk {
+        DomainDefPrivate priv;
+        DomainDef def;
+} OneDisk;
+
+static void one_disk(OneDisk *o, const Domain *d, DomainDisk *disk) {
+        memset(o, 0, sizeof *o);
+        o->priv.devices.disks = disk;
+        o->priv.devices.n_disks = 1;
+        o->def.name = (char *) d->obj.name;
+        o->def.priv = &o->priv;
+}
+
+static int disk_alias(const Domain *d, DomainDisk *disk, char *buf, size_t len, VbError *err) {
+        OneDisk o;
+        one_disk(&o, d, disk);
+        return qemu_disk_alias(&o.def, 0, buf, len, err);
+}
+
+static int label(QemuConn *qc, const Domain *d, DomainDisk *disk, VbError *err) {
+        if (!qc->sec_ready)
+                return 0;
+        OneDisk o;
+        one_disk(&o, d, disk);
+        ProcessCreds creds = { 0 };
+        return security_stack_set(&qc->sec, &o.def, &creds, err);
+}
+
+static void unlabel(QemuConn *qc, const Domain *d, DomainDisk *disk) {
+        if (!qc || !qc->sec_ready)
+                return;
+        OneDisk o;
+        one_disk(&o, d, disk);
+        security_stack_restore(&qc->sec, &o.def);
+}
+
+static void on_reply_log(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
+        if (cls)
+                log_warning("QMP blockdev-del %s: %s", (const char *) userdata, desc ? desc : cls);
+        free(userdata);
+}
+
+/* Drop the block nodes of alias (format node first, then its file). */
+static void nodes_del(Qmp *q, const char *alias, bool format, bool storage) {
+        const char *suffix[2] = { "", "-storage" };
+        bool which[2] = { format, storage };
+        for (int i = 0; i < 2; i++) {
+                if (!which[i])
+                        continue;
+                char node[64];
+                snprintf(node, sizeof node, "drive-%s%s", alias, suffix[i]);
+                json_object *args = json_object_new_object();
+                char *tag = strdup(node);
+                if (!args || !tag) {
+                        json_object_put(args);
+                        free(tag);
+                        continue;
+                }
+                json_object_object_add(args, "node-name", json_object_new_string(node));
+                if (qmp_send(q, "blockdev-del", args, on_reply_log, tag) < 0)
+                        free(tag);
+        }
+}
+
+/* ---- attach ---- */
+
+typedef enum { STEP_QUERY_PCI, STEP_STORAGE, STEP_FORMAT, STEP_DEVICE } AttachStep;
+
+typedef struct Attach {
+        QemuDomain *qd;
+        DomainDevices *dev;     /* the disk, moved into d->live on success */
+        char alias[32];
+        AttachStep step;
+        char bus[32];           /* q35: the empty pcie-root-port a virtio disk goes to */
+} Attach;
+
+static void attach_free(Attach *a) {
+        domain_device_free(a->dev);
+        free(a);
+}
+
+static json_object *storage_args(const DomainDisk *disk, const char *alias) {
+        json_object *o = json_object_new_object();
+        char node[64];
+        snprintf(node, sizeof node, "drive-%s-storage", alias);
+        bool file = qemu_str_eq(disk->type, "file");
+        json_object_object_add(o, "driver", json_object_new_string(file ? "file" : "host_device"));
+        json_object_object_add(o, "filename", json_object_new_string(file ? disk->source_file : disk->source_dev));
+        json_object_object_add(o, "node-name", json_object_new_string(node));
+        json_object_object_add(o, "auto-read-only", json_object_new_boolean(true));
+        json_object_object_add(o, "discard", json_object_new_string("unmap"));
+        return o;
+}
+
+static json_object *format_args(const DomainDisk *disk, const char *alias) {
+        json_object *o = json_object_new_object();
+        char node[64], file[64];
+        snprintf(node, sizeof node, "drive-%s", alias);
+        snprintf(file, sizeof file, "drive-%s-storage", alias);
+        json_object_object_add(o, "node-name", json_object_new_string(node));
+        json_object_object_add(o, "read-only", json_object_new_boolean(disk->readonly));
+        json_object_object_add(o, "driver", json_object_new_string(disk->driver_type ? disk->driver_type : "raw"));
+        json_object_object_add(o, "file", json_object_new_string(file));
+        if (qemu_str_eq(disk->driver_discard, "unmap"))
+                json_object_object_add(o, "discard", json_object_new_string("unmap"));
+        return o;
+}
+
+/* virtio: a PCI slot QEMU picks on bus 0 (i440fx), or slot 0 of the first empty
+ * pcie-root-port (q35: its root complex takes no hotplug; bus set); SCSI: the unit on its
+ * controller, as the command line places it. */
+static json_object *device_args(const DomainDisk *disk, const char *alias, const char *bus_q35) {
+        json_object *o = json_object_new_object();
+        char drive[64];
+        snprintf(drive, sizeof drive, "drive-%s", alias);
+        unsigned ctrl = 0, unit = 0;
+        if (sscanf(alias, "scsi%u-0-0-%u", &ctrl, &unit) == 2) {
+                char bus[32];
+                snprintf(bus, sizeof bus, "scsi%u.0", ctrl);
+                json_object_object_add(o, "driver", json_object_new_string("scsi-hd"));
+                json_object_object_add(o, "bus", json_object_new_string(bus));
+                json_object_object_add(o, "channel", json_object_new_int(0));
+                json_object_object_add(o, "scsi-id", json_object_new_int(0));
+                json_object_object_add(o, "lun", json_object_new_int((int) unit));
+        } else {
+                json_object_object_add(o, "driver", json_object_new_string("virtio-blk-pci"));
+                if (bus_q35 && bus_q35[0]) {
+                        json_object_object_add(o, "bus", json_object_new_string(bus_q35));
+                        json_object_object_add(o, "addr", json_object_new_string("0x0"));
+                }
+        }
+        json_object_object_add(o, "drive", json_object_new_string(drive));
+        json_object_object_add(o, "id", json_object_new_string(alias));
+        if (disk->serial)
+                json_object_object_add(o, "serial", json_object_new_string(disk->serial));
+        if (disk->shareable)
+                json_object_object_add(o, "share-rw", json_object_new_boolean(true));
+        return o;
+}
+
+static void on_attach(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata);
+
+/* The id ("pci.N") of the first pcie-root-port of query-pci's answer with no device behind it. */
+static bool free_root_port(json_object *ret, char *out, size_t len) {
+        size_t nb = json_object_is_type(ret, json_type_array) ? json_object_array_length(ret) : 0;
+        for (size_t b = 0; b < nb; b++) {
+                json_object *devs, *bus = json_object_array_get_idx(ret, b);
+                if (!json_object_object_get_ex(bus, "devices", &devs) || !json_object_is_type(devs, json_type_array))
+                        continue;
+                for (size_t i = 0; i < json_object_array_length(devs); i++) {
+                        json_object *dev = json_object_array_get_idx(devs, i), *id, *br, *under;
+                        if (!json_object_object_get_ex(dev, "qdev_id", &id) ||
+                            strncmp(json_object_get_string(id), "pci.", 4) != 0 ||
+                            !json_object_object_get_ex(dev, "pci_bridge", &br) ||
+                            !json_object_object_get_ex(br, "devices", &under) ||
+                            json_object_array_length(under) != 0)
+                                continue;
+                        snprintf(out, len, "%s", json_object_get_string(id));
+                        return true;
+                }
+        }
+        return false;
+}
+
+static int attach_send(Attach *a, Qmp *q) {
+        DomainDisk *disk = &a->dev->disks[0];
+        switch (a->step) {
+        case STEP_QUERY_PCI:
+                return qmp_send(q, "query-pci", NULL, on_attach, a);
+        case STEP_STORAGE:
+                return qmp_send(q, "blockdev-add", storage_args(disk, a->alias), on_attach, a);
+        case STEP_FORMAT:
+                return qmp_send(q, "blockdev-add", format_args(disk, a->alias), on_attach, a);
+        case STEP_DEVICE:
+                return qmp_send(q, "device_add", device_args(disk, a->alias, a->bus), on_attach, a);
+        }
+        return -EINVAL;
+}
+
+static void on_attach(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
+        Attach *a = userdata;
+        QemuDomain *qd = a->qd;
+        Domain *d = domain_ref(qd->domain);
+        DomainDisk *disk = &a->dev->disks[0];
+        VbError e = { 0 };
+        int r = -1;
+        if (q != qd->qmp || !qd->job) {
+                unlabel(qd->qc, d, disk);     /* QEMU went away: its stop restores only d->live's files */
+                attach_free(a);
+                domain_unref(d);
+                return;
+        }
+        if (cls) {
+                vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "cannot attach disk %s: %s",
+                             disk->target_dev, desc ? desc : cls);
+                nodes_del(q, a->alias, a->step > STEP_FORMAT, a->step > STEP_STORAGE);
+                unlabel(qd->qc, d, disk);
+                goto done;
+        }
+        if (a->step == STEP_QUERY_PCI && !free_root_port(ret, a->bus, sizeof a->bus)) {
+                vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU,
+                             "cannot attach disk %s: no free pcie-root-port (add <controller type='pci' "
+                             "model='pcie-root-port'/> to the definition)", disk->target_dev);
+                unlabel(qd->qc, d, disk);
+                goto done;
+        }
+        if (a->step < STEP_DEVICE) {
+                a->step++;
+                int s = attach_send(a, q);
+                if (s == 0) {
+                        domain_unref(d);
+                        return;
+                }
+                vb_error_errno(&e, s, "device_add");
+                nodes_del(q, a->alias, a->step > STEP_FORMAT, true);
+                unlabel(qd->qc, d, disk);
+                goto done;
+        }
+        if (!d->live || domain_devices_move_disk(&d->live->priv->devices, a->dev, 0) < 0) {
+                vb_error_errno(&e, -ENOMEM, "attach");
+                goto done;
+        }
+        log_info("domain %s: disk %s attached as %s", d->obj.name, d->live->priv->devices.disks[d->live->priv->devices.n_disks - 1].target_dev, a->alias);
+        r = domain_save_status(d, &e);
+        domain_notify_device(d, NOTICE_DEVICE_ADDED, a->alias);
+        if (r < 0) {
+                log_warning("domain %s: status not saved: %s", d->obj.name, e.message);
+                r = 0;
+        }
+done:
+        qemu_domain_finish(qd, r, r < 0 ? &e : NULL);
+        attach_free(a);
+        domain_unref(d);
+}
+
+/* What QEMU's hotplug of this disk cannot be, checked before anything is labelled or sent. */
+static int attach_check(const DomainDisk *disk, const char *alias, VbError *err) {
+        const char *dev = disk->target_dev;
+        if (!qemu_str_eq(disk->device, "disk"))
+                return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_QEMU,
+                                    "disk device='%s' cannot be hotplugged (disk %s)", disk->device, dev);
+        const char *src = qemu_str_eq(disk->type, "file") ? disk->source_file
+                        : qemu_str_eq(disk->type, "block") ? disk->source_dev : NULL;
+        if (!qemu_str_eq(disk->type, "file") && !qemu_str_eq(disk->type, "block"))
+                return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_QEMU,
+                                    "disk type '%s' of disk '%s' is not supported", disk->type, dev);
+        if (!src || src[0] != '/')
+                return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_QEMU,
+                                    "disk '%s' needs a source with an absolute path", dev);
+        if (disk->driver_type && strcmp(disk->driver_type, "raw") != 0 && strcmp(disk->driver_type, "qcow2") != 0)
+                return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_QEMU,
+                                    "disk format '%s' of disk '%s' is not supported (only raw and qcow2 are)",
+                                    disk->driver_type, dev);
+        if (strncmp(alias, "virtio-disk", 11) != 0 && strncmp(alias, "scsi", 4) != 0)
+                return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_QEMU,
+                                    "disk bus of '%s' cannot be hotplugged (only virtio and scsi can)", dev);
+        return 0;
+}
+
+int qemu_domain_attach_disk(Domain *d, DomainDevices *dev, Call *call, VbError *err) {
+        QemuDomain *qd = d->driver_data;
+        DomainDisk *disk = &dev->disks[0];
+        Attach *a = NULL;
+        if (!qd || !qd->qmp || !qmp_is_ready(qd->qmp) || !qd->qc) {
+                vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU,
+                             "the QEMU monitor of domain '%s' is not available", d->obj.name);
+                goto fail;
+        }
+        if (!(a = calloc(1, sizeof *a))) {
+                vb_error_errno(err, -ENOMEM, "attach");
+                goto fail;
+        }
+        if (disk_alias(d, disk, a->alias, sizeof a->alias, err) < 0 || attach_check(disk, a->alias, err) < 0 ||
+            label(qd->qc, d, disk, err) < 0)
+                goto fail;
+        a->qd = qd;
+        a->dev = dev;
+        const char *machine = d->live->priv->os.machine;
+        bool q35 = machine && (strcmp(machine, "q35") == 0 || strncmp(machine, "pc-q35-", 7) == 0);
+        a->step = q35 && strncmp(a->alias, "virtio-disk", 11) == 0 ? STEP_QUERY_PCI : STEP_STORAGE;
+        int r = attach_send(a, qd->qmp);
+        if (r < 0) {
+                unlabel(qd->qc, d, disk);
+                vb_error_errno(err, r, "blockdev-add");
+                a->dev = NULL;
+                goto fail;
+        }
+        qd->after_reply = _DOMAIN_INPUT_MAX;
+        qemu_domain_pending(qd, call);
+        return VERB_PENDING;
+fail:
+        free(a);
+        domain_device_free(dev);
+        return -1;
+}
+
+/* ---- detach ---- */
+
+struct QemuUnplug {
+        QemuDomain *qd;
+        char alias[32];
+        char target[32];
+        bool waiting;           /* the detach call still waits (the job is held) */
+        sd_event_source *timer;
+};
+
+static void unplug_free(QemuDomain *qd) {
+        QemuUnplug *u = qd->unplug;
+        if (!u)
+                return;
+        sd_event_source_disable_unref(u->timer);
+        free(u);
+        qd->unplug = NULL;
+}
+
+/* QEMU is gone (its exit answers a waiting call), or the domain is forgotten. */
+void qemu_unplug_forget(QemuDomain *qd) {
+        unplug_free(qd);
+}
+
+static int on_unplug_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
+        QemuDomain *qd = userdata;
+        QemuUnplug *u = qd->unplug;
+        if (!u || !u->waiting)
+                return 0;
+        log_info("domain %s: %s not removed by the guest yet: the detach answers, the removal follows the guest",
+                 qd->domain->obj.name, u->alias);
+        u->waiting = false;
+        u->timer = sd_event_source_disable_unref(u->timer);
+        qemu_domain_finish(qd, 0, NULL);
+        return 0;
+}
+
+static void on_device_del(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
+        QemuDomain *qd = userdata;
+        QemuUnplug *u = qd->unplug;
+        if (q != qd->qmp || !u || !u->waiting)
+                return;
+        if (cls) {
+                VbError e = { 0 };
+                vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "cannot detach disk %s: %s", u->target,
+                             desc ? desc : cls);
+                unplug_free(qd);
+                qemu_domain_finish(qd, -1, &e);
+        }
+}
+
+int qemu_domain_detach_disk(Domain *d, size_t index, Call *call, VbError *err) {
+        QemuDomain *qd = d->driver_data;
+        if (!qd || !qd->qmp || !qmp_is_ready(qd->qmp) || !qd->qc || !qd->qc->event)
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU,
+                                    "the QEMU monitor of domain '%s' is not available", d->obj.name);
+        if (qd->unplug)
+                return vb_error_set(err, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU,
+                                    "the removal of device %s from domain '%s' is still in progress",
+                                    qd->unplug->alias, d->obj.name);
+        QemuUnplug *u = calloc(1, sizeof *u);
+        if (!u)
+                return vb_error_errno(err, -ENOMEM, "detach");
+        DomainDisk *disk = &d->live->priv->devices.disks[index];
+        if (qemu_disk_alias(d->live, index, u->alias, sizeof u->alias, err) < 0) {
+                free(u);
+                return -1;
+        }
+        snprintf(u->target, sizeof u->target, "%s", disk->target_dev);
+        json_object *args = json_object_new_object();
+        if (!args) {
+                free(u);
+                return vb_error_errno(err, -ENOMEM, "device_del");
+        }
+        json_object_object_add(args, "id", json_object_new_string(u->alias));
+        int r = sd_event_add_time_relative(qd->qc->event, &u->timer, CLOCK_MONOTONIC, QEMU_UNPLUG_TIMEOUT_USEC, 0,
+                                           on_unplug_timeout, qd);
+        if (r < 0) {
+                json_object_put(args);
+                free(u);
+                return vb_error_errno(err, r, "detach timer");
+        }
+        u->qd = qd;
+        u->waiting = true;
+        qd->unplug = u;
+        r = qmp_send(qd->qmp, "device_del", args, on_device_del, qd);
+        if (r < 0) {
+                unplug_free(qd);
+                return vb_error_errno(err, r, "device_del");
+        }
+        qd->after_reply = _DOMAIN_INPUT_MAX;
+        qemu_domain_pending(qd, call);
+        return VERB_PENDING;
+}
+
+/* DEVICE_DELETED: the guest let the device go; DEVICE_UNPLUG_GUEST_ERROR: it refused. */
+void qemu_hotplug_event(QemuDomain *qd, const char *event, json_object *data) {
+        QemuUnplug *u = qd->unplug;
+        json_object *v;
+        const char *dev = data && json_object_object_get_ex(data, "device", &v) ? json_object_get_string(v) : NULL;
+        if (!u || !dev || strcmp(dev, u->alias) != 0)
+                return;
+        Domain *d = domain_ref(qd->domain);
+        char alias[32];
+        snprintf(alias, sizeof alias, "%s", u->alias);
+        bool waiting = u->waiting;
+        VbError e = { 0 };
+        if (strcmp(event, "DEVICE_UNPLUG_GUEST_ERROR") == 0) {
+                vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "the guest refused to release disk %s",
+                             u->target);
+                unplug_free(qd);
+                domain_notify_device(d, NOTICE_DEVICE_REMOVAL_FAILED, alias);
+                if (waiting)
+                        qemu_domain_finish(qd, -1, &e);
+                domain_unref(d);
+                return;
+        }
+        long i = d->live ? domain_devices_find_disk(&d->live->priv->devices, u->target) : -1;
+        unplug_free(qd);
+        if (qd->qmp)
+                nodes_del(qd->qmp, alias, true, true);
+        if (i >= 0) {
+                unlabel(qd->qc, d, &d->live->priv->devices.disks[i]);
+                domain_devices_remove_disk(&d->live->priv->devices, (size_t) i);
+                if (domain_save_status(d, &e) < 0)
+                        log_warning("domain %s: status not saved: %s", d->obj.name, e.message);
+        }
+        log_info("domain %s: %s removed", d->obj.name, alias);
+        domain_notify_device(d, NOTICE_DEVICE_REMOVED, alias);
+        if (waiting)
+                qemu_domain_finish(qd, 0, NULL);
+        domain_unref(d);
+}
+
+long qemu_disk_by_alias(const DomainDef *def, const char *alias) {
+        for (size_t i = 0; def && def->priv && i < def->priv->devices.n_disks; i++) {
+                char a[32];
+                VbError e = { 0 };
+                if (qemu_disk_alias(def, i, a, sizeof a, &e) == 0 && strcmp(a, alias) == 0)
+                        return (long) i;
+        }
+        return -1;
+}
+
+/* ---- cdrom media ---- */
+
+typedef struct Media {
+        QemuDomain *qd;
+        size_t index;
+        DomainDisk disk;        /* the new media (source_file NULL: ejected), for labels */
+} Media;
+
+static void media_free(Media *m) {
+        free(m->disk.source_file);
+        free(m->disk.driver_type);
+        free(m);
+}
+
+static void on_media(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
+        Media *m = userdata;
+        QemuDomain *qd = m->qd;
+        Domain *d = domain_ref(qd->domain);
+        VbError e = { 0 };
+        int r = -1;
+        if (q != qd->qmp || !qd->job) {
+                if (m->disk.source_file)
+                        unlabel(qd->qc, d, &m->disk);
+        } else if (cls) {
+                vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "cannot change the media of %s: %s",
+                             m->disk.target_dev, desc ? desc : cls);
+                if (m->disk.source_file)
+                        unlabel(qd->qc, d, &m->disk);
+        } else if (!d->live || m->index >= d->live->priv->devices.n_disks) {
+                vb_error_set(&e, VB_ERR_INTERNAL_ERROR, VB_FROM_QEMU, "disk %zu went away", m->index);
+        } else {
+                DomainDisk *cur = &d->live->priv->devices.disks[m->index];
+                if (cur->source_file)
+                        unlabel(qd->qc, d, cur);
+                free(cur->source_file);
+                cur->source_file = m->disk.source_file;
+                m->disk.source_file = NULL;
+                if (m->disk.driver_type) {
+                        free(cur->driver_type);
+                        cur->driver_type = m->disk.driver_type;
+                        m->disk.driver_type = NULL;
+                }
+                r = domain_save_status(d, &e) < 0 ? (log_warning("domain %s: status not saved: %s", d->obj.name,
+                                                                 e.message), 0) : 0;
+        }
+        if (q == qd->qmp && qd->job)
+                qemu_domain_finish(qd, r, r < 0 ? &e : NULL);
+        media_free(m);
+        domain_unref(d);
+}
+
+int qemu_domain_change_media(Domain *d, size_t index, const char *path, const char *format, Call *call, VbError *err) {
+        QemuDomain *qd = d->driver_data;
+        if (!qd || !qd->qmp || !qmp_is_ready(qd->qmp) || !qd->qc)
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU,
+                                    "the QEMU monitor of domain '%s' is not available", d->obj.name);
+        if (strcmp(format, "raw") != 0 && strcmp(format, "qcow2") != 0)
+                return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_QEMU,
+                                    "disk format '%s' is not supported (only raw and qcow2 are)", format);
+        char alias[32];
+        if (qemu_disk_alias(d->live, index, alias, sizeof alias, err) < 0)
+                return -1;
+        Media *m = calloc(1, sizeof *m);
+        json_object *args = json_object_new_object();
+        if (!m || !args || (path && !(m->disk.source_file = strdup(path))) || !(m->disk.driver_type = strdup(format))) {
+                json_object_put(args);
+                if (m)
+                        media_free(m);
+                return vb_error_errno(err, -ENOMEM, "change media");
+        }
+        m->qd = qd;
+        m->index = index;
+        m->disk.type = (char *) "file";
+        m->disk.device = (char *) "cdrom";
+        m->disk.readonly = true;
+        m->disk.target_dev = d->live->priv->devices.disks[index].target_dev;
+        json_object_object_add(args, "id", json_object_new_string(alias));
+        const char *cmd = "eject";
+        if (path) {
+                if (label(qd->qc, d, &m->disk, err) < 0) {
+                        json_object_put(args);
+                        media_free(m);
+                        return -1;
+                }
+                cmd = "blockdev-change-medium";
+                json_object_object_add(args, "filename", json_object_new_string(path));
+                json_object_object_add(args, "format", json_object_new_string(format));
+                json_object_object_add(args, "read-only-mode", json_object_new_string("read-only"));
+        } else {
+                json_object_object_add(args, "force", json_object_new_boolean(true));
+        }
+        int r = qmp_send(qd->qmp, cmd, args, on_media, m);
+        if (r < 0) {
+                if (path)
+                        unlabel(qd->qc, d, &m->disk);
+                media_free(m);
+                return vb_error_errno(err, r, cmd);
+        }
+        qd->after_reply = _DOMAIN_INPUT_MAX;
+        qemu_domain_pending(qd, call);
+        return VERB_PENDING;
+}

@@ -1,0 +1,264 @@
+/* domain-hotplug.c: virDomainAttachDevice(Flags) / DetachDevice(Flags) for disks: the checks, the persistent definition, and the driver for the running guest. */
+#define LOG_MODULE "core"
+#include "domain-hotplug.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "domain-device.h"
+#include "domain-model.h"
+#include "domain-persist.h"
+#include "driver.h"
+#include "log.h"
+
+static DomainDevices *devices_of(const DomainDef *def) {
+        return def && def->priv ? &def->priv->devices : NULL;
+}
+
+/* The common checks of both verbs; *flags resolved (CURRENT → LIVE or CONFIG). */
+static int check_target(Domain *d, unsigned *flags, const char *api, VbError *err) {
+        if (vb_check_flags(*flags, DOMAIN_AFFECT_LIVE | DOMAIN_AFFECT_CONFIG, api, err) < 0)
+                return -1;
+        if (d->removed)
+                return vb_error_set(err, VB_ERR_NO_DOMAIN, VB_FROM_DOMAIN, "domain '%s' is gone", d->obj.name);
+        const DomainOps *ops = d->obj.conn->driver->domain;
+        if (!ops || !ops->attach_disk || !ops->detach_disk)
+                return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_DOMAIN, "%s", api);
+        if (!(*flags & (DOMAIN_AFFECT_LIVE | DOMAIN_AFFECT_CONFIG)))
+                *flags |= domain_is_active(d) ? DOMAIN_AFFECT_LIVE : DOMAIN_AFFECT_CONFIG;
+        if ((*flags & DOMAIN_AFFECT_LIVE) && !domain_is_active(d))
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_DOMAIN, "domain is not running");
+        if ((*flags & DOMAIN_AFFECT_CONFIG) && !d->persistent)
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_DOMAIN,
+                                    "cannot modify device on transient domain");
+        return 0;
+}
+
+/* One <disk> element parsed, or NULL with err (another kind: not supported yet). */
+static DomainDevices *parse_disk(const char *xml, size_t len, const char *verb, VbError *err) {
+        const char *kind = "";
+        DomainDevices *dev = domain_device_parse(xml, len, &kind, err);
+        if (!dev)
+                return NULL;
+        if (strcmp(kind, "disk") != 0 || dev->n_disks != 1) {
+                domain_device_free(dev);
+                vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_DOMAIN,
+                             "%s of a <%s> device is not supported yet (only <disk>)", verb, kind[0] ? kind : "unknown");
+                return NULL;
+        }
+        if (!dev->disks[0].target_dev || !dev->disks[0].target_dev[0]) {
+                domain_device_free(dev);
+                vb_error_set(err, VB_ERR_XML_ERROR, VB_FROM_DOMAIN, "missing target information for device %s",
+                             dev->disks[0].source_file ? dev->disks[0].source_file : "<disk>");
+                return NULL;
+        }
+        return dev;
+}
+
+/* The definition with dev's disk added (add) or disk index removed, saved and installed. */
+static int change_config(Domain *d, DomainDevices *dev, long index, DomainDef **old, VbError *err) {
+        DomainDef *nd = domain_def_copy(d->def);
+        if (!nd)
+                return vb_error_errno(err, -ENOMEM, "device");
+        if (dev && domain_devices_move_disk(devices_of(nd), dev, 0) < 0) {
+                domain_def_free(nd);
+                return vb_error_errno(err, -ENOMEM, "device");
+        }
+        if (!dev)
+                domain_devices_remove_disk(devices_of(nd), (size_t) index);
+        if (domain_save_config(d->obj.conn, nd, err) < 0) {
+                domain_def_free(nd);
+                return -1;
+        }
+        *old = d->def;
+        d->def = nd;
+        return 0;
+}
+
+/* The driver refused at once: the definition saved before goes back. */
+static void config_back(Domain *d, DomainDef *old) {
+        VbError e = { 0 };
+        if (domain_save_config(d->obj.conn, old, &e) < 0) {
+                log_warning("domain %s: cannot put the definition back: %s", d->obj.name, e.message);
+                domain_def_free(old);
+                return;
+        }
+        domain_def_free(d->def);
+        d->def = old;
+}
+
+int domain_attach_device(Domain *d, const char *xml, size_t len, unsigned flags, Call *call, VbError *err) {
+        if (check_target(d, &flags, "virDomainAttachDeviceFlags", err) < 0)
+                return -1;
+        bool live = flags & DOMAIN_AFFECT_LIVE, config = flags & DOMAIN_AFFECT_CONFIG;
+        DomainDevices *cdev = config ? parse_disk(xml, len, "attaching", err) : NULL;
+        DomainDevices *ldev = live ? parse_disk(xml, len, "attaching", err) : NULL;
+        if ((config && !cdev) || (live && !ldev)) {
+                domain_device_free(cdev);
+                domain_device_free(ldev);
+                return -1;
+        }
+        const char *target = (cdev ? cdev : ldev)->disks[0].target_dev;
+        if ((config && domain_devices_find_disk(devices_of(d->def), target) >= 0) ||
+            (live && domain_devices_find_disk(devices_of(d->live), target) >= 0)) {
+                vb_error_set(err, VB_ERR_OPERATION_FAILED, VB_FROM_DOMAIN, "target %s already exists", target);
+                domain_device_free(cdev);
+                domain_device_free(ldev);
+                return -1;
+        }
+        if (domain_job_begin(d, DOMAIN_JOB_MODIFY, err) < 0) {
+                domain_device_free(cdev);
+                domain_device_free(ldev);
+                return -1;
+        }
+        DomainDef *old = NULL;
+        int r = config ? change_config(d, cdev, -1, &old, err) : 0;
+        domain_device_free(cdev);
+        if (r < 0 || !live) {
+                domain_device_free(ldev);
+                domain_def_free(old);
+                domain_job_end(d);
+                return r;
+        }
+        domain_ref(d);
+        log_info("domain %s: attaching disk %s", d->obj.name, ldev->disks[0].target_dev);
+        r = d->obj.conn->driver->domain->attach_disk(d, ldev, call, err);
+        if (r < 0 && old)
+                config_back(d, old);
+        else
+                domain_def_free(old);
+        if (r != VERB_PENDING)
+                domain_job_end(d);
+        domain_unref(d);
+        return r < 0 ? -1 : r;
+}
+
+/* Detach disk ci of the definition (CONFIG, ci >= 0) and/or li of the running guest (LIVE). */
+static int detach(Domain *d, long ci, long li, Call *call, VbError *err) {
+        if (domain_job_begin(d, DOMAIN_JOB_MODIFY, err) < 0)
+                return -1;
+        DomainDef *old = NULL;
+        int r = ci >= 0 ? change_config(d, NULL, ci, &old, err) : 0;
+        if (r < 0 || li < 0) {
+                domain_def_free(old);
+                domain_job_end(d);
+                return r;
+        }
+        domain_ref(d);
+        log_info("domain %s: detaching disk %ld", d->obj.name, li);
+        r = d->obj.conn->driver->domain->detach_disk(d, (size_t) li, call, err);
+        if (r < 0 && old)
+                config_back(d, old);
+        else
+                domain_def_free(old);
+        if (r != VERB_PENDING)
+                domain_job_end(d);
+        domain_unref(d);
+        return r < 0 ? -1 : r;
+}
+
+int domain_detach_device(Domain *d, const char *xml, size_t len, unsigned flags, Call *call, VbError *err) {
+        if (check_target(d, &flags, "virDomainDetachDeviceFlags", err) < 0)
+                return -1;
+        bool live = flags & DOMAIN_AFFECT_LIVE, config = flags & DOMAIN_AFFECT_CONFIG;
+        DomainDevices *dev = parse_disk(xml, len, "detaching", err);
+        if (!dev)
+                return -1;
+        const char *target = dev->disks[0].target_dev;
+        long ci = config ? domain_devices_find_disk(devices_of(d->def), target) : -1;
+        long li = live ? domain_devices_find_disk(devices_of(d->live), target) : -1;
+        if ((config && ci < 0) || (live && li < 0)) {
+                vb_error_set(err, VB_ERR_DEVICE_MISSING, VB_FROM_DOMAIN, "disk %s not found", target);
+                domain_device_free(dev);
+                return -1;
+        }
+        domain_device_free(dev);
+        return detach(d, ci, li, call, err);
+}
+
+int domain_detach_device_alias(Domain *d, const char *alias, unsigned flags, Call *call, VbError *err) {
+        unsigned f = flags;
+        if (check_target(d, &f, "virDomainDetachDeviceAlias", err) < 0)
+                return -1;
+        const DomainOps *ops = d->obj.conn->driver->domain;
+        if (!ops->disk_by_alias)
+                return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_DOMAIN, "virDomainDetachDeviceAlias");
+        bool live = f & DOMAIN_AFFECT_LIVE, config = f & DOMAIN_AFFECT_CONFIG;
+        long ci = config ? ops->disk_by_alias(d->def, alias) : -1;
+        long li = live ? ops->disk_by_alias(d->live, alias) : -1;
+        if ((config && ci < 0) || (live && li < 0))
+                return vb_error_set(err, VB_ERR_DEVICE_MISSING, VB_FROM_DOMAIN, "no device found with alias %s", alias);
+        return detach(d, ci, li, call, err);
+}
+
+void domain_notify_device(Domain *d, NoticeType type, const char *alias) {
+        Notice n = { .type = type, .obj = &d->obj, .text = alias };
+        manager_notify(d->obj.conn->manager, &n);
+}
+
+static int set_str(char **dst, const char *src) {
+        char *c = src ? strdup(src) : NULL;
+        if (src && !c)
+                return -ENOMEM;
+        free(*dst);
+        *dst = c;
+        return 0;
+}
+
+int domain_update_disk(Domain *d, DomainDevices *dev, bool live, bool config, Call *call, VbError *err) {
+        const DomainDisk *want = &dev->disks[0];
+        const DomainOps *ops = d->obj.conn->driver->domain;
+        const char *target = want->target_dev ? want->target_dev : "";
+        long ci = config ? domain_devices_find_disk(devices_of(d->def), target) : -1;
+        long li = live ? domain_devices_find_disk(devices_of(d->live), target) : -1;
+        int r = -1;
+        if (!ops->change_media) {
+                vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_DOMAIN, "virDomainUpdateDeviceFlags");
+        } else if ((config && ci < 0) || (live && li < 0)) {
+                vb_error_set(err, VB_ERR_DEVICE_MISSING, VB_FROM_DOMAIN, "disk %s not found", target);
+        } else if (!want->device || strcmp(want->device, "cdrom") != 0 ||
+                   (ci >= 0 && strcmp(devices_of(d->def)->disks[ci].device, "cdrom") != 0) ||
+                   (li >= 0 && strcmp(devices_of(d->live)->disks[li].device, "cdrom") != 0)) {
+                vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_DOMAIN,
+                             "disk %s: only the media of a cdrom can be changed", target);
+        } else if (want->type && strcmp(want->type, "file") != 0) {
+                vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_DOMAIN,
+                             "disk %s: only file media can be inserted", target);
+        } else if (want->source_file && want->source_file[0] != '/') {
+                vb_error_set(err, VB_ERR_XML_ERROR, VB_FROM_DOMAIN, "disk %s: the media path '%s' is not absolute",
+                             target, want->source_file);
+        } else {
+                r = 0;
+        }
+        if (r < 0 || domain_job_begin(d, DOMAIN_JOB_MODIFY, err) < 0) {
+                domain_device_free(dev);
+                return -1;
+        }
+        if (ci >= 0) {
+                DomainDef *nd = domain_def_copy(d->def);
+                DomainDisk *c = nd ? &devices_of(nd)->disks[ci] : NULL;
+                if (!c || set_str(&c->source_file, want->source_file) < 0 ||
+                    (want->driver_type && set_str(&c->driver_type, want->driver_type) < 0)) {
+                        r = vb_error_errno(err, -ENOMEM, "update device");
+                } else if ((r = domain_save_config(d->obj.conn, nd, err)) == 0) {
+                        domain_def_free(d->def);
+                        d->def = nd;
+                        nd = NULL;
+                }
+                domain_def_free(nd);
+        }
+        if (r < 0 || li < 0) {
+                domain_device_free(dev);
+                domain_job_end(d);
+                return r;
+        }
+        domain_ref(d);
+        log_info("domain %s: cdrom %s media %s", d->obj.name, target, want->source_file ? want->source_file : "ejected");
+        r = ops->change_media(d, (size_t) li, want->source_file, want->driver_type ? want->driver_type : "raw", call, err);
+        domain_device_free(dev);
+        if (r != VERB_PENDING)
+                domain_job_end(d);
+        domain_unref(d);
+        return r < 0 ? -1 : r;
+}
