@@ -672,9 +672,11 @@ int qemu_domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {
                 creds.mount_ns = &ns.ns;
                 creds.keep_ids = !confined;
         }
+        if (creds.exec_label && !confined)
+                creds.keep_ids = true;  /* an LSM label only: QEMU keeps the daemon's ids */
         if (r >= 0)
                 r = process_spawn_as(qc->event, &qemu_program, argv, logp, keep, n_keep,
-                                     confined || creds.mount_ns ? &creds : NULL, on_process_exit, qd, &qd->proc, err);
+                                     confined || creds.mount_ns || creds.exec_label ? &creds : NULL, on_process_exit, qd, &qd->proc, err);
         if (mon_fd > 0)
                 close(mon_fd);
         if (r < 0)

@@ -33,6 +33,7 @@ typedef struct QemuConn {
         bool probing;
         SecurityDacConfig dac;  /* qemu.conf's user and group, resolved */
         SecurityStack sec;      /* dac, or none when QEMU runs as the daemon's own user */
+        SecuritySelinuxConfig selinux;  /* sVirt's state where SELinux is enabled (else unused) */
         bool sec_ready;         /* false: sec_error says why no guest starts */
         VbError sec_error;
         bool cgroups;           /* each guest gets a cgroup (qemu-cgroup.c) */
