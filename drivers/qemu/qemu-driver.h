@@ -136,6 +136,8 @@ int qemu_cgroup_set_blkiotune(Domain *d, const DomainBlkiotune *t, VbError *err)
 int qemu_cgroup_set_numatune(Domain *d, const DomainNumatune *t, VbError *err);
 
 /* qemu-ns.c: qemu.conf namespaces = [ "mount" ]: the private /dev of one QEMU. */
+/* Unset in qemu.conf: [ "mount" ] for the system daemon, none for the session. */
+int qemu_ns_init(QemuConn *qc, bool system);
 #include "process-ns.h"
 #define QEMU_DEV_NODES_MAX 64
 typedef struct QemuMountNs {
