@@ -98,7 +98,41 @@ int cgroup_path(const char *root, bool v2, const char *controller, const char *g
         return r < 0 ? -ENOMEM : 0;
 }
 
+/* qemu.conf cgroup_controllers: the controllers in use (libvirt: only the listed ones). */
+static unsigned used_mask = CGROUP_CTRL_ALL;
+
+int cgroup_controller_bit(const char *name) {
+        static const char *const names[] = { "cpu", "cpuacct", "memory", "cpuset", "blkio" };
+        for (int i = 0; i < 5; i++)
+                if (strcmp(name, names[i]) == 0)
+                        return 1 << i;
+        return strcmp(name, "io") == 0 ? (int) CGROUP_CTRL_BLKIO : -1;
+}
+
+void cgroup_use_controllers(unsigned mask) {
+        used_mask = mask & CGROUP_CTRL_ALL;
+}
+
+static bool used(const char *controller) {
+        int b = cgroup_controller_bit(controller);
+        return b < 0 || (used_mask & (unsigned) b);
+}
+
+int cgroup_plan_check(const CgroupWrite *w, size_t n, unsigned mask, VbError *err) {
+        for (size_t i = 0; i < n; i++) {
+                int b = cgroup_controller_bit(w[i].controller);
+                if (b >= 0 && !(mask & (unsigned) b))
+                        return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_NONE,
+                                            "cgroup controller '%s' is not in qemu.conf cgroup_controllers: "
+                                            "%s cannot be set", w[i].controller, w[i].file);
+        }
+        return 0;
+}
+
+/* A v1 hierarchy virtbus uses: mounted, and in cgroup_controllers. */
 static bool v1_mounted(const char *root, const char *controller) {
+        if (!used(controller))
+                return false;
         char *p;
         if (asprintf(&p, "%s/%s", root, controller) < 0)
                 return false;
@@ -195,12 +229,19 @@ static void v2_enable(const char *root, const char *group) {
         char *g = strdup(group);
         if (!g)
                 return;
-        (void) write_file(root, "cgroup.subtree_control", "+cpu +memory +io");
+        char ctl[32] = "";
+        if (used_mask & (CGROUP_CTRL_CPU | CGROUP_CTRL_CPUACCT))
+                strcat(ctl, "+cpu ");
+        if (used_mask & CGROUP_CTRL_MEMORY)
+                strcat(ctl, "+memory ");
+        if (used_mask & CGROUP_CTRL_BLKIO)
+                strcat(ctl, "+io");
+        (void) write_file(root, "cgroup.subtree_control", ctl);
         char *dir;
         for (char *s = strchr(g, '/'); s; s = strchr(s + 1, '/')) {
                 *s = '\0';
                 if (asprintf(&dir, "%s/%s", root, g) >= 0) {
-                        (void) write_file(dir, "cgroup.subtree_control", "+cpu +memory +io");
+                        (void) write_file(dir, "cgroup.subtree_control", ctl);
                         free(dir);
                 }
                 *s = '/';
@@ -209,6 +250,8 @@ static void v2_enable(const char *root, const char *group) {
 }
 
 static int apply_writes(const char *root, bool v2, const char *group, const CgroupWrite *w, size_t n, VbError *err) {
+        if (cgroup_plan_check(w, n, used_mask, err) < 0)
+                return -1;
         for (size_t i = 0; i < n; i++) {
                 char *dir;
                 if (cgroup_path(root, v2, w[i].controller, group, &dir) < 0)
@@ -336,6 +379,8 @@ int cgroup_cpu_time(const char *root, const char *group, uint64_t *ns) {
 
 bool cgroup_has_cpuset(const char *root) {
         root = root ? root : CGROUP_ROOT;
+        if (!used("cpuset"))
+                return false;
         if (!cgroup_is_v2(root))
                 return v1_mounted(root, "cpuset");
         char line[512];

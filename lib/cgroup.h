@@ -40,6 +40,20 @@ size_t cgroup_memory_plan(const CgroupMemTune *t, bool v2, CgroupWrite out[CGROU
  * /sys/fs/cgroup (tests). */
 bool cgroup_is_v2(const char *root);
 
+/* qemu.conf cgroup_controllers, as libvirt reads it: only the listed controllers are used (v1:
+ * no group in the other hierarchies; v2: only those enabled in subtree_control), and a tune
+ * that needs another one is refused at start and live. */
+#define CGROUP_CTRL_CPU (1u << 0)
+#define CGROUP_CTRL_CPUACCT (1u << 1)
+#define CGROUP_CTRL_MEMORY (1u << 2)
+#define CGROUP_CTRL_CPUSET (1u << 3)
+#define CGROUP_CTRL_BLKIO (1u << 4)    /* v2: io */
+#define CGROUP_CTRL_ALL 0x1fu
+/* The bit of a controller's name ("io" is blkio's), or -1. */
+int cgroup_controller_bit(const char *name);
+/* From now on use only mask's controllers (default: all). Process-wide. */
+void cgroup_use_controllers(unsigned mask);
+
 /* The directory of group (e.g. "machine.slice/virtbus-qemu-NAME.scope") for controller: on v2
  * ROOT/group whatever the controller, on v1 ROOT/CONTROLLER/group. */
 int cgroup_path(const char *root, bool v2, const char *controller, const char *group, char **out);
@@ -49,6 +63,9 @@ int cgroup_path(const char *root, bool v2, const char *controller, const char *g
  * with err (what was created is removed again). */
 int cgroup_create_for(const char *root, const char *group, pid_t pid, const CgroupWrite *w, size_t n, VbError *err);
 /* Write more settings into an existing group (live changes). */
+/* Does every write of a plan belong to mask's controllers? 0, or -1 with err naming the
+ * controller and file. Pure. */
+int cgroup_plan_check(const struct CgroupWrite *w, size_t n, unsigned mask, VbError *err);
 int cgroup_apply(const char *root, const char *group, const CgroupWrite *w, size_t n, VbError *err);
 /* Remove group (its processes must have ended). Never fails: logs. */
 void cgroup_remove(const char *root, const char *group);

@@ -207,6 +207,17 @@ static void child_set_creds(const ProcessCreds *c, int cap_last) {
         }
 }
 
+/* The context (or profile) the program is executed in, as setexeccon/aa_change_onexec do. */
+static void child_set_exec_label(const char *attr, const char *label) {
+        int fd = open(attr, O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+                child_fail("open the exec security attribute");
+        size_t len = strlen(label);
+        if (write(fd, label, len) != (ssize_t) len)
+                child_fail("set the exec security label");
+        (void) close(fd);
+}
+
 /* In the child, between clone and exec: async-signal-safe calls only (the daemon may have
  * threads, whose locks are frozen here). */
 static _Noreturn void child_exec(const char *path, char *const argv[], int null_fd, int log_fd,
@@ -235,6 +246,8 @@ static _Noreturn void child_exec(const char *path, char *const argv[], int null_
                 if (what)
                         child_fail(what);
         }
+        if (creds && creds->exec_attr && creds->exec_label)
+                child_set_exec_label(creds->exec_attr, creds->exec_label);
         if (creds && !creds->keep_ids)
                 child_set_creds(creds, cap_last);
         sigset_t none;

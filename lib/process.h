@@ -51,6 +51,12 @@ typedef struct ProcessCreds {
         size_t n_groups;        /* at most PROCESS_MAX_GROUPS */
         bool keep_ids;          /* run as the daemon's user: only mount_ns applies */
         const ProcessMountNs *mount_ns; /* NULL: the daemon's mount namespace (process-ns.c) */
+        /* An LSM's exec context, written to exec_attr before the ids change (SELinux's
+         * setexeccon: "/proc/thread-self/attr/exec" and a context; AppArmor's
+         * aa_change_onexec: "/proc/thread-self/attr/apparmor/exec" and "exec PROFILE").
+         * NULL: none. A child that cannot write it never runs the program. */
+        const char *exec_attr;
+        const char *exec_label;
 } ProcessCreds;
 #define PROCESS_MAX_GROUPS 65536
 

@@ -20,6 +20,14 @@
 void qemu_cgroup_init(QemuConn *qc, bool system) {
         char **list = qc->cfg.cgroup_controllers;
         qc->cgroups = list ? list[0] != NULL : system;
+        /* a list: only its controllers are used (libvirt's semantics) */
+        unsigned mask = list ? 0 : CGROUP_CTRL_ALL;
+        for (char **c = list; c && *c; c++) {
+                int b = cgroup_controller_bit(*c);
+                if (b > 0)
+                        mask |= (unsigned) b;
+        }
+        cgroup_use_controllers(mask);
         if (qc->cgroups)
                 log_info("guests get a cgroup each under machine.slice (cgroup v%d)", cgroup_is_v2(NULL) ? 2 : 1);
 }

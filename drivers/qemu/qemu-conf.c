@@ -84,9 +84,10 @@ static int qemu_conf_check_listen(const char *v, char *why, size_t whylen) {
 
 /* The controllers virtbus places guests with (blkio, devices … are not used yet). */
 static int qemu_conf_check_controller(const char *v, char *why, size_t whylen) {
-        if (strcmp(v, "cpu") == 0 || strcmp(v, "cpuacct") == 0 || strcmp(v, "memory") == 0 || strcmp(v, "cpuset") == 0)
+        if (strcmp(v, "cpu") == 0 || strcmp(v, "cpuacct") == 0 || strcmp(v, "memory") == 0 || strcmp(v, "cpuset") == 0 ||
+            strcmp(v, "blkio") == 0)
                 return 0;
-        snprintf(why, whylen, "\"%s\" is not a controller virtbus uses (cpu, cpuacct, memory, cpuset)", v);
+        snprintf(why, whylen, "\"%s\" is not a controller virtbus uses (cpu, cpuacct, memory, cpuset, blkio)", v);
         return -EINVAL;
 }
 

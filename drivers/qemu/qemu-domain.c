@@ -745,13 +745,16 @@ int qemu_domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {
                 creds.mount_ns = &ns.ns;
                 creds.keep_ids = !confined;
         }
+        if (creds.exec_label && !confined)
+                creds.keep_ids = true;  /* an LSM label only: QEMU keeps the daemon's ids */
         /* QEMU's output through a pipe to its log writer, which outlives the daemon. */
         int log_fd = -1;
         if (r >= 0)
                 r = qemu_logs_start(qd, logp, &log_fd, err);
         if (r >= 0) {
                 r = process_spawn_fd_as(qc->event, &qemu_program, argv, logp, log_fd, keep, n_keep,
-                                        confined || creds.mount_ns ? &creds : NULL, on_process_exit, qd, &qd->proc, err);
+                                        confined || creds.mount_ns || creds.exec_label ? &creds : NULL, on_process_exit,
+                                        qd, &qd->proc, err);
                 close(log_fd);  /* QEMU holds the write end now: its end is the writer's end of file */
         }
         if (mon_fd > 0)

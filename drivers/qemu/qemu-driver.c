@@ -204,6 +204,11 @@ static int qemu_open(Connection *c, bool system, VbError *err) {
         }
         qemu_security_init(qc, system);
         qemu_cgroup_init(qc, system);
+        if (qemu_ns_init(qc, system) < 0) {
+                qemu_conn_free(qc);
+                free(cache);
+                return vb_error_errno(err, -ENOMEM, "QEMU connection");
+        }
         int r = persist_ensure_dir(c->state_dir, err);
         if (r >= 0)
                 r = qemu_caps_cache_new(m->event, cache, c->state_dir, &qc->caps);

@@ -36,6 +36,7 @@ typedef struct QemuConn {
         bool probing;
         SecurityDacConfig dac;  /* qemu.conf's user and group, resolved */
         SecurityStack sec;      /* dac, or none when QEMU runs as the daemon's own user */
+        SecuritySelinuxConfig selinux;  /* sVirt's state where SELinux is enabled (else unused) */
         bool sec_ready;         /* false: sec_error says why no guest starts */
         VbError sec_error;
         bool cgroups;           /* each guest gets a cgroup (qemu-cgroup.c) */
@@ -170,6 +171,8 @@ int qemu_cgroup_set_blkiotune(Domain *d, const DomainBlkiotune *t, VbError *err)
 int qemu_cgroup_set_numatune(Domain *d, const DomainNumatune *t, VbError *err);
 
 /* qemu-ns.c: qemu.conf namespaces = [ "mount" ]: the private /dev of one QEMU. */
+/* Unset in qemu.conf: [ "mount" ] for the system daemon, none for the session. */
+int qemu_ns_init(QemuConn *qc, bool system);
 #include "process-ns.h"
 #define QEMU_DEV_NODES_MAX 64
 typedef struct QemuMountNs {

@@ -12,6 +12,21 @@
 #include "domain-model.h"
 #include "log.h"
 
+/* qemu.conf namespaces unset: the system daemon's default is [ "mount" ], libvirt's default;
+ * the session daemon's is none (QEMU there runs as the daemon's user, who may not unshare). */
+int qemu_ns_init(QemuConn *qc, bool system) {
+        if (qc->cfg.namespaces || !system)
+                return 0;
+        char **v = calloc(2, sizeof *v);
+        if (!v || !(v[0] = strdup("mount"))) {
+                free(v);
+                return -ENOMEM;
+        }
+        qc->cfg.namespaces = v;
+        log_info("guests get a private /dev (namespaces = [ \"mount\" ], the default)");
+        return 0;
+}
+
 static bool wants_mount_ns(const QemuConn *qc) {
         for (char **n = qc->cfg.namespaces; n && *n; n++)
                 if (strcmp(*n, "mount") == 0)

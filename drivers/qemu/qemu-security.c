@@ -32,10 +32,9 @@ int qemu_security_init(QemuConn *qc, bool system) {
         qc->sec_ready = true;
         /* libvirt's stack puts SELinux or AppArmor above DAC where the host runs one. */
         char why[256];
-        if (!security_selinux_active(why, sizeof why))
+        bool selinux = security_selinux_active(why, sizeof why);
+        if (!selinux)
                 log_info("security driver selinux inactive: %s", why);
-        else
-                log_warning("%s, but virtbus does not label guests yet: QEMU runs without an sVirt label", why);
         if (!security_apparmor_active(why, sizeof why))
                 log_info("security driver apparmor inactive: %s", why);
         else
@@ -50,11 +49,21 @@ int qemu_security_init(QemuConn *qc, bool system) {
                 log_info("QEMU runs as %u:%u (dynamic_ownership %d, remember_owner %d)", (unsigned) qc->dac.uid,
                          (unsigned) qc->dac.gid, qc->dac.dynamic_ownership, qc->dac.remember_owner);
         }
+        /* sVirt above DAC: QEMU executed in the guest's context, its files labelled. */
+        if (selinux) {
+                VbError e = { 0 };
+                if (security_selinux_init(&qc->selinux, &e) < 0)
+                        log_error("security driver selinux: %s: guests run without an sVirt label", e.message);
+                else if (security_stack_push(&qc->sec, &security_driver_selinux, &qc->selinux) == 0)
+                        log_info("security driver selinux active: QEMU runs in %s with a pair of its own",
+                                 qc->selinux.process);
+        }
         return 0;
 }
 
 void qemu_security_done(QemuConn *qc) {
         security_dac_config_done(&qc->dac);
+        security_selinux_done(&qc->selinux);
 }
 
 bool qemu_security_confined(const QemuConn *qc) {

@@ -17,5 +17,23 @@ int apparmor_profile_name(const DomainDef *def, char *out, size_t len);
  * with err naming it. Newly allocated, or NULL with err. Pure. */
 char *apparmor_profile_generate(const DomainDef *def, const char *log_path, VbError *err);
 
+/* What the driver runs for one guest (security-apparmor-plan.c, pure): the generated profile
+ * written to profile_dir/NAME (0600), loaded by `apparmor_parser -r FILE` in a watched child
+ * before QEMU's exec, QEMU executed in it (the child writes "exec NAME" to onexec_attr, as
+ * aa_change_onexec does), and `apparmor_parser -R FILE` once QEMU is gone. */
+#define APPARMOR_PARSER "/sbin/apparmor_parser"
+typedef struct ApparmorPlan {
+        char name[64];
+        char profile_path[4096];
+        char onexec_attr[64];
+        char onexec_value[80];
+        char *load_argv[4];     /* NULL-terminated; pointing into this struct */
+        char *remove_argv[4];
+} ApparmorPlan;
+/* 0, or -1 with err (a profile_dir that is not absolute or not safe in a profile). */
+int apparmor_command_plan(const DomainDef *def, const char *profile_dir, ApparmorPlan *out, VbError *err);
+/* The plan as text, a step a line (golden files). Newly allocated, or NULL. */
+char *apparmor_command_plan_format(const ApparmorPlan *p);
+
 /* Does this host run AppArmor (/sys/module/apparmor/parameters/enabled is "Y")? why says. */
 bool security_apparmor_active(char *why, size_t whylen);

@@ -1,13 +1,17 @@
-/* security-selinux.c: the SELinux (sVirt) driver's host side: whether SELinux runs here (libselinux), and the base contexts it would label with. On a host without SELinux it is inactive and says so; the labelling itself (setexeccon before exec, image labels) is not wired yet. */
+/* security-selinux.c: the SELinux (sVirt) driver's host side: whether SELinux runs here (libselinux), the base contexts, and a guest's labels applied from its plan (security-selinux-plan.c): QEMU's exec context through ProcessCreds (written in the child before exec), its files through security-selinux-files.c. On a host without SELinux it is inactive and says so. */
 #define LOG_MODULE "security"
 #include "security.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <selinux/selinux.h>
 
 #include "log.h"
+#include "security-selinux-files.h"
+#include "security-selinux-label.h"
 
 static bool selinux_probe(char *why, size_t whylen) {
         int on = is_selinux_enabled();
@@ -20,12 +24,165 @@ static bool selinux_probe(char *why, size_t whylen) {
         return true;
 }
 
+bool security_selinux_active(char *why, size_t whylen) {
+        return selinux_probe(why, whylen);
+}
+
+static int read_lines(const char *path, char *a, char *b, size_t len) {
+        FILE *f = path ? fopen(path, "re") : NULL;
+        if (!f)
+                return -errno;
+        a[0] = b[0] = '\0';
+        char *out[2] = { a, b };
+        for (int i = 0; i < 2 && fgets(out[i], (int) len, f); i++)
+                out[i][strcspn(out[i], "\n")] = '\0';
+        fclose(f);
+        return a[0] ? 0 : -EINVAL;
+}
+
+int security_selinux_init(SecuritySelinuxConfig *c, VbError *err) {
+        memset(c, 0, sizeof *c);
+        char unused[SELINUX_CONTEXT_MAX];
+        int r = read_lines(selinux_virtual_domain_context_path(), c->process, unused, sizeof c->process);
+        if (r >= 0)
+                r = read_lines(selinux_virtual_image_context_path(), c->image, c->content, sizeof c->image);
+        if (r < 0)
+                return vb_error_set_raw(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_SECURITY,
+                                        "cannot read the sVirt base contexts (%s, %s): %s",
+                                        selinux_virtual_domain_context_path(), selinux_virtual_image_context_path(),
+                                        strerror(-r));
+        if (!c->content[0])
+                snprintf(c->content, sizeof c->content, "%s", c->image);
+        if (selinux_mcs_init(&c->mcs, SELINUX_MCS_CATEGORIES) < 0)
+                return vb_error_errno(err, -ENOMEM, "SELinux MCS set");
+        return 0;
+}
+
+void security_selinux_done(SecuritySelinuxConfig *c) {
+        selinux_mcs_done(&c->mcs);
+        free(c->guests);
+        c->guests = NULL;
+        c->n_guests = 0;
+}
+
+static SecuritySelinuxGuest *guest_of(SecuritySelinuxConfig *c, const DomainDef *def) {
+        for (size_t i = 0; i < c->n_guests; i++)
+                if (memcmp(c->guests[i].uuid, def->uuid, sizeof def->uuid) == 0)
+                        return &c->guests[i];
+        return NULL;
+}
+
+static uint32_t rnd32(void *ctx) {
+        (void) ctx;
+        return (uint32_t) random() ^ ((uint32_t) random() << 16);
+}
+
+static int plan_of(SecuritySelinuxConfig *c, const SecuritySelinuxGuest *g, const DomainDef *def, SelinuxStartPlan *p,
+                   VbError *err) {
+        SelinuxBase base = { c->process, c->image, c->content };
+        return selinux_start_plan(def, &base, g->c1, g->c2, p, err);
+}
+
+/* The driver state is the stack layer's cfg: mutable (the running guests' pairs) though the
+ * stack passes it const. */
+static int selinux_set_process(const void *cfg, const DomainDef *def, ProcessCreds *creds, VbError *err) {
+        SecuritySelinuxConfig *c = (SecuritySelinuxConfig *) cfg;
+        SecuritySelinuxGuest *g = guest_of(c, def);
+        if (!g) {
+                SecuritySelinuxGuest *v = realloc(c->guests, (c->n_guests + 1) * sizeof *v);
+                if (!v)
+                        return vb_error_errno(err, -ENOMEM, "SELinux guest");
+                c->guests = v;
+                g = &v[c->n_guests++];
+                memset(g, 0, sizeof *g);
+                memcpy(g->uuid, def->uuid, sizeof g->uuid);
+        }
+        SelinuxStartPlan p;
+        SelinuxLabel l;
+        if (selinux_label_plan(def, &l, err) < 0)
+                goto fail;
+        if (l.plan == SELINUX_PLAN_DYNAMIC && !g->has_pair) {
+                if (selinux_mcs_alloc(&c->mcs, rnd32, NULL, &g->c1, &g->c2) < 0) {
+                        vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_SECURITY, "no free MCS category pair left");
+                        goto fail;
+                }
+                g->has_pair = true;
+        }
+        if (plan_of(c, g, def, &p, err) < 0)
+                goto fail;
+        snprintf(g->exec_label, sizeof g->exec_label, "%s", p.exec_label);
+        selinux_start_plan_done(&p);
+        if (g->exec_label[0]) {
+                creds->exec_attr = "/proc/thread-self/attr/exec";
+                creds->exec_label = g->exec_label;
+        }
+        return 0;
+fail:
+        if (g->has_pair)
+                selinux_mcs_release(&c->mcs, g->c1, g->c2);
+        *g = c->guests[--c->n_guests];
+        return -1;
+}
+
+static void selinux_restore_files(const void *cfg, const DomainDef *def);
+
+static int selinux_set_files(const void *cfg, const DomainDef *def, VbError *err) {
+        SecuritySelinuxConfig *c = (SecuritySelinuxConfig *) cfg;
+        SecuritySelinuxGuest *g = guest_of(c, def);
+        SelinuxStartPlan p;
+        if (!g || plan_of(c, g, def, &p, err) < 0) {
+                if (g) {
+                        g->files_done = true;   /* nothing labelled yet */
+                        selinux_restore_files(cfg, def);
+                }
+                return g ? -1 : vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_SECURITY, "no SELinux label");
+        }
+        for (size_t i = 0; i < p.n_files; i++) {
+                if (selinux_file_take(p.files[i].path, p.files[i].label, err) < 0) {
+                        while (i-- > 0)
+                                selinux_file_give_back(p.files[i].path);
+                        selinux_start_plan_done(&p);
+                        g->files_done = true;   /* given back already */
+                        selinux_restore_files(cfg, def);
+                        return -1;
+                }
+        }
+        selinux_start_plan_done(&p);
+        return 0;
+}
+
+static void selinux_restore_files(const void *cfg, const DomainDef *def) {
+        SecuritySelinuxConfig *c = (SecuritySelinuxConfig *) cfg;
+        SecuritySelinuxGuest *g = guest_of(c, def);
+        if (!g)
+                return;
+        SelinuxStartPlan p;
+        VbError err = { 0 };
+        if (!g->files_done && plan_of(c, g, def, &p, &err) == 0) {
+                for (size_t i = p.n_files; i-- > 0;)
+                        selinux_file_give_back(p.files[i].path);
+                selinux_start_plan_done(&p);
+        } else if (!g->files_done) {
+                log_warning("cannot give the files of a guest their SELinux labels back: %s", err.message);
+        }
+        if (g->has_pair)
+                selinux_mcs_release(&c->mcs, g->c1, g->c2);
+        *g = c->guests[--c->n_guests];
+}
+
+static int selinux_process_label(const void *cfg, char *buf, size_t len) {
+        (void) cfg;
+        (void) buf;
+        (void) len;
+        return -ENOTSUP;        /* per guest: the live <seclabel> (not written yet) */
+}
+
 const SecurityDriver security_driver_selinux = {
         .model = "selinux",
         .doi = "0",
         .probe = selinux_probe,
+        .set_process = selinux_set_process,
+        .set_files = selinux_set_files,
+        .restore_files = selinux_restore_files,
+        .process_label = selinux_process_label,
 };
-
-bool security_selinux_active(char *why, size_t whylen) {
-        return selinux_probe(why, whylen);
-}

@@ -3,11 +3,13 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "domain-conf.h"
 #include "error.h"
 #include "process.h"
+#include "security-selinux-label.h"
 
 /* A file QEMU opens itself, found in a definition (security-paths.c). */
 typedef enum SecurityPathKind {
@@ -68,9 +70,26 @@ typedef struct SecurityDriver {
 
 extern const SecurityDriver security_driver_dac;
 extern const SecurityDriver security_driver_none;
-/* security-selinux.c: probe only for now (inactive without SELinux; labelling not wired). */
+/* security-selinux.c: sVirt. Its cfg is a SecuritySelinuxConfig (the host's base contexts and
+ * the running guests' MCS pairs), made by security_selinux_init() where SELinux is enabled. */
 extern const SecurityDriver security_driver_selinux;
 bool security_selinux_active(char *why, size_t whylen);
+typedef struct SecuritySelinuxGuest {
+        uint8_t uuid[16];
+        bool has_pair;          /* a dynamic label: its pair is held in the MCS set */
+        bool files_done;        /* its files were given back already (a failed start) */
+        unsigned c1, c2;
+        char exec_label[256];   /* what the child writes to /proc/thread-self/attr/exec */
+} SecuritySelinuxGuest;
+typedef struct SecuritySelinuxConfig {
+        char process[256], image[256], content[256];
+        SelinuxMcsSet mcs;
+        SecuritySelinuxGuest *guests;
+        size_t n_guests;
+} SecuritySelinuxConfig;
+/* Read the base contexts (libselinux's virtual_domain_context and virtual_image_context). */
+int security_selinux_init(SecuritySelinuxConfig *c, VbError *err);
+void security_selinux_done(SecuritySelinuxConfig *c);
 
 /* The stack of one connection. */
 #define SECURITY_STACK_MAX 4

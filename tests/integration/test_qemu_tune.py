@@ -76,7 +76,7 @@ class TuneTest(unittest.TestCase):
         conf_dir = cls.daemon.tmp / "xdg_config_home" / "virtbus"
         conf_dir.mkdir(parents=True)
         (conf_dir / "qemu.conf").write_text('# written by test_qemu_tune.py\n'
-                                            'cgroup_controllers = [ "cpu", "cpuacct", "memory", "cpuset" ]\n')
+                                            'cgroup_controllers = [ "cpu", "cpuacct", "memory", "cpuset", "blkio" ]\n')
         backing = cls.daemon.tmp / "loop.img"
         with open(backing, "wb") as f:
             f.truncate(8 << 20)

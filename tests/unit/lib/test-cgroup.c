@@ -148,6 +148,44 @@ static void blkio_plans(void **state) {
         assert_int_equal(cgroup_blkio_plan(&b, false, "blkio.weight", w, 3, &err), -1);
 }
 
+/* qemu.conf cgroup_controllers: only the listed controllers are used. Over a fake v1 tree with
+ * cpu, cpuacct, memory and cpuset mounted and only cpu and cpuacct listed: QEMU goes into the
+ * cpu and cpuacct groups only, no cpuset to pin with, and a memory write is refused naming the
+ * controller (before anything is written). */
+static void controllers_listed_only(void **state) {
+        (void) state;
+        char root[] = "/tmp/vb-cgroup-XXXXXX", p[512], cmd[600];
+        assert_non_null(mkdtemp(root));
+        const char *ctrls[] = { "cpu", "cpuacct", "memory", "cpuset" };
+        for (size_t i = 0; i < 4; i++) {
+                snprintf(cmd, sizeof cmd, "mkdir -p %s/%s/machine.slice/g.scope", root, ctrls[i]);
+                assert_int_equal(system(cmd), 0);
+                snprintf(p, sizeof p, "%s/%s/machine.slice/g.scope/cgroup.procs", root, ctrls[i]);
+                put(p, "");
+        }
+        assert_int_equal(cgroup_controller_bit("io"), (int) CGROUP_CTRL_BLKIO);
+        assert_int_equal(cgroup_controller_bit("devices"), -1);
+        cgroup_use_controllers(CGROUP_CTRL_CPU | CGROUP_CTRL_CPUACCT);
+        VbError err = { 0 };
+        assert_int_equal(cgroup_create_for(root, "machine.slice/g.scope", 4242, NULL, 0, &err), 0);
+        for (size_t i = 0; i < 4; i++) {
+                snprintf(p, sizeof p, "%s/%s/machine.slice/g.scope/cgroup.procs", root, ctrls[i]);
+                assert_string_equal(slurp(p), i < 2 ? "4242" : "");
+        }
+        assert_false(cgroup_has_cpuset(root));
+        CgroupMemTune m = { .hard_kib = 1024 };
+        CgroupWrite w[CGROUP_MAX_WRITES];
+        size_t n = cgroup_memory_plan(&m, false, w);
+        assert_true(n > 0);
+        assert_int_equal(cgroup_apply(root, "machine.slice/g.scope", w, n, &err), -1);
+        assert_non_null(strstr(err.message, "'memory'"));
+        assert_int_equal(cgroup_plan_check(w, n, CGROUP_CTRL_ALL, &err), 0);
+        cgroup_use_controllers(CGROUP_CTRL_ALL);
+        assert_true(cgroup_has_cpuset(root));
+        snprintf(cmd, sizeof cmd, "rm -rf %s", root);
+        assert_int_equal(system(cmd), 0);
+}
+
 /* cpu.time, cpu.user, cpu.system from a fake v1 cpuacct group (ticks of USER_HZ). */
 static void cpu_stats_v1(void **state) {
         (void) state;
@@ -177,6 +215,7 @@ int main(void) {
                 cmocka_unit_test(thread_group_v1),
                 cmocka_unit_test(blkio_plans),
                 cmocka_unit_test(cpu_stats_v1),
+                cmocka_unit_test(controllers_listed_only),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

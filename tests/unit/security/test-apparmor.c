@@ -65,6 +65,28 @@ static void unsafe_paths_refused(void **state) {
         }
 }
 
+/* The commands for a guest: load before exec, the profile QEMU is executed in, removal. */
+static void golden_commands(void **state) {
+        (void) state;
+        char *xml = slurp("guest.xml"), *want = slurp("commands.plan");
+        DomainDef *d = parse(xml);
+        VbError err = { 0 };
+        ApparmorPlan p;
+        assert_int_equal(apparmor_command_plan(d, "/var/lib/virtbus/apparmor", &p, &err), 0);
+        assert_null(p.load_argv[3]);
+        assert_null(p.remove_argv[3]);
+        char *got = apparmor_command_plan_format(&p);
+        assert_non_null(got);
+        assert_string_equal(got, want);
+        err = (VbError) { 0 };
+        assert_int_equal(apparmor_command_plan(d, "relative/dir", &p, &err), -1);
+        assert_non_null(strstr(err.message, "relative/dir"));
+        free(got);
+        domain_def_free(d);
+        free(xml);
+        free(want);
+}
+
 static void inactive_here(void **state) {
         (void) state;
         char why[256];
@@ -76,6 +98,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(golden_profile),
                 cmocka_unit_test(unsafe_paths_refused),
+                cmocka_unit_test(golden_commands),
                 cmocka_unit_test(inactive_here),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,161 @@
+/* machined.c: register a guest's QEMU with systemd-machined over the system bus, and end its registration at stop; asynchronous calls on the daemon's event loop (nothing blocks it). */
+#define LOG_MODULE "machined"
+#include "machined.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-bus.h>
+
+#include "log.h"
+
+#define M1_DEST "org.freedesktop.machine1"
+#define M1_PATH "/org/freedesktop/machine1"
+#define M1_IFACE "org.freedesktop.machine1.Manager"
+
+struct Machined {
+        sd_bus *bus;
+};
+
+int machined_name(int id, const char *name, char *out, size_t len) {
+        if (len == 0)
+                return -ENOSPC;
+        int n = snprintf(out, len, "qemu-%d-", id);
+        if (n < 0 || (size_t) n >= len)
+                return -ENOSPC;
+        size_t max = len - 1 < 64 ? len - 1 : 64, k = (size_t) n;
+        for (const char *p = name; *p && k < max; p++) {
+                char c = *p;
+                if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                    c == '_' || c == '.')
+                        out[k++] = c;
+        }
+        out[k] = '\0';
+        return 0;
+}
+
+static bool machine1_present(sd_bus *bus) {
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        sd_bus_message *reply = NULL;
+        int has = 0;
+        /* NameHasOwner, else ListActivatableNames: one short call at start-up. */
+        if (sd_bus_call_method(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                               "NameHasOwner", &e, &reply, "s", M1_DEST) >= 0)
+                (void) sd_bus_message_read(reply, "b", &has);
+        sd_bus_message_unref(reply);
+        sd_bus_error_free(&e);
+        if (has)
+                return true;
+        reply = NULL;
+        if (sd_bus_call_method(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                               "ListActivatableNames", &e, &reply, "") >= 0) {
+                char **names = NULL;
+                if (sd_bus_message_read_strv(reply, &names) >= 0)
+                        for (char **n = names; n && *n; n++)
+                                has = has || strcmp(*n, M1_DEST) == 0;
+                for (char **n = names; n && *n; n++)
+                        free(*n);
+                free(names);
+        }
+        sd_bus_message_unref(reply);
+        sd_bus_error_free(&e);
+        return has;
+}
+
+int machined_open(sd_event *e, const char *address, Machined **out) {
+        *out = NULL;
+        sd_bus *bus = NULL;
+        int r;
+        if (address) {
+                r = sd_bus_new(&bus);
+                if (r >= 0)
+                        r = sd_bus_set_address(bus, address);
+                if (r >= 0)
+                        r = sd_bus_set_bus_client(bus, 1);
+                if (r >= 0)
+                        r = sd_bus_start(bus);
+        } else {
+                r = sd_bus_open_system(&bus);
+        }
+        if (r < 0 || !machine1_present(bus)) {
+                log_info("systemd-machined is not on the system bus%s: guests' cgroups are managed directly",
+                         r < 0 ? " (no system bus)" : "");
+                sd_bus_unref(bus);
+                return 0;
+        }
+        Machined *m = calloc(1, sizeof *m);
+        if (!m || (r = sd_bus_attach_event(bus, e, SD_EVENT_PRIORITY_NORMAL)) < 0) {
+                free(m);
+                sd_bus_unref(bus);
+                return r < 0 ? r : -ENOMEM;
+        }
+        m->bus = bus;
+        log_info("systemd-machined found: guests are registered with it");
+        *out = m;
+        return 0;
+}
+
+Machined *machined_free(Machined *m) {
+        if (m) {
+                sd_bus_flush_close_unref(m->bus);
+                free(m);
+        }
+        return NULL;
+}
+
+static int on_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        char *what = userdata;
+        const sd_bus_error *e = sd_bus_message_get_error(reply);
+        if (e)
+                log_warning("systemd-machined: %s failed: %s", what, e->message ? e->message : e->name);
+        else
+                log_debug("systemd-machined: %s done", what);
+        free(what);
+        return 0;
+}
+
+static int call_async(Machined *m, sd_bus_message *msg, const char *verb, const char *name) {
+        char *what = NULL;
+        if (asprintf(&what, "%s %s", verb, name) < 0)
+                return -ENOMEM;
+        int r = sd_bus_call_async(m->bus, NULL, msg, on_reply, what, 0);
+        if (r < 0) {
+                log_warning("systemd-machined: cannot send %s: %s", what, strerror(-r));
+                free(what);
+        }
+        return r;
+}
+
+int machined_register(Machined *m, const char *name, const uint8_t uuid[16], pid_t leader) {
+        if (!m)
+                return 0;
+        sd_bus_message *msg = NULL;
+        int r = sd_bus_message_new_method_call(m->bus, &msg, M1_DEST, M1_PATH, M1_IFACE, "RegisterMachineWithNetwork");
+        if (r >= 0)
+                r = sd_bus_message_append(msg, "s", name);
+        if (r >= 0)
+                r = sd_bus_message_append_array(msg, 'y', uuid, 16);
+        if (r >= 0)
+                r = sd_bus_message_append(msg, "ssus", "virtbus-qemu", "vm", (uint32_t) leader, "");
+        if (r >= 0)
+                r = sd_bus_message_append_array(msg, 'i', NULL, 0);
+        if (r >= 0)
+                r = call_async(m, msg, "RegisterMachineWithNetwork", name);
+        sd_bus_message_unref(msg);
+        return r;
+}
+
+int machined_terminate(Machined *m, const char *name) {
+        if (!m)
+                return 0;
+        sd_bus_message *msg = NULL;
+        int r = sd_bus_message_new_method_call(m->bus, &msg, M1_DEST, M1_PATH, M1_IFACE, "TerminateMachine");
+        if (r >= 0)
+                r = sd_bus_message_append(msg, "s", name);
+        if (r >= 0)
+                r = call_async(m, msg, "TerminateMachine", name);
+        sd_bus_message_unref(msg);
+        return r;
+}
