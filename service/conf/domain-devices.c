@@ -96,7 +96,8 @@ static const XmlField chr_fields[] = {
         { "target", "state", XF_KNOWN, 0, NULL },
         { "protocol", NULL, XF_KNOWN, 0, NULL },
         { "log", NULL, XF_KNOWN, 0, NULL },
-        DEVICE_INFO,
+        { "alias", "name", XF_STR, offsetof(DomainChr, alias), NULL },
+        { "address", NULL, XF_KNOWN, 0, NULL },
 };
 
 static const XmlField input_fields[] = {
@@ -204,6 +205,7 @@ typedef struct DeviceKind {
 
 static int interface_post_parse(xmlNodePtr node, void *dev, VbError *err);
 static int graphics_post_parse(xmlNodePtr node, void *dev, VbError *err);
+static int chr_post_parse(xmlNodePtr node, void *dev, VbError *err);
 static int disk_post_parse(xmlNodePtr node, void *dev, VbError *err);
 
 #define KIND(n, t, arr, type, post) \
@@ -214,9 +216,9 @@ static const DeviceKind device_kinds[] = {
         KIND("disk", disk_fields, disks, DomainDisk, disk_post_parse),
         KIND("controller", controller_fields, controllers, DomainController, NULL),
         KIND("interface", interface_fields, interfaces, DomainInterface, interface_post_parse),
-        KIND("serial", chr_fields, serials, DomainChr, NULL),
-        KIND("console", chr_fields, consoles, DomainChr, NULL),
-        KIND("channel", chr_fields, channels, DomainChr, NULL),
+        KIND("serial", chr_fields, serials, DomainChr, chr_post_parse),
+        KIND("console", chr_fields, consoles, DomainChr, chr_post_parse),
+        KIND("channel", chr_fields, channels, DomainChr, chr_post_parse),
         KIND("input", input_fields, inputs, DomainInputDev, NULL),
         KIND("tpm", tpm_fields, tpms, DomainTpm, NULL),
         KIND("graphics", graphics_fields, graphics, DomainGraphics, graphics_post_parse),
@@ -239,6 +241,19 @@ static int disk_post_parse(xmlNodePtr node, void *dev, VbError *err) {
         if ((!disk->type && conf_strdup(&disk->type, "file") < 0) ||
             (!disk->device && conf_strdup(&disk->device, "disk") < 0))
                 return devices_oom(err);
+        return 0;
+}
+
+/* As libvirt: the driver names a running guest's devices (the live XML's <alias>, which
+ * clients such as cockpit-machines pass to `virsh console`); only a user's "ua-" alias is kept. */
+static int chr_post_parse(xmlNodePtr node, void *dev, VbError *err) {
+        DomainChr *chr = dev;
+        (void) node;
+        (void) err;
+        if (chr->alias && strncmp(chr->alias, "ua-", 3) != 0) {
+                free(chr->alias);
+                chr->alias = NULL;
+        }
         return 0;
 }
 
