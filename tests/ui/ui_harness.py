@@ -93,6 +93,8 @@ class UiWorld(nh.NetWorld):
         # pool capabilities): libvirt's default socket path must reach virtbusd.
         self._bind(self._dir("run-libvirt"), "/run/libvirt")
         self.sock_dir = Path("/run/libvirt")
+        # virt-manager builds libvirt's "default" pool there on first connection.
+        self._bind(self._dir("images"), "/var/lib/libvirt/images")
 
     def define_guest(self, name, extra=""):
         image = guest.build()
@@ -122,8 +124,22 @@ class UiWorld(nh.NetWorld):
         self._wait(lambda: _connectable(self.cockpit_port), "cockpit-ws")
         return "http://127.0.0.1:%d" % self.cockpit_port
 
+    def start_xvfb(self):
+        """Xvfb on a display it picks itself (-displayfd); returns ":N"."""
+        r, wfd = os.pipe()
+        with open(self.tmp / "xvfb.log", "w") as log:
+            self.procs["xvfb"] = subprocess.Popen(
+                ["Xvfb", "-displayfd", str(wfd), "-screen", "0", "1280x1024x24", "-nolisten", "tcp"],
+                stdout=log, stderr=subprocess.STDOUT, pass_fds=(wfd,))
+        os.close(wfd)
+        with os.fdopen(r) as f:
+            number = f.readline().strip()
+        if not number:
+            raise RuntimeError("Xvfb did not start; see %s" % (self.tmp / "xvfb.log"))
+        return ":" + number
+
     def stop(self):
-        for name in ("chromedriver", "cockpit-ws", "xvfb"):
+        for name in ("virt-manager", "chromedriver", "cockpit-ws", "xvfb"):
             p = self.procs.pop(name, None)
             if p and p.poll() is None:
                 p.terminate()
