@@ -244,13 +244,21 @@ static int disk_post_parse(xmlNodePtr node, void *dev, VbError *err) {
         return 0;
 }
 
+/* The <domain> above node carries id= (a running guest's XML, as the status file keeps it). */
+static bool in_live_domain(xmlNodePtr node) {
+        for (xmlNodePtr n = node; n; n = n->parent)
+                if (n->type == XML_ELEMENT_NODE && xmlStrcmp(n->name, (const xmlChar *) "domain") == 0)
+                        return xmlHasProp(n, (const xmlChar *) "id") != NULL;
+        return false;
+}
+
 /* As libvirt: the driver names a running guest's devices (the live XML's <alias>, which
- * clients such as cockpit-machines pass to `virsh console`); only a user's "ua-" alias is kept. */
+ * clients such as cockpit-machines pass to `virsh console`); a definition keeps only a user's
+ * "ua-" alias, the status file of a running guest keeps them all. */
 static int chr_post_parse(xmlNodePtr node, void *dev, VbError *err) {
         DomainChr *chr = dev;
-        (void) node;
         (void) err;
-        if (chr->alias && strncmp(chr->alias, "ua-", 3) != 0) {
+        if (chr->alias && strncmp(chr->alias, "ua-", 3) != 0 && !in_live_domain(node)) {
                 free(chr->alias);
                 chr->alias = NULL;
         }
@@ -441,7 +449,13 @@ void domain_devices_format(XmlBuf *b, const DomainDevices *d, unsigned flags) {
                         const void *dev = array + j * k->size;
                         if (strcmp(k->name, "graphics") == 0)
                                 graphics_format(&c, k->fields, k->n_fields, dev, flags);
-                        else
+                        else if (k->fields == chr_fields && (flags & DOMAIN_FORMAT_INACTIVE)) {
+                                /* a driver's alias names a running device only */
+                                DomainChr chr = *(const DomainChr *) dev;
+                                if (chr.alias && strncmp(chr.alias, "ua-", 3) != 0)
+                                        chr.alias = NULL;
+                                xml_fields_format(&c, k->name, k->fields, k->n_fields, &chr, devices_hook);
+                        } else
                                 xml_fields_format(&c, k->name, k->fields, k->n_fields, dev, devices_hook);
                 }
         }
