@@ -43,6 +43,8 @@ PACKAGES=(
 	krb5-kdc krb5-admin-server krb5-user libsasl2-modules-gssapi-mit
 	lvm2 scrub
 	libselinux1-dev
+	cockpit-bridge cockpit-ws cockpit-machines chromium chromium-driver python3-selenium
+	virt-manager xvfb x11-apps gir1.2-gtk-vnc-2.0 gir1.2-spiceclientgtk-3.0
 )
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

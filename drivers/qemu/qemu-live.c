@@ -59,8 +59,16 @@ static void chr_set_pty(DomainChr *chr, const char *path, bool tty) {
         }
 }
 
+/* libvirt's alias: the chardev's label without "char" (a console on a serial port shares the
+ * serial's alias); a user's ua- alias stays. */
+static void chr_set_alias(DomainChr *chr, const char *label) {
+        if (chr->alias)
+                return;
+        chr->alias = strdup(label + strlen("char"));
+}
+
 void qemu_live_set_ptys(DomainDef *live, const char *const *labels, const char *const *paths, size_t n) {
-        if (!live || !live->priv || n == 0)
+        if (!live || !live->priv)
                 return;
         DomainDevices *dev = &live->priv->devices;
         char label[32];
@@ -68,6 +76,7 @@ void qemu_live_set_ptys(DomainDef *live, const char *const *labels, const char *
                 DomainChr *chr = &dev->serials[i];
                 long long port = chr->target_port.set ? chr->target_port.v : (long long) i;
                 snprintf(label, sizeof label, "charserial%lld", port);
+                chr_set_alias(chr, label);
                 const char *p = chr_is_pty(chr) ? pty_of(label, labels, paths, n) : NULL;
                 if (p)
                         chr_set_pty(chr, p, false);
@@ -79,6 +88,7 @@ void qemu_live_set_ptys(DomainDef *live, const char *const *labels, const char *
                                  chr->target_port.set ? chr->target_port.v : 0LL);
                 else
                         snprintf(label, sizeof label, "charconsole%zu", i);
+                chr_set_alias(chr, label);
                 const char *p = chr_is_pty(chr) ? pty_of(label, labels, paths, n) : NULL;
                 if (p)
                         chr_set_pty(chr, p, true);

@@ -96,7 +96,8 @@ static const XmlField chr_fields[] = {
         { "target", "state", XF_KNOWN, 0, NULL },
         { "protocol", NULL, XF_KNOWN, 0, NULL },
         { "log", NULL, XF_KNOWN, 0, NULL },
-        DEVICE_INFO,
+        { "alias", "name", XF_STR, offsetof(DomainChr, alias), NULL },
+        { "address", NULL, XF_KNOWN, 0, NULL },
 };
 
 static const XmlField input_fields[] = {
@@ -205,6 +206,7 @@ typedef struct DeviceKind {
 
 static int interface_post_parse(xmlNodePtr node, void *dev, VbError *err);
 static int graphics_post_parse(xmlNodePtr node, void *dev, VbError *err);
+static int chr_post_parse(xmlNodePtr node, void *dev, VbError *err);
 static int disk_post_parse(xmlNodePtr node, void *dev, VbError *err);
 
 #define KIND(n, t, arr, type, post) \
@@ -215,9 +217,9 @@ static const DeviceKind device_kinds[] = {
         KIND("disk", disk_fields, disks, DomainDisk, disk_post_parse),
         KIND("controller", controller_fields, controllers, DomainController, NULL),
         KIND("interface", interface_fields, interfaces, DomainInterface, interface_post_parse),
-        KIND("serial", chr_fields, serials, DomainChr, NULL),
-        KIND("console", chr_fields, consoles, DomainChr, NULL),
-        KIND("channel", chr_fields, channels, DomainChr, NULL),
+        KIND("serial", chr_fields, serials, DomainChr, chr_post_parse),
+        KIND("console", chr_fields, consoles, DomainChr, chr_post_parse),
+        KIND("channel", chr_fields, channels, DomainChr, chr_post_parse),
         KIND("input", input_fields, inputs, DomainInputDev, NULL),
         KIND("tpm", tpm_fields, tpms, DomainTpm, NULL),
         KIND("graphics", graphics_fields, graphics, DomainGraphics, graphics_post_parse),
@@ -240,6 +242,27 @@ static int disk_post_parse(xmlNodePtr node, void *dev, VbError *err) {
         if ((!disk->type && conf_strdup(&disk->type, "file") < 0) ||
             (!disk->device && conf_strdup(&disk->device, "disk") < 0))
                 return devices_oom(err);
+        return 0;
+}
+
+/* The <domain> above node carries id= (a running guest's XML, as the status file keeps it). */
+static bool in_live_domain(xmlNodePtr node) {
+        for (xmlNodePtr n = node; n; n = n->parent)
+                if (n->type == XML_ELEMENT_NODE && xmlStrcmp(n->name, (const xmlChar *) "domain") == 0)
+                        return xmlHasProp(n, (const xmlChar *) "id") != NULL;
+        return false;
+}
+
+/* As libvirt: the driver names a running guest's devices (the live XML's <alias>, which
+ * clients such as cockpit-machines pass to `virsh console`); a definition keeps only a user's
+ * "ua-" alias, the status file of a running guest keeps them all. */
+static int chr_post_parse(xmlNodePtr node, void *dev, VbError *err) {
+        DomainChr *chr = dev;
+        (void) err;
+        if (chr->alias && strncmp(chr->alias, "ua-", 3) != 0 && !in_live_domain(node)) {
+                free(chr->alias);
+                chr->alias = NULL;
+        }
         return 0;
 }
 
@@ -437,7 +460,13 @@ void domain_devices_format(XmlBuf *b, const DomainDevices *d, unsigned flags) {
                         const void *dev = array + j * k->size;
                         if (strcmp(k->name, "graphics") == 0)
                                 graphics_format(&c, k->fields, k->n_fields, dev, flags);
-                        else
+                        else if (k->fields == chr_fields && (flags & DOMAIN_FORMAT_INACTIVE)) {
+                                /* a driver's alias names a running device only */
+                                DomainChr chr = *(const DomainChr *) dev;
+                                if (chr.alias && strncmp(chr.alias, "ua-", 3) != 0)
+                                        chr.alias = NULL;
+                                xml_fields_format(&c, k->name, k->fields, k->n_fields, &chr, devices_hook);
+                        } else
                                 xml_fields_format(&c, k->name, k->fields, k->n_fields, dev, devices_hook);
                 }
         }

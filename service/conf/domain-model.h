@@ -166,6 +166,7 @@ typedef struct DomainChr {
         char *source_mode, *source_path;
         char *target_type, *target_name;
         ConfInt target_port;
+        char *alias;                       /* live: <alias name='serial0'/>; a user's ua- alias */
 } DomainChr;
 
 typedef struct DomainGraphics {

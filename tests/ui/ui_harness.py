@@ -1,0 +1,176 @@
+"""ui_harness.py: the graphical clients' world. `virtbusd --system` with its private system bus and
+polkitd (tests/integration/net_harness.py: private mount and network namespaces), the tiny TCG
+guest defined on qemu:///system, and the client side: cockpit-ws without systemd and without a
+PAM login (`--local-session=cockpit-bridge`: the bridge runs as root and talks to virtbusd
+through the private system bus, as it talks to libvirt-dbus), headless Chromium driven by
+selenium and Debian's chromedriver, Xvfb for virt-manager.
+
+Everything listens on the namespace's loopback only."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "integration"))
+sys.path.insert(0, str(HERE.parent / "guest"))
+import guest  # noqa: E402
+import net_harness as nh  # noqa: E402
+
+COCKPIT_WS = "/usr/lib/cockpit/cockpit-ws"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+
+DOMAIN_XML = """<domain type='qemu'>
+  <name>{name}</name>
+  <memory unit='MiB'>256</memory>
+  <vcpu>1</vcpu>
+  <os>
+    <type arch='x86_64' machine='pc'>hvm</type>
+    <kernel>{kernel}</kernel>
+    <initrd>{initrd}</initrd>
+    <cmdline>{append}</cmdline>
+  </os>
+  <features><acpi/></features>
+  <devices>
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='raw'/>
+      <source file='{disk}'/>
+      <target dev='vda' bus='virtio'/>
+    </disk>
+    <interface type='user'>
+      <mac address='52:54:00:55:00:01'/>
+      <model type='virtio'/>
+    </interface>
+    <serial type='pty'><target port='0'/></serial>
+    <console type='pty'><target type='serial' port='0'/></console>
+    {extra}
+    <memballoon model='virtio'/>
+  </devices>
+</domain>
+"""
+
+
+def enter_namespace(needs=()):
+    """Build the guest (may download), check the programs, then re-run in the namespaces."""
+    if os.environ.get(nh.NS_ENV) != "1":
+        missing = [p for p in needs if not (os.path.exists(p) or shutil.which(p))]
+        if missing:
+            import testmain
+            testmain.skip_program("not installed: " + ", ".join(missing) + " (scripts/setup.sh)")
+        guest.build()
+    nh.enter_namespace()
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def wait_for(cond, what, timeout=30, interval=0.1):
+    deadline = time.monotonic() + timeout
+    while True:
+        v = cond()
+        if v:
+            return v
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out (%ss) waiting for %s" % (timeout, what))
+        time.sleep(interval)
+
+
+class UiWorld(nh.NetWorld):
+    """NetWorld plus one defined test guest, and the clients' processes."""
+
+    def setup_mounts(self):
+        super().setup_mounts()
+        # cockpit-machines and virt-manager run `virsh -c qemu:///system ...` (serial console,
+        # pool capabilities): libvirt's default socket path must reach virtbusd.
+        self._bind(self._dir("run-libvirt"), "/run/libvirt")
+        self.sock_dir = Path("/run/libvirt")
+        # virt-manager builds libvirt's "default" pool there on first connection.
+        self._bind(self._dir("images"), "/var/lib/libvirt/images")
+
+    def define_guest(self, name, extra=""):
+        image = guest.build()
+        disk = self.tmp / (name + ".img")
+        with open(disk, "wb") as f:
+            f.truncate(16 << 20)
+        xml = self.tmp / (name + ".xml")
+        xml.write_text(DOMAIN_XML.format(name=name, kernel=image.kernel, initrd=image.initrd,
+                                         append=image.append, disk=disk, extra=extra))
+        self.virsh("define", str(xml), check=True)
+
+    def start_cockpit(self):
+        """cockpit-ws on 127.0.0.1 with a root session through cockpit-bridge."""
+        self.cockpit_port = free_port()
+        env = dict(os.environ)
+        env.pop(nh.NS_ENV, None)
+        env.pop(nh.polkit_harness.NS_ENV, None)
+        # The bridge spawns python3 (cockpit-machines' OS list needs Debian's, with gi) and virsh.
+        env["PATH"] = "/usr/sbin:/usr/bin:/sbin:/bin"
+        env["XDG_RUNTIME_DIR"] = str(self._dir("cockpit-run", 0o700))
+        env["XDG_CONFIG_DIRS"] = str(self._dir("cockpit-etc"))    # no /etc/cockpit/cockpit.conf
+        with open(self.tmp / "cockpit-ws.log", "w") as log:
+            self.procs["cockpit-ws"] = subprocess.Popen(
+                [COCKPIT_WS, "--no-tls", "--address", "127.0.0.1", "--port", str(self.cockpit_port),
+                 "--local-session=cockpit-bridge"],
+                stdout=log, stderr=subprocess.STDOUT, env=env)
+        self._wait(lambda: _connectable(self.cockpit_port), "cockpit-ws")
+        return "http://127.0.0.1:%d" % self.cockpit_port
+
+    def start_xvfb(self):
+        """Xvfb on a display it picks itself (-displayfd); returns ":N"."""
+        r, wfd = os.pipe()
+        with open(self.tmp / "xvfb.log", "w") as log:
+            self.procs["xvfb"] = subprocess.Popen(
+                ["Xvfb", "-displayfd", str(wfd), "-screen", "0", "1280x1024x24", "-nolisten", "tcp"],
+                stdout=log, stderr=subprocess.STDOUT, pass_fds=(wfd,))
+        os.close(wfd)
+        with os.fdopen(r) as f:
+            number = f.readline().strip()
+        if not number:
+            raise RuntimeError("Xvfb did not start; see %s" % (self.tmp / "xvfb.log"))
+        return ":" + number
+
+    def stop(self):
+        for name in ("virt-manager", "chromedriver", "cockpit-ws", "xvfb"):
+            p = self.procs.pop(name, None)
+            if p and p.poll() is None:
+                p.terminate()
+                try:
+                    p.wait(10)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+                    p.wait()
+        super().stop()
+
+
+def _connectable(port):
+    try:
+        socket.create_connection(("127.0.0.1", port), 0.5).close()
+        return True
+    except OSError:
+        return False
+
+
+def chromium(tmp):
+    """A headless Chromium through selenium and Debian's chromedriver (no download ever)."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = "/usr/bin/chromium"
+    for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+              "--window-size=1400,1000", "--user-data-dir=%s" % (Path(tmp) / "chromium"),
+              "--no-first-run", "--disable-extensions"):
+        opts.add_argument(a)
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    service = Service(executable_path=CHROMEDRIVER, log_output=str(Path(tmp) / "chromedriver.log")) \
+        if "log_output" in Service.__init__.__code__.co_varnames else \
+        Service(executable_path=CHROMEDRIVER, log_path=str(Path(tmp) / "chromedriver.log"))
+    return webdriver.Chrome(service=service, options=opts)
