@@ -232,8 +232,9 @@ class NetworkGuestTest(unittest.TestCase):
         self.assertIn("no device matching MAC address 52:54:00:77:00:99 found", p.stderr)
         p = update(nic.replace("<model type='virtio'/>", "<model type='e1000'/>"))
         self.assertIn("cannot change the model of a network interface", p.stderr)
+        # a cdrom's media can change (hotplug), but this guest has no hdc
         p = update("<disk type='file' device='cdrom'><target dev='hdc'/></disk>")
-        self.assertIn("not supported by the connection driver", p.stderr)
+        self.assertIn("disk hdc not found", p.stderr)
         p = update("<interface type='network'><mac address='52:54:00:77:00:01'/><link state='sideways'/></interface>")
         self.assertNotEqual(p.returncode, 0)
         self.assertIn("<link state='up'/>", self.virsh("dumpxml", "netguest"))

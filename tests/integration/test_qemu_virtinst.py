@@ -67,7 +67,7 @@ class VirtInstallTest(unittest.TestCase):
         cls.daemon = QemuDaemon()
         cls.daemon.start()
         # The machine aliases resolve once the daemon has probed QEMU (right after it starts).
-        wait_for("QEMU's capabilities", lambda: cls.daemon.virsh("unix", "capabilities").returncode == 0, 30)
+        wait_for("QEMU's capabilities", lambda: cls.daemon.virsh("unix", "capabilities").returncode == 0, 120)
         cls.guests = {}
         for name, osinfo, machine, uefi in (("vi-q35", "linux2022", "q35", False), ("vi-pc", "generic", "pc", False),
                                             ("vi-uefi", "linux2022", "pc", True)):

@@ -92,10 +92,8 @@ class VirtManagerTest(unittest.TestCase):
         # The window is drawn: an empty Xvfb root is one colour.
         uh.wait_for(lambda: self.screen_colours() > 20, "virt-manager's window on the X display", 60, 1)
 
-    # virt-manager opens a local connection's display with virDomainOpenGraphicsFD, which the
-    # remote door does not serve yet ("fd passing is not supported by this connection"; issue
-    # 14's consoles section): the guest's VNC display does not reach the window.
-    @unittest.expectedFailure
+    # virt-manager opens a local connection's display with virDomainOpenGraphicsFD (a
+    # REPLY_WITH_FDS on the unix socket): the guest's VNC display reaches the window.
     def test_2_console_shows_the_guest_display(self):
         if "virt-manager" not in self.w.procs:
             self.start_virt_manager()
