@@ -166,6 +166,7 @@ void qemu_phase_enter(QemuDomain *qd, QemuPhase next) {
         if (next == QEMU_PHASE_NONE && (old != QEMU_PHASE_NONE || domain_is_active(d))) {
                 qemu_security_stop(qd->qc, qd->live ? qd->live : domain_current_def(d));
                 qemu_cgroup_stop(qd->qc, d->obj.name);
+                qemu_machined_stop(qd);
                 qemu_nics_release(d->obj.conn, qd->live ? qd->live : d->live);   /* never the persistent one */
         }
         qd->phase = next;
@@ -430,6 +431,7 @@ static void start_done(QemuDomain *qd) {
         if (qd->incoming)
                 qemu_incoming_done(qd, true);
         qemu_phase_enter(qd, QEMU_PHASE_RUNNING);
+        qemu_machined_start(qd);
         if (flags & DOMAIN_START_PAUSED)
                 domain_transition(d, DOMAIN_INPUT_PAUSED);
         qemu_domain_finish(qd, 0, NULL);
