@@ -46,7 +46,10 @@ static void on_loaded(int status, const char *out, size_t len, void *userdata) {
         qd->aa_loading = false;
         VbError e = { 0 };
         Call *call = call_ref(qd->call);
-        if (status != 0) {
+        if (!qd->qc) {          /* the connection is closing: no spawn */
+                vb_error_set(&e, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU, "the QEMU connection is closing");
+                qemu_domain_finish(qd, -1, &e);
+        } else if (status != 0) {
                 vb_error_set(&e, VB_ERR_INTERNAL_ERROR, VB_FROM_SECURITY,
                              "cannot load the AppArmor profile of domain '%s': apparmor_parser exited %d: %s",
                              d->obj.name, status, out && *out ? out : "(no output)");
