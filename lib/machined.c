@@ -17,6 +17,7 @@
 
 struct Machined {
         sd_bus *bus;
+        int present;    /* 1 machine1 found, 0 not (yet), -1 looked for and absent */
 };
 
 int machined_name(int id, const char *name, char *out, size_t len) {
@@ -64,8 +65,7 @@ static bool machine1_present(sd_bus *bus) {
         return has;
 }
 
-int machined_open(sd_event *e, const char *address, Machined **out) {
-        *out = NULL;
+static int bus_connect(const char *address, sd_bus **out) {
         sd_bus *bus = NULL;
         int r;
         if (address) {
@@ -79,6 +79,16 @@ int machined_open(sd_event *e, const char *address, Machined **out) {
         } else {
                 r = sd_bus_open_system(&bus);
         }
+        if (r < 0)
+                bus = sd_bus_unref(bus);
+        *out = bus;
+        return r;
+}
+
+int machined_open(sd_event *e, const char *address, Machined **out) {
+        *out = NULL;
+        sd_bus *bus = NULL;
+        int r = bus_connect(address, &bus);
         if (r < 0 || !machine1_present(bus)) {
                 log_info("systemd-machined is not on the system bus%s: guests' cgroups are managed directly",
                          r < 0 ? " (no system bus)" : "");
@@ -92,9 +102,77 @@ int machined_open(sd_event *e, const char *address, Machined **out) {
                 return r < 0 ? r : -ENOMEM;
         }
         m->bus = bus;
+        m->present = 1;
         log_info("systemd-machined found: guests are registered with it");
         *out = m;
         return 0;
+}
+
+static void found(Machined *m, bool has) {
+        m->present = has ? 1 : -1;
+        if (has)
+                log_info("systemd-machined found: guests are registered with it");
+        else
+                log_info("systemd-machined is not on the system bus: guests' cgroups are managed directly");
+}
+
+static int on_activatable(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        Machined *m = userdata;
+        bool has = false;
+        char **names = NULL;
+        if (!sd_bus_message_is_method_error(reply, NULL) && sd_bus_message_read_strv(reply, &names) >= 0)
+                for (char **n = names; n && *n; n++)
+                        has = has || strcmp(*n, M1_DEST) == 0;
+        for (char **n = names; n && *n; n++)
+                free(*n);
+        free(names);
+        found(m, has);
+        return 0;
+}
+
+static int on_has_owner(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        Machined *m = userdata;
+        int has = 0;
+        if (!sd_bus_message_is_method_error(reply, NULL))
+                (void) sd_bus_message_read(reply, "b", &has);
+        if (has) {
+                found(m, true);
+                return 0;
+        }
+        if (sd_bus_call_method_async(m->bus, NULL, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                     "org.freedesktop.DBus", "ListActivatableNames", on_activatable, m, "") < 0)
+                found(m, false);
+        return 0;
+}
+
+int machined_open_async(sd_event *e, const char *address, Machined **out) {
+        *out = NULL;
+        sd_bus *bus = NULL;
+        int r = bus_connect(address, &bus);
+        if (r < 0) {
+                log_info("systemd-machined: no system bus (%s): guests' cgroups are managed directly", strerror(-r));
+                return 0;
+        }
+        Machined *m = calloc(1, sizeof *m);
+        if (!m || (r = sd_bus_attach_event(bus, e, SD_EVENT_PRIORITY_NORMAL)) < 0) {
+                free(m);
+                sd_bus_unref(bus);
+                return r < 0 ? r : -ENOMEM;
+        }
+        m->bus = bus;
+        /* The slot is floating: freed with the bus, so a reply never reaches a freed m. */
+        r = sd_bus_call_method_async(bus, NULL, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                                     "NameHasOwner", on_has_owner, m, "s", M1_DEST);
+        if (r < 0) {
+                machined_free(m);
+                return r;
+        }
+        *out = m;
+        return 0;
+}
+
+int machined_present(const Machined *m) {
+        return m && m->present == 1;
 }
 
 Machined *machined_free(Machined *m) {
@@ -129,7 +207,7 @@ static int call_async(Machined *m, sd_bus_message *msg, const char *verb, const 
 }
 
 int machined_register(Machined *m, const char *name, const uint8_t uuid[16], pid_t leader) {
-        if (!m)
+        if (!machined_present(m))
                 return 0;
         sd_bus_message *msg = NULL;
         int r = sd_bus_message_new_method_call(m->bus, &msg, M1_DEST, M1_PATH, M1_IFACE, "RegisterMachineWithNetwork");
@@ -148,7 +226,7 @@ int machined_register(Machined *m, const char *name, const uint8_t uuid[16], pid
 }
 
 int machined_terminate(Machined *m, const char *name) {
-        if (!m)
+        if (!machined_present(m))
                 return 0;
         sd_bus_message *msg = NULL;
         int r = sd_bus_message_new_method_call(m->bus, &msg, M1_DEST, M1_PATH, M1_IFACE, "TerminateMachine");

@@ -166,6 +166,8 @@ void qemu_phase_enter(QemuDomain *qd, QemuPhase next) {
         if (next == QEMU_PHASE_NONE && (old != QEMU_PHASE_NONE || domain_is_active(d))) {
                 qemu_security_stop(qd->qc, qd->live ? qd->live : domain_current_def(d));
                 qemu_cgroup_stop(qd->qc, d->obj.name);
+                qemu_machined_stop(qd);
+                qemu_apparmor_unload(qd->qc, qd->live ? qd->live : domain_current_def(d));
                 qemu_nics_release(d->obj.conn, qd->live ? qd->live : d->live);   /* never the persistent one */
         }
         qd->phase = next;
@@ -430,6 +432,7 @@ static void start_done(QemuDomain *qd) {
         if (qd->incoming)
                 qemu_incoming_done(qd, true);
         qemu_phase_enter(qd, QEMU_PHASE_RUNNING);
+        qemu_machined_start(qd);
         if (flags & DOMAIN_START_PAUSED)
                 domain_transition(d, DOMAIN_INPUT_PAUSED);
         qemu_domain_finish(qd, 0, NULL);
@@ -581,6 +584,9 @@ int qemu_domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {
         if (qd->phase != QEMU_PHASE_NONE)
                 return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU,
                                     "domain is already running: its QEMU process is %s", qemu_phase_to_string(qd->phase));
+        if (qd->aa_loading)
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU,
+                                    "domain is already starting: its AppArmor profile is being loaded");
         /* Never a second QEMU on the same disks: one left from before (a restart that could not
          * take it over, a record that was lost) is looked for first. */
         QemuFound f;
@@ -593,6 +599,16 @@ int qemu_domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {
                 return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_QEMU,
                                     "cannot tell whether a QEMU process of domain '%s' still runs (%s); not starting another",
                                     d->obj.name, f.why);
+        /* AppArmor: the guest's profile is loaded (a watched child) before QEMU is spawned. */
+        if (qd->qc && qd->qc->apparmor)
+                return qemu_apparmor_load(qd, flags, call, err);
+        return qemu_domain_start_spawn(d, flags, call, err);
+}
+
+int qemu_domain_start_spawn(Domain *d, unsigned flags, Call *call, VbError *err) {
+        QemuDomain *qd = qemu_domain_get(d);
+        if (!qd)
+                return vb_error_errno(err, -ENOMEM, "domain");
         QemuConn *qc = qd->qc;
         Connection *c = d->obj.conn;
         char *mon = NULL, *logp = NULL;
@@ -627,6 +643,19 @@ int qemu_domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {
                 free(mon);
                 free(logp);
                 return -1;
+        }
+        /* AppArmor (loaded before this): QEMU executed in the guest's profile. */
+        ApparmorPlan aa;
+        if (qc->apparmor) {
+                if (qemu_apparmor_plan(qc, live, &aa, err) < 0) {
+                        qemu_security_stop(qc, live);
+                        domain_def_free(live);
+                        free(mon);
+                        free(logp);
+                        return -1;
+                }
+                creds.exec_attr = aa.onexec_attr;
+                creds.exec_label = aa.onexec_value;
         }
         bool confined = qemu_security_confined(qc);
         int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);

@@ -144,6 +144,7 @@ static void qemu_conn_free(QemuConn *qc) {
                 return;
         qemu_caps_cache_free(qc->caps);
         qemu_security_done(qc);
+        qemu_machined_done(qc);
         qemu_conf_done(&qc->cfg);
         free(qc->log_dir);
         free(qc);
@@ -204,6 +205,7 @@ static int qemu_open(Connection *c, bool system, VbError *err) {
         }
         qemu_security_init(qc, system);
         qemu_cgroup_init(qc, system);
+        qemu_machined_init(qc, system);
         if (qemu_ns_init(qc, system) < 0) {
                 qemu_conn_free(qc);
                 free(cache);

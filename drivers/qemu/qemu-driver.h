@@ -16,6 +16,7 @@
 #include "process.h"
 #include "qmp.h"
 #include "security.h"
+#include "security-apparmor.h"
 
 /* The drivers main.c adds: qemu:///session (session mode) or qemu:///system (system mode).
  * Not const: the hypervisor version is learnt from the QEMU binary at open. */
@@ -41,6 +42,8 @@ typedef struct QemuConn {
         VbError sec_error;
         bool cgroups;           /* each guest gets a cgroup (qemu-cgroup.c) */
         QemuPorts ports;        /* automatic display ports held by guests (qemu-display.c) */
+        bool apparmor;          /* the host runs AppArmor: guests get profiles (qemu-apparmor.c) */
+        struct Machined *machined;      /* system daemon: systemd-machined's handle (qemu-machined.c), or NULL */
 } QemuConn;
 
 /* Where the domain's QEMU process stands, as the driver sees it (the guest's own state,
@@ -102,6 +105,8 @@ typedef struct QemuDomain {
         bool exit_deferred;     /* QEMU ended while starting: its log writer has its last words */
         siginfo_t exit_info;    /* that exit, handled when the writer is done */
         struct QemuUnplug *unplug;      /* a detach waiting for DEVICE_DELETED (qemu-hotplug.c), or NULL */
+        bool aa_loading;        /* a start waits for apparmor_parser -r (qemu-apparmor.c) */
+        char machine[80];       /* the name systemd-machined knows it by, or "" (qemu-machined.c) */
 } QemuDomain;
 
 typedef struct QemuConsole QemuConsole;
@@ -143,6 +148,21 @@ int qemu_security_labels(Domain *d, DomainSecLabel *out, int max, VbError *err);
 char *qemu_security_caps_secmodel(QemuConn *qc, char *xml);
 /* A unix socket bound at path (QEMU listens on it) for QEMU to inherit (fd >= 3), or -1 with err. */
 int qemu_monitor_listen(const char *path, VbError *err);
+
+/* qemu-apparmor.c: where AppArmor runs, the guest's profile loaded before QEMU is spawned
+ * (qemu_apparmor_load answers VERB_PENDING, then qemu_domain_start_spawn) and removed after. */
+int qemu_apparmor_plan(QemuConn *qc, const DomainDef *def, ApparmorPlan *plan, VbError *err);
+int qemu_apparmor_load(QemuDomain *qd, unsigned flags, Call *call, VbError *err);
+void qemu_apparmor_unload(QemuConn *qc, const DomainDef *def);
+/* The start past its checks (and the AppArmor load): QEMU spawned, VERB_PENDING or -1. */
+int qemu_domain_start_spawn(Domain *d, unsigned flags, Call *call, VbError *err);
+
+/* qemu-machined.c: guests registered with systemd-machined where it is on the system bus
+ * (looked for asynchronously at open); no-ops elsewhere. */
+void qemu_machined_init(QemuConn *qc, bool system);
+void qemu_machined_done(QemuConn *qc);
+void qemu_machined_start(QemuDomain *qd);     /* the guest runs: RegisterMachineWithNetwork */
+void qemu_machined_stop(QemuDomain *qd);      /* QEMU is gone: TerminateMachine */
 
 /* qemu-cgroup.c: a cgroup per guest. */
 void qemu_cgroup_init(QemuConn *qc, bool system);

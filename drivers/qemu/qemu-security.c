@@ -37,8 +37,10 @@ int qemu_security_init(QemuConn *qc, bool system) {
                 log_info("security driver selinux inactive: %s", why);
         if (!security_apparmor_active(why, sizeof why))
                 log_info("security driver apparmor inactive: %s", why);
-        else
-                log_warning("%s, but virtbus does not load guest profiles yet: QEMU runs unconfined by AppArmor", why);
+        else {
+                qc->apparmor = true;
+                log_info("security driver apparmor active (%s): each guest runs in a profile of its own", why);
+        }
         /* QEMU as the daemon's own user (the session, or root's daemon told user = "root"):
          * nothing to change hands. */
         if (qc->dac.uid == getuid() && qc->dac.gid == getgid()) {

@@ -83,6 +83,15 @@ static void register_and_terminate(void **state) {
         assert_int_equal(machined_open(e, addr, &m), 0);
         assert_null(m);
         assert_int_equal(machined_register(m, "qemu-1-x", (const uint8_t *) "0123456789abcdef", 1), 0);
+        /* asked without blocking: a handle, never present, so nothing is sent */
+        Machined *ma = NULL;
+        assert_int_equal(machined_open_async(e, addr, &ma), 0);
+        assert_non_null(ma);
+        for (int i = 0; i < 20; i++)
+                (void) sd_event_run(e, 20000);
+        assert_false(machined_present(ma));
+        assert_int_equal(machined_register(ma, "qemu-1-x", (const uint8_t *) "0123456789abcdef", 1), 0);
+        ma = machined_free(ma);
 
         snprintf(record, sizeof record, "%s/calls", dir);
         snprintf(cmd, sizeof cmd, "exec /usr/bin/python3 %s/fake-machined.py %s %s", FAKE_DIR, addr, record);
@@ -90,6 +99,15 @@ static void register_and_terminate(void **state) {
         char ready[640];
         snprintf(ready, sizeof ready, "%s.ready", record);
         assert_int_equal(wait_file(ready, 300), 0);
+
+        /* the asynchronous look-up finds the fake on the loop */
+        assert_int_equal(machined_open_async(e, addr, &ma), 0);
+        assert_non_null(ma);
+        assert_false(machined_present(ma));
+        for (int i = 0; i < 100 && !machined_present(ma); i++)
+                (void) sd_event_run(e, 100000);
+        assert_true(machined_present(ma));
+        ma = machined_free(ma);
 
         assert_int_equal(machined_open(e, addr, &m), 0);
         assert_non_null(m);
