@@ -66,6 +66,8 @@ class VirtInstallTest(unittest.TestCase):
         cls.image = guest.build()
         cls.daemon = QemuDaemon()
         cls.daemon.start()
+        # tearDownClass does not run when setUpClass fails: the daemon must not outlive the test.
+        cls.addClassCleanup(lambda: cls.daemon.proc and cls.daemon.proc.poll() is None and cls.daemon.stop())
         # The machine aliases resolve once the daemon has probed QEMU (right after it starts).
         wait_for("QEMU's capabilities", lambda: cls.daemon.virsh("unix", "capabilities").returncode == 0, 120)
         cls.guests = {}
