@@ -668,47 +668,18 @@ int qemu_domain_start_spawn(Domain *d, unsigned flags, Call *call, VbError *err)
         /* Taps are the system daemon's (libvirt's session daemon would need a setuid helper):
          * without them the command line refuses bridge and network interfaces plainly. */
         QemuNics nics = { 0 };
-        if (mon_fd >= 0 && c->manager->system_mode && qemu_nics_prepare(c, live, &nics, err) < 0) {
-                if (mon_fd > 0) {
-                        close(mon_fd);
-                        unlink(mon);
-                }
-                qemu_security_stop(qc, live);
-                domain_def_free(live);
-                free(mon);
-                free(logp);
-                return -1;
-        }
-        /* The automatic display ports, reserved until QEMU is gone (qemu-display.c). */
-        if (mon_fd >= 0 && qemu_display_reserve(qd, live, err) < 0) {
-                qemu_nics_abandon(&nics);
-                qemu_nics_close(&nics);
-                if (mon_fd > 0) {
-                        close(mon_fd);
-                        unlink(mon);
-                }
-                qemu_security_stop(qc, live);
-                domain_def_free(live);
-                free(mon);
-                free(logp);
-                return -1;
-        }
-        /* File-backed serials write through log writers too (rotated, kept across restarts). */
         int serial_fds[QEMU_SERIAL_LOGS_MAX];
-        if (mon_fd >= 0 && qemu_logs_serials(qd, live, serial_fds, QEMU_SERIAL_LOGS_MAX, err) < 0) {
-                qemu_display_release(qd);
-                qemu_nics_abandon(&nics);
-                qemu_nics_close(&nics);
-                if (mon_fd > 0) {
-                        close(mon_fd);
-                        unlink(mon);
-                }
-                qemu_security_stop(qc, live);
-                domain_def_free(live);
-                free(mon);
-                free(logp);
-                return -1;
-        }
+        char **argv = NULL;
+        if (mon_fd < 0)
+                goto fail_security;
+        if (c->manager->system_mode && qemu_nics_prepare(c, live, &nics, err) < 0)
+                goto fail_monitor;
+        /* The automatic display ports, reserved until QEMU is gone (qemu-display.c). */
+        if (qemu_display_reserve(qd, live, err) < 0)
+                goto fail_nics;
+        /* File-backed serials write through log writers too (rotated, kept across restarts). */
+        if (qemu_logs_serials(qd, live, serial_fds, QEMU_SERIAL_LOGS_MAX, err) < 0)
+                goto fail_ports;
         int vnc = qd->display_ports[QEMU_PORT_VNC] ? qd->display_ports[QEMU_PORT_VNC] : -1;
         int spice = qd->display_ports[QEMU_PORT_SPICE] ? qd->display_ports[QEMU_PORT_SPICE] : -1;
         int ws = qd->display_ports[QEMU_PORT_WEBSOCKET] ? qd->display_ports[QEMU_PORT_WEBSOCKET] : -1;
@@ -731,26 +702,11 @@ int qemu_domain_start_spawn(Domain *d, unsigned flags, Call *call, VbError *err)
                 .tap_queue_fds = nics.queue_fds,
                 .incoming_fd = qd->incoming ? qd->incoming_fd : -1,
                 .serial_file_fds = serial_fds,
-                .n_serial_file_fds = mon_fd >= 0 ? QEMU_SERIAL_LOGS_MAX : 0,
+                .n_serial_file_fds = QEMU_SERIAL_LOGS_MAX,
         };
-        char **argv = mon_fd >= 0 ? qemu_command_build(&in, err) : NULL;
-        if (!argv) {
-                for (size_t i = 0; mon_fd >= 0 && i < QEMU_SERIAL_LOGS_MAX; i++)
-                        if (serial_fds[i] >= 0)
-                                close(serial_fds[i]);
-                qemu_display_release(qd);
-                qemu_nics_abandon(&nics);
-                qemu_nics_close(&nics);
-                if (mon_fd > 0) {
-                        close(mon_fd);
-                        unlink(mon);
-                }
-                qemu_security_stop(qc, live);
-                domain_def_free(live);
-                free(mon);
-                free(logp);
-                return -1;
-        }
+        argv = qemu_command_build(&in, err);
+        if (!argv)
+                goto fail_serials;
         qemu_live_set_display_ports(live, qd->display_ports);
         qemu_display_live_listen(qc, live);
         if (qemu_security_live_label(qc, live) < 0)
@@ -819,4 +775,25 @@ int qemu_domain_start_spawn(Domain *d, unsigned flags, Call *call, VbError *err)
             qemu_cgroup_start(qc, d->obj.name, qd->live, process_pid(qd->proc), &e) < 0)
                 start_fail(qd, &e);
         return VERB_PENDING;
+
+fail_serials:
+        for (size_t i = 0; i < QEMU_SERIAL_LOGS_MAX; i++)
+                if (serial_fds[i] >= 0)
+                        close(serial_fds[i]);
+fail_ports:
+        qemu_display_release(qd);
+fail_nics:
+        qemu_nics_abandon(&nics);
+        qemu_nics_close(&nics);
+fail_monitor:
+        if (mon_fd > 0) {
+                close(mon_fd);
+                unlink(mon);
+        }
+fail_security:
+        qemu_security_stop(qc, live);
+        domain_def_free(live);
+        free(mon);
+        free(logp);
+        return -1;
 }
