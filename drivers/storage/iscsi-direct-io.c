@@ -3,8 +3,6 @@
 #include "iscsi-direct-io.h"
 
 #include <errno.h>
-#include <iscsi/iscsi.h>
-#include <iscsi/scsi-lowlevel.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +10,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "iscsi-load.h"
 #include "log.h"
 
 /* No single SCSI command waits longer than this for the target. */

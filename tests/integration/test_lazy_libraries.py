@@ -1,4 +1,4 @@
-"""test_lazy_libraries.py: gnutls, cyrus-sasl, libnl and libnftables are mapped only when used.
+"""test_lazy_libraries.py: gnutls, cyrus-sasl, libnl, libnftables and libiscsi are mapped only when used.
 
 virtbusd links none of them: TLS and SASL are the module virtbus-remote-crypto.so, loaded when a
 TLS listener or SASL is configured (service/remote/transport/crypto-module.h), libnl is
@@ -16,7 +16,7 @@ import remote_harness as rh  # noqa: E402
 from testmain import main  # noqa: E402
 
 LAZY = ("libgnutls", "libp11-kit", "libsasl2", "libnl-3", "libnl-route-3", "libnftables", "virtbus-remote-crypto",
-        "virtbus-netlink")
+        "virtbus-netlink", "libiscsi", "libibverbs")
 
 
 def mapped(pid):
