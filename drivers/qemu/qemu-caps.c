@@ -18,7 +18,7 @@
 
 /* Bump when the record's layout or its meaning changes: older cache files are then ignored. */
 #define QEMU_CAPS_FORMAT 1
-#define QEMU_CAPS_PROBE_TIMEOUT_USEC (30 * 1000000ULL)
+#define QEMU_CAPS_PROBE_TIMEOUT_USEC (90 * 1000000ULL)
 #define QEMU_CAPS_FILE_MAX ((size_t) 8 * 1024 * 1024)
 
 static const char *const accel_names[_QEMU_ACCEL_MAX] = { "tcg", "kvm" };
@@ -599,7 +599,7 @@ static void qemu_caps_on_ready(Qmp *q, int r, void *userdata) {
 }
 
 static int qemu_caps_on_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
-        qemu_caps_probe_run_failed(userdata, "no answer within 30 seconds");
+        qemu_caps_probe_run_failed(userdata, "no answer within 90 seconds");
         return 0;
 }
 

@@ -222,7 +222,7 @@ def oracle_conn():
     return libvirt.open("test:///default")
 
 
-def wait_probed(fn, timeout=60):
+def wait_probed(fn, timeout=150):
     """QEMU's capabilities are probed once, in the background, from the daemon's start."""
     deadline = time.monotonic() + timeout
     while True:

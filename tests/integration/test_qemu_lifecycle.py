@@ -274,7 +274,7 @@ class QemuLifecycleTest(unittest.TestCase):
             except self.libvirt.libvirtError as e:
                 self.assertIn("not probed yet", e.get_error_message())
                 return None
-        caps = wait_for("capabilities", probed, 60)
+        caps = wait_for("capabilities", probed, 150)
         self.assertIn("<arch>x86_64</arch>", caps)
         self.assertGreater(self.conn.getVersion(), 1000000)     # QEMU's version, e.g. 7002000
         self.assertGreater(self.conn.getInfo()[1], 0)           # node memory from /proc/meminfo

@@ -69,7 +69,7 @@ class VirtInstallTest(unittest.TestCase):
         # tearDownClass does not run when setUpClass fails: the daemon must not outlive the test.
         cls.addClassCleanup(lambda: cls.daemon.proc and cls.daemon.proc.poll() is None and cls.daemon.stop())
         # The machine aliases resolve once the daemon has probed QEMU (right after it starts).
-        wait_for("QEMU's capabilities", lambda: cls.daemon.virsh("unix", "capabilities").returncode == 0, 120)
+        wait_for("QEMU's capabilities", lambda: cls.daemon.virsh("unix", "capabilities").returncode == 0, 150)
         cls.guests = {}
         for name, osinfo, machine, uefi in (("vi-q35", "linux2022", "q35", False), ("vi-pc", "generic", "pc", False),
                                             ("vi-uefi", "linux2022", "pc", True)):
