@@ -26,7 +26,7 @@ import guest  # noqa: E402
 import remote_harness  # noqa: E402
 from test_qemu_lifecycle import QemuDaemon, wait_for  # noqa: E402
 
-BOOT_TIMEOUT = 90
+BOOT_TIMEOUT = 240     # three TCG guests (one on OVMF) boot at once; alone each is up in seconds
 
 # What the guest lists (address → vendor:device), libvirt's places for virt-install's XML.
 Q35_LINUX2022 = {
