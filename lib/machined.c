@@ -37,34 +37,6 @@ int machined_name(int id, const char *name, char *out, size_t len) {
         return 0;
 }
 
-static bool machine1_present(sd_bus *bus) {
-        sd_bus_error e = SD_BUS_ERROR_NULL;
-        sd_bus_message *reply = NULL;
-        int has = 0;
-        /* NameHasOwner, else ListActivatableNames: one short call at start-up. */
-        if (sd_bus_call_method(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                               "NameHasOwner", &e, &reply, "s", M1_DEST) >= 0)
-                (void) sd_bus_message_read(reply, "b", &has);
-        sd_bus_message_unref(reply);
-        sd_bus_error_free(&e);
-        if (has)
-                return true;
-        reply = NULL;
-        if (sd_bus_call_method(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                               "ListActivatableNames", &e, &reply, "") >= 0) {
-                char **names = NULL;
-                if (sd_bus_message_read_strv(reply, &names) >= 0)
-                        for (char **n = names; n && *n; n++)
-                                has = has || strcmp(*n, M1_DEST) == 0;
-                for (char **n = names; n && *n; n++)
-                        free(*n);
-                free(names);
-        }
-        sd_bus_message_unref(reply);
-        sd_bus_error_free(&e);
-        return has;
-}
-
 static int bus_connect(const char *address, sd_bus **out) {
         sd_bus *bus = NULL;
         int r;
@@ -83,29 +55,6 @@ static int bus_connect(const char *address, sd_bus **out) {
                 bus = sd_bus_unref(bus);
         *out = bus;
         return r;
-}
-
-int machined_open(sd_event *e, const char *address, Machined **out) {
-        *out = NULL;
-        sd_bus *bus = NULL;
-        int r = bus_connect(address, &bus);
-        if (r < 0 || !machine1_present(bus)) {
-                log_info("systemd-machined is not on the system bus%s: guests' cgroups are managed directly",
-                         r < 0 ? " (no system bus)" : "");
-                sd_bus_unref(bus);
-                return 0;
-        }
-        Machined *m = calloc(1, sizeof *m);
-        if (!m || (r = sd_bus_attach_event(bus, e, SD_EVENT_PRIORITY_NORMAL)) < 0) {
-                free(m);
-                sd_bus_unref(bus);
-                return r < 0 ? r : -ENOMEM;
-        }
-        m->bus = bus;
-        m->present = 1;
-        log_info("systemd-machined found: guests are registered with it");
-        *out = m;
-        return 0;
 }
 
 static void found(Machined *m, bool has) {

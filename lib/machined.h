@@ -13,15 +13,12 @@ typedef struct Machined Machined;
 int machined_name(int id, const char *name, char *out, size_t len);
 
 /* Connect to the system bus (address NULL: the default, DBUS_SYSTEM_BUS_ADDRESS or
- * /run/dbus/system_bus_socket) on e, if org.freedesktop.machine1 is there (owned or
- * activatable). *out NULL (and 0) when it is not: guests are then not registered. */
-int machined_open(sd_event *e, const char *address, Machined **out);
-/* The same without blocking the loop: *out is a handle whenever the bus answers the connect;
+ * /run/dbus/system_bus_socket) on e without blocking the loop: *out is a handle whenever the bus answers the connect;
  * whether machine1 is there is asked asynchronously (NameHasOwner, then ListActivatableNames),
  * and until the answer says it is, register and terminate do nothing. *out NULL (and 0) when
  * there is no system bus. */
 int machined_open_async(sd_event *e, const char *address, Machined **out);
-/* machine1 was found there (always true for machined_open's handles; false for NULL). */
+/* machine1 was found there (false for NULL and until the answer came). */
 int machined_present(const Machined *m);
 Machined *machined_free(Machined *m);
 

@@ -78,12 +78,7 @@ static void register_and_terminate(void **state) {
         sd_event *e = NULL;
         assert_int_equal(sd_event_new(&e), 0);
 
-        /* machine1 absent: nothing to register with */
-        Machined *m = NULL;
-        assert_int_equal(machined_open(e, addr, &m), 0);
-        assert_null(m);
-        assert_int_equal(machined_register(m, "qemu-1-x", (const uint8_t *) "0123456789abcdef", 1), 0);
-        /* asked without blocking: a handle, never present, so nothing is sent */
+        /* machine1 absent: a handle, never present, so nothing is sent */
         Machined *ma = NULL;
         assert_int_equal(machined_open_async(e, addr, &ma), 0);
         assert_non_null(ma);
@@ -107,10 +102,7 @@ static void register_and_terminate(void **state) {
         for (int i = 0; i < 100 && !machined_present(ma); i++)
                 (void) sd_event_run(e, 100000);
         assert_true(machined_present(ma));
-        ma = machined_free(ma);
-
-        assert_int_equal(machined_open(e, addr, &m), 0);
-        assert_non_null(m);
+        Machined *m = ma;   /* the daemon's handle registers and terminates */
         const uint8_t uuid[16] = { 0x4d, 0xea, 0x22, 0xb3, 0x1d, 0x52, 0xd8, 0xf3, 0x25, 0x16, 0x78, 0x2e, 0x98, 0xab, 0x3f, 0xa0 };
         char name[80];
         assert_int_equal(machined_name(7, "guest one", name, sizeof name), 0);
