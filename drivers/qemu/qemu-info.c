@@ -1,4 +1,4 @@
-/* qemu-info.c: per-request information about a running QEMU guest that the host knows without asking QEMU: interface counters (netlink), vCPU threads (qemu-pin.c), disk sizes (the image files), IOThreads (none are made) and jobs (none run in the background). */
+/* qemu-info.c: per-request information about a running QEMU guest that the host knows without asking QEMU: interface counters (netlink), vCPU threads (qemu-pin.c), disk sizes (the image files), IOThreads (none are made) and jobs (a save in flight). */
 #define LOG_MODULE "qemu"
 #include "qemu-driver.h"
 
@@ -61,10 +61,12 @@ static int qemu_iothreads(Domain *d, unsigned flags, unsigned *ids, int max, VbE
         return 0;
 }
 
-/* virDomainGetJobInfo: the QEMU driver runs no background jobs (migration, save, dump), and
- * libvirt reports none for the short ones either. */
+/* virDomainGetJobInfo: a save in flight (qemu-save.c) is an unbounded job, as libvirt reports
+ * it (its progress counters are not asked of QEMU: zeros); the driver runs no other background
+ * job (no migration, no dump), and libvirt reports none for the short ones either. */
 static int qemu_job_info(Domain *d, DomainJobInfo *out, VbError *err) {
-        out->type = 0;
+        const QemuDomain *qd = d->driver_data;
+        out->type = qd && qd->save ? 2 /* VIR_DOMAIN_JOB_UNBOUNDED */ : 0;
         return 0;
 }
 
