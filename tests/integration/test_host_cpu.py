@@ -5,6 +5,7 @@ GetCPUModelNames on /org/libvirt/Test and /org/libvirt/QEMU; node-memory-tune an
 answer as libvirt's test driver does on Test, and node-memory-tune shows the host's KSM on QEMU."""
 
 import sys
+import time
 import unittest
 from pathlib import Path
 
@@ -96,7 +97,14 @@ class HostCPU(unittest.TestCase):
                              "operation failed: page size 12345 is not available on node 0")
         finally:
             conn.close()
-        p = self.virsh(self.qemu_uri, "freepages --all")
+        # virsh freepages --all reads the capabilities, which exist once QEMU has been probed
+        # (in the background, from the daemon's start; up to 90 s on a loaded machine).
+        deadline = time.monotonic() + 150
+        while True:
+            p = self.virsh(self.qemu_uri, "freepages --all")
+            if p.returncode == 0 or "not probed yet" not in p.stderr or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn("Node 0:\n4KiB: ", p.stdout)
 
