@@ -330,3 +330,8 @@ long qemu_disk_by_alias(const DomainDef *def, const char *alias);
 int qemu_domain_change_media(Domain *d, size_t index, const char *path, const char *format, Call *call, VbError *err);
 void qemu_hotplug_event(QemuDomain *qd, const char *event, json_object *data);
 void qemu_unplug_forget(QemuDomain *qd);
+
+/* qemu-snapshot.c: internal snapshots (DomainOps.snapshot_*). */
+int qemu_snapshot_create(Domain *d, SnapshotDef *def, unsigned flags, Call *call, VbError *err);
+int qemu_snapshot_revert(Domain *d, const SnapshotDef *def, unsigned flags, Call *call, VbError *err);
+int qemu_snapshot_delete(Domain *d, const SnapshotDef *def, Call *call, VbError *err);

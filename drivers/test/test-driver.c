@@ -105,6 +105,9 @@ static const DomainOps test_domain_ops = {
         .resume = test_domain_resume,
         .destroy = test_domain_destroy,
         .get_runtime_info = test_domain_runtime,
+        .snapshot_create = test_snapshot_create,
+        .snapshot_revert = test_snapshot_revert,
+        .snapshot_delete = test_snapshot_delete,
 };
 
 /* Volumes live in memory only; the key and path are the pool's target path and the name. */

@@ -18,3 +18,8 @@ int test_node_cells_free_memory(Connection *c, int start, int max, uint64_t *byt
 int test_node_cpu_map(Connection *c, uint8_t *map, size_t maplen, unsigned *online, VbError *err);
 int test_node_free_pages(Connection *c, const uint32_t *pages, unsigned npages, int start, unsigned cells,
                          uint64_t *counts, VbError *err);
+
+/* test-snapshot.c: snapshots in metadata only. */
+int test_snapshot_create(Domain *d, SnapshotDef *def, unsigned flags, Call *call, VbError *err);
+int test_snapshot_revert(Domain *d, const SnapshotDef *def, unsigned flags, Call *call, VbError *err);
+int test_snapshot_delete(Domain *d, const SnapshotDef *def, Call *call, VbError *err);

@@ -9,6 +9,7 @@
 #include "domain-persist.h"
 #include "driver.h"
 #include "log.h"
+#include "snapshot.h"
 #include "uuid.h"
 
 Domain *domain_ref(Domain *d) {
@@ -23,6 +24,7 @@ static void domain_free(Domain *d) {
                 drv->domain->forget(d);
         domain_def_free(d->def);
         domain_def_free(d->live);
+        snapshot_tree_free(d->snapshots);
         free(d->obj.name);
         free(d);
 }
@@ -205,6 +207,8 @@ int domain_undefine(Domain *d, unsigned flags, VbError *err) {
         const DomainOps *ops = d->obj.conn->driver->domain;
         if (ops && ops->undefine_check && ops->undefine_check(d, flags, err) < 0)
                 return -1;
+        if (snapshot_undefine_check(d, flags, err) < 0)
+                return -1;
         /* The autostart mark first: a mark left behind would start a domain no longer defined. */
         if (d->autostart && domain_remove_autostart(d->obj.conn, d->obj.name, err) < 0)
                 return -1;
@@ -216,6 +220,7 @@ int domain_undefine(Domain *d, unsigned flags, VbError *err) {
         log_info("domain %s undefined", d->obj.name);
         if (ops && ops->undefined)
                 ops->undefined(d, d->def, flags);
+        snapshot_undefined(d, flags);
         notify_lifecycle(&d->obj, EVENT_UNDEFINED, UNDEFINED_REMOVED);
         if (domain_is_active(d)) {
                 /* A running domain lives on as a transient one. */

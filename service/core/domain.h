@@ -38,6 +38,7 @@ typedef struct Domain {
         unsigned n_ref;         /* the registry holds one; a verb in flight holds one */
         bool removed;           /* out of the registry, freed at the last unref */
         void *driver_data;
+        struct SnapshotTree *snapshots;  /* snapshot.h; NULL until first used */
 } Domain;
 
 /* libvirt's virDomainInfo */

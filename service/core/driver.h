@@ -29,6 +29,7 @@ typedef struct NetworkOps NetworkOps;
 typedef struct NetworkLease NetworkLease;
 typedef struct PoolOps PoolOps;
 typedef struct DomainDiskNet DomainDiskNet;
+typedef struct SnapshotDef SnapshotDef;
 
 typedef struct DomainRuntimeInfo {
         uint64_t cpu_time_ns;
@@ -129,6 +130,14 @@ typedef struct DomainOps {
         /* The media of cdrom index of d->live: path (format raw/qcow2) inserted, or ejected
          * when path is NULL; the op sets the disk's source in d->live when QEMU did it. */
         int (*change_media)(Domain *d, size_t index, const char *path, const char *format, Call *call, VbError *err);
+        /* Snapshots (snapshot-verbs.c; the core holds a modify job and keeps the tree): take
+         * def (its state, memory and disks filled: what to snapshot where; flags libvirt's
+         * SNAPSHOT_CREATE_*), bring d back to def (SNAPSHOT_REVERT_*), or remove def's data
+         * from the disks. 0 done, VERB_PENDING (the op completes call later), -1 with err and
+         * nothing changed. NULL: "not supported". */
+        int (*snapshot_create)(Domain *d, SnapshotDef *def, unsigned flags, Call *call, VbError *err);
+        int (*snapshot_revert)(Domain *d, const SnapshotDef *def, unsigned flags, Call *call, VbError *err);
+        int (*snapshot_delete)(Domain *d, const SnapshotDef *def, Call *call, VbError *err);
 } DomainOps;
 
 /* Network and pool ops belong to a subsystem (host.h), not to a connection. Each op returns 0

@@ -43,6 +43,7 @@ typedef enum VbErrorCode {
         VB_ERR_XML_INVALID_SCHEMA = 92,
         VB_ERR_NO_NWFILTER_BINDING = 101,
         VB_ERR_DEVICE_MISSING = 99,
+        VB_ERR_NO_DOMAIN_SNAPSHOT = 72,
 } VbErrorCode;
 
 /* libvirt's virErrorDomain values (where an error came from). */
@@ -61,6 +62,7 @@ typedef enum VbErrorFrom {
         VB_FROM_SECRET = 30,
         VB_FROM_CPU = 31,
         VB_FROM_NWFILTER = 33,
+        VB_FROM_DOMAIN_SNAPSHOT = 35,
         VB_FROM_ACCESS = 55,
         VB_FROM_POLKIT = 60,
 } VbErrorFrom;

@@ -209,12 +209,6 @@ REMOTE_HANDLER(proc_domain_set_autostart) {
 
 /* virtbus keeps no snapshots yet. */
 
-REMOTE_HANDLER(proc_domain_snapshot_num) {
-        unsigned flags = 0;
-        Domain *d = remote_read_domain(rc, &flags);
-        return d ? remote_reply_int(rc, 0) : -1;
-}
-
 /* {char label<4097>; int enforcing}: the driver's label of a running domain (libvirt's test
  * driver: "libvirt-test", enforcing); an inactive one, or one without a security driver, has
  * none. */

@@ -1,0 +1,361 @@
+/* qemu-snapshot.c: internal snapshots on QEMU: qemu-img snapshot -c/-a/-d per qcow2 disk of a stopped guest (watched children), QMP snapshot-save/load/delete jobs on a running one. */
+#define LOG_MODULE "qemu"
+#include "qemu-driver.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "domain-model.h"
+#include "log.h"
+#include "process-run.h"
+#include "qemu-command.h"
+#include "snapshot-conf.h"
+#include "snapshot.h"
+
+#define QEMU_IMG_PATH "/usr/bin/qemu-img"
+#define QEMU_SNAPSHOT_POLL_USEC (20 * 1000ULL)
+
+static const ProcessProgram qemu_img_prog = { "qemu-img", VB_FROM_QEMU };
+
+typedef enum SnapOp { SNAP_CREATE, SNAP_REVERT, SNAP_DELETE } SnapOp;
+static const char *const img_flag[] = { "-c", "-a", "-d" };
+static const char *const qmp_command[] = { "snapshot-save", "snapshot-load", "snapshot-delete" };
+static const char *const what[] = { "create", "revert to", "delete" };
+
+typedef struct QemuSnap {
+        Domain *d;                      /* a reference */
+        Call *call;                     /* a reference */
+        SnapOp op;
+        char *tag;
+        char **paths;                   /* stopped: the qcow2 images, one qemu-img each */
+        size_t n_paths, i;
+        bool undoing;                   /* a create failed part way: the tags made go again */
+        VbError error;
+        char job_id[64];                /* running: the QMP job */
+        sd_event_source *poll;
+        const char *after;              /* revert: "cont", "stop" or NULL once loaded */
+} QemuSnap;
+
+static void snap_free(QemuSnap *s) {
+        for (size_t i = 0; i < s->n_paths; i++)
+                free(s->paths[i]);
+        free(s->paths);
+        free(s->tag);
+        s->poll = sd_event_source_disable_unref(s->poll);
+        call_unref(s->call);
+        domain_unref(s->d);
+        free(s);
+}
+
+static void snap_end(QemuSnap *s, const VbError *err) {
+        call_complete(s->call, err ? -1 : 0, err, NULL);
+        snap_free(s);
+}
+
+static QemuSnap *snap_new(Domain *d, SnapOp op, const SnapshotDef *def, Call *call, VbError *err) {
+        QemuSnap *s = calloc(1, sizeof *s);
+        if (!s || !(s->tag = strdup(def->name))) {
+                free(s);
+                vb_error_errno(err, -ENOMEM, "snapshot");
+                return NULL;
+        }
+        s->d = domain_ref(d);
+        s->call = call_ref(call);
+        s->op = op;
+        return s;
+}
+
+/* The disk of def (the domain's) a snapshot's disk entry names, or -1. */
+static long disk_index(const DomainDef *def, const char *name) {
+        const DomainDevices *dev = &def->priv->devices;
+        for (size_t i = 0; i < dev->n_disks; i++)
+                if (dev->disks[i].target_dev && strcmp(dev->disks[i].target_dev, name) == 0)
+                        return (long) i;
+        return -1;
+}
+
+static bool is_internal(const SnapshotDiskDef *sd) {
+        return sd->snapshot && strcmp(sd->snapshot, "internal") == 0;
+}
+
+/* Every internal disk of snap must be a qcow2 disk of dom: libvirt's refusal otherwise. */
+static int check_disks(const DomainDef *dom, const SnapshotDef *snap, size_t *n_internal, VbError *err) {
+        *n_internal = 0;
+        for (size_t i = 0; i < snap->n_disks; i++) {
+                const SnapshotDiskDef *sd = &snap->disks[i];
+                if (sd->snapshot && strcmp(sd->snapshot, "external") == 0)
+                        return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_QEMU,
+                                            "external snapshot of disk %s (not done yet: internal snapshots only)", sd->name);
+                if (!is_internal(sd))
+                        continue;
+                long k = disk_index(dom, sd->name);
+                if (k < 0)
+                        return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_QEMU, "no disk named '%s'", sd->name);
+                const DomainDisk *dd = &dom->priv->devices.disks[k];
+                const char *fmt = dd->driver_type ? dd->driver_type : "raw";
+                if (strcmp(fmt, "qcow2") != 0)
+                        return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_QEMU,
+                                            "internal snapshot for disk %s unsupported for storage type %s", sd->name, fmt);
+                if (!dd->source_file && !dd->source_dev)
+                        return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_QEMU,
+                                            "disk %s has no source to snapshot", sd->name);
+                (*n_internal)++;
+        }
+        return 0;
+}
+
+/* ---- a stopped guest: qemu-img, one disk after the other ---- */
+
+static int img_next(QemuSnap *s, VbError *err);
+
+static void on_img_done(int status, const char *out, size_t len, void *userdata) {
+        QemuSnap *s = userdata;
+        if (status != 0 && !s->undoing) {
+                size_t n = strlen(out);
+                while (n && (out[n - 1] == '\n' || out[n - 1] == ' '))
+                        n--;
+                vb_error_set(&s->error, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "cannot %s internal snapshot '%s' of %s: %.*s",
+                             what[s->op], s->tag, s->paths[s->i], (int) n, n ? out : "qemu-img failed");
+                log_error("domain %s: %s", s->d->obj.name, s->error.message);
+                if (s->op == SNAP_CREATE && s->i > 0) {
+                        /* Nothing is left half made: the disks done already lose their tag. */
+                        s->undoing = true;
+                        s->op = SNAP_DELETE;
+                        s->n_paths = s->i;
+                        s->i = 0;
+                        VbError e = { 0 };
+                        if (img_next(s, &e) == 0)
+                                return;
+                }
+                snap_end(s, &s->error);
+                return;
+        }
+        s->i++;
+        VbError e = { 0 };
+        if (s->i < s->n_paths) {
+                if (img_next(s, &e) < 0)
+                        snap_end(s, s->undoing ? &s->error : &e);
+                return;
+        }
+        snap_end(s, s->undoing ? &s->error : NULL);
+}
+
+static int img_next(QemuSnap *s, VbError *err) {
+        char *argv[] = { (char *) QEMU_IMG_PATH, (char *) "snapshot", (char *) img_flag[s->op], s->tag, s->paths[s->i], NULL };
+        QemuConn *qc = qemu_conn_of(s->d->obj.conn);
+        log_info("domain %s: qemu-img snapshot %s %s %s", s->d->obj.name, img_flag[s->op], s->tag, s->paths[s->i]);
+        return process_run_exec(qc->event, &qemu_img_prog, argv, NULL, 0, on_img_done, s, err);
+}
+
+static int stopped(Domain *d, SnapOp op, const SnapshotDef *snap, Call *call, VbError *err) {
+        const DomainDef *dom = d->def;
+        size_t n = 0;
+        if (!dom)
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU, "domain '%s' has no definition", d->obj.name);
+        if (check_disks(dom, snap, &n, err) < 0)
+                return -1;
+        if (n == 0)
+                return 0;       /* nothing on disk: the snapshot is its metadata */
+        QemuSnap *s = snap_new(d, op, snap, call, err);
+        if (!s)
+                return -1;
+        s->paths = calloc(n, sizeof *s->paths);
+        for (size_t i = 0; s->paths && i < snap->n_disks; i++) {
+                if (!is_internal(&snap->disks[i]))
+                        continue;
+                const DomainDisk *dd = &dom->priv->devices.disks[disk_index(dom, snap->disks[i].name)];
+                if (!(s->paths[s->n_paths++] = strdup(dd->source_file ? dd->source_file : dd->source_dev)))
+                        break;
+        }
+        if (!s->paths || s->n_paths != n || !s->paths[n - 1]) {
+                snap_free(s);
+                return vb_error_errno(err, -ENOMEM, "snapshot disks");
+        }
+        if (img_next(s, err) < 0) {
+                snap_free(s);
+                return -1;
+        }
+        return VERB_PENDING;
+}
+
+/* ---- a running guest: a QMP job ---- */
+
+static void qmp_fail(QemuSnap *s, const char *fmt, const char *desc) {
+        VbError e = { 0 };
+        vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "%s %s", fmt, desc ? desc : "");
+        log_error("domain %s: %s", s->d->obj.name, e.message);
+        snap_end(s, &e);
+}
+
+static Qmp *qmp_of(QemuSnap *s) {
+        QemuDomain *qd = s->d->driver_data;
+        return qd && qd->phase == QEMU_PHASE_RUNNING ? qd->qmp : NULL;
+}
+
+static void on_after(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
+        QemuSnap *s = userdata;
+        if (cls)
+                qmp_fail(s, "cannot set the reverted guest's state:", desc);
+        else
+                snap_end(s, NULL);
+}
+
+static void on_dismissed(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
+        QemuSnap *s = userdata;
+        if (cls)
+                log_warning("domain %s: job-dismiss %s: %s", s->d->obj.name, s->job_id, desc ? desc : cls);
+        if (s->error.code) {
+                snap_end(s, &s->error);
+        } else if (s->op == SNAP_REVERT && s->after && qmp_of(s)) {
+                if (qmp_send(qmp_of(s), s->after, NULL, on_after, s) < 0)
+                        qmp_fail(s, "the QEMU monitor went away after the revert", NULL);
+        } else {
+                snap_end(s, NULL);
+        }
+}
+
+static int on_poll(sd_event_source *src, uint64_t usec, void *userdata);
+
+/* query-jobs: [{"id", "status", "error"?}, …]; concluded: dismissed, then the outcome. */
+static void on_jobs(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
+        QemuSnap *s = userdata;
+        if (cls || !ret)
+                return qmp_fail(s, "query-jobs:", desc ? desc : "no answer");
+        json_object *job = NULL, *v;
+        for (size_t i = 0; i < json_object_array_length(ret) && !job; i++) {
+                json_object *j = json_object_array_get_idx(ret, i);
+                if (json_object_object_get_ex(j, "id", &v) && strcmp(json_object_get_string(v), s->job_id) == 0)
+                        job = j;
+        }
+        if (!job)
+                return qmp_fail(s, "QEMU lost the snapshot job", s->job_id);
+        const char *status = json_object_object_get_ex(job, "status", &v) ? json_object_get_string(v) : "";
+        if (strcmp(status, "concluded") != 0) {
+                QemuConn *qc = qemu_conn_of(s->d->obj.conn);
+                s->poll = sd_event_source_disable_unref(s->poll);
+                if (sd_event_add_time_relative(qc->event, &s->poll, CLOCK_MONOTONIC, QEMU_SNAPSHOT_POLL_USEC, 0, on_poll, s) < 0)
+                        qmp_fail(s, "cannot watch the snapshot job", NULL);
+                return;
+        }
+        if (json_object_object_get_ex(job, "error", &v))
+                vb_error_set(&s->error, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "cannot %s internal snapshot '%s': %s",
+                             what[s->op], s->tag, json_object_get_string(v));
+        json_object *args = json_object_new_object();
+        json_object_object_add(args, "id", json_object_new_string(s->job_id));
+        if (qmp_send(q, "job-dismiss", args, on_dismissed, s) < 0)
+                qmp_fail(s, "the QEMU monitor went away during the snapshot", NULL);
+}
+
+static int on_poll(sd_event_source *src, uint64_t usec, void *userdata) {
+        QemuSnap *s = userdata;
+        s->poll = sd_event_source_disable_unref(s->poll);
+        Qmp *q = qmp_of(s);
+        if (!q || qmp_send(q, "query-jobs", NULL, on_jobs, s) < 0)
+                qmp_fail(s, "the QEMU monitor went away during the snapshot", NULL);
+        return 0;
+}
+
+static void on_started(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
+        QemuSnap *s = userdata;
+        if (cls)
+                return qmp_fail(s, qmp_command[s->op], desc);
+        on_poll(NULL, 0, s);
+}
+
+static int running(Domain *d, SnapOp op, const SnapshotDef *snap, const char *after, Call *call, VbError *err) {
+        const DomainDef *dom = d->live;
+        size_t n = 0;
+        if (check_disks(dom, snap, &n, err) < 0)
+                return -1;
+        if (op == SNAP_CREATE && (!snap->memory || strcmp(snap->memory, "internal") != 0))
+                return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_QEMU,
+                                    "internal snapshot of a running VM must include the memory state");
+        if (n == 0)
+                return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_QEMU,
+                                    "no qcow2 disk of domain '%s' can hold the state of an internal snapshot", d->obj.name);
+        QemuDomain *qd = d->driver_data;
+        if (!qd || qd->phase != QEMU_PHASE_RUNNING || !qd->qmp)
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU, "the QEMU monitor of domain '%s' is not ready",
+                                    d->obj.name);
+        json_object *args = json_object_new_object(), *devices = json_object_new_array();
+        char node[96] = "";
+        for (size_t i = 0; i < snap->n_disks; i++) {
+                if (!is_internal(&snap->disks[i]))
+                        continue;
+                char alias[64];
+                if (qemu_disk_alias(dom, (size_t) disk_index(dom, snap->disks[i].name), alias, sizeof alias, err) < 0) {
+                        json_object_put(args);
+                        json_object_put(devices);
+                        return -1;
+                }
+                bool first = !node[0];
+                snprintf(node, sizeof node, "drive-%s", alias);
+                json_object_array_add(devices, json_object_new_string(node));
+                if (first && op != SNAP_DELETE)
+                        json_object_object_add(args, "vmstate", json_object_new_string(node));
+        }
+        QemuSnap *s = snap_new(d, op, snap, call, err);
+        if (!s) {
+                json_object_put(args);
+                json_object_put(devices);
+                return -1;
+        }
+        static unsigned seq;
+        snprintf(s->job_id, sizeof s->job_id, "virtbus-snapshot-%u", ++seq);
+        s->after = after;
+        json_object_object_add(args, "job-id", json_object_new_string(s->job_id));
+        json_object_object_add(args, "tag", json_object_new_string(s->tag));
+        json_object_object_add(args, "devices", devices);
+        log_info("domain %s: %s %s", d->obj.name, qmp_command[op], s->tag);
+        if (qmp_send(qd->qmp, qmp_command[op], args, on_started, s) < 0) {
+                snap_free(s);
+                return vb_error_set(err, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "the QEMU monitor went away");
+        }
+        return VERB_PENDING;
+}
+
+/* ---- the ops ---- */
+
+int qemu_snapshot_create(Domain *d, SnapshotDef *def, unsigned flags, Call *call, VbError *err) {
+        if (flags & SNAPSHOT_CREATE_DISK_ONLY)
+                return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_QEMU, "disk-only (external) snapshots are not done yet");
+        if (def->memory && strcmp(def->memory, "external") == 0)
+                return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_QEMU, "external memory snapshots are not done yet");
+        if (domain_is_active(d))
+                return running(d, SNAP_CREATE, def, NULL, call, err);
+        return stopped(d, SNAP_CREATE, def, call, err);
+}
+
+static bool snapshot_ran(const SnapshotDef *def) {
+        return def->state && (strcmp(def->state, "running") == 0 || strcmp(def->state, "paused") == 0 ||
+                              strcmp(def->state, "blocked") == 0);
+}
+
+int qemu_snapshot_revert(Domain *d, const SnapshotDef *def, unsigned flags, Call *call, VbError *err) {
+        bool active = domain_is_active(d), ran = snapshot_ran(def);
+        if (active && !ran)
+                return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_QEMU,
+                                    "reverting running domain '%s' to shut-off snapshot '%s' is not done yet: destroy the domain first",
+                                    d->obj.name, def->name);
+        if (!active && ran)
+                return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_QEMU,
+                                    "reverting shut-off domain '%s' to running snapshot '%s' is not done yet: start the domain first",
+                                    d->obj.name, def->name);
+        if (!active)
+                return stopped(d, SNAP_REVERT, def, call, err);
+        /* snapshot-load resumes a guest that ran; the wanted state is then set. */
+        bool want_paused = flags & SNAPSHOT_REVERT_PAUSED ? true
+                           : flags & SNAPSHOT_REVERT_RUNNING ? false
+                           : strcmp(def->state, "paused") == 0;
+        bool paused_now = d->state == DOMAIN_PAUSED;
+        const char *after = want_paused ? (paused_now ? NULL : "stop") : (paused_now ? "cont" : NULL);
+        return running(d, SNAP_REVERT, def, after, call, err);
+}
+
+int qemu_snapshot_delete(Domain *d, const SnapshotDef *def, Call *call, VbError *err) {
+        if (domain_is_active(d))
+                return running(d, SNAP_DELETE, def, NULL, call, err);
+        return stopped(d, SNAP_DELETE, def, call, err);
+}
