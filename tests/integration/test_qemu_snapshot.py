@@ -1,0 +1,228 @@
+#!/usr/bin/python3
+"""test_qemu_snapshot.py: internal snapshots on qemu:///session with the tiny guest under TCG, through virsh.
+
+    /usr/bin/python3 tests/integration/test_qemu_snapshot.py -v
+
+The guest boots from its kernel and initrd and has one qcow2 disk, which holds the snapshots
+(qemu-img snapshot -l shows their tags). Its console shell keeps a word in memory ("mark WORD",
+"state"): after a revert to a snapshot taken while it ran, the guest knows the word it knew then.
+Stopped guests get qemu-img snapshot -c/-a/-d, running ones QMP snapshot-save/load/delete jobs.
+"""
+
+import os
+import re
+import shutil
+import stat
+import subprocess
+import sys
+import time
+import unittest
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "guest"))
+import guest  # noqa: E402
+import remote_harness  # noqa: E402
+import testmain  # noqa: E402
+from test_qemu_console import ConsoleReader  # noqa: E402
+from test_qemu_lifecycle import QemuDaemon, wait_for  # noqa: E402
+
+DOMAIN_XML = """<domain type='qemu'>
+  <name>{name}</name>
+  <memory unit='MiB'>256</memory>
+  <vcpu>1</vcpu>
+  <os>
+    <type arch='x86_64' machine='pc'>hvm</type>
+    <kernel>{kernel}</kernel>
+    <initrd>{initrd}</initrd>
+    <cmdline>{append}</cmdline>
+  </os>
+  <features><acpi/></features>
+  <devices>
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='{fmt}'/>
+      <source file='{disk}'/>
+      <target dev='vda' bus='virtio'/>
+    </disk>
+    <serial type='pty'><target port='0'/></serial>
+    <console type='pty'><target type='serial' port='0'/></console>
+  </devices>
+</domain>
+"""
+
+
+def qemu_img_tags(path):
+    """The snapshot tags of a qcow2 image (-U: a running QEMU holds its lock)."""
+    p = subprocess.run(["qemu-img", "snapshot", "-U", "-l", str(path)], capture_output=True, text=True, check=True)
+    tags = []
+    for line in p.stdout.splitlines()[2:]:
+        f = line.split()
+        if len(f) >= 2:
+            tags.append(f[1])
+    return tags
+
+
+class QemuSnapshotTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        if not shutil.which("qemu-system-x86_64"):
+            raise unittest.SkipTest("qemu-system-x86_64 is not installed")
+        cls.image = guest.build()
+        cls.libvirt = remote_harness.start_event_loop()
+        cls.daemon = QemuDaemon()
+        cls.daemon.start()
+        cls.disks = cls.daemon.tmp / "disks"
+        cls.disks.mkdir()
+        cls.conn = cls.libvirt.open(cls.daemon.uri())
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            cls.conn.close()
+        except Exception:
+            pass
+        for name in ("snap-run", "snap-off"):
+            cls.daemon.virsh("unix", "destroy %s" % name)
+        cls.daemon.stop()
+
+    def virsh(self, cmd, timeout=120):
+        return self.daemon.virsh("unix", cmd, timeout=timeout)
+
+    def virsh_ok(self, cmd, timeout=120):
+        p = self.virsh(cmd, timeout)
+        if p.returncode != 0:
+            raise AssertionError("virsh %s: %s\n%s" % (cmd, p.stderr, self.daemon.log()[-3000:]))
+        return p.stdout
+
+    def virsh_fails(self, cmd, text):
+        p = self.virsh(cmd)
+        self.assertNotEqual(p.returncode, 0, p.stdout)
+        self.assertIn(text, p.stderr)
+
+    def define(self, name, fmt="qcow2"):
+        disk = self.disks / ("%s.%s" % (name, fmt))
+        subprocess.run(["qemu-img", "create", "-q", "-f", fmt, str(disk), "16M"], check=True)
+        xml = self.daemon.tmp / ("%s.xml" % name)
+        xml.write_text(DOMAIN_XML.format(name=name, kernel=self.image.kernel, initrd=self.image.initrd,
+                                         append=self.image.append, fmt=fmt, disk=disk))
+        self.virsh_ok("define %s" % xml)
+        return disk
+
+    def snapshot_dir(self, name):
+        found = list((self.daemon.tmp / "xdg_config_home").rglob("snapshot/%s" % name))
+        return found[0] if found else None
+
+    def names(self, dom, extra=""):
+        return self.virsh_ok("snapshot-list %s --name %s" % (dom, extra)).split()
+
+    # --- a console conversation with the running guest ---
+
+    def ask(self, dom, command, answer_re, timeout=120):
+        r = ConsoleReader(self.libvirt, self.conn, dom)
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                self.assertIsNone(r.error)
+                self.assertLess(time.monotonic(), deadline, "no %r on the console: %r" % (answer_re, r.data[-500:]))
+                r.stream.send(command.encode() + b"\n")
+                t = time.monotonic()
+                while time.monotonic() - t < 2:
+                    m = re.search(answer_re.encode(), r.data)
+                    if m:
+                        return m
+                    time.sleep(0.05)
+        finally:
+            try:
+                r.stream.finish()
+            except self.libvirt.libvirtError:
+                pass
+
+    def mark(self, dom, word):
+        self.ask(dom, "mark %s" % word, r"VIRTBUS-GUEST-MARKED %s" % word)
+
+    def state(self, dom):
+        m = self.ask(dom, "state", r"VIRTBUS-GUEST-STATE mark=(\S+) uptime=([0-9.]+)")
+        return m.group(1).decode()
+
+    # --- the tests ---
+
+    def test_1_stopped_guest_uses_qemu_img(self):
+        disk = self.define("snap-off")
+        self.virsh_ok("snapshot-create-as snap-off first --description 'before anything'")
+        self.virsh_ok("snapshot-create-as snap-off second")
+        self.assertEqual(qemu_img_tags(disk), ["first", "second"])
+        self.assertEqual(self.names("snap-off"), ["first", "second"])
+        self.assertEqual(self.virsh_ok("snapshot-current snap-off --name").strip(), "second")
+        self.assertEqual(self.virsh_ok("snapshot-parent snap-off second").strip(), "first")
+        self.assertIn("first\n  |\n  +- second", self.virsh_ok("snapshot-list snap-off --tree"))
+        xml = self.virsh_ok("snapshot-dumpxml snap-off first")
+        self.assertIn("<description>before anything</description>", xml)
+        self.assertIn("<state>shutoff</state>", xml)
+        self.assertIn("<memory snapshot='no'/>", xml)
+        self.assertIn("<disk name='vda' snapshot='internal'/>", xml)
+        self.assertIn("<name>snap-off</name>", xml)
+        # the metadata: one 0600 file per snapshot in the domain's config dir
+        d = self.snapshot_dir("snap-off")
+        self.assertIsNotNone(d)
+        for n in ("first", "second"):
+            self.assertEqual(stat.S_IMODE(os.stat(d / ("%s.xml" % n)).st_mode), 0o600)
+        self.virsh_ok("snapshot-revert snap-off first")
+        self.assertEqual(self.virsh_ok("snapshot-current snap-off --name").strip(), "first")
+        self.assertEqual(self.virsh_ok("domstate snap-off").strip(), "shut off")
+        self.virsh_ok("snapshot-delete snap-off second")
+        self.assertEqual(qemu_img_tags(disk), ["first"])
+        self.assertEqual(self.names("snap-off"), ["first"])
+        self.assertFalse((d / "second.xml").exists())
+
+    def test_2_raw_disk_is_refused_and_nothing_changes(self):
+        self.define("snap-raw", fmt="raw")
+        self.virsh_fails("snapshot-create-as snap-raw s1",
+                         "unsupported configuration: internal snapshot for disk vda unsupported for storage type raw")
+        self.assertEqual(self.names("snap-raw"), [])
+        self.assertIsNone(self.snapshot_dir("snap-raw"))
+        self.virsh_fails("snapshot-dumpxml snap-raw s1", "Domain snapshot not found: no domain snapshot with matching name 's1'")
+        self.virsh_ok("undefine snap-raw")
+
+    def test_3_running_guest_reverts_to_its_memory(self):
+        disk = self.define("snap-run")
+        self.virsh_ok("start snap-run", timeout=180)
+        dom = self.conn.lookupByName("snap-run")
+        self.mark(dom, "then")
+        self.virsh_ok("snapshot-create-as snap-run live1", timeout=180)
+        self.assertEqual(self.virsh_ok("domstate snap-run").strip(), "running")
+        self.assertEqual(qemu_img_tags(disk), ["live1"])
+        xml = self.virsh_ok("snapshot-dumpxml snap-run live1")
+        self.assertIn("<state>running</state>", xml)
+        self.assertIn("<memory snapshot='internal'/>", xml)
+        self.mark(dom, "later")
+        self.virsh_ok("snapshot-create-as snap-run live2", timeout=180)
+        self.assertIn(" live2 ", self.virsh_ok("snapshot-list snap-run --parent"))
+        self.assertEqual(self.names("snap-run", "--leaves"), ["live2"])
+        self.virsh_ok("snapshot-revert snap-run live1", timeout=180)
+        self.assertEqual(self.virsh_ok("domstate snap-run").strip(), "running")
+        self.assertEqual(self.state(dom), "then")          # the guest's memory as it was
+        self.assertEqual(self.virsh_ok("snapshot-current snap-run --name").strip(), "live1")
+        # --paused: back to live2, paused, and the word of that time
+        self.virsh_ok("snapshot-revert snap-run live2 --paused", timeout=180)
+        self.assertEqual(self.virsh_ok("domstate snap-run").strip(), "paused")
+        self.virsh_ok("resume snap-run")
+        self.assertEqual(self.state(dom), "later")
+        # delete through QMP while it runs; --children takes the subtree
+        self.virsh_ok("snapshot-delete snap-run live1 --children", timeout=180)
+        self.assertEqual(qemu_img_tags(disk), [])
+        self.assertEqual(self.names("snap-run"), [])
+        self.virsh_fails("snapshot-current snap-run", "domain 'snap-run' has no current snapshot")
+
+    def test_4_metadata_survives_a_restart_and_blocks_undefine(self):
+        self.assertEqual(self.names("snap-off"), ["first"])
+        self.daemon.restart()
+        self.assertEqual(self.names("snap-off"), ["first"])
+        self.assertEqual(self.virsh_ok("snapshot-current snap-off --name").strip(), "first")
+        self.virsh_fails("undefine snap-off", "cannot delete inactive domain with 1 snapshots")
+        self.virsh_ok("undefine snap-off --snapshots-metadata")
+        self.assertIsNone(self.snapshot_dir("snap-off"))
+
+
+if __name__ == "__main__":
+    testmain.main()
