@@ -1,4 +1,4 @@
-/* bus-hostobj.c: the D-Bus face of domain snapshots: their subtrees, properties and methods, with libvirt's answers while the core keeps none of them. */
+/* bus-hostobj.c: the lookup of the host object kinds' paths (interfaces, node devices, secrets, network filters, domain snapshots), each in its own file. */
 #define LOG_MODULE "bus"
 #include "bus-unsupported.h"
 
@@ -26,28 +26,8 @@ int bus_host_object_lookup(BusSubtree *t, const char *path, VbError *err) {
                 return bus_secret_lookup(t, path, err);
         if (t->kind->kind == OBJECT_NWFILTER)
                 return bus_nwfilter_lookup(t, path, err);
+        if (t->kind->kind == OBJECT_SNAPSHOT)
+                return bus_snapshot_lookup(t, path, err);
         return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_NONE, "%s", lookup_api(t->kind->kind));
 }
 
-static bool host_exists(BusSubtree *t, const char *path) {
-        return false;
-}
-
-static int host_enumerate(sd_bus *bus, const char *prefix, void *userdata, char ***nodes, sd_bus_error *ret_error) {
-        *nodes = NULL;
-        return 0;
-}
-
-static const sd_bus_vtable snapshot_vtable[] = {
-        SD_BUS_VTABLE_START(0),
-        BUS_DOMAINSNAPSHOT_NOT_SUPPORTED
-        SD_BUS_VTABLE_END,
-};
-
-static const BusPropName no_changes[] = { { 0, NULL } };
-
-#define HOST_KIND(var, kind_, iface, vt) \
-        const BusKind var = { .kind = kind_, .interface = iface, .vtable = vt, .changes = no_changes, \
-                              .exists = host_exists, .enumerate = host_enumerate }
-
-HOST_KIND(bus_kind_snapshot, OBJECT_SNAPSHOT, "org.libvirt.DomainSnapshot", snapshot_vtable);

@@ -25,6 +25,7 @@ int bus_method_secret_lookup_by_usage(sd_bus_message *m, void *userdata, sd_bus_
 int bus_method_list_secrets(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 /* bus-nwfilter.c: a network filter's path; Connect's network filter methods. */
 int bus_nwfilter_lookup(BusSubtree *t, const char *path, VbError *err);
+int bus_snapshot_lookup(BusSubtree *t, const char *path, VbError *err);
 int bus_method_nwfilter_define_xml(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_nwfilter_lookup_by_name(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_nwfilter_lookup_by_uuid(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
@@ -35,6 +36,17 @@ int bus_method_node_get_memory_parameters(sd_bus_message *m, void *userdata, sd_
 /* bus-domain-save.c */
 int bus_method_domain_save(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_domain_managed_save(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+/* bus-snapshot.c */
+int bus_method_list_domain_snapshots(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_method_snapshot_current(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_method_snapshot_create_xml(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_method_snapshot_lookup_by_name(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_method_snapshot_delete(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_method_snapshot_get_parent(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_method_snapshot_get_xml_desc(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_method_snapshot_is_current(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_method_snapshot_list_children(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_method_snapshot_revert(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_domain_managed_save_remove(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_domain_has_managed_save_image(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_domain_restore(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
@@ -131,7 +143,7 @@ int bus_method_detach_device(sd_bus_message *m, void *userdata, sd_bus_error *re
         SD_BUS_METHOD_WITH_ARGS("GetTime", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("(tu)", time), bus_method_get_time, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("GetVcpuPinInfo", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("aab", vcpuPinInfo), bus_method_get_vcpu_pin_info, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("InjectNMI", SD_BUS_ARGS("u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("ListDomainSnapshots", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("ao", domainSnapshots), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("ListDomainSnapshots", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("ao", domainSnapshots), bus_method_list_domain_snapshots, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("MemoryPeek", SD_BUS_ARGS("t", offset, "t", size, "u", flags), SD_BUS_RESULT("ay", buffer), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("MemoryStats", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("a{it}", stats), bus_method_memory_stats, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("MigrateGetCompressionCache", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("t", cacheSize), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
@@ -160,9 +172,9 @@ int bus_method_detach_device(sd_bus_message *m, void *userdata, sd_bus_error *re
         SD_BUS_METHOD_WITH_ARGS("SetUserPassword", SD_BUS_ARGS("s", user, "s", password, "u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("SetTime", SD_BUS_ARGS("t", seconds, "u", nseconds, "u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("SetVcpus", SD_BUS_ARGS("u", vcpus, "u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("SnapshotCurrent", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("o", domainSnapshot), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("SnapshotCreateXML", SD_BUS_ARGS("s", xml, "u", flags), SD_BUS_RESULT("o", domainSnapshot), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("SnapshotLookupByName", SD_BUS_ARGS("s", name, "u", flags), SD_BUS_RESULT("o", domainSnapshot), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("SnapshotCurrent", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("o", domainSnapshot), bus_method_snapshot_current, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("SnapshotCreateXML", SD_BUS_ARGS("s", xml, "u", flags), SD_BUS_RESULT("o", domainSnapshot), bus_method_snapshot_create_xml, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("SnapshotLookupByName", SD_BUS_ARGS("s", name, "u", flags), SD_BUS_RESULT("o", domainSnapshot), bus_method_snapshot_lookup_by_name, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("UpdateDevice", SD_BUS_ARGS("s", xml, "u", flags), SD_BUS_NO_RESULT, bus_method_update_device, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_SIGNAL_WITH_ARGS("AgentEvent", SD_BUS_ARGS("i", state, "i", reason), 0), \
         SD_BUS_SIGNAL_WITH_ARGS("BalloonChange", SD_BUS_ARGS("t", actual), 0), \
@@ -185,12 +197,12 @@ int bus_method_detach_device(sd_bus_message *m, void *userdata, sd_bus_error *re
         SD_BUS_SIGNAL_WITH_ARGS("Watchdog", SD_BUS_ARGS("i", action), 0),
 
 #define BUS_DOMAINSNAPSHOT_NOT_SUPPORTED \
-        SD_BUS_METHOD_WITH_ARGS("Delete", SD_BUS_ARGS("u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("GetParent", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("o", domainSnapshot), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("GetXMLDesc", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("s", xml), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("IsCurrent", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("b", domainSnapshot), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("ListChildren", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("ao", domainSnapshots), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("Revert", SD_BUS_ARGS("u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Delete", SD_BUS_ARGS("u", flags), SD_BUS_NO_RESULT, bus_method_snapshot_delete, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("GetParent", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("o", domainSnapshot), bus_method_snapshot_get_parent, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("GetXMLDesc", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("s", xml), bus_method_snapshot_get_xml_desc, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("IsCurrent", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("b", domainSnapshot), bus_method_snapshot_is_current, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("ListChildren", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("ao", domainSnapshots), bus_method_snapshot_list_children, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("Revert", SD_BUS_ARGS("u", flags), SD_BUS_NO_RESULT, bus_method_snapshot_revert, SD_BUS_VTABLE_UNPRIVILEGED),
 
 #define BUS_INTERFACE_NOT_SUPPORTED \
         SD_BUS_METHOD_WITH_ARGS("Create", SD_BUS_ARGS("u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \

@@ -90,10 +90,19 @@ static int parse_root(xmlNodePtr root, unsigned flags, SnapshotDef *def, VbError
         def->name = xml_child_text(root, "name");
         if (def->name)
                 xml_strip(def->name);
-        if (def->name && !snapshot_name_valid(def->name))
+        if (def->name && !snapshot_name_valid(def->name)) {
+                /* libvirt's texts for its illegal characters; ours for what a file name cannot be. */
+                for (const char *p = def->name; *p; p++) {
+                        if (*p == '/')
+                                return vb_error_set(err, VB_ERR_XML_DETAIL, VB_FROM_DOMAIN_SNAPSHOT, "invalid char in name: /");
+                        if ((unsigned char) *p < 0x20)
+                                return vb_error_set(err, VB_ERR_XML_DETAIL, VB_FROM_DOMAIN_SNAPSHOT,
+                                                    "invalid char in name: 0x%02x", (unsigned) *p);
+                }
                 return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN_SNAPSHOT,
-                                    "invalid snapshot name '%s': it must be 1 to %u characters, without '/' or a leading '.'",
+                                    "invalid snapshot name '%s': it must be 1 to %u characters and not begin with '.'",
                                     def->name, SNAPSHOT_NAME_MAX);
+        }
         def->description = xml_child_text(root, "description");
         xmlNodePtr mem = xml_node_child(root, "memory");
         if (mem) {
