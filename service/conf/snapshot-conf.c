@@ -20,6 +20,22 @@ static bool in_list(const char *const *list, const char *v) {
         return false;
 }
 
+int snapshot_name_check_file(const char *name, VbError *err) {
+        /* libvirt's text for '/', as its QEMU driver says it; ours for the rest. */
+        for (const char *p = name; *p; p++) {
+                if (*p == '/')
+                        return vb_error_set(err, VB_ERR_XML_DETAIL, VB_FROM_DOMAIN_SNAPSHOT, "invalid char in name: /");
+                if ((unsigned char) *p < 0x20)
+                        return vb_error_set(err, VB_ERR_XML_DETAIL, VB_FROM_DOMAIN_SNAPSHOT, "invalid char in name: 0x%02x",
+                                            (unsigned) *p);
+        }
+        if (!snapshot_name_valid(name))
+                return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN_SNAPSHOT,
+                                    "invalid snapshot name '%s': it must be 1 to %u characters and not begin with '.'", name,
+                                    SNAPSHOT_NAME_MAX);
+        return 0;
+}
+
 bool snapshot_name_valid(const char *name) {
         if (!name || !*name || strlen(name) > SNAPSHOT_NAME_MAX || name[0] == '.')
                 return false;
@@ -90,19 +106,8 @@ static int parse_root(xmlNodePtr root, unsigned flags, SnapshotDef *def, VbError
         def->name = xml_child_text(root, "name");
         if (def->name)
                 xml_strip(def->name);
-        if (def->name && !snapshot_name_valid(def->name)) {
-                /* libvirt's texts for its illegal characters; ours for what a file name cannot be. */
-                for (const char *p = def->name; *p; p++) {
-                        if (*p == '/')
-                                return vb_error_set(err, VB_ERR_XML_DETAIL, VB_FROM_DOMAIN_SNAPSHOT, "invalid char in name: /");
-                        if ((unsigned char) *p < 0x20)
-                                return vb_error_set(err, VB_ERR_XML_DETAIL, VB_FROM_DOMAIN_SNAPSHOT,
-                                                    "invalid char in name: 0x%02x", (unsigned) *p);
-                }
-                return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN_SNAPSHOT,
-                                    "invalid snapshot name '%s': it must be 1 to %u characters and not begin with '.'",
-                                    def->name, SNAPSHOT_NAME_MAX);
-        }
+        if (def->name && !*def->name)
+                return vb_error_set(err, VB_ERR_XML_ERROR, VB_FROM_DOMAIN_SNAPSHOT, "a snapshot name must not be empty");
         def->description = xml_child_text(root, "description");
         xmlNodePtr mem = xml_node_child(root, "memory");
         if (mem) {
@@ -132,8 +137,8 @@ static int parse_root(xmlNodePtr root, unsigned flags, SnapshotDef *def, VbError
         xmlNodePtr parent = xml_node_child(root, "parent");
         if (parent) {
                 def->parent = xml_child_text(parent, "name");
-                if (def->parent && !snapshot_name_valid(xml_strip(def->parent)))
-                        return vb_error_set(err, VB_ERR_XML_ERROR, VB_FROM_DOMAIN_SNAPSHOT, "invalid parent name '%s'", def->parent);
+                if (def->parent && !*xml_strip(def->parent))
+                        return vb_error_set(err, VB_ERR_XML_ERROR, VB_FROM_DOMAIN_SNAPSHOT, "a parent name must not be empty");
         }
         char *ct = xml_child_text(root, "creationTime");
         if (ct) {

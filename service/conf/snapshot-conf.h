@@ -51,7 +51,9 @@ SnapshotDef *snapshot_def_parse(const char *xml, size_t len, unsigned flags, VbE
 /* The XML, in libvirt's layout; NULL on allocation failure. */
 char *snapshot_def_format(const SnapshotDef *def, unsigned flags);
 SnapshotDef *snapshot_def_free(SnapshotDef *def);
-/* Is name usable as a snapshot name (and so as a file name and a qcow2 tag)? */
+/* Can name be a file name (and a qcow2 tag), as a driver that keeps files needs? */
 bool snapshot_name_valid(const char *name);
+/* The same with the error: libvirt's "invalid char in name: /". 0 or -1. */
+int snapshot_name_check_file(const char *name, VbError *err);
 /* Add a disk entry (strings copied); NULL on allocation failure. */
 SnapshotDiskDef *snapshot_def_add_disk(SnapshotDef *def, const char *name, const char *snapshot);

@@ -202,9 +202,11 @@ int snapshot_create(Domain *d, const char *xml, unsigned flags, Call *call, Snap
         const DomainDef *dom = domain_current_def(d);
         if (!def->name || !dom) {
                 r = vb_error_errno(err, -ENOMEM, "snapshot definition");
+        } else if (d->obj.conn->config_dir && snapshot_name_check_file(def->name, err) < 0) {
+                r = -1;         /* the name is a file name of the domain's config dir */
         } else if (snapshot_lookup(d, def->name, NULL)) {
-                r = vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_DOMAIN_SNAPSHOT,
-                                 "domain snapshot '%s' already exists", def->name);
+                r = vb_error_set(err, VB_ERR_OPERATION_FAILED, VB_FROM_DOMAIN_SNAPSHOT, "domain moment %s already exists",
+                                 def->name);
         } else if (flags & SNAPSHOT_CREATE_REDEFINE) {
                 if (def->parent && !snapshot_lookup(d, def->parent, NULL))
                         r = vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN_SNAPSHOT,

@@ -182,6 +182,8 @@ class QemuSnapshotTest(unittest.TestCase):
         self.assertEqual(self.names("snap-raw"), [])
         self.assertIsNone(self.snapshot_dir("snap-raw"))
         self.virsh_fails("snapshot-dumpxml snap-raw s1", "Domain snapshot not found: no domain snapshot with matching name 's1'")
+        # a name is a file name of the domain's config dir (and a qcow2 tag)
+        self.virsh_fails("snapshot-create-as snap-raw a/b", "invalid char in name: /")
         self.virsh_ok("undefine snap-raw")
 
     def test_3_running_guest_reverts_to_its_memory(self):

@@ -1,0 +1,123 @@
+#!/usr/bin/python3
+"""test_snapshots.py: snapshots on the Test connection, which keeps them in metadata only (as libvirt's test driver).
+
+    /usr/bin/python3 tests/integration/test_snapshots.py -v
+
+virsh's snapshot commands against virtbusd are compared byte for byte with libvirt's own test
+driver (the creation times masked); the same tree through D-Bus (org.libvirt.DomainSnapshot
+objects, Domain's snapshot methods) with python3-dbus.
+"""
+
+import re
+import sys
+import unittest
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import harness  # noqa: E402
+import remote_harness  # noqa: E402
+import testmain  # noqa: E402
+
+_TIME_RE = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4}")
+_CTIME_RE = re.compile(r"<creationTime>\d+</creationTime>")
+
+
+def mask(text):
+    text = _TIME_RE.sub("<time>", remote_harness.mask_volatile(text))
+    return _CTIME_RE.sub("<creationTime/>", text)
+
+
+class TestSnapshotsLikeLibvirt(remote_harness.RemoteTestCase):
+    def test_tree_current_revert_delete(self):
+        self.compare_with_oracle([
+            "snapshot-list test",
+            "snapshot-current test",
+            "snapshot-create-as test s1 --description 'first <one>'",
+            "snapshot-create-as test s2",
+            "snapshot-list test",
+            "snapshot-list test --tree",
+            "snapshot-list test --parent",
+            "snapshot-list test --roots --name",
+            "snapshot-list test --leaves --name",
+            "snapshot-list test --from s1 --name",
+            "snapshot-current test --name",
+            "snapshot-dumpxml test s1",
+            "snapshot-dumpxml test s2",
+            "snapshot-info test s1",
+            "snapshot-parent test s2",
+            "snapshot-revert test s1",
+            "snapshot-current test --name",
+            "snapshot-create-as test s3",
+            "snapshot-list test --tree",
+            "snapshot-delete test s1",
+            "snapshot-list test --parent",
+            "snapshot-info test s3",
+            "snapshot-delete test s2 --children",
+            "snapshot-list test --name",
+        ], mask=mask)
+
+    def test_refusals(self):
+        self.compare_with_oracle([
+            "snapshot-create-as test s1",
+            "snapshot-create-as test s1",
+            "snapshot-dumpxml test nosuch",
+            "snapshot-revert test nosuch",
+            "snapshot-create-as test s2 --disk-only",
+            "snapshot-create-as test a/b",
+            "snapshot-list test --name",
+        ], mask=mask)
+
+
+SNAP = "org.libvirt.DomainSnapshot"
+SNAP_PREFIX = harness.TEST + "/domainsnapshot/_" + harness.TEST_DOMAIN_UUID.replace("-", "_") + "_"
+
+
+class TestSnapshotsOnDBus(harness.VirtbusTestCase):
+    def test_objects_of_the_tree(self):
+        dom = self.iface(harness.TEST_DOMAIN_PATH, "org.libvirt.Domain")
+        self.assertEqual(list(dom.ListDomainSnapshots(0)), [])
+        self.assertDBusError("org.libvirt.Error", dom.SnapshotCurrent, 0,
+                             message="Domain snapshot not found: the domain does not have a current snapshot")
+        p1 = dom.SnapshotCreateXML("<domainsnapshot><name>my snap.1</name><description>d</description>"
+                                   "</domainsnapshot>", 0)
+        # libvirt-dbus's path: the domain's UUID, then EncodeStr(name)
+        self.assertEqual(p1, SNAP_PREFIX + "my_20snap_2e1")
+        p2 = dom.SnapshotCreateXML("<domainsnapshot><name>two</name></domainsnapshot>", 0)
+        self.assertEqual(list(dom.ListDomainSnapshots(0)), [p1, p2])
+        self.assertEqual(dom.SnapshotCurrent(0), p2)
+        self.assertEqual(dom.SnapshotLookupByName("my snap.1", 0), p1)
+        s1, s2 = self.iface(p1, SNAP), self.iface(p2, SNAP)
+        self.assertEqual(s2.GetParent(0), p1)
+        self.assertEqual(list(s1.ListChildren(0)), [p2])
+        self.assertFalse(s1.IsCurrent(0))
+        self.assertTrue(s2.IsCurrent(0))
+        xml = s1.GetXMLDesc(0)
+        self.assertIn("<name>my snap.1</name>", xml)
+        self.assertIn("<description>d</description>", xml)
+        self.assertIn("<domain type='test'>", xml)
+        s1.Revert(0)
+        self.assertTrue(s1.IsCurrent(0))
+        self.assertDBusError("org.libvirt.Error", s1.GetParent, 0,
+                             message="Domain snapshot not found: snapshot 'my snap.1' does not have a parent")
+        # the objects are on the bus (busctl tree / introspection lists them)
+        nodes = [n.get("name") for n in self.introspect(harness.TEST + "/domainsnapshot").findall("node")]
+        self.assertEqual(sorted(nodes), sorted([p1.rsplit("/", 1)[1], p2.rsplit("/", 1)[1]]))
+        s1.Delete(1)                # CHILDREN
+        self.assertEqual(list(dom.ListDomainSnapshots(0)), [])
+        self.assertDBusError("org.libvirt.Error", s2.GetXMLDesc, 0,
+                             message="Domain snapshot not found: no domain snapshot with matching name 'two'")
+
+    def test_refusals_change_nothing(self):
+        dom = self.iface(harness.TEST_DOMAIN_PATH, "org.libvirt.Domain")
+        self.assertDBusError("org.libvirt.Error", dom.SnapshotCreateXML,
+                             "<domainsnapshot><memory snapshot='sideways'/></domainsnapshot>", 0,
+                             message="XML error: unknown memory snapshot setting 'sideways'")
+        self.assertDBusError("org.libvirt.Error", dom.SnapshotCreateXML, "<domainsnapshot/>", 16,
+                             message="unsupported flags (0x10) in function testDomainSnapshotCreateXML")
+        self.assertDBusError("org.libvirt.Error", dom.SnapshotCreateXML, "<notasnapshot/>", 0,
+                             prefix="XML error")
+        self.assertEqual(list(dom.ListDomainSnapshots(0)), [])
+
+
+if __name__ == "__main__":
+    testmain.main()
