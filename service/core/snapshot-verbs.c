@@ -25,6 +25,7 @@ typedef struct SnapJob {
         Call *outer;                    /* the door's call (a reference), NULL when answered at once */
         SnapshotDef *def;               /* create: the new snapshot, until the tree takes it */
         unsigned flags;
+        bool creating;
         Snapshot *target;               /* revert, delete: the snapshot asked for */
         Snapshot **queue;               /* delete: what remains to go, deepest first */
         size_t n_queue, i_queue;
@@ -76,7 +77,8 @@ static void on_inner_done(Call *call, int r, const VbError *why, void *result) {
         free(in);
         if (k == VERB_PENDING)
                 return;         /* the next step runs (delete's queue) */
-        void *res = j->def ? NULL : j->target;
+        /* Only a create answers with its snapshot (doors would take anything else for an Object). */
+        void *res = j->creating ? j->target : NULL;
         finish(j, k < 0 ? -1 : 0, k < 0 ? &err : NULL, k < 0 ? NULL : res);
 }
 
@@ -239,6 +241,7 @@ int snapshot_create(Domain *d, const char *xml, unsigned flags, Call *call, Snap
                 return vb_error_errno(err, -ENOMEM, "snapshot job");
         }
         j->def = def;
+        j->creating = true;
         log_info("domain %s: creating snapshot %s", d->obj.name, def->name);
         r = run_op(j, flags & SNAPSHOT_CREATE_REDEFINE ? NULL : create_op, create_done, err);
         if (r == VERB_PENDING)

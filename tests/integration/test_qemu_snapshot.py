@@ -216,6 +216,32 @@ class QemuSnapshotTest(unittest.TestCase):
         self.assertEqual(self.names("snap-run"), [])
         self.virsh_fails("snapshot-current snap-run", "domain 'snap-run' has no current snapshot")
 
+    def test_3b_dbus_snapshot_of_the_running_guest(self):
+        import dbus
+        dom = self.conn.lookupByName("snap-run")
+        self.assertEqual(self.virsh_ok("domstate snap-run").strip(), "running")
+        bus = dbus.bus.BusConnection(self.daemon.bus_address)
+        try:
+            path = "/org/libvirt/QEMU/domain/_%s" % dom.UUIDString().replace("-", "_")
+            bdom = dbus.Interface(bus.get_object("org.libvirt", path), "org.libvirt.Domain")
+            self.mark(dom, "dbus-then")
+            spath = bdom.SnapshotCreateXML("<domainsnapshot><name>bus1</name></domainsnapshot>", dbus.UInt32(0),
+                                           timeout=180)
+            self.assertEqual(spath, "/org/libvirt/QEMU/domainsnapshot/_%s_bus1" % dom.UUIDString().replace("-", "_"))
+            self.assertEqual(list(bdom.ListDomainSnapshots(dbus.UInt32(0))), [spath])
+            self.assertEqual(bdom.SnapshotCurrent(dbus.UInt32(0)), spath)
+            snap = dbus.Interface(bus.get_object("org.libvirt", spath), "org.libvirt.DomainSnapshot")
+            self.assertIn("<state>running</state>", snap.GetXMLDesc(dbus.UInt32(0)))
+            self.assertTrue(snap.IsCurrent(dbus.UInt32(0)))
+            self.mark(dom, "dbus-later")
+            snap.Revert(dbus.UInt32(0), timeout=180)
+            self.assertEqual(self.state(dom), "dbus-then")
+            snap.Delete(dbus.UInt32(0), timeout=180)
+            self.assertEqual(list(bdom.ListDomainSnapshots(dbus.UInt32(0))), [])
+        finally:
+            bus.close()
+        self.assertEqual(qemu_img_tags(self.disks / "snap-run.qcow2"), [])
+
     def test_4_metadata_survives_a_restart_and_blocks_undefine(self):
         self.assertEqual(self.names("snap-off"), ["first"])
         self.daemon.restart()
