@@ -6,8 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "domain-model.h"
+#include "domain-persist.h"
 #include "log.h"
 #include "process-run.h"
 #include "qemu-command.h"
@@ -19,18 +21,21 @@
 
 static const ProcessProgram qemu_img_prog = { "qemu-img", VB_FROM_QEMU };
 
-typedef enum SnapOp { SNAP_CREATE, SNAP_REVERT, SNAP_DELETE } SnapOp;
-static const char *const img_flag[] = { "-c", "-a", "-d" };
-static const char *const qmp_command[] = { "snapshot-save", "snapshot-load", "snapshot-delete" };
-static const char *const what[] = { "create", "revert to", "delete" };
+typedef enum SnapOp { SNAP_CREATE, SNAP_REVERT, SNAP_DELETE, SNAP_OVERLAY } SnapOp;
+static const char *const img_flag[] = { "-c", "-a", "-d", NULL };
+static const char *const qmp_command[] = { "snapshot-save", "snapshot-load", "snapshot-delete", NULL };
+static const char *const what[] = { "create", "revert to", "delete", "create the overlay of" };
 
 typedef struct QemuSnap {
         Domain *d;                      /* a reference */
         Call *call;                     /* a reference */
         SnapOp op;
         char *tag;
-        char **paths;                   /* stopped: the qcow2 images, one qemu-img each */
+        char **paths;                   /* stopped: the qcow2 images (overlays), one qemu-img each */
         size_t n_paths, i;
+        char **bases;                   /* SNAP_OVERLAY: each overlay's backing image and format */
+        const char **base_fmts;
+        long *disk_index;               /* SNAP_OVERLAY: the disk of d->def each overlay replaces */
         bool undoing;                   /* a create failed part way: the tags made go again */
         VbError error;
         char job_id[64];                /* running: the QMP job */
@@ -39,9 +44,15 @@ typedef struct QemuSnap {
 } QemuSnap;
 
 static void snap_free(QemuSnap *s) {
-        for (size_t i = 0; i < s->n_paths; i++)
+        for (size_t i = 0; i < s->n_paths; i++) {
                 free(s->paths[i]);
+                if (s->bases)
+                        free(s->bases[i]);
+        }
         free(s->paths);
+        free(s->bases);
+        free(s->base_fmts);
+        free(s->disk_index);
         free(s->tag);
         s->poll = sd_event_source_disable_unref(s->poll);
         call_unref(s->call);
@@ -110,8 +121,20 @@ static int check_disks(const DomainDef *dom, const SnapshotDef *snap, size_t *n_
 
 static int img_next(QemuSnap *s, VbError *err);
 
+static void overlays_done(QemuSnap *s, bool ok);
+
 static void on_img_done(int status, const char *out, size_t len, void *userdata) {
         QemuSnap *s = userdata;
+        if (s->op == SNAP_OVERLAY && status != 0) {
+                size_t n = strlen(out);
+                while (n && (out[n - 1] == '\n' || out[n - 1] == ' '))
+                        n--;
+                vb_error_set(&s->error, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "cannot create overlay %s of %s: %.*s",
+                             s->paths[s->i], s->bases[s->i], (int) n, n ? out : "qemu-img failed");
+                return overlays_done(s, false);
+        }
+        if (s->op == SNAP_OVERLAY && s->i + 1 == s->n_paths)
+                return overlays_done(s, true);
         if (status != 0 && !s->undoing) {
                 size_t n = strlen(out);
                 while (n && (out[n - 1] == '\n' || out[n - 1] == ' '))
@@ -145,6 +168,13 @@ static void on_img_done(int status, const char *out, size_t len, void *userdata)
 static int img_next(QemuSnap *s, VbError *err) {
         char *argv[] = { (char *) QEMU_IMG_PATH, (char *) "snapshot", (char *) img_flag[s->op], s->tag, s->paths[s->i], NULL };
         QemuConn *qc = qemu_conn_of(s->d->obj.conn);
+        if (s->op == SNAP_OVERLAY) {
+                char *create[] = { (char *) QEMU_IMG_PATH, (char *) "create", (char *) "-q", (char *) "-f", (char *) "qcow2",
+                                   (char *) "-F", (char *) s->base_fmts[s->i], (char *) "-b", s->bases[s->i],
+                                   s->paths[s->i], NULL };
+                log_info("domain %s: qemu-img create overlay %s on %s", s->d->obj.name, s->paths[s->i], s->bases[s->i]);
+                return process_run_exec(qc->event, &qemu_img_prog, create, NULL, 0, on_img_done, s, err);
+        }
         log_info("domain %s: qemu-img snapshot %s %s %s", s->d->obj.name, img_flag[s->op], s->tag, s->paths[s->i]);
         return process_run_exec(qc->event, &qemu_img_prog, argv, NULL, 0, on_img_done, s, err);
 }
@@ -178,6 +208,111 @@ static int stopped(Domain *d, SnapOp op, const SnapshotDef *snap, Call *call, Vb
                 return -1;
         }
         return VERB_PENDING;
+}
+
+/* ---- a stopped guest's external (disk-only) snapshot: qcow2 overlays ---- */
+
+/* All made: the definition's disks follow their overlays; one failed: the overlays made go. */
+static void overlays_done(QemuSnap *s, bool ok) {
+        Domain *d = s->d;
+        VbError err = { 0 };
+        if (ok && d->def) {
+                DomainDef *next = domain_def_copy(d->def);
+                for (size_t i = 0; next && i < s->n_paths && ok; i++) {
+                        DomainDisk *dd = &next->priv->devices.disks[s->disk_index[i]];
+                        char *file = strdup(s->paths[i]), *fmt = strdup("qcow2");
+                        ok = file && fmt;
+                        free(ok ? dd->source_file : file);
+                        free(ok ? dd->driver_type : fmt);
+                        if (ok) {
+                                dd->source_file = file;
+                                dd->driver_type = fmt;
+                        }
+                }
+                if (!next || !ok)
+                        ok = vb_error_errno(&s->error, -ENOMEM, "snapshot definition") == 0;
+                else if (domain_save_config(d->obj.conn, next, &s->error) < 0)
+                        ok = false;
+                if (ok) {
+                        domain_def_free(d->def);
+                        d->def = next;
+                        next = NULL;
+                        log_info("domain %s: its disks now write to their snapshot overlays", d->obj.name);
+                }
+                domain_def_free(next);
+        }
+        if (!ok) {
+                for (size_t i = 0; i <= s->i && i < s->n_paths; i++)
+                        if (unlink(s->paths[i]) == 0)
+                                log_info("domain %s: overlay %s removed", d->obj.name, s->paths[i]);
+                err = s->error;
+        }
+        snap_end(s, ok ? NULL : &err);
+}
+
+static int overlays(Domain *d, const SnapshotDef *snap, Call *call, VbError *err) {
+        const DomainDef *dom = d->def;
+        size_t n = 0;
+        for (size_t i = 0; i < snap->n_disks; i++) {
+                const SnapshotDiskDef *sd = &snap->disks[i];
+                if (is_internal(sd))
+                        return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_QEMU,
+                                            "mixing internal and external snapshots is not supported");
+                if (!sd->snapshot || strcmp(sd->snapshot, "external") != 0)
+                        continue;
+                long k = dom ? disk_index(dom, sd->name) : -1;
+                if (k < 0 || !dom->priv->devices.disks[k].source_file)
+                        return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_QEMU,
+                                            "disk '%s' has no file to put an overlay on", sd->name);
+                if (sd->driver_type && strcmp(sd->driver_type, "qcow2") != 0)
+                        return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_QEMU,
+                                            "unsupported disk snapshot format '%s' of disk %s", sd->driver_type, sd->name);
+                if (access(sd->source_file, F_OK) == 0)
+                        return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_QEMU,
+                                            "external snapshot file for disk %s already exists and is not a block device: %s",
+                                            sd->name, sd->source_file);
+                n++;
+        }
+        if (n == 0)
+                return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_QEMU,
+                                    "disk-only snapshots need at least one disk to be snapshotted");
+        QemuSnap *s = snap_new(d, SNAP_OVERLAY, snap, call, err);
+        if (!s)
+                return -1;
+        s->paths = calloc(n, sizeof *s->paths);
+        s->bases = calloc(n, sizeof *s->bases);
+        s->base_fmts = calloc(n, sizeof *s->base_fmts);
+        s->disk_index = calloc(n, sizeof *s->disk_index);
+        bool oom = !s->paths || !s->bases || !s->base_fmts || !s->disk_index;
+        for (size_t i = 0; !oom && i < snap->n_disks; i++) {
+                const SnapshotDiskDef *sd = &snap->disks[i];
+                if (!sd->snapshot || strcmp(sd->snapshot, "external") != 0)
+                        continue;
+                long k = disk_index(dom, sd->name);
+                const DomainDisk *dd = &dom->priv->devices.disks[k];
+                size_t j = s->n_paths++;
+                s->disk_index[j] = k;
+                s->base_fmts[j] = dd->driver_type ? dd->driver_type : "raw";
+                s->paths[j] = strdup(sd->source_file);
+                s->bases[j] = strdup(dd->source_file);
+                oom = !s->paths[j] || !s->bases[j];
+        }
+        if (oom) {
+                snap_free(s);
+                return vb_error_errno(err, -ENOMEM, "snapshot overlays");
+        }
+        if (img_next(s, err) < 0) {
+                snap_free(s);
+                return -1;
+        }
+        return VERB_PENDING;
+}
+
+static size_t count_external(const SnapshotDef *def) {
+        size_t n = 0;
+        for (size_t i = 0; i < def->n_disks; i++)
+                n += def->disks[i].snapshot && strcmp(def->disks[i].snapshot, "external") == 0;
+        return n;
 }
 
 /* ---- a running guest: a QMP job ---- */
@@ -319,8 +454,11 @@ static int running(Domain *d, SnapOp op, const SnapshotDef *snap, const char *af
 /* ---- the ops ---- */
 
 int qemu_snapshot_create(Domain *d, SnapshotDef *def, unsigned flags, Call *call, VbError *err) {
+        if ((flags & SNAPSHOT_CREATE_DISK_ONLY) && domain_is_active(d))
+                return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_QEMU,
+                                    "disk-only snapshots of a running guest (blockdev-snapshot) are not done yet");
         if (flags & SNAPSHOT_CREATE_DISK_ONLY)
-                return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_QEMU, "disk-only (external) snapshots are not done yet");
+                return overlays(d, def, call, err);
         if (def->memory && strcmp(def->memory, "external") == 0)
                 return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_QEMU, "external memory snapshots are not done yet");
         if (domain_is_active(d))
@@ -334,6 +472,8 @@ static bool snapshot_ran(const SnapshotDef *def) {
 }
 
 int qemu_snapshot_revert(Domain *d, const SnapshotDef *def, unsigned flags, Call *call, VbError *err) {
+        if (count_external(def))
+                return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_QEMU, "revert to external snapshot not supported yet");
         bool active = domain_is_active(d), ran = snapshot_ran(def);
         if (active && !ran)
                 return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_QEMU,
@@ -355,6 +495,10 @@ int qemu_snapshot_revert(Domain *d, const SnapshotDef *def, unsigned flags, Call
 }
 
 int qemu_snapshot_delete(Domain *d, const SnapshotDef *def, Call *call, VbError *err) {
+        size_t ext = count_external(def);
+        if (ext)
+                return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_QEMU,
+                                    "deletion of %zu external disk snapshots not supported yet", ext);
         if (domain_is_active(d))
                 return running(d, SNAP_DELETE, def, NULL, call, err);
         return stopped(d, SNAP_DELETE, def, call, err);

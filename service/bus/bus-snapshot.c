@@ -128,20 +128,31 @@ int bus_method_snapshot_is_current(sd_bus_message *m, void *userdata, sd_bus_err
         return sd_bus_reply_method_return(m, "b", snapshot_is_current(s));
 }
 
-int bus_method_snapshot_list_children(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+/* ListDomainSnapshots (a domain's path) and ListChildren (a snapshot's): one "ao" of paths. */
+static int method_list(sd_bus_message *m, BusSubtree *t, bool children, sd_bus_error *ret_error) {
         unsigned flags;
         VbError err = { 0 };
         int r = sd_bus_message_read(m, "u", &flags);
         if (r < 0)
                 return r;
-        Snapshot *s = snapshot_of_message(userdata, m, &err);
-        Snapshot **v = NULL;
+        Snapshot *from = NULL, **v = NULL;
+        Domain *d = NULL;
+        if (children) {
+                from = snapshot_of(t->conn, sd_bus_message_get_path(m), &err);
+                d = from ? from->domain : NULL;
+        } else {
+                d = bus_path_domain(t->conn, t->path, sd_bus_message_get_path(m), &err);
+        }
         size_t n = 0;
-        if (!s || snapshot_list(s->domain, s, flags, &v, &n, &err) < 0)
+        if (!d || snapshot_list(d, from, flags, &v, &n, &err) < 0)
                 return bus_error(ret_error, &err);
         r = reply_list(m, v, n);
         free(v);
         return r;
+}
+
+int bus_method_snapshot_list_children(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        return method_list(m, userdata, true, ret_error);
 }
 
 static int snapshot_verb(sd_bus_message *m, BusSubtree *t, int (*verb)(Snapshot *, unsigned, Call *, VbError *),
@@ -303,17 +314,5 @@ int bus_method_snapshot_current(sd_bus_message *m, void *userdata, sd_bus_error 
 }
 
 int bus_method_list_domain_snapshots(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        unsigned flags;
-        VbError err = { 0 };
-        int r = sd_bus_message_read(m, "u", &flags);
-        if (r < 0)
-                return r;
-        Domain *d = domain_of_message(userdata, m, &err);
-        Snapshot **v = NULL;
-        size_t n = 0;
-        if (!d || snapshot_list(d, NULL, flags, &v, &n, &err) < 0)
-                return bus_error(ret_error, &err);
-        r = reply_list(m, v, n);
-        free(v);
-        return r;
+        return method_list(m, userdata, false, ret_error);
 }

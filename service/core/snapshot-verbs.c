@@ -102,11 +102,54 @@ static int run_op(SnapJob *j, SnapOpFn op, SnapDoneFn done, VbError *err) {
         return r;
 }
 
+/* A verb's job: the domain's modify job, then op; *out (create) the new snapshot when done at once. */
+static SnapJob *job_begin(Domain *d, Call *call, unsigned flags, VbError *err) {
+        if (domain_job_begin(d, DOMAIN_JOB_MODIFY, err) < 0)
+                return NULL;
+        SnapJob *j = job_new(d, call, flags);
+        if (!j) {
+                domain_job_end(d);
+                vb_error_errno(err, -ENOMEM, "snapshot job");
+        }
+        return j;
+}
+
+static int job_run(SnapJob *j, SnapOpFn op, SnapDoneFn done, Snapshot **out, VbError *err) {
+        int r = run_op(j, op, done, err);
+        if (r == VERB_PENDING)
+                return r;
+        if (r == 0 && out)
+                *out = j->target;
+        call_unref(j->outer);
+        j->outer = NULL;
+        finish(j, r, NULL, NULL);
+        return r;
+}
+
 /* ---- create ---- */
 
 static bool disk_matches(const DomainDisk *dd, const char *name) {
         return (dd->target_dev && strcmp(dd->target_dev, name) == 0) ||
                (dd->source_file && strcmp(dd->source_file, name) == 0);
+}
+
+/* An external disk's overlay, as libvirt names it: the image's path without its suffix, then
+ * "." and the snapshot's name (/images/guest.qcow2 → /images/guest.snap1); format qcow2. */
+static int external_defaults(SnapshotDiskDef *nd, const DomainDisk *dd, const char *snap, VbError *err) {
+        if (!nd->driver_type && !(nd->driver_type = strdup("qcow2")))
+                return vb_error_errno(err, -ENOMEM, "snapshot disks");
+        if (nd->source_file)
+                return 0;
+        if (!dd->source_file)
+                return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_DOMAIN_SNAPSHOT,
+                                    "cannot generate external snapshot name for disk '%s' without source", nd->name);
+        const char *slash = strrchr(dd->source_file, '/'), *dot = strrchr(dd->source_file, '.');
+        size_t stem = dot && (!slash || dot > slash) ? (size_t) (dot - dd->source_file) : strlen(dd->source_file);
+        if (asprintf(&nd->source_file, "%.*s.%s", (int) stem, dd->source_file, snap) < 0) {
+                nd->source_file = NULL;
+                return vb_error_errno(err, -ENOMEM, "snapshot disks");
+        }
+        return 0;
 }
 
 /* libvirt's defaults: every disk of the domain listed by its target, the user's choice kept;
@@ -138,6 +181,8 @@ static int fill_disks(SnapshotDef *def, const DomainDef *dom, bool disk_only, Vb
                 if (!nd || (u && (conf_strdup(&nd->driver_type, u->driver_type) < 0 ||
                                   conf_strdup(&nd->source_file, u->source_file) < 0)))
                         r = vb_error_errno(err, -ENOMEM, "snapshot disks");
+                else if (strcmp(how, "external") == 0)
+                        r = external_defaults(nd, dd, def->name, err);
         }
         for (size_t i = 0; i < n_given; i++) {
                 free(given[i].name);
@@ -230,28 +275,15 @@ int snapshot_create(Domain *d, const char *xml, unsigned flags, Call *call, Snap
                 else
                         r = fill_disks(def, dom, disk_only, err);
         }
-        if (r < 0 || domain_job_begin(d, DOMAIN_JOB_MODIFY, err) < 0) {
+        SnapJob *j = r < 0 ? NULL : job_begin(d, call, flags, err);
+        if (!j) {
                 snapshot_def_free(def);
                 return -1;
-        }
-        SnapJob *j = job_new(d, call, flags);
-        if (!j) {
-                domain_job_end(d);
-                snapshot_def_free(def);
-                return vb_error_errno(err, -ENOMEM, "snapshot job");
         }
         j->def = def;
         j->creating = true;
         log_info("domain %s: creating snapshot %s", d->obj.name, def->name);
-        r = run_op(j, flags & SNAPSHOT_CREATE_REDEFINE ? NULL : create_op, create_done, err);
-        if (r == VERB_PENDING)
-                return r;
-        if (r == 0 && out)
-                *out = j->target;
-        call_unref(j->outer);
-        j->outer = NULL;
-        finish(j, r, NULL, NULL);
-        return r;
+        return job_run(j, flags & SNAPSHOT_CREATE_REDEFINE ? NULL : create_op, create_done, out, err);
 }
 
 /* ---- revert ---- */
@@ -280,22 +312,12 @@ int snapshot_revert(Snapshot *s, unsigned flags, Call *call, VbError *err) {
                                     "Flags 'VIR_DOMAIN_SNAPSHOT_REVERT_RUNNING' and 'VIR_DOMAIN_SNAPSHOT_REVERT_PAUSED' are mutually exclusive");
         if (!ops_of(d)->snapshot_revert)
                 return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_DOMAIN, "virDomainRevertToSnapshot");
-        if (domain_job_begin(d, DOMAIN_JOB_MODIFY, err) < 0)
+        SnapJob *j = job_begin(d, call, flags, err);
+        if (!j)
                 return -1;
-        SnapJob *j = job_new(d, call, flags);
-        if (!j) {
-                domain_job_end(d);
-                return vb_error_errno(err, -ENOMEM, "snapshot job");
-        }
         j->target = s;
         log_info("domain %s: reverting to snapshot %s", d->obj.name, s->def->name);
-        int r = run_op(j, revert_op, revert_done, err);
-        if (r == VERB_PENDING)
-                return r;
-        call_unref(j->outer);
-        j->outer = NULL;
-        finish(j, r, NULL, NULL);
-        return r;
+        return job_run(j, revert_op, revert_done, NULL, err);
 }
 
 /* ---- delete ---- */
@@ -365,24 +387,13 @@ int snapshot_delete(Snapshot *s, unsigned flags, Call *call, VbError *err) {
                 free(q);
                 return 0;
         }
-        if (domain_job_begin(d, DOMAIN_JOB_MODIFY, err) < 0) {
-                free(q);
-                return -1;
-        }
-        SnapJob *j = job_new(d, call, flags);
+        SnapJob *j = job_begin(d, call, flags, err);
         if (!j) {
                 free(q);
-                domain_job_end(d);
-                return vb_error_errno(err, -ENOMEM, "snapshot job");
+                return -1;
         }
         j->queue = q;
         j->n_queue = n;
         log_info("domain %s: deleting %zu snapshot(s) from %s", d->obj.name, n, q[0]->def->name);
-        int r = run_op(j, flags & SNAPSHOT_DELETE_METADATA_ONLY ? NULL : delete_op, delete_done, err);
-        if (r == VERB_PENDING)
-                return r;
-        call_unref(j->outer);
-        j->outer = NULL;
-        finish(j, r, NULL, NULL);
-        return r;
+        return job_run(j, flags & SNAPSHOT_DELETE_METADATA_ONLY ? NULL : delete_op, delete_done, NULL, err);
 }

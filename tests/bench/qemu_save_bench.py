@@ -58,20 +58,21 @@ def cycle(side, workdir):
     return t_save, t_restore
 
 
-def measure(sides, n, rounds, workdir):
+def measure(sides, n, rounds, workdir, cycle_fn=cycle, keys=("save", "restore")):
+    """cycle_fn(side, workdir) → (a ms, b ms), recorded as keys[0], keys[1] and their sum."""
     per_round = max(1, -(-n // rounds))
     for s in sides:
-        s.res = {"save": [], "restore": [], "round_trip": []}
-        cycle(s, workdir)       # warm-up
+        s.res = {keys[0]: [], keys[1]: [], "round_trip": []}
+        cycle_fn(s, workdir)    # warm-up
     done, r = 0, 0
     while done < n:
         k = min(per_round, n - done)
         order = sides[r % len(sides):] + sides[:r % len(sides)]
         for s in order:
             for _ in range(k):
-                a, b = cycle(s, workdir)
-                s.res["save"].append(a)
-                s.res["restore"].append(b)
+                a, b = cycle_fn(s, workdir)
+                s.res[keys[0]].append(a)
+                s.res[keys[1]].append(b)
                 s.res["round_trip"].append(a + b)
         done += k
         r += 1
@@ -79,7 +80,10 @@ def measure(sides, n, rounds, workdir):
         log(f"{s.label}: " + "; ".join(f"{k} median {stats(v)['median']:.0f} ms" for k, v in s.res.items()))
 
 
-def render(results):
+SAVE_ROWS = (("save", "save"), ("restore", "restore → running"), ("round_trip", "save + restore"))
+
+
+def render(results, rows=SAVE_ROWS):
     v, l = results["sides"].get("virtbusd"), results["sides"].get("libvirtd")
     m = results["machine"]
     lines = [f"Run {results['date']} on {m.get('cpu', '?')} × {m.get('cores', '?')} cores, kernel {m.get('kernel', '?')} "
@@ -88,7 +92,7 @@ def render(results):
              f"load average {results['load_before']} before, {results['load_after']} after.", "",
              "| | virtbusd median (p90) | libvirtd 9.0 median (p90) | ratio (target ≤ 0.5) |",
              "|---|---|---|---|"]
-    for key, label in (("save", "save"), ("restore", "restore → running"), ("round_trip", "save + restore")):
+    for key, label in rows:
         vs = v[key]
         ls = l[key] if l else None
         ratio = f"{vs['median'] / ls['median']:.2f}×" if ls else "—"
@@ -97,20 +101,22 @@ def render(results):
     return "\n".join(lines) + "\n"
 
 
-def write_doc(table):
+def write_doc(table, begin=DOC_BEGIN, end=DOC_END, title="Save and restore (qemu_save_bench.py)"):
     text = DOC.read_text()
-    if DOC_BEGIN in text and DOC_END in text:
-        head, rest = text.split(DOC_BEGIN, 1)
-        _, foot = rest.split(DOC_END, 1)
-        text = head + DOC_BEGIN + "\n" + table + DOC_END + foot
+    if begin in text and end in text:
+        head, rest = text.split(begin, 1)
+        _, foot = rest.split(end, 1)
+        text = head + begin + "\n" + table + end + foot
     else:
-        text = text.rstrip("\n") + "\n\n## Save and restore (qemu_save_bench.py)\n\n" + DOC_BEGIN + "\n" + table + DOC_END + "\n"
+        text = text.rstrip("\n") + "\n\n## " + title + "\n\n" + begin + "\n" + table + end + "\n"
     DOC.write_text(text)
     log(f"wrote {DOC}")
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def main(doc=__doc__, cycle_fn=cycle, keys=("save", "restore"), rows=SAVE_ROWS, prefix="virtbus-save-bench-",
+         doc_args=()):
+    """The benchmark's run; the snapshot benchmark (qemu_snapshot_bench.py) passes its own cycle."""
+    ap = argparse.ArgumentParser(description=doc.split("\n")[0])
     ap.add_argument("--virtbusd", default=os.environ.get("VIRTBUSD", str(qemu_bench.ROOT / "build" / "service" / "virtbusd")))
     ap.add_argument("--libvirtd", default="/usr/sbin/libvirtd")
     ap.add_argument("--no-libvirtd", action="store_true")
@@ -123,7 +129,7 @@ def main():
                "git": git_revision(), "libvirtd_version": dpkg_version("libvirt-daemon"),
                "qemu_version": dpkg_version("qemu-system-x86"), "machine": machine()}
     # both daemons (libvirtd runs as uid nobody) write and read the images here
-    workdir = tempfile.mkdtemp(prefix="virtbus-save-bench-")
+    workdir = tempfile.mkdtemp(prefix=prefix)
     os.chmod(workdir, 0o1777)
     sides = []
     try:
@@ -131,7 +137,7 @@ def main():
         for s in wanted:
             sides.append(s)
             s.start()
-        measure(sides, opts.n, opts.rounds, workdir)
+        measure(sides, opts.n, opts.rounds, workdir, cycle_fn, keys)
         results["sides"] = {s.label: {k: stats(v) for k, v in s.res.items()} for s in sides}
     except BenchError as e:
         log(str(e))
@@ -144,10 +150,10 @@ def main():
                 log(f"{s.label}: stop: {e}")
         shutil.rmtree(workdir, ignore_errors=True)
     results["load_after"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    table = render(results)
+    table = render(results, rows)
     print(table)
     if opts.write_doc:
-        write_doc(table)
+        write_doc(table, *doc_args)
     return 0
 
 
