@@ -165,9 +165,9 @@ class TestErrors(OracleMixin, VirtbusTestCase):
 
     def test_member_not_served_yet(self):
         # every libvirt-dbus member exists; one virtbus cannot do yet says so in libvirt's words
-        self.assertDBusError(LIBVIRT_ERROR, self.iface(TEST_DOMAIN_PATH, DOMAIN).ListDomainSnapshots, 0,
+        self.assertDBusError(LIBVIRT_ERROR, self.iface(TEST_DOMAIN_PATH, DOMAIN).MigrateGetMaxSpeed, 0,
                              message="this function is not supported by the connection driver: "
-                                     "virDomainListAllSnapshots")
+                                     "virDomainMigrateGetMaxSpeed")
         # after the object's lookup, as libvirt-dbus
         self.assertDBusError(LIBVIRT_ERROR, self.iface(TEST + "/domain/_11111111_2222_3333_4444_555555555555",
                                                        DOMAIN).InjectNMI, 0, prefix="Domain not found")
