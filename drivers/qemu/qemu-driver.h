@@ -335,3 +335,5 @@ void qemu_unplug_forget(QemuDomain *qd);
 int qemu_snapshot_create(Domain *d, SnapshotDef *def, unsigned flags, Call *call, VbError *err);
 int qemu_snapshot_revert(Domain *d, const SnapshotDef *def, unsigned flags, Call *call, VbError *err);
 int qemu_snapshot_delete(Domain *d, const SnapshotDef *def, Call *call, VbError *err);
+/* qemu-snapshot-live.c: a running guest's disk-only snapshot (overlays, blockdev-snapshot). */
+int qemu_snapshot_live_overlays(Domain *d, const SnapshotDef *snap, Call *call, VbError *err);

@@ -454,9 +454,13 @@ static int running(Domain *d, SnapOp op, const SnapshotDef *snap, const char *af
 /* ---- the ops ---- */
 
 int qemu_snapshot_create(Domain *d, SnapshotDef *def, unsigned flags, Call *call, VbError *err) {
-        if ((flags & SNAPSHOT_CREATE_DISK_ONLY) && domain_is_active(d))
-                return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_QEMU,
-                                    "disk-only snapshots of a running guest (blockdev-snapshot) are not done yet");
+        if ((flags & SNAPSHOT_CREATE_DISK_ONLY) && domain_is_active(d)) {
+                for (size_t i = 0; i < def->n_disks; i++)
+                        if (is_internal(&def->disks[i]))
+                                return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_QEMU,
+                                                    "mixing internal and external snapshots is not supported");
+                return qemu_snapshot_live_overlays(d, def, call, err);
+        }
         if (flags & SNAPSHOT_CREATE_DISK_ONLY)
                 return overlays(d, def, call, err);
         if (def->memory && strcmp(def->memory, "external") == 0)

@@ -48,6 +48,20 @@ def qemu_img_tags(path):
     return tags
 
 
+def opened_by_a_process(path):
+    """Does some process (QEMU) have path open?"""
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            for fd in os.listdir("/proc/%s/fd" % pid):
+                if os.readlink("/proc/%s/fd/%s" % (pid, fd)) == str(path):
+                    return True
+        except OSError:
+            continue
+    return False
+
+
 class QemuSnapshotTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -145,7 +159,7 @@ class QemuSnapshotTest(unittest.TestCase):
         self.assertEqual(self.names("snap-off"), ["first"])
         self.assertFalse((d / "second.xml").exists())
 
-    def test_1b_stopped_guest_disk_only_writes_to_an_overlay(self):
+    def test_1b_disk_only_snapshots_write_to_overlays(self):
         disk = self.define("snap-ext")
         self.virsh_ok("snapshot-create-as snap-ext ext1 --disk-only")
         overlay = self.disks / "snap-ext.ext1"
@@ -167,11 +181,22 @@ class QemuSnapshotTest(unittest.TestCase):
         self.assertEqual(self.names("snap-ext"), ["ext1"])
         self.virsh_fails("snapshot-revert snap-ext ext1", "revert to external snapshot not supported yet")
         self.virsh_fails("snapshot-delete snap-ext ext1", "deletion of 1 external disk snapshots not supported yet")
-        # the guest starts on its overlay; a running guest's disk-only snapshot is not done yet
+        # the guest starts on its overlay; a running guest's disk-only snapshot: QEMU writes to
+        # the next overlay (blockdev-add + blockdev-snapshot), both definitions follow it
         self.virsh_ok("start snap-ext", timeout=180)
-        self.virsh_fails("snapshot-create-as snap-ext ext3 --disk-only", "not supported")
+        self.virsh_ok("snapshot-create-as snap-ext ext3 --disk-only", timeout=180)
+        top = self.disks / "snap-ext.ext3"
+        chain = subprocess.run(["qemu-img", "info", "-U", "--backing-chain", str(top)], capture_output=True, text=True,
+                               check=True).stdout
+        self.assertIn("backing file: %s" % overlay, chain)
+        self.assertIn("backing file: %s" % disk, chain)
+        self.assertIn(str(top), self.virsh_ok("domblklist snap-ext"))
+        self.assertIn("<source file='%s'/>" % top, self.virsh_ok("dumpxml snap-ext --inactive"))
+        self.assertTrue(opened_by_a_process(top), "no process has %s open" % top)
+        self.assertEqual(self.virsh_ok("snapshot-parent snap-ext ext3").strip(), "ext1")
+        self.assertEqual(self.virsh_ok("domstate snap-ext").strip(), "running")
         self.virsh_ok("destroy snap-ext")
-        self.virsh_ok("snapshot-delete snap-ext ext1 --metadata")
+        self.virsh_ok("snapshot-delete snap-ext ext1 --metadata --children")
         self.assertTrue(overlay.exists())
         self.virsh_ok("undefine snap-ext")
 
