@@ -78,6 +78,7 @@ static const XmlField interface_fields[] = {
         { "model", "type", XF_STR, offsetof(DomainInterface, model_type), NULL },
         { "driver", "name", XF_ENUM, offsetof(DomainInterface, driver_name), ENUM("qemu", "vhost") },
         { "driver", "queues", XF_UINT, offsetof(DomainInterface, driver_queues), NULL },
+        { "filterref", NULL, XF_KNOWN, 0, NULL },
         { "link", "state", XF_ENUM, offsetof(DomainInterface, link_state), ENUM("up", "down") },
         { "boot", "order", XF_UINT, offsetof(DomainInterface, boot_order), NULL },
         DEVICE_ADDRESS(DomainInterface),
@@ -272,6 +273,8 @@ static int interface_post_parse(xmlNodePtr node, void *dev, VbError *err) {
         if (!nic->type)
                 return vb_error_set(err, VB_ERR_XML_ERROR, VB_FROM_XML,
                                     "Missing required attribute 'type' in element 'interface'");
+        if (domain_filterref_parse(node, nic, err) < 0)
+                return -1;
         char *mac = xml_node_prop(xml_node_child(node, "mac"), "address");
         if (!mac) {
                 int r = mac_generate(nic->mac);
@@ -408,7 +411,7 @@ void domain_disk_net_free(DomainDiskNet *n) {
 }
 
 static void devices_hook(XmlBuf *c, const char *child, const void *obj) {
-        /* Only two of the caller-handled children are ever written back. */
+        /* Only three of the caller-handled children are ever written back. */
         if (strcmp(child, "mac") == 0) {
                 const DomainInterface *nic = obj;
                 char mac[18];
@@ -416,6 +419,8 @@ static void devices_hook(XmlBuf *c, const char *child, const void *obj) {
                 xml_buf_open(c, "mac");
                 xml_buf_attr(c, "address", mac);
                 xml_buf_puts(c, "/>\n");
+        } else if (strcmp(child, "filterref") == 0) {
+                domain_filterref_format(c, obj);
         } else if (strcmp(child, "listen") == 0) {
                 const DomainGraphics *g = obj;
                 if (!g->listen_type)
@@ -485,6 +490,8 @@ void domain_devices_free(DomainDevices *d) {
         domain_other_devices_free(d);
         for (size_t i = 0; i < d->n_disks; i++)
                 domain_disk_net_free(d->disks[i].net);
+        for (size_t i = 0; i < d->n_interfaces; i++)
+                domain_filterref_free(&d->interfaces[i]);
         for (size_t i = 0; i < XML_N(device_kinds); i++) {
                 const DeviceKind *k = &device_kinds[i];
                 if (!k->size) {

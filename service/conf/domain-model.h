@@ -146,6 +146,10 @@ typedef struct DomainDisk {
         DomainAddress address;
 } DomainDisk;
 
+typedef struct DomainFilterParam {
+        char *name, *value;
+} DomainFilterParam;
+
 typedef struct DomainInterface {
         char *type;                        /* network, bridge, user, direct … */
         uint8_t mac[6];                    /* generated when the XML has none */
@@ -158,6 +162,9 @@ typedef struct DomainInterface {
         ConfInt boot_order;
         char *link_state;
         DomainAddress address;
+        char *filterref;                   /* <filterref filter=…>: the network filter on its tap */
+        DomainFilterParam *filterref_params;       /* its <parameter>s, in document order */
+        size_t n_filterref_params;
 } DomainInterface;
 
 typedef struct DomainChr {
