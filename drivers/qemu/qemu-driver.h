@@ -139,6 +139,8 @@ bool qemu_security_confined(const QemuConn *qc);
 int qemu_security_start(QemuConn *qc, const DomainDef *def, ProcessCreds *creds, VbError *err);
 /* Add the DAC <seclabel> (user and image label) to the running definition. */
 int qemu_security_live_label(QemuConn *qc, DomainDef *live);
+/* A guest found running after a restart: its security drivers take back what it holds (its MCS pair). */
+void qemu_security_reattach(QemuConn *qc, const DomainDef *live);
 /* QEMU is gone: give def's files back. */
 void qemu_security_stop(QemuConn *qc, const DomainDef *def);
 /* virDomainGetSecurityLabelList: none, then DAC (qemu-security.c). */
