@@ -181,7 +181,8 @@ static int touch(const char *path, VbError *err) {
 
 static void dac_restore_paths(const SecurityDacConfig *c, const SecurityPaths *p, size_t n) {
         for (size_t i = n; i-- > 0;)
-                dac_owner_give_back(p->v[i].path, c->remember_owner);
+                if (!p->v[i].dac_norelabel)
+                        dac_owner_give_back(p->v[i].path, c->remember_owner);
 }
 
 /* <seclabel model='dac' relabel='no'/> or type='none': the guest's files are left alone
@@ -213,11 +214,11 @@ static int dac_set_files(const void *cfg, const DomainDef *def, VbError *err) {
                 const SecurityPath *sp = &p.v[i];
                 if (sp->kind == SECURITY_PATH_CHARDEV && (r = touch(sp->path, err)) < 0)
                         break;
-                if (c->dynamic_ownership) {
+                if (c->dynamic_ownership && !sp->dac_norelabel) {
                         if ((r = dac_owner_take(sp->path, c->uid, c->gid, c->remember_owner, err)) < 0)
                                 break;
-                        done = i + 1;
                 }
+                done = i + 1;   /* dac_restore_paths() skips what was left alone */
                 char where[512];
                 int a = dac_check_access(sp->path, c, !sp->readonly, where, sizeof where);
                 if (a < 0) {
@@ -233,7 +234,7 @@ static int dac_set_files(const void *cfg, const DomainDef *def, VbError *err) {
                         r = -1;
                 }
         }
-        if (r < 0)
+        if (r < 0 && c->dynamic_ownership)
                 dac_restore_paths(c, &p, done);
         security_paths_free(&p);
         return r < 0 ? -1 : 0;

@@ -22,6 +22,9 @@ typedef struct SecurityPath {
         char *path;
         SecurityPathKind kind;
         bool readonly;
+        /* a disk's <source><seclabel model='…' relabel='no'/>: that driver leaves the file alone */
+        bool selinux_norelabel, dac_norelabel;
+        const char *selinux_label;      /* its <seclabel model='selinux'><label> (def's string) */
 } SecurityPath;
 
 typedef struct SecurityPaths {

@@ -144,6 +144,8 @@ typedef struct DomainDisk {
         bool readonly, shareable;
         char *serial;
         DomainAddress address;
+        DomainSeclabel *seclabels;         /* <source>'s per-device <seclabel>s (model, relabel, label) */
+        size_t n_seclabels;
 } DomainDisk;
 
 typedef struct DomainFilterParam {
