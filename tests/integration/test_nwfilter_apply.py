@@ -23,6 +23,7 @@ if os.environ.get(nh.NS_ENV) != "1":
     guest.build()
 nh.enter_namespace()
 
+import test_qemu_lifecycle as lc  # noqa: E402
 import testmain  # noqa: E402
 from net_harness import sh  # noqa: E402
 
@@ -45,18 +46,8 @@ LAB_PING = """<filter name='lab-ping' chain='root'>
 """
 NO_PING = "<rule action='drop' direction='out' priority='-900'><icmp/></rule>"
 
-DOMAIN_XML = """<domain type='qemu'>
-  <name>filtered</name>
-  <memory unit='MiB'>256</memory>
-  <vcpu>1</vcpu>
-  <os>
-    <type arch='x86_64' machine='pc'>hvm</type>
-    <kernel>{kernel}</kernel>
-    <initrd>{initrd}</initrd>
-    <cmdline>{append}</cmdline>
-  </os>
-  <devices>
-    <interface type='bridge'>
+# the guest's NIC, in test_qemu_lifecycle's domain (its {disk} slot takes any device)
+FILTERED_NIC = """<interface type='bridge'>
       <mac address='52:54:00:78:00:50'/>
       <source bridge='brf0'/>
       <target dev='guestf0'/>
@@ -64,15 +55,7 @@ DOMAIN_XML = """<domain type='qemu'>
       <filterref filter='clean-traffic'>
         <parameter name='IP' value='10.78.0.50'/>
       </filterref>
-    </interface>
-    <serial type='file'>
-      <source path='{console}'/>
-      <target port='0'/>
-    </serial>
-    <memballoon model='none'/>
-  </devices>
-</domain>
-"""
+    </interface>"""
 
 
 def table():
@@ -175,8 +158,9 @@ class NWFilterApply(unittest.TestCase):
         self.virsh("nwfilter-undefine", "lab-ping")
 
     def test_guest_filterref(self):
-        xml = self.write("filtered.xml", DOMAIN_XML.format(kernel=self.image.kernel, initrd=self.image.initrd,
-                                                           append=self.image.append, console=self.console))
+        xml = self.write("filtered.xml", lc.DOMAIN_XML.format(
+            name="filtered", uuid="", kernel=self.image.kernel, initrd=self.image.initrd, append=self.image.append,
+            console=self.console, disk=FILTERED_NIC))
         self.virsh("define", xml)
         self.virsh("start", "filtered")
         self.assertIn("<filterref filter='clean-traffic'>", self.virsh("dumpxml", "filtered"))

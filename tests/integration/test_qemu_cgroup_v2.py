@@ -44,38 +44,12 @@ def enter_namespace():
 enter_namespace()
 
 import test_qemu_lifecycle as lc  # noqa: E402
+import test_qemu_pin as pin  # noqa: E402
 
-DOMAIN_XML = """<domain type='qemu'>
-  <name>{name}</name>
-  <memory unit='MiB'>128</memory>
-  <vcpu>2</vcpu>
-  <cputune>
-    <vcpupin vcpu='0' cpuset='1'/>
-    <vcpupin vcpu='1' cpuset='0'/>
-    <emulatorpin cpuset='0'/>{extra}
-  </cputune>
-  <os>
-    <type arch='x86_64' machine='pc'>hvm</type>
-    <kernel>{kernel}</kernel>
-    <initrd>{initrd}</initrd>
-    <cmdline>{append}</cmdline>
-  </os>
-  <devices>
-    <serial type='file'>
-      <source path='{console}'/>
-      <target port='0'/>
-    </serial>
-    <memballoon model='none'/>
-  </devices>
-</domain>
-"""
-
-
-def allowed(pid, tid):
-    for line in Path("/proc/%d/task/%d/status" % (pid, tid)).read_text().splitlines():
-        if line.startswith("Cpus_allowed_list:"):
-            return line.split(":", 1)[1].strip()
-    return None
+QUOTA = "    <period>100000</period>\n    <quota>50000</quota>\n"
+# test_qemu_pin's guest (2 vCPUs, pinned) with its quota made optional: v2 here has no cpu controller
+assert QUOTA in pin.DOMAIN_XML
+DOMAIN_XML = pin.DOMAIN_XML.replace(QUOTA, "{extra}")
 
 
 class CgroupV2Test(unittest.TestCase):
@@ -142,9 +116,9 @@ class CgroupV2Test(unittest.TestCase):
         self.assertEqual(self.threads("vcpu1"), vcpu1)
         self.assertIn(pid, self.threads("emulator"))
         # no cpuset controller on this v2: the pins are the threads' affinity
-        self.assertEqual(allowed(pid, vcpu0[0]), "1")
-        self.assertEqual(allowed(pid, vcpu1[0]), "0")
-        self.assertEqual(allowed(pid, pid), "0")
+        self.assertEqual(pin.allowed(pid, vcpu0[0]), "1")
+        self.assertEqual(pin.allowed(pid, vcpu1[0]), "0")
+        self.assertEqual(pin.allowed(pid, pid), "0")
         self.assertFalse((self.group / "cpuset.cpus").exists())
 
         self.virsh("destroy %s" % self.name)
@@ -153,7 +127,7 @@ class CgroupV2Test(unittest.TestCase):
 
     def test_quota_needs_the_cpu_controller(self):
         name = self.name + "-q"
-        self.define(name, extra="\n    <period>100000</period>\n    <quota>50000</quota>")
+        self.define(name, extra=QUOTA)
         p = self.virsh("start %s" % name, check=False)
         self.assertNotEqual(p.returncode, 0)
         self.assertIn("cpu.max", p.stderr)

@@ -16,20 +16,19 @@
 static NWFilterDef *filters[FILTERS_MAX];
 static size_t n_filters;
 
+/* VIRTBUS_NWFILTER_DATA/name, whole (malloc'ed), or NULL. */
 static char *slurp(const char *name) {
-        char path[1024];
+        char path[1024], *buf = NULL;
         snprintf(path, sizeof path, "%s/%s", getenv("VIRTBUS_NWFILTER_DATA"), name);
         FILE *f = fopen(path, "re");
-        if (!f)
-                return NULL;
-        char *buf = NULL;
-        size_t len = 0;
-        FILE *m = open_memstream(&buf, &len);
-        int c;
-        while ((c = fgetc(f)) != EOF)
-                fputc(c, m);
-        fclose(f);
-        fclose(m);
+        long size = f && fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+        if (size >= 0 && fseek(f, 0, SEEK_SET) == 0 && (buf = calloc(1, (size_t) size + 1)) &&
+            fread(buf, 1, (size_t) size, f) != (size_t) size) {
+                free(buf);
+                buf = NULL;
+        }
+        if (f)
+                fclose(f);
         return buf;
 }
 

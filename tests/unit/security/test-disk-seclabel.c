@@ -11,6 +11,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "selinux-test.h"
+
 #include "domain-conf.h"
 #include "security-selinux-plan.h"
 #include "security.h"
@@ -35,19 +37,6 @@ static DomainDef *parse(const char *a, const char *b, const char *c) {
         if (!d)
                 fail_msg("parse: %s", err.message);
         return d;
-}
-
-static char *slurp(const char *name) {
-        char path[1024];
-        snprintf(path, sizeof path, "%s/%s", SELINUX_DATA, name);
-        FILE *f = fopen(path, "r");
-        if (!f)
-                fail_msg("cannot open %s", path);
-        static char buf[65536];
-        size_t n = fread(buf, 1, sizeof buf - 1, f);
-        buf[n] = '\0';
-        fclose(f);
-        return strdup(buf);
 }
 
 static void xml_round_trip(void **state) {
@@ -87,13 +76,11 @@ static void xml_round_trip(void **state) {
 }
 
 static void selinux_plan(void **state) {
-        static const SelinuxBase base = { "system_u:system_r:svirt_t:s0", "system_u:object_r:svirt_image_t:s0",
-                                          "system_u:object_r:virt_content_t:s0" };
         DomainDef *d = parse("/srv/a.img", "/srv/b.img", "/srv/c.img");
         SelinuxStartPlan p;
         VbError err = { 0 };
-        assert_int_equal(selinux_start_plan(d, &base, 12, 345, &p, &err), 0);
-        char *got = selinux_start_plan_format(&p), *want = slurp("disk-seclabel.plan");
+        assert_int_equal(selinux_start_plan(d, &selinux_test_base, 12, 345, &p, &err), 0);
+        char *got = selinux_start_plan_format(&p), *want = selinux_test_read("disk-seclabel.plan");
         if (strcmp(got, want) != 0)
                 fail_msg("disk-seclabel.plan differs; got:\n%s", got);
         free(got);

@@ -9,33 +9,16 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "selinux-test.h"
+
 #include "domain-conf.h"
 #include "domain-model.h"
 #include "security-selinux-plan.h"
 #include "security.h"
 
-static char *slurp(const char *name) {
-        char path[1024];
-        snprintf(path, sizeof path, "%s/%s", SELINUX_DATA, name);
-        FILE *f = fopen(path, "r");
-        if (!f)
-                fail_msg("cannot open %s", path);
-        static char buf[65536];
-        size_t n = fread(buf, 1, sizeof buf - 1, f);
-        buf[n] = '\0';
-        fclose(f);
-        return strdup(buf);
-}
-
-static const SelinuxBase base = {
-        "system_u:system_r:svirt_t:s0",
-        "system_u:object_r:svirt_image_t:s0",
-        "system_u:object_r:virt_content_t:s0",
-};
-
 /* guest.xml with SECLABEL replaced and, when uuid_last is not NULL, another UUID ending. */
 static DomainDef *guest(const char *seclabel, unsigned flags, const char *uuid_last) {
-        char *tmpl = slurp("guest.xml"), xml[8192];
+        char *tmpl = selinux_test_read("guest.xml"), xml[8192];
         char *mark = strstr(tmpl, "SECLABEL");
         assert_non_null(mark);
         snprintf(xml, sizeof xml, "%.*s%s%s", (int) (mark - tmpl), tmpl, seclabel, mark + strlen("SECLABEL"));
@@ -51,9 +34,9 @@ static DomainDef *guest(const char *seclabel, unsigned flags, const char *uuid_l
 
 static void init_state(SecuritySelinuxConfig *c) {
         memset(c, 0, sizeof *c);
-        snprintf(c->process, sizeof c->process, "%s", base.process);
-        snprintf(c->image, sizeof c->image, "%s", base.image);
-        snprintf(c->content, sizeof c->content, "%s", base.content);
+        snprintf(c->process, sizeof c->process, "%s", selinux_test_base.process);
+        snprintf(c->image, sizeof c->image, "%s", selinux_test_base.image);
+        snprintf(c->content, sizeof c->content, "%s", selinux_test_base.content);
         assert_int_equal(selinux_mcs_init(&c->mcs, SELINUX_MCS_CATEGORIES), 0);
 }
 
@@ -64,10 +47,10 @@ static void live_seclabel(void **state) {
                              "<imagelabel>+995:+995</imagelabel></seclabel>", 0, NULL);
         SelinuxStartPlan p;
         VbError err = { 0 };
-        assert_int_equal(selinux_start_plan(d, &base, 12, 345, &p, &err), 0);
+        assert_int_equal(selinux_start_plan(d, &selinux_test_base, 12, 345, &p, &err), 0);
         assert_int_equal(selinux_live_seclabel(d, &p), 0);
         selinux_start_plan_done(&p);
-        char *got = domain_def_format(d, 0), *want = slurp("live.xml");
+        char *got = domain_def_format(d, 0), *want = selinux_test_read("live.xml");
         if (getenv("VIRTBUS_REGENERATE")) {
                 FILE *f = fopen(SELINUX_DATA "/live.xml", "w");
                 fputs(got, f);
@@ -97,7 +80,7 @@ static void live_seclabel_forms(void **state) {
         DomainDef *d = guest("<seclabel type='dynamic' model='selinux'/>", 0, NULL);
         SelinuxStartPlan p;
         VbError err = { 0 };
-        assert_int_equal(selinux_start_plan(d, &base, 7, 9, &p, &err), 0);
+        assert_int_equal(selinux_start_plan(d, &selinux_test_base, 7, 9, &p, &err), 0);
         assert_int_equal(selinux_live_seclabel(d, &p), 0);
         selinux_start_plan_done(&p);
         assert_int_equal(d->priv->n_seclabels, 1);
@@ -108,7 +91,7 @@ static void live_seclabel_forms(void **state) {
         d = guest("<seclabel type='static' model='selinux' relabel='no'><label>system_u:system_r:svirt_t:s0:c1,c2"
                   "</label></seclabel>", 0, NULL);
         char *before = domain_def_format(d, 0);
-        assert_int_equal(selinux_start_plan(d, &base, 7, 9, &p, &err), 0);
+        assert_int_equal(selinux_start_plan(d, &selinux_test_base, 7, 9, &p, &err), 0);
         assert_int_equal(selinux_live_seclabel(d, &p), 0);
         selinux_start_plan_done(&p);
         char *after = domain_def_format(d, 0);
