@@ -141,6 +141,14 @@ class NWFilterApply(unittest.TestCase):
         self.virsh("nwfilter-define", self.write("lab-ping.xml", LAB_PING.format(extra="")))
         settled(lambda: table() and "ip protocol icmp drop" not in table(), "the rules redefined back")
         self.assertTrue(peer_ping("10.78.0.2"))
+        # a redefinition its bindings could not be applied with is refused and changes nothing
+        rules = table()
+        stateful = "<rule action='accept' direction='in'><tcp dstportstart='22' state='NEW'/></rule>"
+        p = self.w.virsh("nwfilter-define", self.write("lab-ping.xml", LAB_PING.format(extra=stateful)))
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("<tcp> attribute 'state' is not supported by the nftables translation", p.stderr)
+        self.assertNotIn("state=", self.virsh("nwfilter-dumpxml", "lab-ping"))
+        self.assertEqual(table(), rules)
 
         # a restarted daemon puts the table back (here: after someone removed it meanwhile)
         self.w.kill9_virtbusd()
