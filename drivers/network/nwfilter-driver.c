@@ -20,6 +20,7 @@ typedef struct Applier {
         NWFilterStore *st;
         bool busy, again;
         char *script;           /* the thread's */
+        bool remove_only;       /* no binding: the script only removes the table */
         int r;
         VbError err;
         int efd;
@@ -70,13 +71,21 @@ static char *build_script(NWFilterStore *st) {
         VbError err = { 0 };
         if (nwfilter_nft_script(ok, n, lookup, &l, &script, &err) < 0)
                 log_error("filter bindings not applied: %s", err.message);
+        applier.remove_only = n == 0;
         free(ok);
         return script;
 }
 
 static void *load_thread(void *data) {
         Applier *a = data;
-        a->r = network_nft_run(a->script, &a->err);
+        /* Without bindings only a table left by an earlier run is removed: a host (or a test's
+         * daemon) that never had one sees no nftables change at all. */
+        VbError none = { 0 };
+        if (a->remove_only && network_nft_run("list table bridge " NWFILTER_NFT_TABLE, &none) < 0) {
+                vb_error_clear(&none);
+                a->r = 0;
+        } else
+                a->r = network_nft_run(a->script, &a->err);
         uint64_t one = 1;
         while (write(a->efd, &one, sizeof one) < 0 && errno == EINTR)
                 ;
