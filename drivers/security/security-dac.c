@@ -199,6 +199,26 @@ static bool dac_relabel(const DomainDef *def) {
         return true;
 }
 
+/* A disk's own DAC <label>: "+UID:+GID" (or without the '+'); names would need a look-up that
+ * may block, so they are refused. */
+static int disk_owner(const char *label, uid_t *uid, gid_t *gid, VbError *err) {
+        unsigned long u, g;
+        char *end;
+        const char *p = label + (label[0] == '+');
+        errno = 0;
+        u = strtoul(p, &end, 10);
+        bool ok = end != p && *end == ':' && !errno;
+        p = end + 1 + (end[1] == '+');
+        g = ok ? strtoul(p, &end, 10) : 0;
+        ok = ok && end != p && *end == '\0' && !errno && u < (uid_t) -1 && g < (gid_t) -1;
+        if (!ok)
+                return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_SECURITY,
+                                    "a disk's DAC label '%s' is not +UID:+GID (names are not resolved)", label);
+        *uid = (uid_t) u;
+        *gid = (gid_t) g;
+        return 0;
+}
+
 static int dac_set_files(const void *cfg, const DomainDef *def, VbError *err) {
         const SecurityDacConfig *c0 = cfg;
         SecurityDacConfig cc = *c0;
@@ -215,7 +235,11 @@ static int dac_set_files(const void *cfg, const DomainDef *def, VbError *err) {
                 if (sp->kind == SECURITY_PATH_CHARDEV && (r = touch(sp->path, err)) < 0)
                         break;
                 if (c->dynamic_ownership && !sp->dac_norelabel) {
-                        if ((r = dac_owner_take(sp->path, c->uid, c->gid, c->remember_owner, err)) < 0)
+                        uid_t uid = c->uid;
+                        gid_t gid = c->gid;
+                        if (sp->dac_label && (r = disk_owner(sp->dac_label, &uid, &gid, err)) < 0)
+                                break;
+                        if ((r = dac_owner_take(sp->path, uid, gid, c->remember_owner, err)) < 0)
                                 break;
                 }
                 done = i + 1;   /* dac_restore_paths() skips what was left alone */

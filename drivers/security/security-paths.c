@@ -21,8 +21,11 @@ static void disk_labels(SecurityPath *sp, const DomainDisk *disk) {
                         if (l->label && !sp->selinux_label)
                                 sp->selinux_label = l->label;
                 }
-                if (is(l->model, "dac") || !l->model)
+                if (is(l->model, "dac") || !l->model) {
                         sp->dac_norelabel = sp->dac_norelabel || off;
+                        if (l->label && l->model && !sp->dac_label)
+                                sp->dac_label = l->label;
+                }
         }
 }
 

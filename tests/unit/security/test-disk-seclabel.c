@@ -1,4 +1,4 @@
-/* test-disk-seclabel.c: a disk's own <source><seclabel model=… relabel=…>: kept by the XML round trip, honoured by the SELinux plan (golden tests/data/selinux/disk-seclabel.plan: a disk left alone, a disk with its own label) and by the DAC driver on real files (a disk with relabel='no' keeps its owner while the other is chowned and given back). */
+/* test-disk-seclabel.c: a disk's own <source><seclabel model=… relabel=…>: kept by the XML round trip, honoured by the SELinux plan (golden tests/data/selinux/disk-seclabel.plan: a disk left alone, a disk with its own label) and by the DAC driver on real files (a disk with relabel='no' keeps its owner, one with its own <label> gets that owner, the others QEMU's user; all given back). */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -27,11 +27,13 @@
         "<seclabel model='selinux' relabel='yes'><label>system_u:object_r:svirt_image_t:s0:c1,c2</label>" \
         "</seclabel></source><target dev='vdb'/></disk>" \
         "<disk type='file' device='disk'><source file='%s'/><target dev='vdc'/></disk>" \
+        "<disk type='file' device='disk'><source file='%s'><seclabel model='dac' relabel='yes'>" \
+        "<label>+4300:+4301</label></seclabel></source><target dev='vdd'/></disk>" \
         "</devices></domain>"
 
-static DomainDef *parse(const char *a, const char *b, const char *c) {
+static DomainDef *parse(const char *a, const char *b, const char *c, const char *e) {
         char xml[4096];
-        snprintf(xml, sizeof xml, DOMAIN_FMT, a, b, c);
+        snprintf(xml, sizeof xml, DOMAIN_FMT, a, b, c, e);
         VbError err = { 0 };
         DomainDef *d = domain_def_parse(xml, strlen(xml), 0, &err);
         if (!d)
@@ -40,7 +42,7 @@ static DomainDef *parse(const char *a, const char *b, const char *c) {
 }
 
 static void xml_round_trip(void **state) {
-        DomainDef *d = parse("/srv/a.img", "/srv/b.img", "/srv/c.img");
+        DomainDef *d = parse("/srv/a.img", "/srv/b.img", "/srv/c.img", "/srv/d.img");
         char *out = domain_def_format(d, 0);
         assert_non_null(strstr(out, "      <source file='/srv/a.img'>\n"
                                     "        <seclabel model='selinux' relabel='no'/>\n"
@@ -76,7 +78,7 @@ static void xml_round_trip(void **state) {
 }
 
 static void selinux_plan(void **state) {
-        DomainDef *d = parse("/srv/a.img", "/srv/b.img", "/srv/c.img");
+        DomainDef *d = parse("/srv/a.img", "/srv/b.img", "/srv/c.img", "/srv/d.img");
         SelinuxStartPlan p;
         VbError err = { 0 };
         assert_int_equal(selinux_start_plan(d, &selinux_test_base, 12, 345, &p, &err), 0);
@@ -95,17 +97,18 @@ static void dac_files(void **state) {
         char dir[] = "/tmp/virtbus-disk-seclabel-XXXXXX";
         assert_non_null(mkdtemp(dir));
         assert_int_equal(chmod(dir, 0755), 0);
-        char a[256], b[256], c[256];
+        char a[256], b[256], c[256], e[256];
         snprintf(a, sizeof a, "%s/a.img", dir);
         snprintf(b, sizeof b, "%s/b.img", dir);
         snprintf(c, sizeof c, "%s/c.img", dir);
-        for (const char *const *f = (const char *const[]) { a, b, c, NULL }; *f; f++) {
+        snprintf(e, sizeof e, "%s/d.img", dir);
+        for (const char *const *f = (const char *const[]) { a, b, c, e, NULL }; *f; f++) {
                 FILE *fp = fopen(*f, "w");
                 assert_non_null(fp);
                 fclose(fp);
                 assert_int_equal(chmod(*f, 0666), 0);
         }
-        DomainDef *d = parse(a, b, c);
+        DomainDef *d = parse(a, b, c, e);
         SecurityDacConfig cfg = { .uid = 4200, .gid = 4201, .dynamic_ownership = true, .remember_owner = true };
         VbError err = { 0 };
         if (security_driver_dac.set_files(&cfg, d, &err) < 0)
@@ -118,11 +121,36 @@ static void dac_files(void **state) {
         assert_int_equal(stat(c, &st), 0);
         assert_int_equal(st.st_uid, 4200);
         assert_int_equal(st.st_gid, 4201);
+        assert_int_equal(stat(e, &st), 0);
+        assert_int_equal(st.st_uid, 4300);      /* its own DAC label */
+        assert_int_equal(st.st_gid, 4301);
         security_driver_dac.restore_files(&cfg, d);
-        for (const char *const *f = (const char *const[]) { a, b, c, NULL }; *f; f++) {
+        for (const char *const *f = (const char *const[]) { a, b, c, e, NULL }; *f; f++) {
                 assert_int_equal(stat(*f, &st), 0);
                 assert_int_equal(st.st_uid, 0);
                 assert_int_equal(st.st_gid, 0);
+        }
+        domain_def_free(d);
+
+        /* an owner by name would need a look-up at start: refused, nothing changed */
+        char xml[4096];
+        snprintf(xml, sizeof xml, DOMAIN_FMT, a, b, c, e);
+        char *at = strstr(xml, "+4300:+4301");
+        memcpy(at, "qemu:qemu  ", 11);
+        memmove(at + 9, at + 11, strlen(at + 11) + 1);
+        d = domain_def_parse(xml, strlen(xml), 0, &err);
+        assert_non_null(d);
+        for (const char *const *f = (const char *const[]) { a, b, c, e, NULL }; *f; f++) {
+                FILE *fp = fopen(*f, "w");
+                assert_non_null(fp);
+                fclose(fp);
+        }
+        assert_int_equal(security_driver_dac.set_files(&cfg, d, &err), -1);
+        assert_string_equal(err.message, "unsupported configuration: a disk's DAC label 'qemu:qemu' is not +UID:+GID "
+                                         "(names are not resolved)");
+        for (const char *const *f = (const char *const[]) { a, b, c, e, NULL }; *f; f++) {
+                assert_int_equal(stat(*f, &st), 0);
+                assert_int_equal(st.st_uid, 0);
                 unlink(*f);
         }
         rmdir(dir);
