@@ -127,6 +127,10 @@ class NWFilterApply(unittest.TestCase):
         self.virsh("nwfilter-binding-create", self.write("binding.xml", BINDING_XML.format(
             filter="lab-ping", params="<parameter name='IP' value='10.78.0.2'/>")))
         settled(lambda: "chain from-vethf0-ipv4-ip" in table(), "the binding's chains")
+        ruleset = sh("nft", "list", "ruleset").stdout
+        self.assertIn("table bridge virtbus_nwfilter {", ruleset)
+        self.assertIn("chain from-vethf0 {", ruleset)
+        self.assertIn("chain to-vethf0 {", ruleset)
         rules = table()
         self.assertIn('iifname "vethf0" jump from-vethf0', rules)
         self.assertIn("ip saddr 10.78.0.2 return", rules)
@@ -191,6 +195,7 @@ class NWFilterApply(unittest.TestCase):
         self.virsh("destroy", "filtered")
         settled(lambda: self.virsh("nwfilter-binding-list").strip() == "", "the guest's binding to go")
         settled(lambda: "virtbus_nwfilter" not in nh.nft_tables(), "the table to go")
+        self.assertNotIn("guestf0", sh("nft", "list", "ruleset").stdout)
         self.virsh("undefine", "filtered")
 
 
