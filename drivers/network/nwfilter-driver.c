@@ -15,8 +15,18 @@
 #include "nwfilter-nft-gen.h"
 #include "nwfilter.h"
 
+typedef struct Waiter {
+        unsigned long gen;              /* the change it waits for */
+        void (*fn)(void *data, bool ok);
+        void *data;
+} Waiter;
+
 typedef struct Applier {
         sd_event *event;
+        unsigned long requested;        /* changes asked for (apply() calls) */
+        unsigned long loading, loaded;  /* the change the running / the last finished load covers */
+        Waiter *waiters;
+        size_t n_waiters;
         NWFilterStore *st;
         bool busy, again;
         char *script;           /* the thread's */
@@ -94,6 +104,20 @@ static void *load_thread(void *data) {
 
 static void start_load(Applier *a);
 
+/* The waiters whose change is loaded now (a waiter may add another meanwhile). */
+static void notify_waiters(Applier *a, bool ok) {
+        size_t i = 0;
+        while (i < a->n_waiters) {
+                Waiter w = a->waiters[i];
+                if (w.gen > a->loaded) {
+                        i++;
+                        continue;
+                }
+                a->waiters[i] = a->waiters[--a->n_waiters];
+                w.fn(w.data, ok);
+        }
+}
+
 static int on_loaded(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         Applier *a = userdata;
         pthread_join(a->thread, NULL);
@@ -107,6 +131,8 @@ static int on_loaded(sd_event_source *s, int fd, uint32_t revents, void *userdat
         free(a->script);
         a->script = NULL;
         a->busy = false;
+        a->loaded = a->loading;
+        notify_waiters(a, a->r == 0);
         if (a->again && a->st) {
                 a->again = false;
                 start_load(a);
@@ -115,9 +141,13 @@ static int on_loaded(sd_event_source *s, int fd, uint32_t revents, void *userdat
 }
 
 static void start_load(Applier *a) {
+        a->loading = a->requested;
         a->script = build_script(a->st);
-        if (!a->script)
+        if (!a->script) {
+                a->loaded = a->loading;         /* nothing to load (logged): do not keep anyone waiting */
+                notify_waiters(a, false);
                 return;
+        }
         a->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
         int r = a->efd < 0 ? -errno : sd_event_add_io(a->event, &a->source, a->efd, EPOLLIN, on_loaded, a);
         if (r >= 0)
@@ -129,6 +159,8 @@ static void start_load(Applier *a) {
                 free(a->script);
                 a->script = NULL;
                 log_error("network filter rules not loaded: %s", strerror(-r));
+                a->loaded = a->loading;
+                notify_waiters(a, false);
                 return;
         }
         a->busy = true;
@@ -136,13 +168,26 @@ static void start_load(Applier *a) {
 
 static void apply(NWFilterStore *st) {
         applier.st = st;
+        applier.requested++;
         if (applier.busy)
                 applier.again = true;   /* the newest state is built when the running load ends */
         else
                 start_load(&applier);
 }
 
-static const NWFilterApplier nft_applier = { .check = check, .apply = apply };
+static int when_applied(NWFilterStore *st, void (*fn)(void *data, bool ok), void *data) {
+        Applier *a = &applier;
+        if (a->loaded >= a->requested)
+                return 0;
+        Waiter *v = realloc(a->waiters, (a->n_waiters + 1) * sizeof *v);
+        if (!v)
+                return -ENOMEM;
+        a->waiters = v;
+        v[a->n_waiters++] = (Waiter) { a->requested, fn, data };
+        return 1;
+}
+
+static const NWFilterApplier nft_applier = { .check = check, .apply = apply, .when_applied = when_applied };
 
 void nwfilter_driver_open(Connection *c) {
         if (!c->nwfilters)

@@ -225,6 +225,9 @@ extern const DomainOps qemu_domain_ops;
 
 /* qemu-domain.c: the rest of a start once the monitor is up (QEMU still -S). */
 void qemu_domain_start_continue(QemuDomain *qd, Qmp *q);
+/* qemu-nwfilter.c: before a starting guest runs, are its NICs' filter rules still loading?
+ * true: qemu_domain_start_continue() is called again once they are loaded. */
+bool qemu_nics_filters_wait(QemuDomain *qd, Qmp *q);
 
 /* qemu-save.c: virDomainSave and restore through QEMU's migration stream. */
 int qemu_domain_save(Domain *d, int fd, const char *path, Call *call, VbError *err);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "domain-model.h"
+#include "qemu-driver.h"
 #include "log.h"
 #include "nwfilter.h"
 #include "uuid.h"
@@ -102,4 +103,45 @@ void qemu_nics_release_filters(Connection *c, const DomainDef *live) {
                 if (b && memcmp(b->def->owner_uuid, live->uuid, 16) == 0)
                         nwfilter_binding_remove(c, nic->target_dev);
         }
+}
+
+typedef struct FilterWait {
+        QemuDomain *qd;
+        Process *proc;          /* the QEMU that waits: a later one of the same domain is not it */
+        Qmp *qmp;
+} FilterWait;
+
+static void on_filters_loaded(void *data, bool ok) {
+        FilterWait *w = data;
+        QemuDomain *qd = w->qd;
+        Domain *d = qd->domain;
+        bool same = qd->phase == QEMU_PHASE_STARTING && qd->proc == w->proc && qd->qmp == w->qmp;
+        if (!ok)
+                log_error("domain %s: its network filter rules did not load (see above); it runs without them",
+                          d->obj.name);
+        if (same)
+                qemu_domain_start_continue(qd, w->qmp);
+        free(w);
+        domain_unref(d);
+}
+
+bool qemu_nics_filters_wait(QemuDomain *qd, Qmp *q) {
+        const DomainDef *live = qd->live;
+        bool filtered = false;
+        for (size_t i = 0; live && live->priv && i < live->priv->devices.n_interfaces; i++)
+                filtered = filtered || live->priv->devices.interfaces[i].filterref;
+        if (!filtered)
+                return false;
+        FilterWait *w = malloc(sizeof *w);
+        if (!w)
+                return false;
+        *w = (FilterWait) { qd, qd->proc, q };
+        domain_ref(qd->domain);
+        if (nwfilter_when_applied(qd->domain->obj.conn, on_filters_loaded, w)) {
+                log_debug("domain %s: waiting for its network filter rules before it runs", qd->domain->obj.name);
+                return true;
+        }
+        domain_unref(qd->domain);
+        free(w);
+        return false;
 }

@@ -29,6 +29,9 @@ typedef struct NWFilterApplier {
         int (*check)(NWFilterStore *st, const NWFilterBindingDef *b, const NWFilterDef *changed, VbError *err);
         /* Bindings or filters changed: bring the host's rules in line (asynchronously). */
         void (*apply)(NWFilterStore *st);
+        /* Call fn once every change so far is loaded (ok: the last load succeeded): 1 when it
+         * will be called later, 0 when nothing is pending (fn is not called), -ENOMEM. */
+        int (*when_applied)(NWFilterStore *st, void (*fn)(void *data, bool ok), void *data);
 } NWFilterApplier;
 
 struct NWFilterStore {
@@ -68,5 +71,8 @@ NWFilterStore *nwfilter_binding_list_store(Connection *c, unsigned flags, VbErro
 int nwfilter_binding_add(Connection *c, NWFilterBindingDef *def, VbError *err);
 /* The tap is gone: its binding (if any) too. */
 void nwfilter_binding_remove(Connection *c, const char *portdev);
+/* fn(data, ok) once the rules of every binding made so far are loaded: true when it will be
+ * called, false when they are (or there is no applier) and it will not. */
+bool nwfilter_when_applied(Connection *c, void (*fn)(void *data, bool ok), void *data);
 /* Attach the applier and apply the recorded bindings (the daemon's start, after a restart). */
 void nwfilter_set_applier(Connection *c, const NWFilterApplier *applier, void *data);
