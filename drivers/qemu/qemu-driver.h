@@ -139,6 +139,8 @@ bool qemu_security_confined(const QemuConn *qc);
 int qemu_security_start(QemuConn *qc, const DomainDef *def, ProcessCreds *creds, VbError *err);
 /* Add the DAC <seclabel> (user and image label) to the running definition. */
 int qemu_security_live_label(QemuConn *qc, DomainDef *live);
+/* A guest found running after a restart: its security drivers take back what it holds (its MCS pair). */
+void qemu_security_reattach(QemuConn *qc, const DomainDef *live);
 /* QEMU is gone: give def's files back. */
 void qemu_security_stop(QemuConn *qc, const DomainDef *def);
 /* virDomainGetSecurityLabelList: none, then DAC (qemu-security.c). */
@@ -223,6 +225,9 @@ extern const DomainOps qemu_domain_ops;
 
 /* qemu-domain.c: the rest of a start once the monitor is up (QEMU still -S). */
 void qemu_domain_start_continue(QemuDomain *qd, Qmp *q);
+/* qemu-nwfilter.c: before a starting guest runs, are its NICs' filter rules still loading?
+ * true: qemu_domain_start_continue() is called again once they are loaded. */
+bool qemu_nics_filters_wait(QemuDomain *qd, Qmp *q);
 
 /* qemu-save.c: virDomainSave and restore through QEMU's migration stream. */
 int qemu_domain_save(Domain *d, int fd, const char *path, Call *call, VbError *err);

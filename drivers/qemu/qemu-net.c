@@ -29,6 +29,9 @@ void qemu_nics_close(QemuNics *nics) {
         free(nics->all);
         free(nics->fds);
         free(nics->queue_fds);
+        for (size_t i = 0; i < nics->n_filtered; i++)
+                free(nics->filtered[i]);        /* the bindings stay: the guest's taps have them */
+        free(nics->filtered);
         *nics = (QemuNics) { 0 };
 }
 
@@ -38,12 +41,14 @@ void qemu_nics_abandon(QemuNics *nics) {
                 if (netlink_link_delete(nics->macvtaps[i], &e) < 0)
                         log_warning("macvtap %s left behind: %s", nics->macvtaps[i], e.message);
         }
+        qemu_nics_unfilter(nics);
         qemu_nics_close(nics);
 }
 
 void qemu_nics_release(Connection *c, const DomainDef *live) {
         if (!c->manager->system_mode || !live || !live->priv)
                 return;
+        qemu_nics_release_filters(c, live);
         const DomainDevices *dev = &live->priv->devices;
         for (size_t i = 0; i < dev->n_interfaces; i++) {
                 const DomainInterface *nic = &dev->interfaces[i];
@@ -235,6 +240,10 @@ int qemu_nics_prepare(Connection *c, DomainDef *live, QemuNics *nics, VbError *e
                         qemu_nics_abandon(nics);
                         return -1;
                 }
+        if (qemu_nics_filter(c, live, nics, err) < 0) {
+                qemu_nics_abandon(nics);
+                return -1;
+        }
         if (nics->n_all)        /* the NICs' share of a start (tests/bench/nic_bench.py reads it) */
                 log_info("host side of %zu interface descriptor(s) ready in %lld us", nics->n_all, now_us() - t0);
         return 0;

@@ -16,6 +16,9 @@ typedef struct QemuNics {
         size_t n, n_all;
         char **macvtaps;        /* macvtaps this start created (they outlive QEMU) */
         size_t n_macvtaps;
+        char **filtered;        /* taps this start gave a filter binding (qemu-nwfilter.c) */
+        size_t n_filtered;
+        Connection *filter_conn;
 } QemuNics;
 
 /* For every interface of live that needs a host device: type network (on the running
@@ -35,3 +38,12 @@ void qemu_nics_abandon(QemuNics *nics);
 /* The guest is gone (live is its running definition, also when recovered after a daemon
  * restart): delete its macvtaps. */
 void qemu_nics_release(Connection *c, const DomainDef *live);
+
+/* qemu-nwfilter.c: each NIC of live with a <filterref> gets a filter binding on its tap (its
+ * rules applied); refused for NICs whose tap is on no bridge. On failure the caller abandons
+ * nics, which removes the bindings made. */
+int qemu_nics_filter(Connection *c, const DomainDef *live, QemuNics *nics, VbError *err);
+/* The start did not happen: remove the bindings qemu_nics_filter made. */
+void qemu_nics_unfilter(QemuNics *nics);
+/* The guest is gone: remove its NICs' bindings. */
+void qemu_nics_release_filters(Connection *c, const DomainDef *live);

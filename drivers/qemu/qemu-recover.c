@@ -179,6 +179,7 @@ static void recover_attempt(QemuDomain *qd) {
                         else
                                 log_info("domain %s: QEMU pid %d found again (%s)", d->obj.name, (int) rt.pid,
                                          domain_state_to_string(d->state));
+                        qemu_security_reattach(qd->qc, domain_current_def(d));
                         qemu_phase_enter(qd, QEMU_PHASE_RECONNECTING);
                         return;
                 }
@@ -229,6 +230,7 @@ static void recover_attempt(QemuDomain *qd) {
         /* A record of this daemon again, so the next restart finds it the ordinary way. */
         if (qemu_runtime_save(qd, &err) < 0)
                 log_error("domain %s: cannot rewrite its runtime record: %s", d->obj.name, err.message);
+        qemu_security_reattach(qd->qc, domain_current_def(d));
         qemu_phase_enter(qd, QEMU_PHASE_RECONNECTING);
 }
 

@@ -89,8 +89,12 @@ void qemu_security_stop(QemuConn *qc, const DomainDef *def) {
 /* The running definition says who QEMU runs as, as libvirt's does:
  * <seclabel type='dynamic' model='dac' relabel='yes'><label>+UID:+GID</label>… */
 int qemu_security_live_label(QemuConn *qc, DomainDef *live) {
-        if (!qemu_security_confined(qc) || !live->priv)
+        if (!qc->sec_ready || !live->priv)
                 return 0;
+        /* the drivers' own first (SELinux's dynamic label), as libvirt lists them */
+        int r = security_stack_live_label(&qc->sec, live);
+        if (r < 0 || !qemu_security_confined(qc))
+                return r;
         DomainDefPrivate *p = live->priv;
         for (size_t i = 0; i < p->n_seclabels; i++)
                 if (p->seclabels[i].model && strcmp(p->seclabels[i].model, "dac") == 0)
@@ -109,6 +113,11 @@ int qemu_security_live_label(QemuConn *qc, DomainDef *live) {
         if (!s->type || !s->model || !s->relabel || !s->label || !s->imagelabel)
                 return -ENOMEM;
         return 0;
+}
+
+void qemu_security_reattach(QemuConn *qc, const DomainDef *live) {
+        if (qc->sec_ready && live)
+                security_stack_reattach(&qc->sec, live);
 }
 
 int qemu_monitor_listen(const char *path, VbError *err) {

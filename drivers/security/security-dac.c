@@ -181,7 +181,8 @@ static int touch(const char *path, VbError *err) {
 
 static void dac_restore_paths(const SecurityDacConfig *c, const SecurityPaths *p, size_t n) {
         for (size_t i = n; i-- > 0;)
-                dac_owner_give_back(p->v[i].path, c->remember_owner);
+                if (!p->v[i].dac_norelabel)
+                        dac_owner_give_back(p->v[i].path, c->remember_owner);
 }
 
 /* <seclabel model='dac' relabel='no'/> or type='none': the guest's files are left alone
@@ -196,6 +197,26 @@ static bool dac_relabel(const DomainDef *def) {
                         return false;
         }
         return true;
+}
+
+/* A disk's own DAC <label>: "+UID:+GID" (or without the '+'); names would need a look-up that
+ * may block, so they are refused. */
+static int disk_owner(const char *label, uid_t *uid, gid_t *gid, VbError *err) {
+        unsigned long u, g;
+        char *end;
+        const char *p = label + (label[0] == '+');
+        errno = 0;
+        u = strtoul(p, &end, 10);
+        bool ok = end != p && *end == ':' && !errno;
+        p = end + 1 + (end[1] == '+');
+        g = ok ? strtoul(p, &end, 10) : 0;
+        ok = ok && end != p && *end == '\0' && !errno && u < (uid_t) -1 && g < (gid_t) -1;
+        if (!ok)
+                return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_SECURITY,
+                                    "a disk's DAC label '%s' is not +UID:+GID (names are not resolved)", label);
+        *uid = (uid_t) u;
+        *gid = (gid_t) g;
+        return 0;
 }
 
 static int dac_set_files(const void *cfg, const DomainDef *def, VbError *err) {
@@ -213,11 +234,15 @@ static int dac_set_files(const void *cfg, const DomainDef *def, VbError *err) {
                 const SecurityPath *sp = &p.v[i];
                 if (sp->kind == SECURITY_PATH_CHARDEV && (r = touch(sp->path, err)) < 0)
                         break;
-                if (c->dynamic_ownership) {
-                        if ((r = dac_owner_take(sp->path, c->uid, c->gid, c->remember_owner, err)) < 0)
+                if (c->dynamic_ownership && !sp->dac_norelabel) {
+                        uid_t uid = c->uid;
+                        gid_t gid = c->gid;
+                        if (sp->dac_label && (r = disk_owner(sp->dac_label, &uid, &gid, err)) < 0)
                                 break;
-                        done = i + 1;
+                        if ((r = dac_owner_take(sp->path, uid, gid, c->remember_owner, err)) < 0)
+                                break;
                 }
+                done = i + 1;   /* dac_restore_paths() skips what was left alone */
                 char where[512];
                 int a = dac_check_access(sp->path, c, !sp->readonly, where, sizeof where);
                 if (a < 0) {
@@ -233,7 +258,7 @@ static int dac_set_files(const void *cfg, const DomainDef *def, VbError *err) {
                         r = -1;
                 }
         }
-        if (r < 0)
+        if (r < 0 && c->dynamic_ownership)
                 dac_restore_paths(c, &p, done);
         security_paths_free(&p);
         return r < 0 ? -1 : 0;

@@ -7,24 +7,54 @@
 
 #include "domain-model.h"
 
-static int paths_add(SecurityPaths *p, const char *path, SecurityPathKind kind, bool readonly) {
+static bool is(const char *s, const char *v) {
+        return s && strcmp(s, v) == 0;
+}
+
+/* What the disk's own <seclabel>s say about its file (disk NULL: nothing). */
+static void disk_labels(SecurityPath *sp, const DomainDisk *disk) {
+        for (size_t i = 0; disk && i < disk->n_seclabels; i++) {
+                const DomainSeclabel *l = &disk->seclabels[i];
+                bool off = is(l->relabel, "no");
+                if (is(l->model, "selinux") || !l->model) {
+                        sp->selinux_norelabel = sp->selinux_norelabel || off;
+                        if (l->label && !sp->selinux_label)
+                                sp->selinux_label = l->label;
+                }
+                if (is(l->model, "dac") || !l->model) {
+                        sp->dac_norelabel = sp->dac_norelabel || off;
+                        if (l->label && l->model && !sp->dac_label)
+                                sp->dac_label = l->label;
+                }
+        }
+}
+
+static int paths_add_disk(SecurityPaths *p, const char *path, SecurityPathKind kind, bool readonly,
+                          const DomainDisk *disk) {
         if (!path || !*path)
                 return 0;
         for (size_t i = 0; i < p->n; i++)
                 if (strcmp(p->v[i].path, path) == 0) {
                         p->v[i].readonly = p->v[i].readonly && readonly;
+                        disk_labels(&p->v[i], disk);
                         return 0;
                 }
         SecurityPath *v = realloc(p->v, (p->n + 1) * sizeof *v);
         if (!v)
                 return -ENOMEM;
         p->v = v;
+        memset(&v[p->n], 0, sizeof v[p->n]);
         if (!(v[p->n].path = strdup(path)))
                 return -ENOMEM;
         v[p->n].kind = kind;
         v[p->n].readonly = readonly;
+        disk_labels(&v[p->n], disk);
         p->n++;
         return 0;
+}
+
+static int paths_add(SecurityPaths *p, const char *path, SecurityPathKind kind, bool readonly) {
+        return paths_add_disk(p, path, kind, readonly, NULL);
 }
 
 static int paths_add_chrs(SecurityPaths *p, const DomainChr *c, size_t n) {
@@ -48,7 +78,7 @@ int security_paths_of(const DomainDef *def, SecurityPaths *out) {
                 if (d->type && strcmp(d->type, "file") != 0 && strcmp(d->type, "block") != 0)
                         continue;       /* network, volume …: not a local file QEMU opens */
                 bool ro = d->readonly || (d->device && strcmp(d->device, "cdrom") == 0);
-                r = paths_add(&p, src, SECURITY_PATH_DISK, ro);
+                r = paths_add_disk(&p, src, SECURITY_PATH_DISK, ro, d);
         }
         const DomainOs *os = &priv->os;
         if (r == 0)

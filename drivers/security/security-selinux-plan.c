@@ -74,10 +74,14 @@ int selinux_start_plan(const DomainDef *def, const SelinuxBase *base, unsigned c
                 return vb_error_errno(err, -ENOMEM, "SELinux plan");
         }
         for (size_t i = 0; i < paths.n; i++) {
+                if (paths.v[i].selinux_norelabel)
+                        continue;       /* <seclabel model='selinux' relabel='no'/> on its disk */
                 SelinuxFileLabel *f = &out->files[out->n_files++];
                 f->path = paths.v[i].path;      /* taken over */
                 paths.v[i].path = NULL;
-                const char *ctx = paths.v[i].readonly ? base->content : out->image_label;
+                const char *ctx = paths.v[i].selinux_label ? paths.v[i].selinux_label
+                                  : paths.v[i].readonly     ? base->content
+                                                            : out->image_label;
                 int n = snprintf(f->label, sizeof f->label, "%s", ctx);
                 if (n < 0 || (size_t) n >= sizeof f->label) {
                         security_paths_free(&paths);

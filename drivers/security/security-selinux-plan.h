@@ -43,3 +43,12 @@ void selinux_start_plan_done(SelinuxStartPlan *p);
 /* The plan as text, one step a line ("exec CTX", "label PATH CTX", then "restore PATH" in
  * reverse): what the golden files hold. Newly allocated, or NULL. */
 char *selinux_start_plan_format(const SelinuxStartPlan *p);
+
+/* security-selinux-live.c. A dynamic plan's <seclabel type='dynamic' model='selinux'
+ * relabel='yes'><label>EXEC</label><imagelabel>IMAGE</imagelabel> in the running definition:
+ * the definition's selinux seclabel filled in, or a new one first among them (static and none
+ * plans change nothing). 0 or -ENOMEM. */
+int selinux_live_seclabel(DomainDef *live, const SelinuxStartPlan *plan);
+/* The MCS pair a running definition's dynamic selinux label holds (read back after a daemon
+ * restart): 1 with c1 and c2 set, 0 when it has none, -EINVAL for a label without a pair. */
+int selinux_live_pair(const DomainDef *live, unsigned *c1, unsigned *c2);

@@ -12,6 +12,7 @@
 #include "log.h"
 #include "security-selinux-files.h"
 #include "security-selinux-label.h"
+#include "security-selinux-plan.h"
 
 static bool selinux_probe(char *why, size_t whylen) {
         int on = is_selinux_enabled();
@@ -72,6 +73,18 @@ static SecuritySelinuxGuest *guest_of(SecuritySelinuxConfig *c, const DomainDef 
         return NULL;
 }
 
+/* The guest's record (made by set_process, or by reattach after a restart). */
+static SecuritySelinuxGuest *guest_add(SecuritySelinuxConfig *c, const DomainDef *def) {
+        SecuritySelinuxGuest *v = realloc(c->guests, (c->n_guests + 1) * sizeof *v);
+        if (!v)
+                return NULL;
+        c->guests = v;
+        SecuritySelinuxGuest *g = &v[c->n_guests++];
+        memset(g, 0, sizeof *g);
+        memcpy(g->uuid, def->uuid, sizeof g->uuid);
+        return g;
+}
+
 static uint32_t rnd32(void *ctx) {
         (void) ctx;
         return (uint32_t) random() ^ ((uint32_t) random() << 16);
@@ -88,15 +101,8 @@ static int plan_of(SecuritySelinuxConfig *c, const SecuritySelinuxGuest *g, cons
 static int selinux_set_process(const void *cfg, const DomainDef *def, ProcessCreds *creds, VbError *err) {
         SecuritySelinuxConfig *c = (SecuritySelinuxConfig *) cfg;
         SecuritySelinuxGuest *g = guest_of(c, def);
-        if (!g) {
-                SecuritySelinuxGuest *v = realloc(c->guests, (c->n_guests + 1) * sizeof *v);
-                if (!v)
-                        return vb_error_errno(err, -ENOMEM, "SELinux guest");
-                c->guests = v;
-                g = &v[c->n_guests++];
-                memset(g, 0, sizeof *g);
-                memcpy(g->uuid, def->uuid, sizeof g->uuid);
-        }
+        if (!g && !(g = guest_add(c, def)))
+                return vb_error_errno(err, -ENOMEM, "SELinux guest");
         SelinuxStartPlan p;
         SelinuxLabel l;
         if (selinux_label_plan(def, &l, err) < 0)
@@ -170,6 +176,47 @@ static void selinux_restore_files(const void *cfg, const DomainDef *def) {
         *g = c->guests[--c->n_guests];
 }
 
+static int selinux_live_label(const void *cfg, DomainDef *live) {
+        SecuritySelinuxConfig *c = (SecuritySelinuxConfig *) cfg;
+        SecuritySelinuxGuest *g = guest_of(c, live);
+        SelinuxStartPlan p;
+        VbError err = { 0 };
+        if (!g || plan_of(c, g, live, &p, &err) < 0)
+                return g ? -EINVAL : 0;
+        int r = selinux_live_seclabel(live, &p);
+        selinux_start_plan_done(&p);
+        return r;
+}
+
+/* A guest that was running before the restart keeps its pair: reserved again from the label
+ * its status file recorded, so no new guest gets it, and released when it stops. */
+static int selinux_reattach(const void *cfg, const DomainDef *live, VbError *err) {
+        SecuritySelinuxConfig *c = (SecuritySelinuxConfig *) cfg;
+        unsigned c1, c2;
+        int k = selinux_live_pair(live, &c1, &c2);
+        if (k < 0)
+                return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_SECURITY,
+                                    "its recorded SELinux label has no MCS pair");
+        if (guest_of(c, live))
+                return 0;
+        SecuritySelinuxGuest *g = guest_add(c, live);
+        if (!g)
+                return vb_error_errno(err, -ENOMEM, "SELinux guest");
+        if (k == 0)
+                return 0;       /* static or none: nothing reserved */
+        int r = selinux_mcs_reserve(&c->mcs, c1, c2);
+        if (r < 0) {
+                c->n_guests--;
+                return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_SECURITY,
+                                    "its MCS pair c%u,c%u %s", c1, c2,
+                                    r == -EEXIST ? "is held by another running guest" : "is out of range");
+        }
+        g->has_pair = true;
+        g->c1 = c1;
+        g->c2 = c2;
+        return 0;
+}
+
 static int selinux_process_label(const void *cfg, char *buf, size_t len) {
         (void) cfg;
         (void) buf;
@@ -185,4 +232,6 @@ const SecurityDriver security_driver_selinux = {
         .set_files = selinux_set_files,
         .restore_files = selinux_restore_files,
         .process_label = selinux_process_label,
+        .live_label = selinux_live_label,
+        .reattach = selinux_reattach,
 };

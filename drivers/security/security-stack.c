@@ -39,6 +39,25 @@ void security_stack_restore(const SecurityStack *s, const DomainDef *def) {
                         s->layer[i].drv->restore_files(s->layer[i].cfg, def);
 }
 
+int security_stack_live_label(const SecurityStack *s, DomainDef *live) {
+        for (size_t i = 0; i < s->n; i++) {
+                const SecurityDriver *d = s->layer[i].drv;
+                int r = d->live_label ? d->live_label(s->layer[i].cfg, live) : 0;
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+void security_stack_reattach(const SecurityStack *s, const DomainDef *live) {
+        for (size_t i = 0; i < s->n; i++) {
+                const SecurityDriver *d = s->layer[i].drv;
+                VbError err = { 0 };
+                if (d->reattach && d->reattach(s->layer[i].cfg, live, &err) < 0)
+                        log_error("domain %s: security driver %s: %s", live->name, d->model, err.message);
+        }
+}
+
 static bool none_probe(char *why, size_t whylen) {
         return true;
 }

@@ -22,6 +22,10 @@ typedef struct SecurityPath {
         char *path;
         SecurityPathKind kind;
         bool readonly;
+        /* a disk's <source><seclabel model='…' relabel='no'/>: that driver leaves the file alone */
+        bool selinux_norelabel, dac_norelabel;
+        const char *selinux_label;      /* its <seclabel model='selinux'><label> (def's string) */
+        const char *dac_label;          /* its <seclabel model='dac'><label>: "+UID:+GID" */
 } SecurityPath;
 
 typedef struct SecurityPaths {
@@ -66,6 +70,11 @@ typedef struct SecurityDriver {
         void (*restore_files)(const void *cfg, const DomainDef *def);
         /* The process label as <seclabel> and DomainGetSecurityLabel show it. */
         int (*process_label)(const void *cfg, char *buf, size_t len);
+        /* After set_process: the driver's <seclabel> in the running definition. 0 or -errno. */
+        int (*live_label)(const void *cfg, DomainDef *live);
+        /* A guest found running after a daemon restart: take back what it holds (its MCS pair)
+         * from its running definition, so that restore_files works and nothing is reused. */
+        int (*reattach)(const void *cfg, const DomainDef *live, VbError *err);
 } SecurityDriver;
 
 extern const SecurityDriver security_driver_dac;
@@ -106,3 +115,7 @@ int security_stack_push(SecurityStack *s, const SecurityDriver *drv, const void 
 int security_stack_set(const SecurityStack *s, const DomainDef *def, ProcessCreds *creds, VbError *err);
 /* Every layer's restore_files, in reverse order. */
 void security_stack_restore(const SecurityStack *s, const DomainDef *def);
+/* Every layer's live_label (security-stack.c); the first failure's -errno. */
+int security_stack_live_label(const SecurityStack *s, DomainDef *live);
+/* Every layer's reattach; a layer that fails is logged, the others still run. */
+void security_stack_reattach(const SecurityStack *s, const DomainDef *live);

@@ -78,6 +78,7 @@ static const XmlField interface_fields[] = {
         { "model", "type", XF_STR, offsetof(DomainInterface, model_type), NULL },
         { "driver", "name", XF_ENUM, offsetof(DomainInterface, driver_name), ENUM("qemu", "vhost") },
         { "driver", "queues", XF_UINT, offsetof(DomainInterface, driver_queues), NULL },
+        { "filterref", NULL, XF_KNOWN, 0, NULL },
         { "link", "state", XF_ENUM, offsetof(DomainInterface, link_state), ENUM("up", "down") },
         { "boot", "order", XF_UINT, offsetof(DomainInterface, boot_order), NULL },
         DEVICE_ADDRESS(DomainInterface),
@@ -242,7 +243,7 @@ static int disk_post_parse(xmlNodePtr node, void *dev, VbError *err) {
         if ((!disk->type && conf_strdup(&disk->type, "file") < 0) ||
             (!disk->device && conf_strdup(&disk->device, "disk") < 0))
                 return devices_oom(err);
-        return 0;
+        return domain_disk_seclabels_parse(node, disk, err);
 }
 
 /* The <domain> above node carries id= (a running guest's XML, as the status file keeps it). */
@@ -272,6 +273,8 @@ static int interface_post_parse(xmlNodePtr node, void *dev, VbError *err) {
         if (!nic->type)
                 return vb_error_set(err, VB_ERR_XML_ERROR, VB_FROM_XML,
                                     "Missing required attribute 'type' in element 'interface'");
+        if (domain_filterref_parse(node, nic, err) < 0)
+                return -1;
         char *mac = xml_node_prop(xml_node_child(node, "mac"), "address");
         if (!mac) {
                 int r = mac_generate(nic->mac);
@@ -408,7 +411,7 @@ void domain_disk_net_free(DomainDiskNet *n) {
 }
 
 static void devices_hook(XmlBuf *c, const char *child, const void *obj) {
-        /* Only two of the caller-handled children are ever written back. */
+        /* The caller-handled children written back: mac, source (disks), filterref, listen. */
         if (strcmp(child, "mac") == 0) {
                 const DomainInterface *nic = obj;
                 char mac[18];
@@ -416,6 +419,10 @@ static void devices_hook(XmlBuf *c, const char *child, const void *obj) {
                 xml_buf_open(c, "mac");
                 xml_buf_attr(c, "address", mac);
                 xml_buf_puts(c, "/>\n");
+        } else if (strcmp(child, "source") == 0) {
+                domain_disk_source_format(c, obj);     /* disk_format_with_seclabels() */
+        } else if (strcmp(child, "filterref") == 0) {
+                domain_filterref_format(c, obj);
         } else if (strcmp(child, "listen") == 0) {
                 const DomainGraphics *g = obj;
                 if (!g->listen_type)
@@ -444,6 +451,16 @@ static void graphics_format(XmlBuf *b, const XmlField *t, size_t n, const Domain
         xml_fields_format(b, "graphics", t, n, &g, devices_hook);
 }
 
+/* A disk whose <source> has <seclabel>s: the source element is the hook's to write. */
+static void disk_format_with_seclabels(XmlBuf *b, const DomainDisk *disk) {
+        XmlField t[XML_N(disk_fields)];
+        memcpy(t, disk_fields, sizeof t);
+        for (size_t i = 0; i < XML_N(t); i++)
+                if (t[i].child && strcmp(t[i].child, "source") == 0)
+                        t[i] = (XmlField) { "source", NULL, XF_KNOWN, 0, NULL };
+        xml_fields_format(b, "disk", t, XML_N(t), disk, devices_hook);
+}
+
 void domain_devices_format(XmlBuf *b, const DomainDevices *d, unsigned flags) {
         XmlBuf c = XML_BUF_CHILD(b);
         xml_buf_text_element(&c, "emulator", d->emulator);
@@ -460,6 +477,8 @@ void domain_devices_format(XmlBuf *b, const DomainDevices *d, unsigned flags) {
                         const void *dev = array + j * k->size;
                         if (strcmp(k->name, "graphics") == 0)
                                 graphics_format(&c, k->fields, k->n_fields, dev, flags);
+                        else if (k->fields == disk_fields && ((const DomainDisk *) dev)->n_seclabels)
+                                disk_format_with_seclabels(&c, dev);
                         else if (k->fields == chr_fields && (flags & DOMAIN_FORMAT_INACTIVE)) {
                                 /* a driver's alias names a running device only */
                                 DomainChr chr = *(const DomainChr *) dev;
@@ -483,8 +502,12 @@ void domain_devices_free(DomainDevices *d) {
                 free(d->graphics[i].listen_socket);
         }
         domain_other_devices_free(d);
-        for (size_t i = 0; i < d->n_disks; i++)
+        for (size_t i = 0; i < d->n_disks; i++) {
                 domain_disk_net_free(d->disks[i].net);
+                domain_disk_seclabels_free(&d->disks[i]);
+        }
+        for (size_t i = 0; i < d->n_interfaces; i++)
+                domain_filterref_free(&d->interfaces[i]);
         for (size_t i = 0; i < XML_N(device_kinds); i++) {
                 const DeviceKind *k = &device_kinds[i];
                 if (!k->size) {
@@ -501,5 +524,6 @@ void domain_devices_free(DomainDevices *d) {
 
 void domain_disk_clear(DomainDisk *disk) {
         xml_fields_free(disk_fields, XML_N(disk_fields), disk);
+        domain_disk_seclabels_free(disk);
         memset(disk, 0, sizeof *disk);
 }

@@ -144,7 +144,13 @@ typedef struct DomainDisk {
         bool readonly, shareable;
         char *serial;
         DomainAddress address;
+        DomainSeclabel *seclabels;         /* <source>'s per-device <seclabel>s (model, relabel, label) */
+        size_t n_seclabels;
 } DomainDisk;
+
+typedef struct DomainFilterParam {
+        char *name, *value;
+} DomainFilterParam;
 
 typedef struct DomainInterface {
         char *type;                        /* network, bridge, user, direct … */
@@ -158,6 +164,9 @@ typedef struct DomainInterface {
         ConfInt boot_order;
         char *link_state;
         DomainAddress address;
+        char *filterref;                   /* <filterref filter=…>: the network filter on its tap */
+        DomainFilterParam *filterref_params;       /* its <parameter>s, in document order */
+        size_t n_filterref_params;
 } DomainInterface;
 
 typedef struct DomainChr {

@@ -6,10 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "driver.h"
 #include "log.h"
 #include "manager.h"
+#include "nwfilter-builtin.h"
 #include "persist.h"
 #include "uuid.h"
 #include "xml-util.h"
@@ -97,6 +99,30 @@ static int load_binding(const char *dir, const char *name, const char *data, siz
         return 0;
 }
 
+static int persist_filter(NWFilterStore *st, const NWFilterDef *def, VbError *err);
+
+/* A new host has libvirt's standard filters, as its package installs them: once, when the
+ * directory is made, so that one an administrator undefines stays undefined. */
+static void install_builtins(NWFilterStore *st) {
+        size_t n = 0;
+        for (const NWFilterBuiltin *b = nwfilter_builtins; b->name; b++) {
+                VbError err = { 0 };
+                NWFilterDef *def = nwfilter_def_parse(b->xml, strlen(b->xml), &err);
+                NWFilter *f = def && persist_filter(st, def, &err) == 0 ? filter_new(st->owner, def) : NULL;
+                if (!f || registry_add(&st->filters, &f->obj) < 0) {
+                        log_warning("standard network filter %s not installed: %s", b->name,
+                                    err.message ? err.message : "out of memory");
+                        if (f)
+                                filter_free(f);
+                        else
+                                nwfilter_def_free(def);
+                        continue;
+                }
+                n++;
+        }
+        log_info("%zu standard network filters installed in %s", n, st->config_dir);
+}
+
 int nwfilter_load_all(Connection *c) {
         Manager *m = c->manager;
         if (!c->driver->host_nwfilters)
@@ -121,8 +147,11 @@ int nwfilter_load_all(Connection *c) {
         m->host_nwfilters = c->nwfilters = st;
         if (!st->config_dir)
                 return 0;
+        bool fresh = access(st->config_dir, F_OK) < 0;
         int r = persist_load_dir(st->config_dir, ".xml", load_filter, st);
         int rb = persist_load_dir(st->binding_dir, ".xml", load_binding, st);
+        if (fresh && st->privileged)
+                install_builtins(st);
         if (r < 0 || rb < 0)
                 return r < 0 ? r : rb;
         return r + rb;
@@ -212,6 +241,19 @@ static int check_define(NWFilterStore *st, const NWFilterDef *def, VbError *err)
         return 0;
 }
 
+static void apply(NWFilterStore *st) {
+        if (st->applier)
+                st->applier->apply(st);
+}
+
+/* A redefinition every binding can still be applied with (libvirt refuses the others too). */
+static int check_bindings(NWFilterStore *st, const NWFilterDef *def, VbError *err) {
+        for (size_t i = 0; st->applier && i < st->n_bindings; i++)
+                if (st->applier->check(st, st->bindings[i].def, def, err) < 0)
+                        return -1;
+        return 0;
+}
+
 static int persist_filter(NWFilterStore *st, const NWFilterDef *def, VbError *err) {
         char name[300];
         if (!st->config_dir)
@@ -237,7 +279,7 @@ int nwfilter_define(Connection *c, const char *xml, size_t len, unsigned flags, 
         NWFilterDef *def = nwfilter_def_parse(xml, len, err);
         if (!def)
                 return -1;
-        if (check_define(st, def, err) < 0 || persist_filter(st, def, err) < 0) {
+        if (check_define(st, def, err) < 0 || check_bindings(st, def, err) < 0 || persist_filter(st, def, err) < 0) {
                 nwfilter_def_free(def);
                 return -1;
         }
@@ -257,6 +299,7 @@ int nwfilter_define(Connection *c, const char *xml, size_t len, unsigned flags, 
                 notify_simple(&f->obj, NOTICE_ADDED);
         }
         log_info("network filter %s defined (%zu entries)", f->obj.name, def->n_entries);
+        apply(st);
         *out = f;
         return 0;
 }
@@ -320,6 +363,43 @@ NWFilterBinding *nwfilter_binding_lookup(Connection *c, const char *portdev, VbE
         return NULL;
 }
 
+/* Record def (consumed) and apply it; refused when its port has one or it cannot be applied. */
+static NWFilterBinding *binding_add(NWFilterStore *st, NWFilterBindingDef *def, VbError *err) {
+        int r = 0;
+        char name[300];
+        file_name(def->portdev, name);
+        if (nwfilter_binding_lookup(st->owner, def->portdev, &(VbError) { 0 }))
+                r = vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_NWFILTER,
+                                 "filter binding for port dev '%s' already exists", def->portdev);
+        else if (!registry_find_name(&st->filters, def->filter))
+                r = vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_NWFILTER, "referenced filter '%s' is missing",
+                                 def->filter);
+        else if (st->applier && st->applier->check(st, def, NULL, err) < 0)
+                r = -1;
+        else if (st->binding_dir) {
+                char *text = nwfilter_binding_def_format(def);
+                r = text ? persist_ensure_dir(st->binding_dir, err) : vb_error_errno(err, -ENOMEM, "binding");
+                if (r >= 0)
+                        r = persist_write(st->binding_dir, name, text, strlen(text), err);
+                free(text);
+        }
+        NWFilterBinding *b = r >= 0 ? conf_array_add(&st->bindings, &st->n_bindings, sizeof *b) : NULL;
+        if (!b) {
+                if (r >= 0) {
+                        if (st->binding_dir)
+                                persist_remove(st->binding_dir, name, NULL);
+                        vb_error_errno(err, -ENOMEM, "binding");
+                }
+                nwfilter_binding_def_free(def);
+                return NULL;
+        }
+        b->def = def;
+        log_info("filter binding %s -> %s %s", def->portdev, def->filter,
+                 st->applier ? "applied" : "recorded (no firewall applier)");
+        apply(st);
+        return b;
+}
+
 int nwfilter_binding_create(Connection *c, const char *xml, size_t len, unsigned flags, NWFilterBinding **out,
                             VbError *err) {
         NWFilterStore *st = nwfilter_store(c, "virNWFilterBindingCreateXML", err);
@@ -330,37 +410,44 @@ int nwfilter_binding_create(Connection *c, const char *xml, size_t len, unsigned
                 return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_NWFILTER,
                                     "Can't define NWFilter bindings in session mode");
         NWFilterBindingDef *def = nwfilter_binding_def_parse(xml, len, err);
-        if (!def)
+        if (!def || !(*out = binding_add(st, def, err)))
                 return -1;
-        int r = 0;
-        char name[300];
-        if (nwfilter_binding_lookup(c, def->portdev, &(VbError) { 0 }))
-                r = vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_NWFILTER,
-                                 "filter binding for port dev '%s' already exists", def->portdev);
-        else if (!registry_find_name(&st->filters, def->filter))
-                r = vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_NWFILTER, "referenced filter '%s' is missing",
-                                 def->filter);
-        else if (st->binding_dir) {
-                char *text = nwfilter_binding_def_format(def);
-                file_name(def->portdev, name);
-                r = text ? persist_ensure_dir(st->binding_dir, err) : vb_error_errno(err, -ENOMEM, "binding");
-                if (r >= 0)
-                        r = persist_write(st->binding_dir, name, text, strlen(text), err);
-                free(text);
-        }
-        NWFilterBinding *b = r >= 0 ? conf_array_add(&st->bindings, &st->n_bindings, sizeof *b) : NULL;
-        if (!b) {
-                if (r >= 0) {
-                        persist_remove(st->binding_dir, name, NULL);
-                        vb_error_errno(err, -ENOMEM, "binding");
-                }
-                nwfilter_binding_def_free(def);
-                return -1;
-        }
-        b->def = def;
-        log_info("filter binding %s -> %s recorded (not applied: no nwfilter tables yet)", def->portdev, def->filter);
-        *out = b;
         return 0;
+}
+
+int nwfilter_binding_add(Connection *c, NWFilterBindingDef *def, VbError *err) {
+        NWFilterStore *st = c->nwfilters;
+        if (!st || !st->privileged) {
+                nwfilter_binding_def_free(def);
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_NWFILTER,
+                                    "Can't define NWFilter bindings in session mode");
+        }
+        return binding_add(st, def, err) ? 0 : -1;
+}
+
+void nwfilter_binding_remove(Connection *c, const char *portdev) {
+        VbError err = { 0 };
+        NWFilterBinding *b = c->nwfilters ? nwfilter_binding_lookup(c, portdev, &err) : NULL;
+        if (b && nwfilter_binding_delete(c, b, &err) < 0)
+                log_warning("filter binding %s not removed: %s", portdev, err.message);
+}
+
+bool nwfilter_when_applied(Connection *c, void (*fn)(void *data, bool ok), void *data) {
+        NWFilterStore *st = c->nwfilters;
+        if (!st || !st->applier || !st->applier->when_applied)
+                return false;
+        int r = st->applier->when_applied(st, fn, data);
+        if (r < 0)
+                log_warning("cannot wait for the network filter rules: %s", strerror(-r));
+        return r > 0;
+}
+
+void nwfilter_set_applier(Connection *c, const NWFilterApplier *applier, void *data) {
+        if (!c->nwfilters)
+                return;
+        c->nwfilters->applier = applier;
+        c->nwfilters->applier_data = data;
+        apply(c->nwfilters);
 }
 
 int nwfilter_binding_delete(Connection *c, NWFilterBinding *b, VbError *err) {
@@ -376,6 +463,7 @@ int nwfilter_binding_delete(Connection *c, NWFilterBinding *b, VbError *err) {
         nwfilter_binding_def_free(b->def);
         memmove(&st->bindings[i], &st->bindings[i + 1], (st->n_bindings - i - 1) * sizeof *b);
         st->n_bindings--;
+        apply(st);
         return 0;
 }
 

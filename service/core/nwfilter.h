@@ -1,4 +1,4 @@
-/* nwfilter.h: network filters (virNWFilter) and their bindings (virNWFilterBinding): a host-wide store, system daemon only (libvirt's nwfilter driver refuses session mode). Filters persist under <config_root>/nwfilter; bindings are recorded under <run_root>/nwfilter-binding and not yet applied to taps. */
+/* nwfilter.h: network filters (virNWFilter) and their bindings (virNWFilterBinding): a host-wide store, system daemon only (libvirt's nwfilter driver refuses session mode). Filters persist under <config_root>/nwfilter; bindings are recorded under <run_root>/nwfilter-binding and applied to their taps by the applier a driver attaches (drivers/network/nwfilter-driver.c). */
 #pragma once
 
 #include <stdbool.h>
@@ -20,14 +20,30 @@ typedef struct NWFilterBinding {
         NWFilterBindingDef *def;        /* def->portdev is the key */
 } NWFilterBinding;
 
-typedef struct NWFilterStore {
+typedef struct NWFilterStore NWFilterStore;
+
+/* What puts bindings into the host's firewall (none: bindings are only recorded). */
+typedef struct NWFilterApplier {
+        /* Could b be applied with the store's filters, changed standing for its name when not
+         * NULL? 0, or -1 with err naming why not. */
+        int (*check)(NWFilterStore *st, const NWFilterBindingDef *b, const NWFilterDef *changed, VbError *err);
+        /* Bindings or filters changed: bring the host's rules in line (asynchronously). */
+        void (*apply)(NWFilterStore *st);
+        /* Call fn once every change so far is loaded (ok: the last load succeeded): 1 when it
+         * will be called later, 0 when nothing is pending (fn is not called), -ENOMEM. */
+        int (*when_applied)(NWFilterStore *st, void (*fn)(void *data, bool ok), void *data);
+} NWFilterApplier;
+
+struct NWFilterStore {
         Registry filters;
         NWFilterBinding *bindings;
         size_t n_bindings;
         Connection *owner;
         bool privileged;                /* the system daemon: defining is allowed */
         char *config_dir, *binding_dir; /* NULL: nothing persisted */
-} NWFilterStore;
+        const NWFilterApplier *applier; /* NULL: none */
+        void *applier_data;
+};
 
 /* kinds.c */
 int nwfilter_load_all(Connection *c);
@@ -49,3 +65,14 @@ NWFilterBinding *nwfilter_binding_lookup(Connection *c, const char *portdev, VbE
 int nwfilter_binding_delete(Connection *c, NWFilterBinding *b, VbError *err);
 char *nwfilter_binding_xml(NWFilterBinding *b, unsigned flags, VbError *err);
 NWFilterStore *nwfilter_binding_list_store(Connection *c, unsigned flags, VbError *err);
+
+/* A guest NIC's tap gets its filter: the binding def (consumed, also on failure) is created as
+ * nwfilter_binding_create() does, for the system daemon only. */
+int nwfilter_binding_add(Connection *c, NWFilterBindingDef *def, VbError *err);
+/* The tap is gone: its binding (if any) too. */
+void nwfilter_binding_remove(Connection *c, const char *portdev);
+/* fn(data, ok) once the rules of every binding made so far are loaded: true when it will be
+ * called, false when they are (or there is no applier) and it will not. */
+bool nwfilter_when_applied(Connection *c, void (*fn)(void *data, bool ok), void *data);
+/* Attach the applier and apply the recorded bindings (the daemon's start, after a restart). */
+void nwfilter_set_applier(Connection *c, const NWFilterApplier *applier, void *data);

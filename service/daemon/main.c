@@ -21,6 +21,7 @@
 #include "manager.h"
 #include "paths.h"
 #include "network-driver.h"
+#include "nwfilter-driver.h"
 #include "qemu-driver.h"
 #include "protocol.h"
 #include "admin.h"
@@ -214,6 +215,9 @@ static int daemon_run(Daemon *d) {
                 log_error("cannot open the host's networks: %s", err.message);
                 return -EIO;
         }
+        /* Filter bindings (guests' NICs, nwfilter-binding-create) reach the taps through nftables. */
+        if (system)
+                nwfilter_driver_open(qemu_conn);
 
         r = authz_new(d->event, &d->authz);
         if (r < 0)

@@ -36,6 +36,16 @@ int domain_other_device_add(DomainDevices *d, xmlNodePtr node);   /* -1: out of 
 void domain_other_devices_format(XmlBuf *b, const DomainDevices *d);
 void domain_other_devices_free(DomainDevices *d);
 
+/* A disk's <source> with its <seclabel>s (domain-disk-seclabel.c). */
+int domain_disk_seclabels_parse(xmlNodePtr disk_node, DomainDisk *disk, VbError *err);
+void domain_disk_source_format(XmlBuf *b, const DomainDisk *disk);
+void domain_disk_seclabels_free(DomainDisk *disk);
+
+/* A NIC's <filterref> (domain-filterref.c). */
+int domain_filterref_parse(xmlNodePtr nic_node, DomainInterface *nic, VbError *err);
+void domain_filterref_format(XmlBuf *b, const DomainInterface *nic);
+void domain_filterref_free(DomainInterface *nic);
+
 /* <metadata> (domain-metadata.c). */
 int domain_metadata_parse(DomainDefPrivate *p, xmlNodePtr node, VbError *err);
 void domain_metadata_format(XmlBuf *b, const DomainDefPrivate *p);

@@ -11,32 +11,15 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "selinux-test.h"
+
 #include "domain-conf.h"
 #include "security-selinux-files.h"
 #include "security-selinux-plan.h"
 
-static char *slurp(const char *name) {
-        char path[1024];
-        snprintf(path, sizeof path, "%s/%s", SELINUX_DATA, name);
-        FILE *f = fopen(path, "r");
-        if (!f)
-                fail_msg("cannot open %s", path);
-        static char buf[65536];
-        size_t n = fread(buf, 1, sizeof buf - 1, f);
-        buf[n] = '\0';
-        fclose(f);
-        return strdup(buf);
-}
-
-static const SelinuxBase base = {
-        "system_u:system_r:svirt_t:s0",
-        "system_u:object_r:svirt_image_t:s0",
-        "system_u:object_r:virt_content_t:s0",
-};
-
 /* guest.xml with its SECLABEL marker replaced, planned with the pair c12,c345. */
 static void check(const char *seclabel, const char *golden) {
-        char *tmpl = slurp("guest.xml"), xml[8192];
+        char *tmpl = selinux_test_read("guest.xml"), xml[8192];
         char *mark = strstr(tmpl, "SECLABEL");
         assert_non_null(mark);
         snprintf(xml, sizeof xml, "%.*s%s%s", (int) (mark - tmpl), tmpl, seclabel, mark + strlen("SECLABEL"));
@@ -45,9 +28,9 @@ static void check(const char *seclabel, const char *golden) {
         if (!d)
                 fail_msg("parse: %s", err.message);
         SelinuxStartPlan p;
-        if (selinux_start_plan(d, &base, 12, 345, &p, &err) < 0)
+        if (selinux_start_plan(d, &selinux_test_base, 12, 345, &p, &err) < 0)
                 fail_msg("plan: %s", err.message);
-        char *got = selinux_start_plan_format(&p), *want = slurp(golden);
+        char *got = selinux_start_plan_format(&p), *want = selinux_test_read(golden);
         assert_non_null(got);
         if (strcmp(got, want) != 0)
                 fail_msg("%s differs; got:\n%s", golden, got);
@@ -92,9 +75,9 @@ static void plan_refused(void **state) {
         SelinuxStartPlan p;
         if (!d)         /* refused by the parser already: fine too */
                 return;
-        assert_int_equal(selinux_start_plan(d, &base, 1, 2, &p, &err), -1);
+        assert_int_equal(selinux_start_plan(d, &selinux_test_base, 1, 2, &p, &err), -1);
         assert_non_null(strstr(err.message, "security label is missing"));
-        const SelinuxBase bad = { "nocontext", base.image, base.content };
+        const SelinuxBase bad = { "nocontext", selinux_test_base.image, selinux_test_base.content };
         const char *ok = "<domain type='qemu'><name>b</name><memory>1024</memory><os><type>hvm</type></os></domain>";
         DomainDef *d2 = domain_def_parse(ok, strlen(ok), 0, &err);
         assert_non_null(d2);

@@ -1,0 +1,64 @@
+/* security-selinux-live.c: the SELinux driver's word in a running definition, as libvirt's: the dynamic label and image label QEMU got (kept in the status file), and the MCS pair read back from it after a daemon restart (pure). */
+#include "security-selinux-plan.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "domain-model.h"
+#include "security-selinux-label.h"
+
+static bool is(const char *s, const char *v) {
+        return s && strcmp(s, v) == 0;
+}
+
+static int set(char **field, const char *value) {
+        char *copy = strdup(value);
+        if (!copy)
+                return -ENOMEM;
+        free(*field);
+        *field = copy;
+        return 0;
+}
+
+/* The selinux seclabel of def: model='selinux', or a dynamic one without a model (libvirt
+ * gives it its primary driver's). */
+static DomainSeclabel *selinux_seclabel(DomainDefPrivate *p) {
+        for (size_t i = 0; i < p->n_seclabels; i++)
+                if (is(p->seclabels[i].model, "selinux") ||
+                    (!p->seclabels[i].model && (!p->seclabels[i].type || is(p->seclabels[i].type, "dynamic"))))
+                        return &p->seclabels[i];
+        return NULL;
+}
+
+int selinux_live_seclabel(DomainDef *live, const SelinuxStartPlan *plan) {
+        if (!plan->dynamic || !live->priv)
+                return 0;       /* static and none: the definition's own words stand */
+        DomainDefPrivate *p = live->priv;
+        DomainSeclabel *s = selinux_seclabel(p);
+        if (!s) {
+                /* first, as libvirt lists its primary driver's label before DAC's */
+                DomainSeclabel *v = realloc(p->seclabels, (p->n_seclabels + 1) * sizeof *v);
+                if (!v)
+                        return -ENOMEM;
+                p->seclabels = v;
+                memmove(&v[1], &v[0], p->n_seclabels * sizeof *v);
+                p->n_seclabels++;
+                s = &v[0];
+                memset(s, 0, sizeof *s);
+        }
+        if (set(&s->type, "dynamic") < 0 || set(&s->model, "selinux") < 0 ||
+            (!s->relabel && set(&s->relabel, "yes") < 0) || set(&s->label, plan->exec_label) < 0 ||
+            set(&s->imagelabel, plan->image_label) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+int selinux_live_pair(const DomainDef *live, unsigned *c1, unsigned *c2) {
+        if (!live->priv)
+                return 0;
+        DomainSeclabel *s = selinux_seclabel(live->priv);
+        if (!s || !is(s->type, "dynamic") || !s->label)
+                return 0;
+        return selinux_context_mcs(s->label, c1, c2) < 0 ? -EINVAL : 1;
+}
