@@ -289,6 +289,7 @@ int qemu_domain_set_interface_link(Domain *d, size_t index, bool up, Call *call,
 void qemu_nics_start_links(QemuDomain *qd, Qmp *q);
 /* qemu-info.c: per-request information (a NIC's counters). */
 extern const struct DomainInfoOps qemu_info_ops;
+extern const struct DomainTuneOps qemu_tune_ops;      /* qemu-tune.c */
 
 /* qemu-display.c: the automatic ports of a guest's displays, and its graphics verbs. */
 enum { QEMU_PORT_VNC, QEMU_PORT_SPICE, QEMU_PORT_WEBSOCKET };

@@ -105,6 +105,7 @@ static const DomainOps test_domain_ops = {
         .resume = test_domain_resume,
         .destroy = test_domain_destroy,
         .get_runtime_info = test_domain_runtime,
+        .pin_vcpu = test_pin_vcpu,
 };
 
 /* Volumes live in memory only; the key and path are the pool's target path and the name. */
@@ -308,6 +309,7 @@ const Driver test_driver = {
         .host = &test_host_ops,
         .interfaces = &test_iface_ops,
         .info = &test_info_ops,
+        .tune = &test_tune_ops,
         .nodedevs = &test_nodedev_ops,
         .os_type = "linux",
         .scheduler = "fair",

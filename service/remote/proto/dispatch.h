@@ -248,6 +248,15 @@ REMOTE_HANDLER(proc_domain_set_blkio_parameters);
 REMOTE_HANDLER(proc_domain_get_numa_parameters);
 REMOTE_HANDLER(proc_domain_set_numa_parameters);
 REMOTE_HANDLER(proc_domain_get_iothread_info);
+/* proc-domain-tune-stats.c */
+REMOTE_HANDLER(proc_domain_block_stats);
+REMOTE_HANDLER(proc_domain_block_stats_flags);
+REMOTE_HANDLER(proc_domain_get_cpu_stats);
+REMOTE_HANDLER(proc_domain_pin_vcpu);
+REMOTE_HANDLER(proc_domain_get_control_info);
+REMOTE_HANDLER(proc_domain_get_disk_errors);
+REMOTE_HANDLER(proc_domain_set_memory_stats_period);
+REMOTE_HANDLER(proc_domain_block_resize);
 /* proc-nodedev.c */
 REMOTE_HANDLER(proc_node_num_of_devices);
 REMOTE_HANDLER(proc_node_list_devices);

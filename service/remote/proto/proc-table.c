@@ -63,6 +63,14 @@ static const RemoteProc procs[_API_ID_MAX] = {
         P(DOMAIN_GET_NUMA_PARAMETERS, proc_domain_get_numa_parameters, 0),
         P(DOMAIN_SET_NUMA_PARAMETERS, proc_domain_set_numa_parameters, 0),
         P(DOMAIN_GET_IOTHREAD_INFO, proc_domain_get_iothread_info, 0),
+        P(DOMAIN_BLOCK_STATS, proc_domain_block_stats, 0),
+        P(DOMAIN_BLOCK_STATS_FLAGS, proc_domain_block_stats_flags, 0),
+        P(DOMAIN_GET_CPU_STATS, proc_domain_get_cpu_stats, 0),
+        P(DOMAIN_PIN_VCPU, proc_domain_pin_vcpu, 0),
+        P(DOMAIN_GET_CONTROL_INFO, proc_domain_get_control_info, 0),
+        P(DOMAIN_GET_DISK_ERRORS, proc_domain_get_disk_errors, 0),
+        P(DOMAIN_SET_MEMORY_STATS_PERIOD, proc_domain_set_memory_stats_period, 0),
+        P(DOMAIN_BLOCK_RESIZE, proc_domain_block_resize, 0),
 
         /* node devices */
         P(NODE_NUM_OF_DEVICES, proc_node_num_of_devices, 0),

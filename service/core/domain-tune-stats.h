@@ -1,0 +1,82 @@
+/* domain-tune-stats.h: statistics and small live settings of a running guest that have no home elsewhere: block I/O counters (virDomainBlockStats / BlockStatsFlags), CPU time per host CPU (virDomainGetCPUStats), the monitor's state (virDomainGetControlInfo), disk errors (virDomainGetDiskErrors) and the balloon's statistics period (virDomainSetMemoryStatsPeriod); the driver's DomainTuneOps answers. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "api.h"
+#include "error.h"
+
+typedef struct Domain Domain;
+typedef struct DomainDisk DomainDisk;
+typedef struct Call Call;
+
+/* One disk's (or, for the path "", every disk's summed) I/O counters. has_ext: the eight of
+ * virDomainBlockStatsFlags are known (QEMU's query-blockstats); errs -1: unknown. */
+typedef struct DomainBlockIo {
+        int64_t rd_req, rd_bytes, wr_req, wr_bytes, errs;
+        bool has_ext;
+        int64_t fl_req, rd_times, wr_times, fl_times;
+} DomainBlockIo;
+
+/* virDomainGetCPUStats: per host CPU cpu_time and vcpu_time, total cpu_time/user_time/system_time, ns. */
+#define DOMAIN_CPU_STATS_PERCPU 2
+#define DOMAIN_CPU_STATS_TOTAL 3
+#define DOMAIN_CPU_STATS_NCPUS_MAX 128        /* REMOTE_DOMAIN_GET_CPU_STATS_NCPUS_MAX */
+typedef struct DomainCpuStat {
+        const char *name;       /* NULL: an empty slot (a CPU past the last) */
+        uint64_t ns;
+} DomainCpuStat;
+
+/* virDomainDiskError */
+typedef struct DomainDiskError {
+        char *disk;
+        int error;              /* virDomainDiskErrorCode: 0 none, 1 unspecified, 2 no space */
+} DomainDiskError;
+
+/* A driver's answers (driver.h: Driver.tune). The core has checked that the domain runs and
+ * found the disk. A NULL op: libvirt's "not supported" unless the core says otherwise. */
+typedef struct DomainTuneOps {
+        /* One disk's counters at once (Test, as libvirt's test driver, which has no
+         * virDomainBlockStatsFlags). NULL: the core reads the block group of the driver's
+         * stats (QEMU: query-blockstats), which serves both calls and the summary path "". */
+        int (*block_stats)(Domain *d, const DomainDisk *disk, DomainBlockIo *out, VbError *err);
+        /* Time on each host CPU: *cpu and *vcpu (malloc'ed, the vCPU threads' part) for every
+         * host CPU; their count, or -1. */
+        int (*cpu_stats_percpu)(Domain *d, uint64_t **cpu, uint64_t **vcpu, VbError *err);
+        /* cpu_time, user_time, system_time. */
+        int (*cpu_stats_total)(Domain *d, uint64_t out[DOMAIN_CPU_STATS_TOTAL], VbError *err);
+        /* Up to max errors into out (strings malloc'ed); the count. */
+        int (*disk_errors)(Domain *d, DomainDiskError *out, unsigned max, VbError *err);
+        /* The balloon's statistics period of a running guest to period seconds (0: off); the
+         * core then keeps <stats period> in d->live. May answer VERB_PENDING (the core holds a
+         * modify job, which the op ends through its call's completion). NULL: only the
+         * definitions change (Test, as libvirt's test driver). */
+        int (*set_memory_stats_period)(Domain *d, int period, Call *call, VbError *err);
+        /* Disk index of d->live to bytes (the core holds a modify job, ended through call's
+         * completion when the op answers VERB_PENDING). NULL: "not supported" (Test). */
+        int (*block_resize)(Domain *d, size_t index, uint64_t bytes, Call *call, VbError *err);
+} DomainTuneOps;
+
+/* virDomainBlockStats (api API_DOMAIN_BLOCK_STATS) or BlockStatsFlags (API_DOMAIN_BLOCK_STATS_FLAGS,
+ * flags: none): 0 with out filled, or VERB_PENDING: call completes with a DomainBlockIo
+ * (borrowed) as its result; -1 with err. path: a disk's target or source, or "" for all disks. */
+int domain_block_stats_call(Domain *d, ApiId api, const char *path, unsigned flags, Call *call, DomainBlockIo *out,
+                            VbError *err);
+/* virDomainGetCPUStats. nparams 0 asks a count: the host CPUs (start_cpu 0, ncpus 0), the
+ * parameters per CPU (ncpus > 0) or of the total (start_cpu -1). Else out holds ncpus * nparams
+ * slots; returns the parameters filled per CPU, or -1. */
+int domain_cpu_stats(Domain *d, int start_cpu, unsigned ncpus, unsigned nparams, DomainCpuStat *out, unsigned flags,
+                     VbError *err);
+/* virDomainGetControlInfo: state (virDomainControlState), details, stateTime (ms). */
+int domain_control_info(Domain *d, unsigned flags, unsigned *state, unsigned *details, uint64_t *state_time,
+                        VbError *err);
+/* virDomainGetDiskErrors: max 0 asks how many there can be; else the count filled. */
+int domain_disk_errors(Domain *d, DomainDiskError *out, unsigned max, unsigned flags, VbError *err);
+void domain_disk_errors_clear(DomainDiskError *e, int n);
+/* virDomainSetMemoryStatsPeriod (flags DOMAIN_AFFECT_*): 0, VERB_PENDING (call completes), or -1. */
+int domain_set_memory_stats_period(Domain *d, int period, unsigned flags, Call *call, VbError *err);
+/* domain-blockjob.c: virDomainBlockResize (flags: DOMAIN_BLOCK_RESIZE_BYTES, else size in KiB):
+ * 0, VERB_PENDING (call completes), or -1. */
+#define DOMAIN_BLOCK_RESIZE_BYTES 1u
+int domain_block_resize(Domain *d, const char *path, uint64_t size, unsigned flags, Call *call, VbError *err);
