@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "call.h"
 #include "cgroup.h"
+#include "domain-model.h"
 #include "domain-tune-stats.h"
 #include "log.h"
 #include "qemu-command.h"
@@ -154,7 +156,119 @@ static int qemu_block_resize(Domain *d, size_t index, uint64_t bytes, Call *call
         return VERB_PENDING;
 }
 
+static void on_set_action(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
+        QemuDomain *qd = userdata;
+        if (q != qd->qmp || !qd->job)
+                return;
+        if (cls) {
+                VbError e = { 0 };
+                vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "set-action failed: %s", desc ? desc : cls);
+                qemu_domain_finish(qd, -1, &e);
+        } else {
+                qemu_domain_finish(qd, 0, NULL);
+        }
+}
+
+/* What this driver carries out: a guest's reboot as a reboot (QEMU resets it) or as a power
+ * off (QEMU stops, as with -no-reboot: the daemon destroys it), told to QEMU with set-action;
+ * power off and crash end the guest (destroy) and nothing else yet. */
+static int qemu_set_lifecycle_action(Domain *d, const char *type, const char *action, Call *call, VbError *err) {
+        QemuDomain *qd = d->driver_data;
+        bool reboot = strcmp(type, "reboot") == 0;
+        if (strcmp(action, "destroy") != 0 && !(reboot && strcmp(action, "restart") == 0))
+                return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_QEMU,
+                                    "action '%s' for lifecycle event '%s' is not supported by this QEMU driver", action,
+                                    type);
+        if (!reboot)
+                return 0;       /* the daemon ends a guest that powered off or crashed: nothing to tell QEMU */
+        if (!qd || !qd->qmp || !qmp_is_ready(qd->qmp))
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU,
+                                    "the QEMU monitor of domain '%s' is not available", d->obj.name);
+        json_object *args = json_object_new_object();
+        const char *what = strcmp(action, "restart") == 0 ? "reset" : "shutdown";
+        json_object_object_add(args, "reboot", json_object_new_string(what));
+        int r = qmp_send(qd->qmp, "set-action", args, on_set_action, qd);
+        if (r < 0)
+                return vb_error_errno(err, r, "set-action");
+        qemu_domain_pending(qd, call);
+        return VERB_PENDING;
+}
+
+typedef struct DiskErrorsQuery {
+        QemuDomain *qd;
+        Domain *d;              /* a reference */
+        Call *call;             /* a reference */
+        unsigned max;
+} DiskErrorsQuery;
+
+/* query-block's qdev: the device id itself, or "/machine/peripheral/<id>/virtio-backend". */
+static void qdev_id(const char *qdev, char *out, size_t len) {
+        const char *p = strncmp(qdev, "/machine/peripheral/", 20) == 0 ? qdev + 20 : qdev;
+        size_t n = strcspn(p, "/");
+        snprintf(out, len, "%.*s", (int) (n < len ? n : len - 1), p);
+}
+
+/* Each disk whose io-status is not "ok": "nospace" is libvirt's no-space error, any other
+ * ("failed") an unspecified one. Devices without an io-status (no error policy) have none. */
+static void on_query_block(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
+        DiskErrorsQuery *dq = userdata;
+        VbError e = { 0 };
+        DomainDiskErrors *de = calloc(1, sizeof *de);
+        if (cls || !de) {
+                vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "query-block: %s",
+                             desc ? desc : cls ? cls : "out of memory");
+                call_complete(dq->call, -1, &e, NULL);
+        } else {
+                size_t n = json_object_is_type(ret, json_type_array) ? json_object_array_length(ret) : 0;
+                const DomainDef *live = dq->d->live;
+                for (size_t i = 0; i < n && (unsigned) de->n < dq->max && live; i++) {
+                        json_object *b = json_object_array_get_idx(ret, i), *v;
+                        const char *status = NULL, *qdev = NULL;
+                        if (json_object_object_get_ex(b, "io-status", &v))
+                                status = json_object_get_string(v);
+                        if (json_object_object_get_ex(b, "qdev", &v))
+                                qdev = json_object_get_string(v);
+                        if (!status || !qdev || strcmp(status, "ok") == 0)
+                                continue;
+                        char id[64];
+                        qdev_id(qdev, id, sizeof id);
+                        long k = qemu_disk_by_alias(live, id);
+                        if (k < 0 || !live->priv->devices.disks[k].target_dev)
+                                continue;
+                        DomainDiskError *x = &de->e[de->n++];
+                        snprintf(x->disk, sizeof x->disk, "%s", live->priv->devices.disks[k].target_dev);
+                        x->error = strcmp(status, "nospace") == 0 ? 2 : 1;
+                }
+                call_complete(dq->call, 0, NULL, de);
+        }
+        free(de);
+        call_unref(dq->call);
+        domain_unref(dq->d);
+        free(dq);
+}
+
+static int qemu_disk_errors(Domain *d, unsigned max, Call *call, DomainDiskErrors *out, VbError *err) {
+        QemuDomain *qd = d->driver_data;
+        if (!qd || !qd->qmp || !qmp_is_ready(qd->qmp))
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU,
+                                    "the QEMU monitor of domain '%s' is not available", d->obj.name);
+        DiskErrorsQuery *dq = calloc(1, sizeof *dq);
+        if (!dq)
+                return vb_error_errno(err, -ENOMEM, "query-block");
+        *dq = (DiskErrorsQuery) { .qd = qd, .d = domain_ref(d), .call = call_ref(call), .max = max };
+        int r = qmp_send(qd->qmp, "query-block", NULL, on_query_block, dq);
+        if (r < 0) {
+                call_unref(dq->call);
+                domain_unref(dq->d);
+                free(dq);
+                return vb_error_errno(err, r, "query-block");
+        }
+        return VERB_PENDING;
+}
+
 const DomainTuneOps qemu_tune_ops = {
+        .disk_errors = qemu_disk_errors,
+        .set_lifecycle_action = qemu_set_lifecycle_action,
         .block_resize = qemu_block_resize,
         .cpu_stats_percpu = qemu_cpu_stats_percpu,
         .cpu_stats_total = qemu_cpu_stats_total,

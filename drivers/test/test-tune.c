@@ -1,5 +1,6 @@
 /* test-tune.c: the Test driver's block I/O counters, CPU statistics and disk errors: libvirt's test driver's made-up values (time-based counters, fixed CPU times, alternating disk errors). */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -44,21 +45,18 @@ static int test_cpu_stats_total(Domain *d, uint64_t out[DOMAIN_CPU_STATS_TOTAL],
 }
 
 /* Every disk has one: unspecified, no space, unspecified, … */
-static int test_disk_errors(Domain *d, DomainDiskError *out, unsigned max, VbError *err) {
+static int test_disk_errors(Domain *d, unsigned max, Call *call, DomainDiskErrors *out, VbError *err) {
         const DomainDef *def = domain_current_def(d);
         size_t n = def && def->priv ? def->priv->devices.n_disks : 0;
         if (n > max)
                 n = max;
         for (size_t i = 0; i < n; i++) {
                 const char *dev = def->priv->devices.disks[i].target_dev;
-                out[i].disk = strdup(dev ? dev : "");
-                out[i].error = (int) (i % 2) + 1;
-                if (!out[i].disk) {
-                        domain_disk_errors_clear(out, (int) i);
-                        return vb_error_errno(err, -ENOMEM, "disk errors");
-                }
+                snprintf(out->e[i].disk, sizeof out->e[i].disk, "%s", dev ? dev : "");
+                out->e[i].error = (int) (i % 2) + 1;
         }
-        return (int) n;
+        out->n = (int) n;
+        return 0;
 }
 
 int test_pin_vcpu(Domain *d, unsigned vcpu, const uint8_t *map, size_t maplen, const char *cpuset, VbError *err) {

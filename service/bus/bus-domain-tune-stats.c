@@ -5,6 +5,10 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "call.h"
+#include "log.h"
 
 #include "bus-path.h"
 #include "domain-tune-stats.h"
@@ -28,7 +32,42 @@ int bus_method_get_control_info(sd_bus_message *m, void *userdata, sd_bus_error 
         return sd_bus_reply_method_return(m, "(uut)", state, details, t);
 }
 
-/* GetDiskErrors(u flags) → a(si): every disk's, as libvirt-dbus asks for the count first */
+static int reply_disk_errors(sd_bus_message *m, const DomainDiskErrors *de) {
+        sd_bus_message *reply = NULL;
+        int r = sd_bus_message_new_method_return(m, &reply);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "(si)");
+        for (int i = 0; r >= 0 && i < de->n; i++)
+                r = sd_bus_message_append(reply, "(si)", de->e[i].disk, (int32_t) de->e[i].error);
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r >= 0)
+                r = sd_bus_send(NULL, reply, NULL);
+        sd_bus_message_unref(reply);
+        return r;
+}
+
+/* QEMU's io-status comes later (QMP): the reply goes out from here then. */
+static void disk_errors_done(Call *call, int r, const VbError *err, void *result) {
+        sd_bus_message *m = call->userdata;
+        if (!m)
+                return;
+        call->userdata = NULL;
+        int q;
+        if (r < 0 || !result) {
+                sd_bus_error e = SD_BUS_ERROR_NULL;
+                bus_error(&e, err);
+                q = sd_bus_reply_method_error(m, &e);
+                sd_bus_error_free(&e);
+        } else {
+                q = reply_disk_errors(m, result);
+        }
+        if (q < 0)
+                log_warning("cannot send the reply of GetDiskErrors: %s", strerror(-q));
+        sd_bus_message_unref(m);
+}
+
+/* GetDiskErrors(u flags) → a(si): every disk's */
 int bus_method_get_disk_errors(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         unsigned flags;
         VbError err = { 0 };
@@ -36,30 +75,26 @@ int bus_method_get_disk_errors(sd_bus_message *m, void *userdata, sd_bus_error *
         if (r < 0)
                 return r;
         Domain *d = domain_of_message(userdata, m, &err);
-        int max = d ? domain_disk_errors(d, NULL, 0, flags, &err) : -1;
-        if (max < 0)
+        if (!d)
                 return bus_error(ret_error, &err);
-        DomainDiskError *e = max ? calloc((size_t) max, sizeof *e) : NULL;
-        if (max && !e)
+        Identity who = bus_identity(m);
+        Call *call = call_new(CALL_DOOR_BUS, &who, disk_errors_done, sd_bus_message_ref(m));
+        DomainDiskErrors *de = call ? malloc(sizeof *de) : NULL;
+        if (!de) {
+                sd_bus_message_unref(m);
+                if (call)
+                        call->userdata = NULL;
+                call_unref(call);
                 return -ENOMEM;
-        int n = max ? domain_disk_errors(d, e, (unsigned) max, flags, &err) : 0;
-        if (n < 0) {
-                free(e);
-                return bus_error(ret_error, &err);
         }
-        sd_bus_message *reply = NULL;
-        r = sd_bus_message_new_method_return(m, &reply);
-        if (r >= 0)
-                r = sd_bus_message_open_container(reply, 'a', "(si)");
-        for (int i = 0; r >= 0 && i < n; i++)
-                r = sd_bus_message_append(reply, "(si)", e[i].disk, (int32_t) e[i].error);
-        if (r >= 0)
-                r = sd_bus_message_close_container(reply);
-        if (r >= 0)
-                r = sd_bus_send(NULL, reply, NULL);
-        sd_bus_message_unref(reply);
-        domain_disk_errors_clear(e, n);
-        free(e);
+        r = domain_disk_errors(d, DOMAIN_DISK_ERRORS_MAX, flags, call, de, &err);
+        if (r != VERB_PENDING) {
+                sd_bus_message_unref(call->userdata);
+                call->userdata = NULL;
+                r = r < 0 ? bus_error(ret_error, &err) : reply_disk_errors(m, de);
+        }
+        free(de);
+        call_unref(call);
         return r < 0 ? r : 1;
 }
 

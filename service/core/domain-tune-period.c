@@ -1,12 +1,10 @@
-/* domain-tune-period.c: virDomainSetMemoryStatsPeriod: the balloon's statistics period, live through the driver (QEMU: qom-set guest-stats-polling-interval) and/or in the persistent <memballoon><stats period>; the persistent change is made only once the live one has succeeded. */
+/* domain-tune-period.c: virDomainSetMemoryStatsPeriod: the balloon's statistics period, live through the driver (QEMU: qom-set guest-stats-polling-interval) and/or in the persistent <memballoon><stats period>; the persistent change is made only once the live one has succeeded (domain-tune-later.c). */
 #define LOG_MODULE "domain"
 #include "domain-tune-stats.h"
 
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "call.h"
 #include "domain-model.h"
 #include "domain-persist.h"
 #include "domain.h"
@@ -36,25 +34,15 @@ static int save_config(Domain *d, int period, VbError *err) {
         return 0;
 }
 
-typedef struct PeriodRequest {
-        Call *outer;
-        Domain *d;
-        int period;
-        bool config;
-} PeriodRequest;
+/* b: the running guest changes too */
+static int period_live(Domain *d, int period, int live, Call *inner, VbError *err) {
+        return d->obj.conn->driver->tune->set_memory_stats_period(d, period, inner, err);
+}
 
-static void period_done(Call *inner, int r, const VbError *err, void *result) {
-        PeriodRequest *q = inner->userdata;
-        VbError e = { 0 };
-        if (r >= 0 && q->d->live)
-                set_period(q->d->live, q->period);
-        if (r >= 0 && q->config && save_config(q->d, q->period, &e) < 0)
-                call_complete(q->outer, -1, &e, NULL);
-        else
-                call_complete(q->outer, r < 0 ? -1 : 0, err, NULL);
-        call_unref(q->outer);
-        domain_unref(q->d);
-        free(q);
+static int period_record(Domain *d, int period, int live, bool config, VbError *err) {
+        if (live && d->live)
+                set_period(d->live, period);
+        return config ? save_config(d, period, err) : 0;
 }
 
 int domain_set_memory_stats_period(Domain *d, int period, unsigned flags, Call *call, VbError *err) {
@@ -81,38 +69,11 @@ int domain_set_memory_stats_period(Domain *d, int period, unsigned flags, Call *
         if (domain_job_begin(d, DOMAIN_JOB_MODIFY, err) < 0)
                 return -1;
         if (!live || !ops || !ops->set_memory_stats_period) {
-                int r = config ? save_config(d, period, err) : 0;
-                if (r == 0 && live)
-                        set_period(d->live, period);
+                int r = period_record(d, period, live, config, err);
                 domain_job_end(d);
                 return r;
         }
-        PeriodRequest *q = calloc(1, sizeof *q);
-        Call *inner = q ? call_new(CALL_DOOR_INTERNAL, &call->who, period_done, q) : NULL;
-        if (!inner) {
-                free(q);
-                domain_job_end(d);
-                return vb_error_errno(err, -ENOMEM, "memory stats period");
-        }
-        *q = (PeriodRequest) { .outer = call_ref(call), .d = domain_ref(d), .period = period, .config = config };
         log_debug("domain %s: balloon statistics every %d s (%s%s)", d->obj.name, period, live ? "live" : "",
                   config ? " config" : "");
-        int r = ops->set_memory_stats_period(d, period, inner, err);
-        if (r == VERB_PENDING) {
-                call_unref(inner);
-                return VERB_PENDING;
-        }
-        /* answered at once: the op ended nothing, the job is still ours */
-        domain_job_end(d);
-        if (r == 0) {
-                set_period(d->live, period);
-                if (config)
-                        r = save_config(d, period, err);
-        }
-        call_unref(q->outer);
-        domain_unref(q->d);
-        free(q);
-        inner->userdata = NULL;
-        call_unref(inner);
-        return r < 0 ? -1 : 0;
+        return domain_tune_live(d, period_live, period_record, period, 1, config, call, err);
 }

@@ -206,21 +206,18 @@ int domain_control_info(Domain *d, unsigned flags, unsigned *state, unsigned *de
         return 0;
 }
 
-void domain_disk_errors_clear(DomainDiskError *e, int n) {
-        for (int i = 0; i < n; i++) {
-                free(e[i].disk);
-                e[i].disk = NULL;
-        }
-}
-
-int domain_disk_errors(Domain *d, DomainDiskError *out, unsigned max, unsigned flags, VbError *err) {
+int domain_disk_errors(Domain *d, unsigned max, unsigned flags, Call *call, DomainDiskErrors *out, VbError *err) {
         if (!tune_ops(d)->disk_errors)
                 return unsupported(API_DOMAIN_GET_DISK_ERRORS, err);
         if (vb_check_flags(flags, 0, "virDomainGetDiskErrors", err) < 0 || need_running(d, err) < 0)
                 return -1;
+        out->n = 0;
         if (max == 0) {
                 const DomainDef *def = domain_current_def(d);
-                return def && def->priv ? (int) def->priv->devices.n_disks : 0;
+                out->n = def && def->priv ? (int) def->priv->devices.n_disks : 0;
+                return 0;
         }
-        return tune_ops(d)->disk_errors(d, out, max, err);
+        if (max > DOMAIN_DISK_ERRORS_MAX)
+                max = DOMAIN_DISK_ERRORS_MAX;
+        return tune_ops(d)->disk_errors(d, max, call, out, err);
 }

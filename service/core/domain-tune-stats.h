@@ -28,11 +28,16 @@ typedef struct DomainCpuStat {
         uint64_t ns;
 } DomainCpuStat;
 
-/* virDomainDiskError */
+/* virDomainDiskError; a virDomainGetDiskErrors answer */
+#define DOMAIN_DISK_ERRORS_MAX 256      /* REMOTE_DOMAIN_DISK_ERRORS_MAX */
 typedef struct DomainDiskError {
-        char *disk;
+        char disk[64];          /* the target ("vda") */
         int error;              /* virDomainDiskErrorCode: 0 none, 1 unspecified, 2 no space */
 } DomainDiskError;
+typedef struct DomainDiskErrors {
+        int n;
+        DomainDiskError e[DOMAIN_DISK_ERRORS_MAX];
+} DomainDiskErrors;
 
 /* A driver's answers (driver.h: Driver.tune). The core has checked that the domain runs and
  * found the disk. A NULL op: libvirt's "not supported" unless the core says otherwise. */
@@ -46,8 +51,9 @@ typedef struct DomainTuneOps {
         int (*cpu_stats_percpu)(Domain *d, uint64_t **cpu, uint64_t **vcpu, VbError *err);
         /* cpu_time, user_time, system_time. */
         int (*cpu_stats_total)(Domain *d, uint64_t out[DOMAIN_CPU_STATS_TOTAL], VbError *err);
-        /* Up to max errors into out (strings malloc'ed); the count. */
-        int (*disk_errors)(Domain *d, DomainDiskError *out, unsigned max, VbError *err);
+        /* Up to max (1 … DOMAIN_DISK_ERRORS_MAX) disks' errors: 0 with out filled, or
+         * VERB_PENDING: call completes with a DomainDiskErrors (borrowed) as its result. */
+        int (*disk_errors)(Domain *d, unsigned max, Call *call, DomainDiskErrors *out, VbError *err);
         /* The balloon's statistics period of a running guest to period seconds (0: off); the
          * core then keeps <stats period> in d->live. May answer VERB_PENDING (the core holds a
          * modify job, which the op ends through its call's completion). NULL: only the
@@ -56,6 +62,11 @@ typedef struct DomainTuneOps {
         /* Disk index of d->live to bytes (the core holds a modify job, ended through call's
          * completion when the op answers VERB_PENDING). NULL: "not supported" (Test). */
         int (*block_resize)(Domain *d, size_t index, uint64_t bytes, Call *call, VbError *err);
+        /* A running guest's <on_TYPE> (type "poweroff", "reboot", "crash") to action: the op tells
+         * the hypervisor (may answer VERB_PENDING, as set_memory_stats_period), or refuses an
+         * action it cannot carry out; the core then keeps it in d->live. NULL: the definition
+         * alone changes (Test, as libvirt's test driver). */
+        int (*set_lifecycle_action)(Domain *d, const char *type, const char *action, Call *call, VbError *err);
 } DomainTuneOps;
 
 /* virDomainBlockStats (api API_DOMAIN_BLOCK_STATS) or BlockStatsFlags (API_DOMAIN_BLOCK_STATS_FLAGS,
@@ -71,12 +82,28 @@ int domain_cpu_stats(Domain *d, int start_cpu, unsigned ncpus, unsigned nparams,
 /* virDomainGetControlInfo: state (virDomainControlState), details, stateTime (ms). */
 int domain_control_info(Domain *d, unsigned flags, unsigned *state, unsigned *details, uint64_t *state_time,
                         VbError *err);
-/* virDomainGetDiskErrors: max 0 asks how many there can be; else the count filled. */
-int domain_disk_errors(Domain *d, DomainDiskError *out, unsigned max, unsigned flags, VbError *err);
-void domain_disk_errors_clear(DomainDiskError *e, int n);
+/* virDomainGetDiskErrors: max 0 asks how many there can be (out->n, no entries, never pending);
+ * else up to max entries: 0 with out filled, or VERB_PENDING as the op's; -1 with err. */
+int domain_disk_errors(Domain *d, unsigned max, unsigned flags, Call *call, DomainDiskErrors *out, VbError *err);
 /* virDomainSetMemoryStatsPeriod (flags DOMAIN_AFFECT_*): 0, VERB_PENDING (call completes), or -1. */
 int domain_set_memory_stats_period(Domain *d, int period, unsigned flags, Call *call, VbError *err);
 /* domain-blockjob.c: virDomainBlockResize (flags: DOMAIN_BLOCK_RESIZE_BYTES, else size in KiB):
  * 0, VERB_PENDING (call completes), or -1. */
 #define DOMAIN_BLOCK_RESIZE_BYTES 1u
 int domain_block_resize(Domain *d, const char *path, uint64_t size, unsigned flags, Call *call, VbError *err);
+/* domain-tune-lifecycle.c: virDomainSetLifecycleAction: type (virDomainLifecycle: 0 poweroff,
+ * 1 reboot, 2 crash), action (virDomainLifecycleAction: 0 destroy … 5 coredump-restart), flags
+ * DOMAIN_AFFECT_*. 0, VERB_PENDING (call completes) or -1. */
+#define DOMAIN_LIFECYCLE_TYPES 3
+#define DOMAIN_LIFECYCLE_ACTIONS 6
+int domain_set_lifecycle_action(Domain *d, unsigned type, unsigned action, unsigned flags, Call *call, VbError *err);
+
+/* domain-tune-later.c, for the verbs above: with the domain's modify job held, live(d, a, b,
+ * inner call) changes the running guest (0 now, VERB_PENDING: the driver ends the job and
+ * completes the inner call); once it has succeeded, record(d, a, b, config) keeps the setting in
+ * d->live and, with config, in the persistent definition, and call completes. 0, VERB_PENDING
+ * or -1; the job is ended in every case. */
+typedef int (*TuneLiveFn)(Domain *d, int a, int b, Call *inner, VbError *err);
+typedef int (*TuneRecordFn)(Domain *d, int a, int b, bool config, VbError *err);
+int domain_tune_live(Domain *d, TuneLiveFn live, TuneRecordFn record, int a, int b, bool config, Call *call,
+                     VbError *err);

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """test_domain_tune_stats.py: block I/O counters (domblkstat), CPU statistics (cpu-stats), the monitor's state
-(domcontrol), disk errors (domblkerror), the balloon's statistics period (dommemstat --period) and the flagless
-vcpupin on the Test connection, against libvirt's test driver: virsh output byte for byte, python3-libvirt, D-Bus."""
+(domcontrol), disk errors (domblkerror), the balloon's statistics period (dommemstat --period),
+set-lifecycle-action and the flagless vcpupin on the Test connection, against libvirt's test driver: virsh output byte for byte, python3-libvirt, D-Bus."""
 
 import sys
 import unittest
@@ -13,8 +13,8 @@ import remote_harness  # noqa: E402
 
 # two disks (libvirt's test driver gives them alternating errors) and a balloon; one without a balloon
 TWO_DISKS_XML = """<domain type='test'><name>two</name><memory>1048576</memory><vcpu>2</vcpu><os><type>hvm</type></os>
-<devices><disk type='file' device='disk'><source file='/tmp/a.img'/><target dev='vdb'/></disk>
-<disk type='file' device='disk'><source file='/tmp/b.img'/><target dev='vdc'/></disk>
+<devices><disk type='file' device='disk'><source file='/tmp/a.img'/><target dev='vdb' bus='virtio'/></disk>
+<disk type='file' device='disk'><source file='/tmp/b.img'/><target dev='vdc' bus='virtio'/></disk>
 <memballoon model='none'/></devices></domain>
 """
 
@@ -39,7 +39,13 @@ class TestVirsh(remote_harness.RemoteTestCase):
                                   "define %s" % xml, "start two", "domblkerror two", "cpu-stats two --total",
                                   "dommemstat two --period 3", "destroy two", "domcontrol two", "cpu-stats two",
                                   "domblkstat two vdb", "domblkerror two", "vcpupin two 0 1",
-                                  "dommemstat two --period 3 --live"])
+                                  "dommemstat two --period 3 --live",
+                                  "set-lifecycle-action test reboot destroy", "dumpxml test",
+                                  "set-lifecycle-action test poweroff coredump-destroy",
+                                  "set-lifecycle-action test crash coredump-restart --config", "dumpxml test --inactive",
+                                  "set-lifecycle-action test crash preserve --live --config", "dumpxml test",
+                                  "set-lifecycle-action two crash preserve --live",
+                                  "set-lifecycle-action two reboot destroy", "dumpxml two"])
 
     def test_block_stats_follow_the_clock(self):
         # libvirt's test driver derives them from the wall clock: compare within a second's worth

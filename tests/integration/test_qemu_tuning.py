@@ -1,7 +1,8 @@
 """test_qemu_tuning.py: statistics and small live settings of a real TCG guest on both doors: block I/O counters
 (virsh domblkstat: QMP query-blockstats), CPU time per host CPU (cpu-stats: the guest's cgroup), the balloon's
 statistics period (dommemstat --period: qom-set, and <stats period> in the XML), the monitor's state
-(domcontrol), the flagless vcpupin (virDomainPinVcpu) and blockresize (QMP block_resize).
+(domcontrol), the flagless vcpupin (virDomainPinVcpu), blockresize (QMP block_resize),
+domblkerror (QMP query-block's io-status) and set-lifecycle-action (QMP set-action).
 
     /usr/bin/python3 tests/integration/test_qemu_tuning.py -v
 
@@ -202,12 +203,31 @@ class QemuTuningTest(unittest.TestCase):
         self.virsh_fails("blockresize %s vdz 1M" % self.name, "disk 'vdz' was not found in the domain config")
         self.assertEqual(os.path.getsize(self.disk), 40 << 20)
 
-    def test_07_disk_errors_not_supported(self):
-        # QEMU's io-status is not read yet: libvirt's "not supported", never an empty answer
-        self.virsh_fails("domblkerror %s" % self.name, "this function is not supported by the connection driver")
+    def test_07_disk_errors(self):
+        # QMP query-block's io-status: this guest's disk has had none
+        self.assertEqual(self.virsh("domblkerror %s" % self.name).stdout.strip(), "No errors found")
+        self.assertEqual(self.dom().diskErrors(), {})
+        self.assertEqual(list(self.bus_dom().GetDiskErrors(self.dbus.UInt32(0))), [])
 
-    def test_08_destroy(self):
-        self.virsh("destroy %s" % self.name)
+    def test_08_lifecycle_action(self):
+        """set-lifecycle-action: reboot → destroy told to QEMU (set-action), then a reset ends the guest."""
+        self.virsh_fails("set-lifecycle-action %s poweroff restart --live" % self.name,
+                         "action 'restart' for lifecycle event 'poweroff' is not supported")
+        self.virsh_fails("set-lifecycle-action %s reboot coredump-destroy" % self.name,
+                         "Lifecycle event 'reboot' doesn't support 'coredump-destroy' action")
+        self.virsh("set-lifecycle-action %s poweroff restart --config" % self.name)
+        inactive = ET.fromstring(self.virsh("dumpxml --inactive %s" % self.name).stdout)
+        self.assertEqual(inactive.find("on_poweroff").text, "restart")
+        live = ET.fromstring(self.virsh("dumpxml %s" % self.name).stdout)
+        self.assertEqual(live.find("on_poweroff").text, "destroy")
+        self.virsh("set-lifecycle-action %s reboot destroy" % self.name)
+        self.assertEqual(ET.fromstring(self.virsh("dumpxml %s" % self.name).stdout).find("on_reboot").text, "destroy")
+        self.assertEqual(ET.fromstring(self.virsh("dumpxml --inactive %s" % self.name).stdout).find("on_reboot").text,
+                         "restart")
+        # QEMU now powers the guest off where it would reset it: the daemon ends it
+        self.virsh("reset %s" % self.name)
+        lc.wait_for("shut off after the reset",
+                    lambda: self.virsh("domstate %s" % self.name).stdout.strip() == "shut off", lc.STATE_TIMEOUT * 2)
         self.virsh_fails("cpu-stats %s --total" % self.name, "domain is not running")
 
 

@@ -257,6 +257,7 @@ REMOTE_HANDLER(proc_domain_get_control_info);
 REMOTE_HANDLER(proc_domain_get_disk_errors);
 REMOTE_HANDLER(proc_domain_set_memory_stats_period);
 REMOTE_HANDLER(proc_domain_block_resize);
+REMOTE_HANDLER(proc_domain_set_lifecycle_action);
 /* proc-nodedev.c */
 REMOTE_HANDLER(proc_node_num_of_devices);
 REMOTE_HANDLER(proc_node_list_devices);

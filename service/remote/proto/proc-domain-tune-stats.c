@@ -13,7 +13,7 @@
 #define DEVICE_ARG_MAX 4096
 #define REMOTE_DOMAIN_BLOCK_STATS_PARAMETERS_MAX 16
 #define REMOTE_NODE_CPU_STATS_MAX 16
-#define REMOTE_DOMAIN_DISK_ERRORS_MAX 256
+#define REMOTE_DOMAIN_DISK_ERRORS_MAX DOMAIN_DISK_ERRORS_MAX
 #define REMOTE_CPUMAP_MAX 2048
 #define TYPED_PARAM_LLONG 3
 #define TYPED_PARAM_ULLONG 4
@@ -225,7 +225,23 @@ REMOTE_HANDLER(proc_domain_get_control_info) {
         return 0;
 }
 
-/* {dom; u32 maxerrors; u32 flags} → {remote_domain_disk_error errors<256>; int nerrors} */
+static void put_disk_errors(XdrWriter *w, const DomainDiskErrors *de) {
+        xdr_put_u32(w, (uint32_t) de->n);
+        for (int i = 0; i < de->n; i++) {
+                xdr_put_string(w, de->e[i].disk);
+                xdr_put_i32(w, de->e[i].error);
+        }
+        xdr_put_i32(w, de->n);
+}
+
+static int encode_disk_errors(XdrWriter *w, Domain *dom, void *result, VbError *err) {
+        if (result)
+                put_disk_errors(w, result);
+        return 0;
+}
+
+/* {dom; u32 maxerrors; u32 flags} → {remote_domain_disk_error errors<256>; int nerrors}: maxerrors 0
+ * asks the count */
 REMOTE_HANDLER(proc_domain_get_disk_errors) {
         RemoteRef ref = { 0 };
         uint32_t max = 0, flags = 0;
@@ -238,21 +254,21 @@ REMOTE_HANDLER(proc_domain_get_disk_errors) {
                 return -1;
         if (max > REMOTE_DOMAIN_DISK_ERRORS_MAX)
                 return remote_error_rpc(&rc->err, "maxerrors too large");
-        DomainDiskError *e = max ? calloc(max, sizeof *e) : NULL;
-        if (max && !e)
-                return vb_error_errno(&rc->err, -ENOMEM, "disk errors");
-        int n = domain_disk_errors(d, e, max, flags, &rc->err);
-        if (n >= 0) {
-                xdr_put_u32(&rc->ret, max ? (uint32_t) n : 0);
-                for (int i = 0; max && i < n; i++) {
-                        xdr_put_string(&rc->ret, e[i].disk);
-                        xdr_put_i32(&rc->ret, e[i].error);
-                }
-                xdr_put_i32(&rc->ret, n);
-                domain_disk_errors_clear(e, max ? n : 0);
+        DomainDiskErrors *de = malloc(sizeof *de);
+        Call *call = de ? remote_call_new(rc, encode_disk_errors, d) : NULL;
+        if (!call) {
+                free(de);
+                return de ? -1 : vb_error_errno(&rc->err, -ENOMEM, "disk errors");
         }
-        free(e);
-        return n < 0 ? -1 : 0;
+        int r = domain_disk_errors(d, max, flags, call, de, &rc->err);
+        if (r == 0 && max == 0) {
+                xdr_put_u32(&rc->ret, 0);
+                xdr_put_i32(&rc->ret, de->n);
+        } else if (r == 0) {
+                put_disk_errors(&rc->ret, de);
+        }
+        free(de);
+        return remote_call_finish(rc, call, r);
 }
 
 /* {dom; int period; u32 flags} → {} */
@@ -293,4 +309,20 @@ REMOTE_HANDLER(proc_domain_block_resize) {
         int r = domain_block_resize(d, disk, size, flags, call, &rc->err);
         free(disk);
         return remote_call_finish(rc, call, r);
+}
+
+/* {dom; u32 type; u32 action; u32 flags} → {} */
+REMOTE_HANDLER(proc_domain_set_lifecycle_action) {
+        RemoteRef ref = { 0 };
+        uint32_t type = 0, action = 0, flags = 0;
+        remote_get_domain_ref(rc, &ref);
+        xdr_get_u32(&rc->args, &type);
+        xdr_get_u32(&rc->args, &action);
+        xdr_get_u32(&rc->args, &flags);
+        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
+        remote_ref_done(&ref);
+        Call *call = d ? remote_call_new(rc, NULL, d) : NULL;
+        if (!call)
+                return -1;
+        return remote_call_finish(rc, call, domain_set_lifecycle_action(d, type, action, flags, call, &rc->err));
 }

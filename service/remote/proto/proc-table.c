@@ -71,6 +71,7 @@ static const RemoteProc procs[_API_ID_MAX] = {
         P(DOMAIN_GET_DISK_ERRORS, proc_domain_get_disk_errors, 0),
         P(DOMAIN_SET_MEMORY_STATS_PERIOD, proc_domain_set_memory_stats_period, 0),
         P(DOMAIN_BLOCK_RESIZE, proc_domain_block_resize, 0),
+        P(DOMAIN_SET_LIFECYCLE_ACTION, proc_domain_set_lifecycle_action, 0),
 
         /* node devices */
         P(NODE_NUM_OF_DEVICES, proc_node_num_of_devices, 0),
