@@ -235,6 +235,10 @@ void qemu_incoming_wait(QemuDomain *qd, Qmp *q);
 bool qemu_save_done(const QemuDomain *qd);
 /* The save is over: an image that is not whole is removed. */
 void qemu_save_free(QemuDomain *qd);
+/* virDomainGetJobStats / AbortJob of the save in flight (none: type 0 / "no job is active"). */
+struct DomainJobStats;
+int qemu_save_job_stats(const QemuDomain *qd, struct DomainJobStats *out);
+int qemu_save_abort(QemuDomain *qd, VbError *err);
 /* The start from an image has been reported: the image's fields go (a managed image too). */
 void qemu_incoming_done(QemuDomain *qd, bool restored);
 

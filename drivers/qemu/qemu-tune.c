@@ -48,6 +48,28 @@ static int no_cpuacct(VbError *err) {
         return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU, "cgroup CPUACCT controller is not mounted");
 }
 
+/* The guest's QEMU with its monitor ready, or NULL with err set. */
+static QemuDomain *monitor_of(Domain *d, VbError *err) {
+        QemuDomain *qd = d->driver_data;
+        if (qd && qd->qmp && qmp_is_ready(qd->qmp))
+                return qd;
+        vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU, "the QEMU monitor of domain '%s' is not available",
+                     d->obj.name);
+        return NULL;
+}
+
+/* The reply to a command that changes the running guest (qom-set, block_resize, set-action,
+ * calc-dirty-rate): the verb's job ends, its call answers with QEMU's reason on failure. */
+static void on_change_reply(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
+        QemuDomain *qd = userdata;
+        if (q != qd->qmp || !qd->job)
+                return;
+        VbError e = { 0 };
+        if (cls)
+                vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "%s", desc ? desc : cls);
+        qemu_domain_finish(qd, cls ? -1 : 0, cls ? &e : NULL);
+}
+
 static int qemu_cpu_stats_percpu(Domain *d, uint64_t **cpu, uint64_t **vcpu, VbError *err) {
         QemuConn *qc = qemu_conn_of(d->obj.conn);
         QemuDomain *qd = d->driver_data;
@@ -89,56 +111,27 @@ static int qemu_cpu_stats_total(Domain *d, uint64_t out[DOMAIN_CPU_STATS_TOTAL],
         return 0;
 }
 
-static void on_stats_period_set(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
-        QemuDomain *qd = userdata;
-        if (q != qd->qmp || !qd->job)
-                return;
-        if (cls) {
-                VbError e = { 0 };
-                vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "unable to change balloon collection period: %s",
-                             desc ? desc : cls);
-                qemu_domain_finish(qd, -1, &e);
-        } else {
-                qemu_domain_finish(qd, 0, NULL);
-        }
-}
-
 static int qemu_set_memory_stats_period(Domain *d, int period, Call *call, VbError *err) {
-        QemuDomain *qd = d->driver_data;
-        if (!qd || !qd->qmp || !qmp_is_ready(qd->qmp))
-                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU,
-                                    "the QEMU monitor of domain '%s' is not available", d->obj.name);
+        QemuDomain *qd = monitor_of(d, err);
+        if (!qd)
+                return -1;
         json_object *args = json_object_new_object();
         json_object_object_add(args, "path", json_object_new_string("/machine/peripheral/balloon0"));
         json_object_object_add(args, "property", json_object_new_string("guest-stats-polling-interval"));
         json_object_object_add(args, "value", json_object_new_int64(period));
-        int r = qmp_send(qd->qmp, "qom-set", args, on_stats_period_set, qd);
+        int r = qmp_send(qd->qmp, "qom-set", args, on_change_reply, qd);
         if (r < 0)
                 return vb_error_errno(err, r, "qom-set");
         qemu_domain_pending(qd, call);
         return VERB_PENDING;
 }
 
-static void on_block_resize(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
-        QemuDomain *qd = userdata;
-        if (q != qd->qmp || !qd->job)
-                return;
-        if (cls) {
-                VbError e = { 0 };
-                vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "block_resize failed: %s", desc ? desc : cls);
-                qemu_domain_finish(qd, -1, &e);
-        } else {
-                qemu_domain_finish(qd, 0, NULL);
-        }
-}
-
 /* block_resize on the disk's format node ("drive-<alias>", qemu-command-disk.c). */
 static int qemu_block_resize(Domain *d, size_t index, uint64_t bytes, Call *call, VbError *err) {
-        QemuDomain *qd = d->driver_data;
+        QemuDomain *qd = monitor_of(d, err);
         char alias[64];
-        if (!qd || !qd->qmp || !qmp_is_ready(qd->qmp))
-                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU,
-                                    "the QEMU monitor of domain '%s' is not available", d->obj.name);
+        if (!qd)
+                return -1;
         if (bytes > INT64_MAX)
                 return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_QEMU, "size %llu is too large",
                                     (unsigned long long) bytes);
@@ -149,31 +142,17 @@ static int qemu_block_resize(Domain *d, size_t index, uint64_t bytes, Call *call
         json_object *args = json_object_new_object();
         json_object_object_add(args, "node-name", json_object_new_string(node));
         json_object_object_add(args, "size", json_object_new_int64((int64_t) bytes));
-        int r = qmp_send(qd->qmp, "block_resize", args, on_block_resize, qd);
+        int r = qmp_send(qd->qmp, "block_resize", args, on_change_reply, qd);
         if (r < 0)
                 return vb_error_errno(err, r, "block_resize");
         qemu_domain_pending(qd, call);
         return VERB_PENDING;
 }
 
-static void on_set_action(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
-        QemuDomain *qd = userdata;
-        if (q != qd->qmp || !qd->job)
-                return;
-        if (cls) {
-                VbError e = { 0 };
-                vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "set-action failed: %s", desc ? desc : cls);
-                qemu_domain_finish(qd, -1, &e);
-        } else {
-                qemu_domain_finish(qd, 0, NULL);
-        }
-}
-
 /* What this driver carries out: a guest's reboot as a reboot (QEMU resets it) or as a power
  * off (QEMU stops, as with -no-reboot: the daemon destroys it), told to QEMU with set-action;
  * power off and crash end the guest (destroy) and nothing else yet. */
 static int qemu_set_lifecycle_action(Domain *d, const char *type, const char *action, Call *call, VbError *err) {
-        QemuDomain *qd = d->driver_data;
         bool reboot = strcmp(type, "reboot") == 0;
         if (strcmp(action, "destroy") != 0 && !(reboot && strcmp(action, "restart") == 0))
                 return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_QEMU,
@@ -181,13 +160,13 @@ static int qemu_set_lifecycle_action(Domain *d, const char *type, const char *ac
                                     type);
         if (!reboot)
                 return 0;       /* the daemon ends a guest that powered off or crashed: nothing to tell QEMU */
-        if (!qd || !qd->qmp || !qmp_is_ready(qd->qmp))
-                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU,
-                                    "the QEMU monitor of domain '%s' is not available", d->obj.name);
+        QemuDomain *qd = monitor_of(d, err);
+        if (!qd)
+                return -1;
         json_object *args = json_object_new_object();
         const char *what = strcmp(action, "restart") == 0 ? "reset" : "shutdown";
         json_object_object_add(args, "reboot", json_object_new_string(what));
-        int r = qmp_send(qd->qmp, "set-action", args, on_set_action, qd);
+        int r = qmp_send(qd->qmp, "set-action", args, on_change_reply, qd);
         if (r < 0)
                 return vb_error_errno(err, r, "set-action");
         qemu_domain_pending(qd, call);
@@ -248,10 +227,9 @@ static void on_query_block(Qmp *q, json_object *ret, const char *cls, const char
 }
 
 static int qemu_disk_errors(Domain *d, unsigned max, Call *call, DomainDiskErrors *out, VbError *err) {
-        QemuDomain *qd = d->driver_data;
-        if (!qd || !qd->qmp || !qmp_is_ready(qd->qmp))
-                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU,
-                                    "the QEMU monitor of domain '%s' is not available", d->obj.name);
+        QemuDomain *qd = monitor_of(d, err);
+        if (!qd)
+                return -1;
         DiskErrorsQuery *dq = calloc(1, sizeof *dq);
         if (!dq)
                 return vb_error_errno(err, -ENOMEM, "query-block");
@@ -266,7 +244,36 @@ static int qemu_disk_errors(Domain *d, unsigned max, Call *call, DomainDiskError
         return VERB_PENDING;
 }
 
+static int qemu_job_stats(Domain *d, DomainJobStats *out, VbError *err) {
+        const QemuDomain *qd = d->driver_data;
+        return qd ? qemu_save_job_stats(qd, out) : 0;
+}
+
+static int qemu_abort_job(Domain *d, VbError *err) {
+        QemuDomain *qd = d->driver_data;
+        if (!qd || !qd->save)
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU, "no job is active on the domain");
+        return qemu_save_abort(qd, err);
+}
+
+static int qemu_start_dirty_rate_calc(Domain *d, int seconds, const char *mode, Call *call, VbError *err) {
+        QemuDomain *qd = monitor_of(d, err);
+        if (!qd)
+                return -1;
+        json_object *args = json_object_new_object();
+        json_object_object_add(args, "calc-time", json_object_new_int64(seconds));
+        json_object_object_add(args, "mode", json_object_new_string(mode));
+        int r = qmp_send(qd->qmp, "calc-dirty-rate", args, on_change_reply, qd);
+        if (r < 0)
+                return vb_error_errno(err, r, "calc-dirty-rate");
+        qemu_domain_pending(qd, call);
+        return VERB_PENDING;
+}
+
 const DomainTuneOps qemu_tune_ops = {
+        .start_dirty_rate_calc = qemu_start_dirty_rate_calc,
+        .job_stats = qemu_job_stats,
+        .abort_job = qemu_abort_job,
         .disk_errors = qemu_disk_errors,
         .set_lifecycle_action = qemu_set_lifecycle_action,
         .block_resize = qemu_block_resize,

@@ -56,6 +56,8 @@ int bus_method_get_control_info(sd_bus_message *m, void *userdata, sd_bus_error 
 int bus_method_get_disk_errors(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_set_memory_stats_period(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_block_resize(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_method_get_job_stats(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_method_abort_job(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 /* bus-domain-tune.c */
 int bus_method_get_blkio_parameters(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_set_blkio_parameters(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
@@ -98,7 +100,7 @@ int bus_method_detach_device(sd_bus_message *m, void *userdata, sd_bus_error *re
         SD_BUS_SIGNAL_WITH_ARGS("SecretEvent", SD_BUS_ARGS("o", secret, "i", event, "i", detail), 0),
 
 #define BUS_DOMAIN_NOT_SUPPORTED \
-        SD_BUS_METHOD_WITH_ARGS("AbortJob", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("AbortJob", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, bus_method_abort_job, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("AddIOThread", SD_BUS_ARGS("u", iothreadId, "u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("AttachDevice", SD_BUS_ARGS("s", xml, "u", flags), SD_BUS_NO_RESULT, bus_method_attach_device, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("BlockCommit", SD_BUS_ARGS("s", disk, "s", base, "s", top, "t", bandwidth, "u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
@@ -128,7 +130,7 @@ int bus_method_detach_device(sd_bus_message *m, void *userdata, sd_bus_error *re
         SD_BUS_METHOD_WITH_ARGS("GetInterfaceParameters", SD_BUS_ARGS("s", device, "u", flags), SD_BUS_RESULT("a{sv}", interfaceParameters), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("GetIOThreadInfo", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("a(uab)", ioThreadInfo), bus_method_get_iothread_info, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("GetJobInfo", SD_BUS_NO_ARGS, SD_BUS_RESULT("(ittttttttttt)", jobInfo), bus_method_get_job_info, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("GetJobStats", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("(ia{sv})", stats), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("GetJobStats", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("(ia{sv})", stats), bus_method_get_job_stats, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("GetNumaParameters", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("a{sv}", numaParameters), bus_method_get_numa_parameters, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("GetPerfEvents", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("a{sv}", perfEvents), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("GetSchedulerParameters", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("a{sv}", SchedulerParameters), bus_method_get_scheduler_parameters, SD_BUS_VTABLE_UNPRIVILEGED), \

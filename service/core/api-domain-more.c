@@ -99,6 +99,8 @@ const ApiRow api_rows_domain_more[] = {
         ROW(DOMAIN_GET_CPU_STATS, 262, "virDomainGetCPUStats", NODBUS, RO, VERB, ACL(DOMAIN, DOMAIN, "read")),
         ROW(DOMAIN_PIN_VCPU, 26, "virDomainPinVcpu", NODBUS, MUT, 0, ACL(DOMAIN, DOMAIN, "write")),
         ROW(DOMAIN_SET_LIFECYCLE_ACTION, 390, "virDomainSetLifecycleAction", NODBUS, MUT, VERB, ACL(DOMAIN, DOMAIN, "write")),
+        ROW(DOMAIN_ABORT_JOB_FLAGS, 442, "virDomainAbortJobFlags", NODBUS, MUT, VERB, ACL(DOMAIN, DOMAIN, "write")),
+        ROW(DOMAIN_START_DIRTY_RATE_CALC, 427, "virDomainStartDirtyRateCalc", NODBUS, MUT, VERB, ACL(DOMAIN, DOMAIN, "write")),
 };
 
 const size_t api_n_rows_domain_more = sizeof api_rows_domain_more / sizeof api_rows_domain_more[0];

@@ -221,3 +221,24 @@ int domain_disk_errors(Domain *d, unsigned max, unsigned flags, Call *call, Doma
                 max = DOMAIN_DISK_ERRORS_MAX;
         return tune_ops(d)->disk_errors(d, max, call, out, err);
 }
+
+int domain_job_stats(Domain *d, unsigned flags, DomainJobStats *out, VbError *err) {
+        if (!tune_ops(d)->job_stats)
+                return unsupported(API_DOMAIN_GET_JOB_STATS, err);
+        /* no completed job is kept (VIR_DOMAIN_JOB_STATS_COMPLETED): refused by name, not answered "none" */
+        if (vb_check_flags(flags, 0, "virDomainGetJobStats", err) < 0)
+                return -1;
+        *out = (DomainJobStats) { 0 };
+        if (need_running(d, err) < 0)           /* as virDomainGetJobInfo (domain-info.c) */
+                return -1;
+        return tune_ops(d)->job_stats(d, out, err);
+}
+
+int domain_abort_job(Domain *d, ApiId api, unsigned flags, VbError *err) {
+        if (!tune_ops(d)->abort_job)
+                return unsupported(api, err);
+        if (vb_check_flags(flags, 0, api == API_DOMAIN_ABORT_JOB ? "virDomainAbortJob" : "virDomainAbortJobFlags", err) < 0 ||
+            need_running(d, err) < 0)
+                return -1;
+        return tune_ops(d)->abort_job(d, err);
+}

@@ -39,6 +39,19 @@ typedef struct DomainDiskErrors {
         DomainDiskError e[DOMAIN_DISK_ERRORS_MAX];
 } DomainDiskErrors;
 
+/* virDomainGetJobStats: the job's type (virDomainJobType: 0 none, 2 unbounded) and its
+ * parameters (ullong, but "operation": int virDomainJobOperation). */
+#define DOMAIN_JOB_STATS_MAX 16
+typedef struct DomainJobStats {
+        int type;
+        int n;
+        struct {
+                const char *name;
+                bool is_int;
+                uint64_t v;
+        } p[DOMAIN_JOB_STATS_MAX];
+} DomainJobStats;
+
 /* A driver's answers (driver.h: Driver.tune). The core has checked that the domain runs and
  * found the disk. A NULL op: libvirt's "not supported" unless the core says otherwise. */
 typedef struct DomainTuneOps {
@@ -67,6 +80,14 @@ typedef struct DomainTuneOps {
          * action it cannot carry out; the core then keeps it in d->live. NULL: the definition
          * alone changes (Test, as libvirt's test driver). */
         int (*set_lifecycle_action)(Domain *d, const char *type, const char *action, Call *call, VbError *err);
+        /* Start measuring the guest's dirty page rate for seconds in mode ("page-sampling",
+         * "dirty-bitmap", "dirty-ring"); may answer VERB_PENDING as block_resize. */
+        int (*start_dirty_rate_calc)(Domain *d, int seconds, const char *mode, Call *call, VbError *err);
+        /* The running guest's background job (a save): type 0 when none. */
+        int (*job_stats)(Domain *d, DomainJobStats *out, VbError *err);
+        /* Cancel that job; the verb that started it then fails with VB_ERR_OPERATION_ABORTED.
+         * No job: libvirt's "no job is active on the domain". */
+        int (*abort_job)(Domain *d, VbError *err);
 } DomainTuneOps;
 
 /* virDomainBlockStats (api API_DOMAIN_BLOCK_STATS) or BlockStatsFlags (API_DOMAIN_BLOCK_STATS_FLAGS,
@@ -107,3 +128,13 @@ typedef int (*TuneLiveFn)(Domain *d, int a, int b, Call *inner, VbError *err);
 typedef int (*TuneRecordFn)(Domain *d, int a, int b, bool config, VbError *err);
 int domain_tune_live(Domain *d, TuneLiveFn live, TuneRecordFn record, int a, int b, bool config, Call *call,
                      VbError *err);
+
+/* domain-tune-stats.c: virDomainGetJobStats (flags: none) and virDomainAbortJob(Flags) (api
+ * API_DOMAIN_ABORT_JOB or _FLAGS; flags: none). 0 or -1. */
+int domain_job_stats(Domain *d, unsigned flags, DomainJobStats *out, VbError *err);
+int domain_abort_job(Domain *d, ApiId api, unsigned flags, VbError *err);
+/* domain-tune-dirtyrate.c: virDomainStartDirtyRateCalc (seconds 1-60; flags: the mode,
+ * page sampling when none). 0, VERB_PENDING (call completes) or -1. */
+#define DOMAIN_DIRTYRATE_BITMAP (1u << 0)
+#define DOMAIN_DIRTYRATE_RING (1u << 1)
+int domain_start_dirty_rate_calc(Domain *d, int seconds, unsigned flags, Call *call, VbError *err);

@@ -45,7 +45,9 @@ class TestVirsh(remote_harness.RemoteTestCase):
                                   "set-lifecycle-action test crash coredump-restart --config", "dumpxml test --inactive",
                                   "set-lifecycle-action test crash preserve --live --config", "dumpxml test",
                                   "set-lifecycle-action two crash preserve --live",
-                                  "set-lifecycle-action two reboot destroy", "dumpxml two"])
+                                  "set-lifecycle-action two reboot destroy", "dumpxml two",
+                                  "domjobinfo test", "domjobabort test", "blockresize test vda 1G",
+                                  "domdirtyrate-calc test --seconds 1"])
 
     def test_block_stats_follow_the_clock(self):
         # libvirt's test driver derives them from the wall clock: compare within a second's worth

@@ -2,7 +2,8 @@
 (virsh domblkstat: QMP query-blockstats), CPU time per host CPU (cpu-stats: the guest's cgroup), the balloon's
 statistics period (dommemstat --period: qom-set, and <stats period> in the XML), the monitor's state
 (domcontrol), the flagless vcpupin (virDomainPinVcpu), blockresize (QMP block_resize),
-domblkerror (QMP query-block's io-status) and set-lifecycle-action (QMP set-action).
+domblkerror (QMP query-block's io-status), domjobinfo/domjobabort of a save, domdirtyrate-calc
+(QMP calc-dirty-rate) and set-lifecycle-action (QMP set-action).
 
     /usr/bin/python3 tests/integration/test_qemu_tuning.py -v
 
@@ -11,7 +12,9 @@ qemu:///session with qemu.conf's cgroup_controllers (cpu-stats reads cpuacct). N
 
 import os
 import shutil
+import subprocess
 import sys
+import time
 import unittest
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -114,6 +117,7 @@ class QemuTuningTest(unittest.TestCase):
         self.virsh_fails("domblkstat %s vda" % self.name, "domain is not running")
         self.virsh_fails("cpu-stats %s" % self.name, "domain is not running")
         self.virsh_fails("domcontrol %s" % self.name, "domain is not running")
+        self.virsh_fails("domjobinfo %s" % self.name, "domain is not running")
         self.virsh_fails("dommemstat %s --period 2 --live" % self.name, "domain is not running")
         # the persistent definition alone
         self.virsh("dommemstat %s --period 4" % self.name)
@@ -184,6 +188,19 @@ class QemuTuningTest(unittest.TestCase):
         self.assertEqual(self.dom().controlInfo(), [0, 0, 0])
         self.assertEqual(tuple(int(x) for x in self.bus_dom().GetControlInfo(self.dbus.UInt32(0))), (0, 0, 0))
 
+    def test_05b_dirty_rate(self):
+        """domdirtyrate-calc: QEMU measures (calc-dirty-rate), domstats' dirtyrate group reports it."""
+        self.virsh_fails("domdirtyrate-calc %s --seconds 61" % self.name,
+                         "seconds=61 is invalid, please choose value within [1, 60].")
+        self.virsh("domdirtyrate-calc %s --seconds 1" % self.name)
+
+        def measured():
+            out = self.virsh("domstats --dirtyrate %s" % self.name).stdout
+            return "dirtyrate.calc_status=2" in out and out
+        out = lc.wait_for("the measurement", measured, lc.STATE_TIMEOUT)
+        self.assertIn("dirtyrate.calc_period=1", out)
+        self.assertRegex(out, r"dirtyrate\.megabytes_per_second=\d+")
+
     def test_06_vcpupin_without_flags(self):
         # no --live/--config: virsh calls virDomainPinVcpu, which pins the running guest's vCPU
         self.virsh("vcpupin %s 1 0" % self.name)
@@ -208,6 +225,44 @@ class QemuTuningTest(unittest.TestCase):
         self.assertEqual(self.virsh("domblkerror %s" % self.name).stdout.strip(), "No errors found")
         self.assertEqual(self.dom().diskErrors(), {})
         self.assertEqual(list(self.bus_dom().GetDiskErrors(self.dbus.UInt32(0))), [])
+
+    def test_07b_save_job_stats_and_abort(self):
+        """A save into a pipe nobody drains stays in flight: domjobinfo shows it, domjobabort ends it."""
+        self.assertEqual(self.virsh("domjobinfo %s" % self.name).stdout, "Job type:         None        \n\n")
+        self.assertEqual(self.dom().jobStats(), {"type": 0})
+        self.virsh_fails("domjobabort %s" % self.name, "no job is active on the domain")
+        fifo = self.daemon.tmp / "save.fifo"
+        os.mkfifo(fifo)
+        rfd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+        saver = subprocess.Popen(["virsh", "-c", self.daemon.uri(), "save", self.name, str(fifo)],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            lc.wait_for("the save in domjobinfo", lambda: self.dom().jobStats().get("type") == 2, lc.STATE_TIMEOUT)
+            st = self.dom().jobStats()
+            self.assertEqual(st["operation"], 2)                        # VIR_DOMAIN_JOB_OPERATION_SAVE
+            self.assertIn("time_elapsed", st)
+            self.assertRegex(self.virsh("domjobinfo %s" % self.name).stdout, r"Job type: +Unbounded")
+            self.assertTrue(self.virsh("domcontrol %s" % self.name).stdout.startswith("background job"))
+            bus_type, bus_params = self.bus_dom().GetJobStats(self.dbus.UInt32(0))
+            self.assertEqual((int(bus_type), int(bus_params["operation"])), (2, 2))
+            self.dom().abortJob()
+            # QEMU's stream stops once what it had written is read
+            while saver.poll() is None:
+                try:
+                    if not os.read(rfd, 1 << 16):
+                        time.sleep(0.05)
+                except BlockingIOError:
+                    time.sleep(0.05)
+            out, err = saver.communicate()
+        finally:
+            if saver.poll() is None:
+                saver.kill()
+            os.close(rfd)
+        self.assertNotEqual(saver.returncode, 0, out)
+        self.assertIn("operation aborted: job 'domain save' canceled by client", err)
+        lc.wait_for("running again", lambda: self.virsh("domstate %s" % self.name).stdout.strip() == "running",
+                    lc.STATE_TIMEOUT)
+        self.assertEqual(self.dom().jobStats(), {"type": 0})
 
     def test_08_lifecycle_action(self):
         """set-lifecycle-action: reboot → destroy told to QEMU (set-action), then a reset ends the guest."""

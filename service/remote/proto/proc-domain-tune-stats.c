@@ -15,6 +15,7 @@
 #define REMOTE_NODE_CPU_STATS_MAX 16
 #define REMOTE_DOMAIN_DISK_ERRORS_MAX DOMAIN_DISK_ERRORS_MAX
 #define REMOTE_CPUMAP_MAX 2048
+#define TYPED_PARAM_INT 1
 #define TYPED_PARAM_LLONG 3
 #define TYPED_PARAM_ULLONG 4
 #define BLOCK_STATS_FLAGS_N 8
@@ -325,4 +326,53 @@ REMOTE_HANDLER(proc_domain_set_lifecycle_action) {
         if (!call)
                 return -1;
         return remote_call_finish(rc, call, domain_set_lifecycle_action(d, type, action, flags, call, &rc->err));
+}
+
+/* {dom; u32 flags} → {int type; remote_typed_param params<64>} */
+REMOTE_HANDLER(proc_domain_get_job_stats) {
+        unsigned flags = 0;
+        Domain *d = remote_read_domain(rc, &flags);
+        DomainJobStats js;
+        if (!d || domain_job_stats(d, flags & ~TYPED_PARAM_STRING_OKAY, &js, &rc->err) < 0)
+                return -1;
+        xdr_put_i32(&rc->ret, js.type);
+        xdr_put_u32(&rc->ret, (uint32_t) js.n);
+        for (int i = 0; i < js.n; i++) {
+                xdr_put_string(&rc->ret, js.p[i].name);
+                xdr_put_i32(&rc->ret, js.p[i].is_int ? TYPED_PARAM_INT : TYPED_PARAM_ULLONG);
+                if (js.p[i].is_int)
+                        xdr_put_i32(&rc->ret, (int32_t) js.p[i].v);
+                else
+                        xdr_put_u64(&rc->ret, js.p[i].v);
+        }
+        return 0;
+}
+
+/* {dom} → {} */
+REMOTE_HANDLER(proc_domain_abort_job) {
+        Domain *d = remote_read_domain(rc, NULL);
+        return d ? remote_done(domain_abort_job(d, API_DOMAIN_ABORT_JOB, 0, &rc->err)) : -1;
+}
+
+/* {dom; u32 flags} → {} */
+REMOTE_HANDLER(proc_domain_abort_job_flags) {
+        unsigned flags = 0;
+        Domain *d = remote_read_domain(rc, &flags);
+        return d ? remote_done(domain_abort_job(d, API_DOMAIN_ABORT_JOB_FLAGS, flags, &rc->err)) : -1;
+}
+
+/* {dom; int seconds; u32 flags} → {} */
+REMOTE_HANDLER(proc_domain_start_dirty_rate_calc) {
+        RemoteRef ref = { 0 };
+        int32_t seconds = 0;
+        uint32_t flags = 0;
+        remote_get_domain_ref(rc, &ref);
+        xdr_get_i32(&rc->args, &seconds);
+        xdr_get_u32(&rc->args, &flags);
+        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
+        remote_ref_done(&ref);
+        Call *call = d ? remote_call_new(rc, NULL, d) : NULL;
+        if (!call)
+                return -1;
+        return remote_call_finish(rc, call, domain_start_dirty_rate_calc(d, seconds, flags, call, &rc->err));
 }

@@ -3,7 +3,6 @@
  * moves to proc-table.c. */
         P(CONNECT_BASELINE_CPU, proc_not_supported, 0),
         P(CONNECT_COMPARE_CPU, proc_not_supported, 0),
-        P(DOMAIN_ABORT_JOB, proc_not_supported, 0),
         P(DOMAIN_ADD_IOTHREAD, proc_not_supported, 0),
         P(DOMAIN_BLOCK_COMMIT, proc_not_supported, 0),
         P(DOMAIN_BLOCK_COPY, proc_not_supported, 0),
@@ -24,7 +23,6 @@
         P(DOMAIN_GET_FSINFO, proc_not_supported, 0),
         P(DOMAIN_GET_GUEST_VCPUS, proc_not_supported, 0),
         P(DOMAIN_GET_INTERFACE_PARAMETERS, proc_not_supported, 0),
-        P(DOMAIN_GET_JOB_STATS, proc_not_supported, 0),
         P(DOMAIN_GET_PERF_EVENTS, proc_not_supported, 0),
         P(DOMAIN_INJECT_NMI, proc_not_supported, 0),
         P(DOMAIN_LIST_ALL_SNAPSHOTS, proc_not_supported, 0),

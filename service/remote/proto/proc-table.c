@@ -72,6 +72,10 @@ static const RemoteProc procs[_API_ID_MAX] = {
         P(DOMAIN_SET_MEMORY_STATS_PERIOD, proc_domain_set_memory_stats_period, 0),
         P(DOMAIN_BLOCK_RESIZE, proc_domain_block_resize, 0),
         P(DOMAIN_SET_LIFECYCLE_ACTION, proc_domain_set_lifecycle_action, 0),
+        P(DOMAIN_GET_JOB_STATS, proc_domain_get_job_stats, 0),
+        P(DOMAIN_ABORT_JOB, proc_domain_abort_job, 0),
+        P(DOMAIN_ABORT_JOB_FLAGS, proc_domain_abort_job_flags, 0),
+        P(DOMAIN_START_DIRTY_RATE_CALC, proc_domain_start_dirty_rate_calc, 0),
 
         /* node devices */
         P(NODE_NUM_OF_DEVICES, proc_node_num_of_devices, 0),
