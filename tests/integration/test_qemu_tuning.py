@@ -237,10 +237,14 @@ class QemuTuningTest(unittest.TestCase):
         saver = subprocess.Popen(["virsh", "-c", self.daemon.uri(), "save", self.name, str(fifo)],
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
-            lc.wait_for("the save in domjobinfo", lambda: self.dom().jobStats().get("type") == 2, lc.STATE_TIMEOUT)
+            lc.wait_for("the save in domjobinfo", lambda: self.dom().jobStats().get("memory_total", 0) > 0,
+                        lc.STATE_TIMEOUT)
             st = self.dom().jobStats()
+            self.assertEqual(st["type"], 2)                             # VIR_DOMAIN_JOB_UNBOUNDED
             self.assertEqual(st["operation"], 2)                        # VIR_DOMAIN_JOB_OPERATION_SAVE
             self.assertIn("time_elapsed", st)
+            info = self.dom().jobInfo()                                 # virDomainGetJobInfo: the same counters
+            self.assertEqual((info[0], info[6]), (2, st["memory_total"]))
             self.assertRegex(self.virsh("domjobinfo %s" % self.name).stdout, r"Job type: +Unbounded")
             self.assertTrue(self.virsh("domcontrol %s" % self.name).stdout.startswith("background job"))
             bus_type, bus_params = self.bus_dom().GetJobStats(self.dbus.UInt32(0))
