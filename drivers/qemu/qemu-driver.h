@@ -240,6 +240,10 @@ void qemu_incoming_wait(QemuDomain *qd, Qmp *q);
 bool qemu_save_done(const QemuDomain *qd);
 /* The save is over: an image that is not whole is removed. */
 void qemu_save_free(QemuDomain *qd);
+/* virDomainGetJobStats / AbortJob of the save in flight (none: type 0 / "no job is active"). */
+struct DomainJobStats;
+int qemu_save_job_stats(const QemuDomain *qd, struct DomainJobStats *out);
+int qemu_save_abort(QemuDomain *qd, VbError *err);
 /* The start from an image has been reported: the image's fields go (a managed image too). */
 void qemu_incoming_done(QemuDomain *qd, bool restored);
 
@@ -294,6 +298,7 @@ int qemu_domain_set_interface_link(Domain *d, size_t index, bool up, Call *call,
 void qemu_nics_start_links(QemuDomain *qd, Qmp *q);
 /* qemu-info.c: per-request information (a NIC's counters). */
 extern const struct DomainInfoOps qemu_info_ops;
+extern const struct DomainTuneOps qemu_tune_ops;      /* qemu-tune.c */
 
 /* qemu-display.c: the automatic ports of a guest's displays, and its graphics verbs. */
 enum { QEMU_PORT_VNC, QEMU_PORT_SPICE, QEMU_PORT_WEBSOCKET };

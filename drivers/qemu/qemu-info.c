@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "domain-info.h"
+#include "domain-tune-stats.h"
 #include "domain-model.h"
 #include "netlink.h"
 
@@ -62,11 +63,22 @@ static int qemu_iothreads(Domain *d, unsigned flags, unsigned *ids, int max, VbE
 }
 
 /* virDomainGetJobInfo: a save in flight (qemu-save.c) is an unbounded job, as libvirt reports
- * it (its progress counters are not asked of QEMU: zeros); the driver runs no other background
- * job (no migration, no dump), and libvirt reports none for the short ones either. */
+ * it, with the time and memory counters of its job stats (qemu_save_job_stats); the driver runs
+ * no other background job (no migration, no dump), and libvirt reports none for the short ones
+ * either. */
 static int qemu_job_info(Domain *d, DomainJobInfo *out, VbError *err) {
         const QemuDomain *qd = d->driver_data;
-        out->type = qd && qd->save ? 2 /* VIR_DOMAIN_JOB_UNBOUNDED */ : 0;
+        DomainJobStats js = { 0 };
+        if (qd)
+                qemu_save_job_stats(qd, &js);
+        out->type = js.type;
+        /* virDomainJobInfo's counters in order: time elapsed, remaining, data, memory, file */
+        static const char *const names[] = { "time_elapsed", "time_remaining", "data_total", "data_processed",
+                                             "data_remaining", "memory_total", "memory_processed", "memory_remaining" };
+        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+                for (int k = 0; k < js.n; k++)
+                        if (strcmp(js.p[k].name, names[i]) == 0)
+                                out->v[i] = js.p[k].v;
         return 0;
 }
 

@@ -9,9 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "domain-conf.h"
+#include "domain-tune-stats.h"
 #include "log.h"
 #include "manager.h"
 
@@ -26,6 +28,9 @@ typedef struct QemuSave {
         bool done;              /* QEMU wrote all of it; quit sent */
         VbError error;          /* the first step that failed */
         sd_event_source *poll;
+        uint64_t started_usec;  /* CLOCK_MONOTONIC */
+        bool aborted;           /* virDomainAbortJob: migrate_cancel sent */
+        uint64_t ram_total, ram_done, ram_left;    /* the last query-migrate's "ram" */
 } QemuSave;
 
 bool qemu_save_done(const QemuDomain *qd) {
@@ -102,6 +107,13 @@ static void on_save_query(Qmp *q, json_object *ret, const char *cls, const char 
                 return;
         VbError e = { 0 };
         const char *edesc, *status = migration_status(ret, &edesc);
+        json_object *ram, *v;
+        if (!cls && json_object_object_get_ex(ret, "ram", &ram)) {
+                QemuSave *s = qd->save;
+                s->ram_total = json_object_object_get_ex(ram, "total", &v) ? (uint64_t) json_object_get_int64(v) : 0;
+                s->ram_done = json_object_object_get_ex(ram, "transferred", &v) ? (uint64_t) json_object_get_int64(v) : 0;
+                s->ram_left = json_object_object_get_ex(ram, "remaining", &v) ? (uint64_t) json_object_get_int64(v) : 0;
+        }
         if (cls || !status) {
                 vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "query-migrate: %s", desc ? desc : "no status");
                 save_fail(qd, &e);
@@ -113,6 +125,9 @@ static void on_save_query(Qmp *q, json_object *ret, const char *cls, const char 
                 log_info("domain %s: state saved to %s", qd->domain->obj.name, s->path ? s->path : "(a device)");
                 /* QEMU's end is the save's end (on_process_exit reports SAVED). */
                 qmp_send(qd->qmp, "quit", NULL, on_ignore, NULL);
+        } else if (qd->save->aborted && strcmp(status, "cancelled") == 0) {
+                vb_error_set(&e, VB_ERR_OPERATION_ABORTED, VB_FROM_QEMU, "job 'domain save' canceled by client");
+                save_fail(qd, &e);
         } else if (strcmp(status, "failed") == 0 || strcmp(status, "cancelled") == 0) {
                 vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "operation failed: job 'domain save' failed: %s",
                              edesc ? edesc : status);
@@ -149,6 +164,51 @@ static void on_migrate(Qmp *q, json_object *ret, const char *cls, const char *de
         poll_again(qd);
 }
 
+static uint64_t mono_usec(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
+}
+
+/* virDomainGetJobStats of a save in flight: libvirt's names for a save (operation 2, the
+ * time since it began, and the guest's memory as QEMU last counted it). */
+int qemu_save_job_stats(const QemuDomain *qd, DomainJobStats *out) {
+        const QemuSave *s = qd->save;
+        if (!s)
+                return 0;
+        uint64_t ms = (mono_usec() - s->started_usec) / 1000;
+        const struct {
+                const char *name;
+                uint64_t v;
+        } p[] = {
+                { "time_elapsed", ms },           { "data_total", s->ram_total },     { "data_processed", s->ram_done },
+                { "data_remaining", s->ram_left }, { "memory_total", s->ram_total },  { "memory_processed", s->ram_done },
+                { "memory_remaining", s->ram_left },
+        };
+        out->type = 2;          /* VIR_DOMAIN_JOB_UNBOUNDED */
+        out->p[out->n++] = (typeof(out->p[0])) { .name = "operation", .is_int = true, .v = 2 };
+        for (size_t i = 0; i < sizeof p / sizeof p[0]; i++)
+                out->p[out->n++] = (typeof(out->p[0])) { .name = p[i].name, .v = p[i].v };
+        return 0;
+}
+
+/* virDomainAbortJob of a save: QEMU cancels the stream; the next query-migrate sees
+ * "cancelled" and the save fails as aborted, the guest going on as before. */
+int qemu_save_abort(QemuDomain *qd, VbError *err) {
+        QemuSave *s = qd->save;
+        if (!s)
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU, "no job is active on the domain");
+        if (s->done)
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU,
+                                    "cannot abort domain save: the image is complete");
+        int r = qmp_send(qd->qmp, "migrate_cancel", NULL, on_ignore, NULL);
+        if (r < 0)
+                return vb_error_errno(err, r, "migrate_cancel");
+        s->aborted = true;
+        log_info("domain %s: save aborted by a client", qd->domain->obj.name);
+        return 0;
+}
+
 int qemu_domain_save(Domain *d, int fd, const char *path, Call *call, VbError *err) {
         QemuDomain *qd = d->driver_data;
         if (!qd || qd->phase != QEMU_PHASE_RUNNING || !qd->qmp || !qmp_is_ready(qd->qmp)) {
@@ -171,6 +231,7 @@ int qemu_domain_save(Domain *d, int fd, const char *path, Call *call, VbError *e
         }
         s->fd = fd;
         s->was_running = d->state != DOMAIN_PAUSED;
+        s->started_usec = mono_usec();
         qd->save = s;
         qemu_phase_enter(qd, QEMU_PHASE_SAVING);
         /* In order on the monitor: the CPUs stop (the image is one consistent state), no

@@ -108,6 +108,7 @@ static const DomainOps test_domain_ops = {
         .snapshot_create = test_snapshot_create,
         .snapshot_revert = test_snapshot_revert,
         .snapshot_delete = test_snapshot_delete,
+        .pin_vcpu = test_pin_vcpu,
 };
 
 /* Volumes live in memory only; the key and path are the pool's target path and the name. */
@@ -311,6 +312,7 @@ const Driver test_driver = {
         .host = &test_host_ops,
         .interfaces = &test_iface_ops,
         .info = &test_info_ops,
+        .tune = &test_tune_ops,
         .nodedevs = &test_nodedev_ops,
         .os_type = "linux",
         .scheduler = "fair",

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cpumap.h"
 #include "domain-info.h"
 #include "domain-model.h"
 #include "domain.h"
@@ -84,6 +85,16 @@ static void all_cpus(uint8_t *map, int maplen) {
                 map[i / 8] |= (uint8_t) (1u << (i % 8));
 }
 
+/* vCPU i's map: its <vcpupin> (a live pin, virDomainPinVcpu), else every CPU. */
+static void vcpu_map(const DomainDef *def, int i, uint8_t *map, int maplen) {
+        const DomainCputune *t = def && def->priv ? &def->priv->cputune : NULL;
+        for (size_t k = 0; t && k < t->n_vcpupins; k++)
+                if (t->vcpupins[k].vcpu.set && t->vcpupins[k].vcpu.v == i && t->vcpupins[k].cpuset &&
+                    cpumap_parse(t->vcpupins[k].cpuset, map, (size_t) maplen) == 0)
+                        return;
+        all_cpus(map, maplen);
+}
+
 static int test_vcpus(Domain *d, DomainVcpuInfo *info, int maxinfo, uint8_t *maps, int maplen, VbError *err) {
         const DomainDef *def = domain_current_def(d);
         int n = def ? (int) def->current_vcpus : 0;
@@ -94,7 +105,7 @@ static int test_vcpus(Domain *d, DomainVcpuInfo *info, int maxinfo, uint8_t *map
                 info[i] = (DomainVcpuInfo) { .number = (unsigned) i, .state = 1, .cpu_time_ns = t,
                                              .cpu = TEST_HOST_CPUS - 1 };
                 if (maps && maplen > 0)
-                        all_cpus(maps + (size_t) i * (size_t) maplen, maplen);
+                        vcpu_map(def, i, maps + (size_t) i * (size_t) maplen, maplen);
         }
         return n;
 }
@@ -107,7 +118,7 @@ static int test_vcpu_pin_info(Domain *d, unsigned flags, uint8_t *maps, int ncpu
         if (n > ncpumaps)
                 n = ncpumaps;
         for (int i = 0; i < n && maplen > 0; i++)
-                all_cpus(maps + (size_t) i * (size_t) maplen, maplen);
+                vcpu_map(def, i, maps + (size_t) i * (size_t) maplen, maplen);
         return n;
 }
 

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "domain-info.h"
+#include "domain-tune-stats.h"
 #include "driver.h"
 #include "iface.h"
 #include "nodedev.h"
@@ -12,6 +13,9 @@
 extern const HostIfaceOps test_iface_ops;
 extern const DomainInfoOps test_info_ops;
 extern const NodeDevOps test_nodedev_ops;
+extern const DomainTuneOps test_tune_ops;
+/* test-tune.c: a vCPU pin has nothing to do on the Test connection: the core keeps it in <cputune>. */
+int test_pin_vcpu(Domain *d, unsigned vcpu, const uint8_t *map, size_t maplen, const char *cpuset, VbError *err);
 
 int test_node_cpu_stats(Connection *c, int cpu, uint64_t out[4], VbError *err);
 int test_node_cells_free_memory(Connection *c, int start, int max, uint64_t *bytes, VbError *err);

@@ -99,6 +99,13 @@ const ApiRow api_rows_domain_more[] = {
         ROW(DOMAIN_GET_VCPUS, 20, "virDomainGetVcpus", NODBUS, RO, VERB, ACL(DOMAIN, DOMAIN, "read")),
         ROW(DOMAIN_INTERFACE_STATS, 65, "virDomainInterfaceStats", NODBUS, RO, VERB, ACL(DOMAIN, DOMAIN, "read")),
         ROW(DOMAIN_GET_BLOCK_INFO, 194, "virDomainGetBlockInfo", NODBUS, RO, VERB, ACL(DOMAIN, DOMAIN, "read")),
+        ROW(DOMAIN_BLOCK_STATS, 64, "virDomainBlockStats", NODBUS, RO, 0, ACL(DOMAIN, DOMAIN, "read")),
+        ROW(DOMAIN_BLOCK_STATS_FLAGS, 243, "virDomainBlockStatsFlags", NODBUS, RO, VERB, ACL(DOMAIN, DOMAIN, "read")),
+        ROW(DOMAIN_GET_CPU_STATS, 262, "virDomainGetCPUStats", NODBUS, RO, VERB, ACL(DOMAIN, DOMAIN, "read")),
+        ROW(DOMAIN_PIN_VCPU, 26, "virDomainPinVcpu", NODBUS, MUT, 0, ACL(DOMAIN, DOMAIN, "write")),
+        ROW(DOMAIN_SET_LIFECYCLE_ACTION, 390, "virDomainSetLifecycleAction", NODBUS, MUT, VERB, ACL(DOMAIN, DOMAIN, "write")),
+        ROW(DOMAIN_ABORT_JOB_FLAGS, 442, "virDomainAbortJobFlags", NODBUS, MUT, VERB, ACL(DOMAIN, DOMAIN, "write")),
+        ROW(DOMAIN_START_DIRTY_RATE_CALC, 427, "virDomainStartDirtyRateCalc", NODBUS, MUT, VERB, ACL(DOMAIN, DOMAIN, "write")),
 };
 
 const size_t api_n_rows_domain_more = sizeof api_rows_domain_more / sizeof api_rows_domain_more[0];

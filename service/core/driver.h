@@ -254,6 +254,8 @@ struct Driver {
         const struct HostIfaceOps *interfaces;
         /* Per-request domain information (domain-info.h); NULL: "not supported". */
         const struct DomainInfoOps *info;
+        /* Statistics and small live settings of running guests (domain-tune-stats.h); NULL: "not supported". */
+        const struct DomainTuneOps *tune;
         /* Host node devices (nodedev.h); NULL: "not supported". */
         const struct NodeDevOps *nodedevs;
         /* The connection sees the host's secret store (secret.h); false: "not supported" (Test). */

@@ -37,6 +37,7 @@ const char *vb_error_prefix(VbErrorCode code) {
         case VB_ERR_CONFIG_UNSUPPORTED: return "unsupported configuration";
         case VB_ERR_OPERATION_TIMEOUT: return "Timed out during operation";
         case VB_ERR_ARGUMENT_UNSUPPORTED: return "argument unsupported";
+        case VB_ERR_OPERATION_ABORTED: return "operation aborted";
         case VB_ERR_STORAGE_POOL_BUILT: return "Storage pool already built";
         case VB_ERR_NO_DOMAIN_METADATA: return "metadata not found";
         case VB_ERR_OPERATION_UNSUPPORTED: return "Operation not supported";

@@ -248,6 +248,20 @@ REMOTE_HANDLER(proc_domain_set_blkio_parameters);
 REMOTE_HANDLER(proc_domain_get_numa_parameters);
 REMOTE_HANDLER(proc_domain_set_numa_parameters);
 REMOTE_HANDLER(proc_domain_get_iothread_info);
+/* proc-domain-tune-stats.c */
+REMOTE_HANDLER(proc_domain_block_stats);
+REMOTE_HANDLER(proc_domain_block_stats_flags);
+REMOTE_HANDLER(proc_domain_get_cpu_stats);
+REMOTE_HANDLER(proc_domain_pin_vcpu);
+REMOTE_HANDLER(proc_domain_get_control_info);
+REMOTE_HANDLER(proc_domain_get_disk_errors);
+REMOTE_HANDLER(proc_domain_set_memory_stats_period);
+REMOTE_HANDLER(proc_domain_block_resize);
+REMOTE_HANDLER(proc_domain_set_lifecycle_action);
+REMOTE_HANDLER(proc_domain_get_job_stats);
+REMOTE_HANDLER(proc_domain_abort_job);
+REMOTE_HANDLER(proc_domain_abort_job_flags);
+REMOTE_HANDLER(proc_domain_start_dirty_rate_calc);
 /* proc-nodedev.c */
 REMOTE_HANDLER(proc_node_num_of_devices);
 REMOTE_HANDLER(proc_node_list_devices);

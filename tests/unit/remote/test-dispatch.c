@@ -243,10 +243,10 @@ static void test_open(void **state) {
 static void test_unsupported(void **state) {
         Fixture *f = *state;
         open_conn(f, f->fc, "test:///default", 0);
-        Reply r = call(f, f->fc, 298, NULL);    /* domain_get_job_stats */
-        assert_error(&r, 3, 20, "this function is not supported by the connection driver: virDomainGetJobStats");
+        Reply r = call(f, f->fc, 104, NULL);    /* domain_memory_peek: never served (raw guest memory) */
+        assert_error(&r, 3, 20, "this function is not supported by the connection driver: virDomainMemoryPeek");
         assert_string_equal(r.str1, "this function is not supported by the connection driver: %s");
-        assert_string_equal(r.str2, "virDomainGetJobStats");
+        assert_string_equal(r.str2, "virDomainMemoryPeek");
         /* served, and answered by the Test driver as libvirt's test driver does */
         XdrWriter w;
         for (int i = 0; i < 4; i++)

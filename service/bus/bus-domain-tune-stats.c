@@ -1,0 +1,181 @@
+/* bus-domain-tune-stats.c: org.libvirt.Domain's GetControlInfo, GetDiskErrors, SetMemoryStatsPeriod, BlockResize, GetJobStats and AbortJob: the same core verbs as the remote door's (domain-tune-stats.h). */
+#define LOG_MODULE "bus"
+#include "bus-internal.h"
+#include "bus-unsupported.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "call.h"
+#include "log.h"
+
+#include "bus-path.h"
+#include "domain-tune-stats.h"
+#include "domain.h"
+
+static Domain *domain_of_message(BusSubtree *t, sd_bus_message *m, VbError *err) {
+        return bus_path_domain(t->conn, t->path, sd_bus_message_get_path(m), err);
+}
+
+/* GetControlInfo(u flags) → (uut) */
+int bus_method_get_control_info(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        unsigned flags, state, details;
+        uint64_t t;
+        VbError err = { 0 };
+        int r = sd_bus_message_read(m, "u", &flags);
+        if (r < 0)
+                return r;
+        Domain *d = domain_of_message(userdata, m, &err);
+        if (!d || domain_control_info(d, flags, &state, &details, &t, &err) < 0)
+                return bus_error(ret_error, &err);
+        return sd_bus_reply_method_return(m, "(uut)", state, details, t);
+}
+
+static int reply_disk_errors(sd_bus_message *m, const DomainDiskErrors *de) {
+        sd_bus_message *reply = NULL;
+        int r = sd_bus_message_new_method_return(m, &reply);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "(si)");
+        for (int i = 0; r >= 0 && i < de->n; i++)
+                r = sd_bus_message_append(reply, "(si)", de->e[i].disk, (int32_t) de->e[i].error);
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r >= 0)
+                r = sd_bus_send(NULL, reply, NULL);
+        sd_bus_message_unref(reply);
+        return r;
+}
+
+/* QEMU's io-status comes later (QMP): the reply goes out from here then. */
+static void disk_errors_done(Call *call, int r, const VbError *err, void *result) {
+        sd_bus_message *m = call->userdata;
+        if (!m)
+                return;
+        call->userdata = NULL;
+        int q;
+        if (r < 0 || !result) {
+                sd_bus_error e = SD_BUS_ERROR_NULL;
+                bus_error(&e, err);
+                q = sd_bus_reply_method_error(m, &e);
+                sd_bus_error_free(&e);
+        } else {
+                q = reply_disk_errors(m, result);
+        }
+        if (q < 0)
+                log_warning("cannot send the reply of GetDiskErrors: %s", strerror(-q));
+        sd_bus_message_unref(m);
+}
+
+/* GetDiskErrors(u flags) → a(si): every disk's */
+int bus_method_get_disk_errors(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        unsigned flags;
+        VbError err = { 0 };
+        int r = sd_bus_message_read(m, "u", &flags);
+        if (r < 0)
+                return r;
+        Domain *d = domain_of_message(userdata, m, &err);
+        if (!d)
+                return bus_error(ret_error, &err);
+        Identity who = bus_identity(m);
+        Call *call = call_new(CALL_DOOR_BUS, &who, disk_errors_done, sd_bus_message_ref(m));
+        DomainDiskErrors *de = call ? malloc(sizeof *de) : NULL;
+        if (!de) {
+                sd_bus_message_unref(m);
+                if (call)
+                        call->userdata = NULL;
+                call_unref(call);
+                return -ENOMEM;
+        }
+        r = domain_disk_errors(d, DOMAIN_DISK_ERRORS_MAX, flags, call, de, &err);
+        if (r != VERB_PENDING) {
+                sd_bus_message_unref(call->userdata);
+                call->userdata = NULL;
+                r = r < 0 ? bus_error(ret_error, &err) : reply_disk_errors(m, de);
+        }
+        free(de);
+        call_unref(call);
+        return r < 0 ? r : 1;
+}
+
+/* SetMemoryStatsPeriod(i period, u flags): QEMU answers later (qom-set). */
+int bus_method_set_memory_stats_period(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        int32_t period;
+        unsigned flags;
+        VbError err = { 0 };
+        int r = sd_bus_message_read(m, "iu", &period, &flags);
+        if (r < 0)
+                return r;
+        Domain *d = domain_of_message(userdata, m, &err);
+        if (!d)
+                return bus_error(ret_error, &err);
+        Call *call = bus_call_new(m);
+        if (!call)
+                return -ENOMEM;
+        r = domain_set_memory_stats_period(d, period, flags, call, &err);
+        return bus_call_finish(call, r, &err, NULL, ret_error);
+}
+
+/* BlockResize(s disk, t size, u flags) */
+int bus_method_block_resize(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        const char *disk;
+        uint64_t size;
+        unsigned flags;
+        VbError err = { 0 };
+        int r = sd_bus_message_read(m, "stu", &disk, &size, &flags);
+        if (r < 0)
+                return r;
+        Domain *d = domain_of_message(userdata, m, &err);
+        if (!d)
+                return bus_error(ret_error, &err);
+        Call *call = bus_call_new(m);
+        if (!call)
+                return -ENOMEM;
+        r = domain_block_resize(d, disk, size, flags, call, &err);
+        return bus_call_finish(call, r, &err, NULL, ret_error);
+}
+
+/* GetJobStats(u flags) → (ia{sv}): the type, then typed parameters double-wrapped as libvirt-dbus */
+int bus_method_get_job_stats(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        unsigned flags;
+        VbError err = { 0 };
+        int r = sd_bus_message_read(m, "u", &flags);
+        if (r < 0)
+                return r;
+        Domain *d = domain_of_message(userdata, m, &err);
+        DomainJobStats js;
+        if (!d || domain_job_stats(d, flags, &js, &err) < 0)
+                return bus_error(ret_error, &err);
+        sd_bus_message *reply = NULL;
+        r = sd_bus_message_new_method_return(m, &reply);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'r', "ia{sv}");
+        if (r >= 0)
+                r = sd_bus_message_append(reply, "i", (int32_t) js.type);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "{sv}");
+        for (int i = 0; r >= 0 && i < js.n; i++) {
+                DomainStatParam p = { .type = js.p[i].is_int ? DOMAIN_STAT_INT : DOMAIN_STAT_ULLONG,
+                                      .i = (int32_t) js.p[i].v, .ull = js.p[i].v };
+                snprintf(p.key, sizeof p.key, "%s", js.p[i].name);
+                r = bus_append_stat_param(reply, &p);
+        }
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r >= 0)
+                r = sd_bus_send(NULL, reply, NULL);
+        sd_bus_message_unref(reply);
+        return r < 0 ? r : 1;
+}
+
+/* AbortJob() */
+int bus_method_abort_job(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        VbError err = { 0 };
+        Domain *d = domain_of_message(userdata, m, &err);
+        if (!d || domain_abort_job(d, API_DOMAIN_ABORT_JOB, 0, &err) < 0)
+                return bus_error(ret_error, &err);
+        return sd_bus_reply_method_return(m, "");
+}
