@@ -224,6 +224,10 @@ typedef struct HostOps {
          * start … start + cells - 1 (node-memory.c checks the arguments first). 0, or -1. */
         int (*free_pages)(Connection *c, const uint32_t *pages, unsigned npages, int start, unsigned cells,
                           uint64_t *counts, VbError *err);
+        /* Host facts the driver is still learning (QEMU's capabilities probe): 0 when the ops
+         * above can answer now, VERB_PENDING when call completes once they can (r < 0 with the
+         * reason they never will). NULL: always ready. Never blocks. */
+        int (*when_ready)(Connection *c, Call *call, VbError *err);
 } HostOps;
 
 struct Driver {

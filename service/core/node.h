@@ -14,6 +14,12 @@ char *node_sysinfo(Connection *c, unsigned flags, VbError *err);
 /* virConnectGetDomainCapabilities; NULL or "" arguments: the driver's defaults. */
 char *node_domain_capabilities(Connection *c, const char *emulator, const char *arch, const char *machine,
                                const char *virttype, unsigned flags, VbError *err);
+/* The same, waiting for what the driver is still learning (node-wait.c; QEMU's capabilities
+ * probe after the daemon's start): 0 with *out (the caller frees it), VERB_PENDING when call
+ * completes later with the XML (a char *, borrowed) or the error, or -1 with err set. */
+int node_capabilities_call(Connection *c, Call *call, char **out, VbError *err);
+int node_domain_capabilities_call(Connection *c, const char *emulator, const char *arch, const char *machine,
+                                  const char *virttype, unsigned flags, Call *call, char **out, VbError *err);
 int node_get_info(Connection *c, NodeInfo *info, VbError *err);
 int node_free_memory(Connection *c, uint64_t *bytes, VbError *err);
 
