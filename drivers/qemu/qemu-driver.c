@@ -156,6 +156,8 @@ static const HostOps qemu_host_ops = {
         .memory_parameters = qemu_node_memory_parameters,
         .free_pages = qemu_node_free_pages,
         .when_ready = qemu_when_ready,
+        .compare_cpu = qemu_compare_cpu,
+        .baseline_cpu = qemu_baseline_cpu,
 };
 
 /* ---- open and close ---- */

@@ -228,6 +228,11 @@ typedef struct HostOps {
          * above can answer now, VERB_PENDING when call completes once they can (r < 0 with the
          * reason they never will). NULL: always ready. Never blocks. */
         int (*when_ready)(Connection *c, Call *call, VbError *err);
+        /* virConnectCompareCPU: libvirt's virCPUCompareResult (0 incompatible, 1 identical,
+         * 2 superset), or -1 with err set. */
+        int (*compare_cpu)(Connection *c, const char *xml, unsigned flags, VbError *err);
+        /* virConnectBaselineCPU of n <cpu> descriptions (flags checked by the core). */
+        char *(*baseline_cpu)(Connection *c, const char *const *xmls, size_t n, unsigned flags, VbError *err);
 } HostOps;
 
 struct Driver {

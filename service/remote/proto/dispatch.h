@@ -445,6 +445,9 @@ REMOTE_HANDLER(proc_secret_undefine);
 REMOTE_HANDLER(proc_connect_get_cpu_model_names);
 REMOTE_HANDLER(proc_node_get_memory_parameters);
 REMOTE_HANDLER(proc_node_get_free_pages);
+/* proc-cpu-compare.c */
+REMOTE_HANDLER(proc_connect_compare_cpu);
+REMOTE_HANDLER(proc_connect_baseline_cpu);
 /* proc-nwfilter.c */
 REMOTE_HANDLER(proc_connect_num_of_nwfilters);
 REMOTE_HANDLER(proc_connect_list_nwfilters);
