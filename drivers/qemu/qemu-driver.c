@@ -158,6 +158,7 @@ static const HostOps qemu_host_ops = {
         .when_ready = qemu_when_ready,
         .compare_cpu = qemu_compare_cpu,
         .baseline_cpu = qemu_baseline_cpu,
+        .sysinfo = qemu_sysinfo,
 };
 
 /* ---- open and close ---- */

@@ -279,6 +279,9 @@ int qemu_monitor_path(Connection *c, const char *name, char **out);
 int qemu_compare_cpu(Connection *c, const char *xml, unsigned flags, VbError *err);
 char *qemu_baseline_cpu(Connection *c, const char *const *xmls, size_t n, unsigned flags, VbError *err);
 
+/* qemu-sysinfo.c: virConnectGetSysinfo from the host's DMI (HostOps). */
+char *qemu_sysinfo(Connection *c, VbError *err);
+
 /* qemu-host.c: node statistics from /proc and /sys (HostOps). */
 int qemu_node_memory_stats(Connection *c, int cell, uint64_t out[4], VbError *err);
 int qemu_node_memory_parameters(Connection *c, uint64_t out[8], VbError *err);

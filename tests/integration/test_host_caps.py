@@ -91,6 +91,36 @@ class CapabilitiesWaitForProbe(unittest.TestCase):
                 self.assertIn("<domainCapabilities>", value)
                 self.assertIn("<path>", value)
 
+    def test_sysinfo_from_dmi(self):
+        # The host's SMBIOS facts (/sys/class/dmi/id), or libvirt's refusal on a host without any.
+        dmi = Path("/sys/class/dmi/id")
+        p = self.virsh("sysinfo")
+        bus = dbus.bus.BusConnection(self.daemon.bus_address)
+        connect = dbus.Interface(bus.get_object("org.libvirt", "/org/libvirt/QEMU"), "org.libvirt.Connect")
+        libvirt = remote_harness.libvirt_module()
+        conn = libvirt.open(self.qemu_uri)
+        try:
+            if not dmi.exists() and not Path("/sys/firmware/dmi/tables/DMI").exists():
+                text = "unsupported configuration: Host SMBIOS information is not available"
+                self.assertEqual((p.returncode, p.stderr), (1, "error: failed to get sysinfo\nerror: %s\n" % text))
+                with self.assertRaises(libvirt.libvirtError) as cm:
+                    conn.getSysinfo(0)
+                self.assertEqual(cm.exception.get_error_message(), text)
+                with self.assertRaises(dbus.exceptions.DBusException) as cm:
+                    connect.GetSysinfo(0)
+                self.assertEqual(cm.exception.get_dbus_message(), text)
+                return
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertTrue(p.stdout.startswith("<sysinfo type='smbios'>\n"), p.stdout)
+            for name, f in (("vendor", "bios_vendor"), ("version", "bios_version")):
+                v = (dmi / f).read_text().strip() if (dmi / f).exists() else ""
+                if v:
+                    self.assertIn("<entry name='%s'>%s</entry>" % (name, v.replace("&", "&amp;")), p.stdout)
+            self.assertEqual(conn.getSysinfo(0), str(connect.GetSysinfo(0)))
+            self.assertEqual(conn.getSysinfo(0) + "\n", p.stdout)
+        finally:
+            conn.close()
+
 
 if __name__ == "__main__":
     remote_harness.main()
