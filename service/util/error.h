@@ -58,6 +58,7 @@ typedef enum VbErrorFrom {
         VB_FROM_STORAGE = 18,
         VB_FROM_NETWORK = 19,
         VB_FROM_DOMAIN = 20,
+        VB_FROM_NODEDEV = 22,
         VB_FROM_SECURITY = 24,
         VB_FROM_SECRET = 30,
         VB_FROM_CPU = 31,

@@ -445,6 +445,13 @@ REMOTE_HANDLER(proc_secret_undefine);
 REMOTE_HANDLER(proc_connect_get_cpu_model_names);
 REMOTE_HANDLER(proc_node_get_memory_parameters);
 REMOTE_HANDLER(proc_node_get_free_pages);
+/* proc-nodedev.c: device state */
+REMOTE_HANDLER(proc_node_device_is_active);
+REMOTE_HANDLER(proc_node_device_is_persistent);
+REMOTE_HANDLER(proc_node_device_get_autostart);
+REMOTE_HANDLER(proc_node_device_set_autostart);
+/* proc-storage.c: lookup by target path */
+REMOTE_HANDLER(proc_storage_pool_lookup_by_target_path);
 /* proc-cpu-compare.c */
 REMOTE_HANDLER(proc_connect_compare_cpu);
 REMOTE_HANDLER(proc_connect_baseline_cpu);

@@ -22,6 +22,17 @@ REMOTE_HANDLER(proc_storage_pool_lookup_by_name) {
         return r;
 }
 
+/* {remote_nonnull_string path} → {remote_nonnull_storage_pool pool} */
+REMOTE_HANDLER(proc_storage_pool_lookup_by_target_path) {
+        char *path = NULL;
+        xdr_get_string(&rc->args, REMOTE_STRING_MAX, &path, NULL);
+        int r = remote_args_end(rc);
+        if (r == 0)
+                r = reply_pool(rc, pool_lookup_target_path(rc->client->conn, path, &rc->err));
+        free(path);
+        return r;
+}
+
 REMOTE_HANDLER(proc_storage_pool_lookup_by_uuid) {
         uint8_t uuid[16];
         xdr_get_fixed(&rc->args, uuid, sizeof uuid);
