@@ -193,6 +193,9 @@ struct PoolOps {
         int (*load_all)(Connection *c);
         /* Keep the autostart mark; NULL: the core keeps it in memory only. */
         int (*set_autostart)(StoragePool *p, bool autostart, VbError *err);
+        /* Whether pools of type (libvirt's name: "dir", "logical" …) have a backend here, for
+         * virConnectGetStoragePoolCapabilities; NULL: none has. */
+        bool (*has_type)(const char *type);
 };
 
 typedef struct NodeInfo {

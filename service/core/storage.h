@@ -65,6 +65,8 @@ StoragePool *pool_lookup_uuid(Connection *c, const uint8_t uuid[16], VbError *er
 StoragePool *pool_lookup_name(Connection *c, const char *name, VbError *err);
 /* virStoragePoolLookupByTargetPath (storage-pool-path.c): the active pool with that target. */
 StoragePool *pool_lookup_target_path(Connection *c, const char *path, VbError *err);
+/* virConnectGetStoragePoolCapabilities (storage-pool-caps.c): the XML, or NULL with err set. */
+char *pool_capabilities(Connection *c, unsigned flags, VbError *err);
 StoragePool *pool_lookup_volume(StorageVol *v);
 
 /* The verbs return 0 when done, VERB_PENDING when call is answered later, or -1 with err set. */

@@ -1,9 +1,12 @@
 #!/usr/bin/python3
-"""test_host_objects_state.py: node devices' IsActive / IsPersistent / GetAutostart / SetAutostart
+"""test_host_objects_state.py: virsh pool-capabilities against libvirtd 9.0's own output (recorded
+in tests/data/libvirtd-9.0-pool-capabilities.xml from Debian's libvirtd on this machine; the types
+virtbus has a backend for say supported='yes', and only those can be defined); node devices' IsActive / IsPersistent / GetAutostart / SetAutostart
 (virsh nodedev-info, nodedev-autostart; libvirt's test driver byte for byte on Test, libvirt's
 udev answers on QEMU) and virStoragePoolLookupByTargetPath (python3-libvirt: libvirt's path
 cleaning and texts; libvirt's test driver's "not supported" on Test)."""
 
+import re
 import sys
 import tempfile
 import unittest
@@ -96,6 +99,34 @@ class HostObjectsState(unittest.TestCase):
                              remote_harness.error_fields(theirs.exception)[:3])
         finally:
             test.close()
+
+    def test_pool_capabilities(self):
+        golden = (Path(__file__).resolve().parent.parent / "data" / "libvirtd-9.0-pool-capabilities.xml").read_text()
+        p = self.virsh(self.qemu_uri, "pool-capabilities")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        strip = re.compile(r"supported='(yes|no)'")
+        self.assertEqual(strip.sub("supported=''", p.stdout), strip.sub("supported=''", golden) + "\n")
+        supported = dict(re.findall(r"<pool type='([^']+)' supported='(yes|no)'>", p.stdout))
+        self.assertEqual(supported["dir"], "yes")
+        # what the capabilities say is what pool-define does
+        target = tempfile.mkdtemp(prefix="virtbus-pool-caps-")
+        for kind, yes in supported.items():
+            xml = Path(target) / ("%s.xml" % kind)
+            xml.write_text("<pool type='%s'><name>caps-%s</name><source><device path='/dev/null'/>"
+                           "<name>vg</name><host name='localhost'/><dir path='/x'/></source>"
+                           "<target><path>%s/%s</path></target></pool>" % (kind, kind, target, kind))
+            d = self.virsh(self.qemu_uri, "pool-define %s" % xml)
+            if yes == "yes":
+                self.assertNotIn("has no backend", d.stderr, kind)
+                if d.returncode == 0:
+                    self.virsh(self.qemu_uri, "pool-undefine caps-%s" % kind)
+            else:
+                self.assertIn("storage pool type '%s' has no backend on this host" % kind, d.stderr, kind)
+        p = self.virsh(self.qemu_uri, "pool-capabilities", readonly=True)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        theirs = remote_harness.run_virsh("test:///default", "pool-capabilities")
+        ours = self.virsh(self.test_uri, "pool-capabilities")
+        self.assertEqual((ours.returncode, ours.stdout, ours.stderr), (theirs.returncode, theirs.stdout, theirs.stderr))
 
 
 if __name__ == "__main__":

@@ -452,6 +452,7 @@ REMOTE_HANDLER(proc_node_device_get_autostart);
 REMOTE_HANDLER(proc_node_device_set_autostart);
 /* proc-storage.c: lookup by target path */
 REMOTE_HANDLER(proc_storage_pool_lookup_by_target_path);
+REMOTE_HANDLER(proc_connect_get_storage_pool_capabilities);
 /* proc-cpu-compare.c */
 REMOTE_HANDLER(proc_connect_compare_cpu);
 REMOTE_HANDLER(proc_connect_baseline_cpu);

@@ -33,6 +33,15 @@ REMOTE_HANDLER(proc_storage_pool_lookup_by_target_path) {
         return r;
 }
 
+/* {u32 flags} → {remote_nonnull_string capabilities} */
+REMOTE_HANDLER(proc_connect_get_storage_pool_capabilities) {
+        uint32_t flags = 0;
+        xdr_get_u32(&rc->args, &flags);
+        if (remote_args_end(rc) < 0)
+                return -1;
+        return remote_reply_string(rc, pool_capabilities(rc->client->conn, flags, &rc->err));
+}
+
 REMOTE_HANDLER(proc_storage_pool_lookup_by_uuid) {
         uint8_t uuid[16];
         xdr_get_fixed(&rc->args, uuid, sizeof uuid);

@@ -201,6 +201,7 @@ static const RemoteProc procs[_API_ID_MAX] = {
         P(STORAGE_POOL_REFRESH, proc_storage_pool_refresh, 0),
         P(STORAGE_POOL_LOOKUP_BY_NAME, proc_storage_pool_lookup_by_name, 0),
         P(STORAGE_POOL_LOOKUP_BY_TARGET_PATH, proc_storage_pool_lookup_by_target_path, 0),
+        P(CONNECT_GET_STORAGE_POOL_CAPABILITIES, proc_connect_get_storage_pool_capabilities, 0),
         P(STORAGE_POOL_LOOKUP_BY_UUID, proc_storage_pool_lookup_by_uuid, 0),
         P(STORAGE_POOL_LOOKUP_BY_VOLUME, proc_storage_pool_lookup_by_volume, 0),
         P(STORAGE_POOL_GET_INFO, proc_storage_pool_get_info, 0),
