@@ -2,6 +2,7 @@
 #define LOG_MODULE "qemu.caps"
 
 #include "qemu-caps.h"
+#include "qemu-caps-cpu.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,7 +18,7 @@
 #include "qmp.h"
 
 /* Bump when the record's layout or its meaning changes: older cache files are then ignored. */
-#define QEMU_CAPS_FORMAT 1
+#define QEMU_CAPS_FORMAT 2      /* 2: with cpu-model-expansion */
 #define QEMU_CAPS_PROBE_TIMEOUT_USEC (90 * 1000000ULL)
 #define QEMU_CAPS_FILE_MAX ((size_t) 8 * 1024 * 1024)
 
@@ -556,6 +557,27 @@ static void qemu_caps_on_quit(Qmp *q, json_object *ret, const char *cls, const c
         /* "Disconnected" is as good as an answer here: QEMU may go before it replies. */
 }
 
+/* One more answer; after the last, QEMU is told to quit. */
+static void qemu_caps_probe_answered(void *userdata) {
+        QemuCapsProbe *p = userdata;
+        if (--p->n_waiting > 0)
+                return;
+        p->answered = true;
+        if (qmp_send(p->qmp, "quit", NULL, qemu_caps_on_quit, p) < 0)
+                qemu_caps_probe_run_failed(p, "cannot send quit");
+}
+
+/* Each CPU model's features, as QEMU expands it (qemu-caps-cpu.c), join the run's replies. */
+static void qemu_caps_probe_expand_cpus(QemuCapsProbe *p, json_object *defs) {
+        json_object *into = json_object_new_object();
+        if (!into)
+                return;
+        json_object_object_add(p->replies, "cpu-model-expansion", into);
+        int n = qemu_caps_cpu_expand(p->qmp, defs, into, qemu_caps_probe_answered, p);
+        if (n > 0)
+                p->n_waiting += (unsigned) n;
+}
+
 static void qemu_caps_on_query(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
         QemuCapsQuery *query = userdata;
         QemuCapsProbe *p = query->probe;
@@ -563,6 +585,8 @@ static void qemu_caps_on_query(Qmp *q, json_object *ret, const char *cls, const 
                 return;         /* the monitor went away; the exit decides */
         if (ret) {
                 json_object_object_add(p->replies, query->command, json_object_get(ret));
+                if (strcmp(query->command, "query-cpu-definitions") == 0)
+                        qemu_caps_probe_expand_cpus(p, ret);
         } else {
                 log_debug("probe of %s: %s: %s: %s", p->binary, query->command, cls, desc);
                 if (query->required) {
@@ -572,11 +596,7 @@ static void qemu_caps_on_query(Qmp *q, json_object *ret, const char *cls, const 
                         return;
                 }
         }
-        if (--p->n_waiting > 0)
-                return;
-        p->answered = true;
-        if (qmp_send(p->qmp, "quit", NULL, qemu_caps_on_quit, p) < 0)
-                qemu_caps_probe_run_failed(p, "cannot send quit");
+        qemu_caps_probe_answered(p);
 }
 
 static void qemu_caps_on_ready(Qmp *q, int r, void *userdata) {

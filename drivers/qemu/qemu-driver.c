@@ -75,6 +75,26 @@ static char *qemu_domain_capabilities(Connection *c, const char *emulator, const
         return qemu_caps_format_domain_capabilities(caps, virttype, machine, err);
 }
 
+static void on_ready(QemuCaps *caps, const VbError *err, void *userdata) {
+        Call *call = userdata;
+        call_complete(call, caps ? 0 : -1, caps ? NULL : err, NULL);
+        call_unref(call);
+}
+
+/* While the start's probe runs, capability requests wait for it (libvirt probes before it
+ * serves); the requests share that one probe. */
+static int qemu_when_ready(Connection *c, Call *call, VbError *err) {
+        QemuConn *qc = qemu_conn_of(c);
+        if (!qc->probing || qemu_caps_cache_lookup(qc->caps, qemu_binary(qc)))
+                return 0;
+        int r = qemu_caps_cache_get(qc->caps, qemu_binary(qc), on_ready, call_ref(call));
+        if (r < 0) {
+                call_unref(call);
+                return vb_error_errno(err, r, "waiting for QEMU's capabilities probe");
+        }
+        return VERB_PENDING;
+}
+
 /* A "Key:   value kB" line of /proc/meminfo, in KiB. */
 static int meminfo(const char *key, uint64_t *kib) {
         FILE *f = fopen("/proc/meminfo", "re");
@@ -135,6 +155,10 @@ static const HostOps qemu_host_ops = {
         .free_memory = qemu_free_memory,
         .memory_parameters = qemu_node_memory_parameters,
         .free_pages = qemu_node_free_pages,
+        .when_ready = qemu_when_ready,
+        .compare_cpu = qemu_compare_cpu,
+        .baseline_cpu = qemu_baseline_cpu,
+        .sysinfo = qemu_sysinfo,
 };
 
 /* ---- open and close ---- */

@@ -282,6 +282,15 @@ void qemu_runtime_remove(Connection *c, const char *name);
 int qemu_recover_all(QemuConn *qc);
 int qemu_monitor_path(Connection *c, const char *name, char **out);
 
+/* qemu-cpu.c: virConnectCompareCPU (libvirt's result: 0 incompatible, 1 identical, 2
+ * superset; -1 with err) and virConnectBaselineCPU against QEMU's CPU models (HostOps). */
+#define QEMU_BASELINE_EXPAND_FEATURES 1u
+int qemu_compare_cpu(Connection *c, const char *xml, unsigned flags, VbError *err);
+char *qemu_baseline_cpu(Connection *c, const char *const *xmls, size_t n, unsigned flags, VbError *err);
+
+/* qemu-sysinfo.c: virConnectGetSysinfo from the host's DMI (HostOps). */
+char *qemu_sysinfo(Connection *c, VbError *err);
+
 /* qemu-host.c: node statistics from /proc and /sys (HostOps). */
 int qemu_node_memory_stats(Connection *c, int cell, uint64_t out[4], VbError *err);
 int qemu_node_memory_parameters(Connection *c, uint64_t out[8], VbError *err);

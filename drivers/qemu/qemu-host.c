@@ -179,4 +179,5 @@ const NodeDevOps qemu_nodedev_ops = {
         .list_flags = ((1u << 22) - 1) | (1u << 30) | (1u << 31),     /* capabilities, INACTIVE, ACTIVE */
         .list_function = "nodeConnectListAllNodeDevices",
         .xml_desc_function = "nodeDeviceGetXMLDesc",
+        .autostart_calls = true,
 };

@@ -72,6 +72,10 @@ static const StorageBackend *backend_of_type(const char *type) {
         return NULL;
 }
 
+static bool storage_has_type(const char *type) {
+        return backend_of_type(type) != NULL;
+}
+
 static const StorageBackend *backend(const StoragePool *p) {
         return backend_of_type(p->def->type);
 }
@@ -247,6 +251,7 @@ static int storage_load_all(Connection *c) {
 
 const PoolOps storage_host_ops = {
         .post_parse = storage_post_parse,
+        .has_type = storage_has_type,
         .define = storage_define,
         .undefine = storage_undefine,
         .start = storage_start,

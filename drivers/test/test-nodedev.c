@@ -105,4 +105,5 @@ const NodeDevOps test_nodedev_ops = {
         .list_flags = (1u << 22) - 1,
         .list_function = "testConnectListAllNodeDevices",
         .xml_desc_function = "testNodeDeviceGetXMLDesc",
+        .persistent = true,
 };

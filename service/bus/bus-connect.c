@@ -290,10 +290,55 @@ static int reply_string(sd_bus_message *m, char *s, const VbError *err, sd_bus_e
         return r;
 }
 
+/* A capabilities request that waited for QEMU's probe (node-wait.c) answers here. */
+static void capabilities_done(Call *call, int r, const VbError *err, void *result) {
+        sd_bus_message *m = call->userdata;
+        if (!m)
+                return;
+        call->userdata = NULL;
+        int q;
+        if (r < 0 || !result) {
+                sd_bus_error e = SD_BUS_ERROR_NULL;
+                bus_error(&e, err);
+                q = sd_bus_reply_method_error(m, &e);
+                sd_bus_error_free(&e);
+        } else {
+                q = sd_bus_reply_method_return(m, "s", (const char *) result);
+        }
+        if (q < 0)
+                log_warning("cannot send the reply of %s: %s", sd_bus_message_get_member(m), strerror(-q));
+        sd_bus_message_unref(m);
+}
+
+static Call *capabilities_call_new(sd_bus_message *m) {
+        Identity who = bus_identity(m);
+        Call *call = call_new(CALL_DOOR_BUS, &who, capabilities_done, sd_bus_message_ref(m));
+        if (!call)
+                sd_bus_message_unref(m);
+        return call;
+}
+
+/* After the verb returned r: the XML now, or the reply when the wait ends. */
+static int capabilities_finish(sd_bus_message *m, Call *call, int r, char *xml, const VbError *err,
+                               sd_bus_error *ret_error) {
+        if (r != VERB_PENDING) {
+                sd_bus_message_unref(call->userdata);
+                call->userdata = NULL;
+                r = reply_string(m, r < 0 ? NULL : xml, err, ret_error);
+        }
+        call_unref(call);
+        return r < 0 ? r : 1;
+}
+
 static int method_get_capabilities(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         BusSubtree *t = userdata;
         VbError err = { 0 };
-        return reply_string(m, node_capabilities(t->conn, &err), &err, ret_error);
+        Call *call = capabilities_call_new(m);
+        if (!call)
+                return -ENOMEM;
+        char *xml = NULL;
+        int r = node_capabilities_call(t->conn, call, &xml, &err);
+        return capabilities_finish(m, call, r, xml, &err, ret_error);
 }
 
 /* Empty strings stand for NULL arguments, as in libvirt-dbus. */
@@ -305,8 +350,12 @@ static int method_get_domain_capabilities(sd_bus_message *m, void *userdata, sd_
         int r = sd_bus_message_read(m, "ssssu", &emulator, &arch, &machine, &virttype, &flags);
         if (r < 0)
                 return r;
-        return reply_string(m, node_domain_capabilities(t->conn, emulator, arch, machine, virttype, flags, &err),
-                            &err, ret_error);
+        Call *call = capabilities_call_new(m);
+        if (!call)
+                return -ENOMEM;
+        char *xml = NULL;
+        r = node_domain_capabilities_call(t->conn, emulator, arch, machine, virttype, flags, call, &xml, &err);
+        return capabilities_finish(m, call, r, xml, &err, ret_error);
 }
 
 static int method_get_sysinfo(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {

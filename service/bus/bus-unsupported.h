@@ -32,6 +32,9 @@ int bus_method_nwfilter_lookup_by_uuid(sd_bus_message *m, void *userdata, sd_bus
 int bus_method_list_nwfilters(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 /* bus-cpu.c: Connect.GetCPUModelNames. */
 int bus_method_get_cpu_model_names(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+/* bus-cpu-compare.c */
+int bus_method_compare_cpu(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_method_baseline_cpu(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_node_get_memory_parameters(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 /* bus-domain-save.c */
 int bus_method_domain_save(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
@@ -83,8 +86,8 @@ int bus_method_attach_device(sd_bus_message *m, void *userdata, sd_bus_error *re
 int bus_method_detach_device(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 
 #define BUS_CONNECT_NOT_SUPPORTED \
-        SD_BUS_METHOD_WITH_ARGS("BaselineCPU", SD_BUS_ARGS("as", xmlCPUs, "u", flags), SD_BUS_RESULT("s", cpu), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("CompareCPU", SD_BUS_ARGS("s", xmlDesc, "u", flags), SD_BUS_RESULT("i", compareResult), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("BaselineCPU", SD_BUS_ARGS("as", xmlCPUs, "u", flags), SD_BUS_RESULT("s", cpu), bus_method_baseline_cpu, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("CompareCPU", SD_BUS_ARGS("s", xmlDesc, "u", flags), SD_BUS_RESULT("i", compareResult), bus_method_compare_cpu, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("DomainCreateXMLWithFiles", SD_BUS_ARGS("s", xml, "ah", files, "u", flags), SD_BUS_RESULT("o", domain), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("DomainSaveImageDefineXML", SD_BUS_ARGS("s", file, "s", xml, "u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("GetCPUModelNames", SD_BUS_ARGS("s", arch, "u", flags), SD_BUS_RESULT("as", models), bus_method_get_cpu_model_names, SD_BUS_VTABLE_UNPRIVILEGED), \

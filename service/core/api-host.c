@@ -68,6 +68,10 @@ const ApiRow api_rows_host[] = {
         ROW(NODE_NUM_OF_DEVICES, 111, "virNodeNumOfDevices", NODBUS, RO, VERB, ACL(NONE, CONNECT, "search_node_devices")),
         ROW(NODE_LIST_DEVICES, 112, "virNodeListDevices", NODBUS, RO, VERB, ACL(NONE, CONNECT, "search_node_devices")),
         ROW(NODE_DEVICE_GET_PARENT, 115, "virNodeDeviceGetParent", NODBUS, RO, VERB, ACL(NONE, NODEDEV, "read")),
+        ROW(NODE_DEVICE_GET_AUTOSTART, 433, "virNodeDeviceGetAutostart", NODBUS, RO, VERB, ACL(NONE, NODEDEV, "read")),
+        ROW(NODE_DEVICE_SET_AUTOSTART, 434, "virNodeDeviceSetAutostart", NODBUS, MUT, VERB, ACL(NONE, NODEDEV, "write")),
+        ROW(NODE_DEVICE_IS_PERSISTENT, 435, "virNodeDeviceIsPersistent", NODBUS, RO, VERB, ACL(NONE, NODEDEV, "read")),
+        ROW(NODE_DEVICE_IS_ACTIVE, 436, "virNodeDeviceIsActive", NODBUS, RO, VERB, ACL(NONE, NODEDEV, "read")),
         ROW(NODE_DEVICE_NUM_OF_CAPS, 116, "virNodeDeviceNumOfCaps", NODBUS, RO, VERB, ACL(NONE, NODEDEV, "read")),
 };
 

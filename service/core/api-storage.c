@@ -11,6 +11,8 @@ const ApiRow api_rows_storage[] = {
         ROW(STORAGE_POOL_UNDEFINE, 82, "virStoragePoolUndefine", DBUS(POOL, "Undefine"), MUT, VERB, ACL(POOL, POOL, "delete")),
         ROW(STORAGE_POOL_REFRESH, 83, "virStoragePoolRefresh", DBUS(POOL, "Refresh"), MUT, VERB, ACL(POOL, POOL, "refresh")),
         ROW(STORAGE_POOL_LOOKUP_BY_NAME, 84, "virStoragePoolLookupByName", DBUS(CONNECT, "StoragePoolLookupByName"), RO, VERB, ACL(BY_NAME, POOL, "getattr")),
+        ROW(STORAGE_POOL_LOOKUP_BY_TARGET_PATH, 391, "virStoragePoolLookupByTargetPath", NODBUS, RO, VERB, ACL(NONE, POOL, "getattr")),
+        ROW(CONNECT_GET_STORAGE_POOL_CAPABILITIES, 403, "virConnectGetStoragePoolCapabilities", NODBUS, RO, VERB, ACL(NONE, CONNECT, "read")),
         ROW(STORAGE_POOL_LOOKUP_BY_UUID, 85, "virStoragePoolLookupByUUID", DBUS(CONNECT, "StoragePoolLookupByUUID"), RO, VERB, ACL(BY_UUID, POOL, "getattr")),
         ROW(STORAGE_POOL_LOOKUP_BY_VOLUME, 86, "virStoragePoolLookupByVolume", NODBUS, RO, VERB, NOACL),
         ROW(STORAGE_POOL_GET_INFO, 87, "virStoragePoolGetInfo", DBUS(POOL, "GetInfo"), RO, VERB, ACL(POOL, POOL, "read")),

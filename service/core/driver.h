@@ -202,6 +202,9 @@ struct PoolOps {
         int (*load_all)(Connection *c);
         /* Keep the autostart mark; NULL: the core keeps it in memory only. */
         int (*set_autostart)(StoragePool *p, bool autostart, VbError *err);
+        /* Whether pools of type (libvirt's name: "dir", "logical" …) have a backend here, for
+         * virConnectGetStoragePoolCapabilities; NULL: none has. */
+        bool (*has_type)(const char *type);
 };
 
 typedef struct NodeInfo {
@@ -233,6 +236,15 @@ typedef struct HostOps {
          * start … start + cells - 1 (node-memory.c checks the arguments first). 0, or -1. */
         int (*free_pages)(Connection *c, const uint32_t *pages, unsigned npages, int start, unsigned cells,
                           uint64_t *counts, VbError *err);
+        /* Host facts the driver is still learning (QEMU's capabilities probe): 0 when the ops
+         * above can answer now, VERB_PENDING when call completes once they can (r < 0 with the
+         * reason they never will). NULL: always ready. Never blocks. */
+        int (*when_ready)(Connection *c, Call *call, VbError *err);
+        /* virConnectCompareCPU: libvirt's virCPUCompareResult (0 incompatible, 1 identical,
+         * 2 superset), or -1 with err set. */
+        int (*compare_cpu)(Connection *c, const char *xml, unsigned flags, VbError *err);
+        /* virConnectBaselineCPU of n <cpu> descriptions (flags checked by the core). */
+        char *(*baseline_cpu)(Connection *c, const char *const *xmls, size_t n, unsigned flags, VbError *err);
 } HostOps;
 
 struct Driver {

@@ -14,6 +14,24 @@ char *node_sysinfo(Connection *c, unsigned flags, VbError *err);
 /* virConnectGetDomainCapabilities; NULL or "" arguments: the driver's defaults. */
 char *node_domain_capabilities(Connection *c, const char *emulator, const char *arch, const char *machine,
                                const char *virttype, unsigned flags, VbError *err);
+/* The same, waiting for what the driver is still learning (node-wait.c; QEMU's capabilities
+ * probe after the daemon's start): 0 with *out (the caller frees it), VERB_PENDING when call
+ * completes later with the XML (a char *, borrowed) or the error, or -1 with err set. */
+int node_capabilities_call(Connection *c, Call *call, char **out, VbError *err);
+int node_domain_capabilities_call(Connection *c, const char *emulator, const char *arch, const char *machine,
+                                  const char *virttype, unsigned flags, Call *call, char **out, VbError *err);
+/* virConnectCompareCPU (node-cpu.c): 0 incompatible, 1 identical, 2 superset, or -1 (also
+ * for incompatible with flag FAIL_INCOMPATIBLE). The _check: flags and arguments, before any wait. */
+int node_compare_cpu(Connection *c, const char *xml, unsigned flags, VbError *err);
+int node_compare_cpu_check(Connection *c, const char *xml, unsigned flags, VbError *err);
+/* virConnectBaselineCPU: the <cpu> all n descriptions can run, or NULL with err set. */
+char *node_baseline_cpu(Connection *c, const char *const *xmls, size_t n, unsigned flags, VbError *err);
+int node_baseline_cpu_check(Connection *c, size_t n, unsigned flags, VbError *err);
+/* Both, waiting for the driver as node_capabilities_call does: VERB_PENDING completes call
+ * with an int * (compare) or the XML (baseline). */
+int node_compare_cpu_call(Connection *c, const char *xml, unsigned flags, Call *call, int *out, VbError *err);
+int node_baseline_cpu_call(Connection *c, const char *const *xmls, size_t n, unsigned flags, Call *call,
+                           char **out, VbError *err);
 int node_get_info(Connection *c, NodeInfo *info, VbError *err);
 int node_free_memory(Connection *c, uint64_t *bytes, VbError *err);
 

@@ -32,6 +32,12 @@ typedef struct NodeDevOps {
         unsigned list_flags;
         const char *list_function;
         const char *xml_desc_function;
+        /* Devices defined by the driver itself (libvirt's test driver's), not discovered from
+         * the host (transient, as libvirt's udev devices): virNodeDeviceIsPersistent. */
+        bool persistent;
+        /* The driver answers GetAutostart/SetAutostart (libvirt's node device driver does, its
+         * test driver does not: "not supported"). */
+        bool autostart_calls;
 } NodeDevOps;
 
 /* VIR_CONNECT_LIST_NODE_DEVICES_CAP_* of a capability name ("pci", "scsi_host"), 0 if unknown. */
@@ -45,3 +51,11 @@ int nodedev_list(Connection *c, unsigned flags, NodeDevList *out, VbError *err);
 int nodedev_list_cap(Connection *c, const char *cap, unsigned flags, NodeDevList *out, VbError *err);
 int nodedev_by_name(Connection *c, const char *name, NodeDev *out, VbError *err);
 char *nodedev_xml(Connection *c, const NodeDev *d, unsigned flags, VbError *err);
+
+/* virNodeDeviceIsActive / IsPersistent / GetAutostart (nodedev-state.c): 0 or 1 as libvirt 9.0
+ * answers for the driver's devices (listed devices exist: active; never autostarted). */
+int nodedev_is_active(Connection *c, const NodeDev *d, VbError *err);
+int nodedev_is_persistent(Connection *c, const NodeDev *d, VbError *err);
+int nodedev_get_autostart(Connection *c, const NodeDev *d, VbError *err);
+/* virNodeDeviceSetAutostart: 0, or -1 with libvirt's refusal. */
+int nodedev_set_autostart(Connection *c, const NodeDev *d, bool autostart, VbError *err);

@@ -63,6 +63,10 @@ static inline bool pool_is_active(const StoragePool *p) {
 
 StoragePool *pool_lookup_uuid(Connection *c, const uint8_t uuid[16], VbError *err);
 StoragePool *pool_lookup_name(Connection *c, const char *name, VbError *err);
+/* virStoragePoolLookupByTargetPath (storage-pool-path.c): the active pool with that target. */
+StoragePool *pool_lookup_target_path(Connection *c, const char *path, VbError *err);
+/* virConnectGetStoragePoolCapabilities (storage-pool-caps.c): the XML, or NULL with err set. */
+char *pool_capabilities(Connection *c, unsigned flags, VbError *err);
 StoragePool *pool_lookup_volume(StorageVol *v);
 
 /* The verbs return 0 when done, VERB_PENDING when call is answered later, or -1 with err set. */

@@ -44,6 +44,7 @@ const char *vb_error_prefix(VbErrorCode code) {
         case VB_ERR_RESOURCE_BUSY: return "resource busy";
         case VB_ERR_ACCESS_DENIED: return "access denied";
         case VB_ERR_STORAGE_VOL_EXIST: return "storage volume already exists";
+        case VB_ERR_CPU_INCOMPATIBLE: return "the CPU is incompatible with host CPU";
         case VB_ERR_XML_INVALID_SCHEMA: return "XML document failed to validate against schema";
         case VB_ERR_NO_NWFILTER_BINDING: return "Network filter binding not found";
         case VB_ERR_DEVICE_MISSING: return "device not found";

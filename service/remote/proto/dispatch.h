@@ -474,6 +474,17 @@ REMOTE_HANDLER(proc_secret_undefine);
 REMOTE_HANDLER(proc_connect_get_cpu_model_names);
 REMOTE_HANDLER(proc_node_get_memory_parameters);
 REMOTE_HANDLER(proc_node_get_free_pages);
+/* proc-nodedev.c: device state */
+REMOTE_HANDLER(proc_node_device_is_active);
+REMOTE_HANDLER(proc_node_device_is_persistent);
+REMOTE_HANDLER(proc_node_device_get_autostart);
+REMOTE_HANDLER(proc_node_device_set_autostart);
+/* proc-storage.c: lookup by target path */
+REMOTE_HANDLER(proc_storage_pool_lookup_by_target_path);
+REMOTE_HANDLER(proc_connect_get_storage_pool_capabilities);
+/* proc-cpu-compare.c */
+REMOTE_HANDLER(proc_connect_compare_cpu);
+REMOTE_HANDLER(proc_connect_baseline_cpu);
 /* proc-nwfilter.c */
 REMOTE_HANDLER(proc_connect_num_of_nwfilters);
 REMOTE_HANDLER(proc_connect_list_nwfilters);

@@ -149,8 +149,29 @@ REMOTE_HANDLER(proc_connect_is_secure) {
         return remote_reply_int(rc, 1);
 }
 
+/* The XML a capabilities request that waited for QEMU's probe got (node-wait.c). */
+static int encode_xml(XdrWriter *w, Domain *dom, void *result, VbError *err) {
+        if (result)
+                xdr_put_string(w, result);
+        return 0;
+}
+
+/* After the capabilities verb returned r: the XML now, or the reply when the wait ends. */
+static int reply_capabilities(RemoteCall *rc, Call *call, int r, char *xml) {
+        if (r == 0)
+                r = remote_reply_string(rc, xml);
+        return remote_call_finish(rc, call, r);
+}
+
 REMOTE_HANDLER(proc_connect_get_capabilities) {
-        return remote_reply_string(rc, node_capabilities(rc->client->conn, &rc->err));
+        if (remote_args_end(rc) < 0)
+                return -1;
+        Call *call = remote_call_plain(rc, encode_xml);
+        if (!call)
+                return -1;
+        char *xml = NULL;
+        int r = node_capabilities_call(rc->client->conn, call, &xml, &rc->err);
+        return reply_capabilities(rc, call, r, xml);
 }
 
 /* remote_connect_get_domain_capabilities_args: four remote_string (emulatorbin, arch,
@@ -162,11 +183,12 @@ REMOTE_HANDLER(proc_connect_get_domain_capabilities) {
                 xdr_get_opt_string(&rc->args, REMOTE_STRING_MAX, &arg[i]);
         xdr_get_u32(&rc->args, &flags);
         char *xml = NULL;
-        if (remote_args_end(rc) == 0)
-                xml = node_domain_capabilities(rc->client->conn, arg[0], arg[1], arg[2], arg[3], flags, &rc->err);
+        Call *call = remote_args_end(rc) == 0 ? remote_call_plain(rc, encode_xml) : NULL;
+        int r = call ? node_domain_capabilities_call(rc->client->conn, arg[0], arg[1], arg[2], arg[3], flags, call,
+                                                     &xml, &rc->err) : -1;
         for (size_t i = 0; i < 4; i++)
                 free(arg[i]);
-        return remote_reply_string(rc, xml);
+        return call ? reply_capabilities(rc, call, r, xml) : -1;
 }
 
 REMOTE_HANDLER(proc_connect_get_sysinfo) {

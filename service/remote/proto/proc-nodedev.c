@@ -140,3 +140,36 @@ REMOTE_HANDLER(proc_node_device_list_caps) {
         nodedev_done(&d);
         return 0;
 }
+
+/* {remote_nonnull_node_device dev} → {int}: IsActive (436), IsPersistent (435), GetAutostart (433). */
+static int reply_dev_state(RemoteCall *rc, int (*fn)(Connection *c, const NodeDev *d, VbError *err)) {
+        NodeDev d = { 0 };
+        if (read_dev(rc, &d, NULL) < 0)
+                return -1;
+        int r = fn(rc->client->conn, &d, &rc->err);
+        nodedev_done(&d);
+        return r < 0 ? -1 : remote_reply_int(rc, r);
+}
+
+REMOTE_HANDLER(proc_node_device_is_active) {
+        return reply_dev_state(rc, nodedev_is_active);
+}
+
+REMOTE_HANDLER(proc_node_device_is_persistent) {
+        return reply_dev_state(rc, nodedev_is_persistent);
+}
+
+REMOTE_HANDLER(proc_node_device_get_autostart) {
+        return reply_dev_state(rc, nodedev_get_autostart);
+}
+
+/* {remote_nonnull_node_device dev; int autostart} → void */
+REMOTE_HANDLER(proc_node_device_set_autostart) {
+        NodeDev d = { 0 };
+        uint32_t autostart = 0;
+        if (read_dev(rc, &d, &autostart) < 0)
+                return -1;
+        int r = nodedev_set_autostart(rc->client->conn, &d, autostart != 0, &rc->err);
+        nodedev_done(&d);
+        return r;
+}

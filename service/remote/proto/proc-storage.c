@@ -22,6 +22,26 @@ REMOTE_HANDLER(proc_storage_pool_lookup_by_name) {
         return r;
 }
 
+/* {remote_nonnull_string path} → {remote_nonnull_storage_pool pool} */
+REMOTE_HANDLER(proc_storage_pool_lookup_by_target_path) {
+        char *path = NULL;
+        xdr_get_string(&rc->args, REMOTE_STRING_MAX, &path, NULL);
+        int r = remote_args_end(rc);
+        if (r == 0)
+                r = reply_pool(rc, pool_lookup_target_path(rc->client->conn, path, &rc->err));
+        free(path);
+        return r;
+}
+
+/* {u32 flags} → {remote_nonnull_string capabilities} */
+REMOTE_HANDLER(proc_connect_get_storage_pool_capabilities) {
+        uint32_t flags = 0;
+        xdr_get_u32(&rc->args, &flags);
+        if (remote_args_end(rc) < 0)
+                return -1;
+        return remote_reply_string(rc, pool_capabilities(rc->client->conn, flags, &rc->err));
+}
+
 REMOTE_HANDLER(proc_storage_pool_lookup_by_uuid) {
         uint8_t uuid[16];
         xdr_get_fixed(&rc->args, uuid, sizeof uuid);

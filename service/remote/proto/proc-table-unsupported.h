@@ -1,8 +1,6 @@
 /* proc-table-unsupported.h: inside proc-table.c's table: rows whose procedure virtbus does not serve yet, each answering libvirt's
  * "this function is not supported by the connection driver" after its gates (read-only, ACL). A row that gets a real handler
  * moves to proc-table.c. */
-        P(CONNECT_BASELINE_CPU, proc_not_supported, 0),
-        P(CONNECT_COMPARE_CPU, proc_not_supported, 0),
         P(DOMAIN_ADD_IOTHREAD, proc_not_supported, 0),
         P(DOMAIN_BLOCK_COMMIT, proc_not_supported, 0),
         P(DOMAIN_BLOCK_COPY, proc_not_supported, 0),

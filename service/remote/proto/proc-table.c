@@ -86,6 +86,10 @@ static const RemoteProc procs[_API_ID_MAX] = {
         P(NODE_DEVICE_GET_PARENT, proc_node_device_get_parent, 0),
         P(NODE_DEVICE_NUM_OF_CAPS, proc_node_device_num_of_caps, 0),
         P(NODE_DEVICE_LIST_CAPS, proc_node_device_list_caps, 0),
+        P(NODE_DEVICE_IS_ACTIVE, proc_node_device_is_active, 0),
+        P(NODE_DEVICE_IS_PERSISTENT, proc_node_device_is_persistent, 0),
+        P(NODE_DEVICE_GET_AUTOSTART, proc_node_device_get_autostart, 0),
+        P(NODE_DEVICE_SET_AUTOSTART, proc_node_device_set_autostart, 0),
 
         /* host interfaces */
         P(CONNECT_NUM_OF_INTERFACES, proc_connect_num_of_interfaces, 0),
@@ -224,6 +228,8 @@ static const RemoteProc procs[_API_ID_MAX] = {
         P(STORAGE_POOL_UNDEFINE, proc_storage_pool_undefine, 0),
         P(STORAGE_POOL_REFRESH, proc_storage_pool_refresh, 0),
         P(STORAGE_POOL_LOOKUP_BY_NAME, proc_storage_pool_lookup_by_name, 0),
+        P(STORAGE_POOL_LOOKUP_BY_TARGET_PATH, proc_storage_pool_lookup_by_target_path, 0),
+        P(CONNECT_GET_STORAGE_POOL_CAPABILITIES, proc_connect_get_storage_pool_capabilities, 0),
         P(STORAGE_POOL_LOOKUP_BY_UUID, proc_storage_pool_lookup_by_uuid, 0),
         P(STORAGE_POOL_LOOKUP_BY_VOLUME, proc_storage_pool_lookup_by_volume, 0),
         P(STORAGE_POOL_GET_INFO, proc_storage_pool_get_info, 0),
@@ -280,6 +286,8 @@ static const RemoteProc procs[_API_ID_MAX] = {
         P(CONNECT_GET_CPU_MODEL_NAMES, proc_connect_get_cpu_model_names, 0),
         P(NODE_GET_MEMORY_PARAMETERS, proc_node_get_memory_parameters, 0),
         P(NODE_GET_FREE_PAGES, proc_node_get_free_pages, 0),
+        P(CONNECT_COMPARE_CPU, proc_connect_compare_cpu, 0),
+        P(CONNECT_BASELINE_CPU, proc_connect_baseline_cpu, 0),
 
         /* network filters and bindings (proc-nwfilter.c) */
         P(CONNECT_NUM_OF_NWFILTERS, proc_connect_num_of_nwfilters, 0),
