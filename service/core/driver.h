@@ -129,6 +129,10 @@ typedef struct DomainOps {
         /* The media of cdrom index of d->live: path (format raw/qcow2) inserted, or ejected
          * when path is NULL; the op sets the disk's source in d->live when QEMU did it. */
         int (*change_media)(Domain *d, size_t index, const char *path, const char *format, Call *call, VbError *err);
+        /* A running display's password (graphics index in d->live) and its expiry (NULL: never;
+         * else passwdValidTo's text, already checked); the op sets both in d->live when QEMU did. */
+        int (*set_graphics_password)(Domain *d, size_t index, const char *passwd, const char *valid_to,
+                                     Call *call, VbError *err);
 } DomainOps;
 
 /* Network and pool ops belong to a subsystem (host.h), not to a connection. Each op returns 0
