@@ -45,6 +45,7 @@ PACKAGES=(
 	libselinux1-dev
 	cockpit-bridge cockpit-ws cockpit-machines chromium chromium-driver python3-selenium
 	virt-manager xvfb x11-apps gir1.2-gtk-vnc-2.0 gir1.2-spiceclientgtk-3.0
+	isolinux syslinux-common xorriso
 )
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

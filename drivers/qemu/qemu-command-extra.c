@@ -72,6 +72,11 @@ int qemu_cmd_sounds(QemuCmd *c) {
         return 0;
 }
 
+/* The USB port a definition names (qemu-usb-addr.c gives redirdevs and hubs one), or "". */
+static const char *usb_port(const DomainAddress *a) {
+        return a->type && strcmp(a->type, "usb") == 0 && a->port ? a->port : "";
+}
+
 /* USB redirection over SPICE (virt-install adds two), and USB hubs. */
 int qemu_cmd_redirdevs(QemuCmd *c) {
         const DomainDevices *d = c->devs;
@@ -87,11 +92,13 @@ int qemu_cmd_redirdevs(QemuCmd *c) {
                 qemu_cmd_arg(c, "-chardev");
                 qemu_cmd_argf(c, "spicevmc,id=charredir%zu,name=usbredir", i);
                 qemu_cmd_arg(c, "-device");
-                qemu_cmd_argf(c, "usb-redir,chardev=charredir%zu,id=redir%zu,bus=usb.0", i, i);
+                qemu_cmd_argf(c, "usb-redir,chardev=charredir%zu,id=redir%zu,bus=usb.0%s%s", i, i,
+                              *usb_port(&r->address) ? ",port=" : "", usb_port(&r->address));
         }
         for (size_t i = 0; i < d->n_hubs; i++) {
                 qemu_cmd_arg(c, "-device");
-                qemu_cmd_argf(c, "usb-hub,id=hub%zu,bus=usb.0", i);
+                qemu_cmd_argf(c, "usb-hub,id=hub%zu,bus=usb.0%s%s", i, *usb_port(&d->hubs[i].address) ? ",port=" : "",
+                              usb_port(&d->hubs[i].address));
         }
         return 0;
 }

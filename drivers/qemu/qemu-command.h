@@ -111,6 +111,10 @@ typedef struct QemuCommandInput {
  * where libvirt has one (type='kvm' without KVM, CPU topology, USB disabled …). */
 char **qemu_command_build(const QemuCommandInput *in, VbError *err);
 
+/* qemu-usb-addr.c: USB ports of redirdevs and hubs (<address type='usb' bus='0' port='N'/>),
+ * written into a definition when it is defined, as libvirt does; the command line uses them. */
+int qemu_define_usb_addresses(DomainDef *def, VbError *err);
+
 /* A shell-quoted one-liner for logs and golden files; NULL on allocation failure. */
 char *qemu_command_to_string(char *const *argv);
 

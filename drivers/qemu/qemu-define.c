@@ -8,6 +8,7 @@
 #include "domain-model.h"
 #include "log.h"
 #include "manager.h"
+#include "qemu-command.h"
 #include "qemu-driver.h"
 #include "qemu-firmware.h"
 
@@ -72,6 +73,8 @@ static int qemu_define_firmware(Connection *c, DomainDef *def, VbError *err) {
 
 int qemu_domain_post_parse(Connection *c, DomainDef *def, VbError *err) {
         if (qemu_domain_resolve_machine(c, def, err) < 0)
+                return -1;
+        if (qemu_define_usb_addresses(def, err) < 0)
                 return -1;
         return qemu_define_firmware(c, def, err);
 }

@@ -107,6 +107,18 @@ void qemu_display_set_passwords(QemuDomain *qd, Qmp *q) {
                 json_object_object_add(args, "protocol", json_object_new_string(g->type));
                 json_object_object_add(args, "password", json_object_new_string(g->passwd));
                 qmp_send(q, "set_password", args, on_set_password, qd);
+                /* passwdValidTo: the password expires then (QEMU refuses it afterwards) */
+                if (!g->passwd_valid_to)
+                        continue;
+                if (!(args = qemu_expire_password_args(g->type, g->passwd_valid_to))) {
+                        VbError e = { 0 };
+                        vb_error_set(&e, VB_ERR_XML_ERROR, VB_FROM_QEMU,
+                                     "cannot parse password validity time '%s', expect YYYY-MM-DDTHH:MM:SS",
+                                     g->passwd_valid_to);
+                        qemu_domain_start_fail(qd, &e);
+                        return;
+                }
+                qmp_send(q, "expire_password", args, on_set_password, qd);
         }
 }
 

@@ -304,6 +304,11 @@ extern const struct NodeDevOps qemu_nodedev_ops;
 /* qemu-nic-link.c: a running NIC's link (DomainOps.set_interface_link), and the links written
  * down in the definition set so before the guest runs. */
 int qemu_domain_set_interface_link(Domain *d, size_t index, bool up, Call *call, VbError *err);
+/* qemu-graphics-password.c: a running display's password and expiry (DomainOps.set_graphics_password),
+ * and expire_password's arguments for passwdValidTo (NULL: never). */
+int qemu_domain_set_graphics_password(Domain *d, size_t index, const char *passwd, const char *valid_to,
+                                      Call *call, VbError *err);
+json_object *qemu_expire_password_args(const char *protocol, const char *valid_to);
 void qemu_nics_start_links(QemuDomain *qd, Qmp *q);
 /* qemu-info.c: per-request information (a NIC's counters). */
 extern const struct DomainInfoOps qemu_info_ops;

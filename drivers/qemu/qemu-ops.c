@@ -166,6 +166,7 @@ static int qemu_domain_set_memory(Domain *d, uint64_t kib, Call *call, VbError *
 const DomainOps qemu_domain_ops = {
         .set_memory = qemu_domain_set_memory,
         .set_interface_link = qemu_domain_set_interface_link,
+        .set_graphics_password = qemu_domain_set_graphics_password,
         .attach_disk = qemu_domain_attach_disk,
         .detach_disk = qemu_domain_detach_disk,
         .disk_by_alias = qemu_disk_by_alias,

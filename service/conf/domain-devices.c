@@ -119,6 +119,7 @@ static const XmlField graphics_fields[] = {
         { NULL, "listen", XF_STR, offsetof(DomainGraphics, listen), NULL },
         { NULL, "keymap", XF_STR, offsetof(DomainGraphics, keymap), NULL },
         { NULL, "passwd", XF_STR, offsetof(DomainGraphics, passwd), NULL },
+        { NULL, "passwdValidTo", XF_STR, offsetof(DomainGraphics, passwd_valid_to), NULL },
         { "listen", NULL, XF_KNOWN, 0, NULL },
         { "image", "compression", XF_STR, offsetof(DomainGraphics, image_compression), NULL },
         { "gl", NULL, XF_KNOWN, 0, NULL },

@@ -186,6 +186,7 @@ typedef struct DomainGraphics {
         char *listen_type;                 /* <listen type='…'>; address when only listen= given */
         char *listen_network, *listen_socket;   /* <listen type='network' network='…'>, type='socket' */
         char *image_compression;           /* SPICE <image compression='off'/> */
+        char *passwd_valid_to;             /* passwdValidTo='YYYY-MM-DDTHH:MM:SS' (UTC), as written */
 } DomainGraphics;
 
 typedef struct DomainVideo {

@@ -111,6 +111,8 @@ int domain_update_device(Domain *d, const char *xml, size_t len, unsigned flags,
                 return -1;
         if (strcmp(kind, "disk") == 0 && dev->n_disks == 1)
                 return domain_update_disk(d, dev, live, config, call, err);
+        if (strcmp(kind, "graphics") == 0 && dev->n_graphics == 1)
+                return domain_update_graphics(d, dev, live, config, call, err);
         if (strcmp(kind, "interface") != 0 || dev->n_interfaces != 1) {
                 domain_device_free(dev);
                 return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_DOMAIN,

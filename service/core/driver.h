@@ -138,6 +138,10 @@ typedef struct DomainOps {
         int (*snapshot_create)(Domain *d, SnapshotDef *def, unsigned flags, Call *call, VbError *err);
         int (*snapshot_revert)(Domain *d, const SnapshotDef *def, unsigned flags, Call *call, VbError *err);
         int (*snapshot_delete)(Domain *d, const SnapshotDef *def, Call *call, VbError *err);
+        /* A running display's password (graphics index in d->live) and its expiry (NULL: never;
+         * else passwdValidTo's text, already checked); the op sets both in d->live when QEMU did. */
+        int (*set_graphics_password)(Domain *d, size_t index, const char *passwd, const char *valid_to,
+                                     Call *call, VbError *err);
 } DomainOps;
 
 /* Network and pool ops belong to a subsystem (host.h), not to a connection. Each op returns 0

@@ -137,7 +137,10 @@ class VirtInstallTest(unittest.TestCase):
         xml = self.dumpxml("vi-q35", inactive=True)
         self.assertIn("<sound model='ich9'/>", xml)
         self.assertEqual(xml.count("model='pcie-root-port'"), 14)
-        self.assertEqual(xml.count("<redirdev bus='usb' type='spicevmc'/>"), 2)
+        self.assertEqual(xml.count("<redirdev bus='usb' type='spicevmc'>"), 2)
+        # USB ports as libvirt gives them (the tablet takes 1): cockpit-machines reads them
+        self.assertRegex(xml, r"<redirdev bus='usb' type='spicevmc'>\s*<address type='usb' bus='0' port='2'/>")
+        self.assertRegex(xml, r"<redirdev bus='usb' type='spicevmc'>\s*<address type='usb' bus='0' port='3'/>")
         xml = self.dumpxml("vi-pc", inactive=True)
         self.assertIn("<sound model='ich6'/>", xml)
         self.assertIn("model='ich9-ehci1'", xml)

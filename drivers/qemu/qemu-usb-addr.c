@@ -1,0 +1,90 @@
+/* qemu-usb-addr.c: USB ports for redirdevs and hubs, written into the definition when it is
+ * defined, as libvirt does (<address type='usb' bus='0' port='N'/>), and given to QEMU as
+ * usb-redir/usb-hub ",port=N" so the XML says where the device really is. Clients read them:
+ * cockpit-machines' XML parser reads every <redirdev>'s <address> and fails on one without it
+ * (the VM never shows up in its list).
+ *
+ * Numbering: USB inputs (tablet, mouse, keyboard on bus usb) and USB sound come first in
+ * QEMU's command line and take ports 1.. by QEMU's own assignment, in that order; redirdevs
+ * then hubs follow them. For virt-install's, cockpit's and virt-manager's XML (a tablet and
+ * two SPICE redirdevs) that is libvirt's numbering: tablet 1, redirdevs 2 and 3. libvirt
+ * numbers hubs first; virtbus numbers them last (none of those tools adds one). A port written
+ * in the XML is kept and skipped. */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "domain-model.h"
+#include "qemu-command.h"
+
+#define USB_MAX_PORT 64                /* far above any controller's ports */
+
+static bool is_usb_input(const DomainInputDev *in) {
+        const char *bus = in->bus ? in->bus : (in->type && strcmp(in->type, "tablet") == 0 ? "usb" : "ps2");
+        return strcmp(bus, "usb") == 0;
+}
+
+static bool has_port(const DomainAddress *a) {
+        return a->type && strcmp(a->type, "usb") == 0 && a->port;
+}
+
+/* Marks ports written in the XML; returns false when one is not a number in range. */
+static bool mark(const DomainAddress *a, bool *used) {
+        if (!has_port(a))
+                return true;
+        char *end;
+        long p = strtol(a->port, &end, 10);
+        if (*end || p < 1 || p > USB_MAX_PORT)
+                return false;
+        used[p] = true;
+        return true;
+}
+
+static int give(DomainAddress *a, bool *used, unsigned *next) {
+        if (a->type || has_port(a))
+                return 0;                  /* another address kind is refused by the generator */
+        while (*next <= USB_MAX_PORT && used[*next])
+                (*next)++;
+        if (*next > USB_MAX_PORT)
+                return -2;
+        char port[8];
+        snprintf(port, sizeof port, "%u", *next);
+        a->type = strdup("usb");
+        a->bus = strdup("0");
+        a->port = strdup(port);
+        if (!a->type || !a->bus || !a->port)
+                return -1;
+        used[(*next)++] = true;
+        return 0;
+}
+
+int qemu_define_usb_addresses(DomainDef *def, VbError *err) {
+        DomainDevices *d = &def->priv->devices;
+        bool used[USB_MAX_PORT + 1] = { false };
+        unsigned next = 1;
+        for (size_t i = 0; i < d->n_redirdevs; i++)
+                if (!mark(&d->redirdevs[i].address, used))
+                        return vb_error_set(err, VB_ERR_XML_ERROR, VB_FROM_DOMAIN,
+                                            "invalid USB port '%s' in <redirdev> <address>",
+                                            d->redirdevs[i].address.port);
+        for (size_t i = 0; i < d->n_hubs; i++)
+                if (!mark(&d->hubs[i].address, used))
+                        return vb_error_set(err, VB_ERR_XML_ERROR, VB_FROM_DOMAIN,
+                                            "invalid USB port '%s' in <hub> <address>", d->hubs[i].address.port);
+        for (size_t i = 0; i < d->n_inputs; i++)
+                if (is_usb_input(&d->inputs[i]))
+                        next++;
+        for (size_t i = 0; i < d->n_sounds; i++)
+                if (d->sounds[i].model && strcmp(d->sounds[i].model, "usb") == 0)
+                        next++;
+        int r = 0;
+        for (size_t i = 0; i < d->n_redirdevs && r == 0; i++)
+                r = give(&d->redirdevs[i].address, used, &next);
+        for (size_t i = 0; i < d->n_hubs && r == 0; i++)
+                r = give(&d->hubs[i].address, used, &next);
+        if (r == -2)
+                return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_DOMAIN,
+                                    "no free USB port for a <redirdev> or <hub> (at most %d)", USB_MAX_PORT);
+        return r < 0 ? vb_error_set(err, VB_ERR_NO_MEMORY, VB_FROM_DOMAIN, NULL) : 0;
+}
