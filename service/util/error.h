@@ -43,6 +43,7 @@ typedef enum VbErrorCode {
         VB_ERR_XML_INVALID_SCHEMA = 92,
         VB_ERR_NO_NWFILTER_BINDING = 101,
         VB_ERR_DEVICE_MISSING = 99,
+        VB_ERR_AGENT_UNRESPONSIVE = 86,
 } VbErrorCode;
 
 /* libvirt's virErrorDomain values (where an error came from). */

@@ -422,7 +422,10 @@ void remote_dispatch(RemoteClient *c, const uint8_t *packet, size_t len) {
         RemoteCall rc = { .client = c, .hdr = h };
         int r;
         begin_reply(&rc.ret, &h);
-        if (h.prog != REMOTE_PROGRAM || h.vers != REMOTE_PROTOCOL_VERSION) {
+        if (h.prog == QEMU_PROGRAM && h.vers == QEMU_PROTOCOL_VERSION) {
+                xdr_reader_init(&rc.args, packet + PACKET_LEN_MIN, len - PACKET_LEN_MIN);
+                r = remote_dispatch_qemu(&rc);
+        } else if (h.prog != REMOTE_PROGRAM || h.vers != REMOTE_PROTOCOL_VERSION) {
                 /* libvirt prints both with %d */
                 r = remote_error_rpc(&rc.err, "Cannot find program %d version %d", (int) h.prog, (int) h.vers);
         } else {

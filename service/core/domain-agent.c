@@ -1,0 +1,171 @@
+/* domain-agent.c: the guest agent's verbs (and the monitor passthrough): libvirt's checks of flags, arguments and state, then the driver's DomainAgentOps; the agent's lifecycle notices. */
+#include "domain-agent.h"
+
+#include <string.h>
+
+#include "api.h"
+#include "call.h"
+#include "domain-info.h"
+#include "domain.h"
+#include "driver.h"
+#include "manager.h"
+
+static const DomainAgentOps *agent_ops(const Domain *d) {
+        static const DomainAgentOps none;
+        return d->obj.conn->driver->agent ? d->obj.conn->driver->agent : &none;
+}
+
+static int unsupported(const char *api, VbError *err) {
+        return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_DOMAIN, "%s", api);
+}
+
+static int unsupported_row(ApiId api, VbError *err) {
+        const ApiRow *row = api_row(api);
+        return unsupported(row ? row->name : "virDomain", err);
+}
+
+static int need_running(const Domain *d, VbError *err) {
+        if (domain_is_active(d))
+                return 0;
+        return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_DOMAIN, "domain is not running");
+}
+
+static int check_flags(const char *api, unsigned flags, unsigned allowed, VbError *err) {
+        if (!(flags & ~allowed))
+                return 0;
+        return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN, "%s: unsupported flags (0x%x)", api,
+                            flags & ~allowed);
+}
+
+static int check_timeout(int timeout, VbError *err) {
+        if (timeout >= DOMAIN_AGENT_TIMEOUT_BLOCK)
+                return 0;
+        return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN,
+                            "guest agent timeout '%d' is less than the minimum '%d'", timeout,
+                            DOMAIN_AGENT_TIMEOUT_BLOCK);
+}
+
+int domain_agent_command(Domain *d, const char *cmd, int timeout, unsigned flags, Call *call, VbError *err) {
+        if (!agent_ops(d)->command)
+                return unsupported("virDomainQemuAgentCommand", err);
+        if (check_flags("virDomainQemuAgentCommand", flags, 0, err) < 0 || check_timeout(timeout, err) < 0)
+                return -1;
+        if (!cmd || strlen(cmd) > DOMAIN_AGENT_CMD_MAX)
+                return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN, "the agent command is too long");
+        if (need_running(d, err) < 0)
+                return -1;
+        return agent_ops(d)->command(d, cmd, timeout, call, err);
+}
+
+int domain_monitor_command(Domain *d, const char *cmd, unsigned flags, Call *call, VbError *err) {
+        if (!agent_ops(d)->monitor_command)
+                return unsupported("virDomainQemuMonitorCommand", err);
+        if (check_flags("virDomainQemuMonitorCommand", flags, DOMAIN_QEMU_MONITOR_COMMAND_HMP, err) < 0)
+                return -1;
+        if (!cmd || strlen(cmd) > DOMAIN_AGENT_CMD_MAX)
+                return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN, "the monitor command is too long");
+        if (need_running(d, err) < 0)
+                return -1;
+        return agent_ops(d)->monitor_command(d, cmd, flags & DOMAIN_QEMU_MONITOR_COMMAND_HMP, call, err);
+}
+
+int domain_agent_set_response_timeout(Domain *d, int timeout, unsigned flags, VbError *err) {
+        if (!agent_ops(d)->set_response_timeout)
+                return unsupported("virDomainAgentSetResponseTimeout", err);
+        if (check_flags("virDomainAgentSetResponseTimeout", flags, 0, err) < 0 || check_timeout(timeout, err) < 0)
+                return -1;
+        return agent_ops(d)->set_response_timeout(d, timeout, err);
+}
+
+int domain_hostname_call(Domain *d, unsigned flags, Call *call, char **out, VbError *err) {
+        const DomainInfoOps *info = d->obj.conn->driver->info;
+        if (info && info->hostname) {
+                *out = domain_hostname(d, flags, err);
+                return *out ? 0 : -1;
+        }
+        if (!agent_ops(d)->hostname)
+                return unsupported_row(API_DOMAIN_GET_HOSTNAME, err);
+        if (check_flags("virDomainGetHostname", flags, DOMAIN_GET_HOSTNAME_LEASE | DOMAIN_GET_HOSTNAME_AGENT, err) < 0)
+                return -1;
+        if ((flags & DOMAIN_GET_HOSTNAME_LEASE) && (flags & DOMAIN_GET_HOSTNAME_AGENT))
+                return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN,
+                                    "Flags 'lease' and 'agent' are mutually exclusive");
+        if (flags & DOMAIN_GET_HOSTNAME_LEASE)
+                return vb_error_set(err, VB_ERR_ARGUMENT_UNSUPPORTED, VB_FROM_DOMAIN,
+                                    "the hostname from DHCP leases is not supported by this connection");
+        if (need_running(d, err) < 0)
+                return -1;
+        return agent_ops(d)->hostname(d, call, err);
+}
+
+int domain_get_time_call(Domain *d, unsigned flags, Call *call, DomainTime *out, VbError *err) {
+        const DomainInfoOps *info = d->obj.conn->driver->info;
+        if (info && info->get_time)
+                return domain_get_time(d, flags, &out->seconds, &out->nseconds, err) < 0 ? -1 : 0;
+        if (!agent_ops(d)->get_time)
+                return unsupported_row(API_DOMAIN_GET_TIME, err);
+        if (check_flags("virDomainGetTime", flags, 0, err) < 0 || need_running(d, err) < 0)
+                return -1;
+        return agent_ops(d)->get_time(d, call, err);
+}
+
+int domain_set_time(Domain *d, int64_t seconds, unsigned nseconds, unsigned flags, Call *call, VbError *err) {
+        if (!agent_ops(d)->set_time)
+                return unsupported_row(API_DOMAIN_SET_TIME, err);
+        if (check_flags("virDomainSetTime", flags, DOMAIN_TIME_SYNC, err) < 0)
+                return -1;
+        if (!(flags & DOMAIN_TIME_SYNC) && nseconds > 999999999)
+                return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN,
+                                    "nseconds (%u) must be less than 1000000000", nseconds);
+        if (need_running(d, err) < 0)
+                return -1;
+        DomainTime t = { .seconds = seconds, .nseconds = nseconds };
+        return agent_ops(d)->set_time(d, (flags & DOMAIN_TIME_SYNC) ? NULL : &t, call, err);
+}
+
+int domain_fs_freeze(Domain *d, const char *const *mounts, size_t n, bool thaw, unsigned flags, Call *call,
+                     VbError *err) {
+        ApiId api = thaw ? API_DOMAIN_FSTHAW : API_DOMAIN_FSFREEZE;
+        if (!agent_ops(d)->fs_freeze)
+                return unsupported_row(api, err);
+        if (check_flags(thaw ? "virDomainFSThaw" : "virDomainFSFreeze", flags, 0, err) < 0)
+                return -1;
+        if (n > DOMAIN_FS_MOUNTPOINTS_MAX)
+                return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN, "too many mount points (%zu, at most %u)",
+                                    n, DOMAIN_FS_MOUNTPOINTS_MAX);
+        if (need_running(d, err) < 0)
+                return -1;
+        return agent_ops(d)->fs_freeze(d, n ? mounts : NULL, n, thaw, call, err);
+}
+
+int domain_fs_trim(Domain *d, const char *mount, uint64_t minimum, unsigned flags, Call *call, VbError *err) {
+        if (!agent_ops(d)->fs_trim)
+                return unsupported_row(API_DOMAIN_FSTRIM, err);
+        if (check_flags("virDomainFSTrim", flags, 0, err) < 0)
+                return -1;
+        /* qemu-ga trims every filesystem: libvirt refuses a single one the same way */
+        if (mount)
+                return vb_error_set(err, VB_ERR_ARGUMENT_UNSUPPORTED, VB_FROM_DOMAIN,
+                                    "Specifying mount point is not supported for now");
+        if (need_running(d, err) < 0)
+                return -1;
+        return agent_ops(d)->fs_trim(d, mount, minimum, call, err);
+}
+
+int domain_set_user_password(Domain *d, const char *user, const char *password, unsigned flags, Call *call,
+                             VbError *err) {
+        if (!agent_ops(d)->set_user_password)
+                return unsupported_row(API_DOMAIN_SET_USER_PASSWORD, err);
+        if (check_flags("virDomainSetUserPassword", flags, DOMAIN_PASSWORD_ENCRYPTED, err) < 0)
+                return -1;
+        if (!user || !*user || !password)
+                return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN, "a user name and a password are required");
+        if (need_running(d, err) < 0)
+                return -1;
+        return agent_ops(d)->set_user_password(d, user, password, flags & DOMAIN_PASSWORD_ENCRYPTED, call, err);
+}
+
+void domain_notify_agent(Domain *d, int state, int reason) {
+        Notice n = { .type = NOTICE_AGENT_LIFECYCLE, .obj = &d->obj, .event = state, .detail = reason };
+        manager_notify(d->obj.conn->manager, &n);
+}
