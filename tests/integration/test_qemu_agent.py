@@ -126,6 +126,10 @@ class QemuAgentTest(unittest.TestCase):
         p = self.virsh("qemu-agent-command %s '%s' --timeout %d" % (self.name, json.dumps(cmd), AGENT_TIMEOUT))
         return json.loads(p.stdout)["return"]
 
+    def bus_domain(self):
+        path = "%s/domain/_%s" % (QEMU_PATH, self.dom.UUIDString().replace("-", "_"))
+        return self.dbus.Interface(self.bus.get_object(harness.BUS_NAME, path), harness.DOMAIN)
+
     def guest_exec(self, path, *args):
         """Run a program in the guest through qemu-ga's guest-exec; its stdout."""
         pid = self.agent("guest-exec", path=path, arg=list(args), **{"capture-output": True})["pid"]
@@ -163,6 +167,7 @@ class QemuAgentTest(unittest.TestCase):
         self.assertEqual(self.virsh("domhostname %s" % self.name).stdout.strip(), "virtbus-guest")
         self.assertEqual(self.virsh("domhostname %s --source agent" % self.name).stdout.strip(), "virtbus-guest")
         self.assertEqual(self.dom.hostname(), "virtbus-guest")
+        self.assertEqual(str(self.bus_domain().GetHostname(0, timeout=AGENT_TIMEOUT)), "virtbus-guest")
         self.assertEqual(self.guest_exec("/bin/hostname").strip(), "virtbus-guest")
 
     def test_3_time(self):
@@ -175,15 +180,20 @@ class QemuAgentTest(unittest.TestCase):
         self.assertLess(abs(guest_now - 1000000000), 600)
         t = self.dom.getTime()
         self.assertLess(abs(t["seconds"] - 1000000000), 600, t)
+        secs, nsecs = self.bus_domain().GetTime(0, timeout=AGENT_TIMEOUT)
+        self.assertLess(abs(int(secs) - 1000000000), 600)
         # The guest's clock moved behind the agent's back: --sync takes it from the RTC again.
         self.guest_exec("/bin/date", "-s", "@2000000000")
         self.assertGreater(int(self.guest_exec("/bin/date", "+%s")), 1999999999)
         self.virsh("domtime %s --sync" % self.name)
         self.assertLess(abs(int(self.guest_exec("/bin/date", "+%s")) - 1000000000), 600)
-        # and back to now, through python3-libvirt
+        # and back to now, through python3-libvirt, then D-Bus
         now = int(time.time())
-        self.dom.setTime({"seconds": now, "nseconds": 0})
-        self.assertLess(abs(int(self.guest_exec("/bin/date", "+%s")) - now), 120)
+        self.dom.setTime({"seconds": now - 3600, "nseconds": 0})
+        self.assertLess(abs(int(self.guest_exec("/bin/date", "+%s")) - (now - 3600)), 120)
+        self.bus_domain().SetTime(self.dbus.UInt64(int(time.time())), self.dbus.UInt32(0), self.dbus.UInt32(0),
+                                  timeout=AGENT_TIMEOUT)
+        self.assertLess(abs(int(self.guest_exec("/bin/date", "+%s")) - time.time()), 120)
 
     def test_4_agent_command(self):
         p = self.virsh("qemu-agent-command %s '{\"execute\":\"guest-info\"}'" % self.name)
@@ -217,6 +227,10 @@ class QemuAgentTest(unittest.TestCase):
         self.virsh("set-user-password %s root 'n3w-Secret'" % self.name)
         after = self.guest_exec("/bin/cat", "/etc/shadow")
         self.assertTrue(after.startswith("root:$"), after)       # a crypt(3) hash now
+        # an encrypted one, over D-Bus, lands as given
+        hashed = "$6$virtbus$WvPb6Ij1vV0rTiUOuyBTwFLuFdNiNZhN4iZyYNsJUcCOeypOShLb7AcQBb8hczQyyI9Yes9zMdL6lRCDWVa8f."
+        self.bus_domain().SetUserPassword("root", hashed, 1, timeout=AGENT_TIMEOUT)
+        self.assertTrue(self.guest_exec("/bin/cat", "/etc/shadow").startswith("root:%s:" % hashed))
         p = self.virsh("set-user-password %s nobody-here x" % self.name, check=False)
         self.assertNotEqual(p.returncode, 0)
         self.assertIn("unable to execute QEMU agent command 'guest-set-user-password'", p.stderr)
@@ -230,6 +244,8 @@ class QemuAgentTest(unittest.TestCase):
         self.assertEqual(p.stdout.split()[:3], ["Froze", str(len(fsinfo)), "filesystem(s)"], p.stdout)
         p = self.virsh("domfsthaw %s" % self.name)
         self.assertEqual(p.stdout.split()[:3], ["Thawed", str(len(fsinfo)), "filesystem(s)"], p.stdout)
+        self.assertEqual(int(self.bus_domain().FSFreeze(self.dbus.Array([], signature="s"), 0, timeout=AGENT_TIMEOUT)), len(fsinfo))
+        self.assertEqual(int(self.bus_domain().FSThaw(self.dbus.Array([], signature="s"), 0, timeout=AGENT_TIMEOUT)), len(fsinfo))
         self.assertEqual(self.agent("guest-fsfreeze-status"), "thawed")
         p = self.virsh("domfstrim %s --mountpoint /" % self.name, check=False)
         self.assertIn("Specifying mount point is not supported for now", p.stderr)
