@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "call.h"
+#include "domain-ifaddr.h"
 #include "log.h"
 
 #define AGENT_SHUTDOWN_TIMEOUT 60      /* VIR_DOMAIN_QEMU_AGENT_COMMAND_SHUTDOWN */
@@ -21,6 +22,7 @@ typedef enum AgentVerb {
         VERB_VOID,              /* nothing to return */
         VERB_COUNT,             /* an int (fsfreeze/thaw) */
         VERB_SHUTDOWN,          /* the domain's job ends with it */
+        VERB_IFADDRS,           /* guest-network-get-interfaces as a DomainIfaceAddrsList */
 } AgentVerb;
 
 typedef struct AgentCtx {
@@ -56,6 +58,64 @@ static void ctx_done(AgentCtx *x, int r, const VbError *err, void *result) {
                 call_complete(x->call, r, err, result);
         }
         ctx_free(x);
+}
+
+#define IFADDRS_MAX 2048            /* REMOTE_DOMAIN_INTERFACE_MAX */
+#define IFADDRS_ADDRS_MAX 2048      /* REMOTE_DOMAIN_IP_ADDR_MAX */
+
+static char *dup_member(json_object *o, const char *key) {
+        json_object *v;
+        if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+                return NULL;
+        return strdup(json_object_get_string(v));
+}
+
+/* [{"name", "hardware-address", "ip-addresses": [{"ip-address-type", "ip-address", "prefix"}]}] */
+static int ifaddrs_parse(json_object *ret, DomainIfaceAddrsList *l, VbError *err) {
+        if (!ret || !json_object_is_type(ret, json_type_array))
+                return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_QEMU,
+                                    "qemu agent didn't return an array of interfaces");
+        size_t n = json_object_array_length(ret);
+        if (n > IFADDRS_MAX)
+                return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_QEMU, "the guest has too many interfaces (%zu)", n);
+        l->v = calloc(n ? n : 1, sizeof *l->v);
+        if (!l->v)
+                return vb_error_set(err, VB_ERR_NO_MEMORY, VB_FROM_QEMU, NULL);
+        for (size_t i = 0; i < n; i++) {
+                json_object *o = json_object_array_get_idx(ret, i), *addrs;
+                DomainIfaceAddrs *a = &l->v[l->n];
+                a->name = dup_member(o, "name");
+                if (!a->name)
+                        continue;       /* libvirt wants a name; an entry without one says nothing */
+                l->n++;
+                a->hwaddr = dup_member(o, "hardware-address");
+                if (!json_object_object_get_ex(o, "ip-addresses", &addrs) || !json_object_is_type(addrs, json_type_array))
+                        continue;
+                size_t m = json_object_array_length(addrs);
+                if (m > IFADDRS_ADDRS_MAX)
+                        m = IFADDRS_ADDRS_MAX;
+                a->leases = calloc(m ? m : 1, sizeof *a->leases);
+                if (!a->leases)
+                        return vb_error_set(err, VB_ERR_NO_MEMORY, VB_FROM_QEMU, NULL);
+                for (size_t j = 0; j < m; j++) {
+                        json_object *ad = json_object_array_get_idx(addrs, j), *prefix;
+                        char *type = dup_member(ad, "ip-address-type");
+                        NetworkLease *ls = &a->leases[a->n_leases];
+                        ls->ipaddr = dup_member(ad, "ip-address");
+                        if (!type || !ls->ipaddr || (strcmp(type, "ipv4") != 0 && strcmp(type, "ipv6") != 0)) {
+                                free(type);
+                                free(ls->ipaddr);
+                                ls->ipaddr = NULL;
+                                continue;
+                        }
+                        ls->type = strcmp(type, "ipv4") == 0 ? NETWORK_LEASE_IPV4 : NETWORK_LEASE_IPV6;
+                        free(type);
+                        if (json_object_object_get_ex(ad, "prefix", &prefix))
+                                ls->prefix = (unsigned) json_object_get_int(prefix);
+                        a->n_leases++;
+                }
+        }
+        return 0;
 }
 
 static void on_agent_reply(Agent *a, json_object *ret, const char *cls, const char *desc, void *userdata) {
@@ -112,6 +172,17 @@ static void on_agent_reply(Agent *a, json_object *ret, const char *cls, const ch
                         return;
                 }
                 ctx_done(x, 0, NULL, &n);
+                return;
+        }
+        case VERB_IFADDRS: {
+                DomainIfaceAddrsList l = { 0 };
+                if (ifaddrs_parse(ret, &l, &e) < 0) {
+                        domain_iface_addrs_free(l.v, l.n);
+                        ctx_done(x, -1, &e, NULL);
+                        return;
+                }
+                ctx_done(x, 0, NULL, &l);
+                domain_iface_addrs_free(l.v, l.n);
                 return;
         }
         case VERB_VOID:
@@ -351,6 +422,11 @@ static int op_set_user_password(Domain *d, const char *user, const char *passwor
         return agent_call(d, "guest-set-user-password", args, DOMAIN_AGENT_TIMEOUT_DEFAULT, 0, VERB_VOID, call, err);
 }
 
+static int op_interface_addresses(Domain *d, Call *call, VbError *err) {
+        return agent_call(d, "guest-network-get-interfaces", NULL, DOMAIN_AGENT_TIMEOUT_DEFAULT, 0, VERB_IFADDRS, call,
+                          err);
+}
+
 /* The domain's job is the core's (domain_lifecycle); it ends when the agent took the command. */
 int qemu_agent_shutdown(Domain *d, bool reboot, Call *call, VbError *err) {
         QemuDomain *qd = d->driver_data;
@@ -373,4 +449,6 @@ const DomainAgentOps qemu_agent_ops = {
         .fs_freeze = op_fs_freeze,
         .fs_trim = op_fs_trim,
         .set_user_password = op_set_user_password,
+        .interface_addresses = op_interface_addresses,
+        .guest_info = qemu_agent_guest_info,
 };

@@ -31,4 +31,7 @@ void qemu_agent_error(VbError *err, const char *what, const char *cls, const cha
 /* The agent's share of the shutdown/reboot ops: the guest powers off or reboots itself. */
 int qemu_agent_shutdown(Domain *d, bool reboot, Call *call, VbError *err);
 
+/* qemu-agent-info.c: DomainAgentOps.guest_info. */
+int qemu_agent_guest_info(Domain *d, unsigned types, Call *call, VbError *err);
+
 extern const DomainAgentOps qemu_agent_ops;

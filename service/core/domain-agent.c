@@ -1,10 +1,13 @@
 /* domain-agent.c: the guest agent's verbs (and the monitor passthrough): libvirt's checks of flags, arguments and state, then the driver's DomainAgentOps; the agent's lifecycle notices. */
 #include "domain-agent.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "api.h"
 #include "call.h"
+#include "domain-ifaddr.h"
 #include "domain-info.h"
 #include "domain.h"
 #include "driver.h"
@@ -163,6 +166,94 @@ int domain_set_user_password(Domain *d, const char *user, const char *password, 
         if (need_running(d, err) < 0)
                 return -1;
         return agent_ops(d)->set_user_password(d, user, password, flags & DOMAIN_PASSWORD_ENCRYPTED, call, err);
+}
+
+int domain_interface_addresses_call(Domain *d, unsigned source, unsigned flags, Call *call, DomainIfaceAddrsList *out,
+                                    VbError *err) {
+        if (source != DOMAIN_IFADDR_SRC_AGENT)
+                return domain_interface_addresses(d, source, flags, &out->v, &out->n, err) < 0 ? -1 : 0;
+        if (!agent_ops(d)->interface_addresses)
+                return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_DOMAIN, "virDomainInterfaceAddresses (source %u)",
+                                    source);
+        if (check_flags("virDomainInterfaceAddresses", flags, 0, err) < 0 || need_running(d, err) < 0)
+                return -1;
+        return agent_ops(d)->interface_addresses(d, call, err);
+}
+
+int domain_get_guest_info(Domain *d, unsigned types, unsigned flags, Call *call, VbError *err) {
+        if (!agent_ops(d)->guest_info)
+                return unsupported_row(API_DOMAIN_GET_GUEST_INFO, err);
+        if (check_flags("virDomainGetGuestInfo", flags, 0, err) < 0)
+                return -1;
+        if (types & ~0x7fu)
+                return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN, "unsupported guest information types '0x%x'",
+                                    types & ~0x7fu);
+        if (need_running(d, err) < 0)
+                return -1;
+        return agent_ops(d)->guest_info(d, types, call, err);
+}
+
+static DomainStatParam *param_add(DomainAgentParams *p, const char *key, DomainStatType type) {
+        if (p->failed || p->n >= DOMAIN_GUEST_INFO_PARAMS_MAX) {
+                p->failed = true;
+                return NULL;
+        }
+        if (p->n == p->cap) {
+                size_t cap = p->cap ? p->cap * 2 : 32;
+                DomainStatParam *v = realloc(p->v, cap * sizeof *v);
+                if (!v) {
+                        p->failed = true;
+                        return NULL;
+                }
+                p->v = v;
+                p->cap = cap;
+        }
+        DomainStatParam *q = &p->v[p->n];
+        memset(q, 0, sizeof *q);
+        if (snprintf(q->key, sizeof q->key, "%s", key) >= (int) sizeof q->key) {
+                p->failed = true;
+                return NULL;
+        }
+        q->type = type;
+        p->n++;
+        return q;
+}
+
+void domain_agent_params_add_string(DomainAgentParams *p, const char *key, const char *s) {
+        char *c = s ? strdup(s) : NULL;
+        DomainStatParam *q = c ? param_add(p, key, DOMAIN_STAT_STRING) : NULL;
+        if (!q) {
+                free(c);
+                p->failed |= s != NULL;
+                return;
+        }
+        q->s = c;
+}
+
+void domain_agent_params_add_uint(DomainAgentParams *p, const char *key, unsigned v) {
+        DomainStatParam *q = param_add(p, key, DOMAIN_STAT_UINT);
+        if (q)
+                q->u = v;
+}
+
+void domain_agent_params_add_int(DomainAgentParams *p, const char *key, int v) {
+        DomainStatParam *q = param_add(p, key, DOMAIN_STAT_INT);
+        if (q)
+                q->i = v;
+}
+
+void domain_agent_params_add_ullong(DomainAgentParams *p, const char *key, uint64_t v) {
+        DomainStatParam *q = param_add(p, key, DOMAIN_STAT_ULLONG);
+        if (q)
+                q->ull = v;
+}
+
+void domain_agent_params_free(DomainAgentParams *p) {
+        for (size_t i = 0; i < p->n; i++)
+                if (p->v[i].type == DOMAIN_STAT_STRING)
+                        free((char *) p->v[i].s);
+        free(p->v);
+        memset(p, 0, sizeof *p);
 }
 
 void domain_notify_agent(Domain *d, int state, int reason) {

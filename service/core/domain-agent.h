@@ -27,6 +27,16 @@ typedef struct Domain Domain;
 /* virDomainSetUserPassword's flag: password is already encrypted */
 #define DOMAIN_PASSWORD_ENCRYPTED 1u
 
+/* virDomainGuestInfoTypes */
+#define DOMAIN_GUEST_INFO_USERS 1u
+#define DOMAIN_GUEST_INFO_OS 2u
+#define DOMAIN_GUEST_INFO_TIMEZONE 4u
+#define DOMAIN_GUEST_INFO_HOSTNAME 8u
+#define DOMAIN_GUEST_INFO_FILESYSTEM 16u
+#define DOMAIN_GUEST_INFO_DISKS 32u
+#define DOMAIN_GUEST_INFO_INTERFACES 64u
+#define DOMAIN_GUEST_INFO_PARAMS_MAX 2048u       /* REMOTE_DOMAIN_GUEST_INFO_PARAMS_MAX */
+
 #define DOMAIN_AGENT_CMD_MAX (4u * 1024 * 1024)  /* REMOTE_STRING_MAX */
 #define DOMAIN_FS_MOUNTPOINTS_MAX 256u           /* REMOTE_DOMAIN_FSFREEZE_MOUNTPOINTS_MAX */
 
@@ -35,6 +45,19 @@ typedef struct DomainTime {
         int64_t seconds;
         unsigned nseconds;
 } DomainTime;
+
+/* Typed parameters a verb answers with (guest info), each string owned (freed with the list). */
+typedef struct DomainStatParam DomainStatParam;
+typedef struct DomainAgentParams {
+        DomainStatParam *v;
+        size_t n, cap;
+        bool failed;            /* out of memory or over DOMAIN_GUEST_INFO_PARAMS_MAX on the way */
+} DomainAgentParams;
+void domain_agent_params_add_string(DomainAgentParams *p, const char *key, const char *s);
+void domain_agent_params_add_uint(DomainAgentParams *p, const char *key, unsigned v);
+void domain_agent_params_add_int(DomainAgentParams *p, const char *key, int v);
+void domain_agent_params_add_ullong(DomainAgentParams *p, const char *key, uint64_t v);
+void domain_agent_params_free(DomainAgentParams *p);
 
 /* libvirt's agent lifecycle event (VIR_DOMAIN_EVENT_ID_AGENT_LIFECYCLE): state and reason. */
 enum {
@@ -68,7 +91,18 @@ typedef struct DomainAgentOps {
         int (*fs_trim)(Domain *d, const char *mount, uint64_t minimum, Call *call, VbError *err);
         int (*set_user_password)(Domain *d, const char *user, const char *password, bool crypted, Call *call,
                                  VbError *err);
+        /* virDomainGetGuestInfo: types (DOMAIN_GUEST_INFO_*, 0: all the agent has); result
+         * DomainAgentParams *. */
+        int (*guest_info)(Domain *d, unsigned types, Call *call, VbError *err);
+        /* The guest's interfaces and addresses as it sees them; result DomainIfaceAddrsList *. */
+        int (*interface_addresses)(Domain *d, Call *call, VbError *err);
 } DomainAgentOps;
+
+/* virDomainInterfaceAddresses' answer (domain-ifaddr.h's entries). */
+typedef struct DomainIfaceAddrsList {
+        struct DomainIfaceAddrs *v;
+        size_t n;
+} DomainIfaceAddrsList;
 
 /* Each verb: 0 done (results in the out arguments), VERB_PENDING (call completes with the
  * result named above), or -1 with err. */
@@ -88,6 +122,14 @@ int domain_fs_freeze(Domain *d, const char *const *mounts, size_t n, bool thaw, 
 int domain_fs_trim(Domain *d, const char *mount, uint64_t minimum, unsigned flags, Call *call, VbError *err);
 int domain_set_user_password(Domain *d, const char *user, const char *password, unsigned flags, Call *call,
                              VbError *err);
+
+/* virDomainInterfaceAddresses from any source: LEASE now (out filled, 0), AGENT through the
+ * agent (VERB_PENDING; the call completes with a DomainIfaceAddrsList, borrowed). */
+int domain_interface_addresses_call(Domain *d, unsigned source, unsigned flags, Call *call, DomainIfaceAddrsList *out,
+                                    VbError *err);
+
+/* virDomainGetGuestInfo: the call completes with a DomainAgentParams (borrowed). */
+int domain_get_guest_info(Domain *d, unsigned types, unsigned flags, Call *call, VbError *err);
 
 /* The agent of d connected or disconnected (a driver reports it): the notice for both doors. */
 void domain_notify_agent(Domain *d, int state, int reason);

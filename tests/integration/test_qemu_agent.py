@@ -41,6 +41,7 @@ DOMAIN_XML = """<domain type='qemu'>
   <devices>
     <serial type='file'><source path='{console}'/><target port='0'/></serial>
     <channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>
+    <interface type='user'><mac address='52:54:00:a9:e7:01'/><model type='virtio'/></interface>
   </devices>
 </domain>
 """
@@ -167,7 +168,7 @@ class QemuAgentTest(unittest.TestCase):
         self.assertEqual(self.virsh("domhostname %s" % self.name).stdout.strip(), "virtbus-guest")
         self.assertEqual(self.virsh("domhostname %s --source agent" % self.name).stdout.strip(), "virtbus-guest")
         self.assertEqual(self.dom.hostname(), "virtbus-guest")
-        self.assertEqual(str(self.bus_domain().GetHostname(0, timeout=AGENT_TIMEOUT)), "virtbus-guest")
+        self.assertEqual(str(self.bus_domain().GetHostname(self.dbus.UInt32(0), timeout=AGENT_TIMEOUT)), "virtbus-guest")
         self.assertEqual(self.guest_exec("/bin/hostname").strip(), "virtbus-guest")
 
     def test_3_time(self):
@@ -180,7 +181,7 @@ class QemuAgentTest(unittest.TestCase):
         self.assertLess(abs(guest_now - 1000000000), 600)
         t = self.dom.getTime()
         self.assertLess(abs(t["seconds"] - 1000000000), 600, t)
-        secs, nsecs = self.bus_domain().GetTime(0, timeout=AGENT_TIMEOUT)
+        secs, nsecs = self.bus_domain().GetTime(self.dbus.UInt32(0), timeout=AGENT_TIMEOUT)
         self.assertLess(abs(int(secs) - 1000000000), 600)
         # The guest's clock moved behind the agent's back: --sync takes it from the RTC again.
         self.guest_exec("/bin/date", "-s", "@2000000000")
@@ -229,7 +230,7 @@ class QemuAgentTest(unittest.TestCase):
         self.assertTrue(after.startswith("root:$"), after)       # a crypt(3) hash now
         # an encrypted one, over D-Bus, lands as given
         hashed = "$6$virtbus$WvPb6Ij1vV0rTiUOuyBTwFLuFdNiNZhN4iZyYNsJUcCOeypOShLb7AcQBb8hczQyyI9Yes9zMdL6lRCDWVa8f."
-        self.bus_domain().SetUserPassword("root", hashed, 1, timeout=AGENT_TIMEOUT)
+        self.bus_domain().SetUserPassword("root", hashed, self.dbus.UInt32(1), timeout=AGENT_TIMEOUT)
         self.assertTrue(self.guest_exec("/bin/cat", "/etc/shadow").startswith("root:%s:" % hashed))
         p = self.virsh("set-user-password %s nobody-here x" % self.name, check=False)
         self.assertNotEqual(p.returncode, 0)
@@ -244,11 +245,48 @@ class QemuAgentTest(unittest.TestCase):
         self.assertEqual(p.stdout.split()[:3], ["Froze", str(len(fsinfo)), "filesystem(s)"], p.stdout)
         p = self.virsh("domfsthaw %s" % self.name)
         self.assertEqual(p.stdout.split()[:3], ["Thawed", str(len(fsinfo)), "filesystem(s)"], p.stdout)
-        self.assertEqual(int(self.bus_domain().FSFreeze(self.dbus.Array([], signature="s"), 0, timeout=AGENT_TIMEOUT)), len(fsinfo))
-        self.assertEqual(int(self.bus_domain().FSThaw(self.dbus.Array([], signature="s"), 0, timeout=AGENT_TIMEOUT)), len(fsinfo))
+        none = self.dbus.Array([], signature="s")
+        self.assertEqual(int(self.bus_domain().FSFreeze(none, self.dbus.UInt32(0), timeout=AGENT_TIMEOUT)), len(fsinfo))
+        self.assertEqual(int(self.bus_domain().FSThaw(none, self.dbus.UInt32(0), timeout=AGENT_TIMEOUT)), len(fsinfo))
         self.assertEqual(self.agent("guest-fsfreeze-status"), "thawed")
         p = self.virsh("domfstrim %s --mountpoint /" % self.name, check=False)
         self.assertIn("Specifying mount point is not supported for now", p.stderr)
+
+    def test_7b_interface_addresses(self):
+        # QEMU's user-mode network hands the guest 10.0.2.15 (udhcpc says so on the console)
+        wait_for("the guest's DHCP lease", lambda: "VIRTBUS-GUEST-LEASE 10.0.2.15" in self.console_text(),
+                 BOOT_TIMEOUT)
+        rows = [line.split() for line in self.virsh("domifaddr %s --source agent" % self.name).stdout.splitlines()]
+        self.assertIn(["eth0", "52:54:00:a9:e7:01", "ipv4", "10.0.2.15/24"], rows)
+        self.assertIn(["lo", "00:00:00:00:00:00", "ipv4", "127.0.0.1/8"], rows)
+        got = self.dom.interfaceAddresses(self.libvirt.VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_AGENT)
+        self.assertEqual(got["eth0"]["hwaddr"], "52:54:00:a9:e7:01")
+        self.assertIn({"type": self.libvirt.VIR_IP_ADDR_TYPE_IPV4, "addr": "10.0.2.15", "prefix": 24},
+                      got["eth0"]["addrs"])
+
+    def test_7c_guest_info(self):
+        wait_for("the guest's DHCP lease", lambda: "VIRTBUS-GUEST-LEASE 10.0.2.15" in self.console_text(),
+                 BOOT_TIMEOUT)
+        out = self.virsh("guestinfo %s" % self.name).stdout
+        info = dict((k.strip(), v.strip()) for k, _, v in (line.partition(":") for line in out.splitlines()) if v)
+        self.assertEqual(info["hostname"], "virtbus-guest")
+        self.assertEqual(info["os.id"], "virtbus-guest")                  # the guest's /etc/os-release
+        self.assertEqual(info["os.pretty-name"], "virtbus test guest")
+        self.assertEqual(info["os.kernel-release"], self.guest_exec("/bin/uname", "-r").strip())
+        self.assertEqual(info["user.count"], "0")                          # nobody logged in
+        self.assertEqual(int(info["fs.count"]), len(self.agent("guest-get-fsinfo")))
+        names = [info["if.%d.name" % i] for i in range(int(info["if.count"]))]
+        self.assertIn("eth0", names)
+        eth0 = names.index("eth0")
+        self.assertEqual(info["if.%d.hwaddr" % eth0], "52:54:00:a9:e7:01")
+        self.assertEqual(info["if.%d.addr.0.addr" % eth0], "10.0.2.15")
+        self.assertIn("timezone.offset", info)
+        # one type alone, through python3-libvirt
+        only = self.dom.guestInfo(self.libvirt.VIR_DOMAIN_GUEST_INFO_HOSTNAME, 0)
+        self.assertEqual(only, {"hostname": "virtbus-guest"})
+        p = self.virsh("guestinfo %s --disk" % self.name, check=False)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("'disks' is not supported", p.stderr)
 
     def test_8_reboot_agent(self):
         ups = self.console_text().count(guest.UP)

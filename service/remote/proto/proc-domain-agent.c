@@ -168,3 +168,37 @@ REMOTE_HANDLER(proc_domain_agent_set_response_timeout) {
                 return -1;
         return remote_reply_int(rc, 0);
 }
+
+/* {remote_typed_param params<>}: {string field; int type; value} each */
+static int encode_params(XdrWriter *w, Domain *dom, void *result, VbError *err) {
+        const DomainAgentParams *p = result;
+        if (!p)
+                return xdr_put_u32(w, 0) < 0 ? -1 : 0;
+        xdr_put_u32(w, (uint32_t) p->n);
+        for (size_t i = 0; i < p->n; i++) {
+                const DomainStatParam *q = &p->v[i];
+                xdr_put_string(w, q->key);
+                xdr_put_i32(w, (int32_t) q->type);
+                switch (q->type) {
+                case DOMAIN_STAT_INT: xdr_put_i32(w, q->i); break;
+                case DOMAIN_STAT_UINT: xdr_put_u32(w, q->u); break;
+                case DOMAIN_STAT_LLONG: xdr_put_i64(w, (int64_t) q->ull); break;
+                case DOMAIN_STAT_ULLONG: xdr_put_u64(w, q->ull); break;
+                case DOMAIN_STAT_STRING: xdr_put_string(w, q->s); break;
+                }
+        }
+        return 0;
+}
+
+/* {dom; u32 types; u32 flags} → {remote_typed_param params<2048>} */
+REMOTE_HANDLER(proc_domain_get_guest_info) {
+        RemoteRef ref = { 0 };
+        uint32_t types = 0, flags = 0;
+        remote_get_domain_ref(rc, &ref);
+        xdr_get_u32(&rc->args, &types);
+        xdr_get_u32(&rc->args, &flags);
+        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
+        remote_ref_done(&ref);
+        Call *call = d ? remote_call_new(rc, encode_params, d) : NULL;
+        return call ? remote_call_finish(rc, call, domain_get_guest_info(d, types, flags, call, &rc->err)) : -1;
+}
