@@ -23,6 +23,7 @@ typedef enum AgentVerb {
         VERB_COUNT,             /* an int (fsfreeze/thaw) */
         VERB_SHUTDOWN,          /* the domain's job ends with it */
         VERB_IFADDRS,           /* guest-network-get-interfaces as a DomainIfaceAddrsList */
+        VERB_FSINFO,            /* guest-get-fsinfo as a DomainFSInfoList */
 } AgentVerb;
 
 typedef struct AgentCtx {
@@ -118,6 +119,45 @@ static int ifaddrs_parse(json_object *ret, DomainIfaceAddrsList *l, VbError *err
         return 0;
 }
 
+/* [{"name", "mountpoint", "type", "disk": [{"dev": "/dev/vda", …}]}]: the disks as the
+ * guest's device names, which are the targets of virtio and SCSI disks ("vda"). */
+static int fsinfo_parse(json_object *ret, DomainFSInfoList *l, VbError *err) {
+        if (!ret || !json_object_is_type(ret, json_type_array))
+                return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_QEMU,
+                                    "qemu agent didn't return an array of filesystems");
+        size_t n = json_object_array_length(ret);
+        if (n > DOMAIN_FSINFO_MAX)
+                return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_QEMU, "the guest has too many filesystems (%zu)", n);
+        l->v = calloc(n ? n : 1, sizeof *l->v);
+        if (!l->v)
+                return vb_error_set(err, VB_ERR_NO_MEMORY, VB_FROM_QEMU, NULL);
+        for (size_t i = 0; i < n; i++) {
+                json_object *o = json_object_array_get_idx(ret, i), *disks;
+                DomainFSInfo *f = &l->v[l->n++];
+                f->mountpoint = dup_member(o, "mountpoint");
+                f->name = dup_member(o, "name");
+                f->fstype = dup_member(o, "type");
+                if (!f->mountpoint || !f->name || !f->fstype)
+                        return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_QEMU,
+                                            "malformed return value for 'guest-get-fsinfo'");
+                size_t nd = json_object_object_get_ex(o, "disk", &disks) && json_object_is_type(disks, json_type_array)
+                            ? json_object_array_length(disks) : 0;
+                if (nd > DOMAIN_FSINFO_DISKS_MAX)
+                        nd = DOMAIN_FSINFO_DISKS_MAX;
+                f->aliases = calloc(nd ? nd : 1, sizeof *f->aliases);
+                if (!f->aliases)
+                        return vb_error_set(err, VB_ERR_NO_MEMORY, VB_FROM_QEMU, NULL);
+                for (size_t j = 0; j < nd; j++) {
+                        char *dev = dup_member(json_object_array_get_idx(disks, j), "dev");
+                        if (dev && strncmp(dev, "/dev/", 5) == 0)
+                                memmove(dev, dev + 5, strlen(dev + 5) + 1);
+                        if (dev)
+                                f->aliases[f->n_aliases++] = dev;
+                }
+        }
+        return 0;
+}
+
 static void on_agent_reply(Agent *a, json_object *ret, const char *cls, const char *desc, void *userdata) {
         AgentCtx *x = userdata;
         VbError e = { 0 };
@@ -183,6 +223,17 @@ static void on_agent_reply(Agent *a, json_object *ret, const char *cls, const ch
                 }
                 ctx_done(x, 0, NULL, &l);
                 domain_iface_addrs_free(l.v, l.n);
+                return;
+        }
+        case VERB_FSINFO: {
+                DomainFSInfoList l = { 0 };
+                if (fsinfo_parse(ret, &l, &e) < 0) {
+                        domain_fsinfo_list_free(&l);
+                        ctx_done(x, -1, &e, NULL);
+                        return;
+                }
+                ctx_done(x, 0, NULL, &l);
+                domain_fsinfo_list_free(&l);
                 return;
         }
         case VERB_VOID:
@@ -422,6 +473,10 @@ static int op_set_user_password(Domain *d, const char *user, const char *passwor
         return agent_call(d, "guest-set-user-password", args, DOMAIN_AGENT_TIMEOUT_DEFAULT, 0, VERB_VOID, call, err);
 }
 
+static int op_fs_info(Domain *d, Call *call, VbError *err) {
+        return agent_call(d, "guest-get-fsinfo", NULL, DOMAIN_AGENT_TIMEOUT_DEFAULT, 0, VERB_FSINFO, call, err);
+}
+
 static int op_interface_addresses(Domain *d, Call *call, VbError *err) {
         return agent_call(d, "guest-network-get-interfaces", NULL, DOMAIN_AGENT_TIMEOUT_DEFAULT, 0, VERB_IFADDRS, call,
                           err);
@@ -451,4 +506,5 @@ const DomainAgentOps qemu_agent_ops = {
         .set_user_password = op_set_user_password,
         .interface_addresses = op_interface_addresses,
         .guest_info = qemu_agent_guest_info,
+        .fs_info = op_fs_info,
 };

@@ -193,6 +193,28 @@ int domain_get_guest_info(Domain *d, unsigned types, unsigned flags, Call *call,
         return agent_ops(d)->guest_info(d, types, call, err);
 }
 
+int domain_get_fsinfo(Domain *d, unsigned flags, Call *call, VbError *err) {
+        if (!agent_ops(d)->fs_info)
+                return unsupported_row(API_DOMAIN_GET_FSINFO, err);
+        if (check_flags("virDomainGetFSInfo", flags, 0, err) < 0 || need_running(d, err) < 0)
+                return -1;
+        return agent_ops(d)->fs_info(d, call, err);
+}
+
+void domain_fsinfo_list_free(DomainFSInfoList *l) {
+        for (size_t i = 0; i < l->n; i++) {
+                free(l->v[i].mountpoint);
+                free(l->v[i].name);
+                free(l->v[i].fstype);
+                for (size_t j = 0; j < l->v[i].n_aliases; j++)
+                        free(l->v[i].aliases[j]);
+                free(l->v[i].aliases);
+        }
+        free(l->v);
+        l->v = NULL;
+        l->n = 0;
+}
+
 static DomainStatParam *param_add(DomainAgentParams *p, const char *key, DomainStatType type) {
         if (p->failed || p->n >= DOMAIN_GUEST_INFO_PARAMS_MAX) {
                 p->failed = true;

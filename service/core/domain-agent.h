@@ -94,9 +94,27 @@ typedef struct DomainAgentOps {
         /* virDomainGetGuestInfo: types (DOMAIN_GUEST_INFO_*, 0: all the agent has); result
          * DomainAgentParams *. */
         int (*guest_info)(Domain *d, unsigned types, Call *call, VbError *err);
+        /* The guest's mounted filesystems; result DomainFSInfoList *. */
+        int (*fs_info)(Domain *d, Call *call, VbError *err);
         /* The guest's interfaces and addresses as it sees them; result DomainIfaceAddrsList *. */
         int (*interface_addresses)(Domain *d, Call *call, VbError *err);
 } DomainAgentOps;
+
+/* virDomainGetFSInfo's answer: each filesystem with the domain's disk targets it lies on. */
+#define DOMAIN_FSINFO_MAX 256u          /* REMOTE_DOMAIN_FSINFO_MAX */
+#define DOMAIN_FSINFO_DISKS_MAX 256u    /* REMOTE_DOMAIN_FSINFO_DISKS_MAX */
+typedef struct DomainFSInfo {
+        char *mountpoint, *name, *fstype;
+        char **aliases;
+        size_t n_aliases;
+} DomainFSInfo;
+typedef struct DomainFSInfoList {
+        DomainFSInfo *v;
+        size_t n;
+} DomainFSInfoList;
+void domain_fsinfo_list_free(DomainFSInfoList *l);
+/* virDomainGetFSInfo: the call completes with a DomainFSInfoList (borrowed). */
+int domain_get_fsinfo(Domain *d, unsigned flags, Call *call, VbError *err);
 
 /* virDomainInterfaceAddresses' answer (domain-ifaddr.h's entries). */
 typedef struct DomainIfaceAddrsList {

@@ -266,6 +266,10 @@ add_module virtio_net optional
 # virtio-blk: a disk hotplugged into the running guest shows up in /sys/block (the `disks`
 # console command lists them).
 add_module virtio_blk optional
+# ext4 (which mounts ext2 too): virtbus.mount=DEV:DIR mounts a disk's filesystem, so the guest
+# agent has a real filesystem to list, freeze and thaw.
+add_module crc32c_generic optional   # ext4 asks for the crc32c driver at every mount
+add_module ext4 optional
 # virtio_console: the virtio-serial port of the guest agent (org.qemu.guest_agent.0).
 add_module virtio_console optional
 printf '%s\n' "${load_order[@]}" >"$root/lib/modules/load-order"
@@ -353,6 +357,19 @@ case " $(cat /proc/cmdline) " in
 		say "VIRTBUS-GUEST-PCI ${d##*/} $(cat "$d/vendor"):$(cat "$d/device") $(cat "$d/class")"
 	done ;;
 esac
+
+# virtbus.mount=DEV:DIR: mount /dev/DEV (ext2/3/4) on DIR once the disk shows up.
+for arg in $(cat /proc/cmdline); do
+	case $arg in
+	virtbus.mount=*:*)
+		spec=${arg#*=}
+		dev=/dev/${spec%%:*}
+		dir=${spec#*:}
+		for _ in $(seq 100); do [ -b "$dev" ] && break; sleep 0.05; done
+		mkdir -p "$dir"
+		if mount -t ext4 "$dev" "$dir"; then say "VIRTBUS-GUEST-MOUNTED $dir"; else say "virtbus-guest: cannot mount $dev on $dir"; fi ;;
+	esac
+done
 
 # The guest agent on its virtio-serial port, when the guest has one. Without udev, /dev has
 # only vportNpM: the /dev/virtio-ports/NAME links are made here.

@@ -11,6 +11,7 @@ do it itself, with the agent's lifecycle events on both doors.
 
 import json
 import shutil
+import subprocess
 import sys
 import time
 import unittest
@@ -35,10 +36,15 @@ DOMAIN_XML = """<domain type='qemu'>
     <type arch='x86_64' machine='pc'>hvm</type>
     <kernel>{kernel}</kernel>
     <initrd>{initrd}</initrd>
-    <cmdline>{append}</cmdline>
+    <cmdline>{append} virtbus.mount=vda:/mnt/data</cmdline>
   </os>
   <features><acpi/></features>
   <devices>
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='raw'/>
+      <source file='{disk}'/>
+      <target dev='vda' bus='virtio'/>
+    </disk>
     <serial type='file'><source path='{console}'/><target port='0'/></serial>
     <channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>
     <interface type='user'><mac address='52:54:00:a9:e7:01'/><model type='virtio'/></interface>
@@ -62,9 +68,14 @@ class QemuAgentTest(unittest.TestCase):
         cls.daemon.start()
         cls.name = "agent-guest"
         cls.console = cls.daemon.tmp / "console.log"
+        # an ext2 filesystem the guest mounts on /mnt/data: something to list, freeze and thaw
+        disk = cls.daemon.tmp / "data.img"
+        with open(disk, "wb") as f:
+            f.truncate(8 << 20)
+        subprocess.run(["mkfs.ext2", "-q", "-F", "-L", "agentdata", str(disk)], check=True)
         xml = cls.daemon.tmp / "guest.xml"
         xml.write_text(DOMAIN_XML.format(name=cls.name, kernel=cls.image.kernel, initrd=cls.image.initrd,
-                                         append=cls.image.append, console=cls.console))
+                                         append=cls.image.append, console=cls.console, disk=disk))
         cls.events = []
         cls.bus_events = []
         cls.conn = cls.libvirt.open(cls.daemon.uri())
@@ -237,18 +248,30 @@ class QemuAgentTest(unittest.TestCase):
         self.assertIn("unable to execute QEMU agent command 'guest-set-user-password'", p.stderr)
 
     def test_7_fs_freeze_thaw(self):
-        # qemu-ga freezes the filesystems it lists in guest-get-fsinfo (the test guest's
-        # initramfs root and virtual filesystems are not among them).
-        fsinfo = self.agent("guest-get-fsinfo")
+        wait_for("the guest's /mnt/data", lambda: "VIRTBUS-GUEST-MOUNTED /mnt/data" in self.console_text(),
+                 BOOT_TIMEOUT)
+        # domfsinfo: Mountpoint Name Type Target
+        rows = [line.split() for line in self.virsh("domfsinfo %s" % self.name).stdout.splitlines()[2:]
+                if line.strip()]
+        self.assertEqual(rows, [["/mnt/data", "vda", "ext4", "vda"]])
+        self.assertEqual(self.dom.fsInfo(), [("/mnt/data", "vda", "ext4", ["vda"])])
         self.assertEqual(self.agent("guest-fsfreeze-status"), "thawed")
         p = self.virsh("domfsfreeze %s" % self.name)
-        self.assertEqual(p.stdout.split()[:3], ["Froze", str(len(fsinfo)), "filesystem(s)"], p.stdout)
+        self.assertEqual(p.stdout.split()[:3], ["Froze", "1", "filesystem(s)"], p.stdout)
+        self.assertEqual(self.agent("guest-fsfreeze-status"), "frozen")
         p = self.virsh("domfsthaw %s" % self.name)
-        self.assertEqual(p.stdout.split()[:3], ["Thawed", str(len(fsinfo)), "filesystem(s)"], p.stdout)
-        none = self.dbus.Array([], signature="s")
-        self.assertEqual(int(self.bus_domain().FSFreeze(none, self.dbus.UInt32(0), timeout=AGENT_TIMEOUT)), len(fsinfo))
-        self.assertEqual(int(self.bus_domain().FSThaw(none, self.dbus.UInt32(0), timeout=AGENT_TIMEOUT)), len(fsinfo))
+        self.assertEqual(p.stdout.split()[:3], ["Thawed", "1", "filesystem(s)"], p.stdout)
         self.assertEqual(self.agent("guest-fsfreeze-status"), "thawed")
+        none = self.dbus.Array([], signature="s")
+        self.assertEqual(int(self.bus_domain().FSFreeze(none, self.dbus.UInt32(0), timeout=AGENT_TIMEOUT)), 1)
+        self.assertEqual(int(self.bus_domain().FSThaw(none, self.dbus.UInt32(0), timeout=AGENT_TIMEOUT)), 1)
+        # frozen by mount point, then the guest writes there again once thawed
+        p = self.virsh("domfsfreeze %s --mountpoint /mnt/data" % self.name)
+        self.assertEqual(p.stdout.split()[:2], ["Froze", "1"], p.stdout)
+        self.virsh("domfsthaw %s" % self.name)
+        self.guest_exec("/bin/touch", "/mnt/data/written-after-thaw")
+        self.assertIn("written-after-thaw", self.guest_exec("/bin/ls", "/mnt/data"))
+        self.virsh("domfstrim %s" % self.name)
         p = self.virsh("domfstrim %s --mountpoint /" % self.name, check=False)
         self.assertIn("Specifying mount point is not supported for now", p.stderr)
 
@@ -274,7 +297,8 @@ class QemuAgentTest(unittest.TestCase):
         self.assertEqual(info["os.pretty-name"], "virtbus test guest")
         self.assertEqual(info["os.kernel-release"], self.guest_exec("/bin/uname", "-r").strip())
         self.assertEqual(info["user.count"], "0")                          # nobody logged in
-        self.assertEqual(int(info["fs.count"]), len(self.agent("guest-get-fsinfo")))
+        self.assertEqual(info["fs.count"], "1")
+        self.assertEqual((info["fs.0.mountpoint"], info["fs.0.fstype"]), ("/mnt/data", "ext4"))
         names = [info["if.%d.name" % i] for i in range(int(info["if.count"]))]
         self.assertIn("eth0", names)
         eth0 = names.index("eth0")

@@ -246,6 +246,7 @@ REMOTE_HANDLER(proc_domain_fstrim);
 REMOTE_HANDLER(proc_domain_set_user_password);
 REMOTE_HANDLER(proc_domain_agent_set_response_timeout);
 REMOTE_HANDLER(proc_domain_get_guest_info);
+REMOTE_HANDLER(proc_domain_get_fsinfo);
 REMOTE_HANDLER(proc_domain_get_vcpus);
 REMOTE_HANDLER(proc_domain_get_vcpu_pin_info);
 REMOTE_HANDLER(proc_domain_get_emulator_pin_info);

@@ -202,3 +202,29 @@ REMOTE_HANDLER(proc_domain_get_guest_info) {
         Call *call = d ? remote_call_new(rc, encode_params, d) : NULL;
         return call ? remote_call_finish(rc, call, domain_get_guest_info(d, types, flags, call, &rc->err)) : -1;
 }
+
+/* {remote_domain_fsinfo info<256>; u32 ret} with fsinfo = {string mountpoint; string name;
+ * string fstype; string dev_aliases<256>} */
+static int encode_fsinfo(XdrWriter *w, Domain *dom, void *result, VbError *err) {
+        const DomainFSInfoList *l = result;
+        size_t n = l ? l->n : 0;
+        xdr_put_u32(w, (uint32_t) n);
+        for (size_t i = 0; i < n; i++) {
+                xdr_put_string(w, l->v[i].mountpoint);
+                xdr_put_string(w, l->v[i].name);
+                xdr_put_string(w, l->v[i].fstype);
+                xdr_put_u32(w, (uint32_t) l->v[i].n_aliases);
+                for (size_t j = 0; j < l->v[i].n_aliases; j++)
+                        xdr_put_string(w, l->v[i].aliases[j]);
+        }
+        xdr_put_u32(w, (uint32_t) n);
+        return 0;
+}
+
+/* {dom; u32 flags} → the above */
+REMOTE_HANDLER(proc_domain_get_fsinfo) {
+        unsigned flags = 0;
+        Domain *d = remote_read_domain(rc, &flags);
+        Call *call = d ? remote_call_new(rc, encode_fsinfo, d) : NULL;
+        return call ? remote_call_finish(rc, call, domain_get_fsinfo(d, flags, call, &rc->err)) : -1;
+}

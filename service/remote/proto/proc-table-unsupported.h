@@ -21,7 +21,6 @@
         P(DOMAIN_GET_BLOCK_JOB_INFO, proc_not_supported, 0),
         P(DOMAIN_GET_CONTROL_INFO, proc_not_supported, 0),
         P(DOMAIN_GET_DISK_ERRORS, proc_not_supported, 0),
-        P(DOMAIN_GET_FSINFO, proc_not_supported, 0),
         P(DOMAIN_GET_GUEST_VCPUS, proc_not_supported, 0),
         P(DOMAIN_GET_INTERFACE_PARAMETERS, proc_not_supported, 0),
         P(DOMAIN_GET_JOB_STATS, proc_not_supported, 0),

@@ -59,6 +59,7 @@ static const RemoteProc procs[_API_ID_MAX] = {
         P(DOMAIN_SET_USER_PASSWORD, proc_domain_set_user_password, 0),
         P(DOMAIN_AGENT_SET_RESPONSE_TIMEOUT, proc_domain_agent_set_response_timeout, 0),
         P(DOMAIN_GET_GUEST_INFO, proc_domain_get_guest_info, 0),
+        P(DOMAIN_GET_FSINFO, proc_domain_get_fsinfo, 0),
         P(DOMAIN_GET_VCPUS, proc_domain_get_vcpus, 0),
         P(DOMAIN_GET_VCPU_PIN_INFO, proc_domain_get_vcpu_pin_info, 0),
         P(DOMAIN_GET_EMULATOR_PIN_INFO, proc_domain_get_emulator_pin_info, 0),
