@@ -52,7 +52,9 @@ mkdir -p "$1"
 outdir=$(cd "$1" && pwd)
 debdir=${VIRTBUS_GUEST_DEBS:-$outdir/debs}
 self=$(readlink -f "${BASH_SOURCE[0]}")
-append='console=ttyS0 quiet panic=-1'
+# no_timer_check: on a loaded host TCG's guest often fails the kernel's timer check ("8254
+# timer not connected to IO-APIC"), which panics (and panic=-1 reboots, over and over).
+append='console=ttyS0 quiet panic=-1 no_timer_check'
 
 exec 9>"$outdir/.lock"
 flock 9
@@ -268,11 +270,17 @@ add_module virtio_net optional
 add_module virtio_blk optional
 # ext4 (which mounts ext2 too): virtbus.mount=DEV:DIR mounts a disk's filesystem, so the guest
 # agent has a real filesystem to list, freeze and thaw.
+# These are loaded only when needed (each insmod costs boot time under TCG): the filesystem
+# stack for virtbus.mount=, virtio_console when there is a virtio console device.
+printf '%s\n' "${load_order[@]}" >"$root/lib/modules/load-order"
+n_base=${#load_order[@]}
 add_module crc32c_generic optional   # ext4 asks for the crc32c driver at every mount
 add_module ext4 optional
+printf '%s\n' "${load_order[@]:n_base}" >"$root/lib/modules/load-order-mount"
+n_base=${#load_order[@]}
 # virtio_console: the virtio-serial port of the guest agent (org.qemu.guest_agent.0).
 add_module virtio_console optional
-printf '%s\n' "${load_order[@]}" >"$root/lib/modules/load-order"
+printf '%s\n' "${load_order[@]:n_base}" >"$root/lib/modules/load-order-console"
 log "kernel $krel, modules: ${load_order[*]:-none (built in)}"
 
 # --- userland --------------------------------------------------------------------------------
@@ -365,14 +373,27 @@ for arg in $(cat /proc/cmdline); do
 		spec=${arg#*=}
 		dev=/dev/${spec%%:*}
 		dir=${spec#*:}
+		while read -r m; do
+			insmod "/lib/modules/$m.ko" || say "virtbus-guest: insmod $m failed"
+		done </lib/modules/load-order-mount
 		for _ in $(seq 100); do [ -b "$dev" ] && break; sleep 0.05; done
 		mkdir -p "$dir"
 		if mount -t ext4 "$dev" "$dir"; then say "VIRTBUS-GUEST-MOUNTED $dir"; else say "virtbus-guest: cannot mount $dev on $dir"; fi ;;
 	esac
 done
 
-# The guest agent on its virtio-serial port, when the guest has one. Without udev, /dev has
-# only vportNpM: the /dev/virtio-ports/NAME links are made here.
+# The guest agent on its virtio-serial port, when the guest has one (virtio device id 3, a
+# console). Without udev, /dev has only vportNpM: the /dev/virtio-ports/NAME links are made here.
+if grep -qx 0x0003 /sys/bus/virtio/devices/*/device 2>/dev/null; then
+	while read -r m; do
+		insmod "/lib/modules/$m.ko" || say "virtbus-guest: insmod $m failed"
+	done </lib/modules/load-order-console
+	for _ in $(seq 100); do
+		set -- /sys/class/virtio-ports/vport*/name
+		[ -e "$1" ] && break
+		sleep 0.05
+	done
+fi
 for p in /sys/class/virtio-ports/vport*; do
 	[ -e "$p/name" ] || continue
 	mkdir -p /dev/virtio-ports
