@@ -73,6 +73,19 @@ static Domain *domain_of(sd_bus_message *m, void *userdata, VbError *err) {
         return bus_path_domain(t->conn, t->path, sd_bus_message_get_path(m), err);
 }
 
+/* After reading the arguments (r: the read's result): the domain of the object path and a Call
+ * replying with reply. 0, or what the handler returns (a failure, already answered). */
+static int agent_begin(sd_bus_message *m, void *userdata, int r, AgentReplyFn reply, Domain **d, Call **call,
+                       VbError *err, sd_bus_error *ret_error) {
+        if (r < 0)
+                return r;
+        *d = domain_of(m, userdata, err);
+        if (!*d)
+                return bus_error(ret_error, err);
+        *call = agent_call_new(m, reply);
+        return *call ? 0 : -ENOMEM;
+}
+
 static int reply_void(sd_bus_message *m, void *result) {
         return sd_bus_reply_method_return(m, NULL);
 }
@@ -95,14 +108,11 @@ int bus_method_get_hostname(sd_bus_message *m, void *userdata, sd_bus_error *ret
         unsigned flags = 0;
         VbError err = { 0 };
         int r = sd_bus_message_read(m, "u", &flags);
-        Domain *d = r < 0 ? NULL : domain_of(m, userdata, &err);
+        Domain *d = NULL;
+        Call *call = NULL;
+        r = agent_begin(m, userdata, r, reply_hostname, &d, &call, &err, ret_error);
         if (r < 0)
                 return r;
-        if (!d)
-                return bus_error(ret_error, &err);
-        Call *call = agent_call_new(m, reply_hostname);
-        if (!call)
-                return -ENOMEM;
         char *name = NULL;
         r = domain_hostname_call(d, flags, call, &name, &err);
         r = agent_call_finish(call, r, &err, name, ret_error);
@@ -115,14 +125,11 @@ int bus_method_get_time(sd_bus_message *m, void *userdata, sd_bus_error *ret_err
         unsigned flags = 0;
         VbError err = { 0 };
         int r = sd_bus_message_read(m, "u", &flags);
-        Domain *d = r < 0 ? NULL : domain_of(m, userdata, &err);
+        Domain *d = NULL;
+        Call *call = NULL;
+        r = agent_begin(m, userdata, r, reply_time, &d, &call, &err, ret_error);
         if (r < 0)
                 return r;
-        if (!d)
-                return bus_error(ret_error, &err);
-        Call *call = agent_call_new(m, reply_time);
-        if (!call)
-                return -ENOMEM;
         DomainTime t = { 0 };
         r = domain_get_time_call(d, flags, call, &t, &err);
         return agent_call_finish(call, r, &err, &t, ret_error);
@@ -134,14 +141,11 @@ int bus_method_set_time(sd_bus_message *m, void *userdata, sd_bus_error *ret_err
         unsigned nseconds = 0, flags = 0;
         VbError err = { 0 };
         int r = sd_bus_message_read(m, "tuu", &seconds, &nseconds, &flags);
-        Domain *d = r < 0 ? NULL : domain_of(m, userdata, &err);
+        Domain *d = NULL;
+        Call *call = NULL;
+        r = agent_begin(m, userdata, r, reply_void, &d, &call, &err, ret_error);
         if (r < 0)
                 return r;
-        if (!d)
-                return bus_error(ret_error, &err);
-        Call *call = agent_call_new(m, reply_void);
-        if (!call)
-                return -ENOMEM;
         r = domain_set_time(d, (int64_t) seconds, nseconds, flags, call, &err);
         return agent_call_finish(call, r, &err, NULL, ret_error);
 }
@@ -187,14 +191,11 @@ int bus_method_fs_trim(sd_bus_message *m, void *userdata, sd_bus_error *ret_erro
         unsigned flags = 0;
         VbError err = { 0 };
         int r = sd_bus_message_read(m, "stu", &mount, &minimum, &flags);
-        Domain *d = r < 0 ? NULL : domain_of(m, userdata, &err);
+        Domain *d = NULL;
+        Call *call = NULL;
+        r = agent_begin(m, userdata, r, reply_void, &d, &call, &err, ret_error);
         if (r < 0)
                 return r;
-        if (!d)
-                return bus_error(ret_error, &err);
-        Call *call = agent_call_new(m, reply_void);
-        if (!call)
-                return -ENOMEM;
         r = domain_fs_trim(d, mount && *mount ? mount : NULL, minimum, flags, call, &err);
         return agent_call_finish(call, r, &err, NULL, ret_error);
 }
@@ -205,14 +206,11 @@ int bus_method_set_user_password(sd_bus_message *m, void *userdata, sd_bus_error
         unsigned flags = 0;
         VbError err = { 0 };
         int r = sd_bus_message_read(m, "ssu", &user, &password, &flags);
-        Domain *d = r < 0 ? NULL : domain_of(m, userdata, &err);
+        Domain *d = NULL;
+        Call *call = NULL;
+        r = agent_begin(m, userdata, r, reply_void, &d, &call, &err, ret_error);
         if (r < 0)
                 return r;
-        if (!d)
-                return bus_error(ret_error, &err);
-        Call *call = agent_call_new(m, reply_void);
-        if (!call)
-                return -ENOMEM;
         r = domain_set_user_password(d, user, password, flags, call, &err);
         return agent_call_finish(call, r, &err, NULL, ret_error);
 }

@@ -238,7 +238,8 @@ REMOTE_HANDLER(proc_domain_interface_stats);
 REMOTE_HANDLER(proc_domain_get_hostname);
 REMOTE_HANDLER(proc_domain_get_time);
 REMOTE_HANDLER(proc_domain_set_time);
-/* proc-qemu-program.c: a CALL of libvirt's QEMU program, gates and all. */
+/* proc-qemu-program.c: a CALL of libvirt's QEMU program (dispatch.c checked its type and
+ * status), the other gates and the procedure. */
 int remote_dispatch_qemu(RemoteCall *rc);
 REMOTE_HANDLER(proc_domain_fsfreeze);
 REMOTE_HANDLER(proc_domain_fsthaw);

@@ -77,10 +77,6 @@ static int agent_command(RemoteCall *rc) {
 int remote_dispatch_qemu(RemoteCall *rc) {
         RemoteClient *c = rc->client;
         const PacketHeader *h = &rc->hdr;
-        if (h->type != MSG_CALL)
-                return remote_error_rpc(&rc->err, "Unexpected message type %u", h->type);
-        if (h->status != MSG_STATUS_OK)
-                return remote_error_rpc(&rc->err, "Unexpected message status %u", h->status);
         int proc = (int) h->proc;
         const char *api = proc > 0 && proc < (int) (sizeof qemu_api / sizeof qemu_api[0]) ? qemu_api[proc] : NULL;
         if (!api)
