@@ -16,7 +16,8 @@ set -euo pipefail
 #   qemu:       qemu-system-x86 and qemu-utils (the hypervisor and qemu-img), xz-utils for the
 #               test guest (tests/guest/build-guest.sh downloads the kernel and busybox-static
 #               .debs itself and installs neither), ovmf for the UEFI case of the launch test,
-#               virtinst (virt-install) whose default XML a test boots
+#               virtinst (virt-install) whose default XML a test boots, qemu-guest-agent
+#               (its qemu-ga and libraries are copied into the test guest: tests/guest)
 #   docs:       man-db and groff-base, to render the man pages
 #   remote:     gnutls (the TLS listener), gnutls-bin (certtool: the tests' private PKI),
 #               cyrus-sasl with its DIGEST-MD5/SCRAM plugins, sasl2-bin (saslpasswd2: the tests' sasldb)
@@ -43,6 +44,7 @@ PACKAGES=(
 	krb5-kdc krb5-admin-server krb5-user libsasl2-modules-gssapi-mit
 	lvm2 scrub
 	libselinux1-dev
+	qemu-guest-agent
 	cockpit-bridge cockpit-ws cockpit-machines chromium chromium-driver python3-selenium
 	virt-manager xvfb x11-apps gir1.2-gtk-vnc-2.0 gir1.2-spiceclientgtk-3.0
 	isolinux syslinux-common xorriso

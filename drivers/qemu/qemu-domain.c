@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "qemu-agent.h"
 #include "domain-persist.h"
 #include "log.h"
 #include "persist.h"
@@ -45,6 +46,7 @@ static void qemu_domain_release(QemuDomain *qd) {
         qd->exit_deferred = false;
         qd->kill_timer = sd_event_source_disable_unref(qd->kill_timer);
         qd->retry_timer = sd_event_source_disable_unref(qd->retry_timer);
+        qemu_agent_release(qd);
 }
 
 void qemu_domain_pending(QemuDomain *qd, Call *call) {
@@ -240,6 +242,8 @@ void qemu_phase_enter(QemuDomain *qd, QemuPhase next) {
                                                    on_retry_timer, qd);
                 break;
         case QEMU_PHASE_RUNNING:
+                qemu_agent_running(qd);
+                break;
         case QEMU_PHASE_REBOOTING:
         case QEMU_PHASE_SAVING:
         case _QEMU_PHASE_MAX:
@@ -394,6 +398,8 @@ static void on_event(Qmp *q, const char *event, json_object *data, void *userdat
                         qd->balloon_kib = (uint64_t) json_object_get_int64(v) / 1024;
         } else if (strcmp(event, "DEVICE_DELETED") == 0 || strcmp(event, "DEVICE_UNPLUG_GUEST_ERROR") == 0) {
                 qemu_hotplug_event(qd, event, data);
+        } else if (strcmp(event, "VSERPORT_CHANGE") == 0) {
+                qemu_agent_qmp_event(qd, event, data);
         }
         domain_unref(d);
 }

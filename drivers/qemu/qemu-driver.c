@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "domain-persist.h"
+#include "qemu-agent.h"
 #include "kinds.h"
 #include "log.h"
 #include "persist.h"
@@ -275,6 +276,7 @@ Driver qemu_session_driver = {
         .domain = &qemu_domain_ops,
         .info = &qemu_info_ops,
         .tune = &qemu_tune_ops,
+        .agent = &qemu_agent_ops,
         .host = &qemu_host_ops,
         .interfaces = &qemu_iface_ops,
         .nodedevs = &qemu_nodedev_ops,
@@ -295,6 +297,7 @@ Driver qemu_system_driver = {
         .domain = &qemu_domain_ops,
         .info = &qemu_info_ops,
         .tune = &qemu_tune_ops,
+        .agent = &qemu_agent_ops,
         .host = &qemu_host_ops,
         .interfaces = &qemu_iface_ops,
         .nodedevs = &qemu_nodedev_ops,

@@ -107,9 +107,11 @@ typedef struct QemuDomain {
         struct QemuUnplug *unplug;      /* a detach waiting for DEVICE_DELETED (qemu-hotplug.c), or NULL */
         bool aa_loading;        /* a start waits for apparmor_parser -r (qemu-apparmor.c) */
         char machine[80];       /* the name systemd-machined knows it by, or "" (qemu-machined.c) */
+        struct QemuAgentState *agent;   /* the guest agent channel's client (qemu-agent.c), or NULL */
 } QemuDomain;
 
 typedef struct QemuConsole QemuConsole;
+typedef struct QemuAgentState QemuAgentState;
 
 QemuConn *qemu_conn_of(Connection *c);
 QemuDomain *qemu_domain_get(Domain *d);        /* created on first use; NULL on ENOMEM */

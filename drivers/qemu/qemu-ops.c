@@ -13,6 +13,7 @@
 #include "domain-persist.h"
 #include "log.h"
 #include "qemu-live.h"
+#include "qemu-agent.h"
 
 /* ---- verbs as QMP commands ---- */
 
@@ -49,11 +50,23 @@ static int qemu_domain_command(Domain *d, Call *call, const char *command, Domai
         return VERB_PENDING;
 }
 
+/* VIR_DOMAIN_SHUTDOWN_GUEST_AGENT / VIR_DOMAIN_REBOOT_GUEST_AGENT; with no flag the agent when
+ * it is connected, as libvirt does. */
+#define QEMU_MODE_ACPI 1u
+#define QEMU_MODE_AGENT 2u
+static bool use_agent(Domain *d, unsigned flags) {
+        return (flags & QEMU_MODE_AGENT) || (!(flags & QEMU_MODE_ACPI) && qemu_agent_connected(d->driver_data));
+}
+
 static int qemu_domain_shutdown(Domain *d, unsigned flags, Call *call, VbError *err) {
+        if (use_agent(d, flags))
+                return qemu_agent_shutdown(d, false, call, err);
         return qemu_domain_command(d, call, "system_powerdown", _DOMAIN_INPUT_MAX, err);
 }
 
 static int qemu_domain_reboot(Domain *d, unsigned flags, Call *call, VbError *err) {
+        if (use_agent(d, flags))
+                return qemu_agent_shutdown(d, true, call, err);
         int r = qemu_domain_command(d, call, "system_powerdown", _DOMAIN_INPUT_MAX, err);
         if (r >= 0)
                 qemu_phase_enter(d->driver_data, QEMU_PHASE_REBOOTING);

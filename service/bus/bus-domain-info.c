@@ -1,4 +1,4 @@
-/* bus-domain-info.c: org.libvirt.Domain's per-request information: MemoryStats, GetHostname, GetTime, GetSchedulerParameters (the core's domain-info.c). */
+/* bus-domain-info.c: org.libvirt.Domain's per-request information: MemoryStats, GetSchedulerParameters (the core's domain-info.c). */
 #define LOG_MODULE "bus"
 #include "bus-unsupported.h"
 
@@ -91,22 +91,7 @@ int bus_method_get_job_info(sd_bus_message *m, void *userdata, sd_bus_error *ret
                                           ji.v[4], ji.v[5], ji.v[6], ji.v[7], ji.v[8], ji.v[9], ji.v[10]);
 }
 
-int bus_method_get_hostname(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        unsigned flags = 0;
-        VbError err = { 0 };
-        Domain *d = domain_of_call(m, userdata, &flags, &err);
-        return bus_reply_string_owned(m, d ? domain_hostname(d, flags, &err) : NULL, &err, ret_error);
-}
-
-int bus_method_get_time(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        unsigned flags = 0, nseconds = 0;
-        int64_t seconds = 0;
-        VbError err = { 0 };
-        Domain *d = domain_of_call(m, userdata, &flags, &err);
-        if (!d || domain_get_time(d, flags, &seconds, &nseconds, &err) < 0)
-                return bus_error(ret_error, &err);
-        return sd_bus_reply_method_return(m, "(tu)", (uint64_t) seconds, (uint32_t) nseconds);
-}
+/* GetHostname and GetTime: bus-domain-agent.c (the guest agent may answer later). */
 
 /* Typed parameters as libvirt-dbus sends them: a{sv}, each value a variant in a variant. The
  * core's domain_get_sched_params() answers, as for the remote door (Test: libvirt's fair

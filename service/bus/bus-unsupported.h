@@ -61,6 +61,11 @@ int bus_method_open_graphics_fd(sd_bus_message *m, void *userdata, sd_bus_error 
 int bus_method_get_job_info(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_get_hostname(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_get_time(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_method_set_time(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_method_fs_freeze(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_method_fs_thaw(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_method_fs_trim(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_method_set_user_password(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_get_scheduler_parameters(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_get_vcpu_pin_info(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_pin_vcpu(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
@@ -130,9 +135,9 @@ int bus_method_detach_device(sd_bus_message *m, void *userdata, sd_bus_error *re
         SD_BUS_METHOD_WITH_ARGS("CreateWithFiles", SD_BUS_ARGS("ah", files, "u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("DelIOThread", SD_BUS_ARGS("u", iothreadId, "u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("DetachDevice", SD_BUS_ARGS("s", xml, "u", flags), SD_BUS_NO_RESULT, bus_method_detach_device, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("FSFreeze", SD_BUS_ARGS("as", mountpoints, "u", flags), SD_BUS_RESULT("u", frozenFilesystems), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("FSThaw", SD_BUS_ARGS("as", mountpoints, "u", flags), SD_BUS_RESULT("u", thawedFilesystems), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("FSTrim", SD_BUS_ARGS("s", mountpoint, "t", minimum, "u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("FSFreeze", SD_BUS_ARGS("as", mountpoints, "u", flags), SD_BUS_RESULT("u", frozenFilesystems), bus_method_fs_freeze, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("FSThaw", SD_BUS_ARGS("as", mountpoints, "u", flags), SD_BUS_RESULT("u", thawedFilesystems), bus_method_fs_thaw, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("FSTrim", SD_BUS_ARGS("s", mountpoint, "t", minimum, "u", flags), SD_BUS_NO_RESULT, bus_method_fs_trim, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("GetBlockIOParameters", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("a{sv}", BlkioParameters), bus_method_get_blkio_parameters, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("GetBlockIOTune", SD_BUS_ARGS("s", disk, "u", flags), SD_BUS_RESULT("a{sv}", blockIOTune), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("GetBlockJobInfo", SD_BUS_ARGS("s", disk, "u", flags), SD_BUS_RESULT("(ittt)", blockJobInfo), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
@@ -179,8 +184,8 @@ int bus_method_detach_device(sd_bus_message *m, void *userdata, sd_bus_error *re
         SD_BUS_METHOD_WITH_ARGS("SetNumaParameters", SD_BUS_ARGS("a{sv}", params, "u", flags), SD_BUS_NO_RESULT, bus_method_set_numa_parameters, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("SetPerfEvents", SD_BUS_ARGS("a{sv}", params, "u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("SetSchedulerParameters", SD_BUS_ARGS("a{sv}", params, "u", flags), SD_BUS_NO_RESULT, bus_method_set_scheduler_parameters, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("SetUserPassword", SD_BUS_ARGS("s", user, "s", password, "u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("SetTime", SD_BUS_ARGS("t", seconds, "u", nseconds, "u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("SetUserPassword", SD_BUS_ARGS("s", user, "s", password, "u", flags), SD_BUS_NO_RESULT, bus_method_set_user_password, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("SetTime", SD_BUS_ARGS("t", seconds, "u", nseconds, "u", flags), SD_BUS_NO_RESULT, bus_method_set_time, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("SetVcpus", SD_BUS_ARGS("u", vcpus, "u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("SnapshotCurrent", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("o", domainSnapshot), bus_method_snapshot_current, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("SnapshotCreateXML", SD_BUS_ARGS("s", xml, "u", flags), SD_BUS_RESULT("o", domainSnapshot), bus_method_snapshot_create_xml, SD_BUS_VTABLE_UNPRIVILEGED), \

@@ -97,6 +97,8 @@ const ApiRow api_rows_domain_more[] = {
         ROW(DOMAIN_MIGRATE_TO_URI3, 0, "virDomainMigrateToURI3", DBUS(DOMAIN, "MigrateToURI3"), MUT, VERB, ACL(DOMAIN, DOMAIN, "write")),
         /* the remote door's own calls for domain information (no D-Bus member) */
         ROW(DOMAIN_GET_VCPUS, 20, "virDomainGetVcpus", NODBUS, RO, VERB, ACL(DOMAIN, DOMAIN, "read")),
+        ROW(DOMAIN_GET_GUEST_INFO, 418, "virDomainGetGuestInfo", NODBUS, MUT, VERB, ACL(DOMAIN, DOMAIN, "write")),
+        ROW(DOMAIN_AGENT_SET_RESPONSE_TIMEOUT, 420, "virDomainAgentSetResponseTimeout", NODBUS, MUT, VERB, ACL(DOMAIN, DOMAIN, "write")),
         ROW(DOMAIN_INTERFACE_STATS, 65, "virDomainInterfaceStats", NODBUS, RO, VERB, ACL(DOMAIN, DOMAIN, "read")),
         ROW(DOMAIN_GET_BLOCK_INFO, 194, "virDomainGetBlockInfo", NODBUS, RO, VERB, ACL(DOMAIN, DOMAIN, "read")),
         ROW(DOMAIN_BLOCK_STATS, 64, "virDomainBlockStats", NODBUS, RO, 0, ACL(DOMAIN, DOMAIN, "read")),

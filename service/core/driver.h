@@ -274,6 +274,8 @@ struct Driver {
         const struct DomainTuneOps *tune;
         /* Host node devices (nodedev.h); NULL: "not supported". */
         const struct NodeDevOps *nodedevs;
+        /* The guest agent and monitor passthrough (domain-agent.h); NULL: "not supported". */
+        const struct DomainAgentOps *agent;
         /* The connection sees the host's secret store (secret.h); false: "not supported" (Test). */
         bool host_secrets;
         /* The same for network filters and their bindings (nwfilter.h). */

@@ -26,6 +26,7 @@ typedef enum NoticeType {
         NOTICE_DEVICE_ADDED,    /* domain: text = the device's alias (hotplug) */
         NOTICE_DEVICE_REMOVED,  /* domain: text = the device's alias (the guest let it go) */
         NOTICE_DEVICE_REMOVAL_FAILED,   /* domain: text = the alias (the guest refused) */
+        NOTICE_AGENT_LIFECYCLE, /* domain: event/detail = the guest agent's state and reason (domain-agent.h) */
 } NoticeType;
 
 /* Property bits, shared by all kinds (each kind uses its subset). */

@@ -46,6 +46,7 @@ typedef enum VbErrorCode {
         VB_ERR_NO_NWFILTER_BINDING = 101,
         VB_ERR_DEVICE_MISSING = 99,
         VB_ERR_NO_DOMAIN_SNAPSHOT = 72,
+        VB_ERR_AGENT_UNRESPONSIVE = 86,
 } VbErrorCode;
 
 /* libvirt's virErrorDomain values (where an error came from). */

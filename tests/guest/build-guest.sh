@@ -52,7 +52,9 @@ mkdir -p "$1"
 outdir=$(cd "$1" && pwd)
 debdir=${VIRTBUS_GUEST_DEBS:-$outdir/debs}
 self=$(readlink -f "${BASH_SOURCE[0]}")
-append='console=ttyS0 quiet panic=-1'
+# no_timer_check: on a loaded host TCG's guest often fails the kernel's timer check ("8254
+# timer not connected to IO-APIC"), which panics (and panic=-1 reboots, over and over).
+append='console=ttyS0 quiet panic=-1 no_timer_check'
 
 exec 9>"$outdir/.lock"
 flock 9
@@ -133,9 +135,16 @@ else
 	busybox_key="download busybox-static $bver"
 fi
 
+# The guest agent: Debian's qemu-ga (package qemu-guest-agent, installed on the host by
+# scripts/setup.sh) and the shared libraries it links, copied as they are.
+qga=/usr/sbin/qemu-ga
+qga_ver=$(installed_version qemu-guest-agent)
+[[ -n $qga_ver && -x $qga ]] || die "qemu-guest-agent is not installed (apt-get install qemu-guest-agent)"
+
 inputs="script $(sha256sum "$self" | cut -d' ' -f1)
 kernel $kernel_key
-busybox $busybox_key"
+busybox $busybox_key
+agent qemu-guest-agent $qga_ver"
 
 if [[ -f $outdir/inputs && -f $outdir/vmlinuz && -f $outdir/initramfs.img ]] &&
 	[[ $(cat "$outdir/inputs") == "$inputs" ]]; then
@@ -259,12 +268,40 @@ add_module virtio_net optional
 # virtio-blk: a disk hotplugged into the running guest shows up in /sys/block (the `disks`
 # console command lists them).
 add_module virtio_blk optional
+# ext4 (which mounts ext2 too): virtbus.mount=DEV:DIR mounts a disk's filesystem, so the guest
+# agent has a real filesystem to list, freeze and thaw.
+# These are loaded only when needed (each insmod costs boot time under TCG): the filesystem
+# stack for virtbus.mount=, virtio_console when there is a virtio console device.
 printf '%s\n' "${load_order[@]}" >"$root/lib/modules/load-order"
+n_base=${#load_order[@]}
+add_module crc32c_generic optional   # ext4 asks for the crc32c driver at every mount
+add_module ext4 optional
+printf '%s\n' "${load_order[@]:n_base}" >"$root/lib/modules/load-order-mount"
+n_base=${#load_order[@]}
+# virtio_console: the virtio-serial port of the guest agent (org.qemu.guest_agent.0).
+add_module virtio_console optional
+printf '%s\n' "${load_order[@]:n_base}" >"$root/lib/modules/load-order-console"
 log "kernel $krel, modules: ${load_order[*]:-none (built in)}"
 
 # --- userland --------------------------------------------------------------------------------
 
 cp "$busybox" "$root/bin/busybox"
+
+# qemu-ga and every library ldd names (the loader too), at the same paths as on the host.
+mkdir -p "$root/usr/sbin" "$root/sbin" "$root/etc/qemu" "$root/root"
+cp "$qga" "$root/usr/sbin/qemu-ga"
+while read -r lib; do
+	mkdir -p "$root$(dirname "$lib")"
+	cp -L "$lib" "$root$lib"
+done < <(ldd "$qga" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }')
+ln -s /run "$root/var/run"
+ln -s /bin/busybox "$root/sbin/hwclock"
+# qemu-ga's guest-set-user-password runs chpasswd (busybox's) on these.
+printf 'root:x:0:0:root:/root:/bin/sh\n' >"$root/etc/passwd"
+printf 'root:*:0:0:99999:7:::\n' >"$root/etc/shadow"
+chmod 0600 "$root/etc/shadow"
+printf 'root:x:0:\n' >"$root/etc/group"
+printf 'ID=virtbus-guest\nNAME="virtbus test guest"\nPRETTY_NAME="virtbus test guest"\nVERSION_ID=1\n' >"$root/etc/os-release"
 
 cat >"$root/init" <<'EOF'
 #!/bin/busybox sh
@@ -277,6 +314,7 @@ mount -t devtmpfs devtmpfs /dev
 exec </dev/console >/dev/console 2>&1
 
 say() { echo "$*"; }
+hostname virtbus-guest
 
 while read -r m; do
 	insmod "/lib/modules/$m.ko" || say "virtbus-guest: insmod $m failed"
@@ -327,6 +365,44 @@ case " $(cat /proc/cmdline) " in
 		say "VIRTBUS-GUEST-PCI ${d##*/} $(cat "$d/vendor"):$(cat "$d/device") $(cat "$d/class")"
 	done ;;
 esac
+
+# virtbus.mount=DEV:DIR: mount /dev/DEV (ext2/3/4) on DIR once the disk shows up.
+for arg in $(cat /proc/cmdline); do
+	case $arg in
+	virtbus.mount=*:*)
+		spec=${arg#*=}
+		dev=/dev/${spec%%:*}
+		dir=${spec#*:}
+		while read -r m; do
+			insmod "/lib/modules/$m.ko" || say "virtbus-guest: insmod $m failed"
+		done </lib/modules/load-order-mount
+		for _ in $(seq 100); do [ -b "$dev" ] && break; sleep 0.05; done
+		mkdir -p "$dir"
+		if mount -t ext4 "$dev" "$dir"; then say "VIRTBUS-GUEST-MOUNTED $dir"; else say "virtbus-guest: cannot mount $dev on $dir"; fi ;;
+	esac
+done
+
+# The guest agent on its virtio-serial port, when the guest has one (virtio device id 3, a
+# console). Without udev, /dev has only vportNpM: the /dev/virtio-ports/NAME links are made here.
+if grep -qx 0x0003 /sys/bus/virtio/devices/*/device 2>/dev/null; then
+	while read -r m; do
+		insmod "/lib/modules/$m.ko" || say "virtbus-guest: insmod $m failed"
+	done </lib/modules/load-order-console
+	for _ in $(seq 100); do
+		set -- /sys/class/virtio-ports/vport*/name
+		[ -e "$1" ] && break
+		sleep 0.05
+	done
+fi
+for p in /sys/class/virtio-ports/vport*; do
+	[ -e "$p/name" ] || continue
+	mkdir -p /dev/virtio-ports
+	ln -sf "/dev/${p##*/}" "/dev/virtio-ports/$(cat "$p/name")"
+done
+if [ -e /dev/virtio-ports/org.qemu.guest_agent.0 ]; then
+	/usr/sbin/qemu-ga -m virtio-serial -p /dev/virtio-ports/org.qemu.guest_agent.0 -t /run >/dev/null 2>&1 &
+	say VIRTBUS-GUEST-AGENT
+fi
 
 say VIRTBUS-GUEST-UP
 
@@ -380,6 +456,31 @@ esac
 exit 0
 EOF
 
+# qemu-ga's guest-shutdown runs /sbin/shutdown -h -P|-H|-r +0 MESSAGE: answer at once (the
+# agent waits for it), then do it.
+cat >"$root/sbin/shutdown" <<'EOF'
+#!/bin/sh
+# /sbin/shutdown as qemu-ga calls it: -r reboots, anything else powers off.
+action=poweroff
+for a in "$@"; do [ "$a" = -r ] && action=reboot; done
+( sleep 0.2; /etc/acpi/do "$action" ) </dev/null >/dev/null 2>&1 &
+exit 0
+EOF
+
+# busybox-static has no chpasswd; qemu-ga's guest-set-user-password runs it with USER:PASSWORD
+# lines on stdin (-e: the password is already encrypted).
+cat >"$root/bin/chpasswd" <<'EOF'
+#!/bin/sh
+# chpasswd as qemu-ga runs it: USER:PASSWORD lines on stdin; -e: PASSWORD is a crypt(3) hash.
+enc=
+[ "$1" = -e ] && enc=1
+while IFS=: read -r user pass; do
+	grep -q "^$user:" /etc/shadow || { echo "chpasswd: unknown user '$user'" >&2; exit 1; }
+	[ -n "$enc" ] || pass=$(mkpasswd -m sha512 "$pass") || exit 1
+	sed -i "s|^$user:[^:]*:|$user:$pass:|" /etc/shadow || exit 1
+done
+EOF
+
 cat >"$root/etc/acpi/do" <<'EOF'
 #!/bin/sh
 # /etc/acpi/do poweroff|reboot|crash: say so on the console, then do it at once.
@@ -401,6 +502,7 @@ cat >"$root/etc/acpi/PWRF/00000080" <<'EOF'
 #!/bin/sh
 exec /etc/acpi/do poweroff
 EOF
+chmod 0755 "$root/sbin/shutdown" "$root/bin/chpasswd"
 chmod 0755 "$root/init" "$root/etc/udhcpc.sh" "$root/etc/acpi/do" "$root/etc/acpi/PWRF/00000080" "$root/bin/busybox"
 chmod 1777 "$root/tmp"
 

@@ -366,15 +366,23 @@ static int dispatch_acl(RemoteCall *rc, const RemoteProc *proc, const ApiRow *ro
         return REMOTE_REPLY_LATER;
 }
 
+/* A program's message must be a CALL with status OK (every program: REMOTE, QEMU). */
+static int check_call_header(RemoteCall *rc) {
+        const PacketHeader *h = &rc->hdr;
+        if (h->type != MSG_CALL)
+                return remote_error_rpc(&rc->err, "Unexpected message type %u", h->type);
+        if (h->status != MSG_STATUS_OK)
+                return remote_error_rpc(&rc->err, "Unexpected message status %u", h->status);
+        return 0;
+}
+
 /* The checks libvirt makes before a procedure runs, in its order. */
 static int dispatch_call(RemoteCall *rc) {
         RemoteClient *c = rc->client;
         const PacketHeader *h = &rc->hdr;
 
-        if (h->type != MSG_CALL)
-                return remote_error_rpc(&rc->err, "Unexpected message type %u", h->type);
-        if (h->status != MSG_STATUS_OK)
-                return remote_error_rpc(&rc->err, "Unexpected message status %u", h->status);
+        if (check_call_header(rc) < 0)
+                return -1;
 
         const RemoteProc *proc = remote_proc_lookup(h->proc);
         const RemoteProcName *name = remote_proc_name(h->proc);
@@ -422,7 +430,10 @@ void remote_dispatch(RemoteClient *c, const uint8_t *packet, size_t len) {
         RemoteCall rc = { .client = c, .hdr = h };
         int r;
         begin_reply(&rc.ret, &h);
-        if (h.prog != REMOTE_PROGRAM || h.vers != REMOTE_PROTOCOL_VERSION) {
+        if (h.prog == QEMU_PROGRAM && h.vers == QEMU_PROTOCOL_VERSION) {
+                xdr_reader_init(&rc.args, packet + PACKET_LEN_MIN, len - PACKET_LEN_MIN);
+                r = check_call_header(&rc) < 0 ? -1 : remote_dispatch_qemu(&rc);
+        } else if (h.prog != REMOTE_PROGRAM || h.vers != REMOTE_PROTOCOL_VERSION) {
                 /* libvirt prints both with %d */
                 r = remote_error_rpc(&rc.err, "Cannot find program %d version %d", (int) h.prog, (int) h.vers);
         } else {

@@ -237,6 +237,17 @@ REMOTE_HANDLER(proc_domain_get_block_info);
 REMOTE_HANDLER(proc_domain_interface_stats);
 REMOTE_HANDLER(proc_domain_get_hostname);
 REMOTE_HANDLER(proc_domain_get_time);
+REMOTE_HANDLER(proc_domain_set_time);
+/* proc-qemu-program.c: a CALL of libvirt's QEMU program (dispatch.c checked its type and
+ * status), the other gates and the procedure. */
+int remote_dispatch_qemu(RemoteCall *rc);
+REMOTE_HANDLER(proc_domain_fsfreeze);
+REMOTE_HANDLER(proc_domain_fsthaw);
+REMOTE_HANDLER(proc_domain_fstrim);
+REMOTE_HANDLER(proc_domain_set_user_password);
+REMOTE_HANDLER(proc_domain_agent_set_response_timeout);
+REMOTE_HANDLER(proc_domain_get_guest_info);
+REMOTE_HANDLER(proc_domain_get_fsinfo);
 REMOTE_HANDLER(proc_domain_get_vcpus);
 REMOTE_HANDLER(proc_domain_get_vcpu_pin_info);
 REMOTE_HANDLER(proc_domain_get_emulator_pin_info);

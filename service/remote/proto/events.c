@@ -20,6 +20,7 @@ enum {
         DOMAIN_EVENT_ID_DEVICE_REMOVED = 15,
         DOMAIN_EVENT_ID_DEVICE_ADDED = 19,
         DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED = 22,
+        DOMAIN_EVENT_ID_AGENT_LIFECYCLE = 18,
         DOMAIN_EVENT_ID_LAST = 27,
         NETWORK_EVENT_ID_LIFECYCLE = 0,
         NETWORK_EVENT_ID_LAST = 1,
@@ -45,6 +46,7 @@ enum {
         PROC_SECRET_EVENT_VALUE_CHANGED = 383,
         PROC_DOMAIN_EVENT_DEVICE_REMOVED = 311,
         PROC_DOMAIN_EVENT_CALLBACK_DEVICE_REMOVED = 333,
+        PROC_DOMAIN_EVENT_CALLBACK_AGENT_LIFECYCLE = 348,
         PROC_DOMAIN_EVENT_CALLBACK_DEVICE_ADDED = 354,
         PROC_DOMAIN_EVENT_CALLBACK_DEVICE_REMOVAL_FAILED = 367,
 };
@@ -335,6 +337,10 @@ static int message_proc(const EventSub *e, const Notice *n) {
                 if (e->kind != SUB_DOMAIN || e->event_id != DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED || e->legacy)
                         return 0;
                 return PROC_DOMAIN_EVENT_CALLBACK_DEVICE_REMOVAL_FAILED;
+        case NOTICE_AGENT_LIFECYCLE:
+                if (e->kind != SUB_DOMAIN || e->event_id != DOMAIN_EVENT_ID_AGENT_LIFECYCLE || e->legacy)
+                        return 0;
+                return PROC_DOMAIN_EVENT_CALLBACK_AGENT_LIFECYCLE;
         case NOTICE_POOL_REFRESH:
                 if (e->kind != SUB_POOL || e->event_id != POOL_EVENT_ID_REFRESH)
                         return 0;
@@ -359,6 +365,10 @@ static void deliver_one(RemoteClient *c, const EventSub *e, const Notice *n, int
         case PROC_NETWORK_EVENT_LIFECYCLE:
         case PROC_POOL_EVENT_LIFECYCLE:
         case PROC_SECRET_EVENT_LIFECYCLE:
+                xdr_put_i32(&w, n->event);
+                xdr_put_i32(&w, n->detail);
+                break;
+        case PROC_DOMAIN_EVENT_CALLBACK_AGENT_LIFECYCLE:       /* {int state; int reason} */
                 xdr_put_i32(&w, n->event);
                 xdr_put_i32(&w, n->detail);
                 break;

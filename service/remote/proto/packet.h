@@ -5,6 +5,8 @@
 #include <stdint.h>
 
 #define REMOTE_PROGRAM 0x20008086u
+#define QEMU_PROGRAM 0x20008087u            /* libvirt-qemu's (qemu_protocol.x) */
+#define QEMU_PROTOCOL_VERSION 1u
 #define REMOTE_PROTOCOL_VERSION 1u
 #define QEMU_PROGRAM 0x20008087u
 #define KEEPALIVE_PROGRAM 0x6b656570u

@@ -94,24 +94,7 @@ REMOTE_HANDLER(proc_domain_interface_stats) {
         return 0;
 }
 
-REMOTE_HANDLER(proc_domain_get_hostname) {
-        unsigned flags = 0;
-        Domain *d = remote_read_domain(rc, &flags);
-        return d ? remote_reply_string(rc, domain_hostname(d, flags, &rc->err)) : -1;
-}
-
-/* {dom; u32 flags} → {hyper seconds; unsigned nseconds} */
-REMOTE_HANDLER(proc_domain_get_time) {
-        unsigned flags = 0;
-        Domain *d = remote_read_domain(rc, &flags);
-        int64_t seconds;
-        unsigned nseconds;
-        if (!d || domain_get_time(d, flags, &seconds, &nseconds, &rc->err) < 0)
-                return -1;
-        xdr_put_i64(&rc->ret, seconds);
-        xdr_put_u32(&rc->ret, nseconds);
-        return 0;
-}
+/* GetHostname and GetTime: proc-domain-agent.c (the guest agent may answer later). */
 
 #define REMOTE_VCPUINFO_MAX 16384
 #define REMOTE_CPUMAPS_MAX 8388608

@@ -1,0 +1,216 @@
+/* bus-domain-agent.c: org.libvirt.Domain's calls the guest agent answers (GetHostname, GetTime, SetTime, FSFreeze, FSThaw, FSTrim, SetUserPassword): the core's domain-agent.c, the reply sent when the agent has answered. */
+#define LOG_MODULE "bus"
+#include "bus-unsupported.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "call.h"
+#include "domain-agent.h"
+#include "domain.h"
+#include "log.h"
+
+/* How a verb's result becomes the method's reply (result may be NULL for a void verb). */
+typedef int (*AgentReplyFn)(sd_bus_message *m, void *result);
+
+typedef struct AgentBusCall {
+        sd_bus_message *m;
+        AgentReplyFn reply;
+} AgentBusCall;
+
+static void agent_call_done(Call *call, int r, const VbError *err, void *result) {
+        AgentBusCall *a = call->userdata;
+        if (!a)
+                return;
+        call->userdata = NULL;
+        int q;
+        if (r < 0) {
+                sd_bus_error e = SD_BUS_ERROR_NULL;
+                bus_error(&e, err);
+                q = sd_bus_reply_method_error(a->m, &e);
+                sd_bus_error_free(&e);
+        } else {
+                q = a->reply(a->m, result);
+        }
+        if (q < 0)
+                log_warning("cannot send the reply of %s: %s", sd_bus_message_get_member(a->m), strerror(-q));
+        sd_bus_message_unref(a->m);
+        free(a);
+}
+
+/* A Call whose completion replies to m with reply; NULL when out of memory. */
+static Call *agent_call_new(sd_bus_message *m, AgentReplyFn reply) {
+        AgentBusCall *a = calloc(1, sizeof *a);
+        if (!a)
+                return NULL;
+        a->m = sd_bus_message_ref(m);
+        a->reply = reply;
+        Identity who = bus_identity(m);
+        Call *call = call_new(CALL_DOOR_BUS, &who, agent_call_done, a);
+        if (!call) {
+                sd_bus_message_unref(a->m);
+                free(a);
+        }
+        return call;
+}
+
+/* The verb answered r now (result in now_result) or later: reply or leave it to the Call. */
+static int agent_call_finish(Call *call, int r, const VbError *err, void *now_result, sd_bus_error *ret_error) {
+        if (r != VERB_PENDING) {
+                AgentBusCall *a = call->userdata;
+                call->userdata = NULL;
+                r = r < 0 ? bus_error(ret_error, err) : a->reply(a->m, now_result);
+                sd_bus_message_unref(a->m);
+                free(a);
+        }
+        call_unref(call);
+        return r < 0 ? r : 1;
+}
+
+static Domain *domain_of(sd_bus_message *m, void *userdata, VbError *err) {
+        BusSubtree *t = userdata;
+        return bus_path_domain(t->conn, t->path, sd_bus_message_get_path(m), err);
+}
+
+/* After reading the arguments (r: the read's result): the domain of the object path and a Call
+ * replying with reply. 0, or what the handler returns (a failure, already answered). */
+static int agent_begin(sd_bus_message *m, void *userdata, int r, AgentReplyFn reply, Domain **d, Call **call,
+                       VbError *err, sd_bus_error *ret_error) {
+        if (r < 0)
+                return r;
+        *d = domain_of(m, userdata, err);
+        if (!*d)
+                return bus_error(ret_error, err);
+        *call = agent_call_new(m, reply);
+        return *call ? 0 : -ENOMEM;
+}
+
+static int reply_void(sd_bus_message *m, void *result) {
+        return sd_bus_reply_method_return(m, NULL);
+}
+
+static int reply_hostname(sd_bus_message *m, void *result) {
+        return sd_bus_reply_method_return(m, "s", result ? (const char *) result : "");
+}
+
+static int reply_time(sd_bus_message *m, void *result) {
+        const DomainTime *t = result;
+        return sd_bus_reply_method_return(m, "(tu)", (uint64_t) t->seconds, (uint32_t) t->nseconds);
+}
+
+static int reply_count(sd_bus_message *m, void *result) {
+        return sd_bus_reply_method_return(m, "u", (uint32_t) *(int *) result);
+}
+
+/* GetHostname(u flags) → s */
+int bus_method_get_hostname(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        unsigned flags = 0;
+        VbError err = { 0 };
+        int r = sd_bus_message_read(m, "u", &flags);
+        Domain *d = NULL;
+        Call *call = NULL;
+        r = agent_begin(m, userdata, r, reply_hostname, &d, &call, &err, ret_error);
+        if (r < 0)
+                return r;
+        char *name = NULL;
+        r = domain_hostname_call(d, flags, call, &name, &err);
+        r = agent_call_finish(call, r, &err, name, ret_error);
+        free(name);
+        return r;
+}
+
+/* GetTime(u flags) → (tu) */
+int bus_method_get_time(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        unsigned flags = 0;
+        VbError err = { 0 };
+        int r = sd_bus_message_read(m, "u", &flags);
+        Domain *d = NULL;
+        Call *call = NULL;
+        r = agent_begin(m, userdata, r, reply_time, &d, &call, &err, ret_error);
+        if (r < 0)
+                return r;
+        DomainTime t = { 0 };
+        r = domain_get_time_call(d, flags, call, &t, &err);
+        return agent_call_finish(call, r, &err, &t, ret_error);
+}
+
+/* SetTime(t seconds, u nseconds, u flags) */
+int bus_method_set_time(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        uint64_t seconds = 0;
+        unsigned nseconds = 0, flags = 0;
+        VbError err = { 0 };
+        int r = sd_bus_message_read(m, "tuu", &seconds, &nseconds, &flags);
+        Domain *d = NULL;
+        Call *call = NULL;
+        r = agent_begin(m, userdata, r, reply_void, &d, &call, &err, ret_error);
+        if (r < 0)
+                return r;
+        r = domain_set_time(d, (int64_t) seconds, nseconds, flags, call, &err);
+        return agent_call_finish(call, r, &err, NULL, ret_error);
+}
+
+/* FSFreeze / FSThaw(as mountpoints, u flags) → u */
+static int fs_freeze(sd_bus_message *m, void *userdata, bool thaw, sd_bus_error *ret_error) {
+        char **mounts = NULL;
+        unsigned flags = 0;
+        VbError err = { 0 };
+        int r = sd_bus_message_read_strv(m, &mounts);
+        if (r >= 0)
+                r = sd_bus_message_read(m, "u", &flags);
+        Domain *d = r < 0 ? NULL : domain_of(m, userdata, &err);
+        size_t n = 0;
+        while (mounts && mounts[n])
+                n++;
+        Call *call = d ? agent_call_new(m, reply_count) : NULL;
+        if (call) {
+                int count = 0;
+                r = domain_fs_freeze(d, (const char *const *) mounts, n, thaw, flags, call, &err);
+                r = agent_call_finish(call, r, &err, &count, ret_error);
+        } else if (r >= 0) {
+                r = d ? -ENOMEM : bus_error(ret_error, &err);
+        }
+        for (size_t i = 0; i < n; i++)
+                free(mounts[i]);
+        free(mounts);
+        return r;
+}
+
+int bus_method_fs_freeze(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        return fs_freeze(m, userdata, false, ret_error);
+}
+
+int bus_method_fs_thaw(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        return fs_freeze(m, userdata, true, ret_error);
+}
+
+/* FSTrim(s mountpoint ("" for all), t minimum, u flags) */
+int bus_method_fs_trim(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        const char *mount = NULL;
+        uint64_t minimum = 0;
+        unsigned flags = 0;
+        VbError err = { 0 };
+        int r = sd_bus_message_read(m, "stu", &mount, &minimum, &flags);
+        Domain *d = NULL;
+        Call *call = NULL;
+        r = agent_begin(m, userdata, r, reply_void, &d, &call, &err, ret_error);
+        if (r < 0)
+                return r;
+        r = domain_fs_trim(d, mount && *mount ? mount : NULL, minimum, flags, call, &err);
+        return agent_call_finish(call, r, &err, NULL, ret_error);
+}
+
+/* SetUserPassword(s user, s password, u flags) */
+int bus_method_set_user_password(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        const char *user = NULL, *password = NULL;
+        unsigned flags = 0;
+        VbError err = { 0 };
+        int r = sd_bus_message_read(m, "ssu", &user, &password, &flags);
+        Domain *d = NULL;
+        Call *call = NULL;
+        r = agent_begin(m, userdata, r, reply_void, &d, &call, &err, ret_error);
+        if (r < 0)
+                return r;
+        r = domain_set_user_password(d, user, password, flags, call, &err);
+        return agent_call_finish(call, r, &err, NULL, ret_error);
+}
