@@ -20,6 +20,7 @@ uh.enter_namespace(needs=(uh.COCKPIT_WS, "cockpit-bridge", "/usr/share/cockpit/m
                           "/usr/bin/chromium", uh.CHROMEDRIVER))
 
 import testmain  # noqa: E402
+from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 
@@ -40,10 +41,7 @@ class CockpitStorageTest(unittest.TestCase):
             for vol in ("alpha.img", "beta.qcow2"):
                 fmt = "qcow2" if vol.endswith("qcow2") else "raw"
                 cls.w.virsh("vol-create-as", POOL, vol, "1M", "--format", fmt, check=True)
-            url = cls.w.start_cockpit()
-            cls.b = uh.chromium(cls.w.tmp)
-            cls.b.set_page_load_timeout(WAIT)
-            cls.b.get(url + "/cockpit/@localhost/machines/index.html")   # one load: see test_cockpit_machines
+            cls.b = uh.cockpit_machines_page(cls.w, WAIT)
         except BaseException:
             cls.w.stop()
             raise
@@ -52,9 +50,8 @@ class CockpitStorageTest(unittest.TestCase):
     def tearDownClass(cls):
         try:
             cls.b.quit()
-        except Exception:
-            pass
-        cls.w.stop()
+        finally:
+            cls.w.stop()
 
     def shown(self, css):
         return [e for e in self.b.find_elements(By.CSS_SELECTOR, css) if e.is_displayed()]
@@ -69,7 +66,10 @@ class CockpitStorageTest(unittest.TestCase):
             for btn in self.shown(".virtualization-disabled-empty-state button"):
                 if btn.text.strip() == "Ignore":        # TCG host: the hardware check's page
                     btn.click()
-            return cond()
+            try:
+                return cond()
+            except StaleElementReferenceException:
+                return None             # React drew the element again: look it up anew
         try:
             return uh.wait_for(step, what, timeout, interval=0.2)
         except AssertionError as e:
@@ -79,10 +79,25 @@ class CockpitStorageTest(unittest.TestCase):
     def element(self, css, what=None):
         return self.until(lambda: (self.shown(css) or [None])[0], what or css)
 
-    def button(self, row, text):
+    def click_button(self, text):
         """A button of the pool's expanded details (the table row after the pool's), by its text."""
-        return self.until(lambda: ([b for b in row.find_elements(By.XPATH, "following-sibling::tr[1]//button")
-                                    if b.is_displayed() and b.text.strip() == text] or [None])[0], text)
+        def find():
+            row = self.b.find_element(By.XPATH, "//*[@id='%s-name']/ancestor::tr[last()]" % ROW)
+            found = [b for b in row.find_elements(By.XPATH, "following-sibling::tr[1]//button")
+                     if b.is_displayed() and b.text.strip() == text]
+            if found:
+                found[0].click()
+            return bool(found)
+        self.until(find, text)
+
+    def click_in(self, xpath, what):
+        """Click an element found anew at each try (the list is redrawn as volumes change)."""
+        def find():
+            els = [e for e in self.b.find_elements(By.XPATH, xpath) if e.is_displayed()]
+            if els:
+                els[0].click()
+            return bool(els)
+        self.until(find, what)
 
     def volume_names(self):
         return sorted(e.text.strip() for e in self.shown("[id^='%s-volume-'][id$='-name']" % ROW))
@@ -92,13 +107,13 @@ class CockpitStorageTest(unittest.TestCase):
         self.element("#%s-name" % ROW, "the pool in the list")
         self.assertEqual(self.element("#%s-name" % ROW).text.strip(), POOL)
         # the row opens on its details; the volumes tab lists what virsh created
-        row = self.element("#%s-name" % ROW).find_element(By.XPATH, "ancestor::tr")
-        row.find_element(By.CSS_SELECTOR, ".pf-c-table__toggle button").click()
-        self.button(row, "Storage volumes").click()
+        self.click_in("//*[@id='%s-name']/ancestor::tr[1]/td[contains(@class, 'pf-c-table__toggle')]//button" % ROW,
+                      "the pool row's expand toggle")
+        self.click_button("Storage volumes")
         self.until(lambda: self.volume_names() == ["alpha.img", "beta.qcow2"], "the two volumes")
 
         # create one through the dialog
-        self.button(row, "Create volume").click()
+        self.click_button("Create volume")
         self.element("#create-volume-dialog-modal", "the Create storage volume dialog")
         name = self.element("#create-volume-dialog-name")
         name.send_keys("gamma.qcow2")
@@ -113,8 +128,9 @@ class CockpitStorageTest(unittest.TestCase):
         self.assertIn("<format type='qcow2'/>", info)
 
         # delete it: select its row, then the Delete button the selection shows
-        row = self.element("[id='%s-volume-gamma.qcow2-name']" % ROW).find_element(By.XPATH, "ancestor::tr[1]")
-        row.find_element(By.CSS_SELECTOR, "input[type='checkbox']").click()
+        # ancestor::tr[1]: the volume's own row, not the pool's details row around the list
+        self.click_in("//*[@id='%s-volume-gamma.qcow2-name']/ancestor::tr[1]//input[@type='checkbox']" % ROW,
+                      "the new volume's checkbox")
         self.element("#storage-volumes-delete", "the Delete 1 volume button").click()
         self.until(lambda: "gamma.qcow2" not in self.volume_names(), "the volume to leave the list")
         self.until(lambda: not (self.dir / "gamma.qcow2").exists(), "the file to go")
