@@ -30,10 +30,23 @@ typedef struct VolXfer {
          * stream adopts it; an upload writes the chunk it took from the stream. No copies. */
         void *buf;
         size_t buf_cap;         /* download: its size (a read the window cuts short gets a small one) */
+        /* upload: the chunks the running write takes at once (all the data queued, up to the
+         * window): one hand-over of the worker and one pwritev for several packets */
+        void *wbuf[IO_IOV_MAX];
+        struct iovec wiov[IO_IOV_MAX];
+        int n_wbuf;
         struct VolXfer *next;   /* the live transfers, for the daemon's shutdown */
 } VolXfer;
 
 static VolXfer *live_xfers;
+
+static void xfer_free_bufs(VolXfer *x) {
+        stream_buf_free(x->buf);
+        x->buf = NULL;
+        for (int i = 0; i < x->n_wbuf; i++)
+                stream_buf_free(x->wbuf[i]);
+        x->n_wbuf = 0;
+}
 
 static void xfer_unlink(VolXfer *x) {
         for (VolXfer **pp = &live_xfers; *pp; pp = &(*pp)->next)
@@ -55,7 +68,7 @@ static void xfer_end(VolXfer *x, int r, const VbError *err) {
                 stream_set_producer(x->st, NULL, NULL);
         stream_unref(x->st);
         io_worker_free(x->io);          /* idle here: nothing to wait for */
-        stream_buf_free(x->buf);
+        xfer_free_bufs(x);
         close(x->fd);
         xfer_unlink(x);
         free(x);
@@ -140,8 +153,7 @@ static void upload_step(VolXfer *x) {
                 return;
         size_t n = 0;
         uint64_t hole = 0;
-        stream_buf_free(x->buf);        /* the last write's */
-        x->buf = NULL;
+        xfer_free_bufs(x);      /* the last write's */
         StreamItem it = stream_take(st, &x->buf, &n, &hole);
         if (it == STREAM_ITEM_NONE)
                 return;
@@ -156,6 +168,21 @@ static void upload_step(VolXfer *x) {
                 return;
         }
         uint64_t len = it == STREAM_ITEM_DATA ? n : hole;
+        if (it == STREAM_ITEM_DATA && stream_next_is_data(st)) {
+                /* more packets wait: write them all in one request */
+                x->wbuf[0] = x->buf;
+                x->wiov[0] = (struct iovec) { .iov_base = x->buf, .iov_len = n };
+                x->buf = NULL;
+                x->n_wbuf = 1;
+                while (x->n_wbuf < IO_IOV_MAX && stream_next_is_data(st)) {
+                        void *b = NULL;
+                        if (stream_take(st, &b, &n, &hole) != STREAM_ITEM_DATA)
+                                break;          /* cannot happen: the next item was whole data */
+                        x->wbuf[x->n_wbuf] = b;
+                        x->wiov[x->n_wbuf++] = (struct iovec) { .iov_base = b, .iov_len = n };
+                        len += n;
+                }
+        }
         if (len > x->end - x->pos) {
                 VbError e = { 0 };
                 vb_error_set(&e, VB_ERR_INVALID_ARG, VB_FROM_STORAGE,
@@ -166,6 +193,10 @@ static void upload_step(VolXfer *x) {
                 return;
         }
         IoReq r = { .op = it == STREAM_ITEM_DATA ? IO_WRITE : IO_ZERO, .pos = x->pos, .len = len, .buf = x->buf };
+        if (x->n_wbuf) {
+                r.iov = x->wiov;
+                r.n_iov = x->n_wbuf;
+        }
         io_worker_submit(x->io, &r);
 }
 
@@ -278,7 +309,7 @@ int dir_xfer_shutdown_all(void) {
                 else
                         stream_set_producer(x->st, NULL, NULL);
                 stream_unref(x->st);
-                stream_buf_free(x->buf);        /* the worker was joined above */
+                xfer_free_bufs(x);      /* the worker was joined above */
                 close(x->fd);
                 free(x);
                 n++;

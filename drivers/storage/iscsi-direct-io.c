@@ -26,6 +26,7 @@ struct IscsiConn {
         bool busy;              /* loop side */
         IscsiReq req;           /* the thread's while busy */
         char *portal, *target, *initiator;
+        char *chap_user, *chap_password;        /* the password wiped when freed */
         struct iscsi_context *ctx;      /* the thread's only */
         long ready_lun;                 /* the LUN TEST UNIT READY last answered GOOD, or -1 */
         char *buf, *zeros;
@@ -63,8 +64,17 @@ static int do_login(IscsiConn *c, IscsiReq *r) {
         iscsi_set_session_type(c->ctx, ISCSI_SESSION_NORMAL);
         iscsi_set_header_digest(c->ctx, ISCSI_HEADER_DIGEST_NONE_CRC32C);
         iscsi_set_timeout(c->ctx, ISCSI_TIMEOUT_SEC);
+        if (c->chap_user && iscsi_set_initiator_username_pwd(c->ctx, c->chap_user, c->chap_password) < 0) {
+                fail(c, r, EINVAL, "cannot set the CHAP user name and password");
+                iscsi_destroy_context(c->ctx);
+                c->ctx = NULL;
+                return -1;
+        }
         if (iscsi_connect_sync(c->ctx, c->portal) < 0 || iscsi_login_sync(c->ctx) < 0) {
-                fail(c, r, ECONNREFUSED, "cannot log in to the iSCSI target");
+                char what[512];
+                snprintf(what, sizeof what, "cannot log in to iSCSI target '%s' at %s%s", c->target, c->portal,
+                         c->chap_user ? " with CHAP" : "");
+                fail(c, r, ECONNREFUSED, what);
                 iscsi_destroy_context(c->ctx);
                 c->ctx = NULL;
                 return -1;
@@ -325,6 +335,11 @@ static void conn_free_parts(IscsiConn *c) {
         free(c->portal);
         free(c->target);
         free(c->initiator);
+        free(c->chap_user);
+        if (c->chap_password) {
+                explicit_bzero(c->chap_password, strlen(c->chap_password));
+                free(c->chap_password);
+        }
         free(c);
 }
 
@@ -337,10 +352,16 @@ int iscsi_conn_new(sd_event *e, const IscsiTarget *t, size_t bufsize, IscsiDoneF
         c->portal = strdup(t->portal);
         c->target = strdup(t->target);
         c->initiator = strdup(t->initiator);
+        bool chap_oom = false;
+        if (t->chap_user) {
+                c->chap_user = strdup(t->chap_user);
+                c->chap_password = strdup(t->chap_password ? t->chap_password : "");
+                chap_oom = !c->chap_user || !c->chap_password;
+        }
         c->buf = malloc(bufsize);
         c->zeros = calloc(1, bufsize);
         c->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-        int r = !c->portal || !c->target || !c->initiator || !c->buf || !c->zeros ? -ENOMEM : c->efd < 0 ? -errno : 0;
+        int r = !c->portal || !c->target || !c->initiator || chap_oom || !c->buf || !c->zeros ? -ENOMEM : c->efd < 0 ? -errno : 0;
         if (r == 0)
                 r = sd_event_add_io(e, &c->src, c->efd, EPOLLIN, conn_on_done, c);
         if (r == 0) {

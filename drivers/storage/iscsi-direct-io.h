@@ -13,6 +13,8 @@ typedef struct IscsiTarget {
         const char *portal;             /* "host:port" */
         const char *target;             /* the target's IQN */
         const char *initiator;          /* our IQN */
+        const char *chap_user;          /* CHAP: the user name and password we log in with; NULL: none */
+        const char *chap_password;
 } IscsiTarget;
 
 /* A disk LUN of the target, as a volume: READ CAPACITY(16)'s size. */
@@ -39,7 +41,7 @@ typedef struct IscsiReq {
         uint64_t pos, len;
         /* results */
         int errnum;                     /* 0, or an errno */
-        char msg[256];                  /* what libiscsi said, when errnum */
+        char msg[1024];                 /* what failed and what libiscsi said, when errnum */
         size_t got;
         uint64_t hole;
         IscsiLun *luns;                 /* SCAN: malloc'ed, the receiver frees */

@@ -9,6 +9,9 @@
 
 #include "domain-model.h"
 #include "log.h"
+#include "secret-conf.h"
+#include "secret.h"
+#include "uuid.h"
 
 bool iscsi_direct_is(const StoragePool *p) {
         return p->def && p->def->type && strcmp(p->def->type, "iscsi-direct") == 0;
@@ -50,6 +53,10 @@ int iscsi_direct_target(const StoragePool *p, IscsiTarget *t) {
         if (!ip || !src.device || !src.initiator_iqn)
                 return -EINVAL;
         *t = (IscsiTarget) { .portal = ip->portal, .target = src.device, .initiator = src.initiator_iqn };
+        if (ip->chap_password) {
+                t->chap_user = src.chap_username;
+                t->chap_password = ip->chap_password;
+        }
         return 0;
 }
 
@@ -119,6 +126,10 @@ static void iscsi_pool_free(StoragePool *p) {
                 return;
         iscsi_conn_free(ip->conn);
         free(ip->portal);
+        if (ip->chap_password) {
+                explicit_bzero(ip->chap_password, strlen(ip->chap_password));
+                free(ip->chap_password);
+        }
         free(ip->luns);
         free(ip);
         p->driver_data = NULL;
@@ -165,6 +176,40 @@ static void on_pool_io(IscsiConn *c, IscsiReq *r, void *userdata) {
         pool_job_done(p, 0, NULL);
 }
 
+/* <auth type='chap'>: the password is the value of the secret the pool names (by its iSCSI usage
+ * or its UUID), read from the host's secrets at each start; it is never logged. */
+static int chap_read_password(StoragePool *p, const PoolIscsiSourceView *src, char **out, VbError *err) {
+        VbError e = { 0 };
+        Secret *s = NULL;
+        uint8_t u[16];
+        if (src->chap_secret_uuid)
+                s = uuid_parse(src->chap_secret_uuid, u) == 0 ? secret_lookup_uuid(p->obj.conn, u, &e) : NULL;
+        else
+                s = secret_lookup_usage(p->obj.conn, SECRET_USAGE_ISCSI, src->chap_secret_usage, &e);
+        uint8_t *v = NULL;
+        size_t len = 0;
+        if (!s || secret_get_value_internal(s, &v, &len, &e) < 0)
+                return vb_error_set(err, VB_ERR_OPERATION_FAILED, VB_FROM_STORAGE,
+                                    "pool '%s': CHAP secret for user '%s' of iSCSI target '%s': %s", p->obj.name,
+                                    src->chap_username, src->device, e.message);
+        if (len == 0 || memchr(v, 0, len)) {
+                secret_value_free(v, len);
+                return vb_error_set(err, VB_ERR_OPERATION_FAILED, VB_FROM_STORAGE,
+                                    "pool '%s': the CHAP secret of iSCSI target '%s' is empty or holds a NUL byte",
+                                    p->obj.name, src->device);
+        }
+        char *pw = malloc(len + 1);
+        if (pw) {
+                memcpy(pw, v, len);
+                pw[len] = '\0';
+        }
+        secret_value_free(v, len);
+        if (!pw)
+                return vb_error_errno(err, -ENOMEM, "CHAP secret");
+        *out = pw;
+        return 0;
+}
+
 int iscsi_direct_pool_start(StoragePool *p, Call *call, VbError *err) {
         PoolIscsiSourceView src;
         pool_def_get_iscsi_source(p->def, &src);
@@ -174,6 +219,10 @@ int iscsi_direct_pool_start(StoragePool *p, Call *call, VbError *err) {
                 return vb_error_errno(err, -ENOMEM, "pool");
         }
         p->driver_data = ip;
+        if (src.chap_username && chap_read_password(p, &src, &ip->chap_password, err) < 0) {
+                iscsi_pool_free(p);
+                return -1;
+        }
         IscsiTarget t;
         iscsi_direct_target(p, &t);
         int r = iscsi_conn_new(storage_event(p), &t, 64 * 1024, on_pool_io, p, &ip->conn);

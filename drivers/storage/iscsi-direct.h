@@ -14,6 +14,7 @@
 typedef struct IscsiPool {
         IscsiConn *conn;
         char *portal;                   /* "host:port" */
+        char *chap_password;            /* <auth type='chap'>: the secret's value, read at start; wiped when freed */
         IscsiLun *luns;
         size_t n_luns;
         bool stopping;                  /* the logout runs */

@@ -15,7 +15,8 @@
         X(iscsi_set_header_digest) X(iscsi_set_timeout) X(iscsi_connect_sync) X(iscsi_disconnect) \
         X(iscsi_login_sync) X(iscsi_logout_sync) X(iscsi_get_error) X(iscsi_reportluns_sync) \
         X(iscsi_readcapacity16_sync) X(iscsi_inquiry_sync) X(iscsi_testunitready_sync) X(iscsi_read16_sync) \
-        X(iscsi_write16_sync) X(iscsi_synchronizecache16_sync) X(scsi_datain_unmarshall) X(scsi_free_scsi_task)
+        X(iscsi_write16_sync) X(iscsi_synchronizecache16_sync) X(scsi_datain_unmarshall) X(scsi_free_scsi_task) \
+        X(iscsi_set_initiator_username_pwd)
 
 typedef struct IscsiLib {
 #define ISCSI_LOAD_FIELD(name) __typeof__(&name) p_##name;

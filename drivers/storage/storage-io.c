@@ -88,8 +88,39 @@ static void io_read(IoWorker *w, IoReq *r) {
                 r->got = (size_t) got;
 }
 
+/* Several chunks in one pwritev (an upload's queued packets): one hand-over of the worker and
+ * one syscall for up to the stream's whole window. */
+static void io_writev(IoWorker *w, IoReq *r) {
+        struct iovec iov[IO_IOV_MAX];
+        int n = r->n_iov < IO_IOV_MAX ? r->n_iov : IO_IOV_MAX;
+        memcpy(iov, r->iov, (size_t) n * sizeof *iov);
+        uint64_t done = 0;
+        int i = 0;
+        while (i < n) {
+                ssize_t got = pwritev(w->fd, iov + i, n - i, (off_t) (r->pos + done));
+                if (got <= 0) {
+                        r->errnum = got < 0 ? errno : EIO;
+                        return;
+                }
+                done += (uint64_t) got;
+                size_t left = (size_t) got;
+                while (i < n && left >= iov[i].iov_len)
+                        left -= iov[i++].iov_len;
+                if (i < n && left) {            /* a short write ended inside iov[i] */
+                        iov[i].iov_base = (char *) iov[i].iov_base + left;
+                        iov[i].iov_len -= left;
+                }
+        }
+        if (done != r->len)
+                r->errnum = EIO;
+}
+
 static void io_write(IoWorker *w, IoReq *r) {
         w->run_start = w->run_end = 0;  /* writes change where the holes are */
+        if (r->iov) {
+                io_writev(w, r);
+                return;
+        }
         for (size_t done = 0; done < r->len;) {
                 ssize_t n = pwrite(w->fd, (r->buf ? r->buf : w->buf) + done, r->len - done, (off_t) (r->pos + done));
                 if (n <= 0) {

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 #include <systemd/sd-event.h>
 
 typedef struct IoWorker IoWorker;
@@ -15,10 +16,14 @@ typedef enum IoOp {
         IO_SYNC,        /* fsync */
 } IoOp;
 
+#define IO_IOV_MAX 64           /* buffers in one vector write */
+
 typedef struct IoReq {
         IoOp op;
         uint64_t pos, len, end;
         char *buf;              /* NULL: the worker's buffer; else len bytes the caller owns until done */
+        const struct iovec *iov;        /* IO_WRITE: n_iov buffers (len bytes in all) instead of buf */
+        int n_iov;
         /* results */
         int errnum;             /* 0, or what failed */
         uint64_t hole;

@@ -123,7 +123,9 @@ void pool_def_get_perms(const PoolDef *def, StoragePermsView *out) {
 void pool_def_get_iscsi_source(const PoolDef *def, PoolIscsiSourceView *out) {
         const PoolDefPrivate *p = def->priv;
         *out = (PoolIscsiSourceView) { .port = -1, .n_hosts = p->n_hosts, .n_devices = p->n_devices,
-                                       .initiator_iqn = p->initiator_iqn };
+                                       .initiator_iqn = p->initiator_iqn, .chap_username = p->auth_username,
+                                       .chap_secret_usage = p->auth_secret_usage,
+                                       .chap_secret_uuid = p->auth_secret_uuid };
         if (p->n_hosts) {
                 out->host = p->hosts[0].name;
                 out->port = p->hosts[0].port.set ? p->hosts[0].port.v : -1;
@@ -191,6 +193,46 @@ void storage_format_size(XmlBuf *b, const char *name, uint64_t bytes) {
 
 /* ---- pools ---- */
 
+/* <auth type='chap' username='…'><secret usage='…'/></auth>: libvirt's iSCSI CHAP. The password
+ * itself never appears in the XML: it is the value of the secret named here. */
+static int pool_parse_auth(PoolDefPrivate *p, xmlNodePtr auth, VbError *err) {
+        p->auth_type = xml_node_prop(auth, "type");
+        if (!p->auth_type)
+                return vb_error_set(err, VB_ERR_XML_ERROR, VB_FROM_XML, "missing auth type attribute");
+        if (strcmp(p->auth_type, "chap") != 0)
+                return vb_error_set(err, VB_ERR_XML_ERROR, VB_FROM_XML, "unknown auth type '%s'", p->auth_type);
+        p->auth_username = xml_node_prop(auth, "username");
+        if (!p->auth_username || !p->auth_username[0])
+                return vb_error_set(err, VB_ERR_XML_ERROR, VB_FROM_XML, "missing username for auth");
+        xmlNodePtr sec = xml_node_child(auth, "secret");
+        if (!sec)
+                return vb_error_set(err, VB_ERR_XML_ERROR, VB_FROM_XML, "missing auth secret node");
+        p->auth_secret_usage = xml_node_prop(sec, "usage");
+        p->auth_secret_uuid = xml_node_prop(sec, "uuid");
+        uint8_t u[16];
+        if (!p->auth_secret_usage == !p->auth_secret_uuid)
+                return vb_error_set(err, VB_ERR_XML_ERROR, VB_FROM_XML,
+                                    "either auth secret uuid or usage expected");
+        if (p->auth_secret_uuid && uuid_parse(p->auth_secret_uuid, u) < 0)
+                return vb_error_set(err, VB_ERR_XML_ERROR, VB_FROM_XML, "malformed auth secret uuid '%s'",
+                                    p->auth_secret_uuid);
+        return 0;
+}
+
+static void pool_format_auth(XmlBuf *c, const PoolDefPrivate *p) {
+        XmlBuf s = XML_BUF_CHILD(c);
+        xml_buf_open(&s, "secret");
+        if (p->auth_secret_uuid)
+                xml_buf_attr(&s, "uuid", p->auth_secret_uuid);
+        else
+                xml_buf_attr(&s, "usage", p->auth_secret_usage);
+        xml_buf_close(&s, "secret", NULL, false);
+        xml_buf_open(c, "auth");
+        xml_buf_attr(c, "type", p->auth_type);
+        xml_buf_attr(c, "username", p->auth_username);
+        xml_buf_close(c, "auth", &s, false);
+}
+
 static int pool_parse_source(PoolDef *def, xmlNodePtr src, unsigned flags, VbError *err) {
         PoolDefPrivate *p = def->priv;
         if (xml_fields_parse(src, source_fields, XML_N(source_fields), p, flags, err) < 0)
@@ -213,7 +255,8 @@ static int pool_parse_source(PoolDef *def, xmlNodePtr src, unsigned flags, VbErr
         xmlNodePtr iqn = ini ? xml_node_child(ini, "iqn") : NULL;
         if (iqn && !(p->initiator_iqn = xml_node_prop(iqn, "name")))
                 return vb_error_set(err, VB_ERR_XML_ERROR, VB_FROM_XML, "missing iqn name");
-        return 0;
+        xmlNodePtr auth = xml_node_child(src, "auth");
+        return auth ? pool_parse_auth(p, auth, err) : 0;
 }
 
 static int pool_parse_root(PoolDef *def, xmlNodePtr root, unsigned flags, VbError *err) {
@@ -289,6 +332,8 @@ static void pool_source_hook(XmlBuf *c, const char *child, const void *obj) {
                 for (size_t i = 0; i < p->n_devices; i++)
                         xml_fields_format(c, "device", device_fields, XML_N(device_fields),
                                           &p->devices[i], NULL);
+        else if (strcmp(child, "auth") == 0 && p->auth_type)
+                pool_format_auth(c, p);
         else if (strcmp(child, "initiator") == 0 && p->initiator_iqn) {
                 XmlBuf i = XML_BUF_CHILD(c);
                 xml_buf_open(&i, "iqn");
@@ -356,6 +401,10 @@ PoolDef *pool_def_free(PoolDef *def) {
                 free(p->hosts);
                 free(p->devices);
                 free(p->initiator_iqn);
+                free(p->auth_type);
+                free(p->auth_username);
+                free(p->auth_secret_usage);
+                free(p->auth_secret_uuid);
                 xml_fields_free(source_fields, XML_N(source_fields), p);
                 storage_free_perms(&p->perms);
                 free(p);

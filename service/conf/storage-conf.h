@@ -35,6 +35,9 @@ typedef struct PoolIscsiSourceView {
         const char *device;
         const char *initiator_iqn;
         size_t n_hosts, n_devices;
+        /* <auth type='chap'>: the user name and the secret holding the password, named by its
+         * iSCSI usage or its UUID (one of them); NULL without <auth> */
+        const char *chap_username, *chap_secret_usage, *chap_secret_uuid;
 } PoolIscsiSourceView;
 
 void pool_def_get_iscsi_source(const PoolDef *def, PoolIscsiSourceView *out);

@@ -370,6 +370,10 @@ int secret_get_value(Secret *s, unsigned flags, uint8_t **out, size_t *len, VbEr
                 return -1;
         if (s->def->private_)
                 return vb_error_set(err, VB_ERR_INVALID_SECRET, VB_FROM_SECRET, "secret is private");
+        return secret_get_value_internal(s, out, len, err);
+}
+
+int secret_get_value_internal(Secret *s, uint8_t **out, size_t *len, VbError *err) {
         if (!s->has_value)
                 return vb_error_set(err, VB_ERR_NO_SECRET, VB_FROM_SECRET, "secret '%s' does not have a value",
                                     s->obj.name);

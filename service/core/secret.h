@@ -68,3 +68,6 @@ int secret_set_value(Secret *s, const uint8_t *value, size_t len, unsigned flags
  * private secrets and secrets without a value, as libvirt does. */
 int secret_get_value(Secret *s, unsigned flags, uint8_t **out, size_t *len, VbError *err);
 void secret_value_free(uint8_t *v, size_t len);
+/* The value for the daemon's own use (an iSCSI pool's CHAP password), private secrets included:
+ * never for a client. Freed with secret_value_free(). */
+int secret_get_value_internal(Secret *s, uint8_t **out, size_t *len, VbError *err);

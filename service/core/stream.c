@@ -363,6 +363,10 @@ int stream_produce_buffer(Stream *s, const void *data, size_t len, void (*free_f
         return 0;
 }
 
+bool stream_next_is_data(const Stream *s) {
+        return !s->aborted && s->head && !s->head->hole && !s->head->off;
+}
+
 StreamItem stream_take(Stream *s, void **buf, size_t *n, uint64_t *hole) {
         *buf = NULL;
         Chunk *c = s->head;

@@ -55,6 +55,11 @@ typedef enum StreamItem {
         STREAM_ITEM_ERROR,      /* aborted: stream_error() says why */
 } StreamItem;
 
+/* Whether the next item is a whole chunk of data, which stream_take() hands over without a copy:
+ * a consumer that batches several takes asks this before each, so as not to take a hole, the
+ * end or an error it would then have to hold. */
+bool stream_next_is_data(const Stream *s);
+
 /* wake runs when something is there to read (data, a hole, the end, an error) after a read
  * found nothing, and once, soon, after it is set. */
 void stream_set_consumer(Stream *s, StreamWakeFn wake, void *userdata);

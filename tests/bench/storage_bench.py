@@ -26,6 +26,7 @@ libvirtd's time, list <= 0.5x. Never a pass/fail test.
 import argparse
 import datetime
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -66,7 +67,7 @@ class Side:
         self.daemon = daemon
         self.owner = owner              # uid the daemon runs as (its pool directory's owner)
         self.res = {k: [] for k in ("upload", "download", "clone", "list", "listcalls",
-                                    "upload_cpu", "download_cpu", "list_cpu")}
+                                    "upload_cpu", "download_cpu", "list_cpu", "list_virsh_cpu", "list_virsh_csw")}
 
     def start(self):
         self.daemon.start(timeout=30) if self.label == "libvirtd" else self.daemon.start()
@@ -100,11 +101,17 @@ class Side:
 
     def timed_virsh(self, cmd, key=None):
         c0 = self.cpu()
+        r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
         self.virsh(cmd)
         t = time.perf_counter() - t0
+        r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
         if key:
             self.res[key + "_cpu"].append(self.cpu() - c0)
+        if key == "list":
+            # virsh's own side of it: its CPU time and how often it slept (voluntary switches)
+            self.res["list_virsh_cpu"].append(r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime)
+            self.res["list_virsh_csw"].append(r1.ru_nvcsw - r0.ru_nvcsw)
         return t
 
     def new_volume(self, name, size):
@@ -132,9 +139,21 @@ def make_holey(path, size, owner):
     os.chmod(path, 0o600)
 
 
-def run_round(side, size, src):
+def run_round(side, size, src, only):
+    if only & {"upload", "download"}:
+        run_transfer(side, size, src, only)
+    if "clone" in only:
+        run_clone(side, size)
+    if "list" in only:
+        run_list(side)
+
+
+def run_transfer(side, size, src, only):
     vol = side.new_volume("up.img", size)
     side.res["upload"].append(side.timed_virsh("vol-upload --pool bench up.img %s" % src, "upload"))
+    if "download" not in only:
+        vol.delete(0)
+        return
     dst = SCRATCH / ("down-%s.img" % side.label)
     side.res["download"].append(side.timed_virsh("vol-download --pool bench up.img %s" % dst, "download"))
     if os.path.getsize(dst) != size:
@@ -142,6 +161,8 @@ def run_round(side, size, src):
     dst.unlink()
     vol.delete(0)
 
+
+def run_clone(side, size):
     holey = side.pooldir / "holey.img"
     make_holey(holey, size, side.owner)
     side.pool.refresh(0)
@@ -154,6 +175,8 @@ def run_round(side, size, src):
     clone.delete(0)
     src_vol.delete(0)
 
+
+def run_list(side):
     for _ in range(3):          # short: three samples a round
         side.res["list"].append(side.timed_virsh("vol-list many", "list"))
         # the daemon's share of it: the same calls from python3-libvirt on an open connection
@@ -166,7 +189,11 @@ def run_round(side, size, src):
 def fmt(side, key, size):
     """The median, and the range of the rounds (load on the machine moves them a lot)."""
     s = side.res[key]
+    if not s:
+        return "-", None
     med = statistics.median(s)
+    if key.endswith("_csw"):
+        return "%.0f (%.0f–%.0f)" % (med, min(s), max(s)), med
     if key in ("upload", "download"):
         return "%.0f MiB/s (%.0f–%.0f)" % (size / MIB / med, size / MIB / max(s), size / MIB / min(s)), med
     return "%.0f ms (%.0f–%.0f)" % (med * 1000, min(s) * 1000, max(s) * 1000), med
@@ -182,6 +209,8 @@ def render(sides, size, n_vols, rounds):
                       ("listcalls", "ListAllVolumes + %d GetPath (python3-libvirt, open connection)" % n_vols)):
         a, am = fmt(vb, key, size)
         b, bm = fmt(lv, key, size)
+        if am is None or bm is None:
+            continue
         if key in ("upload", "download"):
             ratio = bm / am     # throughput ratio: virtbusd's over libvirtd's
             verdict = "met" if ratio >= TARGETS[key] else "missed"
@@ -195,9 +224,13 @@ def render(sides, size, n_vols, rounds):
     # moves least (the wall-clock rows above include waiting for a core and for virsh).
     for key, what in (("upload_cpu", "daemon CPU time of the vol-upload"),
                       ("download_cpu", "daemon CPU time of the vol-download"),
-                      ("list_cpu", "daemon CPU time of the virsh vol-list")):
+                      ("list_cpu", "daemon CPU time of the virsh vol-list"),
+                      ("list_virsh_cpu", "virsh's own CPU time in the vol-list"),
+                      ("list_virsh_csw", "virsh's voluntary context switches in the vol-list")):
         a, am = fmt(vb, key, size)
         b, bm = fmt(lv, key, size)
+        if am is None or bm is None:
+            continue
         rows.append("| %s | %s | %s | %s | | |" % (what, a, b, "%.2fx" % (am / bm) if bm else "-"))
     head = ("| workload (median of %d rounds; range) | virtbusd | libvirtd 9.0 | ratio of medians | target | |\n"
             "|---|---|---|---|---|---|\n" % rounds)
@@ -229,7 +262,12 @@ def main():
     ap.add_argument("--volumes", type=int, default=1000)
     ap.add_argument("--virtbusd", default=os.environ.get("VIRTBUSD", str(ROOT / "build" / "service" / "virtbusd")))
     ap.add_argument("--write-doc", action="store_true")
+    ap.add_argument("--only", action="append", choices=["upload", "download", "clone", "list"],
+                    help="run only this workload (repeatable; download implies upload)")
     opts = ap.parse_args()
+    only = set(opts.only or ["upload", "download", "clone", "list"])
+    if "download" in only:
+        only.add("upload")
     size = opts.size_mib * MIB
     remote_harness.VIRTBUSD = Path(opts.virtbusd)
     SCRATCH.mkdir(parents=True, exist_ok=True)
@@ -250,14 +288,14 @@ def main():
             s.listpool.refresh(0)
         src = SCRATCH / "random.bin"
         with open(src, "wb") as f:
-            for _ in range(opts.size_mib):
+            for _ in range(opts.size_mib if "upload" in only else 0):
                 f.write(os.urandom(MIB))
         os.chmod(src, 0o644)
         for r in range(opts.rounds):
             order = sides if r % 2 == 0 else sides[::-1]
             for s in order:
                 log("round %d: %s" % (r + 1, s.label))
-                run_round(s, size, src)
+                run_round(s, size, src, only)
         table = render(sides, size, opts.volumes, opts.rounds)
         print(table)
         if opts.write_doc:

@@ -9,6 +9,7 @@ one virtbusd logs in to it through libiscsi; real virsh drives it over the remot
     /usr/bin/python3 tests/integration/test_storage_iscsi.py -v
 """
 
+import base64
 import hashlib
 import os
 import re
@@ -35,6 +36,9 @@ TARGET = "iqn.2026-12.org.virtbus.test:disks"
 INITIATOR = "iqn.2026-12.org.virtbus.test:initiator"
 LUN1_SIZE = 8 << 20
 LUN2_SIZE = 4 << 20
+CHAP_TARGET = "iqn.2026-12.org.virtbus.test:chap"
+CHAP_USER = "alice"
+CHAP_PASSWORD = "chap-pass-0123456789"
 
 
 def sha256(data):
@@ -48,10 +52,10 @@ def tgtadm(*args):
     return p.stdout
 
 
-def pool_xml(name, port=3260, initiator=INITIATOR, target=TARGET):
+def pool_xml(name, port=3260, initiator=INITIATOR, target=TARGET, auth=""):
     ini = "<initiator><iqn name='%s'/></initiator>" % initiator if initiator else ""
     return ("<pool type='iscsi-direct'><name>%s</name><source><host name='127.0.0.1' port='%d'/>"
-            "<device path='%s'/>%s</source></pool>" % (name, port, target, ini))
+            "<device path='%s'/>%s%s</source></pool>" % (name, port, target, auth, ini))
 
 
 class IscsiDirect(unittest.TestCase):
@@ -79,6 +83,15 @@ class IscsiDirect(unittest.TestCase):
         tgtadm("--op", "new", "--mode", "logicalunit", "--tid", "1", "--lun", "1", "-b", str(cls.lun1))
         tgtadm("--op", "new", "--mode", "logicalunit", "--tid", "1", "--lun", "2", "-b", str(cls.lun2))
         tgtadm("--op", "bind", "--mode", "target", "--tid", "1", "-I", "ALL")
+        # a second target that lets in only the CHAP user alice
+        cls.lun3 = SCRATCH / "lun3.img"
+        with open(cls.lun3, "wb") as fh:
+            fh.truncate(LUN2_SIZE)
+        tgtadm("--op", "new", "--mode", "target", "--tid", "2", "-T", CHAP_TARGET)
+        tgtadm("--op", "new", "--mode", "logicalunit", "--tid", "2", "--lun", "1", "-b", str(cls.lun3))
+        tgtadm("--op", "bind", "--mode", "target", "--tid", "2", "-I", "ALL")
+        tgtadm("--mode", "account", "--op", "new", "--user", CHAP_USER, "--password", CHAP_PASSWORD)
+        tgtadm("--mode", "account", "--op", "bind", "--tid", "2", "--user", CHAP_USER)
         cls.daemon = remote_harness.RemoteDaemon(tcp=False)
         cls.daemon.start()
         cls.uri = "qemu+unix:///session?socket=%s" % cls.daemon.sock
@@ -210,6 +223,62 @@ class IscsiDirect(unittest.TestCase):
         self.assertEqual(self.wait_sessions(0), [])
         self.virsh("pool-undefine %s" % name)
 
+    def chap_secret(self, usage, value):
+        f = SCRATCH / ("secret-%s.xml" % usage)
+        f.write_text("<secret ephemeral='no' private='yes'><usage type='iscsi'><target>%s</target></usage>"
+                     "</secret>" % usage)
+        out = self.virsh("secret-define %s" % f).stdout
+        uuid = re.search(r"[0-9a-f-]{36}", out).group(0)
+        self.virsh("secret-set-value %s --base64 %s" % (uuid, base64.b64encode(value.encode()).decode()))
+        return uuid
+
+    def test_chap(self):
+        right = "<auth type='chap' username='%s'><secret usage='chap-right'/></auth>" % CHAP_USER
+        wrong = "<auth type='chap' username='%s'><secret usage='chap-wrong'/></auth>" % CHAP_USER
+        self.chap_secret("chap-right", CHAP_PASSWORD)
+        self.chap_secret("chap-wrong", "not-the-password")
+        # without CHAP the target refuses us
+        name, f = self.define(target=CHAP_TARGET)
+        self.virsh("pool-define %s" % f)
+        p = self.virsh("pool-start %s" % name, ok=False)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("cannot log in to iSCSI target '%s' at 127.0.0.1:3260" % CHAP_TARGET, p.stderr)
+        self.virsh("pool-undefine %s" % name)
+        # the wrong password: a clear error naming the pool and the target; the pool stays inactive
+        name, f = self.define(target=CHAP_TARGET, auth=wrong)
+        self.virsh("pool-define %s" % f)
+        self.assertIn("<auth type='chap' username='%s'>" % CHAP_USER, self.virsh("pool-dumpxml %s" % name).stdout)
+        p = self.virsh("pool-start %s" % name, ok=False)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("iSCSI target of pool '%s': cannot log in to iSCSI target '%s' at 127.0.0.1:3260 with CHAP"
+                      % (name, CHAP_TARGET), p.stderr)
+        self.assertRegex(self.virsh("pool-info %s" % name).stdout, r"State:\s+inactive")
+        self.assertEqual(self.wait_sessions(0), [])
+        self.virsh("pool-undefine %s" % name)
+        # a secret that does not exist: named in the error, nothing tried
+        name, f = self.define(target=CHAP_TARGET, auth=right.replace("chap-right", "chap-none"))
+        self.virsh("pool-define %s" % f)
+        p = self.virsh("pool-start %s" % name, ok=False)
+        self.assertIn("pool '%s': CHAP secret for user '%s' of iSCSI target '%s': Secret not found: no secret with matching usage "
+                      "'chap-none'" % (name, CHAP_USER, CHAP_TARGET), p.stderr)
+        self.virsh("pool-undefine %s" % name)
+        # the right one logs in and lists the LUN; a volume's bytes come through its own session
+        name, f = self.define(target=CHAP_TARGET, auth=right)
+        self.virsh("pool-define %s" % f)
+        self.virsh("pool-start %s" % name)
+        self.assertEqual(self.wait_sessions(1), [INITIATOR])
+        vols = self.virsh("vol-list %s" % name).stdout
+        self.assertIn("unit:0:0:1", vols)
+        self.lun3.write_bytes(b"chap!" + bytes(LUN2_SIZE - 5))
+        down = SCRATCH / "chap-down.bin"
+        self.virsh("vol-download --pool %s unit:0:0:1 %s --length 5" % (name, down))
+        self.assertEqual(down.read_bytes(), b"chap!")
+        self.virsh("pool-destroy %s" % name)
+        self.virsh("pool-undefine %s" % name)
+        self.assertEqual(self.wait_sessions(0), [])
+        # the password is never logged
+        self.assertNotIn(CHAP_PASSWORD, self.daemon.log())
+
     def test_unreachable_target(self):
         # nothing listens on 3261: the start fails with the reason, the pool stays inactive
         name, f = self.define(port=3261)
@@ -222,7 +291,7 @@ class IscsiDirect(unittest.TestCase):
         name2, f2 = self.define(target="iqn.2026-12.org.virtbus.test:nothing")
         self.virsh("pool-define %s" % f2)
         p = self.virsh("pool-start %s" % name2, ok=False)
-        self.assertIn("cannot log in to the iSCSI target", p.stderr)
+        self.assertIn("cannot log in to iSCSI target 'iqn.2026-12.org.virtbus.test:nothing' at 127.0.0.1:3260", p.stderr)
         self.assertEqual(self.wait_sessions(0), [])
         self.assertTrue(self.daemon.alive())
         self.virsh("pool-undefine %s" % name)

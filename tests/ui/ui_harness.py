@@ -159,6 +159,17 @@ def _connectable(port):
         return False
 
 
+def cockpit_machines_page(world, timeout=60):
+    """cockpit-ws started and a headless Chromium on cockpit-machines' page. One page load for a
+    whole test: with --local-session, cockpit-ws's session ends with the page's websocket, so
+    later moves change the location hash only."""
+    url = world.start_cockpit()
+    b = chromium(world.tmp)
+    b.set_page_load_timeout(timeout)
+    b.get(url + "/cockpit/@localhost/machines/index.html")
+    return b
+
+
 def chromium(tmp):
     """A headless Chromium through selenium and Debian's chromedriver (no download ever)."""
     from selenium import webdriver

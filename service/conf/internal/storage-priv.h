@@ -28,6 +28,8 @@ struct PoolDefPrivate {
         char *source_name;
         char *source_format;
         char *initiator_iqn;        /* <initiator><iqn name='…'/> (iscsi, iscsi-direct) */
+        /* <auth type='chap' username='…'><secret usage='…'|uuid='…'/></auth> (iscsi, iscsi-direct) */
+        char *auth_type, *auth_username, *auth_secret_usage, *auth_secret_uuid;
         StoragePerms perms;
 };
 
