@@ -158,6 +158,7 @@ typedef struct DomainInterface {
         ConfInt boot_order;
         char *link_state;
         DomainAddress address;
+        char *alias;                       /* live: <alias name='net1'/> of a hotplugged NIC; a user's ua- alias */
 } DomainInterface;
 
 typedef struct DomainChr {
