@@ -129,6 +129,15 @@ typedef struct DomainOps {
         /* The media of cdrom index of d->live: path (format raw/qcow2) inserted, or ejected
          * when path is NULL; the op sets the disk's source in d->live when QEMU did it. */
         int (*change_media)(Domain *d, size_t index, const char *path, const char *format, Call *call, VbError *err);
+        /* NIC hotplug (domain-hotplug-nic.c), as attach_disk/detach_disk: interface 0 of dev
+         * (taken) joins d->live when QEMU has it; interface index of d->live leaves when the
+         * guest let it go. interface_by_alias: the index of def's interface with that device
+         * alias, or -1. NULL: not supported. */
+        int (*attach_interface)(Domain *d, DomainDevices *dev, Call *call, VbError *err);
+        int (*detach_interface)(Domain *d, size_t index, Call *call, VbError *err);
+        long (*interface_by_alias)(const DomainDef *def, const char *alias);
+        /* virDomainInjectNMI to a running domain (domain-live-calls.c); may answer VERB_PENDING. */
+        int (*inject_nmi)(Domain *d, Call *call, VbError *err);
 } DomainOps;
 
 /* Network and pool ops belong to a subsystem (host.h), not to a connection. Each op returns 0

@@ -29,7 +29,6 @@
         P(DOMAIN_GET_INTERFACE_PARAMETERS, proc_not_supported, 0),
         P(DOMAIN_GET_JOB_STATS, proc_not_supported, 0),
         P(DOMAIN_GET_PERF_EVENTS, proc_not_supported, 0),
-        P(DOMAIN_INJECT_NMI, proc_not_supported, 0),
         P(DOMAIN_LIST_ALL_SNAPSHOTS, proc_not_supported, 0),
         P(DOMAIN_MEMORY_PEEK, proc_not_supported, 0),
         P(DOMAIN_MIGRATE_GET_COMPRESSION_CACHE, proc_not_supported, 0),
