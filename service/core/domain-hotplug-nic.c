@@ -69,55 +69,17 @@ int domain_attach_interface(Domain *d, const char *xml, size_t len, unsigned fla
                 domain_device_free(cdev);
                 return -1;
         }
-        if (domain_job_begin(d, DOMAIN_JOB_MODIFY, err) < 0) {
-                domain_device_free(ldev);
-                domain_device_free(cdev);
-                return -1;
-        }
-        DomainDef *old = NULL;
-        int r = config ? domain_hotplug_change_config(d, nic_edit, cdev, -1, &old, err) : 0;
-        domain_device_free(cdev);
-        if (r < 0 || !live) {
-                domain_device_free(ldev);
-                domain_def_free(old);
-                domain_job_end(d);
-                return r;
-        }
-        domain_ref(d);
-        log_info("domain %s: attaching a %s interface", d->obj.name, ldev->interfaces[0].type);
-        r = ops->attach_interface(d, ldev, call, err);
-        if (r < 0 && old)
-                domain_hotplug_config_back(d, old);
-        else
-                domain_def_free(old);
-        if (r != VERB_PENDING)
-                domain_job_end(d);
-        domain_unref(d);
-        return r < 0 ? -1 : r;
+        DomainHotplugLive l = { .attach = ops->attach_interface, .dev = ldev, .index = -1,
+                                .what = "attaching an interface" };
+        return domain_hotplug_apply(d, nic_edit, cdev, -1, &l, call, err);
 }
 
 int domain_detach_interface_index(Domain *d, long ci, long li, Call *call, VbError *err) {
         const DomainOps *ops = ops_of(d, li >= 0, err);
-        if (!ops || domain_job_begin(d, DOMAIN_JOB_MODIFY, err) < 0)
+        if (!ops)
                 return -1;
-        DomainDef *old = NULL;
-        int r = ci >= 0 ? domain_hotplug_change_config(d, nic_edit, NULL, ci, &old, err) : 0;
-        if (r < 0 || li < 0) {
-                domain_def_free(old);
-                domain_job_end(d);
-                return r;
-        }
-        domain_ref(d);
-        log_info("domain %s: detaching interface %ld", d->obj.name, li);
-        r = ops->detach_interface(d, (size_t) li, call, err);
-        if (r < 0 && old)
-                domain_hotplug_config_back(d, old);
-        else
-                domain_def_free(old);
-        if (r != VERB_PENDING)
-                domain_job_end(d);
-        domain_unref(d);
-        return r < 0 ? -1 : r;
+        DomainHotplugLive l = { .detach = ops->detach_interface, .index = li, .what = "detaching an interface" };
+        return domain_hotplug_apply(d, nic_edit, NULL, ci, &l, call, err);
 }
 
 int domain_detach_interface(Domain *d, const char *xml, size_t len, unsigned flags, Call *call, VbError *err) {

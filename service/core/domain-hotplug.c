@@ -79,10 +79,6 @@ int domain_hotplug_change_config(Domain *d, DomainConfigEdit edit, DomainDevices
         return 0;
 }
 
-static int change_config(Domain *d, DomainDevices *dev, long index, DomainDef **old, VbError *err) {
-        return domain_hotplug_change_config(d, disk_edit, dev, index, old, err);
-}
-
 void domain_hotplug_config_back(Domain *d, DomainDef *old) {
         VbError e = { 0 };
         if (domain_save_config(d->obj.conn, old, &e) < 0) {
@@ -92,6 +88,35 @@ void domain_hotplug_config_back(Domain *d, DomainDef *old) {
         }
         domain_def_free(d->def);
         d->def = old;
+}
+
+int domain_hotplug_apply(Domain *d, DomainConfigEdit edit, DomainDevices *cdev, long ci, const DomainHotplugLive *live,
+                         Call *call, VbError *err) {
+        if (domain_job_begin(d, DOMAIN_JOB_MODIFY, err) < 0) {
+                domain_device_free(cdev);
+                domain_device_free(live->dev);
+                return -1;
+        }
+        DomainDef *old = NULL;
+        int r = cdev || ci >= 0 ? domain_hotplug_change_config(d, edit, cdev, ci, &old, err) : 0;
+        domain_device_free(cdev);
+        if (r < 0 || (!live->dev && live->index < 0)) {
+                domain_device_free(live->dev);
+                domain_def_free(old);
+                domain_job_end(d);
+                return r;
+        }
+        domain_ref(d);
+        log_info("domain %s: %s", d->obj.name, live->what);
+        r = live->dev ? live->attach(d, live->dev, call, err) : live->detach(d, (size_t) live->index, call, err);
+        if (r < 0 && old)
+                domain_hotplug_config_back(d, old);
+        else
+                domain_def_free(old);
+        if (r != VERB_PENDING)
+                domain_job_end(d);
+        domain_unref(d);
+        return r < 0 ? -1 : r;
 }
 
 int domain_attach_device(Domain *d, const char *xml, size_t len, unsigned flags, Call *call, VbError *err) {
@@ -115,55 +140,16 @@ int domain_attach_device(Domain *d, const char *xml, size_t len, unsigned flags,
                 domain_device_free(ldev);
                 return -1;
         }
-        if (domain_job_begin(d, DOMAIN_JOB_MODIFY, err) < 0) {
-                domain_device_free(cdev);
-                domain_device_free(ldev);
-                return -1;
-        }
-        DomainDef *old = NULL;
-        int r = config ? change_config(d, cdev, -1, &old, err) : 0;
-        domain_device_free(cdev);
-        if (r < 0 || !live) {
-                domain_device_free(ldev);
-                domain_def_free(old);
-                domain_job_end(d);
-                return r;
-        }
-        domain_ref(d);
-        log_info("domain %s: attaching disk %s", d->obj.name, ldev->disks[0].target_dev);
-        r = d->obj.conn->driver->domain->attach_disk(d, ldev, call, err);
-        if (r < 0 && old)
-                domain_hotplug_config_back(d, old);
-        else
-                domain_def_free(old);
-        if (r != VERB_PENDING)
-                domain_job_end(d);
-        domain_unref(d);
-        return r < 0 ? -1 : r;
+        const DomainOps *ops = d->obj.conn->driver->domain;
+        DomainHotplugLive l = { .attach = ops->attach_disk, .dev = ldev, .index = -1, .what = "attaching a disk" };
+        return domain_hotplug_apply(d, disk_edit, cdev, -1, &l, call, err);
 }
 
 /* Detach disk ci of the definition (CONFIG, ci >= 0) and/or li of the running guest (LIVE). */
 static int detach(Domain *d, long ci, long li, Call *call, VbError *err) {
-        if (domain_job_begin(d, DOMAIN_JOB_MODIFY, err) < 0)
-                return -1;
-        DomainDef *old = NULL;
-        int r = ci >= 0 ? change_config(d, NULL, ci, &old, err) : 0;
-        if (r < 0 || li < 0) {
-                domain_def_free(old);
-                domain_job_end(d);
-                return r;
-        }
-        domain_ref(d);
-        log_info("domain %s: detaching disk %ld", d->obj.name, li);
-        r = d->obj.conn->driver->domain->detach_disk(d, (size_t) li, call, err);
-        if (r < 0 && old)
-                domain_hotplug_config_back(d, old);
-        else
-                domain_def_free(old);
-        if (r != VERB_PENDING)
-                domain_job_end(d);
-        domain_unref(d);
-        return r < 0 ? -1 : r;
+        DomainHotplugLive l = { .detach = d->obj.conn->driver->domain->detach_disk, .index = li,
+                                .what = "detaching a disk" };
+        return domain_hotplug_apply(d, disk_edit, NULL, ci, &l, call, err);
 }
 
 int domain_detach_device(Domain *d, const char *xml, size_t len, unsigned flags, Call *call, VbError *err) {

@@ -11,7 +11,6 @@ device-added / device-removed events reach python3-libvirt and D-Bus clients.
 """
 
 import os
-import subprocess
 import sys
 import time
 import unittest
@@ -29,9 +28,11 @@ if os.environ.get(nh.NS_ENV) != "1":
 nh.enter_namespace()
 
 import remote_harness  # noqa: E402
+import test_qemu_hotplug  # noqa: E402  (its helpers; a module import keeps its tests out of this suite)
 import testmain  # noqa: E402
 from net_harness import sh  # noqa: E402
 from test_qemu_console import ConsoleReader  # noqa: E402
+from test_qemu_lifecycle import wait_for  # noqa: E402
 
 NAME = "nicplug"
 DOMAIN_XML = """<domain type='qemu'>
@@ -76,14 +77,6 @@ def nics(xml):
         out[n.find("mac").get("address")] = (n.get("type"), None if tgt is None else tgt.get("dev"),
                                             None if alias is None else alias.get("name"))
     return out
-
-
-def wait_for(what, cond, timeout):
-    deadline = time.monotonic() + timeout
-    while not cond():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting for " + what)
-        time.sleep(0.1)
 
 
 class QemuHotplugNicTest(unittest.TestCase):
@@ -146,41 +139,35 @@ class QemuHotplugNicTest(unittest.TestCase):
     def inactive(self):
         return nics(self.virsh("dumpxml", "--inactive", NAME).stdout)
 
-    def guest_nics(self, timeout=BOOT_TIMEOUT):
-        """What the guest's kernel lists in /sys/class/net ({MAC: name})."""
+    def ask_guest(self, cmd, marker, timeout=BOOT_TIMEOUT):
+        """Type cmd on the guest's console until it answers: the words after marker."""
         r = self.console
         deadline = time.monotonic() + timeout
         while True:
             self.assertIsNone(r.error)
             start = len(r.data)
-            r.stream.send(b"nics\n")
+            r.stream.send(cmd.encode() + b"\n")
             t = time.monotonic()
             while time.monotonic() - t < 2:
                 tail = r.data[start:].decode(errors="replace")
-                if "VIRTBUS-GUEST-NICS" in tail and "\n" in tail.split("VIRTBUS-GUEST-NICS", 1)[1]:
-                    line = tail.split("VIRTBUS-GUEST-NICS", 1)[1].split("\n", 1)[0]
-                    return {w.split(":", 1)[1]: w.split(":", 1)[0] for w in line.split() if ":" in w}
+                if marker in tail and "\n" in tail.split(marker, 1)[1]:
+                    return tail.split(marker, 1)[1].split("\n", 1)[0].split()
                 time.sleep(0.05)
             if time.monotonic() > deadline:
-                self.fail("the guest does not answer `nics`: %r" % r.data[-500:])
+                self.fail("the guest does not answer `%s`: %r" % (cmd, r.data[-500:]))
+
+    def guest_nics(self):
+        """What the guest's kernel lists in /sys/class/net ({MAC: name})."""
+        return {w.split(":", 1)[1]: w.split(":", 1)[0] for w in self.ask_guest("nics", "VIRTBUS-GUEST-NICS")}
+
+    def guest_nmis(self):
+        return int(self.ask_guest("nmi", "VIRTBUS-GUEST-NMI")[0])
 
     def wait_guest(self, what, fn, timeout=60):
         wait_for(what, lambda: fn(self.guest_nics()), timeout)
 
-    def bus_sync(self):
-        from gi.repository import GLib
-        ctx = GLib.MainContext.default()
-        for _ in range(50):
-            if not ctx.iteration(False):
-                time.sleep(0.002)
-
-    def wait_events(self, want, timeout=30):
-        wait_for("libvirt event %r (seen %r)" % (want, self.events), lambda: want in self.events, timeout)
-
-        def on_bus():
-            self.bus_sync()
-            return want in self.bus_events
-        wait_for("D-Bus signal %r (seen %r)" % (want, self.bus_events), on_bus, timeout)
+    bus_sync = test_qemu_hotplug.QemuHotplugTest.bus_sync
+    wait_events = test_qemu_hotplug.QemuHotplugTest.wait_events
 
     def assert_tap_on(self, tap, bridge):
         self.assertIn("master %s" % bridge, sh("ip", "link", "show", tap).stdout)
@@ -270,20 +257,6 @@ class QemuHotplugNicTest(unittest.TestCase):
         self.wait_guest("no NIC left in the guest", lambda n: not n)
         self.assertEqual(self.live(), {})
         wait_for("tap %s deleted" % tap, lambda: not nh.link_exists(tap), 30)
-
-    def guest_nmis(self):
-        r = self.console
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            start = len(r.data)
-            r.stream.send(b"nmi\n")
-            t = time.monotonic()
-            while time.monotonic() - t < 2:
-                tail = r.data[start:].decode(errors="replace")
-                if "VIRTBUS-GUEST-NMI" in tail and "\n" in tail.split("VIRTBUS-GUEST-NMI", 1)[1]:
-                    return int(tail.split("VIRTBUS-GUEST-NMI", 1)[1].split()[0])
-                time.sleep(0.05)
-        self.fail("the guest does not answer `nmi`: %r" % r.data[-500:])
 
     def test_4_inject_nmi(self):
         """virsh inject-nmi and D-Bus InjectNMI reach the guest's NMI counter."""
