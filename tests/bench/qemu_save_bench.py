@@ -27,6 +27,7 @@ from pathlib import Path
 sys.dont_write_bytecode = True
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+import bench_rounds  # noqa: E402
 import qemu_bench  # noqa: E402
 from qemu_bench import DOMAIN_XML, LibvirtdSide, VirtbusdSide, dpkg_version, git_revision, libvirt, log, ms  # noqa: E402
 from remote_bench import BenchError, machine, stats  # noqa: E402
@@ -59,54 +60,16 @@ def cycle(side, workdir):
 
 
 def measure(sides, n, rounds, workdir):
-    per_round = max(1, -(-n // rounds))
-    for s in sides:
-        s.res = {"save": [], "restore": [], "round_trip": []}
-        cycle(s, workdir)       # warm-up
-    done, r = 0, 0
-    while done < n:
-        k = min(per_round, n - done)
-        order = sides[r % len(sides):] + sides[:r % len(sides)]
-        for s in order:
-            for _ in range(k):
-                a, b = cycle(s, workdir)
-                s.res["save"].append(a)
-                s.res["restore"].append(b)
-                s.res["round_trip"].append(a + b)
-        done += k
-        r += 1
-    for s in sides:
-        log(f"{s.label}: " + "; ".join(f"{k} median {stats(v)['median']:.0f} ms" for k, v in s.res.items()))
+    bench_rounds.measure(sides, n, rounds, lambda s: cycle(s, workdir), ("save", "restore", "round_trip"), log)
 
 
 def render(results):
-    v, l = results["sides"].get("virtbusd"), results["sides"].get("libvirtd")
-    m = results["machine"]
-    lines = [f"Run {results['date']} on {m.get('cpu', '?')} × {m.get('cores', '?')} cores, kernel {m.get('kernel', '?')} "
-             f"({results['git']}), libvirtd "
-             f"{results['libvirtd_version']}, QEMU {results['qemu_version']}; n = {results['n']} per side; "
-             f"load average {results['load_before']} before, {results['load_after']} after.", "",
-             "| | virtbusd median (p90) | libvirtd 9.0 median (p90) | ratio (target ≤ 0.5) |",
-             "|---|---|---|---|"]
-    for key, label in (("save", "save"), ("restore", "restore → running"), ("round_trip", "save + restore")):
-        vs = v[key]
-        ls = l[key] if l else None
-        ratio = f"{vs['median'] / ls['median']:.2f}×" if ls else "—"
-        lcell = f"{ls['median']:.0f} ms ({ls['p90']:.0f})" if ls else "—"
-        lines.append(f"| {label} | {vs['median']:.0f} ms ({vs['p90']:.0f}) | {lcell} | {ratio} |")
-    return "\n".join(lines) + "\n"
+    return bench_rounds.render(results, (("save", "save"), ("restore", "restore → running"),
+                                         ("round_trip", "save + restore")))
 
 
 def write_doc(table):
-    text = DOC.read_text()
-    if DOC_BEGIN in text and DOC_END in text:
-        head, rest = text.split(DOC_BEGIN, 1)
-        _, foot = rest.split(DOC_END, 1)
-        text = head + DOC_BEGIN + "\n" + table + DOC_END + foot
-    else:
-        text = text.rstrip("\n") + "\n\n## Save and restore (qemu_save_bench.py)\n\n" + DOC_BEGIN + "\n" + table + DOC_END + "\n"
-    DOC.write_text(text)
-    log(f"wrote {DOC}")
+    bench_rounds.write_doc(DOC, DOC_BEGIN, DOC_END, "Save and restore (qemu_save_bench.py)", table, log)
 
 
 def main():
