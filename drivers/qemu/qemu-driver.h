@@ -347,3 +347,5 @@ long qemu_interface_by_alias(const DomainDef *def, const char *alias);
 void qemu_nic_alias(const DomainDef *def, size_t i, char *buf, size_t len);
 /* qemu-live-calls.c: virDomainInjectNMI (QMP inject-nmi). */
 int qemu_domain_inject_nmi(Domain *d, Call *call, VbError *err);
+/* qemu-vcpus.c: setvcpus --live (query-hotpluggable-cpus, device_add / device_del vcpuN). */
+int qemu_domain_set_vcpus(Domain *d, unsigned n, Call *call, VbError *err);

@@ -432,6 +432,14 @@ void qemu_hotplug_event(QemuDomain *qd, const char *event, json_object *data) {
         QemuUnplug *u = qd->unplug;
         json_object *v;
         const char *dev = data && json_object_object_get_ex(data, "device", &v) ? json_object_get_string(v) : NULL;
+        const char *path = data && json_object_object_get_ex(data, "path", &v) ? json_object_get_string(v) : NULL;
+        char id[64];
+        /* QEMU 7.2 reports a vCPU's removal only through its child (".../vcpu1/lapic", no
+         * device): a child of the device goes only with it. */
+        if (!dev && path && strncmp(path, "/machine/peripheral/", 20) == 0) {
+                snprintf(id, sizeof id, "%.*s", (int) strcspn(path + 20, "/"), path + 20);
+                dev = id;
+        }
         if (!u || !dev || strcmp(dev, u->alias) != 0)
                 return;
         Domain *d = domain_ref(qd->domain);

@@ -173,6 +173,7 @@ const DomainOps qemu_domain_ops = {
         .detach_interface = qemu_domain_detach_interface,
         .interface_by_alias = qemu_interface_by_alias,
         .inject_nmi = qemu_domain_inject_nmi,
+        .set_vcpus = qemu_domain_set_vcpus,
         .change_media = qemu_domain_change_media,
         .set_memtune = qemu_cgroup_set_memtune,
         .set_cputune = qemu_cgroup_set_cputune,

@@ -138,6 +138,9 @@ typedef struct DomainOps {
         long (*interface_by_alias)(const DomainDef *def, const char *alias);
         /* virDomainInjectNMI to a running domain (domain-live-calls.c); may answer VERB_PENDING. */
         int (*inject_nmi)(Domain *d, Call *call, VbError *err);
+        /* virDomainSetVcpusFlags LIVE: n (1..<vcpu> maximum) vCPUs in the running domain, whose
+         * live current_vcpus follows each one plugged or unplugged; 0 when already so. */
+        int (*set_vcpus)(Domain *d, unsigned n, Call *call, VbError *err);
 } DomainOps;
 
 /* Network and pool ops belong to a subsystem (host.h), not to a connection. Each op returns 0

@@ -50,7 +50,6 @@
         P(DOMAIN_SET_PERF_EVENTS, proc_not_supported, 0),
         P(DOMAIN_SET_TIME, proc_not_supported, 0),
         P(DOMAIN_SET_USER_PASSWORD, proc_not_supported, 0),
-        P(DOMAIN_SET_VCPUS_FLAGS, proc_not_supported, 0),
         P(DOMAIN_SNAPSHOT_CREATE_XML, proc_not_supported, 0),
         P(DOMAIN_SNAPSHOT_CURRENT, proc_not_supported, 0),
         P(DOMAIN_SNAPSHOT_DELETE, proc_not_supported, 0),
