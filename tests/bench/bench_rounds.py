@@ -2,7 +2,11 @@
 qemu_hotplug_bench.py) share: cycles in rounds that rotate which side goes first, the table of
 medians and ratios, and its section of docs/benchmarks-qemu.md."""
 
-from remote_bench import stats
+import os
+import shutil
+
+from qemu_bench import LibvirtdSide, VirtbusdSide
+from remote_bench import BenchError, stats
 
 
 def measure(sides, n, rounds, cycle, keys, log):
@@ -58,3 +62,34 @@ def write_doc(doc, begin, end, title, table, log):
         text = text.rstrip("\n") + f"\n\n## {title}\n\n" + begin + "\n" + table + end + "\n"
     doc.write_text(text)
     log(f"wrote {doc}")
+
+
+def run_sides(opts, results, workdir, prepare, measure, render, write_doc, log):
+    """Start virtbusd's side and libvirtd's (unless opts.no_libvirtd), prepare(side) each once
+    started, measure(sides), stop them and remove workdir; print the table render(results)
+    gives (and write_doc it with opts.write_doc). The exit status."""
+    sides = []
+    try:
+        wanted = [VirtbusdSide(opts.virtbusd)] + ([] if opts.no_libvirtd else [LibvirtdSide(opts.libvirtd)])
+        for s in wanted:
+            sides.append(s)
+            s.start()
+            prepare(s)
+        measure(sides)
+        results["sides"] = {s.label: {k: stats(v) for k, v in s.res.items()} for s in sides}
+    except BenchError as e:
+        log(str(e))
+        return 1
+    finally:
+        for s in sides:
+            try:
+                s.stop()
+            except Exception as e:      # noqa: BLE001
+                log(f"{s.label}: stop: {e}")
+        shutil.rmtree(workdir, ignore_errors=True)
+    results["load_after"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    table = render(results)
+    print(table)
+    if opts.write_doc:
+        write_doc(table)
+    return 0

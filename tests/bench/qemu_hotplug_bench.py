@@ -37,8 +37,8 @@ import guest  # noqa: E402
 import bench_rounds  # noqa: E402
 import qemu_bench  # noqa: E402
 import qemu_save_bench  # noqa: E402
-from qemu_bench import LibvirtdSide, VirtbusdSide, dpkg_version, git_revision, log, ms  # noqa: E402
-from remote_bench import BenchError, machine, stats  # noqa: E402
+from qemu_bench import dpkg_version, git_revision, log, ms  # noqa: E402
+from remote_bench import BenchError, machine  # noqa: E402
 
 DOC_BEGIN = "<!-- qemu_hotplug_bench: begin -->"
 DOC_END = "<!-- qemu_hotplug_bench: end -->"
@@ -147,31 +147,12 @@ def main():
     subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", disk, "16M"], check=True)
     os.chmod(disk, 0o666)
     disk_xml = DISK_XML.format(path=disk)
-    sides = []
-    try:
-        wanted = [VirtbusdSide(opts.virtbusd)] + ([] if opts.no_libvirtd else [LibvirtdSide(opts.libvirtd)])
-        for s in wanted:
-            sides.append(s)
-            s.start()
-            s.dom = boot(s, workdir, image)
-        measure(sides, opts.n, opts.rounds, disk_xml)
-        results["sides"] = {s.label: {k: stats(v) for k, v in s.res.items()} for s in sides}
-    except BenchError as e:
-        log(str(e))
-        return 1
-    finally:
-        for s in sides:
-            try:
-                s.stop()
-            except Exception as e:      # noqa: BLE001
-                log(f"{s.label}: stop: {e}")
-        shutil.rmtree(workdir, ignore_errors=True)
-    results["load_after"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    table = render(results)
-    print(table)
-    if opts.write_doc:
-        write_doc(table)
-    return 0
+
+    def prepare(side):
+        side.dom = boot(side, workdir, image)
+
+    return bench_rounds.run_sides(opts, results, workdir, prepare,
+                                  lambda sides: measure(sides, opts.n, opts.rounds, disk_xml), render, write_doc, log)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,6 @@ pass/fail test; the target (issue 14): each ≤ 0.5 × libvirtd's time.
 import argparse
 import datetime
 import os
-import shutil
 import sys
 import tempfile
 import time
@@ -29,8 +28,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import bench_rounds  # noqa: E402
 import qemu_bench  # noqa: E402
-from qemu_bench import DOMAIN_XML, LibvirtdSide, VirtbusdSide, dpkg_version, git_revision, libvirt, log, ms  # noqa: E402
-from remote_bench import BenchError, machine, stats  # noqa: E402
+from qemu_bench import DOMAIN_XML, dpkg_version, git_revision, libvirt, log, ms  # noqa: E402
+from remote_bench import BenchError, machine  # noqa: E402
 
 DOC = qemu_bench.ROOT / "docs" / "benchmarks-qemu.md"
 DOC_BEGIN = "<!-- qemu_save_bench: begin -->"
@@ -88,30 +87,8 @@ def main():
     # both daemons (libvirtd runs as uid nobody) write and read the images here
     workdir = tempfile.mkdtemp(prefix="virtbus-save-bench-")
     os.chmod(workdir, 0o1777)
-    sides = []
-    try:
-        wanted = [VirtbusdSide(opts.virtbusd)] + ([] if opts.no_libvirtd else [LibvirtdSide(opts.libvirtd)])
-        for s in wanted:
-            sides.append(s)
-            s.start()
-        measure(sides, opts.n, opts.rounds, workdir)
-        results["sides"] = {s.label: {k: stats(v) for k, v in s.res.items()} for s in sides}
-    except BenchError as e:
-        log(str(e))
-        return 1
-    finally:
-        for s in sides:
-            try:
-                s.stop()
-            except Exception as e:      # noqa: BLE001
-                log(f"{s.label}: stop: {e}")
-        shutil.rmtree(workdir, ignore_errors=True)
-    results["load_after"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    table = render(results)
-    print(table)
-    if opts.write_doc:
-        write_doc(table)
-    return 0
+    return bench_rounds.run_sides(opts, results, workdir, lambda s: None,
+                                  lambda sides: measure(sides, opts.n, opts.rounds, workdir), render, write_doc, log)
 
 
 if __name__ == "__main__":
