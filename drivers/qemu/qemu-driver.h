@@ -363,3 +363,22 @@ int qemu_snapshot_revert(Domain *d, const SnapshotDef *def, unsigned flags, Call
 int qemu_snapshot_delete(Domain *d, const SnapshotDef *def, Call *call, VbError *err);
 /* qemu-snapshot-live.c: a running guest's disk-only snapshot (overlays, blockdev-snapshot). */
 int qemu_snapshot_live_overlays(Domain *d, const SnapshotDef *snap, Call *call, VbError *err);
+/* What the driver does once the guest let device alias go (target: what a message names). */
+typedef void (*QemuUnplugDone)(QemuDomain *qd, const char *alias, const char *target);
+/* device_del of alias, then up to 5 s for DEVICE_DELETED (done runs when it comes, also
+ * after the call answered); VERB_PENDING, or -1 with err. One removal at a time. */
+int qemu_unplug_begin(QemuDomain *qd, const char *alias, const char *what, const char *target, QemuUnplugDone done,
+                      Call *call, VbError *err);
+/* The id ("pci.N") of the first pcie-root-port of query-pci's answer with no device behind it. */
+bool qemu_hotplug_free_root_port(json_object *ret, char *out, size_t len);
+/* qemu-hotplug-nic.c: NICs attached and detached live (DomainOps.attach_interface /
+ * detach_interface); the QEMU device id of interface i of def (its <alias>, else net<i> as
+ * the command line names it). */
+int qemu_domain_attach_interface(Domain *d, DomainDevices *dev, Call *call, VbError *err);
+int qemu_domain_detach_interface(Domain *d, size_t index, Call *call, VbError *err);
+long qemu_interface_by_alias(const DomainDef *def, const char *alias);
+void qemu_nic_alias(const DomainDef *def, size_t i, char *buf, size_t len);
+/* qemu-live-calls.c: virDomainInjectNMI (QMP inject-nmi). */
+int qemu_domain_inject_nmi(Domain *d, Call *call, VbError *err);
+/* qemu-vcpus.c: setvcpus --live (query-hotpluggable-cpus, device_add / device_del vcpuN). */
+int qemu_domain_set_vcpus(Domain *d, unsigned n, Call *call, VbError *err);

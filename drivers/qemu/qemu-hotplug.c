@@ -161,8 +161,7 @@ static json_object *device_args(const DomainDisk *disk, const char *alias, const
 
 static void on_attach(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata);
 
-/* The id ("pci.N") of the first pcie-root-port of query-pci's answer with no device behind it. */
-static bool free_root_port(json_object *ret, char *out, size_t len) {
+bool qemu_hotplug_free_root_port(json_object *ret, char *out, size_t len) {
         size_t nb = json_object_is_type(ret, json_type_array) ? json_object_array_length(ret) : 0;
         for (size_t b = 0; b < nb; b++) {
                 json_object *devs, *bus = json_object_array_get_idx(ret, b);
@@ -218,7 +217,7 @@ static void on_attach(Qmp *q, json_object *ret, const char *cls, const char *des
                 unlabel(qd->qc, d, disk);
                 goto done;
         }
-        if (a->step == STEP_QUERY_PCI && !free_root_port(ret, a->bus, sizeof a->bus)) {
+        if (a->step == STEP_QUERY_PCI && !qemu_hotplug_free_root_port(ret, a->bus, sizeof a->bus)) {
                 vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU,
                              "cannot attach disk %s: no free pcie-root-port (add <controller type='pci' "
                              "model='pcie-root-port'/> to the definition)", disk->target_dev);
@@ -319,8 +318,10 @@ fail:
 
 struct QemuUnplug {
         QemuDomain *qd;
-        char alias[32];
+        char alias[64];
         char target[32];
+        const char *what;       /* "disk", "interface": for messages */
+        QemuUnplugDone done;    /* the guest let it go: the driver's side of the removal */
         bool waiting;           /* the detach call still waits (the job is held) */
         sd_event_source *timer;
 };
@@ -359,36 +360,32 @@ static void on_device_del(Qmp *q, json_object *ret, const char *cls, const char 
                 return;
         if (cls) {
                 VbError e = { 0 };
-                vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "cannot detach disk %s: %s", u->target,
+                vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "cannot detach %s %s: %s", u->what, u->target,
                              desc ? desc : cls);
                 unplug_free(qd);
                 qemu_domain_finish(qd, -1, &e);
         }
 }
 
-int qemu_domain_detach_disk(Domain *d, size_t index, Call *call, VbError *err) {
-        QemuDomain *qd = d->driver_data;
+int qemu_unplug_begin(QemuDomain *qd, const char *alias, const char *what, const char *target, QemuUnplugDone done,
+                      Call *call, VbError *err) {
         if (!qd || !qd->qmp || !qmp_is_ready(qd->qmp) || !qd->qc || !qd->qc->event)
                 return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU,
-                                    "the QEMU monitor of domain '%s' is not available", d->obj.name);
+                                    "the QEMU monitor of domain '%s' is not available", qd->domain->obj.name);
         if (qd->unplug)
                 return vb_error_set(err, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU,
                                     "the removal of device %s from domain '%s' is still in progress",
-                                    qd->unplug->alias, d->obj.name);
+                                    qd->unplug->alias, qd->domain->obj.name);
         QemuUnplug *u = calloc(1, sizeof *u);
-        if (!u)
-                return vb_error_errno(err, -ENOMEM, "detach");
-        DomainDisk *disk = &d->live->priv->devices.disks[index];
-        if (qemu_disk_alias(d->live, index, u->alias, sizeof u->alias, err) < 0) {
-                free(u);
-                return -1;
-        }
-        snprintf(u->target, sizeof u->target, "%s", disk->target_dev);
-        json_object *args = json_object_new_object();
+        json_object *args = u ? json_object_new_object() : NULL;
         if (!args) {
                 free(u);
                 return vb_error_errno(err, -ENOMEM, "device_del");
         }
+        snprintf(u->alias, sizeof u->alias, "%s", alias);
+        snprintf(u->target, sizeof u->target, "%s", target);
+        u->what = what;
+        u->done = done;
         json_object_object_add(args, "id", json_object_new_string(u->alias));
         int r = sd_event_add_time_relative(qd->qc->event, &u->timer, CLOCK_MONOTONIC, QEMU_UNPLUG_TIMEOUT_USEC, 0,
                                            on_unplug_timeout, qd);
@@ -410,21 +407,52 @@ int qemu_domain_detach_disk(Domain *d, size_t index, Call *call, VbError *err) {
         return VERB_PENDING;
 }
 
+/* The guest let disk target (alias) go: its block nodes, its label and its place in d->live. */
+static void disk_removed(QemuDomain *qd, const char *alias, const char *target) {
+        Domain *d = qd->domain;
+        long i = d->live ? domain_devices_find_disk(&d->live->priv->devices, target) : -1;
+        if (qd->qmp)
+                nodes_del(qd->qmp, alias, true, true);
+        if (i >= 0) {
+                unlabel(qd->qc, d, &d->live->priv->devices.disks[i]);
+                domain_devices_remove_disk(&d->live->priv->devices, (size_t) i);
+        }
+}
+
+int qemu_domain_detach_disk(Domain *d, size_t index, Call *call, VbError *err) {
+        char alias[32];
+        if (qemu_disk_alias(d->live, index, alias, sizeof alias, err) < 0)
+                return -1;
+        return qemu_unplug_begin(d->driver_data, alias, "disk", d->live->priv->devices.disks[index].target_dev,
+                                 disk_removed, call, err);
+}
+
 /* DEVICE_DELETED: the guest let the device go; DEVICE_UNPLUG_GUEST_ERROR: it refused. */
 void qemu_hotplug_event(QemuDomain *qd, const char *event, json_object *data) {
         QemuUnplug *u = qd->unplug;
         json_object *v;
         const char *dev = data && json_object_object_get_ex(data, "device", &v) ? json_object_get_string(v) : NULL;
+        const char *path = data && json_object_object_get_ex(data, "path", &v) ? json_object_get_string(v) : NULL;
+        char id[64];
+        /* QEMU 7.2 reports a vCPU's removal only through its child (".../vcpu1/lapic", no
+         * device): a child of the device goes only with it. */
+        if (!dev && path && strncmp(path, "/machine/peripheral/", 20) == 0) {
+                snprintf(id, sizeof id, "%.*s", (int) strcspn(path + 20, "/"), path + 20);
+                dev = id;
+        }
         if (!u || !dev || strcmp(dev, u->alias) != 0)
                 return;
         Domain *d = domain_ref(qd->domain);
-        char alias[32];
+        char alias[64], target[32];
         snprintf(alias, sizeof alias, "%s", u->alias);
+        snprintf(target, sizeof target, "%s", u->target);
         bool waiting = u->waiting;
+        QemuUnplugDone done = u->done;
+        const char *what = u->what;
         VbError e = { 0 };
         if (strcmp(event, "DEVICE_UNPLUG_GUEST_ERROR") == 0) {
-                vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "the guest refused to release disk %s",
-                             u->target);
+                vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "the guest refused to release %s %s", what,
+                             target);
                 unplug_free(qd);
                 domain_notify_device(d, NOTICE_DEVICE_REMOVAL_FAILED, alias);
                 if (waiting)
@@ -432,16 +460,10 @@ void qemu_hotplug_event(QemuDomain *qd, const char *event, json_object *data) {
                 domain_unref(d);
                 return;
         }
-        long i = d->live ? domain_devices_find_disk(&d->live->priv->devices, u->target) : -1;
         unplug_free(qd);
-        if (qd->qmp)
-                nodes_del(qd->qmp, alias, true, true);
-        if (i >= 0) {
-                unlabel(qd->qc, d, &d->live->priv->devices.disks[i]);
-                domain_devices_remove_disk(&d->live->priv->devices, (size_t) i);
-                if (domain_save_status(d, &e) < 0)
-                        log_warning("domain %s: status not saved: %s", d->obj.name, e.message);
-        }
+        done(qd, alias, target);
+        if (d->live && domain_save_status(d, &e) < 0)
+                log_warning("domain %s: status not saved: %s", d->obj.name, e.message);
         log_info("domain %s: %s removed", d->obj.name, alias);
         domain_notify_device(d, NOTICE_DEVICE_REMOVED, alias);
         if (waiting)

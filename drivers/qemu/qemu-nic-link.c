@@ -16,11 +16,11 @@ typedef struct LinkChange {
         bool up;
 } LinkChange;
 
-/* QEMU names the NIC device of interface i net<i> (qemu-command-devices.c). */
-static json_object *set_link_args(size_t index, bool up) {
+/* QEMU's name of the NIC device of interface i (qemu-hotplug-nic.c). */
+static json_object *set_link_args(const DomainDef *def, size_t index, bool up) {
         json_object *args = json_object_new_object();
-        char name[32];
-        snprintf(name, sizeof name, "net%zu", index);
+        char name[64];
+        qemu_nic_alias(def, index, name, sizeof name);
         if (args) {
                 json_object_object_add(args, "name", json_object_new_string(name));
                 json_object_object_add(args, "up", json_object_new_boolean(up));
@@ -65,7 +65,7 @@ int qemu_domain_set_interface_link(Domain *d, size_t index, bool up, Call *call,
                 return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU,
                                     "the QEMU monitor of domain '%s' is not available", d->obj.name);
         LinkChange *lc = calloc(1, sizeof *lc);
-        json_object *args = lc ? set_link_args(index, up) : NULL;
+        json_object *args = lc ? set_link_args(d->live, index, up) : NULL;
         if (!args) {
                 free(lc);
                 return vb_error_errno(err, -ENOMEM, "set_link");
@@ -94,7 +94,7 @@ void qemu_nics_start_links(QemuDomain *qd, Qmp *q) {
                 const char *s = dev->interfaces[i].link_state;
                 if (!s || strcmp(s, "down") != 0)
                         continue;
-                json_object *args = set_link_args(i, false);
+                json_object *args = set_link_args(qd->live, i, false);
                 if (args)
                         qmp_send(q, "set_link", args, on_start_link, qd);
         }

@@ -57,6 +57,8 @@ int bus_method_domain_save_image_get_xml_desc(sd_bus_message *m, void *userdata,
 /* bus-domain-info.c */
 int bus_method_memory_stats(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_send_key(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);          /* bus-domain-gfx.c */
+int bus_method_inject_nmi(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);        /* bus-domain-live.c */
+int bus_method_set_vcpus(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);         /* bus-domain-live.c */
 int bus_method_open_graphics_fd(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);  /* bus-domain-gfx.c */
 int bus_method_get_job_info(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_get_hostname(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
@@ -157,7 +159,7 @@ int bus_method_detach_device(sd_bus_message *m, void *userdata, sd_bus_error *re
         SD_BUS_METHOD_WITH_ARGS("GetSecurityLabelList", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(sb)", securityLabels), bus_method_get_security_label_list, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("GetTime", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("(tu)", time), bus_method_get_time, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("GetVcpuPinInfo", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("aab", vcpuPinInfo), bus_method_get_vcpu_pin_info, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("InjectNMI", SD_BUS_ARGS("u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("InjectNMI", SD_BUS_ARGS("u", flags), SD_BUS_NO_RESULT, bus_method_inject_nmi, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("ListDomainSnapshots", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("ao", domainSnapshots), bus_method_list_domain_snapshots, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("MemoryPeek", SD_BUS_ARGS("t", offset, "t", size, "u", flags), SD_BUS_RESULT("ay", buffer), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("MemoryStats", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("a{it}", stats), bus_method_memory_stats, SD_BUS_VTABLE_UNPRIVILEGED), \
@@ -186,7 +188,7 @@ int bus_method_detach_device(sd_bus_message *m, void *userdata, sd_bus_error *re
         SD_BUS_METHOD_WITH_ARGS("SetSchedulerParameters", SD_BUS_ARGS("a{sv}", params, "u", flags), SD_BUS_NO_RESULT, bus_method_set_scheduler_parameters, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("SetUserPassword", SD_BUS_ARGS("s", user, "s", password, "u", flags), SD_BUS_NO_RESULT, bus_method_set_user_password, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("SetTime", SD_BUS_ARGS("t", seconds, "u", nseconds, "u", flags), SD_BUS_NO_RESULT, bus_method_set_time, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("SetVcpus", SD_BUS_ARGS("u", vcpus, "u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("SetVcpus", SD_BUS_ARGS("u", vcpus, "u", flags), SD_BUS_NO_RESULT, bus_method_set_vcpus, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("SnapshotCurrent", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("o", domainSnapshot), bus_method_snapshot_current, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("SnapshotCreateXML", SD_BUS_ARGS("s", xml, "u", flags), SD_BUS_RESULT("o", domainSnapshot), bus_method_snapshot_create_xml, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("SnapshotLookupByName", SD_BUS_ARGS("s", name, "u", flags), SD_BUS_RESULT("o", domainSnapshot), bus_method_snapshot_lookup_by_name, SD_BUS_VTABLE_UNPRIVILEGED), \

@@ -50,17 +50,24 @@ DomainDevices *domain_device_free(DomainDevices *dev) {
         return NULL;
 }
 
-int domain_devices_move_disk(DomainDevices *to, DomainDevices *from, size_t i) {
-        if (i >= from->n_disks)
+/* Move element i (of size bytes) of *from_arr to the end of *to_arr. */
+static int move_elem(void **to_arr, size_t *to_n, void *from_arr, size_t *from_n, size_t i, size_t size) {
+        if (i >= *from_n)
                 return -EINVAL;
-        DomainDisk *v = realloc(to->disks, (to->n_disks + 1) * sizeof *v);
+        char *v = realloc(*to_arr, (*to_n + 1) * size);
         if (!v)
                 return -ENOMEM;
-        to->disks = v;
-        v[to->n_disks++] = from->disks[i];
-        memmove(&from->disks[i], &from->disks[i + 1], (from->n_disks - i - 1) * sizeof from->disks[0]);
-        from->n_disks--;
+        *to_arr = v;
+        char *f = from_arr;
+        memcpy(v + *to_n * size, f + i * size, size);
+        (*to_n)++;
+        memmove(f + i * size, f + (i + 1) * size, (*from_n - i - 1) * size);
+        (*from_n)--;
         return 0;
+}
+
+int domain_devices_move_disk(DomainDevices *to, DomainDevices *from, size_t i) {
+        return move_elem((void **) &to->disks, &to->n_disks, from->disks, &from->n_disks, i, sizeof to->disks[0]);
 }
 
 void domain_devices_remove_disk(DomainDevices *d, size_t i) {
@@ -74,6 +81,26 @@ void domain_devices_remove_disk(DomainDevices *d, size_t i) {
 long domain_devices_find_disk(const DomainDevices *d, const char *target_dev) {
         for (size_t i = 0; target_dev && i < d->n_disks; i++)
                 if (d->disks[i].target_dev && strcmp(d->disks[i].target_dev, target_dev) == 0)
+                        return (long) i;
+        return -1;
+}
+
+int domain_devices_move_interface(DomainDevices *to, DomainDevices *from, size_t i) {
+        return move_elem((void **) &to->interfaces, &to->n_interfaces, from->interfaces, &from->n_interfaces, i,
+                         sizeof to->interfaces[0]);
+}
+
+void domain_devices_remove_interface(DomainDevices *d, size_t i) {
+        if (i >= d->n_interfaces)
+                return;
+        domain_interface_clear(&d->interfaces[i]);
+        memmove(&d->interfaces[i], &d->interfaces[i + 1], (d->n_interfaces - i - 1) * sizeof d->interfaces[0]);
+        d->n_interfaces--;
+}
+
+long domain_devices_find_interface(const DomainDevices *d, const uint8_t mac[6]) {
+        for (size_t i = 0; d && i < d->n_interfaces; i++)
+                if (memcmp(d->interfaces[i].mac, mac, 6) == 0)
                         return (long) i;
         return -1;
 }

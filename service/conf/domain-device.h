@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "domain-model.h"
 #include "error.h"
@@ -20,3 +21,8 @@ int domain_devices_move_disk(DomainDevices *to, DomainDevices *from, size_t i);
 void domain_devices_remove_disk(DomainDevices *d, size_t i);
 /* The index of the disk with target dev name in d, or -1. */
 long domain_devices_find_disk(const DomainDevices *d, const char *target_dev);
+
+/* The same for interfaces (NIC hotplug); an interface is found by its MAC. */
+int domain_devices_move_interface(DomainDevices *to, DomainDevices *from, size_t i);
+void domain_devices_remove_interface(DomainDevices *d, size_t i);
+long domain_devices_find_interface(const DomainDevices *d, const uint8_t mac[6]);

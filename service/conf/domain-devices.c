@@ -15,6 +15,8 @@
 /* Devices whose address is kept: libvirt's <address> attributes, in its order. */
 #define DEVICE_ADDRESS(T) \
         { "alias", NULL, XF_KNOWN, 0, NULL }, \
+        DEVICE_ADDRESS_FIELDS(T)
+#define DEVICE_ADDRESS_FIELDS(T) \
         { "address", "type", XF_STR, offsetof(T, address.type), NULL }, \
         { "address", "controller", XF_STR, offsetof(T, address.controller), NULL }, \
         { "address", "domain", XF_STR, offsetof(T, address.domain), NULL }, \
@@ -81,7 +83,8 @@ static const XmlField interface_fields[] = {
         { "filterref", NULL, XF_KNOWN, 0, NULL },
         { "link", "state", XF_ENUM, offsetof(DomainInterface, link_state), ENUM("up", "down") },
         { "boot", "order", XF_UINT, offsetof(DomainInterface, boot_order), NULL },
-        DEVICE_ADDRESS(DomainInterface),
+        { "alias", "name", XF_STR, offsetof(DomainInterface, alias), NULL },
+        DEVICE_ADDRESS_FIELDS(DomainInterface),
 };
 
 static const XmlField chr_fields[] = {
@@ -258,13 +261,20 @@ static bool in_live_domain(xmlNodePtr node) {
 /* As libvirt: the driver names a running guest's devices (the live XML's <alias>, which
  * clients such as cockpit-machines pass to `virsh console`); a definition keeps only a user's
  * "ua-" alias, the status file of a running guest keeps them all. */
-static int chr_post_parse(xmlNodePtr node, void *dev, VbError *err) {
-        DomainChr *chr = dev;
-        (void) err;
-        if (chr->alias && strncmp(chr->alias, "ua-", 3) != 0 && !in_live_domain(node)) {
-                free(chr->alias);
-                chr->alias = NULL;
+static bool driver_alias(const char *alias) {
+        return alias && strncmp(alias, "ua-", 3) != 0;
+}
+
+static void drop_driver_alias(xmlNodePtr node, char **alias) {
+        if (driver_alias(*alias) && !in_live_domain(node)) {
+                free(*alias);
+                *alias = NULL;
         }
+}
+
+static int chr_post_parse(xmlNodePtr node, void *dev, VbError *err) {
+        (void) err;
+        drop_driver_alias(node, &((DomainChr *) dev)->alias);
         return 0;
 }
 
@@ -276,6 +286,7 @@ static int interface_post_parse(xmlNodePtr node, void *dev, VbError *err) {
                                     "Missing required attribute 'type' in element 'interface'");
         if (domain_filterref_parse(node, nic, err) < 0)
                 return -1;
+        drop_driver_alias(node, &nic->alias);
         char *mac = xml_node_prop(xml_node_child(node, "mac"), "address");
         if (!mac) {
                 int r = mac_generate(nic->mac);
@@ -483,9 +494,14 @@ void domain_devices_format(XmlBuf *b, const DomainDevices *d, unsigned flags) {
                         else if (k->fields == chr_fields && (flags & DOMAIN_FORMAT_INACTIVE)) {
                                 /* a driver's alias names a running device only */
                                 DomainChr chr = *(const DomainChr *) dev;
-                                if (chr.alias && strncmp(chr.alias, "ua-", 3) != 0)
+                                if (driver_alias(chr.alias))
                                         chr.alias = NULL;
                                 xml_fields_format(&c, k->name, k->fields, k->n_fields, &chr, devices_hook);
+                        } else if (k->fields == interface_fields && (flags & DOMAIN_FORMAT_INACTIVE)) {
+                                DomainInterface nic = *(const DomainInterface *) dev;
+                                if (driver_alias(nic.alias))
+                                        nic.alias = NULL;
+                                xml_fields_format(&c, k->name, k->fields, k->n_fields, &nic, devices_hook);
                         } else
                                 xml_fields_format(&c, k->name, k->fields, k->n_fields, dev, devices_hook);
                 }
@@ -527,4 +543,9 @@ void domain_disk_clear(DomainDisk *disk) {
         xml_fields_free(disk_fields, XML_N(disk_fields), disk);
         domain_disk_seclabels_free(disk);
         memset(disk, 0, sizeof *disk);
+}
+
+void domain_interface_clear(DomainInterface *nic) {
+        xml_fields_free(interface_fields, XML_N(interface_fields), nic);
+        memset(nic, 0, sizeof *nic);
 }

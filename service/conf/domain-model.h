@@ -167,6 +167,7 @@ typedef struct DomainInterface {
         char *filterref;                   /* <filterref filter=…>: the network filter on its tap */
         DomainFilterParam *filterref_params;       /* its <parameter>s, in document order */
         size_t n_filterref_params;
+        char *alias;                       /* live: <alias name='net1'/> of a hotplugged NIC; a user's ua- alias */
 } DomainInterface;
 
 typedef struct DomainChr {

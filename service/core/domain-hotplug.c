@@ -12,7 +12,7 @@
 #include "driver.h"
 #include "log.h"
 
-static DomainDevices *devices_of(const DomainDef *def) {
+DomainDevices *domain_hotplug_devices(const DomainDef *def) {
         return def && def->priv ? &def->priv->devices : NULL;
 }
 
@@ -44,7 +44,7 @@ static DomainDevices *parse_disk(const char *xml, size_t len, const char *verb, 
         if (strcmp(kind, "disk") != 0 || dev->n_disks != 1) {
                 domain_device_free(dev);
                 vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_DOMAIN,
-                             "%s of a <%s> device is not supported yet (only <disk>)", verb, kind[0] ? kind : "unknown");
+                             "%s of a <%s> device is not supported yet (only <disk> and <interface>)", verb, kind[0] ? kind : "unknown");
                 return NULL;
         }
         if (!dev->disks[0].target_dev || !dev->disks[0].target_dev[0]) {
@@ -56,17 +56,20 @@ static DomainDevices *parse_disk(const char *xml, size_t len, const char *verb, 
         return dev;
 }
 
-/* The definition with dev's disk added (add) or disk index removed, saved and installed. */
-static int change_config(Domain *d, DomainDevices *dev, long index, DomainDef **old, VbError *err) {
+static int disk_edit(DomainDef *nd, DomainDevices *dev, long index) {
+        if (dev)
+                return domain_devices_move_disk(domain_hotplug_devices(nd), dev, 0);
+        domain_devices_remove_disk(domain_hotplug_devices(nd), (size_t) index);
+        return 0;
+}
+
+int domain_hotplug_change_config(Domain *d, DomainConfigEdit edit, DomainDevices *dev, long index, DomainDef **old,
+                                 VbError *err) {
         DomainDef *nd = domain_def_copy(d->def);
-        if (!nd)
-                return vb_error_errno(err, -ENOMEM, "device");
-        if (dev && domain_devices_move_disk(devices_of(nd), dev, 0) < 0) {
+        if (!nd || edit(nd, dev, index) < 0) {
                 domain_def_free(nd);
                 return vb_error_errno(err, -ENOMEM, "device");
         }
-        if (!dev)
-                domain_devices_remove_disk(devices_of(nd), (size_t) index);
         if (domain_save_config(d->obj.conn, nd, err) < 0) {
                 domain_def_free(nd);
                 return -1;
@@ -76,8 +79,7 @@ static int change_config(Domain *d, DomainDevices *dev, long index, DomainDef **
         return 0;
 }
 
-/* The driver refused at once: the definition saved before goes back. */
-static void config_back(Domain *d, DomainDef *old) {
+void domain_hotplug_config_back(Domain *d, DomainDef *old) {
         VbError e = { 0 };
         if (domain_save_config(d->obj.conn, old, &e) < 0) {
                 log_warning("domain %s: cannot put the definition back: %s", d->obj.name, e.message);
@@ -88,9 +90,40 @@ static void config_back(Domain *d, DomainDef *old) {
         d->def = old;
 }
 
+int domain_hotplug_apply(Domain *d, DomainConfigEdit edit, DomainDevices *cdev, long ci, const DomainHotplugLive *live,
+                         Call *call, VbError *err) {
+        if (domain_job_begin(d, DOMAIN_JOB_MODIFY, err) < 0) {
+                domain_device_free(cdev);
+                domain_device_free(live->dev);
+                return -1;
+        }
+        DomainDef *old = NULL;
+        int r = cdev || ci >= 0 ? domain_hotplug_change_config(d, edit, cdev, ci, &old, err) : 0;
+        domain_device_free(cdev);
+        if (r < 0 || (!live->dev && live->index < 0)) {
+                domain_device_free(live->dev);
+                domain_def_free(old);
+                domain_job_end(d);
+                return r;
+        }
+        domain_ref(d);
+        log_info("domain %s: %s", d->obj.name, live->what);
+        r = live->dev ? live->attach(d, live->dev, call, err) : live->detach(d, (size_t) live->index, call, err);
+        if (r < 0 && old)
+                domain_hotplug_config_back(d, old);
+        else
+                domain_def_free(old);
+        if (r != VERB_PENDING)
+                domain_job_end(d);
+        domain_unref(d);
+        return r < 0 ? -1 : r;
+}
+
 int domain_attach_device(Domain *d, const char *xml, size_t len, unsigned flags, Call *call, VbError *err) {
         if (check_target(d, &flags, "virDomainAttachDeviceFlags", err) < 0)
                 return -1;
+        if (domain_hotplug_is_interface(xml, len))
+                return domain_attach_interface(d, xml, len, flags, call, err);
         bool live = flags & DOMAIN_AFFECT_LIVE, config = flags & DOMAIN_AFFECT_CONFIG;
         DomainDevices *cdev = config ? parse_disk(xml, len, "attaching", err) : NULL;
         DomainDevices *ldev = live ? parse_disk(xml, len, "attaching", err) : NULL;
@@ -100,74 +133,37 @@ int domain_attach_device(Domain *d, const char *xml, size_t len, unsigned flags,
                 return -1;
         }
         const char *target = (cdev ? cdev : ldev)->disks[0].target_dev;
-        if ((config && domain_devices_find_disk(devices_of(d->def), target) >= 0) ||
-            (live && domain_devices_find_disk(devices_of(d->live), target) >= 0)) {
+        if ((config && domain_devices_find_disk(domain_hotplug_devices(d->def), target) >= 0) ||
+            (live && domain_devices_find_disk(domain_hotplug_devices(d->live), target) >= 0)) {
                 vb_error_set(err, VB_ERR_OPERATION_FAILED, VB_FROM_DOMAIN, "target %s already exists", target);
                 domain_device_free(cdev);
                 domain_device_free(ldev);
                 return -1;
         }
-        if (domain_job_begin(d, DOMAIN_JOB_MODIFY, err) < 0) {
-                domain_device_free(cdev);
-                domain_device_free(ldev);
-                return -1;
-        }
-        DomainDef *old = NULL;
-        int r = config ? change_config(d, cdev, -1, &old, err) : 0;
-        domain_device_free(cdev);
-        if (r < 0 || !live) {
-                domain_device_free(ldev);
-                domain_def_free(old);
-                domain_job_end(d);
-                return r;
-        }
-        domain_ref(d);
-        log_info("domain %s: attaching disk %s", d->obj.name, ldev->disks[0].target_dev);
-        r = d->obj.conn->driver->domain->attach_disk(d, ldev, call, err);
-        if (r < 0 && old)
-                config_back(d, old);
-        else
-                domain_def_free(old);
-        if (r != VERB_PENDING)
-                domain_job_end(d);
-        domain_unref(d);
-        return r < 0 ? -1 : r;
+        const DomainOps *ops = d->obj.conn->driver->domain;
+        DomainHotplugLive l = { .attach = ops->attach_disk, .dev = ldev, .index = -1, .what = "attaching a disk" };
+        return domain_hotplug_apply(d, disk_edit, cdev, -1, &l, call, err);
 }
 
 /* Detach disk ci of the definition (CONFIG, ci >= 0) and/or li of the running guest (LIVE). */
 static int detach(Domain *d, long ci, long li, Call *call, VbError *err) {
-        if (domain_job_begin(d, DOMAIN_JOB_MODIFY, err) < 0)
-                return -1;
-        DomainDef *old = NULL;
-        int r = ci >= 0 ? change_config(d, NULL, ci, &old, err) : 0;
-        if (r < 0 || li < 0) {
-                domain_def_free(old);
-                domain_job_end(d);
-                return r;
-        }
-        domain_ref(d);
-        log_info("domain %s: detaching disk %ld", d->obj.name, li);
-        r = d->obj.conn->driver->domain->detach_disk(d, (size_t) li, call, err);
-        if (r < 0 && old)
-                config_back(d, old);
-        else
-                domain_def_free(old);
-        if (r != VERB_PENDING)
-                domain_job_end(d);
-        domain_unref(d);
-        return r < 0 ? -1 : r;
+        DomainHotplugLive l = { .detach = d->obj.conn->driver->domain->detach_disk, .index = li,
+                                .what = "detaching a disk" };
+        return domain_hotplug_apply(d, disk_edit, NULL, ci, &l, call, err);
 }
 
 int domain_detach_device(Domain *d, const char *xml, size_t len, unsigned flags, Call *call, VbError *err) {
         if (check_target(d, &flags, "virDomainDetachDeviceFlags", err) < 0)
                 return -1;
+        if (domain_hotplug_is_interface(xml, len))
+                return domain_detach_interface(d, xml, len, flags, call, err);
         bool live = flags & DOMAIN_AFFECT_LIVE, config = flags & DOMAIN_AFFECT_CONFIG;
         DomainDevices *dev = parse_disk(xml, len, "detaching", err);
         if (!dev)
                 return -1;
         const char *target = dev->disks[0].target_dev;
-        long ci = config ? domain_devices_find_disk(devices_of(d->def), target) : -1;
-        long li = live ? domain_devices_find_disk(devices_of(d->live), target) : -1;
+        long ci = config ? domain_devices_find_disk(domain_hotplug_devices(d->def), target) : -1;
+        long li = live ? domain_devices_find_disk(domain_hotplug_devices(d->live), target) : -1;
         if ((config && ci < 0) || (live && li < 0)) {
                 vb_error_set(err, VB_ERR_DEVICE_MISSING, VB_FROM_DOMAIN, "disk %s not found", target);
                 domain_device_free(dev);
@@ -187,6 +183,12 @@ int domain_detach_device_alias(Domain *d, const char *alias, unsigned flags, Cal
         bool live = f & DOMAIN_AFFECT_LIVE, config = f & DOMAIN_AFFECT_CONFIG;
         long ci = config ? ops->disk_by_alias(d->def, alias) : -1;
         long li = live ? ops->disk_by_alias(d->live, alias) : -1;
+        if ((config && ci < 0) || (live && li < 0)) {
+                long nci = config && ops->interface_by_alias ? ops->interface_by_alias(d->def, alias) : -1;
+                long nli = live && ops->interface_by_alias ? ops->interface_by_alias(d->live, alias) : -1;
+                if ((!config || nci >= 0) && (!live || nli >= 0))
+                        return domain_detach_interface_index(d, nci, nli, call, err);
+        }
         if ((config && ci < 0) || (live && li < 0))
                 return vb_error_set(err, VB_ERR_DEVICE_MISSING, VB_FROM_DOMAIN, "no device found with alias %s", alias);
         return detach(d, ci, li, call, err);
@@ -210,16 +212,16 @@ int domain_update_disk(Domain *d, DomainDevices *dev, bool live, bool config, Ca
         const DomainDisk *want = &dev->disks[0];
         const DomainOps *ops = d->obj.conn->driver->domain;
         const char *target = want->target_dev ? want->target_dev : "";
-        long ci = config ? domain_devices_find_disk(devices_of(d->def), target) : -1;
-        long li = live ? domain_devices_find_disk(devices_of(d->live), target) : -1;
+        long ci = config ? domain_devices_find_disk(domain_hotplug_devices(d->def), target) : -1;
+        long li = live ? domain_devices_find_disk(domain_hotplug_devices(d->live), target) : -1;
         int r = -1;
         if (!ops->change_media) {
                 vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_DOMAIN, "virDomainUpdateDeviceFlags");
         } else if ((config && ci < 0) || (live && li < 0)) {
                 vb_error_set(err, VB_ERR_DEVICE_MISSING, VB_FROM_DOMAIN, "disk %s not found", target);
         } else if (!want->device || strcmp(want->device, "cdrom") != 0 ||
-                   (ci >= 0 && strcmp(devices_of(d->def)->disks[ci].device, "cdrom") != 0) ||
-                   (li >= 0 && strcmp(devices_of(d->live)->disks[li].device, "cdrom") != 0)) {
+                   (ci >= 0 && strcmp(domain_hotplug_devices(d->def)->disks[ci].device, "cdrom") != 0) ||
+                   (li >= 0 && strcmp(domain_hotplug_devices(d->live)->disks[li].device, "cdrom") != 0)) {
                 vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_DOMAIN,
                              "disk %s: only the media of a cdrom can be changed", target);
         } else if (want->type && strcmp(want->type, "file") != 0) {
@@ -237,7 +239,7 @@ int domain_update_disk(Domain *d, DomainDevices *dev, bool live, bool config, Ca
         }
         if (ci >= 0) {
                 DomainDef *nd = domain_def_copy(d->def);
-                DomainDisk *c = nd ? &devices_of(nd)->disks[ci] : NULL;
+                DomainDisk *c = nd ? &domain_hotplug_devices(nd)->disks[ci] : NULL;
                 if (!c || set_str(&c->source_file, want->source_file) < 0 ||
                     (want->driver_type && set_str(&c->driver_type, want->driver_type) < 0)) {
                         r = vb_error_errno(err, -ENOMEM, "update device");

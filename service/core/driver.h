@@ -142,6 +142,18 @@ typedef struct DomainOps {
          * else passwdValidTo's text, already checked); the op sets both in d->live when QEMU did. */
         int (*set_graphics_password)(Domain *d, size_t index, const char *passwd, const char *valid_to,
                                      Call *call, VbError *err);
+        /* NIC hotplug (domain-hotplug-nic.c), as attach_disk/detach_disk: interface 0 of dev
+         * (taken) joins d->live when QEMU has it; interface index of d->live leaves when the
+         * guest let it go. interface_by_alias: the index of def's interface with that device
+         * alias, or -1. NULL: not supported. */
+        int (*attach_interface)(Domain *d, DomainDevices *dev, Call *call, VbError *err);
+        int (*detach_interface)(Domain *d, size_t index, Call *call, VbError *err);
+        long (*interface_by_alias)(const DomainDef *def, const char *alias);
+        /* virDomainInjectNMI to a running domain (domain-live-calls.c); may answer VERB_PENDING. */
+        int (*inject_nmi)(Domain *d, Call *call, VbError *err);
+        /* virDomainSetVcpusFlags LIVE: n (1..<vcpu> maximum) vCPUs in the running domain, whose
+         * live current_vcpus follows each one plugged or unplugged; 0 when already so. */
+        int (*set_vcpus)(Domain *d, unsigned n, Call *call, VbError *err);
 } DomainOps;
 
 /* Network and pool ops belong to a subsystem (host.h), not to a connection. Each op returns 0

@@ -433,8 +433,14 @@ while :; do
 		# keyboard interrupts so far (virDomainSendKey's test)
 		i8042) say "VIRTBUS-GUEST-I8042 $(awk '$NF == "i8042" && $1 == "1:" { print $2 }' /proc/interrupts)" ;;
 		disks) say "VIRTBUS-GUEST-DISKS $(cd /sys/block && for b in *; do case $b in loop* | ram*) ;; *) printf '%s:%s ' "$b" "$(cat "$b/size")" ;; esac; done)" ;;
+		# the network interfaces the kernel has (name:MAC), for NIC hotplug
+		nics) say "VIRTBUS-GUEST-NICS $(cd /sys/class/net && for n in *; do [ "$n" = lo ] || printf '%s:%s ' "$n" "$(cat "$n/address")"; done)" ;;
+		# NMIs received by the first CPU (virDomainInjectNMI's test)
+		nmi) say "VIRTBUS-GUEST-NMI $(awk '$1 == "NMI:" { print $2 }' /proc/interrupts)" ;;
+		# online vCPUs (vCPU hotplug): a hotplugged one is onlined first
+		cpus) for c in /sys/devices/system/cpu/cpu[0-9]*; do [ -e "$c/online" ] && [ "$(cat "$c/online")" = 0 ] && echo 1 >"$c/online" 2>/dev/null; done; say "VIRTBUS-GUEST-CPUS $(cat /sys/devices/system/cpu/online)" ;;
 		"") ;;
-		*) say "virtbus-guest: unknown command '$cmd' (poweroff, reboot, crash, disks)" ;;
+		*) say "virtbus-guest: unknown command '$cmd' (poweroff, reboot, crash, disks, nics, cpus, nmi)" ;;
 		esac
 	else
 		sleep 3600

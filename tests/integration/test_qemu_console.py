@@ -68,6 +68,23 @@ class ConsoleReader(threading.Thread):
         except self.libvirt.libvirtError as e:
             self.error = e
 
+    def ask(self, cmd, marker, timeout):
+        """Type cmd on the test guest's console shell until it answers a line marker …: the
+        words after marker (None when the guest does not answer within timeout)."""
+        deadline = time.monotonic() + timeout
+        while self.error is None:
+            start = len(self.data)
+            self.stream.send(cmd.encode() + b"\n")
+            t = time.monotonic()
+            while time.monotonic() - t < 2:
+                tail = self.data[start:].decode(errors="replace")
+                if marker in tail and "\n" in tail.split(marker, 1)[1]:
+                    return tail.split(marker, 1)[1].split("\n", 1)[0].split()
+                time.sleep(0.05)
+            if time.monotonic() > deadline:
+                return None
+        return None
+
 
 class QemuConsoleTest(unittest.TestCase):
     @classmethod

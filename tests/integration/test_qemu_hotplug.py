@@ -208,12 +208,18 @@ class QemuHotplugTest(unittest.TestCase):
         self.assertEqual(disks(self.virsh("dumpxml %s" % self.name).stdout), {})
         self.virsh("detach-device %s %s --config" % (self.name, xml))
         self.assertEqual(disks(self.virsh("dumpxml --inactive %s" % self.name).stdout), {})
-        # Another device kind: refused, nothing changed.
+        # Another device kind, or a NIC type without a tap: refused, nothing changed.
+        tablet = self.daemon.tmp / "tablet.xml"
+        tablet.write_text("<input type='tablet' bus='usb'/>")
+        p = self.virsh("attach-device %s %s --live" % (self.name, tablet), check=False)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("<input>", p.stderr)
         nic = self.daemon.tmp / "nic.xml"
         nic.write_text("<interface type='user'><model type='virtio'/></interface>")
         p = self.virsh("attach-device %s %s --live" % (self.name, nic), check=False)
         self.assertNotEqual(p.returncode, 0)
-        self.assertIn("<interface>", p.stderr)
+        self.assertIn("interface type 'user' cannot be hotplugged", p.stderr)
+        self.assertNotIn("<interface", self.virsh("dumpxml %s" % self.name).stdout)
 
     def test_4_dbus_attach_detach(self):
         import dbus

@@ -29,6 +29,7 @@ int domain_devices_parse(DomainDevices *d, xmlNodePtr devices, unsigned flags, V
 void domain_devices_format(XmlBuf *b, const DomainDevices *d, unsigned flags);
 void domain_devices_free(DomainDevices *d);
 void domain_disk_clear(DomainDisk *disk);     /* free one disk's fields */
+void domain_interface_clear(DomainInterface *nic);
 
 /* Device elements libvirt knows that the model keeps as written (domain-devices-other.c). */
 bool domain_other_device_known(const char *name);

@@ -186,6 +186,8 @@ static const RemoteProc procs[_API_ID_MAX] = {
         P(DOMAIN_SET_MEMORY_FLAGS, proc_domain_set_memory_flags, 0),
         P(DOMAIN_SCREENSHOT, proc_domain_screenshot, 0),     /* then a download stream */
         P(DOMAIN_SEND_KEY, proc_domain_send_key, 0),
+        P(DOMAIN_INJECT_NMI, proc_domain_inject_nmi, 0),
+        P(DOMAIN_SET_VCPUS_FLAGS, proc_domain_set_vcpus_flags, 0),
         P(DOMAIN_OPEN_GRAPHICS_FD, proc_domain_open_graphics_fd, 0),     /* a REPLY_WITH_FDS */
         P(DOMAIN_OPEN_CONSOLE, proc_domain_open_console, 0), /* then a duplex stream */
         P(DOMAIN_GET_STATE, proc_domain_get_state, 0),

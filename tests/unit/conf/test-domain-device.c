@@ -76,11 +76,55 @@ static void test_nic_fields_round_trip(void **state) {
         domain_def_free(def);
 }
 
+/* A running guest's NIC alias (a hotplugged net1) is kept by the live XML and the status
+ * file, dropped by the inactive XML and by a definition; a user's ua- alias stays. */
+static void test_nic_alias(void **state) {
+        const char *live = "<domain type='qemu' id='3'><name>n</name><memory>131072</memory><os><type>hvm</type></os>"
+                           "<devices><interface type='user'><mac address='52:54:00:10:00:03'/>"
+                           "<alias name='net1'/></interface></devices></domain>";
+        VbError err = { 0 };
+        DomainDef *def = domain_def_parse(live, strlen(live), 0, &err);
+        assert_non_null(def);
+        assert_string_equal(def->priv->devices.interfaces[0].alias, "net1");
+        char *out = domain_def_format(def, 0);
+        assert_non_null(strstr(out, "<alias name='net1'/>"));
+        free(out);
+        out = domain_def_format(def, DOMAIN_FORMAT_INACTIVE);
+        assert_null(strstr(out, "<alias"));
+        free(out);
+        domain_def_free(def);
+
+        const char *xml = "<interface type='user'><alias name='net4'/></interface>";
+        DomainDevices *dev = domain_device_parse(xml, strlen(xml), NULL, &err);
+        assert_non_null(dev);
+        assert_null(dev->interfaces[0].alias);
+        domain_device_free(dev);
+        xml = "<interface type='user'><alias name='ua-mine'/></interface>";
+        dev = domain_device_parse(xml, strlen(xml), NULL, &err);
+        assert_non_null(dev);
+        assert_string_equal(dev->interfaces[0].alias, "ua-mine");
+
+        /* hotplug's helpers: moved to the end, found by MAC, removed */
+        DomainDevices to = { 0 };
+        uint8_t mac[6];
+        memcpy(mac, dev->interfaces[0].mac, 6);
+        assert_int_equal(domain_devices_move_interface(&to, dev, 0), 0);
+        assert_int_equal(dev->n_interfaces, 0);
+        assert_int_equal(domain_devices_find_interface(&to, mac), 0);
+        mac[5] ^= 1;
+        assert_int_equal(domain_devices_find_interface(&to, mac), -1);
+        domain_devices_remove_interface(&to, 0);
+        assert_int_equal(to.n_interfaces, 0);
+        free(to.interfaces);
+        domain_device_free(dev);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_interface_alone),
                 cmocka_unit_test(test_other_kinds_and_refusals),
                 cmocka_unit_test(test_nic_fields_round_trip),
+                cmocka_unit_test(test_nic_alias),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

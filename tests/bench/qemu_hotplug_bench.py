@@ -1,0 +1,159 @@
+#!/usr/bin/python3
+"""virtbus hotplug benchmark: a disk's attach + detach round trip on a running guest, virtbusd
+against libvirtd 9.0's QEMU driver.
+
+Each side (tests/bench/qemu_bench.py's: virtbusd --session and a session libvirtd 9.0 in
+temporary XDG directories, reached by python3-libvirt) boots the tiny test guest (tests/guest,
+TCG, ACPI, so that it lets unplugged devices go) and waits for its console to say it is up;
+then, n times:
+
+  * attach: attachDeviceFlags(<disk> qcow2 vdb, LIVE) until it returns;
+  * detach: detachDeviceFlags(the same, LIVE) until it returns (both daemons wait for QEMU's
+    DEVICE_DELETED, up to 5 s);
+  * round trip: the two together.
+
+n cycles per side after one warm-up, in rounds that rotate which side goes first. Never a
+pass/fail test; the target (issue 14): ≤ 0.5 × libvirtd's time. NICs are not measured here:
+their taps need the system daemons (tests/integration/test_qemu_hotplug_nic.py).
+
+  /usr/bin/python3 tests/bench/qemu_hotplug_bench.py [-n 10] [--write-doc]
+"""
+
+import argparse
+import datetime
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.dont_write_bytecode = True
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "guest"))
+import guest  # noqa: E402
+import bench_rounds  # noqa: E402
+import qemu_bench  # noqa: E402
+import qemu_save_bench  # noqa: E402
+from qemu_bench import dpkg_version, git_revision, log, ms  # noqa: E402
+from remote_bench import BenchError, machine  # noqa: E402
+
+DOC_BEGIN = "<!-- qemu_hotplug_bench: begin -->"
+DOC_END = "<!-- qemu_hotplug_bench: end -->"
+
+GUEST_XML = """<domain type='qemu'>
+  <name>{name}</name>
+  <memory unit='MiB'>256</memory>
+  <vcpu>1</vcpu>
+  <os>
+    <type arch='x86_64' machine='pc'>hvm</type>
+    <kernel>{kernel}</kernel>
+    <initrd>{initrd}</initrd>
+    <cmdline>{append}</cmdline>
+  </os>
+  <features><acpi/></features>
+  <devices>
+    <serial type='file'><source path='{console}'/><target port='0'/></serial>
+    <memballoon model='none'/>
+  </devices>
+</domain>
+"""
+
+DISK_XML = """<disk type='file' device='disk'>
+  <driver name='qemu' type='qcow2'/>
+  <source file='{path}'/>
+  <target dev='vdb' bus='virtio'/>
+</disk>
+"""
+
+
+def boot(side, workdir, image):
+    """The tiny guest running on side, its console saying it is up; the domain."""
+    name = side.name()
+    console = os.path.join(workdir, name + ".console")
+    xml = GUEST_XML.format(name=name, kernel=image[0], initrd=image[1], append=image[2], console=console)
+    dom = side.conn.createXML(xml, 0)
+    t0 = time.perf_counter()
+    while True:
+        try:
+            if guest.UP in Path(console).read_text(errors="replace"):
+                return dom
+        except FileNotFoundError:
+            pass
+        if ms(t0) > 240000:
+            raise BenchError(f"{side.label}: the guest {name} did not come up in 240 s")
+        time.sleep(0.2)
+
+
+def cycle(side, disk_xml):
+    """attach + detach of vdb; (attach ms, detach ms)."""
+    live = qemu_bench.libvirt.VIR_DOMAIN_AFFECT_LIVE
+    t0 = time.perf_counter()
+    side.dom.attachDeviceFlags(disk_xml, live)
+    t_attach = ms(t0)
+    t0 = time.perf_counter()
+    side.dom.detachDeviceFlags(disk_xml, live)
+    t_detach = ms(t0)
+    # the guest let it go (a detach that timed out would make the next attach fail)
+    t1 = time.perf_counter()
+    while "vdb" in side.dom.XMLDesc(0):
+        if ms(t1) > 60000:
+            raise BenchError(f"{side.label}: vdb still in the guest 60 s after its detach")
+        time.sleep(0.01)
+    return t_attach, t_detach
+
+
+def measure(sides, n, rounds, disk_xml):
+    bench_rounds.measure(sides, n, rounds, lambda s: cycle(s, disk_xml), ("attach", "detach", "round_trip"), log)
+
+
+def render(results):
+    return bench_rounds.render(results, (("attach", "attach"), ("detach", "detach (DEVICE_DELETED)"),
+                                         ("round_trip", "attach + detach")), "disk vdb (qcow2, virtio)")
+
+
+def write_doc(table):
+    bench_rounds.write_doc(qemu_save_bench.DOC, DOC_BEGIN, DOC_END, "Hotplug round trip (qemu_hotplug_bench.py)",
+                           table, log)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--virtbusd", default=os.environ.get("VIRTBUSD", str(qemu_bench.ROOT / "build" / "service" / "virtbusd")))
+    ap.add_argument("--libvirtd", default="/usr/sbin/libvirtd")
+    ap.add_argument("--no-libvirtd", action="store_true")
+    ap.add_argument("-n", type=int, default=10)
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--write-doc", action="store_true")
+    opts = ap.parse_args()
+    results = {"date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+               "load_before": " ".join(f"{x:.2f}" for x in os.getloadavg()), "n": opts.n,
+               "git": git_revision(), "libvirtd_version": dpkg_version("libvirt-daemon"),
+               "qemu_version": dpkg_version("qemu-system-x86"), "machine": machine()}
+    # both daemons (libvirtd runs as uid nobody) read the guest and the disk, and write the consoles here
+    workdir = tempfile.mkdtemp(prefix="virtbus-hotplug-bench-")
+    os.chmod(workdir, 0o1777)
+    img = guest.build()
+    image = []
+    for src in (img.kernel, img.initrd):
+        dst = os.path.join(workdir, os.path.basename(src))
+        shutil.copy(src, dst)
+        os.chmod(dst, 0o644)
+        image.append(dst)
+    image.append(img.append)
+    disk = os.path.join(workdir, "vdb.qcow2")
+    subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", disk, "16M"], check=True)
+    os.chmod(disk, 0o666)
+    disk_xml = DISK_XML.format(path=disk)
+
+    def prepare(side):
+        side.dom = boot(side, workdir, image)
+
+    return bench_rounds.run_sides(opts, results, workdir, prepare,
+                                  lambda sides: measure(sides, opts.n, opts.rounds, disk_xml), render, write_doc, log)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
