@@ -259,6 +259,9 @@ add_module virtio_net optional
 # virtio-blk: a disk hotplugged into the running guest shows up in /sys/block (the `disks`
 # console command lists them).
 add_module virtio_blk optional
+# virtio-serial ports (virtio_console): each <channel> echoes what the host writes to it
+# (virDomainOpenChannel's test).
+add_module virtio_console optional
 printf '%s\n' "${load_order[@]}" >"$root/lib/modules/load-order"
 log "kernel $krel, modules: ${load_order[*]:-none (built in)}"
 
@@ -327,6 +330,28 @@ case " $(cat /proc/cmdline) " in
 		say "VIRTBUS-GUEST-PCI ${d##*/} $(cat "$d/vendor"):$(cat "$d/device") $(cat "$d/class")"
 	done ;;
 esac
+
+# Each virtio-serial port answers a line L the host writes with "VIRTBUS-CHAN <port name> L";
+# with no host side connected a read ends at once, so the loop retries a few times a second.
+chan_echo() { # vportNpM NAME
+	while :; do
+		if [ -c "/dev/$1" ] && exec 3<>"/dev/$1"; then
+			while read -r l <&3; do echo "VIRTBUS-CHAN $2 $l" >&3; done
+			exec 3>&-
+		fi
+		sleep 0.2
+	done
+}
+# the ports come after the driver binds (the host announces them): wait for the first
+if ls -d /sys/bus/virtio/drivers/virtio_console/virtio* >/dev/null 2>&1; then
+	for _ in $(seq 100); do
+		[ -n "$(ls /sys/class/virtio-ports 2>/dev/null)" ] && break
+		sleep 0.05
+	done
+fi
+for d in /sys/class/virtio-ports/*; do
+	[ -e "$d/name" ] && chan_echo "${d##*/}" "$(cat "$d/name")" &
+done
 
 say VIRTBUS-GUEST-UP
 
