@@ -16,6 +16,7 @@
 
 struct QemuConsole {
         QemuDomain *qd;
+        QemuConsole **slot;             /* where qd keeps this client (&qd->console, a channel's) */
         int fd;                         /* the pty's slave side, non-blocking, raw */
         sd_event_source *io;
         Stream *out;                    /* guest → client: we produce */
@@ -27,8 +28,8 @@ struct QemuConsole {
 static void console_free(QemuConsole *cc, const VbError *why) {
         if (!cc)
                 return;
-        if (cc->qd && cc->qd->console == cc)
-                cc->qd->console = NULL;
+        if (cc->slot && *cc->slot == cc)
+                *cc->slot = NULL;
         sd_event_source_disable_unref(cc->io);
         if (cc->fd >= 0)
                 close(cc->fd);
@@ -166,6 +167,34 @@ static const DomainChr *console_find(const DomainDevices *dv, const char *dev_na
         return NULL;
 }
 
+int qemu_chr_stream_attach(QemuDomain *qd, int fd, QemuConsole **slot, Stream *out, Stream *in, VbError *err) {
+        QemuConsole *cc = calloc(1, sizeof *cc);
+        if (!cc || sd_event_add_io(qd->qc->event, &cc->io, fd, EPOLLIN, on_console_io, cc) < 0) {
+                free(cc);
+                close(fd);
+                return vb_error_errno(err, -ENOMEM, "console");
+        }
+        if (*slot) {
+                VbError taken = { 0 };
+                vb_error_set(&taken, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU,
+                             "console has been taken over by another client");
+                console_free(*slot, &taken);
+        }
+        cc->qd = qd;
+        cc->slot = slot;
+        cc->fd = fd;
+        cc->out = stream_ref(out);
+        cc->in = stream_ref(in);
+        *slot = cc;
+        stream_set_producer(out, on_out_wake, cc);
+        stream_set_consumer(in, on_in_wake, cc);
+        return 0;
+}
+
+void qemu_chr_stream_close(QemuConsole *cc, const VbError *why) {
+        console_free(cc, why);
+}
+
 int qemu_domain_open_console(Domain *d, const char *dev_name, unsigned flags, Stream *out, Stream *in,
                              VbError *err) {
         QemuDomain *qd = qemu_domain_get(d);
@@ -173,6 +202,8 @@ int qemu_domain_open_console(Domain *d, const char *dev_name, unsigned flags, St
                 return vb_error_errno(err, -ENOMEM, "console");
         const DomainDef *live = domain_current_def(d);
         const DomainChr *chr = console_find(&live->priv->devices, dev_name);
+        if (!chr && dev_name && live->priv->devices.n_channels)
+                return qemu_channel_open_console(d, dev_name, flags, out, in, err);
         if (!chr)
                 return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_QEMU, "cannot find character device %s",
                                     dev_name ? dev_name : "<null>");
@@ -192,25 +223,8 @@ int qemu_domain_open_console(Domain *d, const char *dev_name, unsigned flags, St
                 cfmakeraw(&t);
                 tcsetattr(fd, TCSANOW, &t);
         }
-        QemuConsole *cc = calloc(1, sizeof *cc);
-        if (!cc || sd_event_add_io(qd->qc->event, &cc->io, fd, EPOLLIN, on_console_io, cc) < 0) {
-                free(cc);
-                close(fd);
-                return vb_error_errno(err, -ENOMEM, "console");
-        }
-        if (qd->console) {
-                VbError taken = { 0 };
-                vb_error_set(&taken, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU,
-                             "console has been taken over by another client");
-                qemu_console_close(qd, &taken);
-        }
-        cc->qd = qd;
-        cc->fd = fd;
-        cc->out = stream_ref(out);
-        cc->in = stream_ref(in);
-        qd->console = cc;
-        stream_set_producer(out, on_out_wake, cc);
-        stream_set_consumer(in, on_in_wake, cc);
+        if (qemu_chr_stream_attach(qd, fd, &qd->console, out, in, err) < 0)
+                return -1;
         log_info("domain %s: console %s (%s) opened%s", d->obj.name, dev_name ? dev_name : "(default)", path,
                  flags & DOMAIN_CONSOLE_FORCE ? " (forced)" : "");
         return 0;

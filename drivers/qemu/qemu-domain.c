@@ -70,6 +70,7 @@ void qemu_domain_forget(Domain *d) {
         if (!qd)
                 return;
         qemu_console_close(qd, NULL);
+        qemu_channels_close(qd, NULL);
         qemu_save_free(qd);
         qemu_incoming_done(qd, false);
         qemu_unplug_forget(qd);

@@ -89,6 +89,8 @@ typedef struct QemuDomain {
         sd_event_source *kill_timer;    /* DESTROYING */
         sd_event_source *retry_timer;   /* LOST */
         struct QemuConsole *console;    /* the client of the console (qemu-console.c), or NULL */
+        struct QemuConsole **channel_clients;   /* channel i's client (qemu-channel.c), n_channel_clients */
+        size_t n_channel_clients;
         pid_t *vcpu_tids;       /* vCPU i's thread (query-cpus-fast), n_vcpu_tids of them */
         size_t n_vcpu_tids;
         struct QemuSave *save;          /* SAVING: the save in flight (qemu-save.c) */
@@ -253,6 +255,16 @@ void qemu_incoming_done(QemuDomain *qd, bool restored);
 int qemu_domain_open_console(Domain *d, const char *dev_name, unsigned flags, Stream *out, Stream *in,
                              VbError *err);
 void qemu_console_close(QemuDomain *qd, const VbError *why);
+/* A chardev's fd (taken: closed on failure too) between out and in, as the client in *slot;
+ * one there already is told it was taken over. */
+int qemu_chr_stream_attach(QemuDomain *qd, int fd, QemuConsole **slot, Stream *out, Stream *in, VbError *err);
+void qemu_chr_stream_close(QemuConsole *cc, const VbError *why);
+/* qemu-channel.c: virDomainOpenChannel on a pty or unix <channel>; the clients end with the domain. */
+int qemu_domain_open_channel(Domain *d, const char *name, unsigned flags, Stream *out, Stream *in, VbError *err);
+void qemu_channels_close(QemuDomain *qd, const VbError *why);
+/* virDomainOpenConsole on a pty <channel> named by its alias (libvirt's `virsh console
+ * --devname channel0`), sharing the channel's one client. */
+int qemu_channel_open_console(Domain *d, const char *alias, unsigned flags, Stream *out, Stream *in, VbError *err);
 /* qemu-screenshot.c: virDomainScreenshot through QMP screendump (PNG). */
 int qemu_domain_screenshot(Domain *d, unsigned screen, Stream *st, char **mime, VbError *err);
 

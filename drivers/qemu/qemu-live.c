@@ -93,6 +93,14 @@ void qemu_live_set_ptys(DomainDef *live, const char *const *labels, const char *
                 if (p)
                         chr_set_pty(chr, p, true);
         }
+        for (size_t i = 0; i < dev->n_channels; i++) {       /* virDomainOpenChannel's ptys */
+                DomainChr *chr = &dev->channels[i];
+                snprintf(label, sizeof label, "charchannel%zu", i);
+                chr_set_alias(chr, label);
+                const char *p = chr_is_pty(chr) ? pty_of(label, labels, paths, n) : NULL;
+                if (p)
+                        chr_set_pty(chr, p, true);
+        }
 }
 
 bool qemu_live_has_pty(const DomainDef *def) {
@@ -104,6 +112,9 @@ bool qemu_live_has_pty(const DomainDef *def) {
                         return true;
         for (size_t i = 0; i < dev->n_consoles; i++)
                 if (chr_is_pty(&dev->consoles[i]))
+                        return true;
+        for (size_t i = 0; i < dev->n_channels; i++)
+                if (chr_is_pty(&dev->channels[i]))
                         return true;
         return false;
 }

@@ -206,6 +206,7 @@ const DomainOps qemu_domain_ops = {
         .destroy = qemu_domain_destroy,
         .get_runtime_info = qemu_domain_runtime,
         .open_console = qemu_domain_open_console,
+        .open_channel = qemu_domain_open_channel,
         .screenshot = qemu_domain_screenshot,
         .send_key = qemu_domain_send_key,
         .open_graphics_fd = qemu_domain_open_graphics_fd,

@@ -70,6 +70,11 @@ typedef struct DomainOps {
          * this domain". NULL: "not supported". */
         int (*open_console)(Domain *d, const char *dev_name, unsigned flags, Stream *out, Stream *in,
                             VbError *err);
+        /* The guest's <channel> name (its alias or virtio target name; NULL: the first) of a
+         * running domain, as open_console: one client per channel, FORCE takes over. NULL:
+         * "not supported". */
+        int (*open_channel)(Domain *d, const char *name, unsigned flags, Stream *out, Stream *in,
+                            VbError *err);
         /* Undefine: the driver's refusals before anything changes (libvirt's "cannot undefine
          * domain with nvram"), and its own files of the definition once it is gone (the NVRAM
          * with VIR_DOMAIN_UNDEFINE_NVRAM). Either may be NULL. */

@@ -403,6 +403,22 @@ if [ -e /dev/virtio-ports/org.qemu.guest_agent.0 ]; then
 	/usr/sbin/qemu-ga -m virtio-serial -p /dev/virtio-ports/org.qemu.guest_agent.0 -t /run >/dev/null 2>&1 &
 	say VIRTBUS-GUEST-AGENT
 fi
+# Each virtio-serial port answers a line L the host writes with "VIRTBUS-CHAN <port name> L";
+# with no host side connected a read ends at once, so the loop retries a few times a second.
+chan_echo() { # vportNpM NAME
+	while :; do
+		if [ -c "/dev/$1" ] && exec 3<>"/dev/$1"; then
+			while read -r l <&3; do echo "VIRTBUS-CHAN $2 $l" >&3; done
+			exec 3>&-
+		fi
+		sleep 0.2
+	done
+}
+for d in /sys/class/virtio-ports/*; do
+	[ -e "$d/name" ] || continue
+	name=$(cat "$d/name")
+	[ "$name" = org.qemu.guest_agent.0 ] || chan_echo "${d##*/}" "$name" &
+done
 
 say VIRTBUS-GUEST-UP
 

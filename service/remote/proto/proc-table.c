@@ -190,6 +190,7 @@ static const RemoteProc procs[_API_ID_MAX] = {
         P(DOMAIN_SET_VCPUS_FLAGS, proc_domain_set_vcpus_flags, 0),
         P(DOMAIN_OPEN_GRAPHICS_FD, proc_domain_open_graphics_fd, 0),     /* a REPLY_WITH_FDS */
         P(DOMAIN_OPEN_CONSOLE, proc_domain_open_console, 0), /* then a duplex stream */
+        P(DOMAIN_OPEN_CHANNEL, proc_domain_open_channel, 0), /* then a duplex stream */
         P(DOMAIN_GET_STATE, proc_domain_get_state, 0),
         P(DOMAIN_UNDEFINE_FLAGS, proc_domain_undefine_flags, 0),
         P(DOMAIN_DESTROY_FLAGS, proc_domain_destroy_flags, 0),
