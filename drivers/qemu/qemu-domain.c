@@ -513,6 +513,7 @@ void qemu_domain_start_continue(QemuDomain *qd, Qmp *q) {
                 qmp_send(q, "qom-set", args, on_stats_period, qd);
         }
         qemu_nics_start_links(qd, q);
+        qemu_iotune_start(qd, q);
         qemu_display_set_passwords(qd, q);     /* before the guest runs: QEMU answers in order */
         if (qd->start_flags & DOMAIN_START_PAUSED)
                 start_done(qd);

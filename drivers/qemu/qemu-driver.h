@@ -324,6 +324,11 @@ int qemu_domain_set_graphics_password(Domain *d, size_t index, const char *passw
                                       Call *call, VbError *err);
 json_object *qemu_expire_password_args(const char *protocol, const char *valid_to);
 void qemu_nics_start_links(QemuDomain *qd, Qmp *q);
+/* qemu-iotune.c: block_set_io_throttle's arguments for disk (its device alias) with the limits t, and STARTING: each disk's
+ * <iotune> sent before the guest runs (a refusal fails the start). */
+typedef struct DomainDiskIotune DomainDiskIotune;
+json_object *qemu_iotune_args(const DomainDisk *disk, const char *alias, const DomainDiskIotune *t);
+void qemu_iotune_start(QemuDomain *qd, Qmp *q);
 /* qemu-info.c: per-request information (a NIC's counters). */
 extern const struct DomainInfoOps qemu_info_ops;
 extern const struct DomainTuneOps qemu_tune_ops;      /* qemu-tune.c */

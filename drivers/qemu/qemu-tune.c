@@ -149,6 +149,19 @@ static int qemu_block_resize(Domain *d, size_t index, uint64_t bytes, Call *call
         return VERB_PENDING;
 }
 
+/* virDomainSetBlockIoTune: block_set_io_throttle on the disk's device with the whole set. */
+static int qemu_set_block_io_tune(Domain *d, size_t index, const DomainDiskIotune *t, Call *call, VbError *err) {
+        QemuDomain *qd = monitor_of(d, err);
+        char alias[64];
+        if (!qd || qemu_disk_alias(d->live, index, alias, sizeof alias, err) < 0)
+                return -1;
+        int r = qmp_send(qd->qmp, "block_set_io_throttle", qemu_iotune_args(&d->live->priv->devices.disks[index], alias, t), on_change_reply, qd);
+        if (r < 0)
+                return vb_error_errno(err, r, "block_set_io_throttle");
+        qemu_domain_pending(qd, call);
+        return VERB_PENDING;
+}
+
 /* What this driver carries out: a guest's reboot as a reboot (QEMU resets it) or as a power
  * off (QEMU stops, as with -no-reboot: the daemon destroys it), told to QEMU with set-action;
  * power off and crash end the guest (destroy) and nothing else yet. */
@@ -280,4 +293,5 @@ const DomainTuneOps qemu_tune_ops = {
         .cpu_stats_percpu = qemu_cpu_stats_percpu,
         .cpu_stats_total = qemu_cpu_stats_total,
         .set_memory_stats_period = qemu_set_memory_stats_period,
+        .set_block_io_tune = qemu_set_block_io_tune,
 };

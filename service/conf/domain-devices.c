@@ -45,6 +45,7 @@ static const XmlField disk_fields[] = {
         { "target", "dev", XF_STR, offsetof(DomainDisk, target_dev), NULL },
         { "target", "bus", XF_ENUM, offsetof(DomainDisk, target_bus),
           ENUM("ide", "fdc", "scsi", "virtio", "xen", "usb", "uml", "sata", "sd") },
+        { "iotune", NULL, XF_KNOWN, 0, NULL },
         { "readonly", NULL, XF_FLAG, offsetof(DomainDisk, readonly), NULL },
         { "shareable", NULL, XF_FLAG, offsetof(DomainDisk, shareable), NULL },
         { "serial", NULL, XF_STR, offsetof(DomainDisk, serial), NULL },
@@ -247,7 +248,9 @@ static int disk_post_parse(xmlNodePtr node, void *dev, VbError *err) {
         if ((!disk->type && conf_strdup(&disk->type, "file") < 0) ||
             (!disk->device && conf_strdup(&disk->device, "disk") < 0))
                 return devices_oom(err);
-        return domain_disk_seclabels_parse(node, disk, err);
+        if (domain_disk_seclabels_parse(node, disk, err) < 0)
+                return -1;
+        return domain_disk_iotune_parse(node, disk, err);
 }
 
 /* The <domain> above node carries id= (a running guest's XML, as the status file keeps it). */
@@ -433,6 +436,8 @@ static void devices_hook(XmlBuf *c, const char *child, const void *obj) {
                 xml_buf_puts(c, "/>\n");
         } else if (strcmp(child, "source") == 0) {
                 domain_disk_source_format(c, obj);     /* disk_format_with_seclabels() */
+        } else if (strcmp(child, "iotune") == 0) {
+                domain_disk_iotune_format(c, obj);
         } else if (strcmp(child, "filterref") == 0) {
                 domain_filterref_format(c, obj);
         } else if (strcmp(child, "listen") == 0) {
@@ -522,6 +527,7 @@ void domain_devices_free(DomainDevices *d) {
         for (size_t i = 0; i < d->n_disks; i++) {
                 domain_disk_net_free(d->disks[i].net);
                 domain_disk_seclabels_free(&d->disks[i]);
+                free(d->disks[i].iotune.group_name);
         }
         for (size_t i = 0; i < d->n_interfaces; i++)
                 domain_filterref_free(&d->interfaces[i]);
@@ -542,6 +548,7 @@ void domain_devices_free(DomainDevices *d) {
 void domain_disk_clear(DomainDisk *disk) {
         xml_fields_free(disk_fields, XML_N(disk_fields), disk);
         domain_disk_seclabels_free(disk);
+        free(disk->iotune.group_name);
         memset(disk, 0, sizeof *disk);
 }
 

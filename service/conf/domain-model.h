@@ -133,6 +133,25 @@ typedef struct DomainDiskNet {
         char *initiator;                   /* the initiator IQN QEMU logs in as */
 } DomainDiskNet;
 
+/* A disk's <iotune>: libvirt's throttling values in its order (that of virDomainSetBlockIoTune's
+ * typed parameters and of the XML), 0 = not set; group_name between size_iops_sec and the
+ * _max_length ones (domain-disk-iotune.c). */
+enum {
+        DISK_IOTUNE_TOTAL_BYTES, DISK_IOTUNE_READ_BYTES, DISK_IOTUNE_WRITE_BYTES,
+        DISK_IOTUNE_TOTAL_IOPS, DISK_IOTUNE_READ_IOPS, DISK_IOTUNE_WRITE_IOPS,
+        DISK_IOTUNE_MAX_BASE,           /* + the above: the _max variants */
+        DISK_IOTUNE_SIZE_IOPS = 12,
+        DISK_IOTUNE_LENGTH_BASE = 13,   /* + the first six: the _max_length variants */
+        DISK_IOTUNE_N = 19,
+};
+typedef struct DomainDiskIotune {
+        uint64_t v[DISK_IOTUNE_N];
+        char *group_name;
+} DomainDiskIotune;
+/* The element or typed parameter name of value i (group_name is not one of them). */
+const char *domain_disk_iotune_name(unsigned i);
+bool domain_disk_iotune_is_set(const DomainDiskIotune *t);
+
 typedef struct DomainDisk {
         char *type, *device;
         DomainDiskNet *net;                /* runtime only: see DomainDiskNet */
@@ -146,6 +165,7 @@ typedef struct DomainDisk {
         DomainAddress address;
         DomainSeclabel *seclabels;         /* <source>'s per-device <seclabel>s (model, relabel, label) */
         size_t n_seclabels;
+        DomainDiskIotune iotune;
 } DomainDisk;
 
 typedef struct DomainFilterParam {

@@ -13,10 +13,10 @@
 #include "driver.h"
 #include "log.h"
 
-static int pin_pick(Domain *d, unsigned *flags, const char *api, VbError *err) {
+int domain_pick_affect(Domain *d, unsigned *flags, unsigned extra, const char *api, VbError *err) {
         if (d->removed)
                 return vb_error_set(err, VB_ERR_NO_DOMAIN, VB_FROM_DOMAIN, "domain '%s' is gone", d->obj.name);
-        if (vb_check_flags(*flags, DOMAIN_AFFECT_LIVE | DOMAIN_AFFECT_CONFIG, api, err) < 0)
+        if (vb_check_flags(*flags, DOMAIN_AFFECT_LIVE | DOMAIN_AFFECT_CONFIG | extra, api, err) < 0)
                 return -1;
         if (!(*flags & (DOMAIN_AFFECT_LIVE | DOMAIN_AFFECT_CONFIG)))
                 *flags |= domain_is_active(d) ? DOMAIN_AFFECT_LIVE : DOMAIN_AFFECT_CONFIG;
@@ -83,7 +83,7 @@ static int pin(Domain *d, bool emulator, unsigned vcpu, const uint8_t *map, size
         const DomainOps *ops = d->obj.conn->driver->domain;
         if (!ops || !(emulator ? (void *) ops->pin_emulator : (void *) ops->pin_vcpu))
                 return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_DOMAIN, "%s", api);
-        if (pin_pick(d, &flags, api, err) < 0)
+        if (domain_pick_affect(d, &flags, 0, api, err) < 0)
                 return -1;
         bool live = flags & DOMAIN_AFFECT_LIVE, config = flags & DOMAIN_AFFECT_CONFIG;
         if (!emulator && live && vcpu >= d->live->vcpus)

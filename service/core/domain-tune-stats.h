@@ -10,6 +10,8 @@
 typedef struct Domain Domain;
 typedef struct DomainDisk DomainDisk;
 typedef struct Call Call;
+typedef struct DomainTuneParam DomainTuneParam;
+typedef struct DomainDiskIotune DomainDiskIotune;
 
 /* One disk's (or, for the path "", every disk's summed) I/O counters. has_ext: the eight of
  * virDomainBlockStatsFlags are known (QEMU's query-blockstats); errs -1: unknown. */
@@ -88,6 +90,9 @@ typedef struct DomainTuneOps {
         /* Cancel that job; the verb that started it then fails with VB_ERR_OPERATION_ABORTED.
          * No job: libvirt's "no job is active on the domain". */
         int (*abort_job)(Domain *d, VbError *err);
+        /* Disk index of d->live to the I/O limits t (the whole set, 0 = none); may answer
+         * VERB_PENDING as block_resize. NULL: virDomainSet/GetBlockIoTune "not supported". */
+        int (*set_block_io_tune)(Domain *d, size_t index, const DomainDiskIotune *t, Call *call, VbError *err);
 } DomainTuneOps;
 
 /* virDomainBlockStats (api API_DOMAIN_BLOCK_STATS) or BlockStatsFlags (API_DOMAIN_BLOCK_STATS_FLAGS,
@@ -128,6 +133,11 @@ typedef int (*TuneLiveFn)(Domain *d, int a, int b, Call *inner, VbError *err);
 typedef int (*TuneRecordFn)(Domain *d, int a, int b, bool config, VbError *err);
 int domain_tune_live(Domain *d, TuneLiveFn live, TuneRecordFn record, int a, int b, bool config, Call *call,
                      VbError *err);
+/* The same with the change described by data (owned: data_free'd once done, whatever the outcome). */
+typedef int (*TuneLiveDataFn)(Domain *d, void *data, Call *inner, VbError *err);
+typedef int (*TuneRecordDataFn)(Domain *d, void *data, bool config, VbError *err);
+int domain_tune_live_data(Domain *d, TuneLiveDataFn live, TuneRecordDataFn record, void *data,
+                          void (*data_free)(void *), bool config, Call *call, VbError *err);
 
 /* domain-tune-stats.c: virDomainGetJobStats (flags: none) and virDomainAbortJob(Flags) (api
  * API_DOMAIN_ABORT_JOB or _FLAGS; flags: none). 0 or -1. */
@@ -138,3 +148,11 @@ int domain_abort_job(Domain *d, ApiId api, unsigned flags, VbError *err);
 #define DOMAIN_DIRTYRATE_BITMAP (1u << 0)
 #define DOMAIN_DIRTYRATE_RING (1u << 1)
 int domain_start_dirty_rate_calc(Domain *d, int seconds, unsigned flags, Call *call, VbError *err);
+
+/* domain-iotune.c: virDomainGetBlockIoTune (fills out: the 19 values in libvirt's order with
+ * group_name, a string, only when flags has VIR_TYPED_PARAM_STRING_OKAY; returns their count; out NULL: only the count, disk unused)
+ * and virDomainSetBlockIoTune (may answer VERB_PENDING; call completes once the driver has). */
+#define DOMAIN_IOTUNE_NPARAMS 20
+int domain_get_block_io_tune(Domain *d, const char *disk, unsigned flags, DomainTuneParam *out, VbError *err);
+int domain_set_block_io_tune(Domain *d, const char *disk, const DomainTuneParam *params, size_t n, unsigned flags,
+                             Call *call, VbError *err);

@@ -41,6 +41,9 @@ void domain_other_devices_free(DomainDevices *d);
 int domain_disk_seclabels_parse(xmlNodePtr disk_node, DomainDisk *disk, VbError *err);
 void domain_disk_source_format(XmlBuf *b, const DomainDisk *disk);
 void domain_disk_seclabels_free(DomainDisk *disk);
+/* A disk's <iotune> (domain-disk-iotune.c). */
+int domain_disk_iotune_parse(xmlNodePtr disk_node, DomainDisk *disk, VbError *err);
+void domain_disk_iotune_format(XmlBuf *b, const DomainDisk *disk);
 
 /* A NIC's <filterref> (domain-filterref.c). */
 int domain_filterref_parse(xmlNodePtr nic_node, DomainInterface *nic, VbError *err);

@@ -268,6 +268,8 @@ REMOTE_HANDLER(proc_domain_pin_vcpu);
 REMOTE_HANDLER(proc_domain_get_control_info);
 REMOTE_HANDLER(proc_domain_get_disk_errors);
 REMOTE_HANDLER(proc_domain_set_memory_stats_period);
+REMOTE_HANDLER(proc_domain_set_block_io_tune);
+REMOTE_HANDLER(proc_domain_get_block_io_tune);
 REMOTE_HANDLER(proc_domain_block_resize);
 REMOTE_HANDLER(proc_domain_set_lifecycle_action);
 REMOTE_HANDLER(proc_domain_get_job_stats);

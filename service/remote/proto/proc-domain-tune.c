@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "domain.h"
+#include "domain-tune-stats.h"
 
 #define REMOTE_DOMAIN_MEMORY_PARAMETERS_MAX 16u
 #define TYPED_PARAM_STRING_OKAY (1u << 2)       /* VIR_TYPED_PARAM_STRING_OKAY: clients may send it */
@@ -180,6 +181,22 @@ REMOTE_HANDLER(proc_domain_get_memory_parameters) {
         return 0;
 }
 
+/* {remote_typed_param params<>; int nparams}: none and their count n when the client asked for
+ * want = 0, else at most want of them; nothing when n < 0 (an error). */
+static void put_counted(RemoteCall *rc, const DomainTuneParam *out, int n, int32_t want) {
+        if (n >= 0 && want == 0) {
+                xdr_put_u32(&rc->ret, 0);
+                xdr_put_i32(&rc->ret, n);
+        } else if (n >= 0) {
+                if (n > want)
+                        n = want;
+                xdr_put_u32(&rc->ret, (uint32_t) n);
+                for (int i = 0; i < n; i++)
+                        put_typed_param(&rc->ret, &out[i]);
+                xdr_put_i32(&rc->ret, n);
+        }
+}
+
 /* virDomainGet{Blkio,Numa}Parameters: {dom; int nparams; u32 flags} → {remote_typed_param
  * params<16>; int nparams}, nparams 0 asking how many there are (as memory parameters). */
 static int get_params_counted(RemoteCall *rc, int (*get)(Domain *, unsigned, DomainTuneParam *, VbError *), size_t max) {
@@ -200,17 +217,7 @@ static int get_params_counted(RemoteCall *rc, int (*get)(Domain *, unsigned, Dom
         if (!out)
                 return vb_error_errno(&rc->err, -ENOMEM, "parameters");
         int n = get(d, flags, out, &rc->err);
-        if (n >= 0 && want == 0) {
-                xdr_put_u32(&rc->ret, 0);
-                xdr_put_i32(&rc->ret, n);
-        } else if (n >= 0) {
-                if (n > want)
-                        n = want;
-                xdr_put_u32(&rc->ret, (uint32_t) n);
-                for (int i = 0; i < n; i++)
-                        put_typed_param(&rc->ret, &out[i]);
-                xdr_put_i32(&rc->ret, n);
-        }
+        put_counted(rc, out, n, want);
         free(out);
         return n < 0 ? -1 : 0;
 }
@@ -237,4 +244,70 @@ REMOTE_HANDLER(proc_domain_get_numa_parameters) {
 
 REMOTE_HANDLER(proc_domain_set_numa_parameters) {
         return set_params(rc, domain_set_numa_params, true);
+}
+
+/* ---- virDomainSet/GetBlockIoTune ---- */
+
+#define REMOTE_DOMAIN_BLOCK_IO_TUNE_PARAMETERS_MAX 32u
+#define IOTUNE_DISK_ARG_MAX 4096u
+
+/* {dom; remote_nonnull_string disk; remote_typed_param params<32>; u32 flags} → {} */
+REMOTE_HANDLER(proc_domain_set_block_io_tune) {
+        RemoteRef ref = { 0 };
+        char *disk = NULL;
+        size_t len = 0;
+        uint32_t n = 0, flags = 0;
+        bool bad = false;
+        DomainTuneParam *params = calloc(REMOTE_DOMAIN_BLOCK_IO_TUNE_PARAMETERS_MAX, sizeof *params);
+        if (!params)
+                return vb_error_errno(&rc->err, -ENOMEM, "parameters");
+        remote_get_domain_ref(rc, &ref);
+        xdr_get_string(&rc->args, IOTUNE_DISK_ARG_MAX, &disk, &len);
+        if (xdr_get_array_len(&rc->args, REMOTE_DOMAIN_BLOCK_IO_TUNE_PARAMETERS_MAX, 12, &n) == 0)
+                for (uint32_t i = 0; i < n && !bad; i++)
+                        bad = get_typed_param(&rc->args, &params[i]) < 0;
+        if (!bad)
+                xdr_get_u32(&rc->args, &flags);
+        Domain *d = NULL;
+        if (remote_args_end(rc) == 0) {
+                if (bad)
+                        vb_error_set(&rc->err, VB_ERR_INVALID_ARG, VB_FROM_REMOTE, "unknown typed parameter type");
+                else
+                        d = remote_find_domain(rc, &ref);
+        }
+        remote_ref_done(&ref);
+        Call *call = d ? remote_call_new(rc, NULL, d) : NULL;
+        int r = call ? domain_set_block_io_tune(d, disk, params, n, flags, call, &rc->err) : -1;
+        free(disk);
+        free(params);
+        return call ? remote_call_finish(rc, call, r) : -1;
+}
+
+/* {dom; remote_string disk; int nparams; u32 flags} → {remote_typed_param params<32>; int
+ * nparams}: nparams 0 asks how many there are. */
+REMOTE_HANDLER(proc_domain_get_block_io_tune) {
+        RemoteRef ref = { 0 };
+        char *disk = NULL;
+        int32_t want = 0;
+        uint32_t flags = 0;
+        remote_get_domain_ref(rc, &ref);
+        xdr_get_opt_string(&rc->args, IOTUNE_DISK_ARG_MAX, &disk);
+        xdr_get_i32(&rc->args, &want);
+        xdr_get_u32(&rc->args, &flags);
+        Domain *d = NULL;
+        if (remote_args_end(rc) == 0) {
+                if (want < 0 || (uint32_t) want > REMOTE_DOMAIN_BLOCK_IO_TUNE_PARAMETERS_MAX)
+                        vb_error_set(&rc->err, VB_ERR_INTERNAL_ERROR, VB_FROM_REMOTE, "nparams too large");
+                else
+                        d = remote_find_domain(rc, &ref);
+        }
+        remote_ref_done(&ref);
+        DomainTuneParam *out = d && want ? calloc(DOMAIN_IOTUNE_NPARAMS, sizeof *out) : NULL;
+        if (d && want && !out)
+                vb_error_errno(&rc->err, -ENOMEM, "parameters");
+        int n = d && (out || !want) ? domain_get_block_io_tune(d, disk, flags, out, &rc->err) : -1;
+        put_counted(rc, out, n, want);
+        free(out);
+        free(disk);
+        return n < 0 ? -1 : 0;
 }

@@ -138,6 +138,9 @@ static const Refusal refusals[] = {
           VB_ERR_XML_ERROR, VB_FROM_XML, "XML error: name a/b cannot contain '/'" },
         { MINIMAL_HEAD "<devices><interface><source network='default'/></interface></devices></domain>", 0,
           VB_ERR_XML_ERROR, VB_FROM_XML, "XML error: Missing required attribute 'type' in element 'interface'" },
+        { MINIMAL_HEAD "<devices><disk><target dev='vda'/><iotune><read_iops_sec>-1</read_iops_sec></iotune>"
+          "</disk></devices></domain>", 0, VB_ERR_XML_ERROR, VB_FROM_DOMAIN,
+          "XML error: disk iotune field 'read_iops_sec' must be an integer" },
 };
 
 static void test_refusals(void **state) {
