@@ -45,6 +45,7 @@ static void qemu_domain_release(QemuDomain *qd) {
         qd->exit_deferred = false;
         qd->kill_timer = sd_event_source_disable_unref(qd->kill_timer);
         qd->retry_timer = sd_event_source_disable_unref(qd->retry_timer);
+        qemu_blockjob_release(qd->domain);
 }
 
 void qemu_domain_pending(QemuDomain *qd, Call *call) {
@@ -394,6 +395,8 @@ static void on_event(Qmp *q, const char *event, json_object *data, void *userdat
                         qd->balloon_kib = (uint64_t) json_object_get_int64(v) / 1024;
         } else if (strcmp(event, "DEVICE_DELETED") == 0 || strcmp(event, "DEVICE_UNPLUG_GUEST_ERROR") == 0) {
                 qemu_hotplug_event(qd, event, data);
+        } else if (strncmp(event, "BLOCK_JOB_", 10) == 0) {
+                qemu_blockjob_event(qd, event, data);
         }
         domain_unref(d);
 }

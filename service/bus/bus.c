@@ -186,6 +186,10 @@ static void bus_on_notice(const Notice *n, void *userdata) {
                 r = sd_bus_emit_signal(b->bus, path, bus_kind_domain.interface, "DeviceRemovalFailed", "s",
                                        n->text ? n->text : "");
                 break;
+        case NOTICE_BLOCK_JOB:  /* libvirt-dbus: BlockJob(s disk, i type, i status) with the disk's target */
+                r = sd_bus_emit_signal(b->bus, path, bus_kind_domain.interface, "BlockJob", "sii", n->text ? n->text : "",
+                                       n->event, n->detail);
+                break;
         }
         if (r < 0)
                 log_warning("cannot emit signal (notice %d) for %s: %s", n->type, path, strerror(-r));
