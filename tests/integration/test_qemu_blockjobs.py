@@ -21,6 +21,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "guest"))
 import guest  # noqa: E402
+import harness  # noqa: E402
 import remote_harness  # noqa: E402
 import testmain  # noqa: E402
 from test_qemu_lifecycle import QemuDaemon  # noqa: E402
@@ -154,6 +155,37 @@ class QemuBlockJobsTest(unittest.TestCase):
         self.assertIn(str(base), self.virsh_ok("domblklist bj-commit"))
         self.assertIn("<source file='%s'/>" % base, self.virsh_ok("dumpxml bj-commit"))
         self.assertEqual(self.virsh_ok("domstate bj-commit").strip(), "running")
+
+    def busctl(self, name, method, *args):
+        path = "/org/libvirt/QEMU/domain/_%s" % self.conn.lookupByName(name).UUIDString().replace("-", "_")
+        p = subprocess.run(["busctl", "--address=%s" % self.daemon.bus_address, "call", harness.BUS_NAME, path,
+                            harness.DOMAIN, method] + [str(a) for a in args], capture_output=True, text=True,
+                           timeout=120)
+        return p
+
+    def bus_ok(self, name, method, *args):
+        p = self.busctl(name, method, *args)
+        self.assertEqual(p.returncode, 0, "busctl %s: %s" % (method, p.stderr))
+        return p.stdout.strip()
+
+    def test_3_dbus(self):
+        base, top = self.chain("bj-bus", "base", "top")
+        self.start("bj-bus", top)
+        self.addCleanup(self.virsh, "destroy bj-bus")
+        self.bus_ok("bj-bus", "BlockPull", "stu", "vda", 1, 0)
+        info = self.bus_ok("bj-bus", "GetBlockJobInfo", "su", "vda", 1).split()
+        self.assertEqual(info[:3], ["(ittt)", "1", "1048576"])
+        self.bus_ok("bj-bus", "BlockJobSetSpeed", "stu", "vda", 3, 0)
+        self.assertEqual(self.bus_ok("bj-bus", "GetBlockJobInfo", "su", "vda", 0).split()[:3], ["(ittt)", "1", "3"])
+        self.bus_ok("bj-bus", "BlockJobAbort", "su", "vda", 0)     # returns once the job is gone
+        self.assertEqual(self.bus_ok("bj-bus", "GetBlockJobInfo", "su", "vda", 0), "(ittt) 0 0 0 0")
+        self.wait_event(("bj-bus", "vda", PULL, CANCELED))
+        p = self.busctl("bj-bus", "BlockCommit", "ssstu", "vda", "", "", 0, 0)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("commit of 'vda' active layer requires active flag", p.stderr)
+        self.bus_ok("bj-bus", "BlockRebase", "sstu", "vda", "", 0, 0)
+        self.wait_event(("bj-bus", "vda", PULL, COMPLETED))
+        self.assertNotIn("backing file", qemu_img_info(top))
 
 
 if __name__ == "__main__":
