@@ -64,7 +64,7 @@ void qemu_blockjob_release(Domain *d) {
 }
 
 /* One request in flight. */
-typedef enum { REQ_PULL, REQ_COMMIT, REQ_INFO, REQ_ABORT, REQ_SPEED } ReqKind;
+typedef enum { REQ_PULL, REQ_COMMIT, REQ_COPY, REQ_INFO, REQ_ABORT, REQ_SPEED } ReqKind;
 
 typedef struct Req {
         ReqKind kind;
@@ -140,13 +140,17 @@ static json_object *job_args(const char *alias) {
 
 /* ---- starting a job ---- */
 
+static const char *cmd_of(const Req *r) {
+        return r->kind == REQ_PULL ? "block-stream" : r->kind == REQ_COPY ? "drive-mirror" : "block-commit";
+}
+
 static void on_started(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
         Req *r = userdata;
         if (cls) {
                 Job *j = job_find(r->d, r->alias);
                 if (j)
                         job_free(j);
-                return req_fail(r, r->kind == REQ_PULL ? "block-stream" : "block-commit", desc);
+                return req_fail(r, cmd_of(r), desc);
         }
         log_info("domain %s: block job on %s started", r->d->obj.name, r->alias);
         call_complete(r->call, 0, NULL, NULL);
@@ -165,6 +169,7 @@ static int job_add(Req *r, const char *new_top, const char *new_format) {
         j->d = domain_ref(r->d);
         snprintf(j->alias, sizeof j->alias, "%s", r->alias);
         j->type = r->kind == REQ_PULL                        ? DOMAIN_BLOCK_JOB_TYPE_PULL
+                  : r->kind == REQ_COPY                   ? DOMAIN_BLOCK_JOB_TYPE_COPY
                   : r->flags & DOMAIN_BLOCK_COMMIT_ACTIVE ? DOMAIN_BLOCK_JOB_TYPE_ACTIVE_COMMIT
                                                           : DOMAIN_BLOCK_JOB_TYPE_COMMIT;
         j->next = jobs;
@@ -199,22 +204,34 @@ static void on_query_block(Qmp *q, json_object *ret, const char *cls, const char
                         if (r->base && bottom && strcmp(bottom, r->base) == 0)
                                 base_fmt = bottom_fmt;
                 }
-        if (!bottom)
-                return req_fail(r, r->kind == REQ_PULL ? "block-stream" : "block-commit", "the disk has no backing image");
+        if (!bottom && r->kind != REQ_COPY)
+                return req_fail(r, cmd_of(r), "the disk has no backing image");
+        const char *cmd = cmd_of(r);
         json_object *a = json_object_new_object();
+        if (r->kind == REQ_COPY) {      /* base: the destination, top: its format */
+                json_object_object_add(a, "target", json_object_new_string(r->base));
+                json_object_object_add(a, "format", json_object_new_string(r->top));
+                json_object_object_add(a, "sync", json_object_new_string(r->flags & DOMAIN_BLOCK_REBASE_SHALLOW ? "top"
+                                                                                                                 : "full"));
+                json_object_object_add(a, "mode", json_object_new_string(r->flags & DOMAIN_BLOCK_REBASE_REUSE_EXT
+                                                                                  ? "existing"
+                                                                                  : "absolute-paths"));
+        } else {
+                if (r->base)
+                        json_object_object_add(a, "base", json_object_new_string(r->base));
+                if (r->top)
+                        json_object_object_add(a, "top", json_object_new_string(r->top));
+        }
         json_object_object_add(a, "job-id", json_object_new_string(r->alias));
         json_object_object_add(a, "device", json_object_new_string(top));
         if (r->bandwidth)
                 json_object_object_add(a, "speed", json_object_new_int64((int64_t) r->bandwidth));
-        if (r->base)
-                json_object_object_add(a, "base", json_object_new_string(r->base));
-        if (r->top)
-                json_object_object_add(a, "top", json_object_new_string(r->top));
-        const char *cmd = r->kind == REQ_PULL ? "block-stream" : "block-commit";
         /* after a pivot the disk writes to the base: remember which, and its format */
         bool active = r->kind == REQ_COMMIT && (r->flags & DOMAIN_BLOCK_COMMIT_ACTIVE);
-        if (job_add(r, active ? (r->base ? r->base : bottom) : NULL,
-                    active ? (r->base ? base_fmt : bottom_fmt) : NULL) < 0) {
+        int added = r->kind == REQ_COPY ? job_add(r, r->base, r->top)
+                                        : job_add(r, active ? (r->base ? r->base : bottom) : NULL,
+                                                  active ? (r->base ? base_fmt : bottom_fmt) : NULL);
+        if (added < 0) {
                 json_object_put(a);
                 return req_fail(r, cmd, "out of memory");
         }
@@ -251,6 +268,11 @@ static int qemu_block_pull(Domain *d, size_t index, const char *base, uint64_t b
 static int qemu_block_commit(Domain *d, size_t index, const char *base, const char *top, uint64_t bw, unsigned flags,
                              Call *call, VbError *err) {
         return start_job(d, index, REQ_COMMIT, base, top, bw, flags, call, err);
+}
+
+static int qemu_block_copy(Domain *d, size_t index, const char *dest, const char *format, uint64_t bw,
+                           unsigned flags, Call *call, VbError *err) {
+        return start_job(d, index, REQ_COPY, dest, format, bw, flags, call, err);
 }
 
 /* ---- info, speed, abort ---- */
@@ -332,7 +354,8 @@ static int qemu_block_job_abort(Domain *d, size_t index, unsigned flags, Call *c
                 req_free(r);
                 return -1;
         }
-        if ((flags & DOMAIN_BLOCK_JOB_ABORT_PIVOT) && j->type != DOMAIN_BLOCK_JOB_TYPE_ACTIVE_COMMIT) {
+        if ((flags & DOMAIN_BLOCK_JOB_ABORT_PIVOT) && j->type != DOMAIN_BLOCK_JOB_TYPE_ACTIVE_COMMIT &&
+            j->type != DOMAIN_BLOCK_JOB_TYPE_COPY) {
                 vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU, "pivot of disk '%s' requires an active copy job",
                              target);
                 req_free(r);
@@ -405,7 +428,7 @@ void qemu_blockjob_event(QemuDomain *qd, const char *event, json_object *data) {
         else
                 return;         /* BLOCK_JOB_ERROR: QEMU goes on or stops the job as told */
         log_info("domain %s: block job on %s ended (%s)", d->obj.name, alias, event);
-        if (j && status == DOMAIN_BLOCK_JOB_COMPLETED && j->type == DOMAIN_BLOCK_JOB_TYPE_ACTIVE_COMMIT && j->pivot)
+        if (j && status == DOMAIN_BLOCK_JOB_COMPLETED && j->pivot)
                 pivoted(d, i, j);
         domain_notify_block_job(d, (size_t) i, type, status);
         if (j) {
@@ -420,6 +443,7 @@ void qemu_blockjob_event(QemuDomain *qd, const char *event, json_object *data) {
 const DomainBlockJobOps qemu_blockjob_ops = {
         .pull = qemu_block_pull,
         .commit = qemu_block_commit,
+        .copy = qemu_block_copy,
         .info = qemu_block_job_info,
         .abort = qemu_block_job_abort,
         .set_speed = qemu_block_job_set_speed,

@@ -63,14 +63,40 @@ static int to_bytes(uint64_t bandwidth, bool bytes, uint64_t *out, VbError *err)
         return 0;
 }
 
+/* BlockRebase with COPY: a mirror to dest, of the source's format unless COPY_RAW. */
+static int block_copy(Domain *d, const DomainBlockJobOps *ops, const char *path, const char *dest, uint64_t bw,
+                      unsigned flags, Call *call, VbError *err) {
+        if (!ops->copy)
+                return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_DOMAIN, "virDomainBlockRebase");
+        if (!dest || !*dest)
+                return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN, "a block copy needs a destination");
+        long i = find_disk(d, path, err);
+        if (i < 0)
+                return -1;
+        const DomainDisk *k = &d->live->priv->devices.disks[i];
+        const char *fmt = flags & DOMAIN_BLOCK_REBASE_COPY_RAW ? "raw" : k->driver_type ? k->driver_type : "raw";
+        if (strcmp(fmt, "raw") != 0 && strcmp(fmt, "qcow2") != 0)
+                return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_DOMAIN, "unsupported format '%s' for a block copy",
+                                    fmt);
+        log_info("domain %s: block copy of %s to %s", d->obj.name, path, dest);
+        return ops->copy(d, (size_t) i, dest, fmt, bw, flags & (DOMAIN_BLOCK_REBASE_SHALLOW | DOMAIN_BLOCK_REBASE_REUSE_EXT),
+                         call, err);
+}
+
 int domain_block_pull(Domain *d, const char *path, const char *base, uint64_t bandwidth, unsigned flags, Call *call,
                       VbError *err) {
-        const char *api = base ? "virDomainBlockRebase" : "virDomainBlockPull";
+        const char *api = base || (flags & DOMAIN_BLOCK_REBASE_COPY) ? "virDomainBlockRebase" : "virDomainBlockPull";
         const DomainBlockJobOps *ops = ops_of(d, api, err);
+        unsigned copy = DOMAIN_BLOCK_REBASE_COPY | DOMAIN_BLOCK_REBASE_SHALLOW | DOMAIN_BLOCK_REBASE_REUSE_EXT |
+                        DOMAIN_BLOCK_REBASE_COPY_RAW;
         uint64_t bw;
-        if (!ops || vb_check_flags(flags, DOMAIN_BLOCK_PULL_BANDWIDTH_BYTES, api, err) < 0 ||
+        if (!ops ||
+            vb_check_flags(flags, DOMAIN_BLOCK_PULL_BANDWIDTH_BYTES | (base && (flags & DOMAIN_BLOCK_REBASE_COPY) ? copy : 0), api,
+                           err) < 0 ||
             to_bytes(bandwidth, flags & DOMAIN_BLOCK_PULL_BANDWIDTH_BYTES, &bw, err) < 0)
                 return -1;
+        if (flags & DOMAIN_BLOCK_REBASE_COPY)
+                return block_copy(d, ops, path, base, bw, flags, call, err);
         if (!ops->pull)
                 return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_DOMAIN, "%s", api);
         long i = find_disk(d, path, err);

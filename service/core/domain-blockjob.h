@@ -30,6 +30,10 @@ enum {
 /* Flags, libvirt's values. */
 #define DOMAIN_BLOCK_PULL_BANDWIDTH_BYTES 64u
 #define DOMAIN_BLOCK_REBASE_BANDWIDTH_BYTES 64u
+#define DOMAIN_BLOCK_REBASE_SHALLOW 1u
+#define DOMAIN_BLOCK_REBASE_REUSE_EXT 2u
+#define DOMAIN_BLOCK_REBASE_COPY_RAW 4u
+#define DOMAIN_BLOCK_REBASE_COPY 8u
 #define DOMAIN_BLOCK_COMMIT_SHALLOW 1u
 #define DOMAIN_BLOCK_COMMIT_DELETE 2u
 #define DOMAIN_BLOCK_COMMIT_ACTIVE 4u
@@ -52,6 +56,11 @@ typedef struct DomainBlockJobInfo {
 typedef struct DomainBlockJobOps {
         /* Stream the backing chain into the top image (base NULL: all of it). */
         int (*pull)(Domain *d, size_t index, const char *base, uint64_t bandwidth, Call *call, VbError *err);
+        /* Copy the disk to dest (format "raw" or "qcow2") and mirror writes there until a pivot
+         * or an abort; flags: DOMAIN_BLOCK_REBASE_SHALLOW (the top only), REUSE_EXT (dest is
+         * there already). */
+        int (*copy)(Domain *d, size_t index, const char *dest, const char *format, uint64_t bandwidth, unsigned flags,
+                    Call *call, VbError *err);
         /* Commit top (NULL: the active image, flags has ACTIVE) into base (NULL: the bottom). */
         int (*commit)(Domain *d, size_t index, const char *base, const char *top, uint64_t bandwidth, unsigned flags,
                       Call *call, VbError *err);
@@ -63,7 +72,8 @@ typedef struct DomainBlockJobOps {
         int (*set_speed)(Domain *d, size_t index, uint64_t bandwidth, Call *call, VbError *err);
 } DomainBlockJobOps;
 
-/* The verbs, for both doors: 0, VERB_PENDING (call completes) or -1 with err. path: a disk's
+/* The verbs, for both doors (BlockRebase with DOMAIN_BLOCK_REBASE_COPY: base is the copy's
+ * destination): 0, VERB_PENDING (call completes) or -1 with err. path: a disk's
  * target or source file. Bandwidths in MiB/s unless the flag says bytes. */
 int domain_block_pull(Domain *d, const char *path, const char *base, uint64_t bandwidth, unsigned flags, Call *call,
                       VbError *err);

@@ -27,7 +27,7 @@ import testmain  # noqa: E402
 from test_qemu_lifecycle import QemuDaemon  # noqa: E402
 from test_qemu_snapshot import DOMAIN_XML  # noqa: E402
 
-PULL, COMMIT, ACTIVE_COMMIT = 1, 3, 4
+PULL, COPY, COMMIT, ACTIVE_COMMIT = 1, 2, 3, 4
 COMPLETED, CANCELED, READY = 0, 2, 3
 
 
@@ -155,6 +155,23 @@ class QemuBlockJobsTest(unittest.TestCase):
         self.assertIn(str(base), self.virsh_ok("domblklist bj-commit"))
         self.assertIn("<source file='%s'/>" % base, self.virsh_ok("dumpxml bj-commit"))
         self.assertEqual(self.virsh_ok("domstate bj-commit").strip(), "running")
+
+    def test_4_copy(self):
+        base, top = self.chain("bj-copy", "base", "top")
+        self.start("bj-copy", top)
+        self.addCleanup(self.virsh, "destroy bj-copy")
+        dest = self.disks / "bj-copy.dest"
+        out = self.virsh_ok("blockcopy bj-copy vda %s --wait --pivot" % dest)
+        self.assertIn("Successfully pivoted", out)
+        self.wait_event(("bj-copy", "vda", COPY, READY))
+        self.wait_event(("bj-copy", "vda", COPY, COMPLETED))
+        self.assertNotIn("backing file", qemu_img_info(dest))
+        self.assertIn("<source file='%s'/>" % dest, self.virsh_ok("dumpxml bj-copy"))
+        self.assertIn(str(dest), self.virsh_ok("domblklist bj-copy"))
+        # the flags a copy does not know are refused, and nothing starts
+        p = self.virsh("blockcopy bj-copy vda %s.2 --blockdev" % dest)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("No current block job for vda", self.virsh_ok("blockjob bj-copy vda --info"))
 
     def busctl(self, name, method, *args):
         path = "/org/libvirt/QEMU/domain/_%s" % self.conn.lookupByName(name).UUIDString().replace("-", "_")
