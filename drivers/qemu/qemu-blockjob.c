@@ -24,6 +24,7 @@ typedef struct Job {
         int type;               /* DOMAIN_BLOCK_JOB_TYPE_* */
         char *new_top;          /* active commit: the image the disk writes to after a pivot */
         char *new_format;
+        bool ready;             /* QEMU said BLOCK_JOB_READY: a pivot may come */
         bool pivot, cancel;     /* what an abort asked */
         Call *wait;             /* an abort without ASYNC, answered when the job is gone */
 } Job;
@@ -320,9 +321,12 @@ static int qemu_block_job_info(Domain *d, size_t index, bool bytes, Call *call, 
 
 static void on_done(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
         Req *r = userdata;
-        if (cls)
-                return req_fail(r, r->kind == REQ_SPEED ? "block-job-set-speed" : "block job abort", desc);
         Job *j = r->kind == REQ_ABORT ? job_find(r->d, r->alias) : NULL;
+        if (cls) {
+                if (j)
+                        j->pivot = j->cancel = false;   /* QEMU did not take it: the job runs on */
+                return req_fail(r, r->kind == REQ_SPEED ? "block-job-set-speed" : "block job abort", desc);
+        }
         if (j && !(r->flags & DOMAIN_BLOCK_JOB_ABORT_ASYNC) && !j->wait) {
                 j->wait = call_ref(r->call);    /* answered when QEMU reports the job's end */
                 r->call = call_unref(r->call);
@@ -358,6 +362,11 @@ static int qemu_block_job_abort(Domain *d, size_t index, unsigned flags, Call *c
             j->type != DOMAIN_BLOCK_JOB_TYPE_COPY) {
                 vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU, "pivot of disk '%s' requires an active copy job",
                              target);
+                req_free(r);
+                return -1;
+        }
+        if ((flags & DOMAIN_BLOCK_JOB_ABORT_PIVOT) && !j->ready) {
+                vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU, "block job '%s' not ready for pivot yet", target);
                 req_free(r);
                 return -1;
         }
@@ -414,6 +423,8 @@ void qemu_blockjob_event(QemuDomain *qd, const char *event, json_object *data) {
         const char *qtype = json_object_object_get_ex(data, "type", &v) ? json_object_get_string(v) : "";
         int type = type_of(qtype, j);
         if (strcmp(event, "BLOCK_JOB_READY") == 0) {
+                if (j)
+                        j->ready = true;
                 domain_notify_block_job(d, (size_t) i, type, DOMAIN_BLOCK_JOB_READY);
                 return;
         }

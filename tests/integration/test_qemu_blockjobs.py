@@ -85,16 +85,17 @@ class QemuBlockJobsTest(unittest.TestCase):
                 self.cond.wait(left)
 
     def chain(self, name, *layers):
-        """qcow2 images name.LAYER, each on the one before; the first gets 12 MiB of data."""
+        """qcow2 images name.LAYER, each on the one before; the first gets 64 MiB of data (a minute
+        at 1 MiB/s: long enough to look at a job on a loaded machine)."""
         paths = []
         for layer in layers:
             p = self.disks / ("%s.%s" % (name, layer))
             cmd = ["qemu-img", "create", "-q", "-f", "qcow2"]
             if paths:
                 cmd += ["-F", "qcow2", "-b", str(paths[-1])]
-            subprocess.run(cmd + [str(p), "16M"], check=True)
+            subprocess.run(cmd + [str(p), "128M"], check=True)
             if not paths:
-                subprocess.run(["qemu-io", "-f", "qcow2", "-c", "write -P 0xab 0 12M", str(p)], check=True,
+                subprocess.run(["qemu-io", "-f", "qcow2", "-c", "write -P 0xab 0 64M", str(p)], check=True,
                                capture_output=True)
             paths.append(p)
         return paths
@@ -161,6 +162,14 @@ class QemuBlockJobsTest(unittest.TestCase):
         self.start("bj-copy", top)
         self.addCleanup(self.virsh, "destroy bj-copy")
         dest = self.disks / "bj-copy.dest"
+        # a slow copy cannot pivot before it is ready; aborted, the disk stays where it was
+        self.virsh_ok("blockcopy bj-copy vda %s.slow --bandwidth 1" % dest)
+        p = self.virsh("blockjob bj-copy vda --pivot")
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("block job 'vda' not ready for pivot yet", p.stderr)
+        self.virsh_ok("blockjob bj-copy vda --abort")
+        self.wait_event(("bj-copy", "vda", COPY, CANCELED))
+        self.assertIn("<source file='%s'/>" % top, self.virsh_ok("dumpxml bj-copy"))
         out = self.virsh_ok("blockcopy bj-copy vda %s --wait --pivot" % dest)
         self.assertIn("Successfully pivoted", out)
         self.wait_event(("bj-copy", "vda", COPY, READY))
