@@ -392,24 +392,45 @@ static long disk_of(Domain *d, const char *alias) {
         return -1;
 }
 
-/* After a pivot the running definition names the image the disk now writes to. */
-static void pivoted(Domain *d, long i, Job *j) {
-        DomainDisk *k = &d->live->priv->devices.disks[i];
-        char *f = j->new_top ? strdup(j->new_top) : NULL;
-        if (!f)
-                return;
+/* Disk k to file (and format); false when out of memory (k unchanged). */
+static bool move_disk(DomainDisk *k, const char *file, const char *format) {
+        char *f = strdup(file), *t = format ? strdup(format) : NULL;
+        if (!f || (format && !t)) {
+                free(f);
+                free(t);
+                return false;
+        }
         free(k->source_file);
         k->source_file = f;
-        if (j->new_format) {
-                char *t = strdup(j->new_format);
-                if (t) {
-                        free(k->driver_type);
-                        k->driver_type = t;
-                }
+        if (t) {
+                free(k->driver_type);
+                k->driver_type = t;
+        }
+        return true;
+}
+
+/* After a pivot the running definition names the image the disk now writes to; after an
+ * active commit the persistent one too (its disk on the old top), as libvirt's. */
+static void pivoted(Domain *d, long i, Job *j) {
+        DomainDisk *k = &d->live->priv->devices.disks[i];
+        if (!j->new_top)
+                return;
+        char *old = k->source_file ? strdup(k->source_file) : NULL;
+        if (!move_disk(k, j->new_top, j->new_format)) {
+                free(old);
+                return;
         }
         VbError e = { 0 };
         if (domain_save_status(d, &e) < 0)
                 log_warning("domain %s: its status was not saved: %s", d->obj.name, e.message);
+        DomainDevices *dev = d->persistent && d->def && old && j->type == DOMAIN_BLOCK_JOB_TYPE_ACTIVE_COMMIT
+                                     ? &d->def->priv->devices
+                                     : NULL;
+        for (size_t n = 0; dev && n < dev->n_disks; n++)
+                if (dev->disks[n].source_file && strcmp(dev->disks[n].source_file, old) == 0 &&
+                    move_disk(&dev->disks[n], j->new_top, j->new_format) && domain_save_config(d->obj.conn, d->def, &e) < 0)
+                        log_warning("domain %s: the definition was not saved: %s", d->obj.name, e.message);
+        free(old);
 }
 
 void qemu_blockjob_event(QemuDomain *qd, const char *event, json_object *data) {

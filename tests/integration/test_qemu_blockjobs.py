@@ -60,6 +60,7 @@ class QemuBlockJobsTest(unittest.TestCase):
     def tearDownClass(cls):
         for name in ("bj-pull", "bj-commit"):
             cls.daemon.virsh("unix", "destroy %s" % name)
+        cls.daemon.virsh("unix", "undefine bj-commit")
         try:
             cls.conn.close()
         except Exception:
@@ -100,11 +101,15 @@ class QemuBlockJobsTest(unittest.TestCase):
             paths.append(p)
         return paths
 
-    def start(self, name, disk):
+    def start(self, name, disk, persistent=False):
         xml = self.daemon.tmp / ("%s.xml" % name)
         xml.write_text(DOMAIN_XML.format(name=name, kernel=self.image.kernel, initrd=self.image.initrd,
                                          append=self.image.append, fmt="qcow2", disk=disk))
-        self.virsh_ok("create %s" % xml)
+        if persistent:
+            self.virsh_ok("define %s" % xml)
+            self.virsh_ok("start %s" % name)
+        else:
+            self.virsh_ok("create %s" % xml)
 
     def test_1_pull(self):
         base, top = self.chain("bj-pull", "base", "top")
@@ -142,7 +147,7 @@ class QemuBlockJobsTest(unittest.TestCase):
 
     def test_2_commit(self):
         base, mid, top = self.chain("bj-commit", "base", "mid", "top")
-        self.start("bj-commit", top)
+        self.start("bj-commit", top, persistent=True)
         # the middle image into the base: the top's backing is the base afterwards
         out = self.virsh_ok("blockcommit bj-commit vda --top %s --base %s --wait" % (mid, base))
         self.assertIn("Commit complete", out)
@@ -155,6 +160,7 @@ class QemuBlockJobsTest(unittest.TestCase):
         self.wait_event(("bj-commit", "vda", ACTIVE_COMMIT, COMPLETED))
         self.assertIn(str(base), self.virsh_ok("domblklist bj-commit"))
         self.assertIn("<source file='%s'/>" % base, self.virsh_ok("dumpxml bj-commit"))
+        self.assertIn("<source file='%s'/>" % base, self.virsh_ok("dumpxml bj-commit --inactive"))
         self.assertEqual(self.virsh_ok("domstate bj-commit").strip(), "running")
 
     def test_4_copy(self):
