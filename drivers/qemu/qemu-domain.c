@@ -47,6 +47,7 @@ static void qemu_domain_release(QemuDomain *qd) {
         qd->kill_timer = sd_event_source_disable_unref(qd->kill_timer);
         qd->retry_timer = sd_event_source_disable_unref(qd->retry_timer);
         qemu_agent_release(qd);
+        qemu_blockjob_release(qd->domain);
 }
 
 void qemu_domain_pending(QemuDomain *qd, Call *call) {
@@ -401,6 +402,8 @@ static void on_event(Qmp *q, const char *event, json_object *data, void *userdat
                 qemu_hotplug_event(qd, event, data);
         } else if (strcmp(event, "VSERPORT_CHANGE") == 0) {
                 qemu_agent_qmp_event(qd, event, data);
+        } else if (strncmp(event, "BLOCK_JOB_", 10) == 0) {
+                qemu_blockjob_event(qd, event, data);
         }
         domain_unref(d);
 }

@@ -332,6 +332,10 @@ void qemu_iotune_start(QemuDomain *qd, Qmp *q);
 /* qemu-info.c: per-request information (a NIC's counters). */
 extern const struct DomainInfoOps qemu_info_ops;
 extern const struct DomainTuneOps qemu_tune_ops;      /* qemu-tune.c */
+/* qemu-blockjob.c: block jobs; QEMU's BLOCK_JOB_* events; forget a domain's jobs when its QEMU goes. */
+extern const struct DomainBlockJobOps qemu_blockjob_ops;
+void qemu_blockjob_event(QemuDomain *qd, const char *event, json_object *data);
+void qemu_blockjob_release(Domain *d);
 
 /* qemu-display.c: the automatic ports of a guest's displays, and its graphics verbs. */
 enum { QEMU_PORT_VNC, QEMU_PORT_SPICE, QEMU_PORT_WEBSOCKET };

@@ -78,6 +78,12 @@ int bus_method_get_control_info(sd_bus_message *m, void *userdata, sd_bus_error 
 int bus_method_get_disk_errors(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_set_memory_stats_period(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_block_resize(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_method_block_pull(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_method_block_rebase(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_method_block_commit(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_method_block_job_abort(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_method_block_job_set_speed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_method_get_block_job_info(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_get_job_stats(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_abort_job(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 /* bus-domain-tune.c */
@@ -125,14 +131,14 @@ int bus_method_detach_device(sd_bus_message *m, void *userdata, sd_bus_error *re
         SD_BUS_METHOD_WITH_ARGS("AbortJob", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, bus_method_abort_job, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("AddIOThread", SD_BUS_ARGS("u", iothreadId, "u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("AttachDevice", SD_BUS_ARGS("s", xml, "u", flags), SD_BUS_NO_RESULT, bus_method_attach_device, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("BlockCommit", SD_BUS_ARGS("s", disk, "s", base, "s", top, "t", bandwidth, "u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("BlockCommit", SD_BUS_ARGS("s", disk, "s", base, "s", top, "t", bandwidth, "u", flags), SD_BUS_NO_RESULT, bus_method_block_commit, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("BlockCopy", SD_BUS_ARGS("s", disk, "s", destxml, "a{sv}", params, "u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("BlockJobAbort", SD_BUS_ARGS("s", disk, "u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("BlockJobAbort", SD_BUS_ARGS("s", disk, "u", flags), SD_BUS_NO_RESULT, bus_method_block_job_abort, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("BlockPeek", SD_BUS_ARGS("s", disk, "t", offset, "t", size, "u", flags), SD_BUS_RESULT("ay", buffer), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("BlockPull", SD_BUS_ARGS("s", disk, "t", bandwidth, "u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("BlockRebase", SD_BUS_ARGS("s", disk, "s", base, "t", bandwidth, "u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("BlockPull", SD_BUS_ARGS("s", disk, "t", bandwidth, "u", flags), SD_BUS_NO_RESULT, bus_method_block_pull, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("BlockRebase", SD_BUS_ARGS("s", disk, "s", base, "t", bandwidth, "u", flags), SD_BUS_NO_RESULT, bus_method_block_rebase, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("BlockResize", SD_BUS_ARGS("s", disk, "t", size, "u", flags), SD_BUS_NO_RESULT, bus_method_block_resize, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("BlockJobSetSpeed", SD_BUS_ARGS("s", disk, "t", bandwidth, "u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("BlockJobSetSpeed", SD_BUS_ARGS("s", disk, "t", bandwidth, "u", flags), SD_BUS_NO_RESULT, bus_method_block_job_set_speed, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("CoreDump", SD_BUS_ARGS("s", to, "u", dumpformat, "u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("CreateWithFiles", SD_BUS_ARGS("ah", files, "u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("DelIOThread", SD_BUS_ARGS("u", iothreadId, "u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
@@ -142,7 +148,7 @@ int bus_method_detach_device(sd_bus_message *m, void *userdata, sd_bus_error *re
         SD_BUS_METHOD_WITH_ARGS("FSTrim", SD_BUS_ARGS("s", mountpoint, "t", minimum, "u", flags), SD_BUS_NO_RESULT, bus_method_fs_trim, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("GetBlockIOParameters", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("a{sv}", BlkioParameters), bus_method_get_blkio_parameters, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("GetBlockIOTune", SD_BUS_ARGS("s", disk, "u", flags), SD_BUS_RESULT("a{sv}", blockIOTune), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("GetBlockJobInfo", SD_BUS_ARGS("s", disk, "u", flags), SD_BUS_RESULT("(ittt)", blockJobInfo), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("GetBlockJobInfo", SD_BUS_ARGS("s", disk, "u", flags), SD_BUS_RESULT("(ittt)", blockJobInfo), bus_method_get_block_job_info, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("GetControlInfo", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("(uut)", controlInfo), bus_method_get_control_info, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("GetDiskErrors", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("a(si)", diskErrors), bus_method_get_disk_errors, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("GetEmulatorPinInfo", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("ab", cpumap), bus_method_get_emulator_pin_info, SD_BUS_VTABLE_UNPRIVILEGED), \

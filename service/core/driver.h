@@ -289,6 +289,8 @@ struct Driver {
         const struct DomainInfoOps *info;
         /* Statistics and small live settings of running guests (domain-tune-stats.h); NULL: "not supported". */
         const struct DomainTuneOps *tune;
+        /* Block jobs of running guests (domain-blockjob.h); NULL: "not supported". */
+        const struct DomainBlockJobOps *blockjob;
         /* Host node devices (nodedev.h); NULL: "not supported". */
         const struct NodeDevOps *nodedevs;
         /* The guest agent and monitor passthrough (domain-agent.h); NULL: "not supported". */

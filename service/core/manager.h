@@ -27,6 +27,7 @@ typedef enum NoticeType {
         NOTICE_DEVICE_REMOVED,  /* domain: text = the device's alias (the guest let it go) */
         NOTICE_DEVICE_REMOVAL_FAILED,   /* domain: text = the alias (the guest refused) */
         NOTICE_AGENT_LIFECYCLE, /* domain: event/detail = the guest agent's state and reason (domain-agent.h) */
+        NOTICE_BLOCK_JOB,       /* domain: event = job type, detail = status, text = target, path = source */
 } NoticeType;
 
 /* Property bits, shared by all kinds (each kind uses its subset). */
@@ -50,6 +51,7 @@ typedef struct Notice {
         int event, detail;
         unsigned changed;
         const char *text;
+        const char *path;       /* NOTICE_BLOCK_JOB: the disk's source */
 } Notice;
 
 typedef void (*ObserverFn)(const Notice *n, void *userdata);

@@ -271,6 +271,13 @@ REMOTE_HANDLER(proc_domain_set_memory_stats_period);
 REMOTE_HANDLER(proc_domain_set_block_io_tune);
 REMOTE_HANDLER(proc_domain_get_block_io_tune);
 REMOTE_HANDLER(proc_domain_block_resize);
+/* proc-domain-blockjob.c */
+REMOTE_HANDLER(proc_domain_block_pull);
+REMOTE_HANDLER(proc_domain_block_rebase);
+REMOTE_HANDLER(proc_domain_block_commit);
+REMOTE_HANDLER(proc_domain_get_block_job_info);
+REMOTE_HANDLER(proc_domain_block_job_abort);
+REMOTE_HANDLER(proc_domain_block_job_set_speed);
 REMOTE_HANDLER(proc_domain_set_lifecycle_action);
 REMOTE_HANDLER(proc_domain_get_job_stats);
 REMOTE_HANDLER(proc_domain_abort_job);

@@ -21,6 +21,8 @@ enum {
         DOMAIN_EVENT_ID_DEVICE_ADDED = 19,
         DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED = 22,
         DOMAIN_EVENT_ID_AGENT_LIFECYCLE = 18,
+        DOMAIN_EVENT_ID_BLOCK_JOB = 8,
+        DOMAIN_EVENT_ID_BLOCK_JOB_2 = 16,
         DOMAIN_EVENT_ID_LAST = 27,
         NETWORK_EVENT_ID_LIFECYCLE = 0,
         NETWORK_EVENT_ID_LAST = 1,
@@ -49,6 +51,9 @@ enum {
         PROC_DOMAIN_EVENT_CALLBACK_AGENT_LIFECYCLE = 348,
         PROC_DOMAIN_EVENT_CALLBACK_DEVICE_ADDED = 354,
         PROC_DOMAIN_EVENT_CALLBACK_DEVICE_REMOVAL_FAILED = 367,
+        PROC_DOMAIN_EVENT_BLOCK_JOB = 241,
+        PROC_DOMAIN_EVENT_CALLBACK_BLOCK_JOB = 326,
+        PROC_DOMAIN_EVENT_BLOCK_JOB_2 = 339,
 };
 
 typedef enum SubKind { SUB_DOMAIN, SUB_NETWORK, SUB_POOL, SUB_SECRET } SubKind;
@@ -345,6 +350,14 @@ static int message_proc(const EventSub *e, const Notice *n) {
                 if (e->kind != SUB_POOL || e->event_id != POOL_EVENT_ID_REFRESH)
                         return 0;
                 return PROC_POOL_EVENT_REFRESH;
+        case NOTICE_BLOCK_JOB:
+                if (e->kind != SUB_DOMAIN)
+                        return 0;
+                if (e->event_id == DOMAIN_EVENT_ID_BLOCK_JOB)
+                        return e->legacy ? PROC_DOMAIN_EVENT_BLOCK_JOB : PROC_DOMAIN_EVENT_CALLBACK_BLOCK_JOB;
+                if (e->event_id == DOMAIN_EVENT_ID_BLOCK_JOB_2 && !e->legacy)
+                        return PROC_DOMAIN_EVENT_BLOCK_JOB_2;
+                return 0;
         default:
                 return 0;
         }
@@ -381,6 +394,13 @@ static void deliver_one(RemoteClient *c, const EventSub *e, const Notice *n, int
         case PROC_DOMAIN_EVENT_CALLBACK_DEVICE_ADDED:
         case PROC_DOMAIN_EVENT_CALLBACK_DEVICE_REMOVAL_FAILED:
                 xdr_put_string(&w, n->text ? n->text : "");
+                break;
+        case PROC_DOMAIN_EVENT_BLOCK_JOB:       /* {dom; path; int type; int status} */
+        case PROC_DOMAIN_EVENT_CALLBACK_BLOCK_JOB:
+        case PROC_DOMAIN_EVENT_BLOCK_JOB_2:     /* {dom; dst; int type; int status} */
+                xdr_put_string(&w, proc == PROC_DOMAIN_EVENT_BLOCK_JOB_2 ? (n->text ? n->text : "") : (n->path ? n->path : ""));
+                xdr_put_i32(&w, n->event);
+                xdr_put_i32(&w, n->detail);
                 break;
         default:
                 break;

@@ -2,18 +2,12 @@
  * "this function is not supported by the connection driver" after its gates (read-only, ACL). A row that gets a real handler
  * moves to proc-table.c. */
         P(DOMAIN_ADD_IOTHREAD, proc_not_supported, 0),
-        P(DOMAIN_BLOCK_COMMIT, proc_not_supported, 0),
         P(DOMAIN_BLOCK_COPY, proc_not_supported, 0),
-        P(DOMAIN_BLOCK_JOB_ABORT, proc_not_supported, 0),
-        P(DOMAIN_BLOCK_JOB_SET_SPEED, proc_not_supported, 0),
         P(DOMAIN_BLOCK_PEEK, proc_not_supported, 0),
-        P(DOMAIN_BLOCK_PULL, proc_not_supported, 0),
-        P(DOMAIN_BLOCK_REBASE, proc_not_supported, 0),
         P(DOMAIN_CORE_DUMP_WITH_FORMAT, proc_not_supported, 0),
         P(DOMAIN_CREATE_WITH_FILES, proc_not_supported, 0),
         P(DOMAIN_CREATE_XML_WITH_FILES, proc_not_supported, 0),
         P(DOMAIN_DEL_IOTHREAD, proc_not_supported, 0),
-        P(DOMAIN_GET_BLOCK_JOB_INFO, proc_not_supported, 0),
         P(DOMAIN_GET_GUEST_VCPUS, proc_not_supported, 0),
         P(DOMAIN_GET_INTERFACE_PARAMETERS, proc_not_supported, 0),
         P(DOMAIN_GET_PERF_EVENTS, proc_not_supported, 0),
