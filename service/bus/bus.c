@@ -188,6 +188,7 @@ static void bus_on_notice(const Notice *n, void *userdata) {
                 break;
         case NOTICE_AGENT_LIFECYCLE:
                 r = sd_bus_emit_signal(b->bus, path, bus_kind_domain.interface, "AgentEvent", "ii", n->event, n->detail);
+                break;
         case NOTICE_BLOCK_JOB:  /* libvirt-dbus: BlockJob(s disk, i type, i status) with the disk's target */
                 r = sd_bus_emit_signal(b->bus, path, bus_kind_domain.interface, "BlockJob", "sii", n->text ? n->text : "",
                                        n->event, n->detail);
