@@ -45,25 +45,27 @@ static int parse_uuid_text(xmlNodePtr node, uint8_t uuid[16], VbError *err) {
 
 static int parse_root(xmlNodePtr root, NetPortDef *def, VbError *err) {
         xmlNodePtr n = xml_node_child(root, "uuid");
-        if (n ? parse_uuid_text(n, def->uuid, err) < 0 : uuid_generate(def->uuid) < 0)
-                return n ? -1 : vb_error_errno(err, -ENOMEM, "uuid_generate");
+        if (!n)
+                return bad(err, "network port has no uuid%s", "");
+        if (parse_uuid_text(n, def->uuid, err) < 0)
+                return -1;
         xmlNodePtr owner = xml_node_child(root, "owner");
         def->owner_name = owner ? xml_strip(xml_child_text(owner, "name")) : NULL;
         if (!def->owner_name || !*def->owner_name)
-                return bad(err, "Missing owner name%s", "");
+                return bad(err, "network port has no owner name%s", "");
         n = xml_node_child(owner, "uuid");
         if (!n)
-                return bad(err, "Missing owner UUID%s", "");
+                return bad(err, "network port has no owner UUID%s", "");
         if (parse_uuid_text(n, def->owner_uuid, err) < 0)
                 return -1;
         def->group = xml_strip(xml_child_text(root, "group"));
         n = xml_node_child(root, "mac");
         char *mac = n ? xml_node_prop(n, "address") : NULL;
         if (!mac)
-                return bad(err, "Missing mac address%s", "");
+                return bad(err, "network port has no mac%s", "");
         int r = mac_parse(mac, def->mac);
         if (r < 0)
-                bad(err, "Unable to parse mac '%s'", mac);
+                bad(err, "Unable to parse MAC '%s'", mac);
         free(mac);
         if (r < 0)
                 return -1;
@@ -89,7 +91,7 @@ static int parse_root(xmlNodePtr root, NetPortDef *def, VbError *err) {
         while (plug_types[i] && strcmp(plug_types[i], def->plug_type) != 0)
                 i++;
         if (!plug_types[i])
-                return bad(err, "Invalid network port plug type '%s'", def->plug_type);
+                return xml_error_attr(err, plug, "type", def->plug_type, "network, bridge or direct");
         if (strcmp(def->plug_type, "direct") == 0) {
                 def->plug_dev = xml_node_prop(plug, "dev");
                 def->plug_mode = xml_node_prop(plug, "mode");

@@ -26,7 +26,7 @@ typedef struct NetPortDef {
         char *mac_table_manager;        /* network, bridge: macTableManager='kernel'|'libvirt' */
 } NetPortDef;
 
-/* Parse a <networkport> document; a missing <uuid> gets a fresh one. NULL with err set (libvirt's
+/* Parse a <networkport> document (its <uuid> required, as libvirt's). NULL with err set (libvirt's
  * texts) when it is not a valid port. */
 NetPortDef *netport_def_parse(const char *xml, size_t len, VbError *err);
 /* virNetworkPortGetXMLDesc's text; NULL on OOM. */

@@ -172,7 +172,7 @@ static NetPortDef *take(PortList *l, const uint8_t uuid[16]) {
 static int not_found(const uint8_t uuid[16], VbError *err) {
         char s[UUID_STRING_LEN];
         uuid_format(uuid, s);
-        return vb_error_set(err, VB_ERR_NO_NETWORK_PORT, VB_FROM_NETWORK, "Network port with UUID %s not found", s);
+        return vb_error_set(err, VB_ERR_NO_NETWORK_PORT, VB_FROM_NETWORK, "Network port with UUID %s does not exist", s);
 }
 
 NetPortDef *network_port_get(Network *n, const uint8_t uuid[16], VbError *err) {

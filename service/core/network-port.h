@@ -13,7 +13,7 @@
 /* virNetworkListAllPorts: the guests' ports, then the records; flags must be 0. */
 int network_ports_list(Network *n, unsigned flags, NetPortDef ***out, size_t *n_out, VbError *err);
 void network_ports_free(NetPortDef **ports, size_t n);
-/* The port with uuid, or NULL with libvirt's "Network port with UUID … not found". */
+/* The port with uuid, or NULL with libvirt's "Network port with UUID … does not exist". */
 NetPortDef *network_port_get(Network *n, const uint8_t uuid[16], VbError *err);
 /* virNetworkPortCreateXML: a record; uuid_out gets its UUID. The network must be running. */
 int network_port_create(Network *n, const char *xml, size_t len, unsigned flags, uint8_t uuid_out[16],

@@ -127,14 +127,14 @@ class NetworkPortTest(unittest.TestCase):
 
         # the same UUID again, and bad documents: refused, nothing changes
         p = self.w.virsh("net-port-create", "default", str(f))
-        self.assertIn("network port already exists: Network port with UUID %s already exists" % PORT_UUID, p.stderr)
+        self.assertIn("this network port exists already: Network port with UUID %s already exists" % PORT_UUID, p.stderr)
         f.write_text(PORT_XML.replace("<mac address='52:54:00:aa:bb:cc'/>", ""))
         p = self.w.virsh("net-port-create", "default", str(f))
-        self.assertIn("Missing mac address", p.stderr)
+        self.assertIn("network port has no mac", p.stderr)
         f.write_text(re.sub(r"<uuid>%s</uuid>" % PORT_UUID, "", PORT_XML).replace("br9'", "br9' x='1'")
                      .replace("<name>outside</name>", ""))
         p = self.w.virsh("net-port-create", "default", str(f))
-        self.assertIn("Missing owner name", p.stderr)
+        self.assertIn("network port has no uuid", p.stderr)
         self.assertEqual(sorted(os.listdir(PORTS_DIR)), [PORT_UUID + ".xml"])
 
         # python3-libvirt sees the same record; a restart of the daemon keeps it
@@ -155,7 +155,7 @@ class NetworkPortTest(unittest.TestCase):
                 net.portLookupByUUIDString("00000000-0000-4000-8000-000000000000")
             self.assertEqual(cm.exception.get_error_code(), libvirt.VIR_ERR_NO_NETWORK_PORT)
             self.assertEqual(str(cm.exception), "network port not found: Network port with UUID "
-                             "00000000-0000-4000-8000-000000000000 not found")
+                             "00000000-0000-4000-8000-000000000000 does not exist")
         finally:
             conn.close()
 
@@ -165,7 +165,7 @@ class NetworkPortTest(unittest.TestCase):
         # virsh says only "failed to get network port"; python3-libvirt carries libvirt's text
         p = self.w.virsh("net-port-dumpxml", "default", PORT_UUID)
         self.assertIn("failed to get network port '%s'" % PORT_UUID, p.stderr)
-        self.assertEqual(self.lookup_error(PORT_UUID), "network port not found: Network port with UUID %s not found"
+        self.assertEqual(self.lookup_error(PORT_UUID), "network port not found: Network port with UUID %s does not exist"
                          % PORT_UUID)
 
         # a record lives as long as the network runs
@@ -224,7 +224,7 @@ class NetworkPortTest(unittest.TestCase):
 
         self.virsh("destroy", "portguest")
         self.assertEqual(self.port_uuids(), [])
-        self.assertEqual(self.lookup_error(uuids[0]), "network port not found: Network port with UUID %s not found"
+        self.assertEqual(self.lookup_error(uuids[0]), "network port not found: Network port with UUID %s does not exist"
                          % uuids[0])
         self.virsh("undefine", "portguest")
 

@@ -37,19 +37,6 @@ static void test_golden(void **state) {
         }
 }
 
-static void test_generated_uuid(void **state) {
-        const char *xml = "<networkport><owner><name>a</name><uuid>11111111-2222-3333-4444-555555555555</uuid>"
-                          "</owner><mac address='52:54:00:00:00:01'/></networkport>";
-        VbError err = { 0 };
-        NetPortDef *a = netport_def_parse(xml, strlen(xml), &err), *b = netport_def_parse(xml, strlen(xml), &err);
-        assert_non_null(a);
-        assert_non_null(b);
-        assert_memory_not_equal(a->uuid, b->uuid, 16);
-        assert_null(a->plug_type);
-        netport_def_free(a);
-        netport_def_free(b);
-}
-
 static void refused(const char *xml, const char *msg) {
         VbError err = { 0 };
         NetPortDef *def = netport_def_parse(xml, strlen(xml), &err);
@@ -63,21 +50,24 @@ static void refused(const char *xml, const char *msg) {
 }
 
 #define OWNER "<owner><name>a</name><uuid>11111111-2222-3333-4444-555555555555</uuid></owner>"
+#define UUID "<uuid>3f0e2a8c-6d41-4b7a-a0c5-1d2e3f405162</uuid>"
 #define MAC "<mac address='52:54:00:00:00:01'/>"
 
 static void test_refusals(void **state) {
-        refused("<networkport>" MAC "</networkport>", "Missing owner name");
-        refused("<networkport><owner><name>a</name></owner>" MAC "</networkport>", "Missing owner UUID");
-        refused("<networkport><owner><name>a</name><uuid>nope</uuid></owner>" MAC "</networkport>",
+        refused("<networkport>" OWNER MAC "</networkport>", "network port has no uuid");
+        refused("<networkport>" UUID MAC "</networkport>", "network port has no owner name");
+        refused("<networkport>" UUID "<owner><name>a</name></owner>" MAC "</networkport>",
+                "network port has no owner UUID");
+        refused("<networkport>" UUID "<owner><name>a</name><uuid>nope</uuid></owner>" MAC "</networkport>",
                 "Unable to parse UUID 'nope'");
-        refused("<networkport>" OWNER "</networkport>", "Missing mac address");
-        refused("<networkport>" OWNER "<mac address='52:54'/></networkport>", "Unable to parse mac '52:54'");
-        refused("<networkport>" OWNER MAC "<plug type='tap'/></networkport>",
-                "Invalid network port plug type 'tap'");
-        refused("<networkport>" OWNER MAC "<plug type='network'/></networkport>", "Missing network port bridge name");
-        refused("<networkport>" OWNER MAC "<plug type='direct'/></networkport>",
+        refused("<networkport>" UUID OWNER "</networkport>", "network port has no mac");
+        refused("<networkport>" UUID OWNER "<mac address='52:54'/></networkport>", "Unable to parse MAC '52:54'");
+        refused("<networkport>" UUID OWNER MAC "<plug type='tap'/></networkport>",
+                "Invalid value for attribute 'type' in element 'plug': 'tap'. Expected network, bridge or direct value");
+        refused("<networkport>" UUID OWNER MAC "<plug type='network'/></networkport>", "Missing network port bridge name");
+        refused("<networkport>" UUID OWNER MAC "<plug type='direct'/></networkport>",
                 "Missing network port link device name");
-        refused("<networkport>" OWNER MAC "<bandwidth><inbound peak='5'/></bandwidth></networkport>",
+        refused("<networkport>" UUID OWNER MAC "<bandwidth><inbound peak='5'/></bandwidth></networkport>",
                 "Missing mandatory average or floor attributes");
         VbError err = { 0 };
         assert_null(netport_def_parse("<domain/>", 9, &err));
@@ -87,7 +77,6 @@ static void test_refusals(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_golden),
-                cmocka_unit_test(test_generated_uuid),
                 cmocka_unit_test(test_refusals),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
