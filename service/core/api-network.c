@@ -19,6 +19,13 @@ const ApiRow api_rows_network[] = {
         ROW(NETWORK_DEFINE_XML_FLAGS, 432, "virNetworkDefineXMLFlags", NODBUS, MUT, VERB, ACL(NONE, NETWORK, "write", "save")),
         ROW(NETWORK_CREATE_XML_FLAGS, 437, "virNetworkCreateXMLFlags", NODBUS, MUT, VERB, ACL(NONE, NETWORK, "write", "start")),
         ROW(NETWORK_UPDATE, 291, "virNetworkUpdate", DBUS(NETWORK, "Update"), MUT, VERB, ACL(NETWORK, NETWORK, "write", "save")),
+        ROW(NETWORK_LIST_ALL_PORTS, 404, "virNetworkListAllPorts", NODBUS, RO, VERB, ACL(NETWORK, NETWORK, "read")),
+        ROW(NETWORK_PORT_LOOKUP_BY_UUID, 405, "virNetworkPortLookupByUUID", NODBUS, RO, VERB, ACL(NETWORK, NETWORK, "read")),
+        ROW(NETWORK_PORT_CREATE_XML, 406, "virNetworkPortCreateXML", NODBUS, MUT, VERB, ACL(NETWORK, NETWORK, "write")),
+        ROW(NETWORK_PORT_GET_PARAMETERS, 407, "virNetworkPortGetParameters", NODBUS, RO, VERB, ACL(NETWORK, NETWORK, "read")),
+        ROW(NETWORK_PORT_SET_PARAMETERS, 408, "virNetworkPortSetParameters", NODBUS, MUT, VERB, ACL(NETWORK, NETWORK, "write")),
+        ROW(NETWORK_PORT_GET_XML_DESC, 409, "virNetworkPortGetXMLDesc", NODBUS, RO, VERB, ACL(NETWORK, NETWORK, "read")),
+        ROW(NETWORK_PORT_DELETE, 410, "virNetworkPortDelete", NODBUS, MUT, VERB, ACL(NETWORK, NETWORK, "write")),
 };
 
 const size_t api_n_rows_network = sizeof api_rows_network / sizeof api_rows_network[0];

@@ -1,6 +1,7 @@
 /* network.c: Network objects and their two-state machine (inactive ↔ active). */
 #define LOG_MODULE "core"
 #include "network.h"
+#include "network-port.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -39,6 +40,7 @@ void network_recovered_stopped(Network *n) {
         network_def_free(n->live);
         n->live = NULL;
         n->active = false;
+        network_ports_drop(n);
         if (!n->persistent) {
                 registry_remove(&n->obj.conn->net->networks, &n->obj);
                 network_free(n);
@@ -170,6 +172,7 @@ static void *finish_stop(Object *o, void *data, int *r, VbError *err) {
                 n->live = NULL;
         }
         n->active = false;
+        network_ports_drop(n);
         log_info("network %s: active → inactive", n->obj.name);
         notify_lifecycle(&n->obj, NETWORK_EVENT_STOPPED, 0);
         notify_changed(&n->obj, PROP_ACTIVE);

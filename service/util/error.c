@@ -33,6 +33,8 @@ const char *vb_error_prefix(VbErrorCode code) {
         case VB_ERR_NO_NWFILTER: return "Network filter not found";
         case VB_ERR_INVALID_SECRET: return "Invalid secret";
         case VB_ERR_NO_SECRET: return "Secret not found";
+        case VB_ERR_NO_NETWORK_PORT: return "network port not found";
+        case VB_ERR_NETWORK_PORT_EXIST: return "this network port exists already";
         case VB_ERR_NO_NODE_DEVICE: return "Node device not found";
         case VB_ERR_CONFIG_UNSUPPORTED: return "unsupported configuration";
         case VB_ERR_OPERATION_TIMEOUT: return "Timed out during operation";

@@ -47,6 +47,8 @@ typedef enum VbErrorCode {
         VB_ERR_DEVICE_MISSING = 99,
         VB_ERR_NO_DOMAIN_SNAPSHOT = 72,
         VB_ERR_AGENT_UNRESPONSIVE = 86,
+        VB_ERR_NETWORK_PORT_EXIST = 106,
+        VB_ERR_NO_NETWORK_PORT = 107,
 } VbErrorCode;
 
 /* libvirt's virErrorDomain values (where an error came from). */

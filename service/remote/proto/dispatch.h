@@ -428,6 +428,14 @@ REMOTE_HANDLER(proc_network_set_autostart);
 REMOTE_HANDLER(proc_network_is_active);
 REMOTE_HANDLER(proc_network_is_persistent);
 REMOTE_HANDLER(proc_network_update);
+/* proc-network-port.c */
+REMOTE_HANDLER(proc_network_list_all_ports);
+REMOTE_HANDLER(proc_network_port_lookup_by_uuid);
+REMOTE_HANDLER(proc_network_port_create_xml);
+REMOTE_HANDLER(proc_network_port_get_parameters);
+REMOTE_HANDLER(proc_network_port_set_parameters);
+REMOTE_HANDLER(proc_network_port_get_xml_desc);
+REMOTE_HANDLER(proc_network_port_delete);
 
 /* proc-storage.c: pools */
 REMOTE_HANDLER(proc_storage_pool_lookup_by_name);

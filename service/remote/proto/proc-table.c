@@ -235,6 +235,13 @@ static const RemoteProc procs[_API_ID_MAX] = {
         P(NETWORK_DEFINE_XML_FLAGS, proc_network_define_xml_flags, 0),
         P(NETWORK_CREATE_XML_FLAGS, proc_network_create_xml_flags, 0),
         P(NETWORK_UPDATE, proc_network_update, 0),
+        P(NETWORK_LIST_ALL_PORTS, proc_network_list_all_ports, 0),
+        P(NETWORK_PORT_LOOKUP_BY_UUID, proc_network_port_lookup_by_uuid, 0),
+        P(NETWORK_PORT_CREATE_XML, proc_network_port_create_xml, 0),
+        P(NETWORK_PORT_GET_XML_DESC, proc_network_port_get_xml_desc, 0),
+        P(NETWORK_PORT_GET_PARAMETERS, proc_network_port_get_parameters, 0),
+        P(NETWORK_PORT_SET_PARAMETERS, proc_network_port_set_parameters, 0),
+        P(NETWORK_PORT_DELETE, proc_network_port_delete, 0),
 
         /* storage pools */
         P(STORAGE_POOL_CREATE_XML, proc_storage_pool_create_xml, 0),

@@ -1,0 +1,278 @@
+/* network-port.c: virNetworkPort in the core: guest NICs' ports from the running guests of every connection, and
+ * clients' records persisted under the network's run directory. */
+#include "network-port.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "domain.h"
+#include "domain-model.h"
+#include "host.h"
+#include "log.h"
+#include "persist.h"
+#include "uuid.h"
+
+#define NETWORK_PORTS_MAX 4096u         /* records one network keeps */
+
+typedef struct PortList {
+        NetPortDef **ports;
+        size_t n;
+        int r;
+} PortList;
+
+static int list_add(PortList *l, NetPortDef *p) {
+        if (!p)
+                return -ENOMEM;
+        NetPortDef **grown = realloc(l->ports, (l->n + 1) * sizeof *grown);
+        if (!grown) {
+                netport_def_free(p);
+                return -ENOMEM;
+        }
+        l->ports = grown;
+        l->ports[l->n++] = p;
+        return 0;
+}
+
+void network_ports_free(NetPortDef **ports, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                netport_def_free(ports[i]);
+        free(ports);
+}
+
+/* Ports belong to the host's networks; a connection with networks of its own (the test driver) has none. */
+static int check_served(Network *n, VbError *err) {
+        Connection *c = n->obj.conn;
+        if (c->net != c->manager->host_networks || !c->manager->run_root)
+                return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_NETWORK, "%s", "virNetworkPort");
+        return 0;
+}
+
+static char *records_dir(Network *n) {
+        char *dir = NULL;
+        if (asprintf(&dir, "%s/network/%s.ports", n->obj.conn->manager->run_root, n->obj.name) < 0)
+                return NULL;
+        return dir;
+}
+
+/* A guest NIC's port UUID: the domain's, its last six bytes mixed with the NIC's MAC, as a version 4 UUID, so
+ * the same NIC has the same port across daemon restarts. */
+static void guest_port_uuid(const uint8_t dom[16], const uint8_t mac[6], uint8_t out[16]) {
+        memcpy(out, dom, 16);
+        for (size_t i = 0; i < 6; i++)
+                out[10 + i] ^= mac[i];
+        out[6] = (uint8_t) ((out[6] & 0x0f) | 0x40);
+        out[8] = (uint8_t) ((out[8] & 0x3f) | 0x80);
+}
+
+static int dup_str(char **dst, const char *src) {
+        *dst = src ? strdup(src) : NULL;
+        return src && !*dst ? -1 : 0;
+}
+
+static NetPortDef *guest_port(Network *n, const Domain *d, const DomainInterface *nic) {
+        NetPortDef *p = calloc(1, sizeof *p);
+        if (!p)
+                return NULL;
+        guest_port_uuid(d->obj.uuid, nic->mac, p->uuid);
+        memcpy(p->owner_uuid, d->obj.uuid, 16);
+        memcpy(p->mac, nic->mac, 6);
+        const char *mode = n->live ? n->live->forward_mode : NULL;
+        bool bridged = mode && strcmp(mode, "bridge") == 0;
+        if (dup_str(&p->owner_name, d->obj.name) < 0 ||
+            dup_str(&p->plug_type, bridged ? "bridge" : "network") < 0 ||
+            dup_str(&p->plug_bridge, n->live ? n->live->bridge : NULL) < 0)
+                return netport_def_free(p);
+        return p;
+}
+
+static int add_guest_ports(Network *n, PortList *l) {
+        Manager *m = n->obj.conn->manager;
+        for (size_t c = 0; c < m->n_conns; c++) {
+                if (m->conns[c]->net != n->obj.conn->net)
+                        continue;
+                REGISTRY_FOREACH(o, &m->conns[c]->domains) {
+                        const Domain *d = (const Domain *) o;
+                        if (!domain_is_active(d) || !d->live)
+                                continue;
+                        const DomainDevices *devs = &d->live->priv->devices;
+                        for (size_t i = 0; i < devs->n_interfaces; i++) {
+                                const DomainInterface *nic = &devs->interfaces[i];
+                                if (!nic->type || strcmp(nic->type, "network") != 0 || !nic->source_network ||
+                                    strcmp(nic->source_network, n->obj.name) != 0)
+                                        continue;
+                                int r = list_add(l, guest_port(n, d, nic));
+                                if (r < 0)
+                                        return r;
+                        }
+                }
+        }
+        return 0;
+}
+
+static int load_record(const char *dir, const char *name, const char *data, size_t len, void *userdata) {
+        PortList *l = userdata;
+        VbError err = { 0 };
+        NetPortDef *p = netport_def_parse(data, len, &err);
+        if (!p) {
+                log_warning("network port record %s/%s: %s", dir, name, err.message);
+                vb_error_clear(&err);
+                return -1;
+        }
+        l->r = list_add(l, p);
+        return 0;
+}
+
+static int add_records(Network *n, PortList *l) {
+        char *dir = records_dir(n);
+        if (!dir)
+                return -ENOMEM;
+        int r = persist_load_dir(dir, ".xml", load_record, l);
+        free(dir);
+        return r < 0 ? r : l->r;
+}
+
+static int collect(Network *n, PortList *l, VbError *err) {
+        if (check_served(n, err) < 0)
+                return -1;
+        if (!n->active)
+                return 0;
+        int r = add_guest_ports(n, l);
+        if (r >= 0)
+                r = add_records(n, l);
+        if (r < 0) {
+                network_ports_free(l->ports, l->n);
+                return vb_error_errno(err, r, "network ports");
+        }
+        return 0;
+}
+
+int network_ports_list(Network *n, unsigned flags, NetPortDef ***out, size_t *n_out, VbError *err) {
+        PortList l = { 0 };
+        if (vb_check_flags(flags, 0, "network_ports_list", err) < 0 || collect(n, &l, err) < 0)
+                return -1;
+        *out = l.ports;
+        *n_out = l.n;
+        return 0;
+}
+
+static NetPortDef *take(PortList *l, const uint8_t uuid[16]) {
+        NetPortDef *found = NULL;
+        for (size_t i = 0; i < l->n; i++)
+                if (!found && memcmp(l->ports[i]->uuid, uuid, 16) == 0) {
+                        found = l->ports[i];
+                        l->ports[i] = NULL;
+                }
+        network_ports_free(l->ports, l->n);
+        return found;
+}
+
+static int not_found(const uint8_t uuid[16], VbError *err) {
+        char s[UUID_STRING_LEN];
+        uuid_format(uuid, s);
+        return vb_error_set(err, VB_ERR_NO_NETWORK_PORT, VB_FROM_NETWORK, "Network port with UUID %s does not exist", s);
+}
+
+NetPortDef *network_port_get(Network *n, const uint8_t uuid[16], VbError *err) {
+        PortList l = { 0 };
+        if (collect(n, &l, err) < 0)
+                return NULL;
+        NetPortDef *p = take(&l, uuid);
+        if (!p)
+                not_found(uuid, err);
+        return p;
+}
+
+static bool is_guest_port(Network *n, const uint8_t uuid[16]) {
+        PortList l = { 0 };
+        bool found = false;
+        if (add_guest_ports(n, &l) == 0)
+                for (size_t i = 0; i < l.n && !found; i++)
+                        found = memcmp(l.ports[i]->uuid, uuid, 16) == 0;
+        network_ports_free(l.ports, l.n);
+        return found;
+}
+
+int network_port_create(Network *n, const char *xml, size_t len, unsigned flags, uint8_t uuid_out[16],
+                        VbError *err) {
+        if (vb_check_flags(flags, 0, "network_port_create", err) < 0 || check_served(n, err) < 0)
+                return -1;
+        if (!n->active)
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_NETWORK, "network '%s' is not active",
+                                    n->obj.name);
+        NetPortDef *def = netport_def_parse(xml, len, err);
+        if (!def)
+                return -1;
+        PortList l = { 0 };
+        int r = collect(n, &l, err);
+        size_t count = l.n;
+        NetPortDef *same = r < 0 ? NULL : take(&l, def->uuid);
+        char s[UUID_STRING_LEN];
+        uuid_format(def->uuid, s);
+        if (r >= 0 && same)
+                r = vb_error_set(err, VB_ERR_NETWORK_PORT_EXIST, VB_FROM_NETWORK,
+                                 "Network port with UUID %s already exists", s);
+        else if (r >= 0 && count >= NETWORK_PORTS_MAX)
+                r = vb_error_set(err, VB_ERR_OPERATION_FAILED, VB_FROM_NETWORK,
+                                 "network '%s' has %u ports already, the most it keeps", n->obj.name,
+                                 NETWORK_PORTS_MAX);
+        netport_def_free(same);
+        char *text = r < 0 ? NULL : netport_def_format(def);
+        char *dir = r < 0 ? NULL : records_dir(n);
+        char name[UUID_STRING_LEN + 4];
+        snprintf(name, sizeof name, "%s.xml", s);
+        if (r >= 0 && (!text || !dir))
+                r = vb_error_errno(err, -ENOMEM, "network_port_create");
+        if (r >= 0 && (persist_ensure_dir(dir, err) < 0 || persist_write(dir, name, text, strlen(text), err) < 0))
+                r = -1;
+        if (r >= 0)
+                memcpy(uuid_out, def->uuid, 16);
+        free(text);
+        free(dir);
+        netport_def_free(def);
+        return r < 0 ? -1 : 0;
+}
+
+int network_port_delete(Network *n, const uint8_t uuid[16], unsigned flags, VbError *err) {
+        if (vb_check_flags(flags, 0, "network_port_delete", err) < 0)
+                return -1;
+        NetPortDef *p = network_port_get(n, uuid, err);
+        if (!p)
+                return -1;
+        netport_def_free(p);
+        char s[UUID_STRING_LEN];
+        uuid_format(uuid, s);
+        if (is_guest_port(n, uuid))
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_NETWORK,
+                                    "network port %s belongs to a running guest's interface: detach the interface "
+                                    "or stop the guest instead", s);
+        char *dir = records_dir(n);
+        char name[UUID_STRING_LEN + 4];
+        snprintf(name, sizeof name, "%s.xml", s);
+        int r = dir ? persist_remove(dir, name, err) : vb_error_errno(err, -ENOMEM, "network_port_delete");
+        free(dir);
+        return r < 0 ? -1 : 0;
+}
+
+static int drop_record(const char *dir, const char *name, const char *data, size_t len, void *userdata) {
+        (void) data, (void) len, (void) userdata;
+        VbError err = { 0 };
+        if (persist_remove(dir, name, &err) < 0)
+                log_warning("network port record %s/%s: %s", dir, name, err.message);
+        vb_error_clear(&err);
+        return 0;
+}
+
+void network_ports_drop(Network *n) {
+        Connection *c = n->obj.conn;
+        if (c->net != c->manager->host_networks || !c->manager->run_root)
+                return;
+        char *dir = records_dir(n);
+        if (dir) {
+                persist_load_dir(dir, ".xml", drop_record, NULL);
+                rmdir(dir);
+        }
+        free(dir);
+}

@@ -1,0 +1,24 @@
+/* network-port.h: a network's ports (virNetworkPort): one per running guest NIC on it, derived from the running
+ * guests (so a daemon restart finds them again), and the records clients create, kept 0600 under the network's
+ * state (RUN_ROOT/network/NAME.ports/UUID.xml) while it runs. */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "netport-conf.h"
+#include "network.h"
+
+/* virNetworkListAllPorts: the guests' ports, then the records; flags must be 0. */
+int network_ports_list(Network *n, unsigned flags, NetPortDef ***out, size_t *n_out, VbError *err);
+void network_ports_free(NetPortDef **ports, size_t n);
+/* The port with uuid, or NULL with libvirt's "Network port with UUID … does not exist". */
+NetPortDef *network_port_get(Network *n, const uint8_t uuid[16], VbError *err);
+/* virNetworkPortCreateXML: a record; uuid_out gets its UUID. The network must be running. */
+int network_port_create(Network *n, const char *xml, size_t len, unsigned flags, uint8_t uuid_out[16],
+                        VbError *err);
+/* virNetworkPortDelete: a record only; a guest NIC's port goes with the NIC. */
+int network_port_delete(Network *n, const uint8_t uuid[16], unsigned flags, VbError *err);
+/* The network stopped: its records go, as libvirt's do. */
+void network_ports_drop(Network *n);

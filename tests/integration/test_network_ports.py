@@ -1,0 +1,233 @@
+#!/usr/bin/python3
+"""test_network_ports.py: virNetworkPort (remote procedures 404-410) through virsh and python3-libvirt on
+`virtbusd --system`, in private mount and network namespaces: a running TCG guest's NIC on the NAT network
+holds a port (net-port-list, net-port-dumpxml) that survives a daemon restart with the same UUID and goes with
+the guest; a client's net-port-create makes a record kept 0600 under the network's run directory, that
+net-port-delete and net-destroy remove; bad input is refused with libvirt's texts and changes nothing."""
+
+import os
+import re
+import stat
+import sys
+import unittest
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "guest"))
+import guest  # noqa: E402
+import net_harness as nh  # noqa: E402
+
+if os.environ.get(nh.NS_ENV) != "1":
+    guest.build()   # before the namespace: building may download the kernel and busybox
+nh.enter_namespace()
+
+import testmain  # noqa: E402
+
+DOMAIN_XML = """<domain type='qemu'>
+  <name>portguest</name>
+  <uuid>7a1c0f52-3b6e-4d2a-9c11-5e8f00c0ffee</uuid>
+  <memory unit='MiB'>256</memory>
+  <vcpu>1</vcpu>
+  <os>
+    <type arch='x86_64' machine='pc'>hvm</type>
+    <kernel>{kernel}</kernel>
+    <initrd>{initrd}</initrd>
+    <cmdline>{append}</cmdline>
+  </os>
+  <devices>
+    <interface type='network'>
+      <mac address='52:54:00:78:00:01'/>
+      <source network='default'/>
+      <model type='virtio'/>
+    </interface>
+    <memballoon model='none'/>
+  </devices>
+</domain>
+"""
+
+PORT_UUID = "3f0e2a8c-6d41-4b7a-a0c5-1d2e3f405162"
+PORT_XML = """<networkport>
+  <uuid>%s</uuid>
+  <owner>
+    <name>outside</name>
+    <uuid>11111111-2222-3333-4444-555555555555</uuid>
+  </owner>
+  <mac address='52:54:00:aa:bb:cc'/>
+  <bandwidth>
+    <inbound average='1000' peak='2000' floor='100' burst='512'/>
+    <outbound average='800'/>
+  </bandwidth>
+  <plug type='bridge' bridge='br9'/>
+</networkport>
+""" % PORT_UUID
+
+PORT_DUMP = """<networkport>
+  <uuid>%s</uuid>
+  <owner>
+    <name>outside</name>
+    <uuid>11111111-2222-3333-4444-555555555555</uuid>
+  </owner>
+  <mac address='52:54:00:aa:bb:cc'/>
+  <bandwidth>
+    <inbound average='1000' peak='2000' floor='100' burst='512'/>
+    <outbound average='800'/>
+  </bandwidth>
+  <plug type='bridge' bridge='br9'/>
+</networkport>""" % PORT_UUID
+
+PORTS_DIR = Path("/run/virtbus/network/default.ports")
+
+
+class NetworkPortTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.image = guest.build()
+        cls.w = nh.NetWorld().start()
+        (cls.w.tmp / "default.xml").write_text(nh.DEFAULT_XML)
+        cls.w.virsh("net-define", str(cls.w.tmp / "default.xml"), check=True)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.w.virsh("destroy", "portguest")
+        cls.w.stop()
+
+    def setUp(self):
+        # each test on a freshly started network: no records left by the other
+        if re.search(r"Active:\s+yes", self.virsh("net-info", "default")):
+            self.virsh("net-destroy", "default")
+        self.virsh("net-start", "default")
+
+    def virsh(self, *cmd):
+        return self.w.virsh(*cmd, check=True).stdout
+
+    def lookup_error(self, uuid):
+        import libvirt
+        conn = libvirt.open(self.w.uri)
+        try:
+            conn.networkLookupByName("default").portLookupByUUIDString(uuid)
+        except libvirt.libvirtError as e:
+            self.assertEqual(e.get_error_code(), libvirt.VIR_ERR_NO_NETWORK_PORT)
+            return str(e)
+        finally:
+            conn.close()
+        self.fail("port %s found" % uuid)
+
+    def port_uuids(self):
+        return self.virsh("net-port-list", "default", "--uuid").split()
+
+    def test_client_record(self):
+        f = self.w.tmp / "port.xml"
+        f.write_text(PORT_XML)
+        self.virsh("net-port-create", "default", str(f))
+        self.assertIn(PORT_UUID, self.port_uuids())
+        self.assertEqual(self.virsh("net-port-dumpxml", "default", PORT_UUID).strip(), PORT_DUMP)
+        record = PORTS_DIR / (PORT_UUID + ".xml")
+        self.assertEqual(stat.S_IMODE(record.stat().st_mode), 0o600)
+
+        # the same UUID again, and bad documents: refused, nothing changes
+        p = self.w.virsh("net-port-create", "default", str(f))
+        self.assertIn("this network port exists already: Network port with UUID %s already exists" % PORT_UUID, p.stderr)
+        f.write_text(PORT_XML.replace("<mac address='52:54:00:aa:bb:cc'/>", ""))
+        p = self.w.virsh("net-port-create", "default", str(f))
+        self.assertIn("network port has no mac", p.stderr)
+        f.write_text(re.sub(r"<uuid>%s</uuid>" % PORT_UUID, "", PORT_XML).replace("br9'", "br9' x='1'")
+                     .replace("<name>outside</name>", ""))
+        p = self.w.virsh("net-port-create", "default", str(f))
+        self.assertIn("network port has no uuid", p.stderr)
+        self.assertEqual(sorted(os.listdir(PORTS_DIR)), [PORT_UUID + ".xml"])
+
+        # python3-libvirt sees the same record; a restart of the daemon keeps it
+        import libvirt
+        self.w.kill9_virtbusd()
+        self.w.restart_virtbusd()
+        conn = libvirt.open(self.w.uri)
+        try:
+            net = conn.networkLookupByName("default")
+            port = net.portLookupByUUIDString(PORT_UUID)
+            self.assertEqual(port.UUIDString(), PORT_UUID)
+            self.assertIn("<name>outside</name>", port.XMLDesc())
+            self.assertIn(PORT_UUID, [p.UUIDString() for p in net.listAllPorts()])
+            self.assertEqual(port.parameters(), {
+                "inbound.average": 1000, "inbound.peak": 2000, "inbound.floor": 100, "inbound.burst": 512,
+                "outbound.average": 800, "outbound.peak": 0, "outbound.burst": 0})
+            with self.assertRaises(libvirt.libvirtError) as cm:
+                net.portLookupByUUIDString("00000000-0000-4000-8000-000000000000")
+            self.assertEqual(cm.exception.get_error_code(), libvirt.VIR_ERR_NO_NETWORK_PORT)
+            self.assertEqual(str(cm.exception), "network port not found: Network port with UUID "
+                             "00000000-0000-4000-8000-000000000000 does not exist")
+        finally:
+            conn.close()
+
+        self.virsh("net-port-delete", "default", PORT_UUID)
+        self.assertNotIn(PORT_UUID, self.port_uuids())
+        self.assertFalse(record.exists())
+        # virsh says only "failed to get network port"; python3-libvirt carries libvirt's text
+        p = self.w.virsh("net-port-dumpxml", "default", PORT_UUID)
+        self.assertIn("failed to get network port '%s'" % PORT_UUID, p.stderr)
+        self.assertEqual(self.lookup_error(PORT_UUID), "network port not found: Network port with UUID %s does not exist"
+                         % PORT_UUID)
+
+        # a record lives as long as the network runs
+        f.write_text(PORT_XML)
+        self.virsh("net-port-create", "default", str(f))
+        self.virsh("net-destroy", "default")
+        self.assertFalse(record.exists())
+        p = self.w.virsh("net-port-create", "default", str(f))
+        self.assertIn("network 'default' is not active", p.stderr)
+        self.assertEqual(self.virsh("net-port-list", "default", "--uuid").split(), [])
+        self.virsh("net-start", "default")
+        self.assertNotIn(PORT_UUID, self.port_uuids())
+
+    def test_guest_nic_port(self):
+        xml = self.w.tmp / "portguest.xml"
+        xml.write_text(DOMAIN_XML.format(kernel=self.image.kernel, initrd=self.image.initrd,
+                                         append=self.image.append))
+        self.virsh("define", str(xml))
+        self.assertEqual(self.port_uuids(), [])       # a NIC holds a port only while its guest runs
+        self.virsh("start", "portguest")
+        uuids = self.port_uuids()
+        self.assertEqual(len(uuids), 1, uuids)
+        dump = self.virsh("net-port-dumpxml", "default", uuids[0])
+        self.assertIn("<uuid>%s</uuid>" % uuids[0], dump)
+        self.assertIn("<owner>\n    <name>portguest</name>\n    <uuid>7a1c0f52-3b6e-4d2a-9c11-5e8f00c0ffee</uuid>\n"
+                      "  </owner>", dump)
+        self.assertIn("<mac address='52:54:00:78:00:01'/>", dump)
+        self.assertIn("<plug type='network' bridge='virbr0'/>", dump)
+        self.assertIn(uuids[0], self.virsh("net-port-list", "default"))
+
+        # the guest's port is the NIC's: a client cannot delete it
+        p = self.w.virsh("net-port-delete", "default", uuids[0])
+        self.assertIn("Failed to delete network port %s" % uuids[0], p.stderr)
+        import libvirt
+        conn = libvirt.open(self.w.uri)
+        try:
+            with self.assertRaises(libvirt.libvirtError) as cm:
+                conn.networkLookupByName("default").portLookupByUUIDString(uuids[0]).delete()
+            self.assertIn("belongs to a running guest's interface", str(cm.exception))
+            # its bandwidth (none): GetParameters in libvirt's names; a non-empty set is refused
+            port = conn.networkLookupByName("default").portLookupByUUIDString(uuids[0])
+            self.assertEqual(port.parameters(), {
+                "inbound.average": 0, "inbound.peak": 0, "inbound.floor": 0, "inbound.burst": 0,
+                "outbound.average": 0, "outbound.peak": 0, "outbound.burst": 0})
+            with self.assertRaises(libvirt.libvirtError) as cm:
+                port.setParameters({"inbound.average": 100})
+            self.assertEqual(cm.exception.get_error_code(), libvirt.VIR_ERR_NO_SUPPORT)
+        finally:
+            conn.close()
+
+        # the daemon dies and comes back: the running guest's NIC has the same port
+        self.w.kill9_virtbusd()
+        self.w.restart_virtbusd()
+        self.assertIn("running", self.virsh("domstate", "portguest"))
+        self.assertEqual(self.port_uuids(), uuids)
+
+        self.virsh("destroy", "portguest")
+        self.assertEqual(self.port_uuids(), [])
+        self.assertEqual(self.lookup_error(uuids[0]), "network port not found: Network port with UUID %s does not exist"
+                         % uuids[0])
+        self.virsh("undefine", "portguest")
+
+
+if __name__ == "__main__":
+    testmain.main()
