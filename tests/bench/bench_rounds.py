@@ -1,4 +1,4 @@
-"""bench_rounds.py: what the side-by-side QEMU benchmarks (qemu_save_bench.py,
+"""bench_rounds.py: what the side-by-side QEMU benchmarks (qemu_save_bench.py, qemu_snapshot_bench.py,
 qemu_hotplug_bench.py) share: cycles in rounds that rotate which side goes first, the table of
 medians and ratios, and its section of docs/benchmarks-qemu.md."""
 
