@@ -33,6 +33,7 @@ uh.enter_namespace(needs=(uh.COCKPIT_WS, "cockpit-bridge", "/usr/share/cockpit/m
 
 import guest  # noqa: E402
 import testmain  # noqa: E402
+from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 import test_cockpit_machines as tcm  # noqa: E402
@@ -113,7 +114,10 @@ class CockpitCreateTest(unittest.TestCase):
 
     def state(self):
         el = self.find("#%s-state" % ROW)
-        return el.text.strip() if el else None
+        try:
+            return el.text.strip() if el else None
+        except StaleElementReferenceException:       # the row was redrawn: the next poll asks again
+            return None
 
     def menu_entry(self, scope, text):
         """The entry of a PatternFly typeahead's open list whose text is `text`, if shown."""

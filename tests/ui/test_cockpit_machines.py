@@ -22,6 +22,7 @@ uh.enter_namespace(needs=(uh.COCKPIT_WS, "cockpit-bridge", "/usr/share/cockpit/m
                           "/usr/bin/chromium", uh.CHROMEDRIVER))
 
 import testmain  # noqa: E402
+from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 
@@ -70,8 +71,13 @@ class CockpitMachinesTest(unittest.TestCase):
         return self.find("#virtual-machines-listing, .vm-top-panel") is not None
 
     def find(self, css):
-        els = self.b.find_elements(By.CSS_SELECTOR, css)
-        return els[0] if els and els[0].is_displayed() else None
+        """The first shown element css selects, or None (also when React redrew it meanwhile:
+        a poll looks it up again)."""
+        try:
+            els = self.b.find_elements(By.CSS_SELECTOR, css)
+            return els[0] if els and els[0].is_displayed() else None
+        except StaleElementReferenceException:
+            return None
 
     def wait(self, css, what=None, timeout=WAIT):
         return self.poll(lambda: self.find(css), what or css, timeout)
