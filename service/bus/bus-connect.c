@@ -13,7 +13,6 @@
 #include "domain.h"
 #include "driver.h"
 #include "node.h"
-#include "log.h"
 #include "network.h"
 #include "storage.h"
 #include "uuid.h"
@@ -282,63 +281,26 @@ static int method_vol_lookup(sd_bus_message *m, void *userdata, sd_bus_error *re
 
 /* --- Host --- */
 
-static int reply_string(sd_bus_message *m, char *s, const VbError *err, sd_bus_error *ret_error) {
-        if (!s)
-                return bus_error(ret_error, err);
-        int r = sd_bus_reply_method_return(m, "s", s);
-        free(s);
+/* The capabilities XML, now or once QEMU's probe has ended (node-wait.c). */
+static int reply_xml(sd_bus_message *m, const void *xml) {
+        return sd_bus_reply_method_return(m, "s", (const char *) xml);
+}
+
+static int capabilities_finish(Call *call, int r, char *xml, const VbError *err, sd_bus_error *ret_error) {
+        r = bus_call_finish_reply(call, r, err, xml, ret_error);
+        free(xml);
         return r;
-}
-
-/* A capabilities request that waited for QEMU's probe (node-wait.c) answers here. */
-static void capabilities_done(Call *call, int r, const VbError *err, void *result) {
-        sd_bus_message *m = call->userdata;
-        if (!m)
-                return;
-        call->userdata = NULL;
-        int q;
-        if (r < 0 || !result) {
-                sd_bus_error e = SD_BUS_ERROR_NULL;
-                bus_error(&e, err);
-                q = sd_bus_reply_method_error(m, &e);
-                sd_bus_error_free(&e);
-        } else {
-                q = sd_bus_reply_method_return(m, "s", (const char *) result);
-        }
-        if (q < 0)
-                log_warning("cannot send the reply of %s: %s", sd_bus_message_get_member(m), strerror(-q));
-        sd_bus_message_unref(m);
-}
-
-static Call *capabilities_call_new(sd_bus_message *m) {
-        Identity who = bus_identity(m);
-        Call *call = call_new(CALL_DOOR_BUS, &who, capabilities_done, sd_bus_message_ref(m));
-        if (!call)
-                sd_bus_message_unref(m);
-        return call;
-}
-
-/* After the verb returned r: the XML now, or the reply when the wait ends. */
-static int capabilities_finish(sd_bus_message *m, Call *call, int r, char *xml, const VbError *err,
-                               sd_bus_error *ret_error) {
-        if (r != VERB_PENDING) {
-                sd_bus_message_unref(call->userdata);
-                call->userdata = NULL;
-                r = reply_string(m, r < 0 ? NULL : xml, err, ret_error);
-        }
-        call_unref(call);
-        return r < 0 ? r : 1;
 }
 
 static int method_get_capabilities(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         BusSubtree *t = userdata;
         VbError err = { 0 };
-        Call *call = capabilities_call_new(m);
+        Call *call = bus_call_new_reply(m, reply_xml, false);
         if (!call)
                 return -ENOMEM;
         char *xml = NULL;
         int r = node_capabilities_call(t->conn, call, &xml, &err);
-        return capabilities_finish(m, call, r, xml, &err, ret_error);
+        return capabilities_finish(call, r, xml, &err, ret_error);
 }
 
 /* Empty strings stand for NULL arguments, as in libvirt-dbus. */
@@ -350,12 +312,12 @@ static int method_get_domain_capabilities(sd_bus_message *m, void *userdata, sd_
         int r = sd_bus_message_read(m, "ssssu", &emulator, &arch, &machine, &virttype, &flags);
         if (r < 0)
                 return r;
-        Call *call = capabilities_call_new(m);
+        Call *call = bus_call_new_reply(m, reply_xml, false);
         if (!call)
                 return -ENOMEM;
         char *xml = NULL;
         r = node_domain_capabilities_call(t->conn, emulator, arch, machine, virttype, flags, call, &xml, &err);
-        return capabilities_finish(m, call, r, xml, &err, ret_error);
+        return capabilities_finish(call, r, xml, &err, ret_error);
 }
 
 static int method_get_sysinfo(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
@@ -365,7 +327,7 @@ static int method_get_sysinfo(sd_bus_message *m, void *userdata, sd_bus_error *r
         int r = sd_bus_message_read(m, "u", &flags);
         if (r < 0)
                 return r;
-        return reply_string(m, node_sysinfo(t->conn, flags, &err), &err, ret_error);
+        return bus_reply_string_owned(m, node_sysinfo(t->conn, flags, &err), &err, ret_error);
 }
 
 static int method_node_get_free_memory(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {

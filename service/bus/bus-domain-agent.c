@@ -9,64 +9,6 @@
 #include "call.h"
 #include "domain-agent.h"
 #include "domain.h"
-#include "log.h"
-
-/* How a verb's result becomes the method's reply (result may be NULL for a void verb). */
-typedef int (*AgentReplyFn)(sd_bus_message *m, void *result);
-
-typedef struct AgentBusCall {
-        sd_bus_message *m;
-        AgentReplyFn reply;
-} AgentBusCall;
-
-static void agent_call_done(Call *call, int r, const VbError *err, void *result) {
-        AgentBusCall *a = call->userdata;
-        if (!a)
-                return;
-        call->userdata = NULL;
-        int q;
-        if (r < 0) {
-                sd_bus_error e = SD_BUS_ERROR_NULL;
-                bus_error(&e, err);
-                q = sd_bus_reply_method_error(a->m, &e);
-                sd_bus_error_free(&e);
-        } else {
-                q = a->reply(a->m, result);
-        }
-        if (q < 0)
-                log_warning("cannot send the reply of %s: %s", sd_bus_message_get_member(a->m), strerror(-q));
-        sd_bus_message_unref(a->m);
-        free(a);
-}
-
-/* A Call whose completion replies to m with reply; NULL when out of memory. */
-static Call *agent_call_new(sd_bus_message *m, AgentReplyFn reply) {
-        AgentBusCall *a = calloc(1, sizeof *a);
-        if (!a)
-                return NULL;
-        a->m = sd_bus_message_ref(m);
-        a->reply = reply;
-        Identity who = bus_identity(m);
-        Call *call = call_new(CALL_DOOR_BUS, &who, agent_call_done, a);
-        if (!call) {
-                sd_bus_message_unref(a->m);
-                free(a);
-        }
-        return call;
-}
-
-/* The verb answered r now (result in now_result) or later: reply or leave it to the Call. */
-static int agent_call_finish(Call *call, int r, const VbError *err, void *now_result, sd_bus_error *ret_error) {
-        if (r != VERB_PENDING) {
-                AgentBusCall *a = call->userdata;
-                call->userdata = NULL;
-                r = r < 0 ? bus_error(ret_error, err) : a->reply(a->m, now_result);
-                sd_bus_message_unref(a->m);
-                free(a);
-        }
-        call_unref(call);
-        return r < 0 ? r : 1;
-}
 
 static Domain *domain_of(sd_bus_message *m, void *userdata, VbError *err) {
         BusSubtree *t = userdata;
@@ -74,33 +16,34 @@ static Domain *domain_of(sd_bus_message *m, void *userdata, VbError *err) {
 }
 
 /* After reading the arguments (r: the read's result): the domain of the object path and a Call
- * replying with reply. 0, or what the handler returns (a failure, already answered). */
-static int agent_begin(sd_bus_message *m, void *userdata, int r, AgentReplyFn reply, Domain **d, Call **call,
-                       VbError *err, sd_bus_error *ret_error) {
+ * replying with reply (optional: its value may be NULL). 0, or what the handler returns (a
+ * failure, already answered). */
+static int agent_begin(sd_bus_message *m, void *userdata, int r, BusReplyFn reply, bool optional, Domain **d,
+                       Call **call, VbError *err, sd_bus_error *ret_error) {
         if (r < 0)
                 return r;
         *d = domain_of(m, userdata, err);
         if (!*d)
                 return bus_error(ret_error, err);
-        *call = agent_call_new(m, reply);
+        *call = bus_call_new_reply(m, reply, optional);
         return *call ? 0 : -ENOMEM;
 }
 
-static int reply_void(sd_bus_message *m, void *result) {
+static int reply_void(sd_bus_message *m, const void *result) {
         return sd_bus_reply_method_return(m, NULL);
 }
 
-static int reply_hostname(sd_bus_message *m, void *result) {
+static int reply_hostname(sd_bus_message *m, const void *result) {
         return sd_bus_reply_method_return(m, "s", result ? (const char *) result : "");
 }
 
-static int reply_time(sd_bus_message *m, void *result) {
+static int reply_time(sd_bus_message *m, const void *result) {
         const DomainTime *t = result;
         return sd_bus_reply_method_return(m, "(tu)", (uint64_t) t->seconds, (uint32_t) t->nseconds);
 }
 
-static int reply_count(sd_bus_message *m, void *result) {
-        return sd_bus_reply_method_return(m, "u", (uint32_t) *(int *) result);
+static int reply_count(sd_bus_message *m, const void *result) {
+        return sd_bus_reply_method_return(m, "u", (uint32_t) *(const int *) result);
 }
 
 /* GetHostname(u flags) → s */
@@ -110,12 +53,12 @@ int bus_method_get_hostname(sd_bus_message *m, void *userdata, sd_bus_error *ret
         int r = sd_bus_message_read(m, "u", &flags);
         Domain *d = NULL;
         Call *call = NULL;
-        r = agent_begin(m, userdata, r, reply_hostname, &d, &call, &err, ret_error);
+        r = agent_begin(m, userdata, r, reply_hostname, true, &d, &call, &err, ret_error);
         if (r < 0)
                 return r;
         char *name = NULL;
         r = domain_hostname_call(d, flags, call, &name, &err);
-        r = agent_call_finish(call, r, &err, name, ret_error);
+        r = bus_call_finish_reply(call, r, &err, name, ret_error);
         free(name);
         return r;
 }
@@ -127,12 +70,12 @@ int bus_method_get_time(sd_bus_message *m, void *userdata, sd_bus_error *ret_err
         int r = sd_bus_message_read(m, "u", &flags);
         Domain *d = NULL;
         Call *call = NULL;
-        r = agent_begin(m, userdata, r, reply_time, &d, &call, &err, ret_error);
+        r = agent_begin(m, userdata, r, reply_time, false, &d, &call, &err, ret_error);
         if (r < 0)
                 return r;
         DomainTime t = { 0 };
         r = domain_get_time_call(d, flags, call, &t, &err);
-        return agent_call_finish(call, r, &err, &t, ret_error);
+        return bus_call_finish_reply(call, r, &err, &t, ret_error);
 }
 
 /* SetTime(t seconds, u nseconds, u flags) */
@@ -143,11 +86,11 @@ int bus_method_set_time(sd_bus_message *m, void *userdata, sd_bus_error *ret_err
         int r = sd_bus_message_read(m, "tuu", &seconds, &nseconds, &flags);
         Domain *d = NULL;
         Call *call = NULL;
-        r = agent_begin(m, userdata, r, reply_void, &d, &call, &err, ret_error);
+        r = agent_begin(m, userdata, r, reply_void, true, &d, &call, &err, ret_error);
         if (r < 0)
                 return r;
         r = domain_set_time(d, (int64_t) seconds, nseconds, flags, call, &err);
-        return agent_call_finish(call, r, &err, NULL, ret_error);
+        return bus_call_finish_reply(call, r, &err, NULL, ret_error);
 }
 
 /* FSFreeze / FSThaw(as mountpoints, u flags) → u */
@@ -162,11 +105,11 @@ static int fs_freeze(sd_bus_message *m, void *userdata, bool thaw, sd_bus_error 
         size_t n = 0;
         while (mounts && mounts[n])
                 n++;
-        Call *call = d ? agent_call_new(m, reply_count) : NULL;
+        Call *call = d ? bus_call_new_reply(m, reply_count, false) : NULL;
         if (call) {
                 int count = 0;
                 r = domain_fs_freeze(d, (const char *const *) mounts, n, thaw, flags, call, &err);
-                r = agent_call_finish(call, r, &err, &count, ret_error);
+                r = bus_call_finish_reply(call, r, &err, &count, ret_error);
         } else if (r >= 0) {
                 r = d ? -ENOMEM : bus_error(ret_error, &err);
         }
@@ -193,11 +136,11 @@ int bus_method_fs_trim(sd_bus_message *m, void *userdata, sd_bus_error *ret_erro
         int r = sd_bus_message_read(m, "stu", &mount, &minimum, &flags);
         Domain *d = NULL;
         Call *call = NULL;
-        r = agent_begin(m, userdata, r, reply_void, &d, &call, &err, ret_error);
+        r = agent_begin(m, userdata, r, reply_void, true, &d, &call, &err, ret_error);
         if (r < 0)
                 return r;
         r = domain_fs_trim(d, mount && *mount ? mount : NULL, minimum, flags, call, &err);
-        return agent_call_finish(call, r, &err, NULL, ret_error);
+        return bus_call_finish_reply(call, r, &err, NULL, ret_error);
 }
 
 /* SetUserPassword(s user, s password, u flags) */
@@ -208,9 +151,9 @@ int bus_method_set_user_password(sd_bus_message *m, void *userdata, sd_bus_error
         int r = sd_bus_message_read(m, "ssu", &user, &password, &flags);
         Domain *d = NULL;
         Call *call = NULL;
-        r = agent_begin(m, userdata, r, reply_void, &d, &call, &err, ret_error);
+        r = agent_begin(m, userdata, r, reply_void, true, &d, &call, &err, ret_error);
         if (r < 0)
                 return r;
         r = domain_set_user_password(d, user, password, flags, call, &err);
-        return agent_call_finish(call, r, &err, NULL, ret_error);
+        return bus_call_finish_reply(call, r, &err, NULL, ret_error);
 }

@@ -11,7 +11,6 @@
 #include "call.h"
 #include "domain-blockjob.h"
 #include "domain.h"
-#include "log.h"
 
 static Domain *domain_of_message(BusSubtree *t, sd_bus_message *m, VbError *err) {
         return bus_path_domain(t->conn, t->path, sd_bus_message_get_path(m), err);
@@ -80,28 +79,10 @@ int bus_method_block_job_set_speed(sd_bus_message *m, void *userdata, sd_bus_err
         return job_method(m, userdata, ret_error, SPEED);
 }
 
-static int reply_info(sd_bus_message *m, const DomainBlockJobInfo *i) {
+/* QEMU may answer later (query-block-jobs). */
+static int reply_info(sd_bus_message *m, const void *result) {
+        const DomainBlockJobInfo *i = result;
         return sd_bus_reply_method_return(m, "(ittt)", (int32_t) i->type, i->bandwidth, i->cur, i->end);
-}
-
-/* QEMU answers later (query-block-jobs): the reply goes out from here then. */
-static void info_done(Call *call, int r, const VbError *err, void *result) {
-        sd_bus_message *m = call->userdata;
-        if (!m)
-                return;
-        call->userdata = NULL;
-        int q;
-        if (r < 0 || !result) {
-                sd_bus_error e = SD_BUS_ERROR_NULL;
-                bus_error(&e, err);
-                q = sd_bus_reply_method_error(m, &e);
-                sd_bus_error_free(&e);
-        } else {
-                q = reply_info(m, result);
-        }
-        if (q < 0)
-                log_warning("cannot send the reply of GetBlockJobInfo: %s", strerror(-q));
-        sd_bus_message_unref(m);
 }
 
 /* GetBlockJobInfo(s disk, u flags) → (ittt): type, bandwidth, cur, end (type 0: no job) */
@@ -115,19 +96,10 @@ int bus_method_get_block_job_info(sd_bus_message *m, void *userdata, sd_bus_erro
         Domain *d = domain_of_message(userdata, m, &err);
         if (!d)
                 return bus_error(ret_error, &err);
-        Identity who = bus_identity(m);
-        Call *call = call_new(CALL_DOOR_BUS, &who, info_done, sd_bus_message_ref(m));
-        if (!call) {
-                sd_bus_message_unref(m);
+        Call *call = bus_call_new_reply(m, reply_info, false);
+        if (!call)
                 return -ENOMEM;
-        }
         DomainBlockJobInfo info = { 0 };
         r = domain_block_job_info(d, disk, flags, call, &info, &err);
-        if (r != VERB_PENDING) {
-                sd_bus_message_unref(call->userdata);
-                call->userdata = NULL;
-                r = r < 0 ? bus_error(ret_error, &err) : reply_info(m, &info);
-        }
-        call_unref(call);
-        return r < 0 ? r : 1;
+        return bus_call_finish_reply(call, r, &err, &info, ret_error);
 }

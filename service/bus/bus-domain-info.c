@@ -9,7 +9,6 @@
 
 #include "call.h"
 #include "domain-info.h"
-#include "log.h"
 #include "domain-model.h"
 #include "domain.h"
 #include "node.h"
@@ -21,7 +20,8 @@ static Domain *domain_of_call(sd_bus_message *m, void *userdata, unsigned *flags
         return bus_path_domain(t->conn, t->path, sd_bus_message_get_path(m), err);
 }
 
-static int reply_memory_stats(sd_bus_message *m, const DomainMemStats *ms) {
+static int reply_memory_stats(sd_bus_message *m, const void *result) {
+        const DomainMemStats *ms = result;
         sd_bus_message *reply = NULL;
         int r = sd_bus_message_new_method_return(m, &reply);
         if (r >= 0)
@@ -36,47 +36,18 @@ static int reply_memory_stats(sd_bus_message *m, const DomainMemStats *ms) {
         return r;
 }
 
-/* QEMU's balloon statistics come later (QMP): the reply goes out from here then. */
-static void memory_stats_done(Call *call, int r, const VbError *err, void *result) {
-        sd_bus_message *m = call->userdata;
-        if (!m)
-                return;
-        call->userdata = NULL;
-        int q;
-        if (r < 0 || !result) {
-                sd_bus_error e = SD_BUS_ERROR_NULL;
-                bus_error(&e, err);
-                q = sd_bus_reply_method_error(m, &e);
-                sd_bus_error_free(&e);
-        } else {
-                q = reply_memory_stats(m, result);
-        }
-        if (q < 0)
-                log_warning("cannot send the reply of MemoryStats: %s", strerror(-q));
-        sd_bus_message_unref(m);
-}
-
 int bus_method_memory_stats(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         unsigned flags = 0;
         VbError err = { 0 };
         Domain *d = domain_of_call(m, userdata, &flags, &err);
         if (!d)
                 return bus_error(ret_error, &err);
-        Identity who = bus_identity(m);
-        Call *call = call_new(CALL_DOOR_BUS, &who, memory_stats_done, sd_bus_message_ref(m));
-        if (!call) {
-                sd_bus_message_unref(m);
+        Call *call = bus_call_new_reply(m, reply_memory_stats, false);
+        if (!call)
                 return -ENOMEM;
-        }
         DomainMemStats ms = { 0 };
         int r = domain_memory_stats_call(d, DOMAIN_MEMSTAT_NR, flags, call, &ms, &err);
-        if (r != VERB_PENDING) {
-                sd_bus_message_unref(call->userdata);
-                call->userdata = NULL;
-                r = r < 0 ? bus_error(ret_error, &err) : reply_memory_stats(m, &ms);
-        }
-        call_unref(call);
-        return r < 0 ? r : 1;
+        return bus_call_finish_reply(call, r, &err, &ms, ret_error);
 }
 
 /* GetJobInfo() (no flags in 1.4.1) → (ittttttttttt) */

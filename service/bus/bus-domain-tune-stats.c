@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "call.h"
-#include "log.h"
 
 #include "bus-path.h"
 #include "domain-tune-stats.h"
@@ -33,7 +32,8 @@ int bus_method_get_control_info(sd_bus_message *m, void *userdata, sd_bus_error 
         return sd_bus_reply_method_return(m, "(uut)", state, details, t);
 }
 
-static int reply_disk_errors(sd_bus_message *m, const DomainDiskErrors *de) {
+static int reply_disk_errors(sd_bus_message *m, const void *result) {
+        const DomainDiskErrors *de = result;
         sd_bus_message *reply = NULL;
         int r = sd_bus_message_new_method_return(m, &reply);
         if (r >= 0)
@@ -48,26 +48,6 @@ static int reply_disk_errors(sd_bus_message *m, const DomainDiskErrors *de) {
         return r;
 }
 
-/* QEMU's io-status comes later (QMP): the reply goes out from here then. */
-static void disk_errors_done(Call *call, int r, const VbError *err, void *result) {
-        sd_bus_message *m = call->userdata;
-        if (!m)
-                return;
-        call->userdata = NULL;
-        int q;
-        if (r < 0 || !result) {
-                sd_bus_error e = SD_BUS_ERROR_NULL;
-                bus_error(&e, err);
-                q = sd_bus_reply_method_error(m, &e);
-                sd_bus_error_free(&e);
-        } else {
-                q = reply_disk_errors(m, result);
-        }
-        if (q < 0)
-                log_warning("cannot send the reply of GetDiskErrors: %s", strerror(-q));
-        sd_bus_message_unref(m);
-}
-
 /* GetDiskErrors(u flags) → a(si): every disk's */
 int bus_method_get_disk_errors(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         unsigned flags;
@@ -78,25 +58,16 @@ int bus_method_get_disk_errors(sd_bus_message *m, void *userdata, sd_bus_error *
         Domain *d = domain_of_message(userdata, m, &err);
         if (!d)
                 return bus_error(ret_error, &err);
-        Identity who = bus_identity(m);
-        Call *call = call_new(CALL_DOOR_BUS, &who, disk_errors_done, sd_bus_message_ref(m));
-        DomainDiskErrors *de = call ? malloc(sizeof *de) : NULL;
-        if (!de) {
-                sd_bus_message_unref(m);
-                if (call)
-                        call->userdata = NULL;
-                call_unref(call);
+        DomainDiskErrors *de = malloc(sizeof *de);
+        Call *call = de ? bus_call_new_reply(m, reply_disk_errors, false) : NULL;
+        if (!call) {
+                free(de);
                 return -ENOMEM;
         }
         r = domain_disk_errors(d, DOMAIN_DISK_ERRORS_MAX, flags, call, de, &err);
-        if (r != VERB_PENDING) {
-                sd_bus_message_unref(call->userdata);
-                call->userdata = NULL;
-                r = r < 0 ? bus_error(ret_error, &err) : reply_disk_errors(m, de);
-        }
+        r = bus_call_finish_reply(call, r, &err, de, ret_error);
         free(de);
-        call_unref(call);
-        return r < 0 ? r : 1;
+        return r;
 }
 
 /* SetMemoryStatsPeriod(i period, u flags): QEMU answers later (qom-set). */

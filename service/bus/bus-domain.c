@@ -11,7 +11,6 @@
 #include "domain.h"
 #include "driver.h"
 #include "domain-ifaddr.h"
-#include "log.h"
 #include "uuid.h"
 
 static Domain *domain_of(BusSubtree *t, const char *path, VbError *err) {
@@ -271,7 +270,7 @@ static int append_stats(sd_bus_message *reply, const DomainStats *st) {
         return r;
 }
 
-static int reply_stats(sd_bus_message *m, const DomainStats *st) {
+static int reply_stats(sd_bus_message *m, const void *st) {
         sd_bus_message *reply = NULL;
         int r = sd_bus_message_new_method_return(m, &reply);
         if (r >= 0)
@@ -280,25 +279,6 @@ static int reply_stats(sd_bus_message *m, const DomainStats *st) {
                 r = sd_bus_send(NULL, reply, NULL);
         sd_bus_message_unref(reply);
         return r;
-}
-
-static void stats_done(Call *call, int r, const VbError *err, void *result) {
-        sd_bus_message *m = call->userdata;
-        if (!m)
-                return;
-        call->userdata = NULL;
-        int q;
-        if (r < 0 || !result) {
-                sd_bus_error e = SD_BUS_ERROR_NULL;
-                bus_error(&e, err);
-                q = sd_bus_reply_method_error(m, &e);
-                sd_bus_error_free(&e);
-        } else {
-                q = reply_stats(m, result);
-        }
-        if (q < 0)
-                log_warning("cannot send the reply of GetStats: %s", strerror(-q));
-        sd_bus_message_unref(m);
 }
 
 static int method_get_stats(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
@@ -311,27 +291,12 @@ static int method_get_stats(sd_bus_message *m, void *userdata, sd_bus_error *ret
         Domain *d = domain_of_message(userdata, m, &err);
         if (!d)
                 return bus_error(ret_error, &err);
-        Identity who = bus_identity(m);
-        Call *call = call_new(CALL_DOOR_BUS, &who, stats_done, sd_bus_message_ref(m));
-        if (!call) {
-                sd_bus_message_unref(m);
+        Call *call = bus_call_new_reply(m, reply_stats, false);
+        if (!call)
                 return -ENOMEM;
-        }
         r = domain_get_stats(d, stats, flags, call, &st, &err);
-        if (r != VERB_PENDING) {
-                sd_bus_message_unref(call->userdata);
-                call->userdata = NULL;
-                if (r < 0)
-                        r = bus_error(ret_error, &err);
-                else {
-                        r = reply_stats(m, st);
-                        domain_stats_free(st);
-                        r = r < 0 ? r : 1;
-                }
-        } else {
-                r = 1;
-        }
-        call_unref(call);
+        r = bus_call_finish_reply(call, r, &err, st, ret_error);
+        domain_stats_free(st);
         return r;
 }
 

@@ -108,6 +108,15 @@ int bus_enumerate_registry(const Registry *reg, char ***nodes);
 Call *bus_call_new(sd_bus_message *m);
 int bus_call_finish(Call *call, int r, const VbError *err, const Object *result_obj, sd_bus_error *ret_error);
 
+/* A verb with a value (bus-reply-later.c): reply(m, result) answers m, with the value the verb
+ * gave now or its completion gives later; a failure answers libvirt's error. optional: a NULL
+ * result is a value (void verbs); otherwise a success without one answers an internal error.
+ * Make the Call before the verb, then finish with its return (VERB_PENDING: the completion
+ * answers); finishing drops the handler's reference and returns what the handler returns. */
+typedef int (*BusReplyFn)(sd_bus_message *m, const void *result);
+Call *bus_call_new_reply(sd_bus_message *m, BusReplyFn reply, bool optional);
+int bus_call_finish_reply(Call *call, int r, const VbError *err, const void *now_result, sd_bus_error *ret_error);
+
 /* "ListAllDomains" → "unsupported flags (0x…) in function virConnectListAllDomains". */
 int bus_check_flags(unsigned flags, unsigned allowed, const char *function, sd_bus_error *ret_error);
 

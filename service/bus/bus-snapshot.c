@@ -9,7 +9,6 @@
 
 #include "bus-path.h"
 #include "domain.h"
-#include "log.h"
 #include "snapshot.h"
 #include "uuid.h"
 
@@ -235,26 +234,9 @@ static Domain *domain_of_message(BusSubtree *t, sd_bus_message *m, VbError *err)
         return bus_path_domain(t->conn, t->path, sd_bus_message_get_path(m), err);
 }
 
-/* A create that finishes later answers with the new snapshot's path itself: its result is
- * a Snapshot, not an Object. */
-static void on_created(Call *call, int r, const VbError *err, void *result) {
-        sd_bus_message *m = call->userdata;
-        int q;
-        if (r < 0 || !result) {
-                sd_bus_error e = SD_BUS_ERROR_NULL;
-                VbError none = { 0 };
-                if (!err)
-                        vb_error_set(&none, VB_ERR_INTERNAL_ERROR, VB_FROM_DOMAIN_SNAPSHOT, "no snapshot was made");
-                bus_error(&e, err ? err : &none);
-                q = sd_bus_reply_method_error(m, &e);
-                sd_bus_error_free(&e);
-        } else {
-                q = reply_snapshot(m, result);
-        }
-        if (q < 0)
-                log_warning("cannot send the reply of SnapshotCreateXML: %s", strerror(-q));
-        sd_bus_message_unref(m);
-        call->userdata = NULL;
+/* A create answers with the new snapshot's path, now or when it has finished. */
+static int reply_created(sd_bus_message *m, const void *snapshot) {
+        return reply_snapshot(m, snapshot);
 }
 
 int bus_method_snapshot_create_xml(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
@@ -267,23 +249,12 @@ int bus_method_snapshot_create_xml(sd_bus_message *m, void *userdata, sd_bus_err
         Domain *d = domain_of_message(userdata, m, &err);
         if (!d)
                 return bus_error(ret_error, &err);
-        Identity who = bus_identity(m);
-        Call *call = call_new(CALL_DOOR_BUS, &who, on_created, sd_bus_message_ref(m));
-        if (!call) {
-                sd_bus_message_unref(m);
+        Call *call = bus_call_new_reply(m, reply_created, false);
+        if (!call)
                 return -ENOMEM;
-        }
         Snapshot *s = NULL;
         r = snapshot_create(d, xml, flags, call, &s, &err);
-        if (r != VERB_PENDING) {
-                sd_bus_message_unref(call->userdata);
-                call->userdata = NULL;
-                call->completed = true;
-        }
-        call_unref(call);
-        if (r == VERB_PENDING)
-                return 1;
-        return r < 0 ? bus_error(ret_error, &err) : reply_snapshot(m, s);
+        return bus_call_finish_reply(call, r, &err, s, ret_error);
 }
 
 int bus_method_snapshot_lookup_by_name(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
