@@ -69,6 +69,7 @@ static void one_nic(OneNic *o, const Domain *d, DomainInterface *nic) {
         o->priv.devices.interfaces = nic;
         o->priv.devices.n_interfaces = 1;
         o->def.name = (char *) d->obj.name;
+        memcpy(o->def.uuid, d->obj.uuid, sizeof o->def.uuid);  /* a filter binding is released by its owner */
         o->def.priv = &o->priv;
 }
 
@@ -83,11 +84,17 @@ typedef struct NicAttach {
         char bus[32];           /* q35: the empty pcie-root-port it goes to */
         NicStep step;
         int fd;                 /* the tap, until getfd passed it to QEMU */
+        Domain *prepared;       /* the host side (filter binding, macvtap) was made for this domain */
 } NicAttach;
 
 static void attach_free(NicAttach *a) {
         if (a->fd >= 0)
                 close(a->fd);
+        if (a->prepared && a->dev && a->dev->n_interfaces > 0) {        /* never reached d->live */
+                OneNic one;
+                one_nic(&one, a->prepared, &a->dev->interfaces[0]);
+                qemu_nics_release(a->prepared->obj.conn, &one.def);
+        }
         domain_device_free(a->dev);
         free(a);
 }
@@ -273,6 +280,7 @@ int qemu_domain_attach_interface(Domain *d, DomainDevices *dev, Call *call, VbEr
                 goto fail;
         }
         a->fd = -1;
+        a->dev = dev;           /* a's from here on: attach_free frees it (and its host side, once made) */
         if (nic->alias)
                 snprintf(a->alias, sizeof a->alias, "%s", nic->alias);
         else
@@ -287,6 +295,7 @@ int qemu_domain_attach_interface(Domain *d, DomainDevices *dev, Call *call, VbEr
         one_nic(&one, d, nic);
         if (qemu_nics_prepare(d->obj.conn, &one.def, &nics, err) < 0)
                 goto fail;
+        a->prepared = d;
         a->fd = nics.fds[0] >= 0 ? dup(nics.fds[0]) : -1;
         qemu_nics_close(&nics);
         if (a->fd < 0) {
@@ -294,14 +303,12 @@ int qemu_domain_attach_interface(Domain *d, DomainDevices *dev, Call *call, VbEr
                 goto fail;
         }
         a->qd = qd;
-        a->dev = dev;
         const char *machine = d->live->priv->os.machine;
         bool q35 = machine && (strcmp(machine, "q35") == 0 || strncmp(machine, "pc-q35-", 7) == 0);
         a->step = q35 ? STEP_QUERY_PCI : STEP_GETFD;
         int r = attach_send(a, qd->qmp);
         if (r < 0) {
                 vb_error_errno(err, r, "interface hotplug");
-                a->dev = NULL;
                 goto fail;
         }
         qd->after_reply = _DOMAIN_INPUT_MAX;

@@ -11,6 +11,7 @@ device-added / device-removed events reach python3-libvirt and D-Bus clients.
 """
 
 import os
+import re
 import sys
 import unittest
 import xml.etree.ElementTree as ET
@@ -245,6 +246,29 @@ class QemuHotplugNicTest(unittest.TestCase):
         self.wait_guest("no NIC left in the guest", lambda n: not n)
         self.assertEqual(self.live(), {})
         wait_for("tap %s deleted" % tap, lambda: not nh.link_exists(tap), 30)
+
+    def test_5_filtered_nic(self):
+        """A NIC hotplugged with <filterref> gets its filter binding (and nftables chains) with its
+        tap; detaching it takes both away."""
+        mac = "52:54:00:77:10:05"
+        f = self.w.tmp / "filtered.xml"
+        f.write_text("<interface type='network'><mac address='%s'/><source network='default'/>"
+                     "<model type='virtio'/><filterref filter='no-mac-spoofing'/></interface>" % mac)
+        self.virsh("attach-device", NAME, str(f), "--live")
+        alias = self.live()[mac][2]
+        tap = self.live()[mac][1]
+        self.wait_events(("added", alias))
+        bindings = self.virsh("nwfilter-binding-list").stdout
+        self.assertRegex(bindings, r"\b%s\s+no-mac-spoofing" % re.escape(tap))
+        owner = ET.fromstring(self.virsh("nwfilter-binding-dumpxml", tap).stdout).find("owner")
+        self.assertEqual((owner.findtext("name"), owner.findtext("uuid")), (NAME, self.dom.UUIDString()))
+        wait_for("the tap's chains in nftables",
+                 lambda: tap in sh("nft", "list", "table", "bridge", "virtbus_nwfilter", check=False).stdout, 30)
+        self.virsh("detach-device", NAME, str(f), "--live")
+        self.wait_events(("removed", alias))
+        self.assertNotIn(tap, self.virsh("nwfilter-binding-list").stdout)
+        wait_for("the tap's chains gone from nftables",
+                 lambda: tap not in sh("nft", "list", "ruleset", check=False).stdout, 30)
 
     def test_4_inject_nmi(self):
         """virsh inject-nmi and D-Bus InjectNMI reach the guest's NMI counter."""
