@@ -29,6 +29,7 @@ typedef struct Applier {
         size_t n_waiters;
         NWFilterStore *st;
         bool busy, again;
+        bool failed;            /* the last finished load did not put its rules in place */
         char *script;           /* the thread's */
         bool remove_only;       /* no binding: the script only removes the table */
         int r;
@@ -106,6 +107,7 @@ static void start_load(Applier *a);
 
 /* The waiters whose change is loaded now (a waiter may add another meanwhile). */
 static void notify_waiters(Applier *a, bool ok) {
+        a->failed = !ok;
         size_t i = 0;
         while (i < a->n_waiters) {
                 Waiter w = a->waiters[i];
@@ -177,8 +179,13 @@ static void apply(NWFilterStore *st) {
 
 static int when_applied(NWFilterStore *st, void (*fn)(void *data, bool ok), void *data) {
         Applier *a = &applier;
-        if (a->loaded >= a->requested)
+        if (a->loaded >= a->requested && !a->failed)
                 return 0;
+        if (a->loaded >= a->requested) {
+                apply(st);      /* the last load failed: load again, and the caller waits for that one */
+                if (a->loaded >= a->requested)
+                        return -EIO;    /* that load failed at once */
+        }
         Waiter *v = realloc(a->waiters, (a->n_waiters + 1) * sizeof *v);
         if (!v)
                 return -ENOMEM;

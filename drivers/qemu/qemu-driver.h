@@ -230,7 +230,8 @@ extern const DomainOps qemu_domain_ops;
 /* qemu-domain.c: the rest of a start once the monitor is up (QEMU still -S). */
 void qemu_domain_start_continue(QemuDomain *qd, Qmp *q);
 /* qemu-nwfilter.c: before a starting guest runs, are its NICs' filter rules still loading?
- * true: qemu_domain_start_continue() is called again once they are loaded. */
+ * true: qemu_domain_start_continue() is called again once they are loaded, or the start is
+ * given up when they cannot be (as libvirt, a guest does not run without its filters). */
 bool qemu_nics_filters_wait(QemuDomain *qd, Qmp *q);
 
 /* qemu-save.c: virDomainSave and restore through QEMU's migration stream. */

@@ -116,11 +116,14 @@ static void on_filters_loaded(void *data, bool ok) {
         QemuDomain *qd = w->qd;
         Domain *d = qd->domain;
         bool same = qd->phase == QEMU_PHASE_STARTING && qd->proc == w->proc && qd->qmp == w->qmp;
-        if (!ok)
-                log_error("domain %s: its network filter rules did not load (see above); it runs without them",
-                          d->obj.name);
-        if (same)
+        if (same && !ok) {      /* as libvirt: a guest whose filters are not in place does not run */
+                VbError e = { 0 };
+                vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_NWFILTER,
+                             "the network filter rules of domain '%s' could not be loaded", d->obj.name);
+                qemu_domain_start_fail(qd, &e);
+        } else if (same) {
                 qemu_domain_start_continue(qd, w->qmp);
+        }
         free(w);
         domain_unref(d);
 }
@@ -137,11 +140,18 @@ bool qemu_nics_filters_wait(QemuDomain *qd, Qmp *q) {
                 return false;
         *w = (FilterWait) { qd, qd->proc, q };
         domain_ref(qd->domain);
-        if (nwfilter_when_applied(qd->domain->obj.conn, on_filters_loaded, w)) {
+        int r = nwfilter_when_applied(qd->domain->obj.conn, on_filters_loaded, w);
+        if (r > 0) {
                 log_debug("domain %s: waiting for its network filter rules before it runs", qd->domain->obj.name);
                 return true;
         }
         domain_unref(qd->domain);
         free(w);
-        return false;
+        if (r == 0)
+                return false;
+        VbError e = { 0 };
+        vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_NWFILTER,
+                     "the network filter rules of domain '%s' could not be loaded", qd->domain->obj.name);
+        qemu_domain_start_fail(qd, &e);
+        return true;            /* the start is given up: nothing continues it */
 }

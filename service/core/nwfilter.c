@@ -432,14 +432,14 @@ void nwfilter_binding_remove(Connection *c, const char *portdev) {
                 log_warning("filter binding %s not removed: %s", portdev, err.message);
 }
 
-bool nwfilter_when_applied(Connection *c, void (*fn)(void *data, bool ok), void *data) {
+int nwfilter_when_applied(Connection *c, void (*fn)(void *data, bool ok), void *data) {
         NWFilterStore *st = c->nwfilters;
         if (!st || !st->applier || !st->applier->when_applied)
-                return false;
+                return 0;
         int r = st->applier->when_applied(st, fn, data);
         if (r < 0)
-                log_warning("cannot wait for the network filter rules: %s", strerror(-r));
-        return r > 0;
+                log_warning("the network filter rules are not in place: %s", strerror(-r));
+        return r < 0 ? -1 : r > 0;
 }
 
 void nwfilter_set_applier(Connection *c, const NWFilterApplier *applier, void *data) {

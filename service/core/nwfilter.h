@@ -30,7 +30,9 @@ typedef struct NWFilterApplier {
         /* Bindings or filters changed: bring the host's rules in line (asynchronously). */
         void (*apply)(NWFilterStore *st);
         /* Call fn once every change so far is loaded (ok: the last load succeeded): 1 when it
-         * will be called later, 0 when nothing is pending (fn is not called), -ENOMEM. */
+         * will be called later, 0 when nothing is pending and the rules are in place (fn is not
+         * called); a failed last load is tried again first; -ENOMEM, -EIO (that try failed at
+         * once). */
         int (*when_applied)(NWFilterStore *st, void (*fn)(void *data, bool ok), void *data);
 } NWFilterApplier;
 
@@ -71,8 +73,9 @@ NWFilterStore *nwfilter_binding_list_store(Connection *c, unsigned flags, VbErro
 int nwfilter_binding_add(Connection *c, NWFilterBindingDef *def, VbError *err);
 /* The tap is gone: its binding (if any) too. */
 void nwfilter_binding_remove(Connection *c, const char *portdev);
-/* fn(data, ok) once the rules of every binding made so far are loaded: true when it will be
- * called, false when they are (or there is no applier) and it will not. */
-bool nwfilter_when_applied(Connection *c, void (*fn)(void *data, bool ok), void *data);
+/* fn(data, ok) once the rules of every binding made so far are loaded: 1 when it will be
+ * called; 0 when they are in place (or there is no applier) and it will not; -1 when they are
+ * not and cannot be (a new load failed at once) and it will not. */
+int nwfilter_when_applied(Connection *c, void (*fn)(void *data, bool ok), void *data);
 /* Attach the applier and apply the recorded bindings (the daemon's start, after a restart). */
 void nwfilter_set_applier(Connection *c, const NWFilterApplier *applier, void *data);
