@@ -14,20 +14,11 @@ static Domain *tune_domain(sd_bus_message *m, void *userdata, VbError *err) {
         return bus_path_domain(t->conn, t->path, sd_bus_message_get_path(m), err);
 }
 
-/* libvirt-dbus answers typed parameters as a{sv} whose v holds a v (as GetStats). */
-int bus_method_get_memory_parameters(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        unsigned flags;
-        VbError err = { 0 };
-        int r = sd_bus_message_read(m, "u", &flags);
-        if (r < 0)
-                return r;
-        Domain *d = tune_domain(m, userdata, &err);
-        DomainTuneParam p[DOMAIN_MEMTUNE_NPARAMS];
-        int n = d ? domain_get_memory_params(d, flags, p, &err) : -1;
-        if (n < 0)
-                return bus_error(ret_error, &err);
+/* libvirt-dbus answers typed parameters as a{sv} whose v holds a v (as GetStats), each of its
+ * own type (u, i, t, x or s). */
+int bus_reply_tune_params(sd_bus_message *m, const DomainTuneParam *p, int n) {
         sd_bus_message *reply = NULL;
-        r = sd_bus_message_new_method_return(m, &reply);
+        int r = sd_bus_message_new_method_return(m, &reply);
         if (r >= 0)
                 r = sd_bus_message_open_container(reply, 'a', "{sv}");
         for (int i = 0; r >= 0 && i < n; i++) {
@@ -36,8 +27,15 @@ int bus_method_get_memory_parameters(sd_bus_message *m, void *userdata, sd_bus_e
                         r = sd_bus_message_append(reply, "s", p[i].name);
                 if (r >= 0)
                         r = sd_bus_message_open_container(reply, 'v', "v");
-                if (r >= 0)
-                        r = sd_bus_message_append(reply, "v", "t", p[i].ull);
+                if (r >= 0) {
+                        switch (p[i].type) {
+                        case DOMAIN_STAT_INT: r = sd_bus_message_append(reply, "v", "i", (int32_t) p[i].ull); break;
+                        case DOMAIN_STAT_UINT: r = sd_bus_message_append(reply, "v", "u", (uint32_t) p[i].ull); break;
+                        case DOMAIN_STAT_LLONG: r = sd_bus_message_append(reply, "v", "x", (int64_t) p[i].ull); break;
+                        case DOMAIN_STAT_STRING: r = sd_bus_message_append(reply, "v", "s", p[i].str); break;
+                        default: r = sd_bus_message_append(reply, "v", "t", p[i].ull); break;
+                        }
+                }
                 if (r >= 0)
                         r = sd_bus_message_close_container(reply);
                 if (r >= 0)
@@ -51,14 +49,29 @@ int bus_method_get_memory_parameters(sd_bus_message *m, void *userdata, sd_bus_e
         return r < 0 ? r : 1;
 }
 
-/* a{sv}: each value a variant of its type (u, i, t or x), as libvirt-dbus reads them; other
- * types are passed on for the core to name. Then the flags. */
-static int tune_params_read(sd_bus_message *m, DomainTuneParam p[16], size_t *np, unsigned *flags, VbError *err) {
+int bus_method_get_memory_parameters(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        unsigned flags;
+        VbError err = { 0 };
+        int r = sd_bus_message_read(m, "u", &flags);
+        if (r < 0)
+                return r;
+        Domain *d = tune_domain(m, userdata, &err);
+        DomainTuneParam p[DOMAIN_MEMTUNE_NPARAMS];
+        int n = d ? domain_get_memory_params(d, flags, p, &err) : -1;
+        if (n < 0)
+                return bus_error(ret_error, &err);
+        return bus_reply_tune_params(m, p, n);
+}
+
+/* a{sv}: each value a variant of its type (u, i, t, x or s), as libvirt-dbus reads them; other
+ * types are passed on for the core to name. */
+int bus_read_tune_params(sd_bus_message *m, DomainTuneParam *p, size_t *np, VbError *err) {
         size_t n = 0;
         int r = sd_bus_message_enter_container(m, 'a', "{sv}");
         while (r >= 0 && (r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
-                if (n == 16)
-                        return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN, "too many parameters (at most 16)");
+                if (n == BUS_TUNE_PARAMS_MAX)
+                        return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN, "too many parameters (at most %d)",
+                                            BUS_TUNE_PARAMS_MAX);
                 const char *name, *contents;
                 char type;
                 r = sd_bus_message_read(m, "s", &name);
@@ -102,19 +115,19 @@ static int tune_params_read(sd_bus_message *m, DomainTuneParam p[16], size_t *np
         }
         if (r >= 0)
                 r = sd_bus_message_exit_container(m);
-        if (r >= 0)
-                r = sd_bus_message_read(m, "u", flags);
         *np = n;
         return r < 0 ? r : 0;
 }
 
 static int tune_set(sd_bus_message *m, void *userdata, sd_bus_error *ret_error,
                     int (*set)(Domain *, const DomainTuneParam *, size_t, unsigned, VbError *)) {
-        static DomainTuneParam p[16];   /* 16 KiB: not on the stack; one call at a time on the loop */
+        static DomainTuneParam p[BUS_TUNE_PARAMS_MAX];  /* not on the stack; one call at a time on the loop */
         size_t n = 0;
         unsigned flags = 0;
         VbError err = { 0 };
-        int r = tune_params_read(m, p, &n, &flags, &err);
+        int r = bus_read_tune_params(m, p, &n, &err);
+        if (r >= 0)
+                r = sd_bus_message_read(m, "u", &flags);
         if (r == -1 && err.code)
                 return bus_error(ret_error, &err);
         if (r < 0)
@@ -147,36 +160,7 @@ static int tune_get(sd_bus_message *m, void *userdata, sd_bus_error *ret_error,
         int n = d && max <= 8 ? get(d, flags, p, &err) : -1;
         if (n < 0)
                 return bus_error(ret_error, &err);
-        sd_bus_message *reply = NULL;
-        r = sd_bus_message_new_method_return(m, &reply);
-        if (r >= 0)
-                r = sd_bus_message_open_container(reply, 'a', "{sv}");
-        for (int i = 0; r >= 0 && i < n; i++) {
-                r = sd_bus_message_open_container(reply, 'e', "sv");
-                if (r >= 0)
-                        r = sd_bus_message_append(reply, "s", p[i].name);
-                if (r >= 0)
-                        r = sd_bus_message_open_container(reply, 'v', "v");
-                if (r >= 0) {
-                        switch (p[i].type) {
-                        case DOMAIN_STAT_INT: r = sd_bus_message_append(reply, "v", "i", (int32_t) p[i].ull); break;
-                        case DOMAIN_STAT_UINT: r = sd_bus_message_append(reply, "v", "u", (uint32_t) p[i].ull); break;
-                        case DOMAIN_STAT_LLONG: r = sd_bus_message_append(reply, "v", "x", (int64_t) p[i].ull); break;
-                        case DOMAIN_STAT_STRING: r = sd_bus_message_append(reply, "v", "s", p[i].str); break;
-                        default: r = sd_bus_message_append(reply, "v", "t", p[i].ull); break;
-                        }
-                }
-                if (r >= 0)
-                        r = sd_bus_message_close_container(reply);
-                if (r >= 0)
-                        r = sd_bus_message_close_container(reply);
-        }
-        if (r >= 0)
-                r = sd_bus_message_close_container(reply);
-        if (r >= 0)
-                r = sd_bus_send(NULL, reply, NULL);
-        sd_bus_message_unref(reply);
-        return r < 0 ? r : 1;
+        return bus_reply_tune_params(m, p, n);
 }
 
 int bus_method_get_blkio_parameters(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {

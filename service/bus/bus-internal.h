@@ -125,6 +125,14 @@ static inline const char *bus_empty_to_null(const char *s) {
         return s && *s ? s : NULL;
 }
 
+/* bus-domain-tune.c: typed parameters as libvirt-dbus carries them (a{sv}, each value a variant
+ * in a variant): read a method's (at most BUS_TUNE_PARAMS_MAX; 0, a negative errno, or -1 with err
+ * naming the problem), answer n of them. */
+#define BUS_TUNE_PARAMS_MAX 24
+typedef struct DomainTuneParam DomainTuneParam;
+int bus_read_tune_params(sd_bus_message *m, DomainTuneParam *p, size_t *np, VbError *err);
+int bus_reply_tune_params(sd_bus_message *m, const DomainTuneParam *p, int n);
+
 /* bus-domain.c: one typed parameter of a stats record, double-wrapped as libvirt-dbus does. */
 typedef struct DomainStatParam DomainStatParam;
 int bus_append_stat_param(sd_bus_message *reply, const DomainStatParam *p);

@@ -93,6 +93,9 @@ int bus_method_get_numa_parameters(sd_bus_message *m, void *userdata, sd_bus_err
 int bus_method_set_numa_parameters(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_get_emulator_pin_info(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_get_iothread_info(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+/* bus-domain-iotune.c */
+int bus_method_get_block_io_tune(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_method_set_block_io_tune(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 /* bus-domain-device.c */
 int bus_method_update_device(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_attach_device(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
@@ -147,7 +150,7 @@ int bus_method_detach_device(sd_bus_message *m, void *userdata, sd_bus_error *re
         SD_BUS_METHOD_WITH_ARGS("FSThaw", SD_BUS_ARGS("as", mountpoints, "u", flags), SD_BUS_RESULT("u", thawedFilesystems), bus_method_fs_thaw, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("FSTrim", SD_BUS_ARGS("s", mountpoint, "t", minimum, "u", flags), SD_BUS_NO_RESULT, bus_method_fs_trim, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("GetBlockIOParameters", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("a{sv}", BlkioParameters), bus_method_get_blkio_parameters, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("GetBlockIOTune", SD_BUS_ARGS("s", disk, "u", flags), SD_BUS_RESULT("a{sv}", blockIOTune), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("GetBlockIOTune", SD_BUS_ARGS("s", disk, "u", flags), SD_BUS_RESULT("a{sv}", blockIOTune), bus_method_get_block_io_tune, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("GetBlockJobInfo", SD_BUS_ARGS("s", disk, "u", flags), SD_BUS_RESULT("(ittt)", blockJobInfo), bus_method_get_block_job_info, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("GetControlInfo", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("(uut)", controlInfo), bus_method_get_control_info, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("GetDiskErrors", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("a(si)", diskErrors), bus_method_get_disk_errors, SD_BUS_VTABLE_UNPRIVILEGED), \
@@ -185,7 +188,7 @@ int bus_method_detach_device(sd_bus_message *m, void *userdata, sd_bus_error *re
         SD_BUS_METHOD_WITH_ARGS("SendKey", SD_BUS_ARGS("u", codeset, "u", holdtime, "au", keycodes, "u", flags), SD_BUS_NO_RESULT, bus_method_send_key, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("SendProcessSignal", SD_BUS_ARGS("x", pidValue, "u", sigNum, "u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("SetBlockIOParameters", SD_BUS_ARGS("a{sv}", params, "u", flags), SD_BUS_NO_RESULT, bus_method_set_blkio_parameters, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("SetBlockIOTune", SD_BUS_ARGS("s", disk, "a{sv}", params, "u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("SetBlockIOTune", SD_BUS_ARGS("s", disk, "a{sv}", params, "u", flags), SD_BUS_NO_RESULT, bus_method_set_block_io_tune, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("SetGuestVcpus", SD_BUS_ARGS("ab", vcpumap, "i", state, "u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("SetInterfaceParameters", SD_BUS_ARGS("s", device, "a{sv}", params, "u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("SetMemoryStatsPeriod", SD_BUS_ARGS("i", period, "u", flags), SD_BUS_NO_RESULT, bus_method_set_memory_stats_period, SD_BUS_VTABLE_UNPRIVILEGED), \

@@ -184,6 +184,28 @@ class QemuTuning2Test(unittest.TestCase):
         dom.setBlockIoTune("vda", {"group_name": ""}, lv.VIR_DOMAIN_AFFECT_LIVE)
         self.assertIsNone(self.xml_iotune(False))
 
+    def test_06_dbus(self):
+        """Domain.SetBlockIOTune / GetBlockIOTune reach the same verbs: the running guest's limits
+        change through QEMU and read back, on D-Bus and through virsh."""
+        import dbus
+        obj = dbus.Interface(self.bus.get_object(lc.harness.BUS_NAME, self.dom_path()), lc.harness.DOMAIN)
+        live = dbus.UInt32(self.libvirt.VIR_DOMAIN_AFFECT_LIVE)
+        obj.SetBlockIOTune("vda", dbus.Dictionary({"read_bytes_sec": dbus.UInt64(4000000),
+                                                   "write_iops_sec": dbus.UInt64(300)}, signature="sv"), live)
+        got = obj.GetBlockIOTune("vda", live)
+        self.assertEqual((int(got["read_bytes_sec"]), int(got["write_iops_sec"]), int(got["total_bytes_sec"])),
+                         (4000000, 300, 0))
+        self.assertEqual(self.iotune()["read_bytes_sec"], "4000000")
+        # refused by libvirt's checks: the message names the problem and nothing changes
+        with self.assertRaises(dbus.exceptions.DBusException) as cm:
+            obj.SetBlockIOTune("vda", dbus.Dictionary({"total_bytes_sec": dbus.UInt64(1),
+                                                       "read_bytes_sec": dbus.UInt64(1)}, signature="sv"), live)
+        self.assertIn("total and read/write of bytes_sec cannot be set at the same time", str(cm.exception))
+        with self.assertRaises(dbus.exceptions.DBusException) as cm:
+            obj.GetBlockIOTune("vdz", live)
+        self.assertIn("disk 'vdz' was not found in the domain config", str(cm.exception))
+        self.assertEqual(self.iotune()["read_bytes_sec"], "4000000")
+
     def test_99_destroy(self):
         self.virsh("destroy %s" % self.name)
         self.virsh("undefine %s" % self.name)

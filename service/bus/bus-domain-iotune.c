@@ -1,0 +1,65 @@
+/* bus-domain-iotune.c: Domain.GetBlockIOTune / SetBlockIOTune (a disk's <iotune>), through the same core verbs as the remote door's virDomainGet/SetBlockIoTune (domain-iotune.c). */
+#include "bus-internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include "bus-path.h"
+#include "bus-unsupported.h"
+#include "domain-tune-stats.h"
+#include "domain.h"
+
+static Domain *iotune_domain(sd_bus_message *m, void *userdata, VbError *err) {
+        BusSubtree *t = userdata;
+        return bus_path_domain(t->conn, t->path, sd_bus_message_get_path(m), err);
+}
+
+/* GetBlockIOTune(s disk, u flags) → a{sv} */
+int bus_method_get_block_io_tune(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        const char *disk;
+        unsigned flags;
+        VbError err = { 0 };
+        int r = sd_bus_message_read(m, "su", &disk, &flags);
+        if (r < 0)
+                return r;
+        Domain *d = iotune_domain(m, userdata, &err);
+        DomainTuneParam *p = d ? calloc(DOMAIN_IOTUNE_NPARAMS, sizeof *p) : NULL;
+        if (d && !p)
+                return -ENOMEM;
+        int n = p ? domain_get_block_io_tune(d, disk, flags, p, &err) : -1;
+        r = n < 0 ? bus_error(ret_error, &err) : bus_reply_tune_params(m, p, n);
+        free(p);
+        return r;
+}
+
+static int reply_done(sd_bus_message *m, const void *result) {
+        return sd_bus_reply_method_return(m, NULL);
+}
+
+/* SetBlockIOTune(s disk, a{sv} params, u flags): QEMU may answer later (block_set_io_throttle). */
+int bus_method_set_block_io_tune(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        const char *disk;
+        unsigned flags = 0;
+        size_t n = 0;
+        VbError err = { 0 };
+        DomainTuneParam *p = calloc(BUS_TUNE_PARAMS_MAX, sizeof *p);
+        if (!p)
+                return -ENOMEM;
+        int r = sd_bus_message_read(m, "s", &disk);
+        if (r >= 0)
+                r = bus_read_tune_params(m, p, &n, &err);
+        if (r >= 0)
+                r = sd_bus_message_read(m, "u", &flags);
+        Domain *d = r >= 0 ? iotune_domain(m, userdata, &err) : NULL;
+        Call *call = d ? bus_call_new_reply(m, reply_done, true) : NULL;
+        if (call) {
+                r = domain_set_block_io_tune(d, disk, p, n, flags, call, &err);
+                r = bus_call_finish_reply(call, r, &err, NULL, ret_error);
+        } else if (r == -1 && err.code) {
+                r = bus_error(ret_error, &err);     /* a parameter refused, or no such domain */
+        } else if (r >= 0) {
+                r = d ? -ENOMEM : bus_error(ret_error, &err);
+        }
+        free(p);
+        return r;
+}
