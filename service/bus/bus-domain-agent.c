@@ -1,4 +1,4 @@
-/* bus-domain-agent.c: org.libvirt.Domain's calls the guest agent answers (GetHostname, GetTime, SetTime, FSFreeze, FSThaw, FSTrim, SetUserPassword): the core's domain-agent.c, the reply sent when the agent has answered. */
+/* bus-domain-agent.c: org.libvirt.Domain's calls the guest agent answers (GetHostname, GetTime, SetTime, FSFreeze, FSThaw, FSTrim, SetUserPassword, GetFSInfo): the core's domain-agent.c, the reply sent when the agent has answered. */
 #define LOG_MODULE "bus"
 #include "bus-unsupported.h"
 
@@ -156,4 +156,47 @@ int bus_method_set_user_password(sd_bus_message *m, void *userdata, sd_bus_error
                 return r;
         r = domain_set_user_password(d, user, password, flags, call, &err);
         return bus_call_finish_reply(call, r, &err, NULL, ret_error);
+}
+
+/* a(sssas): mountpoint, name, type, the domain's disk targets it lies on */
+static int reply_fsinfo(sd_bus_message *m, const void *result) {
+        const DomainFSInfoList *l = result;
+        sd_bus_message *reply = NULL;
+        int r = sd_bus_message_new_method_return(m, &reply);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "(sssas)");
+        for (size_t i = 0; r >= 0 && i < l->n; i++) {
+                const DomainFSInfo *f = &l->v[i];
+                r = sd_bus_message_open_container(reply, 'r', "sssas");
+                if (r >= 0)
+                        r = sd_bus_message_append(reply, "sss", f->mountpoint ? f->mountpoint : "",
+                                                  f->name ? f->name : "", f->fstype ? f->fstype : "");
+                if (r >= 0)
+                        r = sd_bus_message_open_container(reply, 'a', "s");
+                for (size_t j = 0; r >= 0 && j < f->n_aliases; j++)
+                        r = sd_bus_message_append(reply, "s", f->aliases[j]);
+                if (r >= 0)
+                        r = sd_bus_message_close_container(reply);
+                if (r >= 0)
+                        r = sd_bus_message_close_container(reply);
+        }
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r >= 0)
+                r = sd_bus_send(NULL, reply, NULL);
+        sd_bus_message_unref(reply);
+        return r;
+}
+
+/* GetFSInfo(u flags) → a(sssas): the agent answers later */
+int bus_method_get_fs_info(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        unsigned flags = 0;
+        Domain *d = NULL;
+        Call *call = NULL;
+        VbError err = { 0 };
+        int r = sd_bus_message_read(m, "u", &flags);
+        r = agent_begin(m, userdata, r, reply_fsinfo, false, &d, &call, &err, ret_error);
+        if (r < 0)
+                return r;
+        return bus_call_finish_reply(call, domain_get_fsinfo(d, flags, call, &err), &err, NULL, ret_error);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "domain-agent.h"
 #include "domain.h"
 #include "driver.h"
 #include "domain-ifaddr.h"
@@ -395,31 +396,23 @@ static int method_open_console(sd_bus_message *m, void *userdata, sd_bus_error *
 #define UNPRIV SD_BUS_VTABLE_UNPRIVILEGED
 #define CHANGES SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE
 
-/* virDomainInterfaceAddresses → a(ssa(isu)): name, hwaddr, (type, addr, prefix) */
-static int method_interface_addresses(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        uint32_t source, flags;
-        VbError err = { 0 };
-        int r = sd_bus_message_read(m, "uu", &source, &flags);
-        if (r < 0)
-                return r;
-        Domain *d = domain_of_message(userdata, m, &err);
-        DomainIfaceAddrs *a = NULL;
-        size_t n = 0;
-        if (!d || domain_interface_addresses(d, source, flags, &a, &n, &err) < 0)
-                return bus_error(ret_error, &err);
+/* a(ssa(isu)): name, hwaddr, (type, addr, prefix) */
+static int reply_interface_addresses(sd_bus_message *m, const void *result) {
+        const DomainIfaceAddrsList *l = result;
         sd_bus_message *reply = NULL;
-        r = sd_bus_message_new_method_return(m, &reply);
+        int r = sd_bus_message_new_method_return(m, &reply);
         if (r >= 0)
                 r = sd_bus_message_open_container(reply, 'a', "(ssa(isu))");
-        for (size_t i = 0; r >= 0 && i < n; i++) {
+        for (size_t i = 0; r >= 0 && i < l->n; i++) {
+                const DomainIfaceAddrs *a = &l->v[i];
                 r = sd_bus_message_open_container(reply, 'r', "ssa(isu)");
                 if (r >= 0)
-                        r = sd_bus_message_append(reply, "ss", a[i].name, a[i].hwaddr ? a[i].hwaddr : "");
+                        r = sd_bus_message_append(reply, "ss", a->name, a->hwaddr ? a->hwaddr : "");
                 if (r >= 0)
                         r = sd_bus_message_open_container(reply, 'a', "(isu)");
-                for (size_t j = 0; r >= 0 && j < a[i].n_leases; j++)
-                        r = sd_bus_message_append(reply, "(isu)", a[i].leases[j].type, a[i].leases[j].ipaddr,
-                                                  a[i].leases[j].prefix);
+                for (size_t j = 0; r >= 0 && j < a->n_leases; j++)
+                        r = sd_bus_message_append(reply, "(isu)", a->leases[j].type, a->leases[j].ipaddr,
+                                                  a->leases[j].prefix);
                 if (r >= 0)
                         r = sd_bus_message_close_container(reply);
                 if (r >= 0)
@@ -430,8 +423,27 @@ static int method_interface_addresses(sd_bus_message *m, void *userdata, sd_bus_
         if (r >= 0)
                 r = sd_bus_send(NULL, reply, NULL);
         sd_bus_message_unref(reply);
-        domain_iface_addrs_free(a, n);
-        return r < 0 ? r : 1;
+        return r;
+}
+
+/* virDomainInterfaceAddresses from the leases (now) or the guest agent (later), as the remote door. */
+static int method_interface_addresses(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        uint32_t source, flags;
+        VbError err = { 0 };
+        int r = sd_bus_message_read(m, "uu", &source, &flags);
+        if (r < 0)
+                return r;
+        Domain *d = domain_of_message(userdata, m, &err);
+        if (!d)
+                return bus_error(ret_error, &err);
+        Call *call = bus_call_new_reply(m, reply_interface_addresses, false);
+        if (!call)
+                return -ENOMEM;
+        DomainIfaceAddrsList now = { 0 };
+        r = domain_interface_addresses_call(d, source, flags, call, &now, &err);
+        r = bus_call_finish_reply(call, r, &err, &now, ret_error);
+        domain_iface_addrs_free(now.v, now.n);
+        return r;
 }
 
 static const sd_bus_vtable domain_vtable[] = {

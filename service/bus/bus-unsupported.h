@@ -68,6 +68,7 @@ int bus_method_fs_freeze(sd_bus_message *m, void *userdata, sd_bus_error *ret_er
 int bus_method_fs_thaw(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_fs_trim(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_set_user_password(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_method_get_fs_info(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_get_scheduler_parameters(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_get_vcpu_pin_info(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_pin_vcpu(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
@@ -155,7 +156,7 @@ int bus_method_detach_device(sd_bus_message *m, void *userdata, sd_bus_error *re
         SD_BUS_METHOD_WITH_ARGS("GetControlInfo", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("(uut)", controlInfo), bus_method_get_control_info, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("GetDiskErrors", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("a(si)", diskErrors), bus_method_get_disk_errors, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("GetEmulatorPinInfo", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("ab", cpumap), bus_method_get_emulator_pin_info, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("GetFSInfo", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("a(sssas)", fsInfo), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("GetFSInfo", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("a(sssas)", fsInfo), bus_method_get_fs_info, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("GetGuestVcpus", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("a{sv}", vcpus), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("GetHostname", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("s", hostname), bus_method_get_hostname, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("GetInterfaceParameters", SD_BUS_ARGS("s", device, "u", flags), SD_BUS_RESULT("a{sv}", interfaceParameters), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \

@@ -255,6 +255,9 @@ class QemuAgentTest(unittest.TestCase):
                 if line.strip()]
         self.assertEqual(rows, [["/mnt/data", "vda", "ext4", "vda"]])
         self.assertEqual(self.dom.fsInfo(), [("/mnt/data", "vda", "ext4", ["vda"])])
+        fs = self.bus_domain().GetFSInfo(self.dbus.UInt32(0), timeout=AGENT_TIMEOUT)
+        self.assertEqual([(str(a), str(b), str(c), [str(x) for x in d]) for a, b, c, d in fs],
+                         [("/mnt/data", "vda", "ext4", ["vda"])])
         self.assertEqual(self.agent("guest-fsfreeze-status"), "thawed")
         p = self.virsh("domfsfreeze %s" % self.name)
         self.assertEqual(p.stdout.split()[:3], ["Froze", "1", "filesystem(s)"], p.stdout)
@@ -286,6 +289,11 @@ class QemuAgentTest(unittest.TestCase):
         self.assertEqual(got["eth0"]["hwaddr"], "52:54:00:a9:e7:01")
         self.assertIn({"type": self.libvirt.VIR_IP_ADDR_TYPE_IPV4, "addr": "10.0.2.15", "prefix": 24},
                       got["eth0"]["addrs"])
+        # D-Bus InterfaceAddresses reaches the agent too (source 1: agent)
+        rows = self.bus_domain().InterfaceAddresses(self.dbus.UInt32(1), self.dbus.UInt32(0), timeout=AGENT_TIMEOUT)
+        eth0 = [r for r in rows if str(r[0]) == "eth0"]
+        self.assertEqual(str(eth0[0][1]), "52:54:00:a9:e7:01")
+        self.assertIn((0, "10.0.2.15", 24), [(int(t), str(a), int(p)) for t, a, p in eth0[0][2]])
 
     def test_7c_guest_info(self):
         wait_for("the guest's DHCP lease", lambda: "VIRTBUS-GUEST-LEASE 10.0.2.15" in self.console_text(),
