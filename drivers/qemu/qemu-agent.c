@@ -10,6 +10,7 @@
 #include "domain-agent.h"
 #include "domain-model.h"
 #include "log.h"
+#include "qemu-command.h"
 
 #define QEMU_AGENT_CHANNEL "org.qemu.guest_agent.0"
 
@@ -30,16 +31,12 @@ static long agent_channel(const DomainDef *def) {
         return -1;
 }
 
-/* Where QEMU listens for the channel: its <source path>, or what the argv builder gave it
- * (qemu-command-devices.c: the connection's state folder). */
+/* Where QEMU listens for the channel: its <source path>, or what the argv builder gave it. */
 static char *agent_socket_path(Domain *d, size_t i) {
         const DomainChr *chr = &domain_current_def(d)->priv->devices.channels[i];
-        char *p = NULL;
         if (chr->source_path)
                 return strdup(chr->source_path);
-        if (!d->obj.conn->state_dir || asprintf(&p, "%s/%s", d->obj.conn->state_dir, chr->target_name) < 0)
-                return NULL;
-        return p;
+        return qemu_channel_default_path(d->obj.conn->state_dir, d->obj.name, chr->target_name);
 }
 
 static void agent_set_connected(QemuDomain *qd, bool connected, int reason) {

@@ -14,6 +14,7 @@
 
 #include "domain-model.h"
 #include "log.h"
+#include "qemu-command.h"
 #include "qemu-driver.h"
 
 /* libvirt's names of a channel: its alias ("channel0", a user's ua- alias) or its virtio
@@ -32,16 +33,16 @@ static ssize_t channel_find(const DomainDevices *dv, const char *name) {
         return -1;
 }
 
-/* QEMU's listening socket of a unix channel (qemu-command-devices.c puts one without
- * <source path> under the state directory); non-blocking: a local connect to a listener
+/* QEMU's listening socket of a unix channel (without <source path>: qemu_channel_default_path());
+ * non-blocking: a local connect to a listener
  * completes at once or fails. */
 static int channel_connect(Domain *d, const DomainChr *chr, const char *name, VbError *err) {
         char *path = NULL;
         const char *dir = d->obj.conn->state_dir;
         if (chr->source_path)
                 path = strdup(chr->source_path);
-        else if (dir && chr->target_name && asprintf(&path, "%s/%s", dir, chr->target_name) < 0)
-                path = NULL;
+        else
+                path = qemu_channel_default_path(dir, d->obj.name, chr->target_name);
         if (!path)
                 return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_QEMU, "channel %s has no socket path", name);
         struct sockaddr_un sa = { .sun_family = AF_UNIX };

@@ -207,7 +207,9 @@ static int qemu_cmd_channel(QemuCmd *c, size_t i) {
                 if (strchr(chr->target_name, '/'))
                         return qemu_cmd_unsupported(c, "channel target name '%s' must not contain '/'",
                                                     chr->target_name);
-                if (asprintf(&path, "%s/%s", c->in->channel_dir, chr->target_name) < 0)
+                path = qemu_channel_default_path(c->in->channel_dir, c->in->name ? c->in->name : c->def->name,
+                                                 chr->target_name);
+                if (!path)
                         return vb_error_set(c->err, VB_ERR_NO_MEMORY, VB_FROM_QEMU, NULL);
         }
         char id[32];
@@ -576,4 +578,11 @@ int qemu_cmd_rngs(QemuCmd *c) {
                 qemu_cmd_opt(c, "-device", &s);
         }
         return 0;
+}
+
+char *qemu_channel_default_path(const char *dir, const char *domain, const char *target) {
+        char *p = NULL;
+        if (!dir || !domain || !target || strchr(target, '/') || asprintf(&p, "%s/%s.channel.%s", dir, domain, target) < 0)
+                return NULL;
+        return p;
 }

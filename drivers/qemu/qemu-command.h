@@ -92,9 +92,9 @@ typedef struct QemuCommandInput {
         /* tap_queue_fds[i] (i < n_tap_fds): for interface i with <driver queues='N'> (N > 1), its
          * N queue descriptors (-netdev tap,fds=…); NULL entries or array for the others. */
         const int *const *tap_queue_fds;
-        /* Where unix channels without <source path> get their socket: channel_dir/<target name>
-         * (libvirt generates such paths for the guest agent channel). NULL: such a channel is
-         * an error. */
+        /* Where unix channels without <source path> get their socket:
+         * qemu_channel_default_path(channel_dir, name, <target name>) (libvirt generates such
+         * paths for the guest agent channel). NULL: such a channel is an error. */
         const char *channel_dir;
         /* >= 0: QEMU loads a saved state from this inherited descriptor (-incoming fd:N). */
         int incoming_fd;
@@ -104,6 +104,11 @@ typedef struct QemuCommandInput {
         const int *serial_file_fds;
         size_t n_serial_file_fds;
 } QemuCommandInput;
+
+/* The socket of a virtio channel without <source path>: DIR/DOMAIN.channel.TARGET, one per
+ * domain beside its monitor socket (DIR/DOMAIN.monitor); NULL when out of memory or the target
+ * name holds a '/'. The argv builder, the guest agent and OpenChannel all find it here. */
+char *qemu_channel_default_path(const char *dir, const char *domain, const char *target);
 
 /* NULL-terminated argv, newly allocated; argv[0] is the emulator: <emulator> from the XML,
  * else cfg->emulator, else emulator_default. Pure: no I/O, no globals. NULL with err set when

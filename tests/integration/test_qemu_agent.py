@@ -295,6 +295,31 @@ class QemuAgentTest(unittest.TestCase):
         self.assertEqual(str(eth0[0][1]), "52:54:00:a9:e7:01")
         self.assertIn((0, "10.0.2.15", 24), [(int(t), str(a), int(p)) for t, a, p in eth0[0][2]])
 
+    def test_7d_second_guest_own_socket(self):
+        """Two guests whose agent channel has no <source path> each get a socket of their own: the
+        second one's QEMU does not take over the first one's."""
+        def channel_file(name):
+            p = self.virsh("qemu-monitor-command %s '{\"execute\":\"query-chardev\"}'" % name)
+            return next(c["filename"] for c in json.loads(p.stdout)["return"] if c["label"] == "charchannel0")
+        other = "agent-two"
+        disk = self.daemon.tmp / "two.img"
+        with open(disk, "wb") as f:
+            f.truncate(1 << 20)
+        xml = self.daemon.tmp / "two.xml"
+        xml.write_text(DOMAIN_XML.format(name=other, kernel=self.image.kernel, initrd=self.image.initrd,
+                                         append=self.image.append, console=self.daemon.tmp / "two.log", disk=disk)
+                       .replace("52:54:00:a9:e7:01", "52:54:00:a9:e7:02"))
+        self.virsh("define %s" % xml)
+        try:
+            self.virsh("start --paused %s" % other)
+            mine, theirs = channel_file(self.name), channel_file(other)
+            self.assertNotEqual(mine, theirs)
+            self.assertIn(other, theirs)
+            self.assertEqual(self.agent("guest-ping"), {})      # the first guest's agent still answers
+        finally:
+            self.virsh("destroy %s" % other, check=False)
+            self.virsh("undefine %s" % other, check=False)
+
     def test_7c_guest_info(self):
         wait_for("the guest's DHCP lease", lambda: "VIRTBUS-GUEST-LEASE 10.0.2.15" in self.console_text(),
                  BOOT_TIMEOUT)

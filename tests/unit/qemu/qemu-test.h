@@ -158,7 +158,7 @@ static inline void qt_input(QemuTestInput *t, const DomainDef *def, bool kvm) {
         memset(t, 0, sizeof *t);
         assert_int_equal(qemu_conf_init(&t->cfg), 0);
         snprintf(t->qmp, sizeof t->qmp, "/run/virtbus/qemu/%s/monitor.sock", def->name);
-        snprintf(t->channels, sizeof t->channels, "/run/virtbus/qemu/%s/channel", def->name);
+        snprintf(t->channels, sizeof t->channels, "/run/virtbus/qemu");      /* the state directory */
         t->in = (QemuCommandInput) {
                 .def = def,
                 .cfg = &t->cfg,
