@@ -156,3 +156,18 @@ int qemu_channel_open_console(Domain *d, const char *alias, unsigned flags, Stre
                         return channel_open(d, qd, dv, (ssize_t) i, alias, flags, true, out, in, err);
         return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_QEMU, "cannot find character device %s", alias);
 }
+
+void qemu_channels_remove(Domain *d, const DomainDef *live) {
+        if (!live || !live->priv)
+                return;
+        const DomainDevices *devs = &live->priv->devices;
+        for (size_t i = 0; i < devs->n_channels; i++) {
+                const DomainChr *chr = &devs->channels[i];
+                if (!chr->type || strcmp(chr->type, "unix") != 0 || chr->source_path)
+                        continue;       /* a path the XML gave belongs to whoever gave it */
+                char *path = qemu_channel_default_path(d->obj.conn->state_dir, d->obj.name, chr->target_name);
+                if (path && unlink(path) < 0 && errno != ENOENT)
+                        log_warning("domain %s: cannot remove %s: %s", d->obj.name, path, strerror(errno));
+                free(path);
+        }
+}

@@ -139,6 +139,7 @@ static void enter_none(QemuDomain *qd) {
         if (qd->monitor_path)
                 unlink(qd->monitor_path);
         qd->monitor_path = (free(qd->monitor_path), NULL);
+        qemu_channels_remove(d, qd->live ? qd->live : d->live);
         qemu_runtime_remove(d->obj.conn, d->obj.name);
         qd->live = domain_def_free(qd->live);
         qd->balloon_kib = 0;

@@ -229,6 +229,9 @@ extern const DomainOps qemu_domain_ops;
 
 /* qemu-domain.c: the rest of a start once the monitor is up (QEMU still -S). */
 void qemu_domain_start_continue(QemuDomain *qd, Qmp *q);
+/* qemu-channel.c: QEMU is gone: the sockets of live's unix channels the daemon named
+ * (qemu_channel_default_path()) go too; a killed QEMU leaves them behind. */
+void qemu_channels_remove(Domain *d, const DomainDef *live);
 /* qemu-nwfilter.c: before a starting guest runs, are its NICs' filter rules still loading?
  * true: qemu_domain_start_continue() is called again once they are loaded, or the start is
  * given up when they cannot be (as libvirt, a guest does not run without its filters). */

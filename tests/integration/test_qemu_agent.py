@@ -10,7 +10,9 @@ do it itself, with the agent's lifecycle events on both doors.
 """
 
 import json
+import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -316,6 +318,14 @@ class QemuAgentTest(unittest.TestCase):
             self.assertNotEqual(mine, theirs)
             self.assertIn(other, theirs)
             self.assertEqual(self.agent("guest-ping"), {})      # the first guest's agent still answers
+            # a QEMU that dies leaves its socket behind: the daemon removes it
+            sock = theirs.split(":", 1)[1].split(",")[0]
+            self.assertTrue(os.path.exists(sock), sock)
+            pid = int(subprocess.run(["pgrep", "-f", "guest=%s," % other], capture_output=True, text=True,
+                                     check=True).stdout.split()[0])
+            os.kill(pid, signal.SIGKILL)
+            wait_for("%s shut off" % other, lambda: self.virsh("domstate %s" % other).stdout.strip() == "shut off", 60)
+            self.assertFalse(os.path.exists(sock), sock)
         finally:
             self.virsh("destroy %s" % other, check=False)
             self.virsh("undefine %s" % other, check=False)
