@@ -82,6 +82,7 @@ class CockpitCreateTest(unittest.TestCase):
     console_log = tcm.CockpitMachinesTest.console_log
     no_error = tcm.CockpitMachinesTest.no_error
     click = tcm.CockpitMachinesTest.click
+    click_when = tcm.CockpitMachinesTest.click_when
 
     @classmethod
     def setUpClass(cls):
@@ -145,15 +146,16 @@ class CockpitCreateTest(unittest.TestCase):
         # takes the path only when its entry in that list is chosen.
         disk_input = "#create-vm-dialog input[placeholder^='Existing disk image']"
         self.type_into(disk_input, str(self.disk.parent) + "/")
-        self.poll(lambda: self.menu_entry("#create-vm-dialog", str(self.disk)) or
-                  self.wait(disk_input).send_keys(self.disk.name[-1:] + Keys.BACKSPACE),
-                  "%s in the disk chooser's list" % self.disk).click()
+        self.click_when(lambda: self.menu_entry("#create-vm-dialog", str(self.disk)) or
+                        self.wait(disk_input).send_keys(self.disk.name[-1:] + Keys.BACKSPACE),
+                        "%s in the disk chooser's list" % self.disk)
         self.poll(lambda: self.find("#os-select-group input") and self.find("#os-select-group input").is_enabled(),
                   "the operating system list")
         self.type_into("#os-select-group input", OS_TEXT)
-        self.poll(lambda: self.menu_entry("#os-select-group", OS_TEXT), "%r in the OS list" % OS_TEXT).click()
+        self.click_when(lambda: self.menu_entry("#os-select-group", OS_TEXT), "%r in the OS list" % OS_TEXT)
         # the unit first: changing it converts the number shown
-        self.b.find_element(By.CSS_SELECTOR, "#memory-size-unit-select option[value='MiB']").click()
+        self.click_when(lambda: next(iter(self.b.find_elements(
+            By.CSS_SELECTOR, "#memory-size-unit-select option[value='MiB']")), None), "the MiB unit")
         self.poll(lambda: self.find("#memory-size-unit-select").get_attribute("data-value") == "MiB", "MiB")
         self.type_into("#memory-size", "256")
         self.poll(lambda: self.find("#memory-size").get_attribute("value") == "256", "256 MiB in the memory field")

@@ -22,7 +22,8 @@ uh.enter_namespace(needs=(uh.COCKPIT_WS, "cockpit-bridge", "/usr/share/cockpit/m
                           "/usr/bin/chromium", uh.CHROMEDRIVER))
 
 import testmain  # noqa: E402
-from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402
+from selenium.common.exceptions import (ElementClickInterceptedException,  # noqa: E402
+                                        ElementNotInteractableException, StaleElementReferenceException)
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 
@@ -83,8 +84,15 @@ class CockpitMachinesTest(unittest.TestCase):
         return self.poll(lambda: self.find(css), what or css, timeout)
 
     def poll(self, cond, what, timeout=WAIT):
+        """cond() until true; an element React redrew or covered meanwhile counts as not yet."""
+        def once():
+            try:
+                return self.no_error() and cond()
+            except (StaleElementReferenceException, ElementClickInterceptedException,
+                    ElementNotInteractableException):
+                return None
         try:
-            return uh.wait_for(lambda: self.no_error() and cond(), what, timeout, interval=0.2)
+            return uh.wait_for(once, what, timeout, interval=0.2)
         except AssertionError:
             self.fail("%s\n--- page text:\n%s\n--- browser console:\n%s\n--- virtbusd log tail:\n%s"
                       % (what, self.text()[-3000:], self.console_log(), self.w.log()[-3000:]))
@@ -117,7 +125,18 @@ class CockpitMachinesTest(unittest.TestCase):
         self.poll(lambda: self.state() == want, "state %r (now %r)" % (want, self.state()))
 
     def click(self, css):
-        self.wait(css).click()
+        self.click_when(lambda: self.find(css), css)
+
+    def click_when(self, find, what):
+        """Clicks what find() returns once it is there and takes the click (a stale or covered
+        element is looked up again)."""
+        def go():
+            el = find()
+            if el is None:
+                return None
+            el.click()
+            return el
+        return self.poll(go, "%s, clicked" % what)
 
     def action(self, name):
         """A VM action: its button when shown, else the entry of the VM's kebab menu."""
