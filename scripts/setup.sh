@@ -47,6 +47,7 @@ PACKAGES=(
 	qemu-guest-agent
 	cockpit-bridge cockpit-ws cockpit-machines chromium chromium-driver python3-selenium
 	virt-manager xvfb x11-apps gir1.2-gtk-vnc-2.0 gir1.2-spiceclientgtk-3.0
+	dbus-daemon at-spi2-core libatk-adaptor python3-pyatspi gir1.2-atspi-2.0
 	isolinux syslinux-common xorriso
 )
 

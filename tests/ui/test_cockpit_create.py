@@ -15,12 +15,9 @@ with no error alert, virsh must agree, the guest must print its "up" line on its
 console, and the VNC console's canvas (noVNC over cockpit's stream channel to QEMU's VNC port)
 must show a screen that is not one flat colour (pixels read in the page)."""
 
-import os
 import re
-import select
 import subprocess
 import sys
-import time
 import unittest
 from pathlib import Path
 
@@ -172,33 +169,7 @@ class CockpitCreateTest(unittest.TestCase):
 
     def test_2_guest_boots_from_the_imported_disk(self):
         """virt-install gave it a pty serial console: the guest's shell loop answers there."""
-        master, slave = os.openpty()
-        p = subprocess.Popen(["virsh", "-c", "qemu:///system", "console", "--force", NAME],
-                             stdin=slave, stdout=slave, stderr=slave, start_new_session=True)
-        os.close(slave)
-        seen = bytearray()
-        want = b"unknown command 'imported'"
-
-        def answered():
-            os.write(master, b"imported\r")
-            end = time.monotonic() + 3
-            while time.monotonic() < end:
-                if select.select([master], [], [], 0.2)[0]:
-                    try:
-                        seen.extend(os.read(master, 65536))
-                    except OSError:      # EIO: virsh exited
-                        raise AssertionError("virsh console exited (%s)" % p.wait())
-                if want in seen:
-                    return True
-            return False
-        try:
-            uh.wait_for(answered, "the guest's answer on its serial console", BOOT_WAIT, 0)
-        except AssertionError as e:
-            raise AssertionError("%s; it printed:\n%s" % (e, seen[-2000:].decode(errors="replace")))
-        finally:
-            p.kill()
-            p.wait()
-            os.close(master)
+        uh.serial_console_answers(NAME, "imported", BOOT_WAIT)
 
     def test_3_vnc_console_shows_the_screen(self):
         self.open("#vm?name=%s&connection=system" % NAME)

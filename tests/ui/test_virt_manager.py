@@ -8,7 +8,6 @@ ui_harness's mount namespace), opens the running test guest's console window
 (--show-domain-console) and shows its VNC display; a screenshot of the X display (xwd) must
 show the window with the guest's screen: many distinct colours, not a blank root window."""
 
-import os
 import subprocess
 import sys
 import unittest
@@ -55,11 +54,7 @@ class VirtManagerTest(unittest.TestCase):
 
     @classmethod
     def start_virt_manager(cls):
-        env = dict(os.environ, DISPLAY=cls.display, GSETTINGS_BACKEND="memory", NO_AT_BRIDGE="1",
-                   PATH="/usr/sbin:/usr/bin:/sbin:/bin", HOME=str(cls.w.tmp))
-        env.pop(uh.nh.NS_ENV, None)
-        env.pop(uh.nh.polkit_harness.NS_ENV, None)
-        env.pop("DBUS_SESSION_BUS_ADDRESS", None)
+        env = cls.w.virt_manager_env(cls.display)
         cls.vmm_log = cls.w.tmp / "virt-manager.log"
         with open(cls.vmm_log, "w") as log:
             cls.w.procs["virt-manager"] = subprocess.Popen(

@@ -8,6 +8,7 @@ selenium and Debian's chromedriver, Xvfb for virt-manager.
 Everything listens on the namespace's loopback only."""
 
 import os
+import select
 import shutil
 import socket
 import subprocess
@@ -138,8 +139,36 @@ class UiWorld(nh.NetWorld):
             raise RuntimeError("Xvfb did not start; see %s" % (self.tmp / "xvfb.log"))
         return ":" + number
 
+    def start_session_bus(self):
+        """A session dbus-daemon for a desktop client (the accessibility bus is activated through
+        it); returns its address."""
+        r, wfd = os.pipe()
+        self.procs["session-bus"] = subprocess.Popen(
+            ["dbus-daemon", "--session", "--nofork", "--print-address=%d" % wfd], pass_fds=(wfd,),
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.close(wfd)
+        with os.fdopen(r) as f:
+            address = f.readline().strip()
+        if not address:
+            raise RuntimeError("the session dbus-daemon did not start")
+        return address
+
+    def virt_manager_env(self, display, session_bus=None):
+        """virt-manager's environment: the X display, no GNOME settings, a private HOME; with a
+        session bus, GTK's accessibility bridge on (AT-SPI drives it), else off."""
+        env = dict(os.environ, DISPLAY=display, GSETTINGS_BACKEND="memory",
+                   PATH="/usr/sbin:/usr/bin:/sbin:/bin", HOME=str(self.tmp))
+        env.pop(nh.NS_ENV, None)
+        env.pop(nh.polkit_harness.NS_ENV, None)
+        env.pop("DBUS_SESSION_BUS_ADDRESS", None)
+        if session_bus:
+            env["DBUS_SESSION_BUS_ADDRESS"] = session_bus
+        else:
+            env["NO_AT_BRIDGE"] = "1"
+        return env
+
     def stop(self):
-        for name in ("virt-manager", "chromedriver", "cockpit-ws", "xvfb"):
+        for name in ("virt-manager", "chromedriver", "cockpit-ws", "xvfb", "session-bus"):
             p = self.procs.pop(name, None)
             if p and p.poll() is None:
                 p.terminate()
@@ -149,6 +178,39 @@ class UiWorld(nh.NetWorld):
                     p.kill()
                     p.wait()
         super().stop()
+
+
+def serial_console_answers(name, word, timeout):
+    """`virsh console --force NAME` on a pty: types `word` until the test guest's shell loop
+    answers "unknown command 'WORD'" (it boots meanwhile); raises AssertionError with what the
+    console printed when it does not within `timeout` seconds."""
+    master, slave = os.openpty()
+    p = subprocess.Popen(["virsh", "-c", "qemu:///system", "console", "--force", name],
+                         stdin=slave, stdout=slave, stderr=slave, start_new_session=True)
+    os.close(slave)
+    seen = bytearray()
+    want = ("unknown command '%s'" % word).encode()
+
+    def answered():
+        os.write(master, word.encode() + b"\r")
+        end = time.monotonic() + 3
+        while time.monotonic() < end:
+            if select.select([master], [], [], 0.2)[0]:
+                try:
+                    seen.extend(os.read(master, 65536))
+                except OSError:      # EIO: virsh exited
+                    raise AssertionError("virsh console exited (%s)" % p.wait())
+            if want in seen:
+                return True
+        return False
+    try:
+        wait_for(answered, "the guest's answer on its serial console", timeout, 0)
+    except AssertionError as e:
+        raise AssertionError("%s; it printed:\n%s" % (e, seen[-2000:].decode(errors="replace")))
+    finally:
+        p.kill()
+        p.wait()
+        os.close(master)
 
 
 def _connectable(port):
