@@ -370,6 +370,38 @@ static void controllers_assign_indexes(DomainDevices *d) {
         }
 }
 
+static bool chr_console_on_serial(const DomainChr *con) {
+        return !con->target_type || strcmp(con->target_type, "serial") == 0;
+}
+
+/* libvirt's rule for a console on a serial port: a definition with consoles and no serial
+ * gets a serial that is the first console (the same source, port 0), and that console names
+ * its target (type serial, the serial's port). dumpxml then shows both, as libvirt's does;
+ * the guest gets one serial device either way. */
+static int consoles_pair_serial(DomainDevices *d) {
+        if (!d->n_consoles || !chr_console_on_serial(&d->consoles[0]))
+                return 0;
+        DomainChr *con = &d->consoles[0];
+        if (!d->n_serials) {
+                DomainChr *ser = conf_array_add(&d->serials, &d->n_serials, sizeof *ser);
+                if (!ser)
+                        return -1;
+                con = &d->consoles[0];
+                long long port = con->target_port.set ? con->target_port.v : 0;
+                if (conf_strdup(&ser->type, con->type) < 0 || conf_strdup(&ser->tty, con->tty) < 0 ||
+                    conf_strdup(&ser->source_mode, con->source_mode) < 0 ||
+                    conf_strdup(&ser->source_path, con->source_path) < 0 ||
+                    conf_strdup(&ser->alias, con->alias) < 0)
+                        return -1;
+                ser->target_port = (ConfInt) { true, port };
+        }
+        if (!con->target_type && conf_strdup(&con->target_type, "serial") < 0)
+                return -1;
+        if (!con->target_port.set)
+                con->target_port = (ConfInt) { true, d->serials[0].target_port.set ? d->serials[0].target_port.v : 0 };
+        return 0;
+}
+
 int domain_devices_parse(DomainDevices *d, xmlNodePtr devices, unsigned flags, VbError *err) {
         for (xmlNodePtr c = xml_node_child(devices, NULL); c; c = c->next) {
                 if (c->type != XML_ELEMENT_NODE)
@@ -412,6 +444,8 @@ int domain_devices_parse(DomainDevices *d, xmlNodePtr devices, unsigned flags, V
                         return -1;
         }
         controllers_assign_indexes(d);
+        if (consoles_pair_serial(d) < 0)
+                return devices_oom(err);
         return 0;
 }
 

@@ -168,6 +168,10 @@ class VirtManagerCreateTest(unittest.TestCase):
         self.assertEqual(devs.find("sound").get("model"), "ich9")
         self.assertEqual(devs.find("rng/backend").text, "/dev/urandom")
         self.assertIsNotNone(devs.find("input[@type='tablet'][@bus='usb']"))
+        # virt-manager writes a pty <console> only; as libvirt, the definition pairs it with the
+        # serial port it sits on
+        self.assertEqual(devs.find("serial").get("type"), "pty")
+        self.assertEqual(devs.find("console/target").attrib, {"type": "serial", "port": "0"})
 
     def test_3_guest_boots_from_the_imported_disk(self):
         uh.serial_console_answers(NAME, "wizard", BOOT_WAIT)
