@@ -390,6 +390,8 @@ REMOTE_HANDLER(proc_domain_screenshot);
 REMOTE_HANDLER(proc_domain_send_key);
 REMOTE_HANDLER(proc_domain_open_graphics_fd);
 REMOTE_HANDLER(proc_domain_open_graphics);
+REMOTE_HANDLER(proc_domain_create_with_files);
+REMOTE_HANDLER(proc_domain_create_xml_with_files);
 REMOTE_HANDLER(proc_domain_inject_nmi);
 REMOTE_HANDLER(proc_domain_set_vcpus_flags);
 REMOTE_HANDLER(proc_domain_get_memory_parameters);
