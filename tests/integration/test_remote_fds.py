@@ -48,6 +48,20 @@ def wait_fds(daemon, want, timeout=30):
         time.sleep(0.05)
 
 
+def settled_fds(daemon, timeout=30):
+    """The daemon's descriptor count once it stays the same for half a second (a guest that
+    just stopped takes its monitor, pidfd and log pipe away a little later)."""
+    deadline = time.monotonic() + timeout
+    n = daemon_fds(daemon)
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        m = daemon_fds(daemon)
+        if m == n:
+            break
+        n = m
+    return n
+
+
 def oracle_error(fn):
     """The error libvirt's own test driver gives for fn(conn) (test:///default in process)."""
     libvirt = remote_harness.libvirt_module()
@@ -296,6 +310,7 @@ class QemuOpenGraphicsTest(unittest.TestCase):
 
         # libvirt 9.0's QEMU driver has no CreateWithFiles/CreateXMLWithFiles (Debian's libvirtd
         # answers this): nothing starts
+        base = settled_fds(self.daemon)
         r, w = os.pipe()
         try:
             with self.assertRaises(self.libvirt.libvirtError) as cm:
