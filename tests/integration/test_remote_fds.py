@@ -38,12 +38,13 @@ def daemon_fds(daemon):
 
 
 def wait_fds(daemon, want, timeout=30):
-    """The daemon's descriptor count once it is back to want (closing is asynchronous to the
-    client: a connection's socket goes when the daemon sees the hang-up)."""
+    """The daemon's descriptor count once it is back to want or below (closing is asynchronous
+    to the client: a connection's socket goes when the daemon sees the hang-up; and a count
+    taken earlier may have held something passing, such as a connection closing)."""
     deadline = time.monotonic() + timeout
     while True:
         n = daemon_fds(daemon)
-        if n == want or time.monotonic() > deadline:
+        if n <= want or time.monotonic() > deadline:
             return n
         time.sleep(0.05)
 
@@ -98,7 +99,7 @@ class RemoteFdsTest(unittest.TestCase):
         if not hasattr(RemoteFdsTest, "idle"):
             time.sleep(0.5)
             RemoteFdsTest.idle = daemon_fds(self.daemon)
-        self.assertEqual(wait_fds(self.daemon, RemoteFdsTest.idle), RemoteFdsTest.idle)
+        self.assertLessEqual(wait_fds(self.daemon, RemoteFdsTest.idle), RemoteFdsTest.idle)
 
     def open(self):
         return self.libvirt.open(self.daemon.uri("unix"))
@@ -122,7 +123,7 @@ class RemoteFdsTest(unittest.TestCase):
                 with self.assertRaises(self.libvirt.libvirtError) as cm:
                     dom.openGraphics(0, b.fileno(), 0)
                 self.assertEqual(cm.exception.get_error_message(), want)
-        self.assertEqual(wait_fds(self.daemon, base), base)
+        self.assertLessEqual(wait_fds(self.daemon, base), base)
         self.assertEqual(dom.name(), "test")     # the connection goes on
         conn.close()
 
@@ -153,7 +154,7 @@ class RemoteFdsTest(unittest.TestCase):
             with self.assertRaises(self.libvirt.libvirtError):
                 conn.createXMLWithFiles("<domain", [r], 0)
             self.assertEqual(sorted(conn.listDefinedDomains()), [])
-            self.assertEqual(wait_fds(self.daemon, base), base)
+            self.assertLessEqual(wait_fds(self.daemon, base), base)
             conn.close()
         finally:
             os.close(r)
@@ -184,7 +185,7 @@ class RemoteFdsTest(unittest.TestCase):
             c.send(PROC_DOMAIN_OPEN_GRAPHICS, p_uint(33) + ref + p_uint(0) + p_uint(0), type=CALL_WITH_FDS)
             self.assertIsNotNone(c.wait_closed(10), "the connection stayed open")
         self.assertIn("Received too many FDs 33, expected 32 maximum", self.daemon.log())
-        self.assertEqual(wait_fds(self.daemon, base), base)
+        self.assertLessEqual(wait_fds(self.daemon, base), base)
 
     def test_5_descriptors_sent_raw(self):
         """What python3-libvirt does, by hand: the call, then each descriptor with one byte;
@@ -209,7 +210,7 @@ class RemoteFdsTest(unittest.TestCase):
             c.send_raw(b"\0")
             self.assertIsNotNone(c.wait_closed(10), "the connection stayed open")
         self.assertIn("descriptor 1 of 1 of a call did not come with its byte", self.daemon.log())
-        self.assertEqual(wait_fds(self.daemon, base), base)
+        self.assertLessEqual(wait_fds(self.daemon, base), base)
 
     def test_6_tcp_cannot_carry_descriptors(self):
         """libvirt's client refuses to send descriptors over TCP; a client that does anyway is
@@ -224,6 +225,37 @@ class RemoteFdsTest(unittest.TestCase):
         with a, b, self.assertRaises(self.libvirt.libvirtError):
             conn.lookupByName("test").openGraphics(0, b.fileno(), 0)
         conn.close()
+
+
+    def test_7_dbus_create_with_files(self):
+        """libvirt-dbus's DomainCreateXMLWithFiles(s, ah, u) and CreateWithFiles(ah, u) start
+        the domain the same way on the test driver."""
+        import dbus
+        bus = dbus.bus.BusConnection(self.daemon.bus_address)
+        r, w = os.pipe()
+        try:
+            test = bus.get_object("org.libvirt", "/org/libvirt/Test")
+            xml = ("<domain type='test'><name>wfbus</name><memory>65536</memory>"
+                   "<os><type>hvm</type></os></domain>")
+            path = test.DomainCreateXMLWithFiles(xml, [dbus.types.UnixFd(r), dbus.types.UnixFd(w)], dbus.UInt32(0),
+                                                 dbus_interface="org.libvirt.Connect")
+            dom = bus.get_object("org.libvirt", path)
+            self.assertEqual(dom.Get("org.libvirt.Domain", "Name", dbus_interface="org.freedesktop.DBus.Properties"),
+                             "wfbus")
+            self.assertTrue(dom.Get("org.libvirt.Domain", "Active", dbus_interface="org.freedesktop.DBus.Properties"))
+            dom.Destroy(dbus.UInt32(0), dbus_interface="org.libvirt.Domain")
+            conn = self.open()
+            t = conn.lookupByName("test")
+            t.destroy()
+            tpath = "/org/libvirt/Test/domain/_%s" % t.UUIDString().replace("-", "_")
+            bus.get_object("org.libvirt", tpath).CreateWithFiles([dbus.types.UnixFd(r)], dbus.UInt32(0),
+                                                                 dbus_interface="org.libvirt.Domain")
+            self.assertEqual(t.isActive(), 1)
+            conn.close()
+        finally:
+            os.close(r)
+            os.close(w)
+            bus.close()
 
 
 class QemuOpenGraphicsTest(unittest.TestCase):
@@ -272,7 +304,7 @@ class QemuOpenGraphicsTest(unittest.TestCase):
             p = self.daemon.virsh("unix", cmd, timeout=180)
             self.assertEqual(p.returncode, 0, "virsh %s: %s\n%s" % (cmd, p.stderr, self.daemon.log()[-3000:]))
         dom = self.conn.lookupByName("g-fds")
-        base = daemon_fds(self.daemon)
+        base = settled_fds(self.daemon)     # virsh's connection may still be closing
 
         # VNC with its password
         a, b = socket.socketpair()
@@ -299,7 +331,7 @@ class QemuOpenGraphicsTest(unittest.TestCase):
         with a, b, self.assertRaises(self.libvirt.libvirtError) as cm:
             dom.openGraphics(2, b.fileno(), 0)
         self.assertIn("No graphics backend with index 2", str(cm.exception))
-        self.assertEqual(wait_fds(self.daemon, base), base)
+        self.assertLessEqual(wait_fds(self.daemon, base), base)
 
         p = self.daemon.virsh("unix", "destroy g-fds")
         self.assertEqual(p.returncode, 0, p.stderr)
@@ -324,9 +356,20 @@ class QemuOpenGraphicsTest(unittest.TestCase):
         finally:
             os.close(r)
             os.close(w)
+        import dbus
+        bus = dbus.bus.BusConnection(self.daemon.bus_address)
+        try:
+            path = "/org/libvirt/QEMU/domain/_%s" % dom.UUIDString().replace("-", "_")
+            with self.assertRaises(dbus.exceptions.DBusException) as cm:
+                bus.get_object("org.libvirt", path).CreateWithFiles([dbus.types.UnixFd(0)], dbus.UInt32(0),
+                                                                    dbus_interface="org.libvirt.Domain")
+            self.assertEqual(cm.exception.get_dbus_message(),
+                             "this function is not supported by the connection driver: virDomainCreateWithFiles")
+        finally:
+            bus.close()
         self.assertEqual(dom.isActive(), 0)
         self.assertNotIn("g-fds2", [d.name() for d in self.conn.listAllDomains()])
-        self.assertEqual(wait_fds(self.daemon, base), base)
+        self.assertLessEqual(wait_fds(self.daemon, base), base)
 
 
 if __name__ == "__main__":

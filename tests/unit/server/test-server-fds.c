@@ -166,57 +166,64 @@ static void test_zero_fds(void **state) {
         fx_free(f);
 }
 
+/* One case on a unix socket: a client, a pipe to pass the ends of, and the process's open
+ * descriptors before (the server runs in this process). */
+typedef struct Case {
+        Fixture *f;
+        int base, sock, pp[2];
+} Case;
+
+static Case case_begin(bool with_fds) {
+        Case k = { .f = started(with_fds) };
+        k.base = count_open_fds();
+        k.sock = connect_rw(k.f);
+        assert_int_equal(pipe(k.pp), 0);
+        return k;
+}
+
+/* The client and the pipe go: the server holds nothing more than before. */
+static void case_end(Case *k) {
+        if (k->sock >= 0)
+                close(k->sock);
+        close(k->pp[0]);
+        close(k->pp[1]);
+        fx_run(k->f, 100000);
+        assert_int_equal(count_open_fds(), k->base);
+        fx_free(k->f);
+}
+
 /* Bytes that should carry descriptors but do not: dropped, and the one that came is closed. */
 static void test_byte_without_fd_drops_and_closes(void **state) {
-        Fixture *f = started(true);
-        int base = count_open_fds();
-        int sock = connect_rw(f);
-        int pp[2];
-        assert_int_equal(pipe(pp), 0);
-        assert_int_equal(send_call_with_fds(f, sock, 1, 2), 0);
-        assert_int_equal(send_fds_byte(sock, &pp[0], 1), 0);
-        assert_int_equal(send_fds_byte(sock, NULL, 0), 0);
-        assert_true(st_closed_within(f, sock, 3000000));
+        Case k = case_begin(true);
+        assert_int_equal(send_call_with_fds(k.f, k.sock, 1, 2), 0);
+        assert_int_equal(send_fds_byte(k.sock, &k.pp[0], 1), 0);
+        assert_int_equal(send_fds_byte(k.sock, NULL, 0), 0);
+        assert_true(st_closed_within(k.f, k.sock, 3000000));
         assert_int_equal(got.calls, 0);
-        close(sock);
-        close(pp[0]);
-        close(pp[1]);
-        fx_run(f, 50000);
-        assert_int_equal(count_open_fds(), base);
-        fx_free(f);
+        case_end(&k);
 }
 
 /* The client goes after one of two descriptors: the one received is closed. */
 static void test_disconnect_midway_closes(void **state) {
-        Fixture *f = started(true);
-        int base = count_open_fds();
-        int sock = connect_rw(f);
-        int pp[2];
-        assert_int_equal(pipe(pp), 0);
-        assert_int_equal(send_call_with_fds(f, sock, 1, 2), 0);
-        assert_int_equal(send_fds_byte(sock, &pp[0], 1), 0);
-        fx_run(f, 100000);
-        close(sock);
-        close(pp[0]);
-        close(pp[1]);
-        fx_run(f, 200000);
+        Case k = case_begin(true);
+        assert_int_equal(send_call_with_fds(k.f, k.sock, 1, 2), 0);
+        assert_int_equal(send_fds_byte(k.sock, &k.pp[0], 1), 0);
+        fx_run(k.f, 100000);
+        close(k.sock);
+        k.sock = -1;
+        fx_run(k.f, 200000);
         assert_int_equal(got.calls, 0);
-        assert_int_equal(remote_server_n_clients(f->s), 0);
-        assert_int_equal(count_open_fds(), base);
-        fx_free(f);
+        assert_int_equal(remote_server_n_clients(k.f->s), 0);
+        case_end(&k);
 }
 
 /* Descriptors sent with a plain call's bytes are not the call's: closed, the call served. */
 static void test_stray_fds_are_closed(void **state) {
-        Fixture *f = started(true);
-        int base = count_open_fds();
-        int sock = connect_rw(f);
-        int pp[2];
-        assert_int_equal(pipe(pp), 0);
+        Case k = case_begin(true);
         size_t len;
         uint8_t *p = double_packet(REMOTE_PROGRAM, DOUBLE_PROC_ECHO, MSG_CALL, 3, "ping", 4, &len);
         /* the whole call but its last byte, then that byte with a descriptor */
-        assert_int_equal(st_send_all(f, sock, p, len - 1), 0);
+        assert_int_equal(st_send_all(k.f, k.sock, p, len - 1), 0);
         struct iovec iov = { .iov_base = p + len - 1, .iov_len = 1 };
         union {
                 struct cmsghdr h;
@@ -225,61 +232,38 @@ static void test_stray_fds_are_closed(void **state) {
         struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof ctl.buf };
         struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
         *c = (struct cmsghdr) { .cmsg_len = CMSG_LEN(sizeof(int)), .cmsg_level = SOL_SOCKET, .cmsg_type = SCM_RIGHTS };
-        memcpy(CMSG_DATA(c), &pp[0], sizeof(int));
-        assert_int_equal(sendmsg(sock, &mh, MSG_NOSIGNAL), 1);
+        memcpy(CMSG_DATA(c), &k.pp[0], sizeof(int));
+        assert_int_equal(sendmsg(k.sock, &mh, MSG_NOSIGNAL), 1);
         free(p);
         PacketHeader h;
-        assert_int_equal(st_recv_header(f, sock, &h, 3000000), 1);
+        assert_int_equal(st_recv_header(k.f, k.sock, &h, 3000000), 1);
         assert_int_equal(h.serial, 3);
         assert_int_equal(got.calls, 0);
-        close(pp[0]);
-        close(pp[1]);
-        close(sock);
-        fx_run(f, 100000);
-        assert_int_equal(count_open_fds(), base);
-        fx_free(f);
+        case_end(&k);
 }
 
 /* More descriptors in one message than a call may carry: the kernel closes what does not fit,
  * the daemon the rest, and the client goes. */
 static void test_one_message_with_too_many_fds(void **state) {
-        Fixture *f = started(true);
-        int base = count_open_fds();
-        int sock = connect_rw(f);
-        int pp[2];
-        assert_int_equal(pipe(pp), 0);
+        Case k = case_begin(true);
         int many[40];
         for (int i = 0; i < 40; i++)
-                many[i] = pp[0];
-        assert_int_equal(send_call_with_fds(f, sock, 1, 2), 0);
-        assert_int_equal(send_fds_byte(sock, many, 40), 0);
-        assert_true(st_closed_within(f, sock, 3000000));
-        close(sock);
-        close(pp[0]);
-        close(pp[1]);
-        fx_run(f, 50000);
-        assert_int_equal(count_open_fds(), base);
-        fx_free(f);
+                many[i] = k.pp[0];
+        assert_int_equal(send_call_with_fds(k.f, k.sock, 1, 2), 0);
+        assert_int_equal(send_fds_byte(k.sock, many, 40), 0);
+        assert_true(st_closed_within(k.f, k.sock, 3000000));
+        case_end(&k);
 }
 
 /* A protocol side without packet_fds gets the call, the descriptors are closed. */
 static void test_protocol_without_fds(void **state) {
-        Fixture *f = started(false);
-        int base = count_open_fds();
-        int sock = connect_rw(f);
-        int pp[2];
-        assert_int_equal(pipe(pp), 0);
-        assert_int_equal(send_call_with_fds(f, sock, 9, 1), 0);
-        assert_int_equal(send_fds_byte(sock, &pp[1], 1), 0);
+        Case k = case_begin(false);
+        assert_int_equal(send_call_with_fds(k.f, k.sock, 9, 1), 0);
+        assert_int_equal(send_fds_byte(k.sock, &k.pp[1], 1), 0);
         PacketHeader h;
-        assert_int_equal(st_recv_header(f, sock, &h, 3000000), 1);
+        assert_int_equal(st_recv_header(k.f, k.sock, &h, 3000000), 1);
         assert_int_equal(h.serial, 9);
-        close(sock);
-        close(pp[0]);
-        close(pp[1]);
-        fx_run(f, 100000);
-        assert_int_equal(count_open_fds(), base);
-        fx_free(f);
+        case_end(&k);
 }
 
 /* TCP cannot carry descriptors: a CALL_WITH_FDS there ends the connection (libvirt's server
