@@ -258,6 +258,27 @@ class RemoteFdsTest(unittest.TestCase):
             bus.close()
 
 
+    def test_8_read_only_connection(self):
+        """The read-only socket refuses OpenGraphics and the WithFiles calls before anything
+        else, as libvirt does, and keeps none of their descriptors."""
+        # open(), not openReadOnly(): libvirt's client would refuse by itself before sending
+        conn = self.libvirt.open(self.daemon.uri("ro"))
+        dom = conn.lookupByName("test")
+        base = daemon_fds(self.daemon)
+        a, b = socket.socketpair()
+        with a, b:
+            with self.assertRaises(self.libvirt.libvirtError) as cm:
+                dom.openGraphics(0, b.fileno(), 0)
+            self.assertEqual(cm.exception.get_error_message(),
+                             "operation forbidden: read only access prevents virDomainOpenGraphics")
+            with self.assertRaises(self.libvirt.libvirtError) as cm:
+                dom.createWithFiles([b.fileno()], 0)
+            self.assertEqual(cm.exception.get_error_message(),
+                             "operation forbidden: read only access prevents virDomainCreateWithFiles")
+        self.assertLessEqual(wait_fds(self.daemon, base), base)
+        conn.close()
+
+
 class QemuOpenGraphicsTest(unittest.TestCase):
     """virDomainOpenGraphics on a running TCG guest: the caller's socket becomes a VNC or
     SPICE client of QEMU's."""
