@@ -47,6 +47,9 @@ REASONS = [
               r"domain_set_time$)", "guest-agent calls (need the QEMU guest agent channel: a later issue)"),
     ("jobs", r"(job|block_(pull|rebase|commit|copy|resize)|disk_errors|control_info|dirty_rate)",
      "block jobs and domain jobs (a later issue)"),
+    ("fd-associate", r"^domain_fd_associate$",
+     "virDomainFDAssociate: descriptors a client keeps with a domain for disks' <source fdgroup='NAME'> "
+     "(libvirt 9.0's QEMU driver has it; CALL_WITH_FDS is read, the fd groups are not done)"),
     ("hotplug", r"(attach|detach|update_device|save|restore|core_dump|set_vcpus?$|set_vcpus_flags|set_max_memory|"
                 r"inject_nmi|send_key|send_process_signal|rename|with_files|fd_associate)",
      "device hotplug, save/restore and live changes (the hotplug/save issue)"),

@@ -357,6 +357,8 @@ void qemu_display_release(QemuDomain *qd);
 
 /* qemu-graphics-fd.c: virDomainOpenGraphicsFD (QMP getfd + add_client). */
 int qemu_domain_open_graphics_fd(Domain *d, unsigned idx, unsigned flags, Call *call, VbError *err);
+/* virDomainOpenGraphics: QEMU takes the caller's socket fd (taken in every case). */
+int qemu_domain_open_graphics(Domain *d, unsigned idx, int fd, unsigned flags, Call *call, VbError *err);
 /* qemu-logs.c: QEMU's stdout/stderr through a pipe (*write_fd, the daemon closes it once QEMU
  * has it) to virtbus-qemu-log, which appends to log_path, rotates it (qemu.conf max_size,
  * max_backups) and outlives the daemon. */

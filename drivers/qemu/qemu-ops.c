@@ -210,6 +210,7 @@ const DomainOps qemu_domain_ops = {
         .screenshot = qemu_domain_screenshot,
         .send_key = qemu_domain_send_key,
         .open_graphics_fd = qemu_domain_open_graphics_fd,
+        .open_graphics = qemu_domain_open_graphics,
         .undefine_check = qemu_domain_undefine_check,
         .undefined = qemu_domain_undefined,
         .save = qemu_domain_save,

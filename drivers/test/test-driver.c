@@ -109,6 +109,7 @@ static const DomainOps test_domain_ops = {
         .snapshot_revert = test_snapshot_revert,
         .snapshot_delete = test_snapshot_delete,
         .pin_vcpu = test_pin_vcpu,
+        .start_takes_files = true,      /* as libvirt's test driver: taken, and nothing runs to use them */
 };
 
 /* Volumes live in memory only; the key and path are the pool's target path and the name. */

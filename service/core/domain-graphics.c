@@ -1,7 +1,9 @@
-/* domain-graphics.c: virDomainSendKey: the checks libvirt makes, then the driver's keyboard under the domain's modify job. */
+/* domain-graphics.c: virDomainSendKey, virDomainOpenGraphics(FD): the checks libvirt makes, then the driver's keyboard and displays. */
 #define LOG_MODULE "domain"
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "domain.h"
 #include "driver.h"
@@ -47,4 +49,29 @@ int domain_open_graphics_fd(Domain *d, unsigned idx, unsigned flags, Call *call,
         log_debug("domain %s: a socket to display %u%s", d->obj.name, idx,
                   (flags & DOMAIN_OPEN_GRAPHICS_SKIPAUTH) ? " (no authentication)" : "");
         return ops->open_graphics_fd(d, idx, flags, call, err);
+}
+
+int domain_open_graphics(Domain *d, unsigned idx, int fd, unsigned flags, Call *call, VbError *err) {
+        const DomainOps *ops = d->obj.conn->driver->domain;
+        struct stat st;
+        int r;
+        if (!ops || !ops->open_graphics)
+                r = vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_DOMAIN, "virDomainOpenGraphics");
+        else if (vb_check_flags(flags, DOMAIN_OPEN_GRAPHICS_SKIPAUTH, "virDomainOpenGraphics", err) < 0)
+                r = -1;
+        else if (fstat(fd, &st) < 0)
+                r = vb_error_errno(err, -errno, "file descriptor");
+        else if (!S_ISSOCK(st.st_mode))
+                r = vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN, "fd %d must be a socket", fd);
+        else if (d->removed)
+                r = vb_error_set(err, VB_ERR_NO_DOMAIN, VB_FROM_DOMAIN, "domain '%s' is gone", d->obj.name);
+        else if (!domain_is_active(d))
+                r = vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_DOMAIN, "domain is not running");
+        else {
+                log_debug("domain %s: the caller's socket to display %u%s", d->obj.name, idx,
+                          (flags & DOMAIN_OPEN_GRAPHICS_SKIPAUTH) ? " (no authentication)" : "");
+                return ops->open_graphics(d, idx, fd, flags, call, err);
+        }
+        close(fd);
+        return r;
 }

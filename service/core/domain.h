@@ -212,6 +212,16 @@ int domain_send_key(Domain *d, unsigned codeset, unsigned holdtime, const uint32
  * socket connected to the display (the door duplicates it). */
 #define DOMAIN_OPEN_GRAPHICS_SKIPAUTH (1u << 0)
 int domain_open_graphics_fd(Domain *d, unsigned idx, unsigned flags, Call *call, VbError *err);
+/* virDomainOpenGraphics: the caller's connected socket fd (taken in every case, closed on
+ * failure) becomes a client of display idx. May answer VERB_PENDING. */
+int domain_open_graphics(Domain *d, unsigned idx, int fd, unsigned flags, Call *call, VbError *err);
+/* domain-files.c: virDomainCreateWithFiles / virDomainCreateXMLWithFiles: domain_start() and
+ * domain_create_xml() for a driver whose start takes the caller's n_files descriptors
+ * (DomainOps.start_takes_files); "not supported" elsewhere, with nothing started. The caller
+ * keeps and closes the descriptors (no driver keeps them yet). */
+int domain_create_with_files(Domain *d, size_t n_files, unsigned flags, Call *call, VbError *err);
+int domain_create_xml_with_files(Connection *c, const char *xml, size_t len, size_t n_files, unsigned flags,
+                                 Call *call, Domain **out, VbError *err);
 int domain_get_metadata(Domain *d, int type, const char *uri, unsigned flags, char **out, VbError *err);
 int domain_set_metadata(Domain *d, int type, const char *text, const char *key, const char *uri,
                         unsigned flags, VbError *err);

@@ -123,6 +123,15 @@ typedef struct DomainOps {
          * an int * to the socket, which the op closes after call_complete (a door duplicates
          * it). NULL: "not supported". */
         int (*open_graphics_fd)(Domain *d, unsigned idx, unsigned flags, Call *call, VbError *err);
+        /* virDomainOpenGraphics: the caller's socket fd (taken in every case) becomes a client
+         * of display idx; completes call (result NULL) once the hypervisor took it. NULL: "not
+         * supported". */
+        int (*open_graphics)(Domain *d, unsigned idx, int fd, unsigned flags, Call *call, VbError *err);
+        /* virDomainCreateWithFiles / CreateXMLWithFiles: start() accepts descriptors for the
+         * guest. libvirt's test driver takes them and runs nothing that could use them, and so
+         * does this one's; libvirt's QEMU driver has no such call (LXC alone hands them to the
+         * guest's init): false answers "not supported". */
+        bool start_takes_files;
         void (*forget)(Domain *d);  /* free d->driver_data */
         /* Hotplug (domain-hotplug.c; the core holds a modify job and has checked the device
          * against d->live): attach disk 0 of dev to a running domain (the op takes dev in

@@ -256,6 +256,8 @@ typedef struct AclPending {
         PacketHeader hdr;
         uint8_t *args;
         size_t len;
+        int fds[PACKET_FDS_MAX];        /* a CALL_WITH_FDS's, kept for the handler */
+        size_t n_fds;
 } AclPending;
 
 static void dispatch_acl_done(int r, const VbError *err, void *userdata) {
@@ -264,7 +266,7 @@ static void dispatch_acl_done(int r, const VbError *err, void *userdata) {
         if (c->pending > 0)
                 c->pending--;
         if (!c->closing) {
-                RemoteCall rc = { .client = c, .hdr = p->hdr };
+                RemoteCall rc = { .client = c, .hdr = p->hdr, .fds = p->fds, .n_fds = p->n_fds };
                 const RemoteProc *proc = remote_proc_lookup(p->hdr.proc);
                 int q;
                 begin_reply(&rc.ret, &p->hdr);
@@ -281,6 +283,7 @@ static void dispatch_acl_done(int r, const VbError *err, void *userdata) {
                 }
                 dispatch_reply(c, &p->hdr, &rc, q);
         }
+        remote_call_close_fds(p->fds, p->n_fds);
         remote_client_unref(c);
         free(p->args);
         free(p);
@@ -344,6 +347,11 @@ static int dispatch_acl(RemoteCall *rc, const RemoteProc *proc, const ApiRow *ro
         }
         memcpy(p->args, rc->args.data, len);
         p->len = len;
+        /* the descriptors wait with the arguments: the handler runs once polkit said yes */
+        for (size_t i = 0; i < rc->n_fds && i < PACKET_FDS_MAX; i++) {
+                p->fds[p->n_fds++] = rc->fds[i];
+                rc->fds[i] = -1;
+        }
         p->hdr = rc->hdr;
         p->client = remote_client_ref(c);
         AuthzSubject subject = {
@@ -357,6 +365,8 @@ static int dispatch_acl(RemoteCall *rc, const RemoteProc *proc, const ApiRow *ro
         free(name);
         remote_ref_done(&ref);
         if (r <= 0) {
+                for (size_t i = 0; i < p->n_fds; i++)
+                        rc->fds[i] = p->fds[i];         /* back to the call: the handler runs now */
                 remote_client_unref(c);
                 free(p->args);
                 free(p);
@@ -366,10 +376,11 @@ static int dispatch_acl(RemoteCall *rc, const RemoteProc *proc, const ApiRow *ro
         return REMOTE_REPLY_LATER;
 }
 
-/* A program's message must be a CALL with status OK (every program: REMOTE, QEMU). */
+/* A program's message must be a CALL (with descriptors or not) with status OK (every program:
+ * REMOTE, QEMU). */
 static int check_call_header(RemoteCall *rc) {
         const PacketHeader *h = &rc->hdr;
-        if (h->type != MSG_CALL)
+        if (h->type != MSG_CALL && h->type != MSG_CALL_WITH_FDS)
                 return remote_error_rpc(&rc->err, "Unexpected message type %u", h->type);
         if (h->status != MSG_STATUS_OK)
                 return remote_error_rpc(&rc->err, "Unexpected message status %u", h->status);
@@ -407,14 +418,24 @@ static int dispatch_call(RemoteCall *rc) {
 }
 
 void remote_dispatch(RemoteClient *c, const uint8_t *packet, size_t len) {
+        remote_dispatch_fds(c, packet, len, NULL, 0);
+}
+
+void remote_dispatch_fds(RemoteClient *c, const uint8_t *packet, size_t len, int *fds, size_t n_fds) {
         PacketHeader h;
 
-        if (c->closing)
-                return;
-        if (len < PACKET_LEN_MIN || len > PACKET_LEN_MAX || packet_header_decode(packet, len, &h) < 0) {
-                log_warning("client %p: malformed packet of %zu bytes", (void *) c, len);
+        if (c->closing || len < PACKET_LEN_MIN || len > PACKET_LEN_MAX || packet_header_decode(packet, len, &h) < 0) {
+                if (!c->closing)
+                        log_warning("client %p: malformed packet of %zu bytes", (void *) c, len);
+                remote_call_close_fds(fds, n_fds);
                 remote_client_close(c);
                 return;
+        }
+        /* a CALL_WITH_FDS's arguments follow the count of its descriptors (the transport read it) */
+        size_t skip = h.type == MSG_CALL_WITH_FDS && len >= PACKET_LEN_MIN + 4 ? 4 : 0;
+        if (h.type != MSG_CALL_WITH_FDS && n_fds) {
+                remote_call_close_fds(fds, n_fds);
+                n_fds = 0;
         }
 
         if (h.prog == KEEPALIVE_PROGRAM && h.vers == KEEPALIVE_PROTOCOL_VERSION && h.type == MSG_MESSAGE) {
@@ -427,21 +448,24 @@ void remote_dispatch(RemoteClient *c, const uint8_t *packet, size_t len) {
         }
 
         remote_client_ref(c);
-        RemoteCall rc = { .client = c, .hdr = h };
+        RemoteCall rc = { .client = c, .hdr = h, .fds = fds, .n_fds = n_fds };
         int r;
         begin_reply(&rc.ret, &h);
-        if (h.prog == QEMU_PROGRAM && h.vers == QEMU_PROTOCOL_VERSION) {
-                xdr_reader_init(&rc.args, packet + PACKET_LEN_MIN, len - PACKET_LEN_MIN);
+        if (h.type == MSG_CALL_WITH_FDS && !skip) {
+                r = remote_error_rpc(&rc.err, "Unable to decode number of FDs");
+        } else if (h.prog == QEMU_PROGRAM && h.vers == QEMU_PROTOCOL_VERSION) {
+                xdr_reader_init(&rc.args, packet + PACKET_LEN_MIN + skip, len - PACKET_LEN_MIN - skip);
                 r = check_call_header(&rc) < 0 ? -1 : remote_dispatch_qemu(&rc);
         } else if (h.prog != REMOTE_PROGRAM || h.vers != REMOTE_PROTOCOL_VERSION) {
                 /* libvirt prints both with %d */
                 r = remote_error_rpc(&rc.err, "Cannot find program %d version %d", (int) h.prog, (int) h.vers);
         } else {
-                xdr_reader_init(&rc.args, packet + PACKET_LEN_MIN, len - PACKET_LEN_MIN);
+                xdr_reader_init(&rc.args, packet + PACKET_LEN_MIN + skip, len - PACKET_LEN_MIN - skip);
                 r = dispatch_call(&rc);
         }
 
         dispatch_reply(c, &h, &rc, r);
+        remote_call_close_fds(fds, n_fds);
         remote_client_unref(c);
 }
 

@@ -61,6 +61,10 @@ typedef struct RemoteCall {
         XdrReader args;
         XdrWriter ret;
         VbError err;
+        /* A CALL_WITH_FDS's descriptors (-1 once taken); those left are closed after the
+         * handler (dispatch-fds.c). */
+        int *fds;
+        size_t n_fds;
 } RemoteCall;
 
 #define REMOTE_REPLY_LATER 1
@@ -132,6 +136,14 @@ int remote_call_finish(RemoteCall *rc, Call *call, int r);
  * handler whose work ran off the loop (proc-auth-sasl.c's steps). */
 void remote_call_resume(RemoteClient *c, const PacketHeader *h, int (*fn)(RemoteCall *rc, void *userdata),
                         void *userdata);
+
+/* ------------------------------------------------------------------ descriptors (dispatch-fds.c) */
+
+/* The descriptor the client sent in slot (CALL_WITH_FDS), the handler's from now; -1 with
+ * libvirt's error when the call brought none there. */
+int remote_call_take_fd(RemoteCall *rc, size_t slot);
+/* Close the descriptors no handler took. */
+void remote_call_close_fds(int *fds, size_t n);
 
 /* ------------------------------------------------------------------ streams (streams.c) */
 
@@ -377,6 +389,9 @@ REMOTE_HANDLER(proc_domain_set_metadata);
 REMOTE_HANDLER(proc_domain_screenshot);
 REMOTE_HANDLER(proc_domain_send_key);
 REMOTE_HANDLER(proc_domain_open_graphics_fd);
+REMOTE_HANDLER(proc_domain_open_graphics);
+REMOTE_HANDLER(proc_domain_create_with_files);
+REMOTE_HANDLER(proc_domain_create_xml_with_files);
 REMOTE_HANDLER(proc_domain_inject_nmi);
 REMOTE_HANDLER(proc_domain_set_vcpus_flags);
 REMOTE_HANDLER(proc_domain_get_memory_parameters);

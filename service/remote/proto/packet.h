@@ -16,6 +16,9 @@
 #define PACKET_LEN_MIN 28u                                  /* length word + header */
 #define PACKET_LEN_MAX (32u * 1024u * 1024u + 4u)           /* VIR_NET_MESSAGE_MAX + the length word */
 #define REMOTE_STRING_MAX (4u * 1024u * 1024u)
+/* Descriptors one CALL_WITH_FDS may carry (VIR_NET_MESSAGE_NUM_FDS_MAX): the count is a u32
+ * after the header, checked before anything is allocated for them. */
+#define PACKET_FDS_MAX 32u
 
 enum { MSG_CALL = 0, MSG_REPLY = 1, MSG_MESSAGE = 2, MSG_STREAM = 3, MSG_CALL_WITH_FDS = 4,
        MSG_REPLY_WITH_FDS = 5, MSG_STREAM_HOLE = 6 };

@@ -1,8 +1,9 @@
-/* proc-domain-gfx.c: the keyboard and the displays of a domain on the remote door: domain_send_key. */
+/* proc-domain-gfx.c: the keyboard and the displays of a domain on the remote door: domain_send_key, open_graphics(_fd). */
 #include "dispatch.h"
 
 #include <errno.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "domain.h"
 
@@ -28,16 +29,23 @@ REMOTE_HANDLER(proc_domain_send_key) {
         return remote_call_finish(rc, call, domain_send_key(d, codeset, holdtime, keys, n, flags, call, &rc->err));
 }
 
-/* {dom; u32 idx; u32 flags} → a REPLY_WITH_FDS carrying a socket connected to the display
- * (unix sockets only: elsewhere libvirt's client does not ask, lacking FEATURE_FD_PASSING). */
-REMOTE_HANDLER(proc_domain_open_graphics_fd) {
+/* The arguments of open_graphics(_fd): {dom; u32 idx; u32 flags}: the domain, or NULL with the
+ * error set. */
+static Domain *read_graphics_args(RemoteCall *rc, uint32_t *idx, uint32_t *flags) {
         RemoteRef ref = { 0 };
-        uint32_t idx = 0, flags = 0;
         remote_get_domain_ref(rc, &ref);
-        xdr_get_u32(&rc->args, &idx);
-        xdr_get_u32(&rc->args, &flags);
+        xdr_get_u32(&rc->args, idx);
+        xdr_get_u32(&rc->args, flags);
         Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
         remote_ref_done(&ref);
+        return d;
+}
+
+/* → a REPLY_WITH_FDS carrying a socket connected to the display (unix sockets only: elsewhere
+ * libvirt's client does not ask, lacking FEATURE_FD_PASSING). */
+REMOTE_HANDLER(proc_domain_open_graphics_fd) {
+        uint32_t idx = 0, flags = 0;
+        Domain *d = read_graphics_args(rc, &idx, &flags);
         if (!d)
                 return -1;
         if (!remote_client_can_pass_fds(rc->client))
@@ -47,4 +55,22 @@ REMOTE_HANDLER(proc_domain_open_graphics_fd) {
         if (!call)
                 return vb_error_errno(&rc->err, -ENOMEM, "pending call");
         return remote_call_finish(rc, call, domain_open_graphics_fd(d, idx, flags, call, &rc->err));
+}
+
+/* With the caller's socket in slot 0 of a CALL_WITH_FDS → void, once the hypervisor took the
+ * socket. */
+REMOTE_HANDLER(proc_domain_open_graphics) {
+        uint32_t idx = 0, flags = 0;
+        Domain *d = read_graphics_args(rc, &idx, &flags);
+        if (!d)
+                return -1;
+        int fd = remote_call_take_fd(rc, 0);
+        if (fd < 0)
+                return -1;
+        Call *call = remote_call_new(rc, NULL, d);
+        if (!call) {
+                close(fd);
+                return vb_error_errno(&rc->err, -ENOMEM, "pending call");
+        }
+        return remote_call_finish(rc, call, domain_open_graphics(d, idx, fd, flags, call, &rc->err));
 }

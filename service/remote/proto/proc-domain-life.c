@@ -37,6 +37,19 @@ REMOTE_HANDLER(proc_domain_create_with_flags) {
         return lifecycle(rc, API_DOMAIN_CREATE_WITH_FLAGS, true, reply_domain);
 }
 
+/* {dom; u32 flags} → {dom}, with descriptors for the guest (CALL_WITH_FDS), which the
+ * dispatcher closes after: no driver keeps them (domain-files.c). */
+REMOTE_HANDLER(proc_domain_create_with_files) {
+        unsigned flags = 0;
+        Domain *d = remote_read_domain(rc, &flags);
+        if (!d)
+                return -1;
+        Call *call = remote_call_new(rc, reply_domain, d);
+        if (!call)
+                return vb_error_errno(&rc->err, -ENOMEM, "pending call");
+        return remote_call_finish(rc, call, domain_create_with_files(d, rc->n_fds, flags, call, &rc->err));
+}
+
 REMOTE_HANDLER(proc_domain_destroy) {
         return lifecycle(rc, API_DOMAIN_DESTROY, false, NULL);
 }
@@ -71,7 +84,8 @@ REMOTE_HANDLER(proc_domain_resume) {
 
 /* {string xml_desc; u32 flags} → {dom}: the domain exists once the verb returns, running or
  * on its way; a completion that comes later answers with it. */
-REMOTE_HANDLER(proc_domain_create_xml) {
+/* create_xml and create_xml_with_files: {string xml; u32 flags} → {dom} */
+static int create_xml(RemoteCall *rc, bool with_files) {
         char *xml = NULL;
         size_t len = 0;
         uint32_t flags;
@@ -87,11 +101,21 @@ REMOTE_HANDLER(proc_domain_create_xml) {
                 free(xml);
                 return vb_error_errno(&rc->err, -ENOMEM, "pending call");
         }
-        int r = domain_create_xml(rc->client->conn, xml, len, flags, call, &d, &rc->err);
+        int r = with_files ? domain_create_xml_with_files(rc->client->conn, xml, len, rc->n_fds, flags, call, &d,
+                                                          &rc->err)
+                           : domain_create_xml(rc->client->conn, xml, len, flags, call, &d, &rc->err);
         free(xml);
         if (r >= 0 && d)
                 remote_call_set_domain(call, d);
         return remote_call_finish(rc, call, r);
+}
+
+REMOTE_HANDLER(proc_domain_create_xml) {
+        return create_xml(rc, false);
+}
+
+REMOTE_HANDLER(proc_domain_create_xml_with_files) {
+        return create_xml(rc, true);
 }
 
 /* {dom; uhyper memory (KiB)} and {dom; uhyper memory; u32 flags}: the QEMU balloon answers

@@ -11,6 +11,7 @@ static void protocol_client_freed(RemoteClient *c) {
 
 const RemoteProtocol remote_protocol = {
         .packet = remote_dispatch,
+        .packet_fds = remote_dispatch_fds,
         .notice = remote_events_deliver,
         .output_drained = remote_streams_output_drained,
         .dropped = remote_streams_free,

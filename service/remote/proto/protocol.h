@@ -11,6 +11,8 @@ extern const RemoteProtocol remote_protocol;
 
 /* Handle one complete incoming packet (dispatch.c). */
 void remote_dispatch(RemoteClient *c, const uint8_t *packet, size_t len);
+/* The same for a CALL_WITH_FDS and the descriptors that came with it, which it takes. */
+void remote_dispatch_fds(RemoteClient *c, const uint8_t *packet, size_t len, int *fds, size_t n_fds);
 /* A core notice: send the MESSAGE packets c's event callbacks ask for (events.c). */
 void remote_events_deliver(RemoteClient *c, const Notice *n);
 void remote_event_subs_free(RemoteEventSubs *subs);

@@ -36,6 +36,13 @@ typedef struct Client {
         size_t rx_used;
         uint8_t *rx_big;
         size_t rx_big_len, rx_big_got;
+        uint64_t rx_off;                /* the stream offset of rx[0] (of rx_big[0] while it fills) */
+        /* A CALL_WITH_FDS read whole, waiting for the bytes that carry its descriptors
+         * (client-fds.c): its count was checked before fd_pkt was allocated. */
+        uint8_t *fd_pkt;
+        size_t fd_pkt_len;
+        unsigned fd_want, fd_got;
+        int fds[PACKET_FDS_MAX];
         /* Output, in order. */
         OutQueue out;
         /* Timers (CLOCK_MONOTONIC usec, 0 = none); one sd-event timer serves the earliest. */
@@ -79,6 +86,16 @@ bool client_may_read(const Client *c);
 void client_read(Client *c, bool hup);
 int client_on_io(sd_event_source *es, int fd, uint32_t revents, void *userdata);
 int client_on_kick(sd_event_source *es, void *userdata);
+
+/* client-fds.c */
+/* A complete packet read at c->rx_off (owned: p is malloc'ed and taken): hand it to the
+ * protocol, or hold a CALL_WITH_FDS until its descriptors are read. 1 done, -1 dropped. */
+int client_packet_in(Client *c, uint8_t *p, size_t len, bool owned);
+/* The held call's descriptors from the bytes read so far: 1 the call went out, 0 more bytes
+ * are needed, -1 dropped. */
+int client_fds_collect(Client *c);
+/* Forget a held call and close the descriptors it got (a drop, the end). */
+void client_fds_reset(Client *c);
 
 /* client-timers.c */
 /* The one sd-event timer at the earliest of the client's deadlines. */

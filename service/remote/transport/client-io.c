@@ -123,12 +123,10 @@ bool client_may_read(const Client *c) {
                c->pub.pending < client_limits(c)->max_client_requests;
 }
 
-static void client_deliver(Client *c, const uint8_t *packet, size_t len) {
-        c->proto->packet(&c->pub, packet, len);
-}
-
 /* Dispatch the next complete packet: 1 done, 0 more bytes are needed, -1 the client was dropped. */
 static int client_rx_next(Client *c) {
+        if (c->fd_pkt)
+                return client_fds_collect(c);
         if (c->rx_big) {
                 if (c->rx_big_got < c->rx_big_len)
                         return 0;
@@ -136,9 +134,7 @@ static int client_rx_next(Client *c) {
                 size_t len = c->rx_big_len;
                 c->rx_big = NULL;
                 c->rx_big_len = c->rx_big_got = 0;
-                client_deliver(c, p, len);
-                free(p);
-                return 1;
+                return client_packet_in(c, p, len, true);
         }
         if (c->rx_used < 4)
                 return 0;
@@ -150,10 +146,10 @@ static int client_rx_next(Client *c) {
         }
         if (len <= c->rx_used) {
                 /* In place: the caller holds a reference, so rx outlives even a drop. */
-                client_deliver(c, c->rx, len);
+                int r = client_packet_in(c, c->rx, len, false);
                 memmove(c->rx, c->rx + len, c->rx_used - len);
                 c->rx_used -= len;
-                return 1;
+                return r;
         }
         if (len <= RX_INLINE)
                 return 0;
@@ -170,9 +166,10 @@ static int client_rx_next(Client *c) {
 }
 
 static void client_on_eof(Client *c, bool hup) {
-        if (hup || c->rx_used || c->rx_big) {
+        bool partial = c->rx_used || c->rx_big || c->fd_pkt;
+        if (hup || partial) {
                 remote_client_drop(&c->pub, LOG_LEVEL_DEBUG,
-                                   c->rx_used || c->rx_big ? "disconnected in the middle of a packet" : "disconnected");
+                                   partial ? "disconnected in the middle of a packet" : "disconnected");
                 return;
         }
         /* A half-close (shutdown(SHUT_WR)) still wants its answers. */
@@ -200,6 +197,11 @@ void client_read(Client *c, bool hup) {
                 uint8_t *buf = c->rx_big ? c->rx_big + c->rx_big_got : c->rx + c->rx_used;
                 size_t want = c->rx_big ? c->rx_big_len - c->rx_big_got : RX_INLINE - c->rx_used;
                 ssize_t got = remote_transport_read(c->t, buf, want);
+                if (got == -ETOOMANYREFS) {
+                        remote_client_drop(&c->pub, LOG_LEVEL_WARNING,
+                                           "sent more descriptors than a call may carry (%u)", PACKET_FDS_MAX);
+                        return;
+                }
                 if (got < 0) {
                         if (got != -EAGAIN)
                                 remote_client_drop(&c->pub, got == -ECONNRESET ? LOG_LEVEL_DEBUG : LOG_LEVEL_WARNING,

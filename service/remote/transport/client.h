@@ -141,6 +141,11 @@ typedef struct RemoteProtocol {
          * (the transport checks the length word before it allocates). Replies go out through
          * remote_client_send(); a pending call keeps a reference to c. */
         void (*packet)(RemoteClient *c, const uint8_t *packet, size_t len);
+        /* Optional. A CALL_WITH_FDS (type 4) with the n_fds descriptors (CLOEXEC, at most
+         * PACKET_FDS_MAX) that came after it on a unix socket, in order. It owns them from now
+         * and closes each it does not keep. Without it they are closed and packet() gets the
+         * call. */
+        void (*packet_fds)(RemoteClient *c, const uint8_t *packet, size_t len, int *fds, size_t n_fds);
         /* A core notice: send the MESSAGE packets c's event callbacks ask for. */
         void (*notice)(RemoteClient *c, const Notice *n);
         /* The output queue has been written out (from the socket's writability, never from

@@ -90,6 +90,17 @@ int remote_transport_send_fd(RemoteTransport *t, int fd) {
         }
 }
 
+int remote_transport_take_fd(RemoteTransport *t, uint64_t at) {
+        RemoteLayer *l = t ? t->top : NULL;
+        return l && !l->below && l->ops->take_fd ? l->ops->take_fd(l, at) : -ENOENT;
+}
+
+void remote_transport_drop_fds(RemoteTransport *t, uint64_t at) {
+        RemoteLayer *l = t ? t->top : NULL;
+        if (l && !l->below && l->ops->drop_fds)
+                l->ops->drop_fds(l, at);
+}
+
 int remote_transport_flush(RemoteTransport *t) {
         /* From the top down: what an upper layer pushes out lands in the one below it. */
         int r = 0;

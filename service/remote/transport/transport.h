@@ -47,6 +47,12 @@ typedef struct RemoteLayerOps {
         /* Optional. Add what this layer knows of the peer to p: 0, or -errno when the peer
          * cannot be named (a unix socket without credentials is not served). */
         int (*identity)(RemoteLayer *l, RemotePeer *p);
+        /* Optional (the socket layer of a unix socket). Descriptors came with the bytes of this
+         * layer's stream (SCM_RIGHTS): take_fd() hands over the one that came with byte `at`
+         * (counted from 0): >= 0, or -ENOENT when none did; drop_fds() closes those that came
+         * with bytes before `at` (bytes that were read as packet data). */
+        int (*take_fd)(RemoteLayer *l, uint64_t at);
+        void (*drop_fds)(RemoteLayer *l, uint64_t at);
         /* Free the layer and what it owns (the socket layer closes its descriptor). */
         void (*close)(RemoteLayer *l);
 } RemoteLayerOps;
@@ -80,6 +86,10 @@ ssize_t remote_transport_writev(RemoteTransport *t, const struct iovec *iov, siz
 bool remote_transport_can_pass_fds(RemoteTransport *t);
 /* fd with one zero byte (SCM_RIGHTS), as libvirt's virSocketSendFD: 0, -EAGAIN, -errno. */
 int remote_transport_send_fd(RemoteTransport *t, int fd);
+/* Received descriptors (see RemoteLayerOps.take_fd), at the offsets of the top layer's stream:
+ * only a socket layer alone carries them; elsewhere take finds none (-ENOENT). */
+int remote_transport_take_fd(RemoteTransport *t, uint64_t at);
+void remote_transport_drop_fds(RemoteTransport *t, uint64_t at);
 /* Every layer's held output, bottom-most last: 0 all out, -EAGAIN, -errno. */
 int remote_transport_flush(RemoteTransport *t);
 /* Runs the handshakes of the layers not ready yet, from the socket up: 0 all ready, -EAGAIN,
