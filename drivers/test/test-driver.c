@@ -17,8 +17,25 @@
 #include "domain-model.h"
 
 /* Guests here do nothing but change state: every op reports its outcome at once. */
+/* A running guest's NICs without a <target dev> are named testnet0, testnet1, … in its live
+ * definition, as libvirt's test driver names them. */
+static void name_interfaces(Domain *d) {
+        if (!d->live || !d->live->priv)
+                return;
+        DomainDevices *devs = &d->live->priv->devices;
+        unsigned next = 0;
+        for (size_t i = 0; i < devs->n_interfaces; i++) {
+                char name[32];
+                if (devs->interfaces[i].target_dev)
+                        continue;
+                snprintf(name, sizeof name, "testnet%u", next++);
+                devs->interfaces[i].target_dev = strdup(name);
+        }
+}
+
 static int test_domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {
         domain_transition(d, DOMAIN_INPUT_BOOTED);
+        name_interfaces(d);
         if (flags & DOMAIN_START_PAUSED)
                 domain_transition(d, DOMAIN_INPUT_PAUSED);
         return 0;
@@ -109,6 +126,8 @@ static const DomainOps test_domain_ops = {
         .snapshot_revert = test_snapshot_revert,
         .snapshot_delete = test_snapshot_delete,
         .pin_vcpu = test_pin_vcpu,
+        .set_blkiotune = test_set_blkiotune,
+        .set_numatune = test_set_numatune,
         .start_takes_files = true,      /* as libvirt's test driver: taken, and nothing runs to use them */
 };
 
@@ -313,12 +332,14 @@ const Driver test_driver = {
         .host = &test_host_ops,
         .interfaces = &test_iface_ops,
         .info = &test_info_ops,
+        .agent = &test_agent_ops,
         .tune = &test_tune_ops,
         .nodedevs = &test_nodedev_ops,
         .os_type = "linux",
         .scheduler = "fair",
         .scheduler_nparams = 1,
         .max_vcpus = 32,
+        .domain_stats_groups = DOMAIN_STATS_STATE,
         .security_model = "testSecurity",
         .security_doi = "",
         .security_label = "libvirt-test",

@@ -146,4 +146,5 @@ const DomainInfoOps test_info_ops = {
         .interface_stats = test_interface_stats,
         .hostname = test_hostname,
         .get_time = test_get_time,
+        .interface_addresses = test_interface_addresses,
 };

@@ -170,6 +170,12 @@ int domain_set_user_password(Domain *d, const char *user, const char *password, 
 
 int domain_interface_addresses_call(Domain *d, unsigned source, unsigned flags, Call *call, DomainIfaceAddrsList *out,
                                     VbError *err) {
+        const DomainInfoOps *info = d->obj.conn->driver->info;
+        if (info && info->interface_addresses) {
+                if (check_flags("virDomainInterfaceAddresses", flags, 0, err) < 0 || need_running(d, err) < 0)
+                        return -1;
+                return info->interface_addresses(d, source, &out->v, &out->n, err) < 0 ? -1 : 0;
+        }
         if (source != DOMAIN_IFADDR_SRC_AGENT)
                 return domain_interface_addresses(d, source, flags, &out->v, &out->n, err) < 0 ? -1 : 0;
         if (!agent_ops(d)->interface_addresses)

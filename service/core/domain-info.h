@@ -1,6 +1,7 @@
 /* domain-info.h: what a domain reports on request beyond its state and stats: memory stats, block info, interface stats, hostname, guest time, scheduler parameters; the driver's DomainInfoOps answers, the core checks state, devices and flags. */
 #pragma once
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "error.h"
@@ -51,6 +52,8 @@ typedef struct DomainVcpuInfo {
 /* A driver's answers (driver.h: Driver.info). Each NULL op: libvirt's "not supported". The
  * core has found the domain, checked that it runs where libvirt needs it to, and found the
  * device; ops check their own flags in the driver's words. */
+struct DomainIfaceAddrs;
+
 typedef struct DomainInfoOps {
         int (*memory_stats)(Domain *d, unsigned flags, DomainMemStat *out, unsigned max, VbError *err);
         int (*block_info)(Domain *d, const DomainDisk *disk, unsigned flags, DomainBlockInfo *out, VbError *err);
@@ -68,6 +71,10 @@ typedef struct DomainInfoOps {
         int (*iothreads)(Domain *d, unsigned flags, unsigned *ids, int max, VbError *err);
         /* The running domain's background job (migration, save, dump), or type 0. */
         int (*job_info)(Domain *d, DomainJobInfo *out, VbError *err);
+        /* virDomainInterfaceAddresses of a running domain from the driver itself, whatever the
+         * source (libvirt's test driver makes them up); NULL: leases, ARP or the guest agent. */
+        int (*interface_addresses)(Domain *d, unsigned source, struct DomainIfaceAddrs **out, size_t *n_out,
+                                   VbError *err);
 } DomainInfoOps;
 
 typedef struct Call Call;

@@ -109,7 +109,8 @@ int domain_get_stats(Domain *d, unsigned stats, unsigned flags, Call *call, Doma
         DomainStats *st = calloc(1, sizeof *st);
         if (!st)
                 return vb_error_errno(err, -ENOMEM, "domain stats");
-        st->groups = stats & known;
+        unsigned reported = d->obj.conn->driver->domain_stats_groups;
+        st->groups = stats & known & (reported ? reported : known);
         st->state = d->state;
         st->reason = d->reason;
         st->balloon_current_kib = def->current_memory_kib ? def->current_memory_kib : def->memory_kib;

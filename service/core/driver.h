@@ -317,6 +317,9 @@ struct Driver {
         int scheduler_nparams;
         /* virConnectGetMaxVcpus whatever the type asked (Test: 32); 0: not supported. */
         int max_vcpus;
+        /* The virConnectGetAllDomainStats groups (DOMAIN_STATS_*) the driver reports; 0: all
+         * that virtbus knows (Test: the state alone, as libvirt's test driver). */
+        unsigned domain_stats_groups;
         /* The security driver: virNodeGetSecurityModel's model and DOI, and the label of a
          * running domain (enforcing). NULL model: none (libvirt's "none", DOI "0", no label). */
         const char *security_model, *security_doi, *security_label;

@@ -43,10 +43,10 @@ void network_ports_free(NetPortDef **ports, size_t n) {
 }
 
 /* Ports belong to the host's networks; a connection with networks of its own (the test driver) has none. */
-static int check_served(Network *n, VbError *err) {
+static int check_served(Network *n, const char *api, VbError *err) {
         Connection *c = n->obj.conn;
         if (c->net != c->manager->host_networks || !c->manager->run_root)
-                return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_NETWORK, "%s", "virNetworkPort");
+                return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_NETWORK, "%s", api);
         return 0;
 }
 
@@ -135,7 +135,7 @@ static int add_records(Network *n, PortList *l) {
 }
 
 static int collect(Network *n, PortList *l, VbError *err) {
-        if (check_served(n, err) < 0)
+        if (check_served(n, "virNetworkListAllPorts", err) < 0)
                 return -1;
         if (!n->active)
                 return 0;
@@ -197,7 +197,7 @@ static bool is_guest_port(Network *n, const uint8_t uuid[16]) {
 
 int network_port_create(Network *n, const char *xml, size_t len, unsigned flags, uint8_t uuid_out[16],
                         VbError *err) {
-        if (vb_check_flags(flags, 0, "network_port_create", err) < 0 || check_served(n, err) < 0)
+        if (vb_check_flags(flags, 0, "network_port_create", err) < 0 || check_served(n, "virNetworkPortCreateXML", err) < 0)
                 return -1;
         if (!n->active)
                 return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_NETWORK, "network '%s' is not active",

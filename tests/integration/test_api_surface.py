@@ -352,6 +352,28 @@ class TestRemoteHostFacts(remote_harness.RemoteTestCase):
         finally:
             conn.close()
 
+    def test_guest_views_match_libvirt(self):
+        """What the Test connection's guests report of themselves: domstats (the state group
+        alone), interface addresses from any source and the NICs' testnetN names, filesystems,
+        and the tuning values the definition keeps (blkio, NUMA, block I/O limits)."""
+        import tempfile
+        with tempfile.NamedTemporaryFile("w", suffix=".xml") as f:
+            f.write("<domain type='test'><name>d2</name><memory>65536</memory><os><type arch='x86_64'>hvm</type></os>"
+                    "<devices><disk type='file' device='disk'><source file='/x.img'/><target dev='vdb' bus='virtio'/>"
+                    "</disk><interface type='network'><mac address='52:54:00:11:22:33'/><source network='default'/>"
+                    "</interface><interface type='network'><mac address='52:54:00:11:22:34'/>"
+                    "<source network='default'/><target dev='tapx'/></interface><interface type='user'>"
+                    "<mac address='52:54:00:11:22:35'/></interface></devices></domain>")
+            f.flush()
+            self.compare_with_oracle(["domstats", "domstats --vcpu --block --interface test", "domifaddr test",
+                                      "domifaddr test --source arp", "domifaddr test --source agent --full",
+                                      "domfsinfo test", "define %s" % f.name, "domifaddr d2", "domfsinfo d2", "start d2",
+                                      "domifaddr d2", "domifaddr d2 --source arp", "domfsinfo d2", "domiflist d2",
+                                      "destroy d2", "start d2", "domifaddr d2", "blkiotune test",
+                                      "blkiotune test --weight 500", "blkiotune test", "numatune test",
+                                      "numatune test --nodeset 0", "numatune test", "blkdeviotune test vda",
+                                      "net-port-list default"])
+
     def test_iface_commands_match_libvirt(self):
         self.compare_with_oracle(["iface-list", "iface-list --all", "iface-list --inactive", "iface-dumpxml eth1",
                                   "iface-dumpxml nope", "iface-dumpxml eth1 --inactive", "iface-mac eth1",
