@@ -353,6 +353,9 @@ typedef enum ApiId {
         API_NODE_DEVICE_IS_ACTIVE,
         API_STORAGE_POOL_LOOKUP_BY_TARGET_PATH,
         API_CONNECT_GET_STORAGE_POOL_CAPABILITIES,
+        /* the guest agent's SSH keys (domain-agent.c) */
+        API_DOMAIN_AUTHORIZED_SSH_KEYS_GET,
+        API_DOMAIN_AUTHORIZED_SSH_KEYS_SET,
         _API_ID_MAX,
 } ApiId;
 

@@ -249,6 +249,13 @@ REMOTE_HANDLER(proc_domain_set_user_password);
 REMOTE_HANDLER(proc_domain_agent_set_response_timeout);
 REMOTE_HANDLER(proc_domain_get_guest_info);
 REMOTE_HANDLER(proc_domain_get_fsinfo);
+/* proc-domain-agent.c: a DomainAgentParams result as {remote_typed_param params<>}. */
+int remote_encode_agent_params(XdrWriter *w, Domain *dom, void *result, VbError *err);
+/* proc-domain-agent-vcpus.c */
+REMOTE_HANDLER(proc_domain_get_guest_vcpus);
+REMOTE_HANDLER(proc_domain_set_guest_vcpus);
+REMOTE_HANDLER(proc_domain_authorized_ssh_keys_get);
+REMOTE_HANDLER(proc_domain_authorized_ssh_keys_set);
 REMOTE_HANDLER(proc_domain_get_vcpus);
 REMOTE_HANDLER(proc_domain_get_vcpu_pin_info);
 REMOTE_HANDLER(proc_domain_get_emulator_pin_info);
