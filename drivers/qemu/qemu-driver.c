@@ -167,6 +167,7 @@ static const HostOps qemu_host_ops = {
 static void qemu_conn_free(QemuConn *qc) {
         if (!qc)
                 return;
+        qemu_nodedev_events_done(qc);
         qemu_caps_cache_free(qc->caps);
         qemu_security_done(qc);
         qemu_machined_done(qc);
@@ -248,6 +249,7 @@ static int qemu_open(Connection *c, bool system, VbError *err) {
 
         connection_load_all(c);
         qemu_recover_all(qc);
+        qemu_nodedev_events_init(qc);
 
         QemuCaps *caps = qemu_caps_cache_lookup(qc->caps, qemu_binary(qc));
         if (caps)

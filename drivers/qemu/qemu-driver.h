@@ -44,6 +44,7 @@ typedef struct QemuConn {
         QemuPorts ports;        /* automatic display ports held by guests (qemu-display.c) */
         bool apparmor;          /* the host runs AppArmor: guests get profiles (qemu-apparmor.c) */
         struct Machined *machined;      /* system daemon: systemd-machined's handle (qemu-machined.c), or NULL */
+        struct QemuNodedevEvents *nodedev_events;       /* kernel uevents → node device events (qemu-nodedev-events.c) */
 } QemuConn;
 
 /* Where the domain's QEMU process stands, as the driver sees it (the guest's own state,
@@ -169,6 +170,10 @@ void qemu_machined_init(QemuConn *qc, bool system);
 void qemu_machined_done(QemuConn *qc);
 void qemu_machined_start(QemuDomain *qd);     /* the guest runs: RegisterMachineWithNetwork */
 void qemu_machined_stop(QemuDomain *qd);      /* QEMU is gone: TerminateMachine */
+/* qemu-nodedev-events.c: the host's node devices followed through kernel uevents (after the
+ * connection is set up; a failure only logs: the listings stay right, the events are missing). */
+void qemu_nodedev_events_init(QemuConn *qc);
+void qemu_nodedev_events_done(QemuConn *qc);
 
 /* qemu-cgroup.c: a cgroup per guest. */
 void qemu_cgroup_init(QemuConn *qc, bool system);

@@ -42,6 +42,8 @@ const ApiRow api_rows_host[] = {
         ROW(CONNECT_LIST_SECRETS, 140, "virConnectListSecrets", NODBUS, RO, VERB, ACL(NONE, CONNECT, "search_secrets")),
         ROW(CONNECT_SECRET_EVENT_REGISTER_ANY, 380, "virConnectSecretEventRegisterAny", NODBUS, RO, VERB, ACL(NONE, CONNECT, "search_secrets")),
         ROW(CONNECT_SECRET_EVENT_DEREGISTER_ANY, 381, "virConnectSecretEventDeregisterAny", NODBUS, RO, VERB, NOACL),
+        ROW(CONNECT_NODE_DEVICE_EVENT_REGISTER_ANY, 374, "virConnectNodeDeviceEventRegisterAny", NODBUS, RO, VERB, ACL(NONE, CONNECT, "search_node_devices")),
+        ROW(CONNECT_NODE_DEVICE_EVENT_DEREGISTER_ANY, 375, "virConnectNodeDeviceEventDeregisterAny", NODBUS, RO, VERB, NOACL),
         ROW(CONNECT_NUM_OF_NWFILTERS, 178, "virConnectNumOfNWFilters", NODBUS, RO, VERB, ACL(NONE, CONNECT, "search_nwfilters")),
         ROW(CONNECT_LIST_NWFILTERS, 179, "virConnectListNWFilters", NODBUS, RO, VERB, ACL(NONE, CONNECT, "search_nwfilters")),
         ROW(NWFILTER_DEFINE_XML_FLAGS, 431, "virNWFilterDefineXMLFlags", NODBUS, MUT, VERB, ACL(NONE, NWFILTER, "write")),

@@ -356,6 +356,9 @@ typedef enum ApiId {
         /* the guest agent's SSH keys (domain-agent.c) */
         API_DOMAIN_AUTHORIZED_SSH_KEYS_GET,
         API_DOMAIN_AUTHORIZED_SSH_KEYS_SET,
+        /* node device events (nodedev-events.c) */
+        API_CONNECT_NODE_DEVICE_EVENT_REGISTER_ANY,
+        API_CONNECT_NODE_DEVICE_EVENT_DEREGISTER_ANY,
         _API_ID_MAX,
 } ApiId;
 

@@ -256,6 +256,9 @@ REMOTE_HANDLER(proc_domain_get_guest_vcpus);
 REMOTE_HANDLER(proc_domain_set_guest_vcpus);
 REMOTE_HANDLER(proc_domain_authorized_ssh_keys_get);
 REMOTE_HANDLER(proc_domain_authorized_ssh_keys_set);
+/* events.c */
+REMOTE_HANDLER(proc_connect_node_device_event_register_any);
+REMOTE_HANDLER(proc_connect_node_device_event_deregister_any);
 REMOTE_HANDLER(proc_domain_get_vcpus);
 REMOTE_HANDLER(proc_domain_get_vcpu_pin_info);
 REMOTE_HANDLER(proc_domain_get_emulator_pin_info);

@@ -293,6 +293,8 @@ static const RemoteProc procs[_API_ID_MAX] = {
         P(CONNECT_DOMAIN_EVENT_DEREGISTER_ANY, proc_connect_domain_event_deregister_any, 0),
         P(CONNECT_NETWORK_EVENT_REGISTER_ANY, proc_connect_network_event_register_any, 0),
         P(CONNECT_NETWORK_EVENT_DEREGISTER_ANY, proc_connect_network_event_deregister_any, 0),
+        P(CONNECT_NODE_DEVICE_EVENT_REGISTER_ANY, proc_connect_node_device_event_register_any, 0),
+        P(CONNECT_NODE_DEVICE_EVENT_DEREGISTER_ANY, proc_connect_node_device_event_deregister_any, 0),
         P(CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY, proc_connect_domain_event_callback_register_any, 0),
         P(CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY, proc_connect_domain_event_callback_deregister_any, 0),
         P(CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY, proc_connect_storage_pool_event_register_any, 0),
