@@ -310,6 +310,14 @@ int qemu_monitor_path(Connection *c, const char *name, char **out);
 #define QEMU_BASELINE_EXPAND_FEATURES 1u
 int qemu_compare_cpu(Connection *c, const char *xml, unsigned flags, VbError *err);
 char *qemu_baseline_cpu(Connection *c, const char *const *xmls, size_t n, unsigned flags, VbError *err);
+/* The same against the CPU the hypervisor provides (HostOps.compare_hypervisor_cpu). */
+int qemu_compare_hypervisor_cpu(Connection *c, const HypervisorCpu *hv, const char *xml, unsigned flags,
+                                VbError *err);
+char *qemu_baseline_hypervisor_cpu(Connection *c, const HypervisorCpu *hv, const char *const *xmls, size_t n,
+                                   unsigned flags, VbError *err);
+/* The probed capabilities of emulator (NULL: the configured one), refused with libvirt's text
+ * when arch (NULL: any) is not its. */
+QemuCaps *qemu_caps_for(Connection *c, const char *emulator, const char *arch, VbError *err);
 
 /* qemu-sysinfo.c: virConnectGetSysinfo from the host's DMI (HostOps). */
 char *qemu_sysinfo(Connection *c, VbError *err);

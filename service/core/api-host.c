@@ -25,6 +25,8 @@ const ApiRow api_rows_host[] = {
         ROW(SECRET_LOOKUP_BY_USAGE, 147, "virSecretLookupByUsage", DBUS(CONNECT, "SecretLookupByUsage"), RO, VERB, ACL(NONE, SECRET, "getattr")),
         ROW(CONNECT_COMPARE_CPU, 158, "virConnectCompareCPU", DBUS(CONNECT, "CompareCPU"), RO, VERB, ACL(NONE, CONNECT, "read")),
         ROW(CONNECT_BASELINE_CPU, 162, "virConnectBaselineCPU", DBUS(CONNECT, "BaselineCPU"), RO, VERB, ACL(NONE, CONNECT, "read")),
+        ROW(CONNECT_COMPARE_HYPERVISOR_CPU, 393, "virConnectCompareHypervisorCPU", NODBUS, RO, VERB, ACL(NONE, CONNECT, "read")),
+        ROW(CONNECT_BASELINE_HYPERVISOR_CPU, 394, "virConnectBaselineHypervisorCPU", NODBUS, RO, VERB, ACL(NONE, CONNECT, "read")),
         ROW(NWFILTER_LOOKUP_BY_NAME, 175, "virNWFilterLookupByName", DBUS(CONNECT, "NWFilterLookupByName"), RO, VERB, ACL(NONE, NWFILTER, "getattr")),
         ROW(NWFILTER_LOOKUP_BY_UUID, 176, "virNWFilterLookupByUUID", DBUS(CONNECT, "NWFilterLookupByUUID"), RO, VERB, ACL(NONE, NWFILTER, "getattr")),
         ROW(NWFILTER_GET_XML_DESC, 177, "virNWFilterGetXMLDesc", DBUS(NWFILTER, "GetXMLDesc"), RO, VERB, ACL(NONE, NWFILTER, "read")),

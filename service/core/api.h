@@ -359,6 +359,9 @@ typedef enum ApiId {
         /* node device events (nodedev-events.c) */
         API_CONNECT_NODE_DEVICE_EVENT_REGISTER_ANY,
         API_CONNECT_NODE_DEVICE_EVENT_DEREGISTER_ANY,
+        /* the hypervisor's CPU (node-cpu.c) */
+        API_CONNECT_COMPARE_HYPERVISOR_CPU,
+        API_CONNECT_BASELINE_HYPERVISOR_CPU,
         _API_ID_MAX,
 } ApiId;
 

@@ -259,6 +259,9 @@ REMOTE_HANDLER(proc_domain_authorized_ssh_keys_set);
 /* events.c */
 REMOTE_HANDLER(proc_connect_node_device_event_register_any);
 REMOTE_HANDLER(proc_connect_node_device_event_deregister_any);
+/* proc-cpu-compare.c */
+REMOTE_HANDLER(proc_connect_compare_hypervisor_cpu);
+REMOTE_HANDLER(proc_connect_baseline_hypervisor_cpu);
 REMOTE_HANDLER(proc_domain_get_vcpus);
 REMOTE_HANDLER(proc_domain_get_vcpu_pin_info);
 REMOTE_HANDLER(proc_domain_get_emulator_pin_info);
