@@ -83,6 +83,7 @@ int bus_method_set_memory_stats_period(sd_bus_message *m, void *userdata, sd_bus
 int bus_method_block_resize(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_block_pull(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_block_rebase(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_method_block_copy(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_block_commit(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_block_job_abort(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_block_job_set_speed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
@@ -138,7 +139,7 @@ int bus_method_detach_device(sd_bus_message *m, void *userdata, sd_bus_error *re
         SD_BUS_METHOD_WITH_ARGS("AddIOThread", SD_BUS_ARGS("u", iothreadId, "u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("AttachDevice", SD_BUS_ARGS("s", xml, "u", flags), SD_BUS_NO_RESULT, bus_method_attach_device, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("BlockCommit", SD_BUS_ARGS("s", disk, "s", base, "s", top, "t", bandwidth, "u", flags), SD_BUS_NO_RESULT, bus_method_block_commit, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("BlockCopy", SD_BUS_ARGS("s", disk, "s", destxml, "a{sv}", params, "u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("BlockCopy", SD_BUS_ARGS("s", disk, "s", destxml, "a{sv}", params, "u", flags), SD_BUS_NO_RESULT, bus_method_block_copy, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("BlockJobAbort", SD_BUS_ARGS("s", disk, "u", flags), SD_BUS_NO_RESULT, bus_method_block_job_abort, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("BlockPeek", SD_BUS_ARGS("s", disk, "t", offset, "t", size, "u", flags), SD_BUS_RESULT("ay", buffer), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("BlockPull", SD_BUS_ARGS("s", disk, "t", bandwidth, "u", flags), SD_BUS_NO_RESULT, bus_method_block_pull, SD_BUS_VTABLE_UNPRIVILEGED), \

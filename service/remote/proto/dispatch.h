@@ -259,6 +259,11 @@ REMOTE_HANDLER(proc_domain_authorized_ssh_keys_set);
 /* events.c */
 REMOTE_HANDLER(proc_connect_node_device_event_register_any);
 REMOTE_HANDLER(proc_connect_node_device_event_deregister_any);
+/* proc-domain-tune.c: one remote_typed_param into p (integers in ull); -EINVAL for a bad one. */
+typedef struct DomainTuneParam DomainTuneParam;
+int remote_get_typed_param(XdrReader *r, DomainTuneParam *p);
+/* proc-domain-blockjob.c */
+REMOTE_HANDLER(proc_domain_block_copy);
 /* proc-cpu-compare.c */
 REMOTE_HANDLER(proc_connect_compare_hypervisor_cpu);
 REMOTE_HANDLER(proc_connect_baseline_hypervisor_cpu);

@@ -2,7 +2,6 @@
  * "this function is not supported by the connection driver" after its gates (read-only, ACL). A row that gets a real handler
  * moves to proc-table.c. */
         P(DOMAIN_ADD_IOTHREAD, proc_not_supported, 0),
-        P(DOMAIN_BLOCK_COPY, proc_not_supported, 0),
         P(DOMAIN_BLOCK_PEEK, proc_not_supported, 0),
         P(DOMAIN_CORE_DUMP_WITH_FORMAT, proc_not_supported, 0),
         P(DOMAIN_CREATE_WITH_FILES, proc_not_supported, 0),

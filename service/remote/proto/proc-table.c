@@ -320,6 +320,7 @@ static const RemoteProc procs[_API_ID_MAX] = {
         P(NODE_GET_FREE_PAGES, proc_node_get_free_pages, 0),
         P(CONNECT_COMPARE_CPU, proc_connect_compare_cpu, 0),
         P(CONNECT_BASELINE_CPU, proc_connect_baseline_cpu, 0),
+        P(DOMAIN_BLOCK_COPY, proc_domain_block_copy, 0),
         P(CONNECT_COMPARE_HYPERVISOR_CPU, proc_connect_compare_hypervisor_cpu, 0),
         P(CONNECT_BASELINE_HYPERVISOR_CPU, proc_connect_baseline_hypervisor_cpu, 0),
 
