@@ -16,6 +16,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import harness  # noqa: E402
 import remote_harness  # noqa: E402
+import test_qemu_lifecycle as lifecycle  # noqa: E402
 
 NS_ENV = "VIRTBUS_NODEDEV_NS"
 QEMU_PATH = "/org/libvirt/QEMU"
@@ -52,14 +53,7 @@ def devname(ifname):
 
 
 def wait_for(what, fn, timeout=EVENT_TIMEOUT):
-    deadline = time.monotonic() + timeout
-    while True:
-        v = fn()
-        if v:
-            return v
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting for %s" % what)
-        time.sleep(0.1)
+    return lifecycle.wait_for(what, fn, timeout)
 
 
 class NodedevEventsTest(unittest.TestCase):

@@ -6,8 +6,6 @@ What each call did is read back from the guest itself: its kernel's online CPU l
 (/sys/devices/system/cpu/online) and root's ~/.ssh/authorized_keys, through guest-exec.
 """
 
-import base64
-import json
 import shutil
 import sys
 import unittest
@@ -17,12 +15,10 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "guest"))
 import guest  # noqa: E402
-import harness  # noqa: E402
 import remote_harness  # noqa: E402
-from test_qemu_lifecycle import QEMU_PATH, QemuDaemon, wait_for  # noqa: E402
-
-BOOT_TIMEOUT = 300      # TCG boots on a loaded 2-core machine
-AGENT_TIMEOUT = 120     # the agent's answers under the same load (virsh guest-agent-timeout)
+import test_qemu_agent as first  # noqa: E402  (the module, not its class: its tests are not run here)
+from test_qemu_agent import AGENT_TIMEOUT, BOOT_TIMEOUT  # noqa: E402
+from test_qemu_lifecycle import QemuDaemon, wait_for  # noqa: E402
 
 DOMAIN_XML = """<domain type='qemu'>
   <name>{name}</name>
@@ -88,49 +84,27 @@ class QemuAgentVcpusKeysTest(unittest.TestCase):
         cls.bus.close()
         cls.daemon.stop()
 
-    def virsh(self, cmd, check=True):
-        p = self.daemon.virsh("unix", cmd, timeout=AGENT_TIMEOUT + 60)
-        if check and p.returncode != 0:
-            self.fail("virsh %s failed (%d): %s\n%s" % (cmd, p.returncode, p.stderr, self.daemon.log()[-4000:]))
-        return p
+    # test_qemu_agent.py's helpers: virsh, the agent's own commands, guest-exec, the D-Bus object
+    virsh = first.QemuAgentTest.virsh
+    agent = first.QemuAgentTest.agent
+    guest_exec = first.QemuAgentTest.guest_exec
+    bus_domain = first.QemuAgentTest.bus_domain
 
     def refused(self, cmd, text):
         p = self.virsh(cmd, check=False)
         self.assertNotEqual(p.returncode, 0, p.stdout)
         self.assertIn(text, p.stderr)
 
-    def agent(self, execute, **arguments):
-        cmd = {"execute": execute}
-        if arguments:
-            cmd["arguments"] = arguments
-        p = self.virsh("qemu-agent-command %s '%s' --timeout %d" % (self.name, json.dumps(cmd), AGENT_TIMEOUT))
-        return json.loads(p.stdout)["return"]
-
-    def guest_exec(self, path, *args, ok=True):
-        """Run a program in the guest through qemu-ga's guest-exec: (exit code, stdout)."""
-        pid = self.agent("guest-exec", path=path, arg=list(args), **{"capture-output": True})["pid"]
-        status = wait_for("guest-exec %s to end" % path,
-                          lambda: (lambda s: s if s["exited"] else None)(self.agent("guest-exec-status", pid=pid)),
-                          AGENT_TIMEOUT)
-        out = base64.b64decode(status.get("out-data", "")).decode()
-        if ok:
-            self.assertEqual(status.get("exitcode"), 0, status)
-        return status.get("exitcode"), out
-
     def guest_online(self):
-        return self.guest_exec("/bin/cat", "/sys/devices/system/cpu/online")[1].strip()
+        return self.guest_exec("/bin/cat", "/sys/devices/system/cpu/online").strip()
 
     def guestvcpus(self):
         out = self.virsh("guestvcpus %s" % self.name).stdout
         return dict((k.strip(), v.strip()) for k, _, v in (line.partition(":") for line in out.splitlines()) if _)
 
-    def bus_domain(self):
-        path = "%s/domain/_%s" % (QEMU_PATH, self.dom.UUIDString().replace("-", "_"))
-        return self.dbus.Interface(self.bus.get_object(harness.BUS_NAME, path), harness.DOMAIN)
-
     def authorized_keys(self):
-        code, out = self.guest_exec("/bin/cat", "/root/.ssh/authorized_keys", ok=False)
-        return [line for line in out.splitlines() if line] if code == 0 else None
+        out = self.guest_exec("/bin/sh", "-c", "cat /root/.ssh/authorized_keys 2>/dev/null || echo NO-FILE")
+        return None if out.strip() == "NO-FILE" else [line for line in out.splitlines() if line]
 
     # --- vCPUs ---
 
