@@ -507,4 +507,8 @@ const DomainAgentOps qemu_agent_ops = {
         .interface_addresses = op_interface_addresses,
         .guest_info = qemu_agent_guest_info,
         .fs_info = op_fs_info,
+        .get_guest_vcpus = qemu_agent_get_guest_vcpus,
+        .set_guest_vcpus = qemu_agent_set_guest_vcpus,
+        .ssh_keys_get = qemu_agent_ssh_keys_get,
+        .ssh_keys_set = qemu_agent_ssh_keys_set,
 };

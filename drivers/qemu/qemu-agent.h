@@ -34,4 +34,11 @@ int qemu_agent_shutdown(Domain *d, bool reboot, Call *call, VbError *err);
 /* qemu-agent-info.c: DomainAgentOps.guest_info. */
 int qemu_agent_guest_info(Domain *d, unsigned types, Call *call, VbError *err);
 
+/* qemu-agent-vcpus.c: the guest's vCPUs and a guest user's authorized SSH keys. */
+int qemu_agent_get_guest_vcpus(Domain *d, Call *call, VbError *err);
+int qemu_agent_set_guest_vcpus(Domain *d, const uint8_t *map, size_t maplen, bool online, Call *call, VbError *err);
+int qemu_agent_ssh_keys_get(Domain *d, const char *user, Call *call, VbError *err);
+int qemu_agent_ssh_keys_set(Domain *d, const char *user, const char *const *keys, size_t n, unsigned flags,
+                            Call *call, VbError *err);
+
 extern const DomainAgentOps qemu_agent_ops;

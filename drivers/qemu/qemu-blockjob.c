@@ -76,6 +76,7 @@ typedef struct Req {
         uint64_t bandwidth;
         unsigned flags;
         DomainBlockJobInfo info;
+        DomainBlockCopyTuning tuning;   /* a copy's drive-mirror options (0: QEMU's) */
 } Req;
 
 static void req_free(Req *r) {
@@ -217,6 +218,12 @@ static void on_query_block(Qmp *q, json_object *ret, const char *cls, const char
                 json_object_object_add(a, "mode", json_object_new_string(r->flags & DOMAIN_BLOCK_REBASE_REUSE_EXT
                                                                                   ? "existing"
                                                                                   : "absolute-paths"));
+                if (r->tuning.granularity)
+                        json_object_object_add(a, "granularity", json_object_new_int64(r->tuning.granularity));
+                if (r->tuning.buf_size)
+                        json_object_object_add(a, "buf-size", json_object_new_int64((int64_t) r->tuning.buf_size));
+                if (r->tuning.sync_writes)
+                        json_object_object_add(a, "copy-mode", json_object_new_string("write-blocking"));
         } else {
                 if (r->base)
                         json_object_object_add(a, "base", json_object_new_string(r->base));
@@ -243,7 +250,7 @@ static void on_query_block(Qmp *q, json_object *ret, const char *cls, const char
 }
 
 static int start_job(Domain *d, size_t index, ReqKind kind, const char *base, const char *top, uint64_t bw,
-                     unsigned flags, Call *call, VbError *err) {
+                     unsigned flags, const DomainBlockCopyTuning *t, Call *call, VbError *err) {
         Req *r = req_new(d, index, kind, call, err);
         if (!r)
                 return -1;
@@ -255,6 +262,8 @@ static int start_job(Domain *d, size_t index, ReqKind kind, const char *base, co
         }
         r->bandwidth = bw;
         r->flags = flags;
+        if (t)
+                r->tuning = *t;
         if ((base && !(r->base = strdup(base))) || (top && !(r->top = strdup(top)))) {
                 req_free(r);
                 return vb_error_errno(err, -ENOMEM, "block job");
@@ -263,17 +272,22 @@ static int start_job(Domain *d, size_t index, ReqKind kind, const char *base, co
 }
 
 static int qemu_block_pull(Domain *d, size_t index, const char *base, uint64_t bw, Call *call, VbError *err) {
-        return start_job(d, index, REQ_PULL, base, NULL, bw, 0, call, err);
+        return start_job(d, index, REQ_PULL, base, NULL, bw, 0, NULL, call, err);
 }
 
 static int qemu_block_commit(Domain *d, size_t index, const char *base, const char *top, uint64_t bw, unsigned flags,
                              Call *call, VbError *err) {
-        return start_job(d, index, REQ_COMMIT, base, top, bw, flags, call, err);
+        return start_job(d, index, REQ_COMMIT, base, top, bw, flags, NULL, call, err);
 }
 
 static int qemu_block_copy(Domain *d, size_t index, const char *dest, const char *format, uint64_t bw,
                            unsigned flags, Call *call, VbError *err) {
-        return start_job(d, index, REQ_COPY, dest, format, bw, flags, call, err);
+        return start_job(d, index, REQ_COPY, dest, format, bw, flags, NULL, call, err);
+}
+
+static int qemu_block_copy_tuned(Domain *d, size_t index, const char *dest, const char *format, unsigned flags,
+                                 const DomainBlockCopyTuning *t, Call *call, VbError *err) {
+        return start_job(d, index, REQ_COPY, dest, format, t->bandwidth, flags, t, call, err);
 }
 
 /* ---- info, speed, abort ---- */
@@ -479,4 +493,5 @@ const DomainBlockJobOps qemu_blockjob_ops = {
         .info = qemu_block_job_info,
         .abort = qemu_block_job_abort,
         .set_speed = qemu_block_job_set_speed,
+        .copy_tuned = qemu_block_copy_tuned,
 };

@@ -683,30 +683,33 @@ static void format_cpu(XmlBuf *b, const QemuCaps *c, QemuAccel accel) {
         xb_line(b, 1, "</cpu>");
 }
 
+int qemu_caps_resolve(const QemuCaps *c, const char *virttype, const char *machine, QemuAccel *accel,
+                      const QemuMachine **m, VbError *err) {
+        if (!virttype)
+                *accel = c->kvm ? QEMU_ACCEL_KVM : QEMU_ACCEL_TCG;
+        else if (strcmp(virttype, "kvm") == 0)
+                *accel = QEMU_ACCEL_KVM;
+        else if (strcmp(virttype, "qemu") == 0)
+                *accel = QEMU_ACCEL_TCG;
+        else
+                return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_QEMU, "unknown virttype: %s", virttype);
+        if (*accel == QEMU_ACCEL_KVM && !c->kvm)
+                return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_QEMU,
+                                    "the accel 'kvm' is not supported by '%s' on this host", c->binary);
+        *m = machine ? qemu_caps_find_machine(c, machine) : qemu_caps_default_machine(c);
+        if (!*m)
+                return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_QEMU,
+                                    "the machine '%s' is not supported by emulator '%s'", machine ? machine : "",
+                                    c->binary);
+        return 0;
+}
+
 char *qemu_caps_format_domain_capabilities(const QemuCaps *c, const char *virttype, const char *machine,
                                            VbError *err) {
         QemuAccel accel;
-        if (!virttype)
-                accel = c->kvm ? QEMU_ACCEL_KVM : QEMU_ACCEL_TCG;
-        else if (strcmp(virttype, "kvm") == 0)
-                accel = QEMU_ACCEL_KVM;
-        else if (strcmp(virttype, "qemu") == 0)
-                accel = QEMU_ACCEL_TCG;
-        else {
-                vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_QEMU, "unknown virttype: %s", virttype);
+        const QemuMachine *m = NULL;
+        if (qemu_caps_resolve(c, virttype, machine, &accel, &m, err) < 0)
                 return NULL;
-        }
-        if (accel == QEMU_ACCEL_KVM && !c->kvm) {
-                vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_QEMU,
-                             "the accel 'kvm' is not supported by '%s' on this host", c->binary);
-                return NULL;
-        }
-        const QemuMachine *m = machine ? qemu_caps_find_machine(c, machine) : qemu_caps_default_machine(c);
-        if (!m) {
-                vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_QEMU, "the machine '%s' is not supported by emulator '%s'",
-                             machine ? machine : "", c->binary);
-                return NULL;
-        }
         XmlBuf b = XML_BUF_INIT;
         xml_buf_puts(&b, "<domainCapabilities>\n");
         xb_text(&b, 1, "path", c->binary);

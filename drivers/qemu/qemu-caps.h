@@ -85,5 +85,9 @@ unsigned qemu_caps_cache_n_probes(const QemuCapsCache *c);
 char *qemu_caps_format_capabilities(QemuCaps *const *caps, size_t n_caps, VbError *err);
 /* Domain capabilities XML (virConnectGetDomainCapabilities): virttype "kvm" or "qemu" (NULL:
  * kvm where it works, else qemu), machine NULL for the default. An unknown machine, or kvm where KVM does not work, is an error. */
+/* libvirt's checks of a virttype ("qemu", "kvm"; NULL: KVM when there is) and a machine (NULL:
+ * the default) for c: 0 with *accel and *m, or -1 with libvirt's text. */
+int qemu_caps_resolve(const QemuCaps *c, const char *virttype, const char *machine, QemuAccel *accel,
+                      const QemuMachine **m, VbError *err);
 char *qemu_caps_format_domain_capabilities(const QemuCaps *c, const char *virttype, const char *machine,
                                            VbError *err);

@@ -1,4 +1,4 @@
-/* qemu-cpu.c: virConnectCompareCPU and virConnectBaselineCPU on QEMU connections: CPU models' features as QEMU expands them (qemu-caps-cpu.c), the host's from /proc/cpuinfo. */
+/* qemu-cpu.c: virConnectCompareCPU and virConnectBaselineCPU (and their hypervisor variants, against QEMU's "max" CPU under TCG) on QEMU connections: CPU models' features as QEMU expands them (qemu-caps-cpu.c), the host's from /proc/cpuinfo. */
 #define LOG_MODULE "qemu"
 #include "qemu-driver.h"
 
@@ -198,50 +198,94 @@ static int cpu_features(const QemuCaps *caps, const CpuDef *def, FeatureSet *out
         return 0;
 }
 
-int qemu_compare_cpu(Connection *c, const char *xml, unsigned flags, VbError *err) {
-        QemuCaps *caps = cpu_caps(c, err);
-        if (!caps)
-                return -1;
+/* xml against the CPU with features host (vendor: "" when any): 0 incompatible, 1 identical,
+ * 2 superset, or -1. */
+static int compare_with(const QemuCaps *caps, const char *vendor, const FeatureSet *host, const char *xml,
+                        VbError *err) {
         CpuDef *def = cpu_def_parse(xml, strlen(xml), err);
         if (!def)
                 return -1;
-        FeatureSet host = { 0 }, guest = { 0 };
-        char vendor[16];
-        int r = host_cpu(caps, vendor, sizeof vendor, &host, err);
-        if (r == 0 && def->mode && strcmp(def->mode, "custom") != 0) {
+        FeatureSet guest = { 0 };
+        int r = 0;
+        if (def->mode && strcmp(def->mode, "custom") != 0) {
                 r = 1;          /* host-model, host-passthrough, maximum: the host's own CPU */
-        } else if (r == 0 && !def->model) {
+        } else if (!def->model) {
                 r = vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_CPU, "no guest CPU model specified");
-        } else if (r == 0 && cpu_features(caps, def, &guest, err) == 0) {
+        } else if (cpu_features(caps, def, &guest, err) == 0) {
                 bool incompatible = (def->arch && strcmp(def->arch, caps->arch) != 0) ||
                                     (def->vendor && *vendor && strcmp(def->vendor, vendor) != 0);
                 for (size_t i = 0; i < guest.n && !incompatible; i++)
-                        incompatible = !set_has(&host, guest.v[i]);
+                        incompatible = !set_has(host, guest.v[i]);
                 for (size_t i = 0; i < def->n_features && !incompatible; i++) {
                         char name[64];
                         qemu_feature_name(def->features[i].name, name, sizeof name);
                         incompatible = def->features[i].policy && strcmp(def->features[i].policy, "forbid") == 0 &&
-                                       set_has(&host, name);
+                                       set_has(host, name);
                 }
-                r = incompatible ? 0 : guest.n == host.n ? 1 : 2;
+                r = incompatible ? 0 : guest.n == host->n ? 1 : 2;
         } else {
                 r = -1;
         }
-        set_clear(&host);
         set_clear(&guest);
         cpu_def_free(def);
         return r;
 }
 
-/* The largest of QEMU's models (libvirt's unversioned names) that all of common has. */
-static const char *baseline_model(const QemuCaps *caps, const FeatureSet *common) {
+int qemu_compare_cpu(Connection *c, const char *xml, unsigned flags, VbError *err) {
+        QemuCaps *caps = cpu_caps(c, err);
+        if (!caps)
+                return -1;
+        FeatureSet host = { 0 };
+        char vendor[16];
+        int r = host_cpu(caps, vendor, sizeof vendor, &host, err);
+        if (r == 0)
+                r = compare_with(caps, vendor, &host, xml, err);
+        set_clear(&host);
+        return r;
+}
+
+/* The CPU the hypervisor gives guests: QEMU's "max" model under the accelerator hv names (its
+ * features as the probe expanded them). */
+static QemuCaps *hypervisor_cpu(Connection *c, const HypervisorCpu *hv, FeatureSet *out, VbError *err) {
+        QemuCaps *caps = qemu_caps_for(c, hv->emulator, hv->arch, err);
+        QemuAccel accel;
+        const QemuMachine *m = NULL;
+        if (!caps || qemu_caps_resolve(caps, hv->virttype, hv->machine, &accel, &m, err) < 0)
+                return NULL;
+        json_object *max = qemu_caps_cpu_model_features(caps, "max");
+        if (accel != QEMU_ACCEL_TCG || !max || !qemu_caps_cpu_model_features(caps, QEMU_CAPS_CPU_ALL_FEATURES)) {
+                vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_QEMU,
+                             "QEMU '%s' does not support reporting CPU model for virttype '%s'", caps->binary,
+                             accel == QEMU_ACCEL_KVM ? "kvm" : "qemu");
+                return NULL;
+        }
+        if (set_add_json(out, max) < 0) {
+                vb_error_errno(err, -ENOMEM, "hypervisor CPU");
+                return NULL;
+        }
+        return caps;
+}
+
+int qemu_compare_hypervisor_cpu(Connection *c, const HypervisorCpu *hv, const char *xml, unsigned flags,
+                                VbError *err) {
+        FeatureSet host = { 0 };
+        QemuCaps *caps = hypervisor_cpu(c, hv, &host, err);
+        int r = caps ? compare_with(caps, "", &host, xml, err) : -1;
+        set_clear(&host);
+        return r;
+}
+
+/* The largest of QEMU's models (libvirt's unversioned names; usable ones under TCG only when
+ * usable_only) that all of common has. */
+static const char *baseline_model(const QemuCaps *caps, const FeatureSet *common, bool usable_only) {
         const char *best = NULL;
         size_t best_n = 0;
         for (size_t i = 0; i < caps->n_cpus[QEMU_ACCEL_TCG]; i++) {
                 const char *name = caps->cpus[QEMU_ACCEL_TCG][i].name;
                 const char *v = strrchr(name, '-');
                 if ((v && v[1] == 'v' && v[2] >= '0' && v[2] <= '9') || strcmp(name, "base") == 0 ||
-                    strcmp(name, "host") == 0 || strcmp(name, "max") == 0)
+                    strcmp(name, "host") == 0 || strcmp(name, "max") == 0 ||
+                    (usable_only && !caps->cpus[QEMU_ACCEL_TCG][i].usable))
                         continue;
                 json_object *list = qemu_caps_cpu_model_features(caps, name);
                 size_t n = list ? json_object_array_length(list) : 0;
@@ -289,10 +333,10 @@ static char *baseline_format(const char *model, const char *fallback, const char
         return s;
 }
 
-char *qemu_baseline_cpu(Connection *c, const char *const *xmls, size_t n, unsigned flags, VbError *err) {
-        QemuCaps *caps = cpu_caps(c, err);
-        if (!caps)
-                return NULL;
+/* The baseline of n CPUs; with hv (the hypervisor's features), only what it provides and its
+ * usable models. */
+static char *baseline_with(const QemuCaps *caps, const char *const *xmls, size_t n, unsigned flags,
+                           const FeatureSet *hv, VbError *err) {
         FeatureSet common = { 0 };
         char vendor[32] = "";
         const char *model = NULL;
@@ -324,9 +368,12 @@ char *qemu_baseline_cpu(Connection *c, const char *const *xmls, size_t n, unsign
                 set_clear(&f);
                 cpu_def_free(def);
         }
+        for (size_t k = common.n; r == 0 && hv && k-- > 0;)
+                if (!set_has(hv, common.v[k]))
+                        set_remove(&common, common.v[k]);
         if (r == 0) {
                 /* One CPU is its own baseline (libvirt keeps its model and forbids a fallback). */
-                model = n == 1 ? keep_model : baseline_model(caps, &common);
+                model = n == 1 && !hv ? keep_model : baseline_model(caps, &common, hv != NULL);
                 if (!model)
                         vb_error_set(err, VB_ERR_OPERATION_FAILED, VB_FROM_CPU,
                                      "no CPU model of %s fits the common features", caps->binary);
@@ -337,5 +384,19 @@ char *qemu_baseline_cpu(Connection *c, const char *const *xmls, size_t n, unsign
         }
         free(keep_model);
         set_clear(&common);
+        return out;
+}
+
+char *qemu_baseline_cpu(Connection *c, const char *const *xmls, size_t n, unsigned flags, VbError *err) {
+        QemuCaps *caps = cpu_caps(c, err);
+        return caps ? baseline_with(caps, xmls, n, flags, NULL, err) : NULL;
+}
+
+char *qemu_baseline_hypervisor_cpu(Connection *c, const HypervisorCpu *hv, const char *const *xmls, size_t n,
+                                   unsigned flags, VbError *err) {
+        FeatureSet max = { 0 };
+        QemuCaps *caps = hypervisor_cpu(c, hv, &max, err);
+        char *out = caps ? baseline_with(caps, xmls, n, flags, &max, err) : NULL;
+        set_clear(&max);
         return out;
 }

@@ -56,9 +56,7 @@ static char *qemu_capabilities(Connection *c, VbError *err) {
         return xml;
 }
 
-/* libvirt's checks of the arguments, then the probed binary's domain capabilities. */
-static char *qemu_domain_capabilities(Connection *c, const char *emulator, const char *arch, const char *machine,
-                                      const char *virttype, VbError *err) {
+QemuCaps *qemu_caps_for(Connection *c, const char *emulator, const char *arch, VbError *err) {
         QemuConn *qc = qemu_conn_of(c);
         const char *binary = emulator ? emulator : qemu_binary(qc);
         QemuCaps *caps = qemu_caps_cache_lookup(qc->caps, binary);
@@ -73,7 +71,14 @@ static char *qemu_domain_capabilities(Connection *c, const char *emulator, const
                              "Emulator '%s' does not support arch '%s'", binary, arch);
                 return NULL;
         }
-        return qemu_caps_format_domain_capabilities(caps, virttype, machine, err);
+        return caps;
+}
+
+/* libvirt's checks of the arguments, then the probed binary's domain capabilities. */
+static char *qemu_domain_capabilities(Connection *c, const char *emulator, const char *arch, const char *machine,
+                                      const char *virttype, VbError *err) {
+        QemuCaps *caps = qemu_caps_for(c, emulator, arch, err);
+        return caps ? qemu_caps_format_domain_capabilities(caps, virttype, machine, err) : NULL;
 }
 
 static void on_ready(QemuCaps *caps, const VbError *err, void *userdata) {
@@ -159,6 +164,8 @@ static const HostOps qemu_host_ops = {
         .when_ready = qemu_when_ready,
         .compare_cpu = qemu_compare_cpu,
         .baseline_cpu = qemu_baseline_cpu,
+        .compare_hypervisor_cpu = qemu_compare_hypervisor_cpu,
+        .baseline_hypervisor_cpu = qemu_baseline_hypervisor_cpu,
         .sysinfo = qemu_sysinfo,
 };
 
@@ -167,6 +174,7 @@ static const HostOps qemu_host_ops = {
 static void qemu_conn_free(QemuConn *qc) {
         if (!qc)
                 return;
+        qemu_nodedev_events_done(qc);
         qemu_caps_cache_free(qc->caps);
         qemu_security_done(qc);
         qemu_machined_done(qc);
@@ -248,6 +256,7 @@ static int qemu_open(Connection *c, bool system, VbError *err) {
 
         connection_load_all(c);
         qemu_recover_all(qc);
+        qemu_nodedev_events_init(qc);
 
         QemuCaps *caps = qemu_caps_cache_lookup(qc->caps, qemu_binary(qc));
         if (caps)

@@ -44,6 +44,7 @@ typedef struct QemuConn {
         QemuPorts ports;        /* automatic display ports held by guests (qemu-display.c) */
         bool apparmor;          /* the host runs AppArmor: guests get profiles (qemu-apparmor.c) */
         struct Machined *machined;      /* system daemon: systemd-machined's handle (qemu-machined.c), or NULL */
+        struct QemuNodedevEvents *nodedev_events;       /* kernel uevents → node device events (qemu-nodedev-events.c) */
 } QemuConn;
 
 /* Where the domain's QEMU process stands, as the driver sees it (the guest's own state,
@@ -169,6 +170,10 @@ void qemu_machined_init(QemuConn *qc, bool system);
 void qemu_machined_done(QemuConn *qc);
 void qemu_machined_start(QemuDomain *qd);     /* the guest runs: RegisterMachineWithNetwork */
 void qemu_machined_stop(QemuDomain *qd);      /* QEMU is gone: TerminateMachine */
+/* qemu-nodedev-events.c: the host's node devices followed through kernel uevents (after the
+ * connection is set up; a failure only logs: the listings stay right, the events are missing). */
+void qemu_nodedev_events_init(QemuConn *qc);
+void qemu_nodedev_events_done(QemuConn *qc);
 
 /* qemu-cgroup.c: a cgroup per guest. */
 void qemu_cgroup_init(QemuConn *qc, bool system);
@@ -305,6 +310,14 @@ int qemu_monitor_path(Connection *c, const char *name, char **out);
 #define QEMU_BASELINE_EXPAND_FEATURES 1u
 int qemu_compare_cpu(Connection *c, const char *xml, unsigned flags, VbError *err);
 char *qemu_baseline_cpu(Connection *c, const char *const *xmls, size_t n, unsigned flags, VbError *err);
+/* The same against the CPU the hypervisor provides (HostOps.compare_hypervisor_cpu). */
+int qemu_compare_hypervisor_cpu(Connection *c, const HypervisorCpu *hv, const char *xml, unsigned flags,
+                                VbError *err);
+char *qemu_baseline_hypervisor_cpu(Connection *c, const HypervisorCpu *hv, const char *const *xmls, size_t n,
+                                   unsigned flags, VbError *err);
+/* The probed capabilities of emulator (NULL: the configured one), refused with libvirt's text
+ * when arch (NULL: any) is not its. */
+QemuCaps *qemu_caps_for(Connection *c, const char *emulator, const char *arch, VbError *err);
 
 /* qemu-sysinfo.c: virConnectGetSysinfo from the host's DMI (HostOps). */
 char *qemu_sysinfo(Connection *c, VbError *err);

@@ -1,8 +1,9 @@
-/* bus-domain-agent.c: org.libvirt.Domain's calls the guest agent answers (GetHostname, GetTime, SetTime, FSFreeze, FSThaw, FSTrim, SetUserPassword, GetFSInfo): the core's domain-agent.c, the reply sent when the agent has answered. */
+/* bus-domain-agent.c: org.libvirt.Domain's calls the guest agent answers (GetHostname, GetTime, SetTime, FSFreeze, FSThaw, FSTrim, SetUserPassword, GetFSInfo, GetGuestVcpus, SetGuestVcpus): the core's domain-agent.c, the reply sent when the agent has answered. */
 #define LOG_MODULE "bus"
 #include "bus-unsupported.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -199,4 +200,69 @@ int bus_method_get_fs_info(sd_bus_message *m, void *userdata, sd_bus_error *ret_
         if (r < 0)
                 return r;
         return bus_call_finish_reply(call, domain_get_fsinfo(d, flags, call, &err), &err, NULL, ret_error);
+}
+
+/* a{sv}: the typed parameters, each value wrapped as libvirt-dbus does */
+static int reply_params(sd_bus_message *m, const void *result) {
+        const DomainAgentParams *p = result;
+        sd_bus_message *reply = NULL;
+        int r = sd_bus_message_new_method_return(m, &reply);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "{sv}");
+        for (size_t i = 0; r >= 0 && p && i < p->n; i++)
+                r = bus_append_stat_param(reply, &p->v[i]);
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r >= 0)
+                r = sd_bus_send(NULL, reply, NULL);
+        sd_bus_message_unref(reply);
+        return r;
+}
+
+/* GetGuestVcpus(u flags) → a{sv} vcpus, online, offlinable */
+int bus_method_get_guest_vcpus(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        unsigned flags = 0;
+        Domain *d = NULL;
+        Call *call = NULL;
+        VbError err = { 0 };
+        int r = sd_bus_message_read(m, "u", &flags);
+        r = agent_begin(m, userdata, r, reply_params, false, &d, &call, &err, ret_error);
+        if (r < 0)
+                return r;
+        return bus_call_finish_reply(call, domain_get_guest_vcpus(d, flags, call, &err), &err, NULL, ret_error);
+}
+
+/* SetGuestVcpus(ab vcpumap, i state, u flags): vCPU i is named when vcpumap[i] is true, as
+ * libvirt-dbus turns the array into libvirt's list */
+int bus_method_set_guest_vcpus(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        const void *bools = NULL;
+        size_t size = 0;
+        int32_t state = 0;
+        unsigned flags = 0;
+        Domain *d = NULL;
+        Call *call = NULL;
+        VbError err = { 0 };
+        int r = sd_bus_message_read_array(m, 'b', &bools, &size);
+        if (r >= 0)
+                r = sd_bus_message_read(m, "iu", &state, &flags);
+        size_t n = size / sizeof(int);
+        if (r >= 0 && n > DOMAIN_GUEST_VCPU_MAX_ID)
+                return sd_bus_error_setf(ret_error, SD_BUS_ERROR_INVALID_ARGS, "too many vCPUs in the map (%zu, at most %u)",
+                                         n, DOMAIN_GUEST_VCPU_MAX_ID);
+        r = agent_begin(m, userdata, r, reply_void, true, &d, &call, &err, ret_error);
+        if (r < 0)
+                return r;
+        /* "N," per vCPU: at most 5 bytes each below DOMAIN_GUEST_VCPU_MAX_ID */
+        char *list = malloc(n * 6 + 1), *p = list;
+        if (!list) {
+                call_unref(call);
+                return -ENOMEM;
+        }
+        *p = '\0';
+        for (size_t i = 0; i < n; i++)
+                if (((const int *) bools)[i])
+                        p += sprintf(p, "%s%zu", p == list ? "" : ",", i);
+        r = domain_set_guest_vcpus(d, list, state, flags, call, &err);
+        free(list);
+        return bus_call_finish_reply(call, r, &err, NULL, ret_error);
 }

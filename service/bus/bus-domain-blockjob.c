@@ -1,10 +1,11 @@
-/* bus-domain-blockjob.c: org.libvirt.Domain's BlockPull, BlockRebase, BlockCommit,
+/* bus-domain-blockjob.c: org.libvirt.Domain's BlockPull, BlockRebase, BlockCommit, BlockCopy,
  * GetBlockJobInfo, BlockJobAbort and BlockJobSetSpeed over the core's block-job verbs
  * (domain-blockjob.h); as libvirt-dbus, an empty base or top string means none. */
 #include "bus-internal.h"
 #include "bus-unsupported.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bus-path.h"
@@ -102,4 +103,29 @@ int bus_method_get_block_job_info(sd_bus_message *m, void *userdata, sd_bus_erro
         DomainBlockJobInfo info = { 0 };
         r = domain_block_job_info(d, disk, flags, call, &info, &err);
         return bus_call_finish_reply(call, r, &err, &info, ret_error);
+}
+
+/* BlockCopy(s disk, s destxml, a{sv} params, u flags) */
+int bus_method_block_copy(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        const char *disk = NULL, *destxml = NULL;
+        unsigned flags = 0;
+        size_t n = 0;
+        VbError err = { 0 };
+        DomainTuneParam *params = calloc(BUS_TUNE_PARAMS_MAX, sizeof *params);
+        if (!params)
+                return -ENOMEM;
+        int r = sd_bus_message_read(m, "ss", &disk, &destxml);
+        if (r >= 0)
+                r = bus_read_tune_params(m, params, &n, &err);
+        if (r >= 0)
+                r = sd_bus_message_read(m, "u", &flags);
+        Domain *d = r < 0 ? NULL : domain_of_message(userdata, m, &err);
+        Call *call = d ? bus_call_new(m) : NULL;
+        if (call)
+                r = bus_call_finish(call, domain_block_copy(d, disk, destxml, params, n, flags, call, &err), &err, NULL,
+                                    ret_error);
+        else if (r >= 0 || err.code)
+                r = d ? -ENOMEM : bus_error(ret_error, &err);
+        free(params);
+        return r;
 }

@@ -42,7 +42,7 @@ char *bus_subtree_path(const Connection *c, ObjectKind kind) {
 /* UUID-named objects fit a fixed buffer: lists of thousands are built with no allocation. */
 int bus_object_path_buf(const Object *o, char *buf, size_t n) {
         char uuid_leaf[BUS_UUID_LEAF_LEN];
-        if (o->kind == OBJECT_VOLUME)
+        if (o->kind == OBJECT_VOLUME || o->kind == OBJECT_NODEDEV)   /* named by key / name */
                 return -EINVAL;
         bus_path_encode_uuid(o->uuid, uuid_leaf);
         const char *parts[] = { BUS_ROOT_PATH "/", o->conn->driver->name, "/", bus_kind_node(o->kind), "/", uuid_leaf };

@@ -116,6 +116,10 @@ static void emit_lifecycle(Bus *b, const Notice *n, const char *path) {
                 r = sd_bus_emit_signal(b->bus, connect_path, bus_kind_connect.interface, "SecretEvent",
                                        "oii", path, n->event, n->detail);
                 break;
+        case OBJECT_NODEDEV:
+                r = sd_bus_emit_signal(b->bus, connect_path, bus_kind_connect.interface, "NodeDeviceEvent",
+                                       "oii", path, n->event, n->detail);
+                break;
         default:
                 r = 0;  /* volumes have no lifecycle signal in libvirt-dbus */
                 break;

@@ -109,6 +109,8 @@ const ApiRow api_rows_domain_more[] = {
         ROW(DOMAIN_PIN_VCPU, 26, "virDomainPinVcpu", NODBUS, MUT, 0, ACL(DOMAIN, DOMAIN, "write")),
         ROW(DOMAIN_SET_LIFECYCLE_ACTION, 390, "virDomainSetLifecycleAction", NODBUS, MUT, VERB, ACL(DOMAIN, DOMAIN, "write")),
         ROW(DOMAIN_ABORT_JOB_FLAGS, 442, "virDomainAbortJobFlags", NODBUS, MUT, VERB, ACL(DOMAIN, DOMAIN, "write")),
+        ROW(DOMAIN_AUTHORIZED_SSH_KEYS_GET, 424, "virDomainAuthorizedSSHKeysGet", NODBUS, MUT, VERB, ACL(DOMAIN, DOMAIN, "write")),
+        ROW(DOMAIN_AUTHORIZED_SSH_KEYS_SET, 425, "virDomainAuthorizedSSHKeysSet", NODBUS, MUT, VERB, ACL(DOMAIN, DOMAIN, "write")),
         ROW(DOMAIN_START_DIRTY_RATE_CALC, 427, "virDomainStartDirtyRateCalc", NODBUS, MUT, VERB, ACL(DOMAIN, DOMAIN, "write")),
 };
 

@@ -354,6 +354,15 @@ typedef enum ApiId {
         API_NODE_DEVICE_IS_ACTIVE,
         API_STORAGE_POOL_LOOKUP_BY_TARGET_PATH,
         API_CONNECT_GET_STORAGE_POOL_CAPABILITIES,
+        /* the guest agent's SSH keys (domain-agent.c) */
+        API_DOMAIN_AUTHORIZED_SSH_KEYS_GET,
+        API_DOMAIN_AUTHORIZED_SSH_KEYS_SET,
+        /* node device events (nodedev-events.c) */
+        API_CONNECT_NODE_DEVICE_EVENT_REGISTER_ANY,
+        API_CONNECT_NODE_DEVICE_EVENT_DEREGISTER_ANY,
+        /* the hypervisor's CPU (node-cpu.c) */
+        API_CONNECT_COMPARE_HYPERVISOR_CPU,
+        API_CONNECT_BASELINE_HYPERVISOR_CPU,
         _API_ID_MAX,
 } ApiId;
 

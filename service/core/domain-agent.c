@@ -7,6 +7,7 @@
 
 #include "api.h"
 #include "call.h"
+#include "cpumap.h"
 #include "domain-ifaddr.h"
 #include "domain-info.h"
 #include "domain.h"
@@ -287,4 +288,68 @@ void domain_agent_params_free(DomainAgentParams *p) {
 void domain_notify_agent(Domain *d, int state, int reason) {
         Notice n = { .type = NOTICE_AGENT_LIFECYCLE, .obj = &d->obj, .event = state, .detail = reason };
         manager_notify(d->obj.conn->manager, &n);
+}
+
+int domain_get_guest_vcpus(Domain *d, unsigned flags, Call *call, VbError *err) {
+        if (!agent_ops(d)->get_guest_vcpus)
+                return unsupported_row(API_DOMAIN_GET_GUEST_VCPUS, err);
+        if (check_flags("virDomainGetGuestVcpus", flags, 0, err) < 0 || need_running(d, err) < 0)
+                return -1;
+        return agent_ops(d)->get_guest_vcpus(d, call, err);
+}
+
+int domain_set_guest_vcpus(Domain *d, const char *cpumap, int state, unsigned flags, Call *call, VbError *err) {
+        uint8_t map[DOMAIN_GUEST_VCPU_MAX_ID / 8];
+        if (!agent_ops(d)->set_guest_vcpus)
+                return unsupported_row(API_DOMAIN_SET_GUEST_VCPUS, err);
+        if (check_flags("virDomainSetGuestVcpus", flags, 0, err) < 0)
+                return -1;
+        if (!cpumap || cpumap_parse(cpumap, map, sizeof map) < 0)
+                return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN, "Failed to parse bitmap '%s'",
+                                    cpumap ? cpumap : "");
+        if (state != 0 && state != 1)
+                return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN, "unsupported vCPU state '%d'", state);
+        if (need_running(d, err) < 0)
+                return -1;
+        return agent_ops(d)->set_guest_vcpus(d, map, sizeof map, state == 1, call, err);
+}
+
+int domain_authorized_ssh_keys_get(Domain *d, const char *user, unsigned flags, Call *call, VbError *err) {
+        if (!agent_ops(d)->ssh_keys_get)
+                return unsupported_row(API_DOMAIN_AUTHORIZED_SSH_KEYS_GET, err);
+        if (check_flags("virDomainAuthorizedSSHKeysGet", flags, 0, err) < 0)
+                return -1;
+        if (!user || !*user)
+                return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN, "a user name is required");
+        if (need_running(d, err) < 0)
+                return -1;
+        return agent_ops(d)->ssh_keys_get(d, user, call, err);
+}
+
+int domain_authorized_ssh_keys_set(Domain *d, const char *user, const char *const *keys, size_t n, unsigned flags,
+                                   Call *call, VbError *err) {
+        if (!agent_ops(d)->ssh_keys_set)
+                return unsupported_row(API_DOMAIN_AUTHORIZED_SSH_KEYS_SET, err);
+        if (check_flags("virDomainAuthorizedSSHKeysSet", flags, DOMAIN_SSH_KEYS_APPEND | DOMAIN_SSH_KEYS_REMOVE, err) < 0)
+                return -1;
+        if ((flags & DOMAIN_SSH_KEYS_APPEND) && (flags & DOMAIN_SSH_KEYS_REMOVE))
+                return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN,
+                                    "Flags 'VIR_DOMAIN_AUTHORIZED_SSH_KEYS_SET_APPEND' and "
+                                    "'VIR_DOMAIN_AUTHORIZED_SSH_KEYS_SET_REMOVE' are mutually exclusive");
+        if (!user || !*user)
+                return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN, "a user name is required");
+        if (n > DOMAIN_SSH_KEYS_MAX)
+                return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN, "too many keys (%zu, at most %u)", n,
+                                    DOMAIN_SSH_KEYS_MAX);
+        if (need_running(d, err) < 0)
+                return -1;
+        return agent_ops(d)->ssh_keys_set(d, user, n ? keys : NULL, n, flags, call, err);
+}
+
+void domain_agent_strings_free(DomainAgentStrings *l) {
+        for (size_t i = 0; i < l->n; i++)
+                free(l->v[i]);
+        free(l->v);
+        l->v = NULL;
+        l->n = 0;
 }

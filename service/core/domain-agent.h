@@ -98,7 +98,40 @@ typedef struct DomainAgentOps {
         int (*fs_info)(Domain *d, Call *call, VbError *err);
         /* The guest's interfaces and addresses as it sees them; result DomainIfaceAddrsList *. */
         int (*interface_addresses)(Domain *d, Call *call, VbError *err);
+        /* virDomainGetGuestVcpus: result DomainAgentParams * ("vcpus", "online", "offlinable"). */
+        int (*get_guest_vcpus)(Domain *d, Call *call, VbError *err);
+        /* virDomainSetGuestVcpus: the guest's vCPUs in map (cpumap.h's bitmap of maplen bytes) go
+         * online or offline; result none. */
+        int (*set_guest_vcpus)(Domain *d, const uint8_t *map, size_t maplen, bool online, Call *call, VbError *err);
+        /* A guest user's ~/.ssh/authorized_keys: get (result DomainAgentStrings *), or add
+         * (reset: replace the file) / remove keys (result none). */
+        int (*ssh_keys_get)(Domain *d, const char *user, Call *call, VbError *err);
+        int (*ssh_keys_set)(Domain *d, const char *user, const char *const *keys, size_t n, unsigned flags, Call *call,
+                            VbError *err);
 } DomainAgentOps;
+
+/* A list of strings a verb answers with (authorized SSH keys). */
+typedef struct DomainAgentStrings {
+        char **v;
+        size_t n;
+} DomainAgentStrings;
+void domain_agent_strings_free(DomainAgentStrings *l);
+
+/* virDomainAuthorizedSSHKeysSet's flags */
+#define DOMAIN_SSH_KEYS_APPEND 1u
+#define DOMAIN_SSH_KEYS_REMOVE 2u
+#define DOMAIN_SSH_KEYS_MAX 2048u               /* REMOTE_DOMAIN_AUTHORIZED_SSH_KEYS_MAX */
+#define DOMAIN_GUEST_VCPU_MAX_ID 4096u          /* libvirt's QEMU_GUEST_VCPU_MAX_ID */
+#define DOMAIN_GUEST_VCPU_PARAMS_MAX 64u        /* REMOTE_DOMAIN_GUEST_VCPU_PARAMS_MAX */
+
+/* virDomainGetGuestVcpus (the call completes with a DomainAgentParams, borrowed) and
+ * virDomainSetGuestVcpus (cpumap in libvirt's bitmap syntax: "0-3,^2"; state 1 online, 0 off). */
+int domain_get_guest_vcpus(Domain *d, unsigned flags, Call *call, VbError *err);
+int domain_set_guest_vcpus(Domain *d, const char *cpumap, int state, unsigned flags, Call *call, VbError *err);
+/* virDomainAuthorizedSSHKeysGet (the call completes with a DomainAgentStrings, borrowed) and Set. */
+int domain_authorized_ssh_keys_get(Domain *d, const char *user, unsigned flags, Call *call, VbError *err);
+int domain_authorized_ssh_keys_set(Domain *d, const char *user, const char *const *keys, size_t n, unsigned flags,
+                                   Call *call, VbError *err);
 
 /* virDomainGetFSInfo's answer: each filesystem with the domain's disk targets it lies on. */
 #define DOMAIN_FSINFO_MAX 256u          /* REMOTE_DOMAIN_FSINFO_MAX */

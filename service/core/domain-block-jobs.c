@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "domain-device.h"
 #include "domain-model.h"
 #include "domain.h"
 #include "driver.h"
@@ -183,4 +184,92 @@ void domain_notify_block_job(Domain *d, size_t index, int type, int status) {
                      .text = k->target_dev ? k->target_dev : "",
                      .path = k->source_file ? k->source_file : k->source_dev ? k->source_dev : "" };
         manager_notify(d->obj.conn->manager, &n);
+}
+
+/* virDomainBlockCopy's parameters into t: libvirt's names and types, checked. */
+static int copy_tuning(const DomainTuneParam *params, size_t n, DomainBlockCopyTuning *t, VbError *err) {
+        static const struct {
+                const char *name;
+                DomainStatType type;
+        } known[] = { { "bandwidth", DOMAIN_STAT_ULLONG }, { "granularity", DOMAIN_STAT_UINT },
+                      { "buf-size", DOMAIN_STAT_ULLONG } };
+        static const char *const type_names[] = { "", "int", "uint", "llong", "ullong", "double", "boolean", "string" };
+        for (size_t i = 0; i < n; i++) {
+                size_t k = 0;
+                while (k < 3 && strcmp(params[i].name, known[k].name) != 0)
+                        k++;
+                if (k == 3)
+                        return vb_error_set(err, VB_ERR_ARGUMENT_UNSUPPORTED, VB_FROM_DOMAIN,
+                                            "parameter '%s' not supported", params[i].name);
+                if (params[i].type != known[k].type)
+                        return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN,
+                                            "invalid type '%s' for parameter '%s', expected '%s'",
+                                            params[i].type >= 1 && params[i].type <= 7 ? type_names[params[i].type] : "?",
+                                            params[i].name, type_names[known[k].type]);
+                if (k == 0 && to_bytes(params[i].ull, true, &t->bandwidth, err) < 0)
+                        return -1;
+                if (k == 1)
+                        t->granularity = (uint32_t) params[i].ull;
+                if (k == 2)
+                        t->buf_size = params[i].ull;
+        }
+        uint32_t g = t->granularity;
+        if (g && (g & (g - 1)))
+                return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN, "granularity must be power of 2");
+        if (g && (g < 512 || g > 64u * 1024 * 1024))
+                return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN,
+                                    "granularity must be between 512 and 67108864 bytes");
+        if (t->buf_size > (uint64_t) INT64_MAX)
+                return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN, "buf-size must be less than %llu",
+                                    (unsigned long long) INT64_MAX);
+        return 0;
+}
+
+int domain_block_copy(Domain *d, const char *path, const char *destxml, const DomainTuneParam *params, size_t n,
+                      unsigned flags, Call *call, VbError *err) {
+        const DomainBlockJobOps *ops = ops_of(d, "virDomainBlockCopy", err);
+        DomainBlockCopyTuning t = { 0 };
+        if (!ops ||
+            vb_check_flags(flags, DOMAIN_BLOCK_COPY_SHALLOW | DOMAIN_BLOCK_COPY_REUSE_EXT |
+                                  DOMAIN_BLOCK_COPY_TRANSIENT_JOB | DOMAIN_BLOCK_COPY_SYNCHRONOUS_WRITES,
+                           "virDomainBlockCopy", err) < 0 ||
+            copy_tuning(params, n, &t, err) < 0)
+                return -1;
+        if (!ops->copy_tuned)
+                return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_DOMAIN, "virDomainBlockCopy");
+        long i = find_disk(d, path, err);
+        if (i < 0)
+                return -1;
+        const char *kind = NULL;
+        DomainDevices *dest = domain_device_parse(destxml ? destxml : "", destxml ? strlen(destxml) : 0, &kind, err);
+        if (!dest)
+                return -1;
+        int r = -1;
+        const DomainDisk *to = dest->n_disks == 1 ? &dest->disks[0] : NULL;
+        const char *file = to ? (to->source_file ? to->source_file : to->source_dev) : NULL;
+        const DomainDisk *k = &d->live->priv->devices.disks[i];
+        const char *fmt = to && to->driver_type ? to->driver_type : k->driver_type ? k->driver_type : "raw";
+        unsigned copy = flags & DOMAIN_BLOCK_COPY_SHALLOW ? DOMAIN_BLOCK_REBASE_SHALLOW : 0;
+        /* QEMU cannot make a block device: one is always the existing destination */
+        if ((flags & DOMAIN_BLOCK_COPY_REUSE_EXT) || (to && to->source_dev))
+                copy |= DOMAIN_BLOCK_REBASE_REUSE_EXT;
+        t.sync_writes = flags & DOMAIN_BLOCK_COPY_SYNCHRONOUS_WRITES;
+        if (!to)
+                vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN, "the destination must be one <disk>, not <%s>",
+                             kind && *kind ? kind : "?");
+        else if (!file || to->net)
+                vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_DOMAIN,
+                             "the destination of a block copy must be a local file or block device");
+        else if (file[0] != '/')
+                vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN, "the destination '%s' is not an absolute path",
+                             file);
+        else if (strcmp(fmt, "raw") != 0 && strcmp(fmt, "qcow2") != 0)
+                vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_DOMAIN, "unsupported format '%s' for a block copy",
+                             fmt);
+        else {
+                log_info("domain %s: block copy of %s to %s", d->obj.name, path, file);
+                r = ops->copy_tuned(d, (size_t) i, file, fmt, copy, &t, call, err);
+        }
+        domain_device_free(dest);
+        return r;
 }

@@ -43,6 +43,20 @@ enum {
 #define DOMAIN_BLOCK_JOB_SPEED_BANDWIDTH_BYTES 1u
 #define DOMAIN_BLOCK_JOB_ABORT_ASYNC 1u
 #define DOMAIN_BLOCK_JOB_ABORT_PIVOT 2u
+/* virDomainBlockCopy's flags */
+#define DOMAIN_BLOCK_COPY_SHALLOW 1u
+#define DOMAIN_BLOCK_COPY_REUSE_EXT 2u
+#define DOMAIN_BLOCK_COPY_TRANSIENT_JOB 4u
+#define DOMAIN_BLOCK_COPY_SYNCHRONOUS_WRITES 8u
+
+/* virDomainBlockCopy's typed parameters, checked: bandwidth in bytes/s, granularity (a power
+ * of 2 from 512 to 64 MiB; 0: QEMU's), buf_size (0: QEMU's); writes mirrored synchronously. */
+typedef struct DomainBlockCopyTuning {
+        uint64_t bandwidth;
+        uint32_t granularity;
+        uint64_t buf_size;
+        bool sync_writes;
+} DomainBlockCopyTuning;
 
 /* virDomainBlockJobInfo; type 0: no job on the disk. */
 typedef struct DomainBlockJobInfo {
@@ -70,6 +84,9 @@ typedef struct DomainBlockJobOps {
          * is gone. No job: libvirt's "No active block job". */
         int (*abort)(Domain *d, size_t index, unsigned flags, Call *call, VbError *err);
         int (*set_speed)(Domain *d, size_t index, uint64_t bandwidth, Call *call, VbError *err);
+        /* virDomainBlockCopy: copy with QEMU's tuning (t); flags as copy's (SHALLOW, REUSE_EXT). */
+        int (*copy_tuned)(Domain *d, size_t index, const char *dest, const char *format, unsigned flags,
+                          const DomainBlockCopyTuning *t, Call *call, VbError *err);
 } DomainBlockJobOps;
 
 /* The verbs, for both doors (BlockRebase with DOMAIN_BLOCK_REBASE_COPY: base is the copy's
@@ -84,6 +101,11 @@ int domain_block_commit(Domain *d, const char *path, const char *base, const cha
 int domain_block_job_info(Domain *d, const char *path, unsigned flags, Call *call, DomainBlockJobInfo *out,
                           VbError *err);
 int domain_block_job_abort(Domain *d, const char *path, unsigned flags, Call *call, VbError *err);
+/* virDomainBlockCopy: path's disk mirrored to the <disk> destxml describes (a file or a block
+ * device), with libvirt's typed parameters (bandwidth, granularity, buf-size). */
+typedef struct DomainTuneParam DomainTuneParam;
+int domain_block_copy(Domain *d, const char *path, const char *destxml, const DomainTuneParam *params, size_t n,
+                      unsigned flags, Call *call, VbError *err);
 int domain_block_job_set_speed(Domain *d, const char *path, uint64_t bandwidth, unsigned flags, Call *call,
                                VbError *err);
 /* For drivers: tell the observers (remote BLOCK_JOB / BLOCK_JOB_2 events, the D-Bus BlockJob

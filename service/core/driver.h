@@ -237,6 +237,12 @@ struct PoolOps {
         bool (*has_type)(const char *type);
 };
 
+/* The hypervisor a CPU is compared with (virConnectCompareHypervisorCPU): each NULL for the
+ * connection's default. */
+typedef struct HypervisorCpu {
+        const char *emulator, *arch, *machine, *virttype;
+} HypervisorCpu;
+
 typedef struct NodeInfo {
         char model[32];
         uint64_t memory_kib;
@@ -275,6 +281,12 @@ typedef struct HostOps {
         int (*compare_cpu)(Connection *c, const char *xml, unsigned flags, VbError *err);
         /* virConnectBaselineCPU of n <cpu> descriptions (flags checked by the core). */
         char *(*baseline_cpu)(Connection *c, const char *const *xmls, size_t n, unsigned flags, VbError *err);
+        /* virConnectCompareHypervisorCPU / BaselineHypervisorCPU: the same against the CPU the
+         * hypervisor named by hv can give a guest (flags checked by the core). */
+        int (*compare_hypervisor_cpu)(Connection *c, const struct HypervisorCpu *hv, const char *xml, unsigned flags,
+                                      VbError *err);
+        char *(*baseline_hypervisor_cpu)(Connection *c, const struct HypervisorCpu *hv, const char *const *xmls,
+                                         size_t n, unsigned flags, VbError *err);
 } HostOps;
 
 struct Driver {

@@ -13,6 +13,8 @@ typedef enum NodeWaitKind {
         NODE_WAIT_DOMAIN_CAPABILITIES,
         NODE_WAIT_COMPARE_CPU,
         NODE_WAIT_BASELINE_CPU,
+        NODE_WAIT_COMPARE_HYPERVISOR_CPU,       /* xmls[0]: the CPU; arg: the hypervisor */
+        NODE_WAIT_BASELINE_HYPERVISOR_CPU,
 } NodeWaitKind;
 
 typedef struct NodeWait {
@@ -53,6 +55,17 @@ static int node_wait_answer(NodeWait *w, char **xml, int *value, VbError *err) {
         case NODE_WAIT_BASELINE_CPU:
                 *xml = node_baseline_cpu(w->conn, (const char *const *) w->xmls, w->n_xmls, w->flags, err);
                 break;
+        case NODE_WAIT_COMPARE_HYPERVISOR_CPU:
+        case NODE_WAIT_BASELINE_HYPERVISOR_CPU: {
+                HypervisorCpu hv = { w->arg[0], w->arg[1], w->arg[2], w->arg[3] };
+                if (w->kind == NODE_WAIT_BASELINE_HYPERVISOR_CPU) {
+                        *xml = node_baseline_hypervisor_cpu(w->conn, &hv, (const char *const *) w->xmls, w->n_xmls,
+                                                            w->flags, err);
+                        break;
+                }
+                *value = node_compare_hypervisor_cpu(w->conn, &hv, w->xmls[0], w->flags, err);
+                return *value < 0 ? -1 : 0;
+        }
         }
         return *xml ? 0 : -1;
 }
@@ -68,7 +81,8 @@ static void node_wait_done(Call *inner, int r, const VbError *err, void *result)
                 char *xml = NULL;
                 int value = 0;
                 int q = node_wait_answer(w, &xml, &value, &e);
-                call_complete(w->outer, q, &e, w->kind == NODE_WAIT_COMPARE_CPU ? (void *) &value : xml);
+                bool compare = w->kind == NODE_WAIT_COMPARE_CPU || w->kind == NODE_WAIT_COMPARE_HYPERVISOR_CPU;
+                call_complete(w->outer, q, &e, compare ? (void *) &value : xml);
                 free(xml);
         }
         node_wait_free(w);
@@ -166,4 +180,23 @@ int node_baseline_cpu_call(Connection *c, const char *const *xmls, size_t n, uns
                         return vb_error_errno(err, -ENOMEM, "CPU baseline");
                 }
         return node_wait_start(w, call, out, NULL, err);
+}
+
+int node_wait_hypervisor_cpu(Connection *c, const HypervisorCpu *hv, const char *const *xmls, size_t n,
+                             unsigned flags, Call *call, char **out, int *value, VbError *err) {
+        NodeWait *w = node_wait_new(c, out ? NODE_WAIT_BASELINE_HYPERVISOR_CPU : NODE_WAIT_COMPARE_HYPERVISOR_CPU, flags,
+                                    err);
+        if (!w)
+                return -1;
+        const char *arg[4] = { hv->emulator, hv->arch, hv->machine, hv->virttype };
+        bool failed = !(w->xmls = calloc(n, sizeof *w->xmls));
+        for (size_t i = 0; i < 4 && !failed; i++)
+                failed = arg[i] && !(w->arg[i] = strdup(arg[i]));
+        for (; !failed && w->n_xmls < n; w->n_xmls++)
+                failed = !(w->xmls[w->n_xmls] = strdup(xmls[w->n_xmls]));
+        if (failed) {
+                node_wait_free(w);
+                return vb_error_errno(err, -ENOMEM, "hypervisor CPU request");
+        }
+        return node_wait_start(w, call, out, value, err);
 }

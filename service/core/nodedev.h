@@ -59,3 +59,24 @@ int nodedev_is_persistent(Connection *c, const NodeDev *d, VbError *err);
 int nodedev_get_autostart(Connection *c, const NodeDev *d, VbError *err);
 /* virNodeDeviceSetAutostart: 0, or -1 with libvirt's refusal. */
 int nodedev_set_autostart(Connection *c, const NodeDev *d, bool autostart, VbError *err);
+
+/* nodedev-events.c: a connection's node devices as last seen, so that a rescan (the driver's,
+ * when the kernel announced a device) tells what appeared and what went: libvirt's node device
+ * lifecycle event for each (a NOTICE_LIFECYCLE about a transient OBJECT_NODEDEV object whose
+ * name is the device's). */
+enum {
+        NODEDEV_EVENT_CREATED = 0,      /* VIR_NODE_DEVICE_EVENT_CREATED */
+        NODEDEV_EVENT_DELETED = 1,
+};
+typedef struct NodeDevWatch {
+        Connection *conn;
+        char **names;                   /* sorted */
+        size_t n;
+} NodeDevWatch;
+/* Take the first list (no events). 0, or -1 with err. */
+int nodedev_watch_init(NodeDevWatch *w, Connection *c, VbError *err);
+/* List again and notify the differences; a failed listing changes nothing. */
+void nodedev_watch_rescan(NodeDevWatch *w);
+void nodedev_watch_done(NodeDevWatch *w);
+/* The lifecycle notice of the device name on c. */
+void nodedev_notify_lifecycle(Connection *c, const char *name, int event);

@@ -219,6 +219,55 @@ class QemuBlockJobsTest(unittest.TestCase):
         self.wait_event(("bj-bus", "vda", PULL, COMPLETED))
         self.assertNotIn("backing file", qemu_img_info(top))
 
+    def test_5_block_copy_api(self):
+        """virDomainBlockCopy: virsh blockcopy --xml / --granularity / --buf-size, python3-libvirt's
+        blockCopy with a bandwidth, D-Bus BlockCopy; each copy checked in the image QEMU wrote."""
+        base, top = self.chain("bj-bc", "base", "top")
+        self.start("bj-bc", top)
+        self.addCleanup(self.virsh, "destroy bj-bc")
+        dest = self.disks / "bj-bc.xml-dest"
+        xml = self.daemon.tmp / "bc-dest.xml"
+        xml.write_text("<disk type='file'><source file='%s'/><driver name='qemu' type='qcow2'/></disk>" % dest)
+        out = self.virsh_ok("blockcopy bj-bc vda --xml %s --wait --pivot" % xml)
+        self.assertIn("Successfully pivoted", out)
+        self.wait_event(("bj-bc", "vda", COPY, COMPLETED))
+        info = qemu_img_info(dest)
+        self.assertIn("file format: qcow2", info)
+        self.assertNotIn("backing file", info)
+        self.assertIn("<source file='%s'/>" % dest, self.virsh_ok("dumpxml bj-bc"))
+        # QEMU's tuning (virsh uses BlockCopy for it); --finish leaves the disk where it is
+        tuned = self.disks / "bj-bc.tuned"
+        out = self.virsh_ok("blockcopy bj-bc vda --dest %s --granularity 65536 --buf-size 1048576 --wait --finish"
+                            % tuned)
+        self.assertIn("Successfully copied", out)
+        self.assertIn("file format: qcow2", qemu_img_info(tuned))
+        self.assertIn("<source file='%s'/>" % dest, self.virsh_ok("dumpxml bj-bc"))
+        # python3-libvirt with a bandwidth in bytes/s: a copy job that QEMU runs at that speed
+        slow = self.disks / "bj-bc.slow"
+        dom = self.conn.lookupByName("bj-bc")
+        dom.blockCopy("vda", "<disk type='file'><source file='%s'/></disk>" % slow,
+                      {self.libvirt.VIR_DOMAIN_BLOCK_COPY_BANDWIDTH: 1048576}, 0)
+        job = dom.blockJobInfo("vda", self.libvirt.VIR_DOMAIN_BLOCK_JOB_INFO_BANDWIDTH_BYTES)
+        self.assertEqual((job["type"], job["bandwidth"]), (COPY, 1048576))
+        self.virsh_ok("blockjob bj-bc vda --abort")
+        self.wait_event(("bj-bc", "vda", COPY, CANCELED))
+        # D-Bus BlockCopy, then BlockJobAbort
+        p = self.busctl("bj-bc", "BlockCopy", "ssa{sv}u", "vda",
+                        "<disk type='file'><source file='%s.bus'/></disk>" % slow, 1, "bandwidth", "t", 1048576, 0)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(self.bus_ok("bj-bc", "GetBlockJobInfo", "su", "vda", 1).split()[:3], ["(ittt)", "2", "1048576"])
+        self.bus_ok("bj-bc", "BlockJobAbort", "su", "vda", 0)
+        # refusals, nothing started
+        p = self.virsh("blockcopy bj-bc vda --dest %s.g --granularity 1000" % tuned)
+        self.assertIn("granularity must be power of 2", p.stderr)
+        rel = self.daemon.tmp / "bc-rel.xml"
+        rel.write_text("<disk type='file'><source file='relative.img'/></disk>")
+        p = self.virsh("blockcopy bj-bc vda --xml %s" % rel)
+        self.assertIn("the destination 'relative.img' is not an absolute path", p.stderr)
+        p = self.virsh("blockcopy bj-bc vdz --xml %s" % xml)
+        self.assertIn("disk 'vdz' not found in domain", p.stderr)
+        self.assertIn("No current block job for vda", self.virsh_ok("blockjob bj-bc vda --info"))
+
 
 if __name__ == "__main__":
     testmain.main()

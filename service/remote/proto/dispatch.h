@@ -261,6 +261,24 @@ REMOTE_HANDLER(proc_domain_set_user_password);
 REMOTE_HANDLER(proc_domain_agent_set_response_timeout);
 REMOTE_HANDLER(proc_domain_get_guest_info);
 REMOTE_HANDLER(proc_domain_get_fsinfo);
+/* proc-domain-agent.c: a DomainAgentParams result as {remote_typed_param params<>}. */
+int remote_encode_agent_params(XdrWriter *w, Domain *dom, void *result, VbError *err);
+/* proc-domain-agent-vcpus.c */
+REMOTE_HANDLER(proc_domain_get_guest_vcpus);
+REMOTE_HANDLER(proc_domain_set_guest_vcpus);
+REMOTE_HANDLER(proc_domain_authorized_ssh_keys_get);
+REMOTE_HANDLER(proc_domain_authorized_ssh_keys_set);
+/* events.c */
+REMOTE_HANDLER(proc_connect_node_device_event_register_any);
+REMOTE_HANDLER(proc_connect_node_device_event_deregister_any);
+/* proc-domain-tune.c: one remote_typed_param into p (integers in ull); -EINVAL for a bad one. */
+typedef struct DomainTuneParam DomainTuneParam;
+int remote_get_typed_param(XdrReader *r, DomainTuneParam *p);
+/* proc-domain-blockjob.c */
+REMOTE_HANDLER(proc_domain_block_copy);
+/* proc-cpu-compare.c */
+REMOTE_HANDLER(proc_connect_compare_hypervisor_cpu);
+REMOTE_HANDLER(proc_connect_baseline_hypervisor_cpu);
 REMOTE_HANDLER(proc_domain_get_vcpus);
 REMOTE_HANDLER(proc_domain_get_vcpu_pin_info);
 REMOTE_HANDLER(proc_domain_get_emulator_pin_info);

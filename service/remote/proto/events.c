@@ -3,16 +3,18 @@
 #include "dispatch.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "domain.h"
 #include "log.h"
 #include "network.h"
+#include "nodedev.h"
 #include "secret.h"
 #include "storage.h"
 
-/* Event ids (virDomainEventID, virNetworkEventID, virStoragePoolEventID) in libvirt 9.0. */
+/* Event ids (virDomainEventID, virNetworkEventID, virStoragePoolEventID, virNodeDeviceEventID) in libvirt 9.0. */
 enum {
         DOMAIN_EVENT_ID_LIFECYCLE = 0,
         DOMAIN_EVENT_ID_REBOOT = 1,
@@ -32,6 +34,9 @@ enum {
         SECRET_EVENT_ID_LIFECYCLE = 0,
         SECRET_EVENT_ID_VALUE_CHANGED = 1,
         SECRET_EVENT_ID_LAST = 2,
+        NODEDEV_EVENT_ID_LIFECYCLE = 0,
+        NODEDEV_EVENT_ID_UPDATE = 1,
+        NODEDEV_EVENT_ID_LAST = 2,
 };
 
 /* MESSAGE procedures. */
@@ -54,9 +59,10 @@ enum {
         PROC_DOMAIN_EVENT_BLOCK_JOB = 241,
         PROC_DOMAIN_EVENT_CALLBACK_BLOCK_JOB = 326,
         PROC_DOMAIN_EVENT_BLOCK_JOB_2 = 339,
+        PROC_NODE_DEVICE_EVENT_LIFECYCLE = 376,
 };
 
-typedef enum SubKind { SUB_DOMAIN, SUB_NETWORK, SUB_POOL, SUB_SECRET } SubKind;
+typedef enum SubKind { SUB_DOMAIN, SUB_NETWORK, SUB_POOL, SUB_SECRET, SUB_NODEDEV } SubKind;
 
 typedef struct EventSub {
         SubKind kind;
@@ -65,6 +71,7 @@ typedef struct EventSub {
         bool legacy;            /* 105/167: messages without a callback id */
         bool filtered;          /* only the object with this UUID */
         uint8_t uuid[16];
+        char name[NODEDEV_NAME_MAX];    /* SUB_NODEDEV: only the device of this name */
 } EventSub;
 
 struct RemoteEventSubs {
@@ -86,6 +93,7 @@ void remote_events_drop_all(RemoteClient *c) {
 
 static const char *const kind_words[] = {
         [SUB_DOMAIN] = "domain", [SUB_NETWORK] = "network", [SUB_POOL] = "storage pool", [SUB_SECRET] = "secret",
+        [SUB_NODEDEV] = "node device",
 };
 
 static EventSub *sub_add(RemoteCall *rc, SubKind kind, int event_id, bool legacy) {
@@ -133,10 +141,14 @@ static int register_any(RemoteCall *rc, SubKind kind, int last) {
         RemoteRef ref = { 0 };
         int32_t event_id;
         bool filtered = false;
+        char *devname = NULL;
+        size_t len = 0;
         xdr_get_i32(&rc->args, &event_id);
         xdr_get_present(&rc->args, &filtered);
         if (filtered) {
-                if (kind == SUB_DOMAIN)
+                if (kind == SUB_NODEDEV)        /* remote_nonnull_node_device: name */
+                        xdr_get_string(&rc->args, NODEDEV_NAME_MAX - 1, &devname, &len);
+                else if (kind == SUB_DOMAIN)
                         remote_get_domain_ref(rc, &ref);
                 else if (kind == SUB_SECRET) {  /* remote_nonnull_secret: uuid, usageType, usageID */
                         int32_t usage_type;
@@ -146,19 +158,29 @@ static int register_any(RemoteCall *rc, SubKind kind, int last) {
                 } else
                         remote_get_network_ref(rc, &ref);       /* networks and pools: name, uuid */
         }
-        if (remote_args_end(rc) < 0)
+        if (remote_args_end(rc) < 0) {
+                free(devname);
                 return -1;
-        if (event_id < 0 || event_id >= last)
+        }
+        if (event_id < 0 || event_id >= last) {
+                free(devname);
                 return vb_error_set(&rc->err, VB_ERR_INTERNAL_ERROR, (VbErrorFrom) REMOTE_FROM_RPC,
                                     kind == SUB_DOMAIN ? "unsupported event ID %d"
                                     : kind == SUB_NETWORK ? "unsupported network event ID %d"
                                     : kind == SUB_SECRET ? "unsupported secret event ID %d"
+                                    : kind == SUB_NODEDEV ? "unsupported node device event ID %d"
                                                           : "unsupported storage pool event ID %d", event_id);
+        }
         EventSub *e = sub_add(rc, kind, event_id, false);
-        if (!e)
+        if (!e) {
+                free(devname);
                 return -1;
+        }
         e->filtered = filtered;
         memcpy(e->uuid, ref.uuid, sizeof e->uuid);
+        if (devname)
+                snprintf(e->name, sizeof e->name, "%s", devname);
+        free(devname);
         return remote_reply_int(rc, e->callback_id);
 }
 
@@ -208,6 +230,14 @@ REMOTE_HANDLER(proc_connect_secret_event_register_any) {
 
 REMOTE_HANDLER(proc_connect_secret_event_deregister_any) {
         return deregister_any(rc, SUB_SECRET);
+}
+
+REMOTE_HANDLER(proc_connect_node_device_event_register_any) {
+        return register_any(rc, SUB_NODEDEV, NODEDEV_EVENT_ID_LAST);
+}
+
+REMOTE_HANDLER(proc_connect_node_device_event_deregister_any) {
+        return deregister_any(rc, SUB_NODEDEV);
 }
 
 /* ------------------------------------------------------------------ legacy registrations */
@@ -299,6 +329,7 @@ static void put_object(XdrWriter *w, const Object *o) {
         case OBJECT_NETWORK: remote_put_network(w, (const Network *) o); break;
         case OBJECT_POOL: remote_put_pool(w, (const StoragePool *) o); break;
         case OBJECT_SECRET: remote_put_secret(w, (const Secret *) o); break;
+        case OBJECT_NODEDEV: xdr_put_string(w, o->name); break;     /* remote_nonnull_node_device */
         default: break;
         }
 }
@@ -317,6 +348,8 @@ static int message_proc(const EventSub *e, const Notice *n) {
                         return PROC_POOL_EVENT_LIFECYCLE;
                 if (e->kind == SUB_SECRET && n->obj->kind == OBJECT_SECRET)
                         return PROC_SECRET_EVENT_LIFECYCLE;
+                if (e->kind == SUB_NODEDEV && n->obj->kind == OBJECT_NODEDEV)
+                        return PROC_NODE_DEVICE_EVENT_LIFECYCLE;
                 return 0;
         case NOTICE_SECRET_VALUE:
                 if (e->kind != SUB_SECRET || e->event_id != SECRET_EVENT_ID_VALUE_CHANGED)
@@ -378,6 +411,7 @@ static void deliver_one(RemoteClient *c, const EventSub *e, const Notice *n, int
         case PROC_NETWORK_EVENT_LIFECYCLE:
         case PROC_POOL_EVENT_LIFECYCLE:
         case PROC_SECRET_EVENT_LIFECYCLE:
+        case PROC_NODE_DEVICE_EVENT_LIFECYCLE:
                 xdr_put_i32(&w, n->event);
                 xdr_put_i32(&w, n->detail);
                 break;
@@ -415,7 +449,8 @@ void remote_events_deliver(RemoteClient *c, const Notice *n) {
         remote_client_ref(c);
         for (size_t i = 0; c->subs && i < c->subs->n; i++) {
                 const EventSub *e = &c->subs->v[i];
-                if (e->filtered && memcmp(e->uuid, n->obj->uuid, sizeof e->uuid) != 0)
+                if (e->filtered && (e->kind == SUB_NODEDEV ? strcmp(e->name, n->obj->name ? n->obj->name : "") != 0
+                                                           : memcmp(e->uuid, n->obj->uuid, sizeof e->uuid) != 0))
                         continue;
                 int proc = message_proc(e, n);
                 if (proc)

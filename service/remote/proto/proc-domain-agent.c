@@ -170,7 +170,7 @@ REMOTE_HANDLER(proc_domain_agent_set_response_timeout) {
 }
 
 /* {remote_typed_param params<>}: {string field; int type; value} each */
-static int encode_params(XdrWriter *w, Domain *dom, void *result, VbError *err) {
+int remote_encode_agent_params(XdrWriter *w, Domain *dom, void *result, VbError *err) {
         const DomainAgentParams *p = result;
         if (!p)
                 return xdr_put_u32(w, 0) < 0 ? -1 : 0;
@@ -199,7 +199,7 @@ REMOTE_HANDLER(proc_domain_get_guest_info) {
         xdr_get_u32(&rc->args, &flags);
         Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
         remote_ref_done(&ref);
-        Call *call = d ? remote_call_new(rc, encode_params, d) : NULL;
+        Call *call = d ? remote_call_new(rc, remote_encode_agent_params, d) : NULL;
         return call ? remote_call_finish(rc, call, domain_get_guest_info(d, types, flags, call, &rc->err)) : -1;
 }
 

@@ -1,8 +1,9 @@
 /* proc-domain-blockjob.c: the block-job procedures (BlockPull 240, BlockRebase 266, BlockCommit
- * 290, GetBlockJobInfo 238, BlockJobAbort 237, BlockJobSetSpeed 239) over domain-blockjob.h. */
+ * 290, GetBlockJobInfo 238, BlockJobAbort 237, BlockJobSetSpeed 239, BlockCopy 345) over domain-blockjob.h. */
 #include "dispatch.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "call.h"
@@ -122,4 +123,38 @@ REMOTE_HANDLER(proc_domain_block_job_abort) {
 
 REMOTE_HANDLER(proc_domain_block_job_set_speed) {
         return job_verb(rc, true);
+}
+
+#define REMOTE_DOMAIN_BLOCK_COPY_PARAMETERS_MAX 16u
+
+/* {dom; remote_nonnull_string path; remote_nonnull_string destxml;
+ *  remote_typed_param params<16>; u32 flags} → void */
+REMOTE_HANDLER(proc_domain_block_copy) {
+        RemoteRef ref = { 0 };
+        char *path = NULL, *destxml = NULL;
+        size_t len;
+        uint32_t n = 0, flags = 0;
+        DomainTuneParam *params = calloc(REMOTE_DOMAIN_BLOCK_COPY_PARAMETERS_MAX, sizeof *params);
+        bool bad = !params;
+        remote_get_domain_ref(rc, &ref);
+        xdr_get_string(&rc->args, BLOCK_PATH_MAX, &path, &len);
+        xdr_get_string(&rc->args, REMOTE_STRING_MAX, &destxml, &len);
+        if (!bad && xdr_get_array_len(&rc->args, REMOTE_DOMAIN_BLOCK_COPY_PARAMETERS_MAX, 12, &n) == 0)
+                for (uint32_t i = 0; i < n && !bad; i++)
+                        bad = remote_get_typed_param(&rc->args, &params[i]) < 0;
+        if (!bad)
+                xdr_get_u32(&rc->args, &flags);
+        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
+        remote_ref_done(&ref);
+        int r = -1;
+        if (d && bad)
+                r = params ? vb_error_set(&rc->err, VB_ERR_INVALID_ARG, VB_FROM_REMOTE, "unknown typed parameter type")
+                           : vb_error_errno(&rc->err, -ENOMEM, "block copy");
+        Call *call = d && !bad ? remote_call_new(rc, NULL, d) : NULL;
+        if (call)
+                r = remote_call_finish(rc, call, domain_block_copy(d, path, destxml, params, n, flags, call, &rc->err));
+        free(path);
+        free(destxml);
+        free(params);
+        return r;
 }

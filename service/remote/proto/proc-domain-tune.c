@@ -64,6 +64,10 @@ static int put_typed_param(XdrWriter *w, const DomainTuneParam *p) {
         return -EINVAL;
 }
 
+int remote_get_typed_param(XdrReader *r, DomainTuneParam *p) {
+        return get_typed_param(r, p);
+}
+
 typedef int (*SetParams)(Domain *d, const DomainTuneParam *params, size_t n, unsigned flags, VbError *err);
 
 /* {dom; remote_typed_param params<16>; [u32 flags]} */

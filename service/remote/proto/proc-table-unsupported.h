@@ -2,11 +2,9 @@
  * "this function is not supported by the connection driver" after its gates (read-only, ACL). A row that gets a real handler
  * moves to proc-table.c. */
         P(DOMAIN_ADD_IOTHREAD, proc_not_supported, 0),
-        P(DOMAIN_BLOCK_COPY, proc_not_supported, 0),
         P(DOMAIN_BLOCK_PEEK, proc_not_supported, 0),
         P(DOMAIN_CORE_DUMP_WITH_FORMAT, proc_not_supported, 0),
         P(DOMAIN_DEL_IOTHREAD, proc_not_supported, 0),
-        P(DOMAIN_GET_GUEST_VCPUS, proc_not_supported, 0),
         P(DOMAIN_GET_INTERFACE_PARAMETERS, proc_not_supported, 0),
         P(DOMAIN_GET_PERF_EVENTS, proc_not_supported, 0),
         P(DOMAIN_MEMORY_PEEK, proc_not_supported, 0),
@@ -21,7 +19,6 @@
         P(DOMAIN_RENAME, proc_not_supported, 0),
         P(DOMAIN_SAVE_IMAGE_DEFINE_XML, proc_not_supported, 0),
         P(DOMAIN_SEND_PROCESS_SIGNAL, proc_not_supported, 0),
-        P(DOMAIN_SET_GUEST_VCPUS, proc_not_supported, 0),
         P(DOMAIN_SET_INTERFACE_PARAMETERS, proc_not_supported, 0),
         P(DOMAIN_SET_PERF_EVENTS, proc_not_supported, 0),
         P(INTERFACE_CHANGE_BEGIN, proc_not_supported, 0),
