@@ -80,6 +80,7 @@ void qemu_domain_forget(Domain *d) {
         domain_def_free(qd->live);
         free(qd->monitor_path);
         free(qd->vcpu_tids);
+        qemu_iothreads_forget(qd);
         free(qd);
         d->driver_data = NULL;
 }
@@ -145,6 +146,7 @@ static void enter_none(QemuDomain *qd) {
         qd->balloon_kib = 0;
         qd->vcpu_tids = (free(qd->vcpu_tids), NULL);
         qd->n_vcpu_tids = 0;
+        qemu_iothreads_forget(qd);
         qemu_unplug_forget(qd);
 }
 

@@ -49,7 +49,7 @@ static int no_cpuacct(VbError *err) {
 }
 
 /* The guest's QEMU with its monitor ready, or NULL with err set. */
-static QemuDomain *monitor_of(Domain *d, VbError *err) {
+QemuDomain *qemu_tune_monitor(Domain *d, VbError *err) {
         QemuDomain *qd = d->driver_data;
         if (qd && qd->qmp && qmp_is_ready(qd->qmp))
                 return qd;
@@ -112,7 +112,7 @@ static int qemu_cpu_stats_total(Domain *d, uint64_t out[DOMAIN_CPU_STATS_TOTAL],
 }
 
 static int qemu_set_memory_stats_period(Domain *d, int period, Call *call, VbError *err) {
-        QemuDomain *qd = monitor_of(d, err);
+        QemuDomain *qd = qemu_tune_monitor(d, err);
         if (!qd)
                 return -1;
         json_object *args = json_object_new_object();
@@ -128,7 +128,7 @@ static int qemu_set_memory_stats_period(Domain *d, int period, Call *call, VbErr
 
 /* block_resize on the disk's format node ("drive-<alias>", qemu-command-disk.c). */
 static int qemu_block_resize(Domain *d, size_t index, uint64_t bytes, Call *call, VbError *err) {
-        QemuDomain *qd = monitor_of(d, err);
+        QemuDomain *qd = qemu_tune_monitor(d, err);
         char alias[64];
         if (!qd)
                 return -1;
@@ -151,7 +151,7 @@ static int qemu_block_resize(Domain *d, size_t index, uint64_t bytes, Call *call
 
 /* virDomainSetBlockIoTune: block_set_io_throttle on the disk's device with the whole set. */
 static int qemu_set_block_io_tune(Domain *d, size_t index, const DomainDiskIotune *t, Call *call, VbError *err) {
-        QemuDomain *qd = monitor_of(d, err);
+        QemuDomain *qd = qemu_tune_monitor(d, err);
         char alias[64];
         if (!qd || qemu_disk_alias(d->live, index, alias, sizeof alias, err) < 0)
                 return -1;
@@ -173,7 +173,7 @@ static int qemu_set_lifecycle_action(Domain *d, const char *type, const char *ac
                                     type);
         if (!reboot)
                 return 0;       /* the daemon ends a guest that powered off or crashed: nothing to tell QEMU */
-        QemuDomain *qd = monitor_of(d, err);
+        QemuDomain *qd = qemu_tune_monitor(d, err);
         if (!qd)
                 return -1;
         json_object *args = json_object_new_object();
@@ -240,7 +240,7 @@ static void on_query_block(Qmp *q, json_object *ret, const char *cls, const char
 }
 
 static int qemu_disk_errors(Domain *d, unsigned max, Call *call, DomainDiskErrors *out, VbError *err) {
-        QemuDomain *qd = monitor_of(d, err);
+        QemuDomain *qd = qemu_tune_monitor(d, err);
         if (!qd)
                 return -1;
         DiskErrorsQuery *dq = calloc(1, sizeof *dq);
@@ -270,7 +270,7 @@ static int qemu_abort_job(Domain *d, VbError *err) {
 }
 
 static int qemu_start_dirty_rate_calc(Domain *d, int seconds, const char *mode, Call *call, VbError *err) {
-        QemuDomain *qd = monitor_of(d, err);
+        QemuDomain *qd = qemu_tune_monitor(d, err);
         if (!qd)
                 return -1;
         json_object *args = json_object_new_object();
@@ -294,4 +294,8 @@ const DomainTuneOps qemu_tune_ops = {
         .cpu_stats_total = qemu_cpu_stats_total,
         .set_memory_stats_period = qemu_set_memory_stats_period,
         .set_block_io_tune = qemu_set_block_io_tune,
+        .add_iothread = qemu_add_iothread,
+        .del_iothread = qemu_del_iothread,
+        .set_iothread_params = qemu_set_iothread_params,
+        .pin_iothread = qemu_pin_iothread,
 };
