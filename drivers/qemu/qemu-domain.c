@@ -407,6 +407,8 @@ static void on_event(Qmp *q, const char *event, json_object *data, void *userdat
                 qemu_agent_qmp_event(qd, event, data);
         } else if (strncmp(event, "BLOCK_JOB_", 10) == 0) {
                 qemu_blockjob_event(qd, event, data);
+        } else if (strcmp(event, "BLOCK_WRITE_THRESHOLD") == 0) {
+                qemu_threshold_event(qd, data);
         }
         domain_unref(d);
 }

@@ -232,8 +232,16 @@ typedef struct QemuIothread {
         pid_t tid;
 } QemuIothread;
 int qemu_iothreads_query(QemuDomain *qd, Qmp *q);
+/* qemu-ksm.c: virNodeSetMemoryParameters (KSM's files, written off the loop). */
+int qemu_node_set_memory_parameters(Connection *c, const bool set[3], const unsigned v[3], Call *call, VbError *err);
+/* qemu-threshold.c: virDomainSetBlockThreshold and QEMU's BLOCK_WRITE_THRESHOLD event. */
+int qemu_set_block_threshold(Domain *d, size_t index, uint64_t threshold, Call *call, VbError *err);
+void qemu_threshold_event(QemuDomain *qd, json_object *data);
 /* qemu-tune.c: the guest's QEMU with its monitor ready, or NULL with err set. */
 QemuDomain *qemu_tune_monitor(Domain *d, VbError *err);
+/* The QMP reply to a command that changes the running guest: the verb's job ends, its call
+ * answers (QEMU's reason on failure). userdata: the QemuDomain. */
+void qemu_tune_change_reply(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata);
 pid_t qemu_iothread_tid(const QemuDomain *qd, unsigned id);
 bool qemu_is_iothread(const QemuDomain *qd, pid_t tid);
 void qemu_iothreads_forget(QemuDomain *qd);

@@ -60,7 +60,7 @@ QemuDomain *qemu_tune_monitor(Domain *d, VbError *err) {
 
 /* The reply to a command that changes the running guest (qom-set, block_resize, set-action,
  * calc-dirty-rate): the verb's job ends, its call answers with QEMU's reason on failure. */
-static void on_change_reply(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
+void qemu_tune_change_reply(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
         QemuDomain *qd = userdata;
         if (q != qd->qmp || !qd->job)
                 return;
@@ -119,7 +119,7 @@ static int qemu_set_memory_stats_period(Domain *d, int period, Call *call, VbErr
         json_object_object_add(args, "path", json_object_new_string("/machine/peripheral/balloon0"));
         json_object_object_add(args, "property", json_object_new_string("guest-stats-polling-interval"));
         json_object_object_add(args, "value", json_object_new_int64(period));
-        int r = qmp_send(qd->qmp, "qom-set", args, on_change_reply, qd);
+        int r = qmp_send(qd->qmp, "qom-set", args, qemu_tune_change_reply, qd);
         if (r < 0)
                 return vb_error_errno(err, r, "qom-set");
         qemu_domain_pending(qd, call);
@@ -142,7 +142,7 @@ static int qemu_block_resize(Domain *d, size_t index, uint64_t bytes, Call *call
         json_object *args = json_object_new_object();
         json_object_object_add(args, "node-name", json_object_new_string(node));
         json_object_object_add(args, "size", json_object_new_int64((int64_t) bytes));
-        int r = qmp_send(qd->qmp, "block_resize", args, on_change_reply, qd);
+        int r = qmp_send(qd->qmp, "block_resize", args, qemu_tune_change_reply, qd);
         if (r < 0)
                 return vb_error_errno(err, r, "block_resize");
         qemu_domain_pending(qd, call);
@@ -155,7 +155,7 @@ static int qemu_set_block_io_tune(Domain *d, size_t index, const DomainDiskIotun
         char alias[64];
         if (!qd || qemu_disk_alias(d->live, index, alias, sizeof alias, err) < 0)
                 return -1;
-        int r = qmp_send(qd->qmp, "block_set_io_throttle", qemu_iotune_args(&d->live->priv->devices.disks[index], alias, t), on_change_reply, qd);
+        int r = qmp_send(qd->qmp, "block_set_io_throttle", qemu_iotune_args(&d->live->priv->devices.disks[index], alias, t), qemu_tune_change_reply, qd);
         if (r < 0)
                 return vb_error_errno(err, r, "block_set_io_throttle");
         qemu_domain_pending(qd, call);
@@ -179,7 +179,7 @@ static int qemu_set_lifecycle_action(Domain *d, const char *type, const char *ac
         json_object *args = json_object_new_object();
         const char *what = strcmp(action, "restart") == 0 ? "reset" : "shutdown";
         json_object_object_add(args, "reboot", json_object_new_string(what));
-        int r = qmp_send(qd->qmp, "set-action", args, on_change_reply, qd);
+        int r = qmp_send(qd->qmp, "set-action", args, qemu_tune_change_reply, qd);
         if (r < 0)
                 return vb_error_errno(err, r, "set-action");
         qemu_domain_pending(qd, call);
@@ -276,7 +276,7 @@ static int qemu_start_dirty_rate_calc(Domain *d, int seconds, const char *mode, 
         json_object *args = json_object_new_object();
         json_object_object_add(args, "calc-time", json_object_new_int64(seconds));
         json_object_object_add(args, "mode", json_object_new_string(mode));
-        int r = qmp_send(qd->qmp, "calc-dirty-rate", args, on_change_reply, qd);
+        int r = qmp_send(qd->qmp, "calc-dirty-rate", args, qemu_tune_change_reply, qd);
         if (r < 0)
                 return vb_error_errno(err, r, "calc-dirty-rate");
         qemu_domain_pending(qd, call);
@@ -298,4 +298,5 @@ const DomainTuneOps qemu_tune_ops = {
         .del_iothread = qemu_del_iothread,
         .set_iothread_params = qemu_set_iothread_params,
         .pin_iothread = qemu_pin_iothread,
+        .set_block_threshold = qemu_set_block_threshold,
 };

@@ -102,6 +102,10 @@ typedef struct DomainTuneOps {
         int (*del_iothread)(Domain *d, unsigned id, Call *call, VbError *err);
         int (*set_iothread_params)(Domain *d, unsigned id, const DomainIothreadParams *p, Call *call, VbError *err);
         int (*pin_iothread)(Domain *d, unsigned id, const uint8_t *map, size_t maplen, const char *cpuset, VbError *err);
+        /* Disk index of d->live's write threshold to threshold bytes (0: none); may answer
+         * VERB_PENDING as block_resize. A write past it: domain_notify_block_threshold(). NULL:
+         * "not supported". */
+        int (*set_block_threshold)(Domain *d, size_t index, uint64_t threshold, Call *call, VbError *err);
 } DomainTuneOps;
 
 /* virDomainBlockStats (api API_DOMAIN_BLOCK_STATS) or BlockStatsFlags (API_DOMAIN_BLOCK_STATS_FLAGS,

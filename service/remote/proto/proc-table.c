@@ -75,6 +75,7 @@ static const RemoteProc procs[_API_ID_MAX] = {
         P(DOMAIN_DEL_IOTHREAD, proc_domain_del_iothread, 0),
         P(DOMAIN_PIN_IOTHREAD, proc_domain_pin_iothread, 0),
         P(DOMAIN_SET_IOTHREAD_PARAMS, proc_domain_set_iothread_params, 0),
+        P(DOMAIN_SET_BLOCK_THRESHOLD, proc_domain_set_block_threshold, 0),
         P(DOMAIN_BLOCK_STATS, proc_domain_block_stats, 0),
         P(DOMAIN_BLOCK_STATS_FLAGS, proc_domain_block_stats_flags, 0),
         P(DOMAIN_GET_CPU_STATS, proc_domain_get_cpu_stats, 0),
