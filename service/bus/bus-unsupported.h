@@ -36,6 +36,7 @@ int bus_method_get_cpu_model_names(sd_bus_message *m, void *userdata, sd_bus_err
 int bus_method_compare_cpu(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_baseline_cpu(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_node_get_memory_parameters(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_method_node_set_memory_parameters(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 /* bus-domain-save.c */
 int bus_method_domain_save(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_domain_managed_save(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
@@ -128,7 +129,7 @@ int bus_method_detach_device(sd_bus_message *m, void *userdata, sd_bus_error *re
         SD_BUS_METHOD_WITH_ARGS("NodeGetCPUMap", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("ab", res), bus_method_node_get_cpu_map, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("NodeGetCPUStats", SD_BUS_ARGS("i", cpuNum, "u", flags), SD_BUS_RESULT("a{st}", cpuStats), bus_method_node_get_cpu_stats, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("NodeGetMemoryParameters", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("a{sv}", memoryParameters), bus_method_node_get_memory_parameters, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("NodeSetMemoryParameters", SD_BUS_ARGS("a{sv}", params, "u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("NodeSetMemoryParameters", SD_BUS_ARGS("a{sv}", params, "u", flags), SD_BUS_NO_RESULT, bus_method_node_set_memory_parameters, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("SecretDefineXML", SD_BUS_ARGS("s", xml, "u", flags), SD_BUS_RESULT("o", secret), bus_method_secret_define_xml, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("SecretLookupByUUID", SD_BUS_ARGS("s", uuid), SD_BUS_RESULT("o", secret), bus_method_secret_lookup_by_uuid, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("SecretLookupByUsage", SD_BUS_ARGS("i", usageType, "s", usageID), SD_BUS_RESULT("o", secret), bus_method_secret_lookup_by_usage, SD_BUS_VTABLE_UNPRIVILEGED), \

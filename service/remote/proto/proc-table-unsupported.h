@@ -36,4 +36,3 @@
         P(NODE_DEVICE_LOOKUP_SCSI_HOST_BY_WWN, proc_not_supported, 0),
         P(NODE_DEVICE_RESET, proc_not_supported, 0),
         P(NODE_DEVICE_RE_ATTACH, proc_not_supported, 0),
-        P(NODE_SET_MEMORY_PARAMETERS, proc_not_supported, 0),

@@ -316,6 +316,7 @@ static const RemoteProc procs[_API_ID_MAX] = {
         /* host CPU models (proc-cpu.c) */
         P(CONNECT_GET_CPU_MODEL_NAMES, proc_connect_get_cpu_model_names, 0),
         P(NODE_GET_MEMORY_PARAMETERS, proc_node_get_memory_parameters, 0),
+        P(NODE_SET_MEMORY_PARAMETERS, proc_node_set_memory_parameters, 0),
         P(NODE_GET_FREE_PAGES, proc_node_get_free_pages, 0),
         P(CONNECT_COMPARE_CPU, proc_connect_compare_cpu, 0),
         P(CONNECT_BASELINE_CPU, proc_connect_baseline_cpu, 0),
