@@ -486,6 +486,10 @@ static int qemu_cmd_disk(QemuCmd *c, size_t i) {
                 qstr_printf(&s, ",share-rw=on");
         if (d->serial)
                 qstr_kv(&s, "serial", d->serial);
+        if (qemu_cmd_disk_iothread(c, d, p.bus, &s) < 0) {
+                free(s.s);
+                return -1;
+        }
         qemu_cmd_opt(c, "-device", &s);
         return 0;
 }

@@ -93,3 +93,8 @@ int qemu_cmd_rngs(QemuCmd *c);
 /* Whether the domain needs a USB bus / a virtio-serial bus for its devices. */
 bool qemu_cmd_needs_usb(const QemuCmd *c);
 bool qemu_cmd_needs_virtio_serial(const QemuCmd *c);
+
+/* IOThreads (qemu-command-iothread.c): the -object of each, and a disk's iothread= (refused
+ * off virtio or for an IOThread the definition lacks). */
+int qemu_cmd_iothreads(QemuCmd *c);
+int qemu_cmd_disk_iothread(QemuCmd *c, const DomainDisk *d, const char *bus, QemuStr *s);

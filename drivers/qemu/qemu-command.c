@@ -479,7 +479,7 @@ static int qemu_cmd_head(QemuCmd *c) {
                 return -1;
         qemu_cmd_arg(c, "-m");
         qemu_cmd_argf(c, "size=%lluk", (unsigned long long) def->memory_kib);
-        if (qemu_cmd_smp(c) < 0)
+        if (qemu_cmd_smp(c) < 0 || qemu_cmd_iothreads(c) < 0)
                 return -1;
         char uuid[UUID_STRING_LEN];
         uuid_format(def->uuid, uuid);

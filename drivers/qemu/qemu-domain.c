@@ -80,6 +80,7 @@ void qemu_domain_forget(Domain *d) {
         domain_def_free(qd->live);
         free(qd->monitor_path);
         free(qd->vcpu_tids);
+        qemu_iothreads_forget(qd);
         free(qd);
         d->driver_data = NULL;
 }
@@ -145,6 +146,7 @@ static void enter_none(QemuDomain *qd) {
         qd->balloon_kib = 0;
         qd->vcpu_tids = (free(qd->vcpu_tids), NULL);
         qd->n_vcpu_tids = 0;
+        qemu_iothreads_forget(qd);
         qemu_unplug_forget(qd);
 }
 
@@ -405,6 +407,8 @@ static void on_event(Qmp *q, const char *event, json_object *data, void *userdat
                 qemu_agent_qmp_event(qd, event, data);
         } else if (strncmp(event, "BLOCK_JOB_", 10) == 0) {
                 qemu_blockjob_event(qd, event, data);
+        } else if (strcmp(event, "BLOCK_WRITE_THRESHOLD") == 0) {
+                qemu_threshold_event(qd, data);
         }
         domain_unref(d);
 }

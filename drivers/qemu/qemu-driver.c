@@ -160,6 +160,7 @@ static const HostOps qemu_host_ops = {
         .node_info = qemu_node_info,
         .free_memory = qemu_free_memory,
         .memory_parameters = qemu_node_memory_parameters,
+        .set_memory_parameters = qemu_node_set_memory_parameters,
         .free_pages = qemu_node_free_pages,
         .when_ready = qemu_when_ready,
         .compare_cpu = qemu_compare_cpu,

@@ -94,6 +94,11 @@ typedef struct QemuDomain {
         size_t n_channel_clients;
         pid_t *vcpu_tids;       /* vCPU i's thread (query-cpus-fast), n_vcpu_tids of them */
         size_t n_vcpu_tids;
+        struct QemuIothread *iothreads; /* the IOThreads' threads (query-iothreads, qemu-iothread.c) */
+        size_t n_iothreads;
+        unsigned iothread_change;       /* the IOThread an add/del in flight is about */
+        int iothread_pending;           /* qom-sets of SetIOThreadParams not answered yet */
+        VbError iothread_error;         /* and the first refusal among them */
         struct QemuSave *save;          /* SAVING: the save in flight (qemu-save.c) */
         /* A start from a save image (qemu-save.c): QEMU gets the image's stream as -incoming
          * fd:N and is continued (or kept paused) once it has loaded it. */
@@ -226,6 +231,33 @@ int qemu_pin_emulator(Domain *d, const uint8_t *map, size_t maplen, const char *
 int qemu_vcpus(Domain *d, DomainVcpuInfo *info, int maxinfo, uint8_t *maps, int maplen, VbError *err);
 int qemu_vcpu_pin_info(Domain *d, unsigned flags, uint8_t *maps, int ncpumaps, int maplen, VbError *err);
 int qemu_emulator_pin_info(Domain *d, unsigned flags, uint8_t *map, int maplen, VbError *err);
+/* qemu-iothread.c: IOThreads (query-iothreads: their threads; the calls of qemu_tune_ops). */
+typedef struct QemuIothread {
+        unsigned id;
+        pid_t tid;
+} QemuIothread;
+int qemu_iothreads_query(QemuDomain *qd, Qmp *q);
+/* qemu-ksm.c: virNodeSetMemoryParameters (KSM's files, written off the loop). */
+int qemu_node_set_memory_parameters(Connection *c, const bool set[3], const unsigned v[3], Call *call, VbError *err);
+/* qemu-threshold.c: virDomainSetBlockThreshold and QEMU's BLOCK_WRITE_THRESHOLD event. */
+int qemu_set_block_threshold(Domain *d, size_t index, uint64_t threshold, Call *call, VbError *err);
+void qemu_threshold_event(QemuDomain *qd, json_object *data);
+/* qemu-tune.c: the guest's QEMU with its monitor ready, or NULL with err set. */
+QemuDomain *qemu_tune_monitor(Domain *d, VbError *err);
+/* The QMP reply to a command that changes the running guest: the verb's job ends, its call
+ * answers (QEMU's reason on failure). userdata: the QemuDomain. */
+void qemu_tune_change_reply(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata);
+pid_t qemu_iothread_tid(const QemuDomain *qd, unsigned id);
+bool qemu_is_iothread(const QemuDomain *qd, pid_t tid);
+void qemu_iothreads_forget(QemuDomain *qd);
+struct DomainIothreadParams;
+int qemu_add_iothread(Domain *d, unsigned id, Call *call, VbError *err);
+int qemu_del_iothread(Domain *d, unsigned id, Call *call, VbError *err);
+int qemu_set_iothread_params(Domain *d, unsigned id, const struct DomainIothreadParams *p, Call *call, VbError *err);
+/* qemu-pin.c: IOThread id's thread into its cgroup (GROUP/iothreadN) with its pin (cpuset, or
+ * its <iothreadpin>, else <vcpu cpuset>); group NULL: the guest's. Live pinning. */
+int qemu_iothread_place(QemuDomain *qd, unsigned id, const char *cpuset, VbError *err);
+int qemu_pin_iothread(Domain *d, unsigned id, const uint8_t *map, size_t maplen, const char *cpuset, VbError *err);
 /* qemu-domain.c: the start goes on once the threads are placed (err: it is given up). */
 void qemu_domain_threads_placed(QemuDomain *qd, Qmp *q, const VbError *err);
 

@@ -74,7 +74,7 @@ static bool is_vcpu(const QemuDomain *qd, pid_t tid) {
         return false;
 }
 
-/* QEMU's threads that are not vCPUs (main loop, I/O, RCU, workers): up to max. */
+/* QEMU's threads that are neither vCPUs nor IOThreads (main loop, RCU, workers): up to max. */
 static size_t emulator_threads(const QemuDomain *qd, pid_t *out, size_t max) {
         char path[64];
         snprintf(path, sizeof path, "/proc/%d/task", (int) process_pid(qd->proc));
@@ -83,7 +83,7 @@ static size_t emulator_threads(const QemuDomain *qd, pid_t *out, size_t max) {
         struct dirent *e;
         while (dh && (e = readdir(dh)) && n < max) {
                 pid_t tid = (pid_t) atoi(e->d_name);
-                if (tid > 0 && !is_vcpu(qd, tid))
+                if (tid > 0 && !is_vcpu(qd, tid) && !qemu_is_iothread(qd, tid))
                         out[n++] = tid;
         }
         if (dh)
@@ -141,8 +141,11 @@ static int place_threads(QemuDomain *qd, VbError *err) {
         for (size_t i = 0; pin && i < n; i++)
                 if (affinity_from_list(tids[i], pin, err) < 0)
                         return -1;
-        log_info("domain %s: %zu vCPU thread(s) and %zu emulator thread(s) placed%s", qd->domain->obj.name,
-                 qd->n_vcpu_tids, n, cg ? " in their cgroups" : "");
+        for (size_t i = 0; i < qd->n_iothreads; i++)
+                if (qemu_iothread_place(qd, qd->iothreads[i].id, NULL, err) < 0)
+                        return -1;
+        log_info("domain %s: %zu vCPU thread(s), %zu emulator thread(s) and %zu IOThread(s) placed%s", qd->domain->obj.name,
+                 qd->n_vcpu_tids, n, qd->n_iothreads, cg ? " in their cgroups" : "");
         return 0;
 }
 
@@ -171,8 +174,31 @@ static void on_cpus_recover(Qmp *q, json_object *ret, const char *cls, const cha
                 set_tids(qd, ret);
 }
 
+/* The IOThreads first: their reply comes before the vCPUs', whose handler places every thread. */
 int qemu_threads_query(QemuDomain *qd, Qmp *q, bool place) {
-        return qmp_send(q, "query-cpus-fast", NULL, place ? on_cpus_start : on_cpus_recover, qd);
+        int r = qemu_iothreads_query(qd, q);
+        return r < 0 ? r : qmp_send(q, "query-cpus-fast", NULL, place ? on_cpus_start : on_cpus_recover, qd);
+}
+
+static int cgroup_pin(QemuDomain *qd, const char *child, const char *cpuset, VbError *err);
+
+int qemu_iothread_place(QemuDomain *qd, unsigned id, const char *cpuset, VbError *err) {
+        pid_t tid = qemu_iothread_tid(qd, id);
+        if (tid <= 0)
+                return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_QEMU, "cannot find new IOThread '%u' in QEMU monitor.", id);
+        const DomainDef *def = qd->live ? qd->live : qd->domain->live;
+        const char *pin = cpuset ? cpuset : def ? domain_iothread_pin_of(def, id) : NULL;
+        if (!pin && def)
+                pin = def->priv->vcpu_cpuset;
+        char group[512], child[32];
+        snprintf(child, sizeof child, "iothread%u", id);
+        if (qd->qc->cgroups && qemu_cgroup_group(qd->domain->obj.name, group, sizeof group) == 0) {
+                if (cgroup_thread_group(NULL, group, child, &tid, 1, err) < 0)
+                        return -1;
+                if (pin && cgroup_pin(qd, child, pin, err) < 0)
+                        return -1;
+        }
+        return pin ? affinity_from_list(tid, pin, err) : 0;
 }
 
 /* ---- live pinning ---- */
@@ -222,6 +248,20 @@ int qemu_pin_emulator(Domain *d, const uint8_t *map, size_t maplen, const char *
                 if (set_affinity(tids[i], map, maplen, err) < 0)
                         return -1;
         return 0;
+}
+
+int qemu_pin_iothread(Domain *d, unsigned id, const uint8_t *map, size_t maplen, const char *cpuset, VbError *err) {
+        QemuDomain *qd = running(d, err);
+        if (!qd)
+                return -1;
+        pid_t tid = qemu_iothread_tid(qd, id);
+        if (tid <= 0)
+                return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_QEMU, "iothread %u not found", id);
+        char child[32];
+        snprintf(child, sizeof child, "iothread%u", id);
+        if (cgroup_pin(qd, child, cpuset, err) < 0)
+                return -1;
+        return set_affinity(tid, map, maplen, err);
 }
 
 /* ---- reports ---- */

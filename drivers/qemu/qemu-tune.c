@@ -49,7 +49,7 @@ static int no_cpuacct(VbError *err) {
 }
 
 /* The guest's QEMU with its monitor ready, or NULL with err set. */
-static QemuDomain *monitor_of(Domain *d, VbError *err) {
+QemuDomain *qemu_tune_monitor(Domain *d, VbError *err) {
         QemuDomain *qd = d->driver_data;
         if (qd && qd->qmp && qmp_is_ready(qd->qmp))
                 return qd;
@@ -60,7 +60,7 @@ static QemuDomain *monitor_of(Domain *d, VbError *err) {
 
 /* The reply to a command that changes the running guest (qom-set, block_resize, set-action,
  * calc-dirty-rate): the verb's job ends, its call answers with QEMU's reason on failure. */
-static void on_change_reply(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
+void qemu_tune_change_reply(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
         QemuDomain *qd = userdata;
         if (q != qd->qmp || !qd->job)
                 return;
@@ -112,14 +112,14 @@ static int qemu_cpu_stats_total(Domain *d, uint64_t out[DOMAIN_CPU_STATS_TOTAL],
 }
 
 static int qemu_set_memory_stats_period(Domain *d, int period, Call *call, VbError *err) {
-        QemuDomain *qd = monitor_of(d, err);
+        QemuDomain *qd = qemu_tune_monitor(d, err);
         if (!qd)
                 return -1;
         json_object *args = json_object_new_object();
         json_object_object_add(args, "path", json_object_new_string("/machine/peripheral/balloon0"));
         json_object_object_add(args, "property", json_object_new_string("guest-stats-polling-interval"));
         json_object_object_add(args, "value", json_object_new_int64(period));
-        int r = qmp_send(qd->qmp, "qom-set", args, on_change_reply, qd);
+        int r = qmp_send(qd->qmp, "qom-set", args, qemu_tune_change_reply, qd);
         if (r < 0)
                 return vb_error_errno(err, r, "qom-set");
         qemu_domain_pending(qd, call);
@@ -128,7 +128,7 @@ static int qemu_set_memory_stats_period(Domain *d, int period, Call *call, VbErr
 
 /* block_resize on the disk's format node ("drive-<alias>", qemu-command-disk.c). */
 static int qemu_block_resize(Domain *d, size_t index, uint64_t bytes, Call *call, VbError *err) {
-        QemuDomain *qd = monitor_of(d, err);
+        QemuDomain *qd = qemu_tune_monitor(d, err);
         char alias[64];
         if (!qd)
                 return -1;
@@ -142,7 +142,7 @@ static int qemu_block_resize(Domain *d, size_t index, uint64_t bytes, Call *call
         json_object *args = json_object_new_object();
         json_object_object_add(args, "node-name", json_object_new_string(node));
         json_object_object_add(args, "size", json_object_new_int64((int64_t) bytes));
-        int r = qmp_send(qd->qmp, "block_resize", args, on_change_reply, qd);
+        int r = qmp_send(qd->qmp, "block_resize", args, qemu_tune_change_reply, qd);
         if (r < 0)
                 return vb_error_errno(err, r, "block_resize");
         qemu_domain_pending(qd, call);
@@ -151,11 +151,11 @@ static int qemu_block_resize(Domain *d, size_t index, uint64_t bytes, Call *call
 
 /* virDomainSetBlockIoTune: block_set_io_throttle on the disk's device with the whole set. */
 static int qemu_set_block_io_tune(Domain *d, size_t index, const DomainDiskIotune *t, Call *call, VbError *err) {
-        QemuDomain *qd = monitor_of(d, err);
+        QemuDomain *qd = qemu_tune_monitor(d, err);
         char alias[64];
         if (!qd || qemu_disk_alias(d->live, index, alias, sizeof alias, err) < 0)
                 return -1;
-        int r = qmp_send(qd->qmp, "block_set_io_throttle", qemu_iotune_args(&d->live->priv->devices.disks[index], alias, t), on_change_reply, qd);
+        int r = qmp_send(qd->qmp, "block_set_io_throttle", qemu_iotune_args(&d->live->priv->devices.disks[index], alias, t), qemu_tune_change_reply, qd);
         if (r < 0)
                 return vb_error_errno(err, r, "block_set_io_throttle");
         qemu_domain_pending(qd, call);
@@ -173,13 +173,13 @@ static int qemu_set_lifecycle_action(Domain *d, const char *type, const char *ac
                                     type);
         if (!reboot)
                 return 0;       /* the daemon ends a guest that powered off or crashed: nothing to tell QEMU */
-        QemuDomain *qd = monitor_of(d, err);
+        QemuDomain *qd = qemu_tune_monitor(d, err);
         if (!qd)
                 return -1;
         json_object *args = json_object_new_object();
         const char *what = strcmp(action, "restart") == 0 ? "reset" : "shutdown";
         json_object_object_add(args, "reboot", json_object_new_string(what));
-        int r = qmp_send(qd->qmp, "set-action", args, on_change_reply, qd);
+        int r = qmp_send(qd->qmp, "set-action", args, qemu_tune_change_reply, qd);
         if (r < 0)
                 return vb_error_errno(err, r, "set-action");
         qemu_domain_pending(qd, call);
@@ -240,7 +240,7 @@ static void on_query_block(Qmp *q, json_object *ret, const char *cls, const char
 }
 
 static int qemu_disk_errors(Domain *d, unsigned max, Call *call, DomainDiskErrors *out, VbError *err) {
-        QemuDomain *qd = monitor_of(d, err);
+        QemuDomain *qd = qemu_tune_monitor(d, err);
         if (!qd)
                 return -1;
         DiskErrorsQuery *dq = calloc(1, sizeof *dq);
@@ -270,13 +270,13 @@ static int qemu_abort_job(Domain *d, VbError *err) {
 }
 
 static int qemu_start_dirty_rate_calc(Domain *d, int seconds, const char *mode, Call *call, VbError *err) {
-        QemuDomain *qd = monitor_of(d, err);
+        QemuDomain *qd = qemu_tune_monitor(d, err);
         if (!qd)
                 return -1;
         json_object *args = json_object_new_object();
         json_object_object_add(args, "calc-time", json_object_new_int64(seconds));
         json_object_object_add(args, "mode", json_object_new_string(mode));
-        int r = qmp_send(qd->qmp, "calc-dirty-rate", args, on_change_reply, qd);
+        int r = qmp_send(qd->qmp, "calc-dirty-rate", args, qemu_tune_change_reply, qd);
         if (r < 0)
                 return vb_error_errno(err, r, "calc-dirty-rate");
         qemu_domain_pending(qd, call);
@@ -294,4 +294,9 @@ const DomainTuneOps qemu_tune_ops = {
         .cpu_stats_total = qemu_cpu_stats_total,
         .set_memory_stats_period = qemu_set_memory_stats_period,
         .set_block_io_tune = qemu_set_block_io_tune,
+        .add_iothread = qemu_add_iothread,
+        .del_iothread = qemu_del_iothread,
+        .set_iothread_params = qemu_set_iothread_params,
+        .pin_iothread = qemu_pin_iothread,
+        .set_block_threshold = qemu_set_block_threshold,
 };

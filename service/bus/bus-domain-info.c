@@ -9,6 +9,7 @@
 
 #include "call.h"
 #include "domain-info.h"
+#include "domain-iothread.h"
 #include "domain-model.h"
 #include "domain.h"
 #include "node.h"
@@ -159,33 +160,35 @@ int bus_method_get_emulator_pin_info(sd_bus_message *m, void *userdata, sd_bus_e
 }
 
 int bus_method_get_iothread_info(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        unsigned flags = 0, ids[64];
+        enum { MAPLEN = DOMAIN_CPUMAP_MAX / 8 };
+        unsigned flags = 0;
         VbError err = { 0 };
-        uint8_t map[DOMAIN_CPUMAP_MAX / 8] = { 0 };
         Domain *d = domain_of_call(m, userdata, &flags, &err);
         int ncpus = d ? host_cpus(d, &err) : -1;
-        int n = ncpus >= 0 ? domain_iothreads(d, flags, ids, 64, &err) : -1;
-        if (n < 0)
-                return bus_error(ret_error, &err);
-        if (n > 0 && domain_emulator_pin_info(d, 0, map, (ncpus + 7) / 8, &err) < 0)
-                return bus_error(ret_error, &err);
+        unsigned *ids = calloc(DOMAIN_IOTHREADS_MAX, sizeof *ids);
+        uint8_t *maps = calloc(DOMAIN_IOTHREADS_MAX, MAPLEN);
+        int n = ncpus < 0 ? -1
+                : !ids || !maps ? vb_error_errno(&err, -ENOMEM, "iothreads")
+                : domain_iothread_info(d, flags, ids, maps, DOMAIN_IOTHREADS_MAX, MAPLEN, &err);
         sd_bus_message *reply = NULL;
-        int r = sd_bus_message_new_method_return(m, &reply);
-        if (r >= 0)
+        int r = n < 0 ? bus_error(ret_error, &err) : sd_bus_message_new_method_return(m, &reply);
+        if (n >= 0 && r >= 0)
                 r = sd_bus_message_open_container(reply, 'a', "(uab)");
-        for (int i = 0; r >= 0 && i < n; i++) {
+        for (int i = 0; n >= 0 && r >= 0 && i < n; i++) {
                 r = sd_bus_message_open_container(reply, 'r', "uab");
                 if (r >= 0)
                         r = sd_bus_message_append(reply, "u", ids[i]);
                 if (r >= 0)
-                        r = append_map(reply, map, ncpus);
+                        r = append_map(reply, maps + (size_t) i * MAPLEN, ncpus);
                 if (r >= 0)
                         r = sd_bus_message_close_container(reply);
         }
-        if (r >= 0)
+        if (n >= 0 && r >= 0)
                 r = sd_bus_message_close_container(reply);
-        if (r >= 0)
+        if (n >= 0 && r >= 0)
                 r = sd_bus_send(NULL, reply, NULL);
         sd_bus_message_unref(reply);
+        free(ids);
+        free(maps);
         return r;
 }

@@ -1,4 +1,4 @@
-/* bus-domain-pin.c: org.libvirt.Domain.PinVcpu and PinEmulator (libvirt-dbus sends the CPU map as booleans, one per host CPU): decode → core domain-pin.c. */
+/* bus-domain-pin.c: org.libvirt.Domain.PinVcpu, PinEmulator and PinIOThread (libvirt-dbus sends the CPU map as booleans, one per host CPU): decode → core domain-pin.c. */
 #define LOG_MODULE "bus"
 #include "bus-unsupported.h"
 
@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "domain-info.h"
+#include "domain-iothread.h"
 #include "domain-pin.h"
 #include "domain.h"
 
@@ -27,13 +28,15 @@ static int read_map(sd_bus_message *m, uint8_t map[DOMAIN_CPUMAP_MAX / 8], size_
         return 0;
 }
 
-int bus_method_pin_vcpu(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        BusSubtree *t = userdata;
-        unsigned vcpu = 0, flags = 0;
+typedef int (*PinOne)(Domain *d, unsigned which, const uint8_t *map, size_t maplen, unsigned flags, VbError *err);
+
+/* (u which, ab cpumap, u flags): a vCPU or an IOThread */
+static int pin_one(sd_bus_message *m, BusSubtree *t, sd_bus_error *ret_error, PinOne pin) {
+        unsigned which = 0, flags = 0;
         uint8_t map[DOMAIN_CPUMAP_MAX / 8] = { 0 };
         size_t maplen = 0;
         VbError err = { 0 };
-        int r = sd_bus_message_read(m, "u", &vcpu);
+        int r = sd_bus_message_read(m, "u", &which);
         if (r >= 0)
                 r = read_map(m, map, &maplen, &err);
         if (r == -1 && err.code)
@@ -43,9 +46,13 @@ int bus_method_pin_vcpu(sd_bus_message *m, void *userdata, sd_bus_error *ret_err
         if (r < 0)
                 return r;
         Domain *d = bus_path_domain(t->conn, t->path, sd_bus_message_get_path(m), &err);
-        if (!d || domain_pin_vcpu(d, vcpu, map, maplen, flags, &err) < 0)
+        if (!d || pin(d, which, map, maplen, flags, &err) < 0)
                 return bus_error(ret_error, &err);
         return sd_bus_reply_method_return(m, NULL);
+}
+
+int bus_method_pin_vcpu(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        return pin_one(m, userdata, ret_error, domain_pin_vcpu);
 }
 
 int bus_method_pin_emulator(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
@@ -65,4 +72,9 @@ int bus_method_pin_emulator(sd_bus_message *m, void *userdata, sd_bus_error *ret
         if (!d || domain_pin_emulator(d, map, maplen, flags, &err) < 0)
                 return bus_error(ret_error, &err);
         return sd_bus_reply_method_return(m, NULL);
+}
+
+/* PinIOThread(u iothreadId, ab cpumap, u flags) */
+int bus_method_pin_iothread(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        return pin_one(m, userdata, ret_error, domain_pin_iothread);
 }

@@ -36,6 +36,7 @@ int bus_method_get_cpu_model_names(sd_bus_message *m, void *userdata, sd_bus_err
 int bus_method_compare_cpu(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_baseline_cpu(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_node_get_memory_parameters(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_method_node_set_memory_parameters(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 /* bus-domain-save.c */
 int bus_method_domain_save(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_domain_managed_save(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
@@ -78,6 +79,10 @@ int bus_method_get_scheduler_parameters(sd_bus_message *m, void *userdata, sd_bu
 int bus_method_get_vcpu_pin_info(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_pin_vcpu(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_pin_emulator(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_method_pin_iothread(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+/* bus-domain-iothread.c */
+int bus_method_add_iothread(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_method_del_iothread(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_get_security_label_list(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 /* bus-domain-tune-stats.c */
 int bus_method_get_control_info(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
@@ -130,7 +135,7 @@ int bus_method_detach_device(sd_bus_message *m, void *userdata, sd_bus_error *re
         SD_BUS_METHOD_WITH_ARGS("NodeGetCPUMap", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("ab", res), bus_method_node_get_cpu_map, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("NodeGetCPUStats", SD_BUS_ARGS("i", cpuNum, "u", flags), SD_BUS_RESULT("a{st}", cpuStats), bus_method_node_get_cpu_stats, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("NodeGetMemoryParameters", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("a{sv}", memoryParameters), bus_method_node_get_memory_parameters, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("NodeSetMemoryParameters", SD_BUS_ARGS("a{sv}", params, "u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("NodeSetMemoryParameters", SD_BUS_ARGS("a{sv}", params, "u", flags), SD_BUS_NO_RESULT, bus_method_node_set_memory_parameters, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("SecretDefineXML", SD_BUS_ARGS("s", xml, "u", flags), SD_BUS_RESULT("o", secret), bus_method_secret_define_xml, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("SecretLookupByUUID", SD_BUS_ARGS("s", uuid), SD_BUS_RESULT("o", secret), bus_method_secret_lookup_by_uuid, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("SecretLookupByUsage", SD_BUS_ARGS("i", usageType, "s", usageID), SD_BUS_RESULT("o", secret), bus_method_secret_lookup_by_usage, SD_BUS_VTABLE_UNPRIVILEGED), \
@@ -139,7 +144,7 @@ int bus_method_detach_device(sd_bus_message *m, void *userdata, sd_bus_error *re
 
 #define BUS_DOMAIN_NOT_SUPPORTED \
         SD_BUS_METHOD_WITH_ARGS("AbortJob", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, bus_method_abort_job, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("AddIOThread", SD_BUS_ARGS("u", iothreadId, "u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("AddIOThread", SD_BUS_ARGS("u", iothreadId, "u", flags), SD_BUS_NO_RESULT, bus_method_add_iothread, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("AttachDevice", SD_BUS_ARGS("s", xml, "u", flags), SD_BUS_NO_RESULT, bus_method_attach_device, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("BlockCommit", SD_BUS_ARGS("s", disk, "s", base, "s", top, "t", bandwidth, "u", flags), SD_BUS_NO_RESULT, bus_method_block_commit, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("BlockCopy", SD_BUS_ARGS("s", disk, "s", destxml, "a{sv}", params, "u", flags), SD_BUS_NO_RESULT, bus_method_block_copy, SD_BUS_VTABLE_UNPRIVILEGED), \
@@ -151,7 +156,7 @@ int bus_method_detach_device(sd_bus_message *m, void *userdata, sd_bus_error *re
         SD_BUS_METHOD_WITH_ARGS("BlockJobSetSpeed", SD_BUS_ARGS("s", disk, "t", bandwidth, "u", flags), SD_BUS_NO_RESULT, bus_method_block_job_set_speed, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("CoreDump", SD_BUS_ARGS("s", to, "u", dumpformat, "u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("CreateWithFiles", SD_BUS_ARGS("ah", files, "u", flags), SD_BUS_NO_RESULT, bus_method_domain_create_with_files, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("DelIOThread", SD_BUS_ARGS("u", iothreadId, "u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("DelIOThread", SD_BUS_ARGS("u", iothreadId, "u", flags), SD_BUS_NO_RESULT, bus_method_del_iothread, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("DetachDevice", SD_BUS_ARGS("s", xml, "u", flags), SD_BUS_NO_RESULT, bus_method_detach_device, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("FSFreeze", SD_BUS_ARGS("as", mountpoints, "u", flags), SD_BUS_RESULT("u", frozenFilesystems), bus_method_fs_freeze, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("FSThaw", SD_BUS_ARGS("as", mountpoints, "u", flags), SD_BUS_RESULT("u", thawedFilesystems), bus_method_fs_thaw, SD_BUS_VTABLE_UNPRIVILEGED), \
@@ -188,7 +193,7 @@ int bus_method_detach_device(sd_bus_message *m, void *userdata, sd_bus_error *re
         SD_BUS_METHOD_WITH_ARGS("MigrateToURI3", SD_BUS_ARGS("s", dconuri, "a{sv}", params, "u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("OpenGraphicsFD", SD_BUS_ARGS("u", idx, "u", flags), SD_BUS_RESULT("h", fd), bus_method_open_graphics_fd, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("PinEmulator", SD_BUS_ARGS("ab", cpumap, "u", flags), SD_BUS_NO_RESULT, bus_method_pin_emulator, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("PinIOThread", SD_BUS_ARGS("u", iothreadId, "ab", cpumap, "u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("PinIOThread", SD_BUS_ARGS("u", iothreadId, "ab", cpumap, "u", flags), SD_BUS_NO_RESULT, bus_method_pin_iothread, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("PinVcpu", SD_BUS_ARGS("u", vcpu, "ab", cpumap, "u", flags), SD_BUS_NO_RESULT, bus_method_pin_vcpu, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("PMWakeup", SD_BUS_ARGS("u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("Rename", SD_BUS_ARGS("s", name, "u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \

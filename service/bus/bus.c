@@ -197,6 +197,8 @@ static void bus_on_notice(const Notice *n, void *userdata) {
                 r = sd_bus_emit_signal(b->bus, path, bus_kind_domain.interface, "BlockJob", "sii", n->text ? n->text : "",
                                        n->event, n->detail);
                 break;
+        case NOTICE_BLOCK_THRESHOLD:    /* libvirt-dbus 1.4.1 has no such signal */
+                break;
         }
         if (r < 0)
                 log_warning("cannot emit signal (notice %d) for %s: %s", n->type, path, strerror(-r));

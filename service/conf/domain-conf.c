@@ -24,7 +24,7 @@ static const char *const domain_children[] = {
         "name", "uuid", "title", "description", "metadata", "memory", "currentMemory", "memtune", "vcpu",
         "cputune", "sysinfo", "os", "features", "cpu", "clock", "on_poweroff", "on_reboot",
         "on_crash", "pm", "devices", "seclabel",
-        "blkiotune", "numatune", NULL,
+        "blkiotune", "numatune", "iothreads", "iothreadids", NULL,
 };
 
 static bool str_in(const char *s, const char *const *list) {
@@ -194,7 +194,9 @@ static int domain_parse_root(DomainDef *def, xmlNodePtr root, unsigned flags, Vb
         if (devices && domain_devices_parse(&def->priv->devices, devices, fflags, err) < 0)
                 return -1;
         /* Sections last: the default boot device depends on per-device boot orders. */
-        return domain_sections_parse(def, root, fflags, err);
+        if (domain_sections_parse(def, root, fflags, err) < 0)
+                return -1;
+        return domain_iothreads_parse(def, root, err);
 }
 
 DomainDef *domain_def_parse_node(xmlNodePtr node, unsigned flags, VbError *err) {
@@ -264,6 +266,7 @@ char *domain_def_format(const DomainDef *def, unsigned flags) {
         if (def->current_vcpus && def->current_vcpus < def->vcpus)
                 xml_buf_attr_uint(&b, "current", def->current_vcpus);
         xml_buf_printf(&b, ">%u</vcpu>\n", def->vcpus);
+        domain_iothreads_format(&b, p);
 
         domain_sections_format_head(&b, def, flags);
         domain_format_lifecycle(&b, "on_poweroff", def->on_poweroff, "destroy");
@@ -308,6 +311,7 @@ DomainDef *domain_def_free(DomainDef *def) {
                 free(p->vcpu_placement);
                 free(p->vcpu_cpuset);
                 domain_sections_free(p);
+                domain_iothreads_free(p);
                 domain_blkio_numa_free(p);
                 domain_devices_free(&p->devices);
                 free(p);

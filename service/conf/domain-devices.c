@@ -37,6 +37,7 @@ static const XmlField disk_fields[] = {
         { "driver", "cache", XF_ENUM, offsetof(DomainDisk, driver_cache),
           ENUM("default", "none", "writethrough", "writeback", "directsync", "unsafe") },
         { "driver", "discard", XF_ENUM, offsetof(DomainDisk, driver_discard), ENUM("unmap", "ignore") },
+        { "driver", "iothread", XF_UINT, offsetof(DomainDisk, driver_iothread), NULL },
         { "source", "file", XF_STR, offsetof(DomainDisk, source_file), NULL },
         { "source", "dev", XF_STR, offsetof(DomainDisk, source_dev), NULL },
         { "source", "pool", XF_STR, offsetof(DomainDisk, source_pool), NULL },

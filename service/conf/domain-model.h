@@ -59,12 +59,29 @@ typedef struct DomainVcpuPin {
         char *cpuset;
 } DomainVcpuPin;
 
+/* <cputune><iothreadpin iothread='N' cpuset='…'/> (domain-iothreads.c). */
+typedef struct DomainIothreadPin {
+        unsigned iothread;
+        char *cpuset;
+} DomainIothreadPin;
+
 typedef struct DomainCputune {
         ConfInt shares, period, quota;
         DomainVcpuPin *vcpupins;
         size_t n_vcpupins;
         char *emulatorpin;                 /* cpuset */
+        DomainIothreadPin *iothreadpins;
+        size_t n_iothreadpins;
 } DomainCputune;
+
+/* <iothreads>N</iothreads> and <iothreadids> (domain-iothreads.c): one entry per IOThread;
+ * autofill: numbered by the parser to make up <iothreads>' count (not written back unless
+ * another id was given). */
+typedef struct DomainIothreadId {
+        unsigned id;
+        bool autofill;
+} DomainIothreadId;
+#define DOMAIN_IOTHREADS_MAX 1024u
 
 /* <memtune>: limits in KiB; 0 = unset (libvirt's "unlimited" is not stored). */
 typedef struct DomainMemtune {
@@ -166,6 +183,7 @@ typedef struct DomainDisk {
         DomainSeclabel *seclabels;         /* <source>'s per-device <seclabel>s (model, relabel, label) */
         size_t n_seclabels;
         DomainDiskIotune iotune;
+        ConfInt driver_iothread;           /* <driver iothread='N'>: the IOThread serving the disk */
 } DomainDisk;
 
 typedef struct DomainFilterParam {
@@ -308,6 +326,8 @@ struct DomainDefPrivate {
         char *vcpu_placement;              /* NULL = static */
         char *vcpu_cpuset;
         DomainCputune cputune;
+        DomainIothreadId *iothreadids;
+        size_t n_iothreadids;
         DomainMemtune memtune;
         DomainBlkiotune blkiotune;
         DomainNumatune numatune;
@@ -321,6 +341,17 @@ struct DomainDefPrivate {
         DomainSeclabel *seclabels;
         size_t n_seclabels;
 };
+
+/* IOThreads (domain-iothreads.c): the entry of id, or NULL; the disk using id, or NULL; the pin
+ * of id, or NULL. */
+const DomainIothreadId *domain_iothread_find(const DomainDef *def, unsigned id);
+const DomainDisk *domain_iothread_user(const DomainDef *def, unsigned id);
+const char *domain_iothread_pin_of(const DomainDef *def, unsigned id);
+/* Add IOThread id (refused with libvirt's text if 0 or there already), remove it (and its
+ * pin), or set its pin (cpuset NULL: none): 0, or -1 with err (out of memory). */
+int domain_iothread_add(DomainDef *def, unsigned id, VbError *err);
+void domain_iothread_del(DomainDef *def, unsigned id);
+int domain_iothread_set_pin(DomainDef *def, unsigned id, const char *cpuset, VbError *err);
 
 /* Free a disk's runtime network source (NULL is fine). */
 void domain_disk_net_free(DomainDiskNet *n);

@@ -15,6 +15,7 @@ static const XmlField cputune_fields[] = {
         { "quota", NULL, XF_INT, offsetof(DomainCputune, quota), NULL },
         { "vcpupin", NULL, XF_KNOWN, 0, NULL },
         { "emulatorpin", "cpuset", XF_STR, offsetof(DomainCputune, emulatorpin), NULL },
+        { "iothreadpin", NULL, XF_KNOWN, 0, NULL },
 };
 
 static const XmlField vcpupin_fields[] = {
@@ -269,6 +270,8 @@ static void sections_hook(XmlBuf *c, const char *child, const void *obj) {
                 const DomainCputune *t = obj;
                 sections_format_list(c, "vcpupin", vcpupin_fields, XML_N(vcpupin_fields),
                                      t->vcpupins, t->n_vcpupins, sizeof(DomainVcpuPin));
+        } else if (strcmp(child, "iothreadpin") == 0) {
+                domain_iothreadpins_format(c, obj);
         } else if (strcmp(child, "boot") == 0) {
                 const DomainOs *os = obj;
                 for (size_t i = 0; i < os->n_boot_devs; i++) {
@@ -312,7 +315,7 @@ static void sections_format_sysinfo(XmlBuf *b, const DomainSysinfo *s) {
 void domain_sections_format_head(XmlBuf *b, const DomainDef *def, unsigned flags) {
         const DomainDefPrivate *p = def->priv;
         if (xml_fields_any_set(cputune_fields, XML_N(cputune_fields), &p->cputune) ||
-            p->cputune.n_vcpupins)
+            p->cputune.n_vcpupins || p->cputune.n_iothreadpins)
                 xml_fields_format(b, "cputune", cputune_fields, XML_N(cputune_fields), &p->cputune,
                                   sections_hook);
         domain_numatune_format(b, &p->numatune);

@@ -89,6 +89,8 @@ const ApiRow api_rows_domain_more[] = {
         ROW(DOMAIN_PIN_IOTHREAD, 352, "virDomainPinIOThread", DBUS(DOMAIN, "PinIOThread"), MUT, VERB, ACL(DOMAIN, DOMAIN, "write")),
         ROW(DOMAIN_ADD_IOTHREAD, 355, "virDomainAddIOThread", DBUS(DOMAIN, "AddIOThread"), MUT, VERB, ACL(DOMAIN, DOMAIN, "write")),
         ROW(DOMAIN_DEL_IOTHREAD, 356, "virDomainDelIOThread", DBUS(DOMAIN, "DelIOThread"), MUT, VERB, ACL(DOMAIN, DOMAIN, "write")),
+        ROW(DOMAIN_SET_IOTHREAD_PARAMS, 402, "virDomainSetIOThreadParams", NODBUS, MUT, VERB, ACL(DOMAIN, DOMAIN, "write")),
+        ROW(DOMAIN_SET_BLOCK_THRESHOLD, 386, "virDomainSetBlockThreshold", NODBUS, MUT, VERB, ACL(DOMAIN, DOMAIN, "write")),
         ROW(DOMAIN_SET_USER_PASSWORD, 357, "virDomainSetUserPassword", DBUS(DOMAIN, "SetUserPassword"), MUT, VERB, ACL(DOMAIN, DOMAIN, "write")),
         ROW(DOMAIN_RENAME, 358, "virDomainRename", DBUS(DOMAIN, "Rename"), MUT, VERB, ACL(DOMAIN, DOMAIN, "write")),
         ROW(DOMAIN_MIGRATE_START_POST_COPY, 364, "virDomainMigrateStartPostCopy", DBUS(DOMAIN, "MigrateStartPostCopy"), MUT, VERB, ACL(DOMAIN, DOMAIN, "write")),

@@ -12,6 +12,7 @@ typedef struct DomainDisk DomainDisk;
 typedef struct Call Call;
 typedef struct DomainTuneParam DomainTuneParam;
 typedef struct DomainDiskIotune DomainDiskIotune;
+typedef struct DomainIothreadParams DomainIothreadParams;
 
 /* One disk's (or, for the path "", every disk's summed) I/O counters. has_ext: the eight of
  * virDomainBlockStatsFlags are known (QEMU's query-blockstats); errs -1: unknown. */
@@ -93,6 +94,18 @@ typedef struct DomainTuneOps {
         /* Disk index of d->live to the I/O limits t (the whole set, 0 = none); may answer
          * VERB_PENDING as block_resize. NULL: virDomainSet/GetBlockIoTune "not supported". */
         int (*set_block_io_tune)(Domain *d, size_t index, const DomainDiskIotune *t, Call *call, VbError *err);
+        /* IOThreads of the running guest (domain-iothread.c has checked the id against d->live and
+         * records the change once the op succeeded): start IOThread id, end it, set its polling
+         * values (may answer VERB_PENDING as block_resize); pin it to map/cpuset (at once).
+         * NULL: "not supported". */
+        int (*add_iothread)(Domain *d, unsigned id, Call *call, VbError *err);
+        int (*del_iothread)(Domain *d, unsigned id, Call *call, VbError *err);
+        int (*set_iothread_params)(Domain *d, unsigned id, const DomainIothreadParams *p, Call *call, VbError *err);
+        int (*pin_iothread)(Domain *d, unsigned id, const uint8_t *map, size_t maplen, const char *cpuset, VbError *err);
+        /* Disk index of d->live's write threshold to threshold bytes (0: none); may answer
+         * VERB_PENDING as block_resize. A write past it: domain_notify_block_threshold(). NULL:
+         * "not supported". */
+        int (*set_block_threshold)(Domain *d, size_t index, uint64_t threshold, Call *call, VbError *err);
 } DomainTuneOps;
 
 /* virDomainBlockStats (api API_DOMAIN_BLOCK_STATS) or BlockStatsFlags (API_DOMAIN_BLOCK_STATS_FLAGS,

@@ -268,6 +268,10 @@ typedef struct HostOps {
         /* virNodeGetMemoryParameters: KSM's eight values in libvirt's order (node-memory.c); the
          * count (7 without merge_across_nodes), or -1. */
         int (*memory_parameters)(Connection *c, uint64_t out[8], VbError *err);
+        /* virNodeSetMemoryParameters: KSM's pages_to_scan, sleep_millisecs, merge_across_nodes
+         * (set[i] false: left alone), written off the loop: 0, VERB_PENDING (call completes), or
+         * -1. NULL: "not supported". */
+        int (*set_memory_parameters)(Connection *c, const bool set[3], const unsigned v[3], Call *call, VbError *err);
         /* virNodeGetFreePages: counts[cell * npages + i] of free pages of pages[i] KiB in cells
          * start … start + cells - 1 (node-memory.c checks the arguments first). 0, or -1. */
         int (*free_pages)(Connection *c, const uint32_t *pages, unsigned npages, int start, unsigned cells,

@@ -28,6 +28,7 @@ typedef enum NoticeType {
         NOTICE_DEVICE_REMOVAL_FAILED,   /* domain: text = the alias (the guest refused) */
         NOTICE_AGENT_LIFECYCLE, /* domain: event/detail = the guest agent's state and reason (domain-agent.h) */
         NOTICE_BLOCK_JOB,       /* domain: event = job type, detail = status, text = target, path = source */
+        NOTICE_BLOCK_THRESHOLD, /* domain: text = target, path = source (may be NULL), threshold, excess */
 } NoticeType;
 
 /* Property bits, shared by all kinds (each kind uses its subset). */
@@ -52,6 +53,7 @@ typedef struct Notice {
         unsigned changed;
         const char *text;
         const char *path;       /* NOTICE_BLOCK_JOB: the disk's source */
+        uint64_t threshold, excess;     /* NOTICE_BLOCK_THRESHOLD: bytes */
 } Notice;
 
 typedef void (*ObserverFn)(const Notice *n, void *userdata);

@@ -79,6 +79,12 @@ typedef struct NodeMemParam {
         uint64_t value;
 } NodeMemParam;
 int node_memory_parameters(Connection *c, unsigned flags, NodeMemParam out[NODE_MEMORY_PARAMS_MAX], VbError *err);
+/* virNodeSetMemoryParameters (node-memory-set.c): shm_pages_to_scan, shm_sleep_millisecs,
+ * shm_merge_across_nodes (uint), checked whole; flags: none. 0, VERB_PENDING (call completes),
+ * or -1. */
+struct DomainTuneParam;
+int node_set_memory_parameters(Connection *c, const struct DomainTuneParam *params, size_t n, unsigned flags, Call *call,
+                               VbError *err);
 /* virNodeGetFreePages: npages sizes (KiB) × cells from start into counts; 0 or -1. */
 int node_free_pages(Connection *c, const uint32_t *pages, unsigned npages, int start, unsigned cells, unsigned flags,
                     uint64_t *counts, VbError *err);

@@ -53,3 +53,10 @@ void domain_filterref_free(DomainInterface *nic);
 /* <metadata> (domain-metadata.c). */
 int domain_metadata_parse(DomainDefPrivate *p, xmlNodePtr node, VbError *err);
 void domain_metadata_format(XmlBuf *b, const DomainDefPrivate *p);
+
+/* IOThreads (domain-iothreads.c): <iothreads>, <iothreadids> and <cputune><iothreadpin>, after
+ * the devices and <cputune> are read (a pin names an IOThread). */
+int domain_iothreads_parse(DomainDef *def, xmlNodePtr root, VbError *err);
+void domain_iothreads_format(XmlBuf *b, const DomainDefPrivate *p);
+void domain_iothreadpins_format(XmlBuf *children, const DomainCputune *t);
+void domain_iothreads_free(DomainDefPrivate *p);

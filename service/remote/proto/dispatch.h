@@ -290,6 +290,15 @@ REMOTE_HANDLER(proc_domain_set_blkio_parameters);
 REMOTE_HANDLER(proc_domain_get_numa_parameters);
 REMOTE_HANDLER(proc_domain_set_numa_parameters);
 REMOTE_HANDLER(proc_domain_get_iothread_info);
+REMOTE_HANDLER(proc_domain_add_iothread);
+REMOTE_HANDLER(proc_domain_del_iothread);
+REMOTE_HANDLER(proc_domain_pin_iothread);
+REMOTE_HANDLER(proc_domain_set_iothread_params);
+REMOTE_HANDLER(proc_domain_set_block_threshold);
+REMOTE_HANDLER(proc_node_set_memory_parameters);
+/* proc-domain-tune.c: one remote_typed_param into p (every type read; integers in p->ull). */
+struct DomainTuneParam;
+int remote_get_tune_param(XdrReader *r, struct DomainTuneParam *p);
 /* proc-domain-tune-stats.c */
 REMOTE_HANDLER(proc_domain_block_stats);
 REMOTE_HANDLER(proc_domain_block_stats_flags);

@@ -25,6 +25,7 @@ enum {
         DOMAIN_EVENT_ID_AGENT_LIFECYCLE = 18,
         DOMAIN_EVENT_ID_BLOCK_JOB = 8,
         DOMAIN_EVENT_ID_BLOCK_JOB_2 = 16,
+        DOMAIN_EVENT_ID_BLOCK_THRESHOLD = 24,
         DOMAIN_EVENT_ID_LAST = 27,
         NETWORK_EVENT_ID_LIFECYCLE = 0,
         NETWORK_EVENT_ID_LAST = 1,
@@ -60,6 +61,7 @@ enum {
         PROC_DOMAIN_EVENT_CALLBACK_BLOCK_JOB = 326,
         PROC_DOMAIN_EVENT_BLOCK_JOB_2 = 339,
         PROC_NODE_DEVICE_EVENT_LIFECYCLE = 376,
+        PROC_DOMAIN_EVENT_BLOCK_THRESHOLD = 385,
 };
 
 typedef enum SubKind { SUB_DOMAIN, SUB_NETWORK, SUB_POOL, SUB_SECRET, SUB_NODEDEV } SubKind;
@@ -391,6 +393,10 @@ static int message_proc(const EventSub *e, const Notice *n) {
                 if (e->event_id == DOMAIN_EVENT_ID_BLOCK_JOB_2 && !e->legacy)
                         return PROC_DOMAIN_EVENT_BLOCK_JOB_2;
                 return 0;
+        case NOTICE_BLOCK_THRESHOLD:
+                if (e->kind != SUB_DOMAIN || e->event_id != DOMAIN_EVENT_ID_BLOCK_THRESHOLD || e->legacy)
+                        return 0;
+                return PROC_DOMAIN_EVENT_BLOCK_THRESHOLD;
         default:
                 return 0;
         }
@@ -435,6 +441,12 @@ static void deliver_one(RemoteClient *c, const EventSub *e, const Notice *n, int
                 xdr_put_string(&w, proc == PROC_DOMAIN_EVENT_BLOCK_JOB_2 ? (n->text ? n->text : "") : (n->path ? n->path : ""));
                 xdr_put_i32(&w, n->event);
                 xdr_put_i32(&w, n->detail);
+                break;
+        case PROC_DOMAIN_EVENT_BLOCK_THRESHOLD: /* {dev; remote_string path; uhyper threshold; uhyper excess} */
+                xdr_put_string(&w, n->text ? n->text : "");
+                xdr_put_opt_string(&w, n->path);
+                xdr_put_u64(&w, n->threshold);
+                xdr_put_u64(&w, n->excess);
                 break;
         default:
                 break;

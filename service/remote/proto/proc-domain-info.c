@@ -5,6 +5,8 @@
 #include <stdlib.h>
 
 #include "domain-info.h"
+#include "domain-iothread.h"
+#include "domain-model.h"
 #include "domain.h"
 
 #define REMOTE_DOMAIN_MEMORY_STATS_MAX 1024u
@@ -197,20 +199,23 @@ REMOTE_HANDLER(proc_domain_get_iothread_info) {
         Domain *d = remote_read_domain(rc, &flags);
         if (!d)
                 return -1;
-        unsigned ids[64];
-        int n = domain_iothreads(d, flags, ids, 64, &rc->err);
-        if (n < 0)
-                return -1;
-        uint8_t map[DOMAIN_CPUMAP_MAX / 8];
-        int r = domain_emulator_pin_info(d, 0, map, sizeof map, &rc->err);
-        xdr_put_u32(&rc->ret, (uint32_t) n);
-        for (int i = 0; i < n; i++) {
-                xdr_put_u32(&rc->ret, ids[i]);
-                xdr_put_u32(&rc->ret, r > 0 ? (uint32_t) sizeof map : 0);
-                xdr_put_fixed(&rc->ret, map, r > 0 ? sizeof map : 0);
+        enum { MAPLEN = DOMAIN_CPUMAP_MAX / 8 };
+        unsigned *ids = calloc(DOMAIN_IOTHREADS_MAX, sizeof *ids);
+        uint8_t *maps = calloc(DOMAIN_IOTHREADS_MAX, MAPLEN);
+        int n = ids && maps ? domain_iothread_info(d, flags, ids, maps, DOMAIN_IOTHREADS_MAX, MAPLEN, &rc->err)
+                            : vb_error_errno(&rc->err, -ENOMEM, "iothreads");
+        if (n >= 0) {
+                xdr_put_u32(&rc->ret, (uint32_t) n);
+                for (int i = 0; i < n; i++) {
+                        xdr_put_u32(&rc->ret, ids[i]);
+                        xdr_put_u32(&rc->ret, MAPLEN);
+                        xdr_put_fixed(&rc->ret, maps + (size_t) i * MAPLEN, MAPLEN);
+                }
+                xdr_put_u32(&rc->ret, (uint32_t) n);
         }
-        xdr_put_u32(&rc->ret, (uint32_t) n);
-        return 0;
+        free(ids);
+        free(maps);
+        return n < 0 ? -1 : 0;
 }
 
 /* {dom} → {int type; uhyper timeElapsed, timeRemaining, dataTotal, dataProcessed, dataRemaining,

@@ -51,6 +51,10 @@ static int get_typed_param(XdrReader *r, DomainTuneParam *p) {
         return -EINVAL;
 }
 
+int remote_get_tune_param(XdrReader *r, DomainTuneParam *p) {
+        return get_typed_param(r, p);
+}
+
 static int put_typed_param(XdrWriter *w, const DomainTuneParam *p) {
         xdr_put_string(w, p->name);
         xdr_put_i32(w, (int32_t) p->type);

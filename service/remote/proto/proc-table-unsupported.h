@@ -1,10 +1,8 @@
 /* proc-table-unsupported.h: inside proc-table.c's table: rows whose procedure virtbus does not serve yet, each answering libvirt's
  * "this function is not supported by the connection driver" after its gates (read-only, ACL). A row that gets a real handler
  * moves to proc-table.c. */
-        P(DOMAIN_ADD_IOTHREAD, proc_not_supported, 0),
         P(DOMAIN_BLOCK_PEEK, proc_not_supported, 0),
         P(DOMAIN_CORE_DUMP_WITH_FORMAT, proc_not_supported, 0),
-        P(DOMAIN_DEL_IOTHREAD, proc_not_supported, 0),
         P(DOMAIN_GET_INTERFACE_PARAMETERS, proc_not_supported, 0),
         P(DOMAIN_GET_PERF_EVENTS, proc_not_supported, 0),
         P(DOMAIN_MEMORY_PEEK, proc_not_supported, 0),
@@ -14,7 +12,6 @@
         P(DOMAIN_MIGRATE_SET_MAX_DOWNTIME, proc_not_supported, 0),
         P(DOMAIN_MIGRATE_SET_MAX_SPEED, proc_not_supported, 0),
         P(DOMAIN_MIGRATE_START_POST_COPY, proc_not_supported, 0),
-        P(DOMAIN_PIN_IOTHREAD, proc_not_supported, 0),
         P(DOMAIN_PM_WAKEUP, proc_not_supported, 0),
         P(DOMAIN_RENAME, proc_not_supported, 0),
         P(DOMAIN_SAVE_IMAGE_DEFINE_XML, proc_not_supported, 0),
@@ -34,4 +31,3 @@
         P(NODE_DEVICE_LOOKUP_SCSI_HOST_BY_WWN, proc_not_supported, 0),
         P(NODE_DEVICE_RESET, proc_not_supported, 0),
         P(NODE_DEVICE_RE_ATTACH, proc_not_supported, 0),
-        P(NODE_SET_MEMORY_PARAMETERS, proc_not_supported, 0),

@@ -1,0 +1,83 @@
+/* proc-domain-iothread.c: the remote procedures of a guest's IOThreads (virsh iothreadadd, iothreaddel, iothreadpin, iothreadset): decode → core domain-iothread.c. */
+#include "dispatch.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include "call.h"
+#include "domain-iothread.h"
+#include "domain.h"
+
+#define REMOTE_CPUMAP_MAX 2048
+#define REMOTE_DOMAIN_IOTHREAD_PARAMS_MAX 64u
+
+typedef int (*IothreadChange)(Domain *d, unsigned id, unsigned flags, Call *call, VbError *err);
+
+/* {dom; u32 iothread_id; u32 flags} → {} */
+static int add_or_del(RemoteCall *rc, IothreadChange change) {
+        RemoteRef ref = { 0 };
+        uint32_t id = 0, flags = 0;
+        remote_get_domain_ref(rc, &ref);
+        xdr_get_u32(&rc->args, &id);
+        xdr_get_u32(&rc->args, &flags);
+        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
+        remote_ref_done(&ref);
+        Call *call = d ? remote_call_new(rc, NULL, d) : NULL;
+        if (!call)
+                return -1;
+        return remote_call_finish(rc, call, change(d, id, flags, call, &rc->err));
+}
+
+REMOTE_HANDLER(proc_domain_add_iothread) {
+        return add_or_del(rc, domain_add_iothread);
+}
+
+REMOTE_HANDLER(proc_domain_del_iothread) {
+        return add_or_del(rc, domain_del_iothread);
+}
+
+/* {dom; u32 iothreads_id; opaque cpumap<REMOTE_CPUMAP_MAX>; u32 flags} → {} */
+REMOTE_HANDLER(proc_domain_pin_iothread) {
+        RemoteRef ref = { 0 };
+        uint32_t id = 0, flags = 0;
+        uint8_t *map = NULL;
+        size_t maplen = 0;
+        remote_get_domain_ref(rc, &ref);
+        xdr_get_u32(&rc->args, &id);
+        xdr_get_opaque(&rc->args, REMOTE_CPUMAP_MAX, &map, &maplen);
+        xdr_get_u32(&rc->args, &flags);
+        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
+        remote_ref_done(&ref);
+        int r = d ? domain_pin_iothread(d, id, map, maplen, flags, &rc->err) : -1;
+        free(map);
+        return r;
+}
+
+/* {dom; u32 iothread_id; remote_typed_param params<64>; u32 flags} → {} */
+REMOTE_HANDLER(proc_domain_set_iothread_params) {
+        RemoteRef ref = { 0 };
+        uint32_t id = 0, n = 0, flags = 0;
+        bool bad = false;
+        DomainTuneParam *params = calloc(REMOTE_DOMAIN_IOTHREAD_PARAMS_MAX, sizeof *params);
+        if (!params)
+                return vb_error_errno(&rc->err, -ENOMEM, "parameters");
+        remote_get_domain_ref(rc, &ref);
+        xdr_get_u32(&rc->args, &id);
+        if (xdr_get_array_len(&rc->args, REMOTE_DOMAIN_IOTHREAD_PARAMS_MAX, 12, &n) == 0)
+                for (uint32_t i = 0; i < n && !bad; i++)
+                        bad = remote_get_tune_param(&rc->args, &params[i]) < 0;
+        if (!bad)
+                xdr_get_u32(&rc->args, &flags);
+        Domain *d = NULL;
+        if (remote_args_end(rc) == 0) {
+                if (bad)
+                        vb_error_set(&rc->err, VB_ERR_INVALID_ARG, VB_FROM_REMOTE, "unknown typed parameter type");
+                else
+                        d = remote_find_domain(rc, &ref);
+        }
+        remote_ref_done(&ref);
+        Call *call = d ? remote_call_new(rc, NULL, d) : NULL;
+        int r = call ? domain_set_iothread_params(d, id, params, n, flags, call, &rc->err) : -1;
+        free(params);
+        return call ? remote_call_finish(rc, call, r) : -1;
+}
