@@ -108,6 +108,8 @@ static const DomainOps test_domain_ops = {
         .snapshot_create = test_snapshot_create,
         .snapshot_revert = test_snapshot_revert,
         .snapshot_delete = test_snapshot_delete,
+        .checkpoint_create = test_checkpoint_bitmaps,
+        .checkpoint_delete = test_checkpoint_bitmaps,
         .pin_vcpu = test_pin_vcpu,
 };
 

@@ -10,6 +10,7 @@
 #include "driver.h"
 #include "log.h"
 #include "snapshot.h"
+#include "checkpoint.h"
 #include "uuid.h"
 
 Domain *domain_ref(Domain *d) {
@@ -25,6 +26,7 @@ static void domain_free(Domain *d) {
         domain_def_free(d->def);
         domain_def_free(d->live);
         snapshot_tree_free(d->snapshots);
+        checkpoint_tree_free(d->checkpoints);
         free(d->obj.name);
         free(d);
 }
