@@ -221,4 +221,5 @@ const DomainOps qemu_domain_ops = {
         .snapshot_delete = qemu_snapshot_delete,
         .checkpoint_create = qemu_checkpoint_create,
         .checkpoint_delete = qemu_checkpoint_delete,
+        .backup_begin = qemu_backup_begin,
 };

@@ -11,6 +11,7 @@
 #include "log.h"
 #include "snapshot.h"
 #include "checkpoint.h"
+#include "backup-conf.h"
 #include "uuid.h"
 
 Domain *domain_ref(Domain *d) {
@@ -27,6 +28,7 @@ static void domain_free(Domain *d) {
         domain_def_free(d->live);
         snapshot_tree_free(d->snapshots);
         checkpoint_tree_free(d->checkpoints);
+        backup_def_free(d->backup);
         free(d->obj.name);
         free(d);
 }

@@ -40,6 +40,7 @@ typedef struct Domain {
         void *driver_data;
         struct SnapshotTree *snapshots;  /* snapshot.h; NULL until first used */
         struct CheckpointTree *checkpoints;  /* checkpoint.h; NULL until first used */
+        struct BackupDef *backup;       /* backup.h: the running backup job, or NULL */
 } Domain;
 
 /* libvirt's virDomainInfo */

@@ -31,6 +31,7 @@ typedef struct PoolOps PoolOps;
 typedef struct DomainDiskNet DomainDiskNet;
 typedef struct SnapshotDef SnapshotDef;
 typedef struct CheckpointDef CheckpointDef;
+typedef struct BackupDef BackupDef;
 
 typedef struct DomainRuntimeInfo {
         uint64_t cpu_time_ns;
@@ -150,6 +151,10 @@ typedef struct DomainOps {
          * changed. NULL: "not supported". */
         int (*checkpoint_create)(Domain *d, const CheckpointDef *def, Call *call, VbError *err);
         int (*checkpoint_delete)(Domain *d, const CheckpointDef *def, Call *call, VbError *err);
+        /* A push backup of the running d (backup.c; def's disks filled, chk: a checkpoint to
+         * make at the same instant, or NULL): completes call once the copy runs (0, or
+         * VERB_PENDING), and reports its end with backup_ended(). NULL: "not supported". */
+        int (*backup_begin)(Domain *d, BackupDef *def, const CheckpointDef *chk, Call *call, VbError *err);
         /* A running display's password (graphics index in d->live) and its expiry (NULL: never;
          * else passwdValidTo's text, already checked); the op sets both in d->live when QEMU did. */
         int (*set_graphics_password)(Domain *d, size_t index, const char *passwd, const char *valid_to,

@@ -50,6 +50,7 @@ typedef enum VbErrorCode {
         VB_ERR_NETWORK_PORT_EXIST = 106,
         VB_ERR_NO_NETWORK_PORT = 107,
         VB_ERR_NO_DOMAIN_CHECKPOINT = 103,
+        VB_ERR_NO_DOMAIN_BACKUP = 104,
 } VbErrorCode;
 
 /* libvirt's virErrorDomain values (where an error came from). */

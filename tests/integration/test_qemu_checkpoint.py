@@ -15,6 +15,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import time
 import unittest
 from pathlib import Path
 
@@ -176,6 +177,78 @@ class QemuCheckpointTest(unittest.TestCase):
         self.assertEqual(sorted(image_bitmaps(disk)), ["r2", "r3"])
         self.virsh_ok("checkpoint-delete ck-run r2 --children")
         self.assertEqual(image_bitmaps(disk), [])
+
+    # --- backups ---
+
+    def write_guest_disk(self, dom, pattern, offset, length):
+        """Data written through the running QEMU's block layer (HMP qemu-io on the device)."""
+        out = self.virsh_ok("qemu-monitor-command %s --hmp 'qemu-io -d /machine/peripheral/virtio-disk0/virtio-backend \"write -P %s %s %s\"'"
+                            % (dom, pattern, offset, length))
+        self.assertNotIn("rror", out)
+        # QEMU's qcow2 caches reach the image (qemu-img looks at it from outside)
+        self.virsh_ok("qemu-monitor-command %s --hmp 'qemu-io -d /machine/peripheral/virtio-disk0/virtio-backend flush'"
+                      % dom)
+
+    def wait_backup_done(self, dom):
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            if "Job type:         None" in self.virsh_ok("domjobinfo %s" % dom):
+                return
+            time.sleep(0.2)
+        self.fail("the backup of %s never ended:\n%s" % (dom, self.daemon.log()[-3000:]))
+
+    def allocated(self, path):
+        out = subprocess.run(["qemu-img", "map", "-U", "--output=json", str(path)], capture_output=True, text=True,
+                             check=True).stdout
+        return sum(e["length"] for e in json.loads(out) if e.get("data"))
+
+    def test_4_push_backups_full_then_incremental(self):
+        disk = self.define("bk-run", size="64M")
+        self.virsh_ok("start bk-run", timeout=180)
+        self.write_guest_disk("bk-run", "0x5a", 0, "4M")
+        self.assertGreaterEqual(self.allocated(disk), 4 << 20)
+        # a full backup of the paused guest, with a checkpoint taken at the same instant
+        self.virsh_ok("suspend bk-run")
+        full = self.disks / "full.qcow2"
+        bxml = self.daemon.tmp / "full-backup.xml"
+        bxml.write_text("<domainbackup mode='push'><disks><disk name='vda' type='file'>"
+                        "<target file='%s'/><driver type='qcow2'/></disk></disks></domainbackup>" % full)
+        cxml = self.daemon.tmp / "b1.xml"
+        cxml.write_text("<domaincheckpoint><name>b1</name></domaincheckpoint>")
+        self.virsh_ok("backup-begin bk-run %s %s" % (bxml, cxml), timeout=180)
+        self.wait_backup_done("bk-run")
+        cmp = subprocess.run(["qemu-img", "compare", "-U", str(disk), str(full)], capture_output=True, text=True)
+        self.assertEqual(cmp.returncode, 0, cmp.stdout + cmp.stderr)
+        self.assertEqual(self.names("bk-run"), ["b1"])
+        self.assertEqual(self.qemu_bitmaps("bk-run"), {"b1": True})
+        self.virsh_fails("backup-dumpxml bk-run", "no domain backup job present")
+        self.virsh_ok("resume bk-run")
+        # changes since b1: an incremental backup holds them, and only them
+        self.write_guest_disk("bk-run", "0xa5", "8M", "512k")
+        inc = self.disks / "inc.qcow2"
+        ixml = self.daemon.tmp / "inc-backup.xml"
+        ixml.write_text("<domainbackup mode='push'><incremental>b1</incremental><disks><disk name='vda' type='file'>"
+                        "<target file='%s'/><driver type='qcow2'/></disk></disks></domainbackup>" % inc)
+        self.virsh_ok("backup-begin bk-run %s" % ixml, timeout=180)
+        self.wait_backup_done("bk-run")
+        self.assertGreaterEqual(self.allocated(full), 4 << 20)
+        self.assertGreater(self.allocated(inc), 0)
+        self.assertLess(self.allocated(inc), self.allocated(full))
+        self.assertLessEqual(self.allocated(inc), 1 << 20)
+        data = subprocess.run(["qemu-io", "-f", "qcow2", "-r", "-c", "read -P 0xa5 8M 512k", str(inc)],
+                              capture_output=True, text=True)
+        self.assertNotIn("Pattern verification failed", data.stdout + data.stderr)
+        self.assertEqual(data.returncode, 0, data.stdout + data.stderr)
+        # the checkpoint's bitmap is read, not cleared: it still records
+        self.assertEqual(self.qemu_bitmaps("bk-run"), {"b1": True})
+        # refusals: an unknown checkpoint, a target that exists already
+        self.virsh_fails("backup-begin bk-run %s" % ixml.as_posix().replace("inc-backup", "full-backup"),
+                         "backup target of disk 'vda' exists already: %s" % full)
+        nosuch = self.daemon.tmp / "nosuch.xml"
+        nosuch.write_text("<domainbackup><incremental>nosuch</incremental></domainbackup>")
+        self.virsh_fails("backup-begin bk-run %s" % nosuch,
+                         "Domain checkpoint not found: no domain checkpoint with matching name 'nosuch'")
+        self.virsh_ok("destroy bk-run")
 
 
 if __name__ == "__main__":

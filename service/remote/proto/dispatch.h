@@ -377,6 +377,8 @@ REMOTE_HANDLER(proc_domain_checkpoint_list_all_children);
 REMOTE_HANDLER(proc_domain_checkpoint_lookup_by_name);
 REMOTE_HANDLER(proc_domain_checkpoint_get_parent);
 REMOTE_HANDLER(proc_domain_checkpoint_delete);
+REMOTE_HANDLER(proc_domain_backup_begin);
+REMOTE_HANDLER(proc_domain_backup_get_xml_desc);
 REMOTE_HANDLER(proc_domain_get_security_label);
 REMOTE_HANDLER(proc_domain_get_messages);
 REMOTE_HANDLER(proc_domain_get_metadata);

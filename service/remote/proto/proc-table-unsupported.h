@@ -5,8 +5,6 @@
         P(DOMAIN_BLOCK_COPY, proc_not_supported, 0),
         P(DOMAIN_BLOCK_PEEK, proc_not_supported, 0),
         P(DOMAIN_CORE_DUMP_WITH_FORMAT, proc_not_supported, 0),
-        P(DOMAIN_BACKUP_BEGIN, proc_not_supported, 0),
-        P(DOMAIN_BACKUP_GET_XML_DESC, proc_not_supported, 0),
         P(DOMAIN_CREATE_WITH_FILES, proc_not_supported, 0),
         P(DOMAIN_CREATE_XML_WITH_FILES, proc_not_supported, 0),
         P(DOMAIN_DEL_IOTHREAD, proc_not_supported, 0),

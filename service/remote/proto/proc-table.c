@@ -194,6 +194,8 @@ static const RemoteProc procs[_API_ID_MAX] = {
         P(DOMAIN_CHECKPOINT_LOOKUP_BY_NAME, proc_domain_checkpoint_lookup_by_name, 0),
         P(DOMAIN_CHECKPOINT_GET_PARENT, proc_domain_checkpoint_get_parent, 0),
         P(DOMAIN_CHECKPOINT_DELETE, proc_domain_checkpoint_delete, 0),
+        P(DOMAIN_BACKUP_BEGIN, proc_domain_backup_begin, 0),
+        P(DOMAIN_BACKUP_GET_XML_DESC, proc_domain_backup_get_xml_desc, 0),
         P(DOMAIN_CREATE_WITH_FLAGS, proc_domain_create_with_flags, 0),
         P(DOMAIN_GET_VCPUS_FLAGS, proc_domain_get_vcpus_flags, 0),
         P(DOMAIN_INTERFACE_ADDRESSES, proc_domain_interface_addresses, 0),
