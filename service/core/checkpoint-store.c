@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "domain.h"
 #include "log.h"
@@ -79,6 +80,12 @@ int checkpoint_store_remove(Domain *d, const char *name, VbError *err) {
         if (checkpoint_dir(d, dir, sizeof dir) < 0 || (size_t) snprintf(fn, sizeof fn, "%s.xml", name) >= sizeof fn)
                 return 0;
         return persist_remove(dir, fn, err) < 0 ? -1 : 0;
+}
+
+void checkpoint_store_remove_dir(Domain *d) {
+        char dir[PATH_MAX];
+        if (checkpoint_dir(d, dir, sizeof dir) == 0 && rmdir(dir) < 0 && errno != ENOENT)
+                log_warning("domain %s: cannot remove %s: %s", d->obj.name, dir, strerror(errno));
 }
 
 static int load_one(const char *dir, const char *name, const char *data, size_t len, void *userdata) {

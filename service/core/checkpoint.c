@@ -138,3 +138,28 @@ void checkpoint_tree_remove(Domain *d, Checkpoint *c) {
         node_free(c);
         checkpoint_tree_link(t);
 }
+
+int checkpoint_undefine_check(Domain *d, unsigned flags, VbError *err) {
+        CheckpointTree *t = checkpoint_tree_of(d);
+        size_t n = t ? t->n : 0;
+        if (n > 0 && !domain_is_active(d) && !(flags & DOMAIN_UNDEFINE_CHECKPOINTS_METADATA))
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_DOMAIN,
+                                    "cannot delete inactive domain with %zu checkpoints", n);
+        return 0;
+}
+
+void checkpoint_undefined(Domain *d, unsigned flags) {
+        CheckpointTree *t = d->checkpoints;
+        if (!(flags & DOMAIN_UNDEFINE_CHECKPOINTS_METADATA) || !t)
+                return;
+        while (t->n > 0) {
+                Checkpoint *c = t->all[t->n - 1];
+                if (checkpoint_store_remove(d, c->def->name, NULL) < 0)
+                        log_warning("domain %s: checkpoint %s: its file could not be removed", d->obj.name, c->def->name);
+                t->n--;
+                node_free(c);
+        }
+        checkpoint_store_remove_dir(d);
+        checkpoint_tree_free(t);
+        d->checkpoints = NULL;
+}

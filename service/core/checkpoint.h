@@ -67,9 +67,17 @@ CheckpointDef *checkpoint_prepare(Domain *d, const char *xml, unsigned flags, Vb
 /* Add a made checkpoint (taken) to d's tree as its current one and save its file. */
 Checkpoint *checkpoint_commit(Domain *d, CheckpointDef *def, VbError *err);
 
+/* Undefine: refused for an inactive domain with checkpoints unless CHECKPOINTS_METADATA
+ * (libvirt's "cannot delete inactive domain with N checkpoints"); with it, the metadata goes
+ * once the domain is undefined (the bitmaps stay in the images, as libvirt leaves them). */
+#define DOMAIN_UNDEFINE_CHECKPOINTS_METADATA (1u << 4)
+int checkpoint_undefine_check(Domain *d, unsigned flags, VbError *err);
+void checkpoint_undefined(Domain *d, unsigned flags);
+
 /* checkpoint-store.c: the tree's files, CONFIG/checkpoint/DOMAIN/NAME.xml (0600). */
 int checkpoint_store_save(Domain *d, const Checkpoint *c, VbError *err);
 int checkpoint_store_remove(Domain *d, const char *name, VbError *err);
+void checkpoint_store_remove_dir(Domain *d);     /* once empty */
 void checkpoint_store_load(Domain *d, CheckpointTree *t);
 Checkpoint *checkpoint_tree_add(CheckpointTree *t, Domain *d, CheckpointDef *def);
 void checkpoint_tree_link(CheckpointTree *t);

@@ -213,6 +213,8 @@ int domain_undefine(Domain *d, unsigned flags, VbError *err) {
                 return -1;
         if (snapshot_undefine_check(d, flags, err) < 0)
                 return -1;
+        if (checkpoint_undefine_check(d, flags, err) < 0)
+                return -1;
         /* The autostart mark first: a mark left behind would start a domain no longer defined. */
         if (d->autostart && domain_remove_autostart(d->obj.conn, d->obj.name, err) < 0)
                 return -1;
@@ -225,6 +227,7 @@ int domain_undefine(Domain *d, unsigned flags, VbError *err) {
         if (ops && ops->undefined)
                 ops->undefined(d, d->def, flags);
         snapshot_undefined(d, flags);
+        checkpoint_undefined(d, flags);
         notify_lifecycle(&d->obj, EVENT_UNDEFINED, UNDEFINED_REMOVED);
         if (domain_is_active(d)) {
                 /* A running domain lives on as a transient one. */

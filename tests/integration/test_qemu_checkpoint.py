@@ -138,6 +138,12 @@ class QemuCheckpointTest(unittest.TestCase):
         self.assertEqual(self.names("ck-off"), ["c2"])
         self.virsh_ok("checkpoint-delete ck-off c2")
         self.assertEqual(image_bitmaps(disk), [])
+        # undefine: refused while checkpoints are there, unless their metadata goes with it
+        self.virsh_ok("checkpoint-create-as ck-off c9")
+        self.virsh_fails("undefine ck-off", "cannot delete inactive domain with 1 checkpoints")
+        self.virsh_ok("undefine ck-off --checkpoints-metadata")
+        self.assertFalse(d.exists())
+        self.assertEqual(image_bitmaps(disk), ["c9"])
 
     def test_2_refusals_change_nothing(self):
         self.define("ck-raw", fmt="raw")
