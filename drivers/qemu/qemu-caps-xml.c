@@ -730,7 +730,7 @@ char *qemu_caps_format_domain_capabilities(const QemuCaps *c, const char *virtty
                 xb_line(&b, 2, "<gic supported='no'/>");
         xb_line(&b, 2, "<vmcoreinfo supported='%s'/>", qemu_caps_has_device(c, "vmcoreinfo") ? "yes" : "no");
         xb_line(&b, 2, "<genid supported='%s'/>", qemu_caps_has_device(c, "vmgenid") ? "yes" : "no");
-        xb_line(&b, 2, "<backup supported='no'/>");
+        xb_line(&b, 2, "<backup supported='yes'/>");       /* push backups (qemu-backup.c) */
         xb_line(&b, 2, "<sev supported='no'/>");
         xb_line(&b, 2, "<sgx supported='no'/>");
         xb_line(&b, 1, "</features>");

@@ -435,6 +435,13 @@ int qemu_snapshot_revert(Domain *d, const SnapshotDef *def, unsigned flags, Call
 int qemu_snapshot_delete(Domain *d, const SnapshotDef *def, Call *call, VbError *err);
 /* qemu-snapshot-live.c: a running guest's disk-only snapshot (overlays, blockdev-snapshot). */
 int qemu_snapshot_live_overlays(Domain *d, const SnapshotDef *snap, Call *call, VbError *err);
+/* qemu-checkpoint.c: checkpoint bitmaps (DomainOps.checkpoint_*). */
+int qemu_checkpoint_create(Domain *d, const CheckpointDef *def, Call *call, VbError *err);
+int qemu_checkpoint_delete(Domain *d, const CheckpointDef *def, Call *call, VbError *err);
+/* qemu-backup.c: push backups (DomainOps.backup_begin); their job for domjobinfo and domjobabort. */
+int qemu_backup_begin(Domain *d, BackupDef *def, const CheckpointDef *chk, Call *call, VbError *err);
+int qemu_backup_job_stats(Domain *d, struct DomainJobStats *out);
+int qemu_backup_abort(Domain *d, VbError *err);
 /* What the driver does once the guest let device alias go (target: what a message names). */
 typedef void (*QemuUnplugDone)(QemuDomain *qd, const char *alias, const char *target);
 /* device_del of alias, then up to 5 s for DEVICE_DELETED (done runs when it comes, also

@@ -80,7 +80,9 @@ static int qemu_iothreads(Domain *d, unsigned flags, unsigned *ids, int max, VbE
 static int qemu_job_info(Domain *d, DomainJobInfo *out, VbError *err) {
         const QemuDomain *qd = d->driver_data;
         DomainJobStats js = { 0 };
-        if (qd)
+        if (d->backup)
+                qemu_backup_job_stats(d, &js);
+        else if (qd)
                 qemu_save_job_stats(qd, &js);
         out->type = js.type;
         /* virDomainJobInfo's counters in order: time elapsed, remaining, data, memory, file */

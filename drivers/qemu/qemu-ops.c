@@ -220,4 +220,7 @@ const DomainOps qemu_domain_ops = {
         .snapshot_create = qemu_snapshot_create,
         .snapshot_revert = qemu_snapshot_revert,
         .snapshot_delete = qemu_snapshot_delete,
+        .checkpoint_create = qemu_checkpoint_create,
+        .checkpoint_delete = qemu_checkpoint_delete,
+        .backup_begin = qemu_backup_begin,
 };

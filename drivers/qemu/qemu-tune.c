@@ -259,11 +259,15 @@ static int qemu_disk_errors(Domain *d, unsigned max, Call *call, DomainDiskError
 
 static int qemu_job_stats(Domain *d, DomainJobStats *out, VbError *err) {
         const QemuDomain *qd = d->driver_data;
+        if (d->backup)
+                return qemu_backup_job_stats(d, out);
         return qd ? qemu_save_job_stats(qd, out) : 0;
 }
 
 static int qemu_abort_job(Domain *d, VbError *err) {
         QemuDomain *qd = d->driver_data;
+        if (d->backup)
+                return qemu_backup_abort(d, err);
         if (!qd || !qd->save)
                 return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU, "no job is active on the domain");
         return qemu_save_abort(qd, err);

@@ -33,3 +33,6 @@ int test_node_free_pages(Connection *c, const uint32_t *pages, unsigned npages, 
 int test_snapshot_create(Domain *d, SnapshotDef *def, unsigned flags, Call *call, VbError *err);
 int test_snapshot_revert(Domain *d, const SnapshotDef *def, unsigned flags, Call *call, VbError *err);
 int test_snapshot_delete(Domain *d, const SnapshotDef *def, Call *call, VbError *err);
+/* test-checkpoint.c: checkpoints in metadata only (create and delete alike). */
+typedef struct CheckpointDef CheckpointDef;
+int test_checkpoint_bitmaps(Domain *d, const CheckpointDef *def, Call *call, VbError *err);

@@ -114,6 +114,16 @@ const ApiRow api_rows_domain_more[] = {
         ROW(DOMAIN_AUTHORIZED_SSH_KEYS_GET, 424, "virDomainAuthorizedSSHKeysGet", NODBUS, MUT, VERB, ACL(DOMAIN, DOMAIN, "write")),
         ROW(DOMAIN_AUTHORIZED_SSH_KEYS_SET, 425, "virDomainAuthorizedSSHKeysSet", NODBUS, MUT, VERB, ACL(DOMAIN, DOMAIN, "write")),
         ROW(DOMAIN_START_DIRTY_RATE_CALC, 427, "virDomainStartDirtyRateCalc", NODBUS, MUT, VERB, ACL(DOMAIN, DOMAIN, "write")),
+        /* checkpoints and backups: the remote door only (libvirt-dbus 1.4.1 has no checkpoint interface) */
+        ROW(DOMAIN_CHECKPOINT_CREATE_XML, 411, "virDomainCheckpointCreateXML", NODBUS, MUT, VERB, ACL(DOMAIN, DOMAIN, "write")),
+        ROW(DOMAIN_CHECKPOINT_GET_XML_DESC, 412, "virDomainCheckpointGetXMLDesc", NODBUS, RO, VERB, ACL(NONE, DOMAIN, "read")),
+        ROW(DOMAIN_LIST_ALL_CHECKPOINTS, 413, "virDomainListAllCheckpoints", NODBUS, RO, VERB, ACL(DOMAIN, DOMAIN, "read")),
+        ROW(DOMAIN_CHECKPOINT_LIST_ALL_CHILDREN, 414, "virDomainCheckpointListAllChildren", NODBUS, RO, VERB, ACL(NONE, DOMAIN, "read")),
+        ROW(DOMAIN_CHECKPOINT_LOOKUP_BY_NAME, 415, "virDomainCheckpointLookupByName", NODBUS, RO, VERB, ACL(DOMAIN, DOMAIN, "read")),
+        ROW(DOMAIN_CHECKPOINT_GET_PARENT, 416, "virDomainCheckpointGetParent", NODBUS, RO, VERB, ACL(NONE, DOMAIN, "read")),
+        ROW(DOMAIN_CHECKPOINT_DELETE, 417, "virDomainCheckpointDelete", NODBUS, MUT, VERB, ACL(NONE, DOMAIN, "write")),
+        ROW(DOMAIN_BACKUP_BEGIN, 421, "virDomainBackupBegin", NODBUS, MUT, VERB, ACL(DOMAIN, DOMAIN, "write")),
+        ROW(DOMAIN_BACKUP_GET_XML_DESC, 422, "virDomainBackupGetXMLDesc", NODBUS, RO, VERB, ACL(DOMAIN, DOMAIN, "read")),
 };
 
 const size_t api_n_rows_domain_more = sizeof api_rows_domain_more / sizeof api_rows_domain_more[0];

@@ -10,6 +10,8 @@
 #include "driver.h"
 #include "log.h"
 #include "snapshot.h"
+#include "checkpoint.h"
+#include "backup-conf.h"
 #include "uuid.h"
 
 Domain *domain_ref(Domain *d) {
@@ -25,6 +27,8 @@ static void domain_free(Domain *d) {
         domain_def_free(d->def);
         domain_def_free(d->live);
         snapshot_tree_free(d->snapshots);
+        checkpoint_tree_free(d->checkpoints);
+        backup_def_free(d->backup);
         free(d->obj.name);
         free(d);
 }
@@ -209,6 +213,8 @@ int domain_undefine(Domain *d, unsigned flags, VbError *err) {
                 return -1;
         if (snapshot_undefine_check(d, flags, err) < 0)
                 return -1;
+        if (checkpoint_undefine_check(d, flags, err) < 0)
+                return -1;
         /* The autostart mark first: a mark left behind would start a domain no longer defined. */
         if (d->autostart && domain_remove_autostart(d->obj.conn, d->obj.name, err) < 0)
                 return -1;
@@ -221,6 +227,7 @@ int domain_undefine(Domain *d, unsigned flags, VbError *err) {
         if (ops && ops->undefined)
                 ops->undefined(d, d->def, flags);
         snapshot_undefined(d, flags);
+        checkpoint_undefined(d, flags);
         notify_lifecycle(&d->obj, EVENT_UNDEFINED, UNDEFINED_REMOVED);
         if (domain_is_active(d)) {
                 /* A running domain lives on as a transient one. */

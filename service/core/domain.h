@@ -39,6 +39,8 @@ typedef struct Domain {
         bool removed;           /* out of the registry, freed at the last unref */
         void *driver_data;
         struct SnapshotTree *snapshots;  /* snapshot.h; NULL until first used */
+        struct CheckpointTree *checkpoints;  /* checkpoint.h; NULL until first used */
+        struct BackupDef *backup;       /* backup.h: the running backup job, or NULL */
 } Domain;
 
 /* libvirt's virDomainInfo */

@@ -30,6 +30,8 @@ typedef struct NetworkLease NetworkLease;
 typedef struct PoolOps PoolOps;
 typedef struct DomainDiskNet DomainDiskNet;
 typedef struct SnapshotDef SnapshotDef;
+typedef struct CheckpointDef CheckpointDef;
+typedef struct BackupDef BackupDef;
 
 typedef struct DomainRuntimeInfo {
         uint64_t cpu_time_ns;
@@ -152,6 +154,16 @@ typedef struct DomainOps {
         int (*snapshot_create)(Domain *d, SnapshotDef *def, unsigned flags, Call *call, VbError *err);
         int (*snapshot_revert)(Domain *d, const SnapshotDef *def, unsigned flags, Call *call, VbError *err);
         int (*snapshot_delete)(Domain *d, const SnapshotDef *def, Call *call, VbError *err);
+        /* Checkpoints (checkpoint-verbs.c; the core holds a modify job and keeps the tree): make
+         * the bitmaps of def's disks (checkpoint 'bitmap', each with its bitmap name), or remove
+         * them. 0 done, VERB_PENDING (the op completes call later), -1 with err and nothing
+         * changed. NULL: "not supported". */
+        int (*checkpoint_create)(Domain *d, const CheckpointDef *def, Call *call, VbError *err);
+        int (*checkpoint_delete)(Domain *d, const CheckpointDef *def, Call *call, VbError *err);
+        /* A push backup of the running d (backup.c; def's disks filled, chk: a checkpoint to
+         * make at the same instant, or NULL): completes call once the copy runs (0, or
+         * VERB_PENDING), and reports its end with backup_ended(). NULL: "not supported". */
+        int (*backup_begin)(Domain *d, BackupDef *def, const CheckpointDef *chk, Call *call, VbError *err);
         /* A running display's password (graphics index in d->live) and its expiry (NULL: never;
          * else passwdValidTo's text, already checked); the op sets both in d->live when QEMU did. */
         int (*set_graphics_password)(Domain *d, size_t index, const char *passwd, const char *valid_to,

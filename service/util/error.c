@@ -51,6 +51,8 @@ const char *vb_error_prefix(VbErrorCode code) {
         case VB_ERR_NO_NWFILTER_BINDING: return "Network filter binding not found";
         case VB_ERR_DEVICE_MISSING: return "device not found";
         case VB_ERR_NO_DOMAIN_SNAPSHOT: return "Domain snapshot not found";
+        case VB_ERR_NO_DOMAIN_CHECKPOINT: return "Domain checkpoint not found";
+        case VB_ERR_NO_DOMAIN_BACKUP: return "Domain backup job id not found";
         case VB_ERR_AGENT_UNRESPONSIVE: return "Guest agent is not responding";
         }
         return "unknown error";

@@ -49,6 +49,8 @@ typedef enum VbErrorCode {
         VB_ERR_AGENT_UNRESPONSIVE = 86,
         VB_ERR_NETWORK_PORT_EXIST = 106,
         VB_ERR_NO_NETWORK_PORT = 107,
+        VB_ERR_NO_DOMAIN_CHECKPOINT = 103,
+        VB_ERR_NO_DOMAIN_BACKUP = 104,
 } VbErrorCode;
 
 /* libvirt's virErrorDomain values (where an error came from). */
@@ -69,6 +71,7 @@ typedef enum VbErrorFrom {
         VB_FROM_CPU = 31,
         VB_FROM_NWFILTER = 33,
         VB_FROM_DOMAIN_SNAPSHOT = 35,
+        VB_FROM_DOMAIN_CHECKPOINT = 69,
         VB_FROM_ACCESS = 55,
         VB_FROM_POLKIT = 60,
 } VbErrorFrom;
