@@ -48,6 +48,7 @@ static void qemu_domain_release(QemuDomain *qd) {
         qd->retry_timer = sd_event_source_disable_unref(qd->retry_timer);
         qemu_agent_release(qd);
         qemu_blockjob_release(qd->domain);
+        qemu_snapshot_release(qd->domain);
 }
 
 void qemu_domain_pending(QemuDomain *qd, Call *call) {
@@ -405,6 +406,8 @@ static void on_event(Qmp *q, const char *event, json_object *data, void *userdat
                 qemu_agent_qmp_event(qd, event, data);
         } else if (strncmp(event, "BLOCK_JOB_", 10) == 0) {
                 qemu_blockjob_event(qd, event, data);
+        } else if (strcmp(event, "JOB_STATUS_CHANGE") == 0) {
+                qemu_snapshot_job_event(qd, data);
         }
         domain_unref(d);
 }
@@ -419,6 +422,7 @@ static void on_closed(Qmp *q, int reason, void *userdata) {
                 return;         /* QEMU is ending: its exit follows */
         /* An oversized or garbled message. */
         log_error("domain %s: QEMU monitor dropped (%s)", qd->domain->obj.name, strerror(-reason));
+        qemu_snapshot_release(qd->domain);
         if (qd->phase == QEMU_PHASE_STARTING)
                 start_fail(qd, NULL);
         else if (qd->phase != QEMU_PHASE_POWERED_OFF && qd->phase != QEMU_PHASE_DESTROYING) {

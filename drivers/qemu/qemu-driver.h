@@ -386,6 +386,8 @@ void qemu_unplug_forget(QemuDomain *qd);
 int qemu_snapshot_create(Domain *d, SnapshotDef *def, unsigned flags, Call *call, VbError *err);
 int qemu_snapshot_revert(Domain *d, const SnapshotDef *def, unsigned flags, Call *call, VbError *err);
 int qemu_snapshot_delete(Domain *d, const SnapshotDef *def, Call *call, VbError *err);
+void qemu_snapshot_job_event(QemuDomain *qd, json_object *data);
+void qemu_snapshot_release(Domain *d);
 /* qemu-snapshot-live.c: a running guest's disk-only snapshot (overlays, blockdev-snapshot). */
 int qemu_snapshot_live_overlays(Domain *d, const SnapshotDef *snap, Call *call, VbError *err);
 /* What the driver does once the guest let device alias go (target: what a message names). */
