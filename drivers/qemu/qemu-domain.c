@@ -306,7 +306,8 @@ static void on_process_exit(Process *p, const siginfo_t *si, void *userdata) {
         /* A panicked guest's QEMU that ends (QEMU's panic action powers it off) ended by a crash. */
         bool saved = phase == QEMU_PHASE_SAVING && qemu_save_done(qd);
         qemu_save_free(qd);
-        DomainInput in = phase == QEMU_PHASE_DESTROYING ? DOMAIN_INPUT_DESTROYED
+        DomainInput in = phase == QEMU_PHASE_DESTROYING && qd->snapshot_revert ? DOMAIN_INPUT_SNAPSHOT_STOPPED
+                         : phase == QEMU_PHASE_DESTROYING ? DOMAIN_INPUT_DESTROYED
                          : saved ? DOMAIN_INPUT_SAVED
                          : phase == QEMU_PHASE_POWERED_OFF && d->state != DOMAIN_CRASHED ? DOMAIN_INPUT_POWERED_OFF
                                                                                         : DOMAIN_INPUT_FAILED;
@@ -439,7 +440,10 @@ static void start_done(QemuDomain *qd) {
         qd->live = NULL;
         VbError e = { 0 };
         /* The running definition, with its ptys and ports, before anyone hears of the start. */
-        if (domain_transition_live(d, qd->incoming ? DOMAIN_INPUT_RESTORED : DOMAIN_INPUT_BOOTED, live, &e) < 0) {
+        DomainInput in = qd->incoming ? DOMAIN_INPUT_RESTORED
+                         : qd->snapshot_revert ? DOMAIN_INPUT_SNAPSHOT_STARTED
+                                               : DOMAIN_INPUT_BOOTED;
+        if (domain_transition_live(d, in, live, &e) < 0) {
                 start_fail(qd, &e);
                 domain_unref(d);
                 return;
@@ -449,7 +453,7 @@ static void start_done(QemuDomain *qd) {
         qemu_phase_enter(qd, QEMU_PHASE_RUNNING);
         qemu_machined_start(qd);
         if (flags & DOMAIN_START_PAUSED)
-                domain_transition(d, DOMAIN_INPUT_PAUSED);
+                domain_transition(d, qd->snapshot_revert ? DOMAIN_INPUT_SNAPSHOT_PAUSED : DOMAIN_INPUT_PAUSED);
         qemu_domain_finish(qd, 0, NULL);
         domain_unref(d);
 }
@@ -719,6 +723,7 @@ int qemu_domain_start_spawn(Domain *d, unsigned flags, Call *call, VbError *err)
                 .n_tap_fds = nics.n,
                 .tap_queue_fds = nics.queue_fds,
                 .incoming_fd = qd->incoming ? qd->incoming_fd : -1,
+                .loadvm = qd->loadvm,
                 .serial_file_fds = serial_fds,
                 .n_serial_file_fds = QEMU_SERIAL_LOGS_MAX,
         };

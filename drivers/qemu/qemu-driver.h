@@ -110,6 +110,10 @@ typedef struct QemuDomain {
         bool aa_loading;        /* a start waits for apparmor_parser -r (qemu-apparmor.c) */
         char machine[80];       /* the name systemd-machined knows it by, or "" (qemu-machined.c) */
         struct QemuAgentState *agent;   /* the guest agent channel's client (qemu-agent.c), or NULL */
+        /* A revert between states (qemu-snapshot-state.c): its stop and start report the
+         * FROM_SNAPSHOT inputs; loadvm (borrowed): the internal snapshot QEMU starts from. */
+        bool snapshot_revert;
+        const char *loadvm;
 } QemuDomain;
 
 typedef struct QemuConsole QemuConsole;
@@ -388,6 +392,10 @@ int qemu_snapshot_revert(Domain *d, const SnapshotDef *def, unsigned flags, Call
 int qemu_snapshot_delete(Domain *d, const SnapshotDef *def, Call *call, VbError *err);
 void qemu_snapshot_job_event(QemuDomain *qd, json_object *data);
 void qemu_snapshot_release(Domain *d);
+/* A shut-off domain's disks to an internal snapshot (qemu-img snapshot -a); 0 or VERB_PENDING. */
+int qemu_snapshot_disks_revert(Domain *d, const SnapshotDef *def, Call *call, VbError *err);
+/* qemu-snapshot-state.c: a revert between a running and a shut-off state. */
+int qemu_snapshot_revert_across(Domain *d, const SnapshotDef *def, unsigned flags, Call *call, VbError *err);
 /* qemu-snapshot-live.c: a running guest's disk-only snapshot (overlays, blockdev-snapshot). */
 int qemu_snapshot_live_overlays(Domain *d, const SnapshotDef *snap, Call *call, VbError *err);
 /* What the driver does once the guest let device alias go (target: what a message names). */

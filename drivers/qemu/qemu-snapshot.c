@@ -503,14 +503,8 @@ int qemu_snapshot_revert(Domain *d, const SnapshotDef *def, unsigned flags, Call
         if (count_external(def))
                 return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_QEMU, "revert to external snapshot not supported yet");
         bool active = domain_is_active(d), ran = snapshot_ran(def);
-        if (active && !ran)
-                return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_QEMU,
-                                    "reverting running domain '%s' to shut-off snapshot '%s' is not done yet: destroy the domain first",
-                                    d->obj.name, def->name);
-        if (!active && ran)
-                return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_QEMU,
-                                    "reverting shut-off domain '%s' to running snapshot '%s' is not done yet: start the domain first",
-                                    d->obj.name, def->name);
+        if (active != ran || (!active && (flags & (SNAPSHOT_REVERT_RUNNING | SNAPSHOT_REVERT_PAUSED))))
+                return qemu_snapshot_revert_across(d, def, flags, call, err);
         if (!active)
                 return stopped(d, SNAP_REVERT, def, call, err);
         /* snapshot-load resumes a guest that ran; the wanted state is then set. */
@@ -520,6 +514,10 @@ int qemu_snapshot_revert(Domain *d, const SnapshotDef *def, unsigned flags, Call
         bool paused_now = d->state == DOMAIN_PAUSED;
         const char *after = want_paused ? (paused_now ? NULL : "stop") : (paused_now ? "cont" : NULL);
         return running(d, SNAP_REVERT, def, after, call, err);
+}
+
+int qemu_snapshot_disks_revert(Domain *d, const SnapshotDef *def, Call *call, VbError *err) {
+        return stopped(d, SNAP_REVERT, def, call, err);
 }
 
 int qemu_snapshot_delete(Domain *d, const SnapshotDef *def, Call *call, VbError *err) {

@@ -14,6 +14,8 @@ import shutil
 import stat
 import subprocess
 import sys
+import threading
+import time
 import unittest
 from pathlib import Path
 
@@ -74,6 +76,14 @@ class QemuSnapshotTest(unittest.TestCase):
         cls.disks = cls.daemon.tmp / "disks"
         cls.disks.mkdir()
         cls.conn = cls.libvirt.open(cls.daemon.uri())
+        cls.lifecycle = []
+        cls.cond = threading.Condition()
+
+        def on_lifecycle(conn, dom, event, detail, opaque):
+            with cls.cond:
+                cls.lifecycle.append((dom.name(), event, detail))
+                cls.cond.notify_all()
+        cls.conn.domainEventRegisterAny(None, cls.libvirt.VIR_DOMAIN_EVENT_ID_LIFECYCLE, on_lifecycle, None)
 
     @classmethod
     def tearDownClass(cls):
@@ -81,7 +91,7 @@ class QemuSnapshotTest(unittest.TestCase):
             cls.conn.close()
         except Exception:
             pass
-        for name in ("snap-run", "snap-off"):
+        for name in ("snap-run", "snap-off", "snap-x"):
             cls.daemon.virsh("unix", "destroy %s" % name)
         cls.daemon.stop()
 
@@ -111,6 +121,19 @@ class QemuSnapshotTest(unittest.TestCase):
     def snapshot_dir(self, name):
         found = list((self.daemon.tmp / "xdg_config_home").rglob("snapshot/%s" % name))
         return found[0] if found else None
+
+    def wait_events(self, want, timeout=180):
+        """The lifecycle events (name, event, detail) in want, in that order, among those seen."""
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while True:
+                seen = iter(self.lifecycle)
+                if all(w in seen for w in want):
+                    return
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    self.fail("no events %r; seen %r" % (want, self.lifecycle))
+                self.cond.wait(left)
 
     def names(self, dom, extra=""):
         return self.virsh_ok("snapshot-list %s --name %s" % (dom, extra)).split()
@@ -266,6 +289,57 @@ class QemuSnapshotTest(unittest.TestCase):
         finally:
             bus.close()
         self.assertEqual(qemu_img_tags(self.disks / "snap-run.qcow2"), [])
+
+    def test_3c_revert_between_running_and_shut_off(self):
+        lv = self.libvirt
+        disk = self.define("snap-x")
+        self.virsh_ok("start snap-x", timeout=180)
+        dom = self.conn.lookupByName("snap-x")
+        self.mark(dom, "inrun1")
+        self.virsh_ok("snapshot-create-as snap-x run1", timeout=180)
+        self.virsh_ok("destroy snap-x")
+        self.virsh_ok("snapshot-create-as snap-x off1")
+        self.assertEqual(qemu_img_tags(disk), ["run1", "off1"])
+        # the definition changes after the snapshots; a revert brings back the snapshot's
+        xml = self.virsh_ok("dumpxml snap-x --inactive")
+        changed = self.daemon.tmp / "snap-x-changed.xml"
+        changed.write_text(xml.replace("</name>", "</name>\n  <description>changed later</description>", 1))
+        self.virsh_ok("define %s" % changed)
+        self.assertIn("changed later", self.virsh_ok("dumpxml snap-x --inactive"))
+        # a shut-off guest to a running snapshot: QEMU starts from its state (-loadvm)
+        del self.lifecycle[:]
+        self.virsh_ok("snapshot-revert snap-x run1", timeout=240)
+        self.assertEqual(self.virsh_ok("domstate snap-x --reason").strip(), "running (from snapshot)")
+        self.wait_events([("snap-x", lv.VIR_DOMAIN_EVENT_STARTED, lv.VIR_DOMAIN_EVENT_STARTED_FROM_SNAPSHOT)])
+        self.assertEqual(self.state(dom), "inrun1")          # the memory of that time
+        self.assertNotIn("changed later", self.virsh_ok("dumpxml snap-x --inactive"))
+        self.assertEqual(self.virsh_ok("snapshot-current snap-x --name").strip(), "run1")
+        # a running guest to a shut-off snapshot: QEMU goes, the disk gets the snapshot's tag
+        self.mark(dom, "gone")
+        del self.lifecycle[:]
+        self.virsh_ok("snapshot-revert snap-x off1", timeout=240)
+        self.assertEqual(self.virsh_ok("domstate snap-x --reason").strip(), "shut off (from snapshot)")
+        self.wait_events([("snap-x", lv.VIR_DOMAIN_EVENT_STOPPED, lv.VIR_DOMAIN_EVENT_STOPPED_FROM_SNAPSHOT)])
+        # --paused: started from run1's state and kept paused
+        del self.lifecycle[:]
+        self.virsh_ok("snapshot-revert snap-x run1 --paused", timeout=240)
+        self.assertEqual(self.virsh_ok("domstate snap-x --reason").strip(), "paused (from snapshot)")
+        self.wait_events([("snap-x", lv.VIR_DOMAIN_EVENT_STARTED, lv.VIR_DOMAIN_EVENT_STARTED_FROM_SNAPSHOT),
+                          ("snap-x", lv.VIR_DOMAIN_EVENT_SUSPENDED, lv.VIR_DOMAIN_EVENT_SUSPENDED_FROM_SNAPSHOT)])
+        self.virsh_ok("resume snap-x")
+        self.assertEqual(self.state(dom), "inrun1")
+        # a shut-off snapshot with --running: stopped, the disk reverted, booted afresh
+        del self.lifecycle[:]
+        self.virsh_ok("snapshot-revert snap-x off1 --running", timeout=240)
+        self.assertEqual(self.virsh_ok("domstate snap-x --reason").strip(), "running (from snapshot)")
+        self.wait_events([("snap-x", lv.VIR_DOMAIN_EVENT_STOPPED, lv.VIR_DOMAIN_EVENT_STOPPED_FROM_SNAPSHOT),
+                          ("snap-x", lv.VIR_DOMAIN_EVENT_STARTED, lv.VIR_DOMAIN_EVENT_STARTED_FROM_SNAPSHOT)])
+        self.assertEqual(self.state(dom), "none")            # a fresh boot knows no word
+        self.virsh_ok("destroy snap-x")
+        self.virsh_ok("snapshot-delete snap-x run1")
+        self.virsh_ok("snapshot-delete snap-x off1")
+        self.assertEqual(qemu_img_tags(disk), [])
+        self.virsh_ok("undefine snap-x")
 
     def test_4_metadata_survives_a_restart_and_blocks_undefine(self):
         self.assertEqual(self.names("snap-off"), ["first"])
