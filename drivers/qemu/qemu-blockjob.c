@@ -154,28 +154,35 @@ static void on_started(Qmp *q, json_object *ret, const char *cls, const char *de
                 return req_fail(r, cmd_of(r), desc);
         }
         log_info("domain %s: block job on %s started", r->d->obj.name, r->alias);
+        qemu_blockjob_record_save(r->d);
         call_complete(r->call, 0, NULL, NULL);
         req_free(r);
 }
 
-/* The job's record, made before QEMU is asked: its first events may come before the reply. */
-static int job_add(Req *r, const char *new_top, const char *new_format) {
+/* A job of d on disk alias, in the list; NULL when out of memory. */
+static Job *job_new(Domain *d, const char *alias, int type, const char *new_top, const char *new_format) {
         Job *j = calloc(1, sizeof *j);
         if (!j || (new_top && !(j->new_top = strdup(new_top))) || (new_format && !(j->new_format = strdup(new_format)))) {
                 if (j)
                         free(j->new_top);
                 free(j);
-                return -ENOMEM;
+                return NULL;
         }
-        j->d = domain_ref(r->d);
-        snprintf(j->alias, sizeof j->alias, "%s", r->alias);
-        j->type = r->kind == REQ_PULL                        ? DOMAIN_BLOCK_JOB_TYPE_PULL
-                  : r->kind == REQ_COPY                   ? DOMAIN_BLOCK_JOB_TYPE_COPY
-                  : r->flags & DOMAIN_BLOCK_COMMIT_ACTIVE ? DOMAIN_BLOCK_JOB_TYPE_ACTIVE_COMMIT
-                                                          : DOMAIN_BLOCK_JOB_TYPE_COMMIT;
+        j->d = domain_ref(d);
+        snprintf(j->alias, sizeof j->alias, "%s", alias);
+        j->type = type;
         j->next = jobs;
         jobs = j;
-        return 0;
+        return j;
+}
+
+/* The job's record, made before QEMU is asked: its first events may come before the reply. */
+static int job_add(Req *r, const char *new_top, const char *new_format) {
+        int type = r->kind == REQ_PULL                        ? DOMAIN_BLOCK_JOB_TYPE_PULL
+                   : r->kind == REQ_COPY                   ? DOMAIN_BLOCK_JOB_TYPE_COPY
+                   : r->flags & DOMAIN_BLOCK_COMMIT_ACTIVE ? DOMAIN_BLOCK_JOB_TYPE_ACTIVE_COMMIT
+                                                           : DOMAIN_BLOCK_JOB_TYPE_COMMIT;
+        return job_new(r->d, r->alias, type, new_top, new_format) ? 0 : -ENOMEM;
 }
 
 /* query-block: the disk's top node and the bottom of its chain (file and format). */
@@ -469,7 +476,34 @@ void qemu_blockjob_event(QemuDomain *qd, const char *event, json_object *data) {
                         j->wait = call_unref(j->wait);
                 }
                 job_free(j);
+                qemu_blockjob_record_save(d);
         }
+}
+
+/* ---- across a daemon restart ---- */
+
+void qemu_blockjob_record_save(Domain *d) {
+        QemuBlockJobRecord recs[64];
+        size_t n = 0;
+        for (Job *j = jobs; j && n < sizeof recs / sizeof recs[0]; j = j->next)
+                if (j->d == d)
+                        recs[n++] = (QemuBlockJobRecord) { j->alias, j->type, j->new_top, j->new_format };
+        qemu_blockjob_record_write(d, recs, n);
+}
+
+int qemu_blockjob_adopt(Domain *d, const char *alias, const char *qemu_type, int kind, const char *new_top,
+                        const char *new_format, bool ready) {
+        if (disk_of(d, alias) < 0)
+                return -1;
+        if (job_find(d, alias))
+                return 0;
+        Job *j = job_new(d, alias, kind >= 0 ? kind : type_of(qemu_type, NULL), new_top, new_format);
+        if (!j)
+                return -1;
+        j->ready = ready;
+        log_info("domain %s: block job on %s (%s%s) taken over after the restart", d->obj.name, alias, qemu_type,
+                 ready ? ", ready" : "");
+        return 0;
 }
 
 const DomainBlockJobOps qemu_blockjob_ops = {

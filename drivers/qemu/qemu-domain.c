@@ -142,6 +142,7 @@ static void enter_none(QemuDomain *qd) {
         qd->monitor_path = (free(qd->monitor_path), NULL);
         qemu_channels_remove(d, qd->live ? qd->live : d->live);
         qemu_runtime_remove(d->obj.conn, d->obj.name);
+        qemu_blockjob_record_remove(d);
         qd->live = domain_def_free(qd->live);
         qd->balloon_kib = 0;
         qd->vcpu_tids = (free(qd->vcpu_tids), NULL);
@@ -487,6 +488,7 @@ static void on_status(Qmp *q, json_object *ret, const char *cls, const char *des
                 qemu_phase_enter(qd, QEMU_PHASE_POWERED_OFF);
         } else {
                 qemu_phase_enter(qd, QEMU_PHASE_RUNNING);
+                qemu_blockjob_recover(qd);
                 if (strcmp(status, "running") == 0) {
                         if (d->state == DOMAIN_PAUSED)
                                 domain_transition(d, DOMAIN_INPUT_RESUMED);

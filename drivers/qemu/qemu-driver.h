@@ -344,6 +344,21 @@ extern const struct DomainTuneOps qemu_tune_ops;      /* qemu-tune.c */
 extern const struct DomainBlockJobOps qemu_blockjob_ops;
 void qemu_blockjob_event(QemuDomain *qd, const char *event, json_object *data);
 void qemu_blockjob_release(Domain *d);
+/* A job QEMU runs for disk alias, found after a restart: kind (DOMAIN_BLOCK_JOB_TYPE_*, < 0:
+ * from QEMU's type) and the pivot's target from the record. 0, or -1 when alias is no disk. */
+int qemu_blockjob_adopt(Domain *d, const char *alias, const char *qemu_type, int kind, const char *new_top,
+                        const char *new_format, bool ready);
+/* The record of d's jobs, written again (qemu-blockjob-record.c). */
+void qemu_blockjob_record_save(Domain *d);
+/* qemu-blockjob-record.c: the jobs' record across a daemon restart, and their recovery. */
+typedef struct QemuBlockJobRecord {
+        const char *alias;
+        int type;
+        const char *new_top, *new_format;
+} QemuBlockJobRecord;
+void qemu_blockjob_record_write(Domain *d, const QemuBlockJobRecord *jobs, size_t n);
+void qemu_blockjob_record_remove(Domain *d);
+void qemu_blockjob_recover(QemuDomain *qd);
 
 /* qemu-display.c: the automatic ports of a guest's displays, and its graphics verbs. */
 enum { QEMU_PORT_VNC, QEMU_PORT_SPICE, QEMU_PORT_WEBSOCKET };
