@@ -409,6 +409,8 @@ void qemu_snapshot_job_event(QemuDomain *qd, json_object *data);
 void qemu_snapshot_release(Domain *d);
 /* A shut-off domain's disks to an internal snapshot (qemu-img snapshot -a); 0 or VERB_PENDING. */
 int qemu_snapshot_disks_revert(Domain *d, const SnapshotDef *def, Call *call, VbError *err);
+/* qemu-snapshot-delete.c: a shut-off domain's external snapshot merged into the image below. */
+int qemu_snapshot_delete_external(Domain *d, const SnapshotDef *def, Call *call, VbError *err);
 /* qemu-snapshot-state.c: a revert between a running and a shut-off state. */
 int qemu_snapshot_revert_across(Domain *d, const SnapshotDef *def, unsigned flags, Call *call, VbError *err);
 /* qemu-snapshot-live.c: a running guest's disk-only snapshot (overlays, blockdev-snapshot). */

@@ -521,10 +521,8 @@ int qemu_snapshot_disks_revert(Domain *d, const SnapshotDef *def, Call *call, Vb
 }
 
 int qemu_snapshot_delete(Domain *d, const SnapshotDef *def, Call *call, VbError *err) {
-        size_t ext = count_external(def);
-        if (ext)
-                return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_QEMU,
-                                    "deletion of %zu external disk snapshots not supported yet", ext);
+        if (count_external(def))
+                return qemu_snapshot_delete_external(d, def, call, err);
         if (domain_is_active(d))
                 return running(d, SNAP_DELETE, def, NULL, call, err);
         return stopped(d, SNAP_DELETE, def, call, err);
