@@ -348,6 +348,9 @@ void qemu_blockjob_release(Domain *d);
  * from QEMU's type) and the pivot's target from the record. 0, or -1 when alias is no disk. */
 int qemu_blockjob_adopt(Domain *d, const char *alias, const char *qemu_type, int kind, const char *new_top,
                         const char *new_format, bool ready);
+/* The daemon's own active commit of disk index into base (an image of its chain), pivoted when
+ * ready: VERB_PENDING, call answered once the disk writes to base (or the job failed). */
+int qemu_blockjob_commit_pivot(Domain *d, size_t index, const char *base, Call *call, VbError *err);
 /* The record of d's jobs, written again (qemu-blockjob-record.c). */
 void qemu_blockjob_record_save(Domain *d);
 /* qemu-blockjob-record.c: the jobs' record across a daemon restart, and their recovery. */

@@ -1,4 +1,4 @@
-/* qemu-snapshot-delete.c: deleting a shut-off domain's external (disk-only) snapshot with its data, as libvirt 9.0 does: each overlay the snapshot made, which its disk writes to now, is committed into the image below it (qemu-img commit, a watched child per disk); the disk goes back to that image and the overlay is removed. */
+/* qemu-snapshot-delete.c: deleting an external (disk-only) snapshot with its data, as libvirt 9.0 does: each overlay the snapshot made, which its disk writes to now, is committed into the image below it (a shut-off domain: qemu-img commit, a watched child per disk; a running one: an active block commit, pivoted when ready); the disk goes back to that image and the overlay is removed. */
 #define LOG_MODULE "qemu"
 #include "qemu-driver.h"
 
@@ -17,7 +17,7 @@
 static const ProcessProgram qemu_img_prog = { "qemu-img", VB_FROM_QEMU };
 
 typedef struct ExtDisk {
-        long index;             /* in d->def */
+        long index;             /* in d->def, or d->live when the domain runs */
         char *overlay, *base;
         char *base_fmt;
 } ExtDisk;
@@ -27,6 +27,7 @@ typedef struct ExtDelete {
         Call *call;             /* a reference */
         ExtDisk *disks;
         size_t n, i;
+        bool live;              /* block commits of a running QEMU */
 } ExtDelete;
 
 static void ext_free(ExtDelete *x) {
@@ -43,10 +44,22 @@ static void ext_free(ExtDelete *x) {
 
 static int ext_next(ExtDelete *x, VbError *err);
 
-/* Disk i's data is in its base: the definition goes back to the base, the overlay goes. */
+static void overlay_remove(ExtDelete *x) {
+        ExtDisk *e = &x->disks[x->i];
+        if (unlink(e->overlay) < 0)
+                log_warning("domain %s: overlay %s not removed: %s", x->d->obj.name, e->overlay, strerror(errno));
+        log_info("domain %s: overlay %s committed into %s and removed", x->d->obj.name, e->overlay, e->base);
+}
+
+/* Disk i's data is in its base: the definition goes back to the base, the overlay goes. (A
+ * running QEMU's pivot moved both definitions already.) */
 static int ext_disk_done(ExtDelete *x, VbError *err) {
         ExtDisk *e = &x->disks[x->i];
         Domain *d = x->d;
+        if (x->live) {
+                overlay_remove(x);
+                return 0;
+        }
         DomainDef *next = domain_def_copy(d->def);
         if (!next)
                 return vb_error_errno(err, -ENOMEM, "snapshot definition");
@@ -68,10 +81,33 @@ static int ext_disk_done(ExtDelete *x, VbError *err) {
         }
         domain_def_free(d->def);
         d->def = next;
-        if (unlink(e->overlay) < 0)
-                log_warning("domain %s: overlay %s not removed: %s", d->obj.name, e->overlay, strerror(errno));
-        log_info("domain %s: overlay %s committed into %s and removed", d->obj.name, e->overlay, e->base);
+        overlay_remove(x);
         return 0;
+}
+
+/* Disk i done (failed: e set): the next disk, or the answer. */
+static void ext_step_done(ExtDelete *x, VbError *e) {
+        if (!e->code && ext_disk_done(x, e) == 0) {
+                x->i++;
+                int r = ext_next(x, e);
+                if (r == VERB_PENDING)
+                        return;
+                if (r == 0) {
+                        call_complete(x->call, 0, NULL, NULL);
+                        ext_free(x);
+                        return;
+                }
+        }
+        log_error("domain %s: %s", x->d->obj.name, e->message);
+        call_complete(x->call, -1, e, NULL);
+        ext_free(x);
+}
+
+static void on_block_committed(Call *c, int r, const VbError *why, void *result) {
+        VbError e = { 0 };
+        if (r < 0)
+                e = *why;
+        ext_step_done(c->userdata, &e);
 }
 
 static void on_committed(int status, const char *out, size_t len, void *userdata) {
@@ -83,26 +119,25 @@ static void on_committed(int status, const char *out, size_t len, void *userdata
                         n--;
                 vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "cannot commit overlay %s into %s: %.*s",
                              x->disks[x->i].overlay, x->disks[x->i].base, (int) n, n ? out : "qemu-img failed");
-        } else if (ext_disk_done(x, &e) == 0) {
-                x->i++;
-                int r = ext_next(x, &e);
-                if (r == VERB_PENDING)
-                        return;
-                if (r == 0) {
-                        call_complete(x->call, 0, NULL, NULL);
-                        ext_free(x);
-                        return;
-                }
         }
-        log_error("domain %s: %s", x->d->obj.name, e.message);
-        call_complete(x->call, -1, &e, NULL);
-        ext_free(x);
+        ext_step_done(x, &e);
 }
 
 static int ext_next(ExtDelete *x, VbError *err) {
         if (x->i == x->n)
                 return 0;
         ExtDisk *e = &x->disks[x->i];
+        if (x->live) {
+                Call *c = call_new(CALL_DOOR_INTERNAL, &x->call->who, on_block_committed, x);
+                if (!c)
+                        return vb_error_errno(err, -ENOMEM, "snapshot delete");
+                log_info("domain %s: block commit of %s into %s", x->d->obj.name, e->overlay, e->base);
+                int r = qemu_blockjob_commit_pivot(x->d, (size_t) e->index, e->base, c, err);
+                if (r != VERB_PENDING)
+                        c->completed = true;
+                call_unref(c);
+                return r < 0 ? -1 : VERB_PENDING;
+        }
         char *argv[] = { (char *) "/usr/bin/qemu-img", (char *) "commit", (char *) "-q", (char *) "-f", (char *) "qcow2",
                          (char *) "-b", e->base, e->overlay, NULL };
         log_info("domain %s: qemu-img commit %s into %s", x->d->obj.name, e->overlay, e->base);
@@ -124,10 +159,6 @@ static long disk_find(const DomainDef *dom, const char *path, bool by_file) {
 }
 
 int qemu_snapshot_delete_external(Domain *d, const SnapshotDef *def, Call *call, VbError *err) {
-        if (domain_is_active(d))
-                return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_QEMU,
-                                    "deleting external snapshot '%s' of a running domain is not done yet: shut the domain off, or use --metadata",
-                                    def->name);
         ExtDelete *x = calloc(1, sizeof *x);
         if (!x || !(x->disks = calloc(def->n_disks + 1, sizeof *x->disks))) {
                 free(x);
@@ -135,13 +166,15 @@ int qemu_snapshot_delete_external(Domain *d, const SnapshotDef *def, Call *call,
         }
         x->d = domain_ref(d);
         x->call = call_ref(call);
+        x->live = domain_is_active(d);
+        const DomainDef *now = x->live ? d->live : d->def;
         int r = 0;
         /* Every check before anything is changed. */
         for (size_t i = 0; r == 0 && i < def->n_disks; i++) {
                 const SnapshotDiskDef *sd = &def->disks[i];
                 if (!sd->snapshot || strcmp(sd->snapshot, "external") != 0 || !sd->source_file)
                         continue;
-                long k = disk_find(d->def, sd->source_file, true);
+                long k = disk_find(now, sd->source_file, true);
                 long b = disk_find(def->dom, sd->name, false);
                 const DomainDisk *before = b >= 0 ? &def->dom->priv->devices.disks[b] : NULL;
                 if (k < 0)

@@ -233,6 +233,11 @@ class QemuBlockJobsTest(unittest.TestCase):
         type(self).conn = self.libvirt.open(self.daemon.uri())
         self.listen(self.conn)
 
+    def assert_job_info(self, name, text):
+        p = self.virsh("blockjob %s vda --info" % name)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn(text, p.stdout + p.stderr)    # virsh draws its progress on stderr
+
     def test_5_jobs_survive_a_daemon_restart(self):
         base, top = self.chain("bj-restart", "base", "top")
         self.start("bj-restart", top, persistent=True)
@@ -242,9 +247,7 @@ class QemuBlockJobsTest(unittest.TestCase):
         self.assertEqual(len(record), 1, "no block job record")
         self.assertEqual(record[0].stat().st_mode & 0o777, 0o600)
         self.restart_daemon()
-        p = self.virsh("blockjob bj-restart vda --info")
-        self.assertEqual(p.returncode, 0, p.stderr)
-        self.assertIn("Block Pull: [", p.stdout + p.stderr)
+        self.assert_job_info("bj-restart", "Block Pull: [")
         self.virsh_ok("blockjob bj-restart vda --abort")
         self.wait_event(("bj-restart", "vda", PULL, CANCELED))
         self.assertIn("No current block job for vda", self.virsh_ok("blockjob bj-restart vda --info"))
@@ -255,9 +258,7 @@ class QemuBlockJobsTest(unittest.TestCase):
         self.virsh_ok("blockcommit bj-restart vda --active")
         self.wait_event(("bj-restart", "vda", ACTIVE_COMMIT, READY))
         self.restart_daemon()
-        p = self.virsh("blockjob bj-restart vda --info")
-        self.assertEqual(p.returncode, 0, p.stderr)
-        self.assertIn("Active Block Commit: [", p.stdout + p.stderr)
+        self.assert_job_info("bj-restart", "Active Block Commit: [")
         self.virsh_ok("blockjob bj-restart vda --pivot")
         self.wait_event(("bj-restart", "vda", ACTIVE_COMMIT, COMPLETED))
         self.assertIn("<source file='%s'/>" % base, self.virsh_ok("dumpxml bj-restart"))
