@@ -26,6 +26,7 @@ typedef struct Job {
         char *new_format;
         bool ready;             /* QEMU said BLOCK_JOB_READY: a pivot may come */
         bool pivot, cancel;     /* what an abort asked */
+        bool auto_pivot;        /* the daemon's own active commit: pivoted once ready */
         Call *wait;             /* an abort without ASYNC, answered when the job is gone */
 } Job;
 
@@ -63,6 +64,10 @@ void qemu_blockjob_release(Domain *d) {
                         job_free(j);
         }
 }
+
+/* The daemon's own active commit (qemu_blockjob_commit_pivot): its call is answered once the
+ * job has pivoted and ended, not when it starts. */
+#define COMMIT_PIVOT_AND_WAIT (1u << 31)
 
 /* One request in flight. */
 typedef enum { REQ_PULL, REQ_COMMIT, REQ_COPY, REQ_INFO, REQ_ABORT, REQ_SPEED } ReqKind;
@@ -155,28 +160,45 @@ static void on_started(Qmp *q, json_object *ret, const char *cls, const char *de
                 return req_fail(r, cmd_of(r), desc);
         }
         log_info("domain %s: block job on %s started", r->d->obj.name, r->alias);
+        qemu_blockjob_record_save(r->d);
+        Job *j = r->flags & COMMIT_PIVOT_AND_WAIT ? job_find(r->d, r->alias) : NULL;
+        if (j && !j->wait) {
+                j->wait = r->call;      /* answered at the job's end */
+                r->call = NULL;
+                req_free(r);
+                return;
+        }
         call_complete(r->call, 0, NULL, NULL);
         req_free(r);
 }
 
-/* The job's record, made before QEMU is asked: its first events may come before the reply. */
-static int job_add(Req *r, const char *new_top, const char *new_format) {
+/* A job of d on disk alias, in the list; NULL when out of memory. */
+static Job *job_new(Domain *d, const char *alias, int type, const char *new_top, const char *new_format) {
         Job *j = calloc(1, sizeof *j);
         if (!j || (new_top && !(j->new_top = strdup(new_top))) || (new_format && !(j->new_format = strdup(new_format)))) {
                 if (j)
                         free(j->new_top);
                 free(j);
-                return -ENOMEM;
+                return NULL;
         }
-        j->d = domain_ref(r->d);
-        snprintf(j->alias, sizeof j->alias, "%s", r->alias);
-        j->type = r->kind == REQ_PULL                        ? DOMAIN_BLOCK_JOB_TYPE_PULL
-                  : r->kind == REQ_COPY                   ? DOMAIN_BLOCK_JOB_TYPE_COPY
-                  : r->flags & DOMAIN_BLOCK_COMMIT_ACTIVE ? DOMAIN_BLOCK_JOB_TYPE_ACTIVE_COMMIT
-                                                          : DOMAIN_BLOCK_JOB_TYPE_COMMIT;
+        j->d = domain_ref(d);
+        snprintf(j->alias, sizeof j->alias, "%s", alias);
+        j->type = type;
         j->next = jobs;
         jobs = j;
-        return 0;
+        return j;
+}
+
+/* The job's record, made before QEMU is asked: its first events may come before the reply. */
+static int job_add(Req *r, const char *new_top, const char *new_format) {
+        int type = r->kind == REQ_PULL                        ? DOMAIN_BLOCK_JOB_TYPE_PULL
+                   : r->kind == REQ_COPY                   ? DOMAIN_BLOCK_JOB_TYPE_COPY
+                   : r->flags & DOMAIN_BLOCK_COMMIT_ACTIVE ? DOMAIN_BLOCK_JOB_TYPE_ACTIVE_COMMIT
+                                                           : DOMAIN_BLOCK_JOB_TYPE_COMMIT;
+        Job *j = job_new(r->d, r->alias, type, new_top, new_format);
+        if (j)  /* before QEMU is asked: the job may be ready before its command's answer */
+                j->auto_pivot = r->flags & COMMIT_PIVOT_AND_WAIT;
+        return j ? 0 : -ENOMEM;
 }
 
 /* query-block: the disk's top node and the bottom of its chain (file and format). */
@@ -447,6 +469,11 @@ static void pivoted(Domain *d, long i, Job *j) {
         free(old);
 }
 
+static void on_auto_pivot(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
+        if (cls)
+                log_warning("job-complete of the daemon's own commit: %s", desc ? desc : cls);
+}
+
 void qemu_blockjob_event(QemuDomain *qd, const char *event, json_object *data) {
         Domain *d = qd->domain;
         json_object *v;
@@ -461,6 +488,12 @@ void qemu_blockjob_event(QemuDomain *qd, const char *event, json_object *data) {
                 if (j)
                         j->ready = true;
                 domain_notify_block_job(d, (size_t) i, type, DOMAIN_BLOCK_JOB_READY);
+                if (j && j->auto_pivot && !j->pivot && monitor(d)) {
+                        j->pivot = true;
+                        json_object *a = json_object_new_object();
+                        json_object_object_add(a, "id", json_object_new_string(alias));
+                        qmp_send(monitor(d), "job-complete", a, on_auto_pivot, NULL);
+                }
                 return;
         }
         int status;
@@ -478,12 +511,53 @@ void qemu_blockjob_event(QemuDomain *qd, const char *event, json_object *data) {
                 pivoted(d, i, j);
         domain_notify_block_job(d, (size_t) i, type, status);
         if (j) {
-                if (j->wait) {
+                if (j->wait && status != DOMAIN_BLOCK_JOB_COMPLETED && j->auto_pivot) {
+                        VbError e = { 0 };
+                        const char *why = json_object_object_get_ex(data, "error", &v) ? json_object_get_string(v) : NULL;
+                        vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "block commit of disk %s %s%s%s",
+                                     d->live->priv->devices.disks[i].target_dev,
+                                     status == DOMAIN_BLOCK_JOB_CANCELED ? "was cancelled" : "failed",
+                                     why ? ": " : "", why ? why : "");
+                        call_complete(j->wait, -1, &e, NULL);
+                        j->wait = call_unref(j->wait);
+                } else if (j->wait) {
                         call_complete(j->wait, 0, NULL, NULL);
                         j->wait = call_unref(j->wait);
                 }
                 job_free(j);
+                qemu_blockjob_record_save(d);
         }
+}
+
+int qemu_blockjob_commit_pivot(Domain *d, size_t index, const char *base, Call *call, VbError *err) {
+        return start_job(d, index, REQ_COMMIT, base, NULL, 0, DOMAIN_BLOCK_COMMIT_ACTIVE | COMMIT_PIVOT_AND_WAIT, NULL,
+                         call, err);
+}
+
+/* ---- across a daemon restart ---- */
+
+void qemu_blockjob_record_save(Domain *d) {
+        QemuBlockJobRecord recs[64];
+        size_t n = 0;
+        for (Job *j = jobs; j && n < sizeof recs / sizeof recs[0]; j = j->next)
+                if (j->d == d)
+                        recs[n++] = (QemuBlockJobRecord) { j->alias, j->type, j->new_top, j->new_format };
+        qemu_blockjob_record_write(d, recs, n);
+}
+
+int qemu_blockjob_adopt(Domain *d, const char *alias, const char *qemu_type, int kind, const char *new_top,
+                        const char *new_format, bool ready) {
+        if (disk_of(d, alias) < 0)
+                return -1;
+        if (job_find(d, alias))
+                return 0;
+        Job *j = job_new(d, alias, kind >= 0 ? kind : type_of(qemu_type, NULL), new_top, new_format);
+        if (!j)
+                return -1;
+        j->ready = ready;
+        log_info("domain %s: block job on %s (%s%s) taken over after the restart", d->obj.name, alias, qemu_type,
+                 ready ? ", ready" : "");
+        return 0;
 }
 
 const DomainBlockJobOps qemu_blockjob_ops = {

@@ -48,6 +48,7 @@ static void qemu_domain_release(QemuDomain *qd) {
         qd->retry_timer = sd_event_source_disable_unref(qd->retry_timer);
         qemu_agent_release(qd);
         qemu_blockjob_release(qd->domain);
+        qemu_snapshot_release(qd->domain);
 }
 
 void qemu_domain_pending(QemuDomain *qd, Call *call) {
@@ -142,6 +143,7 @@ static void enter_none(QemuDomain *qd) {
         qd->monitor_path = (free(qd->monitor_path), NULL);
         qemu_channels_remove(d, qd->live ? qd->live : d->live);
         qemu_runtime_remove(d->obj.conn, d->obj.name);
+        qemu_blockjob_record_remove(d);
         qd->live = domain_def_free(qd->live);
         qd->balloon_kib = 0;
         qd->vcpu_tids = (free(qd->vcpu_tids), NULL);
@@ -307,7 +309,8 @@ static void on_process_exit(Process *p, const siginfo_t *si, void *userdata) {
         /* A panicked guest's QEMU that ends (QEMU's panic action powers it off) ended by a crash. */
         bool saved = phase == QEMU_PHASE_SAVING && qemu_save_done(qd);
         qemu_save_free(qd);
-        DomainInput in = phase == QEMU_PHASE_DESTROYING ? DOMAIN_INPUT_DESTROYED
+        DomainInput in = phase == QEMU_PHASE_DESTROYING && qd->snapshot_revert ? DOMAIN_INPUT_SNAPSHOT_STOPPED
+                         : phase == QEMU_PHASE_DESTROYING ? DOMAIN_INPUT_DESTROYED
                          : saved ? DOMAIN_INPUT_SAVED
                          : phase == QEMU_PHASE_POWERED_OFF && d->state != DOMAIN_CRASHED ? DOMAIN_INPUT_POWERED_OFF
                                                                                         : DOMAIN_INPUT_FAILED;
@@ -409,6 +412,8 @@ static void on_event(Qmp *q, const char *event, json_object *data, void *userdat
                 qemu_blockjob_event(qd, event, data);
         } else if (strcmp(event, "BLOCK_WRITE_THRESHOLD") == 0) {
                 qemu_threshold_event(qd, data);
+        } else if (strcmp(event, "JOB_STATUS_CHANGE") == 0) {
+                qemu_snapshot_job_event(qd, data);
         }
         domain_unref(d);
 }
@@ -423,6 +428,7 @@ static void on_closed(Qmp *q, int reason, void *userdata) {
                 return;         /* QEMU is ending: its exit follows */
         /* An oversized or garbled message. */
         log_error("domain %s: QEMU monitor dropped (%s)", qd->domain->obj.name, strerror(-reason));
+        qemu_snapshot_release(qd->domain);
         if (qd->phase == QEMU_PHASE_STARTING)
                 start_fail(qd, NULL);
         else if (qd->phase != QEMU_PHASE_POWERED_OFF && qd->phase != QEMU_PHASE_DESTROYING) {
@@ -439,7 +445,10 @@ static void start_done(QemuDomain *qd) {
         qd->live = NULL;
         VbError e = { 0 };
         /* The running definition, with its ptys and ports, before anyone hears of the start. */
-        if (domain_transition_live(d, qd->incoming ? DOMAIN_INPUT_RESTORED : DOMAIN_INPUT_BOOTED, live, &e) < 0) {
+        DomainInput in = qd->incoming ? DOMAIN_INPUT_RESTORED
+                         : qd->snapshot_revert ? DOMAIN_INPUT_SNAPSHOT_STARTED
+                                               : DOMAIN_INPUT_BOOTED;
+        if (domain_transition_live(d, in, live, &e) < 0) {
                 start_fail(qd, &e);
                 domain_unref(d);
                 return;
@@ -449,7 +458,7 @@ static void start_done(QemuDomain *qd) {
         qemu_phase_enter(qd, QEMU_PHASE_RUNNING);
         qemu_machined_start(qd);
         if (flags & DOMAIN_START_PAUSED)
-                domain_transition(d, DOMAIN_INPUT_PAUSED);
+                domain_transition(d, qd->snapshot_revert ? DOMAIN_INPUT_SNAPSHOT_PAUSED : DOMAIN_INPUT_PAUSED);
         qemu_domain_finish(qd, 0, NULL);
         domain_unref(d);
 }
@@ -483,6 +492,7 @@ static void on_status(Qmp *q, json_object *ret, const char *cls, const char *des
                 qemu_phase_enter(qd, QEMU_PHASE_POWERED_OFF);
         } else {
                 qemu_phase_enter(qd, QEMU_PHASE_RUNNING);
+                qemu_blockjob_recover(qd);
                 if (strcmp(status, "running") == 0) {
                         if (d->state == DOMAIN_PAUSED)
                                 domain_transition(d, DOMAIN_INPUT_RESUMED);
@@ -719,6 +729,7 @@ int qemu_domain_start_spawn(Domain *d, unsigned flags, Call *call, VbError *err)
                 .n_tap_fds = nics.n,
                 .tap_queue_fds = nics.queue_fds,
                 .incoming_fd = qd->incoming ? qd->incoming_fd : -1,
+                .loadvm = qd->loadvm,
                 .serial_file_fds = serial_fds,
                 .n_serial_file_fds = QEMU_SERIAL_LOGS_MAX,
         };

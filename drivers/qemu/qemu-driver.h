@@ -116,6 +116,10 @@ typedef struct QemuDomain {
         bool aa_loading;        /* a start waits for apparmor_parser -r (qemu-apparmor.c) */
         char machine[80];       /* the name systemd-machined knows it by, or "" (qemu-machined.c) */
         struct QemuAgentState *agent;   /* the guest agent channel's client (qemu-agent.c), or NULL */
+        /* A revert between states (qemu-snapshot-state.c): its stop and start report the
+         * FROM_SNAPSHOT inputs; loadvm (borrowed): the internal snapshot QEMU starts from. */
+        bool snapshot_revert;
+        const char *loadvm;
 } QemuDomain;
 
 typedef struct QemuConsole QemuConsole;
@@ -385,6 +389,24 @@ extern const struct DomainTuneOps qemu_tune_ops;      /* qemu-tune.c */
 extern const struct DomainBlockJobOps qemu_blockjob_ops;
 void qemu_blockjob_event(QemuDomain *qd, const char *event, json_object *data);
 void qemu_blockjob_release(Domain *d);
+/* A job QEMU runs for disk alias, found after a restart: kind (DOMAIN_BLOCK_JOB_TYPE_*, < 0:
+ * from QEMU's type) and the pivot's target from the record. 0, or -1 when alias is no disk. */
+int qemu_blockjob_adopt(Domain *d, const char *alias, const char *qemu_type, int kind, const char *new_top,
+                        const char *new_format, bool ready);
+/* The daemon's own active commit of disk index into base (an image of its chain), pivoted when
+ * ready: VERB_PENDING, call answered once the disk writes to base (or the job failed). */
+int qemu_blockjob_commit_pivot(Domain *d, size_t index, const char *base, Call *call, VbError *err);
+/* The record of d's jobs, written again (qemu-blockjob-record.c). */
+void qemu_blockjob_record_save(Domain *d);
+/* qemu-blockjob-record.c: the jobs' record across a daemon restart, and their recovery. */
+typedef struct QemuBlockJobRecord {
+        const char *alias;
+        int type;
+        const char *new_top, *new_format;
+} QemuBlockJobRecord;
+void qemu_blockjob_record_write(Domain *d, const QemuBlockJobRecord *jobs, size_t n);
+void qemu_blockjob_record_remove(Domain *d);
+void qemu_blockjob_recover(QemuDomain *qd);
 
 /* qemu-display.c: the automatic ports of a guest's displays, and its graphics verbs. */
 enum { QEMU_PORT_VNC, QEMU_PORT_SPICE, QEMU_PORT_WEBSOCKET };
@@ -433,6 +455,14 @@ void qemu_unplug_forget(QemuDomain *qd);
 int qemu_snapshot_create(Domain *d, SnapshotDef *def, unsigned flags, Call *call, VbError *err);
 int qemu_snapshot_revert(Domain *d, const SnapshotDef *def, unsigned flags, Call *call, VbError *err);
 int qemu_snapshot_delete(Domain *d, const SnapshotDef *def, Call *call, VbError *err);
+void qemu_snapshot_job_event(QemuDomain *qd, json_object *data);
+void qemu_snapshot_release(Domain *d);
+/* A shut-off domain's disks to an internal snapshot (qemu-img snapshot -a); 0 or VERB_PENDING. */
+int qemu_snapshot_disks_revert(Domain *d, const SnapshotDef *def, Call *call, VbError *err);
+/* qemu-snapshot-delete.c: a shut-off domain's external snapshot merged into the image below. */
+int qemu_snapshot_delete_external(Domain *d, const SnapshotDef *def, Call *call, VbError *err);
+/* qemu-snapshot-state.c: a revert between a running and a shut-off state. */
+int qemu_snapshot_revert_across(Domain *d, const SnapshotDef *def, unsigned flags, Call *call, VbError *err);
 /* qemu-snapshot-live.c: a running guest's disk-only snapshot (overlays, blockdev-snapshot). */
 int qemu_snapshot_live_overlays(Domain *d, const SnapshotDef *snap, Call *call, VbError *err);
 /* qemu-checkpoint.c: checkpoint bitmaps (DomainOps.checkpoint_*). */

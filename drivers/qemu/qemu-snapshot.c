@@ -1,4 +1,4 @@
-/* qemu-snapshot.c: internal snapshots on QEMU: qemu-img snapshot -c/-a/-d per qcow2 disk of a stopped guest (watched children), QMP snapshot-save/load/delete jobs on a running one. */
+/* qemu-snapshot.c: internal snapshots on QEMU: qemu-img snapshot -c/-a/-d per qcow2 disk of a stopped guest (watched children), QMP snapshot-save/load/delete jobs on a running one, followed by QEMU's JOB_STATUS_CHANGE events. */
 #define LOG_MODULE "qemu"
 #include "qemu-driver.h"
 
@@ -17,7 +17,6 @@
 #include "snapshot.h"
 
 #define QEMU_IMG_PATH "/usr/bin/qemu-img"
-#define QEMU_SNAPSHOT_POLL_USEC (20 * 1000ULL)
 
 static const ProcessProgram qemu_img_prog = { "qemu-img", VB_FROM_QEMU };
 
@@ -27,6 +26,7 @@ static const char *const qmp_command[] = { "snapshot-save", "snapshot-load", "sn
 static const char *const what[] = { "create", "revert to", "delete", "create the overlay of" };
 
 typedef struct QemuSnap {
+        struct QemuSnap *next;          /* running: in the list of jobs QEMU's events are for */
         Domain *d;                      /* a reference */
         Call *call;                     /* a reference */
         SnapOp op;
@@ -39,11 +39,18 @@ typedef struct QemuSnap {
         bool undoing;                   /* a create failed part way: the tags made go again */
         VbError error;
         char job_id[64];                /* running: the QMP job */
-        sd_event_source *poll;
+        bool started, concluded;        /* QEMU answered the command; its job's status is concluded */
         const char *after;              /* revert: "cont", "stop" or NULL once loaded */
 } QemuSnap;
 
+static QemuSnap *watched;          /* the running guests' snapshot jobs */
+
 static void snap_free(QemuSnap *s) {
+        for (QemuSnap **p = &watched; *p; p = &(*p)->next)
+                if (*p == s) {
+                        *p = s->next;
+                        break;
+                }
         for (size_t i = 0; i < s->n_paths; i++) {
                 free(s->paths[i]);
                 if (s->bases)
@@ -54,7 +61,6 @@ static void snap_free(QemuSnap *s) {
         free(s->base_fmts);
         free(s->disk_index);
         free(s->tag);
-        s->poll = sd_event_source_disable_unref(s->poll);
         call_unref(s->call);
         domain_unref(s->d);
         free(s);
@@ -351,9 +357,8 @@ static void on_dismissed(Qmp *q, json_object *ret, const char *cls, const char *
         }
 }
 
-static int on_poll(sd_event_source *src, uint64_t usec, void *userdata);
-
-/* query-jobs: [{"id", "status", "error"?}, …]; concluded: dismissed, then the outcome. */
+/* query-jobs, asked once the job has concluded: [{"id", "status", "error"?}, …]; the job is
+ * dismissed, then its outcome answers. */
 static void on_jobs(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
         QemuSnap *s = userdata;
         if (cls || !ret)
@@ -366,14 +371,6 @@ static void on_jobs(Qmp *q, json_object *ret, const char *cls, const char *desc,
         }
         if (!job)
                 return qmp_fail(s, "QEMU lost the snapshot job", s->job_id);
-        const char *status = json_object_object_get_ex(job, "status", &v) ? json_object_get_string(v) : "";
-        if (strcmp(status, "concluded") != 0) {
-                QemuConn *qc = qemu_conn_of(s->d->obj.conn);
-                s->poll = sd_event_source_disable_unref(s->poll);
-                if (sd_event_add_time_relative(qc->event, &s->poll, CLOCK_MONOTONIC, QEMU_SNAPSHOT_POLL_USEC, 0, on_poll, s) < 0)
-                        qmp_fail(s, "cannot watch the snapshot job", NULL);
-                return;
-        }
         if (json_object_object_get_ex(job, "error", &v))
                 vb_error_set(&s->error, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "cannot %s internal snapshot '%s': %s",
                              what[s->op], s->tag, json_object_get_string(v));
@@ -383,20 +380,45 @@ static void on_jobs(Qmp *q, json_object *ret, const char *cls, const char *desc,
                 qmp_fail(s, "the QEMU monitor went away during the snapshot", NULL);
 }
 
-static int on_poll(sd_event_source *src, uint64_t usec, void *userdata) {
-        QemuSnap *s = userdata;
-        s->poll = sd_event_source_disable_unref(s->poll);
+/* Both the command's answer and the concluded status are needed: QEMU may send either first. */
+static void job_concluded(QemuSnap *s) {
         Qmp *q = qmp_of(s);
         if (!q || qmp_send(q, "query-jobs", NULL, on_jobs, s) < 0)
                 qmp_fail(s, "the QEMU monitor went away during the snapshot", NULL);
-        return 0;
 }
 
 static void on_started(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
         QemuSnap *s = userdata;
         if (cls)
                 return qmp_fail(s, qmp_command[s->op], desc);
-        on_poll(NULL, 0, s);
+        s->started = true;
+        if (s->concluded)
+                job_concluded(s);
+}
+
+/* JOB_STATUS_CHANGE {"id", "status"}: created, running, … concluded (the snapshot jobs wait for
+ * job-dismiss there). Block jobs' ids are disk aliases and match no snapshot job. */
+void qemu_snapshot_job_event(QemuDomain *qd, json_object *data) {
+        json_object *v;
+        const char *id = data && json_object_object_get_ex(data, "id", &v) ? json_object_get_string(v) : NULL;
+        const char *status = data && json_object_object_get_ex(data, "status", &v) ? json_object_get_string(v) : "";
+        QemuSnap *s = watched;
+        while (s && (s->d != qd->domain || !id || strcmp(s->job_id, id) != 0))
+                s = s->next;
+        if (!s || s->concluded || strcmp(status, "concluded") != 0)
+                return;
+        s->concluded = true;
+        if (s->started)
+                job_concluded(s);
+}
+
+/* QEMU or its monitor went away: the domain's snapshot jobs will not conclude. */
+void qemu_snapshot_release(Domain *d) {
+        for (QemuSnap *s = watched, *next; s; s = next) {
+                next = s->next;
+                if (s->d == d)
+                        qmp_fail(s, "the QEMU monitor went away during the snapshot", NULL);
+        }
 }
 
 static int running(Domain *d, SnapOp op, const SnapshotDef *snap, const char *after, Call *call, VbError *err) {
@@ -444,6 +466,8 @@ static int running(Domain *d, SnapOp op, const SnapshotDef *snap, const char *af
         json_object_object_add(args, "tag", json_object_new_string(s->tag));
         json_object_object_add(args, "devices", devices);
         log_info("domain %s: %s %s", d->obj.name, qmp_command[op], s->tag);
+        s->next = watched;      /* before the command: its job's events may come before its answer */
+        watched = s;
         if (qmp_send(qd->qmp, qmp_command[op], args, on_started, s) < 0) {
                 snap_free(s);
                 return vb_error_set(err, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "the QEMU monitor went away");
@@ -479,14 +503,8 @@ int qemu_snapshot_revert(Domain *d, const SnapshotDef *def, unsigned flags, Call
         if (count_external(def))
                 return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_QEMU, "revert to external snapshot not supported yet");
         bool active = domain_is_active(d), ran = snapshot_ran(def);
-        if (active && !ran)
-                return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_QEMU,
-                                    "reverting running domain '%s' to shut-off snapshot '%s' is not done yet: destroy the domain first",
-                                    d->obj.name, def->name);
-        if (!active && ran)
-                return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_QEMU,
-                                    "reverting shut-off domain '%s' to running snapshot '%s' is not done yet: start the domain first",
-                                    d->obj.name, def->name);
+        if (active != ran || (!active && (flags & (SNAPSHOT_REVERT_RUNNING | SNAPSHOT_REVERT_PAUSED))))
+                return qemu_snapshot_revert_across(d, def, flags, call, err);
         if (!active)
                 return stopped(d, SNAP_REVERT, def, call, err);
         /* snapshot-load resumes a guest that ran; the wanted state is then set. */
@@ -498,11 +516,13 @@ int qemu_snapshot_revert(Domain *d, const SnapshotDef *def, unsigned flags, Call
         return running(d, SNAP_REVERT, def, after, call, err);
 }
 
+int qemu_snapshot_disks_revert(Domain *d, const SnapshotDef *def, Call *call, VbError *err) {
+        return stopped(d, SNAP_REVERT, def, call, err);
+}
+
 int qemu_snapshot_delete(Domain *d, const SnapshotDef *def, Call *call, VbError *err) {
-        size_t ext = count_external(def);
-        if (ext)
-                return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_QEMU,
-                                    "deletion of %zu external disk snapshots not supported yet", ext);
+        if (count_external(def))
+                return qemu_snapshot_delete_external(d, def, call, err);
         if (domain_is_active(d))
                 return running(d, SNAP_DELETE, def, NULL, call, err);
         return stopped(d, SNAP_DELETE, def, call, err);

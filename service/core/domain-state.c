@@ -43,6 +43,12 @@ static const DomainTransition domain_table[] = {
           DOMAIN_SHUTOFF, SHUTOFF_SAVED, EVENT_STOPPED, STOPPED_SAVED },
         { S(SHUTOFF) | S(NOSTATE), DOMAIN_INPUT_RESTORED,
           DOMAIN_RUNNING, RUNNING_RESTORED, EVENT_STARTED, STARTED_RESTORED },
+        { ACTIVE, DOMAIN_INPUT_SNAPSHOT_STOPPED,
+          DOMAIN_SHUTOFF, SHUTOFF_FROM_SNAPSHOT, EVENT_STOPPED, STOPPED_FROM_SNAPSHOT },
+        { S(SHUTOFF) | S(NOSTATE), DOMAIN_INPUT_SNAPSHOT_STARTED,
+          DOMAIN_RUNNING, RUNNING_FROM_SNAPSHOT, EVENT_STARTED, STARTED_FROM_SNAPSHOT },
+        { S(RUNNING) | S(BLOCKED), DOMAIN_INPUT_SNAPSHOT_PAUSED,
+          DOMAIN_PAUSED, PAUSED_FROM_SNAPSHOT, EVENT_SUSPENDED, SUSPENDED_FROM_SNAPSHOT },
 };
 
 const DomainTransition *domain_transition_lookup(DomainState state, DomainInput input) {
@@ -70,6 +76,9 @@ static const char *const input_names[_DOMAIN_INPUT_MAX] = {
         [DOMAIN_INPUT_PM_WOKEUP] = "pm-wokeup",
         [DOMAIN_INPUT_SAVED] = "saved",
         [DOMAIN_INPUT_RESTORED] = "restored",
+        [DOMAIN_INPUT_SNAPSHOT_STOPPED] = "snapshot-stopped",
+        [DOMAIN_INPUT_SNAPSHOT_STARTED] = "snapshot-started",
+        [DOMAIN_INPUT_SNAPSHOT_PAUSED] = "snapshot-paused",
 };
 
 /* The status file's names (conf/status-conf.c), so that logs and status files agree. */

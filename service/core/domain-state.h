@@ -63,6 +63,9 @@ typedef enum DomainInput {
         DOMAIN_INPUT_PM_WOKEUP,
         DOMAIN_INPUT_SAVED,           /* its state went to a save image and the hypervisor ended */
         DOMAIN_INPUT_RESTORED,        /* started from a save image */
+        DOMAIN_INPUT_SNAPSHOT_STOPPED, /* stopped by a revert to a shut-off snapshot */
+        DOMAIN_INPUT_SNAPSHOT_STARTED, /* started by a revert (a running snapshot's state, or --running) */
+        DOMAIN_INPUT_SNAPSHOT_PAUSED,  /* kept paused after a revert's start */
         _DOMAIN_INPUT_MAX,
 } DomainInput;
 

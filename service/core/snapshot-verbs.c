@@ -298,6 +298,10 @@ static int revert_done(SnapJob *j, int r, const VbError *why, VbError *err) {
                 return -1;
         }
         snapshot_set_current(j->d, j->target);
+        VbError e = { 0 };
+        if (snapshot_restore_definition(j->d, j->target->def, &e) < 0)
+                log_warning("domain %s: the definition of snapshot %s did not come back: %s", j->d->obj.name,
+                            j->target->def->name, e.message);
         log_info("domain %s: reverted to snapshot %s", j->d->obj.name, j->target->def->name);
         return 0;
 }

@@ -219,3 +219,23 @@ void snapshot_undefined(Domain *d, unsigned flags) {
         snapshot_tree_free(d->snapshots);
         d->snapshots = NULL;
 }
+
+int snapshot_restore_definition(Domain *d, const SnapshotDef *def, VbError *err) {
+        if (!def->dom || !d->persistent || !d->def)
+                return 0;
+        if (!def->dom->name || strcmp(def->dom->name, d->obj.name) != 0 ||
+            memcmp(def->dom->uuid, d->def->uuid, sizeof d->def->uuid) != 0)
+                return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN_SNAPSHOT,
+                                    "the definition in snapshot '%s' is not domain '%s'", def->name, d->obj.name);
+        DomainDef *next = domain_def_copy(def->dom);
+        if (!next)
+                return vb_error_errno(err, -ENOMEM, "snapshot definition");
+        if (domain_save_config(d->obj.conn, next, err) < 0) {
+                domain_def_free(next);
+                return -1;
+        }
+        domain_def_free(d->def);
+        d->def = next;
+        log_info("domain %s: definition of snapshot %s restored", d->obj.name, def->name);
+        return 0;
+}

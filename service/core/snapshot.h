@@ -84,6 +84,9 @@ bool snapshot_is_current(const Snapshot *s);
  * borrowed), or -1 with err set and nothing changed. */
 int snapshot_create(Domain *d, const char *xml, unsigned flags, Call *call, Snapshot **out, VbError *err);
 int snapshot_revert(Snapshot *s, unsigned flags, Call *call, VbError *err);
+/* A revert brings back the snapshot's <domain> as the persistent definition (saved), as
+ * libvirt's: 0 (also when the snapshot has none or the domain is transient) or -1 with err. */
+int snapshot_restore_definition(Domain *d, const SnapshotDef *def, VbError *err);
 int snapshot_delete(Snapshot *s, unsigned flags, Call *call, VbError *err);
 
 /* Undefine: refused for an inactive domain with snapshots unless SNAPSHOTS_METADATA; with it,

@@ -49,18 +49,22 @@ class QemuBlockJobsTest(unittest.TestCase):
         cls.conn = cls.libvirt.open(cls.daemon.uri())
         cls.events = []
         cls.cond = threading.Condition()
+        cls.listen(cls.conn)
 
+    @classmethod
+    def listen(cls, conn):
         def on_job(conn, dom, disk, kind, status, opaque):
             with cls.cond:
                 cls.events.append((dom.name(), disk, kind, status))
                 cls.cond.notify_all()
-        cls.conn.domainEventRegisterAny(None, cls.libvirt.VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2, on_job, None)
+        conn.domainEventRegisterAny(None, cls.libvirt.VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2, on_job, None)
 
     @classmethod
     def tearDownClass(cls):
-        for name in ("bj-pull", "bj-commit"):
+        for name in ("bj-pull", "bj-commit", "bj-restart"):
             cls.daemon.virsh("unix", "destroy %s" % name)
         cls.daemon.virsh("unix", "undefine bj-commit")
+        cls.daemon.virsh("unix", "undefine bj-restart")
         try:
             cls.conn.close()
         except Exception:
@@ -267,6 +271,48 @@ class QemuBlockJobsTest(unittest.TestCase):
         p = self.virsh("blockcopy bj-bc vdz --xml %s" % xml)
         self.assertIn("disk 'vdz' not found in domain", p.stderr)
         self.assertIn("No current block job for vda", self.virsh_ok("blockjob bj-bc vda --info"))
+
+    def restart_daemon(self):
+        """virtbusd restarted (the guests' QEMUs go on); events come through a new connection."""
+        self.daemon.restart()
+        try:
+            self.conn.close()
+        except Exception:
+            pass
+        type(self).conn = self.libvirt.open(self.daemon.uri())
+        self.listen(self.conn)
+
+    def assert_job_info(self, name, text):
+        p = self.virsh("blockjob %s vda --info" % name)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn(text, p.stdout + p.stderr)    # virsh draws its progress on stderr
+
+    def test_6_jobs_survive_a_daemon_restart(self):
+        base, top = self.chain("bj-restart", "base", "top")
+        self.start("bj-restart", top, persistent=True)
+        # a slow pull, found again after the restart: its progress, then abort and the event
+        self.virsh_ok("blockpull bj-restart vda --bandwidth 1")
+        record = list((self.daemon.tmp).rglob("bj-restart.blockjobs.json"))
+        self.assertEqual(len(record), 1, "no block job record")
+        self.assertEqual(record[0].stat().st_mode & 0o777, 0o600)
+        self.restart_daemon()
+        self.assert_job_info("bj-restart", "Block Pull: [")
+        self.virsh_ok("blockjob bj-restart vda --abort")
+        self.wait_event(("bj-restart", "vda", PULL, CANCELED))
+        self.assertIn("No current block job for vda", self.virsh_ok("blockjob bj-restart vda --info"))
+        self.assertFalse(record[0].exists(), "the record outlived its job")
+        self.assertIn("backing file: %s" % base, qemu_img_info(top))
+        # an active commit, ready when the daemon restarts: its pivot after the restart moves
+        # the disk to the base (the record kept where to) and the completion event comes
+        self.virsh_ok("blockcommit bj-restart vda --active")
+        self.wait_event(("bj-restart", "vda", ACTIVE_COMMIT, READY))
+        self.restart_daemon()
+        self.assert_job_info("bj-restart", "Active Block Commit: [")
+        self.virsh_ok("blockjob bj-restart vda --pivot")
+        self.wait_event(("bj-restart", "vda", ACTIVE_COMMIT, COMPLETED))
+        self.assertIn("<source file='%s'/>" % base, self.virsh_ok("dumpxml bj-restart"))
+        self.assertIn("<source file='%s'/>" % base, self.virsh_ok("dumpxml bj-restart --inactive"))
+        self.assertEqual(self.virsh_ok("domstate bj-restart").strip(), "running")
 
 
 if __name__ == "__main__":
