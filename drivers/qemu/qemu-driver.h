@@ -405,5 +405,14 @@ long qemu_interface_by_alias(const DomainDef *def, const char *alias);
 void qemu_nic_alias(const DomainDef *def, size_t i, char *buf, size_t len);
 /* qemu-live-calls.c: virDomainInjectNMI (QMP inject-nmi). */
 int qemu_domain_inject_nmi(Domain *d, Call *call, VbError *err);
+/* qemu-hotplug-dev.c: DomainOps.prepare_device / attach_device / detach_device, by kind. */
+int qemu_domain_prepare_device(const DomainDef *def, DomainDevices *dev, VbError *err);
+int qemu_domain_attach_device(Domain *d, DomainDevices *dev, Call *call, VbError *err);
+int qemu_domain_detach_device(Domain *d, const char *kind, size_t index, Call *call, VbError *err);
+/* qemu-hotplug-usb.c: USB inputs and hubs: a port of bus 0 in def for dev's one element (the
+ * one its <address> names when free), device_add of it, device_del of element index of kind. */
+int qemu_usb_prepare(const DomainDef *def, DomainDevices *dev, VbError *err);
+int qemu_usb_attach(Domain *d, DomainDevices *dev, Call *call, VbError *err);
+int qemu_usb_detach(Domain *d, const char *kind, size_t index, Call *call, VbError *err);
 /* qemu-vcpus.c: setvcpus --live (query-hotpluggable-cpus, device_add / device_del vcpuN). */
 int qemu_domain_set_vcpus(Domain *d, unsigned n, Call *call, VbError *err);

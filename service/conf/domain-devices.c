@@ -1,9 +1,11 @@
 /* domain-devices.c: <devices>: one table per device kind, listed in libvirt's output order. */
+#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain-device.h"
 #include "domain-priv.h"
 #include "uuid.h"
 
@@ -110,7 +112,8 @@ static const XmlField input_fields[] = {
           ENUM("mouse", "tablet", "keyboard", "passthrough", "evdev") },
         { NULL, "bus", XF_ENUM, offsetof(DomainInputDev, bus),
           ENUM("ps2", "usb", "xen", "parallels", "virtio", "none") },
-        DEVICE_INFO,
+        { "alias", "name", XF_STR, offsetof(DomainInputDev, alias), NULL },
+        DEVICE_ADDRESS_FIELDS(DomainInputDev),
 };
 
 static const XmlField graphics_fields[] = {
@@ -186,7 +189,8 @@ static const XmlField redirdev_fields[] = {
 
 static const XmlField hub_fields[] = {
         { NULL, "type", XF_ENUM, offsetof(DomainHub, type), ENUM("usb") },
-        DEVICE_ADDRESS(DomainHub),
+        { "alias", "name", XF_STR, offsetof(DomainHub, alias), NULL },
+        DEVICE_ADDRESS_FIELDS(DomainHub),
 };
 
 static const XmlField tpm_fields[] = {
@@ -214,6 +218,8 @@ static int interface_post_parse(xmlNodePtr node, void *dev, VbError *err);
 static int graphics_post_parse(xmlNodePtr node, void *dev, VbError *err);
 static int chr_post_parse(xmlNodePtr node, void *dev, VbError *err);
 static int disk_post_parse(xmlNodePtr node, void *dev, VbError *err);
+static int input_post_parse(xmlNodePtr node, void *dev, VbError *err);
+static int hub_post_parse(xmlNodePtr node, void *dev, VbError *err);
 
 #define KIND(n, t, arr, type, post) \
         { n, t, XML_N(t), offsetof(DomainDevices, arr), offsetof(DomainDevices, n_##arr), sizeof(type), post }
@@ -226,13 +232,13 @@ static const DeviceKind device_kinds[] = {
         KIND("serial", chr_fields, serials, DomainChr, chr_post_parse),
         KIND("console", chr_fields, consoles, DomainChr, chr_post_parse),
         KIND("channel", chr_fields, channels, DomainChr, chr_post_parse),
-        KIND("input", input_fields, inputs, DomainInputDev, NULL),
+        KIND("input", input_fields, inputs, DomainInputDev, input_post_parse),
         KIND("tpm", tpm_fields, tpms, DomainTpm, NULL),
         KIND("graphics", graphics_fields, graphics, DomainGraphics, graphics_post_parse),
         KIND("sound", sound_fields, sounds, DomainSound, NULL),
         KIND("video", video_fields, videos, DomainVideo, NULL),
         KIND("redirdev", redirdev_fields, redirdevs, DomainRedirdev, NULL),
-        KIND("hub", hub_fields, hubs, DomainHub, NULL),
+        KIND("hub", hub_fields, hubs, DomainHub, hub_post_parse),
         KIND("watchdog", watchdog_fields, watchdogs, DomainWatchdog, NULL),
         { "memballoon", memballoon_fields, XML_N(memballoon_fields), 0, 0, 0, NULL },
         KIND("rng", rng_fields, rngs, DomainRng, NULL),
@@ -278,6 +284,18 @@ static void drop_driver_alias(xmlNodePtr node, char **alias) {
 static int chr_post_parse(xmlNodePtr node, void *dev, VbError *err) {
         (void) err;
         drop_driver_alias(node, &((DomainChr *) dev)->alias);
+        return 0;
+}
+
+static int input_post_parse(xmlNodePtr node, void *dev, VbError *err) {
+        (void) err;
+        drop_driver_alias(node, &((DomainInputDev *) dev)->alias);
+        return 0;
+}
+
+static int hub_post_parse(xmlNodePtr node, void *dev, VbError *err) {
+        (void) err;
+        drop_driver_alias(node, &((DomainHub *) dev)->alias);
         return 0;
 }
 
@@ -502,6 +520,16 @@ void domain_devices_format(XmlBuf *b, const DomainDevices *d, unsigned flags) {
                                 if (driver_alias(chr.alias))
                                         chr.alias = NULL;
                                 xml_fields_format(&c, k->name, k->fields, k->n_fields, &chr, devices_hook);
+                        } else if (k->fields == input_fields && (flags & DOMAIN_FORMAT_INACTIVE)) {
+                                DomainInputDev in = *(const DomainInputDev *) dev;
+                                if (driver_alias(in.alias))
+                                        in.alias = NULL;
+                                xml_fields_format(&c, k->name, k->fields, k->n_fields, &in, devices_hook);
+                        } else if (k->fields == hub_fields && (flags & DOMAIN_FORMAT_INACTIVE)) {
+                                DomainHub hub = *(const DomainHub *) dev;
+                                if (driver_alias(hub.alias))
+                                        hub.alias = NULL;
+                                xml_fields_format(&c, k->name, k->fields, k->n_fields, &hub, devices_hook);
                         } else if (k->fields == interface_fields && (flags & DOMAIN_FORMAT_INACTIVE)) {
                                 DomainInterface nic = *(const DomainInterface *) dev;
                                 if (driver_alias(nic.alias))
@@ -555,4 +583,51 @@ void domain_disk_clear(DomainDisk *disk) {
 void domain_interface_clear(DomainInterface *nic) {
         xml_fields_free(interface_fields, XML_N(interface_fields), nic);
         memset(nic, 0, sizeof *nic);
+}
+
+/* Hotplug of the kinds whose fields are all in their table (input, hub, controller, channel …):
+ * the kind's entry, or NULL for another one. */
+static const DeviceKind *plain_kind(const char *name) {
+        static const char *const plain[] = { "input", "hub", "controller", "channel" };
+        for (size_t i = 0; i < XML_N(plain); i++)
+                if (name && strcmp(name, plain[i]) == 0)
+                        for (size_t j = 0; j < XML_N(device_kinds); j++)
+                                if (strcmp(device_kinds[j].name, name) == 0)
+                                        return &device_kinds[j];
+        return NULL;
+}
+
+size_t domain_devices_count(const DomainDevices *d, const char *kind) {
+        const DeviceKind *k = plain_kind(kind);
+        return k ? *(const size_t *) ((const char *) d + k->count) : 0;
+}
+
+int domain_devices_move(DomainDevices *to, DomainDevices *from, const char *kind, size_t i) {
+        const DeviceKind *k = plain_kind(kind);
+        if (!k)
+                return -EINVAL;
+        size_t *to_n = (size_t *) ((char *) to + k->count), *from_n = (size_t *) ((char *) from + k->count);
+        if (i >= *from_n)
+                return -EINVAL;
+        char **to_arr = (char **) ((char *) to + k->array), **from_arr = (char **) ((char *) from + k->array);
+        char *v = realloc(*to_arr, (*to_n + 1) * k->size);
+        if (!v)
+                return -ENOMEM;
+        *to_arr = v;
+        memcpy(v + *to_n * k->size, *from_arr + i * k->size, k->size);
+        (*to_n)++;
+        memmove(*from_arr + i * k->size, *from_arr + (i + 1) * k->size, (*from_n - i - 1) * k->size);
+        (*from_n)--;
+        return 0;
+}
+
+void domain_devices_remove(DomainDevices *d, const char *kind, size_t i) {
+        const DeviceKind *k = plain_kind(kind);
+        size_t *n = k ? (size_t *) ((char *) d + k->count) : NULL;
+        if (!k || i >= *n)
+                return;
+        char *arr = *(char **) ((char *) d + k->array);
+        xml_fields_free(k->fields, k->n_fields, arr + i * k->size);
+        memmove(arr + i * k->size, arr + (i + 1) * k->size, (*n - i - 1) * k->size);
+        (*n)--;
 }

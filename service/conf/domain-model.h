@@ -219,6 +219,8 @@ typedef struct DomainVideo {
 
 typedef struct DomainInputDev {
         char *type, *bus;
+        char *alias;                       /* live: <alias name='input1'/> of a hotplugged one; a user's ua- alias */
+        DomainAddress address;             /* USB inputs: <address type='usb' bus='0' port='N'/> */
 } DomainInputDev;
 
 typedef struct DomainController {
@@ -244,6 +246,7 @@ typedef struct DomainRedirdev {
 typedef struct DomainHub {
         char *type;                        /* usb */
         DomainAddress address;
+        char *alias;                       /* live: <alias name='hub1'/> of a hotplugged one; a user's ua- alias */
 } DomainHub;
 
 typedef struct DomainTpm {

@@ -1,0 +1,24 @@
+/* qemu-hotplug-dev.c: DomainOps.prepare_device / attach_device / detach_device: each device kind beyond disks and NICs to the file that hotplugs it. */
+#include "qemu-driver.h"
+
+#include <string.h>
+
+#include "domain-model.h"
+
+int qemu_domain_prepare_device(const DomainDef *def, DomainDevices *dev, VbError *err) {
+        if (dev->n_inputs || dev->n_hubs)
+                return qemu_usb_prepare(def, dev, err);
+        return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_QEMU, "this device cannot be hotplugged");
+}
+
+int qemu_domain_attach_device(Domain *d, DomainDevices *dev, Call *call, VbError *err) {
+        if (dev->n_inputs || dev->n_hubs)
+                return qemu_usb_attach(d, dev, call, err);
+        return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_QEMU, "this device cannot be hotplugged");
+}
+
+int qemu_domain_detach_device(Domain *d, const char *kind, size_t index, Call *call, VbError *err) {
+        if (strcmp(kind, "input") == 0 || strcmp(kind, "hub") == 0)
+                return qemu_usb_detach(d, kind, index, call, err);
+        return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_QEMU, "<%s> cannot be hot unplugged", kind);
+}

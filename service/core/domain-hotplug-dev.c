@@ -1,0 +1,179 @@
+/* domain-hotplug-dev.c: virDomainAttachDevice(Flags) / DetachDevice(Flags) of the device kinds beyond disks and NICs (USB inputs and hubs): the checks, the persistent definition, and the driver for the running guest. */
+#define LOG_MODULE "core"
+#include "domain-hotplug.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "domain-device.h"
+#include "domain-model.h"
+#include "log.h"
+
+static bool str_eq(const char *a, const char *b) {
+        return a && b && strcmp(a, b) == 0;
+}
+
+/* The element a refusal names: the kind conf models, else the element kept as written. */
+static const char *element_of(const DomainDevices *dev, const char *kind) {
+        if (kind && kind[0])
+                return kind;
+        return dev && dev->n_others == 1 ? dev->others[0].name : "unknown";
+}
+
+const char *domain_hotplug_kind(const char *xml, size_t len, char *buf, size_t size) {
+        const char *kind = "";
+        VbError e = { 0 };
+        DomainDevices *dev = domain_device_parse(xml, len, &kind, &e);
+        snprintf(buf, size, "%s", dev ? element_of(dev, kind) : "");
+        domain_device_free(dev);
+        return buf;
+}
+
+bool domain_hotplug_is_dev(const char *kind) {
+        return str_eq(kind, "input") || str_eq(kind, "hub");
+}
+
+static const char *input_bus(const DomainInputDev *in) {
+        return in->bus ? in->bus : str_eq(in->type, "tablet") ? "usb" : "ps2";
+}
+
+/* One element of kind, checked for what the verb needs (live: the running guest's). */
+static DomainDevices *parse_one(const char *xml, size_t len, const char *kind, bool live, VbError *err) {
+        DomainDevices *dev = domain_device_parse(xml, len, NULL, err);
+        if (!dev)
+                return NULL;
+        if (domain_devices_count(dev, kind) != 1) {
+                vb_error_set(err, VB_ERR_XML_ERROR, VB_FROM_DOMAIN, "expected one <%s> element", kind);
+                return domain_device_free(dev);
+        }
+        if (str_eq(kind, "input")) {
+                const DomainInputDev *in = &dev->inputs[0];
+                if (!in->type) {
+                        vb_error_set(err, VB_ERR_XML_ERROR, VB_FROM_DOMAIN,
+                                     "Missing required attribute 'type' in element 'input'");
+                        return domain_device_free(dev);
+                }
+                if (live && strcmp(input_bus(in), "usb") != 0) {
+                        vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_DOMAIN,
+                                     "input device on bus '%s' cannot be hot plugged.", input_bus(in));
+                        return domain_device_free(dev);
+                }
+        }
+        if (str_eq(kind, "hub") && !str_eq(dev->hubs[0].type, "usb")) {
+                vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_DOMAIN, "hub type '%s' is not supported",
+                             dev->hubs[0].type ? dev->hubs[0].type : "");
+                return domain_device_free(dev);
+        }
+        return dev;
+}
+
+static int input_edit(DomainDef *nd, DomainDevices *dev, long index) {
+        if (dev)
+                return domain_devices_move(domain_hotplug_devices(nd), dev, "input", 0);
+        domain_devices_remove(domain_hotplug_devices(nd), "input", (size_t) index);
+        return 0;
+}
+
+static int hub_edit(DomainDef *nd, DomainDevices *dev, long index) {
+        if (dev)
+                return domain_devices_move(domain_hotplug_devices(nd), dev, "hub", 0);
+        domain_devices_remove(domain_hotplug_devices(nd), "hub", (size_t) index);
+        return 0;
+}
+
+static DomainConfigEdit edit_of(const char *kind) {
+        return str_eq(kind, "input") ? input_edit : hub_edit;
+}
+
+static const DomainOps *ops_of(Domain *d, VbError *err) {
+        const DomainOps *ops = d->obj.conn->driver->domain;
+        if (!ops->prepare_device || !ops->attach_device || !ops->detach_device) {
+                vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_DOMAIN, "virDomainAttachDeviceFlags");
+                return NULL;
+        }
+        return ops;
+}
+
+int domain_attach_dev(Domain *d, const char *kind, const char *xml, size_t len, unsigned flags, Call *call,
+                      VbError *err) {
+        bool live = flags & DOMAIN_AFFECT_LIVE, config = flags & DOMAIN_AFFECT_CONFIG;
+        const DomainOps *ops = ops_of(d, err);
+        if (!ops)
+                return -1;
+        DomainDevices *cdev = config ? parse_one(xml, len, kind, false, err) : NULL;
+        DomainDevices *ldev = live && (!config || cdev) ? parse_one(xml, len, kind, true, err) : NULL;
+        if ((config && !cdev) || (live && !ldev) ||
+            (cdev && ops->prepare_device(d->def, cdev, err) < 0) ||
+            (ldev && ops->prepare_device(d->live, ldev, err) < 0)) {
+                domain_device_free(cdev);
+                domain_device_free(ldev);
+                return -1;
+        }
+        DomainHotplugLive l = { .attach = ops->attach_device, .dev = ldev, .index = -1, .what = "attaching a device" };
+        return domain_hotplug_apply(d, edit_of(kind), cdev, -1, &l, call, err);
+}
+
+/* want's USB port, when it names one. */
+static const char *usb_port(const DomainAddress *a) {
+        return str_eq(a->type, "usb") ? a->port : NULL;
+}
+
+/* The first element of def like want (libvirt's match: an input's type and bus; the address
+ * and alias when want gives them), or -1. */
+static long find(const DomainDef *def, const char *kind, const DomainDevices *want) {
+        const DomainDevices *d = domain_hotplug_devices(def);
+        if (str_eq(kind, "input")) {
+                const DomainInputDev *w = &want->inputs[0];
+                for (size_t i = 0; d && i < d->n_inputs; i++) {
+                        const DomainInputDev *in = &d->inputs[i];
+                        if (str_eq(in->type, w->type) && strcmp(input_bus(in), input_bus(w)) == 0 &&
+                            (!usb_port(&w->address) || str_eq(usb_port(&in->address), usb_port(&w->address))) &&
+                            (!w->alias || str_eq(in->alias, w->alias)))
+                                return (long) i;
+                }
+                return -1;
+        }
+        const DomainHub *w = &want->hubs[0];
+        for (size_t i = 0; d && i < d->n_hubs; i++)
+                if ((!usb_port(&w->address) || str_eq(usb_port(&d->hubs[i].address), usb_port(&w->address))) &&
+                    (!w->alias || str_eq(d->hubs[i].alias, w->alias)))
+                        return (long) i;
+        return -1;
+}
+
+static int detach_input(Domain *d, size_t index, Call *call, VbError *err) {
+        return d->obj.conn->driver->domain->detach_device(d, "input", index, call, err);
+}
+
+static int detach_hub(Domain *d, size_t index, Call *call, VbError *err) {
+        return d->obj.conn->driver->domain->detach_device(d, "hub", index, call, err);
+}
+
+int domain_detach_dev_index(Domain *d, const char *kind, long ci, long li, Call *call, VbError *err) {
+        DomainHotplugLive l = { .detach = str_eq(kind, "input") ? detach_input : detach_hub, .index = li,
+                                .what = "detaching a device" };
+        return domain_hotplug_apply(d, edit_of(kind), NULL, ci, &l, call, err);
+}
+
+int domain_detach_dev(Domain *d, const char *kind, const char *xml, size_t len, unsigned flags, Call *call,
+                      VbError *err) {
+        bool live = flags & DOMAIN_AFFECT_LIVE, config = flags & DOMAIN_AFFECT_CONFIG;
+        if (!ops_of(d, err))
+                return -1;
+        DomainDevices *dev = parse_one(xml, len, kind, false, err);
+        if (!dev)
+                return -1;
+        long ci = config ? find(d->def, kind, dev) : -1;
+        long li = live ? find(d->live, kind, dev) : -1;
+        domain_device_free(dev);
+        if ((config && ci < 0) || (live && li < 0))
+                return vb_error_set(err, VB_ERR_DEVICE_MISSING, VB_FROM_DOMAIN, "matching %s device not found",
+                                    kind);
+        if (live && str_eq(kind, "input") && strcmp(input_bus(&d->live->priv->devices.inputs[li]), "usb") != 0)
+                return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_DOMAIN,
+                                    "input device on bus '%s' cannot be hot unplugged.",
+                                    input_bus(&d->live->priv->devices.inputs[li]));
+        return domain_detach_dev_index(d, kind, ci, li, call, err);
+}

@@ -1,0 +1,254 @@
+"""test_qemu_hotplug_more.py: hotplug of USB inputs and hubs on qemu:///session, TCG guest.
+
+    /usr/bin/python3 tests/integration/test_qemu_hotplug_more.py -v
+
+virsh attach-device / detach-device (live, config, both) and D-Bus Domain.AttachDevice /
+DetachDevice put a USB keyboard, mouse or hub on a port of the guest's xHCI controller and
+take it off again: QEMU's own list of USB devices (`virsh qemu-monitor-command --hmp
+'info usb'`) shows the device on the port the live XML names, the persistent XML follows
+--config, and the device-added / device-removed events reach python3-libvirt and D-Bus
+clients. Refusals (a PS/2 input live, a taken port, a USB host device, no USB controller)
+change nothing.
+"""
+
+import re
+import shutil
+import sys
+import time
+import unittest
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "guest"))
+import guest  # noqa: E402
+import harness  # noqa: E402
+import remote_harness  # noqa: E402
+from test_qemu_lifecycle import QEMU_PATH, QemuDaemon, wait_for  # noqa: E402
+
+DOMAIN_XML = """<domain type='qemu'>
+  <name>{name}</name>
+  <memory unit='MiB'>256</memory>
+  <vcpu>1</vcpu>
+  <os>
+    <type arch='x86_64' machine='pc'>hvm</type>
+    <kernel>{kernel}</kernel>
+    <initrd>{initrd}</initrd>
+    <cmdline>{append}</cmdline>
+  </os>
+  <features><acpi/></features>
+  <devices>
+    <controller type='usb' model='qemu-xhci' ports='6'/>
+    <input type='tablet' bus='usb'/>
+    <serial type='pty'><target port='0'/></serial>
+    <console type='pty'><target type='serial' port='0'/></console>
+  </devices>
+</domain>
+"""
+
+
+def usb_devices(xml, kind):
+    """{(type or 'hub', port): alias} of the USB inputs or hubs of a domain XML."""
+    out = {}
+    for e in ET.fromstring(xml).findall("./devices/%s" % kind):
+        if kind == "input" and e.get("bus") != "usb":
+            continue
+        a = e.find("address")
+        al = e.find("alias")
+        out[(e.get("type") if kind == "input" else "hub", None if a is None else a.get("port"))] = \
+            None if al is None else al.get("name")
+    return out
+
+
+class QemuHotplugMoreTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        if not shutil.which("qemu-system-x86_64"):
+            raise unittest.SkipTest("qemu-system-x86_64 is not installed")
+        cls.image = guest.build()
+        cls.libvirt = remote_harness.start_event_loop()
+        cls.daemon = QemuDaemon()
+        cls.daemon.start()
+        cls.name = "hotplug-more"
+        xml = cls.daemon.tmp / "guest.xml"
+        xml.write_text(DOMAIN_XML.format(name=cls.name, kernel=cls.image.kernel, initrd=cls.image.initrd,
+                                         append=cls.image.append))
+        for cmd in ("define %s" % xml, "start %s" % cls.name):
+            p = cls.daemon.virsh("unix", cmd)
+            if p.returncode != 0:
+                raise AssertionError("virsh %s: %s\n%s" % (cmd, p.stderr, cls.daemon.log()[-3000:]))
+        cls.conn = cls.libvirt.open(cls.daemon.uri())
+        cls.dom = cls.conn.lookupByName(cls.name)
+        cls.events = []
+        for ev, kind in ((cls.libvirt.VIR_DOMAIN_EVENT_ID_DEVICE_ADDED, "added"),
+                         (cls.libvirt.VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED, "removed")):
+            cls.conn.domainEventRegisterAny(cls.dom, ev, lambda c, d, alias, o, k=kind: cls.events.append((k, alias)),
+                                            None)
+        import dbus
+        import dbus.mainloop.glib
+        cls.bus = dbus.bus.BusConnection(cls.daemon.bus_address, mainloop=dbus.mainloop.glib.DBusGMainLoop())
+        cls.bus_events = []
+        for sig, kind in (("DeviceAdded", "added"), ("DeviceRemoved", "removed")):
+            cls.bus.add_signal_receiver(lambda alias, k=kind: cls.bus_events.append((k, str(alias))),
+                                        signal_name=sig, dbus_interface=harness.DOMAIN)
+        cls.dom_path = "%s/domain/_%s" % (QEMU_PATH, cls.dom.UUIDString().replace("-", "_"))
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            cls.conn.close()
+        except Exception:
+            pass
+        cls.bus.close()
+        cls.daemon.virsh("unix", "destroy %s" % cls.name)
+        cls.daemon.stop()
+
+    def virsh(self, cmd, check=True):
+        p = self.daemon.virsh("unix", cmd, timeout=60)
+        if check and p.returncode != 0:
+            self.fail("virsh %s failed (%d): %s\n%s" % (cmd, p.returncode, p.stderr, self.daemon.log()[-4000:]))
+        return p
+
+    def refused(self, cmd, text):
+        p = self.virsh(cmd, check=False)
+        self.assertNotEqual(p.returncode, 0, cmd)
+        self.assertIn(text, p.stderr)
+
+    def xml_file(self, name, text):
+        path = self.daemon.tmp / name
+        path.write_text(text)
+        return path
+
+    def qemu_usb(self):
+        """QEMU's own list: {id: port} of the devices on its USB bus."""
+        out = self.virsh("qemu-monitor-command %s --hmp 'info usb'" % self.name).stdout
+        return {m.group(2): m.group(1) for m in re.finditer(r"Port (\S+), .*ID: (\S+)", out)}
+
+    def live(self, kind):
+        return usb_devices(self.virsh("dumpxml %s" % self.name).stdout, kind)
+
+    def inactive(self, kind):
+        return usb_devices(self.virsh("dumpxml --inactive %s" % self.name).stdout, kind)
+
+    def bus_sync(self):
+        from gi.repository import GLib
+        ctx = GLib.MainContext.default()
+        for _ in range(50):
+            if not ctx.iteration(False):
+                time.sleep(0.002)
+
+    def wait_events(self, want, timeout=30):
+        wait_for("libvirt event %r (seen %r)" % (want, self.events), lambda: want in self.events, timeout)
+
+        def on_bus():
+            self.bus_sync()
+            return want in self.bus_events
+        wait_for("D-Bus signal %r (seen %r)" % (want, self.bus_events), on_bus, timeout)
+
+    def test_1_keyboard_live(self):
+        self.assertEqual(self.qemu_usb(), {"input0": "1"})
+        kbd = self.xml_file("kbd.xml", "<input type='keyboard' bus='usb'/>")
+        self.virsh("attach-device %s %s --live" % (self.name, kbd))
+        self.wait_events(("added", "input1"))
+        self.assertEqual(self.qemu_usb(), {"input0": "1", "input1": "2"})
+        self.assertEqual(self.live("input")[("keyboard", "2")], "input1")
+        self.assertEqual(self.inactive("input"), {("tablet", None): None})
+        self.virsh("detach-device %s %s --live" % (self.name, kbd))
+        self.wait_events(("removed", "input1"))
+        self.assertEqual(self.qemu_usb(), {"input0": "1"})
+        self.assertNotIn("keyboard", str(self.live("input")))
+        # Nothing left to detach: libvirt's answer.
+        self.refused("detach-device %s %s --live" % (self.name, kbd), "matching input device not found")
+
+    def test_2_hub_live_and_config(self):
+        hub = self.xml_file("hub.xml", "<hub type='usb'/>")
+        self.virsh("attach-device %s %s --live --config" % (self.name, hub))
+        self.wait_events(("added", "hub0"))
+        self.assertEqual(self.qemu_usb().get("hub0"), "2")
+        self.assertEqual(self.live("hub"), {("hub", "2"): "hub0"})
+        self.assertEqual(self.inactive("hub"), {("hub", "2"): None})
+        self.virsh("detach-device %s %s --live --config" % (self.name, hub))
+        self.wait_events(("removed", "hub0"))
+        self.assertNotIn("hub0", self.qemu_usb())
+        self.assertEqual(self.live("hub"), {})
+        self.assertEqual(self.inactive("hub"), {})
+
+    def test_3_config_only_and_a_chosen_port(self):
+        mouse = self.xml_file("mouse.xml", "<input type='mouse' bus='usb'><address type='usb' bus='0' port='5'/>"
+                                           "</input>")
+        self.virsh("attach-device %s %s --config" % (self.name, mouse))
+        self.assertEqual(self.inactive("input"), {("tablet", None): None, ("mouse", "5"): None})
+        self.assertNotIn("mouse", str(self.live("input")))
+        self.virsh("attach-device %s %s --live" % (self.name, mouse))
+        self.wait_events(("added", "input1"))
+        self.assertEqual(self.qemu_usb().get("input1"), "5")
+        # The port is taken now; the controller has 6.
+        self.refused("attach-device %s %s --live" % (self.name, mouse), "USB port 5 is already in use")
+        far = self.xml_file("far.xml", "<input type='mouse' bus='usb'><address type='usb' bus='0' port='9'/></input>")
+        self.refused("attach-device %s %s --live" % (self.name, far), "USB port 9 does not exist")
+        self.virsh("detach-device %s %s --live --config" % (self.name, mouse))
+        self.wait_events(("removed", "input1"))
+        self.assertEqual(self.inactive("input"), {("tablet", None): None})
+        self.assertEqual(self.qemu_usb(), {"input0": "1"})
+
+    def test_4_refusals_change_nothing(self):
+        before = self.virsh("dumpxml %s" % self.name).stdout
+        ps2 = self.xml_file("ps2.xml", "<input type='mouse' bus='ps2'/>")
+        self.refused("attach-device %s %s --live" % (self.name, ps2), "input device on bus 'ps2' cannot be hot plugged")
+        hostdev = self.xml_file("hostdev.xml", "<hostdev mode='subsystem' type='usb'><source>"
+                                               "<vendor id='0x1234'/><product id='0xbeef'/></source></hostdev>")
+        self.refused("attach-device %s %s --live" % (self.name, hostdev), "<hostdev>")
+        self.assertEqual(self.virsh("dumpxml %s" % self.name).stdout, before)
+        # The boot-time tablet can go too; every free port used up gives libvirt's text.
+        full = []
+        for i in range(5):
+            full.append(self.xml_file("k%d.xml" % i, "<input type='keyboard' bus='usb'/>"))
+            self.virsh("attach-device %s %s --live" % (self.name, full[-1]))
+        self.refused("attach-device %s %s --live" % (self.name, full[0]), "No free USB ports")
+        for f in full:
+            self.virsh("detach-device %s %s --live" % (self.name, f))
+        self.assertEqual(self.qemu_usb(), {"input0": "1"})
+        self.assertEqual(self.virsh("dumpxml %s" % self.name).stdout.count("<input type='keyboard'"), 0)
+        # A domain without a USB controller: nowhere to plug it.
+        nousb = DOMAIN_XML.replace("<controller type='usb' model='qemu-xhci' ports='6'/>",
+                                   "<controller type='usb' model='none'/>").replace(
+            "<input type='tablet' bus='usb'/>", "").format(name="no-usb", kernel="/k", initrd="/i", append="")
+        self.virsh("define %s" % self.xml_file("nousb.xml", nousb))
+        try:
+            self.refused("attach-device no-usb %s --config" % self.xml_file("kbd.xml", "<input type='keyboard' "
+                                                                           "bus='usb'/>"), "no USB controller")
+        finally:
+            self.virsh("undefine no-usb")
+
+    def test_5_dbus_attach_detach(self):
+        import dbus
+        obj = self.bus.get_object(harness.BUS_NAME, self.dom_path)
+        iface = dbus.Interface(obj, harness.DOMAIN)
+        del self.events[:]
+        del self.bus_events[:]
+        live = self.libvirt.VIR_DOMAIN_AFFECT_LIVE
+        xml = "<input type='mouse' bus='usb'/>"
+        iface.AttachDevice(xml, dbus.UInt32(live), timeout=60)
+        self.wait_events(("added", "input1"))
+        self.assertEqual(self.qemu_usb().get("input1"), "2")
+        iface.DetachDevice(xml, dbus.UInt32(live), timeout=60)
+        self.wait_events(("removed", "input1"))
+        self.assertEqual(self.qemu_usb(), {"input0": "1"})
+
+    def test_6_tablet_detached_and_back(self):
+        # The boot-time tablet (QEMU's input0, no <alias> in the definition) leaves and returns.
+        tablet = self.xml_file("tablet.xml", "<input type='tablet' bus='usb'/>")
+        del self.events[:]
+        self.virsh("detach-device %s %s --live" % (self.name, tablet))
+        self.wait_events(("removed", "input0"))
+        self.assertEqual(self.qemu_usb(), {})
+        self.virsh("attach-device %s %s --live" % (self.name, tablet))
+        self.wait_events(("added", "input0"))
+        self.assertEqual(self.qemu_usb(), {"input0": "1"})
+        self.assertEqual(self.live("input"), {("tablet", "1"): "input0"})
+
+
+if __name__ == "__main__":
+    from testmain import main
+    main()
