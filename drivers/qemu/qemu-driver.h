@@ -409,6 +409,14 @@ int qemu_domain_inject_nmi(Domain *d, Call *call, VbError *err);
 int qemu_domain_prepare_device(const DomainDef *def, DomainDevices *dev, VbError *err);
 int qemu_domain_attach_device(Domain *d, DomainDevices *dev, Call *call, VbError *err);
 int qemu_domain_detach_device(Domain *d, const char *kind, size_t index, Call *call, VbError *err);
+int qemu_domain_check_detach(const DomainDef *def, const char *kind, size_t index, VbError *err);
+/* qemu-hotplug-ctrl.c: virtio-scsi and virtio-serial controllers: an index (the lowest free of
+ * its type when the XML gave none; "target scsi:1 already exists"), device_add, device_del of
+ * controller index of d->live; check_detach: "device cannot be detached: device is busy". */
+int qemu_ctrl_prepare(const DomainDef *def, DomainDevices *dev, VbError *err);
+int qemu_ctrl_attach(Domain *d, DomainDevices *dev, Call *call, VbError *err);
+int qemu_ctrl_detach(Domain *d, size_t index, Call *call, VbError *err);
+int qemu_ctrl_check_detach(const DomainDef *def, size_t index, VbError *err);
 /* qemu-hotplug-usb.c: USB inputs and hubs: a port of bus 0 in def for dev's one element (the
  * one its <address> names when free), device_add of it, device_del of element index of kind. */
 int qemu_usb_prepare(const DomainDef *def, DomainDevices *dev, VbError *err);

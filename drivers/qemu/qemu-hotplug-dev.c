@@ -8,17 +8,27 @@
 int qemu_domain_prepare_device(const DomainDef *def, DomainDevices *dev, VbError *err) {
         if (dev->n_inputs || dev->n_hubs)
                 return qemu_usb_prepare(def, dev, err);
+        if (dev->n_controllers == 1)
+                return qemu_ctrl_prepare(def, dev, err);
         return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_QEMU, "this device cannot be hotplugged");
 }
 
 int qemu_domain_attach_device(Domain *d, DomainDevices *dev, Call *call, VbError *err) {
         if (dev->n_inputs || dev->n_hubs)
                 return qemu_usb_attach(d, dev, call, err);
+        if (dev->n_controllers == 1)
+                return qemu_ctrl_attach(d, dev, call, err);
         return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_QEMU, "this device cannot be hotplugged");
 }
 
 int qemu_domain_detach_device(Domain *d, const char *kind, size_t index, Call *call, VbError *err) {
         if (strcmp(kind, "input") == 0 || strcmp(kind, "hub") == 0)
                 return qemu_usb_detach(d, kind, index, call, err);
+        if (strcmp(kind, "controller") == 0)
+                return qemu_ctrl_detach(d, index, call, err);
         return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_QEMU, "<%s> cannot be hot unplugged", kind);
+}
+
+int qemu_domain_check_detach(const DomainDef *def, const char *kind, size_t index, VbError *err) {
+        return strcmp(kind, "controller") == 0 ? qemu_ctrl_check_detach(def, index, err) : 0;
 }

@@ -383,6 +383,7 @@ static void controllers_assign_indexes(DomainDevices *d) {
                                 idx++;
                 }
                 ctl->index = (ConfInt) { true, idx };
+                ctl->index_auto = true;
                 if (ctl->model && strcmp(ctl->model, "ich9-ehci1") == 0)
                         last_ehci = idx;
         }

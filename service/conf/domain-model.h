@@ -230,6 +230,7 @@ typedef struct DomainController {
         char *target_chassis, *target_port; /* <target chassis='1' port='0x10'/>, as written */
         char *master_startport;            /* <master startport='0'/> of USB companions */
         DomainAddress address;
+        bool index_auto;                   /* the XML gave no index: conf chose it (hotplug may choose again) */
 } DomainController;
 
 typedef struct DomainSound {

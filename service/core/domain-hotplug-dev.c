@@ -1,4 +1,4 @@
-/* domain-hotplug-dev.c: virDomainAttachDevice(Flags) / DetachDevice(Flags) of the device kinds beyond disks and NICs (USB inputs and hubs): the checks, the persistent definition, and the driver for the running guest. */
+/* domain-hotplug-dev.c: virDomainAttachDevice(Flags) / DetachDevice(Flags) of the device kinds beyond disks and NICs (USB inputs and hubs, controllers): the checks, the persistent definition, and the driver for the running guest. */
 #define LOG_MODULE "core"
 #include "domain-hotplug.h"
 
@@ -32,7 +32,7 @@ const char *domain_hotplug_kind(const char *xml, size_t len, char *buf, size_t s
 }
 
 bool domain_hotplug_is_dev(const char *kind) {
-        return str_eq(kind, "input") || str_eq(kind, "hub");
+        return str_eq(kind, "input") || str_eq(kind, "hub") || str_eq(kind, "controller");
 }
 
 static const char *input_bus(const DomainInputDev *in) {
@@ -61,6 +61,11 @@ static DomainDevices *parse_one(const char *xml, size_t len, const char *kind, b
                         return domain_device_free(dev);
                 }
         }
+        if (str_eq(kind, "controller") && !dev->controllers[0].type) {
+                vb_error_set(err, VB_ERR_XML_ERROR, VB_FROM_DOMAIN,
+                             "Missing required attribute 'type' in element 'controller'");
+                return domain_device_free(dev);
+        }
         if (str_eq(kind, "hub") && !str_eq(dev->hubs[0].type, "usb")) {
                 vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_DOMAIN, "hub type '%s' is not supported",
                              dev->hubs[0].type ? dev->hubs[0].type : "");
@@ -83,13 +88,20 @@ static int hub_edit(DomainDef *nd, DomainDevices *dev, long index) {
         return 0;
 }
 
+static int controller_edit(DomainDef *nd, DomainDevices *dev, long index) {
+        if (dev)
+                return domain_devices_move(domain_hotplug_devices(nd), dev, "controller", 0);
+        domain_devices_remove(domain_hotplug_devices(nd), "controller", (size_t) index);
+        return 0;
+}
+
 static DomainConfigEdit edit_of(const char *kind) {
-        return str_eq(kind, "input") ? input_edit : hub_edit;
+        return str_eq(kind, "input") ? input_edit : str_eq(kind, "hub") ? hub_edit : controller_edit;
 }
 
 static const DomainOps *ops_of(Domain *d, VbError *err) {
         const DomainOps *ops = d->obj.conn->driver->domain;
-        if (!ops->prepare_device || !ops->attach_device || !ops->detach_device) {
+        if (!ops->prepare_device || !ops->attach_device || !ops->detach_device || !ops->check_detach) {
                 vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_DOMAIN, "virDomainAttachDeviceFlags");
                 return NULL;
         }
@@ -135,6 +147,13 @@ static long find(const DomainDef *def, const char *kind, const DomainDevices *wa
                 }
                 return -1;
         }
+        if (str_eq(kind, "controller")) {
+                const DomainController *w = &want->controllers[0];
+                for (size_t i = 0; d && i < d->n_controllers; i++)
+                        if (str_eq(d->controllers[i].type, w->type) && d->controllers[i].index.v == w->index.v)
+                                return (long) i;
+                return -1;
+        }
         const DomainHub *w = &want->hubs[0];
         for (size_t i = 0; d && i < d->n_hubs; i++)
                 if ((!usb_port(&w->address) || str_eq(usb_port(&d->hubs[i].address), usb_port(&w->address))) &&
@@ -151,8 +170,13 @@ static int detach_hub(Domain *d, size_t index, Call *call, VbError *err) {
         return d->obj.conn->driver->domain->detach_device(d, "hub", index, call, err);
 }
 
+static int detach_controller(Domain *d, size_t index, Call *call, VbError *err) {
+        return d->obj.conn->driver->domain->detach_device(d, "controller", index, call, err);
+}
+
 int domain_detach_dev_index(Domain *d, const char *kind, long ci, long li, Call *call, VbError *err) {
-        DomainHotplugLive l = { .detach = str_eq(kind, "input") ? detach_input : detach_hub, .index = li,
+        DomainHotplugLive l = { .detach = str_eq(kind, "input") ? detach_input
+                                        : str_eq(kind, "hub") ? detach_hub : detach_controller, .index = li,
                                 .what = "detaching a device" };
         return domain_hotplug_apply(d, edit_of(kind), NULL, ci, &l, call, err);
 }
@@ -167,10 +191,22 @@ int domain_detach_dev(Domain *d, const char *kind, const char *xml, size_t len, 
                 return -1;
         long ci = config ? find(d->def, kind, dev) : -1;
         long li = live ? find(d->live, kind, dev) : -1;
+        if ((config && ci < 0) || (live && li < 0)) {
+                if (str_eq(kind, "controller"))
+                        vb_error_set(err, VB_ERR_DEVICE_MISSING, VB_FROM_DOMAIN,
+                                     "controller %s:%lld not found", dev->controllers[0].type,
+                                     dev->controllers[0].index.v);
+                else
+                        vb_error_set(err, VB_ERR_DEVICE_MISSING, VB_FROM_DOMAIN, "matching %s device not found",
+                                     kind);
+                domain_device_free(dev);
+                return -1;
+        }
         domain_device_free(dev);
-        if ((config && ci < 0) || (live && li < 0))
-                return vb_error_set(err, VB_ERR_DEVICE_MISSING, VB_FROM_DOMAIN, "matching %s device not found",
-                                    kind);
+        const DomainOps *ops = d->obj.conn->driver->domain;
+        if ((ci >= 0 && ops->check_detach(d->def, kind, (size_t) ci, err) < 0) ||
+            (li >= 0 && ops->check_detach(d->live, kind, (size_t) li, err) < 0))
+                return -1;
         if (live && str_eq(kind, "input") && strcmp(input_bus(&d->live->priv->devices.inputs[li]), "usb") != 0)
                 return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_DOMAIN,
                                     "input device on bus '%s' cannot be hot unplugged.",

@@ -11,8 +11,11 @@ clients. Refusals (a PS/2 input live, a taken port, a USB host device, no USB co
 change nothing.
 """
 
+import json
+import os
 import re
 import shutil
+import subprocess
 import sys
 import time
 import unittest
@@ -25,6 +28,7 @@ sys.path.insert(0, str(HERE.parent / "guest"))
 import guest  # noqa: E402
 import harness  # noqa: E402
 import remote_harness  # noqa: E402
+from test_qemu_console import ConsoleReader  # noqa: E402
 from test_qemu_lifecycle import QEMU_PATH, QemuDaemon, wait_for  # noqa: E402
 
 DOMAIN_XML = """<domain type='qemu'>
@@ -93,9 +97,14 @@ class QemuHotplugMoreTest(unittest.TestCase):
             cls.bus.add_signal_receiver(lambda alias, k=kind: cls.bus_events.append((k, str(alias))),
                                         signal_name=sig, dbus_interface=harness.DOMAIN)
         cls.dom_path = "%s/domain/_%s" % (QEMU_PATH, cls.dom.UUIDString().replace("-", "_"))
+        cls.console = ConsoleReader(cls.libvirt, cls.conn, cls.dom)
 
     @classmethod
     def tearDownClass(cls):
+        try:
+            cls.console.stream.abort()
+        except Exception:
+            pass
         try:
             cls.conn.close()
         except Exception:
@@ -247,6 +256,83 @@ class QemuHotplugMoreTest(unittest.TestCase):
         self.wait_events(("added", "input0"))
         self.assertEqual(self.qemu_usb(), {"input0": "1"})
         self.assertEqual(self.live("input"), {("tablet", "1"): "input0"})
+
+    def qemu_pci_ids(self):
+        """The ids of the PCI devices QEMU has (QMP query-pci, through qemu-monitor-command)."""
+        out = self.virsh("qemu-monitor-command %s '{\"execute\":\"query-pci\"}'" % self.name).stdout
+        ids = set()
+
+        def walk(devs):
+            for d in devs:
+                if d.get("qdev_id"):
+                    ids.add(d["qdev_id"])
+                walk(d.get("pci_bridge", {}).get("devices", []))
+        for bus in json.loads(out)["return"]:
+            walk(bus["devices"])
+        return ids
+
+    def controllers(self, inactive=False):
+        xml = self.virsh("dumpxml %s%s" % ("--inactive " if inactive else "", self.name)).stdout
+        return {(c.get("type"), c.get("index")) for c in ET.fromstring(xml).findall("./devices/controller")
+                if c.get("type") in ("scsi", "virtio-serial", "pci")}
+
+    def guest_up(self):
+        """PCI devices leave with the guest's consent (ACPI): its kernel must be running."""
+        self.assertIsNotNone(self.console.ask("state", "VIRTBUS-GUEST-STATE", 180),
+                             "the guest does not answer: %r" % self.console.data[-500:])
+
+    def test_7_scsi_controller_busy_while_a_disk_sits_on_it(self):
+        self.guest_up()
+        del self.events[:]
+        ctl = self.xml_file("scsi.xml", "<controller type='scsi' model='virtio-scsi'/>")
+        self.virsh("attach-device %s %s --live" % (self.name, ctl))
+        self.wait_events(("added", "scsi0"))
+        self.assertIn("scsi0", self.qemu_pci_ids())
+        self.assertIn(("scsi", "0"), self.controllers())
+        self.assertNotIn(("scsi", "0"), self.controllers(inactive=True))
+        img = self.daemon.tmp / "sda.qcow2"
+        subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", str(img), "16M"], check=True)
+        os.chmod(img, 0o600)
+        self.virsh("attach-disk %s %s sda --subdriver qcow2 --targetbus scsi --live" % (self.name, img))
+        # libvirt's refusal while the disk sits on it; nothing changes.
+        self.refused("detach-device %s %s --live" % (self.name, ctl), "device cannot be detached: device is busy")
+        self.assertIn("scsi0", self.qemu_pci_ids())
+        self.virsh("detach-disk %s sda --live" % self.name)
+        wait_for("the disk gone", lambda: "sda" not in self.virsh("domblklist %s" % self.name).stdout, 30)
+        self.virsh("detach-device %s %s --live" % (self.name, ctl))
+        self.wait_events(("removed", "scsi0"), timeout=60)
+        self.assertNotIn("scsi0", self.qemu_pci_ids())
+        self.assertNotIn(("scsi", "0"), self.controllers())
+        self.refused("detach-device %s %s --live" % (self.name, ctl), "controller scsi:0 not found")
+
+    def test_8_virtio_serial_indexes_and_refusals(self):
+        self.guest_up()
+        del self.events[:]
+        ctl = self.xml_file("vser.xml", "<controller type='virtio-serial'/>")
+        self.virsh("attach-device %s %s --live --config" % (self.name, ctl))
+        self.wait_events(("added", "virtio-serial0"))
+        self.virsh("attach-device %s %s --live" % (self.name, ctl))
+        self.wait_events(("added", "virtio-serial1"))
+        self.assertLessEqual({"virtio-serial0", "virtio-serial1"}, self.qemu_pci_ids())
+        self.assertLessEqual({("virtio-serial", "0"), ("virtio-serial", "1")}, self.controllers())
+        self.assertIn(("virtio-serial", "0"), self.controllers(inactive=True))
+        one = self.xml_file("vser1.xml", "<controller type='virtio-serial' index='1'/>")
+        self.refused("attach-device %s %s --live" % (self.name, one), "target virtio-serial:1 already exists")
+        before = self.virsh("dumpxml %s" % self.name).stdout
+        rp = self.xml_file("rp.xml", "<controller type='pci' model='pcie-root-port'/>")
+        self.refused("attach-device %s %s --live" % (self.name, rp),
+                     "'pci' controller model 'pcie-root-port' cannot be hot plugged")
+        usb = self.xml_file("usb2.xml", "<controller type='usb' index='1' model='qemu-xhci'/>")
+        self.refused("attach-device %s %s --live" % (self.name, usb), "'usb' controller cannot be hot plugged.")
+        self.assertEqual(self.virsh("dumpxml %s" % self.name).stdout, before)
+        self.virsh("detach-device %s %s --live" % (self.name, one))
+        self.wait_events(("removed", "virtio-serial1"), timeout=60)
+        zero = self.xml_file("vser0.xml", "<controller type='virtio-serial' index='0'/>")
+        self.virsh("detach-device %s %s --live --config" % (self.name, zero))
+        self.wait_events(("removed", "virtio-serial0"), timeout=60)
+        self.assertFalse({"virtio-serial0", "virtio-serial1"} & self.qemu_pci_ids())
+        self.assertFalse({c for c in self.controllers() if c[0] == "virtio-serial"})
+        self.assertFalse({c for c in self.controllers(inactive=True) if c[0] == "virtio-serial"})
 
 
 if __name__ == "__main__":
