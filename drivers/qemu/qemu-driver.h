@@ -417,6 +417,12 @@ int qemu_ctrl_prepare(const DomainDef *def, DomainDevices *dev, VbError *err);
 int qemu_ctrl_attach(Domain *d, DomainDevices *dev, Call *call, VbError *err);
 int qemu_ctrl_detach(Domain *d, size_t index, Call *call, VbError *err);
 int qemu_ctrl_check_detach(const DomainDef *def, size_t index, VbError *err);
+/* qemu-hotplug-chan.c: virtio channels: a target name def has not (prepare), chardev-add and
+ * device_add virtserialport (a virtio-serial controller first when the guest has none),
+ * device_del of channel index of d->live then chardev-remove and the daemon-named socket gone. */
+int qemu_chan_prepare(const DomainDef *def, DomainDevices *dev, VbError *err);
+int qemu_chan_attach(Domain *d, DomainDevices *dev, Call *call, VbError *err);
+int qemu_chan_detach(Domain *d, size_t index, Call *call, VbError *err);
 /* qemu-hotplug-usb.c: USB inputs and hubs: a port of bus 0 in def for dev's one element (the
  * one its <address> names when free), device_add of it, device_del of element index of kind. */
 int qemu_usb_prepare(const DomainDef *def, DomainDevices *dev, VbError *err);

@@ -1,4 +1,4 @@
-/* domain-hotplug-dev.c: virDomainAttachDevice(Flags) / DetachDevice(Flags) of the device kinds beyond disks and NICs (USB inputs and hubs, controllers): the checks, the persistent definition, and the driver for the running guest. */
+/* domain-hotplug-dev.c: virDomainAttachDevice(Flags) / DetachDevice(Flags) of the device kinds beyond disks and NICs (USB inputs and hubs, controllers, channels): the checks, the persistent definition, and the driver for the running guest. */
 #define LOG_MODULE "core"
 #include "domain-hotplug.h"
 
@@ -32,7 +32,7 @@ const char *domain_hotplug_kind(const char *xml, size_t len, char *buf, size_t s
 }
 
 bool domain_hotplug_is_dev(const char *kind) {
-        return str_eq(kind, "input") || str_eq(kind, "hub") || str_eq(kind, "controller");
+        return str_eq(kind, "input") || str_eq(kind, "hub") || str_eq(kind, "controller") || str_eq(kind, "channel");
 }
 
 static const char *input_bus(const DomainInputDev *in) {
@@ -95,8 +95,16 @@ static int controller_edit(DomainDef *nd, DomainDevices *dev, long index) {
         return 0;
 }
 
+static int channel_edit(DomainDef *nd, DomainDevices *dev, long index) {
+        if (dev)
+                return domain_devices_move(domain_hotplug_devices(nd), dev, "channel", 0);
+        domain_devices_remove(domain_hotplug_devices(nd), "channel", (size_t) index);
+        return 0;
+}
+
 static DomainConfigEdit edit_of(const char *kind) {
-        return str_eq(kind, "input") ? input_edit : str_eq(kind, "hub") ? hub_edit : controller_edit;
+        return str_eq(kind, "input") ? input_edit : str_eq(kind, "hub") ? hub_edit
+             : str_eq(kind, "channel") ? channel_edit : controller_edit;
 }
 
 static const DomainOps *ops_of(Domain *d, VbError *err) {
@@ -154,6 +162,14 @@ static long find(const DomainDef *def, const char *kind, const DomainDevices *wa
                                 return (long) i;
                 return -1;
         }
+        if (str_eq(kind, "channel")) {
+                const DomainChr *w = &want->channels[0];
+                for (size_t i = 0; d && i < d->n_channels; i++)
+                        if (str_eq(d->channels[i].target_type, w->target_type) &&
+                            str_eq(d->channels[i].target_name, w->target_name))
+                                return (long) i;
+                return -1;
+        }
         const DomainHub *w = &want->hubs[0];
         for (size_t i = 0; d && i < d->n_hubs; i++)
                 if ((!usb_port(&w->address) || str_eq(usb_port(&d->hubs[i].address), usb_port(&w->address))) &&
@@ -174,9 +190,14 @@ static int detach_controller(Domain *d, size_t index, Call *call, VbError *err) 
         return d->obj.conn->driver->domain->detach_device(d, "controller", index, call, err);
 }
 
+static int detach_channel(Domain *d, size_t index, Call *call, VbError *err) {
+        return d->obj.conn->driver->domain->detach_device(d, "channel", index, call, err);
+}
+
 int domain_detach_dev_index(Domain *d, const char *kind, long ci, long li, Call *call, VbError *err) {
         DomainHotplugLive l = { .detach = str_eq(kind, "input") ? detach_input
-                                        : str_eq(kind, "hub") ? detach_hub : detach_controller, .index = li,
+                                        : str_eq(kind, "hub") ? detach_hub
+                                        : str_eq(kind, "channel") ? detach_channel : detach_controller, .index = li,
                                 .what = "detaching a device" };
         return domain_hotplug_apply(d, edit_of(kind), NULL, ci, &l, call, err);
 }
@@ -192,7 +213,10 @@ int domain_detach_dev(Domain *d, const char *kind, const char *xml, size_t len, 
         long ci = config ? find(d->def, kind, dev) : -1;
         long li = live ? find(d->live, kind, dev) : -1;
         if ((config && ci < 0) || (live && li < 0)) {
-                if (str_eq(kind, "controller"))
+                if (str_eq(kind, "channel"))
+                        vb_error_set(err, VB_ERR_DEVICE_MISSING, VB_FROM_DOMAIN,
+                                     "device not present in domain configuration");
+                else if (str_eq(kind, "controller"))
                         vb_error_set(err, VB_ERR_DEVICE_MISSING, VB_FROM_DOMAIN,
                                      "controller %s:%lld not found", dev->controllers[0].type,
                                      dev->controllers[0].index.v);

@@ -334,6 +334,44 @@ class QemuHotplugMoreTest(unittest.TestCase):
         self.assertFalse({c for c in self.controllers() if c[0] == "virtio-serial"})
         self.assertFalse({c for c in self.controllers(inactive=True) if c[0] == "virtio-serial"})
 
+    def chardevs(self):
+        out = self.virsh("qemu-monitor-command %s '{\"execute\":\"query-chardev\"}'" % self.name).stdout
+        return {c["label"]: c["filename"] for c in json.loads(out)["return"]}
+
+    def test_9_virtio_channel(self):
+        self.guest_up()
+        del self.events[:]
+        chan = self.xml_file("chan.xml", "<channel type='unix'><target type='virtio' name='org.test.hot'/></channel>")
+        self.virsh("attach-device %s %s --live" % (self.name, chan))
+        self.wait_events(("added", "channel0"))
+        # No virtio-serial controller before: one was added, as libvirt does.
+        self.assertIn("virtio-serial0", self.qemu_pci_ids())
+        self.assertIn(("virtio-serial", "0"), self.controllers())
+        fn = self.chardevs()["charchannel0"]       # "disconnected:unix:PATH,server=on"
+        self.assertIn("unix:", fn)
+        sock = fn.split("unix:", 1)[1].split(",")[0]
+        self.assertTrue(sock.endswith("/%s.channel.org.test.hot" % self.name), sock)
+        self.assertTrue(os.path.exists(sock))
+        live = ET.fromstring(self.virsh("dumpxml %s" % self.name).stdout)
+        c = live.find("./devices/channel/target[@name='org.test.hot']/..")
+        self.assertEqual(c.find("alias").get("name"), "channel0")
+        self.assertIsNone(ET.fromstring(self.virsh("dumpxml --inactive %s" % self.name).stdout)
+                          .find("./devices/channel"))
+        self.refused("attach-device %s %s --live" % (self.name, chan),
+                     "a channel with target name 'org.test.hot' exists already")
+        pty = self.xml_file("pty.xml", "<channel type='pty'><target type='virtio' name='org.test.pty'/></channel>")
+        self.refused("attach-device %s %s --live" % (self.name, pty), "channel type 'pty' cannot be hot plugged")
+        vser = self.xml_file("vser0b.xml", "<controller type='virtio-serial' index='0'/>")
+        self.refused("detach-device %s %s --live" % (self.name, vser), "device cannot be detached: device is busy")
+        self.virsh("detach-device %s %s --live" % (self.name, chan))
+        self.wait_events(("removed", "channel0"))
+        wait_for("the chardev gone", lambda: "charchannel0" not in self.chardevs(), 30)
+        self.assertFalse(os.path.exists(sock))
+        self.assertIsNone(ET.fromstring(self.virsh("dumpxml %s" % self.name).stdout).find("./devices/channel"))
+        self.refused("detach-device %s %s --live" % (self.name, chan), "device not present in domain configuration")
+        self.virsh("detach-device %s %s --live" % (self.name, vser))
+        self.wait_events(("removed", "virtio-serial0"), timeout=60)
+
 
 if __name__ == "__main__":
     from testmain import main
