@@ -10,7 +10,7 @@
 
 static const char *const modelled[] = {
         "disk", "controller", "interface", "serial", "console", "channel", "input", "tpm", "graphics",
-        "sound", "video", "redirdev", "hub", "watchdog", "memballoon", "rng", "panic",
+        "sound", "video", "redirdev", "hub", "watchdog", "memballoon", "rng", "panic", "memory",
 };
 
 DomainDevices *domain_device_parse(const char *xml, size_t len, const char **kind, VbError *err) {

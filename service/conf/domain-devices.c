@@ -200,6 +200,14 @@ static const XmlField tpm_fields[] = {
         DEVICE_INFO,
 };
 
+static const XmlField memory_fields[] = {
+        { NULL, "model", XF_ENUM, offsetof(DomainMemoryDev, model),
+          ENUM("dimm", "nvdimm", "virtio-pmem", "virtio-mem", "sgx-epc") },
+        { "target", NULL, XF_KNOWN, 0, NULL },
+        { "alias", "name", XF_STR, offsetof(DomainMemoryDev, alias), NULL },
+        DEVICE_ADDRESS_FIELDS(DomainMemoryDev),
+};
+
 static const XmlField panic_fields[] = {
         { NULL, "model", XF_ENUM, offsetof(DomainPanic, model), ENUM("isa", "pseries", "hyperv", "s390", "pvpanic") },
         DEVICE_ADDRESS(DomainPanic),
@@ -220,6 +228,7 @@ static int chr_post_parse(xmlNodePtr node, void *dev, VbError *err);
 static int disk_post_parse(xmlNodePtr node, void *dev, VbError *err);
 static int input_post_parse(xmlNodePtr node, void *dev, VbError *err);
 static int hub_post_parse(xmlNodePtr node, void *dev, VbError *err);
+static int memory_post_parse(xmlNodePtr node, void *dev, VbError *err);
 
 #define KIND(n, t, arr, type, post) \
         { n, t, XML_N(t), offsetof(DomainDevices, arr), offsetof(DomainDevices, n_##arr), sizeof(type), post }
@@ -243,6 +252,7 @@ static const DeviceKind device_kinds[] = {
         { "memballoon", memballoon_fields, XML_N(memballoon_fields), 0, 0, 0, NULL },
         KIND("rng", rng_fields, rngs, DomainRng, NULL),
         KIND("panic", panic_fields, panics, DomainPanic, NULL),
+        KIND("memory", memory_fields, memories, DomainMemoryDev, memory_post_parse),
 };
 
 static int devices_oom(VbError *err) {
@@ -297,6 +307,11 @@ static int hub_post_parse(xmlNodePtr node, void *dev, VbError *err) {
         (void) err;
         drop_driver_alias(node, &((DomainHub *) dev)->alias);
         return 0;
+}
+
+static int memory_post_parse(xmlNodePtr node, void *dev, VbError *err) {
+        drop_driver_alias(node, &((DomainMemoryDev *) dev)->alias);
+        return domain_memory_dev_post_parse(node, dev, err);
 }
 
 /* A NIC without a MAC gets one now, so that it keeps it across restarts. */
@@ -389,6 +404,13 @@ static void controllers_assign_indexes(DomainDevices *d) {
         }
 }
 
+static bool memory_is_dimm(xmlNodePtr node) {
+        char *model = xml_node_prop(node, "model");
+        bool dimm = model && strcmp(model, "dimm") == 0;
+        free(model);
+        return dimm;
+}
+
 int domain_devices_parse(DomainDevices *d, xmlNodePtr devices, unsigned flags, VbError *err) {
         for (xmlNodePtr c = xml_node_child(devices, NULL); c; c = c->next) {
                 if (c->type != XML_ELEMENT_NODE)
@@ -402,6 +424,8 @@ int domain_devices_parse(DomainDevices *d, xmlNodePtr devices, unsigned flags, V
                 for (size_t i = 0; i < XML_N(device_kinds) && !k; i++)
                         if (xmlStrEqual(c->name, BAD_CAST device_kinds[i].name))
                                 k = &device_kinds[i];
+                if (k && k->fields == memory_fields && !memory_is_dimm(c))
+                        k = NULL;          /* another memory model: kept as written */
                 if (!k && domain_other_device_known((const char *) c->name)) {
                         if (domain_other_device_add(d, c) < 0)
                                 return devices_oom(err);
@@ -459,6 +483,8 @@ static void devices_hook(XmlBuf *c, const char *child, const void *obj) {
                 domain_disk_iotune_format(c, obj);
         } else if (strcmp(child, "filterref") == 0) {
                 domain_filterref_format(c, obj);
+        } else if (strcmp(child, "target") == 0) {
+                domain_memory_dev_target_format(c, obj);    /* only memory devices have it XF_KNOWN */
         } else if (strcmp(child, "listen") == 0) {
                 const DomainGraphics *g = obj;
                 if (!g->listen_type)
@@ -526,6 +552,11 @@ void domain_devices_format(XmlBuf *b, const DomainDevices *d, unsigned flags) {
                                 if (driver_alias(in.alias))
                                         in.alias = NULL;
                                 xml_fields_format(&c, k->name, k->fields, k->n_fields, &in, devices_hook);
+                        } else if (k->fields == memory_fields && (flags & DOMAIN_FORMAT_INACTIVE)) {
+                                DomainMemoryDev m = *(const DomainMemoryDev *) dev;
+                                if (driver_alias(m.alias))
+                                        m.alias = NULL;
+                                xml_fields_format(&c, k->name, k->fields, k->n_fields, &m, devices_hook);
                         } else if (k->fields == hub_fields && (flags & DOMAIN_FORMAT_INACTIVE)) {
                                 DomainHub hub = *(const DomainHub *) dev;
                                 if (driver_alias(hub.alias))
@@ -589,7 +620,7 @@ void domain_interface_clear(DomainInterface *nic) {
 /* Hotplug of the kinds whose fields are all in their table (input, hub, controller, channel …):
  * the kind's entry, or NULL for another one. */
 static const DeviceKind *plain_kind(const char *name) {
-        static const char *const plain[] = { "input", "hub", "controller", "channel" };
+        static const char *const plain[] = { "input", "hub", "controller", "channel", "memory" };
         for (size_t i = 0; i < XML_N(plain); i++)
                 if (name && strcmp(name, plain[i]) == 0)
                         for (size_t j = 0; j < XML_N(device_kinds); j++)

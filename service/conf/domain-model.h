@@ -285,6 +285,16 @@ typedef struct DomainWatchdog {
         DomainAddress address;
 } DomainWatchdog;
 
+/* <memory model='dimm'>: memory plugged as a DIMM (other models are kept as written, as
+ * DomainOtherDevice). */
+typedef struct DomainMemoryDev {
+        char *model;                       /* dimm */
+        uint64_t target_size_kib;          /* <target><size> */
+        ConfInt target_node;               /* <target><node> */
+        char *alias;                       /* live: <alias name='dimm0'/>; a user's ua- alias */
+        DomainAddress address;             /* <address type='dimm' slot='N'/> */
+} DomainMemoryDev;
+
 typedef struct DomainDevices {
         char *emulator;
         DomainDisk *disks;              size_t n_disks;
@@ -305,6 +315,7 @@ typedef struct DomainDevices {
         DomainTpm *tpms;                size_t n_tpms;
         DomainPanic *panics;            size_t n_panics;
         DomainOtherDevice *others;      size_t n_others;
+        DomainMemoryDev *memories;      size_t n_memories;
 } DomainDevices;
 
 struct DomainDefPrivate {
@@ -322,6 +333,8 @@ struct DomainDefPrivate {
         DomainClock clock;
         DomainPm pm;
         DomainDevices devices;
+        uint64_t max_memory_kib;           /* <maxMemory slots='N'>: 0 = none (no memory hotplug) */
+        unsigned max_memory_slots;
         DomainSeclabel *seclabels;
         size_t n_seclabels;
 };

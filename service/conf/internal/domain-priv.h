@@ -53,3 +53,12 @@ void domain_filterref_free(DomainInterface *nic);
 /* <metadata> (domain-metadata.c). */
 int domain_metadata_parse(DomainDefPrivate *p, xmlNodePtr node, VbError *err);
 void domain_metadata_format(XmlBuf *b, const DomainDefPrivate *p);
+
+/* <memory> / <currentMemory>-style sizes (value and unit) in KiB (domain-conf.c). */
+int domain_parse_memory(xmlNodePtr node, uint64_t *kib, VbError *err);
+/* Memory hotplug (domain-memory.c): <maxMemory slots='N'> (written before <memory>), and a
+ * <memory model='dimm'> device's <target> (size, node). */
+int domain_max_memory_parse(DomainDefPrivate *p, xmlNodePtr root, VbError *err);
+void domain_max_memory_format(XmlBuf *b, const DomainDefPrivate *p);
+int domain_memory_dev_post_parse(xmlNodePtr node, DomainMemoryDev *m, VbError *err);
+void domain_memory_dev_target_format(XmlBuf *b, const DomainMemoryDev *m);
