@@ -423,6 +423,12 @@ int qemu_ctrl_check_detach(const DomainDef *def, size_t index, VbError *err);
 int qemu_chan_prepare(const DomainDef *def, DomainDevices *dev, VbError *err);
 int qemu_chan_attach(Domain *d, DomainDevices *dev, Call *call, VbError *err);
 int qemu_chan_detach(Domain *d, size_t index, Call *call, VbError *err);
+/* qemu-hotplug-mem.c: DIMMs: a slot of <maxMemory> and libvirt's refusals (prepare),
+ * object-add memory-backend-ram memdimmN + device_add pc-dimm dimmN, device_del of DIMM index
+ * of d->live then object-del; the live <memory>/<currentMemory> follow. */
+int qemu_mem_prepare(const DomainDef *def, DomainDevices *dev, VbError *err);
+int qemu_mem_attach(Domain *d, DomainDevices *dev, Call *call, VbError *err);
+int qemu_mem_detach(Domain *d, size_t index, Call *call, VbError *err);
 /* qemu-hotplug-usb.c: USB inputs and hubs: a port of bus 0 in def for dev's one element (the
  * one its <address> names when free), device_add of it, device_del of element index of kind. */
 int qemu_usb_prepare(const DomainDef *def, DomainDevices *dev, VbError *err);

@@ -12,6 +12,8 @@ int qemu_domain_prepare_device(const DomainDef *def, DomainDevices *dev, VbError
                 return qemu_ctrl_prepare(def, dev, err);
         if (dev->n_channels == 1)
                 return qemu_chan_prepare(def, dev, err);
+        if (dev->n_memories == 1)
+                return qemu_mem_prepare(def, dev, err);
         return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_QEMU, "this device cannot be hotplugged");
 }
 
@@ -22,6 +24,8 @@ int qemu_domain_attach_device(Domain *d, DomainDevices *dev, Call *call, VbError
                 return qemu_ctrl_attach(d, dev, call, err);
         if (dev->n_channels == 1)
                 return qemu_chan_attach(d, dev, call, err);
+        if (dev->n_memories == 1)
+                return qemu_mem_attach(d, dev, call, err);
         return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_QEMU, "this device cannot be hotplugged");
 }
 
@@ -32,6 +36,8 @@ int qemu_domain_detach_device(Domain *d, const char *kind, size_t index, Call *c
                 return qemu_ctrl_detach(d, index, call, err);
         if (strcmp(kind, "channel") == 0)
                 return qemu_chan_detach(d, index, call, err);
+        if (strcmp(kind, "memory") == 0)
+                return qemu_mem_detach(d, index, call, err);
         return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_QEMU, "<%s> cannot be hot unplugged", kind);
 }
 

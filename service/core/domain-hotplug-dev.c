@@ -1,4 +1,4 @@
-/* domain-hotplug-dev.c: virDomainAttachDevice(Flags) / DetachDevice(Flags) of the device kinds beyond disks and NICs (USB inputs and hubs, controllers, channels): the checks, the persistent definition, and the driver for the running guest. */
+/* domain-hotplug-dev.c: virDomainAttachDevice(Flags) / DetachDevice(Flags) of the device kinds beyond disks and NICs (USB inputs and hubs, controllers, channels, DIMMs): the checks, the persistent definition, and the driver for the running guest. */
 #define LOG_MODULE "core"
 #include "domain-hotplug.h"
 
@@ -32,7 +32,8 @@ const char *domain_hotplug_kind(const char *xml, size_t len, char *buf, size_t s
 }
 
 bool domain_hotplug_is_dev(const char *kind) {
-        return str_eq(kind, "input") || str_eq(kind, "hub") || str_eq(kind, "controller") || str_eq(kind, "channel");
+        return str_eq(kind, "input") || str_eq(kind, "hub") || str_eq(kind, "controller") || str_eq(kind, "channel") ||
+               str_eq(kind, "memory");
 }
 
 static const char *input_bus(const DomainInputDev *in) {
@@ -44,6 +45,11 @@ static DomainDevices *parse_one(const char *xml, size_t len, const char *kind, b
         DomainDevices *dev = domain_device_parse(xml, len, NULL, err);
         if (!dev)
                 return NULL;
+        if (str_eq(kind, "memory") && domain_devices_count(dev, kind) == 0) {
+                vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_DOMAIN,
+                             "only <memory model='dimm'> devices can be attached or detached");
+                return domain_device_free(dev);
+        }
         if (domain_devices_count(dev, kind) != 1) {
                 vb_error_set(err, VB_ERR_XML_ERROR, VB_FROM_DOMAIN, "expected one <%s> element", kind);
                 return domain_device_free(dev);
@@ -102,7 +108,30 @@ static int channel_edit(DomainDef *nd, DomainDevices *dev, long index) {
         return 0;
 }
 
+/* A DIMM's size counts in <memory> and <currentMemory>, as libvirt's. */
+static int memory_edit(DomainDef *nd, DomainDevices *dev, long index) {
+        DomainDevices *d = domain_hotplug_devices(nd);
+        if (dev) {
+                uint64_t size = dev->memories[0].target_size_kib;
+                int r = domain_devices_move(d, dev, "memory", 0);
+                if (r == 0) {
+                        nd->memory_kib += size;
+                        nd->current_memory_kib += size;
+                }
+                return r;
+        }
+        uint64_t size = d->memories[index].target_size_kib;
+        nd->memory_kib -= size < nd->memory_kib ? size : 0;
+        nd->current_memory_kib -= size < nd->current_memory_kib ? size : 0;
+        if (nd->current_memory_kib > nd->memory_kib)
+                nd->current_memory_kib = nd->memory_kib;
+        domain_devices_remove(d, "memory", (size_t) index);
+        return 0;
+}
+
 static DomainConfigEdit edit_of(const char *kind) {
+        if (str_eq(kind, "memory"))
+                return memory_edit;
         return str_eq(kind, "input") ? input_edit : str_eq(kind, "hub") ? hub_edit
              : str_eq(kind, "channel") ? channel_edit : controller_edit;
 }
@@ -162,6 +191,18 @@ static long find(const DomainDef *def, const char *kind, const DomainDevices *wa
                                 return (long) i;
                 return -1;
         }
+        if (str_eq(kind, "memory")) {
+                const DomainMemoryDev *w = &want->memories[0];
+                for (size_t i = 0; d && i < d->n_memories; i++) {
+                        const DomainMemoryDev *m = &d->memories[i];
+                        if (str_eq(m->model, w->model) && m->target_size_kib == w->target_size_kib &&
+                            (!w->target_node.set || m->target_node.v == w->target_node.v) &&
+                            (!w->address.slot || str_eq(m->address.slot, w->address.slot)) &&
+                            (!w->alias || str_eq(m->alias, w->alias)))
+                                return (long) i;
+                }
+                return -1;
+        }
         if (str_eq(kind, "channel")) {
                 const DomainChr *w = &want->channels[0];
                 for (size_t i = 0; d && i < d->n_channels; i++)
@@ -194,8 +235,12 @@ static int detach_channel(Domain *d, size_t index, Call *call, VbError *err) {
         return d->obj.conn->driver->domain->detach_device(d, "channel", index, call, err);
 }
 
+static int detach_memory(Domain *d, size_t index, Call *call, VbError *err) {
+        return d->obj.conn->driver->domain->detach_device(d, "memory", index, call, err);
+}
+
 int domain_detach_dev_index(Domain *d, const char *kind, long ci, long li, Call *call, VbError *err) {
-        DomainHotplugLive l = { .detach = str_eq(kind, "input") ? detach_input
+        DomainHotplugLive l = { .detach = str_eq(kind, "memory") ? detach_memory : str_eq(kind, "input") ? detach_input
                                         : str_eq(kind, "hub") ? detach_hub
                                         : str_eq(kind, "channel") ? detach_channel : detach_controller, .index = li,
                                 .what = "detaching a device" };
@@ -213,7 +258,10 @@ int domain_detach_dev(Domain *d, const char *kind, const char *xml, size_t len, 
         long ci = config ? find(d->def, kind, dev) : -1;
         long li = live ? find(d->live, kind, dev) : -1;
         if ((config && ci < 0) || (live && li < 0)) {
-                if (str_eq(kind, "channel"))
+                if (str_eq(kind, "memory"))
+                        vb_error_set(err, VB_ERR_OPERATION_FAILED, VB_FROM_DOMAIN,
+                                     "matching memory device was not found");
+                else if (str_eq(kind, "channel"))
                         vb_error_set(err, VB_ERR_DEVICE_MISSING, VB_FROM_DOMAIN,
                                      "device not present in domain configuration");
                 else if (str_eq(kind, "controller"))

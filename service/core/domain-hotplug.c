@@ -45,7 +45,7 @@ static DomainDevices *parse_disk(const char *xml, size_t len, const char *verb, 
                 const char *name = kind[0] ? kind : dev->n_others == 1 ? dev->others[0].name : "unknown";
                 vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_DOMAIN,
                              "%s of a <%s> device is not supported yet (only <disk>, <interface>, USB <input>, "
-                             "<hub>, <controller> and <channel>)", verb, name);
+                             "<hub>, <controller>, <channel> and <memory>)", verb, name);
                 domain_device_free(dev);
                 return NULL;
         }

@@ -33,6 +33,7 @@ from test_qemu_lifecycle import QEMU_PATH, QemuDaemon, wait_for  # noqa: E402
 
 DOMAIN_XML = """<domain type='qemu'>
   <name>{name}</name>
+  <maxMemory slots='2' unit='MiB'>1024</maxMemory>
   <memory unit='MiB'>256</memory>
   <vcpu>1</vcpu>
   <os>
@@ -371,6 +372,72 @@ class QemuHotplugMoreTest(unittest.TestCase):
         self.refused("detach-device %s %s --live" % (self.name, chan), "device not present in domain configuration")
         self.virsh("detach-device %s %s --live" % (self.name, vser))
         self.wait_events(("removed", "virtio-serial0"), timeout=60)
+
+    def guest_mem(self):
+        words = self.console.ask("mem", "VIRTBUS-GUEST-MEM", 60)
+        self.assertIsNotNone(words, "the guest does not answer `mem`: %r" % self.console.data[-500:])
+        return int(words[0])
+
+    def memory(self, inactive=False):
+        xml = ET.fromstring(self.virsh("dumpxml %s%s" % ("--inactive " if inactive else "", self.name)).stdout)
+        dimms = [(m.find("target/size").text, m.find("address").get("slot"),
+                  None if m.find("alias") is None else m.find("alias").get("name"))
+                 for m in xml.findall("./devices/memory")]
+        return int(xml.find("memory").text), int(xml.find("currentMemory").text), dimms
+
+    def qemu_dimms(self):
+        out = self.virsh("qemu-monitor-command %s '{\"execute\":\"query-memory-devices\"}'" % self.name).stdout
+        return {d["data"]["id"]: (d["data"]["slot"], d["data"]["size"]) for d in json.loads(out)["return"]}
+
+    def test_10_memory_dimm(self):
+        self.guest_up()
+        del self.events[:]
+        before = self.guest_mem()
+        self.assertEqual(self.memory(), (262144, 262144, []))
+        dimm = self.xml_file("dimm.xml", "<memory model='dimm'><target><size unit='MiB'>128</size><node>0</node>"
+                                         "</target></memory>")
+        self.virsh("attach-device %s %s --live" % (self.name, dimm))
+        self.wait_events(("added", "dimm0"))
+        self.assertEqual(self.qemu_dimms(), {"dimm0": (0, 128 << 20)})
+        self.assertEqual(self.memory(), (393216, 393216, [("131072", "0", "dimm0")]))
+        self.assertEqual(self.memory(inactive=True), (262144, 262144, []))
+        wait_for("the guest's memory to grow by the DIMM", lambda: self.guest_mem() >= before + 120 * 1024, 60)
+        # libvirt's refusals, nothing changed
+        odd = self.xml_file("odd.xml", "<memory model='dimm'><target><size unit='KiB'>1000</size></target></memory>")
+        self.refused("attach-device %s %s --live" % (self.name, odd), "is not a multiple of 2048 KiB")
+        big = self.xml_file("big.xml", "<memory model='dimm'><target><size unit='MiB'>768</size></target></memory>")
+        self.refused("attach-device %s %s --live" % (self.name, big),
+                     "Attaching memory device with size '786432' would exceed domain's maxMemory config size "
+                     "'1048576'")
+        self.virsh("attach-device %s %s --live" % (self.name, dimm))
+        self.wait_events(("added", "dimm1"))
+        self.refused("attach-device %s %s --live" % (self.name, dimm), "no free memory device slot available")
+        self.assertEqual(sorted(self.qemu_dimms()), ["dimm0", "dimm1"])
+        # The guest gives them back (its kernel offlines the movable blocks): DEVICE_DELETED.
+        self.virsh("detach-device %s %s --live" % (self.name, dimm))
+        self.wait_events(("removed", "dimm0"), timeout=90)
+        self.virsh("detach-device %s %s --live" % (self.name, dimm))
+        self.wait_events(("removed", "dimm1"), timeout=90)
+        self.assertEqual(self.qemu_dimms(), {})
+        self.assertEqual(self.memory(), (262144, 262144, []))
+        wait_for("the guest's memory back", lambda: self.guest_mem() < before + 60 * 1024, 60)
+        self.refused("detach-device %s %s --live" % (self.name, dimm), "matching memory device was not found")
+
+    def test_11_memory_config_and_no_max(self):
+        dimm = self.xml_file("dimmc.xml", "<memory model='dimm'><target><size unit='MiB'>256</size></target></memory>")
+        self.virsh("attach-device %s %s --config" % (self.name, dimm))
+        self.assertEqual(self.memory(inactive=True), (524288, 524288, [("262144", "0", None)]))
+        self.assertEqual(self.memory()[0], 262144)
+        self.virsh("detach-device %s %s --config" % (self.name, dimm))
+        self.assertEqual(self.memory(inactive=True), (262144, 262144, []))
+        nomax = DOMAIN_XML.replace("<maxMemory slots='2' unit='MiB'>1024</maxMemory>", "").format(
+            name="no-max", kernel="/k", initrd="/i", append="")
+        self.virsh("define %s" % self.xml_file("nomax.xml", nomax))
+        try:
+            self.refused("attach-device no-max %s --config" % dimm,
+                         "cannot use/hotplug a memory device when domain 'maxMemory' is not defined")
+        finally:
+            self.virsh("undefine no-max")
 
 
 if __name__ == "__main__":
