@@ -417,6 +417,9 @@ int qemu_ctrl_prepare(const DomainDef *def, DomainDevices *dev, VbError *err);
 int qemu_ctrl_attach(Domain *d, DomainDevices *dev, Call *call, VbError *err);
 int qemu_ctrl_detach(Domain *d, size_t index, Call *call, VbError *err);
 int qemu_ctrl_check_detach(const DomainDef *def, size_t index, VbError *err);
+/* Controller idx of type is in def: written, or added by the command line for devices that
+ * need it (virtio-serial 0 for virtio channels and consoles, scsi 0 for SCSI disks). */
+bool qemu_ctrl_index_used(const DomainDef *def, const char *type, long long idx);
 /* qemu-hotplug-chan.c: virtio channels: a target name def has not (prepare), chardev-add and
  * device_add virtserialport (a virtio-serial controller first when the guest has none),
  * device_del of channel index of d->live then chardev-remove and the daemon-named socket gone. */

@@ -51,21 +51,6 @@ static char *socket_path(Domain *d, const DomainChr *c) {
                               : qemu_channel_default_path(d->obj.conn->state_dir, d->obj.name, c->target_name);
 }
 
-/* virtio-serial controller 0 exists in the running guest (written, or added for a device). */
-static bool have_vserial(const DomainDef *live) {
-        const DomainDevices *d = &live->priv->devices;
-        for (size_t i = 0; i < d->n_controllers; i++)
-                if (qemu_str_eq(d->controllers[i].type, "virtio-serial") && d->controllers[i].index.v == 0)
-                        return true;
-        for (size_t i = 0; i < d->n_channels; i++)
-                if (qemu_str_eq(d->channels[i].target_type, "virtio"))
-                        return true;
-        for (size_t i = 0; i < d->n_consoles; i++)
-                if (qemu_str_eq(d->consoles[i].target_type, "virtio"))
-                        return true;
-        return false;
-}
-
 typedef enum { STEP_QUERY_PCI, STEP_CONTROLLER, STEP_CHARDEV, STEP_PORT } ChanStep;
 
 typedef struct ChanAttach {
@@ -246,7 +231,8 @@ int qemu_chan_attach(Domain *d, DomainDevices *dev, Call *call, VbError *err) {
         snprintf(a->chardev, sizeof a->chardev, "char%s", a->id);
         const char *machine = d->live->priv->os.machine;
         bool q35 = machine && (strcmp(machine, "q35") == 0 || strncmp(machine, "pc-q35-", 7) == 0);
-        a->step = have_vserial(d->live) ? STEP_CHARDEV : q35 ? STEP_QUERY_PCI : STEP_CONTROLLER;
+        a->step = qemu_ctrl_index_used(d->live, "virtio-serial", 0) ? STEP_CHARDEV
+                : q35 ? STEP_QUERY_PCI : STEP_CONTROLLER;
         if ((r = attach_send(a, qd->qmp)) < 0) {
                 a->dev = NULL;
                 attach_free(a);

@@ -28,7 +28,7 @@ static void ctrl_id(const DomainController *c, char *buf, size_t len) {
 
 /* Index idx of type is held in def: by a controller, or by the one the command line adds for
  * devices that need it (virtio-serial 0 for virtio channels and consoles, scsi 0 for SCSI disks). */
-static bool index_used(const DomainDef *def, const char *type, long long idx) {
+bool qemu_ctrl_index_used(const DomainDef *def, const char *type, long long idx) {
         const DomainDevices *d = &def->priv->devices;
         for (size_t i = 0; i < d->n_controllers; i++)
                 if (qemu_str_eq(d->controllers[i].type, type) && d->controllers[i].index.v == idx)
@@ -52,7 +52,7 @@ int qemu_ctrl_prepare(const DomainDef *def, DomainDevices *dev, VbError *err) {
         DomainController *c = &dev->controllers[0];
         if (c->index_auto) {
                 long long idx = 0;
-                while (idx <= CTRL_INDEX_MAX && index_used(def, c->type, idx))
+                while (idx <= CTRL_INDEX_MAX && qemu_ctrl_index_used(def, c->type, idx))
                         idx++;
                 c->index.v = idx;
         }
@@ -60,7 +60,7 @@ int qemu_ctrl_prepare(const DomainDef *def, DomainDevices *dev, VbError *err) {
                 return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_QEMU,
                                     "%s controller index %lld is out of range (0 to %d)", c->type, c->index.v,
                                     CTRL_INDEX_MAX);
-        if (index_used(def, c->type, c->index.v))
+        if (qemu_ctrl_index_used(def, c->type, c->index.v))
                 return vb_error_set(err, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "target %s:%lld already exists",
                                     c->type, c->index.v);
         if (qemu_str_eq(c->type, "scsi") && c->model && strcmp(c->model, "virtio-scsi") != 0)

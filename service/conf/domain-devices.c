@@ -1,11 +1,9 @@
 /* domain-devices.c: <devices>: one table per device kind, listed in libvirt's output order. */
-#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "domain-device.h"
 #include "domain-priv.h"
 #include "uuid.h"
 
@@ -213,14 +211,6 @@ static const XmlField panic_fields[] = {
         DEVICE_ADDRESS(DomainPanic),
 };
 
-/* One device kind: its element, its table and where its array lives in DomainDevices. */
-typedef struct DeviceKind {
-        const char *name;
-        const XmlField *fields;
-        size_t n_fields;
-        size_t array, count, size;     /* offsets of the array and its count; element size */
-        int (*post_parse)(xmlNodePtr node, void *dev, VbError *err);
-} DeviceKind;
 
 static int interface_post_parse(xmlNodePtr node, void *dev, VbError *err);
 static int graphics_post_parse(xmlNodePtr node, void *dev, VbError *err);
@@ -523,6 +513,34 @@ static void disk_format_with_seclabels(XmlBuf *b, const DomainDisk *disk) {
         xml_fields_format(b, "disk", t, XML_N(t), disk, devices_hook);
 }
 
+/* The offset of the <alias name> a kind keeps (NICs, chardevs, inputs, hubs, DIMMs), or -1. */
+static long alias_field(const DeviceKind *k) {
+        for (size_t i = 0; i < k->n_fields; i++)
+                if (k->fields[i].child && strcmp(k->fields[i].child, "alias") == 0 && k->fields[i].kind == XF_STR)
+                        return (long) k->fields[i].offset;
+        return -1;
+}
+
+/* A driver's alias names a running device only: the inactive XML leaves it out. */
+static void format_without_driver_alias(XmlBuf *c, const DeviceKind *k, const void *dev) {
+        union {
+                DomainInterface nic;
+                DomainChr chr;
+                DomainInputDev in;
+                DomainHub hub;
+                DomainMemoryDev mem;
+        } copy;
+        if (k->size > sizeof copy) {
+                xml_fields_format(c, k->name, k->fields, k->n_fields, dev, devices_hook);
+                return;
+        }
+        memcpy(&copy, dev, k->size);
+        char **alias = (char **) ((char *) &copy + alias_field(k));
+        if (driver_alias(*alias))
+                *alias = NULL;
+        xml_fields_format(c, k->name, k->fields, k->n_fields, &copy, devices_hook);
+}
+
 void domain_devices_format(XmlBuf *b, const DomainDevices *d, unsigned flags) {
         XmlBuf c = XML_BUF_CHILD(b);
         xml_buf_text_element(&c, "emulator", d->emulator);
@@ -541,33 +559,9 @@ void domain_devices_format(XmlBuf *b, const DomainDevices *d, unsigned flags) {
                                 graphics_format(&c, k->fields, k->n_fields, dev, flags);
                         else if (k->fields == disk_fields && ((const DomainDisk *) dev)->n_seclabels)
                                 disk_format_with_seclabels(&c, dev);
-                        else if (k->fields == chr_fields && (flags & DOMAIN_FORMAT_INACTIVE)) {
-                                /* a driver's alias names a running device only */
-                                DomainChr chr = *(const DomainChr *) dev;
-                                if (driver_alias(chr.alias))
-                                        chr.alias = NULL;
-                                xml_fields_format(&c, k->name, k->fields, k->n_fields, &chr, devices_hook);
-                        } else if (k->fields == input_fields && (flags & DOMAIN_FORMAT_INACTIVE)) {
-                                DomainInputDev in = *(const DomainInputDev *) dev;
-                                if (driver_alias(in.alias))
-                                        in.alias = NULL;
-                                xml_fields_format(&c, k->name, k->fields, k->n_fields, &in, devices_hook);
-                        } else if (k->fields == memory_fields && (flags & DOMAIN_FORMAT_INACTIVE)) {
-                                DomainMemoryDev m = *(const DomainMemoryDev *) dev;
-                                if (driver_alias(m.alias))
-                                        m.alias = NULL;
-                                xml_fields_format(&c, k->name, k->fields, k->n_fields, &m, devices_hook);
-                        } else if (k->fields == hub_fields && (flags & DOMAIN_FORMAT_INACTIVE)) {
-                                DomainHub hub = *(const DomainHub *) dev;
-                                if (driver_alias(hub.alias))
-                                        hub.alias = NULL;
-                                xml_fields_format(&c, k->name, k->fields, k->n_fields, &hub, devices_hook);
-                        } else if (k->fields == interface_fields && (flags & DOMAIN_FORMAT_INACTIVE)) {
-                                DomainInterface nic = *(const DomainInterface *) dev;
-                                if (driver_alias(nic.alias))
-                                        nic.alias = NULL;
-                                xml_fields_format(&c, k->name, k->fields, k->n_fields, &nic, devices_hook);
-                        } else
+                        else if ((flags & DOMAIN_FORMAT_INACTIVE) && alias_field(k) >= 0)
+                                format_without_driver_alias(&c, k, dev);
+                        else
                                 xml_fields_format(&c, k->name, k->fields, k->n_fields, dev, devices_hook);
                 }
         }
@@ -617,49 +611,9 @@ void domain_interface_clear(DomainInterface *nic) {
         memset(nic, 0, sizeof *nic);
 }
 
-/* Hotplug of the kinds whose fields are all in their table (input, hub, controller, channel …):
- * the kind's entry, or NULL for another one. */
-static const DeviceKind *plain_kind(const char *name) {
-        static const char *const plain[] = { "input", "hub", "controller", "channel", "memory" };
-        for (size_t i = 0; i < XML_N(plain); i++)
-                if (name && strcmp(name, plain[i]) == 0)
-                        for (size_t j = 0; j < XML_N(device_kinds); j++)
-                                if (strcmp(device_kinds[j].name, name) == 0)
-                                        return &device_kinds[j];
+const DeviceKind *domain_device_kind(const char *name) {
+        for (size_t j = 0; name && j < XML_N(device_kinds); j++)
+                if (strcmp(device_kinds[j].name, name) == 0)
+                        return &device_kinds[j];
         return NULL;
-}
-
-size_t domain_devices_count(const DomainDevices *d, const char *kind) {
-        const DeviceKind *k = plain_kind(kind);
-        return k ? *(const size_t *) ((const char *) d + k->count) : 0;
-}
-
-int domain_devices_move(DomainDevices *to, DomainDevices *from, const char *kind, size_t i) {
-        const DeviceKind *k = plain_kind(kind);
-        if (!k)
-                return -EINVAL;
-        size_t *to_n = (size_t *) ((char *) to + k->count), *from_n = (size_t *) ((char *) from + k->count);
-        if (i >= *from_n)
-                return -EINVAL;
-        char **to_arr = (char **) ((char *) to + k->array), **from_arr = (char **) ((char *) from + k->array);
-        char *v = realloc(*to_arr, (*to_n + 1) * k->size);
-        if (!v)
-                return -ENOMEM;
-        *to_arr = v;
-        memcpy(v + *to_n * k->size, *from_arr + i * k->size, k->size);
-        (*to_n)++;
-        memmove(*from_arr + i * k->size, *from_arr + (i + 1) * k->size, (*from_n - i - 1) * k->size);
-        (*from_n)--;
-        return 0;
-}
-
-void domain_devices_remove(DomainDevices *d, const char *kind, size_t i) {
-        const DeviceKind *k = plain_kind(kind);
-        size_t *n = k ? (size_t *) ((char *) d + k->count) : NULL;
-        if (!k || i >= *n)
-                return;
-        char *arr = *(char **) ((char *) d + k->array);
-        xml_fields_free(k->fields, k->n_fields, arr + i * k->size);
-        memmove(arr + i * k->size, arr + (i + 1) * k->size, (*n - i - 1) * k->size);
-        (*n)--;
 }
