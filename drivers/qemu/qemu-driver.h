@@ -410,6 +410,8 @@ int qemu_domain_prepare_device(const DomainDef *def, DomainDevices *dev, VbError
 int qemu_domain_attach_device(Domain *d, DomainDevices *dev, Call *call, VbError *err);
 int qemu_domain_detach_device(Domain *d, const char *kind, size_t index, Call *call, VbError *err);
 int qemu_domain_check_detach(const DomainDef *def, const char *kind, size_t index, VbError *err);
+/* A device joined d->live as alias: the status file saved, device-added sent. */
+void qemu_hotplug_added(Domain *d, const char *alias);
 /* qemu-hotplug-ctrl.c: virtio-scsi and virtio-serial controllers: an index (the lowest free of
  * its type when the XML gave none; "target scsi:1 already exists"), device_add, device_del of
  * controller index of d->live; check_detach: "device cannot be detached: device is busy". */

@@ -11,7 +11,6 @@
 #include "domain-device.h"
 #include "domain-hotplug.h"
 #include "domain-model.h"
-#include "domain-persist.h"
 #include "log.h"
 #include "qemu-agent.h"
 #include "qemu-command.h"
@@ -147,10 +146,7 @@ static int commit(Domain *d, ChanAttach *a, VbError *e) {
         free(c->alias);
         c->alias = alias;
         log_info("domain %s: channel %s attached as %s", d->obj.name, c->target_name, a->id);
-        VbError se = { 0 };
-        if (domain_save_status(d, &se) < 0)
-                log_warning("domain %s: status not saved: %s", d->obj.name, se.message);
-        domain_notify_device(d, NOTICE_DEVICE_ADDED, a->id);
+        qemu_hotplug_added(d, a->id);
         if (qemu_str_eq(c->target_name, AGENT_CHANNEL) && qemu_str_eq(c->type, "unix"))
                 qemu_agent_running(a->qd);
         return 0;

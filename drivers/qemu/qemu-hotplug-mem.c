@@ -10,7 +10,6 @@
 #include "domain-device.h"
 #include "domain-hotplug.h"
 #include "domain-model.h"
-#include "domain-persist.h"
 #include "log.h"
 #include "qemu-command-priv.h"
 
@@ -128,10 +127,7 @@ static int commit(Domain *d, MemAttach *a, VbError *e) {
         d->live->memory_kib += size;
         d->live->current_memory_kib += size;
         log_info("domain %s: DIMM %s of %llu KiB attached", d->obj.name, a->id, (unsigned long long) size);
-        VbError se = { 0 };
-        if (domain_save_status(d, &se) < 0)
-                log_warning("domain %s: status not saved: %s", d->obj.name, se.message);
-        domain_notify_device(d, NOTICE_DEVICE_ADDED, a->id);
+        qemu_hotplug_added(d, a->id);
         return 0;
 }
 

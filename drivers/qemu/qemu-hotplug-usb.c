@@ -10,7 +10,6 @@
 #include "domain-device.h"
 #include "domain-hotplug.h"
 #include "domain-model.h"
-#include "domain-persist.h"
 #include "log.h"
 #include "qemu-command.h"
 #include "qemu-command-priv.h"
@@ -143,10 +142,7 @@ static void on_attach(Qmp *q, json_object *ret, const char *cls, const char *des
         } else {
                 r = 0;
                 log_info("domain %s: <%s> attached as %s", d->obj.name, u.kind, a->alias);
-                VbError se = { 0 };
-                if (domain_save_status(d, &se) < 0)
-                        log_warning("domain %s: status not saved: %s", d->obj.name, se.message);
-                domain_notify_device(d, NOTICE_DEVICE_ADDED, a->alias);
+                qemu_hotplug_added(d, a->alias);
         }
         qemu_domain_finish(qd, r, r < 0 ? &e : NULL);
         domain_device_free(a->dev);
