@@ -19,7 +19,7 @@
 #define AGENT_CHANNEL "org.qemu.guest_agent.0"
 
 /* QEMU's id of channel i of def: its alias when the driver named it, else channel<i>. */
-static void chan_id(const DomainDef *def, size_t i, char *buf, size_t len) {
+void qemu_chan_id(const DomainDef *def, size_t i, char *buf, size_t len) {
         const char *a = def->priv->devices.channels[i].alias;
         if (a && strncmp(a, "ua-", 3) != 0)
                 snprintf(buf, len, "%s", a);
@@ -194,7 +194,7 @@ static void new_id(const DomainDef *live, char *buf, size_t len) {
         unsigned long next = 0;
         for (size_t i = 0; i < live->priv->devices.n_channels; i++) {
                 char id[64], *end;
-                chan_id(live, i, id, sizeof id);
+                qemu_chan_id(live, i, id, sizeof id);
                 unsigned long v = strncmp(id, "channel", 7) == 0 ? strtoul(id + 7, &end, 10) : 0;
                 if (strncmp(id, "channel", 7) == 0 && !*end && v >= next)
                         next = v + 1;
@@ -282,7 +282,7 @@ int qemu_chan_detach(Domain *d, size_t index, Call *call, VbError *err) {
         /* every channel keeps its QEMU id as its alias, so that indexes may shift */
         for (size_t i = 0; i < devs->n_channels; i++) {
                 char id[64];
-                chan_id(d->live, i, id, sizeof id);
+                qemu_chan_id(d->live, i, id, sizeof id);
                 if (!devs->channels[i].alias || strncmp(devs->channels[i].alias, "ua-", 3) == 0) {
                         char *c = strdup(id);
                         if (!c)

@@ -16,12 +16,12 @@
 
 #define CTRL_INDEX_MAX 31              /* the command line's limit per type (MAX_CONTROLLERS - 1) */
 
-static bool hotpluggable(const DomainController *c) {
+bool qemu_ctrl_hotpluggable(const DomainController *c) {
         return qemu_str_eq(c->type, "scsi") || qemu_str_eq(c->type, "virtio-serial");
 }
 
 /* QEMU's id of controller c: scsiN, virtio-serialN. */
-static void ctrl_id(const DomainController *c, char *buf, size_t len) {
+void qemu_ctrl_id(const DomainController *c, char *buf, size_t len) {
         snprintf(buf, len, "%s%lld", c->type, c->index.v);
 }
 
@@ -120,7 +120,7 @@ static void on_attach(Qmp *q, json_object *ret, const char *cls, const char *des
         VbError e = { 0 };
         int r = -1;
         char id[48];
-        ctrl_id(&a->dev->controllers[0], id, sizeof id);
+        qemu_ctrl_id(&a->dev->controllers[0], id, sizeof id);
         if (cls) {
                 vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "cannot attach controller %s: %s", id,
                              desc ? desc : cls);
@@ -155,7 +155,7 @@ static int send_device(CtrlAttach *a, Qmp *q) {
         if (!args)
                 return -ENOMEM;
         char id[48];
-        ctrl_id(c, id, sizeof id);
+        qemu_ctrl_id(c, id, sizeof id);
         json_object_object_add(args, "driver", json_object_new_string(qemu_str_eq(c->type, "scsi")
                                                                       ? "virtio-scsi-pci" : "virtio-serial-pci"));
         json_object_object_add(args, "id", json_object_new_string(id));
@@ -174,7 +174,7 @@ int qemu_ctrl_attach(Domain *d, DomainDevices *dev, Call *call, VbError *err) {
                 return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU,
                                     "the QEMU monitor of domain '%s' is not available", d->obj.name);
         }
-        if (!hotpluggable(c)) {
+        if (!qemu_ctrl_hotpluggable(c)) {
                 int r = qemu_str_eq(c->type, "pci")
                         ? vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_QEMU,
                                        "'pci' controller model '%s' cannot be hot plugged (QEMU 7.2 cannot plug a "
@@ -209,9 +209,9 @@ static void ctrl_removed(QemuDomain *qd, const char *alias, const char *target) 
         DomainDevices *devs = d->live ? &d->live->priv->devices : NULL;
         for (size_t i = 0; devs && i < devs->n_controllers; i++) {
                 char id[48];
-                if (!hotpluggable(&devs->controllers[i]))
+                if (!qemu_ctrl_hotpluggable(&devs->controllers[i]))
                         continue;
-                ctrl_id(&devs->controllers[i], id, sizeof id);
+                qemu_ctrl_id(&devs->controllers[i], id, sizeof id);
                 if (strcmp(id, alias) == 0) {
                         domain_devices_remove(devs, "controller", i);
                         return;
@@ -221,12 +221,12 @@ static void ctrl_removed(QemuDomain *qd, const char *alias, const char *target) 
 
 int qemu_ctrl_detach(Domain *d, size_t index, Call *call, VbError *err) {
         const DomainController *c = &d->live->priv->devices.controllers[index];
-        if (!hotpluggable(c))
+        if (!qemu_ctrl_hotpluggable(c))
                 return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_QEMU,
                                     "'%s' controller cannot be hot unplugged.", c->type ? c->type : "");
         if (qemu_ctrl_check_detach(d->live, index, err) < 0)
                 return -1;
         char id[48];
-        ctrl_id(c, id, sizeof id);
+        qemu_ctrl_id(c, id, sizeof id);
         return qemu_unplug_begin(d->driver_data, id, "controller", id, ctrl_removed, call, err);
 }

@@ -190,6 +190,7 @@ const DomainOps qemu_domain_ops = {
         .attach_device = qemu_domain_attach_device,
         .detach_device = qemu_domain_detach_device,
         .check_detach = qemu_domain_check_detach,
+        .device_by_alias = qemu_device_by_alias,
         .inject_nmi = qemu_domain_inject_nmi,
         .set_vcpus = qemu_domain_set_vcpus,
         .change_media = qemu_domain_change_media,

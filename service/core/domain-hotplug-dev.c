@@ -240,6 +240,10 @@ static int detach_memory(Domain *d, size_t index, Call *call, VbError *err) {
 }
 
 int domain_detach_dev_index(Domain *d, const char *kind, long ci, long li, Call *call, VbError *err) {
+        const DomainOps *ops = ops_of(d, err);
+        if (!ops || (ci >= 0 && ops->check_detach(d->def, kind, (size_t) ci, err) < 0) ||
+            (li >= 0 && ops->check_detach(d->live, kind, (size_t) li, err) < 0))
+                return -1;
         DomainHotplugLive l = { .detach = str_eq(kind, "memory") ? detach_memory : str_eq(kind, "input") ? detach_input
                                         : str_eq(kind, "hub") ? detach_hub
                                         : str_eq(kind, "channel") ? detach_channel : detach_controller, .index = li,
@@ -275,10 +279,6 @@ int domain_detach_dev(Domain *d, const char *kind, const char *xml, size_t len, 
                 return -1;
         }
         domain_device_free(dev);
-        const DomainOps *ops = d->obj.conn->driver->domain;
-        if ((ci >= 0 && ops->check_detach(d->def, kind, (size_t) ci, err) < 0) ||
-            (li >= 0 && ops->check_detach(d->live, kind, (size_t) li, err) < 0))
-                return -1;
         if (live && str_eq(kind, "input") && strcmp(input_bus(&d->live->priv->devices.inputs[li]), "usb") != 0)
                 return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_DOMAIN,
                                     "input device on bus '%s' cannot be hot unplugged.",

@@ -197,6 +197,14 @@ int domain_detach_device_alias(Domain *d, const char *alias, unsigned flags, Cal
                 if ((!config || nci >= 0) && (!live || nli >= 0))
                         return domain_detach_interface_index(d, nci, nli, call, err);
         }
+        if (((config && ci < 0) || (live && li < 0)) && ops->device_by_alias) {
+                const char *ck = NULL, *lk = NULL;
+                long oci = config ? ops->device_by_alias(d->def, alias, &ck) : -1;
+                long oli = live ? ops->device_by_alias(d->live, alias, &lk) : -1;
+                const char *kind = lk ? lk : ck;
+                if ((!config || oci >= 0) && (!live || oli >= 0) && (!ck || !lk || strcmp(ck, lk) == 0))
+                        return domain_detach_dev_index(d, kind, oci, oli, call, err);
+        }
         if ((config && ci < 0) || (live && li < 0))
                 return vb_error_set(err, VB_ERR_DEVICE_MISSING, VB_FROM_DOMAIN, "no device found with alias %s", alias);
         return detach(d, ci, li, call, err);

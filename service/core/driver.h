@@ -171,6 +171,9 @@ typedef struct DomainOps {
         /* Element index of kind in def may leave it (0), or -1 with err (libvirt's "device
          * cannot be detached: device is busy" for a controller devices sit on). */
         int (*check_detach)(const DomainDef *def, const char *kind, size_t index, VbError *err);
+        /* The index of def's element of one of those kinds whose device alias is alias (its
+         * kind, a static string, in *kind), or -1: detach-device-alias. */
+        long (*device_by_alias)(const DomainDef *def, const char *alias, const char **kind);
 } DomainOps;
 
 /* Network and pool ops belong to a subsystem (host.h), not to a connection. Each op returns 0

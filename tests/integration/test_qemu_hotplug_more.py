@@ -368,6 +368,24 @@ class QemuHotplugMoreTest(HotplugGuestTest):
         finally:
             self.virsh("undefine no-max")
 
+    def test_12_detach_by_alias(self):
+        del self.events[:]
+        kbd = self.xml_file("kbd-alias.xml", "<input type='keyboard' bus='usb'/>")
+        self.virsh("attach-device %s %s --live" % (self.name, kbd))
+        alias = self.live("input")[("keyboard", "2")]
+        self.wait_events(("added", alias))
+        self.virsh("detach-device-alias %s %s --live" % (self.name, alias))
+        self.wait_events(("removed", alias))
+        self.assertNotIn(alias, self.qemu_usb())
+        ctl = self.xml_file("scsi-alias.xml", "<controller type='scsi' model='virtio-scsi'/>")
+        self.virsh("attach-device %s %s --live" % (self.name, ctl))
+        self.wait_events(("added", "scsi0"))
+        self.guest_up()
+        self.virsh("detach-device-alias %s scsi0 --live" % self.name)
+        self.wait_events(("removed", "scsi0"), timeout=60)
+        self.assertNotIn("scsi0", self.qemu_pci_ids())
+        self.refused("detach-device-alias %s scsi0 --live" % self.name, "no device found with alias scsi0")
+
 
 if __name__ == "__main__":
     from testmain import main
