@@ -292,8 +292,13 @@ int qemu_cmd_inputs(QemuCmd *c) {
                 if (strcmp(bus, "ps2") == 0 && strcmp(type, "tablet") != 0)
                         continue;          /* the PC's own i8042 */
                 if (strcmp(bus, "usb") == 0) {
+                        /* a hotplugged one (a live definition: restore) keeps its id and port */
+                        char id[64];
+                        qemu_usb_dev_id(in->alias, "input", i, id, sizeof id);
+                        bool port = in->address.type && strcmp(in->address.type, "usb") == 0 && in->address.port;
                         qemu_cmd_arg(c, "-device");
-                        qemu_cmd_argf(c, "%s,id=input%zu,bus=usb.0", usb, i);
+                        qemu_cmd_argf(c, "%s,id=%s,bus=usb.0%s%s", usb, id, port ? ",port=" : "",
+                                      port ? in->address.port : "");
                 } else if (strcmp(bus, "virtio") == 0) {
                         QemuStr s = { 0 };
                         qstr_printf(&s, "%s,id=input%zu", virtio, i);

@@ -97,7 +97,9 @@ int qemu_cmd_redirdevs(QemuCmd *c) {
         }
         for (size_t i = 0; i < d->n_hubs; i++) {
                 qemu_cmd_arg(c, "-device");
-                qemu_cmd_argf(c, "usb-hub,id=hub%zu,bus=usb.0%s%s", i, *usb_port(&d->hubs[i].address) ? ",port=" : "",
+                char id[64];
+                qemu_usb_dev_id(d->hubs[i].alias, "hub", i, id, sizeof id);
+                qemu_cmd_argf(c, "usb-hub,id=%s,bus=usb.0%s%s", id, *usb_port(&d->hubs[i].address) ? ",port=" : "",
                               usb_port(&d->hubs[i].address));
         }
         return 0;

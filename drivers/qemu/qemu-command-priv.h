@@ -90,6 +90,12 @@ int qemu_cmd_videos(QemuCmd *c);
 int qemu_cmd_watchdogs(QemuCmd *c);
 int qemu_cmd_memballoon(QemuCmd *c);
 int qemu_cmd_rngs(QemuCmd *c);
+/* qemu-command-mem.c: -m (with <maxMemory>'s slots and maximum: <memory> less the DIMMs) and
+ * the DIMMs (memory-backend-ram memdimmN + pc-dimm dimmN); the ids of DIMM i (its alias when
+ * the driver named it) and its slot (its <address slot>, else i; -1 when not a number). */
+int qemu_cmd_memory(QemuCmd *c);
+void qemu_dimm_ids(const DomainMemoryDev *m, size_t i, char *id, size_t len, char *memdev, size_t mlen);
+long qemu_dimm_slot(const DomainMemoryDev *m, size_t i);
 /* Whether the domain needs a USB bus / a virtio-serial bus for its devices. */
 bool qemu_cmd_needs_usb(const QemuCmd *c);
 bool qemu_cmd_needs_virtio_serial(const QemuCmd *c);

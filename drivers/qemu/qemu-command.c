@@ -477,9 +477,7 @@ static int qemu_cmd_head(QemuCmd *c) {
         qemu_cmd_arg(c, "-S");
         if (qemu_cmd_machine(c) < 0 || qemu_cmd_cpu(c) < 0)
                 return -1;
-        qemu_cmd_arg(c, "-m");
-        qemu_cmd_argf(c, "size=%lluk", (unsigned long long) def->memory_kib);
-        if (qemu_cmd_smp(c) < 0 || qemu_cmd_iothreads(c) < 0)
+        if (qemu_cmd_memory(c) < 0 || qemu_cmd_smp(c) < 0 || qemu_cmd_iothreads(c) < 0)
                 return -1;
         char uuid[UUID_STRING_LEN];
         uuid_format(def->uuid, uuid);

@@ -120,6 +120,14 @@ char **qemu_command_build(const QemuCommandInput *in, VbError *err);
 /* qemu-usb-addr.c: USB ports of redirdevs and hubs (<address type='usb' bus='0' port='N'/>),
  * written into a definition when it is defined, as libvirt does; the command line uses them. */
 int qemu_define_usb_addresses(DomainDef *def, VbError *err);
+/* The QEMU id of a USB device: its alias when it has one (a hotplugged one), else prefix<i>
+ * as the command line numbers them (input0, hub0). */
+void qemu_usb_dev_id(const char *alias, const char *prefix, size_t i, char *buf, size_t len);
+/* The lowest port of USB bus 0's root hub no device of def holds (inputs, USB sound,
+ * redirdevs and hubs, in QEMU's command line order), or want (> 0) when it is free, for a
+ * device (what: "<input>") to be attached; -1 with err when def has no USB controller, "No
+ * free USB ports", or want is taken or beyond the controller's ports. */
+int qemu_usb_free_port(const DomainDef *def, unsigned want, const char *what, VbError *err);
 
 /* A shell-quoted one-liner for logs and golden files; NULL on allocation failure. */
 char *qemu_command_to_string(char *const *argv);

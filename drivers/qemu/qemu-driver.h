@@ -489,5 +489,48 @@ long qemu_interface_by_alias(const DomainDef *def, const char *alias);
 void qemu_nic_alias(const DomainDef *def, size_t i, char *buf, size_t len);
 /* qemu-live-calls.c: virDomainInjectNMI (QMP inject-nmi). */
 int qemu_domain_inject_nmi(Domain *d, Call *call, VbError *err);
+/* qemu-hotplug-dev.c: DomainOps.prepare_device / attach_device / detach_device, by kind. */
+int qemu_domain_prepare_device(const DomainDef *def, DomainDevices *dev, VbError *err);
+int qemu_domain_attach_device(Domain *d, DomainDevices *dev, Call *call, VbError *err);
+int qemu_domain_detach_device(Domain *d, const char *kind, size_t index, Call *call, VbError *err);
+int qemu_domain_check_detach(const DomainDef *def, const char *kind, size_t index, VbError *err);
+/* The index of def's USB input or hub, controller, channel or DIMM whose QEMU id is alias
+ * (its kind in *kind), or -1. */
+long qemu_device_by_alias(const DomainDef *def, const char *alias, const char **kind);
+/* A device joined d->live as alias: the status file saved, device-added sent. */
+void qemu_hotplug_added(Domain *d, const char *alias);
+/* qemu-hotplug-ctrl.c: virtio-scsi and virtio-serial controllers: an index (the lowest free of
+ * its type when the XML gave none; "target scsi:1 already exists"), device_add, device_del of
+ * controller index of d->live; check_detach: "device cannot be detached: device is busy". */
+int qemu_ctrl_prepare(const DomainDef *def, DomainDevices *dev, VbError *err);
+int qemu_ctrl_attach(Domain *d, DomainDevices *dev, Call *call, VbError *err);
+int qemu_ctrl_detach(Domain *d, size_t index, Call *call, VbError *err);
+int qemu_ctrl_check_detach(const DomainDef *def, size_t index, VbError *err);
+/* Controller idx of type is in def: written, or added by the command line for devices that
+ * need it (virtio-serial 0 for virtio channels and consoles, scsi 0 for SCSI disks). */
+bool qemu_ctrl_index_used(const DomainDef *def, const char *type, long long idx);
+/* A controller that can be hotplugged (scsi, virtio-serial) and its QEMU id (scsiN, …). */
+struct DomainController;
+bool qemu_ctrl_hotpluggable(const struct DomainController *c);
+void qemu_ctrl_id(const struct DomainController *c, char *buf, size_t len);
+/* qemu-hotplug-chan.c: virtio channels: a target name def has not (prepare), chardev-add and
+ * device_add virtserialport (a virtio-serial controller first when the guest has none),
+ * device_del of channel index of d->live then chardev-remove and the daemon-named socket gone. */
+int qemu_chan_prepare(const DomainDef *def, DomainDevices *dev, VbError *err);
+/* QEMU's id of channel i of def: its alias when the driver named it, else channel<i>. */
+void qemu_chan_id(const DomainDef *def, size_t i, char *buf, size_t len);
+int qemu_chan_attach(Domain *d, DomainDevices *dev, Call *call, VbError *err);
+int qemu_chan_detach(Domain *d, size_t index, Call *call, VbError *err);
+/* qemu-hotplug-mem.c: DIMMs: a slot of <maxMemory> and libvirt's refusals (prepare),
+ * object-add memory-backend-ram memdimmN + device_add pc-dimm dimmN, device_del of DIMM index
+ * of d->live then object-del; the live <memory>/<currentMemory> follow. */
+int qemu_mem_prepare(const DomainDef *def, DomainDevices *dev, VbError *err);
+int qemu_mem_attach(Domain *d, DomainDevices *dev, Call *call, VbError *err);
+int qemu_mem_detach(Domain *d, size_t index, Call *call, VbError *err);
+/* qemu-hotplug-usb.c: USB inputs and hubs: a port of bus 0 in def for dev's one element (the
+ * one its <address> names when free), device_add of it, device_del of element index of kind. */
+int qemu_usb_prepare(const DomainDef *def, DomainDevices *dev, VbError *err);
+int qemu_usb_attach(Domain *d, DomainDevices *dev, Call *call, VbError *err);
+int qemu_usb_detach(Domain *d, const char *kind, size_t index, Call *call, VbError *err);
 /* qemu-vcpus.c: setvcpus --live (query-hotpluggable-cpus, device_add / device_del vcpuN). */
 int qemu_domain_set_vcpus(Domain *d, unsigned n, Call *call, VbError *err);

@@ -72,9 +72,15 @@ int qemu_define_usb_addresses(DomainDef *def, VbError *err) {
                 if (!mark(&d->hubs[i].address, used))
                         return vb_error_set(err, VB_ERR_XML_ERROR, VB_FROM_DOMAIN,
                                             "invalid USB port '%s' in <hub> <address>", d->hubs[i].address.port);
-        for (size_t i = 0; i < d->n_inputs; i++)
-                if (is_usb_input(&d->inputs[i]))
-                        next++;
+        for (size_t i = 0; i < d->n_inputs; i++) {
+                if (!is_usb_input(&d->inputs[i]))
+                        continue;
+                if (!has_port(&d->inputs[i].address))
+                        next++;         /* QEMU gives it the next port */
+                else if (!mark(&d->inputs[i].address, used))
+                        return vb_error_set(err, VB_ERR_XML_ERROR, VB_FROM_DOMAIN,
+                                            "invalid USB port '%s' in <input> <address>", d->inputs[i].address.port);
+        }
         for (size_t i = 0; i < d->n_sounds; i++)
                 if (d->sounds[i].model && strcmp(d->sounds[i].model, "usb") == 0)
                         next++;
@@ -87,4 +93,81 @@ int qemu_define_usb_addresses(DomainDef *def, VbError *err) {
                 return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_DOMAIN,
                                     "no free USB port for a <redirdev> or <hub> (at most %d)", USB_MAX_PORT);
         return r < 0 ? vb_error_set(err, VB_ERR_NO_MEMORY, VB_FROM_DOMAIN, NULL) : 0;
+}
+
+void qemu_usb_dev_id(const char *alias, const char *prefix, size_t i, char *buf, size_t len) {
+        if (alias)
+                snprintf(buf, len, "%s", alias);
+        else
+                snprintf(buf, len, "%s%zu", prefix, i);
+}
+
+/* One device in QEMU's command line order: a written port is taken, else QEMU gives the
+ * lowest free one. */
+static void simulate(const DomainAddress *a, bool *used) {
+        if (has_port(a)) {
+                mark(a, used);
+                return;
+        }
+        for (unsigned p = 1; p <= USB_MAX_PORT; p++)
+                if (!used[p]) {
+                        used[p] = true;
+                        return;
+                }
+}
+
+/* The ports of the controller's root hub: xHCI's USB 2 ports (`ports`, QEMU's default 4),
+ * UHCI's 2, EHCI's 6; 0 when the domain has no USB controller. */
+static unsigned root_ports(const DomainDevices *d) {
+        bool usb_dev = d->n_redirdevs || d->n_hubs;
+        for (size_t i = 0; i < d->n_inputs; i++)
+                usb_dev = usb_dev || is_usb_input(&d->inputs[i]);
+        for (size_t i = 0; i < d->n_sounds; i++)
+                usb_dev = usb_dev || (d->sounds[i].model && strcmp(d->sounds[i].model, "usb") == 0);
+        for (size_t i = 0; i < d->n_controllers; i++) {
+                const DomainController *c = &d->controllers[i];
+                if (!c->type || strcmp(c->type, "usb") != 0 || (c->index.set && c->index.v != 0))
+                        continue;
+                const char *m = c->model ? c->model : "qemu-xhci";
+                if (strcmp(m, "none") == 0)
+                        return 0;
+                if (strncmp(m, "ich9-uhci", 9) == 0)
+                        continue;
+                if (strcmp(m, "piix3-uhci") == 0)
+                        return 2;
+                if (strcmp(m, "ich9-ehci1") == 0)
+                        return 6;
+                return c->ports.set && c->ports.v > 0 && c->ports.v <= 15 ? (unsigned) c->ports.v : 4;
+        }
+        return usb_dev ? 4 : 0;    /* the xHCI controller the command line adds, or none */
+}
+
+int qemu_usb_free_port(const DomainDef *def, unsigned want, const char *what, VbError *err) {
+        const DomainDevices *d = &def->priv->devices;
+        unsigned n = root_ports(d);
+        if (n == 0)
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_DOMAIN,
+                                    "cannot attach %s: domain '%s' has no USB controller", what, def->name);
+        bool used[USB_MAX_PORT + 1] = { false };
+        for (size_t i = 0; i < d->n_inputs; i++)
+                if (is_usb_input(&d->inputs[i]))
+                        simulate(&d->inputs[i].address, used);
+        for (size_t i = 0; i < d->n_sounds; i++)
+                if (d->sounds[i].model && strcmp(d->sounds[i].model, "usb") == 0)
+                        simulate(&d->sounds[i].address, used);
+        for (size_t i = 0; i < d->n_redirdevs; i++)
+                simulate(&d->redirdevs[i].address, used);
+        for (size_t i = 0; i < d->n_hubs; i++)
+                simulate(&d->hubs[i].address, used);
+        if (want > n)
+                return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_DOMAIN,
+                                    "USB port %u does not exist (the controller has %u)", want, n);
+        if (want && used[want])
+                return vb_error_set(err, VB_ERR_XML_ERROR, VB_FROM_DOMAIN, "USB port %u is already in use", want);
+        if (want)
+                return (int) want;
+        for (unsigned p = 1; p <= n; p++)
+                if (!used[p])
+                        return (int) p;
+        return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_DOMAIN, "No free USB ports");
 }

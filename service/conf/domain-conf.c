@@ -24,7 +24,7 @@ static const char *const domain_children[] = {
         "name", "uuid", "title", "description", "metadata", "memory", "currentMemory", "memtune", "vcpu",
         "cputune", "sysinfo", "os", "features", "cpu", "clock", "on_poweroff", "on_reboot",
         "on_crash", "pm", "devices", "seclabel",
-        "blkiotune", "numatune", "iothreads", "iothreadids", NULL,
+        "blkiotune", "numatune", "iothreads", "iothreadids", "maxMemory", NULL,
 };
 
 static bool str_in(const char *s, const char *const *list) {
@@ -39,7 +39,7 @@ static int domain_parse_oom(VbError *err) {
 }
 
 /* <memory>/<currentMemory>: a count in `unit` (default KiB), stored in KiB rounded up. */
-static int domain_parse_memory(xmlNodePtr node, uint64_t *kib, VbError *err) {
+int domain_parse_memory(xmlNodePtr node, uint64_t *kib, VbError *err) {
         char *text = xml_strip(xml_node_text(node));
         char *unit = xml_node_prop(node, "unit");
         uint64_t value, bytes;
@@ -167,6 +167,8 @@ static int domain_parse_root(DomainDef *def, xmlNodePtr root, unsigned flags, Vb
         if (def->memory_kib == 0)
                 return vb_error_set(err, VB_ERR_XML_ERROR, VB_FROM_XML,
                                     "Memory size must be specified via <memory> or in the <numa> configuration");
+        if (domain_max_memory_parse(def->priv, root, err) < 0)
+                return -1;
         xmlNodePtr cur = xml_node_child(root, "currentMemory");
         def->current_memory_kib = def->memory_kib;
         if (cur && domain_parse_memory(cur, &def->current_memory_kib, err) < 0)
@@ -251,6 +253,7 @@ char *domain_def_format(const DomainDef *def, unsigned flags) {
         xml_buf_text_element(&b, "title", def->title);
         xml_buf_text_element(&b, "description", def->description);
         domain_metadata_format(&b, p);
+        domain_max_memory_format(&b, p);
         xml_buf_indent(&b);
         xml_buf_printf(&b, "<memory unit='KiB'>%llu</memory>\n",
                        (unsigned long long) def->memory_kib);

@@ -10,7 +10,7 @@
 
 static const char *const modelled[] = {
         "disk", "controller", "interface", "serial", "console", "channel", "input", "tpm", "graphics",
-        "sound", "video", "redirdev", "hub", "watchdog", "memballoon", "rng", "panic",
+        "sound", "video", "redirdev", "hub", "watchdog", "memballoon", "rng", "panic", "memory",
 };
 
 DomainDevices *domain_device_parse(const char *xml, size_t len, const char **kind, VbError *err) {
@@ -103,4 +103,39 @@ long domain_devices_find_interface(const DomainDevices *d, const uint8_t mac[6])
                 if (memcmp(d->interfaces[i].mac, mac, 6) == 0)
                         return (long) i;
         return -1;
+}
+
+/* Hotplug of the kinds whose fields are all in their table (input, hub, controller, channel,
+ * memory): the kind's entry, or NULL for another one. */
+static const DeviceKind *plain_kind(const char *name) {
+        static const char *const plain[] = { "input", "hub", "controller", "channel", "memory" };
+        for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++)
+                if (name && strcmp(name, plain[i]) == 0)
+                        return domain_device_kind(name);
+        return NULL;
+}
+
+size_t domain_devices_count(const DomainDevices *d, const char *kind) {
+        const DeviceKind *k = plain_kind(kind);
+        return k ? *(const size_t *) ((const char *) d + k->count) : 0;
+}
+
+int domain_devices_move(DomainDevices *to, DomainDevices *from, const char *kind, size_t i) {
+        const DeviceKind *k = plain_kind(kind);
+        if (!k)
+                return -EINVAL;
+        size_t *from_n = (size_t *) ((char *) from + k->count);
+        return move_elem((void **) ((char *) to + k->array), (size_t *) ((char *) to + k->count),
+                         *(void **) ((char *) from + k->array), from_n, i, k->size);
+}
+
+void domain_devices_remove(DomainDevices *d, const char *kind, size_t i) {
+        const DeviceKind *k = plain_kind(kind);
+        size_t *n = k ? (size_t *) ((char *) d + k->count) : NULL;
+        if (!k || i >= *n)
+                return;
+        char *arr = *(char **) ((char *) d + k->array);
+        xml_fields_free(k->fields, k->n_fields, arr + i * k->size);
+        memmove(arr + i * k->size, arr + (i + 1) * k->size, (*n - i - 1) * k->size);
+        (*n)--;
 }

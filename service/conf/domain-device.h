@@ -26,3 +26,10 @@ long domain_devices_find_disk(const DomainDevices *d, const char *target_dev);
 int domain_devices_move_interface(DomainDevices *to, DomainDevices *from, size_t i);
 void domain_devices_remove_interface(DomainDevices *d, size_t i);
 long domain_devices_find_interface(const DomainDevices *d, const uint8_t mac[6]);
+
+/* The same for the kinds held by their field table alone ("input", "hub", "controller",
+ * "channel"; -EINVAL / nothing / 0 for another kind): move element i of from's kind to the
+ * end of to's, remove element i, count them. */
+int domain_devices_move(DomainDevices *to, DomainDevices *from, const char *kind, size_t i);
+void domain_devices_remove(DomainDevices *d, const char *kind, size_t i);
+size_t domain_devices_count(const DomainDevices *d, const char *kind);

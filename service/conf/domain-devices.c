@@ -111,7 +111,8 @@ static const XmlField input_fields[] = {
           ENUM("mouse", "tablet", "keyboard", "passthrough", "evdev") },
         { NULL, "bus", XF_ENUM, offsetof(DomainInputDev, bus),
           ENUM("ps2", "usb", "xen", "parallels", "virtio", "none") },
-        DEVICE_INFO,
+        { "alias", "name", XF_STR, offsetof(DomainInputDev, alias), NULL },
+        DEVICE_ADDRESS_FIELDS(DomainInputDev),
 };
 
 static const XmlField graphics_fields[] = {
@@ -187,7 +188,8 @@ static const XmlField redirdev_fields[] = {
 
 static const XmlField hub_fields[] = {
         { NULL, "type", XF_ENUM, offsetof(DomainHub, type), ENUM("usb") },
-        DEVICE_ADDRESS(DomainHub),
+        { "alias", "name", XF_STR, offsetof(DomainHub, alias), NULL },
+        DEVICE_ADDRESS_FIELDS(DomainHub),
 };
 
 static const XmlField tpm_fields[] = {
@@ -197,24 +199,27 @@ static const XmlField tpm_fields[] = {
         DEVICE_INFO,
 };
 
+static const XmlField memory_fields[] = {
+        { NULL, "model", XF_ENUM, offsetof(DomainMemoryDev, model),
+          ENUM("dimm", "nvdimm", "virtio-pmem", "virtio-mem", "sgx-epc") },
+        { "target", NULL, XF_KNOWN, 0, NULL },
+        { "alias", "name", XF_STR, offsetof(DomainMemoryDev, alias), NULL },
+        DEVICE_ADDRESS_FIELDS(DomainMemoryDev),
+};
+
 static const XmlField panic_fields[] = {
         { NULL, "model", XF_ENUM, offsetof(DomainPanic, model), ENUM("isa", "pseries", "hyperv", "s390", "pvpanic") },
         DEVICE_ADDRESS(DomainPanic),
 };
 
-/* One device kind: its element, its table and where its array lives in DomainDevices. */
-typedef struct DeviceKind {
-        const char *name;
-        const XmlField *fields;
-        size_t n_fields;
-        size_t array, count, size;     /* offsets of the array and its count; element size */
-        int (*post_parse)(xmlNodePtr node, void *dev, VbError *err);
-} DeviceKind;
 
 static int interface_post_parse(xmlNodePtr node, void *dev, VbError *err);
 static int graphics_post_parse(xmlNodePtr node, void *dev, VbError *err);
 static int chr_post_parse(xmlNodePtr node, void *dev, VbError *err);
 static int disk_post_parse(xmlNodePtr node, void *dev, VbError *err);
+static int input_post_parse(xmlNodePtr node, void *dev, VbError *err);
+static int hub_post_parse(xmlNodePtr node, void *dev, VbError *err);
+static int memory_post_parse(xmlNodePtr node, void *dev, VbError *err);
 
 #define KIND(n, t, arr, type, post) \
         { n, t, XML_N(t), offsetof(DomainDevices, arr), offsetof(DomainDevices, n_##arr), sizeof(type), post }
@@ -227,17 +232,18 @@ static const DeviceKind device_kinds[] = {
         KIND("serial", chr_fields, serials, DomainChr, chr_post_parse),
         KIND("console", chr_fields, consoles, DomainChr, chr_post_parse),
         KIND("channel", chr_fields, channels, DomainChr, chr_post_parse),
-        KIND("input", input_fields, inputs, DomainInputDev, NULL),
+        KIND("input", input_fields, inputs, DomainInputDev, input_post_parse),
         KIND("tpm", tpm_fields, tpms, DomainTpm, NULL),
         KIND("graphics", graphics_fields, graphics, DomainGraphics, graphics_post_parse),
         KIND("sound", sound_fields, sounds, DomainSound, NULL),
         KIND("video", video_fields, videos, DomainVideo, NULL),
         KIND("redirdev", redirdev_fields, redirdevs, DomainRedirdev, NULL),
-        KIND("hub", hub_fields, hubs, DomainHub, NULL),
+        KIND("hub", hub_fields, hubs, DomainHub, hub_post_parse),
         KIND("watchdog", watchdog_fields, watchdogs, DomainWatchdog, NULL),
         { "memballoon", memballoon_fields, XML_N(memballoon_fields), 0, 0, 0, NULL },
         KIND("rng", rng_fields, rngs, DomainRng, NULL),
         KIND("panic", panic_fields, panics, DomainPanic, NULL),
+        KIND("memory", memory_fields, memories, DomainMemoryDev, memory_post_parse),
 };
 
 static int devices_oom(VbError *err) {
@@ -280,6 +286,23 @@ static int chr_post_parse(xmlNodePtr node, void *dev, VbError *err) {
         (void) err;
         drop_driver_alias(node, &((DomainChr *) dev)->alias);
         return 0;
+}
+
+static int input_post_parse(xmlNodePtr node, void *dev, VbError *err) {
+        (void) err;
+        drop_driver_alias(node, &((DomainInputDev *) dev)->alias);
+        return 0;
+}
+
+static int hub_post_parse(xmlNodePtr node, void *dev, VbError *err) {
+        (void) err;
+        drop_driver_alias(node, &((DomainHub *) dev)->alias);
+        return 0;
+}
+
+static int memory_post_parse(xmlNodePtr node, void *dev, VbError *err) {
+        drop_driver_alias(node, &((DomainMemoryDev *) dev)->alias);
+        return domain_memory_dev_post_parse(node, dev, err);
 }
 
 /* A NIC without a MAC gets one now, so that it keeps it across restarts. */
@@ -366,6 +389,7 @@ static void controllers_assign_indexes(DomainDevices *d) {
                                 idx++;
                 }
                 ctl->index = (ConfInt) { true, idx };
+                ctl->index_auto = true;
                 if (ctl->model && strcmp(ctl->model, "ich9-ehci1") == 0)
                         last_ehci = idx;
         }
@@ -403,6 +427,13 @@ static int consoles_pair_serial(DomainDevices *d) {
         return 0;
 }
 
+static bool memory_is_dimm(xmlNodePtr node) {
+        char *model = xml_node_prop(node, "model");
+        bool dimm = model && strcmp(model, "dimm") == 0;
+        free(model);
+        return dimm;
+}
+
 int domain_devices_parse(DomainDevices *d, xmlNodePtr devices, unsigned flags, VbError *err) {
         for (xmlNodePtr c = xml_node_child(devices, NULL); c; c = c->next) {
                 if (c->type != XML_ELEMENT_NODE)
@@ -416,6 +447,8 @@ int domain_devices_parse(DomainDevices *d, xmlNodePtr devices, unsigned flags, V
                 for (size_t i = 0; i < XML_N(device_kinds) && !k; i++)
                         if (xmlStrEqual(c->name, BAD_CAST device_kinds[i].name))
                                 k = &device_kinds[i];
+                if (k && k->fields == memory_fields && !memory_is_dimm(c))
+                        k = NULL;          /* another memory model: kept as written */
                 if (!k && domain_other_device_known((const char *) c->name)) {
                         if (domain_other_device_add(d, c) < 0)
                                 return devices_oom(err);
@@ -475,6 +508,8 @@ static void devices_hook(XmlBuf *c, const char *child, const void *obj) {
                 domain_disk_iotune_format(c, obj);
         } else if (strcmp(child, "filterref") == 0) {
                 domain_filterref_format(c, obj);
+        } else if (strcmp(child, "target") == 0) {
+                domain_memory_dev_target_format(c, obj);    /* only memory devices have it XF_KNOWN */
         } else if (strcmp(child, "listen") == 0) {
                 const DomainGraphics *g = obj;
                 if (!g->listen_type)
@@ -513,6 +548,34 @@ static void disk_format_with_seclabels(XmlBuf *b, const DomainDisk *disk) {
         xml_fields_format(b, "disk", t, XML_N(t), disk, devices_hook);
 }
 
+/* The offset of the <alias name> a kind keeps (NICs, chardevs, inputs, hubs, DIMMs), or -1. */
+static long alias_field(const DeviceKind *k) {
+        for (size_t i = 0; i < k->n_fields; i++)
+                if (k->fields[i].child && strcmp(k->fields[i].child, "alias") == 0 && k->fields[i].kind == XF_STR)
+                        return (long) k->fields[i].offset;
+        return -1;
+}
+
+/* A driver's alias names a running device only: the inactive XML leaves it out. */
+static void format_without_driver_alias(XmlBuf *c, const DeviceKind *k, const void *dev) {
+        union {
+                DomainInterface nic;
+                DomainChr chr;
+                DomainInputDev in;
+                DomainHub hub;
+                DomainMemoryDev mem;
+        } copy;
+        if (k->size > sizeof copy) {
+                xml_fields_format(c, k->name, k->fields, k->n_fields, dev, devices_hook);
+                return;
+        }
+        memcpy(&copy, dev, k->size);
+        char **alias = (char **) ((char *) &copy + alias_field(k));
+        if (driver_alias(*alias))
+                *alias = NULL;
+        xml_fields_format(c, k->name, k->fields, k->n_fields, &copy, devices_hook);
+}
+
 void domain_devices_format(XmlBuf *b, const DomainDevices *d, unsigned flags) {
         XmlBuf c = XML_BUF_CHILD(b);
         xml_buf_text_element(&c, "emulator", d->emulator);
@@ -531,18 +594,9 @@ void domain_devices_format(XmlBuf *b, const DomainDevices *d, unsigned flags) {
                                 graphics_format(&c, k->fields, k->n_fields, dev, flags);
                         else if (k->fields == disk_fields && ((const DomainDisk *) dev)->n_seclabels)
                                 disk_format_with_seclabels(&c, dev);
-                        else if (k->fields == chr_fields && (flags & DOMAIN_FORMAT_INACTIVE)) {
-                                /* a driver's alias names a running device only */
-                                DomainChr chr = *(const DomainChr *) dev;
-                                if (driver_alias(chr.alias))
-                                        chr.alias = NULL;
-                                xml_fields_format(&c, k->name, k->fields, k->n_fields, &chr, devices_hook);
-                        } else if (k->fields == interface_fields && (flags & DOMAIN_FORMAT_INACTIVE)) {
-                                DomainInterface nic = *(const DomainInterface *) dev;
-                                if (driver_alias(nic.alias))
-                                        nic.alias = NULL;
-                                xml_fields_format(&c, k->name, k->fields, k->n_fields, &nic, devices_hook);
-                        } else
+                        else if ((flags & DOMAIN_FORMAT_INACTIVE) && alias_field(k) >= 0)
+                                format_without_driver_alias(&c, k, dev);
+                        else
                                 xml_fields_format(&c, k->name, k->fields, k->n_fields, dev, devices_hook);
                 }
         }
@@ -590,4 +644,11 @@ void domain_disk_clear(DomainDisk *disk) {
 void domain_interface_clear(DomainInterface *nic) {
         xml_fields_free(interface_fields, XML_N(interface_fields), nic);
         memset(nic, 0, sizeof *nic);
+}
+
+const DeviceKind *domain_device_kind(const char *name) {
+        for (size_t j = 0; name && j < XML_N(device_kinds); j++)
+                if (strcmp(device_kinds[j].name, name) == 0)
+                        return &device_kinds[j];
+        return NULL;
 }

@@ -237,6 +237,8 @@ typedef struct DomainVideo {
 
 typedef struct DomainInputDev {
         char *type, *bus;
+        char *alias;                       /* live: <alias name='input1'/> of a hotplugged one; a user's ua- alias */
+        DomainAddress address;             /* USB inputs: <address type='usb' bus='0' port='N'/> */
 } DomainInputDev;
 
 typedef struct DomainController {
@@ -246,6 +248,7 @@ typedef struct DomainController {
         char *target_chassis, *target_port; /* <target chassis='1' port='0x10'/>, as written */
         char *master_startport;            /* <master startport='0'/> of USB companions */
         DomainAddress address;
+        bool index_auto;                   /* the XML gave no index: conf chose it (hotplug may choose again) */
 } DomainController;
 
 typedef struct DomainSound {
@@ -262,6 +265,7 @@ typedef struct DomainRedirdev {
 typedef struct DomainHub {
         char *type;                        /* usb */
         DomainAddress address;
+        char *alias;                       /* live: <alias name='hub1'/> of a hotplugged one; a user's ua- alias */
 } DomainHub;
 
 typedef struct DomainTpm {
@@ -299,6 +303,16 @@ typedef struct DomainWatchdog {
         DomainAddress address;
 } DomainWatchdog;
 
+/* <memory model='dimm'>: memory plugged as a DIMM (other models are kept as written, as
+ * DomainOtherDevice). */
+typedef struct DomainMemoryDev {
+        char *model;                       /* dimm */
+        uint64_t target_size_kib;          /* <target><size> */
+        ConfInt target_node;               /* <target><node> */
+        char *alias;                       /* live: <alias name='dimm0'/>; a user's ua- alias */
+        DomainAddress address;             /* <address type='dimm' slot='N'/> */
+} DomainMemoryDev;
+
 typedef struct DomainDevices {
         char *emulator;
         DomainDisk *disks;              size_t n_disks;
@@ -319,6 +333,7 @@ typedef struct DomainDevices {
         DomainTpm *tpms;                size_t n_tpms;
         DomainPanic *panics;            size_t n_panics;
         DomainOtherDevice *others;      size_t n_others;
+        DomainMemoryDev *memories;      size_t n_memories;
 } DomainDevices;
 
 struct DomainDefPrivate {
@@ -338,6 +353,8 @@ struct DomainDefPrivate {
         DomainClock clock;
         DomainPm pm;
         DomainDevices devices;
+        uint64_t max_memory_kib;           /* <maxMemory slots='N'>: 0 = none (no memory hotplug) */
+        unsigned max_memory_slots;
         DomainSeclabel *seclabels;
         size_t n_seclabels;
 };

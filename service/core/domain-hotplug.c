@@ -42,9 +42,11 @@ static DomainDevices *parse_disk(const char *xml, size_t len, const char *verb, 
         if (!dev)
                 return NULL;
         if (strcmp(kind, "disk") != 0 || dev->n_disks != 1) {
-                domain_device_free(dev);
+                const char *name = kind[0] ? kind : dev->n_others == 1 ? dev->others[0].name : "unknown";
                 vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_DOMAIN,
-                             "%s of a <%s> device is not supported yet (only <disk> and <interface>)", verb, kind[0] ? kind : "unknown");
+                             "%s of a <%s> device is not supported yet (only <disk>, <interface>, USB <input>, "
+                             "<hub>, <controller>, <channel> and <memory>)", verb, name);
+                domain_device_free(dev);
                 return NULL;
         }
         if (!dev->disks[0].target_dev || !dev->disks[0].target_dev[0]) {
@@ -124,6 +126,9 @@ int domain_attach_device(Domain *d, const char *xml, size_t len, unsigned flags,
                 return -1;
         if (domain_hotplug_is_interface(xml, len))
                 return domain_attach_interface(d, xml, len, flags, call, err);
+        char kind[32];
+        if (domain_hotplug_is_dev(domain_hotplug_kind(xml, len, kind, sizeof kind)))
+                return domain_attach_dev(d, kind, xml, len, flags, call, err);
         bool live = flags & DOMAIN_AFFECT_LIVE, config = flags & DOMAIN_AFFECT_CONFIG;
         DomainDevices *cdev = config ? parse_disk(xml, len, "attaching", err) : NULL;
         DomainDevices *ldev = live ? parse_disk(xml, len, "attaching", err) : NULL;
@@ -157,6 +162,9 @@ int domain_detach_device(Domain *d, const char *xml, size_t len, unsigned flags,
                 return -1;
         if (domain_hotplug_is_interface(xml, len))
                 return domain_detach_interface(d, xml, len, flags, call, err);
+        char kind[32];
+        if (domain_hotplug_is_dev(domain_hotplug_kind(xml, len, kind, sizeof kind)))
+                return domain_detach_dev(d, kind, xml, len, flags, call, err);
         bool live = flags & DOMAIN_AFFECT_LIVE, config = flags & DOMAIN_AFFECT_CONFIG;
         DomainDevices *dev = parse_disk(xml, len, "detaching", err);
         if (!dev)
@@ -188,6 +196,14 @@ int domain_detach_device_alias(Domain *d, const char *alias, unsigned flags, Cal
                 long nli = live && ops->interface_by_alias ? ops->interface_by_alias(d->live, alias) : -1;
                 if ((!config || nci >= 0) && (!live || nli >= 0))
                         return domain_detach_interface_index(d, nci, nli, call, err);
+        }
+        if (((config && ci < 0) || (live && li < 0)) && ops->device_by_alias) {
+                const char *ck = NULL, *lk = NULL;
+                long oci = config ? ops->device_by_alias(d->def, alias, &ck) : -1;
+                long oli = live ? ops->device_by_alias(d->live, alias, &lk) : -1;
+                const char *kind = lk ? lk : ck;
+                if ((!config || oci >= 0) && (!live || oli >= 0) && (!ck || !lk || strcmp(ck, lk) == 0))
+                        return domain_detach_dev_index(d, kind, oci, oli, call, err);
         }
         if ((config && ci < 0) || (live && li < 0))
                 return vb_error_set(err, VB_ERR_DEVICE_MISSING, VB_FROM_DOMAIN, "no device found with alias %s", alias);

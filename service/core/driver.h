@@ -180,6 +180,21 @@ typedef struct DomainOps {
         /* virDomainSetVcpusFlags LIVE: n (1..<vcpu> maximum) vCPUs in the running domain, whose
          * live current_vcpus follows each one plugged or unplugged; 0 when already so. */
         int (*set_vcpus)(Domain *d, unsigned n, Call *call, VbError *err);
+        /* Other device kinds (domain-hotplug-dev.c: USB inputs and hubs, controllers).
+         * prepare_device: the place the device of dev (one element) takes in def (a USB port,
+         * a controller's index), or -1 with err (no
+         * free place; the place dev names is taken). attach_device: as attach_disk, for dev's
+         * one element; detach_device: element index of kind ("input", "hub") of d->live, as
+         * detach_disk. NULL: not supported. */
+        int (*prepare_device)(const DomainDef *def, DomainDevices *dev, VbError *err);
+        int (*attach_device)(Domain *d, DomainDevices *dev, Call *call, VbError *err);
+        int (*detach_device)(Domain *d, const char *kind, size_t index, Call *call, VbError *err);
+        /* Element index of kind in def may leave it (0), or -1 with err (libvirt's "device
+         * cannot be detached: device is busy" for a controller devices sit on). */
+        int (*check_detach)(const DomainDef *def, const char *kind, size_t index, VbError *err);
+        /* The index of def's element of one of those kinds whose device alias is alias (its
+         * kind, a static string, in *kind), or -1: detach-device-alias. */
+        long (*device_by_alias)(const DomainDef *def, const char *alias, const char **kind);
 } DomainOps;
 
 /* Network and pool ops belong to a subsystem (host.h), not to a connection. Each op returns 0

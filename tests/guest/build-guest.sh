@@ -455,8 +455,11 @@ while :; do
 		nmi) say "VIRTBUS-GUEST-NMI $(awk '$1 == "NMI:" { print $2 }' /proc/interrupts)" ;;
 		# online vCPUs (vCPU hotplug): a hotplugged one is onlined first
 		cpus) for c in /sys/devices/system/cpu/cpu[0-9]*; do [ -e "$c/online" ] && [ "$(cat "$c/online")" = 0 ] && echo 1 >"$c/online" 2>/dev/null; done; say "VIRTBUS-GUEST-CPUS $(cat /sys/devices/system/cpu/online)" ;;
+		# the memory the kernel has (KiB): hotplugged blocks are onlined movable first, so that
+		# the guest can give them back (memory hotplug)
+		mem) for m in /sys/devices/system/memory/memory[0-9]*; do [ "$(cat "$m/state")" = offline ] && echo online_movable >"$m/state" 2>/dev/null; done; say "VIRTBUS-GUEST-MEM $(awk '$1 == "MemTotal:" { print $2 }' /proc/meminfo)" ;;
 		"") ;;
-		*) say "virtbus-guest: unknown command '$cmd' (poweroff, reboot, crash, disks, nics, cpus, nmi)" ;;
+		*) say "virtbus-guest: unknown command '$cmd' (poweroff, reboot, crash, disks, nics, cpus, nmi, mem)" ;;
 		esac
 	else
 		sleep 3600

@@ -10,22 +10,19 @@ persistent XML follow, and the device-added / device-removed events reach python
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
-import unittest
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "guest"))
-import guest  # noqa: E402
 import harness  # noqa: E402
-import remote_harness  # noqa: E402
+from hotplug_harness import HotplugGuestTest  # noqa: E402
 from test_qemu_console import ConsoleReader  # noqa: E402
-from test_qemu_lifecycle import QEMU_PATH, QemuDaemon, wait_for  # noqa: E402
+from test_qemu_lifecycle import wait_for  # noqa: E402
 
 DOMAIN_XML = """<domain type='qemu'>
   <name>{name}</name>
@@ -64,65 +61,16 @@ def cdrom_source(xml):
     return None if src is None else src.get("file")
 
 
-class QemuHotplugTest(unittest.TestCase):
+class QemuHotplugTest(HotplugGuestTest):
     @classmethod
     def setUpClass(cls):
-        if not shutil.which("qemu-system-x86_64"):
-            raise unittest.SkipTest("qemu-system-x86_64 is not installed")
-        cls.image = guest.build()
-        cls.libvirt = remote_harness.start_event_loop()
-        cls.daemon = QemuDaemon()
-        cls.daemon.start()
-        cls.name = "hotplug-guest"
-        xml = cls.daemon.tmp / "guest.xml"
-        xml.write_text(DOMAIN_XML.format(name=cls.name, kernel=cls.image.kernel, initrd=cls.image.initrd,
-                                         append=cls.image.append))
-        for cmd in ("define %s" % xml, "start %s" % cls.name):
-            p = cls.daemon.virsh("unix", cmd)
-            if p.returncode != 0:
-                raise AssertionError("virsh %s: %s\n%s" % (cmd, p.stderr, cls.daemon.log()[-3000:]))
-        cls.conn = cls.libvirt.open(cls.daemon.uri())
-        cls.dom = cls.conn.lookupByName(cls.name)
-        cls.events = []
-        for ev, kind in ((cls.libvirt.VIR_DOMAIN_EVENT_ID_DEVICE_ADDED, "added"),
-                         (cls.libvirt.VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED, "removed")):
-            cls.conn.domainEventRegisterAny(cls.dom, ev, lambda c, d, alias, o, k=kind: cls.events.append((k, alias)),
-                                            None)
-        import dbus
-        import dbus.mainloop.glib
-        cls.bus = dbus.bus.BusConnection(cls.daemon.bus_address, mainloop=dbus.mainloop.glib.DBusGMainLoop())
-        cls.bus_events = []
-        for sig, kind in (("DeviceAdded", "added"), ("DeviceRemoved", "removed")):
-            cls.bus.add_signal_receiver(lambda alias, k=kind: cls.bus_events.append((k, str(alias))),
-                                        signal_name=sig, dbus_interface=harness.DOMAIN)
-        cls.dom_path = "%s/domain/_%s" % (QEMU_PATH, cls.dom.UUIDString().replace("-", "_"))
-        cls.console = ConsoleReader(cls.libvirt, cls.conn, cls.dom)
+        cls.start_guest(DOMAIN_XML, "hotplug-guest")
         cls.images = {}
         for dev in ("vdb", "vdc", "vdd"):
             path = cls.daemon.tmp / ("%s.qcow2" % dev)
             subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", str(path), "16M"], check=True)
             os.chmod(path, 0o600)
             cls.images[dev] = path
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.console.stream.abort()
-        except Exception:
-            pass
-        try:
-            cls.conn.close()
-        except Exception:
-            pass
-        cls.bus.close()
-        cls.daemon.virsh("unix", "destroy %s" % cls.name)
-        cls.daemon.stop()
-
-    def virsh(self, cmd, check=True):
-        p = self.daemon.virsh("unix", cmd, timeout=60)
-        if check and p.returncode != 0:
-            self.fail("virsh %s failed (%d): %s\n%s" % (cmd, p.returncode, p.stderr, self.daemon.log()[-4000:]))
-        return p
 
     def guest_disks(self, timeout=60):
         """What the guest's kernel lists in /sys/block ({name: 512-byte sectors})."""
@@ -144,21 +92,6 @@ class QemuHotplugTest(unittest.TestCase):
 
     def wait_guest(self, what, fn, timeout=30):
         wait_for(what, lambda: fn(self.guest_disks()), timeout)
-
-    def bus_sync(self):
-        from gi.repository import GLib
-        ctx = GLib.MainContext.default()
-        for _ in range(50):
-            if not ctx.iteration(False):
-                time.sleep(0.002)
-
-    def wait_events(self, want, timeout=30):
-        wait_for("libvirt event %r (seen %r)" % (want, self.events), lambda: want in self.events, timeout)
-
-        def on_bus():
-            self.bus_sync()
-            return want in self.bus_events
-        wait_for("D-Bus signal %r (seen %r)" % (want, self.bus_events), on_bus, timeout)
 
     def test_1_attach_detach_live_with_virsh(self):
         self.guest_disks()          # the guest is up and answers

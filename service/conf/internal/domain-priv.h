@@ -24,7 +24,17 @@ int domain_numatune_parse(DomainNumatune *t, xmlNodePtr node, unsigned flags, Vb
 void domain_numatune_format(XmlBuf *b, const DomainNumatune *t);
 void domain_blkio_numa_free(DomainDefPrivate *p);
 
-/* <devices> (domain-devices.c). */
+/* One device kind: its element, its table and where its array lives in DomainDevices. */
+typedef struct DeviceKind {
+        const char *name;
+        const XmlField *fields;
+        size_t n_fields;
+        size_t array, count, size;     /* offsets of the array and its count; element size */
+        int (*post_parse)(xmlNodePtr node, void *dev, VbError *err);
+} DeviceKind;
+
+/* <devices> (domain-devices.c); the kind of element name, or NULL (memballoon: size 0). */
+const DeviceKind *domain_device_kind(const char *name);
 int domain_devices_parse(DomainDevices *d, xmlNodePtr devices, unsigned flags, VbError *err);
 void domain_devices_format(XmlBuf *b, const DomainDevices *d, unsigned flags);
 void domain_devices_free(DomainDevices *d);
@@ -60,3 +70,11 @@ int domain_iothreads_parse(DomainDef *def, xmlNodePtr root, VbError *err);
 void domain_iothreads_format(XmlBuf *b, const DomainDefPrivate *p);
 void domain_iothreadpins_format(XmlBuf *children, const DomainCputune *t);
 void domain_iothreads_free(DomainDefPrivate *p);
+/* <memory> / <currentMemory>-style sizes (value and unit) in KiB (domain-conf.c). */
+int domain_parse_memory(xmlNodePtr node, uint64_t *kib, VbError *err);
+/* Memory hotplug (domain-memory.c): <maxMemory slots='N'> (written before <memory>), and a
+ * <memory model='dimm'> device's <target> (size, node). */
+int domain_max_memory_parse(DomainDefPrivate *p, xmlNodePtr root, VbError *err);
+void domain_max_memory_format(XmlBuf *b, const DomainDefPrivate *p);
+int domain_memory_dev_post_parse(xmlNodePtr node, DomainMemoryDev *m, VbError *err);
+void domain_memory_dev_target_format(XmlBuf *b, const DomainMemoryDev *m);

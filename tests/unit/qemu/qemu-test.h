@@ -74,6 +74,7 @@ static const QemuGoldenCase qemu_golden_cases[] = {
         { "kvm", false, 0, NULL },
         { "q35-storage", false, 0, NULL },
         { "kernel-boot", false, 0, NULL },
+        { "memory-dimm", false, 0, NULL },
         { "nics", false, 0, NULL },
         { "nics-host", false, 0, NULL },
         { "chardevs", false, 0, NULL },

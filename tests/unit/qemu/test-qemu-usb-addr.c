@@ -62,10 +62,42 @@ static void test_explicit_port(void **state) {
         domain_def_free(def);
 }
 
+/* Hotplug: the lowest port no device holds (the tablet's implicit 1, the redirdevs' 2 and 3),
+ * a chosen one when free, and the refusals; a hotplugged input keeps its id and port on the
+ * command line (a live definition restored). */
+static void test_hotplug_port(void **state) {
+        DomainDef *def = qt_parse("virtinst-linux2022-pc");
+        VbError err = { 0 };
+        assert_int_equal(qemu_define_usb_addresses(def, &err), 0);
+        assert_int_equal(qemu_usb_free_port(def, 0, "<input>", &err), 4);
+        assert_int_equal(qemu_usb_free_port(def, 7, "<input>", &err), 7);
+        assert_int_equal(qemu_usb_free_port(def, 2, "<input>", &err), -1);
+        assert_string_equal(err.message, "XML error: USB port 2 is already in use");
+        vb_error_clear(&err);
+        assert_int_equal(qemu_usb_free_port(def, 16, "<input>", &err), -1);
+        assert_non_null(strstr(err.message, "USB port 16 does not exist (the controller has 15)"));
+        vb_error_clear(&err);
+        DomainDevices *d = &def->priv->devices;
+        DomainInputDev *in = conf_array_add(&d->inputs, &d->n_inputs, sizeof *in);
+        assert_non_null(in);
+        in->type = strdup("keyboard");
+        in->bus = strdup("usb");
+        in->alias = strdup("input5");
+        in->address.type = strdup("usb");
+        in->address.bus = strdup("0");
+        in->address.port = strdup("4");
+        assert_int_equal(qemu_usb_free_port(def, 0, "<input>", &err), 5);
+        char *line = argv_line(def);
+        assert_non_null(strstr(line, " usb-kbd,id=input5,bus=usb.0,port=4 "));
+        free(line);
+        domain_def_free(def);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_virtinst_redirdevs),
                 cmocka_unit_test(test_explicit_port),
+                cmocka_unit_test(test_hotplug_port),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,298 @@
+/* qemu-hotplug-chan.c: virtio channels (<channel type='unix'><target type='virtio' name=…/>) attached to and detached from a running guest: a virtio-serial controller when the guest has none, QMP chardev-add of QEMU's listening socket and device_add of a virtserialport; device_del, DEVICE_DELETED, chardev-remove and the socket removed. The guest agent's channel connects the agent. */
+#define LOG_MODULE "qemu"
+#include "qemu-driver.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "domain-device.h"
+#include "domain-hotplug.h"
+#include "domain-model.h"
+#include "log.h"
+#include "qemu-agent.h"
+#include "qemu-command.h"
+#include "qemu-command-priv.h"
+
+#define AGENT_CHANNEL "org.qemu.guest_agent.0"
+
+/* QEMU's id of channel i of def: its alias when the driver named it, else channel<i>. */
+void qemu_chan_id(const DomainDef *def, size_t i, char *buf, size_t len) {
+        const char *a = def->priv->devices.channels[i].alias;
+        if (a && strncmp(a, "ua-", 3) != 0)
+                snprintf(buf, len, "%s", a);
+        else
+                snprintf(buf, len, "channel%zu", i);
+}
+
+int qemu_chan_prepare(const DomainDef *def, DomainDevices *dev, VbError *err) {
+        const DomainChr *c = &dev->channels[0];
+        if (!qemu_str_eq(c->target_type, "virtio"))
+                return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_QEMU,
+                                    "channel target type '%s' is not supported (only virtio is)",
+                                    c->target_type ? c->target_type : "");
+        if (!c->target_name || !c->target_name[0] || strchr(c->target_name, '/'))
+                return vb_error_set(err, VB_ERR_XML_ERROR, VB_FROM_QEMU,
+                                    "a virtio channel needs a target name without '/'");
+        const DomainDevices *d = &def->priv->devices;
+        for (size_t i = 0; i < d->n_channels; i++)
+                if (qemu_str_eq(d->channels[i].target_name, c->target_name))
+                        return vb_error_set(err, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU,
+                                            "a channel with target name '%s' exists already", c->target_name);
+        return 0;
+}
+
+/* Where QEMU listens (or connects): <source path>, else the daemon's per-domain name. */
+static char *socket_path(Domain *d, const DomainChr *c) {
+        return c->source_path ? strdup(c->source_path)
+                              : qemu_channel_default_path(d->obj.conn->state_dir, d->obj.name, c->target_name);
+}
+
+typedef enum { STEP_QUERY_PCI, STEP_CONTROLLER, STEP_CHARDEV, STEP_PORT } ChanStep;
+
+typedef struct ChanAttach {
+        QemuDomain *qd;
+        DomainDevices *dev;
+        ChanStep step;
+        char id[32], chardev[40], bus[32];
+        char *path;
+} ChanAttach;
+
+static void attach_free(ChanAttach *a) {
+        domain_device_free(a->dev);
+        free(a->path);
+        free(a);
+}
+
+static void on_attach(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata);
+
+static int attach_send(ChanAttach *a, Qmp *q) {
+        const DomainChr *c = &a->dev->channels[0];
+        if (a->step == STEP_QUERY_PCI)
+                return qmp_send(q, "query-pci", NULL, on_attach, a);
+        json_object *args = json_object_new_object();
+        if (!args)
+                return -ENOMEM;
+        if (a->step == STEP_CONTROLLER) {
+                json_object_object_add(args, "driver", json_object_new_string("virtio-serial-pci"));
+                json_object_object_add(args, "id", json_object_new_string("virtio-serial0"));
+                if (a->bus[0]) {
+                        json_object_object_add(args, "bus", json_object_new_string(a->bus));
+                        json_object_object_add(args, "addr", json_object_new_string("0x0"));
+                }
+                return qmp_send(q, "device_add", args, on_attach, a);
+        }
+        if (a->step == STEP_CHARDEV) {
+                json_object *addr = json_object_new_object(), *unix_ = json_object_new_object();
+                json_object *data = json_object_new_object(), *backend = json_object_new_object();
+                json_object_object_add(unix_, "path", json_object_new_string(a->path));
+                json_object_object_add(addr, "type", json_object_new_string("unix"));
+                json_object_object_add(addr, "data", unix_);
+                json_object_object_add(data, "addr", addr);
+                bool server = !qemu_str_eq(c->source_mode, "connect");
+                json_object_object_add(data, "server", json_object_new_boolean(server));
+                if (server)
+                        json_object_object_add(data, "wait", json_object_new_boolean(false));
+                json_object_object_add(backend, "type", json_object_new_string("socket"));
+                json_object_object_add(backend, "data", data);
+                json_object_object_add(args, "id", json_object_new_string(a->chardev));
+                json_object_object_add(args, "backend", backend);
+                return qmp_send(q, "chardev-add", args, on_attach, a);
+        }
+        json_object_object_add(args, "driver", json_object_new_string("virtserialport"));
+        json_object_object_add(args, "bus", json_object_new_string("virtio-serial0.0"));
+        json_object_object_add(args, "chardev", json_object_new_string(a->chardev));
+        json_object_object_add(args, "id", json_object_new_string(a->id));
+        json_object_object_add(args, "name", json_object_new_string(c->target_name));
+        return qmp_send(q, "device_add", args, on_attach, a);
+}
+
+static void on_undo(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
+        (void) q, (void) ret, (void) userdata;
+        if (cls)
+                log_warning("QMP chardev-remove: %s", desc ? desc : cls);
+}
+
+static void chardev_remove(Qmp *q, const char *chardev) {
+        json_object *o = json_object_new_object();
+        if (!o)
+                return;
+        json_object_object_add(o, "id", json_object_new_string(chardev));
+        qmp_send(q, "chardev-remove", o, on_undo, NULL);
+}
+
+/* The controller QEMU now has joins d->live, so that the next channel finds it. */
+static int add_controller(Domain *d) {
+        static const char xml[] = "<controller type='virtio-serial' index='0'/>";
+        VbError e = { 0 };
+        DomainDevices *dev = domain_device_parse(xml, sizeof xml - 1, NULL, &e);
+        vb_error_clear(&e);
+        int r = dev ? domain_devices_move(&d->live->priv->devices, dev, "controller", 0) : -ENOMEM;
+        domain_device_free(dev);
+        return r;
+}
+
+static int commit(Domain *d, ChanAttach *a, VbError *e) {
+        DomainChr *c = &a->dev->channels[0];
+        char *alias = strdup(a->id);
+        if (!alias || domain_devices_move(&d->live->priv->devices, a->dev, "channel", 0) < 0) {
+                free(alias);
+                return vb_error_errno(e, -ENOMEM, "attach");
+        }
+        DomainDevices *live = &d->live->priv->devices;
+        c = &live->channels[live->n_channels - 1];
+        free(c->alias);
+        c->alias = alias;
+        log_info("domain %s: channel %s attached as %s", d->obj.name, c->target_name, a->id);
+        qemu_hotplug_added(d, a->id);
+        if (qemu_str_eq(c->target_name, AGENT_CHANNEL) && qemu_str_eq(c->type, "unix"))
+                qemu_agent_running(a->qd);
+        return 0;
+}
+
+static void on_attach(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
+        ChanAttach *a = userdata;
+        QemuDomain *qd = a->qd;
+        if (q != qd->qmp || !qd->job) {
+                attach_free(a);
+                return;
+        }
+        Domain *d = domain_ref(qd->domain);
+        VbError e = { 0 };
+        int r = -1;
+        if (cls) {
+                vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "cannot attach channel %s: %s",
+                             a->dev->channels[0].target_name, desc ? desc : cls);
+                if (a->step == STEP_PORT)
+                        chardev_remove(q, a->chardev);
+        } else if (a->step == STEP_QUERY_PCI && !qemu_hotplug_free_root_port(ret, a->bus, sizeof a->bus)) {
+                vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU,
+                             "cannot attach channel %s: no free pcie-root-port for its virtio-serial controller",
+                             a->dev->channels[0].target_name);
+        } else if (a->step == STEP_CONTROLLER && add_controller(d) < 0) {
+                vb_error_errno(&e, -ENOMEM, "attach");
+        } else if (a->step == STEP_PORT) {
+                r = commit(d, a, &e);
+        } else {
+                a->step++;
+                int s = attach_send(a, q);
+                if (s == 0) {
+                        domain_unref(d);
+                        return;
+                }
+                vb_error_errno(&e, s, "attach");
+        }
+        qemu_domain_finish(qd, r, r < 0 ? &e : NULL);
+        attach_free(a);
+        domain_unref(d);
+}
+
+/* libvirt's choice: one more than the highest channelN the guest has. */
+static void new_id(const DomainDef *live, char *buf, size_t len) {
+        unsigned long next = 0;
+        for (size_t i = 0; i < live->priv->devices.n_channels; i++) {
+                char id[64], *end;
+                qemu_chan_id(live, i, id, sizeof id);
+                unsigned long v = strncmp(id, "channel", 7) == 0 ? strtoul(id + 7, &end, 10) : 0;
+                if (strncmp(id, "channel", 7) == 0 && !*end && v >= next)
+                        next = v + 1;
+        }
+        snprintf(buf, len, "channel%lu", next);
+}
+
+int qemu_chan_attach(Domain *d, DomainDevices *dev, Call *call, VbError *err) {
+        QemuDomain *qd = d->driver_data;
+        const DomainChr *c = &dev->channels[0];
+        ChanAttach *a = NULL;
+        int r;
+        if (!qd || !qd->qmp || !qmp_is_ready(qd->qmp)) {
+                r = vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU,
+                                 "the QEMU monitor of domain '%s' is not available", d->obj.name);
+                goto fail;
+        }
+        if (!qemu_str_eq(c->type, "unix")) {
+                r = vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_QEMU,
+                                 "channel type '%s' cannot be hot plugged (only unix can)", c->type ? c->type : "");
+                goto fail;
+        }
+        if (!(a = calloc(1, sizeof *a)) || !(a->path = socket_path(d, c))) {
+                r = vb_error_errno(err, -ENOMEM, "attach");
+                goto fail;
+        }
+        a->qd = qd;
+        a->dev = dev;
+        new_id(d->live, a->id, sizeof a->id);
+        snprintf(a->chardev, sizeof a->chardev, "char%s", a->id);
+        const char *machine = d->live->priv->os.machine;
+        bool q35 = machine && (strcmp(machine, "q35") == 0 || strncmp(machine, "pc-q35-", 7) == 0);
+        a->step = qemu_ctrl_index_used(d->live, "virtio-serial", 0) ? STEP_CHARDEV
+                : q35 ? STEP_QUERY_PCI : STEP_CONTROLLER;
+        if ((r = attach_send(a, qd->qmp)) < 0) {
+                a->dev = NULL;
+                attach_free(a);
+                domain_device_free(dev);
+                return vb_error_errno(err, r, "attach");
+        }
+        qd->after_reply = _DOMAIN_INPUT_MAX;
+        qemu_domain_pending(qd, call);
+        return VERB_PENDING;
+fail:
+        if (a)
+                attach_free(a);
+        else
+                domain_device_free(dev);
+        return r;
+}
+
+/* The guest let the port go: its chardev, the socket the daemon named, its place in d->live. */
+static void chan_removed(QemuDomain *qd, const char *alias, const char *target) {
+        (void) target;
+        Domain *d = qd->domain;
+        if (!d->live)
+                return;
+        DomainDevices *devs = &d->live->priv->devices;
+        for (size_t i = 0; i < devs->n_channels; i++) {
+                const DomainChr *c = &devs->channels[i];
+                if (!c->alias || strcmp(c->alias, alias) != 0)
+                        continue;
+                char chardev[72];
+                snprintf(chardev, sizeof chardev, "char%s", alias);
+                if (qd->qmp)
+                        chardev_remove(qd->qmp, chardev);
+                if (qemu_str_eq(c->target_name, AGENT_CHANNEL))
+                        qemu_agent_release(qd);
+                if (qemu_str_eq(c->type, "unix") && !c->source_path) {
+                        char *path = socket_path(d, c);
+                        if (path && unlink(path) < 0 && errno != ENOENT)
+                                log_warning("domain %s: cannot remove %s: %s", d->obj.name, path, strerror(errno));
+                        free(path);
+                }
+                domain_devices_remove(devs, "channel", i);
+                return;
+        }
+}
+
+int qemu_chan_detach(Domain *d, size_t index, Call *call, VbError *err) {
+        DomainDevices *devs = &d->live->priv->devices;
+        if (!qemu_str_eq(devs->channels[index].target_type, "virtio"))
+                return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_QEMU,
+                                    "only virtio channels can be hot unplugged");
+        /* every channel keeps its QEMU id as its alias, so that indexes may shift */
+        for (size_t i = 0; i < devs->n_channels; i++) {
+                char id[64];
+                qemu_chan_id(d->live, i, id, sizeof id);
+                if (!devs->channels[i].alias || strncmp(devs->channels[i].alias, "ua-", 3) == 0) {
+                        char *c = strdup(id);
+                        if (!c)
+                                return vb_error_errno(err, -ENOMEM, "detach");
+                        free(devs->channels[i].alias);
+                        devs->channels[i].alias = c;
+                }
+        }
+        char alias[64];
+        snprintf(alias, sizeof alias, "%s", devs->channels[index].alias);
+        return qemu_unplug_begin(d->driver_data, alias, "channel", devs->channels[index].target_name, chan_removed,
+                                 call, err);
+}
