@@ -94,6 +94,7 @@ typedef struct QemuDomain {
         pid_t *vcpu_tids;       /* vCPU i's thread (query-cpus-fast), n_vcpu_tids of them */
         size_t n_vcpu_tids;
         struct QemuSave *save;          /* SAVING: the save in flight (qemu-save.c) */
+        struct QemuDump *dump;          /* a memory-only dump in flight (qemu-dump.c), or NULL */
         /* A start from a save image (qemu-save.c): QEMU gets the image's stream as -incoming
          * fd:N and is continued (or kept paused) once it has loaded it. */
         bool incoming;
@@ -252,6 +253,12 @@ void qemu_save_free(QemuDomain *qd);
 struct DomainJobStats;
 int qemu_save_job_stats(const QemuDomain *qd, struct DomainJobStats *out);
 int qemu_save_abort(QemuDomain *qd, VbError *err);
+/* qemu-dump.c: virDomainCoreDumpWithFormat --memory-only; QEMU's DUMP_COMPLETED; the dump in
+ * flight dropped (failed: its file removed) when QEMU goes. */
+int qemu_domain_core_dump(Domain *d, int fd, const char *path, unsigned format, unsigned flags, Call *call,
+                          VbError *err);
+void qemu_dump_event(QemuDomain *qd, json_object *data);
+void qemu_dump_free(QemuDomain *qd, bool failed);
 /* The start from an image has been reported: the image's fields go (a managed image too). */
 void qemu_incoming_done(QemuDomain *qd, bool restored);
 

@@ -111,6 +111,12 @@ typedef struct DomainOps {
                        VbError *err);
         /* Where d's managed save image lives (malloc'ed); NULL op: no managed save. */
         char *(*managed_save_path)(Domain *d);
+        /* virDomainCoreDumpWithFormat --memory-only: the guest's memory into fd (taken) in
+         * format (DOMAIN_CORE_DUMP_FORMAT_*), inside the core's dump job; flags: DUMP_LIVE
+         * (the guest is not paused meanwhile), DUMP_RESET (reset after). On failure the op
+         * unlinks path (NULL: not a regular file). NULL: "not supported". */
+        int (*core_dump)(Domain *d, int fd, const char *path, unsigned format, unsigned flags, Call *call,
+                         VbError *err);
         /* virDomainSendKey to a running domain: n (1..16) keycodes of codeset (libvirt's
          * virKeycodeSet numbers) pressed together for holdtime ms (0: the hypervisor's
          * default). The op translates them (an untranslatable one: VB_ERR_INVALID_ARG) and
