@@ -47,6 +47,8 @@ REASONS = [
               r"domain_set_time$)", "guest-agent calls (need the QEMU guest agent channel: a later issue)"),
     ("jobs", r"(job|block_(pull|rebase|commit|copy|resize)|disk_errors|control_info|dirty_rate)",
      "block jobs and domain jobs (a later issue)"),
+    ("lxc", r"^domain_send_process_signal$",
+     "virDomainSendProcessSignal: only libvirt's LXC driver implements it; its QEMU driver answers \"not supported\" too"),
     ("hotplug", r"(attach|detach|update_device|save|restore|core_dump|set_vcpus?$|set_vcpus_flags|set_max_memory|"
                 r"inject_nmi|send_key|send_process_signal|rename|with_files|fd_associate)",
      "device hotplug, save/restore and live changes (the hotplug/save issue)"),

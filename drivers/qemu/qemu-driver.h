@@ -259,6 +259,8 @@ int qemu_domain_core_dump(Domain *d, int fd, const char *path, unsigned format, 
                           VbError *err);
 void qemu_dump_event(QemuDomain *qd, json_object *data);
 void qemu_dump_free(QemuDomain *qd, bool failed);
+/* qemu-rename.c: DomainOps.rename (the NVRAM named after the domain). */
+int qemu_domain_rename(Domain *d, const char *from, const char *to, DomainDef *def, VbError *err);
 /* The start from an image has been reported: the image's fields go (a managed image too). */
 void qemu_incoming_done(QemuDomain *qd, bool restored);
 

@@ -2,12 +2,7 @@
 #define LOG_MODULE "core"
 #include "domain-dump.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
+#include "domain-save.h"
 #include "domain.h"
 #include "driver.h"
 #include "log.h"
@@ -52,17 +47,12 @@ int domain_core_dump(Domain *d, const char *path, unsigned format, unsigned flag
                 return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN, "a dump file path is required");
         if (domain_job_begin(d, DOMAIN_JOB_DUMP, err) < 0)
                 return -1;
-        /* 0600: the file holds the guest's memory. */
-        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0600);
+        bool regular;
+        int fd = guest_memory_file_create(path, &regular, err);
         if (fd < 0) {
-                vb_error_set(err, VB_ERR_SYSTEM_ERROR, VB_FROM_DOMAIN, "Failed to create file '%s': %s", path, strerror(errno));
                 domain_job_end(d);
                 return -1;
         }
-        struct stat st;
-        bool regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
-        if (regular)
-                (void) fchmod(fd, 0600);        /* an existing file keeps its mode through O_TRUNC */
         domain_ref(d);
         log_info("domain %s: dumping its memory to %s", d->obj.name, path);
         int r = ops->core_dump(d, fd, regular ? path : NULL, format, flags, call, err);

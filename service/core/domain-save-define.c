@@ -130,3 +130,30 @@ int domain_managed_save_define(Domain *d, const char *dxml, unsigned flags, VbEr
         free(path);
         return r;
 }
+
+int save_image_rename(const char *path, const char *new_name, VbError *err) {
+        int fd = open(path, O_RDWR | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return vb_error_set(err, VB_ERR_SYSTEM_ERROR, VB_FROM_DOMAIN, "Failed to open domain image file '%s': %s",
+                                    path, strerror(errno));
+        SaveImageHeader h;
+        int r = save_image_read_header(fd, path, &h, err);
+        DomainDef *def = r < 0 ? NULL : domain_def_parse(h.xml, strlen(h.xml), 0, err);
+        char *name = strdup(new_name), *xml = NULL;
+        r = -1;
+        if (def && name) {
+                free(def->name);
+                def->name = name;
+                name = NULL;
+                xml = domain_def_format(def, DOMAIN_FORMAT_SECURE | DOMAIN_FORMAT_MIGRATABLE);
+                r = xml ? save_image_rewrite(fd, path, xml, -1, err) : vb_error_errno(err, -ENOMEM, "format domain XML");
+        } else if (def) {
+                vb_error_errno(err, -ENOMEM, "rename");
+        }
+        free(name);
+        free(xml);
+        domain_def_free(def);
+        save_image_header_clear(&h);
+        close(fd);
+        return r;
+}

@@ -152,6 +152,19 @@ static int check_same_domain(const char *image_xml, const char *dxml, VbError *e
 
 /* ---- save ---- */
 
+int guest_memory_file_create(const char *path, bool *regular, VbError *err) {
+        /* 0600: the file holds the guest's memory. */
+        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0600);
+        if (fd < 0)
+                return vb_error_set(err, VB_ERR_SYSTEM_ERROR, VB_FROM_DOMAIN, "Failed to create file '%s': %s", path,
+                                    strerror(errno));
+        struct stat st;
+        *regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+        if (*regular)
+                (void) fchmod(fd, 0600);        /* an existing file keeps its mode through O_TRUNC */
+        return fd;
+}
+
 static int save_to(Domain *d, const char *path, const char *dxml, unsigned flags, Call *call, VbError *err) {
         const DomainOps *ops = ops_of(d->obj.conn);
         if (!ops->save)
@@ -176,19 +189,13 @@ static int save_to(Domain *d, const char *path, const char *dxml, unsigned flags
                 }
         }
         bool running = flags & DOMAIN_SAVE_RUNNING ? true : flags & DOMAIN_SAVE_PAUSED ? false : d->state != DOMAIN_PAUSED;
-        /* 0600: the image holds the guest's memory. */
-        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0600);
+        bool regular;
+        int fd = guest_memory_file_create(path, &regular, err);
         if (fd < 0) {
-                vb_error_set(err, VB_ERR_SYSTEM_ERROR, VB_FROM_DOMAIN, "Failed to create file '%s': %s", path, strerror(errno));
                 free(xml);
                 domain_job_end(d);
                 return -1;
         }
-        /* A regular file is ours to remove when the save fails; a device (or a pipe) never is. */
-        struct stat st;
-        bool regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
-        if (regular)
-                (void) fchmod(fd, 0600);        /* an existing file keeps its mode through O_TRUNC */
         int r = save_image_write_header(fd, xml, running, err);
         free(xml);
         if (r < 0) {

@@ -46,6 +46,10 @@ void save_image_header_clear(SaveImageHeader *h);
  * large to fit in file"); running 1 or 0 changes the state the restore resumes, -1 keeps it. */
 int save_image_rewrite(int fd, const char *path, const char *xml, int running, VbError *err);
 
+/* A file for a guest's memory (a save image, a dump): created or truncated, 0600. *regular:
+ * it is a regular file, ours to remove when the writing fails (a device or a pipe never is). */
+int guest_memory_file_create(const char *path, bool *regular, VbError *err);
+
 /* virDomainSave(Flags): dxml (may be NULL) replaces the XML kept in the image; it must name
  * the same domain. */
 int domain_save(Domain *d, const char *path, const char *dxml, unsigned flags, Call *call, VbError *err);
@@ -65,6 +69,8 @@ char *domain_managed_save_xml(Domain *d, unsigned flags, VbError *err);
  * PAUSED change the state the restore resumes. */
 int domain_save_image_define(Connection *c, const char *path, const char *dxml, unsigned flags, VbError *err);
 int domain_managed_save_define(Domain *d, const char *dxml, unsigned flags, VbError *err);
+/* The image at path keeps the XML of a domain now called new_name (virDomainRename). */
+int save_image_rename(const char *path, const char *new_name, VbError *err);
 /* Has d a managed save image? false when the driver keeps none. */
 bool domain_has_managed_save(Domain *d);
 /* The start of an inactive domain with a managed save image resumes from it (called by the

@@ -117,6 +117,10 @@ typedef struct DomainOps {
          * unlinks path (NULL: not a regular file). NULL: "not supported". */
         int (*core_dump)(Domain *d, int fd, const char *path, unsigned format, unsigned flags, Call *call,
                          VbError *err);
+        /* virDomainRename of shut-off d: the driver's own files named after the domain move from
+         * from to to, and def (the new definition; NULL when undoing) is updated to them. NULL:
+         * "not supported". */
+        int (*rename)(Domain *d, const char *from, const char *to, DomainDef *def, VbError *err);
         /* virDomainSendKey to a running domain: n (1..16) keycodes of codeset (libvirt's
          * virKeycodeSet numbers) pressed together for holdtime ms (0: the hypervisor's
          * default). The op translates them (an untranslatable one: VB_ERR_INVALID_ARG) and

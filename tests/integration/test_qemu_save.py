@@ -35,6 +35,29 @@ RUNNING, SHUTOFF, PAUSED = 1, 5, 3
 RUNNING_BOOTED, RUNNING_RESTORED, SHUTOFF_SAVED = 1, 3, 5
 
 
+def console_ask(test, dom, command, answer_re, timeout=90):
+    """Type command on dom's console until a line matching answer_re comes back; the match.
+    test: the TestCase (its libvirt module and connection)."""
+    r = ConsoleReader(test.libvirt, test.conn, dom)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            test.assertIsNone(r.error)
+            test.assertLess(time.monotonic(), deadline, "no %r on the console: %r" % (answer_re, r.data[-500:]))
+            r.stream.send(command.encode() + b"\n")
+            t = time.monotonic()
+            while time.monotonic() - t < 2:
+                m = re.search(answer_re.encode(), r.data)
+                if m:
+                    return m
+                time.sleep(0.05)
+    finally:
+        try:
+            r.stream.finish()
+        except test.libvirt.libvirtError:
+            pass
+
+
 class QemuSaveTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -76,25 +99,7 @@ class QemuSaveTest(unittest.TestCase):
         return p.stdout
 
     def ask(self, command, answer_re, timeout=90):
-        """Type command on the console until a line matching answer_re comes back; the match."""
-        r = ConsoleReader(self.libvirt, self.conn, self.dom)
-        try:
-            deadline = time.monotonic() + timeout
-            while True:
-                self.assertIsNone(r.error)
-                self.assertLess(time.monotonic(), deadline, "no %r on the console: %r" % (answer_re, r.data[-500:]))
-                r.stream.send(command.encode() + b"\n")
-                t = time.monotonic()
-                while time.monotonic() - t < 2:
-                    m = re.search(answer_re.encode(), r.data)
-                    if m:
-                        return m
-                    time.sleep(0.05)
-        finally:
-            try:
-                r.stream.finish()
-            except self.libvirt.libvirtError:
-                pass
+        return console_ask(self, self.dom, command, answer_re, timeout)
 
     def mark(self, word):
         self.ask("mark %s" % word, r"VIRTBUS-GUEST-MARKED %s" % word)

@@ -25,8 +25,9 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "guest"))
 import guest  # noqa: E402
 import remote_harness  # noqa: E402
-from test_qemu_console import DOMAIN_XML, ConsoleReader  # noqa: E402
+from test_qemu_console import DOMAIN_XML  # noqa: E402
 from test_qemu_lifecycle import QemuDaemon  # noqa: E402
+from test_qemu_save import console_ask  # noqa: E402
 
 RUNNING, SHUTOFF, PAUSED = 1, 5, 3
 RUNNING_RESTORED, SHUTOFF_SAVED = 3, 5
@@ -79,26 +80,8 @@ class QemuSave2Test(unittest.TestCase):
         self.assertNotEqual(p.returncode, 0, "virsh %s succeeded" % cmd)
         self.assertIn(text, p.stderr)
 
-    def ask(self, command, answer_re, timeout=90):
-        """Type command on the console until a line matching answer_re comes back; the match."""
-        r = ConsoleReader(self.libvirt, self.conn, self.dom)
-        try:
-            deadline = time.monotonic() + timeout
-            while True:
-                self.assertIsNone(r.error)
-                self.assertLess(time.monotonic(), deadline, "no %r on the console: %r" % (answer_re, r.data[-500:]))
-                r.stream.send(command.encode() + b"\n")
-                t = time.monotonic()
-                while time.monotonic() - t < 2:
-                    m = re.search(answer_re.encode(), r.data)
-                    if m:
-                        return m
-                    time.sleep(0.05)
-        finally:
-            try:
-                r.stream.finish()
-            except self.libvirt.libvirtError:
-                pass
+    def ask(self, command, answer_re, timeout=90, dom=None):
+        return console_ask(self, dom or self.dom, command, answer_re, timeout)
 
     def mark(self, word):
         self.ask("mark %s" % word, r"VIRTBUS-GUEST-MARKED %s" % word)
@@ -239,7 +222,8 @@ class QemuSave2Test(unittest.TestCase):
         kdump = self.images / "guest.kdump"
         self.dom.coreDumpWithFormat(str(kdump), lv.VIR_DOMAIN_CORE_DUMP_FORMAT_KDUMP_ZLIB,
                                     lv.VIR_DUMP_MEMORY_ONLY | lv.VIR_DUMP_LIVE)
-        self.assertEqual(kdump.read_bytes()[:8], b"KDUMP   ")
+        # QEMU writes kdump formats to a descriptor flattened (makedumpfile's own stream format)
+        self.assertEqual(kdump.read_bytes()[:12], b"makedumpfile")
         self.assertEqual(self.dom.state()[0], RUNNING)
 
     def test_7_dump_refusals(self):
@@ -270,6 +254,130 @@ class QemuSave2Test(unittest.TestCase):
             bus.close()
         self.assertEqual(dump.read_bytes()[:4], b"\x7fELF")
         self.assertEqual(self.dom.state()[0], RUNNING)
+
+    def test_9_rename_moves_definition_disk_snapshots_image_and_nvram(self):
+        lv = self.libvirt
+        disk = self.images / "rename.qcow2"
+        subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", str(disk), "16M"], check=True)
+        xml = DOMAIN_XML.format(name="rename-me", kernel=self.image.kernel, initrd=self.image.initrd,
+                                append=self.image.append)
+        xml = xml.replace("<os>", "<os firmware='efi'>")      # an NVRAM the driver names after the domain
+        xml = xml.replace("<devices>", "<devices>\n    <disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
+                                       "<source file='%s'/><target dev='vda' bus='virtio'/></disk>" % disk)
+        path = self.daemon.tmp / "rename.xml"
+        path.write_text(xml)
+        self.virsh_ok("define %s" % path)
+        events = []
+        cb = self.conn.domainEventRegisterAny(None, lv.VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                              lambda c, d, ev, detail, o: events.append((d.name(), ev, detail)), None)
+        try:
+            self.virsh_ok("start rename-me")
+            self.virsh_ok("managedsave rename-me")
+            self.virsh_ok("snapshot-create-as rename-me s1")
+            old_nvram = re.search(r"<nvram[^>]*>([^<]+)</nvram>", self.virsh_ok("dumpxml rename-me")).group(1)
+            self.assertTrue(os.path.exists(old_nvram), old_nvram)
+            self.virsh_fails("domrename rename-me %s" % self.name, "domain with name '%s' already exists" % self.name)
+            self.virsh_fails("domrename rename-me rename-me", "Can't rename domain to itself")
+            self.virsh_fails("domrename rename-me a/b", "cannot contain '/'")
+            self.assertIn("Domain successfully renamed", self.virsh_ok("domrename rename-me renamed"))
+            names = self.virsh_ok("list --all --name").split()
+            self.assertIn("renamed", names)
+            self.assertNotIn("rename-me", names)
+            new_xml = self.virsh_ok("dumpxml renamed")
+            self.assertIn("<source file='%s'" % disk, new_xml)
+            new_nvram = re.search(r"<nvram[^>]*>([^<]+)</nvram>", new_xml).group(1)
+            self.assertTrue(new_nvram.endswith("/renamed_VARS.fd"), new_nvram)
+            self.assertTrue(os.path.exists(new_nvram))
+            self.assertFalse(os.path.exists(old_nvram))
+            self.assertEqual(self.virsh_ok("snapshot-list renamed --name").split(), ["s1"])
+            self.assertIn("<name>renamed</name>", self.virsh_ok("managedsave-dumpxml renamed"))
+            self.virsh_ok("start renamed")             # from the image it kept, under its new name
+            dom = self.conn.lookupByName("renamed")
+            self.assertEqual(dom.state(), [RUNNING, RUNNING_RESTORED])
+            self.assertIn("vda", self.virsh_ok("domblklist renamed"))
+            self.virsh_fails("domrename renamed other", "cannot rename active domain")
+            self.virsh_ok("destroy renamed")
+            wait = time.monotonic() + 30
+            while ("renamed", 0, 2) not in events and time.monotonic() < wait:
+                time.sleep(0.1)
+            self.assertIn(("rename-me", 1, 1), events)     # UNDEFINED / RENAMED, under the old name
+            self.assertIn(("renamed", 0, 2), events)       # DEFINED / RENAMED
+        finally:
+            self.conn.domainEventDeregisterAny(cb)
+        # D-Bus: the object (its path is the UUID's) answers to the new name
+        import dbus
+        bus = dbus.bus.BusConnection(self.daemon.bus_address)
+        try:
+            obj = bus.get_object("org.libvirt", "/org/libvirt/QEMU/domain/_%s" % dom.UUIDString().replace("-", "_"))
+            dbus.Interface(obj, "org.libvirt.Domain").Rename("renamed-bus", dbus.UInt32(0))
+            self.assertEqual(str(obj.Get("org.libvirt.Domain", "Name", dbus_interface="org.freedesktop.DBus.Properties")),
+                             "renamed-bus")
+        finally:
+            bus.close()
+        self.assertEqual(self.conn.lookupByName("renamed-bus").UUIDString(), dom.UUIDString())
+        self.virsh_ok("start renamed-bus")
+        self.virsh_ok("destroy renamed-bus")
+        transient = self.daemon.tmp / "transient.xml"
+        transient.write_text(self.xml.read_text().replace(self.name, "transient-one"))
+        self.virsh_ok("create %s" % transient)
+        self.virsh_fails("domrename transient-one x", "cannot rename active domain")
+        self.virsh_ok("destroy transient-one")
+
+    def test_10_setvcpu_setvcpus_setmaxmem(self):
+        lv = self.libvirt
+        xml = DOMAIN_XML.format(name="vcpus2", kernel=self.image.kernel, initrd=self.image.initrd,
+                                append=self.image.append).replace("<vcpu>1</vcpu>", "<vcpu current='1'>3</vcpu>")
+        path = self.daemon.tmp / "vcpus2.xml"
+        path.write_text(xml)
+        self.virsh_ok("define %s" % path)
+        self.virsh_ok("start vcpus2")
+        dom = self.conn.lookupByName("vcpus2")
+
+        def guest_cpus(want):
+            """The guest's online CPUs once they are want (the guest sees a hotplug a moment later)."""
+            deadline = time.monotonic() + 90
+            while True:
+                got = self.ask("cpus", r"VIRTBUS-GUEST-CPUS (\S+)", 120, dom).group(1).decode()
+                if got == want or time.monotonic() > deadline:
+                    return got
+                time.sleep(1)
+
+        def live():
+            return dom.vcpusFlags(lv.VIR_DOMAIN_AFFECT_LIVE)
+
+        self.assertEqual(guest_cpus("0"), "0")
+        # vCPUs are plugged in order and unplugged from the last (and QEMU 7.2 under TCG cannot plug
+        # an unplugged slot again: docs/qemu-devices.md), so each slot is plugged once here
+        self.virsh_fails("setvcpu vcpus2 2 --enable --live", "vCPU 1 must be enabled before vCPU 2")
+        self.virsh_ok("setvcpu vcpus2 1 --enable --live")
+        self.assertEqual(live(), 2)
+        self.assertEqual(guest_cpus("0-1"), "0-1")
+        self.virsh_fails("setvcpu vcpus2 0 --disable --live", "vCPU '0' can't be disabled")
+        self.virsh_fails("setvcpu vcpus2 2 --disable --live", "already in the requested state")
+        self.virsh_fails("setvcpu vcpus2 7 --enable --live", "out of range")
+        self.virsh_fails("setvcpu vcpus2 1-x --enable --live", "Failed to parse bitmap '1-x'")
+        self.virsh_ok("setvcpu vcpus2 2 --enable --live")
+        self.assertEqual(live(), 3)
+        self.assertEqual(guest_cpus("0-2"), "0-2")
+        self.virsh_fails("setvcpu vcpus2 1 --disable --live", "vCPU 2 must be disabled with vCPU 1")
+        # the old call without flags (remote 32): the running guest's count
+        dom.setVcpus(2)
+        self.assertEqual(live(), 2)
+        self.assertEqual(guest_cpus("0-1"), "0-1")
+        self.virsh_ok("setvcpu vcpus2 1 --disable --live")
+        self.assertEqual(live(), 1)
+        self.assertEqual(guest_cpus("0"), "0")
+        # setmaxmem without flags is virDomainSetMaxMemory (remote 30): refused live, as libvirt's QEMU driver
+        self.virsh_fails("setmaxmem vcpus2 512M", "cannot resize the maximum memory on an active domain")
+        self.virsh_ok("destroy vcpus2")
+        self.virsh_ok("setmaxmem vcpus2 512M")
+        self.assertIn("<memory unit='KiB'>524288</memory>", self.virsh_ok("dumpxml vcpus2"))
+        dom.setMaxMemory(393216)
+        self.assertEqual(dom.maxMemory(), 393216)
+        self.virsh_ok("setmaxmem vcpus2 300M --config")
+        self.assertIn("<memory unit='KiB'>307200</memory>", self.virsh_ok("dumpxml vcpus2 --inactive"))
+        self.virsh_ok("setvcpu vcpus2 1 --enable --config")
+        self.assertEqual(dom.vcpusFlags(lv.VIR_DOMAIN_AFFECT_CONFIG), 2)
 
 
 if __name__ == "__main__":

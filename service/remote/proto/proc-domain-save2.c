@@ -1,4 +1,4 @@
-/* proc-domain-save2.c: the rest of the save procedures: save-image-define, managedsave-define, save/restore with typed parameters (file, dxml), and core dumps. */
+/* proc-domain-save2.c: the rest of the save procedures (save-image-define, managedsave-define, save/restore with typed parameters), core dumps and rename. */
 #include "dispatch.h"
 
 #include <errno.h>
@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "domain-dump.h"
+#include "domain-rename.h"
 #include "domain-save.h"
 #include "domain.h"
 
@@ -190,4 +191,20 @@ REMOTE_HANDLER(proc_domain_core_dump) {
 
 REMOTE_HANDLER(proc_domain_core_dump_with_format) {
         return core_dump(rc, true);
+}
+
+/* {dom; string? new_name; u32 flags} → {int retcode} */
+REMOTE_HANDLER(proc_domain_rename) {
+        RemoteRef ref = { 0 };
+        char *name = NULL;
+        uint32_t flags = 0;
+        remote_get_domain_ref(rc, &ref);
+        xdr_get_opt_string(&rc->args, REMOTE_STRING_MAX, &name);
+        xdr_get_u32(&rc->args, &flags);
+        int r = -1;
+        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
+        if (d && domain_rename(d, name, flags, &rc->err) == 0)
+                r = remote_reply_int(rc, 0);
+        free(name);
+        return r;
 }

@@ -19,7 +19,6 @@
         P(DOMAIN_MIGRATE_START_POST_COPY, proc_not_supported, 0),
         P(DOMAIN_PIN_IOTHREAD, proc_not_supported, 0),
         P(DOMAIN_PM_WAKEUP, proc_not_supported, 0),
-        P(DOMAIN_RENAME, proc_not_supported, 0),
         P(DOMAIN_SEND_PROCESS_SIGNAL, proc_not_supported, 0),
         P(DOMAIN_SET_GUEST_VCPUS, proc_not_supported, 0),
         P(DOMAIN_SET_INTERFACE_PARAMETERS, proc_not_supported, 0),
