@@ -20,7 +20,7 @@ typedef struct Domain Domain;
 #define SAVE_IMAGE_XML_MAX ((uint32_t) 16 * 1024 * 1024)
 /* The XML is followed by zeros up to a multiple of this, with at least this much room, so that
  * save-image-define can put a longer XML in place (libvirt's images keep such room too). */
-#define SAVE_IMAGE_XML_ROOM 4096u
+#define SAVE_IMAGE_XML_ROOM 65536u
 
 /* virDomainSaveFlags / virDomainRestoreFlags flags (libvirt's values). */
 enum {

@@ -53,7 +53,11 @@ bad:
 /* The count the enabled set becomes; -1 when it would not be 0..n-1. */
 static int target_count(const bool *set, unsigned max, unsigned cur, bool enable, VbError *err) {
         if (!enable && set[0])
-                return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN, "vCPU '0' can't be disabled");
+                return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_DOMAIN, "vcpu '0' can't be unplugged");
+        for (unsigned i = 0; i < max; i++)
+                if (set[i] && (i < cur) == enable)
+                        return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN, "vcpu '%u' is already in requested state",
+                                            i);
         unsigned n = 0;
         bool gap = false;
         for (unsigned i = 0; i < max; i++) {
@@ -88,14 +92,15 @@ int domain_set_vcpu(Domain *d, const char *map, int state, unsigned flags, Call 
         if (max == 0 || max > DOMAIN_VCPU_MAP_MAX)
                 return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_DOMAIN, "the domain has %u vCPUs", max);
         bool set[DOMAIN_VCPU_MAP_MAX];
-        if (vcpu_map_parse(map, max - 1, set, err) < 0)
+        if (vcpu_map_parse(map, DOMAIN_VCPU_MAP_MAX - 1, set, err) < 0)
                 return -1;
+        for (unsigned i = max; i < DOMAIN_VCPU_MAP_MAX; i++)
+                if (set[i])
+                        return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN, "vcpu %u is not present in %s config", i,
+                                            live ? "live" : "persistent");
         int n = target_count(set, max, cur, state == 1, err);
         if (n < 0)
                 return -1;
-        if ((unsigned) n == cur)
-                return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN, "vCPUs '%s' are already in the requested state",
-                                    map);
         /* With both LIVE and CONFIG, the running definition decides; setvcpus applies it to both. */
         return domain_set_vcpus(d, (unsigned) n, flags, call, err);
 }

@@ -127,7 +127,7 @@ class QemuSave2Test(unittest.TestCase):
                               xml))
         self.virsh_fails("save-image-define %s %s" % (img, bad),
                          "Target domain max memory %d does not match source %s" % (int(memory) * 2, memory))
-        bad.write_text(with_description(xml, "x" * 20000))
+        bad.write_text(with_description(xml, "x" * 200000))
         self.virsh_fails("save-image-define %s %s" % (img, bad), "new xml too large to fit in file")
         bad.write_text("<domain")
         self.virsh_fails("save-image-define %s %s" % (img, bad), "Couldn't find end of Start Tag domain")
@@ -176,7 +176,7 @@ class QemuSave2Test(unittest.TestCase):
         self.assertEqual(self.dom.state(), [RUNNING, RUNNING_RESTORED])
         with self.assertRaises(lv.libvirtError) as e:
             self.conn.restoreParams({lv.VIR_DOMAIN_SAVE_PARAM_DXML: dxml}, 0)
-        self.assertIn("parameter 'file'", str(e.exception))
+        self.assertIn("invalid argument: missing path to restore from", str(e.exception))
         bad = dxml.replace("<name>%s</name>" % self.name, "<name>renamed</name>")
         with self.assertRaises(lv.libvirtError) as e:
             self.dom.saveParams({lv.VIR_DOMAIN_SAVE_PARAM_FILE: img, lv.VIR_DOMAIN_SAVE_PARAM_DXML: bad}, 0)
@@ -352,9 +352,10 @@ class QemuSave2Test(unittest.TestCase):
         self.virsh_ok("setvcpu vcpus2 1 --enable --live")
         self.assertEqual(live(), 2)
         self.assertEqual(guest_cpus("0-1"), "0-1")
-        self.virsh_fails("setvcpu vcpus2 0 --disable --live", "vCPU '0' can't be disabled")
-        self.virsh_fails("setvcpu vcpus2 2 --disable --live", "already in the requested state")
-        self.virsh_fails("setvcpu vcpus2 7 --enable --live", "out of range")
+        # libvirt 9.0's words (compared with Debian's libvirtd)
+        self.virsh_fails("setvcpu vcpus2 0 --disable --live", "Operation not supported: vcpu '0' can't be unplugged")
+        self.virsh_fails("setvcpu vcpus2 2 --disable --live", "invalid argument: vcpu '2' is already in requested state")
+        self.virsh_fails("setvcpu vcpus2 7 --enable --live", "invalid argument: vcpu 7 is not present in live config")
         self.virsh_fails("setvcpu vcpus2 1-x --enable --live", "Failed to parse bitmap '1-x'")
         self.virsh_ok("setvcpu vcpus2 2 --enable --live")
         self.assertEqual(live(), 3)

@@ -150,8 +150,7 @@ REMOTE_HANDLER(proc_domain_restore_params) {
                 if (bad.code) {
                         rc->err = bad;
                 } else if (!p.file) {
-                        vb_error_set(&rc->err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN,
-                                     "parameter 'file' (the image to restore from) is required");
+                        vb_error_set(&rc->err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN, "missing path to restore from");
                 } else {
                         Call *call = remote_call_plain(rc, NULL);
                         if (call)
