@@ -240,6 +240,8 @@ bool qemu_nics_filters_wait(QemuDomain *qd, Qmp *q);
 
 /* qemu-save.c: virDomainSave and restore through QEMU's migration stream. */
 int qemu_domain_save(Domain *d, int fd, const char *path, Call *call, VbError *err);
+/* DomainOps.dump_state: the same stream into a dump; the guest goes on afterwards. */
+int qemu_domain_dump_state(Domain *d, int fd, const char *path, unsigned flags, Call *call, VbError *err);
 int qemu_domain_restore(Domain *d, DomainDef *live, int fd, bool paused, const char *remove_path, Call *call,
                         VbError *err);
 char *qemu_domain_managed_save_path(Domain *d);

@@ -216,6 +216,7 @@ const DomainOps qemu_domain_ops = {
         .restore = qemu_domain_restore,
         .managed_save_path = qemu_domain_managed_save_path,
         .core_dump = qemu_domain_core_dump,
+        .dump_state = qemu_domain_dump_state,
         .rename = qemu_domain_rename,
         .forget = qemu_domain_forget,
         .snapshot_create = qemu_snapshot_create,

@@ -2,6 +2,11 @@
 #define LOG_MODULE "core"
 #include "domain-dump.h"
 
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "domain-conf.h"
 #include "domain-save.h"
 #include "domain.h"
 #include "driver.h"
@@ -28,10 +33,6 @@ static int check_flags(unsigned format, unsigned flags, VbError *err) {
         if (!(flags & DOMAIN_DUMP_MEMORY_ONLY) && format != DOMAIN_CORE_DUMP_FORMAT_RAW)
                 return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_DOMAIN,
                                     "kdump-compressed format is only supported with memory-only dump");
-        /* libvirt writes a migration stream for these; virtbus does not yet. */
-        if (!(flags & DOMAIN_DUMP_MEMORY_ONLY))
-                return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_DOMAIN,
-                                    "virDomainCoreDumpWithFormat without VIR_DUMP_MEMORY_ONLY");
         if (flags & DOMAIN_DUMP_CRASH)
                 return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_DOMAIN, "virDomainCoreDumpWithFormat with VIR_DUMP_CRASH");
         return 0;
@@ -39,7 +40,8 @@ static int check_flags(unsigned format, unsigned flags, VbError *err) {
 
 int domain_core_dump(Domain *d, const char *path, unsigned format, unsigned flags, Call *call, VbError *err) {
         const DomainOps *ops = d->obj.conn->driver->domain;
-        if (!ops || !ops->core_dump)
+        bool memory = flags & DOMAIN_DUMP_MEMORY_ONLY;
+        if (!ops || !(memory ? ops->core_dump != NULL : ops->dump_state != NULL))
                 return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_DOMAIN, "virDomainCoreDumpWithFormat");
         if (check_flags(format, flags, err) < 0)
                 return -1;
@@ -53,9 +55,26 @@ int domain_core_dump(Domain *d, const char *path, unsigned format, unsigned flag
                 domain_job_end(d);
                 return -1;
         }
+        /* The whole state is a save image (libvirt's dumps are its save images too): a header
+         * with the running definition, then the hypervisor's stream; `virsh restore` reads it. */
+        int r = 0;
+        if (!memory) {
+                char *xml = domain_def_format(d->live, DOMAIN_FORMAT_SECURE | DOMAIN_FORMAT_MIGRATABLE);
+                r = xml ? save_image_write_header(fd, xml, d->state != DOMAIN_PAUSED, err)
+                        : vb_error_errno(err, -ENOMEM, "format domain XML");
+                free(xml);
+        }
+        if (r < 0) {
+                close(fd);
+                if (regular)
+                        unlink(path);
+                domain_job_end(d);
+                return -1;
+        }
         domain_ref(d);
-        log_info("domain %s: dumping its memory to %s", d->obj.name, path);
-        int r = ops->core_dump(d, fd, regular ? path : NULL, format, flags, call, err);
+        log_info("domain %s: dumping its %s to %s", d->obj.name, memory ? "memory" : "state", path);
+        r = memory ? ops->core_dump(d, fd, regular ? path : NULL, format, flags, call, err)
+                   : ops->dump_state(d, fd, regular ? path : NULL, flags, call, err);
         if (r != VERB_PENDING)
                 domain_job_end(d);
         domain_unref(d);

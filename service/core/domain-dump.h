@@ -1,4 +1,4 @@
-/* domain-dump.h: virDomainCoreDump(WithFormat): a running guest's memory into a file. */
+/* domain-dump.h: virDomainCoreDump(WithFormat): a running guest's memory (or its whole state) into a file. */
 #pragma once
 
 #include "call.h"
@@ -25,6 +25,7 @@ enum {
         _DOMAIN_CORE_DUMP_FORMAT_MAX,
 };
 
-/* The dump into path (created 0600; a regular file is removed again when the dump fails).
- * Without DUMP_MEMORY_ONLY: "not supported" (see docs/qemu-lifecycle.md). */
+/* The dump into path (created 0600; a regular file is removed again when the dump fails):
+ * with DUMP_MEMORY_ONLY the guest's memory in format (DomainOps.core_dump); without, its whole
+ * state as a save image (DomainOps.dump_state) that a restore can start again. */
 int domain_core_dump(Domain *d, const char *path, unsigned format, unsigned flags, Call *call, VbError *err);

@@ -117,6 +117,11 @@ typedef struct DomainOps {
          * unlinks path (NULL: not a regular file). NULL: "not supported". */
         int (*core_dump)(Domain *d, int fd, const char *path, unsigned format, unsigned flags, Call *call,
                          VbError *err);
+        /* virDomainCoreDump without MEMORY_ONLY: the whole state into fd (taken; after a save
+         * image header, as save's), the guest going on afterwards as it was (DUMP_LIVE: not
+         * paused meanwhile; DUMP_RESET: reset). On failure the op unlinks path. NULL: "not
+         * supported". */
+        int (*dump_state)(Domain *d, int fd, const char *path, unsigned flags, Call *call, VbError *err);
         /* virDomainRename of shut-off d: the driver's own files named after the domain move from
          * from to to, and def (the new definition; NULL when undoing) is updated to them. NULL:
          * "not supported". */

@@ -226,6 +226,25 @@ class QemuSave2Test(unittest.TestCase):
         self.assertEqual(kdump.read_bytes()[:12], b"makedumpfile")
         self.assertEqual(self.dom.state()[0], RUNNING)
 
+    def test_6b_whole_state_dump_restores(self):
+        """Without --memory-only: the whole state, as a save image (libvirt's are too); the guest
+        goes on, and a restore of the dump brings back what it knew then."""
+        self.ensure_running()
+        self.mark("in-the-dump")
+        dump = self.images / "state.dump"
+        self.virsh_ok("dump %s %s --live" % (self.name, dump))
+        self.assertEqual(stat.S_IMODE(os.stat(dump).st_mode), 0o600)
+        self.assertEqual(self.dom.state()[0], RUNNING)
+        self.assertIn("<name>%s</name>" % self.name, self.virsh_ok("save-image-dumpxml %s" % dump))
+        self.mark("after-the-dump")
+        self.virsh_ok("dump %s %s" % (self.name, dump))     # not live: paused meanwhile, then goes on
+        self.assertEqual(self.dom.state()[0], RUNNING)
+        self.assertEqual(self.word(), "after-the-dump")
+        self.virsh_ok("destroy %s" % self.name)
+        self.virsh_ok("restore %s" % dump)
+        self.assertEqual(self.dom.state(), [RUNNING, RUNNING_RESTORED])
+        self.assertEqual(self.word(), "after-the-dump")
+
     def test_7_dump_refusals(self):
         lv = self.libvirt
         self.ensure_running()
@@ -233,7 +252,8 @@ class QemuSave2Test(unittest.TestCase):
         with self.assertRaises(lv.libvirtError) as e:
             self.dom.coreDumpWithFormat(str(target), lv.VIR_DOMAIN_CORE_DUMP_FORMAT_KDUMP_ZLIB, 0)
         self.assertIn("kdump-compressed format is only supported with memory-only dump", str(e.exception))
-        self.virsh_fails("dump %s %s" % (self.name, target), "this function is not supported by the connection driver")
+        self.virsh_fails("dump %s %s --crash" % (self.name, target),
+                         "this function is not supported by the connection driver")
         self.assertFalse(target.exists())
         off = self.daemon.tmp / "dump-off.xml"
         off.write_text(self.xml.read_text().replace(self.name, "dump-off"))
