@@ -58,7 +58,10 @@ def console_ask(test, dom, command, answer_re, timeout=90):
             pass
 
 
-class QemuSaveTest(unittest.TestCase):
+class SaveGuestCase(unittest.TestCase):
+    """A QEMU daemon with the tiny guest GUEST_NAME defined and running (also test_qemu_save2.py's)."""
+    GUEST_NAME = None
+
     @classmethod
     def setUpClass(cls):
         if not shutil.which("qemu-system-x86_64"):
@@ -67,17 +70,13 @@ class QemuSaveTest(unittest.TestCase):
         cls.libvirt = remote_harness.start_event_loop()
         cls.daemon = QemuDaemon()
         cls.daemon.start()
-        cls.name = "save-guest"
+        cls.name = cls.GUEST_NAME
         cls.xml = cls.daemon.tmp / "guest.xml"
         cls.xml.write_text(DOMAIN_XML.format(name=cls.name, kernel=cls.image.kernel, initrd=cls.image.initrd,
                                              append=cls.image.append))
         cls.virsh_ok("define %s" % cls.xml)
         cls.virsh_ok("start %s" % cls.name)
         cls.conn = cls.libvirt.open(cls.daemon.uri())
-        cls.events = []
-        cls.conn.domainEventRegisterAny(None, cls.libvirt.VIR_DOMAIN_EVENT_ID_LIFECYCLE,
-                                        lambda c, d, ev, detail, opaque: cls.events.append((d.name(), ev, detail)),
-                                        None)
         cls.dom = cls.conn.lookupByName(cls.name)
         cls.images = cls.daemon.tmp / "images"
         cls.images.mkdir()
@@ -98,8 +97,20 @@ class QemuSaveTest(unittest.TestCase):
             raise AssertionError("virsh %s: %s\n%s" % (cmd, p.stderr, cls.daemon.log()[-3000:]))
         return p.stdout
 
-    def ask(self, command, answer_re, timeout=90):
-        return console_ask(self, self.dom, command, answer_re, timeout)
+    def ask(self, command, answer_re, timeout=90, dom=None):
+        return console_ask(self, dom or self.dom, command, answer_re, timeout)
+
+
+class QemuSaveTest(SaveGuestCase):
+    GUEST_NAME = "save-guest"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.events = []
+        cls.conn.domainEventRegisterAny(None, cls.libvirt.VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                        lambda c, d, ev, detail, opaque: cls.events.append((d.name(), ev, detail)),
+                                        None)
 
     def mark(self, word):
         self.ask("mark %s" % word, r"VIRTBUS-GUEST-MARKED %s" % word)

@@ -12,22 +12,17 @@ was. Through virsh, python3-libvirt and D-Bus.
 
 import os
 import re
-import shutil
 import stat
 import subprocess
 import sys
 import time
-import unittest
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "guest"))
-import guest  # noqa: E402
-import remote_harness  # noqa: E402
 from test_qemu_console import DOMAIN_XML  # noqa: E402
-from test_qemu_lifecycle import QemuDaemon  # noqa: E402
-from test_qemu_save import console_ask  # noqa: E402
+from test_qemu_save import SaveGuestCase  # noqa: E402
 
 RUNNING, SHUTOFF, PAUSED = 1, 5, 3
 RUNNING_RESTORED, SHUTOFF_SAVED = 3, 5
@@ -39,49 +34,13 @@ def with_description(xml, text):
     return xml.replace("</name>", "</name>\n  <description>%s</description>" % text, 1)
 
 
-class QemuSave2Test(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        if not shutil.which("qemu-system-x86_64"):
-            raise unittest.SkipTest("qemu-system-x86_64 is not installed")
-        cls.image = guest.build()
-        cls.libvirt = remote_harness.start_event_loop()
-        cls.daemon = QemuDaemon()
-        cls.daemon.start()
-        cls.name = "save2-guest"
-        cls.xml = cls.daemon.tmp / "guest.xml"
-        cls.xml.write_text(DOMAIN_XML.format(name=cls.name, kernel=cls.image.kernel, initrd=cls.image.initrd,
-                                             append=cls.image.append))
-        cls.virsh_ok("define %s" % cls.xml)
-        cls.virsh_ok("start %s" % cls.name)
-        cls.conn = cls.libvirt.open(cls.daemon.uri())
-        cls.dom = cls.conn.lookupByName(cls.name)
-        cls.images = cls.daemon.tmp / "images"
-        cls.images.mkdir()
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.conn.close()
-        except Exception:
-            pass
-        cls.daemon.virsh("unix", "destroy %s" % cls.name)
-        cls.daemon.stop()
-
-    @classmethod
-    def virsh_ok(cls, cmd):
-        p = cls.daemon.virsh("unix", cmd, timeout=120)
-        if p.returncode != 0:
-            raise AssertionError("virsh %s: %s\n%s" % (cmd, p.stderr, cls.daemon.log()[-3000:]))
-        return p.stdout
+class QemuSave2Test(SaveGuestCase):
+    GUEST_NAME = "save2-guest"
 
     def virsh_fails(self, cmd, text):
         p = self.daemon.virsh("unix", cmd, timeout=120)
         self.assertNotEqual(p.returncode, 0, "virsh %s succeeded" % cmd)
         self.assertIn(text, p.stderr)
-
-    def ask(self, command, answer_re, timeout=90, dom=None):
-        return console_ask(self, dom or self.dom, command, answer_re, timeout)
 
     def mark(self, word):
         self.ask("mark %s" % word, r"VIRTBUS-GUEST-MARKED %s" % word)
