@@ -50,6 +50,8 @@ REASONS = [
     ("fd-associate", r"^domain_fd_associate$",
      "virDomainFDAssociate: descriptors a client keeps with a domain for disks' <source fdgroup='NAME'> "
      "(libvirt 9.0's QEMU driver has it; CALL_WITH_FDS is read, the fd groups are not done)"),
+    ("lxc", r"^domain_send_process_signal$",
+     "virDomainSendProcessSignal: only libvirt's LXC driver implements it; its QEMU driver answers \"not supported\" too"),
     ("hotplug", r"(attach|detach|update_device|save|restore|core_dump|set_vcpus?$|set_vcpus_flags|set_max_memory|"
                 r"inject_nmi|send_key|send_process_signal|rename|with_files|fd_associate)",
      "device hotplug, save/restore and live changes (the hotplug/save issue)"),

@@ -74,6 +74,7 @@ void qemu_domain_forget(Domain *d) {
         qemu_console_close(qd, NULL);
         qemu_channels_close(qd, NULL);
         qemu_save_free(qd);
+        qemu_dump_free(qd, true);
         qemu_incoming_done(qd, false);
         qemu_unplug_forget(qd);
         qemu_domain_release(qd);
@@ -309,6 +310,7 @@ static void on_process_exit(Process *p, const siginfo_t *si, void *userdata) {
         /* A panicked guest's QEMU that ends (QEMU's panic action powers it off) ended by a crash. */
         bool saved = phase == QEMU_PHASE_SAVING && qemu_save_done(qd);
         qemu_save_free(qd);
+        qemu_dump_free(qd, true);
         DomainInput in = phase == QEMU_PHASE_DESTROYING && qd->snapshot_revert ? DOMAIN_INPUT_SNAPSHOT_STOPPED
                          : phase == QEMU_PHASE_DESTROYING ? DOMAIN_INPUT_DESTROYED
                          : saved ? DOMAIN_INPUT_SAVED
@@ -414,6 +416,8 @@ static void on_event(Qmp *q, const char *event, json_object *data, void *userdat
                 qemu_threshold_event(qd, data);
         } else if (strcmp(event, "JOB_STATUS_CHANGE") == 0) {
                 qemu_snapshot_job_event(qd, data);
+        } else if (strcmp(event, "DUMP_COMPLETED") == 0) {
+                qemu_dump_event(qd, data);
         }
         domain_unref(d);
 }

@@ -100,6 +100,7 @@ typedef struct QemuDomain {
         int iothread_pending;           /* qom-sets of SetIOThreadParams not answered yet */
         VbError iothread_error;         /* and the first refusal among them */
         struct QemuSave *save;          /* SAVING: the save in flight (qemu-save.c) */
+        struct QemuDump *dump;          /* a memory-only dump in flight (qemu-dump.c), or NULL */
         /* A start from a save image (qemu-save.c): QEMU gets the image's stream as -incoming
          * fd:N and is continued (or kept paused) once it has loaded it. */
         bool incoming;
@@ -280,6 +281,8 @@ bool qemu_nics_filters_wait(QemuDomain *qd, Qmp *q);
 
 /* qemu-save.c: virDomainSave and restore through QEMU's migration stream. */
 int qemu_domain_save(Domain *d, int fd, const char *path, Call *call, VbError *err);
+/* DomainOps.dump_state: the same stream into a dump; the guest goes on afterwards. */
+int qemu_domain_dump_state(Domain *d, int fd, const char *path, unsigned flags, Call *call, VbError *err);
 int qemu_domain_restore(Domain *d, DomainDef *live, int fd, bool paused, const char *remove_path, Call *call,
                         VbError *err);
 char *qemu_domain_managed_save_path(Domain *d);
@@ -293,6 +296,14 @@ void qemu_save_free(QemuDomain *qd);
 struct DomainJobStats;
 int qemu_save_job_stats(const QemuDomain *qd, struct DomainJobStats *out);
 int qemu_save_abort(QemuDomain *qd, VbError *err);
+/* qemu-dump.c: virDomainCoreDumpWithFormat --memory-only; QEMU's DUMP_COMPLETED; the dump in
+ * flight dropped (failed: its file removed) when QEMU goes. */
+int qemu_domain_core_dump(Domain *d, int fd, const char *path, unsigned format, unsigned flags, Call *call,
+                          VbError *err);
+void qemu_dump_event(QemuDomain *qd, json_object *data);
+void qemu_dump_free(QemuDomain *qd, bool failed);
+/* qemu-rename.c: DomainOps.rename (the NVRAM named after the domain). */
+int qemu_domain_rename(Domain *d, const char *from, const char *to, DomainDef *def, VbError *err);
 /* The start from an image has been reported: the image's fields go (a managed image too). */
 void qemu_incoming_done(QemuDomain *qd, bool restored);
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "domain-conf.h"
+#include "domain-dump.h"
 #include "domain-tune-stats.h"
 #include "log.h"
 #include "manager.h"
@@ -30,6 +31,9 @@ typedef struct QemuSave {
         sd_event_source *poll;
         uint64_t started_usec;  /* CLOCK_MONOTONIC */
         bool aborted;           /* virDomainAbortJob: migrate_cancel sent */
+        bool keep;              /* a dump of the whole state: QEMU goes on afterwards (no quit) */
+        bool reset;             /* that dump's DUMP_RESET: system_reset before cont */
+        bool live;              /* that dump's DUMP_LIVE: the CPUs run while it streams */
         uint64_t ram_total, ram_done, ram_left;    /* the last query-migrate's "ram" */
 } QemuSave;
 
@@ -101,6 +105,20 @@ static const char *migration_status(json_object *ret, const char **error_desc) {
         return ret && json_object_object_get_ex(ret, "status", &v) ? json_object_get_string(v) : NULL;
 }
 
+/* A dump of the whole state is in the file: the guest goes on as it was (reset first when asked). */
+static void dump_done(QemuDomain *qd) {
+        QemuSave *s = qd->save;
+        bool cont = s->was_running, reset = s->reset;
+        qemu_save_free(qd);
+        if (qd->phase == QEMU_PHASE_SAVING)
+                qemu_phase_enter(qd, QEMU_PHASE_RUNNING);
+        if (reset)
+                qmp_send(qd->qmp, "system_reset", NULL, on_ignore, NULL);
+        if (cont)
+                qmp_send(qd->qmp, "cont", NULL, on_ignore, NULL);
+        qemu_domain_finish(qd, 0, NULL);
+}
+
 static void on_save_query(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
         QemuDomain *qd = userdata;
         if (q != qd->qmp || !qd->save)
@@ -123,6 +141,10 @@ static void on_save_query(Qmp *q, json_object *ret, const char *cls, const char 
                 close(s->fd);
                 s->fd = -1;
                 log_info("domain %s: state saved to %s", qd->domain->obj.name, s->path ? s->path : "(a device)");
+                if (s->keep) {
+                        dump_done(qd);
+                        return;
+                }
                 /* QEMU's end is the save's end (on_process_exit reports SAVED). */
                 qmp_send(qd->qmp, "quit", NULL, on_ignore, NULL);
         } else if (qd->save->aborted && strcmp(status, "cancelled") == 0) {
@@ -209,7 +231,9 @@ int qemu_save_abort(QemuDomain *qd, VbError *err) {
         return 0;
 }
 
-int qemu_domain_save(Domain *d, int fd, const char *path, Call *call, VbError *err) {
+/* keep: a dump (QEMU goes on after the stream); dump_flags: its DUMP_LIVE (the CPUs run while
+ * it streams; QEMU stops them at the end: cont as after any dump) and DUMP_RESET. */
+static int stream_state(Domain *d, int fd, const char *path, bool keep, unsigned dump_flags, Call *call, VbError *err) {
         QemuDomain *qd = d->driver_data;
         if (!qd || qd->phase != QEMU_PHASE_RUNNING || !qd->qmp || !qmp_is_ready(qd->qmp)) {
                 close(fd);
@@ -230,6 +254,9 @@ int qemu_domain_save(Domain *d, int fd, const char *path, Call *call, VbError *e
                 return vb_error_errno(err, -ENOMEM, "save");
         }
         s->fd = fd;
+        s->keep = keep;
+        s->reset = dump_flags & DOMAIN_DUMP_RESET;
+        s->live = dump_flags & DOMAIN_DUMP_LIVE;
         s->was_running = d->state != DOMAIN_PAUSED;
         s->started_usec = mono_usec();
         qd->save = s;
@@ -244,7 +271,7 @@ int qemu_domain_save(Domain *d, int fd, const char *path, Call *call, VbError *e
         json_object *mig = json_object_new_object();
         json_object_object_add(mig, "uri", json_object_new_string("fd:" QEMU_SAVE_FDNAME));
         int r = 0;
-        if (s->was_running)
+        if (s->was_running && !s->live)
                 r = qmp_send(qd->qmp, "stop", NULL, on_step, qd);
         if (r >= 0)
                 r = qmp_send(qd->qmp, "migrate-set-parameters", params, on_step, qd);
@@ -268,8 +295,16 @@ int qemu_domain_save(Domain *d, int fd, const char *path, Call *call, VbError *e
                 save_fail(qd, &e);
                 return VERB_PENDING;    /* answered already */
         }
-        log_info("domain %s: saving (QEMU migration to the image)", d->obj.name);
+        log_info("domain %s: %s (QEMU migration to the file)", d->obj.name, keep ? "dumping its state" : "saving");
         return VERB_PENDING;
+}
+
+int qemu_domain_save(Domain *d, int fd, const char *path, Call *call, VbError *err) {
+        return stream_state(d, fd, path, false, 0, call, err);
+}
+
+int qemu_domain_dump_state(Domain *d, int fd, const char *path, unsigned flags, Call *call, VbError *err) {
+        return stream_state(d, fd, path, true, flags, call, err);
 }
 
 /* ---- restore ---- */

@@ -1,4 +1,4 @@
-/* bus-domain-save.c: Domain.Save, ManagedSave, ManagedSaveRemove, HasManagedSaveImage and Connect.DomainRestore, DomainSaveImageGetXMLDesc: the same core verbs as the remote door's. */
+/* bus-domain-save.c: Domain.Save, ManagedSave, ManagedSaveRemove, HasManagedSaveImage, CoreDump and Connect.DomainRestore, DomainSaveImageGetXMLDesc, DomainSaveImageDefineXML: the same core verbs as the remote door's. */
 #define LOG_MODULE "bus"
 #include "bus-internal.h"
 #include "bus-unsupported.h"
@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "bus-path.h"
+#include "domain-dump.h"
 #include "domain-save.h"
 #include "domain.h"
 
@@ -106,4 +107,36 @@ int bus_method_domain_save_image_get_xml_desc(sd_bus_message *m, void *userdata,
         r = sd_bus_reply_method_return(m, "s", xml);
         free(xml);
         return r;
+}
+
+/* Connect.DomainSaveImageDefineXML(s file, s xml, u flags) */
+int bus_method_domain_save_image_define_xml(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        BusSubtree *t = userdata;
+        const char *file, *xml;
+        unsigned flags;
+        VbError err = { 0 };
+        int r = sd_bus_message_read(m, "ssu", &file, &xml, &flags);
+        if (r < 0)
+                return r;
+        if (domain_save_image_define(t->conn, file, xml, flags, &err) < 0)
+                return bus_error(ret_error, &err);
+        return sd_bus_reply_method_return(m, NULL);
+}
+
+/* Domain.CoreDump(s to, u dumpformat, u flags): virDomainCoreDumpWithFormat. */
+int bus_method_domain_core_dump(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        const char *to;
+        unsigned format, flags;
+        VbError err = { 0 };
+        int r = sd_bus_message_read(m, "suu", &to, &format, &flags);
+        if (r < 0)
+                return r;
+        Domain *d = domain_of_message(userdata, m, &err);
+        if (!d)
+                return bus_error(ret_error, &err);
+        Call *call = bus_call_new(m);
+        if (!call)
+                return -ENOMEM;
+        r = domain_core_dump(d, to, format, flags, call, &err);
+        return bus_call_finish(call, r, &err, NULL, ret_error);
 }

@@ -37,6 +37,8 @@ static const VerbRule verb_rules[] = {
         [DOMAIN_JOB_MODIFY] = { "modify", ~0u, VB_ERR_OK, NULL },
         [DOMAIN_JOB_SAVE] = { "save", S(RUNNING) | S(BLOCKED) | S(PAUSED), VB_ERR_OPERATION_INVALID,
                               "domain is not running" },
+        [DOMAIN_JOB_DUMP] = { "dump", S(RUNNING) | S(BLOCKED) | S(PAUSED), VB_ERR_OPERATION_INVALID,
+                              "domain is not running" },
 };
 #undef S
 

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "domain-abi.h"
 #include "domain-conf.h"
 #include "domain-persist.h"
 #include "domain.h"
@@ -65,14 +66,23 @@ int save_image_write_header(int fd, const char *xml, bool running, VbError *err)
         size_t xlen = strlen(xml) + 1;
         if (xlen > SAVE_IMAGE_XML_MAX)
                 return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_DOMAIN, "domain XML of %zu bytes is too large for a save image", xlen);
+        size_t room = (xlen + 2 * SAVE_IMAGE_XML_ROOM - 1) / SAVE_IMAGE_XML_ROOM * SAVE_IMAGE_XML_ROOM;
+        if (room > SAVE_IMAGE_XML_MAX)
+                room = SAVE_IMAGE_XML_MAX;
         uint8_t h[SAVE_IMAGE_HEADER_LEN] = { 0 };
         memcpy(h, SAVE_IMAGE_MAGIC, SAVE_IMAGE_MAGIC_LEN);
         put_u32(h + 16, SAVE_IMAGE_VERSION);
-        put_u32(h + 20, (uint32_t) xlen);
+        put_u32(h + 20, (uint32_t) room);
         put_u32(h + 24, running ? 1 : 0);
         int r = write_all(fd, h, sizeof h);
         if (r >= 0)
                 r = write_all(fd, xml, xlen);
+        static const uint8_t zeros[SAVE_IMAGE_XML_ROOM];
+        for (size_t left = room - xlen; r >= 0 && left > 0;) {
+                size_t n = left < sizeof zeros ? left : sizeof zeros;
+                r = write_all(fd, zeros, n);
+                left -= n;
+        }
         return r < 0 ? vb_error_errno(err, r, "write save image header") : 0;
 }
 
@@ -106,6 +116,7 @@ int save_image_read_header(int fd, const char *path, SaveImageHeader *h, VbError
         }
         h->xml = xml;
         h->running = get_u32(b + 24) != 0;
+        h->xml_len = xlen;
         return 0;
 }
 
@@ -127,26 +138,32 @@ static const DomainOps *ops_of(Connection *c) {
         return c->driver->domain ? c->driver->domain : &none;
 }
 
-/* A replacement XML must describe the same domain as the image's. */
+/* A replacement XML must describe the same guest as the image's (libvirt's ABI check). */
 static int check_same_domain(const char *image_xml, const char *dxml, VbError *err) {
         DomainDef *a = domain_def_parse(image_xml, strlen(image_xml), 0, err);
         if (!a)
                 return -1;
         DomainDef *b = domain_def_parse(dxml, strlen(dxml), 0, err);
-        if (!b) {
-                domain_def_free(a);
-                return -1;
-        }
-        bool same = memcmp(a->uuid, b->uuid, sizeof a->uuid) == 0 && a->name && b->name && strcmp(a->name, b->name) == 0;
+        int r = b ? domain_def_check_abi(a, b, err) : -1;
         domain_def_free(a);
         domain_def_free(b);
-        if (!same)
-                return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN,
-                                    "the replacement XML must keep the domain's name and UUID");
-        return 0;
+        return r;
 }
 
 /* ---- save ---- */
+
+int guest_memory_file_create(const char *path, bool *regular, VbError *err) {
+        /* 0600: the file holds the guest's memory. */
+        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0600);
+        if (fd < 0)
+                return vb_error_set(err, VB_ERR_SYSTEM_ERROR, VB_FROM_DOMAIN, "Failed to create file '%s': %s", path,
+                                    strerror(errno));
+        struct stat st;
+        *regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+        if (*regular)
+                (void) fchmod(fd, 0600);        /* an existing file keeps its mode through O_TRUNC */
+        return fd;
+}
 
 static int save_to(Domain *d, const char *path, const char *dxml, unsigned flags, Call *call, VbError *err) {
         const DomainOps *ops = ops_of(d->obj.conn);
@@ -172,19 +189,13 @@ static int save_to(Domain *d, const char *path, const char *dxml, unsigned flags
                 }
         }
         bool running = flags & DOMAIN_SAVE_RUNNING ? true : flags & DOMAIN_SAVE_PAUSED ? false : d->state != DOMAIN_PAUSED;
-        /* 0600: the image holds the guest's memory. */
-        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0600);
+        bool regular;
+        int fd = guest_memory_file_create(path, &regular, err);
         if (fd < 0) {
-                vb_error_set(err, VB_ERR_SYSTEM_ERROR, VB_FROM_DOMAIN, "Failed to create file '%s': %s", path, strerror(errno));
                 free(xml);
                 domain_job_end(d);
                 return -1;
         }
-        /* A regular file is ours to remove when the save fails; a device (or a pipe) never is. */
-        struct stat st;
-        bool regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
-        if (regular)
-                (void) fchmod(fd, 0600);        /* an existing file keeps its mode through O_TRUNC */
         int r = save_image_write_header(fd, xml, running, err);
         free(xml);
         if (r < 0) {
@@ -217,6 +228,10 @@ int domain_save(Domain *d, const char *path, const char *dxml, unsigned flags, C
 }
 
 int domain_managed_save(Domain *d, unsigned flags, Call *call, VbError *err) {
+        return domain_managed_save_dxml(d, NULL, flags, call, err);
+}
+
+int domain_managed_save_dxml(Domain *d, const char *dxml, unsigned flags, Call *call, VbError *err) {
         if (vb_check_flags(flags, DOMAIN_SAVE_BYPASS_CACHE | DOMAIN_SAVE_RUNNING | DOMAIN_SAVE_PAUSED,
                            "virDomainManagedSave", err) < 0)
                 return -1;
@@ -240,7 +255,7 @@ int domain_managed_save(Domain *d, unsigned flags, Call *call, VbError *err) {
                         return -1;
                 }
         }
-        int r = save_to(d, path, NULL, flags, call, err);
+        int r = save_to(d, path, dxml && *dxml ? dxml : NULL, flags, call, err);
         free(path);
         return r;
 }

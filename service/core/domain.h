@@ -24,6 +24,7 @@ typedef enum DomainJob {
         DOMAIN_JOB_DESTROY,
         DOMAIN_JOB_MODIFY,
         DOMAIN_JOB_SAVE,
+        DOMAIN_JOB_DUMP,
 } DomainJob;
 
 typedef struct Domain {

@@ -113,6 +113,21 @@ typedef struct DomainOps {
                        VbError *err);
         /* Where d's managed save image lives (malloc'ed); NULL op: no managed save. */
         char *(*managed_save_path)(Domain *d);
+        /* virDomainCoreDumpWithFormat --memory-only: the guest's memory into fd (taken) in
+         * format (DOMAIN_CORE_DUMP_FORMAT_*), inside the core's dump job; flags: DUMP_LIVE
+         * (the guest is not paused meanwhile), DUMP_RESET (reset after). On failure the op
+         * unlinks path (NULL: not a regular file). NULL: "not supported". */
+        int (*core_dump)(Domain *d, int fd, const char *path, unsigned format, unsigned flags, Call *call,
+                         VbError *err);
+        /* virDomainCoreDump without MEMORY_ONLY: the whole state into fd (taken; after a save
+         * image header, as save's), the guest going on afterwards as it was (DUMP_LIVE: not
+         * paused meanwhile; DUMP_RESET: reset). On failure the op unlinks path. NULL: "not
+         * supported". */
+        int (*dump_state)(Domain *d, int fd, const char *path, unsigned flags, Call *call, VbError *err);
+        /* virDomainRename of shut-off d: the driver's own files named after the domain move from
+         * from to to, and def (the new definition; NULL when undoing) is updated to them. NULL:
+         * "not supported". */
+        int (*rename)(Domain *d, const char *from, const char *to, DomainDef *def, VbError *err);
         /* virDomainSendKey to a running domain: n (1..16) keycodes of codeset (libvirt's
          * virKeycodeSet numbers) pressed together for holdtime ms (0: the hypervisor's
          * default). The op translates them (an untranslatable one: VB_ERR_INVALID_ARG) and

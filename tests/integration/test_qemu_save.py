@@ -35,7 +35,33 @@ RUNNING, SHUTOFF, PAUSED = 1, 5, 3
 RUNNING_BOOTED, RUNNING_RESTORED, SHUTOFF_SAVED = 1, 3, 5
 
 
-class QemuSaveTest(unittest.TestCase):
+def console_ask(test, dom, command, answer_re, timeout=90):
+    """Type command on dom's console until a line matching answer_re comes back; the match.
+    test: the TestCase (its libvirt module and connection)."""
+    r = ConsoleReader(test.libvirt, test.conn, dom)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            test.assertIsNone(r.error)
+            test.assertLess(time.monotonic(), deadline, "no %r on the console: %r" % (answer_re, r.data[-500:]))
+            r.stream.send(command.encode() + b"\n")
+            t = time.monotonic()
+            while time.monotonic() - t < 2:
+                m = re.search(answer_re.encode(), r.data)
+                if m:
+                    return m
+                time.sleep(0.05)
+    finally:
+        try:
+            r.stream.finish()
+        except test.libvirt.libvirtError:
+            pass
+
+
+class SaveGuestCase(unittest.TestCase):
+    """A QEMU daemon with the tiny guest GUEST_NAME defined and running (also test_qemu_save2.py's)."""
+    GUEST_NAME = None
+
     @classmethod
     def setUpClass(cls):
         if not shutil.which("qemu-system-x86_64"):
@@ -44,17 +70,13 @@ class QemuSaveTest(unittest.TestCase):
         cls.libvirt = remote_harness.start_event_loop()
         cls.daemon = QemuDaemon()
         cls.daemon.start()
-        cls.name = "save-guest"
+        cls.name = cls.GUEST_NAME
         cls.xml = cls.daemon.tmp / "guest.xml"
         cls.xml.write_text(DOMAIN_XML.format(name=cls.name, kernel=cls.image.kernel, initrd=cls.image.initrd,
                                              append=cls.image.append))
         cls.virsh_ok("define %s" % cls.xml)
         cls.virsh_ok("start %s" % cls.name)
         cls.conn = cls.libvirt.open(cls.daemon.uri())
-        cls.events = []
-        cls.conn.domainEventRegisterAny(None, cls.libvirt.VIR_DOMAIN_EVENT_ID_LIFECYCLE,
-                                        lambda c, d, ev, detail, opaque: cls.events.append((d.name(), ev, detail)),
-                                        None)
         cls.dom = cls.conn.lookupByName(cls.name)
         cls.images = cls.daemon.tmp / "images"
         cls.images.mkdir()
@@ -75,26 +97,20 @@ class QemuSaveTest(unittest.TestCase):
             raise AssertionError("virsh %s: %s\n%s" % (cmd, p.stderr, cls.daemon.log()[-3000:]))
         return p.stdout
 
-    def ask(self, command, answer_re, timeout=90):
-        """Type command on the console until a line matching answer_re comes back; the match."""
-        r = ConsoleReader(self.libvirt, self.conn, self.dom)
-        try:
-            deadline = time.monotonic() + timeout
-            while True:
-                self.assertIsNone(r.error)
-                self.assertLess(time.monotonic(), deadline, "no %r on the console: %r" % (answer_re, r.data[-500:]))
-                r.stream.send(command.encode() + b"\n")
-                t = time.monotonic()
-                while time.monotonic() - t < 2:
-                    m = re.search(answer_re.encode(), r.data)
-                    if m:
-                        return m
-                    time.sleep(0.05)
-        finally:
-            try:
-                r.stream.finish()
-            except self.libvirt.libvirtError:
-                pass
+    def ask(self, command, answer_re, timeout=90, dom=None):
+        return console_ask(self, dom or self.dom, command, answer_re, timeout)
+
+
+class QemuSaveTest(SaveGuestCase):
+    GUEST_NAME = "save-guest"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.events = []
+        cls.conn.domainEventRegisterAny(None, cls.libvirt.VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                        lambda c, d, ev, detail, opaque: cls.events.append((d.name(), ev, detail)),
+                                        None)
 
     def mark(self, word):
         self.ask("mark %s" % word, r"VIRTBUS-GUEST-MARKED %s" % word)

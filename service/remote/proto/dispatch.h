@@ -230,6 +230,18 @@ REMOTE_HANDLER(proc_domain_save_image_get_xml_desc);
 REMOTE_HANDLER(proc_domain_managed_save);
 REMOTE_HANDLER(proc_domain_managed_save_remove);
 REMOTE_HANDLER(proc_domain_managed_save_get_xml_desc);
+/* proc-domain-save2.c */
+REMOTE_HANDLER(proc_domain_save_image_define_xml);
+REMOTE_HANDLER(proc_domain_managed_save_define_xml);
+REMOTE_HANDLER(proc_domain_save_params);
+REMOTE_HANDLER(proc_domain_restore_params);
+REMOTE_HANDLER(proc_domain_core_dump);
+REMOTE_HANDLER(proc_domain_core_dump_with_format);
+REMOTE_HANDLER(proc_domain_rename);
+/* proc-domain-vcpu.c */
+REMOTE_HANDLER(proc_domain_set_max_memory);
+REMOTE_HANDLER(proc_domain_set_vcpus);
+REMOTE_HANDLER(proc_domain_set_vcpu);
 REMOTE_HANDLER(proc_connect_get_sysinfo);
 REMOTE_HANDLER(proc_connect_get_max_vcpus);
 REMOTE_HANDLER(proc_connect_supports_feature);

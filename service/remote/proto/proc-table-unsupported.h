@@ -2,7 +2,6 @@
  * "this function is not supported by the connection driver" after its gates (read-only, ACL). A row that gets a real handler
  * moves to proc-table.c. */
         P(DOMAIN_BLOCK_PEEK, proc_not_supported, 0),
-        P(DOMAIN_CORE_DUMP_WITH_FORMAT, proc_not_supported, 0),
         P(DOMAIN_GET_INTERFACE_PARAMETERS, proc_not_supported, 0),
         P(DOMAIN_GET_PERF_EVENTS, proc_not_supported, 0),
         P(DOMAIN_MEMORY_PEEK, proc_not_supported, 0),
@@ -13,8 +12,6 @@
         P(DOMAIN_MIGRATE_SET_MAX_SPEED, proc_not_supported, 0),
         P(DOMAIN_MIGRATE_START_POST_COPY, proc_not_supported, 0),
         P(DOMAIN_PM_WAKEUP, proc_not_supported, 0),
-        P(DOMAIN_RENAME, proc_not_supported, 0),
-        P(DOMAIN_SAVE_IMAGE_DEFINE_XML, proc_not_supported, 0),
         P(DOMAIN_SEND_PROCESS_SIGNAL, proc_not_supported, 0),
         P(DOMAIN_SET_INTERFACE_PARAMETERS, proc_not_supported, 0),
         P(DOMAIN_SET_PERF_EVENTS, proc_not_supported, 0),

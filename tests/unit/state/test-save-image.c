@@ -83,10 +83,49 @@ static void test_refusals(void **state) {
         close(fd);
 }
 
+/* save-image-define's rewrite: a longer XML fits in the room the image keeps, the stream after
+ * it is untouched, the saved state can change; an XML past the room is refused unchanged. */
+static void test_rewrite(void **state) {
+        (void) state;
+        int fd = memfile();
+        VbError err = { 0 };
+        assert_int_equal(save_image_write_header(fd, "<domain><name>g</name></domain>", true, &err), 0);
+        assert_int_equal(write(fd, "QEVM", 4), 4);
+        const char *longer = "<domain><name>g</name><description>a longer one</description></domain>";
+        assert_int_equal(save_image_rewrite(fd, "img", longer, 0, &err), 0);
+        SaveImageHeader h;
+        assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+        assert_int_equal(save_image_read_header(fd, "img", &h, &err), 0);
+        assert_string_equal(h.xml, longer);
+        assert_false(h.running);
+        assert_true(h.xml_len >= SAVE_IMAGE_XML_ROOM);
+        char buf[4];
+        assert_int_equal(read(fd, buf, 4), 4);
+        assert_memory_equal(buf, "QEVM", 4);
+        uint32_t room = h.xml_len;
+        save_image_header_clear(&h);
+
+        char *huge = malloc(room + 1);
+        assert_non_null(huge);
+        memset(huge, 'x', room);
+        huge[room] = '\0';
+        assert_int_equal(save_image_rewrite(fd, "img", huge, 1, &err), -1);
+        assert_int_equal(err.code, VB_ERR_OPERATION_FAILED);
+        assert_non_null(strstr(err.message, "new xml too large to fit in file"));
+        free(huge);
+        assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+        assert_int_equal(save_image_read_header(fd, "img", &h, &err), 0);
+        assert_string_equal(h.xml, longer);
+        assert_false(h.running);
+        save_image_header_clear(&h);
+        close(fd);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_round_trip),
                 cmocka_unit_test(test_refusals),
+                cmocka_unit_test(test_rewrite),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
