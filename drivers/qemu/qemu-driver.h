@@ -110,6 +110,10 @@ typedef struct QemuDomain {
         bool aa_loading;        /* a start waits for apparmor_parser -r (qemu-apparmor.c) */
         char machine[80];       /* the name systemd-machined knows it by, or "" (qemu-machined.c) */
         struct QemuAgentState *agent;   /* the guest agent channel's client (qemu-agent.c), or NULL */
+        /* The precopy cap of the next migration, MiB/s, kept as libvirt does (qemu-migrate*.c). */
+        bool migrate_bandwidth_set;
+        uint64_t migrate_bandwidth;
+        struct QemuMigration *migration;        /* the migration in flight (qemu-migrate.h), or NULL */
 } QemuDomain;
 
 typedef struct QemuConsole QemuConsole;

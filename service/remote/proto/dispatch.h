@@ -379,6 +379,13 @@ REMOTE_HANDLER(proc_domain_send_key);
 REMOTE_HANDLER(proc_domain_open_graphics_fd);
 REMOTE_HANDLER(proc_domain_inject_nmi);
 REMOTE_HANDLER(proc_domain_set_vcpus_flags);
+REMOTE_HANDLER(proc_domain_migrate_set_max_downtime);        /* proc-domain-migrate.c */
+REMOTE_HANDLER(proc_domain_migrate_get_max_downtime);
+REMOTE_HANDLER(proc_domain_migrate_set_max_speed);
+REMOTE_HANDLER(proc_domain_migrate_get_max_speed);
+REMOTE_HANDLER(proc_domain_migrate_set_compression_cache);
+REMOTE_HANDLER(proc_domain_migrate_get_compression_cache);
+REMOTE_HANDLER(proc_domain_migrate_start_post_copy);
 REMOTE_HANDLER(proc_domain_get_memory_parameters);
 REMOTE_HANDLER(proc_domain_set_memory_parameters);
 REMOTE_HANDLER(proc_domain_get_scheduler_type);
