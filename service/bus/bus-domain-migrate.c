@@ -42,15 +42,21 @@ static int set_param(sd_bus_message *m, void *userdata, DomainMigrateParam p, sd
         return bus_call_finish_reply(call, r, &err, NULL, ret_error);
 }
 
+/* The (u flags) members: the flags read, then as migrate_begin. */
+static int flags_begin(sd_bus_message *m, void *userdata, BusReplyFn reply, unsigned *flags, Domain **d,
+                       Call **call, VbError *err, sd_bus_error *ret_error) {
+        int r = sd_bus_message_read(m, "u", flags);
+        if (r < 0)
+                return r;
+        return migrate_begin(m, userdata, reply, d, call, err, ret_error);
+}
+
 static int get_param(sd_bus_message *m, void *userdata, DomainMigrateParam p, sd_bus_error *ret_error) {
         unsigned flags = 0;
         VbError err = { 0 };
         Domain *d = NULL;
         Call *call = NULL;
-        int r = sd_bus_message_read(m, "u", &flags);
-        if (r < 0)
-                return r;
-        r = migrate_begin(m, userdata, reply_u64, &d, &call, &err, ret_error);
+        int r = flags_begin(m, userdata, reply_u64, &flags, &d, &call, &err, ret_error);
         if (r < 0)
                 return r;
         uint64_t value = 0;
@@ -83,10 +89,7 @@ int bus_method_migrate_start_post_copy(sd_bus_message *m, void *userdata, sd_bus
         VbError err = { 0 };
         Domain *d = NULL;
         Call *call = NULL;
-        int r = sd_bus_message_read(m, "u", &flags);
-        if (r < 0)
-                return r;
-        r = migrate_begin(m, userdata, reply_void, &d, &call, &err, ret_error);
+        int r = flags_begin(m, userdata, reply_void, &flags, &d, &call, &err, ret_error);
         if (r < 0)
                 return r;
         r = domain_migrate_start_postcopy(d, flags, call, &err);

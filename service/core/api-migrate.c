@@ -2,7 +2,7 @@
 #include "api-rows.h"
 
 const ApiRow api_rows_migrate[] = {
-        ROW(DOMAIN_MIGRATE_GET_MAX_DOWNTIME, 387, "virDomainMigrateGetMaxDowntime", NODBUS, RO, VERB, ACL(DOMAIN, DOMAIN, "migrate")),
+        ROW(DOMAIN_MIGRATE_GET_MAX_DOWNTIME, 387, "virDomainMigrateGetMaxDowntime", NODBUS, RO, VERB, ACL(DOMAIN, DOMAIN, "read")),
 };
 
 const size_t api_n_rows_migrate = sizeof api_rows_migrate / sizeof api_rows_migrate[0];
