@@ -170,6 +170,18 @@ class QemuMigrateSettingsTest(unittest.TestCase):
             self.bus_off.MigrateSetMaxDowntime(dbus_u64(100), 0)
         self.assertIn("domain is not running", str(e.exception))
 
+    def test_migration_itself_is_not_supported_yet(self):
+        """Managed v3 migration is not done (docs/qemu-migration.md): virsh migrate is refused at
+        once with libvirt's "not supported", and the guest runs on untouched."""
+        p = self.virsh("migrate --live %s %s" % (NAME, self.daemon.uri()), check=False)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("this function is not supported by the connection driver", p.stderr)
+        self.assertEqual(self.virsh("domstate %s" % NAME).stdout.strip(), "running")
+        import dbus
+        with self.assertRaises(dbus.exceptions.DBusException) as e:
+            self.bus_dom.MigrateToURI3(self.daemon.uri(), dbus.Dictionary({}, signature="sv"), 0)
+        self.assertIn("not supported", str(e.exception))
+
 
 def dbus_u64(v):
     import dbus
