@@ -553,6 +553,10 @@ char **qemu_command_build(const QemuCommandInput *in, VbError *err) {
                         qemu_cmd_arg(&c, "-incoming");
                         qemu_cmd_argf(&c, "fd:%d", in->incoming_fd);
                 }
+                if (in->incoming_defer) {
+                        qemu_cmd_arg(&c, "-incoming");
+                        qemu_cmd_arg(&c, "defer");
+                }
                 r = 0;
         }
         if (c.oom || !c.disk_boot || !c.nic_boot) {

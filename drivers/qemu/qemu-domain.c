@@ -1,6 +1,7 @@
 /* qemu-domain.c: a QEMU guest's process: its phases, start, QMP events and the process's end as state-machine inputs. */
 #define LOG_MODULE "qemu"
 #include "qemu-driver.h"
+#include "qemu-migrate.h"
 #include "domain-model.h"
 #include "qemu-firmware.h"
 
@@ -80,6 +81,7 @@ void qemu_domain_forget(Domain *d) {
         domain_def_free(qd->live);
         free(qd->monitor_path);
         free(qd->vcpu_tids);
+        free(qd->migration);
         free(qd);
         d->driver_data = NULL;
 }
@@ -502,6 +504,10 @@ static void on_stats_period(Qmp *q, json_object *ret, const char *cls, const cha
 }
 
 void qemu_domain_start_continue(QemuDomain *qd, Qmp *q) {
+        if (qd->incoming && !qd->incoming_loaded && qd->incoming_uri) {
+                qemu_migrate_incoming_listen(qd, q);    /* comes back here once QEMU listens */
+                return;
+        }
         if (qd->incoming && !qd->incoming_loaded) {
                 qemu_incoming_wait(qd, q);      /* comes back here once QEMU has the image loaded */
                 return;
@@ -604,7 +610,9 @@ int qemu_domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {
         /* Never a second QEMU on the same disks: one left from before (a restart that could not
          * take it over, a record that was lost) is looked for first. */
         QemuFound f;
-        int k = qemu_domain_find(d, &f);
+        /* An incoming migration on this host is the one case of two: the source's QEMU stops
+         * using the disks before this one runs the guest. */
+        int k = qd->incoming_uri ? 0 : qemu_domain_find(d, &f);
         if (k > 0)
                 return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU,
                                     "domain is already running: QEMU process %d of domain '%s' is alive (found by its %s)",
@@ -715,6 +723,7 @@ int qemu_domain_start_spawn(Domain *d, unsigned flags, Call *call, VbError *err)
                 .n_tap_fds = nics.n,
                 .tap_queue_fds = nics.queue_fds,
                 .incoming_fd = qd->incoming ? qd->incoming_fd : -1,
+                .incoming_defer = qd->incoming && qd->incoming_uri,
                 .serial_file_fds = serial_fds,
                 .n_serial_file_fds = QEMU_SERIAL_LOGS_MAX,
         };
@@ -733,7 +742,7 @@ int qemu_domain_start_spawn(Domain *d, unsigned flags, Call *call, VbError *err)
                         keep[n_keep++] = serial_fds[i];
         if (confined)
                 keep[n_keep++] = mon_fd;
-        if (qd->incoming)
+        if (qd->incoming && qd->incoming_fd >= 0)
                 keep[n_keep++] = qd->incoming_fd;
         for (size_t i = 0; i < nics.n_all && n_keep < QEMU_NICS_TAPS_MAX + 2 + QEMU_SERIAL_LOGS_MAX; i++)
                 keep[n_keep++] = nics.all[i];

@@ -101,6 +101,7 @@ typedef struct QemuDomain {
         bool incoming_loaded;
         const DomainDef *incoming_def;  /* the running definition to start with (borrowed) */
         char *incoming_remove;          /* the managed save image, removed once restored */
+        char *incoming_uri;             /* an incoming migration: QEMU's migrate-incoming URI (qemu-migrate.c) */
         int display_ports[3];   /* reserved VNC, SPICE, websocket ports (0: none) */
         Process *log_writer;    /* virtbus-qemu-log of the QEMU this daemon started, until it ends */
         Process *serial_writers[QEMU_SERIAL_LOGS_MAX];  /* those of its <serial type='file'> */

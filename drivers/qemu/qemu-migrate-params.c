@@ -96,7 +96,7 @@ static void on_set(Qmp *q, json_object *ret, const char *cls, const char *desc, 
         query_free(pq);
 }
 
-static int qemu_migrate_set_param(Domain *d, DomainMigrateParam p, uint64_t value, Call *call, VbError *err) {
+int qemu_migrate_set_param(Domain *d, DomainMigrateParam p, uint64_t value, Call *call, VbError *err) {
         if (p == DOMAIN_MIGRATE_SPEED && !domain_is_active(d)) {
                 QemuDomain *qd = qemu_domain_get(d);
                 if (!qd)
@@ -137,7 +137,7 @@ static void on_get(Qmp *q, json_object *ret, const char *cls, const char *desc, 
         query_free(pq);
 }
 
-static int qemu_migrate_get_param(Domain *d, DomainMigrateParam p, Call *call, uint64_t *out, VbError *err) {
+int qemu_migrate_get_param(Domain *d, DomainMigrateParam p, Call *call, uint64_t *out, VbError *err) {
         if (p == DOMAIN_MIGRATE_SPEED) {
                 *out = qemu_migrate_bandwidth(d->driver_data);
                 return 0;
@@ -156,7 +156,7 @@ static void on_postcopy(Qmp *q, json_object *ret, const char *cls, const char *d
         query_free(pq);
 }
 
-static int qemu_migrate_start_postcopy(Domain *d, Call *call, VbError *err) {
+int qemu_migrate_start_postcopy(Domain *d, Call *call, VbError *err) {
         QemuDomain *qd = monitor_of(d, err);
         if (!qd)
                 return -1;
@@ -168,9 +168,3 @@ static int qemu_migrate_start_postcopy(Domain *d, Call *call, VbError *err) {
                                     "switching to post-copy requires migration to be started with VIR_MIGRATE_POSTCOPY flag");
         return query_send(d, qd->qmp, "migrate-start-postcopy", NULL, on_postcopy, 0, 0, call, err);
 }
-
-const DomainMigrateOps qemu_migrate_ops = {
-        .set_param = qemu_migrate_set_param,
-        .get_param = qemu_migrate_get_param,
-        .start_postcopy = qemu_migrate_start_postcopy,
-};

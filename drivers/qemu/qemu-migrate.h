@@ -13,7 +13,16 @@ typedef struct QemuMigration {
         bool postcopy;          /* started with VIR_MIGRATE_POSTCOPY: postcopy-ram is on */
 } QemuMigration;
 
-extern const DomainMigrateOps qemu_migrate_ops;
+extern const DomainMigrateOps qemu_migrate_ops;        /* qemu-migrate.c */
+
+/* qemu-migrate-params.c: the settings' ops. */
+int qemu_migrate_set_param(Domain *d, DomainMigrateParam p, uint64_t value, Call *call, VbError *err);
+int qemu_migrate_get_param(Domain *d, DomainMigrateParam p, Call *call, uint64_t *out, VbError *err);
+int qemu_migrate_start_postcopy(Domain *d, Call *call, VbError *err);
+
+/* A start for an incoming migration (QemuDomain.incoming_uri): QEMU runs with -incoming defer;
+ * tell it where to listen, then the start goes on (qemu_domain_start_continue). */
+void qemu_migrate_incoming_listen(QemuDomain *qd, Qmp *q);
 
 /* The precopy cap for the next migration, MiB/s (DOMAIN_MIGRATE_BANDWIDTH_MAX: none set). */
 uint64_t qemu_migrate_bandwidth(const QemuDomain *qd);

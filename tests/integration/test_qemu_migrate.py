@@ -1,5 +1,5 @@
-"""test_qemu_migrate.py: the settings of a running guest's migration on qemu:///session, with the
-tiny test guest under TCG, on both doors.
+"""test_qemu_migrate.py: live migration and its settings on qemu:///session, with the tiny test
+guest under TCG.
 
     /usr/bin/python3 tests/integration/test_qemu_migrate.py -v
 
@@ -10,6 +10,10 @@ MigrateSetMaxSpeed, MigrateGetMaxSpeed, MigrateSetCompressionCache, MigrateGetCo
 MigrateStartPostCopy. What QEMU was told is read back from QEMU itself
 (qemu-monitor-command query-migrate-parameters), and what cannot be done is refused with
 libvirt's words and changes nothing.
+
+Then virsh migrate --live (managed v3 with parameters) between two virtbusd daemons on this
+host: the guest answers on its console at the destination, the source lists it shut off; a
+destination that refuses leaves the source's guest running.
 """
 
 import json
@@ -25,6 +29,7 @@ import guest  # noqa: E402
 import harness  # noqa: E402
 import remote_harness  # noqa: E402
 import testmain  # noqa: E402
+from test_qemu_console import ConsoleReader  # noqa: E402
 from test_qemu_lifecycle import QEMU_PATH, QemuDaemon  # noqa: E402
 
 NAME = "mig-guest"
@@ -33,6 +38,7 @@ MIB = 1024 * 1024
 UNLIMITED = (2 ** 63 - 1) // MIB        # libvirt's "no cap", MiB/s
 DOMAIN_XML = """<domain type='qemu'>
   <name>{name}</name>
+  {uuid}
   <memory unit='MiB'>128</memory>
   <vcpu>1</vcpu>
   <os>
@@ -43,25 +49,31 @@ DOMAIN_XML = """<domain type='qemu'>
   </os>
   <devices>
     <serial type='pty'><target port='0'/></serial>
+    <console type='pty'><target type='serial' port='0'/></console>
     <memballoon model='none'/>
   </devices>
 </domain>
 """
 
 
+def prepare_class(cls):
+    """The test guest and python3-libvirt's event loop (skipped without QEMU)."""
+    if not shutil.which("qemu-system-x86_64"):
+        raise unittest.SkipTest("qemu-system-x86_64 is not installed")
+    cls.image = guest.build()
+    cls.libvirt = remote_harness.start_event_loop()
+
+
 class QemuMigrateSettingsTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        if not shutil.which("qemu-system-x86_64"):
-            raise unittest.SkipTest("qemu-system-x86_64 is not installed")
-        cls.image = guest.build()
-        cls.libvirt = remote_harness.start_event_loop()
+        prepare_class(cls)
         cls.daemon = QemuDaemon()
         cls.daemon.start()
         for name in (NAME, OFF):
             xml = cls.daemon.tmp / ("%s.xml" % name)
             xml.write_text(DOMAIN_XML.format(name=name, kernel=cls.image.kernel, initrd=cls.image.initrd,
-                                             append=cls.image.append))
+                                             append=cls.image.append, uuid=""))
             p = cls.daemon.virsh("unix", "define %s" % xml)
             if p.returncode != 0:
                 raise AssertionError("virsh define: %s\n%s" % (p.stderr, cls.daemon.log()[-3000:]))
@@ -170,17 +182,104 @@ class QemuMigrateSettingsTest(unittest.TestCase):
             self.bus_off.MigrateSetMaxDowntime(dbus_u64(100), 0)
         self.assertIn("domain is not running", str(e.exception))
 
-    def test_migration_itself_is_not_supported_yet(self):
-        """Managed v3 migration is not done (docs/qemu-migration.md): virsh migrate is refused at
-        once with libvirt's "not supported", and the guest runs on untouched."""
-        p = self.virsh("migrate --live %s %s" % (NAME, self.daemon.uri()), check=False)
+
+class QemuMigrateTest(unittest.TestCase):
+    """virsh migrate --live between two virtbusd daemons (each its own directories, bus and
+    socket) on this host: the guest's kernel and initrd are files both can read."""
+
+    @classmethod
+    def setUpClass(cls):
+        prepare_class(cls)
+        cls.src, cls.dst = QemuDaemon(), QemuDaemon()
+        cls.src.start()
+        cls.dst.start()
+        cls.events = {"src": [], "dst": []}
+        cls.conns = {}
+        for side, daemon in (("src", cls.src), ("dst", cls.dst)):
+            c = cls.libvirt.open(daemon.uri())
+            c.domainEventRegisterAny(None, cls.libvirt.VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                     lambda c, d, ev, det, o: cls.events[o].append((d.name(), ev, det)), side)
+            cls.conns[side] = c
+
+    @classmethod
+    def tearDownClass(cls):
+        for c in cls.conns.values():
+            try:
+                c.close()
+            except Exception:
+                pass
+        for daemon in (cls.src, cls.dst):
+            for name in ("mig-live", "mig-busy", "mig-off"):
+                daemon.virsh("unix", "destroy %s" % name)
+            daemon.stop()
+
+    def virsh(self, daemon, cmd, check=True, timeout=120):
+        p = daemon.virsh("unix", cmd, timeout=timeout)
+        if check and p.returncode != 0:
+            self.fail("virsh %s failed (%d): %s\nsource:\n%s\ndestination:\n%s" % (
+                cmd, p.returncode, p.stderr, self.src.log()[-3000:], self.dst.log()[-3000:]))
+        return p
+
+    def define_start(self, daemon, name, uuid=""):
+        xml = daemon.tmp / ("%s.xml" % name)
+        xml.write_text(DOMAIN_XML.format(name=name, kernel=self.image.kernel, initrd=self.image.initrd,
+                                         append=self.image.append, uuid=uuid and "<uuid>%s</uuid>" % uuid))
+        self.virsh(daemon, "define %s" % xml)
+        self.virsh(daemon, "start %s" % name)
+
+    def ask(self, side, name):
+        """The guest's shell answers on its console (its `cpus` command)."""
+        conn = self.conns[side]
+        console = ConsoleReader(self.libvirt, conn, conn.lookupByName(name))
+        try:
+            return console.ask("cpus", "VIRTBUS-GUEST-CPUS", 120)
+        finally:
+            try:
+                console.stream.abort()
+            except Exception:
+                pass
+
+    def test_live_migration(self):
+        name = "mig-live"
+        self.define_start(self.src, name)
+        self.assertIsNotNone(self.ask("src", name), "the guest did not answer on the source")
+        self.virsh(self.src, "migrate --live %s %s" % (name, self.dst.uri()))
+        # The destination runs it, and the guest there is the one that booted: it answers.
+        self.assertEqual(self.virsh(self.dst, "domstate %s" % name).stdout.strip(), "running")
+        self.assertIsNotNone(self.ask("dst", name), "the guest does not answer on the destination")
+        # The source keeps the definition shut off (no --undefinesource).
+        self.assertEqual(self.virsh(self.src, "domstate %s" % name).stdout.strip(), "shut off")
+        self.assertIn((name, 5, 1), self.events["src"])     # stopped (its QEMU ended there)
+        # started (as from a saved state: QEMU loaded it), paused while the stream came, resumed
+        self.assertEqual([e for e in self.events["dst"] if e[0] == name], [(name, 2, 2), (name, 3, 0), (name, 4, 0)])
+        # The destination's copy is transient: destroyed, it is gone.
+        self.virsh(self.dst, "destroy %s" % name)
+        self.assertNotIn(name, self.virsh(self.dst, "list --all --name").stdout.split())
+
+    def test_refused_migration_leaves_the_source_running(self):
+        """The destination already runs a guest of that name: it refuses, nothing moves."""
+        name = "mig-busy"
+        self.define_start(self.src, name)
+        self.define_start(self.dst, name)
+        p = self.virsh(self.src, "migrate --live %s %s" % (name, self.dst.uri()), check=False)
         self.assertNotEqual(p.returncode, 0)
-        self.assertIn("this function is not supported by the connection driver", p.stderr)
-        self.assertEqual(self.virsh("domstate %s" % NAME).stdout.strip(), "running")
-        import dbus
-        with self.assertRaises(dbus.exceptions.DBusException) as e:
-            self.bus_dom.MigrateToURI3(self.daemon.uri(), dbus.Dictionary({}, signature="sv"), 0)
-        self.assertIn("not supported", str(e.exception))
+        self.assertIn("domain 'mig-busy' already exists with uuid", p.stderr)
+        self.assertEqual(self.virsh(self.src, "domstate %s" % name).stdout.strip(), "running")
+        self.assertIsNotNone(self.ask("src", name), "the guest stopped answering on the source")
+
+    def test_p2p_and_tunnelled_are_refused(self):
+        """Not served: refused before anything starts, by the source."""
+        name = "mig-off"
+        xml = self.src.tmp / "mig-off.xml"
+        xml.write_text(DOMAIN_XML.format(name=name, kernel=self.image.kernel, initrd=self.image.initrd,
+                                         append=self.image.append, uuid=""))
+        self.virsh(self.src, "define %s" % xml)
+        self.virsh(self.src, "start %s" % name)
+        for opt in ("--p2p", "--p2p --tunnelled"):
+            p = self.virsh(self.src, "migrate --live %s %s %s" % (opt, name, self.dst.uri()), check=False)
+            self.assertNotEqual(p.returncode, 0)
+            self.assertEqual(self.virsh(self.src, "domstate %s" % name).stdout.strip(), "running")
+        self.assertNotIn(name, self.virsh(self.dst, "list --all --name").stdout.split())
 
 
 def dbus_u64(v):

@@ -202,6 +202,11 @@ static const RemoteProc procs[_API_ID_MAX] = {
         P(DOMAIN_MIGRATE_SET_COMPRESSION_CACHE, proc_domain_migrate_set_compression_cache, 0),
         P(DOMAIN_MIGRATE_GET_COMPRESSION_CACHE, proc_domain_migrate_get_compression_cache, 0),
         P(DOMAIN_MIGRATE_START_POST_COPY, proc_domain_migrate_start_post_copy, 0),
+        P(DOMAIN_MIGRATE_BEGIN3_PARAMS, proc_domain_migrate_begin3_params, 0),
+        P(DOMAIN_MIGRATE_PREPARE3_PARAMS, proc_domain_migrate_prepare3_params, 0),
+        P(DOMAIN_MIGRATE_PERFORM3_PARAMS, proc_domain_migrate_perform3_params, 0),
+        P(DOMAIN_MIGRATE_FINISH3_PARAMS, proc_domain_migrate_finish3_params, 0),
+        P(DOMAIN_MIGRATE_CONFIRM3_PARAMS, proc_domain_migrate_confirm3_params, 0),
         P(DOMAIN_SET_VCPUS_FLAGS, proc_domain_set_vcpus_flags, 0),
         P(DOMAIN_OPEN_GRAPHICS_FD, proc_domain_open_graphics_fd, 0),     /* a REPLY_WITH_FDS */
         P(DOMAIN_OPEN_CONSOLE, proc_domain_open_console, 0), /* then a duplex stream */
