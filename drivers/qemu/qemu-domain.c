@@ -307,7 +307,7 @@ static void on_process_exit(Process *p, const siginfo_t *si, void *userdata) {
         /* A panicked guest's QEMU that ends (QEMU's panic action powers it off) ended by a crash. */
         bool saved = phase == QEMU_PHASE_SAVING && qemu_save_done(qd);
         qemu_save_free(qd);
-        DomainInput in = phase == QEMU_PHASE_DESTROYING ? DOMAIN_INPUT_DESTROYED
+        DomainInput in = phase == QEMU_PHASE_DESTROYING ? qemu_migrate_exit_input(qd, DOMAIN_INPUT_DESTROYED)
                          : saved ? DOMAIN_INPUT_SAVED
                          : phase == QEMU_PHASE_POWERED_OFF && d->state != DOMAIN_CRASHED ? DOMAIN_INPUT_POWERED_OFF
                                                                                         : DOMAIN_INPUT_FAILED;
@@ -437,7 +437,9 @@ static void start_done(QemuDomain *qd) {
         qd->live = NULL;
         VbError e = { 0 };
         /* The running definition, with its ptys and ports, before anyone hears of the start. */
-        if (domain_transition_live(d, qd->incoming ? DOMAIN_INPUT_RESTORED : DOMAIN_INPUT_BOOTED, live, &e) < 0) {
+        DomainInput in = !qd->incoming ? DOMAIN_INPUT_BOOTED
+                         : qd->incoming_uri ? DOMAIN_INPUT_MIGRATED_IN : DOMAIN_INPUT_RESTORED;
+        if (domain_transition_live(d, in, live, &e) < 0) {
                 start_fail(qd, &e);
                 domain_unref(d);
                 return;

@@ -26,7 +26,7 @@ uint64_t qemu_migrate_bandwidth(const QemuDomain *qd) {
 }
 
 bool qemu_migrate_out_active(const QemuDomain *qd) {
-        return qd->migration && qd->migration->outgoing;
+        return qd->migration && qd->migration->outgoing && !qd->migration->completed;
 }
 
 bool qemu_migrate_out_postcopy(const QemuDomain *qd) {

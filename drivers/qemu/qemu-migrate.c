@@ -123,11 +123,14 @@ static void poll_free(Poll *p) {
 static void poll_end(Poll *p, int r, const VbError *e) {
         QemuDomain *qd = p->d->driver_data;
         if (p->outgoing) {
-                if (qd) {
+                if (qd && r >= 0 && qd->migration) {
+                        qd->migration->completed = true;        /* until Confirm */
+                } else if (qd) {
                         free(qd->migration);
                         qd->migration = NULL;
-                        qemu_domain_finish(qd, r, e);
                 }
+                if (qd)
+                        qemu_domain_finish(qd, r, e);
         } else {
                 call_complete(p->call, r, e, p->d);
         }
@@ -275,6 +278,21 @@ static int qemu_migrate_finish(Domain *d, bool paused, Call *call, VbError *err)
         return VERB_PENDING;
 }
 
+static void qemu_migrate_confirm(Domain *d, bool cancelled) {
+        QemuDomain *qd = d->driver_data;
+        if (qd && cancelled) {
+                free(qd->migration);
+                qd->migration = NULL;
+        }
+}
+
+DomainInput qemu_migrate_exit_input(QemuDomain *qd, DomainInput input) {
+        bool gone = qd->migration && qd->migration->completed;
+        free(qd->migration);
+        qd->migration = NULL;
+        return gone && input == DOMAIN_INPUT_DESTROYED ? DOMAIN_INPUT_MIGRATED : input;
+}
+
 const DomainMigrateOps qemu_migrate_ops = {
         .set_param = qemu_migrate_set_param,
         .get_param = qemu_migrate_get_param,
@@ -282,4 +300,5 @@ const DomainMigrateOps qemu_migrate_ops = {
         .prepare = qemu_migrate_prepare,
         .perform = qemu_migrate_perform,
         .finish = qemu_migrate_finish,
+        .confirm = qemu_migrate_confirm,
 };

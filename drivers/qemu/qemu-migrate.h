@@ -11,6 +11,7 @@
 typedef struct QemuMigration {
         bool outgoing;
         bool postcopy;          /* started with VIR_MIGRATE_POSTCOPY: postcopy-ram is on */
+        bool completed;         /* QEMU sent it all: its end is the guest's departure, unless cancelled */
 } QemuMigration;
 
 extern const DomainMigrateOps qemu_migrate_ops;        /* qemu-migrate.c */
@@ -28,3 +29,6 @@ void qemu_migrate_incoming_listen(QemuDomain *qd, Qmp *q);
 uint64_t qemu_migrate_bandwidth(const QemuDomain *qd);
 bool qemu_migrate_out_active(const QemuDomain *qd);
 bool qemu_migrate_out_postcopy(const QemuDomain *qd);
+/* QEMU ends (qd->migration is forgotten): after a completed outgoing migration not cancelled,
+ * that is DOMAIN_INPUT_MIGRATED, else input. */
+DomainInput qemu_migrate_exit_input(QemuDomain *qd, DomainInput input);

@@ -200,6 +200,9 @@ int domain_migrate_confirm(Domain *d, unsigned flags, bool cancelled, Call *call
                 return -1;
         if (d->removed)
                 return vb_error_set(err, VB_ERR_NO_DOMAIN, VB_FROM_DOMAIN, "domain '%s' is gone", d->obj.name);
+        const DomainMigrateOps *ops = d->obj.conn->driver->migrate;
+        if (ops->confirm)
+                ops->confirm(d, cancelled);
         if (cancelled) {
                 /* The guest stays here; one the migration left paused runs again. */
                 log_info("domain %s: migration cancelled, the guest stays", d->obj.name);

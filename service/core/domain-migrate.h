@@ -43,6 +43,9 @@ typedef struct DomainMigrateOps {
         int (*perform)(Domain *d, const char *uri, unsigned flags, Call *call, VbError *err);
         /* Destination: wait for the stream's end, then run the guest unless paused; VERB_PENDING. */
         int (*finish)(Domain *d, bool paused, Call *call, VbError *err);
+        /* Source: the migration perform completed is over (the guest stays, cancelled) or not
+         * (its hypervisor's end next is the guest's departure, DOMAIN_INPUT_MIGRATED). */
+        void (*confirm)(Domain *d, bool cancelled);
 } DomainMigrateOps;
 
 /* virDomainMigrateSetMaxDowntime (ms), SetMaxSpeed (MiB/s, flags POSTCOPY), SetCompressionCache

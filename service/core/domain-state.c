@@ -43,6 +43,10 @@ static const DomainTransition domain_table[] = {
           DOMAIN_SHUTOFF, SHUTOFF_SAVED, EVENT_STOPPED, STOPPED_SAVED },
         { S(SHUTOFF) | S(NOSTATE), DOMAIN_INPUT_RESTORED,
           DOMAIN_RUNNING, RUNNING_RESTORED, EVENT_STARTED, STARTED_RESTORED },
+        { S(SHUTOFF) | S(NOSTATE), DOMAIN_INPUT_MIGRATED_IN,
+          DOMAIN_RUNNING, RUNNING_MIGRATED, EVENT_STARTED, STARTED_MIGRATED },
+        { ACTIVE, DOMAIN_INPUT_MIGRATED,
+          DOMAIN_SHUTOFF, SHUTOFF_MIGRATED, EVENT_STOPPED, STOPPED_MIGRATED },
 };
 
 const DomainTransition *domain_transition_lookup(DomainState state, DomainInput input) {
@@ -70,6 +74,8 @@ static const char *const input_names[_DOMAIN_INPUT_MAX] = {
         [DOMAIN_INPUT_PM_WOKEUP] = "pm-wokeup",
         [DOMAIN_INPUT_SAVED] = "saved",
         [DOMAIN_INPUT_RESTORED] = "restored",
+        [DOMAIN_INPUT_MIGRATED_IN] = "migrated-in",
+        [DOMAIN_INPUT_MIGRATED] = "migrated",
 };
 
 /* The status file's names (conf/status-conf.c), so that logs and status files agree. */

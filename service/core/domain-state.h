@@ -63,6 +63,8 @@ typedef enum DomainInput {
         DOMAIN_INPUT_PM_WOKEUP,
         DOMAIN_INPUT_SAVED,           /* its state went to a save image and the hypervisor ended */
         DOMAIN_INPUT_RESTORED,        /* started from a save image */
+        DOMAIN_INPUT_MIGRATED_IN,     /* started from an incoming migration's stream */
+        DOMAIN_INPUT_MIGRATED,        /* its hypervisor ended after the guest migrated away */
         _DOMAIN_INPUT_MAX,
 } DomainInput;
 

@@ -249,11 +249,16 @@ class QemuMigrateTest(unittest.TestCase):
         self.assertIsNotNone(self.ask("dst", name), "the guest does not answer on the destination")
         # The source keeps the definition shut off (no --undefinesource).
         self.assertEqual(self.virsh(self.src, "domstate %s" % name).stdout.strip(), "shut off")
-        self.assertIn((name, 5, 1), self.events["src"])     # stopped (its QEMU ended there)
-        # started (as from a saved state: QEMU loaded it), paused while the stream came, resumed
-        self.assertEqual([e for e in self.events["dst"] if e[0] == name], [(name, 2, 2), (name, 3, 0), (name, 4, 0)])
-        # The destination's copy is transient: destroyed, it is gone.
-        self.virsh(self.dst, "destroy %s" % name)
+        self.assertIn((name, 5, 3), self.events["src"])     # stopped, migrated
+        self.assertEqual(self.virsh(self.src, "domstate --reason %s" % name).stdout.strip(), "shut off (migrated)")
+        # started (migrated), paused while the stream came, resumed
+        self.assertEqual([e for e in self.events["dst"] if e[0] == name], [(name, 2, 1), (name, 3, 0), (name, 4, 0)])
+        # python3-libvirt's migrate3 brings it back: the source's shut off definition runs it,
+        # and the destination's transient copy is gone.
+        back = self.conns["dst"].lookupByName(name).migrate3(self.conns["src"], {}, self.libvirt.VIR_MIGRATE_LIVE)
+        self.assertEqual(back.name(), name)
+        self.assertEqual(self.virsh(self.src, "domstate %s" % name).stdout.strip(), "running")
+        self.assertIsNotNone(self.ask("src", name), "the guest does not answer back on the source")
         self.assertNotIn(name, self.virsh(self.dst, "list --all --name").stdout.split())
 
     def test_refused_migration_leaves_the_source_running(self):
