@@ -555,6 +555,10 @@ char **qemu_command_build(const QemuCommandInput *in, VbError *err) {
                         qemu_cmd_arg(&c, "-loadvm");
                         qemu_cmd_arg(&c, in->loadvm);
                 }
+                if (in->incoming_defer) {
+                        qemu_cmd_arg(&c, "-incoming");
+                        qemu_cmd_arg(&c, "defer");
+                }
                 r = 0;
         }
         if (c.oom || !c.disk_boot || !c.nic_boot) {

@@ -99,6 +99,7 @@ typedef struct QemuCommandInput {
         /* >= 0: QEMU loads a saved state from this inherited descriptor (-incoming fd:N). */
         int incoming_fd;
         const char *loadvm;     /* -loadvm: the internal snapshot to start from, or NULL */
+        bool incoming_defer;    /* -incoming defer: QEMU waits for migrate-incoming (a migration) */
         /* serial_file_fds[i]: for <serial type='file'> i (in <devices> order), the write end of
          * a pipe to the daemon's log writer for its <source path>, open in QEMU: passed with
          * -add-fd and opened as /dev/fdset/N. -1 or beyond n: QEMU opens the file itself. */

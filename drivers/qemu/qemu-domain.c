@@ -1,6 +1,7 @@
 /* qemu-domain.c: a QEMU guest's process: its phases, start, QMP events and the process's end as state-machine inputs. */
 #define LOG_MODULE "qemu"
 #include "qemu-driver.h"
+#include "qemu-migrate.h"
 #include "domain-model.h"
 #include "qemu-firmware.h"
 
@@ -83,6 +84,7 @@ void qemu_domain_forget(Domain *d) {
         free(qd->monitor_path);
         free(qd->vcpu_tids);
         qemu_iothreads_forget(qd);
+        free(qd->migration);
         free(qd);
         d->driver_data = NULL;
 }
@@ -312,7 +314,7 @@ static void on_process_exit(Process *p, const siginfo_t *si, void *userdata) {
         qemu_save_free(qd);
         qemu_dump_free(qd, true);
         DomainInput in = phase == QEMU_PHASE_DESTROYING && qd->snapshot_revert ? DOMAIN_INPUT_SNAPSHOT_STOPPED
-                         : phase == QEMU_PHASE_DESTROYING ? DOMAIN_INPUT_DESTROYED
+                         : phase == QEMU_PHASE_DESTROYING ? qemu_migrate_exit_input(qd, DOMAIN_INPUT_DESTROYED)
                          : saved ? DOMAIN_INPUT_SAVED
                          : phase == QEMU_PHASE_POWERED_OFF && d->state != DOMAIN_CRASHED ? DOMAIN_INPUT_POWERED_OFF
                                                                                         : DOMAIN_INPUT_FAILED;
@@ -449,7 +451,7 @@ static void start_done(QemuDomain *qd) {
         qd->live = NULL;
         VbError e = { 0 };
         /* The running definition, with its ptys and ports, before anyone hears of the start. */
-        DomainInput in = qd->incoming ? DOMAIN_INPUT_RESTORED
+        DomainInput in = qd->incoming ? (qd->incoming_uri ? DOMAIN_INPUT_MIGRATED_IN : DOMAIN_INPUT_RESTORED)
                          : qd->snapshot_revert ? DOMAIN_INPUT_SNAPSHOT_STARTED
                                                : DOMAIN_INPUT_BOOTED;
         if (domain_transition_live(d, in, live, &e) < 0) {
@@ -520,6 +522,10 @@ static void on_stats_period(Qmp *q, json_object *ret, const char *cls, const cha
 }
 
 void qemu_domain_start_continue(QemuDomain *qd, Qmp *q) {
+        if (qd->incoming && !qd->incoming_loaded && qd->incoming_uri) {
+                qemu_migrate_incoming_listen(qd, q);    /* comes back here once QEMU listens */
+                return;
+        }
         if (qd->incoming && !qd->incoming_loaded) {
                 qemu_incoming_wait(qd, q);      /* comes back here once QEMU has the image loaded */
                 return;
@@ -622,7 +628,9 @@ int qemu_domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {
         /* Never a second QEMU on the same disks: one left from before (a restart that could not
          * take it over, a record that was lost) is looked for first. */
         QemuFound f;
-        int k = qemu_domain_find(d, &f);
+        /* An incoming migration on this host is the one case of two: the source's QEMU stops
+         * using the disks before this one runs the guest. */
+        int k = qd->incoming_uri ? 0 : qemu_domain_find(d, &f);
         if (k > 0)
                 return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU,
                                     "domain is already running: QEMU process %d of domain '%s' is alive (found by its %s)",
@@ -734,6 +742,7 @@ int qemu_domain_start_spawn(Domain *d, unsigned flags, Call *call, VbError *err)
                 .tap_queue_fds = nics.queue_fds,
                 .incoming_fd = qd->incoming ? qd->incoming_fd : -1,
                 .loadvm = qd->loadvm,
+                .incoming_defer = qd->incoming && qd->incoming_uri,
                 .serial_file_fds = serial_fds,
                 .n_serial_file_fds = QEMU_SERIAL_LOGS_MAX,
         };
@@ -752,7 +761,7 @@ int qemu_domain_start_spawn(Domain *d, unsigned flags, Call *call, VbError *err)
                         keep[n_keep++] = serial_fds[i];
         if (confined)
                 keep[n_keep++] = mon_fd;
-        if (qd->incoming)
+        if (qd->incoming && qd->incoming_fd >= 0)
                 keep[n_keep++] = qd->incoming_fd;
         for (size_t i = 0; i < nics.n_all && n_keep < QEMU_NICS_TAPS_MAX + 2 + QEMU_SERIAL_LOGS_MAX; i++)
                 keep[n_keep++] = nics.all[i];

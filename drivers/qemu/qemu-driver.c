@@ -11,6 +11,7 @@
 
 #include "domain-persist.h"
 #include "qemu-agent.h"
+#include "qemu-migrate.h"
 #include "kinds.h"
 #include "log.h"
 #include "persist.h"
@@ -286,6 +287,7 @@ Driver qemu_session_driver = {
         .domain = &qemu_domain_ops,
         .info = &qemu_info_ops,
         .tune = &qemu_tune_ops,
+        .migrate = &qemu_migrate_ops,
         .agent = &qemu_agent_ops,
         .blockjob = &qemu_blockjob_ops,
         .host = &qemu_host_ops,
@@ -308,6 +310,7 @@ Driver qemu_system_driver = {
         .domain = &qemu_domain_ops,
         .info = &qemu_info_ops,
         .tune = &qemu_tune_ops,
+        .migrate = &qemu_migrate_ops,
         .agent = &qemu_agent_ops,
         .blockjob = &qemu_blockjob_ops,
         .host = &qemu_host_ops,

@@ -108,6 +108,7 @@ typedef struct QemuDomain {
         bool incoming_loaded;
         const DomainDef *incoming_def;  /* the running definition to start with (borrowed) */
         char *incoming_remove;          /* the managed save image, removed once restored */
+        char *incoming_uri;             /* an incoming migration: QEMU's migrate-incoming URI (qemu-migrate.c) */
         int display_ports[3];   /* reserved VNC, SPICE, websocket ports (0: none) */
         Process *log_writer;    /* virtbus-qemu-log of the QEMU this daemon started, until it ends */
         Process *serial_writers[QEMU_SERIAL_LOGS_MAX];  /* those of its <serial type='file'> */
@@ -121,6 +122,10 @@ typedef struct QemuDomain {
          * FROM_SNAPSHOT inputs; loadvm (borrowed): the internal snapshot QEMU starts from. */
         bool snapshot_revert;
         const char *loadvm;
+        /* The precopy cap of the next migration, MiB/s, kept as libvirt does (qemu-migrate*.c). */
+        bool migrate_bandwidth_set;
+        uint64_t migrate_bandwidth;
+        struct QemuMigration *migration;        /* the migration in flight (qemu-migrate.h), or NULL */
 } QemuDomain;
 
 typedef struct QemuConsole QemuConsole;

@@ -310,7 +310,7 @@ int qemu_domain_dump_state(Domain *d, int fd, const char *path, unsigned flags, 
 /* ---- restore ---- */
 
 void qemu_incoming_done(QemuDomain *qd, bool restored) {
-        if (!qd->incoming && !qd->incoming_remove)
+        if (!qd->incoming && !qd->incoming_remove && !qd->incoming_uri)
                 return;
         if (restored && qd->incoming_remove) {
                 if (unlink(qd->incoming_remove) < 0)
@@ -325,6 +325,8 @@ void qemu_incoming_done(QemuDomain *qd, bool restored) {
         qd->incoming_def = NULL;
         free(qd->incoming_remove);
         qd->incoming_remove = NULL;
+        free(qd->incoming_uri);
+        qd->incoming_uri = NULL;
 }
 
 static void on_incoming_timer_query(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata);

@@ -31,4 +31,6 @@
 extern const ApiRow api_rows_connect[], api_rows_domain[], api_rows_network[], api_rows_storage[];
 extern const size_t api_n_rows_connect, api_n_rows_domain, api_n_rows_network, api_n_rows_storage;
 extern const ApiRow api_rows_host[], api_rows_domain_more[], api_rows_netstor_more[];
+extern const ApiRow api_rows_migrate[];
+extern const size_t api_n_rows_migrate;
 extern const size_t api_n_rows_host, api_n_rows_domain_more, api_n_rows_netstor_more;

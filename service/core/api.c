@@ -29,6 +29,7 @@ static const struct {
         { api_rows_host, &api_n_rows_host },
         { api_rows_domain_more, &api_n_rows_domain_more },
         { api_rows_netstor_more, &api_n_rows_netstor_more },
+        { api_rows_migrate, &api_n_rows_migrate },
 };
 
 int api_foreach(int (*fn)(const ApiRow *row, void *userdata), void *userdata) {

@@ -49,6 +49,10 @@ static const DomainTransition domain_table[] = {
           DOMAIN_RUNNING, RUNNING_FROM_SNAPSHOT, EVENT_STARTED, STARTED_FROM_SNAPSHOT },
         { S(RUNNING) | S(BLOCKED), DOMAIN_INPUT_SNAPSHOT_PAUSED,
           DOMAIN_PAUSED, PAUSED_FROM_SNAPSHOT, EVENT_SUSPENDED, SUSPENDED_FROM_SNAPSHOT },
+        { S(SHUTOFF) | S(NOSTATE), DOMAIN_INPUT_MIGRATED_IN,
+          DOMAIN_RUNNING, RUNNING_MIGRATED, EVENT_STARTED, STARTED_MIGRATED },
+        { ACTIVE, DOMAIN_INPUT_MIGRATED,
+          DOMAIN_SHUTOFF, SHUTOFF_MIGRATED, EVENT_STOPPED, STOPPED_MIGRATED },
 };
 
 const DomainTransition *domain_transition_lookup(DomainState state, DomainInput input) {
@@ -79,6 +83,8 @@ static const char *const input_names[_DOMAIN_INPUT_MAX] = {
         [DOMAIN_INPUT_SNAPSHOT_STOPPED] = "snapshot-stopped",
         [DOMAIN_INPUT_SNAPSHOT_STARTED] = "snapshot-started",
         [DOMAIN_INPUT_SNAPSHOT_PAUSED] = "snapshot-paused",
+        [DOMAIN_INPUT_MIGRATED_IN] = "migrated-in",
+        [DOMAIN_INPUT_MIGRATED] = "migrated",
 };
 
 /* The status file's names (conf/status-conf.c), so that logs and status files agree. */

@@ -66,6 +66,8 @@ typedef enum DomainInput {
         DOMAIN_INPUT_SNAPSHOT_STOPPED, /* stopped by a revert to a shut-off snapshot */
         DOMAIN_INPUT_SNAPSHOT_STARTED, /* started by a revert (a running snapshot's state, or --running) */
         DOMAIN_INPUT_SNAPSHOT_PAUSED,  /* kept paused after a revert's start */
+        DOMAIN_INPUT_MIGRATED_IN,     /* started from an incoming migration's stream */
+        DOMAIN_INPUT_MIGRATED,        /* its hypervisor ended after the guest migrated away */
         _DOMAIN_INPUT_MAX,
 } DomainInput;
 

@@ -362,6 +362,8 @@ struct Driver {
         const struct NodeDevOps *nodedevs;
         /* The guest agent and monitor passthrough (domain-agent.h); NULL: "not supported". */
         const struct DomainAgentOps *agent;
+        /* Live migration and its settings (domain-migrate.h); NULL: "not supported". */
+        const struct DomainMigrateOps *migrate;
         /* The connection sees the host's secret store (secret.h); false: "not supported" (Test). */
         bool host_secrets;
         /* The same for network filters and their bindings (nwfilter.h). */

@@ -43,6 +43,7 @@ const char *vb_error_prefix(VbErrorCode code) {
         case VB_ERR_STORAGE_POOL_BUILT: return "Storage pool already built";
         case VB_ERR_NO_DOMAIN_METADATA: return "metadata not found";
         case VB_ERR_OPERATION_UNSUPPORTED: return "Operation not supported";
+        case VB_ERR_OVERFLOW: return "numerical overflow";
         case VB_ERR_RESOURCE_BUSY: return "resource busy";
         case VB_ERR_ACCESS_DENIED: return "access denied";
         case VB_ERR_STORAGE_VOL_EXIST: return "storage volume already exists";

@@ -38,6 +38,7 @@ typedef enum VbErrorCode {
         VB_ERR_STORAGE_POOL_BUILT = 76,
         VB_ERR_NO_DOMAIN_METADATA = 80,
         VB_ERR_OPERATION_UNSUPPORTED = 84,
+        VB_ERR_OVERFLOW = 82,
         VB_ERR_RESOURCE_BUSY = 87,
         VB_ERR_ACCESS_DENIED = 88,
         VB_ERR_STORAGE_VOL_EXIST = 90,

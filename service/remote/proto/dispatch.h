@@ -442,6 +442,18 @@ REMOTE_HANDLER(proc_domain_create_with_files);
 REMOTE_HANDLER(proc_domain_create_xml_with_files);
 REMOTE_HANDLER(proc_domain_inject_nmi);
 REMOTE_HANDLER(proc_domain_set_vcpus_flags);
+REMOTE_HANDLER(proc_domain_migrate_set_max_downtime);        /* proc-domain-migrate.c */
+REMOTE_HANDLER(proc_domain_migrate_get_max_downtime);
+REMOTE_HANDLER(proc_domain_migrate_set_max_speed);
+REMOTE_HANDLER(proc_domain_migrate_get_max_speed);
+REMOTE_HANDLER(proc_domain_migrate_set_compression_cache);
+REMOTE_HANDLER(proc_domain_migrate_get_compression_cache);
+REMOTE_HANDLER(proc_domain_migrate_start_post_copy);
+REMOTE_HANDLER(proc_domain_migrate_begin3_params);           /* proc-domain-migrate-v3.c */
+REMOTE_HANDLER(proc_domain_migrate_prepare3_params);
+REMOTE_HANDLER(proc_domain_migrate_perform3_params);
+REMOTE_HANDLER(proc_domain_migrate_finish3_params);
+REMOTE_HANDLER(proc_domain_migrate_confirm3_params);
 REMOTE_HANDLER(proc_domain_get_memory_parameters);
 REMOTE_HANDLER(proc_domain_set_memory_parameters);
 REMOTE_HANDLER(proc_domain_get_scheduler_type);

@@ -9,15 +9,18 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "domain-migrate.h"
 #include "driver.h"
 #include "node.h"
 #include "manager.h"
 
 /* virDrvFeature numbers clients ask about (libvirt_internal.h). */
 enum {
+        FEATURE_MIGRATION_V3 = 6,
         FEATURE_FD_PASSING = 8,
         FEATURE_TYPED_PARAM_STRING = 9,
         FEATURE_PROGRAM_KEEPALIVE = 10,
+        FEATURE_MIGRATION_PARAMS = 13,
         FEATURE_REMOTE_EVENT_CALLBACK = 14,
         FEATURE_REMOTE_CLOSE_CALLBACK = 15,
 };
@@ -93,6 +96,10 @@ REMOTE_HANDLER(proc_connect_supports_feature) {
         case FEATURE_REMOTE_EVENT_CALLBACK:
         case FEATURE_REMOTE_CLOSE_CALLBACK:
                 supported = 1;
+                break;
+        case FEATURE_MIGRATION_V3:      /* managed v3 migration with parameters (domain-migrate-v3.c) */
+        case FEATURE_MIGRATION_PARAMS:
+                supported = c->conn->driver->migrate && c->conn->driver->migrate->perform;
                 break;
         case FEATURE_FD_PASSING:        /* replies with fds (OpenGraphicsFD); CALL_WITH_FDS is not taken */
                 supported = remote_client_can_pass_fds(c);

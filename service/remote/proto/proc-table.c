@@ -223,6 +223,18 @@ static const RemoteProc procs[_API_ID_MAX] = {
         P(DOMAIN_SCREENSHOT, proc_domain_screenshot, 0),     /* then a download stream */
         P(DOMAIN_SEND_KEY, proc_domain_send_key, 0),
         P(DOMAIN_INJECT_NMI, proc_domain_inject_nmi, 0),
+        P(DOMAIN_MIGRATE_SET_MAX_DOWNTIME, proc_domain_migrate_set_max_downtime, 0),
+        P(DOMAIN_MIGRATE_GET_MAX_DOWNTIME, proc_domain_migrate_get_max_downtime, 0),
+        P(DOMAIN_MIGRATE_SET_MAX_SPEED, proc_domain_migrate_set_max_speed, 0),
+        P(DOMAIN_MIGRATE_GET_MAX_SPEED, proc_domain_migrate_get_max_speed, 0),
+        P(DOMAIN_MIGRATE_SET_COMPRESSION_CACHE, proc_domain_migrate_set_compression_cache, 0),
+        P(DOMAIN_MIGRATE_GET_COMPRESSION_CACHE, proc_domain_migrate_get_compression_cache, 0),
+        P(DOMAIN_MIGRATE_START_POST_COPY, proc_domain_migrate_start_post_copy, 0),
+        P(DOMAIN_MIGRATE_BEGIN3_PARAMS, proc_domain_migrate_begin3_params, 0),
+        P(DOMAIN_MIGRATE_PREPARE3_PARAMS, proc_domain_migrate_prepare3_params, 0),
+        P(DOMAIN_MIGRATE_PERFORM3_PARAMS, proc_domain_migrate_perform3_params, 0),
+        P(DOMAIN_MIGRATE_FINISH3_PARAMS, proc_domain_migrate_finish3_params, 0),
+        P(DOMAIN_MIGRATE_CONFIRM3_PARAMS, proc_domain_migrate_confirm3_params, 0),
         P(DOMAIN_SET_VCPUS_FLAGS, proc_domain_set_vcpus_flags, 0),
         P(DOMAIN_OPEN_GRAPHICS_FD, proc_domain_open_graphics_fd, 0),     /* a REPLY_WITH_FDS */
         P(DOMAIN_OPEN_GRAPHICS, proc_domain_open_graphics, 0),   /* a CALL_WITH_FDS */
