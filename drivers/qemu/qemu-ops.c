@@ -217,6 +217,7 @@ const DomainOps qemu_domain_ops = {
         .restore = qemu_domain_restore,
         .managed_save_path = qemu_domain_managed_save_path,
         .forget = qemu_domain_forget,
+        .fd_groups = true,
         .snapshot_create = qemu_snapshot_create,
         .snapshot_revert = qemu_snapshot_revert,
         .snapshot_delete = qemu_snapshot_delete,

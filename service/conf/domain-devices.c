@@ -38,6 +38,7 @@ static const XmlField disk_fields[] = {
           ENUM("default", "none", "writethrough", "writeback", "directsync", "unsafe") },
         { "driver", "discard", XF_ENUM, offsetof(DomainDisk, driver_discard), ENUM("unmap", "ignore") },
         { "source", "file", XF_STR, offsetof(DomainDisk, source_file), NULL },
+        { "source", "fdgroup", XF_STR, offsetof(DomainDisk, source_fdgroup), NULL },
         { "source", "dev", XF_STR, offsetof(DomainDisk, source_dev), NULL },
         { "source", "pool", XF_STR, offsetof(DomainDisk, source_pool), NULL },
         { "source", "volume", XF_STR, offsetof(DomainDisk, source_volume), NULL },

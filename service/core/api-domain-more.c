@@ -110,6 +110,7 @@ const ApiRow api_rows_domain_more[] = {
         ROW(DOMAIN_SET_LIFECYCLE_ACTION, 390, "virDomainSetLifecycleAction", NODBUS, MUT, VERB, ACL(DOMAIN, DOMAIN, "write")),
         ROW(DOMAIN_ABORT_JOB_FLAGS, 442, "virDomainAbortJobFlags", NODBUS, MUT, VERB, ACL(DOMAIN, DOMAIN, "write")),
         ROW(DOMAIN_START_DIRTY_RATE_CALC, 427, "virDomainStartDirtyRateCalc", NODBUS, MUT, VERB, ACL(DOMAIN, DOMAIN, "write")),
+        ROW(DOMAIN_FD_ASSOCIATE, 443, "virDomainFDAssociate", NODBUS, MUT, VERB, ACL(DOMAIN, DOMAIN, "write")),
 };
 
 const size_t api_n_rows_domain_more = sizeof api_rows_domain_more / sizeof api_rows_domain_more[0];
