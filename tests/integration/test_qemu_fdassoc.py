@@ -136,11 +136,22 @@ class FdAssociateTest(unittest.TestCase):
         rt = next((self.daemon.tmp / "xdg_runtime_dir" / "virtbus" / "qemu").glob("fdguest.runtime.json"))
         return json.loads(rt.read_text())["pid"]
 
+    def daemon_fds(self):
+        return len(os.listdir("/proc/%d/fd" % self.daemon.proc.pid))
+
     def test_05_group_goes_with_its_connection(self):
+        # test_04's group g1 (this connection's, one descriptor) is still held by the daemon
+        before = self.daemon_fds()
         other = self.libvirt.open(self.daemon.uri())
         fd = self.open_disk()
+        # the same name replaces the group, as libvirt's does (and the other client owns it now):
+        # its old descriptor is closed, never kept twice
         other.lookupByName("fdguest").FDAssociate("g1", [fd], 0)
+        other.lookupByName("fdguest").FDAssociate("g1", [fd], 0)
+        self.assertEqual(self.daemon_fds(), before + 1)     # the other connection's socket
         other.close()
+        # its socket and its group's descriptor are closed
+        lc.wait_for("the daemon closed the group's descriptor", lambda: self.daemon_fds() == before - 1, 30)
         # the other client's group is gone with it: a start here finds none
         with self.assertRaises(self.libvirt.libvirtError) as cm:
             self.dom.create()
