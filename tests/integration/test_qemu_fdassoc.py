@@ -158,6 +158,25 @@ class FdAssociateTest(unittest.TestCase):
         self.assertIn(NOT_ASSOCIATED, str(cm.exception))
         self.assertFalse(self.dom.isActive())
 
+    def test_06_refusals_keep_nothing(self):
+        before = self.daemon_fds()
+        fd = self.open_disk()
+        # open(), not openReadOnly(): libvirt's client would refuse by itself before sending
+        ro = self.libvirt.open("qemu+unix:///session?socket=%s" % self.daemon.sock_ro)
+        with self.assertRaises(self.libvirt.libvirtError) as cm:
+            ro.lookupByName("fdguest").FDAssociate("g1", [fd], 0)
+        self.assertEqual(cm.exception.get_error_message(),
+                         "operation forbidden: read only access prevents virDomainFDAssociate")
+        ro.close()
+        # the test driver (libvirt's has no FDAssociate either) answers "not supported"
+        t = self.libvirt.open("test+unix:///default?socket=%s" % self.daemon.sock)
+        with self.assertRaises(self.libvirt.libvirtError) as cm:
+            t.lookupByName("test").FDAssociate("g1", [fd], 0)
+        self.assertEqual(cm.exception.get_error_message(),
+                         "this function is not supported by the connection driver: virDomainFDAssociate")
+        t.close()
+        lc.wait_for("the daemon kept none of the refused descriptors", lambda: self.daemon_fds() == before, 30)
+
 
 if __name__ == "__main__":
     if not shutil.which("qemu-system-x86_64"):
