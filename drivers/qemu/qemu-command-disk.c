@@ -423,6 +423,23 @@ static int disk_check(QemuCmd *c, const DomainDisk *d, const DiskPlace *p, const
         return 0;
 }
 
+/* -add-fd for each descriptor of disk i's fdgroup, in the set its filename names. */
+static int disk_add_fds(QemuCmd *c, const DomainDisk *d, size_t i, const char *alias) {
+        const QemuDiskFdset *set = i < c->in->n_disk_fdsets ? &c->in->disk_fdsets[i] : NULL;
+        if (!qemu_str_eq(d->type, "file"))
+                return qemu_cmd_unsupported(c, "fdgroup of disk '%s' of type '%s' is not supported (only type 'file' is)",
+                                            d->target_dev, d->type ? d->type : "");
+        if (!set || set->n == 0)
+                return vb_error_set(c->err, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU,
+                                    "file descriptor group '%s' was not associated with the domain", d->source_fdgroup);
+        for (size_t k = 0; k < set->n; k++) {
+                qemu_cmd_arg(c, "-add-fd");
+                qemu_cmd_argf(c, "fd=%d,set=%zu,opaque=drive-%s-storage%zu", set->fds[k],
+                              (size_t) QEMU_DISK_FDSET_BASE + i, alias, k);
+        }
+        return 0;
+}
+
 static int qemu_cmd_disk(QemuCmd *c, size_t i) {
         const DomainDisk *d = &c->devs->disks[i];
         DiskPlace p;
@@ -440,6 +457,8 @@ static int qemu_cmd_disk(QemuCmd *c, size_t i) {
         bool cdrom = strcmp(d->device, "cdrom") == 0, readonly = cdrom || d->readonly;
         const CacheMode *cache = disk_cache(d);
         QemuStr s = { 0 };
+        if (d->source_fdgroup && disk_add_fds(c, d, i, p.alias) < 0)
+                return -1;
         if (source || d->net) {
                 if (d->net) {
                         /* QEMU's libiscsi block driver (Debian: qemu-block-extra) logs in itself. */
@@ -450,9 +469,19 @@ static int qemu_cmd_disk(QemuCmd *c, size_t i) {
                 } else {
                         const char *driver = qemu_str_eq(d->type, "file") ? "file" : cdrom ? "host_cdrom" : "host_device";
                         qstr_printf(&s, "driver=%s", driver);
-                        qstr_kv(&s, "filename", source);
+                        if (d->source_fdgroup) {
+                                qstr_printf(&s, ",filename=/dev/fdset/%zu", (size_t) QEMU_DISK_FDSET_BASE + i);
+                        } else {
+                                qstr_kv(&s, "filename", source);
+                        }
                 }
-                qstr_printf(&s, ",node-name=drive-%s-storage,auto-read-only=on,discard=unmap", p.alias);
+                /* An fd set has no path to reopen: QEMU opens it once, in the disk's own mode (auto-read-only would
+                 * ask first for a read-only descriptor the client did not give). */
+                if (d->source_fdgroup)
+                        qstr_printf(&s, ",node-name=drive-%s-storage,read-only=%s,discard=unmap", p.alias,
+                                    cdrom || d->readonly ? "on" : "off");
+                else
+                        qstr_printf(&s, ",node-name=drive-%s-storage,auto-read-only=on,discard=unmap", p.alias);
                 disk_cache_opts(&s, cache);
                 qemu_cmd_opt(c, "-blockdev", &s);
                 qstr_printf(&s, "node-name=drive-%s,read-only=%s", p.alias, readonly ? "on" : "off");

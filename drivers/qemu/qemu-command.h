@@ -67,6 +67,13 @@
  * graphics other than VNC and SPICE, more than one display of a kind.
  */
 
+/* The descriptors of a disk with <source fdgroup>, open in QEMU (see disk_fdsets). */
+typedef struct QemuDiskFdset {
+        const int *fds;
+        size_t n;
+} QemuDiskFdset;
+#define QEMU_DISK_FDSET_BASE 200        /* disk i's fdset id: base + i (serials use 100 + n) */
+
 typedef struct QemuCommandInput {
         const DomainDef *def;
         const QemuConfig *cfg;           /* NULL: qemu.conf's defaults */
@@ -105,6 +112,11 @@ typedef struct QemuCommandInput {
          * -add-fd and opened as /dev/fdset/N. -1 or beyond n: QEMU opens the file itself. */
         const int *serial_file_fds;
         size_t n_serial_file_fds;
+        /* disk_fdsets[i]: for disk i (in <devices> order) with <source fdgroup>, its group's
+         * descriptors: -add-fd fd=N,set=BASE+i,opaque=… each, and the disk opened as
+         * /dev/fdset/BASE+i. A disk with an fdgroup and no descriptors here is refused. */
+        const QemuDiskFdset *disk_fdsets;
+        size_t n_disk_fdsets;
 } QemuCommandInput;
 
 /* The socket of a virtio channel without <source path>: DIR/DOMAIN.channel.TARGET, one per

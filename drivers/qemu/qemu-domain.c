@@ -710,8 +710,11 @@ int qemu_domain_start_spawn(Domain *d, unsigned flags, Call *call, VbError *err)
         QemuNics nics = { 0 };
         int serial_fds[QEMU_SERIAL_LOGS_MAX];
         char **argv = NULL;
+        QemuDiskFdsets disk_fds = { 0 };
         if (mon_fd < 0)
                 goto fail_security;
+        if (qemu_disk_fdsets_prepare(d, live, &disk_fds, err) < 0)
+                goto fail_monitor;
         if (c->manager->system_mode && qemu_nics_prepare(c, live, &nics, err) < 0)
                 goto fail_monitor;
         /* The automatic display ports, reserved until QEMU is gone (qemu-display.c). */
@@ -745,6 +748,8 @@ int qemu_domain_start_spawn(Domain *d, unsigned flags, Call *call, VbError *err)
                 .incoming_defer = qd->incoming && qd->incoming_uri,
                 .serial_file_fds = serial_fds,
                 .n_serial_file_fds = QEMU_SERIAL_LOGS_MAX,
+                .disk_fdsets = disk_fds.sets,
+                .n_disk_fdsets = disk_fds.n,
         };
         argv = qemu_command_build(&in, err);
         if (!argv)
@@ -754,8 +759,8 @@ int qemu_domain_start_spawn(Domain *d, unsigned flags, Call *call, VbError *err)
         if (qemu_security_live_label(qc, live) < 0)
                 log_warning("domain %s: out of memory: its running definition lacks its <seclabel>", d->obj.name);
         /* What QEMU inherits: the monitor's listening socket when confined, and the taps. */
-        int keep[QEMU_NICS_TAPS_MAX + 2 + QEMU_SERIAL_LOGS_MAX];
-        size_t n_keep = 0;
+        int keep[QEMU_NICS_TAPS_MAX + 2 + QEMU_SERIAL_LOGS_MAX + QEMU_DISK_FDS_MAX];
+        size_t n_keep = qemu_disk_fdsets_keep(&disk_fds, keep, QEMU_DISK_FDS_MAX);
         for (size_t i = 0; i < QEMU_SERIAL_LOGS_MAX; i++)
                 if (serial_fds[i] >= 0)
                         keep[n_keep++] = serial_fds[i];
@@ -793,6 +798,7 @@ int qemu_domain_start_spawn(Domain *d, unsigned flags, Call *call, VbError *err)
                 qemu_nics_abandon(&nics);
         qemu_nics_close(&nics);   /* QEMU holds the taps now; they go when it does */
         qemu_argv_free(argv);
+        qemu_disk_fdsets_free(&disk_fds);
         free(logp);
         if (r < 0) {
                 qemu_display_release(qd);
@@ -828,6 +834,7 @@ fail_nics:
         qemu_nics_abandon(&nics);
         qemu_nics_close(&nics);
 fail_monitor:
+        qemu_disk_fdsets_free(&disk_fds);
         if (mon_fd > 0) {
                 close(mon_fd);
                 unlink(mon);

@@ -10,6 +10,7 @@
 #include "domain-info.h"
 #include "driver.h"
 #include "qemu-caps.h"
+#include "qemu-command.h"
 #include "qemu-conf.h"
 #include "qemu-find.h"
 #include "qemu-ports.h"
@@ -449,6 +450,19 @@ int qemu_logs_start(QemuDomain *qd, const char *log_path, int *write_fd, VbError
 /* The same for the first QEMU_SERIAL_LOGS_MAX <serial type='file'> of live: fds[i] the write
  * end for serial i, -1 for the others (the caller closes them once QEMU has them). */
 int qemu_logs_serials(QemuDomain *qd, const DomainDef *live, int *fds, size_t n, VbError *err);
+
+/* qemu-fdgroup.c: for each disk of live with <source fdgroup='NAME'>, the descriptors d keeps
+ * under NAME (the core's, not duplicated: QEMU inherits them), sets[i] for disk i. A group not
+ * associated: libvirt's "file descriptor group 'NAME' was not associated with the domain". */
+#define QEMU_DISK_FDS_MAX 64
+typedef struct QemuDiskFdsets {
+        QemuDiskFdset *sets;
+        size_t n, n_fds;
+} QemuDiskFdsets;
+int qemu_disk_fdsets_prepare(Domain *d, const DomainDef *live, QemuDiskFdsets *out, VbError *err);
+/* Their descriptors into keep (at most room); returns how many. */
+size_t qemu_disk_fdsets_keep(const QemuDiskFdsets *s, int *keep, size_t room);
+void qemu_disk_fdsets_free(QemuDiskFdsets *s);
 /* Stop watching every writer (they end by themselves with QEMU's output). */
 void qemu_logs_release(QemuDomain *qd);
 /* qemu-domain.c: the log writer ended (a deferred start failure is reported now). */

@@ -225,6 +225,7 @@ const DomainOps qemu_domain_ops = {
         .dump_state = qemu_domain_dump_state,
         .rename = qemu_domain_rename,
         .forget = qemu_domain_forget,
+        .fd_groups = true,
         .snapshot_create = qemu_snapshot_create,
         .snapshot_revert = qemu_snapshot_revert,
         .snapshot_delete = qemu_snapshot_delete,

@@ -77,6 +77,8 @@ int security_paths_of(const DomainDef *def, SecurityPaths *out) {
                 const char *src = d->type && strcmp(d->type, "block") == 0 ? d->source_dev : d->source_file;
                 if (d->type && strcmp(d->type, "file") != 0 && strcmp(d->type, "block") != 0)
                         continue;       /* network, volume …: not a local file QEMU opens */
+                if (d->source_fdgroup)
+                        continue;       /* QEMU reads the client's descriptors, never the path: nothing to label */
                 bool ro = d->readonly || (d->device && strcmp(d->device, "cdrom") == 0);
                 r = paths_add_disk(&p, src, SECURITY_PATH_DISK, ro, d);
         }

@@ -39,6 +39,7 @@ static const XmlField disk_fields[] = {
         { "driver", "discard", XF_ENUM, offsetof(DomainDisk, driver_discard), ENUM("unmap", "ignore") },
         { "driver", "iothread", XF_UINT, offsetof(DomainDisk, driver_iothread), NULL },
         { "source", "file", XF_STR, offsetof(DomainDisk, source_file), NULL },
+        { "source", "fdgroup", XF_STR, offsetof(DomainDisk, source_fdgroup), NULL },
         { "source", "dev", XF_STR, offsetof(DomainDisk, source_dev), NULL },
         { "source", "pool", XF_STR, offsetof(DomainDisk, source_pool), NULL },
         { "source", "volume", XF_STR, offsetof(DomainDisk, source_volume), NULL },

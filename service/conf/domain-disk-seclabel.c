@@ -47,6 +47,7 @@ void domain_disk_source_format(XmlBuf *b, const DomainDisk *disk) {
         }
         xml_buf_open(b, "source");
         xml_buf_attr(b, "file", disk->source_file);
+        xml_buf_attr(b, "fdgroup", disk->source_fdgroup);
         xml_buf_attr(b, "dev", disk->source_dev);
         xml_buf_attr(b, "pool", disk->source_pool);
         xml_buf_attr(b, "volume", disk->source_volume);

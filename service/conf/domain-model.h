@@ -174,6 +174,9 @@ typedef struct DomainDisk {
         DomainDiskNet *net;                /* runtime only: see DomainDiskNet */
         char *driver_name, *driver_type, *driver_cache, *driver_discard;
         char *source_file, *source_dev;
+        /* <source file=… fdgroup='NAME'>: the hypervisor opens the image through the descriptors a
+         * client associated with the domain under NAME (virDomainFDAssociate), not by its path. */
+        char *source_fdgroup;
         char *source_pool, *source_volume;     /* type='volume': resolved at start (live: file or block) */
         char *target_dev, *target_bus;
         ConfInt boot_order;

@@ -131,6 +131,7 @@ const ApiRow api_rows_domain_more[] = {
         ROW(DOMAIN_CHECKPOINT_DELETE, 417, "virDomainCheckpointDelete", NODBUS, MUT, VERB, ACL(NONE, DOMAIN, "write")),
         ROW(DOMAIN_BACKUP_BEGIN, 421, "virDomainBackupBegin", NODBUS, MUT, VERB, ACL(DOMAIN, DOMAIN, "write")),
         ROW(DOMAIN_BACKUP_GET_XML_DESC, 422, "virDomainBackupGetXMLDesc", NODBUS, RO, VERB, ACL(DOMAIN, DOMAIN, "read")),
+        ROW(DOMAIN_FD_ASSOCIATE, 443, "virDomainFDAssociate", NODBUS, MUT, VERB, ACL(DOMAIN, DOMAIN, "write")),
 };
 
 const size_t api_n_rows_domain_more = sizeof api_rows_domain_more / sizeof api_rows_domain_more[0];

@@ -149,6 +149,10 @@ typedef struct DomainOps {
          * does this one's; libvirt's QEMU driver has no such call (LXC alone hands them to the
          * guest's init): false answers "not supported". */
         bool start_takes_files;
+        /* virDomainFDAssociate: the core keeps the caller's fd groups (domain-fdgroup.h) and
+         * the driver's start opens <source fdgroup='NAME'> disks through them. false: "not
+         * supported". */
+        bool fd_groups;
         void (*forget)(Domain *d);  /* free d->driver_data */
         /* Hotplug (domain-hotplug.c; the core holds a modify job and has checked the device
          * against d->live): attach disk 0 of dev to a running domain (the op takes dev in

@@ -606,5 +606,6 @@ REMOTE_HANDLER(proc_nwfilter_binding_get_xml_desc);
 REMOTE_HANDLER(proc_nwfilter_binding_create_xml);
 REMOTE_HANDLER(proc_nwfilter_binding_delete);
 REMOTE_HANDLER(proc_connect_list_all_nwfilter_bindings);
+REMOTE_HANDLER(proc_domain_fd_associate);
 /* connect_close: the client's subscriptions go with its connection. */
 void remote_events_drop_all(RemoteClient *c);

@@ -13,6 +13,7 @@
 #include "driver.h"
 #include "node.h"
 #include "manager.h"
+#include "domain-fdgroup.h"
 
 /* virDrvFeature numbers clients ask about (libvirt_internal.h). */
 enum {
@@ -69,6 +70,7 @@ out:
 REMOTE_HANDLER(proc_connect_close) {
         RemoteClient *c = rc->client;
         remote_events_drop_all(c);
+        domain_fd_groups_release(c);
         c->close_callback = false;
         c->conn = NULL;
         return 0;

@@ -239,6 +239,7 @@ static const RemoteProc procs[_API_ID_MAX] = {
         P(DOMAIN_OPEN_GRAPHICS_FD, proc_domain_open_graphics_fd, 0),     /* a REPLY_WITH_FDS */
         P(DOMAIN_OPEN_GRAPHICS, proc_domain_open_graphics, 0),   /* a CALL_WITH_FDS */
         P(DOMAIN_CREATE_WITH_FILES, proc_domain_create_with_files, 0),
+        P(DOMAIN_FD_ASSOCIATE, proc_domain_fd_associate, 0),
         P(DOMAIN_CREATE_XML_WITH_FILES, proc_domain_create_xml_with_files, 0),
         P(DOMAIN_OPEN_CONSOLE, proc_domain_open_console, 0), /* then a duplex stream */
         P(DOMAIN_OPEN_CHANNEL, proc_domain_open_channel, 0), /* then a duplex stream */

@@ -1,8 +1,11 @@
 /* protocol.c: the protocol side as one ops table for the transport. */
 #include "protocol.h"
 
+#include "domain-fdgroup.h"
+
 static void protocol_client_freed(RemoteClient *c) {
         remote_streams_free(c);
+        domain_fd_groups_release(c);
         if (c->subs) {
                 remote_event_subs_free(c->subs);
                 c->subs = NULL;

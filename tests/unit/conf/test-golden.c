@@ -27,6 +27,7 @@ static const GoldenCase golden_cases[] = {
         { "domain-seclabel-static", "domain-seclabel-static", KIND_DOMAIN, 0, 0 },
         { "domain-filterref", "domain-filterref", KIND_DOMAIN, 0, 0 },
         { "domain-iotune", "domain-iotune", KIND_DOMAIN, 0, 0 },
+        { "domain-fdgroup", "domain-fdgroup", KIND_DOMAIN, 0, 0 },
         { "domain-console", "domain-console", KIND_DOMAIN, 0, 0 },
         { "domain-iothreads", "domain-iothreads", KIND_DOMAIN, 0, 0 },
         { "network-nat", "network-nat", KIND_NETWORK, 0, 0 },
