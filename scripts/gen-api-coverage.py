@@ -36,7 +36,7 @@ REASONS = [
     ("snapshot", r"(snapshot|checkpoint|backup)", "snapshots, checkpoints and backups (the QEMU XML/snapshots issue)"),
     ("console", r"(open_console|open_channel|open_graphics)", "consoles and graphics (the consoles issue)"),
     ("nodedev", r"node_device|nodedev",
-     "node device changes: vfio-pci detach/reattach, vHBA create/destroy, persistent mdevs, udev events (a later issue)"),
+     "node device changes: vfio-pci detach/reattach (no IOMMU group this host can give up), vHBA create/destroy, persistent mdevs"),
     ("confinement", r"security_label_list", "one security label per security driver (the confinement issue)"),
     ("cpu", r"(compare|baseline)(_hypervisor)?_cpu",
      "CPU comparison and baseline against what the hypervisor (not the host) can give a guest: "
@@ -47,9 +47,6 @@ REASONS = [
               r"domain_set_time$)", "guest-agent calls (need the QEMU guest agent channel: a later issue)"),
     ("jobs", r"(job|block_(pull|rebase|commit|copy|resize)|disk_errors|control_info|dirty_rate)",
      "block jobs and domain jobs (a later issue)"),
-    ("fd-associate", r"^domain_fd_associate$",
-     "virDomainFDAssociate: descriptors a client keeps with a domain for disks' <source fdgroup='NAME'> "
-     "(libvirt 9.0's QEMU driver has it; CALL_WITH_FDS is read, the fd groups are not done)"),
     ("lxc", r"^domain_send_process_signal$",
      "virDomainSendProcessSignal: only libvirt's LXC driver implements it; its QEMU driver answers \"not supported\" too"),
     ("hotplug", r"(attach|detach|update_device|save|restore|core_dump|set_vcpus?$|set_vcpus_flags|set_max_memory|"

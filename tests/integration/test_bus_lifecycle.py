@@ -120,15 +120,11 @@ class TestDomainLifecycle(VirtbusTestCase):
         st = dom.GetStats(dbus.UInt32(1 | 4 | 8 | 32), dbus.UInt32(0))
         for key, v in st.items():       # double-wrapped, as libvirt-dbus
             self.assertEqual(v.variant_level, 2, key)
+        # libvirt's test driver reports the state group alone, whatever is asked (the other
+        # groups are the QEMU connection's: test_qemu_stats.py)
+        self.assertEqual(sorted(st.keys()), ["state.reason", "state.state"])
         self.assertEqual(int(st["state.state"]), 1)
-        self.assertEqual(int(st["balloon.current"]), 1048576)
-        self.assertEqual(int(st["balloon.maximum"]), 8388608)
-        self.assertEqual((int(st["vcpu.current"]), int(st["vcpu.maximum"])), (2, 2))
-        self.assertEqual(int(st["vcpu.1.state"]), 1)
-        self.assertGreater(int(st["vcpu.1.time"]), 0)
-        self.assertEqual(int(st["block.count"]), 1)
-        self.assertEqual((str(st["block.0.name"]), str(st["block.0.path"])), ("vda", "/guest/diskimage1"))
-        self.assertNotIn("block.0.capacity", st)          # no such file here: no sizes
+        self.assertIn("<currentMemory unit='KiB'>1048576</currentMemory>", dom.GetXMLDesc(dbus.UInt32(0)))
         self.assertDBusError("org.libvirt.Error", dom.SetMemory, dbus.UInt64(1 << 40), dbus.UInt32(0),
                              message="invalid argument: cannot set memory higher than max memory")
         self.assertEqual(sorted(dom.GetStats(dbus.UInt32(1), dbus.UInt32(0)).keys()),

@@ -145,11 +145,8 @@ class _PythonClient:
         groups = lv.VIR_DOMAIN_STATS_STATE | lv.VIR_DOMAIN_STATS_BALLOON | lv.VIR_DOMAIN_STATS_VCPU | lv.VIR_DOMAIN_STATS_BLOCK
         records = self.conn.getAllDomainStats(groups)                # proc 344, every domain
         self.assertEqual([r[0].name() for r in records], ["test"])
-        st = records[0][1]
-        self.assertEqual((st["state.state"], st["balloon.current"], st["balloon.maximum"]), (1, 524288, 8388608))
-        self.assertEqual((st["vcpu.current"], st["vcpu.maximum"], st["vcpu.0.state"]), (2, 2, 1))
-        self.assertGreater(st["vcpu.1.time"], 0)
-        self.assertEqual((st["block.count"], st["block.0.name"], st["block.0.path"]), (1, "vda", "/guest/diskimage1"))
+        # the state group alone, as libvirt's test driver (the others: test_qemu_stats.py)
+        self.assertEqual(records[0][1], {"state.state": 1, "state.reason": d.state()[1]})
         one = self.conn.domainListGetStats([d], lv.VIR_DOMAIN_STATS_STATE)   # the same procedure, one domain
         self.assertEqual(one[0][1], {"state.state": d.state()[0], "state.reason": d.state()[1]})
         self.assertEqual(self.conn.getAllDomainStats(lv.VIR_DOMAIN_STATS_STATE,
