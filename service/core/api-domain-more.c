@@ -88,7 +88,7 @@ const ApiRow api_rows_domain_more[] = {
         ROW(DOMAIN_GET_TIME, 337, "virDomainGetTime", DBUS(DOMAIN, "GetTime"), MUT, VERB, ACL(DOMAIN, DOMAIN, "write")),
         ROW(DOMAIN_SET_TIME, 338, "virDomainSetTime", DBUS(DOMAIN, "SetTime"), MUT, VERB, ACL(DOMAIN, DOMAIN, "write")),
         ROW(DOMAIN_OPEN_CHANNEL, 296, "virDomainOpenChannel", NODBUS, MUT, VERB, ACL(DOMAIN, DOMAIN, "open_device")),
-        ROW(DOMAIN_OPEN_GRAPHICS_FD, 343, "virDomainOpenGraphicsFD", DBUS(DOMAIN, "OpenGraphicsFD"), MUT, VERB, ACL(DOMAIN, DOMAIN, "write")),
+        ROW(DOMAIN_OPEN_GRAPHICS_FD, 343, "virDomainOpenGraphicsFD", DBUS(DOMAIN, "OpenGraphicsFD"), MUT, VERB, ACL(DOMAIN, DOMAIN, "open_graphics")),
         ROW(DOMAIN_OPEN_GRAPHICS, 249, "virDomainOpenGraphics", NODBUS, MUT, VERB, ACL(DOMAIN, DOMAIN, "open_graphics")),
         ROW(DOMAIN_BLOCK_COPY, 345, "virDomainBlockCopy", DBUS(DOMAIN, "BlockCopy"), MUT, VERB, ACL(DOMAIN, DOMAIN, "write")),
         ROW(DOMAIN_GET_FSINFO, 349, "virDomainGetFSInfo", DBUS(DOMAIN, "GetFSInfo"), MUT, VERB, ACL(DOMAIN, DOMAIN, "fs_freeze")),

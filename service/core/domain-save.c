@@ -62,13 +62,39 @@ static int read_all(int fd, void *buf, size_t len) {
         return 1;
 }
 
+/* A pipe or FIFO target: the header must go in without blocking the event loop.  Such an image
+ * can never be redefined in place, so it gets no slack; the pipe is grown to hold the header
+ * whole and the write is made non-blocking, so a reader that never reads fails the save
+ * instead of stalling the daemon. */
+static int pipe_target_prepare(int fd, size_t len, int *old_flags) {
+        if (len > (size_t) INT32_MAX)
+                return -EFBIG;
+        int cap = fcntl(fd, F_GETPIPE_SZ);
+        if (cap >= 0 && (size_t) cap < len)
+                (void) fcntl(fd, F_SETPIPE_SZ, (int) len);
+        *old_flags = fcntl(fd, F_GETFL);
+        if (*old_flags < 0 || fcntl(fd, F_SETFL, *old_flags | O_NONBLOCK) < 0)
+                return -errno;
+        return 0;
+}
+
 int save_image_write_header(int fd, const char *xml, bool running, VbError *err) {
         size_t xlen = strlen(xml) + 1;
         if (xlen > SAVE_IMAGE_XML_MAX)
                 return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_DOMAIN, "domain XML of %zu bytes is too large for a save image", xlen);
-        size_t room = (xlen + 2 * SAVE_IMAGE_XML_ROOM - 1) / SAVE_IMAGE_XML_ROOM * SAVE_IMAGE_XML_ROOM;
-        if (room > SAVE_IMAGE_XML_MAX)
-                room = SAVE_IMAGE_XML_MAX;
+        struct stat st;
+        bool regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+        size_t room = xlen;
+        int old_flags = -1;
+        if (regular) {
+                room = (xlen + 2 * SAVE_IMAGE_XML_ROOM - 1) / SAVE_IMAGE_XML_ROOM * SAVE_IMAGE_XML_ROOM;
+                if (room > SAVE_IMAGE_XML_MAX)
+                        room = SAVE_IMAGE_XML_MAX;
+        } else {
+                int r = pipe_target_prepare(fd, SAVE_IMAGE_HEADER_LEN + room, &old_flags);
+                if (r < 0)
+                        return vb_error_errno(err, r, "prepare the save image target");
+        }
         uint8_t h[SAVE_IMAGE_HEADER_LEN] = { 0 };
         memcpy(h, SAVE_IMAGE_MAGIC, SAVE_IMAGE_MAGIC_LEN);
         put_u32(h + 16, SAVE_IMAGE_VERSION);
@@ -83,6 +109,11 @@ int save_image_write_header(int fd, const char *xml, bool running, VbError *err)
                 r = write_all(fd, zeros, n);
                 left -= n;
         }
+        if (old_flags >= 0 && fcntl(fd, F_SETFL, old_flags) < 0 && r >= 0)
+                r = -errno;
+        if (r == -EAGAIN)
+                return vb_error_set(err, VB_ERR_OPERATION_FAILED, VB_FROM_DOMAIN,
+                                    "the save target does not take the image header without blocking");
         return r < 0 ? vb_error_errno(err, r, "write save image header") : 0;
 }
 
@@ -153,11 +184,15 @@ static int check_same_domain(const char *image_xml, const char *dxml, VbError *e
 /* ---- save ---- */
 
 int guest_memory_file_create(const char *path, bool *regular, VbError *err) {
-        /* 0600: the file holds the guest's memory. */
-        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0600);
+        /* 0600: the file holds the guest's memory.  O_NONBLOCK only for the open: a FIFO nobody
+         * reads fails (ENXIO) rather than stalling the event loop. */
+        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0600);
         if (fd < 0)
                 return vb_error_set(err, VB_ERR_SYSTEM_ERROR, VB_FROM_DOMAIN, "Failed to create file '%s': %s", path,
                                     strerror(errno));
+        int fl = fcntl(fd, F_GETFL);
+        if (fl >= 0)
+                (void) fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
         struct stat st;
         *regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
         if (*regular)

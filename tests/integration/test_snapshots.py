@@ -100,6 +100,14 @@ class TestSnapshotsLikeLibvirt(remote_harness.RemoteTestCase):
             dom.snapshotCreateXML("<domainsnapshot><name>pau1</name></domainsnapshot>")
             dom.destroy()
             dom.snapshotCreateXML("<domainsnapshot><name>off1</name></domainsnapshot>")
+            # the suspend's and the destroy's events come before any revert is counted
+            deadline = time.monotonic() + 30
+            with cond:
+                while seen[-1:] != [(libvirt.VIR_DOMAIN_EVENT_STOPPED, libvirt.VIR_DOMAIN_EVENT_STOPPED_DESTROYED)] \
+                        and time.monotonic() < deadline:
+                    cond.wait(1)
+                self.assertEqual(seen, [(libvirt.VIR_DOMAIN_EVENT_SUSPENDED, libvirt.VIR_DOMAIN_EVENT_SUSPENDED_PAUSED),
+                                        (libvirt.VIR_DOMAIN_EVENT_STOPPED, libvirt.VIR_DOMAIN_EVENT_STOPPED_DESTROYED)])
             out = []
             for name, flag in self.REVERTS:
                 with cond:
