@@ -12,6 +12,7 @@
 
 #include "backup.h"
 #include "checkpoint-conf.h"
+#include "domain-events.h"
 #include "domain-model.h"
 #include "domain-tune-stats.h"
 #include "log.h"
@@ -122,11 +123,17 @@ static void start_fail(QemuBackup *b, const char *what, const char *desc) {
 static void job_end(QemuBackup *b) {
         Domain *d = b->d;
         bool ok = !b->failed && !b->cancelled;
+        DomainJobStats js = { 0 };
+        qemu_backup_job_stats(d, &js);          /* the job's last figures, for its completion event */
         for (size_t i = 0; i < b->n; i++)
                 b->disks[i].def->state = ok ? "complete" : b->cancelled ? "cancelled" : "failed";
         drop_targets(b, ok);
+        domain_ref(d);
         backup_ended(d, ok);
         backup_free(b);
+        if (js.n > 0)
+                domain_notify_job_completed(d, &js);
+        domain_unref(d);
 }
 
 static int poll_later(QemuBackup *b);

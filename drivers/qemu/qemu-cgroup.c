@@ -13,6 +13,7 @@
 #include "cgroup.h"
 #include "domain-model.h"
 #include "domain.h"
+#include "domain-events.h"
 #include "log.h"
 
 /* qemu.conf cgroup_controllers: unset = the connection's default (system: cgroups; session:
@@ -218,6 +219,15 @@ int qemu_cgroup_set_cputune(Domain *d, const DomainCputune *ct, VbError *err) {
                         return -1;
         }
         log_info("domain %s: cputune shares %llu period %llu quota %lld", d->obj.name, t.shares, t.period_us, t.quota_us);
+        DomainStatParam p[3];
+        size_t k = 0;
+        if (ct->shares.set)
+                p[k++] = (DomainStatParam) { .key = "cputune.cpu_shares", .type = DOMAIN_STAT_ULLONG, .ull = t.shares };
+        if (ct->period.set)
+                p[k++] = (DomainStatParam) { .key = "cputune.vcpu_period", .type = DOMAIN_STAT_ULLONG, .ull = t.period_us };
+        if (ct->quota.set)
+                p[k++] = (DomainStatParam) { .key = "cputune.vcpu_quota", .type = DOMAIN_STAT_LLONG, .ull = (uint64_t) t.quota_us };
+        domain_notify_tunable(d, p, k);
         return 0;
 }
 

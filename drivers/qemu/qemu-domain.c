@@ -17,6 +17,7 @@
 
 #include "qemu-agent.h"
 #include "domain-persist.h"
+#include "domain-events.h"
 #include "log.h"
 #include "persist.h"
 #include "qemu-command.h"
@@ -406,8 +407,10 @@ static void on_event(Qmp *q, const char *event, json_object *data, void *userdat
                 domain_transition(d, DOMAIN_INPUT_PANICKED);
         } else if (strcmp(event, "BALLOON_CHANGE") == 0) {
                 json_object *v;
-                if (data && json_object_object_get_ex(data, "actual", &v))
+                if (data && json_object_object_get_ex(data, "actual", &v)) {
                         qd->balloon_kib = (uint64_t) json_object_get_int64(v) / 1024;
+                        domain_notify_balloon_change(d, qd->balloon_kib);
+                }
         } else if (strcmp(event, "DEVICE_DELETED") == 0 || strcmp(event, "DEVICE_UNPLUG_GUEST_ERROR") == 0) {
                 qemu_hotplug_event(qd, event, data);
         } else if (strcmp(event, "VSERPORT_CHANGE") == 0) {
@@ -420,6 +423,8 @@ static void on_event(Qmp *q, const char *event, json_object *data, void *userdat
                 qemu_snapshot_job_event(qd, data);
         } else if (strcmp(event, "DUMP_COMPLETED") == 0) {
                 qemu_dump_event(qd, data);
+        } else {
+                qemu_guest_event(qd, event, data);
         }
         domain_unref(d);
 }
@@ -434,6 +439,7 @@ static void on_closed(Qmp *q, int reason, void *userdata) {
                 return;         /* QEMU is ending: its exit follows */
         /* An oversized or garbled message. */
         log_error("domain %s: QEMU monitor dropped (%s)", qd->domain->obj.name, strerror(-reason));
+        domain_notify_control_error(qd->domain);
         qemu_snapshot_release(qd->domain);
         if (qd->phase == QEMU_PHASE_STARTING)
                 start_fail(qd, NULL);

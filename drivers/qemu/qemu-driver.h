@@ -253,6 +253,9 @@ int qemu_node_set_memory_parameters(Connection *c, const bool set[3], const unsi
 /* qemu-threshold.c: virDomainSetBlockThreshold and QEMU's BLOCK_WRITE_THRESHOLD event. */
 int qemu_set_block_threshold(Domain *d, size_t index, uint64_t threshold, Call *call, VbError *err);
 void qemu_threshold_event(QemuDomain *qd, json_object *data);
+/* qemu-events.c: RTC_CHANGE, WATCHDOG, BLOCK_IO_ERROR, DEVICE_TRAY_MOVED, SUSPEND*, WAKEUP,
+ * MIGRATION_PASS, VNC_* and SPICE_* as domain events; false for any other event. */
+bool qemu_guest_event(QemuDomain *qd, const char *event, json_object *data);
 /* qemu-tune.c: the guest's QEMU with its monitor ready, or NULL with err set. */
 QemuDomain *qemu_tune_monitor(Domain *d, VbError *err);
 /* The QMP reply to a command that changes the running guest: the verb's job ends, its call

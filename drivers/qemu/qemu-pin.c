@@ -14,6 +14,7 @@
 #include "cpumap.h"
 #include "domain-info.h"
 #include "domain-model.h"
+#include "domain-events.h"
 #include "log.h"
 
 static void set_tids(QemuDomain *qd, json_object *ret) {
@@ -231,9 +232,12 @@ int qemu_pin_vcpu(Domain *d, unsigned vcpu, const uint8_t *map, size_t maplen, c
                 return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU, "failed to get vcpu %u thread", vcpu);
         char child[32];
         snprintf(child, sizeof child, "vcpu%u", vcpu);
-        if (cgroup_pin(qd, child, cpuset, err) < 0)
+        if (cgroup_pin(qd, child, cpuset, err) < 0 || set_affinity(qd->vcpu_tids[vcpu], map, maplen, err) < 0)
                 return -1;
-        return set_affinity(qd->vcpu_tids[vcpu], map, maplen, err);
+        char key[48];
+        snprintf(key, sizeof key, "cputune.vcpupin%u", vcpu);
+        domain_notify_tunable_string(d, key, cpuset);
+        return 0;
 }
 
 int qemu_pin_emulator(Domain *d, const uint8_t *map, size_t maplen, const char *cpuset, VbError *err) {
@@ -247,6 +251,7 @@ int qemu_pin_emulator(Domain *d, const uint8_t *map, size_t maplen, const char *
         for (size_t i = 0; i < n; i++)
                 if (set_affinity(tids[i], map, maplen, err) < 0)
                         return -1;
+        domain_notify_tunable_string(d, "cputune.emulatorpin", cpuset);
         return 0;
 }
 
@@ -259,9 +264,12 @@ int qemu_pin_iothread(Domain *d, unsigned id, const uint8_t *map, size_t maplen,
                 return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_QEMU, "iothread %u not found", id);
         char child[32];
         snprintf(child, sizeof child, "iothread%u", id);
-        if (cgroup_pin(qd, child, cpuset, err) < 0)
+        if (cgroup_pin(qd, child, cpuset, err) < 0 || set_affinity(tid, map, maplen, err) < 0)
                 return -1;
-        return set_affinity(tid, map, maplen, err);
+        char key[48];
+        snprintf(key, sizeof key, "cputune.iothreadpin%u", id);
+        domain_notify_tunable_string(d, key, cpuset);
+        return 0;
 }
 
 /* ---- reports ---- */

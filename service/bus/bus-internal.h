@@ -136,6 +136,10 @@ int bus_reply_tune_params(sd_bus_message *m, const DomainTuneParam *p, int n);
 /* bus-domain.c: one typed parameter of a stats record, double-wrapped as libvirt-dbus does. */
 typedef struct DomainStatParam DomainStatParam;
 int bus_append_stat_param(sd_bus_message *reply, const DomainStatParam *p);
+/* bus-domain-events.c: a guest event notice (RTC, watchdog, …) as its Domain signal; 0 when
+ * the notice is not one. */
+typedef struct Notice Notice;
+int bus_emit_guest_event(sd_bus *bus, const Notice *n, const char *path);
 
 /* bus-connect-host.c: Connect methods of host facts and all-domain stats. */
 int bus_method_node_get_security_model(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);

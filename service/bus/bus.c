@@ -199,6 +199,9 @@ static void bus_on_notice(const Notice *n, void *userdata) {
                 break;
         case NOTICE_BLOCK_THRESHOLD:    /* libvirt-dbus 1.4.1 has no such signal */
                 break;
+        default:
+                r = bus_emit_guest_event(b->bus, n, path);
+                break;
         }
         if (r < 0)
                 log_warning("cannot emit signal (notice %d) for %s: %s", n->type, path, strerror(-r));

@@ -29,7 +29,34 @@ typedef enum NoticeType {
         NOTICE_AGENT_LIFECYCLE, /* domain: event/detail = the guest agent's state and reason (domain-agent.h) */
         NOTICE_BLOCK_JOB,       /* domain: event = job type, detail = status, text = target, path = source */
         NOTICE_BLOCK_THRESHOLD, /* domain: text = target, path = source (may be NULL), threshold, excess */
+        /* The guest's own events (domain-events.h: the domain_notify_* helpers make them). */
+        NOTICE_RTC_CHANGE,      /* domain: number = the guest clock's offset from UTC, seconds */
+        NOTICE_WATCHDOG,        /* domain: event = virDomainEventWatchdogAction */
+        NOTICE_IO_ERROR,        /* domain: path = source ("" none), text = alias, event = action, reason */
+        NOTICE_GRAPHICS,        /* domain: graphics = the phase, both ends, the scheme */
+        NOTICE_TRAY_CHANGE,     /* domain: text = alias, event = virDomainEventTrayChangeType */
+        NOTICE_PM,              /* domain: event = NOTICE_PM_*, detail = reason (0) */
+        NOTICE_BALLOON_CHANGE,  /* domain: number = the balloon's size, KiB */
+        NOTICE_CONTROL_ERROR,   /* domain: the driver lost its control of the guest's hypervisor */
+        NOTICE_TUNABLE,         /* domain: params = the tunables a live change set */
+        NOTICE_JOB_COMPLETED,   /* domain: params = the ended job's statistics */
+        NOTICE_MIGRATION_ITERATION,     /* domain: number = the pass over guest memory */
 } NoticeType;
+
+enum { NOTICE_PM_WAKEUP, NOTICE_PM_SUSPEND, NOTICE_PM_SUSPEND_DISK };
+
+/* NOTICE_GRAPHICS: libvirt's virDomainEventGraphics* values. */
+typedef struct NoticeGraphicsAddress {
+        int family;             /* 0 ipv4, 1 ipv6, 2 unix */
+        const char *node, *service;
+} NoticeGraphicsAddress;
+typedef struct NoticeGraphics {
+        int phase;              /* 0 connect, 1 initialize, 2 disconnect */
+        NoticeGraphicsAddress local, remote;
+        const char *auth_scheme;
+        size_t n_identities;
+        const char *const (*identities)[2];     /* {type, name}: "x509dname", "saslUsername" */
+} NoticeGraphics;
 
 /* Property bits, shared by all kinds (each kind uses its subset). */
 enum {
@@ -54,6 +81,11 @@ typedef struct Notice {
         const char *text;
         const char *path;       /* NOTICE_BLOCK_JOB: the disk's source */
         uint64_t threshold, excess;     /* NOTICE_BLOCK_THRESHOLD: bytes */
+        int64_t number;                 /* RTC_CHANGE, BALLOON_CHANGE, MIGRATION_ITERATION */
+        const char *reason;             /* NOTICE_IO_ERROR */
+        const NoticeGraphics *graphics;
+        const struct DomainStatParam *params;   /* TUNABLE, JOB_COMPLETED */
+        size_t n_params;
 } Notice;
 
 typedef void (*ObserverFn)(const Notice *n, void *userdata);

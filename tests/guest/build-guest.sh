@@ -281,6 +281,15 @@ n_base=${#load_order[@]}
 # virtio_console: the virtio-serial port of the guest agent (org.qemu.guest_agent.0).
 add_module virtio_console optional
 printf '%s\n' "${load_order[@]:n_base}" >"$root/lib/modules/load-order-console"
+# Never loaded by /init: a test loads them through the guest agent when it needs them (the
+# i6300esb watchdog, whose expiry is QEMU's WATCHDOG event; the virtio balloon, whose driver
+# moves the balloon and so makes BALLOON_CHANGE).
+n_base=${#load_order[@]}
+add_module i6300esb optional
+printf '%s\n' "${load_order[@]:n_base}" >"$root/lib/modules/load-order-watchdog"
+n_base=${#load_order[@]}
+add_module virtio_balloon optional
+printf '%s\n' "${load_order[@]:n_base}" >"$root/lib/modules/load-order-balloon"
 log "kernel $krel, modules: ${load_order[*]:-none (built in)}"
 
 # --- userland --------------------------------------------------------------------------------

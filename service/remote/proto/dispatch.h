@@ -273,6 +273,10 @@ REMOTE_HANDLER(proc_domain_set_user_password);
 REMOTE_HANDLER(proc_domain_agent_set_response_timeout);
 REMOTE_HANDLER(proc_domain_get_guest_info);
 REMOTE_HANDLER(proc_domain_get_fsinfo);
+/* proc-domain-stats.c: one DomainStatParam as a remote_typed_param into the XdrWriter userdata
+ * (a domain_stats_foreach callback). */
+typedef struct DomainStatParam DomainStatParam;
+int remote_put_stat_param(const DomainStatParam *p, void *userdata);
 /* proc-domain-agent.c: a DomainAgentParams result as {remote_typed_param params<>}. */
 int remote_encode_agent_params(XdrWriter *w, Domain *dom, void *result, VbError *err);
 /* proc-domain-agent-vcpus.c */

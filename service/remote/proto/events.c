@@ -1,6 +1,7 @@
 /* events.c: a client's event callbacks (registration procedures) and core notices turned into MESSAGE packets. */
 #define LOG_MODULE "remote"
 #include "dispatch.h"
+#include "events-guest.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -398,7 +399,7 @@ static int message_proc(const EventSub *e, const Notice *n) {
                         return 0;
                 return PROC_DOMAIN_EVENT_BLOCK_THRESHOLD;
         default:
-                return 0;
+                return e->kind == SUB_DOMAIN ? remote_guest_event_proc(e->event_id, e->legacy, n) : 0;
         }
 }
 
@@ -406,6 +407,13 @@ static void deliver_one(RemoteClient *c, const EventSub *e, const Notice *n, int
         XdrWriter w;
         if (!begin_message(&w, proc)) {
                 xdr_writer_done(&w);
+                return;
+        }
+        if (e->kind == SUB_DOMAIN && remote_guest_event_proc(e->event_id, e->legacy, n) == proc) {
+                if (remote_put_guest_event(&w, e->callback_id, e->legacy, n, proc))
+                        send_message(c, &w);
+                else
+                        xdr_writer_done(&w);
                 return;
         }
         if (!e->legacy)

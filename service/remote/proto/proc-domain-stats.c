@@ -32,7 +32,7 @@ static int count_param(const DomainStatParam *p, void *userdata) {
 }
 
 /* remote_typed_param: string field; int type; value (union on type). */
-static int put_param(const DomainStatParam *p, void *userdata) {
+int remote_put_stat_param(const DomainStatParam *p, void *userdata) {
         XdrWriter *w = userdata;
         xdr_put_string(w, p->key);
         xdr_put_i32(w, (int32_t) p->type);
@@ -54,7 +54,7 @@ static void slot_fill(StatsSlot *s, const DomainStats *st) {
         xdr_writer_init(&s->rec, STATS_RECORD_MAX);
         remote_put_domain(&s->rec, s->d);
         xdr_put_u32(&s->rec, n);
-        domain_stats_foreach(st, put_param, &s->rec);
+        domain_stats_foreach(st, remote_put_stat_param, &s->rec);
         s->have = s->rec.error == 0;
 }
 
