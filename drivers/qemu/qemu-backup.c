@@ -1,8 +1,14 @@
-/* qemu-backup.c: push backups on QEMU: per disk a target image (qemu-img create, a watched child), its blockdev nodes, then one transaction of blockdev-backup jobs (sync full, or sync bitmap with the checkpoint's bitmap, left as it is) and the bitmaps of a checkpoint made at the same instant; the jobs followed with query-jobs until they conclude. */
+/* qemu-backup.c: backups on QEMU: per disk a target image (qemu-img create, a watched child), its blockdev nodes, then one transaction of blockdev-backup jobs and the bitmaps of a checkpoint made at the same instant; the jobs followed with query-jobs until they conclude.
+ * Push: sync full, or sync bitmap with the checkpoint's bitmap (left as it is) into the target files.
+ * Pull: the target is a scratch qcow2 backed by the disk, sync none (QEMU copies a block there before the guest
+ * overwrites it), exported read-only over NBD (nbd-server-start, block-export-add) with, for an incremental
+ * backup, a disabled copy of the checkpoint's bitmap; the client ends it (domjobabort), and the exports, the
+ * scratch nodes and files and that bitmap go. */
 #define LOG_MODULE "qemu"
 #include "qemu-driver.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,40 +23,17 @@
 #include "domain-tune-stats.h"
 #include "log.h"
 #include "process-run.h"
+#include "qemu-backup-priv.h"
 #include "qemu-block-node.h"
 #include "qemu-command.h"
+#include "qemu-ports.h"
 
 #define BACKUP_POLL_USEC (100 * 1000ULL)
 #define JOB_OPERATION_BACKUP 9          /* VIR_DOMAIN_JOB_OPERATION_BACKUP */
+#define BACKUP_PORT_MIN 10809           /* a pull backup's NBD server without a port: IANA's NBD port, up */
+#define BACKUP_PORT_MAX 10872
 
 static const ProcessProgram qemu_img_prog = { "qemu-img", VB_FROM_QEMU };
-
-typedef struct BkDisk {
-        BackupDiskDef *def;     /* in the domain's BackupDef */
-        char alias[64];
-        char node[128];         /* the node the device writes to */
-        uint64_t size;          /* its guest size */
-        char target[80];        /* the target's format node; its file node: target + "-storage" */
-        int added;              /* nodes added: 0, 1 (file), 2 (format) */
-        bool created;           /* the target file is ours */
-        char job[80];
-        uint64_t done, total;
-        bool concluded;
-} BkDisk;
-
-typedef struct QemuBackup {
-        Domain *d;              /* a reference */
-        Call *call;             /* the start's, until it answered */
-        BackupDef *def;         /* the core's (d->backup once started) */
-        const CheckpointDef *chk;
-        json_object *chk_nodes; /* the checkpoint's {node, name} pairs */
-        BkDisk *disks;
-        size_t n, i;
-        uint64_t started_usec;
-        bool failed, cancelled;
-        sd_event_source *poll;
-        struct QemuBackup *next;
-} QemuBackup;
 
 static QemuBackup *backups;     /* the running ones, one per domain at most */
 
@@ -67,17 +50,25 @@ static QemuBackup *backup_of(Domain *d) {
         return NULL;
 }
 
-static Qmp *qmp_of(QemuBackup *b) {
+Qmp *qemu_backup_qmp(QemuBackup *b) {
         QemuDomain *qd = b->d->driver_data;
         return qd && qd->phase == QEMU_PHASE_RUNNING ? qd->qmp : NULL;
 }
 
-static void on_ignore(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
+void qemu_backup_ignore(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
 }
 
-/* The target nodes go (and, unless the copy is there, the files). */
+void qemu_backup_add_str(json_object *o, const char *key, const char *v) {
+        json_object_object_add(o, key, json_object_new_string(v));
+}
+
+/* The target nodes go (and, unless the copy is there, the files; a pull's scratch files always). */
 static void drop_targets(QemuBackup *b, bool keep_files) {
-        Qmp *q = qmp_of(b);
+        Qmp *q = qemu_backup_qmp(b);
+        if (b->pull) {
+                qemu_backup_drop_exports(b);
+                keep_files = false;
+        }
         for (size_t i = 0; i < b->n; i++) {
                 BkDisk *k = &b->disks[i];
                 char storage[96];
@@ -85,7 +76,7 @@ static void drop_targets(QemuBackup *b, bool keep_files) {
                 for (int level = k->added; q && level > 0; level--) {
                         json_object *a = json_object_new_object();
                         json_object_object_add(a, "node-name", json_object_new_string(level == 2 ? k->target : storage));
-                        qmp_send(q, "blockdev-del", a, on_ignore, NULL);
+                        qmp_send(q, "blockdev-del", a, qemu_backup_ignore, NULL);
                 }
                 k->added = 0;
                 if (!keep_files && k->created && unlink(k->def->target_file) == 0)
@@ -120,9 +111,16 @@ static void start_fail(QemuBackup *b, const char *what, const char *desc) {
 
 /* ---- the running jobs ---- */
 
-static void job_end(QemuBackup *b) {
+void qemu_backup_job_end(QemuBackup *b) {
         Domain *d = b->d;
-        bool ok = !b->failed && !b->cancelled;
+        if (b->call) {          /* a pull whose exports failed: its jobs are gone, the start fails */
+                VbError e = b->start_err;
+                drop_targets(b, false);
+                call_complete(b->call, -1, &e, NULL);
+                return backup_free(b);
+        }
+        /* a pull backup runs until its client ends it: that is its completion */
+        bool ok = !b->failed && (!b->cancelled || b->pull);
         DomainJobStats js = { 0 };
         qemu_backup_job_stats(d, &js);          /* the job's last figures, for its completion event */
         for (size_t i = 0; i < b->n; i++)
@@ -136,13 +134,11 @@ static void job_end(QemuBackup *b) {
         domain_unref(d);
 }
 
-static int poll_later(QemuBackup *b);
-
 static void on_jobs(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
         QemuBackup *b = userdata;
         if (cls || !ret) {
                 b->failed = true;
-                return job_end(b);
+                return qemu_backup_job_end(b);
         }
         bool all = true;
         json_object *v;
@@ -175,29 +171,29 @@ static void on_jobs(Qmp *q, json_object *ret, const char *cls, const char *desc,
                 k->concluded = true;
                 json_object *a = json_object_new_object();
                 json_object_object_add(a, "id", json_object_new_string(k->job));
-                qmp_send(q, "job-dismiss", a, on_ignore, NULL);
+                qmp_send(q, "job-dismiss", a, qemu_backup_ignore, NULL);
         }
         for (size_t i = 0; i < b->n && all; i++)
                 all = b->disks[i].concluded;
         if (all)
-                return job_end(b);
-        if (poll_later(b) < 0) {
+                return qemu_backup_job_end(b);
+        if (qemu_backup_poll_later(b) < 0) {
                 b->failed = true;
-                job_end(b);
+                qemu_backup_job_end(b);
         }
 }
 
 static int on_poll(sd_event_source *s, uint64_t usec, void *userdata) {
         QemuBackup *b = userdata;
-        Qmp *q = qmp_of(b);
+        Qmp *q = qemu_backup_qmp(b);
         if (!q || qmp_send(q, "query-jobs", NULL, on_jobs, b) < 0) {
                 b->failed = true;       /* QEMU went away with its jobs */
-                job_end(b);
+                qemu_backup_job_end(b);
         }
         return 0;
 }
 
-static int poll_later(QemuBackup *b) {
+int qemu_backup_poll_later(QemuBackup *b) {
         b->poll = sd_event_source_disable_unref(b->poll);
         return sd_event_add_time_relative(qemu_conn_of(b->d->obj.conn)->event, &b->poll, CLOCK_MONOTONIC, BACKUP_POLL_USEC, 0,
                                           on_poll, b);
@@ -210,15 +206,21 @@ static void on_transaction(Qmp *q, json_object *ret, const char *cls, const char
         b->started_usec = now_usec();
         for (size_t i = 0; i < b->n; i++)
                 b->disks[i].def->state = "running";
+        if (b->pull)
+                return qemu_backup_nbd_start(b);
+        qemu_backup_started(b);
+}
+
+void qemu_backup_started(QemuBackup *b) {
         Call *call = b->call;
         b->call = NULL;
-        if (poll_later(b) < 0) {
+        if (qemu_backup_poll_later(b) < 0) {
                 VbError e = { 0 };
                 vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "cannot watch the backup jobs");
                 call_complete(call, -1, &e, NULL);
                 call_unref(call);
                 b->failed = true;
-                return job_end(b);
+                return qemu_backup_job_end(b);
         }
         log_info("domain %s: %zu backup job(s) running", b->d->obj.name, b->n);
         call_complete(call, 0, NULL, NULL);
@@ -227,14 +229,16 @@ static void on_transaction(Qmp *q, json_object *ret, const char *cls, const char
 
 static void run_transaction(QemuBackup *b) {
         json_object *actions = json_object_new_array();
+        for (size_t i = 0; b->pull && b->def->incremental && i < b->n; i++)
+                qemu_backup_pull_bitmaps(actions, &b->disks[i], b->def->incremental);
         for (size_t i = 0; i < b->n; i++) {
                 BkDisk *k = &b->disks[i];
                 json_object *data = json_object_new_object(), *a = json_object_new_object();
                 json_object_object_add(data, "job-id", json_object_new_string(k->job));
                 json_object_object_add(data, "device", json_object_new_string(k->node));
                 json_object_object_add(data, "target", json_object_new_string(k->target));
-                json_object_object_add(data, "sync", json_object_new_string(b->def->incremental ? "bitmap" : "full"));
-                if (b->def->incremental) {
+                json_object_object_add(data, "sync", json_object_new_string(b->pull ? "none" : b->def->incremental ? "bitmap" : "full"));
+                if (b->def->incremental && !b->pull) {
                         /* the checkpoint's bitmap is read, never cleared: it stays a checkpoint */
                         json_object_object_add(data, "bitmap", json_object_new_string(b->def->incremental));
                         json_object_object_add(data, "bitmap-mode", json_object_new_string("never"));
@@ -248,7 +252,7 @@ static void run_transaction(QemuBackup *b) {
                 json_object_array_add(actions, json_object_get(json_object_array_get_idx(b->chk_nodes, i)));
         json_object *args = json_object_new_object();
         json_object_object_add(args, "actions", actions);
-        Qmp *q = qmp_of(b);
+        Qmp *q = qemu_backup_qmp(b);
         if (!q || qmp_send(q, "transaction", args, on_transaction, b) < 0)
                 start_fail(b, "the QEMU monitor went away", NULL);
 }
@@ -269,6 +273,8 @@ static void on_node_added(Qmp *q, json_object *ret, const char *cls, const char 
                 json_object_object_add(a, "driver", json_object_new_string(k->def->driver_type));
                 json_object_object_add(a, "node-name", json_object_new_string(k->target));
                 json_object_object_add(a, "file", json_object_new_string(storage));
+                if (b->pull)    /* reads of what the guest has not overwritten go to the disk */
+                        qemu_backup_add_str(a, "backing", k->node);
                 if (qmp_send(q, "blockdev-add", a, on_node_added, b) < 0)
                         start_fail(b, "the QEMU monitor went away", NULL);
                 return;
@@ -288,14 +294,13 @@ static void on_target_made(int status, const char *out, size_t len, void *userda
                 snprintf(msg, sizeof msg, "%s: %.*s", k->def->target_file, (int) n, n ? out : "qemu-img failed");
                 return start_fail(b, "qemu-img create", msg);
         }
-        k->created = true;
         char storage[96];
         snprintf(storage, sizeof storage, "%s-storage", k->target);
         json_object *a = json_object_new_object();
         json_object_object_add(a, "driver", json_object_new_string("file"));
         json_object_object_add(a, "filename", json_object_new_string(k->def->target_file));
         json_object_object_add(a, "node-name", json_object_new_string(storage));
-        Qmp *q = qmp_of(b);
+        Qmp *q = qemu_backup_qmp(b);
         if (!q || qmp_send(q, "blockdev-add", a, on_node_added, b) < 0)
                 start_fail(b, "the QEMU monitor went away", NULL);
 }
@@ -306,6 +311,16 @@ static void disk_next(QemuBackup *b) {
         BkDisk *k = &b->disks[b->i];
         char size[32];
         snprintf(size, sizeof size, "%" PRIu64, k->size);
+        /* made here first, 0600 and never an existing file: it will hold the guest's data (qemu-img
+         * create keeps the mode of the file it truncates) */
+        int fd = open(k->def->target_file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0) {
+                char msg[512];
+                snprintf(msg, sizeof msg, "%s: %s", k->def->target_file, strerror(errno));
+                return start_fail(b, "cannot create the target file", msg);
+        }
+        close(fd);
+        k->created = true;
         char *argv[] = { (char *) "/usr/bin/qemu-img", (char *) "create", (char *) "-q", (char *) "-f", k->def->driver_type,
                          k->def->target_file, size, NULL };
         VbError e = { 0 };
@@ -376,6 +391,7 @@ int qemu_backup_begin(Domain *d, BackupDef *def, const CheckpointDef *chk, Call 
         b->d = domain_ref(d);
         b->def = def;
         b->chk = chk;
+        b->pull = def->pull;
         b->next = backups;
         backups = b;
         const DomainDevices *dev = &d->live->priv->devices;
@@ -400,6 +416,10 @@ int qemu_backup_begin(Domain *d, BackupDef *def, const CheckpointDef *chk, Call 
                         return -1;
                 }
                 k->def = &def->disks[i];
+                if (b->pull && !k->def->target_file && qemu_backup_scratch_path(qd, k->def, err) < 0) {
+                        backup_free(b);
+                        return -1;
+                }
                 snprintf(k->target, sizeof k->target, "bk-%s", k->alias);
                 snprintf(k->job, sizeof k->job, "backup-%s", k->alias);
                 b->n++;
@@ -407,6 +427,16 @@ int qemu_backup_begin(Domain *d, BackupDef *def, const CheckpointDef *chk, Call 
         if (b->n == 0) {
                 backup_free(b);
                 return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_QEMU, "no disk to back up");
+        }
+        if (b->pull && def->server_transport && strcmp(def->server_transport, "tcp") == 0 && !def->server_port) {
+                int port = qemu_ports_acquire(&qemu_conn_of(d->obj.conn)->ports, BACKUP_PORT_MIN, BACKUP_PORT_MAX);
+                if (port < 0) {
+                        backup_free(b);
+                        return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_QEMU, "Unable to find an unused port in range 'backup' (%d-%d)",
+                                            BACKUP_PORT_MIN, BACKUP_PORT_MAX);
+                }
+                b->port = port;
+                def->server_port = (unsigned) port;
         }
         b->call = call_ref(call);
         if (qmp_send(qd->qmp, "query-block", NULL, on_query_block, b) < 0) {
@@ -436,13 +466,13 @@ int qemu_backup_job_stats(Domain *d, DomainJobStats *out) {
 
 int qemu_backup_abort(Domain *d, VbError *err) {
         QemuBackup *b = backup_of(d);
-        Qmp *q = b ? qmp_of(b) : NULL;
+        Qmp *q = b ? qemu_backup_qmp(b) : NULL;
         if (!b || !b->started_usec || !q)
                 return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU, "no job is active on the domain");
         for (size_t i = 0; i < b->n; i++) {
                 json_object *a = json_object_new_object();
                 json_object_object_add(a, "id", json_object_new_string(b->disks[i].job));
-                qmp_send(q, "job-cancel", a, on_ignore, NULL);
+                qmp_send(q, "job-cancel", a, qemu_backup_ignore, NULL);
         }
         b->cancelled = true;
         log_info("domain %s: backup aborted by a client", d->obj.name);

@@ -1,4 +1,4 @@
-/* backup.c: the backup verbs: a push backup's checks and defaults, the driver's start (perhaps pending), a checkpoint made with it, the job's XML and end. */
+/* backup.c: the backup verbs: a backup's checks and defaults (push: target files; pull: exports), the driver's start (perhaps pending), a checkpoint made with it, the job's XML and end. */
 #define LOG_MODULE "core"
 #include "backup.h"
 
@@ -99,6 +99,23 @@ static int align_disks(BackupDef *def, const DomainDef *dom, VbError *err) {
                                             bd->name);
                 if (!bd->driver_type && !(bd->driver_type = strdup("qcow2")))
                         return vb_error_errno(err, -ENOMEM, "backup disks");
+                if (def->pull) {
+                        /* the export is named after the disk; an incremental one carries backup-DISK,
+                         * the checkpoint's changes; the driver places a scratch file not given */
+                        if (!bd->export_name && !(bd->export_name = strdup(bd->name)))
+                                return vb_error_errno(err, -ENOMEM, "backup disks");
+                        if (def->incremental && !bd->export_bitmap && asprintf(&bd->export_bitmap, "backup-%s", bd->name) < 0) {
+                                bd->export_bitmap = NULL;
+                                return vb_error_errno(err, -ENOMEM, "backup disks");
+                        }
+                        if (bd->export_bitmap && !def->incremental)
+                                return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_DOMAIN,
+                                                    "exportbitmap of disk '%s' needs an incremental backup", bd->name);
+                        if (bd->target_file && access(bd->target_file, F_OK) == 0)
+                                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_DOMAIN,
+                                                    "scratch file of disk '%s' exists already: %s", bd->name, bd->target_file);
+                        continue;
+                }
                 if (!bd->target_file && asprintf(&bd->target_file, "%s.%s", dd->source_file, suffix) < 0) {
                         bd->target_file = NULL;
                         return vb_error_errno(err, -ENOMEM, "backup disks");

@@ -56,7 +56,7 @@ class QemuCheckpointTest(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        for name in ("ck-run", "bk-run"):
+        for name in ("ck-run", "bk-run", "pl-run"):
             cls.daemon.virsh("unix", "destroy %s" % name)
         cls.daemon.stop()
 
@@ -255,6 +255,81 @@ class QemuCheckpointTest(unittest.TestCase):
         self.virsh_fails("backup-begin bk-run %s" % nosuch,
                          "Domain checkpoint not found: no domain checkpoint with matching name 'nosuch'")
         self.virsh_ok("destroy bk-run")
+
+    def nbd_read(self, sock, export, pattern, offset, length):
+        """qemu-io reads the export over NBD and checks every byte is pattern; its output."""
+        p = subprocess.run(["qemu-io", "-r", "-f", "raw", "-c", "read -P %s %s %s" % (pattern, offset, length),
+                            "nbd+unix:///%s?socket=%s" % (export, sock)], capture_output=True, text=True, timeout=120)
+        return p.returncode, p.stdout + p.stderr
+
+    def dirty_extents(self, sock, export, bitmap):
+        """The extents the exported bitmap marks dirty (qemu-img map through QEMU's NBD client: with
+        x-dirty-bitmap a dirty extent reads as data false)."""
+        opts = ("driver=nbd,server.type=unix,server.path=%s,export=%s,x-dirty-bitmap=qemu:dirty-bitmap:%s"
+                % (sock, export, bitmap))
+        out = subprocess.run(["qemu-img", "map", "--output=json", "--image-opts", opts], capture_output=True,
+                             text=True, check=True, timeout=120).stdout
+        return [(e["start"], e["length"]) for e in json.loads(out) if not e["data"]]
+
+    def test_5_pull_backups_export_the_instant_they_began(self):
+        """Pull mode: the disk as it was when the backup began, over NBD (a unix socket), while the guest
+        writes on; domjobabort ends it and nothing is left; an incremental one exports the checkpoint's changes."""
+        self.define("pl-run", size="32M")
+        self.virsh_ok("start pl-run", timeout=180)
+        self.write_guest_disk("pl-run", "0x11", 0, "2M")
+        sock = self.daemon.tmp / "pull.sock"
+        scratch = self.disks / "pull-scratch.qcow2"
+        bxml = self.daemon.tmp / "pull.xml"
+        bxml.write_text("<domainbackup mode='pull'><server transport='unix' socket='%s'/><disks>"
+                        "<disk name='vda' type='file'><scratch file='%s'/></disk></disks></domainbackup>" % (sock, scratch))
+        cxml = self.daemon.tmp / "p1.xml"
+        cxml.write_text("<domaincheckpoint><name>p1</name></domaincheckpoint>")
+        self.virsh_ok("backup-begin pl-run %s %s" % (bxml, cxml), timeout=180)
+        dumped = self.virsh_ok("backup-dumpxml pl-run")
+        self.assertIn("<domainbackup mode='pull'>", dumped)
+        self.assertIn("<server transport='unix' socket='%s'/>" % sock, dumped)
+        self.assertIn("exportname='vda'", dumped)
+        self.assertIn("<scratch file='%s'/>" % scratch, dumped)
+        self.assertRegex(self.virsh_ok("domjobinfo pl-run"), r"Job type: +Unbounded")
+        # the guest overwrites what the backup began with: the export still shows the old bytes
+        self.write_guest_disk("pl-run", "0x22", "1M", "1M")
+        rc, out = self.nbd_read(sock, "vda", "0x11", 0, "2M")
+        self.assertEqual(rc, 0, out)
+        self.assertNotIn("Pattern verification failed", out)
+        self.assertGreater(os.stat(scratch).st_size, 0)
+        self.assertEqual(stat.S_IMODE(os.stat(scratch).st_mode) & 0o077, 0, oct(os.stat(scratch).st_mode))
+        # the client says it is done: completed, and the export, the scratch and the job are gone
+        self.virsh_ok("domjobabort pl-run")
+        self.wait_backup_done("pl-run")
+        self.assertFalse(scratch.exists())
+        self.assertNotEqual(self.nbd_read(sock, "vda", "0x11", 0, "4k")[0], 0)
+        self.assertEqual(self.names("pl-run"), ["p1"])
+        # incremental from p1: only the second write is in its bitmap, exported as backup-vda
+        ixml = self.daemon.tmp / "pull-inc.xml"
+        ixml.write_text("<domainbackup mode='pull'><incremental>p1</incremental>"
+                        "<server transport='unix' socket='%s'/></domainbackup>" % sock)
+        self.virsh_ok("backup-begin pl-run %s" % ixml, timeout=180)
+        dumped = self.virsh_ok("backup-dumpxml pl-run")
+        self.assertIn("exportbitmap='backup-vda'", dumped)
+        self.assertIn("backupmode='incremental' incremental='p1'", dumped)
+        self.assertEqual(self.dirty_extents(sock, "vda", "backup-vda"), [(1 << 20, 1 << 20)])
+        rc, out = self.nbd_read(sock, "vda", "0x22", "1M", "1M")
+        self.assertEqual(rc, 0, out)
+        self.assertNotIn("Pattern verification failed", out)
+        self.virsh_ok("domjobabort pl-run")
+        self.wait_backup_done("pl-run")
+        self.assertEqual(self.qemu_bitmaps("pl-run"), {"p1": True})
+        # refusals change nothing: a scratch file that exists, a bitmap without an incremental backup
+        scratch.write_bytes(b"mine")
+        self.virsh_fails("backup-begin pl-run %s" % bxml, "scratch file of disk 'vda' exists already: %s" % scratch)
+        self.assertEqual(scratch.read_bytes(), b"mine")
+        bad = self.daemon.tmp / "pull-bad.xml"
+        bad.write_text("<domainbackup mode='pull'><disks><disk name='vda' exportbitmap='x'/></disks></domainbackup>")
+        self.virsh_fails("backup-begin pl-run %s" % bad, "exportbitmap of disk 'vda' needs an incremental backup")
+        bad.write_text("<domainbackup mode='pull'><server transport='rdma'/></domainbackup>")
+        self.virsh_fails("backup-begin pl-run %s" % bad, "transport 'rdma' of the backup server (tcp or unix)")
+        self.virsh_fails("backup-dumpxml pl-run", "no domain backup job present")
+        self.virsh_ok("destroy pl-run")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,58 @@
+/* qemu-backup-priv.h: a running backup on QEMU, shared by qemu-backup.c (targets, jobs, push) and
+ * qemu-backup-pull.c (a pull backup's NBD server, exports and scratch files). */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "backup.h"
+#include "checkpoint-conf.h"
+#include "qemu-driver.h"
+
+typedef struct BkDisk {
+        BackupDiskDef *def;     /* in the domain's BackupDef */
+        char alias[64];
+        char node[128];         /* the node the device writes to */
+        uint64_t size;          /* its guest size */
+        char target[80];        /* the target's format node; its file node: target + "-storage" */
+        int added;              /* nodes added: 0, 1 (file), 2 (format) */
+        bool created;           /* the target file is ours */
+        char job[80];
+        uint64_t done, total;
+        bool concluded;
+} BkDisk;
+
+typedef struct QemuBackup {
+        Domain *d;              /* a reference */
+        Call *call;             /* the start's, until it answered */
+        BackupDef *def;         /* the core's (d->backup once started) */
+        const CheckpointDef *chk;
+        json_object *chk_nodes; /* the checkpoint's {node, name} pairs */
+        BkDisk *disks;
+        size_t n, i;
+        uint64_t started_usec;
+        bool failed, cancelled;
+        bool pull;
+        int port;               /* pull over TCP: the port this backup reserved (0: none) */
+        size_t exported;        /* pull: the NBD exports added */
+        bool nbd;               /* pull: the NBD server runs */
+        VbError start_err;      /* pull: why the exports failed (the start's answer) */
+        sd_event_source *poll;
+        struct QemuBackup *next;
+} QemuBackup;
+
+/* qemu-backup.c */
+Qmp *qemu_backup_qmp(QemuBackup *b);
+void qemu_backup_ignore(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata);
+void qemu_backup_add_str(json_object *o, const char *key, const char *v);
+int qemu_backup_poll_later(QemuBackup *b);
+/* The jobs concluded (or cannot be followed): the backup ends, or a pull's failed start answers. */
+void qemu_backup_job_end(QemuBackup *b);
+/* The start succeeded: the call answers and the jobs are followed. */
+void qemu_backup_started(QemuBackup *b);
+
+/* qemu-backup-pull.c */
+void qemu_backup_nbd_start(QemuBackup *b);
+void qemu_backup_drop_exports(QemuBackup *b);
+void qemu_backup_pull_bitmaps(json_object *actions, const BkDisk *k, const char *checkpoint);
+int qemu_backup_scratch_path(const QemuDomain *qd, BackupDiskDef *k, VbError *err);
