@@ -124,7 +124,7 @@ out += ["## The D-Bus door (libvirt-dbus 1.4.1)", "",
         "| methods answering \"not supported\" (marked org.libvirt.virtbus.NotSupported in interfaces/) | %d |"
         % members["not_supported"],
         "| properties | %d |" % members["properties"],
-        "| signals (all emitted from core notices but DiskChange, which needs a startupPolicy virtbus lacks) | %d |" % members["signals"], "",
+        "| signals (all emitted from core notices) | %d |" % members["signals"], "",
         "The methods answering \"not supported\" (after their object's lookup), with the function they name:", ""]
 out += ["- " + m for m in ns_members]
 out.append("")

@@ -676,6 +676,7 @@ int qemu_domain_start_spawn(Domain *d, unsigned flags, Call *call, VbError *err)
         /* Volumes become the files (or block devices) they are now: QEMU, the live XML and the
          * security drivers see those; a UEFI guest's NVRAM is copied from its template. */
         if (domain_resolve_volume_disks(c, live, err) < 0 ||
+            qemu_disks_startup_policy(d, live, qd->incoming_def != NULL || qd->incoming, err) < 0 ||
             qemu_nvram_prepare(live->priv->os.nvram, live->priv->os.nvram_template, err) < 0) {
                 domain_def_free(live);
                 free(mon);

@@ -256,6 +256,10 @@ void qemu_threshold_event(QemuDomain *qd, json_object *data);
 /* qemu-events.c: RTC_CHANGE, WATCHDOG, BLOCK_IO_ERROR, DEVICE_TRAY_MOVED, SUSPEND*, WAKEUP,
  * MIGRATION_PASS, VNC_* and SPICE_* as domain events; false for any other event. */
 bool qemu_guest_event(QemuDomain *qd, const char *event, json_object *data);
+/* qemu-startup-policy.c: the disks of live whose <source startupPolicy> meets a missing source:
+ * the start fails (mandatory; requisite unless incoming) or the source, or the whole disk, is
+ * dropped from live with a DISK_CHANGE event. */
+int qemu_disks_startup_policy(Domain *d, DomainDef *live, bool incoming, VbError *err);
 /* qemu-tune.c: the guest's QEMU with its monitor ready, or NULL with err set. */
 QemuDomain *qemu_tune_monitor(Domain *d, VbError *err);
 /* The QMP reply to a command that changes the running guest: the verb's job ends, its call

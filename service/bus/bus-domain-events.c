@@ -50,6 +50,7 @@ int bus_emit_guest_event(sd_bus *bus, const Notice *n, const char *path) {
         case NOTICE_IO_ERROR: member = "IOError"; break;
         case NOTICE_GRAPHICS: member = n->graphics ? "Graphics" : NULL; break;
         case NOTICE_TRAY_CHANGE: member = "TrayChange"; break;
+        case NOTICE_DISK_CHANGE: member = "DiskChange"; break;
         case NOTICE_PM:
                 member = n->event >= 0 && n->event <= NOTICE_PM_SUSPEND_DISK ? pm_signals[n->event] : NULL;
                 break;
@@ -75,6 +76,10 @@ int bus_emit_guest_event(sd_bus *bus, const Notice *n, const char *path) {
                 break;
         case NOTICE_GRAPHICS: r = append_graphics(m, n->graphics); break;
         case NOTICE_TRAY_CHANGE: r = sd_bus_message_append(m, "si", n->text ? n->text : "", (int32_t) n->event); break;
+        case NOTICE_DISK_CHANGE:        /* DiskChange(s oldSrcPath, s newSrcPath, s device, i reason) */
+                r = sd_bus_message_append(m, "sssi", n->path ? n->path : "", n->new_path ? n->new_path : "",
+                                          n->text ? n->text : "", (int32_t) n->event);
+                break;
         case NOTICE_PM: r = sd_bus_message_append(m, "i", (int32_t) n->detail); break;
         case NOTICE_BALLOON_CHANGE: r = sd_bus_message_append(m, "t", (uint64_t) n->number); break;
         case NOTICE_TUNABLE:

@@ -1,7 +1,7 @@
 /* bus-unsupported.h: vtable entries of libvirt-dbus 1.4.1 members virtbus does not serve yet: each method answers
  * libvirt's "this function is not supported by the connection driver: virXxx" (its API row names it), after the
- * object lookup; and the signals, emitted from core notices (bus.c, bus-domain-events.c) except DiskChange, which
- * libvirt sends when a startupPolicy drops a missing disk (virtbus has none). Included inside each interface's vtable. */
+ * object lookup; and the signals, emitted from core notices (bus.c, bus-domain-events.c). Included inside each
+ * interface's vtable. */
 #pragma once
 
 #include "bus-internal.h"

@@ -43,6 +43,8 @@ static const XmlField disk_fields[] = {
         { "source", "dev", XF_STR, offsetof(DomainDisk, source_dev), NULL },
         { "source", "pool", XF_STR, offsetof(DomainDisk, source_pool), NULL },
         { "source", "volume", XF_STR, offsetof(DomainDisk, source_volume), NULL },
+        { "source", "startupPolicy", XF_ENUM, offsetof(DomainDisk, source_startup_policy),
+          ENUM("mandatory", "requisite", "optional") },
         { "backingStore", NULL, XF_KNOWN, 0, NULL },
         { "target", "dev", XF_STR, offsetof(DomainDisk, target_dev), NULL },
         { "target", "bus", XF_ENUM, offsetof(DomainDisk, target_bus),

@@ -51,6 +51,7 @@ void domain_disk_source_format(XmlBuf *b, const DomainDisk *disk) {
         xml_buf_attr(b, "dev", disk->source_dev);
         xml_buf_attr(b, "pool", disk->source_pool);
         xml_buf_attr(b, "volume", disk->source_volume);
+        xml_buf_attr(b, "startupPolicy", disk->source_startup_policy);
         xml_buf_close(b, "source", &c, false);
 }
 

@@ -178,6 +178,7 @@ typedef struct DomainDisk {
          * client associated with the domain under NAME (virDomainFDAssociate), not by its path. */
         char *source_fdgroup;
         char *source_pool, *source_volume;     /* type='volume': resolved at start (live: file or block) */
+        char *source_startup_policy;       /* mandatory, requisite, optional: a missing source at start */
         char *target_dev, *target_bus;
         ConfInt boot_order;
         bool readonly, shareable;

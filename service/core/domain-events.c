@@ -39,6 +39,13 @@ void domain_notify_tray_change(Domain *d, const char *alias, int reason) {
         notify(d, &(Notice) { .type = NOTICE_TRAY_CHANGE, .text = alias ? alias : "", .event = reason });
 }
 
+void domain_notify_disk_change(Domain *d, const char *old_src, const char *new_src, const char *alias, int reason) {
+        log_warning("domain %s: disk %s: source %s %s", d->obj.name, alias ? alias : "?", old_src ? old_src : "(none)",
+                    reason == DOMAIN_DISK_DROP_MISSING_ON_START ? "missing: disk dropped" : "missing: media ejected");
+        notify(d, &(Notice) { .type = NOTICE_DISK_CHANGE, .path = old_src, .new_path = new_src, .text = alias ? alias : "",
+                              .event = reason });
+}
+
 void domain_notify_pm(Domain *d, int which) {
         notify(d, &(Notice) { .type = NOTICE_PM, .event = which });
 }

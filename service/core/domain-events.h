@@ -17,6 +17,8 @@ enum {
 };
 /* virDomainEventIOErrorAction */
 enum { DOMAIN_IO_ERROR_NONE, DOMAIN_IO_ERROR_PAUSE, DOMAIN_IO_ERROR_REPORT };
+/* virDomainEventDiskChangeReason */
+enum { DOMAIN_DISK_CHANGE_MISSING_ON_START, DOMAIN_DISK_DROP_MISSING_ON_START };
 /* virDomainEventTrayChangeType */
 enum { DOMAIN_TRAY_OPEN, DOMAIN_TRAY_CLOSE };
 
@@ -26,6 +28,8 @@ void domain_notify_watchdog(Domain *d, int action);
 void domain_notify_io_error(Domain *d, const char *src, const char *alias, int action, const char *reason);
 void domain_notify_graphics(Domain *d, const NoticeGraphics *g);
 void domain_notify_tray_change(Domain *d, const char *alias, int reason);
+/* A disk's source changed without a client asking (a startupPolicy dropped a missing one). */
+void domain_notify_disk_change(Domain *d, const char *old_src, const char *new_src, const char *alias, int reason);
 /* which: NOTICE_PM_WAKEUP, NOTICE_PM_SUSPEND, NOTICE_PM_SUSPEND_DISK */
 void domain_notify_pm(Domain *d, int which);
 void domain_notify_balloon_change(Domain *d, uint64_t kib);

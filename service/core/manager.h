@@ -41,6 +41,7 @@ typedef enum NoticeType {
         NOTICE_TUNABLE,         /* domain: params = the tunables a live change set */
         NOTICE_JOB_COMPLETED,   /* domain: params = the ended job's statistics */
         NOTICE_MIGRATION_ITERATION,     /* domain: number = the pass over guest memory */
+        NOTICE_DISK_CHANGE,     /* domain: path = old source, new_path (NULL: none), text = alias, event = reason */
 } NoticeType;
 
 enum { NOTICE_PM_WAKEUP, NOTICE_PM_SUSPEND, NOTICE_PM_SUSPEND_DISK };
@@ -83,6 +84,7 @@ typedef struct Notice {
         uint64_t threshold, excess;     /* NOTICE_BLOCK_THRESHOLD: bytes */
         int64_t number;                 /* RTC_CHANGE, BALLOON_CHANGE, MIGRATION_ITERATION */
         const char *reason;             /* NOTICE_IO_ERROR */
+        const char *new_path;           /* NOTICE_DISK_CHANGE */
         const NoticeGraphics *graphics;
         const struct DomainStatParam *params;   /* TUNABLE, JOB_COMPLETED */
         size_t n_params;

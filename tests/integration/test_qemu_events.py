@@ -12,7 +12,8 @@ the remote door's domain events), each made by what really makes it and received
 - I/O error: the guest writes past what a 1 MiB tmpfs holds (the daemon runs in a mount namespace of
   its own with that tmpfs): BLOCK_IO_ERROR with nospace, the guest paused with reason "I/O error", as
   libvirt reports it (IO_ERROR and IO_ERROR_REASON "enospc", then SUSPENDED_IOERROR);
-- job completed: a push backup's end.
+- job completed: a push backup's end;
+- disk change: a CD-ROM and a disk whose sources are missing, with startupPolicy='optional'.
 
     /usr/bin/python3 tests/integration/test_qemu_events.py -v
 
@@ -76,6 +77,17 @@ DOMAIN_XML = """<domain type='qemu'>
       <target dev='hdc' bus='ide'/>
       <readonly/>
     </disk>
+    <disk type='file' device='cdrom'>
+      <driver name='qemu' type='raw'/>
+      <source file='{missing}.iso' startupPolicy='optional'/>
+      <target dev='hdd' bus='ide'/>
+      <readonly/>
+    </disk>
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='raw'/>
+      <source file='{missing}.img' startupPolicy='optional'/>
+      <target dev='vdc' bus='virtio'/>
+    </disk>
     <channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>
     <graphics type='vnc' autoport='yes' listen='127.0.0.1'/>
     <video><model type='vga'/></video>
@@ -122,7 +134,7 @@ class GuestEventsTest(unittest.TestCase):
         xml = cls.daemon.tmp / "guest.xml"
         xml.write_text(DOMAIN_XML.format(name=cls.name, kernel=cls.image.kernel, initrd=cls.image.initrd,
                                          append=cls.image.append, disk=cls.disk, small=cls.small_dir / "small.img",
-                                         iso=cls.iso))
+                                         iso=cls.iso, missing=cls.daemon.tmp / "missing"))
         cls.events = []         # (event id name, args…) from python3-libvirt
         cls.signals = []        # (member, args…) from the D-Bus door
         cls.cond = threading.Condition()
@@ -166,6 +178,8 @@ class GuestEventsTest(unittest.TestCase):
         reg(None, lv.VIR_DOMAIN_EVENT_ID_GRAPHICS,
             lambda c, d, phase, local, remote, scheme, subject, o: add("graphics", phase, local, remote, scheme, subject),
             None)
+        reg(None, lv.VIR_DOMAIN_EVENT_ID_DISK_CHANGE,
+            lambda c, d, old, new, dev, reason, o: add("disk-change", old, new, dev, reason), None)
         reg(None, lv.VIR_DOMAIN_EVENT_ID_TRAY_CHANGE, lambda c, d, dev, reason, o: add("tray", dev, reason), None)
         reg(None, lv.VIR_DOMAIN_EVENT_ID_BALLOON_CHANGE, lambda c, d, actual, o: add("balloon", actual), None)
         reg(None, lv.VIR_DOMAIN_EVENT_ID_TUNABLE, lambda c, d, params, o: add("tunable", params), None)
@@ -236,6 +250,44 @@ class GuestEventsTest(unittest.TestCase):
         return ET.fromstring(self.virsh("dumpxml %s" % self.name).stdout)
 
     # --- the events ---
+
+    def test_0_startup_policy_drops_missing_sources(self):
+        """startupPolicy='optional' on missing sources: the CD-ROM runs empty, the disk is left out
+        (DiskChange MISSING_ON_START, DROP_MISSING_ON_START); the definition keeps both; mandatory fails."""
+        missing = self.daemon.tmp / "missing"
+        lv = self.libvirt
+        changes = sorted(e[1:] for e in self.events if e[0] == "disk-change")
+        self.assertEqual(changes, [("%s.img" % missing, None, "virtio-disk2", lv.VIR_DOMAIN_EVENT_DISK_DROP_MISSING_ON_START),
+                                   ("%s.iso" % missing, None, "ide0-1-1", lv.VIR_DOMAIN_EVENT_DISK_CHANGE_MISSING_ON_START)])
+        signals = sorted(tuple(str(x) if isinstance(x, self.dbus.String) else int(x) for x in sig[1:])
+                         for sig in self.signals if sig[0] == "DiskChange")
+        self.assertEqual(signals, [("%s.img" % missing, "", "virtio-disk2", 1), ("%s.iso" % missing, "", "ide0-1-1", 0)])
+        live = self.live()
+        self.assertEqual([d.find("target").get("dev") for d in live.findall("devices/disk")], ["vda", "vdb", "hdc", "hdd"])
+        # empty, the policy kept (libvirt's live XML: <source startupPolicy='optional'/>)
+        self.assertEqual(live.find("devices/disk/target[@dev='hdd']/../source").attrib, {"startupPolicy": "optional"})
+        inactive = ET.fromstring(self.virsh("dumpxml --inactive %s" % self.name).stdout)
+        src = inactive.find("devices/disk/target[@dev='vdc']/../source")
+        self.assertEqual((src.get("file"), src.get("startupPolicy")), ("%s.img" % missing, "optional"))
+        # mandatory (and requisite on a cold boot): the start fails and changes nothing
+        strict = self.daemon.tmp / "strict.xml"
+        root = ET.fromstring(self.virsh("dumpxml --inactive %s" % self.name).stdout)
+        root.find("name").text = "strict-guest"
+        root.remove(root.find("uuid"))
+        root.find("devices/disk/target[@dev='vdc']/../source").set("startupPolicy", "mandatory")
+        strict.write_text(ET.tostring(root, encoding="unicode"))
+        self.virsh("define %s" % strict)
+        p = self.virsh("start strict-guest", check=False)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("Cannot access storage file '%s.img': No such file or directory" % missing, p.stderr)
+        self.assertEqual(self.virsh("domstate strict-guest").stdout.strip(), "shut off")
+        root.find("devices/disk/target[@dev='vdc']/../source").set("startupPolicy", "requisite")
+        strict.write_text(ET.tostring(root, encoding="unicode"))
+        self.virsh("undefine strict-guest")
+        self.virsh("define %s" % strict)
+        p = self.virsh("start strict-guest", check=False)
+        self.assertIn("Setting disk 'requisite' is allowed only for cdrom or floppy", p.stderr)
+        self.virsh("undefine strict-guest")
 
     def test_1_rtc_change(self):
         """The guest agent sets the guest's clock an hour ahead and writes its RTC: RTCChange with the offset."""
