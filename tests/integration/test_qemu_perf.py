@@ -212,6 +212,21 @@ class QemuPerfTest(unittest.TestCase):
         self.assertIn("cpu_migrations", wait_for("cpu_migrations counted", self.domstats_perf, COUNT_TIMEOUT))
         self.virsh_fails("perf %s --live --config" % self.name, "mutually exclusive")
 
+    def test_4b_counted_again_after_a_restart(self):
+        # the status file keeps the live events; a restarted daemon opens their counters again
+        self.close_clients()
+        self.daemon.restart()
+        self.open_clients()
+        wait_for("the guest found again", lambda: self.virsh("domstate %s" % self.name).stdout.strip() == "running",
+                 COUNT_TIMEOUT)
+        self.assertGreater(self.perf_fds(), 0)
+        self.assertEqual([k for k, v in self.dom().perfEvents(0).items() if v],
+                         ["task_clock", "page_faults", "cpu_migrations"])
+        self.assertEqual(sorted(wait_for("counts after the restart",
+                                         lambda: (lambda s: s if len(s) == 3 else None)(self.domstats_perf()),
+                                         COUNT_TIMEOUT)),
+                         ["cpu_migrations", "page_faults", "task_clock"])
+
     def test_5_end_closes_counters(self):
         self.assertGreater(self.perf_fds(), 0)
         self.virsh("destroy %s" % self.name)
