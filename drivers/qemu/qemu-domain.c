@@ -49,6 +49,7 @@ static void qemu_domain_release(QemuDomain *qd) {
         qd->kill_timer = sd_event_source_disable_unref(qd->kill_timer);
         qd->retry_timer = sd_event_source_disable_unref(qd->retry_timer);
         qemu_agent_release(qd);
+        qemu_perf_stop(qd);     /* the daemon's own descriptors; QEMU runs on uncounted */
         qemu_blockjob_release(qd->domain);
         qemu_snapshot_release(qd->domain);
 }
@@ -179,6 +180,7 @@ void qemu_phase_enter(QemuDomain *qd, QemuPhase next) {
         if (next == QEMU_PHASE_NONE && (old != QEMU_PHASE_NONE || domain_is_active(d))) {
                 qemu_security_stop(qd->qc, qd->live ? qd->live : domain_current_def(d));
                 qemu_cgroup_stop(qd->qc, d->obj.name);
+                qemu_perf_stop(qd);
                 qemu_machined_stop(qd);
                 qemu_apparmor_unload(qd->qc, qd->live ? qd->live : domain_current_def(d));
                 qemu_nics_release(d->obj.conn, qd->live ? qd->live : d->live);   /* never the persistent one */
@@ -349,7 +351,12 @@ void qemu_logs_writer_gone(QemuDomain *qd) {
 }
 
 int qemu_domain_adopt(QemuDomain *qd, pid_t pid, uint64_t start_time, const char *log_path, VbError *err) {
-        return process_adopt(qd->qc->event, &qemu_program, pid, start_time, log_path, on_process_exit, qd, &qd->proc, err);
+        int r = process_adopt(qd->qc->event, &qemu_program, pid, start_time, log_path, on_process_exit, qd, &qd->proc, err);
+        VbError e = { 0 };
+        /* its counters start again from zero, as libvirt's after a restart */
+        if (r == 0 && qemu_perf_start(qd, qd->domain->live, &e) < 0)
+                log_warning("domain %s: perf events not counted again: %s", qd->domain->obj.name, e.message);
+        return r;
 }
 
 void qemu_domain_release_all(Connection *c) {
@@ -827,7 +834,8 @@ int qemu_domain_start_spawn(Domain *d, unsigned flags, Call *call, VbError *err)
         /* Without its record a QEMU could not be found again after a restart: no start then. */
         VbError e = { 0 };
         if (qemu_runtime_save(qd, &e) < 0 ||
-            qemu_cgroup_start(qc, d->obj.name, qd->live, process_pid(qd->proc), &e) < 0)
+            qemu_cgroup_start(qc, d->obj.name, qd->live, process_pid(qd->proc), &e) < 0 ||
+            qemu_perf_start(qd, qd->live, &e) < 0)
                 start_fail(qd, &e);
         return VERB_PENDING;
 

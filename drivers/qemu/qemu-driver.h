@@ -127,6 +127,7 @@ typedef struct QemuDomain {
         bool migrate_bandwidth_set;
         uint64_t migrate_bandwidth;
         struct QemuMigration *migration;        /* the migration in flight (qemu-migrate.h), or NULL */
+        struct QemuPerf *perf;          /* the open perf event counters (qemu-perf.c), or NULL */
 } QemuDomain;
 
 typedef struct QemuConsole QemuConsole;
@@ -409,6 +410,14 @@ void qemu_iotune_start(QemuDomain *qd, Qmp *q);
 /* qemu-info.c: per-request information (a NIC's counters). */
 extern const struct DomainInfoOps qemu_info_ops;
 extern const struct DomainTuneOps qemu_tune_ops;      /* qemu-tune.c */
+
+/* qemu-perf.c: perf events. Counters for live's enabled events on QEMU's threads (at spawn and
+ * when found again after a restart); all closed when QEMU is gone. The ops of qemu_tune_ops. */
+typedef struct QemuPerf QemuPerf;
+int qemu_perf_start(QemuDomain *qd, const DomainDef *live, VbError *err);
+void qemu_perf_stop(QemuDomain *qd);
+int qemu_set_perf_events(Domain *d, const bool *on, VbError *err);
+void qemu_read_perf_events(Domain *d, uint32_t *open, uint64_t *counts);
 /* qemu-blockjob.c: block jobs; QEMU's BLOCK_JOB_* events; forget a domain's jobs when its QEMU goes. */
 extern const struct DomainBlockJobOps qemu_blockjob_ops;
 void qemu_blockjob_event(QemuDomain *qd, const char *event, json_object *data);

@@ -303,4 +303,6 @@ const DomainTuneOps qemu_tune_ops = {
         .set_iothread_params = qemu_set_iothread_params,
         .pin_iothread = qemu_pin_iothread,
         .set_block_threshold = qemu_set_block_threshold,
+        .set_perf_events = qemu_set_perf_events,
+        .read_perf_events = qemu_read_perf_events,
 };

@@ -33,6 +33,7 @@ int bus_reply_tune_params(sd_bus_message *m, const DomainTuneParam *p, int n) {
                         case DOMAIN_STAT_UINT: r = sd_bus_message_append(reply, "v", "u", (uint32_t) p[i].ull); break;
                         case DOMAIN_STAT_LLONG: r = sd_bus_message_append(reply, "v", "x", (int64_t) p[i].ull); break;
                         case DOMAIN_STAT_STRING: r = sd_bus_message_append(reply, "v", "s", p[i].str); break;
+                        case DOMAIN_STAT_BOOLEAN: r = sd_bus_message_append(reply, "v", "b", (int) (p[i].ull != 0)); break;
                         default: r = sd_bus_message_append(reply, "v", "t", p[i].ull); break;
                         }
                 }
@@ -104,6 +105,11 @@ int bus_read_tune_params(sd_bus_message *m, DomainTuneParam *p, size_t *np, VbEr
                         p[n].type = DOMAIN_STAT_STRING;
                         r = sd_bus_message_read(m, "v", "s", &str);
                         snprintf(p[n].str, sizeof p[n].str, "%s", str ? str : "");
+                } else if (strcmp(contents, "b") == 0) {
+                        int b = 0;
+                        p[n].type = DOMAIN_STAT_BOOLEAN;
+                        r = sd_bus_message_read(m, "v", "b", &b);
+                        p[n].ull = b != 0;
                 } else {
                         p[n].type = DOMAIN_STAT_STRING;
                         p[n].str[0] = '\0';
@@ -136,6 +142,11 @@ static int tune_set(sd_bus_message *m, void *userdata, sd_bus_error *ret_error,
         if (!d || set(d, p, n, flags, &err) < 0)
                 return bus_error(ret_error, &err);
         return sd_bus_reply_method_return(m, NULL);
+}
+
+int bus_tune_set(sd_bus_message *m, void *userdata, sd_bus_error *ret_error,
+                 int (*set)(Domain *, const DomainTuneParam *, size_t, unsigned, VbError *)) {
+        return tune_set(m, userdata, ret_error, set);
 }
 
 int bus_method_set_memory_parameters(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {

@@ -253,6 +253,7 @@ static int append_stat(const DomainStatParam *p, void *userdata) {
         case DOMAIN_STAT_LLONG: return append_param(reply, p->key, 'x', &p->ull);
         case DOMAIN_STAT_ULLONG: return append_param(reply, p->key, 't', &p->ull);
         case DOMAIN_STAT_STRING: return append_param(reply, p->key, 's', p->s);
+        case DOMAIN_STAT_BOOLEAN: { int b = p->i != 0; return append_param(reply, p->key, 'b', &b); }
         }
         return -EINVAL;
 }

@@ -132,6 +132,10 @@ static inline const char *bus_empty_to_null(const char *s) {
 typedef struct DomainTuneParam DomainTuneParam;
 int bus_read_tune_params(sd_bus_message *m, DomainTuneParam *p, size_t *np, VbError *err);
 int bus_reply_tune_params(sd_bus_message *m, const DomainTuneParam *p, int n);
+/* A method (a{sv} params, u flags) → () that hands the parameters to a core verb set. */
+typedef struct Domain Domain;
+int bus_tune_set(sd_bus_message *m, void *userdata, sd_bus_error *ret_error,
+                 int (*set)(Domain *, const DomainTuneParam *, size_t, unsigned, VbError *));
 
 /* bus-domain.c: one typed parameter of a stats record, double-wrapped as libvirt-dbus does. */
 typedef struct DomainStatParam DomainStatParam;

@@ -115,6 +115,9 @@ int bus_method_get_numa_parameters(sd_bus_message *m, void *userdata, sd_bus_err
 int bus_method_set_numa_parameters(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_get_emulator_pin_info(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_get_iothread_info(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+/* bus-domain-perf.c */
+int bus_method_get_perf_events(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_method_set_perf_events(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 /* bus-domain-iotune.c */
 int bus_method_get_block_io_tune(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_set_block_io_tune(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
@@ -185,7 +188,7 @@ int bus_method_detach_device(sd_bus_message *m, void *userdata, sd_bus_error *re
         SD_BUS_METHOD_WITH_ARGS("GetJobInfo", SD_BUS_NO_ARGS, SD_BUS_RESULT("(ittttttttttt)", jobInfo), bus_method_get_job_info, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("GetJobStats", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("(ia{sv})", stats), bus_method_get_job_stats, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("GetNumaParameters", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("a{sv}", numaParameters), bus_method_get_numa_parameters, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("GetPerfEvents", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("a{sv}", perfEvents), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("GetPerfEvents", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("a{sv}", perfEvents), bus_method_get_perf_events, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("GetSchedulerParameters", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("a{sv}", SchedulerParameters), bus_method_get_scheduler_parameters, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("GetSecurityLabelList", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(sb)", securityLabels), bus_method_get_security_label_list, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("GetTime", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("(tu)", time), bus_method_get_time, SD_BUS_VTABLE_UNPRIVILEGED), \
@@ -215,7 +218,7 @@ int bus_method_detach_device(sd_bus_message *m, void *userdata, sd_bus_error *re
         SD_BUS_METHOD_WITH_ARGS("SetInterfaceParameters", SD_BUS_ARGS("s", device, "a{sv}", params, "u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("SetMemoryStatsPeriod", SD_BUS_ARGS("i", period, "u", flags), SD_BUS_NO_RESULT, bus_method_set_memory_stats_period, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("SetNumaParameters", SD_BUS_ARGS("a{sv}", params, "u", flags), SD_BUS_NO_RESULT, bus_method_set_numa_parameters, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("SetPerfEvents", SD_BUS_ARGS("a{sv}", params, "u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("SetPerfEvents", SD_BUS_ARGS("a{sv}", params, "u", flags), SD_BUS_NO_RESULT, bus_method_set_perf_events, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("SetSchedulerParameters", SD_BUS_ARGS("a{sv}", params, "u", flags), SD_BUS_NO_RESULT, bus_method_set_scheduler_parameters, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("SetUserPassword", SD_BUS_ARGS("s", user, "s", password, "u", flags), SD_BUS_NO_RESULT, bus_method_set_user_password, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("SetTime", SD_BUS_ARGS("t", seconds, "u", nseconds, "u", flags), SD_BUS_NO_RESULT, bus_method_set_time, SD_BUS_VTABLE_UNPRIVILEGED), \

@@ -24,7 +24,8 @@ static const char *const domain_children[] = {
         "name", "uuid", "title", "description", "metadata", "memory", "currentMemory", "memtune", "vcpu",
         "cputune", "sysinfo", "os", "features", "cpu", "clock", "on_poweroff", "on_reboot",
         "on_crash", "pm", "devices", "seclabel",
-        "blkiotune", "numatune", "iothreads", "iothreadids", "maxMemory", NULL,
+        "blkiotune", "numatune", "iothreads", "iothreadids", "maxMemory",
+        "perf", NULL,
 };
 
 static bool str_in(const char *s, const char *const *list) {
@@ -181,6 +182,9 @@ static int domain_parse_root(DomainDef *def, xmlNodePtr root, unsigned flags, Vb
         xmlNodePtr memtune = xml_node_child(root, "memtune");
         if (memtune && domain_memtune_parse(&def->priv->memtune, memtune, fflags, err) < 0)
                 return -1;
+        xmlNodePtr perf = xml_node_child(root, "perf");
+        if (perf && domain_perf_parse(def->priv->perf, perf, fflags, err) < 0)
+                return -1;
         xmlNodePtr blkiotune = xml_node_child(root, "blkiotune"), numatune = xml_node_child(root, "numatune");
         if (blkiotune && domain_blkiotune_parse(&def->priv->blkiotune, blkiotune, fflags, err) < 0)
                 return -1;
@@ -276,6 +280,7 @@ char *domain_def_format(const DomainDef *def, unsigned flags) {
         domain_format_lifecycle(&b, "on_reboot", def->on_reboot, "restart");
         domain_format_lifecycle(&b, "on_crash", def->on_crash, "destroy");
         domain_sections_format_tail(&b, def, flags);
+        domain_perf_format(&b, p->perf);
         domain_devices_format(&b, &p->devices, flags);
         domain_sections_format_seclabels(&b, def, flags);
         b.indent = 0;

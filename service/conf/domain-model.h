@@ -83,6 +83,14 @@ typedef struct DomainIothreadId {
 } DomainIothreadId;
 #define DOMAIN_IOTHREADS_MAX 1024u
 
+/* <perf>: libvirt's perf events, in its order (domain-perf.c); per event DEFAULT (not written),
+ * YES or NO (<event name='…' enabled='yes|no'/>). */
+#define DOMAIN_PERF_NEVENTS 22
+enum { DOMAIN_PERF_DEFAULT, DOMAIN_PERF_YES, DOMAIN_PERF_NO };
+/* The name of event i (< DOMAIN_PERF_NEVENTS), or NULL; the index of name, or -1. */
+const char *domain_perf_event_name(unsigned i);
+int domain_perf_event_index(const char *name);
+
 /* <memtune>: limits in KiB; 0 = unset (libvirt's "unlimited" is not stored). */
 typedef struct DomainMemtune {
         uint64_t hard_limit_kib, soft_limit_kib, swap_hard_limit_kib;
@@ -348,6 +356,7 @@ struct DomainDefPrivate {
         DomainIothreadId *iothreadids;
         size_t n_iothreadids;
         DomainMemtune memtune;
+        uint8_t perf[DOMAIN_PERF_NEVENTS];  /* DOMAIN_PERF_DEFAULT/YES/NO per event */
         DomainBlkiotune blkiotune;
         DomainNumatune numatune;
         DomainSysinfo sysinfo;

@@ -12,6 +12,7 @@
 
 #include "domain-info.h"
 #include "domain-model.h"
+#include "domain-perf.h"
 #include "driver.h"
 
 DomainStats *domain_stats_free(DomainStats *st) {
@@ -134,6 +135,8 @@ int domain_get_stats(Domain *d, unsigned stats, unsigned flags, Call *call, Doma
                 domain_stats_free(st);
                 return vb_error_errno(err, r, "domain stats");
         }
+        if (st->groups & DOMAIN_STATS_PERF)
+                domain_perf_stats_fill(d, st);
         const DomainOps *ops = d->obj.conn->driver->domain;
         if (domain_is_active(d) && ops && ops->get_stats) {
                 r = ops->get_stats(d, st, call, err);
@@ -281,6 +284,13 @@ int domain_stats_foreach(const DomainStats *st, int (*fn)(const DomainStatParam 
                                 emit_t(&e, "block.%zu.physical", i, b->physical);
                         }
                 }
+        }
+        for (unsigned i = 0; (st->groups & DOMAIN_STATS_PERF) && i < DOMAIN_PERF_NEVENTS && e.r >= 0; i++) {
+                if (!(st->perf_open & (1u << i)))
+                        continue;
+                DomainStatParam p = { .type = DOMAIN_STAT_ULLONG, .ull = st->perf_count[i] };
+                snprintf(p.key, sizeof p.key, "perf.%s", domain_perf_event_name(i));
+                e.r = fn(&p, userdata);
         }
         if ((st->groups & DOMAIN_STATS_DIRTYRATE) && st->has_dirtyrate) {
                 emit_i(&e, "dirtyrate.calc_status", 0, st->dirty_status);

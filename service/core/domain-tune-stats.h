@@ -106,6 +106,14 @@ typedef struct DomainTuneOps {
          * VERB_PENDING as block_resize. A write past it: domain_notify_block_threshold(). NULL:
          * "not supported". */
         int (*set_block_threshold)(Domain *d, size_t index, uint64_t threshold, Call *call, VbError *err);
+        /* virDomainSetPerfEvents on the running guest (domain-perf.c): on[i] for each of the
+         * DOMAIN_PERF_NEVENTS events, in domain-model.h's order; the op opens the counters to
+         * open and closes those to close, all or nothing (a refusal closes what it opened and
+         * names the event). NULL: the definitions alone change (Test, as libvirt's test driver). */
+        int (*set_perf_events)(Domain *d, const bool *on, VbError *err);
+        /* The open counters' values: bit i of *open for event i, counts[i] (DOMAIN_PERF_NEVENTS
+         * of them) its count. */
+        void (*read_perf_events)(Domain *d, uint32_t *open, uint64_t *counts);
 } DomainTuneOps;
 
 /* virDomainBlockStats (api API_DOMAIN_BLOCK_STATS) or BlockStatsFlags (API_DOMAIN_BLOCK_STATS_FLAGS,

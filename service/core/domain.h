@@ -128,6 +128,8 @@ typedef struct DomainStats {
         int64_t dirty_start, dirty_mbps;
         int dirty_period;
         char dirty_mode[16];
+        uint32_t perf_open;     /* bit i: perf event i (domain-model.h's order) counts; perf.<name> */
+        uint64_t perf_count[32];
 } DomainStats;
 
 DomainStats *domain_stats_free(DomainStats *st);
@@ -139,6 +141,7 @@ int domain_block_file_sizes(const char *path, uint64_t *capacity, uint64_t *allo
  * (state.state int, balloon.current ullong KiB, vcpu.N.time ullong ns, block.N.name string, …). */
 typedef enum DomainStatType {
         DOMAIN_STAT_INT = 1, DOMAIN_STAT_UINT = 2, DOMAIN_STAT_LLONG = 3, DOMAIN_STAT_ULLONG = 4, DOMAIN_STAT_STRING = 7,
+        DOMAIN_STAT_BOOLEAN = 6,        /* perf events' enabled (DomainTuneParam.ull 0 or 1) */
 } DomainStatType;     /* virTypedParameterType */
 typedef struct DomainStatParam {
         char key[48];

@@ -75,6 +75,7 @@ typedef enum VbErrorFrom {
         VB_FROM_DOMAIN_CHECKPOINT = 69,
         VB_FROM_ACCESS = 55,
         VB_FROM_POLKIT = 60,
+        VB_FROM_PERF = 65,
 } VbErrorFrom;
 
 #define VB_ERROR_MESSAGE_MAX 1024

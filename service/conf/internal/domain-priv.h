@@ -14,6 +14,9 @@ void domain_sections_format_tail(XmlBuf *b, const DomainDef *def, unsigned flags
 void domain_sections_format_seclabels(XmlBuf *b, const DomainDef *def, unsigned flags);
 void domain_sections_free(DomainDefPrivate *p);
 
+/* <perf> (domain-perf.c): written between the <pm> tail and <devices>. */
+int domain_perf_parse(uint8_t perf[DOMAIN_PERF_NEVENTS], xmlNodePtr node, unsigned flags, VbError *err);
+void domain_perf_format(XmlBuf *b, const uint8_t perf[DOMAIN_PERF_NEVENTS]);
 /* <memtune> (domain-memtune.c): written between <currentMemory> and <vcpu>. */
 int domain_memtune_parse(DomainMemtune *m, xmlNodePtr node, unsigned flags, VbError *err);
 void domain_memtune_format(XmlBuf *b, const DomainMemtune *m);

@@ -315,6 +315,8 @@ REMOTE_HANDLER(proc_node_set_memory_parameters);
 /* proc-domain-tune.c: one remote_typed_param into p (every type read; integers in p->ull). */
 struct DomainTuneParam;
 int remote_get_tune_param(XdrReader *r, struct DomainTuneParam *p);
+/* and one out (a boolean as libvirt's type 6) */
+int remote_put_tune_param(XdrWriter *w, const struct DomainTuneParam *p);
 /* proc-domain-tune-stats.c */
 REMOTE_HANDLER(proc_domain_block_stats);
 REMOTE_HANDLER(proc_domain_block_stats_flags);
@@ -611,5 +613,8 @@ REMOTE_HANDLER(proc_nwfilter_binding_create_xml);
 REMOTE_HANDLER(proc_nwfilter_binding_delete);
 REMOTE_HANDLER(proc_connect_list_all_nwfilter_bindings);
 REMOTE_HANDLER(proc_domain_fd_associate);
+/* proc-domain-perf.c */
+REMOTE_HANDLER(proc_domain_get_perf_events);
+REMOTE_HANDLER(proc_domain_set_perf_events);
 /* connect_close: the client's subscriptions go with its connection. */
 void remote_events_drop_all(RemoteClient *c);

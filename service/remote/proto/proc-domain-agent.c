@@ -185,6 +185,7 @@ int remote_encode_agent_params(XdrWriter *w, Domain *dom, void *result, VbError 
                 case DOMAIN_STAT_LLONG: xdr_put_i64(w, (int64_t) q->ull); break;
                 case DOMAIN_STAT_ULLONG: xdr_put_u64(w, q->ull); break;
                 case DOMAIN_STAT_STRING: xdr_put_string(w, q->s); break;
+                case DOMAIN_STAT_BOOLEAN: xdr_put_i32(w, q->i ? 1 : 0); break;
                 }
         }
         return 0;

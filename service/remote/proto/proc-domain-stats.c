@@ -42,6 +42,7 @@ int remote_put_stat_param(const DomainStatParam *p, void *userdata) {
         case DOMAIN_STAT_LLONG: return xdr_put_i64(w, (int64_t) p->ull);
         case DOMAIN_STAT_ULLONG: return xdr_put_u64(w, p->ull);
         case DOMAIN_STAT_STRING: return xdr_put_string(w, p->s);
+        case DOMAIN_STAT_BOOLEAN: return xdr_put_i32(w, p->i ? 1 : 0);
         }
         return -EINVAL;
 }

@@ -64,8 +64,13 @@ static int put_typed_param(XdrWriter *w, const DomainTuneParam *p) {
         case DOMAIN_STAT_LLONG: return xdr_put_i64(w, (int64_t) p->ull);
         case DOMAIN_STAT_ULLONG: return xdr_put_u64(w, p->ull);
         case DOMAIN_STAT_STRING: return xdr_put_string(w, p->str);
+        case DOMAIN_STAT_BOOLEAN: return xdr_put_i32(w, p->ull ? 1 : 0);
         }
         return -EINVAL;
+}
+
+int remote_put_tune_param(XdrWriter *w, const DomainTuneParam *p) {
+        return put_typed_param(w, p);
 }
 
 int remote_get_typed_param(XdrReader *r, DomainTuneParam *p) {

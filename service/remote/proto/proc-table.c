@@ -380,6 +380,8 @@ static const RemoteProc procs[_API_ID_MAX] = {
         P(NWFILTER_BINDING_CREATE_XML, proc_nwfilter_binding_create_xml, 0),
         P(NWFILTER_BINDING_DELETE, proc_nwfilter_binding_delete, 0),
         P(CONNECT_LIST_ALL_NWFILTER_BINDINGS, proc_connect_list_all_nwfilter_bindings, 0),
+        P(DOMAIN_GET_PERF_EVENTS, proc_domain_get_perf_events, 0),
+        P(DOMAIN_SET_PERF_EVENTS, proc_domain_set_perf_events, 0),
 
         /* rows not served yet: libvirt's "not supported" after the gates */
 #include "proc-table-unsupported.h"
