@@ -532,7 +532,7 @@ int qemu_snapshot_disks_revert(Domain *d, const SnapshotDef *def, Call *call, Vb
 }
 
 int qemu_snapshot_delete(Domain *d, const SnapshotDef *def, Call *call, VbError *err) {
-        if (count_external(def))
+        if (count_external(def) || (def->memory && strcmp(def->memory, "external") == 0))
                 return qemu_snapshot_delete_external(d, def, call, err);
         if (domain_is_active(d))
                 return running(d, SNAP_DELETE, def, NULL, call, err);

@@ -17,6 +17,7 @@ import os
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -109,6 +110,14 @@ class QemuExternalSnapshotTest(SnapshotFixture):
         self.assertEqual(self.blk("ext-mem"), [str(ov3), str(ov4)])
         self.assertIn("<memory snapshot='external' file='%s'/>" % mem2, self.virsh_ok("snapshot-dumpxml ext-mem s2"))
         self.assertEqual(self.virsh_ok("snapshot-parent ext-mem s2").strip(), "s1")
+        # deleting it (the guest runs): the overlays are committed into the ones below, the
+        # disks go back there, and the memory file goes
+        self.virsh_ok("snapshot-delete ext-mem s2", timeout=240)
+        self.assertEqual(self.blk("ext-mem"), [str(ov), str(ov2)])
+        for gone in (mem2, ov3, ov4):
+            self.assertFalse(gone.exists(), gone)
+        self.assertEqual(self.names("ext-mem"), ["s1"])
+        self.assertEqual(self.state(dom), "after")
         # the first memory file restores: the guest knows the word of that moment (its disks:
         # the bases, as the image's definition says)
         self.virsh_ok("destroy ext-mem")
@@ -116,7 +125,6 @@ class QemuExternalSnapshotTest(SnapshotFixture):
         self.assertEqual(self.virsh_ok("domstate ext-mem").strip(), "running")
         self.assertEqual(self.state(self.conn.lookupByName("ext-mem")), "before")
         self.virsh_ok("destroy ext-mem")
-        self.virsh_ok("snapshot-delete ext-mem s2 --metadata")
         self.virsh_ok("snapshot-delete ext-mem s1 --metadata")
         self.virsh_ok("undefine ext-mem")
 
@@ -190,6 +198,36 @@ class QemuExternalSnapshotTest(SnapshotFixture):
         self.virsh_ok("snapshot-delete ext-reuse r2 --metadata")
         self.virsh_ok("snapshot-delete ext-reuse r1 --metadata")
         self.virsh_ok("undefine ext-reuse")
+
+    def test_4_quiesce_freezes_through_the_agent(self):
+        raw, disk = self.disks / "ext-quiesce.raw", self.disks / "ext-quiesce.qcow2"
+        with open(raw, "wb") as f:
+            f.truncate(8 << 20)
+        subprocess.run(["mkfs.ext2", "-q", "-F", str(raw)], check=True)
+        subprocess.run(["qemu-img", "convert", "-q", "-f", "raw", "-O", "qcow2", str(raw), str(disk)], check=True)
+        xml = self.daemon.tmp / "ext-quiesce.xml"
+        xml.write_text(AGENT_XML.format(name="ext-quiesce", kernel=self.image.kernel, initrd=self.image.initrd,
+                                        append=self.image.append, fmt="qcow2", disk=disk))
+        self.virsh_ok("define %s" % xml)
+        self.virsh_ok("start ext-quiesce", timeout=BOOT_TIMEOUT)
+        deadline = time.monotonic() + BOOT_TIMEOUT
+        while "/mnt/data" not in self.virsh("domfsinfo ext-quiesce").stdout:
+            self.assertLess(time.monotonic(), deadline, "the guest's agent never showed /mnt/data")
+            time.sleep(2)
+        # a guest frozen already: the agent refuses the snapshot's freeze, and nothing changes
+        self.virsh_ok("domfsfreeze ext-quiesce")
+        self.virsh_fails("snapshot-create-as ext-quiesce q0 --disk-only --quiesce", "guest-fsfreeze-freeze")
+        self.assertEqual(self.blk("ext-quiesce"), [str(disk)])
+        self.assertEqual(self.names("ext-quiesce"), [])
+        self.virsh_ok("domfsthaw ext-quiesce")
+        # frozen for the overlay, thawed afterwards
+        self.virsh_ok("snapshot-create-as ext-quiesce q1 --disk-only --quiesce", timeout=240)
+        self.assertEqual(self.blk("ext-quiesce"), [str(self.disks / "ext-quiesce.q1")])
+        status = self.virsh_ok("qemu-agent-command ext-quiesce '{\"execute\":\"guest-fsfreeze-status\"}'")
+        self.assertIn("thawed", status)
+        self.virsh_ok("destroy ext-quiesce")
+        self.virsh_ok("snapshot-delete ext-quiesce q1 --metadata")
+        self.virsh_ok("undefine ext-quiesce")
 
 
 if __name__ == "__main__":
