@@ -237,7 +237,7 @@ int qemu_snapshot_external_active(Domain *d, const SnapshotDef *def, unsigned fl
         if (!memory && n == 0)
                 return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_QEMU,
                                     "disk-only snapshots require at least one disk to be selected for snapshot");
-        if (memory && (!def->memory_file || def->memory_file[0] != '/'))
+        if (memory && !def->memory_file)        /* snapshot-conf.c refuses it already */
                 return vb_error_set(err, VB_ERR_XML_ERROR, VB_FROM_QEMU, "external memory snapshots require a filename");
         /* Everything checked before anything changes. */
         if (n && qemu_snapshot_live_check(d, def, flags & SNAPSHOT_CREATE_REUSE_EXT, err) < 0)
