@@ -170,39 +170,69 @@ static void snapshot_disks(ExtSnap *x) {
 static void on_memory(QemuDomain *qd, const VbError *err, void *data) {
         ExtSnap *x = data;
         if (err) {
-                /* qemu-save.c removed the image and let the guest go on. */
+                /* qemu-save.c removed the image; a guest stopped here is continued below, one
+                 * that ran through a live stream went on already. */
                 fail_keep(x, err);
-                x->resume = false;
-                return thaw(x);
+                if (x->live)
+                        x->resume = false;
+                return resume(x);
         }
         x->memory_made = true;
+        /* A live stream ends with QEMU stopping the CPUs (its STOP came while it streamed). */
+        if (x->live && x->resume && x->d->state == DOMAIN_RUNNING)
+                domain_transition(x->d, DOMAIN_INPUT_PAUSED);
         snapshot_disks(x);
 }
 
-static void save_memory(ExtSnap *x) {
+static void stream_memory(ExtSnap *x) {
         Domain *d = x->d;
         VbError e = { 0 };
         char *xml = domain_def_format(d->live, DOMAIN_FORMAT_SECURE | DOMAIN_FORMAT_MIGRATABLE);
         bool regular = false;
         x->memory_existed = access(x->def->memory_file, F_OK) == 0;
         int fd = xml ? guest_memory_file_create(x->def->memory_file, &regular, &e) : vb_error_errno(&e, -ENOMEM, "domain XML");
-        if (fd >= 0 && save_image_write_header(fd, xml, d->state != DOMAIN_PAUSED, &e) < 0) {
+        /* The image restores a guest that ran as running. */
+        if (fd >= 0 && save_image_write_header(fd, xml, x->resume, &e) < 0) {
                 close(fd);
                 fd = -1;
                 if (regular && !x->memory_existed)
                         unlink(x->def->memory_file);
         }
         free(xml);
-        if (fd < 0) {
-                fail_keep(x, &e);
-                return thaw(x);
-        }
-        x->resume = d->state == DOMAIN_RUNNING;
         log_info("domain %s: snapshot %s: memory into %s%s", d->obj.name, x->def->name, x->def->memory_file,
                  x->live ? " (live)" : "");
-        if (qemu_domain_save_memory(d, fd, regular ? x->def->memory_file : NULL, x->live, on_memory, x, &e) < 0) {
-                x->resume = false;
+        if (fd < 0 || qemu_domain_save_memory(d, fd, regular ? x->def->memory_file : NULL, x->live, on_memory, x, &e) < 0) {
                 fail_keep(x, &e);
+                if (x->live)
+                        x->resume = false;
+                resume(x);
+        }
+}
+
+static void on_stopped(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
+        ExtSnap *x = userdata;
+        if (cls) {
+                VbError e = { 0 };
+                vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "cannot stop the guest for its snapshot: %s",
+                             desc ? desc : cls);
+                fail_keep(x, &e);
+                return resume(x);
+        }
+        stream_memory(x);
+}
+
+/* A guest that runs is stopped first (its STOP is reported: SUSPENDED, then RESUMED at the
+ * end, as libvirt's), unless --live: then QEMU stops it once the stream has converged. */
+static void save_memory(ExtSnap *x) {
+        QemuDomain *qd = x->d->driver_data;
+        x->resume = x->d->state == DOMAIN_RUNNING;
+        if (!x->resume || x->live)
+                return stream_memory(x);
+        if (!qd || !qd->qmp || qmp_send(qd->qmp, "stop", NULL, on_stopped, x) < 0) {
+                VbError e = { 0 };
+                vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "the QEMU monitor went away");
+                fail_keep(x, &e);
+                x->resume = false;
                 thaw(x);
         }
 }

@@ -72,9 +72,14 @@ class QemuExternalSnapshotTest(SnapshotFixture):
         dom = self.conn.lookupByName("ext-mem")
         self.mark(dom, "before")
         mem, ov, ov2 = self.disks / "ext-mem.mem", self.disks / "ext-mem.s1", self.disks / "ext-mem-b.s1"
+        lv = self.libvirt
+        paused_then_resumed = [("ext-mem", lv.VIR_DOMAIN_EVENT_SUSPENDED, lv.VIR_DOMAIN_EVENT_SUSPENDED_PAUSED),
+                               ("ext-mem", lv.VIR_DOMAIN_EVENT_RESUMED, lv.VIR_DOMAIN_EVENT_RESUMED_UNPAUSED)]
+        del self.lifecycle[:]
         self.virsh_ok("snapshot-create-as ext-mem s1 --memspec file=%s,snapshot=external "
                       "--diskspec vda,snapshot=external,file=%s --diskspec vdb,file=%s" % (mem, ov, ov2), timeout=240)
-        # the guest goes on, on its overlays, with its memory
+        # the guest goes on, on its overlays, with its memory (stopped meanwhile, as libvirt's)
+        self.wait_events(paused_then_resumed)
         self.assertEqual(self.virsh_ok("domstate ext-mem").strip(), "running")
         self.assertEqual(self.state(dom), "before")
         self.mark(dom, "after")
@@ -103,8 +108,10 @@ class QemuExternalSnapshotTest(SnapshotFixture):
         self.assertEqual(self.state(dom), "after")
         # --live: the guest runs while its memory streams; it goes on afterwards
         mem2, ov3, ov4 = self.disks / "ext-mem.mem2", self.disks / "ext-mem.s2", self.disks / "ext-mem-b.s2"
+        del self.lifecycle[:]
         self.virsh_ok("snapshot-create-as ext-mem s2 --live --memspec file=%s --diskspec vda,file=%s "
                       "--diskspec vdb,file=%s" % (mem2, ov3, ov4), timeout=240)
+        self.wait_events(paused_then_resumed)      # QEMU stops the guest once the stream converged
         self.assertEqual(self.virsh_ok("domstate ext-mem").strip(), "running")
         self.assertEqual(self.state(dom), "after")
         self.assertEqual(self.blk("ext-mem"), [str(ov3), str(ov4)])
