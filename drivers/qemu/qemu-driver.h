@@ -510,6 +510,8 @@ int qemu_snapshot_live_check(Domain *d, const SnapshotDef *snap, bool reuse, VbE
 int qemu_snapshot_check_target(const char *disk, const char *path, bool reuse, bool *existed, VbError *err);
 /* qemu-snapshot-ext.c: a running guest's external snapshot (quiesce, memory, disks, resume). */
 int qemu_snapshot_external_active(Domain *d, const SnapshotDef *def, unsigned flags, Call *call, VbError *err);
+/* --halt of a running guest's snapshot: taken, then the guest destroyed (STOPPED, FROM_SNAPSHOT). */
+int qemu_snapshot_create_halt(Domain *d, SnapshotDef *def, unsigned flags, Call *call, VbError *err);
 /* qemu-checkpoint.c: checkpoint bitmaps (DomainOps.checkpoint_*). */
 int qemu_checkpoint_create(Domain *d, const CheckpointDef *def, Call *call, VbError *err);
 int qemu_checkpoint_delete(Domain *d, const CheckpointDef *def, Call *call, VbError *err);

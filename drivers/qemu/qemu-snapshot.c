@@ -485,6 +485,8 @@ static int running(Domain *d, SnapOp op, const SnapshotDef *snap, const char *af
 
 int qemu_snapshot_create(Domain *d, SnapshotDef *def, unsigned flags, Call *call, VbError *err) {
         bool active = domain_is_active(d), memory = def->memory && strcmp(def->memory, "external") == 0;
+        if ((flags & SNAPSHOT_CREATE_HALT) && active)
+                return qemu_snapshot_create_halt(d, def, flags, call, err);
         if ((flags & SNAPSHOT_CREATE_QUIESCE) && !(flags & SNAPSHOT_CREATE_DISK_ONLY))
                 return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_QEMU,
                                     "Flag 'VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY' is required by flag "

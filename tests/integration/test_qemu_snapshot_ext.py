@@ -179,7 +179,16 @@ class QemuExternalSnapshotTest(SnapshotFixture):
         # and QEMU still writes where it did: a disk-only snapshot works afterwards
         self.virsh_ok("snapshot-create-as ext-fail z --disk-only --diskspec vdb,snapshot=no", timeout=240)
         self.assertEqual(self.blk("ext-fail"), [str(self.disks / "ext-fail.z"), str(disk2)])
-        self.virsh_ok("destroy ext-fail")
+        # --halt: the snapshot is taken, then the guest stops "from snapshot"
+        lv = self.libvirt
+        del self.lifecycle[:]
+        self.virsh_ok("snapshot-create-as ext-fail h --disk-only --halt --diskspec vdb,snapshot=no", timeout=240)
+        self.assertEqual(self.virsh_ok("domstate ext-fail --reason").strip(), "shut off (from snapshot)")
+        self.wait_events([("ext-fail", lv.VIR_DOMAIN_EVENT_STOPPED, lv.VIR_DOMAIN_EVENT_STOPPED_FROM_SNAPSHOT)])
+        self.assertEqual(self.blk("ext-fail"), [str(self.disks / "ext-fail.h"), str(disk2)])
+        self.assertIn("backing file: %s" % (self.disks / "ext-fail.z"), backing_chain(self.disks / "ext-fail.h"))
+        self.assertEqual(self.virsh_ok("snapshot-current ext-fail --name").strip(), "h")
+        self.virsh_ok("snapshot-delete ext-fail h --metadata")
         self.virsh_ok("snapshot-delete ext-fail z --metadata")
         self.virsh_ok("undefine ext-fail")
 
