@@ -119,15 +119,19 @@ static void thaw(ExtSnap *x) {
 
 /* ---- resume ---- */
 
+/* A QMP command's refusal kept as the snapshot's failure (the first one counts); true if refused. */
+static bool qmp_refused(ExtSnap *x, const char *what, const char *cls, const char *desc) {
+        if (!cls)
+                return false;
+        VbError e = { 0 };
+        vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "%s: %s", what, desc ? desc : cls);
+        fail_keep(x, &e);
+        return true;
+}
+
 static void on_cont(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
-        ExtSnap *x = userdata;
-        if (cls) {
-                VbError e = { 0 };
-                vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "resuming after snapshot failed: %s",
-                             desc ? desc : cls);
-                fail_keep(x, &e);
-        }
-        thaw(x);
+        qmp_refused(userdata, "resuming after snapshot failed", cls, desc);
+        thaw(userdata);
 }
 
 static void resume(ExtSnap *x) {
@@ -211,13 +215,8 @@ static void stream_memory(ExtSnap *x) {
 
 static void on_stopped(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
         ExtSnap *x = userdata;
-        if (cls) {
-                VbError e = { 0 };
-                vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "cannot stop the guest for its snapshot: %s",
-                             desc ? desc : cls);
-                fail_keep(x, &e);
+        if (qmp_refused(x, "cannot stop the guest for its snapshot", cls, desc))
                 return resume(x);
-        }
         stream_memory(x);
 }
 
