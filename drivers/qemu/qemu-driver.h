@@ -304,6 +304,13 @@ char *qemu_domain_managed_save_path(Domain *d);
 void qemu_incoming_wait(QemuDomain *qd, Qmp *q);
 /* The save reached the image (the exit that follows is its end, not a failure). */
 bool qemu_save_done(const QemuDomain *qd);
+/* An external snapshot's memory: the save image's stream into fd (its header written), QEMU
+ * kept. live: the CPUs run while it streams. then runs once, perhaps before this returns:
+ * err NULL, the image is whole and the guest stopped; else the image is gone and the guest
+ * goes on as it was. -1 (then never runs) when the stream could not begin. */
+typedef void (*QemuSaveThen)(QemuDomain *qd, const VbError *err, void *data);
+int qemu_domain_save_memory(Domain *d, int fd, const char *path, bool live, QemuSaveThen then, void *data,
+                            VbError *err);
 /* The save is over: an image that is not whole is removed. */
 void qemu_save_free(QemuDomain *qd);
 /* virDomainGetJobStats / AbortJob of the save in flight (none: type 0 / "no job is active"). */
@@ -509,8 +516,18 @@ int qemu_snapshot_disks_revert(Domain *d, const SnapshotDef *def, Call *call, Vb
 int qemu_snapshot_delete_external(Domain *d, const SnapshotDef *def, Call *call, VbError *err);
 /* qemu-snapshot-state.c: a revert between a running and a shut-off state. */
 int qemu_snapshot_revert_across(Domain *d, const SnapshotDef *def, unsigned flags, Call *call, VbError *err);
-/* qemu-snapshot-live.c: a running guest's disk-only snapshot (overlays, blockdev-snapshot). */
-int qemu_snapshot_live_overlays(Domain *d, const SnapshotDef *snap, Call *call, VbError *err);
+/* qemu-snapshot-live.c: a running guest's external disks (overlays, one transaction of
+ * blockdev-snapshot); reuse: REUSE_EXT, the overlay files are the user's. _check: the same
+ * refusals, nothing done. */
+int qemu_snapshot_live_overlays(Domain *d, const SnapshotDef *snap, bool reuse, Call *call, VbError *err);
+int qemu_snapshot_live_check(Domain *d, const SnapshotDef *snap, bool reuse, VbError *err);
+/* libvirt's checks of an overlay's path: missing with reuse, not a file, a non-empty file
+ * without reuse; *existed: the file is there. 0 or -1. */
+int qemu_snapshot_check_target(const char *disk, const char *path, bool reuse, bool *existed, VbError *err);
+/* qemu-snapshot-ext.c: a running guest's external snapshot (quiesce, memory, disks, resume). */
+int qemu_snapshot_external_active(Domain *d, const SnapshotDef *def, unsigned flags, Call *call, VbError *err);
+/* --halt of a running guest's snapshot: taken, then the guest destroyed (STOPPED, FROM_SNAPSHOT). */
+int qemu_snapshot_create_halt(Domain *d, SnapshotDef *def, unsigned flags, Call *call, VbError *err);
 /* qemu-checkpoint.c: checkpoint bitmaps (DomainOps.checkpoint_*). */
 int qemu_checkpoint_create(Domain *d, const CheckpointDef *def, Call *call, VbError *err);
 int qemu_checkpoint_delete(Domain *d, const CheckpointDef *def, Call *call, VbError *err);

@@ -35,6 +35,8 @@ typedef struct QemuSave {
         bool reset;             /* that dump's DUMP_RESET: system_reset before cont */
         bool live;              /* that dump's DUMP_LIVE: the CPUs run while it streams */
         uint64_t ram_total, ram_done, ram_left;    /* the last query-migrate's "ram" */
+        QemuSaveThen then;      /* a snapshot's memory: its next step instead of the domain's call */
+        void *then_data;
 } QemuSave;
 
 bool qemu_save_done(const QemuDomain *qd) {
@@ -53,7 +55,29 @@ void qemu_save_free(QemuDomain *qd) {
                 close(s->fd);
         s->poll = sd_event_source_disable_unref(s->poll);
         free(s->path);
+        QemuSaveThen then = s->then;
+        void *data = s->then_data;
         free(s);
+        if (then) {
+                /* QEMU went away (or the domain was forgotten) before the stream ended. */
+                VbError e = { 0 };
+                vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "domain '%s' ended during the memory snapshot",
+                             qd->domain->obj.name);
+                then(qd, &e, data);
+        }
+}
+
+/* The stream is over (err NULL: whole; the guest stays stopped): a snapshot's next step runs. */
+static void save_then(QemuDomain *qd, const VbError *err) {
+        QemuSave *s = qd->save;
+        QemuSaveThen then = s->then;
+        void *data = s->then_data;
+        s->then = NULL;
+        VbError e = err ? *err : (VbError) { 0 };
+        qemu_save_free(qd);
+        if (qd->phase == QEMU_PHASE_SAVING)
+                qemu_phase_enter(qd, QEMU_PHASE_RUNNING);
+        then(qd, err ? &e : NULL, data);
 }
 
 static void on_ignore(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
@@ -69,6 +93,11 @@ static void save_fail(QemuDomain *qd, const VbError *why) {
         log_error("domain %s: save to %s failed: %s", d->obj.name, s->path ? s->path : "(a device)", e.message);
         if (qd->qmp && s->was_running)
                 qmp_send(qd->qmp, "cont", NULL, on_ignore, NULL);
+        if (s->then) {
+                save_then(qd, &e);
+                domain_unref(d);
+                return;
+        }
         qemu_save_free(qd);
         if (qd->phase == QEMU_PHASE_SAVING)
                 qemu_phase_enter(qd, QEMU_PHASE_RUNNING);
@@ -141,6 +170,10 @@ static void on_save_query(Qmp *q, json_object *ret, const char *cls, const char 
                 close(s->fd);
                 s->fd = -1;
                 log_info("domain %s: state saved to %s", qd->domain->obj.name, s->path ? s->path : "(a device)");
+                if (s->then) {
+                        save_then(qd, NULL);
+                        return;
+                }
                 if (s->keep) {
                         dump_done(qd);
                         return;
@@ -233,7 +266,8 @@ int qemu_save_abort(QemuDomain *qd, VbError *err) {
 
 /* keep: a dump (QEMU goes on after the stream); dump_flags: its DUMP_LIVE (the CPUs run while
  * it streams; QEMU stops them at the end: cont as after any dump) and DUMP_RESET. */
-static int stream_state(Domain *d, int fd, const char *path, bool keep, unsigned dump_flags, Call *call, VbError *err) {
+static int stream_state(Domain *d, int fd, const char *path, bool keep, unsigned dump_flags, Call *call,
+                        QemuSaveThen then, void *then_data, VbError *err) {
         QemuDomain *qd = d->driver_data;
         if (!qd || qd->phase != QEMU_PHASE_RUNNING || !qd->qmp || !qmp_is_ready(qd->qmp)) {
                 close(fd);
@@ -259,6 +293,8 @@ static int stream_state(Domain *d, int fd, const char *path, bool keep, unsigned
         s->live = dump_flags & DOMAIN_DUMP_LIVE;
         s->was_running = d->state != DOMAIN_PAUSED;
         s->started_usec = mono_usec();
+        s->then = then;
+        s->then_data = then_data;
         qd->save = s;
         qemu_phase_enter(qd, QEMU_PHASE_SAVING);
         /* In order on the monitor: the CPUs stop (the image is one consistent state), no
@@ -287,7 +323,8 @@ static int stream_state(Domain *d, int fd, const char *path, bool keep, unsigned
                 r = qmp_send(qd->qmp, "migrate", mig, on_migrate, qd);
         else
                 json_object_put(mig);
-        qemu_domain_pending(qd, call);
+        if (!then)
+                qemu_domain_pending(qd, call);
         if (r < 0) {
                 /* Replies already queued see qd->save gone and return. */
                 VbError e = { 0 };
@@ -300,11 +337,16 @@ static int stream_state(Domain *d, int fd, const char *path, bool keep, unsigned
 }
 
 int qemu_domain_save(Domain *d, int fd, const char *path, Call *call, VbError *err) {
-        return stream_state(d, fd, path, false, 0, call, err);
+        return stream_state(d, fd, path, false, 0, call, NULL, NULL, err);
 }
 
 int qemu_domain_dump_state(Domain *d, int fd, const char *path, unsigned flags, Call *call, VbError *err) {
-        return stream_state(d, fd, path, true, flags, call, err);
+        return stream_state(d, fd, path, true, flags, call, NULL, NULL, err);
+}
+
+int qemu_domain_save_memory(Domain *d, int fd, const char *path, bool live, QemuSaveThen then, void *data,
+                            VbError *err) {
+        return stream_state(d, fd, path, true, live ? DOMAIN_DUMP_LIVE : 0, NULL, then, data, err);
 }
 
 /* ---- restore ---- */

@@ -1,4 +1,4 @@
-/* qemu-snapshot-delete.c: deleting an external (disk-only) snapshot with its data, as libvirt 9.0 does: each overlay the snapshot made, which its disk writes to now, is committed into the image below it (a shut-off domain: qemu-img commit, a watched child per disk; a running one: an active block commit, pivoted when ready); the disk goes back to that image and the overlay is removed. */
+/* qemu-snapshot-delete.c: deleting an external snapshot with its data, as libvirt 9.0 does: each overlay the snapshot made, which its disk writes to now, is committed into the image below it (a shut-off domain: qemu-img commit, a watched child per disk; a running one: an active block commit, pivoted when ready); the disk goes back to that image and the overlay is removed; then the snapshot's memory image goes. */
 #define LOG_MODULE "qemu"
 #include "qemu-driver.h"
 
@@ -28,6 +28,7 @@ typedef struct ExtDelete {
         ExtDisk *disks;
         size_t n, i;
         bool live;              /* block commits of a running QEMU */
+        char *memory_file;      /* <memory snapshot='external'>: its save image, removed at the end */
 } ExtDelete;
 
 static void ext_free(ExtDelete *x) {
@@ -37,6 +38,7 @@ static void ext_free(ExtDelete *x) {
                 free(x->disks[i].base_fmt);
         }
         free(x->disks);
+        free(x->memory_file);
         call_unref(x->call);
         domain_unref(x->d);
         free(x);
@@ -85,6 +87,16 @@ static int ext_disk_done(ExtDelete *x, VbError *err) {
         return 0;
 }
 
+/* Every disk is back on its base: the snapshot's memory image has nothing to go with. */
+static void memory_remove(ExtDelete *x) {
+        if (!x->memory_file)
+                return;
+        if (unlink(x->memory_file) < 0 && errno != ENOENT)
+                log_warning("domain %s: memory image %s not removed: %s", x->d->obj.name, x->memory_file, strerror(errno));
+        else
+                log_info("domain %s: memory image %s removed", x->d->obj.name, x->memory_file);
+}
+
 /* Disk i done (failed: e set): the next disk, or the answer. */
 static void ext_step_done(ExtDelete *x, VbError *e) {
         if (!e->code && ext_disk_done(x, e) == 0) {
@@ -93,6 +105,7 @@ static void ext_step_done(ExtDelete *x, VbError *e) {
                 if (r == VERB_PENDING)
                         return;
                 if (r == 0) {
+                        memory_remove(x);
                         call_complete(x->call, 0, NULL, NULL);
                         ext_free(x);
                         return;
@@ -199,8 +212,13 @@ int qemu_snapshot_delete_external(Domain *d, const SnapshotDef *def, Call *call,
                 if (!e->overlay || !e->base || !e->base_fmt)
                         r = vb_error_errno(err, -ENOMEM, "snapshot delete");
         }
+        if (r == 0 && def->memory && strcmp(def->memory, "external") == 0 && def->memory_file &&
+            !(x->memory_file = strdup(def->memory_file)))
+                r = vb_error_errno(err, -ENOMEM, "snapshot delete");
         if (r == 0)
                 r = ext_next(x, err);
+        if (r == 0)
+                memory_remove(x);
         if (r != VERB_PENDING)
                 ext_free(x);
         return r;

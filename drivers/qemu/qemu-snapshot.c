@@ -37,6 +37,7 @@ typedef struct QemuSnap {
         const char **base_fmts;
         long *disk_index;               /* SNAP_OVERLAY: the disk of d->def each overlay replaces */
         bool undoing;                   /* a create failed part way: the tags made go again */
+        bool reused;                    /* SNAP_OVERLAY with REUSE_EXT: the overlays are the user's */
         VbError error;
         char job_id[64];                /* running: the QMP job */
         bool started, concluded;        /* QEMU answered the command; its job's status is concluded */
@@ -248,7 +249,7 @@ static void overlays_done(QemuSnap *s, bool ok) {
                 domain_def_free(next);
         }
         if (!ok) {
-                for (size_t i = 0; i <= s->i && i < s->n_paths; i++)
+                for (size_t i = 0; !s->reused && i <= s->i && i < s->n_paths; i++)
                         if (unlink(s->paths[i]) == 0)
                                 log_info("domain %s: overlay %s removed", d->obj.name, s->paths[i]);
                 err = s->error;
@@ -256,7 +257,7 @@ static void overlays_done(QemuSnap *s, bool ok) {
         snap_end(s, ok ? NULL : &err);
 }
 
-static int overlays(Domain *d, const SnapshotDef *snap, Call *call, VbError *err) {
+static int overlays(Domain *d, const SnapshotDef *snap, bool reuse, Call *call, VbError *err) {
         const DomainDef *dom = d->def;
         size_t n = 0;
         for (size_t i = 0; i < snap->n_disks; i++) {
@@ -273,15 +274,14 @@ static int overlays(Domain *d, const SnapshotDef *snap, Call *call, VbError *err
                 if (sd->driver_type && strcmp(sd->driver_type, "qcow2") != 0)
                         return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_QEMU,
                                             "unsupported disk snapshot format '%s' of disk %s", sd->driver_type, sd->name);
-                if (access(sd->source_file, F_OK) == 0)
-                        return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_QEMU,
-                                            "external snapshot file for disk %s already exists and is not a block device: %s",
-                                            sd->name, sd->source_file);
+                bool existed;
+                if (qemu_snapshot_check_target(sd->name, sd->source_file, reuse, &existed, err) < 0)
+                        return -1;
                 n++;
         }
         if (n == 0)
                 return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_QEMU,
-                                    "disk-only snapshots need at least one disk to be snapshotted");
+                                    "disk-only snapshots require at least one disk to be selected for snapshot");
         QemuSnap *s = snap_new(d, SNAP_OVERLAY, snap, call, err);
         if (!s)
                 return -1;
@@ -306,6 +306,12 @@ static int overlays(Domain *d, const SnapshotDef *snap, Call *call, VbError *err
         if (oom) {
                 snap_free(s);
                 return vb_error_errno(err, -ENOMEM, "snapshot overlays");
+        }
+        if (reuse) {
+                /* The user's overlays as they are: only the definition follows them. */
+                s->reused = true;
+                overlays_done(s, true);
+                return VERB_PENDING;
         }
         if (img_next(s, err) < 0) {
                 snap_free(s);
@@ -478,18 +484,24 @@ static int running(Domain *d, SnapOp op, const SnapshotDef *snap, const char *af
 /* ---- the ops ---- */
 
 int qemu_snapshot_create(Domain *d, SnapshotDef *def, unsigned flags, Call *call, VbError *err) {
-        if ((flags & SNAPSHOT_CREATE_DISK_ONLY) && domain_is_active(d)) {
-                for (size_t i = 0; i < def->n_disks; i++)
-                        if (is_internal(&def->disks[i]))
-                                return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_QEMU,
-                                                    "mixing internal and external snapshots is not supported");
-                return qemu_snapshot_live_overlays(d, def, call, err);
-        }
+        bool active = domain_is_active(d), memory = def->memory && strcmp(def->memory, "external") == 0;
+        if ((flags & SNAPSHOT_CREATE_HALT) && active)
+                return qemu_snapshot_create_halt(d, def, flags, call, err);
+        if ((flags & SNAPSHOT_CREATE_QUIESCE) && !(flags & SNAPSHOT_CREATE_DISK_ONLY))
+                return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_QEMU,
+                                    "Flag 'VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY' is required by flag "
+                                    "'VIR_DOMAIN_SNAPSHOT_CREATE_QUIESCE'");
+        if (memory && (!active || (flags & SNAPSHOT_CREATE_DISK_ONLY)))
+                return vb_error_set(err, VB_ERR_XML_ERROR, VB_FROM_QEMU,
+                                    "memory state cannot be saved with offline or disk-only snapshot");
+        if ((flags & SNAPSHOT_CREATE_LIVE) && (!active || !memory))
+                return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_QEMU,
+                                    "live snapshot creation is supported only during full system snapshots");
+        if (active && ((flags & SNAPSHOT_CREATE_DISK_ONLY) || memory))
+                return qemu_snapshot_external_active(d, def, flags, call, err);
         if (flags & SNAPSHOT_CREATE_DISK_ONLY)
-                return overlays(d, def, call, err);
-        if (def->memory && strcmp(def->memory, "external") == 0)
-                return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_QEMU, "external memory snapshots are not done yet");
-        if (domain_is_active(d))
+                return overlays(d, def, flags & SNAPSHOT_CREATE_REUSE_EXT, call, err);
+        if (active)
                 return running(d, SNAP_CREATE, def, NULL, call, err);
         return stopped(d, SNAP_CREATE, def, call, err);
 }
@@ -500,7 +512,8 @@ static bool snapshot_ran(const SnapshotDef *def) {
 }
 
 int qemu_snapshot_revert(Domain *d, const SnapshotDef *def, unsigned flags, Call *call, VbError *err) {
-        if (count_external(def))
+        /* libvirt 9.0's answer (reverts to external snapshots came with libvirt 9.9). */
+        if (count_external(def) || (def->memory && strcmp(def->memory, "external") == 0))
                 return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_QEMU, "revert to external snapshot not supported yet");
         bool active = domain_is_active(d), ran = snapshot_ran(def);
         if (active != ran || (!active && (flags & (SNAPSHOT_REVERT_RUNNING | SNAPSHOT_REVERT_PAUSED))))
@@ -521,7 +534,7 @@ int qemu_snapshot_disks_revert(Domain *d, const SnapshotDef *def, Call *call, Vb
 }
 
 int qemu_snapshot_delete(Domain *d, const SnapshotDef *def, Call *call, VbError *err) {
-        if (count_external(def))
+        if (count_external(def) || (def->memory && strcmp(def->memory, "external") == 0))
                 return qemu_snapshot_delete_external(d, def, call, err);
         if (domain_is_active(d))
                 return running(d, SNAP_DELETE, def, NULL, call, err);

@@ -8,7 +8,14 @@
 
 int test_snapshot_create(Domain *d, SnapshotDef *def, unsigned flags, Call *call, VbError *err) {
         /* libvirt's test driver refuses what it cannot pretend: disk-only snapshots. */
-        return vb_check_flags(flags, ~SNAPSHOT_CREATE_DISK_ONLY, "testDomainSnapshotCreateXML", err) < 0 ? -1 : 0;
+        if (vb_check_flags(flags, ~SNAPSHOT_CREATE_DISK_ONLY, "testDomainSnapshotCreateXML", err) < 0)
+                return -1;
+        if (!(flags & SNAPSHOT_CREATE_HALT) || !domain_is_active(d))
+                return 0;
+        if (!d->persistent)
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_DOMAIN, "cannot halt after transient domain snapshot");
+        domain_transition(d, DOMAIN_INPUT_SNAPSHOT_STOPPED);    /* --halt: shut off, FROM_SNAPSHOT */
+        return 0;
 }
 
 static bool snapshot_ran(const SnapshotDef *def) {

@@ -117,6 +117,16 @@ static int parse_root(xmlNodePtr root, unsigned flags, SnapshotDef *def, VbError
                         def->memory = strdup("external");
                 if (def->memory && !in_list(snapshot_locations, def->memory))
                         return bad_location(err, "memory", def->memory);
+                bool external = def->memory && strcmp(def->memory, "external") == 0;
+                if (def->memory_file && !external)
+                        return vb_error_set(err, VB_ERR_XML_ERROR, VB_FROM_DOMAIN_SNAPSHOT,
+                                            "memory filename '%s' requires external snapshot", def->memory_file);
+                if (!def->memory_file && external)
+                        return vb_error_set(err, VB_ERR_XML_ERROR, VB_FROM_DOMAIN_SNAPSHOT,
+                                            "external memory snapshots require a filename");
+                if (def->memory_file && def->memory_file[0] != '/')
+                        return vb_error_set(err, VB_ERR_XML_ERROR, VB_FROM_DOMAIN_SNAPSHOT,
+                                            "memory snapshot file path (%s) must be absolute", def->memory_file);
         }
         xmlNodePtr disks = xml_node_child(root, "disks");
         if (disks && xml_node_count(disks, "disk") > SNAPSHOT_DISKS_MAX)

@@ -222,7 +222,8 @@ static int create_done(SnapJob *j, int r, const VbError *why, VbError *err) {
 
 int snapshot_create(Domain *d, const char *xml, unsigned flags, Call *call, Snapshot **out, VbError *err) {
         const unsigned allowed = SNAPSHOT_CREATE_REDEFINE | SNAPSHOT_CREATE_CURRENT | SNAPSHOT_CREATE_DISK_ONLY |
-                                 SNAPSHOT_CREATE_ATOMIC | SNAPSHOT_CREATE_VALIDATE;
+                                 SNAPSHOT_CREATE_ATOMIC | SNAPSHOT_CREATE_VALIDATE | SNAPSHOT_CREATE_REUSE_EXT |
+                                 SNAPSHOT_CREATE_QUIESCE | SNAPSHOT_CREATE_LIVE | SNAPSHOT_CREATE_HALT;
         if (vb_check_flags(flags, allowed, "virDomainSnapshotCreateXML", err) < 0)
                 return -1;
         const DomainOps *ops = ops_of(d);
@@ -273,7 +274,8 @@ int snapshot_create(Domain *d, const char *xml, unsigned flags, Call *call, Snap
                 if (!def->state || !def->memory || !def->dom || (t->current && !def->parent))
                         r = vb_error_errno(err, -ENOMEM, "snapshot definition");
                 else
-                        r = fill_disks(def, dom, disk_only, err);
+                        /* A memory image outside the disks goes with overlays, as libvirt's. */
+                        r = fill_disks(def, dom, disk_only || strcmp(def->memory, "external") == 0, err);
         }
         SnapJob *j = r < 0 ? NULL : job_begin(d, call, flags, err);
         if (!j) {

@@ -202,7 +202,7 @@ class QemuSnapshotTest(SnapshotFixture):
         self.assertEqual(qemu_img_tags(disk), [])
         # an overlay that is there already is refused, and nothing changes
         taken = self.disks / "taken.qcow2"
-        taken.write_bytes(b"")
+        taken.write_bytes(b"data")      # as libvirt: an empty file would be taken and formatted
         self.virsh_fails("snapshot-create-as snap-ext ext2 --disk-only --diskspec vda,file=%s" % taken,
                          "external snapshot file for disk vda already exists and is not a block device: %s" % taken)
         self.assertEqual(self.names("snap-ext"), ["ext1"])

@@ -69,6 +69,16 @@ class TestSnapshotsLikeLibvirt(remote_harness.RemoteTestCase):
             "snapshot-list test --name",
         ], mask=mask)
 
+    def test_halt_stops_the_guest_as_libvirt(self):
+        # --halt: the snapshot records the guest running, then it is shut off "from snapshot"
+        self.compare_with_oracle([
+            "snapshot-create-as test h1 --halt",
+            "domstate test --reason",
+            "snapshot-info test h1",
+            "snapshot-create-as test h2 --halt",
+            "domstate test --reason",
+        ], mask=mask)
+
     # Reverts between running and shut-off snapshots stop and start the guest. (--running on a
     # shut-off snapshot is left out: libvirt 9.0's test driver reports STARTED but leaves the
     # domain shut off; virtbus starts it, as libvirt's QEMU driver does. So are reverts within

@@ -99,6 +99,12 @@ static void test_refusals(void **state) {
                 "XML error: a snapshot name must not be empty");
         refused("<domainsnapshot><memory snapshot='sideways'/></domainsnapshot>", 0, VB_ERR_XML_ERROR,
                 "XML error: unknown memory snapshot setting 'sideways'");
+        refused("<domainsnapshot><memory snapshot='internal' file='/m'/></domainsnapshot>", 0, VB_ERR_XML_ERROR,
+                "XML error: memory filename '/m' requires external snapshot");
+        refused("<domainsnapshot><memory snapshot='external'/></domainsnapshot>", 0, VB_ERR_XML_ERROR,
+                "XML error: external memory snapshots require a filename");
+        refused("<domainsnapshot><memory file='mem.img'/></domainsnapshot>", 0, VB_ERR_XML_ERROR,
+                "XML error: memory snapshot file path (mem.img) must be absolute");
         refused("<domainsnapshot><disks><disk snapshot='internal'/></disks></domainsnapshot>", 0, VB_ERR_XML_ERROR,
                 "XML error: missing name from disk snapshot element");
         refused("<domainsnapshot><name>x</name><state>dancing</state></domainsnapshot>", SNAPSHOT_PARSE_REDEFINE,
