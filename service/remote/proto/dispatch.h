@@ -311,6 +311,12 @@ REMOTE_HANDLER(proc_node_set_memory_parameters);
 /* proc-domain-tune.c: one remote_typed_param into p (every type read; integers in p->ull). */
 struct DomainTuneParam;
 int remote_get_tune_param(XdrReader *r, struct DomainTuneParam *p);
+/* proc-domain-tune.c: {remote_typed_param params<>; int nparams} for a Get that counts (want 0:
+ * only the count n; else at most want of out; nothing when n < 0). */
+void remote_put_tune_counted(RemoteCall *rc, const struct DomainTuneParam *out, int n, int32_t want);
+/* proc-domain-iftune.c */
+REMOTE_HANDLER(proc_domain_set_interface_parameters);
+REMOTE_HANDLER(proc_domain_get_interface_parameters);
 /* proc-domain-tune-stats.c */
 REMOTE_HANDLER(proc_domain_block_stats);
 REMOTE_HANDLER(proc_domain_block_stats_flags);

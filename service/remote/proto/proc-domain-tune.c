@@ -205,6 +205,10 @@ static void put_counted(RemoteCall *rc, const DomainTuneParam *out, int n, int32
         }
 }
 
+void remote_put_tune_counted(RemoteCall *rc, const DomainTuneParam *out, int n, int32_t want) {
+        put_counted(rc, out, n, want);
+}
+
 /* virDomainGet{Blkio,Numa}Parameters: {dom; int nparams; u32 flags} → {remote_typed_param
  * params<16>; int nparams}, nparams 0 asking how many there are (as memory parameters). */
 static int get_params_counted(RemoteCall *rc, int (*get)(Domain *, unsigned, DomainTuneParam *, VbError *), size_t max) {
