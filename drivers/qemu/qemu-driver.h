@@ -253,6 +253,13 @@ int qemu_node_set_memory_parameters(Connection *c, const bool set[3], const unsi
 /* qemu-threshold.c: virDomainSetBlockThreshold and QEMU's BLOCK_WRITE_THRESHOLD event. */
 int qemu_set_block_threshold(Domain *d, size_t index, uint64_t threshold, Call *call, VbError *err);
 void qemu_threshold_event(QemuDomain *qd, json_object *data);
+/* qemu-iftune.c: a NIC's bandwidth on its tap (lib/tc.c): virDomainSetInterfaceParameters' op, the
+ * running definition's at start (-1: the start fails), the IFB devices removed when the guest ends. */
+typedef struct DomainBandwidthRate DomainBandwidthRate;
+int qemu_set_interface_bandwidth(Domain *d, size_t index, const DomainBandwidthRate *in,
+                                 const DomainBandwidthRate *out, Call *call, VbError *err);
+int qemu_iftune_start(const DomainDef *live, VbError *err);
+void qemu_iftune_release(const DomainDef *live);
 /* qemu-tune.c: the guest's QEMU with its monitor ready, or NULL with err set. */
 QemuDomain *qemu_tune_monitor(Domain *d, VbError *err);
 /* The QMP reply to a command that changes the running guest: the verb's job ends, its call

@@ -303,4 +303,5 @@ const DomainTuneOps qemu_tune_ops = {
         .set_iothread_params = qemu_set_iothread_params,
         .pin_iothread = qemu_pin_iothread,
         .set_block_threshold = qemu_set_block_threshold,
+        .set_interface_bandwidth = qemu_set_interface_bandwidth,
 };
