@@ -311,9 +311,15 @@ REMOTE_HANDLER(proc_node_set_memory_parameters);
 /* proc-domain-tune.c: one remote_typed_param into p (every type read; integers in p->ull). */
 struct DomainTuneParam;
 int remote_get_tune_param(XdrReader *r, struct DomainTuneParam *p);
-/* proc-domain-tune.c: {remote_typed_param params<>; int nparams} for a Get that counts (want 0:
- * only the count n; else at most want of out; nothing when n < 0). */
-void remote_put_tune_counted(RemoteCall *rc, const struct DomainTuneParam *out, int n, int32_t want);
+/* proc-domain-tune.c: a device's typed parameters (a disk's I/O limits, a NIC's bandwidth):
+ * {dom; device; params<max>; flags} → {} through set (may answer later), and {dom; device;
+ * nparams; flags} → {params<max>; nparams} through get (out NULL: only the count; at most count). */
+typedef int (*RemoteSetDeviceParams)(Domain *d, const char *device, const struct DomainTuneParam *params, size_t n,
+                                     unsigned flags, Call *call, VbError *err);
+typedef int (*RemoteGetDeviceParams)(Domain *d, const char *device, unsigned flags, struct DomainTuneParam *out,
+                                     VbError *err);
+int remote_set_device_params(RemoteCall *rc, uint32_t max, RemoteSetDeviceParams set);
+int remote_get_device_params(RemoteCall *rc, bool optional, uint32_t max, size_t count, RemoteGetDeviceParams get);
 /* proc-domain-iftune.c */
 REMOTE_HANDLER(proc_domain_set_interface_parameters);
 REMOTE_HANDLER(proc_domain_get_interface_parameters);
