@@ -40,6 +40,7 @@ DOMAIN_XML = """<domain type='qemu'>
     <initrd>{initrd}</initrd>
     <cmdline>{append}</cmdline>
   </os>
+  <features><acpi/></features>
   <devices>
     <interface type='network'>
       <mac address='{mac}'/>
@@ -214,6 +215,21 @@ class QemuIftuneTest(unittest.TestCase):
         tap = self.tap()
         self.assert_shaped(tap, None, "rate 4Mbit ceil 4Mbit burst 64Kb")
         self.assertEqual(self.domiftune(tap)["outbound.average"], 500)
+
+    def test_7_hotplugged_nic_is_shaped(self):
+        mac = "52:54:00:79:00:02"
+        f = self.w.tmp / "nic.xml"
+        f.write_text("<interface type='network'><mac address='%s'/><source network='default'/><model type='virtio'/>"
+                     "<bandwidth><inbound average='300'/><outbound average='20' burst='8'/></bandwidth></interface>"
+                     % mac)
+        self.virsh("attach-device", NAME, str(f), "--live")
+        tap = None
+        for nic in ET.fromstring(self.virsh("dumpxml", NAME)).findall("./devices/interface"):
+            if nic.find("mac").get("address") == mac:
+                tap = nic.find("target").get("dev")
+        self.assertIsNotNone(tap)
+        self.assert_shaped(tap, "rate 2400Kbit ceil 2400Kbit", "rate 160Kbit ceil 160Kbit burst 8Kb")
+        self.assertEqual(self.domiftune(mac)["outbound.burst"], 8)
 
 
 if __name__ == "__main__":
