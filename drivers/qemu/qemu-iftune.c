@@ -1,4 +1,4 @@
-/* qemu-iftune.c: a guest NIC's <bandwidth> on its host tap, through lib/tc.c: inbound (host to guest, the tap's egress) as an htb class, outbound (guest to host, the tap's ingress) redirected to an IFB device "ifb-<tap>" shaped by an htb class; at start from the running definition, live by virDomainSetInterfaceParameters, the IFB devices deleted when the guest ends. */
+/* qemu-iftune.c: a guest NIC's <bandwidth> on its host tap, through lib/tc.c: inbound (host to guest, the tap's egress) as an htb class, outbound (guest to host, the tap's ingress) redirected to an IFB device "ifb-<tap>" shaped by an htb class (a macvtap's the other way round); at start from the running definition, live by virDomainSetInterfaceParameters, the IFB devices deleted when the guest ends. */
 #define LOG_MODULE "qemu"
 #include <stdio.h>
 #include <string.h>
@@ -15,8 +15,9 @@
 #define RATE_UNIT 1000u
 #define BURST_UNIT 1024u
 
+/* NICs with a host device of their own: a tap, or a macvtap (type direct). */
 static bool has_tap(const DomainInterface *nic) {
-        static const char *const types[] = { "network", "bridge", "ethernet" };
+        static const char *const types[] = { "network", "bridge", "ethernet", "direct" };
         for (size_t i = 0; nic->type && nic->target_dev && i < sizeof types / sizeof types[0]; i++)
                 if (strcmp(nic->type, types[i]) == 0)
                         return true;
@@ -58,8 +59,12 @@ static int shape(const DomainInterface *nic, const DomainBandwidthRate *in, cons
         to_tc(in, true, &tin);
         to_tc(out, false, &tout);
         ifb_name(nic->target_dev, ifb);
-        if (tc_egress_shape(nic->target_dev, in->set ? &tin : NULL, err) < 0 ||
-            tc_ingress_shape(nic->target_dev, ifb, out->set ? &tout : NULL, err) < 0)
+        /* a tap sends what the guest receives; a macvtap shares the guest's view, so its egress
+         * is the guest's outbound (libvirt swaps the directions for type direct too) */
+        bool swapped = nic->type && strcmp(nic->type, "direct") == 0;
+        const TcRate *egress = swapped ? (out->set ? &tout : NULL) : (in->set ? &tin : NULL);
+        const TcRate *ingress = swapped ? (in->set ? &tin : NULL) : (out->set ? &tout : NULL);
+        if (tc_egress_shape(nic->target_dev, egress, err) < 0 || tc_ingress_shape(nic->target_dev, ifb, ingress, err) < 0)
                 return -1;
         log_info("interface %s: inbound %llu kB/s, outbound %llu kB/s", nic->target_dev,
                  (unsigned long long) in->average, (unsigned long long) out->average);
@@ -80,7 +85,7 @@ int qemu_iftune_start(const DomainDef *live, VbError *err) {
         const DomainDevices *dev = &live->priv->devices;
         for (size_t i = 0; i < dev->n_interfaces; i++) {
                 const DomainInterface *nic = &dev->interfaces[i];
-                /* NICs without a tap of their own (user, direct, …) keep no shaping, as libvirt's */
+                /* NICs without a host device of their own (user, …) keep no shaping, as libvirt's */
                 if ((nic->bw_in.set || nic->bw_out.set) && has_tap(nic) && shape(nic, &nic->bw_in, &nic->bw_out, err) < 0)
                         return -1;
         }

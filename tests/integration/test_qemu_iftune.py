@@ -4,7 +4,8 @@ Set/GetInterfaceParameters) on `virtbusd --system`, in private mount and network
 
 The definition's <bandwidth> shapes the tap at start; domiftune --live changes it: the tap's egress (inbound,
 host to guest) gets an htb class, its ingress (outbound, guest to host) is redirected to the IFB device
-ifb-<tap> that has one; `tc` in the test's namespace reads them back. 0 removes them, --config persists into
+ifb-<tap> that has one (a macvtap of type direct the other way round); `tc` in the test's namespace reads them
+back. 0 removes them, --config persists into
 the definition and applies at the next start, a floor and unknown interfaces are refused with libvirt's texts
 and change nothing. The guest need not boot: the tap is the host's."""
 
@@ -26,10 +27,12 @@ nh.enter_namespace()
 
 import testmain  # noqa: E402
 from net_harness import sh  # noqa: E402
+from test_nic_host import own_sysfs  # noqa: E402  (only the function: its tests stay out of this suite)
 from test_qemu_lifecycle import wait_for  # noqa: E402
 
 NAME = "shaped"
 MAC = "52:54:00:79:00:01"
+MAC_DIRECT = "52:54:00:79:00:03"
 DOMAIN_XML = """<domain type='qemu'>
   <name>{name}</name>
   <memory unit='MiB'>256</memory>
@@ -47,6 +50,15 @@ DOMAIN_XML = """<domain type='qemu'>
       <source network='default'/>
       <bandwidth>
         <inbound average='1000' peak='2000' burst='256'/>
+      </bandwidth>
+      <model type='virtio'/>
+    </interface>
+    <interface type='direct'>
+      <mac address='{mac_direct}'/>
+      <source dev='lowi' mode='bridge'/>
+      <bandwidth>
+        <inbound average='40'/>
+        <outbound average='30' peak='60'/>
       </bandwidth>
       <model type='virtio'/>
     </interface>
@@ -71,7 +83,10 @@ class QemuIftuneTest(unittest.TestCase):
         cls.w.virsh("net-define", str(cls.w.tmp / "default.xml"), check=True)
         cls.w.virsh("net-start", "default", check=True)
         xml = cls.w.tmp / "guest.xml"
-        xml.write_text(DOMAIN_XML.format(name=NAME, mac=MAC, kernel=cls.image.kernel, initrd=cls.image.initrd,
+        own_sysfs()     # the daemon opens the macvtap through this namespace's /sys
+        sh("ip", "link", "add", "lowi", "type", "veth", "peer", "name", "peeri")
+        sh("ip", "link", "set", "lowi", "up")
+        xml.write_text(DOMAIN_XML.format(name=NAME, mac=MAC, mac_direct=MAC_DIRECT, kernel=cls.image.kernel, initrd=cls.image.initrd,
                                          append=cls.image.append))
         cls.w.virsh("define", str(xml), check=True)
         cls.w.virsh("start", NAME, check=True)
@@ -93,6 +108,12 @@ class QemuIftuneTest(unittest.TestCase):
         target = ET.fromstring(self.virsh("dumpxml", NAME)).find("./devices/interface/target")
         self.assertIsNotNone(target)
         return target.get("dev")
+
+    def host_dev(self, mac):
+        for nic in ET.fromstring(self.virsh("dumpxml", NAME)).findall("./devices/interface"):
+            if nic.find("mac").get("address") == mac:
+                return nic.find("target").get("dev")
+        self.fail("no interface %s" % mac)
 
     def bandwidth(self, *flags):
         """The <bandwidth> of the NIC in dumpxml FLAGS: {direction: {attribute: value}}."""
@@ -209,8 +230,11 @@ class QemuIftuneTest(unittest.TestCase):
         self.assert_shaped(tap, None, None)         # the running guest is left alone
         self.virsh("domiftune", NAME, MAC, "--live", "--outbound", "7")
         self.assertTrue(nh.link_exists("ifb-" + tap))
+        macvtap = self.host_dev(MAC_DIRECT)
+        self.assertTrue(nh.link_exists("ifb-" + macvtap))
         self.virsh("destroy", NAME)
-        wait_for("the IFB device of %s deleted" % tap, lambda: not nh.link_exists("ifb-" + tap), 30)
+        for dev in (tap, macvtap):
+            wait_for("the IFB device of %s deleted" % dev, lambda: not nh.link_exists("ifb-" + dev), 30)
         self.virsh("start", NAME)
         tap = self.tap()
         self.assert_shaped(tap, None, "rate 4Mbit ceil 4Mbit burst 64Kb")
@@ -223,13 +247,18 @@ class QemuIftuneTest(unittest.TestCase):
                      "<bandwidth><inbound average='300'/><outbound average='20' burst='8'/></bandwidth></interface>"
                      % mac)
         self.virsh("attach-device", NAME, str(f), "--live")
-        tap = None
-        for nic in ET.fromstring(self.virsh("dumpxml", NAME)).findall("./devices/interface"):
-            if nic.find("mac").get("address") == mac:
-                tap = nic.find("target").get("dev")
-        self.assertIsNotNone(tap)
+        tap = self.host_dev(mac)
         self.assert_shaped(tap, "rate 2400Kbit ceil 2400Kbit", "rate 160Kbit ceil 160Kbit burst 8Kb")
         self.assertEqual(self.domiftune(mac)["outbound.burst"], 8)
+
+    def test_8_direct_nic_the_other_way_round(self):
+        # a macvtap shares the guest's view: outbound is its egress, inbound its ingress
+        dev = self.host_dev(MAC_DIRECT)
+        self.assertTrue(dev.startswith("macvtap"), dev)
+        self.assert_shaped(dev, "rate 240Kbit ceil 480Kbit", "rate 320Kbit ceil 320Kbit")
+        self.virsh("domiftune", NAME, MAC_DIRECT, "--live", "--outbound", "0")
+        self.assert_shaped(dev, None, "rate 320Kbit ceil 320Kbit")
+        self.assertEqual(self.domiftune(MAC_DIRECT), dict(ZERO, **{"inbound.average": 40}))
 
 
 if __name__ == "__main__":
