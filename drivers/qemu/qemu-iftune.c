@@ -76,7 +76,7 @@ int qemu_set_interface_bandwidth(Domain *d, size_t index, const DomainBandwidthR
         const DomainInterface *nic = &d->live->priv->devices.interfaces[index];
         if (!has_tap(nic))
                 return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_QEMU,
-                                    "bandwidth settings are not supported for interface type '%s'",
+                                    "setting bandwidth on interfaces of type '%s' is not implemented yet",
                                     nic->type ? nic->type : "");
         return shape(nic, in, out, err);
 }
