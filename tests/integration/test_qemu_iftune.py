@@ -33,6 +33,7 @@ from test_qemu_lifecycle import wait_for  # noqa: E402
 NAME = "shaped"
 MAC = "52:54:00:79:00:01"
 MAC_DIRECT = "52:54:00:79:00:03"
+MAC_USER = "52:54:00:79:00:04"      # no host device: its <bandwidth> is kept, not applied, as libvirt's
 DOMAIN_XML = """<domain type='qemu'>
   <name>{name}</name>
   <memory unit='MiB'>256</memory>
@@ -62,6 +63,11 @@ DOMAIN_XML = """<domain type='qemu'>
       </bandwidth>
       <model type='virtio'/>
     </interface>
+    <interface type='user'>
+      <mac address='{mac_user}'/>
+      <bandwidth><inbound average='10'/></bandwidth>
+      <model type='virtio'/>
+    </interface>
     <memballoon model='none'/>
   </devices>
 </domain>
@@ -86,7 +92,7 @@ class QemuIftuneTest(unittest.TestCase):
         own_sysfs()     # the daemon opens the macvtap through this namespace's /sys
         sh("ip", "link", "add", "lowi", "type", "veth", "peer", "name", "peeri")
         sh("ip", "link", "set", "lowi", "up")
-        xml.write_text(DOMAIN_XML.format(name=NAME, mac=MAC, mac_direct=MAC_DIRECT, kernel=cls.image.kernel, initrd=cls.image.initrd,
+        xml.write_text(DOMAIN_XML.format(name=NAME, mac=MAC, mac_direct=MAC_DIRECT, mac_user=MAC_USER, kernel=cls.image.kernel, initrd=cls.image.initrd,
                                          append=cls.image.append))
         cls.w.virsh("define", str(xml), check=True)
         cls.w.virsh("start", NAME, check=True)
@@ -189,6 +195,9 @@ class QemuIftuneTest(unittest.TestCase):
         # the live name of the tap is not in the persistent definition
         self.assertIn("error: invalid argument: '%s' is not a known interface" % tap,
                       self.refused("domiftune", NAME, tap, "--config", "--inbound", "5"))
+        self.assertIn("error: unsupported configuration: setting bandwidth on interfaces of type 'user' is not "
+                      "implemented yet", self.refused("domiftune", NAME, MAC_USER, "--live", "--inbound", "5"))
+        self.assertEqual(self.domiftune(MAC_USER)["inbound.average"], 10)
         self.assertIn("error: field 'average' is malformed", self.refused("domiftune", NAME, tap, "--inbound", "x"))
         self.assertEqual(self.bandwidth(), before)
         self.assert_shaped(tap, "rate 800Kbit ceil 1600Kbit burst 300Kb", "rate 400Kbit ceil 400Kbit")
