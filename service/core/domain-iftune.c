@@ -172,8 +172,13 @@ static int iftune_record(Domain *d, void *data, bool config, VbError *err) {
         VbError ignored = { 0 };
         DomainInterface *nic = c->live && domain_is_active(d) ? find_nic(d->live, c->device, &ignored) : NULL;
         vb_error_clear(&ignored);
-        if (nic)
+        if (nic) {
                 request_merge(&c->req, nic, &nic->bw_in, &nic->bw_out);
+                /* the running definition a restarted daemon reads back (the host keeps the qdiscs) */
+                if (domain_save_status(d, &ignored) < 0)
+                        log_warning("domain %s: cannot save status: %s", d->obj.name, ignored.message);
+                vb_error_clear(&ignored);
+        }
         if (!config)
                 return 0;
         DomainDef *nd = domain_def_copy(d->def);

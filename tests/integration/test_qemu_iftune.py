@@ -269,6 +269,16 @@ class QemuIftuneTest(unittest.TestCase):
         self.assert_shaped(dev, None, "rate 320Kbit ceil 320Kbit")
         self.assertEqual(self.domiftune(MAC_DIRECT), dict(ZERO, **{"inbound.average": 40}))
 
+    def test_9_live_setting_survives_a_daemon_restart(self):
+        tap = self.tap()
+        self.virsh("domiftune", NAME, tap, "--live", "--inbound", "600", "--outbound", "70")
+        self.w.kill9_virtbusd()
+        self.w.restart_virtbusd()
+        self.assertEqual(self.domiftune(tap), dict(ZERO, **{"inbound.average": 600, "outbound.average": 70}))
+        self.assert_shaped(tap, "rate 4800Kbit ceil 4800Kbit", "rate 560Kbit ceil 560Kbit")
+        self.virsh("destroy", NAME)
+        wait_for("the IFB device of %s deleted" % tap, lambda: not nh.link_exists("ifb-" + tap), 30)
+
 
 if __name__ == "__main__":
     testmain.main()
