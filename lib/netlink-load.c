@@ -130,3 +130,11 @@ int netlink_addr_has(const char *name, const char *address) {
 int netlink_route_conflict(const char *address, unsigned prefix, char *dev, VbError *err) {
         return nl(err) ? ops->route_conflict(address, prefix, dev, err) : -1;
 }
+
+int tc_egress_shape(const char *dev, const TcRate *r, VbError *err) {
+        return nl(err) ? ops->tc_egress_shape(dev, r, err) : -1;
+}
+
+int tc_ingress_shape(const char *dev, const char *ifb, const TcRate *r, VbError *err) {
+        return nl(err) ? ops->tc_ingress_shape(dev, ifb, r, err) : -1;
+}

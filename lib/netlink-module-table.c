@@ -22,4 +22,6 @@ __attribute__((visibility("default"))) const NetlinkOps netlink_module = {
         .addr_add = netlink_addr_add,
         .addr_has = netlink_addr_has,
         .route_conflict = netlink_route_conflict,
+        .tc_egress_shape = tc_egress_shape,
+        .tc_ingress_shape = tc_ingress_shape,
 };

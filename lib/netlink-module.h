@@ -11,10 +11,11 @@
 #pragma once
 
 #include "netlink.h"
+#include "tc.h"
 
 #define NETLINK_MODULE_NAME "virtbus-netlink.so"
 #define NETLINK_MODULE_TABLE "netlink_module"
-#define NETLINK_MODULE_ABI 2
+#define NETLINK_MODULE_ABI 3
 
 typedef struct NetlinkOps {
         unsigned abi;
@@ -39,4 +40,6 @@ typedef struct NetlinkOps {
         int (*addr_add)(const char *name, const char *address, unsigned prefix, VbError *err);
         int (*addr_has)(const char *name, const char *address);
         int (*route_conflict)(const char *address, unsigned prefix, char *dev, VbError *err);
+        int (*tc_egress_shape)(const char *dev, const TcRate *r, VbError *err);       /* tc.c */
+        int (*tc_ingress_shape)(const char *dev, const char *ifb, const TcRate *r, VbError *err);
 } NetlinkOps;

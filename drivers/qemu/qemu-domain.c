@@ -184,6 +184,7 @@ void qemu_phase_enter(QemuDomain *qd, QemuPhase next) {
                 qemu_machined_stop(qd);
                 qemu_apparmor_unload(qd->qc, qd->live ? qd->live : domain_current_def(d));
                 qemu_nics_release(d->obj.conn, qd->live ? qd->live : d->live);   /* never the persistent one */
+                qemu_iftune_release(qd->live ? qd->live : d->live);
         }
         qd->phase = next;
         if (old != next)
@@ -835,7 +836,8 @@ int qemu_domain_start_spawn(Domain *d, unsigned flags, Call *call, VbError *err)
         VbError e = { 0 };
         if (qemu_runtime_save(qd, &e) < 0 ||
             qemu_cgroup_start(qc, d->obj.name, qd->live, process_pid(qd->proc), &e) < 0 ||
-            qemu_perf_start(qd, qd->live, &e) < 0)
+            qemu_perf_start(qd, qd->live, &e) < 0 ||
+            (c->manager->system_mode && qemu_iftune_start(qd->live, &e) < 0))
                 start_fail(qd, &e);
         return VERB_PENDING;
 

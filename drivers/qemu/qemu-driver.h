@@ -261,6 +261,13 @@ bool qemu_guest_event(QemuDomain *qd, const char *event, json_object *data);
  * the start fails (mandatory; requisite unless incoming) or the source, or the whole disk, is
  * dropped from live with a DISK_CHANGE event. */
 int qemu_disks_startup_policy(Domain *d, DomainDef *live, bool incoming, VbError *err);
+/* qemu-iftune.c: a NIC's bandwidth on its tap (lib/tc.c): virDomainSetInterfaceParameters' op, the
+ * running definition's at start (-1: the start fails), the IFB devices removed when the guest ends. */
+typedef struct DomainBandwidthRate DomainBandwidthRate;
+int qemu_set_interface_bandwidth(Domain *d, size_t index, const DomainBandwidthRate *in,
+                                 const DomainBandwidthRate *out, Call *call, VbError *err);
+int qemu_iftune_start(const DomainDef *live, VbError *err);
+void qemu_iftune_release(const DomainDef *live);
 /* qemu-tune.c: the guest's QEMU with its monitor ready, or NULL with err set. */
 QemuDomain *qemu_tune_monitor(Domain *d, VbError *err);
 /* The QMP reply to a command that changes the running guest: the verb's job ends, its call

@@ -94,6 +94,7 @@ static void attach_free(NicAttach *a) {
                 OneNic one;
                 one_nic(&one, a->prepared, &a->dev->interfaces[0]);
                 qemu_nics_release(a->prepared->obj.conn, &one.def);
+                qemu_iftune_release(&one.def);
         }
         domain_device_free(a->dev);
         free(a);
@@ -296,6 +297,10 @@ int qemu_domain_attach_interface(Domain *d, DomainDevices *dev, Call *call, VbEr
         if (qemu_nics_prepare(d->obj.conn, &one.def, &nics, err) < 0)
                 goto fail;
         a->prepared = d;
+        if (qemu_iftune_start(&one.def, err) < 0) {    /* its <bandwidth> on the new tap */
+                qemu_nics_close(&nics);
+                goto fail;
+        }
         a->fd = nics.fds[0] >= 0 ? dup(nics.fds[0]) : -1;
         qemu_nics_close(&nics);
         if (a->fd < 0) {
@@ -351,6 +356,7 @@ static void nic_removed(QemuDomain *qd, const char *alias, const char *target) {
         OneNic one;
         one_nic(&one, d, &devs->interfaces[i]);
         qemu_nics_release(d->obj.conn, &one.def);
+        qemu_iftune_release(&one.def);
         domain_devices_remove_interface(devs, (size_t) i);
 }
 

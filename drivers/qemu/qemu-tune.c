@@ -305,4 +305,5 @@ const DomainTuneOps qemu_tune_ops = {
         .set_block_threshold = qemu_set_block_threshold,
         .set_perf_events = qemu_set_perf_events,
         .read_perf_events = qemu_read_perf_events,
+        .set_interface_bandwidth = qemu_set_interface_bandwidth,
 };

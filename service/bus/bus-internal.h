@@ -136,6 +136,16 @@ int bus_reply_tune_params(sd_bus_message *m, const DomainTuneParam *p, int n);
 typedef struct Domain Domain;
 int bus_tune_set(sd_bus_message *m, void *userdata, sd_bus_error *ret_error,
                  int (*set)(Domain *, const DomainTuneParam *, size_t, unsigned, VbError *));
+/* bus-domain-iotune.c: a device's typed parameters (a disk's I/O limits, a NIC's bandwidth):
+ * Get…(s device, u flags) → a{sv} through get (at most count), Set…(s device, a{sv}, u flags)
+ * through set (may answer later; api: an empty set refused naming it, NULL: allowed). */
+typedef int (*BusGetDeviceParams)(Domain *d, const char *device, unsigned flags, DomainTuneParam *out, VbError *err);
+typedef int (*BusSetDeviceParams)(Domain *d, const char *device, const DomainTuneParam *params, size_t n,
+                                  unsigned flags, Call *call, VbError *err);
+int bus_get_device_params(sd_bus_message *m, void *userdata, size_t count, BusGetDeviceParams get,
+                          sd_bus_error *ret_error);
+int bus_set_device_params(sd_bus_message *m, void *userdata, BusSetDeviceParams set, const char *api,
+                          sd_bus_error *ret_error);
 
 /* bus-domain.c: one typed parameter of a stats record, double-wrapped as libvirt-dbus does. */
 typedef struct DomainStatParam DomainStatParam;

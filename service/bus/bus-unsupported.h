@@ -121,6 +121,9 @@ int bus_method_set_perf_events(sd_bus_message *m, void *userdata, sd_bus_error *
 /* bus-domain-iotune.c */
 int bus_method_get_block_io_tune(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_set_block_io_tune(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+/* bus-domain-iftune.c */
+int bus_method_get_interface_parameters(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_method_set_interface_parameters(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 /* bus-domain-device.c */
 int bus_method_update_device(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_attach_device(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
@@ -183,7 +186,7 @@ int bus_method_detach_device(sd_bus_message *m, void *userdata, sd_bus_error *re
         SD_BUS_METHOD_WITH_ARGS("GetFSInfo", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("a(sssas)", fsInfo), bus_method_get_fs_info, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("GetGuestVcpus", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("a{sv}", vcpus), bus_method_get_guest_vcpus, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("GetHostname", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("s", hostname), bus_method_get_hostname, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("GetInterfaceParameters", SD_BUS_ARGS("s", device, "u", flags), SD_BUS_RESULT("a{sv}", interfaceParameters), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("GetInterfaceParameters", SD_BUS_ARGS("s", device, "u", flags), SD_BUS_RESULT("a{sv}", interfaceParameters), bus_method_get_interface_parameters, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("GetIOThreadInfo", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("a(uab)", ioThreadInfo), bus_method_get_iothread_info, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("GetJobInfo", SD_BUS_NO_ARGS, SD_BUS_RESULT("(ittttttttttt)", jobInfo), bus_method_get_job_info, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("GetJobStats", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("(ia{sv})", stats), bus_method_get_job_stats, SD_BUS_VTABLE_UNPRIVILEGED), \
@@ -215,7 +218,7 @@ int bus_method_detach_device(sd_bus_message *m, void *userdata, sd_bus_error *re
         SD_BUS_METHOD_WITH_ARGS("SetBlockIOParameters", SD_BUS_ARGS("a{sv}", params, "u", flags), SD_BUS_NO_RESULT, bus_method_set_blkio_parameters, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("SetBlockIOTune", SD_BUS_ARGS("s", disk, "a{sv}", params, "u", flags), SD_BUS_NO_RESULT, bus_method_set_block_io_tune, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("SetGuestVcpus", SD_BUS_ARGS("ab", vcpumap, "i", state, "u", flags), SD_BUS_NO_RESULT, bus_method_set_guest_vcpus, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("SetInterfaceParameters", SD_BUS_ARGS("s", device, "a{sv}", params, "u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("SetInterfaceParameters", SD_BUS_ARGS("s", device, "a{sv}", params, "u", flags), SD_BUS_NO_RESULT, bus_method_set_interface_parameters, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("SetMemoryStatsPeriod", SD_BUS_ARGS("i", period, "u", flags), SD_BUS_NO_RESULT, bus_method_set_memory_stats_period, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("SetNumaParameters", SD_BUS_ARGS("a{sv}", params, "u", flags), SD_BUS_NO_RESULT, bus_method_set_numa_parameters, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("SetPerfEvents", SD_BUS_ARGS("a{sv}", params, "u", flags), SD_BUS_NO_RESULT, bus_method_set_perf_events, SD_BUS_VTABLE_UNPRIVILEGED), \

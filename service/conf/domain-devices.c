@@ -80,6 +80,7 @@ static const XmlField interface_fields[] = {
         { "source", "bridge", XF_STR, offsetof(DomainInterface, source_bridge), NULL },
         { "source", "dev", XF_STR, offsetof(DomainInterface, source_dev), NULL },
         { "source", "mode", XF_STR, offsetof(DomainInterface, source_mode), NULL },
+        { "bandwidth", NULL, XF_KNOWN, 0, NULL },
         { "target", "dev", XF_STR, offsetof(DomainInterface, target_dev), NULL },
         { "target", "managed", XF_ENUM, offsetof(DomainInterface, target_managed), YESNO },
         { "model", "type", XF_STR, offsetof(DomainInterface, model_type), NULL },
@@ -314,7 +315,7 @@ static int interface_post_parse(xmlNodePtr node, void *dev, VbError *err) {
         if (!nic->type)
                 return vb_error_set(err, VB_ERR_XML_ERROR, VB_FROM_XML,
                                     "Missing required attribute 'type' in element 'interface'");
-        if (domain_filterref_parse(node, nic, err) < 0)
+        if (domain_filterref_parse(node, nic, err) < 0 || domain_bandwidth_parse(node, nic, err) < 0)
                 return -1;
         drop_driver_alias(node, &nic->alias);
         char *mac = xml_node_prop(xml_node_child(node, "mac"), "address");
@@ -511,6 +512,8 @@ static void devices_hook(XmlBuf *c, const char *child, const void *obj) {
                 domain_disk_iotune_format(c, obj);
         } else if (strcmp(child, "filterref") == 0) {
                 domain_filterref_format(c, obj);
+        } else if (strcmp(child, "bandwidth") == 0) {
+                domain_bandwidth_format(c, obj);
         } else if (strcmp(child, "target") == 0) {
                 domain_memory_dev_target_format(c, obj);    /* only memory devices have it XF_KNOWN */
         } else if (strcmp(child, "listen") == 0) {

@@ -202,6 +202,13 @@ typedef struct DomainFilterParam {
         char *name, *value;
 } DomainFilterParam;
 
+/* One direction of a NIC's <bandwidth> (domain-bandwidth.c): average and peak in KiB/s, burst in
+ * KiB, floor (inbound only, type network) in KiB/s; set false: no such element. */
+typedef struct DomainBandwidthRate {
+        bool set;
+        uint64_t average, peak, burst, floor;
+} DomainBandwidthRate;
+
 typedef struct DomainInterface {
         char *type;                        /* network, bridge, user, direct … */
         uint8_t mac[6];                    /* generated when the XML has none */
@@ -218,6 +225,7 @@ typedef struct DomainInterface {
         DomainFilterParam *filterref_params;       /* its <parameter>s, in document order */
         size_t n_filterref_params;
         char *alias;                       /* live: <alias name='net1'/> of a hotplugged NIC; a user's ua- alias */
+        DomainBandwidthRate bw_in, bw_out; /* <bandwidth><inbound>: host to guest; <outbound>: guest to host */
 } DomainInterface;
 
 typedef struct DomainChr {

@@ -13,6 +13,7 @@ typedef struct Call Call;
 typedef struct DomainTuneParam DomainTuneParam;
 typedef struct DomainDiskIotune DomainDiskIotune;
 typedef struct DomainIothreadParams DomainIothreadParams;
+typedef struct DomainBandwidthRate DomainBandwidthRate;
 
 /* One disk's (or, for the path "", every disk's summed) I/O counters. has_ext: the eight of
  * virDomainBlockStatsFlags are known (QEMU's query-blockstats); errs -1: unknown. */
@@ -114,6 +115,14 @@ typedef struct DomainTuneOps {
         /* The open counters' values: bit i of *open for event i, counts[i] (DOMAIN_PERF_NEVENTS
          * of them) its count. */
         void (*read_perf_events)(Domain *d, uint32_t *open, uint64_t *counts);
+        /* NIC index of d->live to the bandwidth in/out (the whole set; .set false: none), on
+         * the host (QEMU: its tap's qdiscs); may answer VERB_PENDING as block_resize. The core
+         * then keeps it in d->live (domain-iftune.c). NULL: "not supported". */
+        int (*set_interface_bandwidth)(Domain *d, size_t index, const DomainBandwidthRate *in,
+                                       const DomainBandwidthRate *out, Call *call, VbError *err);
+        /* virDomainSetInterfaceParameters changes one definition per call (libvirt's test driver
+         * refuses LIVE with CONFIG as mutually exclusive). */
+        bool interface_bandwidth_one_def;
 } DomainTuneOps;
 
 /* virDomainBlockStats (api API_DOMAIN_BLOCK_STATS) or BlockStatsFlags (API_DOMAIN_BLOCK_STATS_FLAGS,

@@ -62,6 +62,9 @@ void domain_disk_iotune_format(XmlBuf *b, const DomainDisk *disk);
 int domain_filterref_parse(xmlNodePtr nic_node, DomainInterface *nic, VbError *err);
 void domain_filterref_format(XmlBuf *b, const DomainInterface *nic);
 void domain_filterref_free(DomainInterface *nic);
+/* A NIC's <bandwidth> (domain-bandwidth.c). */
+int domain_bandwidth_parse(xmlNodePtr nic_node, DomainInterface *nic, VbError *err);
+void domain_bandwidth_format(XmlBuf *b, const DomainInterface *nic);
 
 /* <metadata> (domain-metadata.c). */
 int domain_metadata_parse(DomainDefPrivate *p, xmlNodePtr node, VbError *err);

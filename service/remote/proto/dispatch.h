@@ -317,6 +317,18 @@ struct DomainTuneParam;
 int remote_get_tune_param(XdrReader *r, struct DomainTuneParam *p);
 /* and one out (a boolean as libvirt's type 6) */
 int remote_put_tune_param(XdrWriter *w, const struct DomainTuneParam *p);
+/* proc-domain-tune.c: a device's typed parameters (a disk's I/O limits, a NIC's bandwidth):
+ * {dom; device; params<max>; flags} → {} through set (may answer later), and {dom; device;
+ * nparams; flags} → {params<max>; nparams} through get (out NULL: only the count; at most count). */
+typedef int (*RemoteSetDeviceParams)(Domain *d, const char *device, const struct DomainTuneParam *params, size_t n,
+                                     unsigned flags, Call *call, VbError *err);
+typedef int (*RemoteGetDeviceParams)(Domain *d, const char *device, unsigned flags, struct DomainTuneParam *out,
+                                     VbError *err);
+int remote_set_device_params(RemoteCall *rc, uint32_t max, RemoteSetDeviceParams set);
+int remote_get_device_params(RemoteCall *rc, bool optional, uint32_t max, size_t count, RemoteGetDeviceParams get);
+/* proc-domain-iftune.c */
+REMOTE_HANDLER(proc_domain_set_interface_parameters);
+REMOTE_HANDLER(proc_domain_get_interface_parameters);
 /* proc-domain-tune-stats.c */
 REMOTE_HANDLER(proc_domain_block_stats);
 REMOTE_HANDLER(proc_domain_block_stats_flags);

@@ -259,24 +259,24 @@ REMOTE_HANDLER(proc_domain_set_numa_parameters) {
         return set_params(rc, domain_set_numa_params, true);
 }
 
-/* ---- virDomainSet/GetBlockIoTune ---- */
+/* ---- a device's typed parameters: virDomainSet/GetBlockIoTune, virDomainSet/GetInterfaceParameters ---- */
 
 #define REMOTE_DOMAIN_BLOCK_IO_TUNE_PARAMETERS_MAX 32u
-#define IOTUNE_DISK_ARG_MAX 4096u
+#define DEVICE_ARG_MAX 4096u
 
-/* {dom; remote_nonnull_string disk; remote_typed_param params<32>; u32 flags} → {} */
-REMOTE_HANDLER(proc_domain_set_block_io_tune) {
+/* {dom; remote_nonnull_string device; remote_typed_param params<max>; u32 flags} → {} */
+int remote_set_device_params(RemoteCall *rc, uint32_t max, RemoteSetDeviceParams set) {
         RemoteRef ref = { 0 };
-        char *disk = NULL;
+        char *device = NULL;
         size_t len = 0;
         uint32_t n = 0, flags = 0;
         bool bad = false;
-        DomainTuneParam *params = calloc(REMOTE_DOMAIN_BLOCK_IO_TUNE_PARAMETERS_MAX, sizeof *params);
+        DomainTuneParam *params = calloc(max, sizeof *params);
         if (!params)
                 return vb_error_errno(&rc->err, -ENOMEM, "parameters");
         remote_get_domain_ref(rc, &ref);
-        xdr_get_string(&rc->args, IOTUNE_DISK_ARG_MAX, &disk, &len);
-        if (xdr_get_array_len(&rc->args, REMOTE_DOMAIN_BLOCK_IO_TUNE_PARAMETERS_MAX, 12, &n) == 0)
+        xdr_get_string(&rc->args, DEVICE_ARG_MAX, &device, &len);
+        if (xdr_get_array_len(&rc->args, max, 12, &n) == 0)
                 for (uint32_t i = 0; i < n && !bad; i++)
                         bad = get_typed_param(&rc->args, &params[i]) < 0;
         if (!bad)
@@ -290,37 +290,51 @@ REMOTE_HANDLER(proc_domain_set_block_io_tune) {
         }
         remote_ref_done(&ref);
         Call *call = d ? remote_call_new(rc, NULL, d) : NULL;
-        int r = call ? domain_set_block_io_tune(d, disk, params, n, flags, call, &rc->err) : -1;
-        free(disk);
+        int r = call ? set(d, device, params, n, flags, call, &rc->err) : -1;
+        free(device);
         free(params);
         return call ? remote_call_finish(rc, call, r) : -1;
 }
 
-/* {dom; remote_string disk; int nparams; u32 flags} → {remote_typed_param params<32>; int
- * nparams}: nparams 0 asks how many there are. */
-REMOTE_HANDLER(proc_domain_get_block_io_tune) {
+/* {dom; remote_string device (remote_nonnull_string unless optional); int nparams; u32 flags} →
+ * {remote_typed_param params<max>; int nparams}: nparams 0 asks how many there are; get fills
+ * at most count. */
+int remote_get_device_params(RemoteCall *rc, bool optional, uint32_t max, size_t count, RemoteGetDeviceParams get) {
         RemoteRef ref = { 0 };
-        char *disk = NULL;
+        char *device = NULL;
+        size_t len = 0;
         int32_t want = 0;
         uint32_t flags = 0;
         remote_get_domain_ref(rc, &ref);
-        xdr_get_opt_string(&rc->args, IOTUNE_DISK_ARG_MAX, &disk);
+        if (optional)
+                xdr_get_opt_string(&rc->args, DEVICE_ARG_MAX, &device);
+        else
+                xdr_get_string(&rc->args, DEVICE_ARG_MAX, &device, &len);
         xdr_get_i32(&rc->args, &want);
         xdr_get_u32(&rc->args, &flags);
         Domain *d = NULL;
         if (remote_args_end(rc) == 0) {
-                if (want < 0 || (uint32_t) want > REMOTE_DOMAIN_BLOCK_IO_TUNE_PARAMETERS_MAX)
+                if (want < 0 || (uint32_t) want > max)
                         vb_error_set(&rc->err, VB_ERR_INTERNAL_ERROR, VB_FROM_REMOTE, "nparams too large");
                 else
                         d = remote_find_domain(rc, &ref);
         }
         remote_ref_done(&ref);
-        DomainTuneParam *out = d && want ? calloc(DOMAIN_IOTUNE_NPARAMS, sizeof *out) : NULL;
+        DomainTuneParam *out = d && want ? calloc(count, sizeof *out) : NULL;
         if (d && want && !out)
                 vb_error_errno(&rc->err, -ENOMEM, "parameters");
-        int n = d && (out || !want) ? domain_get_block_io_tune(d, disk, flags, out, &rc->err) : -1;
+        int n = d && (out || !want) ? get(d, device, flags, out, &rc->err) : -1;
         put_counted(rc, out, n, want);
         free(out);
-        free(disk);
+        free(device);
         return n < 0 ? -1 : 0;
+}
+
+REMOTE_HANDLER(proc_domain_set_block_io_tune) {
+        return remote_set_device_params(rc, REMOTE_DOMAIN_BLOCK_IO_TUNE_PARAMETERS_MAX, domain_set_block_io_tune);
+}
+
+REMOTE_HANDLER(proc_domain_get_block_io_tune) {
+        return remote_get_device_params(rc, true, REMOTE_DOMAIN_BLOCK_IO_TUNE_PARAMETERS_MAX, DOMAIN_IOTUNE_NPARAMS,
+                                        domain_get_block_io_tune);
 }

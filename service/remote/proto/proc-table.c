@@ -101,6 +101,8 @@ static const RemoteProc procs[_API_ID_MAX] = {
         P(DOMAIN_START_DIRTY_RATE_CALC, proc_domain_start_dirty_rate_calc, 0),
         P(DOMAIN_SET_BLOCK_IO_TUNE, proc_domain_set_block_io_tune, 0),
         P(DOMAIN_GET_BLOCK_IO_TUNE, proc_domain_get_block_io_tune, 0),
+        P(DOMAIN_SET_INTERFACE_PARAMETERS, proc_domain_set_interface_parameters, 0),
+        P(DOMAIN_GET_INTERFACE_PARAMETERS, proc_domain_get_interface_parameters, 0),
 
         /* node devices */
         P(NODE_NUM_OF_DEVICES, proc_node_num_of_devices, 0),

@@ -31,6 +31,7 @@ static const GoldenCase golden_cases[] = {
         { "domain-console", "domain-console", KIND_DOMAIN, 0, 0 },
         { "domain-iothreads", "domain-iothreads", KIND_DOMAIN, 0, 0 },
         { "domain-perf", "domain-perf", KIND_DOMAIN, 0, 0 },
+        { "domain-bandwidth", "domain-bandwidth", KIND_DOMAIN, 0, 0 },
         { "network-nat", "network-nat", KIND_NETWORK, 0, 0 },
         { "network-isolated", "network-isolated", KIND_NETWORK, 0, 0 },
         { "network-bridge", "network-bridge", KIND_NETWORK, 0, 0 },

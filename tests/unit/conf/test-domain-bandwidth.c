@@ -1,0 +1,39 @@
+/* test-domain-bandwidth.c: a NIC's <bandwidth> refused as libvirt refuses it (the accepted forms are the golden file domain-bandwidth). */
+#include "conf-test.h"
+
+#include "domain-conf.h"
+
+static void refuse(const char *type, const char *bw, int code, const char *msg) {
+        char xml[1024];
+        snprintf(xml, sizeof xml,
+                 "<domain type='qemu'><name>bw</name><memory>1024</memory><os><type>hvm</type></os><devices>"
+                 "<interface type='%s'><bandwidth>%s</bandwidth></interface></devices></domain>", type, bw);
+        VbError err = { 0 };
+        DomainDef *d = domain_def_parse(xml, strlen(xml), 0, &err);
+        assert_null(d);
+        assert_vb_error(&err, code, VB_FROM_NONE, msg);
+        vb_error_clear(&err);
+}
+
+static void test_bandwidth_refused(void **state) {
+        (void) state;
+        refuse("network", "<inbound peak='5'/>", VB_ERR_XML_DETAIL, "Missing mandatory average or floor attributes");
+        refuse("network", "<inbound average='x'/>", VB_ERR_CONFIG_UNSUPPORTED,
+               "unsupported configuration: could not convert bandwidth average value 'x'");
+        refuse("bridge", "<inbound average='-1'/>", VB_ERR_CONFIG_UNSUPPORTED,
+               "unsupported configuration: could not convert bandwidth average value '-1'");
+        refuse("network", "<inbound average='5' burst='1k'/>", VB_ERR_CONFIG_UNSUPPORTED,
+               "unsupported configuration: could not convert bandwidth burst value '1k'");
+        refuse("network", "<outbound average='5' floor='3'/>", VB_ERR_CONFIG_UNSUPPORTED,
+               "unsupported configuration: 'floor' attribute allowed only in <inbound> element");
+        refuse("network", "<inbound average='5'/><inbound average='6'/>", VB_ERR_XML_DETAIL,
+               "Only one child <inbound> element allowed");
+        refuse("bridge", "<inbound floor='5'/>", VB_ERR_CONFIG_UNSUPPORTED, "unsupported configuration: floor attribute is not supported for this config");
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_bandwidth_refused),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
