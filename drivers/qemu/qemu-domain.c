@@ -420,6 +420,9 @@ static void on_event(Qmp *q, const char *event, json_object *data, void *userdat
                 qemu_snapshot_job_event(qd, data);
         } else if (strcmp(event, "DUMP_COMPLETED") == 0) {
                 qemu_dump_event(qd, data);
+        } else if (strcmp(event, "SUSPEND") == 0 || strcmp(event, "SUSPEND_DISK") == 0 || strcmp(event, "WAKEUP") == 0) {
+                if (guest)
+                        qemu_pm_event(qd, event);
         }
         domain_unref(d);
 }

@@ -127,6 +127,7 @@ typedef struct QemuDomain {
         bool migrate_bandwidth_set;
         uint64_t migrate_bandwidth;
         struct QemuMigration *migration;        /* the migration in flight (qemu-migrate.h), or NULL */
+        struct QemuPmSuspend *pm_suspend;       /* a suspend waiting for QEMU's SUSPEND (qemu-pm.c), or NULL */
 } QemuDomain;
 
 typedef struct QemuConsole QemuConsole;
@@ -519,6 +520,15 @@ long qemu_interface_by_alias(const DomainDef *def, const char *alias);
 void qemu_nic_alias(const DomainDef *def, size_t i, char *buf, size_t len);
 /* qemu-live-calls.c: virDomainInjectNMI (QMP inject-nmi). */
 int qemu_domain_inject_nmi(Domain *d, Call *call, VbError *err);
+/* qemu-peek.c: DomainOps.block_peek and .memory_peek. */
+int qemu_domain_block_peek(Domain *d, const DomainDef *def, size_t index, const char *name, uint64_t offset,
+                           size_t size, Call *call, VbError *err);
+int qemu_domain_memory_peek(Domain *d, uint64_t start, size_t size, bool physical, uint8_t *out, Call *call,
+                            VbError *err);
+/* qemu-pm.c: DomainOps.pm_wakeup and .pm_suspend; QEMU's SUSPEND and WAKEUP events. */
+int qemu_domain_pm_wakeup(Domain *d, Call *call, VbError *err);
+int qemu_domain_pm_suspend(Domain *d, unsigned target, Call *call, VbError *err);
+void qemu_pm_event(QemuDomain *qd, const char *event);
 /* qemu-hotplug-dev.c: DomainOps.prepare_device / attach_device / detach_device, by kind. */
 int qemu_domain_prepare_device(const DomainDef *def, DomainDevices *dev, VbError *err);
 int qemu_domain_attach_device(Domain *d, DomainDevices *dev, Call *call, VbError *err);

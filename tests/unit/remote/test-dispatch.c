@@ -243,10 +243,10 @@ static void test_open(void **state) {
 static void test_unsupported(void **state) {
         Fixture *f = *state;
         open_conn(f, f->fc, "test:///default", 0);
-        Reply r = call(f, f->fc, 104, NULL);    /* domain_memory_peek: never served (raw guest memory) */
-        assert_error(&r, 3, 20, "this function is not supported by the connection driver: virDomainMemoryPeek");
+        Reply r = call(f, f->fc, 220, NULL);    /* interface_change_begin: not served (the udev backend is read-only) */
+        assert_error(&r, 3, 26, "this function is not supported by the connection driver: virInterfaceChangeBegin");
         assert_string_equal(r.str1, "this function is not supported by the connection driver: %s");
-        assert_string_equal(r.str2, "virDomainMemoryPeek");
+        assert_string_equal(r.str2, "virInterfaceChangeBegin");
         /* served, and answered by the Test driver as libvirt's test driver does */
         XdrWriter w;
         for (int i = 0; i < 4; i++)
