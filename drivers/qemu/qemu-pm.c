@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "domain-peek.h"
 #include "log.h"
@@ -34,35 +35,71 @@ int qemu_domain_pm_wakeup(Domain *d, Call *call, VbError *err) {
 }
 
 /* A suspend in flight: it ends with QEMU's SUSPEND (the guest went to sleep: success), the
- * agent's refusal, or the agent's timeout, whichever comes first; the agent's command may
- * outlive the call (done). */
+ * agent's refusal, or the agent's timeout, whichever comes first. The guest closes the agent's
+ * port as it goes to sleep, often before QEMU's SUSPEND: then the wait goes on for the agent's
+ * timeout. Freed once both the call (done) and the agent's command (agent_gone) are over. */
 typedef struct QemuPmSuspend {
         Domain *d;
         Call *call;
         const char *command;
-        bool done;
+        bool done, agent_gone;
+        sd_event_source *timer;
 } QemuPmSuspend;
+
+static void pm_suspend_maybe_free(QemuPmSuspend *p) {
+        if (!p->done || !p->agent_gone)
+                return;
+        sd_event_source_disable_unref(p->timer);
+        call_unref(p->call);
+        domain_unref(p->d);
+        free(p);
+}
 
 static void pm_suspend_complete(QemuPmSuspend *p, const VbError *err) {
         QemuDomain *qd = p->d->driver_data;
         if (qd && qd->pm_suspend == p)
                 qd->pm_suspend = NULL;
         p->done = true;
+        p->timer = sd_event_source_disable_unref(p->timer);
         call_complete(p->call, err ? -1 : 0, err, NULL);
+}
+
+static int on_suspend_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
+        QemuPmSuspend *p = userdata;
+        VbError e = { 0 };
+        qemu_agent_error(&e, p->command, "Disconnected", NULL);
+        pm_suspend_complete(p, &e);
+        pm_suspend_maybe_free(p);
+        return 0;
+}
+
+/* The port closed under the command: wait for QEMU's SUSPEND as long as the agent would have
+ * been waited for (libvirt's seconds; BLOCK: for ever). 0, or -1 to fail now. */
+static int pm_suspend_wait_event(QemuPmSuspend *p) {
+        QemuDomain *qd = p->d->driver_data;
+        QemuConn *qc = qemu_conn_of(p->d->obj.conn);
+        int timeout = qemu_agent_timeout(qd);
+        if (timeout == DOMAIN_AGENT_TIMEOUT_DEFAULT)
+                timeout = DOMAIN_AGENT_DEFAULT_SECONDS;
+        if (!qd || qd->pm_suspend != p || !qc || timeout == DOMAIN_AGENT_TIMEOUT_NOWAIT)
+                return -1;
+        if (timeout == DOMAIN_AGENT_TIMEOUT_BLOCK)
+                return 0;
+        return sd_event_add_time_relative(qc->event, &p->timer, CLOCK_MONOTONIC, (uint64_t) timeout * 1000000ULL, 0,
+                                          on_suspend_timeout, p) < 0 ? -1 : 0;
 }
 
 /* qemu-ga answers these commands only when they fail (the guest did not go to sleep). */
 static void on_suspend_reply(Agent *a, json_object *ret, const char *cls, const char *desc, void *userdata) {
         QemuPmSuspend *p = userdata;
-        if (!p->done) {
+        p->agent_gone = true;
+        if (!p->done && !(cls && strcmp(cls, "Disconnected") == 0 && pm_suspend_wait_event(p) == 0)) {
                 VbError e = { 0 };
                 if (cls)
                         qemu_agent_error(&e, p->command, cls, desc);
                 pm_suspend_complete(p, cls ? &e : NULL);
         }
-        call_unref(p->call);
-        domain_unref(p->d);
-        free(p);
+        pm_suspend_maybe_free(p);
 }
 
 int qemu_domain_pm_suspend(Domain *d, unsigned target, Call *call, VbError *err) {
@@ -89,9 +126,8 @@ int qemu_domain_pm_suspend(Domain *d, unsigned target, Call *call, VbError *err)
         json_object_object_add(cmd, "execute", json_object_new_string(commands[target]));
         *p = (QemuPmSuspend) { .d = domain_ref(d), .call = call_ref(call), .command = commands[target] };
         if (qemu_agent_send(qd, cmd, DOMAIN_AGENT_TIMEOUT_DEFAULT, 0, on_suspend_reply, p, err) < 0) {
-                call_unref(p->call);
-                domain_unref(p->d);
-                free(p);
+                p->done = p->agent_gone = true;
+                pm_suspend_maybe_free(p);
                 return -1;
         }
         qd->pm_suspend = p;
@@ -101,14 +137,21 @@ int qemu_domain_pm_suspend(Domain *d, unsigned target, Call *call, VbError *err)
 void qemu_pm_event(QemuDomain *qd, const char *event) {
         Domain *d = qd->domain;
         if (strcmp(event, "SUSPEND") == 0 || strcmp(event, "SUSPEND_DISK") == 0) {
-                if (strcmp(event, "SUSPEND") == 0)      /* S4: the guest powers off next */
+                if (strcmp(event, "SUSPEND") == 0) {    /* S4: the guest powers off next */
+                        domain_notify_pm(d, true);
                         domain_transition(d, DOMAIN_INPUT_PM_SUSPENDED);
-                if (qd->pm_suspend) {
-                        pm_suspend_complete(qd->pm_suspend, NULL);
-                        qemu_agent_abandon(qd);         /* its command is never answered */
+                }
+                QemuPmSuspend *p = qd->pm_suspend;
+                if (p) {
+                        pm_suspend_complete(p, NULL);
+                        if (p->agent_gone)
+                                pm_suspend_maybe_free(p);
+                        else
+                                qemu_agent_abandon(qd);         /* its command is never answered: freed there */
                 }
         } else if (strcmp(event, "WAKEUP") == 0) {
                 /* a guest that was not suspended (system_wakeup of a running one) stays as it is */
+                domain_notify_pm(d, false);
                 if (d->state == DOMAIN_PMSUSPENDED)
                         domain_transition(d, DOMAIN_INPUT_PM_WOKEUP);
         }

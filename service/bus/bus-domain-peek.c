@@ -21,21 +21,27 @@ static int reply_buffer(sd_bus_message *m, const void *result) {
         return r;
 }
 
-/* libvirt-dbus asks through libvirt's remote client, which refuses more than its protocol
- * carries in these words before anything is sent. */
-static int check_size(uint64_t size, const char *what, sd_bus_error *ret_error) {
-        if (size <= DOMAIN_PEEK_BUFFER_MAX)
-                return 0;
-        VbError err = { 0 };
-        vb_error_set_raw(&err, (VbErrorCode) 39 /* VIR_ERR_RPC */, VB_FROM_REMOTE,
-                         "%s peek request too large for remote protocol, %llu > %zu", what, (unsigned long long) size,
-                         DOMAIN_PEEK_BUFFER_MAX);
-        return bus_error(ret_error, &err);
-}
-
-static Domain *domain_of(sd_bus_message *m, void *userdata, VbError *err) {
+/* After the arguments are read (r: the read's result): the domain of the path, and a pending
+ * Call answering with the bytes. libvirt-dbus asks through libvirt's remote client, which
+ * refuses more than its protocol carries, in these words, before anything is sent. 0, or what
+ * the handler returns (a failure, answered). */
+static int peek_begin(sd_bus_message *m, void *userdata, int r, uint64_t size, const char *what, Domain **d,
+                      Call **call, sd_bus_error *ret_error) {
         BusSubtree *t = userdata;
-        return bus_path_domain(t->conn, t->path, sd_bus_message_get_path(m), err);
+        VbError err = { 0 };
+        if (r < 0)
+                return r;
+        *d = bus_path_domain(t->conn, t->path, sd_bus_message_get_path(m), &err);
+        if (!*d)
+                return bus_error(ret_error, &err);
+        if (size > DOMAIN_PEEK_BUFFER_MAX) {
+                vb_error_set_raw(&err, (VbErrorCode) 39 /* VIR_ERR_RPC */, VB_FROM_REMOTE,
+                                 "%s peek request too large for remote protocol, %llu > %zu", what,
+                                 (unsigned long long) size, DOMAIN_PEEK_BUFFER_MAX);
+                return bus_error(ret_error, &err);
+        }
+        *call = bus_call_new_reply(m, reply_buffer, false);
+        return *call ? 0 : -ENOMEM;
 }
 
 int bus_method_block_peek(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
@@ -43,17 +49,12 @@ int bus_method_block_peek(sd_bus_message *m, void *userdata, sd_bus_error *ret_e
         uint64_t offset, size;
         unsigned flags;
         VbError err = { 0 };
+        Domain *d = NULL;
+        Call *call = NULL;
         int r = sd_bus_message_read(m, "sttu", &disk, &offset, &size, &flags);
+        r = peek_begin(m, userdata, r, size, "block", &d, &call, ret_error);
         if (r < 0)
                 return r;
-        Domain *d = domain_of(m, userdata, &err);
-        if (!d)
-                return bus_error(ret_error, &err);
-        if (check_size(size, "block", ret_error) < 0)
-                return -1;
-        Call *call = bus_call_new_reply(m, reply_buffer, false);
-        if (!call)
-                return -ENOMEM;
         r = domain_block_peek(d, disk, offset, (size_t) size, flags, call, &err);
         return bus_call_finish_reply(call, r, &err, NULL, ret_error);
 }
@@ -62,21 +63,17 @@ int bus_method_memory_peek(sd_bus_message *m, void *userdata, sd_bus_error *ret_
         uint64_t offset, size;
         unsigned flags;
         VbError err = { 0 };
+        Domain *d = NULL;
+        Call *call = NULL;
         int r = sd_bus_message_read(m, "ttu", &offset, &size, &flags);
+        r = peek_begin(m, userdata, r, size, "memory", &d, &call, ret_error);
         if (r < 0)
                 return r;
-        Domain *d = domain_of(m, userdata, &err);
-        if (!d)
-                return bus_error(ret_error, &err);
-        if (check_size(size, "memory", ret_error) < 0)
-                return -1;
         uint8_t *buf = malloc(size ? size : 1);
-        Call *call = buf ? bus_call_new_reply(m, reply_buffer, false) : NULL;
-        if (!call) {
-                free(buf);
-                return -ENOMEM;
-        }
-        r = domain_memory_peek(d, offset, (size_t) size, flags, buf, call, &err);
+        if (!buf)
+                r = vb_error_errno(&err, -ENOMEM, "memory peek");
+        else
+                r = domain_memory_peek(d, offset, (size_t) size, flags, buf, call, &err);
         DomainPeekResult now = { .buf = buf, .len = (size_t) size };
         r = bus_call_finish_reply(call, r, &err, r == 0 ? &now : NULL, ret_error);
         free(buf);
@@ -89,7 +86,8 @@ int bus_method_pm_wakeup(sd_bus_message *m, void *userdata, sd_bus_error *ret_er
         int r = sd_bus_message_read(m, "u", &flags);
         if (r < 0)
                 return r;
-        Domain *d = domain_of(m, userdata, &err);
+        BusSubtree *t = userdata;
+        Domain *d = bus_path_domain(t->conn, t->path, sd_bus_message_get_path(m), &err);
         if (!d)
                 return bus_error(ret_error, &err);
         Call *call = bus_call_new(m);

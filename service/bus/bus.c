@@ -197,6 +197,12 @@ static void bus_on_notice(const Notice *n, void *userdata) {
                 r = sd_bus_emit_signal(b->bus, path, bus_kind_domain.interface, "BlockJob", "sii", n->text ? n->text : "",
                                        n->event, n->detail);
                 break;
+        case NOTICE_PM_SUSPEND:
+                r = sd_bus_emit_signal(b->bus, path, bus_kind_domain.interface, "PMSuspend", "i", n->detail);
+                break;
+        case NOTICE_PM_WAKEUP:
+                r = sd_bus_emit_signal(b->bus, path, bus_kind_domain.interface, "PMWakeup", "i", n->detail);
+                break;
         case NOTICE_BLOCK_THRESHOLD:    /* libvirt-dbus 1.4.1 has no such signal */
                 break;
         }

@@ -10,6 +10,7 @@
 #include "domain.h"
 #include "driver.h"
 #include "log.h"
+#include "manager.h"
 
 static VbErrorFrom driver_from(const Domain *d) {
         return (VbErrorFrom) d->obj.conn->driver->error_from;
@@ -143,4 +144,9 @@ int domain_pm_suspend(Domain *d, unsigned target, uint64_t duration, unsigned fl
         static const char *const names[] = { "mem", "disk", "hybrid" };
         log_info("domain %s: asking the guest to suspend to %s", d->obj.name, names[target]);
         return ops->pm_suspend(d, target, call, err);
+}
+
+void domain_notify_pm(Domain *d, bool suspended) {
+        Notice n = { .type = suspended ? NOTICE_PM_SUSPEND : NOTICE_PM_WAKEUP, .obj = &d->obj, .detail = 0 };
+        manager_notify(d->obj.conn->manager, &n);
 }

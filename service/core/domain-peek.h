@@ -1,6 +1,7 @@
 /* domain-peek.h: raw reads of a domain's disks and memory (virDomainBlockPeek, virDomainMemoryPeek) and its guest's power management (virDomainPMWakeup, virDomainPMSuspendForDuration): libvirt's checks, then the driver's DomainOps. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -40,3 +41,6 @@ int domain_pm_wakeup(Domain *d, unsigned flags, Call *call, VbError *err);
 /* virDomainPMSuspendForDuration: target DOMAIN_SUSPEND_TARGET_*, duration 0 (libvirt's QEMU
  * driver takes no other), flags 0; the guest suspends itself (its agent asked to). */
 int domain_pm_suspend(Domain *d, unsigned target, uint64_t duration, unsigned flags, Call *call, VbError *err);
+/* A driver saw the guest go to sleep (suspended true) or wake up: libvirt's PMSUSPEND /
+ * PMWAKEUP events on both doors (before the state's own change, as libvirt orders them). */
+void domain_notify_pm(Domain *d, bool suspended);

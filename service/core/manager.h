@@ -29,6 +29,8 @@ typedef enum NoticeType {
         NOTICE_AGENT_LIFECYCLE, /* domain: event/detail = the guest agent's state and reason (domain-agent.h) */
         NOTICE_BLOCK_JOB,       /* domain: event = job type, detail = status, text = target, path = source */
         NOTICE_BLOCK_THRESHOLD, /* domain: text = target, path = source (may be NULL), threshold, excess */
+        NOTICE_PM_SUSPEND,      /* domain: the guest went to sleep (S3); detail = reason (libvirt's 0) */
+        NOTICE_PM_WAKEUP,       /* domain: the guest was woken up; detail = reason (libvirt's 0) */
 } NoticeType;
 
 /* Property bits, shared by all kinds (each kind uses its subset). */

@@ -107,12 +107,21 @@ class QemuPeekTest(unittest.TestCase):
                                         lambda c, d, ev, det, o: cls.events.append((d.name(), ev, det)), None)
         cls.conn.domainEventRegisterAny(None, cls.libvirt.VIR_DOMAIN_EVENT_ID_AGENT_LIFECYCLE,
                                         lambda c, d, st, rs, o: cls.agent_events.append((d.name(), st)), None)
+        cls.pm_events = []
+        for ev, kind in ((cls.libvirt.VIR_DOMAIN_EVENT_ID_PMSUSPEND, "suspend"),
+                         (cls.libvirt.VIR_DOMAIN_EVENT_ID_PMWAKEUP, "wakeup")):
+            cls.conn.domainEventRegisterAny(None, ev, lambda c, d, reason, o, kind=kind:
+                                            cls.pm_events.append((d.name(), kind, reason)), None)
         import dbus
         import dbus.mainloop.glib
         cls.dbus = dbus
         cls.bus = dbus.bus.BusConnection(cls.daemon.bus_address, mainloop=dbus.mainloop.glib.DBusGMainLoop())
         cls.bus.add_signal_receiver(lambda path, ev, det: cls.bus_events.append((str(path), int(ev), int(det))),
                                     signal_name="DomainEvent", dbus_interface=harness.CONNECT)
+        for member in ("PMSuspend", "PMWakeup"):
+            cls.bus.add_signal_receiver(lambda reason, path=None, member=member:
+                                        cls.bus_events.append((str(path), member, int(reason))),
+                                        signal_name=member, dbus_interface=harness.DOMAIN, path_keyword="path")
         for name in ("bare", "guest"):
             p = cls.daemon.virsh("unix", "define %s" % (tmp / (name + ".xml")))
             if p.returncode != 0:
@@ -321,6 +330,7 @@ class QemuPeekTest(unittest.TestCase):
         dom.pMSuspendForDuration(self.libvirt.VIR_NODE_SUSPEND_TARGET_MEM, 0, 0)
         wait_for("pmsuspended", lambda: dom.state() == [PMSUSPENDED, 0], BOOT_TIMEOUT)
         wait_for("the PMSUSPENDED event", lambda: ("peek-guest", EV_PMSUSPENDED, PMSUSPENDED_MEMORY) in self.events, 30)
+        wait_for("the PMSUSPEND event", lambda: ("peek-guest", "suspend", 0) in self.pm_events, 30)
         self.assertEqual(self.monitor(dom, "query-status")["return"]["status"], "suspended")
         p = self.daemon.virsh("unix", "domstate --reason peek-guest")
         self.assertEqual(p.stdout.strip(), "pmsuspended (unknown)")
@@ -330,14 +340,18 @@ class QemuPeekTest(unittest.TestCase):
         self.bus_domain(dom).PMWakeup(self.dbus.UInt32(0), timeout=AGENT_TIMEOUT)
         wait_for("running again", lambda: dom.state() == [RUNNING, RUNNING_WAKEUP], BOOT_TIMEOUT)
         wait_for("the STARTED/WAKEUP event", lambda: ("peek-guest", EV_STARTED, STARTED_WAKEUP) in self.events, 30)
+        wait_for("the PMWAKEUP event", lambda: ("peek-guest", "wakeup", 0) in self.pm_events, 30)
+        self.assertEqual([e for e in self.pm_events if e[0] == "peek-guest"],
+                         [("peek-guest", "suspend", 0), ("peek-guest", "wakeup", 0)])
         uuid_path = "%s/domain/_%s" % (QEMU_PATH, dom.UUIDString().replace("-", "_"))
         wait_for("D-Bus DomainEvent for both", lambda: self.bus_pump() or (
             (uuid_path, EV_PMSUSPENDED, PMSUSPENDED_MEMORY) in self.bus_events and
-            (uuid_path, EV_STARTED, STARTED_WAKEUP) in self.bus_events), 30)
-        # the guest really runs again: its agent answers
-        p = self.daemon.virsh("unix", "qemu-agent-command peek-guest '{\"execute\":\"guest-ping\"}' --timeout %d"
-                              % AGENT_TIMEOUT, timeout=AGENT_TIMEOUT + 30)
-        self.assertEqual(p.returncode, 0, p.stderr)
+            (uuid_path, EV_STARTED, STARTED_WAKEUP) in self.bus_events and
+            (uuid_path, "PMSuspend", 0) in self.bus_events and (uuid_path, "PMWakeup", 0) in self.bus_events), 30)
+        # the guest really runs again: its agent opens its port again and answers
+        ping = "qemu-agent-command peek-guest '{\"execute\":\"guest-ping\"}' --timeout %d" % AGENT_TIMEOUT
+        wait_for("the agent to answer after the wake-up",
+                 lambda: self.daemon.virsh("unix", ping, timeout=AGENT_TIMEOUT + 30).returncode == 0, BOOT_TIMEOUT)
         dom.destroy()
 
 

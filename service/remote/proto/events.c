@@ -26,6 +26,8 @@ enum {
         DOMAIN_EVENT_ID_BLOCK_JOB = 8,
         DOMAIN_EVENT_ID_BLOCK_JOB_2 = 16,
         DOMAIN_EVENT_ID_BLOCK_THRESHOLD = 24,
+        DOMAIN_EVENT_ID_PMWAKEUP = 11,
+        DOMAIN_EVENT_ID_PMSUSPEND = 12,
         DOMAIN_EVENT_ID_LAST = 27,
         NETWORK_EVENT_ID_LIFECYCLE = 0,
         NETWORK_EVENT_ID_LAST = 1,
@@ -47,6 +49,10 @@ enum {
         PROC_NETWORK_EVENT_LIFECYCLE = 315,
         PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE = 318,
         PROC_DOMAIN_EVENT_CALLBACK_REBOOT = 319,
+        PROC_DOMAIN_EVENT_PMWAKEUP = 269,
+        PROC_DOMAIN_EVENT_PMSUSPEND = 270,
+        PROC_DOMAIN_EVENT_CALLBACK_PMWAKEUP = 329,
+        PROC_DOMAIN_EVENT_CALLBACK_PMSUSPEND = 330,
         PROC_POOL_EVENT_LIFECYCLE = 370,
         PROC_POOL_EVENT_REFRESH = 373,
         PROC_DOMAIN_EVENT_CALLBACK_METADATA_CHANGE = 379,
@@ -393,6 +399,14 @@ static int message_proc(const EventSub *e, const Notice *n) {
                 if (e->event_id == DOMAIN_EVENT_ID_BLOCK_JOB_2 && !e->legacy)
                         return PROC_DOMAIN_EVENT_BLOCK_JOB_2;
                 return 0;
+        case NOTICE_PM_SUSPEND:
+                if (e->kind != SUB_DOMAIN || e->event_id != DOMAIN_EVENT_ID_PMSUSPEND)
+                        return 0;
+                return e->legacy ? PROC_DOMAIN_EVENT_PMSUSPEND : PROC_DOMAIN_EVENT_CALLBACK_PMSUSPEND;
+        case NOTICE_PM_WAKEUP:
+                if (e->kind != SUB_DOMAIN || e->event_id != DOMAIN_EVENT_ID_PMWAKEUP)
+                        return 0;
+                return e->legacy ? PROC_DOMAIN_EVENT_PMWAKEUP : PROC_DOMAIN_EVENT_CALLBACK_PMWAKEUP;
         case NOTICE_BLOCK_THRESHOLD:
                 if (e->kind != SUB_DOMAIN || e->event_id != DOMAIN_EVENT_ID_BLOCK_THRESHOLD || e->legacy)
                         return 0;
@@ -410,6 +424,8 @@ static void deliver_one(RemoteClient *c, const EventSub *e, const Notice *n, int
         }
         if (!e->legacy)
                 xdr_put_i32(&w, e->callback_id);
+        if (proc == PROC_DOMAIN_EVENT_CALLBACK_PMWAKEUP || proc == PROC_DOMAIN_EVENT_CALLBACK_PMSUSPEND)
+                xdr_put_i32(&w, n->detail);     /* {callbackID; reason; dom}: the reason comes first */
         put_object(&w, n->obj);
         switch (proc) {
         case PROC_DOMAIN_EVENT_LIFECYCLE:
