@@ -505,8 +505,13 @@ static void on_status(Qmp *q, json_object *ret, const char *cls, const char *des
                 if (strcmp(status, "running") == 0) {
                         if (d->state == DOMAIN_PAUSED)
                                 domain_transition(d, DOMAIN_INPUT_RESUMED);
+                        else if (d->state == DOMAIN_PMSUSPENDED)       /* woken while the daemon was away */
+                                domain_transition(d, DOMAIN_INPUT_PM_WOKEUP);
                 } else if (strcmp(status, "guest-panicked") == 0) {
                         domain_transition(d, DOMAIN_INPUT_PANICKED);
+                } else if (strcmp(status, "suspended") == 0) {        /* S3: asleep, not paused */
+                        if (d->state == DOMAIN_RUNNING)
+                                domain_transition(d, DOMAIN_INPUT_PM_SUSPENDED);
                 } else if (d->state == DOMAIN_RUNNING) {
                         domain_transition(d, DOMAIN_INPUT_PAUSED);
                 }

@@ -352,7 +352,26 @@ class QemuPeekTest(unittest.TestCase):
         ping = "qemu-agent-command peek-guest '{\"execute\":\"guest-ping\"}' --timeout %d" % AGENT_TIMEOUT
         wait_for("the agent to answer after the wake-up",
                  lambda: self.daemon.virsh("unix", ping, timeout=AGENT_TIMEOUT + 30).returncode == 0, BOOT_TIMEOUT)
-        dom.destroy()
+
+    def test_5_restart_while_asleep(self):
+        """virsh dompmsuspend / dompmwakeup, and a daemon restarted while the guest sleeps finds
+        it asleep (its status file and QEMU's query-status agree)."""
+        def virsh(cmd):
+            p = self.daemon.virsh("unix", cmd, timeout=AGENT_TIMEOUT + 30)
+            self.assertEqual(p.returncode, 0, "virsh %s: %s" % (cmd, p.stderr))
+            return p.stdout.strip()
+        self.assertEqual(virsh("domstate peek-guest"), "running")
+        virsh("dompmsuspend peek-guest --target mem")
+        wait_for("pmsuspended", lambda: virsh("domstate --reason peek-guest") == "pmsuspended (unknown)", BOOT_TIMEOUT)
+        self.daemon.restart()
+        self.assertEqual(virsh("domstate --reason peek-guest"), "pmsuspended (unknown)")
+        wait_for("the monitor back", lambda: self.daemon.virsh(
+            "unix", "qemu-monitor-command peek-guest '{\"execute\":\"query-status\"}'").returncode == 0, 60)
+        self.assertEqual(virsh("domstate --reason peek-guest"), "pmsuspended (unknown)")
+        virsh("dompmwakeup peek-guest")
+        wait_for("running (event wakeup)", lambda: virsh("domstate --reason peek-guest") == "running (event wakeup)",
+                 BOOT_TIMEOUT)
+        virsh("destroy peek-guest")
 
 
 if __name__ == "__main__":
