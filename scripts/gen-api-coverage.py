@@ -29,8 +29,8 @@ row_unsupported = {rows[r][0] for r in unsupported if r in rows}
 REASONS = [
     ("removed", r"^(domain_migrate_(prepare|perform|finish)(2)?$|domain_migrate_prepare_tunnel$|"
                 r"domain_events_(de)?register|node_device_dettach)", "libvirt's own legacy or removed entry points"),
-    ("xen", r"(xen|block_peek|memory_peek|domain_xml_(from|to)_native)",
-     "Xen-era native formats and raw-memory access virtbus does not offer"),
+    ("xen", r"(xen|domain_xml_(from|to)_native)",
+     "Xen-era native formats virtbus does not offer"),
     ("identity", r"^connect_set_identity$", "virConnectSetIdentity: only libvirt's split daemons call it on each other"),
     ("migration", r"migrat", "migration other than managed v3 with parameters: the non-Params v3 procedures, peer-to-peer, tunnelled, D-Bus MigrateToURI3 (docs/qemu-migration.md)"),
     ("snapshot", r"(snapshot|checkpoint|backup)", "snapshots, checkpoints and backups (the QEMU XML/snapshots issue)"),
@@ -41,8 +41,8 @@ REASONS = [
     ("cpu", r"(compare|baseline)(_hypervisor)?_cpu",
      "CPU comparison and baseline against what the hypervisor (not the host) can give a guest: "
      "QEMU's host-model under each accelerator is not probed yet (CompareCPU/BaselineCPU are served)"),
-    ("hardware", r"(node_suspend|pm_suspend|pm_wakeup|sev_info|launch_security|alloc_pages|free_pages)",
-     "host facilities virtbus does not drive: host suspend (systemd-logind owns it), guest PM, AMD SEV, resizing hugepage pools"),
+    ("hardware", r"(node_suspend|sev_info|launch_security|alloc_pages|free_pages)",
+     "host facilities virtbus does not drive: host suspend (systemd-logind owns it), AMD SEV, resizing hugepage pools"),
     ("agent", r"(fs_?(freeze|thaw|trim)|get_fsinfo|guest_vcpus|guest_info|user_password|agent_|authorized_ssh|"
               r"domain_set_time$)", "guest-agent calls (need the QEMU guest agent channel: a later issue)"),
     ("jobs", r"(job|block_(pull|rebase|commit|copy|resize)|disk_errors|control_info|dirty_rate)",

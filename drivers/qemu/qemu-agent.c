@@ -197,6 +197,11 @@ int qemu_agent_send(QemuDomain *qd, json_object *cmd, int timeout, unsigned flag
         return 0;
 }
 
+void qemu_agent_abandon(QemuDomain *qd) {
+        if (qd->agent && qd->agent->agent)
+                agent_reset(qd->agent->agent);
+}
+
 void qemu_agent_error(VbError *err, const char *what, const char *cls, const char *desc) {
         if (strcmp(cls, "Timeout") == 0)
                 vb_error_set(err, VB_ERR_AGENT_UNRESPONSIVE, VB_FROM_QEMU, "Guest agent not available for now");

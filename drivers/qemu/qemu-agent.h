@@ -25,6 +25,9 @@ int qemu_agent_set_timeout(QemuDomain *qd, int timeout);
  * later), or -1 with err. */
 int qemu_agent_send(QemuDomain *qd, json_object *cmd, int timeout, unsigned flags, AgentReplyFn fn, void *userdata,
                     VbError *err);
+/* The command in flight will never be answered (the guest went to sleep on it): it and those
+ * queued behind fail with "Disconnected" now rather than at their timeouts. */
+void qemu_agent_abandon(QemuDomain *qd);
 /* An agent answer's failure (class/desc from AgentReplyFn) as libvirt reports it. */
 void qemu_agent_error(VbError *err, const char *what, const char *cls, const char *desc);
 

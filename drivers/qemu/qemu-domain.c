@@ -431,6 +431,9 @@ static void on_event(Qmp *q, const char *event, json_object *data, void *userdat
                 qemu_snapshot_job_event(qd, data);
         } else if (strcmp(event, "DUMP_COMPLETED") == 0) {
                 qemu_dump_event(qd, data);
+        } else if (strcmp(event, "SUSPEND") == 0 || strcmp(event, "SUSPEND_DISK") == 0 || strcmp(event, "WAKEUP") == 0) {
+                if (guest)
+                        qemu_pm_event(qd, event);
         } else {
                 qemu_guest_event(qd, event, data);
         }
@@ -516,8 +519,13 @@ static void on_status(Qmp *q, json_object *ret, const char *cls, const char *des
                 if (strcmp(status, "running") == 0) {
                         if (d->state == DOMAIN_PAUSED)
                                 domain_transition(d, DOMAIN_INPUT_RESUMED);
+                        else if (d->state == DOMAIN_PMSUSPENDED)       /* woken while the daemon was away */
+                                domain_transition(d, DOMAIN_INPUT_PM_WOKEUP);
                 } else if (strcmp(status, "guest-panicked") == 0) {
                         domain_transition(d, DOMAIN_INPUT_PANICKED);
+                } else if (strcmp(status, "suspended") == 0) {        /* S3: asleep, not paused */
+                        if (d->state == DOMAIN_RUNNING)
+                                domain_transition(d, DOMAIN_INPUT_PM_SUSPENDED);
                 } else if (d->state == DOMAIN_RUNNING) {
                         domain_transition(d, DOMAIN_INPUT_PAUSED);
                 }

@@ -128,6 +128,7 @@ typedef struct QemuDomain {
         uint64_t migrate_bandwidth;
         struct QemuMigration *migration;        /* the migration in flight (qemu-migrate.h), or NULL */
         struct QemuPerf *perf;          /* the open perf event counters (qemu-perf.c), or NULL */
+        struct QemuPmSuspend *pm_suspend;       /* a suspend waiting for QEMU's SUSPEND (qemu-pm.c), or NULL */
 } QemuDomain;
 
 typedef struct QemuConsole QemuConsole;
@@ -254,7 +255,7 @@ int qemu_node_set_memory_parameters(Connection *c, const bool set[3], const unsi
 /* qemu-threshold.c: virDomainSetBlockThreshold and QEMU's BLOCK_WRITE_THRESHOLD event. */
 int qemu_set_block_threshold(Domain *d, size_t index, uint64_t threshold, Call *call, VbError *err);
 void qemu_threshold_event(QemuDomain *qd, json_object *data);
-/* qemu-events.c: RTC_CHANGE, WATCHDOG, BLOCK_IO_ERROR, DEVICE_TRAY_MOVED, SUSPEND*, WAKEUP,
+/* qemu-events.c: RTC_CHANGE, WATCHDOG, BLOCK_IO_ERROR, DEVICE_TRAY_MOVED,
  * MIGRATION_PASS, VNC_* and SPICE_* as domain events; false for any other event. */
 bool qemu_guest_event(QemuDomain *qd, const char *event, json_object *data);
 /* qemu-startup-policy.c: the disks of live whose <source startupPolicy> meets a missing source:
@@ -559,6 +560,15 @@ long qemu_interface_by_alias(const DomainDef *def, const char *alias);
 void qemu_nic_alias(const DomainDef *def, size_t i, char *buf, size_t len);
 /* qemu-live-calls.c: virDomainInjectNMI (QMP inject-nmi). */
 int qemu_domain_inject_nmi(Domain *d, Call *call, VbError *err);
+/* qemu-peek.c: DomainOps.block_peek and .memory_peek. */
+int qemu_domain_block_peek(Domain *d, const DomainDef *def, size_t index, const char *name, uint64_t offset,
+                           size_t size, Call *call, VbError *err);
+int qemu_domain_memory_peek(Domain *d, uint64_t start, size_t size, bool physical, uint8_t *out, Call *call,
+                            VbError *err);
+/* qemu-pm.c: DomainOps.pm_wakeup and .pm_suspend; QEMU's SUSPEND and WAKEUP events. */
+int qemu_domain_pm_wakeup(Domain *d, Call *call, VbError *err);
+int qemu_domain_pm_suspend(Domain *d, unsigned target, Call *call, VbError *err);
+void qemu_pm_event(QemuDomain *qd, const char *event);
 /* qemu-hotplug-dev.c: DomainOps.prepare_device / attach_device / detach_device, by kind. */
 int qemu_domain_prepare_device(const DomainDef *def, DomainDevices *dev, VbError *err);
 int qemu_domain_attach_device(Domain *d, DomainDevices *dev, Call *call, VbError *err);

@@ -1,6 +1,6 @@
 /* qemu-events.c: QEMU's events about the guest itself (RTC_CHANGE, WATCHDOG, BLOCK_IO_ERROR,
- * DEVICE_TRAY_MOVED, SUSPEND/SUSPEND_DISK/WAKEUP, MIGRATION_PASS, VNC_* and SPICE_*) as the
- * core's domain events (domain-events.h), with libvirt's codes. */
+ * DEVICE_TRAY_MOVED, MIGRATION_PASS, VNC_* and SPICE_*) as the core's domain events
+ * (domain-events.h), with libvirt's codes. SUSPEND, SUSPEND_DISK and WAKEUP are qemu-pm.c's. */
 #define LOG_MODULE "qemu"
 #include <stdio.h>
 #include <string.h>
@@ -125,15 +125,6 @@ bool qemu_guest_event(QemuDomain *qd, const char *event, json_object *data) {
                 io_error(d, data);
         else if (strcmp(event, "DEVICE_TRAY_MOVED") == 0)
                 tray_moved(d, data);
-        else if (strcmp(event, "SUSPEND") == 0) {
-                domain_notify_pm(d, NOTICE_PM_SUSPEND);
-                domain_transition(d, DOMAIN_INPUT_PM_SUSPENDED);
-        } else if (strcmp(event, "SUSPEND_DISK") == 0) {
-                domain_notify_pm(d, NOTICE_PM_SUSPEND_DISK);        /* QEMU powers off next */
-        } else if (strcmp(event, "WAKEUP") == 0) {
-                domain_notify_pm(d, NOTICE_PM_WAKEUP);
-                domain_transition(d, DOMAIN_INPUT_PM_WOKEUP);
-        }
         else if (strcmp(event, "MIGRATION_PASS") == 0)
                 domain_notify_migration_iteration(d, (int) int_of(data, "pass"));
         else if (strncmp(event, "VNC_", 4) == 0 || strncmp(event, "SPICE_", 6) == 0)

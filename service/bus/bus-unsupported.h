@@ -64,6 +64,10 @@ int bus_method_memory_stats(sd_bus_message *m, void *userdata, sd_bus_error *ret
 int bus_method_send_key(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);          /* bus-domain-gfx.c */
 int bus_method_inject_nmi(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);        /* bus-domain-live.c */
 int bus_method_set_vcpus(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);         /* bus-domain-live.c */
+/* bus-domain-peek.c */
+int bus_method_block_peek(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_method_memory_peek(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_method_pm_wakeup(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_migrate_set_max_downtime(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);        /* bus-domain-migrate.c */
 int bus_method_migrate_set_max_speed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_migrate_get_max_speed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
@@ -165,7 +169,7 @@ int bus_method_detach_device(sd_bus_message *m, void *userdata, sd_bus_error *re
         SD_BUS_METHOD_WITH_ARGS("BlockCommit", SD_BUS_ARGS("s", disk, "s", base, "s", top, "t", bandwidth, "u", flags), SD_BUS_NO_RESULT, bus_method_block_commit, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("BlockCopy", SD_BUS_ARGS("s", disk, "s", destxml, "a{sv}", params, "u", flags), SD_BUS_NO_RESULT, bus_method_block_copy, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("BlockJobAbort", SD_BUS_ARGS("s", disk, "u", flags), SD_BUS_NO_RESULT, bus_method_block_job_abort, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("BlockPeek", SD_BUS_ARGS("s", disk, "t", offset, "t", size, "u", flags), SD_BUS_RESULT("ay", buffer), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("BlockPeek", SD_BUS_ARGS("s", disk, "t", offset, "t", size, "u", flags), SD_BUS_RESULT("ay", buffer), bus_method_block_peek, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("BlockPull", SD_BUS_ARGS("s", disk, "t", bandwidth, "u", flags), SD_BUS_NO_RESULT, bus_method_block_pull, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("BlockRebase", SD_BUS_ARGS("s", disk, "s", base, "t", bandwidth, "u", flags), SD_BUS_NO_RESULT, bus_method_block_rebase, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("BlockResize", SD_BUS_ARGS("s", disk, "t", size, "u", flags), SD_BUS_NO_RESULT, bus_method_block_resize, SD_BUS_VTABLE_UNPRIVILEGED), \
@@ -198,7 +202,7 @@ int bus_method_detach_device(sd_bus_message *m, void *userdata, sd_bus_error *re
         SD_BUS_METHOD_WITH_ARGS("GetVcpuPinInfo", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("aab", vcpuPinInfo), bus_method_get_vcpu_pin_info, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("InjectNMI", SD_BUS_ARGS("u", flags), SD_BUS_NO_RESULT, bus_method_inject_nmi, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("ListDomainSnapshots", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("ao", domainSnapshots), bus_method_list_domain_snapshots, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("MemoryPeek", SD_BUS_ARGS("t", offset, "t", size, "u", flags), SD_BUS_RESULT("ay", buffer), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("MemoryPeek", SD_BUS_ARGS("t", offset, "t", size, "u", flags), SD_BUS_RESULT("ay", buffer), bus_method_memory_peek, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("MemoryStats", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("a{it}", stats), bus_method_memory_stats, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("MigrateGetCompressionCache", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("t", cacheSize), bus_method_migrate_get_compression_cache, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("MigrateGetMaxSpeed", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("t", bandwidth), bus_method_migrate_get_max_speed, SD_BUS_VTABLE_UNPRIVILEGED), \
@@ -211,7 +215,7 @@ int bus_method_detach_device(sd_bus_message *m, void *userdata, sd_bus_error *re
         SD_BUS_METHOD_WITH_ARGS("PinEmulator", SD_BUS_ARGS("ab", cpumap, "u", flags), SD_BUS_NO_RESULT, bus_method_pin_emulator, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("PinIOThread", SD_BUS_ARGS("u", iothreadId, "ab", cpumap, "u", flags), SD_BUS_NO_RESULT, bus_method_pin_iothread, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("PinVcpu", SD_BUS_ARGS("u", vcpu, "ab", cpumap, "u", flags), SD_BUS_NO_RESULT, bus_method_pin_vcpu, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("PMWakeup", SD_BUS_ARGS("u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("PMWakeup", SD_BUS_ARGS("u", flags), SD_BUS_NO_RESULT, bus_method_pm_wakeup, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("Rename", SD_BUS_ARGS("s", name, "u", flags), SD_BUS_NO_RESULT, bus_method_domain_rename, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("SendKey", SD_BUS_ARGS("u", codeset, "u", holdtime, "au", keycodes, "u", flags), SD_BUS_NO_RESULT, bus_method_send_key, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("SendProcessSignal", SD_BUS_ARGS("x", pidValue, "u", sigNum, "u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \

@@ -214,6 +214,22 @@ typedef struct DomainOps {
         /* The index of def's element of one of those kinds whose device alias is alias (its
          * kind, a static string, in *kind), or -1: detach-device-alias. */
         long (*device_by_alias)(const DomainDef *def, const char *alias, const char **kind);
+        /* virDomainBlockPeek (domain-peek.c; no job, the domain may be inactive): size bytes
+         * (0 … 4 MiB) at offset of the source of disk index of def (named so by the caller: for
+         * messages). VERB_PENDING, then call completes with a DomainPeekResult; or -1. NULL:
+         * "not supported". */
+        int (*block_peek)(Domain *d, const DomainDef *def, size_t index, const char *name, uint64_t offset,
+                          size_t size, Call *call, VbError *err);
+        /* virDomainMemoryPeek of a running domain: size (1 … 4 MiB) bytes of its guest-physical
+         * memory (physical) or of CPU 0's virtual address space from start: 0 with out filled,
+         * or VERB_PENDING and call completes with a DomainPeekResult. NULL: "not supported". */
+        int (*memory_peek)(Domain *d, uint64_t start, size_t size, bool physical, uint8_t *out, Call *call,
+                           VbError *err);
+        /* virDomainPMWakeup of a running domain (the core holds a modify job, may answer
+         * VERB_PENDING); virDomainPMSuspendForDuration: the guest suspends to target
+         * (domain-peek.h), the state following the hypervisor's event. NULL: "not supported". */
+        int (*pm_wakeup)(Domain *d, Call *call, VbError *err);
+        int (*pm_suspend)(Domain *d, unsigned target, Call *call, VbError *err);
 } DomainOps;
 
 /* Network and pool ops belong to a subsystem (host.h), not to a connection. Each op returns 0

@@ -460,6 +460,11 @@ REMOTE_HANDLER(proc_domain_create_with_files);
 REMOTE_HANDLER(proc_domain_create_xml_with_files);
 REMOTE_HANDLER(proc_domain_inject_nmi);
 REMOTE_HANDLER(proc_domain_set_vcpus_flags);
+/* proc-domain-peek.c */
+REMOTE_HANDLER(proc_domain_block_peek);
+REMOTE_HANDLER(proc_domain_memory_peek);
+REMOTE_HANDLER(proc_domain_pm_wakeup);
+REMOTE_HANDLER(proc_domain_pm_suspend_for_duration);
 REMOTE_HANDLER(proc_domain_migrate_set_max_downtime);        /* proc-domain-migrate.c */
 REMOTE_HANDLER(proc_domain_migrate_get_max_downtime);
 REMOTE_HANDLER(proc_domain_migrate_set_max_speed);

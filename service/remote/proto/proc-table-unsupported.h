@@ -1,9 +1,6 @@
 /* proc-table-unsupported.h: inside proc-table.c's table: rows whose procedure virtbus does not serve yet, each answering libvirt's
  * "this function is not supported by the connection driver" after its gates (read-only, ACL). A row that gets a real handler
  * moves to proc-table.c. */
-        P(DOMAIN_BLOCK_PEEK, proc_not_supported, 0),
-        P(DOMAIN_MEMORY_PEEK, proc_not_supported, 0),
-        P(DOMAIN_PM_WAKEUP, proc_not_supported, 0),
         P(DOMAIN_SEND_PROCESS_SIGNAL, proc_not_supported, 0),
         P(INTERFACE_CHANGE_BEGIN, proc_not_supported, 0),
         P(INTERFACE_CHANGE_COMMIT, proc_not_supported, 0),

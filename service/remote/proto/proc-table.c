@@ -225,6 +225,10 @@ static const RemoteProc procs[_API_ID_MAX] = {
         P(DOMAIN_SCREENSHOT, proc_domain_screenshot, 0),     /* then a download stream */
         P(DOMAIN_SEND_KEY, proc_domain_send_key, 0),
         P(DOMAIN_INJECT_NMI, proc_domain_inject_nmi, 0),
+        P(DOMAIN_BLOCK_PEEK, proc_domain_block_peek, 0),
+        P(DOMAIN_MEMORY_PEEK, proc_domain_memory_peek, 0),
+        P(DOMAIN_PM_WAKEUP, proc_domain_pm_wakeup, 0),
+        P(DOMAIN_PM_SUSPEND_FOR_DURATION, proc_domain_pm_suspend_for_duration, 0),
         P(DOMAIN_MIGRATE_SET_MAX_DOWNTIME, proc_domain_migrate_set_max_downtime, 0),
         P(DOMAIN_MIGRATE_GET_MAX_DOWNTIME, proc_domain_migrate_get_max_downtime, 0),
         P(DOMAIN_MIGRATE_SET_MAX_SPEED, proc_domain_migrate_set_max_speed, 0),

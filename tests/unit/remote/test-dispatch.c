@@ -243,10 +243,10 @@ static void test_open(void **state) {
 static void test_unsupported(void **state) {
         Fixture *f = *state;
         open_conn(f, f->fc, "test:///default", 0);
-        Reply r = call(f, f->fc, 104, NULL);    /* domain_memory_peek: never served (raw guest memory) */
-        assert_error(&r, 3, 20, "this function is not supported by the connection driver: virDomainMemoryPeek");
+        Reply r = call(f, f->fc, 220, NULL);    /* interface_change_begin: not served (the udev backend is read-only) */
+        assert_error(&r, 3, 26, "this function is not supported by the connection driver: virInterfaceChangeBegin");
         assert_string_equal(r.str1, "this function is not supported by the connection driver: %s");
-        assert_string_equal(r.str2, "virDomainMemoryPeek");
+        assert_string_equal(r.str2, "virInterfaceChangeBegin");
         /* served, and answered by the Test driver as libvirt's test driver does */
         XdrWriter w;
         for (int i = 0; i < 4; i++)
@@ -556,6 +556,36 @@ static void test_reply_too_large(void **state) {
         assert_int_equal(r.status, MSG_STATUS_OK);
 }
 
+/* domain_memory_peek / domain_block_peek: a size over libvirt 9.0's 4 MiB is the daemon's RPC
+ * error before anything else (its client never sends one); the Test driver's bytes otherwise. */
+static void test_peek_sizes(void **state) {
+        Fixture *f = *state;
+        XdrWriter w;
+        open_conn(f, f->fc, "test:///default", 0);
+        put_test_domain(args(&w), 1);
+        xdr_put_u64(&w, 0);
+        xdr_put_u32(&w, 4194305);
+        xdr_put_u32(&w, 2);
+        Reply r = call(f, f->fc, 104, &w);
+        assert_error(&r, 39, 7, "size > maximum buffer size");
+        put_test_domain(args(&w), 1);
+        xdr_put_string(&w, "vda");
+        xdr_put_u64(&w, 0);
+        xdr_put_u32(&w, 4194305);
+        xdr_put_u32(&w, 0);
+        r = call(f, f->fc, 103, &w);
+        assert_error(&r, 39, 7, "size > maximum buffer size");
+        put_test_domain(args(&w), 1);
+        xdr_put_u64(&w, 254);
+        xdr_put_u32(&w, 3);
+        xdr_put_u32(&w, 1);
+        r = call(f, f->fc, 104, &w);
+        assert_int_equal(r.status, MSG_STATUS_OK);
+        static const uint8_t want[] = { 0, 0, 0, 3, 0xfe, 0xff, 0x00, 0 };      /* opaque<>: length, bytes, pad */
+        assert_int_equal(r.len, sizeof want);
+        assert_memory_equal(r.payload, want, sizeof want);
+}
+
 /* ------------------------------------------------------------------ events */
 
 static Reply message(FakeClient *fc, size_t i) {
@@ -856,6 +886,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_readonly, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_lists, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_reply_too_large, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_peek_sizes, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_events, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_legacy_register, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_pending, setup_pending, teardown),
