@@ -1,0 +1,128 @@
+"""test_qemu_migrate_more.py: the rest of live migration between two virtbusd daemons on this
+host (qemu:///session, the tiny test guest under TCG).
+
+    /usr/bin/python3 tests/integration/test_qemu_migrate_more.py -v
+
+The v3 procedures without typed parameters (213 Begin3, 214 Prepare3, 216 Perform3, 217
+Finish3, 218 Confirm3): real virsh and python3-libvirt take them when a side does not answer
+MIGRATION_PARAMS; a relay in front of each daemon (migrate_proxy.py) says so, as a daemon older
+than libvirt 1.1.0 would, and records which procedures the clients called.
+"""
+
+import sys
+import unittest
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import migrate_proxy  # noqa: E402
+import remote_harness  # noqa: E402
+import testmain  # noqa: E402
+from test_qemu_lifecycle import QemuDaemon  # noqa: E402
+from test_qemu_migrate import DOMAIN_XML, prepare_class  # noqa: E402
+from test_qemu_console import ConsoleReader  # noqa: E402
+
+PARAMS_PROCS = {302, 303, 304, 305, 306, 307}
+
+
+class MigrateTwoDaemons(unittest.TestCase):
+    """Two daemons, each with its own directories, bus and socket; python3-libvirt connections."""
+
+    @classmethod
+    def setUpClass(cls):
+        prepare_class(cls)
+        cls.src, cls.dst = QemuDaemon(), QemuDaemon()
+        cls.src.start()
+        cls.dst.start()
+        cls.conns = {"src": cls.libvirt.open(cls.src.uri()), "dst": cls.libvirt.open(cls.dst.uri())}
+        cls.names = []
+
+    @classmethod
+    def tearDownClass(cls):
+        for c in cls.conns.values():
+            try:
+                c.close()
+            except Exception:
+                pass
+        for daemon in (cls.src, cls.dst):
+            for name in cls.names:
+                daemon.virsh("unix", "destroy %s" % name)
+            daemon.stop()
+
+    def daemon_of(self, side):
+        return self.src if side == "src" else self.dst
+
+    def virsh(self, daemon, cmd, check=True, timeout=180, uri=None):
+        p = remote_harness.run_virsh(uri or daemon.uri(), cmd, timeout=timeout, env=daemon.client_env())
+        if check and p.returncode != 0:
+            self.fail("virsh %s failed (%d): %s\nsource:\n%s\ndestination:\n%s" % (
+                cmd, p.returncode, p.stderr, self.src.log()[-3000:], self.dst.log()[-3000:]))
+        return p
+
+    def state(self, daemon, name):
+        return self.virsh(daemon, "domstate %s" % name).stdout.strip()
+
+    def define_start(self, daemon, name):
+        self.names.append(name)
+        xml = daemon.tmp / ("%s.xml" % name)
+        xml.write_text(DOMAIN_XML.format(name=name, kernel=self.image.kernel, initrd=self.image.initrd,
+                                         append=self.image.append, uuid=""))
+        self.virsh(daemon, "define %s" % xml)
+        self.virsh(daemon, "start %s" % name)
+
+    def ask(self, side, name):
+        """The guest's shell answers on its console (its `cpus` command)."""
+        conn = self.conns[side]
+        console = ConsoleReader(self.libvirt, conn, conn.lookupByName(name))
+        try:
+            return console.ask("cpus", "VIRTBUS-GUEST-CPUS", 120)
+        finally:
+            try:
+                console.stream.abort()
+            except Exception:
+                pass
+
+
+class MigrateWithoutParamsTest(MigrateTwoDaemons):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.proxies = {"src": migrate_proxy.FeatureHidingProxy(cls.src.sock, cls.src.tmp / "old-src.sock"),
+                       "dst": migrate_proxy.FeatureHidingProxy(cls.dst.sock, cls.dst.tmp / "old-dst.sock")}
+
+    @classmethod
+    def tearDownClass(cls):
+        for p in cls.proxies.values():
+            p.close()
+        super().tearDownClass()
+
+    def test_virsh_and_python_take_the_procedures_without_params(self):
+        name = "mig-plain"
+        self.define_start(self.src, name)
+        self.assertIsNotNone(self.ask("src", name), "the guest did not answer on the source")
+        self.virsh(self.src, "migrate --live %s %s" % (name, self.proxies["dst"].uri()), uri=self.proxies["src"].uri())
+        self.assertEqual(self.state(self.dst, name), "running")
+        self.assertIsNotNone(self.ask("dst", name), "the guest does not answer on the destination")
+        self.assertEqual(self.virsh(self.src, "domstate --reason %s" % name).stdout.strip(), "shut off (migrated)")
+        src_procs, dst_procs = set(self.proxies["src"].procs), set(self.proxies["dst"].procs)
+        self.assertTrue({213, 216, 218} <= src_procs, sorted(src_procs))
+        self.assertTrue({214, 217} <= dst_procs, sorted(dst_procs))
+        self.assertFalse(PARAMS_PROCS & (src_procs | dst_procs))
+
+        # python3-libvirt's dom.migrate (virDomainMigrate) brings it back the same way.
+        old_dst = self.libvirt.open(self.proxies["dst"].uri())
+        old_src = self.libvirt.open(self.proxies["src"].uri())
+        try:
+            back = old_dst.lookupByName(name).migrate(old_src, self.libvirt.VIR_MIGRATE_LIVE, None, None, 0)
+            self.assertEqual(back.name(), name)
+        finally:
+            old_dst.close()
+            old_src.close()
+        self.assertEqual(self.state(self.src, name), "running")
+        self.assertIsNotNone(self.ask("src", name), "the guest does not answer back on the source")
+        self.assertNotIn(name, self.virsh(self.dst, "list --all --name").stdout.split())
+        self.assertFalse(PARAMS_PROCS & (set(self.proxies["src"].procs) | set(self.proxies["dst"].procs)))
+
+
+if __name__ == "__main__":
+    testmain.main()
