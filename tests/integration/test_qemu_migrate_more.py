@@ -7,6 +7,11 @@ The v3 procedures without typed parameters (213 Begin3, 214 Prepare3, 216 Perfor
 Finish3, 218 Confirm3): real virsh and python3-libvirt take them when a side does not answer
 MIGRATION_PARAMS; a relay in front of each daemon (migrate_proxy.py) says so, as a daemon older
 than libvirt 1.1.0 would, and records which procedures the clients called.
+
+Peer-to-peer migration: `virsh migrate --live --p2p` hands the whole migration to the source
+daemon, which connects to the destination daemon itself (unix socket, or TCP); D-Bus
+Domain.MigrateToURI3 (libvirt-dbus's virDomainMigrateToURI3) does the same from the bus; a
+destination that refuses leaves the source's guest running.
 """
 
 import sys
@@ -18,11 +23,19 @@ sys.path.insert(0, str(HERE))
 import migrate_proxy  # noqa: E402
 import remote_harness  # noqa: E402
 import testmain  # noqa: E402
-from test_qemu_lifecycle import QemuDaemon  # noqa: E402
+import harness  # noqa: E402
+from test_qemu_lifecycle import QEMU_PATH, QemuDaemon  # noqa: E402
 from test_qemu_migrate import DOMAIN_XML, prepare_class  # noqa: E402
 from test_qemu_console import ConsoleReader  # noqa: E402
 
 PARAMS_PROCS = {302, 303, 304, 305, 306, 307}
+
+
+class TcpQemuDaemon(QemuDaemon):
+    """A QEMU daemon that also listens on TCP (127.0.0.1, auth none)."""
+
+    def __init__(self):
+        remote_harness.RemoteDaemon.__init__(self, tcp=True)
 
 
 class MigrateTwoDaemons(unittest.TestCase):
@@ -31,7 +44,7 @@ class MigrateTwoDaemons(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         prepare_class(cls)
-        cls.src, cls.dst = QemuDaemon(), QemuDaemon()
+        cls.src, cls.dst = TcpQemuDaemon(), QemuDaemon()
         cls.src.start()
         cls.dst.start()
         cls.conns = {"src": cls.libvirt.open(cls.src.uri()), "dst": cls.libvirt.open(cls.dst.uri())}
@@ -122,6 +135,61 @@ class MigrateWithoutParamsTest(MigrateTwoDaemons):
         self.assertIsNotNone(self.ask("src", name), "the guest does not answer back on the source")
         self.assertNotIn(name, self.virsh(self.dst, "list --all --name").stdout.split())
         self.assertFalse(PARAMS_PROCS & (set(self.proxies["src"].procs) | set(self.proxies["dst"].procs)))
+
+
+
+class MigratePeerToPeerTest(MigrateTwoDaemons):
+    def bus_domain(self, daemon, side, name):
+        import dbus
+        bus = dbus.bus.BusConnection(daemon.bus_address)
+        uuid = self.conns[side].lookupByName(name).UUIDString()
+        path = "%s/domain/_%s" % (QEMU_PATH, uuid.replace("-", "_"))
+        return dbus.Interface(bus.get_object(harness.BUS_NAME, path), harness.DOMAIN)
+
+    def test_virsh_p2p_then_dbus_migrate_to_uri3_back(self):
+        name = "mig-p2p"
+        self.define_start(self.src, name)
+        self.assertIsNotNone(self.ask("src", name), "the guest did not answer on the source")
+        self.virsh(self.src, "migrate --live --p2p %s %s" % (name, self.dst.uri()))
+        self.assertEqual(self.state(self.dst, name), "running")
+        self.assertIsNotNone(self.ask("dst", name), "the guest does not answer on the destination")
+        self.assertEqual(self.virsh(self.src, "domstate --reason %s" % name).stdout.strip(), "shut off (migrated)")
+
+        # Back over D-Bus, the destination daemon driving the source's over TCP this time.
+        import dbus
+        bus_dom = self.bus_domain(self.dst, "dst", name)
+        back_uri = "qemu+tcp://127.0.0.1:%d/session" % self.src.port
+        # Without PEER2PEER it would be direct migration, which QEMU's driver has not.
+        with self.assertRaises(dbus.exceptions.DBusException) as e:
+            bus_dom.MigrateToURI3(back_uri, dbus.Dictionary({}, signature="sv"), dbus.UInt32(1))
+        self.assertIn("this function is not supported by the connection driver: virDomainMigrateToURI3",
+                      str(e.exception))
+        with self.assertRaises(dbus.exceptions.DBusException) as e:
+            bus_dom.MigrateToURI3(back_uri, dbus.Dictionary({"compression": "xbzrle"}, signature="sv"), dbus.UInt32(3))
+        self.assertIn("parameter 'compression' not supported", str(e.exception))
+        self.assertEqual(self.state(self.dst, name), "running")
+        bus_dom.MigrateToURI3(back_uri, dbus.Dictionary({}, signature="sv"), dbus.UInt32(3), timeout=300)
+        self.assertEqual(self.state(self.src, name), "running")
+        self.assertIsNotNone(self.ask("src", name), "the guest does not answer back on the source")
+        self.assertNotIn(name, self.virsh(self.dst, "list --all --name").stdout.split())
+
+    def test_refused_p2p_leaves_the_source_running(self):
+        """The destination already runs a guest of that name: its refusal is what the user
+        reads, and the source's guest runs on."""
+        name = "mig-p2p-busy"
+        self.define_start(self.src, name)
+        self.define_start(self.dst, name)
+        p = self.virsh(self.src, "migrate --live --p2p %s %s" % (name, self.dst.uri()), check=False)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("domain 'mig-p2p-busy' already exists with uuid", p.stderr)
+        self.assertEqual(self.state(self.src, name), "running")
+        self.assertIsNotNone(self.ask("src", name), "the guest stopped answering on the source")
+        # A destination nobody listens on: the source says so and keeps its guest.
+        gone = self.src.tmp / "nobody.sock"
+        p = self.virsh(self.src, "migrate --live --p2p %s qemu+unix:///session?socket=%s" % (name, gone), check=False)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("Failed to connect socket to '%s'" % gone, p.stderr)
+        self.assertEqual(self.state(self.src, name), "running")
 
 
 if __name__ == "__main__":

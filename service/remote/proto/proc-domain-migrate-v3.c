@@ -144,7 +144,7 @@ REMOTE_HANDLER(proc_domain_migrate_perform3_params) {
         remote_ref_done(&ref);
         Call *call = d ? remote_call_new(rc, migrate_encode_cookie, d) : NULL;
         if (call)
-                r = domain_migrate_perform(d, p.uri, flags, call, &rc->err);
+                r = domain_migrate_perform(d, dconnuri, p.uri, p.dname, flags, call, &rc->err);
         free(dconnuri);
         params_clear(&p);
         if (!call)

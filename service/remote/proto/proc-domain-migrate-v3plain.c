@@ -82,7 +82,7 @@ REMOTE_HANDLER(proc_domain_migrate_perform3) {
         remote_ref_done(&ref);
         Call *call = d ? remote_call_new(rc, migrate_encode_cookie, d) : NULL;
         if (call)
-                r = domain_migrate_perform(d, uri, flags, call, &rc->err);
+                r = domain_migrate_perform(d, dconnuri, uri, dname, flags, call, &rc->err);
         free(xmlin);
         free(dconnuri);
         free(uri);
