@@ -25,8 +25,8 @@ import remote_harness  # noqa: E402
 import testmain  # noqa: E402
 import harness  # noqa: E402
 from test_qemu_lifecycle import QEMU_PATH, QemuDaemon  # noqa: E402
-from test_qemu_migrate import DOMAIN_XML, prepare_class  # noqa: E402
-from test_qemu_console import ConsoleReader  # noqa: E402
+import test_qemu_migrate  # noqa: E402  (its module, not its classes: they run in their own suite)
+from test_qemu_migrate import prepare_class  # noqa: E402
 
 PARAMS_PROCS = {302, 303, 304, 305, 306, 307}
 
@@ -77,23 +77,9 @@ class MigrateTwoDaemons(unittest.TestCase):
 
     def define_start(self, daemon, name):
         self.names.append(name)
-        xml = daemon.tmp / ("%s.xml" % name)
-        xml.write_text(DOMAIN_XML.format(name=name, kernel=self.image.kernel, initrd=self.image.initrd,
-                                         append=self.image.append, uuid=""))
-        self.virsh(daemon, "define %s" % xml)
-        self.virsh(daemon, "start %s" % name)
+        test_qemu_migrate.QemuMigrateTest.define_start(self, daemon, name)
 
-    def ask(self, side, name):
-        """The guest's shell answers on its console (its `cpus` command)."""
-        conn = self.conns[side]
-        console = ConsoleReader(self.libvirt, conn, conn.lookupByName(name))
-        try:
-            return console.ask("cpus", "VIRTBUS-GUEST-CPUS", 120)
-        finally:
-            try:
-                console.stream.abort()
-            except Exception:
-                pass
+    ask = test_qemu_migrate.QemuMigrateTest.ask     # the guest's shell answers on its console
 
 
 class MigrateWithoutParamsTest(MigrateTwoDaemons):
