@@ -75,6 +75,15 @@ int migrate_reply_begin(RemoteCall *rc, Domain *d, unsigned flags) {
         return 0;
 }
 
+int migrate_confirm(RemoteCall *rc, RemoteRef *ref, int r, unsigned flags, bool cancelled) {
+        Domain *d = r < 0 || remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, ref);
+        remote_ref_done(ref);
+        Call *call = d ? remote_call_new(rc, NULL, d) : NULL;
+        if (!call)
+                return -1;
+        return remote_call_finish(rc, call, domain_migrate_confirm(d, flags, cancelled, call, &rc->err));
+}
+
 int migrate_cookie_skip(RemoteCall *rc) {
         uint8_t *c = NULL;
         size_t len = 0;
@@ -198,10 +207,5 @@ REMOTE_HANDLER(proc_domain_migrate_confirm3_params) {
         xdr_get_u32(&rc->args, &flags);
         xdr_get_i32(&rc->args, &cancelled);
         params_clear(&p);
-        Domain *d = r < 0 || remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
-        remote_ref_done(&ref);
-        Call *call = d ? remote_call_new(rc, NULL, d) : NULL;
-        if (!call)
-                return -1;
-        return remote_call_finish(rc, call, domain_migrate_confirm(d, flags, cancelled != 0, call, &rc->err));
+        return migrate_confirm(rc, &ref, r, flags, cancelled != 0);
 }

@@ -131,10 +131,5 @@ REMOTE_HANDLER(proc_domain_migrate_confirm3) {
         if (r == 0)
                 r = flags_read(rc, "virDomainMigrateConfirm3", &flags);
         xdr_get_i32(&rc->args, &cancelled);
-        Domain *d = r < 0 || remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
-        remote_ref_done(&ref);
-        Call *call = d ? remote_call_new(rc, NULL, d) : NULL;
-        if (!call)
-                return -1;
-        return remote_call_finish(rc, call, domain_migrate_confirm(d, flags, cancelled != 0, call, &rc->err));
+        return migrate_confirm(rc, &ref, r, flags, cancelled != 0);
 }

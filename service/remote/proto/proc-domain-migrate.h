@@ -7,6 +7,8 @@
 
 /* Begin's answer {opaque cookie_out<> (none); remote_nonnull_string xml}: the migratable definition. */
 int migrate_reply_begin(RemoteCall *rc, Domain *d, unsigned flags);
+/* Confirm once its arguments are read (r: how that went): the domain of ref, the step, the answer. */
+int migrate_confirm(RemoteCall *rc, RemoteRef *ref, int r, unsigned flags, bool cancelled);
 /* A cookie from the other side: virtbus sends none and needs none; it is read and dropped. */
 int migrate_cookie_skip(RemoteCall *rc);
 /* {opaque cookie_out<>; remote_string uri_out}: result the URI (a char *). */
