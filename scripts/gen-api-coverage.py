@@ -32,7 +32,7 @@ REASONS = [
     ("xen", r"(xen|domain_xml_(from|to)_native)",
      "Xen-era native formats virtbus does not offer"),
     ("identity", r"^connect_set_identity$", "virConnectSetIdentity: only libvirt's split daemons call it on each other"),
-    ("migration", r"migrat", "migration other than managed v3 with parameters: the non-Params v3 procedures, peer-to-peer, tunnelled, D-Bus MigrateToURI3 (docs/qemu-migration.md)"),
+    ("migration", r"migrat", "migration other than v3 (managed or peer-to-peer): tunnelled migration (PrepareTunnel3 215, PrepareTunnel3Params 304) and the v1/v2 procedures (docs/qemu-migration.md)"),
     ("snapshot", r"(snapshot|checkpoint|backup)", "snapshots, checkpoints and backups (the QEMU XML/snapshots issue)"),
     ("console", r"(open_console|open_channel|open_graphics)", "consoles and graphics (the consoles issue)"),
     ("nodedev", r"node_device|nodedev",

@@ -74,6 +74,7 @@ int bus_method_migrate_get_max_speed(sd_bus_message *m, void *userdata, sd_bus_e
 int bus_method_migrate_set_compression_cache(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_migrate_get_compression_cache(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_migrate_start_post_copy(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_method_migrate_to_uri3(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_open_graphics_fd(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);  /* bus-domain-gfx.c */
 /* bus-domain-files.c */
 int bus_method_domain_create_xml_with_files(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
@@ -210,7 +211,7 @@ int bus_method_detach_device(sd_bus_message *m, void *userdata, sd_bus_error *re
         SD_BUS_METHOD_WITH_ARGS("MigrateSetMaxDowntime", SD_BUS_ARGS("t", downtime, "u", flags), SD_BUS_NO_RESULT, bus_method_migrate_set_max_downtime, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("MigrateSetMaxSpeed", SD_BUS_ARGS("t", bandwidth, "u", flags), SD_BUS_NO_RESULT, bus_method_migrate_set_max_speed, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("MigrateStartPostCopy", SD_BUS_ARGS("u", flags), SD_BUS_NO_RESULT, bus_method_migrate_start_post_copy, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("MigrateToURI3", SD_BUS_ARGS("s", dconuri, "a{sv}", params, "u", flags), SD_BUS_NO_RESULT, bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("MigrateToURI3", SD_BUS_ARGS("s", dconuri, "a{sv}", params, "u", flags), SD_BUS_NO_RESULT, bus_method_migrate_to_uri3, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("OpenGraphicsFD", SD_BUS_ARGS("u", idx, "u", flags), SD_BUS_RESULT("h", fd), bus_method_open_graphics_fd, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("PinEmulator", SD_BUS_ARGS("ab", cpumap, "u", flags), SD_BUS_NO_RESULT, bus_method_pin_emulator, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("PinIOThread", SD_BUS_ARGS("u", iothreadId, "ab", cpumap, "u", flags), SD_BUS_NO_RESULT, bus_method_pin_iothread, SD_BUS_VTABLE_UNPRIVILEGED), \

@@ -106,7 +106,7 @@ const ApiRow api_rows_domain_more[] = {
         ROW(DOMAIN_SET_PERF_EVENTS, 366, "virDomainSetPerfEvents", DBUS(DOMAIN, "SetPerfEvents"), MUT, VERB, ACL(DOMAIN, DOMAIN, "write")),
         ROW(DOMAIN_GET_GUEST_VCPUS, 371, "virDomainGetGuestVcpus", DBUS(DOMAIN, "GetGuestVcpus"), MUT, VERB, ACL(DOMAIN, DOMAIN, "write")),
         ROW(DOMAIN_SET_GUEST_VCPUS, 372, "virDomainSetGuestVcpus", DBUS(DOMAIN, "SetGuestVcpus"), MUT, VERB, ACL(DOMAIN, DOMAIN, "write")),
-        ROW(DOMAIN_MIGRATE_TO_URI3, 0, "virDomainMigrateToURI3", DBUS(DOMAIN, "MigrateToURI3"), MUT, VERB, ACL(DOMAIN, DOMAIN, "write")),
+        ROW(DOMAIN_MIGRATE_TO_URI3, 0, "virDomainMigrateToURI3", DBUS(DOMAIN, "MigrateToURI3"), MUT, VERB, ACL(DOMAIN, DOMAIN, "migrate")),
         /* the remote door's own calls for domain information (no D-Bus member) */
         ROW(DOMAIN_GET_VCPUS, 20, "virDomainGetVcpus", NODBUS, RO, VERB, ACL(DOMAIN, DOMAIN, "read")),
         ROW(DOMAIN_GET_GUEST_INFO, 418, "virDomainGetGuestInfo", NODBUS, MUT, VERB, ACL(DOMAIN, DOMAIN, "write")),

@@ -15,7 +15,8 @@
 
 #define MIGRATE_FLAGS (DOMAIN_MIGRATE_LIVE | DOMAIN_MIGRATE_PERSIST_DEST | DOMAIN_MIGRATE_UNDEFINE_SOURCE | \
                        DOMAIN_MIGRATE_PAUSED | DOMAIN_MIGRATE_CHANGE_PROTECTION | DOMAIN_MIGRATE_UNSAFE | \
-                       DOMAIN_MIGRATE_ABORT_ON_ERROR | DOMAIN_MIGRATE_AUTO_CONVERGE | DOMAIN_MIGRATE_POSTCOPY)
+                       DOMAIN_MIGRATE_ABORT_ON_ERROR | DOMAIN_MIGRATE_AUTO_CONVERGE | DOMAIN_MIGRATE_POSTCOPY | \
+                       DOMAIN_MIGRATE_PEER2PEER)
 
 static const DomainMigrateOps *v3_ops(Connection *c, const char *fn, VbError *err) {
         const DomainMigrateOps *ops = c->driver->migrate;
@@ -26,11 +27,12 @@ static const DomainMigrateOps *v3_ops(Connection *c, const char *fn, VbError *er
         return ops;
 }
 
-/* Peer-to-peer and tunnelled migration are not served: refused as libvirt refuses a flag. */
+/* Tunnelled migration is not served: refused as libvirt refuses a flag. PEER2PEER: the source
+ * drives the destination itself (domain-migrate-p2p.c), which sees the flag too. */
 static int v3_flags(unsigned flags, const char *fn, VbError *err) {
-        if (flags & (DOMAIN_MIGRATE_PEER2PEER | DOMAIN_MIGRATE_TUNNELLED))
+        if (flags & DOMAIN_MIGRATE_TUNNELLED)
                 return vb_error_set(err, VB_ERR_ARGUMENT_UNSUPPORTED, VB_FROM_DOMAIN,
-                                    "%s: peer-to-peer and tunnelled migration are not supported", fn);
+                                    "%s: tunnelled migration is not supported", fn);
         return vb_check_flags(flags, MIGRATE_FLAGS, fn, err);
 }
 
@@ -131,11 +133,14 @@ int domain_migrate_prepare(Connection *c, const char *xml, const char *listen, u
         return r < 0 ? -1 : r;
 }
 
-int domain_migrate_perform(Domain *d, const char *uri, unsigned flags, Call *call, VbError *err) {
+int domain_migrate_perform(Domain *d, const char *dconnuri, const char *uri, const char *dname, unsigned flags,
+                           Call *call, VbError *err) {
         const char *fn = "virDomainMigratePerform3Params";
         const DomainMigrateOps *ops = v3_ops(d->obj.conn, fn, err);
         if (!ops || v3_flags(flags, fn, err) < 0 || v3_running(d, err) < 0)
                 return -1;
+        if (flags & DOMAIN_MIGRATE_PEER2PEER)
+                return domain_migrate_p2p(d, dconnuri, uri, dname, flags, call, err);
         if (!uri || !*uri)
                 return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN, "migration URI is required");
         if (domain_job_begin(d, DOMAIN_JOB_MODIFY, err) < 0)

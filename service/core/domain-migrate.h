@@ -87,8 +87,20 @@ char *domain_migrate_begin(Domain *d, unsigned flags, VbError *err);
  * DomainMigrateOps.prepare, call completing with the URI (a char *, borrowed). */
 int domain_migrate_prepare(Connection *c, const char *xml, const char *listen, unsigned flags, Call *call,
                            char *uri, size_t len, VbError *err);
-/* virDomainMigratePerform3Params (source). */
-int domain_migrate_perform(Domain *d, const char *uri, unsigned flags, Call *call, VbError *err);
+/* virDomainMigratePerform3Params (source): send the guest to uri; with PEER2PEER the whole
+ * migration to the daemon of dconnuri (domain_migrate_p2p; uri then optional, dname the name
+ * there, or NULL). */
+int domain_migrate_perform(Domain *d, const char *dconnuri, const char *uri, const char *dname, unsigned flags,
+                           Call *call, VbError *err);
+/* Peer-to-peer (domain-migrate-p2p.c, over migrate-peer.h's client): Begin here, Prepare
+ * there, Perform here, Finish there, Confirm here; VERB_PENDING until the guest runs there (0)
+ * or stays here (the failure: the destination's own error, or this side's). */
+/* virDomainMigrateToURI3 (the D-Bus door's MigrateToURI3): PEER2PEER as domain_migrate_p2p;
+ * direct migration (without it) is not supported, as for libvirt's QEMU driver. */
+int domain_migrate_to_uri(Domain *d, const char *dconnuri, const char *uri, const char *dname, unsigned flags,
+                          Call *call, VbError *err);
+int domain_migrate_p2p(Domain *d, const char *dconnuri, const char *uri, const char *dname, unsigned flags, Call *call,
+                       VbError *err);
 /* virDomainMigrateFinish3Params (destination): the domain dname; cancelled: it is destroyed and
  * the answer is an error; else VERB_PENDING until it runs, *out the domain. */
 int domain_migrate_finish(Connection *c, const char *dname, unsigned flags, bool cancelled, Call *call,

@@ -30,6 +30,7 @@
 #include "server-admin.h"
 #include "server.h"
 #include "storage-driver.h"
+#include "peer-client.h"
 
 typedef struct Options {
         int mode;               /* 0 unset, 1 system, 2 session */
@@ -194,6 +195,7 @@ static int daemon_run(Daemon *d) {
         if (r < 0)
                 return log_error_errno(r, "out of memory");
         d->manager->system_mode = system;
+        migrate_peer_set_ops(&remote_migrate_peer_ops);      /* peer-to-peer migration's client */
         storage_driver_attach(d->manager);   /* dir pools for the QEMU connections */
         d->manager->config_root = strdup(d->paths.config_root);
         d->manager->state_root = strdup(d->paths.state_root);

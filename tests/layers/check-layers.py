@@ -26,7 +26,7 @@ LAYERS = {
     "driver-security": ["drivers/security"],
     "driver-network": ["drivers/network"],
     "bus": ["service/bus"],
-    "remote": ["service/remote/proto", "service/remote/transport"],
+    "remote": ["service/remote/proto", "service/remote/transport", "service/remote/client"],
     "daemon": ["service/daemon"],
 }
 BASE = {"util"}

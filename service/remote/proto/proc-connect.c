@@ -14,9 +14,11 @@
 #include "node.h"
 #include "manager.h"
 #include "domain-fdgroup.h"
+#include "migrate-peer.h"
 
 /* virDrvFeature numbers clients ask about (libvirt_internal.h). */
 enum {
+        FEATURE_MIGRATION_P2P = 4,
         FEATURE_MIGRATION_V3 = 6,
         FEATURE_FD_PASSING = 8,
         FEATURE_TYPED_PARAM_STRING = 9,
@@ -102,6 +104,9 @@ REMOTE_HANDLER(proc_connect_supports_feature) {
         case FEATURE_MIGRATION_V3:      /* managed v3 migration with parameters (domain-migrate-v3.c) */
         case FEATURE_MIGRATION_PARAMS:
                 supported = c->conn->driver->migrate && c->conn->driver->migrate->perform;
+                break;
+        case FEATURE_MIGRATION_P2P:     /* the daemon drives the destination itself (domain-migrate-p2p.c) */
+                supported = c->conn->driver->migrate && c->conn->driver->migrate->perform && migrate_peer_get_ops();
                 break;
         case FEATURE_FD_PASSING:        /* replies with fds (OpenGraphicsFD); CALL_WITH_FDS is not taken */
                 supported = remote_client_can_pass_fds(c);

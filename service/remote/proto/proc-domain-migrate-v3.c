@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "domain-migrate.h"
+#include "proc-domain-migrate.h"
 
 #define MIGRATE_PARAMS_MAX 64u                  /* REMOTE_DOMAIN_MIGRATE_PARAM_LIST_MAX */
-#define MIGRATE_COOKIE_MAX (4u * 1024u * 1024u) /* REMOTE_MIGRATE_COOKIE_MAX */
 
 /* The parameters virtbus takes (VIR_MIGRATE_PARAM_*): strings kept, the bandwidth checked. */
 typedef struct MigrateParams {
@@ -65,8 +65,26 @@ static int params_read(RemoteCall *rc, MigrateParams *p) {
         return 0;
 }
 
-/* A cookie from the other side: virtbus sends none and needs none; it is read and dropped. */
-static int cookie_skip(RemoteCall *rc) {
+int migrate_reply_begin(RemoteCall *rc, Domain *d, unsigned flags) {
+        char *xml = domain_migrate_begin(d, flags, &rc->err);
+        if (!xml)
+                return -1;
+        xdr_put_u32(&rc->ret, 0);
+        xdr_put_string(&rc->ret, xml);
+        free(xml);
+        return 0;
+}
+
+int migrate_confirm(RemoteCall *rc, RemoteRef *ref, int r, unsigned flags, bool cancelled) {
+        Domain *d = r < 0 || remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, ref);
+        remote_ref_done(ref);
+        Call *call = d ? remote_call_new(rc, NULL, d) : NULL;
+        if (!call)
+                return -1;
+        return remote_call_finish(rc, call, domain_migrate_confirm(d, flags, cancelled, call, &rc->err));
+}
+
+int migrate_cookie_skip(RemoteCall *rc) {
         uint8_t *c = NULL;
         size_t len = 0;
         int r = xdr_get_opaque(&rc->args, MIGRATE_COOKIE_MAX, &c, &len);
@@ -85,19 +103,10 @@ REMOTE_HANDLER(proc_domain_migrate_begin3_params) {
         Domain *d = r < 0 || remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
         remote_ref_done(&ref);
         params_clear(&p);
-        if (!d)
-                return -1;
-        char *xml = domain_migrate_begin(d, flags, &rc->err);
-        if (!xml)
-                return -1;
-        xdr_put_u32(&rc->ret, 0);
-        xdr_put_string(&rc->ret, xml);
-        free(xml);
-        return 0;
+        return d ? migrate_reply_begin(rc, d, flags) : -1;
 }
 
-/* {opaque cookie_out<>; remote_string uri_out} */
-static int encode_prepare(XdrWriter *w, Domain *dom, void *result, VbError *err) {
+int migrate_encode_prepare(XdrWriter *w, Domain *dom, void *result, VbError *err) {
         xdr_put_u32(w, 0);
         return xdr_put_opt_string(w, result) < 0 ? -1 : 0;
 }
@@ -108,9 +117,9 @@ REMOTE_HANDLER(proc_domain_migrate_prepare3_params) {
         uint32_t flags = 0;
         int r = params_read(rc, &p);
         if (r == 0)
-                r = cookie_skip(rc);
+                r = migrate_cookie_skip(rc);
         xdr_get_u32(&rc->args, &flags);
-        Call *call = r < 0 || remote_args_end(rc) < 0 ? NULL : remote_call_new(rc, encode_prepare, NULL);
+        Call *call = r < 0 || remote_args_end(rc) < 0 ? NULL : remote_call_new(rc, migrate_encode_prepare, NULL);
         if (!call) {
                 params_clear(&p);
                 return -1;
@@ -119,12 +128,11 @@ REMOTE_HANDLER(proc_domain_migrate_prepare3_params) {
         r = domain_migrate_prepare(rc->client->conn, p.xml, p.listen, flags, call, uri, sizeof uri, &rc->err);
         params_clear(&p);
         if (r == 0)
-                encode_prepare(&rc->ret, NULL, uri, &rc->err);
+                migrate_encode_prepare(&rc->ret, NULL, uri, &rc->err);
         return remote_call_finish(rc, call, r);
 }
 
-/* {opaque cookie_out<>} */
-static int encode_cookie(XdrWriter *w, Domain *dom, void *result, VbError *err) {
+int migrate_encode_cookie(XdrWriter *w, Domain *dom, void *result, VbError *err) {
         return xdr_put_u32(w, 0) < 0 ? -1 : 0;
 }
 
@@ -139,25 +147,23 @@ REMOTE_HANDLER(proc_domain_migrate_perform3_params) {
         xdr_get_opt_string(&rc->args, REMOTE_STRING_MAX, &dconnuri);
         int r = params_read(rc, &p);
         if (r == 0)
-                r = cookie_skip(rc);
+                r = migrate_cookie_skip(rc);
         xdr_get_u32(&rc->args, &flags);
         Domain *d = r < 0 || remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
         remote_ref_done(&ref);
+        Call *call = d ? remote_call_new(rc, migrate_encode_cookie, d) : NULL;
+        if (call)
+                r = domain_migrate_perform(d, dconnuri, p.uri, p.dname, flags, call, &rc->err);
         free(dconnuri);
-        Call *call = d ? remote_call_new(rc, encode_cookie, d) : NULL;
-        if (!call) {
-                params_clear(&p);
-                return -1;
-        }
-        r = domain_migrate_perform(d, p.uri, flags, call, &rc->err);
         params_clear(&p);
+        if (!call)
+                return -1;
         if (r == 0)
-                encode_cookie(&rc->ret, d, NULL, &rc->err);
+                migrate_encode_cookie(&rc->ret, d, NULL, &rc->err);
         return remote_call_finish(rc, call, r);
 }
 
-/* {remote_nonnull_domain dom; opaque cookie_out<>} */
-static int encode_finish(XdrWriter *w, Domain *dom, void *result, VbError *err) {
+int migrate_encode_finish(XdrWriter *w, Domain *dom, void *result, VbError *err) {
         if (!result)
                 return vb_error_set(err, VB_ERR_OPERATION_FAILED, VB_FROM_DOMAIN, "migration did not finish");
         remote_put_domain(w, result);
@@ -172,10 +178,10 @@ REMOTE_HANDLER(proc_domain_migrate_finish3_params) {
         int32_t cancelled = 0;
         int r = params_read(rc, &p);
         if (r == 0)
-                r = cookie_skip(rc);
+                r = migrate_cookie_skip(rc);
         xdr_get_u32(&rc->args, &flags);
         xdr_get_i32(&rc->args, &cancelled);
-        Call *call = r < 0 || remote_args_end(rc) < 0 ? NULL : remote_call_new(rc, encode_finish, NULL);
+        Call *call = r < 0 || remote_args_end(rc) < 0 ? NULL : remote_call_new(rc, migrate_encode_finish, NULL);
         if (!call) {
                 params_clear(&p);
                 return -1;
@@ -184,7 +190,7 @@ REMOTE_HANDLER(proc_domain_migrate_finish3_params) {
         r = domain_migrate_finish(rc->client->conn, p.dname, flags, cancelled != 0, call, &d, &rc->err);
         params_clear(&p);
         if (r == 0)
-                encode_finish(&rc->ret, NULL, d, &rc->err);
+                migrate_encode_finish(&rc->ret, NULL, d, &rc->err);
         return remote_call_finish(rc, call, r);
 }
 
@@ -197,14 +203,9 @@ REMOTE_HANDLER(proc_domain_migrate_confirm3_params) {
         remote_get_domain_ref(rc, &ref);
         int r = params_read(rc, &p);
         if (r == 0)
-                r = cookie_skip(rc);
+                r = migrate_cookie_skip(rc);
         xdr_get_u32(&rc->args, &flags);
         xdr_get_i32(&rc->args, &cancelled);
         params_clear(&p);
-        Domain *d = r < 0 || remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
-        remote_ref_done(&ref);
-        Call *call = d ? remote_call_new(rc, NULL, d) : NULL;
-        if (!call)
-                return -1;
-        return remote_call_finish(rc, call, domain_migrate_confirm(d, flags, cancelled != 0, call, &rc->err));
+        return migrate_confirm(rc, &ref, r, flags, cancelled != 0);
 }

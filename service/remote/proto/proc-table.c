@@ -4,6 +4,7 @@
 #include <stddef.h>
 
 #include "api.h"
+#include "proc-domain-migrate.h"
 
 #define P(api, fn, gates) [API_##api] = { fn, gates }
 #define PRE (PROC_PREAUTH | PROC_NO_CONN)
@@ -241,6 +242,11 @@ static const RemoteProc procs[_API_ID_MAX] = {
         P(DOMAIN_MIGRATE_PERFORM3_PARAMS, proc_domain_migrate_perform3_params, 0),
         P(DOMAIN_MIGRATE_FINISH3_PARAMS, proc_domain_migrate_finish3_params, 0),
         P(DOMAIN_MIGRATE_CONFIRM3_PARAMS, proc_domain_migrate_confirm3_params, 0),
+        P(DOMAIN_MIGRATE_BEGIN3, proc_domain_migrate_begin3, 0),
+        P(DOMAIN_MIGRATE_PREPARE3, proc_domain_migrate_prepare3, 0),
+        P(DOMAIN_MIGRATE_PERFORM3, proc_domain_migrate_perform3, 0),
+        P(DOMAIN_MIGRATE_FINISH3, proc_domain_migrate_finish3, 0),
+        P(DOMAIN_MIGRATE_CONFIRM3, proc_domain_migrate_confirm3, 0),
         P(DOMAIN_SET_VCPUS_FLAGS, proc_domain_set_vcpus_flags, 0),
         P(DOMAIN_OPEN_GRAPHICS_FD, proc_domain_open_graphics_fd, 0),     /* a REPLY_WITH_FDS */
         P(DOMAIN_OPEN_GRAPHICS, proc_domain_open_graphics, 0),   /* a CALL_WITH_FDS */
