@@ -49,6 +49,7 @@ PACKAGES=(
 	virt-manager xvfb x11-apps gir1.2-gtk-vnc-2.0 gir1.2-spiceclientgtk-3.0
 	dbus-daemon at-spi2-core libatk-adaptor python3-pyatspi gir1.2-atspi-2.0
 	isolinux syslinux-common xorriso
+	swtpm swtpm-tools
 )
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
