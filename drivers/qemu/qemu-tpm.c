@@ -84,6 +84,22 @@ static int make_dir(const char *path, mode_t mode, uid_t uid, gid_t gid, VbError
         return 0;
 }
 
+/* A directory of the daemon's (0700 when it made it) that QEMU's user must pass through:
+ * search permission only (x, never r), as libvirt's /var/lib/libvirt and /run/libvirt allow. */
+static int allow_search(const char *path, VbError *err) {
+        struct stat st;
+        if (stat(path, &st) < 0)
+                return vb_error_set_raw(err, VB_ERR_SYSTEM_ERROR, VB_FROM_QEMU, "cannot access '%s': %s", path,
+                                        strerror(errno));
+        if ((st.st_mode & 0011) == 0011)
+                return 0;
+        if (chmod(path, (st.st_mode & 07777) | 0011) < 0)
+                return vb_error_set_raw(err, VB_ERR_SYSTEM_ERROR, VB_FROM_QEMU, "cannot let QEMU's user pass '%s': %s",
+                                        path, strerror(errno));
+        log_info("%s: search permission for QEMU's user (its swtpm state and socket are below)", path);
+        return 0;
+}
+
 /* <state root>/swtpm (0711: the owner of a guest's directory may pass), <uuid> (0711) and
  * tpm2 (0700), the last two QEMU's user's. */
 static int make_state_dir(QemuConn *qc, const char *dir, VbError *err) {
@@ -99,6 +115,8 @@ static int make_state_dir(QemuConn *qc, const char *dir, VbError *err) {
                 return vb_error_errno(err, -ENOMEM, "TPM state path");
         *strrchr(uuid_dir, '/') = '\0';
         int r = persist_ensure_dir(top, err) < 0 ? -1 : 0;
+        if (r == 0 && uid != getuid())
+                r = allow_search(qc->conn->manager->state_root, err);
         if (r == 0 && chmod(top, 0711) < 0)
                 r = vb_error_set_raw(err, VB_ERR_SYSTEM_ERROR, VB_FROM_QEMU, "cannot set the mode of '%s': %s", top,
                                      strerror(errno));
@@ -232,6 +250,9 @@ static int listen_socket(QemuConn *qc, const char *path, VbError *err) {
         gid_t gid;
         tpm_owner(qc, &uid, &gid);
         unlink(path);
+        if (uid != getuid() && (allow_search(qc->conn->manager->run_root, err) < 0 ||
+                                allow_search(qc->conn->state_dir, err) < 0))
+                return -1;
         int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (fd < 0 || bind(fd, (struct sockaddr *) &sa, sizeof sa) < 0 || chmod(path, 0600) < 0 ||
             chown(path, uid, gid) < 0 || listen(fd, 1) < 0) {

@@ -14,6 +14,7 @@ import base64
 import json
 import os
 import shutil
+import subprocess
 import sys
 import time
 import unittest
@@ -147,6 +148,21 @@ class QemuTpmTest(unittest.TestCase):
         wait_for("no swtpm of the guest", lambda: not self.ours(), 60)
 
     # --- the tests, in order ---
+
+    def test_0_domcaps_offer_the_emulator_and_virt_install_adds_it(self):
+        caps = self.virsh("domcapabilities --machine q35").stdout
+        block = caps[caps.index("<tpm supported='yes'>"):caps.index("</tpm>")]
+        for value in ("tpm-tis", "tpm-crb", "emulator", "2.0"):
+            self.assertIn("<value>%s</value>" % value, block)
+        self.assertNotIn("passthrough", block)      # not run by the driver: not offered
+        # virt-install gives a UEFI guest a TPM when the domain capabilities offer the emulator.
+        p = subprocess.run(["virt-install", "--connect", self.daemon.uri(), "--name", "vi-tpm", "--osinfo",
+                            "linux2022", "--machine", "q35", "--boot", "uefi", "--memory", "256", "--disk", "none",
+                            "--import", "--print-xml"], capture_output=True, text=True, timeout=120,
+                           env=self.daemon.client_env())
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn('<tpm model="tpm-crb">', p.stdout)
+        self.assertIn('<backend type="emulator"', p.stdout)
 
     def test_1_guest_sees_its_tpm(self):
         self.start_guest()
