@@ -376,9 +376,7 @@ pid_t qemu_tpm_pid(const QemuDomain *qd, uint64_t *start_time) {
 
 int qemu_tpm_undefine_check(unsigned flags, VbError *err) {
         if ((flags & QEMU_UNDEFINE_TPM) && (flags & QEMU_UNDEFINE_KEEP_TPM))
-                return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_QEMU,
-                                    "Flags 'VIR_DOMAIN_UNDEFINE_TPM' and 'VIR_DOMAIN_UNDEFINE_KEEP_TPM' are mutually "
-                                    "exclusive");
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU, "cannot both keep and delete TPM");
         return 0;
 }
 

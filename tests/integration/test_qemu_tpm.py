@@ -223,6 +223,17 @@ class QemuTpmTest(unittest.TestCase):
         self.destroy()
 
     def test_4_undefine_keep_tpm_then_remove(self):
+        import libvirt
+        conn = libvirt.open(self.daemon.uri())
+        try:
+            with self.assertRaises(libvirt.libvirtError) as e:     # VIR_DOMAIN_UNDEFINE_TPM | _KEEP_TPM
+                conn.lookupByName(self.name).undefineFlags(libvirt.VIR_DOMAIN_UNDEFINE_TPM |
+                                                           libvirt.VIR_DOMAIN_UNDEFINE_KEEP_TPM)
+            self.assertEqual(e.exception.get_error_code(), libvirt.VIR_ERR_OPERATION_INVALID)
+            self.assertIn("cannot both keep and delete TPM", str(e.exception))
+        finally:
+            conn.close()
+        self.assertTrue((self.state / "tpm2-00.permall").is_file())
         self.virsh("undefine --keep-tpm %s" % self.name)
         self.assertTrue((self.state / "tpm2-00.permall").is_file())
         self.define()
