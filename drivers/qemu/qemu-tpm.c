@@ -279,7 +279,7 @@ int qemu_tpm_spawn(QemuDomain *qd, DomainDef *live, char **sock, VbError *err) {
         QemuConn *qc = qd->qc;
         Domain *d = qd->domain;
         qemu_tpm_stop(qd);      /* one of an earlier QEMU still ending: let it go */
-        char dir[PATH_MAX], state[PATH_MAX + 16], ctrl[64], *logp = NULL;
+        char dir[PATH_MAX], state[PATH_MAX + 32], ctrl[64], *logp = NULL;
         if (qemu_tpm_state_dir(d->obj.conn, d->obj.uuid, dir, sizeof dir) < 0)
                 return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_QEMU, "TPM state path too long");
         QemuSwtpm *s = swtpm_new(qd);
@@ -298,7 +298,7 @@ int qemu_tpm_spawn(QemuDomain *qd, DomainDef *live, char **sock, VbError *err) {
                 free(s);
                 return -1;
         }
-        snprintf(state, sizeof state, "dir=%s", dir);
+        snprintf(state, sizeof state, "dir=%s,mode=0600", dir);     /* its files: 0600 (swtpm_setup makes 0640) */
         snprintf(ctrl, sizeof ctrl, "type=unixio,fd=%d", fd);
         /* --terminate: it ends when QEMU's connection closes, however QEMU ends. No --log: its
          * errors go to stderr, which is the log (--log fd=2 makes swtpm 0.7 exit at once). */

@@ -170,7 +170,7 @@ class QemuTpmTest(unittest.TestCase):
         self.assertEqual(len(running), 1, running)
         argv = list(running.values())[0]
         self.assertIn("--tpm2", argv)
-        self.assertIn("dir=%s" % self.state, argv)
+        self.assertIn("dir=%s,mode=0600" % self.state, argv)
         self.assertIn("--terminate", argv)
         # QEMU's own view of it, through the monitor.
         p = self.virsh("qemu-monitor-command %s '{\"execute\":\"query-tpm\"}'" % self.name)
