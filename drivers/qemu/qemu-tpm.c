@@ -186,6 +186,10 @@ int qemu_tpm_prepare(QemuDomain *qd, const DomainDef *def, unsigned flags, Call 
         snprintf(permall, sizeof permall, "%s/" TPM_PERMALL, dir);
         if (access(permall, F_OK) == 0)
                 return 0;       /* made by an earlier start: the guest's TPM keeps its keys */
+        /* A restore or an incoming migration: QEMU hands swtpm the TPM's state from the stream
+         * (as libvirt, no manufacture then; the start also cannot wait: its stream is open now). */
+        if (qd->incoming)
+                return 0;
         char runas[32];
         uid_t uid;
         gid_t gid;

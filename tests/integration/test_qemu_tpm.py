@@ -208,6 +208,23 @@ class QemuTpmTest(unittest.TestCase):
         self.assertIn("creating its TPM state", self.daemon.log())
         self.assertEqual(self.daemon.log().count("TPM state created"), 1)
 
+    def test_2b_restore_hands_swtpm_the_saved_state(self):
+        """save / restore: the image carries the TPM's state; restored into a fresh swtpm (the state
+        directory removed meanwhile), the guest's PCRs read the same through it."""
+        pcr = "/sys/class/tpm/tpm0/pcr-sha256/0"
+        before = self.guest_exec("/bin/cat", pcr).strip()
+        img = self.daemon.tmp / "tpm-guest.save"
+        self.virsh("save %s %s" % (self.name, img))
+        wait_for("no swtpm of the saved guest", lambda: not self.ours(), 60)
+        shutil.rmtree(self.state)
+        log_before = len(self.daemon.log())
+        self.virsh("restore %s" % img)
+        self.assertEqual(len(self.ours()), 1)
+        self.assertNotIn("creating its TPM state", self.daemon.log()[log_before:])    # no manufacture
+        self.assertEqual(self.guest_exec("/bin/cat", pcr).strip(), before)
+        wait_for("swtpm to keep the restored state", lambda: (self.state / "tpm2-00.permall").is_file(), 60)
+        img.unlink()
+
     def test_3_restart_finds_swtpm_again(self):
         pid = list(self.ours())[0]
         record = json.loads(next(self.daemon.tmp.rglob("%s.runtime.json" % self.name)).read_text())
