@@ -129,6 +129,7 @@ typedef struct QemuDomain {
         struct QemuMigration *migration;        /* the migration in flight (qemu-migrate.h), or NULL */
         struct QemuSwtpm *swtpm;        /* the emulated TPM's swtpm beside QEMU (qemu-tpm.c), or NULL */
         bool tpm_setup;                 /* a start waits for swtpm_setup (qemu-tpm.c) */
+        bool tpm_keep;                  /* undefined running with KEEP_TPM: the state outlives it */
 } QemuDomain;
 
 typedef struct QemuConsole QemuConsole;

@@ -33,6 +33,7 @@ typedef struct QemuSwtpm {
         Process *proc;
         QemuDomain *qd;         /* NULL once detached */
         char *sock;
+        char *drop_state;       /* a transient guest's state directory, removed once swtpm has ended */
         char name[256];         /* the domain's, for the log */
 } QemuSwtpm;
 
@@ -212,6 +213,42 @@ int qemu_tpm_prepare(QemuDomain *qd, const DomainDef *def, unsigned flags, Call 
         return VERB_PENDING;
 }
 
+/* The files swtpm keeps (no subdirectories), then the directory. */
+static int remove_dir(const char *path) {
+        int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return errno == ENOENT ? 0 : -errno;
+        DIR *dir = fdopendir(fd);
+        if (!dir) {
+                close(fd);
+                return -errno;
+        }
+        int r = 0;
+        for (struct dirent *e; (e = readdir(dir));)
+                if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
+                    unlinkat(dirfd(dir), e->d_name, 0) < 0)
+                        r = -errno;
+        closedir(dir);
+        return r < 0 ? r : rmdir(path) < 0 ? -errno : 0;
+}
+
+/* DIR (…/<uuid>/tpm2) and its <uuid> parent; logged, never fatal. */
+static void remove_state(const char *name, const char *dir) {
+        char parent[PATH_MAX];
+        snprintf(parent, sizeof parent, "%s", dir);
+        char *slash = strrchr(parent, '/');
+        int r = remove_dir(dir);
+        if (r == 0 && slash) {
+                *slash = '\0';
+                if (rmdir(parent) < 0 && errno != ENOENT)
+                        r = -errno;
+        }
+        if (r < 0)
+                log_warning("domain %s: cannot remove its TPM state %s: %s", name, dir, strerror(-r));
+        else
+                log_info("domain %s: TPM state removed", name);
+}
+
 static void on_swtpm_exit(Process *p, const siginfo_t *si, void *userdata) {
         QemuSwtpm *s = userdata;
         if (s->qd) {
@@ -227,7 +264,10 @@ static void on_swtpm_exit(Process *p, const siginfo_t *si, void *userdata) {
         } else {
                 log_debug("domain %s: swtpm (pid %d) ended", s->name, (int) process_pid(p));
         }
+        if (s->drop_state)
+                remove_state(s->name, s->drop_state);
         process_free(s->proc);
+        free(s->drop_state);
         free(s->sock);
         free(s);
 }
@@ -275,6 +315,8 @@ static int listen_socket(QemuConn *qc, const char *path, VbError *err) {
         return fd;
 }
 
+static QemuSwtpm *swtpm_detach(QemuDomain *qd);
+
 int qemu_tpm_spawn(QemuDomain *qd, DomainDef *live, char **sock, VbError *err) {
         *sock = NULL;
         DomainTpm *t = (DomainTpm *) qemu_tpm_emulator(live);
@@ -282,7 +324,7 @@ int qemu_tpm_spawn(QemuDomain *qd, DomainDef *live, char **sock, VbError *err) {
                 return 0;
         QemuConn *qc = qd->qc;
         Domain *d = qd->domain;
-        qemu_tpm_stop(qd);      /* one of an earlier QEMU still ending: let it go */
+        swtpm_detach(qd);       /* one of an earlier QEMU still ending: let it go */
         char dir[PATH_MAX], state[PATH_MAX + 32], ctrl[64], *logp = NULL;
         if (qemu_tpm_state_dir(d->obj.conn, d->obj.uuid, dir, sizeof dir) < 0)
                 return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_QEMU, "TPM state path too long");
@@ -329,10 +371,10 @@ int qemu_tpm_spawn(QemuDomain *qd, DomainDef *live, char **sock, VbError *err) {
         return 0;
 }
 
-void qemu_tpm_stop(QemuDomain *qd) {
+static QemuSwtpm *swtpm_detach(QemuDomain *qd) {
         QemuSwtpm *s = qd->swtpm;
         if (!s)
-                return;
+                return NULL;
         qd->swtpm = NULL;
         s->qd = NULL;
         if (unlink(s->sock) < 0 && errno != ENOENT)
@@ -341,6 +383,22 @@ void qemu_tpm_stop(QemuDomain *qd) {
         if (r < 0 && r != -ESRCH)
                 log_warning("domain %s: cannot signal swtpm (pid %d): %s", s->name, (int) process_pid(s->proc),
                             strerror(-r));
+        return s;
+}
+
+/* libvirt's rule: a transient guest's TPM lives as long as the guest (persistent_state='no'),
+ * unless it was undefined running with KEEP_TPM. */
+void qemu_tpm_stop(QemuDomain *qd) {
+        Domain *d = qd->domain;
+        QemuSwtpm *s = swtpm_detach(qd);
+        char dir[PATH_MAX];
+        if (d->persistent || qd->tpm_keep || qemu_tpm_state_dir(d->obj.conn, d->obj.uuid, dir, sizeof dir) < 0 ||
+            access(dir, F_OK) < 0)
+                return;
+        if (!s)
+                remove_state(d->obj.name, dir);
+        else if (!(s->drop_state = strdup(dir)))
+                log_warning("domain %s: out of memory: its TPM state %s is kept", d->obj.name, dir);
 }
 
 void qemu_tpm_release(QemuDomain *qd) {
@@ -384,41 +442,16 @@ int qemu_tpm_undefine_check(unsigned flags, VbError *err) {
         return 0;
 }
 
-/* The files swtpm keeps (no subdirectories), then the directory. */
-static int remove_dir(const char *path) {
-        int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0)
-                return errno == ENOENT ? 0 : -errno;
-        DIR *dir = fdopendir(fd);
-        if (!dir) {
-                close(fd);
-                return -errno;
-        }
-        int r = 0;
-        for (struct dirent *e; (e = readdir(dir));)
-                if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
-                    unlinkat(dirfd(dir), e->d_name, 0) < 0)
-                        r = -errno;
-        closedir(dir);
-        return r < 0 ? r : rmdir(path) < 0 ? -errno : 0;
-}
-
 void qemu_tpm_undefined(Domain *d, unsigned flags) {
         char dir[PATH_MAX];
+        QemuDomain *qd = d->driver_data;
+        if (qd)
+                qd->tpm_keep = (flags & QEMU_UNDEFINE_KEEP_TPM) != 0;
         if ((flags & QEMU_UNDEFINE_KEEP_TPM) || qemu_tpm_state_dir(d->obj.conn, d->obj.uuid, dir, sizeof dir) < 0)
                 return;
         if (access(dir, F_OK) < 0)
                 return;
-        if (domain_is_active(d)) {      /* its swtpm still writes there */
-                log_warning("domain %s: undefined while running: its TPM state %s is kept", d->obj.name, dir);
+        if (domain_is_active(d))        /* its swtpm still writes there: removed when it stops (transient now) */
                 return;
-        }
-        int r = remove_dir(dir);
-        *strrchr(dir, '/') = '\0';
-        if (r == 0 && rmdir(dir) < 0 && errno != ENOENT)
-                r = -errno;
-        if (r < 0)
-                log_warning("domain %s: cannot remove its TPM state %s: %s", d->obj.name, dir, strerror(-r));
-        else
-                log_info("domain %s: TPM state removed", d->obj.name);
+        remove_state(d->obj.name, dir);
 }

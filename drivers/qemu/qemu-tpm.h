@@ -28,7 +28,7 @@ int qemu_tpm_prepare(struct QemuDomain *qd, const DomainDef *def, unsigned flags
 int qemu_tpm_spawn(struct QemuDomain *qd, DomainDef *live, char **sock, VbError *err);
 
 /* QEMU is gone (or the start failed): swtpm is told to end (it ends with its client anyway,
- * --terminate) and its socket removed. */
+ * --terminate) and its socket removed; a transient guest's state goes once swtpm has ended. */
 void qemu_tpm_stop(struct QemuDomain *qd);
 /* Stop watching swtpm without signalling it (the daemon stops; it ends with QEMU). */
 void qemu_tpm_release(struct QemuDomain *qd);
@@ -39,7 +39,7 @@ void qemu_tpm_adopt(struct QemuDomain *qd, pid_t pid, uint64_t start_time);
 pid_t qemu_tpm_pid(const struct QemuDomain *qd, uint64_t *start_time);
 
 /* Undefine: VIR_DOMAIN_UNDEFINE_TPM and _KEEP_TPM are exclusive; the state goes unless
- * KEEP_TPM is given. */
+ * KEEP_TPM is given (a running guest's when it stops). */
 #define QEMU_UNDEFINE_TPM (1u << 5)
 #define QEMU_UNDEFINE_KEEP_TPM (1u << 6)
 int qemu_tpm_undefine_check(unsigned flags, VbError *err);

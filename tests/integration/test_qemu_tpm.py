@@ -259,6 +259,31 @@ class QemuTpmTest(unittest.TestCase):
         self.assertFalse(self.state.parent.exists())
         self.define()
 
+    def test_5_transient_guest_state_goes_when_it_stops(self):
+        """libvirt's rule: a transient guest's TPM state lives as long as the guest; a guest undefined
+        while running becomes transient (its state goes at the stop), unless --keep-tpm said otherwise."""
+        uuid = "0f5c7a52-2b1e-4c8e-9d3a-6e1f2a4b7c02"
+        state = self.state.parents[1] / uuid / "tpm2"
+        xml = self.daemon.tmp / "transient.xml"
+        xml.write_text(DOMAIN_XML.format(name="tpm-transient", uuid=uuid, kernel=self.image.kernel,
+                                         initrd=self.image.initrd, append=self.image.append,
+                                         console=self.daemon.tmp / "transient.console"))
+        self.virsh("create %s" % xml)
+        self.assertTrue((state / "tpm2-00.permall").is_file())
+        self.virsh("destroy tpm-transient")
+        wait_for("the transient guest's TPM state removed", lambda: not state.parent.exists(), 60)
+        for keep in (False, True):
+            self.virsh("define %s" % xml)
+            self.virsh("start tpm-transient")
+            self.virsh("undefine %stpm-transient" % ("--keep-tpm " if keep else ""))
+            self.assertTrue((state / "tpm2-00.permall").is_file())     # its swtpm still runs on it
+            self.virsh("destroy tpm-transient")
+            wait_for("no swtpm of the guest", lambda: not self.ours(), 60)
+            if keep:
+                self.assertTrue((state / "tpm2-00.permall").is_file())
+            else:
+                wait_for("the undefined guest's TPM state removed", lambda: not state.parent.exists(), 60)
+
 
 if __name__ == "__main__":
     from testmain import main
