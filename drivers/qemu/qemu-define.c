@@ -146,5 +146,5 @@ void qemu_domain_undefined(Domain *d, const DomainDef *def, unsigned flags) {
         if (image && unlink(image) < 0 && errno != ENOENT)
                 log_warning("domain %s: cannot remove managed save image %s: %s", d->obj.name, image, strerror(errno));
         free(image);
-        qemu_tpm_undefined(d, flags);   /* the TPM's state goes unless KEEP_TPM */
+        qemu_tpm_undefined(d, def, flags);   /* the TPM's state goes unless KEEP_TPM */
 }

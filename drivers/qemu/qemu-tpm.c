@@ -392,7 +392,9 @@ void qemu_tpm_stop(QemuDomain *qd) {
         Domain *d = qd->domain;
         QemuSwtpm *s = swtpm_detach(qd);
         char dir[PATH_MAX];
-        if (d->persistent || qd->tpm_keep || qemu_tpm_state_dir(d->obj.conn, d->obj.uuid, dir, sizeof dir) < 0 ||
+        const DomainTpm *t = qemu_tpm_emulator(domain_current_def(d));
+        bool keep = t && t->persistent_state && strcmp(t->persistent_state, "yes") == 0;
+        if (d->persistent || qd->tpm_keep || keep || qemu_tpm_state_dir(d->obj.conn, d->obj.uuid, dir, sizeof dir) < 0 ||
             access(dir, F_OK) < 0)
                 return;
         if (!s)
@@ -442,14 +444,15 @@ int qemu_tpm_undefine_check(unsigned flags, VbError *err) {
         return 0;
 }
 
-void qemu_tpm_undefined(Domain *d, unsigned flags) {
+void qemu_tpm_undefined(Domain *d, const DomainDef *def, unsigned flags) {
         char dir[PATH_MAX];
         QemuDomain *qd = d->driver_data;
+        const DomainTpm *t = qemu_tpm_emulator(def);
+        bool persistent_state = t && t->persistent_state && strcmp(t->persistent_state, "yes") == 0;
+        bool keep = (flags & QEMU_UNDEFINE_KEEP_TPM) || (persistent_state && !(flags & QEMU_UNDEFINE_TPM));
         if (qd)
-                qd->tpm_keep = (flags & QEMU_UNDEFINE_KEEP_TPM) != 0;
-        if ((flags & QEMU_UNDEFINE_KEEP_TPM) || qemu_tpm_state_dir(d->obj.conn, d->obj.uuid, dir, sizeof dir) < 0)
-                return;
-        if (access(dir, F_OK) < 0)
+                qd->tpm_keep = keep;
+        if (keep || qemu_tpm_state_dir(d->obj.conn, d->obj.uuid, dir, sizeof dir) < 0 || access(dir, F_OK) < 0)
                 return;
         if (domain_is_active(d))        /* its swtpm still writes there: removed when it stops (transient now) */
                 return;

@@ -39,8 +39,9 @@ void qemu_tpm_adopt(struct QemuDomain *qd, pid_t pid, uint64_t start_time);
 pid_t qemu_tpm_pid(const struct QemuDomain *qd, uint64_t *start_time);
 
 /* Undefine: VIR_DOMAIN_UNDEFINE_TPM and _KEEP_TPM are exclusive; the state goes unless
- * KEEP_TPM is given (a running guest's when it stops). */
+ * KEEP_TPM is given or def's <backend persistent_state='yes'> without UNDEFINE_TPM (a running
+ * guest's when it stops). */
 #define QEMU_UNDEFINE_TPM (1u << 5)
 #define QEMU_UNDEFINE_KEEP_TPM (1u << 6)
 int qemu_tpm_undefine_check(unsigned flags, VbError *err);
-void qemu_tpm_undefined(Domain *d, unsigned flags);
+void qemu_tpm_undefined(Domain *d, const DomainDef *def, unsigned flags);

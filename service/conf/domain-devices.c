@@ -197,6 +197,7 @@ static const XmlField tpm_fields[] = {
         { NULL, "model", XF_ENUM, offsetof(DomainTpm, model), ENUM("tpm-tis", "tpm-crb", "tpm-spapr", "spapr-tpm-proxy") },
         { "backend", "type", XF_ENUM, offsetof(DomainTpm, backend_type), ENUM("passthrough", "emulator", "external") },
         { "backend", "version", XF_ENUM, offsetof(DomainTpm, backend_version), ENUM("1.2", "2.0") },
+        { "backend", "persistent_state", XF_ENUM, offsetof(DomainTpm, persistent_state), ENUM("yes", "no") },
         { "alias", "name", XF_STR, offsetof(DomainTpm, alias), NULL },
         { "address", NULL, XF_KNOWN, 0, NULL },
 };

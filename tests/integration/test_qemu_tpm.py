@@ -283,6 +283,13 @@ class QemuTpmTest(unittest.TestCase):
                 self.assertTrue((state / "tpm2-00.permall").is_file())
             else:
                 wait_for("the undefined guest's TPM state removed", lambda: not state.parent.exists(), 60)
+        # <backend persistent_state='yes'>: the transient guest's state is kept.
+        xml.write_text(xml.read_text().replace("version='2.0'/>", "version='2.0' persistent_state='yes'/>"))
+        self.virsh("create %s" % xml)
+        self.assertIn("persistent_state='yes'", self.virsh("dumpxml tpm-transient").stdout)
+        self.virsh("destroy tpm-transient")
+        wait_for("no swtpm of the guest", lambda: not self.ours(), 60)
+        self.assertTrue((state / "tpm2-00.permall").is_file())
 
 
 if __name__ == "__main__":
