@@ -50,6 +50,7 @@ PACKAGES=(
 	dbus-daemon at-spi2-core libatk-adaptor python3-pyatspi gir1.2-atspi-2.0
 	isolinux syslinux-common xorriso
 	iproute2
+	swtpm swtpm-tools
 )
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

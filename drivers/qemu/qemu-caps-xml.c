@@ -485,6 +485,9 @@ static const DevValue rng_backends[] = {
 static const DevValue fs_drivers[] = {
         { "path", "virtio-9p-pci" }, { "handle", "virtio-9p-pci" }, { "virtiofs", "vhost-user-fs-pci" },
 };
+static const DevValue tpm_models[] = {
+        { "tpm-tis", "tpm-tis" }, { "tpm-crb", "tpm-crb" },
+};
 static const DevValue channel_types[] = {
         { "pty", NULL }, { "unix", NULL }, { "spicevmc", "qxl" },
 };
@@ -518,7 +521,18 @@ static void format_devices(XmlBuf *b, const QemuCaps *c, const QemuMachine *m) {
         xb_line(b, 2, "<filesystem supported='yes'>");
         format_dev_enum(b, c, "driverType", fs_drivers, N(fs_drivers), NULL);
         xb_line(b, 2, "</filesystem>");
-        xb_line(b, 2, "<tpm supported='no'/>");
+        /* The TPM the driver runs (qemu-tpm.c): QEMU's tpm-tis/tpm-crb on swtpm, TPM 2.0 only.
+         * virt-install adds one to a UEFI guest when this offers the emulator. */
+        bool swtpm = access("/usr/bin/swtpm", X_OK) == 0 && access("/usr/bin/swtpm_setup", X_OK) == 0;
+        if (swtpm && (qemu_caps_has_device(c, "tpm-tis") || qemu_caps_has_device(c, "tpm-crb"))) {
+                xb_line(b, 2, "<tpm supported='yes'>");
+                format_dev_enum(b, c, "model", tpm_models, N(tpm_models), NULL);
+                xb_enum(b, 3, "backendModel", (const char *const[]) { "emulator" }, 1);
+                xb_enum(b, 3, "backendVersion", (const char *const[]) { "2.0" }, 1);
+                xb_line(b, 2, "</tpm>");
+        } else {
+                xb_line(b, 2, "<tpm supported='no'/>");
+        }
         if (qemu_caps_has_device(c, "usb-redir")) {
                 xb_line(b, 2, "<redirdev supported='yes'>");
                 static const char *const usb[] = { "usb" };

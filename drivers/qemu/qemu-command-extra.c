@@ -10,11 +10,6 @@ int qemu_cmd_check_unsupported_devices(QemuCmd *c) {
         const DomainDevices *d = c->devs;
         if (d->n_others)
                 return qemu_cmd_unsupported(c, "device <%s> is not supported by the QEMU driver", d->others[0].name);
-        for (size_t i = 0; i < d->n_tpms; i++) {
-                const DomainTpm *t = &d->tpms[i];
-                return qemu_cmd_unsupported(c, "<tpm> with backend '%s' is not supported yet (swtpm is not run by "
-                                            "virtbus)", t->backend_type ? t->backend_type : "");
-        }
         for (size_t i = 0; i < d->n_hubs; i++)
                 if (!qemu_str_eq(d->hubs[i].type, "usb"))
                         return qemu_cmd_unsupported(c, "hub type '%s' is not supported",

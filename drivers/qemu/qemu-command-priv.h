@@ -69,12 +69,14 @@ void qemu_pci_plan_free(QemuPciPlan *p);
 void qemu_pci_append(const QemuCmd *c, QemuStr *s, const QemuPciAddr *a);
 const char *qemu_pci_bus_name(const QemuCmd *c, unsigned bus, char *buf, size_t len);
 
-/* qemu-command-extra.c: sound, USB redirection and hubs, panic, TPM, and the refusal of
+/* qemu-command-extra.c: sound, USB redirection and hubs, panic, and the refusal of
  * devices the driver cannot make. */
 int qemu_cmd_sounds(QemuCmd *c);
 int qemu_cmd_redirdevs(QemuCmd *c);
 int qemu_cmd_panics(QemuCmd *c);
 int qemu_cmd_check_unsupported_devices(QemuCmd *c);
+/* qemu-command-tpm.c: the <tpm> (an emulator on in->tpm_socket_path), or its refusal. */
+int qemu_cmd_tpms(QemuCmd *c);
 
 /* qemu-command-disk.c: bootindex of disks and NICs, controllers, disks. */
 int qemu_cmd_assign_boot(QemuCmd *c);

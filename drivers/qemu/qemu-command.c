@@ -534,6 +534,7 @@ char **qemu_command_build(const QemuCommandInput *in, VbError *err) {
             qemu_cmd_disks(&c) == 0 &&
             qemu_cmd_interfaces(&c) == 0 &&
             qemu_cmd_chardevs(&c) == 0 &&
+            qemu_cmd_tpms(&c) == 0 &&
             qemu_cmd_inputs(&c) == 0 &&
             qemu_cmd_graphics(&c) == 0 &&
             qemu_cmd_sounds(&c) == 0 &&

@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "domain-conf.h"
+#include "domain-model.h"
 #include "error.h"
 #include "qemu-conf.h"
 
@@ -117,6 +118,10 @@ typedef struct QemuCommandInput {
          * /dev/fdset/BASE+i. A disk with an fdgroup and no descriptors here is refused. */
         const QemuDiskFdset *disk_fdsets;
         size_t n_disk_fdsets;
+        /* The unix socket the domain's swtpm listens on (qemu-tpm.c), for a <tpm> with backend
+         * 'emulator': -chardev socket,id=chrtpm,path=… -tpmdev emulator. NULL: such a TPM is
+         * refused (VB_ERR_NO_SUPPORT). */
+        const char *tpm_socket_path;
 } QemuCommandInput;
 
 /* The socket of a virtio channel without <source path>: DIR/DOMAIN.channel.TARGET, one per
@@ -141,6 +146,9 @@ void qemu_usb_dev_id(const char *alias, const char *prefix, size_t i, char *buf,
  * device (what: "<input>") to be attached; -1 with err when def has no USB controller, "No
  * free USB ports", or want is taken or beyond the controller's ports. */
 int qemu_usb_free_port(const DomainDef *def, unsigned want, const char *what, VbError *err);
+
+/* qemu-command-tpm.c: the definition's <tpm> with backend 'emulator' (swtpm), or NULL. */
+const DomainTpm *qemu_tpm_emulator(const DomainDef *def);
 
 /* A shell-quoted one-liner for logs and golden files; NULL on allocation failure. */
 char *qemu_command_to_string(char *const *argv);

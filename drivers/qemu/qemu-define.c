@@ -11,6 +11,7 @@
 #include "qemu-command.h"
 #include "qemu-driver.h"
 #include "qemu-firmware.h"
+#include "qemu-tpm.h"
 
 static int qemu_domain_resolve_machine(Connection *c, DomainDef *def, VbError *err);
 
@@ -121,6 +122,8 @@ static const char *nvram_of(const DomainDef *def) {
 /* libvirt's rule: a domain whose NVRAM exists is undefined with --nvram (the file goes) or
  * --keep-nvram (it stays), never silently either way. */
 int qemu_domain_undefine_check(Domain *d, unsigned flags, VbError *err) {
+        if (qemu_tpm_undefine_check(flags, err) < 0)
+                return -1;
         if ((flags & UNDEFINE_NVRAM) && (flags & UNDEFINE_KEEP_NVRAM))
                 return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU, "cannot both keep and delete nvram");
         if (nvram_of(d->def) && !(flags & (UNDEFINE_NVRAM | UNDEFINE_KEEP_NVRAM)))
@@ -143,4 +146,5 @@ void qemu_domain_undefined(Domain *d, const DomainDef *def, unsigned flags) {
         if (image && unlink(image) < 0 && errno != ENOENT)
                 log_warning("domain %s: cannot remove managed save image %s: %s", d->obj.name, image, strerror(errno));
         free(image);
+        qemu_tpm_undefined(d, def, flags);   /* the TPM's state goes unless KEEP_TPM */
 }

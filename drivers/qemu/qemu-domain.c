@@ -23,6 +23,7 @@
 #include "qemu-command.h"
 #include "qemu-live.h"
 #include "qemu-net.h"
+#include "qemu-tpm.h"
 #include "storage.h"
 
 QemuDomain *qemu_domain_get(Domain *d) {
@@ -50,6 +51,7 @@ static void qemu_domain_release(QemuDomain *qd) {
         qd->retry_timer = sd_event_source_disable_unref(qd->retry_timer);
         qemu_agent_release(qd);
         qemu_perf_stop(qd);     /* the daemon's own descriptors; QEMU runs on uncounted */
+        qemu_tpm_release(qd);   /* not signalled: it ends with QEMU (--terminate) */
         qemu_blockjob_release(qd->domain);
         qemu_snapshot_release(qd->domain);
 }
@@ -179,6 +181,7 @@ void qemu_phase_enter(QemuDomain *qd, QemuPhase next) {
          * files go back to their owners, once: before the running definition is dropped. */
         if (next == QEMU_PHASE_NONE && (old != QEMU_PHASE_NONE || domain_is_active(d))) {
                 qemu_security_stop(qd->qc, qd->live ? qd->live : domain_current_def(d));
+                qemu_tpm_stop(qd);
                 qemu_cgroup_stop(qd->qc, d->obj.name);
                 qemu_perf_stop(qd);
                 qemu_machined_stop(qd);
@@ -647,6 +650,9 @@ int qemu_domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {
         if (qd->aa_loading)
                 return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU,
                                     "domain is already starting: its AppArmor profile is being loaded");
+        if (qd->tpm_setup)
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU,
+                                    "domain is already starting: its TPM state is being created");
         /* Never a second QEMU on the same disks: one left from before (a restart that could not
          * take it over, a record that was lost) is looked for first. */
         QemuFound f;
@@ -661,6 +667,17 @@ int qemu_domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {
                 return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_QEMU,
                                     "cannot tell whether a QEMU process of domain '%s' still runs (%s); not starting another",
                                     d->obj.name, f.why);
+        /* An emulated TPM's state is made (swtpm_setup, a watched child) the first time. */
+        int r = qemu_tpm_prepare(qd, qd->incoming_def ? qd->incoming_def : domain_current_def(d), flags, call, err);
+        if (r != 0)
+                return r;
+        return qemu_domain_start_prepared(d, flags, call, err);
+}
+
+int qemu_domain_start_prepared(Domain *d, unsigned flags, Call *call, VbError *err) {
+        QemuDomain *qd = qemu_domain_get(d);
+        if (!qd)
+                return vb_error_errno(err, -ENOMEM, "domain");
         /* AppArmor: the guest's profile is loaded (a watched child) before QEMU is spawned. */
         if (qd->qc && qd->qc->apparmor)
                 return qemu_apparmor_load(qd, flags, call, err);
@@ -732,7 +749,7 @@ int qemu_domain_start_spawn(Domain *d, unsigned flags, Call *call, VbError *err)
          * without them the command line refuses bridge and network interfaces plainly. */
         QemuNics nics = { 0 };
         int serial_fds[QEMU_SERIAL_LOGS_MAX];
-        char **argv = NULL;
+        char **argv = NULL, *tpm_sock = NULL;
         QemuDiskFdsets disk_fds = { 0 };
         if (mon_fd < 0)
                 goto fail_security;
@@ -746,6 +763,9 @@ int qemu_domain_start_spawn(Domain *d, unsigned flags, Call *call, VbError *err)
         /* File-backed serials write through log writers too (rotated, kept across restarts). */
         if (qemu_logs_serials(qd, live, serial_fds, QEMU_SERIAL_LOGS_MAX, err) < 0)
                 goto fail_ports;
+        /* An emulated TPM: its swtpm listens before QEMU connects (qemu-tpm.c). */
+        if (qemu_tpm_spawn(qd, live, &tpm_sock, err) < 0)
+                goto fail_serials;
         int vnc = qd->display_ports[QEMU_PORT_VNC] ? qd->display_ports[QEMU_PORT_VNC] : -1;
         int spice = qd->display_ports[QEMU_PORT_SPICE] ? qd->display_ports[QEMU_PORT_SPICE] : -1;
         int ws = qd->display_ports[QEMU_PORT_WEBSOCKET] ? qd->display_ports[QEMU_PORT_WEBSOCKET] : -1;
@@ -773,6 +793,7 @@ int qemu_domain_start_spawn(Domain *d, unsigned flags, Call *call, VbError *err)
                 .n_serial_file_fds = QEMU_SERIAL_LOGS_MAX,
                 .disk_fdsets = disk_fds.sets,
                 .n_disk_fdsets = disk_fds.n,
+                .tpm_socket_path = tpm_sock,
         };
         argv = qemu_command_build(&in, err);
         if (!argv)
@@ -823,7 +844,9 @@ int qemu_domain_start_spawn(Domain *d, unsigned flags, Call *call, VbError *err)
         qemu_argv_free(argv);
         qemu_disk_fdsets_free(&disk_fds);
         free(logp);
+        free(tpm_sock);
         if (r < 0) {
+                qemu_tpm_stop(qd);
                 qemu_display_release(qd);
                 if (mon_fd > 0)
                         unlink(mon);
@@ -850,6 +873,8 @@ int qemu_domain_start_spawn(Domain *d, unsigned flags, Call *call, VbError *err)
         return VERB_PENDING;
 
 fail_serials:
+        qemu_tpm_stop(qd);
+        free(tpm_sock);
         for (size_t i = 0; i < QEMU_SERIAL_LOGS_MAX; i++)
                 if (serial_fds[i] >= 0)
                         close(serial_fds[i]);

@@ -129,6 +129,9 @@ typedef struct QemuDomain {
         struct QemuMigration *migration;        /* the migration in flight (qemu-migrate.h), or NULL */
         struct QemuPerf *perf;          /* the open perf event counters (qemu-perf.c), or NULL */
         struct QemuPmSuspend *pm_suspend;       /* a suspend waiting for QEMU's SUSPEND (qemu-pm.c), or NULL */
+        struct QemuSwtpm *swtpm;        /* the emulated TPM's swtpm beside QEMU (qemu-tpm.c), or NULL */
+        bool tpm_setup;                 /* a start waits for swtpm_setup (qemu-tpm.c) */
+        bool tpm_keep;                  /* undefined running with KEEP_TPM: the state outlives it */
 } QemuDomain;
 
 typedef struct QemuConsole QemuConsole;
@@ -181,6 +184,8 @@ int qemu_apparmor_load(QemuDomain *qd, unsigned flags, Call *call, VbError *err)
 void qemu_apparmor_unload(QemuConn *qc, const DomainDef *def);
 /* The start past its checks (and the AppArmor load): QEMU spawned, VERB_PENDING or -1. */
 int qemu_domain_start_spawn(Domain *d, unsigned flags, Call *call, VbError *err);
+/* The start once the TPM's state exists (qemu-tpm.c): the AppArmor load, else the spawn. */
+int qemu_domain_start_prepared(Domain *d, unsigned flags, Call *call, VbError *err);
 
 /* qemu-machined.c: guests registered with systemd-machined where it is on the system bus
  * (looked for asynchronously at open); no-ops elsewhere. */
@@ -366,6 +371,8 @@ typedef struct QemuRuntime {
         pid_t pid;
         uint64_t start_time;
         char *monitor;
+        pid_t swtpm_pid;                /* its swtpm (qemu-tpm.c); 0: none */
+        uint64_t swtpm_start_time;
 } QemuRuntime;
 int qemu_runtime_save(QemuDomain *qd, VbError *err);
 /* 0 with *rt (qemu_runtime_clear() it), -ENOENT without a record, -EBADMSG for one that does

@@ -14,6 +14,7 @@
 #include "domain-persist.h"
 #include "log.h"
 #include "persist.h"
+#include "qemu-tpm.h"
 #include "uuid.h"
 
 /* Beside the core's NAME.xml (<domstatus>) in the run directory. */
@@ -50,6 +51,12 @@ int qemu_runtime_save(QemuDomain *qd, VbError *err) {
         json_object_object_add(o, "pid", json_object_new_int64(process_pid(qd->proc)));
         json_object_object_add(o, "start_time", json_object_new_uint64(process_start_time(qd->proc)));
         json_object_object_add(o, "monitor", json_object_new_string(qd->monitor_path));
+        uint64_t swtpm_start;
+        pid_t swtpm = qemu_tpm_pid(qd, &swtpm_start);
+        if (swtpm > 0) {
+                json_object_object_add(o, "swtpm_pid", json_object_new_int64(swtpm));
+                json_object_object_add(o, "swtpm_start_time", json_object_new_uint64(swtpm_start));
+        }
         const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
         int r = persist_write(c->state_dir, fn, text, strlen(text), err);
         json_object_put(o);
@@ -86,6 +93,10 @@ int qemu_runtime_read(Connection *c, const char *name, QemuRuntime *rt, char *wh
                         rt->start_time = json_object_get_uint64(v);
                 if (json_object_object_get_ex(o, "monitor", &v) && json_object_is_type(v, json_type_string))
                         rt->monitor = strdup(json_object_get_string(v));
+                if (json_object_object_get_ex(o, "swtpm_pid", &v) && json_object_is_type(v, json_type_int))
+                        rt->swtpm_pid = (pid_t) json_object_get_int64(v);
+                if (json_object_object_get_ex(o, "swtpm_start_time", &v) && json_object_is_type(v, json_type_int))
+                        rt->swtpm_start_time = json_object_get_uint64(v);
         }
         json_object_put(o);
         if (rt->pid <= 0 || !rt->start_time || !rt->monitor) {
@@ -180,6 +191,7 @@ static void recover_attempt(QemuDomain *qd) {
                                 log_info("domain %s: QEMU pid %d found again (%s)", d->obj.name, (int) rt.pid,
                                          domain_state_to_string(d->state));
                         qemu_security_reattach(qd->qc, domain_current_def(d));
+                        qemu_tpm_adopt(qd, rt.swtpm_pid, rt.swtpm_start_time);
                         qemu_phase_enter(qd, QEMU_PHASE_RECONNECTING);
                         return;
                 }

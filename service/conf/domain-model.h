@@ -291,6 +291,8 @@ typedef struct DomainHub {
 typedef struct DomainTpm {
         char *model;                       /* tpm-tis, tpm-crb, tpm-spapr */
         char *backend_type, *backend_version;
+        char *persistent_state;            /* yes: a transient guest's state outlives it */
+        char *alias;                       /* live: <alias name='tpm0'/>; a user's ua- alias */
 } DomainTpm;
 
 typedef struct DomainPanic {

@@ -427,6 +427,34 @@ class DacTest(unittest.TestCase):
                          [("", False), ("+%d:+%d" % (self.uid, self.uid), False)])
         self.destroy(name)
 
+    def test_09_tpm_emulator_runs_as_the_user(self):
+        """An emulated TPM: swtpm_setup and swtpm as QEMU's user, its state directory the user's (0700)."""
+        name = "vbdac-tpm-%d" % os.getpid()
+        image = self.make_image(name)
+        console = self.work / ("%s.console" % name)
+        xml = self.work / ("%s.xml" % name)
+        xml.write_text(DOMAIN_XML.format(name=name, kernel=self.kernel, initrd=self.initrd, append=self.append,
+                                         image=image, console=console, readonly="", cputune="").replace(
+            "<memballoon model='none'/>",
+            "<tpm model='tpm-crb'><backend type='emulator' version='2.0'/></tpm><memballoon model='none'/>"))
+        self.virsh("define %s" % xml)
+        uuid = self.virsh("domuuid %s" % name).stdout.strip()
+        # The harness's private directories stand for /var/lib and /run (0755 on a host): the
+        # user passes them; the daemon lets it pass its own state and run directories.
+        for d in (self.daemon.tmp, self.daemon.tmp / "xdg_state_home", self.daemon.tmp / "xdg_runtime_dir"):
+            os.chmod(d, 0o711)
+        self.start(name)
+        state = self.daemon.tmp / "xdg_state_home" / "virtbus" / "swtpm" / uuid / "tpm2"
+        st = state.stat()
+        self.assertEqual((st.st_uid, st.st_gid, st.st_mode & 0o777), (self.uid, self.uid, 0o700))
+        self.assertEqual(owner(state / "tpm2-00.permall")[0], self.uid)
+        swtpm = [int(d.name) for d in Path("/proc").iterdir() if d.name.isdigit()
+                 and (d / "cmdline").exists() and b"dir=" + os.fsencode(state) in (d / "cmdline").read_bytes()]
+        self.assertEqual(len(swtpm), 1, swtpm)
+        self.assertEqual(status_fields(swtpm[0])["Uid"], [str(self.uid)] * 4)
+        self.destroy(name)
+        lc.wait_for("swtpm %d gone" % swtpm[0], lambda: lc.process_gone(swtpm[0]), 30)
+
 
 if __name__ == "__main__":
     testmain.main()

@@ -88,6 +88,10 @@ static const Refusal refusals[] = {
         { MINIMAL_HEAD "<devices><bogusdev/></devices></domain>", DOMAIN_PARSE_VALIDATE,
           VB_ERR_XML_INVALID_SCHEMA, VB_FROM_XML,
           "XML document failed to validate against schema: Element devices has extra content: bogusdev" },
+        { MINIMAL_HEAD "<devices><tpm model='tpm-crb'><backend type='emulator' version='2.0'><encryption "
+          "secret='6dd3e4a5-1d76-44ce-961f-f119f5aad935'/></backend></tpm></devices></domain>", 0,
+          VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_XML,
+          "unsupported configuration: <tpm><backend> element <encryption> is not supported" },
         { MINIMAL_HEAD "<devices><disk type='file' foo='1'/></devices></domain>", DOMAIN_PARSE_VALIDATE,
           VB_ERR_XML_INVALID_SCHEMA, VB_FROM_XML,
           "XML document failed to validate against schema: Invalid attribute foo for element disk" },

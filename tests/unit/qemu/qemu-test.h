@@ -92,6 +92,8 @@ static const QemuGoldenCase qemu_golden_cases[] = {
         { "virtinst-generic-q35", false, 0, NULL },
         { "virtinst-generic-pc", false, 0, NULL },
         { "virtinst-uefi-q35", false, 0, NULL },
+        { "tpm-crb", false, 0, NULL },
+        { "tpm-tis", false, 0, NULL },
         { "kvm", true, VB_ERR_CONFIG_UNSUPPORTED,
           "unsupported configuration: Domain requires KVM, but it is not available. Check that "
           "virtualization is enabled in the host BIOS, and host configuration is setup to load the "
@@ -122,6 +124,10 @@ static const QemuGoldenCase qemu_golden_cases[] = {
         { "err-disk-duplicate", false, VB_ERR_XML_ERROR,
           "XML error: target 'vda' duplicated for disk sources '/var/lib/virtbus/images/a.img' and "
           "'/var/lib/virtbus/images/b.img'" },
+        { "err-tpm-passthrough", false, VB_ERR_CONFIG_UNSUPPORTED,
+          "unsupported configuration: <tpm> with backend 'passthrough' is not supported yet (only 'emulator' is)" },
+        { "err-tpm-version", false, VB_ERR_CONFIG_UNSUPPORTED,
+          "unsupported configuration: TPM version '1.2' is not supported (only 2.0 is)" },
 };
 
 #define QEMU_N_GOLDEN (sizeof qemu_golden_cases / sizeof qemu_golden_cases[0])
@@ -151,6 +157,7 @@ typedef struct QemuTestInput {
         QemuConfig cfg;
         char qmp[256];
         char channels[256];
+        char tpm[256];
 } QemuTestInput;
 
 /* The golden input for def: qemu.conf's defaults, ports 5900 (VNC) and 5901 (SPICE), tap fds
@@ -160,6 +167,7 @@ static inline void qt_input(QemuTestInput *t, const DomainDef *def, bool kvm) {
         assert_int_equal(qemu_conf_init(&t->cfg), 0);
         snprintf(t->qmp, sizeof t->qmp, "/run/virtbus/qemu/%s/monitor.sock", def->name);
         snprintf(t->channels, sizeof t->channels, "/run/virtbus/qemu");      /* the state directory */
+        snprintf(t->tpm, sizeof t->tpm, "/run/virtbus/qemu/%s.swtpm.sock", def->name);
         t->in = (QemuCommandInput) {
                 .def = def,
                 .cfg = &t->cfg,
@@ -171,6 +179,7 @@ static inline void qt_input(QemuTestInput *t, const DomainDef *def, bool kvm) {
                 .n_tap_fds = sizeof qemu_test_tap_fds / sizeof qemu_test_tap_fds[0],
                 .tap_queue_fds = qemu_test_tap_queue_fds,
                 .channel_dir = t->channels,
+                .tpm_socket_path = t->tpm,
         };
 }
 
