@@ -175,6 +175,42 @@ static void test_failed_write_keeps_old(void **state) {
         assert_int_equal(tu_count_entries(dir), 1);
 }
 
+/* The runtime variant (no fsync) keeps every other promise: 0600, atomic replacement, no
+ * temporary file left, the old file kept when the write fails, names checked. */
+static void test_write_runtime(void **state) {
+        const char *dir = *state;
+        VbError err = { 0 };
+        mode_t old = umask(0277);
+        assert_int_equal(persist_write_runtime(dir, "s.xml", "<one/>", 6, &err), 0);
+        umask(old);
+        char *path = tu_path(dir, "s.xml");
+        struct stat st;
+        assert_int_equal(stat(path, &st), 0);
+        assert_int_equal(st.st_mode & 07777, 0600);
+        assert_int_equal(persist_write_runtime(dir, "s.xml", "<two/>\n", 7, &err), 0);
+        assert_file_is(dir, "s.xml", "<two/>\n");
+        assert_int_equal(tu_count_entries(dir), 1);
+
+        char big[4096];
+        memset(big, 'n', sizeof big);
+        struct rlimit saved, small;
+        assert_int_equal(getrlimit(RLIMIT_FSIZE, &saved), 0);
+        small = saved;
+        small.rlim_cur = 1024;
+        void (*old_handler)(int) = signal(SIGXFSZ, SIG_IGN);
+        assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+        int r = persist_write_runtime(dir, "s.xml", big, sizeof big, &err);
+        assert_int_equal(setrlimit(RLIMIT_FSIZE, &saved), 0);
+        signal(SIGXFSZ, old_handler);
+        assert_int_equal(r, -EFBIG);
+        assert_file_is(dir, "s.xml", "<two/>\n");
+        assert_int_equal(tu_count_entries(dir), 1);
+
+        assert_true(persist_write_runtime(dir, ".hidden", "x", 1, &err) < 0);
+        assert_int_equal(tu_count_entries(dir), 1);
+        free(path);
+}
+
 static void test_remove(void **state) {
         const char *dir = *state;
         VbError err = { 0 };
@@ -280,6 +316,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_write_over_directory, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_failed_write_keeps_old, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_remove, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_write_runtime, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_load_dir, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_load_dir_missing_and_empty, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_load_dir_size_limit, setup, teardown),
