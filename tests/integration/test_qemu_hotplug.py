@@ -238,6 +238,30 @@ class QemuHotplugTest(HotplugGuestTest):
         finally:
             self.virsh("destroy %s" % name, check=False)
 
+    def test_8_failed_attach_leaves_nothing_behind(self):
+        # The block nodes go to QEMU back to back: a failing one says why, and the nodes that
+        # were added are removed again, so the same target attaches afterwards.
+        raw = self.daemon.tmp / "vde.raw"
+        subprocess.run(["qemu-img", "create", "-q", "-f", "raw", str(raw), "16M"], check=True)
+        good = self.daemon.tmp / "vde.qcow2"
+        subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", str(good), "16M"], check=True)
+        missing = self.daemon.tmp / "no-such-image.qcow2"
+        xml = self.daemon.tmp / "vde.xml"
+        for path, why in ((missing, "No such file or directory"), (raw, "qcow2")):
+            xml.write_text(DISK_XML.format(path=path, dev="vde"))
+            p = self.virsh("attach-device %s %s --live" % (self.name, xml), check=False)
+            self.assertNotEqual(p.returncode, 0)
+            self.assertIn("cannot attach disk vde", p.stderr)
+            self.assertIn(why, p.stderr)
+            self.assertEqual(disks(self.virsh("dumpxml %s" % self.name).stdout), {})
+        xml.write_text(DISK_XML.format(path=good, dev="vde"))
+        self.virsh("attach-device %s %s --live" % (self.name, xml))
+        self.wait_guest("the disk in the guest", lambda d: d.get("vda") == str(16 * 2048))
+        self.assertEqual(disks(self.virsh("dumpxml %s" % self.name).stdout), {"vde": str(good)})
+        self.virsh("detach-device %s %s --live" % (self.name, xml))
+        self.wait_guest("the disk gone from the guest", lambda d: "vda" not in d)
+        self.assertEqual(disks(self.virsh("dumpxml %s" % self.name).stdout), {})
+
 
 if __name__ == "__main__":
     from testmain import main
