@@ -55,32 +55,48 @@ static void unlabel(QemuConn *qc, const Domain *d, DomainDisk *disk) {
         security_stack_restore(&qc->sec, &o.def);
 }
 
-static void on_reply_log(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
+typedef struct NodeDel {
+        char node[64];
+        QemuDomain *finish;     /* set on the last one of a detach: its reply answers the call */
+} NodeDel;
+
+static void on_node_del(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
+        NodeDel *n = userdata;
+        QemuDomain *qd = n->finish;
         if (cls)
-                log_warning("QMP blockdev-del %s: %s", (const char *) userdata, desc ? desc : cls);
-        free(userdata);
+                log_warning("QMP blockdev-del %s: %s", n->node, desc ? desc : cls);
+        free(n);
+        if (qd && q == qd->qmp && qd->job)     /* else QEMU went away, and its exit answered */
+                qemu_domain_finish(qd, 0, NULL);
 }
 
-/* Drop the block nodes of alias (format node first, then its file). */
-static void nodes_del(Qmp *q, const char *alias, bool format, bool storage) {
+/* Drop the block nodes of alias (format node first, then its file), back to back. With finish,
+ * the reply to the last one finishes qd's call (true), so that a detach answers once QEMU has
+ * closed (and flushed) the image, as libvirt's does; false: nothing could be sent. */
+static bool nodes_del(Qmp *q, const char *alias, bool format, bool storage, QemuDomain *finish) {
         const char *suffix[2] = { "", "-storage" };
         bool which[2] = { format, storage };
-        for (int i = 0; i < 2; i++) {
+        int last = storage ? 1 : format ? 0 : -1;
+        bool handed = false;
+        for (int i = 0; i <= last; i++) {
                 if (!which[i])
                         continue;
-                char node[64];
-                snprintf(node, sizeof node, "drive-%s%s", alias, suffix[i]);
+                NodeDel *n = calloc(1, sizeof *n);
                 json_object *args = json_object_new_object();
-                char *tag = strdup(node);
-                if (!args || !tag) {
+                if (!args || !n) {
                         json_object_put(args);
-                        free(tag);
+                        free(n);
                         continue;
                 }
-                json_object_object_add(args, "node-name", json_object_new_string(node));
-                if (qmp_send(q, "blockdev-del", args, on_reply_log, tag) < 0)
-                        free(tag);
+                snprintf(n->node, sizeof n->node, "drive-%s%s", alias, suffix[i]);
+                n->finish = i == last ? finish : NULL;
+                json_object_object_add(args, "node-name", json_object_new_string(n->node));
+                if (qmp_send(q, "blockdev-del", args, on_node_del, n) < 0)
+                        free(n);
+                else if (i == last)
+                        handed = finish != NULL;
         }
+        return handed;
 }
 
 /* ---- attach ---- */
@@ -237,7 +253,7 @@ static void attach_end(Attach *a, Qmp *q, Domain *d) {
         if (!a->failed && (!d->live || domain_devices_move_disk(&d->live->priv->devices, a->dev, 0) < 0))
                 attach_fail(a, -ENOMEM, "attach");
         if (a->failed) {
-                nodes_del(q, a->alias, a->format, a->storage);
+                nodes_del(q, a->alias, a->format, a->storage, NULL);
                 unlabel(qd->qc, d, disk);
                 qemu_domain_finish(qd, -1, &a->err);
                 return;
@@ -449,16 +465,21 @@ int qemu_unplug_begin(QemuDomain *qd, const char *alias, const char *what, const
         return VERB_PENDING;
 }
 
-/* The guest let disk target (alias) go: its block nodes, its label and its place in d->live. */
-static void disk_removed(QemuDomain *qd, const char *alias, const char *target) {
+/* The guest let disk target (alias) go: its block nodes, its label and its place in d->live;
+ * finish: the blockdev-del's reply answers qd's waiting call (true if it was handed over). */
+static bool disk_remove(QemuDomain *qd, const char *alias, const char *target, QemuDomain *finish) {
         Domain *d = qd->domain;
         long i = d->live ? domain_devices_find_disk(&d->live->priv->devices, target) : -1;
-        if (qd->qmp)
-                nodes_del(qd->qmp, alias, true, true);
+        bool handed = qd->qmp && nodes_del(qd->qmp, alias, true, true, finish);
         if (i >= 0) {
                 unlabel(qd->qc, d, &d->live->priv->devices.disks[i]);
                 domain_devices_remove_disk(&d->live->priv->devices, (size_t) i);
         }
+        return handed;
+}
+
+static void disk_removed(QemuDomain *qd, const char *alias, const char *target) {
+        disk_remove(qd, alias, target, NULL);
 }
 
 int qemu_domain_detach_disk(Domain *d, size_t index, Call *call, VbError *err) {
@@ -503,12 +524,16 @@ void qemu_hotplug_event(QemuDomain *qd, const char *event, json_object *data) {
                 return;
         }
         unplug_free(qd);
-        done(qd, alias, target);
+        bool handed = false;
+        if (waiting && done == disk_removed)
+                handed = disk_remove(qd, alias, target, qd);
+        else
+                done(qd, alias, target);
         if (d->live && domain_save_status(d, &e) < 0)
                 log_warning("domain %s: status not saved: %s", d->obj.name, e.message);
         log_info("domain %s: %s removed", d->obj.name, alias);
         domain_notify_device(d, NOTICE_DEVICE_REMOVED, alias);
-        if (waiting)
+        if (waiting && !handed)
                 qemu_domain_finish(qd, 0, NULL);
         domain_unref(d);
 }

@@ -262,6 +262,28 @@ class QemuHotplugTest(HotplugGuestTest):
         self.wait_guest("the disk gone from the guest", lambda d: "vda" not in d)
         self.assertEqual(disks(self.virsh("dumpxml %s" % self.name).stdout), {})
 
+    def test_9_detach_answers_once_qemu_closed_the_image(self):
+        # As libvirt's: when detach returns, QEMU has let the image go (its block nodes are
+        # deleted, the data flushed), so that another guest or qemu-img may take it at once.
+        img = self.daemon.tmp / "vdf.qcow2"
+        subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", str(img), "16M"], check=True)
+        pid = int(json.loads((self.daemon.tmp / "xdg_runtime_dir" / "virtbus" / "qemu" /
+                              ("%s.runtime.json" % self.name)).read_text())["pid"])
+
+        def qemu_has(path):
+            fds = Path("/proc/%d/fd" % pid)
+            return any(os.path.realpath(fds / f) == str(path) for f in os.listdir(fds))
+        xml = DISK_XML.format(path=img, dev="vdf")
+        for _ in range(3):
+            self.dom.attachDeviceFlags(xml, self.libvirt.VIR_DOMAIN_AFFECT_LIVE)
+            self.assertTrue(qemu_has(img))
+            self.wait_guest("the disk in the guest", lambda d: d.get("vda") == str(16 * 2048))
+            self.dom.detachDeviceFlags(xml, self.libvirt.VIR_DOMAIN_AFFECT_LIVE)
+            self.assertFalse(qemu_has(img), "QEMU still has the image open after the detach returned")
+            p = subprocess.run(["qemu-img", "info", str(img)], capture_output=True, text=True)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertEqual(disks(self.virsh("dumpxml %s" % self.name).stdout), {})
+
 
 if __name__ == "__main__":
     from testmain import main
