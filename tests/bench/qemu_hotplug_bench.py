@@ -18,6 +18,10 @@ their taps need the system daemons (tests/integration/test_qemu_hotplug_nic.py).
 
   /usr/bin/python3 tests/bench/qemu_hotplug_bench.py [-n 10] [--write-doc]
 
+--floor adds a third side: the same guest in a bare QEMU (tests/guest's GuestVM) driven over
+QMP from Python with the same commands one at a time (blockdev-add ×2, device_add; device_del,
+DEVICE_DELETED, blockdev-del ×2): what QEMU and the guest take without any daemon.
+
 A/B of two virtbusd binaries in one run (same rounds, same load), no libvirtd:
 
   /usr/bin/python3 tests/bench/qemu_hotplug_bench.py --ab OLD/virtbusd [--virtbusd NEW/virtbusd]
@@ -91,8 +95,52 @@ def boot(side, workdir, image):
         time.sleep(0.2)
 
 
+class FloorSide:
+    """The guest in a bare QEMU, hotplug over QMP from Python: no daemon at all."""
+    label = "floor"
+
+    def __init__(self, workdir):
+        self.workdir = Path(workdir) / "floor"
+        self.vm = None
+
+    def start(self):
+        pass
+
+    def boot(self, image, disk):
+        self.disk = disk
+        self.vm = guest.GuestVM(guest.GuestImage(*image), self.workdir).start()
+        self.vm.wait_console(guest.UP, timeout=240)
+
+    def cycle(self):
+        q = self.vm.qmp
+        t0 = time.perf_counter()
+        q.command("blockdev-add", driver="file", filename=self.disk, **{"node-name": "fl-storage"})
+        q.command("blockdev-add", driver="qcow2", file="fl-storage", **{"node-name": "fl"})
+        q.command("device_add", driver="virtio-blk-pci", drive="fl", id="fl-disk")
+        t_attach = ms(t0)
+        t0 = time.perf_counter()
+        start = len(q.events)
+        q.command("device_del", id="fl-disk")
+
+        def deleted():
+            return any(e["event"] == "DEVICE_DELETED" and e.get("data", {}).get("device") == "fl-disk"
+                       for e in q.events[start:])
+        with q._cond:
+            if not q._cond.wait_for(deleted, 60):
+                raise BenchError("floor: no DEVICE_DELETED in 60 s")
+        q.command("blockdev-del", **{"node-name": "fl"})
+        q.command("blockdev-del", **{"node-name": "fl-storage"})
+        return t_attach, ms(t0)
+
+    def stop(self):
+        if self.vm:
+            self.vm.stop()
+
+
 def cycle(side, disk_xml):
     """attach + detach of vdb; (attach ms, detach ms)."""
+    if isinstance(side, FloorSide):
+        return side.cycle()
     live = qemu_bench.libvirt.VIR_DOMAIN_AFFECT_LIVE
     t0 = time.perf_counter()
     side.dom.attachDeviceFlags(disk_xml, live)
@@ -144,6 +192,18 @@ def render_ab(results):
     return "\n".join(lines) + "\n"
 
 
+def render_floor(results):
+    """The usual table, then each side's time over the bare-QEMU floor (what the daemon adds)."""
+    f = results["sides"]["floor"]
+    lines = [render(results), "| over the bare-QEMU floor (medians) | floor | virtbusd − floor | libvirtd − floor |",
+             "|---|---|---|---|"]
+    for key, label in (("attach", "attach"), ("detach", "detach"), ("round_trip", "attach + detach")):
+        cells = [f"{results['sides'][s][key]['median'] - f[key]['median']:+.0f} ms" if s in results["sides"] else "—"
+                 for s in ("virtbusd", "libvirtd")]
+        lines.append(f"| {label} | {f[key]['median']:.0f} ms ({f[key]['p90']:.0f}) | {cells[0]} | {cells[1]} |")
+    return "\n".join(lines) + "\n"
+
+
 def write_doc(table):
     bench_rounds.write_doc(qemu_save_bench.DOC, DOC_BEGIN, DOC_END, "Hotplug round trip (qemu_hotplug_bench.py)",
                            table, log)
@@ -154,6 +214,7 @@ def main():
     ap.add_argument("--virtbusd", default=os.environ.get("VIRTBUSD", str(qemu_bench.ROOT / "build" / "service" / "virtbusd")))
     ap.add_argument("--libvirtd", default="/usr/sbin/libvirtd")
     ap.add_argument("--no-libvirtd", action="store_true")
+    ap.add_argument("--floor", action="store_true", help="add the bare-QEMU side (hotplug over QMP from Python)")
     ap.add_argument("--ab", metavar="BASELINE", help="A/B against this virtbusd binary instead of libvirtd")
     ap.add_argument("-n", type=int, default=10)
     ap.add_argument("--rounds", type=int, default=5)
@@ -181,14 +242,21 @@ def main():
         subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", disk, "16M"], check=True)
         os.chmod(disk, 0o666)
         side.disk_xml = DISK_XML.format(path=disk)
-        side.dom = boot(side, workdir, image)
+        if isinstance(side, FloorSide):
+            side.boot(image, disk)
+        else:
+            side.dom = boot(side, workdir, image)
 
     wanted = [PinnedSide(opts.virtbusd, "virtbusd"), PinnedSide(opts.ab, "before")] if opts.ab else None
+    if opts.floor and not opts.ab:
+        wanted = ([qemu_bench.VirtbusdSide(opts.virtbusd)] +
+                  ([] if opts.no_libvirtd else [qemu_bench.LibvirtdSide(opts.libvirtd)]) + [FloorSide(workdir)])
     if opts.ab:
         opts.write_doc = False      # the A/B table goes into the doc by hand, with its context
     return bench_rounds.run_sides(opts, results, workdir, prepare,
                                   lambda sides: measure(sides, opts.n, opts.rounds),
-                                  render_ab if opts.ab else render, write_doc, log, wanted)
+                                  render_ab if opts.ab else render_floor if opts.floor else render, write_doc, log,
+                                  wanted)
 
 
 if __name__ == "__main__":
