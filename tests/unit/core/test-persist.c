@@ -151,11 +151,9 @@ static void test_write_over_directory(void **state) {
 }
 
 /* A write that fails halfway (here: the file size limit) leaves the old content alone. */
-static void test_failed_write_keeps_old(void **state) {
-        const char *dir = *state;
-        VbError err = { 0 };
-        assert_int_equal(persist_write(dir, "a.xml", "<old/>", 6, &err), 0);
-
+/* write 4 KiB to dir/name with a 1 KiB file size limit: what it returns. */
+static int write_past_fsize_limit(int (*write)(const char *, const char *, const char *, size_t, VbError *),
+                                  const char *dir, const char *name, VbError *err) {
         char big[4096];
         memset(big, 'n', sizeof big);
         struct rlimit saved, small;
@@ -164,10 +162,18 @@ static void test_failed_write_keeps_old(void **state) {
         small.rlim_cur = 1024;
         void (*old_handler)(int) = signal(SIGXFSZ, SIG_IGN);
         assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
-        int r = persist_write(dir, "a.xml", big, sizeof big, &err);
+        int r = write(dir, name, big, sizeof big, err);
         assert_int_equal(setrlimit(RLIMIT_FSIZE, &saved), 0);
         signal(SIGXFSZ, old_handler);
+        return r;
+}
 
+static void test_failed_write_keeps_old(void **state) {
+        const char *dir = *state;
+        VbError err = { 0 };
+        assert_int_equal(persist_write(dir, "a.xml", "<old/>", 6, &err), 0);
+
+        int r = write_past_fsize_limit(persist_write, dir, "a.xml", &err);
         assert_int_equal(r, -EFBIG);
         assert_int_equal(err.code, VB_ERR_SYSTEM_ERROR);
         assert_non_null(strstr(err.message, "/.a.xml."));
@@ -191,18 +197,7 @@ static void test_write_runtime(void **state) {
         assert_file_is(dir, "s.xml", "<two/>\n");
         assert_int_equal(tu_count_entries(dir), 1);
 
-        char big[4096];
-        memset(big, 'n', sizeof big);
-        struct rlimit saved, small;
-        assert_int_equal(getrlimit(RLIMIT_FSIZE, &saved), 0);
-        small = saved;
-        small.rlim_cur = 1024;
-        void (*old_handler)(int) = signal(SIGXFSZ, SIG_IGN);
-        assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
-        int r = persist_write_runtime(dir, "s.xml", big, sizeof big, &err);
-        assert_int_equal(setrlimit(RLIMIT_FSIZE, &saved), 0);
-        signal(SIGXFSZ, old_handler);
-        assert_int_equal(r, -EFBIG);
+        assert_int_equal(write_past_fsize_limit(persist_write_runtime, dir, "s.xml", &err), -EFBIG);
         assert_file_is(dir, "s.xml", "<two/>\n");
         assert_int_equal(tu_count_entries(dir), 1);
 
