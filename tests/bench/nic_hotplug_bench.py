@@ -77,12 +77,7 @@ def hotplug_cycles(n, label):
     """A replacement of nic_bench.cycle: boot the guest on uri, n NIC round trips."""
     def run(uri, _rounds):
         conn = libvirt.open(uri)
-        try:
-            net = conn.networkLookupByName("default")
-        except libvirt.libvirtError:
-            net = conn.networkDefineXML(nh.DEFAULT_XML)
-        if not net.isActive():
-            net.create()
+        net = nic_bench.default_network(conn)
         workdir = tempfile.mkdtemp(prefix="virtbus-nichp-")
         os.chmod(workdir, 0o1777)
         img = guest.build()

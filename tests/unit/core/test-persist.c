@@ -60,17 +60,26 @@ static void test_ensure_dir(void **state) {
         free(deep);
 }
 
-static void test_write_read_replace(void **state) {
-        const char *dir = *state;
+typedef int (*PersistWriteFn)(const char *, const char *, const char *, size_t, VbError *);
+
+/* write content to dir/name under a umask of 0277: the file is there, mode 0600 whatever the umask. */
+static void write_under_umask(PersistWriteFn write, const char *dir, const char *name, const char *content) {
         VbError err = { 0 };
-        mode_t old = umask(0277);       /* the mode must be 0600 whatever the umask */
-        assert_int_equal(persist_write(dir, "a.xml", "<first/>", 8, &err), 0);
+        mode_t old = umask(0277);
+        assert_int_equal(write(dir, name, content, strlen(content), &err), 0);
         umask(old);
-        char *path = tu_path(dir, "a.xml");
+        char *path = tu_path(dir, name);
         struct stat st;
         assert_int_equal(stat(path, &st), 0);
         assert_int_equal(st.st_mode & 07777, 0600);
-        assert_file_is(dir, "a.xml", "<first/>");
+        assert_file_is(dir, name, content);
+        free(path);
+}
+
+static void test_write_read_replace(void **state) {
+        const char *dir = *state;
+        VbError err = { 0 };
+        write_under_umask(persist_write, dir, "a.xml", "<first/>");
 
         assert_int_equal(persist_write(dir, "a.xml", "<second/>\n", 10, &err), 0);
         assert_file_is(dir, "a.xml", "<second/>\n");
@@ -89,7 +98,6 @@ static void test_write_read_replace(void **state) {
         assert_int_equal(len, 0);
         assert_string_equal(data, "");
         free(data);
-        free(path);
 }
 
 static void test_read_limits(void **state) {
@@ -152,8 +160,7 @@ static void test_write_over_directory(void **state) {
 
 /* A write that fails halfway (here: the file size limit) leaves the old content alone. */
 /* write 4 KiB to dir/name with a 1 KiB file size limit: what it returns. */
-static int write_past_fsize_limit(int (*write)(const char *, const char *, const char *, size_t, VbError *),
-                                  const char *dir, const char *name, VbError *err) {
+static int write_past_fsize_limit(PersistWriteFn write, const char *dir, const char *name, VbError *err) {
         char big[4096];
         memset(big, 'n', sizeof big);
         struct rlimit saved, small;
@@ -186,13 +193,7 @@ static void test_failed_write_keeps_old(void **state) {
 static void test_write_runtime(void **state) {
         const char *dir = *state;
         VbError err = { 0 };
-        mode_t old = umask(0277);
-        assert_int_equal(persist_write_runtime(dir, "s.xml", "<one/>", 6, &err), 0);
-        umask(old);
-        char *path = tu_path(dir, "s.xml");
-        struct stat st;
-        assert_int_equal(stat(path, &st), 0);
-        assert_int_equal(st.st_mode & 07777, 0600);
+        write_under_umask(persist_write_runtime, dir, "s.xml", "<one/>");
         assert_int_equal(persist_write_runtime(dir, "s.xml", "<two/>\n", 7, &err), 0);
         assert_file_is(dir, "s.xml", "<two/>\n");
         assert_int_equal(tu_count_entries(dir), 1);
@@ -203,7 +204,6 @@ static void test_write_runtime(void **state) {
 
         assert_true(persist_write_runtime(dir, ".hidden", "x", 1, &err) < 0);
         assert_int_equal(tu_count_entries(dir), 1);
-        free(path);
 }
 
 static void test_remove(void **state) {
