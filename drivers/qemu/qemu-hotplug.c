@@ -55,43 +55,67 @@ static void unlabel(QemuConn *qc, const Domain *d, DomainDisk *disk) {
         security_stack_restore(&qc->sec, &o.def);
 }
 
-static void on_reply_log(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
+typedef struct NodeDel {
+        char node[64];
+        QemuDomain *finish;     /* set on the last one of a detach: its reply answers the call */
+} NodeDel;
+
+static void on_node_del(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
+        NodeDel *n = userdata;
+        QemuDomain *qd = n->finish;
         if (cls)
-                log_warning("QMP blockdev-del %s: %s", (const char *) userdata, desc ? desc : cls);
-        free(userdata);
+                log_warning("QMP blockdev-del %s: %s", n->node, desc ? desc : cls);
+        free(n);
+        if (qd && q == qd->qmp && qd->job)     /* else QEMU went away, and its exit answered */
+                qemu_domain_finish(qd, 0, NULL);
 }
 
-/* Drop the block nodes of alias (format node first, then its file). */
-static void nodes_del(Qmp *q, const char *alias, bool format, bool storage) {
+/* Drop the block nodes of alias (format node first, then its file), back to back. With finish,
+ * the reply to the last one finishes qd's call (true), so that a detach answers once QEMU has
+ * closed (and flushed) the image, as libvirt's does; false: nothing could be sent. */
+static bool nodes_del(Qmp *q, const char *alias, bool format, bool storage, QemuDomain *finish) {
         const char *suffix[2] = { "", "-storage" };
         bool which[2] = { format, storage };
-        for (int i = 0; i < 2; i++) {
+        int last = storage ? 1 : format ? 0 : -1;
+        bool handed = false;
+        for (int i = 0; i <= last; i++) {
                 if (!which[i])
                         continue;
-                char node[64];
-                snprintf(node, sizeof node, "drive-%s%s", alias, suffix[i]);
+                NodeDel *n = calloc(1, sizeof *n);
                 json_object *args = json_object_new_object();
-                char *tag = strdup(node);
-                if (!args || !tag) {
+                if (!args || !n) {
                         json_object_put(args);
-                        free(tag);
+                        free(n);
                         continue;
                 }
-                json_object_object_add(args, "node-name", json_object_new_string(node));
-                if (qmp_send(q, "blockdev-del", args, on_reply_log, tag) < 0)
-                        free(tag);
+                snprintf(n->node, sizeof n->node, "drive-%s%s", alias, suffix[i]);
+                n->finish = i == last ? finish : NULL;
+                json_object_object_add(args, "node-name", json_object_new_string(n->node));
+                if (qmp_send(q, "blockdev-del", args, on_node_del, n) < 0)
+                        free(n);
+                else if (i == last)
+                        handed = finish != NULL;
         }
+        return handed;
 }
 
 /* ---- attach ---- */
 
+/* The steps, in the order QEMU answers them. Everything up to the format node goes out back to
+ * back with one wait (QMP answers in order, and a step whose predecessor failed fails too: its
+ * node does not exist); device_add goes alone once both nodes are there, so that a failure never
+ * leaves a device in the guest. */
 typedef enum { STEP_QUERY_PCI, STEP_STORAGE, STEP_FORMAT, STEP_DEVICE } AttachStep;
 
 typedef struct Attach {
         QemuDomain *qd;
         DomainDevices *dev;     /* the disk, moved into d->live on success */
         char alias[32];
-        AttachStep step;
+        AttachStep step;        /* the step the next reply answers */
+        unsigned inflight;      /* replies still due; the last one finishes */
+        bool failed;            /* err says why; the rest only collect what QEMU added */
+        bool storage, format;   /* the nodes QEMU added: what a failure removes */
+        VbError err;
         char bus[32];           /* q35: the empty pcie-root-port a virtio disk goes to */
 } Attach;
 
@@ -182,73 +206,105 @@ bool qemu_hotplug_free_root_port(json_object *ret, char *out, size_t len) {
         return false;
 }
 
-static int attach_send(Attach *a, Qmp *q) {
+static int attach_send(Attach *a, Qmp *q, AttachStep step) {
         DomainDisk *disk = &a->dev->disks[0];
-        switch (a->step) {
+        int r = -EINVAL;
+        switch (step) {
         case STEP_QUERY_PCI:
-                return qmp_send(q, "query-pci", NULL, on_attach, a);
+                r = qmp_send(q, "query-pci", NULL, on_attach, a);
+                break;
         case STEP_STORAGE:
-                return qmp_send(q, "blockdev-add", storage_args(disk, a->alias), on_attach, a);
+                r = qmp_send(q, "blockdev-add", storage_args(disk, a->alias), on_attach, a);
+                break;
         case STEP_FORMAT:
-                return qmp_send(q, "blockdev-add", format_args(disk, a->alias), on_attach, a);
+                r = qmp_send(q, "blockdev-add", format_args(disk, a->alias), on_attach, a);
+                break;
         case STEP_DEVICE:
-                return qmp_send(q, "device_add", device_args(disk, a->alias, a->bus), on_attach, a);
+                r = qmp_send(q, "device_add", device_args(disk, a->alias, a->bus), on_attach, a);
+                break;
         }
-        return -EINVAL;
+        if (r == 0)
+                a->inflight++;
+        return r;
+}
+
+/* Send from first through last, back to back; stops at the first that cannot be sent (its
+ * negative errno returned: what was sent still answers). */
+static int attach_send_batch(Attach *a, Qmp *q, AttachStep first, AttachStep last) {
+        for (AttachStep s = first; s <= last; s++) {
+                int r = attach_send(a, q, s);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static void attach_fail(Attach *a, int r, const char *what) {
+        if (a->failed)
+                return;
+        a->failed = true;
+        vb_error_errno(&a->err, r, what);
+}
+
+/* The last reply is in: the disk goes into d->live, or what QEMU added is removed again. */
+static void attach_end(Attach *a, Qmp *q, Domain *d) {
+        QemuDomain *qd = a->qd;
+        DomainDisk *disk = &a->dev->disks[0];
+        if (!a->failed && (!d->live || domain_devices_move_disk(&d->live->priv->devices, a->dev, 0) < 0))
+                attach_fail(a, -ENOMEM, "attach");
+        if (a->failed) {
+                nodes_del(q, a->alias, a->format, a->storage, NULL);
+                unlabel(qd->qc, d, disk);
+                qemu_domain_finish(qd, -1, &a->err);
+                return;
+        }
+        log_info("domain %s: disk %s attached as %s", d->obj.name, d->live->priv->devices.disks[d->live->priv->devices.n_disks - 1].target_dev, a->alias);
+        VbError e = { 0 };
+        if (domain_save_status(d, &e) < 0)
+                log_warning("domain %s: status not saved: %s", d->obj.name, e.message);
+        domain_notify_device(d, NOTICE_DEVICE_ADDED, a->alias);
+        qemu_domain_finish(qd, 0, NULL);
 }
 
 static void on_attach(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
         Attach *a = userdata;
         QemuDomain *qd = a->qd;
-        Domain *d = domain_ref(qd->domain);
-        DomainDisk *disk = &a->dev->disks[0];
-        VbError e = { 0 };
-        int r = -1;
+        AttachStep step = a->step++;
+        a->inflight--;
         if (q != qd->qmp || !qd->job) {
-                unlabel(qd->qc, d, disk);     /* QEMU went away: its stop restores only d->live's files */
-                attach_free(a);
-                domain_unref(d);
+                if (a->inflight == 0) {
+                        unlabel(qd->qc, qd->domain, &a->dev->disks[0]); /* QEMU's stop restores only d->live's files */
+                        attach_free(a);
+                }
                 return;
         }
+        DomainDisk *disk = &a->dev->disks[0];
         if (cls) {
-                vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "cannot attach disk %s: %s",
-                             disk->target_dev, desc ? desc : cls);
-                nodes_del(q, a->alias, a->step > STEP_FORMAT, a->step > STEP_STORAGE);
-                unlabel(qd->qc, d, disk);
-                goto done;
+                if (!a->failed)
+                        vb_error_set(&a->err, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "cannot attach disk %s: %s",
+                                     disk->target_dev, desc ? desc : cls);
+                a->failed = true;
+        } else if (step == STEP_QUERY_PCI && !qemu_hotplug_free_root_port(ret, a->bus, sizeof a->bus)) {
+                if (!a->failed)
+                        vb_error_set(&a->err, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU,
+                                     "cannot attach disk %s: no free pcie-root-port (add <controller type='pci' "
+                                     "model='pcie-root-port'/> to the definition)", disk->target_dev);
+                a->failed = true;
+        } else if (step == STEP_STORAGE) {
+                a->storage = true;
+        } else if (step == STEP_FORMAT) {
+                a->format = true;
         }
-        if (a->step == STEP_QUERY_PCI && !qemu_hotplug_free_root_port(ret, a->bus, sizeof a->bus)) {
-                vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU,
-                             "cannot attach disk %s: no free pcie-root-port (add <controller type='pci' "
-                             "model='pcie-root-port'/> to the definition)", disk->target_dev);
-                unlabel(qd->qc, d, disk);
-                goto done;
-        }
-        if (a->step < STEP_DEVICE) {
-                a->step++;
-                int s = attach_send(a, q);
-                if (s == 0) {
-                        domain_unref(d);
+        if (a->inflight > 0)
+                return;
+        if (step == STEP_FORMAT && !a->failed) {
+                int r = attach_send(a, q, STEP_DEVICE);
+                if (r == 0)
                         return;
-                }
-                vb_error_errno(&e, s, "device_add");
-                nodes_del(q, a->alias, a->step > STEP_FORMAT, true);
-                unlabel(qd->qc, d, disk);
-                goto done;
+                attach_fail(a, r, "device_add");
         }
-        if (!d->live || domain_devices_move_disk(&d->live->priv->devices, a->dev, 0) < 0) {
-                vb_error_errno(&e, -ENOMEM, "attach");
-                goto done;
-        }
-        log_info("domain %s: disk %s attached as %s", d->obj.name, d->live->priv->devices.disks[d->live->priv->devices.n_disks - 1].target_dev, a->alias);
-        r = domain_save_status(d, &e);
-        domain_notify_device(d, NOTICE_DEVICE_ADDED, a->alias);
-        if (r < 0) {
-                log_warning("domain %s: status not saved: %s", d->obj.name, e.message);
-                r = 0;
-        }
-done:
-        qemu_domain_finish(qd, r, r < 0 ? &e : NULL);
+        Domain *d = domain_ref(qd->domain);
+        attach_end(a, q, d);
         attach_free(a);
         domain_unref(d);
 }
@@ -298,13 +354,15 @@ int qemu_domain_attach_disk(Domain *d, DomainDevices *dev, Call *call, VbError *
         const char *machine = d->live->priv->os.machine;
         bool q35 = machine && (strcmp(machine, "q35") == 0 || strncmp(machine, "pc-q35-", 7) == 0);
         a->step = q35 && strncmp(a->alias, "virtio-disk", 11) == 0 ? STEP_QUERY_PCI : STEP_STORAGE;
-        int r = attach_send(a, qd->qmp);
-        if (r < 0) {
+        int r = attach_send_batch(a, qd->qmp, a->step, STEP_FORMAT);
+        if (r < 0 && a->inflight == 0) {
                 unlabel(qd->qc, d, disk);
                 vb_error_errno(err, r, "blockdev-add");
                 a->dev = NULL;
                 goto fail;
         }
+        if (r < 0)
+                attach_fail(a, r, "blockdev-add");      /* the replies of what went out finish it */
         qd->after_reply = _DOMAIN_INPUT_MAX;
         qemu_domain_pending(qd, call);
         return VERB_PENDING;
@@ -407,16 +465,21 @@ int qemu_unplug_begin(QemuDomain *qd, const char *alias, const char *what, const
         return VERB_PENDING;
 }
 
-/* The guest let disk target (alias) go: its block nodes, its label and its place in d->live. */
-static void disk_removed(QemuDomain *qd, const char *alias, const char *target) {
+/* The guest let disk target (alias) go: its block nodes, its label and its place in d->live;
+ * finish: the blockdev-del's reply answers qd's waiting call (true if it was handed over). */
+static bool disk_remove(QemuDomain *qd, const char *alias, const char *target, QemuDomain *finish) {
         Domain *d = qd->domain;
         long i = d->live ? domain_devices_find_disk(&d->live->priv->devices, target) : -1;
-        if (qd->qmp)
-                nodes_del(qd->qmp, alias, true, true);
+        bool handed = qd->qmp && nodes_del(qd->qmp, alias, true, true, finish);
         if (i >= 0) {
                 unlabel(qd->qc, d, &d->live->priv->devices.disks[i]);
                 domain_devices_remove_disk(&d->live->priv->devices, (size_t) i);
         }
+        return handed;
+}
+
+static void disk_removed(QemuDomain *qd, const char *alias, const char *target) {
+        disk_remove(qd, alias, target, NULL);
 }
 
 int qemu_domain_detach_disk(Domain *d, size_t index, Call *call, VbError *err) {
@@ -461,12 +524,16 @@ void qemu_hotplug_event(QemuDomain *qd, const char *event, json_object *data) {
                 return;
         }
         unplug_free(qd);
-        done(qd, alias, target);
+        bool handed = false;
+        if (waiting && done == disk_removed)
+                handed = disk_remove(qd, alias, target, qd);
+        else
+                done(qd, alias, target);
         if (d->live && domain_save_status(d, &e) < 0)
                 log_warning("domain %s: status not saved: %s", d->obj.name, e.message);
         log_info("domain %s: %s removed", d->obj.name, alias);
         domain_notify_device(d, NOTICE_DEVICE_REMOVED, alias);
-        if (waiting)
+        if (waiting && !handed)
                 qemu_domain_finish(qd, 0, NULL);
         domain_unref(d);
 }

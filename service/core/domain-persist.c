@@ -85,7 +85,7 @@ int domain_save_status(Domain *d, VbError *err) {
                 return vb_error_errno(err, -ENOMEM, "format domain status");
         int r = persist_ensure_dir(c->state_dir, err);
         if (r >= 0)
-                r = persist_write(c->state_dir, fn, doc, strlen(doc), err);
+                r = persist_write_runtime(c->state_dir, fn, doc, strlen(doc), err);
         free(doc);
         return r < 0 ? -1 : 0;
 }

@@ -97,7 +97,7 @@ static int persist_sync_dir(const char *dir, VbError *err) {
         return r;
 }
 
-static int persist_write_fd(int fd, const char *data, size_t len) {
+static int persist_write_fd(int fd, const char *data, size_t len, bool sync) {
         /* mkostemp's mode is 0600 minus the umask; make it exactly 0600. */
         if (fchmod(fd, 0600) < 0)
                 return -errno;
@@ -110,12 +110,12 @@ static int persist_write_fd(int fd, const char *data, size_t len) {
                 data += n;
                 len -= (size_t) n;
         }
-        if (fsync(fd) < 0)
+        if (sync && fsync(fd) < 0)
                 return -errno;
         return 0;
 }
 
-int persist_write(const char *dir, const char *name, const char *data, size_t len, VbError *err) {
+static int persist_replace(const char *dir, const char *name, const char *data, size_t len, bool sync, VbError *err) {
         int r = persist_check_name(name, err);
         if (r < 0)
                 return r;
@@ -133,7 +133,7 @@ int persist_write(const char *dir, const char *name, const char *data, size_t le
                 goto out;
         }
         tmp_exists = true;
-        r = persist_write_fd(fd, data, len);
+        r = persist_write_fd(fd, data, len, sync);
         if (r < 0) {
                 persist_fail(err, r, "cannot write '%s'", tmp);
                 goto out;
@@ -149,7 +149,7 @@ int persist_write(const char *dir, const char *name, const char *data, size_t le
                 goto out;
         }
         tmp_exists = false;
-        r = persist_sync_dir(dir, err);
+        r = sync ? persist_sync_dir(dir, err) : 0;
 out:
         if (fd >= 0)
                 close(fd);
@@ -158,6 +158,17 @@ out:
         free(tmp);
         free(path);
         return r;
+}
+
+int persist_write(const char *dir, const char *name, const char *data, size_t len, VbError *err) {
+        return persist_replace(dir, name, data, len, true, err);
+}
+
+/* A file of a runtime directory describes processes that do not outlive the host: a crash of
+ * the daemon leaves the page cache (and so the renamed file) in place, a crash of the host
+ * takes the processes with it, so the rename alone is enough and fsync is only waiting. */
+int persist_write_runtime(const char *dir, const char *name, const char *data, size_t len, VbError *err) {
+        return persist_replace(dir, name, data, len, false, err);
 }
 
 int persist_remove(const char *dir, const char *name, VbError *err) {

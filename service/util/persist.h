@@ -17,6 +17,8 @@ int persist_ensure_dir(const char *dir, VbError *err);
  * the temporary files). Should only the final fsync of dir fail, the new content is in place
  * but may not survive a crash; the error is still returned. */
 int persist_write(const char *dir, const char *name, const char *data, size_t len, VbError *err);
+/* The same atomic replacement without fsync, for runtime (status) files only. */
+int persist_write_runtime(const char *dir, const char *name, const char *data, size_t len, VbError *err);
 
 /* Remove dir/name and fsync dir. A missing file is not an error. */
 int persist_remove(const char *dir, const char *name, VbError *err);

@@ -64,13 +64,14 @@ def write_doc(doc, begin, end, title, table, log):
     log(f"wrote {doc}")
 
 
-def run_sides(opts, results, workdir, prepare, measure, render, write_doc, log):
-    """Start virtbusd's side and libvirtd's (unless opts.no_libvirtd), prepare(side) each once
-    started, measure(sides), stop them and remove workdir; print the table render(results)
-    gives (and write_doc it with opts.write_doc). The exit status."""
+def run_sides(opts, results, workdir, prepare, measure, render, write_doc, log, wanted=None):
+    """Start virtbusd's side and libvirtd's (unless opts.no_libvirtd), or the sides wanted,
+    prepare(side) each once started, measure(sides), stop them and remove workdir; print the
+    table render(results) gives (and write_doc it with opts.write_doc). The exit status."""
     sides = []
     try:
-        wanted = [VirtbusdSide(opts.virtbusd)] + ([] if opts.no_libvirtd else [LibvirtdSide(opts.libvirtd)])
+        if wanted is None:
+            wanted = [VirtbusdSide(opts.virtbusd)] + ([] if opts.no_libvirtd else [LibvirtdSide(opts.libvirtd)])
         for s in wanted:
             sides.append(s)
             s.start()

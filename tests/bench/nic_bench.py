@@ -56,14 +56,20 @@ def start_ms(conn, name, nic):
     return ms
 
 
-def cycle(uri, rounds):
-    conn = libvirt.open(uri)
+def default_network(conn):
+    """The default network of conn, defined if missing, active."""
     try:
         net = conn.networkLookupByName("default")
     except libvirt.libvirtError:
         net = conn.networkDefineXML(nh.DEFAULT_XML)
     if not net.isActive():
         net.create()
+    return net
+
+
+def cycle(uri, rounds):
+    conn = libvirt.open(uri)
+    net = default_network(conn)
     for kind in NICS:                       # QEMU's capabilities, caches
         start_ms(conn, "warm-%s" % kind, kind)
     times = {kind: [] for kind in NICS}

@@ -7,9 +7,9 @@ temporary XDG directories, reached by python3-libvirt) boots the tiny test guest
 TCG, ACPI, so that it lets unplugged devices go) and waits for its console to say it is up;
 then, n times:
 
-  * attach: attachDeviceFlags(<disk> qcow2 vdb, LIVE) until it returns;
+  * attach: attachDeviceFlags(<disk> qcow2 vdb, LIVE) until it returns (an image per side);
   * detach: detachDeviceFlags(the same, LIVE) until it returns (both daemons wait for QEMU's
-    DEVICE_DELETED, up to 5 s);
+    DEVICE_DELETED, up to 5 s, then for QEMU to delete the image's block nodes);
   * round trip: the two together.
 
 n cycles per side after one warm-up, in rounds that rotate which side goes first. Never a
@@ -17,6 +17,14 @@ pass/fail test; the target (issue 14): ≤ 0.5 × libvirtd's time. NICs are not 
 their taps need the system daemons (tests/integration/test_qemu_hotplug_nic.py).
 
   /usr/bin/python3 tests/bench/qemu_hotplug_bench.py [-n 10] [--write-doc]
+
+--floor adds a third side: the same guest in a bare QEMU (tests/guest's GuestVM) driven over
+QMP from Python with the same commands one at a time (blockdev-add ×2, device_add; device_del,
+DEVICE_DELETED, blockdev-del ×2): what QEMU and the guest take without any daemon.
+
+A/B of two virtbusd binaries in one run (same rounds, same load), no libvirtd:
+
+  /usr/bin/python3 tests/bench/qemu_hotplug_bench.py --ab OLD/virtbusd [--virtbusd NEW/virtbusd]
 """
 
 import argparse
@@ -87,8 +95,52 @@ def boot(side, workdir, image):
         time.sleep(0.2)
 
 
+class FloorSide:
+    """The guest in a bare QEMU, hotplug over QMP from Python: no daemon at all."""
+    label = "floor"
+
+    def __init__(self, workdir):
+        self.workdir = Path(workdir) / "floor"
+        self.vm = None
+
+    def start(self):
+        pass
+
+    def boot(self, image, disk):
+        self.disk = disk
+        self.vm = guest.GuestVM(guest.GuestImage(*image), self.workdir).start()
+        self.vm.wait_console(guest.UP, timeout=240)
+
+    def cycle(self):
+        q = self.vm.qmp
+        t0 = time.perf_counter()
+        q.command("blockdev-add", driver="file", filename=self.disk, **{"node-name": "fl-storage"})
+        q.command("blockdev-add", driver="qcow2", file="fl-storage", **{"node-name": "fl"})
+        q.command("device_add", driver="virtio-blk-pci", drive="fl", id="fl-disk")
+        t_attach = ms(t0)
+        t0 = time.perf_counter()
+        start = len(q.events)
+        q.command("device_del", id="fl-disk")
+
+        def deleted():
+            return any(e["event"] == "DEVICE_DELETED" and e.get("data", {}).get("device") == "fl-disk"
+                       for e in q.events[start:])
+        with q._cond:
+            if not q._cond.wait_for(deleted, 60):
+                raise BenchError("floor: no DEVICE_DELETED in 60 s")
+        q.command("blockdev-del", **{"node-name": "fl"})
+        q.command("blockdev-del", **{"node-name": "fl-storage"})
+        return t_attach, ms(t0)
+
+    def stop(self):
+        if self.vm:
+            self.vm.stop()
+
+
 def cycle(side, disk_xml):
     """attach + detach of vdb; (attach ms, detach ms)."""
+    if isinstance(side, FloorSide):
+        return side.cycle()
     live = qemu_bench.libvirt.VIR_DOMAIN_AFFECT_LIVE
     t0 = time.perf_counter()
     side.dom.attachDeviceFlags(disk_xml, live)
@@ -105,13 +157,51 @@ def cycle(side, disk_xml):
     return t_attach, t_detach
 
 
-def measure(sides, n, rounds, disk_xml):
-    bench_rounds.measure(sides, n, rounds, lambda s: cycle(s, disk_xml), ("attach", "detach", "round_trip"), log)
+def measure(sides, n, rounds):
+    bench_rounds.measure(sides, n, rounds, lambda s: cycle(s, s.disk_xml), ("attach", "detach", "round_trip"), log)
 
 
 def render(results):
     return bench_rounds.render(results, (("attach", "attach"), ("detach", "detach (DEVICE_DELETED)"),
                                          ("round_trip", "attach + detach")), "disk vdb (qcow2, virtio)")
+
+
+class PinnedSide(qemu_bench.VirtbusdSide):
+    """A virtbusd side that starts its own binary (the harness's is one global), for A/B runs."""
+
+    def __init__(self, binary, label):
+        super().__init__(binary)
+        self.binary = binary
+        self.label = label
+
+    def start(self):
+        qemu_bench.remote_harness.VIRTBUSD = Path(self.binary)
+        super().start()
+
+
+def render_ab(results):
+    """The A/B table: the virtbusd before and after a change, medians (p90) and their ratio."""
+    a, b = results["sides"]["before"], results["sides"]["virtbusd"]
+    lines = [f"A/B run {results['date']} ({results['git']}), n = {results['n']} per side; load average "
+             f"{results['load_before']} before, {results['load_after']} after.", "",
+             "| disk vdb (qcow2, virtio) | virtbusd before median (p90) | virtbusd after median (p90) | after / before |",
+             "|---|---|---|---|"]
+    for key, label in (("attach", "attach"), ("detach", "detach (DEVICE_DELETED)"), ("round_trip", "attach + detach")):
+        lines.append(f"| {label} | {a[key]['median']:.0f} ms ({a[key]['p90']:.0f}) | {b[key]['median']:.0f} ms "
+                     f"({b[key]['p90']:.0f}) | {b[key]['median'] / a[key]['median']:.2f}× |")
+    return "\n".join(lines) + "\n"
+
+
+def render_floor(results):
+    """The usual table, then each side's time over the bare-QEMU floor (what the daemon adds)."""
+    f = results["sides"]["floor"]
+    lines = [render(results), "| over the bare-QEMU floor (medians) | floor | virtbusd − floor | libvirtd − floor |",
+             "|---|---|---|---|"]
+    for key, label in (("attach", "attach"), ("detach", "detach"), ("round_trip", "attach + detach")):
+        cells = [f"{results['sides'][s][key]['median'] - f[key]['median']:+.0f} ms" if s in results["sides"] else "—"
+                 for s in ("virtbusd", "libvirtd")]
+        lines.append(f"| {label} | {f[key]['median']:.0f} ms ({f[key]['p90']:.0f}) | {cells[0]} | {cells[1]} |")
+    return "\n".join(lines) + "\n"
 
 
 def write_doc(table):
@@ -124,6 +214,8 @@ def main():
     ap.add_argument("--virtbusd", default=os.environ.get("VIRTBUSD", str(qemu_bench.ROOT / "build" / "service" / "virtbusd")))
     ap.add_argument("--libvirtd", default="/usr/sbin/libvirtd")
     ap.add_argument("--no-libvirtd", action="store_true")
+    ap.add_argument("--floor", action="store_true", help="add the bare-QEMU side (hotplug over QMP from Python)")
+    ap.add_argument("--ab", metavar="BASELINE", help="A/B against this virtbusd binary instead of libvirtd")
     ap.add_argument("-n", type=int, default=10)
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--write-doc", action="store_true")
@@ -143,16 +235,28 @@ def main():
         os.chmod(dst, 0o644)
         image.append(dst)
     image.append(img.append)
-    disk = os.path.join(workdir, "vdb.qcow2")
-    subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", disk, "16M"], check=True)
-    os.chmod(disk, 0o666)
-    disk_xml = DISK_XML.format(path=disk)
 
     def prepare(side):
-        side.dom = boot(side, workdir, image)
+        # an image per side: a side's QEMU may hold its image a moment after its detach
+        disk = os.path.join(workdir, f"vdb-{side.label}.qcow2")
+        subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", disk, "16M"], check=True)
+        os.chmod(disk, 0o666)
+        side.disk_xml = DISK_XML.format(path=disk)
+        if isinstance(side, FloorSide):
+            side.boot(image, disk)
+        else:
+            side.dom = boot(side, workdir, image)
 
+    wanted = [PinnedSide(opts.virtbusd, "virtbusd"), PinnedSide(opts.ab, "before")] if opts.ab else None
+    if opts.floor and not opts.ab:
+        wanted = ([qemu_bench.VirtbusdSide(opts.virtbusd)] +
+                  ([] if opts.no_libvirtd else [qemu_bench.LibvirtdSide(opts.libvirtd)]) + [FloorSide(workdir)])
+    if opts.ab:
+        opts.write_doc = False      # the A/B table goes into the doc by hand, with its context
     return bench_rounds.run_sides(opts, results, workdir, prepare,
-                                  lambda sides: measure(sides, opts.n, opts.rounds, disk_xml), render, write_doc, log)
+                                  lambda sides: measure(sides, opts.n, opts.rounds),
+                                  render_ab if opts.ab else render_floor if opts.floor else render, write_doc, log,
+                                  wanted)
 
 
 if __name__ == "__main__":

@@ -238,6 +238,52 @@ class QemuHotplugTest(HotplugGuestTest):
         finally:
             self.virsh("destroy %s" % name, check=False)
 
+    def test_8_failed_attach_leaves_nothing_behind(self):
+        # The block nodes go to QEMU back to back: a failing one says why, and the nodes that
+        # were added are removed again, so the same target attaches afterwards.
+        raw = self.daemon.tmp / "vde.raw"
+        subprocess.run(["qemu-img", "create", "-q", "-f", "raw", str(raw), "16M"], check=True)
+        good = self.daemon.tmp / "vde.qcow2"
+        subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", str(good), "16M"], check=True)
+        missing = self.daemon.tmp / "no-such-image.qcow2"
+        xml = self.daemon.tmp / "vde.xml"
+        for path, why in ((missing, "No such file or directory"), (raw, "qcow2")):
+            xml.write_text(DISK_XML.format(path=path, dev="vde"))
+            p = self.virsh("attach-device %s %s --live" % (self.name, xml), check=False)
+            self.assertNotEqual(p.returncode, 0)
+            self.assertIn("cannot attach disk vde", p.stderr)
+            self.assertIn(why, p.stderr)
+            self.assertEqual(disks(self.virsh("dumpxml %s" % self.name).stdout), {})
+        xml.write_text(DISK_XML.format(path=good, dev="vde"))
+        self.virsh("attach-device %s %s --live" % (self.name, xml))
+        self.wait_guest("the disk in the guest", lambda d: d.get("vda") == str(16 * 2048))
+        self.assertEqual(disks(self.virsh("dumpxml %s" % self.name).stdout), {"vde": str(good)})
+        self.virsh("detach-device %s %s --live" % (self.name, xml))
+        self.wait_guest("the disk gone from the guest", lambda d: "vda" not in d)
+        self.assertEqual(disks(self.virsh("dumpxml %s" % self.name).stdout), {})
+
+    def test_9_detach_answers_once_qemu_closed_the_image(self):
+        # As libvirt's: when detach returns, QEMU has let the image go (its block nodes are
+        # deleted, the data flushed), so that another guest or qemu-img may take it at once.
+        img = self.daemon.tmp / "vdf.qcow2"
+        subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", str(img), "16M"], check=True)
+        pid = int(json.loads((self.daemon.tmp / "xdg_runtime_dir" / "virtbus" / "qemu" /
+                              ("%s.runtime.json" % self.name)).read_text())["pid"])
+
+        def qemu_has(path):
+            fds = Path("/proc/%d/fd" % pid)
+            return any(os.path.realpath(fds / f) == str(path) for f in os.listdir(fds))
+        xml = DISK_XML.format(path=img, dev="vdf")
+        for _ in range(3):
+            self.dom.attachDeviceFlags(xml, self.libvirt.VIR_DOMAIN_AFFECT_LIVE)
+            self.assertTrue(qemu_has(img))
+            self.wait_guest("the disk in the guest", lambda d: d.get("vda") == str(16 * 2048))
+            self.dom.detachDeviceFlags(xml, self.libvirt.VIR_DOMAIN_AFFECT_LIVE)
+            self.assertFalse(qemu_has(img), "QEMU still has the image open after the detach returned")
+            p = subprocess.run(["qemu-img", "info", str(img)], capture_output=True, text=True)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertEqual(disks(self.virsh("dumpxml %s" % self.name).stdout), {})
+
 
 if __name__ == "__main__":
     from testmain import main

@@ -60,17 +60,26 @@ static void test_ensure_dir(void **state) {
         free(deep);
 }
 
-static void test_write_read_replace(void **state) {
-        const char *dir = *state;
+typedef int (*PersistWriteFn)(const char *, const char *, const char *, size_t, VbError *);
+
+/* write content to dir/name under a umask of 0277: the file is there, mode 0600 whatever the umask. */
+static void write_under_umask(PersistWriteFn write, const char *dir, const char *name, const char *content) {
         VbError err = { 0 };
-        mode_t old = umask(0277);       /* the mode must be 0600 whatever the umask */
-        assert_int_equal(persist_write(dir, "a.xml", "<first/>", 8, &err), 0);
+        mode_t old = umask(0277);
+        assert_int_equal(write(dir, name, content, strlen(content), &err), 0);
         umask(old);
-        char *path = tu_path(dir, "a.xml");
+        char *path = tu_path(dir, name);
         struct stat st;
         assert_int_equal(stat(path, &st), 0);
         assert_int_equal(st.st_mode & 07777, 0600);
-        assert_file_is(dir, "a.xml", "<first/>");
+        assert_file_is(dir, name, content);
+        free(path);
+}
+
+static void test_write_read_replace(void **state) {
+        const char *dir = *state;
+        VbError err = { 0 };
+        write_under_umask(persist_write, dir, "a.xml", "<first/>");
 
         assert_int_equal(persist_write(dir, "a.xml", "<second/>\n", 10, &err), 0);
         assert_file_is(dir, "a.xml", "<second/>\n");
@@ -89,7 +98,6 @@ static void test_write_read_replace(void **state) {
         assert_int_equal(len, 0);
         assert_string_equal(data, "");
         free(data);
-        free(path);
 }
 
 static void test_read_limits(void **state) {
@@ -151,11 +159,8 @@ static void test_write_over_directory(void **state) {
 }
 
 /* A write that fails halfway (here: the file size limit) leaves the old content alone. */
-static void test_failed_write_keeps_old(void **state) {
-        const char *dir = *state;
-        VbError err = { 0 };
-        assert_int_equal(persist_write(dir, "a.xml", "<old/>", 6, &err), 0);
-
+/* write 4 KiB to dir/name with a 1 KiB file size limit: what it returns. */
+static int write_past_fsize_limit(PersistWriteFn write, const char *dir, const char *name, VbError *err) {
         char big[4096];
         memset(big, 'n', sizeof big);
         struct rlimit saved, small;
@@ -164,14 +169,40 @@ static void test_failed_write_keeps_old(void **state) {
         small.rlim_cur = 1024;
         void (*old_handler)(int) = signal(SIGXFSZ, SIG_IGN);
         assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
-        int r = persist_write(dir, "a.xml", big, sizeof big, &err);
+        int r = write(dir, name, big, sizeof big, err);
         assert_int_equal(setrlimit(RLIMIT_FSIZE, &saved), 0);
         signal(SIGXFSZ, old_handler);
+        return r;
+}
 
+static void test_failed_write_keeps_old(void **state) {
+        const char *dir = *state;
+        VbError err = { 0 };
+        assert_int_equal(persist_write(dir, "a.xml", "<old/>", 6, &err), 0);
+
+        int r = write_past_fsize_limit(persist_write, dir, "a.xml", &err);
         assert_int_equal(r, -EFBIG);
         assert_int_equal(err.code, VB_ERR_SYSTEM_ERROR);
         assert_non_null(strstr(err.message, "/.a.xml."));
         assert_file_is(dir, "a.xml", "<old/>");
+        assert_int_equal(tu_count_entries(dir), 1);
+}
+
+/* The runtime variant (no fsync) keeps every other promise: 0600, atomic replacement, no
+ * temporary file left, the old file kept when the write fails, names checked. */
+static void test_write_runtime(void **state) {
+        const char *dir = *state;
+        VbError err = { 0 };
+        write_under_umask(persist_write_runtime, dir, "s.xml", "<one/>");
+        assert_int_equal(persist_write_runtime(dir, "s.xml", "<two/>\n", 7, &err), 0);
+        assert_file_is(dir, "s.xml", "<two/>\n");
+        assert_int_equal(tu_count_entries(dir), 1);
+
+        assert_int_equal(write_past_fsize_limit(persist_write_runtime, dir, "s.xml", &err), -EFBIG);
+        assert_file_is(dir, "s.xml", "<two/>\n");
+        assert_int_equal(tu_count_entries(dir), 1);
+
+        assert_true(persist_write_runtime(dir, ".hidden", "x", 1, &err) < 0);
         assert_int_equal(tu_count_entries(dir), 1);
 }
 
@@ -280,6 +311,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_write_over_directory, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_failed_write_keeps_old, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_remove, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_write_runtime, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_load_dir, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_load_dir_missing_and_empty, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_load_dir_size_limit, setup, teardown),
