@@ -35,6 +35,7 @@ typedef struct PciBus {
 typedef struct PciState {
         QemuCmd *c;
         PciBus bus[QEMU_PCI_MAX_BUSES];
+        bool video_slot_kept;              /* the primary video's place is free for it */
 } PciState;
 
 static QemuPciAddr *plan_array(size_t n) {
@@ -188,6 +189,31 @@ static int pci_usb2_set(PciState *st, QemuPciPlan *p, size_t ehci) {
         return 0;
 }
 
+/* A controller that is part of the machine's chipset: i440fx's PIIX3 UHCI (00:01.2) and q35's
+ * ICH9 AHCI, SATA controller 0 (00:1f.2). Its place is the chipset's, in a slot the machine
+ * holds, and libvirt writes it into the definition: true when ctl is one (written there or
+ * nowhere), with its place in a. */
+static bool pci_builtin(PciState *st, const DomainController *ctl, QemuPciAddr *a) {
+        long long index = ctl->index.set ? ctl->index.v : 0;
+        unsigned slot, fn = 2;
+        if (!st->c->q35 && qemu_str_eq(ctl->type, "usb") && qemu_str_eq(ctl->model, "piix3-uhci"))
+                slot = 1;
+        else if (st->c->q35 && qemu_str_eq(ctl->type, "sata") && index == 0)
+                slot = 0x1f;
+        else
+                return false;
+        const DomainAddress *da = &ctl->address;
+        if (da->type) {
+                bool ok1, ok2, ok3 = true;
+                if (!qemu_str_eq(da->type, "pci") || (da->domain && strtoul(da->domain, NULL, 0) != 0) ||
+                    parse_num(da->bus, &ok1) != 0 || parse_num(da->slot, &ok2) != slot ||
+                    parse_num(da->function ? da->function : "0", &ok3) != fn || !ok1 || !ok2 || !ok3)
+                        return false;  /* elsewhere: an address like any other */
+        }
+        *a = (QemuPciAddr) { .set = true, .bus = 0, .slot = slot, .function = fn };
+        return true;
+}
+
 static int pci_controllers(PciState *st, QemuPciPlan *p) {
         const DomainDevices *d = st->c->devs;
         st->bus[0].exists = true;
@@ -216,12 +242,10 @@ static int pci_controllers(PciState *st, QemuPciPlan *p) {
                         return qemu_cmd_unsupported(st->c, "PCI controller %lld is defined twice", index);
                 st->bus[index] = (PciBus) { .exists = true, .root_port = true, .pcie = true };
         }
-        /* The primary video's place is kept before anything else is placed, even for a guest
-         * without one (libvirt keeps it free for a video card added later). */
-        st->bus[0].used[st->c->q35 ? 1 : 2] |= 1;
         /* Explicit addresses of every device first, so automatic ones go around them. */
         for (size_t i = 0; i < d->n_controllers; i++)
-                if (pci_explicit(st, &d->controllers[i].address, &p->ctrl[i]) < 0)
+                if (!pci_builtin(st, &d->controllers[i], &p->ctrl[i]) &&
+                    pci_explicit(st, &d->controllers[i].address, &p->ctrl[i]) < 0)
                         return -1;
         for (size_t i = 0; i < d->n_interfaces; i++)
                 if (pci_explicit(st, &d->interfaces[i].address, &p->nic[i]) < 0)
@@ -244,6 +268,12 @@ static int pci_controllers(PciState *st, QemuPciPlan *p) {
                         return -1;
         if (pci_explicit(st, &d->memballoon.address, &p->balloon) < 0)
                 return -1;
+        /* The primary video's place is kept before anything else is placed, even for a guest
+         * without one (libvirt keeps it free for a video card added later), unless a device
+         * written there holds it (a definition with libvirt's addresses). */
+        unsigned vslot = st->c->q35 ? 1 : 2;
+        st->video_slot_kept = !(st->bus[0].used[vslot] & 1);
+        st->bus[0].used[vslot] |= 1;
         /* Root ports without an address: eight functions to a slot from 00:02.0. */
         unsigned slot = 2, fn = 0;
         for (size_t i = 0; i < d->n_controllers; i++) {
@@ -308,10 +338,12 @@ int qemu_cmd_plan_pci(QemuCmd *c) {
         unsigned vslot = c->q35 ? 1 : 2;
         if (d->n_videos && !p->video[primary].set && !qemu_str_eq(d->videos[primary].model_type, "none") &&
             !qemu_str_eq(d->videos[primary].model_type, "ramfb")) {
-                st->bus[0].used[vslot] &= (unsigned char) ~1u;
-                if (pci_take(st, &p->video[primary], 0, vslot, 0) < 0)
+                if (st->video_slot_kept)
+                        st->bus[0].used[vslot] &= (unsigned char) ~1u;
+                if (!st->video_slot_kept ? pci_next(st, &p->video[primary], false, "a video card") < 0
+                                         : pci_take(st, &p->video[primary], 0, vslot, 0) < 0)
                         goto out;
-        } else if (!d->n_videos && d->n_graphics) {
+        } else if (!d->n_videos && d->n_graphics && st->video_slot_kept) {
                 p->default_video = (QemuPciAddr) { .set = true, .bus = 0, .slot = vslot };
         }
         /* q35's fixed places for ICH9 devices. */
