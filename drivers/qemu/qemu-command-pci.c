@@ -28,7 +28,7 @@
 #define PCI_SLOTS 32
 
 typedef struct PciBus {
-        bool exists, root_port, pcie;
+        bool exists, root_port, bridge, pcie;
         unsigned char used[PCI_SLOTS];     /* function bitmask per slot */
 } PciBus;
 
@@ -86,6 +86,9 @@ static int pci_take(PciState *st, QemuPciAddr *a, unsigned bus, unsigned slot, u
         if (st->bus[bus].root_port && slot != 0)
                 return qemu_cmd_unsupported(st->c, "a pcie-root-port has only slot 0 (address 0000:%02x:%02x.%x)",
                                             bus, slot, fn);
+        if (st->bus[bus].bridge && slot == 0)
+                return qemu_cmd_unsupported(st->c, "slot 0 of a pcie-to-pci-bridge is not usable (address "
+                                            "0000:%02x:%02x.%x)", bus, slot, fn);
         if (st->bus[bus].used[slot] & (1u << fn))
                 return vb_error_set(st->c->err, VB_ERR_XML_ERROR, VB_FROM_QEMU,
                                     "Attempted double use of PCI Address 0000:%02x:%02x.%x", bus, slot, fn);
@@ -122,14 +125,29 @@ static int pci_explicit(PciState *st, const DomainAddress *da, QemuPciAddr *a) {
         return 1;
 }
 
-/* The next free slot of bus 0 (function 0), or of a free root port for a PCIe device on q35. */
+/* The next free slot of bus 0 (function 0); on q35, of a free root port for a PCIe device, of a
+ * pcie-to-pci-bridge for a conventional one (where libvirt puts them). Without one, bus 0, and
+ * the plan counts what libvirt would have added to the definition. */
 static int pci_next(PciState *st, QemuPciAddr *a, bool pcie, const char *what) {
         if (a->set)
                 return 0;
-        if (pcie && st->c->q35)
-                for (unsigned b = 1; b < QEMU_PCI_MAX_BUSES; b++)
-                        if (st->bus[b].exists && st->bus[b].root_port && !st->bus[b].used[0])
-                                return pci_take(st, a, b, 0, 0);
+        bool bridged = false;
+        for (unsigned b = 1; b < QEMU_PCI_MAX_BUSES && st->c->q35; b++) {
+                if (pcie && st->bus[b].exists && st->bus[b].root_port && !st->bus[b].used[0])
+                        return pci_take(st, a, b, 0, 0);
+                if (pcie || !st->bus[b].bridge)
+                        continue;
+                bridged = true;
+                for (unsigned s = 1; s < PCI_SLOTS; s++)
+                        if (!st->bus[b].used[s])
+                                return pci_take(st, a, b, s, 0);
+        }
+        if (st->c->q35 && pcie)
+                st->c->pci->need_root_ports++;
+        else if (st->c->q35 && !bridged && !st->c->pci->need_bridge) {
+                st->c->pci->need_bridge = true;
+                st->c->pci->ports_before_bridge = st->c->pci->need_root_ports;
+        }
         for (unsigned s = 1; s < PCI_SLOTS; s++)
                 if (!st->bus[0].used[s])
                         return pci_take(st, a, 0, s, 0);
@@ -232,7 +250,8 @@ static int pci_controllers(PciState *st, QemuPciPlan *p) {
                                                             st->c->q35 ? "pcie-root" : "pci-root", model);
                         continue;
                 }
-                if (strcmp(model, "pcie-root-port") != 0 || !st->c->q35)
+                bool bridge = strcmp(model, "pcie-to-pci-bridge") == 0;
+                if ((strcmp(model, "pcie-root-port") != 0 && !bridge) || !st->c->q35)
                         return qemu_cmd_unsupported(st->c, "PCI controller model '%s' is not supported%s", model,
                                                     st->c->q35 ? "" : " on this machine type");
                 if (index < 1 || index >= QEMU_PCI_MAX_BUSES)
@@ -240,7 +259,7 @@ static int pci_controllers(PciState *st, QemuPciPlan *p) {
                                                     index, QEMU_PCI_MAX_BUSES - 1);
                 if (st->bus[index].exists)
                         return qemu_cmd_unsupported(st->c, "PCI controller %lld is defined twice", index);
-                st->bus[index] = (PciBus) { .exists = true, .root_port = true, .pcie = true };
+                st->bus[index] = (PciBus) { .exists = true, .root_port = !bridge, .bridge = bridge, .pcie = !bridge };
         }
         /* Explicit addresses of every device first, so automatic ones go around them. */
         for (size_t i = 0; i < d->n_controllers; i++)
@@ -273,9 +292,10 @@ static int pci_controllers(PciState *st, QemuPciPlan *p) {
          * written there holds it (a definition with libvirt's addresses). */
         unsigned vslot = st->c->q35 ? 1 : 2;
         st->video_slot_kept = !(st->bus[0].used[vslot] & 1);
-        st->bus[0].used[vslot] |= 1;
-        /* Root ports without an address: eight functions to a slot from 00:02.0. */
-        unsigned slot = 2, fn = 0;
+        if (!st->c->free_video_slot || d->n_videos || d->n_graphics)
+                st->bus[0].used[vslot] |= 1;
+        /* Root ports without an address: eight functions to a slot from the first free one (00:02.0 with a video). */
+        unsigned slot = 1, fn = 0;     /* the first free slot: 00:01 is the video's when kept */
         for (size_t i = 0; i < d->n_controllers; i++) {
                 const DomainController *ctl = &d->controllers[i];
                 if (!qemu_str_eq(ctl->type, "pci") || !qemu_str_eq(ctl->model, "pcie-root-port") || p->ctrl[i].set)
@@ -292,6 +312,11 @@ static int pci_controllers(PciState *st, QemuPciPlan *p) {
                         fn = 0;
                 }
         }
+        /* pcie-to-pci-bridges without an address: the next free root port, as libvirt places them. */
+        for (size_t i = 0; i < d->n_controllers; i++)
+                if (qemu_str_eq(d->controllers[i].type, "pci") && qemu_str_eq(d->controllers[i].model, "pcie-to-pci-bridge") &&
+                    pci_next(st, &p->ctrl[i], true, "a pcie-to-pci-bridge") < 0)
+                        return -1;
         /* Function 0 of a slot with more than one function says multifunction=on. */
         for (size_t i = 0; i < d->n_controllers; i++) {
                 QemuPciAddr *a = &p->ctrl[i];

@@ -52,6 +52,8 @@ static int write_address(DomainAddress *a, const QemuPciAddr *p) {
 /* A pcie-root-port's model name, chassis (its index) and port (slot·8 + function), as the
  * command line has them. */
 static int write_root_port(DomainController *ctl, const QemuPciAddr *p) {
+        if (qemu_str_eq(ctl->type, "pci") && qemu_str_eq(ctl->model, "pcie-to-pci-bridge") && p->set && !ctl->model_name)
+                return set_str(&ctl->model_name, "pcie-pci-bridge", 0);
         if (!qemu_str_eq(ctl->type, "pci") || !qemu_str_eq(ctl->model, "pcie-root-port") || !p->set)
                 return 0;
         if ((!ctl->model_name && set_str(&ctl->model_name, "pcie-root-port", 0) < 0) ||
@@ -69,6 +71,22 @@ static bool has_controller(const DomainDevices *d, const char *type, long long i
         return false;
 }
 
+static int add_xml(DomainDevices *d, const char *xml) {
+        VbError e = { 0 };
+        DomainDevices *dev = domain_device_parse(xml, strlen(xml), NULL, &e);
+        vb_error_clear(&e);
+        int r = dev ? domain_devices_move(d, dev, "controller", 0) : -1;
+        domain_device_free(dev);
+        return r < 0 ? -1 : 0;
+}
+
+static bool has_any_controller(const DomainDevices *d, const char *type) {
+        for (size_t i = 0; i < d->n_controllers; i++)
+                if (qemu_str_eq(d->controllers[i].type, type))
+                        return true;
+        return false;
+}
+
 /* Appends <controller type='TYPE' index='0'[ model='MODEL']> with the place p (none: NULL). */
 static int add_controller(DomainDevices *d, const char *type, const char *model, const QemuPciAddr *p) {
         char addr[160] = "", xml[320];
@@ -76,12 +94,7 @@ static int add_controller(DomainDevices *d, const char *type, const char *model,
                 address_format(addr, sizeof addr, p);
         snprintf(xml, sizeof xml, "<controller type='%s' index='0'%s%s%s>%s</controller>", type,
                  model ? " model='" : "", model ? model : "", model ? "'" : "", addr);
-        VbError e = { 0 };
-        DomainDevices *dev = domain_device_parse(xml, strlen(xml), NULL, &e);
-        vb_error_clear(&e);
-        int r = dev ? domain_devices_move(d, dev, "controller", 0) : -1;
-        domain_device_free(dev);
-        return r < 0 ? -1 : 0;
+        return add_xml(d, xml);
 }
 
 static int write_plan(DomainDevices *d, const QemuPciPlan *p, bool q35) {
@@ -120,11 +133,51 @@ static int write_plan(DomainDevices *d, const QemuPciPlan *p, bool q35) {
         return 0;
 }
 
-int qemu_define_pci_addresses(DomainDef *def, const char *default_machine, VbError *err) {
+/* The PCI controllers libvirt adds on q35 for what has no place: a pcie-to-pci-bridge (and the
+ * root port it sits in) for conventional PCI devices, a root port for each PCIe device beyond
+ * the free ones, indexed after the highest in the order the devices needed them (libvirt's
+ * numbering); their places come with the next plan. */
+static int add_pci_controllers(DomainDevices *d, const QemuPciPlan *p) {
+        long long next = 1;
+        for (size_t i = 0; i < d->n_controllers; i++)
+                if (qemu_str_eq(d->controllers[i].type, "pci") && d->controllers[i].index.v >= next)
+                        next = d->controllers[i].index.v + 1;
+        unsigned ports = p->need_root_ports + (p->need_bridge ? 1 : 0);
+        if (next + ports + (p->need_bridge ? 1 : 0) > QEMU_PCI_MAX_BUSES)
+                return 0;                  /* the plan then names what has no place */
+        for (unsigned n = 0; n < ports; n++) {
+                char xml[96];
+                snprintf(xml, sizeof xml, "<controller type='pci' index='%lld' model='pcie-root-port'/>", next++);
+                if (add_xml(d, xml) < 0)
+                        return -1;
+                if (p->need_bridge && n == p->ports_before_bridge) {
+                        snprintf(xml, sizeof xml, "<controller type='pci' index='%lld' model='pcie-to-pci-bridge'/>", next++);
+                        if (add_xml(d, xml) < 0)
+                                return -1;
+                }
+        }
+        return 0;
+}
+
+int qemu_define_pci_addresses(DomainDef *def, const char *default_machine, bool extend, VbError *err) {
         DomainDevices *d = &def->priv->devices;
         VbError plan_err = { 0 };
-        QemuCmd c = { .def = def, .devs = d, .err = &plan_err, .q35 = is_q35(def, default_machine) };
+        QemuCmd c = { .def = def, .devs = d, .err = &plan_err, .q35 = is_q35(def, default_machine),
+                      .free_video_slot = extend };
+        /* libvirt gives a new x86 guest a USB controller even when no device needs one: PIIX3's
+         * UHCI on i440fx, qemu-xhci on q35. */
+        if (extend && !has_any_controller(d, "usb") &&
+            add_controller(d, "usb", c.q35 ? "qemu-xhci" : "piix3-uhci", NULL) < 0)
+                return vb_error_set(err, VB_ERR_NO_MEMORY, VB_FROM_QEMU, NULL);
         int r = qemu_cmd_plan_pci(&c);
+        if (r == 0 && extend && c.q35 && (c.pci->need_root_ports || c.pci->need_bridge)) {
+                r = add_pci_controllers(d, c.pci);
+                qemu_pci_plan_free(c.pci);
+                c.pci = NULL;
+                if (r < 0)
+                        return vb_error_set(err, VB_ERR_NO_MEMORY, VB_FROM_QEMU, NULL);
+                r = qemu_cmd_plan_pci(&c);
+        }
         if (r < 0) {
                 /* What the plan refuses (a controller model virtbus cannot make, …) the start
                  * refuses too, naming it: the definition is kept as written, as before. */

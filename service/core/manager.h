@@ -74,6 +74,7 @@ struct Connection {
         int next_domain_id;
         char *config_dir;      /* persistent definitions; NULL when the driver keeps none */
         char *state_dir;       /* runtime status files; NULL when none */
+        bool loading;          /* domain_load_all() is reading the saved definitions back */
 };
 
 typedef struct Observer {

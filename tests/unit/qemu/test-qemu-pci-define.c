@@ -25,9 +25,9 @@ static char *argv_lines(DomainDef *def, bool kvm) {
 }
 
 /* def after define: addresses assigned, then through the XML (as the daemon keeps it on disk). */
-static DomainDef *defined(DomainDef *def, char **xml_out) {
+static DomainDef *defined(DomainDef *def, bool extend, char **xml_out) {
         VbError err = { 0 };
-        assert_int_equal(qemu_define_pci_addresses(def, NULL, &err), 0);
+        assert_int_equal(qemu_define_pci_addresses(def, NULL, extend, &err), 0);
         char *xml = domain_def_format(def, DOMAIN_FORMAT_INACTIVE | DOMAIN_FORMAT_SECURE);
         assert_non_null(xml);
         DomainDef *again = domain_def_parse(xml, strlen(xml), 0, &err);
@@ -54,7 +54,7 @@ static void test_argv_unchanged(void **state) {
                 snprintf(file, sizeof file, "%s.argv", gc->name);
                 char *want = qt_read(file);
                 assert_non_null(want);
-                DomainDef *def = defined(qt_parse(gc->name), &xml1);
+                DomainDef *def = defined(qt_parse(gc->name), false, &xml1);
                 char *got = argv_lines(def, !gc->kvm_unavailable);
                 if (strcmp(want, got) != 0) {
                         print_error("%s: the command line changed once addresses were written:\n%s\n%s", gc->name,
@@ -70,7 +70,7 @@ static void test_argv_unchanged(void **state) {
                         }
                 }
                 assert_string_equal(want, got);
-                def = defined(def, &xml2);
+                def = defined(def, false, &xml2);
                 assert_string_equal(xml1, xml2);
                 free(want);
                 free(got);
@@ -86,10 +86,11 @@ static void test_argv_unchanged(void **state) {
 static void test_defined_xml(void **state) {
         static const char *const names[] = {
                 "virtinst-linux2022-q35", "virtinst-linux2022-pc", "virtinst-generic-q35", "nics", "minimal",
+                "q35-storage", "q35-pci-extend",
         };
         for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
                 char *xml, file[256];
-                domain_def_free(defined(qt_parse(names[i]), &xml));
+                domain_def_free(defined(qt_parse(names[i]), true, &xml));
                 snprintf(file, sizeof file, "%s.defined.xml", names[i]);
                 if (getenv("VIRTBUS_REGENERATE")) {
                         char *path = qt_path(file);
@@ -134,7 +135,7 @@ static void assert_pci(const DomainAddress *a, const char *bus, const char *slot
 /* virt-install's q35 guest, defined, then a virtio disk and a NIC added (attach-device
  * --config): each gets the next free root port, nothing else moves; a written address stays. */
 static void test_added_devices_keep_places(void **state) {
-        DomainDef *def = defined(qt_parse("virtinst-linux2022-q35"), NULL);
+        DomainDef *def = defined(qt_parse("virtinst-linux2022-q35"), true, NULL);
         char *before = argv_lines(def, false);
         add_device(def, "disk", "<disk type='file' device='disk'><source file='/var/lib/a.qcow2'/>"
                                 "<target dev='vda' bus='virtio'/></disk>");
@@ -143,7 +144,7 @@ static void test_added_devices_keep_places(void **state) {
         add_device(def, "interface", "<interface type='user'><mac address='52:54:00:00:00:98'/><model type='virtio'/>"
                                      "<address type='pci' domain='0x0000' bus='0x0a' slot='0x00' function='0x0'/>"
                                      "</interface>");
-        def = defined(def, NULL);
+        def = defined(def, true, NULL);
         const DomainDevices *d = &def->priv->devices;
         assert_int_equal(d->n_interfaces, 3);
         assert_pci(&d->interfaces[0].address, "0x01", "0x00", "0x0");   /* as defined */
@@ -169,7 +170,7 @@ static void test_added_devices_keep_places(void **state) {
 /* libvirt's own XML for the chipset's controllers (PIIX3's UHCI at 00:01.2, q35's SATA at
  * 00:1f.2) is taken as the chipset's, not as a second device in the slot. */
 static void test_chipset_controllers(void **state) {
-        DomainDef *def = defined(qt_parse("nics"), NULL);
+        DomainDef *def = defined(qt_parse("nics"), false, NULL);
         add_device(def, "controller", "<controller type='usb' index='0' model='piix3-uhci'>"
                                       "<address type='pci' domain='0x0000' bus='0x00' slot='0x01' function='0x2'/>"
                                       "</controller>");
@@ -177,7 +178,7 @@ static void test_chipset_controllers(void **state) {
         assert_non_null(strstr(argv, "piix3-usb-uhci,id=usb,bus=pci.0,addr=0x1.0x2\n"));
         free(argv);
         domain_def_free(def);
-        def = defined(qt_parse("q35-storage"), NULL);
+        def = defined(qt_parse("q35-storage"), false, NULL);
         const DomainDevices *d = &def->priv->devices;
         bool sata = false;
         for (size_t i = 0; i < d->n_controllers; i++)
