@@ -30,6 +30,29 @@ from test_qemu_lifecycle import QemuDaemon, wait_for  # noqa: E402
 
 BOOT_TIMEOUT = 240
 NAME = "pci-q35"
+EXTEND = "pci-extend"
+# A q35 guest with one root port and more devices than it holds, two of them conventional PCI:
+# libvirt adds root ports and a pcie-to-pci-bridge (tests/data/qemu/q35-pci-extend.xml).
+EXTEND_XML = """<domain type='qemu'>
+  <name>%(name)s</name>
+  <memory unit='MiB'>256</memory>
+  <os><type arch='x86_64' machine='q35'>hvm</type>
+    <kernel>%(kernel)s</kernel><initrd>%(initrd)s</initrd><cmdline>%(append)s virtbus.lspci</cmdline></os>
+  <devices>
+    <disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='%(disk)s'/>
+      <target dev='vda' bus='virtio'/></disk>
+    <controller type='pci' model='pcie-root'/>
+    <controller type='pci' model='pcie-root-port'/>
+    <interface type='user'><mac address='52:54:00:00:00:01'/><model type='e1000'/></interface>
+    <interface type='user'><mac address='52:54:00:00:00:02'/><model type='virtio'/></interface>
+    <interface type='user'><mac address='52:54:00:00:00:03'/><model type='rtl8139'/></interface>
+    <serial type='file'><source path='%(console)s'/></serial>
+    <video><model type='vga'/></video>
+    <graphics type='vnc'/>
+    <input type='tablet' bus='usb'/>
+  </devices>
+</domain>
+"""
 DISK_XML = ("<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
             "<source file='%s'/><target dev='vdb' bus='virtio'/></disk>")
 
@@ -83,11 +106,19 @@ class PciDefineTest(unittest.TestCase):
         cls.disk.write_bytes(b"\0" * 1024 * 1024)
         cls.disk_xml = cls.daemon.tmp / "disk.xml"
         cls.disk_xml.write_text(DISK_XML % cls.disk)
+        cls.extend_console = cls.daemon.tmp / "extend.console"
+        cls.extend_disk = cls.daemon.tmp / "extend.img"
+        cls.extend_disk.write_bytes(b"\0" * 1024 * 1024)
+        cls.extend_path = cls.daemon.tmp / "pci-extend.xml"
+        cls.extend_path.write_text(EXTEND_XML % {
+            "name": EXTEND, "kernel": cls.image.kernel, "initrd": cls.image.initrd, "append": cls.image.append,
+            "disk": cls.extend_disk, "console": cls.extend_console})
         cls.oracle = cls.libvirt_oracle()
 
     @classmethod
     def tearDownClass(cls):
         cls.daemon.virsh("unix", "destroy %s" % NAME)
+        cls.daemon.virsh("unix", "destroy %s" % EXTEND)
         if cls.daemon.keep:
             note("kept %s" % cls.daemon.tmp)
         cls.daemon.stop()
@@ -97,13 +128,14 @@ class PciDefineTest(unittest.TestCase):
         """libvirt 9.0's inactive XML of the same definition, before and after the disk is added."""
         root = tempfile.mkdtemp(prefix="pci-oracle-", dir=str(cls.daemon.tmp))
         uri = "qemu:///embed?root=%s" % root
-        script = "define %s; dumpxml --inactive %s; attach-device %s %s --config; dumpxml --inactive %s" % (
-            cls.xml_path, NAME, NAME, cls.disk_xml, NAME)
+        script = ("define %s; dumpxml --inactive %s; attach-device %s %s --config; dumpxml --inactive %s; "
+                  "define %s; dumpxml --inactive %s") % (
+            cls.xml_path, NAME, NAME, cls.disk_xml, NAME, cls.extend_path, EXTEND)
         p = subprocess.run(["virsh", "-q", "-c", uri, script], capture_output=True, text=True, timeout=300)
         if p.returncode != 0:
             raise AssertionError("libvirt's embedded driver: %s" % p.stderr)
         docs = re.findall(r"<domain .*?</domain>", p.stdout, re.S)
-        assert len(docs) == 2, p.stdout
+        assert len(docs) == 3, p.stdout
         return [pci_addresses(d) for d in docs]
 
     def virsh(self, cmd):
@@ -111,8 +143,18 @@ class PciDefineTest(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr + self.daemon.log()[-2000:])
         return p.stdout
 
-    def inactive(self):
-        return pci_addresses(self.virsh("dumpxml --inactive %s" % NAME))
+    def inactive(self, name=NAME):
+        return pci_addresses(self.virsh("dumpxml --inactive %s" % name))
+
+    def guest_pci(self, console):
+        def up():
+            try:
+                return guest.UP in console.read_text(errors="replace")
+            except FileNotFoundError:
+                return False
+        wait_for("%s on %s" % (guest.UP, console.name), up, BOOT_TIMEOUT)
+        return {m.group(1): m.group(2) for m in
+                re.finditer(r"VIRTBUS-GUEST-PCI 0000:(\S+) (\S+) (\S+)", console.read_text(errors="replace"))}
 
     def test_1_define_writes_libvirts_addresses(self):
         self.virsh("define %s" % self.xml_path)
@@ -152,15 +194,7 @@ class PciDefineTest(unittest.TestCase):
     def test_4_guest_sees_the_written_addresses(self):
         want = self.inactive()
         self.virsh("start %s" % NAME)
-
-        def up():
-            try:
-                return guest.UP in self.console.read_text(errors="replace")
-            except FileNotFoundError:
-                return False
-        wait_for("%s on the console" % guest.UP, up, BOOT_TIMEOUT)
-        seen = {m.group(1): m.group(2) for m in
-                re.finditer(r"VIRTBUS-GUEST-PCI 0000:(\S+) (\S+) (\S+)", self.console.read_text(errors="replace"))}
+        seen = self.guest_pci(self.console)
         for key, addr in want.items():
             if key.startswith("controller type=sata"):
                 self.assertEqual(seen.get("00:1f.2"), "0x8086:0x2922", "ICH9 AHCI: %r" % seen)
@@ -169,6 +203,36 @@ class PciDefineTest(unittest.TestCase):
         self.assertEqual(seen.get(want["disk type=file vdb"]), "0x1af4:0x1042")    # virtio-blk (modern)
         self.assertEqual(seen.get(want["rng model=virtio"]), "0x1af4:0x1044")
         self.assertEqual(seen.get(want["memballoon model=virtio"]), "0x1af4:0x1045")
+
+    def test_5_q35_gets_libvirts_root_ports_and_bridge(self):
+        """More PCIe devices than root ports and two conventional PCI NICs: the definition gets
+        libvirt's added pcie-root-ports and pcie-to-pci-bridge, and the guest finds the NICs
+        behind the bridge."""
+        self.virsh("define %s" % self.extend_path)
+        got = self.inactive(EXTEND)
+        self.assertEqual(got, self.oracle[2])
+        self.assertEqual(got["controller type=pci model=pcie-to-pci-bridge index=3"], "01:00.0")
+        xml = self.virsh("dumpxml --inactive %s" % EXTEND)
+        self.assertEqual(xml.count("model='pcie-root-port'"), 5)
+        self.assertIn("<model name='pcie-pci-bridge'/>", xml)
+        self.virsh("start %s" % EXTEND)
+        seen = self.guest_pci(self.extend_console)
+        # The guest numbers buses depth first: the bridge (controller 3) in root port 1 is its
+        # bus 2, so root ports 2, 4, 5, 6 are its buses 3 to 6 (the XML's bus is the index).
+        want = {
+            "00:01.0": "0x1234:0x1111",        # VGA
+            "01:00.0": "0x1b36:0x000e",        # pcie-pci-bridge in root port 1
+            "02:01.0": "0x8086:0x100e",        # e1000 in the bridge's slot 1
+            "02:02.0": "0x10ec:0x8139",        # rtl8139 in its slot 2
+            "03:00.0": "0x1af4:0x1041",        # virtio-net in root port 2
+            "04:00.0": "0x1b36:0x000d",        # qemu-xhci in root port 4
+            "05:00.0": "0x1af4:0x1042",        # virtio-blk in root port 5
+            "06:00.0": "0x1af4:0x1045",        # balloon in root port 6
+        }
+        for addr, ids in want.items():
+            self.assertEqual(seen.get(addr), ids, "%s in the guest: %r" % (addr, seen))
+        self.assertEqual(sorted(a for a, i in seen.items() if i == "0x1b36:0x000c"),
+                         ["00:02.%d" % f for f in range(5)])
 
 
 if __name__ == "__main__":
