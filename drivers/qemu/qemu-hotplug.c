@@ -92,7 +92,8 @@ typedef struct Attach {
         DomainDevices *dev;     /* the disk, moved into d->live on success */
         char alias[32];
         AttachStep step;
-        char bus[32];           /* q35: the empty pcie-root-port a virtio disk goes to */
+        bool q35;
+        QemuHotplugPci pci;     /* a virtio disk's place, from query-pci */
 } Attach;
 
 static void attach_free(Attach *a) {
@@ -127,10 +128,9 @@ static json_object *format_args(const DomainDisk *disk, const char *alias) {
         return o;
 }
 
-/* virtio: a PCI slot QEMU picks on bus 0 (i440fx), or slot 0 of the first empty
- * pcie-root-port (q35: its root complex takes no hotplug; bus set); SCSI: the unit on its
+/* virtio: the place query-pci found (qemu_hotplug_pci_place()); SCSI: the unit on its
  * controller, as the command line places it. */
-static json_object *device_args(const DomainDisk *disk, const char *alias, const char *bus_q35) {
+static json_object *device_args(const DomainDisk *disk, const char *alias, const QemuHotplugPci *pci) {
         json_object *o = json_object_new_object();
         char drive[64];
         snprintf(drive, sizeof drive, "drive-%s", alias);
@@ -145,9 +145,9 @@ static json_object *device_args(const DomainDisk *disk, const char *alias, const
                 json_object_object_add(o, "lun", json_object_new_int((int) unit));
         } else {
                 json_object_object_add(o, "driver", json_object_new_string("virtio-blk-pci"));
-                if (bus_q35 && bus_q35[0]) {
-                        json_object_object_add(o, "bus", json_object_new_string(bus_q35));
-                        json_object_object_add(o, "addr", json_object_new_string("0x0"));
+                if (pci->set) {
+                        json_object_object_add(o, "bus", json_object_new_string(pci->bus));
+                        json_object_object_add(o, "addr", json_object_new_string(pci->addr));
                 }
         }
         json_object_object_add(o, "drive", json_object_new_string(drive));
@@ -192,7 +192,7 @@ static int attach_send(Attach *a, Qmp *q) {
         case STEP_FORMAT:
                 return qmp_send(q, "blockdev-add", format_args(disk, a->alias), on_attach, a);
         case STEP_DEVICE:
-                return qmp_send(q, "device_add", device_args(disk, a->alias, a->bus), on_attach, a);
+                return qmp_send(q, "device_add", device_args(disk, a->alias, &a->pci), on_attach, a);
         }
         return -EINVAL;
 }
@@ -217,10 +217,10 @@ static void on_attach(Qmp *q, json_object *ret, const char *cls, const char *des
                 unlabel(qd->qc, d, disk);
                 goto done;
         }
-        if (a->step == STEP_QUERY_PCI && !qemu_hotplug_free_root_port(ret, a->bus, sizeof a->bus)) {
-                vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU,
-                             "cannot attach disk %s: no free pcie-root-port (add <controller type='pci' "
-                             "model='pcie-root-port'/> to the definition)", disk->target_dev);
+        if (a->step == STEP_QUERY_PCI && !qemu_hotplug_pci_place(ret, a->q35, &a->pci)) {
+                char what[64];
+                snprintf(what, sizeof what, "disk %s", disk->target_dev);
+                qemu_hotplug_pci_none(&e, a->q35, what);
                 unlabel(qd->qc, d, disk);
                 goto done;
         }
@@ -236,7 +236,9 @@ static void on_attach(Qmp *q, json_object *ret, const char *cls, const char *des
                 unlabel(qd->qc, d, disk);
                 goto done;
         }
-        if (!d->live || domain_devices_move_disk(&d->live->priv->devices, a->dev, 0) < 0) {
+        if (!d->live || domain_devices_move_disk(&d->live->priv->devices, a->dev, 0) < 0 ||
+            qemu_hotplug_pci_write(&d->live->priv->devices.disks[d->live->priv->devices.n_disks - 1].address,
+                                   &a->pci) < 0) {
                 vb_error_errno(&e, -ENOMEM, "attach");
                 goto done;
         }
@@ -297,7 +299,8 @@ int qemu_domain_attach_disk(Domain *d, DomainDevices *dev, Call *call, VbError *
         a->dev = dev;
         const char *machine = d->live->priv->os.machine;
         bool q35 = machine && (strcmp(machine, "q35") == 0 || strncmp(machine, "pc-q35-", 7) == 0);
-        a->step = q35 && strncmp(a->alias, "virtio-disk", 11) == 0 ? STEP_QUERY_PCI : STEP_STORAGE;
+        a->q35 = q35;
+        a->step = strncmp(a->alias, "virtio-disk", 11) == 0 ? STEP_QUERY_PCI : STEP_STORAGE;
         int r = attach_send(a, qd->qmp);
         if (r < 0) {
                 unlabel(qd->qc, d, disk);
