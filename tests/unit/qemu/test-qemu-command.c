@@ -36,23 +36,7 @@ static void check_golden(const QemuGoldenCase *gc) {
                 assert_non_null(argv);
                 char *got = argv_lines(argv), file[256];
                 snprintf(file, sizeof file, "%s.argv", gc->name);
-                if (getenv("VIRTBUS_REGENERATE")) {
-                        char *path = qt_path(file);
-                        FILE *f = fopen(path, "w");
-                        assert_non_null(f);
-                        fputs(got, f);
-                        fclose(f);
-                        free(path);
-                } else {
-                        char *want = qt_read(file);
-                        if (!want)
-                                print_error("no file %s\n", file);
-                        assert_non_null(want);
-                        if (strcmp(want, got) != 0)
-                                print_error("%s differs; got:\n%s", file, got);
-                        assert_string_equal(want, got);
-                        free(want);
-                }
+                qt_golden(file, got);
                 free(got);
         }
         qemu_argv_free(argv);

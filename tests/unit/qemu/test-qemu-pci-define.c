@@ -92,23 +92,7 @@ static void test_defined_xml(void **state) {
                 char *xml, file[256];
                 domain_def_free(defined(qt_parse(names[i]), true, &xml));
                 snprintf(file, sizeof file, "%s.defined.xml", names[i]);
-                if (getenv("VIRTBUS_REGENERATE")) {
-                        char *path = qt_path(file);
-                        FILE *f = fopen(path, "w");
-                        assert_non_null(f);
-                        fputs(xml, f);
-                        fclose(f);
-                        free(path);
-                } else {
-                        char *want = qt_read(file);
-                        if (!want)
-                                print_error("no file %s\n", file);
-                        assert_non_null(want);
-                        if (strcmp(want, xml) != 0)
-                                print_error("%s differs; got:\n%s", file, xml);
-                        assert_string_equal(want, xml);
-                        free(want);
-                }
+                qt_golden(file, xml);
                 free(xml);
         }
 }
