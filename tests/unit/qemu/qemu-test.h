@@ -61,6 +61,19 @@ static inline DomainDef *qt_parse(const char *name) {
         return def;
 }
 
+/* An argv as NAME.argv holds it: one argument a line. */
+static inline char *qt_argv_lines(char **argv) {
+        size_t len = 1;
+        for (char **a = argv; *a; a++)
+                len += strlen(*a) + 1;
+        char *s = malloc(len), *p = s;
+        assert_non_null(s);
+        for (char **a = argv; *a; a++)
+                p += sprintf(p, "%s\n", *a);
+        *p = '\0';
+        return s;
+}
+
 /* got against the golden file (VIRTBUS_REGENERATE=1 writes it instead: review the diff). */
 static inline void qt_golden(const char *file, const char *got) {
         if (getenv("VIRTBUS_REGENERATE")) {

@@ -1,19 +1,8 @@
 /* test-qemu-command.c: domain definitions → QEMU command lines against tests/data/qemu (NAME.xml → NAME.argv), errors, quoting. */
 #include "qemu-test.h"
 
-/* NAME.argv: one argument a line. VIRTBUS_REGENERATE=1 writes the files instead of checking
- * them (review the diff before committing). */
-static char *argv_lines(char **argv) {
-        size_t len = 1;
-        for (char **a = argv; *a; a++)
-                len += strlen(*a) + 1;
-        char *s = malloc(len), *p = s;
-        assert_non_null(s);
-        for (char **a = argv; *a; a++)
-                p += sprintf(p, "%s\n", *a);
-        *p = '\0';
-        return s;
-}
+/* NAME.argv: one argument a line (qt_argv_lines). VIRTBUS_REGENERATE=1 writes the files instead
+ * of checking them (review the diff before committing). */
 
 static void check_golden(const QemuGoldenCase *gc) {
         DomainDef *def = qt_parse(gc->name);
@@ -34,7 +23,7 @@ static void check_golden(const QemuGoldenCase *gc) {
                 if (!argv)
                         print_error("%s: %s\n", gc->name, err.message);
                 assert_non_null(argv);
-                char *got = argv_lines(argv), file[256];
+                char *got = qt_argv_lines(argv), file[256];
                 snprintf(file, sizeof file, "%s.argv", gc->name);
                 qt_golden(file, got);
                 free(got);

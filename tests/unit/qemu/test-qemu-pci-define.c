@@ -11,14 +11,7 @@ static char *argv_lines(DomainDef *def, bool kvm) {
         if (!argv)
                 print_error("%s: %s\n", def->name, err.message);
         assert_non_null(argv);
-        size_t len = 1;
-        for (char **a = argv; *a; a++)
-                len += strlen(*a) + 1;
-        char *s = malloc(len), *p = s;
-        assert_non_null(s);
-        for (char **a = argv; *a; a++)
-                p += sprintf(p, "%s\n", *a);
-        *p = '\0';
+        char *s = qt_argv_lines(argv);
         qemu_argv_free(argv);
         qt_input_done(&t);
         return s;
