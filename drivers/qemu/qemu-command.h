@@ -137,8 +137,9 @@ int qemu_define_usb_addresses(DomainDef *def, VbError *err);
  * written into def, with the controllers libvirt adds (PCI 0, q35's SATA 0, and the USB, SCSI
  * and virtio-serial ones devices need), so the definition keeps its places when devices are
  * added. default_machine: qemu.conf's, for a definition without a machine. extend: on q35, add
- * the pcie-root-ports and the pcie-to-pci-bridge libvirt adds for devices without a place (not
- * for definitions saved before, which keep the places the command line gave them). A definition
+ * the pcie-root-ports and the pcie-to-pci-bridge libvirt adds for devices without a place, and
+ * its implicit USB controller (not for hardware a guest already has, Connection.keep_layout:
+ * saved definitions read back, incoming migrations, restored images keep the command line's). A definition
  * the command line would refuse is left as it is (the start names the problem). -1 only when out
  * of memory. */
 int qemu_define_pci_addresses(DomainDef *def, const char *default_machine, bool extend, VbError *err);
