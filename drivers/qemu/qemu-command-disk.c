@@ -265,6 +265,16 @@ static int root_port(QemuCmd *c, const DomainController *ctl, const QemuPciAddr 
         long long index = ctl->index.v;
         long long chassis = index, port = (long long) ((a->slot << 3) | a->function);
         char *end;
+        if (qemu_str_eq(ctl->model, "pcie-to-pci-bridge")) {
+                /* conventional PCI slots 1-31 behind a root port (libvirt adds one for e1000 & co.) */
+                if (ctl->model_name && strcmp(ctl->model_name, "pcie-pci-bridge") != 0)
+                        return qemu_cmd_unsupported(c, "PCI controller model name '%s' is not supported", ctl->model_name);
+                QemuStr s = { 0 };
+                qstr_printf(&s, "pcie-pci-bridge,id=pci.%lld", index);
+                qemu_pci_append(c, &s, a);
+                qemu_cmd_opt(c, "-device", &s);
+                return 0;
+        }
         if (ctl->model_name && strcmp(ctl->model_name, "pcie-root-port") != 0)
                 return qemu_cmd_unsupported(c, "PCI controller model name '%s' is not supported", ctl->model_name);
         if (ctl->target_chassis && ((chassis = strtoll(ctl->target_chassis, &end, 0)) < 0 || *end || chassis > 255))

@@ -28,13 +28,14 @@
 #define PCI_SLOTS 32
 
 typedef struct PciBus {
-        bool exists, root_port, pcie;
+        bool exists, root_port, bridge, pcie;
         unsigned char used[PCI_SLOTS];     /* function bitmask per slot */
 } PciBus;
 
 typedef struct PciState {
         QemuCmd *c;
         PciBus bus[QEMU_PCI_MAX_BUSES];
+        bool video_slot_kept;              /* the primary video's place is free for it */
 } PciState;
 
 static QemuPciAddr *plan_array(size_t n) {
@@ -85,6 +86,9 @@ static int pci_take(PciState *st, QemuPciAddr *a, unsigned bus, unsigned slot, u
         if (st->bus[bus].root_port && slot != 0)
                 return qemu_cmd_unsupported(st->c, "a pcie-root-port has only slot 0 (address 0000:%02x:%02x.%x)",
                                             bus, slot, fn);
+        if (st->bus[bus].bridge && slot == 0)
+                return qemu_cmd_unsupported(st->c, "slot 0 of a pcie-to-pci-bridge is not usable (address "
+                                            "0000:%02x:%02x.%x)", bus, slot, fn);
         if (st->bus[bus].used[slot] & (1u << fn))
                 return vb_error_set(st->c->err, VB_ERR_XML_ERROR, VB_FROM_QEMU,
                                     "Attempted double use of PCI Address 0000:%02x:%02x.%x", bus, slot, fn);
@@ -121,14 +125,29 @@ static int pci_explicit(PciState *st, const DomainAddress *da, QemuPciAddr *a) {
         return 1;
 }
 
-/* The next free slot of bus 0 (function 0), or of a free root port for a PCIe device on q35. */
+/* The next free slot of bus 0 (function 0); on q35, of a free root port for a PCIe device, of a
+ * pcie-to-pci-bridge for a conventional one (where libvirt puts them). Without one, bus 0, and
+ * the plan counts what libvirt would have added to the definition. */
 static int pci_next(PciState *st, QemuPciAddr *a, bool pcie, const char *what) {
         if (a->set)
                 return 0;
-        if (pcie && st->c->q35)
-                for (unsigned b = 1; b < QEMU_PCI_MAX_BUSES; b++)
-                        if (st->bus[b].exists && st->bus[b].root_port && !st->bus[b].used[0])
-                                return pci_take(st, a, b, 0, 0);
+        bool bridged = false;
+        for (unsigned b = 1; b < QEMU_PCI_MAX_BUSES && st->c->q35; b++) {
+                if (pcie && st->bus[b].exists && st->bus[b].root_port && !st->bus[b].used[0])
+                        return pci_take(st, a, b, 0, 0);
+                if (pcie || !st->bus[b].bridge)
+                        continue;
+                bridged = true;
+                for (unsigned s = 1; s < PCI_SLOTS; s++)
+                        if (!st->bus[b].used[s])
+                                return pci_take(st, a, b, s, 0);
+        }
+        if (st->c->q35 && pcie)
+                st->c->pci->need_root_ports++;
+        else if (st->c->q35 && !bridged && !st->c->pci->need_bridge) {
+                st->c->pci->need_bridge = true;
+                st->c->pci->ports_before_bridge = st->c->pci->need_root_ports;
+        }
         for (unsigned s = 1; s < PCI_SLOTS; s++)
                 if (!st->bus[0].used[s])
                         return pci_take(st, a, 0, s, 0);
@@ -188,6 +207,31 @@ static int pci_usb2_set(PciState *st, QemuPciPlan *p, size_t ehci) {
         return 0;
 }
 
+/* A controller that is part of the machine's chipset: i440fx's PIIX3 UHCI (00:01.2) and q35's
+ * ICH9 AHCI, SATA controller 0 (00:1f.2). Its place is the chipset's, in a slot the machine
+ * holds, and libvirt writes it into the definition: true when ctl is one (written there or
+ * nowhere), with its place in a. */
+static bool pci_builtin(PciState *st, const DomainController *ctl, QemuPciAddr *a) {
+        long long index = ctl->index.set ? ctl->index.v : 0;
+        unsigned slot, fn = 2;
+        if (!st->c->q35 && qemu_str_eq(ctl->type, "usb") && qemu_str_eq(ctl->model, "piix3-uhci"))
+                slot = 1;
+        else if (st->c->q35 && qemu_str_eq(ctl->type, "sata") && index == 0)
+                slot = 0x1f;
+        else
+                return false;
+        const DomainAddress *da = &ctl->address;
+        if (da->type) {
+                bool ok1, ok2, ok3 = true;
+                if (!qemu_str_eq(da->type, "pci") || (da->domain && strtoul(da->domain, NULL, 0) != 0) ||
+                    parse_num(da->bus, &ok1) != 0 || parse_num(da->slot, &ok2) != slot ||
+                    parse_num(da->function ? da->function : "0", &ok3) != fn || !ok1 || !ok2 || !ok3)
+                        return false;  /* elsewhere: an address like any other */
+        }
+        *a = (QemuPciAddr) { .set = true, .bus = 0, .slot = slot, .function = fn };
+        return true;
+}
+
 static int pci_controllers(PciState *st, QemuPciPlan *p) {
         const DomainDevices *d = st->c->devs;
         st->bus[0].exists = true;
@@ -206,7 +250,8 @@ static int pci_controllers(PciState *st, QemuPciPlan *p) {
                                                             st->c->q35 ? "pcie-root" : "pci-root", model);
                         continue;
                 }
-                if (strcmp(model, "pcie-root-port") != 0 || !st->c->q35)
+                bool bridge = strcmp(model, "pcie-to-pci-bridge") == 0;
+                if ((strcmp(model, "pcie-root-port") != 0 && !bridge) || !st->c->q35)
                         return qemu_cmd_unsupported(st->c, "PCI controller model '%s' is not supported%s", model,
                                                     st->c->q35 ? "" : " on this machine type");
                 if (index < 1 || index >= QEMU_PCI_MAX_BUSES)
@@ -214,14 +259,12 @@ static int pci_controllers(PciState *st, QemuPciPlan *p) {
                                                     index, QEMU_PCI_MAX_BUSES - 1);
                 if (st->bus[index].exists)
                         return qemu_cmd_unsupported(st->c, "PCI controller %lld is defined twice", index);
-                st->bus[index] = (PciBus) { .exists = true, .root_port = true, .pcie = true };
+                st->bus[index] = (PciBus) { .exists = true, .root_port = !bridge, .bridge = bridge, .pcie = !bridge };
         }
-        /* The primary video's place is kept before anything else is placed, even for a guest
-         * without one (libvirt keeps it free for a video card added later). */
-        st->bus[0].used[st->c->q35 ? 1 : 2] |= 1;
         /* Explicit addresses of every device first, so automatic ones go around them. */
         for (size_t i = 0; i < d->n_controllers; i++)
-                if (pci_explicit(st, &d->controllers[i].address, &p->ctrl[i]) < 0)
+                if (!pci_builtin(st, &d->controllers[i], &p->ctrl[i]) &&
+                    pci_explicit(st, &d->controllers[i].address, &p->ctrl[i]) < 0)
                         return -1;
         for (size_t i = 0; i < d->n_interfaces; i++)
                 if (pci_explicit(st, &d->interfaces[i].address, &p->nic[i]) < 0)
@@ -244,8 +287,15 @@ static int pci_controllers(PciState *st, QemuPciPlan *p) {
                         return -1;
         if (pci_explicit(st, &d->memballoon.address, &p->balloon) < 0)
                 return -1;
-        /* Root ports without an address: eight functions to a slot from 00:02.0. */
-        unsigned slot = 2, fn = 0;
+        /* The primary video's place is kept before anything else is placed, even for a guest
+         * without one (libvirt keeps it free for a video card added later), unless a device
+         * written there holds it (a definition with libvirt's addresses). */
+        unsigned vslot = st->c->q35 ? 1 : 2;
+        st->video_slot_kept = !(st->bus[0].used[vslot] & 1);
+        if (!st->c->free_video_slot || d->n_videos || d->n_graphics)
+                st->bus[0].used[vslot] |= 1;
+        /* Root ports without an address: eight functions to a slot from the first free one (00:02.0 with a video). */
+        unsigned slot = 1, fn = 0;     /* the first free slot: 00:01 is the video's when kept */
         for (size_t i = 0; i < d->n_controllers; i++) {
                 const DomainController *ctl = &d->controllers[i];
                 if (!qemu_str_eq(ctl->type, "pci") || !qemu_str_eq(ctl->model, "pcie-root-port") || p->ctrl[i].set)
@@ -262,6 +312,11 @@ static int pci_controllers(PciState *st, QemuPciPlan *p) {
                         fn = 0;
                 }
         }
+        /* pcie-to-pci-bridges without an address: the next free root port, as libvirt places them. */
+        for (size_t i = 0; i < d->n_controllers; i++)
+                if (qemu_str_eq(d->controllers[i].type, "pci") && qemu_str_eq(d->controllers[i].model, "pcie-to-pci-bridge") &&
+                    pci_next(st, &p->ctrl[i], true, "a pcie-to-pci-bridge") < 0)
+                        return -1;
         /* Function 0 of a slot with more than one function says multifunction=on. */
         for (size_t i = 0; i < d->n_controllers; i++) {
                 QemuPciAddr *a = &p->ctrl[i];
@@ -308,10 +363,12 @@ int qemu_cmd_plan_pci(QemuCmd *c) {
         unsigned vslot = c->q35 ? 1 : 2;
         if (d->n_videos && !p->video[primary].set && !qemu_str_eq(d->videos[primary].model_type, "none") &&
             !qemu_str_eq(d->videos[primary].model_type, "ramfb")) {
-                st->bus[0].used[vslot] &= (unsigned char) ~1u;
-                if (pci_take(st, &p->video[primary], 0, vslot, 0) < 0)
+                if (st->video_slot_kept)
+                        st->bus[0].used[vslot] &= (unsigned char) ~1u;
+                if (!st->video_slot_kept ? pci_next(st, &p->video[primary], false, "a video card") < 0
+                                         : pci_take(st, &p->video[primary], 0, vslot, 0) < 0)
                         goto out;
-        } else if (!d->n_videos && d->n_graphics) {
+        } else if (!d->n_videos && d->n_graphics && st->video_slot_kept) {
                 p->default_video = (QemuPciAddr) { .set = true, .bus = 0, .slot = vslot };
         }
         /* q35's fixed places for ICH9 devices. */

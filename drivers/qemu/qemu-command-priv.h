@@ -34,6 +34,11 @@ typedef struct QemuPciPlan {
         QemuPciAddr *ctrl, *disk, *nic, *sound, *video, *watchdog, *rng, *input;
         QemuPciAddr balloon, default_video;
         QemuPciAddr auto_usb, auto_vserial, auto_scsi;   /* controllers the definition leaves out */
+        /* q35: what went on bus 0 for want of a place libvirt would have added: PCIe devices
+         * without a free pcie-root-port, conventional PCI devices without a pcie-to-pci-bridge. */
+        unsigned need_root_ports;
+        bool need_bridge;
+        unsigned ports_before_bridge;   /* root ports counted when the bridge was first needed */
 } QemuPciPlan;
 
 /* The command being built. */
@@ -49,6 +54,7 @@ typedef struct QemuCmd {
         int *disk_boot;          /* bootindex of each disk, 0 = none */
         int *nic_boot;           /* and of each interface */
         struct QemuPciPlan *pci; /* after qemu_cmd_plan_pci() */
+        bool free_video_slot;    /* a new definition without video or graphics: libvirt keeps no place for one */
 } QemuCmd;
 
 void qemu_cmd_arg(QemuCmd *c, const char *arg);

@@ -138,6 +138,16 @@ char **qemu_command_build(const QemuCommandInput *in, VbError *err);
 /* qemu-usb-addr.c: USB ports of redirdevs and hubs (<address type='usb' bus='0' port='N'/>),
  * written into a definition when it is defined, as libvirt does; the command line uses them. */
 int qemu_define_usb_addresses(DomainDef *def, VbError *err);
+/* qemu-pci-define.c: the PCI address the command line gives each PCI device without one
+ * written into def, with the controllers libvirt adds (PCI 0, q35's SATA 0, and the USB, SCSI
+ * and virtio-serial ones devices need), so the definition keeps its places when devices are
+ * added. default_machine: qemu.conf's, for a definition without a machine. extend: on q35, add
+ * the pcie-root-ports and the pcie-to-pci-bridge libvirt adds for devices without a place, and
+ * its implicit USB controller (not for hardware a guest already has, Connection.keep_layout:
+ * saved definitions read back, incoming migrations, restored images keep the command line's). A definition
+ * the command line would refuse is left as it is (the start names the problem). -1 only when out
+ * of memory. */
+int qemu_define_pci_addresses(DomainDef *def, const char *default_machine, bool extend, VbError *err);
 /* The QEMU id of a USB device: its alias when it has one (a hotplugged one), else prefix<i>
  * as the command line numbers them (input0, hub0). */
 void qemu_usb_dev_id(const char *alias, const char *prefix, size_t i, char *buf, size_t len);

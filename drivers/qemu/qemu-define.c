@@ -77,6 +77,9 @@ int qemu_domain_post_parse(Connection *c, DomainDef *def, VbError *err) {
                 return -1;
         if (qemu_define_usb_addresses(def, err) < 0)
                 return -1;
+        QemuConn *qc = c->driver_data;
+        if (qemu_define_pci_addresses(def, qc ? qc->cfg.machine_type : NULL, !c->keep_layout, err) < 0)
+                return -1;
         return qemu_define_firmware(c, def, err);
 }
 

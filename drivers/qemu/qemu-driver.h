@@ -558,6 +558,19 @@ int qemu_unplug_begin(QemuDomain *qd, const char *alias, const char *what, const
                       Call *call, VbError *err);
 /* The id ("pci.N") of the first pcie-root-port of query-pci's answer with no device behind it. */
 bool qemu_hotplug_free_root_port(json_object *ret, char *out, size_t len);
+/* qemu-hotplug-pci.c: the place of a PCI device plugged into a running guest: q35, slot 0 of
+ * the first empty pcie-root-port; i440fx, the lowest free slot of bus 0 (not the video's).
+ * false when there is none. Its <address> (libvirt's form) for the live XML; -1: no memory. */
+typedef struct QemuHotplugPci {
+        bool set;
+        char bus[32], addr[8];          /* device_add's bus and addr */
+        unsigned index, slot;           /* the XML's bus (the controller index) and slot */
+} QemuHotplugPci;
+bool qemu_hotplug_pci_place(json_object *ret, bool q35, QemuHotplugPci *p);
+struct DomainAddress;
+int qemu_hotplug_pci_write(struct DomainAddress *a, const QemuHotplugPci *p);
+/* "cannot attach WHAT: no free pcie-root-port (…)" / "… no free PCI slot"; -1. */
+int qemu_hotplug_pci_none(VbError *err, bool q35, const char *what);
 /* qemu-hotplug-nic.c: NICs attached and detached live (DomainOps.attach_interface /
  * detach_interface); the QEMU device id of interface i of def (its <alias>, else net<i> as
  * the command line names it). */

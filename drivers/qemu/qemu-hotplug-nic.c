@@ -81,7 +81,8 @@ typedef struct NicAttach {
         QemuDomain *qd;
         DomainDevices *dev;     /* the interface, moved into d->live on success */
         char alias[64], netdev[72], fdname[72];
-        char bus[32];           /* q35: the empty pcie-root-port it goes to */
+        bool q35;
+        QemuHotplugPci pci;     /* its place, from query-pci */
         NicStep step;
         int fd;                 /* the tap, until getfd passed it to QEMU */
         Domain *prepared;       /* the host side (filter binding, macvtap) was made for this domain */
@@ -121,9 +122,9 @@ static json_object *step_args(NicAttach *a) {
                 json_object_object_add(o, "netdev", json_object_new_string(a->netdev));
                 json_object_object_add(o, "id", json_object_new_string(a->alias));
                 json_object_object_add(o, "mac", json_object_new_string(mac));
-                if (a->bus[0]) {
-                        json_object_object_add(o, "bus", json_object_new_string(a->bus));
-                        json_object_object_add(o, "addr", json_object_new_string("0x0"));
+                if (a->pci.set) {
+                        json_object_object_add(o, "bus", json_object_new_string(a->pci.bus));
+                        json_object_object_add(o, "addr", json_object_new_string(a->pci.addr));
                 }
                 break;
         }
@@ -193,6 +194,8 @@ static int attach_commit(Domain *d, NicAttach *a, VbError *e) {
         nic = &d->live->priv->devices.interfaces[d->live->priv->devices.n_interfaces - 1];
         free(nic->alias);
         nic->alias = alias;
+        if (qemu_hotplug_pci_write(&nic->address, &a->pci) < 0)
+                log_warning("domain %s: the address of interface %s is not kept", d->obj.name, a->alias);
         log_info("domain %s: interface %s attached as %s", d->obj.name, nic->target_dev ? nic->target_dev : "",
                  a->alias);
         VbError se = { 0 };
@@ -216,10 +219,10 @@ static void on_attach(Qmp *q, json_object *ret, const char *cls, const char *des
                 vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "cannot attach interface %s: %s", a->alias,
                              desc ? desc : cls);
                 attach_undo(a, q, a->step);
-        } else if (a->step == STEP_QUERY_PCI && !qemu_hotplug_free_root_port(ret, a->bus, sizeof a->bus)) {
-                vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU,
-                             "cannot attach interface %s: no free pcie-root-port (add <controller type='pci' "
-                             "model='pcie-root-port'/> to the definition)", a->alias);
+        } else if (a->step == STEP_QUERY_PCI && !qemu_hotplug_pci_place(ret, a->q35, &a->pci)) {
+                char what[96];
+                snprintf(what, sizeof what, "interface %s", a->alias);
+                qemu_hotplug_pci_none(&e, a->q35, what);
         } else {
                 const char *link = a->dev->interfaces[0].link_state;
                 a->step++;
@@ -310,7 +313,8 @@ int qemu_domain_attach_interface(Domain *d, DomainDevices *dev, Call *call, VbEr
         a->qd = qd;
         const char *machine = d->live->priv->os.machine;
         bool q35 = machine && (strcmp(machine, "q35") == 0 || strncmp(machine, "pc-q35-", 7) == 0);
-        a->step = q35 ? STEP_QUERY_PCI : STEP_GETFD;
+        a->q35 = q35;
+        a->step = STEP_QUERY_PCI;
         int r = attach_send(a, qd->qmp);
         if (r < 0) {
                 vb_error_errno(err, r, "interface hotplug");

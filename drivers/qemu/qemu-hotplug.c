@@ -116,7 +116,8 @@ typedef struct Attach {
         bool failed;            /* err says why; the rest only collect what QEMU added */
         bool storage, format;   /* the nodes QEMU added: what a failure removes */
         VbError err;
-        char bus[32];           /* q35: the empty pcie-root-port a virtio disk goes to */
+        bool q35;
+        QemuHotplugPci pci;     /* a virtio disk's place, from query-pci */
 } Attach;
 
 static void attach_free(Attach *a) {
@@ -151,10 +152,9 @@ static json_object *format_args(const DomainDisk *disk, const char *alias) {
         return o;
 }
 
-/* virtio: a PCI slot QEMU picks on bus 0 (i440fx), or slot 0 of the first empty
- * pcie-root-port (q35: its root complex takes no hotplug; bus set); SCSI: the unit on its
+/* virtio: the place query-pci found (qemu_hotplug_pci_place()); SCSI: the unit on its
  * controller, as the command line places it. */
-static json_object *device_args(const DomainDisk *disk, const char *alias, const char *bus_q35) {
+static json_object *device_args(const DomainDisk *disk, const char *alias, const QemuHotplugPci *pci) {
         json_object *o = json_object_new_object();
         char drive[64];
         snprintf(drive, sizeof drive, "drive-%s", alias);
@@ -169,9 +169,9 @@ static json_object *device_args(const DomainDisk *disk, const char *alias, const
                 json_object_object_add(o, "lun", json_object_new_int((int) unit));
         } else {
                 json_object_object_add(o, "driver", json_object_new_string("virtio-blk-pci"));
-                if (bus_q35 && bus_q35[0]) {
-                        json_object_object_add(o, "bus", json_object_new_string(bus_q35));
-                        json_object_object_add(o, "addr", json_object_new_string("0x0"));
+                if (pci->set) {
+                        json_object_object_add(o, "bus", json_object_new_string(pci->bus));
+                        json_object_object_add(o, "addr", json_object_new_string(pci->addr));
                 }
         }
         json_object_object_add(o, "drive", json_object_new_string(drive));
@@ -220,7 +220,7 @@ static int attach_send(Attach *a, Qmp *q, AttachStep step) {
                 r = qmp_send(q, "blockdev-add", format_args(disk, a->alias), on_attach, a);
                 break;
         case STEP_DEVICE:
-                r = qmp_send(q, "device_add", device_args(disk, a->alias, a->bus), on_attach, a);
+                r = qmp_send(q, "device_add", device_args(disk, a->alias, &a->pci), on_attach, a);
                 break;
         }
         if (r == 0)
@@ -250,7 +250,9 @@ static void attach_fail(Attach *a, int r, const char *what) {
 static void attach_end(Attach *a, Qmp *q, Domain *d) {
         QemuDomain *qd = a->qd;
         DomainDisk *disk = &a->dev->disks[0];
-        if (!a->failed && (!d->live || domain_devices_move_disk(&d->live->priv->devices, a->dev, 0) < 0))
+        if (!a->failed && (!d->live || domain_devices_move_disk(&d->live->priv->devices, a->dev, 0) < 0 ||
+                           qemu_hotplug_pci_write(&d->live->priv->devices.disks[d->live->priv->devices.n_disks - 1].address,
+                                                  &a->pci) < 0))
                 attach_fail(a, -ENOMEM, "attach");
         if (a->failed) {
                 nodes_del(q, a->alias, a->format, a->storage, NULL);
@@ -284,11 +286,12 @@ static void on_attach(Qmp *q, json_object *ret, const char *cls, const char *des
                         vb_error_set(&a->err, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "cannot attach disk %s: %s",
                                      disk->target_dev, desc ? desc : cls);
                 a->failed = true;
-        } else if (step == STEP_QUERY_PCI && !qemu_hotplug_free_root_port(ret, a->bus, sizeof a->bus)) {
-                if (!a->failed)
-                        vb_error_set(&a->err, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU,
-                                     "cannot attach disk %s: no free pcie-root-port (add <controller type='pci' "
-                                     "model='pcie-root-port'/> to the definition)", disk->target_dev);
+        } else if (step == STEP_QUERY_PCI && !qemu_hotplug_pci_place(ret, a->q35, &a->pci)) {
+                if (!a->failed) {
+                        char what[64];
+                        snprintf(what, sizeof what, "disk %s", disk->target_dev);
+                        qemu_hotplug_pci_none(&a->err, a->q35, what);
+                }
                 a->failed = true;
         } else if (step == STEP_STORAGE) {
                 a->storage = true;
@@ -353,7 +356,8 @@ int qemu_domain_attach_disk(Domain *d, DomainDevices *dev, Call *call, VbError *
         a->dev = dev;
         const char *machine = d->live->priv->os.machine;
         bool q35 = machine && (strcmp(machine, "q35") == 0 || strncmp(machine, "pc-q35-", 7) == 0);
-        a->step = q35 && strncmp(a->alias, "virtio-disk", 11) == 0 ? STEP_QUERY_PCI : STEP_STORAGE;
+        a->q35 = q35;
+        a->step = strncmp(a->alias, "virtio-disk", 11) == 0 ? STEP_QUERY_PCI : STEP_STORAGE;
         int r = attach_send_batch(a, qd->qmp, a->step, STEP_FORMAT);
         if (r < 0 && a->inflight == 0) {
                 unlabel(qd->qc, d, disk);

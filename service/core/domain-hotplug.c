@@ -72,6 +72,13 @@ int domain_hotplug_change_config(Domain *d, DomainConfigEdit edit, DomainDevices
                 domain_def_free(nd);
                 return vb_error_errno(err, -ENOMEM, "device");
         }
+        /* A device added gets what the driver settles at define (its PCI address, a USB port),
+         * around the places the others keep. */
+        Connection *c = d->obj.conn;
+        if (dev && c->driver->domain_post_parse && c->driver->domain_post_parse(c, nd, err) < 0) {
+                domain_def_free(nd);
+                return -1;
+        }
         if (domain_save_config(d->obj.conn, nd, err) < 0) {
                 domain_def_free(nd);
                 return -1;

@@ -96,7 +96,9 @@ int domain_migrate_prepare(Connection *c, const char *xml, const char *listen, u
         if (!xml || !*xml)
                 return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN, "no domain XML passed");
         Domain *d = NULL;
+        c->keep_layout = true;          /* the source's guest, as it runs */
         DomainDef *def = domain_parse_for(c, xml, strlen(xml), false, &d, err);
+        c->keep_layout = false;
         if (!def)
                 return -1;
         if (d && domain_is_active(d)) {

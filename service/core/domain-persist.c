@@ -195,7 +195,9 @@ static int domain_load_one(const char *dir, const char *name, const char *data, 
 int domain_load_all(Connection *c) {
         if (!c->config_dir)
                 return 0;
+        c->keep_layout = true;
         int r = persist_load_dir(c->config_dir, ".xml", domain_load_one, c);
+        c->keep_layout = false;
         if (r < 0)
                 return log_error_errno(r, "cannot read %s: %s", c->config_dir, strerror(-r));
         log_info("loaded %zu domain definitions from %s (%d refused)", c->domains.count, c->config_dir, r);

@@ -393,7 +393,9 @@ int domain_restore(Connection *c, const char *path, const char *dxml, unsigned f
         }
         const char *xml = dxml && *dxml ? dxml : h.xml;
         Domain *d = NULL;
+        c->keep_layout = true;          /* the saved guest's hardware */
         DomainDef *def = domain_parse_for(c, xml, strlen(xml), false, &d, err);
+        c->keep_layout = false;
         if (!def) {
                 save_image_header_clear(&h);
                 close(fd);

@@ -108,6 +108,10 @@ struct Connection {
         int next_domain_id;
         char *config_dir;      /* persistent definitions; NULL when the driver keeps none */
         char *state_dir;       /* runtime status files; NULL when none */
+        /* The definition being parsed describes hardware a guest already has (saved definitions
+         * read back, an incoming migration, a restored image): the driver keeps its places
+         * rather than laying devices out anew (QEMU: no PCI controllers added). */
+        bool keep_layout;
 };
 
 typedef struct Observer {

@@ -20,6 +20,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "guest"))
 import harness  # noqa: E402
+import pci_check  # noqa: E402
 from hotplug_harness import HotplugGuestTest  # noqa: E402
 from test_qemu_console import ConsoleReader  # noqa: E402
 from test_qemu_lifecycle import wait_for  # noqa: E402
@@ -102,6 +103,10 @@ class QemuHotplugTest(HotplugGuestTest):
         self.wait_guest("vda (16 MiB) in the guest", lambda d: d.get("vda") == str(16 * 2048))
         self.assertEqual(disks(self.virsh("dumpxml %s" % self.name).stdout), {"vdb": str(img)})
         self.assertEqual(disks(self.virsh("dumpxml --inactive %s" % self.name).stdout), {})
+        # the live XML says where QEMU has it: a free slot of bus 0 (i440fx)
+        bus, slot = pci_check.assert_live_address(self, lambda c: self.virsh(c).stdout, self.name, "disk",
+                                                  lambda d: d.find("target").get("dev") == "vdb", "virtio-disk1")
+        self.assertEqual(bus, 0)
         # A second attach of the same target is refused with nothing changed.
         p = self.virsh("attach-disk %s %s vdb --subdriver qcow2 --live" % (self.name, img), check=False)
         self.assertNotEqual(p.returncode, 0)
@@ -141,12 +146,12 @@ class QemuHotplugTest(HotplugGuestTest):
         self.assertEqual(disks(self.virsh("dumpxml %s" % self.name).stdout), {})
         self.virsh("detach-device %s %s --config" % (self.name, xml))
         self.assertEqual(disks(self.virsh("dumpxml --inactive %s" % self.name).stdout), {})
-        # Another device kind, or a NIC type without a tap: refused, nothing changed.
-        tablet = self.daemon.tmp / "tablet.xml"
-        tablet.write_text("<input type='tablet' bus='usb'/>")
-        p = self.virsh("attach-device %s %s --live" % (self.name, tablet), check=False)
+        # A device that cannot be plugged, or a NIC type without a tap: refused, nothing changed.
+        mouse = self.daemon.tmp / "mouse.xml"
+        mouse.write_text("<input type='mouse' bus='ps2'/>")
+        p = self.virsh("attach-device %s %s --live" % (self.name, mouse), check=False)
         self.assertNotEqual(p.returncode, 0)
-        self.assertIn("<input>", p.stderr)
+        self.assertIn("input device on bus 'ps2' cannot be hot plugged", p.stderr)
         nic = self.daemon.tmp / "nic.xml"
         nic.write_text("<interface type='user'><model type='virtio'/></interface>")
         p = self.virsh("attach-device %s %s --live" % (self.name, nic), check=False)
@@ -214,6 +219,8 @@ class QemuHotplugTest(HotplugGuestTest):
                .replace("<disk type='file' device='cdrom'><target dev='hdc' bus='ide'/><readonly/></disk>",
                         "<controller type='pci' model='pcie-root'/>"
                         "<controller type='pci' model='pcie-root-port'/>"
+                        "<controller type='pci' model='pcie-root-port'/>"
+                        # the USB controller and the balloon libvirt adds take two
                         "<controller type='pci' model='pcie-root-port'/>")
                .format(name=name, kernel=self.image.kernel, initrd=self.image.initrd, append=self.image.append))
         path = self.daemon.tmp / "q35.xml"
@@ -230,6 +237,11 @@ class QemuHotplugTest(HotplugGuestTest):
                 subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", str(img), "16M"], check=True)
                 self.virsh("attach-disk %s %s vdb --subdriver qcow2 --live" % (name, img))
                 self.wait_guest("the disk in the q35 guest", lambda d: d.get("vda") == str(16 * 2048))
+                bus, slot = pci_check.assert_live_address(
+                    self, lambda c: self.virsh(c).stdout, name, "disk",
+                    lambda d: d.find("target").get("dev") == "vdb", "virtio-disk1")
+                self.assertEqual(slot, 0)       # slot 0 of a root port
+                self.assertGreater(bus, 0)
                 self.virsh("detach-disk %s vdb --live" % name)
                 self.wait_guest("the disk gone from the q35 guest", lambda d: "vda" not in d)
             finally:

@@ -12,6 +12,7 @@ device-added / device-removed events reach python3-libvirt and D-Bus clients.
 
 import os
 import re
+import shlex
 import sys
 import unittest
 import xml.etree.ElementTree as ET
@@ -22,6 +23,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "guest"))
 import guest  # noqa: E402
 import net_harness as nh  # noqa: E402
+import pci_check  # noqa: E402
 
 if os.environ.get(nh.NS_ENV) != "1":
     guest.build()   # before the namespace: building may download the kernel and busybox
@@ -175,6 +177,9 @@ class QemuHotplugNicTest(unittest.TestCase):
         self.assertIn("fe:54:00:77:10:02", sh("ip", "link", "show", tap).stdout)
         self.assertNotIn(mac, self.inactive())
         self.wait_guest("the new NIC in the guest", lambda n: mac in n)
+        # the live XML says where QEMU has it
+        pci_check.assert_live_address(self, lambda c: self.virsh(*shlex.split(c)).stdout, NAME, "interface",
+                                      lambda n: n.find("mac").get("address") == mac, "net1")
         iflist = self.virsh("domiflist", NAME).stdout
         self.assertRegex(iflist, r"%s\s+network\s+default\s+virtio\s+%s" % (tap, mac))
 

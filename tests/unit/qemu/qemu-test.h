@@ -61,6 +61,40 @@ static inline DomainDef *qt_parse(const char *name) {
         return def;
 }
 
+/* An argv as NAME.argv holds it: one argument a line. */
+static inline char *qt_argv_lines(char **argv) {
+        size_t len = 1;
+        for (char **a = argv; *a; a++)
+                len += strlen(*a) + 1;
+        char *s = malloc(len), *p = s;
+        assert_non_null(s);
+        for (char **a = argv; *a; a++)
+                p += sprintf(p, "%s\n", *a);
+        *p = '\0';
+        return s;
+}
+
+/* got against the golden file (VIRTBUS_REGENERATE=1 writes it instead: review the diff). */
+static inline void qt_golden(const char *file, const char *got) {
+        if (getenv("VIRTBUS_REGENERATE")) {
+                char *path = qt_path(file);
+                FILE *f = fopen(path, "w");
+                assert_non_null(f);
+                fputs(got, f);
+                fclose(f);
+                free(path);
+                return;
+        }
+        char *want = qt_read(file);
+        if (!want)
+                print_error("no file %s\n", file);
+        assert_non_null(want);
+        if (strcmp(want, got) != 0)
+                print_error("%s differs; got:\n%s", file, got);
+        assert_string_equal(want, got);
+        free(want);
+}
+
 /* A golden case: NAME.xml gives NAME.argv (one argument a line) or the error. */
 typedef struct QemuGoldenCase {
         const char *name;

@@ -1,19 +1,8 @@
 /* test-qemu-command.c: domain definitions → QEMU command lines against tests/data/qemu (NAME.xml → NAME.argv), errors, quoting. */
 #include "qemu-test.h"
 
-/* NAME.argv: one argument a line. VIRTBUS_REGENERATE=1 writes the files instead of checking
- * them (review the diff before committing). */
-static char *argv_lines(char **argv) {
-        size_t len = 1;
-        for (char **a = argv; *a; a++)
-                len += strlen(*a) + 1;
-        char *s = malloc(len), *p = s;
-        assert_non_null(s);
-        for (char **a = argv; *a; a++)
-                p += sprintf(p, "%s\n", *a);
-        *p = '\0';
-        return s;
-}
+/* NAME.argv: one argument a line (qt_argv_lines). VIRTBUS_REGENERATE=1 writes the files instead
+ * of checking them (review the diff before committing). */
 
 static void check_golden(const QemuGoldenCase *gc) {
         DomainDef *def = qt_parse(gc->name);
@@ -34,25 +23,9 @@ static void check_golden(const QemuGoldenCase *gc) {
                 if (!argv)
                         print_error("%s: %s\n", gc->name, err.message);
                 assert_non_null(argv);
-                char *got = argv_lines(argv), file[256];
+                char *got = qt_argv_lines(argv), file[256];
                 snprintf(file, sizeof file, "%s.argv", gc->name);
-                if (getenv("VIRTBUS_REGENERATE")) {
-                        char *path = qt_path(file);
-                        FILE *f = fopen(path, "w");
-                        assert_non_null(f);
-                        fputs(got, f);
-                        fclose(f);
-                        free(path);
-                } else {
-                        char *want = qt_read(file);
-                        if (!want)
-                                print_error("no file %s\n", file);
-                        assert_non_null(want);
-                        if (strcmp(want, got) != 0)
-                                print_error("%s differs; got:\n%s", file, got);
-                        assert_string_equal(want, got);
-                        free(want);
-                }
+                qt_golden(file, got);
                 free(got);
         }
         qemu_argv_free(argv);
