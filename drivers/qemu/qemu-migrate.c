@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "domain-events.h"
 #include "log.h"
 #include "qemu-migrate.h"
 
@@ -139,6 +140,24 @@ static void poll_end(Poll *p, int r, const VbError *e) {
 
 static void poll_query(Poll *p);
 
+/* The source's JOB_COMPLETED: query-migrate's last figures with libvirt's names. */
+static void completed_event(Domain *d, json_object *ret) {
+        json_object *ram = NULL, *v;
+        json_object_object_get_ex(ret, "ram", &ram);
+        DomainJobStats js = { .type = 3 };      /* VIR_DOMAIN_JOB_COMPLETED */
+        js.p[js.n++] = (typeof(js.p[0])) { .name = "operation", .is_int = true, .v = 5 };      /* MIGRATION_OUT */
+        static const struct { const char *from, *to; bool in_ram; } keys[] = {
+                { "total-time", "time_elapsed", false }, { "downtime", "downtime", false },
+                { "setup-time", "setup_time", false }, { "total", "memory_total", true },
+                { "transferred", "memory_processed", true }, { "remaining", "memory_remaining", true },
+                { "dirty-sync-count", "memory_iteration", true },
+        };
+        for (size_t i = 0; i < sizeof keys / sizeof keys[0] && js.n < DOMAIN_JOB_STATS_MAX; i++)
+                if (json_object_object_get_ex(keys[i].in_ram ? ram : ret, keys[i].from, &v))
+                        js.p[js.n++] = (typeof(js.p[0])) { .name = keys[i].to, .v = (uint64_t) json_object_get_int64(v) };
+        domain_notify_job_completed(d, &js);
+}
+
 static int on_poll_timer(sd_event_source *src, uint64_t usec, void *userdata) {
         sd_event_source_disable_unref(src);
         poll_query(userdata);
@@ -178,6 +197,8 @@ static void on_poll_reply(Qmp *q, json_object *ret, const char *cls, const char 
                 poll_end(p, -1, &e);
         } else if (status && strcmp(status, "completed") == 0) {
                 log_info("domain %s: migration %s completed", p->d->obj.name, p->outgoing ? "out" : "in");
+                if (p->outgoing)
+                        completed_event(p->d, ret);
                 if (p->outgoing || p->paused || qmp_send(q, "cont", NULL, on_cont, p) < 0)
                         poll_end(p, 0, NULL);
         } else if (status && (strcmp(status, "failed") == 0 || strcmp(status, "cancelled") == 0)) {
@@ -244,6 +265,11 @@ static int qemu_migrate_perform(Domain *d, const char *uri, unsigned flags, Call
         json_object *caps = json_object_new_array(), *cap = json_object_new_object(), *args = json_object_new_object();
         json_object_object_add(cap, "capability", json_object_new_string("postcopy-ram"));
         json_object_object_add(cap, "state", json_object_new_boolean(m->postcopy));
+        json_object_array_add(caps, cap);
+        /* QEMU's MIGRATION_PASS (libvirt's MIGRATION_ITERATION event) only with "events" on */
+        cap = json_object_new_object();
+        json_object_object_add(cap, "capability", json_object_new_string("events"));
+        json_object_object_add(cap, "state", json_object_new_boolean(1));
         json_object_array_add(caps, cap);
         json_object_object_add(args, "capabilities", caps);
         qmp_send(qd->qmp, "migrate-set-capabilities", args, on_setup_reply, NULL);

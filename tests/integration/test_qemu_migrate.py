@@ -199,6 +199,10 @@ class QemuMigrateTest(unittest.TestCase):
             c = cls.libvirt.open(daemon.uri())
             c.domainEventRegisterAny(None, cls.libvirt.VIR_DOMAIN_EVENT_ID_LIFECYCLE,
                                      lambda c, d, ev, det, o: cls.events[o].append((d.name(), ev, det)), side)
+            c.domainEventRegisterAny(None, cls.libvirt.VIR_DOMAIN_EVENT_ID_JOB_COMPLETED,
+                                     lambda c, d, params, o: cls.events[o].append((d.name(), "job", params)), side)
+            c.domainEventRegisterAny(None, cls.libvirt.VIR_DOMAIN_EVENT_ID_MIGRATION_ITERATION,
+                                     lambda c, d, n, o: cls.events[o].append((d.name(), "pass", n)), side)
             cls.conns[side] = c
 
     @classmethod
@@ -250,9 +254,17 @@ class QemuMigrateTest(unittest.TestCase):
         # The source keeps the definition shut off (no --undefinesource).
         self.assertEqual(self.virsh(self.src, "domstate %s" % name).stdout.strip(), "shut off")
         self.assertIn((name, 5, 3), self.events["src"])     # stopped, migrated
+        # the source's JOB_COMPLETED (operation migration out) with QEMU's figures, and its passes
+        jobs = [e[2] for e in self.events["src"] if e[0] == name and e[1] == "job"]
+        self.assertEqual(len(jobs), 1, self.events["src"])
+        self.assertEqual(jobs[0]["operation"], self.libvirt.VIR_DOMAIN_JOB_OPERATION_MIGRATION_OUT)
+        self.assertGreater(jobs[0]["memory_total"], 0)
+        self.assertIn("time_elapsed", jobs[0])
+        self.assertGreaterEqual(len([e for e in self.events["src"] if e[0] == name and e[1] == "pass"]), 1)
         self.assertEqual(self.virsh(self.src, "domstate --reason %s" % name).stdout.strip(), "shut off (migrated)")
         # started (migrated), paused while the stream came, resumed
-        self.assertEqual([e for e in self.events["dst"] if e[0] == name], [(name, 2, 1), (name, 3, 0), (name, 4, 0)])
+        self.assertEqual([e for e in self.events["dst"] if e[0] == name and isinstance(e[1], int)],
+                         [(name, 2, 1), (name, 3, 0), (name, 4, 0)])
         # python3-libvirt's migrate3 brings it back: the source's shut off definition runs it,
         # and the destination's transient copy is gone.
         back = self.conns["dst"].lookupByName(name).migrate3(self.conns["src"], {}, self.libvirt.VIR_MIGRATE_LIVE)
