@@ -306,4 +306,5 @@ const DomainTuneOps qemu_tune_ops = {
         .set_perf_events = qemu_set_perf_events,
         .read_perf_events = qemu_read_perf_events,
         .set_interface_bandwidth = qemu_set_interface_bandwidth,
+        .launch_security_string_okay = true,
 };

@@ -64,8 +64,13 @@ int test_pin_vcpu(Domain *d, unsigned vcpu, const uint8_t *map, size_t maplen, c
 }
 
 /* Block I/O limits, blkio weights and NUMA placement change nothing but the definition, which
- * the core keeps (libvirt's test driver's in-memory values). */
+ * the core keeps (libvirt's test driver's in-memory values). The limits pass libvirt's test
+ * driver's rule first: a rate above its burst maximum (when one is set) is refused, in its words. */
 static int test_set_block_io_tune(Domain *d, size_t index, const DomainDiskIotune *t, Call *call, VbError *err) {
+        for (unsigned i = 0; i < 6; i++)        /* the six rates, then their six _max in the same order */
+                if (t->v[i + 6] && t->v[i] > t->v[i + 6])
+                        return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_TEST, "%s cannot be set higher than %s ",
+                                            domain_disk_iotune_name(i), domain_disk_iotune_name(i + 6));
         return 0;
 }
 

@@ -77,6 +77,7 @@ const ApiRow api_rows_domain_more[] = {
         ROW(DOMAIN_FSTRIM, 294, "virDomainFSTrim", DBUS(DOMAIN, "FSTrim"), MUT, VERB, ACL(DOMAIN, DOMAIN, "write")),
         ROW(DOMAIN_SEND_PROCESS_SIGNAL, 295, "virDomainSendProcessSignal", DBUS(DOMAIN, "SendProcessSignal"), MUT, VERB, ACL(DOMAIN, DOMAIN, "write")),
         ROW(DOMAIN_GET_JOB_STATS, 298, "virDomainGetJobStats", DBUS(DOMAIN, "GetJobStats"), RO, VERB, ACL(DOMAIN, DOMAIN, "read")),
+        ROW(DOMAIN_GET_LAUNCH_SECURITY_INFO, 396, "virDomainGetLaunchSecurityInfo", NODBUS, RO, VERB, ACL(DOMAIN, DOMAIN, "read")),
         ROW(DOMAIN_MIGRATE_GET_COMPRESSION_CACHE, 299, "virDomainMigrateGetCompressionCache", DBUS(DOMAIN, "MigrateGetCompressionCache"), RO, VERB, ACL(DOMAIN, DOMAIN, "read")),
         ROW(DOMAIN_MIGRATE_SET_COMPRESSION_CACHE, 300, "virDomainMigrateSetCompressionCache", DBUS(DOMAIN, "MigrateSetCompressionCache"), MUT, VERB, ACL(DOMAIN, DOMAIN, "migrate")),
         ROW(DOMAIN_SET_MEMORY_STATS_PERIOD, 308, "virDomainSetMemoryStatsPeriod", DBUS(DOMAIN, "SetMemoryStatsPeriod"), MUT, VERB, ACL(DOMAIN, DOMAIN, "write")),

@@ -123,6 +123,9 @@ typedef struct DomainTuneOps {
         /* virDomainSetInterfaceParameters changes one definition per call (libvirt's test driver
          * refuses LIVE with CONFIG as mutually exclusive). */
         bool interface_bandwidth_one_def;
+        /* virDomainGetLaunchSecurityInfo takes VIR_TYPED_PARAM_STRING_OKAY (libvirt's QEMU driver;
+         * its test driver takes no flag). */
+        bool launch_security_string_okay;
 } DomainTuneOps;
 
 /* virDomainBlockStats (api API_DOMAIN_BLOCK_STATS) or BlockStatsFlags (API_DOMAIN_BLOCK_STATS_FLAGS,
@@ -186,3 +189,7 @@ int domain_start_dirty_rate_calc(Domain *d, int seconds, unsigned flags, Call *c
 int domain_get_block_io_tune(Domain *d, const char *disk, unsigned flags, DomainTuneParam *out, VbError *err);
 int domain_set_block_io_tune(Domain *d, const char *disk, const DomainTuneParam *params, size_t n, unsigned flags,
                              Call *call, VbError *err);
+
+/* virDomainGetLaunchSecurityInfo: no guest runs with launch security (AMD SEV), so there is
+ * never a parameter: 0, as libvirt's drivers answer for such a guest, or -1 (flags). */
+int domain_get_launch_security_info(Domain *d, unsigned flags, VbError *err);

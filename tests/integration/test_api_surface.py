@@ -373,7 +373,24 @@ class TestRemoteHostFacts(remote_harness.RemoteTestCase):
                                       "destroy d2", "start d2", "domifaddr d2", "blkiotune test",
                                       "blkiotune test --weight 500", "blkiotune test", "numatune test",
                                       "numatune test --nodeset 0", "numatune test", "blkdeviotune test vda",
-                                      "net-port-list default"])
+                                      # a rate above its burst maximum: libvirt's test driver's rule and words
+                                      "blkdeviotune test vda --total-bytes-sec 100 --total-bytes-sec-max 50",
+                                      "blkdeviotune test vda --read-iops-sec 100 --read-iops-sec-max 50",
+                                      "blkdeviotune test vda --total-bytes-sec 100 --total-bytes-sec-max 150",
+                                      "blkdeviotune test vda", "net-port-list default"])
+        # virDomainGetLaunchSecurityInfo: libvirt's test driver takes no flag, and virsh and
+        # python3-libvirt both ask VIR_TYPED_PARAM_STRING_OKAY: refused on both, the same error
+        import libvirt
+        for uri in (self.uri, "test:///default"):
+            conn = libvirt.open(uri)
+            try:
+                with self.assertRaises(libvirt.libvirtError) as cm:
+                    conn.lookupByName("test").launchSecurityInfo(0)
+                self.assertEqual((cm.exception.get_error_code(), cm.exception.get_error_domain()),
+                                 (libvirt.VIR_ERR_INVALID_ARG, libvirt.VIR_FROM_TEST), uri)
+                self.assertTrue(cm.exception.get_error_message().startswith("unsupported flags (0x4) in function "))
+            finally:
+                conn.close()
 
     def test_iface_commands_match_libvirt(self):
         self.compare_with_oracle(["iface-list", "iface-list --all", "iface-list --inactive", "iface-dumpxml eth1",

@@ -166,6 +166,8 @@ class QemuTuning2Test(unittest.TestCase):
         self.virsh_fails("blkdeviotune %s vdz --total-bytes-sec 1" % self.name, "disk 'vdz' not found in domain")
         self.virsh_fails("blkdeviotune %s vdz" % self.name, "disk 'vdz' was not found in the domain config")
         self.assertEqual(self.iotune()["total_bytes_sec"], "10000000")
+        # domlaunchsecinfo: the guest has no launch security (AMD SEV): nothing, as libvirt's QEMU driver
+        self.assertEqual(self.virsh("domlaunchsecinfo %s" % self.name).stdout.strip(), "")
 
     def test_05_python_live_and_config(self):
         lv = self.libvirt

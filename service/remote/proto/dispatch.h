@@ -635,3 +635,4 @@ REMOTE_HANDLER(proc_domain_get_perf_events);
 REMOTE_HANDLER(proc_domain_set_perf_events);
 /* connect_close: the client's subscriptions go with its connection. */
 void remote_events_drop_all(RemoteClient *c);
+REMOTE_HANDLER(proc_domain_get_launch_security_info);

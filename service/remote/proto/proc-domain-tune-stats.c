@@ -226,6 +226,15 @@ REMOTE_HANDLER(proc_domain_get_control_info) {
         return 0;
 }
 
+/* {dom; u32 flags} → {remote_typed_param params<>}: none (no guest has launch security) */
+REMOTE_HANDLER(proc_domain_get_launch_security_info) {
+        unsigned flags = 0;
+        Domain *d = remote_read_domain(rc, &flags);
+        if (!d || domain_get_launch_security_info(d, flags, &rc->err) < 0)
+                return -1;
+        return xdr_put_u32(&rc->ret, 0);
+}
+
 static void put_disk_errors(XdrWriter *w, const DomainDiskErrors *de) {
         xdr_put_u32(w, (uint32_t) de->n);
         for (int i = 0; i < de->n; i++) {

@@ -97,6 +97,7 @@ static const RemoteProc procs[_API_ID_MAX] = {
         P(DOMAIN_BLOCK_JOB_SET_SPEED, proc_domain_block_job_set_speed, 0),
         P(DOMAIN_SET_LIFECYCLE_ACTION, proc_domain_set_lifecycle_action, 0),
         P(DOMAIN_GET_JOB_STATS, proc_domain_get_job_stats, 0),
+        P(DOMAIN_GET_LAUNCH_SECURITY_INFO, proc_domain_get_launch_security_info, 0),
         P(DOMAIN_ABORT_JOB, proc_domain_abort_job, 0),
         P(DOMAIN_ABORT_JOB_FLAGS, proc_domain_abort_job_flags, 0),
         P(DOMAIN_START_DIRTY_RATE_CALC, proc_domain_start_dirty_rate_calc, 0),
