@@ -250,6 +250,32 @@ static char *read_log(const char *path) {
         return out;
 }
 
+/* A <tpm> emulator: a real swtpm listening where the command line points QEMU (its control
+ * socket), with a fresh state directory; its pid, or -1 when the case has no TPM. */
+static pid_t swtpm_start(const DomainDef *def, const char *name, QemuTestInput *t) {
+        if (!qemu_tpm_emulator(def))
+                return -1;
+        char *dir = scratch_file("%s-tpm", name), *sock = scratch_file("%s.swtpm.sock", name);
+        assert_int_equal(mkdir(dir, 0700), 0);
+        snprintf(t->tpm, sizeof t->tpm, "%s", sock);
+        char state[4200], ctrl[4200];
+        snprintf(state, sizeof state, "dir=%s", dir);
+        snprintf(ctrl, sizeof ctrl, "type=unixio,path=%s", sock);
+        char *argv[] = { "/usr/bin/swtpm", "socket", "--tpm2", "--tpmstate", state, "--ctrl", ctrl, NULL };
+        pid_t pid;
+        assert_int_equal(posix_spawn(&pid, argv[0], NULL, NULL, argv, environ), 0);
+        struct stat st;
+        for (int tries = 0; tries < 1500 && (stat(sock, &st) != 0 || !S_ISSOCK(st.st_mode)); tries++) {
+                assert_int_equal(waitpid(pid, NULL, WNOHANG), 0);       /* swtpm did not end */
+                struct timespec ts = { 0, 10 * 1000 * 1000 };
+                nanosleep(&ts, NULL);
+        }
+        assert_true(S_ISSOCK(st.st_mode));
+        free(dir);
+        free(sock);
+        return pid;
+}
+
 static void launch_case(const char *name) {
         DomainDef *def = qt_parse(name);
         if (needs_firmware(def) != firmware_run) {
@@ -265,6 +291,7 @@ static void launch_case(const char *name) {
         t.in.channel_dir = scratch;
         t.in.vnc_port = free_tcp_port(6000);
         t.in.spice_port = free_tcp_port(t.in.vnc_port + 1);
+        pid_t swtpm = swtpm_start(def, name, &t);
         VbError err = { 0 };
         char **argv = qemu_command_build(&t.in, &err);
         if (!argv)
@@ -296,6 +323,10 @@ static void launch_case(const char *name) {
                 close(fd);
         kill(pid, SIGKILL);
         waitpid(pid, NULL, 0);
+        if (swtpm > 0) {
+                kill(swtpm, SIGTERM);
+                waitpid(swtpm, NULL, 0);
+        }
         char *out = read_log(log);
         /* Whatever QEMU says before it is killed is a warning about the command line. */
         if (!up || *out) {
