@@ -221,13 +221,17 @@ static void child_set_exec_label(const char *attr, const char *label) {
 /* In the child, between clone and exec: async-signal-safe calls only (the daemon may have
  * threads, whose locks are frozen here). */
 static _Noreturn void child_exec(const char *path, char *const argv[], int null_fd, int log_fd,
-                                       const int *keep, size_t n_keep, const ProcessCreds *creds, int cap_last) {
+                                       const int *keep, size_t n_keep, const ProcessCreds *creds, int cap_last,
+                                       pid_t tie_to) {
         for (int sig = 1; sig < _NSIG; sig++) {
                 struct sigaction sa = { .sa_handler = SIG_DFL };
                 if (sig != SIGKILL && sig != SIGSTOP)
                         (void) sigaction(sig, &sa, NULL);
         }
         (void) setsid();
+        /* tied to the daemon: the signal comes when it ends; if it ended before this, go now */
+        if (tie_to > 0 && (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != tie_to))
+                _exit(127);
         if (dup2(null_fd, STDIN_FILENO) < 0 || dup2(log_fd, STDOUT_FILENO) < 0 ||
             dup2(log_fd, STDERR_FILENO) < 0)
                 _exit(127);
@@ -399,9 +403,10 @@ int process_spawn_fd_as(sd_event *e, const ProcessProgram *prog, char *const arg
         sigset_t all, old;
         sigfillset(&all);
         sigprocmask(SIG_SETMASK, &all, &old);
+        pid_t self = creds && creds->dies_with_daemon ? getpid() : 0;
         pid_t pid = process_clone(&p->pidfd);
         if (pid == 0)
-                child_exec(path, argv, null_fd, log_fd, keep, n_keep_fds, creds, cap_last);
+                child_exec(path, argv, null_fd, log_fd, keep, n_keep_fds, creds, cap_last, self);
         int clone_errno = errno;
         sigprocmask(SIG_SETMASK, &old, NULL);
         if (pid < 0) {

@@ -57,6 +57,11 @@ typedef struct ProcessCreds {
          * NULL: none. A child that cannot write it never runs the program. */
         const char *exec_attr;
         const char *exec_label;
+        /* A helper with no life of its own (the capabilities probe): killed with SIGKILL when the
+         * daemon ends, however it ends (PR_SET_PDEATHSIG), so a daemon killed mid-probe leaves
+         * nothing behind. Spawn such a child from the event loop's thread only: the signal
+         * follows the thread that cloned it. Guests and dnsmasq outlive the daemon: false. */
+        bool dies_with_daemon;
 } ProcessCreds;
 #define PROCESS_MAX_GROUPS 65536
 

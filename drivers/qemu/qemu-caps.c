@@ -641,7 +641,10 @@ static void qemu_caps_probe_run(QemuCapsProbe *p) {
                          "-qmp", qmp_arg, NULL };
         (void) persist_ensure_dir(c->run_dir, NULL);
         (void) unlink(p->sock_path);
-        int r = process_spawn(c->event, &qemu_program, argv, p->log_path, NULL, 0, qemu_caps_on_exited, p, &p->proc, &err);
+        /* the probe QEMU (-machine none) ends with the daemon: nobody would adopt it */
+        const ProcessCreds tie = { .keep_ids = true, .dies_with_daemon = true };
+        int r = process_spawn_as(c->event, &qemu_program, argv, p->log_path, NULL, 0, &tie, qemu_caps_on_exited, p,
+                                 &p->proc, &err);
         free(qmp_arg);
         if (r < 0) {
                 qemu_caps_probe_run_failed(p, err.message);

@@ -356,6 +356,59 @@ static void test_log_tail(void **state) {
         assert_int_equal(log_file_tail("/nonexistent/log", 0, 10, &tail), -ENOENT);
 }
 
+/* 1 when pid has ended (gone, or a zombie nobody reaped yet), else 0. */
+static int pid_ended(pid_t pid) {
+        char path[64];
+        snprintf(path, sizeof path, "/proc/%d/stat", (int) pid);
+        char *stat = tu_read_file(path);
+        const char *rp = stat ? strrchr(stat, ')') : NULL;
+        int ended = !rp || rp[1] == '\0' || rp[2] == 'Z' || rp[2] == 'X';
+        free(stat);
+        return ended;
+}
+
+/* A daemon killed with SIGKILL takes its capabilities probe (dies_with_daemon) along, and
+ * leaves its guests (no such mark) running: the "daemon" is a forked child of the test. */
+static void test_dies_with_daemon(void **state) {
+        Fixture *f = *state;
+        int pfd[2];
+        assert_int_equal(pipe(pfd), 0);
+        pid_t daemon = fork();
+        assert_true(daemon >= 0);
+        if (daemon == 0) {
+                sd_event *e = NULL;
+                Process *tied = NULL, *guest = NULL;
+                VbError err = { 0 };
+                Exit x = { 0 };
+                const ProcessCreds tie = { .keep_ids = true, .dies_with_daemon = true };
+                if (sd_event_new(&e) < 0 ||
+                    process_spawn_as(e, &qemu_program, idle_argv, f->log, NULL, 0, &tie, on_exited, &x, &tied, &err) < 0 ||
+                    process_spawn(e, &qemu_program, idle_argv, f->log, NULL, 0, on_exited, &x, &guest, &err) < 0)
+                        _exit(1);
+                pid_t pids[2] = { process_pid(tied), process_pid(guest) };
+                if (write(pfd[1], pids, sizeof pids) != (ssize_t) sizeof pids)
+                        _exit(1);
+                for (;;)
+                        pause();
+        }
+        close(pfd[1]);
+        pid_t pids[2];
+        assert_int_equal(read(pfd[0], pids, sizeof pids), (ssize_t) sizeof pids);
+        close(pfd[0]);
+        wait_exec(pids[0]);
+        wait_exec(pids[1]);
+        assert_int_equal(kill(daemon, SIGKILL), 0);
+        assert_int_equal(waitpid(daemon, NULL, 0), daemon);
+        int i;
+        for (i = 0; i < 10000 && !pid_ended(pids[0]); i++)
+                usleep(1000);
+        int probe_ended = pid_ended(pids[0]), guest_ended = pid_ended(pids[1]);
+        (void) kill(pids[0], SIGKILL);          /* nothing left behind whatever the outcome */
+        (void) kill(pids[1], SIGKILL);
+        assert_true(probe_ended);
+        assert_false(guest_ended);              /* a guest outlives the daemon */
+}
+
 int main(void) {
         if (access(QEMU, X_OK) < 0)
                 return tu_skip_program(QEMU " is not installed (Debian package qemu-system-x86)");
@@ -368,6 +421,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_adopt_child, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_adopt_stranger, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_log_tail, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_dies_with_daemon, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, tq_kill_tracked);
 }
