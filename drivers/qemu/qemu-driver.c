@@ -169,6 +169,7 @@ static const HostOps qemu_host_ops = {
         .compare_hypervisor_cpu = qemu_compare_hypervisor_cpu,
         .baseline_hypervisor_cpu = qemu_baseline_hypervisor_cpu,
         .sysinfo = qemu_sysinfo,
+        .security_model = qemu_security_model,
 };
 
 /* ---- open and close ---- */

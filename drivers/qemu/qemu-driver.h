@@ -174,6 +174,8 @@ void qemu_security_stop(QemuConn *qc, const DomainDef *def);
 int qemu_security_labels(Domain *d, DomainSecLabel *out, int max, VbError *err);
 /* capabilities XML with the DAC <secmodel> added after the primary one (xml is taken). */
 char *qemu_security_caps_secmodel(QemuConn *qc, char *xml);
+/* virNodeGetSecurityModel: the stack's primary driver (HostOps.security_model). */
+void qemu_security_model(const Connection *c, const char **model, const char **doi);
 /* A unix socket bound at path (QEMU listens on it) for QEMU to inherit (fd >= 3), or -1 with err. */
 int qemu_monitor_listen(const char *path, VbError *err);
 

@@ -144,58 +144,34 @@ int qemu_monitor_listen(const char *path, VbError *err) {
         return fd;
 }
 
-/* virsh capabilities: libvirt lists the DAC driver under the primary one ("none" on a host
- * without SELinux or AppArmor) with the user:group QEMU runs as for both guest types:
- * <secmodel><model>dac</model><doi>0</doi><baselabel type='kvm'>+UID:+GID</baselabel>…
- * Spliced in after the first </secmodel> of xml (freed); the new text, or NULL on ENOMEM. */
+/* virsh capabilities' <secmodel>s, NodeGetSecurityModel and a guest's labels: each from the
+ * stack's models (security-model.c): the primary driver (selinux where it runs, else libvirt's
+ * "none"), then DAC with the user QEMU runs as (left out when that user is unknown). */
 char *qemu_security_caps_secmodel(QemuConn *qc, char *xml) {
-        const char *mark = "</secmodel>\n";
-        char *at = xml && qc->sec_ready ? strstr(xml, mark) : NULL;
-        if (!at)
-                return xml;
-        at += strlen(mark);
-        char *out = NULL;
-        int n = asprintf(&out,
-                         "%.*s    <secmodel>\n      <model>dac</model>\n      <doi>0</doi>\n"
-                         "      <baselabel type='kvm'>+%u:+%u</baselabel>\n"
-                         "      <baselabel type='qemu'>+%u:+%u</baselabel>\n    </secmodel>\n%s",
-                         (int) (at - xml), xml, (unsigned) qc->dac.uid, (unsigned) qc->dac.gid, (unsigned) qc->dac.uid,
-                         (unsigned) qc->dac.gid, at);
-        free(xml);
-        return n < 0 ? NULL : out;
+        return security_caps_secmodel(&qc->sec, qc->sec_ready ? &qc->dac : NULL, xml);
 }
 
-/* virDomainGetSecurityLabelList: libvirt's stack on a host without SELinux or AppArmor is the
- * primary "none" (an empty label) and DAC, whose label is the definition's DAC <label> or, without
- * one, the QEMU process's own "+UID:+GID"; neither enforces. */
+void qemu_security_model(const Connection *c, const char **model, const char **doi) {
+        QemuConn *qc = qemu_conn_of((Connection *) c);
+        SecurityModel m[SECURITY_MODELS_MAX];
+        security_models(&qc->sec, qc->sec_ready ? &qc->dac : NULL, m);
+        *model = m[0].drv->model;
+        *doi = m[0].drv->doi;
+}
+
+/* virDomainGetSecurityLabelList (and GetSecurityLabel, the first): each model's label of the
+ * running QEMU (DAC's from the definition's DAC <label> or the process's own ids). */
 int qemu_security_labels(Domain *d, DomainSecLabel *out, int max, VbError *err) {
         QemuDomain *qd = d->driver_data;
-        if (!qd || !qd->proc || max < 2)
+        if (!qd || !qd->proc || max < SECURITY_MODELS_MAX)
                 return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU, "domain is not running");
-        out[0] = (DomainSecLabel) { .label = "", .enforcing = false };
-        const DomainDef *def = domain_current_def(d);
-        const char *dac = NULL;
-        for (size_t i = 0; def && def->priv && i < def->priv->n_seclabels && !dac; i++)
-                if (def->priv->seclabels[i].model && strcmp(def->priv->seclabels[i].model, "dac") == 0)
-                        dac = def->priv->seclabels[i].label;
-        if (dac) {
-                snprintf(out[1].label, sizeof out[1].label, "%s", dac);
-                return 2;
+        QemuConn *qc = qemu_conn_of(d->obj.conn);
+        static SecurityLabel labels[SECURITY_MODELS_MAX];
+        int n = security_guest_labels(&qc->sec, &qc->dac, domain_current_def(d), process_pid(qd->proc), labels, err);
+        for (int i = 0; i < n; i++) {
+                _Static_assert(sizeof out[i].label == sizeof labels[i].label, "same label buffers");
+                memcpy(out[i].label, labels[i].label, sizeof out[i].label);
+                out[i].enforcing = labels[i].enforcing;
         }
-        char path[64], line[256];
-        unsigned uid = 0, gid = 0;
-        bool have_uid = false, have_gid = false;
-        snprintf(path, sizeof path, "/proc/%d/status", (int) process_pid(qd->proc));
-        FILE *f = fopen(path, "re");
-        while (f && fgets(line, sizeof line, f)) {
-                have_uid = have_uid || sscanf(line, "Uid: %u", &uid) == 1;
-                have_gid = have_gid || sscanf(line, "Gid: %u", &gid) == 1;
-        }
-        if (f)
-                fclose(f);
-        if (!have_uid || !have_gid)
-                return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_QEMU, "cannot read the user of QEMU %d",
-                                    (int) process_pid(qd->proc));
-        snprintf(out[1].label, sizeof out[1].label, "+%u:+%u", uid, gid);
-        return 2;
+        return n;
 }

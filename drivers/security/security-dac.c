@@ -283,6 +283,41 @@ static int dac_process_label(const void *cfg, char *buf, size_t len) {
         return n < 0 || (size_t) n >= len ? -ENOBUFS : 0;
 }
 
+static int dac_base_label(const void *cfg, const char *virttype, char *buf, size_t len) {
+        (void) virttype;        /* the same user for every guest type */
+        return dac_process_label(cfg, buf, len);
+}
+
+/* libvirt's DAC label of a running guest: the definition's own DAC <label>, else the user and
+ * group the process runs as (/proc/PID/status); DAC never enforces. */
+static int dac_guest_label(const void *cfg, const DomainDef *live, pid_t pid, char *buf, size_t len, bool *enforcing,
+                           VbError *err) {
+        (void) cfg;
+        *enforcing = false;
+        const DomainDefPrivate *p = live ? live->priv : NULL;
+        for (size_t i = 0; p && i < p->n_seclabels; i++)
+                if (p->seclabels[i].model && strcmp(p->seclabels[i].model, "dac") == 0 && p->seclabels[i].label) {
+                        snprintf(buf, len, "%s", p->seclabels[i].label);
+                        return 0;
+                }
+        char path[64], line[256];
+        unsigned uid = 0, gid = 0;
+        bool have_uid = false, have_gid = false;
+        snprintf(path, sizeof path, "/proc/%d/status", (int) pid);
+        FILE *f = pid > 0 ? fopen(path, "re") : NULL;
+        while (f && fgets(line, sizeof line, f)) {
+                have_uid = have_uid || sscanf(line, "Uid: %u", &uid) == 1;
+                have_gid = have_gid || sscanf(line, "Gid: %u", &gid) == 1;
+        }
+        if (f)
+                fclose(f);
+        if (!have_uid || !have_gid)
+                return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_SECURITY, "cannot read the user of QEMU %d",
+                                    (int) pid);
+        snprintf(buf, len, "+%u:+%u", uid, gid);
+        return 0;
+}
+
 static bool dac_probe(char *why, size_t whylen) {
         return true;
 }
@@ -295,4 +330,6 @@ const SecurityDriver security_driver_dac = {
         .set_files = dac_set_files,
         .restore_files = dac_restore_files,
         .process_label = dac_process_label,
+        .base_label = dac_base_label,
+        .guest_label = dac_guest_label,
 };

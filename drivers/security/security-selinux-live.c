@@ -62,3 +62,8 @@ int selinux_live_pair(const DomainDef *live, unsigned *c1, unsigned *c2) {
                 return 0;
         return selinux_context_mcs(s->label, c1, c2) < 0 ? -EINVAL : 1;
 }
+
+const char *selinux_live_context(const DomainDef *live) {
+        DomainSeclabel *s = live->priv ? selinux_seclabel(live->priv) : NULL;
+        return s && !is(s->type, "none") && s->label && s->label[0] ? s->label : NULL;
+}

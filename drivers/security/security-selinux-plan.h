@@ -52,3 +52,7 @@ int selinux_live_seclabel(DomainDef *live, const SelinuxStartPlan *plan);
 /* The MCS pair a running definition's dynamic selinux label holds (read back after a daemon
  * restart): 1 with c1 and c2 set, 0 when it has none, -EINVAL for a label without a pair. */
 int selinux_live_pair(const DomainDef *live, unsigned *c1, unsigned *c2);
+/* The context a running guest's QEMU was executed in, as its running definition (the status
+ * file) recorded it: its selinux <seclabel>'s <label> (dynamic, filled in at start, or static);
+ * NULL without one (type='none'). */
+const char *selinux_live_context(const DomainDef *live);

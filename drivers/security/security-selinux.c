@@ -43,8 +43,8 @@ static int read_lines(const char *path, char *a, char *b, size_t len) {
 
 int security_selinux_init(SecuritySelinuxConfig *c, VbError *err) {
         memset(c, 0, sizeof *c);
-        char unused[SELINUX_CONTEXT_MAX];
-        int r = read_lines(selinux_virtual_domain_context_path(), c->process, unused, sizeof c->process);
+        /* virtual_domain_context: KVM guests' context, then TCG guests' (svirt_tcg_t) */
+        int r = read_lines(selinux_virtual_domain_context_path(), c->process, c->tcg, sizeof c->process);
         if (r >= 0)
                 r = read_lines(selinux_virtual_image_context_path(), c->image, c->content, sizeof c->image);
         if (r < 0)
@@ -54,6 +54,7 @@ int security_selinux_init(SecuritySelinuxConfig *c, VbError *err) {
                                         strerror(-r));
         if (!c->content[0])
                 snprintf(c->content, sizeof c->content, "%s", c->image);
+        c->getenforce = security_getenforce;
         if (selinux_mcs_init(&c->mcs, SELINUX_MCS_CATEGORIES) < 0)
                 return vb_error_errno(err, -ENOMEM, "SELinux MCS set");
         return 0;
@@ -90,9 +91,14 @@ static uint32_t rnd32(void *ctx) {
         return (uint32_t) random() ^ ((uint32_t) random() << 16);
 }
 
+/* libvirt's base process context: TCG guests' where the host names one, else KVM's. */
+static const char *selinux_base_process(const SecuritySelinuxConfig *c, const char *virttype) {
+        return virttype && strcmp(virttype, "qemu") == 0 && c->tcg[0] ? c->tcg : c->process;
+}
+
 static int plan_of(SecuritySelinuxConfig *c, const SecuritySelinuxGuest *g, const DomainDef *def, SelinuxStartPlan *p,
                    VbError *err) {
-        SelinuxBase base = { c->process, c->image, c->content };
+        SelinuxBase base = { selinux_base_process(c, def->virt_type), c->image, c->content };
         return selinux_start_plan(def, &base, g->c1, g->c2, p, err);
 }
 
@@ -224,6 +230,37 @@ static int selinux_process_label(const void *cfg, char *buf, size_t len) {
         return -ENOTSUP;        /* per guest: the live <seclabel> (not written yet) */
 }
 
+static int selinux_base_label(const void *cfg, const char *virttype, char *buf, size_t len) {
+        const char *base = selinux_base_process(cfg, virttype);
+        int n = snprintf(buf, len, "%s", base);
+        return !base[0] ? -ENOENT : n < 0 || (size_t) n >= len ? -ENOBUFS : 0;
+}
+
+/* libvirt's answer: the guest's process context and whether SELinux enforces now. The context
+ * is the one the child was executed in, as recorded in the running definition; a guest without
+ * an SELinux label (type='none') runs in what it inherited: asked of the kernel. */
+static int selinux_guest_label(const void *cfg, const DomainDef *live, pid_t pid, char *buf, size_t len,
+                               bool *enforcing, VbError *err) {
+        const SecuritySelinuxConfig *c = cfg;
+        const char *label = live ? selinux_live_context(live) : NULL;
+        if (label)
+                snprintf(buf, len, "%s", label);
+        else {
+                char *ctx = NULL;
+                if (pid <= 0 || getpidcon_raw(pid, &ctx) < 0)
+                        return vb_error_set_raw(err, VB_ERR_SYSTEM_ERROR, VB_FROM_SECURITY,
+                                                "unable to get PID %d security context: %s", (int) pid,
+                                                strerror(pid <= 0 ? ESRCH : errno));
+                snprintf(buf, len, "%s", ctx);
+                freecon(ctx);
+        }
+        int e = c->getenforce ? c->getenforce() : -1;
+        if (e < 0)
+                return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_SECURITY, "error calling security_getenforce()");
+        *enforcing = e == 1;
+        return 0;
+}
+
 const SecurityDriver security_driver_selinux = {
         .model = "selinux",
         .doi = "0",
@@ -234,4 +271,6 @@ const SecurityDriver security_driver_selinux = {
         .process_label = selinux_process_label,
         .live_label = selinux_live_label,
         .reattach = selinux_reattach,
+        .base_label = selinux_base_label,
+        .guest_label = selinux_guest_label,
 };

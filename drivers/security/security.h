@@ -75,6 +75,13 @@ typedef struct SecurityDriver {
         /* A guest found running after a daemon restart: take back what it holds (its MCS pair)
          * from its running definition, so that restore_files works and nothing is reused. */
         int (*reattach)(const void *cfg, const DomainDef *live, VbError *err);
+        /* virsh capabilities' <baselabel type=virttype> ("kvm" or "qemu"): what a guest of that
+         * type runs as. 0, or -ENOENT: the driver shows none. */
+        int (*base_label)(const void *cfg, const char *virttype, char *buf, size_t len);
+        /* virDomainGetSecurityLabel(List): the label of a running guest's QEMU (pid; live its
+         * running definition) and whether it is enforced. NULL: an empty label, not enforced. */
+        int (*guest_label)(const void *cfg, const DomainDef *live, pid_t pid, char *buf, size_t len, bool *enforcing,
+                           VbError *err);
 } SecurityDriver;
 
 extern const SecurityDriver security_driver_dac;
@@ -92,6 +99,10 @@ typedef struct SecuritySelinuxGuest {
 } SecuritySelinuxGuest;
 typedef struct SecuritySelinuxConfig {
         char process[256], image[256], content[256];
+        char tcg[256];          /* the base of TCG guests (type='qemu'): svirt_tcg_t; empty: process */
+        /* SELinux's mode now: 1 enforcing, 0 permissive, -1 unknown. security_selinux_init()
+         * sets libselinux's security_getenforce (asked at each label, as the mode can change). */
+        int (*getenforce)(void);
         SelinuxMcsSet mcs;
         SecuritySelinuxGuest *guests;
         size_t n_guests;
@@ -119,3 +130,27 @@ void security_stack_restore(const SecurityStack *s, const DomainDef *def);
 int security_stack_live_label(const SecurityStack *s, DomainDef *live);
 /* Every layer's reattach; a layer that fails is logged, the others still run. */
 void security_stack_reattach(const SecurityStack *s, const DomainDef *live);
+
+/* The security models a connection shows, in libvirt's order (security-model.c): the primary
+ * driver (selinux where it runs in the stack, else "none"), then DAC with the user QEMU runs as
+ * (dac NULL: left out, the user is unknown). NodeGetSecurityModel is the first, virsh
+ * capabilities lists them all, DomainGetSecurityLabelList asks each for a running guest's label. */
+#define SECURITY_MODELS_MAX 2
+typedef struct SecurityModel {
+        const SecurityDriver *drv;
+        const void *cfg;
+} SecurityModel;
+size_t security_models(const SecurityStack *s, const SecurityDacConfig *dac, SecurityModel out[SECURITY_MODELS_MAX]);
+
+/* The <secmodel> elements of the models, at capabilities' <host> depth ("    <secmodel>\n…"),
+ * replacing the first <secmodel>…</secmodel> of xml (freed): the new text, or NULL on ENOMEM. */
+char *security_caps_secmodel(const SecurityStack *s, const SecurityDacConfig *dac, char *xml);
+
+/* A running guest's label from each model, in order: their count, or -1 with err. */
+#define SECURITY_LABEL_LEN 4097         /* VIR_SECURITY_LABEL_BUFLEN */
+typedef struct SecurityLabel {
+        char label[SECURITY_LABEL_LEN];
+        bool enforcing;
+} SecurityLabel;
+int security_guest_labels(const SecurityStack *s, const SecurityDacConfig *dac, const DomainDef *live, pid_t pid,
+                          SecurityLabel out[SECURITY_MODELS_MAX], VbError *err);

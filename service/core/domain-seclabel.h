@@ -17,3 +17,8 @@ typedef struct DomainSecLabel {
 /* The labels (at most DOMAIN_SECLABEL_MAX, in the stack's order), 0 for an inactive domain, or
  * -1 with err (the driver has no security_labels op: "not supported"). */
 int domain_security_label_list(Domain *d, DomainSecLabel out[DOMAIN_SECLABEL_MAX], VbError *err);
+
+/* virDomainGetSecurityLabel: the primary security driver's label of a running domain (the
+ * first of the list; a driver without a list, Test, its constant one); an empty label, not
+ * enforcing, for an inactive domain. 0, or -1 with err. */
+int domain_security_label(Domain *d, DomainSecLabel *out, VbError *err);

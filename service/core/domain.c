@@ -363,8 +363,3 @@ const char *domain_scheduler_type(const Domain *d, int *nparams) {
         return drv->scheduler ? drv->scheduler : "posix";
 }
 
-const char *domain_security_label(const Domain *d, bool *enforcing) {
-        const char *label = domain_is_active(d) ? d->obj.conn->driver->security_label : NULL;
-        *enforcing = label != NULL;
-        return label ? label : "";
-}

@@ -187,7 +187,6 @@ int domain_set_autostart(Domain *d, bool autostart, VbError *err);
  * driver's traits (driver.h) where it has its own answer, the definition otherwise. */
 const char *domain_os_type(const Domain *d);
 const char *domain_scheduler_type(const Domain *d, int *nparams);
-const char *domain_security_label(const Domain *d, bool *enforcing);    /* "" when unlabelled */
 char *domain_get_xml(Domain *d, unsigned flags, VbError *err);
 int domain_get_info(Domain *d, DomainInfo *info, VbError *err);
 /* virDomainSetMemoryFlags: the balloon of a running domain (LIVE) and/or <currentMemory> (CONFIG).

@@ -353,6 +353,10 @@ typedef struct HostOps {
                                       VbError *err);
         char *(*baseline_hypervisor_cpu)(Connection *c, const struct HypervisorCpu *hv, const char *const *xmls,
                                          size_t n, unsigned flags, VbError *err);
+        /* virNodeGetSecurityModel from the connection's own security stack (its primary driver:
+         * "selinux" where SELinux runs, else "none"); static strings. NULL: the Driver's
+         * security_model and security_doi below. */
+        void (*security_model)(const Connection *c, const char **model, const char **doi);
 } HostOps;
 
 struct Driver {

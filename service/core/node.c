@@ -113,6 +113,10 @@ int node_max_vcpus(Connection *c, VbError *err) {
 }
 
 void node_security_model(const Connection *c, const char **model, const char **doi) {
+        if (node_host_ops(c)->security_model) {
+                node_host_ops(c)->security_model(c, model, doi);
+                return;
+        }
         *model = c->driver->security_model ? c->driver->security_model : "none";
         *doi = c->driver->security_model ? (c->driver->security_doi ? c->driver->security_doi : "") : "0";
 }

@@ -414,14 +414,19 @@ class DacTest(unittest.TestCase):
         self.define(name, self.make_image(name))
         conn = libvirt.open(self.daemon.uri())
         try:
+            # no SELinux here: the stack's primary driver is none, as libvirt's on such a host
+            self.assertEqual(conn.getSecurityModel(), ["none", "0"])
             dom = conn.lookupByName(name)
             self.assertEqual(dom.securityLabelList(), [])
+            self.assertEqual(dom.securityLabel(), ["", 0])
             self.start(name)
             self.assertEqual(dom.securityLabelList(), [["", 0], ["+%d:+%d" % (self.uid, self.uid), 0]])
+            self.assertEqual(dom.securityLabel(), ["", 0])
         finally:
             conn.close()
         bus = dbus.bus.BusConnection(self.daemon.bus_address)
         c = dbus.Interface(bus.get_object("org.libvirt", lc.QEMU_PATH), "org.libvirt.Connect")
+        self.assertEqual([str(v) for v in c.NodeGetSecurityModel()], ["none", "0"])
         d = dbus.Interface(bus.get_object("org.libvirt", c.DomainLookupByName(name)), "org.libvirt.Domain")
         self.assertEqual([(str(l), bool(e)) for l, e in d.GetSecurityLabelList()],
                          [("", False), ("+%d:+%d" % (self.uid, self.uid), False)])

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain-seclabel.h"
 #include "domain.h"
 #include "driver.h"
 
@@ -209,16 +210,18 @@ REMOTE_HANDLER(proc_domain_set_autostart) {
 
 /* virtbus keeps no snapshots yet. */
 
-/* {char label<4097>; int enforcing}: the driver's label of a running domain (libvirt's test
- * driver: "libvirt-test", enforcing); an inactive one, or one without a security driver, has
- * none. */
+/* {char label<4097>; int enforcing}: the primary security driver's label of a running domain
+ * (core domain-seclabel.c; libvirt's test driver: "libvirt-test", enforcing); an inactive one,
+ * or one without a security driver, has none. */
 REMOTE_HANDLER(proc_domain_get_security_label) {
         Domain *d = remote_read_domain(rc, NULL);
         if (!d)
                 return -1;
-        bool enforcing = false;
-        xdr_put_char_array(&rc->ret, domain_security_label(d, &enforcing));
-        xdr_put_i32(&rc->ret, enforcing ? 1 : 0);
+        static DomainSecLabel label;
+        if (domain_security_label(d, &label, &rc->err) < 0)
+                return -1;
+        xdr_put_char_array(&rc->ret, label.label);
+        xdr_put_i32(&rc->ret, label.enforcing ? 1 : 0);
         return 0;
 }
 
