@@ -17,16 +17,21 @@
 
 /* "+N" or a name; getpw*_r / getgr*_r read /etc (nss files) at a start, no network lookups
  * on this host's configuration. */
-static int parse_id(const char *s, unsigned long *out) {
-        if (s[0] != '+' || !s[1])
+/* Decimal digits only (strtoul alone would take "-1", " 5"), below (uid_t) -1. */
+static int parse_number(const char *num, unsigned long *out) {
+        if (!(num[0] >= '0' && num[0] <= '9'))
                 return -EINVAL;
         char *end;
         errno = 0;
-        unsigned long v = strtoul(s + 1, &end, 10);
-        if (errno || *end || v >= (unsigned long) (uid_t) -1)
+        unsigned long v = strtoul(num, &end, 10);
+        if (*end || errno || v >= (unsigned long) (uid_t) -1)
                 return -EINVAL;
         *out = v;
         return 0;
+}
+
+static int parse_id(const char *s, unsigned long *out) {
+        return s[0] == '+' ? parse_number(s + 1, out) : -EINVAL;
 }
 
 int security_dac_resolve(const char *user, const char *group, SecurityDacConfig *out, VbError *err) {
@@ -199,21 +204,46 @@ static bool dac_relabel(const DomainDef *def) {
         return true;
 }
 
-/* A disk's own DAC <label>: "+UID:+GID" (or without the '+'); names would need a look-up that
- * may block, so they are refused. */
+/* One side of a DAC <label>, read as libvirt reads it: "+N" is the id N; anything else a name
+ * looked up in the user (group) database, and a name that is not there read as a number. In
+ * the daemon at a start, never in QEMU's child (getpwnam_r may open files and sockets). */
+static int label_id(const char *s, bool group, unsigned long *out) {
+        const char *num = s;
+        if (s[0] == '+')
+                num = s + 1;
+        else if (s[0]) {
+                char buf[16384];
+                struct passwd pw, *pwp = NULL;
+                struct group gr, *grp = NULL;
+                if (!group && getpwnam_r(s, &pw, buf, sizeof buf, &pwp) == 0 && pwp) {
+                        *out = pwp->pw_uid;
+                        return 0;
+                }
+                if (group && getgrnam_r(s, &gr, buf, sizeof buf, &grp) == 0 && grp) {
+                        *out = grp->gr_gid;
+                        return 0;
+                }
+        }
+        return parse_number(num, out);
+}
+
+/* A disk's own DAC <label>: "USER:GROUP", each "+N" or a name (libvirt's
+ * virParseOwnershipIds rules and error texts). */
 static int disk_owner(const char *label, uid_t *uid, gid_t *gid, VbError *err) {
+        const char *colon = strchr(label, ':');
+        if (!colon)
+                return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_SECURITY, "Failed to parse uid and gid from '%s'",
+                                    label);
+        char user[256];
         unsigned long u, g;
-        char *end;
-        const char *p = label + (label[0] == '+');
-        errno = 0;
-        u = strtoul(p, &end, 10);
-        bool ok = end != p && *end == ':' && !errno;
-        p = end + 1 + (end[1] == '+');
-        g = ok ? strtoul(p, &end, 10) : 0;
-        ok = ok && end != p && *end == '\0' && !errno && u < (uid_t) -1 && g < (gid_t) -1;
-        if (!ok)
-                return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_SECURITY,
-                                    "a disk's DAC label '%s' is not +UID:+GID (names are not resolved)", label);
+        int n = snprintf(user, sizeof user, "%.*s", (int) (colon - label), label);
+        if (n < 0 || (size_t) n >= sizeof user || label_id(user, false, &u) < 0)
+                return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_SECURITY, "Failed to parse user '%.*s'",
+                                    (int) (colon - label) - (label[0] == '+'), label + (label[0] == '+'));
+        const char *group = colon + 1;
+        if (label_id(group, true, &g) < 0)
+                return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_SECURITY, "Failed to parse group '%s'",
+                                    group + (group[0] == '+'));
         *uid = (uid_t) u;
         *gid = (gid_t) g;
         return 0;

@@ -25,7 +25,7 @@ typedef struct SecurityPath {
         /* a disk's <source><seclabel model='…' relabel='no'/>: that driver leaves the file alone */
         bool selinux_norelabel, dac_norelabel;
         const char *selinux_label;      /* its <seclabel model='selinux'><label> (def's string) */
-        const char *dac_label;          /* its <seclabel model='dac'><label>: "+UID:+GID" */
+        const char *dac_label;          /* its <seclabel model='dac'><label>: "+UID:+GID" or names */
 } SecurityPath;
 
 typedef struct SecurityPaths {

@@ -460,6 +460,37 @@ class DacTest(unittest.TestCase):
         self.destroy(name)
         lc.wait_for("swtpm %d gone" % swtpm[0], lambda: lc.process_gone(swtpm[0]), 30)
 
+    def test_10_disk_dac_label_by_name(self):
+        """A disk's DAC <label> by user and group names, resolved by the daemon (only its /etc/passwd
+        knows the user): the image is theirs while the guest runs and given back after; an unknown
+        name fails the start with libvirt's error and changes nothing."""
+        image = self.make_image("named", mode=0o660)
+
+        def define(name, label):
+            xml = self.work / ("%s.xml" % name)
+            xml.write_text(DOMAIN_XML.format(name=name, kernel=self.kernel, initrd=self.initrd, append=self.append,
+                                             image=image, console=self.work / ("%s.console" % name), readonly="",
+                                             cputune="").replace(
+                "<source file='%s'/>" % image,
+                "<source file='%s'><seclabel model='dac' relabel='yes'><label>%s</label></seclabel></source>"
+                % (image, label)))
+            self.virsh("define %s" % xml)
+
+        define("named-bad", "vbtest-no-such-user:%s" % USER)
+        p = self.virsh("start named-bad", check=False)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("invalid argument: Failed to parse user 'vbtest-no-such-user'", p.stderr)
+        self.assertEqual(self.virsh("domstate named-bad").stdout.strip(), "shut off")
+        self.assertEqual(owner(image), OWNER)
+        self.assertIsNone(refs(image))
+
+        define("named", "root:%s" % USER)
+        self.start("named")
+        self.assertEqual(owner(image), (0, self.uid))
+        self.destroy("named")
+        self.assertEqual(owner(image), OWNER)
+        self.assertIsNone(refs(image))
+
 
 if __name__ == "__main__":
     testmain.main()

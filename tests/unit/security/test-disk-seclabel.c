@@ -1,4 +1,4 @@
-/* test-disk-seclabel.c: a disk's own <source><seclabel model=… relabel=…>: kept by the XML round trip, honoured by the SELinux plan (golden tests/data/selinux/disk-seclabel.plan: a disk left alone, a disk with its own label) and by the DAC driver on real files (a disk with relabel='no' keeps its owner, one with its own <label> gets that owner, the others QEMU's user; all given back). */
+/* test-disk-seclabel.c: a disk's own <source><seclabel model=… relabel=…>: kept by the XML round trip, honoured by the SELinux plan (golden tests/data/selinux/disk-seclabel.plan: a disk left alone, a disk with its own label) and by the DAC driver on real files (a disk with relabel='no' keeps its owner, one with its own <label> — ids or user and group names — gets that owner, the others QEMU's user; all given back; an unknown name refused with libvirt's error, nothing changed). */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
+#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -132,29 +134,62 @@ static void dac_files(void **state) {
         }
         domain_def_free(d);
 
-        /* an owner by name would need a look-up at start: refused, nothing changed */
-        char xml[4096];
-        snprintf(xml, sizeof xml, DOMAIN_FMT, a, b, c, e);
-        char *at = strstr(xml, "+4300:+4301");
-        memcpy(at, "qemu:qemu  ", 11);
-        memmove(at + 9, at + 11, strlen(at + 11) + 1);
-        d = domain_def_parse(xml, strlen(xml), 0, &err);
-        assert_non_null(d);
-        for (const char *const *f = (const char *const[]) { a, b, c, e, NULL }; *f; f++) {
-                FILE *fp = fopen(*f, "w");
-                assert_non_null(fp);
-                fclose(fp);
+        /* owners by name, resolved by the daemon at the start; an unknown name refused with
+         * libvirt's words, nothing changed */
+        struct passwd *pw = getpwnam("daemon");
+        struct group *gr = getgrnam("daemon");
+        assert_non_null(pw);
+        assert_non_null(gr);
+        uid_t daemon_uid = pw->pw_uid;
+        gid_t daemon_gid = gr->gr_gid;
+        static const struct {
+                const char *label, *error;
+                long uid, gid;
+        } cases[] = {
+                { "daemon:daemon", NULL, -1, -1 },
+                { "+4300:daemon", NULL, 4300, -1 },
+                { "4302:4303", NULL, 4302, 4303 },      /* no such names: read as numbers, as libvirt */
+                { "no-such-user:daemon", "invalid argument: Failed to parse user 'no-such-user'", 0, 0 },
+                { "daemon:no-such-group", "invalid argument: Failed to parse group 'no-such-group'", 0, 0 },
+                { "+x:+1", "invalid argument: Failed to parse user 'x'", 0, 0 },
+                { "daemon", "invalid argument: Failed to parse uid and gid from 'daemon'", 0, 0 },
+        };
+        for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+                char xml[4096], label[4096];
+                snprintf(xml, sizeof xml, DOMAIN_FMT, a, b, c, e);
+                char *at = strstr(xml, "+4300:+4301");
+                snprintf(label, sizeof label, "%s%s", cases[k].label, at + strlen("+4300:+4301"));
+                snprintf(at, sizeof xml - (size_t) (at - xml), "%s", label);
+                err = (VbError) { 0 };
+                d = domain_def_parse(xml, strlen(xml), 0, &err);
+                if (!d)
+                        fail_msg("%s: parse: %s", cases[k].label, err.message);
+                int r = security_driver_dac.set_files(&cfg, d, &err);
+                if (cases[k].error) {
+                        assert_int_equal(r, -1);
+                        assert_string_equal(err.message, cases[k].error);
+                        for (const char *const *f = (const char *const[]) { a, b, c, e, NULL }; *f; f++) {
+                                assert_int_equal(stat(*f, &st), 0);
+                                assert_int_equal(st.st_uid, 0);
+                        }
+                } else {
+                        if (r < 0)
+                                fail_msg("%s: set_files: %s", cases[k].label, err.message);
+                        assert_int_equal(stat(e, &st), 0);
+                        assert_int_equal(st.st_uid, cases[k].uid < 0 ? daemon_uid : (uid_t) cases[k].uid);
+                        assert_int_equal(st.st_gid, cases[k].gid < 0 ? daemon_gid : (gid_t) cases[k].gid);
+                        assert_int_equal(stat(c, &st), 0);
+                        assert_int_equal(st.st_uid, 4200);
+                        security_driver_dac.restore_files(&cfg, d);
+                        assert_int_equal(stat(e, &st), 0);
+                        assert_int_equal(st.st_uid, 0);
+                        assert_int_equal(st.st_gid, 0);
+                }
+                domain_def_free(d);
         }
-        assert_int_equal(security_driver_dac.set_files(&cfg, d, &err), -1);
-        assert_string_equal(err.message, "unsupported configuration: a disk's DAC label 'qemu:qemu' is not +UID:+GID "
-                                         "(names are not resolved)");
-        for (const char *const *f = (const char *const[]) { a, b, c, e, NULL }; *f; f++) {
-                assert_int_equal(stat(*f, &st), 0);
-                assert_int_equal(st.st_uid, 0);
+        for (const char *const *f = (const char *const[]) { a, b, c, e, NULL }; *f; f++)
                 unlink(*f);
-        }
         rmdir(dir);
-        domain_def_free(d);
 }
 
 int main(void) {
