@@ -53,12 +53,12 @@ static bool xml_safe(const char *s) {
 }
 
 char *security_caps_secmodel(const SecurityStack *s, const SecurityDacConfig *dac, char *xml) {
-        const char *open = "    <secmodel>\n", *close = "</secmodel>\n";
-        char *from = xml ? strstr(xml, open) : NULL;
-        char *to = from ? strstr(from, close) : NULL;
+        const char *start = "    <secmodel>\n", *end = "</secmodel>\n";
+        char *from = xml ? strstr(xml, start) : NULL;
+        char *to = from ? strstr(from, end) : NULL;
         if (!to)
                 return xml;
-        to += strlen(close);
+        to += strlen(end);
         SecurityModel m[SECURITY_MODELS_MAX];
         size_t n = security_models(s, dac, m);
         Text t = { 0 };

@@ -256,7 +256,8 @@ static int selinux_guest_label(const void *cfg, const DomainDef *live, pid_t pid
         }
         int e = c->getenforce ? c->getenforce() : -1;
         if (e < 0)
-                return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_SECURITY, "error calling security_getenforce()");
+                return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_SECURITY,
+                                    "error calling security_getenforce()");
         *enforcing = e == 1;
         return 0;
 }
