@@ -146,15 +146,21 @@ int qemu_monitor_listen(const char *path, VbError *err) {
 
 /* virsh capabilities' <secmodel>s, NodeGetSecurityModel and a guest's labels: each from the
  * stack's models (security-model.c): the primary driver (selinux where it runs, else libvirt's
- * "none"), then DAC with the user QEMU runs as (left out when that user is unknown). */
+ * "none"), then DAC with the user QEMU runs as. libvirt stacks DAC in a daemon that runs as
+ * root only (a user's session daemon, checked against Debian's libvirtd 9.0, lists "none"
+ * alone); left out too when the user is unknown. */
+static const SecurityDacConfig *qemu_security_dac(const QemuConn *qc) {
+        return qc->sec_ready && geteuid() == 0 ? &qc->dac : NULL;
+}
+
 char *qemu_security_caps_secmodel(QemuConn *qc, char *xml) {
-        return security_caps_secmodel(&qc->sec, qc->sec_ready ? &qc->dac : NULL, xml);
+        return security_caps_secmodel(&qc->sec, qemu_security_dac(qc), xml);
 }
 
 void qemu_security_model(const Connection *c, const char **model, const char **doi) {
         QemuConn *qc = qemu_conn_of((Connection *) c);
         SecurityModel m[SECURITY_MODELS_MAX];
-        security_models(&qc->sec, qc->sec_ready ? &qc->dac : NULL, m);
+        security_models(&qc->sec, qemu_security_dac(qc), m);
         *model = m[0].drv->model;
         *doi = m[0].drv->doi;
 }
@@ -167,7 +173,8 @@ int qemu_security_labels(Domain *d, DomainSecLabel *out, int max, VbError *err) 
                 return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU, "domain is not running");
         QemuConn *qc = qemu_conn_of(d->obj.conn);
         static SecurityLabel labels[SECURITY_MODELS_MAX];
-        int n = security_guest_labels(&qc->sec, &qc->dac, domain_current_def(d), process_pid(qd->proc), labels, err);
+        int n = security_guest_labels(&qc->sec, qemu_security_dac(qc), domain_current_def(d), process_pid(qd->proc),
+                                      labels, err);
         for (int i = 0; i < n; i++) {
                 _Static_assert(sizeof out[i].label == sizeof labels[i].label, "same label buffers");
                 memcpy(out[i].label, labels[i].label, sizeof out[i].label);
