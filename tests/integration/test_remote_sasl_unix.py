@@ -18,6 +18,7 @@ import remote_harness as rh  # noqa: E402
 import sasl_fixture as sf  # noqa: E402
 from testmain import main  # noqa: E402
 
+REMOTE_AUTH_NONE = 0
 REMOTE_AUTH_SASL = 1
 
 
@@ -131,6 +132,38 @@ class SaslUnixTest(unittest.TestCase):
         self.assertRegex(info, r"unix_user_id\s*: 0\n")
         self.assertRegex(info, r"unix_process_id\s*: %d\n" % p.pid)
 
+
+
+class PerSocketTest(unittest.TestCase):
+    """polkit and sasl are alternatives per socket: auth_unix_rw = "sasl" asks root for SASL even
+    with access_drivers = [ "polkit" ] (whose root shortcut is polkit's), auth_unix_ro =
+    "polkit" lets root in at once (auth_list answers none)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.d = rh.RemoteDaemon(conf="", tcp=False)
+        sasl_dir = sf.sasl_dir(cls.d.tmp, "scram-sha-256", {"fred": "fredpw"})
+        cls.d.conf_extra = 'auth_unix_rw = "sasl"\nauth_unix_ro = "polkit"\naccess_drivers = [ "polkit" ]\n'
+        sf.start_daemon(cls.d, sasl_dir)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.d.stop()
+
+    def auth_list(self, transport):
+        with rh.RawClient(self.d.addr(transport)) as c:
+            p = c.call(rh.PROC_AUTH_LIST)
+            self.assertEqual(p.status, rh.OK)
+            u = rh.Unpacker(p.payload)
+            return [u.int() for _ in range(u.uint())]
+
+    def test_each_socket_its_own_auth(self):
+        self.assertEqual(self.auth_list("unix"), [REMOTE_AUTH_SASL])
+        self.assertEqual(self.auth_list("ro"), [REMOTE_AUTH_NONE])
+        r = rh.run_virsh(self.d.uri("unix") + "&auth=sasl.SCRAM-SHA-256", "uri",
+                         env=sf.auth_env(self.d, "fred", "wrong"))
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("error: authentication failed: authentication failed", r.stderr)
 
 if __name__ == "__main__":
     main()
