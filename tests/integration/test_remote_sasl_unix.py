@@ -1,9 +1,10 @@
 """test_remote_sasl_unix.py: SASL on the unix sockets (auth_unix_rw / auth_unix_ro = "sasl"), real virsh, python3-libvirt and virt-admin.
 
 The daemon listens on its unix sockets only, with a private $SASL_CONF_PATH/libvirt.conf
-(mech_list: scram-sha-256 digest-md5) and a sasldb made with saslpasswd2 -a libvirt
-(sasl_fixture.py). As libvirtd 9.0 does: a unix socket counts as secure, so no security layer is
-asked for (SCRAM-SHA-256 works, which plain TCP refuses), auth_list answers SASL on both
+(mech_list: scram-sha-256 digest-md5 plain anonymous) and a sasldb made with saslpasswd2 -a
+libvirt (sasl_fixture.py). As libvirtd 9.0 does: a unix socket counts as secure, so no security
+layer is asked for (SCRAM-SHA-256 works, which plain TCP refuses) and mech_list alone decides
+what is offered (PLAIN, ANONYMOUS: the user "anonymous"), auth_list answers SASL on both
 sockets, root is not let in without SASL (polkit's root shortcut is polkit's only), the SASL user
 name is what sasl_allowed_username_list checks, and the read-only socket stays read-only.
 """
@@ -20,13 +21,15 @@ from testmain import main  # noqa: E402
 
 REMOTE_AUTH_NONE = 0
 REMOTE_AUTH_SASL = 1
+PROC_AUTH_SASL_INIT = 67
 
 
 class SaslUnixTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.d = rh.RemoteDaemon(conf="", tcp=False)
-        sasl_dir = sf.sasl_dir(cls.d.tmp, "scram-sha-256 digest-md5", {"fred": "fredpw", "bob": "bobpw"})
+        sasl_dir = sf.sasl_dir(cls.d.tmp, "scram-sha-256 digest-md5 plain anonymous",
+                               {"fred": "fredpw", "bob": "bobpw"})
         cls.d.conf_extra = ('log_level = 2\nauth_unix_rw = "sasl"\nauth_unix_ro = "sasl"\n'
                             'sasl_allowed_username_list = [ "fred", "fred@*" ]\n')
         sf.start_daemon(cls.d, sasl_dir)
@@ -69,9 +72,24 @@ class SaslUnixTest(unittest.TestCase):
                 self.assertNotEqual(p.status, rh.OK)
                 self.assertEqual(rh.parse_remote_error(p.payload).message, "authentication required")
 
+    def test_mechanisms_on_offer(self):
+        # as libvirtd 9.0 on a unix socket: no SSF floor, and plaintext or anonymous ones when
+        # mech_list names them (libvirtd answers "SCRAM-SHA-256,PLAIN,ANONYMOUS" to that list)
+        with rh.RawClient(self.d.addr("unix")) as c:
+            p = c.call(PROC_AUTH_SASL_INIT)
+            self.assertEqual(p.status, rh.OK)
+            mechs = rh.Unpacker(p.payload).string().split(",")
+        self.assertEqual(sorted(mechs), ["ANONYMOUS", "DIGEST-MD5", "PLAIN", "SCRAM-SHA-256"])
+
+    def test_anonymous_meets_the_allow_list(self):
+        r = self.virsh("list --all", mech="ANONYMOUS")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("error: authentication failed: authentication failed", r.stderr)
+        self.assertIn("user anonymous is not in sasl_allowed_username_list", self.d.log())
+
     def test_virsh_with_an_auth_file(self):
-        # SCRAM-SHA-256 has no security layer, and DIGEST-MD5 needs none here
-        for mech in ("SCRAM-SHA-256", "DIGEST-MD5"):
+        # SCRAM-SHA-256 and PLAIN have no security layer, and DIGEST-MD5 needs none here
+        for mech in ("SCRAM-SHA-256", "DIGEST-MD5", "PLAIN"):
             with self.subTest(mech=mech):
                 r = self.virsh("list --all", mech=mech)
                 self.assertEqual(r.returncode, 0, r.stderr)

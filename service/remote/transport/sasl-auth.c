@@ -93,7 +93,8 @@ int remote_sasl_new(const char *local, const char *remote, unsigned external_ssf
                 .min_ssf = external_ssf || unix_socket ? 0 : SASL_MIN_SSF_PLAIN,
                 .max_ssf = unix_socket ? 0 : 100000,    /* libvirt's: no layer on a unix socket */
                 .maxbufsize = SASL_MAX_BUF,
-                .security_flags = SASL_SEC_NOANONYMOUS | SASL_SEC_NOPLAINTEXT,
+                /* libvirt's: mech_list decides on a unix socket (PLAIN, ANONYMOUS if named) */
+                .security_flags = unix_socket ? 0 : SASL_SEC_NOANONYMOUS | SASL_SEC_NOPLAINTEXT,
         };
         if ((e = sasl_setprop(s->conn, SASL_SSF_EXTERNAL, &ext)) != SASL_OK ||
             (e = sasl_setprop(s->conn, SASL_SEC_PROPS, &props)) != SASL_OK) {
