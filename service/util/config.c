@@ -50,12 +50,9 @@ static int config_check_not_empty(const char *v, char *why, size_t whylen) {
 }
 
 static int config_check_auth_unix(const char *v, char *why, size_t whylen) {
-        if (strcmp(v, "none") == 0 || strcmp(v, "polkit") == 0)
+        if (strcmp(v, "none") == 0 || strcmp(v, "polkit") == 0 || strcmp(v, "sasl") == 0)
                 return 0;
-        if (strcmp(v, "sasl") == 0)
-                snprintf(why, whylen, "\"%s\" is not supported yet (only \"none\" and \"polkit\" are)", v);
-        else
-                snprintf(why, whylen, "expected \"none\", \"polkit\" or \"sasl\", got \"%s\"", v);
+        snprintf(why, whylen, "expected \"none\", \"polkit\" or \"sasl\", got \"%s\"", v);
         return -EINVAL;
 }
 

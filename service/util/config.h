@@ -19,8 +19,8 @@ typedef struct Config {
         char *listen_addr;              /* NULL = every address */
         char *tcp_port;                 /* a number, as a string (libvirtd.conf's type); NULL = "16509" */
         char *auth_tcp;                 /* "none" | "sasl"; NULL = "sasl", libvirt's default */
-        char *auth_unix_ro;             /* "none" | "polkit"; NULL = "none" */
-        char *auth_unix_rw;             /* "none" | "polkit"; NULL = "none" (the rw socket's mode
+        char *auth_unix_ro;             /* "none" | "polkit" | "sasl"; NULL = "none" */
+        char *auth_unix_rw;             /* "none" | "polkit" | "sasl"; NULL = "none" (the rw socket's mode
                                          * then defaults to 0777 with polkit, 0700 without) */
         char **access_drivers;          /* NULL-terminated; [ "polkit" ] asks the fine-grained
                                          * org.libvirt.api.* actions; NULL = none */

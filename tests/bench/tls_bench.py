@@ -289,7 +289,7 @@ def main():
     opts = ap.parse_args()
     if opts.smoke:
         opts.connects, opts.scram, opts.calls, opts.rounds = 3, 3, 20, 2
-    workdir = tempfile.mkdtemp(prefix="virtbus-tls-bench-")
+    workdir = None      # made inside the namespace: enter_netns() execs, leaving nothing behind
     try:
         for need, what in ((opts.libvirtd, "libvirt-daemon"), (SASLPASSWD2, "sasl2-bin"), ("/usr/bin/certtool", "gnutls-bin")):
             if not os.access(need, os.X_OK):
@@ -297,6 +297,7 @@ def main():
         if not Path(opts.virtbusd).exists():
             raise BenchError("virtbusd not built: %s" % opts.virtbusd)
         enter_netns()
+        workdir = tempfile.mkdtemp(prefix="virtbus-tls-bench-")
         setup = Setup(workdir)
         res = run_pair(opts, setup, workdir, "none", measure_tls)
         scram = run_pair(opts, setup, workdir, "sasl", measure_scram)
@@ -309,7 +310,8 @@ def main():
             testmain.skip_program(str(e))
         return 1
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        if workdir:
+            shutil.rmtree(workdir, ignore_errors=True)
     table = render(res, opts)
     print(table)
     if opts.write_doc and not opts.smoke:

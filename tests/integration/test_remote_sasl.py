@@ -7,7 +7,6 @@ TCP must negotiate a security layer, and the bytes on the wire (seen through a r
 carry no domain data in clear; SCRAM-SHA-256 has none, so it works over TLS only.
 """
 
-import os
 import socket
 import subprocess
 import sys
@@ -18,10 +17,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import remote_harness as rh  # noqa: E402
+import sasl_fixture as sf  # noqa: E402
 from pki import Pki  # noqa: E402
 from testmain import main  # noqa: E402
 
-SASLPASSWD2 = "/usr/sbin/saslpasswd2"
 TEST_UUID = "6695eb01-f6a4-8304-79aa-97f2502e193f"
 
 
@@ -76,14 +75,7 @@ class SaslTest(unittest.TestCase):
         cls.tls_port = rh.free_tcp_port()
         cls.d = rh.RemoteDaemon(conf="", tcp=True)
         tmp = cls.d.tmp
-        sasl_dir = tmp / "sasl2"
-        sasl_dir.mkdir()
-        db = sasl_dir / "passwd.db"
-        (sasl_dir / "libvirt.conf").write_text("mech_list: digest-md5 scram-sha-256\nsasldb_path: %s\n" % db)
-        for user, pw in (("fred", "fredpw"), ("bob", "bobpw")):
-            # As libvirt's docs say: saslpasswd2 -a libvirt USER, stored as USER@<host name>
-            subprocess.run([SASLPASSWD2, "-a", "libvirt", "-f", str(db), "-p", "-c", user],
-                           input=pw.encode(), check=True)
+        sasl_dir = sf.sasl_dir(tmp, "digest-md5 scram-sha-256", {"fred": "fredpw", "bob": "bobpw"})
         p = Pki(tmp / "pki")
         ca = p.ca("ca")
         server = p.server("server", ca)
@@ -92,27 +84,14 @@ class SaslTest(unittest.TestCase):
             'log_level = 2\nauth_tcp = "sasl"\nlisten_tls = 1\ntls_port = "%d"\nauth_tls = "sasl"\n'
             'ca_file = "%s"\ncert_file = "%s"\nkey_file = "%s"\n'
             'sasl_allowed_username_list = [ "fred", "fred@*" ]\n' % (cls.tls_port, ca[0], server[0], server[1]))
-        cls.saved_env = os.environ.get("SASL_CONF_PATH")
-        os.environ["SASL_CONF_PATH"] = str(sasl_dir)
-        try:
-            cls.d.start()
-        finally:
-            if cls.saved_env is None:
-                os.environ.pop("SASL_CONF_PATH")
-            else:
-                os.environ["SASL_CONF_PATH"] = cls.saved_env
+        sf.start_daemon(cls.d, sasl_dir)
 
     @classmethod
     def tearDownClass(cls):
         cls.d.stop()
 
     def auth_env(self, user, password):
-        f = self.d.tmp / ("auth-%s-%s.conf" % (user, password))
-        f.write_text("[credentials-t]\nauthname=%s\npassword=%s\n\n"
-                     "[auth-libvirt-127.0.0.1]\ncredentials=t\n" % (user, password))
-        env = self.d.client_env()
-        env["LIBVIRT_AUTH_FILE"] = str(f)
-        return env
+        return sf.auth_env(self.d, user, password)
 
     def tcp_uri(self, port=None, mech=None):
         # libvirt's client looks for the mechanism in the server's list as written: upper case
@@ -196,17 +175,9 @@ class SaslTest(unittest.TestCase):
         p.stdin.write("list --all\n")
         p.stdin.flush()
         p.stdout.readline()
-        uri = "libvirtd:///session?socket=%s" % (Path(self.d.sock).parent / "libvirt-admin-sock")
-        admin = lambda *cmd: subprocess.run(["/usr/bin/virt-admin", "-c", uri] + list(cmd), env=self.d.client_env(),
-                                            capture_output=True, text=True, timeout=20)
-        a = admin("srv-clients-list", "libvirtd")
-        self.assertEqual(a.returncode, 0, a.stderr)
-        ids = [int(line.split()[0]) for line in a.stdout.splitlines()[2:] if line.split()[1:2] == ["tls"]]
-        self.assertEqual(len(ids), 1, a.stdout)
-        info = admin("client-info", "libvirtd", str(ids[0]))
-        self.assertEqual(info.returncode, 0, info.stderr)
-        self.assertRegex(info.stdout, r"sasl_user_name\s*: fred(@\S+)?\n")
-        self.assertRegex(info.stdout, r"tls_x509_dname\s*: \S*CN=client1\n")
+        info = sf.admin_client_info(self, self.d, "tls")
+        self.assertRegex(info, r"sasl_user_name\s*: fred(@\S+)?\n")
+        self.assertRegex(info, r"tls_x509_dname\s*: \S*CN=client1\n")
 
     def test_failure_is_paced_without_blocking_others(self):
         # A wrong password is answered after a 1 s pause (libvirtd answers at once and lets the

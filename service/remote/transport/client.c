@@ -223,7 +223,13 @@ int remote_client_sasl_new(RemoteClient *rc, RemoteSasl **out, char *errbuf, siz
         RemotePeer peer;
         if (remote_transport_identity(c->t, &peer) < 0)
                 peer.tls_ssf = 0;
-        return remote_sasl_new(inet ? la : NULL, inet ? ra : NULL, peer.tls_ssf, out, errbuf, errlen);
+        return remote_sasl_new(inet ? la : NULL, inet ? ra : NULL, peer.tls_ssf, remote_client_is_unix(rc), out,
+                               errbuf, errlen);
+}
+
+bool remote_client_is_unix(RemoteClient *rc) {
+        const Client *c = client_of(rc);
+        return c->kind == LISTEN_UNIX_RW || c->kind == LISTEN_UNIX_RO;
 }
 
 const char *remote_client_peer_name(RemoteClient *rc) {

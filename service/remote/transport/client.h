@@ -82,6 +82,8 @@ typedef struct RemoteLayer RemoteLayer;
 void remote_client_push_layer_after_reply(RemoteClient *c, RemoteLayer *l);
 /* c's connection has a TLS layer whose handshake is done. */
 bool remote_client_has_tls(RemoteClient *c);
+/* c came through a unix socket (read-write or read-only): secure as it is, as libvirt deems it. */
+bool remote_client_is_unix(RemoteClient *c);
 /* The peer as log messages name it ("127.0.0.1:41330", "pid 12, uid 0"). */
 const char *remote_client_peer_name(RemoteClient *c);
 /* sasl_allowed_username_list (NULL: anyone), and a failed authentication counted server-wide:

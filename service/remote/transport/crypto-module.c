@@ -85,10 +85,10 @@ int remote_sasl_global_init(char *errbuf, size_t errlen) {
         return t ? t->sasl_global_init(errbuf, errlen) : -ELIBACC;
 }
 
-int remote_sasl_new(const char *local, const char *remote, unsigned external_ssf, RemoteSasl **out, char *errbuf,
-                    size_t errlen) {
+int remote_sasl_new(const char *local, const char *remote, unsigned external_ssf, bool unix_socket, RemoteSasl **out,
+                    char *errbuf, size_t errlen) {
         const RemoteCryptoOps *t = crypto(errbuf, errlen);
-        return t ? t->sasl_new(local, remote, external_ssf, out, errbuf, errlen) : -ELIBACC;
+        return t ? t->sasl_new(local, remote, external_ssf, unix_socket, out, errbuf, errlen) : -ELIBACC;
 }
 
 RemoteSasl *remote_sasl_free(RemoteSasl *s) {

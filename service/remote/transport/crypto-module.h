@@ -15,7 +15,7 @@
 
 #define REMOTE_CRYPTO_MODULE_NAME "virtbus-remote-crypto.so"
 #define REMOTE_CRYPTO_TABLE "remote_crypto_module"
-#define REMOTE_CRYPTO_ABI 1
+#define REMOTE_CRYPTO_ABI 2             /* 2: sasl_new takes unix_socket */
 
 typedef struct RemoteCryptoOps {
         unsigned abi;                   /* REMOTE_CRYPTO_ABI */
@@ -23,8 +23,8 @@ typedef struct RemoteCryptoOps {
         TlsContext *(*tls_context_unref)(TlsContext *c);
         int (*layer_tls_new)(TlsContext *ctx, RemoteLayer **out);
         int (*sasl_global_init)(char *errbuf, size_t errlen);
-        int (*sasl_new)(const char *local, const char *remote, unsigned external_ssf, RemoteSasl **out,
-                        char *errbuf, size_t errlen);
+        int (*sasl_new)(const char *local, const char *remote, unsigned external_ssf, bool unix_socket,
+                        RemoteSasl **out, char *errbuf, size_t errlen);
         RemoteSasl *(*sasl_free)(RemoteSasl *s);
         int (*sasl_mechlist)(RemoteSasl *s, char **out, char *why, size_t whylen);
         RemoteSaslResult (*sasl_start)(RemoteSasl *s, const char *mech, const void *in, size_t inlen, bool nil,

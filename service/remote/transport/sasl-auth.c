@@ -74,8 +74,8 @@ int remote_sasl_global_init(char *errbuf, size_t errlen) {
         return 0;
 }
 
-int remote_sasl_new(const char *local, const char *remote, unsigned external_ssf, RemoteSasl **out, char *errbuf,
-                    size_t errlen) {
+int remote_sasl_new(const char *local, const char *remote, unsigned external_ssf, bool unix_socket, RemoteSasl **out,
+                    char *errbuf, size_t errlen) {
         int r = remote_sasl_global_init(errbuf, errlen);
         if (r < 0)
                 return r;
@@ -90,10 +90,11 @@ int remote_sasl_new(const char *local, const char *remote, unsigned external_ssf
         }
         sasl_ssf_t ext = external_ssf;
         sasl_security_properties_t props = {
-                .min_ssf = external_ssf ? 0 : SASL_MIN_SSF_PLAIN,
-                .max_ssf = 100000,
+                .min_ssf = external_ssf || unix_socket ? 0 : SASL_MIN_SSF_PLAIN,
+                .max_ssf = unix_socket ? 0 : 100000,    /* libvirt's: no layer on a unix socket */
                 .maxbufsize = SASL_MAX_BUF,
-                .security_flags = SASL_SEC_NOANONYMOUS | SASL_SEC_NOPLAINTEXT,
+                /* libvirt's: mech_list decides on a unix socket (PLAIN, ANONYMOUS if named) */
+                .security_flags = unix_socket ? 0 : SASL_SEC_NOANONYMOUS | SASL_SEC_NOPLAINTEXT,
         };
         if ((e = sasl_setprop(s->conn, SASL_SSF_EXTERNAL, &ext)) != SASL_OK ||
             (e = sasl_setprop(s->conn, SASL_SEC_PROPS, &props)) != SASL_OK) {

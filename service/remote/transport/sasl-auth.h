@@ -20,9 +20,10 @@ int remote_sasl_global_init(char *errbuf, size_t errlen);
 
 /* A SASL server session for the peer at remote over the socket at local ("ip;port" each, as
  * cyrus-sasl wants them). external_ssf: the TLS layer's strength, 0 on plain TCP, where a
- * security layer of at least 56 bits is required (as libvirt does). */
-int remote_sasl_new(const char *local, const char *remote, unsigned external_ssf, RemoteSasl **out, char *errbuf,
-                    size_t errlen);
+ * security layer of at least 56 bits is required (as libvirt does). unix: a unix socket, secure
+ * as it is (as libvirt deems it): no security layer is asked for nor negotiated. */
+int remote_sasl_new(const char *local, const char *remote, unsigned external_ssf, bool unix_socket, RemoteSasl **out,
+                    char *errbuf, size_t errlen);
 RemoteSasl *remote_sasl_free(RemoteSasl *s);
 
 /* The mechanisms on offer, comma-separated. */

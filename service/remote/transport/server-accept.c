@@ -115,8 +115,9 @@ static void server_take_client(RemoteServer *s, Listener *l, int fd) {
                  * pid and uid it names the process even if the pid is reused later. */
                 if (c->who.pid > 0 && authz_process_start_time(c->who.pid, &c->start_time) < 0)
                         c->start_time = 0;      /* polkitd then refuses: the subject does not match */
-                if (c->who.uid == 0) {
-                        /* as libvirt: root is authenticated at once and auth_list answers none */
+                if (c->who.uid == 0 && l->auth == REMOTE_AUTH_POLKIT) {
+                        /* as libvirt: root is authenticated at once and auth_list answers none
+                         * (polkit's only: with auth_unix_rw = "sasl" root gives its SASL name too) */
                         c->authenticated = true;
                         c->auth_type = REMOTE_AUTH_NONE;
                 }

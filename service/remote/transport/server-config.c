@@ -63,6 +63,19 @@ void server_apply_limits(RemoteServer *s, const Config *cfg) {
         s->limits.keepalive_count = (unsigned) cfg->keepalive_count;
 }
 
+/* The first key that asks for SASL on a listener that will exist, or NULL. */
+static const char *server_sasl_key(const Config *cfg, bool tcp, bool tls) {
+        if (tcp && !server_streq_null(cfg->auth_tcp, "none"))
+                return "auth_tcp";
+        if (tls && server_streq_null(cfg->auth_tls, "sasl"))
+                return "auth_tls";
+        if (server_streq_null(cfg->auth_unix_rw, "sasl"))
+                return "auth_unix_rw";
+        if (server_streq_null(cfg->auth_unix_ro, "sasl"))
+                return "auth_unix_ro";
+        return NULL;
+}
+
 /* What the protocol side cannot serve yet is refused here, naming the key. */
 int server_check_auth(const Config *cfg, bool tcp, bool tcp_from_systemd, bool tls, char *errbuf,
                              size_t errlen) {
@@ -71,9 +84,9 @@ int server_check_auth(const Config *cfg, bool tcp, bool tcp_from_systemd, bool t
         } unix_auth[] = { { "auth_unix_rw", cfg->auth_unix_rw }, { "auth_unix_ro", cfg->auth_unix_ro } };
         for (size_t i = 0; i < 2; i++)
                 if (unix_auth[i].value && strcmp(unix_auth[i].value, "none") != 0 &&
-                    strcmp(unix_auth[i].value, "polkit") != 0)
+                    strcmp(unix_auth[i].value, "polkit") != 0 && strcmp(unix_auth[i].value, "sasl") != 0)
                         return server_fail(-EOPNOTSUPP, errbuf, errlen,
-                                           "%s = \"%s\" is not supported yet (only \"none\" and \"polkit\" are)",
+                                           "%s = \"%s\" is not supported (only \"none\", \"polkit\" and \"sasl\" are)",
                                            unix_auth[i].key, unix_auth[i].value);
         /* config.c refuses other values with file:line; a Config built otherwise is checked here:
          * running without checks the admin asked for would let callers do more than allowed. */
@@ -83,12 +96,11 @@ int server_check_auth(const Config *cfg, bool tcp, bool tcp_from_systemd, bool t
                                            "access_drivers = [ \"%s\" ] is not supported yet (only \"nop\" and \"polkit\" are)",
                                            *d);
         /* SASL's plugins and libvirt.conf are read now: a broken setup stops the start. */
-        bool sasl = (tcp && !server_streq_null(cfg->auth_tcp, "none")) || (tls && server_streq_null(cfg->auth_tls, "sasl"));
+        const char *key = server_sasl_key(cfg, tcp, tls);
         char why[256] = "";
-        if (sasl && remote_sasl_global_init(why, sizeof why) < 0)
-                return server_fail(-EIO, errbuf, errlen, "%s = \"sasl\"%s: %s",
-                                   tcp && !server_streq_null(cfg->auth_tcp, "none") ? "auth_tcp" : "auth_tls",
-                                   tcp && !cfg->auth_tcp ? " (the default)" : "", why);
+        if (key && remote_sasl_global_init(why, sizeof why) < 0)
+                return server_fail(-EIO, errbuf, errlen, "%s = \"sasl\"%s: %s", key,
+                                   strcmp(key, "auth_tcp") == 0 && !cfg->auth_tcp ? " (the default)" : "", why);
         (void) tcp_from_systemd;
         return 0;
 }

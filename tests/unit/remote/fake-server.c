@@ -239,6 +239,10 @@ bool remote_client_has_tls(RemoteClient *c) {
         return false;
 }
 
+bool remote_client_is_unix(RemoteClient *c) {
+        return false;
+}
+
 char *const *remote_server_sasl_allowed(RemoteServer *s) {
         return NULL;
 }

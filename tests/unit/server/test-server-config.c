@@ -83,6 +83,10 @@ static void test_every_key(void **state) {
         /* auth_tcp = "sasl" parses (libvirt's default); the server refuses it with TCP on. */
         assert_int_equal(parse(&c, "auth_tcp = \"sasl\"\n", err, sizeof err), 0);
         assert_string_equal(c.auth_tcp, "sasl");
+        /* SASL on the unix sockets, as libvirtd takes it. */
+        assert_int_equal(parse(&c, "auth_unix_rw = \"sasl\"\nauth_unix_ro = \"sasl\"\n", err, sizeof err), 0);
+        assert_string_equal(c.auth_unix_rw, "sasl");
+        assert_string_equal(c.auth_unix_ro, "sasl");
         config_done(&c);
 }
 
@@ -111,8 +115,7 @@ static void test_refusals_name_file_and_line(void **state) {
         expect_error("listen_addr = \"\"\n", "t.conf:1: listen_addr: must not be empty");
         expect_error("unix_sock_dir = \"run/libvirt\"\n", "t.conf:1: unix_sock_dir: expected an absolute");
         expect_error("auth_tcp = \"polkit\"\n", "t.conf:1: auth_tcp: expected \"none\" or \"sasl\"");
-        expect_error("\nauth_unix_rw = \"sasl\"\n", "t.conf:2: auth_unix_rw: \"sasl\" is not supported yet");
-        expect_error("auth_unix_ro = \"sasl\"\n", "t.conf:1: auth_unix_ro: \"sasl\" is not supported yet");
+        expect_error("\nauth_unix_rw = \"kerberos\"\n", "t.conf:2: auth_unix_rw: expected \"none\", \"polkit\" or \"sasl\"");
         expect_error("auth_unix_ro = \"kerberos\"\n", "t.conf:1: auth_unix_ro: expected \"none\", \"polkit\" or \"sasl\"");
         expect_error("max_clients = 0\n", "t.conf:1: max_clients: must be between 1 and");
         expect_error("max_anonymous_clients = -1\n", "t.conf:1: max_anonymous_clients");
