@@ -261,10 +261,7 @@ static void attach_end(Attach *a, Qmp *q, Domain *d) {
                 return;
         }
         log_info("domain %s: disk %s attached as %s", d->obj.name, d->live->priv->devices.disks[d->live->priv->devices.n_disks - 1].target_dev, a->alias);
-        VbError e = { 0 };
-        if (domain_save_status(d, &e) < 0)
-                log_warning("domain %s: status not saved: %s", d->obj.name, e.message);
-        domain_notify_device(d, NOTICE_DEVICE_ADDED, a->alias);
+        qemu_hotplug_added(d, a->alias);
         qemu_domain_finish(qd, 0, NULL);
 }
 
