@@ -117,7 +117,11 @@ int qemu_cmd_interfaces(QemuCmd *c) {
                 qstr_printf(&s, "%s", model);
                 if (queues > 1)         /* a vector per queue each way, one for config, one for control */
                         qstr_printf(&s, ",mq=on,vectors=%u", 2 * queues + 2);
-                qstr_printf(&s, ",netdev=hostnet%zu,id=net%zu,mac=%s", i, i, mac);
+                /* its alias when it has one (a user's ua-, a restored hotplugged one): QEMU's id is
+                 * the one the live XML and the monitor calls (qemu_nic_alias) use */
+                char id[64];
+                qemu_usb_dev_id(nic->alias, "net", i, id, sizeof id);
+                qstr_printf(&s, ",netdev=hostnet%zu,id=%s,mac=%s", i, id, mac);
                 qemu_pci_append(c, &s, &c->pci->nic[i]);
                 if (c->nic_boot[i])
                         qstr_printf(&s, ",bootindex=%d", c->nic_boot[i]);

@@ -163,8 +163,8 @@ static void test_controller_ids(void **state) {
         assert_string_equal(id, "fdc0");
 }
 
-/* A user's ua- alias on a sound card is QEMU's id (and its codec's), as libvirt passes it; a
- * disk keeps the id the monitor calls use. */
+/* A user's ua- alias on a sound card or NIC is QEMU's id (and the codec's), as libvirt passes
+ * it; a disk keeps the id the monitor calls use. */
 static void test_user_alias(void **state) {
         (void) state;
         static const char xml[] =
@@ -172,6 +172,7 @@ static void test_user_alias(void **state) {
                 "<os><type arch='x86_64' machine='pc'>hvm</type></os><devices>"
                 "<disk type='file' device='disk'><source file='/var/lib/virtbus/images/a.img'/>"
                 "<target dev='vdb' bus='virtio'/><alias name='ua-data'/></disk>"
+                "<interface type='user'><mac address='52:54:00:00:00:01'/><alias name='ua-nic'/></interface>"
                 "<sound model='ich6'><alias name='ua-snd'/></sound>"
                 "<memballoon model='none'/></devices></domain>";
         VbError err = { 0 };
@@ -185,6 +186,8 @@ static void test_user_alias(void **state) {
         assert_non_null(strstr(got, "intel-hda,id=ua-snd,"));
         assert_non_null(strstr(got, "hda-duplex,id=ua-snd-codec0,bus=ua-snd.0,"));
         assert_non_null(strstr(got, ",id=virtio-disk1"));
+        assert_non_null(strstr(got, ",netdev=hostnet0,id=ua-nic,"));
+        assert_string_equal(def->priv->devices.interfaces[0].alias, "ua-nic");
         free(got);
         domain_def_free(def);
 }
