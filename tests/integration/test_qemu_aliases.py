@@ -7,7 +7,7 @@ and virtinst-generic-pc.xml, as `virt-install --print-xml` wrote them) plus disk
 (virtio, SATA or IDE, SCSI on a virtio-scsi controller), a watchdog and a user's ua- alias on the pc's sound card, defined
 and started through virsh on virtbusd's qemu:///session. They need not boot: QEMU has made
 every device once it runs. Checked against what QEMU reports through the monitor
-(`qom-list /machine/peripheral`, `query-block`'s qdev ids) and against Debian's libvirt 9.0
+(`qom-list /machine/peripheral`, `query-block`'s qdev ids; D-Bus GetXMLDesc shows the same) and against Debian's libvirt 9.0
 itself: its embedded QEMU driver (`virsh -c qemu:///embed?root=DIR`, in process, no daemon)
 starts the same XML in this test's temporary directory. The aliases stay after kill -9 of the
 daemon and its restart (the status file keeps the live definition); a SCSI disk attached while
@@ -27,8 +27,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-import remote_harness  # noqa: E402
-from test_qemu_lifecycle import QemuDaemon, wait_for  # noqa: E402
+import harness  # noqa: E402
+from test_qemu_lifecycle import QEMU_PATH, QemuDaemon, wait_for  # noqa: E402
 
 DATA = HERE.parent / "data" / "qemu"
 
@@ -189,6 +189,19 @@ class QemuAliasesTest(unittest.TestCase):
                 # and every device QEMU has is named (an HDA codec is its card's: sound0-codec0)
                 unnamed = {i for i in ids if not i.endswith("-codec0")} - {a for _, a in named}
                 self.assertEqual(unnamed, set(), "devices of QEMU's without an alias in the live XML")
+
+    def test_1b_dbus_getxmldesc_names_them_too(self):
+        import dbus
+        bus = dbus.bus.BusConnection(self.daemon.bus_address)
+        try:
+            for name in GUESTS:
+                with self.subTest(guest=name):
+                    uuid = self.virsh("domuuid %s" % name).stdout.strip()
+                    path = "%s/domain/_%s" % (QEMU_PATH, uuid.replace("-", "_"))
+                    dom = dbus.Interface(bus.get_object(harness.BUS_NAME, path), harness.DOMAIN)
+                    self.assertEqual(aliases(str(dom.GetXMLDesc(dbus.UInt32(0)))), aliases(self.live_with_ptys(name)))
+        finally:
+            bus.close()
 
     def test_2_disks_as_query_block_names_them(self):
         for name in GUESTS:
