@@ -240,7 +240,7 @@ class QemuAliasesTest(unittest.TestCase):
         self.assertIn("scsi0-0-0-2", self.qemu_ids(name))
         blk = self.virsh("domblklist %s" % name).stdout
         self.assertIn("sdc", blk)
-        self.assertIn("Capacity:       1048576", self.virsh("domblkinfo %s sdc" % name).stdout)
+        self.assertRegex(self.virsh("domblkinfo %s sdc" % name).stdout, r"Capacity:\s+1048576\n")
         self.virsh("detach-device-alias %s scsi0-0-0-2 --live" % name, timeout=120)
         wait_for("sdc gone", lambda: ("disk", "scsi0-0-0-2") not in aliases(self.live(name)), 60)
         self.assertNotIn("scsi0-0-0-2", self.qemu_ids(name))
