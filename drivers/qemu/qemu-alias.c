@@ -12,6 +12,12 @@ bool qemu_machine_is_q35(const DomainDef *def) {
         return m && (strcmp(m, "q35") == 0 || strncmp(m, "pc-q35-", 7) == 0);
 }
 
+bool qemu_alias_usable(const char *alias, size_t len) {
+        static const char id_chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-";
+        size_t n = strspn(alias, id_chars);
+        return n > 0 && alias[n] == '\0' && n < len;
+}
+
 void qemu_controller_id(const char *type, const char *model, long long index, bool q35, char *buf, size_t len) {
         type = type ? type : "";
         if (strcmp(type, "pci") == 0) {
@@ -56,11 +62,11 @@ static int set_indexed(char **alias, QemuIdKind kind, size_t i) {
         return set_alias(alias, id);
 }
 
-/* *alias, when the definition has none, becomes prefix<i>. */
+/* *alias, when the definition has none QEMU can take, becomes prefix<i>. */
 static int set_unnamed(char **alias, const char *prefix, size_t i) {
         char id[64];
         snprintf(id, sizeof id, "%s%zu", prefix, i);
-        return *alias ? 0 : set_alias(alias, id);
+        return *alias && qemu_alias_usable(*alias, sizeof id) ? 0 : set_alias(alias, id);
 }
 
 int qemu_aliases_assign(DomainDef *live, bool start) {

@@ -22,9 +22,11 @@ static bool in_live_domain(xmlNodePtr node) {
 
 /* As libvirt: the driver names a running guest's devices (the live XML's <alias>, which
  * clients such as cockpit-machines pass to `virsh console` or detach-device-alias); a
- * definition keeps only a user's "ua-" alias, the status file of a running guest keeps them all. */
+ * definition keeps only a user's alias, "ua-" and letters, digits, '_' and '-' (libvirt drops
+ * another one silently), the status file of a running guest keeps them all. */
 static bool driver_alias(const char *alias) {
-        return alias && strncmp(alias, "ua-", 3) != 0;
+        static const char user_chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-";
+        return alias && (strncmp(alias, "ua-", 3) != 0 || alias[strspn(alias, user_chars)] != '\0');
 }
 
 void domain_device_alias_parsed(xmlNodePtr node, const DeviceKind *k, void *dev) {

@@ -192,12 +192,38 @@ static void test_user_alias(void **state) {
         domain_def_free(def);
 }
 
+/* An alias QEMU cannot take as an id (a status file or a live XML written by hand) never
+ * reaches its command line: the device gets its numbered id, and the live XML that one. */
+static void test_unusable_alias(void **state) {
+        (void) state;
+        static const char xml[] =
+                "<domain type='qemu' id='3'><name>bad</name><memory>131072</memory>"
+                "<os><type arch='x86_64' machine='pc'>hvm</type></os><devices>"
+                "<interface type='user'><mac address='52:54:00:00:00:01'/><alias name='n,addr=0x9'/></interface>"
+                "<sound model='ich6'><alias name='s,addr=0x9'/></sound>"
+                "<memballoon model='none'/></devices></domain>";
+        VbError err = { 0 };
+        DomainDef *def = domain_def_parse(xml, sizeof xml - 1, DOMAIN_PARSE_STATUS, &err);
+        assert_non_null(def);
+        assert_string_equal(def->priv->devices.sounds[0].alias, "s,addr=0x9");
+        assert_int_equal(qemu_aliases_assign(def, true), 0);
+        assert_string_equal(def->priv->devices.sounds[0].alias, "sound0");
+        assert_string_equal(def->priv->devices.interfaces[0].alias, "net0");
+        char *got = argv_lines(def, false);
+        assert_null(strstr(got, "addr=0x9"));
+        assert_non_null(strstr(got, "intel-hda,id=sound0,"));
+        assert_non_null(strstr(got, ",id=net0,"));
+        free(got);
+        domain_def_free(def);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_aliases_are_qemu_ids),
                 cmocka_unit_test(test_live_aliases_as_libvirt),
                 cmocka_unit_test(test_controller_ids),
                 cmocka_unit_test(test_user_alias),
+                cmocka_unit_test(test_unusable_alias),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
