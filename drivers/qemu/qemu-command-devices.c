@@ -117,7 +117,11 @@ int qemu_cmd_interfaces(QemuCmd *c) {
                 qstr_printf(&s, "%s", model);
                 if (queues > 1)         /* a vector per queue each way, one for config, one for control */
                         qstr_printf(&s, ",mq=on,vectors=%u", 2 * queues + 2);
-                qstr_printf(&s, ",netdev=hostnet%zu,id=net%zu,mac=%s", i, i, mac);
+                /* its alias when it has one (a user's ua-, a restored hotplugged one): QEMU's id is
+                 * the one the live XML and the monitor calls (qemu_nic_alias) use */
+                char id[64];
+                qemu_usb_dev_id(nic->alias, "net", i, id, sizeof id);
+                qstr_printf(&s, ",netdev=hostnet%zu,id=%s,mac=%s", i, id, mac);
                 qemu_pci_append(c, &s, &c->pci->nic[i]);
                 if (c->nic_boot[i])
                         qstr_printf(&s, ",bootindex=%d", c->nic_boot[i]);
@@ -465,7 +469,9 @@ static int qemu_cmd_video(QemuCmd *c, size_t i, bool primary) {
         if (!dev)
                 return qemu_cmd_unsupported(c, "video type '%s' is only valid as primary video device", type);
         QemuStr s = { 0 };
-        qstr_printf(&s, "%s,id=video%zu", dev, i);
+        char id[64];
+        qemu_device_id(v->alias, QEMU_ID_VIDEO, i, id, sizeof id);
+        qstr_printf(&s, "%s,id=%s", dev, id);
         qemu_pci_append(c, &s, &c->pci->video[i]);
         bool qxl = strcmp(type, "qxl") == 0;
         if ((qxl || strcmp(type, "virtio") == 0) && v->heads.set)
@@ -485,7 +491,9 @@ int qemu_cmd_videos(QemuCmd *c) {
         if (d->n_videos == 0) {
                 if (d->n_graphics) {
                         QemuStr s = { 0 };
-                        qstr_printf(&s, "VGA,id=video0");
+                        char id[64];
+                        qemu_device_id(NULL, QEMU_ID_VIDEO, 0, id, sizeof id);
+                        qstr_printf(&s, "VGA,id=%s", id);
                         qemu_pci_append(c, &s, &c->pci->default_video);
                         qemu_cmd_opt(c, "-device", &s);
                 }
@@ -519,7 +527,9 @@ int qemu_cmd_watchdogs(QemuCmd *c) {
                 if (strcmp(model, "i6300esb") != 0 && strcmp(model, "ib700") != 0)
                         return qemu_cmd_unsupported(c, "watchdog model '%s' is not supported", model);
                 QemuStr s = { 0 };
-                qstr_printf(&s, "%s,id=watchdog0", model);
+                char id[64];
+                qemu_device_id(w->alias, QEMU_ID_WATCHDOG, i, id, sizeof id);
+                qstr_printf(&s, "%s,id=%s", model, id);
                 qemu_pci_append(c, &s, &c->pci->watchdog[i]);
                 qemu_cmd_opt(c, "-device", &s);
                 if (!w->action)
@@ -547,7 +557,9 @@ int qemu_cmd_memballoon(QemuCmd *c) {
         else
                 return qemu_cmd_unsupported(c, "memballoon model '%s' is not supported", model);
         QemuStr s = { 0 };
-        qstr_printf(&s, "%s,id=balloon0%s", dev, qemu_str_eq(b->autodeflate, "on") ? ",deflate-on-oom=on" : "");
+        char id[64];
+        qemu_device_id(b->alias, QEMU_ID_BALLOON, 0, id, sizeof id);
+        qstr_printf(&s, "%s,id=%s%s", dev, id, qemu_str_eq(b->autodeflate, "on") ? ",deflate-on-oom=on" : "");
         qemu_pci_append(c, &s, &c->pci->balloon);
         qemu_cmd_opt(c, "-device", &s);
         return 0;
@@ -578,7 +590,9 @@ int qemu_cmd_rngs(QemuCmd *c) {
                         return qemu_cmd_unsupported(c, "rng backend model '%s' is not supported", backend);
                 }
                 qemu_cmd_opt(c, "-object", &s);
-                qstr_printf(&s, "%s,rng=objrng%zu,id=rng%zu", dev, i, i);
+                char id[64];
+                qemu_device_id(rng->alias, QEMU_ID_RNG, i, id, sizeof id);
+                qstr_printf(&s, "%s,rng=objrng%zu,id=%s", dev, i, id);
                 qemu_pci_append(c, &s, &c->pci->rng[i]);
                 qemu_cmd_opt(c, "-device", &s);
         }

@@ -209,7 +209,9 @@ static int usb_controller(QemuCmd *c, const DomainController *ctl, const QemuPci
                 }
                 qstr_printf(&s, "%s,masterbus=usb.0,firstport=%lld", dev, start);
         } else {
-                qstr_printf(&s, "%s,id=usb", dev);
+                char id[64];
+                qemu_controller_id("usb", model, 0, c->q35, id, sizeof id);
+                qstr_printf(&s, "%s,id=%s", dev, id);
         }
         if (xhci && ctl->ports.set) {
                 if (ctl->ports.v < 1 || ctl->ports.v > 15) {
@@ -231,7 +233,9 @@ static int usb_controller(QemuCmd *c, const DomainController *ctl, const QemuPci
 
 static void scsi_controller(QemuCmd *c, unsigned index, const QemuPciAddr *a, Controllers *have) {
         QemuStr s = { 0 };
-        qstr_printf(&s, "virtio-scsi-pci,id=scsi%u", index);
+        char id[64];
+        qemu_controller_id("scsi", NULL, index, c->q35, id, sizeof id);
+        qstr_printf(&s, "virtio-scsi-pci,id=%s", id);
         qemu_pci_append(c, &s, a);
         qemu_cmd_opt(c, "-device", &s);
         have->scsi[index] = true;
@@ -241,7 +245,9 @@ static void scsi_controller(QemuCmd *c, unsigned index, const QemuPciAddr *a, Co
 static void sata_controller(QemuCmd *c, unsigned index, const QemuPciAddr *a, Controllers *have) {
         if (!(c->q35 && index == 0)) {
                 QemuStr s = { 0 };
-                qstr_printf(&s, "ich9-ahci,id=sata%u", index);
+                char id[64];
+                qemu_controller_id("sata", NULL, index, c->q35, id, sizeof id);
+                qstr_printf(&s, "ich9-ahci,id=%s", id);
                 qemu_pci_append(c, &s, a);
                 qemu_cmd_opt(c, "-device", &s);
         }
@@ -250,7 +256,9 @@ static void sata_controller(QemuCmd *c, unsigned index, const QemuPciAddr *a, Co
 
 static void vserial_controller(QemuCmd *c, unsigned index, const QemuPciAddr *a, Controllers *have) {
         QemuStr s = { 0 };
-        qstr_printf(&s, "virtio-serial-pci,id=virtio-serial%u", index);
+        char id[64];
+        qemu_controller_id("virtio-serial", NULL, index, c->q35, id, sizeof id);
+        qstr_printf(&s, "virtio-serial-pci,id=%s", id);
         qemu_pci_append(c, &s, a);
         qemu_cmd_opt(c, "-device", &s);
         have->vserial[index] = true;
@@ -264,13 +272,14 @@ static int ide_unsupported(QemuCmd *c) {
 static int root_port(QemuCmd *c, const DomainController *ctl, const QemuPciAddr *a) {
         long long index = ctl->index.v;
         long long chassis = index, port = (long long) ((a->slot << 3) | a->function);
-        char *end;
+        char *end, id[64];
+        qemu_controller_id("pci", ctl->model, index, c->q35, id, sizeof id);
         if (qemu_str_eq(ctl->model, "pcie-to-pci-bridge")) {
                 /* conventional PCI slots 1-31 behind a root port (libvirt adds one for e1000 & co.) */
                 if (ctl->model_name && strcmp(ctl->model_name, "pcie-pci-bridge") != 0)
                         return qemu_cmd_unsupported(c, "PCI controller model name '%s' is not supported", ctl->model_name);
                 QemuStr s = { 0 };
-                qstr_printf(&s, "pcie-pci-bridge,id=pci.%lld", index);
+                qstr_printf(&s, "pcie-pci-bridge,id=%s", id);
                 qemu_pci_append(c, &s, a);
                 qemu_cmd_opt(c, "-device", &s);
                 return 0;
@@ -282,7 +291,7 @@ static int root_port(QemuCmd *c, const DomainController *ctl, const QemuPciAddr 
         if (ctl->target_port && ((port = strtoll(ctl->target_port, &end, 0)) < 0 || *end || port > 255))
                 return qemu_cmd_unsupported(c, "PCI controller %lld port '%s' is not valid", index, ctl->target_port);
         QemuStr s = { 0 };
-        qstr_printf(&s, "pcie-root-port,port=%lld,chassis=%lld,id=pci.%lld", port, chassis, index);
+        qstr_printf(&s, "pcie-root-port,port=%lld,chassis=%lld,id=%s", port, chassis, id);
         qemu_pci_append(c, &s, a);
         qemu_cmd_opt(c, "-device", &s);
         return 0;

@@ -48,7 +48,9 @@ int qemu_cmd_sounds(QemuCmd *c) {
                         return qemu_cmd_unsupported(c, "sound model '%s' is not supported", model);
                 bool hda = strstr(dev, "intel-hda") != NULL;
                 QemuStr s = { 0 };
-                qstr_printf(&s, "%s,id=sound%zu", dev, i);
+                char id[64];
+                qemu_device_id(snd->alias, QEMU_ID_SOUND, i, id, sizeof id);
+                qstr_printf(&s, "%s,id=%s", dev, id);
                 if (!hda)
                         qstr_printf(&s, ",audiodev=audio1");
                 if (strcmp(model, "usb") == 0)
@@ -61,7 +63,7 @@ int qemu_cmd_sounds(QemuCmd *c) {
                         continue;
                 }
                 const char *codec = snd->codec_type ? snd->codec_type : "duplex";
-                qstr_printf(&s, "hda-%s,id=sound%zu-codec0,bus=sound%zu.0,cad=0,audiodev=audio1", codec, i, i);
+                qstr_printf(&s, "hda-%s,id=%s-codec0,bus=%s.0,cad=0,audiodev=audio1", codec, id, id);
                 qemu_cmd_opt(c, "-device", &s);
         }
         return 0;
@@ -87,7 +89,9 @@ int qemu_cmd_redirdevs(QemuCmd *c) {
                 qemu_cmd_arg(c, "-chardev");
                 qemu_cmd_argf(c, "spicevmc,id=charredir%zu,name=usbredir", i);
                 qemu_cmd_arg(c, "-device");
-                qemu_cmd_argf(c, "usb-redir,chardev=charredir%zu,id=redir%zu,bus=usb.0%s%s", i, i,
+                char id[64];
+                qemu_device_id(r->alias, QEMU_ID_REDIRDEV, i, id, sizeof id);
+                qemu_cmd_argf(c, "usb-redir,chardev=charredir%zu,id=%s,bus=usb.0%s%s", i, id,
                               *usb_port(&r->address) ? ",port=" : "", usb_port(&r->address));
         }
         for (size_t i = 0; i < d->n_hubs; i++) {

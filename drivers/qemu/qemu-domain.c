@@ -706,6 +706,13 @@ int qemu_domain_start_spawn(Domain *d, unsigned flags, Call *call, VbError *err)
                 free(logp);
                 return vb_error_errno(err, -ENOMEM, "running definition");
         }
+        /* Each device's <alias>: the id its command line gives it (qemu-alias.c). */
+        if (qemu_aliases_assign(live, true) < 0) {
+                domain_def_free(live);
+                free(mon);
+                free(logp);
+                return vb_error_errno(err, -ENOMEM, "device aliases");
+        }
         /* Volumes become the files (or block devices) they are now: QEMU, the live XML and the
          * security drivers see those; a UEFI guest's NVRAM is copied from its template. */
         if (domain_resolve_volume_disks(c, live, err) < 0 ||

@@ -22,7 +22,7 @@ bool qemu_ctrl_hotpluggable(const DomainController *c) {
 
 /* QEMU's id of controller c: scsiN, virtio-serialN. */
 void qemu_ctrl_id(const DomainController *c, char *buf, size_t len) {
-        snprintf(buf, len, "%s%lld", c->type, c->index.v);
+        qemu_controller_id(c->type, c->model, c->index.v, false, buf, len);
 }
 
 /* Index idx of type is held in def: by a controller, or by the one the command line adds for

@@ -1,6 +1,6 @@
-/* qemu-hotplug.c: disks attached to and detached from a running guest through QMP (blockdev-add, device_add, device_del and DEVICE_DELETED, blockdev-del), with the DAC label of the image. */
+/* qemu-hotplug.c: disks attached to and detached from a running guest through QMP (blockdev-add, device_add; device_del through qemu-unplug.c, then blockdev-del), with the DAC label of the image. */
 #define LOG_MODULE "qemu"
-#include "qemu-driver.h"
+#include "qemu-hotplug-priv.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -13,10 +13,6 @@
 #include "log.h"
 #include "qemu-command.h"
 #include "qemu-command-priv.h"
-
-/* How long a detach waits for the guest to let the device go (libvirt's 5 s): then the call
- * answers (the request was sent) and the removal completes whenever DEVICE_DELETED comes. */
-#define QEMU_UNPLUG_TIMEOUT_USEC (5 * 1000000ULL)
 
 /* A definition holding only disk (not owned): what the security stack labels and restores. */
 typedef struct OneDisk {
@@ -38,7 +34,7 @@ static int disk_alias(const Domain *d, DomainDisk *disk, char *buf, size_t len, 
         return qemu_disk_alias(&o.def, 0, buf, len, err);
 }
 
-static int label(QemuConn *qc, const Domain *d, DomainDisk *disk, VbError *err) {
+int qemu_disk_label(QemuConn *qc, const Domain *d, DomainDisk *disk, VbError *err) {
         if (!qc->sec_ready)
                 return 0;
         OneDisk o;
@@ -47,7 +43,7 @@ static int label(QemuConn *qc, const Domain *d, DomainDisk *disk, VbError *err) 
         return security_stack_set(&qc->sec, &o.def, &creds, err);
 }
 
-static void unlabel(QemuConn *qc, const Domain *d, DomainDisk *disk) {
+void qemu_disk_unlabel(QemuConn *qc, const Domain *d, DomainDisk *disk) {
         if (!qc || !qc->sec_ready)
                 return;
         OneDisk o;
@@ -256,15 +252,12 @@ static void attach_end(Attach *a, Qmp *q, Domain *d) {
                 attach_fail(a, -ENOMEM, "attach");
         if (a->failed) {
                 nodes_del(q, a->alias, a->format, a->storage, NULL);
-                unlabel(qd->qc, d, disk);
+                qemu_disk_unlabel(qd->qc, d, disk);
                 qemu_domain_finish(qd, -1, &a->err);
                 return;
         }
         log_info("domain %s: disk %s attached as %s", d->obj.name, d->live->priv->devices.disks[d->live->priv->devices.n_disks - 1].target_dev, a->alias);
-        VbError e = { 0 };
-        if (domain_save_status(d, &e) < 0)
-                log_warning("domain %s: status not saved: %s", d->obj.name, e.message);
-        domain_notify_device(d, NOTICE_DEVICE_ADDED, a->alias);
+        qemu_hotplug_added(d, a->alias);
         qemu_domain_finish(qd, 0, NULL);
 }
 
@@ -275,7 +268,7 @@ static void on_attach(Qmp *q, json_object *ret, const char *cls, const char *des
         a->inflight--;
         if (q != qd->qmp || !qd->job) {
                 if (a->inflight == 0) {
-                        unlabel(qd->qc, qd->domain, &a->dev->disks[0]); /* QEMU's stop restores only d->live's files */
+                        qemu_disk_unlabel(qd->qc, qd->domain, &a->dev->disks[0]); /* QEMU's stop restores only d->live's files */
                         attach_free(a);
                 }
                 return;
@@ -350,7 +343,7 @@ int qemu_domain_attach_disk(Domain *d, DomainDevices *dev, Call *call, VbError *
                 goto fail;
         }
         if (disk_alias(d, disk, a->alias, sizeof a->alias, err) < 0 || attach_check(disk, a->alias, err) < 0 ||
-            label(qd->qc, d, disk, err) < 0)
+            qemu_disk_label(qd->qc, d, disk, err) < 0)
                 goto fail;
         a->qd = qd;
         a->dev = dev;
@@ -360,7 +353,7 @@ int qemu_domain_attach_disk(Domain *d, DomainDevices *dev, Call *call, VbError *
         a->step = strncmp(a->alias, "virtio-disk", 11) == 0 ? STEP_QUERY_PCI : STEP_STORAGE;
         int r = attach_send_batch(a, qd->qmp, a->step, STEP_FORMAT);
         if (r < 0 && a->inflight == 0) {
-                unlabel(qd->qc, d, disk);
+                qemu_disk_unlabel(qd->qc, d, disk);
                 vb_error_errno(err, r, "blockdev-add");
                 a->dev = NULL;
                 goto fail;
@@ -378,112 +371,19 @@ fail:
 
 /* ---- detach ---- */
 
-struct QemuUnplug {
-        QemuDomain *qd;
-        char alias[64];
-        char target[32];
-        const char *what;       /* "disk", "interface": for messages */
-        QemuUnplugDone done;    /* the guest let it go: the driver's side of the removal */
-        bool waiting;           /* the detach call still waits (the job is held) */
-        sd_event_source *timer;
-};
-
-static void unplug_free(QemuDomain *qd) {
-        QemuUnplug *u = qd->unplug;
-        if (!u)
-                return;
-        sd_event_source_disable_unref(u->timer);
-        free(u);
-        qd->unplug = NULL;
-}
-
-/* QEMU is gone (its exit answers a waiting call), or the domain is forgotten. */
-void qemu_unplug_forget(QemuDomain *qd) {
-        unplug_free(qd);
-}
-
-static int on_unplug_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
-        QemuDomain *qd = userdata;
-        QemuUnplug *u = qd->unplug;
-        if (!u || !u->waiting)
-                return 0;
-        log_info("domain %s: %s not removed by the guest yet: the detach answers, the removal follows the guest",
-                 qd->domain->obj.name, u->alias);
-        u->waiting = false;
-        u->timer = sd_event_source_disable_unref(u->timer);
-        qemu_domain_finish(qd, 0, NULL);
-        return 0;
-}
-
-static void on_device_del(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
-        QemuDomain *qd = userdata;
-        QemuUnplug *u = qd->unplug;
-        if (q != qd->qmp || !u || !u->waiting)
-                return;
-        if (cls) {
-                VbError e = { 0 };
-                vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "cannot detach %s %s: %s", u->what, u->target,
-                             desc ? desc : cls);
-                unplug_free(qd);
-                qemu_domain_finish(qd, -1, &e);
-        }
-}
-
-int qemu_unplug_begin(QemuDomain *qd, const char *alias, const char *what, const char *target, QemuUnplugDone done,
-                      Call *call, VbError *err) {
-        if (!qd || !qd->qmp || !qmp_is_ready(qd->qmp) || !qd->qc || !qd->qc->event)
-                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU,
-                                    "the QEMU monitor of domain '%s' is not available", qd->domain->obj.name);
-        if (qd->unplug)
-                return vb_error_set(err, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU,
-                                    "the removal of device %s from domain '%s' is still in progress",
-                                    qd->unplug->alias, qd->domain->obj.name);
-        QemuUnplug *u = calloc(1, sizeof *u);
-        json_object *args = u ? json_object_new_object() : NULL;
-        if (!args) {
-                free(u);
-                return vb_error_errno(err, -ENOMEM, "device_del");
-        }
-        snprintf(u->alias, sizeof u->alias, "%s", alias);
-        snprintf(u->target, sizeof u->target, "%s", target);
-        u->what = what;
-        u->done = done;
-        json_object_object_add(args, "id", json_object_new_string(u->alias));
-        int r = sd_event_add_time_relative(qd->qc->event, &u->timer, CLOCK_MONOTONIC, QEMU_UNPLUG_TIMEOUT_USEC, 0,
-                                           on_unplug_timeout, qd);
-        if (r < 0) {
-                json_object_put(args);
-                free(u);
-                return vb_error_errno(err, r, "detach timer");
-        }
-        u->qd = qd;
-        u->waiting = true;
-        qd->unplug = u;
-        r = qmp_send(qd->qmp, "device_del", args, on_device_del, qd);
-        if (r < 0) {
-                unplug_free(qd);
-                return vb_error_errno(err, r, "device_del");
-        }
-        qd->after_reply = _DOMAIN_INPUT_MAX;
-        qemu_domain_pending(qd, call);
-        return VERB_PENDING;
-}
-
-/* The guest let disk target (alias) go: its block nodes, its label and its place in d->live;
- * finish: the blockdev-del's reply answers qd's waiting call (true if it was handed over). */
-static bool disk_remove(QemuDomain *qd, const char *alias, const char *target, QemuDomain *finish) {
+bool qemu_disk_remove(QemuDomain *qd, const char *alias, const char *target, QemuDomain *finish) {
         Domain *d = qd->domain;
         long i = d->live ? domain_devices_find_disk(&d->live->priv->devices, target) : -1;
         bool handed = qd->qmp && nodes_del(qd->qmp, alias, true, true, finish);
         if (i >= 0) {
-                unlabel(qd->qc, d, &d->live->priv->devices.disks[i]);
+                qemu_disk_unlabel(qd->qc, d, &d->live->priv->devices.disks[i]);
                 domain_devices_remove_disk(&d->live->priv->devices, (size_t) i);
         }
         return handed;
 }
 
-static void disk_removed(QemuDomain *qd, const char *alias, const char *target) {
-        disk_remove(qd, alias, target, NULL);
+void qemu_disk_removed(QemuDomain *qd, const char *alias, const char *target) {
+        qemu_disk_remove(qd, alias, target, NULL);
 }
 
 int qemu_domain_detach_disk(Domain *d, size_t index, Call *call, VbError *err) {
@@ -491,57 +391,8 @@ int qemu_domain_detach_disk(Domain *d, size_t index, Call *call, VbError *err) {
         if (qemu_disk_alias(d->live, index, alias, sizeof alias, err) < 0)
                 return -1;
         return qemu_unplug_begin(d->driver_data, alias, "disk", d->live->priv->devices.disks[index].target_dev,
-                                 disk_removed, call, err);
+                                 qemu_disk_removed, call, err);
 }
-
-/* DEVICE_DELETED: the guest let the device go; DEVICE_UNPLUG_GUEST_ERROR: it refused. */
-void qemu_hotplug_event(QemuDomain *qd, const char *event, json_object *data) {
-        QemuUnplug *u = qd->unplug;
-        json_object *v;
-        const char *dev = data && json_object_object_get_ex(data, "device", &v) ? json_object_get_string(v) : NULL;
-        const char *path = data && json_object_object_get_ex(data, "path", &v) ? json_object_get_string(v) : NULL;
-        char id[64];
-        /* QEMU 7.2 reports a vCPU's removal only through its child (".../vcpu1/lapic", no
-         * device): a child of the device goes only with it. */
-        if (!dev && path && strncmp(path, "/machine/peripheral/", 20) == 0) {
-                snprintf(id, sizeof id, "%.*s", (int) strcspn(path + 20, "/"), path + 20);
-                dev = id;
-        }
-        if (!u || !dev || strcmp(dev, u->alias) != 0)
-                return;
-        Domain *d = domain_ref(qd->domain);
-        char alias[64], target[32];
-        snprintf(alias, sizeof alias, "%s", u->alias);
-        snprintf(target, sizeof target, "%s", u->target);
-        bool waiting = u->waiting;
-        QemuUnplugDone done = u->done;
-        const char *what = u->what;
-        VbError e = { 0 };
-        if (strcmp(event, "DEVICE_UNPLUG_GUEST_ERROR") == 0) {
-                vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "the guest refused to release %s %s", what,
-                             target);
-                unplug_free(qd);
-                domain_notify_device(d, NOTICE_DEVICE_REMOVAL_FAILED, alias);
-                if (waiting)
-                        qemu_domain_finish(qd, -1, &e);
-                domain_unref(d);
-                return;
-        }
-        unplug_free(qd);
-        bool handed = false;
-        if (waiting && done == disk_removed)
-                handed = disk_remove(qd, alias, target, qd);
-        else
-                done(qd, alias, target);
-        if (d->live && domain_save_status(d, &e) < 0)
-                log_warning("domain %s: status not saved: %s", d->obj.name, e.message);
-        log_info("domain %s: %s removed", d->obj.name, alias);
-        domain_notify_device(d, NOTICE_DEVICE_REMOVED, alias);
-        if (waiting && !handed)
-                qemu_domain_finish(qd, 0, NULL);
-        domain_unref(d);
-}
-
 long qemu_disk_by_alias(const DomainDef *def, const char *alias) {
         for (size_t i = 0; def && def->priv && i < def->priv->devices.n_disks; i++) {
                 char a[32];
@@ -550,107 +401,4 @@ long qemu_disk_by_alias(const DomainDef *def, const char *alias) {
                         return (long) i;
         }
         return -1;
-}
-
-/* ---- cdrom media ---- */
-
-typedef struct Media {
-        QemuDomain *qd;
-        size_t index;
-        DomainDisk disk;        /* the new media (source_file NULL: ejected), for labels */
-} Media;
-
-static void media_free(Media *m) {
-        free(m->disk.source_file);
-        free(m->disk.driver_type);
-        free(m);
-}
-
-static void on_media(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
-        Media *m = userdata;
-        QemuDomain *qd = m->qd;
-        Domain *d = domain_ref(qd->domain);
-        VbError e = { 0 };
-        int r = -1;
-        if (q != qd->qmp || !qd->job) {
-                if (m->disk.source_file)
-                        unlabel(qd->qc, d, &m->disk);
-        } else if (cls) {
-                vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "cannot change the media of %s: %s",
-                             m->disk.target_dev, desc ? desc : cls);
-                if (m->disk.source_file)
-                        unlabel(qd->qc, d, &m->disk);
-        } else if (!d->live || m->index >= d->live->priv->devices.n_disks) {
-                vb_error_set(&e, VB_ERR_INTERNAL_ERROR, VB_FROM_QEMU, "disk %zu went away", m->index);
-        } else {
-                DomainDisk *cur = &d->live->priv->devices.disks[m->index];
-                if (cur->source_file)
-                        unlabel(qd->qc, d, cur);
-                free(cur->source_file);
-                cur->source_file = m->disk.source_file;
-                m->disk.source_file = NULL;
-                if (m->disk.driver_type) {
-                        free(cur->driver_type);
-                        cur->driver_type = m->disk.driver_type;
-                        m->disk.driver_type = NULL;
-                }
-                r = domain_save_status(d, &e) < 0 ? (log_warning("domain %s: status not saved: %s", d->obj.name,
-                                                                 e.message), 0) : 0;
-        }
-        if (q == qd->qmp && qd->job)
-                qemu_domain_finish(qd, r, r < 0 ? &e : NULL);
-        media_free(m);
-        domain_unref(d);
-}
-
-int qemu_domain_change_media(Domain *d, size_t index, const char *path, const char *format, Call *call, VbError *err) {
-        QemuDomain *qd = d->driver_data;
-        if (!qd || !qd->qmp || !qmp_is_ready(qd->qmp) || !qd->qc)
-                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU,
-                                    "the QEMU monitor of domain '%s' is not available", d->obj.name);
-        if (strcmp(format, "raw") != 0 && strcmp(format, "qcow2") != 0)
-                return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_QEMU,
-                                    "disk format '%s' is not supported (only raw and qcow2 are)", format);
-        char alias[32];
-        if (qemu_disk_alias(d->live, index, alias, sizeof alias, err) < 0)
-                return -1;
-        Media *m = calloc(1, sizeof *m);
-        json_object *args = json_object_new_object();
-        if (!m || !args || (path && !(m->disk.source_file = strdup(path))) || !(m->disk.driver_type = strdup(format))) {
-                json_object_put(args);
-                if (m)
-                        media_free(m);
-                return vb_error_errno(err, -ENOMEM, "change media");
-        }
-        m->qd = qd;
-        m->index = index;
-        m->disk.type = (char *) "file";
-        m->disk.device = (char *) "cdrom";
-        m->disk.readonly = true;
-        m->disk.target_dev = d->live->priv->devices.disks[index].target_dev;
-        json_object_object_add(args, "id", json_object_new_string(alias));
-        const char *cmd = "eject";
-        if (path) {
-                if (label(qd->qc, d, &m->disk, err) < 0) {
-                        json_object_put(args);
-                        media_free(m);
-                        return -1;
-                }
-                cmd = "blockdev-change-medium";
-                json_object_object_add(args, "filename", json_object_new_string(path));
-                json_object_object_add(args, "format", json_object_new_string(format));
-                json_object_object_add(args, "read-only-mode", json_object_new_string("read-only"));
-        } else {
-                json_object_object_add(args, "force", json_object_new_boolean(true));
-        }
-        int r = qmp_send(qd->qmp, cmd, args, on_media, m);
-        if (r < 0) {
-                if (path)
-                        unlabel(qd->qc, d, &m->disk);
-                media_free(m);
-                return vb_error_errno(err, r, cmd);
-        }
-        qd->after_reply = _DOMAIN_INPUT_MAX;
-        qemu_domain_pending(qd, call);
-        return VERB_PENDING;
 }

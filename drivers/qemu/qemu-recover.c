@@ -301,6 +301,9 @@ static int recover_one(const char *dir, const char *name, const char *data, size
         }
         /* Its automatic display ports stay its own while its QEMU may run. */
         qemu_display_hold_live(qd, domain_current_def(d));
+        /* A guest an older virtbusd started: its devices' aliases, the ids its command line gave. */
+        if (d->live && qemu_aliases_assign(d->live, false) < 0)
+                log_warning("domain %s: out of memory: its running definition lacks device aliases", d->obj.name);
         recover_attempt(qd);
         return 0;
 }

@@ -96,7 +96,7 @@ int qemu_define_usb_addresses(DomainDef *def, VbError *err) {
 }
 
 void qemu_usb_dev_id(const char *alias, const char *prefix, size_t i, char *buf, size_t len) {
-        if (alias)
+        if (alias && qemu_alias_usable(alias, len))
                 snprintf(buf, len, "%s", alias);
         else
                 snprintf(buf, len, "%s%zu", prefix, i);

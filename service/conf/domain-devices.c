@@ -12,9 +12,10 @@
 #define ONOFF xml_values_on_off
 /* Guest addresses and aliases are accepted and dropped: placement is the driver's business. */
 #define DEVICE_INFO { "alias", NULL, XF_KNOWN, 0, NULL }, { "address", NULL, XF_KNOWN, 0, NULL }
-/* Devices whose address is kept: libvirt's <address> attributes, in its order. */
+/* Devices whose alias and address are kept: <alias name>, libvirt's <address> attributes in
+ * its order (domain-alias.c drops a driver's alias from a definition). */
 #define DEVICE_ADDRESS(T) \
-        { "alias", NULL, XF_KNOWN, 0, NULL }, \
+        { "alias", "name", XF_STR, offsetof(T, alias), NULL }, \
         DEVICE_ADDRESS_FIELDS(T)
 #define DEVICE_ADDRESS_FIELDS(T) \
         { "address", "type", XF_STR, offsetof(T, address.type), NULL }, \
@@ -67,8 +68,9 @@ static const XmlField controller_fields[] = {
         { "target", "chassis", XF_STR, offsetof(DomainController, target_chassis), NULL },
         { "target", "port", XF_STR, offsetof(DomainController, target_port), NULL },
         { "driver", NULL, XF_KNOWN, 0, NULL },
+        { "alias", "name", XF_STR, offsetof(DomainController, alias), NULL },    /* libvirt's: before <master> */
         { "master", "startport", XF_STR, offsetof(DomainController, master_startport), NULL },
-        DEVICE_ADDRESS(DomainController),
+        DEVICE_ADDRESS_FIELDS(DomainController),
 };
 
 static const XmlField interface_fields[] = {
@@ -221,10 +223,7 @@ static const XmlField panic_fields[] = {
 
 static int interface_post_parse(xmlNodePtr node, void *dev, VbError *err);
 static int graphics_post_parse(xmlNodePtr node, void *dev, VbError *err);
-static int chr_post_parse(xmlNodePtr node, void *dev, VbError *err);
 static int disk_post_parse(xmlNodePtr node, void *dev, VbError *err);
-static int input_post_parse(xmlNodePtr node, void *dev, VbError *err);
-static int hub_post_parse(xmlNodePtr node, void *dev, VbError *err);
 static int memory_post_parse(xmlNodePtr node, void *dev, VbError *err);
 static int tpm_post_parse(xmlNodePtr node, void *dev, VbError *err);
 
@@ -236,16 +235,16 @@ static const DeviceKind device_kinds[] = {
         KIND("disk", disk_fields, disks, DomainDisk, disk_post_parse),
         KIND("controller", controller_fields, controllers, DomainController, NULL),
         KIND("interface", interface_fields, interfaces, DomainInterface, interface_post_parse),
-        KIND("serial", chr_fields, serials, DomainChr, chr_post_parse),
-        KIND("console", chr_fields, consoles, DomainChr, chr_post_parse),
-        KIND("channel", chr_fields, channels, DomainChr, chr_post_parse),
-        KIND("input", input_fields, inputs, DomainInputDev, input_post_parse),
+        KIND("serial", chr_fields, serials, DomainChr, NULL),
+        KIND("console", chr_fields, consoles, DomainChr, NULL),
+        KIND("channel", chr_fields, channels, DomainChr, NULL),
+        KIND("input", input_fields, inputs, DomainInputDev, NULL),
         KIND("tpm", tpm_fields, tpms, DomainTpm, tpm_post_parse),
         KIND("graphics", graphics_fields, graphics, DomainGraphics, graphics_post_parse),
         KIND("sound", sound_fields, sounds, DomainSound, NULL),
         KIND("video", video_fields, videos, DomainVideo, NULL),
         KIND("redirdev", redirdev_fields, redirdevs, DomainRedirdev, NULL),
-        KIND("hub", hub_fields, hubs, DomainHub, hub_post_parse),
+        KIND("hub", hub_fields, hubs, DomainHub, NULL),
         KIND("watchdog", watchdog_fields, watchdogs, DomainWatchdog, NULL),
         { "memballoon", memballoon_fields, XML_N(memballoon_fields), 0, 0, 0, NULL },
         KIND("rng", rng_fields, rngs, DomainRng, NULL),
@@ -267,46 +266,6 @@ static int disk_post_parse(xmlNodePtr node, void *dev, VbError *err) {
         return domain_disk_iotune_parse(node, disk, err);
 }
 
-/* The <domain> above node carries id= (a running guest's XML, as the status file keeps it). */
-static bool in_live_domain(xmlNodePtr node) {
-        for (xmlNodePtr n = node; n; n = n->parent)
-                if (n->type == XML_ELEMENT_NODE && xmlStrcmp(n->name, (const xmlChar *) "domain") == 0)
-                        return xmlHasProp(n, (const xmlChar *) "id") != NULL;
-        return false;
-}
-
-/* As libvirt: the driver names a running guest's devices (the live XML's <alias>, which
- * clients such as cockpit-machines pass to `virsh console`); a definition keeps only a user's
- * "ua-" alias, the status file of a running guest keeps them all. */
-static bool driver_alias(const char *alias) {
-        return alias && strncmp(alias, "ua-", 3) != 0;
-}
-
-static void drop_driver_alias(xmlNodePtr node, char **alias) {
-        if (driver_alias(*alias) && !in_live_domain(node)) {
-                free(*alias);
-                *alias = NULL;
-        }
-}
-
-static int chr_post_parse(xmlNodePtr node, void *dev, VbError *err) {
-        (void) err;
-        drop_driver_alias(node, &((DomainChr *) dev)->alias);
-        return 0;
-}
-
-static int input_post_parse(xmlNodePtr node, void *dev, VbError *err) {
-        (void) err;
-        drop_driver_alias(node, &((DomainInputDev *) dev)->alias);
-        return 0;
-}
-
-static int hub_post_parse(xmlNodePtr node, void *dev, VbError *err) {
-        (void) err;
-        drop_driver_alias(node, &((DomainHub *) dev)->alias);
-        return 0;
-}
-
 /* What <backend> may hold beyond its attributes (an encrypted state, PCR banks, a
  * passthrough's <device>) is not modelled: refused by name rather than dropped, so a guest
  * never runs with less than its definition asks. */
@@ -316,12 +275,11 @@ static int tpm_post_parse(xmlNodePtr node, void *dev, VbError *err) {
                 if (c->type == XML_ELEMENT_NODE)
                         return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_XML,
                                             "<tpm><backend> element <%s> is not supported", (const char *) c->name);
-        drop_driver_alias(node, &((DomainTpm *) dev)->alias);
+        (void) dev;
         return 0;
 }
 
 static int memory_post_parse(xmlNodePtr node, void *dev, VbError *err) {
-        drop_driver_alias(node, &((DomainMemoryDev *) dev)->alias);
         return domain_memory_dev_post_parse(node, dev, err);
 }
 
@@ -333,7 +291,6 @@ static int interface_post_parse(xmlNodePtr node, void *dev, VbError *err) {
                                     "Missing required attribute 'type' in element 'interface'");
         if (domain_filterref_parse(node, nic, err) < 0 || domain_bandwidth_parse(node, nic, err) < 0)
                 return -1;
-        drop_driver_alias(node, &nic->alias);
         char *mac = xml_node_prop(xml_node_child(node, "mac"), "address");
         if (!mac) {
                 int r = mac_generate(nic->mac);
@@ -496,6 +453,7 @@ int domain_devices_parse(DomainDevices *d, xmlNodePtr devices, unsigned flags, V
                         return -1;
                 if (k->post_parse && k->post_parse(c, dev, err) < 0)
                         return -1;
+                domain_device_alias_parsed(c, k, dev);
         }
         controllers_assign_indexes(d);
         if (consoles_pair_serial(d) < 0)
@@ -570,54 +528,30 @@ static void disk_format_with_seclabels(XmlBuf *b, const DomainDisk *disk) {
         xml_fields_format(b, "disk", t, XML_N(t), disk, devices_hook);
 }
 
-/* The offset of the <alias name> a kind keeps (NICs, chardevs, inputs, hubs, DIMMs), or -1. */
-static long alias_field(const DeviceKind *k) {
-        for (size_t i = 0; i < k->n_fields; i++)
-                if (k->fields[i].child && strcmp(k->fields[i].child, "alias") == 0 && k->fields[i].kind == XF_STR)
-                        return (long) k->fields[i].offset;
-        return -1;
-}
-
-/* A driver's alias names a running device only: the inactive XML leaves it out. */
-static void format_without_driver_alias(XmlBuf *c, const DeviceKind *k, const void *dev) {
-        union {
-                DomainInterface nic;
-                DomainChr chr;
-                DomainInputDev in;
-                DomainHub hub;
-                DomainMemoryDev mem;
-        } copy;
-        if (k->size > sizeof copy) {
-                xml_fields_format(c, k->name, k->fields, k->n_fields, dev, devices_hook);
-                return;
-        }
-        memcpy(&copy, dev, k->size);
-        char **alias = (char **) ((char *) &copy + alias_field(k));
-        if (driver_alias(*alias))
-                *alias = NULL;
-        xml_fields_format(c, k->name, k->fields, k->n_fields, &copy, devices_hook);
-}
-
 void domain_devices_format(XmlBuf *b, const DomainDevices *d, unsigned flags) {
         XmlBuf c = XML_BUF_CHILD(b);
         xml_buf_text_element(&c, "emulator", d->emulator);
         for (size_t i = 0; i < XML_N(device_kinds); i++) {
                 const DeviceKind *k = &device_kinds[i];
+                DomainDeviceCopy copy;
                 if (!k->size) {
+                        const void *mb = &d->memballoon;
+                        if (flags & DOMAIN_FORMAT_INACTIVE)
+                                mb = domain_device_without_driver_alias(k, mb, sizeof d->memballoon, &copy);
                         if (d->memballoon.model)
-                                xml_fields_format(&c, k->name, k->fields, k->n_fields, &d->memballoon, NULL);
+                                xml_fields_format(&c, k->name, k->fields, k->n_fields, mb, NULL);
                         continue;
                 }
                 const char *array = *(char *const *) ((const char *) d + k->array);
                 size_t count = *(const size_t *) ((const char *) d + k->count);
                 for (size_t j = 0; j < count; j++) {
                         const void *dev = array + j * k->size;
+                        if (flags & DOMAIN_FORMAT_INACTIVE)
+                                dev = domain_device_without_driver_alias(k, dev, k->size, &copy);
                         if (strcmp(k->name, "graphics") == 0)
                                 graphics_format(&c, k->fields, k->n_fields, dev, flags);
                         else if (k->fields == disk_fields && ((const DomainDisk *) dev)->n_seclabels)
                                 disk_format_with_seclabels(&c, dev);
-                        else if ((flags & DOMAIN_FORMAT_INACTIVE) && alias_field(k) >= 0)
-                                format_without_driver_alias(&c, k, dev);
                         else
                                 xml_fields_format(&c, k->name, k->fields, k->n_fields, dev, devices_hook);
                 }

@@ -192,6 +192,7 @@ typedef struct DomainDisk {
         bool readonly, shareable;
         char *serial;
         DomainAddress address;
+        char *alias;                       /* live: <alias name='virtio-disk0'/> (the QEMU id); a user's ua- alias */
         DomainSeclabel *seclabels;         /* <source>'s per-device <seclabel>s (model, relabel, label) */
         size_t n_seclabels;
         DomainDiskIotune iotune;
@@ -253,6 +254,7 @@ typedef struct DomainVideo {
         ConfInt ram, vram, vgamem, heads;
         char *primary;
         DomainAddress address;
+        char *alias;                       /* live: <alias name='video0'/> (the QEMU id); a user's ua- alias */
 } DomainVideo;
 
 typedef struct DomainInputDev {
@@ -268,6 +270,7 @@ typedef struct DomainController {
         char *target_chassis, *target_port; /* <target chassis='1' port='0x10'/>, as written */
         char *master_startport;            /* <master startport='0'/> of USB companions */
         DomainAddress address;
+        char *alias;                       /* live: <alias name='pci.1'/> (the QEMU id); a user's ua- alias */
         bool index_auto;                   /* the XML gave no index: conf chose it (hotplug may choose again) */
 } DomainController;
 
@@ -275,11 +278,13 @@ typedef struct DomainSound {
         char *model;                       /* ich9, ich6, ac97, es1370, sb16, usb, ich7 … */
         char *codec_type;                  /* the first <codec type='…'/> */
         DomainAddress address;
+        char *alias;                       /* live: <alias name='sound0'/> (the QEMU id); a user's ua- alias */
 } DomainSound;
 
 typedef struct DomainRedirdev {
         char *bus, *type;                  /* usb, spicevmc */
         DomainAddress address;
+        char *alias;                       /* live: <alias name='redir0'/> (the QEMU id); a user's ua- alias */
 } DomainRedirdev;
 
 typedef struct DomainHub {
@@ -298,6 +303,7 @@ typedef struct DomainTpm {
 typedef struct DomainPanic {
         char *model;                       /* isa, pseries, hyperv, s390, pvpanic */
         DomainAddress address;
+        char *alias;                       /* a user's ua- alias (libvirt names no panic device) */
 } DomainPanic;
 
 /* A device element libvirt knows that this model does not describe yet (<filesystem>,
@@ -313,16 +319,19 @@ typedef struct DomainMemballoon {
         char *autodeflate;
         ConfInt stats_period;
         DomainAddress address;
+        char *alias;                       /* live: <alias name='balloon0'/> (the QEMU id); a user's ua- alias */
 } DomainMemballoon;
 
 typedef struct DomainRng {
         char *model, *backend_model, *backend;
         DomainAddress address;
+        char *alias;                       /* live: <alias name='rng0'/> (the QEMU id); a user's ua- alias */
 } DomainRng;
 
 typedef struct DomainWatchdog {
         char *model, *action;
         DomainAddress address;
+        char *alias;                       /* live: <alias name='watchdog0'/> (the QEMU id); a user's ua- alias */
 } DomainWatchdog;
 
 /* <memory model='dimm'>: memory plugged as a DIMM (other models are kept as written, as

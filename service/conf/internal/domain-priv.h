@@ -44,6 +44,32 @@ void domain_devices_free(DomainDevices *d);
 void domain_disk_clear(DomainDisk *disk);     /* free one disk's fields */
 void domain_interface_clear(DomainInterface *nic);
 
+/* <alias name> (domain-alias.c): the offset of the alias a kind keeps, or -1; after parsing
+ * dev from node, a driver's alias is dropped unless node is in a running guest's XML (id=);
+ * dev (size bytes) without its driver's alias for the inactive XML: dev itself, or *copy
+ * (shallow, not to be freed). */
+typedef union DomainDeviceCopy {
+        DomainDisk disk;
+        DomainController controller;
+        DomainInterface nic;
+        DomainChr chr;
+        DomainInputDev input;
+        DomainVideo video;
+        DomainSound sound;
+        DomainRedirdev redirdev;
+        DomainHub hub;
+        DomainTpm tpm;
+        DomainWatchdog watchdog;
+        DomainMemballoon memballoon;
+        DomainRng rng;
+        DomainPanic panic;
+        DomainMemoryDev memory;
+} DomainDeviceCopy;
+long domain_device_alias_offset(const DeviceKind *k);
+void domain_device_alias_parsed(xmlNodePtr node, const DeviceKind *k, void *dev);
+const void *domain_device_without_driver_alias(const DeviceKind *k, const void *dev, size_t size,
+                                               DomainDeviceCopy *copy);
+
 /* Device elements libvirt knows that the model keeps as written (domain-devices-other.c). */
 bool domain_other_device_known(const char *name);
 int domain_other_device_add(DomainDevices *d, xmlNodePtr node);   /* -1: out of memory */

@@ -20,6 +20,11 @@ static const GoldenCase golden_cases[] = {
         { "domain-rich", "domain-rich-inactive", KIND_DOMAIN, 0, DOMAIN_FORMAT_INACTIVE },
         { "domain-live", "domain-live", KIND_DOMAIN, DOMAIN_PARSE_STATUS, 0 },
         { "domain-live", "domain-live-inactive", KIND_DOMAIN, DOMAIN_PARSE_STATUS, DOMAIN_FORMAT_INACTIVE },
+        /* every device's <alias> as libvirt 9.0's QEMU driver writes it (its live XML, with
+         * two ua- aliases added); the inactive XML and a definition keep the ua- ones only */
+        { "domain-aliases", "domain-aliases", KIND_DOMAIN, DOMAIN_PARSE_STATUS, 0 },
+        { "domain-aliases", "domain-aliases-inactive", KIND_DOMAIN, DOMAIN_PARSE_STATUS, DOMAIN_FORMAT_INACTIVE },
+        { "domain-aliases-def", "domain-aliases-def", KIND_DOMAIN, 0, 0 },
         { "domain-defaults", "domain-defaults", KIND_DOMAIN, 0, 0 },
         { "domain-metadata", "domain-metadata", KIND_DOMAIN, 0, 0 },
         { "domain-tune", "domain-tune", KIND_DOMAIN, 0, 0 },

@@ -1,0 +1,15 @@
+/* qemu-hotplug-priv.h: what the disk hotplug files share (qemu-hotplug.c: attach and detach; qemu-unplug.c: device_del; qemu-hotplug-media.c: CD-ROM media). */
+#pragma once
+
+#include <stdbool.h>
+
+#include "qemu-driver.h"
+
+/* disk's image labelled for (and given back from) the guest's QEMU by the security stack. */
+int qemu_disk_label(QemuConn *qc, const Domain *d, DomainDisk *disk, VbError *err);
+void qemu_disk_unlabel(QemuConn *qc, const Domain *d, DomainDisk *disk);
+/* The guest let disk target (alias) go: its block nodes, its label and its place in d->live;
+ * finish: the blockdev-del's reply answers qd's waiting call (true if it was handed over).
+ * qemu_disk_removed: the same as a QemuUnplugDone, nobody waiting. */
+bool qemu_disk_remove(QemuDomain *qd, const char *alias, const char *target, QemuDomain *finish);
+void qemu_disk_removed(QemuDomain *qd, const char *alias, const char *target);
