@@ -169,7 +169,7 @@ def daemon_sched(pid):
 
 def sched_delta(before, after):
     """(run, runq) ns between two daemon_sched() snapshots: threads started meanwhile count from
-    zero, those that ended are lost (libvirtd's worker threads live as long as the daemon)."""
+    zero, those that ended are lost (virtbusd's SASL step threads; libvirtd's workers live on)."""
     run = sum(a[0] - before.get(t, (0, 0))[0] for t, a in after.items())
     runq = sum(a[1] - before.get(t, (0, 0))[1] for t, a in after.items())
     return run, runq
@@ -210,9 +210,11 @@ def alternate_cpu(sides, key, count, make_op, rounds=5, warmup=0):
         n = client[s.label][1]
         s.res[key]["client_cpu"] = client[s.label][0] * 1000.0 / n
         s.res[key]["daemon_cpu"] = (daemon_cpu_ns(s.pid) - before[s.label][0]) / 1e6 / n
-        run, runq = sched_delta(before[s.label][1], daemon_sched(s.pid))
+        _, runq = sched_delta(before[s.label][1], daemon_sched(s.pid))
+        # the daemon's run time as its CPU above: schedstat forgets threads that ended (virtbusd's
+        # SASL steps), /proc/PID/stat keeps them
         s.res[key]["sched"] = {"client_run": client[s.label][2] / 1e6 / n, "client_runq": client[s.label][3] / 1e6 / n,
-                               "daemon_run": run / 1e6 / n, "daemon_runq": runq / 1e6 / n}
+                               "daemon_run": s.res[key]["daemon_cpu"], "daemon_runq": runq / 1e6 / n}
         log("%s: %s CPU per op: client %.3f ms, daemon %.3f ms" % (s.label, key, s.res[key]["client_cpu"],
                                                                   s.res[key]["daemon_cpu"]))
 
@@ -312,7 +314,8 @@ def render(res, opts):
             vb["client_cpu"] / lv_total if lv_total else float("nan")))
     out += ["", "Where the wall time goes (ms per operation, means; /proc schedstat, in ns: run time and run-queue "
             "wait, i.e. runnable but waiting for a CPU, of the client's calling thread and of the daemon's "
-            "threads): \"rest\" is the mean wall time minus all four: time in which neither end ran nor waited "
+            "threads; the daemon's run time is its CPU above, its run-queue wait leaves out threads that ended, "
+            "such as virtbusd's SASL steps): \"rest\" is the mean wall time minus all four: time in which neither end ran nor waited "
             "for a CPU (network, timers, a stall) where positive; where negative, the two ends ran or waited at "
             "the same time for at least that long.",
             "", "| operation | daemon | mean wall | client run | client run-queue | daemon run | daemon run-queue "
