@@ -154,28 +154,67 @@ def daemon_cpu_ns(pid):
     return (int(fields[11]) + int(fields[12])) * 1e9 / os.sysconf("SC_CLK_TCK")
 
 
+def daemon_sched(pid):
+    """{thread id: (ns run, ns waited runnable for a CPU)} of the daemon's live threads
+    (/proc/PID/task/*/schedstat: the kernel's run time and run-queue delay, not time asleep)."""
+    out = {}
+    for t in Path("/proc/%d/task" % pid).iterdir():
+        try:
+            f = (t / "schedstat").read_text().split()
+            out[t.name] = (int(f[0]), int(f[1]))
+        except (OSError, IndexError, ValueError):
+            pass        # a thread that ended meanwhile
+    return out
+
+
+def sched_delta(before, after):
+    """(run, runq) ns between two daemon_sched() snapshots: threads started meanwhile count from
+    zero, those that ended are lost (virtbusd's SASL step threads; libvirtd's workers live on)."""
+    run = sum(a[0] - before.get(t, (0, 0))[0] for t, a in after.items())
+    runq = sum(a[1] - before.get(t, (0, 0))[1] for t, a in after.items())
+    return run, runq
+
+
 def alternate_cpu(sides, key, count, make_op, rounds=5, warmup=0):
     """rb.alternate, plus each side's CPU per op: the client's (this process, all its threads:
     time.process_time around each op) and the daemon's (schedstat totals before and after: an idle
-    daemon uses none, so what the other side's turns add to it is noise only)."""
-    client = {s.label: [0.0, 0] for s in sides}
+    daemon uses none, so what the other side's turns add to it is noise only); and the time each
+    end waited in the run queue: the client's calling thread around each op (python3-libvirt
+    without an event loop does its I/O there), the daemon's as totals like its CPU."""
+    client = {s.label: [0.0, 0, 0, 0] for s in sides}
+    me = os.open("/proc/thread-self/schedstat", os.O_RDONLY)
+
+    def sched_self():
+        f = os.pread(me, 128, 0).split()
+        return int(f[0]), int(f[1])
 
     def make(side):
         op = make_op(side)
         acc = client[side.label]
 
         def timed_op():
-            t0 = time.process_time()
+            t0, s0 = time.process_time(), sched_self()
             op()
+            s1 = sched_self()
             acc[0] += time.process_time() - t0
+            acc[2] += s1[0] - s0[0]
+            acc[3] += s1[1] - s0[1]
             acc[1] += 1
         return timed_op
-    before = {s.label: daemon_cpu_ns(s.pid) for s in sides}
-    rb.alternate(sides, key, count, make, rounds=rounds, warmup=warmup)
+    before = {s.label: (daemon_cpu_ns(s.pid), daemon_sched(s.pid)) for s in sides}
+    try:
+        rb.alternate(sides, key, count, make, rounds=rounds, warmup=warmup)
+    finally:
+        os.close(me)
     for s in sides:
         n = client[s.label][1]
         s.res[key]["client_cpu"] = client[s.label][0] * 1000.0 / n
-        s.res[key]["daemon_cpu"] = (daemon_cpu_ns(s.pid) - before[s.label]) / 1e6 / n
+        s.res[key]["daemon_cpu"] = (daemon_cpu_ns(s.pid) - before[s.label][0]) / 1e6 / n
+        _, runq = sched_delta(before[s.label][1], daemon_sched(s.pid))
+        # the daemon's run time as its CPU above: schedstat forgets threads that ended (virtbusd's
+        # SASL steps), /proc/PID/stat keeps them
+        s.res[key]["sched"] = {"client_run": client[s.label][2] / 1e6 / n, "client_runq": client[s.label][3] / 1e6 / n,
+                               "daemon_run": s.res[key]["daemon_cpu"], "daemon_runq": runq / 1e6 / n}
         log("%s: %s CPU per op: client %.3f ms, daemon %.3f ms" % (s.label, key, s.res[key]["client_cpu"],
                                                                   s.res[key]["daemon_cpu"]))
 
@@ -273,6 +312,23 @@ def render(res, opts):
             name, lv["client_cpu"], lv["daemon_cpu"], vb["client_cpu"], vb["daemon_cpu"],
             (vb["client_cpu"] + vb["daemon_cpu"]) / lv_total if lv_total else float("nan"),
             vb["client_cpu"] / lv_total if lv_total else float("nan")))
+    out += ["", "Where the wall time goes (ms per operation, means; /proc schedstat, in ns: run time and run-queue "
+            "wait, i.e. runnable but waiting for a CPU, of the client's calling thread and of the daemon's "
+            "threads; the daemon's run time is its CPU above, its run-queue wait leaves out threads that ended, "
+            "such as virtbusd's SASL steps): \"rest\" is the mean wall time minus all four: time in which neither end ran nor waited "
+            "for a CPU (network, timers, a stall) where positive; where negative, the two ends ran or waited at "
+            "the same time for at least that long.",
+            "", "| operation | daemon | mean wall | client run | client run-queue | daemon run | daemon run-queue "
+            "| rest |", "|---|---|---|---|---|---|---|---|"]
+    for name, key, _ in rows:
+        for label in ("libvirtd", "virtbusd"):
+            r = res[label].get(key)
+            if not r or "sched" not in r:
+                continue
+            q = r["sched"]
+            parts = (q["client_run"], q["client_runq"], q["daemon_run"], q["daemon_runq"])
+            out.append("| %s | %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |" % ((name, label, r["mean"]) + parts
+                                                                                 + (r["mean"] - sum(parts),)))
     return "\n".join(out) + "\n"
 
 
