@@ -12,8 +12,8 @@
 #include "storage-io.h"
 #include "stream.h"
 
-/* One worker request moves at most this much: the stream window (1 MiB) holds four. */
-#define CHUNK (256u * 1024u)
+/* One worker request moves at most this much: a download's window holds four (stream.h). */
+#define CHUNK STREAM_CHUNK_MAX
 
 typedef struct VolXfer {
         StorageVol *vol;
