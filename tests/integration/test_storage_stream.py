@@ -39,9 +39,9 @@ PROC_STORAGE_VOL_LOOKUP_BY_PATH = 97
 PROC_STORAGE_VOL_DOWNLOAD = 209
 STREAM_HOLE = 6
 # What one download may hold in the daemon (docs/storage.md): the stream's window (4 MiB), the
-# output queue (4 MiB) and the packet being filled (1 MiB). The kernel's socket buffers hold more
-# of the volume, outside the daemon's memory.
-DAEMON_BOUND = 9 * MIB
+# output queue (4 MiB, and the packet that crosses it) and the packet being filled (1 MiB). The
+# kernel's socket buffers hold more of the volume, outside the daemon's memory.
+DAEMON_BOUND = 10 * MIB
 
 
 def sha256(path):
@@ -236,6 +236,8 @@ class StorageStream(unittest.TestCase):
             op, done, total = last
             self.assertEqual((op, total), ("download", size))
             growth = (self.daemon.rss_kib() - rss0) * 1024
+            print("stalled: %d of %d bytes read from the volume, daemon RSS +%d KiB" % (done, size, growth // 1024),
+                  file=sys.stderr)
             self.assertLess(growth, DAEMON_BOUND + 2 * MIB, "the daemon's memory grew by %d bytes" % growth)
             # what left the file: the daemon's bound plus what the kernel's socket buffers took
             self.assertLess(done, DAEMON_BOUND + 8 * MIB, "read %d bytes of %d for a client that reads nothing"
