@@ -43,6 +43,7 @@ def transfer(side, size, src, sparse, res):
         res[what + "_cpu"].append(side.res[what + "_cpu"][-1])
         res[what + "_flt"].append(minflt(side) - f0)
         res[what + "_virsh"].append(r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime)
+        res[what + "_virsh_flt"].append(r1.ru_minflt - r0.ru_minflt)
     out = SCRATCH / "down.img"
     if os.path.getsize(out) != size:
         raise storage_bench.BenchError("%s: download gave %d bytes" % (side.label, os.path.getsize(out)))
@@ -70,7 +71,8 @@ def main():
             s.start()
             sides.append(s)
             res[label] = {k: [] for k in ("upload", "download", "upload_cpu", "download_cpu",
-                                          "upload_flt", "download_flt", "upload_virsh", "download_virsh")}
+                                          "upload_flt", "download_flt", "upload_virsh", "download_virsh",
+                                          "upload_virsh_flt", "download_virsh_flt")}
         src = SCRATCH / "random.bin"
         if opts.sparse:
             storage_bench.make_holey(src, size, 0)
@@ -85,8 +87,9 @@ def main():
                 log("round %d: %s" % (r + 1, s.label))
                 transfer(s, size, src, opts.sparse, res[s.label])
         print("| binary | upload MiB/s (range) | download MiB/s (range) | daemon CPU upload ms | daemon CPU download ms "
-              "| virsh CPU upload ms | virsh CPU download ms | daemon minor faults upload | download |")
-        print("|---|---|---|---|---|---|---|---|---|")
+              "| virsh CPU upload ms | virsh CPU download ms | daemon minor faults upload | download "
+              "| virsh minor faults upload | download |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|")
         for s in sides:
             d = res[s.label]
 
@@ -96,9 +99,10 @@ def main():
 
             def ms(k):
                 return "%.0f (%.0f–%.0f)" % tuple(1000 * x for x in (statistics.median(d[k]), min(d[k]), max(d[k])))
-            print("| %s | %s | %s | %s | %s | %s | %s | %.0f | %.0f |" % (
+            print("| %s | %s | %s | %s | %s | %s | %s | %.0f | %.0f | %.0f | %.0f |" % (
                 s.label, rate("upload"), rate("download"), ms("upload_cpu"), ms("download_cpu"), ms("upload_virsh"),
-                ms("download_virsh"), statistics.median(d["upload_flt"]), statistics.median(d["download_flt"])))
+                ms("download_virsh"), statistics.median(d["upload_flt"]), statistics.median(d["download_flt"]),
+                statistics.median(d["upload_virsh_flt"]), statistics.median(d["download_virsh_flt"])))
     finally:
         for s in sides:
             try:
