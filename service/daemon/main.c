@@ -31,12 +31,12 @@
 #include "server.h"
 #include "storage-driver.h"
 #include "stream.h"
+#include "peer-client.h"
 
 /* Allocations below this come from the heap (glibc's default would mmap from 128 KiB up): a
  * stream chunk or packet, with its header, must be under it. */
 #define MALLOC_MMAP_THRESHOLD (2 * STREAM_CHUNK_MAX)
 _Static_assert(STREAM_CHUNK_MAX + 4096 < MALLOC_MMAP_THRESHOLD, "stream buffers must stay in the heap");
-#include "peer-client.h"
 
 typedef struct Options {
         int mode;               /* 0 unset, 1 system, 2 session */

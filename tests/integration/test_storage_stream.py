@@ -210,7 +210,8 @@ class StorageStream(unittest.TestCase):
         # a small receive buffer: what the kernel holds for us stays small as well
         c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 * 1024)
         try:
-            c.handshake("qemu:///session")
+            # no keepalive: a client that reads nothing for a while must not be pinged away
+            c.handshake("qemu:///session", keepalive=False)
             p = c.call_ok(PROC_STORAGE_VOL_LOOKUP_BY_PATH, p_string(str(path)))
             u = Unpacker(p.payload)
             pool, name, key = u.string(), u.string(), u.string()
