@@ -12,8 +12,8 @@
 #include "storage-io.h"
 #include "stream.h"
 
-/* One worker request moves at most this much: the stream window (1 MiB) holds four. */
-#define CHUNK (256u * 1024u)
+/* One worker request moves at most this much: a download's window holds four (stream.h). */
+#define CHUNK STREAM_CHUNK_MAX
 
 typedef struct VolXfer {
         StorageVol *vol;
@@ -258,7 +258,8 @@ static int xfer_start(StorageVol *v, uint64_t offset, uint64_t length, Stream *s
                                     (unsigned long long) size);
         }
         VolXfer *x = calloc(1, sizeof *x);
-        int r = x ? io_worker_new(storage_event(v->pool), fd, CHUNK, on_io_done, x, &x->io) : -ENOMEM;
+        /* every request brings its buffer (a stream chunk): the worker needs none of its own */
+        int r = x ? io_worker_new(storage_event(v->pool), fd, 0, on_io_done, x, &x->io) : -ENOMEM;
         if (r < 0) {
                 free(x);
                 close(fd);

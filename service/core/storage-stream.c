@@ -8,8 +8,8 @@
 
 typedef int (*VolStreamOp)(StorageVol *v, uint64_t offset, uint64_t length, Stream *st, VbError *err);
 
-static int vol_stream(StorageVol *v, const char *api, const char *job, VolStreamOp op, uint64_t offset,
-                      uint64_t length, unsigned flags, Stream **out, VbError *err) {
+static int vol_stream(StorageVol *v, const char *api, const char *job, VolStreamOp op, size_t window,
+                      uint64_t offset, uint64_t length, unsigned flags, Stream **out, VbError *err) {
         if (!op)
                 return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_STORAGE, "%s", api);
         if (vb_check_flags(flags, 1, api, err) < 0 || pool_check_active(v->pool, err) < 0)
@@ -17,7 +17,7 @@ static int vol_stream(StorageVol *v, const char *api, const char *job, VolStream
         if (job_begin(&v->job, job, VB_FROM_STORAGE, err) < 0)
                 return -1;
         Stream *st = NULL;
-        int r = stream_new(v->obj.conn->manager->event, STREAM_WINDOW_DEFAULT, &st);
+        int r = stream_new(v->obj.conn->manager->event, window, &st);
         if (r < 0) {
                 vb_error_errno(err, r, "volume stream");
                 job_settle(&v->job, &v->obj, -1, err);
@@ -38,11 +38,11 @@ static int vol_stream(StorageVol *v, const char *api, const char *job, VolStream
 }
 
 int vol_download(StorageVol *v, uint64_t offset, uint64_t length, unsigned flags, Stream **out, VbError *err) {
-        return vol_stream(v, "virStorageVolDownload", "download", v->obj.conn->storage->ops->vol_download, offset,
-                          length, flags, out, err);
+        return vol_stream(v, "virStorageVolDownload", "download", v->obj.conn->storage->ops->vol_download,
+                          STREAM_WINDOW_DOWNLOAD, offset, length, flags, out, err);
 }
 
 int vol_upload(StorageVol *v, uint64_t offset, uint64_t length, unsigned flags, Stream **out, VbError *err) {
-        return vol_stream(v, "virStorageVolUpload", "upload", v->obj.conn->storage->ops->vol_upload, offset,
-                          length, flags, out, err);
+        return vol_stream(v, "virStorageVolUpload", "upload", v->obj.conn->storage->ops->vol_upload,
+                          STREAM_WINDOW_DEFAULT, offset, length, flags, out, err);
 }

@@ -22,6 +22,16 @@ typedef void (*StreamWakeFn)(Stream *s, void *userdata);
 
 #define STREAM_WINDOW_DEFAULT (1024u * 1024u)
 
+/* The most data one producer write queues at once, and what a door moves per packet: 1 MiB.
+ * libvirt's own daemon sends 256 KiB STREAM packets; its client takes any packet up to
+ * VIR_NET_MESSAGE_MAX (32 MiB) and hands it to virStreamRecv in pieces. Bigger packets mean
+ * fewer wake-ups of the client for the same bytes. The daemon keeps buffers of this size in the
+ * heap (main.c's M_MMAP_THRESHOLD is above it): a fresh mmap per buffer faults its pages in
+ * and unmaps them again each time, which cost a download ~10x the CPU (docs/benchmarks-storage.md). */
+#define STREAM_CHUNK_MAX (1024u * 1024u)
+/* A volume download's window: four chunks, so the file's reader runs while the door sends. */
+#define STREAM_WINDOW_DOWNLOAD (4u * STREAM_CHUNK_MAX)
+
 /* -ENOMEM, or -EINVAL without an event loop. */
 int stream_new(sd_event *event, size_t window, Stream **out);
 Stream *stream_ref(Stream *s);

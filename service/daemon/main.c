@@ -30,7 +30,13 @@
 #include "server-admin.h"
 #include "server.h"
 #include "storage-driver.h"
+#include "stream.h"
 #include "peer-client.h"
+
+/* Allocations below this come from the heap (glibc's default would mmap from 128 KiB up): a
+ * stream chunk or packet, with its header, must be under it. */
+#define MALLOC_MMAP_THRESHOLD (2 * STREAM_CHUNK_MAX)
+_Static_assert(STREAM_CHUNK_MAX + 4096 < MALLOC_MMAP_THRESHOLD, "stream buffers must stay in the heap");
 
 typedef struct Options {
         int mode;               /* 0 unset, 1 system, 2 session */
@@ -270,11 +276,12 @@ static int daemon_run(Daemon *d) {
 
 int main(int argc, char **argv) {
         Daemon d = { 0 };
-        /* Volume transfers move 256 KiB buffers through the streams: keep them in the heap (not
-         * a fresh mmap each, whose pages fault in again) and the heap's top untrimmed while
-         * they come and go. Measured: 1 GiB vol-download 2x faster (docs/benchmarks-storage.md). */
-        mallopt(M_MMAP_THRESHOLD, 1 << 20);
-        mallopt(M_TRIM_THRESHOLD, 8 << 20);
+        /* Volume transfers move STREAM_CHUNK_MAX buffers (and packets of that plus a header)
+         * through the streams: keep them in the heap (not a fresh mmap each, whose pages fault in
+         * and are unmapped again: ~10x the CPU of a download) and the heap's top untrimmed while
+         * a download's window of them comes and goes (docs/benchmarks-storage.md). */
+        mallopt(M_MMAP_THRESHOLD, MALLOC_MMAP_THRESHOLD);
+        mallopt(M_TRIM_THRESHOLD, 16 << 20);
         sched_slice_request_short();    /* before any thread: they keep the default slice */
         int r = parse_options(argc, argv, &d.opts);
         if (r <= 0)

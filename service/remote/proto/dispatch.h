@@ -147,8 +147,10 @@ void remote_call_close_fds(int *fds, size_t n);
 
 /* ------------------------------------------------------------------ streams (streams.c) */
 
-#define REMOTE_STREAM_CHUNK (256u * 1024u)               /* data bytes per STREAM packet */
-#define REMOTE_STREAM_OUTPUT_WINDOW (1024u * 1024u)      /* a download waits while this much output is queued */
+#define REMOTE_STREAM_CHUNK STREAM_CHUNK_MAX              /* data bytes per STREAM packet */
+/* A download waits while this much output is queued: with the stream's window and the packet
+ * being filled, what one download may hold in the daemon (docs/storage.md). */
+#define REMOTE_STREAM_OUTPUT_WINDOW (4u * REMOTE_STREAM_CHUNK)
 
 typedef enum RemoteStreamDir {
         REMOTE_STREAM_DOWNLOAD,         /* daemon → client: the door consumes st */
