@@ -63,7 +63,7 @@ static bool nic_has_tap(const char *type) {
 }
 
 /* -netdev tap,fd=N (one queue) or fds=A:B:… (<driver queues='N'>, one descriptor per queue). */
-static int nic_tap_netdev(QemuCmd *c, size_t i, const char *type, unsigned queues) {
+static int nic_tap_netdev(QemuCmd *c, size_t i, const char *type, unsigned queues, const char *netdev) {
         const QemuCommandInput *in = c->in;
         /* A driver that gives no tap fds at all creates no taps: say so plainly rather than fail
          * at start for a reason the user cannot act on. */
@@ -83,7 +83,7 @@ static int nic_tap_netdev(QemuCmd *c, size_t i, const char *type, unsigned queue
         } else {
                 qstr_printf(&s, "tap,fd=%d", fd);
         }
-        qstr_printf(&s, ",id=hostnet%zu", i);
+        qstr_printf(&s, ",id=%s", netdev);
         qemu_cmd_opt(c, "-netdev", &s);
         return 0;
 }
@@ -102,11 +102,17 @@ int qemu_cmd_interfaces(QemuCmd *c) {
                         return qemu_cmd_unsupported(c, "multiqueue is not supported for interfaces of type '%s'", type);
                 if (qemu_str_eq(nic->driver_name, "vhost") && qemu_str_eq(c->in->def->virt_type, "kvm"))
                         return qemu_cmd_unsupported(c, "vhost-net (<driver name='vhost'>) is not supported yet");
+                /* its alias when it has one (a user's ua-, a restored hotplugged one): QEMU's id is
+                 * the one the live XML and the monitor calls (qemu_nic_alias) use, and its backend
+                 * is "host" + that id, which is what a detach removes */
+                char id[64], netdev[sizeof id + 4];
+                qemu_usb_dev_id(nic->alias, "net", i, id, sizeof id);
+                snprintf(netdev, sizeof netdev, "host%s", id);
                 if (strcmp(type, "user") == 0) {
                         qemu_cmd_arg(c, "-netdev");
-                        qemu_cmd_argf(c, "user,id=hostnet%zu", i);
+                        qemu_cmd_argf(c, "user,id=%s", netdev);
                 } else if (nic_has_tap(type)) {
-                        if (nic_tap_netdev(c, i, type, queues) < 0)
+                        if (nic_tap_netdev(c, i, type, queues, netdev) < 0)
                                 return -1;
                 } else {
                         return qemu_cmd_unsupported(c, "interface type '%s' is not supported", type);
@@ -117,11 +123,7 @@ int qemu_cmd_interfaces(QemuCmd *c) {
                 qstr_printf(&s, "%s", model);
                 if (queues > 1)         /* a vector per queue each way, one for config, one for control */
                         qstr_printf(&s, ",mq=on,vectors=%u", 2 * queues + 2);
-                /* its alias when it has one (a user's ua-, a restored hotplugged one): QEMU's id is
-                 * the one the live XML and the monitor calls (qemu_nic_alias) use */
-                char id[64];
-                qemu_usb_dev_id(nic->alias, "net", i, id, sizeof id);
-                qstr_printf(&s, ",netdev=hostnet%zu,id=%s,mac=%s", i, id, mac);
+                qstr_printf(&s, ",netdev=%s,id=%s,mac=%s", netdev, id, mac);
                 qemu_pci_append(c, &s, &c->pci->nic[i]);
                 if (c->nic_boot[i])
                         qstr_printf(&s, ",bootindex=%d", c->nic_boot[i]);

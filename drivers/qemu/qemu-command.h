@@ -41,7 +41,7 @@
  *              from the target name as libvirt derives them (vda → virtio-disk0, sdb on sata
  *              → sata0-0-1, hdc → ide0-1-0); block nodes "drive-<id>" (the format node the
  *              device uses) over "drive-<id>-storage" (the file or host_device node)
- *   NICs       device "net<i>", netdev "hostnet<i>" (i: position in <devices>)
+ *   NICs       device "net<i>" (or its usable alias), netdev "host" + the device's id (i: position in <devices>)
  *   serials    device "serial<port>", chardev "charserial<port>"; a <console type serial>
  *              is the serial with its port, or becomes one when there is none
  *   consoles   virtio consoles: device "console<i>", chardev "charconsole<i>"
