@@ -8,13 +8,14 @@ channel's socket (root's, 0600) and QEMU inherits it; a channel attached live re
 through QMP getfd. Checked with the tiny test guest under TCG: the guest starts, its QEMU runs
 as the user, qemu-ga answers guest-ping through the channel, a hotplugged channel carries bytes
 the guest writes (through qemu-ga's guest-exec) to a client of its socket, whose peer is QEMU,
-and the sockets are gone after destroy. A bind-mode channel whose <source path> is in a
+and the sockets are gone after destroy (after a daemon restart too). A bind-mode channel whose <source path> is in a
 directory the user cannot write fails to start with QEMU's own error.
 """
 
 import base64
 import json
 import os
+import signal
 import socket
 import struct
 import sys
@@ -148,6 +149,23 @@ class DacChannelTest(dac.DacWorld, unittest.TestCase):
         self.assertIn("Permission denied", p.stderr)
         self.assertEqual(self.virsh("domstate %s" % name).stdout.strip(), "shut off")
         self.assertFalse((private / "x.sock").exists())
+
+    def test_3_daemon_killed_mid_run(self):
+        """The socket QEMU inherited stays its own across a daemon restart and goes at stop."""
+        name = "agentsurvivor"
+        self.define_with(name, DEFAULT_AGENT)
+        pid = self.start(name)
+        sock = self.state_dir() / ("%s.channel.%s" % (name, AGENT))
+        self.assert_daemons_socket(sock)
+        self.daemon.proc.send_signal(signal.SIGKILL)
+        self.daemon.proc.wait(timeout=10)
+        self.daemon.restart()
+        self.assertEqual(self.qemu_pid(name), pid)
+        lc.wait_for("%s running again" % name, lambda: self.virsh("domstate %s" % name).stdout.strip() == "running",
+                    60)
+        self.assert_daemons_socket(sock)
+        self.destroy(name)
+        self.assertFalse(sock.exists(), "the channel's socket goes with QEMU after a restart too")
 
 
 if __name__ == "__main__":
