@@ -124,26 +124,22 @@ static int attach_send(ChanAttach *a, Qmp *q) {
 }
 
 static void on_undo(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
-        (void) q, (void) ret, (void) userdata;
+        (void) q, (void) ret;
         if (cls)
-                log_warning("QMP chardev-remove: %s", desc ? desc : cls);
+                log_warning("QMP %s: %s", (const char *) userdata, desc ? desc : cls);
 }
 
-/* A descriptor getfd gave QEMU that no chardev took. */
-static void closefd(Qmp *q, const char *fdname) {
+/* An undo whose answer is only logged: command {key: value}. */
+static void undo(Qmp *q, const char *command, const char *key, const char *value) {
         json_object *o = json_object_new_object();
         if (!o)
                 return;
-        json_object_object_add(o, "fdname", json_object_new_string(fdname));
-        qmp_send(q, "closefd", o, on_undo, NULL);
+        json_object_object_add(o, key, json_object_new_string(value));
+        qmp_send(q, command, o, on_undo, (void *) command);
 }
 
 static void chardev_remove(Qmp *q, const char *chardev) {
-        json_object *o = json_object_new_object();
-        if (!o)
-                return;
-        json_object_object_add(o, "id", json_object_new_string(chardev));
-        qmp_send(q, "chardev-remove", o, on_undo, NULL);
+        undo(q, "chardev-remove", "id", chardev);
 }
 
 /* The controller QEMU now has joins d->live, so that the next channel finds it. */
@@ -193,7 +189,7 @@ static void on_attach(Qmp *q, json_object *ret, const char *cls, const char *des
                 if (a->step == STEP_PORT)
                         chardev_remove(q, a->chardev);
                 if (a->step == STEP_CHARDEV && a->fdname[0])
-                        closefd(q, a->fdname);
+                        undo(q, "closefd", "fdname", a->fdname);     /* getfd's, no chardev took it */
         } else if (a->step == STEP_QUERY_PCI && !qemu_hotplug_free_root_port(ret, a->bus, sizeof a->bus)) {
                 vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU,
                              "cannot attach channel %s: no free pcie-root-port for its virtio-serial controller",
