@@ -220,7 +220,16 @@ static int qemu_cmd_channel(QemuCmd *c, size_t i) {
         }
         char id[32];
         snprintf(id, sizeof id, "charchannel%zu", i);
-        int r = qemu_chardev(c, chr, id, "channel", path);
+        int fd = path && i < c->in->n_channel_fds && c->in->channel_fds ? c->in->channel_fds[i] : -1;
+        int r = 0;
+        if (fd > 0 && !qemu_str_eq(chr->source_mode, "connect")) {
+                /* the daemon's socket at path, inherited: QEMU listens on it */
+                QemuStr s = { 0 };
+                qstr_printf(&s, "socket,id=%s,fd=%d,server=on,wait=off", id, fd);
+                qemu_cmd_opt(c, "-chardev", &s);
+        } else {
+                r = qemu_chardev(c, chr, id, "channel", path);
+        }
         free(path);
         if (r < 0)
                 return -1;

@@ -104,6 +104,12 @@ typedef struct QemuCommandInput {
          * qemu_channel_default_path(channel_dir, name, <target name>) (libvirt generates such
          * paths for the guest agent channel). NULL: such a channel is an error. */
         const char *channel_dir;
+        /* channel_fds[i] (> 0): for channel i (in <devices> order), a unix one without <source
+         * path> in bind mode, the socket the daemon bound at its default path, inherited by
+         * QEMU (-chardev socket,fd=N,server=on): a QEMU running as another user cannot create
+         * it in channel_dir. -1, 0 or beyond n_channel_fds: QEMU binds the path itself. */
+        const int *channel_fds;
+        size_t n_channel_fds;
         /* >= 0: QEMU loads a saved state from this inherited descriptor (-incoming fd:N). */
         int incoming_fd;
         const char *loadvm;     /* -loadvm: the internal snapshot to start from, or NULL */

@@ -758,8 +758,12 @@ int qemu_domain_start_spawn(Domain *d, unsigned flags, Call *call, VbError *err)
         int serial_fds[QEMU_SERIAL_LOGS_MAX];
         char **argv = NULL, *tpm_sock = NULL;
         QemuDiskFdsets disk_fds = { 0 };
+        QemuChannelFds chan_fds = { 0 };
         if (mon_fd < 0)
                 goto fail_security;
+        /* Its channel sockets likewise (virt-install's guest agent channel has no path). */
+        if (confined && qemu_channels_listen(d, live, &chan_fds, err) < 0)
+                goto fail_monitor;
         if (qemu_disk_fdsets_prepare(d, live, &disk_fds, err) < 0)
                 goto fail_monitor;
         if (c->manager->system_mode && qemu_nics_prepare(c, live, &nics, err) < 0)
@@ -790,6 +794,8 @@ int qemu_domain_start_spawn(Domain *d, unsigned flags, Call *call, VbError *err)
                 .websocket_port = ws,
                 .emulator_default = QEMU_EMULATOR_DEFAULT,
                 .channel_dir = c->state_dir,
+                .channel_fds = chan_fds.fds,
+                .n_channel_fds = chan_fds.n,
                 .tap_fds = nics.fds,
                 .n_tap_fds = nics.n,
                 .tap_queue_fds = nics.queue_fds,
@@ -810,7 +816,7 @@ int qemu_domain_start_spawn(Domain *d, unsigned flags, Call *call, VbError *err)
         if (qemu_security_live_label(qc, live) < 0)
                 log_warning("domain %s: out of memory: its running definition lacks its <seclabel>", d->obj.name);
         /* What QEMU inherits: the monitor's listening socket when confined, and the taps. */
-        int keep[QEMU_NICS_TAPS_MAX + 2 + QEMU_SERIAL_LOGS_MAX + QEMU_DISK_FDS_MAX];
+        int keep[QEMU_NICS_TAPS_MAX + 2 + QEMU_SERIAL_LOGS_MAX + QEMU_DISK_FDS_MAX + QEMU_CHANNEL_FDS_MAX];
         size_t n_keep = qemu_disk_fdsets_keep(&disk_fds, keep, QEMU_DISK_FDS_MAX);
         for (size_t i = 0; i < QEMU_SERIAL_LOGS_MAX; i++)
                 if (serial_fds[i] >= 0)
@@ -821,6 +827,7 @@ int qemu_domain_start_spawn(Domain *d, unsigned flags, Call *call, VbError *err)
                 keep[n_keep++] = qd->incoming_fd;
         for (size_t i = 0; i < nics.n_all && n_keep < QEMU_NICS_TAPS_MAX + 2 + QEMU_SERIAL_LOGS_MAX; i++)
                 keep[n_keep++] = nics.all[i];
+        n_keep += qemu_channel_fds_keep(&chan_fds, keep + n_keep, QEMU_CHANNEL_FDS_MAX);
         /* qemu.conf namespaces = [ "mount" ]: a private /dev (qemu-ns.c), as the daemon's user too. */
         QemuMountNs ns;
         int r = qemu_ns_prepare(qc, c, live, &ns, err);
@@ -842,6 +849,7 @@ int qemu_domain_start_spawn(Domain *d, unsigned flags, Call *call, VbError *err)
         }
         if (mon_fd > 0)
                 close(mon_fd);
+        qemu_channel_fds_close(&chan_fds);      /* QEMU holds its own */
         for (size_t i = 0; i < QEMU_SERIAL_LOGS_MAX; i++)
                 if (serial_fds[i] >= 0)
                         close(serial_fds[i]);   /* QEMU holds them: its end is their writers' end of file */
@@ -857,6 +865,8 @@ int qemu_domain_start_spawn(Domain *d, unsigned flags, Call *call, VbError *err)
                 qemu_display_release(qd);
                 if (mon_fd > 0)
                         unlink(mon);
+                if (confined)
+                        qemu_channels_remove(d, live);
                 qemu_security_stop(qc, live);
                 domain_def_free(live);
                 free(mon);
@@ -892,6 +902,10 @@ fail_nics:
         qemu_nics_close(&nics);
 fail_monitor:
         qemu_disk_fdsets_free(&disk_fds);
+        if (chan_fds.n) {
+                qemu_channel_fds_close(&chan_fds);
+                qemu_channels_remove(d, live);
+        }
         if (mon_fd > 0) {
                 close(mon_fd);
                 unlink(mon);

@@ -178,6 +178,8 @@ char *qemu_security_caps_secmodel(QemuConn *qc, char *xml);
 void qemu_security_model(const Connection *c, const char **model, const char **doi);
 /* A unix socket bound at path (QEMU listens on it) for QEMU to inherit (fd >= 3), or -1 with err. */
 int qemu_monitor_listen(const char *path, VbError *err);
+/* The same for any socket QEMU listens on; what names it in the error ("monitor", "channel"). */
+int qemu_socket_bind(const char *path, const char *what, VbError *err);
 
 /* qemu-apparmor.c: where AppArmor runs, the guest's profile loaded before QEMU is spawned
  * (qemu_apparmor_load answers VERB_PENDING, then qemu_domain_start_spawn) and removed after. */
@@ -303,6 +305,21 @@ void qemu_domain_start_continue(QemuDomain *qd, Qmp *q);
 /* qemu-channel.c: QEMU is gone: the sockets of live's unix channels the daemon named
  * (qemu_channel_default_path()) go too; a killed QEMU leaves them behind. */
 void qemu_channels_remove(Domain *d, const DomainDef *live);
+/* qemu-channel-listen.c: for a QEMU running as another user (which cannot create a socket in
+ * the daemon's state directory), the daemon binds the sockets of live's unix channels without
+ * <source path> at their default paths (0600, the daemon's) and QEMU inherits them. */
+#define QEMU_CHANNEL_FDS_MAX 32
+typedef struct QemuChannelFds {
+        int *fds;       /* fds[i]: channel i's bound socket, or -1 */
+        size_t n;       /* = live's channels (0: none bound) */
+} QemuChannelFds;
+int qemu_channels_listen(Domain *d, const DomainDef *live, QemuChannelFds *out, VbError *err);
+/* Append the bound sockets to keep (at most max); returns how many. */
+size_t qemu_channel_fds_keep(const QemuChannelFds *f, int *keep, size_t max);
+/* Close the daemon's copies (QEMU holds its own once spawned) and free. */
+void qemu_channel_fds_close(QemuChannelFds *f);
+/* One channel's socket at path: unlinked first, bound, 0600; fd >= 3, or -1 with err. */
+int qemu_channel_bind(const char *path, VbError *err);
 /* qemu-nwfilter.c: before a starting guest runs, are its NICs' filter rules still loading?
  * true: qemu_domain_start_continue() is called again once they are loaded, or the start is
  * given up when they cannot be (as libvirt, a guest does not run without its filters). */

@@ -1,4 +1,4 @@
-/* qemu-hotplug-chan.c: virtio channels (<channel type='unix'><target type='virtio' name=…/>) attached to and detached from a running guest: a virtio-serial controller when the guest has none, QMP chardev-add of QEMU's listening socket and device_add of a virtserialport; device_del, DEVICE_DELETED, chardev-remove and the socket removed. The guest agent's channel connects the agent. */
+/* qemu-hotplug-chan.c: virtio channels (<channel type='unix'><target type='virtio' name=…/>) attached to and detached from a running guest: a virtio-serial controller when the guest has none, QMP chardev-add of QEMU's listening socket (bound by the daemon and passed with getfd for a QEMU running as another user) and device_add of a virtserialport; device_del, DEVICE_DELETED, chardev-remove and the socket removed. The guest agent's channel connects the agent. */
 #define LOG_MODULE "qemu"
 #include "qemu-driver.h"
 
@@ -50,7 +50,8 @@ static char *socket_path(Domain *d, const DomainChr *c) {
                               : qemu_channel_default_path(d->obj.conn->state_dir, d->obj.name, c->target_name);
 }
 
-typedef enum { STEP_QUERY_PCI, STEP_CONTROLLER, STEP_CHARDEV, STEP_PORT } ChanStep;
+/* STEP_GETFD only for a QEMU running as another user: the daemon's socket passed to it. */
+typedef enum { STEP_QUERY_PCI, STEP_CONTROLLER, STEP_GETFD, STEP_CHARDEV, STEP_PORT } ChanStep;
 
 typedef struct ChanAttach {
         QemuDomain *qd;
@@ -58,10 +59,15 @@ typedef struct ChanAttach {
         ChanStep step;
         char id[32], chardev[40], bus[32];
         char *path;
+        int fd;                 /* the socket the daemon bound at path, until getfd passed it */
+        bool bound;             /* the daemon bound path: removed again when the attach fails */
+        char fdname[48];        /* QEMU's name of it after getfd; "" without */
 } ChanAttach;
 
 static void attach_free(ChanAttach *a) {
         domain_device_free(a->dev);
+        if (a->fd >= 0)
+                close(a->fd);
         free(a->path);
         free(a);
 }
@@ -84,11 +90,19 @@ static int attach_send(ChanAttach *a, Qmp *q) {
                 }
                 return qmp_send(q, "device_add", args, on_attach, a);
         }
+        if (a->step == STEP_GETFD) {
+                json_object_object_add(args, "fdname", json_object_new_string(a->fdname));
+                int fd = a->fd;
+                a->fd = -1;
+                return qmp_send_fd(q, "getfd", args, fd, on_attach, a);
+        }
         if (a->step == STEP_CHARDEV) {
                 json_object *addr = json_object_new_object(), *unix_ = json_object_new_object();
                 json_object *data = json_object_new_object(), *backend = json_object_new_object();
-                json_object_object_add(unix_, "path", json_object_new_string(a->path));
-                json_object_object_add(addr, "type", json_object_new_string("unix"));
+                /* QEMU 7.2's SocketAddressLegacy: {"type": "fd", "data": {"str": NAME}} */
+                json_object_object_add(unix_, a->fdname[0] ? "str" : "path",
+                                       json_object_new_string(a->fdname[0] ? a->fdname : a->path));
+                json_object_object_add(addr, "type", json_object_new_string(a->fdname[0] ? "fd" : "unix"));
                 json_object_object_add(addr, "data", unix_);
                 json_object_object_add(data, "addr", addr);
                 bool server = !qemu_str_eq(c->source_mode, "connect");
@@ -110,17 +124,22 @@ static int attach_send(ChanAttach *a, Qmp *q) {
 }
 
 static void on_undo(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
-        (void) q, (void) ret, (void) userdata;
+        (void) q, (void) ret;
         if (cls)
-                log_warning("QMP chardev-remove: %s", desc ? desc : cls);
+                log_warning("QMP %s: %s", (const char *) userdata, desc ? desc : cls);
 }
 
-static void chardev_remove(Qmp *q, const char *chardev) {
+/* An undo whose answer is only logged: command {key: value}. */
+static void undo(Qmp *q, const char *command, const char *key, const char *value) {
         json_object *o = json_object_new_object();
         if (!o)
                 return;
-        json_object_object_add(o, "id", json_object_new_string(chardev));
-        qmp_send(q, "chardev-remove", o, on_undo, NULL);
+        json_object_object_add(o, key, json_object_new_string(value));
+        qmp_send(q, command, o, on_undo, (void *) command);
+}
+
+static void chardev_remove(Qmp *q, const char *chardev) {
+        undo(q, "chardev-remove", "id", chardev);
 }
 
 /* The controller QEMU now has joins d->live, so that the next channel finds it. */
@@ -156,6 +175,8 @@ static void on_attach(Qmp *q, json_object *ret, const char *cls, const char *des
         ChanAttach *a = userdata;
         QemuDomain *qd = a->qd;
         if (q != qd->qmp || !qd->job) {
+                if (a->bound)
+                        unlink(a->path);
                 attach_free(a);
                 return;
         }
@@ -167,6 +188,8 @@ static void on_attach(Qmp *q, json_object *ret, const char *cls, const char *des
                              a->dev->channels[0].target_name, desc ? desc : cls);
                 if (a->step == STEP_PORT)
                         chardev_remove(q, a->chardev);
+                if (a->step == STEP_CHARDEV && a->fdname[0])
+                        undo(q, "closefd", "fdname", a->fdname);     /* getfd's, no chardev took it */
         } else if (a->step == STEP_QUERY_PCI && !qemu_hotplug_free_root_port(ret, a->bus, sizeof a->bus)) {
                 vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU,
                              "cannot attach channel %s: no free pcie-root-port for its virtio-serial controller",
@@ -177,6 +200,8 @@ static void on_attach(Qmp *q, json_object *ret, const char *cls, const char *des
                 r = commit(d, a, &e);
         } else {
                 a->step++;
+                if (a->step == STEP_GETFD && a->fd < 0)
+                        a->step++;
                 int s = attach_send(a, q);
                 if (s == 0) {
                         domain_unref(d);
@@ -184,6 +209,8 @@ static void on_attach(Qmp *q, json_object *ret, const char *cls, const char *des
                 }
                 vb_error_errno(&e, s, "attach");
         }
+        if (r < 0 && a->bound)
+                unlink(a->path);
         qemu_domain_finish(qd, r, r < 0 ? &e : NULL);
         attach_free(a);
         domain_unref(d);
@@ -221,15 +248,28 @@ int qemu_chan_attach(Domain *d, DomainDevices *dev, Call *call, VbError *err) {
                 r = vb_error_errno(err, -ENOMEM, "attach");
                 goto fail;
         }
+        a->fd = -1;
         a->qd = qd;
         a->dev = dev;
         new_id(d->live, a->id, sizeof a->id);
         snprintf(a->chardev, sizeof a->chardev, "char%s", a->id);
+        /* A QEMU running as another user cannot create the socket in the daemon's state
+         * directory: the daemon binds it and passes it (getfd), as at start. */
+        if (!c->source_path && !qemu_str_eq(c->source_mode, "connect") && qemu_security_confined(qd->qc)) {
+                if ((a->fd = qemu_channel_bind(a->path, err)) < 0) {
+                        r = -1;
+                        goto fail;
+                }
+                a->bound = true;
+                snprintf(a->fdname, sizeof a->fdname, "fd-%s", a->chardev);
+        }
         const char *machine = d->live->priv->os.machine;
         bool q35 = machine && (strcmp(machine, "q35") == 0 || strncmp(machine, "pc-q35-", 7) == 0);
-        a->step = qemu_ctrl_index_used(d->live, "virtio-serial", 0) ? STEP_CHARDEV
+        a->step = qemu_ctrl_index_used(d->live, "virtio-serial", 0) ? (a->fd >= 0 ? STEP_GETFD : STEP_CHARDEV)
                 : q35 ? STEP_QUERY_PCI : STEP_CONTROLLER;
         if ((r = attach_send(a, qd->qmp)) < 0) {
+                if (a->bound)
+                        unlink(a->path);
                 a->dev = NULL;
                 attach_free(a);
                 domain_device_free(dev);

@@ -121,9 +121,13 @@ void qemu_security_reattach(QemuConn *qc, const DomainDef *live) {
 }
 
 int qemu_monitor_listen(const char *path, VbError *err) {
+        return qemu_socket_bind(path, "monitor", err);
+}
+
+int qemu_socket_bind(const char *path, const char *what, VbError *err) {
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
         if (strlen(path) >= sizeof sa.sun_path)
-                return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_QEMU, "monitor path too long: %s", path);
+                return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_QEMU, "%s path too long: %s", what, path);
         strcpy(sa.sun_path, path);
         int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         /* Bound, not listening: QEMU calls listen() itself, so that a client's SO_PEERCRED names
@@ -132,8 +136,8 @@ int qemu_monitor_listen(const char *path, VbError *err) {
                 int e = errno;
                 if (fd >= 0)
                         close(fd);
-                return vb_error_set_raw(err, VB_ERR_SYSTEM_ERROR, VB_FROM_QEMU, "cannot bind the monitor socket %s: %s",
-                                        path, strerror(e));
+                return vb_error_set_raw(err, VB_ERR_SYSTEM_ERROR, VB_FROM_QEMU, "cannot bind the %s socket %s: %s",
+                                        what, path, strerror(e));
         }
         /* At 3 or above: the child keeps it by number. */
         if (fd < 3) {

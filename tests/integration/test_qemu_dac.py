@@ -94,7 +94,9 @@ def refs(path):
         return None
 
 
-class DacTest(unittest.TestCase):
+class DacWorld:
+    """The fixtures: a daemon whose QEMU runs as the throwaway user (test_qemu_dac_channel.py too)."""
+
     @classmethod
     def setUpClass(cls):
         if os.geteuid() != 0:
@@ -200,6 +202,8 @@ class DacTest(unittest.TestCase):
         f = self.daemon.tmp / "xdg_runtime_dir" / "virtbus" / "qemu" / ("%s.runtime.json" % name)
         return json.loads(f.read_text())["pid"]
 
+
+class DacTest(DacWorld, unittest.TestCase):
     # --- in order ---
 
     def test_01_qemu_runs_as_the_user_without_capabilities(self):

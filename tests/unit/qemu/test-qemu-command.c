@@ -246,6 +246,43 @@ static void test_driver_inputs_missing(void **state) {
         assert_int_equal(err.code, VB_ERR_INVALID_ARG);
 }
 
+/* The daemon's own sockets for unix channels without a path (a QEMU running as another user
+ * cannot create them): -chardev socket,fd=N; every other channel as in the golden. */
+static void test_channel_fds(void **state) {
+        DomainDef *def = qt_parse("chardevs");
+        QemuTestInput t;
+        qt_input(&t, def, false);
+        static const int fds[] = { 41, 42 };    /* channel 1 is a pty: its fd is not used */
+        t.in.channel_fds = fds;
+        t.in.n_channel_fds = 2;
+        VbError err = { 0 };
+        char **argv = qemu_command_build(&t.in, &err);
+        assert_non_null(argv);
+        char *line = qemu_command_to_string(argv);
+        assert_non_null(line);
+        assert_non_null(strstr(line, " -chardev socket,id=charchannel0,fd=41,server=on,wait=off -device "
+                                     "virtserialport,bus=virtio-serial0.0,chardev=charchannel0,id=channel0,"
+                                     "name=org.qemu.guest_agent.0 "));
+        assert_null(strstr(line, "chardevs.channel."));
+        assert_non_null(strstr(line, " -chardev pty,id=charchannel1 "));
+        assert_null(strstr(line, "fd=42"));
+        free(line);
+        qemu_argv_free(argv);
+        /* -1 for a channel: QEMU binds the path itself, as without descriptors */
+        static const int none[] = { -1 };
+        t.in.channel_fds = none;
+        t.in.n_channel_fds = 1;
+        argv = qemu_command_build(&t.in, &err);
+        assert_non_null(argv);
+        line = qemu_command_to_string(argv);
+        assert_non_null(strstr(line, " -chardev socket,id=charchannel0,path=/run/virtbus/qemu/chardevs.channel."
+                                     "org.qemu.guest_agent.0,server=on,wait=off "));
+        free(line);
+        qemu_argv_free(argv);
+        qt_input_done(&t);
+        domain_def_free(def);
+}
+
 /* Values that reach an option string unescaped are checked. */
 static void test_tokens_checked(void **state) {
         static const struct {
@@ -374,6 +411,7 @@ int main(void) {
                 cmocka_unit_test(test_driver_inputs_missing),
                 cmocka_unit_test(test_iscsi_disk),
                 cmocka_unit_test(test_tokens_checked),
+                cmocka_unit_test(test_channel_fds),
                 cmocka_unit_test(test_disk_alias),
                 cmocka_unit_test(test_to_string),
         };
