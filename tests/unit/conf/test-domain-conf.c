@@ -145,6 +145,16 @@ static const Refusal refusals[] = {
         { MINIMAL_HEAD "<devices><disk><target dev='vda'/><iotune><read_iops_sec>-1</read_iops_sec></iotune>"
           "</disk></devices></domain>", 0, VB_ERR_XML_ERROR, VB_FROM_DOMAIN,
           "XML error: disk iotune field 'read_iops_sec' must be an integer" },
+        /* a user's alias names one device (libvirt 9.0's text); a console on a serial shares it */
+        { "<domain type='test'><name>a</name><memory>1024</memory><os><type>hvm</type></os><devices>"
+          "<interface type='user'><mac address='52:54:00:00:00:01'/><alias name='ua-x'/></interface>"
+          "<sound model='ich6'><alias name='ua-x'/></sound></devices></domain>", 0,
+          VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_DOMAIN, "unsupported configuration: non unique alias detected: ua-x" },
+        { "<domain type='test'><name>a</name><memory>1024</memory><os><type>hvm</type></os><devices>"
+          "<disk type='file' device='disk'><source file='/a'/><target dev='vda' bus='virtio'/><alias name='ua-d'/></disk>"
+          "<disk type='file' device='disk'><source file='/b'/><target dev='vdb' bus='virtio'/><alias name='ua-d'/></disk>"
+          "</devices></domain>", 0,
+          VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_DOMAIN, "unsupported configuration: non unique alias detected: ua-d" },
 };
 
 static void test_refusals(void **state) {
