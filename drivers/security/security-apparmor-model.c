@@ -87,7 +87,11 @@ static int read_attr(const char *proc, pid_t pid, char *buf, size_t len) {
                         continue;
                 }
                 size_t got = fread(buf, 1, len - 1, f);
+                /* a kernel without AppArmor refuses the read (EINVAL): an error, not an empty name */
+                int e = ferror(f) ? errno : 0;
                 fclose(f);
+                if (e)
+                        return -e;
                 buf[got] = '\0';
                 return 0;
         }
@@ -124,15 +128,26 @@ static int set(char **field, const char *value) {
         return 0;
 }
 
+/* The definition's AppArmor seclabel: model='apparmor', or one without a model (libvirt gives it
+ * its primary driver's). */
+static const DomainSeclabel *apparmor_seclabel(const DomainDef *def) {
+        const DomainDefPrivate *p = def->priv;
+        for (size_t i = 0; p && i < p->n_seclabels; i++)
+                if (is(p->seclabels[i].model, "apparmor") || !p->seclabels[i].model)
+                        return &p->seclabels[i];
+        return NULL;
+}
+
+bool apparmor_confines(const DomainDef *def) {
+        const DomainSeclabel *s = apparmor_seclabel(def);
+        return !s || !is(s->type, "none");
+}
+
 int apparmor_live_seclabel(DomainDef *live) {
         if (!live->priv)
                 return 0;
         DomainDefPrivate *p = live->priv;
-        DomainSeclabel *s = NULL;
-        for (size_t i = 0; i < p->n_seclabels && !s; i++)
-                if (is(p->seclabels[i].model, "apparmor") ||
-                    (!p->seclabels[i].model && (!p->seclabels[i].type || is(p->seclabels[i].type, "dynamic"))))
-                        s = &p->seclabels[i];
+        DomainSeclabel *s = (DomainSeclabel *) apparmor_seclabel(live);
         if (s && s->type && !is(s->type, "dynamic"))
                 return 0;       /* static and none: the definition's own words stand */
         char name[64];

@@ -51,3 +51,7 @@ int apparmor_parse_current(const char *text, char *label, size_t len, bool *enfo
  * becomes <seclabel type='dynamic' model='apparmor' relabel='yes'> with the profile name as
  * label and imagelabel, first; static and none stand. 0 or -errno. */
 int apparmor_live_seclabel(DomainDef *live);
+
+/* false when def asks to run unconfined: <seclabel type='none'/> with model='apparmor' or no
+ * model (libvirt's AppArmor driver then loads no profile). Pure. */
+bool apparmor_confines(const DomainDef *def);

@@ -114,6 +114,23 @@ class AppArmorHost(unittest.TestCase):
         leftovers = [str(p) for p in self.d.tmp.rglob("libvirt-%s" % dom.UUIDString())]
         self.assertEqual(leftovers, [])
 
+    def test_unconfined_guest_loads_no_profile(self):
+        """<seclabel type='none'/>: no profile is loaded (no parser needed), QEMU runs and the live
+        definition keeps the label as written, with no AppArmor label added."""
+        c = self.start()
+        wait_probed(c.getCapabilities)
+        dom = c.defineXML(GUEST.replace("aahost", "aanone").replace("</devices>", "</devices>\n  <seclabel type='none'/>"))
+        try:
+            dom.create()
+            self.assertTrue(dom.isActive())
+            xml = dom.XMLDesc(0)
+            self.assertIn("<seclabel type='none'", xml)
+            self.assertNotIn("apparmor", xml)
+            self.assertEqual([str(p) for p in self.d.tmp.rglob("libvirt-%s" % dom.UUIDString())], [])
+        finally:
+            if dom.isActive():
+                dom.destroy()
+
     def test_security_driver_none_answers_none(self):
         """qemu.conf security_driver = "none" on an AppArmor host: none/0, as without AppArmor."""
         c = self.start('security_driver = "none"\n')

@@ -220,12 +220,24 @@ static void live_seclabel(void **state) {
         assert_string_equal(d->priv->seclabels[0].label, "libvirt-" UUID);
         assert_string_equal(d->priv->seclabels[0].imagelabel, "libvirt-" UUID);
         domain_def_free(d);
-        d = guest("<seclabel type='none' model='apparmor'/>");
-        assert_int_equal(security_stack_live_label(&h.stack, d), 0);
-        assert_int_equal(d->priv->n_seclabels, 1);
-        assert_string_equal(d->priv->seclabels[0].type, "none");
-        assert_null(d->priv->seclabels[0].label);
-        domain_def_free(d);
+        static const char *const unconfined[] = { "<seclabel type='none' model='apparmor'/>", "<seclabel type='none'/>" };
+        for (size_t i = 0; i < 2; i++) {
+                d = guest(unconfined[i]);
+                assert_false(apparmor_confines(d));     /* no profile loaded for it */
+                assert_int_equal(security_stack_live_label(&h.stack, d), 0);
+                assert_int_equal(d->priv->n_seclabels, 1);
+                assert_string_equal(d->priv->seclabels[0].type, "none");
+                assert_null(d->priv->seclabels[0].label);
+                domain_def_free(d);
+        }
+        /* confined: no seclabel, a dynamic one, or only DAC's none */
+        static const char *const confined[] = { "", "<seclabel type='dynamic' model='apparmor'/>",
+                                                 "<seclabel type='none' model='dac'/>" };
+        for (size_t i = 0; i < 3; i++) {
+                d = guest(confined[i]);
+                assert_true(apparmor_confines(d));
+                domain_def_free(d);
+        }
         rm_tree(h.proc);
 }
 
