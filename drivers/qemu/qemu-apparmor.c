@@ -128,7 +128,7 @@ static void on_removed(int status, const char *out, size_t len, void *userdata) 
 void qemu_apparmor_unload(QemuConn *qc, const DomainDef *def) {
         ApparmorPlan plan;
         VbError e = { 0 };
-        if (!qc || !qc->apparmor || !def || qemu_apparmor_plan(qc, def, &plan, &e) < 0)
+        if (!qc || !qc->apparmor || !def || !apparmor_confines(def) || qemu_apparmor_plan(qc, def, &plan, &e) < 0)
                 return;
         char *path = strdup(plan.profile_path);
         if (!path || process_run_exec(qc->event, &parser_program, plan.remove_argv, NULL, 0, on_removed, path, &e) < 0) {

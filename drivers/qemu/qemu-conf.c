@@ -98,6 +98,14 @@ static int qemu_conf_check_namespace(const char *v, char *why, size_t whylen) {
         return -EINVAL;
 }
 
+/* libvirt's security driver names: the primary (selinux, apparmor, none) and dac, stacked below. */
+static int qemu_conf_check_security_driver(const char *v, char *why, size_t whylen) {
+        if (strcmp(v, "selinux") == 0 || strcmp(v, "apparmor") == 0 || strcmp(v, "dac") == 0 || strcmp(v, "none") == 0)
+                return 0;
+        snprintf(why, whylen, "\"%s\" is not a security driver (selinux, apparmor, dac, none)", v);
+        return -EINVAL;
+}
+
 static const ConfigKey qemu_conf_keys[] = {
         CONFIG_KEY_STRING_CHECKED(QemuConfig, user, qemu_conf_check_user),
         CONFIG_KEY_STRING_CHECKED(QemuConfig, group, qemu_conf_check_group),
@@ -116,6 +124,7 @@ static const ConfigKey qemu_conf_keys[] = {
         CONFIG_KEY_BOOL(QemuConfig, seccomp_sandbox),
         CONFIG_KEY_STRING_LIST_CHECKED(QemuConfig, cgroup_controllers, qemu_conf_check_controller),
         CONFIG_KEY_STRING_LIST_CHECKED(QemuConfig, namespaces, qemu_conf_check_namespace),
+        CONFIG_KEY_STRING_OR_LIST_CHECKED(QemuConfig, security_driver, qemu_conf_check_security_driver),
 };
 
 #define QEMU_CONF_N_KEYS (sizeof qemu_conf_keys / sizeof qemu_conf_keys[0])

@@ -21,6 +21,8 @@
  *                                 a cgroup per guest (machine.slice/virtbus-qemu-NAME.scope)
  *                                 with <cputune>; [] for none. Default: on for
  *                                 qemu:///system, off for qemu:///session
+ *   security_driver = "apparmor"  the driver above DAC (a string or a list: selinux, apparmor,
+ *                                 dac, none); default (NULL): the host's, SELinux else AppArmor
  *   seccomp_sandbox = 1           QEMU's -sandbox on,obsolete=deny,elevateprivileges=deny,
  *                                 spawn=deny,resourcecontrol=deny (0: none)
  *   vnc_listen = "127.0.0.1"      the address a VNC display listens on when the domain's
@@ -46,7 +48,7 @@
  *                                 machine='…' ("pc", "q35", "pc-q35-7.2", …)
  *
  * Not supported yet (they warn as unknown keys): vnc_auto_unix_socket, vnc_tls, spice_tls,
- * security_driver, cgroup_*, and the rest of libvirt's qemu.conf.
+ * cgroup_*, and the rest of libvirt's qemu.conf.
  */
 
 typedef struct QemuConfig {
@@ -67,6 +69,7 @@ typedef struct QemuConfig {
         bool seccomp_sandbox;
         char **cgroup_controllers;      /* NULL: the connection's default; { NULL }: none */
         char **namespaces;              /* NULL or { NULL }: none; "mount": a private /dev (qemu-ns.c) */
+        char **security_driver;         /* NULL: the host's (selinux, else apparmor); "none"; a list */
 } QemuConfig;
 
 /* Every key at its default. Returns 0 or -ENOMEM (then *c holds no memory). */

@@ -679,7 +679,8 @@ int qemu_domain_start_prepared(Domain *d, unsigned flags, Call *call, VbError *e
         if (!qd)
                 return vb_error_errno(err, -ENOMEM, "domain");
         /* AppArmor: the guest's profile is loaded (a watched child) before QEMU is spawned. */
-        if (qd->qc && qd->qc->apparmor)
+        if (qd->qc && qd->qc->apparmor &&
+            apparmor_confines(qd->incoming_def ? qd->incoming_def : domain_current_def(d)))
                 return qemu_apparmor_load(qd, flags, call, err);
         return qemu_domain_start_spawn(d, flags, call, err);
 }
@@ -733,7 +734,7 @@ int qemu_domain_start_spawn(Domain *d, unsigned flags, Call *call, VbError *err)
         }
         /* AppArmor (loaded before this): QEMU executed in the guest's profile. */
         ApparmorPlan aa;
-        if (qc->apparmor) {
+        if (qc->apparmor && apparmor_confines(live)) {
                 if (qemu_apparmor_plan(qc, live, &aa, err) < 0) {
                         qemu_security_stop(qc, live);
                         domain_def_free(live);

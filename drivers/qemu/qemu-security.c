@@ -29,18 +29,31 @@ int qemu_security_init(QemuConn *qc, bool system) {
                 log_error("%s: no guest of this connection can start", qc->sec_error.message);
                 return -1;
         }
-        qc->sec_ready = true;
-        /* libvirt's stack puts SELinux or AppArmor above DAC where the host runs one. */
-        char why[256];
+        /* libvirt's stack puts SELinux or AppArmor above DAC where the host runs one, unless
+         * qemu.conf security_driver says otherwise ("none": neither). */
+        char why[256], aawhy[256];
         bool selinux = security_selinux_active(why, sizeof why);
         if (!selinux)
                 log_info("security driver selinux inactive: %s", why);
-        if (!security_apparmor_active(why, sizeof why))
-                log_info("security driver apparmor inactive: %s", why);
-        else {
-                qc->apparmor = true;
-                log_info("security driver apparmor active (%s): each guest runs in a profile of its own", why);
+        bool apparmor = security_apparmor_active(aawhy, sizeof aawhy);
+        if (!apparmor)
+                log_info("security driver apparmor inactive: %s", aawhy);
+        const SecurityDriver *primary = security_primary_driver(qc->cfg.security_driver, selinux, apparmor, why,
+                                                                sizeof why);
+        if (!primary) {
+                /* confinement asked for and not there: no guest runs without it */
+                vb_error_set(&qc->sec_error, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_SECURITY, "qemu.conf security_driver: %s",
+                             why);
+                log_error("%s: no guest of this connection can start", qc->sec_error.message);
+                return -1;
         }
+        selinux = primary == &security_driver_selinux;
+        qc->apparmor = primary == &security_driver_apparmor;
+        if (qc->apparmor)
+                log_info("security driver apparmor active (%s): each guest runs in a profile of its own", aawhy);
+        else if (apparmor)
+                log_info("security driver apparmor not used: qemu.conf security_driver names another");
+        qc->sec_ready = true;
         /* QEMU as the daemon's own user (the session, or root's daemon told user = "root"):
          * nothing to change hands. */
         if (qc->dac.uid == getuid() && qc->dac.gid == getgid()) {
@@ -60,6 +73,9 @@ int qemu_security_init(QemuConn *qc, bool system) {
                         log_info("security driver selinux active: QEMU runs in %s with a pair of its own",
                                  qc->selinux.process);
         }
+        /* AppArmor above DAC: the model and labels (the profile is loaded by qemu-apparmor.c) */
+        if (qc->apparmor)
+                security_stack_push(&qc->sec, &security_driver_apparmor, NULL);
         return 0;
 }
 

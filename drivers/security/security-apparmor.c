@@ -1,4 +1,4 @@
-/* security-apparmor.c: a guest's AppArmor profile as text (pure: the files of its definition, read-only where the XML says so) and the host probe. Loading with apparmor_parser is not wired: on a host without AppArmor (this one) the driver is inactive and says so. */
+/* security-apparmor.c: a guest's AppArmor profile as text (pure: the files of its definition, read-only where the XML says so) (the host probe and the model: security-apparmor-model.c). */
 #include "security-apparmor.h"
 
 #include <stdarg.h>
@@ -11,7 +11,7 @@
 
 int apparmor_profile_name(const DomainDef *def, char *out, size_t len) {
         const unsigned char *u = def->uuid;
-        int n = snprintf(out, len, "virtbus-%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0],
+        int n = snprintf(out, len, "libvirt-%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0],
                          u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
         return n < 0 || (size_t) n >= len ? -1 : 0;
 }
@@ -109,21 +109,4 @@ char *apparmor_profile_generate(const DomainDef *def, const char *log_path, VbEr
                 return NULL;
         }
         return b.s;
-}
-
-bool security_apparmor_active(char *why, size_t whylen) {
-        FILE *f = fopen("/sys/module/apparmor/parameters/enabled", "re");
-        char c = 0;
-        if (f) {
-                if (fread(&c, 1, 1, f) != 1)
-                        c = 0;
-                fclose(f);
-        }
-        if (c != 'Y') {
-                snprintf(why, whylen, "AppArmor is not enabled on this host%s",
-                         f ? "" : " (no /sys/module/apparmor)");
-                return false;
-        }
-        snprintf(why, whylen, "AppArmor is enabled");
-        return true;
 }

@@ -7,7 +7,8 @@
 #include "domain-conf.h"
 #include "error.h"
 
-/* The profile's name for a guest: "virtbus-UUID" (libvirt names its "libvirt-UUID"). */
+/* The profile's name for a guest: "libvirt-UUID", as libvirt names it (Debian's libvirtd
+ * profile and abstractions expect guests' profiles by that name). */
 int apparmor_profile_name(const DomainDef *def, char *out, size_t len);
 
 /* The profile text for def: QEMU's base abstraction, then one rule per file it opens:
@@ -35,5 +36,22 @@ int apparmor_command_plan(const DomainDef *def, const char *profile_dir, Apparmo
 /* The plan as text, a step a line (golden files). Newly allocated, or NULL. */
 char *apparmor_command_plan_format(const ApparmorPlan *p);
 
-/* Does this host run AppArmor (/sys/module/apparmor/parameters/enabled is "Y")? why says. */
+/* Does this host run AppArmor: /sys/module/apparmor/parameters/enabled is "Y" and securityfs
+ * has its interface (/sys/kernel/security/apparmor)? why says. security_apparmor_probe_at()
+ * looks under root instead of / (tests). security-apparmor-model.c. */
 bool security_apparmor_active(char *why, size_t whylen);
+bool security_apparmor_probe_at(const char *root, char *why, size_t whylen);
+
+/* A process's AppArmor context as /proc/PID/attr/current shows it: "NAME (MODE)" gives label
+ * NAME, enforcing when MODE is "enforce" ("complain" is not); "unconfined" an empty label, not
+ * enforcing. 0, -EINVAL (not that shape) or -ENOBUFS. Pure. */
+int apparmor_parse_current(const char *text, char *label, size_t len, bool *enforcing);
+
+/* The running definition's AppArmor <seclabel>, as libvirt's: a dynamic one (or none written)
+ * becomes <seclabel type='dynamic' model='apparmor' relabel='yes'> with the profile name as
+ * label and imagelabel, first; static and none stand. 0 or -errno. */
+int apparmor_live_seclabel(DomainDef *live);
+
+/* false when def asks to run unconfined: <seclabel type='none'/> with model='apparmor' or no
+ * model (libvirt's AppArmor driver then loads no profile). Pure. */
+bool apparmor_confines(const DomainDef *def);

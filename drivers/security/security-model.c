@@ -14,7 +14,7 @@ size_t security_models(const SecurityStack *s, const SecurityDacConfig *dac, Sec
         size_t n = 0;
         out[n++] = (SecurityModel) { &security_driver_none, NULL };
         for (size_t i = 0; s && i < s->n; i++)
-                if (s->layer[i].drv == &security_driver_selinux)
+                if (s->layer[i].drv == &security_driver_selinux || s->layer[i].drv == &security_driver_apparmor)
                         out[0] = (SecurityModel) { s->layer[i].drv, s->layer[i].cfg };
         if (dac)
                 out[n++] = (SecurityModel) { &security_driver_dac, dac };
@@ -94,4 +94,25 @@ int security_guest_labels(const SecurityStack *s, const SecurityDacConfig *dac, 
                         return -1;
         }
         return (int) n;
+}
+
+const SecurityDriver *security_primary_driver(char *const *wanted, bool selinux, bool apparmor, char *why,
+                                              size_t whylen) {
+        why[0] = '\0';
+        if (!wanted)    /* unset: what the host runs, SELinux first as libvirt probes */
+                return selinux ? &security_driver_selinux : apparmor ? &security_driver_apparmor : &security_driver_none;
+        for (size_t i = 0; wanted[i]; i++) {
+                const char *w = wanted[i];
+                if (strcmp(w, "none") == 0)
+                        return &security_driver_none;
+                if (strcmp(w, "dac") == 0)
+                        continue;       /* stacked below whatever is primary */
+                bool on = strcmp(w, "selinux") == 0 ? selinux : strcmp(w, "apparmor") == 0 ? apparmor : false;
+                if (!on) {
+                        snprintf(why, whylen, "security driver '%s' is not enabled on this host", w);
+                        return NULL;
+                }
+                return strcmp(w, "selinux") == 0 ? &security_driver_selinux : &security_driver_apparmor;
+        }
+        return &security_driver_none;
 }

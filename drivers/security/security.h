@@ -111,6 +111,13 @@ typedef struct SecuritySelinuxConfig {
 int security_selinux_init(SecuritySelinuxConfig *c, VbError *err);
 void security_selinux_done(SecuritySelinuxConfig *c);
 
+/* security-apparmor-model.c: AppArmor as a model (NodeGetSecurityModel "apparmor", a guest's
+ * profile as its label). Its cfg is a SecurityApparmorConfig (or NULL: the host's /proc). */
+extern const SecurityDriver security_driver_apparmor;
+typedef struct SecurityApparmorConfig {
+        const char *proc;       /* where /proc/PID/attr is read: NULL "/proc" (tests: a tree) */
+} SecurityApparmorConfig;
+
 /* The stack of one connection. */
 #define SECURITY_STACK_MAX 4
 typedef struct SecurityStack {
@@ -132,8 +139,8 @@ int security_stack_live_label(const SecurityStack *s, DomainDef *live);
 void security_stack_reattach(const SecurityStack *s, const DomainDef *live);
 
 /* The security models a connection shows, in libvirt's order (security-model.c): the primary
- * driver (selinux where it runs in the stack, else "none"), then DAC with the user QEMU runs as
- * (dac NULL: left out, the user is unknown). NodeGetSecurityModel is the first, virsh
+ * driver (selinux or apparmor where it runs in the stack, else "none"), then DAC with the user
+ * QEMU runs as (dac NULL: left out, the user is unknown). NodeGetSecurityModel is the first, virsh
  * capabilities lists them all, DomainGetSecurityLabelList asks each for a running guest's label. */
 #define SECURITY_MODELS_MAX 2
 typedef struct SecurityModel {
@@ -141,6 +148,13 @@ typedef struct SecurityModel {
         const void *cfg;
 } SecurityModel;
 size_t security_models(const SecurityStack *s, const SecurityDacConfig *dac, SecurityModel out[SECURITY_MODELS_MAX]);
+
+/* The primary driver qemu.conf's security_driver asks for (its list, NULL when unset) on a host
+ * where SELinux / AppArmor is active or not: unset, the host's own (selinux, else apparmor, else
+ * none); "none" none; "dac" is skipped (always stacked); a named driver the host does not run:
+ * NULL, why says so. Pure (security-model.c). */
+const SecurityDriver *security_primary_driver(char *const *wanted, bool selinux, bool apparmor, char *why,
+                                              size_t whylen);
 
 /* The <secmodel> elements of the models, at capabilities' <host> depth ("    <secmodel>\n…"),
  * replacing the first <secmodel>…</secmodel> of xml (freed): the new text, or NULL on ENOMEM. */

@@ -380,6 +380,17 @@ static int config_store(ConfigParser *P, unsigned line, const ConfigKey *k, Conf
                 *(char **) field = v->string;
                 v->string = NULL;
                 return 0;
+        case CONFIG_STRING_OR_LIST:
+                if (v->kind == CONFIG_VALUE_STRING) {
+                        char **one = calloc(2, sizeof *one);
+                        if (!one)
+                                return config_oom(P);
+                        one[0] = v->string;
+                        v->string = NULL;
+                        v->kind = CONFIG_VALUE_LIST;
+                        v->list = one;
+                }
+                /* fall through */
         case CONFIG_STRING_LIST:
                 if (v->kind != CONFIG_VALUE_LIST)
                         return config_error(P, line, "%s: expected a list of strings", k->name);
@@ -453,7 +464,7 @@ void config_free_table(const ConfigKey *keys, size_t n_keys, void *target) {
                 if (keys[i].type == CONFIG_STRING) {
                         free(*(char **) field);
                         *(char **) field = NULL;
-                } else if (keys[i].type == CONFIG_STRING_LIST) {
+                } else if (keys[i].type == CONFIG_STRING_LIST || keys[i].type == CONFIG_STRING_OR_LIST) {
                         config_strv_free(*(char ***) field);
                         *(char ***) field = NULL;
                 }

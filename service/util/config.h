@@ -75,6 +75,7 @@ typedef enum ConfigType {
         CONFIG_BOOL,            /* bool, written 0 or 1 */
         CONFIG_STRING,          /* char *, owned; "..." or '...' */
         CONFIG_STRING_LIST,     /* char **, owned, NULL-terminated; [ "a", "b" ] */
+        CONFIG_STRING_OR_LIST,  /* as CONFIG_STRING_LIST; a lone "a" is read as [ "a" ] */
 } ConfigType;
 
 typedef struct ConfigKey {
@@ -94,6 +95,8 @@ typedef struct ConfigKey {
 #define CONFIG_KEY_STRING_LIST(type, field) { #field, CONFIG_STRING_LIST, offsetof(type, field), 0, 0, NULL }
 /* Each element checked with fn. */
 #define CONFIG_KEY_STRING_LIST_CHECKED(type, field, fn) { #field, CONFIG_STRING_LIST, offsetof(type, field), 0, 0, (fn) }
+/* A string or a list of them (libvirt's security_driver), each checked with fn. */
+#define CONFIG_KEY_STRING_OR_LIST_CHECKED(type, field, fn) { #field, CONFIG_STRING_OR_LIST, offsetof(type, field), 0, 0, (fn) }
 
 /* Stores each known key of text into target as it is met (a later line wins over an earlier
  * one), warns about unknown keys, and stops at the first error with -EINVAL and

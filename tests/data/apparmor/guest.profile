@@ -1,7 +1,7 @@
 # AppArmor profile of guest 'aa', written by virtbusd: do not edit.
 #include <tunables/global>
 
-profile virtbus-5f1c2d3e-4a5b-6c7d-8e9f-0a1b2c3d4e5f flags=(attach_disconnected) {
+profile libvirt-5f1c2d3e-4a5b-6c7d-8e9f-0a1b2c3d4e5f flags=(attach_disconnected) {
   #include <abstractions/libvirt-qemu>
 
   "/srv/images/aa root.qcow2" rwk,

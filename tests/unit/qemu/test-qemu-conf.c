@@ -65,11 +65,28 @@ static void test_every_key(void **state) {
         qemu_conf_done(&c);
 }
 
+/* libvirt's security_driver: a string or a list; unset, the host decides (qemu-security.c). */
+static void test_security_driver(void **state) {
+        QemuConfig c;
+        char err[256] = "";
+        assert_int_equal(qemu_conf_init(&c), 0);
+        assert_null(c.security_driver);
+        assert_int_equal(parse(&c, "security_driver = \"none\"\n", err, sizeof err), 0);
+        assert_non_null(c.security_driver);
+        assert_string_equal(c.security_driver[0], "none");
+        assert_null(c.security_driver[1]);
+        assert_int_equal(parse(&c, "security_driver = [ \"apparmor\", \"dac\" ]\n", err, sizeof err), 0);
+        assert_string_equal(c.security_driver[0], "apparmor");
+        assert_string_equal(c.security_driver[1], "dac");
+        assert_null(c.security_driver[2]);
+        qemu_conf_done(&c);
+}
+
 /* libvirt's qemu.conf as shipped is mostly comments, and has keys virtbus does not know. */
 static void test_unknown_keys_warn(void **state) {
         const char *text =
                 "#vnc_listen = \"0.0.0.0\"\n"
-                "security_driver = \"none\"\n"
+                "clear_emulator_capabilities = 0\n"
                 "cgroup_device_acl = [ \"/dev/null\", \"/dev/full\" ]\n"
                 "vnc_auto_unix_socket = 1\n"
                 "user = \"+0\"\n";
@@ -84,7 +101,7 @@ static void test_unknown_keys_warn(void **state) {
         log_close();
         char *log = tu_read_file(logfile);
         assert_non_null(log);
-        assert_non_null(strstr(log, " : qemu.conf:2: unknown key 'security_driver'\n"));
+        assert_non_null(strstr(log, " : qemu.conf:2: unknown key 'clear_emulator_capabilities'\n"));
         assert_non_null(strstr(log, " : qemu.conf:3: unknown key 'cgroup_device_acl'\n"));
         assert_non_null(strstr(log, " : qemu.conf:4: unknown key 'vnc_auto_unix_socket'\n"));
         assert_null(strstr(log, "'vnc_listen'"));
@@ -118,6 +135,11 @@ static void test_errors(void **state) {
                   "qemu.conf:2: group: no group named \"no-such-group-virbus\" on this host" },
                 { "user = \"+10x\"\n", "qemu.conf:1: user: expected a name or +NUMBER, got \"+10x\"" },
                 { "dynamic_ownership = 2\n", "qemu.conf:1: dynamic_ownership: expected 0 or 1" },
+                { "security_driver = \"smack\"\n",
+                  "qemu.conf:1: security_driver: \"smack\" is not a security driver (selinux, apparmor, dac, none)" },
+                { "security_driver = [ \"apparmor\", \"tomoyo\" ]\n",
+                  "qemu.conf:1: security_driver: \"tomoyo\" is not a security driver (selinux, apparmor, dac, none)" },
+                { "security_driver = 0\n", "qemu.conf:1: security_driver: expected a list of strings" },
         };
         for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
                 QemuConfig c;
@@ -186,6 +208,7 @@ int main(void) {
                 cmocka_unit_test(test_every_key),
                 cmocka_unit_test(test_unknown_keys_warn),
                 cmocka_unit_test(test_errors),
+                cmocka_unit_test(test_security_driver),
                 cmocka_unit_test(test_load),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
