@@ -1,4 +1,4 @@
-/* domain-alias.c: a device's <alias name='…'/>, for every kind that has one: the driver's names of a running guest's devices, a user's "ua-" ones. */
+/* domain-alias.c: a device's <alias name='…'/>, for every kind that has one: the driver's names of a running guest's devices, a user's "ua-" ones (each naming one device). */
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,4 +48,52 @@ const void *domain_device_without_driver_alias(const DeviceKind *k, const void *
         memcpy(copy, dev, size);
         *(char **) ((char *) copy + off) = NULL;
         return copy;
+}
+
+static int alias_cmp(const void *a, const void *b) {
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/* A user's aliases ("ua-…") name one device each, as libvirt refuses at define: two devices
+ * with one id would only fail later, at QEMU's start ("Duplicate ID"). A console on a serial
+ * port shares that serial's alias and is not counted. Sorted, not compared pairwise, so a
+ * large <devices> costs n log n. */
+int domain_devices_aliases_unique(const DomainDevices *d, VbError *err) {
+        size_t n = 0, cap = 0;
+        const char **all = NULL;
+        int r = 0;
+        size_t n_kinds;
+        const DeviceKind *kinds = domain_device_kinds(&n_kinds);
+        for (size_t i = 0; i < n_kinds && r == 0; i++) {
+                const DeviceKind *k = &kinds[i];
+                long off = domain_device_alias_offset(k);
+                if (off < 0 || strcmp(k->name, "console") == 0)
+                        continue;
+                const char *array = k->size ? *(char *const *) ((const char *) d + k->array) : (const char *) &d->memballoon;
+                size_t count = k->size ? *(const size_t *) ((const char *) d + k->count) : (d->memballoon.model ? 1 : 0);
+                size_t size = k->size ? k->size : sizeof d->memballoon;
+                for (size_t j = 0; j < count; j++) {
+                        const char *a = *(char *const *) (array + j * size + off);
+                        if (!a || strncmp(a, "ua-", 3) != 0)
+                                continue;
+                        if (n == cap) {
+                                const char **m = realloc(all, (cap = cap ? 2 * cap : 16) * sizeof *all);
+                                if (!m) {
+                                        r = vb_error_set(err, VB_ERR_NO_MEMORY, VB_FROM_DOMAIN, NULL);
+                                        break;
+                                }
+                                all = m;
+                        }
+                        all[n++] = a;
+                }
+        }
+        if (r == 0 && n > 1) {
+                qsort(all, n, sizeof *all, alias_cmp);
+                for (size_t i = 1; i < n && r == 0; i++)
+                        if (strcmp(all[i - 1], all[i]) == 0)
+                                r = vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_DOMAIN,
+                                                 "non unique alias detected: %s", all[i]);
+        }
+        free(all);
+        return r;
 }

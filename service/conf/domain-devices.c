@@ -411,52 +411,6 @@ static bool memory_is_dimm(xmlNodePtr node) {
         return dimm;
 }
 
-static int alias_cmp(const void *a, const void *b) {
-        return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
-/* A user's aliases ("ua-…") name one device each, as libvirt refuses at define: two devices
- * with one id would only fail later, at QEMU's start ("Duplicate ID"). A console on a serial
- * port shares that serial's alias and is not counted. Sorted, not compared pairwise, so a
- * large <devices> costs n log n. */
-static int user_aliases_unique(const DomainDevices *d, VbError *err) {
-        size_t n = 0, cap = 0;
-        const char **all = NULL;
-        int r = 0;
-        for (size_t i = 0; i < XML_N(device_kinds) && r == 0; i++) {
-                const DeviceKind *k = &device_kinds[i];
-                long off = domain_device_alias_offset(k);
-                if (off < 0 || strcmp(k->name, "console") == 0)
-                        continue;
-                const char *array = k->size ? *(char *const *) ((const char *) d + k->array) : (const char *) &d->memballoon;
-                size_t count = k->size ? *(const size_t *) ((const char *) d + k->count) : (d->memballoon.model ? 1 : 0);
-                size_t size = k->size ? k->size : sizeof d->memballoon;
-                for (size_t j = 0; j < count; j++) {
-                        const char *a = *(char *const *) (array + j * size + off);
-                        if (!a || strncmp(a, "ua-", 3) != 0)
-                                continue;
-                        if (n == cap) {
-                                const char **m = realloc(all, (cap = cap ? 2 * cap : 16) * sizeof *all);
-                                if (!m) {
-                                        r = devices_oom(err);
-                                        break;
-                                }
-                                all = m;
-                        }
-                        all[n++] = a;
-                }
-        }
-        if (r == 0 && n > 1) {
-                qsort(all, n, sizeof *all, alias_cmp);
-                for (size_t i = 1; i < n && r == 0; i++)
-                        if (strcmp(all[i - 1], all[i]) == 0)
-                                r = vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_DOMAIN,
-                                                 "non unique alias detected: %s", all[i]);
-        }
-        free(all);
-        return r;
-}
-
 int domain_devices_parse(DomainDevices *d, xmlNodePtr devices, unsigned flags, VbError *err) {
         for (xmlNodePtr c = xml_node_child(devices, NULL); c; c = c->next) {
                 if (c->type != XML_ELEMENT_NODE)
@@ -504,7 +458,7 @@ int domain_devices_parse(DomainDevices *d, xmlNodePtr devices, unsigned flags, V
         controllers_assign_indexes(d);
         if (consoles_pair_serial(d) < 0)
                 return devices_oom(err);
-        return user_aliases_unique(d, err);
+        return domain_devices_aliases_unique(d, err);
 }
 
 void domain_disk_net_free(DomainDiskNet *n) {
@@ -646,6 +600,11 @@ void domain_disk_clear(DomainDisk *disk) {
 void domain_interface_clear(DomainInterface *nic) {
         xml_fields_free(interface_fields, XML_N(interface_fields), nic);
         memset(nic, 0, sizeof *nic);
+}
+
+const DeviceKind *domain_device_kinds(size_t *n) {
+        *n = XML_N(device_kinds);
+        return device_kinds;
 }
 
 const DeviceKind *domain_device_kind(const char *name) {

@@ -38,6 +38,9 @@ typedef struct DeviceKind {
 
 /* <devices> (domain-devices.c); the kind of element name, or NULL (memballoon: size 0). */
 const DeviceKind *domain_device_kind(const char *name);
+const DeviceKind *domain_device_kinds(size_t *n);      /* every kind, in <devices> order */
+/* domain-alias.c: a user's "ua-" alias names one device, else libvirt's "non unique alias". */
+int domain_devices_aliases_unique(const DomainDevices *d, VbError *err);
 int domain_devices_parse(DomainDevices *d, xmlNodePtr devices, unsigned flags, VbError *err);
 void domain_devices_format(XmlBuf *b, const DomainDevices *d, unsigned flags);
 void domain_devices_free(DomainDevices *d);
