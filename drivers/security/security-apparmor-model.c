@@ -119,15 +119,6 @@ static bool is(const char *s, const char *v) {
         return s && strcmp(s, v) == 0;
 }
 
-static int set(char **field, const char *value) {
-        char *copy = strdup(value);
-        if (!copy)
-                return -ENOMEM;
-        free(*field);
-        *field = copy;
-        return 0;
-}
-
 /* The definition's AppArmor seclabel: model='apparmor', or one without a model (libvirt gives it
  * its primary driver's). */
 static const DomainSeclabel *apparmor_seclabel(const DomainDef *def) {
@@ -146,28 +137,13 @@ bool apparmor_confines(const DomainDef *def) {
 int apparmor_live_seclabel(DomainDef *live) {
         if (!live->priv)
                 return 0;
-        DomainDefPrivate *p = live->priv;
         DomainSeclabel *s = (DomainSeclabel *) apparmor_seclabel(live);
         if (s && s->type && !is(s->type, "dynamic"))
                 return 0;       /* static and none: the definition's own words stand */
         char name[64];
         if (apparmor_profile_name(live, name, sizeof name) < 0)
                 return -ENOBUFS;
-        if (!s) {
-                /* first, as libvirt lists its primary driver's label before DAC's */
-                DomainSeclabel *v = realloc(p->seclabels, (p->n_seclabels + 1) * sizeof *v);
-                if (!v)
-                        return -ENOMEM;
-                p->seclabels = v;
-                memmove(&v[1], &v[0], p->n_seclabels * sizeof *v);
-                p->n_seclabels++;
-                s = &v[0];
-                memset(s, 0, sizeof *s);
-        }
-        if (set(&s->type, "dynamic") < 0 || set(&s->model, "apparmor") < 0 ||
-            (!s->relabel && set(&s->relabel, "yes") < 0) || set(&s->label, name) < 0 || set(&s->imagelabel, name) < 0)
-                return -ENOMEM;
-        return 0;
+        return security_live_seclabel_put(live, s, "apparmor", name, name);
 }
 
 static int apparmor_live_label(const void *cfg, DomainDef *live) {

@@ -2,6 +2,8 @@
 #define LOG_MODULE "security"
 #include "security.h"
 
+#include "domain-model.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -115,4 +117,32 @@ const SecurityDriver *security_primary_driver(char *const *wanted, bool selinux,
                 return strcmp(w, "selinux") == 0 ? &security_driver_selinux : &security_driver_apparmor;
         }
         return &security_driver_none;
+}
+
+static int set(char **field, const char *value) {
+        char *copy = strdup(value);
+        if (!copy)
+                return -ENOMEM;
+        free(*field);
+        *field = copy;
+        return 0;
+}
+
+int security_live_seclabel_put(DomainDef *live, struct DomainSeclabel *s, const char *model, const char *label,
+                               const char *imagelabel) {
+        DomainDefPrivate *p = live->priv;
+        if (!s) {
+                DomainSeclabel *v = realloc(p->seclabels, (p->n_seclabels + 1) * sizeof *v);
+                if (!v)
+                        return -ENOMEM;
+                p->seclabels = v;
+                memmove(&v[1], &v[0], p->n_seclabels * sizeof *v);
+                p->n_seclabels++;
+                s = &v[0];
+                memset(s, 0, sizeof *s);
+        }
+        if (set(&s->type, "dynamic") < 0 || set(&s->model, model) < 0 || (!s->relabel && set(&s->relabel, "yes") < 0) ||
+            set(&s->label, label) < 0 || set(&s->imagelabel, imagelabel) < 0)
+                return -ENOMEM;
+        return 0;
 }

@@ -7,18 +7,10 @@
 
 #include "domain-model.h"
 #include "security-selinux-label.h"
+#include "security.h"
 
 static bool is(const char *s, const char *v) {
         return s && strcmp(s, v) == 0;
-}
-
-static int set(char **field, const char *value) {
-        char *copy = strdup(value);
-        if (!copy)
-                return -ENOMEM;
-        free(*field);
-        *field = copy;
-        return 0;
 }
 
 /* The selinux seclabel of def: model='selinux', or a dynamic one without a model (libvirt
@@ -34,24 +26,8 @@ static DomainSeclabel *selinux_seclabel(DomainDefPrivate *p) {
 int selinux_live_seclabel(DomainDef *live, const SelinuxStartPlan *plan) {
         if (!plan->dynamic || !live->priv)
                 return 0;       /* static and none: the definition's own words stand */
-        DomainDefPrivate *p = live->priv;
-        DomainSeclabel *s = selinux_seclabel(p);
-        if (!s) {
-                /* first, as libvirt lists its primary driver's label before DAC's */
-                DomainSeclabel *v = realloc(p->seclabels, (p->n_seclabels + 1) * sizeof *v);
-                if (!v)
-                        return -ENOMEM;
-                p->seclabels = v;
-                memmove(&v[1], &v[0], p->n_seclabels * sizeof *v);
-                p->n_seclabels++;
-                s = &v[0];
-                memset(s, 0, sizeof *s);
-        }
-        if (set(&s->type, "dynamic") < 0 || set(&s->model, "selinux") < 0 ||
-            (!s->relabel && set(&s->relabel, "yes") < 0) || set(&s->label, plan->exec_label) < 0 ||
-            set(&s->imagelabel, plan->image_label) < 0)
-                return -ENOMEM;
-        return 0;
+        return security_live_seclabel_put(live, selinux_seclabel(live->priv), "selinux", plan->exec_label,
+                                          plan->image_label);
 }
 
 int selinux_live_pair(const DomainDef *live, unsigned *c1, unsigned *c2) {

@@ -38,6 +38,14 @@ typedef struct SecurityPaths {
 int security_paths_of(const DomainDef *def, SecurityPaths *out);
 void security_paths_free(SecurityPaths *p);
 
+struct DomainSeclabel;
+/* A primary driver's dynamic label in a running definition: s (the definition's own
+ * <seclabel> of that model, or NULL to add one first in the list, as libvirt lists its primary
+ * driver's label before DAC's) gets type dynamic, model, relabel yes unless set, label and
+ * imagelabel. 0, or -ENOMEM. */
+int security_live_seclabel_put(DomainDef *live, struct DomainSeclabel *s, const char *model, const char *label,
+                               const char *imagelabel);
+
 /* The DAC driver's settings: qemu.conf's user, group, dynamic_ownership, remember_owner,
  * resolved to numbers by the caller. */
 typedef struct SecurityDacConfig {
