@@ -9,6 +9,7 @@ import os
 import shutil
 import signal
 import subprocess
+import re
 import sys
 import time
 
@@ -148,3 +149,20 @@ def wait_for(cond, what, timeout=10):
             return
         time.sleep(0.05)
     raise AssertionError("timed out waiting for " + what)
+
+
+LEASE_LINE = re.compile(r"VIRTBUS-GUEST-LEASE (\d+\.\d+\.\d+\.\d+)\r?\n")
+
+
+def guest_lease(console_text, timeout):
+    """The address the guest's console says it leased, once its whole line is written: a
+    console file read mid-write may end in "VIRTBUS-GUEST-LEASE 192.168.122." """
+    found = []
+
+    def whole_line():
+        m = LEASE_LINE.search(console_text())
+        if m:
+            found.append(m.group(1))
+        return bool(m)
+    wait_for(whole_line, "the guest's DHCP lease", timeout=timeout)
+    return found[0]

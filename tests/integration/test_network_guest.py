@@ -120,10 +120,8 @@ class NetworkGuestTest(unittest.TestCase):
         early = self.domifstat("vnet0")
         self.virsh("domif-setlink", "netguest", "vnet0", "up")       # check=True: virsh -q prints nothing
         self.assertEqual(self.virsh("domif-getlink", "netguest", "vnet0").split(), ["vnet0", "up"])
-        nh.wait_for(lambda: "VIRTBUS-GUEST-LEASE" in self.console_text(), "the guest's DHCP lease",
-                    timeout=BOOT_TIMEOUT)
+        ip = nh.guest_lease(self.console_text, BOOT_TIMEOUT)
         self.check_domifstat(early)
-        ip = re.search(r"VIRTBUS-GUEST-LEASE (\S+)", self.console_text()).group(1)
         self.assertTrue(ip.startswith("192.168.122."), ip)
         # dnsmasq answers first and writes its lease file after
         lease_file = Path(nh.polkit_harness.build_paths()[1]) / "lib/virtbus/dnsmasq/default.leases"

@@ -62,8 +62,7 @@ class VirtInstallNetworkTest(unittest.TestCase):
         self.assertIn("<source network='default' bridge='virbr0'/>", live)
         self.assertIn("<model type='virtio'/>", live)
         text = lambda: console.read_text(errors="replace") if console.exists() else ""
-        nh.wait_for(lambda: "VIRTBUS-GUEST-LEASE" in text(), "the guest's DHCP lease", timeout=BOOT_TIMEOUT)
-        ip = re.search(r"VIRTBUS-GUEST-LEASE (\S+)", text()).group(1)
+        ip = nh.guest_lease(text, BOOT_TIMEOUT)
         self.assertTrue(ip.startswith("192.168.122."), ip)
         nh.wait_for(lambda: mac in self.virsh("net-dhcp-leases", "default"), "the lease in net-dhcp-leases")
         self.assertRegex(self.virsh("net-dhcp-leases", "default"), r"%s\s+ipv4\s+%s/24" % (mac, re.escape(ip)))
