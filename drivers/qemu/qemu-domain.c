@@ -465,6 +465,10 @@ static void on_closed(Qmp *q, int reason, void *userdata) {
 /* ---- start ---- */
 
 static void start_done(QemuDomain *qd) {
+        /* an earlier answer of this start (a disk's limits refused) failed it: QEMU is being
+         * killed and its exit answers the call with that error */
+        if (qd->start_error.code)
+                return;
         Domain *d = domain_ref(qd->domain);
         unsigned flags = qd->start_flags;
         DomainDef *live = qd->live;
@@ -495,7 +499,8 @@ static void on_start_cont(Qmp *q, json_object *ret, const char *cls, const char 
                 return;
         if (cls) {
                 VbError e = { 0 };
-                vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "cont failed: %s", desc ? desc : cls);
+                vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "%s failed: %s",
+                             qd->start_flags & DOMAIN_START_PAUSED ? "query-status" : "cont", desc ? desc : cls);
                 start_fail(qd, &e);
                 return;
         }
@@ -568,8 +573,11 @@ void qemu_domain_start_continue(QemuDomain *qd, Qmp *q) {
         qemu_nics_start_links(qd, q);
         qemu_iotune_start(qd, q);
         qemu_display_set_passwords(qd, q);     /* before the guest runs: QEMU answers in order */
+        /* QEMU answers in order: the last reply comes after every setting's above, so a refusal
+         * among them is known before the start is declared done. A paused start asks for the
+         * status instead of running the guest. */
         if (qd->start_flags & DOMAIN_START_PAUSED)
-                start_done(qd);
+                qmp_send(q, "query-status", NULL, on_start_cont, qd);
         else
                 qmp_send(q, "cont", NULL, on_start_cont, qd);
 }

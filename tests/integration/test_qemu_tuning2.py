@@ -121,6 +121,11 @@ class QemuTuning2Test(unittest.TestCase):
         self.assertIn("cannot set the disk I/O limits", p.stderr)
         self.assertIn("bps_max", p.stderr)
         self.assertEqual(self.virsh("domstate %s" % self.name).stdout.strip(), "shut off")
+        # a paused start too: the guest never runs, but QEMU's refusal still fails it
+        p = self.virsh("start --paused %s" % self.name, check=False)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("cannot set the disk I/O limits", p.stderr)
+        self.assertEqual(self.virsh("domstate %s" % self.name).stdout.strip(), "shut off")
         self.virsh("blkdeviotune %s vda --write-bytes-sec 65536 --write-bytes-sec-max 0" % self.name)
         self.virsh("start %s" % self.name)
         got = self.iotune()
