@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 import xml.etree.ElementTree as ET
@@ -23,7 +24,7 @@ from pathlib import Path
 import dbus
 import dbus.lowlevel
 import dbus.mainloop.glib
-from gi.repository import GLib
+from gi.repository import Gio, GLib
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 VIRTBUSD = Path(os.environ.get("VIRTBUSD", REPO_ROOT / "build" / "service" / "virtbusd"))
@@ -195,6 +196,73 @@ class Daemon:
         if check and p.returncode != 0:
             raise AssertionError("gdbus %s failed (%d): %s" % (" ".join(args), p.returncode, p.stderr))
         return p
+
+
+class BusSignals:
+    """Signals on a bus, received through a GDBus connection of their own and handed to
+    handlers in a thread of their own. Method calls stay on dbus-python connections without a
+    main loop: libdbus aborts the process ("dbus_watch_handle(): watch != NULL") when one thread
+    blocks in a call on a connection whose watches another thread dispatches, and libvirt's
+    event-loop thread (remote_harness.start_event_loop) iterates GLib's default context, where
+    a DBusGMainLoop connection's watches live. GDBus does its I/O in its own worker thread."""
+
+    def __init__(self, address):
+        self.conn = Gio.DBusConnection.new_for_address_sync(
+            address, Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION,
+            None, None)
+        self.ctx = GLib.MainContext.new()
+        self.ids = []
+        self.running = True
+        self.thread = threading.Thread(target=self._run, name="bus-signals", daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        # GDBus hands a subscription's signals to the context that was the subscribing thread's
+        # default: subscriptions are made in this thread (_in_thread), whose default is ctx
+        self.ctx.push_thread_default()
+        while self.running:
+            self.ctx.iteration(True)
+        self.ctx.pop_thread_default()
+
+    def _in_thread(self, fn):
+        done, out = threading.Event(), []
+
+        def call(*_):
+            out.append(fn())
+            done.set()
+            return False
+        src = GLib.idle_source_new()
+        src.set_callback(call)
+        src.attach(self.ctx)
+        if not done.wait(30):
+            raise AssertionError("the signal thread did not run a subscription")
+        return out[0]
+
+    def add_signal_receiver(self, handler, signal_name=None, dbus_interface=None, path=None,
+                            member_keyword=None, path_keyword=None):
+        """dbus-python's add_signal_receiver, its arguments as plain Python values."""
+        def deliver(conn, sender, obj_path, iface, member, params):
+            kw = {}
+            if member_keyword:
+                kw[member_keyword] = member
+            if path_keyword:
+                kw[path_keyword] = obj_path
+            handler(*params.unpack(), **kw)
+        self.ids.append(self._in_thread(lambda: self.conn.signal_subscribe(
+            None, dbus_interface, signal_name, path, None, Gio.DBusSignalFlags.NONE, deliver)))
+        # GDBus sends the match rule without waiting: a round trip after it on the same
+        # connection puts it in force before this returns, as dbus-python's AddMatch does
+        self.conn.call_sync("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "GetId",
+                            None, None, Gio.DBusCallFlags.NONE, -1, None)
+
+    def close(self):
+        for i in self.ids:
+            self.conn.signal_unsubscribe(i)
+        self.ids = []
+        self.running = False
+        self.ctx.wakeup()
+        self.thread.join(10)
+        self.conn.close_sync(None)
 
 
 class SignalMonitor:

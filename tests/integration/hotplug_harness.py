@@ -48,10 +48,11 @@ class HotplugGuestTest(unittest.TestCase):
                                             None)
         import dbus
         import dbus.mainloop.glib
-        cls.bus = dbus.bus.BusConnection(cls.daemon.bus_address, mainloop=dbus.mainloop.glib.DBusGMainLoop())
+        cls.bus = dbus.bus.BusConnection(cls.daemon.bus_address)
+        cls.bus_signals = harness.BusSignals(cls.daemon.bus_address)
         cls.bus_events = []
         for sig, kind in (("DeviceAdded", "added"), ("DeviceRemoved", "removed")):
-            cls.bus.add_signal_receiver(lambda alias, k=kind: cls.bus_events.append((k, str(alias))),
+            cls.bus_signals.add_signal_receiver(lambda alias, k=kind: cls.bus_events.append((k, str(alias))),
                                         signal_name=sig, dbus_interface=harness.DOMAIN)
         cls.dom_path = "%s/domain/_%s" % (QEMU_PATH, cls.dom.UUIDString().replace("-", "_"))
         cls.console = ConsoleReader(cls.libvirt, cls.conn, cls.dom)
@@ -67,6 +68,7 @@ class HotplugGuestTest(unittest.TestCase):
         except Exception:
             pass
         cls.bus.close()
+        cls.bus_signals.close()
         cls.daemon.virsh("unix", "destroy %s" % cls.name)
         cls.daemon.stop()
 

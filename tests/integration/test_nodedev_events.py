@@ -82,9 +82,10 @@ class NodedevEventsTest(unittest.TestCase):
         import dbus
         import dbus.mainloop.glib
         cls.dbus = dbus
-        cls.bus = dbus.bus.BusConnection(cls.daemon.bus_address, mainloop=dbus.mainloop.glib.DBusGMainLoop())
+        cls.bus = dbus.bus.BusConnection(cls.daemon.bus_address)
+        cls.bus_signals = harness.BusSignals(cls.daemon.bus_address)
         cls.bus_events = []
-        cls.bus.add_signal_receiver(lambda path, event, detail: cls.bus_events.append((str(path), int(event))),
+        cls.bus_signals.add_signal_receiver(lambda path, event, detail: cls.bus_events.append((str(path), int(event))),
                                     signal_name="NodeDeviceEvent", dbus_interface=harness.CONNECT)
         # virsh registers asynchronously: a veth pair that comes and goes until it has seen one
         deadline = time.monotonic() + EVENT_TIMEOUT
@@ -105,6 +106,7 @@ class NodedevEventsTest(unittest.TestCase):
         except Exception:
             pass
         cls.bus.close()
+        cls.bus_signals.close()
         alive = cls.daemon.alive()
         log = cls.daemon.log()
         code = cls.daemon.stop()

@@ -87,8 +87,9 @@ class QemuAgentTest(unittest.TestCase):
         import dbus
         import dbus.mainloop.glib
         cls.dbus = dbus
-        cls.bus = dbus.bus.BusConnection(cls.daemon.bus_address, mainloop=dbus.mainloop.glib.DBusGMainLoop())
-        cls.bus.add_signal_receiver(lambda state, reason, path=None: cls.bus_events.append((str(path), int(state),
+        cls.bus = dbus.bus.BusConnection(cls.daemon.bus_address)
+        cls.bus_signals = harness.BusSignals(cls.daemon.bus_address)
+        cls.bus_signals.add_signal_receiver(lambda state, reason, path=None: cls.bus_events.append((str(path), int(state),
                                                                                             int(reason))),
                                     signal_name="AgentEvent", dbus_interface=harness.DOMAIN, path_keyword="path")
         p = cls.daemon.virsh("unix", "define %s" % xml)
@@ -104,6 +105,7 @@ class QemuAgentTest(unittest.TestCase):
         except Exception:
             pass
         cls.bus.close()
+        cls.bus_signals.close()
         cls.daemon.stop()
 
     # --- helpers ---

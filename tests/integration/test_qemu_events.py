@@ -37,6 +37,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "guest"))
 import guest  # noqa: E402
+import harness  # noqa: E402
 import remote_harness  # noqa: E402
 from test_qemu_lifecycle import QemuDaemon, wait_for  # noqa: E402
 import testmain  # noqa: E402
@@ -143,13 +144,14 @@ class GuestEventsTest(unittest.TestCase):
         import dbus
         import dbus.mainloop.glib
         cls.dbus = dbus
-        cls.bus = dbus.bus.BusConnection(cls.daemon.bus_address, mainloop=dbus.mainloop.glib.DBusGMainLoop())
+        cls.bus = dbus.bus.BusConnection(cls.daemon.bus_address)
+        cls.bus_signals = harness.BusSignals(cls.daemon.bus_address)
 
         def on_signal(*args, **kw):
             with cls.cond:
                 cls.signals.append((kw["member"],) + tuple(args))
                 cls.cond.notify_all()
-        cls.bus.add_signal_receiver(on_signal, dbus_interface=DOMAIN_IFACE, member_keyword="member")
+        cls.bus_signals.add_signal_receiver(on_signal, dbus_interface=DOMAIN_IFACE, member_keyword="member")
         p = cls.daemon.virsh("unix", "define %s" % xml)
         if p.returncode != 0:
             raise AssertionError("virsh define: %s" % p.stderr)
@@ -193,6 +195,7 @@ class GuestEventsTest(unittest.TestCase):
         except Exception:
             pass
         cls.bus.close()
+        cls.bus_signals.close()
         cls.daemon.stop()
 
     # --- helpers ---
@@ -259,7 +262,7 @@ class GuestEventsTest(unittest.TestCase):
         changes = sorted(e[1:] for e in self.events if e[0] == "disk-change")
         self.assertEqual(changes, [("%s.img" % missing, None, "virtio-disk2", lv.VIR_DOMAIN_EVENT_DISK_DROP_MISSING_ON_START),
                                    ("%s.iso" % missing, None, "ide0-1-1", lv.VIR_DOMAIN_EVENT_DISK_CHANGE_MISSING_ON_START)])
-        signals = sorted(tuple(str(x) if isinstance(x, self.dbus.String) else int(x) for x in sig[1:])
+        signals = sorted(tuple(str(x) if isinstance(x, str) else int(x) for x in sig[1:])
                          for sig in self.signals if sig[0] == "DiskChange")
         self.assertEqual(signals, [("%s.img" % missing, "", "virtio-disk2", 1), ("%s.iso" % missing, "", "ide0-1-1", 0)])
         live = self.live()
@@ -400,7 +403,7 @@ class GuestEventsTest(unittest.TestCase):
         self.assertEqual(self.virsh("domstate --reason %s" % self.name).stdout.strip(), "paused (I/O error)")
         self.assertEqual(self.conn.lookupByName(self.name).state(), [lv.VIR_DOMAIN_PAUSED, lv.VIR_DOMAIN_PAUSED_IOERROR])
         sig = self.wait_signal(m, "IOError")
-        self.assertEqual(tuple(str(x) if not isinstance(x, self.dbus.Int32) else int(x) for x in sig[1:]),
+        self.assertEqual(tuple(str(x) if not isinstance(x, int) else int(x) for x in sig[1:]),
                          (src, alias, 1, "enospc"))
 
 

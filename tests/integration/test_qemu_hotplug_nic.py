@@ -29,6 +29,7 @@ if os.environ.get(nh.NS_ENV) != "1":
     guest.build()   # before the namespace: building may download the kernel and busybox
 nh.enter_namespace()
 
+import harness  # noqa: E402
 import remote_harness  # noqa: E402
 import test_qemu_hotplug  # noqa: E402  (its helpers; a module import keeps its tests out of this suite)
 import testmain  # noqa: E402
@@ -109,11 +110,11 @@ class QemuHotplugNicTest(unittest.TestCase):
         cls.dbus = dbus
         # a private connection, closed before the bus stops (a shared system bus connection
         # would exit the process when the bus goes away)
-        cls.bus = dbus.bus.BusConnection("unix:path=/run/dbus/system_bus_socket",
-                                         mainloop=dbus.mainloop.glib.DBusGMainLoop())
+        cls.bus = dbus.bus.BusConnection("unix:path=/run/dbus/system_bus_socket")
+        cls.bus_signals = harness.BusSignals("unix:path=/run/dbus/system_bus_socket")
         cls.bus_events = []
         for sig, kind in (("DeviceAdded", "added"), ("DeviceRemoved", "removed")):
-            cls.bus.add_signal_receiver(lambda alias, k=kind: cls.bus_events.append((k, str(alias))),
+            cls.bus_signals.add_signal_receiver(lambda alias, k=kind: cls.bus_events.append((k, str(alias))),
                                         signal_name=sig, dbus_interface=DOMAIN_IFACE)
         cls.dom_path = "/org/libvirt/QEMU/domain/_%s" % cls.dom.UUIDString().replace("-", "_")
         cls.console = ConsoleReader(cls.libvirt, cls.conn, cls.dom)
@@ -129,6 +130,7 @@ class QemuHotplugNicTest(unittest.TestCase):
         except Exception:
             pass
         cls.bus.close()
+        cls.bus_signals.close()
         cls.w.virsh("destroy", NAME)
         cls.w.stop()
 

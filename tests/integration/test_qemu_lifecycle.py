@@ -145,8 +145,9 @@ class QemuLifecycleTest(unittest.TestCase):
         import dbus
         import dbus.mainloop.glib
         cls.dbus = dbus
-        cls.bus = dbus.bus.BusConnection(cls.daemon.bus_address, mainloop=dbus.mainloop.glib.DBusGMainLoop())
-        cls.bus.add_signal_receiver(lambda dom, ev, det: cls.bus_events.append((str(dom), int(ev), int(det))),
+        cls.bus = dbus.bus.BusConnection(cls.daemon.bus_address)
+        cls.bus_signals = harness.BusSignals(cls.daemon.bus_address)
+        cls.bus_signals.add_signal_receiver(lambda dom, ev, det: cls.bus_events.append((str(dom), int(ev), int(det))),
                                     signal_name="DomainEvent", dbus_interface=harness.CONNECT, path=QEMU_PATH)
 
     @classmethod
@@ -156,6 +157,7 @@ class QemuLifecycleTest(unittest.TestCase):
         except Exception:
             pass
         cls.bus.close()
+        cls.bus_signals.close()
 
     @classmethod
     def tearDownClass(cls):

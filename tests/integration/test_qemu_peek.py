@@ -115,11 +115,12 @@ class QemuPeekTest(unittest.TestCase):
         import dbus
         import dbus.mainloop.glib
         cls.dbus = dbus
-        cls.bus = dbus.bus.BusConnection(cls.daemon.bus_address, mainloop=dbus.mainloop.glib.DBusGMainLoop())
-        cls.bus.add_signal_receiver(lambda path, ev, det: cls.bus_events.append((str(path), int(ev), int(det))),
+        cls.bus = dbus.bus.BusConnection(cls.daemon.bus_address)
+        cls.bus_signals = harness.BusSignals(cls.daemon.bus_address)
+        cls.bus_signals.add_signal_receiver(lambda path, ev, det: cls.bus_events.append((str(path), int(ev), int(det))),
                                     signal_name="DomainEvent", dbus_interface=harness.CONNECT)
         for member in ("PMSuspend", "PMWakeup"):
-            cls.bus.add_signal_receiver(lambda reason, path=None, member=member:
+            cls.bus_signals.add_signal_receiver(lambda reason, path=None, member=member:
                                         cls.bus_events.append((str(path), member, int(reason))),
                                         signal_name=member, dbus_interface=harness.DOMAIN, path_keyword="path")
         for name in ("bare", "guest"):
@@ -138,6 +139,7 @@ class QemuPeekTest(unittest.TestCase):
         except Exception:
             pass
         cls.bus.close()
+        cls.bus_signals.close()
         cls.daemon.stop()
 
     # --- helpers ---
