@@ -266,44 +266,54 @@ class BusSignals:
 
 
 class SignalMonitor:
-    """Every signal org.libvirt sends, in the order this connection receives them."""
+    """Every signal org.libvirt sends, in the order this connection receives them. A GDBus
+    connection (see BusSignals) whose signals wait in a context of the monitor's own until
+    sync() dispatches them in the calling thread."""
 
     def __init__(self, address):
-        self.conn = dbus.bus.BusConnection(address, mainloop=dbus.mainloop.glib.DBusGMainLoop())
-        self.owner = self.conn.get_name_owner(BUS_NAME)
-        self.signals = []
-        self.conn.add_message_filter(self._filter)
-        self.conn.add_match_string("type='signal',sender='%s'" % BUS_NAME)
+        self.conn = Gio.DBusConnection.new_for_address_sync(
+            address, Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION,
+            None, None)
+        self.owner = self._call("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                                "GetNameOwner", GLib.Variant("(s)", (BUS_NAME,)))[0]
+        self.signals, self.raw = [], []
+        self.ctx = GLib.MainContext.new()
+        self.ctx.push_thread_default()
+        try:
+            self.sub = self.conn.signal_subscribe(self.owner, None, None, None, None, Gio.DBusSignalFlags.NONE,
+                                                  self._on_signal)
+        finally:
+            self.ctx.pop_thread_default()
+        # the match rule is sent without waiting: a round trip puts it in force
+        self._call("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "GetId", None)
 
-    def _filter(self, conn, msg):
-        if isinstance(msg, dbus.lowlevel.SignalMessage) and msg.get_sender() == self.owner:
-            self.signals.append((msg.get_interface(), msg.get_member(), msg.get_path(), msg.get_args_list()))
-        return dbus.lowlevel.HANDLER_RESULT_NOT_YET_HANDLED
+    def _call(self, dest, path, iface, member, args):
+        r = self.conn.call_sync(dest, path, iface, member, args, None, Gio.DBusCallFlags.NONE, -1, None)
+        return r.unpack() if r is not None else ()
+
+    def _on_signal(self, conn, sender, path, iface, member, params):
+        self.signals.append((iface, member, path, list(params.unpack())))
+        self.raw.append(params)         # the same signal's arguments as sent (GLib.Variant)
 
     def sync(self):
         """Everything virtbusd sent before it answers a Ping has reached us once this returns."""
-        self.conn.call_blocking(BUS_NAME, ROOT, "org.freedesktop.DBus.Peer", "Ping", "", ())
-        # The blocking call queued what arrived before the reply; dispatch it all.
-        ctx = GLib.MainContext.default()
-        idle = 0
-        deadline = time.monotonic() + 2
-        while idle < 3 and time.monotonic() < deadline:
-            if ctx.iteration(False):
-                idle = 0
-            else:
-                idle += 1
-                time.sleep(0.002)
+        # GDBus's worker queues each signal to ctx as it reads it, so those read before the
+        # Ping's reply are queued by the time call_sync returns; dispatch them all
+        self._call(BUS_NAME, ROOT, "org.freedesktop.DBus.Peer", "Ping", None)
+        while self.ctx.iteration(False):
+            pass
         return self
 
     def take(self):
         """The signals so far, simplified, and forget them."""
         self.sync()
         out = [simplify(s) for s in self.signals]
-        self.signals = []
+        self.signals, self.raw = [], []
         return out
 
     def close(self):
-        self.conn.close()
+        self.conn.signal_unsubscribe(self.sub)
+        self.conn.close_sync(None)
 
 
 def simplify(sig):

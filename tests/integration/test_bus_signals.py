@@ -93,14 +93,17 @@ class TestDomainSignals(VirtbusTestCase):
         mon = self.start_monitor()
         self.iface(TEST_DOMAIN_PATH, DOMAIN).Destroy(0)
         mon.sync()
-        pc = [s for s in mon.signals if s[1] == "PropertiesChanged"]
+        pc = [i for i, s in enumerate(mon.signals) if s[1] == "PropertiesChanged"]
         self.assertEqual(len(pc), 1)
-        iface, values, invalidated = pc[0][3]
+        iface, values, invalidated = mon.signals[pc[0]][3]
         self.assertEqual(iface, DOMAIN)
         self.assertEqual(dict(values), {"Active": False, "Id": 0})
         self.assertEqual(list(invalidated), [])
-        # PropertiesChanged values are single-wrapped (standard), unlike libvirt-dbus's GetAll
-        self.assertEqual(values["Active"].variant_level, 1)
+        # PropertiesChanged values are single-wrapped (standard), unlike libvirt-dbus's GetAll:
+        # the variant holds the boolean itself, not another variant
+        raw = mon.raw[pc[0]]
+        self.assertEqual(raw.get_type_string(), "(sa{sv}as)")
+        self.assertEqual(raw.get_child_value(1).lookup_value("Active", None).get_type_string(), "b")
 
     def test_metadata_change(self):
         mon = self.start_monitor()
