@@ -90,7 +90,7 @@ int qemu_domain_change_media(Domain *d, size_t index, const char *path, const ch
         json_object_object_add(args, "id", json_object_new_string(alias));
         const char *cmd = "eject";
         if (path) {
-                if (qemu_disk_label(qd->qc, d, &m->disk, err) < 0) {
+                if (qemu_disk_label(qd->qc, d, &m->disk, NULL, err) < 0) {
                         json_object_put(args);
                         media_free(m);
                         return -1;

@@ -34,13 +34,13 @@ static int disk_alias(const Domain *d, DomainDisk *disk, char *buf, size_t len, 
         return qemu_disk_alias(&o.def, 0, buf, len, err);
 }
 
-int qemu_disk_label(QemuConn *qc, const Domain *d, DomainDisk *disk, VbError *err) {
+int qemu_disk_label(QemuConn *qc, const Domain *d, DomainDisk *disk, const SecurityDacNames *names, VbError *err) {
         if (!qc->sec_ready)
                 return 0;
         OneDisk o;
         one_disk(&o, d, disk);
         ProcessCreds creds = { 0 };
-        return security_stack_set(&qc->sec, &o.def, &creds, err);
+        return qemu_security_start(qc, &o.def, names, &creds, err);
 }
 
 void qemu_disk_unlabel(QemuConn *qc, const Domain *d, DomainDisk *disk) {
@@ -329,21 +329,28 @@ static int attach_check(const DomainDisk *disk, const char *alias, VbError *err)
         return 0;
 }
 
-int qemu_domain_attach_disk(Domain *d, DomainDevices *dev, Call *call, VbError *err) {
+static bool monitor_ready(Domain *d, VbError *err) {
         QemuDomain *qd = d->driver_data;
+        if (qd && qd->qmp && qmp_is_ready(qd->qmp) && qd->qc && d->live)
+                return true;
+        vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU, "the QEMU monitor of domain '%s' is not available",
+                     d->obj.name);
+        return false;
+}
+
+/* Label the image (names: its DAC label's, looked up before) and send the QMP commands. */
+static int attach_disk_go(Domain *d, SecurityDacNames *names, void *arg, Call *call, VbError *err) {
+        QemuDomain *qd = d->driver_data;
+        DomainDevices *dev = arg;
         DomainDisk *disk = &dev->disks[0];
         Attach *a = NULL;
-        if (!qd || !qd->qmp || !qmp_is_ready(qd->qmp) || !qd->qc) {
-                vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU,
-                             "the QEMU monitor of domain '%s' is not available", d->obj.name);
+        if (!monitor_ready(d, err))     /* again: QEMU may have ended during the lookup */
                 goto fail;
-        }
         if (!(a = calloc(1, sizeof *a))) {
                 vb_error_errno(err, -ENOMEM, "attach");
                 goto fail;
         }
-        if (disk_alias(d, disk, a->alias, sizeof a->alias, err) < 0 || attach_check(disk, a->alias, err) < 0 ||
-            qemu_disk_label(qd->qc, d, disk, err) < 0)
+        if (disk_alias(d, disk, a->alias, sizeof a->alias, err) < 0 || qemu_disk_label(qd->qc, d, disk, names, err) < 0)
                 goto fail;
         a->qd = qd;
         a->dev = dev;
@@ -367,6 +374,30 @@ fail:
         free(a);
         domain_device_free(dev);
         return -1;
+}
+
+static void attach_drop(void *arg) {
+        domain_device_free(arg);
+}
+
+int qemu_domain_attach_disk(Domain *d, DomainDevices *dev, Call *call, VbError *err) {
+        DomainDisk *disk = &dev->disks[0];
+        char alias[32];
+        if (!monitor_ready(d, err) || disk_alias(d, disk, alias, sizeof alias, err) < 0 ||
+            attach_check(disk, alias, err) < 0) {
+                domain_device_free(dev);
+                return -1;
+        }
+        /* The names of its DAC label first, in a thread (NSS may block); then label and send. */
+        OneDisk o;
+        one_disk(&o, d, disk);
+        int r = qemu_dac_names_begin(d->driver_data, &o.def, attach_disk_go, attach_drop, dev, call, err);
+        if (r != 0) {
+                if (r < 0)
+                        domain_device_free(dev);
+                return r;
+        }
+        return attach_disk_go(d, NULL, dev, call, err);
 }
 
 /* ---- detach ---- */
