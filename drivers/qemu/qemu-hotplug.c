@@ -430,6 +430,9 @@ long qemu_disk_by_alias(const DomainDef *def, const char *alias) {
                 VbError e = { 0 };
                 if (qemu_disk_alias(def, i, a, sizeof a, &e) == 0 && strcmp(a, alias) == 0)
                         return (long) i;
+                if (qemu_alias_is_user(def->priv->devices.disks[i].alias) &&
+                    strcmp(def->priv->devices.disks[i].alias, alias) == 0)
+                        return (long) i;        /* its user's ua- alias */
         }
         return -1;
 }
