@@ -39,20 +39,24 @@ static void lookup_done(void *p) {
                 return;
         }
         qd->dac_names_busy = false;
+        void *arg = l->arg;
+        l->arg = NULL;          /* next owns it now (and frees it when it fails) */
+        qemu_verb_continue(qd, l->next, &l->names, arg);
+        lookup_free(l);
+}
+
+void qemu_verb_continue(QemuDomain *qd, QemuNamesNext next, SecurityDacNames *names, void *arg) {
         VbError e = { 0 };
         Call *call = call_ref(qd->call);
         /* The job is the next step's now: it keeps the call again when it answers pending. */
         qd->call = call_unref(qd->call);
         qd->job = false;
-        void *arg = l->arg;
-        l->arg = NULL;          /* next owns it now (and frees it when it fails) */
-        int r = l->next(d, &l->names, arg, call, &e);
+        int r = next(qd->domain, names, arg, call, &e);
         if (r != VERB_PENDING) {
                 qemu_domain_pending(qd, call);
                 qemu_domain_finish(qd, r < 0 ? -1 : 0, r < 0 ? &e : NULL);
         }
         call_unref(call);
-        lookup_free(l);
 }
 
 int qemu_dac_names_begin(QemuDomain *qd, const DomainDef *def, QemuNamesNext next, void (*drop)(void *arg), void *arg,

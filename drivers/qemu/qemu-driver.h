@@ -118,6 +118,7 @@ typedef struct QemuDomain {
         struct QemuUnplug *unplug;      /* a detach waiting for DEVICE_DELETED (qemu-hotplug.c), or NULL */
         bool aa_loading;        /* a start waits for apparmor_parser -r (qemu-apparmor.c) */
         bool dac_names_busy;    /* a start or hotplug waits for its DAC label names (qemu-dac-names.c) */
+        bool aa_hotplug;        /* a hotplug waits for its profile's reload (qemu-apparmor.c) */
         SecurityDacNames *dac_names;    /* a start's looked-up DAC label names, until it spawns */
         char machine[80];       /* the name systemd-machined knows it by, or "" (qemu-machined.c) */
         struct QemuAgentState *agent;   /* the guest agent channel's client (qemu-agent.c), or NULL */
@@ -205,6 +206,18 @@ void qemu_domain_names_drop(QemuDomain *qd);
 typedef int (*QemuNamesNext)(Domain *d, SecurityDacNames *names, void *arg, Call *call, VbError *err);
 int qemu_dac_names_begin(QemuDomain *qd, const DomainDef *def, QemuNamesNext next, void (*drop)(void *arg), void *arg,
                          Call *call, VbError *err);
+/* A pending verb's asynchronous step is done: next(qd's domain, names, arg, call) goes on with
+ * the waiting call, and answers it unless next is pending again. */
+void qemu_verb_continue(QemuDomain *qd, QemuNamesNext next, SecurityDacNames *names, void *arg);
+/* qemu-apparmor.c, a disk's hotplug into a guest AppArmor confines: its profile regenerated
+ * with the disk (extra) and reloaded (apparmor_parser -r, a watched child) before QEMU is asked
+ * to open it; then next as qemu_dac_names_begin's (names NULL). A parser that fails fails the
+ * attach (the profile file written back as it was). 0: the guest is not confined (go on).
+ * qemu_apparmor_refresh: the profile of d's running definition rewritten and reloaded (after
+ * an unplug or a failed attach), a failure logged. */
+int qemu_apparmor_hotplug(QemuDomain *qd, const DomainDisk *extra, QemuNamesNext next, void (*drop)(void *arg),
+                          void *arg, Call *call, VbError *err);
+void qemu_apparmor_refresh(QemuConn *qc, Domain *d);
 
 /* qemu-machined.c: guests registered with systemd-machined where it is on the system bus
  * (looked for asynchronously at open); no-ops elsewhere. */

@@ -253,6 +253,7 @@ static void attach_end(Attach *a, Qmp *q, Domain *d) {
         if (a->failed) {
                 nodes_del(q, a->alias, a->format, a->storage, NULL);
                 qemu_disk_unlabel(qd->qc, d, disk);
+                qemu_apparmor_refresh(qd->qc, d);       /* the profile without it */
                 qemu_domain_finish(qd, -1, &a->err);
                 return;
         }
@@ -373,11 +374,35 @@ static int attach_disk_go(Domain *d, SecurityDacNames *names, void *arg, Call *c
 fail:
         free(a);
         domain_device_free(dev);
+        if (d->driver_data)
+                qemu_apparmor_refresh(((QemuDomain *) d->driver_data)->qc, d);  /* the profile without it */
         return -1;
 }
 
 static void attach_drop(void *arg) {
         domain_device_free(arg);
+}
+
+/* After the AppArmor profile's reload (if any): the names of its DAC label, in a thread (NSS
+ * may block); then label and send. */
+static int attach_disk_names(Domain *d, SecurityDacNames *names, void *arg, Call *call, VbError *err) {
+        DomainDevices *dev = arg;
+        DomainDisk *disk = &dev->disks[0];
+        if (!monitor_ready(d, err)) {
+                domain_device_free(dev);
+                return -1;
+        }
+        OneDisk o;
+        one_disk(&o, d, disk);
+        int r = qemu_dac_names_begin(d->driver_data, &o.def, attach_disk_go, attach_drop, dev, call, err);
+        if (r != 0) {
+                if (r < 0) {
+                        qemu_apparmor_refresh(((QemuDomain *) d->driver_data)->qc, d);
+                        domain_device_free(dev);
+                }
+                return r;
+        }
+        return attach_disk_go(d, NULL, dev, call, err);
 }
 
 int qemu_domain_attach_disk(Domain *d, DomainDevices *dev, Call *call, VbError *err) {
@@ -388,16 +413,14 @@ int qemu_domain_attach_disk(Domain *d, DomainDevices *dev, Call *call, VbError *
                 domain_device_free(dev);
                 return -1;
         }
-        /* The names of its DAC label first, in a thread (NSS may block); then label and send. */
-        OneDisk o;
-        one_disk(&o, d, disk);
-        int r = qemu_dac_names_begin(d->driver_data, &o.def, attach_disk_go, attach_drop, dev, call, err);
+        /* A guest confined by AppArmor: its profile names the image before QEMU opens it. */
+        int r = qemu_apparmor_hotplug(d->driver_data, disk, attach_disk_names, attach_drop, dev, call, err);
         if (r != 0) {
                 if (r < 0)
                         domain_device_free(dev);
                 return r;
         }
-        return attach_disk_go(d, NULL, dev, call, err);
+        return attach_disk_names(d, NULL, dev, call, err);
 }
 
 /* ---- detach ---- */
@@ -409,6 +432,7 @@ bool qemu_disk_remove(QemuDomain *qd, const char *alias, const char *target, Qem
         if (i >= 0) {
                 qemu_disk_unlabel(qd->qc, d, &d->live->priv->devices.disks[i]);
                 domain_devices_remove_disk(&d->live->priv->devices, (size_t) i);
+                qemu_apparmor_refresh(qd->qc, d);       /* its path leaves the guest's profile */
         }
         return handed;
 }
