@@ -13,7 +13,7 @@ reads, as test_qemu_apparmor_host.py does) with a recording apparmor_parser over
 overlay: it logs its arguments, keeps a copy of each profile it is given, and refuses when the
 test asks), and restarts virtbusd, which adopts the guest as AppArmor confines it. The daemon's
 side is what is checked: the profile file and the parser's invocations around attach-disk and
-detach-device of a SCSI disk (no guest cooperation needed), and the refusal.
+detach-disk of a SCSI disk (no guest cooperation needed), a refusal, and a CD-ROM's media.
 """
 
 import os
@@ -76,6 +76,7 @@ GUEST = """<domain type='qemu'>
   <os><type arch='x86_64' machine='pc'>hvm</type></os>
   <devices>
     <controller type='scsi' model='virtio-scsi'/>
+    <disk type='file' device='cdrom'><target dev='hdc' bus='ide'/><readonly/></disk>
     <memballoon model='none'/>
   </devices>
 </domain>
@@ -168,6 +169,21 @@ class AppArmorHotplug(unittest.TestCase):
         self.assertNotIn("sdd", self.virsh_ok("domblklist aahot"))
         self.assertEqual(self.profile().read_text(), was)
         self.assertNotIn(str(img), was)
+
+    def test_3_cdrom_media(self):
+        """change-media --insert: the new medium enters the profile (rk) before QEMU opens it;
+        --eject: the profile is reloaded without it."""
+        iso = self.image("aa-medium.iso")
+        before = len(self.calls())
+        self.virsh_ok("change-media aahot hdc %s --insert --live" % iso)
+        lc.wait_for("the reloads", lambda: len(self.calls()) >= before + 2, 60)
+        calls = self.calls()[before:]
+        self.assertEqual(calls, ["-r %s" % self.profile()] * 2, calls)
+        self.assertIn('"%s" rk,' % iso, (FAKE / ("profile.%d" % (before + 1))).read_text())
+        self.assertIn('"%s" rk,' % iso, self.profile().read_text())
+        self.virsh_ok("change-media aahot hdc --eject --live")
+        lc.wait_for("the reload after the eject", lambda: len(self.calls()) >= before + 3, 60)
+        self.assertNotIn(str(iso), self.profile().read_text())
 
 
 if __name__ == "__main__":
