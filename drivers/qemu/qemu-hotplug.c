@@ -1,4 +1,4 @@
-/* qemu-hotplug.c: disks attached to and detached from a running guest through QMP (blockdev-add, device_add; device_del through qemu-unplug.c, then blockdev-del), with the DAC label of the image. */
+/* qemu-hotplug.c: disks attached to and detached from a running guest through QMP (blockdev-add, device_add; device_del through qemu-unplug.c, then blockdev-del), with the DAC label of the image (its names looked up off the loop first, qemu-dac-names.c) and, for a guest AppArmor confines, its profile reloaded with the image first (qemu-apparmor.c). */
 #define LOG_MODULE "qemu"
 #include "qemu-hotplug-priv.h"
 
