@@ -18,6 +18,10 @@ bool qemu_alias_usable(const char *alias, size_t len) {
         return n > 0 && alias[n] == '\0' && n < len;
 }
 
+bool qemu_alias_is_user(const char *alias) {
+        return alias && strncmp(alias, "ua-", 3) == 0;
+}
+
 void qemu_controller_id(const char *type, const char *model, long long index, bool q35, char *buf, size_t len) {
         type = type ? type : "";
         if (strcmp(type, "pci") == 0) {
@@ -76,14 +80,17 @@ int qemu_aliases_assign(DomainDef *live, bool start) {
         bool q35 = qemu_machine_is_q35(live);
         char id[64];
         int r = 0;
-        /* disks and controllers: the fixed ids the command line and the monitor calls use */
+        /* disks and controllers: the fixed ids the command line and the monitor calls use (always
+         * computed from their place, never read back from here); a user's ua- alias stays the
+         * name the live XML shows, as libvirt's, so detach-device-alias finds it */
         for (size_t i = 0; i < d->n_disks && r == 0; i++)
-                if (qemu_disk_alias(live, i, id, sizeof id, NULL) == 0)
+                if (!qemu_alias_is_user(d->disks[i].alias) && qemu_disk_alias(live, i, id, sizeof id, NULL) == 0)
                         r = set_alias(&d->disks[i].alias, id);
         for (size_t i = 0; i < d->n_controllers && r == 0; i++) {
                 DomainController *ctl = &d->controllers[i];
                 qemu_controller_id(ctl->type, ctl->model, ctl->index.set ? ctl->index.v : 0, q35, id, sizeof id);
-                r = set_alias(&ctl->alias, id);
+                if (!qemu_alias_is_user(ctl->alias))
+                        r = set_alias(&ctl->alias, id);
         }
         for (size_t i = 0; i < d->n_videos && r == 0; i++)
                 if (!d->videos[i].model_type || strcmp(d->videos[i].model_type, "none") != 0)

@@ -182,6 +182,8 @@ bool qemu_machine_is_q35(const DomainDef *def);
 /* Can alias be QEMU's id (letters, digits, '_', '.', '-'; shorter than len)? Another one never
  * reaches the command line: the device gets its numbered id, and so does its live <alias>. */
 bool qemu_alias_usable(const char *alias, size_t len);
+/* A user's alias (libvirt's "ua-" prefix): kept in the running definition for every device. */
+bool qemu_alias_is_user(const char *alias);
 void qemu_controller_id(const char *type, const char *model, long long index, bool q35, char *buf, size_t len);
 /* Devices numbered by their place in the definition: a user's ua- alias when it has one (QEMU
  * gets it, as from libvirt), else video0, sound0, redir0, watchdog0, rng0; the balloon is

@@ -82,6 +82,7 @@ void qemu_domain_forget(Domain *d) {
         qemu_dump_free(qd, true);
         qemu_incoming_done(qd, false);
         qemu_unplug_forget(qd);
+        qemu_domain_names_drop(qd);
         qemu_domain_release(qd);
         call_unref(qd->call);
         domain_def_free(qd->live);
@@ -658,6 +659,10 @@ int qemu_domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {
         if (qd->aa_loading)
                 return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU,
                                     "domain is already starting: its AppArmor profile is being loaded");
+        if (qd->dac_names_busy)
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU,
+                                    "domain is busy: the user and group names of its DAC labels are being looked up");
+        qemu_domain_names_drop(qd);     /* a table left by a start that failed after its lookup */
         if (qd->tpm_setup)
                 return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU,
                                     "domain is already starting: its TPM state is being created");
@@ -686,6 +691,10 @@ int qemu_domain_start_prepared(Domain *d, unsigned flags, Call *call, VbError *e
         QemuDomain *qd = qemu_domain_get(d);
         if (!qd)
                 return vb_error_errno(err, -ENOMEM, "domain");
+        /* The names of its DAC labels are looked up first, in a thread (NSS may block). */
+        int r = qemu_dac_names_start(qd, flags, call, err);
+        if (r != 0)
+                return r;
         /* AppArmor: the guest's profile is loaded (a watched child) before QEMU is spawned. */
         if (qd->qc && qd->qc->apparmor &&
             apparmor_confines(qd->incoming_def ? qd->incoming_def : domain_current_def(d)))
@@ -734,7 +743,9 @@ int qemu_domain_start_spawn(Domain *d, unsigned flags, Call *call, VbError *err)
         }
         /* Who QEMU runs as and its files labelled (undone below when the start goes no further). */
         ProcessCreds creds = { 0 };
-        if (qemu_security_start(qc, live, &creds, err) < 0) {
+        int sr = qemu_security_start(qc, live, qd->dac_names, &creds, err);
+        qemu_domain_names_drop(qd);
+        if (sr < 0) {
                 domain_def_free(live);
                 free(mon);
                 free(logp);

@@ -117,6 +117,9 @@ typedef struct QemuDomain {
         siginfo_t exit_info;    /* that exit, handled when the writer is done */
         struct QemuUnplug *unplug;      /* a detach waiting for DEVICE_DELETED (qemu-hotplug.c), or NULL */
         bool aa_loading;        /* a start waits for apparmor_parser -r (qemu-apparmor.c) */
+        bool dac_names_busy;    /* a start or hotplug waits for its DAC label names (qemu-dac-names.c) */
+        bool aa_hotplug;        /* a hotplug waits for its profile's reload (qemu-apparmor.c) */
+        SecurityDacNames *dac_names;    /* a start's looked-up DAC label names, until it spawns */
         char machine[80];       /* the name systemd-machined knows it by, or "" (qemu-machined.c) */
         struct QemuAgentState *agent;   /* the guest agent channel's client (qemu-agent.c), or NULL */
         /* A revert between states (qemu-snapshot-state.c): its stop and start report the
@@ -162,7 +165,9 @@ void qemu_security_done(QemuConn *qc);
 /* Does QEMU run as another user than the daemon's? */
 bool qemu_security_confined(const QemuConn *qc);
 /* Label def's files and fill creds; -1 with err (nothing left labelled) on failure. */
-int qemu_security_start(QemuConn *qc, const DomainDef *def, ProcessCreds *creds, VbError *err);
+/* names: def's DAC label names looked up before (qemu-dac-names.c); NULL: none to look up. */
+int qemu_security_start(QemuConn *qc, const DomainDef *def, const SecurityDacNames *names, ProcessCreds *creds,
+                        VbError *err);
 /* Add the DAC <seclabel> (user and image label) to the running definition. */
 int qemu_security_live_label(QemuConn *qc, DomainDef *live);
 /* A guest found running after a restart: its security drivers take back what it holds (its MCS pair). */
@@ -190,6 +195,29 @@ void qemu_apparmor_unload(QemuConn *qc, const DomainDef *def);
 int qemu_domain_start_spawn(Domain *d, unsigned flags, Call *call, VbError *err);
 /* The start once the TPM's state exists (qemu-tpm.c): the AppArmor load, else the spawn. */
 int qemu_domain_start_prepared(Domain *d, unsigned flags, Call *call, VbError *err);
+/* qemu-dac-names.c: def's DAC label names looked up in a thread (NSS may block), then
+ * next(d, names, arg, call, err) on the loop, with the call pending meanwhile; next owns arg
+ * and answers as a verb (VERB_PENDING, 0, or -1 with err). 0: nothing to look up (go on at
+ * once, arg still the caller's); VERB_PENDING; -1 with err (arg still the caller's). */
+/* A start's lookup (0: nothing to look up, or done: go on), kept in qd->dac_names for the
+ * spawn; qemu_domain_names_drop() frees it. */
+int qemu_dac_names_start(QemuDomain *qd, unsigned flags, Call *call, VbError *err);
+void qemu_domain_names_drop(QemuDomain *qd);
+typedef int (*QemuNamesNext)(Domain *d, SecurityDacNames *names, void *arg, Call *call, VbError *err);
+int qemu_dac_names_begin(QemuDomain *qd, const DomainDef *def, QemuNamesNext next, void (*drop)(void *arg), void *arg,
+                         Call *call, VbError *err);
+/* A pending verb's asynchronous step is done: next(qd's domain, names, arg, call) goes on with
+ * the waiting call, and answers it unless next is pending again. */
+void qemu_verb_continue(QemuDomain *qd, QemuNamesNext next, SecurityDacNames *names, void *arg);
+/* qemu-apparmor.c, a disk's hotplug into a guest AppArmor confines: its profile regenerated
+ * with the disk (extra) and reloaded (apparmor_parser -r, a watched child) before QEMU is asked
+ * to open it; then next as qemu_dac_names_begin's (names NULL). A parser that fails fails the
+ * attach (the profile file written back as it was). 0: the guest is not confined (go on).
+ * qemu_apparmor_refresh: the profile of d's running definition rewritten and reloaded (after
+ * an unplug or a failed attach), a failure logged. */
+int qemu_apparmor_hotplug(QemuDomain *qd, const DomainDisk *extra, QemuNamesNext next, void (*drop)(void *arg),
+                          void *arg, Call *call, VbError *err);
+void qemu_apparmor_refresh(QemuConn *qc, Domain *d);
 
 /* qemu-machined.c: guests registered with systemd-machined where it is on the system bus
  * (looked for asynchronously at open); no-ops elsewhere. */

@@ -60,6 +60,12 @@ int qemu_domain_check_detach(const DomainDef *def, const char *kind, size_t inde
         return strcmp(kind, "controller") == 0 ? qemu_ctrl_check_detach(def, index, err) : 0;
 }
 
+/* A device is found by its QEMU id or by its user's ua- alias (libvirt's detach-device-alias
+ * takes both). */
+static bool user_alias_is(const char *mine, const char *alias) {
+        return qemu_alias_is_user(mine) && strcmp(mine, alias) == 0;
+}
+
 long qemu_device_by_alias(const DomainDef *def, const char *alias, const char **kind) {
         const DomainDevices *d = def && def->priv ? &def->priv->devices : NULL;
         char id[64], memdev[72];
@@ -67,29 +73,29 @@ long qemu_device_by_alias(const DomainDef *def, const char *alias, const char **
                 qemu_usb_dev_id(d->inputs[i].alias, "input", i, id, sizeof id);
                 const DomainInputDev *in = &d->inputs[i];
                 const char *bus = in->bus ? in->bus : qemu_str_eq(in->type, "tablet") ? "usb" : "ps2";
-                if (strcmp(id, alias) == 0 && strcmp(bus, "usb") == 0)
+                if ((strcmp(id, alias) == 0 || user_alias_is(in->alias, alias)) && strcmp(bus, "usb") == 0)
                         return *kind = "input", (long) i;
         }
         for (size_t i = 0; d && i < d->n_hubs; i++) {
                 qemu_usb_dev_id(d->hubs[i].alias, "hub", i, id, sizeof id);
-                if (strcmp(id, alias) == 0)
+                if (strcmp(id, alias) == 0 || user_alias_is(d->hubs[i].alias, alias))
                         return *kind = "hub", (long) i;
         }
         for (size_t i = 0; d && i < d->n_controllers; i++) {
                 if (!qemu_ctrl_hotpluggable(&d->controllers[i]))
                         continue;
                 qemu_ctrl_id(&d->controllers[i], id, sizeof id);
-                if (strcmp(id, alias) == 0)
+                if (strcmp(id, alias) == 0 || user_alias_is(d->controllers[i].alias, alias))
                         return *kind = "controller", (long) i;
         }
         for (size_t i = 0; d && i < d->n_channels; i++) {
                 qemu_chan_id(def, i, id, sizeof id);
-                if (strcmp(id, alias) == 0)
+                if (strcmp(id, alias) == 0 || user_alias_is(d->channels[i].alias, alias))
                         return *kind = "channel", (long) i;
         }
         for (size_t i = 0; d && i < d->n_memories; i++) {
                 qemu_dimm_ids(&d->memories[i], i, id, sizeof id, memdev, sizeof memdev);
-                if (strcmp(id, alias) == 0)
+                if (strcmp(id, alias) == 0 || user_alias_is(d->memories[i].alias, alias))
                         return *kind = "memory", (long) i;
         }
         return -1;

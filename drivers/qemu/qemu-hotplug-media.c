@@ -1,4 +1,4 @@
-/* qemu-hotplug-media.c: a running guest's CD-ROM media changed or ejected (QMP blockdev-change-medium, eject), with the DAC label of the new image. */
+/* qemu-hotplug-media.c: a running guest's CD-ROM media changed or ejected (QMP blockdev-change-medium, eject), with the DAC label of the new image and, for a guest AppArmor confines, its profile reloaded with it first. */
 #define LOG_MODULE "qemu"
 #include "qemu-hotplug-priv.h"
 
@@ -56,10 +56,62 @@ static void on_media(Qmp *q, json_object *ret, const char *cls, const char *desc
                 r = domain_save_status(d, &e) < 0 ? (log_warning("domain %s: status not saved: %s", d->obj.name,
                                                                  e.message), 0) : 0;
         }
+        qemu_apparmor_refresh(qd->qc, d);     /* the profile follows the running definition */
         if (q == qd->qmp && qd->job)
                 qemu_domain_finish(qd, r, r < 0 ? &e : NULL);
         media_free(m);
         domain_unref(d);
+}
+
+static void media_drop(void *arg) {
+        media_free(arg);
+}
+
+/* After the AppArmor profile's reload (a confined guest): the new image labelled, then QMP. */
+static int media_go(Domain *d, SecurityDacNames *names, void *arg, Call *call, VbError *err) {
+        Media *m = arg;
+        QemuDomain *qd = d->driver_data;
+        const char *path = m->disk.source_file;
+        char alias[32];
+        if (!qd || !qd->qmp || !qmp_is_ready(qd->qmp) || !qd->qc || !d->live) {
+                media_free(m);
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU,
+                                    "the QEMU monitor of domain '%s' is not available", d->obj.name);
+        }
+        json_object *args = json_object_new_object();
+        if (!args || qemu_disk_alias(d->live, m->index, alias, sizeof alias, err) < 0) {
+                json_object_put(args);
+                media_free(m);
+                qemu_apparmor_refresh(qd->qc, d);
+                return err->code ? -1 : vb_error_errno(err, -ENOMEM, "change media");
+        }
+        json_object_object_add(args, "id", json_object_new_string(alias));
+        const char *cmd = "eject";
+        if (path) {
+                if (qemu_disk_label(qd->qc, d, &m->disk, NULL, err) < 0) {
+                        json_object_put(args);
+                        media_free(m);
+                        qemu_apparmor_refresh(qd->qc, d);
+                        return -1;
+                }
+                cmd = "blockdev-change-medium";
+                json_object_object_add(args, "filename", json_object_new_string(path));
+                json_object_object_add(args, "format", json_object_new_string(m->disk.driver_type));
+                json_object_object_add(args, "read-only-mode", json_object_new_string("read-only"));
+        } else {
+                json_object_object_add(args, "force", json_object_new_boolean(true));
+        }
+        int r = qmp_send(qd->qmp, cmd, args, on_media, m);
+        if (r < 0) {
+                if (path)
+                        qemu_disk_unlabel(qd->qc, d, &m->disk);
+                media_free(m);
+                qemu_apparmor_refresh(qd->qc, d);
+                return vb_error_errno(err, r, cmd);
+        }
+        qd->after_reply = _DOMAIN_INPUT_MAX;
+        qemu_domain_pending(qd, call);
+        return VERB_PENDING;
 }
 
 int qemu_domain_change_media(Domain *d, size_t index, const char *path, const char *format, Call *call, VbError *err) {
@@ -74,9 +126,7 @@ int qemu_domain_change_media(Domain *d, size_t index, const char *path, const ch
         if (qemu_disk_alias(d->live, index, alias, sizeof alias, err) < 0)
                 return -1;
         Media *m = calloc(1, sizeof *m);
-        json_object *args = json_object_new_object();
-        if (!m || !args || (path && !(m->disk.source_file = strdup(path))) || !(m->disk.driver_type = strdup(format))) {
-                json_object_put(args);
+        if (!m || (path && !(m->disk.source_file = strdup(path))) || !(m->disk.driver_type = strdup(format))) {
                 if (m)
                         media_free(m);
                 return vb_error_errno(err, -ENOMEM, "change media");
@@ -87,29 +137,9 @@ int qemu_domain_change_media(Domain *d, size_t index, const char *path, const ch
         m->disk.device = (char *) "cdrom";
         m->disk.readonly = true;
         m->disk.target_dev = d->live->priv->devices.disks[index].target_dev;
-        json_object_object_add(args, "id", json_object_new_string(alias));
-        const char *cmd = "eject";
-        if (path) {
-                if (qemu_disk_label(qd->qc, d, &m->disk, err) < 0) {
-                        json_object_put(args);
-                        media_free(m);
-                        return -1;
-                }
-                cmd = "blockdev-change-medium";
-                json_object_object_add(args, "filename", json_object_new_string(path));
-                json_object_object_add(args, "format", json_object_new_string(format));
-                json_object_object_add(args, "read-only-mode", json_object_new_string("read-only"));
-        } else {
-                json_object_object_add(args, "force", json_object_new_boolean(true));
-        }
-        int r = qmp_send(qd->qmp, cmd, args, on_media, m);
-        if (r < 0) {
-                if (path)
-                        qemu_disk_unlabel(qd->qc, d, &m->disk);
+        /* A guest AppArmor confines: the new image enters its profile before QEMU opens it. */
+        int r = path ? qemu_apparmor_hotplug(qd, &m->disk, media_go, media_drop, m, call, err) : 0;
+        if (r < 0)
                 media_free(m);
-                return vb_error_errno(err, r, cmd);
-        }
-        qd->after_reply = _DOMAIN_INPUT_MAX;
-        qemu_domain_pending(qd, call);
-        return VERB_PENDING;
+        return r != 0 ? r : media_go(d, NULL, m, call, err);
 }

@@ -5,8 +5,9 @@
 
 #include "qemu-driver.h"
 
-/* disk's image labelled for (and given back from) the guest's QEMU by the security stack. */
-int qemu_disk_label(QemuConn *qc, const Domain *d, DomainDisk *disk, VbError *err);
+/* disk's image labelled for (and given back from) the guest's QEMU by the security stack;
+ * names: its DAC label's names looked up before (qemu-dac-names.c), NULL: none. */
+int qemu_disk_label(QemuConn *qc, const Domain *d, DomainDisk *disk, const SecurityDacNames *names, VbError *err);
 void qemu_disk_unlabel(QemuConn *qc, const Domain *d, DomainDisk *disk);
 /* The guest let disk target (alias) go: its block nodes, its label and its place in d->live;
  * finish: the blockdev-del's reply answers qd's waiting call (true if it was handed over).

@@ -1,4 +1,4 @@
-/* qemu-hotplug.c: disks attached to and detached from a running guest through QMP (blockdev-add, device_add; device_del through qemu-unplug.c, then blockdev-del), with the DAC label of the image. */
+/* qemu-hotplug.c: disks attached to and detached from a running guest through QMP (blockdev-add, device_add; device_del through qemu-unplug.c, then blockdev-del), with the DAC label of the image (its names looked up off the loop first, qemu-dac-names.c) and, for a guest AppArmor confines, its profile reloaded with the image first (qemu-apparmor.c). */
 #define LOG_MODULE "qemu"
 #include "qemu-hotplug-priv.h"
 
@@ -34,13 +34,13 @@ static int disk_alias(const Domain *d, DomainDisk *disk, char *buf, size_t len, 
         return qemu_disk_alias(&o.def, 0, buf, len, err);
 }
 
-int qemu_disk_label(QemuConn *qc, const Domain *d, DomainDisk *disk, VbError *err) {
+int qemu_disk_label(QemuConn *qc, const Domain *d, DomainDisk *disk, const SecurityDacNames *names, VbError *err) {
         if (!qc->sec_ready)
                 return 0;
         OneDisk o;
         one_disk(&o, d, disk);
         ProcessCreds creds = { 0 };
-        return security_stack_set(&qc->sec, &o.def, &creds, err);
+        return qemu_security_start(qc, &o.def, names, &creds, err);
 }
 
 void qemu_disk_unlabel(QemuConn *qc, const Domain *d, DomainDisk *disk) {
@@ -253,6 +253,7 @@ static void attach_end(Attach *a, Qmp *q, Domain *d) {
         if (a->failed) {
                 nodes_del(q, a->alias, a->format, a->storage, NULL);
                 qemu_disk_unlabel(qd->qc, d, disk);
+                qemu_apparmor_refresh(qd->qc, d);       /* the profile without it */
                 qemu_domain_finish(qd, -1, &a->err);
                 return;
         }
@@ -329,21 +330,28 @@ static int attach_check(const DomainDisk *disk, const char *alias, VbError *err)
         return 0;
 }
 
-int qemu_domain_attach_disk(Domain *d, DomainDevices *dev, Call *call, VbError *err) {
+static bool monitor_ready(Domain *d, VbError *err) {
         QemuDomain *qd = d->driver_data;
+        if (qd && qd->qmp && qmp_is_ready(qd->qmp) && qd->qc && d->live)
+                return true;
+        vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU, "the QEMU monitor of domain '%s' is not available",
+                     d->obj.name);
+        return false;
+}
+
+/* Label the image (names: its DAC label's, looked up before) and send the QMP commands. */
+static int attach_disk_go(Domain *d, SecurityDacNames *names, void *arg, Call *call, VbError *err) {
+        QemuDomain *qd = d->driver_data;
+        DomainDevices *dev = arg;
         DomainDisk *disk = &dev->disks[0];
         Attach *a = NULL;
-        if (!qd || !qd->qmp || !qmp_is_ready(qd->qmp) || !qd->qc) {
-                vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU,
-                             "the QEMU monitor of domain '%s' is not available", d->obj.name);
+        if (!monitor_ready(d, err))     /* again: QEMU may have ended during the lookup */
                 goto fail;
-        }
         if (!(a = calloc(1, sizeof *a))) {
                 vb_error_errno(err, -ENOMEM, "attach");
                 goto fail;
         }
-        if (disk_alias(d, disk, a->alias, sizeof a->alias, err) < 0 || attach_check(disk, a->alias, err) < 0 ||
-            qemu_disk_label(qd->qc, d, disk, err) < 0)
+        if (disk_alias(d, disk, a->alias, sizeof a->alias, err) < 0 || qemu_disk_label(qd->qc, d, disk, names, err) < 0)
                 goto fail;
         a->qd = qd;
         a->dev = dev;
@@ -366,7 +374,53 @@ int qemu_domain_attach_disk(Domain *d, DomainDevices *dev, Call *call, VbError *
 fail:
         free(a);
         domain_device_free(dev);
+        if (d->driver_data)
+                qemu_apparmor_refresh(((QemuDomain *) d->driver_data)->qc, d);  /* the profile without it */
         return -1;
+}
+
+static void attach_drop(void *arg) {
+        domain_device_free(arg);
+}
+
+/* After the AppArmor profile's reload (if any): the names of its DAC label, in a thread (NSS
+ * may block); then label and send. */
+static int attach_disk_names(Domain *d, SecurityDacNames *names, void *arg, Call *call, VbError *err) {
+        DomainDevices *dev = arg;
+        DomainDisk *disk = &dev->disks[0];
+        if (!monitor_ready(d, err)) {
+                domain_device_free(dev);
+                return -1;
+        }
+        OneDisk o;
+        one_disk(&o, d, disk);
+        int r = qemu_dac_names_begin(d->driver_data, &o.def, attach_disk_go, attach_drop, dev, call, err);
+        if (r != 0) {
+                if (r < 0) {
+                        qemu_apparmor_refresh(((QemuDomain *) d->driver_data)->qc, d);
+                        domain_device_free(dev);
+                }
+                return r;
+        }
+        return attach_disk_go(d, NULL, dev, call, err);
+}
+
+int qemu_domain_attach_disk(Domain *d, DomainDevices *dev, Call *call, VbError *err) {
+        DomainDisk *disk = &dev->disks[0];
+        char alias[32];
+        if (!monitor_ready(d, err) || disk_alias(d, disk, alias, sizeof alias, err) < 0 ||
+            attach_check(disk, alias, err) < 0) {
+                domain_device_free(dev);
+                return -1;
+        }
+        /* A guest confined by AppArmor: its profile names the image before QEMU opens it. */
+        int r = qemu_apparmor_hotplug(d->driver_data, disk, attach_disk_names, attach_drop, dev, call, err);
+        if (r != 0) {
+                if (r < 0)
+                        domain_device_free(dev);
+                return r;
+        }
+        return attach_disk_names(d, NULL, dev, call, err);
 }
 
 /* ---- detach ---- */
@@ -378,6 +432,7 @@ bool qemu_disk_remove(QemuDomain *qd, const char *alias, const char *target, Qem
         if (i >= 0) {
                 qemu_disk_unlabel(qd->qc, d, &d->live->priv->devices.disks[i]);
                 domain_devices_remove_disk(&d->live->priv->devices, (size_t) i);
+                qemu_apparmor_refresh(qd->qc, d);       /* its path leaves the guest's profile */
         }
         return handed;
 }
@@ -399,6 +454,9 @@ long qemu_disk_by_alias(const DomainDef *def, const char *alias) {
                 VbError e = { 0 };
                 if (qemu_disk_alias(def, i, a, sizeof a, &e) == 0 && strcmp(a, alias) == 0)
                         return (long) i;
+                if (qemu_alias_is_user(def->priv->devices.disks[i].alias) &&
+                    strcmp(def->priv->devices.disks[i].alias, alias) == 0)
+                        return (long) i;        /* its user's ua- alias */
         }
         return -1;
 }

@@ -88,13 +88,22 @@ bool qemu_security_confined(const QemuConn *qc) {
         return qc->sec_ready && qc->sec.n > 0 && qc->sec.layer[0].drv == &security_driver_dac;
 }
 
-int qemu_security_start(QemuConn *qc, const DomainDef *def, ProcessCreds *creds, VbError *err) {
+int qemu_security_start(QemuConn *qc, const DomainDef *def, const SecurityDacNames *names, ProcessCreds *creds,
+                        VbError *err) {
         if (!qc->sec_ready) {
                 if (err)
                         *err = qc->sec_error;
                 return -1;
         }
-        return security_stack_set(&qc->sec, def, creds, err);
+        /* The DAC layer reads the names looked up before (never NSS here, on the loop). */
+        static const SecurityDacNames none;
+        SecurityStack s = qc->sec;
+        SecurityDacConfig dac = qc->dac;
+        dac.names = names ? names : &none;
+        for (size_t i = 0; i < s.n; i++)
+                if (s.layer[i].cfg == &qc->dac)
+                        s.layer[i].cfg = &dac;
+        return security_stack_set(&s, def, creds, err);
 }
 
 void qemu_security_stop(QemuConn *qc, const DomainDef *def) {

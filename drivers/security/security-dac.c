@@ -205,13 +205,20 @@ static bool dac_relabel(const DomainDef *def) {
 }
 
 /* One side of a DAC <label>, read as libvirt reads it: "+N" is the id N; anything else a name
- * looked up in the user (group) database, and a name that is not there read as a number. In
- * the daemon at a start, never in QEMU's child (getpwnam_r may open files and sockets). */
-static int label_id(const char *s, bool group, unsigned long *out) {
+ * looked up in the user (group) database, and a name that is not there read as a number. The
+ * daemon looks the names up before, off the event loop (names); never in QEMU's child
+ * (getpwnam_r may open files and sockets). */
+static int label_id(const SecurityDacNames *names, const char *s, bool group, unsigned long *out) {
         const char *num = s;
         if (s[0] == '+')
                 num = s + 1;
-        else if (s[0]) {
+        else if (s[0] && names) {       /* looked up before (security-dac-names.c) */
+                const SecurityDacName *n = security_dac_names_find(names, s, group);
+                if (n && n->found) {
+                        *out = n->id;
+                        return 0;
+                }
+        } else if (s[0]) {
                 char buf[16384];
                 struct passwd pw, *pwp = NULL;
                 struct group gr, *grp = NULL;
@@ -229,7 +236,7 @@ static int label_id(const char *s, bool group, unsigned long *out) {
 
 /* A disk's own DAC <label>: "USER:GROUP", each "+N" or a name (libvirt's
  * virParseOwnershipIds rules and error texts). */
-static int disk_owner(const char *label, uid_t *uid, gid_t *gid, VbError *err) {
+static int disk_owner(const SecurityDacNames *names, const char *label, uid_t *uid, gid_t *gid, VbError *err) {
         const char *colon = strchr(label, ':');
         if (!colon)
                 return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_SECURITY, "Failed to parse uid and gid from '%s'",
@@ -237,11 +244,11 @@ static int disk_owner(const char *label, uid_t *uid, gid_t *gid, VbError *err) {
         char user[256];
         unsigned long u, g;
         int n = snprintf(user, sizeof user, "%.*s", (int) (colon - label), label);
-        if (n < 0 || (size_t) n >= sizeof user || label_id(user, false, &u) < 0)
+        if (n < 0 || (size_t) n >= sizeof user || label_id(names, user, false, &u) < 0)
                 return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_SECURITY, "Failed to parse user '%.*s'",
                                     (int) (colon - label) - (label[0] == '+'), label + (label[0] == '+'));
         const char *group = colon + 1;
-        if (label_id(group, true, &g) < 0)
+        if (label_id(names, group, true, &g) < 0)
                 return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_SECURITY, "Failed to parse group '%s'",
                                     group + (group[0] == '+'));
         *uid = (uid_t) u;
@@ -267,7 +274,7 @@ static int dac_set_files(const void *cfg, const DomainDef *def, VbError *err) {
                 if (c->dynamic_ownership && !sp->dac_norelabel) {
                         uid_t uid = c->uid;
                         gid_t gid = c->gid;
-                        if (sp->dac_label && (r = disk_owner(sp->dac_label, &uid, &gid, err)) < 0)
+                        if (sp->dac_label && (r = disk_owner(c->names, sp->dac_label, &uid, &gid, err)) < 0)
                                 break;
                         if ((r = dac_owner_take(sp->path, uid, gid, c->remember_owner, err)) < 0)
                                 break;

@@ -46,6 +46,26 @@ struct DomainSeclabel;
 int security_live_seclabel_put(DomainDef *live, struct DomainSeclabel *s, const char *model, const char *label,
                                const char *imagelabel);
 
+/* The user and group names a definition's DAC <label>s name (security-dac-names.c): collected
+ * on the event loop, looked up where blocking is allowed (NSS may ask sssd or LDAP: a worker
+ * thread), then read by set_files. */
+typedef struct SecurityDacName {
+        char *name;
+        bool group;             /* a group name (the label's second side), else a user name */
+        bool looked_up, found;
+        unsigned long id;       /* the uid or gid when found */
+} SecurityDacName;
+typedef struct SecurityDacNames {
+        SecurityDacName *v;
+        size_t n;
+} SecurityDacNames;
+/* The names of def's DAC labels, each once ("+N" sides need none). Pure. 0 or -ENOMEM. */
+int security_dac_names_of(const DomainDef *def, SecurityDacNames *out);
+/* getpwnam_r / getgrnam_r for each: may block; thread-safe (run it off the event loop). */
+void security_dac_names_lookup(SecurityDacNames *t);
+const SecurityDacName *security_dac_names_find(const SecurityDacNames *t, const char *name, bool group);
+void security_dac_names_free(SecurityDacNames *t);
+
 /* The DAC driver's settings: qemu.conf's user, group, dynamic_ownership, remember_owner,
  * resolved to numbers by the caller. */
 typedef struct SecurityDacConfig {
@@ -55,6 +75,10 @@ typedef struct SecurityDacConfig {
         size_t n_groups;
         bool dynamic_ownership;
         bool remember_owner;
+        /* The names of the definition's DAC labels, looked up before set_files (the daemon: off
+         * the event loop); set_files then never asks NSS, and a name not in it is read as a
+         * number. NULL: set_files looks names up itself (tools and tests). */
+        const SecurityDacNames *names;
 } SecurityDacConfig;
 
 /* Resolve user and group (names, or "+N") and the user's supplementary groups. user NULL

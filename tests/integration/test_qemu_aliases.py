@@ -249,6 +249,26 @@ class QemuAliasesTest(unittest.TestCase):
         self.assertNotEqual(p.returncode, 0)
         self.assertIn("no device found with alias scsi0-0-0-2", p.stderr)
 
+    def test_5b_user_alias_disk_detached_by_alias(self):
+        """A disk attached with a user's ua- alias: the live XML shows it (as libvirt's), QEMU
+        knows the disk by its fixed id, and detach-device-alias takes the ua- one."""
+        name = "alias-q35"
+        disk = self.daemon.tmp / "q35-ua.xml"
+        disk.write_text("<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
+                        "<source file='%s/q35-d.img'/><target dev='sdd' bus='scsi'/><alias name='ua-data'/></disk>"
+                        % self.daemon.tmp)
+        self.virsh("attach-device %s %s --live" % (name, disk), timeout=120)
+        self.assertIn(("disk", "ua-data"), aliases(self.live(name)))
+        self.assertIn("scsi0-0-0-3", self.qemu_ids(name))
+        self.assertIn("sdd", self.virsh("domblklist %s" % name).stdout)
+        self.virsh("detach-device-alias %s ua-data --live" % name, timeout=120)
+        wait_for("ua-data gone", lambda: ("disk", "ua-data") not in aliases(self.live(name)), 60)
+        self.assertNotIn("scsi0-0-0-3", self.qemu_ids(name))
+        self.assertNotIn("sdd", self.virsh("domblklist %s" % name).stdout)
+        p = self.virsh("detach-device-alias %s ua-data --live" % name, check=False)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("no device found with alias ua-data", p.stderr)
+
     def test_6_aliases_survive_kill9_and_restart(self):
         before = {n: aliases(self.live_with_ptys(n)) for n in GUESTS}
         self.daemon.proc.send_signal(signal.SIGKILL)

@@ -328,6 +328,13 @@ class DacTest(DacWorld, unittest.TestCase):
             self.assertEqual((cg / "cpu" / group / "vcpu0" / "cpu.cfs_period_us").read_text().strip(), "100000")
             self.assertEqual((cg / "cpu" / group / "vcpu0" / "cpu.cfs_quota_us").read_text().strip(), "50000")
             self.assertEqual((cg / "cpu" / group / "cpu.cfs_quota_us").read_text().strip(), "-1")
+            # GetStats' cpu group reads the guest's cpuacct group (it only grows: read around it)
+            usage = cg / "cpuacct" / group / "cpuacct.usage"
+            before = int(usage.read_text())
+            stats = dict(l.strip().split("=", 1) for l in self.virsh("domstats --cpu-total %s" % name).stdout.splitlines()
+                         if "=" in l)
+            after = int(usage.read_text())
+            self.assertTrue(before <= int(stats["cpu.time"]) <= after, (before, stats, after))
             mem = cg / "memory" / group
             self.assertEqual((mem / "memory.limit_in_bytes").read_text().strip(), str(512 << 20))
             self.assertEqual((mem / "memory.soft_limit_in_bytes").read_text().strip(), str(256 << 20))

@@ -164,7 +164,7 @@ static void test_controller_ids(void **state) {
 }
 
 /* A user's ua- alias on a sound card or NIC is QEMU's id (and the codec's), as libvirt passes
- * it; a disk keeps the id the monitor calls use. */
+ * it; a disk's QEMU id is the one the monitor calls use, its live alias the user's. */
 static void test_user_alias(void **state) {
         (void) state;
         static const char xml[] =
@@ -181,7 +181,8 @@ static void test_user_alias(void **state) {
         assert_string_equal(def->priv->devices.sounds[0].alias, "ua-snd");
         assert_int_equal(qemu_aliases_assign(def, true), 0);
         assert_string_equal(def->priv->devices.sounds[0].alias, "ua-snd");
-        assert_string_equal(def->priv->devices.disks[0].alias, "virtio-disk1");
+        /* a disk keeps the user's alias as libvirt's live XML does; QEMU's id is fixed */
+        assert_string_equal(def->priv->devices.disks[0].alias, "ua-data");
         char *got = argv_lines(def, false);
         assert_non_null(strstr(got, "intel-hda,id=ua-snd,"));
         assert_non_null(strstr(got, "hda-duplex,id=ua-snd-codec0,bus=ua-snd.0,"));

@@ -154,7 +154,12 @@ static void dac_files(void **state) {
                 { "+x:+1", "invalid argument: Failed to parse user 'x'", 0, 0 },
                 { "daemon", "invalid argument: Failed to parse uid and gid from 'daemon'", 0, 0 },
         };
-        for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        /* pass 0: set_files looks names up itself; pass 1: as the daemon, from a table looked
+         * up before (security-dac-names.c): the same answers and errors */
+        for (size_t k = 0; k < 2 * (sizeof cases / sizeof cases[0]); k++) {
+                bool table = k >= sizeof cases / sizeof cases[0];
+                if (table)
+                        k -= sizeof cases / sizeof cases[0];
                 char xml[4096], label[4096];
                 snprintf(xml, sizeof xml, DOMAIN_FMT, a, b, c, e);
                 char *at = strstr(xml, "+4300:+4301");
@@ -164,6 +169,11 @@ static void dac_files(void **state) {
                 d = domain_def_parse(xml, strlen(xml), 0, &err);
                 if (!d)
                         fail_msg("%s: parse: %s", cases[k].label, err.message);
+                SecurityDacNames names = { 0 };
+                assert_int_equal(security_dac_names_of(d, &names), 0);
+                if (table)
+                        security_dac_names_lookup(&names);
+                cfg.names = table ? &names : NULL;
                 int r = security_driver_dac.set_files(&cfg, d, &err);
                 if (cases[k].error) {
                         assert_int_equal(r, -1);
@@ -186,7 +196,30 @@ static void dac_files(void **state) {
                         assert_int_equal(st.st_gid, 0);
                 }
                 domain_def_free(d);
+                security_dac_names_free(&names);
+                cfg.names = NULL;
+                if (table)
+                        k += sizeof cases / sizeof cases[0];
         }
+        /* a table nobody looked up: set_files never asks NSS itself, the name is not found */
+        char xml[4096], rest[4096];
+        snprintf(xml, sizeof xml, DOMAIN_FMT, a, b, c, e);
+        char *at = strstr(xml, "+4300:+4301");
+        snprintf(rest, sizeof rest, "daemon:+4301%s", at + strlen("+4300:+4301"));
+        snprintf(at, sizeof xml - (size_t) (at - xml), "%s", rest);
+        err = (VbError) { 0 };
+        d = domain_def_parse(xml, strlen(xml), 0, &err);
+        assert_non_null(d);
+        SecurityDacNames names = { 0 };
+        assert_int_equal(security_dac_names_of(d, &names), 0);
+        assert_int_equal(names.n, 1);
+        assert_string_equal(names.v[0].name, "daemon");
+        assert_false(names.v[0].group);
+        cfg.names = &names;
+        assert_int_equal(security_driver_dac.set_files(&cfg, d, &err), -1);
+        assert_string_equal(err.message, "invalid argument: Failed to parse user 'daemon'");
+        security_dac_names_free(&names);
+        domain_def_free(d);
         for (const char *const *f = (const char *const[]) { a, b, c, e, NULL }; *f; f++)
                 unlink(*f);
         rmdir(dir);

@@ -1,0 +1,30 @@
+/* slow-nss.c: an LD_PRELOAD shim for test_qemu_dac_nss.py: getpwnam_r of one name (VBTEST_SLOW_NSS_NAME) behaves like an NSS module waiting on a directory server: it writes DIR/entered ("thread" or "main": which thread of the daemon asked) and waits until the test creates DIR/release. Every other lookup goes straight to libc. */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+typedef int (*GetpwnamR)(const char *, struct passwd *, char *, size_t, struct passwd **);
+
+int getpwnam_r(const char *name, struct passwd *pw, char *buf, size_t len, struct passwd **res) {
+        GetpwnamR real = (GetpwnamR) dlsym(RTLD_NEXT, "getpwnam_r");
+        const char *slow = getenv("VBTEST_SLOW_NSS_NAME"), *dir = getenv("VBTEST_SLOW_NSS_DIR");
+        if (slow && dir && name && strcmp(name, slow) == 0) {
+                char path[4096];
+                snprintf(path, sizeof path, "%s/entered", dir);
+                FILE *f = fopen(path, "we");
+                if (f) {
+                        fputs(gettid() == getpid() ? "main\n" : "thread\n", f);
+                        fclose(f);
+                }
+                snprintf(path, sizeof path, "%s/release", dir);
+                struct stat st;
+                for (int i = 0; i < 6000 && stat(path, &st) < 0; i++)  /* at most 10 minutes */
+                        usleep(100000);
+        }
+        return real(name, pw, buf, len, res);
+}
