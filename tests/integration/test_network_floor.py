@@ -1,0 +1,140 @@
+#!/usr/bin/python3
+"""test_network_floor.py: guest NICs' inbound floors on a network with inbound QoS, with TCG guests of
+`virtbusd --system` in private mount and network namespaces (net_harness). Each NIC's floor gets a class
+of its own under the bridge's 1:1 (rate the floor, ceil the network's peak) and a u32 filter on its MAC,
+the shared class 1:2 keeps the average less the floors, and /run/virtbus/network/NAME.floors records the
+reservations and their sum; a start whose floors would overcommit the network's inbound average is
+refused with libvirt's text and leaves nothing; a guest's end releases its floors. The guests need not
+boot: the taps and classes are the host's."""
+
+import os
+import sys
+import unittest
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "guest"))
+import guest  # noqa: E402
+import net_harness as nh  # noqa: E402
+
+if os.environ.get(nh.NS_ENV) != "1":
+    guest.build()   # before the namespace: building may download the kernel and busybox
+nh.enter_namespace()
+
+import testmain  # noqa: E402
+from net_harness import sh  # noqa: E402
+
+QOS_XML = """<network>
+  <name>qos</name>
+  <forward mode='nat'/>
+  <bridge name='virbr7'/>
+  <bandwidth>
+    <inbound average='1000' peak='2000'/>
+  </bandwidth>
+  <ip address='192.168.157.1' netmask='255.255.255.0'/>
+</network>
+"""
+NIC = """    <interface type='network'>
+      <mac address='{mac}'/>
+      <source network='{net}'/>
+      <bandwidth><inbound floor='{floor}'/></bandwidth>
+      <model type='virtio'/>
+    </interface>
+"""
+DOMAIN_XML = """<domain type='qemu'>
+  <name>{name}</name>
+  <memory unit='MiB'>128</memory>
+  <vcpu>1</vcpu>
+  <os>
+    <type arch='x86_64' machine='pc'>hvm</type>
+    <kernel>{kernel}</kernel>
+    <initrd>{initrd}</initrd>
+    <cmdline>{append}</cmdline>
+  </os>
+  <devices>
+{nics}    <memballoon model='none'/>
+  </devices>
+</domain>
+"""
+FLOORS = Path("/run/virtbus/network/qos.floors")
+
+
+def tc(*args):
+    return sh("tc", *args).stdout
+
+
+class NetworkFloorTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.image = guest.build()
+        cls.w = nh.NetWorld().start()
+        for name, xml in (("qos", QOS_XML), ("default", nh.DEFAULT_XML)):
+            (cls.w.tmp / (name + ".xml")).write_text(xml)
+            cls.w.virsh("net-define", str(cls.w.tmp / (name + ".xml")), check=True)
+            cls.w.virsh("net-start", name, check=True)
+
+    @classmethod
+    def tearDownClass(cls):
+        for name in ("ga", "gb", "gc"):
+            cls.w.virsh("destroy", name)
+        cls.w.stop()
+
+    def define(self, name, nics):
+        xml = DOMAIN_XML.format(name=name, kernel=self.image.kernel, initrd=self.image.initrd,
+                                append=self.image.append,
+                                nics="".join(NIC.format(mac=m, net=n, floor=f) for m, n, f in nics))
+        (self.w.tmp / (name + ".xml")).write_text(xml)
+        self.w.virsh("define", str(self.w.tmp / (name + ".xml")), check=True)
+
+    def test_floors(self):
+        self.define("ga", [("52:54:00:7a:00:01", "qos", 600), ("52:54:00:7a:00:02", "qos", 300)])
+        self.define("gb", [("52:54:00:7b:00:01", "qos", 200)])
+        self.define("gc", [("52:54:00:7c:00:01", "default", 50)])
+        self.w.virsh("start", "ga", check=True)
+
+        # 600 and 300 kB/s guaranteed (4800 and 2400 Kbit), up to the network's peak (16 Mbit)
+        classes = tc("class", "show", "dev", "virbr7")
+        self.assertIn("class htb 1:3 parent 1:1 prio 0 rate 4800Kbit ceil 16Mbit", classes)
+        self.assertIn("class htb 1:4 parent 1:1 prio 0 rate 2400Kbit ceil 16Mbit", classes)
+        # the rest share what is left of the average: 100 kB/s
+        self.assertIn("class htb 1:2 parent 1:1 prio 0 rate 800Kbit ceil 16Mbit", classes)
+        filters = tc("filter", "show", "dev", "virbr7")
+        self.assertIn("fh 800::803 order 2051 key ht 800 bkt 0 flowid 1:3", filters)
+        self.assertIn("match 00005254/0000ffff at -16", filters)
+        self.assertIn("match 007a0001/ffffffff at -12", filters)
+        self.assertIn("match 007a0002/ffffffff at -12", filters)
+        self.assertEqual(FLOORS.read_text(), "floor-sum 900\nclass 3 52:54:00:7a:00:01 600\n"
+                                             "class 4 52:54:00:7a:00:02 300\n")
+        self.assertEqual(FLOORS.stat().st_mode & 0o777, 0o600)
+
+        # 900 + 200 > 1000: refused, and gb leaves no tap and no class
+        p = self.w.virsh("start", "gb")
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("Cannot plug '52:54:00:7b:00:01' interface into 'virbr7' because new combined inbound "
+                      "floor=1100 would overcommit average=1000 on network 'qos'", p.stderr)
+        self.assertIn("shut off", self.w.virsh("domstate", "gb").stdout)
+        self.assertNotIn("1:5", tc("class", "show", "dev", "virbr7"))
+        self.assertIn("floor-sum 900\n", FLOORS.read_text())
+        self.assertEqual(sh("ip", "-o", "link", "show", "master", "virbr7").stdout.count("vnet"), 2)
+
+        # a floor on a network without inbound QoS
+        p = self.w.virsh("start", "gc")
+        self.assertIn("Invalid use of 'floor' on interface with MAC address 52:54:00:7c:00:01 - network "
+                      "'default' has no inbound QoS set", p.stderr)
+
+        # ga's end releases its floors; gb fits now
+        self.w.virsh("destroy", "ga", check=True)
+        nh.wait_for(lambda: "1:3" not in tc("class", "show", "dev", "virbr7"), "ga's classes to go", timeout=30)
+        self.assertEqual(FLOORS.read_text(), "floor-sum 0\n")
+        self.assertIn("class htb 1:2 parent 1:1 prio 0 rate 8Mbit ceil 16Mbit", tc("class", "show", "dev", "virbr7"))
+        self.w.virsh("start", "gb", check=True)
+        self.assertIn("class htb 1:3 parent 1:1 prio 0 rate 1600Kbit ceil 16Mbit", tc("class", "show", "dev", "virbr7"))
+        self.w.virsh("destroy", "gb", check=True)
+        # a stopped network keeps no reservations
+        self.w.virsh("net-destroy", "qos", check=True)
+        self.assertFalse(FLOORS.exists())
+
+
+if __name__ == "__main__":
+    testmain.main()
