@@ -217,6 +217,12 @@ static int nic_prepare(Connection *c, DomainInterface *nic, QemuNics *nics, size
         } else {
                 const char *bridge = nic_bridge(c, nic, err);
                 r = bridge ? nic_tap(nic, bridge, queues, fds, err) : -1;
+                /* no <bandwidth> of its own: its portgroup's, in the running definition (libvirt's) */
+                if (r == 0 && is(nic->type, "network") && !nic->bw_in.set && !nic->bw_out.set &&
+                    network_portgroup_bandwidth(c, nic->source_network, nic->source_portgroup, &nic->bw_in,
+                                                &nic->bw_out) == 1)
+                        log_info("interface %s: the bandwidth of portgroup %s", nic->target_dev,
+                                 nic->source_portgroup ? nic->source_portgroup : "(default)");
                 /* a floor is the network's to guarantee (libvirt's QoS): refused when it overcommits */
                 if (r == 0 && is(nic->type, "network") && nic->bw_in.floor &&
                     network_floor_plug(c, nic->source_network, nic->mac, nic->bw_in.floor, err) < 0) {

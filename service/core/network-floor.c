@@ -41,3 +41,15 @@ bool network_has_inbound_qos(Connection *c, const char *net) {
         network_def_bandwidth(n->live, &in, &out);
         return in->set && in->average;
 }
+
+int network_portgroup_bandwidth(Connection *c, const char *net, const char *portgroup, DomainBandwidthRate *in,
+                                DomainBandwidthRate *out) {
+        Network *n = net ? network_lookup_name(c, net, NULL) : NULL;
+        const DomainBandwidthRate *pin, *pout;
+        if (!n || !n->active || !n->live || network_def_portgroup_bandwidth(n->live, portgroup, &pin, &pout) != 1 ||
+            (!pin->set && !pout->set))
+                return 0;
+        *in = *pin;
+        *out = *pout;
+        return 1;
+}

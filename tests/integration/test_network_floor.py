@@ -4,12 +4,14 @@
 of its own under the bridge's 1:1 (rate the floor, ceil the network's peak) and a u32 filter on its MAC,
 the shared class 1:2 keeps the average less the floors, and /run/virtbus/network/NAME.floors records the
 reservations and their sum; a start whose floors would overcommit the network's inbound average is
-refused with libvirt's text and leaves nothing; a guest's end releases its floors. The guests need not
+refused with libvirt's text and leaves nothing; a guest's end releases its floors. A NIC without a
+<bandwidth> of its own takes its <portgroup>'s (or the default portgroup's) on its tap. The guests need not
 boot: the taps and classes are the host's."""
 
 import os
 import sys
 import unittest
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -33,7 +35,35 @@ QOS_XML = """<network>
     <inbound average='1000' peak='2000'/>
   </bandwidth>
   <ip address='192.168.157.1' netmask='255.255.255.0'/>
+  <portgroup name='slow'>
+    <bandwidth>
+      <inbound average='100'/>
+      <outbound average='50'/>
+    </bandwidth>
+  </portgroup>
+  <portgroup name='usual' default='yes'>
+    <bandwidth>
+      <inbound average='200'/>
+    </bandwidth>
+  </portgroup>
 </network>
+"""
+PG_NICS = """    <interface type='network'>
+      <mac address='52:54:00:7d:00:01'/>
+      <source network='qos' portgroup='slow'/>
+      <model type='virtio'/>
+    </interface>
+    <interface type='network'>
+      <mac address='52:54:00:7d:00:02'/>
+      <source network='qos'/>
+      <model type='virtio'/>
+    </interface>
+    <interface type='network'>
+      <mac address='52:54:00:7d:00:03'/>
+      <source network='qos' portgroup='slow'/>
+      <bandwidth><inbound average='300'/></bandwidth>
+      <model type='virtio'/>
+    </interface>
 """
 NIC = """    <interface type='network'>
       <mac address='{mac}'/>
@@ -76,14 +106,15 @@ class NetworkFloorTest(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        for name in ("ga", "gb", "gc"):
+        for name in ("ga", "gb", "gc", "gd"):
             cls.w.virsh("destroy", name)
         cls.w.stop()
 
     def define(self, name, nics):
+        if not isinstance(nics, str):
+            nics = "".join(NIC.format(mac=m, net=n, floor=f) for m, n, f in nics)
         xml = DOMAIN_XML.format(name=name, kernel=self.image.kernel, initrd=self.image.initrd,
-                                append=self.image.append,
-                                nics="".join(NIC.format(mac=m, net=n, floor=f) for m, n, f in nics))
+                                append=self.image.append, nics=nics)
         (self.w.tmp / (name + ".xml")).write_text(xml)
         self.w.virsh("define", str(self.w.tmp / (name + ".xml")), check=True)
 
@@ -134,6 +165,34 @@ class NetworkFloorTest(unittest.TestCase):
         # a stopped network keeps no reservations
         self.w.virsh("net-destroy", "qos", check=True)
         self.assertFalse(FLOORS.exists())
+
+    def test_portgroups(self):
+        """A NIC without a <bandwidth> of its own takes its portgroup's (or the default portgroup's)."""
+        if "qos" not in self.w.virsh("net-list", "--name").stdout:
+            self.w.virsh("net-start", "qos", check=True)
+        self.define("gd", PG_NICS)
+        self.w.virsh("start", "gd", check=True)
+        live = ET.fromstring(self.w.virsh("dumpxml", "gd", check=True).stdout)
+        nics = {n.find("mac").get("address"): n for n in live.findall("./devices/interface")}
+        taps = {m: n.find("target").get("dev") for m, n in nics.items()}
+
+        def inbound(mac):
+            bw = nics[mac].find("bandwidth")
+            return None if bw is None else dict(bw.find("inbound").attrib)
+        self.assertEqual(inbound("52:54:00:7d:00:01"), {"average": "100"})
+        self.assertEqual(nics["52:54:00:7d:00:01"].find("source").get("portgroup"), "slow")
+        self.assertEqual(inbound("52:54:00:7d:00:02"), {"average": "200"})
+        self.assertEqual(inbound("52:54:00:7d:00:03"), {"average": "300"})
+        # on the taps: 100, 200, 300 kB/s towards the guest; the slow portgroup's outbound on the IFB device
+        self.assertIn("rate 800Kbit", tc("class", "show", "dev", taps["52:54:00:7d:00:01"]))
+        self.assertIn("rate 400Kbit", tc("class", "show", "dev", "ifb-" + taps["52:54:00:7d:00:01"]))
+        self.assertIn("rate 1600Kbit", tc("class", "show", "dev", taps["52:54:00:7d:00:02"]))
+        self.assertIn("rate 2400Kbit", tc("class", "show", "dev", taps["52:54:00:7d:00:03"]))
+        # the persistent definition keeps only what the user wrote
+        inactive = self.w.virsh("dumpxml", "gd", "--inactive", check=True).stdout
+        self.assertEqual(inactive.count("<bandwidth>"), 1)
+        self.assertIn("portgroup='slow'", inactive)
+        self.w.virsh("destroy", "gd", check=True)
 
 
 if __name__ == "__main__":
