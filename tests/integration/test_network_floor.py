@@ -5,7 +5,8 @@ of its own under the bridge's 1:1 (rate the floor, ceil the network's peak) and 
 the shared class 1:2 keeps the average less the floors, and /run/virtbus/network/NAME.floors records the
 reservations and their sum; a start whose floors would overcommit the network's inbound average is
 refused with libvirt's text and leaves nothing; a guest's end releases its floors. A NIC without a
-<bandwidth> of its own takes its <portgroup>'s (or the default portgroup's) on its tap. The guests need not
+<bandwidth> of its own takes its <portgroup>'s (or the default portgroup's) on its tap; its network port
+(python3-libvirt) reports it and takes a new one (virNetworkPortSetParameters). The guests need not
 boot: the taps and classes are the host's."""
 
 import os
@@ -192,6 +193,38 @@ class NetworkFloorTest(unittest.TestCase):
         inactive = self.w.virsh("dumpxml", "gd", "--inactive", check=True).stdout
         self.assertEqual(inactive.count("<bandwidth>"), 1)
         self.assertIn("portgroup='slow'", inactive)
+
+        # the NIC's port (python3-libvirt) reports that bandwidth and takes a new one onto the tap
+        import libvirt
+        conn = libvirt.open(self.w.uri)
+        try:
+            net = conn.networkLookupByName("qos")
+            ports = {ET.fromstring(p.XMLDesc()).find("mac").get("address"): p for p in net.listAllPorts()}
+            port = ports["52:54:00:7d:00:01"]
+            self.assertEqual(port.parameters()["inbound.average"], 100)
+            self.assertEqual(port.parameters()["outbound.average"], 50)
+            self.assertIn("<group>slow</group>", port.XMLDesc())
+            port.setParameters({"inbound.average": 500, "inbound.peak": 600, "inbound.burst": 64})
+            self.assertIn("rate 4Mbit ceil 4800Kbit burst 64Kb", tc("class", "show", "dev", taps["52:54:00:7d:00:01"]))
+            got = port.parameters()
+            self.assertEqual((got["inbound.average"], got["inbound.peak"], got["inbound.burst"]), (500, 600, 64))
+            self.assertIn("inbound.average: 500", self.w.virsh("domiftune", "gd", "52:54:00:7d:00:01").stdout)
+            # a changed floor is not applied live: refused, nothing changes
+            with self.assertRaises(libvirt.libvirtError) as cm:
+                port.setParameters({"inbound.floor": 10})
+            self.assertIn("changing the floor of a running interface is not supported yet", str(cm.exception))
+            self.assertEqual(port.parameters()["inbound.average"], 500)
+            # a client's record plugs nothing, so nothing can be shaped
+            rec = net.portCreateXML("<networkport><uuid>a1b2c3d4-0000-4000-8000-000000000001</uuid>"
+                                    "<owner><name>x</name><uuid>a1b2c3d4-0000-4000-8000-000000000002</uuid></owner>"
+                                    "<mac address='52:54:00:7e:00:01'/><plug type='network' bridge='virbr7'/>"
+                                    "</networkport>")
+            with self.assertRaises(libvirt.libvirtError) as cm:
+                rec.setParameters({"inbound.average": 5})
+            self.assertEqual(cm.exception.get_error_code(), libvirt.VIR_ERR_NO_SUPPORT)
+            rec.delete()
+        finally:
+            conn.close()
         self.w.virsh("destroy", "gd", check=True)
 
 
