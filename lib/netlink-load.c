@@ -138,3 +138,19 @@ int tc_egress_shape(const char *dev, const TcRate *r, VbError *err) {
 int tc_ingress_shape(const char *dev, const char *ifb, const TcRate *r, VbError *err) {
         return nl(err) ? ops->tc_ingress_shape(dev, ifb, r, err) : -1;
 }
+
+int tc_tree_shape(const char *dev, const TcRate *r, VbError *err) {
+        return nl(err) ? ops->tc_tree_shape(dev, r, err) : -1;
+}
+
+int tc_tree_set_default(const char *dev, const TcRate *r, VbError *err) {
+        return nl(err) ? ops->tc_tree_set_default(dev, r, err) : -1;
+}
+
+int tc_tree_plug(const char *dev, unsigned id, const uint8_t mac[6], const TcRate *r, VbError *err) {
+        return nl(err) ? ops->tc_tree_plug(dev, id, mac, r, err) : -1;
+}
+
+int tc_tree_unplug(const char *dev, unsigned id, VbError *err) {
+        return nl(err) ? ops->tc_tree_unplug(dev, id, err) : -1;
+}

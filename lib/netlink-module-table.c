@@ -24,4 +24,8 @@ __attribute__((visibility("default"))) const NetlinkOps netlink_module = {
         .route_conflict = netlink_route_conflict,
         .tc_egress_shape = tc_egress_shape,
         .tc_ingress_shape = tc_ingress_shape,
+        .tc_tree_shape = tc_tree_shape,
+        .tc_tree_set_default = tc_tree_set_default,
+        .tc_tree_plug = tc_tree_plug,
+        .tc_tree_unplug = tc_tree_unplug,
 };

@@ -12,10 +12,11 @@
 
 #include "netlink.h"
 #include "tc.h"
+#include "tc-tree.h"
 
 #define NETLINK_MODULE_NAME "virtbus-netlink.so"
 #define NETLINK_MODULE_TABLE "netlink_module"
-#define NETLINK_MODULE_ABI 3
+#define NETLINK_MODULE_ABI 4
 
 typedef struct NetlinkOps {
         unsigned abi;
@@ -42,4 +43,8 @@ typedef struct NetlinkOps {
         int (*route_conflict)(const char *address, unsigned prefix, char *dev, VbError *err);
         int (*tc_egress_shape)(const char *dev, const TcRate *r, VbError *err);       /* tc.c */
         int (*tc_ingress_shape)(const char *dev, const char *ifb, const TcRate *r, VbError *err);
+        int (*tc_tree_shape)(const char *dev, const TcRate *r, VbError *err);   /* tc-tree.c */
+        int (*tc_tree_set_default)(const char *dev, const TcRate *r, VbError *err);
+        int (*tc_tree_plug)(const char *dev, unsigned id, const uint8_t mac[6], const TcRate *r, VbError *err);
+        int (*tc_tree_unplug)(const char *dev, unsigned id, VbError *err);
 } NetlinkOps;

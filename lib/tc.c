@@ -20,20 +20,21 @@
 #include <netlink/route/tc.h>
 
 #include "netlink.h"
+#include "tc-priv.h"
 
-static int tc_fail(VbError *err, int nlerr, const char *what, const char *dev) {
+int tc_fail(VbError *err, int nlerr, const char *what, const char *dev) {
         return vb_error_set(err, VB_ERR_SYSTEM_ERROR, VB_FROM_NONE, "cannot %s of '%s': %s", what, dev,
                             nl_geterror(nlerr));
 }
 
-static int tc_index(const char *dev, VbError *err) {
+int tc_index(const char *dev, VbError *err) {
         int index = dev && strlen(dev) < IFNAMSIZ ? (int) if_nametoindex(dev) : 0;
         if (!index)
                 vb_error_set(err, VB_ERR_SYSTEM_ERROR, VB_FROM_NONE, "no network interface named '%s'", dev ? dev : "");
         return index;
 }
 
-static struct nl_sock *tc_sock(VbError *err) {
+struct nl_sock *tc_sock(VbError *err) {
         struct nl_sock *sk = nl_socket_alloc();
         int r = sk ? nl_connect(sk, NETLINK_ROUTE) : -NLE_NOMEM;
         if (r < 0) {
@@ -44,8 +45,7 @@ static struct nl_sock *tc_sock(VbError *err) {
         return sk;
 }
 
-/* Remove dev's qdisc at parent (the root or the ingress); none there is no error. */
-static void qdisc_remove(struct nl_sock *sk, int index, uint32_t parent) {
+void tc_qdisc_remove(struct nl_sock *sk, int index, uint32_t parent) {
         struct rtnl_qdisc *q = rtnl_qdisc_alloc();
         if (!q)
                 return;
@@ -55,22 +55,28 @@ static void qdisc_remove(struct nl_sock *sk, int index, uint32_t parent) {
         rtnl_qdisc_put(q);
 }
 
-static int htb_add(struct nl_sock *sk, int index, const TcRate *r) {
+int tc_htb_root_add(struct nl_sock *sk, int index, unsigned defcls) {
         struct rtnl_qdisc *q = rtnl_qdisc_alloc();
-        struct rtnl_class *c = rtnl_class_alloc();
-        int ret = q && c ? 0 : -NLE_NOMEM;
+        int ret = q ? 0 : -NLE_NOMEM;
         if (ret == 0) {
                 rtnl_tc_set_ifindex(TC_CAST(q), index);
                 rtnl_tc_set_parent(TC_CAST(q), TC_H_ROOT);
                 rtnl_tc_set_handle(TC_CAST(q), TC_HANDLE(1, 0));
                 ret = rtnl_tc_set_kind(TC_CAST(q), "htb");
         }
-        if (ret == 0 && (ret = rtnl_htb_set_defcls(q, TC_HANDLE(1, 1))) == 0)
+        if (ret == 0 && (ret = rtnl_htb_set_defcls(q, defcls)) == 0)
                 ret = rtnl_qdisc_add(sk, q, NLM_F_CREATE | NLM_F_EXCL);
+        rtnl_qdisc_put(q);
+        return ret;
+}
+
+int tc_htb_class_put(struct nl_sock *sk, int index, uint32_t parent, unsigned minor, const TcRate *r) {
+        struct rtnl_class *c = rtnl_class_alloc();
+        int ret = c ? 0 : -NLE_NOMEM;
         if (ret == 0) {
                 rtnl_tc_set_ifindex(TC_CAST(c), index);
-                rtnl_tc_set_parent(TC_CAST(c), TC_HANDLE(1, 0));
-                rtnl_tc_set_handle(TC_CAST(c), TC_HANDLE(1, 1));
+                rtnl_tc_set_parent(TC_CAST(c), parent);
+                rtnl_tc_set_handle(TC_CAST(c), TC_HANDLE(1, minor));
                 ret = rtnl_tc_set_kind(TC_CAST(c), "htb");
         }
         if (ret == 0)
@@ -82,8 +88,12 @@ static int htb_add(struct nl_sock *sk, int index, const TcRate *r) {
         if (ret == 0)
                 ret = rtnl_class_add(sk, c, NLM_F_CREATE);
         rtnl_class_put(c);
-        rtnl_qdisc_put(q);
         return ret;
+}
+
+static int htb_add(struct nl_sock *sk, int index, const TcRate *r) {
+        int ret = tc_htb_root_add(sk, index, 1);
+        return ret < 0 ? ret : tc_htb_class_put(sk, index, TC_HANDLE(1, 0), 1, r);
 }
 
 int tc_egress_shape(const char *dev, const TcRate *r, VbError *err) {
@@ -91,10 +101,10 @@ int tc_egress_shape(const char *dev, const TcRate *r, VbError *err) {
         struct nl_sock *sk = index ? tc_sock(err) : NULL;
         if (!sk)
                 return -1;
-        qdisc_remove(sk, index, TC_H_ROOT);
+        tc_qdisc_remove(sk, index, TC_H_ROOT);
         int ret = r ? htb_add(sk, index, r) : 0;
         if (ret < 0)
-                qdisc_remove(sk, index, TC_H_ROOT);
+                tc_qdisc_remove(sk, index, TC_H_ROOT);
         nl_socket_free(sk);
         return ret < 0 ? tc_fail(err, ret, "shape the outgoing traffic", dev) : 0;
 }
@@ -166,7 +176,7 @@ int tc_ingress_shape(const char *dev, const char *ifb, const TcRate *r, VbError 
         struct nl_sock *sk = index ? tc_sock(err) : NULL;
         if (!sk)
                 return -1;
-        qdisc_remove(sk, index, TC_H_INGRESS);
+        tc_qdisc_remove(sk, index, TC_H_INGRESS);
         ifb_remove(sk, ifb);
         int ret = 0, ifb_index = 0;
         const char *what = "shape the incoming traffic";
@@ -179,7 +189,7 @@ int tc_ingress_shape(const char *dev, const char *ifb, const TcRate *r, VbError 
         if (r && ret == 0)
                 ret = redirect_add(sk, index, ifb_index);
         if (ret < 0) {
-                qdisc_remove(sk, index, TC_H_INGRESS);
+                tc_qdisc_remove(sk, index, TC_H_INGRESS);
                 ifb_remove(sk, ifb);
         }
         nl_socket_free(sk);

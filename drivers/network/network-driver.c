@@ -23,6 +23,7 @@
 #include "network-gen.h"
 #include "network-host.h"
 #include "network-host-job.h"
+#include "network-floor-priv.h"
 #include "network-leases.h"
 #include "network-update.h"
 #include "network.h"
@@ -146,6 +147,7 @@ static void status_remove(Network *n) {
                 persist_remove(d->run_dir, fn, NULL);
         if (file_name(fn, sizeof fn, n->obj.name, ".dnsmasq") == 0)
                 persist_remove(d->run_dir, fn, NULL);
+        net_floors_forget(n);
 }
 
 static int status_save_dnsmasq(Network *n, Dnsmasq *dm, VbError *err) {
@@ -399,6 +401,8 @@ static const NetworkOps network_host_ops = {
         .start = net_start,
         .stop = net_stop,
         .set_autostart = net_set_autostart,
+        .floor_plug = net_floor_plug,
+        .floor_unplug = net_floor_unplug,
 };
 
 /* ---- open: load, recover, autostart ---- */

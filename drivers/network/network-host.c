@@ -12,6 +12,7 @@
 #include "log.h"
 #include "netlink.h"
 #include "network-gen.h"
+#include "network-qos-host.h"
 #include "uuid.h"
 
 int network_nft_run(const char *script, VbError *err) {
@@ -108,12 +109,14 @@ int network_host_up(const NetworkPlan *p, VbError *err) {
         for (size_t i = 0; i < p->n_ips; i++)
                 if (netlink_addr_add(p->bridge, p->ips[i].address, p->ips[i].prefix, err) < 0)
                         goto undo;
-        if (netlink_link_set_up(p->bridge, true, err) < 0 || firewall_up(p, err) < 0 || enable_forwarding(p, err) < 0)
+        if (netlink_link_set_up(p->bridge, true, err) < 0 || firewall_up(p, err) < 0 || enable_forwarding(p, err) < 0 ||
+            network_qos_up(p, err) < 0)
                 goto undo;
         log_info("network %s: bridge %s up", p->name, p->bridge);
         return 0;
 undo:
         firewall_down(p);
+        network_qos_down(p);
         netlink_link_delete(p->bridge, NULL);
         return -1;
 }
@@ -122,6 +125,7 @@ void network_host_down(const NetworkPlan *p) {
         if (!network_mode_own_bridge(p) || !p->bridge)
                 return;
         firewall_down(p);
+        network_qos_down(p);
         VbError err = { 0 };
         if (netlink_link_exists(p->bridge) && netlink_link_delete(p->bridge, &err) < 0)
                 log_warning("network %s: %s", p->name, err.message);

@@ -6,6 +6,7 @@
 #include "domain-model.h"
 #include "domain.h"
 #include "log.h"
+#include "network-floor.h"
 #include "netlink.h"
 #include "qemu-driver.h"
 #include "tc.h"
@@ -36,24 +37,32 @@ static void to_tc(const DomainBandwidthRate *r, bool inbound, TcRate *t) {
         t->burst = (r->burst ? r->burst : inbound ? 0 : r->average) * BURST_UNIT;
 }
 
-/* A floor needs a network with inbound QoS, which virtbus's networks do not have (yet): refused
- * with libvirt's texts. */
+/* A floor is for NICs of type network only (libvirt's text). */
 static int floor_refused(const DomainInterface *nic, VbError *err) {
         char mac[18];
         mac_format(nic->mac, mac);
-        if (nic->type && strcmp(nic->type, "network") == 0)
-                return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_QEMU,
-                                    "Invalid use of 'floor' on interface with MAC address %s - network '%s' has no "
-                                    "inbound QoS set", mac, nic->source_network ? nic->source_network : "");
         return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_QEMU,
                             "Invalid use of 'floor' on interface with MAC address %s - 'floor' is only supported for "
                             "interface type 'network' with forward type 'nat', 'route', 'open' or none", mac);
 }
 
-static int shape(const DomainInterface *nic, const DomainBandwidthRate *in, const DomainBandwidthRate *out,
-                 VbError *err) {
-        if (in->floor)
+/* at_start: a type-network NIC's floor was guaranteed by its network already (qemu-net.c), the
+ * tap shapes its average only; a live change of a floor is not done. */
+static int shape(Connection *c, const DomainInterface *nic, const DomainBandwidthRate *in,
+                 const DomainBandwidthRate *out, bool at_start, VbError *err) {
+        bool network = nic->type && strcmp(nic->type, "network") == 0;
+        if (in->floor && !network)
                 return floor_refused(nic, err);
+        if (!at_start && in->floor != nic->bw_in.floor) {
+                char mac[18];
+                mac_format(nic->mac, mac);
+                if (!network_has_inbound_qos(c, nic->source_network))
+                        return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU,
+                                            "Invalid use of 'floor' on interface with MAC address %s - network '%s' has "
+                                            "no inbound QoS set", mac, nic->source_network ? nic->source_network : "");
+                return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_QEMU,
+                                    "changing the floor of a running interface is not supported yet");
+        }
         TcRate tin, tout;
         char ifb[16];
         to_tc(in, true, &tin);
@@ -62,8 +71,8 @@ static int shape(const DomainInterface *nic, const DomainBandwidthRate *in, cons
         /* a tap sends what the guest receives; a macvtap shares the guest's view, so its egress
          * is the guest's outbound (libvirt swaps the directions for type direct too) */
         bool swapped = nic->type && strcmp(nic->type, "direct") == 0;
-        const TcRate *egress = swapped ? (out->set ? &tout : NULL) : (in->set ? &tin : NULL);
-        const TcRate *ingress = swapped ? (in->set ? &tin : NULL) : (out->set ? &tout : NULL);
+        const TcRate *egress = swapped ? (out->set ? &tout : NULL) : (in->set && in->average ? &tin : NULL);
+        const TcRate *ingress = swapped ? (in->set && in->average ? &tin : NULL) : (out->set ? &tout : NULL);
         if (tc_egress_shape(nic->target_dev, egress, err) < 0 || tc_ingress_shape(nic->target_dev, ifb, ingress, err) < 0)
                 return -1;
         log_info("interface %s: inbound %llu kB/s, outbound %llu kB/s", nic->target_dev,
@@ -78,7 +87,7 @@ int qemu_set_interface_bandwidth(Domain *d, size_t index, const DomainBandwidthR
                 return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_QEMU,
                                     "setting bandwidth on interfaces of type '%s' is not implemented yet",
                                     nic->type ? nic->type : "");
-        return shape(nic, in, out, err);
+        return shape(d->obj.conn, nic, in, out, false, err);
 }
 
 int qemu_iftune_start(const DomainDef *live, VbError *err) {
@@ -86,7 +95,7 @@ int qemu_iftune_start(const DomainDef *live, VbError *err) {
         for (size_t i = 0; i < dev->n_interfaces; i++) {
                 const DomainInterface *nic = &dev->interfaces[i];
                 /* NICs without a host device of their own (user, …) keep no shaping, as libvirt's */
-                if ((nic->bw_in.set || nic->bw_out.set) && has_tap(nic) && shape(nic, &nic->bw_in, &nic->bw_out, err) < 0)
+                if ((nic->bw_in.set || nic->bw_out.set) && has_tap(nic) && shape(NULL, nic, &nic->bw_in, &nic->bw_out, true, err) < 0)
                         return -1;
         }
         return 0;

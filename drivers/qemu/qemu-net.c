@@ -14,6 +14,7 @@
 #include "macvtap.h"
 #include "netlink.h"
 #include "network.h"
+#include "network-floor.h"
 #include "tap.h"
 
 static bool is(const char *s, const char *v) {
@@ -45,10 +46,20 @@ void qemu_nics_abandon(QemuNics *nics) {
         qemu_nics_close(nics);
 }
 
+void qemu_nics_unfloor(Connection *c, const DomainDef *live, size_t count) {
+        const DomainDevices *dev = &live->priv->devices;
+        for (size_t i = 0; i < count && i < dev->n_interfaces; i++) {
+                const DomainInterface *nic = &dev->interfaces[i];
+                if (is(nic->type, "network") && nic->bw_in.floor)
+                        network_floor_unplug(c, nic->source_network, nic->mac);
+        }
+}
+
 void qemu_nics_release(Connection *c, const DomainDef *live) {
         if (!c->manager->system_mode || !live || !live->priv)
                 return;
         qemu_nics_release_filters(c, live);
+        qemu_nics_unfloor(c, live, live->priv->devices.n_interfaces);
         const DomainDevices *dev = &live->priv->devices;
         for (size_t i = 0; i < dev->n_interfaces; i++) {
                 const DomainInterface *nic = &dev->interfaces[i];
@@ -206,6 +217,18 @@ static int nic_prepare(Connection *c, DomainInterface *nic, QemuNics *nics, size
         } else {
                 const char *bridge = nic_bridge(c, nic, err);
                 r = bridge ? nic_tap(nic, bridge, queues, fds, err) : -1;
+                /* no <bandwidth> of its own: its portgroup's, in the running definition (libvirt's) */
+                if (r == 0 && is(nic->type, "network") && !nic->bw_in.set && !nic->bw_out.set &&
+                    network_portgroup_bandwidth(c, nic->source_network, nic->source_portgroup, &nic->bw_in,
+                                                &nic->bw_out) == 1)
+                        log_info("interface %s: the bandwidth of portgroup %s", nic->target_dev,
+                                 nic->source_portgroup ? nic->source_portgroup : "(default)");
+                /* a floor is the network's to guarantee (libvirt's QoS): refused when it overcommits */
+                if (r == 0 && is(nic->type, "network") && nic->bw_in.floor &&
+                    network_floor_plug(c, nic->source_network, nic->mac, nic->bw_in.floor, err) < 0) {
+                        tap_close_all(fds, queues);
+                        r = -1;
+                }
         }
         if (r < 0)
                 return -1;
@@ -237,10 +260,12 @@ int qemu_nics_prepare(Connection *c, DomainDef *live, QemuNics *nics, VbError *e
                 nics->fds[i] = -1;
         for (size_t i = 0; i < nics->n; i++)
                 if (nic_prepare(c, &devs->interfaces[i], nics, i, err) < 0) {
+                        qemu_nics_unfloor(c, live, i);
                         qemu_nics_abandon(nics);
                         return -1;
                 }
         if (qemu_nics_filter(c, live, nics, err) < 0) {
+                qemu_nics_unfloor(c, live, nics->n);
                 qemu_nics_abandon(nics);
                 return -1;
         }

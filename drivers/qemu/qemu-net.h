@@ -38,6 +38,8 @@ void qemu_nics_abandon(QemuNics *nics);
 /* The guest is gone (live is its running definition, also when recovered after a daemon
  * restart): delete its macvtaps. */
 void qemu_nics_release(Connection *c, const DomainDef *live);
+/* Release the floors (network-floor.h) of live's first count type-network NICs. */
+void qemu_nics_unfloor(Connection *c, const DomainDef *live, size_t count);
 
 /* qemu-nwfilter.c: each NIC of live with a <filterref> gets a filter binding on its tap (its
  * rules applied); refused for NICs whose tap is on no bridge. On failure the caller abandons

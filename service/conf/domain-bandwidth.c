@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bandwidth-priv.h"
 #include "domain-priv.h"
 
 /* One <inbound>/<outbound>: average or floor is mandatory; floor only inbound, and only where the
@@ -40,13 +41,10 @@ static int rate_parse(xmlNodePtr node, DomainBandwidthRate *r, bool inbound, boo
         return 0;
 }
 
-int domain_bandwidth_parse(xmlNodePtr nic_node, DomainInterface *nic, VbError *err) {
-        xmlNodePtr bw = xml_node_child(nic_node, "bandwidth");
-        if (!bw)
-                return 0;
-        bool allow_floor = nic->type && strcmp(nic->type, "network") == 0;
+int bandwidth_parse(xmlNodePtr bw, DomainBandwidthRate *in, DomainBandwidthRate *out, bool allow_floor,
+                    VbError *err) {
         static const char *const dirs[] = { "inbound", "outbound" };
-        DomainBandwidthRate *rates[] = { &nic->bw_in, &nic->bw_out };
+        DomainBandwidthRate *rates[] = { in, out };
         for (unsigned i = 0; i < 2; i++) {
                 xmlNodePtr r = xml_node_child(bw, dirs[i]);
                 if (!r)
@@ -58,6 +56,14 @@ int domain_bandwidth_parse(xmlNodePtr nic_node, DomainInterface *nic, VbError *e
                         return -1;
         }
         return 0;
+}
+
+int domain_bandwidth_parse(xmlNodePtr nic_node, DomainInterface *nic, VbError *err) {
+        xmlNodePtr bw = xml_node_child(nic_node, "bandwidth");
+        if (!bw)
+                return 0;
+        bool allow_floor = nic->type && strcmp(nic->type, "network") == 0;
+        return bandwidth_parse(bw, &nic->bw_in, &nic->bw_out, allow_floor, err);
 }
 
 static void rate_format(XmlBuf *b, const char *name, const DomainBandwidthRate *r) {
@@ -73,12 +79,16 @@ static void rate_format(XmlBuf *b, const char *name, const DomainBandwidthRate *
         xml_buf_puts(b, "/>\n");
 }
 
-void domain_bandwidth_format(XmlBuf *b, const DomainInterface *nic) {
-        if (!nic->bw_in.set && !nic->bw_out.set)
+void bandwidth_format(XmlBuf *b, const DomainBandwidthRate *in, const DomainBandwidthRate *out) {
+        if (!in->set && !out->set)
                 return;
         XmlBuf c = XML_BUF_CHILD(b);
-        rate_format(&c, "inbound", &nic->bw_in);
-        rate_format(&c, "outbound", &nic->bw_out);
+        rate_format(&c, "inbound", in);
+        rate_format(&c, "outbound", out);
         xml_buf_open(b, "bandwidth");
         xml_buf_close(b, "bandwidth", &c, true);
+}
+
+void domain_bandwidth_format(XmlBuf *b, const DomainInterface *nic) {
+        bandwidth_format(b, &nic->bw_in, &nic->bw_out);
 }

@@ -79,6 +79,7 @@ static const XmlField interface_fields[] = {
                "server", "client", "mcast", "udp", "vdpa", "null", "vds") },
         { "mac", NULL, XF_KNOWN, 0, NULL },
         { "source", "network", XF_STR, offsetof(DomainInterface, source_network), NULL },
+        { "source", "portgroup", XF_STR, offsetof(DomainInterface, source_portgroup), NULL },
         { "source", "bridge", XF_STR, offsetof(DomainInterface, source_bridge), NULL },
         { "source", "dev", XF_STR, offsetof(DomainInterface, source_dev), NULL },
         { "source", "mode", XF_STR, offsetof(DomainInterface, source_mode), NULL },

@@ -227,6 +227,7 @@ typedef struct DomainInterface {
         size_t n_filterref_params;
         char *alias;                       /* live: <alias name='net1'/> of a hotplugged NIC; a user's ua- alias */
         DomainBandwidthRate bw_in, bw_out; /* <bandwidth><inbound>: host to guest; <outbound>: guest to host */
+        char *source_portgroup;            /* type network: <source portgroup>, its network's <portgroup> */
 } DomainInterface;
 
 typedef struct DomainChr {

@@ -46,7 +46,9 @@ static const XmlField network_fields[] = {
         { "domain", "name", XF_STR, offsetof(NetworkDefPrivate, domain_name), NULL },
         { "domain", "localOnly", XF_ENUM, offsetof(NetworkDefPrivate, domain_local_only), xml_values_yes_no },
         { "dns", NULL, XF_KNOWN, 0, NULL },
+        { "bandwidth", NULL, XF_KNOWN, 0, NULL },
         { "ip", NULL, XF_KNOWN, 0, NULL },
+        { "portgroup", NULL, XF_KNOWN, 0, NULL },
 };
 
 static const XmlField ip_fields[] = {
@@ -211,7 +213,7 @@ static int network_parse_root(NetworkDef *def, xmlNodePtr root, unsigned flags, 
                 if (network_parse_ip(ip, n, def->name, flags, err) < 0)
                         return -1;
         }
-        return 0;
+        return network_qos_parse(p, root, flags, err);
 }
 
 NetworkDef *network_def_parse(const char *xml, size_t len, unsigned flags, VbError *err) {
@@ -250,6 +252,8 @@ static void network_ip_hook(XmlBuf *c, const char *child, const void *obj) {
 static void network_dns_hook(XmlBuf *c, const char *child, const void *obj) {
         if (strcmp(child, "dns") == 0)
                 network_dns_format(c, &((const NetworkDefPrivate *) obj)->dns);
+        else if (strcmp(child, "bandwidth") == 0)
+                network_qos_format_bandwidth(c, obj);
 }
 
 static void network_format_forward(XmlBuf *b, const NetworkDef *def) {
@@ -306,6 +310,7 @@ char *network_def_format(const NetworkDef *def, unsigned flags) {
                 xml_fields_format_attrs(&b, ip_fields, XML_N(ip_fields), ip);
                 xml_buf_close(&b, "ip", &c, true);
         }
+        network_qos_format_portgroups(&b, &p);
         b.indent = 0;
         xml_buf_puts(&b, "</network>\n");
         return xml_buf_steal(&b);
@@ -344,6 +349,7 @@ NetworkDef *network_def_free(NetworkDef *def) {
                 }
                 free(p->ips);
                 network_dns_clear(&p->dns);
+                network_qos_free(p);
                 free(p);
         }
         free(def);

@@ -130,6 +130,9 @@ int network_plan_build(const NetworkDef *def, NetworkPlan *plan, VbError *err) {
                 .domain_local = p->domain_local_only && strcmp(p->domain_local_only, "yes") == 0,
                 .dns = &p->dns,
         };
+        network_def_bandwidth(def, &plan->bw_in, &plan->bw_out);
+        if (network_qos_check(def, err) < 0)
+                return -1;
         if (p->n_ips && !(plan->ips = calloc(p->n_ips, sizeof *plan->ips)))
                 return vb_error_errno(err, -12, "network plan");
         bool dhcp4 = false, dhcp6 = false;

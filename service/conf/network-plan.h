@@ -8,6 +8,7 @@
 #include "error.h"
 #include "network-conf.h"
 #include "network-dns.h"
+#include "network-qos.h"
 
 #define NETWORK_PLAN_ADDR_MAX 46   /* INET6_ADDRSTRLEN */
 
@@ -46,11 +47,12 @@ typedef struct NetworkPlan {
         const NetworkDns *dns;          /* never NULL (empty when the XML has no <dns>) */
         NetworkPlanIp *ips;
         size_t n_ips;
+        const DomainBandwidthRate *bw_in, *bw_out;  /* <bandwidth> (network-qos.h): set false when absent */
 } NetworkPlan;
 
 /* Fill plan from def (which must outlive it) and check what the XML alone cannot: an address
  * per <ip>, a prefix that fits, DHCP ranges inside the subnet and in order, static hosts
- * inside it, one IPv4 DHCP block at most. Errors name the network and the problem. */
+ * inside it, one IPv4 DHCP block at most, QoS where libvirt allows it (network_qos_check). Errors name the network and the problem. */
 int network_plan_build(const NetworkDef *def, NetworkPlan *plan, VbError *err);
 void network_plan_done(NetworkPlan *plan);
 

@@ -256,6 +256,12 @@ struct NetworkOps {
          * apply live (dnsmasq's hosts, or a restart of dnsmasq: VERB_PENDING, then
          * network_job_done) or change nothing. The core installs them on success. */
         int (*update)(Network *n, const NetworkDef *config, const NetworkDef *live, unsigned section, VbError *err);
+        /* A guest NIC's inbound floor (libvirt's QoS, network-floor.h) on running network n: reserve
+         * it, or refuse when the floors would overcommit the network's inbound average, and
+         * guarantee it on the bridge; a MAC reserved already is replaced. NULL: not supported. */
+        int (*floor_plug)(Network *n, const uint8_t mac[6], uint64_t floor, VbError *err);
+        /* Release mac's floor, if it has one. */
+        void (*floor_unplug)(Network *n, const uint8_t mac[6]);
 };
 
 struct PoolOps {

@@ -79,22 +79,27 @@ static NetPortDef *guest_port(Network *n, const Domain *d, const DomainInterface
         guest_port_uuid(d->obj.uuid, nic->mac, p->uuid);
         memcpy(p->owner_uuid, d->obj.uuid, 16);
         memcpy(p->mac, nic->mac, 6);
+        /* the NIC's bandwidth in its running definition (its own, or its portgroup's) */
+        p->in = (NetPortRate) { nic->bw_in.average, nic->bw_in.peak, nic->bw_in.floor, nic->bw_in.burst };
+        p->out = (NetPortRate) { nic->bw_out.average, nic->bw_out.peak, 0, nic->bw_out.burst };
         const char *mode = n->live ? n->live->forward_mode : NULL;
         bool bridged = mode && strcmp(mode, "bridge") == 0;
-        if (dup_str(&p->owner_name, d->obj.name) < 0 ||
+        if (dup_str(&p->owner_name, d->obj.name) < 0 || dup_str(&p->group, nic->source_portgroup) < 0 ||
             dup_str(&p->plug_type, bridged ? "bridge" : "network") < 0 ||
             dup_str(&p->plug_bridge, n->live ? n->live->bridge : NULL) < 0)
                 return netport_def_free(p);
         return p;
 }
 
-static int add_guest_ports(Network *n, PortList *l) {
+/* Call fn for each type-network NIC of a running guest on n; stop at fn's first non-zero answer. */
+static int each_guest_nic(Network *n, int (*fn)(Network *n, Domain *d, const DomainInterface *nic, void *data),
+                          void *data) {
         Manager *m = n->obj.conn->manager;
         for (size_t c = 0; c < m->n_conns; c++) {
                 if (m->conns[c]->net != n->obj.conn->net)
                         continue;
                 REGISTRY_FOREACH(o, &m->conns[c]->domains) {
-                        const Domain *d = (const Domain *) o;
+                        Domain *d = (Domain *) o;
                         if (!domain_is_active(d) || !d->live)
                                 continue;
                         const DomainDevices *devs = &d->live->priv->devices;
@@ -103,13 +108,47 @@ static int add_guest_ports(Network *n, PortList *l) {
                                 if (!nic->type || strcmp(nic->type, "network") != 0 || !nic->source_network ||
                                     strcmp(nic->source_network, n->obj.name) != 0)
                                         continue;
-                                int r = list_add(l, guest_port(n, d, nic));
-                                if (r < 0)
+                                int r = fn(n, d, nic, data);
+                                if (r != 0)
                                         return r;
                         }
                 }
         }
         return 0;
+}
+
+static int add_guest_port(Network *n, Domain *d, const DomainInterface *nic, void *data) {
+        int r = list_add(data, guest_port(n, d, nic));
+        return r < 0 ? r : 0;
+}
+
+static int add_guest_ports(Network *n, PortList *l) {
+        return each_guest_nic(n, add_guest_port, l);
+}
+
+typedef struct GuestMatch {
+        const uint8_t *uuid;
+        Domain *d;
+        uint8_t mac[6];
+} GuestMatch;
+
+static int match_guest_port(Network *n, Domain *d, const DomainInterface *nic, void *data) {
+        GuestMatch *g = data;
+        uint8_t u[16];
+        guest_port_uuid(d->obj.uuid, nic->mac, u);
+        if (memcmp(u, g->uuid, 16) != 0)
+                return 0;
+        g->d = d;
+        memcpy(g->mac, nic->mac, 6);
+        return 1;
+}
+
+Domain *network_port_guest(Network *n, const uint8_t uuid[16], uint8_t mac_out[6]) {
+        GuestMatch g = { .uuid = uuid };
+        if (!n->active || each_guest_nic(n, match_guest_port, &g) != 1)
+                return NULL;
+        memcpy(mac_out, g.mac, 6);
+        return g.d;
 }
 
 static int load_record(const char *dir, const char *name, const char *data, size_t len, void *userdata) {

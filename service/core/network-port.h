@@ -10,6 +10,8 @@
 #include "netport-conf.h"
 #include "network.h"
 
+typedef struct Domain Domain;
+
 /* virNetworkListAllPorts: the guests' ports, then the records; flags must be 0. */
 int network_ports_list(Network *n, unsigned flags, NetPortDef ***out, size_t *n_out, VbError *err);
 void network_ports_free(NetPortDef **ports, size_t n);
@@ -20,5 +22,8 @@ int network_port_create(Network *n, const char *xml, size_t len, unsigned flags,
                         VbError *err);
 /* virNetworkPortDelete: a record only; a guest NIC's port goes with the NIC. */
 int network_port_delete(Network *n, const uint8_t uuid[16], unsigned flags, VbError *err);
+/* The running guest whose NIC is the port with uuid (mac_out: the NIC's MAC), or NULL (a client's
+ * record, or no such port). */
+Domain *network_port_guest(Network *n, const uint8_t uuid[16], uint8_t mac_out[6]);
 /* The network stopped: its records go, as libvirt's do. */
 void network_ports_drop(Network *n);

@@ -1,6 +1,7 @@
 /* network-priv.h: the parts of NetworkDef owned by conf/ (ip, dhcp, domain, mtu …); the network driver may read them. */
 #pragma once
 
+#include "domain-model.h"
 #include "network-conf.h"
 #include "network-dns.h"
 #include "xml-util.h"
@@ -27,6 +28,12 @@ typedef struct NetworkIp {
         char *bootp_file, *bootp_server;
 } NetworkIp;
 
+typedef struct NetworkPortgroup {
+        char *name;
+        bool is_default;                /* default='yes' */
+        DomainBandwidthRate bw_in, bw_out;
+} NetworkPortgroup;
+
 struct NetworkDefPrivate {
         char *ipv6;                     /* <network ipv6='yes'> */
         char *forward_mode;             /* only while parsing: moved to NetworkDef.forward_mode */
@@ -42,4 +49,13 @@ struct NetworkDefPrivate {
         NetworkDns dns;                 /* <dns> (network-dns.c) */
         NetworkIp *ips;
         size_t n_ips;
+        DomainBandwidthRate bw_in, bw_out;      /* <bandwidth> (network-qos.c) */
+        NetworkPortgroup *portgroups;
+        size_t n_portgroups;
 };
+
+/* network-qos.c: <bandwidth> and <portgroup> */
+int network_qos_parse(NetworkDefPrivate *p, xmlNodePtr root, unsigned flags, VbError *err);
+void network_qos_format_bandwidth(XmlBuf *b, const NetworkDefPrivate *p);
+void network_qos_format_portgroups(XmlBuf *b, const NetworkDefPrivate *p);
+void network_qos_free(NetworkDefPrivate *p);

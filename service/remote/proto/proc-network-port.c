@@ -1,10 +1,14 @@
 /* proc-network-port.c: network port procedures (404-410): remote_nonnull_network_port is {network; uuid}. */
 #include "dispatch.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain-iftune.h"
+#include "domain.h"
 #include "network-port.h"
+#include "uuid.h"
 
 #define REMOTE_NETWORK_PORT_LIST_MAX 16384u
 #define REMOTE_NETWORK_PORT_PARAMETERS_MAX 16
@@ -153,23 +157,50 @@ REMOTE_HANDLER(proc_network_port_get_parameters) {
         return 0;
 }
 
-/* {port; remote_typed_param params<>; u32 flags}: virtbus cannot shape a port's traffic yet (tc on its tap),
- * so a non-empty set is refused before anything changes; an empty one changes nothing and succeeds. */
+/* {port; remote_typed_param params<>; u32 flags}: a running guest NIC's port takes the bandwidth on its tap
+ * as `domiftune --live` does (domain-iftune.c: libvirt's merge and checks; the NIC's running definition
+ * changes, which the port reports); a client's record plugs nothing: "not supported" when params are given. */
 REMOTE_HANDLER(proc_network_port_set_parameters) {
         RemoteRef ref = { 0 };
-        uint8_t uuid[16];
+        uint8_t uuid[16], mac[6];
         uint32_t count = 0, flags = 0;
+        bool bad = false;
+        DomainTuneParam *params = calloc(REMOTE_NETWORK_PORT_PARAMETERS_MAX, sizeof *params);
+        if (!params)
+                return vb_error_errno(&rc->err, -ENOMEM, "parameters");
         get_port_ref(rc, &ref, uuid);
-        if (xdr_get_array_len(&rc->args, REMOTE_NETWORK_PORT_PARAMETERS_MAX, 12, &count) == 0 && count > 0) {
-                remote_ref_done(&ref);
-                return vb_error_set(&rc->err, VB_ERR_NO_SUPPORT, VB_FROM_NETWORK, "%s",
-                                    "virNetworkPortSetParameters: virtbus does not apply bandwidth to network ports");
-        }
-        xdr_get_u32(&rc->args, &flags);
+        if (xdr_get_array_len(&rc->args, REMOTE_NETWORK_PORT_PARAMETERS_MAX, 12, &count) == 0)
+                for (uint32_t i = 0; i < count && !bad; i++)
+                        bad = remote_get_typed_param(&rc->args, &params[i]) < 0;
+        if (!bad)
+                xdr_get_u32(&rc->args, &flags);
         Network *n = find(rc, &ref);
+        int r = -1;
         if (!n || remote_check_flags(rc, flags, 0) < 0)
-                return -1;
+                goto out;
+        if (bad) {
+                vb_error_set(&rc->err, VB_ERR_INVALID_ARG, VB_FROM_REMOTE, "unknown typed parameter type");
+                goto out;
+        }
         NetPortDef *p = network_port_get(n, uuid, &rc->err);
         netport_def_free(p);
-        return p ? 0 : -1;
+        if (!p || count == 0) {
+                r = p ? 0 : -1;
+                goto out;
+        }
+        Domain *d = network_port_guest(n, uuid, mac);
+        if (!d) {
+                vb_error_set(&rc->err, VB_ERR_NO_SUPPORT, VB_FROM_NETWORK, "%s",
+                             "virNetworkPortSetParameters: virtbus shapes only the ports of running guests' interfaces");
+                goto out;
+        }
+        char dev[18];
+        mac_format(mac, dev);
+        Call *call = remote_call_new(rc, NULL, d);
+        r = call ? domain_set_interface_params(d, dev, params, count, DOMAIN_AFFECT_LIVE, call, &rc->err) : -1;
+        free(params);
+        return call ? remote_call_finish(rc, call, r) : -1;
+out:
+        free(params);
+        return r;
 }

@@ -134,6 +134,43 @@ static void test_refused(void **state) {
         refused("<ip prefix='24'/>", "Missing IP address in network 'bad'");
 }
 
+/* libvirt's define-time QoS checks (network_qos_check): whole documents. */
+static void qos_refused(const char *body, const char *want) {
+        char xml[2048];
+        snprintf(xml, sizeof xml, "<network><name>bad</name>%s</network>", body);
+        VbError err = { 0 };
+        NetworkDef *def = network_def_parse(xml, strlen(xml), 0, &err);
+        assert_non_null(def);
+        NetworkPlan plan;
+        assert_int_equal(network_plan_build(def, &plan, &err), -1);
+        assert_string_equal(err.message, want);
+        vb_error_clear(&err);
+        network_def_free(def);
+}
+
+static void test_qos_refused(void **state) {
+        qos_refused("<forward mode='bridge'/><bridge name='br0'/><bandwidth><inbound average='10'/></bandwidth>",
+                    "unsupported configuration: Unsupported network-wide <bandwidth> element in network bad with forward mode='bridge'");
+        qos_refused("<forward mode='bridge'/><bridge name='br0'/><portgroup name='p'><bandwidth><inbound average='10'/>"
+                    "</bandwidth></portgroup>",
+                    "unsupported configuration: Unsupported <bandwidth> element in network 'bad' in portgroup 'p' with forward mode='bridge'");
+        qos_refused("<portgroup name='p'/><portgroup name='p'/>",
+                    "unsupported configuration: multiple <portgroup> elements with the same name (p) in network 'bad'");
+        qos_refused("<portgroup name='p' default='yes'/><portgroup name='q' default='yes'/>",
+                    "unsupported configuration: network 'bad' has multiple default <portgroup> elements (p and q), but only one default is allowed");
+        /* the same network with its QoS on an own bridge is accepted, and the plan carries it */
+        const char *ok = "<network><name>ok</name><bandwidth><inbound average='10'/></bandwidth></network>";
+        VbError err = { 0 };
+        NetworkDef *def = network_def_parse(ok, strlen(ok), 0, &err);
+        NetworkPlan plan;
+        assert_int_equal(network_plan_build(def, &plan, &err), 0);
+        assert_true(plan.bw_in->set);
+        assert_int_equal(plan.bw_in->average, 10);
+        assert_false(plan.bw_out->set);
+        network_plan_done(&plan);
+        network_def_free(def);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_default),
@@ -145,6 +182,7 @@ int main(void) {
                 cmocka_unit_test(test_dns_off),
                 cmocka_unit_test(test_table_name),
                 cmocka_unit_test(test_refused),
+                cmocka_unit_test(test_qos_refused),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

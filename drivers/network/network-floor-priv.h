@@ -1,0 +1,12 @@
+/* network-floor-priv.h: NetworkOps.floor_plug / floor_unplug of the host network driver (network-floor.c). */
+#pragma once
+
+#include <stdint.h>
+
+#include "error.h"
+#include "network.h"
+
+int net_floor_plug(Network *n, const uint8_t mac[6], uint64_t floor, VbError *err);
+void net_floor_unplug(Network *n, const uint8_t mac[6]);
+/* The network stopped: its reservations go (the bridge and its classes went with it). */
+void net_floors_forget(Network *n);

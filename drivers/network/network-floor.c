@@ -1,0 +1,163 @@
+/* network-floor.c: guest NICs' inbound floors on a network with inbound QoS (NetworkOps.floor_plug/unplug): the reservations in /run/virtbus/network/NAME.floors, a class per NIC on the bridge (lib/tc-tree.c). */
+#define LOG_MODULE "network"
+#include "network-floor-priv.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "network-driver-priv.h"
+#include "network-qos-host.h"
+#include "persist.h"
+#include "tc-tree.h"
+#include "uuid.h"
+
+#define FLOORS_MAX (TC_TREE_CLASS_MAX - TC_TREE_CLASS_MIN + 1)
+#define FLOORS_FILE_MAX (64 * 1024)
+
+typedef struct Floor {
+        unsigned id;
+        uint8_t mac[6];
+        uint64_t floor;
+} Floor;
+
+typedef struct Floors {
+        Floor f[FLOORS_MAX];
+        size_t n;
+        uint64_t sum;
+} Floors;
+
+static int floors_name(Network *n, char *buf, size_t len) {
+        return snprintf(buf, len, "%s.floors", n->obj.name) >= (int) len ? -1 : 0;
+}
+
+/* NAME.floors: "floor-sum S" then "class ID MAC FLOOR" per NIC; missing: none. */
+static void floors_load(Network *n, Floors *fl) {
+        *fl = (Floors) { 0 };
+        char fn[300], *text = NULL;
+        size_t len;
+        if (floors_name(n, fn, sizeof fn) < 0 ||
+            persist_read(net_driver_of(n)->run_dir, fn, FLOORS_FILE_MAX, &text, &len, NULL) < 0)
+                return;
+        char *save = NULL;
+        for (char *line = strtok_r(text, "\n", &save); line && fl->n < FLOORS_MAX; line = strtok_r(NULL, "\n", &save)) {
+                Floor *f = &fl->f[fl->n];
+                char mac[18];
+                if (sscanf(line, "class %u %17s %" SCNu64, &f->id, mac, &f->floor) == 3 && mac_parse(mac, f->mac) == 0 &&
+                    f->id >= TC_TREE_CLASS_MIN && f->id <= TC_TREE_CLASS_MAX) {
+                        fl->sum += f->floor;
+                        fl->n++;
+                }
+        }
+        free(text);
+}
+
+static int floors_save(Network *n, const Floors *fl, VbError *err) {
+        char fn[300], text[64 + FLOORS_MAX * 64];
+        size_t off = (size_t) snprintf(text, sizeof text, "floor-sum %" PRIu64 "\n", fl->sum);
+        for (size_t i = 0; i < fl->n; i++) {
+                char mac[18];
+                mac_format(fl->f[i].mac, mac);
+                off += (size_t) snprintf(text + off, sizeof text - off, "class %u %s %" PRIu64 "\n", fl->f[i].id, mac,
+                                         fl->f[i].floor);
+        }
+        if (floors_name(n, fn, sizeof fn) < 0)
+                return vb_error_errno(err, -ENAMETOOLONG, "network file name");
+        return persist_write_runtime(net_driver_of(n)->run_dir, fn, text, off, err) < 0 ? -1 : 0;
+}
+
+static Floor *floors_find(Floors *fl, const uint8_t mac[6]) {
+        for (size_t i = 0; i < fl->n; i++)
+                if (memcmp(fl->f[i].mac, mac, 6) == 0)
+                        return &fl->f[i];
+        return NULL;
+}
+
+/* The traffic without a floor (class 1:2) gets the average less the floors (at least 1 kB/s). */
+static int default_class(const NetworkDef *live, const DomainBandwidthRate *in, uint64_t sum, VbError *err) {
+        DomainBandwidthRate rest = *in;
+        rest.average = in->average > sum ? in->average - sum : 1;
+        TcRate t;
+        network_qos_tc_rate(&rest, true, &t);
+        return tc_tree_set_default(live->bridge, &t, err);
+}
+
+int net_floor_plug(Network *n, const uint8_t mac[6], uint64_t floor, VbError *err) {
+        const DomainBandwidthRate *in, *out;
+        network_def_bandwidth(n->live, &in, &out);
+        char m[18];
+        mac_format(mac, m);
+        if (!in->set || !in->average || !n->live->bridge)
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_NETWORK,
+                                    "Invalid use of 'floor' on interface with MAC address %s - network '%s' has no "
+                                    "inbound QoS set", m, n->obj.name);
+        Floors fl;
+        floors_load(n, &fl);
+        Floor *old = floors_find(&fl, mac);
+        uint64_t sum = fl.sum - (old ? old->floor : 0) + floor;
+        if (in->peak && sum > in->peak)
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_NETWORK,
+                                    "Cannot plug '%s' interface into '%s' because new combined inbound floor=%" PRIu64
+                                    " would overcommit peak=%" PRIu64 " on network '%s'",
+                                    m, n->live->bridge, sum, in->peak, n->obj.name);
+        if (sum > in->average)
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_NETWORK,
+                                    "Cannot plug '%s' interface into '%s' because new combined inbound floor=%" PRIu64
+                                    " would overcommit average=%" PRIu64 " on network '%s'",
+                                    m, n->live->bridge, sum, in->average, n->obj.name);
+        Floor *f = old;
+        if (!f) {
+                unsigned id = TC_TREE_CLASS_MIN;
+                for (size_t i = 0; i < fl.n; i++)
+                        if (fl.f[i].id == id) {
+                                id++;
+                                i = (size_t) -1;        /* again from the start: ids are not sorted */
+                        }
+                if (fl.n >= FLOORS_MAX || id > TC_TREE_CLASS_MAX)
+                        return vb_error_set(err, VB_ERR_OPERATION_FAILED, VB_FROM_NETWORK,
+                                            "network '%s' has no free class for another floor (at most %u)",
+                                            n->obj.name, FLOORS_MAX);
+                f = &fl.f[fl.n++];
+                *f = (Floor) { .id = id };
+                memcpy(f->mac, mac, 6);
+        }
+        f->floor = floor;
+        fl.sum = sum;
+        /* guaranteed the floor, allowed up to the network's peak (or average) */
+        TcRate t = { .rate = floor * 1000u, .ceil = (in->peak ? in->peak : in->average) * 1000u };
+        if (tc_tree_plug(n->live->bridge, f->id, mac, &t, err) < 0)
+                return -1;
+        if (default_class(n->live, in, sum, err) < 0 || floors_save(n, &fl, err) < 0) {
+                tc_tree_unplug(n->live->bridge, f->id, NULL);
+                return -1;
+        }
+        log_info("network %s: interface %s guaranteed %" PRIu64 " kB/s (class 1:%u), floors %" PRIu64 " of %" PRIu64,
+                 n->obj.name, m, floor, f->id, sum, in->average);
+        return 0;
+}
+
+void net_floor_unplug(Network *n, const uint8_t mac[6]) {
+        Floors fl;
+        floors_load(n, &fl);
+        Floor *f = floors_find(&fl, mac);
+        if (!f || !n->live || !n->live->bridge)
+                return;
+        VbError e = { 0 };
+        tc_tree_unplug(n->live->bridge, f->id, NULL);
+        fl.sum -= f->floor;
+        *f = fl.f[--fl.n];
+        const DomainBandwidthRate *in, *out;
+        network_def_bandwidth(n->live, &in, &out);
+        if ((in->set && default_class(n->live, in, fl.sum, &e) < 0) || floors_save(n, &fl, &e) < 0)
+                log_warning("network %s: %s", n->obj.name, e.message);
+        vb_error_clear(&e);
+}
+
+void net_floors_forget(Network *n) {
+        char fn[300];
+        if (floors_name(n, fn, sizeof fn) == 0)
+                persist_remove(net_driver_of(n)->run_dir, fn, NULL);
+}

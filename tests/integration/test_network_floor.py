@@ -1,0 +1,232 @@
+#!/usr/bin/python3
+"""test_network_floor.py: guest NICs' inbound floors on a network with inbound QoS, with TCG guests of
+`virtbusd --system` in private mount and network namespaces (net_harness). Each NIC's floor gets a class
+of its own under the bridge's 1:1 (rate the floor, ceil the network's peak) and a u32 filter on its MAC,
+the shared class 1:2 keeps the average less the floors, and /run/virtbus/network/NAME.floors records the
+reservations and their sum; a start whose floors would overcommit the network's inbound average is
+refused with libvirt's text and leaves nothing; a guest's end releases its floors. A NIC without a
+<bandwidth> of its own takes its <portgroup>'s (or the default portgroup's) on its tap; its network port
+(python3-libvirt) reports it and takes a new one (virNetworkPortSetParameters). The guests need not
+boot: the taps and classes are the host's."""
+
+import os
+import sys
+import unittest
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "guest"))
+import guest  # noqa: E402
+import net_harness as nh  # noqa: E402
+
+if os.environ.get(nh.NS_ENV) != "1":
+    guest.build()   # before the namespace: building may download the kernel and busybox
+nh.enter_namespace()
+
+import testmain  # noqa: E402
+from net_harness import sh  # noqa: E402
+
+QOS_XML = """<network>
+  <name>qos</name>
+  <forward mode='nat'/>
+  <bridge name='virbr7'/>
+  <bandwidth>
+    <inbound average='1000' peak='2000'/>
+  </bandwidth>
+  <ip address='192.168.157.1' netmask='255.255.255.0'/>
+  <portgroup name='slow'>
+    <bandwidth>
+      <inbound average='100'/>
+      <outbound average='50'/>
+    </bandwidth>
+  </portgroup>
+  <portgroup name='usual' default='yes'>
+    <bandwidth>
+      <inbound average='200'/>
+    </bandwidth>
+  </portgroup>
+</network>
+"""
+PG_NICS = """    <interface type='network'>
+      <mac address='52:54:00:7d:00:01'/>
+      <source network='qos' portgroup='slow'/>
+      <model type='virtio'/>
+    </interface>
+    <interface type='network'>
+      <mac address='52:54:00:7d:00:02'/>
+      <source network='qos'/>
+      <model type='virtio'/>
+    </interface>
+    <interface type='network'>
+      <mac address='52:54:00:7d:00:03'/>
+      <source network='qos' portgroup='slow'/>
+      <bandwidth><inbound average='300'/></bandwidth>
+      <model type='virtio'/>
+    </interface>
+"""
+NIC = """    <interface type='network'>
+      <mac address='{mac}'/>
+      <source network='{net}'/>
+      <bandwidth><inbound floor='{floor}'/></bandwidth>
+      <model type='virtio'/>
+    </interface>
+"""
+DOMAIN_XML = """<domain type='qemu'>
+  <name>{name}</name>
+  <memory unit='MiB'>128</memory>
+  <vcpu>1</vcpu>
+  <os>
+    <type arch='x86_64' machine='pc'>hvm</type>
+    <kernel>{kernel}</kernel>
+    <initrd>{initrd}</initrd>
+    <cmdline>{append}</cmdline>
+  </os>
+  <devices>
+{nics}    <memballoon model='none'/>
+  </devices>
+</domain>
+"""
+FLOORS = Path("/run/virtbus/network/qos.floors")
+
+
+def tc(*args):
+    return sh("tc", *args).stdout
+
+
+class NetworkFloorTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.image = guest.build()
+        cls.w = nh.NetWorld().start()
+        for name, xml in (("qos", QOS_XML), ("default", nh.DEFAULT_XML)):
+            (cls.w.tmp / (name + ".xml")).write_text(xml)
+            cls.w.virsh("net-define", str(cls.w.tmp / (name + ".xml")), check=True)
+            cls.w.virsh("net-start", name, check=True)
+
+    @classmethod
+    def tearDownClass(cls):
+        for name in ("ga", "gb", "gc", "gd"):
+            cls.w.virsh("destroy", name)
+        cls.w.stop()
+
+    def define(self, name, nics):
+        if not isinstance(nics, str):
+            nics = "".join(NIC.format(mac=m, net=n, floor=f) for m, n, f in nics)
+        xml = DOMAIN_XML.format(name=name, kernel=self.image.kernel, initrd=self.image.initrd,
+                                append=self.image.append, nics=nics)
+        (self.w.tmp / (name + ".xml")).write_text(xml)
+        self.w.virsh("define", str(self.w.tmp / (name + ".xml")), check=True)
+
+    def test_floors(self):
+        self.define("ga", [("52:54:00:7a:00:01", "qos", 600), ("52:54:00:7a:00:02", "qos", 300)])
+        self.define("gb", [("52:54:00:7b:00:01", "qos", 200)])
+        self.define("gc", [("52:54:00:7c:00:01", "default", 50)])
+        self.w.virsh("start", "ga", check=True)
+
+        # 600 and 300 kB/s guaranteed (4800 and 2400 Kbit), up to the network's peak (16 Mbit)
+        classes = tc("class", "show", "dev", "virbr7")
+        self.assertIn("class htb 1:3 parent 1:1 prio 0 rate 4800Kbit ceil 16Mbit", classes)
+        self.assertIn("class htb 1:4 parent 1:1 prio 0 rate 2400Kbit ceil 16Mbit", classes)
+        # the rest share what is left of the average: 100 kB/s
+        self.assertIn("class htb 1:2 parent 1:1 prio 0 rate 800Kbit ceil 16Mbit", classes)
+        filters = tc("filter", "show", "dev", "virbr7")
+        self.assertIn("fh 800::803 order 2051 key ht 800 bkt 0 flowid 1:3", filters)
+        self.assertIn("match 00005254/0000ffff at -16", filters)
+        self.assertIn("match 007a0001/ffffffff at -12", filters)
+        self.assertIn("match 007a0002/ffffffff at -12", filters)
+        self.assertEqual(FLOORS.read_text(), "floor-sum 900\nclass 3 52:54:00:7a:00:01 600\n"
+                                             "class 4 52:54:00:7a:00:02 300\n")
+        self.assertEqual(FLOORS.stat().st_mode & 0o777, 0o600)
+
+        # 900 + 200 > 1000: refused, and gb leaves no tap and no class
+        p = self.w.virsh("start", "gb")
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("Cannot plug '52:54:00:7b:00:01' interface into 'virbr7' because new combined inbound "
+                      "floor=1100 would overcommit average=1000 on network 'qos'", p.stderr)
+        self.assertIn("shut off", self.w.virsh("domstate", "gb").stdout)
+        self.assertNotIn("1:5", tc("class", "show", "dev", "virbr7"))
+        self.assertIn("floor-sum 900\n", FLOORS.read_text())
+        self.assertEqual(sh("ip", "-o", "link", "show", "master", "virbr7").stdout.count("vnet"), 2)
+
+        # a floor on a network without inbound QoS
+        p = self.w.virsh("start", "gc")
+        self.assertIn("Invalid use of 'floor' on interface with MAC address 52:54:00:7c:00:01 - network "
+                      "'default' has no inbound QoS set", p.stderr)
+
+        # ga's end releases its floors; gb fits now
+        self.w.virsh("destroy", "ga", check=True)
+        nh.wait_for(lambda: "1:3" not in tc("class", "show", "dev", "virbr7"), "ga's classes to go", timeout=30)
+        self.assertEqual(FLOORS.read_text(), "floor-sum 0\n")
+        self.assertIn("class htb 1:2 parent 1:1 prio 0 rate 8Mbit ceil 16Mbit", tc("class", "show", "dev", "virbr7"))
+        self.w.virsh("start", "gb", check=True)
+        self.assertIn("class htb 1:3 parent 1:1 prio 0 rate 1600Kbit ceil 16Mbit", tc("class", "show", "dev", "virbr7"))
+        self.w.virsh("destroy", "gb", check=True)
+        # a stopped network keeps no reservations
+        self.w.virsh("net-destroy", "qos", check=True)
+        self.assertFalse(FLOORS.exists())
+
+    def test_portgroups(self):
+        """A NIC without a <bandwidth> of its own takes its portgroup's (or the default portgroup's)."""
+        if "qos" not in self.w.virsh("net-list", "--name").stdout:
+            self.w.virsh("net-start", "qos", check=True)
+        self.define("gd", PG_NICS)
+        self.w.virsh("start", "gd", check=True)
+        live = ET.fromstring(self.w.virsh("dumpxml", "gd", check=True).stdout)
+        nics = {n.find("mac").get("address"): n for n in live.findall("./devices/interface")}
+        taps = {m: n.find("target").get("dev") for m, n in nics.items()}
+
+        def inbound(mac):
+            bw = nics[mac].find("bandwidth")
+            return None if bw is None else dict(bw.find("inbound").attrib)
+        self.assertEqual(inbound("52:54:00:7d:00:01"), {"average": "100"})
+        self.assertEqual(nics["52:54:00:7d:00:01"].find("source").get("portgroup"), "slow")
+        self.assertEqual(inbound("52:54:00:7d:00:02"), {"average": "200"})
+        self.assertEqual(inbound("52:54:00:7d:00:03"), {"average": "300"})
+        # on the taps: 100, 200, 300 kB/s towards the guest; the slow portgroup's outbound on the IFB device
+        self.assertIn("rate 800Kbit", tc("class", "show", "dev", taps["52:54:00:7d:00:01"]))
+        self.assertIn("rate 400Kbit", tc("class", "show", "dev", "ifb-" + taps["52:54:00:7d:00:01"]))
+        self.assertIn("rate 1600Kbit", tc("class", "show", "dev", taps["52:54:00:7d:00:02"]))
+        self.assertIn("rate 2400Kbit", tc("class", "show", "dev", taps["52:54:00:7d:00:03"]))
+        # the persistent definition keeps only what the user wrote
+        inactive = self.w.virsh("dumpxml", "gd", "--inactive", check=True).stdout
+        self.assertEqual(inactive.count("<bandwidth>"), 1)
+        self.assertIn("portgroup='slow'", inactive)
+
+        # the NIC's port (python3-libvirt) reports that bandwidth and takes a new one onto the tap
+        import libvirt
+        conn = libvirt.open(self.w.uri)
+        try:
+            net = conn.networkLookupByName("qos")
+            ports = {ET.fromstring(p.XMLDesc()).find("mac").get("address"): p for p in net.listAllPorts()}
+            port = ports["52:54:00:7d:00:01"]
+            self.assertEqual(port.parameters()["inbound.average"], 100)
+            self.assertEqual(port.parameters()["outbound.average"], 50)
+            self.assertIn("<group>slow</group>", port.XMLDesc())
+            port.setParameters({"inbound.average": 500, "inbound.peak": 600, "inbound.burst": 64})
+            self.assertIn("rate 4Mbit ceil 4800Kbit burst 64Kb", tc("class", "show", "dev", taps["52:54:00:7d:00:01"]))
+            got = port.parameters()
+            self.assertEqual((got["inbound.average"], got["inbound.peak"], got["inbound.burst"]), (500, 600, 64))
+            self.assertIn("inbound.average: 500", self.w.virsh("domiftune", "gd", "52:54:00:7d:00:01").stdout)
+            # a changed floor is not applied live: refused, nothing changes
+            with self.assertRaises(libvirt.libvirtError) as cm:
+                port.setParameters({"inbound.floor": 10})
+            self.assertIn("changing the floor of a running interface is not supported yet", str(cm.exception))
+            self.assertEqual(port.parameters()["inbound.average"], 500)
+            # a client's record plugs nothing, so nothing can be shaped
+            rec = net.portCreateXML("<networkport><uuid>a1b2c3d4-0000-4000-8000-000000000001</uuid>"
+                                    "<owner><name>x</name><uuid>a1b2c3d4-0000-4000-8000-000000000002</uuid></owner>"
+                                    "<mac address='52:54:00:7e:00:01'/><plug type='network' bridge='virbr7'/>"
+                                    "</networkport>")
+            with self.assertRaises(libvirt.libvirtError) as cm:
+                rec.setParameters({"inbound.average": 5})
+            self.assertEqual(cm.exception.get_error_code(), libvirt.VIR_ERR_NO_SUPPORT)
+            rec.delete()
+        finally:
+            conn.close()
+        self.w.virsh("destroy", "gd", check=True)
+
+
+if __name__ == "__main__":
+    testmain.main()
