@@ -1,5 +1,7 @@
 /* slow-nss.c: an LD_PRELOAD shim for test_qemu_dac_nss.py: getpwnam_r of one name (VBTEST_SLOW_NSS_NAME) behaves like an NSS module waiting on a directory server: it writes DIR/entered ("thread" or "main": which thread of the daemon asked) and waits until the test creates DIR/release. Every other lookup goes straight to libc. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <dlfcn.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -13,7 +15,7 @@ typedef int (*GetpwnamR)(const char *, struct passwd *, char *, size_t, struct p
 int getpwnam_r(const char *name, struct passwd *pw, char *buf, size_t len, struct passwd **res) {
         GetpwnamR real = (GetpwnamR) dlsym(RTLD_NEXT, "getpwnam_r");
         const char *slow = getenv("VBTEST_SLOW_NSS_NAME"), *dir = getenv("VBTEST_SLOW_NSS_DIR");
-        if (slow && dir && name && strcmp(name, slow) == 0) {
+        if (slow && dir && strcmp(name, slow) == 0) {
                 char path[4096];
                 snprintf(path, sizeof path, "%s/entered", dir);
                 FILE *f = fopen(path, "we");
