@@ -13,6 +13,7 @@
 #include "log.h"
 #include "qemu-command.h"
 #include "qemu-command-priv.h"
+#include "storage.h"
 
 /* A definition holding only disk (not owned): what the security stack labels and restores. */
 typedef struct OneDisk {
@@ -342,7 +343,10 @@ int qemu_domain_attach_disk(Domain *d, DomainDevices *dev, Call *call, VbError *
                 vb_error_errno(err, -ENOMEM, "attach");
                 goto fail;
         }
-        if (disk_alias(d, disk, a->alias, sizeof a->alias, err) < 0 || attach_check(disk, a->alias, err) < 0 ||
+        /* A volume becomes the file (or block device) it is now, as at start: QEMU, the live XML
+         * and the security drivers see that. */
+        if (domain_resolve_volume_disk(d->obj.conn, disk, err) < 0 ||
+            disk_alias(d, disk, a->alias, sizeof a->alias, err) < 0 || attach_check(disk, a->alias, err) < 0 ||
             qemu_disk_label(qd->qc, d, disk, err) < 0)
                 goto fail;
         a->qd = qd;
