@@ -111,6 +111,17 @@ class UiWorld(nh.NetWorld):
                                          append=image.append, disk=disk, extra=extra, fmt=fmt))
         self.virsh("define", str(xml), check=True)
 
+    def dir_pool(self, name, volumes):
+        """A started dir pool NAME in a new folder of the test's, with volumes {name: size}
+        (qcow2 when the name ends so, else raw); returns the folder."""
+        folder = self._dir(name)
+        self.virsh("pool-define-as", name, "dir", "--target", str(folder), check=True)
+        self.virsh("pool-start", name, check=True)
+        for vol, size in volumes.items():
+            fmt = "qcow2" if vol.endswith("qcow2") else "raw"
+            self.virsh("vol-create-as", name, vol, size, "--format", fmt, check=True)
+        return folder
+
     def start_cockpit(self):
         """cockpit-ws on 127.0.0.1 with a root session through cockpit-bridge."""
         self.cockpit_port = free_port()
@@ -121,10 +132,17 @@ class UiWorld(nh.NetWorld):
         env["PATH"] = "/usr/sbin:/usr/bin:/sbin:/bin"
         env["XDG_RUNTIME_DIR"] = str(self._dir("cockpit-run", 0o700))
         env["XDG_CONFIG_DIRS"] = str(self._dir("cockpit-etc"))    # no /etc/cockpit/cockpit.conf
+        # cockpit-ws and its bridge see a sysfs of this network namespace (in a mount namespace of
+        # their own): cockpit-machines lists /sys/class/net and looks up there each bridge `ip link`
+        # shows, and the host's sysfs has no virbr0 (its "Add network interface" button then
+        # stayed disabled).
+        ws = [COCKPIT_WS, "--no-tls", "--address", "127.0.0.1", "--port", str(self.cockpit_port),
+              "--local-session=cockpit-bridge"]
+        own_sysfs = ["unshare", "-m", "--propagation", "private", "sh", "-c",
+                     'mount -t sysfs sysfs /sys && mount -t cgroup2 cgroup2 /sys/fs/cgroup && exec "$@"', "sh"]
         with open(self.tmp / "cockpit-ws.log", "w") as log:
             self.procs["cockpit-ws"] = subprocess.Popen(
-                [COCKPIT_WS, "--no-tls", "--address", "127.0.0.1", "--port", str(self.cockpit_port),
-                 "--local-session=cockpit-bridge"],
+                own_sysfs + ws,
                 stdout=log, stderr=subprocess.STDOUT, env=env)
         self._wait(lambda: _connectable(self.cockpit_port), "cockpit-ws")
         return "http://127.0.0.1:%d" % self.cockpit_port
@@ -246,6 +264,17 @@ def cockpit_machines_page(world, timeout=60):
     b.set_page_load_timeout(timeout)
     b.get(url + "/cockpit/@localhost/machines/index.html")
     return b
+
+
+def close_page(world, browser, *domains):
+    """A test class's end: the browser quit, the domains destroyed, the world stopped."""
+    try:
+        browser.quit()
+    except Exception:
+        pass
+    for name in domains:
+        world.virsh("destroy", name)
+    world.stop()
 
 
 def chromium(tmp):
