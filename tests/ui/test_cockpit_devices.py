@@ -49,16 +49,12 @@ def disk_targets(xml):
     return {d.find("target").get("dev"): d for d in ET.fromstring(xml).findall("./devices/disk")}
 
 
-class CockpitDevicesTest(unittest.TestCase):
-    find = tcm.CockpitMachinesTest.find
-    wait = tcm.CockpitMachinesTest.wait
-    poll = tcm.CockpitMachinesTest.poll
-    text = tcm.CockpitMachinesTest.text
-    console_log = tcm.CockpitMachinesTest.console_log
-    no_error = tcm.CockpitMachinesTest.no_error
-    click = tcm.CockpitMachinesTest.click
-    click_when = tcm.CockpitMachinesTest.click_when
-    loaded = tcm.CockpitMachinesTest.loaded
+# test_cockpit_machines' page helpers (polls that fail on an error alert, clicks that retry), not its tests
+PageHelpers = type("PageHelpers", (), {n: getattr(tcm.CockpitMachinesTest, n) for n in (
+    "find", "wait", "poll", "text", "console_log", "no_error", "click", "click_when", "loaded")})
+
+
+class CockpitDevicesTest(PageHelpers, unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
@@ -164,8 +160,11 @@ class CockpitDevicesTest(unittest.TestCase):
         self.assertTrue((self.pool_dir / "fresh.qcow2").exists())
         vol = self.w.virsh("vol-dumpxml", "--pool", POOL, "fresh.qcow2", check=True).stdout
         self.assertIn("<capacity unit='bytes'>33554432</capacity>", vol)
-        for xml in (self.live_xml(), self.persistent_xml()):
-            self.assertIn("vdb", disk_targets(xml))
+        # live: the volume's file; persistent ("Always attach"): the pool's volume
+        self.assertEqual(disk_targets(self.live_xml())["vdb"].find("source").get("file"),
+                         str(self.pool_dir / "fresh.qcow2"))
+        self.assertEqual(disk_targets(self.persistent_xml())["vdb"].find("source").attrib,
+                         {"pool": POOL, "volume": "fresh.qcow2"})
         self.wait_guest("vdb (32 MiB) in the guest", lambda d: d.get("vdb") == str(32 << 11))
 
     def test_2_disks_use_existing(self):
@@ -180,6 +179,7 @@ class CockpitDevicesTest(unittest.TestCase):
         self.no_modal()
         self.poll(lambda: "old.qcow2" in self.card("disks"), "the existing volume in the disks card")
         self.assertIn("vdc", disk_targets(self.live_xml()))
+        self.assertNotIn("vdc", disk_targets(self.persistent_xml()))     # not "Always attach"
         self.wait_guest("vdc (8 MiB) in the guest", lambda d: d.get("vdc") == str(8 << 11))
 
     def test_3_disks_remove(self):
@@ -246,7 +246,7 @@ class CockpitDevicesTest(unittest.TestCase):
         macs = self.domiflist()
         new = [m for m in self.nic_rows() if m != "52:54:00:55:00:01"][0]
         self.assertEqual(macs.get(new), ("network", "default"), macs)
-        self.assertIn(new, self.guest("nics", "VIRTBUS-GUEST-NICS"))
+        uh.wait_for(lambda: new in self.guest("nics", "VIRTBUS-GUEST-NICS"), "the guest's new NIC", WAIT, 1)
         index = self.nic_rows()[new]
         state = "#%s-network-%d-state" % (VM, index)
         self.poll(lambda: self.find(state).text.strip() == "up", "the new NIC's state up")
