@@ -13,6 +13,7 @@
 #include "log.h"
 #include "qemu-command.h"
 #include "qemu-command-priv.h"
+#include "storage.h"
 
 /* A definition holding only disk (not owned): what the security stack labels and restores. */
 typedef struct OneDisk {
@@ -408,8 +409,10 @@ static int attach_disk_names(Domain *d, SecurityDacNames *names, void *arg, Call
 int qemu_domain_attach_disk(Domain *d, DomainDevices *dev, Call *call, VbError *err) {
         DomainDisk *disk = &dev->disks[0];
         char alias[32];
-        if (!monitor_ready(d, err) || disk_alias(d, disk, alias, sizeof alias, err) < 0 ||
-            attach_check(disk, alias, err) < 0) {
+        /* A volume becomes the file (or block device) it is now, as at start: QEMU, the live XML,
+         * the AppArmor profile and the security drivers see that. */
+        if (!monitor_ready(d, err) || domain_resolve_volume_disk(d->obj.conn, disk, err) < 0 ||
+            disk_alias(d, disk, alias, sizeof alias, err) < 0 || attach_check(disk, alias, err) < 0) {
                 domain_device_free(dev);
                 return -1;
         }

@@ -15,6 +15,7 @@
 #include "qemu-command.h"
 #include "snapshot-conf.h"
 #include "snapshot.h"
+#include "storage.h"
 
 #define QEMU_IMG_PATH "/usr/bin/qemu-img"
 
@@ -186,11 +187,8 @@ static int img_next(QemuSnap *s, VbError *err) {
         return process_run_exec(qc->event, &qemu_img_prog, argv, NULL, 0, on_img_done, s, err);
 }
 
-static int stopped(Domain *d, SnapOp op, const SnapshotDef *snap, Call *call, VbError *err) {
-        const DomainDef *dom = d->def;
+static int stopped_on(Domain *d, const DomainDef *dom, SnapOp op, const SnapshotDef *snap, Call *call, VbError *err) {
         size_t n = 0;
-        if (!dom)
-                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU, "domain '%s' has no definition", d->obj.name);
         if (check_disks(dom, snap, &n, err) < 0)
                 return -1;
         if (n == 0)
@@ -215,6 +213,19 @@ static int stopped(Domain *d, SnapOp op, const SnapshotDef *snap, Call *call, Vb
                 return -1;
         }
         return VERB_PENDING;
+}
+
+/* On a copy of the definition whose <disk type='volume'>s are the files (or block devices) of
+ * their volumes now: qemu-img works on those (a disk cockpit-machines attached from a pool). */
+static int stopped(Domain *d, SnapOp op, const SnapshotDef *snap, Call *call, VbError *err) {
+        if (!d->def)
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU, "domain '%s' has no definition", d->obj.name);
+        DomainDef *dom = domain_def_copy(d->def);
+        if (!dom)
+                return vb_error_errno(err, -ENOMEM, "snapshot disks");
+        int r = domain_resolve_volume_disks(d->obj.conn, dom, err) < 0 ? -1 : stopped_on(d, dom, op, snap, call, err);
+        domain_def_free(dom);
+        return r;
 }
 
 /* ---- a stopped guest's external (disk-only) snapshot: qcow2 overlays ---- */

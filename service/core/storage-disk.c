@@ -77,6 +77,12 @@ static int resolve_disk(Connection *c, DomainDisk *disk, VbError *err) {
         return 0;
 }
 
+int domain_resolve_volume_disk(Connection *c, DomainDisk *disk, VbError *err) {
+        if (!disk->type || strcmp(disk->type, "volume") != 0)
+                return 0;
+        return resolve_disk(c, disk, err);
+}
+
 int domain_resolve_volume_disks(Connection *c, DomainDef *def, VbError *err) {
         if (!def->priv)
                 return 0;

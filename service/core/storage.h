@@ -117,6 +117,9 @@ int vol_get_info(StorageVol *v, VolInfo *info, VbError *err);
  * block disk its pool and volume name (its format given to the disk when it names none), as
  * the live XML then shows it; libvirt's errors for a missing or inactive pool or volume. */
 int domain_resolve_volume_disks(Connection *c, DomainDef *def, VbError *err);
+/* The same for one disk (a hotplugged one); a disk of another type is left alone. */
+struct DomainDisk;
+int domain_resolve_volume_disk(Connection *c, struct DomainDisk *disk, VbError *err);
 
 /* Progress of a long operation on v (storage-progress.c): begin (observers told at once),
  * update (told at most every 200 ms; a count held back is told when the 200 ms are over, so a

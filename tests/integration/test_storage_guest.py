@@ -230,6 +230,44 @@ class StorageGuest(unittest.TestCase):
         self.virsh("undefine %s" % name)
         self.virsh("vol-delete %s --pool %s" % (vol, self.pool))
 
+    def test_volume_disk_hotplug_and_stopped_snapshot(self):
+        """A volume attached to a running guest (live and persistent, as cockpit-machines' Add disk
+        does) is the volume's file for QEMU and the live XML; the persistent definition keeps the
+        volume, and an internal snapshot of the stopped guest reaches the volume's file."""
+        name, boot, extra = "volhp", "volhp.qcow2", "volhp-b.qcow2"
+        for vol in (boot, extra):
+            self.virsh("vol-create-as %s %s 16M --format qcow2" % (self.pool, vol))
+        f = SCRATCH / "volhp.xml"
+        f.write_text(DOMAIN_XML.format(name=name, kernel=self.image.kernel, initrd=self.image.initrd,
+                                       append=self.image.append, pool=self.pool, volume=boot,
+                                       console=SCRATCH / "volhp-console.log")
+                     .replace("<devices>", "<features><acpi/></features>\n  <devices>"))   # PCI hotplug
+        self.virsh("define %s" % f)
+        dev = SCRATCH / "volhp-disk.xml"
+        dev.write_text("<disk type='volume' device='disk'><driver name='qemu' type='qcow2'/>"
+                       "<source pool='%s' volume='%s'/><target dev='vdb' bus='virtio'/></disk>" % (self.pool, extra))
+        path = self.pool_dir / extra
+        self.virsh("start %s" % name)
+        try:
+            self.virsh("attach-device %s %s --live --config" % (name, dev))
+            live = {d.find("target").get("dev"): d for d in disks(self.virsh("dumpxml %s" % name).stdout)}
+            self.assertEqual(live["vdb"].get("type"), "file")
+            self.assertEqual(live["vdb"].find("source").attrib, {"file": str(path)})
+            self.assertIn(str(path), self.open_files(self.qemu_pid(name)))
+            config = {d.find("target").get("dev"): d for d in disks(self.virsh("dumpxml --inactive %s" % name).stdout)}
+            self.assertEqual(config["vdb"].get("type"), "volume")
+        finally:
+            self.virsh("destroy %s" % name, ok=False)
+        self.virsh("snapshot-create-as %s off1" % name)
+        for vol in (boot, extra):
+            tags = [s["name"] for s in self.qemu_img_info(self.pool_dir / vol).get("snapshots", [])]
+            self.assertEqual(tags, ["off1"], vol)
+        self.virsh("snapshot-delete %s off1" % name)
+        self.assertNotIn("snapshots", self.qemu_img_info(path))
+        self.virsh("undefine %s" % name)
+        for vol in (boot, extra):
+            self.virsh("vol-delete %s --pool %s" % (vol, self.pool))
+
 
 if __name__ == "__main__":
     testmain.main()

@@ -34,13 +34,7 @@ class CockpitStorageTest(unittest.TestCase):
     def setUpClass(cls):
         cls.w = uh.UiWorld().start()
         try:
-            cls.dir = cls.w.tmp / "uipool"
-            cls.dir.mkdir()
-            cls.w.virsh("pool-define-as", POOL, "dir", "--target", str(cls.dir), check=True)
-            cls.w.virsh("pool-start", POOL, check=True)
-            for vol in ("alpha.img", "beta.qcow2"):
-                fmt = "qcow2" if vol.endswith("qcow2") else "raw"
-                cls.w.virsh("vol-create-as", POOL, vol, "1M", "--format", fmt, check=True)
+            cls.dir = cls.w.dir_pool(POOL, {"alpha.img": "1M", "beta.qcow2": "1M"})
             cls.b = uh.cockpit_machines_page(cls.w, WAIT)
         except BaseException:
             cls.w.stop()

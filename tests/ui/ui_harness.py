@@ -38,7 +38,7 @@ DOMAIN_XML = """<domain type='qemu'>
   <features><acpi/></features>
   <devices>
     <disk type='file' device='disk'>
-      <driver name='qemu' type='raw'/>
+      <driver name='qemu' type='{fmt}'/>
       <source file='{disk}'/>
       <target dev='vda' bus='virtio'/>
     </disk>
@@ -97,15 +97,30 @@ class UiWorld(nh.NetWorld):
         # virt-manager builds libvirt's "default" pool there on first connection.
         self._bind(self._dir("images"), "/var/lib/libvirt/images")
 
-    def define_guest(self, name, extra=""):
+    def define_guest(self, name, extra="", fmt="raw"):
+        """The test guest with a 16 MiB disk NAME.img (fmt qcow2: internal snapshots work)."""
         image = guest.build()
         disk = self.tmp / (name + ".img")
-        with open(disk, "wb") as f:
-            f.truncate(16 << 20)
+        if fmt == "raw":
+            with open(disk, "wb") as f:
+                f.truncate(16 << 20)
+        else:
+            subprocess.run(["qemu-img", "create", "-q", "-f", fmt, str(disk), "16M"], check=True)
         xml = self.tmp / (name + ".xml")
         xml.write_text(DOMAIN_XML.format(name=name, kernel=image.kernel, initrd=image.initrd,
-                                         append=image.append, disk=disk, extra=extra))
+                                         append=image.append, disk=disk, extra=extra, fmt=fmt))
         self.virsh("define", str(xml), check=True)
+
+    def dir_pool(self, name, volumes):
+        """A started dir pool NAME in a new folder of the test's, with volumes {name: size}
+        (qcow2 when the name ends so, else raw); returns the folder."""
+        folder = self._dir(name)
+        self.virsh("pool-define-as", name, "dir", "--target", str(folder), check=True)
+        self.virsh("pool-start", name, check=True)
+        for vol, size in volumes.items():
+            fmt = "qcow2" if vol.endswith("qcow2") else "raw"
+            self.virsh("vol-create-as", name, vol, size, "--format", fmt, check=True)
+        return folder
 
     def start_cockpit(self):
         """cockpit-ws on 127.0.0.1 with a root session through cockpit-bridge."""
@@ -117,10 +132,17 @@ class UiWorld(nh.NetWorld):
         env["PATH"] = "/usr/sbin:/usr/bin:/sbin:/bin"
         env["XDG_RUNTIME_DIR"] = str(self._dir("cockpit-run", 0o700))
         env["XDG_CONFIG_DIRS"] = str(self._dir("cockpit-etc"))    # no /etc/cockpit/cockpit.conf
+        # cockpit-ws and its bridge see a sysfs of this network namespace (in a mount namespace of
+        # their own): cockpit-machines lists /sys/class/net and looks up there each bridge `ip link`
+        # shows, and the host's sysfs has no virbr0 (its "Add network interface" button then
+        # stayed disabled).
+        ws = [COCKPIT_WS, "--no-tls", "--address", "127.0.0.1", "--port", str(self.cockpit_port),
+              "--local-session=cockpit-bridge"]
+        own_sysfs = ["unshare", "-m", "--propagation", "private", "sh", "-c",
+                     'mount -t sysfs sysfs /sys && mount -t cgroup2 cgroup2 /sys/fs/cgroup && exec "$@"', "sh"]
         with open(self.tmp / "cockpit-ws.log", "w") as log:
             self.procs["cockpit-ws"] = subprocess.Popen(
-                [COCKPIT_WS, "--no-tls", "--address", "127.0.0.1", "--port", str(self.cockpit_port),
-                 "--local-session=cockpit-bridge"],
+                own_sysfs + ws,
                 stdout=log, stderr=subprocess.STDOUT, env=env)
         self._wait(lambda: _connectable(self.cockpit_port), "cockpit-ws")
         return "http://127.0.0.1:%d" % self.cockpit_port
@@ -184,15 +206,24 @@ def serial_console_answers(name, word, timeout):
     """`virsh console --force NAME` on a pty: types `word` until the test guest's shell loop
     answers "unknown command 'WORD'" (it boots meanwhile); raises AssertionError with what the
     console printed when it does not within `timeout` seconds."""
+    serial_console_line(name, word, "unknown command '%s'" % word, timeout)
+
+
+def serial_console_line(name, command, marker, timeout):
+    """Types `command` on the guest's serial console (`virsh console --force NAME` on a pty) until
+    a whole line starting with `marker` comes back; returns that line's rest (the test guest's
+    `disks` answers "VIRTBUS-GUEST-DISKS vda:32768 ...", `nics` "VIRTBUS-GUEST-NICS ...")."""
     master, slave = os.openpty()
     p = subprocess.Popen(["virsh", "-c", "qemu:///system", "console", "--force", name],
                          stdin=slave, stdout=slave, stderr=slave, start_new_session=True)
     os.close(slave)
     seen = bytearray()
-    want = ("unknown command '%s'" % word).encode()
+    want = marker.encode()
+    found = []
 
     def answered():
-        os.write(master, word.encode() + b"\r")
+        start = len(seen)
+        os.write(master, command.encode() + b"\r")
         end = time.monotonic() + 3
         while time.monotonic() < end:
             if select.select([master], [], [], 0.2)[0]:
@@ -200,11 +231,14 @@ def serial_console_answers(name, word, timeout):
                     seen.extend(os.read(master, 65536))
                 except OSError:      # EIO: virsh exited
                     raise AssertionError("virsh console exited (%s)" % p.wait())
-            if want in seen:
+            at = seen.find(want, start)
+            if at >= 0 and b"\n" in seen[at:]:
+                found.append(seen[at + len(want):].split(b"\n", 1)[0].decode(errors="replace").strip())
                 return True
         return False
     try:
         wait_for(answered, "the guest's answer on its serial console", timeout, 0)
+        return found[0]
     except AssertionError as e:
         raise AssertionError("%s; it printed:\n%s" % (e, seen[-2000:].decode(errors="replace")))
     finally:
@@ -230,6 +264,17 @@ def cockpit_machines_page(world, timeout=60):
     b.set_page_load_timeout(timeout)
     b.get(url + "/cockpit/@localhost/machines/index.html")
     return b
+
+
+def close_page(world, browser, *domains):
+    """A test class's end: the browser quit, the domains destroyed, the world stopped."""
+    try:
+        browser.quit()
+    except Exception:
+        pass
+    for name in domains:
+        world.virsh("destroy", name)
+    world.stop()
 
 
 def chromium(tmp):
