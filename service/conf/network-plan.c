@@ -129,6 +129,9 @@ int network_plan_build(const NetworkDef *def, NetworkPlan *plan, VbError *err) {
                 .domain = p->domain_name,
                 .domain_local = p->domain_local_only && strcmp(p->domain_local_only, "yes") == 0,
                 .dns = &p->dns,
+                .macvtap = network_def_is_macvtap(def),
+                .forward_ifs = def->forward_ifs, .n_forward_ifs = def->n_forward_ifs,
+                .forward_pf = def->forward_pf,
         };
         if (p->n_ips && !(plan->ips = calloc(p->n_ips, sizeof *plan->ips)))
                 return vb_error_errno(err, -12, "network plan");

@@ -46,6 +46,10 @@ typedef struct NetworkPlan {
         const NetworkDns *dns;          /* never NULL (empty when the XML has no <dns>) */
         NetworkPlanIp *ips;
         size_t n_ips;
+        bool macvtap;                   /* network_def_is_macvtap: no bridge, the pool's devices */
+        const NetworkForwardIf *forward_ifs;
+        size_t n_forward_ifs;
+        const char *forward_pf;
 } NetworkPlan;
 
 /* Fill plan from def (which must outlive it) and check what the XML alone cannot: an address

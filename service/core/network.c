@@ -1,6 +1,7 @@
 /* network.c: Network objects and their two-state machine (inactive ↔ active). */
 #define LOG_MODULE "core"
 #include "network.h"
+#include "network-usage.h"
 #include "network-port.h"
 
 #include <errno.h>
@@ -346,6 +347,8 @@ char *network_get_xml(Network *n, unsigned flags, VbError *err) {
         if (vb_check_flags(flags, NETWORK_FORMAT_INACTIVE, "virNetworkGetXMLDesc", err) < 0)
                 return NULL;
         const NetworkDef *def = (flags & NETWORK_FORMAT_INACTIVE) && n->def ? n->def : (n->live ? n->live : n->def);
+        if (def == n->live && n->obj.conn->net == n->obj.conn->manager->host_networks)
+                network_usage_count(n, NULL);   /* <network connections='N'>, as libvirt shows them */
         char *xml = network_def_format(def, flags);
         if (!xml)
                 vb_error_errno(err, -ENOMEM, "format network XML");

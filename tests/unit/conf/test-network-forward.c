@@ -1,0 +1,99 @@
+/* test-network-forward.c: a <forward>'s device pool (<interface dev>, <pf dev>): libvirt's refusals, what a macvtap network is, and the live connection counts. */
+#include "conf-test.h"
+
+#include "network-conf.h"
+
+static void refused(const char *xml, const char *message) {
+        VbError err = { 0 };
+        NetworkDef *d = network_def_parse(xml, strlen(xml), NETWORK_PARSE_VALIDATE, &err);
+        assert_null(d);
+        assert_vb_error(&err, VB_ERR_XML_ERROR, VB_FROM_XML, message);
+        vb_error_clear(&err);
+}
+
+static void test_refusals(void **state) {
+        (void) state;
+        refused("<network><name>x</name><forward mode='vepa'><interface/></forward></network>",
+                "XML error: Missing required dev attribute in <forward> <interface> element of network x");
+        refused("<network><name>x</name><forward mode='passthrough'><pf dev='a'/><pf dev='b'/></forward></network>",
+                "XML error: Only one <pf> element is allowed in <forward> of network x");
+        refused("<network><name>x</name><forward mode='passthrough'><pf/></forward></network>",
+                "XML error: Missing required dev attribute in <pf> element of network 'x'");
+        refused("<network><name>x</name><forward mode='private' dev='eth9'><interface dev='eth1'/></forward></network>",
+                "XML error: <forward dev='eth9'> must match first <interface dev='eth1'/> in network x");
+        refused("<network><name>x</name><forward mode='passthrough' dev='eth1'><pf dev='eth3'/></forward></network>",
+                "XML error: the <forward> 'dev' attribute cannot be used when <address> or <pf> sub-elements are "
+                "present in network x");
+        refused("<network><name>x</name><forward mode='vepa' dev='eth1'/><bridge name='br0'/></network>",
+                "XML error: bridge name not allowed in vepa mode (network 'x')");
+        refused("<network><name>x</name><forward mode='bridge' dev='eth1'/><bridge name='br0'/></network>",
+                "XML error: A network with forward mode='bridge' can specify a bridge name or a forward dev, but not "
+                "both (network 'x')");
+}
+
+static NetworkDef *parse(const char *xml) {
+        VbError err = { 0 };
+        NetworkDef *d = network_def_parse(xml, strlen(xml), NETWORK_PARSE_VALIDATE, &err);
+        if (!d)
+                print_error("%s\n", err.message);
+        assert_non_null(d);
+        return d;
+}
+
+static void test_is_macvtap(void **state) {
+        (void) state;
+        static const struct { const char *forward; bool macvtap; } cases[] = {
+                { "<forward mode='bridge'><interface dev='e'/></forward>", true },
+                { "<forward mode='bridge'/><bridge name='br0'/>", false },
+                { "<forward mode='private' dev='e'/>", true },
+                { "<forward mode='vepa' dev='e'/>", true },
+                { "<forward mode='passthrough'><pf dev='e'/></forward>", true },
+                { "<forward mode='hostdev'><pf dev='e'/></forward>", false },
+                { "<forward/>", false },
+                { "", false },
+        };
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+                char xml[256];
+                snprintf(xml, sizeof xml, "<network><name>x</name>%s</network>", cases[i].forward);
+                NetworkDef *d = parse(xml);
+                assert_int_equal(network_def_is_macvtap(d), cases[i].macvtap);
+                network_def_free(d);
+        }
+}
+
+/* Counts are the driver's (never parsed); the live XML shows them, the inactive one not. */
+static void test_connections(void **state) {
+        (void) state;
+        NetworkDef *d = parse("<network><name>x</name><uuid>81ff0d90-c91e-6742-64da-4a736edb9a8b</uuid>"
+                              "<forward mode='vepa'><interface dev='e1' connections='7'/><interface dev='e2'/>"
+                              "<interface dev='e1'/></forward></network>");
+        assert_int_equal(d->n_forward_ifs, 2);          /* a device named twice is one */
+        assert_int_equal(d->connections, 0);
+        assert_int_equal(d->forward_ifs[0].connections, 0);
+        assert_null(network_def_forward_if(d, "e3"));
+        network_def_forward_if(d, "e2")->connections = 2;
+        d->connections = 2;
+        char *live = network_def_format(d, 0);
+        assert_string_equal(live, "<network connections='2'>\n"
+                                  "  <name>x</name>\n"
+                                  "  <uuid>81ff0d90-c91e-6742-64da-4a736edb9a8b</uuid>\n"
+                                  "  <forward dev='e1' mode='vepa'>\n"
+                                  "    <interface dev='e1'/>\n"
+                                  "    <interface dev='e2' connections='2'/>\n"
+                                  "  </forward>\n"
+                                  "</network>\n");
+        char *inactive = network_def_format(d, NETWORK_FORMAT_INACTIVE);
+        assert_null(strstr(inactive, "connections"));
+        free(live);
+        free(inactive);
+        network_def_free(d);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_refusals),
+                cmocka_unit_test(test_is_macvtap),
+                cmocka_unit_test(test_connections),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
