@@ -397,6 +397,10 @@ static NetworkDef *updated_copy(const NetworkDef *def, unsigned command, unsigne
                 vb_error_errno(err, -ENOMEM, "network");
                 return NULL;
         }
+        for (size_t i = 0; i < copy->n_forward_ifs; i++) {   /* the live counts (a device in use stays) */
+                const NetworkForwardIf *was = network_def_forward_if(def, copy->forward_ifs[i].dev);
+                copy->forward_ifs[i].connections = was ? was->connections : 0;
+        }
         if (network_def_update(copy, command, section, parent_index, xml, err) < 0)
                 return network_def_free(copy);
         return copy;
@@ -453,6 +457,8 @@ int network_update(Network *n, unsigned command, unsigned section, int parent_in
         if (!u)
                 return vb_error_errno(err, -ENOMEM, "network");
         *u = (UpdateData) { .section = section, .command = command, .config = config, .live_too = live };
+        if (live && n->obj.conn->net == n->obj.conn->manager->host_networks)
+                network_usage_count(n, NULL);
         if ((config && !(u->def = updated_copy(n->def, command, section, parent_index, xml, err))) ||
             (live && !(u->live = updated_copy(n->live, command, section, parent_index, xml, err)))) {
                 finish_update(&n->obj, u, &(int) { -1 }, err);

@@ -2,6 +2,7 @@
 #include "conf-test.h"
 
 #include "network-conf.h"
+#include "network-update.h"
 
 static void refused(const char *xml, const char *message) {
         VbError err = { 0 };
@@ -89,11 +90,66 @@ static void test_connections(void **state) {
         network_def_free(d);
 }
 
+static void update_refused(NetworkDef *d, unsigned cmd, const char *xml, int code, const char *message) {
+        VbError err = { 0 };
+        size_t n = d->n_forward_ifs;
+        assert_int_equal(network_def_update(d, cmd, NETWORK_SECTION_FORWARD_INTERFACE, -1, xml, &err), -1);
+        assert_vb_error(&err, code, VB_FROM_NETWORK, message);
+        vb_error_clear(&err);
+        assert_int_equal(d->n_forward_ifs, n);
+}
+
+/* net-update forward-interface: libvirt's rules and texts; a device in use is not deleted. */
+static void test_update(void **state) {
+        (void) state;
+        NetworkDef *d = parse("<network><name>x</name><forward mode='vepa'><interface dev='e1'/></forward></network>");
+        VbError err = { 0 };
+        assert_int_equal(network_def_update(d, NETWORK_UPDATE_ADD_LAST, NETWORK_SECTION_FORWARD_INTERFACE, -1,
+                                            "<interface dev='e2'/>", &err), 0);
+        assert_int_equal(network_def_update(d, NETWORK_UPDATE_ADD_FIRST, NETWORK_SECTION_FORWARD_INTERFACE, -1,
+                                            "<interface dev='e0'/>", &err), 0);
+        assert_int_equal(d->n_forward_ifs, 3);
+        assert_string_equal(d->forward_ifs[0].dev, "e0");
+        assert_string_equal(d->forward_ifs[2].dev, "e2");
+        update_refused(d, NETWORK_UPDATE_ADD_LAST, "<interface dev='e1'/>", VB_ERR_OPERATION_INVALID,
+                       "Requested operation is not valid: there is an existing interface entry in network 'x' that "
+                       "matches \"<interface dev='e1'>\"");
+        update_refused(d, NETWORK_UPDATE_MODIFY, "<interface dev='e1'/>", VB_ERR_OPERATION_UNSUPPORTED,
+                       "Operation not supported: forward interface entries cannot be modified, only added or deleted");
+        update_refused(d, NETWORK_UPDATE_DELETE, "<interface dev='e9'/>", VB_ERR_OPERATION_INVALID,
+                       "Requested operation is not valid: couldn't find an interface entry in network 'x' matching "
+                       "<interface dev='e9'>");
+        update_refused(d, NETWORK_UPDATE_ADD_LAST, "<interface/>", VB_ERR_XML_ERROR,
+                       "XML error: missing dev attribute in <interface> element");
+        network_def_forward_if(d, "e1")->connections = 2;
+        update_refused(d, NETWORK_UPDATE_DELETE, "<interface dev='e1'/>", VB_ERR_OPERATION_INVALID,
+                       "Requested operation is not valid: unable to delete interface 'e1' in network 'x'. It is "
+                       "currently being used  by 2 domains.");
+        assert_int_equal(network_def_update(d, NETWORK_UPDATE_DELETE, NETWORK_SECTION_FORWARD_INTERFACE, -1,
+                                            "<interface dev='e0'/>", &err), 0);
+        assert_int_equal(d->n_forward_ifs, 2);
+        assert_string_equal(d->forward_ifs[0].dev, "e1");
+        assert_int_equal(d->forward_ifs[0].connections, 2);
+        network_def_free(d);
+
+        /* <forward dev> follows the pool's first device, so the result parses again */
+        d = parse("<network><name>x</name><forward mode='vepa' dev='e1'/></network>");
+        assert_int_equal(network_def_update(d, NETWORK_UPDATE_ADD_FIRST, NETWORK_SECTION_FORWARD_INTERFACE, -1,
+                                            "<interface dev='e0'/>", &err), 0);
+        NetworkDef *c = network_def_copy(d);
+        assert_non_null(c);
+        assert_int_equal(c->n_forward_ifs, 2);
+        assert_string_equal(c->forward_ifs[0].dev, "e0");
+        network_def_free(c);
+        network_def_free(d);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_refusals),
                 cmocka_unit_test(test_is_macvtap),
                 cmocka_unit_test(test_connections),
+                cmocka_unit_test(test_update),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
