@@ -110,7 +110,7 @@ static const DomainDef *usage_def(const Domain *d) {
 
 /* A type network NIC on a running macvtap network: the pool device it gets (the least used; passthrough: a free
  * one) and the network's mode, in its <source dev> and <source mode>. 1: it is such a NIC, 0: not, -1: error. */
-static int nic_network_macvtap(Connection *c, DomainInterface *nic, VbError *err) {
+static int nic_network_macvtap(Connection *c, const DomainDef *live, DomainInterface *nic, VbError *err) {
         if (!is(nic->type, "network") || !nic->source_network)
                 return 0;
         Network *n = network_lookup_name(c, nic->source_network, NULL);
@@ -119,7 +119,7 @@ static int nic_network_macvtap(Connection *c, DomainInterface *nic, VbError *err
         free(nic->source_dev);          /* never the user's: only the network picks */
         free(nic->source_mode);
         nic->source_dev = nic->source_mode = NULL;
-        const char *dev = network_macvtap_pick(n, usage_def, err);
+        const char *dev = network_macvtap_pick(n, usage_def, live, err);
         if (!dev || set_string(&nic->source_dev, dev, err) < 0 ||
             set_string(&nic->source_mode, network_macvtap_mode(n), err) < 0)
                 return -1;
@@ -212,7 +212,8 @@ static int nic_macvtap(Connection *c, DomainInterface *nic, QemuNics *nics, unsi
         return 0;
 }
 
-static int nic_prepare(Connection *c, DomainInterface *nic, QemuNics *nics, size_t i, VbError *err) {
+static int nic_prepare(Connection *c, const DomainDef *live, DomainInterface *nic, QemuNics *nics, size_t i,
+                       VbError *err) {
         bool tap_like = is(nic->type, "network") || is(nic->type, "bridge") || is(nic->type, "ethernet") ||
                         is(nic->type, "direct");
         if (!tap_like)
@@ -227,7 +228,7 @@ static int nic_prepare(Connection *c, DomainInterface *nic, QemuNics *nics, size
                                     QEMU_NICS_TAPS_MAX);
         int *fds = &nics->all[nics->n_all];
         int r;
-        int on_pool = nic_network_macvtap(c, nic, err);
+        int on_pool = nic_network_macvtap(c, live, nic, err);
         if (on_pool < 0)
                 return -1;
         if (is(nic->type, "direct") || on_pool) {
@@ -268,7 +269,7 @@ int qemu_nics_prepare(Connection *c, DomainDef *live, QemuNics *nics, VbError *e
         for (size_t i = 0; i < nics->n; i++)
                 nics->fds[i] = -1;
         for (size_t i = 0; i < nics->n; i++)
-                if (nic_prepare(c, &devs->interfaces[i], nics, i, err) < 0) {
+                if (nic_prepare(c, live, &devs->interfaces[i], nics, i, err) < 0) {
                         qemu_nics_abandon(nics);
                         return -1;
                 }

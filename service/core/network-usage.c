@@ -10,7 +10,23 @@ static const DomainDef *live_of(const Domain *d) {
         return domain_is_active(d) ? d->live : NULL;
 }
 
-void network_usage_count(Network *n, NetworkUsageDefFn def_of) {
+static void count_def(NetworkDef *live, const char *name, const DomainDef *def) {
+        if (!def || !def->priv)
+                return;
+        const DomainDevices *devs = &def->priv->devices;
+        for (size_t i = 0; i < devs->n_interfaces; i++) {
+                const DomainInterface *nic = &devs->interfaces[i];
+                if (!nic->type || strcmp(nic->type, "network") != 0 || !nic->source_network ||
+                    strcmp(nic->source_network, name) != 0)
+                        continue;
+                live->connections++;
+                NetworkForwardIf *fi = network_def_forward_if(live, nic->source_dev);
+                if (fi)
+                        fi->connections++;
+        }
+}
+
+static void count(Network *n, NetworkUsageDefFn def_of, const DomainDef *also) {
         NetworkDef *live = n->live;
         if (!live)
                 return;
@@ -21,27 +37,18 @@ void network_usage_count(Network *n, NetworkUsageDefFn def_of) {
         for (size_t c = 0; c < m->n_conns; c++) {
                 if (m->conns[c]->net != n->obj.conn->net)
                         continue;
-                REGISTRY_FOREACH(o, &m->conns[c]->domains) {
-                        const DomainDef *def = (def_of ? def_of : live_of)((const Domain *) o);
-                        if (!def || !def->priv)
-                                continue;
-                        const DomainDevices *devs = &def->priv->devices;
-                        for (size_t i = 0; i < devs->n_interfaces; i++) {
-                                const DomainInterface *nic = &devs->interfaces[i];
-                                if (!nic->type || strcmp(nic->type, "network") != 0 || !nic->source_network ||
-                                    strcmp(nic->source_network, n->obj.name) != 0)
-                                        continue;
-                                live->connections++;
-                                NetworkForwardIf *fi = network_def_forward_if(live, nic->source_dev);
-                                if (fi)
-                                        fi->connections++;
-                        }
-                }
+                REGISTRY_FOREACH(o, &m->conns[c]->domains)
+                        count_def(live, n->obj.name, (def_of ? def_of : live_of)((const Domain *) o));
         }
+        count_def(live, n->obj.name, also);
 }
 
-const char *network_macvtap_pick(Network *n, NetworkUsageDefFn def_of, VbError *err) {
-        network_usage_count(n, def_of);
+void network_usage_count(Network *n, NetworkUsageDefFn def_of) {
+        count(n, def_of, NULL);
+}
+
+const char *network_macvtap_pick(Network *n, NetworkUsageDefFn def_of, const DomainDef *also, VbError *err) {
+        count(n, def_of, also);
         const NetworkDef *live = n->live;
         bool exclusive = strcmp(live->forward_mode, "passthrough") == 0;
         const NetworkForwardIf *best = NULL;

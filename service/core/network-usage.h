@@ -15,9 +15,10 @@ typedef const DomainDef *(*NetworkUsageDefFn)(const Domain *d);
 void network_usage_count(Network *n, NetworkUsageDefFn def_of);
 
 /* The pool device a new NIC on the running macvtap network n gets, as libvirt picks it: the one with the fewest
- * connections (first in pool order on a tie); passthrough: one nobody uses. NULL with libvirt's text when none is
+ * connections (first in pool order on a tie); passthrough: one nobody uses. also: a definition counted besides the
+ * domains' (the one whose NICs are being given devices, not yet a domain's). NULL with libvirt's text when none is
  * left, or when the pool is empty (a <pf> without VFs is refused at the network's start). */
-const char *network_macvtap_pick(Network *n, NetworkUsageDefFn def_of, VbError *err);
+const char *network_macvtap_pick(Network *n, NetworkUsageDefFn def_of, const DomainDef *also, VbError *err);
 
 /* The macvtap mode of the network's guests: bridge, private, vepa or passthrough. */
 const char *network_macvtap_mode(const Network *n);
