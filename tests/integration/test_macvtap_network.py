@@ -148,7 +148,7 @@ class MacvtapNetworkTest(unittest.TestCase):
 
     def macvtap_of(self, dom, mac):
         live = self.virsh("dumpxml", dom)
-        for block in re.findall(r"<interface type='network'>.*?</interface>", live, re.S):
+        for block in re.findall(r"<interface type='direct'>.*?</interface>", live, re.S):
             if mac in block:
                 return block
         self.fail("no interface with MAC %s in %s" % (mac, live))
@@ -220,7 +220,8 @@ class MacvtapNetworkTest(unittest.TestCase):
         self.assertEqual(self.counts("mvnet"), (2, {"lowa": 1, "lowb": 1}))
         self.assertEqual(self.counts("ptnet"), (1, {"lowc": 1}))
         self.assertNotIn("connections", self.virsh("net-dumpxml", "mvnet", "--inactive"))
-        self.assertRegex(self.virsh("domiflist", "mvguest"), r"%s\s+network\s+mvnet\s+virtio\s+52:54:00:99:00:01" % tap1)
+        self.assertRegex(self.virsh("domiflist", "mvguest"), r"%s\s+direct\s+mvnet\s+virtio\s+52:54:00:99:00:01" % tap1)
+        self.assertIn("<source network='mvnet'/>", self.virsh("dumpxml", "mvguest", "--inactive"))
 
         # the lease comes through the macvtap on lowa from the test's dnsmasq behind its peer
         ip = nh.guest_lease(lambda: self.console.read_text(errors="replace") if self.console.exists() else "",
@@ -254,7 +255,8 @@ class MacvtapNetworkTest(unittest.TestCase):
         self.assertIn("dev='lowa' mode='bridge'", self.macvtap_of("mvguest", "52:54:00:99:00:04"))
         self.assertEqual(self.counts("mvnet"), (3, {"lowa": 2, "lowb": 1}))
         tap2 = re.search(r"<target dev='(macvtap\d+)'/>", self.macvtap_of("mvguest", "52:54:00:99:00:02")).group(1)
-        self.virsh("detach-interface", "mvguest", "network", "--mac", "52:54:00:99:00:02", "--live")
+        # the live XML says type='direct' (libvirt's actual type), so virsh finds the NIC by that type
+        self.virsh("detach-interface", "mvguest", "direct", "--mac", "52:54:00:99:00:02", "--live")
         nh.wait_for(lambda: "52:54:00:99:00:02" not in self.virsh("dumpxml", "mvguest"), "the NIC to be unplugged",
                     timeout=60)
         nh.wait_for(lambda: not nh.link_exists(tap2), "the unplugged NIC's macvtap to be gone")

@@ -1,6 +1,8 @@
 /* test-network-forward.c: a <forward>'s device pool (<interface dev>, <pf dev>): libvirt's refusals, what a macvtap network is, and the live connection counts. */
 #include "conf-test.h"
 
+#include "domain-conf.h"
+#include "domain-model.h"
 #include "network-conf.h"
 #include "network-update.h"
 
@@ -144,12 +146,40 @@ static void test_update(void **state) {
         network_def_free(d);
 }
 
+/* A guest NIC on a macvtap network: live XML type='direct' with the network, device and mode (libvirt's actual),
+ * read back as the network's NIC (status files); the inactive XML names the network alone. */
+static void test_domain_nic(void **state) {
+        (void) state;
+        const char *xml = "<domain type='qemu'><name>g</name><memory>65536</memory><os><type>hvm</type></os><devices>"
+                          "<interface type='direct'><mac address='52:54:00:00:00:01'/>"
+                          "<source network='mv' dev='e1' mode='vepa'/><target dev='macvtap0'/></interface>"
+                          "</devices></domain>";
+        VbError err = { 0 };
+        DomainDef *d = domain_def_parse(xml, strlen(xml), DOMAIN_PARSE_STATUS, &err);
+        assert_non_null(d);
+        const DomainInterface *nic = &d->priv->devices.interfaces[0];
+        assert_string_equal(nic->type, "network");
+        assert_string_equal(nic->source_dev, "e1");
+        char *live = domain_def_format(d, 0);
+        assert_non_null(strstr(live, "<interface type='direct'>\n"
+                                     "      <mac address='52:54:00:00:00:01'/>\n"
+                                     "      <source network='mv' dev='e1' mode='vepa'/>\n"));
+        char *inactive = domain_def_format(d, DOMAIN_FORMAT_INACTIVE);
+        assert_non_null(strstr(inactive, "<interface type='network'>\n"
+                                         "      <mac address='52:54:00:00:00:01'/>\n"
+                                         "      <source network='mv'/>\n"));
+        free(live);
+        free(inactive);
+        domain_def_free(d);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_refusals),
                 cmocka_unit_test(test_is_macvtap),
                 cmocka_unit_test(test_connections),
                 cmocka_unit_test(test_update),
+                cmocka_unit_test(test_domain_nic),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
