@@ -90,12 +90,7 @@ class MacvtapNetworkTest(unittest.TestCase):
         sh("ip", "addr", "add", "10.78.0.1/24", "dev", "peera")
         cls.w = nh.NetWorld().start()
         cls.console = cls.w.tmp / "console.log"
-        cls.dnsmasq = subprocess.Popen(
-            ["/usr/sbin/dnsmasq", "--keep-in-foreground", "--no-resolv", "--no-hosts", "--port=0",
-             "--bind-interfaces", "--interface=peera", "--except-interface=lo", "--pid-file=",
-             "--dhcp-range=10.78.0.50,10.78.0.60,255.255.255.0",
-             "--dhcp-leasefile=%s" % (cls.w.tmp / "test.leases"), "--conf-file=/dev/null"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cls.dnsmasq = nh.peer_dnsmasq("peera", "10.78.0.50", "10.78.0.60", cls.w.tmp / "test.leases")
 
     @classmethod
     def tearDownClass(cls):
@@ -220,6 +215,11 @@ class MacvtapNetworkTest(unittest.TestCase):
         self.assertEqual(self.counts("mvnet"), (2, {"lowa": 1, "lowb": 1}))
         self.assertEqual(self.counts("ptnet"), (1, {"lowc": 1}))
         self.assertNotIn("connections", self.virsh("net-dumpxml", "mvnet", "--inactive"))
+        ports = self.virsh("net-port-list", "mvnet", "--uuid").split()
+        self.assertEqual(len(ports), 2)
+        plugs = sorted(re.search(r"<plug [^>]*/>", self.virsh("net-port-dumpxml", "mvnet", u)).group(0) for u in ports)
+        self.assertEqual(plugs, ["<plug type='direct' dev='lowa' mode='bridge'/>",
+                                 "<plug type='direct' dev='lowb' mode='bridge'/>"])
         self.assertRegex(self.virsh("domiflist", "mvguest"), r"%s\s+direct\s+mvnet\s+virtio\s+52:54:00:99:00:01" % tap1)
         self.assertIn("<source network='mvnet'/>", self.virsh("dumpxml", "mvguest", "--inactive"))
 
