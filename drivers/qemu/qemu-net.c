@@ -113,12 +113,12 @@ static const DomainDef *usage_def(const Domain *d) {
 static int nic_network_macvtap(Connection *c, const DomainDef *live, DomainInterface *nic, VbError *err) {
         if (!is(nic->type, "network") || !nic->source_network)
                 return 0;
+        free(nic->source_dev);          /* never the user's: only a macvtap network picks one */
+        free(nic->source_mode);
+        nic->source_dev = nic->source_mode = NULL;
         Network *n = network_lookup_name(c, nic->source_network, NULL);
         if (!n || !n->active || !network_def_is_macvtap(n->live))
                 return 0;               /* nic_bridge says why */
-        free(nic->source_dev);          /* never the user's: only the network picks */
-        free(nic->source_mode);
-        nic->source_dev = nic->source_mode = NULL;
         const char *dev = network_macvtap_pick(n, usage_def, live, err);
         if (!dev || set_string(&nic->source_dev, dev, err) < 0 ||
             set_string(&nic->source_mode, network_macvtap_mode(n), err) < 0)
