@@ -120,13 +120,15 @@ class MacvtapNetworkTest(unittest.TestCase):
                                        nics="".join(NIC.format(mac=m, net=n) for m, n in nics)))
         self.virsh("define", str(f))
 
-    def dbus_xml(self, net):
+    def net_path(self, net):
         p = subprocess.run(["busctl", "--system", "call", "org.libvirt", "/org/libvirt/QEMU",
                             "org.libvirt.Connect", "NetworkLookupByName", "s", net],
                            capture_output=True, text=True, check=True)
-        path = p.stdout.split('"')[1]
-        p = subprocess.run(["busctl", "--system", "--json=short", "call", "org.libvirt", path, "org.libvirt.Network",
-                            "GetXMLDesc", "u", "0"], capture_output=True, text=True, check=True)
+        return p.stdout.split('"')[1]
+
+    def dbus_xml(self, net):
+        p = subprocess.run(["busctl", "--system", "--json=short", "call", "org.libvirt", self.net_path(net),
+                            "org.libvirt.Network", "GetXMLDesc", "u", "0"], capture_output=True, text=True, check=True)
         return json.loads(p.stdout)["data"][0]
 
     def counts(self, net):
@@ -262,7 +264,11 @@ class MacvtapNetworkTest(unittest.TestCase):
         nh.wait_for(lambda: not nh.link_exists(tap2), "the unplugged NIC's macvtap to be gone")
         self.assertEqual(self.counts("mvnet"), (2, {"lowa": 2, "lowb": 0}))
         self.virsh("net-update", "mvnet", "delete", "forward-interface", "<interface dev='lowb'/>", "--live", "--config")
-        self.virsh("net-update", "mvnet", "add-last", "forward-interface", "<interface dev='lowc'/>", "--config")
+        # D-Bus Network.Update(command add-last 3, section forward-interface 7, parentIndex, xml, flags config 2)
+        p = subprocess.run(["busctl", "--system", "call", "--", "org.libvirt", self.net_path("mvnet"),
+                            "org.libvirt.Network", "Update", "uuisu", "3", "7", "-1", "<interface dev='lowc'/>", "2"],
+                           capture_output=True, text=True)
+        self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(self.counts("mvnet"), (2, {"lowa": 2}))
         inactive = self.virsh("net-dumpxml", "mvnet", "--inactive")
         self.assertIn("<interface dev='lowc'/>", inactive)
