@@ -25,6 +25,7 @@
 #include "network-host-job.h"
 #include "network-floor-priv.h"
 #include "network-leases.h"
+#include "network-macvtap.h"
 #include "network-update.h"
 #include "network.h"
 #include "persist.h"
@@ -62,6 +63,10 @@ static int net_post_parse(Connection *c, Network *existing, NetworkDef *def, VbE
         NetworkPlan plan;
         if (network_plan_build(def, &plan, err) < 0)
                 return -1;
+        if (network_macvtap_validate(&plan, err) < 0) {
+                network_plan_done(&plan);
+                return -1;
+        }
         bool own = network_mode_own_bridge(&plan);
         network_plan_done(&plan);
         const NetworkDef *old = existing ? (existing->def ? existing->def : existing->live) : NULL;

@@ -11,6 +11,7 @@
 
 #include "log.h"
 #include "netlink.h"
+#include "network-macvtap.h"
 #include "network-gen.h"
 #include "network-qos-host.h"
 #include "uuid.h"
@@ -88,6 +89,10 @@ static int check_free(const NetworkPlan *p, VbError *err) {
 }
 
 int network_host_up(const NetworkPlan *p, VbError *err) {
+        if (p->macvtap)
+                return network_macvtap_up(p, err);
+        if (network_hostdev_refuse(p, err) < 0)
+                return -1;
         if (!network_mode_own_bridge(p)) {
                 if (p->bridge && !netlink_link_exists(p->bridge))
                         return vb_error_set(err, VB_ERR_OPERATION_FAILED, VB_FROM_NETWORK,

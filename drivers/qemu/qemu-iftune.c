@@ -8,6 +8,7 @@
 #include "log.h"
 #include "network-floor.h"
 #include "netlink.h"
+#include "qemu-net.h"
 #include "qemu-driver.h"
 #include "tc.h"
 #include "uuid.h"
@@ -70,7 +71,7 @@ static int shape(Connection *c, const DomainInterface *nic, const DomainBandwidt
         ifb_name(nic->target_dev, ifb);
         /* a tap sends what the guest receives; a macvtap shares the guest's view, so its egress
          * is the guest's outbound (libvirt swaps the directions for type direct too) */
-        bool swapped = nic->type && strcmp(nic->type, "direct") == 0;
+        bool swapped = qemu_nic_is_macvtap(nic);
         const TcRate *egress = swapped ? (out->set ? &tout : NULL) : (in->set && in->average ? &tin : NULL);
         const TcRate *ingress = swapped ? (in->set && in->average ? &tin : NULL) : (out->set ? &tout : NULL);
         if (tc_egress_shape(nic->target_dev, egress, err) < 0 || tc_ingress_shape(nic->target_dev, ifb, ingress, err) < 0)

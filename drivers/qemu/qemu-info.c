@@ -14,12 +14,13 @@
 #include "domain-tune-stats.h"
 #include "domain-model.h"
 #include "netlink.h"
+#include "qemu-net.h"
 
 /* A tap's receive side is what the guest sent: libvirt swaps the counters of taps so they are
  * the guest's view. A macvtap (direct) or a tap the admin manages (ethernet) shares the
  * host's view, and libvirt reports it unswapped. */
 static bool counters_swapped(const DomainInterface *net) {
-        return strcmp(net->type, "direct") != 0 && strcmp(net->type, "ethernet") != 0;
+        return !qemu_nic_is_macvtap(net) && strcmp(net->type, "ethernet") != 0;
 }
 
 static int qemu_interface_stats(Domain *d, const DomainInterface *net, DomainIfStats *out, VbError *err) {

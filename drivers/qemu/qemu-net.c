@@ -15,6 +15,8 @@
 #include "netlink.h"
 #include "network.h"
 #include "network-floor.h"
+#include "network-usage.h"
+#include "qemu-driver.h"
 #include "tap.h"
 
 static bool is(const char *s, const char *v) {
@@ -63,7 +65,7 @@ void qemu_nics_release(Connection *c, const DomainDef *live) {
         const DomainDevices *dev = &live->priv->devices;
         for (size_t i = 0; i < dev->n_interfaces; i++) {
                 const DomainInterface *nic = &dev->interfaces[i];
-                if (!is(nic->type, "direct") || !nic->target_dev || !netlink_link_is_macvtap(nic->target_dev))
+                if (!qemu_nic_is_macvtap(nic) || !nic->target_dev || !netlink_link_is_macvtap(nic->target_dev))
                         continue;
                 VbError e = { 0 };
                 if (netlink_link_delete(nic->target_dev, &e) < 0)
@@ -100,13 +102,6 @@ static const char *nic_bridge(Connection *c, const DomainInterface *nic, VbError
         return network_bridge_name(n, err);
 }
 
-/* libvirt gives auto-named devices a reserved prefix; a <target dev> with it is a leftover
- * name from an earlier run, not a request. */
-static const char *wanted_name(const DomainInterface *nic) {
-        const char *t = nic->target_dev;
-        return t && strncmp(t, "vnet", 4) != 0 && strncmp(t, "macvtap", 7) != 0 ? t : NULL;
-}
-
 static int set_string(char **field, const char *v, VbError *err) {
         char *s = strdup(v);
         if (!s)
@@ -114,6 +109,39 @@ static int set_string(char **field, const char *v, VbError *err) {
         free(*field);
         *field = s;
         return 0;
+}
+
+/* What a guest's NICs are read from for the counts: the definition of a guest being started too. */
+static const DomainDef *usage_def(const Domain *d) {
+        const QemuDomain *qd = d->driver_data;
+        if (qd && qd->domain == d && qd->phase == QEMU_PHASE_STARTING && qd->live)
+                return qd->live;
+        return domain_is_active(d) ? d->live : NULL;
+}
+
+/* A type network NIC on a running macvtap network: the pool device it gets (the least used; passthrough: a free
+ * one) and the network's mode, in its <source dev> and <source mode>. 1: it is such a NIC, 0: not, -1: error. */
+static int nic_network_macvtap(Connection *c, const DomainDef *live, DomainInterface *nic, VbError *err) {
+        if (!is(nic->type, "network") || !nic->source_network)
+                return 0;
+        free(nic->source_dev);          /* never the user's: only a macvtap network picks one */
+        free(nic->source_mode);
+        nic->source_dev = nic->source_mode = NULL;
+        Network *n = network_lookup_name(c, nic->source_network, NULL);
+        if (!n || !n->active || !network_def_is_macvtap(n->live))
+                return 0;               /* nic_bridge says why */
+        const char *dev = network_macvtap_pick(n, usage_def, live, err);
+        if (!dev || set_string(&nic->source_dev, dev, err) < 0 ||
+            set_string(&nic->source_mode, network_macvtap_mode(n), err) < 0)
+                return -1;
+        return 1;
+}
+
+/* libvirt gives auto-named devices a reserved prefix; a <target dev> with it is a leftover
+ * name from an earlier run, not a request. */
+static const char *wanted_name(const DomainInterface *nic) {
+        const char *t = nic->target_dev;
+        return t && strncmp(t, "vnet", 4) != 0 && strncmp(t, "macvtap", 7) != 0 ? t : NULL;
 }
 
 /* A tap of the daemon's: on bridge (NULL: none), the guest's MAC with 0xfe first (so that a
@@ -153,8 +181,8 @@ static int nic_macvtap(Connection *c, DomainInterface *nic, QemuNics *nics, unsi
                 return vb_error_set(err, VB_ERR_XML_ERROR, VB_FROM_QEMU,
                                     "Missing source dev for interface of type 'direct'");
         if (!netlink_link_exists(nic->source_dev))
-                return vb_error_set(err, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU,
-                                    "device '%s' of the direct interface does not exist", nic->source_dev);
+                return vb_error_set(err, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "device '%s' of the %s interface does not exist",
+                                    nic->source_dev, is(nic->type, "direct") ? "direct" : "network's");
         const char *mode = nic->source_mode ? nic->source_mode : "vepa";
         char name[IF_NAMESIZE];
         const char *want = wanted_name(nic);
@@ -190,11 +218,13 @@ static int nic_macvtap(Connection *c, DomainInterface *nic, QemuNics *nics, unsi
                 tap_close_all(fds, queues);
                 return -1;
         }
-        log_info("macvtap %s on %s (%s) for a direct interface", name, nic->source_dev, mode);
+        log_info("macvtap %s on %s (%s) for a%s %s interface", name, nic->source_dev, mode,
+                 is(nic->type, "direct") ? "" : "n", nic->type);
         return 0;
 }
 
-static int nic_prepare(Connection *c, DomainInterface *nic, QemuNics *nics, size_t i, VbError *err) {
+static int nic_prepare(Connection *c, const DomainDef *live, DomainInterface *nic, QemuNics *nics, size_t i,
+                       VbError *err) {
         bool tap_like = is(nic->type, "network") || is(nic->type, "bridge") || is(nic->type, "ethernet") ||
                         is(nic->type, "direct");
         if (!tap_like)
@@ -209,7 +239,10 @@ static int nic_prepare(Connection *c, DomainInterface *nic, QemuNics *nics, size
                                     QEMU_NICS_TAPS_MAX);
         int *fds = &nics->all[nics->n_all];
         int r;
-        if (is(nic->type, "direct")) {
+        int on_pool = nic_network_macvtap(c, live, nic, err);
+        if (on_pool < 0)
+                return -1;
+        if (is(nic->type, "direct") || on_pool) {
                 r = nic_macvtap(c, nic, nics, queues, fds, err);
         } else if (is(nic->type, "ethernet")) {
                 r = is(nic->target_managed, "no") ? nic_tap_unmanaged(nic, queues, fds, err)
@@ -259,7 +292,7 @@ int qemu_nics_prepare(Connection *c, DomainDef *live, QemuNics *nics, VbError *e
         for (size_t i = 0; i < nics->n; i++)
                 nics->fds[i] = -1;
         for (size_t i = 0; i < nics->n; i++)
-                if (nic_prepare(c, &devs->interfaces[i], nics, i, err) < 0) {
+                if (nic_prepare(c, live, &devs->interfaces[i], nics, i, err) < 0) {
                         qemu_nics_unfloor(c, live, i);
                         qemu_nics_abandon(nics);
                         return -1;

@@ -1,13 +1,22 @@
 /* qemu-net.h: the host side of a guest's NICs: taps (network, bridge, ethernet) and macvtaps (direct), opened for QEMU. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "domain-conf.h"
+#include "domain-model.h"
 #include "error.h"
 #include "manager.h"
 
 #define QEMU_NICS_TAPS_MAX 64           /* descriptors (queues) for all of a domain's NICs */
+
+/* A NIC whose host side is a macvtap: type direct, or type network on a macvtap network (its live definition names
+ * the pool device it got in <source dev>), which libvirt treats as direct (counters, shaping). */
+static inline bool qemu_nic_is_macvtap(const DomainInterface *nic) {
+        return nic->type && (strcmp(nic->type, "direct") == 0 || (strcmp(nic->type, "network") == 0 && nic->source_dev));
+}
 
 typedef struct QemuNics {
         int *fds;               /* fds[i]: interface i's (first) descriptor, or -1 (a NIC that needs none) */

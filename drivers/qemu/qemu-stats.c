@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "domain-info.h"
+#include "qemu-net.h"
 #include "domain-model.h"
 #include "log.h"
 #include "qemu-command.h"
@@ -174,7 +175,7 @@ static int fill_nets(const DomainDef *def, DomainStats *st) {
                         free(netdev);
                         return -ENOMEM;
                 }
-                bool same_view = str_eq(ni->type, "ethernet") || str_eq(ni->type, "direct");
+                bool same_view = str_eq(ni->type, "ethernet") || qemu_nic_is_macvtap(ni);
                 uint64_t h[8], v[8];
                 if (!netdev || !qemu_net_dev_counters(netdev, n->name, h))
                         continue;

@@ -292,6 +292,10 @@ static int interface_post_parse(xmlNodePtr node, void *dev, VbError *err) {
                                     "Missing required attribute 'type' in element 'interface'");
         if (domain_filterref_parse(node, nic, err) < 0 || domain_bandwidth_parse(node, nic, err) < 0)
                 return -1;
+        /* The live XML of a NIC on a macvtap network (its status file too) shows it as libvirt does:
+         * type='direct' with <source network=…>; it is still the network's NIC. */
+        if (strcmp(nic->type, "direct") == 0 && nic->source_network && conf_strdup(&nic->type, "network") < 0)
+                return devices_oom(err);
         char *mac = xml_node_prop(xml_node_child(node, "mac"), "address");
         if (!mac) {
                 int r = mac_generate(nic->mac);
@@ -529,6 +533,19 @@ static void disk_format_with_seclabels(XmlBuf *b, const DomainDisk *disk) {
         xml_fields_format(b, "disk", t, XML_N(t), disk, devices_hook);
 }
 
+/* A NIC of type network that got a macvtap on a pool device (<source dev> and <source mode>): its live XML says
+ * type='direct' (libvirt's actual type), its inactive XML names the network alone. */
+static bool network_nic_format(const DomainInterface *src, unsigned flags, DomainInterface *out) {
+        if (!src->type || strcmp(src->type, "network") != 0 || !src->source_dev)
+                return false;
+        *out = *src;
+        if (flags & (DOMAIN_FORMAT_INACTIVE | DOMAIN_FORMAT_MIGRATABLE))
+                out->source_dev = out->source_mode = NULL;
+        else
+                out->type = (char *) "direct";
+        return true;
+}
+
 void domain_devices_format(XmlBuf *b, const DomainDevices *d, unsigned flags) {
         XmlBuf c = XML_BUF_CHILD(b);
         xml_buf_text_element(&c, "emulator", d->emulator);
@@ -549,6 +566,9 @@ void domain_devices_format(XmlBuf *b, const DomainDevices *d, unsigned flags) {
                         const void *dev = array + j * k->size;
                         if (flags & DOMAIN_FORMAT_INACTIVE)
                                 dev = domain_device_without_driver_alias(k, dev, k->size, &copy);
+                        DomainInterface nic;
+                        if (k->fields == interface_fields && network_nic_format(dev, flags, &nic))
+                                dev = &nic;
                         if (strcmp(k->name, "graphics") == 0)
                                 graphics_format(&c, k->fields, k->n_fields, dev, flags);
                         else if (k->fields == disk_fields && ((const DomainDisk *) dev)->n_seclabels)

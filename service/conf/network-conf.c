@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +23,7 @@ static const XmlField forward_fields[] = {
         { NULL, "dev", XF_STR, offsetof(NetworkDefPrivate, forward_dev), NULL },
         { "nat", NULL, XF_KNOWN, 0, NULL },
         { "interface", NULL, XF_KNOWN, 0, NULL },
+        { "pf", NULL, XF_KNOWN, 0, NULL },
 };
 
 static const XmlField nat_fields[] = {
@@ -184,7 +186,8 @@ static int network_parse_root(NetworkDef *def, xmlNodePtr root, unsigned flags, 
         if (fwd) {
                 xmlNodePtr nat = xml_node_child(fwd, "nat");
                 if (xml_fields_parse(fwd, forward_fields, XML_N(forward_fields), p, flags, err) < 0 ||
-                    (nat && xml_fields_parse(nat, nat_fields, XML_N(nat_fields), p, flags, err) < 0))
+                    (nat && xml_fields_parse(nat, nat_fields, XML_N(nat_fields), p, flags, err) < 0) ||
+                    network_forward_parse(fwd, def, flags, err) < 0)
                         return -1;
                 /* <forward/> without a mode means NAT, as in libvirt. */
                 def->forward_mode = p->forward_mode ? p->forward_mode : strdup("nat");
@@ -200,6 +203,8 @@ static int network_parse_root(NetworkDef *def, xmlNodePtr root, unsigned flags, 
         }
         def->bridge = p->bridge;
         p->bridge = NULL;
+        if (network_forward_check(def, err) < 0)
+                return -1;
         if (network_check_mac(&p->mac, "Invalid bridge mac address '%s' in network '%s'",
                               def->name, err) < 0)
                 return -1;
@@ -256,7 +261,7 @@ static void network_dns_hook(XmlBuf *c, const char *child, const void *obj) {
                 network_qos_format_bandwidth(c, obj);
 }
 
-static void network_format_forward(XmlBuf *b, const NetworkDef *def) {
+static void network_format_forward(XmlBuf *b, const NetworkDef *def, unsigned flags) {
         const NetworkDefPrivate *p = def->priv;
         if (!def->forward_mode)
                 return;
@@ -267,9 +272,14 @@ static void network_format_forward(XmlBuf *b, const NetworkDef *def) {
                 xml_buf_open(&c, "nat");
                 xml_buf_close(&c, "nat", &n, false);
         }
+        network_forward_format(&c, def, flags & NETWORK_FORMAT_INACTIVE);
+        /* libvirt names the pool's first device in dev= (not with a <pf>) */
+        const char *dev = p->forward_dev;
+        if (!dev && !def->forward_pf && def->n_forward_ifs)
+                dev = def->forward_ifs[0].dev;
         xml_buf_open(b, "forward");
+        xml_buf_attr(b, "dev", dev);
         xml_buf_attr(b, "mode", def->forward_mode);
-        xml_buf_attr(b, "dev", p->forward_dev);
         xml_buf_close(b, "forward", &c, false);
 }
 
@@ -293,6 +303,10 @@ char *network_def_format(const NetworkDef *def, unsigned flags) {
 
         XmlBuf b = XML_BUF_INIT;
         xml_buf_open(&b, "network");
+        char conns[16];
+        snprintf(conns, sizeof conns, "%u", def->connections);
+        if (def->connections && !(flags & NETWORK_FORMAT_INACTIVE))
+                xml_buf_attr(&b, "connections", conns);
         xml_buf_attr(&b, "ipv6", p.ipv6);
         xml_buf_puts(&b, ">\n");
         b.indent = 1;
@@ -300,7 +314,7 @@ char *network_def_format(const NetworkDef *def, unsigned flags) {
         uuid_format(def->uuid, uuid);
         xml_buf_text_element(&b, "name", def->name);
         xml_buf_text_element(&b, "uuid", uuid);
-        network_format_forward(&b, def);
+        network_format_forward(&b, def, flags);
         xml_fields_format_children(&b, network_fields, XML_N(network_fields), &p, network_dns_hook);
         for (size_t i = 0; i < p.n_ips; i++) {
                 const NetworkIp *ip = &p.ips[i];
@@ -331,6 +345,7 @@ NetworkDef *network_def_free(NetworkDef *def) {
         free(def->name);
         free(def->bridge);
         free(def->forward_mode);
+        network_forward_free(def);
         NetworkDefPrivate *p = def->priv;
         if (p) {
                 xml_fields_free(forward_fields, XML_N(forward_fields), p);

@@ -129,6 +129,9 @@ int network_plan_build(const NetworkDef *def, NetworkPlan *plan, VbError *err) {
                 .domain = p->domain_name,
                 .domain_local = p->domain_local_only && strcmp(p->domain_local_only, "yes") == 0,
                 .dns = &p->dns,
+                .macvtap = network_def_is_macvtap(def),
+                .forward_ifs = def->forward_ifs, .n_forward_ifs = def->n_forward_ifs,
+                .forward_pf = def->forward_pf,
         };
         network_def_bandwidth(def, &plan->bw_in, &plan->bw_out);
         if (network_qos_check(def, err) < 0)

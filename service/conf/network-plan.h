@@ -48,6 +48,10 @@ typedef struct NetworkPlan {
         NetworkPlanIp *ips;
         size_t n_ips;
         const DomainBandwidthRate *bw_in, *bw_out;  /* <bandwidth> (network-qos.h): set false when absent */
+        bool macvtap;                   /* network_def_is_macvtap: no bridge, the pool's devices */
+        const NetworkForwardIf *forward_ifs;
+        size_t n_forward_ifs;
+        const char *forward_pf;
 } NetworkPlan;
 
 /* Fill plan from def (which must outlive it) and check what the XML alone cannot: an address

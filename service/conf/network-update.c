@@ -282,12 +282,60 @@ static int update_dns(NetworkDef *def, unsigned cmd, unsigned section, xmlNodePt
         return r;
 }
 
+/* forward-interface: a device of the pool; one in use (live connections) is not deleted. */
+static int update_forward_if(NetworkDef *def, unsigned cmd, xmlNodePtr node, VbError *err) {
+        if (cmd == NETWORK_UPDATE_MODIFY)
+                return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_NETWORK,
+                                    "forward interface entries cannot be modified, only added or deleted");
+        char *dev = xml_node_prop(node, "dev");
+        if (!dev || !dev[0]) {
+                free(dev);
+                return vb_error_set(err, VB_ERR_XML_ERROR, VB_FROM_NETWORK, "missing dev attribute in <interface> element");
+        }
+        NetworkForwardIf *fi = network_def_forward_if(def, dev);
+        int r = 0;
+        if (cmd == NETWORK_UPDATE_DELETE) {
+                if (!fi)
+                        r = vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_NETWORK,
+                                         "couldn't find an interface entry in network '%s' matching <interface dev='%s'>",
+                                         def->name, dev);
+                else if (fi->connections)
+                        r = vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_NETWORK,
+                                         "unable to delete interface '%s' in network '%s'. It is currently being used  "
+                                         "by %u domains.", dev, def->name, fi->connections);
+                if (r == 0) {
+                        free(fi->dev);
+                        remove_at(def->forward_ifs, &def->n_forward_ifs, sizeof *fi, (size_t) (fi - def->forward_ifs));
+                }
+        } else if (fi) {
+                r = vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_NETWORK,
+                                 "there is an existing interface entry in network '%s' that matches \"<interface dev='%s'>\"",
+                                 def->name, dev);
+        } else {
+                NetworkForwardIf add = { .dev = dev };
+                r = insert(&def->forward_ifs, &def->n_forward_ifs, sizeof add, &add, cmd == NETWORK_UPDATE_ADD_FIRST);
+                if (r == 0)
+                        dev = NULL;
+                else
+                        r = oom(err);
+        }
+        free(dev);
+        if (r == 0 && def->priv->forward_dev) {   /* <forward dev> names the pool's first device */
+                char *first = def->n_forward_ifs ? strdup(def->forward_ifs[0].dev) : NULL;
+                if (def->n_forward_ifs && !first)
+                        return oom(err);
+                free(def->priv->forward_dev);
+                def->priv->forward_dev = first;
+        }
+        return r;
+}
+
 int network_def_update(NetworkDef *def, unsigned command, unsigned section, int parent_index, const char *xml,
                        VbError *err) {
         static const char *const elements[] = {
                 [NETWORK_SECTION_IP_DHCP_HOST] = "host", [NETWORK_SECTION_IP_DHCP_RANGE] = "range",
                 [NETWORK_SECTION_DNS_HOST] = "host", [NETWORK_SECTION_DNS_TXT] = "txt",
-                [NETWORK_SECTION_DNS_SRV] = "srv",
+                [NETWORK_SECTION_DNS_SRV] = "srv", [NETWORK_SECTION_FORWARD_INTERFACE] = "interface",
         };
         if (command < NETWORK_UPDATE_MODIFY || command > NETWORK_UPDATE_ADD_FIRST)
                 return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_NETWORK,
@@ -296,7 +344,8 @@ int network_def_update(NetworkDef *def, unsigned command, unsigned section, int 
                 return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_NETWORK,
                                     "can't update unrecognized section of network '%s'", def->name);
         if (section < NETWORK_SECTION_IP_DHCP_HOST || (section > NETWORK_SECTION_IP_DHCP_RANGE &&
-                                                       section < NETWORK_SECTION_DNS_HOST))
+                                                       section < NETWORK_SECTION_DNS_HOST &&
+                                                       section != NETWORK_SECTION_FORWARD_INTERFACE))
                 return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_NETWORK,
                                     "can't update '%s' section of network '%s'", section_names[section], def->name);
         xmlDocPtr doc = xml_read_untrusted(xml, xml ? strlen(xml) : 0, NULL, "network_update", err);
@@ -312,6 +361,8 @@ int network_def_update(NetworkDef *def, unsigned command, unsigned section, int 
                 r = update_dhcp_host(def, command, parent_index, node, err);
         else if (section == NETWORK_SECTION_IP_DHCP_RANGE)
                 r = update_dhcp_range(def, command, parent_index, node, err);
+        else if (section == NETWORK_SECTION_FORWARD_INTERFACE)
+                r = update_forward_if(def, command, node, err);
         else
                 r = update_dns(def, command, section, node, err);
         xmlFreeDoc(doc);

@@ -84,9 +84,12 @@ static NetPortDef *guest_port(Network *n, const Domain *d, const DomainInterface
         p->out = (NetPortRate) { nic->bw_out.average, nic->bw_out.peak, 0, nic->bw_out.burst };
         const char *mode = n->live ? n->live->forward_mode : NULL;
         bool bridged = mode && strcmp(mode, "bridge") == 0;
+        /* a macvtap network's NIC: <plug type='direct' dev='…' mode='…'/>, as libvirt */
+        bool direct = network_def_is_macvtap(n->live) && nic->source_dev;
         if (dup_str(&p->owner_name, d->obj.name) < 0 || dup_str(&p->group, nic->source_portgroup) < 0 ||
-            dup_str(&p->plug_type, bridged ? "bridge" : "network") < 0 ||
-            dup_str(&p->plug_bridge, n->live ? n->live->bridge : NULL) < 0)
+            dup_str(&p->plug_type, direct ? "direct" : bridged ? "bridge" : "network") < 0 ||
+            dup_str(&p->plug_bridge, n->live && !direct ? n->live->bridge : NULL) < 0 ||
+            (direct && (dup_str(&p->plug_dev, nic->source_dev) < 0 || dup_str(&p->plug_mode, mode) < 0)))
                 return netport_def_free(p);
         return p;
 }

@@ -1,6 +1,7 @@
 /* network.c: Network objects and their two-state machine (inactive ↔ active). */
 #define LOG_MODULE "core"
 #include "network.h"
+#include "network-usage.h"
 #include "network-port.h"
 
 #include <errno.h>
@@ -346,6 +347,8 @@ char *network_get_xml(Network *n, unsigned flags, VbError *err) {
         if (vb_check_flags(flags, NETWORK_FORMAT_INACTIVE, "virNetworkGetXMLDesc", err) < 0)
                 return NULL;
         const NetworkDef *def = (flags & NETWORK_FORMAT_INACTIVE) && n->def ? n->def : (n->live ? n->live : n->def);
+        if (def == n->live && n->obj.conn->net == n->obj.conn->manager->host_networks)
+                network_usage_count(n, NULL);   /* <network connections='N'>, as libvirt shows them */
         char *xml = network_def_format(def, flags);
         if (!xml)
                 vb_error_errno(err, -ENOMEM, "format network XML");
@@ -393,6 +396,10 @@ static NetworkDef *updated_copy(const NetworkDef *def, unsigned command, unsigne
         if (!copy) {
                 vb_error_errno(err, -ENOMEM, "network");
                 return NULL;
+        }
+        for (size_t i = 0; i < copy->n_forward_ifs; i++) {   /* the live counts (a device in use stays) */
+                const NetworkForwardIf *was = network_def_forward_if(def, copy->forward_ifs[i].dev);
+                copy->forward_ifs[i].connections = was ? was->connections : 0;
         }
         if (network_def_update(copy, command, section, parent_index, xml, err) < 0)
                 return network_def_free(copy);
@@ -450,6 +457,8 @@ int network_update(Network *n, unsigned command, unsigned section, int parent_in
         if (!u)
                 return vb_error_errno(err, -ENOMEM, "network");
         *u = (UpdateData) { .section = section, .command = command, .config = config, .live_too = live };
+        if (live && n->obj.conn->net == n->obj.conn->manager->host_networks)
+                network_usage_count(n, NULL);
         if ((config && !(u->def = updated_copy(n->def, command, section, parent_index, xml, err))) ||
             (live && !(u->live = updated_copy(n->live, command, section, parent_index, xml, err)))) {
                 finish_update(&n->obj, u, &(int) { -1 }, err);

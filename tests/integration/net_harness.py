@@ -166,3 +166,14 @@ def guest_lease(console_text, timeout):
         return bool(m)
     wait_for(whole_line, "the guest's DHCP lease", timeout=timeout)
     return found[0]
+
+
+def peer_dnsmasq(iface, first, last, leasefile):
+    """A dnsmasq of the test's own (DHCP only, in the foreground) on iface, leasing first..last
+    of a /24: what a guest on a macvtap or veth reaches; kill() and wait() it when done."""
+    return subprocess.Popen(
+        ["/usr/sbin/dnsmasq", "--keep-in-foreground", "--no-resolv", "--no-hosts", "--port=0",
+         "--bind-interfaces", "--interface=" + iface, "--except-interface=lo", "--pid-file=",
+         "--dhcp-range=%s,%s,255.255.255.0" % (first, last), "--dhcp-leasefile=%s" % leasefile,
+         "--conf-file=/dev/null"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

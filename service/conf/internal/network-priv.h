@@ -59,3 +59,11 @@ int network_qos_parse(NetworkDefPrivate *p, xmlNodePtr root, unsigned flags, VbE
 void network_qos_format_bandwidth(XmlBuf *b, const NetworkDefPrivate *p);
 void network_qos_format_portgroups(XmlBuf *b, const NetworkDefPrivate *p);
 void network_qos_free(NetworkDefPrivate *p);
+/* <forward>'s <interface> and <pf> children (conf/network-forward.c), with libvirt's checks:
+ * a dev on each, one <pf> at most, <forward dev> the first <interface> (or alone: the pool). */
+int network_forward_parse(xmlNodePtr fwd, NetworkDef *def, unsigned flags, VbError *err);
+/* The children at c's indent; connections unless inactive. */
+void network_forward_format(XmlBuf *c, const NetworkDef *def, bool inactive);
+void network_forward_free(NetworkDef *def);
+/* Once <bridge> is known: a bridge name with a pool (bridge mode) or in a macvtap mode is refused. */
+int network_forward_check(const NetworkDef *def, VbError *err);
