@@ -47,6 +47,7 @@ static const XmlField network_fields[] = {
         { "domain", "localOnly", XF_ENUM, offsetof(NetworkDefPrivate, domain_local_only), xml_values_yes_no },
         { "dns", NULL, XF_KNOWN, 0, NULL },
         { "ip", NULL, XF_KNOWN, 0, NULL },
+        { "portgroup", NULL, XF_KNOWN, 0, NULL },
 };
 
 static const XmlField ip_fields[] = {
@@ -211,6 +212,13 @@ static int network_parse_root(NetworkDef *def, xmlNodePtr root, unsigned flags, 
                 if (network_parse_ip(ip, n, def->name, flags, err) < 0)
                         return -1;
         }
+        for (xmlNodePtr n = xml_node_child(root, "portgroup"); n; n = xml_node_next_same(n)) {
+                NetworkPortgroup *pg = conf_array_add(&p->portgroups, &p->n_portgroups, sizeof *pg);
+                if (!pg)
+                        return network_oom(err);
+                if (network_portgroup_parse(n, pg, err) < 0)
+                        return -1;
+        }
         return 0;
 }
 
@@ -306,6 +314,8 @@ char *network_def_format(const NetworkDef *def, unsigned flags) {
                 xml_fields_format_attrs(&b, ip_fields, XML_N(ip_fields), ip);
                 xml_buf_close(&b, "ip", &c, true);
         }
+        for (size_t i = 0; i < p.n_portgroups; i++)
+                network_portgroup_format(&b, &p.portgroups[i]);
         b.indent = 0;
         xml_buf_puts(&b, "</network>\n");
         return xml_buf_steal(&b);
@@ -343,6 +353,9 @@ NetworkDef *network_def_free(NetworkDef *def) {
                         xml_fields_free(bootp_fields, XML_N(bootp_fields), ip);
                 }
                 free(p->ips);
+                for (size_t i = 0; i < p->n_portgroups; i++)
+                        network_portgroup_clear(&p->portgroups[i]);
+                free(p->portgroups);
                 network_dns_clear(&p->dns);
                 free(p);
         }

@@ -3,6 +3,7 @@
 
 #include "network-conf.h"
 #include "network-dns.h"
+#include "network-portgroup.h"
 #include "xml-util.h"
 
 typedef struct NetworkDhcpRange {
@@ -42,4 +43,6 @@ struct NetworkDefPrivate {
         NetworkDns dns;                 /* <dns> (network-dns.c) */
         NetworkIp *ips;
         size_t n_ips;
+        NetworkPortgroup *portgroups;   /* <portgroup> (network-portgroup.c), in document order */
+        size_t n_portgroups;
 };

@@ -42,6 +42,7 @@ static const GoldenCase golden_cases[] = {
         { "network-bridge", "network-bridge", KIND_NETWORK, 0, 0 },
         { "network-dns", "network-dns", KIND_NETWORK, 0, 0 },
         { "network-dns-off", "network-dns-off", KIND_NETWORK, 0, 0 },
+        { "network-portgroup", "network-portgroup", KIND_NETWORK, 0, 0 },
         { "pool-dir", "pool-dir", KIND_POOL, 0, 0 },
         { "pool-netfs", "pool-netfs", KIND_POOL, 0, 0 },
         { "pool-logical", "pool-logical", KIND_POOL, 0, 0 },
