@@ -25,6 +25,25 @@ PG0_OUT = ("  <portgroup name='pg0' trustGuestRxFilters='yes'>\n    <bandwidth>\
            "    </bandwidth>\n  </portgroup>\n")
 SECTION_PORTGROUP = 9
 
+# libvirt 9.0 (Debian's libvirtd in a private namespace) defines and starts both as they are:
+# overlapping DHCP ranges, and static hosts sharing a MAC, an address or a name.
+OVERLAP_XML = """<network>
+  <name>ov</name>
+  <bridge name='vb7'/>
+  <ip address='10.5.0.1' prefix='24'>
+    <dhcp>
+      <range start='10.5.0.10' end='10.5.0.100'/>
+      <range start='10.5.0.50' end='10.5.0.150'/>
+      <host mac='52:54:00:00:00:01' ip='10.5.0.5'/>
+      <host mac='52:54:00:00:00:01' ip='10.5.0.6'/>
+      <host mac='52:54:00:00:00:02' ip='10.5.0.5'/>
+      <host mac='52:54:00:00:00:03' name='a' ip='10.5.0.7'/>
+      <host mac='52:54:00:00:00:04' name='a' ip='10.5.0.8'/>
+    </dhcp>
+  </ip>
+</network>
+"""
+
 
 class NetworkUpdateTests(unittest.TestCase):
     @classmethod
@@ -37,9 +56,11 @@ class NetworkUpdateTests(unittest.TestCase):
         cls.w.stop()
 
     def tearDown(self):
-        self.w.virsh("net-destroy", "default")
-        self.w.virsh("net-undefine", "default")
-        sh("ip", "link", "del", "virbr0", check=False)
+        for name in ("default", "ov"):
+            self.w.virsh("net-destroy", name)
+            self.w.virsh("net-undefine", name)
+        for link in ("virbr0", "vb7"):
+            sh("ip", "link", "del", link, check=False)
 
     def virsh(self, *cmd):
         return self.w.virsh(*cmd, check=True).stdout
@@ -132,6 +153,29 @@ class NetworkUpdateTests(unittest.TestCase):
         self.assertIn("<portgroup name='a'>", self.persistent_file())
         self.virsh("net-start", "default")
         self.assertIn("  <portgroup name='a'>\n  </portgroup>\n", self.virsh("net-dumpxml", "default"))
+
+    def test_overlapping_ranges_and_duplicate_hosts(self):
+        """As libvirt 9.0: overlapping ranges and duplicate static hosts are defined and started as
+        given (dnsmasq serves), an overlapping range may be added; net-update refuses a host that
+        shares a MAC, name or address with an existing one, with libvirt's text."""
+        (self.w.tmp / "ov.xml").write_text(OVERLAP_XML)
+        self.virsh("net-define", str(self.w.tmp / "ov.xml"))
+        self.virsh("net-start", "ov")
+        self.assertEqual(len(nh.dnsmasq_servers()), 1)
+        xml = self.virsh("net-dumpxml", "ov")
+        for line in OVERLAP_XML.splitlines()[4:12]:
+            self.assertIn(line.strip(), xml)
+        self.virsh("net-update", "ov", "add", "ip-dhcp-range", "<range start='10.5.0.140' end='10.5.0.200'/>",
+                   "--live", "--config")
+        for flag in ((), ("--inactive",)):
+            self.assertIn("<range start='10.5.0.140' end='10.5.0.200'/>", self.virsh("net-dumpxml", "ov", *flag))
+        self.assertEqual(len(nh.dnsmasq_servers()), 1)
+        before = self.virsh("net-dumpxml", "ov")
+        self.assertIn("Requested operation is not valid: there is an existing dhcp host entry in network 'ov' that "
+                      "matches \"<host mac='52:54:00:00:00:0a' name='(null)' ip='10.5.0.5'/>\"",
+                      self.virsh_fails("net-update", "ov", "add", "ip-dhcp-host",
+                                       "<host mac='52:54:00:00:00:0a' ip='10.5.0.5'/>", "--live"))
+        self.assertEqual(self.virsh("net-dumpxml", "ov"), before)
 
 
 if __name__ == "__main__":
