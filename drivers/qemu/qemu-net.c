@@ -106,7 +106,8 @@ static int set_string(char **field, const char *v, VbError *err) {
 }
 
 /* A tap of the daemon's: on bridge (NULL: none), the guest's MAC with 0xfe first (so that a
- * bridge never takes the guest's address for its own), the bridge's MTU, up. */
+ * bridge never takes the guest's address for its own), the NIC's <mtu> or else the bridge's
+ * (a network's <mtu> is its bridge's), up. */
 static int nic_tap(DomainInterface *nic, const char *bridge, unsigned queues, int *fds, VbError *err) {
         char name[IF_NAMESIZE];
         if (tap_create(wanted_name(nic), queues, fds, name, err) < 0)
@@ -114,7 +115,7 @@ static int nic_tap(DomainInterface *nic, const char *bridge, unsigned queues, in
         uint8_t mac[6];
         memcpy(mac, nic->mac, 6);
         mac[0] = 0xfe;
-        unsigned mtu = bridge ? netlink_link_mtu(bridge) : 0;
+        unsigned mtu = nic->mtu ? nic->mtu : bridge ? netlink_link_mtu(bridge) : 0;
         if (netlink_link_setup(name, mac, mtu, bridge, true, err) < 0 || set_string(&nic->target_dev, name, err) < 0 ||
             (bridge && is(nic->type, "network") && set_string(&nic->source_bridge, bridge, err) < 0)) {
                 tap_close_all(fds, queues);

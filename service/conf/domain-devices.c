@@ -90,6 +90,7 @@ static const XmlField interface_fields[] = {
         { "driver", "queues", XF_UINT, offsetof(DomainInterface, driver_queues), NULL },
         { "filterref", NULL, XF_KNOWN, 0, NULL },
         { "link", "state", XF_ENUM, offsetof(DomainInterface, link_state), ENUM("up", "down") },
+        { "mtu", NULL, XF_KNOWN, 0, NULL },
         { "boot", "order", XF_UINT, offsetof(DomainInterface, boot_order), NULL },
         { "alias", "name", XF_STR, offsetof(DomainInterface, alias), NULL },
         DEVICE_ADDRESS_FIELDS(DomainInterface),
@@ -289,7 +290,8 @@ static int interface_post_parse(xmlNodePtr node, void *dev, VbError *err) {
         if (!nic->type)
                 return vb_error_set(err, VB_ERR_XML_ERROR, VB_FROM_XML,
                                     "Missing required attribute 'type' in element 'interface'");
-        if (domain_filterref_parse(node, nic, err) < 0 || domain_bandwidth_parse(node, nic, err) < 0)
+        if (domain_filterref_parse(node, nic, err) < 0 || domain_bandwidth_parse(node, nic, err) < 0 ||
+            domain_interface_mtu_parse(node, nic, err) < 0)
                 return -1;
         char *mac = xml_node_prop(xml_node_child(node, "mac"), "address");
         if (!mac) {
@@ -488,6 +490,8 @@ static void devices_hook(XmlBuf *c, const char *child, const void *obj) {
                 domain_filterref_format(c, obj);
         } else if (strcmp(child, "bandwidth") == 0) {
                 domain_bandwidth_format(c, obj);
+        } else if (strcmp(child, "mtu") == 0) {
+                domain_interface_mtu_format(c, obj);
         } else if (strcmp(child, "target") == 0) {
                 domain_memory_dev_target_format(c, obj);    /* only memory devices have it XF_KNOWN */
         } else if (strcmp(child, "listen") == 0) {

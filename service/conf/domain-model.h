@@ -227,6 +227,7 @@ typedef struct DomainInterface {
         size_t n_filterref_params;
         char *alias;                       /* live: <alias name='net1'/> of a hotplugged NIC; a user's ua- alias */
         DomainBandwidthRate bw_in, bw_out; /* <bandwidth><inbound>: host to guest; <outbound>: guest to host */
+        unsigned mtu;                      /* <mtu size>: the tap's MTU and virtio-net's host_mtu; 0: unset */
 } DomainInterface;
 
 typedef struct DomainChr {
