@@ -13,8 +13,10 @@
 #include "log.h"
 #include "macvtap.h"
 #include "netlink.h"
+#include "network-port.h"
 #include "network.h"
 #include "tap.h"
+#include "uuid.h"
 
 static bool is(const char *s, const char *v) {
         return s && strcmp(s, v) == 0;
@@ -216,6 +218,16 @@ static int nic_prepare(Connection *c, DomainInterface *nic, QemuNics *nics, size
         return 0;
 }
 
+/* A NIC on a network is a port of it: its UUID in the live XML, as libvirt 9.0 shows it
+ * (<source network='default' portid='…' bridge='virbr0'/>). */
+static int nic_portid(const uint8_t dom[16], DomainInterface *nic, VbError *err) {
+        uint8_t u[16];
+        char text[UUID_STRING_LEN];
+        network_port_guest_uuid(dom, nic->mac, u);
+        uuid_format(u, text);
+        return set_string(&nic->source_portid, text, err);
+}
+
 static long long now_us(void) {
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -237,7 +249,8 @@ int qemu_nics_prepare(Connection *c, DomainDef *live, QemuNics *nics, VbError *e
         for (size_t i = 0; i < nics->n; i++)
                 nics->fds[i] = -1;
         for (size_t i = 0; i < nics->n; i++)
-                if (nic_prepare(c, &devs->interfaces[i], nics, i, err) < 0) {
+                if (nic_prepare(c, &devs->interfaces[i], nics, i, err) < 0 ||
+                    (is(devs->interfaces[i].type, "network") && nic_portid(live->uuid, &devs->interfaces[i], err) < 0)) {
                         qemu_nics_abandon(nics);
                         return -1;
                 }

@@ -79,6 +79,7 @@ static const XmlField interface_fields[] = {
                "server", "client", "mcast", "udp", "vdpa", "null", "vds") },
         { "mac", NULL, XF_KNOWN, 0, NULL },
         { "source", "network", XF_STR, offsetof(DomainInterface, source_network), NULL },
+        { "source", "portid", XF_STR, offsetof(DomainInterface, source_portid), NULL },
         { "source", "bridge", XF_STR, offsetof(DomainInterface, source_bridge), NULL },
         { "source", "dev", XF_STR, offsetof(DomainInterface, source_dev), NULL },
         { "source", "mode", XF_STR, offsetof(DomainInterface, source_mode), NULL },
@@ -552,6 +553,14 @@ void domain_devices_format(XmlBuf *b, const DomainDevices *d, unsigned flags) {
                         const void *dev = array + j * k->size;
                         if (flags & DOMAIN_FORMAT_INACTIVE)
                                 dev = domain_device_without_driver_alias(k, dev, k->size, &copy);
+                        /* a NIC's network port exists while it runs: no portid in the inactive XML (libvirt) */
+                        if ((flags & DOMAIN_FORMAT_INACTIVE) && k->fields == interface_fields &&
+                            ((const DomainInterface *) dev)->source_portid && k->size <= sizeof copy) {
+                                if (dev != (const void *) &copy)
+                                        memcpy(&copy, dev, k->size);
+                                ((DomainInterface *) (void *) &copy)->source_portid = NULL;
+                                dev = &copy;
+                        }
                         if (strcmp(k->name, "graphics") == 0)
                                 graphics_format(&c, k->fields, k->n_fields, dev, flags);
                         else if (k->fields == disk_fields && ((const DomainDisk *) dev)->n_seclabels)

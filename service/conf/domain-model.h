@@ -214,6 +214,7 @@ typedef struct DomainInterface {
         char *type;                        /* network, bridge, user, direct … */
         uint8_t mac[6];                    /* generated when the XML has none */
         char *source_network, *source_bridge, *source_dev, *source_mode;
+        char *source_portid;               /* live, type network: the network port's UUID (<source portid>) */
         char *target_dev;
         char *target_managed;              /* type ethernet: <target managed='no'>: the tap exists already */
         char *model_type;

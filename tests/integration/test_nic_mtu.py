@@ -4,10 +4,12 @@ private mount and network namespaces, as libvirt 9.0 does it (compared with Debi
 a NIC on a network with <mtu size='1400'/> and none of its own gets a tap of MTU 1400, no
 host_mtu and no <mtu> in the live XML; a NIC with <mtu size='1300'/> gets a tap of 1300 and
 virtio-net's host_mtu=1300; an ethernet tap takes its <mtu> too; the guest boots with them; user
-networking with an <mtu> is refused with libvirt's text."""
+networking with an <mtu> is refused with libvirt's text. The NICs on the network show their
+network port's UUID as <source portid>, the one net-port-list gives."""
 
 import json
 import os
+import re
 import sys
 import unittest
 from pathlib import Path
@@ -141,6 +143,17 @@ class NicMtuTest(unittest.TestCase):
         self.assertNotIn("<mtu", nics[0])
         self.assertIn("      <mtu size='1300'/>\n", nics[1])
         self.assertIn("      <mtu size='1200'/>\n", nics[2])
+        # each NIC on the network is a port of it: its UUID in <source portid>, as libvirt 9.0 shows
+        # it, and net-port-list lists the same; the inactive XML has none
+        portids = [re.search(r"<source network='default' portid='([0-9a-f-]{36})' bridge='virbr0'/>", nic)
+                   for nic in nics[:2]]
+        self.assertTrue(all(portids), nics[:2])
+        ports = self.virsh("net-port-list", "default")
+        for m in portids:
+            self.assertIn(m.group(1), ports)
+        self.assertNotEqual(portids[0].group(1), portids[1].group(1))
+        self.assertNotIn("portid", self.virsh("dumpxml", "--inactive", "mtuguest"))
+
         # QEMU took host_mtu (it runs) and the guest boots on it
         nh.wait_for(lambda: "VIRTBUS-GUEST-UP" in self.console_text(), "the guest's init", timeout=BOOT_TIMEOUT)
 
