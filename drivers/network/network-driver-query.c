@@ -45,7 +45,8 @@ int network_driver_leases(Network *n, const char *mac, NetworkLease **out, size_
 /* ---- net-update ---- */
 
 /* A running network learns new DHCP and DNS hosts through its hosts files and a SIGHUP; the
- * rest of dnsmasq's configuration is read at its start only: dnsmasq starts again. */
+ * rest of dnsmasq's configuration is read at its start only: dnsmasq starts again. A portgroup
+ * is nothing to dnsmasq (NICs read it when they are plugged): only the definition changes. */
 static bool live_section_ok(unsigned section) {
         return section == NETWORK_SECTION_IP_DHCP_HOST || section == NETWORK_SECTION_DNS_HOST;
 }
@@ -60,7 +61,7 @@ int network_driver_update(Network *n, const NetworkDef *config, const NetworkDef
         if (live && network_plan_build(live, &lplan, err) < 0)
                 r = -1;
         NetState *st = n->driver_data;
-        bool has_dnsmasq = live && st && st->dnsmasq;
+        bool has_dnsmasq = live && st && st->dnsmasq && section != NETWORK_SECTION_PORTGROUP;
         bool restart = has_dnsmasq && !live_section_ok(section);
         if (r == 0 && config)
                 r = net_save_def(d, config, d->config_dir, NETWORK_FORMAT_INACTIVE, err);

@@ -100,6 +100,10 @@ int qemu_cmd_interfaces(QemuCmd *c) {
                         return qemu_cmd_unsupported(c, "multiqueue (<driver queues='%u'>) needs the virtio model", queues);
                 if (queues > 1 && !nic_has_tap(type))
                         return qemu_cmd_unsupported(c, "multiqueue is not supported for interfaces of type '%s'", type);
+                /* libvirt 9.0: an MTU is for taps (network, bridge, ethernet) only */
+                if (nic->mtu && strcmp(type, "network") != 0 && strcmp(type, "bridge") != 0 &&
+                    strcmp(type, "ethernet") != 0)
+                        return qemu_cmd_unsupported(c, "setting MTU on interface type %s is not supported yet", type);
                 if (qemu_str_eq(nic->driver_name, "vhost") && qemu_str_eq(c->in->def->virt_type, "kvm"))
                         return qemu_cmd_unsupported(c, "vhost-net (<driver name='vhost'>) is not supported yet");
                 /* its alias when it has one (a user's ua-, a restored hotplugged one): QEMU's id is
@@ -121,6 +125,8 @@ int qemu_cmd_interfaces(QemuCmd *c) {
                 mac_format(nic->mac, mac);
                 QemuStr s = { 0 };
                 qstr_printf(&s, "%s", model);
+                if (nic->mtu && strcmp(model, "virtio-net-pci") == 0)  /* the guest learns it (VIRTIO_NET_F_MTU) */
+                        qstr_printf(&s, ",host_mtu=%u", nic->mtu);
                 if (queues > 1)         /* a vector per queue each way, one for config, one for control */
                         qstr_printf(&s, ",mq=on,vectors=%u", 2 * queues + 2);
                 qstr_printf(&s, ",netdev=%s,id=%s,mac=%s", netdev, id, mac);

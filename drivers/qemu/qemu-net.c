@@ -13,11 +13,13 @@
 #include "log.h"
 #include "macvtap.h"
 #include "netlink.h"
+#include "network-port.h"
 #include "network.h"
 #include "network-floor.h"
 #include "network-usage.h"
 #include "qemu-driver.h"
 #include "tap.h"
+#include "uuid.h"
 
 static bool is(const char *s, const char *v) {
         return s && strcmp(s, v) == 0;
@@ -145,7 +147,8 @@ static const char *wanted_name(const DomainInterface *nic) {
 }
 
 /* A tap of the daemon's: on bridge (NULL: none), the guest's MAC with 0xfe first (so that a
- * bridge never takes the guest's address for its own), the bridge's MTU, up. */
+ * bridge never takes the guest's address for its own), the NIC's <mtu> or else the bridge's
+ * (a network's <mtu> is its bridge's), up. */
 static int nic_tap(DomainInterface *nic, const char *bridge, unsigned queues, int *fds, VbError *err) {
         char name[IF_NAMESIZE];
         if (tap_create(wanted_name(nic), queues, fds, name, err) < 0)
@@ -153,7 +156,7 @@ static int nic_tap(DomainInterface *nic, const char *bridge, unsigned queues, in
         uint8_t mac[6];
         memcpy(mac, nic->mac, 6);
         mac[0] = 0xfe;
-        unsigned mtu = bridge ? netlink_link_mtu(bridge) : 0;
+        unsigned mtu = nic->mtu ? nic->mtu : bridge ? netlink_link_mtu(bridge) : 0;
         if (netlink_link_setup(name, mac, mtu, bridge, true, err) < 0 || set_string(&nic->target_dev, name, err) < 0 ||
             (bridge && is(nic->type, "network") && set_string(&nic->source_bridge, bridge, err) < 0)) {
                 tap_close_all(fds, queues);
@@ -271,6 +274,16 @@ static int nic_prepare(Connection *c, const DomainDef *live, DomainInterface *ni
         return 0;
 }
 
+/* A NIC on a network is a port of it: its UUID in the live XML, as libvirt 9.0 shows it
+ * (<source network='default' portid='…' bridge='virbr0'/>). */
+static int nic_portid(const uint8_t dom[16], DomainInterface *nic, VbError *err) {
+        uint8_t u[16];
+        char text[UUID_STRING_LEN];
+        network_port_guest_uuid(dom, nic->mac, u);
+        uuid_format(u, text);
+        return set_string(&nic->source_portid, text, err);
+}
+
 static long long now_us(void) {
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -292,7 +305,8 @@ int qemu_nics_prepare(Connection *c, DomainDef *live, QemuNics *nics, VbError *e
         for (size_t i = 0; i < nics->n; i++)
                 nics->fds[i] = -1;
         for (size_t i = 0; i < nics->n; i++)
-                if (nic_prepare(c, live, &devs->interfaces[i], nics, i, err) < 0) {
+                if (nic_prepare(c, live, &devs->interfaces[i], nics, i, err) < 0 ||
+                    (is(devs->interfaces[i].type, "network") && nic_portid(live->uuid, &devs->interfaces[i], err) < 0)) {
                         qemu_nics_unfloor(c, live, i);
                         qemu_nics_abandon(nics);
                         return -1;

@@ -29,14 +29,16 @@ const ApiRow *bus_api_row(sd_bus_message *m) {
         return api_row_by_member(interface, member);
 }
 
-/* The leading uint32 flags of a call whose ACL has a secure flag (GetXMLDesc), rewound for
- * the handler; unreadable flags ask for the stronger permission. */
+/* The uint32 flags of a call whose rule depends on them (GetXMLDesc's secure flag, Update's
+ * conditional "save"): the leading argument, or the one after flags_after; rewound for the
+ * handler. Unreadable flags ask for the most. */
 unsigned bus_api_secure_flags(const ApiAcl *acl, sd_bus_message *m) {
         uint32_t flags = 0;
-        if (!acl || !acl->secure_flag)
+        if (!api_acl_uses_flags(acl))
                 return 0;
-        if (sd_bus_message_read(m, "u", &flags) < 0)
-                flags = acl->secure_flag;
+        if ((acl->flags_after && sd_bus_message_skip(m, acl->flags_after) < 0) ||
+            sd_bus_message_read(m, "u", &flags) < 0)
+                flags = api_acl_strongest_flags(acl);
         sd_bus_message_rewind(m, true);
         return flags;
 }

@@ -1,4 +1,4 @@
-/* domain-bandwidth.c: a guest NIC's <bandwidth> (<inbound average peak floor burst/> and <outbound average peak burst/>: KiB/s rates and KiB bursts), parsed and written as libvirt does. */
+/* domain-bandwidth.c: a guest NIC's <bandwidth> (<inbound average peak floor burst/> and <outbound average peak burst/>: KiB/s rates and KiB bursts) and <mtu size>, parsed and written as libvirt does. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,4 +91,26 @@ void bandwidth_format(XmlBuf *b, const DomainBandwidthRate *in, const DomainBand
 
 void domain_bandwidth_format(XmlBuf *b, const DomainInterface *nic) {
         bandwidth_format(b, &nic->bw_in, &nic->bw_out);
+}
+
+/* <mtu size='N'/>: libvirt 9.0 takes any unsigned number ("malformed mtu size" else); 0 is unset. */
+int domain_interface_mtu_parse(xmlNodePtr nic_node, DomainInterface *nic, VbError *err) {
+        xmlNodePtr m = xml_node_child(nic_node, "mtu");
+        char *size = m ? xml_node_prop(m, "size") : NULL;
+        uint64_t v = 0;
+        int r = 0;
+        if (m && (!size || xml_parse_u64(size, &v) < 0 || v > UINT32_MAX))
+                r = vb_error_set(err, VB_ERR_XML_ERROR, VB_FROM_XML, "malformed mtu size");
+        else
+                nic->mtu = (unsigned) v;
+        free(size);
+        return r;
+}
+
+void domain_interface_mtu_format(XmlBuf *b, const DomainInterface *nic) {
+        if (!nic->mtu)
+                return;
+        xml_buf_open(b, "mtu");
+        xml_buf_attr_uint(b, "size", nic->mtu);
+        xml_buf_puts(b, "/>\n");
 }

@@ -80,6 +80,7 @@ static const XmlField interface_fields[] = {
         { "mac", NULL, XF_KNOWN, 0, NULL },
         { "source", "network", XF_STR, offsetof(DomainInterface, source_network), NULL },
         { "source", "portgroup", XF_STR, offsetof(DomainInterface, source_portgroup), NULL },
+        { "source", "portid", XF_STR, offsetof(DomainInterface, source_portid), NULL },
         { "source", "bridge", XF_STR, offsetof(DomainInterface, source_bridge), NULL },
         { "source", "dev", XF_STR, offsetof(DomainInterface, source_dev), NULL },
         { "source", "mode", XF_STR, offsetof(DomainInterface, source_mode), NULL },
@@ -91,6 +92,7 @@ static const XmlField interface_fields[] = {
         { "driver", "queues", XF_UINT, offsetof(DomainInterface, driver_queues), NULL },
         { "filterref", NULL, XF_KNOWN, 0, NULL },
         { "link", "state", XF_ENUM, offsetof(DomainInterface, link_state), ENUM("up", "down") },
+        { "mtu", NULL, XF_KNOWN, 0, NULL },
         { "boot", "order", XF_UINT, offsetof(DomainInterface, boot_order), NULL },
         { "alias", "name", XF_STR, offsetof(DomainInterface, alias), NULL },
         DEVICE_ADDRESS_FIELDS(DomainInterface),
@@ -290,7 +292,8 @@ static int interface_post_parse(xmlNodePtr node, void *dev, VbError *err) {
         if (!nic->type)
                 return vb_error_set(err, VB_ERR_XML_ERROR, VB_FROM_XML,
                                     "Missing required attribute 'type' in element 'interface'");
-        if (domain_filterref_parse(node, nic, err) < 0 || domain_bandwidth_parse(node, nic, err) < 0)
+        if (domain_filterref_parse(node, nic, err) < 0 || domain_bandwidth_parse(node, nic, err) < 0 ||
+            domain_interface_mtu_parse(node, nic, err) < 0)
                 return -1;
         /* The live XML of a NIC on a macvtap network (its status file too) shows it as libvirt does:
          * type='direct' with <source network=…>; it is still the network's NIC. */
@@ -493,6 +496,8 @@ static void devices_hook(XmlBuf *c, const char *child, const void *obj) {
                 domain_filterref_format(c, obj);
         } else if (strcmp(child, "bandwidth") == 0) {
                 domain_bandwidth_format(c, obj);
+        } else if (strcmp(child, "mtu") == 0) {
+                domain_interface_mtu_format(c, obj);
         } else if (strcmp(child, "target") == 0) {
                 domain_memory_dev_target_format(c, obj);    /* only memory devices have it XF_KNOWN */
         } else if (strcmp(child, "listen") == 0) {
@@ -533,16 +538,22 @@ static void disk_format_with_seclabels(XmlBuf *b, const DomainDisk *disk) {
         xml_fields_format(b, "disk", t, XML_N(t), disk, devices_hook);
 }
 
-/* A NIC of type network that got a macvtap on a pool device (<source dev> and <source mode>): its live XML says
- * type='direct' (libvirt's actual type), its inactive XML names the network alone. */
-static bool network_nic_format(const DomainInterface *src, unsigned flags, DomainInterface *out) {
-        if (!src->type || strcmp(src->type, "network") != 0 || !src->source_dev)
+/* A NIC as a given XML shows it. One of type network that got a macvtap on a pool device
+ * (<source dev> and <source mode>): its live XML says type='direct' (libvirt's actual type), its
+ * inactive XML names the network alone. Its network port exists while it runs: no portid in
+ * the inactive XML (libvirt). False: the NIC as it is. */
+static bool nic_format_view(const DomainInterface *src, unsigned flags, DomainInterface *out) {
+        bool macvtap = src->type && strcmp(src->type, "network") == 0 && src->source_dev;
+        bool no_portid = (flags & DOMAIN_FORMAT_INACTIVE) && src->source_portid;
+        if (!macvtap && !no_portid)
                 return false;
         *out = *src;
-        if (flags & (DOMAIN_FORMAT_INACTIVE | DOMAIN_FORMAT_MIGRATABLE))
+        if (macvtap && (flags & (DOMAIN_FORMAT_INACTIVE | DOMAIN_FORMAT_MIGRATABLE)))
                 out->source_dev = out->source_mode = NULL;
-        else
+        else if (macvtap)
                 out->type = (char *) "direct";
+        if (no_portid)
+                out->source_portid = NULL;
         return true;
 }
 
@@ -567,7 +578,7 @@ void domain_devices_format(XmlBuf *b, const DomainDevices *d, unsigned flags) {
                         if (flags & DOMAIN_FORMAT_INACTIVE)
                                 dev = domain_device_without_driver_alias(k, dev, k->size, &copy);
                         DomainInterface nic;
-                        if (k->fields == interface_fields && network_nic_format(dev, flags, &nic))
+                        if (k->fields == interface_fields && nic_format_view(dev, flags, &nic))
                                 dev = &nic;
                         if (strcmp(k->name, "graphics") == 0)
                                 graphics_format(&c, k->fields, k->n_fields, dev, flags);

@@ -214,6 +214,7 @@ typedef struct DomainInterface {
         char *type;                        /* network, bridge, user, direct … */
         uint8_t mac[6];                    /* generated when the XML has none */
         char *source_network, *source_bridge, *source_dev, *source_mode;
+        char *source_portid;               /* live, type network: the network port's UUID (<source portid>) */
         char *target_dev;
         char *target_managed;              /* type ethernet: <target managed='no'>: the tap exists already */
         char *model_type;
@@ -228,6 +229,7 @@ typedef struct DomainInterface {
         char *alias;                       /* live: <alias name='net1'/> of a hotplugged NIC; a user's ua- alias */
         DomainBandwidthRate bw_in, bw_out; /* <bandwidth><inbound>: host to guest; <outbound>: guest to host */
         char *source_portgroup;            /* type network: <source portgroup>, its network's <portgroup> */
+        unsigned mtu;                      /* <mtu size>: the tap's MTU and virtio-net's host_mtu; 0: unset */
 } DomainInterface;
 
 typedef struct DomainChr {

@@ -218,7 +218,16 @@ static int network_parse_root(NetworkDef *def, xmlNodePtr root, unsigned flags, 
                 if (network_parse_ip(ip, n, def->name, flags, err) < 0)
                         return -1;
         }
-        return network_qos_parse(p, root, flags, err);
+        if (network_qos_parse(p, root, err) < 0)
+                return -1;
+        for (xmlNodePtr n = xml_node_child(root, "portgroup"); n; n = xml_node_next_same(n)) {
+                NetworkPortgroup *pg = conf_array_add(&p->portgroups, &p->n_portgroups, sizeof *pg);
+                if (!pg)
+                        return network_oom(err);
+                if (network_portgroup_parse(n, pg, err) < 0)
+                        return -1;
+        }
+        return 0;
 }
 
 NetworkDef *network_def_parse(const char *xml, size_t len, unsigned flags, VbError *err) {
@@ -324,7 +333,8 @@ char *network_def_format(const NetworkDef *def, unsigned flags) {
                 xml_fields_format_attrs(&b, ip_fields, XML_N(ip_fields), ip);
                 xml_buf_close(&b, "ip", &c, true);
         }
-        network_qos_format_portgroups(&b, &p);
+        for (size_t i = 0; i < p.n_portgroups; i++)
+                network_portgroup_format(&b, &p.portgroups[i]);
         b.indent = 0;
         xml_buf_puts(&b, "</network>\n");
         return xml_buf_steal(&b);
@@ -363,8 +373,10 @@ NetworkDef *network_def_free(NetworkDef *def) {
                         xml_fields_free(bootp_fields, XML_N(bootp_fields), ip);
                 }
                 free(p->ips);
+                for (size_t i = 0; i < p->n_portgroups; i++)
+                        network_portgroup_clear(&p->portgroups[i]);
+                free(p->portgroups);
                 network_dns_clear(&p->dns);
-                network_qos_free(p);
                 free(p);
         }
         free(def);

@@ -1,4 +1,4 @@
-/* network-qos.c: <network>'s <bandwidth> and <portgroup name default> elements: parse, format, define-time checks. */
+/* network-qos.c: <network>'s own <bandwidth>: parse and format; the define-time checks of it and of the <portgroup>s' names, defaults and bandwidth. */
 #include "network-qos.h"
 
 #include <stdlib.h>
@@ -7,54 +7,17 @@
 #include "bandwidth-priv.h"
 #include "network-priv.h"
 
-int network_qos_parse(NetworkDefPrivate *p, xmlNodePtr root, unsigned flags, VbError *err) {
+int network_qos_parse(NetworkDefPrivate *p, xmlNodePtr root, VbError *err) {
         xmlNodePtr bw = xml_node_child(root, "bandwidth");
         if (bw && xml_node_next_same(bw))
                 return vb_error_set(err, VB_ERR_XML_DETAIL, VB_FROM_NETWORK, "Only one child <bandwidth> element allowed");
         if (bw && bandwidth_parse(bw, &p->bw_in, &p->bw_out, false, err) < 0)
                 return -1;
-        static const char *const pg_attrs[] = { "name", "default", NULL };
-        static const char *const pg_children[] = { "bandwidth", NULL };
-        for (xmlNodePtr n = xml_node_child(root, "portgroup"); n; n = xml_node_next_same(n)) {
-                if ((flags & XML_FIELDS_VALIDATE) && xml_check_known(n, pg_attrs, pg_children, err) < 0)
-                        return -1;
-                NetworkPortgroup *pg = conf_array_add(&p->portgroups, &p->n_portgroups, sizeof *pg);
-                if (!pg)
-                        return vb_error_set(err, VB_ERR_NO_MEMORY, VB_FROM_NETWORK, NULL);
-                pg->name = xml_node_prop(n, "name");
-                if (!pg->name)
-                        return vb_error_set(err, VB_ERR_XML_ERROR, VB_FROM_XML, "Missing required name attribute in portgroup");
-                char *dflt = xml_node_prop(n, "default");
-                pg->is_default = dflt && strcmp(dflt, "yes") == 0;
-                free(dflt);
-                xmlNodePtr pbw = xml_node_child(n, "bandwidth");
-                if (pbw && bandwidth_parse(pbw, &pg->bw_in, &pg->bw_out, false, err) < 0)
-                        return -1;
-        }
         return 0;
 }
 
 void network_qos_format_bandwidth(XmlBuf *b, const NetworkDefPrivate *p) {
         bandwidth_format(b, &p->bw_in, &p->bw_out);
-}
-
-void network_qos_format_portgroups(XmlBuf *b, const NetworkDefPrivate *p) {
-        for (size_t i = 0; i < p->n_portgroups; i++) {
-                const NetworkPortgroup *pg = &p->portgroups[i];
-                XmlBuf c = XML_BUF_CHILD(b);
-                bandwidth_format(&c, &pg->bw_in, &pg->bw_out);
-                xml_buf_open(b, "portgroup");
-                xml_buf_attr(b, "name", pg->name);
-                if (pg->is_default)
-                        xml_buf_attr(b, "default", "yes");
-                xml_buf_close(b, "portgroup", &c, true);
-        }
-}
-
-void network_qos_free(NetworkDefPrivate *p) {
-        for (size_t i = 0; i < p->n_portgroups; i++)
-                free(p->portgroups[i].name);
-        free(p->portgroups);
 }
 
 void network_def_bandwidth(const NetworkDef *def, const DomainBandwidthRate **in, const DomainBandwidthRate **out) {

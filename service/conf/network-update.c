@@ -1,4 +1,4 @@
-/* network-update.c: virNetworkUpdate on a NetworkDef: add, delete or modify one DHCP host or range, DNS host, TXT or SRV record. */
+/* network-update.c: virNetworkUpdate on a NetworkDef: add, delete or modify one DHCP host or range, portgroup, DNS host, TXT or SRV record. */
 #include "network-update.h"
 
 #include <arpa/inet.h>
@@ -12,7 +12,7 @@
 
 static const char *const section_names[] = {
         "none", "bridge", "domain", "ip", "ip-dhcp-host", "ip-dhcp-range", "forward", "forward-interface",
-        "forward-pf", "portgroup", "dns-host", "dns-txt", "dns-srv",
+        "forward pf", "portgroup", "dns-host", "dns-txt", "dns-srv",
 };
 
 static int oom(VbError *err) {
@@ -330,12 +330,52 @@ static int update_forward_if(NetworkDef *def, unsigned cmd, xmlNodePtr node, VbE
         return r;
 }
 
+/* Portgroups are found by name; only one may be the default (libvirt's rules and texts). */
+static int update_portgroup(NetworkDef *def, unsigned cmd, xmlNodePtr node, VbError *err) {
+        NetworkDefPrivate *p = def->priv;
+        NetworkPortgroup pg = { 0 };
+        int r = network_portgroup_parse(node, &pg, err);
+        size_t found = p->n_portgroups, other_default = p->n_portgroups;
+        for (size_t i = 0; r == 0 && i < p->n_portgroups; i++) {
+                if (same(pg.name, p->portgroups[i].name))
+                        found = i;
+                else if (p->portgroups[i].is_default)
+                        other_default = i;
+        }
+        if (r < 0) {
+                /* err set by the parser */
+        } else if (cmd != NETWORK_UPDATE_DELETE && cmd != NETWORK_UPDATE_MODIFY && found < p->n_portgroups) {
+                r = invalid(err, "there is an existing portgroup entry in network '%s' that matches \"<portgroup name='%s'>\"",
+                            def->name, pg.name);
+        } else if ((cmd == NETWORK_UPDATE_DELETE || cmd == NETWORK_UPDATE_MODIFY) && found == p->n_portgroups) {
+                r = invalid(err, "couldn't find a portgroup entry in network '%s' matching <portgroup name='%s'>",
+                            def->name, pg.name);
+        } else if (cmd != NETWORK_UPDATE_DELETE && pg.is_default && other_default < p->n_portgroups) {
+                r = invalid(err, "a different portgroup entry in network '%s' is already set as the default. "
+                            "Only one default is allowed.%s", def->name, "");
+        } else if (cmd == NETWORK_UPDATE_DELETE) {
+                network_portgroup_clear(&p->portgroups[found]);
+                remove_at(p->portgroups, &p->n_portgroups, sizeof pg, found);
+        } else if (cmd == NETWORK_UPDATE_MODIFY) {
+                network_portgroup_clear(&p->portgroups[found]);
+                p->portgroups[found] = pg;
+                return 0;
+        } else if (insert(&p->portgroups, &p->n_portgroups, sizeof pg, &pg, cmd == NETWORK_UPDATE_ADD_FIRST) < 0) {
+                r = oom(err);
+        } else {
+                return 0;
+        }
+        network_portgroup_clear(&pg);
+        return r;
+}
+
 int network_def_update(NetworkDef *def, unsigned command, unsigned section, int parent_index, const char *xml,
                        VbError *err) {
         static const char *const elements[] = {
                 [NETWORK_SECTION_IP_DHCP_HOST] = "host", [NETWORK_SECTION_IP_DHCP_RANGE] = "range",
                 [NETWORK_SECTION_DNS_HOST] = "host", [NETWORK_SECTION_DNS_TXT] = "txt",
                 [NETWORK_SECTION_DNS_SRV] = "srv", [NETWORK_SECTION_FORWARD_INTERFACE] = "interface",
+                [NETWORK_SECTION_PORTGROUP] = "portgroup",
         };
         if (command < NETWORK_UPDATE_MODIFY || command > NETWORK_UPDATE_ADD_FIRST)
                 return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_NETWORK,
@@ -343,9 +383,9 @@ int network_def_update(NetworkDef *def, unsigned command, unsigned section, int 
         if (section >= sizeof section_names / sizeof section_names[0])
                 return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_NETWORK,
                                     "can't update unrecognized section of network '%s'", def->name);
-        if (section < NETWORK_SECTION_IP_DHCP_HOST || (section > NETWORK_SECTION_IP_DHCP_RANGE &&
-                                                       section < NETWORK_SECTION_DNS_HOST &&
-                                                       section != NETWORK_SECTION_FORWARD_INTERFACE))
+        if (section < NETWORK_SECTION_IP_DHCP_HOST ||
+            (section > NETWORK_SECTION_IP_DHCP_RANGE && section < NETWORK_SECTION_DNS_HOST &&
+             section != NETWORK_SECTION_FORWARD_INTERFACE && section != NETWORK_SECTION_PORTGROUP))
                 return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_NETWORK,
                                     "can't update '%s' section of network '%s'", section_names[section], def->name);
         xmlDocPtr doc = xml_read_untrusted(xml, xml ? strlen(xml) : 0, NULL, "network_update", err);
@@ -363,6 +403,8 @@ int network_def_update(NetworkDef *def, unsigned command, unsigned section, int 
                 r = update_dhcp_range(def, command, parent_index, node, err);
         else if (section == NETWORK_SECTION_FORWARD_INTERFACE)
                 r = update_forward_if(def, command, node, err);
+        else if (section == NETWORK_SECTION_PORTGROUP)
+                r = update_portgroup(def, command, node, err);
         else
                 r = update_dns(def, command, section, node, err);
         xmlFreeDoc(doc);

@@ -18,7 +18,9 @@ const ApiRow api_rows_network[] = {
         ROW(NETWORK_IS_PERSISTENT, 153, "virNetworkIsPersistent", NODBUS, RO, VERB, ACL(NETWORK, NETWORK, "read")),
         ROW(NETWORK_DEFINE_XML_FLAGS, 432, "virNetworkDefineXMLFlags", NODBUS, MUT, VERB, ACL(NONE, NETWORK, "write", "save")),
         ROW(NETWORK_CREATE_XML_FLAGS, 437, "virNetworkCreateXMLFlags", NODBUS, MUT, VERB, ACL(NONE, NETWORK, "write", "start")),
-        ROW(NETWORK_UPDATE, 291, "virNetworkUpdate", DBUS(NETWORK, "Update"), MUT, VERB, ACL(NETWORK, NETWORK, "write", "save")),
+        /* libvirt: network:write; network:save with VIR_NETWORK_UPDATE_AFFECT_CONFIG (2) or with
+         * neither it nor AFFECT_LIVE (1); the flags follow command, section, parentIndex and xml */
+        ROW(NETWORK_UPDATE, 291, "virNetworkUpdate", DBUS(NETWORK, "Update"), MUT, VERB, ACL_COND(NETWORK, NETWORK, "write", "save", 2u, 3u, "uuis")),
         ROW(NETWORK_LIST_ALL_PORTS, 404, "virNetworkListAllPorts", NODBUS, RO, VERB, ACL(NETWORK, NETWORK, "read")),
         ROW(NETWORK_PORT_LOOKUP_BY_UUID, 405, "virNetworkPortLookupByUUID", NODBUS, RO, VERB, ACL(NETWORK, NETWORK, "read")),
         ROW(NETWORK_PORT_CREATE_XML, 406, "virNetworkPortCreateXML", NODBUS, MUT, VERB, ACL(NETWORK, NETWORK, "write")),

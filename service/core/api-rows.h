@@ -27,6 +27,11 @@
 #define ACL_SECURE(arg_, obj_, secure_, ...) \
         { .arg = API_ARG_##arg_, .object = API_ACL_##obj_, .secure_flag = secure_, .perms = { __VA_ARGS__ } }
 #define NOACL { .arg = API_ARG_NONE }
+/* perms[1] (a second permission) only when flags carry one of any_ or none of none_; the flags
+ * follow the arguments of signature after_ */
+#define ACL_COND(arg_, obj_, p0_, p1_, any_, none_, after_) \
+        { .arg = API_ARG_##arg_, .object = API_ACL_##obj_, .perms = { p0_, p1_ }, .cond_any = any_, \
+          .cond_none = none_, .flags_after = after_ }
 
 extern const ApiRow api_rows_connect[], api_rows_domain[], api_rows_network[], api_rows_storage[];
 extern const size_t api_n_rows_connect, api_n_rows_domain, api_n_rows_network, api_n_rows_storage;

@@ -103,7 +103,17 @@ bool api_acl_rule(const ApiAcl *acl, unsigned flags, ApiAclObject *object, const
                 perms[i] = acl->perms[i];
         if (acl->secure_flag && (flags & acl->secure_flag))
                 perms[0] = "read_secure";
+        if ((acl->cond_any || acl->cond_none) && !(flags & acl->cond_any) && (flags & acl->cond_none))
+                perms[1] = NULL;
         return true;
+}
+
+bool api_acl_uses_flags(const ApiAcl *acl) {
+        return acl && (acl->secure_flag || acl->cond_any || acl->cond_none);
+}
+
+unsigned api_acl_strongest_flags(const ApiAcl *acl) {
+        return acl ? acl->secure_flag | acl->cond_any : 0;
 }
 
 const ApiAcl *api_property_acl(ObjectKind kind, bool set) {

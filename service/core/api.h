@@ -436,6 +436,12 @@ typedef struct ApiAcl {
         ApiAclObject object;
         unsigned secure_flag;
         const char *perms[API_ACL_MAX_PERMS];
+        /* perms[1] only when the flags carry one of cond_any or none of cond_none (libvirt's
+         * "perm:FLAG" and "perm:!A|B" annotations); both 0: always. */
+        unsigned cond_any, cond_none;
+        /* The arguments between the object and the flags, as a D-Bus signature of u, i and s (the
+         * remote door reads the same XDR types); NULL: the flags come first. */
+        const char *flags_after;
 } ApiAcl;
 
 /* Flags the verb checks itself (its own mask, its own words): not checked from the row yet. */
@@ -468,6 +474,11 @@ int api_check_flags(const ApiRow *row, unsigned flags, VbError *err);
 /* The fine-grained rule a call needs: the ACL's (a row's, or a property's), with read_secure
  * when flags ask for secrets. Returns false when it asks for no fine-grained check. */
 bool api_acl_rule(const ApiAcl *acl, unsigned flags, ApiAclObject *object, const char *perms[API_ACL_MAX_PERMS]);
+
+/* Whether the rule depends on the call's flags (a secure flag or a conditional permission), and
+ * the flags to assume when a call's cannot be read (the ones asking the most). */
+bool api_acl_uses_flags(const ApiAcl *acl);
+unsigned api_acl_strongest_flags(const ApiAcl *acl);
 
 /* Properties of org.libvirt.<kind> (Get/GetAll, Set): libvirt-dbus reads and writes them with
  * the object's read and write APIs. kind _OBJECT_KIND_MAX: the Connect object. */

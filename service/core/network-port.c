@@ -59,7 +59,7 @@ static char *records_dir(Network *n) {
 
 /* A guest NIC's port UUID: the domain's, its last six bytes mixed with the NIC's MAC, as a version 4 UUID, so
  * the same NIC has the same port across daemon restarts. */
-static void guest_port_uuid(const uint8_t dom[16], const uint8_t mac[6], uint8_t out[16]) {
+void network_port_guest_uuid(const uint8_t dom[16], const uint8_t mac[6], uint8_t out[16]) {
         memcpy(out, dom, 16);
         for (size_t i = 0; i < 6; i++)
                 out[10 + i] ^= mac[i];
@@ -76,7 +76,7 @@ static NetPortDef *guest_port(Network *n, const Domain *d, const DomainInterface
         NetPortDef *p = calloc(1, sizeof *p);
         if (!p)
                 return NULL;
-        guest_port_uuid(d->obj.uuid, nic->mac, p->uuid);
+        network_port_guest_uuid(d->obj.uuid, nic->mac, p->uuid);
         memcpy(p->owner_uuid, d->obj.uuid, 16);
         memcpy(p->mac, nic->mac, 6);
         /* the NIC's bandwidth in its running definition (its own, or its portgroup's) */
@@ -138,7 +138,7 @@ typedef struct GuestMatch {
 static int match_guest_port(Network *n, Domain *d, const DomainInterface *nic, void *data) {
         GuestMatch *g = data;
         uint8_t u[16];
-        guest_port_uuid(d->obj.uuid, nic->mac, u);
+        network_port_guest_uuid(d->obj.uuid, nic->mac, u);
         if (memcmp(u, g->uuid, 16) != 0)
                 return 0;
         g->d = d;

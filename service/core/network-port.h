@@ -15,6 +15,9 @@ typedef struct Domain Domain;
 /* virNetworkListAllPorts: the guests' ports, then the records; flags must be 0. */
 int network_ports_list(Network *n, unsigned flags, NetPortDef ***out, size_t *n_out, VbError *err);
 void network_ports_free(NetPortDef **ports, size_t n);
+/* The UUID of the port a running guest's NIC (type network) is (mac, of domain dom): the live
+ * XML's <source portid> and net-port-list show the same. */
+void network_port_guest_uuid(const uint8_t dom[16], const uint8_t mac[6], uint8_t out[16]);
 /* The port with uuid, or NULL with libvirt's "Network port with UUID … does not exist". */
 NetPortDef *network_port_get(Network *n, const uint8_t uuid[16], VbError *err);
 /* virNetworkPortCreateXML: a record; uuid_out gets its UUID. The network must be running. */

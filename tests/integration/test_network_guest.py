@@ -98,7 +98,7 @@ class NetworkGuestTest(unittest.TestCase):
         self.virsh("start", "netguest")
 
         live = self.virsh("dumpxml", "netguest")
-        self.assertRegex(live, r"<source network='default' bridge='virbr0'/>")
+        self.assertRegex(live, r"<source network='default' portid='[0-9a-f-]{36}' bridge='virbr0'/>")
         self.assertIn("<target dev='vnet0'/>", live)
         self.assertIn("<target dev='guesttap1'/>", live)
         self.assertNotIn("vnet0", self.virsh("dumpxml", "--inactive", "netguest"))

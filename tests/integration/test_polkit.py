@@ -62,7 +62,7 @@ def interface_methods():
 
 
 ROW_RE = re.compile(r'ROW\((\w+), (\d+), "\w+", (?:DBUS\(\w+, "\w+"\)|NODBUS), (MUT|RO), \w+,\s*'
-                    r'(NOACL|ACL(?:_SECURE)?\((\w+), (\w+), (?:\w+, )?([^)]*)\))\)')
+                    r'(NOACL|ACL(?:_SECURE|_COND)?\((\w+), (\w+), (?:\w+, )?((?:"\w+"(?:, )?)*)[^)]*\))\)')
 
 
 def api_rows():

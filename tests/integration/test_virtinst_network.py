@@ -59,7 +59,7 @@ class VirtInstallNetworkTest(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr + self.w.log()[-3000:])
         live = self.virsh("dumpxml", "vinet")
         mac = re.search(r"<interface type='network'>\s*<mac address='([0-9a-f:]+)'/>", live).group(1)
-        self.assertIn("<source network='default' bridge='virbr0'/>", live)
+        self.assertRegex(live, r"<source network='default' portid='[0-9a-f-]{36}' bridge='virbr0'/>")
         self.assertIn("<model type='virtio'/>", live)
         text = lambda: console.read_text(errors="replace") if console.exists() else ""
         ip = nh.guest_lease(text, BOOT_TIMEOUT)

@@ -94,6 +94,9 @@ void domain_filterref_free(DomainInterface *nic);
 /* A NIC's <bandwidth> (domain-bandwidth.c). */
 int domain_bandwidth_parse(xmlNodePtr nic_node, DomainInterface *nic, VbError *err);
 void domain_bandwidth_format(XmlBuf *b, const DomainInterface *nic);
+/* A NIC's <mtu size> (domain-bandwidth.c). */
+int domain_interface_mtu_parse(xmlNodePtr nic_node, DomainInterface *nic, VbError *err);
+void domain_interface_mtu_format(XmlBuf *b, const DomainInterface *nic);
 
 /* <metadata> (domain-metadata.c). */
 int domain_metadata_parse(DomainDefPrivate *p, xmlNodePtr node, VbError *err);

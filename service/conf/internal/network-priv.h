@@ -4,6 +4,7 @@
 #include "domain-model.h"
 #include "network-conf.h"
 #include "network-dns.h"
+#include "network-portgroup.h"
 #include "xml-util.h"
 
 typedef struct NetworkDhcpRange {
@@ -28,12 +29,6 @@ typedef struct NetworkIp {
         char *bootp_file, *bootp_server;
 } NetworkIp;
 
-typedef struct NetworkPortgroup {
-        char *name;
-        bool is_default;                /* default='yes' */
-        DomainBandwidthRate bw_in, bw_out;
-} NetworkPortgroup;
-
 struct NetworkDefPrivate {
         char *ipv6;                     /* <network ipv6='yes'> */
         char *forward_mode;             /* only while parsing: moved to NetworkDef.forward_mode */
@@ -50,15 +45,13 @@ struct NetworkDefPrivate {
         NetworkIp *ips;
         size_t n_ips;
         DomainBandwidthRate bw_in, bw_out;      /* <bandwidth> (network-qos.c) */
-        NetworkPortgroup *portgroups;
+        NetworkPortgroup *portgroups;   /* <portgroup> (network-portgroup.c), in document order */
         size_t n_portgroups;
 };
 
-/* network-qos.c: <bandwidth> and <portgroup> */
-int network_qos_parse(NetworkDefPrivate *p, xmlNodePtr root, unsigned flags, VbError *err);
+/* network-qos.c: a network's own <bandwidth> (its <portgroup>s are network-portgroup.c's) */
+int network_qos_parse(NetworkDefPrivate *p, xmlNodePtr root, VbError *err);
 void network_qos_format_bandwidth(XmlBuf *b, const NetworkDefPrivate *p);
-void network_qos_format_portgroups(XmlBuf *b, const NetworkDefPrivate *p);
-void network_qos_free(NetworkDefPrivate *p);
 /* <forward>'s <interface> and <pf> children (conf/network-forward.c), with libvirt's checks:
  * a dev on each, one <pf> at most, <forward dev> the first <interface> (or alone: the pool). */
 int network_forward_parse(xmlNodePtr fwd, NetworkDef *def, unsigned flags, VbError *err);

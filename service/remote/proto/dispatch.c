@@ -299,8 +299,9 @@ void remote_call_resume(RemoteClient *c, const PacketHeader *h, int (*fn)(Remote
 }
 
 /* The key of the object row's check is about, read from a copy of the reader (the handler
- * reads the arguments again, from the start, once allowed), and the flags after it when the
- * row has a secure flag. A payload too short leaves the key empty. */
+ * reads the arguments again, from the start, once allowed), and the flags (after it, or after
+ * the arguments flags_after names) when the row's rule depends on them. A payload too short
+ * leaves the key empty. */
 static void dispatch_acl_key(RemoteCall *peek, const ApiRow *row, RemoteRef *ref, char **name, int32_t *id,
                              ApiObjectKey *key, unsigned *flags) {
         size_t len = 0;
@@ -317,11 +318,22 @@ static void dispatch_acl_key(RemoteCall *peek, const ApiRow *row, RemoteRef *ref
         if (!xdr_reader_ok(&peek->args))
                 return;
         *key = (ApiObjectKey) { .uuid = ref->uuid, .name = *name ? *name : ref->name, .pool = ref->pool, .id = *id };
+        if (!api_acl_uses_flags(&row->acl))
+                return;
         uint32_t f = 0;
-        if (row->acl.secure_flag && xdr_get_u32(&peek->args, &f) == 0)
+        int r = 0;
+        /* the arguments before the flags, when they do not come first (virNetworkUpdate) */
+        for (const char *t = row->acl.flags_after; t && *t && r == 0; t++) {
+                char *skipped = NULL;
+                size_t n = 0;
+                r = *t == 's' ? xdr_get_string(&peek->args, REMOTE_STRING_MAX, &skipped, &n)
+                              : xdr_get_u32(&peek->args, &f);
+                free(skipped);
+        }
+        if (r == 0 && xdr_get_u32(&peek->args, &f) == 0)
                 *flags = f;
-        else if (row->acl.secure_flag)
-                *flags = row->acl.secure_flag;  /* unreadable flags: ask for the stronger permission */
+        else
+                *flags = api_acl_strongest_flags(&row->acl);    /* unreadable flags: ask for the most */
 }
 
 /* access_drivers = [ "polkit" ]: the row's fine-grained check, about the object the leading

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 #include <systemd/sd-event.h>
 
+#include "api.h"
 #include "authz-api.h"
 #include "driver.h"
 #include "manager.h"
@@ -123,10 +124,32 @@ static void test_details_and_chain(void **state) {
         sd_event_unref(e);
 }
 
+/* virNetworkUpdate: write always; save with AFFECT_CONFIG (2), or with neither it nor AFFECT_LIVE (1) */
+static void test_network_update_rule(void **state) {
+        const ApiRow *row = api_row(API_NETWORK_UPDATE);
+        assert_non_null(row);
+        assert_true(api_acl_uses_flags(&row->acl));
+        assert_int_equal(api_acl_strongest_flags(&row->acl), 2);
+        static const struct {
+                unsigned flags;
+                const char *second;
+        } cases[] = { { 0, "save" }, { 1, NULL }, { 2, "save" }, { 3, "save" } };
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+                AuthzApiRule rule;
+                assert_true(authz_api_rule_of(&row->acl, cases[i].flags, &rule));
+                assert_string_equal(rule.perms[0], "write");
+                if (cases[i].second)
+                        assert_string_equal(rule.perms[1], cases[i].second);
+                else
+                        assert_null(rule.perms[1]);
+        }
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_action_ids),
                 cmocka_unit_test(test_details_and_chain),
+                cmocka_unit_test(test_network_update_rule),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

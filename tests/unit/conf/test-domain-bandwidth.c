@@ -1,4 +1,4 @@
-/* test-domain-bandwidth.c: a NIC's <bandwidth> refused as libvirt refuses it (the accepted forms are the golden file domain-bandwidth). */
+/* test-domain-bandwidth.c: a NIC's <bandwidth> refused as libvirt refuses it (the accepted forms are the golden file domain-bandwidth), and its <mtu>. */
 #include "conf-test.h"
 
 #include "domain-conf.h"
@@ -31,9 +31,40 @@ static void test_bandwidth_refused(void **state) {
         refuse("bridge", "<inbound floor='5'/>", VB_ERR_CONFIG_UNSUPPORTED, "unsupported configuration: floor attribute is not supported for this config");
 }
 
+/* <mtu size>: written after <link>, before <boot>, as libvirt 9.0 writes it; 0 is unset; not a
+ * number is "malformed mtu size" */
+static void test_mtu(void **state) {
+        (void) state;
+        static const char *const sizes[] = { "9000", "0", "x", "-1", NULL };
+        for (size_t i = 0; i < 5; i++) {
+                char xml[1024], mtu[64] = "<mtu/>";
+                if (sizes[i])
+                        snprintf(mtu, sizeof mtu, "<mtu size='%s'/>", sizes[i]);
+                snprintf(xml, sizeof xml,
+                         "<domain type='qemu'><name>m</name><memory>1024</memory><os><type>hvm</type></os><devices>"
+                         "<interface type='network'><mac address='52:54:00:00:00:01'/><source network='default'/>"
+                         "<boot order='1'/>%s<link state='up'/></interface></devices></domain>", mtu);
+                VbError err = { 0 };
+                DomainDef *d = domain_def_parse(xml, strlen(xml), 0, &err);
+                if (i >= 2) {
+                        assert_null(d);
+                        assert_vb_error(&err, VB_ERR_XML_ERROR, VB_FROM_XML, "XML error: malformed mtu size");
+                        vb_error_clear(&err);
+                        continue;
+                }
+                assert_non_null(d);
+                char *out = domain_def_format(d, 0);
+                bool shown = strstr(out, "      <link state='up'/>\n      <mtu size='9000'/>\n      <boot order='1'/>\n");
+                assert_true(i == 0 ? shown : strstr(out, "<mtu") == NULL);
+                free(out);
+                domain_def_free(d);
+        }
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_bandwidth_refused),
+                cmocka_unit_test(test_mtu),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

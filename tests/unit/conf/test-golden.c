@@ -46,6 +46,7 @@ static const GoldenCase golden_cases[] = {
         { "network-macvtap", "network-macvtap", KIND_NETWORK, 0, 0 },
         { "network-macvtap-dev", "network-macvtap-dev", KIND_NETWORK, 0, 0 },
         { "network-macvtap-pf", "network-macvtap-pf", KIND_NETWORK, 0, 0 },
+        { "network-portgroup", "network-portgroup", KIND_NETWORK, 0, 0 },
         { "pool-dir", "pool-dir", KIND_POOL, 0, 0 },
         { "pool-netfs", "pool-netfs", KIND_POOL, 0, 0 },
         { "pool-logical", "pool-logical", KIND_POOL, 0, 0 },

@@ -111,6 +111,7 @@ static const QemuGoldenCase qemu_golden_cases[] = {
         { "memory-dimm", false, 0, NULL },
         { "nics", false, 0, NULL },
         { "nics-host", false, 0, NULL },
+        { "nics-mtu", false, 0, NULL },
         { "chardevs", false, 0, NULL },
         { "console-file", false, 0, NULL },
         { "graphics", false, 0, NULL },
@@ -155,6 +156,8 @@ static const QemuGoldenCase qemu_golden_cases[] = {
           "unsupported configuration: multiqueue (<driver queues='2'>) needs the virtio model" },
         { "err-nic-mq-user", false, VB_ERR_CONFIG_UNSUPPORTED,
           "unsupported configuration: multiqueue is not supported for interfaces of type 'user'" },
+        { "err-nic-mtu-user", false, VB_ERR_CONFIG_UNSUPPORTED,
+          "unsupported configuration: setting MTU on interface type user is not supported yet" },
         { "err-disk-duplicate", false, VB_ERR_XML_ERROR,
           "XML error: target 'vda' duplicated for disk sources '/var/lib/virtbus/images/a.img' and "
           "'/var/lib/virtbus/images/b.img'" },

@@ -1,0 +1,170 @@
+#!/usr/bin/python3
+"""test_nic_mtu.py: <mtu> of a real TCG guest's NICs (tests/guest) on `virtbusd --system`, in
+private mount and network namespaces, as libvirt 9.0 does it (compared with Debian's libvirtd):
+a NIC on a network with <mtu size='1400'/> and none of its own gets a tap of MTU 1400, no
+host_mtu and no <mtu> in the live XML; a NIC with <mtu size='1300'/> gets a tap of 1300 and
+virtio-net's host_mtu=1300; an ethernet tap takes its <mtu> too; the guest boots with them; user
+networking with an <mtu> is refused with libvirt's text. The NICs on the network show their
+network port's UUID as <source portid>, the one net-port-list gives."""
+
+import json
+import os
+import re
+import sys
+import unittest
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "guest"))
+import guest  # noqa: E402
+import net_harness as nh  # noqa: E402
+
+if os.environ.get(nh.NS_ENV) != "1":
+    guest.build()   # before the namespace: building may download the kernel and busybox
+nh.enter_namespace()
+
+import testmain  # noqa: E402
+from net_harness import sh  # noqa: E402
+
+NETWORK_XML = nh.DEFAULT_XML.replace("  <mac address=", "  <mtu size='1400'/>\n  <mac address=")
+
+DOMAIN_XML = """<domain type='qemu'>
+  <name>mtuguest</name>
+  <memory unit='MiB'>256</memory>
+  <vcpu>1</vcpu>
+  <os>
+    <type arch='x86_64' machine='pc'>hvm</type>
+    <kernel>{kernel}</kernel>
+    <initrd>{initrd}</initrd>
+    <cmdline>{append}</cmdline>
+  </os>
+  <features><acpi/></features>
+  <devices>
+    <interface type='network'>
+      <mac address='52:54:00:78:00:01'/>
+      <source network='default'/>
+      <model type='virtio'/>
+    </interface>
+    <interface type='network'>
+      <mac address='52:54:00:78:00:02'/>
+      <source network='default'/>
+      <model type='virtio'/>
+      <mtu size='1300'/>
+    </interface>
+    <interface type='ethernet'>
+      <mac address='52:54:00:78:00:03'/>
+      <target dev='mtutap2'/>
+      <model type='e1000'/>
+      <mtu size='1200'/>
+    </interface>
+    <serial type='file'>
+      <source path='{console}'/>
+      <target port='0'/>
+    </serial>
+    <memballoon model='none'/>
+  </devices>
+</domain>
+"""
+
+USER_XML = """<domain type='qemu'>
+  <name>mtuuser</name>
+  <memory unit='MiB'>64</memory>
+  <os><type arch='x86_64' machine='pc'>hvm</type></os>
+  <devices>
+    <interface type='user'><model type='virtio'/><mtu size='1300'/></interface>
+  </devices>
+</domain>
+"""
+
+BOOT_TIMEOUT = 120
+
+
+def qemu_argv(name):
+    for pid in nh.pids_of("qemu-system-x86"):
+        try:
+            argv = Path("/proc/%d/cmdline" % pid).read_bytes().decode().split("\0")
+        except OSError:
+            continue
+        if "guest=%s,debug-threads=on" % name in argv:
+            return argv
+    return None
+
+
+def mtu_of(link):
+    """The link's MTU in this network namespace (netlink: /sys is the host's here)."""
+    return json.loads(sh("ip", "-j", "link", "show", link).stdout)[0]["mtu"]
+
+
+class NicMtuTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.image = guest.build()
+        cls.w = nh.NetWorld().start()
+        (cls.w.tmp / "default.xml").write_text(NETWORK_XML)
+        cls.console = cls.w.tmp / "console.log"
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.w.virsh("destroy", "mtuguest")
+        cls.w.stop()
+
+    def virsh(self, *cmd):
+        return self.w.virsh(*cmd, check=True).stdout
+
+    def console_text(self):
+        try:
+            return self.console.read_text(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def test_mtu(self):
+        self.virsh("net-define", str(self.w.tmp / "default.xml"))
+        self.virsh("net-start", "default")
+        self.assertEqual(mtu_of("virbr0"), 1400)
+        xml = self.w.tmp / "mtuguest.xml"
+        xml.write_text(DOMAIN_XML.format(kernel=self.image.kernel, initrd=self.image.initrd,
+                                         append=self.image.append, console=self.console))
+        self.virsh("create", str(xml))
+
+        self.assertEqual(mtu_of("vnet0"), 1400)        # the network's, inherited through its bridge
+        self.assertEqual(mtu_of("vnet1"), 1300)
+        self.assertEqual(mtu_of("mtutap2"), 1200)
+        argv = qemu_argv("mtuguest")
+        self.assertIsNotNone(argv, "no QEMU for mtuguest")
+        devices = [a for a in argv if a.startswith(("virtio-net-pci,", "e1000,"))]
+        self.assertEqual(len(devices), 3, devices)
+        self.assertNotIn("host_mtu", devices[0])
+        self.assertTrue(devices[1].startswith("virtio-net-pci,host_mtu=1300,"), devices[1])
+        self.assertNotIn("host_mtu", devices[2])        # e1000: the tap's MTU only
+
+        live = self.virsh("dumpxml", "mtuguest")
+        nics = live.split("<interface ")[1:]
+        self.assertNotIn("<mtu", nics[0])
+        self.assertIn("      <mtu size='1300'/>\n", nics[1])
+        self.assertIn("      <mtu size='1200'/>\n", nics[2])
+        # each NIC on the network is a port of it: its UUID in <source portid>, as libvirt 9.0 shows
+        # it, and net-port-list lists the same; the inactive XML has none
+        portids = [re.search(r"<source network='default' portid='([0-9a-f-]{36})' bridge='virbr0'/>", nic)
+                   for nic in nics[:2]]
+        self.assertTrue(all(portids), nics[:2])
+        ports = self.virsh("net-port-list", "default")
+        for m in portids:
+            self.assertIn(m.group(1), ports)
+        self.assertNotEqual(portids[0].group(1), portids[1].group(1))
+        self.assertNotIn("portid", self.virsh("dumpxml", "--inactive", "mtuguest"))
+
+        # QEMU took host_mtu (it runs) and the guest boots on it
+        nh.wait_for(lambda: "VIRTBUS-GUEST-UP" in self.console_text(), "the guest's init", timeout=BOOT_TIMEOUT)
+
+        self.virsh("destroy", "mtuguest")
+        nh.wait_for(lambda: not nh.link_exists("vnet0") and not nh.link_exists("mtutap2"), "the taps to be gone")
+
+        (self.w.tmp / "mtuuser.xml").write_text(USER_XML)
+        p = self.w.virsh("create", str(self.w.tmp / "mtuuser.xml"))
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("unsupported configuration: setting MTU on interface type user is not supported yet", p.stderr)
+
+
+if __name__ == "__main__":
+    testmain.main()
