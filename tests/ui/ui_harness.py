@@ -8,6 +8,7 @@ selenium and Debian's chromedriver, Xvfb for virt-manager.
 Everything listens on the namespace's loopback only."""
 
 import os
+import re
 import select
 import shutil
 import socket
@@ -184,15 +185,23 @@ def serial_console_answers(name, word, timeout):
     """`virsh console --force NAME` on a pty: types `word` until the test guest's shell loop
     answers "unknown command 'WORD'" (it boots meanwhile); raises AssertionError with what the
     console printed when it does not within `timeout` seconds."""
+    serial_console_says(name, word, re.escape("unknown command '%s'" % word), timeout)
+
+
+def serial_console_says(name, command, pattern, timeout):
+    """`virsh console --force NAME` on a pty: types `command` until the console prints a match of
+    the regular expression `pattern` (the test guest boots meanwhile); returns the match's text.
+    Raises AssertionError with what the console printed when it does not within `timeout` s."""
     master, slave = os.openpty()
     p = subprocess.Popen(["virsh", "-c", "qemu:///system", "console", "--force", name],
                          stdin=slave, stdout=slave, stderr=slave, start_new_session=True)
     os.close(slave)
     seen = bytearray()
-    want = ("unknown command '%s'" % word).encode()
+    want = re.compile(pattern.encode())
+    found = []
 
     def answered():
-        os.write(master, word.encode() + b"\r")
+        os.write(master, command.encode() + b"\r")
         end = time.monotonic() + 3
         while time.monotonic() < end:
             if select.select([master], [], [], 0.2)[0]:
@@ -200,17 +209,20 @@ def serial_console_answers(name, word, timeout):
                     seen.extend(os.read(master, 65536))
                 except OSError:      # EIO: virsh exited
                     raise AssertionError("virsh console exited (%s)" % p.wait())
-            if want in seen:
+            m = want.search(seen)
+            if m:
+                found.append(m.group(0).decode(errors="replace"))
                 return True
         return False
     try:
-        wait_for(answered, "the guest's answer on its serial console", timeout, 0)
+        wait_for(answered, "the guest's answer to %r on its serial console" % command, timeout, 0)
     except AssertionError as e:
         raise AssertionError("%s; it printed:\n%s" % (e, seen[-2000:].decode(errors="replace")))
     finally:
         p.kill()
         p.wait()
         os.close(master)
+    return found[0]
 
 
 def _connectable(port):
