@@ -9,14 +9,20 @@ What a user does in Debian's virt-manager 4.1 against virtbusd's remote door (qe
    (guest_iso.py) typed into the media entry, OS detection off and "Generic Linux 2022" chosen,
    1 CPU and 256 MiB, a new 0.1 GiB disk in libvirt's "default" pool (virt-manager builds it in
    /var/lib/libvirt/images, a folder of the test), a name, Finish. virtinst creates the volume,
-   starts the install XML (CD-ROM first in the boot order) and defines the final one; the guest
-   boots ISOLINUX from the CD-ROM (its serial console shows the ISOLINUX command line and its
-   shell answers).
+   starts the install XML (CD-ROM first in the boot order) and defines the final one (the
+   CD-ROM emptied); the guest boots ISOLINUX from the CD-ROM (the disk is blank) and its shell
+   answers on the serial console with the disks it sees.
+2. On the running guest's details (the window virt-manager opened after Finish):
+   Add Hardware → Storage (a new disk in the pool, hotplugged), Add Hardware → Network (a virtio
+   NIC on "default", hotplugged), the Memory and CPUs pages' edits, which virt-manager defines
+   for the next boot ("These changes will take effect after the next guest shutdown"), and
+   Remove on the added disk (its "Remove Disk Device" window, the volume kept).
 
 Every step checks what the user sees (the wizard's pages, the details' hardware list, the
 dialogs) and what virsh sees. The accessibility tree is driven as in test_virt_manager_create
 (vmm_atspi.py)."""
 
+import re
 import sys
 import unittest
 import xml.etree.ElementTree as ET
@@ -34,6 +40,7 @@ import testmain  # noqa: E402
 
 NAME = "isovm"
 IMAGES = Path("/var/lib/libvirt/images")
+WAIT = vmm_atspi.WAIT
 OS_CELL = "Generic Linux 2022 (linux2022)"
 SECTORS = -(-int(0.1 * 1024 ** 3) // 512)     # 0.1 GiB: qemu-img rounds up to whole sectors
 BOOT_WAIT = 240         # TCG, SeaBIOS and ISOLINUX, on a loaded 2-core machine
@@ -126,6 +133,125 @@ class VirtManagerHardwareTest(vmm_atspi.VmmDriver, unittest.TestCase):
         """The disk is new and empty: the guest runs the ISO's kernel, and sees its new disk."""
         said = uh.serial_console_says(NAME, "disks", r"VIRTBUS-GUEST-DISKS [^\r\n]*\r?\n", BOOT_WAIT)
         self.assertIn("vda:%d " % SECTORS, said)
+
+    # ---- 2. the running guest's details ----
+
+    def details(self):
+        """The guest's window (virt-manager opened it after Finish) on its Details view; returns
+        the hardware list's rows."""
+        self.act("radio button", "Details")
+        return self.cells("hw-list")
+
+    def add_hardware(self, kind):
+        """Add Hardware, the kind chosen in its list; returns the dialog."""
+        self.act("push button", "add-hardware")
+        dialog = self.element("frame", "Add New Virtual Hardware", "the Add Hardware dialog")
+        self.select_row("", kind, dialog)
+        self.wait_until(lambda: kind in self.texts("label", dialog), "the %s page" % kind)
+        return dialog
+
+    def finish_adding(self, dialog, shown, what):
+        """Finish; the dialog closes without a warning once the hardware list's rows satisfy
+        `shown` (a predicate)."""
+        self.act("push button", "Finish", under=dialog)
+        self.wait_until(lambda: shown(self.cells("hw-list")), what + " in the hardware list")
+        self.no_error_dialog()
+        self.assertFalse(self.find_all("frame", "Add New Virtual Hardware"))
+
+    def test_4_add_hardware_storage(self):
+        """Add Hardware → Storage: a new 0.1 GiB disk in the default pool, attached live and to the
+        definition; the guest sees it."""
+        rows = self.details()
+        self.assertIn("VirtIO Disk 1", rows)
+        self.assertNotIn("VirtIO Disk 2", rows)
+        dialog = self.add_hardware("Storage")
+        self.act("radio button", "Create a disk image for the virtual machine", under=dialog)
+        spins = self.find_all("spin button", None, dialog)
+        self.assertEqual(len(spins), 1, self.dump(dialog))
+        spins[0].queryValue().currentValue = 0.1
+        self.assertIn("VirtIO", [c.name for c in self.find_all("combo box", None, dialog)])
+        self.finish_adding(dialog, lambda rows: "VirtIO Disk 2" in rows, "VirtIO Disk 2")
+        volume = str(IMAGES / (NAME + "-1.qcow2"))
+        for dom in (self.xml(), self.xml("--inactive")):
+            disk = dom.find("devices/disk/target[@dev='vdb']/..")
+            self.assertIsNotNone(disk, ET.tostring(dom.find("devices")).decode()[:3000])
+            self.assertEqual(disk.find("source").get("file"), volume)
+            self.assertEqual(disk.find("driver").get("type"), "qcow2")
+            self.assertEqual(disk.find("target").get("bus"), "virtio")
+        self.assertIn(volume, self.w.virsh("vol-list", "default").stdout)
+        said = uh.serial_console_says(NAME, "disks", r"VIRTBUS-GUEST-DISKS [^\r\n]*vdb:\d+ [^\r\n]*\r?\n", WAIT)
+        self.assertIn("vdb:%d " % SECTORS, said)
+
+    def test_5_add_hardware_network(self):
+        """Add Hardware → Network: a virtio NIC on the "default" network, attached live and to the
+        definition; the guest sees its MAC."""
+        self.details()
+        def nic_rows(rows):
+            return [r for r in rows if r.startswith("NIC ")]
+        self.assertEqual(len(nic_rows(self.cells("hw-list"))), 1)
+        dialog = self.add_hardware("Network")
+        self.assertIn("virtio", [c.name for c in self.find_all("combo box", None, dialog)])   # the model
+        self.finish_adding(dialog, lambda rows: len(nic_rows(rows)) == 2, "a second NIC")
+        live, inactive = self.xml(), self.xml("--inactive")
+        macs = []
+        for dom in (live, inactive):
+            ifaces = dom.findall("devices/interface")
+            self.assertEqual(len(ifaces), 2)
+            self.assertEqual(ifaces[1].find("source").get("network"), "default")
+            self.assertEqual(ifaces[1].find("model").get("type"), "virtio")
+            macs.append(ifaces[1].find("mac").get("address"))
+        self.assertEqual(macs[0], macs[1])
+        new_row = "NIC :" + macs[0][-8:]
+        self.assertIn(new_row, self.cells("hw-list"))
+        uh.serial_console_says(NAME, "nics", r"VIRTBUS-GUEST-NICS [^\r\n]*%s" % re.escape(macs[0]), WAIT)
+
+    def apply_for_next_boot(self):
+        """Apply on a running guest: virt-manager defines the change and says when it applies."""
+        self.act("push button", "config-apply")
+        self.answer_dialog("These changes will take effect after the next guest shutdown.", "OK")
+
+    def test_6_memory_for_the_next_boot(self):
+        """The Memory page: 384 MiB, Apply: virt-manager defines it, the running guest keeps 256."""
+        self.details()
+        self.select_row("hw-list", "Memory")
+        for name in ("Max Memory Select", "Memory Select"):
+            self.element("spin button", name).queryValue().currentValue = 384.0
+        self.apply_for_next_boot()
+        inactive, live = self.xml("--inactive"), self.xml()
+        self.assertEqual(inactive.find("memory").text, str(384 * 1024))
+        self.assertEqual(inactive.find("currentMemory").text, str(384 * 1024))
+        self.assertEqual(live.find("memory").text, str(256 * 1024))
+
+    def test_7_vcpus_for_the_next_boot(self):
+        """The CPUs page: 2 vCPUs, Apply: defined for the next boot, the running guest keeps 1."""
+        self.details()
+        self.select_row("hw-list", "CPUs")
+        self.element("spin button", "Virtual CPU Select").queryValue().currentValue = 2.0
+        self.apply_for_next_boot()
+        self.assertEqual(self.xml("--inactive").find("vcpu").text, "2")
+        self.assertEqual(self.xml().find("vcpu").text, "1")
+        self.assertEqual(self.w.virsh("vcpucount", NAME, "--config", "--current").stdout.strip(), "2")
+        self.assertEqual(self.w.virsh("vcpucount", NAME, "--live", "--current").stdout.strip(), "1")
+
+
+    def test_8_remove_the_new_disk(self):
+        """Remove on the new disk's row: virt-manager's "Remove Disk Device" window (its storage
+        kept), then the disk is gone from the running guest (the guest no longer sees it) and
+        from the definition; the volume stays in the pool."""
+        self.assertIn("VirtIO Disk 2", self.details())
+        self.select_row("hw-list", "VirtIO Disk 2")
+        self.act("push button", "config-remove")
+        window = self.element("frame", "Remove Disk Device", "the Remove Disk Device window")
+        self.assertIn("Remove disk device 'vdb'", self.texts("label", window))
+        self.assertIn("Delete associated storage files", [c.name for c in self.find_all("check box", None, window)])
+        self.act("push button", "Delete", under=window)
+        self.wait_until(lambda: "VirtIO Disk 2" not in self.cells("hw-list"), "the VirtIO Disk 2 row to go")
+        self.no_error_dialog()
+        for dom in (self.xml(), self.xml("--inactive")):
+            self.assertIsNone(dom.find("devices/disk/target[@dev='vdb']"))
+        self.assertIn(str(IMAGES / (NAME + "-1.qcow2")), self.w.virsh("vol-list", "default").stdout)
+        said = uh.serial_console_says(NAME, "disks", r"VIRTBUS-GUEST-DISKS [^\r\n]*\r?\n", WAIT)
+        self.assertNotIn("vdb:", said)
 
 
 if __name__ == "__main__":

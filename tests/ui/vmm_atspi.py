@@ -131,3 +131,4 @@ class VmmDriver:
         self.wait_until(lambda: not self.find_all("label", None, d) or not d.getState().contains(self.atspi.STATE_SHOWING),
                         "the dialog to close")
         return labels
+
