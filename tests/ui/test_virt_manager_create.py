@@ -31,7 +31,6 @@ import vmm_atspi  # noqa: E402
 
 uh.enter_namespace(needs=vmm_atspi.NEEDS + guest_iso.NEEDS)
 
-import guest  # noqa: E402
 import testmain  # noqa: E402
 import test_virt_manager as tvm  # noqa: E402
 
@@ -44,17 +43,7 @@ BOOT_WAIT = 240         # TCG, SeaBIOS and ISOLINUX, on a loaded 2-core machine
 class VirtManagerCreateTest(vmm_atspi.VmmDriver, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.w = uh.UiWorld()
-        cls.w.create_default_network = 1          # virt-manager puts the NIC on "default"
-        cls.w.start()
-        try:
-            uh.wait_for(lambda: "default" in cls.w.virsh("net-list", "--name").stdout,
-                        "the default network to be autostarted", 60, 0.5)
-            cls.disk = guest_iso.build(guest.build(), Path("/var/lib/libvirt/images") / (NAME + ".img"))
-            cls.start_virt_manager()
-        except BaseException:
-            cls.w.stop()
-            raise
+        cls.disk = cls.start_with_image(Path("/var/lib/libvirt/images") / (NAME + ".img"))
 
     @classmethod
     def tearDownClass(cls):

@@ -35,7 +35,6 @@ import vmm_atspi  # noqa: E402
 
 uh.enter_namespace(needs=vmm_atspi.NEEDS + guest_iso.NEEDS)
 
-import guest  # noqa: E402
 import testmain  # noqa: E402
 
 NAME = "isovm"
@@ -49,17 +48,7 @@ BOOT_WAIT = 240         # TCG, SeaBIOS and ISOLINUX, on a loaded 2-core machine
 class VirtManagerHardwareTest(vmm_atspi.VmmDriver, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.w = uh.UiWorld()
-        cls.w.create_default_network = 1          # virt-manager puts NICs on "default"
-        cls.w.start()
-        try:
-            uh.wait_for(lambda: "default" in cls.w.virsh("net-list", "--name").stdout,
-                        "the default network to be autostarted", 60, 0.5)
-            cls.iso = guest_iso.build(guest.build(), IMAGES / "virtbus-guest.iso")
-            cls.start_virt_manager()
-        except BaseException:
-            cls.w.stop()
-            raise
+        cls.iso = cls.start_with_image(IMAGES / "virtbus-guest.iso")
 
     @classmethod
     def tearDownClass(cls):

@@ -19,6 +19,25 @@ WAIT = 90
 
 class VmmDriver:
     @classmethod
+    def start_with_image(cls, image):
+        """The world with libvirt's "default" network (virt-manager puts NICs on it), the tiny
+        guest as a bootable ISO at `image` (guest_iso.py), and virt-manager on qemu:///system."""
+        import guest
+        import guest_iso
+        cls.w = uh.UiWorld()
+        cls.w.create_default_network = 1
+        cls.w.start()
+        try:
+            uh.wait_for(lambda: "default" in cls.w.virsh("net-list", "--name").stdout,
+                        "the default network to be autostarted", 60, 0.5)
+            guest_iso.build(guest.build(), image)
+            cls.start_virt_manager()
+        except BaseException:
+            cls.w.stop()
+            raise
+        return image
+
+    @classmethod
     def start_virt_manager(cls, *args):
         """Xvfb, a session bus with the accessibility bus, and `virt-manager --connect
         qemu:///system ARGS`; this process then reads the same accessibility bus."""
