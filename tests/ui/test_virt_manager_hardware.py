@@ -16,7 +16,8 @@ What a user does in Debian's virt-manager 4.1 against virtbusd's remote door (qe
    Add Hardware → Storage (a new disk in the pool, hotplugged), Add Hardware → Network (a virtio
    NIC on "default", hotplugged), the Memory and CPUs pages' edits, which virt-manager defines
    for the next boot ("These changes will take effect after the next guest shutdown"), and
-   Remove on the added disk (its "Remove Disk Device" window, the volume kept).
+   Remove on the added disk (its "Remove Disk Device" window, the volume kept) and on the USB
+   tablet (Preferences' "Device removal" confirmation off first).
 
 Every step checks what the user sees (the wizard's pages, the details' hardware list, the
 dialogs) and what virsh sees. The accessibility tree is driven as in test_virt_manager_create
@@ -241,6 +242,35 @@ class VirtManagerHardwareTest(vmm_atspi.VmmDriver, unittest.TestCase):
         self.assertIn(str(IMAGES / (NAME + "-1.qcow2")), self.w.virsh("vol-list", "default").stdout)
         said = uh.serial_console_says(NAME, "disks", r"VIRTBUS-GUEST-DISKS [^\r\n]*\r?\n", WAIT)
         self.assertNotIn("vdb:", said)
+
+
+    def test_9_remove_the_tablet(self):
+        """Remove on the Tablet row, device removal confirmations turned off in Preferences first
+        (virt-manager asks in a modal dialog, see docs/ui-clients.md): the USB tablet leaves the
+        running guest and its definition."""
+        self.act("menu", "Edit")
+        self.act("menu item", "Preferences")
+        prefs = self.element("frame", "Preferences", "the Preferences window")
+        tabs = self.element("page tab list", None, under=prefs)
+        names = [c.name for c in tabs]
+        tabs.querySelection().selectChild(names.index("Feedback"))
+        label = self.element("label", "Device removal:", under=prefs)
+        # the box has no name of its own: the label names it (its "labelled by" relation)
+        boxes = [b for b in self.find_all("check box", None, prefs)
+                 if any(r.getTarget(0) == label for r in b.getRelationSet())]
+        self.assertEqual(len(boxes), 1, self.dump(prefs))
+        box = boxes[0]
+        if box.getState().contains(self.atspi.STATE_CHECKED):
+            box.queryAction().doAction(0)
+        self.wait_until(lambda: not box.getState().contains(self.atspi.STATE_CHECKED), "the box unchecked")
+        self.act("push button", "Close", under=prefs)
+        self.assertIn("Tablet", self.details())
+        self.select_row("hw-list", "Tablet")
+        self.act("push button", "config-remove")
+        self.wait_until(lambda: "Tablet" not in self.cells("hw-list"), "the Tablet row to go")
+        self.no_error_dialog()
+        for dom in (self.xml(), self.xml("--inactive")):
+            self.assertIsNone(dom.find("devices/input[@type='tablet']"))
 
 
 if __name__ == "__main__":
