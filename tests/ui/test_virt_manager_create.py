@@ -18,7 +18,6 @@ the tiny test guest as a bootable hybrid ISO (guest_iso.py), so the guest boots 
 firmware. The guest must run, keep every device virt-manager asked for, answer on its serial
 console, and the console window must show its SPICE display."""
 
-import os
 import subprocess
 import sys
 import unittest
@@ -28,98 +27,28 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import guest_iso  # noqa: E402
 import ui_harness as uh  # noqa: E402
+import vmm_atspi  # noqa: E402
 
-uh.enter_namespace(needs=("virt-manager", "Xvfb", "xwd", "dbus-daemon", "/usr/libexec/at-spi-bus-launcher",
-                          "/usr/lib/python3/dist-packages/pyatspi") + guest_iso.NEEDS)
+uh.enter_namespace(needs=vmm_atspi.NEEDS + guest_iso.NEEDS)
 
-import guest  # noqa: E402
 import testmain  # noqa: E402
 import test_virt_manager as tvm  # noqa: E402
 
 NAME = "wizvm"
 OS_CELL = "Generic Linux 2022 (linux2022)"
-WAIT = 90
+WAIT = vmm_atspi.WAIT
 BOOT_WAIT = 240         # TCG, SeaBIOS and ISOLINUX, on a loaded 2-core machine
 
 
-class VirtManagerCreateTest(unittest.TestCase):
+class VirtManagerCreateTest(vmm_atspi.VmmDriver, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.w = uh.UiWorld()
-        cls.w.create_default_network = 1          # virt-manager puts the NIC on "default"
-        cls.w.start()
-        try:
-            uh.wait_for(lambda: "default" in cls.w.virsh("net-list", "--name").stdout,
-                        "the default network to be autostarted", 60, 0.5)
-            cls.disk = guest_iso.build(guest.build(), Path("/var/lib/libvirt/images") / (NAME + ".img"))
-            cls.display = cls.w.start_xvfb()
-            bus = cls.w.start_session_bus()
-            cls.vmm_log = cls.w.tmp / "virt-manager.log"
-            with open(cls.vmm_log, "w") as log:
-                cls.w.procs["virt-manager"] = subprocess.Popen(
-                    ["virt-manager", "--no-fork", "--debug", "--connect", "qemu:///system"],
-                    stdout=log, stderr=subprocess.STDOUT,
-                    env=cls.w.virt_manager_env(cls.display, bus))
-            # this process reads the same accessibility bus
-            os.environ["DISPLAY"] = cls.display
-            os.environ["DBUS_SESSION_BUS_ADDRESS"] = bus
-            import pyatspi
-            cls.atspi = pyatspi
-        except BaseException:
-            cls.w.stop()
-            raise
+        cls.disk = cls.start_with_image(Path("/var/lib/libvirt/images") / (NAME + ".img"))
 
     @classmethod
     def tearDownClass(cls):
         cls.w.virsh("destroy", NAME)
         cls.w.stop()
-
-    # ---- the accessibility tree ----
-
-    def app(self):
-        if self.w.procs["virt-manager"].poll() is not None:
-            raise AssertionError("virt-manager exited; its log:\n" + self.vmm_log.read_text()[-3000:])
-        for a in self.atspi.Registry.getDesktop(0):
-            if a is not None and a.name == "virt-manager":
-                return a
-        return None
-
-    def find_all(self, role, name=None):
-        """The showing accessibles of a role (and name) under virt-manager's application."""
-        found, stack = [], [self.app()]
-        while stack:
-            a = stack.pop()
-            if a is None:
-                continue
-            try:
-                if a.getRoleName() == role and (name is None or a.name == name) and \
-                        a.getState().contains(self.atspi.STATE_SHOWING):
-                    found.append(a)
-                stack.extend(a)
-            except Exception:          # gone meanwhile (GTK redraws the page)
-                pass
-        return found
-
-    def element(self, role, name=None, what=None):
-        try:
-            return uh.wait_for(lambda: (self.find_all(role, name) or [None])[0],
-                               what or "%s %r in virt-manager" % (role, name), WAIT, 0.5)
-        except AssertionError as e:
-            self.fail("%s\n--- virt-manager log:\n%s\n--- virtbusd log tail:\n%s"
-                      % (e, self.vmm_log.read_text()[-3000:], self.w.log()[-2000:]))
-
-    def act(self, role, name, action="click"):
-        acc = self.element(role, name)
-        a = acc.queryAction()
-        names = [a.getName(i) for i in range(a.nActions)]
-        a.doAction(names.index(action))
-
-    def type_text(self, name, text):
-        self.element("text", name).queryEditableText().setTextContents(text)
-
-    def no_error_dialog(self):
-        for a in self.find_all("alert") + self.find_all("dialog"):
-            self.fail("virt-manager shows %r: %s" % (a.name, [c.name for c in a]))
 
     # ---- the flow, in order ----
 

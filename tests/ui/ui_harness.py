@@ -8,6 +8,7 @@ selenium and Debian's chromedriver, Xvfb for virt-manager.
 Everything listens on the namespace's loopback only."""
 
 import os
+import re
 import select
 import shutil
 import socket
@@ -206,23 +207,35 @@ def serial_console_answers(name, word, timeout):
     """`virsh console --force NAME` on a pty: types `word` until the test guest's shell loop
     answers "unknown command 'WORD'" (it boots meanwhile); raises AssertionError with what the
     console printed when it does not within `timeout` seconds."""
-    serial_console_line(name, word, "unknown command '%s'" % word, timeout)
+    serial_console_says(name, word, re.escape("unknown command '%s'" % word), timeout)
 
 
 def serial_console_line(name, command, marker, timeout):
-    """Types `command` on the guest's serial console (`virsh console --force NAME` on a pty) until
-    a whole line starting with `marker` comes back; returns that line's rest (the test guest's
-    `disks` answers "VIRTBUS-GUEST-DISKS vda:32768 ...", `nics` "VIRTBUS-GUEST-NICS ...")."""
+    """Types `command` on the guest's serial console until a whole line starting with `marker`
+    comes back; returns that line's rest (the test guest's `disks` answers
+    "VIRTBUS-GUEST-DISKS vda:32768 ...", `nics` "VIRTBUS-GUEST-NICS ...")."""
+    m = _serial_console_match(name, command, re.escape(marker) + r"([^\r\n]*)\r?\n", timeout)
+    return m.group(1).decode(errors="replace").strip()
+
+
+def serial_console_says(name, command, pattern, timeout):
+    """`virsh console --force NAME` on a pty: types `command` until the console prints a match of
+    the regular expression `pattern` (the test guest boots meanwhile); returns the match's text.
+    Raises AssertionError with what the console printed when it does not within `timeout` s."""
+    return _serial_console_match(name, command, pattern, timeout).group(0).decode(errors="replace")
+
+
+def _serial_console_match(name, command, pattern, timeout):
     master, slave = os.openpty()
     p = subprocess.Popen(["virsh", "-c", "qemu:///system", "console", "--force", name],
                          stdin=slave, stdout=slave, stderr=slave, start_new_session=True)
     os.close(slave)
     seen = bytearray()
-    want = marker.encode()
+    want = re.compile(pattern.encode())
     found = []
 
     def answered():
-        start = len(seen)
+        start = len(seen)       # an answer to this try, not an earlier one's
         os.write(master, command.encode() + b"\r")
         end = time.monotonic() + 3
         while time.monotonic() < end:
@@ -231,20 +244,20 @@ def serial_console_line(name, command, marker, timeout):
                     seen.extend(os.read(master, 65536))
                 except OSError:      # EIO: virsh exited
                     raise AssertionError("virsh console exited (%s)" % p.wait())
-            at = seen.find(want, start)
-            if at >= 0 and b"\n" in seen[at:]:
-                found.append(seen[at + len(want):].split(b"\n", 1)[0].decode(errors="replace").strip())
+            m = want.search(bytes(seen), start)
+            if m:
+                found.append(m)
                 return True
         return False
     try:
-        wait_for(answered, "the guest's answer on its serial console", timeout, 0)
-        return found[0]
+        wait_for(answered, "the guest's answer to %r on its serial console" % command, timeout, 0)
     except AssertionError as e:
         raise AssertionError("%s; it printed:\n%s" % (e, seen[-2000:].decode(errors="replace")))
     finally:
         p.kill()
         p.wait()
         os.close(master)
+    return found[0]
 
 
 def _connectable(port):
