@@ -168,13 +168,15 @@ static void make_runnable(DomainDef *def, const char *name) {
                                 free(lists[l][i].source_path);
                                 lists[l][i].source_path = scratch_file("%s-chr%zu-%zu", name, l, i);
                         }
-        /* No taps here: NICs with a host device become user networking, with one queue. */
+        /* No taps here: NICs with a host device become user networking, with one queue and no
+         * <mtu> (refused on user networking; the nic-mtu suite boots a guest with host_mtu). */
         for (size_t i = 0; i < d->n_interfaces; i++) {
                 DomainInterface *nic = &d->interfaces[i];
                 if (str_eq(nic->type, "bridge") || str_eq(nic->type, "network") || str_eq(nic->type, "direct") ||
                     str_eq(nic->type, "ethernet")) {
                         replace(&nic->type, "user");
                         nic->driver_queues.set = false;
+                        nic->mtu = 0;
                 }
         }
         for (size_t i = 0; i < d->n_graphics; i++) {
