@@ -7,8 +7,11 @@
 #include "domain-conf.h"
 #include "domain-model.h"
 #include "error.h"
+#include "qemu-alias.h"
 #include "qemu-command-input.h"
 #include "qemu-conf.h"
+#include "qemu-disk-addr.h"
+#include "qemu-usb-addr.h"
 
 /*
  * What the command line decides for the driver (qemu-domain.c, which spawns QEMU through lib/process.c):
@@ -77,9 +80,6 @@
  * where libvirt has one (type='kvm' without KVM, CPU topology, USB disabled …). */
 char **qemu_command_build(const QemuCommandInput *in, VbError *err);
 
-/* qemu-usb-addr.c: USB ports of redirdevs and hubs (<address type='usb' bus='0' port='N'/>),
- * written into a definition when it is defined, as libvirt does; the command line uses them. */
-int qemu_define_usb_addresses(DomainDef *def, VbError *err);
 /* qemu-pci-define.c: the PCI address the command line gives each PCI device without one
  * written into def, with the controllers libvirt adds (PCI 0, q35's SATA 0, and the USB, SCSI
  * and virtio-serial ones devices need), so the definition keeps its places when devices are
@@ -90,43 +90,8 @@ int qemu_define_usb_addresses(DomainDef *def, VbError *err);
  * the command line would refuse is left as it is (the start names the problem). -1 only when out
  * of memory. */
 int qemu_define_pci_addresses(DomainDef *def, const char *default_machine, bool extend, VbError *err);
-/* The QEMU id of a USB device (a NIC, …): its alias when it has one QEMU can take (a
- * hotplugged one, a user's ua-), else prefix<i> as the command line numbers them (input0, hub0). */
-void qemu_usb_dev_id(const char *alias, const char *prefix, size_t i, char *buf, size_t len);
-/* The lowest port of USB bus 0's root hub no device of def holds (inputs, USB sound,
- * redirdevs and hubs, in QEMU's command line order), or want (> 0) when it is free, for a
- * device (what: "<input>") to be attached; -1 with err when def has no USB controller, "No
- * free USB ports", or want is taken or beyond the controller's ports. */
-int qemu_usb_free_port(const DomainDef *def, unsigned want, const char *what, VbError *err);
-
 
 /* A shell-quoted one-liner for logs and golden files; NULL on allocation failure. */
 char *qemu_command_to_string(char *const *argv);
 
 void qemu_argv_free(char **argv);
-
-/* The device id of disk i of def (see above) into buf; -1 with err set when its target name
- * or bus cannot be placed. */
-int qemu_disk_alias(const DomainDef *def, size_t i, char *buf, size_t len, VbError *err);
-
-/* qemu-alias.c: libvirt's QEMU ids, one source for the command line and the live XML's
- * <alias>es. A controller's: pci.0/pcie.0 (the root bus), pci.N, usb (index 0, also the UHCI
- * companions), ide, q35's SATA 0 "ide", else TYPE<index> (scsi0, sata1, virtio-serial0, fdc0). */
-bool qemu_machine_is_q35(const DomainDef *def);
-/* Can alias be QEMU's id (letters, digits, '_', '.', '-'; shorter than len)? Another one never
- * reaches the command line: the device gets its numbered id, and so does its live <alias>. */
-bool qemu_alias_usable(const char *alias, size_t len);
-/* A user's alias (libvirt's "ua-" prefix): kept in the running definition for every device. */
-bool qemu_alias_is_user(const char *alias);
-void qemu_controller_id(const char *type, const char *model, long long index, bool q35, char *buf, size_t len);
-/* Devices numbered by their place in the definition: a user's ua- alias when it has one (QEMU
- * gets it, as from libvirt), else video0, sound0, redir0, watchdog0, rng0; the balloon is
- * always balloon0. */
-typedef enum { QEMU_ID_VIDEO, QEMU_ID_SOUND, QEMU_ID_REDIRDEV, QEMU_ID_WATCHDOG, QEMU_ID_RNG, QEMU_ID_BALLOON } QemuIdKind;
-void qemu_device_id(const char *alias, QemuIdKind kind, size_t i, char *buf, size_t len);
-/* The running definition's <alias> of each disk, controller, video, sound, redirdev,
- * watchdog, RNG and balloon: the id its command line gives it (a disk's, controller's and the
- * balloon's replaces a user's ua- alias: QEMU knows them by fixed ids); start (the definition
- * the command line is built from): also each NIC, input, hub and DIMM without one (net0,
- * input0, hub0, dimm0). 0, or -ENOMEM. */
-int qemu_aliases_assign(DomainDef *live, bool start);

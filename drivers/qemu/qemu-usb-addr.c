@@ -15,8 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "domain-model.h"
-#include "qemu-command.h"
+#include "qemu-usb-addr.h"
 
 #define USB_MAX_PORT 64                /* far above any controller's ports */
 
@@ -93,13 +92,6 @@ int qemu_define_usb_addresses(DomainDef *def, VbError *err) {
                 return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_DOMAIN,
                                     "no free USB port for a <redirdev> or <hub> (at most %d)", USB_MAX_PORT);
         return r < 0 ? vb_error_set(err, VB_ERR_NO_MEMORY, VB_FROM_DOMAIN, NULL) : 0;
-}
-
-void qemu_usb_dev_id(const char *alias, const char *prefix, size_t i, char *buf, size_t len) {
-        if (alias && qemu_alias_usable(alias, len))
-                snprintf(buf, len, "%s", alias);
-        else
-                snprintf(buf, len, "%s%zu", prefix, i);
 }
 
 /* One device in QEMU's command line order: a written port is taken, else QEMU gives the
