@@ -5,6 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "qemu-alias.h"
+#include "qemu-disk-addr.h"
+#include "qemu-usb-addr.h"
+
 /* ---- boot order ---- */
 
 static int boot_first(const QemuCmd *c, const char *dev, bool *is_disk) {
@@ -260,7 +264,7 @@ int qemu_cmd_controllers(QemuCmd *c) {
         }
 
         /* The controllers devices need but the definition leaves out. */
-        if (qemu_cmd_needs_usb(c)) {
+        if (qemu_devices_need_usb(c->devs)) {
                 if (have.usb_none)
                         return qemu_cmd_unsupported(c, "USB is disabled for this domain, but USB devices are "
                                                     "present in the domain XML");

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "qemu-command.h"
 #include "uuid.h"
 
 static bool str_prefix(const char *s, const char *prefix) {
