@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "domain-model.h"
-#include "qemu-command.h"
+#include "qemu-alias.h"
+#include "qemu-disk-addr.h"
 
 bool qemu_machine_is_q35(const DomainDef *def) {
         const char *m = def && def->priv ? def->priv->os.machine : NULL;
@@ -37,6 +37,13 @@ void qemu_controller_id(const char *type, const char *model, long long index, bo
         } else {
                 snprintf(buf, len, "%s%lld", type, index);
         }
+}
+
+void qemu_usb_dev_id(const char *alias, const char *prefix, size_t i, char *buf, size_t len) {
+        if (alias && qemu_alias_usable(alias, len))
+                snprintf(buf, len, "%s", alias);
+        else
+                snprintf(buf, len, "%s%zu", prefix, i);
 }
 
 void qemu_device_id(const char *alias, QemuIdKind kind, size_t i, char *buf, size_t len) {

@@ -5,38 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "qemu-alias.h"
+#include "qemu-usb-addr.h"
 #include "uuid.h"
 
 #define ISA_SERIAL_PORTS 4
-
-/* ---- what the devices need of the buses ---- */
-
-static const char *input_bus(const DomainInputDev *in) {
-        if (in->bus)
-                return in->bus;
-        return qemu_str_eq(in->type, "tablet") ? "usb" : "ps2";
-}
-
-bool qemu_cmd_needs_usb(const QemuCmd *c) {
-        for (size_t i = 0; i < c->devs->n_inputs; i++)
-                if (strcmp(input_bus(&c->devs->inputs[i]), "usb") == 0)
-                        return true;
-        for (size_t i = 0; i < c->devs->n_sounds; i++)
-                if (qemu_str_eq(c->devs->sounds[i].model, "usb"))
-                        return true;
-        return c->devs->n_redirdevs > 0 || c->devs->n_hubs > 0;
-}
-
-bool qemu_cmd_needs_virtio_serial(const QemuCmd *c) {
-        const DomainDevices *d = c->devs;
-        for (size_t i = 0; i < d->n_channels; i++)
-                if (qemu_str_eq(d->channels[i].target_type, "virtio"))
-                        return true;
-        for (size_t i = 0; i < d->n_consoles; i++)
-                if (qemu_str_eq(d->consoles[i].target_type, "virtio"))
-                        return true;
-        return false;
-}
 
 /* ---- network interfaces ---- */
 
@@ -296,7 +269,7 @@ int qemu_cmd_chardevs(QemuCmd *c) {
 int qemu_cmd_inputs(QemuCmd *c) {
         for (size_t i = 0; i < c->devs->n_inputs; i++) {
                 const DomainInputDev *in = &c->devs->inputs[i];
-                const char *type = in->type ? in->type : "", *bus = input_bus(in);
+                const char *type = in->type ? in->type : "", *bus = qemu_input_bus(in);
                 const char *usb = NULL, *virtio = NULL;
                 if (strcmp(type, "tablet") == 0) {
                         usb = "usb-tablet";

@@ -5,92 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_CONTROLLERS 32     /* controller indices a domain may use, per type */
-
-/* Where a disk sits: its bus and libvirt's drive address derived from its target name. */
-typedef struct DiskPlace {
-        const char *bus;       /* virtio, sata, ide, scsi */
-        unsigned ctrl, busno, unit;
-        char alias[32];
-} DiskPlace;
-
-/* libvirt's virDiskNameToIndex: the letters after the prefix, bijective base 26 ("vda" 0,
- * "vdz" 25, "vdaa" 26). */
-static int disk_name_index(const char *dev, const char **prefix) {
-        static const char *const prefixes[] = { "xvd", "ubd", "fd", "hd", "vd", "sd", NULL };
-        const char *p = NULL;
-        for (size_t i = 0; prefixes[i] && !p; i++)
-                if (strncmp(dev, prefixes[i], strlen(prefixes[i])) == 0)
-                        p = prefixes[i];
-        if (!p)
-                return -1;
-        const char *s = dev + strlen(p);
-        long idx = 0;
-        if (!*s || strlen(s) > 4)
-                return -1;
-        for (; *s; s++) {
-                if (*s < 'a' || *s > 'z')
-                        return -1;
-                idx = idx * 26 + (*s - 'a' + 1);
-        }
-        *prefix = p;
-        return (int) (idx - 1);
-}
-
-static const char *disk_default_bus(const char *prefix) {
-        if (strcmp(prefix, "hd") == 0)
-                return "ide";
-        if (strcmp(prefix, "sd") == 0)
-                return "scsi";
-        if (strcmp(prefix, "vd") == 0)
-                return "virtio";
-        if (strcmp(prefix, "fd") == 0)
-                return "fdc";
-        return strcmp(prefix, "xvd") == 0 ? "xen" : "uml";
-}
-
-static int disk_place(const DomainDisk *d, DiskPlace *p, VbError *err) {
-        const char *prefix = NULL;
-        int idx = d->target_dev ? disk_name_index(d->target_dev, &prefix) : -1;
-        if (idx < 0)
-                return vb_error_set(err, VB_ERR_XML_ERROR, VB_FROM_QEMU,
-                                    "Unknown disk name '%s' and no address specified",
-                                    d->target_dev ? d->target_dev : "");
-        *p = (DiskPlace) { .bus = d->target_bus ? d->target_bus : disk_default_bus(prefix) };
-        if (strcmp(p->bus, "virtio") == 0) {
-                snprintf(p->alias, sizeof p->alias, "virtio-disk%d", idx);
-        } else if (strcmp(p->bus, "ide") == 0) {
-                p->ctrl = (unsigned) idx / 4;
-                p->busno = ((unsigned) idx % 4) / 2;
-                p->unit = (unsigned) idx % 2;
-                snprintf(p->alias, sizeof p->alias, "ide%u-%u-%u", p->ctrl, p->busno, p->unit);
-        } else if (strcmp(p->bus, "sata") == 0) {
-                p->ctrl = (unsigned) idx / 6;
-                p->unit = (unsigned) idx % 6;
-                snprintf(p->alias, sizeof p->alias, "sata%u-0-%u", p->ctrl, p->unit);
-        } else if (strcmp(p->bus, "scsi") == 0) {
-                p->ctrl = (unsigned) idx / 7;
-                p->unit = (unsigned) idx % 7;
-                snprintf(p->alias, sizeof p->alias, "scsi%u-0-0-%u", p->ctrl, p->unit);
-        } else {
-                return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_QEMU,
-                                    "disk bus '%s' of disk '%s' is not supported", p->bus, d->target_dev);
-        }
-        if (p->ctrl >= MAX_CONTROLLERS)
-                return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_QEMU,
-                                    "disk '%s' is beyond the controllers supported", d->target_dev);
-        return 0;
-}
-
-int qemu_disk_alias(const DomainDef *def, size_t i, char *buf, size_t len, VbError *err) {
-        if (!def || !def->priv || i >= def->priv->devices.n_disks)
-                return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_QEMU, "no disk %zu", i);
-        DiskPlace p;
-        if (disk_place(&def->priv->devices.disks[i], &p, err) < 0)
-                return -1;
-        snprintf(buf, len, "%s", p.alias);
-        return 0;
-}
+#include "qemu-alias.h"
+#include "qemu-disk-addr.h"
+#include "qemu-usb-addr.h"
 
 /* ---- boot order ---- */
 
@@ -160,7 +77,7 @@ int qemu_cmd_assign_boot(QemuCmd *c) {
 /* ---- controllers ---- */
 
 typedef struct Controllers {
-        bool scsi[MAX_CONTROLLERS], sata[MAX_CONTROLLERS], vserial[MAX_CONTROLLERS];
+        bool scsi[QEMU_MAX_CONTROLLERS], sata[QEMU_MAX_CONTROLLERS], vserial[QEMU_MAX_CONTROLLERS];
         bool usb, usb_none;
 } Controllers;
 
@@ -326,7 +243,7 @@ int qemu_cmd_controllers(QemuCmd *c) {
                                                             "for this machine type");
                         continue;
                 }
-                if (index < 0 || index >= MAX_CONTROLLERS)
+                if (index < 0 || index >= QEMU_MAX_CONTROLLERS)
                         return qemu_cmd_unsupported(c, "%s controller index %lld is out of range", type, index);
                 bool *seen = strcmp(type, "scsi") == 0 ? have.scsi : strcmp(type, "sata") == 0 ? have.sata
                            : strcmp(type, "virtio-serial") == 0 ? have.vserial : NULL;
@@ -347,7 +264,7 @@ int qemu_cmd_controllers(QemuCmd *c) {
         }
 
         /* The controllers devices need but the definition leaves out. */
-        if (qemu_cmd_needs_usb(c)) {
+        if (qemu_devices_need_usb(c->devs)) {
                 if (have.usb_none)
                         return qemu_cmd_unsupported(c, "USB is disabled for this domain, but USB devices are "
                                                     "present in the domain XML");
@@ -358,8 +275,8 @@ int qemu_cmd_controllers(QemuCmd *c) {
                 }
         }
         for (size_t i = 0; i < d->n_disks; i++) {
-                DiskPlace p;
-                if (disk_place(&d->disks[i], &p, c->err) < 0)
+                QemuDiskPlace p;
+                if (qemu_disk_place(&d->disks[i], &p, c->err) < 0)
                         return -1;
                 if (strcmp(p.bus, "ide") == 0 && c->q35)
                         return ide_unsupported(c);
@@ -401,7 +318,7 @@ static void disk_cache_opts(QemuStr *s, const CacheMode *cache) {
                             cache->no_flush ? "on" : "off");
 }
 
-static int disk_check(QemuCmd *c, const DomainDisk *d, const DiskPlace *p, const char **source,
+static int disk_check(QemuCmd *c, const DomainDisk *d, const QemuDiskPlace *p, const char **source,
                       const char **format) {
         const char *dev = d->target_dev;
         bool cdrom = qemu_str_eq(d->device, "cdrom");
@@ -461,9 +378,9 @@ static int disk_add_fds(QemuCmd *c, const DomainDisk *d, size_t i, const char *a
 
 static int qemu_cmd_disk(QemuCmd *c, size_t i) {
         const DomainDisk *d = &c->devs->disks[i];
-        DiskPlace p;
+        QemuDiskPlace p;
         const char *source = NULL, *format = NULL;
-        if (disk_place(d, &p, c->err) < 0 || disk_check(c, d, &p, &source, &format) < 0)
+        if (qemu_disk_place(d, &p, c->err) < 0 || disk_check(c, d, &p, &source, &format) < 0)
                 return -1;
         for (size_t j = 0; j < i; j++)
                 if (qemu_str_eq(c->devs->disks[j].target_dev, d->target_dev)) {

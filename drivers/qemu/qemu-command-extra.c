@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "qemu-alias.h"
+
 /* What a definition may hold that no generator makes: refused, never dropped. */
 int qemu_cmd_check_unsupported_devices(QemuCmd *c) {
         const DomainDevices *d = c->devs;

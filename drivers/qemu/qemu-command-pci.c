@@ -1,9 +1,11 @@
 /* qemu-command-pci.c: PCI addresses of a domain's devices, assigned in libvirt's order so the same definition always gives the same guest hardware. */
-#include "qemu-command-priv.h"
+#include "qemu-command-pci.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "qemu-usb-addr.h"
 
 /*
  * What libvirt does (qemuDomainAssignPCIAddresses), and so what a guest defined by
@@ -339,6 +341,17 @@ static bool sound_pci(const DomainSound *s) {
                qemu_str_eq(s->model, "es1370");
 }
 
+bool qemu_cmd_needs_virtio_serial(const QemuCmd *c) {
+        const DomainDevices *d = c->devs;
+        for (size_t i = 0; i < d->n_channels; i++)
+                if (qemu_str_eq(d->channels[i].target_type, "virtio"))
+                        return true;
+        for (size_t i = 0; i < d->n_consoles; i++)
+                if (qemu_str_eq(d->consoles[i].target_type, "virtio"))
+                        return true;
+        return false;
+}
+
 int qemu_cmd_plan_pci(QemuCmd *c) {
         const DomainDevices *d = c->devs;
         QemuPciPlan *p = calloc(1, sizeof *p);
@@ -413,7 +426,7 @@ int qemu_cmd_plan_pci(QemuCmd *c) {
                                 goto out;
                         scsi = true;
                 }
-        if ((!usb && qemu_cmd_needs_usb(c) && pci_next(st, &p->auto_usb, true, "the USB controller") < 0) ||
+        if ((!usb && qemu_devices_need_usb(c->devs) && pci_next(st, &p->auto_usb, true, "the USB controller") < 0) ||
             (!vserial && qemu_cmd_needs_virtio_serial(c) &&
              pci_next(st, &p->auto_vserial, true, "the virtio-serial controller") < 0))
                 goto out;

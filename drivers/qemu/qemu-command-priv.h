@@ -1,79 +1,12 @@
-/* qemu-command-priv.h: what the files of the command-line builder share: the argv being built, option strings, checks. */
+/* qemu-command-priv.h: the builders of the command line's parts, as qemu-command.c calls them in order; they write with qemu-command-argv.h and place PCI devices by qemu-command-pci.h. */
 #pragma once
 
 #include <stdbool.h>
 #include <stddef.h>
 
 #include "domain-model.h"
-#include "qemu-command.h"
-
-/* One option value being written ("virtio-blk-pci,drive=…,id=…"). Allocation failure is
- * sticky: later writes are ignored and the command reports out of memory. */
-typedef struct QemuStr {
-        char *s;
-        size_t len, cap;
-        bool oom;
-} QemuStr;
-
-void qstr_printf(QemuStr *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* v with each ',' doubled, as QEMU's option syntax reads a literal comma. */
-void qstr_escaped(QemuStr *s, const char *v);
-/* ",key=v" with v escaped. */
-void qstr_kv(QemuStr *s, const char *key, const char *v);
-
-/* Where a PCI device sits (qemu-command-pci.c); set false: not a PCI device here. */
-typedef struct QemuPciAddr {
-        bool set, multifunction;
-        unsigned bus, slot, function;
-} QemuPciAddr;
-
-#define QEMU_PCI_MAX_BUSES 64
-
-/* The places of every PCI device of the definition, by device kind and position. */
-typedef struct QemuPciPlan {
-        QemuPciAddr *ctrl, *disk, *nic, *sound, *video, *watchdog, *rng, *input;
-        QemuPciAddr balloon, default_video;
-        QemuPciAddr auto_usb, auto_vserial, auto_scsi;   /* controllers the definition leaves out */
-        /* q35: what went on bus 0 for want of a place libvirt would have added: PCIe devices
-         * without a free pcie-root-port, conventional PCI devices without a pcie-to-pci-bridge. */
-        unsigned need_root_ports;
-        bool need_bridge;
-        unsigned ports_before_bridge;   /* root ports counted when the bridge was first needed */
-} QemuPciPlan;
-
-/* The command being built. */
-typedef struct QemuCmd {
-        const QemuCommandInput *in;
-        const DomainDef *def;
-        const DomainDevices *devs;
-        VbError *err;
-        char **argv;
-        size_t n, cap;
-        bool oom;
-        bool q35, kvm;
-        int *disk_boot;          /* bootindex of each disk, 0 = none */
-        int *nic_boot;           /* and of each interface */
-        struct QemuPciPlan *pci; /* after qemu_cmd_plan_pci() */
-        bool free_video_slot;    /* a new definition without video or graphics: libvirt keeps no place for one */
-} QemuCmd;
-
-void qemu_cmd_arg(QemuCmd *c, const char *arg);
-void qemu_cmd_argf(QemuCmd *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Adds option and value, taking value's string (value is left empty). */
-void qemu_cmd_opt(QemuCmd *c, const char *option, QemuStr *value);
-
-/* VB_ERR_CONFIG_UNSUPPORTED with the detail; returns -1. */
-int qemu_cmd_unsupported(QemuCmd *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* A plain token ([A-Za-z0-9._-]+): what may stand unescaped in an option string. */
-bool qemu_token_ok(const char *s);
-bool qemu_str_eq(const char *a, const char *b);    /* NULL-safe strcmp == 0 */
-
-/* qemu-command-pci.c: the PCI plan, and ",bus=…,addr=…" of a place (nothing when not set). */
-int qemu_cmd_plan_pci(QemuCmd *c);
-void qemu_pci_plan_free(QemuPciPlan *p);
-void qemu_pci_append(const QemuCmd *c, QemuStr *s, const QemuPciAddr *a);
-const char *qemu_pci_bus_name(const QemuCmd *c, unsigned bus, char *buf, size_t len);
+#include "qemu-command-argv.h"
+#include "qemu-command-pci.h"
 
 /* qemu-command-extra.c: sound, USB redirection and hubs, panic, and the refusal of
  * devices the driver cannot make. */
@@ -104,9 +37,6 @@ int qemu_cmd_rngs(QemuCmd *c);
 int qemu_cmd_memory(QemuCmd *c);
 void qemu_dimm_ids(const DomainMemoryDev *m, size_t i, char *id, size_t len, char *memdev, size_t mlen);
 long qemu_dimm_slot(const DomainMemoryDev *m, size_t i);
-/* Whether the domain needs a USB bus / a virtio-serial bus for its devices. */
-bool qemu_cmd_needs_usb(const QemuCmd *c);
-bool qemu_cmd_needs_virtio_serial(const QemuCmd *c);
 
 /* IOThreads (qemu-command-iothread.c): the -object of each, and a disk's iothread= (refused
  * off virtio or for an IOThread the definition lacks). */

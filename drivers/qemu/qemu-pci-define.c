@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "domain-device.h"
+#include "qemu-command.h"
 
 /*
  * The places are those the command line would give (qemu_cmd_plan_pci(), libvirt's order), so

@@ -15,14 +15,28 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "domain-model.h"
-#include "qemu-command.h"
+#include "qemu-usb-addr.h"
 
 #define USB_MAX_PORT 64                /* far above any controller's ports */
 
+const char *qemu_input_bus(const DomainInputDev *in) {
+        if (in->bus)
+                return in->bus;
+        return in->type && strcmp(in->type, "tablet") == 0 ? "usb" : "ps2";
+}
+
 static bool is_usb_input(const DomainInputDev *in) {
-        const char *bus = in->bus ? in->bus : (in->type && strcmp(in->type, "tablet") == 0 ? "usb" : "ps2");
-        return strcmp(bus, "usb") == 0;
+        return strcmp(qemu_input_bus(in), "usb") == 0;
+}
+
+bool qemu_devices_need_usb(const DomainDevices *d) {
+        for (size_t i = 0; i < d->n_inputs; i++)
+                if (is_usb_input(&d->inputs[i]))
+                        return true;
+        for (size_t i = 0; i < d->n_sounds; i++)
+                if (d->sounds[i].model && strcmp(d->sounds[i].model, "usb") == 0)
+                        return true;
+        return d->n_redirdevs > 0 || d->n_hubs > 0;
 }
 
 static bool has_port(const DomainAddress *a) {
@@ -95,13 +109,6 @@ int qemu_define_usb_addresses(DomainDef *def, VbError *err) {
         return r < 0 ? vb_error_set(err, VB_ERR_NO_MEMORY, VB_FROM_DOMAIN, NULL) : 0;
 }
 
-void qemu_usb_dev_id(const char *alias, const char *prefix, size_t i, char *buf, size_t len) {
-        if (alias && qemu_alias_usable(alias, len))
-                snprintf(buf, len, "%s", alias);
-        else
-                snprintf(buf, len, "%s%zu", prefix, i);
-}
-
 /* One device in QEMU's command line order: a written port is taken, else QEMU gives the
  * lowest free one. */
 static void simulate(const DomainAddress *a, bool *used) {
@@ -119,11 +126,6 @@ static void simulate(const DomainAddress *a, bool *used) {
 /* The ports of the controller's root hub: xHCI's USB 2 ports (`ports`, QEMU's default 4),
  * UHCI's 2, EHCI's 6; 0 when the domain has no USB controller. */
 static unsigned root_ports(const DomainDevices *d) {
-        bool usb_dev = d->n_redirdevs || d->n_hubs;
-        for (size_t i = 0; i < d->n_inputs; i++)
-                usb_dev = usb_dev || is_usb_input(&d->inputs[i]);
-        for (size_t i = 0; i < d->n_sounds; i++)
-                usb_dev = usb_dev || (d->sounds[i].model && strcmp(d->sounds[i].model, "usb") == 0);
         for (size_t i = 0; i < d->n_controllers; i++) {
                 const DomainController *c = &d->controllers[i];
                 if (!c->type || strcmp(c->type, "usb") != 0 || (c->index.set && c->index.v != 0))
@@ -139,7 +141,7 @@ static unsigned root_ports(const DomainDevices *d) {
                         return 6;
                 return c->ports.set && c->ports.v > 0 && c->ports.v <= 15 ? (unsigned) c->ports.v : 4;
         }
-        return usb_dev ? 4 : 0;    /* the xHCI controller the command line adds, or none */
+        return qemu_devices_need_usb(d) ? 4 : 0;    /* the xHCI controller the command line adds, or none */
 }
 
 int qemu_usb_free_port(const DomainDef *def, unsigned want, const char *what, VbError *err) {
