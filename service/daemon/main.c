@@ -30,6 +30,7 @@
 #include "server-admin.h"
 #include "server.h"
 #include "storage-driver.h"
+#include "thread-call.h"
 #include "stream.h"
 #include "peer-client.h"
 
@@ -231,7 +232,7 @@ static int daemon_run(Daemon *d) {
         r = authz_new(d->event, &d->authz);
         if (r < 0)
                 return log_error_errno(r, "cannot set up authorization: %s", strerror(-r));
-        if ((r = admin_new(&d->admin)) < 0)
+        if ((r = admin_new(d->event, thread_call, &d->admin)) < 0)
                 return log_error_errno(r, "out of memory");
         r = bus_open(d->manager, d->event, system, &d->bus, msg, sizeof msg);
         if (r < 0) {
