@@ -163,6 +163,7 @@ static int on_reload_signal(sd_event_source *s, const struct signalfd_siginfo *s
                 if (config_wants_polkit_api(&d->config) != d->started_polkit_api)
                         log_warning("access_drivers changed: it takes effect at the next start");
                 remote_server_reconfigure(d->remote, &d->config);
+                bus_set_stream_limit(d->bus, (unsigned) d->config.max_client_streams);
                 log_info("configuration reloaded");
         }
         log_force_debug(d->opts.verbose);
@@ -242,6 +243,7 @@ static int daemon_run(Daemon *d) {
         }
         /* org.libvirt.virtbus.Admin at /org/libvirt/admin: the servers appear as the remote
          * door registers them below. */
+        bus_set_stream_limit(d->bus, (unsigned) d->config.max_client_streams);
         if ((r = bus_add_admin(d->bus, d->admin)) < 0)
                 return log_error_errno(r, "cannot serve the admin interface on the bus: %s", strerror(-r));
         /* On the system bus polkit decides who may call (the bus policy lets anyone in). */
