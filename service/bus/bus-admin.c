@@ -67,36 +67,57 @@ static int admin_list_servers(sd_bus_message *m, void *userdata, sd_bus_error *r
         return r < 0 ? bus_errno(ret_error, r) : 1;
 }
 
-static void admin_append_client(const AdminClient *c, void *ud) {
-        ParamOut *p = ud;
+static void admin_append_client(const AdminClientInfo *info, ParamOut *p) {
+        const AdminClient *c = &info->client;
         if (p->r >= 0)
                 p->r = sd_bus_message_open_container(p->reply, 'r', "txua{sv}");
         if (p->r >= 0)
                 p->r = sd_bus_message_append(p->reply, "txu", (uint64_t) c->id, c->connected_at, (uint32_t) c->transport);
         if (p->r >= 0)
                 p->r = sd_bus_message_open_container(p->reply, 'a', "{sv}");
-        admin_client_info_foreach(c, admin_param, p);
+        admin_client_info_foreach(info, admin_param, p);
         if (p->r >= 0)
                 p->r = sd_bus_message_close_container(p->reply);
         if (p->r >= 0)
                 p->r = sd_bus_message_close_container(p->reply);
 }
 
-static int admin_list_clients(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        AdminServer *s = admin_server_arg(m, userdata, ret_error);
-        if (!s)
-                return -EINVAL;
+/* The completion's clients (an AdminClientList) as a(txua{sv}). */
+static int admin_reply_clients(sd_bus_message *m, const void *result) {
+        const AdminClientList *l = result;
         ParamOut p = { 0 };
         p.r = sd_bus_message_new_method_return(m, &p.reply);
         if (p.r >= 0)
                 p.r = sd_bus_message_open_container(p.reply, 'a', ADMIN_CLIENT_SIG);
-        admin_server_clients(s, admin_append_client, &p);
+        for (size_t i = 0; i < l->n; i++)
+                admin_append_client(&l->v[i], &p);
         if (p.r >= 0)
                 p.r = sd_bus_message_close_container(p.reply);
         if (p.r >= 0)
                 p.r = sd_bus_send(NULL, p.reply, NULL);
         sd_bus_message_unref(p.reply);
-        return p.r < 0 ? bus_errno(ret_error, p.r) : 1;
+        return p.r < 0 ? p.r : 1;
+}
+
+/* ListClients and ClientInfo answer later: the user and group names are looked up off the loop. */
+static int admin_describe(sd_bus_message *m, Admin *a, bool all, BusReplyFn reply, sd_bus_error *ret_error) {
+        AdminServer *s = admin_server_arg(m, a, ret_error);
+        if (!s)
+                return -EINVAL;
+        uint64_t id = 0;
+        int r = all ? 0 : sd_bus_message_read(m, "t", &id);
+        if (r < 0)
+                return bus_errno(ret_error, r);
+        Call *call = bus_call_new_reply(m, reply, false);
+        if (!call)
+                return bus_errno(ret_error, -ENOMEM);
+        VbError err = { 0 };
+        r = admin_clients_describe(s, all, id, call, &err);
+        return bus_call_finish_reply(call, r, &err, NULL, ret_error);
+}
+
+static int admin_list_clients(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        return admin_describe(m, userdata, true, admin_reply_clients, ret_error);
 }
 
 /* Reply a{sv} with what each(fn) produces. */
@@ -113,11 +134,19 @@ static int admin_reply_params(sd_bus_message *m, void (*each)(void *obj, AdminPa
         if (p.r >= 0)
                 p.r = sd_bus_send(NULL, p.reply, NULL);
         sd_bus_message_unref(p.reply);
-        return p.r < 0 ? bus_errno(ret_error, p.r) : 1;
+        return p.r < 0 ? (ret_error ? bus_errno(ret_error, p.r) : p.r) : 1;
 }
 
 static void each_client_info(void *obj, AdminParamFn fn, void *ud) {
         admin_client_info_foreach(obj, fn, ud);
+}
+
+/* The completion's one client as a{sv}. */
+static int admin_reply_client_info(sd_bus_message *m, const void *result) {
+        const AdminClientList *l = result;
+        if (l->n != 1)
+                return -ENOENT;
+        return admin_reply_params(m, each_client_info, (void *) &l->v[0], NULL);
 }
 
 static void each_limit(void *obj, AdminParamFn fn, void *ud) {
@@ -125,18 +154,7 @@ static void each_limit(void *obj, AdminParamFn fn, void *ud) {
 }
 
 static int admin_client_info(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        AdminServer *s = admin_server_arg(m, userdata, ret_error);
-        if (!s)
-                return -EINVAL;
-        uint64_t id;
-        int r = sd_bus_message_read(m, "t", &id);
-        if (r < 0)
-                return bus_errno(ret_error, r);
-        AdminClient c;
-        VbError err = { 0 };
-        if (admin_client_lookup(s, id, &c, &err) < 0)
-                return bus_error(ret_error, &err);
-        return admin_reply_params(m, each_client_info, &c, ret_error);
+        return admin_describe(m, userdata, false, admin_reply_client_info, ret_error);
 }
 
 static int admin_disconnect_client(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {

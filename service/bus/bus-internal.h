@@ -55,7 +55,12 @@ struct Bus {
         void *authz_allowed;            /* bus-authz.c: calls allowed, queued again */
         unsigned authz_pending;         /* checks in flight */
         bool authz_api;                 /* access_drivers = [ "polkit" ]: org.libvirt.api.* checks too */
+        unsigned max_caller_streams;    /* max_client_streams: volume transfers per caller (0: none) */
+        struct FdXfer *xfers;           /* bus-vol-stream.c: the volume transfers running */
 };
+
+/* bus-vol-stream.c: the transfers still running go on without the bus (bus_close). */
+void bus_vol_streams_detach(Bus *b);
 
 /* bus-authz.c: the polkit action a call needs (NULL: none, e.g. Introspect). */
 const char *bus_authz_action(const char *interface, const char *member);

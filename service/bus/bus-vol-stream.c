@@ -21,6 +21,9 @@
  * (non-blocking); a regular file cannot be, and is read or written as the stream allows. A
  * download into a regular file keeps holes (the offset skips them, the size is set at the end). */
 typedef struct FdXfer {
+        struct FdXfer *next;    /* in bus->xfers */
+        Bus *bus;               /* NULL once the bus is closed */
+        char *sender;           /* the caller's unique name: max_client_streams counts per caller */
         Stream *st;
         Call *call;
         int fd;
@@ -32,6 +35,12 @@ typedef struct FdXfer {
 } FdXfer;
 
 static void xfer_free(FdXfer *x, int r, const VbError *err) {
+        for (FdXfer **p = x->bus ? &x->bus->xfers : NULL; p && *p; p = &(*p)->next)
+                if (*p == x) {
+                        *p = x->next;
+                        break;
+                }
+        free(x->sender);
         if (x->upload)
                 stream_set_producer(x->st, NULL, NULL);
         else
@@ -205,7 +214,27 @@ static int xfer_on_io(sd_event_source *s, int fd, uint32_t revents, void *userda
         return 0;
 }
 
-static int xfer_start(sd_event *event, Stream *st, Call *call, int fd, bool upload, VbError *err) {
+/* Checked before the verb makes its Stream (and the transfer its buffer). */
+static int xfer_room(Bus *b, const char *sender, VbError *err) {
+        size_t n = 0;
+        for (FdXfer *x = b->xfers; x; x = x->next)
+                if (sender ? x->sender && strcmp(x->sender, sender) == 0 : !x->sender)
+                        n++;
+        return stream_limit_check(n, b->max_caller_streams, "this D-Bus caller", err);
+}
+
+void bus_vol_streams_detach(Bus *b) {
+        for (FdXfer *x = b->xfers; x; x = x->next)
+                x->bus = NULL;
+        b->xfers = NULL;
+}
+
+void bus_set_stream_limit(Bus *b, unsigned max) {
+        if (b)
+                b->max_caller_streams = max;
+}
+
+static int xfer_start(Bus *b, Stream *st, Call *call, int fd, bool upload, const char *sender, VbError *err) {
         struct stat sb;
         if (fstat(fd, &sb) < 0)
                 return vb_error_errno(err, -errno, "the transfer descriptor");
@@ -213,6 +242,7 @@ static int xfer_start(sd_event *event, Stream *st, Call *call, int fd, bool uplo
         if (acc < 0 || (upload && (acc & O_ACCMODE) == O_WRONLY) || (!upload && (acc & O_ACCMODE) == O_RDONLY))
                 return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_STORAGE, "the descriptor is not open for %s",
                                     upload ? "reading" : "writing");
+        sd_event *event = b->manager->event;
         FdXfer *x = malloc(sizeof *x);
         if (!x)
                 return vb_error_errno(err, -ENOMEM, "transfer");
@@ -234,6 +264,10 @@ static int xfer_start(sd_event *event, Stream *st, Call *call, int fd, bool uplo
                         return vb_error_errno(err, r, "watch the transfer descriptor");
                 }
         }
+        x->sender = sender ? strdup(sender) : NULL;
+        x->bus = b;
+        x->next = b->xfers;
+        b->xfers = x;
         x->st = stream_ref(st);
         x->call = call_ref(call);
         if (upload)
@@ -253,8 +287,10 @@ static int method_vol_transfer(sd_bus_message *m, BusSubtree *t, bool upload, sd
         if (r < 0)
                 return r;
         StorageVol *v = bus_path_vol(t->conn, t->path, sd_bus_message_get_path(m), &err);
+        const char *sender = sd_bus_message_get_sender(m);
         Stream *st = NULL;
-        if (!v || (upload ? vol_upload : vol_download)(v, offset, length, flags, &st, &err) < 0)
+        if (!v || xfer_room(t->bus, sender, &err) < 0 ||
+            (upload ? vol_upload : vol_download)(v, offset, length, flags, &st, &err) < 0)
                 return bus_error(ret_error, &err);
         Call *call = bus_call_new(m);
         if (!call) {
@@ -262,7 +298,7 @@ static int method_vol_transfer(sd_bus_message *m, BusSubtree *t, bool upload, sd
                 stream_unref(st);
                 return -ENOMEM;
         }
-        r = xfer_start(t->conn->manager->event, st, call, fd, upload, &err);
+        r = xfer_start(t->bus, st, call, fd, upload, sender, &err);
         if (r < 0)
                 stream_abort(st, &err);
         stream_unref(st);

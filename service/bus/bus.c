@@ -282,6 +282,7 @@ Bus *bus_close(Bus *b) {
         if (b->observing)
                 manager_remove_observer(b->manager, bus_on_notice, b);
         bus_authz_forget(b);
+        bus_vol_streams_detach(b);
         if (b->bus) {
                 /* -ESRCH/-EADDRINUSE when we never owned it: nothing to release. */
                 (void) sd_bus_release_name(b->bus, BUS_NAME);

@@ -37,5 +37,9 @@ typedef struct Admin Admin;
 #define BUS_ADMIN_ACTION "org.libvirt.virtbus.admin"
 int bus_add_admin(Bus *b, Admin *a);
 
+/* virtbusd.conf max_client_streams: StorageVol Upload/Download transfers one D-Bus caller (a
+ * unique name) may have running at once (0: no limit). Applies to the next transfer. */
+void bus_set_stream_limit(Bus *b, unsigned max);
+
 /* Release the name, flush what is queued, disconnect and free. Accepts NULL; returns NULL. */
 Bus *bus_close(Bus *b);

@@ -15,6 +15,7 @@
 #define ADMIN_SERVERS_MAX 4
 
 struct AdminServer {
+        Admin *admin;
         char *name;
         const AdminServerOps *ops;
         void *ud;
@@ -23,11 +24,17 @@ struct AdminServer {
 struct Admin {
         AdminServer servers[ADMIN_SERVERS_MAX];
         size_t n;
+        sd_event *event;
+        AdminRunFn run;
 };
 
-int admin_new(Admin **out) {
+int admin_new(sd_event *e, AdminRunFn run, Admin **out) {
         *out = calloc(1, sizeof **out);
-        return *out ? 0 : -ENOMEM;
+        if (!*out)
+                return -ENOMEM;
+        (*out)->event = e;
+        (*out)->run = run;
+        return 0;
 }
 
 Admin *admin_free(Admin *a) {
@@ -44,7 +51,7 @@ int admin_add_server(Admin *a, const char *name, const AdminServerOps *ops, void
         char *copy = strdup(name);
         if (!copy)
                 return -ENOMEM;
-        a->servers[a->n++] = (AdminServer) { .name = copy, .ops = ops, .ud = ud };
+        a->servers[a->n++] = (AdminServer) { .admin = a, .name = copy, .ops = ops, .ud = ud };
         return 0;
 }
 
@@ -94,7 +101,102 @@ int admin_client_lookup(AdminServer *s, uint64_t id, AdminClient *out, VbError *
         return 0;
 }
 
-void admin_client_info_foreach(const AdminClient *c, AdminParamFn fn, void *ud) {
+/* ---- client descriptions: the user database asked in a thread ---- */
+
+typedef struct Describe {
+        AdminClientList list;
+        Call *call;
+        int r;
+} Describe;
+
+static void describe_free(Describe *d) {
+        for (size_t i = 0; i < d->list.n; i++) {
+                AdminClientInfo *c = &d->list.v[i];
+                free((char *) c->client.sasl_username);
+                free((char *) c->client.x509_dname);
+                free(c->user_name);
+                free(c->group_name);
+        }
+        free(d->list.v);
+        call_unref(d->call);
+        free(d);
+}
+
+/* A copy of c that outlives the loop's turn (its strings are the transport's until then). */
+static void describe_add(const AdminClient *c, void *ud) {
+        Describe *d = ud;
+        if (d->r < 0)
+                return;
+        AdminClientInfo *v = realloc(d->list.v, (d->list.n + 1) * sizeof *v);
+        if (!v) {
+                d->r = -ENOMEM;
+                return;
+        }
+        d->list.v = v;
+        AdminClientInfo *info = &v[d->list.n++];
+        *info = (AdminClientInfo) { .client = *c };
+        info->client.sasl_username = c->sasl_username ? strdup(c->sasl_username) : NULL;
+        info->client.x509_dname = c->x509_dname ? strdup(c->x509_dname) : NULL;
+        if ((c->sasl_username && !info->client.sasl_username) || (c->x509_dname && !info->client.x509_dname))
+                d->r = -ENOMEM;
+}
+
+/* In the thread: getpwuid_r / getgrgid_r, which touch nothing of the loop's. */
+static void describe_work(void *p) {
+        Describe *d = p;
+        for (size_t i = 0; i < d->list.n; i++) {
+                AdminClientInfo *c = &d->list.v[i];
+                if (!c->client.has_cred)
+                        continue;
+                char buf[16384];
+                struct passwd pw, *pwp = NULL;
+                struct group gr, *grp = NULL;
+                if (getpwuid_r(c->client.uid, &pw, buf, sizeof buf, &pwp) == 0 && pwp)
+                        c->user_name = strdup(pw.pw_name);
+                if (getgrgid_r(c->client.gid, &gr, buf, sizeof buf, &grp) == 0 && grp)
+                        c->group_name = strdup(gr.gr_name);
+        }
+}
+
+static void describe_done(void *p) {
+        Describe *d = p;
+        call_complete(d->call, 0, NULL, &d->list);
+        describe_free(d);
+}
+
+int admin_clients_describe(AdminServer *s, bool all, uint64_t id, Call *call, VbError *err) {
+        Describe *d = calloc(1, sizeof *d);
+        if (!d)
+                return vb_error_errno(err, -ENOMEM, "client description");
+        if (all)
+                admin_server_clients(s, describe_add, d);
+        else {
+                AdminClient c;
+                if (admin_client_lookup(s, id, &c, err) < 0) {
+                        describe_free(d);
+                        return -1;
+                }
+                describe_add(&c, d);
+        }
+        if (d->r < 0) {
+                describe_free(d);
+                return vb_error_errno(err, -ENOMEM, "client description");
+        }
+        d->call = call_ref(call);
+        Admin *a = s->admin;
+        int r = a->run ? a->run(a->event, describe_work, describe_done, d) : -ENOSYS;
+        if (r < 0) {
+                /* no thread to be had: the lookups run here, as they would have without one */
+                if (a->run)
+                        log_debug("client description on the loop: %s", strerror(-r));
+                describe_work(d);
+                describe_done(d);
+        }
+        return VERB_PENDING;
+}
+
+void admin_client_info_foreach(const AdminClientInfo *info, AdminParamFn fn, void *ud) {
+        const AdminClient *c = &info->client;
         fn("readonly", ADMIN_TP_BOOLEAN, c->readonly, NULL, ud);
         if (c->address[0])
                 fn("sock_addr", ADMIN_TP_STRING, 0, c->address, ud);
@@ -104,16 +206,12 @@ void admin_client_info_foreach(const AdminClient *c, AdminParamFn fn, void *ud) 
                 fn("tls_x509_dname", ADMIN_TP_STRING, 0, c->x509_dname, ud);
         if (!c->has_cred)
                 return;
-        char buf[1024];
-        struct passwd pw, *pwp = NULL;
-        struct group gr, *grp = NULL;
         fn("unix_user_id", ADMIN_TP_INT, (int64_t) c->uid, NULL, ud);
-        /* NSS may block on a remote directory; local files are the common case */
-        if (getpwuid_r(c->uid, &pw, buf, sizeof buf, &pwp) == 0 && pwp)
-                fn("unix_user_name", ADMIN_TP_STRING, 0, pw.pw_name, ud);
+        if (info->user_name)
+                fn("unix_user_name", ADMIN_TP_STRING, 0, info->user_name, ud);
         fn("unix_group_id", ADMIN_TP_INT, (int64_t) c->gid, NULL, ud);
-        if (getgrgid_r(c->gid, &gr, buf, sizeof buf, &grp) == 0 && grp)
-                fn("unix_group_name", ADMIN_TP_STRING, 0, gr.gr_name, ud);
+        if (info->group_name)
+                fn("unix_group_name", ADMIN_TP_STRING, 0, info->group_name, ud);
         fn("unix_process_id", ADMIN_TP_INT, (int64_t) c->pid, NULL, ud);
 }
 

@@ -8,6 +8,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <systemd/sd-event.h>
+
+#include "call.h"
 #include "error.h"
 
 /* libvirt's virClientTransport */
@@ -54,7 +57,11 @@ typedef struct AdminServerOps {
 typedef struct Admin Admin;
 typedef struct AdminServer AdminServer;
 
-int admin_new(Admin **out);
+/* Runs work(arg) off the loop of e, then done(arg) on it, exactly once; 0, or a negative errno
+ * when nothing runs (lib/thread-call.c's thread_call, which the daemon gives). */
+typedef int (*AdminRunFn)(sd_event *e, void (*work)(void *arg), void (*done)(void *arg), void *arg);
+/* run NULL: the user database lookups of client descriptions run on the loop (tests). */
+int admin_new(sd_event *e, AdminRunFn run, Admin **out);
 Admin *admin_free(Admin *a);
 /* Servers in the order added ("libvirtd", "admin"); ops and ud must outlive the Admin or be
  * removed. */
@@ -73,11 +80,27 @@ size_t admin_server_clients(AdminServer *s, void (*fn)(const AdminClient *c, voi
 /* 0, or -1 with libvirt's "no client with matching id '%llu'". */
 int admin_client_lookup(AdminServer *s, uint64_t id, AdminClient *out, VbError *err);
 
+/* A client with its user and group names (virAdmClientGetInfo). */
+typedef struct AdminClientInfo {
+        AdminClient client;             /* sasl_username and x509_dname point at copies, freed with it */
+        char *user_name, *group_name;   /* NULL: no such entry in the user or group database */
+} AdminClientInfo;
+typedef struct AdminClientList {
+        AdminClientInfo *v;
+        size_t n;
+} AdminClientList;
+
+/* The live clients of s (all), or the one with that id, with their user and group names: the
+ * names are looked up off the loop (NSS may ask sssd or LDAP), so this answers VERB_PENDING and
+ * call completes with an AdminClientList * (valid during its done only); -1 with libvirt's "no
+ * client with matching id" or out of memory. */
+int admin_clients_describe(AdminServer *s, bool all, uint64_t id, Call *call, VbError *err);
+
 /* virTypedParameterType, as both doors pass them */
 enum { ADMIN_TP_INT = 1, ADMIN_TP_UINT = 2, ADMIN_TP_BOOLEAN = 6, ADMIN_TP_STRING = 7 };
 typedef void (*AdminParamFn)(const char *field, int type, int64_t num, const char *str, void *ud);
 /* virAdmClientGetInfo's typed parameters of a client, in libvirt's order and names. */
-void admin_client_info_foreach(const AdminClient *c, AdminParamFn fn, void *ud);
+void admin_client_info_foreach(const AdminClientInfo *c, AdminParamFn fn, void *ud);
 /* Disconnect client id of s; self_id: the caller's own client on s (0: none), refused. */
 int admin_client_close(AdminServer *s, uint64_t id, unsigned self_id, const char *by, VbError *err);
 

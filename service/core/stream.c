@@ -401,3 +401,12 @@ StreamItem stream_take(Stream *s, void **buf, size_t *n, uint64_t *hole) {
                 stream_schedule(s, &s->producer);
         return STREAM_ITEM_DATA;
 }
+
+int stream_limit_check(size_t open, unsigned max, const char *whose, VbError *err) {
+        if (max == 0 || open < max)
+                return 0;
+        return vb_error_set(err, VB_ERR_RESOURCE_BUSY, VB_FROM_NONE,
+                            "too many streams open by %s: %zu, the limit max_client_streams is %u; finish or abort "
+                            "one first",
+                            whose, open, max);
+}

@@ -34,6 +34,10 @@ typedef void (*StreamWakeFn)(Stream *s, void *userdata);
 
 /* -ENOMEM, or -EINVAL without an event loop. */
 int stream_new(sd_event *event, size_t window, Stream **out);
+/* A door's check before a verb makes a Stream (each holds up to its window and a door's buffers):
+ * open streams of one client (whose: "this connection", "this D-Bus caller") against virtbusd.conf's
+ * max_client_streams (0: no limit). 0, or -1 with the error naming the limit. */
+int stream_limit_check(size_t open, unsigned max, const char *whose, VbError *err);
 Stream *stream_ref(Stream *s);
 Stream *stream_unref(Stream *s);
 

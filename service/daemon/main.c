@@ -30,6 +30,7 @@
 #include "server-admin.h"
 #include "server.h"
 #include "storage-driver.h"
+#include "thread-call.h"
 #include "stream.h"
 #include "peer-client.h"
 
@@ -162,6 +163,7 @@ static int on_reload_signal(sd_event_source *s, const struct signalfd_siginfo *s
                 if (config_wants_polkit_api(&d->config) != d->started_polkit_api)
                         log_warning("access_drivers changed: it takes effect at the next start");
                 remote_server_reconfigure(d->remote, &d->config);
+                bus_set_stream_limit(d->bus, (unsigned) d->config.max_client_streams);
                 log_info("configuration reloaded");
         }
         log_force_debug(d->opts.verbose);
@@ -231,7 +233,7 @@ static int daemon_run(Daemon *d) {
         r = authz_new(d->event, &d->authz);
         if (r < 0)
                 return log_error_errno(r, "cannot set up authorization: %s", strerror(-r));
-        if ((r = admin_new(&d->admin)) < 0)
+        if ((r = admin_new(d->event, thread_call, &d->admin)) < 0)
                 return log_error_errno(r, "out of memory");
         r = bus_open(d->manager, d->event, system, &d->bus, msg, sizeof msg);
         if (r < 0) {
@@ -241,6 +243,7 @@ static int daemon_run(Daemon *d) {
         }
         /* org.libvirt.virtbus.Admin at /org/libvirt/admin: the servers appear as the remote
          * door registers them below. */
+        bus_set_stream_limit(d->bus, (unsigned) d->config.max_client_streams);
         if ((r = bus_add_admin(d->bus, d->admin)) < 0)
                 return log_error_errno(r, "cannot serve the admin interface on the bus: %s", strerror(-r));
         /* On the system bus polkit decides who may call (the bus policy lets anyone in). */

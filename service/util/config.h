@@ -27,6 +27,8 @@ typedef struct Config {
         int max_clients;                /* default 5000 */
         int max_anonymous_clients;      /* default 20; 0 = no limit of its own */
         int max_client_requests;        /* calls in flight per client, default 5 */
+        int max_client_streams;         /* streams open per client (remote) or D-Bus caller (volume
+                                         * transfers), default 32; libvirtd has no such key */
         int keepalive_interval;         /* seconds, default 5; <= 0 disables the server's PINGs */
         int keepalive_count;            /* unanswered PINGs before a client is dropped, default 5 */
 

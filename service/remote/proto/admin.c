@@ -38,6 +38,7 @@ enum {
 };
 typedef struct AdminCall {
         RemoteClient *c;
+        const PacketHeader *hdr;
         Admin *admin;
         XdrReader in;
         XdrWriter *out;
@@ -162,18 +163,35 @@ static int admin_lookup_client(AdminCall *a) {
         return 0;
 }
 
+/* The completion's one client, as admin_client_info_ret's typed parameters. */
+static int encode_client_info(XdrWriter *w, Domain *dom, void *result, VbError *err) {
+        const AdminClientList *l = result;
+        if (!l || l->n != 1)
+                return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_NONE, "no client description");
+        PutClient p = { .w = w };
+        xdr_put_u32(w, 0);
+        size_t count_at = w->len - 4;
+        admin_client_info_foreach(&l->v[0], admin_put_param, &p);
+        xdr_patch_u32(w, count_at, p.n);
+        return 0;
+}
+
+/* Answered later: the user and group names are looked up off the loop. */
 static int admin_client_info(AdminCall *a) {
         AdminServer *srv;
         uint64_t id;
-        AdminClient c;
-        if (admin_get_client(a, &srv, &id) < 0 || admin_flags(a, 0) < 0 || admin_client_lookup(srv, id, &c, &a->err) < 0)
+        if (admin_get_client(a, &srv, &id) < 0 || admin_flags(a, 0) < 0)
                 return -1;
-        PutClient p = { .w = a->out };
-        xdr_put_u32(a->out, 0);
-        size_t count_at = a->out->len - 4;
-        admin_client_info_foreach(&c, admin_put_param, &p);
-        xdr_patch_u32(a->out, count_at, p.n);
-        return 0;
+        if (xdr_remaining(&a->in) != 0)
+                return admin_decode_error(a);
+        RemoteCall rc = { .client = a->c, .hdr = *a->hdr };
+        Call *call = remote_call_plain(&rc, encode_client_info);
+        if (!call) {
+                a->err = rc.err;
+                return -1;
+        }
+        int r = admin_clients_describe(srv, false, id, call, &a->err);
+        return remote_call_finish(&rc, call, r);
 }
 
 static int admin_close_client(AdminCall *a) {
@@ -313,7 +331,7 @@ static void admin_packet(RemoteClient *c, const uint8_t *packet, size_t len) {
         }
         if (h.type != MSG_CALL)
                 return;
-        AdminCall a = { .c = c, .admin = remote_server_admin(c->server) };
+        AdminCall a = { .c = c, .hdr = &h, .admin = remote_server_admin(c->server) };
         if (h.prog != ADMIN_PROGRAM || h.vers != ADMIN_PROTOCOL_VERSION) {
                 remote_error_rpc(&a.err, "Cannot find program %d version %d", h.prog, h.vers);
         } else {
@@ -325,6 +343,10 @@ static void admin_packet(RemoteClient *c, const uint8_t *packet, size_t len) {
                 a.out = &w;
                 xdr_reader_init(&a.in, packet + 4 + PACKET_HEADER_SIZE, len - 4 - PACKET_HEADER_SIZE);
                 int r = admin_call(&a, h.proc);
+                if (r == REMOTE_REPLY_LATER) {
+                        xdr_writer_done(&w);
+                        return;
+                }
                 if (r >= 0 && xdr_remaining(&a.in) != 0)
                         r = admin_decode_error(&a);
                 if (r >= 0 && packet_end(&w, &out, &out_len) == 0) {

@@ -158,6 +158,9 @@ typedef enum RemoteStreamDir {
         REMOTE_STREAM_DUPLEX,           /* both at once (a console): two Streams, one each way */
 } RemoteStreamDir;
 
+/* Room for one more stream on rc's client (max_client_streams): 0, or -1 with the error in
+ * rc->err. Handlers ask before the verb makes its Stream; a console counts as one. */
+int remote_stream_room(RemoteCall *rc);
 /* Tie st to the call rc answers: after the reply, st's data moves in STREAM packets with the
  * call's serial and procedure. Takes a reference to st. sparse: holes travel as STREAM_HOLE
  * packets (the client asked for a sparse stream); else a download sends them as zeros. */

@@ -16,7 +16,7 @@ REMOTE_HANDLER(proc_domain_open_channel) {
         Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
         remote_ref_done(&ref);
         Stream *out = NULL, *in = NULL;
-        int r = d ? domain_open_channel(d, name, flags, &out, &in, &rc->err) : -1;
+        int r = d && remote_stream_room(rc) == 0 ? domain_open_channel(d, name, flags, &out, &in, &rc->err) : -1;
         free(name);
         if (r < 0)
                 return -1;

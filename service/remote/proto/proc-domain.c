@@ -291,7 +291,7 @@ REMOTE_HANDLER(proc_domain_open_console) {
         Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
         remote_ref_done(&ref);
         Stream *out = NULL, *in = NULL;
-        int r = d ? domain_open_console(d, dev, flags, &out, &in, &rc->err) : -1;
+        int r = d && remote_stream_room(rc) == 0 ? domain_open_console(d, dev, flags, &out, &in, &rc->err) : -1;
         free(dev);
         if (r < 0)
                 return -1;
@@ -315,7 +315,7 @@ REMOTE_HANDLER(proc_domain_screenshot) {
         xdr_get_u32(&rc->args, &flags);
         Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
         remote_ref_done(&ref);
-        if (!d)
+        if (!d || remote_stream_room(rc) < 0)
                 return -1;
         Stream *st = NULL;
         char *mime = NULL;

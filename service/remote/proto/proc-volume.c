@@ -197,7 +197,7 @@ static int vol_stream_proc(RemoteCall *rc, bool upload) {
         xdr_get_u32(&rc->args, &flags);
         StorageVol *v = remote_args_end(rc) < 0 ? NULL : remote_find_vol(rc, &ref);
         remote_ref_done(&ref);
-        if (!v)
+        if (!v || remote_stream_room(rc) < 0)
                 return -1;
         Stream *st = NULL;
         if ((upload ? vol_upload : vol_download)(v, offset, length, flags, &st, &rc->err) < 0)

@@ -302,6 +302,14 @@ void remote_stream_packet(RemoteClient *c, const PacketHeader *h, const uint8_t 
 
 /* ---- opening and closing ---- */
 
+int remote_stream_room(RemoteCall *rc) {
+        RemoteClient *c = rc->client;
+        size_t n = 0;
+        for (RemoteStream *rs = c->streams; rs; rs = rs->next)
+                n++;
+        return stream_limit_check(n, remote_client_max_streams(c), "this connection", &rc->err);
+}
+
 int remote_stream_open(RemoteCall *rc, Stream *st, RemoteStreamDir dir, bool sparse) {
         RemoteStream *rs = calloc(1, sizeof *rs);
         if (!rs)

@@ -344,6 +344,10 @@ size_t remote_client_output_bytes(RemoteClient *rc) {
         return client_of(rc)->out.bytes;
 }
 
+unsigned remote_client_max_streams(RemoteClient *rc) {
+        return client_limits(client_of(rc))->max_client_streams;
+}
+
 void remote_client_close(RemoteClient *rc) {
         Client *c = client_of(rc);
         if (c->dropped || rc->closing)

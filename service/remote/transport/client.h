@@ -75,6 +75,8 @@ void remote_client_pause_input(RemoteClient *c);
 void remote_client_resume_input(RemoteClient *c);
 /* Bytes queued for the client and not yet written: a download waits while it is large. */
 size_t remote_client_output_bytes(RemoteClient *c);
+/* max_client_streams: streams the client may have open at once (0: no limit). */
+unsigned remote_client_max_streams(RemoteClient *c);
 /* SASL: a session for c's connection (its addresses, and its TLS layer's strength); the layer
  * l goes on top of c's layers once the reply sent next (the last in plaintext) is out. */
 int remote_client_sasl_new(RemoteClient *c, struct RemoteSasl **out, char *errbuf, size_t errlen);

@@ -59,6 +59,7 @@ void server_apply_limits(RemoteServer *s, const Config *cfg) {
         s->limits.max_clients = (unsigned) cfg->max_clients;
         s->limits.max_anonymous_clients = (unsigned) cfg->max_anonymous_clients;
         s->limits.max_client_requests = (unsigned) cfg->max_client_requests;
+        s->limits.max_client_streams = (unsigned) cfg->max_client_streams;
         s->limits.keepalive_interval = cfg->keepalive_interval;
         s->limits.keepalive_count = (unsigned) cfg->keepalive_count;
 }

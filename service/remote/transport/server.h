@@ -45,6 +45,7 @@ typedef struct RemoteLimits {
         unsigned max_clients;
         unsigned max_anonymous_clients;         /* 0: no limit of its own */
         unsigned max_client_requests;
+        unsigned max_client_streams;            /* streams open at once per client (0: no limit) */
         int keepalive_interval;                 /* seconds; <= 0: the server never pings */
         unsigned keepalive_count;
         uint64_t auth_timeout_usec;             /* unauthenticated clients are dropped after it */

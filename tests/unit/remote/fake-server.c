@@ -84,6 +84,10 @@ size_t remote_client_output_bytes(RemoteClient *c) {
         return ((FakeClient *) c)->output_bytes;
 }
 
+unsigned remote_client_max_streams(RemoteClient *c) {
+        return 0;       /* no limit: the daemon's tests check max_client_streams */
+}
+
 void remote_client_close(RemoteClient *c) {
         ((FakeClient *) c)->close_requested = true;
         c->closing = true;

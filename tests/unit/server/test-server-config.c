@@ -31,6 +31,7 @@ static void test_defaults(void **state) {
         assert_int_equal(c.max_clients, 5000);
         assert_int_equal(c.max_anonymous_clients, 20);
         assert_int_equal(c.max_client_requests, 5);
+        assert_int_equal(c.max_client_streams, 32);
         assert_int_equal(c.keepalive_interval, 5);
         assert_int_equal(c.keepalive_count, 5);
         config_done(&c);
@@ -51,6 +52,7 @@ static void test_every_key(void **state) {
                 "max_clients = 10\n"
                 "max_anonymous_clients = 0\n"
                 "max_client_requests = 1\n"
+                "max_client_streams = 3\n"
                 "keepalive_interval = -1\n"
                 "keepalive_count = 0\n";
         Config c;
@@ -70,6 +72,7 @@ static void test_every_key(void **state) {
         assert_int_equal(c.max_clients, 10);
         assert_int_equal(c.max_anonymous_clients, 0);
         assert_int_equal(c.max_client_requests, 1);
+        assert_int_equal(c.max_client_streams, 3);
         assert_int_equal(c.keepalive_interval, -1);
         assert_int_equal(c.keepalive_count, 0);
         /* polkit on the unix sockets, and access_drivers as a list. */
@@ -120,6 +123,7 @@ static void test_refusals_name_file_and_line(void **state) {
         expect_error("max_clients = 0\n", "t.conf:1: max_clients: must be between 1 and");
         expect_error("max_anonymous_clients = -1\n", "t.conf:1: max_anonymous_clients");
         expect_error("max_client_requests = 0\n", "t.conf:1: max_client_requests");
+        expect_error("max_client_streams = 0\n", "t.conf:1: max_client_streams: must be between 1 and");
         expect_error("keepalive_interval = -2\n", "t.conf:1: keepalive_interval: must be between -1 and");
         expect_error("keepalive_count = -1\n", "t.conf:1: keepalive_count");
         expect_error("keepalive_count = \"5\"\n", "t.conf:1: keepalive_count: expected an integer");
