@@ -31,12 +31,6 @@
 #include "persist.h"
 #include "uuid.h"
 
-
-
-NetDriver *net_driver_of(Network *n) {
-        return n->obj.conn->net->driver_data;
-}
-
 static NetState *state_of(Network *n) {
         if (!n->driver_data)
                 n->driver_data = calloc(1, sizeof(NetState));
