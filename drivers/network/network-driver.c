@@ -344,6 +344,7 @@ static void on_host_up(int r, const VbError *err, void *userdata) {
                 teardown_and_end(n, -1, &e);
                 return;
         }
+        net_floors_reconcile(n);        /* no tap is on a new bridge: a record left behind goes */
         if (!network_mode_dnsmasq(&st->plan)) {
                 plan_drop(st);
                 network_job_done(n, 0, NULL);
@@ -527,6 +528,7 @@ static int load_live(const char *dir, const char *name, const char *data, size_t
                 return 0;
         }
         log_info("network %s: running on %s", n->obj.name, n->live->bridge ? n->live->bridge : "(no bridge)");
+        net_floors_reconcile(n);        /* the guests found again (or not) by the QEMU driver, just before */
         return 0;
 }
 

@@ -6,8 +6,11 @@ the shared class 1:2 keeps the average less the floors, and /run/virtbus/network
 reservations and their sum; a start whose floors would overcommit the network's inbound average is
 refused with libvirt's text and leaves nothing; a guest's end releases its floors. A NIC without a
 <bandwidth> of its own takes its <portgroup>'s (or the default portgroup's) on its tap; its network port
-(python3-libvirt) reports it and takes a new one (virNetworkPortSetParameters). The guests need not
-boot: the taps and classes are the host's."""
+(python3-libvirt) reports it and takes a new one (virNetworkPortSetParameters).
+The reservations follow the running guests: a start that fails after its floors were reserved
+releases them, and a restarted daemon keeps only the floors of running guests' NICs (not those of a
+guest killed while it was away, nor a record or class of no guest). The guests need not boot: the
+taps and classes are the host's."""
 
 import os
 import sys
@@ -95,6 +98,15 @@ def tc(*args):
     return sh("tc", *args).stdout
 
 
+def qemu_pid(name):
+    """The QEMU of guest name in this network namespace."""
+    for pid in nh.pids_of("qemu-system-x86"):
+        with open("/proc/%d/cmdline" % pid, "rb") as f:
+            if b"guest=%s," % name.encode() in f.read():
+                return pid
+    raise AssertionError("no QEMU of " + name)
+
+
 class NetworkFloorTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -107,9 +119,13 @@ class NetworkFloorTest(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        for name in ("ga", "gb", "gc", "gd"):
+        for name in ("ga", "gb", "gc", "gd", "fdrift1", "fdrift2", "fdrift3"):
             cls.w.virsh("destroy", name)
         cls.w.stop()
+
+    def qos_up(self):
+        if "qos" not in self.w.virsh("net-list", "--name").stdout:
+            self.w.virsh("net-start", "qos", check=True)
 
     def define(self, name, nics):
         if not isinstance(nics, str):
@@ -169,8 +185,7 @@ class NetworkFloorTest(unittest.TestCase):
 
     def test_portgroups(self):
         """A NIC without a <bandwidth> of its own takes its portgroup's (or the default portgroup's)."""
-        if "qos" not in self.w.virsh("net-list", "--name").stdout:
-            self.w.virsh("net-start", "qos", check=True)
+        self.qos_up()
         self.define("gd", PG_NICS)
         self.w.virsh("start", "gd", check=True)
         live = ET.fromstring(self.w.virsh("dumpxml", "gd", check=True).stdout)
@@ -226,6 +241,53 @@ class NetworkFloorTest(unittest.TestCase):
         finally:
             conn.close()
         self.w.virsh("destroy", "gd", check=True)
+
+    def test_no_drift(self):
+        """The reservations are the running guests' floors, whatever became of a start or a guest."""
+        self.qos_up()
+        # the floor is reserved, then the start fails (QEMU's command line refuses the model): released
+        self.define("fdrift1", NIC.format(mac="52:54:00:7f:01:01", net="qos", floor=900).replace(
+            "<model type='virtio'/>", "<model type='bogus'/>"))
+        p = self.w.virsh("start", "fdrift1")
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("interface model 'bogus' is not supported", p.stderr)
+        self.assertEqual(FLOORS.read_text() if FLOORS.exists() else "floor-sum 0\n", "floor-sum 0\n")
+        self.assertNotIn("1:3 ", tc("class", "show", "dev", "virbr7"))
+        # so a guest that needs that room fits
+        self.define("fdrift2", [("52:54:00:7f:02:01", "qos", 900)])
+        self.w.virsh("start", "fdrift2", check=True)
+        self.define("fdrift3", [("52:54:00:7f:03:01", "qos", 100)])
+        self.w.virsh("start", "fdrift3", check=True)
+        self.assertEqual(FLOORS.read_text(), "floor-sum 1000\nclass 3 52:54:00:7f:02:01 900\n"
+                                             "class 4 52:54:00:7f:03:01 100\n")
+
+        # while the daemon is away a guest is killed, and a start cut short left a reservation and a
+        # class for a NIC of no guest: the restarted daemon keeps only the running guests' floors
+        self.w.kill9_virtbusd()
+        pid = qemu_pid("fdrift2")
+        os.kill(pid, 9)
+        # reaped by init (the daemon was its parent): a zombie would still look alive
+        nh.wait_for(lambda: not os.path.exists("/proc/%d" % pid), "fdrift2's QEMU to end", timeout=30)
+        FLOORS.write_text(FLOORS.read_text().replace("floor-sum 1000", "floor-sum 1050") +
+                          "class 9 52:54:00:7f:09:01 50\n")
+        sh("tc", "class", "add", "dev", "virbr7", "parent", "1:1", "classid", "1:9", "htb", "rate", "400kbit")
+        sh("tc", "filter", "add", "dev", "virbr7", "parent", "1:", "protocol", "all", "prio", "2", "handle", "800::809",
+           "u32", "match", "u16", "0x5254", "0xffff", "at", "-14", "match", "u32", "0x007f0901", "0xffffffff", "at",
+           "-12", "flowid", "1:9")
+        self.w.restart_virtbusd()
+        self.assertIn("shut off", self.w.virsh("domstate", "fdrift2").stdout)
+        self.assertIn("running", self.w.virsh("domstate", "fdrift3").stdout)
+        self.assertEqual(FLOORS.read_text(), "floor-sum 100\nclass 4 52:54:00:7f:03:01 100\n")
+        classes = tc("class", "show", "dev", "virbr7")
+        self.assertNotIn("1:3 ", classes)
+        self.assertNotIn("1:9 ", classes)
+        self.assertNotIn("flowid 1:9", tc("filter", "show", "dev", "virbr7"))
+        self.assertIn("class htb 1:4 parent 1:1 prio 0 rate 800Kbit ceil 16Mbit", classes)
+        self.assertIn("class htb 1:2 parent 1:1 prio 0 rate 7200Kbit ceil 16Mbit", classes)
+        self.w.virsh("start", "fdrift2", check=True)
+        self.assertIn("floor-sum 1000\n", FLOORS.read_text())
+        self.w.virsh("destroy", "fdrift2", check=True)
+        self.w.virsh("destroy", "fdrift3", check=True)
 
 
 if __name__ == "__main__":
