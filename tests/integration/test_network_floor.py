@@ -6,11 +6,12 @@ the shared class 1:2 keeps the average less the floors, and /run/virtbus/network
 reservations and their sum; a start whose floors would overcommit the network's inbound average is
 refused with libvirt's text and leaves nothing; a guest's end releases its floors. A NIC without a
 <bandwidth> of its own takes its <portgroup>'s (or the default portgroup's) on its tap; its network port
-(python3-libvirt) reports it and takes a new one (virNetworkPortSetParameters).
-The reservations follow the running guests: a start that fails after its floors were reserved
-releases them, and a restarted daemon keeps only the floors of running guests' NICs (not those of a
-guest killed while it was away, nor a record or class of no guest). The guests need not boot: the
-taps and classes are the host's."""
+(python3-libvirt) reports it and takes a new one (virNetworkPortSetParameters). A running NIC's floor
+changes live (virsh domiftune --live, port parameters), re-checked against the average; a refused change
+changes nothing. The reservations follow the running guests: a start that fails after its floors
+were reserved releases them, and a restarted daemon keeps only the floors of running guests' NICs
+(not those of a guest killed while it was away, nor a record or class of no guest). The guests need
+not boot: the taps and classes are the host's."""
 
 import os
 import sys
@@ -119,7 +120,7 @@ class NetworkFloorTest(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        for name in ("ga", "gb", "gc", "gd", "fdrift1", "fdrift2", "fdrift3"):
+        for name in ("ga", "gb", "gc", "gd", "flive1", "flive2", "fdrift1", "fdrift2", "fdrift3"):
             cls.w.virsh("destroy", name)
         cls.w.stop()
 
@@ -224,11 +225,18 @@ class NetworkFloorTest(unittest.TestCase):
             got = port.parameters()
             self.assertEqual((got["inbound.average"], got["inbound.peak"], got["inbound.burst"]), (500, 600, 64))
             self.assertIn("inbound.average: 500", self.w.virsh("domiftune", "gd", "52:54:00:7d:00:01").stdout)
-            # a changed floor is not applied live: refused, nothing changes
+            # a floor the network cannot guarantee is refused, and nothing changes
             with self.assertRaises(libvirt.libvirtError) as cm:
-                port.setParameters({"inbound.floor": 10})
-            self.assertIn("changing the floor of a running interface is not supported yet", str(cm.exception))
-            self.assertEqual(port.parameters()["inbound.average"], 500)
+                port.setParameters({"inbound.average": 500, "inbound.floor": 1200})
+            self.assertIn("Cannot plug '52:54:00:7d:00:01' interface into 'virbr7' because new combined inbound "
+                          "floor=1200 would overcommit average=1000 on network 'qos'", str(cm.exception))
+            self.assertEqual((port.parameters()["inbound.average"], port.parameters()["inbound.floor"]), (500, 0))
+            self.assertNotIn("parent 1:1 prio 0 rate 9600Kbit", tc("class", "show", "dev", "virbr7"))
+            # one it can is guaranteed on the bridge at once
+            port.setParameters({"inbound.average": 500, "inbound.floor": 10})
+            self.assertEqual(port.parameters()["inbound.floor"], 10)
+            self.assertIn("class htb 1:3 parent 1:1 prio 0 rate 80Kbit ceil 16Mbit", tc("class", "show", "dev", "virbr7"))
+            self.assertEqual(FLOORS.read_text(), "floor-sum 10\nclass 3 52:54:00:7d:00:01 10\n")
             # a client's record plugs nothing, so nothing can be shaped
             rec = net.portCreateXML("<networkport><uuid>a1b2c3d4-0000-4000-8000-000000000001</uuid>"
                                     "<owner><name>x</name><uuid>a1b2c3d4-0000-4000-8000-000000000002</uuid></owner>"
@@ -241,6 +249,55 @@ class NetworkFloorTest(unittest.TestCase):
         finally:
             conn.close()
         self.w.virsh("destroy", "gd", check=True)
+        nh.wait_for(lambda: FLOORS.read_text() == "floor-sum 0\n", "gd's floor to go")
+
+    def test_live_floor(self):
+        """virsh domiftune --live changes a running NIC's floor on its network, as libvirt 9.0."""
+        self.qos_up()
+        a, b = "52:54:00:7f:00:01", "52:54:00:7f:00:02"
+        self.define("flive1", [(a, "qos", 300)])
+        self.define("flive2", [(b, "qos", 500)])
+        self.w.virsh("start", "flive1", check=True)
+        self.w.virsh("start", "flive2", check=True)
+        classes = tc("class", "show", "dev", "virbr7")
+        self.assertIn("class htb 1:3 parent 1:1 prio 0 rate 2400Kbit ceil 16Mbit", classes)
+        self.assertIn("class htb 1:4 parent 1:1 prio 0 rate 4Mbit ceil 16Mbit", classes)
+        before = (classes, tc("filter", "show", "dev", "virbr7"), FLOORS.read_text())
+        self.assertEqual(before[2], "floor-sum 800\nclass 3 %s 300\nclass 4 %s 500\n" % (a, b))
+
+        # 600 + 500 > 1000: refused with the start's text, and the bridge, the record and the NIC stay
+        p = self.w.virsh("domiftune", "flive1", a, "--inbound", "100,200,0,600", "--live")
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("Cannot plug '%s' interface into 'virbr7' because new combined inbound floor=1100 would "
+                      "overcommit average=1000 on network 'qos'" % a, p.stderr)
+        self.assertEqual((tc("class", "show", "dev", "virbr7"), tc("filter", "show", "dev", "virbr7"),
+                          FLOORS.read_text()), before)
+        self.assertIn("inbound.floor  : 300", self.w.virsh("domiftune", "flive1", a, check=True).stdout)
+
+        # 400 + 500 fits: the NIC's class and the shared 1:2 (1000 - 900 kB/s) change
+        self.w.virsh("domiftune", "flive1", a, "--inbound", "100,200,0,400", "--live", check=True)
+        classes = tc("class", "show", "dev", "virbr7")
+        self.assertIn("class htb 1:3 parent 1:1 prio 0 rate 3200Kbit ceil 16Mbit", classes)
+        self.assertIn("class htb 1:2 parent 1:1 prio 0 rate 800Kbit ceil 16Mbit", classes)
+        self.assertEqual(FLOORS.read_text(), "floor-sum 900\nclass 3 %s 400\nclass 4 %s 500\n" % (a, b))
+        live = ET.fromstring(self.w.virsh("dumpxml", "flive1", check=True).stdout)
+        self.assertEqual(live.find("./devices/interface/bandwidth/inbound").get("floor"), "400")
+        self.assertIn("rate 800Kbit ceil 1600Kbit", tc("class", "show", "dev", live.find("./devices/interface/target").get("dev")))
+
+        # no floor any more: its class goes, 1:2 gets 500 kB/s back
+        self.w.virsh("domiftune", "flive1", a, "--inbound", "100", "--live", check=True)
+        classes = tc("class", "show", "dev", "virbr7")
+        self.assertNotIn("1:3 ", classes)
+        self.assertIn("class htb 1:2 parent 1:1 prio 0 rate 4Mbit ceil 16Mbit", classes)
+        self.assertEqual(FLOORS.read_text(), "floor-sum 500\nclass 4 %s 500\n" % b)
+
+        # and a new one takes the free class again
+        self.w.virsh("domiftune", "flive1", a, "--inbound", "100,200,0,200", "--live", check=True)
+        self.assertIn("class htb 1:3 parent 1:1 prio 0 rate 1600Kbit ceil 16Mbit", tc("class", "show", "dev", "virbr7"))
+        self.assertIn("floor-sum 700\n", FLOORS.read_text())
+        self.w.virsh("destroy", "flive1", check=True)
+        self.w.virsh("destroy", "flive2", check=True)
+        nh.wait_for(lambda: FLOORS.read_text() == "floor-sum 0\n", "the floors to go")
 
     def test_no_drift(self):
         """The reservations are the running guests' floors, whatever became of a start or a guest."""
