@@ -344,7 +344,7 @@ static void on_host_up(int r, const VbError *err, void *userdata) {
                 teardown_and_end(n, -1, &e);
                 return;
         }
-        net_floors_reconcile(n);        /* no tap is on a new bridge: a record left behind goes */
+        net_floors_reconcile(n);        /* no tap is on a new bridge: no floors, 1:2 gets the peak */
         if (!network_mode_dnsmasq(&st->plan)) {
                 plan_drop(st);
                 network_job_done(n, 0, NULL);

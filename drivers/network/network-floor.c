@@ -94,16 +94,22 @@ static Floor *floors_add(Floors *fl, const uint8_t mac[6]) {
         return f;
 }
 
+/* What the floors may take: the network's inbound peak, or without one its average (libvirt 9.0). */
+static uint64_t floors_room(const DomainBandwidthRate *in) {
+        return in->peak ? in->peak : in->average;
+}
+
 /* f's class: guaranteed its floor, allowed up to the network's peak (or average). */
 static int class_plug(const NetworkDef *live, const DomainBandwidthRate *in, const Floor *f, VbError *err) {
-        TcRate t = { .rate = f->floor * 1000u, .ceil = (in->peak ? in->peak : in->average) * 1000u };
+        TcRate t = { .rate = f->floor * 1000u, .ceil = floors_room(in) * 1000u };
         return tc_tree_plug(live->bridge, f->id, f->mac, &t, err);
 }
 
-/* The traffic without a floor (class 1:2) gets the average less the floors (at least 1 kB/s). */
+/* The traffic without a floor (class 1:2) gets the room less the floors (at least 1 kB/s), as
+ * libvirt's: at the network's start (no floors) its peak. */
 static int default_class(const NetworkDef *live, const DomainBandwidthRate *in, uint64_t sum, VbError *err) {
         DomainBandwidthRate rest = *in;
-        rest.average = in->average > sum ? in->average - sum : 1;
+        rest.average = floors_room(in) > sum ? floors_room(in) - sum : 1;
         TcRate t;
         network_qos_tc_rate(&rest, true, &t);
         return tc_tree_set_default(live->bridge, &t, err);
@@ -127,7 +133,8 @@ int net_floor_plug(Network *n, const uint8_t mac[6], uint64_t floor, VbError *er
                                     "Cannot plug '%s' interface into '%s' because new combined inbound floor=%" PRIu64
                                     " would overcommit peak=%" PRIu64 " on network '%s'",
                                     m, n->live->bridge, sum, in->peak, n->obj.name);
-        if (sum > in->average)
+        /* between the average and the peak is allowed when there is a peak (libvirt 9.0) */
+        if (!in->peak && sum > in->average)
                 return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_NETWORK,
                                     "Cannot plug '%s' interface into '%s' because new combined inbound floor=%" PRIu64
                                     " would overcommit average=%" PRIu64 " on network '%s'",
@@ -195,8 +202,9 @@ void net_floors_reconcile(Network *n) {
                 return;
         network_def_bandwidth(n->live, &in, &out);
         NetworkFloorUse use[FLOORS_MAX];
-        size_t k = in->set && in->average ? network_port_floors(n, use, FLOORS_MAX) : 0;
-        if (!k && !was.n)
+        bool qos = in->set && in->average;
+        size_t k = qos ? network_port_floors(n, use, FLOORS_MAX) : 0;
+        if (!qos && !was.n)
                 return;
         /* the running guests' NICs whose taps are on the bridge: their classes kept, or new ones */
         for (size_t i = 0; i < k; i++) {
@@ -220,7 +228,7 @@ void net_floors_reconcile(Network *n) {
         tc_tree_unplug_others(n->live->bridge, keep, fl.n, &e);
         for (size_t i = 0; i < fl.n && !e.code; i++)
                 class_plug(n->live, in, &fl.f[i], &e);
-        if (!e.code && in->set && in->average)
+        if (!e.code && qos)
                 default_class(n->live, in, fl.sum, &e);
         if (!e.code)
                 floors_save(n, &fl, &e);
@@ -229,8 +237,8 @@ void net_floors_reconcile(Network *n) {
         else if (fl.sum != was.sum || fl.n != was.n)
                 log_warning("network %s: floors %" PRIu64 " in %zu class(es) by its running guests, not %" PRIu64
                             " in %zu as recorded", n->obj.name, fl.sum, fl.n, was.sum, was.n);
-        if (in->set && in->average && fl.sum > in->average)
-                log_warning("network %s: its running guests' floors (%" PRIu64 ") overcommit its average %" PRIu64,
-                            n->obj.name, fl.sum, in->average);
+        if (qos && fl.sum > floors_room(in))
+                log_warning("network %s: its running guests' floors (%" PRIu64 ") overcommit its %s %" PRIu64,
+                            n->obj.name, fl.sum, in->peak ? "peak" : "average", floors_room(in));
         vb_error_clear(&e);
 }

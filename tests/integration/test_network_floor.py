@@ -138,7 +138,7 @@ class NetworkFloorTest(unittest.TestCase):
 
     def test_floors(self):
         self.define("ga", [("52:54:00:7a:00:01", "qos", 600), ("52:54:00:7a:00:02", "qos", 300)])
-        self.define("gb", [("52:54:00:7b:00:01", "qos", 200)])
+        self.define("gb", [("52:54:00:7b:00:01", "qos", 1200)])
         self.define("gc", [("52:54:00:7c:00:01", "default", 50)])
         self.w.virsh("start", "ga", check=True)
 
@@ -146,8 +146,8 @@ class NetworkFloorTest(unittest.TestCase):
         classes = tc("class", "show", "dev", "virbr7")
         self.assertIn("class htb 1:3 parent 1:1 prio 0 rate 4800Kbit ceil 16Mbit", classes)
         self.assertIn("class htb 1:4 parent 1:1 prio 0 rate 2400Kbit ceil 16Mbit", classes)
-        # the rest share what is left of the average: 100 kB/s
-        self.assertIn("class htb 1:2 parent 1:1 prio 0 rate 800Kbit ceil 16Mbit", classes)
+        # the rest share what is left of the peak (libvirt 9.0's): 1100 kB/s
+        self.assertIn("class htb 1:2 parent 1:1 prio 0 rate 8800Kbit ceil 16Mbit", classes)
         filters = tc("filter", "show", "dev", "virbr7")
         self.assertIn("fh 800::803 order 2051 key ht 800 bkt 0 flowid 1:3", filters)
         self.assertIn("match 00005254/0000ffff at -16", filters)
@@ -157,11 +157,11 @@ class NetworkFloorTest(unittest.TestCase):
                                              "class 4 52:54:00:7a:00:02 300\n")
         self.assertEqual(FLOORS.stat().st_mode & 0o777, 0o600)
 
-        # 900 + 200 > 1000: refused, and gb leaves no tap and no class
+        # 900 + 1200 > the peak 2000: refused, and gb leaves no tap and no class
         p = self.w.virsh("start", "gb")
         self.assertNotEqual(p.returncode, 0)
         self.assertIn("Cannot plug '52:54:00:7b:00:01' interface into 'virbr7' because new combined inbound "
-                      "floor=1100 would overcommit average=1000 on network 'qos'", p.stderr)
+                      "floor=2100 would overcommit peak=2000 on network 'qos'", p.stderr)
         self.assertIn("shut off", self.w.virsh("domstate", "gb").stdout)
         self.assertNotIn("1:5", tc("class", "show", "dev", "virbr7"))
         self.assertIn("floor-sum 900\n", FLOORS.read_text())
@@ -176,9 +176,9 @@ class NetworkFloorTest(unittest.TestCase):
         self.w.virsh("destroy", "ga", check=True)
         nh.wait_for(lambda: "1:3" not in tc("class", "show", "dev", "virbr7"), "ga's classes to go", timeout=30)
         self.assertEqual(FLOORS.read_text(), "floor-sum 0\n")
-        self.assertIn("class htb 1:2 parent 1:1 prio 0 rate 8Mbit ceil 16Mbit", tc("class", "show", "dev", "virbr7"))
+        self.assertIn("class htb 1:2 parent 1:1 prio 0 rate 16Mbit ceil 16Mbit", tc("class", "show", "dev", "virbr7"))
         self.w.virsh("start", "gb", check=True)
-        self.assertIn("class htb 1:3 parent 1:1 prio 0 rate 1600Kbit ceil 16Mbit", tc("class", "show", "dev", "virbr7"))
+        self.assertIn("class htb 1:3 parent 1:1 prio 0 rate 9600Kbit ceil 16Mbit", tc("class", "show", "dev", "virbr7"))
         self.w.virsh("destroy", "gb", check=True)
         # a stopped network keeps no reservations
         self.w.virsh("net-destroy", "qos", check=True)
@@ -227,11 +227,11 @@ class NetworkFloorTest(unittest.TestCase):
             self.assertIn("inbound.average: 500", self.w.virsh("domiftune", "gd", "52:54:00:7d:00:01").stdout)
             # a floor the network cannot guarantee is refused, and nothing changes
             with self.assertRaises(libvirt.libvirtError) as cm:
-                port.setParameters({"inbound.average": 500, "inbound.floor": 1200})
+                port.setParameters({"inbound.average": 500, "inbound.floor": 2100})
             self.assertIn("Cannot plug '52:54:00:7d:00:01' interface into 'virbr7' because new combined inbound "
-                          "floor=1200 would overcommit average=1000 on network 'qos'", str(cm.exception))
+                          "floor=2100 would overcommit peak=2000 on network 'qos'", str(cm.exception))
             self.assertEqual((port.parameters()["inbound.average"], port.parameters()["inbound.floor"]), (500, 0))
-            self.assertNotIn("parent 1:1 prio 0 rate 9600Kbit", tc("class", "show", "dev", "virbr7"))
+            self.assertNotIn("1:3 ", tc("class", "show", "dev", "virbr7"))
             # one it can is guaranteed on the bridge at once
             port.setParameters({"inbound.average": 500, "inbound.floor": 10})
             self.assertEqual(port.parameters()["inbound.floor"], 10)
@@ -265,30 +265,30 @@ class NetworkFloorTest(unittest.TestCase):
         before = (classes, tc("filter", "show", "dev", "virbr7"), FLOORS.read_text())
         self.assertEqual(before[2], "floor-sum 800\nclass 3 %s 300\nclass 4 %s 500\n" % (a, b))
 
-        # 600 + 500 > 1000: refused with the start's text, and the bridge, the record and the NIC stay
-        p = self.w.virsh("domiftune", "flive1", a, "--inbound", "100,200,0,600", "--live")
+        # 1600 + 500 > the peak: refused with the start's text, and the bridge, the record and the NIC stay
+        p = self.w.virsh("domiftune", "flive1", a, "--inbound", "100,200,0,1600", "--live")
         self.assertNotEqual(p.returncode, 0)
-        self.assertIn("Cannot plug '%s' interface into 'virbr7' because new combined inbound floor=1100 would "
-                      "overcommit average=1000 on network 'qos'" % a, p.stderr)
+        self.assertIn("Cannot plug '%s' interface into 'virbr7' because new combined inbound floor=2100 would "
+                      "overcommit peak=2000 on network 'qos'" % a, p.stderr)
         self.assertEqual((tc("class", "show", "dev", "virbr7"), tc("filter", "show", "dev", "virbr7"),
                           FLOORS.read_text()), before)
         self.assertIn("inbound.floor  : 300", self.w.virsh("domiftune", "flive1", a, check=True).stdout)
 
-        # 400 + 500 fits: the NIC's class and the shared 1:2 (1000 - 900 kB/s) change
+        # 400 + 500 fits: the NIC's class and the shared 1:2 (2000 - 900 kB/s) change
         self.w.virsh("domiftune", "flive1", a, "--inbound", "100,200,0,400", "--live", check=True)
         classes = tc("class", "show", "dev", "virbr7")
         self.assertIn("class htb 1:3 parent 1:1 prio 0 rate 3200Kbit ceil 16Mbit", classes)
-        self.assertIn("class htb 1:2 parent 1:1 prio 0 rate 800Kbit ceil 16Mbit", classes)
+        self.assertIn("class htb 1:2 parent 1:1 prio 0 rate 8800Kbit ceil 16Mbit", classes)
         self.assertEqual(FLOORS.read_text(), "floor-sum 900\nclass 3 %s 400\nclass 4 %s 500\n" % (a, b))
         live = ET.fromstring(self.w.virsh("dumpxml", "flive1", check=True).stdout)
         self.assertEqual(live.find("./devices/interface/bandwidth/inbound").get("floor"), "400")
         self.assertIn("rate 800Kbit ceil 1600Kbit", tc("class", "show", "dev", live.find("./devices/interface/target").get("dev")))
 
-        # no floor any more: its class goes, 1:2 gets 500 kB/s back
+        # no floor any more: its class goes, 1:2 gets its 400 kB/s back
         self.w.virsh("domiftune", "flive1", a, "--inbound", "100", "--live", check=True)
         classes = tc("class", "show", "dev", "virbr7")
         self.assertNotIn("1:3 ", classes)
-        self.assertIn("class htb 1:2 parent 1:1 prio 0 rate 4Mbit ceil 16Mbit", classes)
+        self.assertIn("class htb 1:2 parent 1:1 prio 0 rate 12Mbit ceil 16Mbit", classes)
         self.assertEqual(FLOORS.read_text(), "floor-sum 500\nclass 4 %s 500\n" % b)
 
         # and a new one takes the free class again
@@ -303,19 +303,19 @@ class NetworkFloorTest(unittest.TestCase):
         """The reservations are the running guests' floors, whatever became of a start or a guest."""
         self.qos_up()
         # the floor is reserved, then the start fails (QEMU's command line refuses the model): released
-        self.define("fdrift1", NIC.format(mac="52:54:00:7f:01:01", net="qos", floor=900).replace(
+        self.define("fdrift1", NIC.format(mac="52:54:00:7f:01:01", net="qos", floor=1500).replace(
             "<model type='virtio'/>", "<model type='bogus'/>"))
         p = self.w.virsh("start", "fdrift1")
         self.assertNotEqual(p.returncode, 0)
         self.assertIn("interface model 'bogus' is not supported", p.stderr)
-        self.assertEqual(FLOORS.read_text() if FLOORS.exists() else "floor-sum 0\n", "floor-sum 0\n")
+        self.assertEqual(FLOORS.read_text(), "floor-sum 0\n")
         self.assertNotIn("1:3 ", tc("class", "show", "dev", "virbr7"))
         # so a guest that needs that room fits
-        self.define("fdrift2", [("52:54:00:7f:02:01", "qos", 900)])
+        self.define("fdrift2", [("52:54:00:7f:02:01", "qos", 1500)])
         self.w.virsh("start", "fdrift2", check=True)
         self.define("fdrift3", [("52:54:00:7f:03:01", "qos", 100)])
         self.w.virsh("start", "fdrift3", check=True)
-        self.assertEqual(FLOORS.read_text(), "floor-sum 1000\nclass 3 52:54:00:7f:02:01 900\n"
+        self.assertEqual(FLOORS.read_text(), "floor-sum 1600\nclass 3 52:54:00:7f:02:01 1500\n"
                                              "class 4 52:54:00:7f:03:01 100\n")
 
         # while the daemon is away a guest is killed, and a start cut short left a reservation and a
@@ -325,7 +325,7 @@ class NetworkFloorTest(unittest.TestCase):
         os.kill(pid, 9)
         # reaped by init (the daemon was its parent): a zombie would still look alive
         nh.wait_for(lambda: not os.path.exists("/proc/%d" % pid), "fdrift2's QEMU to end", timeout=30)
-        FLOORS.write_text(FLOORS.read_text().replace("floor-sum 1000", "floor-sum 1050") +
+        FLOORS.write_text(FLOORS.read_text().replace("floor-sum 1600", "floor-sum 1650") +
                           "class 9 52:54:00:7f:09:01 50\n")
         sh("tc", "class", "add", "dev", "virbr7", "parent", "1:1", "classid", "1:9", "htb", "rate", "400kbit")
         sh("tc", "filter", "add", "dev", "virbr7", "parent", "1:", "protocol", "all", "prio", "2", "handle", "800::809",
@@ -340,9 +340,9 @@ class NetworkFloorTest(unittest.TestCase):
         self.assertNotIn("1:9 ", classes)
         self.assertNotIn("flowid 1:9", tc("filter", "show", "dev", "virbr7"))
         self.assertIn("class htb 1:4 parent 1:1 prio 0 rate 800Kbit ceil 16Mbit", classes)
-        self.assertIn("class htb 1:2 parent 1:1 prio 0 rate 7200Kbit ceil 16Mbit", classes)
+        self.assertIn("class htb 1:2 parent 1:1 prio 0 rate 15200Kbit ceil 16Mbit", classes)
         self.w.virsh("start", "fdrift2", check=True)
-        self.assertIn("floor-sum 1000\n", FLOORS.read_text())
+        self.assertIn("floor-sum 1600\n", FLOORS.read_text())
         self.w.virsh("destroy", "fdrift2", check=True)
         self.w.virsh("destroy", "fdrift3", check=True)
 
