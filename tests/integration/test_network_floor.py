@@ -120,7 +120,7 @@ class NetworkFloorTest(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        for name in ("ga", "gb", "gc", "gd", "flive1", "flive2", "fdrift1", "fdrift2", "fdrift3"):
+        for name in ("ga", "gb", "gc", "gd", "favg1", "favg2", "flive1", "flive2", "fdrift1", "fdrift2", "fdrift3"):
             cls.w.virsh("destroy", name)
         cls.w.stop()
 
@@ -250,6 +250,27 @@ class NetworkFloorTest(unittest.TestCase):
             conn.close()
         self.w.virsh("destroy", "gd", check=True)
         nh.wait_for(lambda: FLOORS.read_text() == "floor-sum 0\n", "gd's floor to go")
+
+    def test_average_only(self):
+        """Without an inbound peak the floors may add up to the average only (libvirt 9.0)."""
+        xml = QOS_XML.replace("<name>qos</name>", "<name>qosavg</name>").replace("virbr7", "virbr6").replace(
+            " peak='2000'", "").replace("192.168.157.1", "192.168.156.1")
+        (self.w.tmp / "qosavg.xml").write_text(xml)
+        self.w.virsh("net-define", str(self.w.tmp / "qosavg.xml"), check=True)
+        self.w.virsh("net-start", "qosavg", check=True)
+        self.define("favg1", [("52:54:00:7f:0a:01", "qosavg", 500)])
+        self.define("favg2", [("52:54:00:7f:0a:02", "qosavg", 600)])
+        self.w.virsh("start", "favg1", check=True)
+        self.assertIn("class htb 1:2 parent 1:1 prio 0 rate 4Mbit", tc("class", "show", "dev", "virbr6"))
+        p = self.w.virsh("start", "favg2")
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("Cannot plug '52:54:00:7f:0a:02' interface into 'virbr6' because new combined inbound "
+                      "floor=1100 would overcommit average=1000 on network 'qosavg'", p.stderr)
+        p = self.w.virsh("domiftune", "favg1", "52:54:00:7f:0a:01", "--inbound", "100,0,0,1100", "--live")
+        self.assertIn("Cannot plug '52:54:00:7f:0a:01' interface into 'virbr6' because new combined inbound "
+                      "floor=1100 would overcommit average=1000 on network 'qosavg'", p.stderr)
+        self.w.virsh("destroy", "favg1", check=True)
+        self.w.virsh("net-destroy", "qosavg", check=True)
 
     def test_live_floor(self):
         """virsh domiftune --live changes a running NIC's floor on its network, as libvirt 9.0."""
