@@ -154,3 +154,7 @@ int tc_tree_plug(const char *dev, unsigned id, const uint8_t mac[6], const TcRat
 int tc_tree_unplug(const char *dev, unsigned id, VbError *err) {
         return nl(err) ? ops->tc_tree_unplug(dev, id, err) : -1;
 }
+
+int tc_tree_unplug_others(const char *dev, const unsigned *keep, size_t n_keep, VbError *err) {
+        return nl(err) ? ops->tc_tree_unplug_others(dev, keep, n_keep, err) : -1;
+}

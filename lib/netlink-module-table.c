@@ -28,4 +28,5 @@ __attribute__((visibility("default"))) const NetlinkOps netlink_module = {
         .tc_tree_set_default = tc_tree_set_default,
         .tc_tree_plug = tc_tree_plug,
         .tc_tree_unplug = tc_tree_unplug,
+        .tc_tree_unplug_others = tc_tree_unplug_others,
 };

@@ -16,7 +16,7 @@
 
 #define NETLINK_MODULE_NAME "virtbus-netlink.so"
 #define NETLINK_MODULE_TABLE "netlink_module"
-#define NETLINK_MODULE_ABI 4
+#define NETLINK_MODULE_ABI 5
 
 typedef struct NetlinkOps {
         unsigned abi;
@@ -47,4 +47,5 @@ typedef struct NetlinkOps {
         int (*tc_tree_set_default)(const char *dev, const TcRate *r, VbError *err);
         int (*tc_tree_plug)(const char *dev, unsigned id, const uint8_t mac[6], const TcRate *r, VbError *err);
         int (*tc_tree_unplug)(const char *dev, unsigned id, VbError *err);
+        int (*tc_tree_unplug_others)(const char *dev, const unsigned *keep, size_t n_keep, VbError *err);
 } NetlinkOps;

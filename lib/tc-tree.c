@@ -3,6 +3,7 @@
 
 #include <linux/if_ether.h>
 #include <linux/pkt_cls.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -122,4 +123,34 @@ int tc_tree_unplug(const char *dev, unsigned id, VbError *err) {
         unplug(sk, index, id);
         nl_socket_free(sk);
         return 0;
+}
+
+static bool kept(unsigned id, const unsigned *keep, size_t n_keep) {
+        for (size_t i = 0; i < n_keep; i++)
+                if (keep[i] == id)
+                        return true;
+        return false;
+}
+
+int tc_tree_unplug_others(const char *dev, const unsigned *keep, size_t n_keep, VbError *err) {
+        int index;
+        struct nl_sock *sk;
+        if (with_dev(dev, &index, &sk, err) < 0)
+                return -1;
+        struct nl_cache *cache = NULL;
+        int ret = rtnl_class_alloc_cache(sk, index, &cache);
+        unsigned gone[TC_TREE_CLASS_MAX + 1];
+        size_t n_gone = 0;
+        for (struct nl_object *o = ret == 0 ? nl_cache_get_first(cache) : NULL; o; o = nl_cache_get_next(o)) {
+                uint32_t h = rtnl_tc_get_handle(TC_CAST(o));
+                unsigned id = TC_H_MIN(h);
+                if (TC_H_MAJ(h) == TC_H_MAJ(TC_HANDLE(1, 0)) && rtnl_tc_get_parent(TC_CAST(o)) == TC_HANDLE(1, 1) &&
+                    id >= TC_TREE_CLASS_MIN && id <= TC_TREE_CLASS_MAX && !kept(id, keep, n_keep))
+                        gone[n_gone++] = id;
+        }
+        nl_cache_free(cache);
+        for (size_t i = 0; i < n_gone; i++)
+                unplug(sk, index, gone[i]);
+        nl_socket_free(sk);
+        return ret < 0 ? tc_fail(err, ret, "read the floor classes", dev) : 0;
 }

@@ -1,6 +1,7 @@
 /* tc-tree.h: a network bridge's hierarchical htb tree (libvirt's layout for network QoS) and the guaranteed ("floor") classes of the NICs plugged into it, matched by their MAC. Part of the netlink module (netlink-module.h). */
 #pragma once
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "error.h"
@@ -23,3 +24,7 @@ int tc_tree_set_default(const char *dev, const TcRate *r, VbError *err);
 int tc_tree_plug(const char *dev, unsigned id, const uint8_t mac[6], const TcRate *r, VbError *err);
 /* Remove the filter and class of id; what is not there is no error. */
 int tc_tree_unplug(const char *dev, unsigned id, VbError *err);
+/* Remove the floor classes (1:MIN to 1:MAX) dev has that keep (n_keep ids) does not name, with
+ * their filters: the tree as a network's reservations say. 0, or -1 (err set) when the classes
+ * cannot be read. */
+int tc_tree_unplug_others(const char *dev, const unsigned *keep, size_t n_keep, VbError *err);

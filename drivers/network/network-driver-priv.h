@@ -32,7 +32,11 @@ typedef struct NetState {
         VbError end_err;
 } NetState;
 
-NetDriver *net_driver_of(Network *n);
+/* The driver of n's connection (the network subsystem's driver_data). Inline, so that the
+ * driver's files below network-driver.c (floors, queries) need nothing from it. */
+static inline NetDriver *net_driver_of(Network *n) {
+        return n->obj.conn->net->driver_data;
+}
 /* Write def (formatted with flags) to dir/NAME.xml, 0600. */
 int net_save_def(NetDriver *d, const NetworkDef *def, const char *dir, unsigned flags, VbError *err);
 /* The dnsmasq files of n, with the helper and dnsmasq's identity filled in. */

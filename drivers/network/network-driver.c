@@ -31,12 +31,6 @@
 #include "persist.h"
 #include "uuid.h"
 
-
-
-NetDriver *net_driver_of(Network *n) {
-        return n->obj.conn->net->driver_data;
-}
-
 static NetState *state_of(Network *n) {
         if (!n->driver_data)
                 n->driver_data = calloc(1, sizeof(NetState));
@@ -350,6 +344,7 @@ static void on_host_up(int r, const VbError *err, void *userdata) {
                 teardown_and_end(n, -1, &e);
                 return;
         }
+        net_floors_reconcile(n);        /* no tap is on a new bridge: no floors, 1:2 gets the peak */
         if (!network_mode_dnsmasq(&st->plan)) {
                 plan_drop(st);
                 network_job_done(n, 0, NULL);
@@ -533,6 +528,7 @@ static int load_live(const char *dir, const char *name, const char *data, size_t
                 return 0;
         }
         log_info("network %s: running on %s", n->obj.name, n->live->bridge ? n->live->bridge : "(no bridge)");
+        net_floors_reconcile(n);        /* the guests found again (or not) by the QEMU driver, just before */
         return 0;
 }
 

@@ -9,7 +9,9 @@
 #include <string.h>
 
 #include "log.h"
+#include "netlink.h"
 #include "network-driver-priv.h"
+#include "network-port.h"
 #include "network-qos-host.h"
 #include "persist.h"
 #include "tc-tree.h"
@@ -76,10 +78,38 @@ static Floor *floors_find(Floors *fl, const uint8_t mac[6]) {
         return NULL;
 }
 
-/* The traffic without a floor (class 1:2) gets the average less the floors (at least 1 kB/s). */
+/* A new entry for mac with the lowest free class id, or NULL when none is left. */
+static Floor *floors_add(Floors *fl, const uint8_t mac[6]) {
+        unsigned id = TC_TREE_CLASS_MIN;
+        for (size_t i = 0; i < fl->n; i++)
+                if (fl->f[i].id == id) {
+                        id++;
+                        i = (size_t) -1;        /* again from the start: ids are not sorted */
+                }
+        if (fl->n >= FLOORS_MAX || id > TC_TREE_CLASS_MAX)
+                return NULL;
+        Floor *f = &fl->f[fl->n++];
+        *f = (Floor) { .id = id };
+        memcpy(f->mac, mac, 6);
+        return f;
+}
+
+/* What the floors may take: the network's inbound peak, or without one its average (libvirt 9.0). */
+static uint64_t floors_room(const DomainBandwidthRate *in) {
+        return in->peak ? in->peak : in->average;
+}
+
+/* f's class: guaranteed its floor, allowed up to the network's peak (or average). */
+static int class_plug(const NetworkDef *live, const DomainBandwidthRate *in, const Floor *f, VbError *err) {
+        TcRate t = { .rate = f->floor * 1000u, .ceil = floors_room(in) * 1000u };
+        return tc_tree_plug(live->bridge, f->id, f->mac, &t, err);
+}
+
+/* The traffic without a floor (class 1:2) gets the room less the floors (at least 1 kB/s), as
+ * libvirt's: at the network's start (no floors) its peak. */
 static int default_class(const NetworkDef *live, const DomainBandwidthRate *in, uint64_t sum, VbError *err) {
         DomainBandwidthRate rest = *in;
-        rest.average = in->average > sum ? in->average - sum : 1;
+        rest.average = floors_room(in) > sum ? floors_room(in) - sum : 1;
         TcRate t;
         network_qos_tc_rate(&rest, true, &t);
         return tc_tree_set_default(live->bridge, &t, err);
@@ -103,35 +133,31 @@ int net_floor_plug(Network *n, const uint8_t mac[6], uint64_t floor, VbError *er
                                     "Cannot plug '%s' interface into '%s' because new combined inbound floor=%" PRIu64
                                     " would overcommit peak=%" PRIu64 " on network '%s'",
                                     m, n->live->bridge, sum, in->peak, n->obj.name);
-        if (sum > in->average)
+        /* between the average and the peak is allowed when there is a peak (libvirt 9.0) */
+        if (!in->peak && sum > in->average)
                 return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_NETWORK,
                                     "Cannot plug '%s' interface into '%s' because new combined inbound floor=%" PRIu64
                                     " would overcommit average=%" PRIu64 " on network '%s'",
                                     m, n->live->bridge, sum, in->average, n->obj.name);
-        Floor *f = old;
-        if (!f) {
-                unsigned id = TC_TREE_CLASS_MIN;
-                for (size_t i = 0; i < fl.n; i++)
-                        if (fl.f[i].id == id) {
-                                id++;
-                                i = (size_t) -1;        /* again from the start: ids are not sorted */
-                        }
-                if (fl.n >= FLOORS_MAX || id > TC_TREE_CLASS_MAX)
-                        return vb_error_set(err, VB_ERR_OPERATION_FAILED, VB_FROM_NETWORK,
-                                            "network '%s' has no free class for another floor (at most %u)",
-                                            n->obj.name, FLOORS_MAX);
-                f = &fl.f[fl.n++];
-                *f = (Floor) { .id = id };
-                memcpy(f->mac, mac, 6);
-        }
+        Floor *f = old ? old : floors_add(&fl, mac);
+        if (!f)
+                return vb_error_set(err, VB_ERR_OPERATION_FAILED, VB_FROM_NETWORK,
+                                    "network '%s' has no free class for another floor (at most %u)", n->obj.name,
+                                    FLOORS_MAX);
+        uint64_t was = f->floor;
         f->floor = floor;
         fl.sum = sum;
-        /* guaranteed the floor, allowed up to the network's peak (or average) */
-        TcRate t = { .rate = floor * 1000u, .ceil = (in->peak ? in->peak : in->average) * 1000u };
-        if (tc_tree_plug(n->live->bridge, f->id, mac, &t, err) < 0)
+        if (class_plug(n->live, in, f, err) < 0)
                 return -1;
         if (default_class(n->live, in, sum, err) < 0 || floors_save(n, &fl, err) < 0) {
-                tc_tree_unplug(n->live->bridge, f->id, NULL);
+                /* as it was: a new class goes, a changed one gets its old floor back */
+                if (old) {
+                        f->floor = was;
+                        class_plug(n->live, in, f, NULL);
+                        default_class(n->live, in, sum - floor + was, NULL);
+                } else {
+                        tc_tree_unplug(n->live->bridge, f->id, NULL);
+                }
                 return -1;
         }
         log_info("network %s: interface %s guaranteed %" PRIu64 " kB/s (class 1:%u), floors %" PRIu64 " of %" PRIu64,
@@ -160,4 +186,59 @@ void net_floors_forget(Network *n) {
         char fn[300];
         if (floors_name(n, fn, sizeof fn) == 0)
                 persist_remove(net_driver_of(n)->run_dir, fn, NULL);
+}
+
+/* Is tap enslaved to bridge (a NIC whose floor can be served on it)? */
+static bool on_bridge(const char *tap, const char *bridge) {
+        char master[16];
+        return tap && netlink_link_get_master(tap, master, NULL) == 0 && strcmp(master, bridge) == 0;
+}
+
+void net_floors_reconcile(Network *n) {
+        const DomainBandwidthRate *in, *out;
+        Floors was, fl = { 0 };
+        floors_load(n, &was);
+        if (!n->live || !n->live->bridge)
+                return;
+        network_def_bandwidth(n->live, &in, &out);
+        NetworkFloorUse use[FLOORS_MAX];
+        bool qos = in->set && in->average;
+        size_t k = qos ? network_port_floors(n, use, FLOORS_MAX) : 0;
+        if (!qos && !was.n)
+                return;
+        /* the running guests' NICs whose taps are on the bridge: their classes kept, or new ones */
+        for (size_t i = 0; i < k; i++) {
+                if (!on_bridge(use[i].tap, n->live->bridge) || floors_find(&fl, use[i].mac))
+                        continue;
+                Floor *old = floors_find(&was, use[i].mac);
+                Floor *f = old ? &fl.f[fl.n++] : NULL;
+                if (old)
+                        *f = *old;
+                else if (!(f = floors_add(&fl, use[i].mac)))
+                        break;
+                f->floor = use[i].floor;
+                fl.sum += f->floor;
+        }
+        /* the classes of no reservation go first (the ids of new entries may be theirs): the
+         * recorded ones of gone guests, and any a start cut short left behind */
+        unsigned keep[FLOORS_MAX];
+        for (size_t i = 0; i < fl.n; i++)
+                keep[i] = fl.f[i].id;
+        VbError e = { 0 };
+        tc_tree_unplug_others(n->live->bridge, keep, fl.n, &e);
+        for (size_t i = 0; i < fl.n && !e.code; i++)
+                class_plug(n->live, in, &fl.f[i], &e);
+        if (!e.code && qos)
+                default_class(n->live, in, fl.sum, &e);
+        if (!e.code)
+                floors_save(n, &fl, &e);
+        if (e.code)
+                log_warning("network %s: the floors of its running guests: %s", n->obj.name, e.message);
+        else if (fl.sum != was.sum || fl.n != was.n)
+                log_warning("network %s: floors %" PRIu64 " in %zu class(es) by its running guests, not %" PRIu64
+                            " in %zu as recorded", n->obj.name, fl.sum, fl.n, was.sum, was.n);
+        if (qos && fl.sum > floors_room(in))
+                log_warning("network %s: its running guests' floors (%" PRIu64 ") overcommit its %s %" PRIu64,
+                            n->obj.name, fl.sum, in->peak ? "peak" : "average", floors_room(in));
+        vb_error_clear(&e);
 }

@@ -47,23 +47,28 @@ static int floor_refused(const DomainInterface *nic, VbError *err) {
                             "interface type 'network' with forward type 'nat', 'route', 'open' or none", mac);
 }
 
+/* A type-network NIC's floor on its network becomes floor (0: none), as libvirt's live change:
+ * re-checked against the network's inbound average and peak (libvirt's texts), its class and the
+ * network's 1:2 class changed. Nothing changes when refused. */
+static int floor_set(Connection *c, const DomainInterface *nic, uint64_t floor, VbError *err) {
+        if (!floor) {
+                network_floor_unplug(c, nic->source_network, nic->mac);
+                return 0;
+        }
+        return network_floor_plug(c, nic->source_network, nic->mac, floor, err);
+}
+
 /* at_start: a type-network NIC's floor was guaranteed by its network already (qemu-net.c), the
- * tap shapes its average only; a live change of a floor is not done. */
+ * tap shapes its average only; live, a changed floor goes to the network first (and back to the
+ * old one when the tap cannot be shaped). */
 static int shape(Connection *c, const DomainInterface *nic, const DomainBandwidthRate *in,
                  const DomainBandwidthRate *out, bool at_start, VbError *err) {
         bool network = nic->type && strcmp(nic->type, "network") == 0;
         if (in->floor && !network)
                 return floor_refused(nic, err);
-        if (!at_start && in->floor != nic->bw_in.floor) {
-                char mac[18];
-                mac_format(nic->mac, mac);
-                if (!network_has_inbound_qos(c, nic->source_network))
-                        return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU,
-                                            "Invalid use of 'floor' on interface with MAC address %s - network '%s' has "
-                                            "no inbound QoS set", mac, nic->source_network ? nic->source_network : "");
-                return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_QEMU,
-                                    "changing the floor of a running interface is not supported yet");
-        }
+        bool refloor = !at_start && in->floor != nic->bw_in.floor;
+        if (refloor && floor_set(c, nic, in->floor, err) < 0)
+                return -1;
         TcRate tin, tout;
         char ifb[16];
         to_tc(in, true, &tin);
@@ -74,8 +79,12 @@ static int shape(Connection *c, const DomainInterface *nic, const DomainBandwidt
         bool swapped = qemu_nic_is_macvtap(nic);
         const TcRate *egress = swapped ? (out->set ? &tout : NULL) : (in->set && in->average ? &tin : NULL);
         const TcRate *ingress = swapped ? (in->set && in->average ? &tin : NULL) : (out->set ? &tout : NULL);
-        if (tc_egress_shape(nic->target_dev, egress, err) < 0 || tc_ingress_shape(nic->target_dev, ifb, ingress, err) < 0)
+        if (tc_egress_shape(nic->target_dev, egress, err) < 0 || tc_ingress_shape(nic->target_dev, ifb, ingress, err) < 0) {
+                if (refloor && floor_set(c, nic, nic->bw_in.floor, NULL) < 0)
+                        log_warning("interface %s: its floor of %llu kB/s could not be restored", nic->target_dev,
+                                    (unsigned long long) nic->bw_in.floor);
                 return -1;
+        }
         log_info("interface %s: inbound %llu kB/s, outbound %llu kB/s", nic->target_dev,
                  (unsigned long long) in->average, (unsigned long long) out->average);
         return 0;

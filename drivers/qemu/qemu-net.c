@@ -46,6 +46,8 @@ void qemu_nics_abandon(QemuNics *nics) {
                 if (netlink_link_delete(nics->macvtaps[i], &e) < 0)
                         log_warning("macvtap %s left behind: %s", nics->macvtaps[i], e.message);
         }
+        if (nics->def)
+                qemu_nics_unfloor(nics->conn, nics->def, nics->n_floored);
         qemu_nics_unfilter(nics);
         qemu_nics_close(nics);
 }
@@ -293,7 +295,7 @@ static long long now_us(void) {
 int qemu_nics_prepare(Connection *c, DomainDef *live, QemuNics *nics, VbError *err) {
         long long t0 = now_us();
         DomainDevices *devs = &live->priv->devices;
-        *nics = (QemuNics) { .n = devs->n_interfaces };
+        *nics = (QemuNics) { .n = devs->n_interfaces, .conn = c, .def = live };
         size_t slots = nics->n ? nics->n : 1;
         nics->fds = malloc(slots * sizeof *nics->fds);
         nics->queue_fds = calloc(slots, sizeof *nics->queue_fds);
@@ -304,15 +306,17 @@ int qemu_nics_prepare(Connection *c, DomainDef *live, QemuNics *nics, VbError *e
         }
         for (size_t i = 0; i < nics->n; i++)
                 nics->fds[i] = -1;
-        for (size_t i = 0; i < nics->n; i++)
-                if (nic_prepare(c, live, &devs->interfaces[i], nics, i, err) < 0 ||
+        for (size_t i = 0; i < nics->n; i++) {
+                int r = nic_prepare(c, live, &devs->interfaces[i], nics, i, err);
+                if (r == 0)
+                        nics->n_floored = i + 1;        /* its floor (the last step) is reserved */
+                if (r < 0 ||
                     (is(devs->interfaces[i].type, "network") && nic_portid(live->uuid, &devs->interfaces[i], err) < 0)) {
-                        qemu_nics_unfloor(c, live, i);
                         qemu_nics_abandon(nics);
                         return -1;
                 }
+        }
         if (qemu_nics_filter(c, live, nics, err) < 0) {
-                qemu_nics_unfloor(c, live, nics->n);
                 qemu_nics_abandon(nics);
                 return -1;
         }

@@ -28,6 +28,9 @@ typedef struct QemuNics {
         char **filtered;        /* taps this start gave a filter binding (qemu-nwfilter.c) */
         size_t n_filtered;
         Connection *filter_conn;
+        Connection *conn;       /* the first n_floored NICs of def hold floors this start reserved */
+        const DomainDef *def;
+        size_t n_floored;
 } QemuNics;
 
 /* For every interface of live that needs a host device: type network (on the running
@@ -42,7 +45,8 @@ typedef struct QemuNics {
 int qemu_nics_prepare(Connection *c, DomainDef *live, QemuNics *nics, VbError *err);
 /* Close the daemon's descriptors (after QEMU has inherited them). */
 void qemu_nics_close(QemuNics *nics);
-/* The start did not happen: delete the macvtaps too, and close. */
+/* The start did not happen: delete the macvtaps, release the floors and filter bindings too, and
+ * close (before def is freed). */
 void qemu_nics_abandon(QemuNics *nics);
 /* The guest is gone (live is its running definition, also when recovered after a daemon
  * restart): delete its macvtaps. */

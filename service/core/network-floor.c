@@ -33,15 +33,6 @@ void network_floor_unplug(Connection *c, const char *net, const uint8_t mac[6]) 
                 c->net->ops->floor_unplug(n, mac);
 }
 
-bool network_has_inbound_qos(Connection *c, const char *net) {
-        Network *n = net ? network_lookup_name(c, net, NULL) : NULL;
-        if (!n || !n->active || !n->live)
-                return false;
-        const DomainBandwidthRate *in, *out;
-        network_def_bandwidth(n->live, &in, &out);
-        return in->set && in->average;
-}
-
 int network_portgroup_bandwidth(Connection *c, const char *net, const char *portgroup, DomainBandwidthRate *in,
                                 DomainBandwidthRate *out) {
         Network *n = net ? network_lookup_name(c, net, NULL) : NULL;

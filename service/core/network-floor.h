@@ -8,11 +8,10 @@
 #include "error.h"
 #include "manager.h"
 
-/* Reserve floor (KiB/s) for the NIC with mac on the running network named net. Refusals, libvirt's
- * texts: no such network, not active, no inbound QoS on it, or an overcommit. 0 or -1. */
+/* Reserve floor (KiB/s) for the NIC with mac on the running network named net, or change the
+ * floor it holds (a live change). Refusals, libvirt's texts: no such network, not active, no
+ * inbound QoS on it, or an overcommit; nothing changes then. 0 or -1. */
 int network_floor_plug(Connection *c, const char *net, const uint8_t mac[6], uint64_t floor, VbError *err);
-/* Does the running network named net have an inbound <bandwidth> average (what a floor needs)? */
-bool network_has_inbound_qos(Connection *c, const char *net);
 /* A type-network NIC without a <bandwidth> of its own takes its portgroup's (portgroup NULL: the
  * network's default portgroup), as libvirt: copied into in and out (1), or 0 when there is none. */
 int network_portgroup_bandwidth(Connection *c, const char *net, const char *portgroup, DomainBandwidthRate *in,

@@ -120,6 +120,31 @@ static int each_guest_nic(Network *n, int (*fn)(Network *n, Domain *d, const Dom
         return 0;
 }
 
+typedef struct FloorUses {
+        NetworkFloorUse *out;
+        size_t n, max;
+} FloorUses;
+
+static int add_floor_use(Network *n, Domain *d, const DomainInterface *nic, void *data) {
+        FloorUses *u = data;
+        if (!nic->bw_in.floor)
+                return 0;
+        if (u->n == u->max)
+                return 1;
+        NetworkFloorUse *f = &u->out[u->n++];
+        memcpy(f->mac, nic->mac, 6);
+        f->floor = nic->bw_in.floor;
+        f->tap = nic->target_dev;
+        return 0;
+}
+
+size_t network_port_floors(Network *n, NetworkFloorUse *out, size_t max) {
+        FloorUses u = { out, 0, max };
+        if (n->active)
+                each_guest_nic(n, add_floor_use, &u);
+        return u.n;
+}
+
 static int add_guest_port(Network *n, Domain *d, const DomainInterface *nic, void *data) {
         int r = list_add(data, guest_port(n, d, nic));
         return r < 0 ? r : 0;

@@ -28,5 +28,14 @@ int network_port_delete(Network *n, const uint8_t uuid[16], unsigned flags, VbEr
 /* The running guest whose NIC is the port with uuid (mac_out: the NIC's MAC), or NULL (a client's
  * record, or no such port). */
 Domain *network_port_guest(Network *n, const uint8_t uuid[16], uint8_t mac_out[6]);
+/* A floor a running guest's NIC holds on a network by its running definition. */
+typedef struct NetworkFloorUse {
+        uint8_t mac[6];
+        uint64_t floor;         /* KiB/s */
+        const char *tap;        /* its tap (the guest's live definition's), or NULL */
+} NetworkFloorUse;
+/* The floors of the running guests' type-network NICs on n (at most max into out): what the
+ * network's reservations must be (NetworkOps.floor_plug). Their number. */
+size_t network_port_floors(Network *n, NetworkFloorUse *out, size_t max);
 /* The network stopped: its records go, as libvirt's do. */
 void network_ports_drop(Network *n);

@@ -6,8 +6,12 @@ the shared class 1:2 keeps the average less the floors, and /run/virtbus/network
 reservations and their sum; a start whose floors would overcommit the network's inbound average is
 refused with libvirt's text and leaves nothing; a guest's end releases its floors. A NIC without a
 <bandwidth> of its own takes its <portgroup>'s (or the default portgroup's) on its tap; its network port
-(python3-libvirt) reports it and takes a new one (virNetworkPortSetParameters). The guests need not
-boot: the taps and classes are the host's."""
+(python3-libvirt) reports it and takes a new one (virNetworkPortSetParameters). A running NIC's floor
+changes live (virsh domiftune --live, port parameters), re-checked against the average; a refused change
+changes nothing. The reservations follow the running guests: a start that fails after its floors
+were reserved releases them, and a restarted daemon keeps only the floors of running guests' NICs
+(not those of a guest killed while it was away, nor a record or class of no guest). The guests need
+not boot: the taps and classes are the host's."""
 
 import os
 import sys
@@ -95,6 +99,15 @@ def tc(*args):
     return sh("tc", *args).stdout
 
 
+def qemu_pid(name):
+    """The QEMU of guest name in this network namespace."""
+    for pid in nh.pids_of("qemu-system-x86"):
+        with open("/proc/%d/cmdline" % pid, "rb") as f:
+            if b"guest=%s," % name.encode() in f.read():
+                return pid
+    raise AssertionError("no QEMU of " + name)
+
+
 class NetworkFloorTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -107,9 +120,13 @@ class NetworkFloorTest(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        for name in ("ga", "gb", "gc", "gd"):
+        for name in ("ga", "gb", "gc", "gd", "favg1", "favg2", "flive1", "flive2", "fdrift1", "fdrift2", "fdrift3"):
             cls.w.virsh("destroy", name)
         cls.w.stop()
+
+    def qos_up(self):
+        if "qos" not in self.w.virsh("net-list", "--name").stdout:
+            self.w.virsh("net-start", "qos", check=True)
 
     def define(self, name, nics):
         if not isinstance(nics, str):
@@ -121,7 +138,7 @@ class NetworkFloorTest(unittest.TestCase):
 
     def test_floors(self):
         self.define("ga", [("52:54:00:7a:00:01", "qos", 600), ("52:54:00:7a:00:02", "qos", 300)])
-        self.define("gb", [("52:54:00:7b:00:01", "qos", 200)])
+        self.define("gb", [("52:54:00:7b:00:01", "qos", 1200)])
         self.define("gc", [("52:54:00:7c:00:01", "default", 50)])
         self.w.virsh("start", "ga", check=True)
 
@@ -129,8 +146,8 @@ class NetworkFloorTest(unittest.TestCase):
         classes = tc("class", "show", "dev", "virbr7")
         self.assertIn("class htb 1:3 parent 1:1 prio 0 rate 4800Kbit ceil 16Mbit", classes)
         self.assertIn("class htb 1:4 parent 1:1 prio 0 rate 2400Kbit ceil 16Mbit", classes)
-        # the rest share what is left of the average: 100 kB/s
-        self.assertIn("class htb 1:2 parent 1:1 prio 0 rate 800Kbit ceil 16Mbit", classes)
+        # the rest share what is left of the peak (libvirt 9.0's): 1100 kB/s
+        self.assertIn("class htb 1:2 parent 1:1 prio 0 rate 8800Kbit ceil 16Mbit", classes)
         filters = tc("filter", "show", "dev", "virbr7")
         self.assertIn("fh 800::803 order 2051 key ht 800 bkt 0 flowid 1:3", filters)
         self.assertIn("match 00005254/0000ffff at -16", filters)
@@ -140,11 +157,11 @@ class NetworkFloorTest(unittest.TestCase):
                                              "class 4 52:54:00:7a:00:02 300\n")
         self.assertEqual(FLOORS.stat().st_mode & 0o777, 0o600)
 
-        # 900 + 200 > 1000: refused, and gb leaves no tap and no class
+        # 900 + 1200 > the peak 2000: refused, and gb leaves no tap and no class
         p = self.w.virsh("start", "gb")
         self.assertNotEqual(p.returncode, 0)
         self.assertIn("Cannot plug '52:54:00:7b:00:01' interface into 'virbr7' because new combined inbound "
-                      "floor=1100 would overcommit average=1000 on network 'qos'", p.stderr)
+                      "floor=2100 would overcommit peak=2000 on network 'qos'", p.stderr)
         self.assertIn("shut off", self.w.virsh("domstate", "gb").stdout)
         self.assertNotIn("1:5", tc("class", "show", "dev", "virbr7"))
         self.assertIn("floor-sum 900\n", FLOORS.read_text())
@@ -159,9 +176,9 @@ class NetworkFloorTest(unittest.TestCase):
         self.w.virsh("destroy", "ga", check=True)
         nh.wait_for(lambda: "1:3" not in tc("class", "show", "dev", "virbr7"), "ga's classes to go", timeout=30)
         self.assertEqual(FLOORS.read_text(), "floor-sum 0\n")
-        self.assertIn("class htb 1:2 parent 1:1 prio 0 rate 8Mbit ceil 16Mbit", tc("class", "show", "dev", "virbr7"))
+        self.assertIn("class htb 1:2 parent 1:1 prio 0 rate 16Mbit ceil 16Mbit", tc("class", "show", "dev", "virbr7"))
         self.w.virsh("start", "gb", check=True)
-        self.assertIn("class htb 1:3 parent 1:1 prio 0 rate 1600Kbit ceil 16Mbit", tc("class", "show", "dev", "virbr7"))
+        self.assertIn("class htb 1:3 parent 1:1 prio 0 rate 9600Kbit ceil 16Mbit", tc("class", "show", "dev", "virbr7"))
         self.w.virsh("destroy", "gb", check=True)
         # a stopped network keeps no reservations
         self.w.virsh("net-destroy", "qos", check=True)
@@ -169,8 +186,7 @@ class NetworkFloorTest(unittest.TestCase):
 
     def test_portgroups(self):
         """A NIC without a <bandwidth> of its own takes its portgroup's (or the default portgroup's)."""
-        if "qos" not in self.w.virsh("net-list", "--name").stdout:
-            self.w.virsh("net-start", "qos", check=True)
+        self.qos_up()
         self.define("gd", PG_NICS)
         self.w.virsh("start", "gd", check=True)
         live = ET.fromstring(self.w.virsh("dumpxml", "gd", check=True).stdout)
@@ -209,11 +225,18 @@ class NetworkFloorTest(unittest.TestCase):
             got = port.parameters()
             self.assertEqual((got["inbound.average"], got["inbound.peak"], got["inbound.burst"]), (500, 600, 64))
             self.assertIn("inbound.average: 500", self.w.virsh("domiftune", "gd", "52:54:00:7d:00:01").stdout)
-            # a changed floor is not applied live: refused, nothing changes
+            # a floor the network cannot guarantee is refused, and nothing changes
             with self.assertRaises(libvirt.libvirtError) as cm:
-                port.setParameters({"inbound.floor": 10})
-            self.assertIn("changing the floor of a running interface is not supported yet", str(cm.exception))
-            self.assertEqual(port.parameters()["inbound.average"], 500)
+                port.setParameters({"inbound.average": 500, "inbound.floor": 2100})
+            self.assertIn("Cannot plug '52:54:00:7d:00:01' interface into 'virbr7' because new combined inbound "
+                          "floor=2100 would overcommit peak=2000 on network 'qos'", str(cm.exception))
+            self.assertEqual((port.parameters()["inbound.average"], port.parameters()["inbound.floor"]), (500, 0))
+            self.assertNotIn("1:3 ", tc("class", "show", "dev", "virbr7"))
+            # one it can is guaranteed on the bridge at once
+            port.setParameters({"inbound.average": 500, "inbound.floor": 10})
+            self.assertEqual(port.parameters()["inbound.floor"], 10)
+            self.assertIn("class htb 1:3 parent 1:1 prio 0 rate 80Kbit ceil 16Mbit", tc("class", "show", "dev", "virbr7"))
+            self.assertEqual(FLOORS.read_text(), "floor-sum 10\nclass 3 52:54:00:7d:00:01 10\n")
             # a client's record plugs nothing, so nothing can be shaped
             rec = net.portCreateXML("<networkport><uuid>a1b2c3d4-0000-4000-8000-000000000001</uuid>"
                                     "<owner><name>x</name><uuid>a1b2c3d4-0000-4000-8000-000000000002</uuid></owner>"
@@ -226,6 +249,123 @@ class NetworkFloorTest(unittest.TestCase):
         finally:
             conn.close()
         self.w.virsh("destroy", "gd", check=True)
+        nh.wait_for(lambda: FLOORS.read_text() == "floor-sum 0\n", "gd's floor to go")
+
+    def test_average_only(self):
+        """Without an inbound peak the floors may add up to the average only (libvirt 9.0)."""
+        xml = QOS_XML.replace("<name>qos</name>", "<name>qosavg</name>").replace("virbr7", "virbr6").replace(
+            " peak='2000'", "").replace("192.168.157.1", "192.168.156.1")
+        (self.w.tmp / "qosavg.xml").write_text(xml)
+        self.w.virsh("net-define", str(self.w.tmp / "qosavg.xml"), check=True)
+        self.w.virsh("net-start", "qosavg", check=True)
+        self.define("favg1", [("52:54:00:7f:0a:01", "qosavg", 500)])
+        self.define("favg2", [("52:54:00:7f:0a:02", "qosavg", 600)])
+        self.w.virsh("start", "favg1", check=True)
+        self.assertIn("class htb 1:2 parent 1:1 prio 0 rate 4Mbit", tc("class", "show", "dev", "virbr6"))
+        p = self.w.virsh("start", "favg2")
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("Cannot plug '52:54:00:7f:0a:02' interface into 'virbr6' because new combined inbound "
+                      "floor=1100 would overcommit average=1000 on network 'qosavg'", p.stderr)
+        p = self.w.virsh("domiftune", "favg1", "52:54:00:7f:0a:01", "--inbound", "100,0,0,1100", "--live")
+        self.assertIn("Cannot plug '52:54:00:7f:0a:01' interface into 'virbr6' because new combined inbound "
+                      "floor=1100 would overcommit average=1000 on network 'qosavg'", p.stderr)
+        self.w.virsh("destroy", "favg1", check=True)
+        self.w.virsh("net-destroy", "qosavg", check=True)
+
+    def test_live_floor(self):
+        """virsh domiftune --live changes a running NIC's floor on its network, as libvirt 9.0."""
+        self.qos_up()
+        a, b = "52:54:00:7f:00:01", "52:54:00:7f:00:02"
+        self.define("flive1", [(a, "qos", 300)])
+        self.define("flive2", [(b, "qos", 500)])
+        self.w.virsh("start", "flive1", check=True)
+        self.w.virsh("start", "flive2", check=True)
+        classes = tc("class", "show", "dev", "virbr7")
+        self.assertIn("class htb 1:3 parent 1:1 prio 0 rate 2400Kbit ceil 16Mbit", classes)
+        self.assertIn("class htb 1:4 parent 1:1 prio 0 rate 4Mbit ceil 16Mbit", classes)
+        before = (classes, tc("filter", "show", "dev", "virbr7"), FLOORS.read_text())
+        self.assertEqual(before[2], "floor-sum 800\nclass 3 %s 300\nclass 4 %s 500\n" % (a, b))
+
+        # 1600 + 500 > the peak: refused with the start's text, and the bridge, the record and the NIC stay
+        p = self.w.virsh("domiftune", "flive1", a, "--inbound", "100,200,0,1600", "--live")
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("Cannot plug '%s' interface into 'virbr7' because new combined inbound floor=2100 would "
+                      "overcommit peak=2000 on network 'qos'" % a, p.stderr)
+        self.assertEqual((tc("class", "show", "dev", "virbr7"), tc("filter", "show", "dev", "virbr7"),
+                          FLOORS.read_text()), before)
+        self.assertIn("inbound.floor  : 300", self.w.virsh("domiftune", "flive1", a, check=True).stdout)
+
+        # 400 + 500 fits: the NIC's class and the shared 1:2 (2000 - 900 kB/s) change
+        self.w.virsh("domiftune", "flive1", a, "--inbound", "100,200,0,400", "--live", check=True)
+        classes = tc("class", "show", "dev", "virbr7")
+        self.assertIn("class htb 1:3 parent 1:1 prio 0 rate 3200Kbit ceil 16Mbit", classes)
+        self.assertIn("class htb 1:2 parent 1:1 prio 0 rate 8800Kbit ceil 16Mbit", classes)
+        self.assertEqual(FLOORS.read_text(), "floor-sum 900\nclass 3 %s 400\nclass 4 %s 500\n" % (a, b))
+        live = ET.fromstring(self.w.virsh("dumpxml", "flive1", check=True).stdout)
+        self.assertEqual(live.find("./devices/interface/bandwidth/inbound").get("floor"), "400")
+        self.assertIn("rate 800Kbit ceil 1600Kbit", tc("class", "show", "dev", live.find("./devices/interface/target").get("dev")))
+
+        # no floor any more: its class goes, 1:2 gets its 400 kB/s back
+        self.w.virsh("domiftune", "flive1", a, "--inbound", "100", "--live", check=True)
+        classes = tc("class", "show", "dev", "virbr7")
+        self.assertNotIn("1:3 ", classes)
+        self.assertIn("class htb 1:2 parent 1:1 prio 0 rate 12Mbit ceil 16Mbit", classes)
+        self.assertEqual(FLOORS.read_text(), "floor-sum 500\nclass 4 %s 500\n" % b)
+
+        # and a new one takes the free class again
+        self.w.virsh("domiftune", "flive1", a, "--inbound", "100,200,0,200", "--live", check=True)
+        self.assertIn("class htb 1:3 parent 1:1 prio 0 rate 1600Kbit ceil 16Mbit", tc("class", "show", "dev", "virbr7"))
+        self.assertIn("floor-sum 700\n", FLOORS.read_text())
+        self.w.virsh("destroy", "flive1", check=True)
+        self.w.virsh("destroy", "flive2", check=True)
+        nh.wait_for(lambda: FLOORS.read_text() == "floor-sum 0\n", "the floors to go")
+
+    def test_no_drift(self):
+        """The reservations are the running guests' floors, whatever became of a start or a guest."""
+        self.qos_up()
+        # the floor is reserved, then the start fails (QEMU's command line refuses the model): released
+        self.define("fdrift1", NIC.format(mac="52:54:00:7f:01:01", net="qos", floor=1500).replace(
+            "<model type='virtio'/>", "<model type='bogus'/>"))
+        p = self.w.virsh("start", "fdrift1")
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("interface model 'bogus' is not supported", p.stderr)
+        self.assertEqual(FLOORS.read_text(), "floor-sum 0\n")
+        self.assertNotIn("1:3 ", tc("class", "show", "dev", "virbr7"))
+        # so a guest that needs that room fits
+        self.define("fdrift2", [("52:54:00:7f:02:01", "qos", 1500)])
+        self.w.virsh("start", "fdrift2", check=True)
+        self.define("fdrift3", [("52:54:00:7f:03:01", "qos", 100)])
+        self.w.virsh("start", "fdrift3", check=True)
+        self.assertEqual(FLOORS.read_text(), "floor-sum 1600\nclass 3 52:54:00:7f:02:01 1500\n"
+                                             "class 4 52:54:00:7f:03:01 100\n")
+
+        # while the daemon is away a guest is killed, and a start cut short left a reservation and a
+        # class for a NIC of no guest: the restarted daemon keeps only the running guests' floors
+        self.w.kill9_virtbusd()
+        pid = qemu_pid("fdrift2")
+        os.kill(pid, 9)
+        # reaped by init (the daemon was its parent): a zombie would still look alive
+        nh.wait_for(lambda: not os.path.exists("/proc/%d" % pid), "fdrift2's QEMU to end", timeout=30)
+        FLOORS.write_text(FLOORS.read_text().replace("floor-sum 1600", "floor-sum 1650") +
+                          "class 9 52:54:00:7f:09:01 50\n")
+        sh("tc", "class", "add", "dev", "virbr7", "parent", "1:1", "classid", "1:9", "htb", "rate", "400kbit")
+        sh("tc", "filter", "add", "dev", "virbr7", "parent", "1:", "protocol", "all", "prio", "2", "handle", "800::809",
+           "u32", "match", "u16", "0x5254", "0xffff", "at", "-14", "match", "u32", "0x007f0901", "0xffffffff", "at",
+           "-12", "flowid", "1:9")
+        self.w.restart_virtbusd()
+        self.assertIn("shut off", self.w.virsh("domstate", "fdrift2").stdout)
+        self.assertIn("running", self.w.virsh("domstate", "fdrift3").stdout)
+        self.assertEqual(FLOORS.read_text(), "floor-sum 100\nclass 4 52:54:00:7f:03:01 100\n")
+        classes = tc("class", "show", "dev", "virbr7")
+        self.assertNotIn("1:3 ", classes)
+        self.assertNotIn("1:9 ", classes)
+        self.assertNotIn("flowid 1:9", tc("filter", "show", "dev", "virbr7"))
+        self.assertIn("class htb 1:4 parent 1:1 prio 0 rate 800Kbit ceil 16Mbit", classes)
+        self.assertIn("class htb 1:2 parent 1:1 prio 0 rate 15200Kbit ceil 16Mbit", classes)
+        self.w.virsh("start", "fdrift2", check=True)
+        self.assertIn("floor-sum 1600\n", FLOORS.read_text())
+        self.w.virsh("destroy", "fdrift2", check=True)
+        self.w.virsh("destroy", "fdrift3", check=True)
 
 
 if __name__ == "__main__":

@@ -74,7 +74,8 @@ class NetworkQosTests(unittest.TestCase):
         self.assertIn("qdisc htb 1: root", tc("qdisc", "show", "dev", "virbr7"))
         classes = tc("class", "show", "dev", "virbr7")
         self.assertIn("class htb 1:1 root rate 8Mbit ceil 16Mbit burst 512Kb", classes)
-        self.assertIn("class htb 1:2 parent 1:1 prio 0 rate 8Mbit ceil 16Mbit burst 512Kb", classes)
+        # the traffic without a floor may take the peak while no NIC has a floor (libvirt 9.0's)
+        self.assertIn("class htb 1:2 parent 1:1 prio 0 rate 16Mbit ceil 16Mbit burst 512Kb", classes)
         self.assertIn("default 0x2", tc("qdisc", "show", "dev", "virbr7"))
         # outbound (from the guests): the bridge's ingress goes to ifb-virbr7, 500 kB/s = 4 Mbit
         self.assertIn("qdisc ingress ffff:", tc("qdisc", "show", "dev", "virbr7"))
@@ -126,8 +127,9 @@ class NetworkQosTests(unittest.TestCase):
                       p.stderr)
         two = QOS_XML.replace("<portgroup name='plain'/>", "<portgroup name='plain' default='yes'/>")
         p = self.define(two)
-        self.assertIn("network 'qos' has multiple default <portgroup> elements (slow and plain), "
-                      "but only one default is allowed", p.stderr)
+        # libvirtd 9.0 refuses it at define too, with this error class and text
+        self.assertIn("error: unsupported configuration: network 'qos' has multiple default <portgroup> elements "
+                      "(slow and plain), but only one default is allowed", p.stderr)
         self.assertEqual(self.w.virsh("net-list", "--all", "--name").stdout.strip(), "")
 
 

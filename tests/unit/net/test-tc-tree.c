@@ -70,6 +70,25 @@ static void test_tree_and_floors(void **state) {
         assert_null(strstr(tc_show("filter show dev tcbr0"), "flowid 1:3"));
         assert_int_equal(tc_tree_unplug("tcbr0", 3, &err), 0);   /* nothing there: no error */
 
+        /* three floors; the reservations name 4 only: 3 and 5 go with their filters, 1:2 stays */
+        for (unsigned id = 3; id <= 5; id++) {
+                const uint8_t m[6] = { 0x52, 0x54, 0x00, 0xaa, 0x00, (uint8_t) id };
+                assert_int_equal(tc_tree_plug("tcbr0", id, m, &floor, &err), 0);
+        }
+        const unsigned keep[] = { 4 };
+        assert_int_equal(tc_tree_unplug_others("tcbr0", keep, 1, &err), 0);
+        const char *classes = tc_show("class show dev tcbr0");
+        assert_null(strstr(classes, "1:3 "));
+        assert_null(strstr(classes, "1:5 "));
+        assert_non_null(strstr(classes, "class htb 1:4 parent 1:1 prio 0 rate 800Kbit"));
+        assert_non_null(strstr(classes, "class htb 1:2 parent 1:1"));
+        const char *filters = tc_show("filter show dev tcbr0");
+        assert_null(strstr(filters, "flowid 1:3"));
+        assert_null(strstr(filters, "flowid 1:5"));
+        assert_non_null(strstr(filters, "flowid 1:4"));
+        assert_int_equal(tc_tree_unplug_others("tcbr0", NULL, 0, &err), 0);
+        assert_null(strstr(tc_show("class show dev tcbr0"), "1:4 "));
+
         assert_int_equal(tc_tree_shape("tcbr0", NULL, &err), 0);
         assert_null(strstr(tc_show("qdisc show dev tcbr0"), "htb"));
         assert_int_equal(netlink_link_delete("tcbr0", &err), 0);
@@ -80,6 +99,9 @@ static void test_errors(void **state) {
         const uint8_t mac[6] = { 0x52, 0x54, 0, 0, 0, 1 };
         TcRate r = { .rate = 1000 };
         assert_int_equal(tc_tree_shape("nosuch0", &r, &err), -1);
+        assert_string_equal(err.message, "no network interface named 'nosuch0'");
+        vb_error_clear(&err);
+        assert_int_equal(tc_tree_unplug_others("nosuch0", NULL, 0, &err), -1);
         assert_string_equal(err.message, "no network interface named 'nosuch0'");
         vb_error_clear(&err);
         assert_int_equal(tc_tree_plug("lo", 2, mac, &r, &err), -1);
