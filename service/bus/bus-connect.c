@@ -139,43 +139,39 @@ static int method_domain_lookup_by_id(sd_bus_message *m, void *userdata, sd_bus_
         return reply_found(m, d ? &d->obj : NULL, &err, ret_error);
 }
 
-static int method_domain_lookup_by_name(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+/* Connect's <Kind>LookupByName and <Kind>LookupByUUID: (s) → o, by the member called. */
+static const struct {
+        const char *member;
+        ObjectKind kind;
+        bool by_uuid;
+} lookups[] = {
+        { "DomainLookupByName", OBJECT_DOMAIN, false },
+        { "DomainLookupByUUID", OBJECT_DOMAIN, true },
+        { "NetworkLookupByName", OBJECT_NETWORK, false },
+        { "NetworkLookupByUUID", OBJECT_NETWORK, true },
+        { "NWFilterLookupByName", OBJECT_NWFILTER, false },
+        { "NWFilterLookupByUUID", OBJECT_NWFILTER, true },
+        { "SecretLookupByUUID", OBJECT_SECRET, true },
+        { "StoragePoolLookupByName", OBJECT_POOL, false },
+        { "StoragePoolLookupByUUID", OBJECT_POOL, true },
+};
+
+int bus_method_lookup(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         BusSubtree *t = userdata;
-        const char *name;
+        const char *member = sd_bus_message_get_member(m);
+        const char *s;
         VbError err = { 0 };
-        int r = sd_bus_message_read(m, "s", &name);
+        int r = sd_bus_message_read(m, "s", &s);
         if (r < 0)
                 return r;
-        Domain *d = domain_lookup_name(t->conn, name, &err);
-        return reply_found(m, d ? &d->obj : NULL, &err, ret_error);
-}
-
-/* *LookupByUUID(s): libvirt's complaint for a malformed UUID, then the core lookup. */
-static int reply_lookup_uuid(sd_bus_message *m, BusSubtree *t, ObjectKind kind, sd_bus_error *ret_error) {
-        const char *text;
-        uint8_t uuid[16];
-        VbError err = { 0 };
-        int r = sd_bus_message_read(m, "s", &text);
-        if (r < 0)
-                return r;
-        if (uuid_parse(text, uuid) < 0) {
-                if (kind == OBJECT_DOMAIN)
-                        vb_error_set_raw(&err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN, "Invalid UUID");
-                else
-                        vb_error_set_raw(&err, VB_ERR_INVALID_ARG, kind == OBJECT_NETWORK ? VB_FROM_NETWORK : VB_FROM_STORAGE,
-                                         "uuidstr in %s must be a valid UUID",
-                                         kind == OBJECT_NETWORK ? "virNetworkLookupByUUIDString"
-                                                                : "virStoragePoolLookupByUUIDString");
-                return bus_error(ret_error, &err);
+        for (size_t i = 0; i < sizeof lookups / sizeof lookups[0]; i++) {
+                if (strcmp(member, lookups[i].member) != 0)
+                        continue;
+                Object *o = lookups[i].by_uuid ? bus_lookup_uuid(t->conn, lookups[i].kind, s, &err)
+                                               : bus_lookup_name(t->conn, lookups[i].kind, s, &err);
+                return reply_found(m, o, &err, ret_error);
         }
-        Object *o = kind == OBJECT_DOMAIN ? (Object *) domain_lookup_uuid(t->conn, uuid, &err)
-                  : kind == OBJECT_NETWORK ? (Object *) network_lookup_uuid(t->conn, uuid, &err)
-                  : (Object *) pool_lookup_uuid(t->conn, uuid, &err);
-        return reply_found(m, o, &err, ret_error);
-}
-
-static int method_domain_lookup_by_uuid(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        return reply_lookup_uuid(m, userdata, OBJECT_DOMAIN, ret_error);
+        return -ENOENT;         /* a vtable row with no lookup here */
 }
 
 /* --- Networks --- */
@@ -207,21 +203,6 @@ static int method_network_define_xml(sd_bus_message *m, void *userdata, sd_bus_e
         return network_from_xml(m, userdata, false, ret_error);
 }
 
-static int method_network_lookup_by_name(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        BusSubtree *t = userdata;
-        const char *name;
-        VbError err = { 0 };
-        int r = sd_bus_message_read(m, "s", &name);
-        if (r < 0)
-                return r;
-        Network *n = network_lookup_name(t->conn, name, &err);
-        return reply_found(m, n ? &n->obj : NULL, &err, ret_error);
-}
-
-static int method_network_lookup_by_uuid(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        return reply_lookup_uuid(m, userdata, OBJECT_NETWORK, ret_error);
-}
-
 /* --- Storage --- */
 
 static int pool_from_xml(sd_bus_message *m, BusSubtree *t, bool start, sd_bus_error *ret_error) {
@@ -250,21 +231,6 @@ static int method_pool_create_xml(sd_bus_message *m, void *userdata, sd_bus_erro
 
 static int method_pool_define_xml(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         return pool_from_xml(m, userdata, false, ret_error);
-}
-
-static int method_pool_lookup_by_name(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        BusSubtree *t = userdata;
-        const char *name;
-        VbError err = { 0 };
-        int r = sd_bus_message_read(m, "s", &name);
-        if (r < 0)
-                return r;
-        StoragePool *p = pool_lookup_name(t->conn, name, &err);
-        return reply_found(m, p ? &p->obj : NULL, &err, ret_error);
-}
-
-static int method_pool_lookup_by_uuid(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        return reply_lookup_uuid(m, userdata, OBJECT_POOL, ret_error);
 }
 
 static int method_vol_lookup(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
@@ -375,9 +341,9 @@ static const sd_bus_vtable connect_vtable[] = {
         SD_BUS_METHOD_WITH_ARGS("DomainLookupByID", SD_BUS_ARGS("i", id), SD_BUS_RESULT("o", domain),
                                 method_domain_lookup_by_id, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("DomainLookupByName", SD_BUS_ARGS("s", name), SD_BUS_RESULT("o", domain),
-                                method_domain_lookup_by_name, UNPRIV),
+                                bus_method_lookup, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("DomainLookupByUUID", SD_BUS_ARGS("s", uuid), SD_BUS_RESULT("o", domain),
-                                method_domain_lookup_by_uuid, UNPRIV),
+                                bus_method_lookup, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("GetCapabilities", SD_BUS_NO_ARGS, SD_BUS_RESULT("s", capabilities),
                                 method_get_capabilities, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("GetDomainCapabilities",
@@ -406,9 +372,9 @@ static const sd_bus_vtable connect_vtable[] = {
         SD_BUS_METHOD_WITH_ARGS("NetworkDefineXML", SD_BUS_ARGS("s", xml), SD_BUS_RESULT("o", network),
                                 method_network_define_xml, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("NetworkLookupByName", SD_BUS_ARGS("s", name), SD_BUS_RESULT("o", network),
-                                method_network_lookup_by_name, UNPRIV),
+                                bus_method_lookup, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("NetworkLookupByUUID", SD_BUS_ARGS("s", uuid), SD_BUS_RESULT("o", network),
-                                method_network_lookup_by_uuid, UNPRIV),
+                                bus_method_lookup, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("NodeGetFreeMemory", SD_BUS_NO_ARGS, SD_BUS_RESULT("t", freemem),
                                 method_node_get_free_memory, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("NodeGetMemoryStats", SD_BUS_ARGS("i", cellNum, "u", flags),
@@ -420,9 +386,9 @@ static const sd_bus_vtable connect_vtable[] = {
         SD_BUS_METHOD_WITH_ARGS("FindStoragePoolSources", SD_BUS_ARGS("s", type, "s", srcSpec, "u", flags),
                                 SD_BUS_RESULT("s", storagePoolSources), bus_method_find_pool_sources, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("StoragePoolLookupByName", SD_BUS_ARGS("s", name), SD_BUS_RESULT("o", storagePool),
-                                method_pool_lookup_by_name, UNPRIV),
+                                bus_method_lookup, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("StoragePoolLookupByUUID", SD_BUS_ARGS("s", uuid), SD_BUS_RESULT("o", storagePool),
-                                method_pool_lookup_by_uuid, UNPRIV),
+                                bus_method_lookup, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("StorageVolLookupByKey", SD_BUS_ARGS("s", key), SD_BUS_RESULT("o", storageVol),
                                 method_vol_lookup, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("StorageVolLookupByPath", SD_BUS_ARGS("s", path), SD_BUS_RESULT("o", storageVol),

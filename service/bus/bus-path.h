@@ -50,8 +50,15 @@ char *bus_object_path(const Object *o);
 /* Into buf, for the kinds named by UUID (not volumes): 0, -EINVAL or -ENAMETOOLONG. */
 int bus_object_path_buf(const Object *o, char *buf, size_t n);
 
+/* The object of a UUID's text (domains, networks, pools, secrets, network filters) or of a name
+ * (domains, networks, pools, network filters), as Connect's *LookupByUUID and *LookupByName find
+ * it: libvirt's complaint about a malformed UUID, its "not found" texts. */
+Object *bus_lookup_uuid(Connection *c, ObjectKind kind, const char *text, VbError *err);
+Object *bus_lookup_name(Connection *c, ObjectKind kind, const char *name, VbError *err);
+
 /* The object a path names, looked up again on every call (libvirt's texts when it is gone).
- * prefix is the kind's subtree path. */
+ * prefix is the kind's subtree path; bus_path_object serves the kinds above and volumes. */
+Object *bus_path_object(Connection *c, ObjectKind kind, const char *prefix, const char *path, VbError *err);
 Domain *bus_path_domain(Connection *c, const char *prefix, const char *path, VbError *err);
 Network *bus_path_network(Connection *c, const char *prefix, const char *path, VbError *err);
 StoragePool *bus_path_pool(Connection *c, const char *prefix, const char *path, VbError *err);

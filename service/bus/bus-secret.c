@@ -7,25 +7,10 @@
 #include <string.h>
 
 #include "secret.h"
-#include "uuid.h"
 
 /* The secret a path names, looked up again (libvirt-dbus: virSecretLookupByUUIDString). */
 static Secret *secret_of(BusSubtree *t, const char *path, VbError *err) {
-        char text[BUS_UUID_LEAF_LEN];
-        uint8_t uuid[16];
-        const char *leaf = bus_path_leaf(t->path, path);
-        if (!secret_store(t->conn, "virSecretLookupByUUID", err))
-                return NULL;
-        if (!leaf || bus_path_decode_uuid(leaf, text) < 0 || uuid_parse(text, uuid) < 0) {
-                vb_error_set_raw(err, VB_ERR_INVALID_ARG, VB_FROM_SECRET,
-                                 "uuidstr in virSecretLookupByUUIDString must be a valid UUID");
-                return NULL;
-        }
-        return secret_lookup_uuid(t->conn, uuid, err);
-}
-
-int bus_secret_lookup(BusSubtree *t, const char *path, VbError *err) {
-        return secret_of(t, path, err) ? 0 : -1;
+        return (Secret *) bus_object_of(t, path, err);
 }
 
 static int secret_property_get(sd_bus *bus, const char *path, const char *interface, const char *property,
@@ -102,10 +87,6 @@ static int method_undefine(sd_bus_message *m, void *userdata, sd_bus_error *ret_
         return sd_bus_reply_method_return(m, NULL);
 }
 
-static bool secret_exists(BusSubtree *t, const char *path) {
-        return secret_of(t, path, &(VbError) { 0 }) != NULL;
-}
-
 static int secret_enumerate(sd_bus *bus, const char *prefix, void *userdata, char ***nodes, sd_bus_error *ret_error) {
         BusSubtree *t = userdata;
         *nodes = NULL;
@@ -134,7 +115,7 @@ const BusKind bus_kind_secret = {
         .interface = "org.libvirt.Secret",
         .vtable = secret_vtable,
         .changes = no_changes,
-        .exists = secret_exists,
+        .exists = bus_object_exists,
         .enumerate = secret_enumerate,
 };
 
@@ -156,24 +137,6 @@ int bus_method_secret_define_xml(sd_bus_message *m, void *userdata, sd_bus_error
         if (secret_define(t->conn, xml, strlen(xml), flags, &s, &err) < 0)
                 s = NULL;
         return reply_secret(m, s, &err, ret_error);
-}
-
-int bus_method_secret_lookup_by_uuid(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        BusSubtree *t = userdata;
-        const char *text;
-        uint8_t uuid[16];
-        VbError err = { 0 };
-        int r = sd_bus_message_read(m, "s", &text);
-        if (r < 0)
-                return r;
-        if (!secret_store(t->conn, "virSecretLookupByUUID", &err))
-                return bus_error(ret_error, &err);
-        if (uuid_parse(text, uuid) < 0) {
-                vb_error_set_raw(&err, VB_ERR_INVALID_ARG, VB_FROM_SECRET,
-                                 "uuidstr in virSecretLookupByUUIDString must be a valid UUID");
-                return bus_error(ret_error, &err);
-        }
-        return reply_secret(m, secret_lookup_uuid(t->conn, uuid, &err), &err, ret_error);
 }
 
 int bus_method_secret_lookup_by_usage(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {

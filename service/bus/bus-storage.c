@@ -3,12 +3,12 @@
 #include "bus-internal.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
 #include "storage.h"
-#include "uuid.h"
 
 #define UNPRIV SD_BUS_VTABLE_UNPRIVILEGED
 #define CHANGES SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE
@@ -19,45 +19,20 @@ static StoragePool *pool_of(BusSubtree *t, const char *path, VbError *err) {
         return bus_path_pool(t->conn, t->path, path, err);
 }
 
-static int pool_property_get(sd_bus *bus, const char *path, const char *interface, const char *property,
-                             sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        VbError err = { 0 };
-        StoragePool *p = pool_of(userdata, path, &err);
-        if (!p)
-                return bus_error(ret_error, &err);
-        if (strcmp(property, "Active") == 0)
-                return sd_bus_message_append(reply, "b", pool_is_active(p));
-        if (strcmp(property, "Autostart") == 0)
-                return sd_bus_message_append(reply, "b", p->autostart);
-        if (strcmp(property, "Name") == 0)
-                return sd_bus_message_append(reply, "s", p->obj.name);
-        if (strcmp(property, "Persistent") == 0)
-                return sd_bus_message_append(reply, "b", p->persistent);
-        if (strcmp(property, "UUID") == 0) {
-                char text[UUID_STRING_LEN];
-                uuid_format(p->obj.uuid, text);
-                return sd_bus_message_append(reply, "s", text);
-        }
-        return -ENOENT;
+static bool pool_active(const Object *o) {
+        return pool_is_active((const StoragePool *) o);
 }
 
-static int pool_property_set_autostart(sd_bus *bus, const char *path, const char *interface,
-                                       const char *property, sd_bus_message *value, void *userdata,
-                                       sd_bus_error *ret_error) {
-        int autostart;
-        VbError err = { 0 };
-        int r = sd_bus_message_read(value, "b", &autostart);
-        if (r < 0)
-                return r;
-        StoragePool *p = pool_of(userdata, path, &err);
-        if (!p || pool_set_autostart(p, autostart, &err) < 0)
-                return bus_error(ret_error, &err);
-        return 0;
+static int pool_autostart(Object *o, bool autostart, VbError *err) {
+        return pool_set_autostart((StoragePool *) o, autostart, err);
 }
 
-static bool pool_exists(BusSubtree *t, const char *path) {
-        return pool_of(t, path, NULL) != NULL;
-}
+static const BusObjectState pool_state = {
+        .active = pool_active,
+        .autostart = offsetof(StoragePool, autostart),
+        .persistent = offsetof(StoragePool, persistent),
+        .set_autostart = pool_autostart,
+};
 
 static int pool_enumerate(sd_bus *bus, const char *prefix, void *userdata, char ***nodes, sd_bus_error *ret_error) {
         BusSubtree *t = userdata;
@@ -189,12 +164,7 @@ static int method_pool_vol_lookup_by_name(sd_bus_message *m, void *userdata, sd_
 
 static const sd_bus_vtable pool_vtable[] = {
         SD_BUS_VTABLE_START(0),
-        SD_BUS_PROPERTY("Active", "b", pool_property_get, 0, CHANGES),
-        SD_BUS_WRITABLE_PROPERTY("Autostart", "b", pool_property_get, pool_property_set_autostart, 0,
-                                 CHANGES | UNPRIV),
-        SD_BUS_PROPERTY("Name", "s", pool_property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_PROPERTY("Persistent", "b", pool_property_get, 0, CHANGES),
-        SD_BUS_PROPERTY("UUID", "s", pool_property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        BUS_OBJECT_STATE_PROPERTIES
         SD_BUS_METHOD_WITH_ARGS("Build", SD_BUS_ARGS("u", flags), SD_BUS_NO_RESULT, method_pool_build, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("Create", SD_BUS_ARGS("u", flags), SD_BUS_NO_RESULT, method_pool_create, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("Delete", SD_BUS_ARGS("u", flags), SD_BUS_NO_RESULT, method_pool_delete, UNPRIV),
@@ -229,8 +199,9 @@ const BusKind bus_kind_pool = {
         .interface = "org.libvirt.StoragePool",
         .vtable = pool_vtable,
         .changes = pool_changes,
-        .exists = pool_exists,
+        .exists = bus_object_exists,
         .enumerate = pool_enumerate,
+        .state = &pool_state,
 };
 
 /* ---------------------------------------------------------------- volumes */
@@ -255,10 +226,6 @@ static int vol_property_get(sd_bus *bus, const char *path, const char *interface
                 return sd_bus_message_append(reply, "(stt)", v->progress.op ? v->progress.op : "",
                                              v->progress.done, v->progress.total);
         return -ENOENT;
-}
-
-static bool vol_exists(BusSubtree *t, const char *path) {
-        return vol_of(t, path, NULL) != NULL;
 }
 
 static int vol_enumerate(sd_bus *bus, const char *prefix, void *userdata, char ***nodes, sd_bus_error *ret_error) {
@@ -396,6 +363,6 @@ const BusKind bus_kind_vol = {
         .interface = "org.libvirt.StorageVol",
         .vtable = vol_vtable,
         .changes = vol_changes,
-        .exists = vol_exists,
+        .exists = bus_object_exists,
         .enumerate = vol_enumerate,
 };
