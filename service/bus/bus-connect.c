@@ -122,12 +122,6 @@ static int method_domain_define_xml(sd_bus_message *m, void *userdata, sd_bus_er
         return bus_reply_object(m, &d->obj);
 }
 
-static int reply_found(sd_bus_message *m, const Object *o, const VbError *err, sd_bus_error *ret_error) {
-        if (!o)
-                return bus_error(ret_error, err);
-        return bus_reply_object(m, o);
-}
-
 static int method_domain_lookup_by_id(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         BusSubtree *t = userdata;
         int32_t id;
@@ -136,7 +130,7 @@ static int method_domain_lookup_by_id(sd_bus_message *m, void *userdata, sd_bus_
         if (r < 0)
                 return r;
         Domain *d = domain_lookup_id(t->conn, id, &err);
-        return reply_found(m, d ? &d->obj : NULL, &err, ret_error);
+        return bus_reply_found(m, d ? &d->obj : NULL, &err, ret_error);
 }
 
 /* Connect's <Kind>LookupByName and <Kind>LookupByUUID: (s) → o, by the member called. */
@@ -169,7 +163,7 @@ int bus_method_lookup(sd_bus_message *m, void *userdata, sd_bus_error *ret_error
                         continue;
                 Object *o = lookups[i].by_uuid ? bus_lookup_uuid(t->conn, lookups[i].kind, s, &err)
                                                : bus_lookup_name(t->conn, lookups[i].kind, s, &err);
-                return reply_found(m, o, &err, ret_error);
+                return bus_reply_found(m, o, &err, ret_error);
         }
         return -ENOENT;         /* a vtable row with no lookup here */
 }
@@ -242,7 +236,7 @@ static int method_vol_lookup(sd_bus_message *m, void *userdata, sd_bus_error *re
                 return r;
         bool by_key = strcmp(sd_bus_message_get_member(m), "StorageVolLookupByKey") == 0;
         StorageVol *v = by_key ? vol_lookup_key(t->conn, s, &err) : vol_lookup_path(t->conn, s, &err);
-        return reply_found(m, v ? &v->obj : NULL, &err, ret_error);
+        return bus_reply_found(m, v ? &v->obj : NULL, &err, ret_error);
 }
 
 /* --- Host --- */

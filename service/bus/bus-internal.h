@@ -43,6 +43,10 @@ typedef struct BusKind {
         bool (*exists)(BusSubtree *t, const char *path);
         sd_bus_node_enumerator_t enumerate;     /* NULL for Connect */
         const BusObjectState *state;            /* NULL: the kind has no Active/Autostart/Persistent */
+        /* The kind's XML and (when it ends at once) its undefine, for bus-object.c's GetXMLDesc
+         * and Undefine; NULL where the kind answers them itself. */
+        char *(*xml)(Object *o, unsigned flags, VbError *err);
+        int (*undefine)(Object *o, VbError *err);
 } BusKind;
 
 /* One registration: the Connect object of a connection, or one kind's subtree below it. The
@@ -107,6 +111,9 @@ int bus_object_property_set_autostart(sd_bus *bus, const char *path, const char 
         SD_BUS_PROPERTY("Name", "s", bus_object_property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),              \
         SD_BUS_PROPERTY("Persistent", "b", bus_object_property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE), \
         SD_BUS_PROPERTY("UUID", "s", bus_object_property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+/* GetXMLDesc(u flags) → s and Undefine() → () through the kind's xml and undefine. */
+int bus_object_method_get_xml_desc(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_object_method_undefine(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 /* bus-connect.c: Connect's <Kind>LookupByName and <Kind>LookupByUUID (s) → o, by member. */
 int bus_method_lookup(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 
@@ -124,6 +131,8 @@ int bus_errno(sd_bus_error *ret_error, int r);
 Identity bus_identity(sd_bus_message *m);
 /* Reply "o" with the object's path. */
 int bus_reply_object(sd_bus_message *m, const Object *o);
+/* Reply "o" with the path of the object a lookup or define found, or with err when it found none. */
+int bus_reply_found(sd_bus_message *m, const Object *o, const VbError *err, sd_bus_error *ret_error);
 /* Reply with a string a core verb allocated (XML), or with err when it is NULL; frees it. */
 int bus_reply_string_owned(sd_bus_message *m, char *s, const VbError *err, sd_bus_error *ret_error);
 /* Reply "ao" with the paths of the objects for which keep(o, data) is true. */

@@ -23,6 +23,10 @@ static int network_autostart(Object *o, bool autostart, VbError *err) {
         return network_set_autostart((Network *) o, autostart, err);
 }
 
+static char *network_xml(Object *o, unsigned flags, VbError *err) {
+        return network_get_xml((Network *) o, flags, err);
+}
+
 static const BusObjectState network_state = {
         .active = network_active,
         .autostart = offsetof(Network, autostart),
@@ -64,17 +68,6 @@ static int method_destroy(sd_bus_message *m, void *userdata, sd_bus_error *ret_e
 }
 static int method_undefine(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         return run_verb(m, userdata, NETWORK_UNDEFINE, ret_error);
-}
-
-static int method_get_xml_desc(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        unsigned flags;
-        VbError err = { 0 };
-        int r = sd_bus_message_read(m, "u", &flags);
-        if (r < 0)
-                return r;
-        Network *n = network_of(userdata, sd_bus_message_get_path(m), &err);
-        char *xml = n ? network_get_xml(n, flags, &err) : NULL;
-        return bus_reply_string_owned(m, xml, &err, ret_error);
 }
 
 /* virNetworkUpdate(command, section, parentIndex, xml, flags), in libvirt-dbus's order. */
@@ -139,7 +132,7 @@ static const sd_bus_vtable network_vtable[] = {
         SD_BUS_METHOD_WITH_ARGS("GetDHCPLeases", SD_BUS_ARGS("s", mac, "u", flags),
                                 SD_BUS_RESULT("a(sxisssuss)", leases), method_get_dhcp_leases, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("GetXMLDesc", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("s", xml),
-                                method_get_xml_desc, UNPRIV),
+                                bus_object_method_get_xml_desc, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("Undefine", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_undefine, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("Update",
                                 SD_BUS_ARGS("u", command, "u", section, "i", parentIndex, "s", xml, "u", flags),
@@ -163,4 +156,5 @@ const BusKind bus_kind_network = {
         .exists = bus_object_exists,
         .enumerate = network_enumerate,
         .state = &network_state,
+        .xml = network_xml,
 };

@@ -8,29 +8,12 @@
 
 #include "nwfilter.h"
 
-/* The filter a path names, looked up again (libvirt-dbus: virNWFilterLookupByUUIDString). */
-static NWFilter *filter_of(BusSubtree *t, const char *path, VbError *err) {
-        return (NWFilter *) bus_object_of(t, path, err);
+static char *filter_xml(Object *o, unsigned flags, VbError *err) {
+        return nwfilter_xml((NWFilter *) o, flags, err);
 }
 
-static int method_get_xml_desc(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        unsigned flags;
-        VbError err = { 0 };
-        int r = sd_bus_message_read(m, "u", &flags);
-        if (r < 0)
-                return r;
-        NWFilter *f = filter_of(userdata, sd_bus_message_get_path(m), &err);
-        if (!f)
-                return bus_error(ret_error, &err);
-        return bus_reply_string_owned(m, nwfilter_xml(f, flags, &err), &err, ret_error);
-}
-
-static int method_undefine(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        VbError err = { 0 };
-        NWFilter *f = filter_of(userdata, sd_bus_message_get_path(m), &err);
-        if (!f || nwfilter_undefine(f, &err) < 0)
-                return bus_error(ret_error, &err);
-        return sd_bus_reply_method_return(m, NULL);
+static int filter_undefine(Object *o, VbError *err) {
+        return nwfilter_undefine((NWFilter *) o, err);
 }
 
 static int filter_enumerate(sd_bus *bus, const char *prefix, void *userdata, char ***nodes, sd_bus_error *ret_error) {
@@ -46,8 +29,8 @@ static const sd_bus_vtable nwfilter_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_PROPERTY("Name", "s", bus_object_property_get, 0, CONST),
         SD_BUS_PROPERTY("UUID", "s", bus_object_property_get, 0, CONST),
-        SD_BUS_METHOD_WITH_ARGS("GetXMLDesc", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("s", xml), method_get_xml_desc, UNPRIV),
-        SD_BUS_METHOD_WITH_ARGS("Undefine", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_undefine, UNPRIV),
+        SD_BUS_METHOD_WITH_ARGS("GetXMLDesc", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("s", xml), bus_object_method_get_xml_desc, UNPRIV),
+        SD_BUS_METHOD_WITH_ARGS("Undefine", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, bus_object_method_undefine, UNPRIV),
         SD_BUS_VTABLE_END,
 };
 
@@ -60,13 +43,11 @@ const BusKind bus_kind_nwfilter = {
         .changes = no_changes,
         .exists = bus_object_exists,
         .enumerate = filter_enumerate,
+        .xml = filter_xml,
+        .undefine = filter_undefine,
 };
 
 /* --- Connect --- */
-
-static int reply_filter(sd_bus_message *m, NWFilter *f, const VbError *err, sd_bus_error *ret_error) {
-        return f ? bus_reply_object(m, &f->obj) : bus_error(ret_error, err);
-}
 
 int bus_method_nwfilter_define_xml(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         BusSubtree *t = userdata;
@@ -78,7 +59,7 @@ int bus_method_nwfilter_define_xml(sd_bus_message *m, void *userdata, sd_bus_err
                 return r;
         if (nwfilter_define(t->conn, xml, strlen(xml), 0, &f, &err) < 0)
                 f = NULL;
-        return reply_filter(m, f, &err, ret_error);
+        return bus_reply_found(m, f ? &f->obj : NULL, &err, ret_error);
 }
 
 int bus_method_list_nwfilters(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {

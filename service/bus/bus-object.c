@@ -1,4 +1,4 @@
-/* bus-object.c: what the D-Bus faces of the object kinds share: the object behind a path, the common properties (Name, UUID, Active, Autostart, Persistent) read through the kind's BusObjectState, and the Autostart setter. */
+/* bus-object.c: what the D-Bus faces of the object kinds share: the object behind a path, the common properties (Name, UUID, Active, Autostart, Persistent) read through the kind's BusObjectState, the Autostart setter, and GetXMLDesc and Undefine through the kind's xml and undefine. */
 #define LOG_MODULE "bus"
 #include "bus-internal.h"
 
@@ -58,4 +58,24 @@ int bus_object_property_set_autostart(sd_bus *bus, const char *path, const char 
         if (!o || t->kind->state->set_autostart(o, autostart, &err) < 0)
                 return bus_error(ret_error, &err);
         return 0;
+}
+
+int bus_object_method_get_xml_desc(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        BusSubtree *t = userdata;
+        unsigned flags;
+        VbError err = { 0 };
+        int r = sd_bus_message_read(m, "u", &flags);
+        if (r < 0)
+                return r;
+        Object *o = bus_object_of(t, sd_bus_message_get_path(m), &err);
+        return bus_reply_string_owned(m, o ? t->kind->xml(o, flags, &err) : NULL, &err, ret_error);
+}
+
+int bus_object_method_undefine(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        BusSubtree *t = userdata;
+        VbError err = { 0 };
+        Object *o = bus_object_of(t, sd_bus_message_get_path(m), &err);
+        if (!o || t->kind->undefine(o, &err) < 0)
+                return bus_error(ret_error, &err);
+        return sd_bus_reply_method_return(m, NULL);
 }

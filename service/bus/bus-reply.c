@@ -49,6 +49,10 @@ int bus_reply_object(sd_bus_message *m, const Object *o) {
         return r;
 }
 
+int bus_reply_found(sd_bus_message *m, const Object *o, const VbError *err, sd_bus_error *ret_error) {
+        return o ? bus_reply_object(m, o) : bus_error(ret_error, err);
+}
+
 int bus_reply_string_owned(sd_bus_message *m, char *s, const VbError *err, sd_bus_error *ret_error) {
         if (!s)
                 return bus_error(ret_error, err);

@@ -27,6 +27,10 @@ static int pool_autostart(Object *o, bool autostart, VbError *err) {
         return pool_set_autostart((StoragePool *) o, autostart, err);
 }
 
+static char *pool_xml(Object *o, unsigned flags, VbError *err) {
+        return pool_get_xml((StoragePool *) o, flags, err);
+}
+
 static const BusObjectState pool_state = {
         .active = pool_active,
         .autostart = offsetof(StoragePool, autostart),
@@ -97,17 +101,6 @@ static int method_pool_get_info(sd_bus_message *m, void *userdata, sd_bus_error 
                                           info.available);
 }
 
-static int method_pool_get_xml_desc(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        unsigned flags;
-        VbError err = { 0 };
-        int r = sd_bus_message_read(m, "u", &flags);
-        if (r < 0)
-                return r;
-        StoragePool *p = pool_of(userdata, sd_bus_message_get_path(m), &err);
-        char *xml = p ? pool_get_xml(p, flags, &err) : NULL;
-        return bus_reply_string_owned(m, xml, &err, ret_error);
-}
-
 static int method_pool_list_volumes(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         unsigned flags;
         VbError err = { 0 };
@@ -172,7 +165,7 @@ static const sd_bus_vtable pool_vtable[] = {
         SD_BUS_METHOD_WITH_ARGS("GetInfo", SD_BUS_NO_ARGS, SD_BUS_RESULT("(ittt)", info), method_pool_get_info,
                                 UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("GetXMLDesc", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("s", xml),
-                                method_pool_get_xml_desc, UNPRIV),
+                                bus_object_method_get_xml_desc, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("ListStorageVolumes", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("ao", storageVols),
                                 method_pool_list_volumes, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("Refresh", SD_BUS_ARGS("u", flags), SD_BUS_NO_RESULT, method_pool_refresh, UNPRIV),
@@ -202,6 +195,7 @@ const BusKind bus_kind_pool = {
         .exists = bus_object_exists,
         .enumerate = pool_enumerate,
         .state = &pool_state,
+        .xml = pool_xml,
 };
 
 /* ---------------------------------------------------------------- volumes */
@@ -226,6 +220,10 @@ static int vol_property_get(sd_bus *bus, const char *path, const char *interface
                 return sd_bus_message_append(reply, "(stt)", v->progress.op ? v->progress.op : "",
                                              v->progress.done, v->progress.total);
         return -ENOENT;
+}
+
+static char *vol_xml(Object *o, unsigned flags, VbError *err) {
+        return vol_get_xml((StorageVol *) o, flags, err);
 }
 
 static int vol_enumerate(sd_bus *bus, const char *prefix, void *userdata, char ***nodes, sd_bus_error *ret_error) {
@@ -286,17 +284,6 @@ static int method_vol_get_info(sd_bus_message *m, void *userdata, sd_bus_error *
         return sd_bus_reply_method_return(m, "(itt)", (int32_t) info.type, info.capacity, info.allocation);
 }
 
-static int method_vol_get_xml_desc(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        unsigned flags;
-        VbError err = { 0 };
-        int r = sd_bus_message_read(m, "u", &flags);
-        if (r < 0)
-                return r;
-        StorageVol *v = vol_of(userdata, sd_bus_message_get_path(m), &err);
-        char *xml = v ? vol_get_xml(v, flags, &err) : NULL;
-        return bus_reply_string_owned(m, xml, &err, ret_error);
-}
-
 static int method_vol_resize(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         uint64_t capacity;
         unsigned flags;
@@ -343,7 +330,7 @@ static const sd_bus_vtable vol_vtable[] = {
         SD_BUS_METHOD_WITH_ARGS("GetInfo", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("(itt)", info),
                                 method_vol_get_info, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("GetXMLDesc", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("s", xml),
-                                method_vol_get_xml_desc, UNPRIV),
+                                bus_object_method_get_xml_desc, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("Resize", SD_BUS_ARGS("t", capacity, "u", flags), SD_BUS_NO_RESULT,
                                 method_vol_resize, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("Upload", SD_BUS_ARGS("t", offset, "t", length, "u", flags, "h", fd),
@@ -365,4 +352,5 @@ const BusKind bus_kind_vol = {
         .changes = vol_changes,
         .exists = bus_object_exists,
         .enumerate = vol_enumerate,
+        .xml = vol_xml,
 };
