@@ -106,13 +106,10 @@ static const sd_bus_vtable iface_vtable[] = {
         SD_BUS_VTABLE_END,
 };
 
-static const BusPropName no_changes[] = { { 0, NULL } };
-
 const BusKind bus_kind_interface = {
         .kind = OBJECT_INTERFACE,
         .interface = "org.libvirt.Interface",
         .vtable = iface_vtable,
-        .changes = no_changes,
         .exists = iface_exists,
         .enumerate = iface_enumerate,
 };

@@ -37,7 +37,7 @@ typedef struct BusKind {
         ObjectKind kind;                /* _OBJECT_KIND_MAX for Connect */
         const char *interface;
         const sd_bus_vtable *vtable;
-        /* Properties that PropertiesChanged announces (only those with EMITS_CHANGE). */
+        /* Properties that PropertiesChanged announces (only those with EMITS_CHANGE); NULL: none. */
         const BusPropName *changes;
         /* Does the object behind path exist now? (GetAll on a stale path is an empty a{sv}.) */
         bool (*exists)(BusSubtree *t, const char *path);

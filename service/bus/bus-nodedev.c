@@ -120,13 +120,10 @@ static const sd_bus_vtable nodedev_vtable[] = {
         SD_BUS_VTABLE_END,
 };
 
-static const BusPropName no_changes[] = { { 0, NULL } };
-
 const BusKind bus_kind_nodedev = {
         .kind = OBJECT_NODEDEV,
         .interface = "org.libvirt.NodeDevice",
         .vtable = nodedev_vtable,
-        .changes = no_changes,
         .exists = dev_exists,
         .enumerate = dev_enumerate,
 };

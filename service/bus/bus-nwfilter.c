@@ -34,13 +34,10 @@ static const sd_bus_vtable nwfilter_vtable[] = {
         SD_BUS_VTABLE_END,
 };
 
-static const BusPropName no_changes[] = { { 0, NULL } };
-
 const BusKind bus_kind_nwfilter = {
         .kind = OBJECT_NWFILTER,
         .interface = "org.libvirt.NWFilter",
         .vtable = nwfilter_vtable,
-        .changes = no_changes,
         .exists = bus_object_exists,
         .enumerate = filter_enumerate,
         .xml = filter_xml,

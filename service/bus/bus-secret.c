@@ -96,13 +96,10 @@ static const sd_bus_vtable secret_vtable[] = {
         SD_BUS_VTABLE_END,
 };
 
-static const BusPropName no_changes[] = { { 0, NULL } };
-
 const BusKind bus_kind_secret = {
         .kind = OBJECT_SECRET,
         .interface = "org.libvirt.Secret",
         .vtable = secret_vtable,
-        .changes = no_changes,
         .exists = bus_object_exists,
         .enumerate = secret_enumerate,
         .xml = secret_xml_of,
