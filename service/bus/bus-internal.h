@@ -138,6 +138,8 @@ int bus_reply_string_owned(sd_bus_message *m, char *s, const VbError *err, sd_bu
 /* Reply "ao" with the paths of the objects for which keep(o, data) is true. */
 int bus_reply_object_list(sd_bus_message *m, const Registry *reg, bool (*keep)(const Object *o, void *data),
                           void *data);
+/* Reply "ao" with paths (a strv, freed; NULL: out of memory). */
+int bus_reply_paths(sd_bus_message *m, char **paths);
 /* Collect the paths of a registry's objects into a NULL-terminated strv for a node enumerator. */
 int bus_enumerate_registry(const Registry *reg, char ***nodes);
 

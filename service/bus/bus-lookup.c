@@ -68,10 +68,8 @@ char *bus_object_path(const Object *o) {
                                           ((const StorageVol *) o)->def->key
                                   ? ((const StorageVol *) o)->def->key
                                   : o->name;
-        char *leaf = bus_path_encode_str(key);
         char *prefix = bus_subtree_path(o->conn, o->kind);
-        char *path = leaf && prefix ? bus_path_join(prefix, leaf) : NULL;
-        free(leaf);
+        char *path = prefix ? bus_path_of_key(prefix, key) : NULL;
         free(prefix);
         return path;
 }

@@ -37,6 +37,16 @@ const char *bus_path_leaf(const char *prefix, const char *path);
 /* prefix + "/" + leaf, newly allocated; NULL when out of memory. */
 char *bus_path_join(const char *prefix, const char *leaf);
 
+/* The objects named by a string (volumes by key, interfaces by MAC, node devices by name):
+ * prefix + "/" + EncodeStr(key), newly allocated (NULL: out of memory); and the key the single
+ * element of path below prefix encodes, newly allocated (NULL: none there, or out of memory). */
+char *bus_path_of_key(const char *prefix, const char *key);
+char *bus_path_key(const char *prefix, const char *path);
+/* The paths of n items, stride bytes apart, each keyed by the char array at offset key in it:
+ * a NULL-terminated strv (free with bus_strv_free), NULL when out of memory. */
+char **bus_paths_of_keys(const char *prefix, const void *items, size_t n, size_t stride, size_t key);
+void bus_strv_free(char **v);
+
 /* --- Objects and paths (bus-lookup.c). --- */
 
 /* Path element below a Connect path for a kind: "domain", "network", "storagepool", "storagevol". */

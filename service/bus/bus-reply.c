@@ -90,6 +90,22 @@ int bus_reply_object_list(sd_bus_message *m, const Registry *reg, bool (*keep)(c
         return r;
 }
 
+int bus_reply_paths(sd_bus_message *m, char **paths) {
+        sd_bus_message *reply = NULL;
+        int r = paths ? sd_bus_message_new_method_return(m, &reply) : -ENOMEM;
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "o");
+        for (char **p = paths; r >= 0 && *p; p++)
+                r = sd_bus_message_append_basic(reply, 'o', *p);
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r >= 0)
+                r = sd_bus_send(NULL, reply, NULL);
+        sd_bus_message_unref(reply);
+        bus_strv_free(paths);
+        return r;
+}
+
 int bus_enumerate_registry(const Registry *reg, char ***nodes) {
         char **list = calloc(reg->count + 1, sizeof *list);
         size_t n = 0;
