@@ -168,64 +168,51 @@ int bus_method_lookup(sd_bus_message *m, void *userdata, sd_bus_error *ret_error
         return -ENOENT;         /* a vtable row with no lookup here */
 }
 
-/* --- Networks --- */
+/* --- Networks and pools --- */
 
-static int network_from_xml(sd_bus_message *m, BusSubtree *t, bool start, sd_bus_error *ret_error) {
+/* <Kind>DefineXML answers at once, <Kind>CreateXML may answer later; both with the object's
+ * path. The pool methods carry flags, the network ones none. */
+static int object_from_xml(sd_bus_message *m, BusSubtree *t, ObjectKind kind, bool start, sd_bus_error *ret_error) {
         const char *xml;
+        unsigned flags = 0;
         Network *n = NULL;
+        StoragePool *p = NULL;
         VbError err = { 0 };
-        int r = sd_bus_message_read(m, "s", &xml);
+        bool pool = kind == OBJECT_POOL;
+        int r = pool ? sd_bus_message_read(m, "su", &xml, &flags) : sd_bus_message_read(m, "s", &xml);
         if (r < 0)
                 return r;
+        size_t len = strlen(xml);
         if (!start) {
-                if (network_define(t->conn, xml, strlen(xml), 0, &n, &err) < 0)
-                        return bus_error(ret_error, &err);
-                return bus_reply_object(m, &n->obj);
+                r = pool ? pool_define(t->conn, xml, len, flags, &p, &err)
+                         : network_define(t->conn, xml, len, 0, &n, &err);
+                return r < 0 ? bus_error(ret_error, &err) : bus_reply_object(m, pool ? &p->obj : &n->obj);
         }
         Call *call = bus_call_new(m);
         if (!call)
                 return -ENOMEM;
-        r = network_create_xml(t->conn, xml, strlen(xml), 0, call, &n, &err);
-        return bus_call_finish(call, r, &err, n ? &n->obj : NULL, ret_error);
+        r = pool ? pool_create_xml(t->conn, xml, len, flags, call, &p, &err)
+                 : network_create_xml(t->conn, xml, len, 0, call, &n, &err);
+        return bus_call_finish(call, r, &err, p ? &p->obj : n ? &n->obj : NULL, ret_error);
 }
 
 static int method_network_create_xml(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        return network_from_xml(m, userdata, true, ret_error);
+        return object_from_xml(m, userdata, OBJECT_NETWORK, true, ret_error);
 }
 
 static int method_network_define_xml(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        return network_from_xml(m, userdata, false, ret_error);
-}
-
-/* --- Storage --- */
-
-static int pool_from_xml(sd_bus_message *m, BusSubtree *t, bool start, sd_bus_error *ret_error) {
-        const char *xml;
-        unsigned flags;
-        StoragePool *p = NULL;
-        VbError err = { 0 };
-        int r = sd_bus_message_read(m, "su", &xml, &flags);
-        if (r < 0)
-                return r;
-        if (!start) {
-                if (pool_define(t->conn, xml, strlen(xml), flags, &p, &err) < 0)
-                        return bus_error(ret_error, &err);
-                return bus_reply_object(m, &p->obj);
-        }
-        Call *call = bus_call_new(m);
-        if (!call)
-                return -ENOMEM;
-        r = pool_create_xml(t->conn, xml, strlen(xml), flags, call, &p, &err);
-        return bus_call_finish(call, r, &err, p ? &p->obj : NULL, ret_error);
+        return object_from_xml(m, userdata, OBJECT_NETWORK, false, ret_error);
 }
 
 static int method_pool_create_xml(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        return pool_from_xml(m, userdata, true, ret_error);
+        return object_from_xml(m, userdata, OBJECT_POOL, true, ret_error);
 }
 
 static int method_pool_define_xml(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        return pool_from_xml(m, userdata, false, ret_error);
+        return object_from_xml(m, userdata, OBJECT_POOL, false, ret_error);
 }
+
+/* --- Storage volumes --- */
 
 static int method_vol_lookup(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         BusSubtree *t = userdata;
