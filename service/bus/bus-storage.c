@@ -252,21 +252,6 @@ oom:
         return -ENOMEM;
 }
 
-static int method_vol_delete(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        unsigned flags;
-        VbError err = { 0 };
-        int r = sd_bus_message_read(m, "u", &flags);
-        if (r < 0)
-                return r;
-        StorageVol *v = vol_of(userdata, sd_bus_message_get_path(m), &err);
-        if (!v)
-                return bus_error(ret_error, &err);
-        Call *call = bus_call_new(m);
-        if (!call)
-                return -ENOMEM;
-        return bus_call_finish(call, vol_delete(v, flags, call, &err), &err, NULL, ret_error);
-}
-
 static int method_vol_get_info(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         unsigned flags;
         VolInfo info = { 0 };
@@ -284,37 +269,43 @@ static int method_vol_get_info(sd_bus_message *m, void *userdata, sd_bus_error *
         return sd_bus_reply_method_return(m, "(itt)", (int32_t) info.type, info.capacity, info.allocation);
 }
 
-static int method_vol_resize(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        uint64_t capacity;
+typedef enum VolVerb { VOL_DELETE, VOL_RESIZE, VOL_WIPE } VolVerb;
+
+/* Delete(u flags), Resize(t capacity, u flags), Wipe(u pattern, u flags): verbs that may finish
+ * later. libvirt-dbus calls virStorageVolWipePattern; the core wipes with zeros only (pattern 0). */
+static int run_vol_verb(sd_bus_message *m, BusSubtree *t, VolVerb verb, sd_bus_error *ret_error) {
+        uint64_t capacity = 0;
+        uint32_t pattern = 0;
         unsigned flags;
         VbError err = { 0 };
-        int r = sd_bus_message_read(m, "tu", &capacity, &flags);
+        int r = verb == VOL_RESIZE ? sd_bus_message_read(m, "tu", &capacity, &flags)
+              : verb == VOL_WIPE   ? sd_bus_message_read(m, "uu", &pattern, &flags)
+                                   : sd_bus_message_read(m, "u", &flags);
         if (r < 0)
                 return r;
-        StorageVol *v = vol_of(userdata, sd_bus_message_get_path(m), &err);
+        StorageVol *v = vol_of(t, sd_bus_message_get_path(m), &err);
         if (!v)
                 return bus_error(ret_error, &err);
         Call *call = bus_call_new(m);
         if (!call)
                 return -ENOMEM;
-        return bus_call_finish(call, vol_resize(v, capacity, flags, call, &err), &err, NULL, ret_error);
+        switch (verb) {
+        case VOL_DELETE: r = vol_delete(v, flags, call, &err); break;
+        case VOL_RESIZE: r = vol_resize(v, capacity, flags, call, &err); break;
+        case VOL_WIPE: r = vol_wipe_pattern(v, pattern, flags, call, &err); break;
+        default: r = -1; break;
+        }
+        return bus_call_finish(call, r, &err, NULL, ret_error);
 }
 
-/* libvirt-dbus calls virStorageVolWipePattern; the core wipes with zeros only (pattern 0). */
+static int method_vol_delete(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        return run_vol_verb(m, userdata, VOL_DELETE, ret_error);
+}
+static int method_vol_resize(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        return run_vol_verb(m, userdata, VOL_RESIZE, ret_error);
+}
 static int method_vol_wipe(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        uint32_t pattern;
-        unsigned flags;
-        VbError err = { 0 };
-        int r = sd_bus_message_read(m, "uu", &pattern, &flags);
-        if (r < 0)
-                return r;
-        StorageVol *v = vol_of(userdata, sd_bus_message_get_path(m), &err);
-        if (!v)
-                return bus_error(ret_error, &err);
-        Call *call = bus_call_new(m);
-        if (!call)
-                return -ENOMEM;
-        return bus_call_finish(call, vol_wipe_pattern(v, pattern, flags, call, &err), &err, NULL, ret_error);
+        return run_vol_verb(m, userdata, VOL_WIPE, ret_error);
 }
 
 static const sd_bus_vtable vol_vtable[] = {
