@@ -91,6 +91,10 @@ static const struct {
  * before they look at the UUID. (Object is the first member of every kind: the casts hold.) */
 Object *bus_lookup_uuid(Connection *c, ObjectKind kind, const char *text, VbError *err) {
         uint8_t uuid[16];
+        if (kind >= _OBJECT_KIND_MAX || !uuid_kinds[kind].bad_uuid) {       /* not a UUID-named kind */
+                vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_NONE, "no UUID lookup");
+                return NULL;
+        }
         if ((kind == OBJECT_SECRET && !secret_store(c, "virSecretLookupByUUID", err)) ||
             (kind == OBJECT_NWFILTER && !nwfilter_store(c, "virNWFilterLookupByUUID", err)))
                 return NULL;
@@ -103,8 +107,7 @@ Object *bus_lookup_uuid(Connection *c, ObjectKind kind, const char *text, VbErro
         case OBJECT_NETWORK: return (Object *) network_lookup_uuid(c, uuid, err);
         case OBJECT_POOL: return (Object *) pool_lookup_uuid(c, uuid, err);
         case OBJECT_SECRET: return (Object *) secret_lookup_uuid(c, uuid, err);
-        case OBJECT_NWFILTER: return (Object *) nwfilter_lookup_uuid(c, uuid, err);
-        default: vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_NONE, "no UUID lookup"); return NULL;
+        default: return (Object *) nwfilter_lookup_uuid(c, uuid, err);   /* OBJECT_NWFILTER */
         }
 }
 
