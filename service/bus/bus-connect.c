@@ -122,12 +122,6 @@ static int method_domain_define_xml(sd_bus_message *m, void *userdata, sd_bus_er
         return bus_reply_object(m, &d->obj);
 }
 
-static int reply_found(sd_bus_message *m, const Object *o, const VbError *err, sd_bus_error *ret_error) {
-        if (!o)
-                return bus_error(ret_error, err);
-        return bus_reply_object(m, o);
-}
-
 static int method_domain_lookup_by_id(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         BusSubtree *t = userdata;
         int32_t id;
@@ -136,136 +130,89 @@ static int method_domain_lookup_by_id(sd_bus_message *m, void *userdata, sd_bus_
         if (r < 0)
                 return r;
         Domain *d = domain_lookup_id(t->conn, id, &err);
-        return reply_found(m, d ? &d->obj : NULL, &err, ret_error);
+        return bus_reply_found(m, d ? &d->obj : NULL, &err, ret_error);
 }
 
-static int method_domain_lookup_by_name(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+/* Connect's <Kind>LookupByName and <Kind>LookupByUUID: (s) → o, by the member called. */
+static const struct {
+        const char *member;
+        ObjectKind kind;
+        bool by_uuid;
+} lookups[] = {
+        { "DomainLookupByName", OBJECT_DOMAIN, false },
+        { "DomainLookupByUUID", OBJECT_DOMAIN, true },
+        { "NetworkLookupByName", OBJECT_NETWORK, false },
+        { "NetworkLookupByUUID", OBJECT_NETWORK, true },
+        { "NWFilterLookupByName", OBJECT_NWFILTER, false },
+        { "NWFilterLookupByUUID", OBJECT_NWFILTER, true },
+        { "SecretLookupByUUID", OBJECT_SECRET, true },
+        { "StoragePoolLookupByName", OBJECT_POOL, false },
+        { "StoragePoolLookupByUUID", OBJECT_POOL, true },
+};
+
+int bus_method_lookup(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         BusSubtree *t = userdata;
-        const char *name;
+        const char *member = sd_bus_message_get_member(m);
+        const char *s;
         VbError err = { 0 };
-        int r = sd_bus_message_read(m, "s", &name);
+        int r = sd_bus_message_read(m, "s", &s);
         if (r < 0)
                 return r;
-        Domain *d = domain_lookup_name(t->conn, name, &err);
-        return reply_found(m, d ? &d->obj : NULL, &err, ret_error);
-}
-
-/* *LookupByUUID(s): libvirt's complaint for a malformed UUID, then the core lookup. */
-static int reply_lookup_uuid(sd_bus_message *m, BusSubtree *t, ObjectKind kind, sd_bus_error *ret_error) {
-        const char *text;
-        uint8_t uuid[16];
-        VbError err = { 0 };
-        int r = sd_bus_message_read(m, "s", &text);
-        if (r < 0)
-                return r;
-        if (uuid_parse(text, uuid) < 0) {
-                if (kind == OBJECT_DOMAIN)
-                        vb_error_set_raw(&err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN, "Invalid UUID");
-                else
-                        vb_error_set_raw(&err, VB_ERR_INVALID_ARG, kind == OBJECT_NETWORK ? VB_FROM_NETWORK : VB_FROM_STORAGE,
-                                         "uuidstr in %s must be a valid UUID",
-                                         kind == OBJECT_NETWORK ? "virNetworkLookupByUUIDString"
-                                                                : "virStoragePoolLookupByUUIDString");
-                return bus_error(ret_error, &err);
+        for (size_t i = 0; i < sizeof lookups / sizeof lookups[0]; i++) {
+                if (strcmp(member, lookups[i].member) != 0)
+                        continue;
+                Object *o = lookups[i].by_uuid ? bus_lookup_uuid(t->conn, lookups[i].kind, s, &err)
+                                               : bus_lookup_name(t->conn, lookups[i].kind, s, &err);
+                return bus_reply_found(m, o, &err, ret_error);
         }
-        Object *o = kind == OBJECT_DOMAIN ? (Object *) domain_lookup_uuid(t->conn, uuid, &err)
-                  : kind == OBJECT_NETWORK ? (Object *) network_lookup_uuid(t->conn, uuid, &err)
-                  : (Object *) pool_lookup_uuid(t->conn, uuid, &err);
-        return reply_found(m, o, &err, ret_error);
+        return -ENOENT;         /* a vtable row with no lookup here */
 }
 
-static int method_domain_lookup_by_uuid(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        return reply_lookup_uuid(m, userdata, OBJECT_DOMAIN, ret_error);
-}
+/* --- Networks and pools --- */
 
-/* --- Networks --- */
-
-static int network_from_xml(sd_bus_message *m, BusSubtree *t, bool start, sd_bus_error *ret_error) {
+/* <Kind>DefineXML answers at once, <Kind>CreateXML may answer later; both with the object's
+ * path. The pool methods carry flags, the network ones none. */
+static int object_from_xml(sd_bus_message *m, BusSubtree *t, ObjectKind kind, bool start, sd_bus_error *ret_error) {
         const char *xml;
+        unsigned flags = 0;
         Network *n = NULL;
+        StoragePool *p = NULL;
         VbError err = { 0 };
-        int r = sd_bus_message_read(m, "s", &xml);
+        bool pool = kind == OBJECT_POOL;
+        int r = pool ? sd_bus_message_read(m, "su", &xml, &flags) : sd_bus_message_read(m, "s", &xml);
         if (r < 0)
                 return r;
+        size_t len = strlen(xml);
         if (!start) {
-                if (network_define(t->conn, xml, strlen(xml), 0, &n, &err) < 0)
-                        return bus_error(ret_error, &err);
-                return bus_reply_object(m, &n->obj);
+                r = pool ? pool_define(t->conn, xml, len, flags, &p, &err)
+                         : network_define(t->conn, xml, len, 0, &n, &err);
+                return r < 0 ? bus_error(ret_error, &err) : bus_reply_object(m, pool ? &p->obj : &n->obj);
         }
         Call *call = bus_call_new(m);
         if (!call)
                 return -ENOMEM;
-        r = network_create_xml(t->conn, xml, strlen(xml), 0, call, &n, &err);
-        return bus_call_finish(call, r, &err, n ? &n->obj : NULL, ret_error);
+        r = pool ? pool_create_xml(t->conn, xml, len, flags, call, &p, &err)
+                 : network_create_xml(t->conn, xml, len, 0, call, &n, &err);
+        return bus_call_finish(call, r, &err, p ? &p->obj : n ? &n->obj : NULL, ret_error);
 }
 
 static int method_network_create_xml(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        return network_from_xml(m, userdata, true, ret_error);
+        return object_from_xml(m, userdata, OBJECT_NETWORK, true, ret_error);
 }
 
 static int method_network_define_xml(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        return network_from_xml(m, userdata, false, ret_error);
-}
-
-static int method_network_lookup_by_name(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        BusSubtree *t = userdata;
-        const char *name;
-        VbError err = { 0 };
-        int r = sd_bus_message_read(m, "s", &name);
-        if (r < 0)
-                return r;
-        Network *n = network_lookup_name(t->conn, name, &err);
-        return reply_found(m, n ? &n->obj : NULL, &err, ret_error);
-}
-
-static int method_network_lookup_by_uuid(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        return reply_lookup_uuid(m, userdata, OBJECT_NETWORK, ret_error);
-}
-
-/* --- Storage --- */
-
-static int pool_from_xml(sd_bus_message *m, BusSubtree *t, bool start, sd_bus_error *ret_error) {
-        const char *xml;
-        unsigned flags;
-        StoragePool *p = NULL;
-        VbError err = { 0 };
-        int r = sd_bus_message_read(m, "su", &xml, &flags);
-        if (r < 0)
-                return r;
-        if (!start) {
-                if (pool_define(t->conn, xml, strlen(xml), flags, &p, &err) < 0)
-                        return bus_error(ret_error, &err);
-                return bus_reply_object(m, &p->obj);
-        }
-        Call *call = bus_call_new(m);
-        if (!call)
-                return -ENOMEM;
-        r = pool_create_xml(t->conn, xml, strlen(xml), flags, call, &p, &err);
-        return bus_call_finish(call, r, &err, p ? &p->obj : NULL, ret_error);
+        return object_from_xml(m, userdata, OBJECT_NETWORK, false, ret_error);
 }
 
 static int method_pool_create_xml(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        return pool_from_xml(m, userdata, true, ret_error);
+        return object_from_xml(m, userdata, OBJECT_POOL, true, ret_error);
 }
 
 static int method_pool_define_xml(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        return pool_from_xml(m, userdata, false, ret_error);
+        return object_from_xml(m, userdata, OBJECT_POOL, false, ret_error);
 }
 
-static int method_pool_lookup_by_name(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        BusSubtree *t = userdata;
-        const char *name;
-        VbError err = { 0 };
-        int r = sd_bus_message_read(m, "s", &name);
-        if (r < 0)
-                return r;
-        StoragePool *p = pool_lookup_name(t->conn, name, &err);
-        return reply_found(m, p ? &p->obj : NULL, &err, ret_error);
-}
-
-static int method_pool_lookup_by_uuid(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        return reply_lookup_uuid(m, userdata, OBJECT_POOL, ret_error);
-}
+/* --- Storage volumes --- */
 
 static int method_vol_lookup(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         BusSubtree *t = userdata;
@@ -276,7 +223,7 @@ static int method_vol_lookup(sd_bus_message *m, void *userdata, sd_bus_error *re
                 return r;
         bool by_key = strcmp(sd_bus_message_get_member(m), "StorageVolLookupByKey") == 0;
         StorageVol *v = by_key ? vol_lookup_key(t->conn, s, &err) : vol_lookup_path(t->conn, s, &err);
-        return reply_found(m, v ? &v->obj : NULL, &err, ret_error);
+        return bus_reply_found(m, v ? &v->obj : NULL, &err, ret_error);
 }
 
 /* --- Host --- */
@@ -375,9 +322,9 @@ static const sd_bus_vtable connect_vtable[] = {
         SD_BUS_METHOD_WITH_ARGS("DomainLookupByID", SD_BUS_ARGS("i", id), SD_BUS_RESULT("o", domain),
                                 method_domain_lookup_by_id, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("DomainLookupByName", SD_BUS_ARGS("s", name), SD_BUS_RESULT("o", domain),
-                                method_domain_lookup_by_name, UNPRIV),
+                                bus_method_lookup, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("DomainLookupByUUID", SD_BUS_ARGS("s", uuid), SD_BUS_RESULT("o", domain),
-                                method_domain_lookup_by_uuid, UNPRIV),
+                                bus_method_lookup, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("GetCapabilities", SD_BUS_NO_ARGS, SD_BUS_RESULT("s", capabilities),
                                 method_get_capabilities, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("GetDomainCapabilities",
@@ -406,9 +353,9 @@ static const sd_bus_vtable connect_vtable[] = {
         SD_BUS_METHOD_WITH_ARGS("NetworkDefineXML", SD_BUS_ARGS("s", xml), SD_BUS_RESULT("o", network),
                                 method_network_define_xml, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("NetworkLookupByName", SD_BUS_ARGS("s", name), SD_BUS_RESULT("o", network),
-                                method_network_lookup_by_name, UNPRIV),
+                                bus_method_lookup, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("NetworkLookupByUUID", SD_BUS_ARGS("s", uuid), SD_BUS_RESULT("o", network),
-                                method_network_lookup_by_uuid, UNPRIV),
+                                bus_method_lookup, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("NodeGetFreeMemory", SD_BUS_NO_ARGS, SD_BUS_RESULT("t", freemem),
                                 method_node_get_free_memory, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("NodeGetMemoryStats", SD_BUS_ARGS("i", cellNum, "u", flags),
@@ -420,9 +367,9 @@ static const sd_bus_vtable connect_vtable[] = {
         SD_BUS_METHOD_WITH_ARGS("FindStoragePoolSources", SD_BUS_ARGS("s", type, "s", srcSpec, "u", flags),
                                 SD_BUS_RESULT("s", storagePoolSources), bus_method_find_pool_sources, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("StoragePoolLookupByName", SD_BUS_ARGS("s", name), SD_BUS_RESULT("o", storagePool),
-                                method_pool_lookup_by_name, UNPRIV),
+                                bus_method_lookup, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("StoragePoolLookupByUUID", SD_BUS_ARGS("s", uuid), SD_BUS_RESULT("o", storagePool),
-                                method_pool_lookup_by_uuid, UNPRIV),
+                                bus_method_lookup, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("StorageVolLookupByKey", SD_BUS_ARGS("s", key), SD_BUS_RESULT("o", storageVol),
                                 method_vol_lookup, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("StorageVolLookupByPath", SD_BUS_ARGS("s", path), SD_BUS_RESULT("o", storageVol),

@@ -4,6 +4,7 @@
 #include "bus-unsupported.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,7 +13,6 @@
 #include "domain.h"
 #include "driver.h"
 #include "domain-ifaddr.h"
-#include "uuid.h"
 
 static Domain *domain_of(BusSubtree *t, const char *path, VbError *err) {
         return bus_path_domain(t->conn, t->path, path, err);
@@ -29,51 +29,35 @@ static int domain_property_get(sd_bus *bus, const char *path, const char *interf
         if (!d)
                 return bus_error(ret_error, &err);
 
-        if (strcmp(property, "Active") == 0)
-                return sd_bus_message_append(reply, "b", domain_is_active(d));
-        if (strcmp(property, "Autostart") == 0)
-                return sd_bus_message_append(reply, "b", d->autostart);
         if (strcmp(property, "Id") == 0)
                 /* libvirt-dbus reports 0 where libvirt says -1 (not running) */
                 return sd_bus_message_append(reply, "u", (uint32_t) (d->obj.id > 0 ? d->obj.id : 0));
-        if (strcmp(property, "Name") == 0)
-                return sd_bus_message_append(reply, "s", d->obj.name);
         if (strcmp(property, "OSType") == 0)
                 return sd_bus_message_append(reply, "s", domain_os_type(d));
-        if (strcmp(property, "Persistent") == 0)
-                return sd_bus_message_append(reply, "b", d->persistent);
         if (strcmp(property, "SchedulerType") == 0) {
                 int nparams = 0;
                 const char *type = domain_scheduler_type(d, &nparams);
                 return sd_bus_message_append(reply, "(si)", type, (int32_t) nparams);
-        }
-        if (strcmp(property, "UUID") == 0) {
-                char text[UUID_STRING_LEN];
-                uuid_format(d->obj.uuid, text);
-                return sd_bus_message_append(reply, "s", text);
         }
         if (strcmp(property, "Updated") == 0)
                 return sd_bus_message_append(reply, "b", d->updated);
         return -ENOENT;
 }
 
-static int domain_property_set_autostart(sd_bus *bus, const char *path, const char *interface,
-                                         const char *property, sd_bus_message *value, void *userdata,
-                                         sd_bus_error *ret_error) {
-        int autostart;
-        VbError err = { 0 };
-        int r = sd_bus_message_read(value, "b", &autostart);
-        if (r < 0)
-                return r;
-        Domain *d = domain_of(userdata, path, &err);
-        if (!d || domain_set_autostart(d, autostart, &err) < 0)
-                return bus_error(ret_error, &err);
-        return 0;
+static bool domain_active(const Object *o) {
+        return domain_is_active((const Domain *) o);
 }
 
-static bool domain_exists(BusSubtree *t, const char *path) {
-        return domain_of(t, path, NULL) != NULL;
+static int domain_autostart(Object *o, bool autostart, VbError *err) {
+        return domain_set_autostart((Domain *) o, autostart, err);
 }
+
+static const BusObjectState domain_state = {
+        .active = domain_active,
+        .autostart = offsetof(Domain, autostart),
+        .persistent = offsetof(Domain, persistent),
+        .set_autostart = domain_autostart,
+};
 
 static int domain_enumerate(sd_bus *bus, const char *prefix, void *userdata, char ***nodes,
                             sd_bus_error *ret_error) {
@@ -449,16 +433,16 @@ static int method_interface_addresses(sd_bus_message *m, void *userdata, sd_bus_
 
 static const sd_bus_vtable domain_vtable[] = {
         SD_BUS_VTABLE_START(0),
-        SD_BUS_PROPERTY("Active", "b", domain_property_get, 0, CHANGES),
-        SD_BUS_WRITABLE_PROPERTY("Autostart", "b", domain_property_get, domain_property_set_autostart, 0,
+        SD_BUS_PROPERTY("Active", "b", bus_object_property_get, 0, CHANGES),
+        SD_BUS_WRITABLE_PROPERTY("Autostart", "b", bus_object_property_get, bus_object_property_set_autostart, 0,
                                  CHANGES | UNPRIV),
         SD_BUS_PROPERTY("Id", "u", domain_property_get, 0, CHANGES),
-        SD_BUS_PROPERTY("Name", "s", domain_property_get, 0, CHANGES),
+        SD_BUS_PROPERTY("Name", "s", bus_object_property_get, 0, CHANGES),
         SD_BUS_PROPERTY("OSType", "s", domain_property_get, 0, CHANGES),
-        SD_BUS_PROPERTY("Persistent", "b", domain_property_get, 0, CHANGES),
+        SD_BUS_PROPERTY("Persistent", "b", bus_object_property_get, 0, CHANGES),
         SD_BUS_PROPERTY("SchedulerType", "(si)", domain_property_get, 0, CHANGES),
         SD_BUS_PROPERTY("Updated", "b", domain_property_get, 0, CHANGES),
-        SD_BUS_PROPERTY("UUID", "s", domain_property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("UUID", "s", bus_object_property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_METHOD_WITH_ARGS("Create", SD_BUS_ARGS("u", flags), SD_BUS_NO_RESULT, method_create, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("Destroy", SD_BUS_ARGS("u", flags), SD_BUS_NO_RESULT, method_destroy, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("GetMemoryParameters", SD_BUS_ARGS("u", flags),
@@ -523,6 +507,7 @@ const BusKind bus_kind_domain = {
         .interface = "org.libvirt.Domain",
         .vtable = domain_vtable,
         .changes = domain_changes,
-        .exists = domain_exists,
+        .exists = bus_object_exists,
         .enumerate = domain_enumerate,
+        .state = &domain_state,
 };

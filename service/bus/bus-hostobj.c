@@ -1,4 +1,4 @@
-/* bus-hostobj.c: the lookup of the host object kinds' paths (interfaces, node devices, secrets, network filters, domain snapshots), each in its own file. */
+/* bus-hostobj.c: the lookup of the host object kinds' paths (interfaces, node devices, domain snapshots), each in its own file. */
 #define LOG_MODULE "bus"
 #include "bus-unsupported.h"
 
@@ -10,8 +10,6 @@ static const char *lookup_api(ObjectKind kind) {
         switch (kind) {
         case OBJECT_INTERFACE: return "virInterfaceLookupByMACString";
         case OBJECT_NODEDEV: return "virNodeDeviceLookupByName";
-        case OBJECT_SECRET: return "virSecretLookupByUUID";
-        case OBJECT_NWFILTER: return "virNWFilterLookupByUUID";
         case OBJECT_SNAPSHOT: return "virDomainSnapshotLookupByName";
         default: return "unknown";
         }
@@ -22,10 +20,6 @@ int bus_host_object_lookup(BusSubtree *t, const char *path, VbError *err) {
                 return bus_iface_lookup(t, path, err);
         if (t->kind->kind == OBJECT_NODEDEV)
                 return bus_nodedev_lookup(t, path, err);
-        if (t->kind->kind == OBJECT_SECRET)
-                return bus_secret_lookup(t, path, err);
-        if (t->kind->kind == OBJECT_NWFILTER)
-                return bus_nwfilter_lookup(t, path, err);
         if (t->kind->kind == OBJECT_SNAPSHOT)
                 return bus_snapshot_lookup(t, path, err);
         return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_NONE, "%s", lookup_api(t->kind->kind));

@@ -3,30 +3,22 @@
 #include "bus-unsupported.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "iface.h"
 
-static char *iface_path(const BusSubtree *t, const char *connect_path, const char *mac) {
-        char *leaf = bus_path_encode_str(mac);
-        char *prefix = bus_path_join(connect_path, "interface");
-        char *path = leaf && prefix ? bus_path_join(prefix, leaf) : NULL;
-        free(leaf);
-        free(prefix);
-        return path;
+/* The paths of a list's interfaces below prefix. */
+static char **iface_paths(const char *prefix, const HostIfaceList *l) {
+        return bus_paths_of_keys(prefix, l->items, l->n, sizeof *l->items, offsetof(HostIface, mac));
 }
 
 /* The interface a path names, looked up afresh (libvirt-dbus: virInterfaceLookupByMACString). */
 static int iface_of_path(BusSubtree *t, const char *path, HostIface *out, VbError *err) {
-        const char *leaf = bus_path_leaf(t->path, path);
-        char *mac = NULL;
-        if (!leaf || bus_path_decode_str(leaf, &mac) < 0 || strlen(mac) >= HOST_IFACE_MAC_MAX) {
-                free(mac);
-                /* no MAC there: libvirt's lookup finds nothing (or says the connection cannot look) */
-                return host_iface_by_mac(t->conn, "", out, err);
-        }
-        int r = host_iface_by_mac(t->conn, mac, out, err);
+        char *mac = bus_path_key(t->path, path);
+        /* no MAC there: libvirt's lookup finds nothing (or says the connection cannot look) */
+        int r = host_iface_by_mac(t->conn, mac && strlen(mac) < HOST_IFACE_MAC_MAX ? mac : "", out, err);
         free(mac);
         return r;
 }
@@ -80,17 +72,9 @@ static int iface_enumerate(sd_bus *bus, const char *prefix, void *userdata, char
         *nodes = NULL;
         if (host_iface_list(t->conn, 0, &l, &(VbError) { 0 }) < 0)
                 return 0;       /* a connection without interfaces: an empty node */
-        char **v = calloc(l.n + 1, sizeof *v);
-        for (size_t i = 0; v && i < l.n; i++) {
-                char *leaf = bus_path_encode_str(l.items[i].mac);
-                v[i] = leaf ? bus_path_join(t->path, leaf) : NULL;       /* prefix is the path asked about */
-                free(leaf);
-        }
+        *nodes = iface_paths(t->path, &l);      /* prefix is the path asked about */
         host_iface_list_done(&l);
-        if (!v)
-                return -ENOMEM;
-        *nodes = v;
-        return 0;
+        return *nodes ? 0 : -ENOMEM;
 }
 
 #define CONST SD_BUS_VTABLE_PROPERTY_CONST
@@ -106,13 +90,10 @@ static const sd_bus_vtable iface_vtable[] = {
         SD_BUS_VTABLE_END,
 };
 
-static const BusPropName no_changes[] = { { 0, NULL } };
-
 const BusKind bus_kind_interface = {
         .kind = OBJECT_INTERFACE,
         .interface = "org.libvirt.Interface",
         .vtable = iface_vtable,
-        .changes = no_changes,
         .exists = iface_exists,
         .enumerate = iface_enumerate,
 };
@@ -123,11 +104,11 @@ static int reply_iface(sd_bus_message *m, BusSubtree *t, int r, HostIface *i, co
                        sd_bus_error *ret_error) {
         if (r < 0)
                 return bus_error(ret_error, err);
-        char *path = iface_path(t, t->path, i->mac);
+        char *prefix = bus_path_join(t->path, "interface");
+        char *path = prefix ? bus_path_of_key(prefix, i->mac) : NULL;
         host_iface_done(i);
-        if (!path)
-                return -ENOMEM;
-        r = sd_bus_reply_method_return(m, "o", path);
+        r = path ? sd_bus_reply_method_return(m, "o", path) : -ENOMEM;
+        free(prefix);
         free(path);
         return r;
 }
@@ -159,25 +140,14 @@ int bus_method_list_interfaces(sd_bus_message *m, void *userdata, sd_bus_error *
         unsigned flags;
         HostIfaceList l;
         VbError err = { 0 };
-        sd_bus_message *reply = NULL;
         int r = sd_bus_message_read(m, "u", &flags);
         if (r < 0)
                 return r;
         if (host_iface_list(t->conn, flags, &l, &err) < 0)
                 return bus_error(ret_error, &err);
-        r = sd_bus_message_new_method_return(m, &reply);
-        if (r >= 0)
-                r = sd_bus_message_open_container(reply, 'a', "o");
-        for (size_t i = 0; r >= 0 && i < l.n; i++) {
-                char *path = iface_path(t, t->path, l.items[i].mac);
-                r = path ? sd_bus_message_append(reply, "o", path) : -ENOMEM;
-                free(path);
-        }
-        if (r >= 0)
-                r = sd_bus_message_close_container(reply);
-        if (r >= 0)
-                r = sd_bus_send(NULL, reply, NULL);
-        sd_bus_message_unref(reply);
+        char *prefix = bus_path_join(t->path, "interface");
+        char **paths = prefix ? iface_paths(prefix, &l) : NULL;
+        free(prefix);
         host_iface_list_done(&l);
-        return r;
+        return bus_reply_paths(m, paths);
 }

@@ -24,16 +24,29 @@ typedef struct BusPropName {
         const char *name;
 } BusPropName;
 
+/* Active, Autostart and Persistent of a kind's objects (domains, networks, pools), read by
+ * bus-object.c's getter as sd-bus property tables read fields. */
+typedef struct BusObjectState {
+        bool (*active)(const Object *o);
+        size_t autostart, persistent;   /* offsetof the kind's bool fields (its Object comes first) */
+        int (*set_autostart)(Object *o, bool autostart, VbError *err);
+} BusObjectState;
+
 /* The D-Bus face of one object kind (or of the Connect object itself). */
 typedef struct BusKind {
         ObjectKind kind;                /* _OBJECT_KIND_MAX for Connect */
         const char *interface;
         const sd_bus_vtable *vtable;
-        /* Properties that PropertiesChanged announces (only those with EMITS_CHANGE). */
+        /* Properties that PropertiesChanged announces (only those with EMITS_CHANGE); NULL: none. */
         const BusPropName *changes;
         /* Does the object behind path exist now? (GetAll on a stale path is an empty a{sv}.) */
         bool (*exists)(BusSubtree *t, const char *path);
         sd_bus_node_enumerator_t enumerate;     /* NULL for Connect */
+        const BusObjectState *state;            /* NULL: the kind has no Active/Autostart/Persistent */
+        /* The kind's XML and (when it ends at once) its undefine, for bus-object.c's GetXMLDesc
+         * and Undefine; NULL where the kind answers them itself. */
+        char *(*xml)(Object *o, unsigned flags, VbError *err);
+        int (*undefine)(Object *o, VbError *err);
 } BusKind;
 
 /* One registration: the Connect object of a connection, or one kind's subtree below it. The
@@ -86,6 +99,29 @@ extern const BusKind bus_kind_interface, bus_kind_nodedev, bus_kind_secret, bus_
 
 const BusKind *bus_kind_of(ObjectKind kind);
 
+/* bus-object.c: the object a path of t's kind names (bus_path_object), and whether there is one. */
+Object *bus_object_of(BusSubtree *t, const char *path, VbError *err);
+bool bus_object_exists(BusSubtree *t, const char *path);
+/* Getter of Name, UUID and (through the kind's state) Active, Autostart, Persistent; the
+ * Autostart setter. */
+int bus_object_property_get(sd_bus *bus, const char *path, const char *interface, const char *property,
+                            sd_bus_message *reply, void *userdata, sd_bus_error *ret_error);
+int bus_object_property_set_autostart(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                      sd_bus_message *value, void *userdata, sd_bus_error *ret_error);
+/* The vtable rows of a network's or a pool's common properties, in libvirt-dbus's order. */
+#define BUS_OBJECT_STATE_PROPERTIES                                                                          \
+        SD_BUS_PROPERTY("Active", "b", bus_object_property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),     \
+        SD_BUS_WRITABLE_PROPERTY("Autostart", "b", bus_object_property_get, bus_object_property_set_autostart, \
+                                 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE | SD_BUS_VTABLE_UNPRIVILEGED),       \
+        SD_BUS_PROPERTY("Name", "s", bus_object_property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),              \
+        SD_BUS_PROPERTY("Persistent", "b", bus_object_property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE), \
+        SD_BUS_PROPERTY("UUID", "s", bus_object_property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+/* GetXMLDesc(u flags) → s and Undefine() → () through the kind's xml and undefine. */
+int bus_object_method_get_xml_desc(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+int bus_object_method_undefine(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+/* bus-connect.c: Connect's <Kind>LookupByName and <Kind>LookupByUUID (s) → o, by member. */
+int bus_method_lookup(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+
 /* bus-props.c: org.freedesktop.DBus.Properties answered ourselves (GetAll double-wrapped). */
 int bus_properties_handler(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 
@@ -100,11 +136,15 @@ int bus_errno(sd_bus_error *ret_error, int r);
 Identity bus_identity(sd_bus_message *m);
 /* Reply "o" with the object's path. */
 int bus_reply_object(sd_bus_message *m, const Object *o);
+/* Reply "o" with the path of the object a lookup or define found, or with err when it found none. */
+int bus_reply_found(sd_bus_message *m, const Object *o, const VbError *err, sd_bus_error *ret_error);
 /* Reply with a string a core verb allocated (XML), or with err when it is NULL; frees it. */
 int bus_reply_string_owned(sd_bus_message *m, char *s, const VbError *err, sd_bus_error *ret_error);
 /* Reply "ao" with the paths of the objects for which keep(o, data) is true. */
 int bus_reply_object_list(sd_bus_message *m, const Registry *reg, bool (*keep)(const Object *o, void *data),
                           void *data);
+/* Reply "ao" with paths (a strv, freed; NULL: out of memory). */
+int bus_reply_paths(sd_bus_message *m, char **paths);
 /* Collect the paths of a registry's objects into a NULL-terminated strv for a node enumerator. */
 int bus_enumerate_registry(const Registry *reg, char ***nodes);
 

@@ -10,6 +10,8 @@
 #include "driver.h"
 #include "manager.h"
 #include "network.h"
+#include "nwfilter.h"
+#include "secret.h"
 #include "storage.h"
 #include "uuid.h"
 
@@ -66,51 +68,79 @@ char *bus_object_path(const Object *o) {
                                           ((const StorageVol *) o)->def->key
                                   ? ((const StorageVol *) o)->def->key
                                   : o->name;
-        char *leaf = bus_path_encode_str(key);
         char *prefix = bus_subtree_path(o->conn, o->kind);
-        char *path = leaf && prefix ? bus_path_join(prefix, leaf) : NULL;
-        free(leaf);
+        char *path = prefix ? bus_path_of_key(prefix, key) : NULL;
         free(prefix);
         return path;
 }
 
-/* The UUID a leaf names; libvirt-dbus hands the decoded text to vir*LookupByUUIDString, so a
- * malformed leaf gets that function's complaint. */
-static int leaf_uuid(const char *prefix, const char *path, uint8_t uuid[16]) {
+/* The kinds named by UUID: where libvirt reports from, and its complaint about a malformed UUID
+ * (libvirt-dbus hands a path's decoded leaf, like a Connect argument, to vir*LookupByUUIDString). */
+static const struct {
+        VbErrorFrom from;
+        const char *bad_uuid;
+} uuid_kinds[_OBJECT_KIND_MAX] = {
+        [OBJECT_DOMAIN] = { VB_FROM_DOMAIN, "Invalid UUID" },
+        [OBJECT_NETWORK] = { VB_FROM_NETWORK, "uuidstr in virNetworkLookupByUUIDString must be a valid UUID" },
+        [OBJECT_POOL] = { VB_FROM_STORAGE, "uuidstr in virStoragePoolLookupByUUIDString must be a valid UUID" },
+        [OBJECT_SECRET] = { VB_FROM_SECRET, "uuidstr in virSecretLookupByUUIDString must be a valid UUID" },
+        [OBJECT_NWFILTER] = { VB_FROM_NWFILTER, "uuidstr in virNWFilterLookupByUUIDString must be a valid UUID" },
+};
+
+/* Secrets and network filters live in stores only the system daemon has; their lookups say so
+ * before they look at the UUID. (Object is the first member of every kind: the casts hold.) */
+Object *bus_lookup_uuid(Connection *c, ObjectKind kind, const char *text, VbError *err) {
+        uint8_t uuid[16];
+        if (kind >= _OBJECT_KIND_MAX || !uuid_kinds[kind].bad_uuid) {       /* not a UUID-named kind */
+                vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_NONE, "no UUID lookup");
+                return NULL;
+        }
+        if ((kind == OBJECT_SECRET && !secret_store(c, "virSecretLookupByUUID", err)) ||
+            (kind == OBJECT_NWFILTER && !nwfilter_store(c, "virNWFilterLookupByUUID", err)))
+                return NULL;
+        if (uuid_parse(text, uuid) < 0) {
+                vb_error_set_raw(err, VB_ERR_INVALID_ARG, uuid_kinds[kind].from, "%s", uuid_kinds[kind].bad_uuid);
+                return NULL;
+        }
+        switch (kind) {
+        case OBJECT_DOMAIN: return (Object *) domain_lookup_uuid(c, uuid, err);
+        case OBJECT_NETWORK: return (Object *) network_lookup_uuid(c, uuid, err);
+        case OBJECT_POOL: return (Object *) pool_lookup_uuid(c, uuid, err);
+        case OBJECT_SECRET: return (Object *) secret_lookup_uuid(c, uuid, err);
+        default: return (Object *) nwfilter_lookup_uuid(c, uuid, err);   /* OBJECT_NWFILTER */
+        }
+}
+
+Object *bus_lookup_name(Connection *c, ObjectKind kind, const char *name, VbError *err) {
+        switch (kind) {
+        case OBJECT_DOMAIN: return (Object *) domain_lookup_name(c, name, err);
+        case OBJECT_NETWORK: return (Object *) network_lookup_name(c, name, err);
+        case OBJECT_POOL: return (Object *) pool_lookup_name(c, name, err);
+        case OBJECT_NWFILTER: return (Object *) nwfilter_lookup_name(c, name, err);
+        default: vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_NONE, "no name lookup"); return NULL;
+        }
+}
+
+Object *bus_path_object(Connection *c, ObjectKind kind, const char *prefix, const char *path, VbError *err) {
+        if (kind == OBJECT_VOLUME)
+                return (Object *) bus_path_vol(c, prefix, path, err);
         char text[BUS_UUID_LEAF_LEN];
         const char *leaf = bus_path_leaf(prefix, path);
         if (!leaf || bus_path_decode_uuid(leaf, text) < 0)
-                return -EINVAL;
-        return uuid_parse(text, uuid);
+                text[0] = '\0';        /* no UUID there: the lookup's complaint */
+        return bus_lookup_uuid(c, kind, text, err);
 }
 
 Domain *bus_path_domain(Connection *c, const char *prefix, const char *path, VbError *err) {
-        uint8_t uuid[16];
-        if (leaf_uuid(prefix, path, uuid) < 0) {
-                vb_error_set_raw(err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN, "Invalid UUID");
-                return NULL;
-        }
-        return domain_lookup_uuid(c, uuid, err);
+        return (Domain *) bus_path_object(c, OBJECT_DOMAIN, prefix, path, err);
 }
 
 Network *bus_path_network(Connection *c, const char *prefix, const char *path, VbError *err) {
-        uint8_t uuid[16];
-        if (leaf_uuid(prefix, path, uuid) < 0) {
-                vb_error_set_raw(err, VB_ERR_INVALID_ARG, VB_FROM_NETWORK,
-                                 "uuidstr in virNetworkLookupByUUIDString must be a valid UUID");
-                return NULL;
-        }
-        return network_lookup_uuid(c, uuid, err);
+        return (Network *) bus_path_object(c, OBJECT_NETWORK, prefix, path, err);
 }
 
 StoragePool *bus_path_pool(Connection *c, const char *prefix, const char *path, VbError *err) {
-        uint8_t uuid[16];
-        if (leaf_uuid(prefix, path, uuid) < 0) {
-                vb_error_set_raw(err, VB_ERR_INVALID_ARG, VB_FROM_STORAGE,
-                                 "uuidstr in virStoragePoolLookupByUUIDString must be a valid UUID");
-                return NULL;
-        }
-        return pool_lookup_uuid(c, uuid, err);
+        return (StoragePool *) bus_path_object(c, OBJECT_POOL, prefix, path, err);
 }
 
 StorageVol *bus_path_vol(Connection *c, const char *prefix, const char *path, VbError *err) {

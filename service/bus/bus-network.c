@@ -4,56 +4,35 @@
 #include "bus-unsupported.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
 #include "network.h"
-#include "uuid.h"
 
 static Network *network_of(BusSubtree *t, const char *path, VbError *err) {
         return bus_path_network(t->conn, t->path, path, err);
 }
 
-static int network_property_get(sd_bus *bus, const char *path, const char *interface, const char *property,
-                                sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        VbError err = { 0 };
-        Network *n = network_of(userdata, path, &err);
-        if (!n)
-                return bus_error(ret_error, &err);
-        if (strcmp(property, "Active") == 0)
-                return sd_bus_message_append(reply, "b", n->active);
-        if (strcmp(property, "Autostart") == 0)
-                return sd_bus_message_append(reply, "b", n->autostart);
-        if (strcmp(property, "Name") == 0)
-                return sd_bus_message_append(reply, "s", n->obj.name);
-        if (strcmp(property, "Persistent") == 0)
-                return sd_bus_message_append(reply, "b", n->persistent);
-        if (strcmp(property, "UUID") == 0) {
-                char text[UUID_STRING_LEN];
-                uuid_format(n->obj.uuid, text);
-                return sd_bus_message_append(reply, "s", text);
-        }
-        return -ENOENT;
+static bool network_active(const Object *o) {
+        return ((const Network *) o)->active;
 }
 
-static int network_property_set_autostart(sd_bus *bus, const char *path, const char *interface,
-                                          const char *property, sd_bus_message *value, void *userdata,
-                                          sd_bus_error *ret_error) {
-        int autostart;
-        VbError err = { 0 };
-        int r = sd_bus_message_read(value, "b", &autostart);
-        if (r < 0)
-                return r;
-        Network *n = network_of(userdata, path, &err);
-        if (!n || network_set_autostart(n, autostart, &err) < 0)
-                return bus_error(ret_error, &err);
-        return 0;
+static int network_autostart(Object *o, bool autostart, VbError *err) {
+        return network_set_autostart((Network *) o, autostart, err);
 }
 
-static bool network_exists(BusSubtree *t, const char *path) {
-        return network_of(t, path, NULL) != NULL;
+static char *network_xml(Object *o, unsigned flags, VbError *err) {
+        return network_get_xml((Network *) o, flags, err);
 }
+
+static const BusObjectState network_state = {
+        .active = network_active,
+        .autostart = offsetof(Network, autostart),
+        .persistent = offsetof(Network, persistent),
+        .set_autostart = network_autostart,
+};
 
 static int network_enumerate(sd_bus *bus, const char *prefix, void *userdata, char ***nodes,
                              sd_bus_error *ret_error) {
@@ -89,17 +68,6 @@ static int method_destroy(sd_bus_message *m, void *userdata, sd_bus_error *ret_e
 }
 static int method_undefine(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         return run_verb(m, userdata, NETWORK_UNDEFINE, ret_error);
-}
-
-static int method_get_xml_desc(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        unsigned flags;
-        VbError err = { 0 };
-        int r = sd_bus_message_read(m, "u", &flags);
-        if (r < 0)
-                return r;
-        Network *n = network_of(userdata, sd_bus_message_get_path(m), &err);
-        char *xml = n ? network_get_xml(n, flags, &err) : NULL;
-        return bus_reply_string_owned(m, xml, &err, ret_error);
 }
 
 /* virNetworkUpdate(command, section, parentIndex, xml, flags), in libvirt-dbus's order. */
@@ -158,18 +126,13 @@ static int method_get_dhcp_leases(sd_bus_message *m, void *userdata, sd_bus_erro
 
 static const sd_bus_vtable network_vtable[] = {
         SD_BUS_VTABLE_START(0),
-        SD_BUS_PROPERTY("Active", "b", network_property_get, 0, CHANGES),
-        SD_BUS_WRITABLE_PROPERTY("Autostart", "b", network_property_get, network_property_set_autostart, 0,
-                                 CHANGES | UNPRIV),
-        SD_BUS_PROPERTY("Name", "s", network_property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_PROPERTY("Persistent", "b", network_property_get, 0, CHANGES),
-        SD_BUS_PROPERTY("UUID", "s", network_property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        BUS_OBJECT_STATE_PROPERTIES
         SD_BUS_METHOD_WITH_ARGS("Create", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_create, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("Destroy", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_destroy, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("GetDHCPLeases", SD_BUS_ARGS("s", mac, "u", flags),
                                 SD_BUS_RESULT("a(sxisssuss)", leases), method_get_dhcp_leases, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("GetXMLDesc", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("s", xml),
-                                method_get_xml_desc, UNPRIV),
+                                bus_object_method_get_xml_desc, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("Undefine", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_undefine, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("Update",
                                 SD_BUS_ARGS("u", command, "u", section, "i", parentIndex, "s", xml, "u", flags),
@@ -190,6 +153,8 @@ const BusKind bus_kind_network = {
         .interface = "org.libvirt.Network",
         .vtable = network_vtable,
         .changes = network_changes,
-        .exists = network_exists,
+        .exists = bus_object_exists,
         .enumerate = network_enumerate,
+        .state = &network_state,
+        .xml = network_xml,
 };

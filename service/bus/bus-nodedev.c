@@ -3,26 +3,20 @@
 #include "bus-unsupported.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "nodedev.h"
 
-static char *dev_path(const BusSubtree *t, const char *name) {
-        char *leaf = bus_path_encode_str(name);
-        char *path = leaf ? bus_path_join(t->path, leaf) : NULL;
-        free(leaf);
-        return path;
+/* The paths of a list's devices below prefix. */
+static char **dev_paths(const char *prefix, const NodeDevList *l) {
+        return bus_paths_of_keys(prefix, l->items, l->n, sizeof *l->items, offsetof(NodeDev, name));
 }
 
 /* The device a path names, looked up afresh (libvirt-dbus: virNodeDeviceLookupByName). */
 static int dev_of_path(BusSubtree *t, const char *path, NodeDev *out, VbError *err) {
-        const char *leaf = bus_path_leaf(t->path, path);
-        char *name = NULL;
-        if (!leaf || bus_path_decode_str(leaf, &name) < 0) {
-                free(name);
-                name = NULL;
-        }
+        char *name = bus_path_key(t->path, path);
         int r = nodedev_by_name(t->conn, name ? name : "", out, err);
         free(name);
         return r;
@@ -96,14 +90,9 @@ static int dev_enumerate(sd_bus *bus, const char *prefix, void *userdata, char *
         *nodes = NULL;
         if (nodedev_list(t->conn, 0, &l, &(VbError) { 0 }) < 0)
                 return 0;       /* a connection without node devices: an empty node */
-        char **v = calloc(l.n + 1, sizeof *v);
-        for (size_t i = 0; v && i < l.n; i++)
-                v[i] = dev_path(t, l.items[i].name);    /* prefix is the path asked about */
+        *nodes = dev_paths(t->path, &l);        /* prefix is the path asked about */
         nodedev_list_done(&l);
-        if (!v)
-                return -ENOMEM;
-        *nodes = v;
-        return 0;
+        return *nodes ? 0 : -ENOMEM;
 }
 
 #define CONST SD_BUS_VTABLE_PROPERTY_CONST
@@ -120,13 +109,10 @@ static const sd_bus_vtable nodedev_vtable[] = {
         SD_BUS_VTABLE_END,
 };
 
-static const BusPropName no_changes[] = { { 0, NULL } };
-
 const BusKind bus_kind_nodedev = {
         .kind = OBJECT_NODEDEV,
         .interface = "org.libvirt.NodeDevice",
         .vtable = nodedev_vtable,
-        .changes = no_changes,
         .exists = dev_exists,
         .enumerate = dev_enumerate,
 };
@@ -144,11 +130,9 @@ int bus_method_node_device_lookup_by_name(sd_bus_message *m, void *userdata, sd_
         if (nodedev_by_name(t->conn, name, &d, &err) < 0)
                 return bus_error(ret_error, &err);
         char *prefix = bus_path_join(t->path, "nodedev");
-        char *leaf = bus_path_encode_str(d.name);
-        char *path = prefix && leaf ? bus_path_join(prefix, leaf) : NULL;
+        char *path = prefix ? bus_path_of_key(prefix, d.name) : NULL;
         r = path ? sd_bus_reply_method_return(m, "o", path) : -ENOMEM;
         free(prefix);
-        free(leaf);
         free(path);
         nodedev_done(&d);
         return r;
@@ -159,29 +143,14 @@ int bus_method_list_node_devices(sd_bus_message *m, void *userdata, sd_bus_error
         unsigned flags;
         NodeDevList l;
         VbError err = { 0 };
-        sd_bus_message *reply = NULL;
         int r = sd_bus_message_read(m, "u", &flags);
         if (r < 0)
                 return r;
         if (nodedev_list(t->conn, flags, &l, &err) < 0)
                 return bus_error(ret_error, &err);
         char *prefix = bus_path_join(t->path, "nodedev");
-        r = prefix ? sd_bus_message_new_method_return(m, &reply) : -ENOMEM;
-        if (r >= 0)
-                r = sd_bus_message_open_container(reply, 'a', "o");
-        for (size_t i = 0; r >= 0 && i < l.n; i++) {
-                char *leaf = bus_path_encode_str(l.items[i].name);
-                char *path = leaf ? bus_path_join(prefix, leaf) : NULL;
-                r = path ? sd_bus_message_append(reply, "o", path) : -ENOMEM;
-                free(leaf);
-                free(path);
-        }
-        if (r >= 0)
-                r = sd_bus_message_close_container(reply);
-        if (r >= 0)
-                r = sd_bus_send(NULL, reply, NULL);
-        sd_bus_message_unref(reply);
+        char **paths = prefix ? dev_paths(prefix, &l) : NULL;
         free(prefix);
         nodedev_list_done(&l);
-        return r;
+        return bus_reply_paths(m, paths);
 }

@@ -7,66 +7,13 @@
 #include <string.h>
 
 #include "nwfilter.h"
-#include "uuid.h"
 
-#define BAD_UUID "uuidstr in virNWFilterLookupByUUIDString must be a valid UUID"
-
-/* The filter a path names, looked up again (libvirt-dbus: virNWFilterLookupByUUIDString). */
-static NWFilter *filter_of(BusSubtree *t, const char *path, VbError *err) {
-        char text[BUS_UUID_LEAF_LEN];
-        uint8_t uuid[16];
-        const char *leaf = bus_path_leaf(t->path, path);
-        if (!nwfilter_store(t->conn, "virNWFilterLookupByUUID", err))
-                return NULL;
-        if (!leaf || bus_path_decode_uuid(leaf, text) < 0 || uuid_parse(text, uuid) < 0) {
-                vb_error_set_raw(err, VB_ERR_INVALID_ARG, VB_FROM_NWFILTER, BAD_UUID);
-                return NULL;
-        }
-        return nwfilter_lookup_uuid(t->conn, uuid, err);
+static char *filter_xml(Object *o, unsigned flags, VbError *err) {
+        return nwfilter_xml((NWFilter *) o, flags, err);
 }
 
-int bus_nwfilter_lookup(BusSubtree *t, const char *path, VbError *err) {
-        return filter_of(t, path, err) ? 0 : -1;
-}
-
-static int filter_property_get(sd_bus *bus, const char *path, const char *interface, const char *property,
-                               sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        VbError err = { 0 };
-        NWFilter *f = filter_of(userdata, path, &err);
-        if (!f)
-                return bus_error(ret_error, &err);
-        if (strcmp(property, "Name") == 0)
-                return sd_bus_message_append(reply, "s", f->obj.name);
-        if (strcmp(property, "UUID") == 0) {
-                char text[UUID_STRING_LEN];
-                uuid_format(f->obj.uuid, text);
-                return sd_bus_message_append(reply, "s", text);
-        }
-        return -ENOENT;
-}
-
-static int method_get_xml_desc(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        unsigned flags;
-        VbError err = { 0 };
-        int r = sd_bus_message_read(m, "u", &flags);
-        if (r < 0)
-                return r;
-        NWFilter *f = filter_of(userdata, sd_bus_message_get_path(m), &err);
-        if (!f)
-                return bus_error(ret_error, &err);
-        return bus_reply_string_owned(m, nwfilter_xml(f, flags, &err), &err, ret_error);
-}
-
-static int method_undefine(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        VbError err = { 0 };
-        NWFilter *f = filter_of(userdata, sd_bus_message_get_path(m), &err);
-        if (!f || nwfilter_undefine(f, &err) < 0)
-                return bus_error(ret_error, &err);
-        return sd_bus_reply_method_return(m, NULL);
-}
-
-static bool filter_exists(BusSubtree *t, const char *path) {
-        return filter_of(t, path, &(VbError) { 0 }) != NULL;
+static int filter_undefine(Object *o, VbError *err) {
+        return nwfilter_undefine((NWFilter *) o, err);
 }
 
 static int filter_enumerate(sd_bus *bus, const char *prefix, void *userdata, char ***nodes, sd_bus_error *ret_error) {
@@ -80,29 +27,24 @@ static int filter_enumerate(sd_bus *bus, const char *prefix, void *userdata, cha
 
 static const sd_bus_vtable nwfilter_vtable[] = {
         SD_BUS_VTABLE_START(0),
-        SD_BUS_PROPERTY("Name", "s", filter_property_get, 0, CONST),
-        SD_BUS_PROPERTY("UUID", "s", filter_property_get, 0, CONST),
-        SD_BUS_METHOD_WITH_ARGS("GetXMLDesc", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("s", xml), method_get_xml_desc, UNPRIV),
-        SD_BUS_METHOD_WITH_ARGS("Undefine", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_undefine, UNPRIV),
+        SD_BUS_PROPERTY("Name", "s", bus_object_property_get, 0, CONST),
+        SD_BUS_PROPERTY("UUID", "s", bus_object_property_get, 0, CONST),
+        SD_BUS_METHOD_WITH_ARGS("GetXMLDesc", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("s", xml), bus_object_method_get_xml_desc, UNPRIV),
+        SD_BUS_METHOD_WITH_ARGS("Undefine", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, bus_object_method_undefine, UNPRIV),
         SD_BUS_VTABLE_END,
 };
-
-static const BusPropName no_changes[] = { { 0, NULL } };
 
 const BusKind bus_kind_nwfilter = {
         .kind = OBJECT_NWFILTER,
         .interface = "org.libvirt.NWFilter",
         .vtable = nwfilter_vtable,
-        .changes = no_changes,
-        .exists = filter_exists,
+        .exists = bus_object_exists,
         .enumerate = filter_enumerate,
+        .xml = filter_xml,
+        .undefine = filter_undefine,
 };
 
 /* --- Connect --- */
-
-static int reply_filter(sd_bus_message *m, NWFilter *f, const VbError *err, sd_bus_error *ret_error) {
-        return f ? bus_reply_object(m, &f->obj) : bus_error(ret_error, err);
-}
 
 int bus_method_nwfilter_define_xml(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         BusSubtree *t = userdata;
@@ -114,34 +56,7 @@ int bus_method_nwfilter_define_xml(sd_bus_message *m, void *userdata, sd_bus_err
                 return r;
         if (nwfilter_define(t->conn, xml, strlen(xml), 0, &f, &err) < 0)
                 f = NULL;
-        return reply_filter(m, f, &err, ret_error);
-}
-
-int bus_method_nwfilter_lookup_by_name(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        BusSubtree *t = userdata;
-        const char *name;
-        VbError err = { 0 };
-        int r = sd_bus_message_read(m, "s", &name);
-        if (r < 0)
-                return r;
-        return reply_filter(m, nwfilter_lookup_name(t->conn, name, &err), &err, ret_error);
-}
-
-int bus_method_nwfilter_lookup_by_uuid(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        BusSubtree *t = userdata;
-        const char *text;
-        uint8_t uuid[16];
-        VbError err = { 0 };
-        int r = sd_bus_message_read(m, "s", &text);
-        if (r < 0)
-                return r;
-        if (!nwfilter_store(t->conn, "virNWFilterLookupByUUID", &err))
-                return bus_error(ret_error, &err);
-        if (uuid_parse(text, uuid) < 0) {
-                vb_error_set_raw(&err, VB_ERR_INVALID_ARG, VB_FROM_NWFILTER, BAD_UUID);
-                return bus_error(ret_error, &err);
-        }
-        return reply_filter(m, nwfilter_lookup_uuid(t->conn, uuid, &err), &err, ret_error);
+        return bus_reply_found(m, f ? &f->obj : NULL, &err, ret_error);
 }
 
 int bus_method_list_nwfilters(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {

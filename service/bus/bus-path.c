@@ -120,3 +120,36 @@ char *bus_path_join(const char *prefix, const char *leaf) {
         memcpy(s + a + 1, leaf, b + 1);
         return s;
 }
+
+char *bus_path_of_key(const char *prefix, const char *key) {
+        char *leaf = bus_path_encode_str(key);
+        char *path = leaf ? bus_path_join(prefix, leaf) : NULL;
+        free(leaf);
+        return path;
+}
+
+char *bus_path_key(const char *prefix, const char *path) {
+        const char *leaf = bus_path_leaf(prefix, path);
+        char *key = NULL;
+        if (!leaf || bus_path_decode_str(leaf, &key) < 0)
+                return NULL;
+        return key;
+}
+
+void bus_strv_free(char **v) {
+        for (char **p = v; p && *p; p++)
+                free(*p);
+        free(v);
+}
+
+char **bus_paths_of_keys(const char *prefix, const void *items, size_t n, size_t stride, size_t key) {
+        char **v = calloc(n + 1, sizeof *v);
+        for (size_t i = 0; v && i < n; i++) {
+                v[i] = bus_path_of_key(prefix, (const char *) items + i * stride + key);
+                if (!v[i]) {
+                        bus_strv_free(v);
+                        v = NULL;
+                }
+        }
+        return v;
+}

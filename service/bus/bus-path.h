@@ -37,6 +37,16 @@ const char *bus_path_leaf(const char *prefix, const char *path);
 /* prefix + "/" + leaf, newly allocated; NULL when out of memory. */
 char *bus_path_join(const char *prefix, const char *leaf);
 
+/* The objects named by a string (volumes by key, interfaces by MAC, node devices by name):
+ * prefix + "/" + EncodeStr(key), newly allocated (NULL: out of memory); and the key the single
+ * element of path below prefix encodes, newly allocated (NULL: none there, or out of memory). */
+char *bus_path_of_key(const char *prefix, const char *key);
+char *bus_path_key(const char *prefix, const char *path);
+/* The paths of n items, stride bytes apart, each keyed by the char array at offset key in it:
+ * a NULL-terminated strv (free with bus_strv_free), NULL when out of memory. */
+char **bus_paths_of_keys(const char *prefix, const void *items, size_t n, size_t stride, size_t key);
+void bus_strv_free(char **v);
+
 /* --- Objects and paths (bus-lookup.c). --- */
 
 /* Path element below a Connect path for a kind: "domain", "network", "storagepool", "storagevol". */
@@ -50,8 +60,15 @@ char *bus_object_path(const Object *o);
 /* Into buf, for the kinds named by UUID (not volumes): 0, -EINVAL or -ENAMETOOLONG. */
 int bus_object_path_buf(const Object *o, char *buf, size_t n);
 
+/* The object of a UUID's text (domains, networks, pools, secrets, network filters) or of a name
+ * (domains, networks, pools, network filters), as Connect's *LookupByUUID and *LookupByName find
+ * it: libvirt's complaint about a malformed UUID, its "not found" texts. */
+Object *bus_lookup_uuid(Connection *c, ObjectKind kind, const char *text, VbError *err);
+Object *bus_lookup_name(Connection *c, ObjectKind kind, const char *name, VbError *err);
+
 /* The object a path names, looked up again on every call (libvirt's texts when it is gone).
- * prefix is the kind's subtree path. */
+ * prefix is the kind's subtree path; bus_path_object serves the kinds above and volumes. */
+Object *bus_path_object(Connection *c, ObjectKind kind, const char *prefix, const char *path, VbError *err);
 Domain *bus_path_domain(Connection *c, const char *prefix, const char *path, VbError *err);
 Network *bus_path_network(Connection *c, const char *prefix, const char *path, VbError *err);
 StoragePool *bus_path_pool(Connection *c, const char *prefix, const char *path, VbError *err);

@@ -49,6 +49,10 @@ int bus_reply_object(sd_bus_message *m, const Object *o) {
         return r;
 }
 
+int bus_reply_found(sd_bus_message *m, const Object *o, const VbError *err, sd_bus_error *ret_error) {
+        return o ? bus_reply_object(m, o) : bus_error(ret_error, err);
+}
+
 int bus_reply_string_owned(sd_bus_message *m, char *s, const VbError *err, sd_bus_error *ret_error) {
         if (!s)
                 return bus_error(ret_error, err);
@@ -83,6 +87,22 @@ int bus_reply_object_list(sd_bus_message *m, const Registry *reg, bool (*keep)(c
         if (r >= 0)
                 r = sd_bus_send(NULL, reply, NULL);
         sd_bus_message_unref(reply);
+        return r;
+}
+
+int bus_reply_paths(sd_bus_message *m, char **paths) {
+        sd_bus_message *reply = NULL;
+        int r = paths ? sd_bus_message_new_method_return(m, &reply) : -ENOMEM;
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "o");
+        for (char **p = paths; r >= 0 && *p; p++)
+                r = sd_bus_message_append_basic(reply, 'o', *p);
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r >= 0)
+                r = sd_bus_send(NULL, reply, NULL);
+        sd_bus_message_unref(reply);
+        bus_strv_free(paths);
         return r;
 }
 

@@ -7,25 +7,10 @@
 #include <string.h>
 
 #include "secret.h"
-#include "uuid.h"
 
 /* The secret a path names, looked up again (libvirt-dbus: virSecretLookupByUUIDString). */
 static Secret *secret_of(BusSubtree *t, const char *path, VbError *err) {
-        char text[BUS_UUID_LEAF_LEN];
-        uint8_t uuid[16];
-        const char *leaf = bus_path_leaf(t->path, path);
-        if (!secret_store(t->conn, "virSecretLookupByUUID", err))
-                return NULL;
-        if (!leaf || bus_path_decode_uuid(leaf, text) < 0 || uuid_parse(text, uuid) < 0) {
-                vb_error_set_raw(err, VB_ERR_INVALID_ARG, VB_FROM_SECRET,
-                                 "uuidstr in virSecretLookupByUUIDString must be a valid UUID");
-                return NULL;
-        }
-        return secret_lookup_uuid(t->conn, uuid, err);
-}
-
-int bus_secret_lookup(BusSubtree *t, const char *path, VbError *err) {
-        return secret_of(t, path, err) ? 0 : -1;
+        return (Secret *) bus_object_of(t, path, err);
 }
 
 static int secret_property_get(sd_bus *bus, const char *path, const char *interface, const char *property,
@@ -82,28 +67,12 @@ static int method_set_value(sd_bus_message *m, void *userdata, sd_bus_error *ret
         return sd_bus_reply_method_return(m, NULL);
 }
 
-static int method_get_xml_desc(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        unsigned flags;
-        VbError err = { 0 };
-        int r = sd_bus_message_read(m, "u", &flags);
-        if (r < 0)
-                return r;
-        Secret *s = secret_of(userdata, sd_bus_message_get_path(m), &err);
-        if (!s)
-                return bus_error(ret_error, &err);
-        return bus_reply_string_owned(m, secret_xml(s, flags, &err), &err, ret_error);
+static char *secret_xml_of(Object *o, unsigned flags, VbError *err) {
+        return secret_xml((Secret *) o, flags, err);
 }
 
-static int method_undefine(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        VbError err = { 0 };
-        Secret *s = secret_of(userdata, sd_bus_message_get_path(m), &err);
-        if (!s || secret_undefine(s, &err) < 0)
-                return bus_error(ret_error, &err);
-        return sd_bus_reply_method_return(m, NULL);
-}
-
-static bool secret_exists(BusSubtree *t, const char *path) {
-        return secret_of(t, path, &(VbError) { 0 }) != NULL;
+static int secret_undefine_of(Object *o, VbError *err) {
+        return secret_undefine((Secret *) o, err);
 }
 
 static int secret_enumerate(sd_bus *bus, const char *prefix, void *userdata, char ***nodes, sd_bus_error *ret_error) {
@@ -121,28 +90,23 @@ static const sd_bus_vtable secret_vtable[] = {
         SD_BUS_PROPERTY("UsageID", "s", secret_property_get, 0, CONST),
         SD_BUS_PROPERTY("UsageType", "i", secret_property_get, 0, CONST),
         SD_BUS_METHOD_WITH_ARGS("GetValue", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("ay", value), method_get_value, UNPRIV),
-        SD_BUS_METHOD_WITH_ARGS("GetXMLDesc", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("s", xml), method_get_xml_desc, UNPRIV),
+        SD_BUS_METHOD_WITH_ARGS("GetXMLDesc", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("s", xml), bus_object_method_get_xml_desc, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("SetValue", SD_BUS_ARGS("ay", value, "u", flags), SD_BUS_NO_RESULT, method_set_value, UNPRIV),
-        SD_BUS_METHOD_WITH_ARGS("Undefine", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_undefine, UNPRIV),
+        SD_BUS_METHOD_WITH_ARGS("Undefine", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, bus_object_method_undefine, UNPRIV),
         SD_BUS_VTABLE_END,
 };
-
-static const BusPropName no_changes[] = { { 0, NULL } };
 
 const BusKind bus_kind_secret = {
         .kind = OBJECT_SECRET,
         .interface = "org.libvirt.Secret",
         .vtable = secret_vtable,
-        .changes = no_changes,
-        .exists = secret_exists,
+        .exists = bus_object_exists,
         .enumerate = secret_enumerate,
+        .xml = secret_xml_of,
+        .undefine = secret_undefine_of,
 };
 
 /* --- Connect --- */
-
-static int reply_secret(sd_bus_message *m, Secret *s, const VbError *err, sd_bus_error *ret_error) {
-        return s ? bus_reply_object(m, &s->obj) : bus_error(ret_error, err);
-}
 
 int bus_method_secret_define_xml(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         BusSubtree *t = userdata;
@@ -155,25 +119,7 @@ int bus_method_secret_define_xml(sd_bus_message *m, void *userdata, sd_bus_error
                 return r;
         if (secret_define(t->conn, xml, strlen(xml), flags, &s, &err) < 0)
                 s = NULL;
-        return reply_secret(m, s, &err, ret_error);
-}
-
-int bus_method_secret_lookup_by_uuid(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        BusSubtree *t = userdata;
-        const char *text;
-        uint8_t uuid[16];
-        VbError err = { 0 };
-        int r = sd_bus_message_read(m, "s", &text);
-        if (r < 0)
-                return r;
-        if (!secret_store(t->conn, "virSecretLookupByUUID", &err))
-                return bus_error(ret_error, &err);
-        if (uuid_parse(text, uuid) < 0) {
-                vb_error_set_raw(&err, VB_ERR_INVALID_ARG, VB_FROM_SECRET,
-                                 "uuidstr in virSecretLookupByUUIDString must be a valid UUID");
-                return bus_error(ret_error, &err);
-        }
-        return reply_secret(m, secret_lookup_uuid(t->conn, uuid, &err), &err, ret_error);
+        return bus_reply_found(m, s ? &s->obj : NULL, &err, ret_error);
 }
 
 int bus_method_secret_lookup_by_usage(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
@@ -184,7 +130,8 @@ int bus_method_secret_lookup_by_usage(sd_bus_message *m, void *userdata, sd_bus_
         int r = sd_bus_message_read(m, "is", &type, &id);
         if (r < 0)
                 return r;
-        return reply_secret(m, secret_lookup_usage(t->conn, type, id, &err), &err, ret_error);
+        Secret *s = secret_lookup_usage(t->conn, type, id, &err);
+        return bus_reply_found(m, s ? &s->obj : NULL, &err, ret_error);
 }
 
 static bool keep_secret(const Object *o, void *data) {

@@ -211,8 +211,6 @@ static int snapshot_enumerate(sd_bus *bus, const char *prefix, void *userdata, c
         return 0;
 }
 
-static const BusPropName no_changes[] = { { 0, NULL } };
-
 static const sd_bus_vtable snapshot_vtable[] = {
         SD_BUS_VTABLE_START(0),
         BUS_DOMAINSNAPSHOT_NOT_SUPPORTED
@@ -223,7 +221,6 @@ const BusKind bus_kind_snapshot = {
         .kind = OBJECT_SNAPSHOT,
         .interface = "org.libvirt.DomainSnapshot",
         .vtable = snapshot_vtable,
-        .changes = no_changes,
         .exists = snapshot_exists,
         .enumerate = snapshot_enumerate,
 };

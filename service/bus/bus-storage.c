@@ -3,12 +3,12 @@
 #include "bus-internal.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
 #include "storage.h"
-#include "uuid.h"
 
 #define UNPRIV SD_BUS_VTABLE_UNPRIVILEGED
 #define CHANGES SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE
@@ -19,45 +19,24 @@ static StoragePool *pool_of(BusSubtree *t, const char *path, VbError *err) {
         return bus_path_pool(t->conn, t->path, path, err);
 }
 
-static int pool_property_get(sd_bus *bus, const char *path, const char *interface, const char *property,
-                             sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        VbError err = { 0 };
-        StoragePool *p = pool_of(userdata, path, &err);
-        if (!p)
-                return bus_error(ret_error, &err);
-        if (strcmp(property, "Active") == 0)
-                return sd_bus_message_append(reply, "b", pool_is_active(p));
-        if (strcmp(property, "Autostart") == 0)
-                return sd_bus_message_append(reply, "b", p->autostart);
-        if (strcmp(property, "Name") == 0)
-                return sd_bus_message_append(reply, "s", p->obj.name);
-        if (strcmp(property, "Persistent") == 0)
-                return sd_bus_message_append(reply, "b", p->persistent);
-        if (strcmp(property, "UUID") == 0) {
-                char text[UUID_STRING_LEN];
-                uuid_format(p->obj.uuid, text);
-                return sd_bus_message_append(reply, "s", text);
-        }
-        return -ENOENT;
+static bool pool_active(const Object *o) {
+        return pool_is_active((const StoragePool *) o);
 }
 
-static int pool_property_set_autostart(sd_bus *bus, const char *path, const char *interface,
-                                       const char *property, sd_bus_message *value, void *userdata,
-                                       sd_bus_error *ret_error) {
-        int autostart;
-        VbError err = { 0 };
-        int r = sd_bus_message_read(value, "b", &autostart);
-        if (r < 0)
-                return r;
-        StoragePool *p = pool_of(userdata, path, &err);
-        if (!p || pool_set_autostart(p, autostart, &err) < 0)
-                return bus_error(ret_error, &err);
-        return 0;
+static int pool_autostart(Object *o, bool autostart, VbError *err) {
+        return pool_set_autostart((StoragePool *) o, autostart, err);
 }
 
-static bool pool_exists(BusSubtree *t, const char *path) {
-        return pool_of(t, path, NULL) != NULL;
+static char *pool_xml(Object *o, unsigned flags, VbError *err) {
+        return pool_get_xml((StoragePool *) o, flags, err);
 }
+
+static const BusObjectState pool_state = {
+        .active = pool_active,
+        .autostart = offsetof(StoragePool, autostart),
+        .persistent = offsetof(StoragePool, persistent),
+        .set_autostart = pool_autostart,
+};
 
 static int pool_enumerate(sd_bus *bus, const char *prefix, void *userdata, char ***nodes, sd_bus_error *ret_error) {
         BusSubtree *t = userdata;
@@ -122,17 +101,6 @@ static int method_pool_get_info(sd_bus_message *m, void *userdata, sd_bus_error 
                                           info.available);
 }
 
-static int method_pool_get_xml_desc(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        unsigned flags;
-        VbError err = { 0 };
-        int r = sd_bus_message_read(m, "u", &flags);
-        if (r < 0)
-                return r;
-        StoragePool *p = pool_of(userdata, sd_bus_message_get_path(m), &err);
-        char *xml = p ? pool_get_xml(p, flags, &err) : NULL;
-        return bus_reply_string_owned(m, xml, &err, ret_error);
-}
-
 static int method_pool_list_volumes(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         unsigned flags;
         VbError err = { 0 };
@@ -189,12 +157,7 @@ static int method_pool_vol_lookup_by_name(sd_bus_message *m, void *userdata, sd_
 
 static const sd_bus_vtable pool_vtable[] = {
         SD_BUS_VTABLE_START(0),
-        SD_BUS_PROPERTY("Active", "b", pool_property_get, 0, CHANGES),
-        SD_BUS_WRITABLE_PROPERTY("Autostart", "b", pool_property_get, pool_property_set_autostart, 0,
-                                 CHANGES | UNPRIV),
-        SD_BUS_PROPERTY("Name", "s", pool_property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_PROPERTY("Persistent", "b", pool_property_get, 0, CHANGES),
-        SD_BUS_PROPERTY("UUID", "s", pool_property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        BUS_OBJECT_STATE_PROPERTIES
         SD_BUS_METHOD_WITH_ARGS("Build", SD_BUS_ARGS("u", flags), SD_BUS_NO_RESULT, method_pool_build, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("Create", SD_BUS_ARGS("u", flags), SD_BUS_NO_RESULT, method_pool_create, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("Delete", SD_BUS_ARGS("u", flags), SD_BUS_NO_RESULT, method_pool_delete, UNPRIV),
@@ -202,7 +165,7 @@ static const sd_bus_vtable pool_vtable[] = {
         SD_BUS_METHOD_WITH_ARGS("GetInfo", SD_BUS_NO_ARGS, SD_BUS_RESULT("(ittt)", info), method_pool_get_info,
                                 UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("GetXMLDesc", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("s", xml),
-                                method_pool_get_xml_desc, UNPRIV),
+                                bus_object_method_get_xml_desc, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("ListStorageVolumes", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("ao", storageVols),
                                 method_pool_list_volumes, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("Refresh", SD_BUS_ARGS("u", flags), SD_BUS_NO_RESULT, method_pool_refresh, UNPRIV),
@@ -229,8 +192,10 @@ const BusKind bus_kind_pool = {
         .interface = "org.libvirt.StoragePool",
         .vtable = pool_vtable,
         .changes = pool_changes,
-        .exists = pool_exists,
+        .exists = bus_object_exists,
         .enumerate = pool_enumerate,
+        .state = &pool_state,
+        .xml = pool_xml,
 };
 
 /* ---------------------------------------------------------------- volumes */
@@ -257,8 +222,8 @@ static int vol_property_get(sd_bus *bus, const char *path, const char *interface
         return -ENOENT;
 }
 
-static bool vol_exists(BusSubtree *t, const char *path) {
-        return vol_of(t, path, NULL) != NULL;
+static char *vol_xml(Object *o, unsigned flags, VbError *err) {
+        return vol_get_xml((StorageVol *) o, flags, err);
 }
 
 static int vol_enumerate(sd_bus *bus, const char *prefix, void *userdata, char ***nodes, sd_bus_error *ret_error) {
@@ -287,21 +252,6 @@ oom:
         return -ENOMEM;
 }
 
-static int method_vol_delete(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        unsigned flags;
-        VbError err = { 0 };
-        int r = sd_bus_message_read(m, "u", &flags);
-        if (r < 0)
-                return r;
-        StorageVol *v = vol_of(userdata, sd_bus_message_get_path(m), &err);
-        if (!v)
-                return bus_error(ret_error, &err);
-        Call *call = bus_call_new(m);
-        if (!call)
-                return -ENOMEM;
-        return bus_call_finish(call, vol_delete(v, flags, call, &err), &err, NULL, ret_error);
-}
-
 static int method_vol_get_info(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         unsigned flags;
         VolInfo info = { 0 };
@@ -319,48 +269,43 @@ static int method_vol_get_info(sd_bus_message *m, void *userdata, sd_bus_error *
         return sd_bus_reply_method_return(m, "(itt)", (int32_t) info.type, info.capacity, info.allocation);
 }
 
-static int method_vol_get_xml_desc(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+typedef enum VolVerb { VOL_DELETE, VOL_RESIZE, VOL_WIPE } VolVerb;
+
+/* Delete(u flags), Resize(t capacity, u flags), Wipe(u pattern, u flags): verbs that may finish
+ * later. libvirt-dbus calls virStorageVolWipePattern; the core wipes with zeros only (pattern 0). */
+static int run_vol_verb(sd_bus_message *m, BusSubtree *t, VolVerb verb, sd_bus_error *ret_error) {
+        uint64_t capacity = 0;
+        uint32_t pattern = 0;
         unsigned flags;
         VbError err = { 0 };
-        int r = sd_bus_message_read(m, "u", &flags);
+        int r = verb == VOL_RESIZE ? sd_bus_message_read(m, "tu", &capacity, &flags)
+              : verb == VOL_WIPE   ? sd_bus_message_read(m, "uu", &pattern, &flags)
+                                   : sd_bus_message_read(m, "u", &flags);
         if (r < 0)
                 return r;
-        StorageVol *v = vol_of(userdata, sd_bus_message_get_path(m), &err);
-        char *xml = v ? vol_get_xml(v, flags, &err) : NULL;
-        return bus_reply_string_owned(m, xml, &err, ret_error);
+        StorageVol *v = vol_of(t, sd_bus_message_get_path(m), &err);
+        if (!v)
+                return bus_error(ret_error, &err);
+        Call *call = bus_call_new(m);
+        if (!call)
+                return -ENOMEM;
+        switch (verb) {
+        case VOL_DELETE: r = vol_delete(v, flags, call, &err); break;
+        case VOL_RESIZE: r = vol_resize(v, capacity, flags, call, &err); break;
+        case VOL_WIPE: r = vol_wipe_pattern(v, pattern, flags, call, &err); break;
+        default: r = -1; break;
+        }
+        return bus_call_finish(call, r, &err, NULL, ret_error);
 }
 
+static int method_vol_delete(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        return run_vol_verb(m, userdata, VOL_DELETE, ret_error);
+}
 static int method_vol_resize(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        uint64_t capacity;
-        unsigned flags;
-        VbError err = { 0 };
-        int r = sd_bus_message_read(m, "tu", &capacity, &flags);
-        if (r < 0)
-                return r;
-        StorageVol *v = vol_of(userdata, sd_bus_message_get_path(m), &err);
-        if (!v)
-                return bus_error(ret_error, &err);
-        Call *call = bus_call_new(m);
-        if (!call)
-                return -ENOMEM;
-        return bus_call_finish(call, vol_resize(v, capacity, flags, call, &err), &err, NULL, ret_error);
+        return run_vol_verb(m, userdata, VOL_RESIZE, ret_error);
 }
-
-/* libvirt-dbus calls virStorageVolWipePattern; the core wipes with zeros only (pattern 0). */
 static int method_vol_wipe(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        uint32_t pattern;
-        unsigned flags;
-        VbError err = { 0 };
-        int r = sd_bus_message_read(m, "uu", &pattern, &flags);
-        if (r < 0)
-                return r;
-        StorageVol *v = vol_of(userdata, sd_bus_message_get_path(m), &err);
-        if (!v)
-                return bus_error(ret_error, &err);
-        Call *call = bus_call_new(m);
-        if (!call)
-                return -ENOMEM;
-        return bus_call_finish(call, vol_wipe_pattern(v, pattern, flags, call, &err), &err, NULL, ret_error);
+        return run_vol_verb(m, userdata, VOL_WIPE, ret_error);
 }
 
 static const sd_bus_vtable vol_vtable[] = {
@@ -376,7 +321,7 @@ static const sd_bus_vtable vol_vtable[] = {
         SD_BUS_METHOD_WITH_ARGS("GetInfo", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("(itt)", info),
                                 method_vol_get_info, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("GetXMLDesc", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("s", xml),
-                                method_vol_get_xml_desc, UNPRIV),
+                                bus_object_method_get_xml_desc, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("Resize", SD_BUS_ARGS("t", capacity, "u", flags), SD_BUS_NO_RESULT,
                                 method_vol_resize, UNPRIV),
         SD_BUS_METHOD_WITH_ARGS("Upload", SD_BUS_ARGS("t", offset, "t", length, "u", flags, "h", fd),
@@ -396,6 +341,7 @@ const BusKind bus_kind_vol = {
         .interface = "org.libvirt.StorageVol",
         .vtable = vol_vtable,
         .changes = vol_changes,
-        .exists = vol_exists,
+        .exists = bus_object_exists,
         .enumerate = vol_enumerate,
+        .xml = vol_xml,
 };

@@ -2,23 +2,18 @@
 #define LOG_MODULE "bus"
 #include "bus-unsupported.h"
 
-#include "domain.h"
-#include "network.h"
-#include "storage.h"
-
-/* libvirt-dbus finds the object of a path before it calls the API: a domain, network, pool or
- * volume that is gone answers its lookup's error; the kinds virtbus keeps no objects of yet
- * answer the lookup's own "not supported". */
+/* libvirt-dbus finds the object of a path before it calls the API: a domain, network, pool,
+ * volume, secret or network filter that is gone answers its lookup's error; the other kinds
+ * answer through their own lookups (bus-hostobj.c). */
 static int object_of_path(BusSubtree *t, const char *path, VbError *err) {
         switch (t->kind->kind) {
         case OBJECT_DOMAIN:
-                return bus_path_domain(t->conn, t->path, path, err) ? 0 : -1;
         case OBJECT_NETWORK:
-                return bus_path_network(t->conn, t->path, path, err) ? 0 : -1;
         case OBJECT_POOL:
-                return bus_path_pool(t->conn, t->path, path, err) ? 0 : -1;
         case OBJECT_VOLUME:
-                return bus_path_vol(t->conn, t->path, path, err) ? 0 : -1;
+        case OBJECT_SECRET:
+        case OBJECT_NWFILTER:
+                return bus_object_of(t, path, err) ? 0 : -1;
         case _OBJECT_KIND_MAX:
                 return 0;       /* the Connect object */
         default:

@@ -18,18 +18,13 @@ int bus_method_list_interfaces(sd_bus_message *m, void *userdata, sd_bus_error *
 int bus_nodedev_lookup(BusSubtree *t, const char *path, VbError *err);
 int bus_method_node_device_lookup_by_name(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_list_node_devices(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
-/* bus-secret.c: a secret's path; Connect's secret methods. */
-int bus_secret_lookup(BusSubtree *t, const char *path, VbError *err);
+/* bus-secret.c: Connect's secret methods. */
 int bus_method_secret_define_xml(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
-int bus_method_secret_lookup_by_uuid(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_secret_lookup_by_usage(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_list_secrets(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
-/* bus-nwfilter.c: a network filter's path; Connect's network filter methods. */
-int bus_nwfilter_lookup(BusSubtree *t, const char *path, VbError *err);
+/* bus-nwfilter.c: Connect's network filter methods. */
 int bus_snapshot_lookup(BusSubtree *t, const char *path, VbError *err);
 int bus_method_nwfilter_define_xml(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
-int bus_method_nwfilter_lookup_by_name(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
-int bus_method_nwfilter_lookup_by_uuid(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int bus_method_list_nwfilters(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 /* bus-cpu.c: Connect.GetCPUModelNames. */
 int bus_method_get_cpu_model_names(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
@@ -151,14 +146,14 @@ int bus_method_detach_device(sd_bus_message *m, void *userdata, sd_bus_error *re
         SD_BUS_METHOD_WITH_ARGS("NodeDeviceLookupByName", SD_BUS_ARGS("s", name), SD_BUS_RESULT("o", dev), bus_method_node_device_lookup_by_name, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("NodeDeviceLookupSCSIHostByWWN", SD_BUS_ARGS("s", wwnn, "s", wwpn, "u", flags), SD_BUS_RESULT("o", dev), bus_method_not_supported, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("NWFilterDefineXML", SD_BUS_ARGS("s", xml), SD_BUS_RESULT("o", nwfilter), bus_method_nwfilter_define_xml, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("NWFilterLookupByName", SD_BUS_ARGS("s", name), SD_BUS_RESULT("o", nwfilter), bus_method_nwfilter_lookup_by_name, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("NWFilterLookupByUUID", SD_BUS_ARGS("s", uuid), SD_BUS_RESULT("o", nwfilter), bus_method_nwfilter_lookup_by_uuid, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("NWFilterLookupByName", SD_BUS_ARGS("s", name), SD_BUS_RESULT("o", nwfilter), bus_method_lookup, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("NWFilterLookupByUUID", SD_BUS_ARGS("s", uuid), SD_BUS_RESULT("o", nwfilter), bus_method_lookup, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("NodeGetCPUMap", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("ab", res), bus_method_node_get_cpu_map, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("NodeGetCPUStats", SD_BUS_ARGS("i", cpuNum, "u", flags), SD_BUS_RESULT("a{st}", cpuStats), bus_method_node_get_cpu_stats, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("NodeGetMemoryParameters", SD_BUS_ARGS("u", flags), SD_BUS_RESULT("a{sv}", memoryParameters), bus_method_node_get_memory_parameters, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("NodeSetMemoryParameters", SD_BUS_ARGS("a{sv}", params, "u", flags), SD_BUS_NO_RESULT, bus_method_node_set_memory_parameters, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("SecretDefineXML", SD_BUS_ARGS("s", xml, "u", flags), SD_BUS_RESULT("o", secret), bus_method_secret_define_xml, SD_BUS_VTABLE_UNPRIVILEGED), \
-        SD_BUS_METHOD_WITH_ARGS("SecretLookupByUUID", SD_BUS_ARGS("s", uuid), SD_BUS_RESULT("o", secret), bus_method_secret_lookup_by_uuid, SD_BUS_VTABLE_UNPRIVILEGED), \
+        SD_BUS_METHOD_WITH_ARGS("SecretLookupByUUID", SD_BUS_ARGS("s", uuid), SD_BUS_RESULT("o", secret), bus_method_lookup, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_METHOD_WITH_ARGS("SecretLookupByUsage", SD_BUS_ARGS("i", usageType, "s", usageID), SD_BUS_RESULT("o", secret), bus_method_secret_lookup_by_usage, SD_BUS_VTABLE_UNPRIVILEGED), \
         SD_BUS_SIGNAL_WITH_ARGS("NodeDeviceEvent", SD_BUS_ARGS("o", dev, "i", event, "i", detail), 0), \
         SD_BUS_SIGNAL_WITH_ARGS("SecretEvent", SD_BUS_ARGS("o", secret, "i", event, "i", detail), 0),

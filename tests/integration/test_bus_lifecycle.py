@@ -229,6 +229,11 @@ class TestStorageLifecycle(VirtbusTestCase):
         self.assertEqual(str(pool.StorageVolLookupByName("sparse.img")), path)
         self.assertEqual(str(self.connect.StorageVolLookupByKey("/default-pool/sparse.img")), path)
         self.assertEqual(str(self.connect.StorageVolLookupByPath("/default-pool/sparse.img")), path)
+        vol.Resize(dbus.UInt64(4096), dbus.UInt32(0))
+        self.assertEqual(int(vol.GetInfo(0)[1]), 4096)
+        self.assertDBusError(LIBVIRT_ERROR, vol.Resize, dbus.UInt64(4096), dbus.UInt32(1 << 30),
+                             prefix="unsupported flags")
+        vol.Wipe(dbus.UInt32(0), dbus.UInt32(0))
 
         clone = str(pool.StorageVolCreateXMLFrom(VOL_XML.format(name="copy.img", capacity=1000),
                                                  "/default-pool/sparse.img", 0))

@@ -1,5 +1,5 @@
 /* proc-checkpoint.c: the domain checkpoint procedures (411-417): remote_nonnull_domain_checkpoint is {name; domain}. */
-#include "dispatch.h"
+#include "proc-domain-child.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -11,26 +11,14 @@
 #define REMOTE_DOMAIN_CHECKPOINT_LIST_MAX 16384
 
 static int put_checkpoint(XdrWriter *w, const Checkpoint *c) {
-        xdr_put_string(w, c->def->name);
-        return remote_put_domain(w, c->domain);
+        return remote_put_domain_child(w, c->def->name, c->domain);
 }
 
 /* {checkpoint; [int extra;] u32 flags}: the checkpoint the arguments name. */
 static Checkpoint *read_checkpoint(RemoteCall *rc, int32_t *extra, unsigned *flags) {
-        RemoteRef ref = { 0 };
         char *name = NULL;
-        size_t len = 0;
-        xdr_get_string(&rc->args, REMOTE_STRING_MAX, &name, &len);
-        remote_get_domain_ref(rc, &ref);
-        if (extra)
-                xdr_get_i32(&rc->args, extra);
-        xdr_get_u32(&rc->args, flags);
-        Checkpoint *c = NULL;
-        if (remote_args_end(rc) == 0) {
-                Domain *d = remote_find_domain(rc, &ref);
-                c = d ? checkpoint_lookup(d, name, &rc->err) : NULL;
-        }
-        remote_ref_done(&ref);
+        Domain *d = remote_read_domain_child(rc, &name, extra, flags);
+        Checkpoint *c = d ? checkpoint_lookup(d, name, &rc->err) : NULL;
         free(name);
         return c;
 }
@@ -39,30 +27,17 @@ static int encode_created(XdrWriter *w, Domain *dom, void *result, VbError *err)
         return result ? put_checkpoint(w, result) : 0;
 }
 
+static int create_checkpoint(RemoteCall *rc, Domain *d, const char *xml, unsigned flags, Call *call) {
+        Checkpoint *c = NULL;
+        int r = checkpoint_create(d, xml, flags, call, &c, &rc->err);
+        if (r == 0 && c)
+                put_checkpoint(&rc->ret, c);
+        return r;
+}
+
 /* {dom; string xml; u32 flags} → {checkpoint} */
 REMOTE_HANDLER(proc_domain_checkpoint_create_xml) {
-        RemoteRef ref = { 0 };
-        char *xml = NULL;
-        size_t len = 0;
-        uint32_t flags = 0;
-        remote_get_domain_ref(rc, &ref);
-        xdr_get_string(&rc->args, REMOTE_STRING_MAX, &xml, &len);
-        xdr_get_u32(&rc->args, &flags);
-        int r = -1;
-        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
-        Call *call = d ? remote_call_new(rc, encode_created, d) : NULL;
-        if (d && !call) {
-                r = vb_error_errno(&rc->err, -ENOMEM, "pending call");
-        } else if (call) {
-                Checkpoint *c = NULL;
-                r = checkpoint_create(d, xml, flags, call, &c, &rc->err);
-                if (r == 0 && c)
-                        put_checkpoint(&rc->ret, c);
-                r = remote_call_finish(rc, call, r);
-        }
-        remote_ref_done(&ref);
-        free(xml);
-        return r;
+        return remote_create_domain_child(rc, encode_created, create_checkpoint);
 }
 
 /* {checkpoint; u32 flags} → {string xml} */
@@ -74,18 +49,12 @@ REMOTE_HANDLER(proc_domain_checkpoint_get_xml_desc) {
 
 /* {dom; string name; u32 flags} → {checkpoint} */
 REMOTE_HANDLER(proc_domain_checkpoint_lookup_by_name) {
-        RemoteRef ref = { 0 };
         char *name = NULL;
-        size_t len = 0;
-        uint32_t flags = 0;
-        remote_get_domain_ref(rc, &ref);
-        xdr_get_string(&rc->args, REMOTE_STRING_MAX, &name, &len);
-        xdr_get_u32(&rc->args, &flags);
+        unsigned flags = 0;
         Checkpoint *c = NULL;
-        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
+        Domain *d = remote_read_domain_string(rc, &name, &flags);
         if (d && remote_check_flags(rc, flags, 0) == 0)
                 c = checkpoint_lookup(d, name, &rc->err);
-        remote_ref_done(&ref);
         free(name);
         return c ? put_checkpoint(&rc->ret, c), 0 : -1;
 }
@@ -133,14 +102,9 @@ static int reply_list(RemoteCall *rc, Domain *d, Checkpoint *from, unsigned flag
 
 /* {dom; int need_results; u32 flags} */
 REMOTE_HANDLER(proc_domain_list_all_checkpoints) {
-        RemoteRef ref = { 0 };
         int32_t need = 0;
-        uint32_t flags = 0;
-        remote_get_domain_ref(rc, &ref);
-        xdr_get_i32(&rc->args, &need);
-        xdr_get_u32(&rc->args, &flags);
-        Domain *d = remote_args_end(rc) == 0 ? remote_find_domain(rc, &ref) : NULL;
-        remote_ref_done(&ref);
+        unsigned flags = 0;
+        Domain *d = remote_read_domain_int(rc, &need, &flags);
         return d ? reply_list(rc, d, NULL, flags, need != 0) : -1;
 }
 

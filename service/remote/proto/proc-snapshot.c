@@ -1,5 +1,5 @@
 /* proc-snapshot.c: the domain snapshot procedures (185-193, 244-247, 271-275): remote_nonnull_domain_snapshot is {name; domain}. */
-#include "dispatch.h"
+#include "proc-domain-child.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -11,72 +11,34 @@
 #define REMOTE_DOMAIN_SNAPSHOT_LIST_MAX 16384
 
 static int put_snapshot(XdrWriter *w, const Snapshot *s) {
-        xdr_put_string(w, s->def->name);
-        return remote_put_domain(w, s->domain);
+        return remote_put_domain_child(w, s->def->name, s->domain);
 }
 
 /* {snap; …; u32 flags}: the snapshot named in the arguments (before them: extra reads one
  * int, e.g. maxnames or need_results, when not NULL). */
 static Snapshot *read_snapshot(RemoteCall *rc, int32_t *extra, unsigned *flags) {
-        RemoteRef ref = { 0 };
         char *name = NULL;
-        size_t len = 0;
-        xdr_get_string(&rc->args, REMOTE_STRING_MAX, &name, &len);
-        remote_get_domain_ref(rc, &ref);
-        if (extra)
-                xdr_get_i32(&rc->args, extra);
-        xdr_get_u32(&rc->args, flags);
-        Snapshot *s = NULL;
-        if (remote_args_end(rc) == 0) {
-                Domain *d = remote_find_domain(rc, &ref);
-                s = d ? snapshot_lookup(d, name, &rc->err) : NULL;
-        }
-        remote_ref_done(&ref);
+        Domain *d = remote_read_domain_child(rc, &name, extra, flags);
+        Snapshot *s = d ? snapshot_lookup(d, name, &rc->err) : NULL;
         free(name);
         return s;
-}
-
-/* {dom; int extra; u32 flags} */
-static Domain *read_domain_int(RemoteCall *rc, int32_t *extra, unsigned *flags) {
-        RemoteRef ref = { 0 };
-        remote_get_domain_ref(rc, &ref);
-        xdr_get_i32(&rc->args, extra);
-        xdr_get_u32(&rc->args, flags);
-        Domain *d = remote_args_end(rc) == 0 ? remote_find_domain(rc, &ref) : NULL;
-        remote_ref_done(&ref);
-        return d;
 }
 
 static int encode_created(XdrWriter *w, Domain *dom, void *result, VbError *err) {
         return result ? put_snapshot(w, result) : 0;    /* answered at once: written already */
 }
 
+static int create_snapshot(RemoteCall *rc, Domain *d, const char *xml, unsigned flags, Call *call) {
+        Snapshot *s = NULL;
+        int r = snapshot_create(d, xml, flags, call, &s, &rc->err);
+        if (r == 0 && s)
+                put_snapshot(&rc->ret, s);
+        return r;
+}
+
 /* {dom; string xml; u32 flags} → {snap} */
 REMOTE_HANDLER(proc_domain_snapshot_create_xml) {
-        RemoteRef ref = { 0 };
-        char *xml = NULL;
-        size_t len = 0;
-        uint32_t flags = 0;
-        remote_get_domain_ref(rc, &ref);
-        xdr_get_string(&rc->args, REMOTE_STRING_MAX, &xml, &len);
-        xdr_get_u32(&rc->args, &flags);
-        int r = -1;
-        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
-        if (d) {
-                Call *call = remote_call_new(rc, encode_created, d);
-                Snapshot *s = NULL;
-                if (!call) {
-                        r = vb_error_errno(&rc->err, -ENOMEM, "pending call");
-                } else {
-                        r = snapshot_create(d, xml, flags, call, &s, &rc->err);
-                        if (r == 0 && s)
-                                put_snapshot(&rc->ret, s);
-                        r = remote_call_finish(rc, call, r);
-                }
-        }
-        remote_ref_done(&ref);
-        free(xml);
-        return r;
+        return remote_create_domain_child(rc, encode_created, create_snapshot);
 }
 
 /* {snap; u32 flags} → {string xml} */
@@ -88,18 +50,12 @@ REMOTE_HANDLER(proc_domain_snapshot_get_xml_desc) {
 
 /* {dom; string name; u32 flags} → {snap} */
 REMOTE_HANDLER(proc_domain_snapshot_lookup_by_name) {
-        RemoteRef ref = { 0 };
         char *name = NULL;
-        size_t len = 0;
-        uint32_t flags = 0;
-        remote_get_domain_ref(rc, &ref);
-        xdr_get_string(&rc->args, REMOTE_STRING_MAX, &name, &len);
-        xdr_get_u32(&rc->args, &flags);
+        unsigned flags = 0;
         Snapshot *s = NULL;
-        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
+        Domain *d = remote_read_domain_string(rc, &name, &flags);
         if (d && remote_check_flags(rc, flags, 0) == 0)
                 s = snapshot_lookup(d, name, &rc->err);
-        remote_ref_done(&ref);
         free(name);
         return s ? put_snapshot(&rc->ret, s), 0 : -1;
 }
@@ -215,7 +171,7 @@ REMOTE_HANDLER(proc_domain_snapshot_num) {
 REMOTE_HANDLER(proc_domain_snapshot_list_names) {
         unsigned flags = 0;
         int32_t max = 0;
-        Domain *d = read_domain_int(rc, &max, &flags);
+        Domain *d = remote_read_domain_int(rc, &max, &flags);
         return d && check_max(rc, max) == 0 ? reply_list(rc, d, NULL, flags, 1, max) : -1;
 }
 
@@ -223,7 +179,7 @@ REMOTE_HANDLER(proc_domain_snapshot_list_names) {
 REMOTE_HANDLER(proc_domain_list_all_snapshots) {
         unsigned flags = 0;
         int32_t need = 0;
-        Domain *d = read_domain_int(rc, &need, &flags);
+        Domain *d = remote_read_domain_int(rc, &need, &flags);
         return d ? reply_list(rc, d, NULL, flags, 2, need ? 1 : 0) : -1;
 }
 

@@ -118,6 +118,34 @@ static void test_leaf(void **state) {
         free(p);
 }
 
+/* Objects named by a string: the key's path, the key of a path, the paths of a list of items. */
+static void test_key_paths(void **state) {
+        const char *prefix = "/org/libvirt/QEMU/interface";
+        char *p = bus_path_of_key(prefix, "52:54:00:aa:bb:cc");
+        assert_string_equal(p, "/org/libvirt/QEMU/interface/52_3a54_3a00_3aaa_3abb_3acc");
+        char *key = bus_path_key(prefix, p);
+        assert_string_equal(key, "52:54:00:aa:bb:cc");
+        free(key);
+        free(p);
+        assert_null(bus_path_key(prefix, "/org/libvirt/QEMU/interface/_zz"));       /* not EncodeStr */
+        assert_null(bus_path_key(prefix, "/org/libvirt/QEMU/nodedev/eth0"));        /* not below prefix */
+
+        struct Item {
+                int other;
+                char name[8];
+        } items[] = { { 1, "eth0" }, { 2, "lo" } };
+        char **v = bus_paths_of_keys("/n", items, 2, sizeof items[0], offsetof(struct Item, name));
+        assert_non_null(v);
+        assert_string_equal(v[0], "/n/eth0");
+        assert_string_equal(v[1], "/n/lo");
+        assert_null(v[2]);
+        bus_strv_free(v);
+        v = bus_paths_of_keys("/n", items, 0, sizeof items[0], offsetof(struct Item, name));
+        assert_non_null(v);
+        assert_null(v[0]);
+        bus_strv_free(v);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_encode_str_libvirt_vectors),
@@ -127,6 +155,7 @@ int main(void) {
                 cmocka_unit_test(test_uuid_leaf),
                 cmocka_unit_test(test_uuid_leaf_invalid),
                 cmocka_unit_test(test_leaf),
+                cmocka_unit_test(test_key_paths),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
