@@ -45,7 +45,8 @@
  *   serials    device "serial<port>", chardev "charserial<port>"; a <console type serial>
  *              is the serial with its port, or becomes one when there is none
  *   consoles   virtio consoles: device "console<i>", chardev "charconsole<i>"
- *   channels   device "channel<i>", chardev "charchannel<i>"
+ *   channels   device "channel<i>" (or its alias: a user's ua-, a hotplugged one's), chardev
+ *              "char" + the device's id
  *   inputs     "input<i>"; video "video<i>"; watchdog "watchdog0"; balloon "balloon0";
  *   rng        device "rng<i>", backend object "objrng<i>"
  *   controllers usb "usb" (bus usb.0), scsi "scsi<index>", sata "sata<index>" (q35's own AHCI
@@ -186,9 +187,13 @@ bool qemu_alias_usable(const char *alias, size_t len);
 bool qemu_alias_is_user(const char *alias);
 void qemu_controller_id(const char *type, const char *model, long long index, bool q35, char *buf, size_t len);
 /* Devices numbered by their place in the definition: a user's ua- alias when it has one (QEMU
- * gets it, as from libvirt), else video0, sound0, redir0, watchdog0, rng0; the balloon is
- * always balloon0. */
-typedef enum { QEMU_ID_VIDEO, QEMU_ID_SOUND, QEMU_ID_REDIRDEV, QEMU_ID_WATCHDOG, QEMU_ID_RNG, QEMU_ID_BALLOON } QemuIdKind;
+ * gets it, as from libvirt), else video0, sound0, redir0, watchdog0, rng0, channel0 (a
+ * hotplugged channel's own channelN is its alias too); the balloon is always balloon0. */
+typedef enum {
+        QEMU_ID_VIDEO, QEMU_ID_SOUND, QEMU_ID_REDIRDEV, QEMU_ID_WATCHDOG, QEMU_ID_RNG, QEMU_ID_BALLOON, QEMU_ID_CHANNEL
+} QemuIdKind;
+/* The buffer every device id is made in: an alias as long as it or longer is not QEMU's id. */
+#define QEMU_ID_MAX 64
 void qemu_device_id(const char *alias, QemuIdKind kind, size_t i, char *buf, size_t len);
 /* The running definition's <alias> of each disk, controller, video, sound, redirdev,
  * watchdog, RNG and balloon: the id its command line gives it (a disk's, controller's and the
