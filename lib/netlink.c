@@ -102,7 +102,6 @@ int netlink_bridge_create(const NetlinkBridge *br, VbError *err) {
         struct nlattr *info, *data;
         /* The forward delay goes before STP: the kernel refuses a delay under 2 s once STP is on. */
         if (nla_put_string(msg, IFLA_IFNAME, br->name) < 0 ||
-            (br->mtu && nla_put_u32(msg, IFLA_MTU, br->mtu) < 0) ||
             (br->mac && nla_put(msg, IFLA_ADDRESS, 6, br->mac) < 0) ||
             !(info = nla_nest_start(msg, IFLA_LINKINFO)) ||
             nla_put_string(msg, IFLA_INFO_KIND, "bridge") < 0 ||
@@ -114,7 +113,15 @@ int netlink_bridge_create(const NetlinkBridge *br, VbError *err) {
         }
         nla_nest_end(msg, data);
         nla_nest_end(msg, info);
-        return send_msg(msg, err, "cannot create bridge '%s'", br->name);
+        if (send_msg(msg, err, "cannot create bridge '%s'", br->name) < 0)
+                return -1;
+        /* Set after the creation, as libvirt does: the kernel keeps a bridge's MTU only when it
+         * was changed; one given at creation falls to the smallest port's as ports join. */
+        if (br->mtu && netlink_link_set_mtu(br->name, br->mtu, err) < 0) {
+                netlink_link_delete(br->name, NULL);
+                return -1;
+        }
+        return 0;
 }
 
 int netlink_veth_create(const char *a, const char *b, VbError *err) {

@@ -16,7 +16,7 @@
 
 struct QemuAgentState {
         Agent *agent;
-        size_t channel;         /* the channel's index: device channelN, chardev charchannelN */
+        size_t channel;         /* the channel's index (its QEMU id: agent_port_id) */
         bool connected;         /* the guest has the port open */
         int timeout;            /* libvirt's seconds (DOMAIN_AGENT_TIMEOUT_*) */
 };
@@ -39,17 +39,13 @@ static char *agent_socket_path(Domain *d, size_t i) {
         return qemu_channel_default_path(d->obj.conn->state_dir, d->obj.name, chr->target_name);
 }
 
-/* QEMU's id of the agent's port: the channel's alias when the driver named it (a hotplugged
- * one), else channel<i> as the command line names it; the chardev is "char" + that. */
+/* QEMU's id of the agent's port (qemu-alias.c's); the chardev is "char" + that. */
 static void agent_port_id(QemuDomain *qd, char *buf, size_t len) {
         const DomainDef *def = domain_current_def(qd->domain);
         size_t i = qd->agent->channel;
         const char *a = def && def->priv && i < def->priv->devices.n_channels ? def->priv->devices.channels[i].alias
                                                                              : NULL;
-        if (a && strncmp(a, "ua-", 3) != 0)
-                snprintf(buf, len, "%s", a);
-        else
-                snprintf(buf, len, "channel%zu", i);
+        qemu_device_id(a, QEMU_ID_CHANNEL, i, buf, len);
 }
 
 static void agent_set_connected(QemuDomain *qd, bool connected, int reason) {
@@ -96,7 +92,7 @@ static void on_chardevs(Qmp *q, json_object *ret, const char *cls, const char *d
         QemuDomain *qd = userdata;
         if (cls || !qd->agent || q != qd->qmp || !json_object_is_type(ret, json_type_array))
                 return;
-        char id[64], label[72];
+        char id[QEMU_ID_MAX], label[QEMU_ID_MAX + 4];
         agent_port_id(qd, id, sizeof id);
         snprintf(label, sizeof label, "char%s", id);
         for (size_t i = 0; i < json_object_array_length(ret); i++) {
@@ -128,7 +124,7 @@ void qemu_agent_qmp_event(QemuDomain *qd, const char *event, json_object *data) 
         if (strcmp(event, "VSERPORT_CHANGE") != 0 || !qd->agent || !data)
                 return;
         json_object *id, *open;
-        char want[64];
+        char want[QEMU_ID_MAX];
         agent_port_id(qd, want, sizeof want);
         if (!json_object_object_get_ex(data, "id", &id) || strcmp(json_object_get_string(id), want) != 0 ||
             !json_object_object_get_ex(data, "open", &open))

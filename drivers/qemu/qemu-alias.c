@@ -50,6 +50,7 @@ void qemu_device_id(const char *alias, QemuIdKind kind, size_t i, char *buf, siz
         static const char *const prefix[] = {
                 [QEMU_ID_VIDEO] = "video", [QEMU_ID_SOUND] = "sound", [QEMU_ID_REDIRDEV] = "redir",
                 [QEMU_ID_WATCHDOG] = "watchdog", [QEMU_ID_RNG] = "rng", [QEMU_ID_BALLOON] = "balloon",
+                [QEMU_ID_CHANNEL] = "channel",
         };
         /* The balloon's is fixed: the stats and the target size are read from its QOM path. */
         qemu_usb_dev_id(kind == QEMU_ID_BALLOON ? NULL : alias, prefix[kind], i, buf, len);

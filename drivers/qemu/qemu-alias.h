@@ -17,9 +17,13 @@ bool qemu_alias_is_user(const char *alias);
  * companions), ide, q35's SATA 0 "ide", else TYPE<index> (scsi0, sata1, virtio-serial0, fdc0). */
 void qemu_controller_id(const char *type, const char *model, long long index, bool q35, char *buf, size_t len);
 /* Devices numbered by their place in the definition: a user's ua- alias when it has one (QEMU
- * gets it, as from libvirt), else video0, sound0, redir0, watchdog0, rng0; the balloon is
- * always balloon0. */
-typedef enum { QEMU_ID_VIDEO, QEMU_ID_SOUND, QEMU_ID_REDIRDEV, QEMU_ID_WATCHDOG, QEMU_ID_RNG, QEMU_ID_BALLOON } QemuIdKind;
+ * gets it, as from libvirt), else video0, sound0, redir0, watchdog0, rng0, channel0 (a
+ * hotplugged channel's own channelN is its alias too); the balloon is always balloon0. */
+typedef enum {
+        QEMU_ID_VIDEO, QEMU_ID_SOUND, QEMU_ID_REDIRDEV, QEMU_ID_WATCHDOG, QEMU_ID_RNG, QEMU_ID_BALLOON, QEMU_ID_CHANNEL
+} QemuIdKind;
+/* The buffer every device id is made in: an alias as long as it or longer is not QEMU's id. */
+#define QEMU_ID_MAX 64
 void qemu_device_id(const char *alias, QemuIdKind kind, size_t i, char *buf, size_t len);
 /* The running definition's <alias> of each disk, controller, video, sound, redirdev,
  * watchdog, RNG and balloon: the id its command line gives it (a disk's, controller's and the

@@ -197,8 +197,9 @@ static int qemu_cmd_channel(QemuCmd *c, size_t i) {
                 if (!path)
                         return vb_error_set(c->err, VB_ERR_NO_MEMORY, VB_FROM_QEMU, NULL);
         }
-        char id[32];
-        snprintf(id, sizeof id, "charchannel%zu", i);
+        char dev_id[QEMU_ID_MAX], id[QEMU_ID_MAX + 4];
+        qemu_device_id(chr->alias, QEMU_ID_CHANNEL, i, dev_id, sizeof dev_id);
+        snprintf(id, sizeof id, "char%s", dev_id);
         int fd = path && i < c->in->n_channel_fds && c->in->channel_fds ? c->in->channel_fds[i] : -1;
         int r = 0;
         if (fd > 0 && !qemu_str_eq(chr->source_mode, "connect")) {
@@ -213,7 +214,7 @@ static int qemu_cmd_channel(QemuCmd *c, size_t i) {
         if (r < 0)
                 return -1;
         QemuStr s = { 0 };
-        qstr_printf(&s, "virtserialport,bus=virtio-serial0.0,chardev=charchannel%zu,id=channel%zu", i, i);
+        qstr_printf(&s, "virtserialport,bus=virtio-serial0.0,chardev=%s,id=%s", id, dev_id);
         qstr_kv(&s, "name", chr->target_name);
         qemu_cmd_opt(c, "-device", &s);
         return 0;

@@ -49,7 +49,8 @@
  *   serials    device "serial<port>", chardev "charserial<port>"; a <console type serial>
  *              is the serial with its port, or becomes one when there is none
  *   consoles   virtio consoles: device "console<i>", chardev "charconsole<i>"
- *   channels   device "channel<i>", chardev "charchannel<i>"
+ *   channels   device "channel<i>" (or its alias: a user's ua-, a hotplugged one's), chardev
+ *              "char" + the device's id
  *   inputs     "input<i>"; video "video<i>"; watchdog "watchdog0"; balloon "balloon0";
  *   rng        device "rng<i>", backend object "objrng<i>"
  *   controllers usb "usb" (bus usb.0), scsi "scsi<index>", sata "sata<index>" (q35's own AHCI

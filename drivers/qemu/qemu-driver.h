@@ -664,7 +664,8 @@ void qemu_ctrl_id(const struct DomainController *c, char *buf, size_t len);
  * device_add virtserialport (a virtio-serial controller first when the guest has none),
  * device_del of channel index of d->live then chardev-remove and the daemon-named socket gone. */
 int qemu_chan_prepare(const DomainDef *def, DomainDevices *dev, VbError *err);
-/* QEMU's id of channel i of def: its alias when the driver named it, else channel<i>. */
+/* QEMU's id of channel i of def: its alias (the driver's channelN, a user's ua-), else
+ * channel<i> (qemu-alias.c's rule, the command line's). */
 void qemu_chan_id(const DomainDef *def, size_t i, char *buf, size_t len);
 int qemu_chan_attach(Domain *d, DomainDevices *dev, Call *call, VbError *err);
 int qemu_chan_detach(Domain *d, size_t index, Call *call, VbError *err);

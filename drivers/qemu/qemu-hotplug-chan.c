@@ -18,13 +18,8 @@
 
 #define AGENT_CHANNEL "org.qemu.guest_agent.0"
 
-/* QEMU's id of channel i of def: its alias when the driver named it, else channel<i>. */
 void qemu_chan_id(const DomainDef *def, size_t i, char *buf, size_t len) {
-        const char *a = def->priv->devices.channels[i].alias;
-        if (a && strncmp(a, "ua-", 3) != 0)
-                snprintf(buf, len, "%s", a);
-        else
-                snprintf(buf, len, "channel%zu", i);
+        qemu_device_id(def->priv->devices.channels[i].alias, QEMU_ID_CHANNEL, i, buf, len);
 }
 
 int qemu_chan_prepare(const DomainDef *def, DomainDevices *dev, VbError *err) {
@@ -57,11 +52,11 @@ typedef struct ChanAttach {
         QemuDomain *qd;
         DomainDevices *dev;
         ChanStep step;
-        char id[32], chardev[40], bus[32];
+        char id[QEMU_ID_MAX], chardev[QEMU_ID_MAX + 4], bus[32];
         char *path;
         int fd;                 /* the socket the daemon bound at path, until getfd passed it */
         bool bound;             /* the daemon bound path: removed again when the attach fails */
-        char fdname[48];        /* QEMU's name of it after getfd; "" without */
+        char fdname[QEMU_ID_MAX + 8];   /* QEMU's name of it after getfd; "" without */
 } ChanAttach;
 
 static void attach_free(ChanAttach *a) {
@@ -220,7 +215,7 @@ static void on_attach(Qmp *q, json_object *ret, const char *cls, const char *des
 static void new_id(const DomainDef *live, char *buf, size_t len) {
         unsigned long next = 0;
         for (size_t i = 0; i < live->priv->devices.n_channels; i++) {
-                char id[64], *end;
+                char id[QEMU_ID_MAX], *end;
                 qemu_chan_id(live, i, id, sizeof id);
                 unsigned long v = strncmp(id, "channel", 7) == 0 ? strtoul(id + 7, &end, 10) : 0;
                 if (strncmp(id, "channel", 7) == 0 && !*end && v >= next)
@@ -251,7 +246,12 @@ int qemu_chan_attach(Domain *d, DomainDevices *dev, Call *call, VbError *err) {
         a->fd = -1;
         a->qd = qd;
         a->dev = dev;
-        new_id(d->live, a->id, sizeof a->id);
+        /* a user's ua- alias is QEMU's id, as at start (and libvirt's), so the live XML keeps
+         * it and detach-device-alias finds it; else libvirt's next channelN */
+        if (qemu_alias_is_user(c->alias) && qemu_alias_usable(c->alias, sizeof a->id))
+                snprintf(a->id, sizeof a->id, "%s", c->alias);
+        else
+                new_id(d->live, a->id, sizeof a->id);
         snprintf(a->chardev, sizeof a->chardev, "char%s", a->id);
         /* A QEMU running as another user cannot create the socket in the daemon's state
          * directory: the daemon binds it and passes it (getfd), as at start. */
@@ -297,7 +297,7 @@ static void chan_removed(QemuDomain *qd, const char *alias, const char *target) 
                 const DomainChr *c = &devs->channels[i];
                 if (!c->alias || strcmp(c->alias, alias) != 0)
                         continue;
-                char chardev[72];
+                char chardev[QEMU_ID_MAX + 4];
                 snprintf(chardev, sizeof chardev, "char%s", alias);
                 if (qd->qmp)
                         chardev_remove(qd->qmp, chardev);
@@ -319,11 +319,12 @@ int qemu_chan_detach(Domain *d, size_t index, Call *call, VbError *err) {
         if (!qemu_str_eq(devs->channels[index].target_type, "virtio"))
                 return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_QEMU,
                                     "only virtio channels can be hot unplugged");
-        /* every channel keeps its QEMU id as its alias, so that indexes may shift */
+        /* every channel keeps its QEMU id as its alias, so that indexes may shift (a user's ua-
+         * alias is that id already) */
         for (size_t i = 0; i < devs->n_channels; i++) {
-                char id[64];
+                char id[QEMU_ID_MAX];
                 qemu_chan_id(d->live, i, id, sizeof id);
-                if (!devs->channels[i].alias || strncmp(devs->channels[i].alias, "ua-", 3) == 0) {
+                if (!devs->channels[i].alias) {
                         char *c = strdup(id);
                         if (!c)
                                 return vb_error_errno(err, -ENOMEM, "detach");

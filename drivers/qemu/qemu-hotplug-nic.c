@@ -118,7 +118,10 @@ static json_object *step_args(NicAttach *a) {
         case STEP_DEVICE: {
                 char mac[18];
                 mac_format(nic->mac, mac);
-                json_object_object_add(o, "driver", json_object_new_string(device_model(nic->model_type)));
+                const char *model = device_model(nic->model_type);
+                json_object_object_add(o, "driver", json_object_new_string(model));
+                if (nic->mtu && strcmp(model, "virtio-net-pci") == 0)  /* as at start: the guest learns it */
+                        json_object_object_add(o, "host_mtu", json_object_new_int64(nic->mtu));
                 json_object_object_add(o, "netdev", json_object_new_string(a->netdev));
                 json_object_object_add(o, "id", json_object_new_string(a->alias));
                 json_object_object_add(o, "mac", json_object_new_string(mac));

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "domain-model.h"
+#include "qemu-command.h"
 
 void qemu_live_set_display_ports(DomainDef *live, const int ports[3]) {
         if (!live || !live->priv)
@@ -71,7 +72,7 @@ void qemu_live_set_ptys(DomainDef *live, const char *const *labels, const char *
         if (!live || !live->priv)
                 return;
         DomainDevices *dev = &live->priv->devices;
-        char label[32];
+        char label[QEMU_ID_MAX + 4], id[QEMU_ID_MAX];
         for (size_t i = 0; i < dev->n_serials; i++) {
                 DomainChr *chr = &dev->serials[i];
                 long long port = chr->target_port.set ? chr->target_port.v : (long long) i;
@@ -95,7 +96,8 @@ void qemu_live_set_ptys(DomainDef *live, const char *const *labels, const char *
         }
         for (size_t i = 0; i < dev->n_channels; i++) {       /* virDomainOpenChannel's ptys */
                 DomainChr *chr = &dev->channels[i];
-                snprintf(label, sizeof label, "charchannel%zu", i);
+                qemu_device_id(chr->alias, QEMU_ID_CHANNEL, i, id, sizeof id);
+                snprintf(label, sizeof label, "char%s", id);
                 chr_set_alias(chr, label);
                 const char *p = chr_is_pty(chr) ? pty_of(label, labels, paths, n) : NULL;
                 if (p)

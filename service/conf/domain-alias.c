@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain-device.h"
 #include "domain-priv.h"
 
 long domain_device_alias_offset(const DeviceKind *k) {
@@ -57,34 +58,39 @@ static int alias_cmp(const void *a, const void *b) {
 /* A user's aliases ("ua-…") name one device each, as libvirt refuses at define: two devices
  * with one id would only fail later, at QEMU's start ("Duplicate ID"). A console on a serial
  * port shares that serial's alias and is not counted. Sorted, not compared pairwise, so a
- * large <devices> costs n log n. */
-int domain_devices_aliases_unique(const DomainDevices *d, VbError *err) {
+ * large <devices> costs n log n. ds: the device sets taken together. */
+static int aliases_unique(const DomainDevices *const *ds, size_t n_ds, VbError *err) {
         size_t n = 0, cap = 0;
         const char **all = NULL;
         int r = 0;
         size_t n_kinds;
         const DeviceKind *kinds = domain_device_kinds(&n_kinds);
-        for (size_t i = 0; i < n_kinds && r == 0; i++) {
-                const DeviceKind *k = &kinds[i];
-                long off = domain_device_alias_offset(k);
-                if (off < 0 || strcmp(k->name, "console") == 0)
-                        continue;
-                const char *array = k->size ? *(char *const *) ((const char *) d + k->array) : (const char *) &d->memballoon;
-                size_t count = k->size ? *(const size_t *) ((const char *) d + k->count) : (d->memballoon.model ? 1 : 0);
-                size_t size = k->size ? k->size : sizeof d->memballoon;
-                for (size_t j = 0; j < count; j++) {
-                        const char *a = *(char *const *) (array + j * size + off);
-                        if (!a || strncmp(a, "ua-", 3) != 0)
+        for (size_t s = 0; s < n_ds && r == 0; s++) {
+                const DomainDevices *d = ds[s];
+                for (size_t i = 0; d && i < n_kinds && r == 0; i++) {
+                        const DeviceKind *k = &kinds[i];
+                        long off = domain_device_alias_offset(k);
+                        if (off < 0 || strcmp(k->name, "console") == 0)
                                 continue;
-                        if (n == cap) {
-                                const char **m = realloc(all, (cap = cap ? 2 * cap : 16) * sizeof *all);
-                                if (!m) {
-                                        r = vb_error_set(err, VB_ERR_NO_MEMORY, VB_FROM_DOMAIN, NULL);
-                                        break;
+                        const char *array = k->size ? *(char *const *) ((const char *) d + k->array)
+                                                    : (const char *) &d->memballoon;
+                        size_t count = k->size ? *(const size_t *) ((const char *) d + k->count)
+                                               : (d->memballoon.model ? 1 : 0);
+                        size_t size = k->size ? k->size : sizeof d->memballoon;
+                        for (size_t j = 0; j < count; j++) {
+                                const char *a = *(char *const *) (array + j * size + off);
+                                if (!a || strncmp(a, "ua-", 3) != 0)
+                                        continue;
+                                if (n == cap) {
+                                        const char **m = realloc(all, (cap = cap ? 2 * cap : 16) * sizeof *all);
+                                        if (!m) {
+                                                r = vb_error_set(err, VB_ERR_NO_MEMORY, VB_FROM_DOMAIN, NULL);
+                                                break;
+                                        }
+                                        all = m;
                                 }
-                                all = m;
+                                all[n++] = a;
                         }
-                        all[n++] = a;
                 }
         }
         if (r == 0 && n > 1) {
@@ -96,4 +102,13 @@ int domain_devices_aliases_unique(const DomainDevices *d, VbError *err) {
         }
         free(all);
         return r;
+}
+
+int domain_devices_aliases_unique(const DomainDevices *d, VbError *err) {
+        return aliases_unique(&d, 1, err);
+}
+
+int domain_devices_aliases_free(const DomainDevices *have, const DomainDevices *add, VbError *err) {
+        const DomainDevices *ds[] = { have, add };
+        return aliases_unique(ds, 2, err);
 }

@@ -13,6 +13,9 @@
  * domain definition (size, depth, no DOCTYPE, the device's own fields and MAC). */
 DomainDevices *domain_device_parse(const char *xml, size_t len, const char **kind, VbError *err);
 DomainDevices *domain_device_free(DomainDevices *dev);
+/* A hotplug's device add may join have: -1 with libvirt's "non unique alias detected: ua-x"
+ * when a user's alias of add names a device of have already (a user's alias names one). */
+int domain_devices_aliases_free(const DomainDevices *have, const DomainDevices *add, VbError *err);
 
 /* Hotplug (virDomainAttachDevice/DetachDevice): move disk i of from to the end of to's disks
  * (from no longer holds it); 0, or -ENOMEM with both unchanged. */

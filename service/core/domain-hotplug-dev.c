@@ -154,6 +154,8 @@ int domain_attach_dev(Domain *d, const char *kind, const char *xml, size_t len, 
         DomainDevices *cdev = config ? parse_one(xml, len, kind, false, err) : NULL;
         DomainDevices *ldev = live && (!config || cdev) ? parse_one(xml, len, kind, true, err) : NULL;
         if ((config && !cdev) || (live && !ldev) ||
+            (cdev && domain_devices_aliases_free(domain_hotplug_devices(d->def), cdev, err) < 0) ||
+            (ldev && domain_devices_aliases_free(domain_hotplug_devices(d->live), ldev, err) < 0) ||
             (cdev && ops->prepare_device(d->def, cdev, err) < 0) ||
             (ldev && ops->prepare_device(d->live, ldev, err) < 0)) {
                 domain_device_free(cdev);

@@ -5,7 +5,9 @@ a NIC on a network with <mtu size='1400'/> and none of its own gets a tap of MTU
 host_mtu and no <mtu> in the live XML; a NIC with <mtu size='1300'/> gets a tap of 1300 and
 virtio-net's host_mtu=1300; an ethernet tap takes its <mtu> too; the guest boots with them; user
 networking with an <mtu> is refused with libvirt's text. The NICs on the network show their
-network port's UUID as <source portid>, the one net-port-list gives."""
+network port's UUID as <source portid>, the one net-port-list gives. NICs hotplugged into the
+running guest (attach-device, attach-interface; a network's and a host bridge's) get the same:
+the tap's MTU, QEMU's host_mtu (qom-get) and the live XML's <mtu>."""
 
 import json
 import os
@@ -118,6 +120,58 @@ class NicMtuTest(unittest.TestCase):
         except FileNotFoundError:
             return ""
 
+    def qom(self, dev, prop):
+        """A property of QEMU's device dev, read over its monitor."""
+        cmd = {"execute": "qom-get", "arguments": {"path": "/machine/peripheral/" + dev, "property": prop}}
+        return json.loads(self.virsh("qemu-monitor-command", "mtuguest", json.dumps(cmd)))["return"]
+
+    def live_nic(self, mac):
+        """The live XML's <interface> of mac, as text."""
+        nics = [n for n in self.virsh("dumpxml", "mtuguest").split("<interface ")[1:] if mac in n]
+        self.assertEqual(len(nics), 1, nics)
+        return nics[0]
+
+    def check_hotplug(self):
+        """A NIC attached live gets what one present at start gets: its <mtu> on the tap and
+        as virtio-net's host_mtu, shown in the live XML; one without takes its bridge's."""
+        nic = self.w.tmp / "hotnic.xml"
+        nic.write_text("<interface type='network'><mac address='52:54:00:78:00:04'/>"
+                       "<source network='default'/><model type='virtio'/><mtu size='1350'/></interface>")
+        self.virsh("attach-device", "mtuguest", str(nic), "--live")
+        live = self.live_nic("52:54:00:78:00:04")
+        self.assertIn("<alias name='net3'/>", live)
+        self.assertIn("      <mtu size='1350'/>\n", live)
+        tap = re.search(r"<target dev='(vnet\d+)'/>", live).group(1)
+        self.assertEqual(mtu_of(tap), 1350)
+        self.assertEqual(self.qom("net3", "host_mtu"), 1350)
+
+        # attach-interface has no MTU: the tap takes the network's, QEMU has no host_mtu, as at start
+        self.virsh("attach-interface", "mtuguest", "network", "default", "--model", "virtio",
+                   "--mac", "52:54:00:78:00:05", "--live")
+        live = self.live_nic("52:54:00:78:00:05")
+        self.assertNotIn("<mtu", live)
+        tap = re.search(r"<target dev='(vnet\d+)'/>", live).group(1)
+        self.assertEqual(mtu_of(tap), 1400)
+        self.assertEqual(self.qom("net4", "host_mtu"), 0)
+
+        # a host bridge's NIC with its own <mtu>, the same
+        sh("ip", "link", "add", "brmtu", "mtu", "1450", "type", "bridge")
+        sh("ip", "link", "set", "brmtu", "up")
+        nic.write_text("<interface type='bridge'><mac address='52:54:00:78:00:06'/>"
+                       "<source bridge='brmtu'/><model type='virtio'/><mtu size='1250'/></interface>")
+        self.virsh("attach-device", "mtuguest", str(nic), "--live")
+        live = self.live_nic("52:54:00:78:00:06")
+        self.assertIn("      <mtu size='1250'/>\n", live)
+        tap = re.search(r"<target dev='(vnet\d+)'/>", live).group(1)
+        self.assertEqual(mtu_of(tap), 1250)
+        self.assertIn("master brmtu", sh("ip", "link", "show", tap).stdout)
+        self.assertEqual(self.qom("net5", "host_mtu"), 1250)
+
+        # the guest's kernel took the new devices (a PCI hotplug it did not accept would fail
+        # the detach): detach-device-alias takes the first one out again
+        self.virsh("detach-device-alias", "mtuguest", "net3", "--live")
+        nh.wait_for(lambda: "52:54:00:78:00:04" not in self.virsh("dumpxml", "mtuguest"), "net3 to go", timeout=60)
+
     def test_mtu(self):
         self.virsh("net-define", str(self.w.tmp / "default.xml"))
         self.virsh("net-start", "default")
@@ -130,6 +184,7 @@ class NicMtuTest(unittest.TestCase):
         self.assertEqual(mtu_of("vnet0"), 1400)        # the network's, inherited through its bridge
         self.assertEqual(mtu_of("vnet1"), 1300)
         self.assertEqual(mtu_of("mtutap2"), 1200)
+        self.assertEqual(mtu_of("virbr0"), 1400)       # its own, kept with a smaller port on it
         argv = qemu_argv("mtuguest")
         self.assertIsNotNone(argv, "no QEMU for mtuguest")
         devices = [a for a in argv if a.startswith(("virtio-net-pci,", "e1000,"))]
@@ -156,6 +211,10 @@ class NicMtuTest(unittest.TestCase):
 
         # QEMU took host_mtu (it runs) and the guest boots on it
         nh.wait_for(lambda: "VIRTBUS-GUEST-UP" in self.console_text(), "the guest's init", timeout=BOOT_TIMEOUT)
+        self.assertEqual(self.qom("net1", "host_mtu"), 1300)
+        self.assertEqual(self.qom("net0", "host_mtu"), 0)       # QEMU's default: none given
+
+        self.check_hotplug()
 
         self.virsh("destroy", "mtuguest")
         nh.wait_for(lambda: not nh.link_exists("vnet0") and not nh.link_exists("mtutap2"), "the taps to be gone")

@@ -3,19 +3,22 @@
     /usr/bin/python3 tests/integration/test_qemu_channel.py -v
 
 The guest has two virtio-serial <channel>s: a unix one (QEMU's server socket under the
-daemon's state directory, which the daemon connects to) and a pty one. The guest answers each
+daemon's state directory, which the daemon connects to) and a pty one named by a user's alias
+(ua-pty: QEMU's id and the live XML's, as libvirt's; its pty is found under it). The guest answers each
 line L written to a port with "VIRTBUS-CHAN <port name> L" (tests/guest/build-guest.sh), so
 bytes really go both ways through python3-libvirt's dom.openChannel stream and through
 `virsh console --devname`. One client per channel: a second is refused with libvirt's text,
 VIR_DOMAIN_CHANNEL_FORCE takes over and the first client's stream ends with an error.
 """
 
+import json
 import shutil
 import subprocess
 import sys
 import threading
 import time
 import unittest
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -42,7 +45,7 @@ DOMAIN_XML = """<domain type='qemu'>
     <serial type='pty'><target port='0'/></serial>
     <console type='pty'><target type='serial' port='0'/></console>
     <channel type='unix'><target type='virtio' name='%s'/></channel>
-    <channel type='pty'><target type='virtio' name='%s'/></channel>
+    <channel type='pty'><target type='virtio' name='%s'/><alias name='ua-pty'/></channel>
     <memballoon model='none'/>
   </devices>
 </domain>
@@ -143,11 +146,19 @@ class QemuChannelTest(unittest.TestCase):
         r.stream.finish()
 
     def test_4_virsh_console_devname(self):
-        """`virsh console --devname channel1`: virDomainOpenConsole on the pty channel's alias."""
+        """`virsh console --devname ua-pty`: virDomainOpenConsole on the pty channel's (user's) alias."""
+        live = ET.fromstring(self.daemon.virsh("unix", "dumpxml %s" % self.name).stdout)
+        chan = live.find("./devices/channel/target[@name='%s']/.." % PTY_NAME)
+        self.assertEqual(chan.find("alias").get("name"), "ua-pty")
+        self.assertTrue(chan.find("source").get("path").startswith("/dev/pts/"))
+        # QEMU knows it by that alias, as from libvirt: its chardev is "char" + it
+        out = self.daemon.virsh("unix", "qemu-monitor-command %s '{\"execute\":\"query-chardev\"}'" % self.name)
+        labels = {c["label"]: c["filename"] for c in json.loads(out.stdout)["return"]}
+        self.assertEqual(labels.get("charua-pty"), "pty:" + chan.find("source").get("path"))
         # script(1) gives virsh its terminal; input: lines for the guest, later ^] (escape).
         feed = subprocess.Popen(["sh", "-c", "for i in 1 2 3 4 5 6; do sleep 1; printf 'virshword\\n'; done; "
                                  "sleep 2; printf '\\035'"], stdout=subprocess.PIPE)
-        p = subprocess.run(["script", "-qec", "virsh -c '%s' console %s --devname channel1"
+        p = subprocess.run(["script", "-qec", "virsh -c '%s' console %s --devname ua-pty"
                             % (self.daemon.uri(), self.name), "/dev/null"],
                            stdin=feed.stdout, capture_output=True, timeout=60, env=self.daemon.client_env())
         feed.wait()

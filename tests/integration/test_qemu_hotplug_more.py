@@ -386,6 +386,51 @@ class QemuHotplugMoreTest(HotplugGuestTest):
         self.assertNotIn("scsi0", self.qemu_pci_ids())
         self.refused("detach-device-alias %s scsi0 --live" % self.name, "no device found with alias scsi0")
 
+    def qemu_peripherals(self):
+        cmd = {"execute": "qom-list", "arguments": {"path": "/machine/peripheral"}}
+        out = self.virsh("qemu-monitor-command %s '%s'" % (self.name, json.dumps(cmd))).stdout
+        return {c["name"] for c in json.loads(out)["return"]}
+
+    def channel_aliases(self):
+        live = ET.fromstring(self.virsh("dumpxml %s" % self.name).stdout)
+        return {c.find("target").get("name"): c.find("alias").get("name") for c in live.findall("./devices/channel")}
+
+    def test_13_channel_user_alias(self):
+        """A channel attached live with a user's ua- alias keeps it (libvirt's QEMU id too), and
+        detach-device-alias finds it; a second device of that alias is refused."""
+        self.guest_up()
+        del self.events[:]
+        chan = self.xml_file("chan-ua.xml", "<channel type='unix'><target type='virtio' name='org.example.x'/>"
+                                            "<alias name='ua-foo'/></channel>")
+        self.virsh("attach-device %s %s --live" % (self.name, chan))
+        self.wait_events(("added", "ua-foo"))
+        self.assertEqual(self.channel_aliases(), {"org.example.x": "ua-foo"})
+        self.assertIn("ua-foo", self.qemu_peripherals())
+        self.assertIn("/%s.channel.org.example.x" % self.name, self.chardevs()["charua-foo"])
+        other = self.xml_file("chan-other.xml", "<channel type='unix'><target type='virtio' name='org.example.y'/>"
+                                                "</channel>")
+        self.virsh("attach-device %s %s --live" % (self.name, other))
+        self.wait_events(("added", "channel0"))
+        # the alias names one device: another one with it is refused, nothing changed
+        dup = self.xml_file("chan-dup.xml", "<channel type='unix'><target type='virtio' name='org.example.z'/>"
+                                            "<alias name='ua-foo'/></channel>")
+        self.refused("attach-device %s %s --live" % (self.name, dup), "non unique alias detected: ua-foo")
+        self.assertEqual(self.channel_aliases(), {"org.example.x": "ua-foo", "org.example.y": "channel0"})
+
+        self.virsh("detach-device-alias %s ua-foo --live" % self.name)
+        self.wait_events(("removed", "ua-foo"))
+        wait_for("the chardev gone", lambda: "charua-foo" not in self.chardevs(), 30)
+        self.assertNotIn("ua-foo", self.qemu_peripherals())
+        self.assertEqual(self.channel_aliases(), {"org.example.y": "channel0"})
+        self.refused("detach-device-alias %s ua-foo --live" % self.name, "no device found with alias ua-foo")
+        self.virsh("detach-device-alias %s channel0 --live" % self.name)
+        self.wait_events(("removed", "channel0"))
+        self.assertEqual(self.channel_aliases(), {})
+        # the controller the first channel brought goes too (the other tests start without one)
+        vser = self.xml_file("vser0c.xml", "<controller type='virtio-serial' index='0'/>")
+        self.virsh("detach-device %s %s --live" % (self.name, vser))
+        self.wait_events(("removed", "virtio-serial0"), timeout=60)
+
 
 if __name__ == "__main__":
     from testmain import main

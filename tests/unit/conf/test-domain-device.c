@@ -119,12 +119,41 @@ static void test_nic_alias(void **state) {
         domain_device_free(dev);
 }
 
+/* A device attached with a user's alias another device of the guest has is refused, whatever
+ * their kinds, as libvirt's; the driver's aliases are no user's. */
+static void test_user_alias_taken(void **state) {
+        const char *live = "<domain type='qemu' id='3'><name>n</name><memory>131072</memory><os><type>hvm</type></os>"
+                           "<devices><disk type='file' device='disk'><source file='/a.img'/><target dev='vda'/>"
+                           "<alias name='ua-foo'/></disk><channel type='unix'><target type='virtio' name='a'/>"
+                           "<alias name='channel0'/></channel></devices></domain>";
+        VbError err = { 0 };
+        DomainDef *def = domain_def_parse(live, strlen(live), 0, &err);
+        assert_non_null(def);
+        const char *xml = "<channel type='unix'><target type='virtio' name='b'/><alias name='ua-foo'/></channel>";
+        DomainDevices *dev = domain_device_parse(xml, strlen(xml), NULL, &err);
+        assert_non_null(dev);
+        assert_int_equal(domain_devices_aliases_free(&def->priv->devices, dev, &err), -1);
+        assert_string_equal(err.message, "unsupported configuration: non unique alias detected: ua-foo");
+        vb_error_clear(&err);
+        domain_device_free(dev);
+        xml = "<channel type='unix'><target type='virtio' name='b'/><alias name='ua-bar'/></channel>";
+        dev = domain_device_parse(xml, strlen(xml), NULL, &err);
+        assert_int_equal(domain_devices_aliases_free(&def->priv->devices, dev, &err), 0);
+        domain_device_free(dev);
+        xml = "<channel type='unix'><target type='virtio' name='b'/></channel>";
+        dev = domain_device_parse(xml, strlen(xml), NULL, &err);
+        assert_int_equal(domain_devices_aliases_free(&def->priv->devices, dev, &err), 0);
+        domain_device_free(dev);
+        domain_def_free(def);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_interface_alone),
                 cmocka_unit_test(test_other_kinds_and_refusals),
                 cmocka_unit_test(test_nic_fields_round_trip),
                 cmocka_unit_test(test_nic_alias),
+                cmocka_unit_test(test_user_alias_taken),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -176,6 +176,8 @@ static void test_tap(void **state) {
         assert_int_equal(netlink_link_get_master("tset0", master, &err), 0);
         assert_string_equal(master, "tbr4");
         assert_int_equal(netlink_link_mtu("tset0"), 1300);
+        /* the bridge keeps its own MTU (a network's <mtu>) when a smaller port joins, as libvirt's */
+        assert_int_equal(netlink_link_mtu("tbr4"), 1400);
         assert_true(netlink_link_is_up("tset0"));
         assert_false(netlink_link_is_macvtap("tset0"));
         assert_int_equal(netlink_link_setup("tset0", NULL, 0, "nosuchbr", true, &err), -1);

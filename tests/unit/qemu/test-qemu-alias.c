@@ -163,8 +163,9 @@ static void test_controller_ids(void **state) {
         assert_string_equal(id, "fdc0");
 }
 
-/* A user's ua- alias on a sound card or NIC is QEMU's id (and the codec's), as libvirt passes
- * it; a disk's QEMU id is the one the monitor calls use, its live alias the user's. */
+/* A user's ua- alias on a sound card, NIC or channel is QEMU's id (and the codec's, the
+ * chardev's), as libvirt passes it; a disk's QEMU id is the one the monitor calls use, its live
+ * alias the user's. */
 static void test_user_alias(void **state) {
         (void) state;
         static const char xml[] =
@@ -174,6 +175,8 @@ static void test_user_alias(void **state) {
                 "<target dev='vdb' bus='virtio'/><alias name='ua-data'/></disk>"
                 "<interface type='user'><mac address='52:54:00:00:00:01'/><alias name='ua-nic'/></interface>"
                 "<sound model='ich6'><alias name='ua-snd'/></sound>"
+                "<channel type='unix'><source mode='bind' path='/run/ua.sock'/>"
+                "<target type='virtio' name='org.example.ua'/><alias name='ua-chan'/></channel>"
                 "<memballoon model='none'/></devices></domain>";
         VbError err = { 0 };
         DomainDef *def = domain_def_parse(xml, sizeof xml - 1, 0, &err);
@@ -191,6 +194,10 @@ static void test_user_alias(void **state) {
         assert_non_null(strstr(got, "user,id=hostua-nic\n"));
         assert_non_null(strstr(got, ",netdev=hostua-nic,id=ua-nic,"));
         assert_string_equal(def->priv->devices.interfaces[0].alias, "ua-nic");
+        assert_non_null(strstr(got, "socket,id=charua-chan,path=/run/ua.sock,"));
+        assert_non_null(strstr(got, "virtserialport,bus=virtio-serial0.0,chardev=charua-chan,id=ua-chan,"
+                                    "name=org.example.ua\n"));
+        assert_string_equal(def->priv->devices.channels[0].alias, "ua-chan");
         free(got);
         domain_def_free(def);
 }
