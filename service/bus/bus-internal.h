@@ -79,7 +79,10 @@ extern const BusKind bus_kind_pool;
 extern const BusKind bus_kind_vol;
 extern const BusKind bus_kind_interface, bus_kind_nodedev, bus_kind_secret, bus_kind_nwfilter, bus_kind_snapshot;
 
+/* bus-kinds.c */
 const BusKind *bus_kind_of(ObjectKind kind);
+/* bus-notices.c: the manager observer that turns notices into signals (userdata: the Bus). */
+void bus_on_notice(const Notice *n, void *userdata);
 
 /* bus-props.c: org.freedesktop.DBus.Properties answered ourselves (GetAll double-wrapped). */
 int bus_properties_handler(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
