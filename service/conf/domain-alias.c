@@ -58,12 +58,10 @@ static int alias_cmp(const void *a, const void *b) {
  * with one id would only fail later, at QEMU's start ("Duplicate ID"). A console on a serial
  * port shares that serial's alias and is not counted. Sorted, not compared pairwise, so a
  * large <devices> costs n log n. */
-int domain_devices_aliases_unique(const DomainDevices *d, VbError *err) {
+int domain_devices_aliases_unique(const DomainDevices *d, const DeviceKind *kinds, size_t n_kinds, VbError *err) {
         size_t n = 0, cap = 0;
         const char **all = NULL;
         int r = 0;
-        size_t n_kinds;
-        const DeviceKind *kinds = domain_device_kinds(&n_kinds);
         for (size_t i = 0; i < n_kinds && r == 0; i++) {
                 const DeviceKind *k = &kinds[i];
                 long off = domain_device_alias_offset(k);

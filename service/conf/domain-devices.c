@@ -466,7 +466,7 @@ int domain_devices_parse(DomainDevices *d, xmlNodePtr devices, unsigned flags, V
         controllers_assign_indexes(d);
         if (consoles_pair_serial(d) < 0)
                 return devices_oom(err);
-        return domain_devices_aliases_unique(d, err);
+        return domain_devices_aliases_unique(d, device_kinds, XML_N(device_kinds), err);
 }
 
 void domain_disk_net_free(DomainDiskNet *n) {
