@@ -77,21 +77,21 @@ static const char *entry_string(json_object *e, const char *key) {
                        : NULL;
 }
 
-json_object *qemu_blockjob_record_read(Domain *d) {
+int qemu_blockjob_record_read(Domain *d, json_object **rec) {
         char fn[NAME_MAX + 1];
         char *text = NULL;
         size_t len = 0;
         VbError e = { 0 };
-        json_object *rec = NULL;
+        *rec = NULL;
         if (record_name(fn, sizeof fn, d->obj.name) < 0)
-                return NULL;
+                return -1;
         if (persist_read(d->obj.conn->state_dir, fn, RECORD_MAX, &text, &len, &e) == 0) {
-                rec = json_tokener_parse(text);
-                if (!rec)
+                *rec = json_tokener_parse(text);
+                if (!*rec)
                         log_warning("domain %s: its block job record %s cannot be read", d->obj.name, fn);
         }
         free(text);
-        return rec;
+        return 0;
 }
 
 QemuBlockJobRecord qemu_blockjob_record_find(json_object *rec, const char *alias) {

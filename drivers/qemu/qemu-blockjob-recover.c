@@ -47,12 +47,15 @@ static void on_jobs(Qmp *q, json_object *ret, const char *cls, const char *desc,
 }
 
 void qemu_blockjob_recover(QemuDomain *qd) {
-        if (!qd->qmp)
+        json_object *rec;
+        if (!qd->qmp || qemu_blockjob_record_read(qd->domain, &rec) < 0)
                 return;
         Recover *r = calloc(1, sizeof *r);
-        if (!r)
+        if (!r) {
+                json_object_put(rec);
                 return;
-        r->rec = qemu_blockjob_record_read(qd->domain);
+        }
+        r->rec = rec;
         r->d = domain_ref(qd->domain);
         r->q = qd->qmp;
         if (qmp_send(qd->qmp, "query-block-jobs", NULL, on_jobs, r) < 0)

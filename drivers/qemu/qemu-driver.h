@@ -508,8 +508,9 @@ typedef struct QemuBlockJobRecord {
 } QemuBlockJobRecord;
 void qemu_blockjob_record_write(Domain *d, const QemuBlockJobRecord *recs, size_t n);
 void qemu_blockjob_record_remove(Domain *d);
-/* The record as the daemon finds it at a restart (json_object_put it), or NULL. */
-json_object *qemu_blockjob_record_read(Domain *d);
+/* The record as the daemon finds it at a restart in *rec (json_object_put it; NULL: none, or
+ * unreadable), or -1 when d's name can have no record. */
+int qemu_blockjob_record_read(Domain *d, json_object **rec);
 /* What rec (may be NULL) kept of alias's job; its strings live as long as rec. */
 QemuBlockJobRecord qemu_blockjob_record_find(json_object *rec, const char *alias);
 size_t qemu_blockjob_record_count(json_object *rec);
