@@ -500,14 +500,21 @@ int qemu_blockjob_adopt(Domain *d, const char *alias, const char *qemu_type, int
 int qemu_blockjob_commit_pivot(Domain *d, size_t index, const char *base, Call *call, VbError *err);
 /* The record of d's jobs, written again (qemu-blockjob-record.c). */
 void qemu_blockjob_record_save(Domain *d);
-/* qemu-blockjob-record.c: the jobs' record across a daemon restart, and their recovery. */
+/* qemu-blockjob-record.c: the jobs' record across a daemon restart. */
 typedef struct QemuBlockJobRecord {
         const char *alias;
-        int type;
+        int type;               /* DOMAIN_BLOCK_JOB_TYPE_*, -1 when not recorded */
         const char *new_top, *new_format;
 } QemuBlockJobRecord;
-void qemu_blockjob_record_write(Domain *d, const QemuBlockJobRecord *jobs, size_t n);
+void qemu_blockjob_record_write(Domain *d, const QemuBlockJobRecord *recs, size_t n);
 void qemu_blockjob_record_remove(Domain *d);
+/* The record as the daemon finds it at a restart in *rec (json_object_put it; NULL: none, or
+ * unreadable), or -1 when d's name can have no record. */
+int qemu_blockjob_record_read(Domain *d, json_object **rec);
+/* What rec (may be NULL) kept of alias's job; its strings live as long as rec. */
+QemuBlockJobRecord qemu_blockjob_record_find(json_object *rec, const char *alias);
+size_t qemu_blockjob_record_count(json_object *rec);
+/* qemu-blockjob-recover.c: the jobs QEMU still runs, taken over after a restart. */
 void qemu_blockjob_recover(QemuDomain *qd);
 
 /* qemu-display.c: the automatic ports of a guest's displays, and its graphics verbs. */

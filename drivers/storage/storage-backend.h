@@ -11,7 +11,7 @@
 
 #define QEMU_IMG "/usr/bin/qemu-img"
 
-/* The helper children, as lib/process-run.h names them in the log and in errors. */
+/* The helper children, as lib/process-run.h names them in the log and in errors (storage-util.c). */
 extern const ProcessProgram storage_qemu_img;   /* qemu-img */
 extern const ProcessProgram storage_helper;     /* a function in a forked child: copy, zeroing */
 
@@ -57,6 +57,11 @@ typedef struct StorageBackend {
         int (*network_source)(StorageVol *v, DomainDiskNet *net, VbError *err);
 } StorageBackend;
 
+/* storage-backends.c: the backend of a pool type (NULL: none on this host), of a pool. */
+const StorageBackend *storage_backend_of_type(const char *type);
+const StorageBackend *storage_backend_of(const StoragePool *p);
+/* libvirt's "not supported": "<what> of a '<type>' pool". */
+int storage_no_support(const StoragePool *p, const char *what, VbError *err);
 /* The volume's storage, opened by its backend's vol_open: a descriptor, or -1 with err set. */
 int storage_vol_open(StorageVol *v, int flags, uint64_t *size, VbError *err);
 /* "cannot <what> volume 'x': it is in use by running domain 'y'" (dir-vol-ops.c). */
@@ -70,7 +75,7 @@ extern const StorageBackend storage_backend_iscsi_direct;       /* iscsi-direct-
 /* virStoragePoolBuildFlags */
 enum { POOL_BUILD_NO_OVERWRITE = 1u << 2, POOL_BUILD_OVERWRITE = 1u << 3 };
 
-/* errno → libvirt's system error ("cannot open directory '/x': No such file or directory"). */
+/* storage-util.c: errno → libvirt's system error ("cannot open directory '/x': No such file or directory"). */
 int storage_sys_error(VbError *err, int errnum, const char *fmt, const char *what);
 
 /* A helper child that ended with status != 0: "<what> failed: <its output, trimmed>". */
@@ -85,7 +90,7 @@ int dir_pool_start(StoragePool *p, Call *call, VbError *err);
 int dir_pool_stop(StoragePool *p, Call *call, VbError *err);
 int dir_pool_refresh(StoragePool *p, Call *call, VbError *err);
 int dir_pool_remove(StoragePool *p, unsigned flags, Call *call, VbError *err);
-/* The pool's sizes from the file system (statvfs). */
+/* dir-describe.c: the pool's sizes from the file system (statvfs). */
 void dir_pool_update_sizes(StoragePool *p);
 /* What the file name in the pool is, as a volume definition (NULL: not a volume: a
  * directory, a symlink, a special file). */

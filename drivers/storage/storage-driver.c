@@ -13,40 +13,6 @@
 #include "iscsi-direct.h"
 #include "storage-backend.h"
 
-const ProcessProgram storage_qemu_img = { "qemu-img", VB_FROM_STORAGE };
-const ProcessProgram storage_helper = { "storage helper", VB_FROM_STORAGE };
-
-int storage_sys_error(VbError *err, int errnum, const char *fmt, const char *what) {
-        char text[512];
-        snprintf(text, sizeof text, fmt, what);
-        return vb_error_set_raw(err, VB_ERR_SYSTEM_ERROR, VB_FROM_STORAGE, "%s: %s", text, strerror(errnum));
-}
-
-int storage_child_error(VbError *err, int status, const char *out, const char *fmt, const char *what) {
-        char text[512];
-        snprintf(text, sizeof text, fmt, what);
-        size_t n = out ? strlen(out) : 0;
-        while (n && (out[n - 1] == '\n' || out[n - 1] == ' '))
-                n--;
-        const char *o = out;
-        while (n && (*o == ' ' || *o == '\n')) {
-                o++;
-                n--;
-        }
-        if (!n)
-                return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_STORAGE, "%s failed with status %d", text,
-                                    status);
-        return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_STORAGE, "%s failed: %.*s", text, (int) n, o);
-}
-
-int storage_check_vol_name(const char *name, VbError *err) {
-        if (!name[0] || name[0] == '.' || strchr(name, '/') || strlen(name) > 255)
-                return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_STORAGE,
-                                    "volume name '%s' must be one file name: not empty, no '/', not starting with '.'",
-                                    name);
-        return 0;
-}
-
 /* <config_root>/storage, or with a sub-directory. */
 static char *storage_dir(Connection *c, const char *sub) {
         char *dir = NULL;
@@ -60,32 +26,12 @@ static int pool_file_name(const char *name, char *out, size_t size) {
         return snprintf(out, size, "%s.xml", name) < (int) size ? 0 : -ENAMETOOLONG;
 }
 
-static const StorageBackend *const backends[] = {
-        &storage_backend_dir, &storage_backend_fs, &storage_backend_logical,
-        &storage_backend_iscsi_direct,
-};
-
-static const StorageBackend *backend_of_type(const char *type) {
-        for (size_t i = 0; i < sizeof backends / sizeof *backends; i++)
-                if (strcmp(backends[i]->type, type) == 0)
-                        return backends[i];
-        return NULL;
-}
-
 static bool storage_has_type(const char *type) {
-        return backend_of_type(type) != NULL;
-}
-
-static const StorageBackend *backend(const StoragePool *p) {
-        return backend_of_type(p->def->type);
-}
-
-static int no_support(const StoragePool *p, const char *what, VbError *err) {
-        return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_STORAGE, "%s of a '%s' pool", what, p->def->type);
+        return storage_backend_of_type(type) != NULL;
 }
 
 static int storage_post_parse(PoolDef *def, VbError *err) {
-        const StorageBackend *b = backend_of_type(def->type);
+        const StorageBackend *b = storage_backend_of_type(def->type);
         if (!b)
                 return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_STORAGE,
                                     "storage pool type '%s' has no backend on this host", def->type);
@@ -108,13 +54,13 @@ static int storage_post_parse(PoolDef *def, VbError *err) {
 
 #define POOL_VERB(verb, what, params, args)                                         \
         static int storage_##verb params {                                          \
-                const StorageBackend *b = backend(p);                               \
-                return b && b->verb ? b->verb args : no_support(p, what, err);      \
+                const StorageBackend *b = storage_backend_of(p);                               \
+                return b && b->verb ? b->verb args : storage_no_support(p, what, err);      \
         }
 #define VOL_VERB(verb, what, params, args)                                          \
         static int storage_##verb params {                                          \
-                const StorageBackend *b = backend(v->pool);                         \
-                return b && b->verb ? b->verb args : no_support(v->pool, what, err); \
+                const StorageBackend *b = storage_backend_of(v->pool);                         \
+                return b && b->verb ? b->verb args : storage_no_support(v->pool, what, err); \
         }
 POOL_VERB(build, "build", (StoragePool *p, unsigned flags, Call *call, VbError *err), (p, flags, call, err))
 POOL_VERB(start, "start", (StoragePool *p, Call *call, VbError *err), (p, call, err))
@@ -132,27 +78,20 @@ VOL_VERB(vol_upload, "volume upload", (StorageVol *v, uint64_t offset, uint64_t 
          (v, offset, length, st, err))
 
 static int storage_vol_wipe_pattern(StorageVol *v, unsigned algorithm, unsigned flags, Call *call, VbError *err) {
-        const StorageBackend *b = backend(v->pool);
-        return b && b->vol_wipe ? b->vol_wipe(v, algorithm, flags, call, err) : no_support(v->pool, "volume wipe", err);
-}
-
-int storage_vol_open(StorageVol *v, int flags, uint64_t *size, VbError *err) {
-        const StorageBackend *b = backend(v->pool);
-        if (!b || !b->vol_open)
-                return no_support(v->pool, "volume access", err);
-        return b->vol_open(v, flags, size, err);
+        const StorageBackend *b = storage_backend_of(v->pool);
+        return b && b->vol_wipe ? b->vol_wipe(v, algorithm, flags, call, err) : storage_no_support(v->pool, "volume wipe", err);
 }
 
 static int storage_find_sources(Connection *c, const char *type, const char *spec, Call *call, VbError *err) {
-        const StorageBackend *b = backend_of_type(type);
+        const StorageBackend *b = storage_backend_of_type(type);
         if (!b || !b->find_sources)
                 return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_STORAGE, "finding sources of '%s' pools", type);
         return b->find_sources(c->manager->event, spec, call, err);
 }
 
 static int storage_network_source(StorageVol *v, DomainDiskNet *net, VbError *err) {
-        const StorageBackend *b = backend(v->pool);
-        return b && b->network_source ? b->network_source(v, net, err) : no_support(v->pool, "a network disk", err);
+        const StorageBackend *b = storage_backend_of(v->pool);
+        return b && b->network_source ? b->network_source(v, net, err) : storage_no_support(v->pool, "a network disk", err);
 }
 
 static int storage_vol_wipe(StorageVol *v, unsigned flags, Call *call, VbError *err) {

@@ -97,7 +97,10 @@ extern const BusKind bus_kind_pool;
 extern const BusKind bus_kind_vol;
 extern const BusKind bus_kind_interface, bus_kind_nodedev, bus_kind_secret, bus_kind_nwfilter, bus_kind_snapshot;
 
+/* bus-kinds.c */
 const BusKind *bus_kind_of(ObjectKind kind);
+/* bus-notices.c: the manager observer that turns notices into signals (userdata: the Bus). */
+void bus_on_notice(const Notice *n, void *userdata);
 
 /* bus-object.c: the object a path of t's kind names (bus_path_object), and whether there is one. */
 Object *bus_object_of(BusSubtree *t, const char *path, VbError *err);

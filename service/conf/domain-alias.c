@@ -58,13 +58,13 @@ static int alias_cmp(const void *a, const void *b) {
 /* A user's aliases ("ua-…") name one device each, as libvirt refuses at define: two devices
  * with one id would only fail later, at QEMU's start ("Duplicate ID"). A console on a serial
  * port shares that serial's alias and is not counted. Sorted, not compared pairwise, so a
- * large <devices> costs n log n. ds: the device sets taken together. */
-static int aliases_unique(const DomainDevices *const *ds, size_t n_ds, VbError *err) {
+ * large <devices> costs n log n. ds: the device sets taken together; kinds: the device kinds
+ * (domain-devices.c's table, passed in so that this file stays below it). */
+int domain_devices_aliases_check(const DomainDevices *const *ds, size_t n_ds, const DeviceKind *kinds,
+                                 size_t n_kinds, VbError *err) {
         size_t n = 0, cap = 0;
         const char **all = NULL;
         int r = 0;
-        size_t n_kinds;
-        const DeviceKind *kinds = domain_device_kinds(&n_kinds);
         for (size_t s = 0; s < n_ds && r == 0; s++) {
                 const DomainDevices *d = ds[s];
                 for (size_t i = 0; d && i < n_kinds && r == 0; i++) {
@@ -104,11 +104,3 @@ static int aliases_unique(const DomainDevices *const *ds, size_t n_ds, VbError *
         return r;
 }
 
-int domain_devices_aliases_unique(const DomainDevices *d, VbError *err) {
-        return aliases_unique(&d, 1, err);
-}
-
-int domain_devices_aliases_free(const DomainDevices *have, const DomainDevices *add, VbError *err) {
-        const DomainDevices *ds[] = { have, add };
-        return aliases_unique(ds, 2, err);
-}

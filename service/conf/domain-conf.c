@@ -39,23 +39,6 @@ static int domain_parse_oom(VbError *err) {
         return vb_error_set(err, VB_ERR_NO_MEMORY, VB_FROM_DOMAIN, NULL);
 }
 
-/* <memory>/<currentMemory>: a count in `unit` (default KiB), stored in KiB rounded up. */
-int domain_parse_memory(xmlNodePtr node, uint64_t *kib, VbError *err) {
-        char *text = xml_strip(xml_node_text(node));
-        char *unit = xml_node_prop(node, "unit");
-        uint64_t value, bytes;
-        int r = 0;
-        if (!text || xml_parse_u64(text, &value) < 0)
-                r = xml_error_value(err, node, text);
-        else if (xml_scale_u64(value, unit, 1024, &bytes, err) < 0)
-                r = -1;
-        else
-                *kib = bytes / 1024 + (bytes % 1024 ? 1 : 0);
-        free(text);
-        free(unit);
-        return r;
-}
-
 typedef struct DomainVcpuAttrs {
         char *placement, *cpuset;
         ConfInt current;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain-device.h"
 #include "domain-priv.h"
 #include "uuid.h"
 
@@ -466,7 +467,13 @@ int domain_devices_parse(DomainDevices *d, xmlNodePtr devices, unsigned flags, V
         controllers_assign_indexes(d);
         if (consoles_pair_serial(d) < 0)
                 return devices_oom(err);
-        return domain_devices_aliases_unique(d, err);
+        const DomainDevices *ds[] = { d };
+        return domain_devices_aliases_check(ds, 1, device_kinds, XML_N(device_kinds), err);
+}
+
+int domain_devices_aliases_free(const DomainDevices *have, const DomainDevices *add, VbError *err) {
+        const DomainDevices *ds[] = { have, add };
+        return domain_devices_aliases_check(ds, 2, device_kinds, XML_N(device_kinds), err);
 }
 
 void domain_disk_net_free(DomainDiskNet *n) {

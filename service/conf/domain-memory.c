@@ -1,9 +1,26 @@
-/* domain-memory.c: memory hotplug's XML: <maxMemory slots='N'> and <memory model='dimm'> devices (their <target> size and node). */
+/* domain-memory.c: memory sizes in XML (<memory>, <currentMemory>, a DIMM's <size>) and memory hotplug's XML: <maxMemory slots='N'> and <memory model='dimm'> devices (their <target> size and node). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "domain-priv.h"
+
+/* <memory>/<currentMemory>: a count in `unit` (default KiB), stored in KiB rounded up. */
+int domain_parse_memory(xmlNodePtr node, uint64_t *kib, VbError *err) {
+        char *text = xml_strip(xml_node_text(node));
+        char *unit = xml_node_prop(node, "unit");
+        uint64_t value, bytes;
+        int r = 0;
+        if (!text || xml_parse_u64(text, &value) < 0)
+                r = xml_error_value(err, node, text);
+        else if (xml_scale_u64(value, unit, 1024, &bytes, err) < 0)
+                r = -1;
+        else
+                *kib = bytes / 1024 + (bytes % 1024 ? 1 : 0);
+        free(text);
+        free(unit);
+        return r;
+}
 
 int domain_max_memory_parse(DomainDefPrivate *p, xmlNodePtr root, VbError *err) {
         xmlNodePtr m = xml_node_child(root, "maxMemory");

@@ -5,7 +5,7 @@
 
 #include "network-priv.h"
 
-static int pool_add(NetworkDef *def, const char *dev) {
+static int forward_if_add(NetworkDef *def, const char *dev) {
         NetworkForwardIf *ifs = realloc(def->forward_ifs, (def->n_forward_ifs + 1) * sizeof *ifs);
         if (!ifs)
                 return -1;
@@ -54,13 +54,13 @@ int network_forward_parse(xmlNodePtr fwd, NetworkDef *def, unsigned flags, VbErr
                         return -1;
                 }
                 bool dup = network_def_forward_if(def, dev) != NULL;
-                int r = dup ? 0 : pool_add(def, dev);
+                int r = dup ? 0 : forward_if_add(def, dev);
                 free(dev);
                 if (r < 0)
                         return oom(err);
         }
         /* <forward dev='X'/> alone is a pool of X, as libvirt keeps it. */
-        if (!def->n_forward_ifs && fdev && pool_add(def, fdev) < 0)
+        if (!def->n_forward_ifs && fdev && forward_if_add(def, fdev) < 0)
                 return oom(err);
         return 0;
 }

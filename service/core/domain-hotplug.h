@@ -5,6 +5,7 @@
 
 #include "call.h"
 #include "domain.h"
+#include "domain-hotplug-apply.h"
 #include "driver.h"
 
 /* xml is one <disk> element; flags LIVE/CONFIG (CURRENT: live when running). Refused with
@@ -32,29 +33,6 @@ int domain_detach_device_alias(Domain *d, const char *alias, unsigned flags, Cal
  * parsed dev, which this takes): the media of the cdrom with that target changes to the
  * new <source> (no source: ejected), in the definition and/or through the driver. */
 int domain_update_disk(Domain *d, DomainDevices *dev, bool live, bool config, Call *call, VbError *err);
-
-/* Shared by the device kinds (domain-hotplug.c): the devices of def (NULL-safe); the
- * definition edited (edit adds dev's device or removes device index), saved and installed,
- * the one before in *old; and that one put back when the driver refused at once. */
-DomainDevices *domain_hotplug_devices(const DomainDef *def);
-typedef int (*DomainConfigEdit)(DomainDef *nd, DomainDevices *dev, long index);
-int domain_hotplug_change_config(Domain *d, DomainConfigEdit edit, DomainDevices *dev, long index, DomainDef **old,
-                                 VbError *err);
-void domain_hotplug_config_back(Domain *d, DomainDef *old);
-/* The driver's side of a hotplug: attach dev (taken) when not NULL, else detach index (>= 0),
- * else nothing; what is logged ("attaching a disk"). */
-typedef struct DomainHotplugLive {
-        int (*attach)(Domain *d, DomainDevices *dev, Call *call, VbError *err);
-        int (*detach)(Domain *d, size_t index, Call *call, VbError *err);
-        DomainDevices *dev;
-        long index;
-        const char *what;
-} DomainHotplugLive;
-/* Under the domain's modify job: the definition edited (cdev, taken, added; or ci >= 0
- * removed) and saved, then the live part; when the driver refuses at once the definition goes
- * back. 0, VERB_PENDING (the job ends when the call completes) or -1 with err. */
-int domain_hotplug_apply(Domain *d, DomainConfigEdit edit, DomainDevices *cdev, long ci, const DomainHotplugLive *live,
-                         Call *call, VbError *err);
 
 /* NICs (domain-hotplug-nic.c): xml is one <interface>; domain_attach_device and
  * domain_detach_device hand it over (flags resolved). A MAC is generated when there is none

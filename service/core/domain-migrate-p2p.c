@@ -1,4 +1,4 @@
-/* domain-migrate-p2p.c: peer-to-peer migration (VIR_MIGRATE_PEER2PEER): the source daemon drives the destination itself over a remote-protocol connection (migrate-peer.h), Prepare and Finish there, Perform and Confirm here, and answers its own caller once the guest runs there or stays here. */
+/* domain-migrate-p2p.c: peer-to-peer migration (VIR_MIGRATE_PEER2PEER): the source daemon drives the destination itself over a remote-protocol connection (migrate-peer.h), Prepare and Finish there, Perform and Confirm here, and answers its own caller once the guest runs there or stays here; Perform3's choice between it and the managed steps (domain-migrate-v3.c). */
 #define LOG_MODULE "domain"
 #include "domain-migrate.h"
 
@@ -94,8 +94,8 @@ static void finish_done(int r, const VbError *err, const char *str, void *userda
 }
 
 static int perform_run(P2p *p, Call *inner, VbError *err) {
-        return domain_migrate_perform(p->d, NULL, p->uri_param ? p->uri_param : p->uri, NULL,
-                                      p->flags & ~DOMAIN_MIGRATE_PEER2PEER, inner, err);
+        return domain_migrate_perform_direct(p->d, p->uri_param ? p->uri_param : p->uri,
+                                             p->flags & ~DOMAIN_MIGRATE_PEER2PEER, inner, err);
 }
 
 static void perform_done(P2p *p, int r, const VbError *err) {
@@ -169,6 +169,15 @@ int domain_migrate_p2p(Domain *d, const char *dconnuri, const char *uri, const c
         p->outer = call_ref(call);
         log_info("domain %s: peer-to-peer migration to %s", d->obj.name, dconnuri);
         return VERB_PENDING;
+}
+
+int domain_migrate_perform(Domain *d, const char *dconnuri, const char *uri, const char *dname, unsigned flags,
+                           Call *call, VbError *err) {
+        if (!(flags & DOMAIN_MIGRATE_PEER2PEER))
+                return domain_migrate_perform_direct(d, uri, flags, call, err);
+        if (domain_migrate_perform_check(d, flags, err) < 0)
+                return -1;
+        return domain_migrate_p2p(d, dconnuri, uri, dname, flags, call, err);
 }
 
 int domain_migrate_to_uri(Domain *d, const char *dconnuri, const char *uri, const char *dname, unsigned flags,

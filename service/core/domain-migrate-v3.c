@@ -135,14 +135,20 @@ int domain_migrate_prepare(Connection *c, const char *xml, const char *listen, u
         return r < 0 ? -1 : r;
 }
 
-int domain_migrate_perform(Domain *d, const char *dconnuri, const char *uri, const char *dname, unsigned flags,
-                           Call *call, VbError *err) {
+static const DomainMigrateOps *perform_check(Domain *d, unsigned flags, VbError *err) {
         const char *fn = "virDomainMigratePerform3Params";
         const DomainMigrateOps *ops = v3_ops(d->obj.conn, fn, err);
-        if (!ops || v3_flags(flags, fn, err) < 0 || v3_running(d, err) < 0)
+        return !ops || v3_flags(flags, fn, err) < 0 || v3_running(d, err) < 0 ? NULL : ops;
+}
+
+int domain_migrate_perform_check(Domain *d, unsigned flags, VbError *err) {
+        return perform_check(d, flags, err) ? 0 : -1;
+}
+
+int domain_migrate_perform_direct(Domain *d, const char *uri, unsigned flags, Call *call, VbError *err) {
+        const DomainMigrateOps *ops = perform_check(d, flags, err);
+        if (!ops)
                 return -1;
-        if (flags & DOMAIN_MIGRATE_PEER2PEER)
-                return domain_migrate_p2p(d, dconnuri, uri, dname, flags, call, err);
         if (!uri || !*uri)
                 return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN, "migration URI is required");
         if (domain_job_begin(d, DOMAIN_JOB_MODIFY, err) < 0)

@@ -92,6 +92,10 @@ int domain_migrate_prepare(Connection *c, const char *xml, const char *listen, u
  * there, or NULL). */
 int domain_migrate_perform(Domain *d, const char *dconnuri, const char *uri, const char *dname, unsigned flags,
                            Call *call, VbError *err);
+/* domain-migrate-v3.c: Perform's checks (the driver's ops, flags, a running guest), and the
+ * managed (not peer-to-peer) Perform that sends the guest to uri after them. */
+int domain_migrate_perform_check(Domain *d, unsigned flags, VbError *err);
+int domain_migrate_perform_direct(Domain *d, const char *uri, unsigned flags, Call *call, VbError *err);
 /* Peer-to-peer (domain-migrate-p2p.c, over migrate-peer.h's client): Begin here, Prepare
  * there, Perform here, Finish there, Confirm here; VERB_PENDING until the guest runs there (0)
  * or stays here (the failure: the destination's own error, or this side's). */

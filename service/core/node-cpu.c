@@ -55,7 +55,7 @@ char *node_baseline_cpu(Connection *c, const char *const *xmls, size_t n, unsign
         return host_ops(c)->baseline_cpu(c, xmls, n, flags, err);
 }
 
-static int compare_hypervisor_check(Connection *c, const char *xml, unsigned flags, VbError *err) {
+int node_compare_hypervisor_cpu_check(Connection *c, const char *xml, unsigned flags, VbError *err) {
         if (vb_check_flags(flags, COMPARE_CPU_FAIL_INCOMPATIBLE | COMPARE_CPU_VALIDATE_XML,
                            "virConnectCompareHypervisorCPU", err) < 0)
                 return -1;
@@ -67,7 +67,7 @@ static int compare_hypervisor_check(Connection *c, const char *xml, unsigned fla
 }
 
 int node_compare_hypervisor_cpu(Connection *c, const HypervisorCpu *hv, const char *xml, unsigned flags, VbError *err) {
-        if (compare_hypervisor_check(c, xml, flags, err) < 0)
+        if (node_compare_hypervisor_cpu_check(c, xml, flags, err) < 0)
                 return -1;
         int r = host_ops(c)->compare_hypervisor_cpu(c, hv, xml, flags, err);
         if (r == 0 && (flags & COMPARE_CPU_FAIL_INCOMPATIBLE))
@@ -75,7 +75,7 @@ int node_compare_hypervisor_cpu(Connection *c, const HypervisorCpu *hv, const ch
         return r;
 }
 
-static int baseline_hypervisor_check(Connection *c, size_t n, unsigned flags, VbError *err) {
+int node_baseline_hypervisor_cpu_check(Connection *c, size_t n, unsigned flags, VbError *err) {
         if (vb_check_flags(flags, BASELINE_CPU_EXPAND_FEATURES | BASELINE_CPU_MIGRATABLE,
                            "virConnectBaselineHypervisorCPU", err) < 0)
                 return -1;
@@ -88,21 +88,7 @@ static int baseline_hypervisor_check(Connection *c, size_t n, unsigned flags, Vb
 
 char *node_baseline_hypervisor_cpu(Connection *c, const HypervisorCpu *hv, const char *const *xmls, size_t n,
                                    unsigned flags, VbError *err) {
-        if (baseline_hypervisor_check(c, n, flags, err) < 0)
+        if (node_baseline_hypervisor_cpu_check(c, n, flags, err) < 0)
                 return NULL;
         return host_ops(c)->baseline_hypervisor_cpu(c, hv, xmls, n, flags, err);
-}
-
-int node_compare_hypervisor_cpu_call(Connection *c, const HypervisorCpu *hv, const char *xml, unsigned flags,
-                                     Call *call, int *out, VbError *err) {
-        if (compare_hypervisor_check(c, xml, flags, err) < 0)
-                return -1;
-        return node_wait_hypervisor_cpu(c, hv, &xml, 1, flags, call, NULL, out, err);
-}
-
-int node_baseline_hypervisor_cpu_call(Connection *c, const HypervisorCpu *hv, const char *const *xmls, size_t n,
-                                      unsigned flags, Call *call, char **out, VbError *err) {
-        if (baseline_hypervisor_check(c, n, flags, err) < 0)
-                return -1;
-        return node_wait_hypervisor_cpu(c, hv, xmls, n, flags, call, out, NULL, err);
 }

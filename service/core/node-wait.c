@@ -182,8 +182,10 @@ int node_baseline_cpu_call(Connection *c, const char *const *xmls, size_t n, uns
         return node_wait_start(w, call, out, NULL, err);
 }
 
-int node_wait_hypervisor_cpu(Connection *c, const HypervisorCpu *hv, const char *const *xmls, size_t n,
-                             unsigned flags, Call *call, char **out, int *value, VbError *err) {
+/* The hypervisor variants once the driver is ready: compare (value set, xmls[0] the CPU) when
+ * out is NULL, else baseline. */
+static int wait_hypervisor_cpu(Connection *c, const HypervisorCpu *hv, const char *const *xmls, size_t n,
+                               unsigned flags, Call *call, char **out, int *value, VbError *err) {
         NodeWait *w = node_wait_new(c, out ? NODE_WAIT_BASELINE_HYPERVISOR_CPU : NODE_WAIT_COMPARE_HYPERVISOR_CPU, flags,
                                     err);
         if (!w)
@@ -199,4 +201,18 @@ int node_wait_hypervisor_cpu(Connection *c, const HypervisorCpu *hv, const char 
                 return vb_error_errno(err, -ENOMEM, "hypervisor CPU request");
         }
         return node_wait_start(w, call, out, value, err);
+}
+
+int node_compare_hypervisor_cpu_call(Connection *c, const HypervisorCpu *hv, const char *xml, unsigned flags,
+                                     Call *call, int *out, VbError *err) {
+        if (node_compare_hypervisor_cpu_check(c, xml, flags, err) < 0)
+                return -1;
+        return wait_hypervisor_cpu(c, hv, &xml, 1, flags, call, NULL, out, err);
+}
+
+int node_baseline_hypervisor_cpu_call(Connection *c, const HypervisorCpu *hv, const char *const *xmls, size_t n,
+                                      unsigned flags, Call *call, char **out, VbError *err) {
+        if (node_baseline_hypervisor_cpu_check(c, n, flags, err) < 0)
+                return -1;
+        return wait_hypervisor_cpu(c, hv, xmls, n, flags, call, out, NULL, err);
 }

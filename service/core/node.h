@@ -33,7 +33,7 @@ int node_compare_cpu_call(Connection *c, const char *xml, unsigned flags, Call *
 int node_baseline_cpu_call(Connection *c, const char *const *xmls, size_t n, unsigned flags, Call *call,
                            char **out, VbError *err);
 /* virConnectCompareHypervisorCPU / BaselineHypervisorCPU (node-cpu.c): as the two above, against
- * the CPU the hypervisor hv gives guests; the _call variants wait for the driver likewise. */
+ * the CPU the hypervisor hv gives guests; the _call variants (node-wait.c) wait for the driver likewise. */
 int node_compare_hypervisor_cpu(Connection *c, const HypervisorCpu *hv, const char *xml, unsigned flags, VbError *err);
 char *node_baseline_hypervisor_cpu(Connection *c, const HypervisorCpu *hv, const char *const *xmls, size_t n,
                                    unsigned flags, VbError *err);
@@ -41,10 +41,8 @@ int node_compare_hypervisor_cpu_call(Connection *c, const HypervisorCpu *hv, con
                                      Call *call, int *out, VbError *err);
 int node_baseline_hypervisor_cpu_call(Connection *c, const HypervisorCpu *hv, const char *const *xmls, size_t n,
                                       unsigned flags, Call *call, char **out, VbError *err);
-/* node-wait.c: the hypervisor variants once the driver is ready: compare (value set, xmls[0]
- * the CPU) when out is NULL, else baseline. */
-int node_wait_hypervisor_cpu(Connection *c, const HypervisorCpu *hv, const char *const *xmls, size_t n,
-                             unsigned flags, Call *call, char **out, int *value, VbError *err);
+int node_compare_hypervisor_cpu_check(Connection *c, const char *xml, unsigned flags, VbError *err);
+int node_baseline_hypervisor_cpu_check(Connection *c, size_t n, unsigned flags, VbError *err);
 int node_get_info(Connection *c, NodeInfo *info, VbError *err);
 int node_free_memory(Connection *c, uint64_t *bytes, VbError *err);
 

@@ -39,8 +39,10 @@ typedef struct DeviceKind {
 /* <devices> (domain-devices.c); the kind of element name, or NULL (memballoon: size 0). */
 const DeviceKind *domain_device_kind(const char *name);
 const DeviceKind *domain_device_kinds(size_t *n);      /* every kind, in <devices> order */
-/* domain-alias.c: a user's "ua-" alias names one device, else libvirt's "non unique alias". */
-int domain_devices_aliases_unique(const DomainDevices *d, VbError *err);
+/* domain-alias.c: a user's "ua-" alias names one device of the n_ds device sets ds taken
+ * together (their kinds described by the n_kinds of kinds), else libvirt's "non unique alias". */
+int domain_devices_aliases_check(const DomainDevices *const *ds, size_t n_ds, const DeviceKind *kinds,
+                                 size_t n_kinds, VbError *err);
 int domain_devices_parse(DomainDevices *d, xmlNodePtr devices, unsigned flags, VbError *err);
 void domain_devices_format(XmlBuf *b, const DomainDevices *d, unsigned flags);
 void domain_devices_free(DomainDevices *d);
@@ -108,7 +110,7 @@ int domain_iothreads_parse(DomainDef *def, xmlNodePtr root, VbError *err);
 void domain_iothreads_format(XmlBuf *b, const DomainDefPrivate *p);
 void domain_iothreadpins_format(XmlBuf *children, const DomainCputune *t);
 void domain_iothreads_free(DomainDefPrivate *p);
-/* <memory> / <currentMemory>-style sizes (value and unit) in KiB (domain-conf.c). */
+/* <memory> / <currentMemory>-style sizes (value and unit) in KiB (domain-memory.c). */
 int domain_parse_memory(xmlNodePtr node, uint64_t *kib, VbError *err);
 /* Memory hotplug (domain-memory.c): <maxMemory slots='N'> (written before <memory>), and a
  * <memory model='dimm'> device's <target> (size, node). */

@@ -1,4 +1,4 @@
-/* dispatch.c: one incoming packet: keepalive, header checks, authentication, connection and read-only gates, the handler, and the reply now or later. */
+/* dispatch.c: one call of the remote program: header checks, authentication, connection and read-only gates, the handler, and the reply now or later (route.c hands it the call). */
 #define LOG_MODULE "remote"
 #include "dispatch.h"
 
@@ -72,7 +72,7 @@ static void send_reply(RemoteClient *c, const PacketHeader *req, XdrWriter *w) {
         remote_send(c, packet, len);
 }
 
-static void begin_reply(XdrWriter *w, const PacketHeader *req) {
+void remote_reply_begin(XdrWriter *w, const PacketHeader *req) {
         PacketHeader h = *req;
         h.type = MSG_REPLY;
         h.status = MSG_STATUS_OK;
@@ -138,7 +138,7 @@ static void remote_call_done(Call *call, int r, const VbError *err, void *result
 
         XdrWriter w;
         VbError e = { 0 };
-        begin_reply(&w, &p->hdr);
+        remote_reply_begin(&w, &p->hdr);
         if (r < 0) {
                 if (err)
                         e = *err;
@@ -150,7 +150,7 @@ static void remote_call_done(Call *call, int r, const VbError *err, void *result
                         pending_free(p);
                         return;
                 }
-                begin_reply(&w, &p->hdr);
+                remote_reply_begin(&w, &p->hdr);
                 r = -1;
         } else if (p->encode && p->encode(&w, p->dom, result, &e) < 0) {
                 r = -1;
@@ -227,27 +227,9 @@ int remote_call_finish(RemoteCall *rc, Call *call, int r) {
         return q;
 }
 
-/* ------------------------------------------------------------------ keepalive */
-
-static void dispatch_keepalive(RemoteClient *c, const PacketHeader *h) {
-        if (h->proc == KEEPALIVE_PROC_PING) {
-                uint8_t *packet = NULL;
-                size_t len = 0;
-                if (remote_packet_keepalive(KEEPALIVE_PROC_PONG, &packet, &len) == 0)
-                        remote_send(c, packet, len);
-                remote_client_keepalive_seen(c);
-        } else if (h->proc == KEEPALIVE_PROC_PONG) {
-                remote_client_keepalive_seen(c);
-        } else {
-                log_debug("client %p: unknown keepalive message %d ignored", (void *) c, h->proc);
-        }
-}
-
 /* ------------------------------------------------------------------ calls */
 
 /* ------------------------------------------------------------------ fine-grained checks */
-
-static void dispatch_reply(RemoteClient *c, const PacketHeader *h, RemoteCall *rc, int r);
 
 /* A call held until polkit has answered its org.libvirt.api.* check; the arguments are kept
  * unread until then. */
@@ -269,7 +251,7 @@ static void dispatch_acl_done(int r, const VbError *err, void *userdata) {
                 RemoteCall rc = { .client = c, .hdr = p->hdr, .fds = p->fds, .n_fds = p->n_fds };
                 const RemoteProc *proc = remote_proc_lookup(p->hdr.proc);
                 int q;
-                begin_reply(&rc.ret, &p->hdr);
+                remote_reply_begin(&rc.ret, &p->hdr);
                 if (r < 0) {
                         rc.err = *err;
                         q = -1;
@@ -281,7 +263,7 @@ static void dispatch_acl_done(int r, const VbError *err, void *userdata) {
                         xdr_reader_init(&rc.args, p->args, p->len);
                         q = proc->fn(&rc);
                 }
-                dispatch_reply(c, &p->hdr, &rc, q);
+                remote_reply(c, &p->hdr, &rc, q);
         }
         remote_call_close_fds(p->fds, p->n_fds);
         remote_client_unref(c);
@@ -294,8 +276,8 @@ static void dispatch_acl_done(int r, const VbError *err, void *userdata) {
 void remote_call_resume(RemoteClient *c, const PacketHeader *h, int (*fn)(RemoteCall *rc, void *userdata),
                         void *userdata) {
         RemoteCall rc = { .client = c, .hdr = *h };
-        begin_reply(&rc.ret, h);
-        dispatch_reply(c, h, &rc, fn(&rc, userdata));
+        remote_reply_begin(&rc.ret, h);
+        remote_reply(c, h, &rc, fn(&rc, userdata));
 }
 
 /* The key of the object row's check is about, read from a copy of the reader (the handler
@@ -390,7 +372,7 @@ static int dispatch_acl(RemoteCall *rc, const RemoteProc *proc, const ApiRow *ro
 
 /* A program's message must be a CALL (with descriptors or not) with status OK (every program:
  * REMOTE, QEMU). */
-static int check_call_header(RemoteCall *rc) {
+int remote_call_check_header(RemoteCall *rc) {
         const PacketHeader *h = &rc->hdr;
         if (h->type != MSG_CALL && h->type != MSG_CALL_WITH_FDS)
                 return remote_error_rpc(&rc->err, "Unexpected message type %u", h->type);
@@ -399,12 +381,11 @@ static int check_call_header(RemoteCall *rc) {
         return 0;
 }
 
-/* The checks libvirt makes before a procedure runs, in its order. */
-static int dispatch_call(RemoteCall *rc) {
+int remote_dispatch_call(RemoteCall *rc) {
         RemoteClient *c = rc->client;
         const PacketHeader *h = &rc->hdr;
 
-        if (check_call_header(rc) < 0)
+        if (remote_call_check_header(rc) < 0)
                 return -1;
 
         const RemoteProc *proc = remote_proc_lookup(h->proc);
@@ -429,60 +410,8 @@ static int dispatch_call(RemoteCall *rc) {
         return proc->fn(rc);
 }
 
-void remote_dispatch(RemoteClient *c, const uint8_t *packet, size_t len) {
-        remote_dispatch_fds(c, packet, len, NULL, 0);
-}
-
-void remote_dispatch_fds(RemoteClient *c, const uint8_t *packet, size_t len, int *fds, size_t n_fds) {
-        PacketHeader h;
-
-        if (c->closing || len < PACKET_LEN_MIN || len > PACKET_LEN_MAX || packet_header_decode(packet, len, &h) < 0) {
-                if (!c->closing)
-                        log_warning("client %p: malformed packet of %zu bytes", (void *) c, len);
-                remote_call_close_fds(fds, n_fds);
-                remote_client_close(c);
-                return;
-        }
-        /* a CALL_WITH_FDS's arguments follow the count of its descriptors (the transport read it) */
-        size_t skip = h.type == MSG_CALL_WITH_FDS && len >= PACKET_LEN_MIN + 4 ? 4 : 0;
-        if (h.type != MSG_CALL_WITH_FDS && n_fds) {
-                remote_call_close_fds(fds, n_fds);
-                n_fds = 0;
-        }
-
-        if (h.prog == KEEPALIVE_PROGRAM && h.vers == KEEPALIVE_PROTOCOL_VERSION && h.type == MSG_MESSAGE) {
-                dispatch_keepalive(c, &h);
-                return;
-        }
-        if (h.type == MSG_STREAM || h.type == MSG_STREAM_HOLE) {
-                remote_stream_packet(c, &h, packet + PACKET_LEN_MIN, len - PACKET_LEN_MIN);
-                return;
-        }
-
-        remote_client_ref(c);
-        RemoteCall rc = { .client = c, .hdr = h, .fds = fds, .n_fds = n_fds };
-        int r;
-        begin_reply(&rc.ret, &h);
-        if (h.type == MSG_CALL_WITH_FDS && !skip) {
-                r = remote_error_rpc(&rc.err, "Unable to decode number of FDs");
-        } else if (h.prog == QEMU_PROGRAM && h.vers == QEMU_PROTOCOL_VERSION) {
-                xdr_reader_init(&rc.args, packet + PACKET_LEN_MIN + skip, len - PACKET_LEN_MIN - skip);
-                r = check_call_header(&rc) < 0 ? -1 : remote_dispatch_qemu(&rc);
-        } else if (h.prog != REMOTE_PROGRAM || h.vers != REMOTE_PROTOCOL_VERSION) {
-                /* libvirt prints both with %d */
-                r = remote_error_rpc(&rc.err, "Cannot find program %d version %d", (int) h.prog, (int) h.vers);
-        } else {
-                xdr_reader_init(&rc.args, packet + PACKET_LEN_MIN + skip, len - PACKET_LEN_MIN - skip);
-                r = dispatch_call(&rc);
-        }
-
-        dispatch_reply(c, &h, &rc, r);
-        remote_call_close_fds(fds, n_fds);
-        remote_client_unref(c);
-}
-
 /* The handler's answer r: now (0: the reply in rc->ret; -1: the error in rc->err) or later. */
-static void dispatch_reply(RemoteClient *c, const PacketHeader *h, RemoteCall *rc, int r) {
+void remote_reply(RemoteClient *c, const PacketHeader *h, RemoteCall *rc, int r) {
         if (r == REMOTE_REPLY_LATER) {
                 xdr_writer_done(&rc->ret);
         } else if (r < 0) {

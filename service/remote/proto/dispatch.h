@@ -137,6 +137,16 @@ int remote_call_finish(RemoteCall *rc, Call *call, int r);
 void remote_call_resume(RemoteClient *c, const PacketHeader *h, int (*fn)(RemoteCall *rc, void *userdata),
                         void *userdata);
 
+/* What route.c asks of dispatch.c for a call it routed: the reply's header begun in w (a REPLY
+ * to req); the call's MSG_CALL type and OK status checked (libvirt's "Unexpected message type");
+ * a remote-program call through libvirt's checks, in its order, to its handler; and the
+ * handler's answer r sent now (0: the reply in rc->ret; -1: the error in rc->err) or left for
+ * later (REMOTE_REPLY_LATER). */
+void remote_reply_begin(XdrWriter *w, const PacketHeader *req);
+int remote_call_check_header(RemoteCall *rc);
+int remote_dispatch_call(RemoteCall *rc);
+void remote_reply(RemoteClient *c, const PacketHeader *h, RemoteCall *rc, int r);
+
 /* ------------------------------------------------------------------ descriptors (dispatch-fds.c) */
 
 /* The descriptor the client sent in slot (CALL_WITH_FDS), the handler's from now; -1 with
