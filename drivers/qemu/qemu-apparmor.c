@@ -9,7 +9,7 @@
 #include "log.h"
 #include "persist.h"
 #include "process-run.h"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 #include "storage.h"
 #include "security-apparmor.h"
 

@@ -1,6 +1,6 @@
 /* qemu-blockjob-record.c: a running guest's block jobs across a daemon restart: their record (<run dir>/NAME.blockjobs.json, 0600, beside the runtime record) and, once the monitor is reconnected, query-block-jobs to take each job QEMU still runs over again. */
 #define LOG_MODULE "qemu"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 #include <errno.h>
 #include <limits.h>

@@ -10,7 +10,7 @@
 
 #include "domain-model.h"
 #include "log.h"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 #define CONSOLE_CHUNK 4096
 

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 
 #include "log.h"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 #include "thread-call.h"
 
 typedef struct Lookup {

@@ -1,6 +1,6 @@
 /* qemu-domain.c: a QEMU guest's process: its phases, start, QMP events and the process's end as state-machine inputs. */
 #define LOG_MODULE "qemu"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 #include "qemu-migrate.h"
 #include "domain-model.h"
 #include "qemu-firmware.h"
@@ -26,18 +26,6 @@
 #include "qemu-tpm.h"
 #include "storage.h"
 
-QemuDomain *qemu_domain_get(Domain *d) {
-        if (!d->driver_data) {
-                QemuDomain *qd = calloc(1, sizeof *qd);
-                if (!qd)
-                        return NULL;
-                qd->domain = d;
-                qd->qc = qemu_conn_of(d->obj.conn);
-                d->driver_data = qd;
-        }
-        return d->driver_data;
-}
-
 /* Let go of the monitor, the process watch and the timers; never signals QEMU. Replies still
  * pending are dropped: their callbacks see qd->qmp != q and return. */
 static void qemu_domain_release(QemuDomain *qd) {
@@ -54,22 +42,6 @@ static void qemu_domain_release(QemuDomain *qd) {
         qemu_tpm_release(qd);   /* not signalled: it ends with QEMU (--terminate) */
         qemu_blockjob_release(qd->domain);
         qemu_snapshot_release(qd->domain);
-}
-
-void qemu_domain_pending(QemuDomain *qd, Call *call) {
-        qd->job = true;
-        qd->call = call_ref(call);
-}
-
-void qemu_domain_finish(QemuDomain *qd, int r, const VbError *err) {
-        Call *call = qd->call;
-        bool had = qd->job;
-        qd->call = NULL;
-        qd->job = false;
-        if (had)
-                domain_job_end(qd->domain);
-        call_complete(call, r, err, NULL);
-        call_unref(call);
 }
 
 void qemu_domain_forget(Domain *d) {
@@ -100,24 +72,6 @@ static void on_reply_ignore(Qmp *q, json_object *ret, const char *cls, const cha
 }
 
 /* ---- phases ---- */
-
-static const char *const phase_names[_QEMU_PHASE_MAX] = {
-        [QEMU_PHASE_NONE] = "none",
-        [QEMU_PHASE_STARTING] = "starting",
-        [QEMU_PHASE_RUNNING] = "running",
-        [QEMU_PHASE_REBOOTING] = "rebooting",
-        [QEMU_PHASE_RESETTING] = "resetting",
-        [QEMU_PHASE_POWERED_OFF] = "powered-off",
-        [QEMU_PHASE_DESTROYING] = "destroying",
-        [QEMU_PHASE_RECONNECTING] = "reconnecting",
-        [QEMU_PHASE_UNMANAGED] = "unmanaged",
-        [QEMU_PHASE_LOST] = "lost",
-        [QEMU_PHASE_SAVING] = "saving",
-};
-
-const char *qemu_phase_to_string(QemuPhase p) {
-        return (unsigned) p < _QEMU_PHASE_MAX && phase_names[p] ? phase_names[p] : "invalid";
-}
 
 static void on_event(Qmp *q, const char *event, json_object *data, void *userdata);
 static void on_closed(Qmp *q, int reason, void *userdata);

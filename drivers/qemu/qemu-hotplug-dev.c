@@ -1,6 +1,6 @@
 /* qemu-hotplug-dev.c: DomainOps.prepare_device / attach_device / detach_device: each device kind beyond disks and NICs to the file that hotplugs it. */
 #define LOG_MODULE "qemu"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 #include <string.h>
 

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "domain-model.h"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 #define PCI_SLOTS 32
 #define VIDEO_SLOT_PC 2                /* i440fx's primary video place, kept for a video card */

@@ -3,7 +3,7 @@
 
 #include <stdbool.h>
 
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 /* disk's image labelled for (and given back from) the guest's QEMU by the security stack;
  * names: its DAC label's names looked up before (qemu-dac-names.c), NULL: none. */

@@ -1,6 +1,6 @@
 /* qemu-snapshot-ext.c: a running guest's external snapshot, step after step as libvirt's: the guest agent's freeze (--quiesce), the memory into a save image (the save's QEMU migration stream, QEMU kept), the disks' overlays (qemu-snapshot-live.c, one transaction), the guest resumed, the thaw; a failure undoes what was done. And --halt of any snapshot: the guest stopped once it is taken. */
 #define LOG_MODULE "qemu"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 #include <errno.h>
 #include <stdlib.h>

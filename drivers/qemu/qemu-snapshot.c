@@ -1,6 +1,6 @@
 /* qemu-snapshot.c: internal snapshots on QEMU: qemu-img snapshot -c/-a/-d per qcow2 disk of a stopped guest (watched children), QMP snapshot-save/load/delete jobs on a running one, followed by QEMU's JOB_STATUS_CHANGE events. */
 #define LOG_MODULE "qemu"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -18,7 +18,7 @@
 #include "log.h"
 #include "persist.h"
 #include "process-run.h"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 #include "uuid.h"
 
 #define SWTPM_BINARY "/usr/bin/swtpm"

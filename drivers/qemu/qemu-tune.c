@@ -11,7 +11,7 @@
 #include "domain-tune-stats.h"
 #include "log.h"
 #include "qemu-command.h"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 #define PERCPU_MAX 8192         /* host CPUs one usage_percpu line may list */
 
