@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -603,6 +604,11 @@ void qemu_domain_threads_placed(QemuDomain *qd, Qmp *q, const VbError *err) {
         qemu_domain_start_continue(qd, q);
 }
 
+static int start_prepared(Domain *d, SecurityDacNames *names, void *arg, Call *call, VbError *err);
+static int start_named(Domain *d, SecurityDacNames *names, void *arg, Call *call, VbError *err);
+static int start_loaded(Domain *d, SecurityDacNames *names, void *arg, Call *call, VbError *err);
+static int qemu_domain_start_spawn(Domain *d, unsigned flags, Call *call, VbError *err);
+
 int qemu_domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {
         QemuDomain *qd = qemu_domain_get(d);
         if (!qd)
@@ -635,28 +641,60 @@ int qemu_domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {
                                     "cannot tell whether a QEMU process of domain '%s' still runs (%s); not starting another",
                                     d->obj.name, f.why);
         /* An emulated TPM's state is made (swtpm_setup, a watched child) the first time. */
-        int r = qemu_tpm_prepare(qd, qd->incoming_def ? qd->incoming_def : domain_current_def(d), flags, call, err);
+        void *arg = (void *) (uintptr_t) flags;
+        int r = qemu_tpm_prepare(qd, qd->incoming_def ? qd->incoming_def : domain_current_def(d), start_prepared, arg,
+                                 call, err);
         if (r != 0)
                 return r;
-        return qemu_domain_start_prepared(d, flags, call, err);
+        return start_prepared(d, NULL, arg, call, err);
 }
 
-int qemu_domain_start_prepared(Domain *d, unsigned flags, Call *call, VbError *err) {
+/* The start's steps, in order; each asynchronous one (qemu-tpm.c, qemu-dac-names.c,
+ * qemu-apparmor.c) is handed the step after it and knows nothing of the start. arg: the
+ * start's flags. */
+
+/* The TPM's state exists: the DAC label names looked up, in a thread (NSS may block). */
+static int start_prepared(Domain *d, SecurityDacNames *names, void *arg, Call *call, VbError *err) {
+        (void) names;
         QemuDomain *qd = qemu_domain_get(d);
         if (!qd)
                 return vb_error_errno(err, -ENOMEM, "domain");
-        /* The names of its DAC labels are looked up first, in a thread (NSS may block). */
-        int r = qemu_dac_names_start(qd, flags, call, err);
+        int r = qemu_dac_names_begin(qd, qd->incoming_def ? qd->incoming_def : domain_current_def(d), start_named,
+                                     NULL, arg, call, err);
         if (r != 0)
                 return r;
-        /* AppArmor: the guest's profile is loaded (a watched child) before QEMU is spawned. */
-        if (qd->qc && qd->qc->apparmor &&
-            apparmor_confines(qd->incoming_def ? qd->incoming_def : domain_current_def(d)))
-                return qemu_apparmor_load(qd, flags, call, err);
-        return qemu_domain_start_spawn(d, flags, call, err);
+        return start_named(d, NULL, arg, call, err);
 }
 
-int qemu_domain_start_spawn(Domain *d, unsigned flags, Call *call, VbError *err) {
+/* The names known (names: the lookup's answers, kept for the spawn): AppArmor's profile
+ * loaded (a watched child) before QEMU is spawned. */
+static int start_named(Domain *d, SecurityDacNames *names, void *arg, Call *call, VbError *err) {
+        QemuDomain *qd = d->driver_data;
+        if (names) {
+                if (!(qd->dac_names = calloc(1, sizeof *qd->dac_names)))
+                        return vb_error_errno(err, -ENOMEM, "DAC label names");
+                *qd->dac_names = *names;
+                *names = (SecurityDacNames) { 0 };
+        }
+        if (qd->qc && qd->qc->apparmor &&
+            apparmor_confines(qd->incoming_def ? qd->incoming_def : domain_current_def(d)))
+                return qemu_apparmor_load(qd, start_loaded, arg, call, err);
+        return qemu_domain_start_spawn(d, (unsigned) (uintptr_t) arg, call, err);
+}
+
+/* The profile loaded: the spawn; a spawn that fails unloads it. */
+static int start_loaded(Domain *d, SecurityDacNames *names, void *arg, Call *call, VbError *err) {
+        (void) names;
+        int r = qemu_domain_start_spawn(d, (unsigned) (uintptr_t) arg, call, err);
+        QemuDomain *qd = d->driver_data;
+        if (r < 0 && qd->qc)
+                qemu_apparmor_unload(qd->qc, domain_current_def(d));
+        return r;
+}
+
+/* The start past its checks, the TPM's state, the names and the AppArmor load: QEMU spawned,
+ * VERB_PENDING or -1. */
+static int qemu_domain_start_spawn(Domain *d, unsigned flags, Call *call, VbError *err) {
         QemuDomain *qd = qemu_domain_get(d);
         if (!qd)
                 return vb_error_errno(err, -ENOMEM, "domain");

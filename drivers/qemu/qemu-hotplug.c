@@ -182,27 +182,6 @@ static json_object *device_args(const DomainDisk *disk, const char *alias, const
 
 static void on_attach(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata);
 
-bool qemu_hotplug_free_root_port(json_object *ret, char *out, size_t len) {
-        size_t nb = json_object_is_type(ret, json_type_array) ? json_object_array_length(ret) : 0;
-        for (size_t b = 0; b < nb; b++) {
-                json_object *devs, *bus = json_object_array_get_idx(ret, b);
-                if (!json_object_object_get_ex(bus, "devices", &devs) || !json_object_is_type(devs, json_type_array))
-                        continue;
-                for (size_t i = 0; i < json_object_array_length(devs); i++) {
-                        json_object *dev = json_object_array_get_idx(devs, i), *id, *br, *under;
-                        if (!json_object_object_get_ex(dev, "qdev_id", &id) ||
-                            strncmp(json_object_get_string(id), "pci.", 4) != 0 ||
-                            !json_object_object_get_ex(dev, "pci_bridge", &br) ||
-                            !json_object_object_get_ex(br, "devices", &under) ||
-                            json_object_array_length(under) != 0)
-                                continue;
-                        snprintf(out, len, "%s", json_object_get_string(id));
-                        return true;
-                }
-        }
-        return false;
-}
-
 static int attach_send(Attach *a, Qmp *q, AttachStep step) {
         DomainDisk *disk = &a->dev->disks[0];
         int r = -EINVAL;

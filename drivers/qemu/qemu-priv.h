@@ -50,28 +50,19 @@ int qemu_monitor_listen(const char *path, VbError *err);
 int qemu_socket_bind(const char *path, const char *what, VbError *err);
 
 /* qemu-apparmor.c: where AppArmor runs, the guest's profile loaded before QEMU is spawned
- * (qemu_apparmor_load answers VERB_PENDING, then qemu_domain_start_spawn) and removed after. */
+ * (qemu_apparmor_load answers VERB_PENDING, then next as qemu_dac_names_begin's, names NULL;
+ * the start's next spawns QEMU) and removed after. */
 int qemu_apparmor_plan(QemuConn *qc, const DomainDef *def, ApparmorPlan *plan, VbError *err);
-int qemu_apparmor_load(QemuDomain *qd, unsigned flags, Call *call, VbError *err);
+int qemu_apparmor_load(QemuDomain *qd, QemuNamesNext next, void *arg, Call *call, VbError *err);
 void qemu_apparmor_unload(QemuConn *qc, const DomainDef *def);
-/* The start past its checks (and the AppArmor load): QEMU spawned, VERB_PENDING or -1. */
-int qemu_domain_start_spawn(Domain *d, unsigned flags, Call *call, VbError *err);
-/* The start once the TPM's state exists (qemu-tpm.c): the AppArmor load, else the spawn. */
-int qemu_domain_start_prepared(Domain *d, unsigned flags, Call *call, VbError *err);
 /* qemu-dac-names.c: def's DAC label names looked up in a thread (NSS may block), then
  * next(d, names, arg, call, err) on the loop, with the call pending meanwhile; next owns arg
  * and answers as a verb (VERB_PENDING, 0, or -1 with err). 0: nothing to look up (go on at
  * once, arg still the caller's); VERB_PENDING; -1 with err (arg still the caller's). */
-/* A start's lookup (0: nothing to look up, or done: go on), kept in qd->dac_names for the
- * spawn; qemu_domain_names_drop() frees it. */
-int qemu_dac_names_start(QemuDomain *qd, unsigned flags, Call *call, VbError *err);
+/* A start's answers, kept in qd->dac_names for the spawn (qemu-domain.c), freed. */
 void qemu_domain_names_drop(QemuDomain *qd);
-typedef int (*QemuNamesNext)(Domain *d, SecurityDacNames *names, void *arg, Call *call, VbError *err);
 int qemu_dac_names_begin(QemuDomain *qd, const DomainDef *def, QemuNamesNext next, void (*drop)(void *arg), void *arg,
                          Call *call, VbError *err);
-/* A pending verb's asynchronous step is done: next(qd's domain, names, arg, call) goes on with
- * the waiting call, and answers it unless next is pending again. */
-void qemu_verb_continue(QemuDomain *qd, QemuNamesNext next, SecurityDacNames *names, void *arg);
 /* qemu-apparmor.c, a disk's hotplug into a guest AppArmor confines: its profile regenerated
  * with the disk (extra) and reloaded (apparmor_parser -r, a watched child) before QEMU is asked
  * to open it; then next as qemu_dac_names_begin's (names NULL). A parser that fails fails the
@@ -165,11 +156,6 @@ int qemu_set_interface_bandwidth(Domain *d, size_t index, const DomainBandwidthR
                                  const DomainBandwidthRate *out, Call *call, VbError *err);
 int qemu_iftune_start(const DomainDef *live, VbError *err);
 void qemu_iftune_release(const DomainDef *live);
-/* qemu-tune.c: the guest's QEMU with its monitor ready, or NULL with err set. */
-QemuDomain *qemu_tune_monitor(Domain *d, VbError *err);
-/* The QMP reply to a command that changes the running guest: the verb's job ends, its call
- * answers (QEMU's reason on failure). userdata: the QemuDomain. */
-void qemu_tune_change_reply(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata);
 pid_t qemu_iothread_tid(const QemuDomain *qd, unsigned id);
 bool qemu_is_iothread(const QemuDomain *qd, pid_t tid);
 void qemu_iothreads_forget(QemuDomain *qd);
@@ -457,8 +443,8 @@ typedef void (*QemuUnplugDone)(QemuDomain *qd, const char *alias, const char *ta
  * after the call answered); VERB_PENDING, or -1 with err. One removal at a time. */
 int qemu_unplug_begin(QemuDomain *qd, const char *alias, const char *what, const char *target, QemuUnplugDone done,
                       Call *call, VbError *err);
-/* The id ("pci.N") of the first pcie-root-port of query-pci's answer with no device behind it. */
-bool qemu_hotplug_free_root_port(json_object *ret, char *out, size_t len);
+/* qemu-unplug.c too: a device joined d->live as alias: the status file saved, device-added sent. */
+void qemu_hotplug_added(Domain *d, const char *alias);
 /* qemu-hotplug-pci.c: the place of a PCI device plugged into a running guest: q35, slot 0 of
  * the first empty pcie-root-port; i440fx, the lowest free slot of bus 0 (not the video's).
  * false when there is none. Its <address> (libvirt's form) for the live XML; -1: no memory. */
@@ -472,6 +458,8 @@ struct DomainAddress;
 int qemu_hotplug_pci_write(struct DomainAddress *a, const QemuHotplugPci *p);
 /* "cannot attach WHAT: no free pcie-root-port (…)" / "… no free PCI slot"; -1. */
 int qemu_hotplug_pci_none(VbError *err, bool q35, const char *what);
+/* The id ("pci.N") of the first pcie-root-port of query-pci's answer with no device behind it. */
+bool qemu_hotplug_free_root_port(json_object *ret, char *out, size_t len);
 /* qemu-hotplug-nic.c: NICs attached and detached live (DomainOps.attach_interface /
  * detach_interface); the QEMU device id of interface i of def (its <alias>, else net<i> as
  * the command line names it). */
@@ -498,8 +486,6 @@ int qemu_domain_check_detach(const DomainDef *def, const char *kind, size_t inde
 /* The index of def's USB input or hub, controller, channel or DIMM whose QEMU id is alias
  * (its kind in *kind), or -1. */
 long qemu_device_by_alias(const DomainDef *def, const char *alias, const char **kind);
-/* A device joined d->live as alias: the status file saved, device-added sent. */
-void qemu_hotplug_added(Domain *d, const char *alias);
 /* qemu-hotplug-ctrl.c: virtio-scsi and virtio-serial controllers: an index (the lowest free of
  * its type when the XML gave none; "target scsi:1 already exists"), device_add, device_del of
  * controller index of d->live; check_detach: "device cannot be detached: device is busy". */

@@ -76,3 +76,39 @@ void qemu_domain_finish(QemuDomain *qd, int r, const VbError *err) {
         call_complete(call, r, err, NULL);
         call_unref(call);
 }
+
+void qemu_verb_continue(QemuDomain *qd, QemuNamesNext next, SecurityDacNames *names, void *arg) {
+        VbError e = { 0 };
+        Call *call = call_ref(qd->call);
+        /* The job is the next step's now: it keeps the call again when it answers pending. */
+        qd->call = call_unref(qd->call);
+        qd->job = false;
+        int r = next(qd->domain, names, arg, call, &e);
+        if (r != VERB_PENDING) {
+                qemu_domain_pending(qd, call);
+                qemu_domain_finish(qd, r < 0 ? -1 : 0, r < 0 ? &e : NULL);
+        }
+        call_unref(call);
+}
+
+QemuDomain *qemu_tune_monitor(Domain *d, VbError *err) {
+        QemuDomain *qd = d->driver_data;
+        if (qd && qd->qmp && qmp_is_ready(qd->qmp))
+                return qd;
+        vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU, "the QEMU monitor of domain '%s' is not available",
+                     d->obj.name);
+        return NULL;
+}
+
+
+/* The reply to a command that changes the running guest (qom-set, block_resize, set-action,
+ * calc-dirty-rate): the verb's job ends, its call answers with QEMU's reason on failure. */
+void qemu_tune_change_reply(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
+        QemuDomain *qd = userdata;
+        if (q != qd->qmp || !qd->job)
+                return;
+        VbError e = { 0 };
+        if (cls)
+                vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "%s", desc ? desc : cls);
+        qemu_domain_finish(qd, cls ? -1 : 0, cls ? &e : NULL);
+}

@@ -153,6 +153,19 @@ const char *qemu_phase_to_string(QemuPhase p);
 /* A verb answered VERB_PENDING: keep its call; qemu_domain_finish() ends the job and answers. */
 void qemu_domain_pending(QemuDomain *qd, Call *call);
 void qemu_domain_finish(QemuDomain *qd, int r, const VbError *err);
+/* The next step of a pending verb, once an asynchronous step below it is done (a DAC label
+ * name lookup, an AppArmor load, swtpm_setup): next(d, names, arg, call, err) answers as a
+ * verb (VERB_PENDING, 0, or -1 with err) and owns arg. The step is handed it by the verb that
+ * sequences the steps and knows nothing of what comes after it. */
+typedef int (*QemuNamesNext)(Domain *d, SecurityDacNames *names, void *arg, Call *call, VbError *err);
+/* The step is done: next(qd's domain, names, arg, call) goes on with the waiting call, and
+ * answers it unless next is pending again. */
+void qemu_verb_continue(QemuDomain *qd, QemuNamesNext next, SecurityDacNames *names, void *arg);
+/* The guest's QEMU with its monitor ready, or NULL with err set. */
+QemuDomain *qemu_tune_monitor(Domain *d, VbError *err);
+/* The QMP reply to a command that changes the running guest: the verb's job ends, its call
+ * answers (QEMU's reason on failure). userdata: the QemuDomain. */
+void qemu_tune_change_reply(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata);
 /* The QEMU binary the connection runs (qemu.conf's emulator, else QEMU_EMULATOR_DEFAULT). */
 const char *qemu_binary(const QemuConn *qc);
 /* The probed capabilities of emulator (NULL: the configured one), refused with libvirt's text

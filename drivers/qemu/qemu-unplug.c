@@ -155,3 +155,13 @@ void qemu_hotplug_event(QemuDomain *qd, const char *event, json_object *data) {
                 qemu_domain_finish(qd, 0, NULL);
         domain_unref(d);
 }
+
+void qemu_hotplug_added(Domain *d, const char *alias) {
+        VbError e = { 0 };
+        if (d->live && qemu_aliases_assign(d->live, false) < 0)
+                log_warning("domain %s: out of memory: its running definition lacks device aliases", d->obj.name);
+        if (domain_save_status(d, &e) < 0)
+                log_warning("domain %s: status not saved: %s", d->obj.name, e.message);
+        domain_notify_device(d, NOTICE_DEVICE_ADDED, alias);
+}
+
