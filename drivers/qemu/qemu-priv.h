@@ -406,7 +406,7 @@ int qemu_domain_change_media(Domain *d, size_t index, const char *path, const ch
 void qemu_hotplug_event(QemuDomain *qd, const char *event, json_object *data);
 void qemu_unplug_forget(QemuDomain *qd);
 
-/* qemu-snapshot.c: internal snapshots (DomainOps.snapshot_*). */
+/* qemu-snapshot-ops.c: DomainOps.snapshot_* (routed to the files below); qemu-snapshot.c: internal snapshots. */
 int qemu_snapshot_create(Domain *d, SnapshotDef *def, unsigned flags, Call *call, VbError *err);
 int qemu_snapshot_revert(Domain *d, const SnapshotDef *def, unsigned flags, Call *call, VbError *err);
 int qemu_snapshot_delete(Domain *d, const SnapshotDef *def, Call *call, VbError *err);
@@ -414,6 +414,15 @@ void qemu_snapshot_job_event(QemuDomain *qd, json_object *data);
 void qemu_snapshot_release(Domain *d);
 /* A shut-off domain's disks to an internal snapshot (qemu-img snapshot -a); 0 or VERB_PENDING. */
 int qemu_snapshot_disks_revert(Domain *d, const SnapshotDef *def, Call *call, VbError *err);
+/* What the ops route here: an internal snapshot created, reverted to (after: the QMP command
+ * that then sets the wanted state, or NULL) or deleted, by QMP jobs on a running guest, by
+ * qemu-img per qcow2 disk on a stopped one; a stopped guest's disk-only snapshot (overlays by
+ * qemu-img create); how many of def's disks are external. */
+typedef enum QemuSnapshotOp { QEMU_SNAPSHOT_CREATE, QEMU_SNAPSHOT_REVERT, QEMU_SNAPSHOT_DELETE } QemuSnapshotOp;
+int qemu_snapshot_internal(Domain *d, QemuSnapshotOp op, const SnapshotDef *def, const char *after, Call *call,
+                           VbError *err);
+int qemu_snapshot_offline_overlays(Domain *d, const SnapshotDef *def, bool reuse, Call *call, VbError *err);
+size_t qemu_snapshot_count_external(const SnapshotDef *def);
 /* qemu-snapshot-delete.c: a shut-off domain's external snapshot merged into the image below. */
 int qemu_snapshot_delete_external(Domain *d, const SnapshotDef *def, Call *call, VbError *err);
 /* qemu-snapshot-state.c: a revert between a running and a shut-off state. */
