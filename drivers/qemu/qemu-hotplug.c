@@ -407,7 +407,10 @@ int qemu_domain_attach_disk(Domain *d, DomainDevices *dev, Call *call, VbError *
 
 /* ---- detach ---- */
 
-bool qemu_disk_remove(QemuDomain *qd, const char *alias, const char *target, QemuDomain *finish) {
+/* The guest let disk target (alias) go: its block nodes, its label and its place in d->live;
+ * finish: the blockdev-del's reply answers qd's waiting call (true if it was handed over).
+ * The disk's end of qemu_unplug_begin_handover(). */
+static bool disk_remove(QemuDomain *qd, const char *alias, const char *target, QemuDomain *finish) {
         Domain *d = qd->domain;
         long i = d->live ? domain_devices_find_disk(&d->live->priv->devices, target) : -1;
         bool handed = qd->qmp && nodes_del(qd->qmp, alias, true, true, finish);
@@ -419,16 +422,12 @@ bool qemu_disk_remove(QemuDomain *qd, const char *alias, const char *target, Qem
         return handed;
 }
 
-void qemu_disk_removed(QemuDomain *qd, const char *alias, const char *target) {
-        qemu_disk_remove(qd, alias, target, NULL);
-}
-
 int qemu_domain_detach_disk(Domain *d, size_t index, Call *call, VbError *err) {
         char alias[32];
         if (qemu_disk_alias(d->live, index, alias, sizeof alias, err) < 0)
                 return -1;
-        return qemu_unplug_begin(d->driver_data, alias, "disk", d->live->priv->devices.disks[index].target_dev,
-                                 qemu_disk_removed, call, err);
+        return qemu_unplug_begin_handover(d->driver_data, alias, "disk",
+                                          d->live->priv->devices.disks[index].target_dev, disk_remove, call, err);
 }
 long qemu_disk_by_alias(const DomainDef *def, const char *alias) {
         for (size_t i = 0; def && def->priv && i < def->priv->devices.n_disks; i++) {

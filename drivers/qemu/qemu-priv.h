@@ -452,6 +452,11 @@ typedef void (*QemuUnplugDone)(QemuDomain *qd, const char *alias, const char *ta
  * after the call answered); VERB_PENDING, or -1 with err. One removal at a time. */
 int qemu_unplug_begin(QemuDomain *qd, const char *alias, const char *what, const char *target, QemuUnplugDone done,
                       Call *call, VbError *err);
+/* The same, for a kind whose end may take over the waiting call: end(qd, alias, target, finish)
+ * with finish the QemuDomain whose call waits (NULL: none waits); true: end answers it. */
+typedef bool (*QemuUnplugHandover)(QemuDomain *qd, const char *alias, const char *target, QemuDomain *finish);
+int qemu_unplug_begin_handover(QemuDomain *qd, const char *alias, const char *what, const char *target,
+                               QemuUnplugHandover end, Call *call, VbError *err);
 /* qemu-unplug.c too: a device joined d->live as alias: the status file saved, device-added sent. */
 void qemu_hotplug_added(Domain *d, const char *alias);
 /* qemu-hotplug-pci.c: the place of a PCI device plugged into a running guest: q35, slot 0 of
