@@ -233,9 +233,10 @@ int qemu_domain_rename(Domain *d, const char *from, const char *to, DomainDef *d
 /* The start from an image has been reported: the image's fields go (a managed image too). */
 void qemu_incoming_done(QemuDomain *qd, bool restored);
 
-/* qemu-console.c: virDomainOpenConsole; close ends the client's session (why NULL: an end). */
+/* qemu-console.c: virDomainOpenConsole. */
 int qemu_domain_open_console(Domain *d, const char *dev_name, unsigned flags, Stream *out, Stream *in,
                              VbError *err);
+/* qemu-chr-stream.c: the console's client closed, its session ended (why NULL: an end). */
 void qemu_console_close(QemuDomain *qd, const VbError *why);
 /* A chardev's fd (taken: closed on failure too) between out and in, as the client in *slot;
  * one there already is told it was taken over. */
