@@ -6,7 +6,7 @@
 
 #include "agent-client.h"
 #include "domain-agent.h"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 /* Called by qemu-domain.c: the QEMU runs (connect to the channel's socket, ask whether the
  * guest has the port open), a QMP event (VSERPORT_CHANGE), QEMU is gone or let go. */

@@ -1,4 +1,4 @@
-/* qemu-apparmor.c: where the host runs AppArmor, a guest's profile (drivers/security's pure generator and command plan) written and loaded by `apparmor_parser -r` in a watched child before QEMU is spawned, QEMU executed in it, and the profile removed (`apparmor_parser -R`) once QEMU is gone. Inactive (this host): qemu_domain_start spawns at once and nothing here runs. */
+/* qemu-apparmor.c: where the host runs AppArmor, a guest's profile (drivers/security's pure generator and command plan) written and loaded by `apparmor_parser -r` in a watched child before QEMU is spawned, QEMU executed in it, and the profile removed (`apparmor_parser -R`) once QEMU is gone. Inactive (this host): the start spawns at once and nothing here runs. */
 #define LOG_MODULE "qemu"
 #include <errno.h>
 #include <stdio.h>
@@ -9,7 +9,7 @@
 #include "log.h"
 #include "persist.h"
 #include "process-run.h"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 #include "storage.h"
 #include "security-apparmor.h"
 
@@ -30,7 +30,8 @@ int qemu_apparmor_plan(QemuConn *qc, const DomainDef *def, ApparmorPlan *plan, V
 typedef struct Load {
         Domain *d;              /* a reference: the domain may be undefined meanwhile */
         QemuDomain *qd;
-        unsigned flags;
+        QemuNamesNext next;     /* the start's next step: the spawn */
+        void *arg;
 } Load;
 
 static void on_loaded(int status, const char *out, size_t len, void *userdata) {
@@ -56,15 +57,7 @@ static void on_loaded(int status, const char *out, size_t len, void *userdata) {
                 qemu_apparmor_unload(qd->qc, domain_current_def(d));
                 qemu_domain_finish(qd, -1, &e);
         } else {
-                /* The job is the spawn's now: it keeps the call again when it answers pending. */
-                qd->call = call_unref(qd->call);
-                qd->job = false;
-                int r = qemu_domain_start_spawn(d, l->flags, call, &e);
-                if (r < 0) {
-                        qemu_apparmor_unload(qd->qc, domain_current_def(d));
-                        qemu_domain_pending(qd, call);
-                        qemu_domain_finish(qd, -1, &e);
-                }
+                qemu_verb_continue(qd, l->next, NULL, l->arg);
         }
         call_unref(call);
         domain_unref(d);
@@ -89,7 +82,7 @@ static int profile_write(QemuConn *qc, const char *name, const DomainDef *def, A
         return r < 0 ? -1 : 0;
 }
 
-int qemu_apparmor_load(QemuDomain *qd, unsigned flags, Call *call, VbError *err) {
+int qemu_apparmor_load(QemuDomain *qd, QemuNamesNext next, void *arg, Call *call, VbError *err) {
         QemuConn *qc = qd->qc;
         Domain *d = qd->domain;
         /* The files QEMU will open: volumes resolved as the spawn resolves them. */
@@ -107,7 +100,7 @@ int qemu_apparmor_load(QemuDomain *qd, unsigned flags, Call *call, VbError *err)
         Load *l = calloc(1, sizeof *l);
         if (!l)
                 return vb_error_errno(err, -ENOMEM, "AppArmor load");
-        *l = (Load) { domain_ref(d), qd, flags };
+        *l = (Load) { domain_ref(d), qd, next, arg };
         if (process_run_exec(qc->event, &parser_program, plan.load_argv, NULL, 0, on_loaded, l, err) < 0) {
                 domain_unref(d);
                 free(l);

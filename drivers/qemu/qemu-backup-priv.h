@@ -7,7 +7,7 @@
 
 #include "backup.h"
 #include "checkpoint-conf.h"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 typedef struct BkDisk {
         BackupDiskDef *def;     /* in the domain's BackupDef */

@@ -5,7 +5,7 @@
  * backup, a disabled copy of the checkpoint's bitmap; the client ends it (domjobabort), and the exports, the
  * scratch nodes and files and that bitmap go. */
 #define LOG_MODULE "qemu"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,7 +1,7 @@
 /* qemu-blockjob-record.c: the record of a running guest's block jobs across a daemon restart
  * (<run dir>/NAME.blockjobs.json, 0600, beside the runtime record): written, removed, read back. */
 #define LOG_MODULE "qemu"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 #include <errno.h>
 #include <limits.h>

@@ -2,7 +2,7 @@
  * is reconnected, query-block-jobs, and each job QEMU still runs taken over again with what its
  * record (qemu-blockjob-record.c) kept of it. */
 #define LOG_MODULE "qemu"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 #include <stdlib.h>
 

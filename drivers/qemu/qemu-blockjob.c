@@ -3,7 +3,7 @@
  * block-job-set-speed; QEMU's BLOCK_JOB_* events end the jobs, move the running definition to
  * the new top after a pivot and become NOTICE_BLOCK_JOB. A job's QMP id is the disk's alias. */
 #define LOG_MODULE "qemu"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 #include <errno.h>
 #include <stdio.h>

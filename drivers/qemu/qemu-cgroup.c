@@ -1,6 +1,6 @@
 /* qemu-cgroup.c: a guest's QEMU in its own cgroup (lib/cgroup.c) under machine.slice with the definition's <cputune> and <memtune>, removed when QEMU is gone. */
 #define LOG_MODULE "qemu"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -13,7 +13,7 @@
 #include "domain-model.h"
 #include "log.h"
 #include "qemu-command.h"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 /* A channel whose socket the daemon names and QEMU listens on. */
 static bool default_server(const DomainChr *c) {

@@ -15,7 +15,7 @@
 #include "domain-model.h"
 #include "log.h"
 #include "qemu-command.h"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 /* libvirt's names of a channel: its alias ("channel0", a user's ua- alias) or its virtio
  * target name ("org.qemu.guest_agent.0"); NULL: the first. */

@@ -1,6 +1,6 @@
 /* qemu-checkpoint.c: checkpoints on QEMU: a persistent dirty bitmap per qcow2 disk, made or removed in one QMP transaction on a running guest, with qemu-img bitmap (watched children, one disk after the other) on a stopped one. */
 #define LOG_MODULE "qemu"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 #include <errno.h>
 #include <stdio.h>

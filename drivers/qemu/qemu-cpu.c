@@ -1,6 +1,6 @@
 /* qemu-cpu.c: virConnectCompareCPU and virConnectBaselineCPU (and their hypervisor variants, against QEMU's "max" CPU under TCG) on QEMU connections: CPU models' features as QEMU expands them (qemu-caps-cpu.c), the host's from /proc/cpuinfo. */
 #define LOG_MODULE "qemu"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 #include <errno.h>
 #include <stdbool.h>

@@ -1,11 +1,10 @@
 /* qemu-dac-names.c: the user and group names of a guest's DAC <label>s (a disk's <seclabel model='dac'><label>USER:GROUP</label>) looked up in a thread before its start or a disk's hotplug labels the files, so that NSS (sssd, LDAP) never blocks the event loop; the verb waits meanwhile (VERB_PENDING) and goes on with the answers. */
 #define LOG_MODULE "qemu"
 #include <errno.h>
-#include <stdint.h>
 #include <stdlib.h>
 
 #include "log.h"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 #include "thread-call.h"
 
 typedef struct Lookup {
@@ -45,20 +44,6 @@ static void lookup_done(void *p) {
         lookup_free(l);
 }
 
-void qemu_verb_continue(QemuDomain *qd, QemuNamesNext next, SecurityDacNames *names, void *arg) {
-        VbError e = { 0 };
-        Call *call = call_ref(qd->call);
-        /* The job is the next step's now: it keeps the call again when it answers pending. */
-        qd->call = call_unref(qd->call);
-        qd->job = false;
-        int r = next(qd->domain, names, arg, call, &e);
-        if (r != VERB_PENDING) {
-                qemu_domain_pending(qd, call);
-                qemu_domain_finish(qd, r < 0 ? -1 : 0, r < 0 ? &e : NULL);
-        }
-        call_unref(call);
-}
-
 int qemu_dac_names_begin(QemuDomain *qd, const DomainDef *def, QemuNamesNext next, void (*drop)(void *arg), void *arg,
                          Call *call, VbError *err) {
         if (!qd->qc || !qd->qc->sec_ready)
@@ -86,24 +71,6 @@ int qemu_dac_names_begin(QemuDomain *qd, const DomainDef *def, QemuNamesNext nex
         qd->dac_names_busy = true;
         qemu_domain_pending(qd, call);
         return VERB_PENDING;
-}
-
-/* A start: the answers are kept for the spawn (after AppArmor's load, if any). */
-static int start_named(Domain *d, SecurityDacNames *names, void *arg, Call *call, VbError *err) {
-        QemuDomain *qd = d->driver_data;
-        if (!(qd->dac_names = calloc(1, sizeof *qd->dac_names)))
-                return vb_error_errno(err, -ENOMEM, "DAC label names");
-        *qd->dac_names = *names;
-        *names = (SecurityDacNames) { 0 };
-        return qemu_domain_start_prepared(d, (unsigned) (uintptr_t) arg, call, err);
-}
-
-int qemu_dac_names_start(QemuDomain *qd, unsigned flags, Call *call, VbError *err) {
-        if (qd->dac_names)      /* looked up already: this is the start going on */
-                return 0;
-        Domain *d = qd->domain;
-        return qemu_dac_names_begin(qd, qd->incoming_def ? qd->incoming_def : domain_current_def(d), start_named, NULL,
-                                    (void *) (uintptr_t) flags, call, err);
 }
 
 void qemu_domain_names_drop(QemuDomain *qd) {

@@ -9,7 +9,7 @@
 #include "log.h"
 #include "manager.h"
 #include "qemu-command.h"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 #include "qemu-firmware.h"
 #include "qemu-tpm.h"
 

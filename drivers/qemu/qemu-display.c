@@ -6,7 +6,7 @@
 
 #include "domain-model.h"
 #include "log.h"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 static bool is(const char *a, const char *b) {
         return a && strcmp(a, b) == 0;

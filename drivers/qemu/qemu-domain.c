@@ -1,6 +1,6 @@
 /* qemu-domain.c: a QEMU guest's process: its phases, start, QMP events and the process's end as state-machine inputs. */
 #define LOG_MODULE "qemu"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 #include "qemu-migrate.h"
 #include "domain-model.h"
 #include "qemu-firmware.h"
@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,18 +27,6 @@
 #include "qemu-tpm.h"
 #include "storage.h"
 
-QemuDomain *qemu_domain_get(Domain *d) {
-        if (!d->driver_data) {
-                QemuDomain *qd = calloc(1, sizeof *qd);
-                if (!qd)
-                        return NULL;
-                qd->domain = d;
-                qd->qc = qemu_conn_of(d->obj.conn);
-                d->driver_data = qd;
-        }
-        return d->driver_data;
-}
-
 /* Let go of the monitor, the process watch and the timers; never signals QEMU. Replies still
  * pending are dropped: their callbacks see qd->qmp != q and return. */
 static void qemu_domain_release(QemuDomain *qd) {
@@ -54,22 +43,6 @@ static void qemu_domain_release(QemuDomain *qd) {
         qemu_tpm_release(qd);   /* not signalled: it ends with QEMU (--terminate) */
         qemu_blockjob_release(qd->domain);
         qemu_snapshot_release(qd->domain);
-}
-
-void qemu_domain_pending(QemuDomain *qd, Call *call) {
-        qd->job = true;
-        qd->call = call_ref(call);
-}
-
-void qemu_domain_finish(QemuDomain *qd, int r, const VbError *err) {
-        Call *call = qd->call;
-        bool had = qd->job;
-        qd->call = NULL;
-        qd->job = false;
-        if (had)
-                domain_job_end(qd->domain);
-        call_complete(call, r, err, NULL);
-        call_unref(call);
 }
 
 void qemu_domain_forget(Domain *d) {
@@ -100,24 +73,6 @@ static void on_reply_ignore(Qmp *q, json_object *ret, const char *cls, const cha
 }
 
 /* ---- phases ---- */
-
-static const char *const phase_names[_QEMU_PHASE_MAX] = {
-        [QEMU_PHASE_NONE] = "none",
-        [QEMU_PHASE_STARTING] = "starting",
-        [QEMU_PHASE_RUNNING] = "running",
-        [QEMU_PHASE_REBOOTING] = "rebooting",
-        [QEMU_PHASE_RESETTING] = "resetting",
-        [QEMU_PHASE_POWERED_OFF] = "powered-off",
-        [QEMU_PHASE_DESTROYING] = "destroying",
-        [QEMU_PHASE_RECONNECTING] = "reconnecting",
-        [QEMU_PHASE_UNMANAGED] = "unmanaged",
-        [QEMU_PHASE_LOST] = "lost",
-        [QEMU_PHASE_SAVING] = "saving",
-};
-
-const char *qemu_phase_to_string(QemuPhase p) {
-        return (unsigned) p < _QEMU_PHASE_MAX && phase_names[p] ? phase_names[p] : "invalid";
-}
 
 static void on_event(Qmp *q, const char *event, json_object *data, void *userdata);
 static void on_closed(Qmp *q, int reason, void *userdata);
@@ -649,6 +604,11 @@ void qemu_domain_threads_placed(QemuDomain *qd, Qmp *q, const VbError *err) {
         qemu_domain_start_continue(qd, q);
 }
 
+static int start_prepared(Domain *d, SecurityDacNames *names, void *arg, Call *call, VbError *err);
+static int start_named(Domain *d, SecurityDacNames *names, void *arg, Call *call, VbError *err);
+static int start_loaded(Domain *d, SecurityDacNames *names, void *arg, Call *call, VbError *err);
+static int qemu_domain_start_spawn(Domain *d, unsigned flags, Call *call, VbError *err);
+
 int qemu_domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {
         QemuDomain *qd = qemu_domain_get(d);
         if (!qd)
@@ -681,28 +641,60 @@ int qemu_domain_start(Domain *d, unsigned flags, Call *call, VbError *err) {
                                     "cannot tell whether a QEMU process of domain '%s' still runs (%s); not starting another",
                                     d->obj.name, f.why);
         /* An emulated TPM's state is made (swtpm_setup, a watched child) the first time. */
-        int r = qemu_tpm_prepare(qd, qd->incoming_def ? qd->incoming_def : domain_current_def(d), flags, call, err);
+        void *arg = (void *) (uintptr_t) flags;
+        int r = qemu_tpm_prepare(qd, qd->incoming_def ? qd->incoming_def : domain_current_def(d), start_prepared, arg,
+                                 call, err);
         if (r != 0)
                 return r;
-        return qemu_domain_start_prepared(d, flags, call, err);
+        return start_prepared(d, NULL, arg, call, err);
 }
 
-int qemu_domain_start_prepared(Domain *d, unsigned flags, Call *call, VbError *err) {
+/* The start's steps, in order; each asynchronous one (qemu-tpm.c, qemu-dac-names.c,
+ * qemu-apparmor.c) is handed the step after it and knows nothing of the start. arg: the
+ * start's flags. */
+
+/* The TPM's state exists: the DAC label names looked up, in a thread (NSS may block). */
+static int start_prepared(Domain *d, SecurityDacNames *names, void *arg, Call *call, VbError *err) {
+        (void) names;
         QemuDomain *qd = qemu_domain_get(d);
         if (!qd)
                 return vb_error_errno(err, -ENOMEM, "domain");
-        /* The names of its DAC labels are looked up first, in a thread (NSS may block). */
-        int r = qemu_dac_names_start(qd, flags, call, err);
+        int r = qemu_dac_names_begin(qd, qd->incoming_def ? qd->incoming_def : domain_current_def(d), start_named,
+                                     NULL, arg, call, err);
         if (r != 0)
                 return r;
-        /* AppArmor: the guest's profile is loaded (a watched child) before QEMU is spawned. */
-        if (qd->qc && qd->qc->apparmor &&
-            apparmor_confines(qd->incoming_def ? qd->incoming_def : domain_current_def(d)))
-                return qemu_apparmor_load(qd, flags, call, err);
-        return qemu_domain_start_spawn(d, flags, call, err);
+        return start_named(d, NULL, arg, call, err);
 }
 
-int qemu_domain_start_spawn(Domain *d, unsigned flags, Call *call, VbError *err) {
+/* The names known (names: the lookup's answers, kept for the spawn): AppArmor's profile
+ * loaded (a watched child) before QEMU is spawned. */
+static int start_named(Domain *d, SecurityDacNames *names, void *arg, Call *call, VbError *err) {
+        QemuDomain *qd = d->driver_data;
+        if (names) {
+                if (!(qd->dac_names = calloc(1, sizeof *qd->dac_names)))
+                        return vb_error_errno(err, -ENOMEM, "DAC label names");
+                *qd->dac_names = *names;
+                *names = (SecurityDacNames) { 0 };
+        }
+        if (qd->qc && qd->qc->apparmor &&
+            apparmor_confines(qd->incoming_def ? qd->incoming_def : domain_current_def(d)))
+                return qemu_apparmor_load(qd, start_loaded, arg, call, err);
+        return qemu_domain_start_spawn(d, (unsigned) (uintptr_t) arg, call, err);
+}
+
+/* The profile loaded: the spawn; a spawn that fails unloads it. */
+static int start_loaded(Domain *d, SecurityDacNames *names, void *arg, Call *call, VbError *err) {
+        (void) names;
+        int r = qemu_domain_start_spawn(d, (unsigned) (uintptr_t) arg, call, err);
+        QemuDomain *qd = d->driver_data;
+        if (r < 0 && qd->qc)
+                qemu_apparmor_unload(qd->qc, domain_current_def(d));
+        return r;
+}
+
+/* The start past its checks, the TPM's state, the names and the AppArmor load: QEMU spawned,
+ * VERB_PENDING or -1. */
+static int qemu_domain_start_spawn(Domain *d, unsigned flags, Call *call, VbError *err) {
         QemuDomain *qd = qemu_domain_get(d);
         if (!qd)
                 return vb_error_errno(err, -ENOMEM, "domain");

@@ -1,6 +1,7 @@
 /* qemu-driver.c: the QEMU connections (qemu:///session, qemu:///system): open and close, host information, autostart. */
 #define LOG_MODULE "qemu"
 #include "qemu-driver.h"
+#include "qemu-priv.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -15,14 +16,6 @@
 #include "kinds.h"
 #include "log.h"
 #include "persist.h"
-
-QemuConn *qemu_conn_of(Connection *c) {
-        return c->driver_data;
-}
-
-static const char *qemu_binary(const QemuConn *qc) {
-        return qc->cfg.emulator ? qc->cfg.emulator : QEMU_EMULATOR_DEFAULT;
-}
 
 static void qemu_learn_version(QemuConn *qc, const QemuCaps *caps) {
         /* The drivers are ours and not const (qemu-driver.h): the version comes from the binary. */
@@ -55,24 +48,6 @@ static char *qemu_capabilities(Connection *c, VbError *err) {
         if (!xml && !err->code)
                 vb_error_set(err, VB_ERR_NO_MEMORY, VB_FROM_QEMU, NULL);
         return xml;
-}
-
-QemuCaps *qemu_caps_for(Connection *c, const char *emulator, const char *arch, VbError *err) {
-        QemuConn *qc = qemu_conn_of(c);
-        const char *binary = emulator ? emulator : qemu_binary(qc);
-        QemuCaps *caps = qemu_caps_cache_lookup(qc->caps, binary);
-        if (!caps) {
-                vb_error_set(err, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "capabilities of %s %s", binary,
-                             emulator && strcmp(emulator, qemu_binary(qc)) != 0 ? "are not known (only the "
-                             "configured emulator is probed)" : qc->probing ? "not probed yet" : "cannot be probed");
-                return NULL;
-        }
-        if (arch && strcmp(arch, caps->arch) != 0) {
-                vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_QEMU,
-                             "Emulator '%s' does not support arch '%s'", binary, arch);
-                return NULL;
-        }
-        return caps;
 }
 
 /* libvirt's checks of the arguments, then the probed binary's domain capabilities. */

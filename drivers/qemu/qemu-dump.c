@@ -1,6 +1,6 @@
 /* qemu-dump.c: virDomainCoreDump --memory-only: QMP dump-guest-memory into a descriptor passed with getfd, detached, ended by QEMU's DUMP_COMPLETED event. */
 #define LOG_MODULE "qemu"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -10,7 +10,7 @@
 #include "domain-state.h"
 #include "log.h"
 #include "qemu-command.h"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 static const char *str_of(json_object *o, const char *key) {
         json_object *v;

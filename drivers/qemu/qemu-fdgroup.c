@@ -1,6 +1,6 @@
 /* qemu-fdgroup.c: at a start, the disks with <source fdgroup='NAME'> get the descriptors a client associated with the domain (virDomainFDAssociate). */
 #define LOG_MODULE "qemu"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -9,7 +9,7 @@
 
 #include "domain-model.h"
 #include "log.h"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 #define GRAPHICS_FDNAME "graphicsfd"
 

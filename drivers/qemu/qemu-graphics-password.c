@@ -2,7 +2,7 @@
  * set_password then expire_password (virsh update-device with a <graphics passwd=…
  * passwdValidTo=…>; DomainOps.set_graphics_password), and the expiry at start. */
 #define LOG_MODULE "qemu"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 #include <errno.h>
 #include <stdio.h>

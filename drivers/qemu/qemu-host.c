@@ -1,5 +1,5 @@
 /* qemu-host.c: the QEMU connections' node statistics, from the host's /proc and /sys (lib/hostinfo.c). */
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /* qemu-hotplug-chan.c: virtio channels (<channel type='unix'><target type='virtio' name=…/>) attached to and detached from a running guest: a virtio-serial controller when the guest has none, QMP chardev-add of QEMU's listening socket (bound by the daemon and passed with getfd for a QEMU running as another user) and device_add of a virtserialport; device_del, DEVICE_DELETED, chardev-remove and the socket removed. The guest agent's channel connects the agent. */
 #define LOG_MODULE "qemu"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 #include <errno.h>
 #include <stdio.h>

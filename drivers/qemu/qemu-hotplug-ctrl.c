@@ -1,6 +1,6 @@
 /* qemu-hotplug-ctrl.c: virtio-scsi and virtio-serial controllers attached to and detached from a running guest (QMP device_add on bus 0 or, on q35, an empty pcie-root-port; device_del and DEVICE_DELETED), their index chosen as libvirt does, and a controller refused while devices sit on it. */
 #define LOG_MODULE "qemu"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,24 +1,12 @@
 /* qemu-hotplug-dev.c: DomainOps.prepare_device / attach_device / detach_device: each device kind beyond disks and NICs to the file that hotplugs it. */
-#define LOG_MODULE "qemu"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 #include <string.h>
 
 #include "domain-hotplug.h"
 #include "domain-model.h"
-#include "domain-persist.h"
-#include "log.h"
 #include "qemu-command.h"
 #include "qemu-command-priv.h"
-
-void qemu_hotplug_added(Domain *d, const char *alias) {
-        VbError e = { 0 };
-        if (d->live && qemu_aliases_assign(d->live, false) < 0)
-                log_warning("domain %s: out of memory: its running definition lacks device aliases", d->obj.name);
-        if (domain_save_status(d, &e) < 0)
-                log_warning("domain %s: status not saved: %s", d->obj.name, e.message);
-        domain_notify_device(d, NOTICE_DEVICE_ADDED, alias);
-}
 
 int qemu_domain_prepare_device(const DomainDef *def, DomainDevices *dev, VbError *err) {
         if (dev->n_inputs || dev->n_hubs)

@@ -1,6 +1,6 @@
 /* qemu-hotplug-mem.c: DIMMs (<memory model='dimm'>) attached to and detached from a running guest within its <maxMemory>: a slot, QMP object-add of a RAM backend and device_add of a pc-dimm; device_del, DEVICE_DELETED and object-del. The domain's memory follows. */
 #define LOG_MODULE "qemu"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /* qemu-hotplug-nic.c: NICs attached to and detached from a running guest: the tap (qemu-net.c), QMP getfd + netdev_add + device_add, and device_del + netdev_del. */
 #define LOG_MODULE "qemu"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 #include <errno.h>
 #include <stdio.h>

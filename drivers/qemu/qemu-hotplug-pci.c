@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "domain-model.h"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 #define PCI_SLOTS 32
 #define VIDEO_SLOT_PC 2                /* i440fx's primary video place, kept for a video card */
@@ -76,3 +76,25 @@ int qemu_hotplug_pci_none(VbError *err, bool q35, const char *what) {
                                     "model='pcie-root-port'/> to the definition)", what);
         return vb_error_set(err, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "cannot attach %s: no free PCI slot", what);
 }
+
+bool qemu_hotplug_free_root_port(json_object *ret, char *out, size_t len) {
+        size_t nb = json_object_is_type(ret, json_type_array) ? json_object_array_length(ret) : 0;
+        for (size_t b = 0; b < nb; b++) {
+                json_object *devs, *bus = json_object_array_get_idx(ret, b);
+                if (!json_object_object_get_ex(bus, "devices", &devs) || !json_object_is_type(devs, json_type_array))
+                        continue;
+                for (size_t i = 0; i < json_object_array_length(devs); i++) {
+                        json_object *dev = json_object_array_get_idx(devs, i), *id, *br, *under;
+                        if (!json_object_object_get_ex(dev, "qdev_id", &id) ||
+                            strncmp(json_object_get_string(id), "pci.", 4) != 0 ||
+                            !json_object_object_get_ex(dev, "pci_bridge", &br) ||
+                            !json_object_object_get_ex(br, "devices", &under) ||
+                            json_object_array_length(under) != 0)
+                                continue;
+                        snprintf(out, len, "%s", json_object_get_string(id));
+                        return true;
+                }
+        }
+        return false;
+}
+

@@ -1,6 +1,6 @@
 /* qemu-hotplug-usb.c: USB inputs (tablet, mouse, keyboard) and hubs attached to and detached from a running guest: a port of USB bus 0 (qemu-usb-addr.c), QMP device_add, and device_del awaited through DEVICE_DELETED. */
 #define LOG_MODULE "qemu"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 #include <errno.h>
 #include <stdio.h>

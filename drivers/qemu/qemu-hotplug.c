@@ -182,27 +182,6 @@ static json_object *device_args(const DomainDisk *disk, const char *alias, const
 
 static void on_attach(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata);
 
-bool qemu_hotplug_free_root_port(json_object *ret, char *out, size_t len) {
-        size_t nb = json_object_is_type(ret, json_type_array) ? json_object_array_length(ret) : 0;
-        for (size_t b = 0; b < nb; b++) {
-                json_object *devs, *bus = json_object_array_get_idx(ret, b);
-                if (!json_object_object_get_ex(bus, "devices", &devs) || !json_object_is_type(devs, json_type_array))
-                        continue;
-                for (size_t i = 0; i < json_object_array_length(devs); i++) {
-                        json_object *dev = json_object_array_get_idx(devs, i), *id, *br, *under;
-                        if (!json_object_object_get_ex(dev, "qdev_id", &id) ||
-                            strncmp(json_object_get_string(id), "pci.", 4) != 0 ||
-                            !json_object_object_get_ex(dev, "pci_bridge", &br) ||
-                            !json_object_object_get_ex(br, "devices", &under) ||
-                            json_object_array_length(under) != 0)
-                                continue;
-                        snprintf(out, len, "%s", json_object_get_string(id));
-                        return true;
-                }
-        }
-        return false;
-}
-
 static int attach_send(Attach *a, Qmp *q, AttachStep step) {
         DomainDisk *disk = &a->dev->disks[0];
         int r = -EINVAL;
@@ -428,7 +407,10 @@ int qemu_domain_attach_disk(Domain *d, DomainDevices *dev, Call *call, VbError *
 
 /* ---- detach ---- */
 
-bool qemu_disk_remove(QemuDomain *qd, const char *alias, const char *target, QemuDomain *finish) {
+/* The guest let disk target (alias) go: its block nodes, its label and its place in d->live;
+ * finish: the blockdev-del's reply answers qd's waiting call (true if it was handed over).
+ * The disk's end of qemu_unplug_begin_handover(). */
+static bool disk_remove(QemuDomain *qd, const char *alias, const char *target, QemuDomain *finish) {
         Domain *d = qd->domain;
         long i = d->live ? domain_devices_find_disk(&d->live->priv->devices, target) : -1;
         bool handed = qd->qmp && nodes_del(qd->qmp, alias, true, true, finish);
@@ -440,16 +422,12 @@ bool qemu_disk_remove(QemuDomain *qd, const char *alias, const char *target, Qem
         return handed;
 }
 
-void qemu_disk_removed(QemuDomain *qd, const char *alias, const char *target) {
-        qemu_disk_remove(qd, alias, target, NULL);
-}
-
 int qemu_domain_detach_disk(Domain *d, size_t index, Call *call, VbError *err) {
         char alias[32];
         if (qemu_disk_alias(d->live, index, alias, sizeof alias, err) < 0)
                 return -1;
-        return qemu_unplug_begin(d->driver_data, alias, "disk", d->live->priv->devices.disks[index].target_dev,
-                                 qemu_disk_removed, call, err);
+        return qemu_unplug_begin_handover(d->driver_data, alias, "disk",
+                                          d->live->priv->devices.disks[index].target_dev, disk_remove, call, err);
 }
 long qemu_disk_by_alias(const DomainDef *def, const char *alias) {
         for (size_t i = 0; def && def->priv && i < def->priv->devices.n_disks; i++) {

@@ -9,7 +9,7 @@
 #include "network-floor.h"
 #include "netlink.h"
 #include "qemu-net.h"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 #include "tc.h"
 #include "uuid.h"
 

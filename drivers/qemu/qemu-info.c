@@ -1,6 +1,6 @@
 /* qemu-info.c: per-request information about a running QEMU guest that the host knows without asking QEMU: interface counters (netlink), vCPU threads (qemu-pin.c), disk sizes (the image files), IOThreads (the definition's) and jobs (a save in flight). */
 #define LOG_MODULE "qemu"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 #include <dirent.h>
 #include <errno.h>

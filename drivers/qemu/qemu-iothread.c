@@ -10,7 +10,7 @@
 #include "domain-model.h"
 #include "domain-tune-stats.h"
 #include "log.h"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 /* "iothreadN" → N, or 0. */
 static unsigned id_of(const char *name) {

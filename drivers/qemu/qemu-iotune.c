@@ -5,7 +5,7 @@
 
 #include "domain-model.h"
 #include "qemu-command.h"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 /* QMP's names, in the order of DomainDiskIotune.v */
 static const char *const qmp_names[DISK_IOTUNE_N] = {

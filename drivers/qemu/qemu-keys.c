@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "log.h"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 #include "qemu-keycodes.h"
 
 static void on_send_key(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {

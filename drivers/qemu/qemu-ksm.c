@@ -1,6 +1,6 @@
 /* qemu-ksm.c: virNodeSetMemoryParameters on QEMU connections: the kernel's same-page merging files under /sys/kernel/mm/ksm written by a forked helper (lib/process-run.c), never on the event loop; a refusal names the file. */
 #define LOG_MODULE "qemu"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -2,7 +2,7 @@
 #define LOG_MODULE "qemu"
 #include <json-c/json.h>
 
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 static void on_nmi(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
         QemuDomain *qd = userdata;

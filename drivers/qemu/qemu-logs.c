@@ -11,7 +11,7 @@
 #include "build-config.h"
 #include "domain-model.h"
 #include "log.h"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 #define LOG_WRITER_NAME "virtbus-qemu-log"
 

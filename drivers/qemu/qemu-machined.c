@@ -5,7 +5,7 @@
 
 #include "log.h"
 #include "machined.h"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 void qemu_machined_init(QemuConn *qc, bool system) {
         /* libvirt registers the system instance's guests; a session daemon has no machined of its own. */

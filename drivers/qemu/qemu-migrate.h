@@ -5,14 +5,7 @@
 #include <stdint.h>
 
 #include "domain-migrate.h"
-#include "qemu-driver.h"
-
-/* The migration in flight of a guest (QemuDomain.migration). */
-typedef struct QemuMigration {
-        bool outgoing;
-        bool postcopy;          /* started with VIR_MIGRATE_POSTCOPY: postcopy-ram is on */
-        bool completed;         /* QEMU sent it all: its end is the guest's departure, unless cancelled */
-} QemuMigration;
+#include "qemu-priv.h"
 
 extern const DomainMigrateOps qemu_migrate_ops;        /* qemu-migrate.c */
 

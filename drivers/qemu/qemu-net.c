@@ -17,7 +17,7 @@
 #include "network.h"
 #include "network-floor.h"
 #include "network-usage.h"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 #include "tap.h"
 #include "uuid.h"
 

@@ -1,6 +1,6 @@
 /* qemu-nic-link.c: a NIC's link state through QMP set_link, live (domif-setlink) and at start (<link state='down'/>). */
 #define LOG_MODULE "qemu"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* qemu-nodedev-events.c: a QEMU connection's node devices followed live: kernel uevents of the subsystems it lists (net, pci) start a short timer, and when it fires the core's watch lists the devices again and reports what appeared and went. */
 #define LOG_MODULE "qemu.nodedev"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 #include <stdlib.h>
 #include <string.h>

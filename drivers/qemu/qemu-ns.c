@@ -1,6 +1,6 @@
 /* qemu-ns.c: qemu.conf namespaces = [ "mount" ]: which host device nodes a guest's QEMU gets in its private /dev (lib/process-ns.c builds it in the child). */
 #define LOG_MODULE "qemu"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 #include <errno.h>
 #include <limits.h>

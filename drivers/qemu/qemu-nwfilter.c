@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "domain-model.h"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 #include "log.h"
 #include "nwfilter.h"
 #include "uuid.h"

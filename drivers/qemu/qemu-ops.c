@@ -1,6 +1,6 @@
 /* qemu-ops.c: the QEMU domain ops: lifecycle verbs as QMP commands or signals, the balloon, runtime information (stats: qemu-stats.c). */
 #define LOG_MODULE "qemu"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,6 +1,6 @@
 /* qemu-peek.c: virDomainBlockPeek (a disk's raw file read in a thread, lib/file-peek.c) and virDomainMemoryPeek (QEMU's memsave / pmemsave into a pipe QEMU gets through add-fd and opens as /proc/self/fd/N, read on the loop as it is written) of QEMU guests. */
 #define LOG_MODULE "qemu"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,6 +1,6 @@
 /* qemu-perf.c: a guest's perf events: host counters (perf_event_open) on every thread of its QEMU, counting the threads they start too, closed when disabled or when QEMU ends. */
 #define LOG_MODULE "qemu"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -1,6 +1,6 @@
 /* qemu-pin.c: a guest's vCPU and emulator threads: found with QMP query-cpus-fast, put in their own cgroups (vcpuN, emulator) with <cputune>'s per-vCPU period/quota and vcpupin/emulatorpin (cpuset.cpus and sched_setaffinity), pinned live, and reported (virDomainGetVcpus, Get{Vcpu,Emulator}PinInfo). */
 #define LOG_MODULE "qemu"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 #include <dirent.h>
 #include <errno.h>

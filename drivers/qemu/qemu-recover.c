@@ -1,6 +1,6 @@
 /* qemu-recover.c: the runtime record of a running QEMU (pid, start time, monitor) and finding every QEMU again after a daemon restart. */
 #define LOG_MODULE "qemu"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 #include <errno.h>
 #include <limits.h>

@@ -1,6 +1,6 @@
 /* qemu-rename.c: virDomainRename's part of the QEMU driver: the NVRAM file it named after the domain (qemu-define.c) follows the new name. */
 #define LOG_MODULE "qemu"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 #include <errno.h>
 #include <stdio.h>

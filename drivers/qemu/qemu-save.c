@@ -1,6 +1,6 @@
 /* qemu-save.c: virDomainSave and restore: QEMU's migration stream into the image after its header (getfd + migrate "fd:"), and back (-incoming fd:N). */
 #define LOG_MODULE "qemu"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -11,7 +11,7 @@
 
 #include "domain-model.h"
 #include "log.h"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 #define SCREENSHOT_MAX (64u * 1024u * 1024u)    /* a 4K PNG is a few MiB */
 

@@ -1,6 +1,6 @@
 /* qemu-security.c: the QEMU connection's security stack (drivers/security): who QEMU runs as, its files labelled at start and given back when QEMU is gone. */
 #define LOG_MODULE "qemu"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,6 +1,6 @@
 /* qemu-snapshot-delete.c: deleting an external snapshot with its data, as libvirt 9.0 does: each overlay the snapshot made, which its disk writes to now, is committed into the image below it (a shut-off domain: qemu-img commit, a watched child per disk; a running one: an active block commit, pivoted when ready); the disk goes back to that image and the overlay is removed; then the snapshot's memory image goes. */
 #define LOG_MODULE "qemu"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 #include <errno.h>
 #include <stdio.h>

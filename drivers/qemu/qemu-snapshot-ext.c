@@ -1,6 +1,6 @@
-/* qemu-snapshot-ext.c: a running guest's external snapshot, step after step as libvirt's: the guest agent's freeze (--quiesce), the memory into a save image (the save's QEMU migration stream, QEMU kept), the disks' overlays (qemu-snapshot-live.c, one transaction), the guest resumed, the thaw; a failure undoes what was done. And --halt of any snapshot: the guest stopped once it is taken. */
+/* qemu-snapshot-ext.c: a running guest's external snapshot, step after step as libvirt's: the guest agent's freeze (--quiesce), the memory into a save image (the save's QEMU migration stream, QEMU kept), the disks' overlays (qemu-snapshot-live.c, one transaction), the guest resumed, the thaw; a failure undoes what was done. */
 #define LOG_MODULE "qemu"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -294,86 +294,5 @@ int qemu_snapshot_external_active(Domain *d, const SnapshotDef *def, unsigned fl
                 save_memory(x);
         else
                 snapshot_disks(x);
-        return VERB_PENDING;
-}
-
-/* ---- --halt: the guest stops once its snapshot is taken ---- */
-
-typedef struct Halt {
-        Domain *d;              /* a reference */
-        Call *call;             /* the core's call (a reference) */
-} Halt;
-
-static void halt_end(Halt *h, int r, const VbError *err) {
-        call_complete(h->call, r < 0 ? -1 : 0, r < 0 ? err : NULL, NULL);
-        call_unref(h->call);
-        domain_unref(h->d);
-        free(h);
-}
-
-/* The snapshot is taken whatever the stop does: a failed stop is only told. The destroy ended
- * the domain's job with its call: the snapshot's job is taken again, in this turn of the loop. */
-static void on_halted(Call *c, int r, const VbError *why, void *result) {
-        Halt *h = c->userdata;
-        QemuDomain *qd = h->d->driver_data;
-        VbError e = { 0 };
-        if (qd)
-                qd->snapshot_revert = false;
-        if (r < 0)
-                log_warning("domain %s: not halted after its snapshot: %s", h->d->obj.name, why ? why->message : "?");
-        if (h->d->job == DOMAIN_JOB_NONE && domain_job_begin(h->d, DOMAIN_JOB_MODIFY, &e) < 0)
-                log_warning("domain %s: %s", h->d->obj.name, e.message);
-        halt_end(h, 0, NULL);
-}
-
-static void halt_after(Halt *h, int r, const VbError *why) {
-        QemuDomain *qd = h->d->driver_data;
-        if (r < 0 || !domain_is_active(h->d) || !qd)
-                return halt_end(h, r, why);
-        VbError e = { 0 };
-        Call *stop = call_new(CALL_DOOR_INTERNAL, &h->call->who, on_halted, h);
-        if (!stop) {
-                log_warning("domain %s: not halted after its snapshot: out of memory", h->d->obj.name);
-                return halt_end(h, 0, NULL);
-        }
-        qd->snapshot_revert = true;     /* the stop's input: STOPPED, FROM_SNAPSHOT */
-        log_info("domain %s: halted after its snapshot", h->d->obj.name);
-        int k = h->d->obj.conn->driver->domain->destroy(h->d, 0, stop, &e);
-        if (k != VERB_PENDING) {
-                stop->completed = true;
-                on_halted(stop, k, &e, NULL);
-        }
-        call_unref(stop);
-}
-
-static void on_taken(Call *c, int r, const VbError *why, void *result) {
-        halt_after(c->userdata, r, why);
-}
-
-int qemu_snapshot_create_halt(Domain *d, SnapshotDef *def, unsigned flags, Call *call, VbError *err) {
-        if (!d->persistent)
-                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU, "cannot halt after transient domain snapshot");
-        Halt *h = calloc(1, sizeof *h);
-        Call *taken = h ? call_new(CALL_DOOR_INTERNAL, &call->who, on_taken, h) : NULL;
-        if (!taken) {
-                free(h);
-                return vb_error_errno(err, -ENOMEM, "snapshot");
-        }
-        h->d = domain_ref(d);
-        h->call = call_ref(call);
-        int r = qemu_snapshot_create(d, def, flags & ~SNAPSHOT_CREATE_HALT, taken, err);
-        if (r == VERB_PENDING) {
-                call_unref(taken);
-                return VERB_PENDING;
-        }
-        taken->completed = true;
-        call_unref(taken);
-        if (r < 0) {
-                call_unref(h->call);
-                domain_unref(h->d);
-                free(h);
-                return -1;
-        }
-        halt_after(h, 0, NULL);         /* taken at once: now the stop, which answers the call */
         return VERB_PENDING;
 }

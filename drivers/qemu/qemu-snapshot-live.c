@@ -1,6 +1,6 @@
 /* qemu-snapshot-live.c: a running guest's external disk snapshot: each disk's qcow2 overlay made by qemu-img (-u) or reused, added with blockdev-add, then one QMP transaction of blockdev-snapshot for all of them (all or none); the definitions follow the overlays. */
 #define LOG_MODULE "qemu"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 #include <errno.h>
 #include <inttypes.h>

@@ -1,6 +1,6 @@
 /* qemu-snapshot-state.c: a revert that changes whether the guest runs, as libvirt's: a running guest and a shut-off snapshot (QEMU destroyed, the disks' tags applied, the guest started again only with --running/--paused), a shut-off guest and a running snapshot (QEMU started with -loadvm, then running or paused as the snapshot was or the flags say). The snapshot's definition comes back before anything starts. */
 #define LOG_MODULE "qemu"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* qemu-snapshot.c: internal snapshots on QEMU: qemu-img snapshot -c/-a/-d per qcow2 disk of a stopped guest (watched children), QMP snapshot-save/load/delete jobs on a running one, followed by QEMU's JOB_STATUS_CHANGE events. */
 #define LOG_MODULE "qemu"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -331,7 +331,7 @@ static int overlays(Domain *d, const SnapshotDef *snap, bool reuse, Call *call, 
         return VERB_PENDING;
 }
 
-static size_t count_external(const SnapshotDef *def) {
+size_t qemu_snapshot_count_external(const SnapshotDef *def) {
         size_t n = 0;
         for (size_t i = 0; i < def->n_disks; i++)
                 n += def->disks[i].snapshot && strcmp(def->disks[i].snapshot, "external") == 0;
@@ -492,62 +492,18 @@ static int running(Domain *d, SnapOp op, const SnapshotDef *snap, const char *af
         return VERB_PENDING;
 }
 
-/* ---- the ops ---- */
+/* ---- what the ops (qemu-snapshot-ops.c) route here ---- */
 
-int qemu_snapshot_create(Domain *d, SnapshotDef *def, unsigned flags, Call *call, VbError *err) {
-        bool active = domain_is_active(d), memory = def->memory && strcmp(def->memory, "external") == 0;
-        if ((flags & SNAPSHOT_CREATE_HALT) && active)
-                return qemu_snapshot_create_halt(d, def, flags, call, err);
-        if ((flags & SNAPSHOT_CREATE_QUIESCE) && !(flags & SNAPSHOT_CREATE_DISK_ONLY))
-                return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_QEMU,
-                                    "Flag 'VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY' is required by flag "
-                                    "'VIR_DOMAIN_SNAPSHOT_CREATE_QUIESCE'");
-        if (memory && (!active || (flags & SNAPSHOT_CREATE_DISK_ONLY)))
-                return vb_error_set(err, VB_ERR_XML_ERROR, VB_FROM_QEMU,
-                                    "memory state cannot be saved with offline or disk-only snapshot");
-        if ((flags & SNAPSHOT_CREATE_LIVE) && (!active || !memory))
-                return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_QEMU,
-                                    "live snapshot creation is supported only during full system snapshots");
-        if (active && ((flags & SNAPSHOT_CREATE_DISK_ONLY) || memory))
-                return qemu_snapshot_external_active(d, def, flags, call, err);
-        if (flags & SNAPSHOT_CREATE_DISK_ONLY)
-                return overlays(d, def, flags & SNAPSHOT_CREATE_REUSE_EXT, call, err);
-        if (active)
-                return running(d, SNAP_CREATE, def, NULL, call, err);
-        return stopped(d, SNAP_CREATE, def, call, err);
-}
-
-static bool snapshot_ran(const SnapshotDef *def) {
-        return def->state && (strcmp(def->state, "running") == 0 || strcmp(def->state, "paused") == 0 ||
-                              strcmp(def->state, "blocked") == 0);
-}
-
-int qemu_snapshot_revert(Domain *d, const SnapshotDef *def, unsigned flags, Call *call, VbError *err) {
-        /* libvirt 9.0's answer (reverts to external snapshots came with libvirt 9.9). */
-        if (count_external(def) || (def->memory && strcmp(def->memory, "external") == 0))
-                return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_QEMU, "revert to external snapshot not supported yet");
-        bool active = domain_is_active(d), ran = snapshot_ran(def);
-        if (active != ran || (!active && (flags & (SNAPSHOT_REVERT_RUNNING | SNAPSHOT_REVERT_PAUSED))))
-                return qemu_snapshot_revert_across(d, def, flags, call, err);
-        if (!active)
-                return stopped(d, SNAP_REVERT, def, call, err);
-        /* snapshot-load resumes a guest that ran; the wanted state is then set. */
-        bool want_paused = flags & SNAPSHOT_REVERT_PAUSED ? true
-                           : flags & SNAPSHOT_REVERT_RUNNING ? false
-                           : strcmp(def->state, "paused") == 0;
-        bool paused_now = d->state == DOMAIN_PAUSED;
-        const char *after = want_paused ? (paused_now ? NULL : "stop") : (paused_now ? "cont" : NULL);
-        return running(d, SNAP_REVERT, def, after, call, err);
+int qemu_snapshot_internal(Domain *d, QemuSnapshotOp op, const SnapshotDef *def, const char *after, Call *call,
+                           VbError *err) {
+        SnapOp o = op == QEMU_SNAPSHOT_CREATE ? SNAP_CREATE : op == QEMU_SNAPSHOT_REVERT ? SNAP_REVERT : SNAP_DELETE;
+        return domain_is_active(d) ? running(d, o, def, after, call, err) : stopped(d, o, def, call, err);
 }
 
 int qemu_snapshot_disks_revert(Domain *d, const SnapshotDef *def, Call *call, VbError *err) {
         return stopped(d, SNAP_REVERT, def, call, err);
 }
 
-int qemu_snapshot_delete(Domain *d, const SnapshotDef *def, Call *call, VbError *err) {
-        if (count_external(def) || (def->memory && strcmp(def->memory, "external") == 0))
-                return qemu_snapshot_delete_external(d, def, call, err);
-        if (domain_is_active(d))
-                return running(d, SNAP_DELETE, def, NULL, call, err);
-        return stopped(d, SNAP_DELETE, def, call, err);
+int qemu_snapshot_offline_overlays(Domain *d, const SnapshotDef *def, bool reuse, Call *call, VbError *err) {
+        return overlays(d, def, reuse, call, err);
 }

@@ -13,7 +13,7 @@
 #include "domain-model.h"
 #include "log.h"
 #include "qemu-command.h"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 static bool is_str(const char *s, const char *v) {
         return s && strcmp(s, v) == 0;

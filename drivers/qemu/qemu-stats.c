@@ -1,6 +1,6 @@
 /* qemu-stats.c: virDomainListGetStats of a running QEMU guest: host facts read at once (cgroup or /proc CPU time, tap counters, RSS) and one QMP command per group (query-cpus-fast, qom-get guest-stats, query-blockstats), all sent together; the call completes when the last reply is in. */
 #define LOG_MODULE "qemu"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 #include <dirent.h>
 #include <errno.h>

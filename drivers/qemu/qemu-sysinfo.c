@@ -1,6 +1,6 @@
 /* qemu-sysinfo.c: virConnectGetSysinfo on QEMU connections: the host's SMBIOS facts (lib/sysinfo.c), or libvirt's refusal on a host without them. */
 #define LOG_MODULE "qemu"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 #include <errno.h>
 

@@ -7,7 +7,7 @@
 #include "domain-threshold.h"
 #include "log.h"
 #include "qemu-command.h"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 int qemu_set_block_threshold(Domain *d, size_t index, uint64_t threshold, Call *call, VbError *err) {
         QemuDomain *qd = qemu_tune_monitor(d, err);

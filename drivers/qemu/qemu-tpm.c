@@ -18,7 +18,7 @@
 #include "log.h"
 #include "persist.h"
 #include "process-run.h"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 #include "uuid.h"
 
 #define SWTPM_BINARY "/usr/bin/swtpm"
@@ -132,7 +132,8 @@ static int make_state_dir(QemuConn *qc, const char *dir, VbError *err) {
 typedef struct Setup {
         Domain *d;              /* a reference: the domain may be undefined meanwhile */
         QemuDomain *qd;
-        unsigned flags;
+        QemuNamesNext next;     /* the start's next step */
+        void *arg;
 } Setup;
 
 static void on_setup_done(int status, const char *out, size_t len, void *userdata) {
@@ -158,20 +159,14 @@ static void on_setup_done(int status, const char *out, size_t len, void *userdat
                 qemu_domain_finish(qd, -1, &e);
         } else {
                 log_info("domain %s: TPM state created", d->obj.name);
-                /* The job is the next step's now: it keeps the call again when it answers pending. */
-                qd->call = call_unref(qd->call);
-                qd->job = false;
-                if (qemu_domain_start_prepared(d, s->flags, call, &e) < 0) {
-                        qemu_domain_pending(qd, call);
-                        qemu_domain_finish(qd, -1, &e);
-                }
+                qemu_verb_continue(qd, s->next, NULL, s->arg);
         }
         call_unref(call);
         domain_unref(d);
         free(s);
 }
 
-int qemu_tpm_prepare(QemuDomain *qd, const DomainDef *def, unsigned flags, Call *call, VbError *err) {
+int qemu_tpm_prepare(QemuDomain *qd, const DomainDef *def, QemuNamesNext next, void *arg, Call *call, VbError *err) {
         if (!qemu_tpm_emulator(def))
                 return 0;
         QemuConn *qc = qd->qc;
@@ -201,7 +196,7 @@ int qemu_tpm_prepare(QemuDomain *qd, const DomainDef *def, unsigned flags, Call 
         Setup *s = calloc(1, sizeof *s);
         if (!s)
                 return vb_error_errno(err, -ENOMEM, "TPM setup");
-        *s = (Setup) { domain_ref(d), qd, flags };
+        *s = (Setup) { domain_ref(d), qd, next, arg };
         if (process_run_exec(qc->event, &setup_program, argv, NULL, 0, on_setup_done, s, err) < 0) {
                 domain_unref(d);
                 free(s);

@@ -9,6 +9,7 @@
 #include "domain.h"
 #include "error.h"
 #include "qemu-command.h"
+#include "qemu-state.h"
 
 struct QemuDomain;
 
@@ -18,9 +19,10 @@ int qemu_tpm_state_dir(Connection *c, const uint8_t uuid[16], char *buf, size_t 
 
 /* Start, before the AppArmor load and the spawn: the state directory made (0700, owned by
  * the user QEMU runs as) and, the first time, swtpm_setup run in a watched child. 0: nothing
- * to wait for (no emulated TPM, or its state exists); VERB_PENDING: the start goes on in
- * qemu_domain_start_prepared() once swtpm_setup is done; -1 with err. */
-int qemu_tpm_prepare(struct QemuDomain *qd, const DomainDef *def, unsigned flags, Call *call, VbError *err);
+ * to wait for (no emulated TPM, or its state exists); VERB_PENDING: the start goes on with
+ * next(d, NULL, arg, ...) once swtpm_setup is done (qemu_verb_continue); -1 with err. */
+int qemu_tpm_prepare(struct QemuDomain *qd, const DomainDef *def, QemuNamesNext next, void *arg, Call *call,
+                     VbError *err);
 
 /* Spawn: swtpm on a listening socket the daemon binds (it inherits it: QEMU may connect at
  * once), watched through a pidfd. *sock: that socket's path (free it), NULL without an

@@ -11,7 +11,7 @@
 #include "domain-tune-stats.h"
 #include "log.h"
 #include "qemu-command.h"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 #define PERCPU_MAX 8192         /* host CPUs one usage_percpu line may list */
 
@@ -49,27 +49,6 @@ static int no_cpuacct(VbError *err) {
 }
 
 /* The guest's QEMU with its monitor ready, or NULL with err set. */
-QemuDomain *qemu_tune_monitor(Domain *d, VbError *err) {
-        QemuDomain *qd = d->driver_data;
-        if (qd && qd->qmp && qmp_is_ready(qd->qmp))
-                return qd;
-        vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU, "the QEMU monitor of domain '%s' is not available",
-                     d->obj.name);
-        return NULL;
-}
-
-/* The reply to a command that changes the running guest (qom-set, block_resize, set-action,
- * calc-dirty-rate): the verb's job ends, its call answers with QEMU's reason on failure. */
-void qemu_tune_change_reply(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
-        QemuDomain *qd = userdata;
-        if (q != qd->qmp || !qd->job)
-                return;
-        VbError e = { 0 };
-        if (cls)
-                vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "%s", desc ? desc : cls);
-        qemu_domain_finish(qd, cls ? -1 : 0, cls ? &e : NULL);
-}
-
 static int qemu_cpu_stats_percpu(Domain *d, uint64_t **cpu, uint64_t **vcpu, VbError *err) {
         QemuConn *qc = qemu_conn_of(d->obj.conn);
         QemuDomain *qd = d->driver_data;

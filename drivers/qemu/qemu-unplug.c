@@ -23,6 +23,7 @@ struct QemuUnplug {
         char target[32];
         const char *what;       /* "disk", "interface": for messages */
         QemuUnplugDone done;    /* the guest let it go: the driver's side of the removal */
+        QemuUnplugHandover handover;    /* or that side, which may take over the waiting call */
         bool waiting;           /* the detach call still waits (the job is held) */
         sd_event_source *timer;
 };
@@ -68,8 +69,8 @@ static void on_device_del(Qmp *q, json_object *ret, const char *cls, const char 
         }
 }
 
-int qemu_unplug_begin(QemuDomain *qd, const char *alias, const char *what, const char *target, QemuUnplugDone done,
-                      Call *call, VbError *err) {
+static int unplug_begin(QemuDomain *qd, const char *alias, const char *what, const char *target, QemuUnplugDone done,
+                        QemuUnplugHandover handover, Call *call, VbError *err) {
         if (!qd || !qd->qmp || !qmp_is_ready(qd->qmp) || !qd->qc || !qd->qc->event)
                 return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU,
                                     "the QEMU monitor of domain '%s' is not available", qd->domain->obj.name);
@@ -87,6 +88,7 @@ int qemu_unplug_begin(QemuDomain *qd, const char *alias, const char *what, const
         snprintf(u->target, sizeof u->target, "%s", target);
         u->what = what;
         u->done = done;
+        u->handover = handover;
         json_object_object_add(args, "id", json_object_new_string(u->alias));
         int r = sd_event_add_time_relative(qd->qc->event, &u->timer, CLOCK_MONOTONIC, QEMU_UNPLUG_TIMEOUT_USEC, 0,
                                            on_unplug_timeout, qd);
@@ -106,6 +108,16 @@ int qemu_unplug_begin(QemuDomain *qd, const char *alias, const char *what, const
         qd->after_reply = _DOMAIN_INPUT_MAX;
         qemu_domain_pending(qd, call);
         return VERB_PENDING;
+}
+
+int qemu_unplug_begin(QemuDomain *qd, const char *alias, const char *what, const char *target, QemuUnplugDone done,
+                      Call *call, VbError *err) {
+        return unplug_begin(qd, alias, what, target, done, NULL, call, err);
+}
+
+int qemu_unplug_begin_handover(QemuDomain *qd, const char *alias, const char *what, const char *target,
+                               QemuUnplugHandover end, Call *call, VbError *err) {
+        return unplug_begin(qd, alias, what, target, NULL, end, call, err);
 }
 
 /* DEVICE_DELETED: the guest let the device go; DEVICE_UNPLUG_GUEST_ERROR: it refused. */
@@ -129,6 +141,7 @@ void qemu_hotplug_event(QemuDomain *qd, const char *event, json_object *data) {
         snprintf(target, sizeof target, "%s", u->target);
         bool waiting = u->waiting;
         QemuUnplugDone done = u->done;
+        QemuUnplugHandover handover = u->handover;
         const char *what = u->what;
         VbError e = { 0 };
         if (strcmp(event, "DEVICE_UNPLUG_GUEST_ERROR") == 0) {
@@ -143,8 +156,8 @@ void qemu_hotplug_event(QemuDomain *qd, const char *event, json_object *data) {
         }
         unplug_free(qd);
         bool handed = false;
-        if (waiting && done == qemu_disk_removed)
-                handed = qemu_disk_remove(qd, alias, target, qd);
+        if (handover)
+                handed = handover(qd, alias, target, waiting ? qd : NULL);
         else
                 done(qd, alias, target);
         if (d->live && domain_save_status(d, &e) < 0)
@@ -155,3 +168,13 @@ void qemu_hotplug_event(QemuDomain *qd, const char *event, json_object *data) {
                 qemu_domain_finish(qd, 0, NULL);
         domain_unref(d);
 }
+
+void qemu_hotplug_added(Domain *d, const char *alias) {
+        VbError e = { 0 };
+        if (d->live && qemu_aliases_assign(d->live, false) < 0)
+                log_warning("domain %s: out of memory: its running definition lacks device aliases", d->obj.name);
+        if (domain_save_status(d, &e) < 0)
+                log_warning("domain %s: status not saved: %s", d->obj.name, e.message);
+        domain_notify_device(d, NOTICE_DEVICE_ADDED, alias);
+}
+

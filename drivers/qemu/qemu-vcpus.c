@@ -1,6 +1,6 @@
 /* qemu-vcpus.c: vCPUs plugged into and out of a running guest (setvcpus --live): QMP query-hotpluggable-cpus, device_add of the CPU type, device_del and DEVICE_DELETED. */
 #define LOG_MODULE "qemu"
-#include "qemu-driver.h"
+#include "qemu-priv.h"
 
 #include <errno.h>
 #include <stdio.h>
