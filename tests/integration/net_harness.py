@@ -3,7 +3,8 @@ namespaces: the bridges, firewall tables and dnsmasq it starts never touch the h
 
 The test re-executes itself under `unshare -m -n --propagation private` (root only). Inside,
 polkit_harness's PolkitWorld provides the private system bus, polkitd and the redirected
-/etc/virtbus, /var/lib/virtbus, /run/virtbus; the namespace's loopback is brought up."""
+/etc/virtbus, /var/lib/virtbus, /run/virtbus; the namespace's loopback is brought up. Stopping
+the world ends the guests' QEMUs and the networks' dnsmasqs too."""
 
 import os
 import shutil
@@ -94,14 +95,14 @@ class NetWorld(PolkitWorld):
                 stdout=log, stderr=subprocess.STDOUT)
         self._wait(lambda: self.has_name("org.libvirt") and (self.sock_dir / "libvirt-sock-ro").exists(), "virtbusd")
 
-    def stop(self):
+    def stop_processes(self):
         # What the daemon leaves running on purpose (dnsmasq) dies with the namespace's test.
         for pid in pids_of("dnsmasq"):
             try:
                 os.kill(pid, signal.SIGKILL)
             except OSError:
                 pass
-        super().stop()
+        super().stop_processes()
 
 
 def pids_of(comm):

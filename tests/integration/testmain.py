@@ -7,7 +7,8 @@ nothing. main() runs the suite like unittest.main() and exits with:
     0   otherwise (some tests passed, others may have been skipped).
 With CI=true (set by .ci/run) whatever a test needs must be there: any skip exits 1 and the
 skipped tests are listed with their reasons. skip_program() is the same rule for a script that
-cannot start at all (not root, a missing program).
+cannot start at all (not root, a missing program). What a harness starts in a setUpClass is
+stopped with its class, also when the setUpClass fails part-way (cleanup.py).
 
 No imports beyond the standard library: unprivileged helpers may copy the harness around.
 """
@@ -46,6 +47,11 @@ class _Result(unittest.TextTestResult):
 
 class _Runner(unittest.TextTestRunner):
     resultclass = _Result
+
+    def run(self, test):
+        import cleanup
+        cleanup.own_class_resources(test)
+        return super().run(test)
 
 
 def exit_status(result):
