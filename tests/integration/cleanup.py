@@ -7,7 +7,8 @@ testmain.main() every test class's setUpClass runs with the class known here, so
 registers stop as a class cleanup of that class: unittest runs it after tearDownClass, and after
 a setUpClass that raised. stop then runs twice after a clean run, so it must be idempotent.
 Outside a setUpClass (setUp, a test method, `python3 -m unittest`) owned() registers nothing and
-the caller stops what it started, as before.
+the caller stops what it started, as before. When the run is cut short (SIGTERM, Ctrl-C)
+testmain.main() runs every registered stop on its way out (stop_all()).
 
 The process helpers the harnesses' stops share live here too. Standard library only:
 test_polkit.py copies this file, with harness.py and remote_harness.py, for unprivileged callers.
@@ -17,11 +18,13 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import time
 import unittest
 from pathlib import Path
 
 _setting_up = []        # the test classes whose setUpClass runs now, innermost last
+_registered = []        # every stop owned() registered, for stop_all()
 
 
 def owned(stop):
@@ -30,7 +33,20 @@ def owned(stop):
     if not _setting_up:
         return False
     _setting_up[-1].addClassCleanup(stop)
+    _registered.append(stop)
     return True
+
+
+def stop_all():
+    """Run every stop owned() registered, newest first (again for those already run: they are
+    idempotent): a run cut short (meson's timeout sends SIGTERM, testmain turns it into
+    KeyboardInterrupt, which unittest does not catch) leaves nothing behind either."""
+    while _registered:
+        stop = _registered.pop()
+        try:
+            stop()
+        except Exception as e:
+            print("cleanup: %r failed: %s" % (stop, e), file=sys.stderr)
 
 
 def _all_tests(suite):

@@ -96,17 +96,31 @@ class NetWorld(PolkitWorld):
         self._wait(lambda: self.has_name("org.libvirt") and (self.sock_dir / "libvirt-sock-ro").exists(), "virtbusd")
 
     def stop_processes(self):
-        # What the daemon leaves running on purpose (dnsmasq) dies with the namespace's test.
-        for pid in pids_of("dnsmasq"):
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
         super().stop_processes()
+        # What the daemon leaves running on purpose (the networks' dnsmasqs) dies with the
+        # namespace's test, and so does whatever a client left there detached from the processes
+        # stopped (cockpit's session starts a dbus-daemon and an ssh-agent of its own): only in a
+        # network namespace of the test's own, never the host's.
+        if os.environ.get(NS_ENV) != "1" or not own_network_namespace():
+            return
+        for pid in pids_of(None):
+            if pid != os.getpid():
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+
+
+def own_network_namespace():
+    """This process runs in a network namespace other than its parent's (enter_namespace()'s)."""
+    try:
+        return os.readlink("/proc/self/ns/net") != os.readlink("/proc/%d/ns/net" % os.getppid())
+    except OSError:
+        return False
 
 
 def pids_of(comm):
-    """Processes named comm that run in this network namespace."""
+    """Processes named comm (None: any) that run in this network namespace."""
     mine = os.readlink("/proc/self/ns/net")
     out = []
     for d in os.listdir("/proc"):
@@ -115,7 +129,7 @@ def pids_of(comm):
         try:
             with open("/proc/%s/comm" % d) as f:
                 name = f.read().strip()
-            if name == comm and os.readlink("/proc/%s/ns/net" % d) == mine:
+            if comm in (None, name) and os.readlink("/proc/%s/ns/net" % d) == mine:
                 out.append(int(d))
         except OSError:
             pass

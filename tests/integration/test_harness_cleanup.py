@@ -10,7 +10,8 @@ network's dnsmasq, in private namespaces), writes the pids of what runs to a fil
 The child ends through testmain.main(), as every suite does, with no tearDownClass run; the
 parent checks the child's error and that every pid is gone. A control runs the same child
 through plain unittest (nothing registers the cleanups) and finds the processes still running:
-the check sees a leak when there is one.
+the check sees a leak when there is one. A last child is sent SIGTERM mid-test (what meson's
+timeout does) and stops what its class had started on its way out.
 """
 
 import json
@@ -135,13 +136,30 @@ class NetChild:
         qemus = cleanup.recorded_qemus(cls.world.tmp / "run-virtbus" / "qemu")
         if len(qemus) != 1:
             raise AssertionError("%s: QEMUs recorded: %r" % (name, qemus))
+        # a process detached from everything the world started, as cockpit's session leaves
+        detached = subprocess.run(["sh", "-c", "sleep 600 >/dev/null 2>&1 & echo $!"], capture_output=True,
+                                  text=True, check=True).stdout
         pids = {name: p.pid for name, p in cls.world.procs.items()}
-        pids.update(qemu=next(iter(qemus)), dnsmasq=nh.dnsmasq_servers()[0])
+        pids.update(qemu=next(iter(qemus)), dnsmasq=nh.dnsmasq_servers()[0], detached=int(detached))
         record(pids, cls.world.tmp)
         raise RuntimeError(FORCED)
 
     def test_never_runs(self):
         pass
+
+
+class TermChild:
+    """harness.Daemon started, then the run waits until meson's timeout would SIGTERM it."""
+
+    @classmethod
+    def setUpClass(cls):
+        import harness
+        cls.daemon = harness.Daemon()
+        cls.daemon.start()
+
+    def test_waits(self):
+        record({"dbus-daemon": self.daemon.dbus_proc.pid, "virtbusd": self.daemon.proc.pid}, self.daemon.tmp)
+        time.sleep(600)
 
 
 def run_child(kind):
@@ -188,6 +206,26 @@ class HarnessCleanupTest(unittest.TestCase):
             self.addCleanup(shutil.rmtree, rec["tmp"], True)
         return rec["pids"], out
 
+    def test_sigterm_mid_run(self):
+        """meson's timeout: SIGTERM while a test runs stops what the class had started."""
+        pids_file = self.tmp / "Term.pids"
+        env = dict(os.environ, **{CHILD_ENV: "Term", PIDS_ENV: str(pids_file)})
+        env.pop("VIRTBUS_TEST_KEEP", None)
+        p = subprocess.Popen([sys.executable, str(Path(__file__).resolve())], env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True)
+        try:
+            wait_for("the child's pids", pids_file.exists, 30)
+            time.sleep(0.2)
+            p.terminate()
+            out, _ = p.communicate(timeout=30)
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        self.assertEqual(p.returncode, 1, out)
+        self.assertIn("interrupted (SIGTERM)", out)
+        self.assertAllGone(json.loads(pids_file.read_text())["pids"], out)
+
     def assertAllGone(self, pids, out):
         # Processes that are not the child's own (QEMU, dnsmasq) are reaped by their new parent
         # once killed: a moment after the child ends at most.
@@ -221,7 +259,7 @@ class HarnessCleanupTest(unittest.TestCase):
         if not shutil.which("qemu-system-x86_64"):
             self.skipTest("qemu-system-x86_64 is not installed")
         pids, out = self.child("Net")
-        self.assertEqual(set(pids), {"bus", "polkitd", "virtbusd", "qemu", "dnsmasq"})
+        self.assertEqual(set(pids), {"bus", "polkitd", "virtbusd", "qemu", "dnsmasq", "detached"})
         self.assertAllGone(pids, out)
 
 

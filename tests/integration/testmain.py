@@ -14,6 +14,7 @@ No imports beyond the standard library: unprivileged helpers may copy the harnes
 """
 
 import os
+import signal
 import sys
 import unittest
 
@@ -74,8 +75,21 @@ def exit_status(result):
     return 0
 
 
+def _terminated(signum, frame):
+    raise KeyboardInterrupt("SIGTERM")
+
+
 def main(verbosity=2):
-    """unittest.main() for the calling script's tests, exiting as described above."""
-    prog = unittest.main(module="__main__", verbosity=verbosity, testRunner=_Runner, exit=False)
+    """unittest.main() for the calling script's tests, exiting as described above. SIGTERM
+    (meson's timeout) ends the run as Ctrl-C does, after what the harnesses started is stopped."""
+    import cleanup
+    signal.signal(signal.SIGTERM, _terminated)
+    try:
+        prog = unittest.main(module="__main__", verbosity=verbosity, testRunner=_Runner, exit=False)
+    except KeyboardInterrupt as e:
+        print("\nFAIL: interrupted (%s); stopping what the harnesses started" % (e or "Ctrl-C"),
+              file=sys.stderr, flush=True)
+        cleanup.stop_all()
+        sys.exit(1)
     sys.stdout.flush()
     sys.exit(exit_status(prog.result))
