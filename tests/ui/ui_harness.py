@@ -101,7 +101,7 @@ class UiWorld(nh.NetWorld):
 
     def define_guest(self, name, extra="", fmt="raw"):
         """The test guest with a 16 MiB disk NAME.img (fmt qcow2: internal snapshots work)."""
-        image = guest.build()
+        image = self.guest_image()
         disk = self.tmp / (name + ".img")
         if fmt == "raw":
             with open(disk, "wb") as f:
