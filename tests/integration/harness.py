@@ -11,7 +11,6 @@ Set VIRTBUS_TEST_KEEP=1 to keep the temporary directory (logs, bus config) for i
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -25,6 +24,8 @@ import dbus
 import dbus.lowlevel
 import dbus.mainloop.glib
 from gi.repository import Gio, GLib
+
+import cleanup
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 VIRTBUSD = Path(os.environ.get("VIRTBUSD", REPO_ROOT / "build" / "service" / "virtbusd"))
@@ -101,6 +102,26 @@ def uuid_path(kind, uuid):
     return "%s/%s/_%s" % (TEST, kind, uuid.replace("-", "_"))
 
 
+def stop_private_daemon(d):
+    """Stop what Daemon.start and RemoteDaemon.start started: the QEMUs the daemon recorded (they
+    outlive it), the daemon (SIGTERM), its bus; the temporary directory goes unless kept. The
+    daemon's exit code (None if it had to be killed). Again: nothing more to stop."""
+    qemu_run = d.tmp / "xdg_runtime_dir" / "virtbus" / "qemu"
+    code = None
+    if d.proc:
+        cleanup.kill_recorded_qemus(qemu_run, d.proc.poll() is None)
+        code = cleanup.stop_process(d.proc, 5)
+        d.proc = None
+    cleanup.kill_recorded_qemus(qemu_run, False)    # those of a daemon that had died
+    if d.dbus_proc:
+        cleanup.stop_process(d.dbus_proc, 5)
+        d.dbus_proc.stdout.close()
+        d.dbus_proc = None
+    if not d.keep:
+        shutil.rmtree(d.tmp, ignore_errors=True)
+    return code
+
+
 class Daemon:
     """A dbus-daemon and a virtbusd --session, each in a fresh temporary directory."""
 
@@ -115,6 +136,7 @@ class Daemon:
     def start(self):
         if not VIRTBUSD.exists():
             raise unittest.SkipTest("virtbusd not built: %s" % VIRTBUSD)
+        cleanup.owned(self.stop)
         socket = self.tmp / "bus"
         config = self.tmp / "bus.conf"
         config.write_text(_DBUS_CONFIG.format(socket=socket))
@@ -156,30 +178,7 @@ class Daemon:
 
     def stop(self):
         """SIGTERM virtbusd; returns its exit code (None if it had to be killed)."""
-        code = None
-        if self.proc:
-            if self.proc.poll() is None:
-                self.proc.send_signal(signal.SIGTERM)
-                try:
-                    code = self.proc.wait(timeout=5)
-                except subprocess.TimeoutExpired:
-                    self.proc.kill()
-                    self.proc.wait()
-            else:
-                code = self.proc.returncode
-            self.proc = None
-        if self.dbus_proc:
-            self.dbus_proc.terminate()
-            try:
-                self.dbus_proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.dbus_proc.kill()
-                self.dbus_proc.wait()
-            self.dbus_proc.stdout.close()
-            self.dbus_proc = None
-        if not self.keep:
-            shutil.rmtree(self.tmp, ignore_errors=True)
-        return code
+        return stop_private_daemon(self)
 
     # --- command-line clients ---
 

@@ -3,18 +3,26 @@ namespaces: the bridges, firewall tables and dnsmasq it starts never touch the h
 
 The test re-executes itself under `unshare -m -n --propagation private` (root only). Inside,
 polkit_harness's PolkitWorld provides the private system bus, polkitd and the redirected
-/etc/virtbus, /var/lib/virtbus, /run/virtbus; the namespace's loopback is brought up."""
+/etc/virtbus, /var/lib/virtbus, /run/virtbus; the namespace's loopback is brought up. Stopping
+the world ends the guests' QEMUs and the networks' dnsmasqs too. Guests' QEMU runs as the system
+daemon's default unprivileged user (virtbus-qemu), as on a host: guest_image() gives the test
+guest's files where that user reaches them."""
 
+import grp
 import os
 import shutil
 import signal
+import stat
 import subprocess
 import re
 import sys
 import time
+from pathlib import Path
 
-import polkit_harness
-from polkit_harness import PolkitWorld
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "guest"))
+import guest  # noqa: E402
+import polkit_harness  # noqa: E402
+from polkit_harness import PolkitWorld  # noqa: E402
 
 NS_ENV = "VIRTBUS_NET_NS"
 
@@ -65,12 +73,41 @@ class NetWorld(PolkitWorld):
         sh("ip", "link", "set", "lo", "up")
         return super().start()
 
-    def start_virtbusd(self):
-        # Guests here test networking, not confinement: QEMU runs as root, so the test guest's
-        # kernel may lie anywhere (a CI clone under a 0700 directory is out of reach of the
-        # system daemon's default unprivileged user; test_qemu_dac covers that user).
-        (self.tmp / "etc-virtbus" / "qemu.conf").write_text('user = "root"\ngroup = "root"\n')
-        return super().start_virtbusd()
+    def setup_mounts(self):
+        super().setup_mounts()
+        self.bind_kvm_for_group()
+
+    def bind_kvm_for_group(self):
+        """/dev/kvm as Debian's udev rule leaves it on a host, root:kvm 0660, for the QEMU user
+        (a member of kvm): without udev this machine's is root's alone (0600), which only a QEMU
+        running as root opens, and virt-install picks kvm. A node of the world's own goes over
+        it in this private mount namespace; the host's is not touched."""
+        try:
+            st = os.stat("/dev/kvm")
+            kvm = grp.getgrnam("kvm").gr_gid
+        except (OSError, KeyError):
+            return
+        if st.st_gid == kvm and st.st_mode & 0o060 == 0o060:
+            return
+        node = self.tmp / "dev-kvm"
+        os.mknod(node, stat.S_IFCHR | 0o660, st.st_rdev)
+        os.chown(node, 0, kvm)
+        os.chmod(node, 0o660)
+        subprocess.run(["mount", "--bind", str(node), "/dev/kvm"], check=True)
+        self.mounts.append("/dev/kvm")
+
+    def guest_image(self):
+        """The test guest (tests/guest) with its kernel and initrd copied into this world's
+        directory: QEMU runs as the system daemon's default unprivileged user, who may not reach
+        the build tree (a CI clone under a 0700 directory), and the daemon gives it the files it
+        boots from for the guest's run (a private copy: the shared ones never change owner)."""
+        image = guest.build()
+        d = self._dir("guest")
+        kernel, initrd = d / "kernel", d / "initrd"
+        if not kernel.exists():
+            shutil.copy(image.kernel, kernel)
+            shutil.copy(image.initrd, initrd)
+        return guest.GuestImage(str(kernel), str(initrd), image.append)
 
     @property
     def uri(self):
@@ -94,18 +131,32 @@ class NetWorld(PolkitWorld):
                 stdout=log, stderr=subprocess.STDOUT)
         self._wait(lambda: self.has_name("org.libvirt") and (self.sock_dir / "libvirt-sock-ro").exists(), "virtbusd")
 
-    def stop(self):
-        # What the daemon leaves running on purpose (dnsmasq) dies with the namespace's test.
-        for pid in pids_of("dnsmasq"):
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
-        super().stop()
+    def stop_processes(self):
+        super().stop_processes()
+        # What the daemon leaves running on purpose (the networks' dnsmasqs) dies with the
+        # namespace's test, and so does whatever a client left there detached from the processes
+        # stopped (cockpit's session starts a dbus-daemon and an ssh-agent of its own): only in a
+        # network namespace of the test's own, never the host's.
+        if os.environ.get(NS_ENV) != "1" or not own_network_namespace():
+            return
+        for pid in pids_of(None):
+            if pid != os.getpid():
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+
+
+def own_network_namespace():
+    """This process runs in a network namespace other than its parent's (enter_namespace()'s)."""
+    try:
+        return os.readlink("/proc/self/ns/net") != os.readlink("/proc/%d/ns/net" % os.getppid())
+    except OSError:
+        return False
 
 
 def pids_of(comm):
-    """Processes named comm that run in this network namespace."""
+    """Processes named comm (None: any) that run in this network namespace."""
     mine = os.readlink("/proc/self/ns/net")
     out = []
     for d in os.listdir("/proc"):
@@ -114,7 +165,7 @@ def pids_of(comm):
         try:
             with open("/proc/%s/comm" % d) as f:
                 name = f.read().strip()
-            if name == comm and os.readlink("/proc/%s/ns/net" % d) == mine:
+            if comm in (None, name) and os.readlink("/proc/%s/ns/net" % d) == mine:
                 out.append(int(d))
         except OSError:
             pass

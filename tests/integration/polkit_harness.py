@@ -17,6 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import cleanup
+
 ROOT = Path(__file__).resolve().parents[2]
 VIRTBUSD = Path(os.environ.get("VIRTBUSD", ROOT / "build" / "service" / "virtbusd"))
 POLKITD = Path("/usr/lib/polkit-1/polkitd")
@@ -114,6 +116,7 @@ class PolkitWorld:
         self.sock_dir = self.tmp / "sock"
         self.mounts = []
         self.created = []
+        self.stopped = False
 
     def _bind(self, src, dst, pin=False):
         """Bind src over dst; a missing dst is created (and left: see stop()). pin: put a file in
@@ -195,6 +198,8 @@ class PolkitWorld:
         self._wait(lambda: self.has_name("org.libvirt") and (self.sock_dir / "libvirt-sock-ro").exists(), "virtbusd")
 
     def start(self):
+        cleanup.owned(self.stop)
+        self.stopped = False
         self.setup_mounts()
         self.start_bus()
         self.start_polkitd()
@@ -212,18 +217,28 @@ class PolkitWorld:
             time.sleep(0.05)
         raise RuntimeError("timed out waiting for %s; logs in %s" % (what, self.tmp))
 
-    def stop(self):
-        for name in ("virtbusd", "polkitd", "bus"):
+    def stop_processes(self):
+        """The guests' QEMUs (they outlive the daemon), whatever a test or a subclass started,
+        newest first, then virtbusd, polkitd and the bus."""
+        daemon = self.procs.get("virtbusd")
+        qemu_run = self.tmp / "run-virtbus" / "qemu"
+        cleanup.kill_recorded_qemus(qemu_run, daemon is not None and daemon.poll() is None)
+        last = ("virtbusd", "polkitd", "bus")
+        for name in [n for n in reversed(self.procs) if n not in last] + list(last):
             p = self.procs.pop(name, None)
-            if p and p.poll() is None:
-                p.terminate()
-                try:
-                    p.wait(10)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-                    p.wait()
+            if p:
+                cleanup.stop_process(p)
+        cleanup.kill_recorded_qemus(qemu_run, False)    # those of a daemon that had died
+
+    def stop(self):
+        """Everything start() started, and the mounts; again: nothing more to do."""
+        if self.stopped:
+            return
+        self.stopped = True
+        self.stop_processes()
         for m in reversed(self.mounts):
             subprocess.run(["umount", "-l", m])
+        self.mounts = []
         # Mount points this test had to create on the host stay (empty): another test running at
         # the same time may have its own mount on the same path, and removing the directory
         # would detach that mount in its namespace (the kernel does so for a deleted mount

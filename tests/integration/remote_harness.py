@@ -32,7 +32,6 @@ import os
 import re
 import shlex
 import shutil
-import signal
 import socket
 import struct
 import subprocess
@@ -45,6 +44,7 @@ from collections import namedtuple
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import cleanup  # noqa: E402
 import harness  # noqa: E402  (the D-Bus suites' harness: paths, the bus configuration)
 
 REPO_ROOT = harness.REPO_ROOT
@@ -168,6 +168,7 @@ class RemoteDaemon:
     def start(self, timeout=10):
         if not VIRTBUSD.exists():
             raise unittest.SkipTest("virtbusd not built: %s" % VIRTBUSD)
+        cleanup.owned(self.stop)
         bus_sock = self.tmp / "bus"
         bus_conf = self.tmp / "bus.conf"
         bus_conf.write_text(harness._DBUS_CONFIG.format(socket=bus_sock))
@@ -229,30 +230,7 @@ class RemoteDaemon:
 
     def stop(self):
         """SIGTERM the daemon; its exit code (None if it had to be killed)."""
-        code = None
-        if self.proc:
-            if self.proc.poll() is None:
-                self.proc.send_signal(signal.SIGTERM)
-                try:
-                    code = self.proc.wait(timeout=5)
-                except subprocess.TimeoutExpired:
-                    self.proc.kill()
-                    self.proc.wait()
-            else:
-                code = self.proc.returncode
-            self.proc = None
-        if self.dbus_proc:
-            self.dbus_proc.terminate()
-            try:
-                self.dbus_proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.dbus_proc.kill()
-                self.dbus_proc.wait()
-            self.dbus_proc.stdout.close()
-            self.dbus_proc = None
-        if not self.keep:
-            shutil.rmtree(self.tmp, ignore_errors=True)
-        return code
+        return harness.stop_private_daemon(self)
 
     # --- clients ---
 
@@ -293,6 +271,7 @@ class LibvirtdDaemon(RemoteDaemon):
     def start(self, timeout=15):
         if not LIBVIRTD.exists():
             raise unittest.SkipTest("libvirtd not installed: %s" % LIBVIRTD)
+        cleanup.owned(self.stop)
         os.chmod(self.tmp, 0o755)
         env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C"}
         dirs = []

@@ -81,7 +81,6 @@ BOOT_TIMEOUT = 120
 class MacvtapNetworkTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.image = guest.build()
         own_sysfs()
         for low, peer in (("lowa", "peera"), ("lowb", "peerb"), ("lowc", "peerc")):
             sh("ip", "link", "add", low, "type", "veth", "peer", "name", peer)
@@ -89,6 +88,7 @@ class MacvtapNetworkTest(unittest.TestCase):
             sh("ip", "link", "set", peer, "up")
         sh("ip", "addr", "add", "10.78.0.1/24", "dev", "peera")
         cls.w = nh.NetWorld().start()
+        cls.image = cls.w.guest_image()
         cls.console = cls.w.tmp / "console.log"
         cls.dnsmasq = nh.peer_dnsmasq("peera", "10.78.0.50", "10.78.0.60", cls.w.tmp / "test.leases")
 

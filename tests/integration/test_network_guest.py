@@ -4,10 +4,11 @@ the default network of `virtbusd --system`, in private mount and network namespa
 creates its taps (one on the network's bridge, one on a host bridge), the live XML and virsh
 domiflist show them, the guest gets a lease from dnsmasq that the namespace can ping, the guest
 keeps its connectivity across a kill -9 and restart of the daemon, and its taps are gone once
-it stops."""
+it stops. QEMU runs as the system daemon's default unprivileged user (virtbus-qemu)."""
 
 import json
 import os
+import pwd
 import re
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "guest"))
+import cleanup  # noqa: E402
 import guest  # noqa: E402
 import net_harness as nh  # noqa: E402
 
@@ -67,8 +69,8 @@ BOOT_TIMEOUT = 120
 class NetworkGuestTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.image = guest.build()
         cls.w = nh.NetWorld().start()
+        cls.image = cls.w.guest_image()
         (cls.w.tmp / "default.xml").write_text(nh.DEFAULT_XML)
         cls.console = cls.w.tmp / "console.log"
 
@@ -96,6 +98,12 @@ class NetworkGuestTest(unittest.TestCase):
                                          append=self.image.append, console=self.console))
         self.virsh("define", str(xml))
         self.virsh("start", "netguest")
+        # QEMU runs as the system daemon's default unprivileged user, as on a host
+        (qemu,) = cleanup.recorded_qemus(self.w.tmp / "run-virtbus" / "qemu")
+        uid, gid = pwd.getpwnam("virtbus-qemu")[2:4]
+        status = Path("/proc/%d/status" % qemu).read_text()
+        self.assertIn("\nUid:\t%d\t%d\t%d\t%d\n" % ((uid,) * 4), status)
+        self.assertIn("\nGid:\t%d\t%d\t%d\t%d\n" % ((gid,) * 4), status)
 
         live = self.virsh("dumpxml", "netguest")
         self.assertRegex(live, r"<source network='default' portid='[0-9a-f-]{36}' bridge='virbr0'/>")

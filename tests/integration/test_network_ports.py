@@ -82,8 +82,8 @@ PORTS_DIR = Path("/run/virtbus/network/default.ports")
 class NetworkPortTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.image = guest.build()
         cls.w = nh.NetWorld().start()
+        cls.image = cls.w.guest_image()
         (cls.w.tmp / "default.xml").write_text(nh.DEFAULT_XML)
         cls.w.virsh("net-define", str(cls.w.tmp / "default.xml"), check=True)
 

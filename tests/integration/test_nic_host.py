@@ -79,7 +79,6 @@ def own_sysfs():
 class NicHostTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.image = guest.build()
         own_sysfs()
         sh("ip", "link", "add", "lowa", "type", "veth", "peer", "name", "peerb")
         sh("ip", "addr", "add", "10.77.0.1/24", "dev", "peerb")
@@ -87,6 +86,7 @@ class NicHostTest(unittest.TestCase):
         sh("ip", "link", "set", "peerb", "up")
         sh("ip", "tuntap", "add", "dev", "admintap", "mode", "tap", "vnet_hdr")
         cls.w = nh.NetWorld().start()
+        cls.image = cls.w.guest_image()
         cls.console = cls.w.tmp / "console.log"
         cls.dnsmasq = subprocess.Popen(
             ["/usr/sbin/dnsmasq", "--keep-in-foreground", "--no-resolv", "--no-hosts", "--port=0",

@@ -77,7 +77,6 @@ def settled(cond, what, timeout=20):
 class NWFilterApply(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.image = guest.build()
         sh("ip", "link", "add", "brf0", "type", "bridge")
         sh("ip", "addr", "add", "10.78.0.1/24", "dev", "brf0")
         sh("ip", "link", "set", "brf0", "up")
@@ -89,6 +88,7 @@ class NWFilterApply(unittest.TestCase):
         sh("ip", "-n", "peer", "addr", "add", "10.78.0.3/24", "dev", "inner")   # the spoofed one
         sh("ip", "-n", "peer", "link", "set", "inner", "up")
         cls.w = nh.NetWorld().start()
+        cls.image = cls.w.guest_image()
         cls.console = cls.w.tmp / "console.log"
         cls.dnsmasq = subprocess.Popen(
             ["/usr/sbin/dnsmasq", "--keep-in-foreground", "--no-resolv", "--no-hosts", "--port=0",

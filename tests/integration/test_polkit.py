@@ -122,7 +122,7 @@ def readable_harness_dir():
         d = tempfile.mkdtemp(prefix="virtbus-harness-")
         os.chmod(d, 0o755)
         here = Path(__file__).resolve().parent
-        for name in ("harness.py", "remote_harness.py"):
+        for name in ("harness.py", "remote_harness.py", "cleanup.py"):
             shutil.copy(here / name, d)
             os.chmod(os.path.join(d, name), 0o644)
         atexit.register(shutil.rmtree, d, True)

@@ -60,6 +60,9 @@ LIBVIRT_ADDS = {("input", "input1"), ("input", "input2"), ("controller", "ide"),
 # Devices QEMU has no -device of that id for: the root bus and q35's own AHCI ("ide").
 MACHINE_OWN = {"pci.0", "pcie.0", "ide"}
 
+# libvirt's own embedded driver, the oracle (not virtbusd): its QEMU stays root because the
+# guests' files lie in the daemon's temporary directory (0700, virtbusd's session QEMU runs as
+# root too), and what is compared (the devices' aliases) does not depend on QEMU's user.
 EMBED_QEMU_CONF = """stdio_handler = "file"
 security_driver = "none"
 user = "root"

@@ -148,12 +148,6 @@ class DacWorld:
     def tearDownClass(cls):
         for name in cls.guests:
             cls.daemon.virsh("unix", "destroy %s" % name)
-        for f in (cls.daemon.tmp / "xdg_runtime_dir" / "virtbus" / "qemu").glob("*.runtime.json"):
-            try:
-                import json
-                os.kill(json.loads(f.read_text())["pid"], signal.SIGKILL)
-            except (OSError, ValueError, KeyError):
-                pass
         if cls.daemon.keep:
             print("kept %s and %s" % (cls.daemon.tmp, cls.work), file=sys.stderr)
         cls.daemon.stop()

@@ -62,8 +62,8 @@ def host_counters():
 class DomstatsNetTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.image = guest.build()
         cls.w = nh.NetWorld().start()
+        cls.image = cls.w.guest_image()
         sh("ip", "link", "add", "brstats", "type", "bridge")
         sh("ip", "addr", "add", "10.77.0.1/24", "dev", "brstats")
         sh("ip", "link", "set", "brstats", "up")

@@ -30,8 +30,8 @@ BOOT_TIMEOUT = 120
 class VirtInstallNetworkTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.image = guest.build()
         cls.w = nh.NetWorld().start()
+        cls.image = cls.w.guest_image()
         (cls.w.tmp / "default.xml").write_text(nh.DEFAULT_XML)
 
     @classmethod

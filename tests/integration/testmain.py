@@ -7,12 +7,14 @@ nothing. main() runs the suite like unittest.main() and exits with:
     0   otherwise (some tests passed, others may have been skipped).
 With CI=true (set by .ci/run) whatever a test needs must be there: any skip exits 1 and the
 skipped tests are listed with their reasons. skip_program() is the same rule for a script that
-cannot start at all (not root, a missing program).
+cannot start at all (not root, a missing program). What a harness starts in a setUpClass is
+stopped with its class, also when the setUpClass fails part-way (cleanup.py).
 
 No imports beyond the standard library: unprivileged helpers may copy the harness around.
 """
 
 import os
+import signal
 import sys
 import unittest
 
@@ -47,6 +49,11 @@ class _Result(unittest.TextTestResult):
 class _Runner(unittest.TextTestRunner):
     resultclass = _Result
 
+    def run(self, test):
+        import cleanup
+        cleanup.own_class_resources(test)
+        return super().run(test)
+
 
 def exit_status(result):
     """The exit status for a finished run (a _Result), with the reason printed."""
@@ -68,8 +75,21 @@ def exit_status(result):
     return 0
 
 
+def _terminated(signum, frame):
+    raise KeyboardInterrupt("SIGTERM")
+
+
 def main(verbosity=2):
-    """unittest.main() for the calling script's tests, exiting as described above."""
-    prog = unittest.main(module="__main__", verbosity=verbosity, testRunner=_Runner, exit=False)
+    """unittest.main() for the calling script's tests, exiting as described above. SIGTERM
+    (meson's timeout) ends the run as Ctrl-C does, after what the harnesses started is stopped."""
+    import cleanup
+    signal.signal(signal.SIGTERM, _terminated)
+    try:
+        prog = unittest.main(module="__main__", verbosity=verbosity, testRunner=_Runner, exit=False)
+    except KeyboardInterrupt as e:
+        print("\nFAIL: interrupted (%s); stopping what the harnesses started" % (e or "Ctrl-C"),
+              file=sys.stderr, flush=True)
+        cleanup.stop_all()
+        sys.exit(1)
     sys.stdout.flush()
     sys.exit(exit_status(prog.result))

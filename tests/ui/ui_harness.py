@@ -20,6 +20,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "integration"))
 sys.path.insert(0, str(HERE.parent / "guest"))
+import cleanup  # noqa: E402
 import guest  # noqa: E402
 import net_harness as nh  # noqa: E402
 
@@ -100,7 +101,7 @@ class UiWorld(nh.NetWorld):
 
     def define_guest(self, name, extra="", fmt="raw"):
         """The test guest with a 16 MiB disk NAME.img (fmt qcow2: internal snapshots work)."""
-        image = guest.build()
+        image = self.guest_image()
         disk = self.tmp / (name + ".img")
         if fmt == "raw":
             with open(disk, "wb") as f:
@@ -190,18 +191,6 @@ class UiWorld(nh.NetWorld):
             env["NO_AT_BRIDGE"] = "1"
         return env
 
-    def stop(self):
-        for name in ("virt-manager", "chromedriver", "cockpit-ws", "xvfb", "session-bus"):
-            p = self.procs.pop(name, None)
-            if p and p.poll() is None:
-                p.terminate()
-                try:
-                    p.wait(10)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-                    p.wait()
-        super().stop()
-
 
 def serial_console_answers(name, word, timeout):
     """`virsh console --force NAME` on a pty: types `word` until the test guest's shell loop
@@ -281,10 +270,7 @@ def cockpit_machines_page(world, timeout=60):
 
 def close_page(world, browser, *domains):
     """A test class's end: the browser quit, the domains destroyed, the world stopped."""
-    try:
-        browser.quit()
-    except Exception:
-        pass
+    _quit(browser)
     for name in domains:
         world.virsh("destroy", name)
     world.stop()
@@ -304,4 +290,13 @@ def chromium(tmp):
     service = Service(executable_path=CHROMEDRIVER, log_output=str(Path(tmp) / "chromedriver.log")) \
         if "log_output" in Service.__init__.__code__.co_varnames else \
         Service(executable_path=CHROMEDRIVER, log_path=str(Path(tmp) / "chromedriver.log"))
-    return webdriver.Chrome(service=service, options=opts)
+    browser = webdriver.Chrome(service=service, options=opts)
+    cleanup.owned(lambda: _quit(browser))     # chromedriver and Chromium, if setUpClass fails
+    return browser
+
+
+def _quit(browser):
+    try:
+        browser.quit()
+    except Exception:
+        pass
