@@ -15,6 +15,7 @@
 #include "log.h"
 #include "persist.h"
 #include "qemu-find.h"
+#include "qemu-kvm-access.h"
 #include "qmp.h"
 
 /* Bump when the record's layout or its meaning changes: older cache files are then ignored. */
@@ -284,6 +285,7 @@ struct QemuCapsCache {
         QemuCapsProbe *probes;
         QemuCapsReply *replies;
         unsigned n_probes, serial;
+        QemuKvmUser kvm_user;   /* who runs QEMU: whether KVM is usable is asked as this user */
 };
 
 int qemu_caps_cache_new(sd_event *e, const char *cache_dir, const char *run_dir, QemuCapsCache **out) {
@@ -291,6 +293,7 @@ int qemu_caps_cache_new(sd_event *e, const char *cache_dir, const char *run_dir,
         if (!c)
                 return -ENOMEM;
         c->event = sd_event_ref(e);
+        c->kvm_user = (QemuKvmUser) { .uid = geteuid(), .gid = getegid() };
         c->cache_dir = strdup(cache_dir);
         c->run_dir = strdup(run_dir);
         if (!c->cache_dir || !c->run_dir) {
@@ -305,12 +308,19 @@ unsigned qemu_caps_cache_n_probes(const QemuCapsCache *c) {
         return c->n_probes;
 }
 
-static bool qemu_caps_kvm_usable(void) {
-        int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-        if (fd < 0)
-                return false;
-        close(fd);
-        return true;
+int qemu_caps_cache_set_kvm_user(QemuCapsCache *c, uid_t uid, gid_t gid, const gid_t *groups, size_t n_groups) {
+        gid_t *copy = NULL;
+        if (n_groups && !(copy = malloc(n_groups * sizeof *copy)))
+                return -ENOMEM;
+        if (n_groups)
+                memcpy(copy, groups, n_groups * sizeof *copy);
+        free(c->kvm_user.groups);
+        c->kvm_user = (QemuKvmUser) { .uid = uid, .gid = gid, .groups = copy, .n_groups = n_groups };
+        return 0;
+}
+
+static bool qemu_caps_kvm_usable(const QemuCapsCache *c) {
+        return qemu_kvm_usable_by(&c->kvm_user);
 }
 
 /* QEMU loads devices from modules (Debian's qemu-block-extra, …): a package that adds or
@@ -328,7 +338,7 @@ static int64_t qemu_caps_modules_mtime(void) {
 }
 
 /* Whether record was made from the binary as it is now, on a host like this one now. */
-static bool qemu_caps_record_valid(json_object *record, const char *binary) {
+static bool qemu_caps_record_valid(const QemuCapsCache *c, json_object *record, const char *binary) {
         struct stat st;
         json_object *v;
         if (stat(binary, &st) < 0)
@@ -339,7 +349,7 @@ static bool qemu_caps_record_valid(json_object *record, const char *binary) {
                (v = obj_get(record, "mtime")) && json_object_get_int64(v) == (int64_t) st.st_mtim.tv_sec &&
                (v = obj_get(record, "mtime_nsec")) && json_object_get_int64(v) == (int64_t) st.st_mtim.tv_nsec &&
                (v = obj_get(record, "size")) && json_object_get_int64(v) == (int64_t) st.st_size &&
-               obj_bool(record, "kvm_device") == qemu_caps_kvm_usable();
+               obj_bool(record, "kvm_device") == qemu_caps_kvm_usable(c);
 }
 
 /* "/usr/bin/qemu-system-x86_64" → "usr_bin_qemu-system-x86_64.json": the record inside names
@@ -388,7 +398,7 @@ static QemuCaps *qemu_caps_cache_load_file(QemuCapsCache *c, const char *binary)
         if (!name || persist_read(c->cache_dir, name, QEMU_CAPS_FILE_MAX, &data, &len, NULL) < 0)
                 goto out;
         json_object *record = json_tokener_parse(data);
-        if (record && qemu_caps_record_valid(record, binary) && qemu_caps_from_record(record, &caps) >= 0) {
+        if (record && qemu_caps_record_valid(c, record, binary) && qemu_caps_from_record(record, &caps) >= 0) {
                 log_debug("capabilities of %s from %s/%s", binary, c->cache_dir, name);
                 if (qemu_caps_cache_store(c, caps) < 0)
                         caps = NULL;
@@ -404,7 +414,7 @@ out:
 
 QemuCaps *qemu_caps_cache_lookup(QemuCapsCache *c, const char *binary) {
         QemuCapsEntry **e = qemu_caps_cache_find(c, binary);
-        if (*e && qemu_caps_record_valid((*e)->caps->record, binary))
+        if (*e && qemu_caps_record_valid(c, (*e)->caps->record, binary))
                 return (*e)->caps;
         return qemu_caps_cache_load_file(c, binary);
 }
@@ -684,7 +694,7 @@ static int qemu_caps_probe_start(QemuCapsCache *c, const char *binary, QemuCapsP
         json_object_object_add(p->record, "mtime_nsec", json_object_new_int64(st.st_mtim.tv_nsec));
         json_object_object_add(p->record, "size", json_object_new_int64(st.st_size));
         json_object_object_add(p->record, "modules_mtime", json_object_new_int64(qemu_caps_modules_mtime()));
-        json_object_object_add(p->record, "kvm_device", json_object_new_boolean(qemu_caps_kvm_usable()));
+        json_object_object_add(p->record, "kvm_device", json_object_new_boolean(qemu_caps_kvm_usable(c)));
         /* Start from the loop, so that even a failure to start reaches the waiters later. */
         int r = sd_event_add_defer(c->event, &p->start, qemu_caps_on_start, p);
         if (r < 0) {
@@ -760,6 +770,7 @@ QemuCapsCache *qemu_caps_cache_free(QemuCapsCache *c) {
         sd_event_unref(c->event);
         free(c->cache_dir);
         free(c->run_dir);
+        free(c->kvm_user.groups);
         free(c);
         return NULL;
 }

@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include <json-c/json.h>
 #include <systemd/sd-event.h>
 
@@ -64,6 +65,10 @@ const QemuCpuModel *qemu_caps_find_cpu(const QemuCaps *c, QemuAccel accel, const
 typedef struct QemuCapsCache QemuCapsCache;
 
 int qemu_caps_cache_new(sd_event *e, const char *cache_dir, const char *run_dir, QemuCapsCache **out);
+/* The user QEMU runs as (qemu.conf's, with its supplementary groups; the default: the daemon's
+ * own): KVM is offered only where that user may open /dev/kvm (qemu-kvm-access.c). Set it before
+ * the first lookup. 0, or -ENOMEM. */
+int qemu_caps_cache_set_kvm_user(QemuCapsCache *c, uid_t uid, gid_t gid, const gid_t *groups, size_t n_groups);
 /* Probes still running are stopped (their QEMU killed, not reaped: it is a helper, not a VM,
  * and the daemon is going) and their waiters told, with caps NULL. Returns NULL. */
 QemuCapsCache *qemu_caps_cache_free(QemuCapsCache *c);

@@ -225,6 +225,8 @@ static int qemu_open(Connection *c, bool system, VbError *err) {
         int r = persist_ensure_dir(c->state_dir, err);
         if (r >= 0)
                 r = qemu_caps_cache_new(m->event, cache, c->state_dir, &qc->caps);
+        if (r >= 0 && qc->sec_ready)    /* KVM is usable when QEMU's user may open it */
+                r = qemu_caps_cache_set_kvm_user(qc->caps, qc->dac.uid, qc->dac.gid, qc->dac.groups, qc->dac.n_groups);
         free(cache);
         if (r < 0) {
                 qemu_conn_free(qc);

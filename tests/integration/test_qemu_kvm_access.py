@@ -1,0 +1,108 @@
+#!/usr/bin/python3
+"""test_qemu_kvm_access.py: `virtbusd --system` offers the kvm domain type only where QEMU's user
+(virtbus-qemu, a member of group kvm) may open /dev/kvm, as libvirt checks as the QEMU user.
+
+The daemon runs in private mount and network namespaces (net_harness) whose /dev/kvm is a node of
+the test's own, the KVM device's number (10:232), with the owner and mode a host without udev
+leaves it (root:root 0600: only root opens it) or with Debian's udev rule's (root:kvm 0660).
+`virsh capabilities` then lists, for the x86_64 guest, `<domain type='kvm'>` only in the second
+world, and only where the host has a KVM device at all (root can open 10:232); on a host without
+one, neither world offers it."""
+
+import grp
+import os
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "guest"))
+import net_harness as nh  # noqa: E402
+
+nh.enter_namespace()
+
+import testmain  # noqa: E402
+
+KVM_RDEV = os.makedev(10, 232)
+
+
+class KvmNodeWorld(nh.NetWorld):
+    """A system daemon whose /dev/kvm is the KVM device with the given owner group and mode."""
+
+    def __init__(self, gid, mode):
+        super().__init__()
+        self.kvm_gid, self.kvm_mode = gid, mode
+
+    def bind_kvm_for_group(self):
+        node = self.tmp / "dev-kvm"
+        os.mknod(node, stat.S_IFCHR | self.kvm_mode, KVM_RDEV)
+        os.chown(node, 0, self.kvm_gid)
+        os.chmod(node, self.kvm_mode)
+        if not os.path.exists("/dev/kvm"):
+            self.created.append(Path("/dev/kvm"))
+            Path("/dev/kvm").touch()
+        subprocess.run(["mount", "--bind", str(node), "/dev/kvm"], check=True)
+        self.mounts.append("/dev/kvm")
+
+
+def host_has_kvm():
+    """Whether this kernel has a KVM device (root can open 10:232), through a node of our own."""
+    node = Path(tempfile.mkdtemp(prefix="virtbus-kvm-probe-")) / "kvm"
+    os.mknod(node, stat.S_IFCHR | 0o600, KVM_RDEV)
+    try:
+        os.close(os.open(node, os.O_RDWR))
+        return True
+    except OSError:
+        return False
+    finally:
+        node.unlink()
+        node.parent.rmdir()
+
+
+def x86_64_domain_types(world):
+    """The domain types of the x86_64 guest in `virsh capabilities`, once QEMU is probed."""
+    deadline = time.monotonic() + 150
+    while True:
+        p = world.virsh("capabilities")
+        if p.returncode == 0 and "<guest>" in p.stdout:
+            break
+        if time.monotonic() > deadline:
+            raise AssertionError("no capabilities with a guest: %s%s" % (p.stderr, world.log()[-2000:]))
+        time.sleep(0.2)
+    caps = ET.fromstring(p.stdout)
+    for g in caps.findall("guest"):
+        arch = g.find("arch")
+        if arch is not None and arch.get("name") == "x86_64":
+            return sorted(d.get("type") for d in arch.findall("domain"))
+    raise AssertionError("no x86_64 guest in the capabilities:\n" + p.stdout)
+
+
+class KvmAccessTest(unittest.TestCase):
+    def world(self, gid, mode):
+        w = KvmNodeWorld(gid, mode).start()
+        self.addCleanup(w.stop)
+        return w
+
+    def test_kvm_offered_only_where_qemus_user_may_open_it(self):
+        kvm_gid = grp.getgrnam("kvm").gr_gid
+        self.assertIn("virtbus-qemu", grp.getgrnam("kvm").gr_mem, "scripts/setup.sh puts virtbus-qemu in group kvm")
+        has_kvm = host_has_kvm()
+
+        w = self.world(0, 0o600)
+        self.assertEqual(x86_64_domain_types(w), ["qemu"],
+                         "root:root 0600 /dev/kvm: virtbus-qemu cannot open it, so no kvm domain type")
+        w.stop()
+
+        w = self.world(kvm_gid, 0o660)
+        self.assertEqual(x86_64_domain_types(w), ["kvm", "qemu"] if has_kvm else ["qemu"],
+                         "root:kvm 0660 /dev/kvm: virtbus-qemu (group kvm) may open it")
+
+
+if __name__ == "__main__":
+    testmain.main()
