@@ -379,10 +379,6 @@ static int qemu_cmd_head(QemuCmd *c) {
         if (qemu_cmd_clock(c) < 0)
                 return -1;
         qemu_cmd_arg(c, "-no-shutdown");
-        if (in->seccomp_sandbox) {
-                qemu_cmd_arg(c, "-sandbox");
-                qemu_cmd_arg(c, "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny");
-        }
         if (qemu_str_eq(def->on_reboot, "destroy"))
                 qemu_cmd_arg(c, "-no-reboot");
         qemu_cmd_pm(c);
@@ -424,8 +420,10 @@ char **qemu_command_build(const QemuCommandInput *in, VbError *err) {
             qemu_cmd_memballoon(&c) == 0 &&
             qemu_cmd_rngs(&c) == 0 &&
             qemu_cmd_panics(&c) == 0) {
-                qemu_cmd_arg(&c, "-sandbox");
-                qemu_cmd_arg(&c, "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny");
+                if (c.in->seccomp_sandbox) {     /* qemu.conf seccomp_sandbox, at libvirt's place */
+                        qemu_cmd_arg(&c, "-sandbox");
+                        qemu_cmd_arg(&c, "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny");
+                }
                 qemu_cmd_arg(&c, "-msg");
                 qemu_cmd_arg(&c, "timestamp=on");
                 if (in->incoming_fd > 0) {

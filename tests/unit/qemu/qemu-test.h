@@ -210,6 +210,7 @@ static inline void qt_input(QemuTestInput *t, const DomainDef *def, bool kvm) {
                 .cfg = &t->cfg,
                 .qmp_socket_path = t->qmp,
                 .kvm_available = kvm,
+                .seccomp_sandbox = t->cfg.seccomp_sandbox,
                 .vnc_port = 5900,
                 .spice_port = 5901,
                 .tap_fds = qemu_test_tap_fds,

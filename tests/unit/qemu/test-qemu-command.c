@@ -88,6 +88,19 @@ static void test_fixed_parts(void **state) {
         }
         assert_string_equal(argv[0], "/usr/bin/qemu-system-x86_64");
         assert_null(strstr(line, "-no-reboot"));
+        /* one -sandbox (qemu.conf's default seccomp_sandbox = 1), at libvirt's place */
+        assert_null(strstr(strstr(line, " -sandbox ") + 1, " -sandbox "));
+        free(line);
+        qemu_argv_free(argv);
+
+        /* seccomp_sandbox = 0: no -sandbox at all */
+        t.in.seccomp_sandbox = false;
+        argv = qemu_command_build(&t.in, &err);
+        assert_non_null(argv);
+        line = qemu_command_to_string(argv);
+        assert_non_null(line);
+        assert_null(strstr(line, "-sandbox"));
+        assert_non_null(strstr(line, " -msg timestamp=on"));
         free(line);
         qemu_argv_free(argv);
         qt_input_done(&t);
