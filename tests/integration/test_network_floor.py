@@ -111,8 +111,9 @@ def qemu_pid(name):
 class NetworkFloorTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.image = guest.build()
         cls.w = nh.NetWorld().start()
+        # QEMU runs as virtbus-qemu: the world's copy of the guest, which it may read
+        cls.image = cls.w.guest_image()
         for name, xml in (("qos", QOS_XML), ("default", nh.DEFAULT_XML)):
             (cls.w.tmp / (name + ".xml")).write_text(xml)
             cls.w.virsh("net-define", str(cls.w.tmp / (name + ".xml")), check=True)

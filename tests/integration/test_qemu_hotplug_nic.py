@@ -85,8 +85,9 @@ def nics(xml):
 class QemuHotplugNicTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.image = guest.build()
         cls.w = nh.NetWorld().start()
+        # QEMU runs as virtbus-qemu: the world's copy of the guest, which it may read
+        cls.image = cls.w.guest_image()
         (cls.w.tmp / "default.xml").write_text(nh.DEFAULT_XML)
         cls.w.virsh("net-define", str(cls.w.tmp / "default.xml"), check=True)
         cls.w.virsh("net-start", "default", check=True)
