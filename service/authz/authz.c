@@ -1,4 +1,4 @@
-/* authz.c: the loop side of authorization: checks in flight (bounded), answers coming back from the backend's thread through an eventfd. */
+/* authz.c: the loop side of authorization: checks waiting and in flight (both bounded), answers coming back from the backend's thread through an eventfd. */
 #define LOG_MODULE "authz"
 #include "authz.h"
 
@@ -16,7 +16,9 @@
 
 struct AuthzRequest {
         AuthzRequest *next;             /* in the answered queue */
-        AuthzRequest *prev_live, *next_live;    /* in the loop's list of checks in flight */
+        AuthzRequest *prev_live, *next_live;    /* in the loop's list of checks not answered */
+        AuthzRequest *next_waiting;     /* in the queue of checks not yet asked of the backend */
+        bool submitted;                 /* asked of the backend (else waiting) */
         Authz *authz;
         AuthzSubject subject;
         char *bus_name;
@@ -39,7 +41,9 @@ struct Authz {
         pthread_mutex_t lock;
         AuthzRequest *answered;         /* under lock, pushed by any thread */
         AuthzRequest *live;             /* loop only */
-        unsigned n_pending;
+        AuthzRequest *waiting, *waiting_tail;   /* loop only: not yet submitted, oldest first */
+        unsigned n_pending, n_in_flight;
+        bool stopping;                  /* the backend is stopped: nothing more is submitted */
 };
 
 const AuthzSubject *authz_request_subject(const AuthzRequest *req) {
@@ -115,10 +119,43 @@ static int answer_to_error(const AuthzRequest *req, VbError *err) {
         }
 }
 
+/* Ask the backend for waiting checks, oldest first, while fewer than AUTHZ_MAX_IN_FLIGHT are. */
+static void submit_waiting(Authz *a) {
+        while (!a->stopping && a->waiting && a->n_in_flight < AUTHZ_MAX_IN_FLIGHT) {
+                AuthzRequest *req = a->waiting;
+                a->waiting = req->next_waiting;
+                if (!a->waiting)
+                        a->waiting_tail = NULL;
+                req->next_waiting = NULL;
+                req->submitted = true;
+                a->n_in_flight++;
+                a->backend->submit(a->backend_data, req);
+        }
+}
+
+static void waiting_remove(Authz *a, AuthzRequest *req) {
+        AuthzRequest *prev = NULL;
+        for (AuthzRequest *w = a->waiting; w; prev = w, w = w->next_waiting)
+                if (w == req) {
+                        if (prev)
+                                prev->next_waiting = w->next_waiting;
+                        else
+                                a->waiting = w->next_waiting;
+                        if (a->waiting_tail == w)
+                                a->waiting_tail = prev;
+                        w->next_waiting = NULL;
+                        return;
+                }
+}
+
 static void request_finish(Authz *a, AuthzRequest *req) {
         VbError err = { 0 };
         int r = answer_to_error(req, &err);
         request_unlink(a, req);
+        if (req->submitted)
+                a->n_in_flight--;
+        else
+                waiting_remove(a, req);
         if (r < 0 && req->subject.kind == AUTHZ_SUBJECT_BUS_NAME)
                 log_info("%s refused for bus name %s: %s", req->action, req->bus_name, err.message);
         else if (r < 0)
@@ -126,6 +163,7 @@ static void request_finish(Authz *a, AuthzRequest *req) {
                          (unsigned) req->subject.uid, err.message);
         req->done(r < 0 ? -1 : 0, r < 0 ? &err : NULL, req->userdata);
         request_free(req);
+        submit_waiting(a);
 }
 
 static int authz_on_answer(sd_event_source *es, int fd, uint32_t revents, void *userdata) {
@@ -174,7 +212,8 @@ Authz *authz_free(Authz *a) {
                 return NULL;
         if (a->backend_data)
                 a->backend->stop(a->backend_data);
-        /* Answers that arrived, then every check nobody answered: refused. */
+        a->stopping = true;
+        /* Answers that arrived, then every check nobody answered (or asked): refused. */
         if (a->efd >= 0)
                 authz_on_answer(NULL, a->efd, 0, a);
         while (a->live) {
@@ -243,7 +282,12 @@ int authz_check(Authz *a, const AuthzSubject *subject, const char *action, const
                 a->live->prev_live = req;
         a->live = req;
         a->n_pending++;
-        a->backend->submit(a->backend_data, req);
+        if (a->waiting_tail)
+                a->waiting_tail->next_waiting = req;
+        else
+                a->waiting = req;
+        a->waiting_tail = req;
+        submit_waiting(a);
         return AUTHZ_PENDING;
 }
 

@@ -12,9 +12,13 @@
 #define AUTHZ_ACTION_MANAGE "org.libvirt.unix.manage"
 #define AUTHZ_ACTION_MONITOR "org.libvirt.unix.monitor"
 
-/* Checks in flight at once; one more is refused at once with "too many pending authorizations"
- * (well below dbus-daemon's 128 pending replies per connection). */
-#define AUTHZ_MAX_PENDING 64
+/* Checks asked of the backend at once (polkitd: well below dbus-daemon's 128 pending replies per
+ * connection); more wait their turn in order. A client such as cockpit asks for dozens of calls at
+ * once whenever its page refreshes, and polkitd on a loaded host answers in tens of ms. */
+#define AUTHZ_MAX_IN_FLIGHT 64
+/* Checks waiting or in flight; one more is refused at once with "too many pending
+ * authorizations" (each holds a few hundred bytes). */
+#define AUTHZ_MAX_PENDING 1024
 
 /* libvirt's error numbers for a refusal (virerror.h). */
 #define AUTHZ_ERR_AUTH_FAILED 45        /* VIR_ERR_AUTH_FAILED: "access denied by policy" */

@@ -14,7 +14,7 @@
 
 /* ---- the double: keeps every request; the test answers them ---- */
 
-static AuthzRequest *submitted[256];
+static AuthzRequest *submitted[AUTHZ_MAX_PENDING + 2];
 static size_t n_submitted;
 static int fake_started, fake_stopped;
 
@@ -120,26 +120,31 @@ static void test_answers_in_libvirt_words(void **state) {
 
 static void test_bound_on_checks_in_flight(void **state) {
         Fixture *f = *state;
-        Result res[AUTHZ_MAX_PENDING + 1];
+        static Result res[AUTHZ_MAX_PENDING + 1];
         memset(res, 0, sizeof res);
         VbError err = { 0 };
         for (int i = 0; i < AUTHZ_MAX_PENDING; i++)
                 assert_int_equal(authz_check(f->a, &proc_subject, AUTHZ_ACTION_MONITOR, NULL, false, on_done, &res[i],
                                              &err), AUTHZ_PENDING);
         assert_int_equal(authz_n_pending(f->a), AUTHZ_MAX_PENDING);
+        /* at most AUTHZ_MAX_IN_FLIGHT asked of the backend at once; the others wait in order */
+        assert_int_equal(n_submitted, AUTHZ_MAX_IN_FLIGHT);
         assert_int_equal(authz_check(f->a, &proc_subject, AUTHZ_ACTION_MONITOR, NULL, false, on_done,
                                      &res[AUTHZ_MAX_PENDING], &err), -1);
         assert_non_null(strstr(err.message, "too many pending authorizations"));
         assert_int_equal(res[AUTHZ_MAX_PENDING].calls, 0);
-        /* one answer frees a slot */
+        /* one answer frees a slot: the oldest waiting check is asked next, and a new one is taken */
         authz_request_answer(submitted[0], AUTHZ_ANSWER_YES, NULL);
         run_until(f->e, &res[0].calls, 1);
+        assert_int_equal(res[0].r, 0);
+        assert_int_equal(n_submitted, AUTHZ_MAX_IN_FLIGHT + 1);
         assert_int_equal(authz_check(f->a, &proc_subject, AUTHZ_ACTION_MONITOR, NULL, false, on_done,
                                      &res[AUTHZ_MAX_PENDING], &err), AUTHZ_PENDING);
-        /* shutting down refuses every check still pending, once each */
+        /* shutting down refuses every check still pending, asked or waiting, once each */
         authz_free(f->a);
         f->a = NULL;
         assert_int_equal(fake_stopped, 1);
+        assert_int_equal(n_submitted, AUTHZ_MAX_IN_FLIGHT + 1);
         for (int i = 1; i <= AUTHZ_MAX_PENDING; i++) {
                 assert_int_equal(res[i].calls, 1);
                 assert_int_equal(res[i].r, -1);
