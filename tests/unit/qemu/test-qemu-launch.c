@@ -84,8 +84,14 @@ static void write_fake_kernel(const char *path) {
         write_bytes(path, k, sizeof k);
 }
 
-static int free_tcp_port(int from) {
-        for (int port = from; port < from + 2000; port++) {
+/* The two runs (golden and firmware) go on in parallel with each other and with suites whose
+ * QEMUs take ports from 5900 up: each run takes its ports from a range of its own, moving on
+ * after every port it hands out, and a case whose QEMU still lost a port to another process is
+ * started again on fresh ones (see launch_case). */
+static int next_port;
+
+static int free_tcp_port(void) {
+        for (int port = next_port; port < next_port + 2000; port++) {
                 int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
                 assert_true(fd >= 0);
                 struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t) port),
@@ -94,8 +100,10 @@ static int free_tcp_port(int from) {
                 setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
                 int r = bind(fd, (struct sockaddr *) &a, sizeof a);
                 close(fd);
-                if (r == 0)
+                if (r == 0) {
+                        next_port = port + 1;
                         return port;
+                }
         }
         fail_msg("no free TCP port");
         return -1;
@@ -179,12 +187,8 @@ static void make_runnable(DomainDef *def, const char *name) {
                         nic->mtu = 0;
                 }
         }
-        for (size_t i = 0; i < d->n_graphics; i++) {
-                DomainGraphics *g = &d->graphics[i];
-                replace(&g->listen, "127.0.0.1");
-                if (g->port.set && g->port.v != -1)
-                        g->port.v = free_tcp_port(5950 + 100 * (int) i);
-        }
+        for (size_t i = 0; i < d->n_graphics; i++)
+                replace(&d->graphics[i].listen, "127.0.0.1");
 }
 
 static bool wait_for_socket(const char *path, pid_t pid, int *fd_out) {
@@ -258,6 +262,8 @@ static pid_t swtpm_start(const DomainDef *def, const char *name, QemuTestInput *
         if (!qemu_tpm_emulator(def))
                 return -1;
         char *dir = scratch_file("%s-tpm", name), *sock = scratch_file("%s.swtpm.sock", name);
+        nftw(dir, tu_rm_one, 16, FTW_DEPTH | FTW_PHYS);       /* a fresh state on a second try */
+        unlink(sock);
         assert_int_equal(mkdir(dir, 0700), 0);
         snprintf(t->tpm, sizeof t->tpm, "%s", sock);
         char state[4200], ctrl[4200];
@@ -278,21 +284,29 @@ static pid_t swtpm_start(const DomainDef *def, const char *name, QemuTestInput *
         return pid;
 }
 
-static void launch_case(const char *name) {
-        DomainDef *def = qt_parse(name);
-        if (needs_firmware(def) != firmware_run) {
-                domain_def_free(def);
-                return;
+/* QEMU lost a port it was given to another process between our check and its bind. */
+static bool lost_a_port(const char *out) {
+        return strstr(out, "Address already in use") || strstr(out, "binding socket to") ||
+               strstr(out, "Failed to find an available port");
+}
+
+enum launch { LAUNCH_UP, LAUNCH_PORT_TAKEN, LAUNCH_FAILED };
+
+static enum launch launch_once(DomainDef *def, const char *name, bool last_try) {
+        DomainDevices *d = &((DomainDefPrivate *) def->priv)->devices;
+        for (size_t i = 0; i < d->n_graphics; i++) {
+                DomainGraphics *g = &d->graphics[i];
+                if (g->port.set && g->port.v != -1)
+                        g->port.v = free_tcp_port();
         }
-        make_runnable(def, name);
-        n_launched++;
         QemuTestInput t;
         qt_input(&t, def, false);
         char *qmp = scratch_file("%s.qmp", name), *log = scratch_file("%s.log", name);
+        unlink(qmp);
         snprintf(t.qmp, sizeof t.qmp, "%s", qmp);
         t.in.channel_dir = scratch;
-        t.in.vnc_port = free_tcp_port(6000);
-        t.in.spice_port = free_tcp_port(t.in.vnc_port + 1);
+        t.in.vnc_port = free_tcp_port();
+        t.in.spice_port = free_tcp_port();
         pid_t swtpm = swtpm_start(def, name, &t);
         VbError err = { 0 };
         char **argv = qemu_command_build(&t.in, &err);
@@ -330,21 +344,37 @@ static void launch_case(const char *name) {
                 waitpid(swtpm, NULL, 0);
         }
         char *out = read_log(log);
+        enum launch result = up && !*out ? LAUNCH_UP : !up && lost_a_port(out) ? LAUNCH_PORT_TAKEN : LAUNCH_FAILED;
         /* Whatever QEMU says before it is killed is a warning about the command line. */
-        if (!up || *out) {
+        if (result == LAUNCH_FAILED || (result == LAUNCH_PORT_TAKEN && last_try)) {
                 char *line = qemu_command_to_string(argv);
                 fprintf(stderr, "%s: %s\ncommand: %s\nlast reply: %s\noutput:\n%s\n", name,
-                            up ? "QEMU complained" : "QEMU did not come up", line, reply, out);
+                        up ? "QEMU complained" : "QEMU did not come up", line, reply, out);
                 free(line);
+        } else if (result == LAUNCH_PORT_TAKEN) {
+                print_message("%s: another process took a graphics port first; again on fresh ports\n", name);
         }
-        assert_true(up);
-        assert_string_equal(out, "");
-        print_message("%s: QEMU came up\n", name);
         free(out);
         free(qmp);
         free(log);
         qemu_argv_free(argv);
         qt_input_done(&t);
+        return result;
+}
+
+static void launch_case(const char *name) {
+        DomainDef *def = qt_parse(name);
+        if (needs_firmware(def) != firmware_run) {
+                domain_def_free(def);
+                return;
+        }
+        make_runnable(def, name);
+        n_launched++;
+        enum launch result = LAUNCH_PORT_TAKEN;
+        for (int attempt = 0; attempt < 5 && result == LAUNCH_PORT_TAKEN; attempt++)
+                result = launch_once(def, name, attempt == 4);
+        assert_int_equal(result, LAUNCH_UP);
+        print_message("%s: QEMU came up\n", name);
         domain_def_free(def);
 }
 
@@ -368,6 +398,7 @@ static int teardown(void **state) {
 
 int main(int argc, char **argv) {
         firmware_run = argc > 1 && strcmp(argv[1], "firmware") == 0;
+        next_port = firmware_run ? 7000 : 6000;
         if (access(QEMU_BINARY, X_OK) != 0 || access(QEMU_IMG, X_OK) != 0)
                 return tu_skip_program(QEMU_BINARY " or " QEMU_IMG " is not installed "
                                        "(Debian packages qemu-system-x86, qemu-utils)");
