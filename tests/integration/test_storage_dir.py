@@ -398,6 +398,32 @@ class StorageDir(unittest.TestCase):
         self.assertEqual(outside.read_bytes(), b"precious")
         self.assertTrue((path / "link.img").is_symlink())
 
+    def test_listing_past_the_protocol_limit(self):
+        # The remote protocol carries at most 16384 volumes in a listing: one more is refused
+        # with libvirt's text, which names how many there are (not the first one past the limit).
+        import libvirt
+        name, path = self.new_pool("many")
+        for i in range(16390):
+            (path / ("v%05d" % i)).touch()
+        self.virsh("pool-refresh %s" % name)
+        conn = libvirt.open(self.uri)
+        try:
+            pool = conn.storagePoolLookupByName(name)
+            self.assertEqual(pool.numOfVolumes(), 16390)
+            with self.assertRaises(libvirt.libvirtError) as cm:
+                pool.listAllVolumes()
+            self.assertEqual(cm.exception.get_error_code(), libvirt.VIR_ERR_RPC)
+            self.assertIn("Too many storage volumes '16390' for limit '16384'",
+                          cm.exception.get_error_message())
+            for i in range(16384, 16390):
+                (path / ("v%05d" % i)).unlink()
+            pool.refresh()
+            self.assertEqual(len(pool.listAllVolumes()), 16384)
+        finally:
+            conn.close()
+        self.virsh("pool-destroy %s" % name)
+        self.virsh("pool-undefine %s" % name)
+
     def test_full_disk_leaves_nothing(self):
         name, path = self.fresh("full")
         mount_tmpfs(path, "4m")

@@ -47,11 +47,12 @@ static int reply_list_all(RemoteCall *rc, const Registry *reg, const ListKind *k
         REGISTRY_FOREACH(o, reg) {
                 if (!kind->keep(o, flags))
                         continue;
-                if (++n > kind->max)
-                        return remote_error_rpc(&rc->err, "Too many %s '%u' for limit '%u'", kind->what, n, kind->max);
-                if (need_results)
+                /* past the limit only counted: the refusal names how many there are, as libvirt's */
+                if (++n <= kind->max && need_results)
                         kind->put(&rc->ret, o);
         }
+        if (n > kind->max)
+                return remote_error_rpc(&rc->err, "Too many %s '%u' for limit '%u'", kind->what, n, kind->max);
         if (need_results)
                 xdr_patch_u32(&rc->ret, at, n);
         xdr_put_u32(&rc->ret, n);
