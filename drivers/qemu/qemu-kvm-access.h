@@ -16,5 +16,6 @@ typedef struct QemuKvmUser {
 
 /* KVM is usable when /dev/kvm opens for the daemon and its owner, group and mode let user read
  * and write it, as libvirt checks as the QEMU user: a node left root's alone (0600, no udev)
- * is not offered to guests whose QEMU would be refused it. ACLs are not read. */
+ * is not offered to guests whose QEMU would be refused it. An access ACL on the node (a seat
+ * user's uaccess grant, a named group's entry) is read as the kernel reads it. */
 bool qemu_kvm_usable_by(const QemuKvmUser *user);

@@ -7,11 +7,15 @@ the test's own, the KVM device's number (10:232), with the owner and mode a host
 leaves it (root:root 0600: only root opens it) or with Debian's udev rule's (root:kvm 0660).
 `virsh capabilities` then lists, for the x86_64 guest, `<domain type='kvm'>` only in the second
 world, and only where the host has a KVM device at all (root can open 10:232); on a host without
-one, neither world offers it."""
+one, neither world offers it. Two more worlds keep the node root:root 0600 and add an access
+ACL, as logind's uaccess or an admin's setfacl would: a named-user entry for virtbus-qemu (kvm
+offered), then the same entry under an empty mask (not offered: the kernel refuses it too)."""
 
 import grp
 import os
+import pwd
 import stat
+import struct
 import subprocess
 import sys
 import tempfile
@@ -35,20 +39,32 @@ KVM_RDEV = os.makedev(10, 232)
 class KvmNodeWorld(nh.NetWorld):
     """A system daemon whose /dev/kvm is the KVM device with the given owner group and mode."""
 
-    def __init__(self, gid, mode):
+    def __init__(self, gid, mode, acl=None):
         super().__init__()
-        self.kvm_gid, self.kvm_mode = gid, mode
+        self.kvm_gid, self.kvm_mode, self.kvm_acl = gid, mode, acl
 
     def bind_kvm_for_group(self):
         node = self.tmp / "dev-kvm"
         os.mknod(node, stat.S_IFCHR | self.kvm_mode, KVM_RDEV)
         os.chown(node, 0, self.kvm_gid)
         os.chmod(node, self.kvm_mode)
+        if self.kvm_acl:
+            os.setxattr(node, "system.posix_acl_access", self.kvm_acl)
         if not os.path.exists("/dev/kvm"):
             self.created.append(Path("/dev/kvm"))
             Path("/dev/kvm").touch()
         subprocess.run(["mount", "--bind", str(node), "/dev/kvm"], check=True)
         self.mounts.append("/dev/kvm")
+
+
+# An access ACL as the kernel stores it (system.posix_acl_access): version 2, then
+# (tag, permissions, id) entries, little-endian.
+ACL_USER_OBJ, ACL_USER, ACL_GROUP_OBJ, ACL_MASK, ACL_OTHER = 0x01, 0x02, 0x04, 0x10, 0x20
+NO_ID = 0xFFFFFFFF
+
+
+def posix_acl(entries):
+    return struct.pack("<I", 2) + b"".join(struct.pack("<HHI", tag, perm, ident) for tag, perm, ident in entries)
 
 
 def host_has_kvm():
@@ -84,8 +100,8 @@ def x86_64_domain_types(world):
 
 
 class KvmAccessTest(unittest.TestCase):
-    def world(self, gid, mode):
-        w = KvmNodeWorld(gid, mode).start()
+    def world(self, gid, mode, acl=None):
+        w = KvmNodeWorld(gid, mode, acl).start()
         self.addCleanup(w.stop)
         return w
 
@@ -102,6 +118,23 @@ class KvmAccessTest(unittest.TestCase):
         w = self.world(kvm_gid, 0o660)
         self.assertEqual(x86_64_domain_types(w), ["kvm", "qemu"] if has_kvm else ["qemu"],
                          "root:kvm 0660 /dev/kvm: virtbus-qemu (group kvm) may open it")
+
+    def test_access_acl_is_read_as_the_kernel_reads_it(self):
+        has_kvm = host_has_kvm()
+        qemu_uid = pwd.getpwnam("virtbus-qemu").pw_uid
+
+        def acl(mask):
+            return posix_acl([(ACL_USER_OBJ, 6, NO_ID), (ACL_USER, 6, qemu_uid), (ACL_GROUP_OBJ, 0, NO_ID),
+                              (ACL_MASK, mask, NO_ID), (ACL_OTHER, 0, NO_ID)])
+
+        w = self.world(0, 0o600, acl(6))
+        self.assertEqual(x86_64_domain_types(w), ["kvm", "qemu"] if has_kvm else ["qemu"],
+                         "root:root 0600 /dev/kvm with user:virtbus-qemu:rw-: QEMU's user may open it")
+        w.stop()
+
+        w = self.world(0, 0o600, acl(0))
+        self.assertEqual(x86_64_domain_types(w), ["qemu"],
+                         "user:virtbus-qemu:rw- under mask::---: the mask takes the grant away")
 
 
 if __name__ == "__main__":
