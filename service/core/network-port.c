@@ -182,15 +182,21 @@ static Domain *port_guest(Network *n, const uint8_t uuid[16], uint8_t mac_out[6]
         return g.d;
 }
 
-int network_port_set_parameters(Network *n, const uint8_t uuid[16], const DomainTuneParam *params, size_t count,
-                                unsigned flags, Call *call, VbError *err) {
-        if (vb_check_flags(flags, 0, "virNetworkPortSetParameters", err) < 0)
+/* What a change of the port with uuid first asks: flags 0 (api names the call) and the port there. */
+static int port_change_check(Network *n, const uint8_t uuid[16], unsigned flags, const char *api, VbError *err) {
+        if (vb_check_flags(flags, 0, api, err) < 0)
                 return -1;
         NetPortDef *p = network_port_get(n, uuid, err);
         if (!p)
                 return -1;
         netport_def_free(p);
-        if (domain_iftune_params_check(params, count, err) < 0)
+        return 0;
+}
+
+int network_port_set_parameters(Network *n, const uint8_t uuid[16], const DomainTuneParam *params, size_t count,
+                                unsigned flags, Call *call, VbError *err) {
+        if (port_change_check(n, uuid, flags, "virNetworkPortSetParameters", err) < 0 ||
+            domain_iftune_params_check(params, count, err) < 0)
                 return -1;
         if (count == 0)
                 return 0;
@@ -329,12 +335,8 @@ int network_port_create(Network *n, const char *xml, size_t len, unsigned flags,
 }
 
 int network_port_delete(Network *n, const uint8_t uuid[16], unsigned flags, VbError *err) {
-        if (vb_check_flags(flags, 0, "network_port_delete", err) < 0)
+        if (port_change_check(n, uuid, flags, "network_port_delete", err) < 0)
                 return -1;
-        NetPortDef *p = network_port_get(n, uuid, err);
-        if (!p)
-                return -1;
-        netport_def_free(p);
         char s[UUID_STRING_LEN];
         uuid_format(uuid, s);
         if (is_guest_port(n, uuid))
