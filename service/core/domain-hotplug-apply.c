@@ -1,6 +1,7 @@
 /* domain-hotplug-apply.c: what every device kind's attach and detach share (domain-hotplug.c,
- * -nic.c, -dev.c): under the modify job, the definition edited and saved, then the driver's live
- * part, and the definition put back when the driver refuses at once. */
+ * -nic.c, -dev.c), and with them the live calls that change the definition first (domain-live-calls.c):
+ * under the modify job, the definition edited and saved, then the driver's live part, and the
+ * definition put back when the driver refuses at once. */
 #define LOG_MODULE "core"
 #include "domain-hotplug-apply.h"
 
@@ -50,6 +51,24 @@ void domain_hotplug_config_back(Domain *d, DomainDef *old) {
         d->def = old;
 }
 
+int domain_run_live(Domain *d, DomainDef *old, DomainLiveOp op, const void *arg, Call *call, VbError *err) {
+        domain_ref(d);          /* the op may complete the call, and with it drop a transient domain */
+        int r = op(d, arg, call, err);
+        if (r < 0 && old)
+                domain_hotplug_config_back(d, old);
+        else
+                domain_def_free(old);
+        if (r != VERB_PENDING)
+                domain_job_end(d);
+        domain_unref(d);
+        return r < 0 ? -1 : r;
+}
+
+static int hotplug_live(Domain *d, const void *arg, Call *call, VbError *err) {
+        const DomainHotplugLive *live = arg;
+        return live->dev ? live->attach(d, live->dev, call, err) : live->detach(d, (size_t) live->index, call, err);
+}
+
 int domain_hotplug_apply(Domain *d, DomainConfigEdit edit, DomainDevices *cdev, long ci, const DomainHotplugLive *live,
                          Call *call, VbError *err) {
         if (domain_job_begin(d, DOMAIN_JOB_MODIFY, err) < 0) {
@@ -66,15 +85,6 @@ int domain_hotplug_apply(Domain *d, DomainConfigEdit edit, DomainDevices *cdev, 
                 domain_job_end(d);
                 return r;
         }
-        domain_ref(d);
         log_info("domain %s: %s", d->obj.name, live->what);
-        r = live->dev ? live->attach(d, live->dev, call, err) : live->detach(d, (size_t) live->index, call, err);
-        if (r < 0 && old)
-                domain_hotplug_config_back(d, old);
-        else
-                domain_def_free(old);
-        if (r != VERB_PENDING)
-                domain_job_end(d);
-        domain_unref(d);
-        return r < 0 ? -1 : r;
+        return domain_run_live(d, old, hotplug_live, live, call, err);
 }

@@ -15,6 +15,12 @@ typedef int (*DomainConfigEdit)(DomainDef *nd, DomainDevices *dev, long index);
 int domain_hotplug_change_config(Domain *d, DomainConfigEdit edit, DomainDevices *dev, long index, DomainDef **old,
                                  VbError *err);
 void domain_hotplug_config_back(Domain *d, DomainDef *old);
+/* The driver's live part of a call, under the modify job its caller began: op(d, arg, call, err)
+ * with d held meanwhile; when it refuses at once the definition before (old, taken; NULL: the
+ * definition did not change) goes back, else old is freed; the job ends now unless the call is
+ * pending (then when it completes). 0, VERB_PENDING or -1 with err. */
+typedef int (*DomainLiveOp)(Domain *d, const void *arg, Call *call, VbError *err);
+int domain_run_live(Domain *d, DomainDef *old, DomainLiveOp op, const void *arg, Call *call, VbError *err);
 /* The driver's side of a hotplug: attach dev (taken) when not NULL, else detach index (>= 0),
  * else nothing; what is logged ("attaching a disk"). */
 typedef struct DomainHotplugLive {

@@ -194,6 +194,11 @@ static int iftune_record(Domain *d, void *data, bool config, VbError *err) {
         return 0;
 }
 
+int domain_iftune_params_check(const DomainTuneParam *params, size_t n, VbError *err) {
+        IftuneRequest req;
+        return request_parse(params, n, &req, err);
+}
+
 int domain_set_interface_params(Domain *d, const char *device, const DomainTuneParam *params, size_t n, unsigned flags,
                                 Call *call, VbError *err) {
         const DomainTuneOps *ops = iftune_ops(d, "virDomainSetInterfaceParameters", err);

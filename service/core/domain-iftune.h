@@ -23,3 +23,6 @@ int domain_get_interface_params(Domain *d, const char *device, unsigned flags, D
  * (call completes) or -1; a refused call changes nothing. */
 int domain_set_interface_params(Domain *d, const char *device, const DomainTuneParam *params, size_t n, unsigned flags,
                                 Call *call, VbError *err);
+/* params checked as domain_set_interface_params checks them (names, uint types, none twice) with
+ * nothing looked up: 0, or -1 with libvirt's text ("parameter 'x' not supported"). */
+int domain_iftune_params_check(const DomainTuneParam *params, size_t n, VbError *err);

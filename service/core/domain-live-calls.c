@@ -4,10 +4,14 @@
 
 #include <errno.h>
 
-#include "domain-hotplug.h"
+#include "domain-hotplug-apply.h"
 #include "domain-persist.h"
 #include "driver.h"
 #include "log.h"
+
+static int inject_nmi_live(Domain *d, const void *arg, Call *call, VbError *err) {
+        return d->obj.conn->driver->domain->inject_nmi(d, call, err);
+}
 
 int domain_inject_nmi(Domain *d, unsigned flags, Call *call, VbError *err) {
         const DomainOps *ops = d->obj.conn->driver->domain;
@@ -21,13 +25,8 @@ int domain_inject_nmi(Domain *d, unsigned flags, Call *call, VbError *err) {
                 return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_DOMAIN, "domain is not running");
         if (domain_job_begin(d, DOMAIN_JOB_MODIFY, err) < 0)
                 return -1;
-        domain_ref(d);
         log_info("domain %s: injecting an NMI", d->obj.name);
-        int r = ops->inject_nmi(d, call, err);
-        if (r != VERB_PENDING)
-                domain_job_end(d);
-        domain_unref(d);
-        return r < 0 ? -1 : r;
+        return domain_run_live(d, NULL, inject_nmi_live, NULL, call, err);
 }
 
 /* The definition with n vCPUs (maximum: the <vcpu> count, the current one capped to it). */
@@ -53,6 +52,10 @@ static int vcpus_config(Domain *d, unsigned n, bool maximum, DomainDef **old, Vb
         *old = d->def;
         d->def = nd;
         return 0;
+}
+
+static int set_vcpus_live(Domain *d, const void *arg, Call *call, VbError *err) {
+        return d->obj.conn->driver->domain->set_vcpus(d, *(const unsigned *) arg, call, err);
 }
 
 int domain_set_vcpus(Domain *d, unsigned n, unsigned flags, Call *call, VbError *err) {
@@ -95,15 +98,6 @@ int domain_set_vcpus(Domain *d, unsigned n, unsigned flags, Call *call, VbError 
                 domain_job_end(d);
                 return r;
         }
-        domain_ref(d);
         log_info("domain %s: %u vCPUs live", d->obj.name, n);
-        r = ops->set_vcpus(d, n, call, err);
-        if (r < 0 && old)
-                domain_hotplug_config_back(d, old);
-        else
-                domain_def_free(old);
-        if (r != VERB_PENDING)
-                domain_job_end(d);
-        domain_unref(d);
-        return r < 0 ? -1 : r;
+        return domain_run_live(d, old, set_vcpus_live, &n, call, err);
 }

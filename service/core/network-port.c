@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "domain.h"
+#include "domain-iftune.h"
 #include "domain-model.h"
 #include "host.h"
 #include "log.h"
@@ -171,12 +172,43 @@ static int match_guest_port(Network *n, Domain *d, const DomainInterface *nic, v
         return 1;
 }
 
-Domain *network_port_guest(Network *n, const uint8_t uuid[16], uint8_t mac_out[6]) {
+/* The running guest whose NIC is the port with uuid (mac_out: the NIC's MAC), or NULL (a client's
+ * record, or no such port). */
+static Domain *port_guest(Network *n, const uint8_t uuid[16], uint8_t mac_out[6]) {
         GuestMatch g = { .uuid = uuid };
         if (!n->active || each_guest_nic(n, match_guest_port, &g) != 1)
                 return NULL;
         memcpy(mac_out, g.mac, 6);
         return g.d;
+}
+
+/* What a change of the port with uuid first asks: flags 0 (api names the call) and the port there. */
+static int port_change_check(Network *n, const uint8_t uuid[16], unsigned flags, const char *api, VbError *err) {
+        if (vb_check_flags(flags, 0, api, err) < 0)
+                return -1;
+        NetPortDef *p = network_port_get(n, uuid, err);
+        if (!p)
+                return -1;
+        netport_def_free(p);
+        return 0;
+}
+
+int network_port_set_parameters(Network *n, const uint8_t uuid[16], const DomainTuneParam *params, size_t count,
+                                unsigned flags, Call *call, VbError *err) {
+        if (port_change_check(n, uuid, flags, "virNetworkPortSetParameters", err) < 0 ||
+            domain_iftune_params_check(params, count, err) < 0)
+                return -1;
+        if (count == 0)
+                return 0;
+        uint8_t mac[6];
+        Domain *d = port_guest(n, uuid, mac);
+        if (!d)
+                return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_NETWORK, "%s",
+                                    "virNetworkPortSetParameters: virtbus shapes only the ports of running guests' "
+                                    "interfaces");
+        char dev[18];
+        mac_format(mac, dev);
+        return domain_set_interface_params(d, dev, params, count, DOMAIN_AFFECT_LIVE, call, err);
 }
 
 static int load_record(const char *dir, const char *name, const char *data, size_t len, void *userdata) {
@@ -303,12 +335,8 @@ int network_port_create(Network *n, const char *xml, size_t len, unsigned flags,
 }
 
 int network_port_delete(Network *n, const uint8_t uuid[16], unsigned flags, VbError *err) {
-        if (vb_check_flags(flags, 0, "network_port_delete", err) < 0)
+        if (port_change_check(n, uuid, flags, "network_port_delete", err) < 0)
                 return -1;
-        NetPortDef *p = network_port_get(n, uuid, err);
-        if (!p)
-                return -1;
-        netport_def_free(p);
         char s[UUID_STRING_LEN];
         uuid_format(uuid, s);
         if (is_guest_port(n, uuid))

@@ -11,6 +11,8 @@
 #include "network.h"
 
 typedef struct Domain Domain;
+typedef struct Call Call;
+typedef struct DomainTuneParam DomainTuneParam;
 
 /* virNetworkListAllPorts: the guests' ports, then the records; flags must be 0. */
 int network_ports_list(Network *n, unsigned flags, NetPortDef ***out, size_t *n_out, VbError *err);
@@ -25,9 +27,14 @@ int network_port_create(Network *n, const char *xml, size_t len, unsigned flags,
                         VbError *err);
 /* virNetworkPortDelete: a record only; a guest NIC's port goes with the NIC. */
 int network_port_delete(Network *n, const uint8_t uuid[16], unsigned flags, VbError *err);
-/* The running guest whose NIC is the port with uuid (mac_out: the NIC's MAC), or NULL (a client's
- * record, or no such port). */
-Domain *network_port_guest(Network *n, const uint8_t uuid[16], uint8_t mac_out[6]);
+/* virNetworkPortSetParameters (flags 0): params, libvirt's typed parameters inbound.average …
+ * outbound.burst, for the port with uuid. A running guest NIC's port takes them on its tap as
+ * `domiftune --live` does (domain_set_interface_params: libvirt's merge and checks; the NIC's
+ * running definition changes, which the port reports); no params change nothing; a client's
+ * record plugs nothing, so params for it are "not supported" once their names and types pass. 0, VERB_PENDING (call completes)
+ * or -1 with err; a refused call changes nothing. */
+int network_port_set_parameters(Network *n, const uint8_t uuid[16], const DomainTuneParam *params, size_t count,
+                                unsigned flags, Call *call, VbError *err);
 /* A floor a running guest's NIC holds on a network by its running definition. */
 typedef struct NetworkFloorUse {
         uint8_t mac[6];

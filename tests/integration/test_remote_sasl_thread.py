@@ -1,11 +1,16 @@
 """test_remote_sasl_thread.py: a client whose SASL step waits does not delay other clients.
 
-SASL starts and steps run in threads (service/remote/proto/work-thread.c), so a mechanism that
+SASL starts and steps run in threads (service/util/thread-call.c), so a mechanism that
 waits (GSSAPI, an auxprop plugin asking another host) holds that client only. The wait is made
 real here: the private libvirt.conf points sasldb_path at a FIFO, so cyrus-sasl's sasldb plugin
 blocks in open() when DIGEST-MD5 looks the user up, until the test opens the other end. While
 virsh's authentication hangs so, python3-libvirt calls on the unix socket must be answered at
 once; after the FIFO is released the stuck client is refused and the daemon serves on.
+
+When no thread can be had, a start or step is refused with a clear error and never run on the
+loop (where a mechanism's PBKDF2 or wait would hold every client): the daemon is put in a pids
+cgroup whose limit is the threads it has, so pthread_create fails with EAGAIN as on a host at
+its task limit.
 """
 
 import os
@@ -85,6 +90,64 @@ class SaslThreadTest(unittest.TestCase):
                 self.fail("the SASL step never reached the sasldb lookup")
             time.sleep(0.05)
         return stuck
+
+    def pids_cgroup(self, pid):
+        """(the group pid is in, a new group beside it) of the pids controller (v1's, or v2 with pids
+        enabled there), or skip."""
+        mine = {}
+        for line in Path("/proc/%d/cgroup" % pid).read_text().splitlines():
+            _, ctrls, path = line.split(":", 2)
+            mine["pids" if "pids" in ctrls.split(",") else ctrls or "v2"] = path.lstrip("/")
+        for mount, key in ((Path("/sys/fs/cgroup/pids"), "pids"), (Path("/sys/fs/cgroup"), "v2")):
+            if key not in mine or not (mount / "cgroup.procs").exists():
+                continue
+            here = mount / mine[key]
+            if key == "v2" and "pids" not in (here / "cgroup.subtree_control").read_text().split():
+                continue
+            new = here / ("vbtest-sasl-%d" % os.getpid())
+            try:
+                new.mkdir()
+            except OSError:
+                continue
+            if (new / "pids.max").exists():
+                return here, new
+            new.rmdir()
+        self.skipTest("no pids cgroup can be made here")
+
+    def test_no_thread_refuses_the_step(self):
+        pid = self.d.proc.pid
+        root, cg = self.pids_cgroup(pid)
+        log_before = len(self.d.log())
+        try:
+            (cg / "cgroup.procs").write_text("%d\n" % pid)
+            (cg / "pids.max").write_text((cg / "pids.current").read_text())
+            auth = self.d.tmp / "auth-nothread.conf"
+            auth.write_text("[credentials-t]\nauthname=fred\npassword=fredpw\n\n[auth-libvirt-127.0.0.1]\ncredentials=t\n")
+            env = self.d.client_env()
+            env["LIBVIRT_AUTH_FILE"] = str(auth)
+            p = subprocess.run([rh.VIRSH, "-c", "test+tcp://127.0.0.1:%d/default?auth=sasl.DIGEST-MD5" % self.d.port,
+                                "list", "--all"], env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                               timeout=30)
+            self.assertNotEqual(p.returncode, 0, p.stdout)
+            self.assertIn("cannot run the SASL step: no thread for it: Resource temporarily unavailable", p.stderr)
+            self.assertFalse(blocked_on_fifo(pid), "the refused step ran anyway")
+            # the loop serves on, still without a thread to spare
+            c = libvirt.open(self.d.uri("unix"))
+            self.assertIn("test", [d.name() for d in c.listAllDomains(0)])
+            c.close()
+        finally:
+            (cg / "pids.max").write_text("max\n")
+            (root / "cgroup.procs").write_text("%d\n" % pid)
+            cg.rmdir()
+        log = self.d.log()[log_before:]
+        self.assertIn("SASL step of client 127.0.0.1", log)
+        self.assertIn("refused: no thread for it: Resource temporarily unavailable", log)
+        self.assertNotIn("failed authentications so far", log)     # the client did nothing wrong
+        # threads again: the next client's step runs in one (it waits on the FIFO, off the loop)
+        stuck = self.start_stuck_client()
+        self.release_fifo()
+        out, err = stuck.communicate(timeout=30)
+        self.assertIn("authentication failed", err)
 
     def test_client_leaving_during_its_step(self):
         stuck = self.start_stuck_client()

@@ -12,7 +12,7 @@
 #include "packet.h"
 #include "sasl-auth.h"
 #include "server.h"
-#include "work-thread.h"
+#include "thread-call.h"
 
 #define SASL_DATA_MAX 65536                     /* REMOTE_AUTH_SASL_DATA_MAX */
 #define SASL_MECH_MAX 100                       /* a mechanism's name; libvirt's strings are longer, names are not */
@@ -214,16 +214,18 @@ static int sasl_step_off_loop(RemoteCall *rc, char *mech, uint8_t *data, size_t 
                            .nil = nil };
         c->sasl = NULL;
         c->sasl_busy = true;
-        int r = remote_work_run(remote_server_event(c->server), sasl_step_work, sasl_step_done, st);
+        int r = thread_call(remote_server_event(c->server), sasl_step_work, sasl_step_done, st);
         if (r < 0) {
-                /* no thread: the step runs here, as it would have without threads */
-                log_debug("SASL step of client %s on the loop: %s", remote_client_peer_name(c), strerror(-r));
+                /* No thread: refused, never run here, where a mechanism's PBKDF2 (SCRAM's thousands of
+                 * rounds) or its wait (GSSAPI, saslauthd) would hold every client. Not a failed
+                 * authentication: the session is the client's again, as it was before the call. */
+                log_warning("SASL step of client %s refused: no thread for it: %s", remote_client_peer_name(c),
+                            strerror(-r));
                 c->sasl = st->sasl;
                 c->sasl_busy = false;
-                sasl_step_work(st);
-                r = sasl_answer(rc, st->res, st->out, st->outlen, st->why);
                 sasl_step_free(st);
-                return r;
+                return vb_error_set_raw(&rc->err, VB_ERR_SYSTEM_ERROR, VB_FROM_REMOTE,
+                                        "cannot run the SASL step: no thread for it: %s", strerror(-r));
         }
         remote_client_ref(c);
         c->pending++;

@@ -5,10 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "domain-iftune.h"
 #include "domain.h"
 #include "network-port.h"
-#include "uuid.h"
 
 #define REMOTE_NETWORK_PORT_LIST_MAX 16384u
 #define REMOTE_NETWORK_PORT_PARAMETERS_MAX 16
@@ -157,12 +155,10 @@ REMOTE_HANDLER(proc_network_port_get_parameters) {
         return 0;
 }
 
-/* {port; remote_typed_param params<>; u32 flags}: a running guest NIC's port takes the bandwidth on its tap
- * as `domiftune --live` does (domain-iftune.c: libvirt's merge and checks; the NIC's running definition
- * changes, which the port reports); a client's record plugs nothing: "not supported" when params are given. */
+/* {port; remote_typed_param params<>; u32 flags}: decoded, then network_port_set_parameters(). */
 REMOTE_HANDLER(proc_network_port_set_parameters) {
         RemoteRef ref = { 0 };
-        uint8_t uuid[16], mac[6];
+        uint8_t uuid[16];
         uint32_t count = 0, flags = 0;
         bool bad = false;
         DomainTuneParam *params = calloc(REMOTE_NETWORK_PORT_PARAMETERS_MAX, sizeof *params);
@@ -175,32 +171,12 @@ REMOTE_HANDLER(proc_network_port_set_parameters) {
         if (!bad)
                 xdr_get_u32(&rc->args, &flags);
         Network *n = find(rc, &ref);
+        Call *call = NULL;
         int r = -1;
-        if (!n || remote_check_flags(rc, flags, 0) < 0)
-                goto out;
-        if (bad) {
+        if (n && bad)
                 vb_error_set(&rc->err, VB_ERR_INVALID_ARG, VB_FROM_REMOTE, "unknown typed parameter type");
-                goto out;
-        }
-        NetPortDef *p = network_port_get(n, uuid, &rc->err);
-        netport_def_free(p);
-        if (!p || count == 0) {
-                r = p ? 0 : -1;
-                goto out;
-        }
-        Domain *d = network_port_guest(n, uuid, mac);
-        if (!d) {
-                vb_error_set(&rc->err, VB_ERR_NO_SUPPORT, VB_FROM_NETWORK, "%s",
-                             "virNetworkPortSetParameters: virtbus shapes only the ports of running guests' interfaces");
-                goto out;
-        }
-        char dev[18];
-        mac_format(mac, dev);
-        Call *call = remote_call_new(rc, NULL, d);
-        r = call ? domain_set_interface_params(d, dev, params, count, DOMAIN_AFFECT_LIVE, call, &rc->err) : -1;
+        else if (n && (call = remote_call_plain(rc, NULL)))
+                r = network_port_set_parameters(n, uuid, params, count, flags, call, &rc->err);
         free(params);
         return call ? remote_call_finish(rc, call, r) : -1;
-out:
-        free(params);
-        return r;
 }

@@ -1,4 +1,6 @@
-/* thread-call.c: one blocking function (a user database lookup through NSS, which may ask sssd or LDAP) run in a detached thread; an eventfd wakes the loop, which runs the caller's continuation and frees the request. */
+/* thread-call.c: one blocking function (an NSS lookup that may ask sssd or LDAP, a read of a file on a stale
+ * mount, a SASL step that runs PBKDF2 or waits for another host) run in a detached thread; an eventfd wakes the
+ * loop, which runs the caller's continuation and frees the request. The callers bound how many run at once. */
 #include "thread-call.h"
 
 #include <errno.h>
