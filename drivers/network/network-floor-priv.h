@@ -6,8 +6,8 @@
 #include "error.h"
 #include "network.h"
 
-int net_floor_plug(Network *n, const uint8_t mac[6], uint64_t floor, VbError *err);
-void net_floor_unplug(Network *n, const uint8_t mac[6]);
+int net_floor_plug(Network *n, const uint8_t mac[6], const char *tap, uint64_t floor, VbError *err);
+void net_floor_unplug(Network *n, const uint8_t mac[6], const char *tap);
 /* The network stopped: its reservations go (the bridge and its classes went with it). */
 void net_floors_forget(Network *n);
 /* Make the reservations (and the classes on the bridge) those of the running guests' NICs on n

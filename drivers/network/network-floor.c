@@ -20,10 +20,13 @@
 #define FLOORS_MAX (TC_TREE_CLASS_MAX - TC_TREE_CLASS_MIN + 1)
 #define FLOORS_FILE_MAX (64 * 1024)
 
+/* One NIC's reservation: known by its tap, since two NICs may share a MAC (each a port of its own,
+ * as libvirt's); "" in a record of an older daemon, known by its MAC then. */
 typedef struct Floor {
         unsigned id;
         uint8_t mac[6];
         uint64_t floor;
+        char tap[16];
 } Floor;
 
 typedef struct Floors {
@@ -36,7 +39,8 @@ static int floors_name(Network *n, char *buf, size_t len) {
         return snprintf(buf, len, "%s.floors", n->obj.name) >= (int) len ? -1 : 0;
 }
 
-/* NAME.floors: "floor-sum S" then "class ID MAC FLOOR" per NIC; missing: none. */
+/* NAME.floors: "floor-sum S" then "class ID MAC FLOOR TAP" per NIC (an older daemon's lines end
+ * at FLOOR); missing: none. */
 static void floors_load(Network *n, Floors *fl) {
         *fl = (Floors) { 0 };
         char fn[300], *text = NULL;
@@ -48,8 +52,9 @@ static void floors_load(Network *n, Floors *fl) {
         for (char *line = strtok_r(text, "\n", &save); line && fl->n < FLOORS_MAX; line = strtok_r(NULL, "\n", &save)) {
                 Floor *f = &fl->f[fl->n];
                 char mac[18];
-                if (sscanf(line, "class %u %17s %" SCNu64, &f->id, mac, &f->floor) == 3 && mac_parse(mac, f->mac) == 0 &&
-                    f->id >= TC_TREE_CLASS_MIN && f->id <= TC_TREE_CLASS_MAX) {
+                f->tap[0] = '\0';
+                if (sscanf(line, "class %u %17s %" SCNu64 " %15s", &f->id, mac, &f->floor, f->tap) >= 3 &&
+                    mac_parse(mac, f->mac) == 0 && f->id >= TC_TREE_CLASS_MIN && f->id <= TC_TREE_CLASS_MAX) {
                         fl->sum += f->floor;
                         fl->n++;
                 }
@@ -58,28 +63,35 @@ static void floors_load(Network *n, Floors *fl) {
 }
 
 static int floors_save(Network *n, const Floors *fl, VbError *err) {
-        char fn[300], text[64 + FLOORS_MAX * 64];
+        char fn[300], text[64 + FLOORS_MAX * 96];    /* a line: at most 6+3+1+17+1+20+1+15+1 */
         size_t off = (size_t) snprintf(text, sizeof text, "floor-sum %" PRIu64 "\n", fl->sum);
         for (size_t i = 0; i < fl->n; i++) {
                 char mac[18];
                 mac_format(fl->f[i].mac, mac);
-                off += (size_t) snprintf(text + off, sizeof text - off, "class %u %s %" PRIu64 "\n", fl->f[i].id, mac,
-                                         fl->f[i].floor);
+                off += (size_t) snprintf(text + off, sizeof text - off, "class %u %s %" PRIu64 "%s%s\n", fl->f[i].id,
+                                         mac, fl->f[i].floor, fl->f[i].tap[0] ? " " : "", fl->f[i].tap);
         }
         if (floors_name(n, fn, sizeof fn) < 0)
                 return vb_error_errno(err, -ENAMETOOLONG, "network file name");
         return persist_write_runtime(net_driver_of(n)->run_dir, fn, text, off, err) < 0 ? -1 : 0;
 }
 
-static Floor *floors_find(Floors *fl, const uint8_t mac[6]) {
+/* The reservation of the NIC with mac and tap: the tap's, or one of mac that names no tap (an older
+ * daemon's record, or a caller that knows no tap). */
+static Floor *floors_find(Floors *fl, const uint8_t mac[6], const char *tap) {
         for (size_t i = 0; i < fl->n; i++)
-                if (memcmp(fl->f[i].mac, mac, 6) == 0)
+                if (memcmp(fl->f[i].mac, mac, 6) == 0 &&
+                    (!tap || !tap[0] || !fl->f[i].tap[0] || strcmp(fl->f[i].tap, tap) == 0))
                         return &fl->f[i];
         return NULL;
 }
 
-/* A new entry for mac with the lowest free class id, or NULL when none is left. */
-static Floor *floors_add(Floors *fl, const uint8_t mac[6]) {
+static void floor_set_tap(Floor *f, const char *tap) {
+        snprintf(f->tap, sizeof f->tap, "%s", tap && strlen(tap) < sizeof f->tap ? tap : "");
+}
+
+/* A new entry for mac and tap with the lowest free class id, or NULL when none is left. */
+static Floor *floors_add(Floors *fl, const uint8_t mac[6], const char *tap) {
         unsigned id = TC_TREE_CLASS_MIN;
         for (size_t i = 0; i < fl->n; i++)
                 if (fl->f[i].id == id) {
@@ -91,6 +103,7 @@ static Floor *floors_add(Floors *fl, const uint8_t mac[6]) {
         Floor *f = &fl->f[fl->n++];
         *f = (Floor) { .id = id };
         memcpy(f->mac, mac, 6);
+        floor_set_tap(f, tap);
         return f;
 }
 
@@ -115,7 +128,7 @@ static int default_class(const NetworkDef *live, const DomainBandwidthRate *in, 
         return tc_tree_set_default(live->bridge, &t, err);
 }
 
-int net_floor_plug(Network *n, const uint8_t mac[6], uint64_t floor, VbError *err) {
+int net_floor_plug(Network *n, const uint8_t mac[6], const char *tap, uint64_t floor, VbError *err) {
         const DomainBandwidthRate *in, *out;
         network_def_bandwidth(n->live, &in, &out);
         char m[18];
@@ -126,7 +139,7 @@ int net_floor_plug(Network *n, const uint8_t mac[6], uint64_t floor, VbError *er
                                     "inbound QoS set", m, n->obj.name);
         Floors fl;
         floors_load(n, &fl);
-        Floor *old = floors_find(&fl, mac);
+        Floor *old = floors_find(&fl, mac, tap);
         uint64_t sum = fl.sum - (old ? old->floor : 0) + floor;
         if (in->peak && sum > in->peak)
                 return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_NETWORK,
@@ -139,13 +152,15 @@ int net_floor_plug(Network *n, const uint8_t mac[6], uint64_t floor, VbError *er
                                     "Cannot plug '%s' interface into '%s' because new combined inbound floor=%" PRIu64
                                     " would overcommit average=%" PRIu64 " on network '%s'",
                                     m, n->live->bridge, sum, in->average, n->obj.name);
-        Floor *f = old ? old : floors_add(&fl, mac);
+        Floor *f = old ? old : floors_add(&fl, mac, tap);
         if (!f)
                 return vb_error_set(err, VB_ERR_OPERATION_FAILED, VB_FROM_NETWORK,
                                     "network '%s' has no free class for another floor (at most %u)", n->obj.name,
                                     FLOORS_MAX);
         uint64_t was = f->floor;
         f->floor = floor;
+        if (!f->tap[0])
+                floor_set_tap(f, tap);   /* an older daemon's record: the NIC's from now on */
         fl.sum = sum;
         if (class_plug(n->live, in, f, err) < 0)
                 return -1;
@@ -160,15 +175,15 @@ int net_floor_plug(Network *n, const uint8_t mac[6], uint64_t floor, VbError *er
                 }
                 return -1;
         }
-        log_info("network %s: interface %s guaranteed %" PRIu64 " kB/s (class 1:%u), floors %" PRIu64 " of %" PRIu64,
-                 n->obj.name, m, floor, f->id, sum, in->average);
+        log_info("network %s: interface %s (%s) guaranteed %" PRIu64 " kB/s (class 1:%u), floors %" PRIu64
+                 " of %" PRIu64, n->obj.name, m, f->tap, floor, f->id, sum, in->average);
         return 0;
 }
 
-void net_floor_unplug(Network *n, const uint8_t mac[6]) {
+void net_floor_unplug(Network *n, const uint8_t mac[6], const char *tap) {
         Floors fl;
         floors_load(n, &fl);
-        Floor *f = floors_find(&fl, mac);
+        Floor *f = floors_find(&fl, mac, tap);
         if (!f || !n->live || !n->live->bridge)
                 return;
         VbError e = { 0 };
@@ -208,14 +223,17 @@ void net_floors_reconcile(Network *n) {
                 return;
         /* the running guests' NICs whose taps are on the bridge: their classes kept, or new ones */
         for (size_t i = 0; i < k; i++) {
-                if (!on_bridge(use[i].tap, n->live->bridge) || floors_find(&fl, use[i].mac))
+                if (!on_bridge(use[i].tap, n->live->bridge) || floors_find(&fl, use[i].mac, use[i].tap))
                         continue;
-                Floor *old = floors_find(&was, use[i].mac);
+                Floor *old = floors_find(&was, use[i].mac, use[i].tap);
                 Floor *f = old ? &fl.f[fl.n++] : NULL;
-                if (old)
+                if (old) {
                         *f = *old;
-                else if (!(f = floors_add(&fl, use[i].mac)))
+                        floor_set_tap(f, use[i].tap);
+                        floor_set_tap(old, use[i].tap);  /* an older record: this NIC's, no other's */
+                } else if (!(f = floors_add(&fl, use[i].mac, use[i].tap))) {
                         break;
+                }
                 f->floor = use[i].floor;
                 fl.sum += f->floor;
         }

@@ -583,6 +583,7 @@ static void on_ready(Qmp *q, int r, void *userdata) {
                 return;
         }
         if (qd->phase == QEMU_PHASE_RECONNECTING) {
+                qemu_chan_reconnected(qd, q);   /* first: the guest's agent channel may be one */
                 qmp_send(q, "query-status", NULL, on_status, qd);
                 qemu_threads_query(qd, q, false);
         } else if (qd->phase == QEMU_PHASE_STARTING) {

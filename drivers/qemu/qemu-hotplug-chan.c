@@ -11,6 +11,7 @@
 #include "domain-device.h"
 #include "domain-hotplug.h"
 #include "domain-model.h"
+#include "domain-persist.h"
 #include "log.h"
 #include "qemu-agent.h"
 #include "qemu-command.h"
@@ -284,6 +285,69 @@ fail:
         else
                 domain_device_free(dev);
         return r;
+}
+
+static bool peripheral_has(json_object *list, const char *id) {
+        for (size_t i = 0; i < json_object_array_length(list); i++) {
+                json_object *e = json_object_array_get_idx(list, i), *name;
+                if (json_object_object_get_ex(e, "name", &name) && qemu_str_eq(json_object_get_string(name), id))
+                        return true;
+        }
+        return false;
+}
+
+static bool alias_taken(const DomainDevices *devs, const char *id) {
+        for (size_t i = 0; i < devs->n_channels; i++)
+                if (qemu_str_eq(devs->channels[i].alias, id))
+                        return true;
+        return false;
+}
+
+/* [{"name": "channel0", "type": "child<virtserialport>"}, …]: the devices QEMU has by id. */
+static void on_peripherals(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
+        QemuDomain *qd = userdata;
+        Domain *d = qd->domain;
+        if (q != qd->qmp || !d || !d->live)
+                return;
+        if (cls || !json_object_is_type(ret, json_type_array)) {
+                log_warning("domain %s: qom-list of its devices failed: %s", d->obj.name, desc ? desc : cls ? cls : "");
+                return;
+        }
+        DomainDevices *devs = &d->live->priv->devices;
+        bool changed = false;
+        for (size_t i = 0; i < devs->n_channels; i++) {
+                DomainChr *c = &devs->channels[i];
+                char id[QEMU_ID_MAX];
+                snprintf(id, sizeof id, "channel%zu", i);
+                if (!qemu_alias_is_user(c->alias) || peripheral_has(ret, c->alias) || !peripheral_has(ret, id) ||
+                    alias_taken(devs, id))
+                        continue;
+                char *s = strdup(id);
+                if (!s)
+                        continue;
+                log_warning("domain %s: channel %s is QEMU's %s (an older virtbusd started it), not %s", d->obj.name,
+                            c->target_name ? c->target_name : "", id, c->alias);
+                free(c->alias);
+                c->alias = s;
+                changed = true;
+        }
+        VbError e = { 0 };
+        if (changed && domain_save_status(d, &e) < 0)
+                log_warning("domain %s: status not saved: %s", d->obj.name, e.message);
+        vb_error_clear(&e);
+}
+
+void qemu_chan_reconnected(QemuDomain *qd, Qmp *q) {
+        const DomainDef *live = qd->domain ? qd->domain->live : NULL;
+        bool user = false;
+        for (size_t i = 0; live && live->priv && i < live->priv->devices.n_channels; i++)
+                user = user || qemu_alias_is_user(live->priv->devices.channels[i].alias);
+        json_object *args = user ? json_object_new_object() : NULL;
+        if (!args)
+                return;
+        json_object_object_add(args, "path", json_object_new_string("/machine/peripheral"));
+        if (qmp_send(q, "qom-list", args, on_peripherals, qd) < 0)
+                log_warning("domain %s: cannot ask QEMU for its devices", qd->domain->obj.name);
 }
 
 /* The guest let the port go: its chardev, the socket the daemon named, its place in d->live. */

@@ -52,10 +52,10 @@ static int floor_refused(const DomainInterface *nic, VbError *err) {
  * network's 1:2 class changed. Nothing changes when refused. */
 static int floor_set(Connection *c, const DomainInterface *nic, uint64_t floor, VbError *err) {
         if (!floor) {
-                network_floor_unplug(c, nic->source_network, nic->mac);
+                network_floor_unplug(c, nic->source_network, nic->mac, nic->target_dev);
                 return 0;
         }
-        return network_floor_plug(c, nic->source_network, nic->mac, floor, err);
+        return network_floor_plug(c, nic->source_network, nic->mac, nic->target_dev, floor, err);
 }
 
 /* at_start: a type-network NIC's floor was guaranteed by its network already (qemu-net.c), the

@@ -57,7 +57,7 @@ void qemu_nics_unfloor(Connection *c, const DomainDef *live, size_t count) {
         for (size_t i = 0; i < count && i < dev->n_interfaces; i++) {
                 const DomainInterface *nic = &dev->interfaces[i];
                 if (is(nic->type, "network") && nic->bw_in.floor)
-                        network_floor_unplug(c, nic->source_network, nic->mac);
+                        network_floor_unplug(c, nic->source_network, nic->mac, nic->target_dev);
         }
 }
 
@@ -263,7 +263,7 @@ static int nic_prepare(Connection *c, const DomainDef *live, DomainInterface *ni
                                  nic->source_portgroup ? nic->source_portgroup : "(default)");
                 /* a floor is the network's to guarantee (libvirt's QoS): refused when it overcommits */
                 if (r == 0 && is(nic->type, "network") && nic->bw_in.floor &&
-                    network_floor_plug(c, nic->source_network, nic->mac, nic->bw_in.floor, err) < 0) {
+                    network_floor_plug(c, nic->source_network, nic->mac, nic->target_dev, nic->bw_in.floor, err) < 0) {
                         tap_close_all(fds, queues);
                         r = -1;
                 }

@@ -531,6 +531,11 @@ int qemu_chan_prepare(const DomainDef *def, DomainDevices *dev, VbError *err);
 void qemu_chan_id(const DomainDef *def, size_t i, char *buf, size_t len);
 int qemu_chan_attach(Domain *d, DomainDevices *dev, Call *call, VbError *err);
 int qemu_chan_detach(Domain *d, size_t index, Call *call, VbError *err);
+/* A guest found again after a restart: a channel whose user ua- alias QEMU does not know as a
+ * device but whose channel<i> it does (an older virtbusd started it: its command line said
+ * id=channel<i>) takes that id as its alias, so a detach and the agent name what QEMU has. Asks
+ * QEMU (qom-list) on q, before anything else is sent on it; nothing when no channel has a ua-. */
+void qemu_chan_reconnected(QemuDomain *qd, Qmp *q);
 /* qemu-hotplug-mem.c: DIMMs: a slot of <maxMemory> and libvirt's refusals (prepare),
  * object-add memory-backend-ram memdimmN + device_add pc-dimm dimmN, device_del of DIMM index
  * of d->live then object-del; the live <memory>/<currentMemory> follow. */

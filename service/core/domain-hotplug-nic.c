@@ -52,7 +52,11 @@ int domain_attach_interface(Domain *d, const char *xml, size_t len, unsigned fla
                 return -1;
         DomainDevices *ldev = live ? parse_nic(xml, len, err) : NULL;
         DomainDevices *cdev = config ? parse_nic(xml, len, err) : NULL;
-        if ((live && !ldev) || (config && !cdev)) {
+        /* a user's alias names one device of any kind (a disk's, a channel's…), checked first as
+         * libvirt does: the driver's own check sees only the guest's NICs */
+        if ((live && !ldev) || (config && !cdev) ||
+            (cdev && domain_devices_aliases_free(domain_hotplug_devices(d->def), cdev, err) < 0) ||
+            (ldev && domain_devices_aliases_free(domain_hotplug_devices(d->live), ldev, err) < 0)) {
                 domain_device_free(ldev);
                 domain_device_free(cdev);
                 return -1;

@@ -72,7 +72,10 @@ int domain_attach_device(Domain *d, const char *xml, size_t len, unsigned flags,
         bool live = flags & DOMAIN_AFFECT_LIVE, config = flags & DOMAIN_AFFECT_CONFIG;
         DomainDevices *cdev = config ? parse_disk(xml, len, "attaching", err) : NULL;
         DomainDevices *ldev = live ? parse_disk(xml, len, "attaching", err) : NULL;
-        if ((config && !cdev) || (live && !ldev)) {
+        /* a user's alias names one device of any kind, first of all (libvirt's order) */
+        if ((config && !cdev) || (live && !ldev) ||
+            (cdev && domain_devices_aliases_free(domain_hotplug_devices(d->def), cdev, err) < 0) ||
+            (ldev && domain_devices_aliases_free(domain_hotplug_devices(d->live), ldev, err) < 0)) {
                 domain_device_free(cdev);
                 domain_device_free(ldev);
                 return -1;

@@ -258,10 +258,12 @@ struct NetworkOps {
         int (*update)(Network *n, const NetworkDef *config, const NetworkDef *live, unsigned section, VbError *err);
         /* A guest NIC's inbound floor (libvirt's QoS, network-floor.h) on running network n: reserve
          * it, or refuse when the floors would overcommit the network's inbound average, and
-         * guarantee it on the bridge; a MAC reserved already is replaced. NULL: not supported. */
-        int (*floor_plug)(Network *n, const uint8_t mac[6], uint64_t floor, VbError *err);
-        /* Release mac's floor, if it has one. */
-        void (*floor_unplug)(Network *n, const uint8_t mac[6]);
+         * guarantee it on the bridge. A reservation is the NIC's, known by its tap (two NICs may
+         * share a MAC, each with a port of its own, as libvirt's): the tap's is replaced, another
+         * NIC's of that MAC stays. NULL: not supported. */
+        int (*floor_plug)(Network *n, const uint8_t mac[6], const char *tap, uint64_t floor, VbError *err);
+        /* Release the floor of the NIC with mac and tap, if it has one. */
+        void (*floor_unplug)(Network *n, const uint8_t mac[6], const char *tap);
 };
 
 struct PoolOps {

@@ -9,7 +9,8 @@
 #include "network-qos.h"
 #include "uuid.h"
 
-int network_floor_plug(Connection *c, const char *net, const uint8_t mac[6], uint64_t floor, VbError *err) {
+int network_floor_plug(Connection *c, const char *net, const uint8_t mac[6], const char *tap, uint64_t floor,
+                       VbError *err) {
         Network *n = network_lookup_name(c, net, err);
         if (!n)
                 return -1;
@@ -24,13 +25,13 @@ int network_floor_plug(Connection *c, const char *net, const uint8_t mac[6], uin
                 return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_NETWORK,
                                     "Invalid use of 'floor' on interface with MAC address %s - network '%s' has no "
                                     "inbound QoS set", m_, net);
-        return c->net->ops->floor_plug(n, mac, floor, err);
+        return c->net->ops->floor_plug(n, mac, tap, floor, err);
 }
 
-void network_floor_unplug(Connection *c, const char *net, const uint8_t mac[6]) {
+void network_floor_unplug(Connection *c, const char *net, const uint8_t mac[6], const char *tap) {
         Network *n = net ? network_lookup_name(c, net, NULL) : NULL;
         if (n && n->active && c->net->ops->floor_unplug)
-                c->net->ops->floor_unplug(n, mac);
+                c->net->ops->floor_unplug(n, mac, tap);
 }
 
 int network_portgroup_bandwidth(Connection *c, const char *net, const char *portgroup, DomainBandwidthRate *in,

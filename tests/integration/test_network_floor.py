@@ -3,7 +3,8 @@
 `virtbusd --system` in private mount and network namespaces (net_harness). Each NIC's floor gets a class
 of its own under the bridge's 1:1 (rate the floor, ceil the network's peak) and a u32 filter on its MAC,
 the shared class 1:2 keeps the average less the floors, and /run/virtbus/network/NAME.floors records the
-reservations and their sum; a start whose floors would overcommit the network's inbound average is
+reservations (each NIC's, by its tap) and their sum; two NICs of one MAC (libvirt allows them, each a port of
+its own) hold a floor each, and neither's change, end or a daemon restart touches the other's; a start whose floors would overcommit the network's inbound average is
 refused with libvirt's text and leaves nothing; a guest's end releases its floors. A NIC without a
 <bandwidth> of its own takes its <portgroup>'s (or the default portgroup's) on its tap; its network port
 (python3-libvirt) reports it and takes a new one (virNetworkPortSetParameters). A running NIC's floor
@@ -121,13 +122,19 @@ class NetworkFloorTest(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        for name in ("ga", "gb", "gc", "gd", "favg1", "favg2", "flive1", "flive2", "fdrift1", "fdrift2", "fdrift3"):
+        for name in ("ga", "gb", "gc", "gd", "favg1", "favg2", "flive1", "flive2", "fdrift1", "fdrift2", "fdrift3",
+                     "fmac1", "fmac2", "fmac3"):
             cls.w.virsh("destroy", name)
         cls.w.stop()
 
     def qos_up(self):
         if "qos" not in self.w.virsh("net-list", "--name").stdout:
             self.w.virsh("net-start", "qos", check=True)
+
+    def taps(self, name):
+        """{mac: tap} of a running guest's NICs (the last one of a MAC)."""
+        live = ET.fromstring(self.w.virsh("dumpxml", name, check=True).stdout)
+        return {n.find("mac").get("address"): n.find("target").get("dev") for n in live.findall("./devices/interface")}
 
     def define(self, name, nics):
         if not isinstance(nics, str):
@@ -154,8 +161,10 @@ class NetworkFloorTest(unittest.TestCase):
         self.assertIn("match 00005254/0000ffff at -16", filters)
         self.assertIn("match 007a0001/ffffffff at -12", filters)
         self.assertIn("match 007a0002/ffffffff at -12", filters)
-        self.assertEqual(FLOORS.read_text(), "floor-sum 900\nclass 3 52:54:00:7a:00:01 600\n"
-                                             "class 4 52:54:00:7a:00:02 300\n")
+        t = self.taps("ga")
+        self.assertEqual(FLOORS.read_text(), "floor-sum 900\nclass 3 52:54:00:7a:00:01 600 %s\n"
+                                             "class 4 52:54:00:7a:00:02 300 %s\n"
+                         % (t["52:54:00:7a:00:01"], t["52:54:00:7a:00:02"]))
         self.assertEqual(FLOORS.stat().st_mode & 0o777, 0o600)
 
         # 900 + 1200 > the peak 2000: refused, and gb leaves no tap and no class
@@ -237,7 +246,8 @@ class NetworkFloorTest(unittest.TestCase):
             port.setParameters({"inbound.average": 500, "inbound.floor": 10})
             self.assertEqual(port.parameters()["inbound.floor"], 10)
             self.assertIn("class htb 1:3 parent 1:1 prio 0 rate 80Kbit ceil 16Mbit", tc("class", "show", "dev", "virbr7"))
-            self.assertEqual(FLOORS.read_text(), "floor-sum 10\nclass 3 52:54:00:7d:00:01 10\n")
+            self.assertEqual(FLOORS.read_text(), "floor-sum 10\nclass 3 52:54:00:7d:00:01 10 %s\n"
+                             % taps["52:54:00:7d:00:01"])
             # a client's record plugs nothing, so nothing can be shaped
             rec = net.portCreateXML("<networkport><uuid>a1b2c3d4-0000-4000-8000-000000000001</uuid>"
                                     "<owner><name>x</name><uuid>a1b2c3d4-0000-4000-8000-000000000002</uuid></owner>"
@@ -285,7 +295,8 @@ class NetworkFloorTest(unittest.TestCase):
         self.assertIn("class htb 1:3 parent 1:1 prio 0 rate 2400Kbit ceil 16Mbit", classes)
         self.assertIn("class htb 1:4 parent 1:1 prio 0 rate 4Mbit ceil 16Mbit", classes)
         before = (classes, tc("filter", "show", "dev", "virbr7"), FLOORS.read_text())
-        self.assertEqual(before[2], "floor-sum 800\nclass 3 %s 300\nclass 4 %s 500\n" % (a, b))
+        ta, tb = self.taps("flive1")[a], self.taps("flive2")[b]
+        self.assertEqual(before[2], "floor-sum 800\nclass 3 %s 300 %s\nclass 4 %s 500 %s\n" % (a, ta, b, tb))
 
         # 1600 + 500 > the peak: refused with the start's text, and the bridge, the record and the NIC stay
         p = self.w.virsh("domiftune", "flive1", a, "--inbound", "100,200,0,1600", "--live")
@@ -301,7 +312,7 @@ class NetworkFloorTest(unittest.TestCase):
         classes = tc("class", "show", "dev", "virbr7")
         self.assertIn("class htb 1:3 parent 1:1 prio 0 rate 3200Kbit ceil 16Mbit", classes)
         self.assertIn("class htb 1:2 parent 1:1 prio 0 rate 8800Kbit ceil 16Mbit", classes)
-        self.assertEqual(FLOORS.read_text(), "floor-sum 900\nclass 3 %s 400\nclass 4 %s 500\n" % (a, b))
+        self.assertEqual(FLOORS.read_text(), "floor-sum 900\nclass 3 %s 400 %s\nclass 4 %s 500 %s\n" % (a, ta, b, tb))
         live = ET.fromstring(self.w.virsh("dumpxml", "flive1", check=True).stdout)
         self.assertEqual(live.find("./devices/interface/bandwidth/inbound").get("floor"), "400")
         self.assertIn("rate 800Kbit ceil 1600Kbit", tc("class", "show", "dev", live.find("./devices/interface/target").get("dev")))
@@ -311,7 +322,7 @@ class NetworkFloorTest(unittest.TestCase):
         classes = tc("class", "show", "dev", "virbr7")
         self.assertNotIn("1:3 ", classes)
         self.assertIn("class htb 1:2 parent 1:1 prio 0 rate 12Mbit ceil 16Mbit", classes)
-        self.assertEqual(FLOORS.read_text(), "floor-sum 500\nclass 4 %s 500\n" % b)
+        self.assertEqual(FLOORS.read_text(), "floor-sum 500\nclass 4 %s 500 %s\n" % (b, tb))
 
         # and a new one takes the free class again
         self.w.virsh("domiftune", "flive1", a, "--inbound", "100,200,0,200", "--live", check=True)
@@ -337,18 +348,20 @@ class NetworkFloorTest(unittest.TestCase):
         self.w.virsh("start", "fdrift2", check=True)
         self.define("fdrift3", [("52:54:00:7f:03:01", "qos", 100)])
         self.w.virsh("start", "fdrift3", check=True)
-        self.assertEqual(FLOORS.read_text(), "floor-sum 1600\nclass 3 52:54:00:7f:02:01 1500\n"
-                                             "class 4 52:54:00:7f:03:01 100\n")
+        t2, t3 = self.taps("fdrift2")["52:54:00:7f:02:01"], self.taps("fdrift3")["52:54:00:7f:03:01"]
+        self.assertEqual(FLOORS.read_text(), "floor-sum 1600\nclass 3 52:54:00:7f:02:01 1500 %s\n"
+                                             "class 4 52:54:00:7f:03:01 100 %s\n" % (t2, t3))
 
         # while the daemon is away a guest is killed, and a start cut short left a reservation and a
-        # class for a NIC of no guest: the restarted daemon keeps only the running guests' floors
+        # class for a NIC of no guest: the restarted daemon keeps only the running guests' floors; a
+        # record as an older daemon wrote it (no tap) is the running NIC's of its MAC
         self.w.kill9_virtbusd()
         pid = qemu_pid("fdrift2")
         os.kill(pid, 9)
         # reaped by init (the daemon was its parent): a zombie would still look alive
         nh.wait_for(lambda: not os.path.exists("/proc/%d" % pid), "fdrift2's QEMU to end", timeout=30)
-        FLOORS.write_text(FLOORS.read_text().replace("floor-sum 1600", "floor-sum 1650") +
-                          "class 9 52:54:00:7f:09:01 50\n")
+        FLOORS.write_text(FLOORS.read_text().replace("floor-sum 1600", "floor-sum 1650").replace(" 100 " + t3, " 100")
+                          + "class 9 52:54:00:7f:09:01 50\n")
         sh("tc", "class", "add", "dev", "virbr7", "parent", "1:1", "classid", "1:9", "htb", "rate", "400kbit")
         sh("tc", "filter", "add", "dev", "virbr7", "parent", "1:", "protocol", "all", "prio", "2", "handle", "800::809",
            "u32", "match", "u16", "0x5254", "0xffff", "at", "-14", "match", "u32", "0x007f0901", "0xffffffff", "at",
@@ -356,7 +369,7 @@ class NetworkFloorTest(unittest.TestCase):
         self.w.restart_virtbusd()
         self.assertIn("shut off", self.w.virsh("domstate", "fdrift2").stdout)
         self.assertIn("running", self.w.virsh("domstate", "fdrift3").stdout)
-        self.assertEqual(FLOORS.read_text(), "floor-sum 100\nclass 4 52:54:00:7f:03:01 100\n")
+        self.assertEqual(FLOORS.read_text(), "floor-sum 100\nclass 4 52:54:00:7f:03:01 100 %s\n" % t3)
         classes = tc("class", "show", "dev", "virbr7")
         self.assertNotIn("1:3 ", classes)
         self.assertNotIn("1:9 ", classes)
@@ -367,6 +380,61 @@ class NetworkFloorTest(unittest.TestCase):
         self.assertIn("floor-sum 1600\n", FLOORS.read_text())
         self.w.virsh("destroy", "fdrift2", check=True)
         self.w.virsh("destroy", "fdrift3", check=True)
+
+    def test_same_mac(self):
+        """Two NICs of one MAC on the network (two guests', or one guest's two) hold a floor each: one's
+        change or end never overwrites or releases the other's, nor does a daemon restart merge them."""
+        self.qos_up()
+        m, m2 = "52:54:00:7f:0b:01", "52:54:00:7f:0b:02"
+        self.define("fmac1", [(m, "qos", 300)])
+        self.define("fmac2", [(m, "qos", 500)])
+        self.define("fmac3", [(m2, "qos", 700), (m2, "qos", 400)])
+        self.w.virsh("start", "fmac1", check=True)
+        self.w.virsh("start", "fmac2", check=True)
+        t1, t2 = self.taps("fmac1")[m], self.taps("fmac2")[m]
+        self.assertEqual(FLOORS.read_text(), "floor-sum 800\nclass 3 %s 300 %s\nclass 4 %s 500 %s\n" % (m, t1, m, t2))
+        classes = tc("class", "show", "dev", "virbr7")
+        self.assertIn("class htb 1:3 parent 1:1 prio 0 rate 2400Kbit ceil 16Mbit", classes)
+        self.assertIn("class htb 1:4 parent 1:1 prio 0 rate 4Mbit ceil 16Mbit", classes)
+        self.assertIn("class htb 1:2 parent 1:1 prio 0 rate 9600Kbit ceil 16Mbit", classes)
+
+        # both count: the second one's 1800 alone would fit the peak, with the first one's 300 not
+        p = self.w.virsh("domiftune", "fmac2", m, "--inbound", "100,0,0,1800", "--live")
+        self.assertIn("Cannot plug '%s' interface into 'virbr7' because new combined inbound floor=2100 would "
+                      "overcommit peak=2000 on network 'qos'" % m, p.stderr)
+        # one guest's two NICs of one MAC: a class each
+        self.w.virsh("start", "fmac3", check=True)
+        live3 = ET.fromstring(self.w.virsh("dumpxml", "fmac3", check=True).stdout)
+        t3 = [n.find("target").get("dev") for n in live3.findall("./devices/interface")]
+        self.assertEqual(FLOORS.read_text(), "floor-sum 1900\nclass 3 %s 300 %s\nclass 4 %s 500 %s\n"
+                         "class 5 %s 700 %s\nclass 6 %s 400 %s\n" % (m, t1, m, t2, m2, t3[0], m2, t3[1]))
+        self.w.virsh("destroy", "fmac3", check=True)
+        nh.wait_for(lambda: "floor-sum 800\n" in FLOORS.read_text(), "fmac3's floors to go")
+        self.assertNotIn(m2, FLOORS.read_text())
+
+        # the second one's floor changes live: the first one's stays
+        self.w.virsh("domiftune", "fmac2", m, "--inbound", "100,0,0,600", "--live", check=True)
+        self.assertEqual(FLOORS.read_text(), "floor-sum 900\nclass 3 %s 300 %s\nclass 4 %s 600 %s\n" % (m, t1, m, t2))
+        self.assertIn("class htb 1:3 parent 1:1 prio 0 rate 2400Kbit ceil 16Mbit", tc("class", "show", "dev", "virbr7"))
+
+        # a restarted daemon finds both again
+        self.w.kill9_virtbusd()
+        self.w.restart_virtbusd()
+        self.assertEqual(sorted(FLOORS.read_text().splitlines()),
+                         ["class 3 %s 300 %s" % (m, t1), "class 4 %s 600 %s" % (m, t2), "floor-sum 900"])
+        classes = tc("class", "show", "dev", "virbr7")
+        self.assertIn("class htb 1:3 parent 1:1 prio 0 rate 2400Kbit ceil 16Mbit", classes)
+        self.assertIn("class htb 1:4 parent 1:1 prio 0 rate 4800Kbit ceil 16Mbit", classes)
+
+        # the second one's end releases its own floor only
+        self.w.virsh("destroy", "fmac2", check=True)
+        nh.wait_for(lambda: "1:4 " not in tc("class", "show", "dev", "virbr7"), "fmac2's class to go", timeout=30)
+        self.assertEqual(FLOORS.read_text(), "floor-sum 300\nclass 3 %s 300 %s\n" % (m, t1))
+        classes = tc("class", "show", "dev", "virbr7")
+        self.assertIn("class htb 1:3 parent 1:1 prio 0 rate 2400Kbit ceil 16Mbit", classes)
+        self.assertIn("class htb 1:2 parent 1:1 prio 0 rate 13600Kbit ceil 16Mbit", classes)
+        self.w.virsh("destroy", "fmac1", check=True)
+        nh.wait_for(lambda: FLOORS.read_text() == "floor-sum 0\n", "the floors to go")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,9 @@ every device once it runs. Checked against what QEMU reports through the monitor
 itself: its embedded QEMU driver (`virsh -c qemu:///embed?root=DIR`, in process, no daemon)
 starts the same XML in this test's temporary directory. The aliases stay after kill -9 of the
 daemon and its restart (the status file keeps the live definition); a SCSI disk attached while
-the guest runs is named, found by domblklist, and detached by its alias.
+the guest runs is named, found by domblklist, and detached by its alias. A channel of a guest an
+older virtbusd started (its status file shows the user's ua- alias, its QEMU knows channel<i>) is
+named by QEMU's id once the daemon has found the guest again, and a detach reaches it.
 """
 
 import json
@@ -59,6 +61,23 @@ GUESTS = {
 LIBVIRT_ADDS = {("input", "input1"), ("input", "input2"), ("controller", "ide"), ("controller", "fdc0")}
 # Devices QEMU has no -device of that id for: the root bus and q35's own AHCI ("ide").
 MACHINE_OWN = {"pci.0", "pcie.0", "ide"}
+
+# A guest with two virtio channels and nothing to boot (QEMU makes its devices all the same).
+OLD_CHAN = "alias-oldchan"
+OLD_CHAN_XML = """<domain type='qemu'>
+  <name>alias-oldchan</name>
+  <memory unit='MiB'>64</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='pc'>hvm</type></os>
+  <devices>
+    <channel type='unix'><target type='virtio' name='org.example.a'/></channel>
+    <channel type='unix'><target type='virtio' name='org.example.b'/></channel>
+    <serial type='pty'><target port='0'/></serial>
+    <memballoon model='none'/>
+  </devices>
+</domain>
+"""
+CHAN_B = "<channel type='unix'><target type='virtio' name='org.example.b'/></channel>"
 
 # libvirt's own embedded driver, the oracle (not virtbusd): its QEMU stays root because the
 # guests' files lie in the daemon's temporary directory (0700, virtbusd's session QEMU runs as
@@ -125,7 +144,7 @@ class QemuAliasesTest(unittest.TestCase):
 
     @classmethod
     def cleanup(cls):
-        for name in GUESTS:
+        for name in list(GUESTS) + [OLD_CHAN]:
             cls.daemon.virsh("unix", "destroy %s" % name)
         if cls.daemon.keep:
             note("kept %s" % cls.daemon.tmp)
@@ -283,6 +302,43 @@ class QemuAliasesTest(unittest.TestCase):
                          lambda: "running" in self.virsh("domstate %s" % name, check=False).stdout, 60)
                 self.assertEqual(aliases(self.live(name)), before[name])
                 self.assertIn("vda", self.virsh("domblklist %s" % name).stdout)
+
+
+    def channel_aliases(self, name):
+        live = ET.fromstring(self.live_with_ptys(name))
+        return {c.find("target").get("name"): c.find("alias").get("name") for c in live.findall("./devices/channel")}
+
+    def test_7_channel_of_an_older_daemon(self):
+        """Before a channel's ua- alias was QEMU's id, a channel defined with one was QEMU's channel<i>
+        while the status file kept the user's alias: after an upgrade the detach must name what QEMU
+        has. The status file is written as such a daemon wrote it."""
+        xml = self.daemon.tmp / "oldchan.xml"
+        xml.write_text(OLD_CHAN_XML)
+        self.virsh("define %s" % xml)
+        self.virsh("start %s" % OLD_CHAN)
+        self.assertEqual(self.channel_aliases(OLD_CHAN), {"org.example.a": "channel0", "org.example.b": "channel1"})
+        self.assertLessEqual({"channel0", "channel1"}, self.qemu_ids(OLD_CHAN))
+        self.daemon.proc.send_signal(signal.SIGKILL)
+        self.daemon.proc.wait(timeout=10)
+        status = self.daemon.tmp / "xdg_runtime_dir" / "virtbus" / "qemu" / ("%s.xml" % OLD_CHAN)
+        text = status.read_text()
+        self.assertEqual(text.count("<alias name='channel1'/>"), 1, text)
+        status.write_text(text.replace("<alias name='channel1'/>", "<alias name='ua-old'/>"))
+        self.assertEqual(self.daemon.restart(), -signal.SIGKILL)
+        wait_for("%s running again" % OLD_CHAN,
+                 lambda: "running" in self.virsh("domstate %s" % OLD_CHAN, check=False).stdout, 60)
+        # QEMU's id, as QEMU says, once the daemon has asked it; the other channel keeps its own
+        wait_for("channel1 named by QEMU's id",
+                 lambda: self.channel_aliases(OLD_CHAN).get("org.example.b") == "channel1", 30)
+        self.assertEqual(self.channel_aliases(OLD_CHAN)["org.example.a"], "channel0")
+        self.assertIn("<alias name='channel1'/>", status.read_text())
+        chan = self.daemon.tmp / "chan-b.xml"
+        chan.write_text(CHAN_B)
+        self.virsh("detach-device %s %s --live" % (OLD_CHAN, chan))
+        wait_for("QEMU's channel1 gone", lambda: "channel1" not in self.qemu_ids(OLD_CHAN), 30)
+        wait_for("the live XML without it", lambda: "org.example.b" not in self.channel_aliases(OLD_CHAN), 30)
+        self.assertIn("channel0", self.qemu_ids(OLD_CHAN))
+        self.virsh("destroy %s" % OLD_CHAN)
 
 
 if __name__ == "__main__":

@@ -291,6 +291,66 @@ class QemuHotplugNicTest(unittest.TestCase):
             self.dom.injectNMI(1)
         self.assertIn("unsupported flags (0x1) in function virDomainInjectNMI", str(cm.exception))
 
+    def both_xml(self):
+        return (self.virsh("dumpxml", NAME).stdout, self.virsh("dumpxml", "--inactive", NAME).stdout)
+
+    def refused_everywhere(self, path, alias):
+        """attach-device of path is refused live and in the definition with libvirt's text, and
+        changes nothing: no XML, no tap."""
+        before, taps = self.both_xml(), sh("ip", "-o", "link", "show").stdout.count("vnet")
+        for where in ("--live", "--config"):
+            p = self.virsh("attach-device", NAME, str(path), where, check=False)
+            self.assertNotEqual(p.returncode, 0, where)
+            self.assertIn("non unique alias detected: %s" % alias, p.stderr)
+        self.assertEqual(self.both_xml(), before)
+        self.assertEqual(sh("ip", "-o", "link", "show").stdout.count("vnet"), taps)
+
+    def test_6_user_alias_names_one_device_of_any_kind(self):
+        """A user's ua- alias held by a disk, a NIC or a channel refuses a NIC or disk that brings it
+        again (libvirt's check of every kind), live and in the definition."""
+        img = self.w._dir("guest") / "ua-disk.img"
+        with open(img, "wb") as f:
+            f.truncate(8 << 20)
+        disk = self.w.tmp / "ua-disk.xml"
+        disk.write_text("<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='%s'/>"
+                        "<target dev='vdb' bus='virtio'/><alias name='ua-disk'/></disk>" % img)
+        nic = self.w.tmp / "ua-nic.xml"
+        nic.write_text("<interface type='network'><mac address='52:54:00:77:10:06'/><source network='default'/>"
+                       "<model type='virtio'/><alias name='ua-nic'/></interface>")
+        self.virsh("attach-device", NAME, str(disk), "--live", "--config")
+        self.wait_events(("added", "virtio-disk1"))
+
+        # a NIC named as the disk
+        same = self.w.tmp / "ua-nic-as-disk.xml"
+        same.write_text(nic.read_text().replace("ua-nic", "ua-disk"))
+        self.refused_everywhere(same, "ua-disk")
+
+        # a disk named as a NIC
+        self.virsh("attach-device", NAME, str(nic), "--live", "--config")
+        self.wait_events(("added", "ua-nic"))
+        disk2 = self.w.tmp / "ua-disk-as-nic.xml"
+        disk2.write_text(disk.read_text().replace("vdb", "vdc").replace("ua-disk", "ua-nic"))
+        self.refused_everywhere(disk2, "ua-nic")
+
+        # a NIC named as a channel
+        chan = self.w.tmp / "ua-chan.xml"
+        chan.write_text("<channel type='unix'><target type='virtio' name='org.example.ua'/>"
+                        "<alias name='ua-chan'/></channel>")
+        self.virsh("attach-device", NAME, str(chan), "--live", "--config")
+        self.wait_events(("added", "ua-chan"))
+        same.write_text(nic.read_text().replace("ua-nic", "ua-chan").replace(":06'", ":07'"))
+        self.refused_everywhere(same, "ua-chan")
+        # the same NIC with an alias of its own is welcome: only the name was refused
+        same.write_text(nic.read_text().replace("ua-nic", "ua-other").replace(":06'", ":07'"))
+        self.virsh("attach-device", NAME, str(same), "--config")
+        self.assertIn("52:54:00:77:10:07", self.inactive())
+
+        for path in (chan, nic, disk):
+            self.virsh("detach-device", NAME, str(path), "--live", "--config")
+        self.virsh("detach-device", NAME, str(same), "--config")
+        self.wait_events(("removed", "ua-nic"))
+        self.assertNotIn("52:54:00:77:10:06", self.live())
+
 
 if __name__ == "__main__":
     testmain.main()
