@@ -602,6 +602,7 @@ void qemu_domain_threads_placed(QemuDomain *qd, Qmp *q, const VbError *err) {
         }
         if (qemu_live_has_pty(qd->live) && qmp_send(q, "query-chardev", NULL, on_chardev, qd) == 0)
                 return;
+        qemu_live_set_ptys(qd->live, NULL, NULL, 0);    /* no pty to learn: the chardevs' aliases alone */
         qemu_domain_start_continue(qd, q);
 }
 
