@@ -186,10 +186,10 @@ int admin_clients_describe(AdminServer *s, bool all, uint64_t id, Call *call, Vb
         Admin *a = s->admin;
         int r = a->run ? a->run(a->event, describe_work, describe_done, d) : -ENOSYS;
         if (r < 0) {
-                /* no thread to be had: the lookups run here, as they would have without one */
-                if (a->run)
-                        log_debug("client description on the loop: %s", strerror(-r));
-                describe_work(d);
+                /* no thread to be had: the answer goes without the user and group names, whose
+                 * lookups (NSS: LDAP, sssd) must never hold up the loop */
+                log_warning("client description without user and group names: no thread for their lookup: %s",
+                            strerror(-r));
                 describe_done(d);
         }
         return VERB_PENDING;

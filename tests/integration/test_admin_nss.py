@@ -23,6 +23,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+import pids_cap  # noqa: E402
 import remote_harness as rh  # noqa: E402
 from testmain import main  # noqa: E402
 
@@ -112,6 +113,30 @@ class AdminNssTest(unittest.TestCase):
         self.assertEqual(fields["unix_user_name"], pwd.getpwuid(os.getuid()).pw_name)
         self.assertEqual(fields["unix_group_name"], grp.getgrgid(os.getgid()).gr_name)
         self.assertEqual(fields["unix_process_id"], str(unix.pid))
+
+    def test_client_info_without_a_thread_skips_the_names(self):
+        # No thread to be had: the answer comes without the names rather than a lookup on the loop.
+        unix = self.hold()
+        out, err = self.admin("srv-clients-list", "libvirtd").communicate(timeout=20)
+        ids = [int(line.split()[0]) for line in out.splitlines()[2:] if line.strip()]
+        self.assertEqual(len(ids), 1, out + err)
+        for f in ("entered", "release"):
+            (self.gate / f).unlink(missing_ok=True)
+        (self.gate / "arm").touch()     # a lookup would wait on the gate: client-info would hang
+        self.addCleanup(lambda: (self.gate / "arm").unlink(missing_ok=True))
+        log_before = len(self.d.log())
+        with pids_cap.no_new_threads(self, self.d.proc.pid, "admin"):
+            info = self.admin("client-info", "libvirtd", str(ids[0]))
+            out, err = info.communicate(timeout=20)
+        self.assertEqual(info.returncode, 0, err + self.d.log()[-3000:])
+        self.assertFalse((self.gate / "entered").exists(), "a name was looked up")
+        fields = dict((k.strip(), v.strip()) for k, v in (line.split(":", 1) for line in out.splitlines() if ":" in line))
+        self.assertEqual(fields["unix_user_id"], str(os.getuid()))
+        self.assertEqual(fields["unix_process_id"], str(unix.pid))
+        self.assertNotIn("unix_user_name", fields)
+        self.assertNotIn("unix_group_name", fields)
+        self.assertIn("client description without user and group names: no thread for their lookup",
+                      self.d.log()[log_before:])
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ import unittest
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import pids_cap  # noqa: E402
 import remote_harness as rh  # noqa: E402
 from testmain import main  # noqa: E402
 
@@ -91,36 +92,10 @@ class SaslThreadTest(unittest.TestCase):
             time.sleep(0.05)
         return stuck
 
-    def pids_cgroup(self, pid):
-        """(the group pid is in, a new group beside it) of the pids controller (v1's, or v2 with pids
-        enabled there), or skip."""
-        mine = {}
-        for line in Path("/proc/%d/cgroup" % pid).read_text().splitlines():
-            _, ctrls, path = line.split(":", 2)
-            mine["pids" if "pids" in ctrls.split(",") else ctrls or "v2"] = path.lstrip("/")
-        for mount, key in ((Path("/sys/fs/cgroup/pids"), "pids"), (Path("/sys/fs/cgroup"), "v2")):
-            if key not in mine or not (mount / "cgroup.procs").exists():
-                continue
-            here = mount / mine[key]
-            if key == "v2" and "pids" not in (here / "cgroup.subtree_control").read_text().split():
-                continue
-            new = here / ("vbtest-sasl-%d" % os.getpid())
-            try:
-                new.mkdir()
-            except OSError:
-                continue
-            if (new / "pids.max").exists():
-                return here, new
-            new.rmdir()
-        self.skipTest("no pids cgroup can be made here")
-
     def test_no_thread_refuses_the_step(self):
         pid = self.d.proc.pid
-        root, cg = self.pids_cgroup(pid)
         log_before = len(self.d.log())
-        try:
-            (cg / "cgroup.procs").write_text("%d\n" % pid)
-            (cg / "pids.max").write_text((cg / "pids.current").read_text())
+        with pids_cap.no_new_threads(self, pid, "sasl"):
             auth = self.d.tmp / "auth-nothread.conf"
             auth.write_text("[credentials-t]\nauthname=fred\npassword=fredpw\n\n[auth-libvirt-127.0.0.1]\ncredentials=t\n")
             env = self.d.client_env()
@@ -135,10 +110,6 @@ class SaslThreadTest(unittest.TestCase):
             c = libvirt.open(self.d.uri("unix"))
             self.assertIn("test", [d.name() for d in c.listAllDomains(0)])
             c.close()
-        finally:
-            (cg / "pids.max").write_text("max\n")
-            (root / "cgroup.procs").write_text("%d\n" % pid)
-            cg.rmdir()
         log = self.d.log()[log_before:]
         self.assertIn("SASL step of client 127.0.0.1", log)
         self.assertIn("refused: no thread for it: Resource temporarily unavailable", log)
