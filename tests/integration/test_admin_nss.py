@@ -82,7 +82,8 @@ class AdminNssTest(unittest.TestCase):
         p.stdout.readline()     # the table's header: the connection is open
         return p
 
-    def test_client_info_waits_on_nss_off_the_loop(self):
+    def held_client_and_armed_gate(self):
+        """A unix client held open and its admin id; the next getpwuid_r of the daemon waits on the gate."""
         unix = self.hold()
         out, err = self.admin("srv-clients-list", "libvirtd").communicate(timeout=20)
         ids = [int(line.split()[0]) for line in out.splitlines()[2:] if line.strip()]
@@ -91,7 +92,11 @@ class AdminNssTest(unittest.TestCase):
             (self.gate / f).unlink(missing_ok=True)
         (self.gate / "arm").touch()
         self.addCleanup(lambda: (self.gate / "arm").unlink(missing_ok=True))
-        info = self.admin("client-info", "libvirtd", str(ids[0]))
+        return unix, ids[0]
+
+    def test_client_info_waits_on_nss_off_the_loop(self):
+        unix, client_id = self.held_client_and_armed_gate()
+        info = self.admin("client-info", "libvirtd", str(client_id))
         self.addCleanup(lambda: (info.kill(), info.wait(), info.stdout.close(), info.stderr.close()))
         entered = self.gate / "entered"
         wait_for("the daemon's getpwuid_r(%d)" % os.getuid(),
@@ -116,17 +121,10 @@ class AdminNssTest(unittest.TestCase):
 
     def test_client_info_without_a_thread_skips_the_names(self):
         # No thread to be had: the answer comes without the names rather than a lookup on the loop.
-        unix = self.hold()
-        out, err = self.admin("srv-clients-list", "libvirtd").communicate(timeout=20)
-        ids = [int(line.split()[0]) for line in out.splitlines()[2:] if line.strip()]
-        self.assertEqual(len(ids), 1, out + err)
-        for f in ("entered", "release"):
-            (self.gate / f).unlink(missing_ok=True)
-        (self.gate / "arm").touch()     # a lookup would wait on the gate: client-info would hang
-        self.addCleanup(lambda: (self.gate / "arm").unlink(missing_ok=True))
+        unix, client_id = self.held_client_and_armed_gate()     # a lookup would wait on the gate
         log_before = len(self.d.log())
         with pids_cap.no_new_threads(self, self.d.proc.pid, "admin"):
-            info = self.admin("client-info", "libvirtd", str(ids[0]))
+            info = self.admin("client-info", "libvirtd", str(client_id))
             out, err = info.communicate(timeout=20)
         self.assertEqual(info.returncode, 0, err + self.d.log()[-3000:])
         self.assertFalse((self.gate / "entered").exists(), "a name was looked up")
