@@ -115,21 +115,6 @@ static void enter_none(QemuDomain *qd) {
         qemu_unplug_forget(qd);
 }
 
-/* The start is given up: QEMU is killed and its exit fails the call with err, or when err is
- * NULL with what QEMU wrote to its log. */
-static void start_fail(QemuDomain *qd, const VbError *err) {
-        if (err && !qd->start_error.code)
-                qd->start_error = *err;
-        log_error("domain %s: start failed: %s", qd->domain->obj.name,
-                  qd->start_error.code ? qd->start_error.message : "(see QEMU's log)");
-        if (qd->proc)
-                process_kill(qd->proc, SIGKILL);
-}
-
-void qemu_domain_start_fail(QemuDomain *qd, const VbError *err) {
-        start_fail(qd, err);
-}
-
 void qemu_phase_enter(QemuDomain *qd, QemuPhase next) {
         QemuPhase old = qd->phase;
         Domain *d = qd->domain;
@@ -167,7 +152,7 @@ void qemu_phase_enter(QemuDomain *qd, QemuPhase next) {
                 int r = open_monitor(qd, QEMU_MONITOR_TIMEOUT_USEC);
                 if (r < 0) {
                         log_error("domain %s: cannot open the QEMU monitor: %s", d->obj.name, strerror(-r));
-                        start_fail(qd, NULL);
+                        qemu_domain_start_fail(qd, NULL);
                 }
                 break;
         }
@@ -412,7 +397,7 @@ static void on_closed(Qmp *q, int reason, void *userdata) {
         domain_notify_control_error(qd->domain);
         qemu_snapshot_release(qd->domain);
         if (qd->phase == QEMU_PHASE_STARTING)
-                start_fail(qd, NULL);
+                qemu_domain_start_fail(qd, NULL);
         else if (qd->phase != QEMU_PHASE_POWERED_OFF && qd->phase != QEMU_PHASE_DESTROYING) {
                 qemu_phase_enter(qd, QEMU_PHASE_UNMANAGED);
         }
@@ -435,7 +420,7 @@ static void start_done(QemuDomain *qd) {
                          : qd->snapshot_revert ? DOMAIN_INPUT_SNAPSHOT_STARTED
                                                : DOMAIN_INPUT_BOOTED;
         if (domain_transition_live(d, in, live, &e) < 0) {
-                start_fail(qd, &e);
+                qemu_domain_start_fail(qd, &e);
                 domain_unref(d);
                 return;
         }
@@ -457,7 +442,7 @@ static void on_start_cont(Qmp *q, json_object *ret, const char *cls, const char 
                 VbError e = { 0 };
                 vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "%s failed: %s",
                              qd->start_flags & DOMAIN_START_PAUSED ? "query-status" : "cont", desc ? desc : cls);
-                start_fail(qd, &e);
+                qemu_domain_start_fail(qd, &e);
                 return;
         }
         start_done(qd);
@@ -575,7 +560,7 @@ static void on_ready(Qmp *q, int r, void *userdata) {
                 if (qd->phase == QEMU_PHASE_STARTING) {
                         /* Most often QEMU ended on its own: its log says why better than we can. */
                         log_error("domain %s: cannot reach the QEMU monitor: %s", qd->domain->obj.name, strerror(-r));
-                        start_fail(qd, NULL);
+                        qemu_domain_start_fail(qd, NULL);
                 } else {
                         log_error("domain %s: cannot reach the QEMU monitor (%s)", qd->domain->obj.name, strerror(-r));
                         qemu_phase_enter(qd, QEMU_PHASE_UNMANAGED);
@@ -589,14 +574,14 @@ static void on_ready(Qmp *q, int r, void *userdata) {
                 if (qemu_threads_query(qd, q, true) < 0) {
                         VbError e = { 0 };
                         vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "cannot ask QEMU for its vCPU threads");
-                        start_fail(qd, &e);
+                        qemu_domain_start_fail(qd, &e);
                 }
         }
 }
 
 void qemu_domain_threads_placed(QemuDomain *qd, Qmp *q, const VbError *err) {
         if (err) {
-                start_fail(qd, err);
+                qemu_domain_start_fail(qd, err);
                 return;
         }
         if (qemu_live_has_pty(qd->live) && qmp_send(q, "query-chardev", NULL, on_chardev, qd) == 0)
@@ -898,7 +883,7 @@ static int qemu_domain_start_spawn(Domain *d, unsigned flags, Call *call, VbErro
             qemu_cgroup_start(qc, d->obj.name, qd->live, process_pid(qd->proc), &e) < 0 ||
             qemu_perf_start(qd, qd->live, &e) < 0 ||
             (c->manager->system_mode && qemu_iftune_start(qd->live, &e) < 0))
-                start_fail(qd, &e);
+                qemu_domain_start_fail(qd, &e);
         return VERB_PENDING;
 
 fail_serials:

@@ -15,8 +15,6 @@
 void qemu_phase_enter(QemuDomain *qd, QemuPhase next);
 int qemu_domain_start(Domain *d, unsigned flags, Call *call, VbError *err);
 void qemu_domain_forget(Domain *d);
-/* A start is given up with err: QEMU is killed, its exit fails the start's call. */
-void qemu_domain_start_fail(QemuDomain *qd, const VbError *err);
 /* Watch a QEMU found again after a restart (process_adopt with the domain's exit handler). */
 int qemu_domain_adopt(QemuDomain *qd, pid_t pid, uint64_t start_time, const char *log_path, VbError *err);
 /* Let go of every QEMU without signalling it (the daemon is stopping). */

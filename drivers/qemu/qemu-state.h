@@ -161,6 +161,10 @@ typedef int (*QemuNamesNext)(Domain *d, SecurityDacNames *names, void *arg, Call
 /* The step is done: next(qd's domain, names, arg, call) goes on with the waiting call, and
  * answers it unless next is pending again. */
 void qemu_verb_continue(QemuDomain *qd, QemuNamesNext next, SecurityDacNames *names, void *arg);
+/* A start is given up with err: QEMU is killed and its exit fails the start's call with the
+ * first reason given, or, when none was (err NULL), with what QEMU wrote to its log. Every step
+ * of a start calls it, from the spawn to the last setting before the guest runs. */
+void qemu_domain_start_fail(QemuDomain *qd, const VbError *err);
 /* The guest's QEMU with its monitor ready, or NULL with err set. */
 QemuDomain *qemu_tune_monitor(Domain *d, VbError *err);
 /* The QMP reply to a command that changes the running guest: the verb's job ends, its call
