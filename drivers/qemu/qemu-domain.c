@@ -501,7 +501,7 @@ void qemu_domain_start_continue(QemuDomain *qd, Qmp *q) {
                 qemu_incoming_wait(qd, q);      /* comes back here once QEMU has the image loaded */
                 return;
         }
-        if (qemu_nics_filters_wait(qd, q))
+        if (qemu_nics_filters_wait(qd, q, qemu_domain_start_continue))
                 return;                         /* comes back here once its NICs' filters are loaded */
         const DomainMemballoon *b = &qd->live->priv->devices.memballoon;
         if (b->stats_period.set && b->stats_period.v > 0 && !(b->model && strcmp(b->model, "none") == 0)) {

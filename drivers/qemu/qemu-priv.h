@@ -192,9 +192,9 @@ void qemu_channel_fds_close(QemuChannelFds *f);
 /* One channel's socket at path: unlinked first, bound, 0600; fd >= 3, or -1 with err. */
 int qemu_channel_bind(const char *path, VbError *err);
 /* qemu-nwfilter.c: before a starting guest runs, are its NICs' filter rules still loading?
- * true: qemu_domain_start_continue() is called again once they are loaded, or the start is
- * given up when they cannot be (as libvirt, a guest does not run without its filters). */
-bool qemu_nics_filters_wait(QemuDomain *qd, Qmp *q);
+ * true: the start goes on with next once they are loaded, or is given up when they cannot be
+ * (as libvirt, a guest does not run without its filters). */
+bool qemu_nics_filters_wait(QemuDomain *qd, Qmp *q, QemuStartNext next);
 
 /* qemu-save.c: virDomainSave and restore through QEMU's migration stream. */
 int qemu_domain_save(Domain *d, int fd, const char *path, Call *call, VbError *err);

@@ -96,6 +96,13 @@ void qemu_verb_continue(QemuDomain *qd, QemuNamesNext next, SecurityDacNames *na
         call_unref(call);
 }
 
+void qemu_start_next(QemuDomain *qd, Qmp *q) {
+        QemuStartNext next = qd->start_next;
+        qd->start_next = NULL;
+        if (next)
+                next(qd, q);
+}
+
 void qemu_domain_start_fail(QemuDomain *qd, const VbError *err) {
         if (err && !qd->start_error.code)
                 qd->start_error = *err;
