@@ -550,6 +550,13 @@ static void on_chardev(Qmp *q, json_object *ret, const char *cls, const char *de
         qemu_domain_start_continue(qd, q);
 }
 
+/* The threads are placed (qemu-pin.c): the ptys asked for, then the rest of the start. */
+static void on_threads_placed(QemuDomain *qd, Qmp *q) {
+        if (qemu_live_has_pty(qd->live) && qmp_send(q, "query-chardev", NULL, on_chardev, qd) == 0)
+                return;
+        qemu_domain_start_continue(qd, q);
+}
+
 static void on_ready(Qmp *q, int r, void *userdata) {
         QemuDomain *qd = userdata;
         if (q != qd->qmp)
@@ -569,9 +576,9 @@ static void on_ready(Qmp *q, int r, void *userdata) {
         }
         if (qd->phase == QEMU_PHASE_RECONNECTING) {
                 qmp_send(q, "query-status", NULL, on_status, qd);
-                qemu_threads_query(qd, q, false);
+                qemu_threads_query(qd, q, NULL);
         } else if (qd->phase == QEMU_PHASE_STARTING) {
-                if (qemu_threads_query(qd, q, true) < 0) {
+                if (qemu_threads_query(qd, q, on_threads_placed) < 0) {
                         VbError e = { 0 };
                         vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "cannot ask QEMU for its vCPU threads");
                         qemu_domain_start_fail(qd, &e);
@@ -579,15 +586,6 @@ static void on_ready(Qmp *q, int r, void *userdata) {
         }
 }
 
-void qemu_domain_threads_placed(QemuDomain *qd, Qmp *q, const VbError *err) {
-        if (err) {
-                qemu_domain_start_fail(qd, err);
-                return;
-        }
-        if (qemu_live_has_pty(qd->live) && qmp_send(q, "query-chardev", NULL, on_chardev, qd) == 0)
-                return;
-        qemu_domain_start_continue(qd, q);
-}
 
 static int start_prepared(Domain *d, SecurityDacNames *names, void *arg, Call *call, VbError *err);
 static int start_named(Domain *d, SecurityDacNames *names, void *arg, Call *call, VbError *err);

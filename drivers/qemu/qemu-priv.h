@@ -124,17 +124,23 @@ typedef struct QemuMountNs {
 int qemu_ns_prepare(QemuConn *qc, Connection *c, const DomainDef *def, QemuMountNs *out, VbError *err);
 
 
-/* qemu-pin.c: vCPU and emulator threads (query-cpus-fast; place: STARTING, put them in their
- * cgroups and pin them, then qemu_domain_threads_placed(); otherwise only learn them). */
-int qemu_threads_query(QemuDomain *qd, Qmp *q, bool place);
+/* qemu-pin.c: vCPU and emulator threads (query-cpus-fast, after the IOThreads'). placed NULL:
+ * only learn them (a QEMU found again); else (STARTING) put them in their cgroups and pin them,
+ * then the start goes on with placed, or is given up when they cannot be placed. */
+int qemu_threads_query(QemuDomain *qd, Qmp *q, QemuStartNext placed);
 int qemu_pin_vcpu(Domain *d, unsigned vcpu, const uint8_t *map, size_t maplen, const char *cpuset, VbError *err);
 int qemu_pin_emulator(Domain *d, const uint8_t *map, size_t maplen, const char *cpuset, VbError *err);
 /* ... and their reports (qemu_info_ops in qemu-info.c). */
 int qemu_vcpus(Domain *d, DomainVcpuInfo *info, int maxinfo, uint8_t *maps, int maplen, VbError *err);
 int qemu_vcpu_pin_info(Domain *d, unsigned flags, uint8_t *maps, int ncpumaps, int maplen, VbError *err);
 int qemu_emulator_pin_info(Domain *d, unsigned flags, uint8_t *map, int maplen, VbError *err);
-/* qemu-iothread.c: IOThreads (query-iothreads: their threads; the calls of qemu_tune_ops). */
+/* qemu-iothread-tids.c: the IOThreads' threads (query-iothreads, its answer kept; the id's
+ * thread or 0; is tid one of them; forgotten when QEMU is gone). */
 int qemu_iothreads_query(QemuDomain *qd, Qmp *q);
+void qemu_iothreads_set(QemuDomain *qd, json_object *ret);
+pid_t qemu_iothread_tid(const QemuDomain *qd, unsigned id);
+bool qemu_is_iothread(const QemuDomain *qd, pid_t tid);
+void qemu_iothreads_forget(QemuDomain *qd);
 /* qemu-ksm.c: virNodeSetMemoryParameters (KSM's files, written off the loop). */
 int qemu_node_set_memory_parameters(Connection *c, const bool set[3], const unsigned v[3], Call *call, VbError *err);
 /* qemu-threshold.c: virDomainSetBlockThreshold and QEMU's BLOCK_WRITE_THRESHOLD event. */
@@ -154,9 +160,7 @@ int qemu_set_interface_bandwidth(Domain *d, size_t index, const DomainBandwidthR
                                  const DomainBandwidthRate *out, Call *call, VbError *err);
 int qemu_iftune_start(const DomainDef *live, VbError *err);
 void qemu_iftune_release(const DomainDef *live);
-pid_t qemu_iothread_tid(const QemuDomain *qd, unsigned id);
-bool qemu_is_iothread(const QemuDomain *qd, pid_t tid);
-void qemu_iothreads_forget(QemuDomain *qd);
+/* qemu-iothread.c: IOThreads added and removed, their polling values (the calls of qemu_tune_ops). */
 struct DomainIothreadParams;
 int qemu_add_iothread(Domain *d, unsigned id, Call *call, VbError *err);
 int qemu_del_iothread(Domain *d, unsigned id, Call *call, VbError *err);
@@ -165,8 +169,6 @@ int qemu_set_iothread_params(Domain *d, unsigned id, const struct DomainIothread
  * its <iothreadpin>, else <vcpu cpuset>); group NULL: the guest's. Live pinning. */
 int qemu_iothread_place(QemuDomain *qd, unsigned id, const char *cpuset, VbError *err);
 int qemu_pin_iothread(Domain *d, unsigned id, const uint8_t *map, size_t maplen, const char *cpuset, VbError *err);
-/* qemu-domain.c: the start goes on once the threads are placed (err: it is given up). */
-void qemu_domain_threads_placed(QemuDomain *qd, Qmp *q, const VbError *err);
 
 /* qemu-ops.c */
 extern const DomainOps qemu_domain_ops;
