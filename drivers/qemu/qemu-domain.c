@@ -287,8 +287,8 @@ static void on_process_exit(Process *p, const siginfo_t *si, void *userdata) {
         domain_unref(d);
 }
 
-void qemu_logs_writer_gone(QemuDomain *qd) {
-        qd->log_writer = process_free(qd->log_writer);
+/* The log writer ended (qemu-logs.c): an exit deferred for QEMU's last words is handled now. */
+static void on_log_writer_gone(QemuDomain *qd) {
         if (qd->exit_deferred && qd->proc) {
                 siginfo_t si = qd->exit_info;
                 on_process_exit(qd->proc, &si, qd);
@@ -835,7 +835,7 @@ static int qemu_domain_start_spawn(Domain *d, unsigned flags, Call *call, VbErro
         /* QEMU's output through a pipe to its log writer, which outlives the daemon. */
         int log_fd = -1;
         if (r >= 0)
-                r = qemu_logs_start(qd, logp, &log_fd, err);
+                r = qemu_logs_start(qd, logp, on_log_writer_gone, &log_fd, err);
         if (r >= 0) {
                 r = process_spawn_fd_as(qc->event, &qemu_program, argv, logp, log_fd, keep, n_keep,
                                         confined || creds.mount_ns || creds.exec_label ? &creds : NULL, on_process_exit,

@@ -379,8 +379,8 @@ int qemu_domain_open_graphics_fd(Domain *d, unsigned idx, unsigned flags, Call *
 int qemu_domain_open_graphics(Domain *d, unsigned idx, int fd, unsigned flags, Call *call, VbError *err);
 /* qemu-logs.c: QEMU's stdout/stderr through a pipe (*write_fd, the daemon closes it once QEMU
  * has it) to virtbus-qemu-log, which appends to log_path, rotates it (qemu.conf max_size,
- * max_backups) and outlives the daemon. */
-int qemu_logs_start(QemuDomain *qd, const char *log_path, int *write_fd, VbError *err);
+ * max_backups) and outlives the daemon; gone(qd) runs when that writer has ended (NULL: none). */
+int qemu_logs_start(QemuDomain *qd, const char *log_path, void (*gone)(QemuDomain *qd), int *write_fd, VbError *err);
 /* The same for the first QEMU_SERIAL_LOGS_MAX <serial type='file'> of live: fds[i] the write
  * end for serial i, -1 for the others (the caller closes them once QEMU has them). */
 int qemu_logs_serials(QemuDomain *qd, const DomainDef *live, int *fds, size_t n, VbError *err);
@@ -399,8 +399,6 @@ size_t qemu_disk_fdsets_keep(const QemuDiskFdsets *s, int *keep, size_t room);
 void qemu_disk_fdsets_free(QemuDiskFdsets *s);
 /* Stop watching every writer (they end by themselves with QEMU's output). */
 void qemu_logs_release(QemuDomain *qd);
-/* qemu-domain.c: the log writer ended (a deferred start failure is reported now). */
-void qemu_logs_writer_gone(QemuDomain *qd);
 /* qemu-keys.c: virDomainSendKey through QMP send-key. */
 int qemu_domain_send_key(Domain *d, unsigned codeset, unsigned holdtime, const uint32_t *keys, size_t n,
                          Call *call, VbError *err);

@@ -126,6 +126,7 @@ typedef struct QemuDomain {
         char *incoming_uri;             /* an incoming migration: QEMU's migrate-incoming URI (qemu-migrate.c) */
         int display_ports[3];   /* reserved VNC, SPICE, websocket ports (0: none) */
         Process *log_writer;    /* virtbus-qemu-log of the QEMU this daemon started, until it ends */
+        void (*log_writer_gone)(struct QemuDomain *qd); /* what the start asked to hear of its end */
         Process *serial_writers[QEMU_SERIAL_LOGS_MAX];  /* those of its <serial type='file'> */
         bool exit_deferred;     /* QEMU ended while starting: its log writer has its last words */
         siginfo_t exit_info;    /* that exit, handled when the writer is done */
