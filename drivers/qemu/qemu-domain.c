@@ -83,7 +83,8 @@ static int on_retry_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         QemuDomain *qd = userdata;
         qd->retry_timer = sd_event_source_disable_unref(qd->retry_timer);
         Domain *d = domain_ref(qd->domain);
-        qemu_recover_retry(qd);
+        if (qd->lost_retry)
+                qd->lost_retry(qd);
         domain_unref(d);
         return 0;
 }
@@ -141,6 +142,7 @@ void qemu_phase_enter(QemuDomain *qd, QemuPhase next) {
                 qd->retry_timer = sd_event_source_disable_unref(qd->retry_timer);
                 qd->retry_usec = 0;
                 qd->lost_why[0] = '\0';
+                qd->lost_retry = NULL;
         }
 
         switch (next) {

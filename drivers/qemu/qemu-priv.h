@@ -257,9 +257,10 @@ int qemu_domain_post_parse(Connection *c, DomainDef *def, VbError *err);
 int qemu_domain_undefine_check(Domain *d, unsigned flags, VbError *err);
 void qemu_domain_undefined(Domain *d, const DomainDef *def, unsigned flags);
 
-/* qemu-recover.c: the runtime record beside the core's status file, and restart recovery. */
+/* LOST: the delays between two looks for its QEMU (qemu-recover.c's, on the phase's timer). */
 #define QEMU_RECOVER_RETRY_MIN_USEC (2 * 1000000ULL)
 #define QEMU_RECOVER_RETRY_MAX_USEC (60 * 1000000ULL)
+/* qemu-runtime.c: the runtime record beside the core's status file, the monitor's path. */
 typedef struct QemuRuntime {
         pid_t pid;
         uint64_t start_time;
@@ -275,11 +276,10 @@ void qemu_runtime_clear(QemuRuntime *rt);
 /* Is a QEMU of d alive? Its runtime record (a live process with the recorded start time),
  * else qemu_find_running(). 1 found, 0 none, -1 cannot tell (out->why). */
 int qemu_domain_find(Domain *d, QemuFound *out);
-/* LOST: look for the QEMU again (the retry timer). */
-void qemu_recover_retry(QemuDomain *qd);
 void qemu_runtime_remove(Connection *c, const char *name);
-int qemu_recover_all(QemuConn *qc);
 int qemu_monitor_path(Connection *c, const char *name, char **out);
+/* qemu-recover.c: every QEMU found again after a restart (a lost one looked for again later). */
+int qemu_recover_all(QemuConn *qc);
 
 /* qemu-cpu.c: virConnectCompareCPU (libvirt's result: 0 incompatible, 1 identical, 2
  * superset; -1 with err) and virConnectBaselineCPU against QEMU's CPU models (HostOps). */

@@ -101,6 +101,7 @@ typedef struct QemuDomain {
         uint64_t balloon_kib;   /* last BALLOON_CHANGE (0: none seen) */
         uint64_t balloon_target_kib;    /* the balloon command in flight */
         char lost_why[256];     /* LOST: what stands in the way */
+        void (*lost_retry)(struct QemuDomain *qd);      /* LOST: looks for it again (qemu-recover.c's) */
         uint64_t retry_usec;    /* LOST: the delay before the next look */
         sd_event_source *kill_timer;    /* DESTROYING */
         sd_event_source *retry_timer;   /* LOST */
