@@ -1,7 +1,6 @@
 /* qemu-domain.c: a QEMU guest's process: its phases, start, QMP events and the process's end as state-machine inputs. */
 #define LOG_MODULE "qemu"
 #include "qemu-priv.h"
-#include "qemu-migrate.h"
 #include "domain-model.h"
 #include "qemu-firmware.h"
 
@@ -494,16 +493,17 @@ static void on_stats_period(Qmp *q, json_object *ret, const char *cls, const cha
                 log_info("domain %s: balloon statistics period set", qd->domain->obj.name);
 }
 
-void qemu_domain_start_continue(QemuDomain *qd, Qmp *q) {
+/* The rest of a start once the monitor is up (QEMU still -S). */
+static void start_continue(QemuDomain *qd, Qmp *q) {
         if (qd->incoming && !qd->incoming_loaded && qd->incoming_uri) {
-                qemu_migrate_incoming_listen(qd, q);    /* comes back here once QEMU listens */
+                qemu_incoming_listen(qd, q, start_continue);    /* comes back here once QEMU listens */
                 return;
         }
         if (qd->incoming && !qd->incoming_loaded) {
-                qemu_incoming_wait(qd, q);      /* comes back here once QEMU has the image loaded */
+                qemu_incoming_wait(qd, q, start_continue);      /* comes back here once QEMU has the image loaded */
                 return;
         }
-        if (qemu_nics_filters_wait(qd, q, qemu_domain_start_continue))
+        if (qemu_nics_filters_wait(qd, q, start_continue))
                 return;                         /* comes back here once its NICs' filters are loaded */
         const DomainMemballoon *b = &qd->live->priv->devices.memballoon;
         if (b->stats_period.set && b->stats_period.v > 0 && !(b->model && strcmp(b->model, "none") == 0)) {
@@ -549,14 +549,14 @@ static void on_chardev(Qmp *q, json_object *ret, const char *cls, const char *de
                 qemu_live_set_ptys(qd->live, labels, paths, k);
         free(labels);
         free(paths);
-        qemu_domain_start_continue(qd, q);
+        start_continue(qd, q);
 }
 
 /* The threads are placed (qemu-pin.c): the ptys asked for, then the rest of the start. */
 static void on_threads_placed(QemuDomain *qd, Qmp *q) {
         if (qemu_live_has_pty(qd->live) && qmp_send(q, "query-chardev", NULL, on_chardev, qd) == 0)
                 return;
-        qemu_domain_start_continue(qd, q);
+        start_continue(qd, q);
 }
 
 static void on_ready(Qmp *q, int r, void *userdata) {

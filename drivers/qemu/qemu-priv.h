@@ -173,8 +173,6 @@ int qemu_pin_iothread(Domain *d, unsigned id, const uint8_t *map, size_t maplen,
 /* qemu-ops.c */
 extern const DomainOps qemu_domain_ops;
 
-/* qemu-domain.c: the rest of a start once the monitor is up (QEMU still -S). */
-void qemu_domain_start_continue(QemuDomain *qd, Qmp *q);
 /* qemu-channel.c: QEMU is gone: the sockets of live's unix channels the daemon named
  * (qemu_channel_default_path()) go too; a killed QEMU leaves them behind. */
 void qemu_channels_remove(Domain *d, const DomainDef *live);
@@ -205,10 +203,6 @@ int qemu_domain_dump_state(Domain *d, int fd, const char *path, unsigned flags, 
 int qemu_domain_restore(Domain *d, DomainDef *live, int fd, bool paused, const char *remove_path, Call *call,
                         VbError *err);
 char *qemu_domain_managed_save_path(Domain *d);
-/* STARTING from an image: wait until QEMU has loaded it, then qemu_domain_start_continue(). */
-void qemu_incoming_wait(QemuDomain *qd, Qmp *q);
-/* The save reached the image (the exit that follows is its end, not a failure). */
-bool qemu_save_done(const QemuDomain *qd);
 /* An external snapshot's memory: the save image's stream into fd (its header written), QEMU
  * kept. live: the CPUs run while it streams. then runs once, perhaps before this returns:
  * err NULL, the image is whole and the guest stopped; else the image is gone and the guest
@@ -216,7 +210,9 @@ bool qemu_save_done(const QemuDomain *qd);
 typedef void (*QemuSaveThen)(QemuDomain *qd, const VbError *err, void *data);
 int qemu_domain_save_memory(Domain *d, int fd, const char *path, bool live, QemuSaveThen then, void *data,
                             VbError *err);
-/* The save is over: an image that is not whole is removed. */
+/* qemu-save-state.c: the save reached the image (the exit that follows is its end, not a
+ * failure); the save is over: an image that is not whole is removed. */
+bool qemu_save_done(const QemuDomain *qd);
 void qemu_save_free(QemuDomain *qd);
 /* virDomainGetJobStats / AbortJob of the save in flight (none: type 0 / "no job is active"). */
 struct DomainJobStats;
@@ -230,8 +226,21 @@ void qemu_dump_event(QemuDomain *qd, json_object *data);
 void qemu_dump_free(QemuDomain *qd, bool failed);
 /* qemu-rename.c: DomainOps.rename (the NVRAM named after the domain). */
 int qemu_domain_rename(Domain *d, const char *from, const char *to, DomainDef *def, VbError *err);
-/* The start from an image has been reported: the image's fields go (a managed image too). */
+/* qemu-incoming.c: a start from a stream (QemuDomain.incoming). From a save image: wait until
+ * QEMU has loaded it; for a migration (incoming_uri): tell QEMU where to listen; then the start
+ * goes on with next, or is given up. */
+void qemu_incoming_wait(QemuDomain *qd, Qmp *q, QemuStartNext next);
+void qemu_incoming_listen(QemuDomain *qd, Qmp *q, QemuStartNext next);
+/* The start from a stream has been reported (or has failed): its fields go (a managed image
+ * too, once restored). */
 void qemu_incoming_done(QemuDomain *qd, bool restored);
+/* query-migrate's answer: its "status" (NULL: none) and *error_desc. */
+const char *qemu_migration_status(json_object *ret, const char **error_desc);
+/* How often query-migrate is asked while a save's or a restore's stream moves. */
+#define QEMU_STREAM_POLL_USEC (20 * 1000ULL)
+/* qemu-migrate-params.c: QEMU ends (qd->migration is forgotten): after a completed outgoing
+ * migration not cancelled, that is DOMAIN_INPUT_MIGRATED, else input. */
+DomainInput qemu_migrate_exit_input(QemuDomain *qd, DomainInput input);
 
 /* qemu-console.c: virDomainOpenConsole. */
 int qemu_domain_open_console(Domain *d, const char *dev_name, unsigned flags, Stream *out, Stream *in,
