@@ -588,7 +588,6 @@ static void on_ready(Qmp *q, int r, void *userdata) {
         }
 }
 
-
 static int start_prepared(Domain *d, SecurityDacNames *names, void *arg, Call *call, VbError *err);
 static int start_named(Domain *d, SecurityDacNames *names, void *arg, Call *call, VbError *err);
 static int start_loaded(Domain *d, SecurityDacNames *names, void *arg, Call *call, VbError *err);
