@@ -9,6 +9,11 @@
 #include "checkpoint-conf.h"
 #include "qemu-priv.h"
 
+typedef struct QemuBackup QemuBackup;
+
+/* A pull backup's exports are up (err NULL), or failed with why (err), its jobs still running. */
+typedef void (*QemuBackupExported)(QemuBackup *b, const VbError *err);
+
 typedef struct BkDisk {
         BackupDiskDef *def;     /* in the domain's BackupDef */
         char alias[64];
@@ -22,7 +27,7 @@ typedef struct BkDisk {
         bool concluded;
 } BkDisk;
 
-typedef struct QemuBackup {
+struct QemuBackup {
         Domain *d;              /* a reference */
         Call *call;             /* the start's, until it answered */
         BackupDef *def;         /* the core's (d->backup once started) */
@@ -37,22 +42,28 @@ typedef struct QemuBackup {
         size_t exported;        /* pull: the NBD exports added */
         bool nbd;               /* pull: the NBD server runs */
         VbError start_err;      /* pull: why the exports failed (the start's answer) */
+        QemuBackupExported exported_then;       /* pull: the start's next step once exported */
         sd_event_source *poll;
         struct QemuBackup *next;
-} QemuBackup;
+};
 
-/* qemu-backup.c */
-Qmp *qemu_backup_qmp(QemuBackup *b);
-void qemu_backup_ignore(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata);
-void qemu_backup_add_str(json_object *o, const char *key, const char *v);
-int qemu_backup_poll_later(QemuBackup *b);
-/* The jobs concluded (or cannot be followed): the backup ends, or a pull's failed start answers. */
-void qemu_backup_job_end(QemuBackup *b);
-/* The start succeeded: the call answers and the jobs are followed. */
-void qemu_backup_started(QemuBackup *b);
+/* What both files send with: the monitor of the backup's guest while it runs (else NULL), a
+ * reply nobody waits for, a string member. */
+static inline Qmp *qemu_backup_qmp(QemuBackup *b) {
+        QemuDomain *qd = b->d->driver_data;
+        return qd && qd->phase == QEMU_PHASE_RUNNING ? qd->qmp : NULL;
+}
 
-/* qemu-backup-pull.c */
-void qemu_backup_nbd_start(QemuBackup *b);
+static inline void qemu_backup_ignore(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
+}
+
+static inline void qemu_backup_add_str(json_object *o, const char *key, const char *v) {
+        json_object_object_add(o, key, json_object_new_string(v));
+}
+
+/* qemu-backup-pull.c, below qemu-backup.c: the NBD server and one export per disk once the
+ * jobs run, then then(b, NULL), or then(b, &b->start_err) when they could not be made. */
+void qemu_backup_nbd_start(QemuBackup *b, QemuBackupExported then);
 void qemu_backup_drop_exports(QemuBackup *b);
 void qemu_backup_pull_bitmaps(json_object *actions, const BkDisk *k, const char *checkpoint);
 int qemu_backup_scratch_path(const QemuDomain *qd, BackupDiskDef *k, VbError *err);

@@ -44,28 +44,20 @@ void qemu_backup_drop_exports(QemuBackup *b) {
         }
 }
 
-/* The exports failed after the jobs qemu_backup_started: the jobs are cancelled, and once they concluded
- * qemu_backup_job_end answers the start with why. */
+/* The exports failed after the backup's jobs started: why, in b->start_err, goes to the step the
+ * start handed qemu_backup_nbd_start. */
 static void exports_fail(QemuBackup *b, const char *what, const char *desc) {
         vb_error_set(&b->start_err, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "cannot start the backup: %s%s%s", what,
                      desc ? ": " : "", desc ? desc : "");
         log_error("domain %s: %s", b->d->obj.name, b->start_err.message);
-        Qmp *q = qemu_backup_qmp(b);
-        for (size_t i = 0; q && i < b->n; i++) {
-                json_object *a = json_object_new_object();
-                qemu_backup_add_str(a, "id", b->disks[i].job);
-                qmp_send(q, "job-cancel", a, qemu_backup_ignore, NULL);
-        }
-        b->failed = true;
-        if (!q || qemu_backup_poll_later(b) < 0)
-                qemu_backup_job_end(b);
+        b->exported_then(b, &b->start_err);
 }
 
 /* {type nbd, id, node-name: the scratch node, name, writable false, bitmaps} */
 static void export_next(QemuBackup *b) {
         if (b->exported == b->n) {
                 log_info("domain %s: pull backup exported over NBD", b->d->obj.name);
-                return qemu_backup_started(b);
+                return b->exported_then(b, NULL);
         }
         BkDisk *k = &b->disks[b->exported];
         char id[96];
@@ -103,8 +95,9 @@ static void on_nbd_started(Qmp *q, json_object *ret, const char *cls, const char
 }
 
 /* nbd-server-start {addr: {type inet, data {host, port}} or {type unix, data {path}}} */
-void qemu_backup_nbd_start(QemuBackup *b) {
+void qemu_backup_nbd_start(QemuBackup *b, QemuBackupExported then) {
         const BackupDef *def = b->def;
+        b->exported_then = then;
         json_object *data = json_object_new_object(), *addr = json_object_new_object(), *a = json_object_new_object();
         if (def->server_socket) {
                 qemu_backup_add_str(data, "path", def->server_socket);

@@ -50,18 +50,6 @@ static QemuBackup *backup_of(Domain *d) {
         return NULL;
 }
 
-Qmp *qemu_backup_qmp(QemuBackup *b) {
-        QemuDomain *qd = b->d->driver_data;
-        return qd && qd->phase == QEMU_PHASE_RUNNING ? qd->qmp : NULL;
-}
-
-void qemu_backup_ignore(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
-}
-
-void qemu_backup_add_str(json_object *o, const char *key, const char *v) {
-        json_object_object_add(o, key, json_object_new_string(v));
-}
-
 /* The target nodes go (and, unless the copy is there, the files; a pull's scratch files always). */
 static void drop_targets(QemuBackup *b, bool keep_files) {
         Qmp *q = qemu_backup_qmp(b);
@@ -111,7 +99,10 @@ static void start_fail(QemuBackup *b, const char *what, const char *desc) {
 
 /* ---- the running jobs ---- */
 
-void qemu_backup_job_end(QemuBackup *b) {
+static int poll_later(QemuBackup *b);
+
+/* The jobs concluded (or cannot be followed): the backup ends, or a pull's failed start answers. */
+static void jobs_end(QemuBackup *b) {
         Domain *d = b->d;
         if (b->call) {          /* a pull whose exports failed: its jobs are gone, the start fails */
                 VbError e = b->start_err;
@@ -138,7 +129,7 @@ static void on_jobs(Qmp *q, json_object *ret, const char *cls, const char *desc,
         QemuBackup *b = userdata;
         if (cls || !ret) {
                 b->failed = true;
-                return qemu_backup_job_end(b);
+                return jobs_end(b);
         }
         bool all = true;
         json_object *v;
@@ -176,10 +167,10 @@ static void on_jobs(Qmp *q, json_object *ret, const char *cls, const char *desc,
         for (size_t i = 0; i < b->n && all; i++)
                 all = b->disks[i].concluded;
         if (all)
-                return qemu_backup_job_end(b);
-        if (qemu_backup_poll_later(b) < 0) {
+                return jobs_end(b);
+        if (poll_later(b) < 0) {
                 b->failed = true;
-                qemu_backup_job_end(b);
+                jobs_end(b);
         }
 }
 
@@ -188,16 +179,19 @@ static int on_poll(sd_event_source *s, uint64_t usec, void *userdata) {
         Qmp *q = qemu_backup_qmp(b);
         if (!q || qmp_send(q, "query-jobs", NULL, on_jobs, b) < 0) {
                 b->failed = true;       /* QEMU went away with its jobs */
-                qemu_backup_job_end(b);
+                jobs_end(b);
         }
         return 0;
 }
 
-int qemu_backup_poll_later(QemuBackup *b) {
+static int poll_later(QemuBackup *b) {
         b->poll = sd_event_source_disable_unref(b->poll);
         return sd_event_add_time_relative(qemu_conn_of(b->d->obj.conn)->event, &b->poll, CLOCK_MONOTONIC, BACKUP_POLL_USEC, 0,
                                           on_poll, b);
 }
+
+static void jobs_started(QemuBackup *b);
+static void on_exported(QemuBackup *b, const VbError *err);
 
 static void on_transaction(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
         QemuBackup *b = userdata;
@@ -207,24 +201,41 @@ static void on_transaction(Qmp *q, json_object *ret, const char *cls, const char
         for (size_t i = 0; i < b->n; i++)
                 b->disks[i].def->state = "running";
         if (b->pull)
-                return qemu_backup_nbd_start(b);
-        qemu_backup_started(b);
+                return qemu_backup_nbd_start(b, on_exported);
+        jobs_started(b);
 }
 
-void qemu_backup_started(QemuBackup *b) {
+/* The start succeeded: the call answers and the jobs are followed. */
+static void jobs_started(QemuBackup *b) {
         Call *call = b->call;
         b->call = NULL;
-        if (qemu_backup_poll_later(b) < 0) {
+        if (poll_later(b) < 0) {
                 VbError e = { 0 };
                 vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "cannot watch the backup jobs");
                 call_complete(call, -1, &e, NULL);
                 call_unref(call);
                 b->failed = true;
-                return qemu_backup_job_end(b);
+                return jobs_end(b);
         }
         log_info("domain %s: %zu backup job(s) running", b->d->obj.name, b->n);
         call_complete(call, 0, NULL, NULL);
         call_unref(call);
+}
+
+/* A pull's exports are up (err NULL), or failed after its jobs started (err: b->start_err):
+ * the jobs are cancelled, and once they concluded jobs_end answers the start with why. */
+static void on_exported(QemuBackup *b, const VbError *err) {
+        if (!err)
+                return jobs_started(b);
+        Qmp *q = qemu_backup_qmp(b);
+        for (size_t i = 0; q && i < b->n; i++) {
+                json_object *a = json_object_new_object();
+                qemu_backup_add_str(a, "id", b->disks[i].job);
+                qmp_send(q, "job-cancel", a, qemu_backup_ignore, NULL);
+        }
+        b->failed = true;
+        if (!q || poll_later(b) < 0)
+                jobs_end(b);
 }
 
 static void run_transaction(QemuBackup *b) {

@@ -1,7 +1,6 @@
 /* qemu-domain.c: a QEMU guest's process: its phases, start, QMP events and the process's end as state-machine inputs. */
 #define LOG_MODULE "qemu"
 #include "qemu-priv.h"
-#include "qemu-migrate.h"
 #include "domain-model.h"
 #include "qemu-firmware.h"
 
@@ -83,7 +82,8 @@ static int on_retry_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         QemuDomain *qd = userdata;
         qd->retry_timer = sd_event_source_disable_unref(qd->retry_timer);
         Domain *d = domain_ref(qd->domain);
-        qemu_recover_retry(qd);
+        if (qd->lost_retry)
+                qd->lost_retry(qd);
         domain_unref(d);
         return 0;
 }
@@ -115,21 +115,6 @@ static void enter_none(QemuDomain *qd) {
         qemu_unplug_forget(qd);
 }
 
-/* The start is given up: QEMU is killed and its exit fails the call with err, or when err is
- * NULL with what QEMU wrote to its log. */
-static void start_fail(QemuDomain *qd, const VbError *err) {
-        if (err && !qd->start_error.code)
-                qd->start_error = *err;
-        log_error("domain %s: start failed: %s", qd->domain->obj.name,
-                  qd->start_error.code ? qd->start_error.message : "(see QEMU's log)");
-        if (qd->proc)
-                process_kill(qd->proc, SIGKILL);
-}
-
-void qemu_domain_start_fail(QemuDomain *qd, const VbError *err) {
-        start_fail(qd, err);
-}
-
 void qemu_phase_enter(QemuDomain *qd, QemuPhase next) {
         QemuPhase old = qd->phase;
         Domain *d = qd->domain;
@@ -156,6 +141,7 @@ void qemu_phase_enter(QemuDomain *qd, QemuPhase next) {
                 qd->retry_timer = sd_event_source_disable_unref(qd->retry_timer);
                 qd->retry_usec = 0;
                 qd->lost_why[0] = '\0';
+                qd->lost_retry = NULL;
         }
 
         switch (next) {
@@ -167,7 +153,7 @@ void qemu_phase_enter(QemuDomain *qd, QemuPhase next) {
                 int r = open_monitor(qd, QEMU_MONITOR_TIMEOUT_USEC);
                 if (r < 0) {
                         log_error("domain %s: cannot open the QEMU monitor: %s", d->obj.name, strerror(-r));
-                        start_fail(qd, NULL);
+                        qemu_domain_start_fail(qd, NULL);
                 }
                 break;
         }
@@ -302,8 +288,8 @@ static void on_process_exit(Process *p, const siginfo_t *si, void *userdata) {
         domain_unref(d);
 }
 
-void qemu_logs_writer_gone(QemuDomain *qd) {
-        qd->log_writer = process_free(qd->log_writer);
+/* The log writer ended (qemu-logs.c): an exit deferred for QEMU's last words is handled now. */
+static void on_log_writer_gone(QemuDomain *qd) {
         if (qd->exit_deferred && qd->proc) {
                 siginfo_t si = qd->exit_info;
                 on_process_exit(qd->proc, &si, qd);
@@ -412,7 +398,7 @@ static void on_closed(Qmp *q, int reason, void *userdata) {
         domain_notify_control_error(qd->domain);
         qemu_snapshot_release(qd->domain);
         if (qd->phase == QEMU_PHASE_STARTING)
-                start_fail(qd, NULL);
+                qemu_domain_start_fail(qd, NULL);
         else if (qd->phase != QEMU_PHASE_POWERED_OFF && qd->phase != QEMU_PHASE_DESTROYING) {
                 qemu_phase_enter(qd, QEMU_PHASE_UNMANAGED);
         }
@@ -435,7 +421,7 @@ static void start_done(QemuDomain *qd) {
                          : qd->snapshot_revert ? DOMAIN_INPUT_SNAPSHOT_STARTED
                                                : DOMAIN_INPUT_BOOTED;
         if (domain_transition_live(d, in, live, &e) < 0) {
-                start_fail(qd, &e);
+                qemu_domain_start_fail(qd, &e);
                 domain_unref(d);
                 return;
         }
@@ -457,7 +443,7 @@ static void on_start_cont(Qmp *q, json_object *ret, const char *cls, const char 
                 VbError e = { 0 };
                 vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "%s failed: %s",
                              qd->start_flags & DOMAIN_START_PAUSED ? "query-status" : "cont", desc ? desc : cls);
-                start_fail(qd, &e);
+                qemu_domain_start_fail(qd, &e);
                 return;
         }
         start_done(qd);
@@ -507,16 +493,17 @@ static void on_stats_period(Qmp *q, json_object *ret, const char *cls, const cha
                 log_info("domain %s: balloon statistics period set", qd->domain->obj.name);
 }
 
-void qemu_domain_start_continue(QemuDomain *qd, Qmp *q) {
+/* The rest of a start once the monitor is up (QEMU still -S). */
+static void start_continue(QemuDomain *qd, Qmp *q) {
         if (qd->incoming && !qd->incoming_loaded && qd->incoming_uri) {
-                qemu_migrate_incoming_listen(qd, q);    /* comes back here once QEMU listens */
+                qemu_incoming_listen(qd, q, start_continue);    /* comes back here once QEMU listens */
                 return;
         }
         if (qd->incoming && !qd->incoming_loaded) {
-                qemu_incoming_wait(qd, q);      /* comes back here once QEMU has the image loaded */
+                qemu_incoming_wait(qd, q, start_continue);      /* comes back here once QEMU has the image loaded */
                 return;
         }
-        if (qemu_nics_filters_wait(qd, q))
+        if (qemu_nics_filters_wait(qd, q, start_continue))
                 return;                         /* comes back here once its NICs' filters are loaded */
         const DomainMemballoon *b = &qd->live->priv->devices.memballoon;
         if (b->stats_period.set && b->stats_period.v > 0 && !(b->model && strcmp(b->model, "none") == 0)) {
@@ -562,7 +549,15 @@ static void on_chardev(Qmp *q, json_object *ret, const char *cls, const char *de
                 qemu_live_set_ptys(qd->live, labels, paths, k);
         free(labels);
         free(paths);
-        qemu_domain_start_continue(qd, q);
+        start_continue(qd, q);
+}
+
+/* The threads are placed (qemu-pin.c): the ptys asked for, then the rest of the start. */
+static void on_threads_placed(QemuDomain *qd, Qmp *q) {
+        if (qemu_live_has_pty(qd->live) && qmp_send(q, "query-chardev", NULL, on_chardev, qd) == 0)
+                return;
+        qemu_live_set_ptys(qd->live, NULL, NULL, 0);    /* no pty to learn: the chardevs' aliases alone */
+        start_continue(qd, q);
 }
 
 static void on_ready(Qmp *q, int r, void *userdata) {
@@ -575,7 +570,7 @@ static void on_ready(Qmp *q, int r, void *userdata) {
                 if (qd->phase == QEMU_PHASE_STARTING) {
                         /* Most often QEMU ended on its own: its log says why better than we can. */
                         log_error("domain %s: cannot reach the QEMU monitor: %s", qd->domain->obj.name, strerror(-r));
-                        start_fail(qd, NULL);
+                        qemu_domain_start_fail(qd, NULL);
                 } else {
                         log_error("domain %s: cannot reach the QEMU monitor (%s)", qd->domain->obj.name, strerror(-r));
                         qemu_phase_enter(qd, QEMU_PHASE_UNMANAGED);
@@ -585,25 +580,14 @@ static void on_ready(Qmp *q, int r, void *userdata) {
         if (qd->phase == QEMU_PHASE_RECONNECTING) {
                 qemu_chan_reconnected(qd, q);   /* first: the guest's agent channel may be one */
                 qmp_send(q, "query-status", NULL, on_status, qd);
-                qemu_threads_query(qd, q, false);
+                qemu_threads_query(qd, q, NULL);
         } else if (qd->phase == QEMU_PHASE_STARTING) {
-                if (qemu_threads_query(qd, q, true) < 0) {
+                if (qemu_threads_query(qd, q, on_threads_placed) < 0) {
                         VbError e = { 0 };
                         vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "cannot ask QEMU for its vCPU threads");
-                        start_fail(qd, &e);
+                        qemu_domain_start_fail(qd, &e);
                 }
         }
-}
-
-void qemu_domain_threads_placed(QemuDomain *qd, Qmp *q, const VbError *err) {
-        if (err) {
-                start_fail(qd, err);
-                return;
-        }
-        if (qemu_live_has_pty(qd->live) && qmp_send(q, "query-chardev", NULL, on_chardev, qd) == 0)
-                return;
-        qemu_live_set_ptys(qd->live, NULL, NULL, 0);    /* no pty to learn: the chardevs' aliases alone */
-        qemu_domain_start_continue(qd, q);
 }
 
 static int start_prepared(Domain *d, SecurityDacNames *names, void *arg, Call *call, VbError *err);
@@ -854,7 +838,7 @@ static int qemu_domain_start_spawn(Domain *d, unsigned flags, Call *call, VbErro
         /* QEMU's output through a pipe to its log writer, which outlives the daemon. */
         int log_fd = -1;
         if (r >= 0)
-                r = qemu_logs_start(qd, logp, &log_fd, err);
+                r = qemu_logs_start(qd, logp, on_log_writer_gone, &log_fd, err);
         if (r >= 0) {
                 r = process_spawn_fd_as(qc->event, &qemu_program, argv, logp, log_fd, keep, n_keep,
                                         confined || creds.mount_ns || creds.exec_label ? &creds : NULL, on_process_exit,
@@ -900,7 +884,7 @@ static int qemu_domain_start_spawn(Domain *d, unsigned flags, Call *call, VbErro
             qemu_cgroup_start(qc, d->obj.name, qd->live, process_pid(qd->proc), &e) < 0 ||
             qemu_perf_start(qd, qd->live, &e) < 0 ||
             (c->manager->system_mode && qemu_iftune_start(qd->live, &e) < 0))
-                start_fail(qd, &e);
+                qemu_domain_start_fail(qd, &e);
         return VERB_PENDING;
 
 fail_serials:

@@ -45,7 +45,9 @@ static void on_writer_exit(Process *p, const siginfo_t *si, void *userdata) {
                         qd->serial_writers[i] = process_free(p);
                         return;
                 }
-        qemu_logs_writer_gone(qd);
+        qd->log_writer = process_free(qd->log_writer);
+        if (qd->log_writer_gone)
+                qd->log_writer_gone(qd);
 }
 
 /* A writer for path in *slot, its pipe's write end in *write_fd. */
@@ -78,7 +80,8 @@ static int spawn_writer(QemuDomain *qd, const char *log_path, Process **slot, in
         return 0;
 }
 
-int qemu_logs_start(QemuDomain *qd, const char *log_path, int *write_fd, VbError *err) {
+int qemu_logs_start(QemuDomain *qd, const char *log_path, void (*gone)(QemuDomain *qd), int *write_fd, VbError *err) {
+        qd->log_writer_gone = gone;
         return spawn_writer(qd, log_path, &qd->log_writer, write_fd, err);
 }
 

@@ -1,4 +1,4 @@
-/* qemu-migrate-params.c: a running guest's migration settings through QMP migrate-set-parameters / query-migrate-parameters, and migrate-start-postcopy. */
+/* qemu-migrate-params.c: a running guest's migration settings through QMP migrate-set-parameters / query-migrate-parameters, and migrate-start-postcopy; what the migration in flight (QemuDomain.migration) is, and its end when QEMU ends. */
 #define LOG_MODULE "qemu"
 #include <errno.h>
 #include <json-c/json.h>
@@ -31,6 +31,15 @@ bool qemu_migrate_out_active(const QemuDomain *qd) {
 
 bool qemu_migrate_out_postcopy(const QemuDomain *qd) {
         return qemu_migrate_out_active(qd) && qd->migration->postcopy;
+}
+
+/* QEMU ended: the migration in flight goes with it (a completed one not cancelled by Confirm
+ * was the guest's departure). */
+DomainInput qemu_migrate_exit_input(QemuDomain *qd, DomainInput input) {
+        bool gone = qd->migration && qd->migration->completed;
+        free(qd->migration);
+        qd->migration = NULL;
+        return gone && input == DOMAIN_INPUT_DESTROYED ? DOMAIN_INPUT_MIGRATED : input;
 }
 
 static void keep_bandwidth(QemuDomain *qd, uint64_t value) {

@@ -1,4 +1,4 @@
-/* qemu-migrate.c: managed v3 migration on QEMU: the destination started with -incoming defer and told migrate-incoming on a TCP port, the source's QMP migrate followed with query-migrate until it completes, the destination run once the stream has ended. */
+/* qemu-migrate.c: managed v3 migration on QEMU: the destination started with -incoming defer and told migrate-incoming on a TCP port (qemu-incoming.c), the source's QMP migrate followed with query-migrate until it completes, the destination run once the stream has ended. */
 #define LOG_MODULE "qemu"
 #include <arpa/inet.h>
 #include <errno.h>
@@ -16,13 +16,6 @@
 #include "qemu-migrate.h"
 
 #define MIGRATE_POLL_USEC (100 * 1000)
-
-/* {"status": …, "error-desc": …} of query-migrate. */
-static const char *status_of(json_object *ret, const char **desc) {
-        json_object *v;
-        *desc = ret && json_object_object_get_ex(ret, "error-desc", &v) ? json_object_get_string(v) : NULL;
-        return ret && json_object_object_get_ex(ret, "status", &v) ? json_object_get_string(v) : NULL;
-}
 
 /* A free TCP port on listen (the kernel's pick; QEMU binds it right after). */
 static int free_port(const char *listen, VbError *err) {
@@ -79,31 +72,6 @@ static int qemu_migrate_prepare(Domain *d, DomainDef *live, const char *listen, 
         if (r < 0)
                 qemu_incoming_done(qd, false);
         return r;
-}
-
-static void on_incoming(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
-        QemuDomain *qd = userdata;
-        if (q != qd->qmp || qd->phase != QEMU_PHASE_STARTING || !qd->incoming)
-                return;
-        if (cls) {
-                VbError e = { 0 };
-                vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "migrate-incoming: %s", desc ? desc : cls);
-                qemu_domain_start_fail(qd, &e);
-                return;
-        }
-        log_info("domain %s: waiting for the migration stream on %s", qd->domain->obj.name, qd->incoming_uri);
-        qd->incoming_loaded = true;     /* QEMU listens: the start is done, the guest paused */
-        qemu_domain_start_continue(qd, q);
-}
-
-void qemu_migrate_incoming_listen(QemuDomain *qd, Qmp *q) {
-        json_object *args = json_object_new_object();
-        json_object_object_add(args, "uri", json_object_new_string(qd->incoming_uri));
-        if (qmp_send(q, "migrate-incoming", args, on_incoming, qd) < 0) {
-                VbError e = { 0 };
-                vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "migrate-incoming could not be sent");
-                qemu_domain_start_fail(qd, &e);
-        }
 }
 
 /* ---- polling query-migrate, on either side ---- */
@@ -189,7 +157,7 @@ static void on_cont(Qmp *q, json_object *ret, const char *cls, const char *desc,
 static void on_poll_reply(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
         Poll *p = userdata;
         QemuDomain *qd = p->d->driver_data;
-        const char *edesc, *status = status_of(ret, &edesc);
+        const char *edesc, *status = qemu_migration_status(ret, &edesc);
         VbError e = { 0 };
         if (cls || !qd || q != qd->qmp) {
                 vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "migration job: %s",
@@ -310,13 +278,6 @@ static void qemu_migrate_confirm(Domain *d, bool cancelled) {
                 free(qd->migration);
                 qd->migration = NULL;
         }
-}
-
-DomainInput qemu_migrate_exit_input(QemuDomain *qd, DomainInput input) {
-        bool gone = qd->migration && qd->migration->completed;
-        free(qd->migration);
-        qd->migration = NULL;
-        return gone && input == DOMAIN_INPUT_DESTROYED ? DOMAIN_INPUT_MIGRATED : input;
 }
 
 const DomainMigrateOps qemu_migrate_ops = {

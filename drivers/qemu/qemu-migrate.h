@@ -14,14 +14,7 @@ int qemu_migrate_set_param(Domain *d, DomainMigrateParam p, uint64_t value, Call
 int qemu_migrate_get_param(Domain *d, DomainMigrateParam p, Call *call, uint64_t *out, VbError *err);
 int qemu_migrate_start_postcopy(Domain *d, Call *call, VbError *err);
 
-/* A start for an incoming migration (QemuDomain.incoming_uri): QEMU runs with -incoming defer;
- * tell it where to listen, then the start goes on (qemu_domain_start_continue). */
-void qemu_migrate_incoming_listen(QemuDomain *qd, Qmp *q);
-
 /* The precopy cap for the next migration, MiB/s (DOMAIN_MIGRATE_BANDWIDTH_MAX: none set). */
 uint64_t qemu_migrate_bandwidth(const QemuDomain *qd);
 bool qemu_migrate_out_active(const QemuDomain *qd);
 bool qemu_migrate_out_postcopy(const QemuDomain *qd);
-/* QEMU ends (qd->migration is forgotten): after a completed outgoing migration not cancelled,
- * that is DOMAIN_INPUT_MIGRATED, else input. */
-DomainInput qemu_migrate_exit_input(QemuDomain *qd, DomainInput input);

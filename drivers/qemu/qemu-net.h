@@ -9,6 +9,7 @@
 #include "domain-model.h"
 #include "error.h"
 #include "manager.h"
+#include "qemu-nics.h"
 
 #define QEMU_NICS_TAPS_MAX 64           /* descriptors (queues) for all of a domain's NICs */
 
@@ -17,21 +18,6 @@
 static inline bool qemu_nic_is_macvtap(const DomainInterface *nic) {
         return nic->type && (strcmp(nic->type, "direct") == 0 || (strcmp(nic->type, "network") == 0 && nic->source_dev));
 }
-
-typedef struct QemuNics {
-        int *fds;               /* fds[i]: interface i's (first) descriptor, or -1 (a NIC that needs none) */
-        const int **queue_fds;  /* queue_fds[i]: its descriptors when it has several queues, else NULL */
-        int *all;               /* every descriptor (QEMU inherits them) */
-        size_t n, n_all;
-        char **macvtaps;        /* macvtaps this start created (they outlive QEMU) */
-        size_t n_macvtaps;
-        char **filtered;        /* taps this start gave a filter binding (qemu-nwfilter.c) */
-        size_t n_filtered;
-        Connection *filter_conn;
-        Connection *conn;       /* the first n_floored NICs of def hold floors this start reserved */
-        const DomainDef *def;
-        size_t n_floored;
-} QemuNics;
 
 /* For every interface of live that needs a host device: type network (on the running
  * network's bridge) or bridge (on a host bridge): a tap (its <target dev> or the first free

@@ -122,13 +122,13 @@ static void on_filters_loaded(void *data, bool ok) {
                              "the network filter rules of domain '%s' could not be loaded", d->obj.name);
                 qemu_domain_start_fail(qd, &e);
         } else if (same) {
-                qemu_domain_start_continue(qd, w->qmp);
+                qemu_start_next(qd, w->qmp);
         }
         free(w);
         domain_unref(d);
 }
 
-bool qemu_nics_filters_wait(QemuDomain *qd, Qmp *q) {
+bool qemu_nics_filters_wait(QemuDomain *qd, Qmp *q, QemuStartNext next) {
         const DomainDef *live = qd->live;
         bool filtered = false;
         for (size_t i = 0; live && live->priv && i < live->priv->devices.n_interfaces; i++)
@@ -140,6 +140,7 @@ bool qemu_nics_filters_wait(QemuDomain *qd, Qmp *q) {
                 return false;
         *w = (FilterWait) { qd, qd->proc, q };
         domain_ref(qd->domain);
+        qd->start_next = next;
         int r = nwfilter_when_applied(qd->domain->obj.conn, on_filters_loaded, w);
         if (r > 0) {
                 log_debug("domain %s: waiting for its network filter rules before it runs", qd->domain->obj.name);

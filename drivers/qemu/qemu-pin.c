@@ -162,7 +162,9 @@ static void on_cpus_start(Qmp *q, json_object *ret, const char *cls, const char 
                 set_tids(qd, ret);
         if (!e.code)
                 place_threads(qd, &e);
-        qemu_domain_threads_placed(qd, q, e.code ? &e : NULL);
+        if (e.code)
+                return qemu_domain_start_fail(qd, &e);
+        qemu_start_next(qd, q);
 }
 
 static void on_cpus_recover(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
@@ -176,9 +178,13 @@ static void on_cpus_recover(Qmp *q, json_object *ret, const char *cls, const cha
 }
 
 /* The IOThreads first: their reply comes before the vCPUs', whose handler places every thread. */
-int qemu_threads_query(QemuDomain *qd, Qmp *q, bool place) {
+int qemu_threads_query(QemuDomain *qd, Qmp *q, QemuStartNext placed) {
         int r = qemu_iothreads_query(qd, q);
-        return r < 0 ? r : qmp_send(q, "query-cpus-fast", NULL, place ? on_cpus_start : on_cpus_recover, qd);
+        if (r < 0)
+                return r;
+        if (placed)
+                qd->start_next = placed;
+        return qmp_send(q, "query-cpus-fast", NULL, placed ? on_cpus_start : on_cpus_recover, qd);
 }
 
 static int cgroup_pin(QemuDomain *qd, const char *child, const char *cpuset, VbError *err);

@@ -15,8 +15,6 @@
 void qemu_phase_enter(QemuDomain *qd, QemuPhase next);
 int qemu_domain_start(Domain *d, unsigned flags, Call *call, VbError *err);
 void qemu_domain_forget(Domain *d);
-/* A start is given up with err: QEMU is killed, its exit fails the start's call. */
-void qemu_domain_start_fail(QemuDomain *qd, const VbError *err);
 /* Watch a QEMU found again after a restart (process_adopt with the domain's exit handler). */
 int qemu_domain_adopt(QemuDomain *qd, pid_t pid, uint64_t start_time, const char *log_path, VbError *err);
 /* Let go of every QEMU without signalling it (the daemon is stopping). */
@@ -126,17 +124,23 @@ typedef struct QemuMountNs {
 int qemu_ns_prepare(QemuConn *qc, Connection *c, const DomainDef *def, QemuMountNs *out, VbError *err);
 
 
-/* qemu-pin.c: vCPU and emulator threads (query-cpus-fast; place: STARTING, put them in their
- * cgroups and pin them, then qemu_domain_threads_placed(); otherwise only learn them). */
-int qemu_threads_query(QemuDomain *qd, Qmp *q, bool place);
+/* qemu-pin.c: vCPU and emulator threads (query-cpus-fast, after the IOThreads'). placed NULL:
+ * only learn them (a QEMU found again); else (STARTING) put them in their cgroups and pin them,
+ * then the start goes on with placed, or is given up when they cannot be placed. */
+int qemu_threads_query(QemuDomain *qd, Qmp *q, QemuStartNext placed);
 int qemu_pin_vcpu(Domain *d, unsigned vcpu, const uint8_t *map, size_t maplen, const char *cpuset, VbError *err);
 int qemu_pin_emulator(Domain *d, const uint8_t *map, size_t maplen, const char *cpuset, VbError *err);
 /* ... and their reports (qemu_info_ops in qemu-info.c). */
 int qemu_vcpus(Domain *d, DomainVcpuInfo *info, int maxinfo, uint8_t *maps, int maplen, VbError *err);
 int qemu_vcpu_pin_info(Domain *d, unsigned flags, uint8_t *maps, int ncpumaps, int maplen, VbError *err);
 int qemu_emulator_pin_info(Domain *d, unsigned flags, uint8_t *map, int maplen, VbError *err);
-/* qemu-iothread.c: IOThreads (query-iothreads: their threads; the calls of qemu_tune_ops). */
+/* qemu-iothread-tids.c: the IOThreads' threads (query-iothreads, its answer kept; the id's
+ * thread or 0; is tid one of them; forgotten when QEMU is gone). */
 int qemu_iothreads_query(QemuDomain *qd, Qmp *q);
+void qemu_iothreads_set(QemuDomain *qd, json_object *ret);
+pid_t qemu_iothread_tid(const QemuDomain *qd, unsigned id);
+bool qemu_is_iothread(const QemuDomain *qd, pid_t tid);
+void qemu_iothreads_forget(QemuDomain *qd);
 /* qemu-ksm.c: virNodeSetMemoryParameters (KSM's files, written off the loop). */
 int qemu_node_set_memory_parameters(Connection *c, const bool set[3], const unsigned v[3], Call *call, VbError *err);
 /* qemu-threshold.c: virDomainSetBlockThreshold and QEMU's BLOCK_WRITE_THRESHOLD event. */
@@ -156,9 +160,7 @@ int qemu_set_interface_bandwidth(Domain *d, size_t index, const DomainBandwidthR
                                  const DomainBandwidthRate *out, Call *call, VbError *err);
 int qemu_iftune_start(const DomainDef *live, VbError *err);
 void qemu_iftune_release(const DomainDef *live);
-pid_t qemu_iothread_tid(const QemuDomain *qd, unsigned id);
-bool qemu_is_iothread(const QemuDomain *qd, pid_t tid);
-void qemu_iothreads_forget(QemuDomain *qd);
+/* qemu-iothread.c: IOThreads added and removed, their polling values (the calls of qemu_tune_ops). */
 struct DomainIothreadParams;
 int qemu_add_iothread(Domain *d, unsigned id, Call *call, VbError *err);
 int qemu_del_iothread(Domain *d, unsigned id, Call *call, VbError *err);
@@ -167,14 +169,10 @@ int qemu_set_iothread_params(Domain *d, unsigned id, const struct DomainIothread
  * its <iothreadpin>, else <vcpu cpuset>); group NULL: the guest's. Live pinning. */
 int qemu_iothread_place(QemuDomain *qd, unsigned id, const char *cpuset, VbError *err);
 int qemu_pin_iothread(Domain *d, unsigned id, const uint8_t *map, size_t maplen, const char *cpuset, VbError *err);
-/* qemu-domain.c: the start goes on once the threads are placed (err: it is given up). */
-void qemu_domain_threads_placed(QemuDomain *qd, Qmp *q, const VbError *err);
 
 /* qemu-ops.c */
 extern const DomainOps qemu_domain_ops;
 
-/* qemu-domain.c: the rest of a start once the monitor is up (QEMU still -S). */
-void qemu_domain_start_continue(QemuDomain *qd, Qmp *q);
 /* qemu-channel.c: QEMU is gone: the sockets of live's unix channels the daemon named
  * (qemu_channel_default_path()) go too; a killed QEMU leaves them behind. */
 void qemu_channels_remove(Domain *d, const DomainDef *live);
@@ -194,9 +192,9 @@ void qemu_channel_fds_close(QemuChannelFds *f);
 /* One channel's socket at path: unlinked first, bound, 0600; fd >= 3, or -1 with err. */
 int qemu_channel_bind(const char *path, VbError *err);
 /* qemu-nwfilter.c: before a starting guest runs, are its NICs' filter rules still loading?
- * true: qemu_domain_start_continue() is called again once they are loaded, or the start is
- * given up when they cannot be (as libvirt, a guest does not run without its filters). */
-bool qemu_nics_filters_wait(QemuDomain *qd, Qmp *q);
+ * true: the start goes on with next once they are loaded, or is given up when they cannot be
+ * (as libvirt, a guest does not run without its filters). */
+bool qemu_nics_filters_wait(QemuDomain *qd, Qmp *q, QemuStartNext next);
 
 /* qemu-save.c: virDomainSave and restore through QEMU's migration stream. */
 int qemu_domain_save(Domain *d, int fd, const char *path, Call *call, VbError *err);
@@ -205,10 +203,6 @@ int qemu_domain_dump_state(Domain *d, int fd, const char *path, unsigned flags, 
 int qemu_domain_restore(Domain *d, DomainDef *live, int fd, bool paused, const char *remove_path, Call *call,
                         VbError *err);
 char *qemu_domain_managed_save_path(Domain *d);
-/* STARTING from an image: wait until QEMU has loaded it, then qemu_domain_start_continue(). */
-void qemu_incoming_wait(QemuDomain *qd, Qmp *q);
-/* The save reached the image (the exit that follows is its end, not a failure). */
-bool qemu_save_done(const QemuDomain *qd);
 /* An external snapshot's memory: the save image's stream into fd (its header written), QEMU
  * kept. live: the CPUs run while it streams. then runs once, perhaps before this returns:
  * err NULL, the image is whole and the guest stopped; else the image is gone and the guest
@@ -216,7 +210,9 @@ bool qemu_save_done(const QemuDomain *qd);
 typedef void (*QemuSaveThen)(QemuDomain *qd, const VbError *err, void *data);
 int qemu_domain_save_memory(Domain *d, int fd, const char *path, bool live, QemuSaveThen then, void *data,
                             VbError *err);
-/* The save is over: an image that is not whole is removed. */
+/* qemu-save-state.c: the save reached the image (the exit that follows is its end, not a
+ * failure); the save is over: an image that is not whole is removed. */
+bool qemu_save_done(const QemuDomain *qd);
 void qemu_save_free(QemuDomain *qd);
 /* virDomainGetJobStats / AbortJob of the save in flight (none: type 0 / "no job is active"). */
 struct DomainJobStats;
@@ -230,8 +226,21 @@ void qemu_dump_event(QemuDomain *qd, json_object *data);
 void qemu_dump_free(QemuDomain *qd, bool failed);
 /* qemu-rename.c: DomainOps.rename (the NVRAM named after the domain). */
 int qemu_domain_rename(Domain *d, const char *from, const char *to, DomainDef *def, VbError *err);
-/* The start from an image has been reported: the image's fields go (a managed image too). */
+/* qemu-incoming.c: a start from a stream (QemuDomain.incoming). From a save image: wait until
+ * QEMU has loaded it; for a migration (incoming_uri): tell QEMU where to listen; then the start
+ * goes on with next, or is given up. */
+void qemu_incoming_wait(QemuDomain *qd, Qmp *q, QemuStartNext next);
+void qemu_incoming_listen(QemuDomain *qd, Qmp *q, QemuStartNext next);
+/* The start from a stream has been reported (or has failed): its fields go (a managed image
+ * too, once restored). */
 void qemu_incoming_done(QemuDomain *qd, bool restored);
+/* query-migrate's answer: its "status" (NULL: none) and *error_desc. */
+const char *qemu_migration_status(json_object *ret, const char **error_desc);
+/* How often query-migrate is asked while a save's or a restore's stream moves. */
+#define QEMU_STREAM_POLL_USEC (20 * 1000ULL)
+/* qemu-migrate-params.c: QEMU ends (qd->migration is forgotten): after a completed outgoing
+ * migration not cancelled, that is DOMAIN_INPUT_MIGRATED, else input. */
+DomainInput qemu_migrate_exit_input(QemuDomain *qd, DomainInput input);
 
 /* qemu-console.c: virDomainOpenConsole. */
 int qemu_domain_open_console(Domain *d, const char *dev_name, unsigned flags, Stream *out, Stream *in,
@@ -257,9 +266,10 @@ int qemu_domain_post_parse(Connection *c, DomainDef *def, VbError *err);
 int qemu_domain_undefine_check(Domain *d, unsigned flags, VbError *err);
 void qemu_domain_undefined(Domain *d, const DomainDef *def, unsigned flags);
 
-/* qemu-recover.c: the runtime record beside the core's status file, and restart recovery. */
+/* LOST: the delays between two looks for its QEMU (qemu-recover.c's, on the phase's timer). */
 #define QEMU_RECOVER_RETRY_MIN_USEC (2 * 1000000ULL)
 #define QEMU_RECOVER_RETRY_MAX_USEC (60 * 1000000ULL)
+/* qemu-runtime.c: the runtime record beside the core's status file, the monitor's path. */
 typedef struct QemuRuntime {
         pid_t pid;
         uint64_t start_time;
@@ -275,11 +285,10 @@ void qemu_runtime_clear(QemuRuntime *rt);
 /* Is a QEMU of d alive? Its runtime record (a live process with the recorded start time),
  * else qemu_find_running(). 1 found, 0 none, -1 cannot tell (out->why). */
 int qemu_domain_find(Domain *d, QemuFound *out);
-/* LOST: look for the QEMU again (the retry timer). */
-void qemu_recover_retry(QemuDomain *qd);
 void qemu_runtime_remove(Connection *c, const char *name);
-int qemu_recover_all(QemuConn *qc);
 int qemu_monitor_path(Connection *c, const char *name, char **out);
+/* qemu-recover.c: every QEMU found again after a restart (a lost one looked for again later). */
+int qemu_recover_all(QemuConn *qc);
 
 /* qemu-cpu.c: virConnectCompareCPU (libvirt's result: 0 incompatible, 1 identical, 2
  * superset; -1 with err) and virConnectBaselineCPU against QEMU's CPU models (HostOps). */
@@ -379,8 +388,8 @@ int qemu_domain_open_graphics_fd(Domain *d, unsigned idx, unsigned flags, Call *
 int qemu_domain_open_graphics(Domain *d, unsigned idx, int fd, unsigned flags, Call *call, VbError *err);
 /* qemu-logs.c: QEMU's stdout/stderr through a pipe (*write_fd, the daemon closes it once QEMU
  * has it) to virtbus-qemu-log, which appends to log_path, rotates it (qemu.conf max_size,
- * max_backups) and outlives the daemon. */
-int qemu_logs_start(QemuDomain *qd, const char *log_path, int *write_fd, VbError *err);
+ * max_backups) and outlives the daemon; gone(qd) runs when that writer has ended (NULL: none). */
+int qemu_logs_start(QemuDomain *qd, const char *log_path, void (*gone)(QemuDomain *qd), int *write_fd, VbError *err);
 /* The same for the first QEMU_SERIAL_LOGS_MAX <serial type='file'> of live: fds[i] the write
  * end for serial i, -1 for the others (the caller closes them once QEMU has them). */
 int qemu_logs_serials(QemuDomain *qd, const DomainDef *live, int *fds, size_t n, VbError *err);
@@ -399,8 +408,6 @@ size_t qemu_disk_fdsets_keep(const QemuDiskFdsets *s, int *keep, size_t room);
 void qemu_disk_fdsets_free(QemuDiskFdsets *s);
 /* Stop watching every writer (they end by themselves with QEMU's output). */
 void qemu_logs_release(QemuDomain *qd);
-/* qemu-domain.c: the log writer ended (a deferred start failure is reported now). */
-void qemu_logs_writer_gone(QemuDomain *qd);
 /* qemu-keys.c: virDomainSendKey through QMP send-key. */
 int qemu_domain_send_key(Domain *d, unsigned codeset, unsigned holdtime, const uint32_t *keys, size_t n,
                          Call *call, VbError *err);

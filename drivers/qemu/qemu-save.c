@@ -1,10 +1,9 @@
-/* qemu-save.c: virDomainSave and restore: QEMU's migration stream into the image after its header (getfd + migrate "fd:"), and back (-incoming fd:N). */
+/* qemu-save.c: virDomainSave and restore: QEMU's migration stream into the image after its header (getfd + migrate "fd:"), and back (-incoming fd:N, waited for by qemu-incoming.c). */
 #define LOG_MODULE "qemu"
 #include "qemu-priv.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,55 +16,9 @@
 #include "domain-tune-stats.h"
 #include "log.h"
 #include "manager.h"
+#include "qemu-save-state.h"
 
-/* How often query-migrate is asked while a stream moves. */
-#define QEMU_SAVE_POLL_USEC (20 * 1000ULL)
 #define QEMU_SAVE_FDNAME "virtbus-save"
-
-typedef struct QemuSave {
-        int fd;                 /* the image, open for writing after its header */
-        char *path;
-        bool was_running;
-        bool done;              /* QEMU wrote all of it; quit sent */
-        VbError error;          /* the first step that failed */
-        sd_event_source *poll;
-        uint64_t started_usec;  /* CLOCK_MONOTONIC */
-        bool aborted;           /* virDomainAbortJob: migrate_cancel sent */
-        bool keep;              /* a dump of the whole state: QEMU goes on afterwards (no quit) */
-        bool reset;             /* that dump's DUMP_RESET: system_reset before cont */
-        bool live;              /* that dump's DUMP_LIVE: the CPUs run while it streams */
-        uint64_t ram_total, ram_done, ram_left;    /* the last query-migrate's "ram" */
-        QemuSaveThen then;      /* a snapshot's memory: its next step instead of the domain's call */
-        void *then_data;
-} QemuSave;
-
-bool qemu_save_done(const QemuDomain *qd) {
-        return qd->save && qd->save->done;
-}
-
-void qemu_save_free(QemuDomain *qd) {
-        QemuSave *s = qd->save;
-        if (!s)
-                return;
-        /* QEMU went away before the image was whole: no half image is left to restore from. */
-        if (!s->done && s->path && unlink(s->path) == 0)
-                log_warning("domain %s: incomplete save image %s removed", qd->domain->obj.name, s->path);
-        qd->save = NULL;
-        if (s->fd >= 0)
-                close(s->fd);
-        s->poll = sd_event_source_disable_unref(s->poll);
-        free(s->path);
-        QemuSaveThen then = s->then;
-        void *data = s->then_data;
-        free(s);
-        if (then) {
-                /* QEMU went away (or the domain was forgotten) before the stream ended. */
-                VbError e = { 0 };
-                vb_error_set(&e, VB_ERR_OPERATION_FAILED, VB_FROM_QEMU, "domain '%s' ended during the memory snapshot",
-                             qd->domain->obj.name);
-                then(qd, &e, data);
-        }
-}
 
 /* The stream is over (err NULL: whole; the guest stays stopped): a snapshot's next step runs. */
 static void save_then(QemuDomain *qd, const VbError *err) {
@@ -117,7 +70,7 @@ static int on_poll_timer(sd_event_source *src, uint64_t usec, void *userdata);
 static void poll_again(QemuDomain *qd) {
         QemuSave *s = qd->save;
         s->poll = sd_event_source_disable_unref(s->poll);
-        int r = qd->qc ? sd_event_add_time_relative(qd->qc->event, &s->poll, CLOCK_MONOTONIC, QEMU_SAVE_POLL_USEC, 0,
+        int r = qd->qc ? sd_event_add_time_relative(qd->qc->event, &s->poll, CLOCK_MONOTONIC, QEMU_STREAM_POLL_USEC, 0,
                                                     on_poll_timer, qd)
                        : -ENOTCONN;
         if (r < 0) {
@@ -125,13 +78,6 @@ static void poll_again(QemuDomain *qd) {
                 vb_error_errno(&e, r, "migration timer");
                 save_fail(qd, &e);
         }
-}
-
-/* {"status": "active"|"completed"|"failed"|…, "error-desc": …} */
-static const char *migration_status(json_object *ret, const char **error_desc) {
-        json_object *v;
-        *error_desc = ret && json_object_object_get_ex(ret, "error-desc", &v) ? json_object_get_string(v) : NULL;
-        return ret && json_object_object_get_ex(ret, "status", &v) ? json_object_get_string(v) : NULL;
 }
 
 /* A dump of the whole state is in the file: the guest goes on as it was (reset first when asked). */
@@ -153,7 +99,7 @@ static void on_save_query(Qmp *q, json_object *ret, const char *cls, const char 
         if (q != qd->qmp || !qd->save)
                 return;
         VbError e = { 0 };
-        const char *edesc, *status = migration_status(ret, &edesc);
+        const char *edesc, *status = qemu_migration_status(ret, &edesc);
         json_object *ram, *v;
         if (!cls && json_object_object_get_ex(ret, "ram", &ram)) {
                 QemuSave *s = qd->save;
@@ -350,70 +296,6 @@ int qemu_domain_save_memory(Domain *d, int fd, const char *path, bool live, Qemu
 }
 
 /* ---- restore ---- */
-
-void qemu_incoming_done(QemuDomain *qd, bool restored) {
-        if (!qd->incoming && !qd->incoming_remove && !qd->incoming_uri)
-                return;
-        if (restored && qd->incoming_remove) {
-                if (unlink(qd->incoming_remove) < 0)
-                        log_warning("domain %s: cannot remove the managed save image %s: %s", qd->domain->obj.name,
-                                    qd->incoming_remove, strerror(errno));
-                else
-                        log_info("domain %s: restored; managed save image removed", qd->domain->obj.name);
-        }
-        qd->incoming = false;
-        qd->incoming_loaded = false;
-        qd->incoming_fd = -1;
-        qd->incoming_def = NULL;
-        free(qd->incoming_remove);
-        qd->incoming_remove = NULL;
-        free(qd->incoming_uri);
-        qd->incoming_uri = NULL;
-}
-
-static void on_incoming_timer_query(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata);
-
-static int on_incoming_timer(sd_event_source *src, uint64_t usec, void *userdata) {
-        QemuDomain *qd = userdata;
-        sd_event_source_disable_unref(src);
-        if (qd->phase == QEMU_PHASE_STARTING && qd->qmp)
-                qmp_send(qd->qmp, "query-migrate", NULL, on_incoming_timer_query, qd);
-        return 0;
-}
-
-static void on_incoming_timer_query(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
-        QemuDomain *qd = userdata;
-        if (q != qd->qmp || qd->phase != QEMU_PHASE_STARTING || !qd->incoming)
-                return;
-        const char *edesc, *status = migration_status(ret, &edesc);
-        if (!cls && status && strcmp(status, "completed") == 0) {
-                qd->incoming_loaded = true;
-                log_info("domain %s: saved state loaded", qd->domain->obj.name);
-                qemu_domain_start_continue(qd, q);
-                return;
-        }
-        if (cls || (status && (strcmp(status, "failed") == 0 || strcmp(status, "cancelled") == 0))) {
-                /* QEMU ends on a stream it cannot load: its log says why. */
-                log_error("domain %s: loading the saved state failed: %s", qd->domain->obj.name,
-                          edesc ? edesc : desc ? desc : status ? status : "?");
-                if (qd->proc)
-                        process_kill(qd->proc, SIGKILL);
-                return;
-        }
-        sd_event_source *t = NULL;
-        if (!qd->qc || sd_event_add_time_relative(qd->qc->event, &t, CLOCK_MONOTONIC, QEMU_SAVE_POLL_USEC, 0,
-                                                  on_incoming_timer, qd) < 0) {
-                if (qd->proc)
-                        process_kill(qd->proc, SIGKILL);
-                return;
-        }
-        sd_event_source_set_floating(t, true);
-        sd_event_source_unref(t);
-}
-
-void qemu_incoming_wait(QemuDomain *qd, Qmp *q) {
-        qmp_send(q, "query-migrate", NULL, on_incoming_timer_query, qd);
-}
 
 int qemu_domain_restore(Domain *d, DomainDef *live, int fd, bool paused, const char *remove_path, Call *call,
                         VbError *err) {

@@ -1,9 +1,14 @@
 /* qemu-state.c: the accessors of the QEMU driver's shared state (qemu-state.h): a connection's
- * QemuConn and binary, a domain's QemuDomain, and a verb's pending call and its end. */
+ * QemuConn and binary, a domain's QemuDomain, a verb's pending call and its end, and a start
+ * given up. */
+#define LOG_MODULE "qemu"
 #include "qemu-state.h"
 
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "log.h"
 
 QemuConn *qemu_conn_of(Connection *c) {
         return c->driver_data;
@@ -89,6 +94,22 @@ void qemu_verb_continue(QemuDomain *qd, QemuNamesNext next, SecurityDacNames *na
                 qemu_domain_finish(qd, r < 0 ? -1 : 0, r < 0 ? &e : NULL);
         }
         call_unref(call);
+}
+
+void qemu_start_next(QemuDomain *qd, Qmp *q) {
+        QemuStartNext next = qd->start_next;
+        qd->start_next = NULL;
+        if (next)
+                next(qd, q);
+}
+
+void qemu_domain_start_fail(QemuDomain *qd, const VbError *err) {
+        if (err && !qd->start_error.code)
+                qd->start_error = *err;
+        log_error("domain %s: start failed: %s", qd->domain->obj.name,
+                  qd->start_error.code ? qd->start_error.message : "(see QEMU's log)");
+        if (qd->proc)
+                process_kill(qd->proc, SIGKILL);
 }
 
 QemuDomain *qemu_tune_monitor(Domain *d, VbError *err) {

@@ -76,6 +76,14 @@ typedef struct QemuMigration {
         bool completed;         /* QEMU sent it all: its end is the guest's departure, unless cancelled */
 } QemuMigration;
 
+struct QemuDomain;
+/* A start's next step once QEMU's monitor is up (QEMU still -S). A step that waits for QEMU or
+ * the host before the guest may run (its threads placed, its saved state loaded, the migration
+ * stream listened for, its NICs' filter rules loaded) is handed it by qemu-domain.c, which
+ * sequences the start; the step keeps it in start_next, goes on with qemu_start_next() once
+ * done, and gives the start up itself (qemu_domain_start_fail) when it cannot be. */
+typedef void (*QemuStartNext)(struct QemuDomain *qd, Qmp *q);
+
 typedef struct QemuDomain {
         Domain *domain;         /* not a reference: the domain owns this */
         QemuConn *qc;           /* NULL once the connection is closing */
@@ -89,9 +97,11 @@ typedef struct QemuDomain {
         DomainInput after_reply;        /* transition on the reply when the event has not come (or _MAX) */
         DomainDef *live;        /* STARTING: the running definition, handed to the core at BOOTED */
         VbError start_error;    /* STARTING: why the start is being given up (code 0: QEMU's log says) */
+        QemuStartNext start_next;       /* STARTING: what the step that waits goes on with */
         uint64_t balloon_kib;   /* last BALLOON_CHANGE (0: none seen) */
         uint64_t balloon_target_kib;    /* the balloon command in flight */
         char lost_why[256];     /* LOST: what stands in the way */
+        void (*lost_retry)(struct QemuDomain *qd);      /* LOST: looks for it again (qemu-recover.c's) */
         uint64_t retry_usec;    /* LOST: the delay before the next look */
         sd_event_source *kill_timer;    /* DESTROYING */
         sd_event_source *retry_timer;   /* LOST */
@@ -117,6 +127,7 @@ typedef struct QemuDomain {
         char *incoming_uri;             /* an incoming migration: QEMU's migrate-incoming URI (qemu-migrate.c) */
         int display_ports[3];   /* reserved VNC, SPICE, websocket ports (0: none) */
         Process *log_writer;    /* virtbus-qemu-log of the QEMU this daemon started, until it ends */
+        void (*log_writer_gone)(struct QemuDomain *qd); /* what the start asked to hear of its end */
         Process *serial_writers[QEMU_SERIAL_LOGS_MAX];  /* those of its <serial type='file'> */
         bool exit_deferred;     /* QEMU ended while starting: its log writer has its last words */
         siginfo_t exit_info;    /* that exit, handled when the writer is done */
@@ -161,6 +172,12 @@ typedef int (*QemuNamesNext)(Domain *d, SecurityDacNames *names, void *arg, Call
 /* The step is done: next(qd's domain, names, arg, call) goes on with the waiting call, and
  * answers it unless next is pending again. */
 void qemu_verb_continue(QemuDomain *qd, QemuNamesNext next, SecurityDacNames *names, void *arg);
+/* The start's step that waited is done: the start goes on with the step it was handed. */
+void qemu_start_next(QemuDomain *qd, Qmp *q);
+/* A start is given up with err: QEMU is killed and its exit fails the start's call with the
+ * first reason given, or, when none was (err NULL), with what QEMU wrote to its log. Every step
+ * of a start calls it, from the spawn to the last setting before the guest runs. */
+void qemu_domain_start_fail(QemuDomain *qd, const VbError *err);
 /* The guest's QEMU with its monitor ready, or NULL with err set. */
 QemuDomain *qemu_tune_monitor(Domain *d, VbError *err);
 /* The QMP reply to a command that changes the running guest: the verb's job ends, its call
