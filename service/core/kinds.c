@@ -3,6 +3,7 @@
 
 #include "domain.h"
 #include "host.h"
+#include "network.h"
 #include "nwfilter.h"
 #include "secret.h"
 #include "storage.h"

@@ -1,4 +1,4 @@
-/* network.c: Network objects and their two-state machine (inactive ↔ active). */
+/* network.c: Network objects and their two-state machine (inactive ↔ active), and the network subsystem that holds them. */
 #define LOG_MODULE "core"
 #include "network.h"
 #include "network-usage.h"
@@ -60,6 +60,27 @@ void network_free_all(Registry *networks) {
                 registry_remove(networks, &n->obj);
                 network_free(n);
         }
+}
+
+const NetworkOps host_network_ops = { 0 };
+
+NetworkSubsystem *network_subsystem_new(const NetworkOps *ops, int error_from) {
+        NetworkSubsystem *s = calloc(1, sizeof *s);
+        if (!s)
+                return NULL;
+        registry_init(&s->networks);
+        s->ops = ops;
+        s->error_from = error_from;
+        return s;
+}
+
+NetworkSubsystem *network_subsystem_free(NetworkSubsystem *s) {
+        if (!s)
+                return NULL;
+        network_free_all(&s->networks);
+        registry_done(&s->networks);
+        free(s);
+        return NULL;
 }
 
 static const NetworkOps *ops_of(Connection *c) {

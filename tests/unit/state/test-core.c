@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "connection.h"
 #include "domain.h"
 #include "domain-persist.h"
 #include "driver.h"
