@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "api.h"
+#include "api-types.h"
 #include "call.h"
 #include "domain-conf.h"
 #include "domain-state.h"
