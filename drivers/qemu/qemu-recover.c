@@ -11,6 +11,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "domain-load.h"
 #include "domain-persist.h"
 #include "log.h"
 #include "persist.h"

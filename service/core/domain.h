@@ -290,13 +290,16 @@ Domain *domain_unref(Domain *d);
 int domain_job_begin(Domain *d, DomainJob job, VbError *err);
 void domain_job_end(Domain *d);
 
-/* Load persisted definitions: the domain slot of the kinds table (kinds.h); drivers that
- * persist call connection_load_all from open(). */
-int domain_load_all(Connection *c);
 /* Add a domain built by a driver (test content, restart recovery); takes def. */
 int domain_add(Connection *c, DomainDef *def, bool persistent, Domain **out, VbError *err);
 /* Drop every domain (connection teardown); no notices. */
 void domain_free_all(Connection *c);
+/* Out of the registry and announced gone (NOTICE_REMOVED); freed when the last verb lets go. */
+void domain_remove(Domain *d);
+/* A definition parsed for c (the driver's post-parse, libvirt's name/UUID rule); *existing:
+ * the domain it redefines, or NULL. */
+DomainDef *domain_parse_for(Connection *c, const char *xml, size_t len, bool validate,
+                            Domain **existing, VbError *err);
 
 /* Put a domain into a state found rather than reached (built-in content, restart recovery):
  * no lifecycle event, since nothing happened; an active state gets a running definition and an id. */

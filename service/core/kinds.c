@@ -2,6 +2,7 @@
 #include "kinds.h"
 
 #include "domain.h"
+#include "domain-load.h"
 #include "host.h"
 #include "network.h"
 #include "nwfilter.h"

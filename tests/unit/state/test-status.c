@@ -14,6 +14,7 @@
 
 #include "connection.h"
 #include "domain.h"
+#include "domain-load.h"
 #include "domain-persist.h"
 #include "driver.h"
 #include "manager.h"
