@@ -289,6 +289,8 @@ Domain *domain_unref(Domain *d);
 /* Begin a job (refused while another runs or in a state the job cannot start from). */
 int domain_job_begin(Domain *d, DomainJob job, VbError *err);
 void domain_job_end(Domain *d);
+/* The job's name in logs and refusals ("start", "modify", …; NULL for DOMAIN_JOB_NONE). */
+const char *domain_job_name(DomainJob job);
 
 /* Add a domain built by a driver (test content, restart recovery); takes def. */
 int domain_add(Connection *c, DomainDef *def, bool persistent, Domain **out, VbError *err);
