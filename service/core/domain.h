@@ -99,8 +99,18 @@ typedef struct DomainNetStat {
         uint64_t rx_bytes, rx_pkts, rx_errs, rx_drop, tx_bytes, tx_pkts, tx_errs, tx_drop;
 } DomainNetStat;
 
-/* balloon.* beyond current/maximum: libvirt's virDomainMemoryStatTags (domain-info.h), KiB
- * or counts, in the order they were found. */
+/* virDomainMemoryStatTags: the tags of DomainBalloonStat and of virDomainMemoryStats
+ * (domain-info.h). */
+enum {
+        DOMAIN_MEMSTAT_SWAP_IN, DOMAIN_MEMSTAT_SWAP_OUT, DOMAIN_MEMSTAT_MAJOR_FAULT, DOMAIN_MEMSTAT_MINOR_FAULT,
+        DOMAIN_MEMSTAT_UNUSED, DOMAIN_MEMSTAT_AVAILABLE, DOMAIN_MEMSTAT_ACTUAL_BALLOON, DOMAIN_MEMSTAT_RSS,
+        DOMAIN_MEMSTAT_USABLE, DOMAIN_MEMSTAT_LAST_UPDATE, DOMAIN_MEMSTAT_DISK_CACHES,
+        DOMAIN_MEMSTAT_HUGETLB_PGALLOC, DOMAIN_MEMSTAT_HUGETLB_PGFAIL,
+        DOMAIN_MEMSTAT_NR,
+};
+
+/* balloon.* beyond current/maximum: libvirt's virDomainMemoryStatTags (above), KiB or counts,
+ * in the order they were found. */
 typedef struct DomainBalloonStat {
         int tag;
         uint64_t val;
