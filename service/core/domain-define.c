@@ -3,7 +3,6 @@
 #include "domain.h"
 
 #include <errno.h>
-#include <stdlib.h>
 
 #include "checkpoint.h"
 #include "domain-persist.h"
