@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain-load.h"
 #include "domain-persist.h"
 #include "log.h"
 #include "persist.h"

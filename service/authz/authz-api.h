@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "api.h"
+#include "api-object.h"
 #include "authz.h"
 #include "object.h"
 

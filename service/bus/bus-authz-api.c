@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "api-object.h"
 #include "authz-api.h"
 #include "uuid.h"
 

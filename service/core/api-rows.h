@@ -1,7 +1,9 @@
 /* api-rows.h: the notation of the API table's rows (api-*.c), private to the core. */
 #pragma once
 
-#include "api.h"
+#include <stddef.h>
+
+#include "api-types.h"
 
 #define IFACE_CONNECT "org.libvirt.Connect"
 #define IFACE_DOMAIN "org.libvirt.Domain"

@@ -1,6 +1,6 @@
-/* checkpoint-store.c: a domain's checkpoint tree in memory (add, link) and on disk (CONFIG/checkpoint/DOMAIN/NAME.xml, 0600). */
+/* checkpoint-store.c: a domain's checkpoint tree on disk (CONFIG/checkpoint/DOMAIN/NAME.xml, 0600). */
 #define LOG_MODULE "core"
-#include "checkpoint.h"
+#include "checkpoint-store.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -12,45 +12,6 @@
 #include "domain.h"
 #include "log.h"
 #include "persist.h"
-
-static Checkpoint *find(CheckpointTree *t, const char *name) {
-        for (size_t i = 0; name && i < t->n; i++)
-                if (strcmp(t->all[i]->def->name, name) == 0)
-                        return t->all[i];
-        return NULL;
-}
-
-Checkpoint *checkpoint_tree_add(CheckpointTree *t, Domain *d, CheckpointDef *def) {
-        Checkpoint *c = calloc(1, sizeof *c);
-        Checkpoint **all = c ? realloc(t->all, (t->n + 1) * sizeof *all) : NULL;
-        if (!all) {
-                free(c);
-                return NULL;
-        }
-        t->all = all;
-        c->def = def;
-        c->domain = d;
-        t->all[t->n++] = c;
-        return c;
-}
-
-void checkpoint_tree_link(CheckpointTree *t) {
-        for (size_t i = 0; i < t->n; i++) {
-                free(t->all[i]->children);
-                t->all[i]->children = NULL;
-                t->all[i]->n_children = 0;
-                t->all[i]->parent = NULL;
-        }
-        for (size_t i = 0; i < t->n; i++) {
-                Checkpoint *c = t->all[i], *p = find(t, c->def->parent);
-                Checkpoint **v = p && p != c ? realloc(p->children, (p->n_children + 1) * sizeof *v) : NULL;
-                if (!v)
-                        continue;       /* a root (or, out of memory, shown as one) */
-                p->children = v;
-                p->children[p->n_children++] = c;
-                c->parent = p;
-        }
-}
 
 static int checkpoint_dir(Domain *d, char *buf, size_t len) {
         const char *base = d->obj.conn->config_dir;
@@ -98,7 +59,7 @@ static int load_one(const char *dir, const char *name, const char *data, size_t 
                 return -EINVAL;
         }
         size_t n = strlen(name);
-        if (strlen(def->name) + 4 != n || strncmp(name, def->name, n - 4) != 0 || find(t, def->name)) {
+        if (strlen(def->name) + 4 != n || strncmp(name, def->name, n - 4) != 0 || checkpoint_tree_find(t, def->name)) {
                 log_error("cannot load checkpoint %s/%s: it names checkpoint '%s'", dir, name, def->name);
                 checkpoint_def_free(def);
                 return -EINVAL;

@@ -1,6 +1,7 @@
 /* checkpoint-verbs.c: create and delete a checkpoint: checks, libvirt's alignment of its disks with the domain's, a modify job, the driver's op (perhaps pending), then the tree and its files. */
 #define LOG_MODULE "core"
 #include "checkpoint.h"
+#include "checkpoint-store.h"
 
 #include <errno.h>
 #include <stdio.h>

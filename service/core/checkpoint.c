@@ -1,6 +1,7 @@
 /* checkpoint.c: a domain's checkpoint tree: lookups, lists, the XML, and its changes (current, removal). */
 #define LOG_MODULE "core"
 #include "checkpoint.h"
+#include "checkpoint-store.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -18,23 +19,6 @@ CheckpointTree *checkpoint_tree_of(Domain *d) {
                         checkpoint_store_load(d, d->checkpoints);
         }
         return d->checkpoints;
-}
-
-static void node_free(Checkpoint *c) {
-        if (!c)
-                return;
-        checkpoint_def_free(c->def);
-        free(c->children);
-        free(c);
-}
-
-void checkpoint_tree_free(CheckpointTree *t) {
-        if (!t)
-                return;
-        for (size_t i = 0; i < t->n; i++)
-                node_free(t->all[i]);
-        free(t->all);
-        free(t);
 }
 
 Checkpoint *checkpoint_lookup(Domain *d, const char *name, VbError *err) {
@@ -135,7 +119,7 @@ void checkpoint_tree_remove(Domain *d, Checkpoint *c) {
                         break;
                 }
         log_info("domain %s: checkpoint %s deleted", d->obj.name, c->def->name);
-        node_free(c);
+        checkpoint_node_free(c);
         checkpoint_tree_link(t);
 }
 
@@ -157,7 +141,7 @@ void checkpoint_undefined(Domain *d, unsigned flags) {
                 if (checkpoint_store_remove(d, c->def->name, NULL) < 0)
                         log_warning("domain %s: checkpoint %s: its file could not be removed", d->obj.name, c->def->name);
                 t->n--;
-                node_free(c);
+                checkpoint_node_free(c);
         }
         checkpoint_store_remove_dir(d);
         checkpoint_tree_free(t);

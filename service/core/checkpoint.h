@@ -5,25 +5,10 @@
 #include <stddef.h>
 
 #include "call.h"
-#include "checkpoint-conf.h"
+#include "checkpoint-tree.h"
 #include "error.h"
 
 typedef struct Domain Domain;
-
-typedef struct Checkpoint {
-        CheckpointDef *def;             /* def->parent names the parent; def->current mirrors tree->current */
-        Domain *domain;                 /* not a reference: the domain owns its tree */
-        struct Checkpoint *parent;      /* NULL for a root */
-        struct Checkpoint **children;
-        size_t n_children;
-} Checkpoint;
-
-typedef struct CheckpointTree {
-        Checkpoint **all;               /* in creation order */
-        size_t n;
-        Checkpoint *current;            /* the last one made: a new checkpoint's parent */
-        bool loaded;                    /* the files of the domain's config dir were read */
-} CheckpointTree;
 
 /* libvirt's flags. */
 enum {
@@ -44,7 +29,6 @@ enum {
 
 /* d's tree, its files read on first use (NULL only on allocation failure). */
 CheckpointTree *checkpoint_tree_of(Domain *d);
-void checkpoint_tree_free(CheckpointTree *t);
 
 /* Lookups: NULL with libvirt's texts ("Domain checkpoint not found: no domain checkpoint with
  * matching name '…'", "checkpoint '…' has no parent"). */
@@ -74,13 +58,6 @@ Checkpoint *checkpoint_commit(Domain *d, CheckpointDef *def, VbError *err);
 int checkpoint_undefine_check(Domain *d, unsigned flags, VbError *err);
 void checkpoint_undefined(Domain *d, unsigned flags);
 
-/* checkpoint-store.c: the tree's files, CONFIG/checkpoint/DOMAIN/NAME.xml (0600). */
-int checkpoint_store_save(Domain *d, const Checkpoint *c, VbError *err);
-int checkpoint_store_remove(Domain *d, const char *name, VbError *err);
-void checkpoint_store_remove_dir(Domain *d);     /* once empty */
-void checkpoint_store_load(Domain *d, CheckpointTree *t);
-Checkpoint *checkpoint_tree_add(CheckpointTree *t, Domain *d, CheckpointDef *def);
-void checkpoint_tree_link(CheckpointTree *t);
 /* Make c (NULL: none) the current checkpoint, and record it in both files. */
 void checkpoint_set_current(Domain *d, Checkpoint *c);
 /* c leaves the tree and its file goes: its children and "current" move to its parent. */

@@ -1,6 +1,6 @@
 /* domain-hotplug-dev.c: virDomainAttachDevice(Flags) / DetachDevice(Flags) of the device kinds beyond disks and NICs (USB inputs and hubs, controllers, channels, DIMMs): the checks, the persistent definition, and the driver for the running guest. */
 #define LOG_MODULE "core"
-#include "domain-hotplug.h"
+#include "domain-hotplug-dev.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -8,7 +8,9 @@
 #include <string.h>
 
 #include "domain-device.h"
+#include "domain-hotplug-apply.h"
 #include "domain-model.h"
+#include "driver.h"
 #include "log.h"
 
 static bool str_eq(const char *a, const char *b) {

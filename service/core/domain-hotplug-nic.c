@@ -1,13 +1,15 @@
 /* domain-hotplug-nic.c: virDomainAttachDevice(Flags) / DetachDevice(Flags) of an <interface>: MAC checks, the persistent definition, and the driver for the running guest. */
 #define LOG_MODULE "core"
-#include "domain-hotplug.h"
+#include "domain-hotplug-nic.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "domain-device.h"
+#include "domain-hotplug-apply.h"
 #include "domain-model.h"
+#include "driver.h"
 #include "log.h"
 #include "uuid.h"
 

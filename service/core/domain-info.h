@@ -4,20 +4,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "domain.h"
 #include "error.h"
 
 typedef struct Domain Domain;
 typedef struct DomainDisk DomainDisk;
 typedef struct DomainInterface DomainInterface;
-
-/* virDomainMemoryStatTags */
-enum {
-        DOMAIN_MEMSTAT_SWAP_IN, DOMAIN_MEMSTAT_SWAP_OUT, DOMAIN_MEMSTAT_MAJOR_FAULT, DOMAIN_MEMSTAT_MINOR_FAULT,
-        DOMAIN_MEMSTAT_UNUSED, DOMAIN_MEMSTAT_AVAILABLE, DOMAIN_MEMSTAT_ACTUAL_BALLOON, DOMAIN_MEMSTAT_RSS,
-        DOMAIN_MEMSTAT_USABLE, DOMAIN_MEMSTAT_LAST_UPDATE, DOMAIN_MEMSTAT_DISK_CACHES,
-        DOMAIN_MEMSTAT_HUGETLB_PGALLOC, DOMAIN_MEMSTAT_HUGETLB_PGFAIL,
-        DOMAIN_MEMSTAT_NR,
-};
 
 typedef struct DomainMemStat {
         int tag;

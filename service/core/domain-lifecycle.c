@@ -1,4 +1,4 @@
-/* domain-lifecycle.c: the lifecycle verbs (start, shutdown, …), the job rule and the one transition function. */
+/* domain-lifecycle.c: the lifecycle verbs (start, shutdown, …) and the one transition function (the job rule is domain-job.c's). */
 #define LOG_MODULE "core"
 #include "domain.h"
 
@@ -11,68 +11,15 @@
 #include "driver.h"
 #include "log.h"
 
-/* Which states each verb accepts, and what a caller hears otherwise (libvirt's texts). */
-typedef struct VerbRule {
-        const char *job_name;
-        unsigned states;
-        VbErrorCode code;
-        const char *refusal;    /* %s: the domain's name, where the text has one */
-} VerbRule;
-
-#define S(x) (1u << DOMAIN_##x)
-static const VerbRule verb_rules[] = {
-        [DOMAIN_JOB_START] = { "start", S(SHUTOFF) | S(NOSTATE), VB_ERR_INTERNAL_ERROR,
-                               "Domain '%s' is already running" },
-        [DOMAIN_JOB_SHUTDOWN] = { "shutdown", S(RUNNING) | S(BLOCKED) | S(PAUSED), VB_ERR_INTERNAL_ERROR,
-                                  "domain '%s' not running" },
-        [DOMAIN_JOB_REBOOT] = { "reboot", S(RUNNING) | S(BLOCKED), VB_ERR_OPERATION_INVALID,
-                                "domain is not running" },
-        [DOMAIN_JOB_RESET] = { "reset", S(RUNNING) | S(BLOCKED), VB_ERR_OPERATION_INVALID,
-                               "domain is not running" },
-        [DOMAIN_JOB_SUSPEND] = { "suspend", S(RUNNING) | S(BLOCKED), VB_ERR_INTERNAL_ERROR,
-                                 "domain '%s' not running" },
-        [DOMAIN_JOB_RESUME] = { "resume", S(PAUSED), VB_ERR_INTERNAL_ERROR, "domain '%s' not paused" },
-        [DOMAIN_JOB_DESTROY] = { "destroy", ~(S(SHUTOFF) | S(NOSTATE)), VB_ERR_OPERATION_INVALID,
-                                 "domain is not running" },
-        [DOMAIN_JOB_MODIFY] = { "modify", ~0u, VB_ERR_OK, NULL },
-        [DOMAIN_JOB_SAVE] = { "save", S(RUNNING) | S(BLOCKED) | S(PAUSED), VB_ERR_OPERATION_INVALID,
-                              "domain is not running" },
-        [DOMAIN_JOB_DUMP] = { "dump", S(RUNNING) | S(BLOCKED) | S(PAUSED), VB_ERR_OPERATION_INVALID,
-                              "domain is not running" },
-};
-#undef S
-
-/* One job at a time: a second mutating call is refused, never interleaved. */
-int domain_job_begin(Domain *d, DomainJob job, VbError *err) {
-        const VerbRule *rule = &verb_rules[job];
-        if (d->removed)
-                return vb_error_set(err, VB_ERR_NO_DOMAIN, VB_FROM_DOMAIN, "domain '%s' is gone", d->obj.name);
-        if (d->job != DOMAIN_JOB_NONE)
-                return vb_error_set(err, VB_ERR_OPERATION_TIMEOUT, VB_FROM_DOMAIN,
-                                    "cannot acquire state change lock (held by %s)", verb_rules[d->job].job_name);
-        if (!(rule->states & (1u << d->state))) {
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-                return vb_error_set(err, rule->code, connection_error_origin(d->obj.conn), rule->refusal, d->obj.name);
-#pragma GCC diagnostic pop
-        }
-        d->job = job;
-        return 0;
-}
-
-void domain_job_end(Domain *d) {
-        d->job = DOMAIN_JOB_NONE;
-}
-
 /* Run a driver op inside a job; the domain stays allocated until the op has returned. */
 static int domain_run(Domain *d, DomainJob job, int (*op)(Domain *, unsigned, Call *, VbError *),
                       unsigned flags, Call *call, VbError *err) {
         if (!op)
-                return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_DOMAIN, "%s", verb_rules[job].job_name);
+                return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_DOMAIN, "%s", domain_job_name(job));
         if (domain_job_begin(d, job, err) < 0)
                 return -1;
         domain_ref(d);
-        log_debug("domain %s: job %s begins", d->obj.name, verb_rules[job].job_name);
+        log_debug("domain %s: job %s begins", d->obj.name, domain_job_name(job));
         int r = op(d, flags, call, err);
         if (r != VERB_PENDING)
                 domain_job_end(d);

@@ -9,7 +9,7 @@
 
 #include "domain-model.h"
 #include "domain-persist.h"
-#include "domain-tune-stats.h"
+#include "domain-tune-ops.h"
 #include "driver.h"
 #include "log.h"
 

@@ -10,7 +10,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "domain-info.h"
 #include "domain-model.h"
 #include "domain-perf.h"
 #include "driver.h"

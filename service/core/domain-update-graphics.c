@@ -2,7 +2,7 @@
  * expiry (passwdValidTo), live through the driver (QEMU's set_password and expire_password)
  * and in the definition. virsh update-device with the display's element, as libvirt takes it. */
 #define LOG_MODULE "core"
-#include "domain-update.h"
+#include "domain-update-graphics.h"
 
 #include <errno.h>
 #include <stdlib.h>

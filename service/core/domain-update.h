@@ -2,10 +2,10 @@
 #pragma once
 
 #include <stddef.h>
-#include <time.h>
 
 #include "call.h"
 #include "domain.h"
+#include "domain-update-graphics.h"     /* the <graphics> part of an update */
 
 enum { DOMAIN_DEVICE_MODIFY_FORCE = 1u << 2 };     /* VIR_DOMAIN_DEVICE_MODIFY_FORCE */
 
@@ -16,10 +16,3 @@ enum { DOMAIN_DEVICE_MODIFY_FORCE = 1u << 2 };     /* VIR_DOMAIN_DEVICE_MODIFY_F
  * with nothing changed: another device kind ("not supported"), no NIC with that MAC, a change
  * to anything but the link state. */
 int domain_update_device(Domain *d, const char *xml, size_t len, unsigned flags, Call *call, VbError *err);
-
-/* domain-update-graphics.c: a <graphics> matched by its type: only passwd and passwdValidTo
- * may change (live through the driver's set_graphics_password, and in the definition). Takes
- * dev. And passwdValidTo's text as a time (-1: not YYYY-MM-DDTHH:MM:SS). */
-struct DomainDevices;
-int domain_update_graphics(Domain *d, struct DomainDevices *dev, bool live, bool config, Call *call, VbError *err);
-int domain_graphics_valid_to(const char *s, time_t *out);

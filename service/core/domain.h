@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "api.h"
+#include "api-types.h"
 #include "call.h"
 #include "domain-conf.h"
 #include "domain-state.h"
@@ -99,8 +99,18 @@ typedef struct DomainNetStat {
         uint64_t rx_bytes, rx_pkts, rx_errs, rx_drop, tx_bytes, tx_pkts, tx_errs, tx_drop;
 } DomainNetStat;
 
-/* balloon.* beyond current/maximum: libvirt's virDomainMemoryStatTags (domain-info.h), KiB
- * or counts, in the order they were found. */
+/* virDomainMemoryStatTags: the tags of DomainBalloonStat and of virDomainMemoryStats
+ * (domain-info.h). */
+enum {
+        DOMAIN_MEMSTAT_SWAP_IN, DOMAIN_MEMSTAT_SWAP_OUT, DOMAIN_MEMSTAT_MAJOR_FAULT, DOMAIN_MEMSTAT_MINOR_FAULT,
+        DOMAIN_MEMSTAT_UNUSED, DOMAIN_MEMSTAT_AVAILABLE, DOMAIN_MEMSTAT_ACTUAL_BALLOON, DOMAIN_MEMSTAT_RSS,
+        DOMAIN_MEMSTAT_USABLE, DOMAIN_MEMSTAT_LAST_UPDATE, DOMAIN_MEMSTAT_DISK_CACHES,
+        DOMAIN_MEMSTAT_HUGETLB_PGALLOC, DOMAIN_MEMSTAT_HUGETLB_PGFAIL,
+        DOMAIN_MEMSTAT_NR,
+};
+
+/* balloon.* beyond current/maximum: libvirt's virDomainMemoryStatTags (above), KiB or counts,
+ * in the order they were found. */
 typedef struct DomainBalloonStat {
         int tag;
         uint64_t val;
@@ -289,14 +299,19 @@ Domain *domain_unref(Domain *d);
 /* Begin a job (refused while another runs or in a state the job cannot start from). */
 int domain_job_begin(Domain *d, DomainJob job, VbError *err);
 void domain_job_end(Domain *d);
+/* The job's name in logs and refusals ("start", "modify", …; NULL for DOMAIN_JOB_NONE). */
+const char *domain_job_name(DomainJob job);
 
-/* Load persisted definitions: the domain slot of the kinds table (kinds.h); drivers that
- * persist call connection_load_all from open(). */
-int domain_load_all(Connection *c);
 /* Add a domain built by a driver (test content, restart recovery); takes def. */
 int domain_add(Connection *c, DomainDef *def, bool persistent, Domain **out, VbError *err);
 /* Drop every domain (connection teardown); no notices. */
 void domain_free_all(Connection *c);
+/* Out of the registry and announced gone (NOTICE_REMOVED); freed when the last verb lets go. */
+void domain_remove(Domain *d);
+/* A definition parsed for c (the driver's post-parse, libvirt's name/UUID rule); *existing:
+ * the domain it redefines, or NULL. */
+DomainDef *domain_parse_for(Connection *c, const char *xml, size_t len, bool validate,
+                            Domain **existing, VbError *err);
 
 /* Put a domain into a state found rather than reached (built-in content, restart recovery):
  * no lifecycle event, since nothing happened; an active state gets a running definition and an id. */

@@ -2,7 +2,9 @@
 #include "kinds.h"
 
 #include "domain.h"
+#include "domain-load.h"
 #include "host.h"
+#include "network.h"
 #include "nwfilter.h"
 #include "secret.h"
 #include "storage.h"

@@ -135,10 +135,6 @@ struct Manager {
         char *run_root;        /* /run/virtbus or $XDG_RUNTIME_DIR/virtbus */
 };
 
-int manager_new(sd_event *event, Manager **out);
-Manager *manager_free(Manager *m);
-/* Open a connection with driver and add it; the driver's open() fills it. */
-int manager_add_connection(Manager *m, const Driver *driver, Connection **out, VbError *err);
 Connection *manager_find_connection(Manager *m, const char *uri_or_name);
 /* Where the connection's driver errors come from, as libvirt reports it (VB_FROM_TEST, …):
  * lookups fail with the driver's origin. */

@@ -67,3 +67,13 @@ int network_add(Connection *c, NetworkDef *def, bool persistent, bool active, Ne
  * up): inactive again, and gone when it was transient. */
 void network_recovered_stopped(Network *n);
 void network_free_all(Registry *networks);
+/* Out of its registry and freed (core-internal: network-verbs.c); announce: NOTICE_REMOVED
+ * first. */
+void network_remove(Network *n, bool announce);
+
+/* A network subsystem with its ops (never NULL) and the origin of its lookup errors; its end
+ * frees its networks. host_network_ops: the host's default backend, none, so every verb that
+ * would change the host answers "not supported" until the daemon attaches drivers/network's. */
+extern const NetworkOps host_network_ops;
+NetworkSubsystem *network_subsystem_new(const NetworkOps *ops, int error_from);
+NetworkSubsystem *network_subsystem_free(NetworkSubsystem *s);

@@ -1,6 +1,6 @@
-/* snapshot-store.c: a domain's snapshot tree in memory (add, link) and on disk (CONFIG/snapshot/DOMAIN/NAME.xml, 0600). */
+/* snapshot-store.c: a domain's snapshot tree on disk (CONFIG/snapshot/DOMAIN/NAME.xml, 0600). */
 #define LOG_MODULE "core"
-#include "snapshot.h"
+#include "snapshot-store.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -13,47 +13,6 @@
 #include "domain.h"
 #include "log.h"
 #include "persist.h"
-
-Snapshot *snapshot_tree_add(SnapshotTree *t, Domain *d, SnapshotDef *def) {
-        Snapshot *s = calloc(1, sizeof *s);
-        Snapshot **all = s ? realloc(t->all, (t->n + 1) * sizeof *all) : NULL;
-        if (!all) {
-                free(s);
-                return NULL;
-        }
-        t->all = all;
-        s->def = def;
-        s->domain = d;
-        t->all[t->n++] = s;
-        return s;
-}
-
-static Snapshot *find(SnapshotTree *t, const char *name) {
-        for (size_t i = 0; name && i < t->n; i++)
-                if (strcmp(t->all[i]->def->name, name) == 0)
-                        return t->all[i];
-        return NULL;
-}
-
-void snapshot_tree_link(SnapshotTree *t) {
-        for (size_t i = 0; i < t->n; i++) {
-                free(t->all[i]->children);
-                t->all[i]->children = NULL;
-                t->all[i]->n_children = 0;
-                t->all[i]->parent = NULL;
-        }
-        for (size_t i = 0; i < t->n; i++) {
-                Snapshot *s = t->all[i], *p = find(t, s->def->parent);
-                if (!p || p == s)
-                        continue;
-                Snapshot **c = realloc(p->children, (p->n_children + 1) * sizeof *c);
-                if (!c)
-                        continue;       /* out of memory: the child shows as a root */
-                p->children = c;
-                p->children[p->n_children++] = s;
-                s->parent = p;
-        }
-}
 
 static int snapshot_dir(Domain *d, char *buf, size_t len) {
         Connection *c = d->obj.conn;
@@ -118,7 +77,7 @@ static int load_one(const char *dir, const char *name, const char *data, size_t 
                 return -EINVAL;
         }
         size_t n = strlen(name);
-        if (n < 5 || strncmp(name, def->name, n - 4) != 0 || strlen(def->name) != n - 4 || find(ctx->t, def->name)) {
+        if (n < 5 || strncmp(name, def->name, n - 4) != 0 || strlen(def->name) != n - 4 || snapshot_tree_find(ctx->t, def->name)) {
                 log_error("cannot load snapshot %s/%s: it names snapshot '%s'", dir, name, def->name);
                 snapshot_def_free(def);
                 return -EINVAL;

@@ -1,6 +1,7 @@
 /* snapshot-verbs.c: create, revert and delete a snapshot: checks, a modify job, the driver's op (perhaps pending), then the tree and its files. */
 #define LOG_MODULE "core"
 #include "snapshot.h"
+#include "snapshot-store.h"
 
 #include <errno.h>
 #include <stdio.h>

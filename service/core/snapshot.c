@@ -1,6 +1,7 @@
 /* snapshot.c: the snapshot verbs on a domain's tree: create, revert, delete (driver ops inside a modify job), lookups, lists and XML. */
 #define LOG_MODULE "core"
 #include "snapshot.h"
+#include "snapshot-store.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -26,24 +27,6 @@ SnapshotTree *snapshot_tree_of(Domain *d) {
                         snapshot_store_load(d, d->snapshots);
         }
         return d->snapshots;
-}
-
-static Snapshot *snapshot_node_free(Snapshot *s) {
-        if (!s)
-                return NULL;
-        snapshot_def_free(s->def);
-        free(s->children);
-        free(s);
-        return NULL;
-}
-
-void snapshot_tree_free(SnapshotTree *t) {
-        if (!t)
-                return;
-        for (size_t i = 0; i < t->n; i++)
-                snapshot_node_free(t->all[i]);
-        free(t->all);
-        free(t);
 }
 
 size_t snapshot_count(Domain *d) {

@@ -6,25 +6,10 @@
 
 #include "call.h"
 #include "error.h"
-#include "snapshot-conf.h"
+#include "snapshot-tree.h"
 
 typedef struct Domain Domain;
 typedef struct Connection Connection;
-
-typedef struct Snapshot {
-        SnapshotDef *def;               /* def->parent names the parent; def->current mirrors tree->current */
-        Domain *domain;                 /* not a reference: the domain owns its tree */
-        struct Snapshot *parent;        /* NULL for a root */
-        struct Snapshot **children;
-        size_t n_children;
-} Snapshot;
-
-typedef struct SnapshotTree {
-        Snapshot **all;                 /* in creation order */
-        size_t n;
-        Snapshot *current;
-        bool loaded;                    /* the files of the domain's config dir were read */
-} SnapshotTree;
 
 /* libvirt's flags. */
 enum {
@@ -65,7 +50,6 @@ enum {
 
 /* d's tree, its files read on first use (NULL only on allocation failure). */
 SnapshotTree *snapshot_tree_of(Domain *d);
-void snapshot_tree_free(SnapshotTree *t);
 size_t snapshot_count(Domain *d);
 
 /* Lookups: NULL with libvirt's texts ("Domain snapshot not found: no domain snapshot with
@@ -94,17 +78,7 @@ int snapshot_delete(Snapshot *s, unsigned flags, Call *call, VbError *err);
 int snapshot_undefine_check(Domain *d, unsigned flags, VbError *err);
 void snapshot_undefined(Domain *d, unsigned flags);
 
-/* snapshot-store.c: the tree's files, CONFIG/snapshot/DOMAIN/NAME.xml (0600). */
-int snapshot_store_save(Domain *d, const Snapshot *s, VbError *err);
-int snapshot_store_remove(Domain *d, const char *name, VbError *err);
-void snapshot_store_remove_all(Domain *d);
-/* Read every file into t (a file that does not read is logged and left alone). */
-void snapshot_store_load(Domain *d, SnapshotTree *t);
-/* Add def (taken) to t as a child of its named parent; the new node (NULL on ENOMEM). */
-Snapshot *snapshot_tree_add(SnapshotTree *t, Domain *d, SnapshotDef *def);
 /* Make s (NULL: none) the current snapshot, and record it in both files. */
 void snapshot_set_current(Domain *d, Snapshot *s);
 /* s leaves the tree and its file goes: its children and "current" move to its parent. */
 void snapshot_tree_remove(Domain *d, Snapshot *s);
-/* Rebuild parent/children links from each def->parent (after a load). */
-void snapshot_tree_link(SnapshotTree *t);

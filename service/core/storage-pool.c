@@ -1,4 +1,4 @@
-/* storage-pool.c: StoragePool objects and their state machine (inactive, building, running). */
+/* storage-pool.c: StoragePool objects and their state machine (inactive, building, running), and the storage subsystem that holds them. */
 #define LOG_MODULE "core"
 #include "storage.h"
 
@@ -61,15 +61,29 @@ void pool_free_all(Registry *pools) {
         }
 }
 
-bool pool_busy(StoragePool *p, VbError *err) {
-        if (p->job.name)
-                return job_begin(&p->job, "?", VB_FROM_STORAGE, err) < 0;
-        REGISTRY_FOREACH(o, &p->volumes) {
-                StorageVol *v = (StorageVol *) o;
-                if (v->job.name)
-                        return job_begin(&v->job, "?", VB_FROM_STORAGE, err) < 0;
-        }
-        return false;
+const PoolOps host_pool_ops = { 0 };
+
+StorageSubsystem *storage_subsystem_new(const PoolOps *ops, int error_from) {
+        StorageSubsystem *s = calloc(1, sizeof *s);
+        if (!s)
+                return NULL;
+        registry_init(&s->pools);
+        hashmap_init(&s->vols_by_key);
+        hashmap_init(&s->vols_by_path);
+        s->ops = ops;
+        s->error_from = error_from;
+        return s;
+}
+
+StorageSubsystem *storage_subsystem_free(StorageSubsystem *s) {
+        if (!s)
+                return NULL;
+        pool_free_all(&s->pools);
+        registry_done(&s->pools);
+        hashmap_done(&s->vols_by_key);
+        hashmap_done(&s->vols_by_path);
+        free(s);
+        return NULL;
 }
 
 int pool_add(Connection *c, PoolDef *def, bool persistent, bool active, StoragePool **out, VbError *err) {
@@ -116,13 +130,6 @@ int pool_list_volumes(StoragePool *p, VbError *err) {
 
 StoragePool *pool_lookup_volume(StorageVol *v) {
         return v->pool;
-}
-
-int pool_check_active(StoragePool *p, VbError *err) {
-        if (!pool_is_active(p))
-                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_STORAGE,
-                                    "storage pool '%s' is not active", p->obj.name);
-        return 0;
 }
 
 /* The one place a pool's state changes; event < 0 for none. */

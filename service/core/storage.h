@@ -87,8 +87,14 @@ char *pool_get_xml(StoragePool *p, unsigned flags, VbError *err);
  * <sources> XML (a const char * valid during the completion), or -1 with err set. */
 int pool_find_sources(Connection *c, const char *type, const char *spec, unsigned flags, Call *call, VbError *err);
 int pool_get_info(StoragePool *p, PoolInfo *info, VbError *err);
-/* An error naming the pool unless it is active. */
-int pool_check_active(StoragePool *p, VbError *err);
+/* An error naming the pool unless it is active. Inline, as pool_busy(): the volumes' verbs ask
+ * it, and the pools' own file stays above the volumes' (it frees them). */
+static inline int pool_check_active(StoragePool *p, VbError *err) {
+        if (!pool_is_active(p))
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_STORAGE,
+                                    "storage pool '%s' is not active", p->obj.name);
+        return 0;
+}
 /* May the pool's volumes be listed? (libvirt words this refusal differently.) */
 int pool_list_volumes(StoragePool *p, VbError *err);
 
@@ -138,5 +144,20 @@ int pool_load_all(Connection *c);
 
 int pool_add(Connection *c, PoolDef *def, bool persistent, bool active, StoragePool **out, VbError *err);
 void pool_free_all(Registry *pools);
-/* Is a job running on the pool or one of its volumes? */
-bool pool_busy(StoragePool *p, VbError *err);
+/* A storage subsystem with its ops and the origin of its lookup errors; its end frees its pools
+ * and their volumes. host_pool_ops: the host's default backend, none (the daemon attaches
+ * drivers/storage's), so every verb that would change the host answers "not supported". */
+extern const PoolOps host_pool_ops;
+StorageSubsystem *storage_subsystem_new(const PoolOps *ops, int error_from);
+StorageSubsystem *storage_subsystem_free(StorageSubsystem *s);
+/* Is a job running on the pool or one of its volumes? (An error naming the job when so.) */
+static inline bool pool_busy(StoragePool *p, VbError *err) {
+        if (p->job.name)
+                return job_begin(&p->job, "?", VB_FROM_STORAGE, err) < 0;
+        REGISTRY_FOREACH(o, &p->volumes) {
+                StorageVol *v = (StorageVol *) o;
+                if (v->job.name)
+                        return job_begin(&v->job, "?", VB_FROM_STORAGE, err) < 0;
+        }
+        return false;
+}

@@ -16,6 +16,7 @@
 #include "authz.h"
 #include "bus.h"
 #include "config.h"
+#include "connection.h"
 #include "driver.h"
 #include "log.h"
 #include "manager.h"

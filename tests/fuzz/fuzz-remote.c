@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "client.h"
+#include "connection.h"
 #include "driver.h"
 #include "fake-server.h"
 #include "log.h"

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "api-object.h"
 #include "authz-api.h"
 #include "authz.h"
 #include "domain.h"

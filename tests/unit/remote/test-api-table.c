@@ -13,6 +13,7 @@
 #include <libxml/tree.h>
 
 #include "api.h"
+#include "connection.h"
 #include "dispatch.h"
 #include "driver.h"
 #include "fake-server.h"

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "connection.h"
 #include "dispatch.h"
 #include "domain.h"
 #include "driver.h"

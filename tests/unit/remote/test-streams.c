@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "connection.h"
 #include "dispatch.h"
 #include "domain.h"
 #include "driver.h"

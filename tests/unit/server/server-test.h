@@ -19,6 +19,7 @@
 #include <systemd/sd-event.h>
 
 #include "config.h"
+#include "connection.h"
 #include "manager.h"
 #include "protocol-double.h"
 #include "server.h"

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "connection.h"
 #include "driver.h"
 #include "manager.h"
 #include "network.h"

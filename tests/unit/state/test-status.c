@@ -12,7 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "connection.h"
 #include "domain.h"
+#include "domain-load.h"
 #include "domain-persist.h"
 #include "driver.h"
 #include "manager.h"
