@@ -122,18 +122,20 @@ static void dump(const char *what, const uint8_t *p, size_t len) {
         fprintf(stderr, "%s\n", len > 512 ? " …" : "");
 }
 
-/* Replies of a define without a UUID differ in the 16 bytes the core chose: remember them. */
+/* Replies of a define without a UUID differ in the 16 bytes the core chose: remember them.
+ * Their body begins with the object, {string name; uuid}: the UUID's place is known, so a
+ * chosen UUID whose first bytes happen to be the captured one's is not misplaced. */
 static bool learn_uuid(uint8_t *want, const FakePacket *got, size_t len) {
-        size_t first = 0, last = 0;
-        bool any = false;
+        if (len < 32)
+                return false;
+        size_t first = 32 + ((be32_at(want + 28) + 3) & ~(size_t) 3);
+        bool any = false, outside = false;
         for (size_t i = 0; i < len; i++)
                 if (want[i] != got->data[i]) {
-                        if (!any)
-                                first = i;
-                        last = i;
                         any = true;
+                        outside |= i < first || i >= first + 16;
                 }
-        if (!any || last >= first + 16 || first + 16 > len || R.n_uuids == 8)
+        if (!any || outside || first + 16 > len || R.n_uuids == 8)
                 return false;
         memcpy(R.uuid_from[R.n_uuids], want + first, 16);
         memcpy(R.uuid_to[R.n_uuids], got->data + first, 16);
