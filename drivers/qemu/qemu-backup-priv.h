@@ -37,6 +37,7 @@ struct QemuBackup {
         size_t n, i;
         uint64_t started_usec;
         bool failed, cancelled;
+        bool closing, closing_ok;       /* ended: QEMU is closing the targets, then it is told */
         bool pull;
         int port;               /* pull over TCP: the port this backup reserved (0: none) */
         size_t exported;        /* pull: the NBD exports added */

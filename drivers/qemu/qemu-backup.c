@@ -101,9 +101,26 @@ static void start_fail(QemuBackup *b, const char *what, const char *desc) {
 
 static int poll_later(QemuBackup *b);
 
+/* The targets are closed: the core and the clients hear the backup ended. */
+static void backup_finish(QemuBackup *b) {
+        Domain *d = b->d;
+        DomainJobStats js = { 0 };
+        qemu_backup_job_stats(d, &js);          /* the job's last figures, for its completion event */
+        domain_ref(d);
+        backup_ended(d, b->closing_ok);
+        backup_free(b);
+        if (js.n > 0)
+                domain_notify_job_completed(d, &js);
+        domain_unref(d);
+}
+
+/* The reply after the targets' blockdev-del (or the monitor gone: QEMU closed them then too). */
+static void on_targets_closed(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
+        backup_finish(userdata);
+}
+
 /* The jobs concluded (or cannot be followed): the backup ends, or a pull's failed start answers. */
 static void jobs_end(QemuBackup *b) {
-        Domain *d = b->d;
         if (b->call) {          /* a pull whose exports failed: its jobs are gone, the start fails */
                 VbError e = b->start_err;
                 drop_targets(b, false);
@@ -112,17 +129,18 @@ static void jobs_end(QemuBackup *b) {
         }
         /* a pull backup runs until its client ends it: that is its completion */
         bool ok = !b->failed && (!b->cancelled || b->pull);
-        DomainJobStats js = { 0 };
-        qemu_backup_job_stats(d, &js);          /* the job's last figures, for its completion event */
         for (size_t i = 0; i < b->n; i++)
                 b->disks[i].def->state = ok ? "complete" : b->cancelled ? "cancelled" : "failed";
         drop_targets(b, ok);
-        domain_ref(d);
-        backup_ended(d, ok);
-        backup_free(b);
-        if (js.n > 0)
-                domain_notify_job_completed(d, &js);
-        domain_unref(d);
+        /* The backup ends once QEMU has closed its targets (blockdev-del flushes a target's
+         * data and metadata): QEMU answers in order, so the reply to one more command says so.
+         * Until then the job shows, as libvirt's does, and a client that sees it gone may read
+         * the target files. */
+        Qmp *q = qemu_backup_qmp(b);
+        b->closing = true;
+        b->closing_ok = ok;
+        if (!q || qmp_send(q, "query-status", NULL, on_targets_closed, b) < 0)
+                backup_finish(b);
 }
 
 static void on_jobs(Qmp *q, json_object *ret, const char *cls, const char *desc, void *userdata) {
@@ -480,6 +498,8 @@ int qemu_backup_abort(Domain *d, VbError *err) {
         Qmp *q = b ? qemu_backup_qmp(b) : NULL;
         if (!b || !b->started_usec || !q)
                 return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU, "no job is active on the domain");
+        if (b->closing)
+                return 0;       /* its jobs are over; it ends as soon as its targets are closed */
         for (size_t i = 0; i < b->n; i++) {
                 json_object *a = json_object_new_object();
                 json_object_object_add(a, "id", json_object_new_string(b->disks[i].job));
