@@ -219,19 +219,9 @@ static void rs_producer_wake(Stream *st, void *userdata) {
         }
 }
 
-static void rs_upload_data(RemoteStream *rs, uint32_t type, const uint8_t *payload, size_t len) {
-        int r;
-        if (type == MSG_STREAM_HOLE) {
-                XdrReader x;
-                uint64_t hole = 0;
-                uint32_t flags = 0;
-                xdr_reader_init(&x, payload, len);
-                xdr_get_u64(&x, &hole);
-                xdr_get_u32(&x, &flags);
-                r = xdr_reader_ok(&x) ? stream_write_hole(rs_sink(rs), hole) : -EBADMSG;
-        } else {
-                r = stream_push(rs_sink(rs), payload, len);
-        }
+/* A packet's data or hole went into the sink with result r: an error aborts the stream, a full
+ * sink pauses the client's input. */
+static void rs_upload_queued(RemoteStream *rs, int r) {
         if (r < 0 && r != -EPIPE) {
                 VbError e = { 0 };
                 if (r == -EBADMSG)
@@ -247,6 +237,22 @@ static void rs_upload_data(RemoteStream *rs, uint32_t type, const uint8_t *paylo
         }
 }
 
+static void rs_upload_data(RemoteStream *rs, uint32_t type, const uint8_t *payload, size_t len) {
+        int r;
+        if (type == MSG_STREAM_HOLE) {
+                XdrReader x;
+                uint64_t hole = 0;
+                uint32_t flags = 0;
+                xdr_reader_init(&x, payload, len);
+                xdr_get_u64(&x, &hole);
+                xdr_get_u32(&x, &flags);
+                r = xdr_reader_ok(&x) ? stream_write_hole(rs_sink(rs), hole) : -EBADMSG;
+        } else {
+                r = stream_push(rs_sink(rs), payload, len);     /* a small packet: copied */
+        }
+        rs_upload_queued(rs, r);
+}
+
 /* ---- packets from the client ---- */
 
 static RemoteStream *rs_find(RemoteClient *c, const PacketHeader *h) {
@@ -254,6 +260,30 @@ static RemoteStream *rs_find(RemoteClient *c, const PacketHeader *h) {
                 if (rs->hdr.serial == h->serial && rs->hdr.proc == h->proc && rs->hdr.prog == h->prog)
                         return rs;
         return NULL;
+}
+
+/* An open stream that takes the client's data now (an upload or a console not yet finished). */
+static RemoteStream *rs_find_sink(RemoteClient *c, const PacketHeader *h) {
+        RemoteStream *rs = rs_find(c, h);
+        return rs && rs->dir != REMOTE_STREAM_DOWNLOAD && !rs->finishing ? rs : NULL;
+}
+
+void *remote_stream_payload_buf(RemoteClient *c, const PacketHeader *h, size_t len) {
+        if (h->status != MSG_STATUS_CONTINUE || !rs_find_sink(c, h))
+                return NULL;            /* the ordinary way: whole, then remote_stream_packet() */
+        return stream_buf_new(len);
+}
+
+void remote_stream_data(RemoteClient *c, const PacketHeader *h, void *payload, size_t len) {
+        /* The stream may have gone while the payload was read (aborted by its consumer). */
+        RemoteStream *rs = rs_find_sink(c, h);
+        if (!rs) {
+                log_debug("client %p: stream data (serial %u, proc %d) for no open upload ignored", (void *) c,
+                          h->serial, h->proc);
+                stream_buf_free(payload);
+                return;
+        }
+        rs_upload_queued(rs, stream_write_buf(rs_sink(rs), payload, len));   /* adopted, not copied */
 }
 
 void remote_stream_packet(RemoteClient *c, const PacketHeader *h, const uint8_t *payload, size_t len) {

@@ -123,10 +123,50 @@ bool client_may_read(const Client *c) {
                c->pub.pending < client_limits(c)->max_client_requests;
 }
 
+/* A packet whose payload was read into the protocol side's buffer is complete: hand both over. */
+static int client_payload_in(Client *c) {
+        void *pay = c->rx_pay;
+        size_t len = c->rx_pay_len;
+        c->rx_pay = NULL;
+        c->rx_pay_len = c->rx_pay_got = 0;
+        c->rx_off += PACKET_LEN_MIN + len;
+        remote_transport_drop_fds(c->t, c->rx_off);      /* not a call's: as client_packet_in() */
+        c->proto->packet_payload(&c->pub, c->rx_hdr, pay, len);
+        return 1;
+}
+
+/* A packet longer than rx whose header is in rx: the protocol side may take its payload into a
+ * buffer of its own (a stream's data: the stream adopts it as it is). The bytes of the payload
+ * rx holds already (under RX_INLINE) move over; the rest is read straight into it. 1 taken, 0
+ * not (the packet is read whole, as any other). */
+static int client_payload_begin(Client *c, uint32_t len) {
+        if (!c->proto->payload_buf)
+                return 0;
+        void *pay = c->proto->payload_buf(&c->pub, c->rx, len - PACKET_LEN_MIN);
+        if (!pay)
+                return 0;
+        memcpy(c->rx_hdr, c->rx, PACKET_LEN_MIN);
+        c->rx_pay = pay;
+        c->rx_pay_len = len - PACKET_LEN_MIN;
+        c->rx_pay_got = c->rx_used - PACKET_LEN_MIN;
+        memcpy(pay, c->rx + PACKET_LEN_MIN, c->rx_pay_got);
+        c->rx_used = 0;
+        return 1;
+}
+
+void client_payload_reset(Client *c) {
+        if (c->rx_pay)
+                c->proto->payload_free(c->rx_pay);
+        c->rx_pay = NULL;
+        c->rx_pay_len = c->rx_pay_got = 0;
+}
+
 /* Dispatch the next complete packet: 1 done, 0 more bytes are needed, -1 the client was dropped. */
 static int client_rx_next(Client *c) {
         if (c->fd_pkt)
                 return client_fds_collect(c);
+        if (c->rx_pay)
+                return c->rx_pay_got < c->rx_pay_len ? 0 : client_payload_in(c);
         if (c->rx_big) {
                 if (c->rx_big_got < c->rx_big_len)
                         return 0;
@@ -153,6 +193,14 @@ static int client_rx_next(Client *c) {
         }
         if (len <= RX_INLINE)
                 return 0;
+        if (c->proto->payload_buf) {
+                /* The header first: it says whether the payload is bulk the protocol takes. rx
+                 * cannot fill past this packet meanwhile: the packet is longer than rx. */
+                if (c->rx_used < PACKET_LEN_MIN)
+                        return 0;
+                if (client_payload_begin(c, len))
+                        return 0;
+        }
         c->rx_big = malloc(len);
         if (!c->rx_big) {
                 remote_client_drop(&c->pub, LOG_LEVEL_ERROR, "out of memory for a packet of %u bytes", len);
@@ -166,7 +214,7 @@ static int client_rx_next(Client *c) {
 }
 
 static void client_on_eof(Client *c, bool hup) {
-        bool partial = c->rx_used || c->rx_big || c->fd_pkt;
+        bool partial = c->rx_used || c->rx_big || c->rx_pay || c->fd_pkt;
         if (hup || partial) {
                 remote_client_drop(&c->pub, LOG_LEVEL_DEBUG,
                                    partial ? "disconnected in the middle of a packet" : "disconnected");
@@ -194,8 +242,18 @@ void client_read(Client *c, bool hup) {
                  * read() that would only say EAGAIN (one syscall per call saved). */
                 if (drained)
                         return;
-                uint8_t *buf = c->rx_big ? c->rx_big + c->rx_big_got : c->rx + c->rx_used;
-                size_t want = c->rx_big ? c->rx_big_len - c->rx_big_got : RX_INLINE - c->rx_used;
+                uint8_t *buf;
+                size_t want;
+                if (c->rx_pay) {
+                        buf = (uint8_t *) c->rx_pay + c->rx_pay_got;
+                        want = c->rx_pay_len - c->rx_pay_got;
+                } else if (c->rx_big) {
+                        buf = c->rx_big + c->rx_big_got;
+                        want = c->rx_big_len - c->rx_big_got;
+                } else {
+                        buf = c->rx + c->rx_used;
+                        want = RX_INLINE - c->rx_used;
+                }
                 ssize_t got = remote_transport_read(c->t, buf, want);
                 if (got == -ETOOMANYREFS) {
                         remote_client_drop(&c->pub, LOG_LEVEL_WARNING,
@@ -212,7 +270,9 @@ void client_read(Client *c, bool hup) {
                         client_on_eof(c, hup);
                         return;
                 }
-                if (c->rx_big)
+                if (c->rx_pay)
+                        c->rx_pay_got += (size_t) got;
+                else if (c->rx_big)
                         c->rx_big_got += (size_t) got;
                 else
                         c->rx_used += (size_t) got;

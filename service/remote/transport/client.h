@@ -150,6 +150,17 @@ typedef struct RemoteProtocol {
          * and closes each it does not keep. Without it they are closed and packet() gets the
          * call. */
         void (*packet_fds)(RemoteClient *c, const uint8_t *packet, size_t len, int *fds, size_t n_fds);
+        /* Optional, all three or none: a packet's payload read straight into a buffer of the
+         * protocol side's, so that bulk data (a stream's) is never copied out of the packet.
+         * payload_buf() is asked once the header (the first PACKET_LEN_MIN bytes, its length word
+         * checked) of a packet too long for the inline buffer has been read: a buffer of
+         * payload_len bytes, or NULL to have the packet read whole and given to packet() as
+         * usual. The transport fills the buffer, then hands it over with packet_payload() (which
+         * owns it from then on), or gives it back to payload_free() when the client goes before
+         * the packet is complete. */
+        void *(*payload_buf)(RemoteClient *c, const uint8_t *header, size_t payload_len);
+        void (*packet_payload)(RemoteClient *c, const uint8_t *header, void *payload, size_t payload_len);
+        void (*payload_free)(void *payload);
         /* A core notice: send the MESSAGE packets c's event callbacks ask for. */
         void (*notice)(RemoteClient *c, const Notice *n);
         /* The output queue has been written out (from the socket's writability, never from
