@@ -119,6 +119,26 @@ static void rs_send_hole(RemoteStream *rs, uint64_t hole) {
         remote_send(rs->client, p, len);
 }
 
+/* The stream's next chunk (whole data, a packet's worth at most) goes out as it is: the packet
+ * is its header and then the chunk, which the output queue frees once sent. No copy. */
+static void rs_send_chunk(RemoteStream *rs) {
+        void *buf = NULL;
+        size_t n = 0;
+        uint64_t hole = 0;
+        stream_take(rs->st, &buf, &n, &hole);   /* whole data: stream_next_data_len() said so */
+        uint8_t *head = malloc(PACKET_LEN_MIN);
+        if (!head) {
+                stream_buf_free(buf);
+                remote_client_close(rs->client);        /* a stream with a gap is worse than none */
+                return;
+        }
+        packet_header_put(head, &rs->hdr, MSG_STREAM, MSG_STATUS_CONTINUE, n);
+        int r = remote_client_send_body(rs->client, head, PACKET_LEN_MIN, buf, n, stream_buf_free);
+        if (r < 0)
+                log_debug("client %p: stream packet of %zu bytes not queued: %s", (void *) rs->client, n,
+                          strerror(-r));
+}
+
 static void rs_pump(RemoteStream *rs) {
         RemoteClient *c = rs->client;
         rs->want_output = false;
@@ -133,7 +153,12 @@ static void rs_pump(RemoteStream *rs) {
                         rs_send_zeros(rs, n);
                         continue;
                 }
-                /* The data is read straight into the packet that goes out (no bounce buffer). */
+                size_t whole = stream_next_data_len(rs->st);
+                if (whole > 0 && whole <= REMOTE_STREAM_CHUNK) {
+                        rs_send_chunk(rs);
+                        continue;
+                }
+                /* Else the data is read straight into the packet that goes out (no bounce buffer). */
                 if (!rs->spare && !(rs->spare = malloc(PACKET_LEN_MIN + REMOTE_STREAM_CHUNK))) {
                         remote_client_close(c);         /* a stream with a gap is worse than none */
                         return;

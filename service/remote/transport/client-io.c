@@ -84,26 +84,21 @@ bool remote_client_can_pass_fds(RemoteClient *rc) {
         return !c->dropped && remote_transport_can_pass_fds(c->t);
 }
 
-int remote_client_send_fds(RemoteClient *rc, uint8_t *packet, size_t len, const int *fds, size_t n_fds) {
-        Client *c = client_of(rc);
-        if (c->dropped || (n_fds && !remote_transport_can_pass_fds(c->t))) {
-                for (size_t i = 0; i < n_fds; i++)
-                        close(fds[i]);
-                free(packet);
-                return c->dropped ? -ENOTCONN : -ENOTSUP;
-        }
+/* Room in the output queue for len more bytes: 0, or -ENOBUFS and the client dropped. */
+static int client_output_room(Client *c, size_t len) {
         const RemoteLimits *lim = client_limits(c);
         if (c->out.bytes > 0 && c->out.bytes + len > lim->output_max) {
-                free(packet);
-                remote_client_drop(rc, LOG_LEVEL_WARNING, "more than %zu bytes of output waiting: it does not read",
+                remote_client_drop(&c->pub, LOG_LEVEL_WARNING, "more than %zu bytes of output waiting: it does not read",
                                    lim->output_max);
                 return -ENOBUFS;
         }
-        bool was_empty = out_queue_empty(&c->out);
-        if (c->next_layer)
-                c->next_layer_armed = true;     /* this is the reply that goes out in plaintext */
-        if (out_queue_push_fds(&c->out, packet, len, fds, n_fds) < 0) {
-                remote_client_drop(rc, LOG_LEVEL_ERROR, "out of memory for its output");
+        return 0;
+}
+
+/* A packet has just gone into the queue (r: out_queue_push*'s answer): try to send it. */
+static int client_queued(Client *c, int r, bool was_empty) {
+        if (r < 0) {
+                remote_client_drop(&c->pub, LOG_LEVEL_ERROR, "out of memory for its output");
                 return -ENOMEM;
         }
         if (was_empty)
@@ -112,6 +107,39 @@ int remote_client_send_fds(RemoteClient *rc, uint8_t *packet, size_t len, const 
                 client_kick(c);         /* the reply ended a pending call */
         client_update(c);
         return 0;
+}
+
+int remote_client_send_fds(RemoteClient *rc, uint8_t *packet, size_t len, const int *fds, size_t n_fds) {
+        Client *c = client_of(rc);
+        if (c->dropped || (n_fds && !remote_transport_can_pass_fds(c->t))) {
+                for (size_t i = 0; i < n_fds; i++)
+                        close(fds[i]);
+                free(packet);
+                return c->dropped ? -ENOTCONN : -ENOTSUP;
+        }
+        if (client_output_room(c, len) < 0) {
+                free(packet);
+                return -ENOBUFS;
+        }
+        bool was_empty = out_queue_empty(&c->out);
+        if (c->next_layer)
+                c->next_layer_armed = true;     /* this is the reply that goes out in plaintext */
+        return client_queued(c, out_queue_push_fds(&c->out, packet, len, fds, n_fds), was_empty);
+}
+
+int remote_client_send_body(RemoteClient *rc, uint8_t *head, size_t len, void *body, size_t body_len,
+                            void (*body_free)(void *)) {
+        Client *c = client_of(rc);
+        int r = c->dropped ? -ENOTCONN : client_output_room(c, len + body_len);
+        if (r < 0) {
+                free(head);
+                body_free(body);
+                return r;
+        }
+        bool was_empty = out_queue_empty(&c->out);
+        if (c->next_layer)
+                c->next_layer_armed = true;
+        return client_queued(c, out_queue_push_body(&c->out, head, len, body, body_len, body_free), was_empty);
 }
 
 /* ---- input ---- */

@@ -61,6 +61,11 @@ int remote_client_send(RemoteClient *c, uint8_t *packet, size_t len);
 /* The same with descriptors sent after the packet (a REPLY_WITH_FDS), taken in every case:
  * -ENOTSUP (closed, nothing queued) when the client's transport cannot carry them. */
 int remote_client_send_fds(RemoteClient *c, uint8_t *packet, size_t len, const int *fds, size_t n_fds);
+/* A packet in two parts, sent as one: head (malloc'ed: the length word, the header) and body
+ * (a stream's buffer, which goes out as it is; body_free() frees it once sent). Both are taken in
+ * every case; errors as remote_client_send(). */
+int remote_client_send_body(RemoteClient *c, uint8_t *head, size_t len, void *body, size_t body_len,
+                            void (*body_free)(void *));
 /* Whether this client's connection carries descriptors (a unix socket without TLS or SASL). */
 bool remote_client_can_pass_fds(RemoteClient *c);
 /* Stop reading; close once the queued output is out (after a fatal protocol error). */

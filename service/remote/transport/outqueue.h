@@ -19,6 +19,11 @@ int out_queue_push(OutQueue *q, uint8_t *packet, size_t len);
  * sendmsg, as libvirt's REPLY_WITH_FDS): the queue owns them from now (closed when sent, on
  * clear and on failure). */
 int out_queue_push_fds(OutQueue *q, uint8_t *packet, size_t len, const int *fds, size_t n_fds);
+/* A packet of two parts sent as one: head (malloc'ed) and then body_len bytes of body, which
+ * body_free() frees once they are out (a stream's buffer goes out as it is, not copied into a
+ * packet). The queue owns both from now, also on failure. */
+int out_queue_push_body(OutQueue *q, uint8_t *head, size_t len, void *body, size_t body_len,
+                        void (*body_free)(void *));
 /* The descriptor the head packet waits to send now that its bytes are out, or -1. */
 int out_queue_head_fd(const OutQueue *q);
 /* That descriptor was sent: close it and go on (the packet goes with its last one). */
