@@ -135,6 +135,18 @@ class TlsTest(unittest.TestCase):
         finally:
             c.close()
 
+    def test_volume_upload_and_download(self):
+        # Stream packets of up to 256 KiB in 16 KiB TLS records: the daemon reads a payload
+        # straight into the stream's buffer through the TLS layer, record after record.
+        libvirt = rh.libvirt_module()
+        c = libvirt.open(self.d.tls_uri(self.good, "qemu", "/session"))
+        try:
+            sent, on_disk, back = rh.volume_round_trip(c, self.d.tmp / "tls-pool", 3 * (1 << 20) + 4099)
+        finally:
+            c.close()
+        self.assertTrue(on_disk == sent, "the volume differs from what was uploaded")
+        self.assertTrue(back == sent, "the download differs from what was uploaded")
+
     def test_foreign_ca_refused(self):
         # The client trusts both CAs (so libvirt's own checks pass); the server only "ca". gnutls
         # in virsh sends no certificate the server's CA list does not name.
