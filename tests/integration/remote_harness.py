@@ -466,10 +466,11 @@ _event_loop_lock = threading.Lock()
 _event_loop_started = False
 
 
-def volume_round_trip(conn, pooldir, size):
+def volume_round_trip(conn, pooldir, size, download=True):
     """Upload size random bytes into a new volume of a dir pool in pooldir through conn (one packet
     per send, some longer than the daemon's 1 KiB inline buffer, some shorter), download them
-    again; returns (sent, what the file holds, what came back). The pool is gone afterwards."""
+    again (unless not download: None); returns (sent, what the file holds, what came back). The
+    pool is gone afterwards."""
     libvirt = libvirt_module()
     os.makedirs(pooldir, exist_ok=True)
     pool = conn.storagePoolCreateXML("<pool type='dir'><name>rt</name><target><path>%s</path></target></pool>"
@@ -486,6 +487,9 @@ def volume_round_trip(conn, pooldir, size):
             off += st.send(data[off:off + n])
         st.finish()
         on_disk = Path(vol.path()).read_bytes()
+        if not download:
+            vol.delete(0)
+            return data, on_disk, None
         st = conn.newStream(0)
         vol.download(st, 0, 0, 0)
         back = bytearray()
