@@ -34,6 +34,7 @@ bool client_output_empty(const Client *c) {
 void client_flush(Client *c) {
         if (c->dropped || !remote_transport_ready(c->t))
                 return;         /* a handshake first; its end flushes what was queued meanwhile */
+        bool one_packet = remote_transport_one_packet_per_write(c->t);
         while (!out_queue_empty(&c->out) && !c->dropped) {
                 int fd = out_queue_head_fd(&c->out);
                 if (fd >= 0) {
@@ -50,7 +51,8 @@ void client_flush(Client *c) {
                 }
                 struct iovec iov[TX_IOV];
                 size_t want;
-                size_t n = out_queue_iov(&c->out, iov, TX_IOV, &want);
+                size_t n = one_packet ? out_queue_iov_head(&c->out, iov, TX_IOV, &want)
+                                      : out_queue_iov(&c->out, iov, TX_IOV, &want);
                 ssize_t w = remote_transport_writev(c->t, iov, n);
                 if (w == -EAGAIN)
                         break;

@@ -74,10 +74,10 @@ int out_queue_push_body(OutQueue *q, uint8_t *head, size_t len, void *body, size
         return 0;
 }
 
-size_t out_queue_iov(const OutQueue *q, struct iovec *iov, size_t max, size_t *total) {
+static size_t queue_iov(const OutQueue *q, struct iovec *iov, size_t max, size_t *total, bool one) {
         size_t n = 0;
         *total = 0;
-        for (OutPacket *o = q->head; o && n < max; o = o->next) {
+        for (OutPacket *o = q->head; o && n < max && (!one || o == q->head); o = o->next) {
                 if (o->off < o->len) {
                         iov[n] = (struct iovec) { .iov_base = o->data + o->off, .iov_len = o->len - o->off };
                         *total += iov[n++].iov_len;
@@ -94,6 +94,14 @@ size_t out_queue_iov(const OutQueue *q, struct iovec *iov, size_t max, size_t *t
                         break;          /* its descriptors go before the next packet's bytes */
         }
         return n;
+}
+
+size_t out_queue_iov(const OutQueue *q, struct iovec *iov, size_t max, size_t *total) {
+        return queue_iov(q, iov, max, total, false);
+}
+
+size_t out_queue_iov_head(const OutQueue *q, struct iovec *iov, size_t max, size_t *total) {
+        return queue_iov(q, iov, max, total, true);
 }
 
 void out_queue_advance(OutQueue *q, size_t n) {

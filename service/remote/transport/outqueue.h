@@ -30,6 +30,8 @@ int out_queue_head_fd(const OutQueue *q);
 void out_queue_fd_sent(OutQueue *q);
 /* Up to max iovecs of what is still to send, from the front; *total is their byte count. */
 size_t out_queue_iov(const OutQueue *q, struct iovec *iov, size_t max, size_t *total);
+/* The same for the head packet alone (a layer that takes one packet per write). */
+size_t out_queue_iov_head(const OutQueue *q, struct iovec *iov, size_t max, size_t *total);
 /* n bytes from the front were sent: drop the packets that are complete. */
 void out_queue_advance(OutQueue *q, size_t n);
 void out_queue_clear(OutQueue *q);

@@ -141,6 +141,14 @@ static void test_body_with_room_for_the_header_only(void **state) {
         out_queue_advance(&q, 2);
         assert_int_equal(out_queue_iov(&q, iov, 1, &total), 1);
         assert_memory_equal(iov[0].iov_base, "bb", 2);
+        /* the head packet alone (TLS: a record holds one packet's bytes), then the next */
+        assert_int_equal(out_queue_push(&q, bytes("nn"), 2), 0);
+        assert_int_equal(out_queue_iov_head(&q, iov, 1, &total), 1);
+        assert_int_equal(total, 2);
+        assert_memory_equal(iov[0].iov_base, "bb", 2);
+        struct iovec two[4];
+        assert_int_equal(out_queue_iov(&q, two, 4, &total), 2);         /* the body and "nn" */
+        assert_int_equal(out_queue_iov_head(&q, two, 4, &total), 1);    /* the body only */
         /* a client that goes: the unsent body is freed with the queue */
         out_queue_clear(&q);
         assert_int_equal(bodies_freed, 1);
