@@ -12,6 +12,7 @@ typedef struct Chunk {
         struct Chunk *next;
         uint64_t hole;          /* > 0: a hole of this many bytes, no data */
         size_t len, off;
+        size_t cap;             /* stream_buf_new's: the data's room */
         uint8_t data[];
 } Chunk;
 
@@ -131,7 +132,7 @@ static int stream_queue(Stream *s, const void *buf, size_t len, uint64_t hole) {
         Chunk *c = malloc(sizeof *c + len);
         if (!c)
                 return -ENOMEM;
-        *c = (Chunk) { .hole = hole, .len = len };
+        *c = (Chunk) { .hole = hole, .len = len, .cap = len };
         if (len)
                 memcpy(c->data, buf, len);
         stream_append(s, c);
@@ -181,7 +182,7 @@ void *stream_buf_new(size_t cap) {
         Chunk *c = malloc(sizeof *c + cap);
         if (!c)
                 return NULL;
-        *c = (Chunk) { 0 };
+        *c = (Chunk) { .cap = cap };
         return c->data;
 }
 
@@ -200,7 +201,14 @@ int stream_write_buf(Stream *s, void *buf, size_t len) {
                 return len == 0 && !stream_is_over(s) && !s->finished ? 0 : -EPIPE;
         }
         Chunk *c = chunk_of(buf);
-        *c = (Chunk) { .len = len };
+        if (c->cap - len > c->cap / 2) {
+                /* A short read into a big buffer (the end of a data run): the window counts bytes
+                 * queued, so give back the room they do not use, or a file of small runs would
+                 * hold a window of whole buffers. Shrinking in place moves nothing. */
+                Chunk *small = realloc(c, sizeof *c + len);
+                c = small ? small : c;
+        }
+        *c = (Chunk) { .len = len, .cap = len };
         stream_append(s, c);
         if (stream_space(s) == 0)
                 s->producer.waiting = true;
@@ -364,7 +372,11 @@ int stream_produce_buffer(Stream *s, const void *data, size_t len, void (*free_f
 }
 
 bool stream_next_is_data(const Stream *s) {
-        return !s->aborted && s->head && !s->head->hole && !s->head->off;
+        return stream_next_data_len(s) > 0;
+}
+
+size_t stream_next_data_len(const Stream *s) {
+        return !s->aborted && s->head && !s->head->hole && !s->head->off ? s->head->len : 0;
 }
 
 StreamItem stream_take(Stream *s, void **buf, size_t *n, uint64_t *hole) {

@@ -73,6 +73,8 @@ typedef enum StreamItem {
  * a consumer that batches several takes asks this before each, so as not to take a hole, the
  * end or an error it would then have to hold. */
 bool stream_next_is_data(const Stream *s);
+/* Its length, for a consumer that takes whole chunks only up to a size (0: not whole data). */
+size_t stream_next_data_len(const Stream *s);
 
 /* wake runs when something is there to read (data, a hole, the end, an error) after a read
  * found nothing, and once, soon, after it is set. */

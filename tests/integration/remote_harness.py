@@ -466,6 +466,48 @@ _event_loop_lock = threading.Lock()
 _event_loop_started = False
 
 
+def volume_round_trip(conn, pooldir, size, download=True):
+    """Upload size random bytes into a new volume of a dir pool in pooldir through conn (one packet
+    per send, some longer than the daemon's 1 KiB inline buffer, some shorter), download them
+    again (unless not download: None); returns (sent, what the file holds, what came back). The
+    pool is gone afterwards."""
+    libvirt = libvirt_module()
+    os.makedirs(pooldir, exist_ok=True)
+    pool = conn.storagePoolCreateXML("<pool type='dir'><name>rt</name><target><path>%s</path></target></pool>"
+                                     % pooldir, 0)
+    try:
+        vol = pool.createXML("<volume><name>rt.img</name><capacity>%d</capacity><allocation>0</allocation>"
+                             "<target><format type='raw'/></target></volume>" % size, 0)
+        data = os.urandom(size)
+        st = conn.newStream(0)
+        vol.upload(st, 0, size, 0)
+        off, pieces = 0, [1, 1000, 1025, 262120, 65539]
+        while off < size:
+            n = pieces[off % len(pieces)]
+            off += st.send(data[off:off + n])
+        st.finish()
+        on_disk = Path(vol.path()).read_bytes()
+        if not download:
+            vol.delete(0)
+            return data, on_disk, None
+        st = conn.newStream(0)
+        vol.download(st, 0, 0, 0)
+        back = bytearray()
+        while True:
+            b = st.recv(1 << 20)
+            if not b:
+                break
+            back += b
+        st.finish()
+        vol.delete(0)
+        return data, on_disk, bytes(back)
+    finally:
+        try:
+            pool.destroy()
+        except libvirt.libvirtError:
+            pass
+
+
 def start_event_loop():
     """libvirt's default event implementation, run by a daemon thread (once per process). Every
     connection opened afterwards asks for keepalive and can receive events."""

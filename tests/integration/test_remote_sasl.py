@@ -148,6 +148,25 @@ class SaslTest(unittest.TestCase):
             finally:
                 c.close()
 
+    def test_volume_upload_and_download_through_the_security_layer(self):
+        # DIGEST-MD5 over TCP encrypts: stream packets cross the SASL layer in frames smaller
+        # than a packet, and the daemon decodes them straight into the stream's buffer.
+        libvirt = rh.libvirt_module()
+
+        def creds(cred, _):
+            for c in cred:
+                c[4] = {libvirt.VIR_CRED_AUTHNAME: "fred", libvirt.VIR_CRED_PASSPHRASE: "fredpw"}.get(c[0], c[3])
+            return 0
+        auth = [[libvirt.VIR_CRED_AUTHNAME, libvirt.VIR_CRED_PASSPHRASE, libvirt.VIR_CRED_REALM], creds, None]
+        c = libvirt.openAuth("qemu+tcp://127.0.0.1:%d/session?auth=sasl.DIGEST-MD5" % self.d.port, auth, 0)
+        try:
+            self.assertTrue(c.isEncrypted())
+            sent, on_disk, back = rh.volume_round_trip(c, self.d.tmp / "sasl-pool", 2 * (1 << 20) + 1021)
+        finally:
+            c.close()
+        self.assertTrue(on_disk == sent, "the volume differs from what was uploaded")
+        self.assertTrue(back == sent, "the download differs from what was uploaded")
+
     def test_scram_over_tls(self):
         r = self.virsh(self.tls_uri("SCRAM-SHA-256"), "list --all")
         self.assertEqual(r.returncode, 0, r.stderr)

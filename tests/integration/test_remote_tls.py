@@ -135,6 +135,22 @@ class TlsTest(unittest.TestCase):
         finally:
             c.close()
 
+    def test_volume_upload_and_download(self):
+        # Stream packets of up to 256 KiB in 16 KiB TLS records: the daemon reads a payload
+        # straight into the stream's buffer through the TLS layer, record after record. The
+        # download ends with a short data packet and the empty end: in one record (the daemon
+        # gathered them), libvirt's client read the first, left the end inside gnutls and waited
+        # on the socket for ever (seen with MALLOC_PERTURB_, as meson sets it).
+        libvirt = rh.libvirt_module()
+        c = libvirt.open(self.d.tls_uri(self.good, "qemu", "/session"))
+        try:
+            for i, size in enumerate((3 * (1 << 20) + 4099, 6 * (1 << 20) + 17)):
+                sent, on_disk, back = rh.volume_round_trip(c, self.d.tmp / ("tls-pool%d" % i), size)
+                self.assertTrue(on_disk == sent, "the volume differs from what was uploaded")
+                self.assertTrue(back == sent, "the download differs from what was uploaded")
+        finally:
+            c.close()
+
     def test_foreign_ca_refused(self):
         # The client trusts both CAs (so libvirt's own checks pass); the server only "ca". gnutls
         # in virsh sends no certificate the server's CA list does not name.

@@ -2,7 +2,9 @@
 """test_storage_stream.py: volume downloads in the daemon's 1 MiB stream packets, as real clients
 see them: sizes that are not a multiple of a packet, holes in the middle, a tiny volume, virsh with
 and without --sparse, python3-libvirt reading in small pieces, the D-Bus fd Download; and a client
-that stops reading half way: the daemon holds no more than its window of the volume.
+that stops reading half way: the daemon holds no more than its window of the volume. Uploads whose
+packets are read straight into the stream's buffers (those longer than the daemon's 1 KiB inline
+buffer): sizes around that edge from python3-libvirt, and a virsh killed in the middle of a packet.
 
 Files live in a tmpfs of a private mount namespace (the script re-runs itself under `unshare -m`).
 
@@ -262,6 +264,93 @@ class StorageStream(unittest.TestCase):
             self.assertEqual((fin.type, fin.status, fin.payload), (STREAM, OK, b""))
         finally:
             c.close()
+
+    def test_upload_packets_of_every_size_around_the_inline_buffer(self):
+        import libvirt
+        # One packet per send: the header and payload of those up to 1024 bytes fit the daemon's
+        # inline buffer; longer ones are read into a buffer the stream adopts, the first bytes
+        # coming from the inline buffer. Then python's sendAll and virsh's vol-upload (256 KiB).
+        sizes = [1, 995, 996, 997, 1023, 1024, 1025, 4096, 65539, 262120, 17, 200000, 3]
+        data = os.urandom(sum(sizes))
+        size = len(data) + 4096
+        path = self.volume("up.img", size, [])
+        conn = libvirt.open(self.uri)
+        try:
+            vol = conn.storageVolLookupByPath(str(path))
+            st = conn.newStream(0)
+            vol.upload(st, 0, len(data), 0)
+            off = 0
+            for n in sizes:
+                self.assertEqual(st.send(data[off:off + n]), n)
+                off += n
+            st.finish()
+            got = path.read_bytes()
+            self.assertEqual(got[:len(data)], data)
+            self.assertEqual(got[len(data):], bytes(4096))      # past the range: untouched
+            # at an offset, from sendAll's own pieces
+            more = os.urandom(3 * MIB + 5)
+            self.virsh_ok("vol-resize --pool dl up.img %d" % (4 * MIB))
+            st = conn.newStream(0)
+            vol.upload(st, 777, len(more), 0)
+            pos = [0]
+
+            def source(stream, nbytes, _):
+                chunk = more[pos[0]:pos[0] + nbytes]
+                pos[0] += len(chunk)
+                return chunk
+            st.sendAll(source, None)
+            st.finish()
+            got = path.read_bytes()
+            self.assertEqual(got[:777], data[:777])
+            self.assertEqual(got[777:777 + len(more)], more)
+        finally:
+            conn.close()
+        src = SCRATCH / "up-src.bin"
+        src.write_bytes(os.urandom(5 * MIB + 1021))
+        self.virsh_ok("vol-create-as dl up2.img %d --format raw" % (6 * MIB))
+        self.virsh_ok("vol-upload --pool dl up2.img %s" % src)
+        self.assertEqual((self.pooldir / "up2.img").read_bytes()[:src.stat().st_size], src.read_bytes())
+        src.unlink()
+
+    def test_a_virsh_killed_in_the_middle_of_an_upload(self):
+        # The daemon stops reading while the volume's writer is behind, so virsh is caught in
+        # the middle of a 256 KiB packet (more than the socket holds) when it is killed: the
+        # daemon lets go of the half-read buffer and of the volume's job, and lives on.
+        size = 96 * MIB
+        src = SCRATCH / "kill-src.bin"
+        with open(src, "wb") as f:
+            for _ in range(size // MIB):
+                f.write(os.urandom(MIB))
+        self.virsh_ok("vol-create-as dl killed.img %d --format raw" % size)
+        import dbus
+        bus = dbus.bus.BusConnection(self.daemon.bus_address)
+        vol_path = bus.get_object("org.libvirt", "/org/libvirt/QEMU").StorageVolLookupByPath(
+            str(self.pooldir / "killed.img"), dbus_interface="org.libvirt.Connect")
+        bus_env = self.daemon.client_env()
+        for after in (1, 8 * MIB, 40 * MIB):
+            p = subprocess.Popen([remote_harness.VIRSH, "-c", self.uri, "vol-upload", "--pool", "dl", "killed.img",
+                                  str(src)], env=bus_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            deadline = time.monotonic() + 60
+            while p.poll() is None and time.monotonic() < deadline:
+                op, done, _ = self.progress(bus, vol_path)
+                if op == "upload" and done >= after:
+                    break           # the transfer runs: virsh is in the middle of its packets
+                time.sleep(0.01)
+            self.assertIsNone(p.poll(), "the upload ended before it could be killed")
+            p.kill()
+            p.wait()
+            self.assertTrue(self.daemon.alive(), self.daemon.log()[-3000:])
+        # the volume is free again (its job ended with the client) and takes a whole upload
+        deadline = time.monotonic() + 30
+        while True:
+            p = remote_harness.run_virsh(self.uri, "vol-upload --pool dl killed.img %s" % src,
+                                         env=bus_env, timeout=120)
+            if p.returncode == 0 or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)         # the killed transfer's last write may still be ending
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(sha256(self.pooldir / "killed.img"), sha256(src))
+        src.unlink()
 
 
 if __name__ == "__main__":

@@ -180,6 +180,12 @@ int remote_stream_open(RemoteCall *rc, Stream *st, RemoteStreamDir dir, bool spa
 int remote_stream_open_duplex(RemoteCall *rc, Stream *out, Stream *in);
 /* A STREAM or STREAM_HOLE packet from the client (payload: after the header). */
 void remote_stream_packet(RemoteClient *c, const PacketHeader *h, const uint8_t *payload, size_t len);
+/* A STREAM packet's payload read straight into a stream buffer (route.c's remote_payload_buf):
+ * a buffer of len bytes (stream_buf_new) when the packet is data for a stream that takes it now,
+ * else NULL (the packet comes whole to remote_stream_packet()). */
+void *remote_stream_payload_buf(RemoteClient *c, const PacketHeader *h, size_t len);
+/* That payload, complete: the stream adopts it (it is freed when the stream is gone). */
+void remote_stream_data(RemoteClient *c, const PacketHeader *h, void *payload, size_t len);
 
 /* Send a complete packet; logs and drops it when the client cannot take it. */
 void remote_send(RemoteClient *c, uint8_t *packet, size_t len);

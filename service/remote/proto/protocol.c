@@ -15,6 +15,9 @@ static void protocol_client_freed(RemoteClient *c) {
 const RemoteProtocol remote_protocol = {
         .packet = remote_dispatch,
         .packet_fds = remote_dispatch_fds,
+        .payload_buf = remote_payload_buf,
+        .packet_payload = remote_dispatch_payload,
+        .payload_free = remote_payload_free,
         .notice = remote_events_deliver,
         .output_drained = remote_streams_output_drained,
         .dropped = remote_streams_free,

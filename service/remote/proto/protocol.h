@@ -13,6 +13,11 @@ extern const RemoteProtocol remote_protocol;
 void remote_dispatch(RemoteClient *c, const uint8_t *packet, size_t len);
 /* The same for a CALL_WITH_FDS and the descriptors that came with it, which it takes. */
 void remote_dispatch_fds(RemoteClient *c, const uint8_t *packet, size_t len, int *fds, size_t n_fds);
+/* A long packet's header: a buffer for its payload when it is a stream's data, else NULL; the
+ * payload once read (route.c). */
+void *remote_payload_buf(RemoteClient *c, const uint8_t *header, size_t len);
+void remote_dispatch_payload(RemoteClient *c, const uint8_t *header, void *payload, size_t len);
+void remote_payload_free(void *payload);
 /* A core notice: send the MESSAGE packets c's event callbacks ask for (events.c). */
 void remote_events_deliver(RemoteClient *c, const Notice *n);
 void remote_event_subs_free(RemoteEventSubs *subs);

@@ -21,6 +21,28 @@ static void dispatch_keepalive(RemoteClient *c, const PacketHeader *h) {
         }
 }
 
+/* A stream's data is the one payload worth reading apart from its header: the stream adopts the
+ * buffer (no copy of the bulk). Everything else is read whole and routed below. */
+void *remote_payload_buf(RemoteClient *c, const uint8_t *header, size_t len) {
+        PacketHeader h;
+        if (c->closing || packet_header_decode(header, PACKET_LEN_MIN, &h) < 0 || h.type != MSG_STREAM)
+                return NULL;
+        return remote_stream_payload_buf(c, &h, len);
+}
+
+void remote_dispatch_payload(RemoteClient *c, const uint8_t *header, void *payload, size_t len) {
+        PacketHeader h;
+        if (c->closing || packet_header_decode(header, PACKET_LEN_MIN, &h) < 0) {
+                stream_buf_free(payload);
+                return;
+        }
+        remote_stream_data(c, &h, payload, len);
+}
+
+void remote_payload_free(void *payload) {
+        stream_buf_free(payload);
+}
+
 void remote_dispatch(RemoteClient *c, const uint8_t *packet, size_t len) {
         remote_dispatch_fds(c, packet, len, NULL, 0);
 }

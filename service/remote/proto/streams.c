@@ -119,6 +119,26 @@ static void rs_send_hole(RemoteStream *rs, uint64_t hole) {
         remote_send(rs->client, p, len);
 }
 
+/* The stream's next chunk (whole data, a packet's worth at most) goes out as it is: the packet
+ * is its header and then the chunk, which the output queue frees once sent. No copy. */
+static void rs_send_chunk(RemoteStream *rs) {
+        void *buf = NULL;
+        size_t n = 0;
+        uint64_t hole = 0;
+        stream_take(rs->st, &buf, &n, &hole);   /* whole data: stream_next_data_len() said so */
+        uint8_t *head = malloc(PACKET_LEN_MIN);
+        if (!head) {
+                stream_buf_free(buf);
+                remote_client_close(rs->client);        /* a stream with a gap is worse than none */
+                return;
+        }
+        packet_header_put(head, &rs->hdr, MSG_STREAM, MSG_STATUS_CONTINUE, n);
+        int r = remote_client_send_body(rs->client, head, PACKET_LEN_MIN, buf, n, stream_buf_free);
+        if (r < 0)
+                log_debug("client %p: stream packet of %zu bytes not queued: %s", (void *) rs->client, n,
+                          strerror(-r));
+}
+
 static void rs_pump(RemoteStream *rs) {
         RemoteClient *c = rs->client;
         rs->want_output = false;
@@ -133,7 +153,12 @@ static void rs_pump(RemoteStream *rs) {
                         rs_send_zeros(rs, n);
                         continue;
                 }
-                /* The data is read straight into the packet that goes out (no bounce buffer). */
+                size_t whole = stream_next_data_len(rs->st);
+                if (whole > 0 && whole <= REMOTE_STREAM_CHUNK) {
+                        rs_send_chunk(rs);
+                        continue;
+                }
+                /* Else the data is read straight into the packet that goes out (no bounce buffer). */
                 if (!rs->spare && !(rs->spare = malloc(PACKET_LEN_MIN + REMOTE_STREAM_CHUNK))) {
                         remote_client_close(c);         /* a stream with a gap is worse than none */
                         return;
@@ -219,19 +244,9 @@ static void rs_producer_wake(Stream *st, void *userdata) {
         }
 }
 
-static void rs_upload_data(RemoteStream *rs, uint32_t type, const uint8_t *payload, size_t len) {
-        int r;
-        if (type == MSG_STREAM_HOLE) {
-                XdrReader x;
-                uint64_t hole = 0;
-                uint32_t flags = 0;
-                xdr_reader_init(&x, payload, len);
-                xdr_get_u64(&x, &hole);
-                xdr_get_u32(&x, &flags);
-                r = xdr_reader_ok(&x) ? stream_write_hole(rs_sink(rs), hole) : -EBADMSG;
-        } else {
-                r = stream_push(rs_sink(rs), payload, len);
-        }
+/* A packet's data or hole went into the sink with result r: an error aborts the stream, a full
+ * sink pauses the client's input. */
+static void rs_upload_queued(RemoteStream *rs, int r) {
         if (r < 0 && r != -EPIPE) {
                 VbError e = { 0 };
                 if (r == -EBADMSG)
@@ -247,6 +262,22 @@ static void rs_upload_data(RemoteStream *rs, uint32_t type, const uint8_t *paylo
         }
 }
 
+static void rs_upload_data(RemoteStream *rs, uint32_t type, const uint8_t *payload, size_t len) {
+        int r;
+        if (type == MSG_STREAM_HOLE) {
+                XdrReader x;
+                uint64_t hole = 0;
+                uint32_t flags = 0;
+                xdr_reader_init(&x, payload, len);
+                xdr_get_u64(&x, &hole);
+                xdr_get_u32(&x, &flags);
+                r = xdr_reader_ok(&x) ? stream_write_hole(rs_sink(rs), hole) : -EBADMSG;
+        } else {
+                r = stream_push(rs_sink(rs), payload, len);     /* a small packet: copied */
+        }
+        rs_upload_queued(rs, r);
+}
+
 /* ---- packets from the client ---- */
 
 static RemoteStream *rs_find(RemoteClient *c, const PacketHeader *h) {
@@ -254,6 +285,30 @@ static RemoteStream *rs_find(RemoteClient *c, const PacketHeader *h) {
                 if (rs->hdr.serial == h->serial && rs->hdr.proc == h->proc && rs->hdr.prog == h->prog)
                         return rs;
         return NULL;
+}
+
+/* An open stream that takes the client's data now (an upload or a console not yet finished). */
+static RemoteStream *rs_find_sink(RemoteClient *c, const PacketHeader *h) {
+        RemoteStream *rs = rs_find(c, h);
+        return rs && rs->dir != REMOTE_STREAM_DOWNLOAD && !rs->finishing ? rs : NULL;
+}
+
+void *remote_stream_payload_buf(RemoteClient *c, const PacketHeader *h, size_t len) {
+        if (h->status != MSG_STATUS_CONTINUE || !rs_find_sink(c, h))
+                return NULL;            /* the ordinary way: whole, then remote_stream_packet() */
+        return stream_buf_new(len);
+}
+
+void remote_stream_data(RemoteClient *c, const PacketHeader *h, void *payload, size_t len) {
+        /* The stream may have gone while the payload was read (aborted by its consumer). */
+        RemoteStream *rs = rs_find_sink(c, h);
+        if (!rs) {
+                log_debug("client %p: stream data (serial %u, proc %d) for no open upload ignored", (void *) c,
+                          h->serial, h->proc);
+                stream_buf_free(payload);
+                return;
+        }
+        rs_upload_queued(rs, stream_write_buf(rs_sink(rs), payload, len));   /* adopted, not copied */
 }
 
 void remote_stream_packet(RemoteClient *c, const PacketHeader *h, const uint8_t *payload, size_t len) {

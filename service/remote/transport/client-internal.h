@@ -37,6 +37,11 @@ typedef struct Client {
         uint8_t *rx_big;
         size_t rx_big_len, rx_big_got;
         uint64_t rx_off;                /* the stream offset of rx[0] (of rx_big[0] while it fills) */
+        /* Or, when the protocol side gave a buffer for it (payload_buf: a stream's data), the
+         * header in rx_hdr and the payload straight into rx_pay: no copy of the bulk. */
+        uint8_t rx_hdr[PACKET_LEN_MIN];
+        void *rx_pay;
+        size_t rx_pay_len, rx_pay_got;
         /* A CALL_WITH_FDS read whole, waiting for the bytes that carry its descriptors
          * (client-fds.c): its count was checked before fd_pkt was allocated. */
         uint8_t *fd_pkt;
@@ -84,6 +89,8 @@ void client_flush(Client *c);
 bool client_output_empty(const Client *c);
 bool client_may_read(const Client *c);
 void client_read(Client *c, bool hup);
+/* Give a payload being read back to the protocol side (a drop, the end). */
+void client_payload_reset(Client *c);
 int client_on_io(sd_event_source *es, int fd, uint32_t revents, void *userdata);
 int client_on_kick(sd_event_source *es, void *userdata);
 

@@ -34,6 +34,7 @@ bool client_output_empty(const Client *c) {
 void client_flush(Client *c) {
         if (c->dropped || !remote_transport_ready(c->t))
                 return;         /* a handshake first; its end flushes what was queued meanwhile */
+        bool one_packet = remote_transport_one_packet_per_write(c->t);
         while (!out_queue_empty(&c->out) && !c->dropped) {
                 int fd = out_queue_head_fd(&c->out);
                 if (fd >= 0) {
@@ -50,7 +51,8 @@ void client_flush(Client *c) {
                 }
                 struct iovec iov[TX_IOV];
                 size_t want;
-                size_t n = out_queue_iov(&c->out, iov, TX_IOV, &want);
+                size_t n = one_packet ? out_queue_iov_head(&c->out, iov, TX_IOV, &want)
+                                      : out_queue_iov(&c->out, iov, TX_IOV, &want);
                 ssize_t w = remote_transport_writev(c->t, iov, n);
                 if (w == -EAGAIN)
                         break;
@@ -84,26 +86,21 @@ bool remote_client_can_pass_fds(RemoteClient *rc) {
         return !c->dropped && remote_transport_can_pass_fds(c->t);
 }
 
-int remote_client_send_fds(RemoteClient *rc, uint8_t *packet, size_t len, const int *fds, size_t n_fds) {
-        Client *c = client_of(rc);
-        if (c->dropped || (n_fds && !remote_transport_can_pass_fds(c->t))) {
-                for (size_t i = 0; i < n_fds; i++)
-                        close(fds[i]);
-                free(packet);
-                return c->dropped ? -ENOTCONN : -ENOTSUP;
-        }
+/* Room in the output queue for len more bytes: 0, or -ENOBUFS and the client dropped. */
+static int client_output_room(Client *c, size_t len) {
         const RemoteLimits *lim = client_limits(c);
         if (c->out.bytes > 0 && c->out.bytes + len > lim->output_max) {
-                free(packet);
-                remote_client_drop(rc, LOG_LEVEL_WARNING, "more than %zu bytes of output waiting: it does not read",
+                remote_client_drop(&c->pub, LOG_LEVEL_WARNING, "more than %zu bytes of output waiting: it does not read",
                                    lim->output_max);
                 return -ENOBUFS;
         }
-        bool was_empty = out_queue_empty(&c->out);
-        if (c->next_layer)
-                c->next_layer_armed = true;     /* this is the reply that goes out in plaintext */
-        if (out_queue_push_fds(&c->out, packet, len, fds, n_fds) < 0) {
-                remote_client_drop(rc, LOG_LEVEL_ERROR, "out of memory for its output");
+        return 0;
+}
+
+/* A packet has just gone into the queue (r: out_queue_push*'s answer): try to send it. */
+static int client_queued(Client *c, int r, bool was_empty) {
+        if (r < 0) {
+                remote_client_drop(&c->pub, LOG_LEVEL_ERROR, "out of memory for its output");
                 return -ENOMEM;
         }
         if (was_empty)
@@ -112,6 +109,39 @@ int remote_client_send_fds(RemoteClient *rc, uint8_t *packet, size_t len, const 
                 client_kick(c);         /* the reply ended a pending call */
         client_update(c);
         return 0;
+}
+
+int remote_client_send_fds(RemoteClient *rc, uint8_t *packet, size_t len, const int *fds, size_t n_fds) {
+        Client *c = client_of(rc);
+        if (c->dropped || (n_fds && !remote_transport_can_pass_fds(c->t))) {
+                for (size_t i = 0; i < n_fds; i++)
+                        close(fds[i]);
+                free(packet);
+                return c->dropped ? -ENOTCONN : -ENOTSUP;
+        }
+        if (client_output_room(c, len) < 0) {
+                free(packet);
+                return -ENOBUFS;
+        }
+        bool was_empty = out_queue_empty(&c->out);
+        if (c->next_layer)
+                c->next_layer_armed = true;     /* this is the reply that goes out in plaintext */
+        return client_queued(c, out_queue_push_fds(&c->out, packet, len, fds, n_fds), was_empty);
+}
+
+int remote_client_send_body(RemoteClient *rc, uint8_t *head, size_t len, void *body, size_t body_len,
+                            void (*body_free)(void *)) {
+        Client *c = client_of(rc);
+        int r = c->dropped ? -ENOTCONN : client_output_room(c, len + body_len);
+        if (r < 0) {
+                free(head);
+                body_free(body);
+                return r;
+        }
+        bool was_empty = out_queue_empty(&c->out);
+        if (c->next_layer)
+                c->next_layer_armed = true;
+        return client_queued(c, out_queue_push_body(&c->out, head, len, body, body_len, body_free), was_empty);
 }
 
 /* ---- input ---- */
@@ -123,10 +153,50 @@ bool client_may_read(const Client *c) {
                c->pub.pending < client_limits(c)->max_client_requests;
 }
 
+/* A packet whose payload was read into the protocol side's buffer is complete: hand both over. */
+static int client_payload_in(Client *c) {
+        void *pay = c->rx_pay;
+        size_t len = c->rx_pay_len;
+        c->rx_pay = NULL;
+        c->rx_pay_len = c->rx_pay_got = 0;
+        c->rx_off += PACKET_LEN_MIN + len;
+        remote_transport_drop_fds(c->t, c->rx_off);      /* not a call's: as client_packet_in() */
+        c->proto->packet_payload(&c->pub, c->rx_hdr, pay, len);
+        return 1;
+}
+
+/* A packet longer than rx whose header is in rx: the protocol side may take its payload into a
+ * buffer of its own (a stream's data: the stream adopts it as it is). The bytes of the payload
+ * rx holds already (under RX_INLINE) move over; the rest is read straight into it. 1 taken, 0
+ * not (the packet is read whole, as any other). */
+static int client_payload_begin(Client *c, uint32_t len) {
+        if (!c->proto->payload_buf)
+                return 0;
+        void *pay = c->proto->payload_buf(&c->pub, c->rx, len - PACKET_LEN_MIN);
+        if (!pay)
+                return 0;
+        memcpy(c->rx_hdr, c->rx, PACKET_LEN_MIN);
+        c->rx_pay = pay;
+        c->rx_pay_len = len - PACKET_LEN_MIN;
+        c->rx_pay_got = c->rx_used - PACKET_LEN_MIN;
+        memcpy(pay, c->rx + PACKET_LEN_MIN, c->rx_pay_got);
+        c->rx_used = 0;
+        return 1;
+}
+
+void client_payload_reset(Client *c) {
+        if (c->rx_pay)
+                c->proto->payload_free(c->rx_pay);
+        c->rx_pay = NULL;
+        c->rx_pay_len = c->rx_pay_got = 0;
+}
+
 /* Dispatch the next complete packet: 1 done, 0 more bytes are needed, -1 the client was dropped. */
 static int client_rx_next(Client *c) {
         if (c->fd_pkt)
                 return client_fds_collect(c);
+        if (c->rx_pay)
+                return c->rx_pay_got < c->rx_pay_len ? 0 : client_payload_in(c);
         if (c->rx_big) {
                 if (c->rx_big_got < c->rx_big_len)
                         return 0;
@@ -153,6 +223,14 @@ static int client_rx_next(Client *c) {
         }
         if (len <= RX_INLINE)
                 return 0;
+        if (c->proto->payload_buf) {
+                /* The header first: it says whether the payload is bulk the protocol takes. rx
+                 * cannot fill past this packet meanwhile: the packet is longer than rx. */
+                if (c->rx_used < PACKET_LEN_MIN)
+                        return 0;
+                if (client_payload_begin(c, len))
+                        return 0;
+        }
         c->rx_big = malloc(len);
         if (!c->rx_big) {
                 remote_client_drop(&c->pub, LOG_LEVEL_ERROR, "out of memory for a packet of %u bytes", len);
@@ -166,7 +244,7 @@ static int client_rx_next(Client *c) {
 }
 
 static void client_on_eof(Client *c, bool hup) {
-        bool partial = c->rx_used || c->rx_big || c->fd_pkt;
+        bool partial = c->rx_used || c->rx_big || c->rx_pay || c->fd_pkt;
         if (hup || partial) {
                 remote_client_drop(&c->pub, LOG_LEVEL_DEBUG,
                                    partial ? "disconnected in the middle of a packet" : "disconnected");
@@ -194,8 +272,18 @@ void client_read(Client *c, bool hup) {
                  * read() that would only say EAGAIN (one syscall per call saved). */
                 if (drained)
                         return;
-                uint8_t *buf = c->rx_big ? c->rx_big + c->rx_big_got : c->rx + c->rx_used;
-                size_t want = c->rx_big ? c->rx_big_len - c->rx_big_got : RX_INLINE - c->rx_used;
+                uint8_t *buf;
+                size_t want;
+                if (c->rx_pay) {
+                        buf = (uint8_t *) c->rx_pay + c->rx_pay_got;
+                        want = c->rx_pay_len - c->rx_pay_got;
+                } else if (c->rx_big) {
+                        buf = c->rx_big + c->rx_big_got;
+                        want = c->rx_big_len - c->rx_big_got;
+                } else {
+                        buf = c->rx + c->rx_used;
+                        want = RX_INLINE - c->rx_used;
+                }
                 ssize_t got = remote_transport_read(c->t, buf, want);
                 if (got == -ETOOMANYREFS) {
                         remote_client_drop(&c->pub, LOG_LEVEL_WARNING,
@@ -212,7 +300,9 @@ void client_read(Client *c, bool hup) {
                         client_on_eof(c, hup);
                         return;
                 }
-                if (c->rx_big)
+                if (c->rx_pay)
+                        c->rx_pay_got += (size_t) got;
+                else if (c->rx_big)
                         c->rx_big_got += (size_t) got;
                 else
                         c->rx_used += (size_t) got;

@@ -38,6 +38,7 @@ void client_free(Client *c) {
         remote_transport_free(c->t);
         out_queue_clear(&c->out);
         free(c->rx_big);
+        client_payload_reset(c);
         client_fds_reset(c);
         if (c->pub.server)
                 remote_server_client_freed(c->pub.server, &c->pub);
@@ -98,6 +99,7 @@ void remote_client_drop(RemoteClient *rc, int level, const char *fmt, ...) {
         out_queue_clear(&c->out);
         free(c->rx_big);
         c->rx_big = NULL;
+        client_payload_reset(c);
         client_fds_reset(c);
         c->waiting = false;
         c->proto->dropped(rc);

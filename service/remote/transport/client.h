@@ -61,6 +61,11 @@ int remote_client_send(RemoteClient *c, uint8_t *packet, size_t len);
 /* The same with descriptors sent after the packet (a REPLY_WITH_FDS), taken in every case:
  * -ENOTSUP (closed, nothing queued) when the client's transport cannot carry them. */
 int remote_client_send_fds(RemoteClient *c, uint8_t *packet, size_t len, const int *fds, size_t n_fds);
+/* A packet in two parts, sent as one: head (malloc'ed: the length word, the header) and body
+ * (a stream's buffer, which goes out as it is; body_free() frees it once sent). Both are taken in
+ * every case; errors as remote_client_send(). */
+int remote_client_send_body(RemoteClient *c, uint8_t *head, size_t len, void *body, size_t body_len,
+                            void (*body_free)(void *));
 /* Whether this client's connection carries descriptors (a unix socket without TLS or SASL). */
 bool remote_client_can_pass_fds(RemoteClient *c);
 /* Stop reading; close once the queued output is out (after a fatal protocol error). */
@@ -150,6 +155,17 @@ typedef struct RemoteProtocol {
          * and closes each it does not keep. Without it they are closed and packet() gets the
          * call. */
         void (*packet_fds)(RemoteClient *c, const uint8_t *packet, size_t len, int *fds, size_t n_fds);
+        /* Optional, all three or none: a packet's payload read straight into a buffer of the
+         * protocol side's, so that bulk data (a stream's) is never copied out of the packet.
+         * payload_buf() is asked once the header (the first PACKET_LEN_MIN bytes, its length word
+         * checked) of a packet too long for the inline buffer has been read: a buffer of
+         * payload_len bytes, or NULL to have the packet read whole and given to packet() as
+         * usual. The transport fills the buffer, then hands it over with packet_payload() (which
+         * owns it from then on), or gives it back to payload_free() when the client goes before
+         * the packet is complete. */
+        void *(*payload_buf)(RemoteClient *c, const uint8_t *header, size_t payload_len);
+        void (*packet_payload)(RemoteClient *c, const uint8_t *header, void *payload, size_t payload_len);
+        void (*payload_free)(void *payload);
         /* A core notice: send the MESSAGE packets c's event callbacks ask for. */
         void (*notice)(RemoteClient *c, const Notice *n);
         /* The output queue has been written out (from the socket's writability, never from

@@ -245,6 +245,7 @@ static void tls_close(RemoteLayer *l) {
 
 static const RemoteLayerOps tls_ops = {
         .name = "TLS",
+        .one_packet_per_write = true,   /* the records end where the packets do, as libvirtd's */
         .read = tls_read,
         .writev = tls_writev,
         .flush = tls_flush,

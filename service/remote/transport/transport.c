@@ -132,6 +132,13 @@ int remote_transport_handshake(RemoteTransport *t) {
         return layer_handshake(t->top);
 }
 
+bool remote_transport_one_packet_per_write(const RemoteTransport *t) {
+        for (const RemoteLayer *l = t->top; l; l = l->below)
+                if (l->ops->one_packet_per_write)
+                        return true;
+        return false;
+}
+
 bool remote_transport_ready(const RemoteTransport *t) {
         return !remote_transport_unready(t);
 }

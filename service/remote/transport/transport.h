@@ -55,6 +55,11 @@ typedef struct RemoteLayerOps {
         void (*drop_fds)(RemoteLayer *l, uint64_t at);
         /* Free the layer and what it owns (the socket layer closes its descriptor). */
         void (*close)(RemoteLayer *l);
+        /* writev() gets one packet's bytes at a time (TLS: a record never holds the end of one
+         * packet and the start of the next). libvirt's client reads one packet, then waits on
+         * the socket: a next packet already decrypted inside gnutls waits with it, and the last
+         * packets of a stream (its data and the empty end) would never be seen. */
+        bool one_packet_per_write;
 } RemoteLayerOps;
 
 struct RemoteLayer {
@@ -100,6 +105,8 @@ bool remote_transport_ready(const RemoteTransport *t);
 const RemoteLayer *remote_transport_unready(const RemoteTransport *t);
 /* Bytes held readable inside the layers. */
 size_t remote_transport_pending(const RemoteTransport *t);
+/* Whether a layer asks for one packet per writev (RemoteLayerOps.one_packet_per_write). */
+bool remote_transport_one_packet_per_write(const RemoteTransport *t);
 /* EPOLLIN / EPOLLOUT the layers need on their own account. */
 uint32_t remote_transport_wants(const RemoteTransport *t);
 /* The peer as every layer knows it, from the socket up. */

@@ -161,6 +161,7 @@ static void test_buffers_handed_over_without_copies(void **state) {
         void *got = NULL;
         size_t n;
         uint64_t hole;
+        assert_int_equal(stream_next_data_len(s), 40);         /* a door may take it whole */
         assert_int_equal(stream_take(s, &got, &n, &hole), STREAM_ITEM_DATA);
         assert_ptr_equal(got, a);                               /* the same memory: no copy */
         assert_int_equal(n, 40);
@@ -169,13 +170,25 @@ static void test_buffers_handed_over_without_copies(void **state) {
         uint8_t small[10];
         assert_int_equal(stream_read(s, small, 10, &n, &hole), STREAM_ITEM_DATA);
         assert_int_equal(n, 10);
+        assert_int_equal(stream_next_data_len(s), 0);          /* begun by a read: not whole */
         assert_int_equal(stream_take(s, &got, &n, &hole), STREAM_ITEM_DATA);
         assert_int_equal(n, 20);                                /* the rest of b, copied */
         assert_memory_equal(got, "bbbbbbbbbbbbbbbbbbbb", 20);
         stream_buf_free(got);
+        assert_int_equal(stream_next_data_len(s), 0);          /* a hole */
         assert_int_equal(stream_take(s, &got, &n, &hole), STREAM_ITEM_HOLE);
         assert_null(got);
         assert_int_equal(hole, 1000);
+        /* a short read into a big buffer: the stream keeps its bytes (in a smaller allocation) */
+        uint8_t *big = stream_buf_new(1 << 20);
+        assert_non_null(big);
+        memcpy(big, "short", 5);
+        assert_int_equal(stream_write_buf(s, big, 5), 0);
+        assert_int_equal(stream_next_data_len(s), 5);
+        assert_int_equal(stream_take(s, &got, &n, &hole), STREAM_ITEM_DATA);
+        assert_int_equal(n, 5);
+        assert_memory_equal(got, "short", 5);
+        stream_buf_free(got);
         assert_int_equal(stream_take(s, &got, &n, &hole), STREAM_ITEM_NONE);
         assert_int_equal(stream_finish(s), 0);
         assert_int_equal(stream_take(s, &got, &n, &hole), STREAM_ITEM_END);

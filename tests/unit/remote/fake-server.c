@@ -56,6 +56,20 @@ int remote_client_send(RemoteClient *c, uint8_t *packet, size_t len) {
         return 0;
 }
 
+/* The packet the transport would send as two parts, recorded as one. */
+int remote_client_send_body(RemoteClient *c, uint8_t *head, size_t len, void *body, size_t body_len,
+                            void (*body_free)(void *)) {
+        uint8_t *p = realloc(head, len + body_len);
+        if (!p) {
+                free(head);
+                body_free(body);
+                return -ENOMEM;
+        }
+        memcpy(p + len, body, body_len);
+        body_free(body);
+        return remote_client_send(c, p, len + body_len);
+}
+
 /* The fake clients have no socket: no descriptors travel (libvirt's answer for TCP). */
 bool remote_client_can_pass_fds(RemoteClient *c) {
         (void) c;
