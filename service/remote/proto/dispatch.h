@@ -215,6 +215,15 @@ Domain *remote_read_domain(RemoteCall *rc, unsigned *flags);
 Network *remote_read_network(RemoteCall *rc, unsigned *flags);
 StoragePool *remote_read_pool(RemoteCall *rc, unsigned *flags);
 StorageVol *remote_read_vol(RemoteCall *rc, unsigned *flags);
+/* After the arguments that followed a domain handle: the domain ref names, when the payload
+ * was well-formed (else NULL, rc->err set); ref is released either way. */
+Domain *remote_end_domain(RemoteCall *rc, RemoteRef *ref);
+/* {dom; u32 arg; u32 flags}, {dom; int arg; u32 flags} and {dom; string s; u32 flags} (a
+ * string of at most max bytes, malloc'ed, the caller's even when NULL is returned), read and
+ * resolved in one step; flags may be NULL when the call has none. */
+Domain *remote_read_domain_u32(RemoteCall *rc, uint32_t *arg, unsigned *flags);
+Domain *remote_read_domain_int(RemoteCall *rc, int32_t *arg, unsigned *flags);
+Domain *remote_read_domain_string(RemoteCall *rc, size_t max, char **s, unsigned *flags);
 
 /* Replies of one scalar or one string; put_string takes s (NULL: the error in rc->err). */
 int remote_reply_int(RemoteCall *rc, int32_t v);
