@@ -160,40 +160,6 @@ REMOTE_HANDLER(proc_domain_get_scheduler_parameters_flags) {
         return get_sched(rc, true);
 }
 
-/* {dom; int nparams; u32 flags} → {remote_typed_param params<16>; int nparams}: nparams 0 asks
- * how many there are. */
-REMOTE_HANDLER(proc_domain_get_memory_parameters) {
-        RemoteRef ref = { 0 };
-        int32_t want = 0;
-        uint32_t flags = 0;
-        remote_get_domain_ref(rc, &ref);
-        xdr_get_i32(&rc->args, &want);
-        xdr_get_u32(&rc->args, &flags);
-        if (remote_args_end(rc) < 0)
-                return -1;
-        if (want < 0 || (uint32_t) want > REMOTE_DOMAIN_MEMORY_PARAMETERS_MAX)
-                return vb_error_set(&rc->err, VB_ERR_INTERNAL_ERROR, VB_FROM_REMOTE, "nparams too large");
-        Domain *d = remote_find_domain(rc, &ref);
-        if (!d)
-                return -1;
-        DomainTuneParam out[DOMAIN_MEMTUNE_NPARAMS];
-        int n = domain_get_memory_params(d, flags & ~TYPED_PARAM_STRING_OKAY, out, &rc->err);
-        if (n < 0)
-                return -1;
-        if (want == 0) {
-                xdr_put_u32(&rc->ret, 0);
-                xdr_put_i32(&rc->ret, n);
-                return 0;
-        }
-        if (n > want)
-                n = want;
-        xdr_put_u32(&rc->ret, (uint32_t) n);
-        for (int i = 0; i < n; i++)
-                put_typed_param(&rc->ret, &out[i]);
-        xdr_put_i32(&rc->ret, n);
-        return 0;
-}
-
 /* {remote_typed_param params<>; int nparams}: none and their count n when the client asked for
  * want = 0, else at most want of them; nothing when n < 0 (an error). */
 static void put_counted(RemoteCall *rc, const DomainTuneParam *out, int n, int32_t want) {
@@ -210,8 +176,8 @@ static void put_counted(RemoteCall *rc, const DomainTuneParam *out, int n, int32
         }
 }
 
-/* virDomainGet{Blkio,Numa}Parameters: {dom; int nparams; u32 flags} → {remote_typed_param
- * params<16>; int nparams}, nparams 0 asking how many there are (as memory parameters). */
+/* virDomainGet{Memory,Blkio,Numa}Parameters: {dom; int nparams; u32 flags} → {remote_typed_param
+ * params<16>; int nparams}, nparams 0 asking how many there are. */
 static int get_params_counted(RemoteCall *rc, int (*get)(Domain *, unsigned, DomainTuneParam *, VbError *), size_t max) {
         RemoteRef ref = { 0 };
         int32_t want = 0;
@@ -235,12 +201,21 @@ static int get_params_counted(RemoteCall *rc, int (*get)(Domain *, unsigned, Dom
         return n < 0 ? -1 : 0;
 }
 
+/* No memory parameter is a string: the core sees the flags without the client's STRING_OKAY. */
+static int get_memory(Domain *d, unsigned flags, DomainTuneParam *out, VbError *err) {
+        return domain_get_memory_params(d, flags & ~TYPED_PARAM_STRING_OKAY, out, err);
+}
+
 static int get_blkio(Domain *d, unsigned flags, DomainTuneParam *out, VbError *err) {
         return domain_get_blkio_params(d, flags, out, err);
 }
 
 static int get_numa(Domain *d, unsigned flags, DomainTuneParam *out, VbError *err) {
         return domain_get_numa_params(d, flags, out, err);
+}
+
+REMOTE_HANDLER(proc_domain_get_memory_parameters) {
+        return get_params_counted(rc, get_memory, DOMAIN_MEMTUNE_NPARAMS);
 }
 
 REMOTE_HANDLER(proc_domain_get_blkio_parameters) {
