@@ -13,8 +13,7 @@ REMOTE_HANDLER(proc_domain_open_channel) {
         remote_get_domain_ref(rc, &ref);
         xdr_get_opt_string(&rc->args, REMOTE_STRING_MAX, &name);
         xdr_get_u32(&rc->args, &flags);
-        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
-        remote_ref_done(&ref);
+        Domain *d = remote_end_domain(rc, &ref);
         Stream *out = NULL, *in = NULL;
         int r = d && remote_stream_room(rc) == 0 ? domain_open_channel(d, name, flags, &out, &in, &rc->err) : -1;
         free(name);

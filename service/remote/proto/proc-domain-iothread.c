@@ -15,13 +15,8 @@ typedef int (*IothreadChange)(Domain *d, unsigned id, unsigned flags, Call *call
 
 /* {dom; u32 iothread_id; u32 flags} → {} */
 static int add_or_del(RemoteCall *rc, IothreadChange change) {
-        RemoteRef ref = { 0 };
         uint32_t id = 0, flags = 0;
-        remote_get_domain_ref(rc, &ref);
-        xdr_get_u32(&rc->args, &id);
-        xdr_get_u32(&rc->args, &flags);
-        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
-        remote_ref_done(&ref);
+        Domain *d = remote_read_domain_u32(rc, &id, &flags);
         Call *call = d ? remote_call_new(rc, NULL, d) : NULL;
         if (!call)
                 return -1;
@@ -46,8 +41,7 @@ REMOTE_HANDLER(proc_domain_pin_iothread) {
         xdr_get_u32(&rc->args, &id);
         xdr_get_opaque(&rc->args, REMOTE_CPUMAP_MAX, &map, &maplen);
         xdr_get_u32(&rc->args, &flags);
-        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
-        remote_ref_done(&ref);
+        Domain *d = remote_end_domain(rc, &ref);
         int r = d ? domain_pin_iothread(d, id, map, maplen, flags, &rc->err) : -1;
         free(map);
         return r;

@@ -288,8 +288,7 @@ REMOTE_HANDLER(proc_domain_open_console) {
         remote_get_domain_ref(rc, &ref);
         xdr_get_opt_string(&rc->args, REMOTE_STRING_MAX, &dev);
         xdr_get_u32(&rc->args, &flags);
-        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
-        remote_ref_done(&ref);
+        Domain *d = remote_end_domain(rc, &ref);
         Stream *out = NULL, *in = NULL;
         int r = d && remote_stream_room(rc) == 0 ? domain_open_console(d, dev, flags, &out, &in, &rc->err) : -1;
         free(dev);
@@ -308,13 +307,8 @@ REMOTE_HANDLER(proc_domain_open_console) {
 /* {dom; u32 screen; u32 flags} → {remote_string mime}, then the image as a download stream
  * with this call's serial. */
 REMOTE_HANDLER(proc_domain_screenshot) {
-        RemoteRef ref = { 0 };
         uint32_t screen = 0, flags = 0;
-        remote_get_domain_ref(rc, &ref);
-        xdr_get_u32(&rc->args, &screen);
-        xdr_get_u32(&rc->args, &flags);
-        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
-        remote_ref_done(&ref);
+        Domain *d = remote_read_domain_u32(rc, &screen, &flags);
         if (!d || remote_stream_room(rc) < 0)
                 return -1;
         Stream *st = NULL;
