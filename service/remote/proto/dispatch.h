@@ -336,11 +336,17 @@ REMOTE_HANDLER(proc_domain_pin_iothread);
 REMOTE_HANDLER(proc_domain_set_iothread_params);
 REMOTE_HANDLER(proc_domain_set_block_threshold);
 REMOTE_HANDLER(proc_node_set_memory_parameters);
-/* proc-domain-tune.c: one remote_typed_param into p (every type read; integers in p->ull). */
+/* proc-domain-tune.c: one remote_typed_param out (a boolean as libvirt's type 6); one in is
+ * remote_get_typed_param. */
 struct DomainTuneParam;
-int remote_get_tune_param(XdrReader *r, struct DomainTuneParam *p);
-/* and one out (a boolean as libvirt's type 6) */
 int remote_put_tune_param(XdrWriter *w, const struct DomainTuneParam *p);
+/* {remote_typed_param params<max>; u32 flags} (no flags when flags is NULL) into params, which
+ * has room for max, their number in *n: -1 when a parameter could not be read (a type virtbus
+ * does not know, or the payload ends there), the rest left unread. */
+int remote_get_tune_params(XdrReader *r, uint32_t max, struct DomainTuneParam *params, uint32_t *n, unsigned *flags);
+/* The arguments' end after remote_get_tune_params answered r: 0, or -1 with the decode error
+ * (a malformed payload) or else, when r < 0, libvirt's "unknown typed parameter type". */
+int remote_params_end(RemoteCall *rc, int r);
 /* proc-domain-tune.c: a device's typed parameters (a disk's I/O limits, a NIC's bandwidth):
  * {dom; device; params<max>; flags} → {} through set (may answer later), and {dom; device;
  * nparams; flags} → {params<max>; nparams} through get (out NULL: only the count; at most count). */
