@@ -213,7 +213,7 @@ int domain_screenshot(Domain *d, unsigned screen, unsigned flags, Stream **st, c
 #define DOMAIN_CONSOLE_FORCE 1u
 #define DOMAIN_CONSOLE_SAFE 2u
 int domain_open_console(Domain *d, const char *dev_name, unsigned flags, Stream **out, Stream **in, VbError *err);
-/* domain-channel.c: virDomainOpenChannel, as domain_open_console on a <channel>. */
+/* domain-console.c: virDomainOpenChannel, as domain_open_console on a <channel>. */
 #define DOMAIN_CHANNEL_FORCE 1u
 int domain_open_channel(Domain *d, const char *name, unsigned flags, Stream **out, Stream **in, VbError *err);
 

@@ -244,8 +244,10 @@ REMOTE_HANDLER(proc_connect_get_hostname);
 REMOTE_HANDLER(proc_connect_get_uri);
 REMOTE_HANDLER(proc_connect_get_capabilities);
 REMOTE_HANDLER(proc_connect_get_domain_capabilities);
+/* proc-domain-channel.c */
 REMOTE_HANDLER(proc_domain_open_console);
-REMOTE_HANDLER(proc_domain_open_channel);      /* proc-domain-channel.c */
+REMOTE_HANDLER(proc_domain_open_channel);
+/* proc-domain-save.c */
 REMOTE_HANDLER(proc_domain_save);
 REMOTE_HANDLER(proc_domain_save_flags);
 REMOTE_HANDLER(proc_domain_restore);
