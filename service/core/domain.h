@@ -167,6 +167,10 @@ int domain_stats_foreach(const DomainStats *st, int (*fn)(const DomainStatParam 
 static inline bool domain_is_active(const Domain *d) {
         return d->state != DOMAIN_SHUTOFF && d->state != DOMAIN_NOSTATE;
 }
+/* domain-affect.c: after the caller's check of flags, CURRENT (neither DOMAIN_AFFECT_LIVE nor
+ * CONFIG) becomes LIVE for a running domain, else CONFIG; LIVE and CONFIG together are refused
+ * unless both_ok, LIVE needs a running domain and CONFIG a persistent one (libvirt's texts). */
+int domain_affect_resolve(Domain *d, unsigned *flags, bool both_ok, VbError *err);
 /* The definition callers see: the live one while running, else the persistent one. */
 static inline const DomainDef *domain_current_def(const Domain *d) {
         return d->live ? d->live : d->def;
