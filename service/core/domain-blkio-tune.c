@@ -33,7 +33,7 @@ static int pick(Domain *d, unsigned *flags, const char *api, bool set, VbError *
         *flags &= ~(1u << 2);   /* VIR_TYPED_PARAM_STRING_OKAY: strings are what these answer */
         if (vb_check_flags(*flags, DOMAIN_AFFECT_LIVE | DOMAIN_AFFECT_CONFIG, api, err) < 0)
                 return -1;
-        return domain_affect_resolve(d, flags, set, err);
+        return domain_affect_resolve(d, flags, set, NULL, err);
 }
 
 static void param_u(DomainTuneParam *p, const char *name, DomainStatType type, uint64_t v) {

@@ -120,7 +120,7 @@ int domain_set_autostart(Domain *d, bool autostart, VbError *err) {
 static int domain_pick_defs(Domain *d, unsigned flags, DomainDef **live, DomainDef **config, VbError *err) {
         if (vb_check_flags(flags, DOMAIN_AFFECT_LIVE | DOMAIN_AFFECT_CONFIG, "virDomainMetadata", err) < 0)
                 return -1;
-        if (domain_affect_resolve(d, &flags, true, err) < 0)
+        if (domain_affect_resolve(d, &flags, true, NULL, err) < 0)
                 return -1;
         *live = (flags & DOMAIN_AFFECT_LIVE) ? d->live : NULL;
         *config = (flags & DOMAIN_AFFECT_CONFIG) ? d->def : NULL;

@@ -288,7 +288,7 @@ int domain_set_memory(Domain *d, uint64_t kib, unsigned flags, Call *call, VbErr
                 return -1;
         if (d->removed)
                 return vb_error_set(err, VB_ERR_NO_DOMAIN, VB_FROM_DOMAIN, "domain '%s' is gone", d->obj.name);
-        if (domain_affect_resolve(d, &flags, true, err) < 0)
+        if (domain_affect_resolve(d, &flags, true, NULL, err) < 0)
                 return -1;
         bool live = flags & DOMAIN_AFFECT_LIVE, config = flags & DOMAIN_AFFECT_CONFIG;
         if ((flags & DOMAIN_MEM_MAXIMUM) && live)

@@ -36,7 +36,7 @@ static int sched_pick(Domain *d, unsigned *flags, bool set, VbError *err) {
                            set ? "virDomainSetSchedulerParametersFlags" : "virDomainGetSchedulerParametersFlags",
                            err) < 0)
                 return -1;
-        return domain_affect_resolve(d, flags, set, err);
+        return domain_affect_resolve(d, flags, set, NULL, err);
 }
 
 int domain_get_sched_params(Domain *d, unsigned flags, DomainTuneParam out[DOMAIN_SCHED_NPARAMS_MAX], VbError *err) {

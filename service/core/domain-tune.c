@@ -24,7 +24,7 @@ static uint64_t *memtune_slot(DomainMemtune *m, size_t i) {
 static int tune_pick(Domain *d, unsigned *flags, bool both_ok, const char *api, VbError *err) {
         if (vb_check_flags(*flags, DOMAIN_AFFECT_LIVE | DOMAIN_AFFECT_CONFIG, api, err) < 0)
                 return -1;
-        return domain_affect_resolve(d, flags, both_ok, err);
+        return domain_affect_resolve(d, flags, both_ok, NULL, err);
 }
 
 int domain_get_memory_params(Domain *d, unsigned flags, DomainTuneParam out[DOMAIN_MEMTUNE_NPARAMS], VbError *err) {

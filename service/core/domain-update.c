@@ -92,7 +92,7 @@ int domain_update_device(Domain *d, const char *xml, size_t len, unsigned flags,
                 return -1;
         if (d->removed)
                 return vb_error_set(err, VB_ERR_NO_DOMAIN, VB_FROM_DOMAIN, "domain '%s' is gone", d->obj.name);
-        if (domain_affect_resolve(d, &flags, true, err) < 0)
+        if (domain_affect_resolve(d, &flags, true, NULL, err) < 0)
                 return -1;
         bool live = flags & DOMAIN_AFFECT_LIVE, config = flags & DOMAIN_AFFECT_CONFIG;
         /* A driver that cannot change a running NIC does not update definitions either (libvirt's
