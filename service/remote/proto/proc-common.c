@@ -127,13 +127,9 @@ Domain *remote_read_domain_u32(RemoteCall *rc, uint32_t *arg, unsigned *flags) {
         return remote_end_domain(rc, &ref);
 }
 
+/* An XDR int is the four bytes of an unsigned int, read as signed (xdr_get_i32). */
 Domain *remote_read_domain_int(RemoteCall *rc, int32_t *arg, unsigned *flags) {
-        RemoteRef ref = { 0 };
-        remote_get_domain_ref(rc, &ref);
-        xdr_get_i32(&rc->args, arg);
-        if (flags)
-                xdr_get_u32(&rc->args, flags);
-        return remote_end_domain(rc, &ref);
+        return remote_read_domain_u32(rc, (uint32_t *) arg, flags);
 }
 
 Domain *remote_read_domain_string(RemoteCall *rc, size_t max, char **s, unsigned *flags) {
