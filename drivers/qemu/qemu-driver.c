@@ -255,48 +255,35 @@ static int qemu_open_system(Connection *c, VbError *err) {
         return qemu_open(c, true, err);
 }
 
+/* The session and system drivers differ only in their URI and how a connection opens. */
+#define QEMU_DRIVER_COMMON                                                                          \
+        .name = "QEMU",                                                                             \
+        .type = "QEMU",                                                                             \
+        .error_from = VB_FROM_QEMU,                                                                 \
+        .close = qemu_close,                                                                        \
+        .domain = &qemu_domain_ops,                                                                 \
+        .info = &qemu_info_ops,                                                                     \
+        .tune = &qemu_tune_ops,                                                                     \
+        .migrate = &qemu_migrate_ops,                                                               \
+        .agent = &qemu_agent_ops,                                                                   \
+        .blockjob = &qemu_blockjob_ops,                                                             \
+        .host = &qemu_host_ops,                                                                     \
+        .interfaces = &qemu_iface_ops,                                                              \
+        .nodedevs = &qemu_nodedev_ops,                                                              \
+        .host_secrets = true,                                                                       \
+        .host_nwfilters = true,                                                                     \
+        .domain_post_parse = qemu_domain_post_parse,                                                \
+        .scheduler = "posix",                                                                       \
+        .scheduler_nparams = 3          /* cpu_shares, vcpu_period, vcpu_quota (domain-sched.c) */
+
 Driver qemu_session_driver = {
-        .name = "QEMU",
         .uri = "qemu:///session",
-        .type = "QEMU",
-        .error_from = VB_FROM_QEMU,
         .open = qemu_open_session,
-        .close = qemu_close,
-        .domain = &qemu_domain_ops,
-        .info = &qemu_info_ops,
-        .tune = &qemu_tune_ops,
-        .migrate = &qemu_migrate_ops,
-        .agent = &qemu_agent_ops,
-        .blockjob = &qemu_blockjob_ops,
-        .host = &qemu_host_ops,
-        .interfaces = &qemu_iface_ops,
-        .nodedevs = &qemu_nodedev_ops,
-        .host_secrets = true,
-        .host_nwfilters = true,
-        .domain_post_parse = qemu_domain_post_parse,
-        .scheduler = "posix",
-        .scheduler_nparams = 3,         /* cpu_shares, vcpu_period, vcpu_quota (domain-sched.c) */
+        QEMU_DRIVER_COMMON,
 };
 
 Driver qemu_system_driver = {
-        .name = "QEMU",
         .uri = "qemu:///system",
-        .type = "QEMU",
-        .error_from = VB_FROM_QEMU,
         .open = qemu_open_system,
-        .close = qemu_close,
-        .domain = &qemu_domain_ops,
-        .info = &qemu_info_ops,
-        .tune = &qemu_tune_ops,
-        .migrate = &qemu_migrate_ops,
-        .agent = &qemu_agent_ops,
-        .blockjob = &qemu_blockjob_ops,
-        .host = &qemu_host_ops,
-        .interfaces = &qemu_iface_ops,
-        .nodedevs = &qemu_nodedev_ops,
-        .host_secrets = true,
-        .host_nwfilters = true,
-        .domain_post_parse = qemu_domain_post_parse,
-        .scheduler = "posix",
-        .scheduler_nparams = 3,         /* cpu_shares, vcpu_period, vcpu_quota (domain-sched.c) */
+        QEMU_DRIVER_COMMON,
 };

@@ -11,11 +11,6 @@
 #include "domain-agent.h"
 #include "domain.h"
 
-static Domain *domain_of(sd_bus_message *m, void *userdata, VbError *err) {
-        BusSubtree *t = userdata;
-        return bus_path_domain(t->conn, t->path, sd_bus_message_get_path(m), err);
-}
-
 /* After reading the arguments (r: the read's result): the domain of the object path and a Call
  * replying with reply (optional: its value may be NULL). 0, or what the handler returns (a
  * failure, already answered). */
@@ -23,7 +18,7 @@ static int agent_begin(sd_bus_message *m, void *userdata, int r, BusReplyFn repl
                        Call **call, VbError *err, sd_bus_error *ret_error) {
         if (r < 0)
                 return r;
-        *d = domain_of(m, userdata, err);
+        *d = bus_message_domain(m, userdata, err);
         if (!*d)
                 return bus_error(ret_error, err);
         *call = bus_call_new_reply(m, reply, optional);
@@ -102,7 +97,7 @@ static int fs_freeze(sd_bus_message *m, void *userdata, bool thaw, sd_bus_error 
         int r = sd_bus_message_read_strv(m, &mounts);
         if (r >= 0)
                 r = sd_bus_message_read(m, "u", &flags);
-        Domain *d = r < 0 ? NULL : domain_of(m, userdata, &err);
+        Domain *d = r < 0 ? NULL : bus_message_domain(m, userdata, &err);
         size_t n = 0;
         while (mounts && mounts[n])
                 n++;

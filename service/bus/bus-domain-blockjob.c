@@ -13,10 +13,6 @@
 #include "domain-blockjob.h"
 #include "domain.h"
 
-static Domain *domain_of_message(BusSubtree *t, sd_bus_message *m, VbError *err) {
-        return bus_path_domain(t->conn, t->path, sd_bus_message_get_path(m), err);
-}
-
 static const char *or_null(const char *s) {
         return s && *s ? s : NULL;
 }
@@ -36,7 +32,7 @@ static int job_method(sd_bus_message *m, void *userdata, sd_bus_error *ret_error
                                  : sd_bus_message_read(m, "stu", &disk, &bw, &flags);
         if (r < 0)
                 return r;
-        Domain *d = domain_of_message(userdata, m, &err);
+        Domain *d = bus_message_domain(m, userdata, &err);
         if (!d)
                 return bus_error(ret_error, &err);
         Call *call = bus_call_new(m);
@@ -94,7 +90,7 @@ int bus_method_get_block_job_info(sd_bus_message *m, void *userdata, sd_bus_erro
         int r = sd_bus_message_read(m, "su", &disk, &flags);
         if (r < 0)
                 return r;
-        Domain *d = domain_of_message(userdata, m, &err);
+        Domain *d = bus_message_domain(m, userdata, &err);
         if (!d)
                 return bus_error(ret_error, &err);
         Call *call = bus_call_new_reply(m, reply_info, false);
@@ -119,7 +115,7 @@ int bus_method_block_copy(sd_bus_message *m, void *userdata, sd_bus_error *ret_e
                 r = bus_read_tune_params(m, params, &n, &err);
         if (r >= 0)
                 r = sd_bus_message_read(m, "u", &flags);
-        Domain *d = r < 0 ? NULL : domain_of_message(userdata, m, &err);
+        Domain *d = r < 0 ? NULL : bus_message_domain(m, userdata, &err);
         Call *call = d ? bus_call_new(m) : NULL;
         if (call)
                 r = bus_call_finish(call, domain_block_copy(d, disk, destxml, params, n, flags, call, &err), &err, NULL,

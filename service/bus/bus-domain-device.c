@@ -18,7 +18,7 @@ int bus_method_update_device(sd_bus_message *m, void *userdata, sd_bus_error *re
         int r = sd_bus_message_read(m, "su", &xml, &flags);
         if (r < 0)
                 return r;
-        Domain *d = bus_path_domain(t->conn, t->path, sd_bus_message_get_path(m), &err);
+        Domain *d = bus_message_domain(m, t, &err);
         if (!d)
                 return bus_error(ret_error, &err);
         Call *call = bus_call_new(m);
@@ -39,7 +39,7 @@ static int device_method(sd_bus_message *m, void *userdata, sd_bus_error *ret_er
         int r = sd_bus_message_read(m, "su", &xml, &flags);
         if (r < 0)
                 return r;
-        Domain *d = bus_path_domain(t->conn, t->path, sd_bus_message_get_path(m), &err);
+        Domain *d = bus_message_domain(m, t, &err);
         if (!d)
                 return bus_error(ret_error, &err);
         Call *call = bus_call_new(m);

@@ -20,7 +20,7 @@ int bus_method_send_key(sd_bus_message *m, void *userdata, sd_bus_error *ret_err
                 r = sd_bus_message_read(m, "u", &flags);
         if (r < 0)
                 return r;
-        Domain *d = bus_path_domain(t->conn, t->path, sd_bus_message_get_path(m), &err);
+        Domain *d = bus_message_domain(m, t, &err);
         if (!d)
                 return bus_error(ret_error, &err);
         Call *call = bus_call_new(m);
@@ -43,7 +43,7 @@ int bus_method_open_graphics_fd(sd_bus_message *m, void *userdata, sd_bus_error 
         int r = sd_bus_message_read(m, "uu", &idx, &flags);
         if (r < 0)
                 return r;
-        Domain *d = bus_path_domain(t->conn, t->path, sd_bus_message_get_path(m), &err);
+        Domain *d = bus_message_domain(m, t, &err);
         if (!d)
                 return bus_error(ret_error, &err);
         Call *call = bus_call_new_reply(m, reply_fd, false);

@@ -18,7 +18,7 @@ static Domain *domain_of_call(sd_bus_message *m, void *userdata, unsigned *flags
         BusSubtree *t = userdata;
         if (sd_bus_message_read(m, "u", flags) < 0)
                 return NULL;
-        return bus_path_domain(t->conn, t->path, sd_bus_message_get_path(m), err);
+        return bus_message_domain(m, t, err);
 }
 
 static int reply_memory_stats(sd_bus_message *m, const void *result) {
@@ -56,7 +56,7 @@ int bus_method_get_job_info(sd_bus_message *m, void *userdata, sd_bus_error *ret
         BusSubtree *t = userdata;
         VbError err = { 0 };
         DomainJobInfo ji;
-        Domain *d = bus_path_domain(t->conn, t->path, sd_bus_message_get_path(m), &err);
+        Domain *d = bus_message_domain(m, t, &err);
         if (!d || domain_job_info(d, &ji, &err) < 0)
                 return bus_error(ret_error, &err);
         return sd_bus_reply_method_return(m, "(ittttttttttt)", (int32_t) ji.type, ji.v[0], ji.v[1], ji.v[2], ji.v[3],

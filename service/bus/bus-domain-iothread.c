@@ -20,7 +20,7 @@ static int add_or_del(sd_bus_message *m, void *userdata, sd_bus_error *ret_error
         if (r < 0)
                 return r;
         BusSubtree *t = userdata;
-        Domain *d = bus_path_domain(t->conn, t->path, sd_bus_message_get_path(m), &err);
+        Domain *d = bus_message_domain(m, t, &err);
         if (!d)
                 return bus_error(ret_error, &err);
         Call *call = bus_call_new(m);

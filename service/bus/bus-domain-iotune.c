@@ -9,11 +9,6 @@
 #include "domain-tune-stats.h"
 #include "domain.h"
 
-static Domain *device_domain(sd_bus_message *m, void *userdata, VbError *err) {
-        BusSubtree *t = userdata;
-        return bus_path_domain(t->conn, t->path, sd_bus_message_get_path(m), err);
-}
-
 /* Get…(s device, u flags) → a{sv}: at most count parameters from get. */
 int bus_get_device_params(sd_bus_message *m, void *userdata, size_t count, BusGetDeviceParams get,
                           sd_bus_error *ret_error) {
@@ -23,7 +18,7 @@ int bus_get_device_params(sd_bus_message *m, void *userdata, size_t count, BusGe
         int r = sd_bus_message_read(m, "su", &device, &flags);
         if (r < 0)
                 return r;
-        Domain *d = device_domain(m, userdata, &err);
+        Domain *d = bus_message_domain(m, userdata, &err);
         DomainTuneParam *p = d ? calloc(count, sizeof *p) : NULL;
         if (d && !p)
                 return -ENOMEM;
@@ -55,7 +50,7 @@ int bus_set_device_params(sd_bus_message *m, void *userdata, BusSetDeviceParams 
                 r = sd_bus_message_read(m, "u", &flags);
         if (r >= 0 && n == 0 && api)     /* libvirt-dbus passes it to libvirt, which refuses it */
                 r = vb_error_set(&err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN, "nparams in %s must be greater than zero", api);
-        Domain *d = r >= 0 ? device_domain(m, userdata, &err) : NULL;
+        Domain *d = r >= 0 ? bus_message_domain(m, userdata, &err) : NULL;
         Call *call = d ? bus_call_new_reply(m, reply_done, true) : NULL;
         if (call) {
                 r = set(d, device, p, n, flags, call, &err);

@@ -13,7 +13,7 @@ int bus_method_inject_nmi(sd_bus_message *m, void *userdata, sd_bus_error *ret_e
         int r = sd_bus_message_read(m, "u", &flags);
         if (r < 0)
                 return r;
-        Domain *d = bus_path_domain(t->conn, t->path, sd_bus_message_get_path(m), &err);
+        Domain *d = bus_message_domain(m, t, &err);
         if (!d)
                 return bus_error(ret_error, &err);
         Call *call = bus_call_new(m);
@@ -30,7 +30,7 @@ int bus_method_set_vcpus(sd_bus_message *m, void *userdata, sd_bus_error *ret_er
         int r = sd_bus_message_read(m, "uu", &n, &flags);
         if (r < 0)
                 return r;
-        Domain *d = bus_path_domain(t->conn, t->path, sd_bus_message_get_path(m), &err);
+        Domain *d = bus_message_domain(m, t, &err);
         if (!d)
                 return bus_error(ret_error, &err);
         Call *call = bus_call_new(m);

@@ -21,7 +21,7 @@ static int reply_u64(sd_bus_message *m, const void *result) {
 static int migrate_begin(sd_bus_message *m, void *userdata, BusReplyFn reply, Domain **d, Call **call,
                          VbError *err, sd_bus_error *ret_error) {
         BusSubtree *t = userdata;
-        *d = bus_path_domain(t->conn, t->path, sd_bus_message_get_path(m), err);
+        *d = bus_message_domain(m, t, err);
         if (!*d)
                 return bus_error(ret_error, err);
         *call = bus_call_new_reply(m, reply, reply == reply_void);

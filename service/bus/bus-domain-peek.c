@@ -31,7 +31,7 @@ static int peek_begin(sd_bus_message *m, void *userdata, int r, uint64_t size, c
         VbError err = { 0 };
         if (r < 0)
                 return r;
-        *d = bus_path_domain(t->conn, t->path, sd_bus_message_get_path(m), &err);
+        *d = bus_message_domain(m, t, &err);
         if (!*d)
                 return bus_error(ret_error, &err);
         if (size > DOMAIN_PEEK_BUFFER_MAX) {
@@ -87,7 +87,7 @@ int bus_method_pm_wakeup(sd_bus_message *m, void *userdata, sd_bus_error *ret_er
         if (r < 0)
                 return r;
         BusSubtree *t = userdata;
-        Domain *d = bus_path_domain(t->conn, t->path, sd_bus_message_get_path(m), &err);
+        Domain *d = bus_message_domain(m, t, &err);
         if (!d)
                 return bus_error(ret_error, &err);
         Call *call = bus_call_new(m);

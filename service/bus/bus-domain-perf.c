@@ -13,7 +13,7 @@ int bus_method_get_perf_events(sd_bus_message *m, void *userdata, sd_bus_error *
         if (r < 0)
                 return r;
         static DomainTuneParam p[DOMAIN_PERF_NEVENTS];  /* not on the stack; one call at a time on the loop */
-        Domain *d = bus_path_domain(t->conn, t->path, sd_bus_message_get_path(m), &err);
+        Domain *d = bus_message_domain(m, t, &err);
         int n = d ? domain_get_perf_events(d, flags, p, &err) : -1;
         if (n < 0)
                 return bus_error(ret_error, &err);

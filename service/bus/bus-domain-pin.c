@@ -45,7 +45,7 @@ static int pin_one(sd_bus_message *m, BusSubtree *t, sd_bus_error *ret_error, Pi
                 r = sd_bus_message_read(m, "u", &flags);
         if (r < 0)
                 return r;
-        Domain *d = bus_path_domain(t->conn, t->path, sd_bus_message_get_path(m), &err);
+        Domain *d = bus_message_domain(m, t, &err);
         if (!d || pin(d, which, map, maplen, flags, &err) < 0)
                 return bus_error(ret_error, &err);
         return sd_bus_reply_method_return(m, NULL);
@@ -68,7 +68,7 @@ int bus_method_pin_emulator(sd_bus_message *m, void *userdata, sd_bus_error *ret
                 r = sd_bus_message_read(m, "u", &flags);
         if (r < 0)
                 return r;
-        Domain *d = bus_path_domain(t->conn, t->path, sd_bus_message_get_path(m), &err);
+        Domain *d = bus_message_domain(m, t, &err);
         if (!d || domain_pin_emulator(d, map, maplen, flags, &err) < 0)
                 return bus_error(ret_error, &err);
         return sd_bus_reply_method_return(m, NULL);

@@ -15,7 +15,7 @@ int bus_method_domain_rename(sd_bus_message *m, void *userdata, sd_bus_error *re
         int r = sd_bus_message_read(m, "su", &name, &flags);
         if (r < 0)
                 return r;
-        Domain *d = bus_path_domain(t->conn, t->path, sd_bus_message_get_path(m), &err);
+        Domain *d = bus_message_domain(m, t, &err);
         if (!d || domain_rename(d, name, flags, &err) < 0)
                 return bus_error(ret_error, &err);
         return sd_bus_reply_method_return(m, NULL);

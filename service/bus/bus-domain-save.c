@@ -11,10 +11,6 @@
 #include "domain-save.h"
 #include "domain.h"
 
-static Domain *domain_of_message(BusSubtree *t, sd_bus_message *m, VbError *err) {
-        return bus_path_domain(t->conn, t->path, sd_bus_message_get_path(m), err);
-}
-
 /* Save(s to, s xml, u flags): "" for no replacement XML. */
 int bus_method_domain_save(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         const char *to, *xml;
@@ -23,7 +19,7 @@ int bus_method_domain_save(sd_bus_message *m, void *userdata, sd_bus_error *ret_
         int r = sd_bus_message_read(m, "ssu", &to, &xml, &flags);
         if (r < 0)
                 return r;
-        Domain *d = domain_of_message(userdata, m, &err);
+        Domain *d = bus_message_domain(m, userdata, &err);
         if (!d)
                 return bus_error(ret_error, &err);
         Call *call = bus_call_new(m);
@@ -39,7 +35,7 @@ int bus_method_domain_managed_save(sd_bus_message *m, void *userdata, sd_bus_err
         int r = sd_bus_message_read(m, "u", &flags);
         if (r < 0)
                 return r;
-        Domain *d = domain_of_message(userdata, m, &err);
+        Domain *d = bus_message_domain(m, userdata, &err);
         if (!d)
                 return bus_error(ret_error, &err);
         Call *call = bus_call_new(m);
@@ -55,7 +51,7 @@ int bus_method_domain_managed_save_remove(sd_bus_message *m, void *userdata, sd_
         int r = sd_bus_message_read(m, "u", &flags);
         if (r < 0)
                 return r;
-        Domain *d = domain_of_message(userdata, m, &err);
+        Domain *d = bus_message_domain(m, userdata, &err);
         if (!d || domain_managed_save_remove(d, flags, &err) < 0)
                 return bus_error(ret_error, &err);
         return sd_bus_reply_method_return(m, NULL);
@@ -70,7 +66,7 @@ int bus_method_domain_has_managed_save_image(sd_bus_message *m, void *userdata, 
         r = bus_check_flags(flags, 0, "virDomainHasManagedSaveImage", ret_error);
         if (r < 0)
                 return r;
-        Domain *d = domain_of_message(userdata, m, &err);
+        Domain *d = bus_message_domain(m, userdata, &err);
         if (!d)
                 return bus_error(ret_error, &err);
         return sd_bus_reply_method_return(m, "b", (int) domain_has_managed_save(d));
@@ -131,7 +127,7 @@ int bus_method_domain_core_dump(sd_bus_message *m, void *userdata, sd_bus_error 
         int r = sd_bus_message_read(m, "suu", &to, &format, &flags);
         if (r < 0)
                 return r;
-        Domain *d = domain_of_message(userdata, m, &err);
+        Domain *d = bus_message_domain(m, userdata, &err);
         if (!d)
                 return bus_error(ret_error, &err);
         Call *call = bus_call_new(m);

@@ -9,7 +9,7 @@ int bus_method_get_security_label_list(sd_bus_message *m, void *userdata, sd_bus
         BusSubtree *t = userdata;
         VbError err = { 0 };
         static DomainSecLabel labels[DOMAIN_SECLABEL_MAX];
-        Domain *d = bus_path_domain(t->conn, t->path, sd_bus_message_get_path(m), &err);
+        Domain *d = bus_message_domain(m, t, &err);
         int n = d ? domain_security_label_list(d, labels, &err) : -1;
         if (n < 0)
                 return bus_error(ret_error, &err);

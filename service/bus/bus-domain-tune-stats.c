@@ -14,10 +14,6 @@
 #include "domain-tune-stats.h"
 #include "domain.h"
 
-static Domain *domain_of_message(BusSubtree *t, sd_bus_message *m, VbError *err) {
-        return bus_path_domain(t->conn, t->path, sd_bus_message_get_path(m), err);
-}
-
 /* GetControlInfo(u flags) → (uut) */
 int bus_method_get_control_info(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         unsigned flags, state, details;
@@ -26,7 +22,7 @@ int bus_method_get_control_info(sd_bus_message *m, void *userdata, sd_bus_error 
         int r = sd_bus_message_read(m, "u", &flags);
         if (r < 0)
                 return r;
-        Domain *d = domain_of_message(userdata, m, &err);
+        Domain *d = bus_message_domain(m, userdata, &err);
         if (!d || domain_control_info(d, flags, &state, &details, &t, &err) < 0)
                 return bus_error(ret_error, &err);
         return sd_bus_reply_method_return(m, "(uut)", state, details, t);
@@ -55,7 +51,7 @@ int bus_method_get_disk_errors(sd_bus_message *m, void *userdata, sd_bus_error *
         int r = sd_bus_message_read(m, "u", &flags);
         if (r < 0)
                 return r;
-        Domain *d = domain_of_message(userdata, m, &err);
+        Domain *d = bus_message_domain(m, userdata, &err);
         if (!d)
                 return bus_error(ret_error, &err);
         DomainDiskErrors *de = malloc(sizeof *de);
@@ -78,7 +74,7 @@ int bus_method_set_memory_stats_period(sd_bus_message *m, void *userdata, sd_bus
         int r = sd_bus_message_read(m, "iu", &period, &flags);
         if (r < 0)
                 return r;
-        Domain *d = domain_of_message(userdata, m, &err);
+        Domain *d = bus_message_domain(m, userdata, &err);
         if (!d)
                 return bus_error(ret_error, &err);
         Call *call = bus_call_new(m);
@@ -97,7 +93,7 @@ int bus_method_block_resize(sd_bus_message *m, void *userdata, sd_bus_error *ret
         int r = sd_bus_message_read(m, "stu", &disk, &size, &flags);
         if (r < 0)
                 return r;
-        Domain *d = domain_of_message(userdata, m, &err);
+        Domain *d = bus_message_domain(m, userdata, &err);
         if (!d)
                 return bus_error(ret_error, &err);
         Call *call = bus_call_new(m);
@@ -114,7 +110,7 @@ int bus_method_get_job_stats(sd_bus_message *m, void *userdata, sd_bus_error *re
         int r = sd_bus_message_read(m, "u", &flags);
         if (r < 0)
                 return r;
-        Domain *d = domain_of_message(userdata, m, &err);
+        Domain *d = bus_message_domain(m, userdata, &err);
         DomainJobStats js;
         if (!d || domain_job_stats(d, flags, &js, &err) < 0)
                 return bus_error(ret_error, &err);
@@ -145,7 +141,7 @@ int bus_method_get_job_stats(sd_bus_message *m, void *userdata, sd_bus_error *re
 /* AbortJob() */
 int bus_method_abort_job(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         VbError err = { 0 };
-        Domain *d = domain_of_message(userdata, m, &err);
+        Domain *d = bus_message_domain(m, userdata, &err);
         if (!d || domain_abort_job(d, API_DOMAIN_ABORT_JOB, 0, &err) < 0)
                 return bus_error(ret_error, &err);
         return sd_bus_reply_method_return(m, "");

@@ -9,11 +9,6 @@
 #include "bus-unsupported.h"
 #include "domain.h"
 
-static Domain *tune_domain(sd_bus_message *m, void *userdata, VbError *err) {
-        BusSubtree *t = userdata;
-        return bus_path_domain(t->conn, t->path, sd_bus_message_get_path(m), err);
-}
-
 /* libvirt-dbus answers typed parameters as a{sv} whose v holds a v (as GetStats), each of its
  * own type (u, i, t, x or s). */
 int bus_reply_tune_params(sd_bus_message *m, const DomainTuneParam *p, int n) {
@@ -56,7 +51,7 @@ int bus_method_get_memory_parameters(sd_bus_message *m, void *userdata, sd_bus_e
         int r = sd_bus_message_read(m, "u", &flags);
         if (r < 0)
                 return r;
-        Domain *d = tune_domain(m, userdata, &err);
+        Domain *d = bus_message_domain(m, userdata, &err);
         DomainTuneParam p[DOMAIN_MEMTUNE_NPARAMS];
         int n = d ? domain_get_memory_params(d, flags, p, &err) : -1;
         if (n < 0)
@@ -138,7 +133,7 @@ static int tune_set(sd_bus_message *m, void *userdata, sd_bus_error *ret_error,
                 return bus_error(ret_error, &err);
         if (r < 0)
                 return r;
-        Domain *d = tune_domain(m, userdata, &err);
+        Domain *d = bus_message_domain(m, userdata, &err);
         if (!d || set(d, p, n, flags, &err) < 0)
                 return bus_error(ret_error, &err);
         return sd_bus_reply_method_return(m, NULL);
@@ -167,7 +162,7 @@ static int tune_get(sd_bus_message *m, void *userdata, sd_bus_error *ret_error,
         if (r < 0)
                 return r;
         static DomainTuneParam p[8];
-        Domain *d = tune_domain(m, userdata, &err);
+        Domain *d = bus_message_domain(m, userdata, &err);
         int n = d && max <= 8 ? get(d, flags, p, &err) : -1;
         if (n < 0)
                 return bus_error(ret_error, &err);

@@ -18,10 +18,6 @@ static Domain *domain_of(BusSubtree *t, const char *path, VbError *err) {
         return bus_path_domain(t->conn, t->path, path, err);
 }
 
-static Domain *domain_of_message(BusSubtree *t, sd_bus_message *m, VbError *err) {
-        return domain_of(t, sd_bus_message_get_path(m), err);
-}
-
 static int domain_property_get(sd_bus *bus, const char *path, const char *interface, const char *property,
                                sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
         VbError err = { 0 };
@@ -77,7 +73,7 @@ static int run_lifecycle(sd_bus_message *m, BusSubtree *t, ApiId api, sd_bus_err
                 if (r < 0)
                         return r;
         }
-        Domain *d = domain_of_message(t, m, &err);
+        Domain *d = bus_message_domain(m, t, &err);
         if (!d)
                 return bus_error(ret_error, &err);
         Call *call = bus_call_new(m);
@@ -117,7 +113,7 @@ static int method_undefine(sd_bus_message *m, void *userdata, sd_bus_error *ret_
         int r = sd_bus_message_read(m, "u", &flags);
         if (r < 0)
                 return r;
-        Domain *d = domain_of_message(userdata, m, &err);
+        Domain *d = bus_message_domain(m, userdata, &err);
         if (!d || domain_undefine(d, flags, &err) < 0)
                 return bus_error(ret_error, &err);
         return sd_bus_reply_method_return(m, NULL);
@@ -129,7 +125,7 @@ static int method_get_xml_desc(sd_bus_message *m, void *userdata, sd_bus_error *
         int r = sd_bus_message_read(m, "u", &flags);
         if (r < 0)
                 return r;
-        Domain *d = domain_of_message(userdata, m, &err);
+        Domain *d = bus_message_domain(m, userdata, &err);
         char *xml = d ? domain_get_xml(d, flags, &err) : NULL;
         return bus_reply_string_owned(m, xml, &err, ret_error);
 }
@@ -143,7 +139,7 @@ static int method_get_state(sd_bus_message *m, void *userdata, sd_bus_error *ret
         r = bus_check_flags(flags, 0, "virDomainGetState", ret_error);
         if (r < 0)
                 return r;
-        Domain *d = domain_of_message(userdata, m, &err);
+        Domain *d = bus_message_domain(m, userdata, &err);
         if (!d)
                 return bus_error(ret_error, &err);
         return sd_bus_reply_method_return(m, "(ii)", (int32_t) d->state, (int32_t) d->reason);
@@ -160,7 +156,7 @@ static int method_get_vcpus(sd_bus_message *m, void *userdata, sd_bus_error *ret
         r = bus_check_flags(flags, VCPU_LIVE | VCPU_CONFIG | VCPU_MAXIMUM, "virDomainGetVcpusFlags", ret_error);
         if (r < 0)
                 return r;
-        Domain *d = domain_of_message(userdata, m, &err);
+        Domain *d = bus_message_domain(m, userdata, &err);
         if (!d)
                 return bus_error(ret_error, &err);
         const DomainDef *def;
@@ -201,7 +197,7 @@ static int method_set_memory(sd_bus_message *m, void *userdata, sd_bus_error *re
         int r = sd_bus_message_read(m, "tu", &kib, &flags);
         if (r < 0)
                 return r;
-        Domain *d = domain_of_message(userdata, m, &err);
+        Domain *d = bus_message_domain(m, userdata, &err);
         if (!d)
                 return bus_error(ret_error, &err);
         Call *call = bus_call_new(m);
@@ -274,7 +270,7 @@ static int method_get_stats(sd_bus_message *m, void *userdata, sd_bus_error *ret
         int r = sd_bus_message_read(m, "uu", &stats, &flags);
         if (r < 0)
                 return r;
-        Domain *d = domain_of_message(userdata, m, &err);
+        Domain *d = bus_message_domain(m, userdata, &err);
         if (!d)
                 return bus_error(ret_error, &err);
         Call *call = bus_call_new_reply(m, reply_stats, false);
@@ -295,7 +291,7 @@ static int method_get_metadata(sd_bus_message *m, void *userdata, sd_bus_error *
         int r = sd_bus_message_read(m, "isu", &type, &uri, &flags);
         if (r < 0)
                 return r;
-        Domain *d = domain_of_message(userdata, m, &err);
+        Domain *d = bus_message_domain(m, userdata, &err);
         if (!d || domain_get_metadata(d, type, bus_empty_to_null(uri), flags, &text, &err) < 0)
                 return bus_error(ret_error, &err);
         r = sd_bus_reply_method_return(m, "s", text ? text : "");
@@ -311,7 +307,7 @@ static int method_set_metadata(sd_bus_message *m, void *userdata, sd_bus_error *
         int r = sd_bus_message_read(m, "isssu", &type, &text, &key, &uri, &flags);
         if (r < 0)
                 return r;
-        Domain *d = domain_of_message(userdata, m, &err);
+        Domain *d = bus_message_domain(m, userdata, &err);
         if (!d || domain_set_metadata(d, type, bus_empty_to_null(text), bus_empty_to_null(key),
                                       bus_empty_to_null(uri), flags, &err) < 0)
                 return bus_error(ret_error, &err);
@@ -327,7 +323,7 @@ static int method_screenshot(sd_bus_message *m, void *userdata, sd_bus_error *re
         int r = sd_bus_message_read(m, "uu", &screen, &flags);
         if (r < 0)
                 return r;
-        Domain *d = domain_of_message(t, m, &err);
+        Domain *d = bus_message_domain(m, t, &err);
         Stream *st = NULL;
         char *mime = NULL;
         if (!d || domain_screenshot(d, screen, flags, &st, &mime, &err) < 0)
@@ -358,7 +354,7 @@ static int method_open_console(sd_bus_message *m, void *userdata, sd_bus_error *
         int r = sd_bus_message_read(m, "su", &dev, &flags);
         if (r < 0)
                 return r;
-        Domain *d = domain_of_message(t, m, &err);
+        Domain *d = bus_message_domain(m, t, &err);
         Stream *out = NULL, *in = NULL;
         if (!d || domain_open_console(d, *dev ? dev : NULL, flags, &out, &in, &err) < 0)
                 return bus_error(ret_error, &err);
@@ -418,7 +414,7 @@ static int method_interface_addresses(sd_bus_message *m, void *userdata, sd_bus_
         int r = sd_bus_message_read(m, "uu", &source, &flags);
         if (r < 0)
                 return r;
-        Domain *d = domain_of_message(userdata, m, &err);
+        Domain *d = bus_message_domain(m, userdata, &err);
         if (!d)
                 return bus_error(ret_error, &err);
         Call *call = bus_call_new_reply(m, reply_interface_addresses, false);

@@ -105,6 +105,9 @@ void bus_on_notice(const Notice *n, void *userdata);
 /* bus-object.c: the object a path of t's kind names (bus_path_object), and whether there is one. */
 Object *bus_object_of(BusSubtree *t, const char *path, VbError *err);
 bool bus_object_exists(BusSubtree *t, const char *path);
+/* The domain a method call's path names (a domain's, or under it a snapshot's; userdata: the
+ * call's BusSubtree), or NULL with err set. */
+Domain *bus_message_domain(sd_bus_message *m, void *userdata, VbError *err);
 /* Getter of Name, UUID and (through the kind's state) Active, Autostart, Persistent; the
  * Autostart setter. */
 int bus_object_property_get(sd_bus *bus, const char *path, const char *interface, const char *property,

@@ -11,6 +11,11 @@ Object *bus_object_of(BusSubtree *t, const char *path, VbError *err) {
         return bus_path_object(t->conn, t->kind->kind, t->path, path, err);
 }
 
+Domain *bus_message_domain(sd_bus_message *m, void *userdata, VbError *err) {
+        BusSubtree *t = userdata;
+        return bus_path_domain(t->conn, t->path, sd_bus_message_get_path(m), err);
+}
+
 bool bus_object_exists(BusSubtree *t, const char *path) {
         return bus_object_of(t, path, &(VbError) { 0 }) != NULL;
 }

@@ -140,7 +140,7 @@ static int method_list(sd_bus_message *m, BusSubtree *t, bool children, sd_bus_e
                 from = snapshot_of(t->conn, sd_bus_message_get_path(m), &err);
                 d = from ? from->domain : NULL;
         } else {
-                d = bus_path_domain(t->conn, t->path, sd_bus_message_get_path(m), &err);
+                d = bus_message_domain(m, t, &err);
         }
         size_t n = 0;
         if (!d || snapshot_list(d, from, flags, &v, &n, &err) < 0)
@@ -227,10 +227,6 @@ const BusKind bus_kind_snapshot = {
 
 /* --- org.libvirt.Domain's snapshot methods --- */
 
-static Domain *domain_of_message(BusSubtree *t, sd_bus_message *m, VbError *err) {
-        return bus_path_domain(t->conn, t->path, sd_bus_message_get_path(m), err);
-}
-
 /* A create answers with the new snapshot's path, now or when it has finished. */
 static int reply_created(sd_bus_message *m, const void *snapshot) {
         return reply_snapshot(m, snapshot);
@@ -243,7 +239,7 @@ int bus_method_snapshot_create_xml(sd_bus_message *m, void *userdata, sd_bus_err
         int r = sd_bus_message_read(m, "su", &xml, &flags);
         if (r < 0)
                 return r;
-        Domain *d = domain_of_message(userdata, m, &err);
+        Domain *d = bus_message_domain(m, userdata, &err);
         if (!d)
                 return bus_error(ret_error, &err);
         Call *call = bus_call_new_reply(m, reply_created, false);
@@ -263,7 +259,7 @@ int bus_method_snapshot_lookup_by_name(sd_bus_message *m, void *userdata, sd_bus
                 return r;
         if ((r = bus_check_flags(flags, 0, "virDomainSnapshotLookupByName", ret_error)) < 0)
                 return r;
-        Domain *d = domain_of_message(userdata, m, &err);
+        Domain *d = bus_message_domain(m, userdata, &err);
         Snapshot *s = d ? snapshot_lookup(d, name, &err) : NULL;
         return s ? reply_snapshot(m, s) : bus_error(ret_error, &err);
 }
@@ -276,7 +272,7 @@ int bus_method_snapshot_current(sd_bus_message *m, void *userdata, sd_bus_error 
                 return r;
         if ((r = bus_check_flags(flags, 0, "virDomainSnapshotCurrent", ret_error)) < 0)
                 return r;
-        Domain *d = domain_of_message(userdata, m, &err);
+        Domain *d = bus_message_domain(m, userdata, &err);
         Snapshot *s = d ? snapshot_current(d, &err) : NULL;
         return s ? reply_snapshot(m, s) : bus_error(ret_error, &err);
 }

@@ -33,17 +33,7 @@ static int pick(Domain *d, unsigned *flags, const char *api, bool set, VbError *
         *flags &= ~(1u << 2);   /* VIR_TYPED_PARAM_STRING_OKAY: strings are what these answer */
         if (vb_check_flags(*flags, DOMAIN_AFFECT_LIVE | DOMAIN_AFFECT_CONFIG, api, err) < 0)
                 return -1;
-        if (!(*flags & (DOMAIN_AFFECT_LIVE | DOMAIN_AFFECT_CONFIG)))
-                *flags |= domain_is_active(d) ? DOMAIN_AFFECT_LIVE : DOMAIN_AFFECT_CONFIG;
-        if (!set && (*flags & DOMAIN_AFFECT_LIVE) && (*flags & DOMAIN_AFFECT_CONFIG))
-                return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN,
-                                    "Flags 'VIR_DOMAIN_AFFECT_LIVE' and 'VIR_DOMAIN_AFFECT_CONFIG' are mutually exclusive");
-        if ((*flags & DOMAIN_AFFECT_LIVE) && !domain_is_active(d))
-                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_DOMAIN, "domain is not running");
-        if ((*flags & DOMAIN_AFFECT_CONFIG) && !d->persistent)
-                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_DOMAIN,
-                                    "cannot change persistent config of a transient domain");
-        return 0;
+        return domain_affect_resolve(d, flags, set, NULL, err);
 }
 
 static void param_u(DomainTuneParam *p, const char *name, DomainStatType type, uint64_t v) {

@@ -120,13 +120,8 @@ int domain_set_autostart(Domain *d, bool autostart, VbError *err) {
 static int domain_pick_defs(Domain *d, unsigned flags, DomainDef **live, DomainDef **config, VbError *err) {
         if (vb_check_flags(flags, DOMAIN_AFFECT_LIVE | DOMAIN_AFFECT_CONFIG, "virDomainMetadata", err) < 0)
                 return -1;
-        if (!(flags & (DOMAIN_AFFECT_LIVE | DOMAIN_AFFECT_CONFIG)))
-                flags = domain_is_active(d) ? DOMAIN_AFFECT_LIVE : DOMAIN_AFFECT_CONFIG;
-        if ((flags & DOMAIN_AFFECT_LIVE) && !domain_is_active(d))
-                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_DOMAIN, "domain is not running");
-        if ((flags & DOMAIN_AFFECT_CONFIG) && !d->persistent)
-                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_DOMAIN,
-                                    "cannot change persistent config of a transient domain");
+        if (domain_affect_resolve(d, &flags, true, NULL, err) < 0)
+                return -1;
         *live = (flags & DOMAIN_AFFECT_LIVE) ? d->live : NULL;
         *config = (flags & DOMAIN_AFFECT_CONFIG) ? d->def : NULL;
         return 0;

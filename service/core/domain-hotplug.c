@@ -21,14 +21,7 @@ static int check_target(Domain *d, unsigned *flags, const char *api, VbError *er
         const DomainOps *ops = d->obj.conn->driver->domain;
         if (!ops || !ops->attach_disk || !ops->detach_disk)
                 return vb_error_set(err, VB_ERR_NO_SUPPORT, VB_FROM_DOMAIN, "%s", api);
-        if (!(*flags & (DOMAIN_AFFECT_LIVE | DOMAIN_AFFECT_CONFIG)))
-                *flags |= domain_is_active(d) ? DOMAIN_AFFECT_LIVE : DOMAIN_AFFECT_CONFIG;
-        if ((*flags & DOMAIN_AFFECT_LIVE) && !domain_is_active(d))
-                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_DOMAIN, "domain is not running");
-        if ((*flags & DOMAIN_AFFECT_CONFIG) && !d->persistent)
-                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_DOMAIN,
-                                    "cannot modify device on transient domain");
-        return 0;
+        return domain_affect_resolve(d, flags, true, "cannot modify device on transient domain", err);
 }
 
 /* One <disk> element parsed, or NULL with err (another kind: not supported yet). */

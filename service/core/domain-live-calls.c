@@ -73,15 +73,10 @@ int domain_set_vcpus(Domain *d, unsigned n, unsigned flags, Call *call, VbError 
                                         "Flag 'VIR_DOMAIN_AFFECT_CONFIG' is required by flag 'VIR_DOMAIN_VCPU_MAXIMUM'");
         if (d->removed)
                 return vb_error_set(err, VB_ERR_NO_DOMAIN, VB_FROM_DOMAIN, "domain '%s' is gone", d->obj.name);
-        if (!(flags & (DOMAIN_AFFECT_LIVE | DOMAIN_AFFECT_CONFIG)))
-                flags |= domain_is_active(d) ? DOMAIN_AFFECT_LIVE : DOMAIN_AFFECT_CONFIG;
+        if (domain_affect_resolve(d, &flags, true, "transient domains do not have any persistent config", err) < 0)
+                return -1;
         bool live = flags & DOMAIN_AFFECT_LIVE, config = flags & DOMAIN_AFFECT_CONFIG;
         bool maximum = flags & DOMAIN_VCPU_MAXIMUM;
-        if (live && !domain_is_active(d))
-                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_DOMAIN, "domain is not running");
-        if (config && !d->persistent)
-                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_DOMAIN,
-                                    "transient domains do not have any persistent config");
         if (live && maximum)
                 return vb_error_set(err, VB_ERR_OPERATION_UNSUPPORTED, VB_FROM_DOMAIN,
                                     "maximum vcpu count of a live domain can't be modified");

@@ -18,14 +18,7 @@ int domain_pick_affect(Domain *d, unsigned *flags, unsigned extra, const char *a
                 return vb_error_set(err, VB_ERR_NO_DOMAIN, VB_FROM_DOMAIN, "domain '%s' is gone", d->obj.name);
         if (vb_check_flags(*flags, DOMAIN_AFFECT_LIVE | DOMAIN_AFFECT_CONFIG | extra, api, err) < 0)
                 return -1;
-        if (!(*flags & (DOMAIN_AFFECT_LIVE | DOMAIN_AFFECT_CONFIG)))
-                *flags |= domain_is_active(d) ? DOMAIN_AFFECT_LIVE : DOMAIN_AFFECT_CONFIG;
-        if ((*flags & DOMAIN_AFFECT_LIVE) && !domain_is_active(d))
-                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_DOMAIN, "domain is not running");
-        if ((*flags & DOMAIN_AFFECT_CONFIG) && !d->persistent)
-                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_DOMAIN,
-                                    "transient domains do not have any persistent config");
-        return 0;
+        return domain_affect_resolve(d, flags, true, "transient domains do not have any persistent config", err);
 }
 
 /* vcpu's <vcpupin> in t set to cpuset (replaced or added). */

@@ -36,17 +36,7 @@ static int sched_pick(Domain *d, unsigned *flags, bool set, VbError *err) {
                            set ? "virDomainSetSchedulerParametersFlags" : "virDomainGetSchedulerParametersFlags",
                            err) < 0)
                 return -1;
-        if (!(*flags & (DOMAIN_AFFECT_LIVE | DOMAIN_AFFECT_CONFIG)))
-                *flags |= domain_is_active(d) ? DOMAIN_AFFECT_LIVE : DOMAIN_AFFECT_CONFIG;
-        if (!set && (*flags & DOMAIN_AFFECT_LIVE) && (*flags & DOMAIN_AFFECT_CONFIG))
-                return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN,
-                                    "Flags 'VIR_DOMAIN_AFFECT_LIVE' and 'VIR_DOMAIN_AFFECT_CONFIG' are mutually exclusive");
-        if ((*flags & DOMAIN_AFFECT_LIVE) && !domain_is_active(d))
-                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_DOMAIN, "domain is not running");
-        if ((*flags & DOMAIN_AFFECT_CONFIG) && !d->persistent)
-                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_DOMAIN,
-                                    "cannot change persistent config of a transient domain");
-        return 0;
+        return domain_affect_resolve(d, flags, set, NULL, err);
 }
 
 int domain_get_sched_params(Domain *d, unsigned flags, DomainTuneParam out[DOMAIN_SCHED_NPARAMS_MAX], VbError *err) {

@@ -73,14 +73,9 @@ int domain_set_lifecycle_action(Domain *d, unsigned type, unsigned action, unsig
                 return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_DOMAIN,
                                     "Lifecycle event '%s' doesn't support '%s' action", lifecycle_types[type],
                                     lifecycle_actions[action]);
-        if (!(flags & (DOMAIN_AFFECT_LIVE | DOMAIN_AFFECT_CONFIG)))
-                flags |= domain_is_active(d) ? DOMAIN_AFFECT_LIVE : DOMAIN_AFFECT_CONFIG;
+        if (domain_affect_resolve(d, &flags, true, "transient domains do not have any persistent config", err) < 0)
+                return -1;
         bool live = flags & DOMAIN_AFFECT_LIVE, config = flags & DOMAIN_AFFECT_CONFIG;
-        if (live && !domain_is_active(d))
-                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_DOMAIN, "domain is not running");
-        if (config && !d->persistent)
-                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_DOMAIN,
-                                    "transient domains do not have any persistent config");
         const DomainTuneOps *ops = d->obj.conn->driver->tune;
         if (domain_job_begin(d, DOMAIN_JOB_MODIFY, err) < 0)
                 return -1;

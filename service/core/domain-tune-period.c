@@ -53,14 +53,9 @@ int domain_set_memory_stats_period(Domain *d, int period, unsigned flags, Call *
         if (period < 0)
                 return vb_error_set_raw(err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN,
                                         "period in virDomainSetMemoryStatsPeriod must be zero or greater");
-        if (!(flags & (DOMAIN_AFFECT_LIVE | DOMAIN_AFFECT_CONFIG)))
-                flags |= domain_is_active(d) ? DOMAIN_AFFECT_LIVE : DOMAIN_AFFECT_CONFIG;
+        if (domain_affect_resolve(d, &flags, true, "transient domains do not have any persistent config", err) < 0)
+                return -1;
         bool live = flags & DOMAIN_AFFECT_LIVE, config = flags & DOMAIN_AFFECT_CONFIG;
-        if (live && !domain_is_active(d))
-                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_DOMAIN, "domain is not running");
-        if (config && !d->persistent)
-                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_DOMAIN,
-                                    "transient domains do not have any persistent config");
         /* libvirt's test driver's error (internal); the texts agree */
         if ((live && !has_balloon(d->live)) || (config && !has_balloon(d->def)))
                 return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_DOMAIN,

@@ -24,17 +24,7 @@ static uint64_t *memtune_slot(DomainMemtune *m, size_t i) {
 static int tune_pick(Domain *d, unsigned *flags, bool both_ok, const char *api, VbError *err) {
         if (vb_check_flags(*flags, DOMAIN_AFFECT_LIVE | DOMAIN_AFFECT_CONFIG, api, err) < 0)
                 return -1;
-        if (!(*flags & (DOMAIN_AFFECT_LIVE | DOMAIN_AFFECT_CONFIG)))
-                *flags |= domain_is_active(d) ? DOMAIN_AFFECT_LIVE : DOMAIN_AFFECT_CONFIG;
-        if (!both_ok && (*flags & DOMAIN_AFFECT_LIVE) && (*flags & DOMAIN_AFFECT_CONFIG))
-                return vb_error_set(err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN,
-                                    "Flags 'VIR_DOMAIN_AFFECT_LIVE' and 'VIR_DOMAIN_AFFECT_CONFIG' are mutually exclusive");
-        if ((*flags & DOMAIN_AFFECT_LIVE) && !domain_is_active(d))
-                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_DOMAIN, "domain is not running");
-        if ((*flags & DOMAIN_AFFECT_CONFIG) && !d->persistent)
-                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_DOMAIN,
-                                    "cannot change persistent config of a transient domain");
-        return 0;
+        return domain_affect_resolve(d, flags, both_ok, NULL, err);
 }
 
 int domain_get_memory_params(Domain *d, unsigned flags, DomainTuneParam out[DOMAIN_MEMTUNE_NPARAMS], VbError *err) {

@@ -167,6 +167,12 @@ int domain_stats_foreach(const DomainStats *st, int (*fn)(const DomainStatParam 
 static inline bool domain_is_active(const Domain *d) {
         return d->state != DOMAIN_SHUTOFF && d->state != DOMAIN_NOSTATE;
 }
+/* domain-affect.c: after the caller's check of flags, CURRENT (neither DOMAIN_AFFECT_LIVE nor
+ * CONFIG) becomes LIVE for a running domain, else CONFIG; LIVE and CONFIG together are refused
+ * unless both_ok, LIVE needs a running domain and CONFIG a persistent one (libvirt's texts; the
+ * transient one is the API's own, NULL: "cannot change persistent config of a transient
+ * domain"). */
+int domain_affect_resolve(Domain *d, unsigned *flags, bool both_ok, const char *transient, VbError *err);
 /* The definition callers see: the live one while running, else the persistent one. */
 static inline const DomainDef *domain_current_def(const Domain *d) {
         return d->live ? d->live : d->def;
@@ -213,7 +219,7 @@ int domain_screenshot(Domain *d, unsigned screen, unsigned flags, Stream **st, c
 #define DOMAIN_CONSOLE_FORCE 1u
 #define DOMAIN_CONSOLE_SAFE 2u
 int domain_open_console(Domain *d, const char *dev_name, unsigned flags, Stream **out, Stream **in, VbError *err);
-/* domain-channel.c: virDomainOpenChannel, as domain_open_console on a <channel>. */
+/* domain-console.c: virDomainOpenChannel, as domain_open_console on a <channel>. */
 #define DOMAIN_CHANNEL_FORCE 1u
 int domain_open_channel(Domain *d, const char *name, unsigned flags, Stream **out, Stream **in, VbError *err);
 

@@ -18,6 +18,11 @@ TWO_DISKS_XML = """<domain type='test'><name>two</name><memory>1048576</memory><
 <memballoon model='none'/></devices></domain>
 """
 
+# a transient guest (created, never defined), with a balloon
+TRANSIENT_XML = """<domain type='test'><name>tr</name><memory>1048576</memory><vcpu>2</vcpu><os><type>hvm</type></os>
+<devices><memballoon model='virtio'/></devices></domain>
+"""
+
 
 def oracle_domain(name="test"):
     import libvirt
@@ -48,6 +53,15 @@ class TestVirsh(remote_harness.RemoteTestCase):
                                   "set-lifecycle-action two reboot destroy", "dumpxml two",
                                   "domjobinfo test", "domjobabort test", "blockresize test vda 1G",
                                   "domdirtyrate-calc test --seconds 1"])
+
+    def test_config_of_a_transient_domain(self):
+        # every verb that takes --config refuses it on a transient domain with libvirt's own text
+        # (domain_affect_resolve: each verb names its text)
+        xml = self.daemon.tmp / "tr.xml"
+        xml.write_text(TRANSIENT_XML)
+        self.compare_with_oracle(["create %s" % xml, "dommemstat tr --period 5 --config",
+                                  "perf tr --enable cmt --config", "set-lifecycle-action tr crash preserve --config",
+                                  "dommemstat tr --period 5 --live", "dumpxml tr"])
 
     def test_block_stats_follow_the_clock(self):
         # libvirt's test driver derives them from the wall clock: compare within a second's worth

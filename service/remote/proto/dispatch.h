@@ -221,6 +221,15 @@ Domain *remote_read_domain(RemoteCall *rc, unsigned *flags);
 Network *remote_read_network(RemoteCall *rc, unsigned *flags);
 StoragePool *remote_read_pool(RemoteCall *rc, unsigned *flags);
 StorageVol *remote_read_vol(RemoteCall *rc, unsigned *flags);
+/* After the arguments that followed a domain handle: the domain ref names, when the payload
+ * was well-formed (else NULL, rc->err set); ref is released either way. */
+Domain *remote_end_domain(RemoteCall *rc, RemoteRef *ref);
+/* {dom; u32 arg; u32 flags}, {dom; int arg; u32 flags} and {dom; string s; u32 flags} (a
+ * string of at most max bytes, malloc'ed, the caller's even when NULL is returned), read and
+ * resolved in one step; flags may be NULL when the call has none. */
+Domain *remote_read_domain_u32(RemoteCall *rc, uint32_t *arg, unsigned *flags);
+Domain *remote_read_domain_int(RemoteCall *rc, int32_t *arg, unsigned *flags);
+Domain *remote_read_domain_string(RemoteCall *rc, size_t max, char **s, unsigned *flags);
 
 /* Replies of one scalar or one string; put_string takes s (NULL: the error in rc->err). */
 int remote_reply_int(RemoteCall *rc, int32_t v);
@@ -241,8 +250,10 @@ REMOTE_HANDLER(proc_connect_get_hostname);
 REMOTE_HANDLER(proc_connect_get_uri);
 REMOTE_HANDLER(proc_connect_get_capabilities);
 REMOTE_HANDLER(proc_connect_get_domain_capabilities);
+/* proc-domain-channel.c */
 REMOTE_HANDLER(proc_domain_open_console);
-REMOTE_HANDLER(proc_domain_open_channel);      /* proc-domain-channel.c */
+REMOTE_HANDLER(proc_domain_open_channel);
+/* proc-domain-save.c */
 REMOTE_HANDLER(proc_domain_save);
 REMOTE_HANDLER(proc_domain_save_flags);
 REMOTE_HANDLER(proc_domain_restore);
@@ -333,11 +344,17 @@ REMOTE_HANDLER(proc_domain_pin_iothread);
 REMOTE_HANDLER(proc_domain_set_iothread_params);
 REMOTE_HANDLER(proc_domain_set_block_threshold);
 REMOTE_HANDLER(proc_node_set_memory_parameters);
-/* proc-domain-tune.c: one remote_typed_param into p (every type read; integers in p->ull). */
+/* proc-domain-tune.c: one remote_typed_param out (a boolean as libvirt's type 6); one in is
+ * remote_get_typed_param. */
 struct DomainTuneParam;
-int remote_get_tune_param(XdrReader *r, struct DomainTuneParam *p);
-/* and one out (a boolean as libvirt's type 6) */
 int remote_put_tune_param(XdrWriter *w, const struct DomainTuneParam *p);
+/* {remote_typed_param params<max>; u32 flags} (no flags when flags is NULL) into params, which
+ * has room for max, their number in *n: -1 when a parameter could not be read (a type virtbus
+ * does not know, or the payload ends there), the rest left unread. */
+int remote_get_tune_params(XdrReader *r, uint32_t max, struct DomainTuneParam *params, uint32_t *n, unsigned *flags);
+/* The arguments' end after remote_get_tune_params answered r: 0, or -1 with the decode error
+ * (a malformed payload) or else, when r < 0, libvirt's "unknown typed parameter type". */
+int remote_params_end(RemoteCall *rc, int r);
 /* proc-domain-tune.c: a device's typed parameters (a disk's I/O limits, a NIC's bandwidth):
  * {dom; device; params<max>; flags} → {} through set (may answer later), and {dom; device;
  * nparams; flags} → {params<max>; nparams} through get (out NULL: only the count; at most count). */

@@ -52,7 +52,7 @@ REMOTE_HANDLER(proc_domain_checkpoint_lookup_by_name) {
         char *name = NULL;
         unsigned flags = 0;
         Checkpoint *c = NULL;
-        Domain *d = remote_read_domain_string(rc, &name, &flags);
+        Domain *d = remote_read_domain_string(rc, REMOTE_STRING_MAX, &name, &flags);
         if (d && remote_check_flags(rc, flags, 0) == 0)
                 c = checkpoint_lookup(d, name, &rc->err);
         free(name);

@@ -112,6 +112,36 @@ StorageVol *remote_read_vol(RemoteCall *rc, unsigned *flags) {
         READ_OBJECT(rc, flags, remote_get_vol_ref, remote_find_vol, StorageVol);
 }
 
+Domain *remote_end_domain(RemoteCall *rc, RemoteRef *ref) {
+        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, ref);
+        remote_ref_done(ref);
+        return d;
+}
+
+Domain *remote_read_domain_u32(RemoteCall *rc, uint32_t *arg, unsigned *flags) {
+        RemoteRef ref = { 0 };
+        remote_get_domain_ref(rc, &ref);
+        xdr_get_u32(&rc->args, arg);
+        if (flags)
+                xdr_get_u32(&rc->args, flags);
+        return remote_end_domain(rc, &ref);
+}
+
+/* An XDR int is the four bytes of an unsigned int, read as signed (xdr_get_i32). */
+Domain *remote_read_domain_int(RemoteCall *rc, int32_t *arg, unsigned *flags) {
+        return remote_read_domain_u32(rc, (uint32_t *) arg, flags);
+}
+
+Domain *remote_read_domain_string(RemoteCall *rc, size_t max, char **s, unsigned *flags) {
+        RemoteRef ref = { 0 };
+        size_t len;
+        remote_get_domain_ref(rc, &ref);
+        xdr_get_string(&rc->args, max, s, &len);
+        if (flags)
+                xdr_get_u32(&rc->args, flags);
+        return remote_end_domain(rc, &ref);
+}
+
 /* ------------------------------------------------------------------ replies */
 
 /* A writer that failed (reply too large) is noticed when the reply is sent. */

@@ -25,8 +25,7 @@ REMOTE_HANDLER(proc_domain_set_guest_vcpus) {
         xdr_get_string(&rc->args, REMOTE_STRING_MAX, &cpumap, &len);
         xdr_get_i32(&rc->args, &state);
         xdr_get_u32(&rc->args, &flags);
-        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
-        remote_ref_done(&ref);
+        Domain *d = remote_end_domain(rc, &ref);
         Call *call = d ? remote_call_new(rc, NULL, d) : NULL;
         int r = call ? remote_call_finish(rc, call, domain_set_guest_vcpus(d, cpumap, state, flags, call, &rc->err))
                      : -1;
@@ -46,15 +45,9 @@ static int encode_keys(XdrWriter *w, Domain *dom, void *result, VbError *err) {
 
 /* {dom; remote_nonnull_string user; u32 flags} → the above */
 REMOTE_HANDLER(proc_domain_authorized_ssh_keys_get) {
-        RemoteRef ref = { 0 };
         char *user = NULL;
-        size_t len = 0;
         uint32_t flags = 0;
-        remote_get_domain_ref(rc, &ref);
-        xdr_get_string(&rc->args, REMOTE_STRING_MAX, &user, &len);
-        xdr_get_u32(&rc->args, &flags);
-        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
-        remote_ref_done(&ref);
+        Domain *d = remote_read_domain_string(rc, REMOTE_STRING_MAX, &user, &flags);
         Call *call = d ? remote_call_new(rc, encode_keys, d) : NULL;
         int r = call ? remote_call_finish(rc, call, domain_authorized_ssh_keys_get(d, user, flags, call, &rc->err))
                      : -1;

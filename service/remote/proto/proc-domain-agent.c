@@ -65,8 +65,7 @@ REMOTE_HANDLER(proc_domain_set_time) {
         xdr_get_i64(&rc->args, &seconds);
         xdr_get_u32(&rc->args, &nseconds);
         xdr_get_u32(&rc->args, &flags);
-        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
-        remote_ref_done(&ref);
+        Domain *d = remote_end_domain(rc, &ref);
         if (!d)
                 return -1;
         Call *call = remote_call_new(rc, NULL, d);
@@ -125,8 +124,7 @@ REMOTE_HANDLER(proc_domain_fstrim) {
         xdr_get_opt_string(&rc->args, REMOTE_STRING_MAX, &mount);
         xdr_get_u64(&rc->args, &minimum);
         xdr_get_u32(&rc->args, &flags);
-        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
-        remote_ref_done(&ref);
+        Domain *d = remote_end_domain(rc, &ref);
         Call *call = d ? remote_call_new(rc, NULL, d) : NULL;
         int r = call ? remote_call_finish(rc, call, domain_fs_trim(d, mount, minimum, flags, call, &rc->err)) : -1;
         free(mount);
@@ -142,8 +140,7 @@ REMOTE_HANDLER(proc_domain_set_user_password) {
         xdr_get_opt_string(&rc->args, REMOTE_STRING_MAX, &user);
         xdr_get_opt_string(&rc->args, REMOTE_STRING_MAX, &password);
         xdr_get_u32(&rc->args, &flags);
-        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
-        remote_ref_done(&ref);
+        Domain *d = remote_end_domain(rc, &ref);
         Call *call = d ? remote_call_new(rc, NULL, d) : NULL;
         int r = call ? remote_call_finish(rc, call, domain_set_user_password(d, user, password, flags, call, &rc->err))
                      : -1;
@@ -156,14 +153,9 @@ REMOTE_HANDLER(proc_domain_set_user_password) {
 
 /* {dom; int timeout; u32 flags} → {int result} */
 REMOTE_HANDLER(proc_domain_agent_set_response_timeout) {
-        RemoteRef ref = { 0 };
         int32_t timeout = 0;
         uint32_t flags = 0;
-        remote_get_domain_ref(rc, &ref);
-        xdr_get_i32(&rc->args, &timeout);
-        xdr_get_u32(&rc->args, &flags);
-        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
-        remote_ref_done(&ref);
+        Domain *d = remote_read_domain_int(rc, &timeout, &flags);
         if (!d || domain_agent_set_response_timeout(d, timeout, flags, &rc->err) < 0)
                 return -1;
         return remote_reply_int(rc, 0);
@@ -193,13 +185,8 @@ int remote_encode_agent_params(XdrWriter *w, Domain *dom, void *result, VbError 
 
 /* {dom; u32 types; u32 flags} → {remote_typed_param params<2048>} */
 REMOTE_HANDLER(proc_domain_get_guest_info) {
-        RemoteRef ref = { 0 };
         uint32_t types = 0, flags = 0;
-        remote_get_domain_ref(rc, &ref);
-        xdr_get_u32(&rc->args, &types);
-        xdr_get_u32(&rc->args, &flags);
-        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
-        remote_ref_done(&ref);
+        Domain *d = remote_read_domain_u32(rc, &types, &flags);
         Call *call = d ? remote_call_new(rc, remote_encode_agent_params, d) : NULL;
         return call ? remote_call_finish(rc, call, domain_get_guest_info(d, types, flags, call, &rc->err)) : -1;
 }

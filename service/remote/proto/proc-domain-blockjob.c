@@ -29,8 +29,7 @@ static int start(RemoteCall *rc, int kind) {
                 xdr_get_opt_string(&rc->args, BLOCK_PATH_MAX, &top);
         xdr_get_u64(&rc->args, &bw);
         xdr_get_u32(&rc->args, &flags);
-        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
-        remote_ref_done(&ref);
+        Domain *d = remote_end_domain(rc, &ref);
         Call *call = d ? remote_call_new(rc, NULL, d) : NULL;
         int r = -1;
         if (call && kind == DOMAIN_BLOCK_JOB_TYPE_COMMIT)
@@ -72,15 +71,9 @@ static int encode_info(XdrWriter *w, Domain *dom, void *result, VbError *err) {
 
 /* {dom; path; u32 flags} → {int found; int type; uhyper bandwidth; uhyper cur; uhyper end} */
 REMOTE_HANDLER(proc_domain_get_block_job_info) {
-        RemoteRef ref = { 0 };
         char *path = NULL;
-        size_t len;
         uint32_t flags = 0;
-        remote_get_domain_ref(rc, &ref);
-        xdr_get_string(&rc->args, BLOCK_PATH_MAX, &path, &len);
-        xdr_get_u32(&rc->args, &flags);
-        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
-        remote_ref_done(&ref);
+        Domain *d = remote_read_domain_string(rc, BLOCK_PATH_MAX, &path, &flags);
         Call *call = d ? remote_call_new(rc, encode_info, d) : NULL;
         if (!call) {
                 free(path);
@@ -106,8 +99,7 @@ static int job_verb(RemoteCall *rc, bool speed) {
         if (speed)
                 xdr_get_u64(&rc->args, &bw);
         xdr_get_u32(&rc->args, &flags);
-        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
-        remote_ref_done(&ref);
+        Domain *d = remote_end_domain(rc, &ref);
         Call *call = d ? remote_call_new(rc, NULL, d) : NULL;
         int r = -1;
         if (call)
@@ -144,8 +136,7 @@ REMOTE_HANDLER(proc_domain_block_copy) {
                         bad = remote_get_typed_param(&rc->args, &params[i]) < 0;
         if (!bad)
                 xdr_get_u32(&rc->args, &flags);
-        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
-        remote_ref_done(&ref);
+        Domain *d = remote_end_domain(rc, &ref);
         int r = -1;
         if (d && bad)
                 r = params ? vb_error_set(&rc->err, VB_ERR_INVALID_ARG, VB_FROM_REMOTE, "unknown typed parameter type")

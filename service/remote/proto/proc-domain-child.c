@@ -1,4 +1,4 @@
-/* proc-domain-child.c: the wire shapes of the objects named within a domain (snapshots, checkpoints) and the argument shapes around a domain their procedures share. */
+/* proc-domain-child.c: the wire shapes of the objects named within a domain (snapshots, checkpoints) and the argument shape of a child's handle their procedures share. */
 #include "proc-domain-child.h"
 
 #include <errno.h>
@@ -9,13 +9,6 @@ int remote_put_domain_child(XdrWriter *w, const char *name, const Domain *d) {
         return remote_put_domain(w, d);
 }
 
-/* The domain of ref once the arguments are all read (a malformed payload is reported as such). */
-static Domain *find_after_args(RemoteCall *rc, RemoteRef *ref) {
-        Domain *d = remote_args_end(rc) == 0 ? remote_find_domain(rc, ref) : NULL;
-        remote_ref_done(ref);
-        return d;
-}
-
 Domain *remote_read_domain_child(RemoteCall *rc, char **name, int32_t *extra, unsigned *flags) {
         RemoteRef ref = { 0 };
         xdr_get_string(&rc->args, REMOTE_STRING_MAX, name, NULL);
@@ -23,30 +16,14 @@ Domain *remote_read_domain_child(RemoteCall *rc, char **name, int32_t *extra, un
         if (extra)
                 xdr_get_i32(&rc->args, extra);
         xdr_get_u32(&rc->args, flags);
-        return find_after_args(rc, &ref);
-}
-
-Domain *remote_read_domain_string(RemoteCall *rc, char **s, unsigned *flags) {
-        RemoteRef ref = { 0 };
-        remote_get_domain_ref(rc, &ref);
-        xdr_get_string(&rc->args, REMOTE_STRING_MAX, s, NULL);
-        xdr_get_u32(&rc->args, flags);
-        return find_after_args(rc, &ref);
-}
-
-Domain *remote_read_domain_int(RemoteCall *rc, int32_t *extra, unsigned *flags) {
-        RemoteRef ref = { 0 };
-        remote_get_domain_ref(rc, &ref);
-        xdr_get_i32(&rc->args, extra);
-        xdr_get_u32(&rc->args, flags);
-        return find_after_args(rc, &ref);
+        return remote_end_domain(rc, &ref);
 }
 
 int remote_create_domain_child(RemoteCall *rc, RemoteReplyFn encode, RemoteChildCreateFn create) {
         char *xml = NULL;
         unsigned flags = 0;
         int r = -1;
-        Domain *d = remote_read_domain_string(rc, &xml, &flags);
+        Domain *d = remote_read_domain_string(rc, REMOTE_STRING_MAX, &xml, &flags);
         if (d) {
                 Call *call = remote_call_new(rc, encode, d);
                 r = call ? remote_call_finish(rc, call, create(rc, d, xml, flags, call))

@@ -6,15 +6,11 @@
 /* {name; dom} */
 int remote_put_domain_child(XdrWriter *w, const char *name, const Domain *d);
 
-/* The argument shapes around a domain, read and the domain resolved in one step (NULL with
- * rc->err set when the payload is malformed or the domain is gone); a string read is the
- * caller's to free whatever the result. */
-/* {string name; dom; [int extra;] u32 flags}: a child's handle (extra read when not NULL). */
+/* {string name; dom; [int extra;] u32 flags}: a child's handle (extra read when not NULL), read
+ * and the domain resolved in one step (NULL with rc->err set when the payload is malformed or
+ * the domain is gone); the name is the caller's to free whatever the result. The shapes around
+ * a domain alone ({dom; string s; u32 flags}, {dom; int n; u32 flags}) are dispatch.h's. */
 Domain *remote_read_domain_child(RemoteCall *rc, char **name, int32_t *extra, unsigned *flags);
-/* {dom; string s; u32 flags}: a create's XML, a lookup's name. */
-Domain *remote_read_domain_string(RemoteCall *rc, char **s, unsigned *flags);
-/* {dom; int extra; u32 flags}: maxnames, need_results. */
-Domain *remote_read_domain_int(RemoteCall *rc, int32_t *extra, unsigned *flags);
 
 /* {dom; string xml; u32 flags} → {child}: create runs the verb with a pending call for the
  * domain and writes the child when it is done at once; encode writes it when the verb answers

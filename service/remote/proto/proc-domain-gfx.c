@@ -19,8 +19,7 @@ REMOTE_HANDLER(proc_domain_send_key) {
         for (uint32_t i = 0; i < n && i < DOMAIN_SEND_KEY_MAX; i++)
                 xdr_get_u32(&rc->args, &keys[i]);
         xdr_get_u32(&rc->args, &flags);
-        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
-        remote_ref_done(&ref);
+        Domain *d = remote_end_domain(rc, &ref);
         if (!d)
                 return -1;
         Call *call = remote_call_new(rc, NULL, d);
@@ -32,12 +31,7 @@ REMOTE_HANDLER(proc_domain_send_key) {
 /* The arguments of open_graphics(_fd): {dom; u32 idx; u32 flags}: the domain, or NULL with the
  * error set. */
 static Domain *read_graphics_args(RemoteCall *rc, uint32_t *idx, uint32_t *flags) {
-        RemoteRef ref = { 0 };
-        remote_get_domain_ref(rc, &ref);
-        xdr_get_u32(&rc->args, idx);
-        xdr_get_u32(&rc->args, flags);
-        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
-        remote_ref_done(&ref);
+        Domain *d = remote_read_domain_u32(rc, idx, flags);
         return d;
 }
 

@@ -1,10 +1,11 @@
-/* proc-domain-hotplug.c: virDomainAttachDevice(Flags) and virDomainDetachDevice(Flags) (procs 8, 160, 13, 161). */
+/* proc-domain-hotplug.c: virDomainAttachDevice(Flags), virDomainDetachDevice(Flags) and virDomainUpdateDeviceFlags (procs 8, 160, 13, 161, 174): one device's XML in, the answer when the driver has done it. */
 #include "dispatch.h"
 
 #include <errno.h>
 #include <stdlib.h>
 
 #include "domain-hotplug.h"
+#include "domain-update.h"
 
 typedef int (*HotplugFn)(Domain *d, const char *xml, size_t len, unsigned flags, Call *call, VbError *err);
 
@@ -19,8 +20,7 @@ static int hotplug(RemoteCall *rc, HotplugFn fn, bool has_flags) {
         xdr_get_string(&rc->args, REMOTE_STRING_MAX, &xml, &len);
         if (has_flags)
                 xdr_get_u32(&rc->args, &flags);
-        Domain *d = remote_args_end(rc) == 0 ? remote_find_domain(rc, &ref) : NULL;
-        remote_ref_done(&ref);
+        Domain *d = remote_end_domain(rc, &ref);
         if (!d) {
                 free(xml);
                 return -1;
@@ -51,17 +51,16 @@ REMOTE_HANDLER(proc_domain_detach_device_flags) {
         return hotplug(rc, domain_detach_device, true);
 }
 
+/* A NIC's link: QEMU's set_link answers later. */
+REMOTE_HANDLER(proc_domain_update_device_flags) {
+        return hotplug(rc, domain_update_device, true);
+}
+
 /* {dom; string alias; u32 flags} → {} */
 REMOTE_HANDLER(proc_domain_detach_device_alias) {
-        RemoteRef ref = { 0 };
         char *alias = NULL;
-        size_t len = 0;
         uint32_t flags = 0;
-        remote_get_domain_ref(rc, &ref);
-        xdr_get_string(&rc->args, REMOTE_STRING_MAX, &alias, &len);
-        xdr_get_u32(&rc->args, &flags);
-        Domain *d = remote_args_end(rc) == 0 ? remote_find_domain(rc, &ref) : NULL;
-        remote_ref_done(&ref);
+        Domain *d = remote_read_domain_string(rc, REMOTE_STRING_MAX, &alias, &flags);
         if (!d) {
                 free(alias);
                 return -1;

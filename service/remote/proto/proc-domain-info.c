@@ -32,13 +32,9 @@ static int encode_memory_stats(XdrWriter *w, Domain *dom, void *result, VbError 
 }
 
 REMOTE_HANDLER(proc_domain_memory_stats) {
-        RemoteRef ref = { 0 };
-        uint32_t max = 0, flags = 0;
-        remote_get_domain_ref(rc, &ref);
-        xdr_get_u32(&rc->args, &max);
-        xdr_get_u32(&rc->args, &flags);
-        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
-        remote_ref_done(&ref);
+        uint32_t max = 0;
+        unsigned flags = 0;
+        Domain *d = remote_read_domain_u32(rc, &max, &flags);
         if (!d)
                 return -1;
         if (max > REMOTE_DOMAIN_MEMORY_STATS_MAX)
@@ -55,15 +51,9 @@ REMOTE_HANDLER(proc_domain_memory_stats) {
 
 /* {dom; remote_nonnull_string path; u32 flags} → {uhyper allocation, capacity, physical} */
 REMOTE_HANDLER(proc_domain_get_block_info) {
-        RemoteRef ref = { 0 };
         char *path = NULL;
-        size_t len;
-        uint32_t flags = 0;
-        remote_get_domain_ref(rc, &ref);
-        xdr_get_string(&rc->args, DEVICE_ARG_MAX, &path, &len);
-        xdr_get_u32(&rc->args, &flags);
-        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
-        remote_ref_done(&ref);
+        unsigned flags = 0;
+        Domain *d = remote_read_domain_string(rc, DEVICE_ARG_MAX, &path, &flags);
         DomainBlockInfo info;
         int r = d ? domain_block_info(d, path, flags, &info, &rc->err) : -1;
         free(path);
@@ -77,13 +67,8 @@ REMOTE_HANDLER(proc_domain_get_block_info) {
 
 /* {dom; remote_nonnull_string device} → {hyper rx_bytes … tx_drop} */
 REMOTE_HANDLER(proc_domain_interface_stats) {
-        RemoteRef ref = { 0 };
         char *device = NULL;
-        size_t len;
-        remote_get_domain_ref(rc, &ref);
-        xdr_get_string(&rc->args, DEVICE_ARG_MAX, &device, &len);
-        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
-        remote_ref_done(&ref);
+        Domain *d = remote_read_domain_string(rc, DEVICE_ARG_MAX, &device, NULL);
         DomainIfStats s;
         int r = d ? domain_interface_stats(d, device, &s, &rc->err) : -1;
         free(device);
@@ -109,8 +94,7 @@ REMOTE_HANDLER(proc_domain_get_vcpus) {
         remote_get_domain_ref(rc, &ref);
         xdr_get_i32(&rc->args, &maxinfo);
         xdr_get_i32(&rc->args, &maplen);
-        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
-        remote_ref_done(&ref);
+        Domain *d = remote_end_domain(rc, &ref);
         if (!d)
                 return -1;
         if (maxinfo > REMOTE_VCPUINFO_MAX)
@@ -146,8 +130,7 @@ REMOTE_HANDLER(proc_domain_get_vcpu_pin_info) {
         xdr_get_i32(&rc->args, &ncpumaps);
         xdr_get_i32(&rc->args, &maplen);
         xdr_get_u32(&rc->args, &flags);
-        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
-        remote_ref_done(&ref);
+        Domain *d = remote_end_domain(rc, &ref);
         if (!d)
                 return -1;
         if (ncpumaps > REMOTE_VCPUINFO_MAX)
@@ -169,14 +152,9 @@ REMOTE_HANDLER(proc_domain_get_vcpu_pin_info) {
 
 /* {dom; int maplen; u32 flags} → {opaque cpumaps<>; int ret} */
 REMOTE_HANDLER(proc_domain_get_emulator_pin_info) {
-        RemoteRef ref = { 0 };
         int32_t maplen = 0;
-        uint32_t flags = 0;
-        remote_get_domain_ref(rc, &ref);
-        xdr_get_i32(&rc->args, &maplen);
-        xdr_get_u32(&rc->args, &flags);
-        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
-        remote_ref_done(&ref);
+        unsigned flags = 0;
+        Domain *d = remote_read_domain_int(rc, &maplen, &flags);
         if (!d)
                 return -1;
         if (maplen < 0 || maplen > REMOTE_CPUMAPS_MAX)
@@ -221,10 +199,7 @@ REMOTE_HANDLER(proc_domain_get_iothread_info) {
 /* {dom} → {int type; uhyper timeElapsed, timeRemaining, dataTotal, dataProcessed, dataRemaining,
  * memTotal, memProcessed, memRemaining, fileTotal, fileProcessed, fileRemaining} */
 REMOTE_HANDLER(proc_domain_get_job_info) {
-        RemoteRef ref = { 0 };
-        remote_get_domain_ref(rc, &ref);
-        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
-        remote_ref_done(&ref);
+        Domain *d = remote_read_domain(rc, NULL);
         DomainJobInfo ji;
         if (!d || domain_job_info(d, &ji, &rc->err) < 0)
                 return -1;

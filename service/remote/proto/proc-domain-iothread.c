@@ -15,13 +15,8 @@ typedef int (*IothreadChange)(Domain *d, unsigned id, unsigned flags, Call *call
 
 /* {dom; u32 iothread_id; u32 flags} → {} */
 static int add_or_del(RemoteCall *rc, IothreadChange change) {
-        RemoteRef ref = { 0 };
         uint32_t id = 0, flags = 0;
-        remote_get_domain_ref(rc, &ref);
-        xdr_get_u32(&rc->args, &id);
-        xdr_get_u32(&rc->args, &flags);
-        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
-        remote_ref_done(&ref);
+        Domain *d = remote_read_domain_u32(rc, &id, &flags);
         Call *call = d ? remote_call_new(rc, NULL, d) : NULL;
         if (!call)
                 return -1;
@@ -46,8 +41,7 @@ REMOTE_HANDLER(proc_domain_pin_iothread) {
         xdr_get_u32(&rc->args, &id);
         xdr_get_opaque(&rc->args, REMOTE_CPUMAP_MAX, &map, &maplen);
         xdr_get_u32(&rc->args, &flags);
-        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
-        remote_ref_done(&ref);
+        Domain *d = remote_end_domain(rc, &ref);
         int r = d ? domain_pin_iothread(d, id, map, maplen, flags, &rc->err) : -1;
         free(map);
         return r;
@@ -57,24 +51,13 @@ REMOTE_HANDLER(proc_domain_pin_iothread) {
 REMOTE_HANDLER(proc_domain_set_iothread_params) {
         RemoteRef ref = { 0 };
         uint32_t id = 0, n = 0, flags = 0;
-        bool bad = false;
         DomainTuneParam *params = calloc(REMOTE_DOMAIN_IOTHREAD_PARAMS_MAX, sizeof *params);
         if (!params)
                 return vb_error_errno(&rc->err, -ENOMEM, "parameters");
         remote_get_domain_ref(rc, &ref);
         xdr_get_u32(&rc->args, &id);
-        if (xdr_get_array_len(&rc->args, REMOTE_DOMAIN_IOTHREAD_PARAMS_MAX, 12, &n) == 0)
-                for (uint32_t i = 0; i < n && !bad; i++)
-                        bad = remote_get_tune_param(&rc->args, &params[i]) < 0;
-        if (!bad)
-                xdr_get_u32(&rc->args, &flags);
-        Domain *d = NULL;
-        if (remote_args_end(rc) == 0) {
-                if (bad)
-                        vb_error_set(&rc->err, VB_ERR_INVALID_ARG, VB_FROM_REMOTE, "unknown typed parameter type");
-                else
-                        d = remote_find_domain(rc, &ref);
-        }
+        int bad = remote_get_tune_params(&rc->args, REMOTE_DOMAIN_IOTHREAD_PARAMS_MAX, params, &n, &flags);
+        Domain *d = remote_params_end(rc, bad) < 0 ? NULL : remote_find_domain(rc, &ref);
         remote_ref_done(&ref);
         Call *call = d ? remote_call_new(rc, NULL, d) : NULL;
         int r = call ? domain_set_iothread_params(d, id, params, n, flags, call, &rc->err) : -1;

@@ -7,12 +7,8 @@
 
 /* {dom; u32 flags} → void, once QEMU delivered it. */
 REMOTE_HANDLER(proc_domain_inject_nmi) {
-        RemoteRef ref = { 0 };
         uint32_t flags = 0;
-        remote_get_domain_ref(rc, &ref);
-        xdr_get_u32(&rc->args, &flags);
-        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
-        remote_ref_done(&ref);
+        Domain *d = remote_read_domain(rc, &flags);
         if (!d)
                 return -1;
         Call *call = remote_call_new(rc, NULL, d);
@@ -23,13 +19,8 @@ REMOTE_HANDLER(proc_domain_inject_nmi) {
 
 /* {dom; u32 nvcpus; u32 flags} → void, once QEMU plugged them (or the guest let one go). */
 REMOTE_HANDLER(proc_domain_set_vcpus_flags) {
-        RemoteRef ref = { 0 };
         uint32_t n = 0, flags = 0;
-        remote_get_domain_ref(rc, &ref);
-        xdr_get_u32(&rc->args, &n);
-        xdr_get_u32(&rc->args, &flags);
-        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
-        remote_ref_done(&ref);
+        Domain *d = remote_read_domain_u32(rc, &n, &flags);
         if (!d)
                 return -1;
         Call *call = remote_call_new(rc, NULL, d);

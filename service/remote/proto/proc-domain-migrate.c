@@ -11,8 +11,7 @@ static int set_param(RemoteCall *rc, DomainMigrateParam p) {
         remote_get_domain_ref(rc, &ref);
         xdr_get_u64(&rc->args, &value);
         xdr_get_u32(&rc->args, &flags);
-        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
-        remote_ref_done(&ref);
+        Domain *d = remote_end_domain(rc, &ref);
         if (!d)
                 return -1;
         Call *call = remote_call_new(rc, NULL, d);

@@ -1,12 +1,10 @@
-/* proc-domain-net.c: a domain's network interfaces: virDomainInterfaceAddresses, virDomainUpdateDeviceFlags (a NIC's link). */
+/* proc-domain-net.c: a domain's network interfaces: virDomainInterfaceAddresses (virDomainUpdateDeviceFlags, a NIC's link, is proc-domain-hotplug.c's). */
 #include "dispatch.h"
 
-#include <errno.h>
 #include <stdlib.h>
 
 #include "domain-agent.h"
 #include "domain-ifaddr.h"
-#include "domain-update.h"
 
 /* {iface ifaces<>} with iface = {string name; string? hwaddr; {int type; string addr; u32 prefix} addrs<>} */
 static void put_iface_addrs(XdrWriter *w, const DomainIfaceAddrsList *l) {
@@ -32,13 +30,8 @@ static int encode_iface_addrs(XdrWriter *w, Domain *dom, void *result, VbError *
 
 /* {dom; u32 source; u32 flags} → {iface ifaces<>}: leases now, the agent's answer later. */
 REMOTE_HANDLER(proc_domain_interface_addresses) {
-        RemoteRef ref = { 0 };
         uint32_t source = 0, flags = 0;
-        remote_get_domain_ref(rc, &ref);
-        xdr_get_u32(&rc->args, &source);
-        xdr_get_u32(&rc->args, &flags);
-        Domain *d = remote_args_end(rc) == 0 ? remote_find_domain(rc, &ref) : NULL;
-        remote_ref_done(&ref);
+        Domain *d = remote_read_domain_u32(rc, &source, &flags);
         Call *call = d ? remote_call_new(rc, encode_iface_addrs, d) : NULL;
         if (!call)
                 return -1;
@@ -47,30 +40,5 @@ REMOTE_HANDLER(proc_domain_interface_addresses) {
         if (r == 0)
                 put_iface_addrs(&rc->ret, &l);
         domain_iface_addrs_free(l.v, l.n);
-        return remote_call_finish(rc, call, r);
-}
-
-/* {dom; string xml; u32 flags} → {}: QEMU's set_link answers later. */
-REMOTE_HANDLER(proc_domain_update_device_flags) {
-        RemoteRef ref = { 0 };
-        char *xml = NULL;
-        size_t len = 0;
-        uint32_t flags = 0;
-        remote_get_domain_ref(rc, &ref);
-        xdr_get_string(&rc->args, REMOTE_STRING_MAX, &xml, &len);
-        xdr_get_u32(&rc->args, &flags);
-        Domain *d = remote_args_end(rc) == 0 ? remote_find_domain(rc, &ref) : NULL;
-        remote_ref_done(&ref);
-        if (!d) {
-                free(xml);
-                return -1;
-        }
-        Call *call = remote_call_new(rc, NULL, d);
-        if (!call) {
-                free(xml);
-                return vb_error_errno(&rc->err, -ENOMEM, "pending call");
-        }
-        int r = domain_update_device(d, xml, len, flags, call, &rc->err);
-        free(xml);
         return remote_call_finish(rc, call, r);
 }

@@ -95,8 +95,7 @@ REMOTE_HANDLER(proc_domain_pm_suspend_for_duration) {
         xdr_get_u32(&rc->args, &target);
         xdr_get_u64(&rc->args, &duration);
         xdr_get_u32(&rc->args, &flags);
-        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
-        remote_ref_done(&ref);
+        Domain *d = remote_end_domain(rc, &ref);
         Call *call = d ? remote_call_new(rc, NULL, d) : NULL;
         if (!call)
                 return -1;

@@ -31,23 +31,12 @@ REMOTE_HANDLER(proc_domain_get_perf_events) {
 REMOTE_HANDLER(proc_domain_set_perf_events) {
         RemoteRef ref = { 0 };
         uint32_t n = 0, flags = 0;
-        bool bad = false;
         DomainTuneParam *params = calloc(REMOTE_DOMAIN_PERF_EVENTS_MAX, sizeof *params);
         if (!params)
                 return vb_error_errno(&rc->err, -ENOMEM, "parameters");
         remote_get_domain_ref(rc, &ref);
-        if (xdr_get_array_len(&rc->args, REMOTE_DOMAIN_PERF_EVENTS_MAX, 12, &n) == 0)
-                for (uint32_t i = 0; i < n && !bad; i++)
-                        bad = remote_get_tune_param(&rc->args, &params[i]) < 0;
-        if (!bad)
-                xdr_get_u32(&rc->args, &flags);
-        Domain *d = NULL;
-        if (remote_args_end(rc) == 0) {
-                if (bad)
-                        vb_error_set(&rc->err, VB_ERR_INVALID_ARG, VB_FROM_REMOTE, "unknown typed parameter type");
-                else
-                        d = remote_find_domain(rc, &ref);
-        }
+        int bad = remote_get_tune_params(&rc->args, REMOTE_DOMAIN_PERF_EVENTS_MAX, params, &n, &flags);
+        Domain *d = remote_params_end(rc, bad) < 0 ? NULL : remote_find_domain(rc, &ref);
         remote_ref_done(&ref);
         int r = d ? domain_set_perf_events(d, params, n, flags, &rc->err) : -1;
         free(params);

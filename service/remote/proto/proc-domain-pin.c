@@ -18,8 +18,7 @@ REMOTE_HANDLER(proc_domain_pin_vcpu_flags) {
         xdr_get_u32(&rc->args, &vcpu);
         xdr_get_opaque(&rc->args, REMOTE_CPUMAP_MAX, &map, &maplen);
         xdr_get_u32(&rc->args, &flags);
-        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
-        remote_ref_done(&ref);
+        Domain *d = remote_end_domain(rc, &ref);
         int r = d ? domain_pin_vcpu(d, vcpu, map, maplen, flags, &rc->err) : -1;
         free(map);
         return r;
@@ -34,8 +33,7 @@ REMOTE_HANDLER(proc_domain_pin_emulator) {
         remote_get_domain_ref(rc, &ref);
         xdr_get_opaque(&rc->args, REMOTE_CPUMAP_MAX, &map, &maplen);
         xdr_get_u32(&rc->args, &flags);
-        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
-        remote_ref_done(&ref);
+        Domain *d = remote_end_domain(rc, &ref);
         int r = d ? domain_pin_emulator(d, map, maplen, flags, &rc->err) : -1;
         free(map);
         return r;

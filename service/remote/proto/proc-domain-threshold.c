@@ -20,8 +20,7 @@ REMOTE_HANDLER(proc_domain_set_block_threshold) {
         xdr_get_string(&rc->args, DEVICE_ARG_MAX, &dev, &len);
         xdr_get_u64(&rc->args, &threshold);
         xdr_get_u32(&rc->args, &flags);
-        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
-        remote_ref_done(&ref);
+        Domain *d = remote_end_domain(rc, &ref);
         Call *call = d ? remote_call_new(rc, NULL, d) : NULL;
         int r = call ? domain_set_block_threshold(d, dev, threshold, flags, call, &rc->err) : -1;
         free(dev);

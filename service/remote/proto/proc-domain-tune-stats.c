@@ -21,22 +21,6 @@
 #define BLOCK_STATS_FLAGS_N 8
 #define TYPED_PARAM_STRING_OKAY (1u << 2)
 
-/* {dom; remote_nonnull_string path[; int nparams; u32 flags]}: the domain (referenced by the
- * lookup) and the path (malloc'ed) */
-static Domain *read_block_args(RemoteCall *rc, bool with_params, char **path, int32_t *nparams, uint32_t *flags) {
-        RemoteRef ref = { 0 };
-        size_t len;
-        remote_get_domain_ref(rc, &ref);
-        xdr_get_string(&rc->args, DEVICE_ARG_MAX, path, &len);
-        if (with_params) {
-                xdr_get_i32(&rc->args, nparams);
-                xdr_get_u32(&rc->args, flags);
-        }
-        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
-        remote_ref_done(&ref);
-        return d;
-}
-
 static void put_block_stats(XdrWriter *w, const DomainBlockIo *io) {
         const int64_t v[] = { io->rd_req, io->rd_bytes, io->wr_req, io->wr_bytes, io->errs };
         for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
@@ -52,7 +36,7 @@ static int encode_block_stats(XdrWriter *w, Domain *dom, void *result, VbError *
 /* {dom; path} → {hyper rd_req, rd_bytes, wr_req, wr_bytes, errs} */
 REMOTE_HANDLER(proc_domain_block_stats) {
         char *path = NULL;
-        Domain *d = read_block_args(rc, false, &path, NULL, NULL);
+        Domain *d = remote_read_domain_string(rc, DEVICE_ARG_MAX, &path, NULL);
         Call *call = d ? remote_call_new(rc, encode_block_stats, d) : NULL;
         if (!call) {
                 free(path);
@@ -119,10 +103,16 @@ static void flags_done(Call *inner, int r, const VbError *err, void *result) {
 
 /* {dom; path; int nparams; u32 flags} → {remote_typed_param params<16>; int nparams} */
 REMOTE_HANDLER(proc_domain_block_stats_flags) {
+        RemoteRef ref = { 0 };
         char *path = NULL;
+        size_t len;
         int32_t want = 0;
         uint32_t flags = 0;
-        Domain *d = read_block_args(rc, true, &path, &want, &flags);
+        remote_get_domain_ref(rc, &ref);
+        xdr_get_string(&rc->args, DEVICE_ARG_MAX, &path, &len);
+        xdr_get_i32(&rc->args, &want);
+        xdr_get_u32(&rc->args, &flags);
+        Domain *d = remote_end_domain(rc, &ref);
         if (d && (want < 0 || want > REMOTE_DOMAIN_BLOCK_STATS_PARAMETERS_MAX))
                 d = NULL, remote_error_rpc(&rc->err, "nparams too large");
         Call *call = d ? remote_call_new(rc, encode_block_stats_flags, d) : NULL;
@@ -162,8 +152,7 @@ REMOTE_HANDLER(proc_domain_get_cpu_stats) {
         xdr_get_i32(&rc->args, &start);
         xdr_get_u32(&rc->args, &ncpus);
         xdr_get_u32(&rc->args, &flags);
-        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
-        remote_ref_done(&ref);
+        Domain *d = remote_end_domain(rc, &ref);
         if (!d)
                 return -1;
         if (nparams > REMOTE_NODE_CPU_STATS_MAX)
@@ -202,8 +191,7 @@ REMOTE_HANDLER(proc_domain_pin_vcpu) {
         remote_get_domain_ref(rc, &ref);
         xdr_get_u32(&rc->args, &vcpu);
         xdr_get_opaque(&rc->args, REMOTE_CPUMAP_MAX, &map, &maplen);
-        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
-        remote_ref_done(&ref);
+        Domain *d = remote_end_domain(rc, &ref);
         int r = -1;
         if (d && !domain_is_active(d))
                 vb_error_set(&rc->err, VB_ERR_OPERATION_INVALID, VB_FROM_DOMAIN, "cannot pin vcpus on an inactive domain");
@@ -253,13 +241,9 @@ static int encode_disk_errors(XdrWriter *w, Domain *dom, void *result, VbError *
 /* {dom; u32 maxerrors; u32 flags} → {remote_domain_disk_error errors<256>; int nerrors}: maxerrors 0
  * asks the count */
 REMOTE_HANDLER(proc_domain_get_disk_errors) {
-        RemoteRef ref = { 0 };
-        uint32_t max = 0, flags = 0;
-        remote_get_domain_ref(rc, &ref);
-        xdr_get_u32(&rc->args, &max);
-        xdr_get_u32(&rc->args, &flags);
-        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
-        remote_ref_done(&ref);
+        uint32_t max = 0;
+        unsigned flags = 0;
+        Domain *d = remote_read_domain_u32(rc, &max, &flags);
         if (!d)
                 return -1;
         if (max > REMOTE_DOMAIN_DISK_ERRORS_MAX)
@@ -283,14 +267,9 @@ REMOTE_HANDLER(proc_domain_get_disk_errors) {
 
 /* {dom; int period; u32 flags} → {} */
 REMOTE_HANDLER(proc_domain_set_memory_stats_period) {
-        RemoteRef ref = { 0 };
         int32_t period = 0;
-        uint32_t flags = 0;
-        remote_get_domain_ref(rc, &ref);
-        xdr_get_i32(&rc->args, &period);
-        xdr_get_u32(&rc->args, &flags);
-        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
-        remote_ref_done(&ref);
+        unsigned flags = 0;
+        Domain *d = remote_read_domain_int(rc, &period, &flags);
         Call *call = d ? remote_call_new(rc, NULL, d) : NULL;
         if (!call)
                 return -1;
@@ -309,8 +288,7 @@ REMOTE_HANDLER(proc_domain_block_resize) {
         xdr_get_string(&rc->args, DEVICE_ARG_MAX, &disk, &len);
         xdr_get_u64(&rc->args, &size);
         xdr_get_u32(&rc->args, &flags);
-        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
-        remote_ref_done(&ref);
+        Domain *d = remote_end_domain(rc, &ref);
         Call *call = d ? remote_call_new(rc, NULL, d) : NULL;
         if (!call) {
                 free(disk);
@@ -329,8 +307,7 @@ REMOTE_HANDLER(proc_domain_set_lifecycle_action) {
         xdr_get_u32(&rc->args, &type);
         xdr_get_u32(&rc->args, &action);
         xdr_get_u32(&rc->args, &flags);
-        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
-        remote_ref_done(&ref);
+        Domain *d = remote_end_domain(rc, &ref);
         Call *call = d ? remote_call_new(rc, NULL, d) : NULL;
         if (!call)
                 return -1;
@@ -372,14 +349,9 @@ REMOTE_HANDLER(proc_domain_abort_job_flags) {
 
 /* {dom; int seconds; u32 flags} → {} */
 REMOTE_HANDLER(proc_domain_start_dirty_rate_calc) {
-        RemoteRef ref = { 0 };
         int32_t seconds = 0;
-        uint32_t flags = 0;
-        remote_get_domain_ref(rc, &ref);
-        xdr_get_i32(&rc->args, &seconds);
-        xdr_get_u32(&rc->args, &flags);
-        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
-        remote_ref_done(&ref);
+        unsigned flags = 0;
+        Domain *d = remote_read_domain_int(rc, &seconds, &flags);
         Call *call = d ? remote_call_new(rc, NULL, d) : NULL;
         if (!call)
                 return -1;

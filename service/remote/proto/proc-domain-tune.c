@@ -51,10 +51,6 @@ static int get_typed_param(XdrReader *r, DomainTuneParam *p) {
         return -EINVAL;
 }
 
-int remote_get_tune_param(XdrReader *r, DomainTuneParam *p) {
-        return get_typed_param(r, p);
-}
-
 static int put_typed_param(XdrWriter *w, const DomainTuneParam *p) {
         xdr_put_string(w, p->name);
         xdr_put_i32(w, (int32_t) p->type);
@@ -77,6 +73,23 @@ int remote_get_typed_param(XdrReader *r, DomainTuneParam *p) {
         return get_typed_param(r, p);
 }
 
+int remote_get_tune_params(XdrReader *r, uint32_t max, DomainTuneParam *params, uint32_t *n, unsigned *flags) {
+        /* a bad array length fails the reader: remote_params_end reports it as a decode error */
+        if (xdr_get_array_len(r, max, 12, n) == 0)
+                for (uint32_t i = 0; i < *n; i++)
+                        if (get_typed_param(r, &params[i]) < 0)
+                                return -1;
+        if (flags)
+                xdr_get_u32(r, flags);
+        return 0;
+}
+
+int remote_params_end(RemoteCall *rc, int r) {
+        if (remote_args_end(rc) < 0)
+                return -1;
+        return r < 0 ? vb_error_set(&rc->err, VB_ERR_INVALID_ARG, VB_FROM_REMOTE, "unknown typed parameter type") : 0;
+}
+
 typedef int (*SetParams)(Domain *d, const DomainTuneParam *params, size_t n, unsigned flags, VbError *err);
 
 /* {dom; remote_typed_param params<16>; [u32 flags]} */
@@ -85,16 +98,10 @@ static int set_params(RemoteCall *rc, SetParams set, bool with_flags) {
         uint32_t n = 0, flags = 0;
         DomainTuneParam params[REMOTE_DOMAIN_MEMORY_PARAMETERS_MAX];
         remote_get_domain_ref(rc, &ref);
-        bool bad = false;
-        if (xdr_get_array_len(&rc->args, REMOTE_DOMAIN_MEMORY_PARAMETERS_MAX, 12, &n) == 0)
-                for (uint32_t i = 0; i < n && !bad; i++)
-                        bad = get_typed_param(&rc->args, &params[i]) < 0;
-        if (!bad && with_flags)
-                xdr_get_u32(&rc->args, &flags);
-        if (remote_args_end(rc) < 0)
+        int r = remote_get_tune_params(&rc->args, REMOTE_DOMAIN_MEMORY_PARAMETERS_MAX, params, &n,
+                                       with_flags ? &flags : NULL);
+        if (remote_params_end(rc, r) < 0)
                 return -1;
-        if (bad)
-                return vb_error_set(&rc->err, VB_ERR_INVALID_ARG, VB_FROM_REMOTE, "unknown typed parameter type");
         Domain *d = remote_find_domain(rc, &ref);
         if (!d)
                 return -1;
@@ -160,40 +167,6 @@ REMOTE_HANDLER(proc_domain_get_scheduler_parameters_flags) {
         return get_sched(rc, true);
 }
 
-/* {dom; int nparams; u32 flags} → {remote_typed_param params<16>; int nparams}: nparams 0 asks
- * how many there are. */
-REMOTE_HANDLER(proc_domain_get_memory_parameters) {
-        RemoteRef ref = { 0 };
-        int32_t want = 0;
-        uint32_t flags = 0;
-        remote_get_domain_ref(rc, &ref);
-        xdr_get_i32(&rc->args, &want);
-        xdr_get_u32(&rc->args, &flags);
-        if (remote_args_end(rc) < 0)
-                return -1;
-        if (want < 0 || (uint32_t) want > REMOTE_DOMAIN_MEMORY_PARAMETERS_MAX)
-                return vb_error_set(&rc->err, VB_ERR_INTERNAL_ERROR, VB_FROM_REMOTE, "nparams too large");
-        Domain *d = remote_find_domain(rc, &ref);
-        if (!d)
-                return -1;
-        DomainTuneParam out[DOMAIN_MEMTUNE_NPARAMS];
-        int n = domain_get_memory_params(d, flags & ~TYPED_PARAM_STRING_OKAY, out, &rc->err);
-        if (n < 0)
-                return -1;
-        if (want == 0) {
-                xdr_put_u32(&rc->ret, 0);
-                xdr_put_i32(&rc->ret, n);
-                return 0;
-        }
-        if (n > want)
-                n = want;
-        xdr_put_u32(&rc->ret, (uint32_t) n);
-        for (int i = 0; i < n; i++)
-                put_typed_param(&rc->ret, &out[i]);
-        xdr_put_i32(&rc->ret, n);
-        return 0;
-}
-
 /* {remote_typed_param params<>; int nparams}: none and their count n when the client asked for
  * want = 0, else at most want of them; nothing when n < 0 (an error). */
 static void put_counted(RemoteCall *rc, const DomainTuneParam *out, int n, int32_t want) {
@@ -210,8 +183,8 @@ static void put_counted(RemoteCall *rc, const DomainTuneParam *out, int n, int32
         }
 }
 
-/* virDomainGet{Blkio,Numa}Parameters: {dom; int nparams; u32 flags} → {remote_typed_param
- * params<16>; int nparams}, nparams 0 asking how many there are (as memory parameters). */
+/* virDomainGet{Memory,Blkio,Numa}Parameters: {dom; int nparams; u32 flags} → {remote_typed_param
+ * params<16>; int nparams}, nparams 0 asking how many there are. */
 static int get_params_counted(RemoteCall *rc, int (*get)(Domain *, unsigned, DomainTuneParam *, VbError *), size_t max) {
         RemoteRef ref = { 0 };
         int32_t want = 0;
@@ -235,12 +208,21 @@ static int get_params_counted(RemoteCall *rc, int (*get)(Domain *, unsigned, Dom
         return n < 0 ? -1 : 0;
 }
 
+/* No memory parameter is a string: the core sees the flags without the client's STRING_OKAY. */
+static int get_memory(Domain *d, unsigned flags, DomainTuneParam *out, VbError *err) {
+        return domain_get_memory_params(d, flags & ~TYPED_PARAM_STRING_OKAY, out, err);
+}
+
 static int get_blkio(Domain *d, unsigned flags, DomainTuneParam *out, VbError *err) {
         return domain_get_blkio_params(d, flags, out, err);
 }
 
 static int get_numa(Domain *d, unsigned flags, DomainTuneParam *out, VbError *err) {
         return domain_get_numa_params(d, flags, out, err);
+}
+
+REMOTE_HANDLER(proc_domain_get_memory_parameters) {
+        return get_params_counted(rc, get_memory, DOMAIN_MEMTUNE_NPARAMS);
 }
 
 REMOTE_HANDLER(proc_domain_get_blkio_parameters) {
@@ -270,24 +252,13 @@ int remote_set_device_params(RemoteCall *rc, uint32_t max, RemoteSetDeviceParams
         char *device = NULL;
         size_t len = 0;
         uint32_t n = 0, flags = 0;
-        bool bad = false;
         DomainTuneParam *params = calloc(max, sizeof *params);
         if (!params)
                 return vb_error_errno(&rc->err, -ENOMEM, "parameters");
         remote_get_domain_ref(rc, &ref);
         xdr_get_string(&rc->args, DEVICE_ARG_MAX, &device, &len);
-        if (xdr_get_array_len(&rc->args, max, 12, &n) == 0)
-                for (uint32_t i = 0; i < n && !bad; i++)
-                        bad = get_typed_param(&rc->args, &params[i]) < 0;
-        if (!bad)
-                xdr_get_u32(&rc->args, &flags);
-        Domain *d = NULL;
-        if (remote_args_end(rc) == 0) {
-                if (bad)
-                        vb_error_set(&rc->err, VB_ERR_INVALID_ARG, VB_FROM_REMOTE, "unknown typed parameter type");
-                else
-                        d = remote_find_domain(rc, &ref);
-        }
+        int bad = remote_get_tune_params(&rc->args, max, params, &n, &flags);
+        Domain *d = remote_params_end(rc, bad) < 0 ? NULL : remote_find_domain(rc, &ref);
         remote_ref_done(&ref);
         Call *call = d ? remote_call_new(rc, NULL, d) : NULL;
         int r = call ? set(d, device, params, n, flags, call, &rc->err) : -1;

@@ -279,42 +279,11 @@ REMOTE_HANDLER(proc_domain_set_metadata) {
         return r;
 }
 
-/* {dom; remote_string dev_name; u32 flags} → void, then the console both ways as one stream
- * with this call's serial. */
-REMOTE_HANDLER(proc_domain_open_console) {
-        RemoteRef ref = { 0 };
-        char *dev = NULL;
-        uint32_t flags = 0;
-        remote_get_domain_ref(rc, &ref);
-        xdr_get_opt_string(&rc->args, REMOTE_STRING_MAX, &dev);
-        xdr_get_u32(&rc->args, &flags);
-        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
-        remote_ref_done(&ref);
-        Stream *out = NULL, *in = NULL;
-        int r = d && remote_stream_room(rc) == 0 ? domain_open_console(d, dev, flags, &out, &in, &rc->err) : -1;
-        free(dev);
-        if (r < 0)
-                return -1;
-        r = remote_stream_open_duplex(rc, out, in);
-        if (r < 0) {
-                stream_abort(out, &rc->err);
-                stream_abort(in, &rc->err);
-        }
-        stream_unref(out);
-        stream_unref(in);
-        return r;
-}
-
 /* {dom; u32 screen; u32 flags} → {remote_string mime}, then the image as a download stream
  * with this call's serial. */
 REMOTE_HANDLER(proc_domain_screenshot) {
-        RemoteRef ref = { 0 };
         uint32_t screen = 0, flags = 0;
-        remote_get_domain_ref(rc, &ref);
-        xdr_get_u32(&rc->args, &screen);
-        xdr_get_u32(&rc->args, &flags);
-        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
-        remote_ref_done(&ref);
+        Domain *d = remote_read_domain_u32(rc, &screen, &flags);
         if (!d || remote_stream_room(rc) < 0)
                 return -1;
         Stream *st = NULL;

@@ -40,15 +40,9 @@ static int encode_opt_result(XdrWriter *w, Domain *dom, void *result, VbError *e
 /* 1: {dom; remote_nonnull_string cmd; int flags}; 7: {dom; cmd; u32 flags} (no descriptors
  * here: the call came without any) → {remote_nonnull_string result} */
 static int monitor_command(RemoteCall *rc) {
-        RemoteRef ref = { 0 };
         char *cmd = NULL;
-        size_t len;
         uint32_t flags = 0;
-        remote_get_domain_ref(rc, &ref);
-        xdr_get_string(&rc->args, REMOTE_STRING_MAX, &cmd, &len);
-        xdr_get_u32(&rc->args, &flags);
-        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
-        remote_ref_done(&ref);
+        Domain *d = remote_read_domain_string(rc, REMOTE_STRING_MAX, &cmd, &flags);
         Call *call = d ? remote_call_new(rc, encode_result, d) : NULL;
         int r = call ? remote_call_finish(rc, call, domain_monitor_command(d, cmd, flags, call, &rc->err)) : -1;
         free(cmd);
@@ -66,8 +60,7 @@ static int agent_command(RemoteCall *rc) {
         xdr_get_string(&rc->args, REMOTE_STRING_MAX, &cmd, &len);
         xdr_get_i32(&rc->args, &timeout);
         xdr_get_u32(&rc->args, &flags);
-        Domain *d = remote_args_end(rc) < 0 ? NULL : remote_find_domain(rc, &ref);
-        remote_ref_done(&ref);
+        Domain *d = remote_end_domain(rc, &ref);
         Call *call = d ? remote_call_new(rc, encode_opt_result, d) : NULL;
         int r = call ? remote_call_finish(rc, call, domain_agent_command(d, cmd, timeout, flags, call, &rc->err)) : -1;
         free(cmd);

@@ -53,7 +53,7 @@ REMOTE_HANDLER(proc_domain_snapshot_lookup_by_name) {
         char *name = NULL;
         unsigned flags = 0;
         Snapshot *s = NULL;
-        Domain *d = remote_read_domain_string(rc, &name, &flags);
+        Domain *d = remote_read_domain_string(rc, REMOTE_STRING_MAX, &name, &flags);
         if (d && remote_check_flags(rc, flags, 0) == 0)
                 s = snapshot_lookup(d, name, &rc->err);
         free(name);
