@@ -81,6 +81,12 @@ static int test_domain_set_memory(Domain *d, uint64_t kib, Call *call, VbError *
         return 0;
 }
 
+/* virDomainSetVcpusFlags LIVE, as libvirt's test driver: the count of online vCPUs, nothing to plug. */
+static int test_domain_set_vcpus(Domain *d, unsigned n, Call *call, VbError *err) {
+        d->live->current_vcpus = n == d->live->vcpus ? 0 : n;
+        return 0;
+}
+
 /* vCPU times as libvirt's test driver: none known beyond the running state; the clock serves. */
 static int test_domain_get_stats(Domain *d, DomainStats *st, Call *call, VbError *err) {
         struct timespec ts;
@@ -122,6 +128,7 @@ static const DomainOps test_domain_ops = {
         .memory_peek = test_domain_memory_peek,
         .screenshot = test_domain_screenshot,
         .set_memory = test_domain_set_memory,
+        .set_vcpus = test_domain_set_vcpus,
         .get_stats = test_domain_get_stats,
         .start = test_domain_start,
         .shutdown = test_domain_shutdown,

@@ -11,6 +11,6 @@ int domain_affect_resolve(Domain *d, unsigned *flags, bool both_ok, const char *
                 return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_DOMAIN, "domain is not running");
         if ((*flags & DOMAIN_AFFECT_CONFIG) && !d->persistent)
                 return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_DOMAIN, "%s",
-                                    transient ? transient : "cannot change persistent config of a transient domain");
+                                    transient ? transient : "transient domains do not have any persistent config");
         return 0;
 }

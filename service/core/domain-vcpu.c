@@ -87,7 +87,7 @@ int domain_set_vcpu(Domain *d, const char *map, int state, unsigned flags, Call 
         const DomainDef *def = live ? d->live : d->def;
         if (!def)
                 return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_DOMAIN,
-                                    "cannot change persistent config of a transient domain");
+                                    "transient domains do not have any persistent config");
         unsigned max = def->vcpus, cur = def->current_vcpus ? def->current_vcpus : def->vcpus;
         if (max == 0 || max > DOMAIN_VCPU_MAP_MAX)
                 return vb_error_set(err, VB_ERR_INTERNAL_ERROR, VB_FROM_DOMAIN, "the domain has %u vCPUs", max);

@@ -61,6 +61,10 @@ class TestVirsh(remote_harness.RemoteTestCase):
         xml.write_text(TRANSIENT_XML)
         self.compare_with_oracle(["create %s" % xml, "dommemstat tr --period 5 --config",
                                   "perf tr --enable cmt --config", "set-lifecycle-action tr crash preserve --config",
+                                  "memtune tr --hard-limit 100000 --config", "blkiotune tr --weight 500 --config",
+                                  "numatune tr --nodeset 0 --config", "setmem tr 60000 --config",
+                                  "setmaxmem tr 70000 --config", "desc tr --config --new-desc hi",
+                                  "setvcpus tr 1 --config", "setvcpus tr 1 --live", "vcpucount tr",
                                   "dommemstat tr --period 5 --live", "dumpxml tr"])
 
     def test_block_stats_follow_the_clock(self):
