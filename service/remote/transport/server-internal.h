@@ -49,6 +49,7 @@ struct RemoteServer {
         Authz *authz;                   /* not owned */
         bool authz_api;                 /* access_drivers = [ "polkit" ] */
         const RemoteProtocol *proto;    /* the protocol side, for every client */
+        ClientOwner client_owner;       /* what each client is given (client-owner.h) */
         RemoteLayersFn layers;          /* layers above the socket, for each new client */
         void *layers_userdata;
         Admin *admin;                   /* server-admin.c: not owned; NULL until registered */
