@@ -77,11 +77,11 @@ static inline uint64_t client_now(const Client *c) {
         return t;
 }
 
-/* The files below stand in floors, each using only those above it here: client.c (the state,
- * references, the drop), client-timers.c, client-fds.c, client-io.c, client-expiry.c,
- * client-new.c (which wires the handlers). tests/layers/check-loops.py holds them to it. */
+/* The files below stand in floors, each using only those listed before it: client-state.c (the
+ * state, references, the drop), client-timers.c, client-fds.c, client-io.c, client-expiry.c,
+ * client-new.c (which wires the handlers). The transport-loops test holds them to it. */
 
-/* client.c */
+/* client-state.c */
 void client_free(Client *c);
 /* Reading waited for pending calls to end: are they over? */
 bool client_wait_over(const Client *c);

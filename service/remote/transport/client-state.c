@@ -1,4 +1,4 @@
-/* client.c: one remote client's life: made on an accepted socket, its layers pushed, references, dropped and freed. */
+/* client-state.c: one remote client's state: references, dropping and freeing, what it holds released, its identity and small accessors. */
 #define LOG_MODULE "remote"
 
 #include <errno.h>
