@@ -24,6 +24,10 @@ typedef struct ClientOwner {
         void (*freed)(RemoteServer *s, RemoteClient *c);
 } ClientOwner;
 
+/* Layers above the socket for a client just accepted on l (the server's remote_server_set_layers()):
+ * pushed with remote_client_push_layer(); a negative return refuses the connection. */
+typedef int (*RemoteLayersFn)(RemoteClient *c, const ListenSocket *l, void *userdata);
+
 /* A new client on an accepted socket (which it owns from now, even on failure), holding one
  * reference: the owner's. owner must outlive the time its server is the client's. */
 int remote_client_new(const ClientOwner *owner, int fd, const ListenSocket *l, RemoteAuthType auth, unsigned id,

@@ -1,7 +1,9 @@
 /* server.c: the remote door's server: made from the configuration and freed, its accessors, event fan-out. */
 #define LOG_MODULE "remote"
 
+#include "server-admin.h"
 #include "server-internal.h"
+#include "server.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -13,6 +13,7 @@
 #include "manager.h"
 #include "packet.h"
 #include "remote-limits.h"
+#include "server-reload.h"
 #include "transport.h"
 
 /* Open the listeners: the read-write and read-only unix sockets (unix_sock_dir, or
@@ -30,10 +31,6 @@ void remote_server_set_authz(RemoteServer *s, Authz *authz);
 /* Closes the listeners (removing the socket files it created), drops every client; clients
  * still referenced by pending calls are freed when their last reference goes. Returns NULL. */
 RemoteServer *remote_server_free(RemoteServer *s);
-/* SIGHUP: apply the keys that can change live (max_clients, max_anonymous_clients,
- * max_client_requests, keepalive_interval, keepalive_count). Socket keys take effect at the
- * next start; a change to them is logged. */
-int remote_server_reconfigure(RemoteServer *s, const Config *cfg);
 
 /* The admin socket (libvirt-admin-sock in the socket directory, mode 0700: root only) whose
  * clients speak the admin program through admin_proto and get no events. Admin clients do not
@@ -60,12 +57,8 @@ const ListenSocket *remote_server_listener(RemoteServer *s, size_t i);
  * "none" so far). */
 void remote_server_set_auth(RemoteServer *s, RemoteAuthType auth);
 
-/* Layers above the socket for every client accepted from now: fn pushes them with
- * remote_client_push_layer() (TLS on a TLS listener, later). A negative return refuses the
+/* Layers above the socket for every client accepted from now: fn (client-owner.h's
+ * RemoteLayersFn) pushes them with remote_client_push_layer(). A negative return refuses the
  * connection. */
-typedef int (*RemoteLayersFn)(RemoteClient *c, const ListenSocket *l, void *userdata);
 void remote_server_set_layers(RemoteServer *s, RemoteLayersFn fn, void *userdata);
 
-/* The client list's part of ClientOwner (server-clients.c): c was dropped, c is being freed. */
-void remote_server_client_gone(RemoteServer *s, RemoteClient *c);
-void remote_server_client_freed(RemoteServer *s, RemoteClient *c);
