@@ -1,17 +1,20 @@
 #!/usr/bin/python3
-"""No loop inside the core: service/core's files stand in floors (docs/architecture.md, "The core").
+"""No loop inside a folder: the core's files stand in floors (docs/architecture.md, "The core"),
+and so do the remote door's transport's (service/remote/transport).
 
 A file is its .c with the .h of the same name. File A stands on file B when A (its .c or its .h)
 includes B's header, or when A's object file in the core's static library uses a symbol that
 B's object file defines. A loop of such arrows means two files each need the other: the loop is
 printed with the names each arrow carries, and the check fails.
 
-Usage: check-core-loops.py SOURCE_ROOT BUILD_DIR
+Usage: check-core-loops.py SOURCE_ROOT BUILD_DIR [FOLDER LIBRARY MEMBER_PREFIX]
+(the core by default: service/core, its library, members named after the file alone).
 """
 import collections, os, re, subprocess, sys
 
 CORE = "service/core"
 LIBRARY = "service/core/libvirtbus-core.a"
+PREFIX = ""     # the archive member of FOLDER/x.c is PREFIX + "x.c.o"
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
 SYMBOL = re.compile(r"^(.*\.o):\s*[0-9a-f]*\s+(\S)\s+(\S+)$")
 
@@ -33,16 +36,22 @@ def include_arrows(root):
     return {stem(n) for n in names}, arrows
 
 
-def symbol_arrows(build, arrows):
+def symbol_arrows(build, files, arrows):
     lib = os.path.join(build, LIBRARY)
     out = subprocess.run(["nm", "-A", lib], capture_output=True, text=True, check=True).stdout
-    defined, used = {}, collections.defaultdict(set)
+    defined, used, members = {}, collections.defaultdict(set), set()
     for line in out.splitlines():
         # ARCHIVE:MEMBER.o:VALUE TYPE NAME (VALUE blank for an undefined symbol)
         m = SYMBOL.match(line)
         if not m:
             continue
-        f = stem(stem(m.group(1).rsplit(":", 1)[-1]))     # …/domain.c.o -> domain
+        member = os.path.basename(m.group(1).rsplit(":", 1)[-1])
+        if not member.startswith(PREFIX):
+            continue        # another folder's file in the same library
+        f = stem(stem(member[len(PREFIX):]))     # …/domain.c.o -> domain
+        if f not in files:
+            continue
+        members.add(f)
         kind, name = m.group(2), m.group(3)
         if kind in "TDRBC":
             defined[name] = f
@@ -53,6 +62,8 @@ def symbol_arrows(build, arrows):
             g = defined.get(name)
             if g and g != f:
                 arrows[f][g].add(name)
+    if not members:
+        sys.exit(f"no object file of {CORE} in {LIBRARY} (members named {PREFIX}NAME.c.o): nothing to check")
     return len(defined)
 
 
@@ -97,9 +108,12 @@ def loops(files, arrows):
 
 
 def main():
+    global CORE, LIBRARY, PREFIX
     root, build = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+    if len(sys.argv) == 6:
+        CORE, LIBRARY, PREFIX = sys.argv[3:6]
     files, arrows = include_arrows(root)
-    n_symbols = symbol_arrows(build, arrows)
+    n_symbols = symbol_arrows(build, files, arrows)
     groups = loops(files, arrows)
     for group in groups:
         print(f"loop of {len(group)} files in {CORE}: {', '.join(group)}")

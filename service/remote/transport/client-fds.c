@@ -105,12 +105,3 @@ int client_fds_collect(Client *c) {
         free(p);
         return 1;
 }
-
-void client_fds_reset(Client *c) {
-        for (unsigned i = 0; i < c->fd_got; i++)
-                close(c->fds[i]);
-        free(c->fd_pkt);
-        c->fd_pkt = NULL;
-        c->fd_pkt_len = 0;
-        c->fd_want = c->fd_got = 0;
-}

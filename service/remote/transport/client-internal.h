@@ -1,12 +1,13 @@
-/* client-internal.h: a remote client's private state, shared by client*.c (lifecycle, I/O, timers). */
+/* client-internal.h: a remote client's private state, shared by client*.c (state, I/O, descriptors, timers, creation). */
 #pragma once
 
 #include <stdbool.h>
 #include <stdint.h>
 #include <systemd/sd-event.h>
 
+#include "client-owner.h"
 #include "outqueue.h"
-#include "server.h"
+#include "packet.h"
 #include "transport.h"
 
 #define RX_INLINE 1024          /* small packets are read and dispatched from here, without an allocation */
@@ -20,6 +21,7 @@ typedef struct Client {
         int64_t connected_at;           /* CLOCK_REALTIME seconds, for the admin interface */
         RemoteTransport *t;             /* the layers, the socket at the bottom; NULL once dropped */
         const RemoteProtocol *proto;    /* where complete packets go: the protocol side */
+        const ClientOwner *owner;       /* the server's limits and callbacks, while pub.server is set */
         sd_event *event;
         char *peer;                     /* for messages */
         bool dropped;                   /* socket closed; the server forgets it at its next reap */
@@ -66,7 +68,7 @@ static inline Client *client_of(RemoteClient *rc) {
 }
 
 static inline const RemoteLimits *client_limits(const Client *c) {
-        return c->pub.server ? remote_server_limits(c->pub.server) : &client_fallback_limits;
+        return c->pub.server ? c->owner->limits : &client_fallback_limits;
 }
 
 static inline uint64_t client_now(const Client *c) {
@@ -75,24 +77,26 @@ static inline uint64_t client_now(const Client *c) {
         return t;
 }
 
-/* client.c */
+/* The files below stand in floors, each using only those listed before it: client-state.c (the
+ * state, references, the drop), client-timers.c, client-fds.c, client-io.c, client-expiry.c,
+ * client-new.c (which wires the handlers). The transport-loops test holds them to it. */
+
+/* client-state.c */
 void client_free(Client *c);
 /* Reading waited for pending calls to end: are they over? */
 bool client_wait_over(const Client *c);
 /* Run client_on_kick() soon (input already read, a pending call ended). */
 void client_kick(Client *c);
-
-/* client-io.c */
-/* Reading, writing and closing follow from the client's state: call after every change to it. */
-void client_update(Client *c);
-void client_flush(Client *c);
-bool client_output_empty(const Client *c);
-bool client_may_read(const Client *c);
-void client_read(Client *c, bool hup);
 /* Give a payload being read back to the protocol side (a drop, the end). */
 void client_payload_reset(Client *c);
-int client_on_io(sd_event_source *es, int fd, uint32_t revents, void *userdata);
-int client_on_kick(sd_event_source *es, void *userdata);
+/* Forget a held call and close the descriptors it got (a drop, the end). */
+void client_fds_reset(Client *c);
+
+/* client-timers.c */
+/* The one sd-event timer (made with the client) at the earliest of the client's deadlines. */
+void client_timer_update(Client *c);
+/* When the next keepalive PING is due, or 0. */
+uint64_t client_keepalive_deadline(const Client *c);
 
 /* client-fds.c */
 /* A complete packet read at c->rx_off (owned: p is malloc'ed and taken): hand it to the
@@ -101,10 +105,16 @@ int client_packet_in(Client *c, uint8_t *p, size_t len, bool owned);
 /* The held call's descriptors from the bytes read so far: 1 the call went out, 0 more bytes
  * are needed, -1 dropped. */
 int client_fds_collect(Client *c);
-/* Forget a held call and close the descriptors it got (a drop, the end). */
-void client_fds_reset(Client *c);
 
-/* client-timers.c */
-/* The one sd-event timer at the earliest of the client's deadlines. */
-void client_timer_update(Client *c);
+/* client-io.c */
+/* Reading, writing and closing follow from the client's state: call after every change to it. */
+void client_update(Client *c);
+void client_flush(Client *c);
+bool client_output_empty(const Client *c);
+bool client_may_read(const Client *c);
+void client_read(Client *c, bool hup);
+int client_on_io(sd_event_source *es, int fd, uint32_t revents, void *userdata);
+int client_on_kick(sd_event_source *es, void *userdata);
+
+/* client-expiry.c */
 int client_on_timer(sd_event_source *es, uint64_t usec, void *userdata);

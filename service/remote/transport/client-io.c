@@ -184,13 +184,6 @@ static int client_payload_begin(Client *c, uint32_t len) {
         return 1;
 }
 
-void client_payload_reset(Client *c) {
-        if (c->rx_pay)
-                c->proto->payload_free(c->rx_pay);
-        c->rx_pay = NULL;
-        c->rx_pay_len = c->rx_pay_got = 0;
-}
-
 /* Dispatch the next complete packet: 1 done, 0 more bytes are needed, -1 the client was dropped. */
 static int client_rx_next(Client *c) {
         if (c->fd_pkt)
@@ -350,6 +343,20 @@ void client_update(Client *c) {
         }
         if (r < 0)
                 remote_client_drop(&c->pub, LOG_LEVEL_ERROR, "cannot watch its socket: %s", strerror(-r));
+}
+
+void remote_client_push_layer(RemoteClient *rc, RemoteLayer *l) {
+        Client *c = client_of(rc);
+        if (c->dropped) {
+                l->ops->close(l);
+                return;
+        }
+        remote_transport_push(c->t, l);
+        if (!l->ready && !c->handshake_deadline) {
+                c->handshake_deadline = client_now(c) + client_limits(c)->handshake_timeout_usec;
+                client_timer_update(c);
+        }
+        client_update(c);       /* reading waits for the handshake, which may speak first */
 }
 
 /* The layers' handshakes, as the socket allows: false while they are not done (or failed). */

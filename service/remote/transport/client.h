@@ -1,4 +1,4 @@
-/* client.h: one remote-protocol client as the protocol code sees it; the connection itself is server.c's. */
+/* client.h: one remote-protocol client as the protocol code sees it; the connection itself is the transport's (client-*.c, server-*.c). */
 #pragma once
 
 #include <stdbool.h>
@@ -22,8 +22,8 @@ typedef enum RemoteAuthType {
 
 typedef struct RemoteClient RemoteClient;
 
-/* The fields the protocol code reads and writes. server.c allocates the client (with private
- * fields after these) and frees it when the last reference goes. */
+/* The fields the protocol code reads and writes. The transport allocates the client (with private
+ * fields after these: client-internal.h) and frees it when the last reference goes. */
 struct RemoteClient {
         unsigned n_ref;
         RemoteServer *server;
@@ -51,7 +51,7 @@ struct RemoteClient {
         char *x509_dname;               /* a TLS client's certificate DN, once its handshake is done */
 };
 
-/* --- provided by server.c --- */
+/* --- provided by the transport (client-*.c, server-*.c) --- */
 
 RemoteClient *remote_client_ref(RemoteClient *c);
 RemoteClient *remote_client_unref(RemoteClient *c);

@@ -1,5 +1,5 @@
 /* layer-socket.c: the bottom layer: the plain socket, non-blocking reads and gathered writes, descriptors that come with the bytes (unix sockets), the peer's credentials or address. */
-#include "transport.h"
+#include "layer-socket.h"
 
 #include <errno.h>
 #include <netdb.h>

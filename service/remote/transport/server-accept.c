@@ -85,7 +85,7 @@ static void server_take_client(RemoteServer *s, Listener *l, int fd) {
                 s->cap_clients = cap;
         }
         RemoteClient *c = NULL;
-        int r = remote_client_new(s, fd, &l->sock, l->auth, ++s->next_client_id, &c);
+        int r = remote_client_new(&s->client_owner, fd, &l->sock, l->auth, ++s->next_client_id, &c);
         if (r < 0) {
                 log_error("refused a connection on %s: %s", l->sock.name, strerror(-r));
                 return;

@@ -55,7 +55,7 @@ static void sa_client_close(void *ud, unsigned id, const char *why) {
 
 static void sa_get_limits(void *ud, AdminLimits *out) {
         ServerAdminView *v = ud;
-        const RemoteLimits *lim = remote_server_limits(v->server);
+        const RemoteLimits *lim = &v->server->limits;
         AdminClient c;
         unsigned n = 0;
         while (sa_client_at(ud, n, &c) == 0)
@@ -70,7 +70,7 @@ static void sa_get_limits(void *ud, AdminLimits *out) {
 
 static void sa_set_limits(void *ud, const AdminLimits *lim) {
         ServerAdminView *v = ud;
-        RemoteLimits *l = remote_server_limits(v->server);
+        RemoteLimits *l = &v->server->limits;
         l->max_clients = lim->max_clients;
         l->max_anonymous_clients = lim->max_unauth;
 }

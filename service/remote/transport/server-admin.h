@@ -4,16 +4,11 @@
 #include <stdbool.h>
 
 #include "administration.h"
-#include "server.h"
+#include "client.h"
 
 /* The names libvirtd gives them: the remote protocol's clients, and the admin socket's. */
 #define REMOTE_ADMIN_SERVER_MAIN "libvirtd"
 #define REMOTE_ADMIN_SERVER_ADMIN "admin"
-
-typedef struct ServerAdminView {
-        RemoteServer *server;
-        bool admin;                     /* the admin socket's clients */
-} ServerAdminView;
 
 /* Add s to a as the servers "libvirtd" and "admin" (remote_server_free unregisters them); the
  * admin program (proto/admin.c) finds a through remote_server_admin(). */

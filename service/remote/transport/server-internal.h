@@ -2,12 +2,27 @@
 #pragma once
 
 #include <stdarg.h>
+#include <systemd/sd-event.h>
 
-#include "server-admin.h"
-#include "server.h"
+#include "client-owner.h"
+#include "config.h"
+#include "listen.h"
+#include "manager.h"
+#include "remote-limits.h"
 #include "tls-context.h"
 
+/* It includes neither server.h nor server-admin.h: server.c, which makes and frees the server,
+ * stands on every server-*.c file, and none of them on it. */
+
 typedef struct Authz Authz;
+typedef struct Admin Admin;
+
+/* One of the administration's two servers (server-admin.c): the remote door's clients or the
+ * admin socket's. */
+typedef struct ServerAdminView {
+        RemoteServer *server;
+        bool admin;                     /* the admin socket's clients */
+} ServerAdminView;
 
 typedef struct Listener {
         RemoteServer *server;
@@ -49,6 +64,7 @@ struct RemoteServer {
         Authz *authz;                   /* not owned */
         bool authz_api;                 /* access_drivers = [ "polkit" ] */
         const RemoteProtocol *proto;    /* the protocol side, for every client */
+        ClientOwner client_owner;       /* what each client is given (client-owner.h) */
         RemoteLayersFn layers;          /* layers above the socket, for each new client */
         void *layers_userdata;
         Admin *admin;                   /* server-admin.c: not owned; NULL until registered */
@@ -80,6 +96,9 @@ int server_on_listener_io(sd_event_source *es, int fd, uint32_t revents, void *u
 
 /* server-clients.c: the client list */
 int server_on_reap(sd_event_source *es, void *userdata);
+/* ClientOwner's callbacks: c was dropped, c is being freed. */
+void remote_server_client_gone(RemoteServer *s, RemoteClient *c);
+void remote_server_client_freed(RemoteServer *s, RemoteClient *c);
 
 /* server-reload.c: what SIGHUP can change */
 int server_remember_config(RemoteServer *s, const Config *cfg);

@@ -2,6 +2,7 @@
 #define LOG_MODULE "remote"
 
 #include "server-internal.h"
+#include "server-reload.h"
 
 #include <errno.h>
 #include <stddef.h>

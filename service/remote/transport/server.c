@@ -1,7 +1,9 @@
 /* server.c: the remote door's server: made from the configuration and freed, its accessors, event fan-out. */
 #define LOG_MODULE "remote"
 
+#include "server-admin.h"
 #include "server-internal.h"
+#include "server.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -36,6 +38,15 @@ int remote_server_new_with_fds(Manager *m, sd_event *e, const Config *cfg, bool 
         s->event = sd_event_ref(e);
         s->proto = proto;
         s->cfg = cfg;
+        s->client_owner = (ClientOwner) {
+                .server = s,
+                .manager = m,
+                .event = e,
+                .proto = proto,
+                .limits = &s->limits,
+                .gone = remote_server_client_gone,
+                .freed = remote_server_client_freed,
+        };
         s->limits = (RemoteLimits) {
                 .auth_timeout_usec = REMOTE_AUTH_TIMEOUT_USEC,
                 .handshake_timeout_usec = REMOTE_HANDSHAKE_TIMEOUT_USEC,
@@ -200,20 +211,12 @@ RemoteServer *remote_server_free(RemoteServer *s) {
 
 /* ---- internal accessors ---- */
 
-const RemoteProtocol *remote_server_protocol(RemoteServer *s) {
-        return s->proto;
-}
-
 RemoteLimits *remote_server_limits(RemoteServer *s) {
         return &s->limits;
 }
 
 sd_event *remote_server_event(RemoteServer *s) {
         return s->event;
-}
-
-Manager *remote_server_manager(RemoteServer *s) {
-        return s->manager;
 }
 
 size_t remote_server_n_clients(RemoteServer *s) {

@@ -6,11 +6,14 @@
 #include <stdint.h>
 #include <systemd/sd-event.h>
 
+#include "client-owner.h"
 #include "client.h"
 #include "config.h"
 #include "listen.h"
 #include "manager.h"
 #include "packet.h"
+#include "remote-limits.h"
+#include "server-reload.h"
 #include "transport.h"
 
 /* Open the listeners: the read-write and read-only unix sockets (unix_sock_dir, or
@@ -28,10 +31,6 @@ void remote_server_set_authz(RemoteServer *s, Authz *authz);
 /* Closes the listeners (removing the socket files it created), drops every client; clients
  * still referenced by pending calls are freed when their last reference goes. Returns NULL. */
 RemoteServer *remote_server_free(RemoteServer *s);
-/* SIGHUP: apply the keys that can change live (max_clients, max_anonymous_clients,
- * max_client_requests, keepalive_interval, keepalive_count). Socket keys take effect at the
- * next start; a change to them is logged. */
-int remote_server_reconfigure(RemoteServer *s, const Config *cfg);
 
 /* The admin socket (libvirt-admin-sock in the socket directory, mode 0700: root only) whose
  * clients speak the admin program through admin_proto and get no events. Admin clients do not
@@ -39,27 +38,7 @@ int remote_server_reconfigure(RemoteServer *s, const Config *cfg);
 int remote_server_add_admin(RemoteServer *s, const Config *cfg, bool system, const char *run_root,
                             const RemoteProtocol *admin_proto, char *errbuf, size_t errlen);
 
-/* ---- internal: shared by server.c and client.c, and used by the unit tests ---- */
-
-typedef struct RemoteLimits {
-        unsigned max_clients;
-        unsigned max_anonymous_clients;         /* 0: no limit of its own */
-        unsigned max_client_requests;
-        unsigned max_client_streams;            /* streams open at once per client (0: no limit) */
-        int keepalive_interval;                 /* seconds; <= 0: the server never pings */
-        unsigned keepalive_count;
-        uint64_t auth_timeout_usec;             /* unauthenticated clients are dropped after it */
-        uint64_t handshake_timeout_usec;        /* a layer's handshake (TLS) must be done by then */
-        uint64_t close_timeout_usec;            /* a closing client's output must be out by then */
-        size_t output_max;                      /* bytes queued for one client */
-} RemoteLimits;
-
-#define REMOTE_AUTH_TIMEOUT_USEC (30ull * 1000000ull)
-/* A TLS handshake is a few round trips: a client that connects and stalls costs one descriptor
- * this long, and nothing else (the handshake never blocks the loop). */
-#define REMOTE_HANDSHAKE_TIMEOUT_USEC (5ull * 1000000ull)
-#define REMOTE_CLOSE_TIMEOUT_USEC (10ull * 1000000ull)
-#define REMOTE_OUTPUT_MAX ((size_t) 2 * PACKET_LEN_MAX)
+/* ---- internal: shared by server*.c, and used by the unit tests ---- */
 
 /* Like remote_server_new(), with the sockets systemd would pass given explicitly (fds and
  * their names; names may be NULL). The fds are the server's in every case. */
@@ -68,10 +47,7 @@ int remote_server_new_with_fds(Manager *m, sd_event *e, const Config *cfg, bool 
                                RemoteServer **out, char *errbuf, size_t errlen);
 
 RemoteLimits *remote_server_limits(RemoteServer *s);
-/* The protocol side the server was made with (client.c calls it through this). */
-const RemoteProtocol *remote_server_protocol(RemoteServer *s);
 sd_event *remote_server_event(RemoteServer *s);
-Manager *remote_server_manager(RemoteServer *s);
 /* Clients that are connected (not yet dropped). */
 size_t remote_server_n_clients(RemoteServer *s);
 /* The listeners, for tests and messages. */
@@ -81,31 +57,8 @@ const ListenSocket *remote_server_listener(RemoteServer *s, size_t i);
  * "none" so far). */
 void remote_server_set_auth(RemoteServer *s, RemoteAuthType auth);
 
-/* Layers above the socket for every client accepted from now: fn pushes them with
- * remote_client_push_layer() (TLS on a TLS listener, later). A negative return refuses the
+/* Layers above the socket for every client accepted from now: fn (client-owner.h's
+ * RemoteLayersFn) pushes them with remote_client_push_layer(). A negative return refuses the
  * connection. */
-typedef int (*RemoteLayersFn)(RemoteClient *c, const ListenSocket *l, void *userdata);
 void remote_server_set_layers(RemoteServer *s, RemoteLayersFn fn, void *userdata);
 
-/* client.c → server.c: c was dropped (its socket is closed); the server forgets it at its next
- * reap. c is still referenced by the server until then. */
-void remote_server_client_gone(RemoteServer *s, RemoteClient *c);
-/* client.c → server.c: c is being freed after the server let go of it. */
-void remote_server_client_freed(RemoteServer *s, RemoteClient *c);
-
-/* server.c → client.c. A new client on an accepted socket (which it owns from now, even on
- * failure), holding one reference: the server's. */
-int remote_client_new(RemoteServer *s, int fd, const ListenSocket *l, RemoteAuthType auth, unsigned id,
-                      RemoteClient **out);
-/* Close the socket at once, without flushing; log why at level. The client stays allocated while
- * referenced; sending to it discards the packet. */
-void remote_client_drop(RemoteClient *c, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-bool remote_client_is_dropped(const RemoteClient *c);
-/* l goes on top of c's layers (the client owns it from now, and closes it at once if c was
- * dropped). Reading waits until its handshake, if it has one, is done. */
-void remote_client_push_layer(RemoteClient *c, RemoteLayer *l);
-/* c came on the admin socket: its packets go to proto, and it gets no events. */
-void remote_client_set_admin(RemoteClient *c, const RemoteProtocol *proto);
-/* The limits changed: re-arm the timers, resume reading if the request limit allows.
- * keepalive_restarted: keepalive was off and is on now, so silence is counted from now. */
-void remote_client_limits_changed(RemoteClient *c, bool keepalive_restarted);

@@ -7,6 +7,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "layer-socket.h"
+
 int remote_transport_new(int fd, RemoteTransport **out) {
         RemoteTransport *t = calloc(1, sizeof *t);
         if (!t) {

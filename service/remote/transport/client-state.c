@@ -1,17 +1,14 @@
-/* client.c: one remote client's life: made on an accepted socket, its layers pushed, references, dropped and freed. */
+/* client-state.c: one remote client's state: references, dropping and freeing, what it holds released, its identity and small accessors. */
 #define LOG_MODULE "remote"
 
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "client-internal.h"
@@ -41,7 +38,7 @@ void client_free(Client *c) {
         client_payload_reset(c);
         client_fds_reset(c);
         if (c->pub.server)
-                remote_server_client_freed(c->pub.server, &c->pub);
+                c->owner->freed(c->pub.server, &c->pub);
         sd_event_unref(c->event);
         free(c->peer);
         free(c);
@@ -103,93 +100,31 @@ void remote_client_drop(RemoteClient *rc, int level, const char *fmt, ...) {
         client_fds_reset(c);
         c->waiting = false;
         c->proto->dropped(rc);
-        remote_server_client_gone(rc->server, rc);
+        if (rc->server)
+                c->owner->gone(rc->server, rc);
+}
+
+/* A payload being read goes back to the protocol side (a drop, the end). */
+void client_payload_reset(Client *c) {
+        if (c->rx_pay)
+                c->proto->payload_free(c->rx_pay);
+        c->rx_pay = NULL;
+        c->rx_pay_len = c->rx_pay_got = 0;
+}
+
+/* A held CALL_WITH_FDS is forgotten and the descriptors it got are closed (a drop, the end). */
+void client_fds_reset(Client *c) {
+        for (unsigned i = 0; i < c->fd_got; i++)
+                close(c->fds[i]);
+        free(c->fd_pkt);
+        c->fd_pkt = NULL;
+        c->fd_pkt_len = 0;
+        c->fd_want = c->fd_got = 0;
 }
 
 void client_kick(Client *c) {
         if (!c->dropped)
                 sd_event_source_set_enabled(c->kick, SD_EVENT_ONESHOT);
-}
-
-/* ---- a new client ---- */
-
-static char *client_describe_peer(const RemotePeer *p) {
-        char *s = NULL;
-        if (!p->has_cred)
-                return strdup(p->address[0] ? p->address : "tcp peer");
-        return asprintf(&s, "pid %d, uid %u", (int) p->pid, (unsigned) p->uid) < 0 ? NULL : s;
-}
-
-int remote_client_new(RemoteServer *s, int fd, const ListenSocket *l, RemoteAuthType auth, unsigned id,
-                      RemoteClient **out) {
-        Client *c = calloc(1, sizeof *c);
-        if (!c) {
-                close(fd);
-                return -ENOMEM;
-        }
-        bool readonly = l->kind == LISTEN_UNIX_RO;
-        c->pub = (RemoteClient) {
-                .n_ref = 1,
-                .server = s,
-                .manager = remote_server_manager(s),
-                .who = { .uid = (uid_t) -1, .gid = (gid_t) -1, .pid = -1, .readonly = readonly },
-                .readonly = readonly,
-                .authenticated = auth == REMOTE_AUTH_NONE,
-                .auth_type = auth,
-        };
-        c->id = id;
-        c->kind = l->kind;
-        c->connected_at = (int64_t) time(NULL);
-        c->proto = remote_server_protocol(s);
-        c->event = sd_event_ref(remote_server_event(s));
-        if (l->kind == LISTEN_TCP || l->kind == LISTEN_TLS) {
-                int one = 1;
-                setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);   /* small RPCs, one at a time */
-        }
-        RemotePeer peer;
-        int r = remote_transport_new(fd, &c->t);
-        if (r == 0)
-                r = remote_transport_identity(c->t, &peer);     /* a unix socket without credentials is not served */
-        if (r == 0 && peer.has_cred)
-                c->pub.who = (Identity) { .uid = peer.uid, .gid = peer.gid, .pid = peer.pid, .readonly = readonly };
-        if (r == 0 && !(c->peer = client_describe_peer(&peer)))
-                r = -ENOMEM;
-        if (r == 0)
-                r = sd_event_add_io(c->event, &c->io, c->t->fd, EPOLLIN, client_on_io, c);
-        if (r == 0) {
-                c->io_events = EPOLLIN;
-                c->io_enabled = true;
-                r = sd_event_add_defer(c->event, &c->kick, client_on_kick, c);
-        }
-        if (r == 0)
-                r = sd_event_source_set_enabled(c->kick, SD_EVENT_OFF);
-        if (r == 0 && !c->pub.authenticated) {
-                c->auth_deadline = client_now(c) + client_limits(c)->auth_timeout_usec;
-                r = sd_event_add_time(c->event, &c->timer, CLOCK_MONOTONIC, c->auth_deadline, TIMER_ACCURACY_USEC,
-                                      client_on_timer, c);
-        }
-        if (r < 0) {
-                c->pub.server = NULL;
-                client_free(c);
-                return r;
-        }
-        log_debug("client %u (%s) connected on %s%s", id, c->peer, l->name, readonly ? " (read-only)" : "");
-        *out = &c->pub;
-        return 0;
-}
-
-void remote_client_push_layer(RemoteClient *rc, RemoteLayer *l) {
-        Client *c = client_of(rc);
-        if (c->dropped) {
-                l->ops->close(l);
-                return;
-        }
-        remote_transport_push(c->t, l);
-        if (!l->ready && !c->handshake_deadline) {
-                c->handshake_deadline = client_now(c) + client_limits(c)->handshake_timeout_usec;
-                client_timer_update(c);
-        }
-        client_update(c);       /* reading waits for the handshake, which may speak first */
 }
 
 void remote_client_push_layer_after_reply(RemoteClient *rc, RemoteLayer *l) {
