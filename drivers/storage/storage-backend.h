@@ -109,12 +109,10 @@ int storage_wipe(StorageVol *v, unsigned algorithm, unsigned flags, Call *call, 
 /* The name of virStorageVolWipeAlgorithm algorithm ("zero", "dod", …), NULL past the last. */
 const char *storage_wipe_algorithm_name(unsigned algorithm);
 
-/* dir-stream.c */
+/* dir-stream.c: the file's I/O under vol-stream.c (which vol_stream_shutdown_all() ends at the
+ * daemon's shutdown). */
 int dir_vol_download(StorageVol *v, uint64_t offset, uint64_t length, Stream *st, VbError *err);
 int dir_vol_upload(StorageVol *v, uint64_t offset, uint64_t length, Stream *st, VbError *err);
-/* At the daemon's shutdown (the loop is over): join and free every transfer still running,
- * logging each (an upload cut half way says so). Returns how many there were. */
-int dir_xfer_shutdown_all(void);
 
 /* dir-copy.c: run in a child process (lib/process-run.h: async-signal-safe calls only). */
 typedef struct CopyJob {
