@@ -121,26 +121,13 @@ static void dir_release(VolStream *vs, bool loop_over) {
 
 /* The sizes as the file now has them (an upload fills holes). */
 static void dir_ended(StorageVol *v) {
-        VolDef *fresh = dir_vol_describe(v->pool, v->obj.name);
-        if (fresh) {
-                v->def->capacity = fresh->capacity;
-                v->def->allocation = fresh->allocation;
-                vol_def_free(fresh);
-        }
+        dir_vol_update_sizes(v);
         dir_pool_update_sizes(v->pool);
 }
 
 static const VolStreamOps dir_stream_ops = {
-        .noun = "volume",
-        .what = "transfer",
-        .chunk = STREAM_CHUNK_MAX,
-        .busy = dir_busy,
-        .read = dir_read,
-        .queue = dir_queue,
-        .take = dir_take,
-        .write = dir_write,
-        .sync = dir_sync,
-        .release = dir_release,
+        .noun = "volume", .what = "transfer", .chunk = STREAM_CHUNK_MAX, .busy = dir_busy, .read = dir_read,
+        .queue = dir_queue, .take = dir_take, .write = dir_write, .sync = dir_sync, .release = dir_release,
         .ended = dir_ended,
 };
 

@@ -68,16 +68,8 @@ static void lun_release(VolStream *vs, bool loop_over) {
 }
 
 static const VolStreamOps lun_stream_ops = {
-        .noun = "LUN",
-        .what = "iSCSI transfer",
-        .chunk = CHUNK,
-        .busy = lun_busy,
-        .read = lun_read,
-        .queue = lun_queue,
-        .take = lun_take,
-        .write = lun_write,
-        .sync = lun_sync,
-        .wind_down = lun_wind_down,
+        .noun = "LUN", .what = "iSCSI transfer", .chunk = CHUNK, .busy = lun_busy, .read = lun_read,
+        .queue = lun_queue, .take = lun_take, .write = lun_write, .sync = lun_sync, .wind_down = lun_wind_down,
         .release = lun_release,
 };
 

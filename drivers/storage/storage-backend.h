@@ -95,6 +95,8 @@ void dir_pool_update_sizes(StoragePool *p);
 /* What the file name in the pool is, as a volume definition (NULL: not a volume: a
  * directory, a symlink, a special file). */
 VolDef *dir_vol_describe(StoragePool *p, const char *name);
+/* A volume's capacity and allocation as its file now has them (after a write, a resize). */
+void dir_vol_update_sizes(StorageVol *v);
 
 /* A regular file of the pool directory, never through a symlink. */
 int dir_vol_open(StorageVol *v, int flags, uint64_t *size, VbError *err);
