@@ -240,27 +240,18 @@ def peer_dnsmasq(iface, first, last, leasefile):
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-# A TCG test guest with a serial console in a file and the NICs given (<interface> elements).
-GUEST_XML = """<domain type='qemu'>
-  <name>{name}</name>
-  <memory unit='MiB'>256</memory>
-  <vcpu>1</vcpu>
-  <os>
-    <type arch='x86_64' machine='pc'>hvm</type>
-    <kernel>{kernel}</kernel>
-    <initrd>{initrd}</initrd>
-    <cmdline>{append}</cmdline>
-  </os>
-  <features><acpi/></features>
-  <devices>
-{nics}    <serial type='file'>
-      <source path='{console}'/>
-      <target port='0'/>
-    </serial>
-    <memballoon model='none'/>
-  </devices>
-</domain>
-"""
+# A TCG test guest (tests/guest) with a serial console in a file and the NICs given: {nics}, its
+# <interface> elements, each line indented four spaces and ended.
+GUEST_XML = ("<domain type='qemu'>\n"
+             "  <name>{name}</name><memory unit='MiB'>256</memory><vcpu>1</vcpu>\n"
+             "  <os><type arch='x86_64' machine='pc'>hvm</type><kernel>{kernel}</kernel><initrd>{initrd}</initrd>"
+             "<cmdline>{append}</cmdline></os>\n"
+             "  <features><acpi/></features>\n"
+             "  <devices>\n{nics}"
+             "    <serial type='file'><source path='{console}'/><target port='0'/></serial>\n"
+             "    <memballoon model='none'/>\n"
+             "  </devices>\n"
+             "</domain>\n")
 
 
 class GuestNetTest(unittest.TestCase):
