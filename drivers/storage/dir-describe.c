@@ -79,3 +79,12 @@ VolDef *dir_vol_describe(StoragePool *p, const char *name) {
                 return vol_def_free(def);
         return def;
 }
+
+void dir_vol_update_sizes(StorageVol *v) {
+        VolDef *fresh = dir_vol_describe(v->pool, v->obj.name);
+        if (fresh) {
+                v->def->capacity = fresh->capacity;
+                v->def->allocation = fresh->allocation;
+                vol_def_free(fresh);
+        }
+}

@@ -90,13 +90,7 @@ static void work_end(VolWork *w, int status, const char *out, const char *what) 
                 r = vb_error_set(&err, VB_ERR_INTERNAL_ERROR, VB_FROM_STORAGE, "%s '%s' failed: %.*s", what,
                                  v->obj.name, (int) n, n ? out : "no reason given");
         } else {
-                /* The new sizes as the file now has them. */
-                VolDef *fresh = dir_vol_describe(v->pool, v->obj.name);
-                if (fresh) {
-                        v->def->capacity = fresh->capacity;
-                        v->def->allocation = fresh->allocation;
-                        vol_def_free(fresh);
-                }
+                dir_vol_update_sizes(v);
         }
         close(w->fd);
         free(w);

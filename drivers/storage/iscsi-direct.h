@@ -39,11 +39,10 @@ int iscsi_direct_pool_refresh(StoragePool *p, Call *call, VbError *err);
 /* A guest disk on LUN volume v: QEMU's own iSCSI client logs in there. */
 int iscsi_direct_network_source(StorageVol *v, DomainDiskNet *net, VbError *err);
 
-/* iscsi-direct-stream.c: upload and download through a session of their own. */
+/* iscsi-direct-stream.c: upload and download through a session of their own, under vol-stream.c
+ * (vol_stream_shutdown_all() logs them out at the daemon's shutdown). */
 int iscsi_direct_vol_download(StorageVol *v, uint64_t offset, uint64_t length, Stream *st, VbError *err);
 int iscsi_direct_vol_upload(StorageVol *v, uint64_t offset, uint64_t length, Stream *st, VbError *err);
-/* At the daemon's shutdown: every transfer still running logged out, joined and freed. */
-int iscsi_direct_xfer_shutdown_all(void);
 /* iscsi-direct-wipe.c: zeros over the whole LUN (refused while a running guest uses it); any
  * other algorithm is refused as not supported. */
 int iscsi_direct_vol_wipe(StorageVol *v, unsigned algorithm, unsigned flags, Call *call, VbError *err);

@@ -95,6 +95,8 @@ void dir_pool_update_sizes(StoragePool *p);
 /* What the file name in the pool is, as a volume definition (NULL: not a volume: a
  * directory, a symlink, a special file). */
 VolDef *dir_vol_describe(StoragePool *p, const char *name);
+/* A volume's capacity and allocation as its file now has them (after a write, a resize). */
+void dir_vol_update_sizes(StorageVol *v);
 
 /* A regular file of the pool directory, never through a symlink. */
 int dir_vol_open(StorageVol *v, int flags, uint64_t *size, VbError *err);
@@ -109,12 +111,10 @@ int storage_wipe(StorageVol *v, unsigned algorithm, unsigned flags, Call *call, 
 /* The name of virStorageVolWipeAlgorithm algorithm ("zero", "dod", …), NULL past the last. */
 const char *storage_wipe_algorithm_name(unsigned algorithm);
 
-/* dir-stream.c */
+/* dir-stream.c: the file's I/O under vol-stream.c (which vol_stream_shutdown_all() ends at the
+ * daemon's shutdown). */
 int dir_vol_download(StorageVol *v, uint64_t offset, uint64_t length, Stream *st, VbError *err);
 int dir_vol_upload(StorageVol *v, uint64_t offset, uint64_t length, Stream *st, VbError *err);
-/* At the daemon's shutdown (the loop is over): join and free every transfer still running,
- * logging each (an upload cut half way says so). Returns how many there were. */
-int dir_xfer_shutdown_all(void);
 
 /* dir-copy.c: run in a child process (lib/process-run.h: async-signal-safe calls only). */
 typedef struct CopyJob {

@@ -12,6 +12,7 @@
 #include "persist.h"
 #include "iscsi-direct.h"
 #include "storage-backend.h"
+#include "vol-stream.h"
 
 /* <config_root>/storage, or with a sub-directory. */
 static char *storage_dir(Connection *c, const char *sub) {
@@ -216,7 +217,7 @@ void storage_driver_attach(Manager *m) {
 }
 
 void storage_driver_shutdown(Manager *m) {
-        int n = dir_xfer_shutdown_all() + iscsi_direct_xfer_shutdown_all() + iscsi_direct_wipe_shutdown_all();
+        int n = vol_stream_shutdown_all() + iscsi_direct_wipe_shutdown_all();
         if (n)
                 log_info("%d volume transfer(s) ended by the shutdown", n);
         REGISTRY_FOREACH(o, &m->host_storage->pools) {

@@ -1,13 +1,18 @@
-"""hotplug_harness.py: a running TCG test guest on qemu:///session for the hotplug suites.
+"""hotplug_harness.py: a running TCG test guest on qemu:///session, for the hotplug, console and
+channel suites.
 
-HotplugGuestTest.start_guest(DOMAIN_XML, name) (from setUpClass) defines and starts the test
-guest of tests/guest from a template with {name}, {kernel}, {initrd}, {append}, opens
-python3-libvirt and D-Bus connections that record device-added / device-removed events, and
-a console reader; tearDownClass destroys the guest and stops the daemon.
+SessionGuestTest.start_guest(DOMAIN_XML, name) (from setUpClass) defines and starts the test
+guest of tests/guest from a template with {name}, {kernel}, {initrd}, {append} and opens a
+python3-libvirt connection to it; tearDownClass destroys the guest and stops the daemon.
+HotplugGuestTest adds D-Bus and python3-libvirt recorders of device-added / device-removed
+events and a console reader. StreamReader reads a python3-libvirt stream (a console, a channel)
+in the background, and send_until() types into one until the guest answers.
 """
 
+import contextlib
 import shutil
 import sys
+import threading
 import time
 import unittest
 from pathlib import Path
@@ -18,18 +23,45 @@ sys.path.insert(0, str(HERE.parent / "guest"))
 import guest  # noqa: E402
 import harness  # noqa: E402
 import remote_harness  # noqa: E402
-from test_qemu_console import ConsoleReader  # noqa: E402
 from test_qemu_lifecycle import QEMU_PATH, QemuDaemon, wait_for  # noqa: E402
 
 
-class HotplugGuestTest(unittest.TestCase):
+class StreamReader(threading.Thread):
+    """A blocking python3-libvirt stream read in the background; open_stream(stream) opens it
+    (dom.openConsole, dom.openChannel)."""
+
+    def __init__(self, libvirt, conn, open_stream):
+        super().__init__(daemon=True)
+        self.libvirt = libvirt
+        self.stream = conn.newStream(0)
+        open_stream(self.stream)
+        self.data = b""
+        self.error = None
+        self.eof = False
+        self.start()
+
+    def run(self):
+        try:
+            while True:
+                d = self.stream.recv(4096)
+                if not d:
+                    self.eof = True
+                    return
+                self.data += d
+        except self.libvirt.libvirtError as e:
+            self.error = e
+
+
+class SessionGuestTest(unittest.TestCase):
     @classmethod
-    def start_guest(cls, template, name):
+    def start_guest(cls, template, name, conf_extra=None):
         if not shutil.which("qemu-system-x86_64"):
             raise unittest.SkipTest("qemu-system-x86_64 is not installed")
         cls.image = guest.build()
         cls.libvirt = remote_harness.start_event_loop()
         cls.daemon = QemuDaemon()
+        if conf_extra:
+            cls.daemon.conf_extra = conf_extra
         cls.daemon.start()
         cls.name = name
         xml = cls.daemon.tmp / "guest.xml"
@@ -41,6 +73,33 @@ class HotplugGuestTest(unittest.TestCase):
                 raise AssertionError("virsh %s: %s\n%s" % (cmd, p.stderr, cls.daemon.log()[-3000:]))
         cls.conn = cls.libvirt.open(cls.daemon.uri())
         cls.dom = cls.conn.lookupByName(name)
+
+    @classmethod
+    def tearDownClass(cls):
+        with contextlib.suppress(Exception):
+            cls.conn.close()
+        cls.daemon.virsh("unix", "destroy %s" % cls.name)
+        cls.daemon.stop()
+
+    def send_until(self, reader, word, want, timeout, what):
+        """Send the line word into reader's stream until want (bytes) comes back: the guest may
+        still be booting. Fails, naming what did not come, after timeout seconds."""
+        deadline = time.monotonic() + timeout
+        while want not in reader.data:
+            self.assertIsNone(reader.error)
+            if time.monotonic() > deadline:
+                self.fail("no %s to %r: %r\n%s" % (what, word, reader.data[-500:], self.daemon.log()[-2000:]))
+            reader.stream.send(word.encode() + b"\n")
+            t = time.monotonic()
+            while want not in reader.data and reader.error is None and time.monotonic() - t < 2:
+                time.sleep(0.05)
+
+
+class HotplugGuestTest(SessionGuestTest):
+    @classmethod
+    def start_guest(cls, template, name):
+        from test_qemu_console import ConsoleReader     # it reads with this module's StreamReader
+        super().start_guest(template, name)
         cls.events = []
         for ev, kind in ((cls.libvirt.VIR_DOMAIN_EVENT_ID_DEVICE_ADDED, "added"),
                          (cls.libvirt.VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED, "removed")):
@@ -63,14 +122,9 @@ class HotplugGuestTest(unittest.TestCase):
             cls.console.stream.abort()
         except Exception:
             pass
-        try:
-            cls.conn.close()
-        except Exception:
-            pass
         cls.bus.close()
         cls.bus_signals.close()
-        cls.daemon.virsh("unix", "destroy %s" % cls.name)
-        cls.daemon.stop()
+        super().tearDownClass()
 
     def virsh(self, cmd, check=True):
         p = self.daemon.virsh("unix", cmd, timeout=60)

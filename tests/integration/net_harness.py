@@ -6,7 +6,8 @@ polkit_harness's PolkitWorld provides the private system bus, polkitd and the re
 /etc/virtbus, /var/lib/virtbus, /run/virtbus; the namespace's loopback is brought up. Stopping
 the world ends the guests' QEMUs and the networks' dnsmasqs too. Guests' QEMU runs as the system
 daemon's default unprivileged user (virtbus-qemu), as on a host: guest_image() gives the test
-guest's files where that user reaches them."""
+guest's files where that user reaches them. GuestNetTest is a test class of one such guest
+(GUEST_XML with the class's NICs) on the world's default network."""
 
 import grp
 import os
@@ -17,6 +18,7 @@ import subprocess
 import re
 import sys
 import time
+import unittest
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "guest"))
@@ -60,6 +62,14 @@ def enter_namespace():
         testmain.skip_program(reason)
     env = dict(os.environ, **{NS_ENV: "1", polkit_harness.NS_ENV: "1"})
     os.execvpe("unshare", ["unshare", "-m", "-n", "--propagation", "private", sys.executable] + sys.argv, env)
+
+
+def enter_guest_namespace():
+    """enter_namespace() for a test that boots the test guest: the guest is built first, before
+    the namespace, as building may download the kernel and busybox."""
+    if os.environ.get(NS_ENV) != "1":
+        guest.build()
+    enter_namespace()
 
 
 def sh(*argv, check=True):
@@ -228,3 +238,54 @@ def peer_dnsmasq(iface, first, last, leasefile):
          "--dhcp-range=%s,%s,255.255.255.0" % (first, last), "--dhcp-leasefile=%s" % leasefile,
          "--conf-file=/dev/null"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+# A TCG test guest (tests/guest) with a serial console in a file and the NICs given: {nics}, its
+# <interface> elements, each line indented four spaces and ended.
+GUEST_XML = ("<domain type='qemu'>\n"
+             "  <name>{name}</name><memory unit='MiB'>256</memory><vcpu>1</vcpu>\n"
+             "  <os><type arch='x86_64' machine='pc'>hvm</type><kernel>{kernel}</kernel><initrd>{initrd}</initrd>"
+             "<cmdline>{append}</cmdline></os>\n"
+             "  <features><acpi/></features>\n"
+             "  <devices>\n{nics}"
+             "    <serial type='file'><source path='{console}'/><target port='0'/></serial>\n"
+             "    <memballoon model='none'/>\n"
+             "  </devices>\n"
+             "</domain>\n")
+
+
+class GuestNetTest(unittest.TestCase):
+    """A NetWorld for one test guest: GUEST its name, NICS its <interface> elements,
+    NETWORK_XML the default network's definition (written to default.xml, not defined).
+    tearDownClass destroys the guest and stops the world."""
+    GUEST = None
+    NICS = ""
+    NETWORK_XML = DEFAULT_XML
+
+    @classmethod
+    def setUpClass(cls):
+        cls.w = NetWorld().start()
+        # QEMU runs as virtbus-qemu: the world's copy of the guest, which it may read
+        cls.image = cls.w.guest_image()
+        (cls.w.tmp / "default.xml").write_text(cls.NETWORK_XML)
+        cls.console = cls.w.tmp / "console.log"
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.w.virsh("destroy", cls.GUEST)
+        cls.w.stop()
+
+    def guest_xml(self, name=None, nics=None):
+        """The guest's definition (another name or other NICs: the same guest otherwise)."""
+        return GUEST_XML.format(name=name or self.GUEST, nics=self.NICS if nics is None else nics,
+                                kernel=self.image.kernel, initrd=self.image.initrd, append=self.image.append,
+                                console=self.console)
+
+    def virsh(self, *cmd):
+        return self.w.virsh(*cmd, check=True).stdout
+
+    def console_text(self):
+        try:
+            return self.console.read_text(errors="replace")
+        except FileNotFoundError:
+            return ""

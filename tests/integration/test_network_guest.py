@@ -7,42 +7,24 @@ keeps its connectivity across a kill -9 and restart of the daemon, and its taps 
 it stops. QEMU runs as the system daemon's default unprivileged user (virtbus-qemu)."""
 
 import json
-import os
 import pwd
 import re
 import subprocess
 import sys
 import time
-import unittest
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parent / "guest"))
 import cleanup  # noqa: E402
-import guest  # noqa: E402
 import net_harness as nh  # noqa: E402
 
-if os.environ.get(nh.NS_ENV) != "1":
-    guest.build()   # before the namespace: building may download the kernel and busybox
-nh.enter_namespace()
+nh.enter_guest_namespace()
 
 import testmain  # noqa: E402
 from net_harness import sh  # noqa: E402
 
-DOMAIN_XML = """<domain type='qemu'>
-  <name>netguest</name>
-  <memory unit='MiB'>256</memory>
-  <vcpu>1</vcpu>
-  <os>
-    <type arch='x86_64' machine='pc'>hvm</type>
-    <kernel>{kernel}</kernel>
-    <initrd>{initrd}</initrd>
-    <cmdline>{append}</cmdline>
-  </os>
-  <features><acpi/></features>
-  <devices>
-    <interface type='network'>
+NICS = """    <interface type='network'>
       <mac address='52:54:00:77:00:01'/>
       <source network='default'/>
       <model type='virtio'/>
@@ -54,39 +36,14 @@ DOMAIN_XML = """<domain type='qemu'>
       <target dev='guesttap1'/>
       <model type='virtio'/>
     </interface>
-    <serial type='file'>
-      <source path='{console}'/>
-      <target port='0'/>
-    </serial>
-    <memballoon model='none'/>
-  </devices>
-</domain>
 """
 
 BOOT_TIMEOUT = 120
 
 
-class NetworkGuestTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.w = nh.NetWorld().start()
-        cls.image = cls.w.guest_image()
-        (cls.w.tmp / "default.xml").write_text(nh.DEFAULT_XML)
-        cls.console = cls.w.tmp / "console.log"
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.w.virsh("destroy", "netguest")
-        cls.w.stop()
-
-    def virsh(self, *cmd):
-        return self.w.virsh(*cmd, check=True).stdout
-
-    def console_text(self):
-        try:
-            return self.console.read_text(errors="replace")
-        except FileNotFoundError:
-            return ""
+class NetworkGuestTest(nh.GuestNetTest):
+    GUEST = "netguest"
+    NICS = NICS
 
     def test_guest_lease_and_taps(self):
         self.virsh("net-define", str(self.w.tmp / "default.xml"))
@@ -94,8 +51,7 @@ class NetworkGuestTest(unittest.TestCase):
         sh("ip", "link", "add", "brhost", "type", "bridge")
         sh("ip", "link", "set", "brhost", "up")
         xml = self.w.tmp / "netguest.xml"
-        xml.write_text(DOMAIN_XML.format(kernel=self.image.kernel, initrd=self.image.initrd,
-                                         append=self.image.append, console=self.console))
+        xml.write_text(self.guest_xml())
         self.virsh("define", str(xml))
         self.virsh("start", "netguest")
         # QEMU runs as the system daemon's default unprivileged user, as on a host
@@ -261,11 +217,7 @@ class NetworkGuestTest(unittest.TestCase):
                 ("nicnobr", "<interface type='bridge'><source bridge='nosuchbr'/></interface>",
                  "bridge 'nosuchbr' of the interface does not exist")):
             xml = self.w.tmp / (name + ".xml")
-            xml.write_text(DOMAIN_XML.format(kernel=self.image.kernel, initrd=self.image.initrd,
-                                             append=self.image.append, console=self.console)
-                           .replace("netguest", name)
-                           .replace(DOMAIN_XML[DOMAIN_XML.index("    <interface type='network'>"):
-                                               DOMAIN_XML.index("    <serial")], iface + "\n"))
+            xml.write_text(self.guest_xml(name, iface + "\n"))
             self.virsh("define", str(xml))
             links = sh("ip", "-o", "link").stdout.count("\n")
             p = self.w.virsh("start", name)

@@ -8,21 +8,15 @@ after a kill -9 and restart of the daemon, destroying the guest leaves no macvta
 of the daemon's behind (the admin's stays)."""
 
 import json
-import os
 import subprocess
 import sys
-import unittest
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parent / "guest"))
-import guest  # noqa: E402
 import net_harness as nh  # noqa: E402
 
-if os.environ.get(nh.NS_ENV) != "1":
-    guest.build()
-nh.enter_namespace()
+nh.enter_guest_namespace()
 
 import testmain  # noqa: E402
 from net_harness import sh  # noqa: E402
@@ -76,7 +70,9 @@ def own_sysfs():
     sh("mount", "--move", str(keep), "/sys/fs/cgroup")
 
 
-class NicHostTest(unittest.TestCase):
+class NicHostTest(nh.GuestNetTest):
+    """Its own world (a veth, an admin's tap, a dnsmasq) and guest; the harness's helpers."""
+
     @classmethod
     def setUpClass(cls):
         own_sysfs()
@@ -101,15 +97,6 @@ class NicHostTest(unittest.TestCase):
         cls.dnsmasq.wait()
         cls.w.virsh("destroy", "nichost")
         cls.w.stop()
-
-    def virsh(self, *cmd):
-        return self.w.virsh(*cmd, check=True).stdout
-
-    def console_text(self):
-        try:
-            return self.console.read_text(errors="replace")
-        except FileNotFoundError:
-            return ""
 
     def counters(self, dev):
         st = json.loads(sh("ip", "-j", "-s", "link", "show", dev).stdout)[0]["stats64"]

@@ -10,40 +10,22 @@ running guest (attach-device, attach-interface; a network's and a host bridge's)
 the tap's MTU, QEMU's host_mtu (qom-get) and the live XML's <mtu>."""
 
 import json
-import os
 import re
 import sys
-import unittest
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parent / "guest"))
-import guest  # noqa: E402
 import net_harness as nh  # noqa: E402
 
-if os.environ.get(nh.NS_ENV) != "1":
-    guest.build()   # before the namespace: building may download the kernel and busybox
-nh.enter_namespace()
+nh.enter_guest_namespace()
 
 import testmain  # noqa: E402
 from net_harness import sh  # noqa: E402
 
 NETWORK_XML = nh.DEFAULT_XML.replace("  <mac address=", "  <mtu size='1400'/>\n  <mac address=")
 
-DOMAIN_XML = """<domain type='qemu'>
-  <name>mtuguest</name>
-  <memory unit='MiB'>256</memory>
-  <vcpu>1</vcpu>
-  <os>
-    <type arch='x86_64' machine='pc'>hvm</type>
-    <kernel>{kernel}</kernel>
-    <initrd>{initrd}</initrd>
-    <cmdline>{append}</cmdline>
-  </os>
-  <features><acpi/></features>
-  <devices>
-    <interface type='network'>
+NICS = """    <interface type='network'>
       <mac address='52:54:00:78:00:01'/>
       <source network='default'/>
       <model type='virtio'/>
@@ -60,13 +42,6 @@ DOMAIN_XML = """<domain type='qemu'>
       <model type='e1000'/>
       <mtu size='1200'/>
     </interface>
-    <serial type='file'>
-      <source path='{console}'/>
-      <target port='0'/>
-    </serial>
-    <memballoon model='none'/>
-  </devices>
-</domain>
 """
 
 USER_XML = """<domain type='qemu'>
@@ -98,28 +73,10 @@ def mtu_of(link):
     return json.loads(sh("ip", "-j", "link", "show", link).stdout)[0]["mtu"]
 
 
-class NicMtuTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.w = nh.NetWorld().start()
-        # QEMU runs as virtbus-qemu: the world's copy of the guest, which it may read
-        cls.image = cls.w.guest_image()
-        (cls.w.tmp / "default.xml").write_text(NETWORK_XML)
-        cls.console = cls.w.tmp / "console.log"
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.w.virsh("destroy", "mtuguest")
-        cls.w.stop()
-
-    def virsh(self, *cmd):
-        return self.w.virsh(*cmd, check=True).stdout
-
-    def console_text(self):
-        try:
-            return self.console.read_text(errors="replace")
-        except FileNotFoundError:
-            return ""
+class NicMtuTest(nh.GuestNetTest):
+    GUEST = "mtuguest"
+    NICS = NICS
+    NETWORK_XML = NETWORK_XML
 
     def qom(self, dev, prop):
         """A property of QEMU's device dev, read over its monitor."""
@@ -178,8 +135,7 @@ class NicMtuTest(unittest.TestCase):
         self.virsh("net-start", "default")
         self.assertEqual(mtu_of("virbr0"), 1400)
         xml = self.w.tmp / "mtuguest.xml"
-        xml.write_text(DOMAIN_XML.format(kernel=self.image.kernel, initrd=self.image.initrd,
-                                         append=self.image.append, console=self.console))
+        xml.write_text(self.guest_xml())
         self.virsh("create", str(xml))
 
         self.assertEqual(mtu_of("vnet0"), 1400)        # the network's, inherited through its bridge

@@ -15,18 +15,14 @@ import json
 import shutil
 import subprocess
 import sys
-import threading
-import time
 import unittest
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parent / "guest"))
-import guest  # noqa: E402
-import remote_harness  # noqa: E402
-from test_qemu_lifecycle import QemuDaemon, wait_for  # noqa: E402
+from hotplug_harness import SessionGuestTest, StreamReader  # noqa: E402
+from test_qemu_lifecycle import wait_for  # noqa: E402
 
 UNIX_NAME = "org.virtbus.test.0"
 PTY_NAME = "org.virtbus.pty.0"
@@ -52,75 +48,24 @@ DOMAIN_XML = """<domain type='qemu'>
 """ % (UNIX_NAME, PTY_NAME)
 
 
-class ChannelReader(threading.Thread):
+class ChannelReader(StreamReader):
     """A blocking python3-libvirt channel stream read in the background."""
 
     def __init__(self, libvirt, conn, dom, name, flags=0):
-        super().__init__(daemon=True)
-        self.libvirt = libvirt
-        self.stream = conn.newStream(0)
-        dom.openChannel(name, self.stream, flags)
-        self.data = b""
-        self.error = None
-        self.eof = False
-        self.start()
-
-    def run(self):
-        try:
-            while True:
-                d = self.stream.recv(4096)
-                if not d:
-                    self.eof = True
-                    return
-                self.data += d
-        except self.libvirt.libvirtError as e:
-            self.error = e
+        super().__init__(libvirt, conn, lambda stream: dom.openChannel(name, stream, flags))
 
 
-class QemuChannelTest(unittest.TestCase):
+class QemuChannelTest(SessionGuestTest):
     @classmethod
     def setUpClass(cls):
-        if not shutil.which("qemu-system-x86_64"):
-            raise unittest.SkipTest("qemu-system-x86_64 is not installed")
         if not shutil.which("script"):
             raise unittest.SkipTest("script (util-linux) is not installed")
-        cls.image = guest.build()
-        cls.libvirt = remote_harness.start_event_loop()
-        cls.daemon = QemuDaemon()
-        cls.daemon.start()
-        cls.name = "channel-guest"
-        xml = cls.daemon.tmp / "guest.xml"
-        xml.write_text(DOMAIN_XML.format(name=cls.name, kernel=cls.image.kernel, initrd=cls.image.initrd,
-                                         append=cls.image.append))
-        for cmd in ("define %s" % xml, "start %s" % cls.name):
-            p = cls.daemon.virsh("unix", cmd)
-            if p.returncode != 0:
-                raise AssertionError("virsh %s: %s\n%s" % (cmd, p.stderr, cls.daemon.log()[-3000:]))
-        cls.conn = cls.libvirt.open(cls.daemon.uri())
-        cls.dom = cls.conn.lookupByName(cls.name)
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.conn.close()
-        except Exception:
-            pass
-        cls.daemon.virsh("unix", "destroy %s" % cls.name)
-        cls.daemon.stop()
+        cls.start_guest(DOMAIN_XML, "channel-guest")
 
     def ask(self, reader, port, word, timeout=90):
         """Write word until the guest's echo of it comes back (the guest may still be booting)."""
-        want = ("VIRTBUS-CHAN %s %s" % (port, word)).encode()
-        deadline = time.monotonic() + timeout
-        while want not in reader.data:
-            self.assertIsNone(reader.error)
-            if time.monotonic() > deadline:
-                self.fail("no echo of %r on channel %s: %r\n%s" % (word, port, reader.data[-500:],
-                                                                    self.daemon.log()[-2000:]))
-            reader.stream.send(word.encode() + b"\n")
-            t = time.monotonic()
-            while want not in reader.data and reader.error is None and time.monotonic() - t < 2:
-                time.sleep(0.05)
+        self.send_until(reader, word, ("VIRTBUS-CHAN %s %s" % (port, word)).encode(), timeout,
+                        "echo on channel %s" % port)
 
     def test_1_unix_channel_both_ways(self):
         r = ChannelReader(self.libvirt, self.conn, self.dom, UNIX_NAME)

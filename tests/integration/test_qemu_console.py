@@ -12,17 +12,14 @@ guest prints comes out, what the client types reaches the guest's shell loop (wh
 import shutil
 import subprocess
 import sys
-import threading
 import time
 import unittest
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parent / "guest"))
-import guest  # noqa: E402
-import remote_harness  # noqa: E402
-from test_qemu_lifecycle import QemuDaemon, wait_for  # noqa: E402
+from hotplug_harness import SessionGuestTest, StreamReader  # noqa: E402
+from test_qemu_lifecycle import wait_for  # noqa: E402
 
 DOMAIN_XML = """<domain type='qemu'>
   <name>{name}</name>
@@ -44,29 +41,11 @@ DOMAIN_XML = """<domain type='qemu'>
 """
 
 
-class ConsoleReader(threading.Thread):
+class ConsoleReader(StreamReader):
     """A blocking python3-libvirt console stream read in the background."""
 
     def __init__(self, libvirt, conn, dom, flags=0):
-        super().__init__(daemon=True)
-        self.libvirt = libvirt
-        self.stream = conn.newStream(0)
-        dom.openConsole(None, self.stream, flags)
-        self.data = b""
-        self.error = None
-        self.eof = False
-        self.start()
-
-    def run(self):
-        try:
-            while True:
-                d = self.stream.recv(4096)
-                if not d:
-                    self.eof = True
-                    return
-                self.data += d
-        except self.libvirt.libvirtError as e:
-            self.error = e
+        super().__init__(libvirt, conn, lambda stream: dom.openConsole(None, stream, flags))
 
     def ask(self, cmd, marker, timeout):
         """Type cmd on the test guest's console shell until it answers a line marker …: the
@@ -86,52 +65,18 @@ class ConsoleReader(threading.Thread):
         return None
 
 
-class QemuConsoleTest(unittest.TestCase):
+class QemuConsoleTest(SessionGuestTest):
     @classmethod
     def setUpClass(cls):
-        if not shutil.which("qemu-system-x86_64"):
-            raise unittest.SkipTest("qemu-system-x86_64 is not installed")
         if not shutil.which("script"):
             raise unittest.SkipTest("script (util-linux) is not installed")
-        cls.image = guest.build()
-        cls.libvirt = remote_harness.start_event_loop()
-        cls.daemon = QemuDaemon()
-        cls.daemon.conf_extra = "log_level = 2"     # info: the balloon test reads the log
-        cls.daemon.start()
-        cls.name = "console-guest"
-        xml = cls.daemon.tmp / "guest.xml"
-        xml.write_text(DOMAIN_XML.format(name=cls.name, kernel=cls.image.kernel, initrd=cls.image.initrd,
-                                         append=cls.image.append))
-        for cmd in ("define %s" % xml, "start %s" % cls.name):
-            p = cls.daemon.virsh("unix", cmd)
-            if p.returncode != 0:
-                raise AssertionError("virsh %s: %s\n%s" % (cmd, p.stderr, cls.daemon.log()[-3000:]))
-        cls.conn = cls.libvirt.open(cls.daemon.uri())
-        # A console sees only what the guest prints after it opened: the tests type a word
-        # until the guest (perhaps still booting) answers it.
-        cls.dom = cls.conn.lookupByName(cls.name)
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.conn.close()
-        except Exception:
-            pass
-        cls.daemon.virsh("unix", "destroy %s" % cls.name)
-        cls.daemon.stop()
+        # info: the balloon test reads the log. A console sees only what the guest prints after
+        # it opened: the tests type a word until the guest (perhaps still booting) answers it.
+        cls.start_guest(DOMAIN_XML, "console-guest", conf_extra="log_level = 2")
 
     def ask(self, reader, word, timeout=60):
         """Type word until the guest's shell loop answers it (it may still be booting)."""
-        want = ("unknown command '%s'" % word).encode()
-        deadline = time.monotonic() + timeout
-        while want not in reader.data:
-            self.assertIsNone(reader.error)
-            if time.monotonic() > deadline:
-                self.fail("no answer to %r on the console: %r" % (word, reader.data[-500:]))
-            reader.stream.send(word.encode() + b"\n")
-            t = time.monotonic()
-            while want not in reader.data and reader.error is None and time.monotonic() - t < 2:
-                time.sleep(0.05)
+        self.send_until(reader, word, ("unknown command '%s'" % word).encode(), timeout, "answer on the console")
 
     def test_1_python_console_both_ways(self):
         r = ConsoleReader(self.libvirt, self.conn, self.dom)

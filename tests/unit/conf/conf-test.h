@@ -36,6 +36,27 @@ static inline char *conf_test_read(const char *name) {
         return buf;
 }
 
+/* Golden files through a conf module's parse → format (roundtrip(xml, 0), asserting both
+ * work): each name's <name>.in.xml formats as <name>.out.xml, and that formats as itself again
+ * (parse → format → parse is a fixed point). */
+static inline void conf_test_golden(const char *const *names, size_t n, char *(*roundtrip)(const char *xml, unsigned flags)) {
+        for (size_t i = 0; i < n; i++) {
+                char name[128];
+                snprintf(name, sizeof name, "%s.in.xml", names[i]);
+                char *in = conf_test_read(name);
+                snprintf(name, sizeof name, "%s.out.xml", names[i]);
+                char *expected = conf_test_read(name);
+                char *once = roundtrip(in, 0);
+                assert_string_equal(once, expected);
+                char *twice = roundtrip(once, 0);
+                assert_string_equal(twice, expected);
+                free(twice);
+                free(once);
+                free(expected);
+                free(in);
+        }
+}
+
 /* The error a refused document must carry: code, origin and the exact message. */
 #define assert_vb_error(err, c, f, msg) do {                                    \
                 if ((err)->code != (c) || strcmp((err)->message, (msg)) != 0)   \

@@ -18,21 +18,7 @@ static char *roundtrip(const char *xml, unsigned format_flags) {
 }
 
 static void test_golden(void **state) {
-        for (size_t i = 0; i < sizeof golden / sizeof golden[0]; i++) {
-                char name[128];
-                snprintf(name, sizeof name, "%s.in.xml", golden[i]);
-                char *in = conf_test_read(name);
-                snprintf(name, sizeof name, "%s.out.xml", golden[i]);
-                char *expected = conf_test_read(name);
-                char *once = roundtrip(in, 0);
-                assert_string_equal(once, expected);
-                char *twice = roundtrip(once, 0);
-                assert_string_equal(twice, expected);
-                free(twice);
-                free(once);
-                free(expected);
-                free(in);
-        }
+        conf_test_golden(golden, sizeof golden / sizeof golden[0], roundtrip);
 }
 
 static void test_fields(void **state) {
