@@ -9,6 +9,7 @@
 #include "call.h"
 #include "client.h"
 #include "error.h"
+#include "handle.h"
 #include "packet.h"
 #include "protocol.h"
 #include "stream.h"
@@ -201,15 +202,18 @@ int remote_put_vol(XdrWriter *w, const StorageVol *v);
 /* Read a handle and find the object it names (by UUID, as libvirt's drivers do). The reads
  * happen at once; the lookups after remote_args_end, so a malformed payload is reported as
  * such whatever it names. */
-typedef struct RemoteRef {
-        uint8_t uuid[16];
-        char *pool, *name, *key;        /* volumes */
-} RemoteRef;
-int remote_get_domain_ref(RemoteCall *rc, RemoteRef *ref);
-int remote_get_network_ref(RemoteCall *rc, RemoteRef *ref);
-int remote_get_pool_ref(RemoteCall *rc, RemoteRef *ref);
-int remote_get_vol_ref(RemoteCall *rc, RemoteRef *ref);
-void remote_ref_done(RemoteRef *ref);
+static inline int remote_get_domain_ref(RemoteCall *rc, RemoteRef *ref) {
+        return remote_handle_domain(&rc->args, ref);
+}
+static inline int remote_get_network_ref(RemoteCall *rc, RemoteRef *ref) {
+        return remote_handle_network(&rc->args, ref);
+}
+static inline int remote_get_pool_ref(RemoteCall *rc, RemoteRef *ref) {
+        return remote_handle_pool(&rc->args, ref);
+}
+static inline int remote_get_vol_ref(RemoteCall *rc, RemoteRef *ref) {
+        return remote_handle_vol(&rc->args, ref);
+}
 Domain *remote_find_domain(RemoteCall *rc, const RemoteRef *ref);
 Network *remote_find_network(RemoteCall *rc, const RemoteRef *ref);
 StoragePool *remote_find_pool(RemoteCall *rc, const RemoteRef *ref);

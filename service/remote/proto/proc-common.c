@@ -35,35 +35,6 @@ int remote_put_vol(XdrWriter *w, const StorageVol *v) {
 
 /* ------------------------------------------------------------------ reading handles */
 
-int remote_get_domain_ref(RemoteCall *rc, RemoteRef *ref) {
-        int32_t id;
-        xdr_skip_string(&rc->args, REMOTE_STRING_MAX);         /* name: libvirt's drivers look up the UUID */
-        xdr_get_fixed(&rc->args, ref->uuid, 16);
-        return xdr_get_i32(&rc->args, &id);
-}
-
-int remote_get_network_ref(RemoteCall *rc, RemoteRef *ref) {
-        xdr_skip_string(&rc->args, REMOTE_STRING_MAX);
-        return xdr_get_fixed(&rc->args, ref->uuid, 16);
-}
-
-int remote_get_pool_ref(RemoteCall *rc, RemoteRef *ref) {
-        return remote_get_network_ref(rc, ref);
-}
-
-int remote_get_vol_ref(RemoteCall *rc, RemoteRef *ref) {
-        xdr_get_string(&rc->args, REMOTE_STRING_MAX, &ref->pool, NULL);
-        xdr_get_string(&rc->args, REMOTE_STRING_MAX, &ref->name, NULL);
-        return xdr_get_string(&rc->args, REMOTE_STRING_MAX, &ref->key, NULL);
-}
-
-void remote_ref_done(RemoteRef *ref) {
-        free(ref->pool);
-        free(ref->name);
-        free(ref->key);
-        *ref = (RemoteRef) { 0 };
-}
-
 Domain *remote_find_domain(RemoteCall *rc, const RemoteRef *ref) {
         return domain_lookup_uuid(rc->client->conn, ref->uuid, &rc->err);
 }
