@@ -195,7 +195,7 @@ static int port_change_check(Network *n, const uint8_t uuid[16], unsigned flags,
 
 int network_port_set_parameters(Network *n, const uint8_t uuid[16], const DomainTuneParam *params, size_t count,
                                 unsigned flags, Call *call, VbError *err) {
-        if (port_change_check(n, uuid, flags, "virNetworkPortSetParameters", err) < 0 ||
+        if (port_change_check(n, uuid, flags, "networkPortSetParameters", err) < 0 ||
             domain_iftune_params_check(params, count, err) < 0)
                 return -1;
         if (count == 0)
@@ -250,7 +250,7 @@ static int collect(Network *n, PortList *l, VbError *err) {
 
 int network_ports_list(Network *n, unsigned flags, NetPortDef ***out, size_t *n_out, VbError *err) {
         PortList l = { 0 };
-        if (vb_check_flags(flags, 0, "network_ports_list", err) < 0 || collect(n, &l, err) < 0)
+        if (vb_check_flags(flags, 0, "networkListAllPorts", err) < 0 || collect(n, &l, err) < 0)
                 return -1;
         *out = l.ports;
         *n_out = l.n;
@@ -296,7 +296,7 @@ static bool is_guest_port(Network *n, const uint8_t uuid[16]) {
 
 int network_port_create(Network *n, const char *xml, size_t len, unsigned flags, uint8_t uuid_out[16],
                         VbError *err) {
-        if (vb_check_flags(flags, 0, "network_port_create", err) < 0 || check_served(n, "virNetworkPortCreateXML", err) < 0)
+        if (vb_check_flags(flags, 0, "networkPortCreateXML", err) < 0 || check_served(n, "virNetworkPortCreateXML", err) < 0)
                 return -1;
         if (!n->active)
                 return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_NETWORK, "network '%s' is not active",
@@ -335,7 +335,7 @@ int network_port_create(Network *n, const char *xml, size_t len, unsigned flags,
 }
 
 int network_port_delete(Network *n, const uint8_t uuid[16], unsigned flags, VbError *err) {
-        if (port_change_check(n, uuid, flags, "network_port_delete", err) < 0)
+        if (port_change_check(n, uuid, flags, "networkPortDelete", err) < 0)
                 return -1;
         char s[UUID_STRING_LEN];
         uuid_format(uuid, s);

@@ -161,7 +161,7 @@ class NetworkPortTest(unittest.TestCase):
                 ([("inbound.average", 99, 5)], 0, libvirt.VIR_ERR_INVALID_ARG,
                  "invalid argument: unknown typed parameter type"),
                 ([("inbound.average", UINT, 5)], 1, libvirt.VIR_ERR_INVALID_ARG,
-                 "unsupported flags (0x1) in function virNetworkPortSetParameters"),
+                 "unsupported flags (0x1) in function networkPortSetParameters"),
                 ([("inbound.average", UINT, 5)], 0, libvirt.VIR_ERR_NO_SUPPORT,
                  "this function is not supported by the connection driver: virNetworkPortSetParameters: "
                  "virtbus shapes only the ports of running guests' interfaces")):
@@ -216,6 +216,15 @@ class NetworkPortTest(unittest.TestCase):
             self.assertEqual(cm.exception.get_error_code(), libvirt.VIR_ERR_NO_NETWORK_PORT)
             self.assertEqual(str(cm.exception), "network port not found: Network port with UUID "
                              "00000000-0000-4000-8000-000000000000 does not exist")
+            # flags no call takes: refused naming libvirt's network driver function, as libvirtd does
+            for call, fn in ((lambda: net.listAllPorts(0x100), "networkListAllPorts"),
+                             (lambda: port.delete(1), "networkPortDelete")):
+                with self.assertRaises(libvirt.libvirtError) as cm:
+                    call()
+                self.assertEqual(cm.exception.get_error_code(), libvirt.VIR_ERR_INVALID_ARG)
+                self.assertIn("unsupported flags (0x", str(cm.exception))
+                self.assertTrue(str(cm.exception).endswith(") in function %s" % fn), str(cm.exception))
+            self.assertTrue(record.exists())
         finally:
             conn.close()
 
