@@ -221,22 +221,29 @@ void net_floors_reconcile(Network *n) {
         size_t k = qos ? network_port_floors(n, use, FLOORS_MAX) : 0;
         if (!qos && !was.n)
                 return;
-        /* the running guests' NICs whose taps are on the bridge: their classes kept, or new ones */
-        for (size_t i = 0; i < k; i++) {
-                if (!on_bridge(use[i].tap, n->live->bridge) || floors_find(&fl, use[i].mac, use[i].tap))
-                        continue;
-                Floor *old = floors_find(&was, use[i].mac, use[i].tap);
-                Floor *f = old ? &fl.f[fl.n++] : NULL;
-                if (old) {
-                        *f = *old;
-                        floor_set_tap(f, use[i].tap);
-                        floor_set_tap(old, use[i].tap);  /* an older record: this NIC's, no other's */
-                } else if (!(f = floors_add(&fl, use[i].mac, use[i].tap))) {
-                        break;
+        /* the running guests' NICs whose taps are on the bridge: their recorded classes kept
+         * first, then new ones, so that a new entry's id is never one a kept entry holds */
+        bool on[FLOORS_MAX];
+        for (size_t i = 0; i < k; i++)
+                on[i] = on_bridge(use[i].tap, n->live->bridge);
+        for (int pass = 0; pass < 2; pass++)
+                for (size_t i = 0; i < k; i++) {
+                        if (!on[i] || floors_find(&fl, use[i].mac, use[i].tap))
+                                continue;
+                        Floor *old = floors_find(&was, use[i].mac, use[i].tap), *f;
+                        if (old) {
+                                if (pass != 0)
+                                        continue;
+                                f = &fl.f[fl.n++];
+                                *f = *old;
+                                floor_set_tap(f, use[i].tap);
+                                floor_set_tap(old, use[i].tap);  /* an older record: this NIC's, no other's */
+                        } else if (pass != 1 || !(f = floors_add(&fl, use[i].mac, use[i].tap))) {
+                                continue;
+                        }
+                        f->floor = use[i].floor;
+                        fl.sum += f->floor;
                 }
-                f->floor = use[i].floor;
-                fl.sum += f->floor;
-        }
         /* the classes of no reservation go first (the ids of new entries may be theirs): the
          * recorded ones of gone guests, and any a start cut short left behind */
         unsigned keep[FLOORS_MAX];
