@@ -498,8 +498,9 @@ int qemu_backup_abort(Domain *d, VbError *err) {
         Qmp *q = b ? qemu_backup_qmp(b) : NULL;
         if (!b || !b->started_usec || !q)
                 return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU, "no job is active on the domain");
-        if (b->closing)
-                return 0;       /* its jobs are over; it ends as soon as its targets are closed */
+        if (b->closing)         /* its jobs are over; it ends as soon as its targets are closed */
+                return vb_error_set(err, VB_ERR_OPERATION_INVALID, VB_FROM_QEMU,
+                                    "the backup cannot be aborted: it has completed and is closing its targets");
         for (size_t i = 0; i < b->n; i++) {
                 json_object *a = json_object_new_object();
                 json_object_object_add(a, "id", json_object_new_string(b->disks[i].job));
