@@ -60,7 +60,7 @@ typedef struct AdminServer AdminServer;
 /* Runs work(arg) off the loop of e, then done(arg) on it, exactly once; 0, or a negative errno
  * when nothing runs (util/thread-call.c's thread_call, which the daemon gives). */
 typedef int (*AdminRunFn)(sd_event *e, void (*work)(void *arg), void (*done)(void *arg), void *arg);
-/* run NULL: the user database lookups of client descriptions run on the loop (tests). */
+/* run NULL: client descriptions go without the user and group names (never looked up on the loop). */
 int admin_new(sd_event *e, AdminRunFn run, Admin **out);
 Admin *admin_free(Admin *a);
 /* Servers in the order added ("libvirtd", "admin"); ops and ud must outlive the Admin or be

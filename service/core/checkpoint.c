@@ -23,9 +23,9 @@ CheckpointTree *checkpoint_tree_of(Domain *d) {
 
 Checkpoint *checkpoint_lookup(Domain *d, const char *name, VbError *err) {
         CheckpointTree *t = checkpoint_tree_of(d);
-        for (size_t i = 0; t && name && i < t->n; i++)
-                if (strcmp(t->all[i]->def->name, name) == 0)
-                        return t->all[i];
+        Checkpoint *c = t ? checkpoint_tree_find(t, name) : NULL;
+        if (c)
+                return c;
         vb_error_set(err, VB_ERR_NO_DOMAIN_CHECKPOINT, VB_FROM_DOMAIN_CHECKPOINT,
                      "no domain checkpoint with matching name '%s'", name ? name : "");
         return NULL;

@@ -40,7 +40,7 @@ int domain_hotplug_change_config(Domain *d, DomainConfigEdit edit, DomainDevices
         return 0;
 }
 
-void domain_hotplug_config_back(Domain *d, DomainDef *old) {
+static void config_back(Domain *d, DomainDef *old) {
         VbError e = { 0 };
         if (domain_save_config(d->obj.conn, old, &e) < 0) {
                 log_warning("domain %s: cannot put the definition back: %s", d->obj.name, e.message);
@@ -55,7 +55,7 @@ int domain_run_live(Domain *d, DomainDef *old, DomainLiveOp op, const void *arg,
         domain_ref(d);          /* the op may complete the call, and with it drop a transient domain */
         int r = op(d, arg, call, err);
         if (r < 0 && old)
-                domain_hotplug_config_back(d, old);
+                config_back(d, old);
         else
                 domain_def_free(old);
         if (r != VERB_PENDING)

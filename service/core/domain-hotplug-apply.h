@@ -14,7 +14,6 @@ DomainDevices *domain_hotplug_devices(const DomainDef *def);
 typedef int (*DomainConfigEdit)(DomainDef *nd, DomainDevices *dev, long index);
 int domain_hotplug_change_config(Domain *d, DomainConfigEdit edit, DomainDevices *dev, long index, DomainDef **old,
                                  VbError *err);
-void domain_hotplug_config_back(Domain *d, DomainDef *old);
 /* The driver's live part of a call, under the modify job its caller began: op(d, arg, call, err)
  * with d held meanwhile; when it refuses at once the definition before (old, taken; NULL: the
  * definition did not change) goes back, else old is freed; the job ends now unless the call is

@@ -73,7 +73,7 @@ int domain_set_vcpus(Domain *d, unsigned n, unsigned flags, Call *call, VbError 
                                         "Flag 'VIR_DOMAIN_AFFECT_CONFIG' is required by flag 'VIR_DOMAIN_VCPU_MAXIMUM'");
         if (d->removed)
                 return vb_error_set(err, VB_ERR_NO_DOMAIN, VB_FROM_DOMAIN, "domain '%s' is gone", d->obj.name);
-        if (domain_affect_resolve(d, &flags, true, "transient domains do not have any persistent config", err) < 0)
+        if (domain_affect_resolve(d, &flags, true, NULL, err) < 0)
                 return -1;
         bool live = flags & DOMAIN_AFFECT_LIVE, config = flags & DOMAIN_AFFECT_CONFIG;
         bool maximum = flags & DOMAIN_VCPU_MAXIMUM;

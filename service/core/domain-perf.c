@@ -31,7 +31,7 @@ static int perf_pick(Domain *d, unsigned *flags, bool both_ok, const char *api, 
         if (!both_ok && (*flags & DOMAIN_AFFECT_LIVE) && (*flags & DOMAIN_AFFECT_CONFIG))
                 return vb_error_set_raw(err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN,
                                         "Flags 'VIR_DOMAIN_AFFECT_LIVE' and 'VIR_DOMAIN_AFFECT_CONFIG' are mutually exclusive");
-        return domain_affect_resolve(d, flags, true, "transient domains do not have any persistent config", err);
+        return domain_affect_resolve(d, flags, true, NULL, err);
 }
 
 int domain_get_perf_events(Domain *d, unsigned flags, DomainTuneParam *out, VbError *err) {

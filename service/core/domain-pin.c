@@ -18,7 +18,7 @@ int domain_pick_affect(Domain *d, unsigned *flags, unsigned extra, const char *a
                 return vb_error_set(err, VB_ERR_NO_DOMAIN, VB_FROM_DOMAIN, "domain '%s' is gone", d->obj.name);
         if (vb_check_flags(*flags, DOMAIN_AFFECT_LIVE | DOMAIN_AFFECT_CONFIG | extra, api, err) < 0)
                 return -1;
-        return domain_affect_resolve(d, flags, true, "transient domains do not have any persistent config", err);
+        return domain_affect_resolve(d, flags, true, NULL, err);
 }
 
 /* vcpu's <vcpupin> in t set to cpuset (replaced or added). */

@@ -73,7 +73,7 @@ int domain_set_lifecycle_action(Domain *d, unsigned type, unsigned action, unsig
                 return vb_error_set(err, VB_ERR_CONFIG_UNSUPPORTED, VB_FROM_DOMAIN,
                                     "Lifecycle event '%s' doesn't support '%s' action", lifecycle_types[type],
                                     lifecycle_actions[action]);
-        if (domain_affect_resolve(d, &flags, true, "transient domains do not have any persistent config", err) < 0)
+        if (domain_affect_resolve(d, &flags, true, NULL, err) < 0)
                 return -1;
         bool live = flags & DOMAIN_AFFECT_LIVE, config = flags & DOMAIN_AFFECT_CONFIG;
         const DomainTuneOps *ops = d->obj.conn->driver->tune;

@@ -53,7 +53,7 @@ int domain_set_memory_stats_period(Domain *d, int period, unsigned flags, Call *
         if (period < 0)
                 return vb_error_set_raw(err, VB_ERR_INVALID_ARG, VB_FROM_DOMAIN,
                                         "period in virDomainSetMemoryStatsPeriod must be zero or greater");
-        if (domain_affect_resolve(d, &flags, true, "transient domains do not have any persistent config", err) < 0)
+        if (domain_affect_resolve(d, &flags, true, NULL, err) < 0)
                 return -1;
         bool live = flags & DOMAIN_AFFECT_LIVE, config = flags & DOMAIN_AFFECT_CONFIG;
         /* libvirt's test driver's error (internal); the texts agree */

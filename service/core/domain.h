@@ -170,8 +170,8 @@ static inline bool domain_is_active(const Domain *d) {
 /* domain-affect.c: after the caller's check of flags, CURRENT (neither DOMAIN_AFFECT_LIVE nor
  * CONFIG) becomes LIVE for a running domain, else CONFIG; LIVE and CONFIG together are refused
  * unless both_ok, LIVE needs a running domain and CONFIG a persistent one (libvirt's texts; the
- * transient one is the API's own, NULL: "cannot change persistent config of a transient
- * domain"). */
+ * transient one is the API's own, NULL: "transient domains do not have any persistent
+ * config"). */
 int domain_affect_resolve(Domain *d, unsigned *flags, bool both_ok, const char *transient, VbError *err);
 /* The definition callers see: the live one while running, else the persistent one. */
 static inline const DomainDef *domain_current_def(const Domain *d) {

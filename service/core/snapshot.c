@@ -36,9 +36,9 @@ size_t snapshot_count(Domain *d) {
 
 Snapshot *snapshot_lookup(Domain *d, const char *name, VbError *err) {
         SnapshotTree *t = snapshot_tree_of(d);
-        for (size_t i = 0; t && name && i < t->n; i++)
-                if (strcmp(t->all[i]->def->name, name) == 0)
-                        return t->all[i];
+        Snapshot *s = t ? snapshot_tree_find(t, name) : NULL;
+        if (s)
+                return s;
         vb_error_set(err, VB_ERR_NO_DOMAIN_SNAPSHOT, VB_FROM_DOMAIN_SNAPSHOT, "no domain snapshot with matching name '%s'",
                      name ? name : "");
         return NULL;
