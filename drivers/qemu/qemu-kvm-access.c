@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
@@ -26,7 +27,6 @@ static bool user_in_group(const QemuKvmUser *u, gid_t gid) {
 enum { ACL_USER_OBJ = 0x01, ACL_USER = 0x02, ACL_GROUP_OBJ = 0x04, ACL_GROUP = 0x08, ACL_MASK = 0x10,
        ACL_OTHER = 0x20 };
 #define ACL_VERSION 2
-#define ACL_MAX_ENTRIES 64
 
 static uint32_t le32(const unsigned char *p) {
         return (uint32_t) p[0] | (uint32_t) p[1] << 8 | (uint32_t) p[2] << 16 | (uint32_t) p[3] << 24;
@@ -86,19 +86,22 @@ bool qemu_kvm_usable_by(const QemuKvmUser *user) {
         if (fd < 0)
                 return false;
         struct stat st;
-        unsigned char acl[4 + 8 * ACL_MAX_ENTRIES];
         int r = fstat(fd, &st);
-        ssize_t acl_len = r == 0 ? fgetxattr(fd, "system.posix_acl_access", acl, sizeof acl) : -1;
+        /* the ACL's size first: an ACL of any length is read whole, never judged by the mode */
+        ssize_t acl_len = r == 0 ? fgetxattr(fd, "system.posix_acl_access", NULL, 0) : -1;
+        unsigned char *acl = acl_len > 0 ? malloc((size_t) acl_len) : NULL;
+        if (acl)
+                acl_len = fgetxattr(fd, "system.posix_acl_access", acl, (size_t) acl_len);
         close(fd);
+        bool daemons = !user || user->uid == 0 || user->uid == geteuid();
+        int granted = r == 0 && !daemons && acl && acl_len > 0 ? acl_grants_rw(acl, (size_t) acl_len, user, &st) : -1;
+        free(acl);
         if (r < 0)
                 return false;
-        if (!user || user->uid == 0 || user->uid == geteuid())
+        if (daemons)
                 return true;    /* the daemon's own user opened it just now; root passes modes */
-        if (acl_len > 0) {
-                int granted = acl_grants_rw(acl, (size_t) acl_len, user, &st);
-                if (granted >= 0)
-                        return granted;
-        }
+        if (granted >= 0)
+                return granted;
         mode_t want = st.st_uid == user->uid ? S_IRUSR | S_IWUSR
                       : user_in_group(user, st.st_gid) ? S_IRGRP | S_IWGRP : S_IROTH | S_IWOTH;
         return (st.st_mode & want) == want;
