@@ -44,6 +44,8 @@ def no_new_threads(testcase, pid, tag):
         (cg / "pids.max").write_text((cg / "pids.current").read_text())
         yield
     finally:
-        (cg / "pids.max").write_text("max\n")
-        (root / "cgroup.procs").write_text("%d\n" % pid)
-        cg.rmdir()
+        # each step on its own, best effort: a failed write above stays the error reported
+        for undo in (lambda: (cg / "pids.max").write_text("max\n"),
+                     lambda: (root / "cgroup.procs").write_text("%d\n" % pid), cg.rmdir):
+            with contextlib.suppress(OSError):
+                undo()
